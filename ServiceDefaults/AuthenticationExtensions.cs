@@ -1,0 +1,82 @@
+using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.IdentityModel.Tokens;
+
+namespace Introserv.ServiceDefaults;
+
+/// <summary>Settings for validating access tokens issued by the Identity service (section <c>Auth</c>).</summary>
+public sealed class TokenValidationSettings
+{
+    /// <summary>Configuration section name.</summary>
+    public const string SectionName = "Auth";
+
+    /// <summary>The issuer the Identity service writes into tokens (its public URL).</summary>
+    public string? Issuer { get; set; }
+
+    /// <summary>
+    /// Where to read the OpenID Connect discovery document, when it differs from the issuer
+    /// (inside the cluster the services reach Identity directly, not through the gateway).
+    /// </summary>
+    public string? MetadataAddress { get; set; }
+
+    /// <summary>The audience tokens must carry for this service.</summary>
+    public string Audience { get; set; } = "introserv-api";
+
+    /// <summary>Allows plain-http metadata; only ever true in local development.</summary>
+    public bool AllowInsecureMetadata { get; set; }
+}
+
+/// <summary>The shared JWT bearer setup: tokens are validated locally from the issuer's JWKS.</summary>
+public static class AuthenticationExtensions
+{
+    /// <summary>Role of staff (support) accounts.</summary>
+    public const string StaffRole = "staff";
+
+    /// <summary>Role of customer accounts.</summary>
+    public const string CustomerRole = "customer";
+
+    /// <summary>Authorization policy that demands the staff role.</summary>
+    public const string StaffPolicy = "staff";
+
+    /// <summary>
+    /// Adds JWT bearer authentication against the Identity service and the default policies.
+    /// Services never trust an identity header a client sends; only a validated token counts.
+    /// </summary>
+    public static TBuilder AddIntroservAuthentication<TBuilder>(this TBuilder builder)
+        where TBuilder : IHostApplicationBuilder
+    {
+        var settings = builder.Configuration.GetSection(TokenValidationSettings.SectionName)
+            .Get<TokenValidationSettings>() ?? new TokenValidationSettings();
+
+        builder.Services
+            .AddAuthentication(JwtBearerDefaults.AuthenticationScheme)
+            .AddJwtBearer(options =>
+            {
+                options.MapInboundClaims = false;
+                options.Authority = settings.Issuer;
+                if (!string.IsNullOrWhiteSpace(settings.MetadataAddress))
+                {
+                    options.MetadataAddress = settings.MetadataAddress;
+                }
+
+                options.RequireHttpsMetadata = !(settings.AllowInsecureMetadata && builder.Environment.IsDevelopment());
+                options.TokenValidationParameters = new TokenValidationParameters
+                {
+                    ValidIssuer = settings.Issuer,
+                    ValidateIssuer = true,
+                    ValidAudience = settings.Audience,
+                    ValidateAudience = true,
+                    ValidateLifetime = true,
+                    ClockSkew = TimeSpan.FromSeconds(30),
+                    NameClaimType = "sub",
+                    RoleClaimType = "role",
+                };
+            });
+
+        builder.Services.AddAuthorizationBuilder()
+            .AddPolicy(StaffPolicy, policy => policy.RequireAuthenticatedUser().RequireRole(StaffRole));
+        return builder;
+    }
+}

@@ -1,0 +1,54 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using OpenTelemetry;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Trace;
+
+namespace Introserv.ServiceDefaults;
+
+/// <summary>OpenTelemetry logs, traces and metrics, exported over OTLP when an endpoint is configured.</summary>
+public static class OpenTelemetryExtensions
+{
+    /// <summary>Activity sources and meters of the project's own code start with this prefix.</summary>
+    public const string InstrumentationPrefix = "Introserv";
+
+    /// <summary>Configures logging, tracing and metrics with the instrumentation the services use.</summary>
+    public static TBuilder ConfigureOpenTelemetry<TBuilder>(this TBuilder builder)
+        where TBuilder : IHostApplicationBuilder
+    {
+        builder.Logging.AddOpenTelemetry(logging =>
+        {
+            logging.IncludeFormattedMessage = true;
+            logging.IncludeScopes = true;
+        });
+
+        builder.Services.AddOpenTelemetry()
+            .WithMetrics(metrics => metrics
+                .AddAspNetCoreInstrumentation()
+                .AddHttpClientInstrumentation()
+                .AddRuntimeInstrumentation()
+                .AddMeter("MassTransit")
+                .AddMeter($"{InstrumentationPrefix}.*"))
+            .WithTracing(tracing => tracing
+                .AddSource(builder.Environment.ApplicationName)
+                .AddSource("MassTransit")
+                .AddSource($"{InstrumentationPrefix}.*")
+                .AddAspNetCoreInstrumentation(options =>
+                    // Probe traffic would drown the traces that matter.
+                    options.Filter = context =>
+                        !context.Request.Path.StartsWithSegments(Extensions.HealthEndpointPath)
+                        && !context.Request.Path.StartsWithSegments(Extensions.AlivenessEndpointPath))
+                .AddGrpcClientInstrumentation()
+                .AddHttpClientInstrumentation());
+
+        // Npgsql/EF Core and Redis tracing come from the Aspire client integrations each service adds.
+        if (!string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]))
+        {
+            builder.Services.AddOpenTelemetry().UseOtlpExporter();
+        }
+
+        return builder;
+    }
+}

@@ -1,0 +1,49 @@
+using System.Diagnostics;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Introserv.ServiceDefaults;
+
+/// <summary>RFC 9457 problem responses with a stable <c>code</c> and the trace id, for every non-2xx.</summary>
+public static class ProblemDetailsExtensions
+{
+    /// <summary>Name of the problem extension carrying the stable machine-readable code.</summary>
+    public const string CodeExtension = "code";
+
+    /// <summary>Name of the problem extension carrying the W3C trace id.</summary>
+    public const string TraceIdExtension = "traceId";
+
+    /// <summary>Registers ProblemDetails so that every error response gets a <c>code</c> and a <c>traceId</c>.</summary>
+    public static IServiceCollection AddIntroservProblemDetails(this IServiceCollection services)
+    {
+        services.AddProblemDetails(options => options.CustomizeProblemDetails = context =>
+        {
+            var problem = context.ProblemDetails;
+            var status = problem.Status ?? context.HttpContext.Response.StatusCode;
+            if (!problem.Extensions.ContainsKey(CodeExtension))
+            {
+                var isValidation = problem is HttpValidationProblemDetails;
+                problem.Extensions[CodeExtension] = isValidation
+                    ? ProblemCodes.ValidationFailed
+                    : ProblemCodes.ForStatus(status);
+            }
+
+            problem.Extensions[TraceIdExtension] = Activity.Current?.TraceId.ToString()
+                ?? context.HttpContext.TraceIdentifier;
+            problem.Extensions.Remove("requestId");
+        });
+        return services;
+    }
+
+    /// <summary>
+    /// Turns unhandled exceptions and bare status codes (404, 405, 401, ...) into problem responses.
+    /// Call early in the pipeline.
+    /// </summary>
+    public static WebApplication UseIntroservProblemDetails(this WebApplication app)
+    {
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        return app;
+    }
+}

@@ -1,0 +1,56 @@
+namespace Introserv.ServiceDefaults;
+
+/// <summary>
+/// Names of the resources the AppHost declares. Services resolve connection strings and
+/// service-discovery addresses by these names, so both sides share one definition.
+/// </summary>
+public static class ResourceNames
+{
+    /// <summary>The PostgreSQL server (one database per service lives on it).</summary>
+    public const string Postgres = "postgres";
+
+    /// <summary>The Redis server.</summary>
+    public const string Redis = "redis";
+
+    /// <summary>The RabbitMQ broker.</summary>
+    public const string RabbitMq = "rabbitmq";
+
+    /// <summary>Identity's database.</summary>
+    public const string IdentityDb = "identitydb";
+
+    /// <summary>Profile's database.</summary>
+    public const string ProfileDb = "profiledb";
+
+    /// <summary>Orders' database.</summary>
+    public const string OrdersDb = "ordersdb";
+
+    /// <summary>Notifications' database.</summary>
+    public const string NotificationsDb = "notificationsdb";
+
+    /// <summary>Verification's database.</summary>
+    public const string VerificationDb = "verificationdb";
+
+    /// <summary>The Identity service (OpenID Connect server, account security).</summary>
+    public const string Identity = "identity";
+
+    /// <summary>The Profile service.</summary>
+    public const string Profile = "profile";
+
+    /// <summary>The Orders service.</summary>
+    public const string Orders = "orders";
+
+    /// <summary>The Notifications service.</summary>
+    public const string Notifications = "notifications";
+
+    /// <summary>The Verification service.</summary>
+    public const string Verification = "verification";
+
+    /// <summary>The YARP gateway, the only externally reachable resource.</summary>
+    public const string Gateway = "gateway";
+
+    /// <summary>Name of the HTTP/1.1 endpoint every service exposes (REST, health, OpenAPI).</summary>
+    public const string HttpEndpoint = "http";
+
+    /// <summary>Name of the cleartext HTTP/2 endpoint every service exposes for gRPC.</summary>
+    public const string GrpcEndpoint = "grpc";
+}
