@@ -1,0 +1,50 @@
+using Introserv.AppHost;
+using Introserv.ServiceDefaults;
+using Microsoft.Extensions.Configuration;
+
+var builder = DistributedApplication.CreateBuilder(args);
+
+var mode = InfrastructureModeResolver.Resolve(builder.Configuration);
+var infra = mode == InfrastructureMode.Containers
+    ? Infrastructure.FromContainers(builder)
+    : Infrastructure.FromLocalServers(builder);
+
+var gatewayPort = builder.Configuration.GetValue<int?>("Gateway:Port");
+var gateway = builder.AddProject<Projects.Introserv_Gateway>(ResourceNames.Gateway)
+    .WithEndpoint(ResourceNames.HttpEndpoint, endpoint => endpoint.Port = gatewayPort is > 0 ? gatewayPort : null)
+    .WithExternalHttpEndpoints()
+    .WithReference(infra.Redis).WaitFor(infra.Redis)
+    .WithHttpHealthCheck(Extensions.HealthEndpointPath, endpointName: ResourceNames.HttpEndpoint);
+var publicIssuer = gateway.GetEndpoint(ResourceNames.HttpEndpoint);
+
+var identity = AddService<Projects.Introserv_Identity>(ResourceNames.Identity, infra.IdentityDb);
+var identityHttp = identity.GetEndpoint(ResourceNames.HttpEndpoint);
+identity.WithEnvironment("Auth__Issuer", publicIssuer);
+
+var profile = AddService<Projects.Introserv_Profile>(ResourceNames.Profile, infra.ProfileDb);
+var orders = AddService<Projects.Introserv_Orders>(ResourceNames.Orders, infra.OrdersDb);
+var notifications = AddService<Projects.Introserv_Notifications>(ResourceNames.Notifications, infra.NotificationsDb);
+var verification = AddService<Projects.Introserv_Verification>(ResourceNames.Verification, infra.VerificationDb)
+    .WithReference(infra.Redis).WaitFor(infra.Redis);
+
+foreach (var service in new[] { profile, orders, notifications, verification })
+{
+    service
+        .WithEnvironment("Auth__Issuer", publicIssuer)
+        .WithEnvironment("Auth__MetadataAddress", ReferenceExpression.Create($"{identityHttp}/.well-known/openid-configuration"))
+        .WithReference(identity);
+}
+
+foreach (var service in new[] { identity, profile, orders, notifications, verification })
+{
+    gateway.WithReference(service).WaitFor(service);
+}
+
+builder.Build().Run();
+
+IResourceBuilder<ProjectResource> AddService<TProject>(string name, IResourceBuilder<IResourceWithConnectionString> database)
+    where TProject : IProjectMetadata, new() =>
+    builder.AddProject<TProject>(name)
+        .WithReference(database).WaitFor(database)
+        .WithReference(infra.RabbitMq).WaitFor(infra.RabbitMq)
+        .WithHttpHealthCheck(Extensions.HealthEndpointPath, endpointName: ResourceNames.HttpEndpoint);

@@ -1,0 +1,23 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+
+namespace Introserv.BuildingBlocks.Data;
+
+public static class DatabaseExtensions
+{
+    /// <summary>
+    /// Registers the service's PostgreSQL <typeparamref name="TContext"/> through the Aspire Npgsql EF Core
+    /// integration (pooling, retries, health check, tracing) and the start-up migration step.
+    /// </summary>
+    public static IHostApplicationBuilder AddServiceDatabase<TContext>(this IHostApplicationBuilder builder, string connectionName)
+        where TContext : DbContext
+    {
+        builder.AddNpgsqlDbContext<TContext>(connectionName);
+        builder.Services.AddSingleton<MigrationState<TContext>>();
+        builder.Services.AddHostedService<DatabaseMigrator<TContext>>();
+        builder.Services.AddHealthChecks()
+            .AddCheck<MigrationHealthCheck<TContext>>($"{typeof(TContext).Name}-migrations");
+        return builder;
+    }
+}

@@ -1,0 +1,40 @@
+using Microsoft.EntityFrameworkCore;
+
+namespace Introserv.BuildingBlocks.Messaging;
+
+public static class MessagingModelBuilderExtensions
+{
+    /// <summary>Adds the outbox and inbox tables to a service's model.</summary>
+    public static ModelBuilder AddOutboxAndInbox(this ModelBuilder modelBuilder)
+    {
+        modelBuilder.Entity<OutboxMessage>(outbox =>
+        {
+            outbox.ToTable("outbox_messages");
+            outbox.HasKey(m => m.Id);
+            outbox.Property(m => m.Id).HasColumnName("id");
+            outbox.Property(m => m.MessageType).HasColumnName("message_type").HasMaxLength(512);
+            outbox.Property(m => m.Payload).HasColumnName("payload").HasColumnType("jsonb");
+            outbox.Property(m => m.TraceParent).HasColumnName("trace_parent").HasMaxLength(128);
+            outbox.Property(m => m.CreatedAt).HasColumnName("created_at");
+            outbox.Property(m => m.SentAt).HasColumnName("sent_at");
+            outbox.Property(m => m.Attempts).HasColumnName("attempts");
+            outbox.Property(m => m.LastError).HasColumnName("last_error").HasMaxLength(2000);
+            // The dispatcher scans pending rows in creation order; sent rows are only pruned.
+            outbox.HasIndex(m => m.CreatedAt)
+                .HasDatabaseName("ix_outbox_messages_pending")
+                .HasFilter("sent_at IS NULL");
+            outbox.HasIndex(m => m.SentAt).HasDatabaseName("ix_outbox_messages_sent_at");
+        });
+
+        modelBuilder.Entity<InboxMessage>(inbox =>
+        {
+            inbox.ToTable("inbox_messages");
+            inbox.HasKey(m => new { m.Consumer, m.MessageId });
+            inbox.Property(m => m.Consumer).HasColumnName("consumer").HasMaxLength(256);
+            inbox.Property(m => m.MessageId).HasColumnName("message_id");
+            inbox.Property(m => m.ProcessedAt).HasColumnName("processed_at");
+            inbox.HasIndex(m => m.ProcessedAt).HasDatabaseName("ix_inbox_messages_processed_at");
+        });
+        return modelBuilder;
+    }
+}

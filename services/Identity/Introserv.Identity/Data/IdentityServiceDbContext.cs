@@ -1,0 +1,13 @@
+using Introserv.BuildingBlocks.Messaging;
+using Microsoft.EntityFrameworkCore;
+
+namespace Introserv.Identity.Data;
+
+public sealed class IdentityServiceDbContext(DbContextOptions<IdentityServiceDbContext> options) : DbContext(options)
+{
+    protected override void OnModelCreating(ModelBuilder modelBuilder)
+    {
+        modelBuilder.AddOutboxAndInbox();
+        modelBuilder.ApplyConfigurationsFromAssembly(typeof(IdentityServiceDbContext).Assembly);
+    }
+}

@@ -1,0 +1,12 @@
+using Introserv.Identity;
+using Introserv.BuildingBlocks.Hosting;
+using Introserv.ServiceDefaults;
+
+var builder = WebApplication.CreateBuilder(args);
+builder.AddServiceDefaults();
+builder.AddIdentityServices();
+
+var app = builder.Build();
+app.UseServiceHost();
+app.MapServiceHostEndpoints();
+app.Run();

@@ -1,0 +1,12 @@
+using Introserv.Notifications;
+using Introserv.BuildingBlocks.Hosting;
+using Introserv.ServiceDefaults;
+
+var builder = WebApplication.CreateBuilder(args);
+builder.AddServiceDefaults();
+builder.AddNotificationsServices();
+
+var app = builder.Build();
+app.UseServiceHost();
+app.MapServiceHostEndpoints();
+app.Run();

@@ -1,0 +1,13 @@
+using Introserv.BuildingBlocks.Messaging;
+using Microsoft.EntityFrameworkCore;
+
+namespace Introserv.Orders.Data;
+
+public sealed class OrdersDbContext(DbContextOptions<OrdersDbContext> options) : DbContext(options)
+{
+    protected override void OnModelCreating(ModelBuilder modelBuilder)
+    {
+        modelBuilder.AddOutboxAndInbox();
+        modelBuilder.ApplyConfigurationsFromAssembly(typeof(OrdersDbContext).Assembly);
+    }
+}

@@ -1,0 +1,12 @@
+using Introserv.Orders;
+using Introserv.BuildingBlocks.Hosting;
+using Introserv.ServiceDefaults;
+
+var builder = WebApplication.CreateBuilder(args);
+builder.AddServiceDefaults();
+builder.AddOrdersServices();
+
+var app = builder.Build();
+app.UseServiceHost();
+app.MapServiceHostEndpoints();
+app.Run();

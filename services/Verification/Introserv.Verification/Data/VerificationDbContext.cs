@@ -1,0 +1,13 @@
+using Introserv.BuildingBlocks.Messaging;
+using Microsoft.EntityFrameworkCore;
+
+namespace Introserv.Verification.Data;
+
+public sealed class VerificationDbContext(DbContextOptions<VerificationDbContext> options) : DbContext(options)
+{
+    protected override void OnModelCreating(ModelBuilder modelBuilder)
+    {
+        modelBuilder.AddOutboxAndInbox();
+        modelBuilder.ApplyConfigurationsFromAssembly(typeof(VerificationDbContext).Assembly);
+    }
+}
