@@ -13,6 +13,7 @@ var gatewayPort = builder.Configuration.GetValue<int?>("Gateway:Port");
 var gateway = builder.AddProject<Projects.Introserv_Gateway>(ResourceNames.Gateway)
     .WithEndpoint(ResourceNames.HttpEndpoint, endpoint => endpoint.Port = gatewayPort is > 0 ? gatewayPort : null)
     .WithExternalHttpEndpoints()
+    .WithEnvironment("ASPNETCORE_ENVIRONMENT", builder.Environment.EnvironmentName)
     .WithReference(infra.Redis).WaitFor(infra.Redis)
     .WithHttpHealthCheck(Extensions.HealthEndpointPath, endpointName: ResourceNames.HttpEndpoint);
 var publicIssuer = gateway.GetEndpoint(ResourceNames.HttpEndpoint);
@@ -45,6 +46,8 @@ builder.Build().Run();
 IResourceBuilder<ProjectResource> AddService<TProject>(string name, IResourceBuilder<IResourceWithConnectionString> database)
     where TProject : IProjectMetadata, new() =>
     builder.AddProject<TProject>(name)
+        .WithEnvironment("ASPNETCORE_ENVIRONMENT", builder.Environment.EnvironmentName)
+        .WithEnvironment("Auth__RequireHttpsMetadata", "false")
         .WithReference(database).WaitFor(database)
         .WithReference(infra.RabbitMq).WaitFor(infra.RabbitMq)
         .WithHttpHealthCheck(Extensions.HealthEndpointPath, endpointName: ResourceNames.HttpEndpoint);

@@ -24,8 +24,11 @@ public sealed class TokenValidationSettings
     /// <summary>The audience tokens must carry for this service.</summary>
     public string Audience { get; set; } = "introserv-api";
 
-    /// <summary>Allows plain-http metadata; only ever true in local development.</summary>
-    public bool AllowInsecureMetadata { get; set; }
+    /// <summary>
+    /// Whether the discovery document must be fetched over https. Only local runs and in-cluster
+    /// traffic to Identity's internal address turn it off.
+    /// </summary>
+    public bool RequireHttpsMetadata { get; set; } = true;
 }
 
 /// <summary>The shared JWT bearer setup: tokens are validated locally from the issuer's JWKS.</summary>
@@ -61,7 +64,7 @@ public static class AuthenticationExtensions
                     options.MetadataAddress = settings.MetadataAddress;
                 }
 
-                options.RequireHttpsMetadata = !(settings.AllowInsecureMetadata && builder.Environment.IsDevelopment());
+                options.RequireHttpsMetadata = settings.RequireHttpsMetadata;
                 options.TokenValidationParameters = new TokenValidationParameters
                 {
                     ValidIssuer = settings.Issuer,
