@@ -53,6 +53,19 @@ public static class AuthenticationExtensions
         var settings = builder.Configuration.GetSection(TokenValidationSettings.SectionName)
             .Get<TokenValidationSettings>() ?? new TokenValidationSettings();
 
+        // A plain-http issuer with https metadata required would fail every request at run time;
+        // refuse the configuration at start-up instead.
+        foreach (var address in new[] { settings.Issuer, settings.MetadataAddress })
+        {
+            if (settings.RequireHttpsMetadata && address is not null
+                && !address.StartsWith("https://", StringComparison.OrdinalIgnoreCase))
+            {
+                throw new InvalidOperationException(
+                    $"Auth: '{address}' is not https while Auth:RequireHttpsMetadata is true. " +
+                    "Use https, or set Auth:RequireHttpsMetadata=false for local runs and in-cluster metadata.");
+            }
+        }
+
         builder.Services
             .AddAuthentication(JwtBearerDefaults.AuthenticationScheme)
             .AddJwtBearer(options =>

@@ -9,4 +9,5 @@ var app = builder.Build();
 app.UseIntroservProblemDetails();
 app.MapDefaultEndpoints();
 app.MapReverseProxy();
+app.MapFallback(GatewayProblems.RouteNotFound);
 app.Run();

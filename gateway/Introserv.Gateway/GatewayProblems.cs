@@ -1,0 +1,18 @@
+using Introserv.ServiceDefaults;
+
+namespace Introserv.Gateway;
+
+public static class GatewayProblems
+{
+    /// <summary>
+    /// The path is not part of the public API at all, as opposed to a service's <c>not_found</c> for a
+    /// missing resource: a front end sees at once that the route itself is wrong.
+    /// </summary>
+    public const string RouteNotFoundCode = "route_not_found";
+
+    public static IResult RouteNotFound(HttpContext context) => Results.Problem(
+        statusCode: StatusCodes.Status404NotFound,
+        title: "No such API route",
+        detail: $"'{context.Request.Method} {context.Request.Path}' is not a route of the public API.",
+        extensions: new Dictionary<string, object?> { [ProblemDetailsExtensions.CodeExtension] = RouteNotFoundCode });
+}

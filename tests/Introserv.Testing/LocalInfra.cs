@@ -1,0 +1,102 @@
+using System.Diagnostics;
+using System.Text.Json;
+using Npgsql;
+
+namespace Introserv.Testing;
+
+/// <summary>
+/// The locally started PostgreSQL, Redis and RabbitMQ (deploy/local/infra.sh), as the tests see them.
+/// Tests run against these real servers; each test run uses databases of its own and drops them.
+/// </summary>
+public sealed class LocalInfra
+{
+    private static readonly Lazy<LocalInfra> Instance = new(Load);
+
+    private LocalInfra(string postgres, string redis, string rabbitMq)
+    {
+        Postgres = postgres;
+        Redis = redis;
+        RabbitMq = rabbitMq;
+    }
+
+    public static LocalInfra Current => Instance.Value;
+
+    /// <summary>Server connection string without a database.</summary>
+    public string Postgres { get; }
+
+    public string Redis { get; }
+
+    public string RabbitMq { get; }
+
+    public static string RepositoryRoot
+    {
+        get
+        {
+            var dir = new DirectoryInfo(AppContext.BaseDirectory);
+            while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "Introserv.sln")))
+            {
+                dir = dir.Parent;
+            }
+
+            return dir?.FullName ?? throw new InvalidOperationException("Introserv.sln not found above the test binaries.");
+        }
+    }
+
+    public string DatabaseConnectionString(string database) => $"{Postgres};Database={database}";
+
+    /// <summary>A database name unique to this run, so runs never see each other's data.</summary>
+    public static string UniqueDatabaseName(string purpose) =>
+        $"introserv_test_{purpose}_{Guid.NewGuid():N}"[..48];
+
+    public async Task DropDatabasesAsync(string namePrefix)
+    {
+        await using var connection = new NpgsqlConnection($"{Postgres};Database=postgres");
+        await connection.OpenAsync();
+        var names = new List<string>();
+        await using (var list = new NpgsqlCommand("SELECT datname FROM pg_database WHERE datname LIKE @p", connection))
+        {
+            list.Parameters.AddWithValue("p", namePrefix.Replace("_", "\\_", StringComparison.Ordinal) + "%");
+            await using var reader = await list.ExecuteReaderAsync();
+            while (await reader.ReadAsync())
+            {
+                names.Add(reader.GetString(0));
+            }
+        }
+
+        foreach (var name in names)
+        {
+            await using var drop = new NpgsqlCommand($"DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)", connection);
+            await drop.ExecuteNonQueryAsync();
+        }
+    }
+
+    private static LocalInfra Load()
+    {
+        var script = Path.Combine(RepositoryRoot, "deploy", "local", "infra.sh");
+        // Idempotent: returns at once when the servers already run.
+        using (var start = Process.Start(new ProcessStartInfo("bash", [script, "start"]) { UseShellExecute = false })
+            ?? throw new InvalidOperationException("could not run infra.sh"))
+        {
+            start.WaitForExit();
+            if (start.ExitCode != 0)
+            {
+                throw new InvalidOperationException($"'{script} start' failed with exit code {start.ExitCode}.");
+            }
+        }
+
+        using var settingsProcess = Process.Start(new ProcessStartInfo("bash", [script, "settings"])
+        {
+            UseShellExecute = false,
+            RedirectStandardOutput = true,
+        }) ?? throw new InvalidOperationException("could not run infra.sh");
+        var settingsPath = settingsProcess.StandardOutput.ReadToEnd().Trim();
+        settingsProcess.WaitForExit();
+
+        using var document = JsonDocument.Parse(File.ReadAllText(settingsPath));
+        var local = document.RootElement.GetProperty("Infra").GetProperty("Local");
+        return new LocalInfra(
+            local.GetProperty(nameof(Postgres)).GetString()!,
+            local.GetProperty(nameof(Redis)).GetString()!,
+            local.GetProperty(nameof(RabbitMq)).GetString()!);
+    }
+}

@@ -1,0 +1,37 @@
+namespace Introserv.Testing;
+
+/// <summary>
+/// The public API surface of DESIGN.md: a sample path of every route family and the service that must
+/// answer it through the gateway.
+/// </summary>
+public static class PublicRoutes
+{
+    public static readonly IReadOnlyList<(string Path, string Service)> All =
+    [
+        ("/api/accounts", "identity"),
+        ("/api/account/security", "identity"),
+        ("/api/account/security-code", "identity"),
+        ("/api/account/ip-allow-list", "identity"),
+        ("/api/account/password", "identity"),
+        ("/api/account/sessions", "identity"),
+        ("/connect/authorize", "identity"),
+        ("/connect/token", "identity"),
+        ("/.well-known/openid-configuration", "identity"),
+        ("/account/login", "identity"),
+        ("/api/profile", "profile"),
+        ("/api/profile/email-change", "profile"),
+        ("/api/staff/profiles/00000000-0000-0000-0000-000000000001/country", "profile"),
+        ("/api/notifications", "notifications"),
+        ("/api/notifications/settings", "notifications"),
+        ("/api/verification/challenges", "verification"),
+        ("/api/plans", "orders"),
+        ("/api/orders", "orders"),
+        ("/api/orders/history", "orders"),
+        ("/api/orders/00000000-0000-0000-0000-000000000001/renew", "orders"),
+        ("/api/balance", "orders"),
+        ("/api/invoices", "orders"),
+        ("/api/staff/balances/00000000-0000-0000-0000-000000000001/credits", "orders"),
+    ];
+
+    public static readonly IReadOnlyList<string> Services = ["identity", "profile", "orders", "notifications", "verification"];
+}
