@@ -1,0 +1,69 @@
+using Aspire.Hosting;
+using Aspire.Hosting.Testing;
+using Introserv.ServiceDefaults;
+using Introserv.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace Introserv.EndToEnd.Tests;
+
+/// <summary>
+/// The whole AppHost, started once for the collection: every service, the gateway and the local
+/// PostgreSQL, Redis and RabbitMQ. The databases carry a prefix unique to the run and are dropped after.
+/// </summary>
+public sealed class StackFixture : IAsyncLifetime
+{
+    public static readonly TimeSpan StartupTimeout = TimeSpan.FromMinutes(4);
+
+    private readonly string _databasePrefix = $"introserv_e2e_{Guid.NewGuid():N}"[..26] + "_";
+
+    public DistributedApplication App { get; private set; } = null!;
+
+    public static IReadOnlyList<string> AllResources { get; } =
+    [
+        ResourceNames.IdentityDb, ResourceNames.ProfileDb, ResourceNames.OrdersDb,
+        ResourceNames.NotificationsDb, ResourceNames.VerificationDb, ResourceNames.Redis, ResourceNames.RabbitMq,
+        ResourceNames.Identity, ResourceNames.Profile, ResourceNames.Orders, ResourceNames.Notifications,
+        ResourceNames.Verification, ResourceNames.Gateway,
+    ];
+
+    public HttpClient CreateGatewayClient() => App.CreateHttpClient(ResourceNames.Gateway, ResourceNames.HttpEndpoint);
+
+    public async Task InitializeAsync()
+    {
+        _ = LocalInfra.Current; // starts the local servers when they are not running
+        using var cts = new CancellationTokenSource(StartupTimeout);
+        var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.Introserv_AppHost>(
+            [
+                "Infra:Mode=local",
+                $"Infra:Local:DatabasePrefix={_databasePrefix}",
+                "Gateway:Port=0",
+            ],
+            (options, _) => options.DisableDashboard = true,
+            cts.Token);
+        builder.Services.AddLogging(logging => logging
+            .SetMinimumLevel(LogLevel.Warning)
+            .AddFilter("Aspire.Hosting", LogLevel.Warning));
+
+        App = await builder.BuildAsync(cts.Token);
+        await App.StartAsync(cts.Token);
+        await App.ResourceNotifications.WaitForResourceHealthyAsync(ResourceNames.Gateway, cts.Token);
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (App is not null)
+        {
+            await App.StopAsync();
+            await App.DisposeAsync();
+        }
+
+        await LocalInfra.Current.DropDatabasesAsync(_databasePrefix);
+    }
+}
+
+[CollectionDefinition(Name)]
+public sealed class StackDefinition : ICollectionFixture<StackFixture>
+{
+    public const string Name = "stack";
+}
