@@ -33,7 +33,7 @@ foreach (var service in new[] { profile, orders, notifications, verification })
     service
         .WithEnvironment("Auth__Issuer", publicIssuer)
         .WithEnvironment("Auth__MetadataAddress", ReferenceExpression.Create($"{identityHttp}/.well-known/openid-configuration"))
-        .WithReference(identity);
+        .WithReference(identity).WaitFor(identity);
 }
 
 foreach (var service in new[] { identity, profile, orders, notifications, verification })

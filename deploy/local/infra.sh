@@ -47,6 +47,9 @@ rabbit_env() {
   export RABBITMQ_NODE_IP_ADDRESS=127.0.0.1
   export RABBITMQ_NODE_PORT="$AMQP_PORT"
   export RABBITMQ_DIST_PORT="$RABBIT_DIST_PORT"
+  # Keep Erlang distribution and epmd on loopback too.
+  export RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS="-kernel inet_dist_use_interface {127,0,0,1}"
+  export ERL_EPMD_ADDRESS=127.0.0.1
   export RABBITMQ_MNESIA_BASE="$INFRA_DIR/rabbitmq/mnesia"
   export RABBITMQ_LOG_BASE="$INFRA_DIR/rabbitmq/log"
   export RABBITMQ_PID_FILE="$INFRA_DIR/rabbitmq/rabbitmq.pid"
@@ -55,7 +58,7 @@ rabbit_env() {
   export RABBITMQ_ADVANCED_CONFIG_FILE="$INFRA_DIR/rabbitmq/advanced.config"
 }
 # The CLI is an Erlang node too: it must share the server's cookie (HOME) but not its ports.
-rabbitctl() { ( export HOME="$INFRA_DIR/rabbitmq/home"; "$RABBIT_BIN/rabbitmqctl" -n "$RABBIT_NODE" "$@" ); }
+rabbitctl() { ( export HOME="$INFRA_DIR/rabbitmq/home" ERL_EPMD_ADDRESS=127.0.0.1; "$RABBIT_BIN/rabbitmqctl" -n "$RABBIT_NODE" "$@" ); }
 
 cmd_install() {
   local missing=()
