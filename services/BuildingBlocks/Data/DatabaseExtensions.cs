@@ -1,5 +1,7 @@
+using Introserv.BuildingBlocks.Messaging;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 
 namespace Introserv.BuildingBlocks.Data;
@@ -13,8 +15,10 @@ public static class DatabaseExtensions
     public static IHostApplicationBuilder AddServiceDatabase<TContext>(this IHostApplicationBuilder builder, string connectionName)
         where TContext : DbContext
     {
-        builder.AddNpgsqlDbContext<TContext>(connectionName);
-        builder.Services.AddSingleton<MigrationState<TContext>>();
+        builder.AddNpgsqlDbContext<TContext>(connectionName, configureDbContextOptions: options => options.AddInterceptors(
+            new OutboxSaveChangesInterceptor<TContext>(),
+            new OutboxTransactionInterceptor<TContext>()));
+        builder.Services.TryAddSingleton<MigrationState<TContext>>();
         builder.Services.AddHostedService<DatabaseMigrator<TContext>>();
         builder.Services.AddHealthChecks()
             .AddCheck<MigrationHealthCheck<TContext>>($"{typeof(TContext).Name}-migrations");

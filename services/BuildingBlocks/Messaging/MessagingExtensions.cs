@@ -1,6 +1,10 @@
+using Introserv.BuildingBlocks.Data;
 using Introserv.ServiceDefaults;
 using MassTransit;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 
 namespace Introserv.BuildingBlocks.Messaging;
@@ -8,8 +12,26 @@ namespace Introserv.BuildingBlocks.Messaging;
 public static class MessagingExtensions
 {
     /// <summary>
+    /// Connects the service to RabbitMQ through MassTransit and runs the transactional outbox of
+    /// <typeparamref name="TContext"/>: events added with <see cref="OutboxExtensions.AddIntegrationEvent"/>
+    /// are published after commit. Consumers derive from <see cref="InboxConsumer{TContext, TMessage}"/>.
+    /// </summary>
+    public static IHostApplicationBuilder AddServiceMessaging<TContext>(
+        this IHostApplicationBuilder builder,
+        Action<IBusRegistrationConfigurator>? configureConsumers = null)
+        where TContext : DbContext
+    {
+        builder.Services.TryAddSingleton<MigrationState<TContext>>();
+        builder.Services.AddSingleton<OutboxDispatcherState<TContext>>();
+        builder.Services.AddHostedService<OutboxDispatcher<TContext>>();
+        builder.Services.AddHealthChecks().AddCheck<OutboxHealthCheck<TContext>>($"{typeof(TContext).Name}-outbox");
+        return builder.AddServiceMessaging(configureConsumers);
+    }
+
+    /// <summary>
     /// Connects the service to RabbitMQ through MassTransit, using the <c>rabbitmq</c> connection string
-    /// (an <c>amqp://</c> URI). MassTransit's bus health check joins the service's readiness checks.
+    /// (an <c>amqp://</c> URI), with retries and error queues for every consumer. MassTransit's bus
+    /// health check joins the service's readiness checks.
     /// </summary>
     public static IHostApplicationBuilder AddServiceMessaging(
         this IHostApplicationBuilder builder,
@@ -18,14 +40,24 @@ public static class MessagingExtensions
         var connectionString = builder.Configuration.GetConnectionString(ResourceNames.RabbitMq)
             ?? throw new InvalidOperationException(
                 $"Connection string '{ResourceNames.RabbitMq}' is missing: the service needs RabbitMQ.");
+        var options = builder.Configuration.GetSection(MessagingOptions.SectionName).Get<MessagingOptions>()
+            ?? new MessagingOptions();
 
+        builder.Services.Configure<MessagingOptions>(builder.Configuration.GetSection(MessagingOptions.SectionName));
+        builder.Services.TryAddSingleton(TimeProvider.System);
+        builder.Services.TryAddSingleton<MessagingMetrics>();
         builder.Services.AddMassTransit(bus =>
         {
             bus.SetKebabCaseEndpointNameFormatter();
+            bus.AddConsumeObserver<ConsumerFailureObserver>();
+            // Transient failures are retried in place with back-off; after the last retry MassTransit
+            // moves the message, with its exception in the headers, to the endpoint's _error queue.
+            bus.AddConfigureEndpointsCallback((_, _, endpoint) => endpoint.UseMessageRetry(retry =>
+                retry.Exponential(options.RetryLimit, options.RetryMinInterval, options.RetryMaxInterval, options.RetryMinInterval)));
             configureConsumers?.Invoke(bus);
             bus.UsingRabbitMq((context, rabbit) =>
             {
-                rabbit.Host(new Uri(connectionString));
+                rabbit.Host(new Uri(connectionString), host => host.PublisherConfirmation = true);
                 rabbit.ConfigureEndpoints(context);
             });
         });

@@ -14,7 +14,7 @@ public static class IdentityServiceExtensions
     {
         builder.AddServiceHost(Title, "Accounts, sign-in (OpenID Connect) and account security.");
         builder.AddServiceDatabase<IdentityServiceDbContext>(ResourceNames.IdentityDb);
-        builder.AddServiceMessaging();
+        builder.AddServiceMessaging<IdentityServiceDbContext>();
         return builder;
     }
 }

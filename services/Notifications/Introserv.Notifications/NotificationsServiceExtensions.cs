@@ -14,7 +14,7 @@ public static class NotificationsServiceExtensions
     {
         builder.AddServiceHost(Title, "Notification settings and the log of what was sent.");
         builder.AddServiceDatabase<NotificationsDbContext>(ResourceNames.NotificationsDb);
-        builder.AddServiceMessaging();
+        builder.AddServiceMessaging<NotificationsDbContext>();
         return builder;
     }
 }

@@ -14,7 +14,7 @@ public static class OrdersServiceExtensions
     {
         builder.AddServiceHost(Title, "Plans, orders, renewals, plan changes, cancellations, invoices and balance.");
         builder.AddServiceDatabase<OrdersDbContext>(ResourceNames.OrdersDb);
-        builder.AddServiceMessaging();
+        builder.AddServiceMessaging<OrdersDbContext>();
         return builder;
     }
 }

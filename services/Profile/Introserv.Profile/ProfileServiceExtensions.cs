@@ -14,7 +14,7 @@ public static class ProfileServiceExtensions
     {
         builder.AddServiceHost(Title, "Personal data, email and phone, company details and postal address.");
         builder.AddServiceDatabase<ProfileDbContext>(ResourceNames.ProfileDb);
-        builder.AddServiceMessaging();
+        builder.AddServiceMessaging<ProfileDbContext>();
         return builder;
     }
 }

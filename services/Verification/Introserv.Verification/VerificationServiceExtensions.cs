@@ -14,7 +14,7 @@ public static class VerificationServiceExtensions
     {
         builder.AddServiceHost(Title, "Phone verification by SMS or call and step-up verification of sensitive operations.");
         builder.AddServiceDatabase<VerificationDbContext>(ResourceNames.VerificationDb);
-        builder.AddServiceMessaging();
+        builder.AddServiceMessaging<VerificationDbContext>();
         builder.AddRedisClient(ResourceNames.Redis);
         return builder;
     }

@@ -1,0 +1,55 @@
+using MassTransit;
+using Microsoft.EntityFrameworkCore;
+
+namespace Introserv.BuildingBlocks.Messaging;
+
+/// <summary>
+/// Base of every consumer that changes state: it records (consumer, message id) in the inbox and
+/// applies the effect in one transaction, so a redelivered or duplicated message changes nothing.
+/// Events the handler raises through the outbox commit in the same transaction.
+/// An exception rolls everything back; MassTransit retries, then moves the message to <c>_error</c>.
+/// </summary>
+public abstract class InboxConsumer<TContext, TMessage>(TContext db) : IConsumer<TMessage>
+    where TContext : DbContext
+    where TMessage : class
+{
+    protected TContext Db { get; } = db;
+
+    /// <summary>The name recorded in the inbox; stable across deployments (defaults to the type name).</summary>
+    protected virtual string ConsumerName => GetType().FullName!;
+
+    public async Task Consume(ConsumeContext<TMessage> context)
+    {
+        var messageId = context.MessageId
+            ?? throw new InvalidOperationException($"{typeof(TMessage).Name} arrived without a message id.");
+        var clock = context.GetServiceOrCreateInstance<TimeProvider>();
+        var strategy = Db.Database.CreateExecutionStrategy();
+        var applied = await strategy.ExecuteAsync(async ct =>
+        {
+            Db.ChangeTracker.Clear();
+            await using var transaction = await Db.Database.BeginTransactionAsync(ct);
+            // A concurrent duplicate blocks on the primary key until the first commits, then inserts nothing.
+            var inserted = await Db.Database.ExecuteSqlInterpolatedAsync(
+                $"INSERT INTO inbox_messages (consumer, message_id, processed_at) VALUES ({ConsumerName}, {messageId}, {clock.GetUtcNow()}) ON CONFLICT DO NOTHING",
+                ct);
+            if (inserted == 0)
+            {
+                await transaction.RollbackAsync(ct);
+                return false;
+            }
+
+            await HandleAsync(context, ct);
+            await Db.SaveChangesAsync(ct);
+            await transaction.CommitAsync(ct);
+            return true;
+        }, context.CancellationToken);
+
+        if (!applied)
+        {
+            context.GetServiceOrCreateInstance<MessagingMetrics>().DuplicateSkipped(ConsumerName);
+        }
+    }
+
+    /// <summary>Applies the message's effect to <see cref="Db"/>; <c>SaveChanges</c> and commit follow.</summary>
+    protected abstract Task HandleAsync(ConsumeContext<TMessage> context, CancellationToken cancellationToken);
+}

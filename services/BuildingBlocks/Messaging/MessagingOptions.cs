@@ -1,0 +1,35 @@
+namespace Introserv.BuildingBlocks.Messaging;
+
+/// <summary>Settings of the outbox dispatcher and consumers (section <c>Messaging</c>).</summary>
+public sealed class MessagingOptions
+{
+    public const string SectionName = "Messaging";
+
+    /// <summary>Rows published per batch (one transaction, publishes in flight together).</summary>
+    public int BatchSize { get; set; } = 200;
+
+    /// <summary>How often the dispatcher looks for rows when nothing signalled it.</summary>
+    public TimeSpan PollInterval { get; set; } = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>How long one batch may wait for the broker's confirms before it counts as failed.</summary>
+    public TimeSpan PublishTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Longest pause between attempts while the broker is unreachable.</summary>
+    public TimeSpan MaxBackoff { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Sent outbox rows and inbox rows older than this are deleted.</summary>
+    public TimeSpan Retention { get; set; } = TimeSpan.FromDays(7);
+
+    /// <summary>How often old rows are pruned.</summary>
+    public TimeSpan PruneInterval { get; set; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>Immediate retries of a failing consumer before the message goes to its <c>_error</c> queue.</summary>
+    public int RetryLimit { get; set; } = 5;
+
+    public TimeSpan RetryMinInterval { get; set; } = TimeSpan.FromMilliseconds(200);
+
+    public TimeSpan RetryMaxInterval { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>How long the dispatcher may keep failing before readiness reports it unhealthy.</summary>
+    public TimeSpan UnhealthyAfter { get; set; } = TimeSpan.FromSeconds(60);
+}

@@ -1,0 +1,203 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Text.Json;
+using Introserv.BuildingBlocks.Data;
+using MassTransit;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Introserv.BuildingBlocks.Messaging;
+
+/// <summary>
+/// Publishes committed outbox rows through MassTransit with publisher confirms. Each batch is claimed
+/// with <c>FOR UPDATE SKIP LOCKED</c>, so replicas of a service never publish the same row at the same
+/// time; the rows of a batch are published concurrently and marked sent in the claiming transaction.
+/// While the broker is unreachable rows stay pending and the dispatcher backs off, then resumes.
+/// </summary>
+public sealed class OutboxDispatcher<TContext>(
+    IServiceScopeFactory scopes,
+    IBus bus,
+    MigrationState<TContext> migrations,
+    OutboxDispatcherState<TContext> state,
+    MessagingMetrics metrics,
+    IOptions<MessagingOptions> options,
+    TimeProvider clock,
+    ILogger<OutboxDispatcher<TContext>> logger) : BackgroundService
+    where TContext : DbContext
+{
+    public static readonly ActivitySource ActivitySource = new("Introserv.Messaging");
+
+    private static readonly ConcurrentDictionary<string, Type> Types = new();
+    private readonly MessagingOptions _options = options.Value;
+    private DateTimeOffset _nextPrune;
+    private DateTimeOffset _nextCount;
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        await migrations.WhenApplied(stoppingToken);
+        state.Started();
+        var backoff = TimeSpan.Zero;
+        try
+        {
+            while (!stoppingToken.IsCancellationRequested)
+            {
+                try
+                {
+                    var (published, failed) = await DispatchBatchAsync(stoppingToken);
+                    if (failed > 0)
+                    {
+                        backoff = NextBackoff(backoff);
+                        await Task.Delay(backoff, clock, stoppingToken);
+                        continue;
+                    }
+
+                    backoff = TimeSpan.Zero;
+                    state.Succeeded(clock.GetUtcNow());
+                    await HousekeepAsync(stoppingToken);
+                    if (published < _options.BatchSize)
+                    {
+                        await OutboxSignal<TContext>.Instance.WaitAsync(_options.PollInterval, stoppingToken);
+                    }
+                }
+                catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
+                {
+                    // Database unreachable or similar: keep the rows, wait, try again.
+                    state.Failed(clock.GetUtcNow(), ex.Message);
+                    backoff = NextBackoff(backoff);
+                    logger.LogWarning(ex, "Outbox dispatch for {Context} failed; retrying in {Delay}", typeof(TContext).Name, backoff);
+                    await Task.Delay(backoff, clock, stoppingToken);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // Shutting down.
+        }
+        finally
+        {
+            state.Stopped();
+        }
+    }
+
+    /// <summary>Claims, publishes and marks one batch. Returns how many rows were published and how many failed.</summary>
+    public async Task<(int Published, int Failed)> DispatchBatchAsync(CancellationToken cancellationToken)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<TContext>();
+        var strategy = db.Database.CreateExecutionStrategy();
+        return await strategy.ExecuteAsync(async ct =>
+        {
+            db.ChangeTracker.Clear();
+            await using var transaction = await db.Database.BeginTransactionAsync(ct);
+            var rows = await db.Set<OutboxMessage>()
+                .FromSqlRaw(
+                    "SELECT * FROM outbox_messages WHERE sent_at IS NULL ORDER BY created_at LIMIT {0} FOR UPDATE SKIP LOCKED",
+                    _options.BatchSize)
+                .ToListAsync(ct);
+            if (rows.Count == 0)
+            {
+                await transaction.CommitAsync(ct);
+                return (0, 0);
+            }
+
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            timeout.CancelAfter(_options.PublishTimeout);
+            var outcomes = await Task.WhenAll(rows.Select(row => PublishAsync(row, timeout.Token)));
+
+            var now = clock.GetUtcNow();
+            var failed = 0;
+            for (var i = 0; i < rows.Count; i++)
+            {
+                if (outcomes[i] is null)
+                {
+                    rows[i].SentAt = now;
+                    rows[i].LastError = null;
+                    metrics.CommitToPublish(now - rows[i].CreatedAt);
+                }
+                else
+                {
+                    failed++;
+                    rows[i].Attempts++;
+                    rows[i].LastError = Truncate(outcomes[i]!.Message, 2000);
+                }
+            }
+
+            await db.SaveChangesAsync(ct);
+            await transaction.CommitAsync(ct);
+
+            metrics.Dispatched(rows.Count - failed);
+            if (failed > 0)
+            {
+                metrics.DispatchFailed(failed);
+                var firstError = outcomes.First(e => e is not null)!;
+                state.Failed(now, firstError.Message);
+                logger.LogWarning(firstError, "{Failed} of {Count} outbox events of {Context} could not be published; they stay pending",
+                    failed, rows.Count, typeof(TContext).Name);
+            }
+
+            return (rows.Count - failed, failed);
+        }, cancellationToken);
+    }
+
+    private async Task<Exception?> PublishAsync(OutboxMessage row, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var type = Types.GetOrAdd(row.MessageType, name => Type.GetType(name, throwOnError: true)!);
+            var message = JsonSerializer.Deserialize(row.Payload, type, OutboxExtensions.PayloadOptions)
+                ?? throw new InvalidOperationException($"Outbox row {row.Id} has an empty payload.");
+
+            // Continue the trace of the transaction that wrote the row; MassTransit carries it on to the consumer.
+            ActivityContext.TryParse(row.TraceParent, null, out var parent);
+            using var activity = ActivitySource.StartActivity($"outbox publish {type.Name}", ActivityKind.Producer, parent);
+            activity?.SetTag("messaging.message.id", row.Id);
+
+            await bus.Publish(message, type, context => context.MessageId = row.Id, cancellationToken);
+            return null;
+        }
+        catch (Exception ex)
+        {
+            return ex;
+        }
+    }
+
+    private async Task HousekeepAsync(CancellationToken cancellationToken)
+    {
+        var now = clock.GetUtcNow();
+        if (now >= _nextCount)
+        {
+            _nextCount = now.AddSeconds(5);
+            await using var scope = scopes.CreateAsyncScope();
+            var db = scope.ServiceProvider.GetRequiredService<TContext>();
+            metrics.SetPending(await db.Set<OutboxMessage>().LongCountAsync(m => m.SentAt == null, cancellationToken));
+        }
+
+        if (now >= _nextPrune)
+        {
+            _nextPrune = now + _options.PruneInterval;
+            await using var scope = scopes.CreateAsyncScope();
+            var db = scope.ServiceProvider.GetRequiredService<TContext>();
+            var cutoff = now - _options.Retention;
+            var sent = await db.Database.ExecuteSqlInterpolatedAsync(
+                $"DELETE FROM outbox_messages WHERE id IN (SELECT id FROM outbox_messages WHERE sent_at < {cutoff} LIMIT 10000)",
+                cancellationToken);
+            var seen = await db.Database.ExecuteSqlInterpolatedAsync(
+                $"DELETE FROM inbox_messages WHERE ctid IN (SELECT ctid FROM inbox_messages WHERE processed_at < {cutoff} LIMIT 10000)",
+                cancellationToken);
+            if (sent + seen > 0)
+            {
+                logger.LogInformation("Pruned {Sent} sent outbox rows and {Seen} inbox rows older than {Cutoff}", sent, seen, cutoff);
+            }
+        }
+    }
+
+    private TimeSpan NextBackoff(TimeSpan current) =>
+        current == TimeSpan.Zero
+            ? TimeSpan.FromMilliseconds(250)
+            : TimeSpan.FromMilliseconds(Math.Min(current.TotalMilliseconds * 2, _options.MaxBackoff.TotalMilliseconds));
+
+    private static string Truncate(string value, int length) => value.Length <= length ? value : value[..length];
+}
