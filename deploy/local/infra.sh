@@ -241,6 +241,9 @@ case "${1:-}" in
   stop) cmd_stop ;;
   restart) cmd_stop; cmd_start ;;
   status) cmd_status ;;
+  # Used by the messaging tests to take the broker away and bring it back without losing its data.
+  pause-broker) rabbitctl stop_app >/dev/null ;;
+  resume-broker) rabbitctl start_app >/dev/null; rabbitctl await_startup --timeout 60 >/dev/null ;;
   settings) printf '%s\n' "$INFRA_DIR/connections.json" ;;
-  *) echo "usage: $0 install|start|stop|restart|status|settings" >&2; exit 2 ;;
+  *) echo "usage: $0 install|start|stop|restart|status|settings|pause-broker|resume-broker" >&2; exit 2 ;;
 esac
