@@ -8,6 +8,5 @@ public sealed class IdentityServiceDbContext(DbContextOptions<IdentityServiceDbC
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         modelBuilder.AddOutboxAndInbox();
-        modelBuilder.ApplyConfigurationsFromAssembly(typeof(IdentityServiceDbContext).Assembly);
     }
 }

@@ -8,6 +8,5 @@ public sealed class ProfileDbContext(DbContextOptions<ProfileDbContext> options)
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         modelBuilder.AddOutboxAndInbox();
-        modelBuilder.ApplyConfigurationsFromAssembly(typeof(ProfileDbContext).Assembly);
     }
 }

@@ -8,6 +8,5 @@ public sealed class VerificationDbContext(DbContextOptions<VerificationDbContext
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         modelBuilder.AddOutboxAndInbox();
-        modelBuilder.ApplyConfigurationsFromAssembly(typeof(VerificationDbContext).Assembly);
     }
 }
