@@ -9,7 +9,7 @@ namespace Introserv.IntegrationTests;
 /// The Orders service in-process, against the real local PostgreSQL (a database of its own for this
 /// run, dropped afterwards) and RabbitMQ.
 /// </summary>
-public sealed class OrdersServiceFactory : WebApplicationFactory<Program>, IAsyncLifetime
+public sealed class OrdersServiceFactory : WebApplicationFactory<Introserv.Orders.Data.OrdersDbContext>, IAsyncLifetime
 {
     public string DatabaseName { get; } = LocalInfra.UniqueDatabaseName("orders");
 

@@ -6,6 +6,7 @@ using Grpc.Net.Client;
 using Introserv.Orders.Data;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using Introserv.Testing;
 using Npgsql;
 
 namespace Introserv.IntegrationTests;
@@ -101,23 +102,5 @@ public sealed class ServiceFoundationTests(OrdersServiceFactory factory) : IClas
         Assert.Equal(HealthCheckResponse.Types.ServingStatus.Serving, reply.Status);
     }
 
-    private static async Task<string> WaitForHealthyAsync(HttpClient client)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(60);
-        string status;
-        do
-        {
-            var response = await client.GetAsync(new Uri("/health", UriKind.Relative));
-            status = await response.Content.ReadAsStringAsync();
-            if (response.StatusCode == HttpStatusCode.OK && status == "Healthy")
-            {
-                return status;
-            }
-
-            await Task.Delay(250);
-        }
-        while (DateTime.UtcNow < deadline);
-
-        return status;
-    }
+    private static Task<string> WaitForHealthyAsync(HttpClient client) => ServiceHealth.WaitForHealthyAsync(client);
 }

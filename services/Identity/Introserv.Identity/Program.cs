@@ -9,4 +9,5 @@ builder.AddIdentityServices();
 var app = builder.Build();
 app.UseServiceHost();
 app.MapServiceHostEndpoints();
+app.MapIdentityEndpoints();
 app.Run();

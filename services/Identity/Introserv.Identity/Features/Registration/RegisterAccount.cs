@@ -1,0 +1,126 @@
+using Introserv.BuildingBlocks.Messaging;
+using Introserv.Identity.Contracts;
+using Introserv.Identity.Data;
+using Introserv.ServiceDefaults;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.EntityFrameworkCore;
+using Npgsql;
+
+namespace Introserv.Identity.Features.Registration;
+
+public sealed record RegisterAccountRequest(string? Login, string? Password, string? Email, string? FirstName, string? LastName);
+
+public sealed record AccountCreatedResponse(Guid AccountId, string Login, string Email, string FirstName, string LastName, DateTimeOffset CreatedAt);
+
+public static class RegisterAccount
+{
+    public const string LoginTakenCode = "login_taken";
+    public const string EmailTakenCode = "email_taken";
+
+    public static IEndpointRouteBuilder MapRegisterAccount(this IEndpointRouteBuilder endpoints)
+    {
+        endpoints.MapPost("/api/accounts", HandleAsync)
+            .AllowAnonymous()
+            .WithName("RegisterAccount")
+            .WithSummary("Register a customer account")
+            .WithDescription("The billing login (3–32 of a-z 0-9 . _ -) is unique case-insensitively and can never change.")
+            .ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status409Conflict);
+        return endpoints;
+    }
+
+    public static async Task<Results<Created<AccountCreatedResponse>, ValidationProblem, ProblemHttpResult>> HandleAsync(
+        RegisterAccountRequest request,
+        UserManager<Account> users,
+        IdentityServiceDbContext db,
+        CommonPasswords commonPasswords,
+        TimeProvider clock,
+        CancellationToken cancellationToken)
+    {
+        var errors = RegistrationRules.Validate(request, commonPasswords);
+        if (errors.Count > 0)
+        {
+            return TypedResults.ValidationProblem(errors);
+        }
+
+        var now = clock.GetUtcNow();
+        var account = new Account
+        {
+            Id = Guid.CreateVersion7(now),
+            UserName = request.Login!.Trim().ToLowerInvariant(),
+            Email = request.Email!.Trim(),
+            FirstName = request.FirstName!.Trim(),
+            LastName = request.LastName!.Trim(),
+            CreatedAt = now,
+        };
+
+        try
+        {
+            var strategy = db.Database.CreateExecutionStrategy();
+            var conflict = await strategy.ExecuteAsync(async ct =>
+            {
+                db.ChangeTracker.Clear();
+                await using var transaction = await db.Database.BeginTransactionAsync(ct);
+                var result = await users.CreateAsync(account, request.Password!);
+                if (!result.Succeeded)
+                {
+                    await transaction.RollbackAsync(ct);
+                    return Conflict(result.Errors);
+                }
+
+                db.AddIntegrationEvent(
+                    new AccountRegistered(Guid.CreateVersion7(now), now, account.Id, account.UserName!, account.Email!, account.FirstName, account.LastName),
+                    clock);
+                await db.SaveChangesAsync(ct);
+                await transaction.CommitAsync(ct);
+                return null;
+            }, cancellationToken);
+
+            if (conflict is not null)
+            {
+                return conflict;
+            }
+        }
+        catch (DbUpdateException ex) when (ex.InnerException is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation } unique)
+        {
+            // Two registrations raced past the uniqueness checks; the unique index decided.
+            return unique.ConstraintName?.Contains("Email", StringComparison.OrdinalIgnoreCase) == true
+                ? EmailTaken()
+                : LoginTaken();
+        }
+
+        return TypedResults.Created(
+            "/api/account/security",
+            new AccountCreatedResponse(account.Id, account.UserName!, account.Email!, account.FirstName, account.LastName, now));
+    }
+
+    private static ProblemHttpResult Conflict(IEnumerable<IdentityError> errors)
+    {
+        var codes = errors.Select(e => e.Code).ToList();
+        if (codes.Contains(nameof(IdentityErrorDescriber.DuplicateUserName)))
+        {
+            return LoginTaken();
+        }
+
+        if (codes.Contains(nameof(IdentityErrorDescriber.DuplicateEmail)))
+        {
+            return EmailTaken();
+        }
+
+        // The rules above mirror Identity's options, so anything else is a bug, not bad input.
+        throw new InvalidOperationException($"Account creation failed: {string.Join(", ", codes)}");
+    }
+
+    private static ProblemHttpResult LoginTaken() => TypedResults.Problem(
+        statusCode: StatusCodes.Status409Conflict,
+        title: "Login already taken",
+        detail: "Another account uses this billing login (logins are compared case-insensitively).",
+        extensions: new Dictionary<string, object?> { [ProblemDetailsExtensions.CodeExtension] = LoginTakenCode });
+
+    private static ProblemHttpResult EmailTaken() => TypedResults.Problem(
+        statusCode: StatusCodes.Status409Conflict,
+        title: "Email already registered",
+        detail: "Another account is registered with this email address.",
+        extensions: new Dictionary<string, object?> { [ProblemDetailsExtensions.CodeExtension] = EmailTakenCode });
+}

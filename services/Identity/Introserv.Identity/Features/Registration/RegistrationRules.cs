@@ -1,0 +1,67 @@
+using System.Net.Mail;
+using System.Text.RegularExpressions;
+
+namespace Introserv.Identity.Features.Registration;
+
+/// <summary>The rules a new account must satisfy, checked before anything is stored.</summary>
+public static partial class RegistrationRules
+{
+    public const int LoginMinLength = 3;
+    public const int LoginMaxLength = 32;
+    public const int PasswordMinLength = 8;
+    public const int PasswordMaxLength = 128;
+    public const int NameMaxLength = 100;
+    public const int EmailMaxLength = 254;
+    public const string LoginAlphabet = "abcdefghijklmnopqrstuvwxyz0123456789._-";
+
+    /// <summary>Validates a request; returns field name → messages (empty when valid).</summary>
+    public static Dictionary<string, string[]> Validate(RegisterAccountRequest request, CommonPasswords commonPasswords)
+    {
+        var errors = new Dictionary<string, string[]>();
+        var login = request.Login?.Trim() ?? "";
+        if (login.Length is < LoginMinLength or > LoginMaxLength || !LoginPattern().IsMatch(login))
+        {
+            errors["login"] = [$"The login is {LoginMinLength} to {LoginMaxLength} characters of a-z, 0-9, '.', '_' and '-'."];
+        }
+
+        var password = request.Password ?? "";
+        if (password.Length is < PasswordMinLength or > PasswordMaxLength)
+        {
+            errors["password"] = [$"The password is {PasswordMinLength} to {PasswordMaxLength} characters long."];
+        }
+        else if (commonPasswords.Contains(password))
+        {
+            errors["password"] = ["This password is among the most commonly used ones; choose another."];
+        }
+        else if (string.Equals(password, login, StringComparison.OrdinalIgnoreCase))
+        {
+            errors["password"] = ["The password must not be the login."];
+        }
+
+        var email = request.Email?.Trim() ?? "";
+        if (email.Length is 0 or > EmailMaxLength || !IsEmail(email))
+        {
+            errors["email"] = ["A valid email address is required."];
+        }
+
+        CheckName(errors, "firstName", request.FirstName);
+        CheckName(errors, "lastName", request.LastName);
+        return errors;
+    }
+
+    private static void CheckName(Dictionary<string, string[]> errors, string field, string? value)
+    {
+        var trimmed = value?.Trim() ?? "";
+        if (trimmed.Length is 0 or > NameMaxLength)
+        {
+            errors[field] = [$"Required, at most {NameMaxLength} characters."];
+        }
+    }
+
+    private static bool IsEmail(string value) =>
+        MailAddress.TryCreate(value, out var address) && address.Address == value && value.Contains('.', StringComparison.Ordinal);
+
+    // Upper case is accepted and folded: logins are unique case-insensitively and stored lower case.
+    [GeneratedRegex("^[a-zA-Z0-9._-]+$")]
+    private static partial Regex LoginPattern();
+}
