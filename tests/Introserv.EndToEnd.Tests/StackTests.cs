@@ -119,4 +119,20 @@ public sealed class StackTests(StackFixture stack)
 
         Assert.Equal([ResourceNames.Gateway], external);
     }
+
+    [Fact]
+    public async Task A_customer_can_register_through_the_gateway_and_the_login_is_then_taken()
+    {
+        using var client = stack.CreateGatewayClient();
+        var login = $"e2e.{Guid.NewGuid():N}"[..20];
+        var request = new { login, password = "violet canyon 42 lamps", email = $"{login}@example.com", firstName = "Jane", lastName = "Doe" };
+
+        using var created = await client.PostAsJsonAsync(new Uri("/api/accounts", UriKind.Relative), request);
+        using var again = await client.PostAsJsonAsync(new Uri("/api/accounts", UriKind.Relative), request with { });
+
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        Assert.Equal(login, (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("login").GetString());
+        Assert.Equal(HttpStatusCode.Conflict, again.StatusCode);
+        Assert.Equal("login_taken", (await again.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("code").GetString());
+    }
 }
