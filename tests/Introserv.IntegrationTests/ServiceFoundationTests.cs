@@ -85,6 +85,8 @@ public sealed class ServiceFoundationTests(OrdersServiceFactory factory) : IClas
         var document = await client.GetFromJsonAsync<JsonElement>(new Uri("/openapi/v1.json", UriKind.Relative));
 
         Assert.Equal("Introserv Orders API", document.GetProperty("info").GetProperty("title").GetString());
+        Assert.False(document.TryGetProperty("servers", out var servers) && servers.GetArrayLength() > 0,
+            "the document must not advertise the service's internal address");
     }
 
     [Fact]

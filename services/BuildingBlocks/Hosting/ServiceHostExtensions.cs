@@ -28,6 +28,9 @@ public static class ServiceHostExtensions
                 Version = "v1",
                 Description = description,
             };
+            // The service's own address is internal; front ends read the document through the gateway,
+            // so paths are relative to wherever the document was fetched from.
+            document.Servers = [];
             return Task.CompletedTask;
         }));
         builder.AddIntroservAuthentication();
