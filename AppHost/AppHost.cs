@@ -20,7 +20,11 @@ var publicIssuer = gateway.GetEndpoint(ResourceNames.HttpEndpoint);
 
 var identity = AddService<Projects.Introserv_Identity>(ResourceNames.Identity, infra.IdentityDb);
 var identityHttp = identity.GetEndpoint(ResourceNames.HttpEndpoint);
-identity.WithEnvironment("Auth__Issuer", publicIssuer);
+var identityKeys = DevelopmentKeys.Ensure();
+identity
+    .WithEnvironment("Auth__Issuer", publicIssuer)
+    .WithEnvironment("Identity__Keys__SigningKeyFile", identityKeys.SigningKeyFile)
+    .WithEnvironment("Identity__Keys__EncryptionKeyFile", identityKeys.EncryptionKeyFile);
 
 var profile = AddService<Projects.Introserv_Profile>(ResourceNames.Profile, infra.ProfileDb);
 var orders = AddService<Projects.Introserv_Orders>(ResourceNames.Orders, infra.OrdersDb);

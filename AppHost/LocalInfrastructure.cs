@@ -62,15 +62,13 @@ public static class LocalInfrastructure
         }
     }
 
-    private static string DefaultSettingsFile()
+    private static string DefaultSettingsFile() => Path.Combine(StateDirectory(), "connections.json");
+
+    /// <summary>Where local runs keep their state (data, settings, development keys), outside the source tree.</summary>
+    public static string StateDirectory()
     {
         var dir = Environment.GetEnvironmentVariable("INTROSERV_INFRA_DIR");
-        if (string.IsNullOrEmpty(dir))
-        {
-            dir = Path.Combine("/var/tmp", $"introserv-{Environment.UserName}");
-        }
-
-        return Path.Combine(dir, "connections.json");
+        return string.IsNullOrEmpty(dir) ? Path.Combine("/var/tmp", $"introserv-{Environment.UserName}") : dir;
     }
 
     private static void RunScript(string scriptPath, string command)

@@ -14,9 +14,11 @@ public static class ServiceHostExtensions
 
     /// <summary>
     /// Adds gRPC (with the standard gRPC health service reflecting the readiness checks), the OpenAPI
-    /// document titled after the service, and token validation.
+    /// document titled after the service, and token validation (the shared JWT bearer setup, unless the
+    /// service validates tokens its own way).
     /// </summary>
-    public static IHostApplicationBuilder AddServiceHost(this IHostApplicationBuilder builder, string serviceTitle, string description)
+    public static IHostApplicationBuilder AddServiceHost(
+        this IHostApplicationBuilder builder, string serviceTitle, string description, bool useSharedTokenValidation = true)
     {
         builder.Services.AddGrpc(options => options.EnableDetailedErrors = builder.Environment.IsDevelopment());
         builder.Services.AddGrpcHealthChecks();
@@ -33,7 +35,11 @@ public static class ServiceHostExtensions
             document.Servers = [];
             return Task.CompletedTask;
         }));
-        builder.AddIntroservAuthentication();
+        if (useSharedTokenValidation)
+        {
+            builder.AddIntroservAuthentication();
+        }
+
         return builder;
     }
 
@@ -49,6 +55,7 @@ public static class ServiceHostExtensions
     /// <summary>The standard middleware order for a service.</summary>
     public static WebApplication UseServiceHost(this WebApplication app)
     {
+        app.UseIntroservForwardedHeaders();
         app.UseIntroservProblemDetails();
         app.UseAuthentication();
         app.UseAuthorization();

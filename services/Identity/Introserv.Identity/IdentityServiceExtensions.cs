@@ -3,6 +3,10 @@ using Introserv.BuildingBlocks.Hosting;
 using Introserv.BuildingBlocks.Messaging;
 using Introserv.Identity.Data;
 using Introserv.Identity.Features.Registration;
+using Introserv.Identity.Features.Security;
+using Introserv.Identity.Features.SignIn;
+using Introserv.Identity.Features.TwoFactor;
+using Microsoft.AspNetCore.DataProtection;
 using Introserv.ServiceDefaults;
 using Microsoft.AspNetCore.Identity;
 
@@ -17,11 +21,30 @@ public static class IdentityServiceExtensions
 
     public static IHostApplicationBuilder AddIdentityServices(this IHostApplicationBuilder builder)
     {
-        builder.AddServiceHost(Title, "Accounts, sign-in (OpenID Connect) and account security.");
+        // Identity validates its own tokens with the OpenIddict validation handler (local keys, and the
+        // session must still be valid), not the shared JWT bearer setup the other services use.
+        builder.AddServiceHost(Title, "Accounts, sign-in (OpenID Connect) and account security.", useSharedTokenValidation: false);
         builder.AddServiceDatabase<IdentityServiceDbContext>(ResourceNames.IdentityDb);
         builder.AddServiceMessaging<IdentityServiceDbContext>();
 
         builder.Services.AddSingleton(TimeProvider.System);
+        builder.AddOidcServer();
+        builder.Services.AddDataProtection()
+            .SetApplicationName("introserv-identity")
+            .PersistKeysToDbContext<IdentityServiceDbContext>();
+        builder.Services.AddAntiforgery(options =>
+        {
+            options.Cookie.Name = "introserv.antiforgery";
+            options.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
+        });
+        builder.Services.AddScoped<LoginThrottle>();
+        builder.Services.AddScoped<LoginHistory>();
+        builder.Services.AddScoped<StepUp>();
+        builder.Services.AddScoped<TotpMethod>();
+        builder.Services.AddScoped<RecoveryCodeMethod>();
+        builder.Services.AddScoped<ISecondFactorMethod>(sp => sp.GetRequiredService<TotpMethod>());
+        builder.Services.AddScoped<ISecondFactorMethod>(sp => sp.GetRequiredService<RecoveryCodeMethod>());
+        builder.Services.AddScoped<SecondFactorVerifier>();
         builder.Services.AddSingleton(_ => CommonPasswords.Load());
         builder.Services.Configure<PasswordHasherOptions>(options =>
         {
@@ -49,6 +72,9 @@ public static class IdentityServiceExtensions
     public static WebApplication MapIdentityEndpoints(this WebApplication app)
     {
         app.MapRegisterAccount();
+        app.MapOidcEndpoints();
+        app.MapLoginPages();
+        app.MapSecurityEndpoints();
         return app;
     }
 }

@@ -69,6 +69,8 @@ public static class RegisterAccount
                     return Conflict(result.Errors);
                 }
 
+                db.UserRoles.Add(new IdentityUserRole<Guid> { UserId = account.Id, RoleId = RoleIds.CustomerRoleId });
+
                 db.AddIntegrationEvent(
                     new AccountRegistered(Guid.CreateVersion7(now), now, account.Id, account.UserName!, account.Email!, account.FirstName, account.LastName),
                     clock);

@@ -24,18 +24,9 @@ public static partial class RegistrationRules
             errors["login"] = [$"The login is {LoginMinLength} to {LoginMaxLength} characters of a-z, 0-9, '.', '_' and '-'."];
         }
 
-        var password = request.Password ?? "";
-        if (password.Length is < PasswordMinLength or > PasswordMaxLength)
+        if (CheckPassword(request.Password, login, commonPasswords) is { } passwordError)
         {
-            errors["password"] = [$"The password is {PasswordMinLength} to {PasswordMaxLength} characters long."];
-        }
-        else if (commonPasswords.Contains(password))
-        {
-            errors["password"] = ["This password is among the most commonly used ones; choose another."];
-        }
-        else if (string.Equals(password, login, StringComparison.OrdinalIgnoreCase))
-        {
-            errors["password"] = ["The password must not be the login."];
+            errors["password"] = [passwordError];
         }
 
         var email = request.Email?.Trim() ?? "";
@@ -47,6 +38,24 @@ public static partial class RegistrationRules
         CheckName(errors, "firstName", request.FirstName);
         CheckName(errors, "lastName", request.LastName);
         return errors;
+    }
+
+    /// <summary>The password rules (length, common passwords, not the login); null when the password is acceptable.</summary>
+    public static string? CheckPassword(string? password, string login, CommonPasswords commonPasswords)
+    {
+        ArgumentNullException.ThrowIfNull(commonPasswords);
+        password ??= "";
+        if (password.Length is < PasswordMinLength or > PasswordMaxLength)
+        {
+            return $"The password is {PasswordMinLength} to {PasswordMaxLength} characters long.";
+        }
+
+        if (commonPasswords.Contains(password))
+        {
+            return "This password is among the most commonly used ones; choose another.";
+        }
+
+        return string.Equals(password, login, StringComparison.OrdinalIgnoreCase) ? "The password must not be the login." : null;
     }
 
     private static void CheckName(Dictionary<string, string[]> errors, string field, string? value)

@@ -1,0 +1,47 @@
+using System.Security.Cryptography;
+
+namespace Introserv.AppHost;
+
+/// <summary>
+/// Token signing and encryption keys for local runs: generated once into the local state directory (mode
+/// 0600) and handed to Identity as files, so tokens survive restarts. Deployments mount their own keys.
+/// </summary>
+public static class DevelopmentKeys
+{
+    public static (string SigningKeyFile, string EncryptionKeyFile) Ensure()
+    {
+        var dir = Path.Combine(LocalInfrastructure.StateDirectory(), "identity-keys");
+        Directory.CreateDirectory(dir);
+        if (!OperatingSystem.IsWindows())
+        {
+            File.SetUnixFileMode(dir, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        }
+
+        var signing = Path.Combine(dir, "signing-key.pem");
+        var encryption = Path.Combine(dir, "encryption-key.b64");
+        if (!File.Exists(signing))
+        {
+            using var rsa = RSA.Create(2048);
+            WritePrivate(signing, rsa.ExportPkcs8PrivateKeyPem());
+        }
+
+        if (!File.Exists(encryption))
+        {
+            WritePrivate(encryption, Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)));
+        }
+
+        return (signing, encryption);
+    }
+
+    private static void WritePrivate(string path, string content)
+    {
+        var temporary = path + ".tmp";
+        File.WriteAllText(temporary, content);
+        if (!OperatingSystem.IsWindows())
+        {
+            File.SetUnixFileMode(temporary, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        }
+
+        File.Move(temporary, path, overwrite: true);
+    }
+}

@@ -1,0 +1,53 @@
+using System.Net;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.HttpOverrides;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+
+namespace Introserv.ServiceDefaults;
+
+/// <summary>
+/// Which proxies may tell a service the client's address (configuration section <c>ForwardedHeaders</c>:
+/// <c>KnownProxies</c> = addresses, <c>KnownNetworks</c> = CIDR blocks). Loopback is always trusted (the
+/// gateway on the same host in local runs); in a cluster list the gateway's pod network. An
+/// <c>X-Forwarded-For</c> from any other peer is ignored, and only the last hop (the one the trusted proxy
+/// appended) is used.
+/// </summary>
+public static class ForwardedHeadersExtensions
+{
+    /// <summary>Configuration section name.</summary>
+    public const string SectionName = "ForwardedHeaders";
+
+    /// <summary>Configures the forwarded-headers middleware from configuration.</summary>
+    public static TBuilder AddIntroservForwardedHeaders<TBuilder>(this TBuilder builder)
+        where TBuilder : IHostApplicationBuilder
+    {
+        var section = builder.Configuration.GetSection(SectionName);
+        var proxies = section.GetSection("KnownProxies").Get<string[]>() ?? [];
+        var networks = section.GetSection("KnownNetworks").Get<string[]>() ?? [];
+        builder.Services.Configure<ForwardedHeadersOptions>(options =>
+        {
+            options.ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto;
+            options.ForwardLimit = 1;
+            options.RequireHeaderSymmetry = false;
+            foreach (var proxy in proxies)
+            {
+                options.KnownProxies.Add(IPAddress.Parse(proxy));
+            }
+
+            foreach (var network in networks)
+            {
+                options.KnownIPNetworks.Add(System.Net.IPNetwork.Parse(network));
+            }
+        });
+        return builder;
+    }
+
+    /// <summary>Applies the forwarded headers; call first in the pipeline.</summary>
+    public static WebApplication UseIntroservForwardedHeaders(this WebApplication app)
+    {
+        app.UseForwardedHeaders();
+        return app;
+    }
+}

@@ -1,0 +1,15 @@
+using Introserv.Contracts;
+
+namespace Introserv.Identity.Contracts;
+
+/// <summary>
+/// An account's IP allow-list was replaced. <see cref="Entries"/> is the whole list in the canonical form of
+/// <see cref="Networking.IpAllowList"/> (empty: no restriction). <see cref="Version"/> grows with every change,
+/// so a consumer that sees events out of order keeps the newest list.
+/// </summary>
+public sealed record IpAllowListChanged(
+    Guid EventId,
+    DateTimeOffset OccurredAt,
+    Guid AccountId,
+    IReadOnlyList<string> Entries,
+    long Version) : IIntegrationEvent;

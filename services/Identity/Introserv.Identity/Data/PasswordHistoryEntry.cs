@@ -1,0 +1,13 @@
+namespace Introserv.Identity.Data;
+
+/// <summary>A previous password hash, so a password change can refuse a recently used password.</summary>
+public sealed class PasswordHistoryEntry
+{
+    public long Id { get; set; }
+
+    public Guid AccountId { get; set; }
+
+    public required string PasswordHash { get; set; }
+
+    public DateTimeOffset CreatedAt { get; set; }
+}

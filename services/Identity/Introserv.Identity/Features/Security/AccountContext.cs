@@ -1,0 +1,50 @@
+using System.Security.Claims;
+using Introserv.Identity.Data;
+using Introserv.Identity.Features.SignIn;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+using static OpenIddict.Abstractions.OpenIddictConstants;
+
+namespace Introserv.Identity.Features.Security;
+
+/// <summary>Who is calling: the account and session of the access token.</summary>
+public static class AccountContext
+{
+    public static Guid AccountId(this ClaimsPrincipal user) =>
+        Guid.TryParse(user.FindFirstValue(Claims.Subject), out var id) ? id : Guid.Empty;
+
+    public static Guid? SessionId(this ClaimsPrincipal user) =>
+        Guid.TryParse(user.FindFirstValue(OidcEndpoints.SessionIdClaim), out var id) ? id : null;
+
+    public static DateTimeOffset? AuthenticatedAt(this ClaimsPrincipal user) =>
+        long.TryParse(user.FindFirstValue(Claims.AuthenticationTime), out var seconds) ? DateTimeOffset.FromUnixTimeSeconds(seconds) : null;
+
+    public static Task<Account?> FindAccountAsync(this IdentityServiceDbContext db, ClaimsPrincipal user, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(db);
+        var id = user.AccountId();
+        return db.Users.FirstOrDefaultAsync(a => a.Id == id, cancellationToken);
+    }
+
+    public static ProblemHttpResult AccountGone() => SecurityProblems.Create(
+        StatusCodes.Status401Unauthorized, SecurityProblems.AccountNotFound, "Account not found", "The account of this token no longer exists.");
+}
+
+/// <summary>Writes the customer-readable audit trail (never a secret).</summary>
+public static class Audit
+{
+    public static void Record(IdentityServiceDbContext db, Guid accountId, HttpContext context, TimeProvider clock, string action, string? detail, Guid? actor = null)
+    {
+        ArgumentNullException.ThrowIfNull(db);
+        ArgumentNullException.ThrowIfNull(clock);
+        db.AuditEntries.Add(new AuditEntry
+        {
+            AccountId = accountId,
+            At = clock.GetUtcNow(),
+            Ip = context is null ? null : ClientAddress.TextOf(context),
+            Action = action,
+            Detail = detail is { Length: > AuditEntry.DetailMaxLength } ? detail[..AuditEntry.DetailMaxLength] : detail,
+            ActorAccountId = actor,
+        });
+    }
+}

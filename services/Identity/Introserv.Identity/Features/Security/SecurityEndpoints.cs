@@ -1,0 +1,215 @@
+using System.Security.Claims;
+using Introserv.Identity.Data;
+using Introserv.Identity.Features.SignIn;
+using Introserv.Identity.Features.TwoFactor;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+using OpenIddict.Abstractions;
+
+namespace Introserv.Identity.Features.Security;
+
+public sealed record LastAccess(string? Ip, DateTimeOffset? At);
+
+public sealed record AllowListState(IReadOnlyList<string> Entries, long Version);
+
+public sealed record TwoFactorState(bool Enabled, IReadOnlyList<string> Methods, int RecoveryCodesLeft, DateTimeOffset? EnabledAt);
+
+public sealed record SessionView(
+    Guid Id, string ClientId, string? CreatedIp, DateTimeOffset CreatedAt, string? LastIp, DateTimeOffset LastUsedAt,
+    string? UserAgent, bool Current);
+
+public sealed record SecurityOverview(
+    Guid AccountId,
+    string Login,
+    string Email,
+    LastAccess LastAccess,
+    bool SecurityCodeSet,
+    AllowListState IpAllowList,
+    TwoFactorState TwoFactor,
+    IReadOnlyList<SessionView> Sessions,
+    string CurrentAddress);
+
+public sealed record AuditEntryView(long Id, DateTimeOffset At, string? Ip, string Action, string? Detail, bool ByStaff);
+
+public sealed record AuditPage(IReadOnlyList<AuditEntryView> Items, long? NextBefore);
+
+public sealed record LoginAttemptView(DateTimeOffset At, string Ip, string Outcome, string? UserAgent);
+
+public sealed record RevokedSessions(int Revoked);
+
+/// <summary>The account security section: <c>/api/account/...</c>, every endpoint authenticated.</summary>
+public static class SecurityEndpoints
+{
+    public static IEndpointRouteBuilder MapSecurityEndpoints(this IEndpointRouteBuilder endpoints)
+    {
+        var account = endpoints.MapGroup("/api/account").RequireAuthorization().WithTags("Account security")
+            .ProducesProblem(StatusCodes.Status401Unauthorized);
+        account.MapGet("/security", GetOverviewAsync).WithName("GetAccountSecurity")
+            .WithSummary("Login, last access, security-code state, IP allow-list, second factor and sessions");
+        account.MapPost("/step-up", StepUpEndpoint.HandleAsync).WithName("StepUp")
+            .WithSummary("Confirm identity (second factor, or password without one) for sensitive changes")
+            .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status429TooManyRequests);
+        account.MapPut("/security-code", SecuritySettings.SetSecurityCodeAsync).WithName("SetSecurityCode")
+            .WithSummary("Set the support security code (once; it can never be read or changed)")
+            .ProducesValidationProblem().ProducesProblem(StatusCodes.Status403Forbidden).ProducesProblem(StatusCodes.Status409Conflict);
+        account.MapPut("/ip-allow-list", SecuritySettings.SetIpAllowListAsync).WithName("SetIpAllowList")
+            .WithSummary("Replace the IP allow-list (addresses, a-b ranges, CIDR; empty = no restriction)")
+            .ProducesValidationProblem().ProducesProblem(StatusCodes.Status403Forbidden).ProducesProblem(StatusCodes.Status409Conflict);
+        account.MapPost("/password", SecuritySettings.ChangePasswordAsync).WithName("ChangePassword")
+            .WithSummary("Change the password; every other session is revoked")
+            .ProducesValidationProblem().ProducesProblem(StatusCodes.Status403Forbidden).ProducesProblem(StatusCodes.Status429TooManyRequests);
+        account.MapGet("/sessions", ListSessionsAsync).WithName("ListSessions").WithSummary("Active sessions");
+        account.MapDelete("/sessions/{sessionId:guid}", RevokeSessionAsync).WithName("RevokeSession")
+            .WithSummary("Revoke one session (its refresh tokens stop working at once)").ProducesProblem(StatusCodes.Status404NotFound);
+        account.MapPost("/sessions/revoke-others", RevokeOtherSessionsAsync).WithName("RevokeOtherSessions")
+            .WithSummary("Revoke every session but the current one");
+        account.MapGet("/audit", GetAuditAsync).WithName("GetAccountAudit").WithSummary("Changes to the account's security, newest first");
+        account.MapGet("/login-history", GetLoginHistoryAsync).WithName("GetLoginHistory").WithSummary("Sign-in attempts, newest first");
+        account.MapTwoFactorEndpoints();
+        return endpoints;
+    }
+
+    private static async Task<Results<Ok<SecurityOverview>, ProblemHttpResult>> GetOverviewAsync(
+        ClaimsPrincipal user, HttpContext context, IdentityServiceDbContext db, SecondFactorVerifier secondFactor, CancellationToken cancellationToken)
+    {
+        var account = await db.FindAccountAsync(user, cancellationToken);
+        if (account is null)
+        {
+            return AccountContext.AccountGone();
+        }
+
+        var recoveryLeft = await db.RecoveryCodes.CountAsync(c => c.AccountId == account.Id && c.UsedAt == null, cancellationToken);
+        return TypedResults.Ok(new SecurityOverview(
+            account.Id,
+            account.UserName!,
+            account.Email!,
+            new LastAccess(account.LastAccessIp, account.LastAccessAt),
+            account.SecurityCodeHash is not null,
+            new AllowListState(account.IpAllowList, account.IpAllowListVersion),
+            new TwoFactorState(account.TotpSecret is not null, secondFactor.MethodsFor(account), recoveryLeft, account.TotpEnabledAt),
+            await SessionsAsync(db, user, cancellationToken),
+            ClientAddress.TextOf(context)));
+    }
+
+    private static async Task<Ok<IReadOnlyList<SessionView>>> ListSessionsAsync(ClaimsPrincipal user, IdentityServiceDbContext db, CancellationToken cancellationToken) =>
+        TypedResults.Ok(await SessionsAsync(db, user, cancellationToken));
+
+    private static async Task<IReadOnlyList<SessionView>> SessionsAsync(IdentityServiceDbContext db, ClaimsPrincipal user, CancellationToken cancellationToken)
+    {
+        var accountId = user.AccountId();
+        var current = user.SessionId();
+        var sessions = await db.Sessions
+            .Where(s => s.AccountId == accountId && s.RevokedAt == null)
+            .OrderByDescending(s => s.LastUsedAt)
+            .Take(100)
+            .ToListAsync(cancellationToken);
+        return sessions
+            .Select(s => new SessionView(s.Id, s.ClientId, s.CreatedIp, s.CreatedAt, s.LastIp, s.LastUsedAt, s.UserAgent, s.Id == current))
+            .ToList();
+    }
+
+    private static async Task<Results<NoContent, ProblemHttpResult>> RevokeSessionAsync(
+        Guid sessionId,
+        ClaimsPrincipal user,
+        HttpContext context,
+        IdentityServiceDbContext db,
+        IOpenIddictAuthorizationManager authorizations,
+        IOpenIddictTokenManager tokens,
+        TimeProvider clock,
+        CancellationToken cancellationToken)
+    {
+        var revoked = await SessionRevocation.RevokeAsync(db, authorizations, tokens, clock, user.AccountId().ToString(), [sessionId], cancellationToken);
+        if (revoked == 0)
+        {
+            return SecurityProblems.Create(StatusCodes.Status404NotFound, SecurityProblems.SessionNotFound, "Session not found", "No active session of this account has that id.");
+        }
+
+        Audit.Record(db, user.AccountId(), context, clock, "session_revoked", $"Session {sessionId} revoked");
+        await db.SaveChangesAsync(cancellationToken);
+        return TypedResults.NoContent();
+    }
+
+    private static async Task<Ok<RevokedSessions>> RevokeOtherSessionsAsync(
+        ClaimsPrincipal user,
+        HttpContext context,
+        IdentityServiceDbContext db,
+        IOpenIddictAuthorizationManager authorizations,
+        IOpenIddictTokenManager tokens,
+        TimeProvider clock,
+        CancellationToken cancellationToken)
+    {
+        var count = await RevokeOthersAsync(db, authorizations, tokens, clock, user, cancellationToken);
+        Audit.Record(db, user.AccountId(), context, clock, "other_sessions_revoked", $"{count} other session(s) revoked");
+        await db.SaveChangesAsync(cancellationToken);
+        return TypedResults.Ok(new RevokedSessions(count));
+    }
+
+    /// <summary>Revokes every session of the caller's account except the current one, and ends other browsers' sign-ins.</summary>
+    public static async Task<int> RevokeOthersAsync(
+        IdentityServiceDbContext db,
+        IOpenIddictAuthorizationManager authorizations,
+        IOpenIddictTokenManager tokens,
+        TimeProvider clock,
+        ClaimsPrincipal user,
+        CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(db);
+        var accountId = user.AccountId();
+        var current = user.SessionId();
+        var others = await db.Sessions
+            .Where(s => s.AccountId == accountId && s.RevokedAt == null && s.Id != current)
+            .Select(s => s.Id)
+            .ToListAsync(cancellationToken);
+        var count = await SessionRevocation.RevokeAsync(db, authorizations, tokens, clock, accountId.ToString(), others, cancellationToken);
+
+        // A new security stamp ends every browser sign-in cookie, so no other browser can silently start a session again.
+        await db.Users.Where(a => a.Id == accountId)
+            .ExecuteUpdateAsync(u => u.SetProperty(a => a.SecurityStamp, Guid.NewGuid().ToString("N")), cancellationToken);
+        return count;
+    }
+
+    private static async Task<Ok<AuditPage>> GetAuditAsync(
+        ClaimsPrincipal user, IdentityServiceDbContext db, CancellationToken cancellationToken, int limit = 50, long? before = null)
+    {
+        var accountId = user.AccountId();
+        limit = Math.Clamp(limit, 1, 200);
+        var query = db.AuditEntries.Where(e => e.AccountId == accountId);
+        if (before is { } cursor)
+        {
+            query = query.Where(e => e.Id < cursor);
+        }
+
+        var items = await query.OrderByDescending(e => e.Id).Take(limit + 1).ToListAsync(cancellationToken);
+        var next = items.Count > limit ? items[limit - 1].Id : (long?)null;
+        return TypedResults.Ok(new AuditPage(
+            items.Take(limit).Select(e => new AuditEntryView(e.Id, e.At, e.Ip, e.Action, e.Detail, e.ActorAccountId is not null)).ToList(),
+            next));
+    }
+
+    private static async Task<Ok<IReadOnlyList<LoginAttemptView>>> GetLoginHistoryAsync(
+        ClaimsPrincipal user, IdentityServiceDbContext db, CancellationToken cancellationToken, int limit = 50)
+    {
+        var accountId = user.AccountId();
+        var attempts = await db.LoginAttempts
+            .Where(a => a.AccountId == accountId)
+            .OrderByDescending(a => a.Id)
+            .Take(Math.Clamp(limit, 1, 200))
+            .ToListAsync(cancellationToken);
+        return TypedResults.Ok<IReadOnlyList<LoginAttemptView>>(attempts
+            .Select(a => new LoginAttemptView(a.At, a.Ip, OutcomeName(a.Outcome), a.UserAgent))
+            .ToList());
+    }
+
+    private static string OutcomeName(LoginOutcome outcome) => outcome switch
+    {
+        LoginOutcome.Succeeded => "succeeded",
+        LoginOutcome.InvalidCredentials => "invalid_credentials",
+        LoginOutcome.SecondFactorRequired => "second_factor_required",
+        LoginOutcome.SecondFactorFailed => "second_factor_failed",
+        LoginOutcome.Throttled => "throttled",
+        LoginOutcome.IpNotAllowed => "ip_not_allowed",
+        LoginOutcome.TokenRefreshed => "token_refreshed",
+        LoginOutcome.RefreshRefusedIpNotAllowed => "refresh_refused_ip_not_allowed",
+        _ => outcome.ToString(),
+    };
+}

@@ -1,0 +1,239 @@
+using System.Security.Claims;
+using Introserv.BuildingBlocks.Data;
+using Introserv.BuildingBlocks.Messaging;
+using Introserv.Identity.Contracts;
+using Introserv.Identity.Contracts.Networking;
+using Introserv.Identity.Data;
+using Introserv.Identity.Features.Registration;
+using Introserv.Identity.Features.SignIn;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.EntityFrameworkCore;
+using OpenIddict.Abstractions;
+
+namespace Introserv.Identity.Features.Security;
+
+public sealed record SetSecurityCodeRequest(string? Code);
+
+public sealed record SetIpAllowListRequest(IReadOnlyList<string?>? Entries, bool ConfirmLockOut = false);
+
+public sealed record ChangePasswordRequest(string? CurrentPassword, string? NewPassword, string? ConfirmPassword);
+
+/// <summary>The sensitive settings: security code, IP allow-list, password. Each needs a step-up.</summary>
+public static class SecuritySettings
+{
+    public const int SecurityCodeMinLength = 4;
+    public const int SecurityCodeMaxLength = 64;
+    public const int PasswordHistoryDepth = 5;
+
+    public static async Task<Results<NoContent, ValidationProblem, ProblemHttpResult>> SetSecurityCodeAsync(
+        SetSecurityCodeRequest request,
+        ClaimsPrincipal user,
+        HttpContext context,
+        IdentityServiceDbContext db,
+        StepUp stepUp,
+        IPasswordHasher<Account> hasher,
+        TimeProvider clock,
+        CancellationToken cancellationToken)
+    {
+        var code = request.Code?.Trim() ?? "";
+        if (code.Length is < SecurityCodeMinLength or > SecurityCodeMaxLength || code.Any(char.IsControl))
+        {
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]>
+            {
+                ["code"] = [$"The security code is {SecurityCodeMinLength} to {SecurityCodeMaxLength} printable characters."],
+            });
+        }
+
+        var account = await db.FindAccountAsync(user, cancellationToken);
+        if (account is null)
+        {
+            return AccountContext.AccountGone();
+        }
+
+        if (account.SecurityCodeHash is not null)
+        {
+            return AlreadySet();
+        }
+
+        if (await stepUp.RequireAsync(user, account, cancellationToken) is { } problem)
+        {
+            return problem;
+        }
+
+        var hash = hasher.HashPassword(account, code);
+        var now = clock.GetUtcNow();
+        var set = await db.InTransactionAsync(async ct =>
+        {
+            // Write-once, decided by the database: two concurrent requests cannot both set it.
+            var updated = await db.Users
+                .Where(a => a.Id == account.Id && a.SecurityCodeHash == null)
+                .ExecuteUpdateAsync(u => u.SetProperty(a => a.SecurityCodeHash, hash).SetProperty(a => a.SecurityCodeSetAt, now), ct);
+            if (updated == 1)
+            {
+                Audit.Record(db, account.Id, context, clock, "security_code_set", "Support security code set");
+            }
+
+            return updated == 1;
+        }, cancellationToken);
+        return set ? TypedResults.NoContent() : AlreadySet();
+    }
+
+    private static ProblemHttpResult AlreadySet() => SecurityProblems.Create(
+        StatusCodes.Status409Conflict,
+        SecurityProblems.SecurityCodeAlreadySet,
+        "Security code already set",
+        "The security code can be set only once. To change it, contact support.");
+
+    public static async Task<Results<Ok<AllowListState>, ValidationProblem, ProblemHttpResult>> SetIpAllowListAsync(
+        SetIpAllowListRequest request,
+        ClaimsPrincipal user,
+        HttpContext context,
+        IdentityServiceDbContext db,
+        StepUp stepUp,
+        TimeProvider clock,
+        CancellationToken cancellationToken)
+    {
+        if (request.Entries is null)
+        {
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["entries"] = ["Required (an empty list removes the restriction)."] });
+        }
+
+        var parsed = IpAllowList.Parse(request.Entries);
+        if (!parsed.IsValid)
+        {
+            return TypedResults.ValidationProblem(parsed.Errors.ToDictionary(e => $"entries[{e.Index}]", e => new[] { e.Message }));
+        }
+
+        var account = await db.FindAccountAsync(user, cancellationToken);
+        if (account is null)
+        {
+            return AccountContext.AccountGone();
+        }
+
+        if (await stepUp.RequireAsync(user, account, cancellationToken) is { } problem)
+        {
+            return problem;
+        }
+
+        var caller = ClientAddress.Of(context);
+        var matcher = IpAllowListMatcher.Create(parsed.Ranges);
+        if (!matcher.Allows(caller) && !request.ConfirmLockOut)
+        {
+            return SecurityProblems.Create(
+                StatusCodes.Status409Conflict,
+                SecurityProblems.WouldLockOut,
+                "The list would lock you out",
+                $"Your current address {ClientAddress.TextOf(context)} is not in the list, so you would lose access. " +
+                "Add it, or send confirmLockOut: true to save the list anyway.",
+                new Dictionary<string, object?> { ["callerAddress"] = ClientAddress.TextOf(context) });
+        }
+
+        var entries = parsed.Entries.Distinct(StringComparer.Ordinal).ToList();
+        var state = await db.InTransactionAsync(async ct =>
+        {
+            var tracked = await db.Users.FirstAsync(a => a.Id == account.Id, ct);
+            tracked.IpAllowList = entries;
+            tracked.IpAllowListVersion++;
+            var now = clock.GetUtcNow();
+            Audit.Record(db, tracked.Id, context, clock, "ip_allow_list_changed",
+                entries.Count == 0 ? "IP allow-list removed (no restriction)" : $"IP allow-list set to: {string.Join(", ", entries)}");
+            db.AddIntegrationEvent(
+                new IpAllowListChanged(Guid.CreateVersion7(now), now, tracked.Id, entries, tracked.IpAllowListVersion), clock);
+            return new AllowListState(entries, tracked.IpAllowListVersion);
+        }, cancellationToken);
+        return TypedResults.Ok(state);
+    }
+
+    public static async Task<Results<NoContent, ValidationProblem, ProblemHttpResult>> ChangePasswordAsync(
+        ChangePasswordRequest request,
+        ClaimsPrincipal user,
+        HttpContext context,
+        IdentityServiceDbContext db,
+        UserManager<Account> users,
+        IPasswordHasher<Account> hasher,
+        CommonPasswords commonPasswords,
+        StepUp stepUp,
+        LoginThrottle throttle,
+        LoginHistory history,
+        IOpenIddictAuthorizationManager authorizations,
+        IOpenIddictTokenManager tokens,
+        TimeProvider clock,
+        CancellationToken cancellationToken)
+    {
+        var account = await db.FindAccountAsync(user, cancellationToken);
+        if (account is null)
+        {
+            return AccountContext.AccountGone();
+        }
+
+        var errors = new Dictionary<string, string[]>();
+        if (string.IsNullOrEmpty(request.CurrentPassword))
+        {
+            errors["currentPassword"] = ["Required."];
+        }
+
+        if (RegistrationRules.CheckPassword(request.NewPassword, account.UserName!, commonPasswords) is { } weak)
+        {
+            errors["newPassword"] = [weak];
+        }
+        else if (request.ConfirmPassword != request.NewPassword)
+        {
+            errors["confirmPassword"] = ["The confirmation does not match the new password."];
+        }
+
+        if (errors.Count > 0)
+        {
+            return TypedResults.ValidationProblem(errors);
+        }
+
+        if (await stepUp.RequireAsync(user, account, cancellationToken) is { } problem)
+        {
+            return problem;
+        }
+
+        // The current password is a guessable secret: this check is throttled like a sign-in.
+        if (await throttle.RetryAfterAsync(account.Id, ClientAddress.TextOf(context), cancellationToken) is { } wait)
+        {
+            return SecurityProblems.TooMany(context, wait);
+        }
+
+        if (request.CurrentPassword!.Length > RegistrationRules.PasswordMaxLength || !await users.CheckPasswordAsync(account, request.CurrentPassword))
+        {
+            await history.RecordAsync(account.Id, account.UserName!, context, LoginOutcome.InvalidCredentials, cancellationToken);
+            return SecurityProblems.Create(
+                StatusCodes.Status400BadRequest, SecurityProblems.CurrentPasswordIncorrect, "Current password incorrect", "The current password is incorrect.");
+        }
+
+        var previous = await db.PasswordHistory
+            .Where(p => p.AccountId == account.Id)
+            .OrderByDescending(p => p.CreatedAt)
+            .Take(PasswordHistoryDepth - 1)
+            .Select(p => p.PasswordHash)
+            .ToListAsync(cancellationToken);
+        if (request.NewPassword == request.CurrentPassword
+            || previous.Any(hash => hasher.VerifyHashedPassword(account, hash, request.NewPassword!) != PasswordVerificationResult.Failed))
+        {
+            return SecurityProblems.Create(
+                StatusCodes.Status400BadRequest, SecurityProblems.PasswordReused, "Password used before",
+                $"Choose a password you have not used for your last {PasswordHistoryDepth} passwords.");
+        }
+
+        var newHash = hasher.HashPassword(account, request.NewPassword!);
+        await db.InTransactionAsync(async ct =>
+        {
+            var tracked = await db.Users.FirstAsync(a => a.Id == account.Id, ct);
+            var now = clock.GetUtcNow();
+            db.PasswordHistory.Add(new PasswordHistoryEntry { AccountId = tracked.Id, PasswordHash = tracked.PasswordHash!, CreatedAt = now });
+            tracked.PasswordHash = newHash;
+            tracked.SecurityStamp = Guid.NewGuid().ToString("N");
+            tracked.ConcurrencyStamp = Guid.NewGuid().ToString();
+            await db.SaveChangesAsync(ct);
+            var count = await SecurityEndpoints.RevokeOthersAsync(db, authorizations, tokens, clock, user, ct);
+            Audit.Record(db, tracked.Id, context, clock, "password_changed", $"Password changed; {count} other session(s) revoked");
+            db.AddIntegrationEvent(new PasswordChanged(Guid.CreateVersion7(now), now, tracked.Id, ClientAddress.TextOf(context)), clock);
+            return count;
+        }, cancellationToken);
+        return TypedResults.NoContent();
+    }
+}

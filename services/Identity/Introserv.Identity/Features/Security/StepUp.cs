@@ -1,0 +1,106 @@
+using System.Security.Claims;
+using Introserv.Identity.Data;
+using Introserv.Identity.Features.SignIn;
+using Introserv.Identity.Features.TwoFactor;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace Introserv.Identity.Features.Security;
+
+public sealed record StepUpRequest(string? Code, string? Password);
+
+/// <summary>
+/// Sensitive operations (security code, allow-list, password, turning off the second factor) need a recent
+/// sign-in or a fresh proof: the second factor when the account has one, otherwise the password.
+/// </summary>
+public sealed class StepUp(
+    IdentityServiceDbContext db,
+    SecondFactorVerifier secondFactor,
+    IOptions<IdentityServerSettings> settings,
+    TimeProvider clock)
+{
+    public const string PasswordMethod = "password";
+
+    /// <summary>Null when the caller may proceed; otherwise the 403 <c>step_up_required</c> problem.</summary>
+    public async Task<ProblemHttpResult?> RequireAsync(ClaimsPrincipal user, Account account, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(account);
+        var window = settings.Value.StepUpWindow;
+        var now = clock.GetUtcNow();
+        if (user.AuthenticatedAt() is { } signedIn && now - signedIn <= window)
+        {
+            return null;
+        }
+
+        var sessionId = user.SessionId();
+        var steppedUp = sessionId is null
+            ? null
+            : await db.Sessions.Where(s => s.Id == sessionId).Select(s => s.SteppedUpAt).FirstOrDefaultAsync(cancellationToken);
+        if (steppedUp is { } at && now - at <= window)
+        {
+            return null;
+        }
+
+        return SecurityProblems.Create(
+            StatusCodes.Status403Forbidden,
+            SecurityProblems.StepUpRequired,
+            "Confirmation required",
+            "This change needs a recent sign-in: confirm with POST /api/account/step-up, or sign in again.",
+            new Dictionary<string, object?> { ["methods"] = MethodsFor(account) });
+    }
+
+    public IReadOnlyList<string> MethodsFor(Account account) =>
+        secondFactor.IsRequiredFor(account) ? secondFactor.MethodsFor(account) : [PasswordMethod];
+}
+
+public static class StepUpEndpoint
+{
+    public static async Task<Results<NoContent, ProblemHttpResult>> HandleAsync(
+        StepUpRequest request,
+        ClaimsPrincipal user,
+        HttpContext context,
+        IdentityServiceDbContext db,
+        UserManager<Account> users,
+        SecondFactorVerifier secondFactor,
+        LoginThrottle throttle,
+        LoginHistory history,
+        TimeProvider clock,
+        CancellationToken cancellationToken)
+    {
+        var account = await db.FindAccountAsync(user, cancellationToken);
+        var sessionId = user.SessionId();
+        var session = sessionId is null ? null : await db.Sessions.FirstOrDefaultAsync(s => s.Id == sessionId, cancellationToken);
+        if (account is null || session is null)
+        {
+            return AccountContext.AccountGone();
+        }
+
+        if (await throttle.RetryAfterAsync(account.Id, ClientAddress.TextOf(context), cancellationToken) is { } wait)
+        {
+            return SecurityProblems.TooMany(context, wait);
+        }
+
+        if (secondFactor.IsRequiredFor(account))
+        {
+            if (await secondFactor.VerifyAsync(account, request.Code, cancellationToken) is null)
+            {
+                await history.RecordAsync(account.Id, account.UserName!, context, LoginOutcome.SecondFactorFailed, cancellationToken);
+                return SecurityProblems.Create(
+                    StatusCodes.Status400BadRequest, SecurityProblems.InvalidSecondFactor, "Invalid code", "The code is incorrect or has already been used.");
+            }
+        }
+        else if (string.IsNullOrEmpty(request.Password) || request.Password.Length > 128 || !await users.CheckPasswordAsync(account, request.Password))
+        {
+            await history.RecordAsync(account.Id, account.UserName!, context, LoginOutcome.InvalidCredentials, cancellationToken);
+            return SecurityProblems.Create(
+                StatusCodes.Status400BadRequest, SecurityProblems.InvalidPassword, "Invalid password", "The password is incorrect.");
+        }
+
+        session.SteppedUpAt = clock.GetUtcNow();
+        Audit.Record(db, account.Id, context, clock, "step_up", "Confirmed identity for sensitive changes");
+        await db.SaveChangesAsync(cancellationToken);
+        return TypedResults.NoContent();
+    }
+}

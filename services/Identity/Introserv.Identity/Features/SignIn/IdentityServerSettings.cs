@@ -1,0 +1,63 @@
+namespace Introserv.Identity.Features.SignIn;
+
+/// <summary>Settings of the OpenID Connect server (configuration section <c>Identity</c>).</summary>
+public sealed class IdentityServerSettings
+{
+    public const string SectionName = "Identity";
+
+    /// <summary>The longest access-token lifetime the server accepts in configuration.</summary>
+    public static readonly TimeSpan MaxAccessTokenLifetime = TimeSpan.FromMinutes(10);
+
+    public SigningKeySettings Keys { get; set; } = new();
+
+    /// <summary>The client applications (browser front ends) allowed to sign customers in.</summary>
+    public List<ClientSettings> Clients { get; set; } = [];
+
+    public TimeSpan AccessTokenLifetime { get; set; } = MaxAccessTokenLifetime;
+
+    public TimeSpan RefreshTokenLifetime { get; set; } = TimeSpan.FromDays(14);
+
+    /// <summary>How long a sign-in counts as recent for sensitive operations (step-up).</summary>
+    public TimeSpan StepUpWindow { get; set; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>The first staff account, created at start-up when it does not exist (optional).</summary>
+    public StaffBootstrapSettings? BootstrapStaff { get; set; }
+}
+
+/// <summary>
+/// The token signing and encryption keys. Each comes inline or from a file (a mounted secret); there is no
+/// built-in key, and the service refuses to start without them.
+/// </summary>
+public sealed class SigningKeySettings
+{
+    /// <summary>PEM of the RSA private key that signs tokens (RS256); published in the JWKS.</summary>
+    public string? SigningKey { get; set; }
+
+    public string? SigningKeyFile { get; set; }
+
+    /// <summary>Base64 of a 256-bit key that encrypts authorization codes and refresh tokens (never published).</summary>
+    public string? EncryptionKey { get; set; }
+
+    public string? EncryptionKeyFile { get; set; }
+}
+
+/// <summary>A public client (a browser front end) using the authorization code flow with PKCE.</summary>
+public sealed class ClientSettings
+{
+    public string ClientId { get; set; } = "";
+
+    public string? DisplayName { get; set; }
+
+    public List<string> RedirectUris { get; set; } = [];
+
+    public List<string> PostLogoutRedirectUris { get; set; } = [];
+}
+
+public sealed class StaffBootstrapSettings
+{
+    public string? Login { get; set; }
+
+    public string? Email { get; set; }
+
+    public string? Password { get; set; }
+}

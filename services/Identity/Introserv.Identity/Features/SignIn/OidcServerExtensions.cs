@@ -1,0 +1,148 @@
+using Introserv.Identity.Data;
+using Introserv.ServiceDefaults;
+using Microsoft.AspNetCore.Authentication.Cookies;
+using OpenIddict.Validation.AspNetCore;
+using static OpenIddict.Abstractions.OpenIddictConstants;
+
+namespace Introserv.Identity.Features.SignIn;
+
+/// <summary>The OpenID Connect / OAuth 2 server (OpenIddict) and the browser sign-in cookies.</summary>
+public static class OidcServerExtensions
+{
+    /// <summary>The resource (audience) of access tokens for the Introserv API.</summary>
+    public const string ApiResource = "introserv-api";
+
+    /// <summary>The cookie of a completed browser sign-in (password and, when enabled, second factor).</summary>
+    public const string LoginScheme = "introserv.login";
+
+    /// <summary>The short-lived cookie between the password step and the second-factor step.</summary>
+    public const string SecondFactorScheme = "introserv.2fa";
+
+    public static IHostApplicationBuilder AddOidcServer(this IHostApplicationBuilder builder)
+    {
+        var settings = builder.Configuration.GetSection(IdentityServerSettings.SectionName).Get<IdentityServerSettings>()
+            ?? new IdentityServerSettings();
+        builder.Services.Configure<IdentityServerSettings>(builder.Configuration.GetSection(IdentityServerSettings.SectionName));
+        if (settings.AccessTokenLifetime <= TimeSpan.Zero || settings.AccessTokenLifetime > IdentityServerSettings.MaxAccessTokenLifetime)
+        {
+            throw new InvalidOperationException(
+                $"Identity:AccessTokenLifetime must be positive and at most {IdentityServerSettings.MaxAccessTokenLifetime}.");
+        }
+
+        var issuer = builder.Configuration[$"{TokenValidationSettings.SectionName}:Issuer"]
+            ?? throw new InvalidOperationException("Auth:Issuer (the public URL of the sign-in server) is not configured.");
+        var requireHttps = builder.Configuration.GetValue($"{TokenValidationSettings.SectionName}:RequireHttpsMetadata", true);
+        var signingKey = SigningKeys.LoadSigningKey(settings.Keys);
+        var encryptionKey = SigningKeys.LoadEncryptionKey(settings.Keys);
+
+        builder.Services.AddOpenIddict()
+            .AddCore(options => options.UseEntityFrameworkCore()
+                .UseDbContext<IdentityServiceDbContext>()
+                .ReplaceDefaultEntities<Guid>())
+            .AddServer(options =>
+            {
+                options.SetIssuer(new Uri(issuer, UriKind.Absolute));
+                options.SetAuthorizationEndpointUris("connect/authorize")
+                    .SetTokenEndpointUris("connect/token")
+                    .SetRevocationEndpointUris("connect/revoke")
+                    .SetEndSessionEndpointUris("connect/logout")
+                    .SetUserInfoEndpointUris("connect/userinfo");
+
+                // Browser front ends: code flow with PKCE and refresh tokens. No password grant, no implicit flow.
+                options.AllowAuthorizationCodeFlow().RequireProofKeyForCodeExchange();
+                options.AllowRefreshTokenFlow();
+                options.RegisterScopes(Scopes.OpenId, Scopes.Profile, Scopes.Email, Scopes.Roles, Scopes.OfflineAccess);
+
+                options.SetAccessTokenLifetime(settings.AccessTokenLifetime);
+                options.SetIdentityTokenLifetime(settings.AccessTokenLifetime);
+                options.SetRefreshTokenLifetime(settings.RefreshTokenLifetime);
+                // Strict rotation: a refresh token works once; presenting it again is treated as theft and
+                // OpenIddict revokes the whole session.
+                options.SetRefreshTokenReuseLeeway(null);
+                // S256 only; "plain" would expose the verifier in the authorize request.
+                options.Configure(server => server.CodeChallengeMethods.Remove(CodeChallengeMethods.Plain));
+                options.SetAuthorizationCodeLifetime(TimeSpan.FromMinutes(2));
+
+                options.AddSigningKey(signingKey);
+                options.AddEncryptionKey(encryptionKey);
+
+                // Access tokens are signed JWTs every service validates from the JWKS; codes and refresh
+                // tokens stay encrypted.
+                options.DisableAccessTokenEncryption();
+
+                var aspNetCore = options.UseAspNetCore()
+                    .EnableAuthorizationEndpointPassthrough()
+                    .EnableTokenEndpointPassthrough()
+                    .EnableEndSessionEndpointPassthrough()
+                    .EnableUserInfoEndpointPassthrough();
+                if (!requireHttps)
+                {
+                    // Local runs and tests behind plain http; production terminates TLS in front of the gateway
+                    // and forwards the scheme.
+                    aspNetCore.DisableTransportSecurityRequirement();
+                }
+            })
+            .AddValidation(options =>
+            {
+                // Identity's own API validates with the server's keys and also checks that the session
+                // (authorization) is still valid, so a revoked session is refused here immediately.
+                options.UseLocalServer();
+                options.AddAudiences(ApiResource);
+                options.EnableAuthorizationEntryValidation();
+                options.EnableTokenEntryValidation();
+                options.UseAspNetCore();
+            });
+
+        builder.Services
+            .AddAuthentication(OpenIddictValidationAspNetCoreDefaults.AuthenticationScheme)
+            .AddCookie(LoginScheme, options =>
+            {
+                options.Cookie.Name = LoginScheme;
+                options.Cookie.HttpOnly = true;
+                options.Cookie.SameSite = SameSiteMode.Lax;
+                options.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
+                options.ExpireTimeSpan = TimeSpan.FromHours(8);
+                options.SlidingExpiration = false;
+                options.Events = RelativeRedirects(LoginPages.LoginPath);
+            })
+            .AddCookie(SecondFactorScheme, options =>
+            {
+                options.Cookie.Name = SecondFactorScheme;
+                options.Cookie.HttpOnly = true;
+                options.Cookie.SameSite = SameSiteMode.Lax;
+                options.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
+                options.ExpireTimeSpan = TimeSpan.FromMinutes(5);
+                options.SlidingExpiration = false;
+                options.Events = RelativeRedirects(LoginPages.LoginPath);
+            });
+        builder.Services.AddAuthorizationBuilder()
+            .AddPolicy(AuthenticationExtensions.StaffPolicy, policy => policy
+                .AddAuthenticationSchemes(OpenIddictValidationAspNetCoreDefaults.AuthenticationScheme)
+                .RequireAuthenticatedUser()
+                .RequireRole(AuthenticationExtensions.StaffRole));
+
+        builder.Services.AddSingleton<ClientSynchronizer>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<ClientSynchronizer>());
+        builder.Services.AddHealthChecks().AddCheck<ClientSynchronizerHealthCheck>("identity-clients");
+        return builder;
+    }
+
+    /// <summary>
+    /// Cookie redirects as relative URLs: Identity sits behind the gateway, so its own host name is not the
+    /// one the browser knows.
+    /// </summary>
+    private static CookieAuthenticationEvents RelativeRedirects(string loginPath) => new()
+    {
+        OnRedirectToLogin = context =>
+        {
+            var returnUrl = context.Properties.RedirectUri ?? "/";
+            context.Response.Redirect($"{loginPath}?returnUrl={Uri.EscapeDataString(returnUrl)}");
+            return Task.CompletedTask;
+        },
+        OnRedirectToAccessDenied = context =>
+        {
+            context.Response.StatusCode = StatusCodes.Status403Forbidden;
+            return Task.CompletedTask;
+        },
+    };
+}

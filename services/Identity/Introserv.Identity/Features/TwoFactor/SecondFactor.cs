@@ -1,0 +1,156 @@
+using System.Security.Cryptography;
+using System.Text;
+using Introserv.Identity.Data;
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.EntityFrameworkCore;
+using OtpNet;
+
+namespace Introserv.Identity.Features.TwoFactor;
+
+/// <summary>
+/// A way of proving the second factor. TOTP and recovery codes are built in; the call-based verification of
+/// the Verification service plugs in as another method (its challenge id and code arrive the same way).
+/// </summary>
+public interface ISecondFactorMethod
+{
+    /// <summary>The stable method name shown to clients (<c>totp</c>, <c>recovery_code</c>, ...).</summary>
+    string Name { get; }
+
+    bool IsAvailableFor(Account account);
+
+    /// <summary>Checks the code; on success records its use on the tracked entities (the caller saves).</summary>
+    Task<bool> VerifyAsync(Account account, string code, CancellationToken cancellationToken);
+}
+
+/// <summary>Authenticator-app codes (RFC 6238, 30 s steps, one step of drift, no replay).</summary>
+public sealed class TotpMethod(IDataProtectionProvider protection, TimeProvider clock) : ISecondFactorMethod
+{
+    public const string MethodName = "totp";
+    public const string Issuer = "Introserv";
+    private readonly IDataProtector _protector = protection.CreateProtector("Introserv.Identity.Totp.v1");
+
+    public string Name => MethodName;
+
+    public bool IsAvailableFor(Account account) => account.TotpSecret is not null;
+
+    public string NewProtectedSecret(out string base32Secret)
+    {
+        var key = KeyGeneration.GenerateRandomKey(20);
+        base32Secret = Base32Encoding.ToString(key);
+        return _protector.Protect(base32Secret);
+    }
+
+    public string Unprotect(string protectedSecret) => _protector.Unprotect(protectedSecret);
+
+    public static string OtpAuthUri(string login, string base32Secret) =>
+        $"otpauth://totp/{Uri.EscapeDataString(Issuer)}:{Uri.EscapeDataString(login)}?secret={base32Secret}&issuer={Uri.EscapeDataString(Issuer)}&digits=6&period=30";
+
+    public Task<bool> VerifyAsync(Account account, string code, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(account);
+        return Task.FromResult(account.TotpSecret is { } secret && Verify(account, secret, code));
+    }
+
+    /// <summary>Verifies a code against a (protected) secret, refusing a time step already used.</summary>
+    public bool Verify(Account account, string protectedSecret, string code)
+    {
+        ArgumentNullException.ThrowIfNull(account);
+        var digits = code.Replace(" ", "", StringComparison.Ordinal);
+        if (digits.Length != 6 || !digits.All(char.IsAsciiDigit))
+        {
+            return false;
+        }
+
+        var totp = new Totp(Base32Encoding.ToBytes(Unprotect(protectedSecret)));
+        if (!totp.VerifyTotp(clock.GetUtcNow().UtcDateTime, digits, out var step, new VerificationWindow(previous: 1, future: 1)))
+        {
+            return false;
+        }
+
+        if (account.TotpLastUsedStep is { } last && step <= last)
+        {
+            return false;
+        }
+
+        account.TotpLastUsedStep = step;
+        return true;
+    }
+}
+
+/// <summary>One-time recovery codes, for when the authenticator is lost.</summary>
+public sealed class RecoveryCodeMethod(IdentityServiceDbContext db, TimeProvider clock) : ISecondFactorMethod
+{
+    public const string MethodName = "recovery_code";
+    public const int CodeCount = 10;
+    private const string Alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+
+    public string Name => MethodName;
+
+    public bool IsAvailableFor(Account account) => account.TotpSecret is not null;
+
+    public async Task<bool> VerifyAsync(Account account, string code, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(account);
+        var hash = Hash(code);
+        var stored = await db.RecoveryCodes.FirstOrDefaultAsync(
+            c => c.AccountId == account.Id && c.CodeHash == hash && c.UsedAt == null, cancellationToken);
+        if (stored is null)
+        {
+            return false;
+        }
+
+        stored.UsedAt = clock.GetUtcNow();
+        return true;
+    }
+
+    /// <summary>Replaces the account's recovery codes; returns the new codes (shown once, stored hashed).</summary>
+    public async Task<IReadOnlyList<string>> RegenerateAsync(Account account, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(account);
+        await db.RecoveryCodes.Where(c => c.AccountId == account.Id).ExecuteDeleteAsync(cancellationToken);
+        var codes = new List<string>(CodeCount);
+        for (var i = 0; i < CodeCount; i++)
+        {
+            var code = $"{RandomNumberGenerator.GetString(Alphabet, 5)}-{RandomNumberGenerator.GetString(Alphabet, 5)}";
+            codes.Add(code);
+            db.RecoveryCodes.Add(new RecoveryCode { AccountId = account.Id, CodeHash = Hash(code), CreatedAt = clock.GetUtcNow() });
+        }
+
+        return codes;
+    }
+
+    public static string Hash(string code)
+    {
+        ArgumentNullException.ThrowIfNull(code);
+        var normalized = code.Replace("-", "", StringComparison.Ordinal).Replace(" ", "", StringComparison.Ordinal).ToUpperInvariant();
+        return Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(normalized)));
+    }
+}
+
+/// <summary>Checks a second-factor code with whichever available method accepts it.</summary>
+public sealed class SecondFactorVerifier(IEnumerable<ISecondFactorMethod> methods)
+{
+    public IReadOnlyList<string> MethodsFor(Account account) =>
+        methods.Where(m => m.IsAvailableFor(account)).Select(m => m.Name).ToList();
+
+    public bool IsRequiredFor(Account account) => methods.Any(m => m.IsAvailableFor(account));
+
+    /// <summary>The name of the method that accepted the code, or null.</summary>
+    public async Task<string?> VerifyAsync(Account account, string? code, CancellationToken cancellationToken)
+    {
+        if (string.IsNullOrWhiteSpace(code) || code.Length > 64)
+        {
+            return null;
+        }
+
+        foreach (var method in methods.Where(m => m.IsAvailableFor(account)))
+        {
+            if (await method.VerifyAsync(account, code.Trim(), cancellationToken))
+            {
+                return method.Name;
+            }
+        }
+
+        return null;
+    }
+}

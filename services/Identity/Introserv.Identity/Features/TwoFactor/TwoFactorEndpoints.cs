@@ -1,0 +1,172 @@
+using System.Security.Claims;
+using Introserv.BuildingBlocks.Data;
+using Introserv.Identity.Data;
+using Introserv.Identity.Features.Security;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+
+namespace Introserv.Identity.Features.TwoFactor;
+
+public sealed record TotpEnrollment(string Secret, string OtpAuthUri);
+
+public sealed record ConfirmTotpRequest(string? Code);
+
+public sealed record RecoveryCodes(IReadOnlyList<string> Codes);
+
+/// <summary>Turning the authenticator-app second factor on and off, and its recovery codes.</summary>
+public static class TwoFactorEndpoints
+{
+    public static RouteGroupBuilder MapTwoFactorEndpoints(this RouteGroupBuilder account)
+    {
+        ArgumentNullException.ThrowIfNull(account);
+        account.MapPost("/two-factor/totp", BeginAsync).WithName("BeginTotpEnrollment")
+            .WithSummary("Start enrolling an authenticator app: returns the secret and otpauth URI")
+            .ProducesProblem(StatusCodes.Status403Forbidden).ProducesProblem(StatusCodes.Status409Conflict);
+        account.MapPost("/two-factor/totp/confirm", ConfirmAsync).WithName("ConfirmTotpEnrollment")
+            .WithSummary("Confirm the enrollment with a first code; returns the one-time recovery codes (shown once)")
+            .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status409Conflict);
+        account.MapDelete("/two-factor", DisableAsync).WithName("DisableTwoFactor")
+            .WithSummary("Turn the second factor off").ProducesProblem(StatusCodes.Status403Forbidden).ProducesProblem(StatusCodes.Status409Conflict);
+        account.MapPost("/two-factor/recovery-codes", RegenerateAsync).WithName("RegenerateRecoveryCodes")
+            .WithSummary("Replace the recovery codes (shown once)").ProducesProblem(StatusCodes.Status403Forbidden).ProducesProblem(StatusCodes.Status409Conflict);
+        return account;
+    }
+
+    private static async Task<Results<Ok<TotpEnrollment>, ProblemHttpResult>> BeginAsync(
+        ClaimsPrincipal user, IdentityServiceDbContext db, StepUp stepUp, TotpMethod totp, CancellationToken cancellationToken)
+    {
+        var account = await db.FindAccountAsync(user, cancellationToken);
+        if (account is null)
+        {
+            return AccountContext.AccountGone();
+        }
+
+        if (account.TotpSecret is not null)
+        {
+            return AlreadyEnabled();
+        }
+
+        if (await stepUp.RequireAsync(user, account, cancellationToken) is { } problem)
+        {
+            return problem;
+        }
+
+        account.PendingTotpSecret = totp.NewProtectedSecret(out var secret);
+        await db.SaveChangesAsync(cancellationToken);
+        return TypedResults.Ok(new TotpEnrollment(secret, TotpMethod.OtpAuthUri(account.UserName!, secret)));
+    }
+
+    private static async Task<Results<Ok<RecoveryCodes>, ProblemHttpResult>> ConfirmAsync(
+        ConfirmTotpRequest request,
+        ClaimsPrincipal user,
+        HttpContext context,
+        IdentityServiceDbContext db,
+        TotpMethod totp,
+        RecoveryCodeMethod recovery,
+        TimeProvider clock,
+        CancellationToken cancellationToken)
+    {
+        var codes = await db.InTransactionAsync<Results<Ok<RecoveryCodes>, ProblemHttpResult>>(async ct =>
+        {
+            var account = await db.FindAccountAsync(user, ct);
+            if (account is null)
+            {
+                return AccountContext.AccountGone();
+            }
+
+            if (account.TotpSecret is not null)
+            {
+                return AlreadyEnabled();
+            }
+
+            if (account.PendingTotpSecret is not { } pending)
+            {
+                return SecurityProblems.Create(StatusCodes.Status409Conflict, SecurityProblems.TwoFactorEnrollmentMissing,
+                    "No enrollment in progress", "Start with POST /api/account/two-factor/totp.");
+            }
+
+            if (!totp.Verify(account, pending, request.Code ?? ""))
+            {
+                return SecurityProblems.Create(StatusCodes.Status400BadRequest, SecurityProblems.InvalidSecondFactor,
+                    "Invalid code", "The code does not match; check the authenticator app's clock and try the current code.");
+            }
+
+            account.TotpSecret = pending;
+            account.PendingTotpSecret = null;
+            account.TotpEnabledAt = clock.GetUtcNow();
+            var fresh = await recovery.RegenerateAsync(account, ct);
+            Audit.Record(db, account.Id, context, clock, "two_factor_enabled", "Authenticator app second factor turned on");
+            return TypedResults.Ok(new RecoveryCodes(fresh));
+        }, cancellationToken);
+        return codes;
+    }
+
+    private static async Task<Results<NoContent, ProblemHttpResult>> DisableAsync(
+        ClaimsPrincipal user, HttpContext context, IdentityServiceDbContext db, StepUp stepUp, TimeProvider clock, CancellationToken cancellationToken)
+    {
+        var account = await db.FindAccountAsync(user, cancellationToken);
+        if (account is null)
+        {
+            return AccountContext.AccountGone();
+        }
+
+        if (account.TotpSecret is null)
+        {
+            return NotEnabled();
+        }
+
+        if (await stepUp.RequireAsync(user, account, cancellationToken) is { } problem)
+        {
+            return problem;
+        }
+
+        await db.InTransactionAsync(async ct =>
+        {
+            var tracked = await db.Users.FirstAsync(a => a.Id == account.Id, ct);
+            tracked.TotpSecret = null;
+            tracked.PendingTotpSecret = null;
+            tracked.TotpEnabledAt = null;
+            tracked.TotpLastUsedStep = null;
+            await db.RecoveryCodes.Where(c => c.AccountId == tracked.Id).ExecuteDeleteAsync(ct);
+            Audit.Record(db, tracked.Id, context, clock, "two_factor_disabled", "Second factor turned off");
+            return true;
+        }, cancellationToken);
+        return TypedResults.NoContent();
+    }
+
+    private static async Task<Results<Ok<RecoveryCodes>, ProblemHttpResult>> RegenerateAsync(
+        ClaimsPrincipal user, HttpContext context, IdentityServiceDbContext db, StepUp stepUp, RecoveryCodeMethod recovery, TimeProvider clock,
+        CancellationToken cancellationToken)
+    {
+        var account = await db.FindAccountAsync(user, cancellationToken);
+        if (account is null)
+        {
+            return AccountContext.AccountGone();
+        }
+
+        if (account.TotpSecret is null)
+        {
+            return NotEnabled();
+        }
+
+        if (await stepUp.RequireAsync(user, account, cancellationToken) is { } problem)
+        {
+            return problem;
+        }
+
+        var codes = await db.InTransactionAsync(async ct =>
+        {
+            var tracked = await db.Users.FirstAsync(a => a.Id == account.Id, ct);
+            var fresh = await recovery.RegenerateAsync(tracked, ct);
+            Audit.Record(db, tracked.Id, context, clock, "recovery_codes_regenerated", "Recovery codes replaced");
+            return fresh;
+        }, cancellationToken);
+        return TypedResults.Ok(new RecoveryCodes(codes));
+    }
+
+    private static ProblemHttpResult AlreadyEnabled() => SecurityProblems.Create(
+        StatusCodes.Status409Conflict, SecurityProblems.TwoFactorAlreadyEnabled, "Second factor already on", "Turn it off first to enroll another authenticator.");
+
+    private static ProblemHttpResult NotEnabled() => SecurityProblems.Create(
+        StatusCodes.Status409Conflict, SecurityProblems.TwoFactorNotEnabled, "Second factor is off", "The account has no second factor.");
+}
