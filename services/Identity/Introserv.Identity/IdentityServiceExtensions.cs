@@ -5,6 +5,7 @@ using Introserv.Identity.Data;
 using Introserv.Identity.Features.Registration;
 using Introserv.Identity.Features.Security;
 using Introserv.Identity.Features.SignIn;
+using Introserv.Identity.Features.Support;
 using Introserv.Identity.Features.TwoFactor;
 using Microsoft.AspNetCore.DataProtection;
 using Introserv.ServiceDefaults;
@@ -75,6 +76,7 @@ public static class IdentityServiceExtensions
         app.MapOidcEndpoints();
         app.MapLoginPages();
         app.MapSecurityEndpoints();
+        app.MapGrpcService<AccountSupportService>();
         return app;
     }
 }
