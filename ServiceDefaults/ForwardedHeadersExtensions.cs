@@ -8,7 +8,7 @@ using Microsoft.Extensions.Hosting;
 namespace Introserv.ServiceDefaults;
 
 /// <summary>
-/// Which proxies may tell a service the client's address (configuration section <c>ForwardedHeaders</c>:
+/// Which proxies may tell a service the client's address, scheme and host (configuration section <c>ForwardedHeaders</c>:
 /// <c>KnownProxies</c> = addresses, <c>KnownNetworks</c> = CIDR blocks). Loopback is always trusted (the
 /// gateway on the same host in local runs); in a cluster list the gateway's pod network. An
 /// <c>X-Forwarded-For</c> from any other peer is ignored, and only the last hop (the one the trusted proxy
@@ -28,7 +28,7 @@ public static class ForwardedHeadersExtensions
         var networks = section.GetSection("KnownNetworks").Get<string[]>() ?? [];
         builder.Services.Configure<ForwardedHeadersOptions>(options =>
         {
-            options.ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto;
+            options.ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto | ForwardedHeaders.XForwardedHost;
             options.ForwardLimit = 1;
             options.RequireHeaderSymmetry = false;
             foreach (var proxy in proxies)

@@ -2,6 +2,7 @@
 # Local PostgreSQL, Redis and RabbitMQ for development and tests, without Docker or systemd.
 #
 #   infra.sh install   install the Debian packages that are missing (apt-get; needs root or sudo)
+#   infra.sh install-browser   install Debian's chromium for the browser end-to-end test
 #   infra.sh start     start the three servers (idempotent) and write the connection settings
 #   infra.sh stop      stop what this script started
 #   infra.sh status    show what is running
@@ -70,6 +71,15 @@ cmd_install() {
   as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq
   # policy-rc.d or no systemd: the packages' own services do not start; this script starts its own.
   as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+}
+
+# Headless Chromium for the end-to-end test that signs in through the real login pages (Playwright drives
+# Debian's build; it cannot download browsers here).
+cmd_install_browser() {
+  if [ -x /usr/bin/chromium ]; then log "chromium present"; return; fi
+  log "installing chromium"
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium chromium-driver >/dev/null
 }
 
 ensure_credentials() {
@@ -237,6 +247,7 @@ cmd_status() {
 
 case "${1:-}" in
   install) cmd_install ;;
+  install-browser) cmd_install_browser ;;
   start) cmd_start ;;
   stop) cmd_stop ;;
   restart) cmd_stop; cmd_start ;;
@@ -245,5 +256,5 @@ case "${1:-}" in
   pause-broker) rabbitctl stop_app >/dev/null ;;
   resume-broker) rabbitctl start_app >/dev/null; rabbitctl await_startup --timeout 60 >/dev/null ;;
   settings) printf '%s\n' "$INFRA_DIR/connections.json" ;;
-  *) echo "usage: $0 install|start|stop|restart|status|settings|pause-broker|resume-broker" >&2; exit 2 ;;
+  *) echo "usage: $0 install|install-browser|start|stop|restart|status|settings|pause-broker|resume-broker" >&2; exit 2 ;;
 esac

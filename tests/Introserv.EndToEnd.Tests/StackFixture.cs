@@ -29,6 +29,26 @@ public sealed class StackFixture : IAsyncLifetime
 
     public HttpClient CreateGatewayClient() => App.CreateHttpClient(ResourceNames.Gateway, ResourceNames.HttpEndpoint);
 
+    /// <summary>The gateway's address, as a browser or front end would use it.</summary>
+    public Uri GatewayAddress => App.GetEndpoint(ResourceNames.Gateway, ResourceNames.HttpEndpoint);
+
+    /// <summary>A browser-like client of the gateway: keeps cookies, does not follow redirects.</summary>
+    public OidcBrowser NewBrowser()
+    {
+#pragma warning disable CA2000 // The client owns the handler.
+        var http = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false, UseCookies = true, CookieContainer = new System.Net.CookieContainer() })
+        {
+            BaseAddress = GatewayAddress,
+        };
+#pragma warning restore CA2000
+        return new OidcBrowser(http, PanelClientId, PanelRedirectUri);
+    }
+
+    /// <summary>The development front-end client registered by Identity's Development configuration.</summary>
+    public const string PanelClientId = "introserv-panel";
+
+    public const string PanelRedirectUri = "http://localhost:3000/callback";
+
     public async Task InitializeAsync()
     {
         _ = LocalInfra.Current; // starts the local servers when they are not running
