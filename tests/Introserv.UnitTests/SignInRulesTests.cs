@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using Introserv.Identity.Features.SignIn;
+using Microsoft.Extensions.Configuration;
 
 namespace Introserv.UnitTests;
 
@@ -83,5 +84,26 @@ public sealed class SignInRulesTests
         {
             directory.Delete(recursive: true);
         }
+    }
+}
+
+public sealed class OidcServerConfigurationTests
+{
+    [Theory]
+    [InlineData("00:10:01")]
+    [InlineData("01:00:00")]
+    [InlineData("00:00:00")]
+    public void Access_tokens_longer_than_ten_minutes_are_refused_at_start_up(string lifetime)
+    {
+        var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder();
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Identity:AccessTokenLifetime"] = lifetime,
+            ["Auth:Issuer"] = "https://id.example/",
+        });
+
+        var error = Assert.Throws<InvalidOperationException>(() => builder.AddOidcServer());
+
+        Assert.Contains("AccessTokenLifetime", error.Message, StringComparison.Ordinal);
     }
 }

@@ -4,6 +4,7 @@ using System.Text.Json;
 using Introserv.BuildingBlocks.Messaging;
 using Introserv.Identity.Contracts;
 using Introserv.Identity.Data;
+using Introserv.Identity.Features.SignIn;
 using Introserv.Testing;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
@@ -99,6 +100,12 @@ public sealed class SecurityTests(IdentityServiceFactory factory) : IClassFixtur
         Assert.Equal("step_up_required", problem.GetProperty("code").GetString());
         Assert.Equal(["password"], problem.GetProperty("methods").EnumerateArray().Select(m => m.GetString()));
 
+        using var allowList = await api.PutAsJsonAsync("/api/account/ip-allow-list", new { entries = new[] { "192.0.2.0/24" } });
+        Assert.Equal("step_up_required", await CodeOf(allowList));
+        using var passwordChange = await api.PostAsJsonAsync("/api/account/password",
+            new { currentPassword = password, newPassword = "late night 42 trains", confirmPassword = "late night 42 trains" });
+        Assert.Equal("step_up_required", await CodeOf(passwordChange));
+
         using var wrong = await api.PostAsJsonAsync("/api/account/step-up", new { password = "not my password" });
         Assert.Equal(HttpStatusCode.BadRequest, wrong.StatusCode);
         Assert.Equal("invalid_password", await CodeOf(wrong));
@@ -149,6 +156,8 @@ public sealed class SecurityTests(IdentityServiceFactory factory) : IClassFixtur
         Assert.Equal("invalid_grant", error.GetProperty("error").GetString());
         Assert.Equal("ip_not_allowed", error.GetProperty("error_description").GetString());
         await OidcBrowser.ReadTokensAsync(await factory.NewBrowser("10.200.0.1").RefreshAsync(tokens.RefreshToken!));
+        var afterRefresh = await factory.Api(tokens.AccessToken, "10.1.2.3").GetFromJsonAsync<JsonElement>("/api/account/security");
+        Assert.Equal("10.200.0.1", afterRefresh.GetProperty("lastAccess").GetProperty("ip").GetString());
 
         // An empty list lifts the restriction.
         using var inside = factory.Api(tokens.AccessToken, "10.1.2.3");
@@ -296,5 +305,36 @@ public sealed class SecurityTests(IdentityServiceFactory factory) : IClassFixtur
             db.Users.Where(a => a.Id == id).ExecuteUpdateAsync(u => u.SetProperty(a => a.UserName, "renamed")));
 
         Assert.Equal(PostgresErrorCodes.CheckViolation, error.SqlState);
+    }
+
+    [Fact]
+    public async Task Clean_up_removes_old_login_history_and_long_ended_sessions_only()
+    {
+        var (id, login, password) = await factory.RegisterAsync();
+        var live = await factory.NewBrowser().SignInAsync(login, password);
+        var now = factory.Clock.GetUtcNow();
+        await using (var scope = factory.Services.CreateAsyncScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<IdentityServiceDbContext>();
+            db.LoginAttempts.Add(new LoginAttempt { AccountId = id, Login = login, Ip = "192.0.2.1", At = now.AddDays(-200), Outcome = LoginOutcome.Succeeded });
+            db.Sessions.Add(new AccountSession
+            {
+                Id = Guid.NewGuid(), AccountId = id, ClientId = IdentityServiceFactory.ClientId, CreatedAt = now.AddDays(-60),
+                LastUsedAt = now.AddDays(-45), RevokedAt = now.AddDays(-40), AuthenticationMethods = "pwd",
+            });
+            await db.SaveChangesAsync();
+        }
+
+        await factory.Services.GetRequiredService<IdentityMaintenance>().RunOnceAsync(CancellationToken.None);
+
+        await using (var scope = factory.Services.CreateAsyncScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<IdentityServiceDbContext>();
+            Assert.Equal(0, await db.LoginAttempts.CountAsync(a => a.AccountId == id && a.At < now.AddDays(-100)));
+            Assert.Equal(1, await db.LoginAttempts.CountAsync(a => a.AccountId == id));
+            Assert.Equal(1, await db.Sessions.CountAsync(s => s.AccountId == id));
+        }
+
+        await OidcBrowser.ReadTokensAsync(await factory.NewBrowser().RefreshAsync(live.RefreshToken!));
     }
 }

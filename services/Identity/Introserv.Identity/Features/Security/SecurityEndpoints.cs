@@ -4,6 +4,7 @@ using Introserv.Identity.Features.SignIn;
 using Introserv.Identity.Features.TwoFactor;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 using OpenIddict.Abstractions;
 
 namespace Introserv.Identity.Features.Security;
@@ -70,7 +71,13 @@ public static class SecurityEndpoints
     }
 
     private static async Task<Results<Ok<SecurityOverview>, ProblemHttpResult>> GetOverviewAsync(
-        ClaimsPrincipal user, HttpContext context, IdentityServiceDbContext db, SecondFactorVerifier secondFactor, CancellationToken cancellationToken)
+        ClaimsPrincipal user,
+        HttpContext context,
+        IdentityServiceDbContext db,
+        SecondFactorVerifier secondFactor,
+        IOptions<IdentityServerSettings> settings,
+        TimeProvider clock,
+        CancellationToken cancellationToken)
     {
         var account = await db.FindAccountAsync(user, cancellationToken);
         if (account is null)
@@ -87,19 +94,23 @@ public static class SecurityEndpoints
             account.SecurityCodeHash is not null,
             new AllowListState(account.IpAllowList, account.IpAllowListVersion),
             new TwoFactorState(account.TotpSecret is not null, secondFactor.MethodsFor(account), recoveryLeft, account.TotpEnabledAt),
-            await SessionsAsync(db, user, cancellationToken),
+            await SessionsAsync(db, user, settings, clock, cancellationToken),
             ClientAddress.TextOf(context)));
     }
 
-    private static async Task<Ok<IReadOnlyList<SessionView>>> ListSessionsAsync(ClaimsPrincipal user, IdentityServiceDbContext db, CancellationToken cancellationToken) =>
-        TypedResults.Ok(await SessionsAsync(db, user, cancellationToken));
+    private static async Task<Ok<IReadOnlyList<SessionView>>> ListSessionsAsync(
+        ClaimsPrincipal user, IdentityServiceDbContext db, IOptions<IdentityServerSettings> settings, TimeProvider clock, CancellationToken cancellationToken) =>
+        TypedResults.Ok(await SessionsAsync(db, user, settings, clock, cancellationToken));
 
-    private static async Task<IReadOnlyList<SessionView>> SessionsAsync(IdentityServiceDbContext db, ClaimsPrincipal user, CancellationToken cancellationToken)
+    private static async Task<IReadOnlyList<SessionView>> SessionsAsync(
+        IdentityServiceDbContext db, ClaimsPrincipal user, IOptions<IdentityServerSettings> settings, TimeProvider clock, CancellationToken cancellationToken)
     {
         var accountId = user.AccountId();
         var current = user.SessionId();
+        // A session unused for longer than the refresh-token lifetime has ended by itself.
+        var activeSince = clock.GetUtcNow() - settings.Value.RefreshTokenLifetime;
         var sessions = await db.Sessions
-            .Where(s => s.AccountId == accountId && s.RevokedAt == null)
+            .Where(s => s.AccountId == accountId && s.RevokedAt == null && s.LastUsedAt > activeSince)
             .OrderByDescending(s => s.LastUsedAt)
             .Take(100)
             .ToListAsync(cancellationToken);

@@ -95,36 +95,32 @@ public static class OidcServerExtensions
 
         builder.Services
             .AddAuthentication(OpenIddictValidationAspNetCoreDefaults.AuthenticationScheme)
-            .AddCookie(LoginScheme, options =>
-            {
-                options.Cookie.Name = LoginScheme;
-                options.Cookie.HttpOnly = true;
-                options.Cookie.SameSite = SameSiteMode.Lax;
-                options.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
-                options.ExpireTimeSpan = TimeSpan.FromHours(8);
-                options.SlidingExpiration = false;
-                options.Events = RelativeRedirects(LoginPages.LoginPath);
-            })
-            .AddCookie(SecondFactorScheme, options =>
-            {
-                options.Cookie.Name = SecondFactorScheme;
-                options.Cookie.HttpOnly = true;
-                options.Cookie.SameSite = SameSiteMode.Lax;
-                options.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
-                options.ExpireTimeSpan = TimeSpan.FromMinutes(5);
-                options.SlidingExpiration = false;
-                options.Events = RelativeRedirects(LoginPages.LoginPath);
-            });
+            .AddCookie(LoginScheme, options => SignInCookie(options, LoginScheme, TimeSpan.FromHours(8)))
+            .AddCookie(SecondFactorScheme, options => SignInCookie(options, SecondFactorScheme, TimeSpan.FromMinutes(5)));
         builder.Services.AddAuthorizationBuilder()
             .AddPolicy(AuthenticationExtensions.StaffPolicy, policy => policy
                 .AddAuthenticationSchemes(OpenIddictValidationAspNetCoreDefaults.AuthenticationScheme)
                 .RequireAuthenticatedUser()
                 .RequireRole(AuthenticationExtensions.StaffRole));
 
+        builder.Services.AddSingleton<IdentityMaintenance>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<IdentityMaintenance>());
         builder.Services.AddSingleton<ClientSynchronizer>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<ClientSynchronizer>());
         builder.Services.AddHealthChecks().AddCheck<ClientSynchronizerHealthCheck>("identity-clients");
         return builder;
+    }
+
+    /// <summary>An HTTP-only, SameSite=Lax sign-in cookie with a fixed lifetime.</summary>
+    private static void SignInCookie(CookieAuthenticationOptions options, string name, TimeSpan lifetime)
+    {
+        options.Cookie.Name = name;
+        options.Cookie.HttpOnly = true;
+        options.Cookie.SameSite = SameSiteMode.Lax;
+        options.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
+        options.ExpireTimeSpan = lifetime;
+        options.SlidingExpiration = false;
+        options.Events = RelativeRedirects(LoginPages.LoginPath);
     }
 
     /// <summary>

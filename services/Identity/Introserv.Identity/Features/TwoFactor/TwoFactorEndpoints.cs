@@ -104,21 +104,12 @@ public static class TwoFactorEndpoints
     private static async Task<Results<NoContent, ProblemHttpResult>> DisableAsync(
         ClaimsPrincipal user, HttpContext context, IdentityServiceDbContext db, StepUp stepUp, TimeProvider clock, CancellationToken cancellationToken)
     {
-        var account = await db.FindAccountAsync(user, cancellationToken);
-        if (account is null)
-        {
-            return AccountContext.AccountGone();
-        }
-
-        if (account.TotpSecret is null)
-        {
-            return NotEnabled();
-        }
-
-        if (await stepUp.RequireAsync(user, account, cancellationToken) is { } problem)
+        if (await EnabledAndSteppedUpAsync(user, db, stepUp, cancellationToken) is { } problem)
         {
             return problem;
         }
+
+        var account = (await db.FindAccountAsync(user, cancellationToken))!;
 
         await db.InTransactionAsync(async ct =>
         {
@@ -138,21 +129,12 @@ public static class TwoFactorEndpoints
         ClaimsPrincipal user, HttpContext context, IdentityServiceDbContext db, StepUp stepUp, RecoveryCodeMethod recovery, TimeProvider clock,
         CancellationToken cancellationToken)
     {
-        var account = await db.FindAccountAsync(user, cancellationToken);
-        if (account is null)
-        {
-            return AccountContext.AccountGone();
-        }
-
-        if (account.TotpSecret is null)
-        {
-            return NotEnabled();
-        }
-
-        if (await stepUp.RequireAsync(user, account, cancellationToken) is { } problem)
+        if (await EnabledAndSteppedUpAsync(user, db, stepUp, cancellationToken) is { } problem)
         {
             return problem;
         }
+
+        var account = (await db.FindAccountAsync(user, cancellationToken))!;
 
         var codes = await db.InTransactionAsync(async ct =>
         {
@@ -162,6 +144,19 @@ public static class TwoFactorEndpoints
             return fresh;
         }, cancellationToken);
         return TypedResults.Ok(new RecoveryCodes(codes));
+    }
+
+    /// <summary>Null when the account has the second factor on and the caller has stepped up; otherwise the problem.</summary>
+    private static async Task<ProblemHttpResult?> EnabledAndSteppedUpAsync(
+        ClaimsPrincipal user, IdentityServiceDbContext db, StepUp stepUp, CancellationToken cancellationToken)
+    {
+        var account = await db.FindAccountAsync(user, cancellationToken);
+        if (account is null)
+        {
+            return AccountContext.AccountGone();
+        }
+
+        return account.TotpSecret is null ? NotEnabled() : await stepUp.RequireAsync(user, account, cancellationToken);
     }
 
     private static ProblemHttpResult AlreadyEnabled() => SecurityProblems.Create(
