@@ -9,13 +9,37 @@ var infra = mode == InfrastructureMode.Containers
     ? Infrastructure.FromContainers(builder)
     : Infrastructure.FromLocalServers(builder);
 
-var gatewayPort = builder.Configuration.GetValue<int?>("Gateway:Port");
+// The gateway's endpoint is not proxied: it must see each client's own socket address to enforce IP
+// allow-lists (behind Aspire's proxy every client would look like 127.0.0.1). Port 0 picks a free one.
+var gatewayPort = builder.Configuration.GetValue<int?>("Gateway:Port") is > 0 and var configuredPort ? configuredPort : FreePort.Pick();
 var gateway = builder.AddProject<Projects.Introserv_Gateway>(ResourceNames.Gateway)
-    .WithEndpoint(ResourceNames.HttpEndpoint, endpoint => endpoint.Port = gatewayPort is > 0 ? gatewayPort : null)
+    .WithEndpoint(ResourceNames.HttpEndpoint, endpoint =>
+    {
+        endpoint.Port = gatewayPort;
+        endpoint.TargetPort = gatewayPort;
+        endpoint.IsProxied = false;
+    })
     .WithExternalHttpEndpoints()
     .WithEnvironment("ASPNETCORE_ENVIRONMENT", builder.Environment.EnvironmentName)
     .WithReference(infra.Redis).WaitFor(infra.Redis)
     .WithHttpHealthCheck(Extensions.HealthEndpointPath, endpointName: ResourceNames.HttpEndpoint);
+
+// Load balancers in front of the gateway whose X-Forwarded-For it believes (none by default).
+var trustedProxies = builder.Configuration.GetSection("Gateway:KnownProxies").Get<string[]>() ?? [];
+for (var i = 0; i < trustedProxies.Length; i++)
+{
+    gateway.WithEnvironment($"ForwardedHeaders__KnownProxies__{i}", trustedProxies[i]);
+}
+
+// Rate limits can be tuned from the AppHost's configuration (Gateway:RateLimits:<policy>:PermitLimit/Window).
+foreach (var setting in builder.Configuration.GetSection("Gateway:RateLimits").AsEnumerable(makePathsRelative: true))
+{
+    if (setting.Value is not null)
+    {
+        gateway.WithEnvironment($"RateLimits__{setting.Key.Replace(":", "__", StringComparison.Ordinal)}", setting.Value);
+    }
+}
+
 var publicIssuer = gateway.GetEndpoint(ResourceNames.HttpEndpoint);
 
 var identity = AddService<Projects.Introserv_Identity>(ResourceNames.Identity, infra.IdentityDb);
@@ -44,6 +68,13 @@ foreach (var service in new[] { identity, profile, orders, notifications, verifi
 {
     gateway.WithReference(service).WaitFor(service);
 }
+
+// The gateway validates the same tokens at the edge and consumes IpAllowListChanged.
+gateway
+    .WithEnvironment("Auth__Issuer", publicIssuer)
+    .WithEnvironment("Auth__MetadataAddress", ReferenceExpression.Create($"{identityHttp}/.well-known/openid-configuration"))
+    .WithEnvironment("Auth__RequireHttpsMetadata", "false")
+    .WithReference(infra.RabbitMq).WaitFor(infra.RabbitMq);
 
 builder.Build().Run();
 

@@ -9,8 +9,9 @@ namespace Introserv.ServiceDefaults;
 
 /// <summary>
 /// Which proxies may tell a service the client's address, scheme and host (configuration section <c>ForwardedHeaders</c>:
-/// <c>KnownProxies</c> = addresses, <c>KnownNetworks</c> = CIDR blocks). Loopback is always trusted (the
-/// gateway on the same host in local runs); in a cluster list the gateway's pod network. An
+/// <c>KnownProxies</c> = addresses, <c>KnownNetworks</c> = CIDR blocks, <c>TrustLoopback</c>). Services trust
+/// loopback by default (the gateway on the same host in local runs); in a cluster list the gateway's pod
+/// network. The gateway sets <c>TrustLoopback=false</c>: only the load balancers listed in front of it count. An
 /// <c>X-Forwarded-For</c> from any other peer is ignored, and only the last hop (the one the trusted proxy
 /// appended) is used.
 /// </summary>
@@ -26,11 +27,19 @@ public static class ForwardedHeadersExtensions
         var section = builder.Configuration.GetSection(SectionName);
         var proxies = section.GetSection("KnownProxies").Get<string[]>() ?? [];
         var networks = section.GetSection("KnownNetworks").Get<string[]>() ?? [];
+        var trustLoopback = section.GetValue("TrustLoopback", true);
         builder.Services.Configure<ForwardedHeadersOptions>(options =>
         {
             options.ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto | ForwardedHeaders.XForwardedHost;
             options.ForwardLimit = 1;
             options.RequireHeaderSymmetry = false;
+            if (!trustLoopback)
+            {
+                // The gateway faces clients: even a local client is only a client unless listed.
+                options.KnownProxies.Clear();
+                options.KnownIPNetworks.Clear();
+            }
+
             foreach (var proxy in proxies)
             {
                 options.KnownProxies.Add(IPAddress.Parse(proxy));

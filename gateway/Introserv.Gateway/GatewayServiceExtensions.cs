@@ -1,17 +1,64 @@
+using Introserv.BuildingBlocks.Messaging;
+using Introserv.Gateway.Access;
+using Introserv.Gateway.AllowLists;
+using Introserv.Gateway.Docs;
+using Introserv.Gateway.Edge;
+using Introserv.Identity.Grpc;
 using Introserv.ServiceDefaults;
+using Yarp.ReverseProxy.Transforms;
 
 namespace Introserv.Gateway;
 
 public static class GatewayServiceExtensions
 {
+    /// <summary>Identity's internal gRPC endpoint, resolved by service discovery.</summary>
+    public const string IdentityGrpcAddress = "http://_grpc.identity";
+
     public static IHostApplicationBuilder AddGatewayServices(this IHostApplicationBuilder builder)
     {
         builder.AddRedisClient(ResourceNames.Redis);
+        builder.AddIntroservAuthentication();
+        builder.AddEdgePolicies();
+        builder.AddApiReference();
+
         // Routes and clusters come from configuration (section ReverseProxy); cluster destinations
-        // are service names that service discovery resolves.
+        // are service names that service discovery resolves. The services learn the client's address,
+        // scheme and host from X-Forwarded-* headers the gateway sets (replacing any a client sent).
         builder.Services.AddReverseProxy()
             .LoadFromConfig(builder.Configuration.GetSection("ReverseProxy"))
-            .AddServiceDiscoveryDestinationResolver();
+            .AddServiceDiscoveryDestinationResolver()
+            .AddTransforms(context =>
+            {
+                context.UseDefaultForwarders = false;
+                context.AddXForwarded(ForwardedTransformActions.Set);
+                context.RequestTransforms.Add(new RequestHeaderRemoveTransform("Forwarded"));
+            });
+
+        builder.Services.Configure<AllowListSettings>(builder.Configuration.GetSection(AllowListSettings.SectionName));
+        builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddGrpcClient<AccountAccess.AccountAccessClient>(options => options.Address = new Uri(IdentityGrpcAddress));
+        builder.Services.AddSingleton<AllowListCache>();
+        builder.Services.AddHostedService<AllowListInvalidationListener>();
+        builder.Services.AddSingleton<LastAccessReporter>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<LastAccessReporter>());
+        builder.AddServiceMessaging(bus => bus.AddConsumer<AllowListChangedConsumer>());
         return builder;
+    }
+
+    /// <summary>The gateway pipeline: client address, errors, CORS, token, rate limit, allow-list, then the proxy.</summary>
+    public static WebApplication UseGateway(this WebApplication app)
+    {
+        app.UseIntroservForwardedHeaders();
+        app.UseIntroservProblemDetails();
+        app.UseCors();
+        app.UseAuthentication();
+        app.UseRateLimiter();
+        app.UseAuthorization();
+        app.UseMiddleware<AllowListEnforcement>();
+        app.MapDefaultEndpoints();
+        app.MapApiReference();
+        app.MapReverseProxy();
+        app.MapFallback(GatewayProblems.RouteNotFound);
+        return app;
     }
 }

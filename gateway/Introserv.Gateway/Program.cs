@@ -6,8 +6,5 @@ builder.AddServiceDefaults();
 builder.AddGatewayServices();
 
 var app = builder.Build();
-app.UseIntroservProblemDetails();
-app.MapDefaultEndpoints();
-app.MapReverseProxy();
-app.MapFallback(GatewayProblems.RouteNotFound);
+app.UseGateway();
 app.Run();

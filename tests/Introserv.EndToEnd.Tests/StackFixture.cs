@@ -1,3 +1,4 @@
+using System.Net.Http.Json;
 using Aspire.Hosting;
 using Aspire.Hosting.Testing;
 using Introserv.ServiceDefaults;
@@ -44,6 +45,35 @@ public sealed class StackFixture : IAsyncLifetime
         return new OidcBrowser(http, PanelClientId, PanelRedirectUri);
     }
 
+    /// <summary>Requests per minute per address on anonymous endpoints: room for the whole suite from one address.</summary>
+    public const int AnonymousRateLimit = 400;
+
+    /// <summary>A loopback address the gateway is told to trust as a proxy in front of it.</summary>
+    public const string TrustedProxy = "127.0.0.2";
+
+    private readonly Lock _tokenGate = new();
+    private Task<string>? _customerToken;
+
+    /// <summary>An access token of a customer registered for the run (access tokens live 10 minutes; a run is shorter).</summary>
+    public Task<string> CustomerTokenAsync()
+    {
+        lock (_tokenGate)
+        {
+            return _customerToken ??= CreateCustomerTokenAsync();
+        }
+    }
+
+    private async Task<string> CreateCustomerTokenAsync()
+    {
+        const string password = "granite harbour 55 owls";
+        var login = $"run.{Guid.NewGuid():N}"[..20];
+        using var http = CreateGatewayClient();
+        using var response = await http.PostAsJsonAsync("/api/accounts",
+            new { login, password, email = $"{login}@example.com", firstName = "Run", lastName = "Customer" });
+        response.EnsureSuccessStatusCode();
+        return (await NewBrowser().SignInAsync(login, password)).AccessToken;
+    }
+
     /// <summary>The development front-end client registered by Identity's Development configuration.</summary>
     public const string PanelClientId = "introserv-panel";
 
@@ -58,6 +88,8 @@ public sealed class StackFixture : IAsyncLifetime
                 "Infra:Mode=local",
                 $"Infra:Local:DatabasePrefix={_databasePrefix}",
                 "Gateway:Port=0",
+                $"Gateway:KnownProxies:0={TrustedProxy}",
+                $"Gateway:RateLimits:anonymous:PermitLimit={AnonymousRateLimit}",
             ],
             (options, _) => options.DisableDashboard = true,
             cts.Token);

@@ -69,6 +69,7 @@ public sealed class StackTests(StackFixture stack)
     public async Task Every_public_route_reaches_a_service_through_the_gateway(string path, string service)
     {
         using var client = stack.CreateGatewayClient();
+        client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", await stack.CustomerTokenAsync());
 
         using var response = await client.GetAsync(new Uri(path, UriKind.Relative));
 
@@ -79,6 +80,27 @@ public sealed class StackTests(StackFixture stack)
         {
             var problem = await response.Content.ReadFromJsonAsync<JsonElement>();
             Assert.NotEqual("route_not_found", problem.GetProperty("code").GetString());
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Routes))]
+    public async Task Only_registration_sign_in_and_OpenID_Connect_routes_are_anonymous(string path, string service)
+    {
+        using var client = stack.CreateGatewayClient();
+
+        using var response = await client.GetAsync(new Uri(path, UriKind.Relative));
+
+        if (PublicRoutes.Anonymous.Contains(path))
+        {
+            Assert.NotEqual(HttpStatusCode.Unauthorized, response.StatusCode);
+        }
+        else
+        {
+            Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+            var problem = await response.Content.ReadFromJsonAsync<JsonElement>();
+            Assert.Equal("unauthorized", problem.GetProperty("code").GetString());
+            Assert.True(response.Headers.WwwAuthenticate.Count > 0, $"{path} ({service})");
         }
     }
 

@@ -33,5 +33,11 @@ public static class PublicRoutes
         ("/api/staff/balances/00000000-0000-0000-0000-000000000001/credits", "orders"),
     ];
 
+    /// <summary>The routes anyone may call without a token (registration, OpenID Connect, sign-in pages).</summary>
+    public static readonly IReadOnlySet<string> Anonymous = new HashSet<string>(StringComparer.Ordinal)
+    {
+        "/api/accounts", "/connect/authorize", "/connect/token", "/.well-known/openid-configuration", "/account/login",
+    };
+
     public static readonly IReadOnlyList<string> Services = ["identity", "profile", "orders", "notifications", "verification"];
 }

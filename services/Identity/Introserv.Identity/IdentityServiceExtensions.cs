@@ -77,6 +77,7 @@ public static class IdentityServiceExtensions
         app.MapLoginPages();
         app.MapSecurityEndpoints();
         app.MapGrpcService<AccountSupportService>();
+        app.MapGrpcService<AccountAccessService>();
         return app;
     }
 }

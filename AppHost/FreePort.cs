@@ -1,0 +1,15 @@
+using System.Net;
+using System.Net.Sockets;
+
+namespace Introserv.AppHost;
+
+public static class FreePort
+{
+    /// <summary>A TCP port free on loopback right now (for endpoints that cannot be proxied).</summary>
+    public static int Pick()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}

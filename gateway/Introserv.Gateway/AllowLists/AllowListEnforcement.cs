@@ -1,0 +1,53 @@
+using System.Security.Claims;
+using Introserv.Gateway.Access;
+
+namespace Introserv.Gateway.AllowLists;
+
+/// <summary>
+/// Every authenticated request: the client address (the socket address, or what a configured proxy
+/// forwarded) must be in the account's IP allow-list, else 403 <c>ip_not_allowed</c>. A list that cannot be
+/// loaded refuses the request with 503 <c>allow_list_unavailable</c> (fail closed).
+/// </summary>
+public sealed class AllowListEnforcement(RequestDelegate next)
+{
+    public const string IpNotAllowedCode = "ip_not_allowed";
+    public const string AllowListUnavailableCode = "allow_list_unavailable";
+
+    public async Task InvokeAsync(HttpContext context, AllowListCache cache, LastAccessReporter lastAccess)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(cache);
+        ArgumentNullException.ThrowIfNull(lastAccess);
+        if (context.User.Identity?.IsAuthenticated == true && Guid.TryParse(context.User.FindFirstValue("sub"), out var accountId))
+        {
+            var address = context.Connection.RemoteIpAddress;
+            CachedAllowList list;
+            try
+            {
+                list = await cache.GetAsync(accountId, context.RequestAborted);
+            }
+            catch (AllowListUnavailableException)
+            {
+                context.Response.Headers.RetryAfter = "5";
+                await GatewayProblems.WriteAsync(
+                    context, StatusCodes.Status503ServiceUnavailable, AllowListUnavailableCode, "Access check unavailable",
+                    "The account's IP allow-list cannot be checked right now; try again shortly.");
+                return;
+            }
+
+            if (!list.Matcher.Allows(address))
+            {
+                var shown = address is { IsIPv4MappedToIPv6: true } ? address.MapToIPv4() : address;
+                await GatewayProblems.WriteAsync(
+                    context, StatusCodes.Status403Forbidden, IpNotAllowedCode, "Address not allowed",
+                    $"This account's IP allow-list does not include your address {shown}.",
+                    new Dictionary<string, object?> { ["callerAddress"] = shown?.ToString() });
+                return;
+            }
+
+            lastAccess.Record(accountId, address);
+        }
+
+        await next(context);
+    }
+}

@@ -1,0 +1,82 @@
+using System.Globalization;
+using System.Security.Claims;
+using System.Threading.RateLimiting;
+using Introserv.ServiceDefaults;
+
+namespace Introserv.Gateway.Edge;
+
+/// <summary>A fixed-window limit: <see cref="PermitLimit"/> requests per <see cref="Window"/>.</summary>
+public sealed class RateLimitSettings
+{
+    public int PermitLimit { get; set; }
+
+    public TimeSpan Window { get; set; } = TimeSpan.FromMinutes(1);
+}
+
+/// <summary>Rate limits (section <c>RateLimits</c>) and CORS (section <c>Cors</c>) of the gateway.</summary>
+public static class EdgePolicies
+{
+    /// <summary>Per client address: registration, token and sign-in pages.</summary>
+    public const string AnonymousPolicy = "anonymous";
+
+    /// <summary>Per account (per address when there is no token): everything else.</summary>
+    public const string ApiPolicy = "api";
+
+    public const string CorsSection = "Cors";
+
+    public static IHostApplicationBuilder AddEdgePolicies(this IHostApplicationBuilder builder)
+    {
+        var anonymous = Read(builder.Configuration, AnonymousPolicy, 120);
+        var api = Read(builder.Configuration, ApiPolicy, 600);
+        builder.Services.AddRateLimiter(options =>
+        {
+            options.AddPolicy(AnonymousPolicy, context => RateLimitPartition.GetFixedWindowLimiter(
+                $"ip:{context.Connection.RemoteIpAddress}",
+                _ => Window(anonymous)));
+            options.AddPolicy(ApiPolicy, context => RateLimitPartition.GetFixedWindowLimiter(
+                context.User.FindFirstValue("sub") is { } account ? $"account:{account}" : $"ip:{context.Connection.RemoteIpAddress}",
+                _ => Window(api)));
+            options.OnRejected = async (rejected, cancellationToken) =>
+            {
+                var retryAfter = rejected.Lease.TryGetMetadata(MetadataName.RetryAfter, out var after) ? after : TimeSpan.FromSeconds(1);
+                var seconds = (int)Math.Ceiling(Math.Max(retryAfter.TotalSeconds, 1));
+                rejected.HttpContext.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
+                await GatewayProblems.WriteAsync(
+                    rejected.HttpContext, StatusCodes.Status429TooManyRequests, ProblemCodes.RateLimited, "Too many requests",
+                    $"Too many requests; try again in {seconds} seconds.",
+                    new Dictionary<string, object?> { ["retryAfterSeconds"] = seconds });
+            };
+        });
+
+        var origins = builder.Configuration.GetSection($"{CorsSection}:AllowedOrigins").Get<string[]>() ?? [];
+        builder.Services.AddCors(options => options.AddDefaultPolicy(policy =>
+        {
+            // Front ends send bearer tokens, not cookies: no credentials mode, explicit origins only.
+            policy.WithOrigins(origins)
+                .WithMethods(HttpMethods.Get, HttpMethods.Post, HttpMethods.Put, HttpMethods.Patch, HttpMethods.Delete)
+                .WithHeaders("Authorization", "Content-Type", "Idempotency-Key", "Accept", "Accept-Language")
+                .WithExposedHeaders("Retry-After", "Location", "traceparent")
+                .SetPreflightMaxAge(TimeSpan.FromMinutes(10));
+        }));
+        return builder;
+    }
+
+    private static RateLimitSettings Read(IConfiguration configuration, string name, int defaultLimit)
+    {
+        var settings = configuration.GetSection($"RateLimits:{name}").Get<RateLimitSettings>() ?? new RateLimitSettings();
+        if (settings.PermitLimit <= 0)
+        {
+            settings.PermitLimit = defaultLimit;
+        }
+
+        return settings;
+    }
+
+    private static FixedWindowRateLimiterOptions Window(RateLimitSettings settings) => new()
+    {
+        PermitLimit = settings.PermitLimit,
+        Window = settings.Window,
+        QueueLimit = 0,
+        AutoReplenishment = true,
+    };
+}

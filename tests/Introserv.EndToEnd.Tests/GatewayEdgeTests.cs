@@ -1,0 +1,208 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Introserv.Testing;
+
+namespace Introserv.EndToEnd.Tests;
+
+/// <summary>The gateway as the only door: allow-lists that forged headers cannot pass, rate limits, CORS, docs.</summary>
+[Collection(StackDefinition.Name)]
+public sealed class GatewayEdgeTests(StackFixture stack)
+{
+    private const string Password = "silver orchard 31 kettles";
+    private const string SecurityPath = "/api/account/security";
+
+    private async Task<(string Login, TokenSet Tokens)> SignedInCustomerAsync()
+    {
+        var login = $"edge.{Guid.NewGuid():N}"[..20];
+        using var http = stack.CreateGatewayClient();
+        using var response = await http.PostAsJsonAsync("/api/accounts",
+            new { login, password = Password, email = $"{login}@example.com", firstName = "Grace", lastName = "Hopper" });
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        return (login, await stack.NewBrowser().SignInAsync(login, Password));
+    }
+
+    private HttpClient From(string address, string token) => SourceAddressClient.Create(address, stack.GatewayAddress, token);
+
+    private async Task PutAllowListAsync(string token, params string[] entries)
+    {
+        using var api = From("127.0.0.1", token);
+        using var response = await api.PutAsJsonAsync("/api/account/ip-allow-list", new { entries, confirmLockOut = true });
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+    }
+
+    /// <summary>Polls until the request from <paramref name="address"/> gets <paramref name="expected"/>; fails after 5 s.</summary>
+    private async Task<TimeSpan> EventuallyAsync(string address, string token, HttpStatusCode expected)
+    {
+        var watch = Stopwatch.StartNew();
+        HttpStatusCode last;
+        do
+        {
+            using var api = From(address, token);
+            using var response = await api.GetAsync(new Uri(SecurityPath, UriKind.Relative));
+            last = response.StatusCode;
+            if (last == expected)
+            {
+                return watch.Elapsed;
+            }
+
+            await Task.Delay(100);
+        }
+        while (watch.Elapsed < TimeSpan.FromSeconds(5));
+
+        Assert.Fail($"{address} still got {(int)last} after 5 s, expected {(int)expected}");
+        return watch.Elapsed;
+    }
+
+    private async Task<HttpResponseMessage> GetAsync(string address, string token, string? forwardedFor = null)
+    {
+        using var api = From(address, token);
+        using var request = new HttpRequestMessage(HttpMethod.Get, SecurityPath);
+        if (forwardedFor is not null)
+        {
+            request.Headers.Add("X-Forwarded-For", forwardedFor);
+        }
+
+        return await api.SendAsync(request);
+    }
+
+    [Fact]
+    public async Task An_allow_list_change_takes_effect_at_the_gateway_within_five_seconds_with_inclusive_range_boundaries()
+    {
+        var (_, tokens) = await SignedInCustomerAsync();
+        Assert.Equal(HttpStatusCode.OK, (await GetAsync("127.0.0.5", tokens.AccessToken)).StatusCode);
+
+        await PutAllowListAsync(tokens.AccessToken, "127.0.0.3-127.0.0.4");
+
+        await EventuallyAsync("127.0.0.5", tokens.AccessToken, HttpStatusCode.Forbidden);
+        using var denied = await GetAsync("127.0.0.1", tokens.AccessToken);
+        Assert.Equal(HttpStatusCode.Forbidden, denied.StatusCode);
+        var problem = await denied.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal("ip_not_allowed", problem.GetProperty("code").GetString());
+        Assert.Equal("127.0.0.1", problem.GetProperty("callerAddress").GetString());
+        Assert.Equal(HttpStatusCode.OK, (await GetAsync("127.0.0.3", tokens.AccessToken)).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await GetAsync("127.0.0.4", tokens.AccessToken)).StatusCode);
+
+        // IPv6: only ::1 allowed now.
+        using (var fromInside = From("127.0.0.3", tokens.AccessToken))
+        {
+            using var change = await fromInside.PutAsJsonAsync("/api/account/ip-allow-list", new { entries = new[] { "::1" }, confirmLockOut = true });
+            Assert.Equal(HttpStatusCode.OK, change.StatusCode);
+        }
+
+        await EventuallyAsync("127.0.0.3", tokens.AccessToken, HttpStatusCode.Forbidden);
+        Assert.Equal(HttpStatusCode.OK, (await GetAsync("::1", tokens.AccessToken)).StatusCode);
+
+        // An empty list lifts the restriction everywhere.
+        using (var fromV6 = From("::1", tokens.AccessToken))
+        {
+            using var clear = await fromV6.PutAsJsonAsync("/api/account/ip-allow-list", new { entries = Array.Empty<string>() });
+            Assert.Equal(HttpStatusCode.OK, clear.StatusCode);
+        }
+
+        await EventuallyAsync("127.0.0.9", tokens.AccessToken, HttpStatusCode.OK);
+    }
+
+    [Fact]
+    public async Task A_forged_X_Forwarded_For_is_ignored_but_a_configured_proxy_is_believed()
+    {
+        var (_, tokens) = await SignedInCustomerAsync();
+        await PutAllowListAsync(tokens.AccessToken, "127.0.0.3");
+        await EventuallyAsync("127.0.0.1", tokens.AccessToken, HttpStatusCode.Forbidden);
+
+        // An ordinary client claiming an allowed address gets nowhere.
+        Assert.Equal(HttpStatusCode.Forbidden, (await GetAsync("127.0.0.1", tokens.AccessToken, forwardedFor: "127.0.0.3")).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await GetAsync("127.0.0.6", tokens.AccessToken, forwardedFor: "127.0.0.3, 127.0.0.3")).StatusCode);
+
+        // The configured proxy (a load balancer in front of the gateway) speaks for its clients.
+        Assert.Equal(HttpStatusCode.OK, (await GetAsync(StackFixture.TrustedProxy, tokens.AccessToken, forwardedFor: "127.0.0.3")).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await GetAsync(StackFixture.TrustedProxy, tokens.AccessToken, forwardedFor: "127.0.0.7")).StatusCode);
+        // Only the hop the proxy appended counts, not what the client put before it.
+        Assert.Equal(HttpStatusCode.Forbidden, (await GetAsync(StackFixture.TrustedProxy, tokens.AccessToken, forwardedFor: "127.0.0.3, 127.0.0.7")).StatusCode);
+    }
+
+    [Fact]
+    public async Task The_gateway_reports_the_last_access_address_to_identity()
+    {
+        var (_, tokens) = await SignedInCustomerAsync();
+
+        // Signing in recorded 127.0.0.1; API calls from 127.0.0.8 are reported by the gateway (batched).
+        var watch = Stopwatch.StartNew();
+        string? lastIp = null;
+        while (watch.Elapsed < TimeSpan.FromSeconds(20) && lastIp != "127.0.0.8")
+        {
+            using var api = From("127.0.0.8", tokens.AccessToken);
+            var security = await api.GetFromJsonAsync<JsonElement>(SecurityPath);
+            lastIp = security.GetProperty("lastAccess").GetProperty("ip").GetString();
+            await Task.Delay(500);
+        }
+
+        Assert.Equal("127.0.0.8", lastIp);
+    }
+
+    [Fact]
+    public async Task Anonymous_endpoints_are_rate_limited_per_client_address_with_retry_after()
+    {
+        using var http = SourceAddressClient.Create("127.0.0.50", stack.GatewayAddress);
+        HttpResponseMessage? limited = null;
+        for (var i = 0; i <= StackFixture.AnonymousRateLimit && limited is null; i++)
+        {
+            var response = await http.PostAsJsonAsync("/api/accounts", new { login = "x" });
+            if (response.StatusCode == HttpStatusCode.TooManyRequests)
+            {
+                limited = response;
+            }
+            else
+            {
+                Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+                response.Dispose();
+            }
+        }
+
+        Assert.NotNull(limited);
+        Assert.True(limited.Headers.RetryAfter is not null || limited.Headers.Contains("Retry-After"));
+        Assert.Equal("rate_limited", (await limited.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("code").GetString());
+        limited.Dispose();
+
+        // Another address is not affected.
+        using var other = SourceAddressClient.Create("127.0.0.51", stack.GatewayAddress);
+        Assert.Equal(HttpStatusCode.BadRequest, (await other.PostAsJsonAsync("/api/accounts", new { login = "x" })).StatusCode);
+    }
+
+    [Fact]
+    public async Task CORS_answers_configured_front_end_origins_only()
+    {
+        using var http = stack.CreateGatewayClient();
+
+        using var allowed = new HttpRequestMessage(HttpMethod.Options, SecurityPath);
+        allowed.Headers.Add("Origin", "http://localhost:3000");
+        allowed.Headers.Add("Access-Control-Request-Method", "PUT");
+        allowed.Headers.Add("Access-Control-Request-Headers", "authorization,content-type");
+        using var yes = await http.SendAsync(allowed);
+        Assert.Equal("http://localhost:3000", yes.Headers.GetValues("Access-Control-Allow-Origin").Single());
+
+        using var foreign = new HttpRequestMessage(HttpMethod.Options, SecurityPath);
+        foreign.Headers.Add("Origin", "https://evil.example");
+        foreign.Headers.Add("Access-Control-Request-Method", "PUT");
+        using var no = await http.SendAsync(foreign);
+        Assert.False(no.Headers.Contains("Access-Control-Allow-Origin"));
+    }
+
+    [Fact]
+    public async Task The_combined_reference_documents_every_service_and_the_page_serves_it()
+    {
+        using var http = stack.CreateGatewayClient();
+
+        var document = await http.GetFromJsonAsync<JsonElement>("/openapi/v1.json");
+
+        var paths = document.GetProperty("paths").EnumerateObject().Select(p => p.Name).ToList();
+        Assert.Contains("/api/accounts", paths);
+        Assert.Contains("/api/account/security", paths);
+        Assert.Contains("/api/account/ip-allow-list", paths);
+        Assert.DoesNotContain("Currently unavailable", document.GetProperty("info").GetProperty("description").GetString(), StringComparison.Ordinal);
+        using var page = await http.GetAsync(new Uri("/docs", UriKind.Relative));
+        Assert.Equal(HttpStatusCode.OK, page.StatusCode);
+        Assert.Equal("text/html", page.Content.Headers.ContentType?.MediaType);
+    }
+}
