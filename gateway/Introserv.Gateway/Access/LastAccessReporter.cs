@@ -9,7 +9,7 @@ namespace Introserv.Gateway.Access;
 /// Tells Identity each account's last access address and time, throttled: an account is reported again only
 /// when its address changes or a minute has passed, and reports go out in batches every few seconds.
 /// </summary>
-public sealed class LastAccessReporter(
+internal sealed class LastAccessReporter(
     AccountAccess.AccountAccessClient identity,
     TimeProvider clock,
     ILogger<LastAccessReporter> logger) : BackgroundService

@@ -39,7 +39,7 @@ public sealed class AllowListUnavailableException(string message, Exception? inn
 /// an account whose list cannot be known is not let through.
 /// </para>
 /// </summary>
-public sealed class AllowListCache(
+internal sealed class AllowListCache(
     IConnectionMultiplexer redis,
     AccountAccess.AccountAccessClient identity,
     IOptions<AllowListSettings> settings,

@@ -7,7 +7,7 @@ namespace Introserv.Gateway.AllowLists;
 /// Writes a changed allow-list to Redis (newest version wins, so a redelivered or out-of-order event changes
 /// nothing) and notifies every gateway replica. One replica consumes each event (competing consumers).
 /// </summary>
-public sealed class AllowListChangedConsumer(AllowListCache cache, ILogger<AllowListChangedConsumer> logger) : IConsumer<IpAllowListChanged>
+internal sealed class AllowListChangedConsumer(AllowListCache cache, ILogger<AllowListChangedConsumer> logger) : IConsumer<IpAllowListChanged>
 {
     public async Task Consume(ConsumeContext<IpAllowListChanged> context)
     {
@@ -21,7 +21,7 @@ public sealed class AllowListChangedConsumer(AllowListCache cache, ILogger<Allow
 }
 
 /// <summary>Drops this replica's in-memory copy when another replica announces a change.</summary>
-public sealed class AllowListInvalidationListener(
+internal sealed class AllowListInvalidationListener(
     StackExchange.Redis.IConnectionMultiplexer redis,
     AllowListCache cache,
     ILogger<AllowListInvalidationListener> logger) : IHostedService

@@ -8,7 +8,7 @@ namespace Introserv.Gateway.AllowLists;
 /// forwarded) must be in the account's IP allow-list, else 403 <c>ip_not_allowed</c>. A list that cannot be
 /// loaded refuses the request with 503 <c>allow_list_unavailable</c> (fail closed).
 /// </summary>
-public sealed class AllowListEnforcement(RequestDelegate next)
+internal sealed class AllowListEnforcement(RequestDelegate next)
 {
     public const string IpNotAllowedCode = "ip_not_allowed";
     public const string AllowListUnavailableCode = "allow_list_unavailable";
