@@ -226,4 +226,17 @@ public sealed class SignInTests(IdentityServiceFactory factory) : IClassFixture<
             Assert.Contains("name=\"returnUrl\" value=\"/account/signed-in\"", page, StringComparison.Ordinal);
         }
     }
+
+    [Fact]
+    public async Task The_sign_in_pages_cannot_be_framed_or_cached()
+    {
+        using var http = factory.CreateClient();
+
+        using var page = await http.GetAsync(new Uri("/account/login", UriKind.Relative));
+
+        Assert.Equal("DENY", page.Headers.GetValues("X-Frame-Options").Single());
+        Assert.Contains("frame-ancestors 'none'", page.Headers.GetValues("Content-Security-Policy").Single(), StringComparison.Ordinal);
+        Assert.True(page.Headers.CacheControl?.NoStore);
+        Assert.Equal("text/html", page.Content.Headers.ContentType?.MediaType);
+    }
 }

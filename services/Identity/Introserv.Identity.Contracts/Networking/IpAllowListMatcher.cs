@@ -1,3 +1,4 @@
+using System.Buffers.Binary;
 using System.Net;
 using System.Net.Sockets;
 
@@ -9,14 +10,17 @@ namespace Introserv.Identity.Contracts.Networking;
 /// </summary>
 public sealed class IpAllowListMatcher
 {
-    private readonly UInt128[] _v4Starts;
-    private readonly UInt128[] _v4Ends;
+    // IPv4 ranges as 32-bit numbers (cheap comparisons, small arrays); IPv6 as 128-bit.
+    private readonly uint[] _v4Starts;
+    private readonly uint[] _v4Ends;
     private readonly UInt128[] _v6Starts;
     private readonly UInt128[] _v6Ends;
 
     private IpAllowListMatcher(IEnumerable<IpRange> ranges)
     {
-        (_v4Starts, _v4Ends) = Merge(ranges.Where(r => r.Family == AddressFamily.InterNetwork));
+        var (v4Starts, v4Ends) = Merge(ranges.Where(r => r.Family == AddressFamily.InterNetwork));
+        _v4Starts = v4Starts.Select(v => (uint)v).ToArray();
+        _v4Ends = v4Ends.Select(v => (uint)v).ToArray();
         (_v6Starts, _v6Ends) = Merge(ranges.Where(r => r.Family == AddressFamily.InterNetworkV6));
     }
 
@@ -61,18 +65,46 @@ public sealed class IpAllowListMatcher
             return false;
         }
 
-        var (family, value) = IpRange.ToNumber(address);
-        return family switch
+        if (address.AddressFamily == AddressFamily.InterNetwork || address.IsIPv4MappedToIPv6)
         {
-            AddressFamily.InterNetwork => Contains(_v4Starts, _v4Ends, value),
-            AddressFamily.InterNetworkV6 => Contains(_v6Starts, _v6Ends, value),
-            _ => false,
-        };
+            Span<byte> bytes = stackalloc byte[16];
+            address.TryWriteBytes(bytes, out var written);
+            // IPv4: 4 bytes; IPv4-mapped IPv6: the last 4 of 16.
+            return Contains(_v4Starts, _v4Ends, BinaryPrimitives.ReadUInt32BigEndian(bytes[(written - 4)..written]));
+        }
+
+        if (address.AddressFamily != AddressFamily.InterNetworkV6)
+        {
+            return false;
+        }
+
+        var (_, value) = IpRange.ToNumber(address);
+        return Contains(_v6Starts, _v6Ends, value);
+    }
+
+    private static bool Contains(uint[] starts, uint[] ends, uint value)
+    {
+        if (starts.Length == 0)
+        {
+            return false;
+        }
+
+        // Branch-free search for the last range starting at or before the value (the only candidate):
+        // the loop runs log2(n) times with no unpredictable branch, so large lists stay cheap.
+        var first = 0;
+        var length = starts.Length;
+        while (length > 1)
+        {
+            var half = length >> 1;
+            first = starts[first + half] <= value ? first + half : first;
+            length -= half;
+        }
+
+        return starts[first] <= value && value <= ends[first];
     }
 
     private static bool Contains(UInt128[] starts, UInt128[] ends, UInt128 value)
     {
-        // The last range starting at or before the value is the only candidate.
         var index = Array.BinarySearch(starts, value);
         if (index < 0)
         {

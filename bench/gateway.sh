@@ -1,0 +1,113 @@
+#!/usr/bin/env bash
+# Prints requests/s and p50/p99 latency of an authenticated read (GET /api/account/security) made
+#   (a) straight to the Identity service,
+#   (b) through the gateway (token validation, rate limit, IP allow-list check, proxy),
+#   (c) through nginx proxying the same service,
+# and the ratios (targets: b >= 0.5 x a, b >= 0.9 x c). Then the allow-list matcher benchmark
+# (BenchmarkDotNet; target: 10,000 ranges cost less than 2 x one range).
+# Usage: bench/gateway.sh [seconds-per-run=15] [connections=32]
+# Runs the whole stack with the AppHost for the duration (stop any './dev run' first: same ports).
+set -euo pipefail
+ROOT="$(cd "$(dirname "$0")/.." && pwd)"
+DURATION="${1:-15}"
+CONNECTIONS="${2:-32}"
+GATEWAY=http://localhost:5080
+SERVICE=http://localhost:5101
+NGINX_PORT=58080
+WORK="$(mktemp -d)"
+APPHOST_PID=""
+NGINX_PID=""
+
+as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
+cleanup() {
+  [ -n "$NGINX_PID" ] && kill "$NGINX_PID" 2>/dev/null || true
+  if [ -n "$APPHOST_PID" ]; then
+    # 'dotnet run' does not pass the signal on: stop the AppHost it started (by id), then it.
+    for child in $(pgrep -P "$APPHOST_PID" || true); do kill "$child" 2>/dev/null || true; done
+    kill "$APPHOST_PID" 2>/dev/null || true
+    wait "$APPHOST_PID" 2>/dev/null || true
+  fi
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+missing=()
+command -v wrk >/dev/null || missing+=(wrk)
+[ -x /usr/sbin/nginx ] || missing+=(nginx)
+if [ ${#missing[@]} -gt 0 ]; then
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+"$ROOT/deploy/local/infra.sh" start >/dev/null
+dotnet build -c Release "$ROOT/bench/Introserv.Bench.Gateway" -nologo -clp:ErrorsOnly >/dev/null
+dotnet build "$ROOT/AppHost" -nologo -clp:ErrorsOnly >/dev/null
+
+# The benchmark customer makes thousands of requests a second: lift the per-account limit for this run.
+echo "starting the stack..."
+Gateway__RateLimits__api__PermitLimit=100000000 dotnet run --no-build --project "$ROOT/AppHost" --launch-profile http \
+  >"$WORK/apphost.log" 2>&1 &
+APPHOST_PID=$!
+for _ in $(seq 1 120); do
+  curl -sf "$GATEWAY/health" >/dev/null 2>&1 && curl -sf "$SERVICE/health" >/dev/null 2>&1 && break
+  sleep 2
+done
+curl -sf "$GATEWAY/health" >/dev/null || { echo "the stack did not start; log: $WORK/apphost.log" >&2; tail -20 "$WORK/apphost.log" >&2; exit 1; }
+
+TOKEN="$(dotnet "$ROOT/bench/Introserv.Bench.Gateway/bin/Release/net10.0/Introserv.Bench.Gateway.dll" token "$GATEWAY")"
+
+cat >"$WORK/nginx.conf" <<CONF
+worker_processes 2;
+pid $WORK/nginx.pid;
+error_log $WORK/nginx-error.log warn;
+events { worker_connections 1024; }
+http {
+  access_log off;
+  upstream identity { server 127.0.0.1:${SERVICE##*:}; keepalive 64; }
+  server {
+    listen 127.0.0.1:$NGINX_PORT;
+    location / {
+      proxy_pass http://identity;
+      proxy_http_version 1.1;
+      proxy_set_header Connection "";
+      proxy_set_header X-Forwarded-For \$remote_addr;
+    }
+  }
+}
+CONF
+/usr/sbin/nginx -p "$WORK" -c "$WORK/nginx.conf" -g 'daemon off;' &
+NGINX_PID=$!
+sleep 1
+
+run() { # name url -> "rps p50ms p99ms non2xx"
+  local out
+  out="$(wrk -t2 -c"$CONNECTIONS" -d"${DURATION}s" --latency -H "Authorization: Bearer $TOKEN" "$2$3")"
+  echo "$out" >"$WORK/$1.txt"
+  local rps p50 p99 errors
+  rps=$(awk '/Requests\/sec/ {print $2}' <<<"$out")
+  p50=$(awk '$1=="50%" {print $2}' <<<"$out")
+  p99=$(awk '$1=="99%" {print $2}' <<<"$out")
+  errors=$(awk '/Non-2xx/ {print $5}' <<<"$out")
+  printf '%-28s %10s req/s   p50 %8s   p99 %8s   non-2xx %s\n' "$1" "$rps" "$p50" "$p99" "${errors:-0}"
+  echo "$rps" >"$WORK/$1.rps"
+}
+
+PATH_UNDER_TEST=/api/account/security
+# Warm up every path (JIT, connection pools, caches).
+for base in "$SERVICE" "$GATEWAY" "http://127.0.0.1:$NGINX_PORT"; do
+  wrk -t1 -c4 -d3s -H "Authorization: Bearer $TOKEN" "$base$PATH_UNDER_TEST" >/dev/null
+done
+
+echo
+echo "authenticated read GET $PATH_UNDER_TEST, ${DURATION}s per run, $CONNECTIONS connections, 2 wrk threads"
+run "a) straight to the service" "$SERVICE" "$PATH_UNDER_TEST"
+run "b) through the gateway" "$GATEWAY" "$PATH_UNDER_TEST"
+run "c) through nginx" "http://127.0.0.1:$NGINX_PORT" "$PATH_UNDER_TEST"
+a=$(cat "$WORK/a) straight to the service.rps"); b=$(cat "$WORK/b) through the gateway.rps"); c=$(cat "$WORK/c) through nginx.rps")
+awk -v a="$a" -v b="$b" -v c="$c" 'BEGIN {
+  printf "\nb/a = %.2f (target >= 0.50)   b/c = %.2f (target >= 0.90)\n", b/a, b/c }'
+echo "(all three share this 2-core machine with the stack, PostgreSQL and wrk; Aspire's proxy sits in front of the service in every path)"
+
+echo
+echo "allow-list matcher (BenchmarkDotNet):"
+dotnet "$ROOT/bench/Introserv.Bench.Gateway/bin/Release/net10.0/Introserv.Bench.Gateway.dll" matcher --filter '*' 2>&1 \
+  | awk '/^\|/ {print}'
