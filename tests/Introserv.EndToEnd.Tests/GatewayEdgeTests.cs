@@ -171,6 +171,35 @@ public sealed class GatewayEdgeTests(StackFixture stack)
     }
 
     [Fact]
+    public async Task The_API_is_rate_limited_per_account_whatever_the_address()
+    {
+        var (_, tokens) = await SignedInCustomerAsync();
+        var (_, other) = await SignedInCustomerAsync();
+        HttpResponseMessage? limited = null;
+        for (var i = 0; i <= StackFixture.AccountRateLimit && limited is null; i++)
+        {
+            // Spread over addresses: the limit follows the account, not the address.
+            using var api = From($"127.0.1.{(i % 50) + 1}", tokens.AccessToken);
+            var response = await api.GetAsync(new Uri("/api/plans", UriKind.Relative));
+            if (response.StatusCode == HttpStatusCode.TooManyRequests)
+            {
+                limited = response;
+            }
+            else
+            {
+                response.Dispose();
+            }
+        }
+
+        Assert.NotNull(limited);
+        Assert.True(limited.Headers.Contains("Retry-After"));
+        Assert.Equal("rate_limited", (await limited.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("code").GetString());
+        limited.Dispose();
+        using var otherApi = From("127.0.1.1", other.AccessToken);
+        Assert.NotEqual(HttpStatusCode.TooManyRequests, (await otherApi.GetAsync(new Uri("/api/plans", UriKind.Relative))).StatusCode);
+    }
+
+    [Fact]
     public async Task CORS_answers_configured_front_end_origins_only()
     {
         using var http = stack.CreateGatewayClient();

@@ -48,6 +48,9 @@ public sealed class StackFixture : IAsyncLifetime
     /// <summary>Requests per minute per address on anonymous endpoints: room for the whole suite from one address.</summary>
     public const int AnonymousRateLimit = 400;
 
+    /// <summary>API requests per minute per account in the test stack.</summary>
+    public const int AccountRateLimit = 300;
+
     /// <summary>A loopback address the gateway is told to trust as a proxy in front of it.</summary>
     public const string TrustedProxy = "127.0.0.2";
 
@@ -90,6 +93,7 @@ public sealed class StackFixture : IAsyncLifetime
                 "Gateway:Port=0",
                 $"Gateway:KnownProxies:0={TrustedProxy}",
                 $"Gateway:RateLimits:anonymous:PermitLimit={AnonymousRateLimit}",
+                $"Gateway:RateLimits:api:PermitLimit={AccountRateLimit}",
             ],
             (options, _) => options.DisableDashboard = true,
             cts.Token);

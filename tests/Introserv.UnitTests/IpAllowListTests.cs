@@ -170,4 +170,31 @@ public sealed class IpAllowListTests
             Assert.Equal(expected, matcher.Allows(new IPAddress(BitConverter.GetBytes(probe).Reverse().ToArray())));
         }
     }
+
+    [Fact]
+    public void An_indexed_long_list_matches_like_a_linear_scan_at_bucket_edges()
+    {
+        var random = new Random(11);
+        var ranges = new List<(uint Start, uint End)>();
+        for (var i = 0; i < 3000; i++)
+        {
+            var start = (uint)random.NextInt64(0, uint.MaxValue - 70_000);
+            ranges.Add((start, start + (uint)random.Next(0, 70_000)));
+        }
+
+        ranges.Add((0, 5));
+        ranges.Add((uint.MaxValue - 3, uint.MaxValue));
+        ranges.Add((0x0FFF_FFF0, 0x1000_0010)); // across a bucket boundary
+        var matcher = IpAllowListMatcher.Create(ranges.Select(r => new IpRange(System.Net.Sockets.AddressFamily.InterNetwork, r.Start, r.End)));
+        static IPAddress Address(uint value) => new(BitConverter.GetBytes(value).Reverse().ToArray());
+
+        var probes = Enumerable.Range(0, 20_000).Select(_ => (uint)random.NextInt64(0, uint.MaxValue + 1L))
+            .Concat(ranges.SelectMany(r => new[] { r.Start, r.End, r.Start - 1, r.End + 1 }))
+            .Concat(Enumerable.Range(0, 4096).SelectMany(b => new[] { (uint)b << 20, ((uint)b << 20) - 1 }));
+        foreach (var probe in probes)
+        {
+            var expected = ranges.Any(r => probe >= r.Start && probe <= r.End);
+            Assert.Equal(expected, matcher.Allows(Address(probe)));
+        }
+    }
 }

@@ -6,7 +6,8 @@ namespace Introserv.Identity.Contracts.Networking;
 
 /// <summary>
 /// A compiled allow-list: per address family, sorted and merged ranges, so a lookup is one binary
-/// search (O(log n)). An empty list allows everything (no restriction).
+/// search (O(log n)); long IPv4 lists also get an index of the ranges per 1/4096 of the address space, so
+/// the search only covers the ranges near the address. An empty list allows everything (no restriction).
 /// </summary>
 public sealed class IpAllowListMatcher
 {
@@ -16,12 +17,33 @@ public sealed class IpAllowListMatcher
     private readonly UInt128[] _v6Starts;
     private readonly UInt128[] _v6Ends;
 
+    // For long IPv4 lists: _v4Buckets[b] = how many ranges start before address b << BucketShift.
+    private const int BucketShift = 20;
+    private const int IndexedFrom = 32;
+    private readonly int[]? _v4Buckets;
+
     private IpAllowListMatcher(IEnumerable<IpRange> ranges)
     {
         var (v4Starts, v4Ends) = Merge(ranges.Where(r => r.Family == AddressFamily.InterNetwork));
         _v4Starts = v4Starts.Select(v => (uint)v).ToArray();
         _v4Ends = v4Ends.Select(v => (uint)v).ToArray();
         (_v6Starts, _v6Ends) = Merge(ranges.Where(r => r.Family == AddressFamily.InterNetworkV6));
+        if (_v4Starts.Length >= IndexedFrom)
+        {
+            var buckets = (1 << (32 - BucketShift)) + 1;
+            _v4Buckets = new int[buckets];
+            var index = 0;
+            for (var bucket = 0; bucket < buckets; bucket++)
+            {
+                var boundary = (ulong)bucket << BucketShift;
+                while (index < _v4Starts.Length && _v4Starts[index] < boundary)
+                {
+                    index++;
+                }
+
+                _v4Buckets[bucket] = index;
+            }
+        }
     }
 
     /// <summary>A matcher that allows every address.</summary>
@@ -70,7 +92,7 @@ public sealed class IpAllowListMatcher
             Span<byte> bytes = stackalloc byte[16];
             address.TryWriteBytes(bytes, out var written);
             // IPv4: 4 bytes; IPv4-mapped IPv6: the last 4 of 16.
-            return Contains(_v4Starts, _v4Ends, BinaryPrimitives.ReadUInt32BigEndian(bytes[(written - 4)..written]));
+            return ContainsV4(BinaryPrimitives.ReadUInt32BigEndian(bytes[(written - 4)..written]));
         }
 
         if (address.AddressFamily != AddressFamily.InterNetworkV6)
@@ -82,17 +104,30 @@ public sealed class IpAllowListMatcher
         return Contains(_v6Starts, _v6Ends, value);
     }
 
-    private static bool Contains(uint[] starts, uint[] ends, uint value)
+    private bool ContainsV4(uint value)
     {
-        if (starts.Length == 0)
+        // The candidate is the last range starting at or before the value. With the index, it lies between
+        // the last range starting before the value's bucket and the last one starting inside it.
+        int first, length;
+        if (_v4Buckets is { } buckets)
+        {
+            var bucket = (int)(value >> BucketShift);
+            first = Math.Max(buckets[bucket] - 1, 0);
+            length = buckets[bucket + 1] - first;
+        }
+        else
+        {
+            first = 0;
+            length = _v4Starts.Length;
+        }
+
+        if (length <= 0)
         {
             return false;
         }
 
-        // Branch-free search for the last range starting at or before the value (the only candidate):
-        // the loop runs log2(n) times with no unpredictable branch, so large lists stay cheap.
-        var first = 0;
-        var length = starts.Length;
+        // Branch-free binary search: log2(length) steps with no unpredictable branch.
+        var starts = _v4Starts;
         while (length > 1)
         {
             var half = length >> 1;
@@ -100,7 +135,7 @@ public sealed class IpAllowListMatcher
             length -= half;
         }
 
-        return starts[first] <= value && value <= ends[first];
+        return starts[first] <= value && value <= _v4Ends[first];
     }
 
     private static bool Contains(UInt128[] starts, UInt128[] ends, UInt128 value)
