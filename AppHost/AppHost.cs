@@ -50,6 +50,15 @@ identity
     .WithEnvironment("Identity__Keys__SigningKeyFile", identityKeys.SigningKeyFile)
     .WithEnvironment("Identity__Keys__EncryptionKeyFile", identityKeys.EncryptionKeyFile);
 
+// The gateway calls Identity's internal gRPC with its own service token (client-credentials grant).
+var gatewaySecret = builder.AddParameter("gateway-client-secret", DevelopmentKeys.EnsureSecret("gateway-client"), secret: true);
+identity
+    .WithEnvironment("Identity__ServiceClients__0__ClientId", "introserv-gateway")
+    .WithEnvironment("Identity__ServiceClients__0__ClientSecret", gatewaySecret);
+gateway
+    .WithEnvironment("ServiceIdentity__ClientId", "introserv-gateway")
+    .WithEnvironment("ServiceIdentity__ClientSecret", gatewaySecret);
+
 var profile = AddService<Projects.Introserv_Profile>(ResourceNames.Profile, infra.ProfileDb);
 var orders = AddService<Projects.Introserv_Orders>(ResourceNames.Orders, infra.OrdersDb);
 var notifications = AddService<Projects.Introserv_Notifications>(ResourceNames.Notifications, infra.NotificationsDb);

@@ -33,6 +33,19 @@ public static class DevelopmentKeys
         return (signing, encryption);
     }
 
+    /// <summary>A random secret kept in the same directory (e.g. the gateway's client secret at Identity).</summary>
+    public static string EnsureSecret(string name)
+    {
+        var path = Path.Combine(LocalInfrastructure.StateDirectory(), "identity-keys", $"{name}.secret");
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        if (!File.Exists(path))
+        {
+            WritePrivate(path, Convert.ToHexString(RandomNumberGenerator.GetBytes(32)));
+        }
+
+        return File.ReadAllText(path).Trim();
+    }
+
     private static void WritePrivate(string path, string content)
     {
         var temporary = path + ".tmp";

@@ -43,6 +43,12 @@ public static class AuthenticationExtensions
     /// <summary>Authorization policy that demands the staff role.</summary>
     public const string StaffPolicy = "staff";
 
+    /// <summary>Role of internal services (client-credentials tokens), never of a person.</summary>
+    public const string ServiceRole = "service";
+
+    /// <summary>Authorization policy that demands the service role.</summary>
+    public const string ServicePolicy = "service";
+
     /// <summary>
     /// Adds JWT bearer authentication against the Identity service and the default policies.
     /// Services never trust an identity header a client sends; only a validated token counts.

@@ -28,6 +28,8 @@ public sealed class IdentityServiceFactory : WebApplicationFactory<IdentityServi
     public const string DefaultClientAddress = "192.0.2.10";
     public const string StaffLogin = "support.staff";
     public const string StaffPassword = "staff quiet harbour 7";
+    public const string ServiceClientId = "test-gateway";
+    public const string ServiceClientSecret = "0123456789abcdef0123456789abcdef-test-only";
 
     private readonly (string Signing, string Encryption) _keys = SigningKeys.Generate();
 
@@ -47,6 +49,8 @@ public sealed class IdentityServiceFactory : WebApplicationFactory<IdentityServi
         builder.UseSetting("Identity:Clients:0:ClientId", ClientId);
         builder.UseSetting("Identity:Clients:0:RedirectUris:0", RedirectUri);
         builder.UseSetting("Identity:Clients:0:PostLogoutRedirectUris:0", PostLogoutRedirectUri);
+        builder.UseSetting("Identity:ServiceClients:0:ClientId", ServiceClientId);
+        builder.UseSetting("Identity:ServiceClients:0:ClientSecret", ServiceClientSecret);
         builder.UseSetting("Identity:BootstrapStaff:Login", StaffLogin);
         builder.UseSetting("Identity:BootstrapStaff:Email", "staff@example.com");
         builder.UseSetting("Identity:BootstrapStaff:Password", StaffPassword);

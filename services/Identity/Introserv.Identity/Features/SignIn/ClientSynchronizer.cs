@@ -50,10 +50,11 @@ public sealed class ClientSynchronizer(
 
     private async Task SynchronizeClientsAsync(IOpenIddictApplicationManager applications, CancellationToken cancellationToken)
     {
-        foreach (var client in settings.Value.Clients)
+        var descriptors = settings.Value.Clients.Select(Describe).Concat(settings.Value.ServiceClients.Select(Describe));
+        foreach (var descriptor in descriptors)
         {
-            var descriptor = Describe(client);
-            var existing = await applications.FindByClientIdAsync(client.ClientId, cancellationToken);
+            var client = descriptor;
+            var existing = await applications.FindByClientIdAsync(client.ClientId!, cancellationToken);
             if (existing is null)
             {
                 await applications.CreateAsync(descriptor, cancellationToken);
@@ -64,6 +65,23 @@ public sealed class ClientSynchronizer(
                 await applications.UpdateAsync(existing, descriptor, cancellationToken);
             }
         }
+    }
+
+    private static OpenIddictApplicationDescriptor Describe(ServiceClientSettings client)
+    {
+        if (string.IsNullOrWhiteSpace(client.ClientId) || client.ClientSecret.Length < 32)
+        {
+            throw new InvalidOperationException("Every Identity:ServiceClients entry needs a ClientId and a ClientSecret of at least 32 characters.");
+        }
+
+        return new OpenIddictApplicationDescriptor
+        {
+            ClientId = client.ClientId,
+            ClientSecret = client.ClientSecret,
+            DisplayName = client.DisplayName ?? client.ClientId,
+            ClientType = ClientTypes.Confidential,
+            Permissions = { Permissions.Endpoints.Token, Permissions.GrantTypes.ClientCredentials },
+        };
     }
 
     private static OpenIddictApplicationDescriptor Describe(ClientSettings client)

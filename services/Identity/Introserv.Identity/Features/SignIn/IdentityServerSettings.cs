@@ -20,6 +20,9 @@ public sealed class IdentityServerSettings
     /// <summary>How long a sign-in counts as recent for sensitive operations (step-up).</summary>
     public TimeSpan StepUpWindow { get; set; } = TimeSpan.FromMinutes(10);
 
+    /// <summary>Internal services (the gateway) that get tokens with the client-credentials grant.</summary>
+    public List<ServiceClientSettings> ServiceClients { get; set; } = [];
+
     /// <summary>The first staff account, created at start-up when it does not exist (optional).</summary>
     public StaffBootstrapSettings? BootstrapStaff { get; set; }
 }
@@ -51,6 +54,17 @@ public sealed class ClientSettings
     public List<string> RedirectUris { get; set; } = [];
 
     public List<string> PostLogoutRedirectUris { get; set; } = [];
+}
+
+/// <summary>A confidential client for service-to-service calls (client-credentials grant, role <c>service</c>).</summary>
+public sealed class ServiceClientSettings
+{
+    public string ClientId { get; set; } = "";
+
+    /// <summary>The secret (from a secret store); OpenIddict stores only its hash.</summary>
+    public string ClientSecret { get; set; } = "";
+
+    public string? DisplayName { get; set; }
 }
 
 public sealed class StaffBootstrapSettings

@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using System.Security.Claims;
 using Introserv.Identity.Contracts.Networking;
 using Introserv.Identity.Data;
+using Introserv.ServiceDefaults;
 using Microsoft.AspNetCore;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Identity;
@@ -130,6 +131,18 @@ public static class OidcEndpoints
     {
         var request = context.GetOpenIddictServerRequest()
             ?? throw new InvalidOperationException("The OpenID Connect request cannot be retrieved.");
+        if (request.IsClientCredentialsGrantType())
+        {
+            // OpenIddict has authenticated the confidential client; its token speaks for a service, not a person.
+            var service = new ClaimsIdentity(TokenValidationParameters.DefaultAuthenticationType, Claims.Name, Claims.Role);
+            service.SetClaim(Claims.Subject, request.ClientId)
+                .SetClaim(Claims.Name, request.ClientId)
+                .SetClaims(Claims.Role, [AuthenticationExtensions.ServiceRole]);
+            service.SetResources(OidcServerExtensions.ApiResource);
+            service.SetDestinations(_ => [OpenIddictConstants.Destinations.AccessToken]);
+            return Results.SignIn(new ClaimsPrincipal(service), authenticationScheme: OpenIddictServerAspNetCoreDefaults.AuthenticationScheme);
+        }
+
         if (!request.IsAuthorizationCodeGrantType() && !request.IsRefreshTokenGrantType())
         {
             return Forbid(Errors.UnsupportedGrantType, "The grant type is not supported.");

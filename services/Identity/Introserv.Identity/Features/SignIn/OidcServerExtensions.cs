@@ -51,6 +51,8 @@ public static class OidcServerExtensions
                 // Browser front ends: code flow with PKCE and refresh tokens. No password grant, no implicit flow.
                 options.AllowAuthorizationCodeFlow().RequireProofKeyForCodeExchange();
                 options.AllowRefreshTokenFlow();
+                // Internal services only (confidential clients from configuration), never browsers.
+                options.AllowClientCredentialsFlow();
                 options.RegisterScopes(Scopes.OpenId, Scopes.Profile, Scopes.Email, Scopes.Roles, Scopes.OfflineAccess);
 
                 options.SetAccessTokenLifetime(settings.AccessTokenLifetime);
@@ -101,7 +103,11 @@ public static class OidcServerExtensions
             .AddPolicy(AuthenticationExtensions.StaffPolicy, policy => policy
                 .AddAuthenticationSchemes(OpenIddictValidationAspNetCoreDefaults.AuthenticationScheme)
                 .RequireAuthenticatedUser()
-                .RequireRole(AuthenticationExtensions.StaffRole));
+                .RequireRole(AuthenticationExtensions.StaffRole))
+            .AddPolicy(AuthenticationExtensions.ServicePolicy, policy => policy
+                .AddAuthenticationSchemes(OpenIddictValidationAspNetCoreDefaults.AuthenticationScheme)
+                .RequireAuthenticatedUser()
+                .RequireRole(AuthenticationExtensions.ServiceRole));
 
         builder.Services.AddSingleton<IdentityMaintenance>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<IdentityMaintenance>());

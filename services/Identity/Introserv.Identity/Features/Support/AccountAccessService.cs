@@ -2,6 +2,7 @@ using System.Net;
 using Grpc.Core;
 using Introserv.Identity.Data;
 using Introserv.Identity.Grpc;
+using Introserv.ServiceDefaults;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.EntityFrameworkCore;
 
@@ -9,9 +10,10 @@ namespace Introserv.Identity.Features.Support;
 
 /// <summary>
 /// gRPC for the gateway: the IP allow-list of an account (when its cache has none) and batched last-access
-/// reports. Served on Identity's internal gRPC port, which the gateway never routes from outside.
+/// reports. Served on Identity's internal gRPC port, which the gateway never routes from outside, and only to
+/// callers with a service token (client-credentials grant, role <c>service</c>).
 /// </summary>
-[AllowAnonymous]
+[Authorize(Policy = AuthenticationExtensions.ServicePolicy)]
 public sealed class AccountAccessService(IdentityServiceDbContext db, TimeProvider clock) : AccountAccess.AccountAccessBase
 {
     public const int MaxReportsPerCall = 1000;
