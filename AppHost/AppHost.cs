@@ -2,7 +2,13 @@ using Introserv.AppHost;
 using Introserv.ServiceDefaults;
 using Microsoft.Extensions.Configuration;
 
-var builder = DistributedApplication.CreateBuilder(args);
+// INTROSERV_NO_DASHBOARD=1 runs the stack without the dashboard (and so without telemetry export), e.g. for
+// benchmarks: in development Aspire exports every metric each second, which costs CPU on a small machine.
+var builder = DistributedApplication.CreateBuilder(new DistributedApplicationOptions
+{
+    Args = args,
+    DisableDashboard = Environment.GetEnvironmentVariable("INTROSERV_NO_DASHBOARD") == "1",
+});
 
 var mode = InfrastructureModeResolver.Resolve(builder.Configuration);
 var infra = mode == InfrastructureMode.Containers
