@@ -3,7 +3,6 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
-using Grpc.Net.Client;
 using Introserv.Identity.Grpc;
 
 namespace Introserv.IntegrationTests.Identity;
@@ -11,24 +10,7 @@ namespace Introserv.IntegrationTests.Identity;
 /// <summary>The gateway's internal gRPC at Identity: service tokens only (client-credentials grant).</summary>
 public sealed class AccountAccessTests(IdentityServiceFactory factory) : IClassFixture<IdentityServiceFactory>
 {
-    private AccountAccess.AccountAccessClient Client(string? accessToken)
-    {
-        var channel = GrpcChannel.ForAddress(factory.Server.BaseAddress, new GrpcChannelOptions
-        {
-            HttpHandler = factory.Server.CreateHandler(),
-            Credentials = ChannelCredentials.Create(ChannelCredentials.Insecure, CallCredentials.FromInterceptor((_, metadata) =>
-            {
-                if (accessToken is not null)
-                {
-                    metadata.Add("Authorization", $"Bearer {accessToken}");
-                }
-
-                return Task.CompletedTask;
-            })),
-            UnsafeUseInsecureChannelCallCredentials = true,
-        });
-        return new AccountAccess.AccountAccessClient(channel);
-    }
+    private AccountAccess.AccountAccessClient Client(string? accessToken) => new(factory.GrpcChannel(accessToken));
 
     private async Task<HttpResponseMessage> ClientCredentialsAsync(string secret)
     {

@@ -78,6 +78,25 @@ public sealed class IdentityServiceFactory : WebApplicationFactory<IdentityServi
         return http;
     }
 
+    /// <summary>A gRPC channel to the in-process service that sends the bearer token (if any) with every call.</summary>
+    public Grpc.Net.Client.GrpcChannel GrpcChannel(string? accessToken) =>
+        Grpc.Net.Client.GrpcChannel.ForAddress(Server.BaseAddress, new Grpc.Net.Client.GrpcChannelOptions
+        {
+            HttpHandler = Server.CreateHandler(),
+            Credentials = Grpc.Core.ChannelCredentials.Create(
+                Grpc.Core.ChannelCredentials.Insecure,
+                Grpc.Core.CallCredentials.FromInterceptor((_, metadata) =>
+                {
+                    if (accessToken is not null)
+                    {
+                        metadata.Add("Authorization", $"Bearer {accessToken}");
+                    }
+
+                    return Task.CompletedTask;
+                })),
+            UnsafeUseInsecureChannelCallCredentials = true,
+        });
+
     /// <summary>Registers a customer; returns its id, login and password.</summary>
     public async Task<(Guid Id, string Login, string Password)> RegisterAsync(string password = "violet canyon 42 lamps")
     {

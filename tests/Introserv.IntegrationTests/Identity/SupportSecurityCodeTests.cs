@@ -1,7 +1,6 @@
 using System.Net.Http.Json;
 using System.Text.Json;
 using Grpc.Core;
-using Grpc.Net.Client;
 using Introserv.Identity.Grpc;
 using static Introserv.Identity.Grpc.CheckSecurityCodeReply.Types;
 
@@ -10,20 +9,7 @@ namespace Introserv.IntegrationTests.Identity;
 /// <summary>The gRPC security-code check for support tooling: staff only, attempt limit, audited.</summary>
 public sealed class SupportSecurityCodeTests(IdentityServiceFactory factory) : IClassFixture<IdentityServiceFactory>
 {
-    private AccountSupport.AccountSupportClient Client(string accessToken)
-    {
-        var channel = GrpcChannel.ForAddress(factory.Server.BaseAddress, new GrpcChannelOptions
-        {
-            HttpHandler = factory.Server.CreateHandler(),
-            Credentials = ChannelCredentials.Create(ChannelCredentials.Insecure, CallCredentials.FromInterceptor((_, metadata) =>
-            {
-                metadata.Add("Authorization", $"Bearer {accessToken}");
-                return Task.CompletedTask;
-            })),
-            UnsafeUseInsecureChannelCallCredentials = true,
-        });
-        return new AccountSupport.AccountSupportClient(channel);
-    }
+    private AccountSupport.AccountSupportClient Client(string accessToken) => new(factory.GrpcChannel(accessToken));
 
     private async Task<string> StaffTokenAsync() =>
         (await factory.NewBrowser().SignInAsync(IdentityServiceFactory.StaffLogin, IdentityServiceFactory.StaffPassword)).AccessToken;

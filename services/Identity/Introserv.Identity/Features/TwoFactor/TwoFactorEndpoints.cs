@@ -104,12 +104,11 @@ public static class TwoFactorEndpoints
     private static async Task<Results<NoContent, ProblemHttpResult>> DisableAsync(
         ClaimsPrincipal user, HttpContext context, IdentityServiceDbContext db, StepUp stepUp, TimeProvider clock, CancellationToken cancellationToken)
     {
-        if (await EnabledAndSteppedUpAsync(user, db, stepUp, cancellationToken) is { } problem)
+        var (account, problem) = await EnabledAndSteppedUpAsync(user, db, stepUp, cancellationToken);
+        if (problem is not null)
         {
             return problem;
         }
-
-        var account = (await db.FindAccountAsync(user, cancellationToken))!;
 
         await db.InTransactionAsync(async ct =>
         {
@@ -129,12 +128,11 @@ public static class TwoFactorEndpoints
         ClaimsPrincipal user, HttpContext context, IdentityServiceDbContext db, StepUp stepUp, RecoveryCodeMethod recovery, TimeProvider clock,
         CancellationToken cancellationToken)
     {
-        if (await EnabledAndSteppedUpAsync(user, db, stepUp, cancellationToken) is { } problem)
+        var (account, problem) = await EnabledAndSteppedUpAsync(user, db, stepUp, cancellationToken);
+        if (problem is not null)
         {
             return problem;
         }
-
-        var account = (await db.FindAccountAsync(user, cancellationToken))!;
 
         var codes = await db.InTransactionAsync(async ct =>
         {
@@ -146,17 +144,17 @@ public static class TwoFactorEndpoints
         return TypedResults.Ok(new RecoveryCodes(codes));
     }
 
-    /// <summary>Null when the account has the second factor on and the caller has stepped up; otherwise the problem.</summary>
-    private static async Task<ProblemHttpResult?> EnabledAndSteppedUpAsync(
+    /// <summary>The account when it has the second factor on and the caller has stepped up; otherwise the problem.</summary>
+    private static async Task<(Account Account, ProblemHttpResult? Problem)> EnabledAndSteppedUpAsync(
         ClaimsPrincipal user, IdentityServiceDbContext db, StepUp stepUp, CancellationToken cancellationToken)
     {
         var account = await db.FindAccountAsync(user, cancellationToken);
         if (account is null)
         {
-            return AccountContext.AccountGone();
+            return (null!, AccountContext.AccountGone());
         }
 
-        return account.TotpSecret is null ? NotEnabled() : await stepUp.RequireAsync(user, account, cancellationToken);
+        return (account, account.TotpSecret is null ? NotEnabled() : await stepUp.RequireAsync(user, account, cancellationToken));
     }
 
     private static ProblemHttpResult AlreadyEnabled() => SecurityProblems.Create(
