@@ -19,7 +19,9 @@ public static class DatabaseExtensions
             new OutboxSaveChangesInterceptor<TContext>(),
             new OutboxTransactionInterceptor<TContext>()));
         builder.Services.TryAddSingleton<MigrationState<TContext>>();
-        builder.Services.AddHostedService<DatabaseMigrator<TContext>>();
+        builder.Services.TryAddSingleton<DatabaseMigrator<TContext>>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<DatabaseMigrator<TContext>>());
+        builder.Services.AddSingleton<IServiceMigration>(sp => sp.GetRequiredService<DatabaseMigrator<TContext>>());
         builder.Services.AddHealthChecks()
             .AddCheck<MigrationHealthCheck<TContext>>($"{typeof(TContext).Name}-migrations");
         return builder;

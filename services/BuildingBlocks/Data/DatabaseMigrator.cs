@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -7,41 +8,83 @@ using Microsoft.Extensions.Logging;
 namespace Introserv.BuildingBlocks.Data;
 
 /// <summary>
-/// Applies the service's EF Core migrations at start-up, retrying while the database server is
-/// unreachable. The service reports unhealthy (<see cref="MigrationHealthCheck{TContext}"/>) until this is done,
-/// so nothing routes traffic to a service whose schema is behind its code.
+/// Brings the service's schema up to date at start-up. With <c>Database:MigrateOnStartup</c> true (the default,
+/// local runs) it applies the EF Core migrations itself; with false (Kubernetes, where an init container runs
+/// <c>migrate</c> first) it only waits until no migration is pending. Either way it retries while the database
+/// is unreachable, and the service reports unhealthy (<see cref="MigrationHealthCheck{TContext}"/>) until the
+/// schema is current, so nothing routes traffic to a service whose schema is behind its code.
 /// </summary>
 public sealed class DatabaseMigrator<TContext>(
     IServiceProvider services,
     MigrationState<TContext> state,
-    ILogger<DatabaseMigrator<TContext>> logger) : BackgroundService
+    IConfiguration configuration,
+    ILogger<DatabaseMigrator<TContext>> logger) : BackgroundService, IServiceMigration
     where TContext : DbContext
 {
+    /// <summary>Configuration key: whether the running service applies migrations itself.</summary>
+    public const string MigrateOnStartupKey = "Database:MigrateOnStartup";
+
     private static readonly ActivitySource Activity = new("Introserv.Migrations");
+
+    public string Name => typeof(TContext).Name;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        var apply = configuration.GetValue(MigrateOnStartupKey, defaultValue: true);
         var delay = TimeSpan.FromSeconds(1);
         while (!stoppingToken.IsCancellationRequested)
         {
             try
             {
-                using var activity = Activity.StartActivity($"Migrate {typeof(TContext).Name}");
-                await using var scope = services.CreateAsyncScope();
-                var db = scope.ServiceProvider.GetRequiredService<TContext>();
-                // EF Core creates the database when it does not exist yet.
-                await db.Database.MigrateAsync(stoppingToken);
+                if (apply)
+                {
+                    await ApplyAsync(stoppingToken);
+                }
+                else
+                {
+                    var pending = await PendingAsync(stoppingToken);
+                    if (pending.Count > 0)
+                    {
+                        throw new InvalidOperationException(
+                            $"{pending.Count} migration(s) of {Name} not applied yet ({string.Join(", ", pending)}); waiting for the migrate step.");
+                    }
+                }
+
                 state.MarkApplied();
-                logger.LogInformation("Database migrations for {Context} applied", typeof(TContext).Name);
+                logger.LogInformation("Database schema of {Context} is current", Name);
                 return;
             }
             catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
             {
                 state.MarkFailed(ex);
-                logger.LogWarning(ex, "Migrating {Context} failed; retrying in {Delay}", typeof(TContext).Name, delay);
+                logger.LogWarning(ex, "Schema of {Context} not ready; retrying in {Delay}", Name, delay);
                 await Task.Delay(delay, stoppingToken);
                 delay = TimeSpan.FromSeconds(Math.Min(delay.TotalSeconds * 2, 30));
             }
         }
     }
+
+    /// <summary>Applies every pending migration (EF Core creates the database when it does not exist yet).</summary>
+    public async Task ApplyAsync(CancellationToken cancellationToken)
+    {
+        using var activity = Activity.StartActivity($"Migrate {Name}");
+        await using var scope = services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<TContext>();
+        await db.Database.MigrateAsync(cancellationToken);
+    }
+
+    private async Task<IReadOnlyList<string>> PendingAsync(CancellationToken cancellationToken)
+    {
+        await using var scope = services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<TContext>();
+        return [.. await db.Database.GetPendingMigrationsAsync(cancellationToken)];
+    }
+}
+
+/// <summary>One database's migration step, run by <see cref="MigrationCommand"/>.</summary>
+public interface IServiceMigration
+{
+    string Name { get; }
+
+    Task ApplyAsync(CancellationToken cancellationToken);
 }

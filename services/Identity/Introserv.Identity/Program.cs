@@ -1,3 +1,4 @@
+using Introserv.BuildingBlocks.Data;
 using Introserv.Identity;
 using Introserv.BuildingBlocks.Hosting;
 using Introserv.ServiceDefaults;
@@ -10,4 +11,4 @@ var app = builder.Build();
 app.UseServiceHost();
 app.MapServiceHostEndpoints();
 app.MapIdentityEndpoints();
-app.Run();
+return await app.RunOrMigrateAsync(args);

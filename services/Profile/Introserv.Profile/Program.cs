@@ -1,3 +1,4 @@
+using Introserv.BuildingBlocks.Data;
 using Introserv.Profile;
 using Introserv.BuildingBlocks.Hosting;
 using Introserv.ServiceDefaults;
@@ -9,4 +10,4 @@ builder.AddProfileServices();
 var app = builder.Build();
 app.UseServiceHost();
 app.MapServiceHostEndpoints();
-app.Run();
+return await app.RunOrMigrateAsync(args);
