@@ -1,31 +1,107 @@
 using System.Data.Common;
+using System.Runtime.CompilerServices;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Diagnostics;
 
 namespace Introserv.BuildingBlocks.Messaging;
 
-/// <summary>Signals the dispatcher after changes that include outbox rows were saved outside a transaction.</summary>
-public sealed class OutboxSaveChangesInterceptor<TContext> : SaveChangesInterceptor
+/// <summary>
+/// Wakes the outbox dispatcher when outbox rows become visible: after a <c>SaveChanges</c> that added rows
+/// outside a transaction, or when the transaction that added them commits. Saves and commits without outbox
+/// rows (including the dispatcher's own claim transactions) do not signal, so an idle service only polls.
+/// </summary>
+public sealed class OutboxCommitInterceptor<TContext> : ISaveChangesInterceptor, IDbTransactionInterceptor
     where TContext : DbContext
 {
-    public override ValueTask<int> SavedChangesAsync(SaveChangesCompletedEventData eventData, int result, CancellationToken cancellationToken = default)
+    // Contexts (pooled ones are reused) whose saved outbox rows wait for their transaction to commit.
+    private readonly ConditionalWeakTable<DbContext, object> _pending = [];
+
+    public InterceptionResult<int> SavingChanges(DbContextEventData eventData, InterceptionResult<int> result)
     {
-        if (eventData.Context?.Database.CurrentTransaction is null)
+        MarkIfAddingOutboxRows(eventData.Context);
+        return result;
+    }
+
+    public ValueTask<InterceptionResult<int>> SavingChangesAsync(
+        DbContextEventData eventData, InterceptionResult<int> result, CancellationToken cancellationToken = default)
+    {
+        MarkIfAddingOutboxRows(eventData.Context);
+        return ValueTask.FromResult(result);
+    }
+
+    public int SavedChanges(SaveChangesCompletedEventData eventData, int result)
+    {
+        SignalIfCommitted(eventData.Context);
+        return result;
+    }
+
+    public ValueTask<int> SavedChangesAsync(SaveChangesCompletedEventData eventData, int result, CancellationToken cancellationToken = default)
+    {
+        SignalIfCommitted(eventData.Context);
+        return ValueTask.FromResult(result);
+    }
+
+    public void SaveChangesFailed(DbContextErrorEventData eventData) => ForgetIfNoTransaction(eventData.Context);
+
+    public Task SaveChangesFailedAsync(DbContextErrorEventData eventData, CancellationToken cancellationToken = default)
+    {
+        ForgetIfNoTransaction(eventData.Context);
+        return Task.CompletedTask;
+    }
+
+    public void TransactionCommitted(DbTransaction transaction, TransactionEndEventData eventData) => SignalIfPending(eventData.Context);
+
+    public Task TransactionCommittedAsync(DbTransaction transaction, TransactionEndEventData eventData, CancellationToken cancellationToken = default)
+    {
+        SignalIfPending(eventData.Context);
+        return Task.CompletedTask;
+    }
+
+    public void TransactionRolledBack(DbTransaction transaction, TransactionEndEventData eventData) => Forget(eventData.Context);
+
+    public Task TransactionRolledBackAsync(DbTransaction transaction, TransactionEndEventData eventData, CancellationToken cancellationToken = default)
+    {
+        Forget(eventData.Context);
+        return Task.CompletedTask;
+    }
+
+    private void MarkIfAddingOutboxRows(DbContext? context)
+    {
+        if (context is not null && context.ChangeTracker.Entries<OutboxMessage>().Any(e => e.State == EntityState.Added))
+        {
+            _pending.AddOrUpdate(context, this);
+        }
+    }
+
+    private void SignalIfCommitted(DbContext? context)
+    {
+        if (context?.Database.CurrentTransaction is null)
+        {
+            SignalIfPending(context);
+        }
+    }
+
+    private void SignalIfPending(DbContext? context)
+    {
+        if (context is not null && _pending.Remove(context))
         {
             OutboxSignal<TContext>.Instance.Notify();
         }
-
-        return ValueTask.FromResult(result);
     }
-}
 
-/// <summary>Signals the dispatcher when an explicit transaction commits.</summary>
-public sealed class OutboxTransactionInterceptor<TContext> : DbTransactionInterceptor
-    where TContext : DbContext
-{
-    public override Task TransactionCommittedAsync(DbTransaction transaction, TransactionEndEventData eventData, CancellationToken cancellationToken = default)
+    private void ForgetIfNoTransaction(DbContext? context)
     {
-        OutboxSignal<TContext>.Instance.Notify();
-        return Task.CompletedTask;
+        if (context?.Database.CurrentTransaction is null)
+        {
+            Forget(context);
+        }
+    }
+
+    private void Forget(DbContext? context)
+    {
+        if (context is not null)
+        {
+            _pending.Remove(context);
+        }
     }
 }

@@ -147,6 +147,32 @@ public sealed class OutboxInboxTests(MessagingHost host)
     }
 
     [Fact]
+    public async Task An_idle_dispatcher_only_polls_and_does_not_wake_itself()
+    {
+        // Its own claim transactions must not count as "outbox rows committed": that would make it spin,
+        // hundreds of transactions a second per service with nothing to send. Polling every 200 ms here
+        // makes about 25 claims in 5 s plus the pending count; PostgreSQL's statistics lag only lowers that.
+        await host.CommitAsync(new TraceProbeHappened(Guid.NewGuid(), DateTimeOffset.UtcNow, Guid.NewGuid()));
+        await Task.Delay(TimeSpan.FromSeconds(1));
+
+        var before = await CommittedTransactionsAsync();
+        await Task.Delay(TimeSpan.FromSeconds(5));
+        var after = await CommittedTransactionsAsync();
+
+        Assert.InRange(after - before, 0, 150);
+    }
+
+    private async Task<long> CommittedTransactionsAsync()
+    {
+        await using var connection = new Npgsql.NpgsqlConnection(Introserv.Testing.LocalInfra.Current.DatabaseConnectionString("postgres"));
+        await connection.OpenAsync();
+        await using var command = new Npgsql.NpgsqlCommand(
+            "SELECT xact_commit FROM pg_stat_database WHERE datname = @name", connection);
+        command.Parameters.AddWithValue("name", host.DatabaseName);
+        return (long)(await command.ExecuteScalarAsync())!;
+    }
+
+    [Fact]
     public async Task Published_rows_are_marked_sent_and_none_stay_pending()
     {
         var probe = new DuplicateProbeHappened(Guid.NewGuid(), DateTimeOffset.UtcNow, Guid.NewGuid());
