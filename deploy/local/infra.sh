@@ -2,7 +2,8 @@
 # Local PostgreSQL, Redis and RabbitMQ for development and tests, without Docker or systemd.
 #
 #   infra.sh install   install the Debian packages that are missing (apt-get; needs root or sudo)
-#   infra.sh install-browser   install Debian's chromium for the browser end-to-end test
+#   infra.sh install-test-tools  install what the tests use besides the servers: Debian's chromium (browser
+#                                test), openssl and kubectl with kustomize v5 (manifest tests)
 #   infra.sh start     start the three servers (idempotent) and write the connection settings
 #   infra.sh stop      stop what this script started
 #   infra.sh status    show what is running
@@ -12,6 +13,7 @@
 # (default /var/tmp/introserv-<user>), outside the source tree. Ports avoid the system defaults.
 set -euo pipefail
 
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 INFRA_DIR="${INTROSERV_INFRA_DIR:-/var/tmp/introserv-$(id -un)}"
 PG_PORT="${INTROSERV_PG_PORT:-55432}"
 REDIS_PORT="${INTROSERV_REDIS_PORT:-56379}"
@@ -75,11 +77,24 @@ cmd_install() {
 
 # Headless Chromium for the end-to-end test that signs in through the real login pages (Playwright drives
 # Debian's build; it cannot download browsers here).
-cmd_install_browser() {
-  if [ -x /usr/bin/chromium ]; then log "chromium present"; return; fi
-  log "installing chromium"
-  as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq
-  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium chromium-driver >/dev/null
+cmd_install_test_tools() {
+  local packages=()
+  [ -x /usr/bin/chromium ] || packages+=(chromium chromium-driver)
+  command -v openssl >/dev/null || packages+=(openssl)
+  # The manifest tests render deploy/k8s with 'kubectl kustomize' (kustomize v5, kubectl >= 1.27). Debian
+  # bookworm's own kubernetes-client is older; it is installed only when no kubectl is there at all.
+  command -v kubectl >/dev/null || packages+=(kubernetes-client)
+  if [ ${#packages[@]} -eq 0 ]; then log "test tools present"; else
+    log "installing ${packages[*]}"
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${packages[@]}" >/dev/null
+  fi
+  # Offline schema validation of the rendered manifests (deploy/k8s/validate, pinned by its package-lock.json).
+  command -v npm >/dev/null || { log "npm (Node.js) is required for the manifest tests"; exit 1; }
+  [ -d "$ROOT/deploy/k8s/validate/node_modules" ] || npm ci --prefix "$ROOT/deploy/k8s/validate" --no-audit --no-fund --loglevel=error
+  if ! kubectl version --client 2>/dev/null | grep -q 'Kustomize Version: v5'; then
+    log "warning: kubectl without kustomize v5 ($(kubectl version --client 2>&1 | tr '\n' ' ')); the manifest tests need kubectl >= 1.27"
+  fi
 }
 
 ensure_credentials() {
@@ -247,7 +262,7 @@ cmd_status() {
 
 case "${1:-}" in
   install) cmd_install ;;
-  install-browser) cmd_install_browser ;;
+  install-test-tools|install-browser) cmd_install_test_tools ;;
   start) cmd_start ;;
   stop) cmd_stop ;;
   restart) cmd_stop; cmd_start ;;
@@ -256,5 +271,5 @@ case "${1:-}" in
   pause-broker) rabbitctl stop_app >/dev/null ;;
   resume-broker) rabbitctl start_app >/dev/null; rabbitctl await_startup --timeout 60 >/dev/null ;;
   settings) printf '%s\n' "$INFRA_DIR/connections.json" ;;
-  *) echo "usage: $0 install|install-browser|start|stop|restart|status|settings|pause-broker|resume-broker" >&2; exit 2 ;;
+  *) echo "usage: $0 install|install-test-tools|start|stop|restart|status|settings|pause-broker|resume-broker" >&2; exit 2 ;;
 esac

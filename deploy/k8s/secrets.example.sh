@@ -1,0 +1,183 @@
+#!/usr/bin/env bash
+# Creates every Secret the Introserv manifests reference. No secret value is ever committed: this script
+# generates them (or takes them from the environment) and hands them straight to kubectl.
+#
+#   deploy/k8s/secrets.example.sh dev  [namespace]   # default namespace introserv-dev
+#   deploy/k8s/secrets.example.sh prod [namespace]   # default namespace introserv
+#
+# A Secret that already exists is kept as it is (delete it to have it created anew): re-running never
+# rotates keys or passwords behind a running deployment's back. DRY_RUN=1 prints the Secrets as YAML
+# instead of creating them (no cluster needed; the printed values are real, so do not keep the output).
+#
+# Both modes
+#   identity-keys             signing-key.pem (RSA 2048, PKCS#8 PEM), encryption-key.b64 (base64 of 32 bytes);
+#                             generated with openssl unless SIGNING_KEY_FILE / ENCRYPTION_KEY_FILE name files
+#   gateway-client            client-secret (>= 32 characters; random unless GATEWAY_CLIENT_SECRET is set):
+#                             Identity__ServiceClients__0__ClientSecret and the gateway's ServiceIdentity__ClientSecret
+#   identity-bootstrap-staff  login, email, password: only when STAFF_LOGIN, STAFF_EMAIL and STAFF_PASSWORD are set
+#   notifications-smtp        host, port, username, password: only when SMTP_HOST is set (SMTP_PORT, default 587,
+#                             SMTP_USERNAME, SMTP_PASSWORD)
+#   introserv-tls             the Ingress certificate: only when TLS_CERT_FILE and TLS_KEY_FILE are set
+#                             (the dev overlay's Ingress uses introserv-dev-tls; cert-manager can provide either)
+#
+# dev: passwords for the in-cluster servers and connection strings that point at them
+#   postgres-credentials      username, password
+#   redis-credentials         password
+#   rabbitmq-credentials      username, password
+#   <service>-db              connection-string (identity, profile, orders, notifications, verification)
+#   introserv-redis           connection-string
+#   introserv-rabbitmq        connection-string
+#
+# prod: connection strings of the managed servers, from the environment (all required)
+#   IDENTITYDB_CONNECTION_STRING, PROFILEDB_CONNECTION_STRING, ORDERSDB_CONNECTION_STRING,
+#   NOTIFICATIONSDB_CONNECTION_STRING, VERIFICATIONDB_CONNECTION_STRING
+#       Npgsql: Host=...;Port=5432;Database=introserv_identity;Username=...;Password=...;SSL Mode=VerifyFull
+#   REDIS_CONNECTION_STRING     StackExchange.Redis: host:6380,password=...,ssl=true,abortConnect=false
+#   RABBITMQ_CONNECTION_STRING  amqps://user:password@host:5671/vhost
+set -euo pipefail
+
+usage() { sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//' >&2; }
+die() { printf 'secrets: %s\n' "$*" >&2; exit 1; }
+
+mode="${1:-}"
+case "$mode" in
+  dev) ns="${2:-introserv-dev}" ;;
+  prod) ns="${2:-introserv}" ;;
+  *) usage; exit 2 ;;
+esac
+dry="${DRY_RUN:-0}"
+services=(identity profile orders notifications verification)
+
+command -v kubectl >/dev/null || die "kubectl is required"
+command -v openssl >/dev/null || die "openssl is required"
+
+work="$(mktemp -d)"
+trap 'rm -rf "$work"' EXIT
+umask 077
+
+random_hex() { openssl rand -hex "${1:-24}"; }
+
+exists() {
+  [ "$dry" = 1 ] && return 1
+  kubectl -n "$ns" get secret "$1" >/dev/null 2>&1
+}
+
+# read_key SECRET KEY: a value of an existing Secret (so connection strings match existing server passwords).
+read_key() { kubectl -n "$ns" get secret "$1" -o "jsonpath={.data.$2}" | base64 -d; }
+
+kept() { printf 'secret/%s exists in %s: kept\n' "$1" "$ns" >&2; }
+
+# create NAME TYPE ARGS...: kubectl create secret TYPE NAME ARGS..., unless NAME exists.
+create() {
+  local name="$1" type="$2"
+  shift 2
+  if exists "$name"; then
+    kept "$name"
+    return
+  fi
+  if [ "$dry" = 1 ]; then
+    echo "---"
+    kubectl -n "$ns" create secret "$type" "$name" "$@" --dry-run=client -o yaml
+  else
+    kubectl -n "$ns" create secret "$type" "$name" "$@"
+  fi
+}
+
+require() {
+  local name="$1"
+  [ -n "${!name:-}" ] || die "$name is not set (prod takes the managed servers' connection strings from the environment)"
+}
+
+if [ "$dry" != 1 ] && ! kubectl get namespace "$ns" >/dev/null 2>&1; then
+  kubectl create namespace "$ns"
+fi
+
+# --- Identity's token keys and the gateway's client secret -------------------------------------------------
+if ! exists identity-keys; then
+  signing="${SIGNING_KEY_FILE:-}"
+  encryption="${ENCRYPTION_KEY_FILE:-}"
+  if [ -z "$signing" ]; then
+    signing="$work/signing-key.pem"
+    openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out "$signing" 2>/dev/null
+  fi
+  if [ -z "$encryption" ]; then
+    encryption="$work/encryption-key.b64"
+    openssl rand -base64 32 | tr -d '\n' >"$encryption"
+  fi
+  create identity-keys generic \
+    --from-file=signing-key.pem="$signing" \
+    --from-file=encryption-key.b64="$encryption"
+else
+  kept identity-keys
+fi
+
+client_secret="${GATEWAY_CLIENT_SECRET:-$(random_hex 32)}"
+[ "${#client_secret}" -ge 32 ] || die "GATEWAY_CLIENT_SECRET must be at least 32 characters"
+create gateway-client generic --from-literal=client-secret="$client_secret"
+
+# --- Connection strings ------------------------------------------------------------------------------------
+if [ "$mode" = dev ]; then
+  pg_user=introserv
+  if exists postgres-credentials; then
+    pg_user="$(read_key postgres-credentials username)"
+    pg_password="$(read_key postgres-credentials password)"
+  else
+    pg_password="$(random_hex)"
+  fi
+  create postgres-credentials generic --from-literal=username="$pg_user" --from-literal=password="$pg_password"
+
+  if exists redis-credentials; then
+    redis_password="$(read_key redis-credentials password)"
+  else
+    redis_password="$(random_hex)"
+  fi
+  create redis-credentials generic --from-literal=password="$redis_password"
+
+  mq_user=introserv
+  if exists rabbitmq-credentials; then
+    mq_user="$(read_key rabbitmq-credentials username)"
+    mq_password="$(read_key rabbitmq-credentials password)"
+  else
+    mq_password="$(random_hex)"
+  fi
+  create rabbitmq-credentials generic --from-literal=username="$mq_user" --from-literal=password="$mq_password"
+
+  # The in-cluster user is PostgreSQL's superuser: the migrate step creates each database.
+  for service in "${services[@]}"; do
+    create "$service-db" generic \
+      --from-literal=connection-string="Host=postgres;Port=5432;Database=introserv_${service};Username=${pg_user};Password=${pg_password}"
+  done
+  create introserv-redis generic --from-literal=connection-string="redis:6379,password=${redis_password},abortConnect=false"
+  create introserv-rabbitmq generic --from-literal=connection-string="amqp://${mq_user}:${mq_password}@rabbitmq:5672/"
+else
+  for service in "${services[@]}"; do
+    variable="$(printf '%sDB_CONNECTION_STRING' "$service" | tr '[:lower:]' '[:upper:]')"
+    require "$variable"
+    create "$service-db" generic --from-literal=connection-string="${!variable}"
+  done
+  require REDIS_CONNECTION_STRING
+  create introserv-redis generic --from-literal=connection-string="$REDIS_CONNECTION_STRING"
+  require RABBITMQ_CONNECTION_STRING
+  create introserv-rabbitmq generic --from-literal=connection-string="$RABBITMQ_CONNECTION_STRING"
+fi
+
+# --- Optional ----------------------------------------------------------------------------------------------
+if [ -n "${STAFF_LOGIN:-}" ]; then
+  [ -n "${STAFF_EMAIL:-}" ] && [ -n "${STAFF_PASSWORD:-}" ] || die "STAFF_LOGIN needs STAFF_EMAIL and STAFF_PASSWORD"
+  create identity-bootstrap-staff generic \
+    --from-literal=login="$STAFF_LOGIN" --from-literal=email="$STAFF_EMAIL" --from-literal=password="$STAFF_PASSWORD"
+fi
+
+if [ -n "${SMTP_HOST:-}" ]; then
+  create notifications-smtp generic \
+    --from-literal=host="$SMTP_HOST" --from-literal=port="${SMTP_PORT:-587}" \
+    --from-literal=username="${SMTP_USERNAME:-}" --from-literal=password="${SMTP_PASSWORD:-}"
+fi
+
+if [ -n "${TLS_CERT_FILE:-}" ] && [ -n "${TLS_KEY_FILE:-}" ]; then
+  tls_name=introserv-tls
+  [ "$mode" = dev ] && tls_name=introserv-dev-tls
+  create "$tls_name" tls --cert="$TLS_CERT_FILE" --key="$TLS_KEY_FILE"
+fi
+
+[ "$dry" = 1 ] || printf 'secrets: done in namespace %s\n' "$ns" >&2

@@ -1,0 +1,377 @@
+using System.Text.RegularExpressions;
+using k8s;
+using k8s.Models;
+
+namespace Introserv.EndToEnd.Tests.Deployment;
+
+/// <summary>
+/// The Kubernetes manifests (<c>deploy/k8s</c>), rendered per overlay and checked offline: valid API objects,
+/// probes on the ServiceDefaults endpoints, resources and a locked-down security context everywhere, every
+/// setting and secret key each service needs, NetworkPolicies that leave only the gateway reachable from
+/// outside, and images that are what the project files publish.
+/// </summary>
+public sealed partial class KubernetesManifestTests
+{
+    /// <summary>
+    /// Environment the AppHost sets that a cluster does not need: Aspire's launch plumbing (the manifests set
+    /// Kestrel's endpoints instead of <c>ASPNETCORE_URLS</c>), its development telemetry switches, and the
+    /// <c>NAME_HTTP</c>-style endpoint variables it adds beside the <c>services__</c> keys the code reads.
+    /// </summary>
+    private static readonly Regex LocalOnly = LocalOnlyPattern();
+
+    public static TheoryData<string> Overlays => [.. RenderedOverlay.Names];
+
+    [Theory]
+    [MemberData(nameof(Overlays))]
+    public async Task Overlay_renders_a_deployment_service_autoscaler_and_disruption_budget_per_workload(string name)
+    {
+        var overlay = await RenderedOverlay.RenderAsync(name);
+        var workloads = await AppHostWorkload.All;
+
+        Assert.Equal(workloads.Select(w => w.Name).Order(), overlay.Deployments.Select(d => d.Metadata.Name).Order());
+        foreach (var deployment in overlay.Deployments)
+        {
+            var labels = deployment.Spec.Template.Metadata.Labels;
+            Assert.True(Selects(deployment.Spec.Selector, labels), $"{name}/{deployment.Metadata.Name}: the selector does not match its pods");
+            Assert.Contains(overlay.Objects.OfType<V1Service>(), s => s.Spec.Selector is { Count: > 0 } selector
+                && selector.All(kv => labels.TryGetValue(kv.Key, out var v) && v == kv.Value));
+            Assert.Contains(overlay.Objects.OfType<V2HorizontalPodAutoscaler>(), h =>
+                h.Spec.ScaleTargetRef.Kind == "Deployment" && h.Spec.ScaleTargetRef.Name == deployment.Metadata.Name
+                && h.Spec.MinReplicas >= 1 && h.Spec.MaxReplicas >= h.Spec.MinReplicas);
+            Assert.Contains(overlay.Objects.OfType<V1PodDisruptionBudget>(), p => Selects(p.Spec.Selector, labels));
+        }
+
+        var ingress = Assert.Single(overlay.Objects.OfType<V1Ingress>());
+        var backends = ingress.Spec.Rules.SelectMany(r => r.Http.Paths).Select(p => p.Backend.Service.Name).Distinct();
+        Assert.Equal(["gateway"], backends);
+    }
+
+    [Theory]
+    [MemberData(nameof(Overlays))]
+    public async Task Every_deployment_probes_the_service_defaults_health_endpoints_on_its_http_port(string name)
+    {
+        var overlay = await RenderedOverlay.RenderAsync(name);
+
+        foreach (var deployment in overlay.Deployments)
+        {
+            var what = $"{name}/{deployment.Metadata.Name}";
+            var container = MainContainer(deployment);
+            var environment = Environment(overlay, container);
+            Assert.True(environment.TryGetValue("Kestrel__Endpoints__http__Url", out var url), $"{what}: no Kestrel http endpoint");
+            var kestrelPort = new Uri(url!.Replace("+", "localhost", StringComparison.Ordinal)).Port;
+
+            foreach (var (probe, path) in new[]
+            {
+                (container.ReadinessProbe, ServiceDefaults.Extensions.HealthEndpointPath),
+                (container.LivenessProbe, ServiceDefaults.Extensions.AlivenessEndpointPath),
+                (container.StartupProbe, ServiceDefaults.Extensions.AlivenessEndpointPath),
+            })
+            {
+                Assert.True(probe?.HttpGet is not null, $"{what}: a probe is missing or not an HTTP probe");
+                Assert.Equal(path, probe.HttpGet.Path);
+                Assert.Equal(kestrelPort, ContainerPort(container, probe.HttpGet.Port));
+            }
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Overlays))]
+    public async Task Every_container_has_resources_and_runs_non_root_read_only_without_capabilities(string name)
+    {
+        var overlay = await RenderedOverlay.RenderAsync(name);
+        var pods = overlay.Deployments.Select(d => (d.Metadata.Name, d.Spec.Template.Spec))
+            .Concat(overlay.Objects.OfType<V1StatefulSet>().Select(s => (s.Metadata.Name, s.Spec.Template.Spec)))
+            .ToList();
+        Assert.NotEmpty(pods);
+
+        foreach (var (workload, pod) in pods)
+        {
+            Assert.False(pod.AutomountServiceAccountToken ?? true, $"{name}/{workload}: mounts a service account token");
+            foreach (var container in pod.Containers.Concat(pod.InitContainers ?? []))
+            {
+                var what = $"{name}/{workload}/{container.Name}";
+                foreach (var kind in new[] { "cpu", "memory" })
+                {
+                    Assert.True(container.Resources?.Requests?.ContainsKey(kind) == true, $"{what}: no {kind} request");
+                    Assert.True(container.Resources?.Limits?.ContainsKey(kind) == true, $"{what}: no {kind} limit");
+                }
+
+                var security = container.SecurityContext;
+                Assert.True(security is not null, $"{what}: no security context");
+                Assert.True(security.RunAsNonRoot ?? pod.SecurityContext?.RunAsNonRoot, $"{what}: may run as root");
+                Assert.True(security.AllowPrivilegeEscalation == false, $"{what}: allows privilege escalation");
+                Assert.True(security.ReadOnlyRootFilesystem == true, $"{what}: writable root filesystem");
+                Assert.Contains("ALL", security.Capabilities?.Drop ?? []);
+                Assert.Empty(security.Capabilities?.Add ?? []);
+                Assert.Equal("RuntimeDefault", security.SeccompProfile?.Type ?? pod.SecurityContext?.SeccompProfile?.Type);
+                Assert.NotEqual(true, security.Privileged);
+            }
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Overlays))]
+    public async Task Every_deployment_sets_every_setting_the_apphost_gives_its_service(string name)
+    {
+        var overlay = await RenderedOverlay.RenderAsync(name);
+
+        var missing = new List<string>();
+        foreach (var workload in await AppHostWorkload.All)
+        {
+            var deployment = overlay.Deployment(workload.Name);
+            var environment = Environment(overlay, MainContainer(deployment));
+            missing.AddRange(workload.EnvironmentKeys.Where(k => !LocalOnly.IsMatch(k) && !environment.ContainsKey(k)).Order()
+                .Select(k => $"{workload.Name}: {k}"));
+
+            // The telemetry endpoint is set per environment.
+            Assert.True(environment.ContainsKey("OTEL_EXPORTER_OTLP_ENDPOINT"), $"{name}/{workload.Name}: no OTLP endpoint");
+            Assert.Equal(workload.Name, environment.GetValueOrDefault("OTEL_SERVICE_NAME"));
+        }
+
+        Assert.True(missing.Count == 0, $"{name}: settings the AppHost gives and the manifests lack: {string.Join("; ", missing)}");
+    }
+
+    [Theory]
+    [MemberData(nameof(Overlays))]
+    public async Task A_service_with_a_database_migrates_in_an_init_container_before_it_serves(string name)
+    {
+        var overlay = await RenderedOverlay.RenderAsync(name);
+
+        foreach (var workload in await AppHostWorkload.All)
+        {
+            var deployment = overlay.Deployment(workload.Name);
+            var main = MainContainer(deployment);
+            var hasDatabase = workload.EnvironmentKeys.Any(k => k.StartsWith("ConnectionStrings__", StringComparison.Ordinal) && k.EndsWith("db", StringComparison.Ordinal));
+            var migrate = deployment.Spec.Template.Spec.InitContainers?.SingleOrDefault(c => c.Name == "migrate");
+            if (!hasDatabase)
+            {
+                Assert.Null(migrate);
+                continue;
+            }
+
+            var what = $"{name}/{workload.Name}";
+            Assert.True(migrate is not null, $"{what}: no migrate init container");
+            Assert.Equal(main.Image, migrate.Image);
+            Assert.Equal(["migrate"], migrate.Args);
+            Assert.Equal("false", Environment(overlay, main).GetValueOrDefault("Database__MigrateOnStartup"));
+
+            // The migrate step builds the same host: it gets the same settings (but migrates, of course).
+            var mainKeys = Environment(overlay, main).Keys.Where(k => k != "Database__MigrateOnStartup").Order();
+            Assert.Equal(mainKeys, Environment(overlay, migrate).Keys.Order());
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Overlays))]
+    public async Task Every_secret_key_the_manifests_read_is_created_by_the_secrets_script(string name)
+    {
+        var overlay = await RenderedOverlay.RenderAsync(name);
+        var created = await SecretsCreatedByScriptAsync(name);
+
+        var read = new List<(string Secret, string Key, string Where)>();
+        foreach (var deployment in overlay.Deployments.Select(d => (d.Metadata.Name, d.Spec.Template.Spec))
+            .Concat(overlay.Objects.OfType<V1StatefulSet>().Select(s => (s.Metadata.Name, s.Spec.Template.Spec))))
+        {
+            var (workload, pod) = deployment;
+            foreach (var container in pod.Containers.Concat(pod.InitContainers ?? []))
+            {
+                foreach (var variable in container.Env ?? [])
+                {
+                    if (variable.ValueFrom?.SecretKeyRef is { } reference)
+                    {
+                        read.Add((reference.Name, reference.Key, $"{workload}/{container.Name} {variable.Name}"));
+                    }
+                }
+
+                // A setting that names a file under a mounted Secret reads that Secret's key of the same name.
+                var environment = Environment(overlay, container);
+                foreach (var mount in container.VolumeMounts ?? [])
+                {
+                    var secret = pod.Volumes?.SingleOrDefault(v => v.Name == mount.Name)?.Secret;
+                    if (secret is null)
+                    {
+                        continue;
+                    }
+
+                    var prefix = mount.MountPath.TrimEnd('/') + "/";
+                    foreach (var (key, value) in environment.Where(e => e.Value.StartsWith(prefix, StringComparison.Ordinal)))
+                    {
+                        read.Add((secret.SecretName, value[prefix.Length..], $"{workload}/{container.Name} {key}"));
+                    }
+                }
+            }
+        }
+
+        foreach (var ingress in overlay.Objects.OfType<V1Ingress>())
+        {
+            read.AddRange((ingress.Spec.Tls ?? []).Select(t => (t.SecretName, "tls.crt", $"ingress {ingress.Metadata.Name}")));
+        }
+
+        Assert.NotEmpty(read);
+        var missing = read.Where(r => !created.Contains((r.Secret, r.Key))).Select(r => $"{r.Secret}/{r.Key} ({r.Where})").Distinct().ToList();
+        Assert.True(missing.Count == 0, $"{name}: the secrets script does not create {string.Join("; ", missing)}");
+    }
+
+    [Theory]
+    [MemberData(nameof(Overlays))]
+    public async Task Only_the_gateway_accepts_traffic_from_outside_and_each_service_only_from_its_callers(string name)
+    {
+        var overlay = await RenderedOverlay.RenderAsync(name);
+        var workloads = await AppHostWorkload.All;
+        var pods = overlay.Deployments.ToDictionary(d => d.Metadata.Name, d => d.Spec.Template.Metadata.Labels);
+
+        foreach (var (workload, labels) in pods)
+        {
+            var policies = overlay.NetworkPolicies
+                .Where(p => p.Spec.PolicyTypes?.Contains("Ingress") != false && Selects(p.Spec.PodSelector, labels))
+                .ToList();
+            Assert.True(policies.Count > 0, $"{name}/{workload}: no NetworkPolicy isolates it, so anything can reach it");
+
+            var rules = policies.SelectMany(p => p.Spec.Ingress ?? []).ToList();
+            var fromOutside = rules.Any(r => r.FromProperty is null || r.FromProperty.Count == 0
+                || r.FromProperty.Any(peer => peer.IpBlock is not null || peer.NamespaceSelector is not null));
+            var callers = pods.Where(other => rules.Any(r => r.FromProperty?.Any(peer =>
+                    peer.PodSelector is not null && peer.NamespaceSelector is null && peer.IpBlock is null
+                    && Selects(peer.PodSelector, other.Value)) == true))
+                .Select(other => other.Key)
+                .Order()
+                .ToList();
+
+            if (workload == "gateway")
+            {
+                Assert.True(fromOutside, $"{name}: the gateway is not reachable from outside the namespace");
+                continue;
+            }
+
+            Assert.False(fromOutside, $"{name}/{workload} accepts traffic from outside the namespace");
+            var expected = workloads.Where(w => w.References.Contains(workload)).Select(w => w.Name).Order().ToList();
+            Assert.Equal(expected, callers);
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Overlays))]
+    public async Task Images_are_the_repositories_the_project_files_publish(string name)
+    {
+        var overlay = await RenderedOverlay.RenderAsync(name);
+
+        foreach (var workload in await AppHostWorkload.All)
+        {
+            var pod = overlay.Deployment(workload.Name).Spec.Template.Spec;
+            foreach (var container in pod.Containers.Concat(pod.InitContainers ?? []))
+            {
+                var repository = ImageRepository(container.Image);
+                Assert.True(
+                    repository == workload.ContainerRepository || repository.EndsWith("/" + workload.ContainerRepository, StringComparison.Ordinal),
+                    $"{name}/{workload.Name}/{container.Name}: image {container.Image} is not {workload.ContainerRepository}");
+                Assert.Contains(":", container.Image[(container.Image.LastIndexOf('/') + 1)..], StringComparison.Ordinal);
+            }
+        }
+    }
+
+    private static V1Container MainContainer(V1Deployment deployment) =>
+        deployment.Spec.Template.Spec.Containers.SingleOrDefault(c => c.Name == deployment.Metadata.Name)
+        ?? throw new InvalidOperationException($"{deployment.Metadata.Name}: no container named after the Deployment");
+
+    /// <summary>The container's environment as the process sees it: ConfigMap keys (envFrom) overridden by <c>env</c>.</summary>
+    private static Dictionary<string, string> Environment(RenderedOverlay overlay, V1Container container)
+    {
+        var environment = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var source in container.EnvFrom ?? [])
+        {
+            Assert.Null(source.SecretRef); // secrets are named key by key (secretKeyRef), so each is accounted for
+            var map = overlay.ConfigMap(source.ConfigMapRef.Name);
+            foreach (var (key, value) in map.Data ?? new Dictionary<string, string>())
+            {
+                environment[(source.Prefix ?? "") + key] = value;
+            }
+        }
+
+        foreach (var variable in container.Env ?? [])
+        {
+            environment[variable.Name] = variable.Value ?? (variable.ValueFrom?.ConfigMapKeyRef is { } reference
+                ? overlay.ConfigMap(reference.Name).Data[reference.Key]
+                : "(secret)");
+        }
+
+        return environment;
+    }
+
+    private static int ContainerPort(V1Container container, IntOrString port) =>
+        int.TryParse(port.Value, out var number)
+            ? number
+            : container.Ports?.SingleOrDefault(p => p.Name == port.Value)?.ContainerPort
+              ?? throw new InvalidOperationException($"{container.Name}: no port named {port.Value}");
+
+    private static string ImageRepository(string image)
+    {
+        var digest = image.IndexOf('@', StringComparison.Ordinal);
+        var name = digest >= 0 ? image[..digest] : image;
+        var tag = name.LastIndexOf(':');
+        return tag > name.LastIndexOf('/') ? name[..tag] : name;
+    }
+
+    private static bool Selects(V1LabelSelector? selector, IDictionary<string, string> labels)
+    {
+        if (selector is null)
+        {
+            return false;
+        }
+
+        var matchesLabels = (selector.MatchLabels ?? new Dictionary<string, string>())
+            .All(kv => labels.TryGetValue(kv.Key, out var value) && value == kv.Value);
+        var matchesExpressions = (selector.MatchExpressions ?? []).All(e => e.OperatorProperty switch
+        {
+            "In" => labels.TryGetValue(e.Key, out var value) && e.Values.Contains(value),
+            "NotIn" => !labels.TryGetValue(e.Key, out var value) || !e.Values.Contains(value),
+            "Exists" => labels.ContainsKey(e.Key),
+            "DoesNotExist" => !labels.ContainsKey(e.Key),
+            _ => throw new InvalidOperationException($"unknown selector operator {e.OperatorProperty}"),
+        });
+        return matchesLabels && matchesExpressions;
+    }
+
+    /// <summary>Runs <c>deploy/k8s/secrets.example.sh</c> without a cluster (DRY_RUN=1) and reads the Secrets it prints.</summary>
+    private static async Task<HashSet<(string Secret, string Key)>> SecretsCreatedByScriptAsync(string overlay)
+    {
+        var work = Directory.CreateTempSubdirectory("introserv-secrets-");
+        try
+        {
+            var certificate = Path.Combine(work.FullName, "tls.crt");
+            var key = Path.Combine(work.FullName, "tls.key");
+            await RenderedOverlay.RunAsync("openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=billing.example.com",
+                "-days", "1", "-keyout", key, "-out", certificate);
+            var environment = new Dictionary<string, string>
+            {
+                ["DRY_RUN"] = "1",
+                ["STAFF_LOGIN"] = "staff.admin",
+                ["STAFF_EMAIL"] = "staff@example.com",
+                ["STAFF_PASSWORD"] = "correct horse battery staple",
+                ["SMTP_HOST"] = "smtp.example.com",
+                ["SMTP_USERNAME"] = "mailer",
+                ["SMTP_PASSWORD"] = "mail-password",
+                ["TLS_CERT_FILE"] = certificate,
+                ["TLS_KEY_FILE"] = key,
+                ["REDIS_CONNECTION_STRING"] = "redis.example.com:6380,password=x,ssl=true",
+                ["RABBITMQ_CONNECTION_STRING"] = "amqps://user:password@rabbitmq.example.com:5671/",
+            };
+            foreach (var service in new[] { "IDENTITY", "PROFILE", "ORDERS", "NOTIFICATIONS", "VERIFICATION" })
+            {
+                environment[$"{service}DB_CONNECTION_STRING"] = $"Host=db.example.com;Database=introserv_{service.ToLowerInvariant()};Username=u;Password=p";
+            }
+
+            var yaml = await RenderedOverlay.RunAsync(
+                Path.Combine(RenderedOverlay.K8sDirectory, "secrets.example.sh"), environment, overlay);
+            return KubernetesYaml.LoadAllFromString(yaml, strict: true).OfType<V1Secret>()
+                .SelectMany(s => (s.Data?.Keys ?? []).Concat(s.StringData?.Keys ?? []).Select(k => (s.Metadata.Name, k)))
+                .ToHashSet();
+        }
+        finally
+        {
+            work.Delete(recursive: true);
+        }
+    }
+
+    [GeneratedRegex("^(ASPNETCORE_URLS|DOTNET_LAUNCH_PROFILE|OTEL_DOTNET_EXPERIMENTAL_.*|[A-Z]+_(HTTP|GRPC))$")]
+    private static partial Regex LocalOnlyPattern();
+}

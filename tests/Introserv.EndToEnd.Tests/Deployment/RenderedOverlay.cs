@@ -1,0 +1,108 @@
+using System.Diagnostics;
+using Introserv.Testing;
+using k8s;
+using k8s.Models;
+
+namespace Introserv.EndToEnd.Tests.Deployment;
+
+/// <summary>
+/// One Kustomize overlay of <c>deploy/k8s</c> rendered with <c>kubectl kustomize</c>, validated offline against
+/// the Kubernetes OpenAPI schemas (<c>deploy/k8s/validate</c>: required fields, types, formats, enums) and
+/// read back into the Kubernetes client's API models strictly (an unknown or misspelt field fails).
+/// </summary>
+public sealed class RenderedOverlay
+{
+    private RenderedOverlay(string name, IReadOnlyList<IKubernetesObject<V1ObjectMeta>> objects)
+    {
+        Name = name;
+        Objects = objects;
+    }
+
+    public static IReadOnlyList<string> Names { get; } = ["dev", "prod"];
+
+    public string Name { get; }
+
+    public IReadOnlyList<IKubernetesObject<V1ObjectMeta>> Objects { get; }
+
+    public IEnumerable<V1Deployment> Deployments => Objects.OfType<V1Deployment>();
+
+    public IEnumerable<V1NetworkPolicy> NetworkPolicies => Objects.OfType<V1NetworkPolicy>();
+
+    public static string K8sDirectory => Path.Combine(LocalInfra.RepositoryRoot, "deploy", "k8s");
+
+    public V1Deployment Deployment(string name) =>
+        Deployments.SingleOrDefault(d => d.Metadata.Name == name) ?? throw new InvalidOperationException($"{Name}: no Deployment {name}");
+
+    public V1ConfigMap ConfigMap(string name) =>
+        Objects.OfType<V1ConfigMap>().SingleOrDefault(c => c.Metadata.Name == name)
+        ?? throw new InvalidOperationException($"{Name}: a container reads ConfigMap {name}, which the overlay does not define");
+
+    public static async Task<RenderedOverlay> RenderAsync(string overlay)
+    {
+        var yaml = await RunAsync("kubectl", "kustomize", Path.Combine(K8sDirectory, "overlays", overlay));
+        await ValidateAgainstSchemasAsync(overlay, yaml);
+        var typed = new List<IKubernetesObject<V1ObjectMeta>>();
+        foreach (var item in KubernetesYaml.LoadAllFromString(yaml, strict: true))
+        {
+            typed.Add(item as IKubernetesObject<V1ObjectMeta>
+                ?? throw new InvalidOperationException($"{overlay}: '{item?.GetType().Name}' is not a Kubernetes object with metadata"));
+        }
+
+        return new RenderedOverlay(overlay, typed);
+    }
+
+    /// <summary>Runs a command, returns its standard output; fails with its standard error.</summary>
+    public static async Task<string> RunAsync(string command, params string[] args) =>
+        await RunAsync(command, new Dictionary<string, string>(), args);
+
+    public static async Task<string> RunAsync(string command, IReadOnlyDictionary<string, string> environment, params string[] args)
+    {
+        var start = new ProcessStartInfo(command) { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var arg in args)
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        foreach (var (key, value) in environment)
+        {
+            start.Environment[key] = value;
+        }
+
+        using var process = Process.Start(start) ?? throw new InvalidOperationException($"{command} did not start");
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(1));
+        await process.WaitForExitAsync(timeout.Token);
+        if (process.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"{command} {string.Join(' ', args)} exited with {process.ExitCode}: {await error}{await output}");
+        }
+
+        return await output;
+    }
+
+    private static async Task ValidateAgainstSchemasAsync(string overlay, string yaml)
+    {
+        var file = Path.GetTempFileName();
+        try
+        {
+            await File.WriteAllTextAsync(file, yaml);
+            var validator = Path.Combine(K8sDirectory, "validate");
+            if (!Directory.Exists(Path.Combine(validator, "node_modules")))
+            {
+                throw new InvalidOperationException($"{validator}: run 'npm ci' there first (deploy/local/infra.sh install-test-tools does)");
+            }
+
+            var result = await RunAsync("node", validator, file);
+            Assert.Contains("objects valid", result, StringComparison.Ordinal);
+        }
+        catch (InvalidOperationException e)
+        {
+            throw new InvalidOperationException($"{overlay}: the rendered manifests do not match the Kubernetes schemas: {e.Message}", e);
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+}
