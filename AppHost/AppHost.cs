@@ -91,6 +91,24 @@ gateway
     .WithEnvironment("Auth__RequireHttpsMetadata", "false")
     .WithReference(infra.RabbitMq).WaitFor(infra.RabbitMq);
 
+// Without the dashboard nothing receives OTLP, yet Aspire still points every project at the dashboard's
+// address: they would export telemetry (with retries) every second to nowhere. Deployments set their own
+// collector (OTEL_EXPORTER_OTLP_ENDPOINT); without one the services export nothing.
+foreach (var project in builder.Resources.OfType<ProjectResource>().ToList())
+{
+    builder.CreateResourceBuilder(project).WithEnvironment(context =>
+    {
+        var options = context.ExecutionContext.Services.GetService(typeof(DistributedApplicationOptions)) as DistributedApplicationOptions;
+        if (context.ExecutionContext.IsRunMode && options?.DisableDashboard == true)
+        {
+            foreach (var key in context.EnvironmentVariables.Keys.Where(k => k.StartsWith("OTEL_EXPORTER_OTLP_", StringComparison.Ordinal)).ToList())
+            {
+                context.EnvironmentVariables.Remove(key);
+            }
+        }
+    });
+}
+
 builder.Build().Run();
 
 IResourceBuilder<ProjectResource> AddService<TProject>(string name, IResourceBuilder<IResourceWithConnectionString> database)

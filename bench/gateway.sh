@@ -89,10 +89,32 @@ PATH_UNDER_TEST=/api/account/security
 declare -A BASE=([a]="$SERVICE" [b]="$GATEWAY" [c]="http://127.0.0.1:$NGINX_PORT")
 declare -A NAME=([a]="a) straight to the service" [b]="b) through the gateway" [c]="c) through nginx")
 
-measure() { # key round -> appends "rps p50 p99 non2xx" to $WORK/<key>.runs
-  local out
+# CPU time (clock ticks) used so far by the processes of one component.
+GROUPS_=(gateway identity postgres aspire-proxy nginx)
+declare -A PATTERN=([gateway]='Introserv\.Gateway' [identity]='Introserv\.Identity' [postgres]='^postgres'
+  [aspire-proxy]='tools/dcp' [nginx]='^nginx: worker')
+ticks() {
+  local total=0 pid stat
+  for pid in $(pgrep -f "${PATTERN[$1]}" || true); do
+    # Fields after the command name: utime and stime are the 12th and 13th.
+    read -r -a stat <<<"$(sed 's/.*) //' "/proc/$pid/stat" 2>/dev/null)" || continue
+    [ ${#stat[@]} -gt 12 ] && total=$((total + stat[11] + stat[12]))
+  done
+  echo "$total"
+}
+
+measure() { # key round -> appends "rps p50 p99 non2xx" to $WORK/<key>.runs and CPU per request to $WORK/<key>.cpu
+  local out group requests
+  declare -A before
+  for group in "${GROUPS_[@]}"; do before[$group]=$(ticks "$group"); done
   out="$(wrk -t2 -c"$CONNECTIONS" -d"${DURATION}s" --latency -H "Authorization: Bearer $TOKEN" "${BASE[$1]}$PATH_UNDER_TEST")"
   echo "$out" >"$WORK/$1-$2.txt"
+  requests="$(awk '/requests in/ {print $1}' <<<"$out")"
+  for group in "${GROUPS_[@]}"; do
+    printf '%s=%s ' "$group" "$(awk -v t="$(( $(ticks "$group") - before[$group] ))" -v hz="$(getconf CLK_TCK)" -v n="$requests" \
+      'BEGIN {printf "%.2f", t * 1000 / hz / n}')"
+  done >>"$WORK/$1.cpu"
+  echo >>"$WORK/$1.cpu"
   awk '/Requests\/sec/ {rps=$2} $1=="50%" {p50=$2} $1=="99%" {p99=$2} /Non-2xx/ {err=$5}
        END {printf "%s %s %s %s\n", rps, p50, p99, (err == "" ? 0 : err)}' <<<"$out" >>"$WORK/$1.runs"
 }
@@ -117,6 +139,9 @@ for key in a b c; do
   printf '%-28s %10s req/s   p50 %8s   p99 %8s   non-2xx %s   (rounds: %s)\n' "${NAME[$key]}" "$rps" "$p50" "$p99" "$errors" \
     "$(awk '{printf "%s ", $1}' "$WORK/$key.runs")"
 done
+echo
+echo "CPU milliseconds per request, by component (last round):"
+for key in a b c; do printf '%-28s %s\n' "${NAME[$key]}" "$(tail -1 "$WORK/$key.cpu")"; done
 awk -v a="${RPS[a]}" -v b="${RPS[b]}" -v c="${RPS[c]}" 'BEGIN {
   printf "\nb/a = %.2f (target >= 0.50)   b/c = %.2f (target >= 0.90)\n", b/a, b/c }'
 echo "(all three share this 2-core machine with the stack, PostgreSQL and wrk; Aspire's proxy sits in front of the service in every path)"

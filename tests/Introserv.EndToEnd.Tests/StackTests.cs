@@ -43,6 +43,20 @@ public sealed class StackTests(StackFixture stack)
     }
 
     [Fact]
+    public void Without_the_dashboard_no_project_is_told_to_export_telemetry_to_it()
+    {
+        // The stack runs without the dashboard here, as benchmarks do: no OTLP endpoint is configured, so
+        // no service spends CPU exporting (and retrying) telemetry every second to an address nobody serves.
+        foreach (var name in PublicRoutes.Services.Append(ResourceNames.Gateway))
+        {
+            Assert.True(stack.App.ResourceNotifications.TryGetCurrentState(name, out var resource), name);
+            var variables = resource.Snapshot.EnvironmentVariables.Select(v => v.Name).ToList();
+            Assert.Contains(variables, v => v.StartsWith("ConnectionStrings__", StringComparison.Ordinal));
+            Assert.DoesNotContain("OTEL_EXPORTER_OTLP_ENDPOINT", variables);
+        }
+    }
+
+    [Fact]
     public async Task Gateway_reports_healthy()
     {
         using var client = stack.CreateGatewayClient();
