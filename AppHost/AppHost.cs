@@ -98,8 +98,9 @@ foreach (var project in builder.Resources.OfType<ProjectResource>().ToList())
 {
     builder.CreateResourceBuilder(project).WithEnvironment(context =>
     {
-        var options = context.ExecutionContext.Services.GetService(typeof(DistributedApplicationOptions)) as DistributedApplicationOptions;
-        if (context.ExecutionContext.IsRunMode && options?.DisableDashboard == true)
+        // Only a run has a dashboard (and a service provider to ask whether it is disabled).
+        if (context.ExecutionContext.IsRunMode
+            && context.ExecutionContext.Services.GetService(typeof(DistributedApplicationOptions)) is DistributedApplicationOptions { DisableDashboard: true })
         {
             foreach (var key in context.EnvironmentVariables.Keys.Where(k => k.StartsWith("OTEL_EXPORTER_OTLP_", StringComparison.Ordinal)).ToList())
             {
