@@ -68,8 +68,33 @@ gateway
 var profile = AddService<Projects.Introserv_Profile>(ResourceNames.Profile, infra.ProfileDb);
 var orders = AddService<Projects.Introserv_Orders>(ResourceNames.Orders, infra.OrdersDb);
 var notifications = AddService<Projects.Introserv_Notifications>(ResourceNames.Notifications, infra.NotificationsDb);
+var verificationCodeKey = builder.AddParameter("verification-code-key", DevelopmentKeys.EnsureSecret("verification-code-key"), secret: true);
 var verification = AddService<Projects.Introserv_Verification>(ResourceNames.Verification, infra.VerificationDb)
-    .WithReference(infra.Redis).WaitFor(infra.Redis);
+    .WithReference(infra.Redis).WaitFor(infra.Redis)
+    .WithEnvironment("Verification__CodeHashKey", verificationCodeKey);
+
+// Local runs only: a stand-in telephony provider plays all four gateways (SMS and call, primary and secondary)
+// and shows the codes on its page; it can be switched to fail or hang to watch the fallback. Published
+// configurations get no gateway: production names its real providers (deploy/k8s).
+if (builder.ExecutionContext.IsRunMode)
+{
+    var telephonyToken = builder.AddParameter("telephony-dev-token", DevelopmentKeys.EnsureSecret("telephony-dev-token"), secret: true);
+    var telephony = builder.AddProject<Projects.Introserv_Verification_DevGateway>(ResourceNames.TelephonyDev)
+        .WithEnvironment("ASPNETCORE_ENVIRONMENT", "Development")
+        .WithEnvironment("DevGateway__Token", telephonyToken)
+        .WithHttpHealthCheck(Extensions.HealthEndpointPath, endpointName: ResourceNames.HttpEndpoint);
+    var telephonyHttp = telephony.GetEndpoint(ResourceNames.HttpEndpoint);
+    foreach (var (channel, role) in new[] { ("Sms", "Primary"), ("Sms", "Secondary"), ("Call", "Primary"), ("Call", "Secondary") })
+    {
+        var name = $"{channel}-{role}".ToLowerInvariant();
+        verification
+            .WithEnvironment($"Telephony__{channel}__{role}__Name", $"dev-{name}")
+            .WithEnvironment($"Telephony__{channel}__{role}__Url", ReferenceExpression.Create($"{telephonyHttp}/gateways/{name}/messages"))
+            .WithEnvironment($"Telephony__{channel}__{role}__Headers__Authorization", ReferenceExpression.Create($"Bearer {telephonyToken}"));
+    }
+
+    verification.WaitFor(telephony);
+}
 
 foreach (var service in new[] { profile, orders, notifications, verification })
 {

@@ -98,7 +98,8 @@ public static class AuthenticationExtensions
             });
 
         builder.Services.AddAuthorizationBuilder()
-            .AddPolicy(StaffPolicy, policy => policy.RequireAuthenticatedUser().RequireRole(StaffRole));
+            .AddPolicy(StaffPolicy, policy => policy.RequireAuthenticatedUser().RequireRole(StaffRole))
+            .AddPolicy(ServicePolicy, policy => policy.RequireAuthenticatedUser().RequireRole(ServiceRole));
         return builder;
     }
 }

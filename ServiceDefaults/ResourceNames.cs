@@ -45,6 +45,9 @@ public static class ResourceNames
     /// <summary>The Verification service.</summary>
     public const string Verification = "verification";
 
+    /// <summary>Local runs only: the stand-in telephony provider that shows developers the verification codes.</summary>
+    public const string TelephonyDev = "telephony-dev";
+
     /// <summary>The YARP gateway, the only externally reachable resource.</summary>
     public const string Gateway = "gateway";
 

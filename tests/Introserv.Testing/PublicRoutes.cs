@@ -24,6 +24,8 @@ public static class PublicRoutes
         ("/api/notifications", "notifications"),
         ("/api/notifications/settings", "notifications"),
         ("/api/verification/challenges", "verification"),
+        ("/api/verification/phone", "verification"),
+        ("/api/staff/verification/accounts/00000000-0000-0000-0000-000000000001/gateway-attempts", "verification"),
         ("/api/plans", "orders"),
         ("/api/orders", "orders"),
         ("/api/orders/history", "orders"),

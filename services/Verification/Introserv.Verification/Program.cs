@@ -10,4 +10,5 @@ builder.AddVerificationServices();
 var app = builder.Build();
 app.UseServiceHost();
 app.MapServiceHostEndpoints();
+app.MapVerificationEndpoints();
 return await app.RunOrMigrateAsync(args);

@@ -1,7 +1,11 @@
 using Introserv.BuildingBlocks.Data;
 using Introserv.BuildingBlocks.Hosting;
 using Introserv.BuildingBlocks.Messaging;
+using Introserv.Verification.Challenges;
 using Introserv.Verification.Data;
+using Introserv.Verification.Features;
+using Introserv.Verification.GrpcServices;
+using Introserv.Verification.Telephony;
 using Introserv.ServiceDefaults;
 
 namespace Introserv.Verification;
@@ -16,6 +20,42 @@ public static class VerificationServiceExtensions
         builder.AddServiceDatabase<VerificationDbContext>(ResourceNames.VerificationDb);
         builder.AddServiceMessaging<VerificationDbContext>();
         builder.AddRedisClient(ResourceNames.Redis);
+
+        builder.Services.AddOptions<VerificationSettings>()
+            .Bind(builder.Configuration.GetSection(VerificationSettings.SectionName))
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        builder.Services.AddOptions<TelephonySettings>()
+            .Bind(builder.Configuration.GetSection(TelephonySettings.SectionName))
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton<ICodeGenerator, RandomCodeGenerator>();
+        builder.Services.AddSingleton<CodeHasher>();
+        builder.Services.AddSingleton<ChallengeStore>();
+        builder.Services.AddSingleton<SendLimits>();
+        builder.Services.AddSingleton<StepUpTokens>();
+        builder.Services.AddScoped<TelephonyDispatcher>();
+        builder.Services.AddScoped<ChallengeService>();
+
+        // Not from IHttpClientFactory: its default resilience handler retries, and a retried request to a
+        // telephony provider can be a second text message. The fallback is the other gateway instead.
+        builder.Services.AddSingleton(_ => new HttpTelephonyGateway(new HttpClient(new SocketsHttpHandler
+        {
+            PooledConnectionLifetime = TimeSpan.FromMinutes(5),
+            ConnectTimeout = TimeSpan.FromSeconds(5),
+        })
+        {
+            Timeout = Timeout.InfiniteTimeSpan, // each gateway's own Timeout applies
+        }));
         return builder;
+    }
+
+    public static WebApplication MapVerificationEndpoints(this WebApplication app)
+    {
+        app.MapChallengeEndpoints();
+        app.MapVerificationStaffEndpoints();
+        app.MapGrpcService<PhoneVerificationService>();
+        return app;
     }
 }

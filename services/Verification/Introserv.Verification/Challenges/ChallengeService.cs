@@ -1,0 +1,284 @@
+using System.Globalization;
+using Introserv.BuildingBlocks.Data;
+using Introserv.BuildingBlocks.Messaging;
+using Introserv.Verification.Contracts;
+using Introserv.Verification.Data;
+using Introserv.Verification.Telephony;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace Introserv.Verification.Challenges;
+
+/// <summary>Why a request was refused: a stable code, a sentence for people, and when to come back.</summary>
+public sealed record Refusal(string Code, string Detail, string? Field = null, TimeSpan? RetryAfter = null, Guid? ChallengeId = null);
+
+public sealed record ChallengeResult(Challenge? Challenge, Refusal? Refusal);
+
+public sealed record ConfirmResult(string Outcome, int AttemptsRemaining, string? Phone = null, string? StepUpToken = null, DateTimeOffset? StepUpTokenExpiresAt = null);
+
+/// <summary>Starting, resending and confirming challenges: the rules, whoever asks (the public API or gRPC).</summary>
+public sealed partial class ChallengeService(
+    ChallengeStore store,
+    SendLimits limits,
+    StepUpTokens stepUpTokens,
+    TelephonyDispatcher dispatcher,
+    ICodeGenerator codes,
+    CodeHasher hasher,
+    VerificationDbContext db,
+    IOptions<VerificationSettings> options,
+    TimeProvider clock,
+    ILogger<ChallengeService> logger)
+{
+    public const int OperationMaxLength = 64;
+
+    private VerificationSettings Settings => options.Value;
+
+    public async Task<ChallengeResult> StartAsync(
+        Guid accountId, string? purpose, string? operation, string? phoneInput, string? regionHint, string? channel, CancellationToken cancellationToken)
+    {
+        if (purpose is null || !VerificationPurposes.All.Contains(purpose))
+        {
+            return Refuse(Problems.ValidationFailed, "purpose", $"Must be one of: {string.Join(", ", VerificationPurposes.All)}.");
+        }
+
+        if (channel is null || !VerificationChannels.All.Contains(channel))
+        {
+            return Refuse(Problems.ValidationFailed, "channel", $"Must be one of: {string.Join(", ", VerificationChannels.All)}.");
+        }
+
+        if (OperationError(purpose, operation) is { } operationError)
+        {
+            return Refuse(Problems.ValidationFailed, "operation", operationError);
+        }
+
+        ParsedPhone? phone;
+        if (purpose == VerificationPurposes.Phone)
+        {
+            phone = PhoneNumberRules.Parse(phoneInput, regionHint);
+            if (phone is null)
+            {
+                return Refuse(Problems.ValidationFailed, "phone", "Not a valid phone number; use the international format, e.g. +35929876543.");
+            }
+        }
+        else
+        {
+            if (!string.IsNullOrEmpty(phoneInput))
+            {
+                return Refuse(Problems.ValidationFailed, "phone", "Leave empty: confirmation codes go to the account's verified phone.");
+            }
+
+            var verified = await db.VerifiedPhones.AsNoTracking().FirstOrDefaultAsync(p => p.AccountId == accountId, cancellationToken);
+            phone = verified is null ? null : PhoneNumberRules.Parse(verified.Phone);
+            if (phone is null)
+            {
+                return new ChallengeResult(null, new Refusal(Problems.NoVerifiedPhone, "The account has no verified phone number to send a code to."));
+            }
+        }
+
+        if (channel == VerificationChannels.Sms && phone.IsLandline)
+        {
+            return new ChallengeResult(null, new Refusal(
+                Problems.SmsNotSupportedForLandline, "This number is a landline: choose a call, and a robot will read the code out.", "channel"));
+        }
+
+        var rules = Settings.RateLimits;
+        if (await limits.TryTakeAsync("account", accountId.ToString("N"), rules.ChallengesPerAccount, rules.Window) is { } accountWait)
+        {
+            return new ChallengeResult(null, new Refusal(Problems.TooManyChallenges, "Too many verification requests for this account.", RetryAfter: accountWait));
+        }
+
+        if (await limits.TryTakeAsync("phone", phone.E164, rules.SendsPerPhone, rules.Window) is { } phoneWait)
+        {
+            return new ChallengeResult(null, new Refusal(Problems.TooManyMessagesToPhone, "Too many codes were sent to this number.", RetryAfter: phoneWait));
+        }
+
+        var now = clock.GetUtcNow();
+        var delivery = channel == VerificationChannels.Sms ? Deliveries.Sms : phone.IsLandline ? Deliveries.VoiceCall : Deliveries.FlashCall;
+        var challenge = new Challenge(
+            Guid.CreateVersion7(), accountId, purpose, purpose == VerificationPurposes.SignIn ? VerificationPurposes.SignIn : operation,
+            phone.E164, channel, delivery, ChallengeStatuses.Pending, 0, Settings.MaxAttempts, 1, now, now + Settings.CodeLifetime, now, false, null);
+        var code = codes.Create(challenge.CodeLength);
+        await store.CreateAsync(challenge, hasher.Hash(challenge.Id, code), now);
+        LogStarted(logger, challenge.Id, accountId, purpose, delivery, phone.Masked);
+        return await DeliverAsync(challenge, code, GatewayRoles.Primary, cancellationToken);
+    }
+
+    public async Task<ChallengeResult> ResendAsync(Guid accountId, Guid challengeId, bool otherGateway, CancellationToken cancellationToken)
+    {
+        var challenge = await store.GetAsync(challengeId);
+        if (challenge is null || challenge.AccountId != accountId)
+        {
+            return new ChallengeResult(null, NotFound());
+        }
+
+        var now = clock.GetUtcNow();
+        var cooldown = challenge.Delivered ? Settings.ResendCooldown : TimeSpan.Zero;
+        var early = challenge.Status switch
+        {
+            ChallengeStatuses.Confirmed => ConfirmOutcomes.AlreadyUsed,
+            ChallengeStatuses.Locked => ConfirmOutcomes.TooManyAttempts,
+            _ when challenge.LastSentAt + cooldown > now => "too_soon",
+            _ when challenge.Sends >= Settings.MaxSends => "max_sends",
+            _ => "ok",
+        };
+        if (ResendRefusal(early, challenge.LastSentAt + cooldown - now) is { } earlyRefusal)
+        {
+            return new ChallengeResult(null, earlyRefusal);
+        }
+
+        if (await limits.TryTakeAsync("phone", challenge.Phone, Settings.RateLimits.SendsPerPhone, Settings.RateLimits.Window) is { } phoneWait)
+        {
+            return new ChallengeResult(null, new Refusal(Problems.TooManyMessagesToPhone, "Too many codes were sent to this number.", RetryAfter: phoneWait));
+        }
+
+        // The checks above are a fast path; this claim is the one that counts when requests race.
+        var code = codes.Create(challenge.CodeLength);
+        var expiresAt = now + Settings.CodeLifetime;
+        var (outcome, wait) = await store.ReserveSendAsync(
+            challengeId, accountId, now, cooldown, Settings.MaxSends, hasher.Hash(challengeId, code), expiresAt);
+        if (ResendRefusal(outcome, wait) is { } refusal)
+        {
+            return new ChallengeResult(null, refusal);
+        }
+
+        var firstRole = otherGateway ? GatewayRoles.Other(challenge.GatewayRole ?? GatewayRoles.Primary) : GatewayRoles.Primary;
+        var resent = challenge with { Sends = challenge.Sends + 1, LastSentAt = now, ExpiresAt = expiresAt, Status = ChallengeStatuses.Pending };
+        return await DeliverAsync(resent, code, firstRole, cancellationToken);
+    }
+
+    public async Task<ConfirmResult> ConfirmAsync(Guid accountId, Guid challengeId, string code, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(code);
+        var challenge = await store.GetAsync(challengeId);
+        if (challenge is null || challenge.AccountId != accountId)
+        {
+            return new ConfirmResult(ConfirmOutcomes.NotFound, 0);
+        }
+
+        var (outcome, remaining) = await store.ConfirmAsync(challengeId, accountId, hasher.Hash(challengeId, code.Trim()), clock.GetUtcNow());
+        if (outcome == ConfirmOutcomes.LockedNow)
+        {
+            await db.InTransactionAsync(_ =>
+            {
+                db.AddIntegrationEvent(new VerificationFailed(
+                    Guid.CreateVersion7(), clock.GetUtcNow(), accountId, challengeId, challenge.Purpose, challenge.Channel, "attempts_exhausted"), clock);
+                return Task.FromResult(true);
+            }, cancellationToken);
+            LogLocked(logger, challengeId, accountId);
+            return new ConfirmResult(ConfirmOutcomes.TooManyAttempts, 0);
+        }
+
+        if (outcome != ConfirmOutcomes.Confirmed)
+        {
+            return new ConfirmResult(outcome, remaining);
+        }
+
+        try
+        {
+            var result = challenge.Purpose == VerificationPurposes.Phone
+                ? await RecordVerifiedPhoneAsync(challenge, cancellationToken)
+                : await IssueStepUpTokenAsync(challenge);
+            LogConfirmed(logger, challengeId, accountId, challenge.Purpose);
+            return result;
+        }
+        catch
+        {
+            // The code was right but its effect could not be saved: let the customer try the same code again.
+            await store.ReopenAsync(challengeId);
+            throw;
+        }
+    }
+
+    private async Task<ChallengeResult> DeliverAsync(Challenge challenge, string code, string firstRole, CancellationToken cancellationToken)
+    {
+        var message = new TelephonyMessage(challenge.Id, challenge.AccountId, challenge.Phone, challenge.Delivery, code, TextOf(challenge.Delivery, code), Settings.CodeLifetime);
+        var role = await dispatcher.DeliverAsync(message, challenge.Channel, firstRole, cancellationToken);
+        await store.RecordDeliveryAsync(challenge.Id, role is not null, role ?? challenge.GatewayRole);
+        if (role is not null)
+        {
+            return new ChallengeResult(challenge with { Delivered = true, GatewayRole = role }, null);
+        }
+
+        await db.InTransactionAsync(_ =>
+        {
+            db.AddIntegrationEvent(new VerificationFailed(
+                Guid.CreateVersion7(), clock.GetUtcNow(), challenge.AccountId, challenge.Id, challenge.Purpose, challenge.Channel, "delivery_failed"), clock);
+            return Task.FromResult(true);
+        }, cancellationToken);
+        return new ChallengeResult(challenge with { Delivered = false }, new Refusal(
+            Problems.DeliveryFailed,
+            "No telephony gateway could deliver the code. Ask for it again (another gateway is tried) or choose the other channel.",
+            ChallengeId: challenge.Id));
+    }
+
+    private async Task<ConfirmResult> RecordVerifiedPhoneAsync(Challenge challenge, CancellationToken cancellationToken)
+    {
+        await db.InTransactionAsync(async ct =>
+        {
+            var now = clock.GetUtcNow();
+            var verified = await db.VerifiedPhones.FirstOrDefaultAsync(p => p.AccountId == challenge.AccountId, ct);
+            if (verified is null)
+            {
+                db.VerifiedPhones.Add(new VerifiedPhone { AccountId = challenge.AccountId, Phone = challenge.Phone, ChallengeId = challenge.Id, VerifiedAt = now });
+            }
+            else
+            {
+                verified.Phone = challenge.Phone;
+                verified.ChallengeId = challenge.Id;
+                verified.VerifiedAt = now;
+            }
+
+            db.AddIntegrationEvent(new PhoneVerified(Guid.CreateVersion7(), now, challenge.AccountId, challenge.Phone, challenge.Id, challenge.Channel), clock);
+            return true;
+        }, cancellationToken);
+        return new ConfirmResult(ConfirmOutcomes.Confirmed, 0, Phone: challenge.Phone);
+    }
+
+    private async Task<ConfirmResult> IssueStepUpTokenAsync(Challenge challenge)
+    {
+        var (token, expiresAt) = await stepUpTokens.IssueAsync(
+            challenge.AccountId, challenge.Operation ?? challenge.Purpose, challenge.Id, Settings.StepUpTokenLifetime);
+        return new ConfirmResult(ConfirmOutcomes.Confirmed, 0, StepUpToken: token, StepUpTokenExpiresAt: expiresAt);
+    }
+
+    private static Refusal? ResendRefusal(string outcome, TimeSpan wait) => outcome switch
+    {
+        "ok" => null,
+        "too_soon" => new Refusal(Problems.ResendTooSoon, "A code was sent a moment ago; wait before asking for another.", RetryAfter: wait),
+        "max_sends" => new Refusal(Problems.TooManyResends, "No more codes can be sent for this challenge; start a new one."),
+        ConfirmOutcomes.AlreadyUsed => new Refusal(Problems.ChallengeAlreadyUsed, "This challenge is already confirmed."),
+        ConfirmOutcomes.TooManyAttempts => new Refusal(Problems.ChallengeLocked, "Too many wrong codes; start a new challenge."),
+        _ => NotFound(),
+    };
+
+    private static string? OperationError(string purpose, string? operation) => purpose switch
+    {
+        VerificationPurposes.StepUp when string.IsNullOrWhiteSpace(operation) => "Name the operation the step-up confirms.",
+        VerificationPurposes.StepUp when operation!.Length > OperationMaxLength || !operation.All(c => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c is '_' or '.' or ':' or '-')
+            => $"Lower-case letters, digits and _ . : - only, at most {OperationMaxLength} characters.",
+        VerificationPurposes.StepUp => null,
+        _ when !string.IsNullOrEmpty(operation) => "Only a step-up challenge names an operation.",
+        _ => null,
+    };
+
+    private string TextOf(string delivery, string code) => delivery switch
+    {
+        Deliveries.Sms => string.Create(CultureInfo.InvariantCulture,
+            $"Introserv verification code: {code}. It expires in {Math.Ceiling(Settings.CodeLifetime.TotalMinutes)} minutes. Never share it."),
+        Deliveries.VoiceCall => $"Your Introserv verification code is {string.Join(", ", code.ToCharArray())}. Again: {string.Join(", ", code.ToCharArray())}.",
+        _ => string.Empty, // a flash call carries the code in the calling number
+    };
+
+    private static ChallengeResult Refuse(string code, string field, string detail) => new(null, new Refusal(code, detail, field));
+
+    private static Refusal NotFound() => new(Problems.ChallengeNotFound, "No such challenge for this account.");
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Verification challenge {ChallengeId} for account {AccountId}: {Purpose} by {Delivery} to {Phone}")]
+    private static partial void LogStarted(ILogger logger, Guid challengeId, Guid accountId, string purpose, string delivery, string phone);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Verification challenge {ChallengeId} for account {AccountId} confirmed ({Purpose})")]
+    private static partial void LogConfirmed(ILogger logger, Guid challengeId, Guid accountId, string purpose);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Verification challenge {ChallengeId} for account {AccountId} locked after too many wrong codes")]
+    private static partial void LogLocked(ILogger logger, Guid challengeId, Guid accountId);
+}

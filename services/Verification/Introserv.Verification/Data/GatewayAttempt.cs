@@ -1,0 +1,44 @@
+namespace Introserv.Verification.Data;
+
+/// <summary>One call to a telephony gateway, for support: who, which gateway, how it ended, how long it took. Never the code.</summary>
+public sealed class GatewayAttempt
+{
+    public const int ErrorMaxLength = 200;
+
+    public long Id { get; set; }
+
+    public Guid ChallengeId { get; set; }
+
+    public Guid AccountId { get; set; }
+
+    public required string Delivery { get; set; }
+
+    public required string MaskedPhone { get; set; }
+
+    /// <summary><c>primary</c> or <c>secondary</c>.</summary>
+    public required string GatewayRole { get; set; }
+
+    public required string GatewayName { get; set; }
+
+    public required string Outcome { get; set; }
+
+    public int? HttpStatus { get; set; }
+
+    public int LatencyMs { get; set; }
+
+    public string? Error { get; set; }
+
+    public DateTimeOffset At { get; set; }
+}
+
+/// <summary>The phone number last verified for an account (step-up and sign-in codes go there).</summary>
+public sealed class VerifiedPhone
+{
+    public Guid AccountId { get; set; }
+
+    public required string Phone { get; set; }
+
+    public Guid ChallengeId { get; set; }
+
+    public DateTimeOffset VerifiedAt { get; set; }
+}

@@ -1,0 +1,88 @@
+using System.Globalization;
+using Introserv.Verification.Challenges;
+using Introserv.ServiceDefaults;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace Introserv.Verification;
+
+/// <summary>The stable problem codes of the verification API, and their HTTP status.</summary>
+public static class Problems
+{
+    public const string ValidationFailed = ProblemCodes.ValidationFailed;
+    public const string NoVerifiedPhone = "no_verified_phone";
+    public const string SmsNotSupportedForLandline = "sms_not_supported_for_landline";
+    public const string TooManyChallenges = "too_many_challenges";
+    public const string TooManyMessagesToPhone = "too_many_messages_to_phone";
+    public const string ResendTooSoon = "resend_too_soon";
+    public const string TooManyResends = "too_many_resends";
+    public const string DeliveryFailed = "delivery_failed";
+    public const string ChallengeNotFound = "challenge_not_found";
+    public const string ChallengeExpired = "challenge_expired";
+    public const string ChallengeAlreadyUsed = "challenge_already_used";
+    public const string ChallengeLocked = "challenge_locked";
+    public const string InvalidCode = "invalid_code";
+
+    public static int StatusOf(string code) => code switch
+    {
+        ValidationFailed => StatusCodes.Status400BadRequest,
+        InvalidCode => StatusCodes.Status400BadRequest,
+        ChallengeNotFound => StatusCodes.Status404NotFound,
+        NoVerifiedPhone or ChallengeAlreadyUsed or ChallengeLocked => StatusCodes.Status409Conflict,
+        ChallengeExpired => StatusCodes.Status410Gone,
+        SmsNotSupportedForLandline => StatusCodes.Status422UnprocessableEntity,
+        TooManyChallenges or TooManyMessagesToPhone or ResendTooSoon or TooManyResends => StatusCodes.Status429TooManyRequests,
+        DeliveryFailed => StatusCodes.Status502BadGateway,
+        _ => StatusCodes.Status400BadRequest,
+    };
+
+    /// <summary>The refusal as RFC 9457 problem details (field errors as a validation problem).</summary>
+    public static IResult ToHttp(this Refusal refusal, HttpContext context)
+    {
+        ArgumentNullException.ThrowIfNull(refusal);
+        ArgumentNullException.ThrowIfNull(context);
+        if (refusal.Code == ValidationFailed && refusal.Field is { } field)
+        {
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { [field] = [refusal.Detail] });
+        }
+
+        var extensions = new Dictionary<string, object?> { [ProblemDetailsExtensions.CodeExtension] = refusal.Code };
+        if (refusal.RetryAfter is { } wait)
+        {
+            var seconds = Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds));
+            context.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
+            extensions["retryAfterSeconds"] = seconds;
+        }
+
+        if (refusal.ChallengeId is { } challengeId)
+        {
+            extensions["challengeId"] = challengeId;
+        }
+
+        return TypedResults.Problem(statusCode: StatusOf(refusal.Code), title: TitleOf(refusal.Code), detail: refusal.Detail, extensions: extensions);
+    }
+
+    public static ProblemHttpResult Create(string code, string detail, IDictionary<string, object?>? extensions = null)
+    {
+        var all = new Dictionary<string, object?>(extensions ?? new Dictionary<string, object?>())
+        {
+            [ProblemDetailsExtensions.CodeExtension] = code,
+        };
+        return TypedResults.Problem(statusCode: StatusOf(code), title: TitleOf(code), detail: detail, extensions: all);
+    }
+
+    private static string TitleOf(string code) => code switch
+    {
+        NoVerifiedPhone => "No verified phone",
+        SmsNotSupportedForLandline => "Landlines cannot receive text messages",
+        TooManyChallenges or TooManyMessagesToPhone => "Too many verification requests",
+        ResendTooSoon => "Too soon to resend",
+        TooManyResends => "No more resends",
+        DeliveryFailed => "The code could not be delivered",
+        ChallengeNotFound => "Challenge not found",
+        ChallengeExpired => "Code expired",
+        ChallengeAlreadyUsed => "Challenge already confirmed",
+        ChallengeLocked => "Too many wrong codes",
+        InvalidCode => "Wrong code",
+        _ => "Invalid request",
+    };
+}

@@ -1,0 +1,73 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Introserv.Verification;
+
+/// <summary>Section <c>Verification</c>: the rules of challenges and step-up tokens.</summary>
+public sealed class VerificationSettings : IValidatableObject
+{
+    public const string SectionName = "Verification";
+
+    /// <summary>The longest a code may live (the rule is "at most ten minutes").</summary>
+    public static readonly TimeSpan MaxCodeLifetime = TimeSpan.FromMinutes(10);
+
+    /// <summary>How long a sent code is valid.</summary>
+    public TimeSpan CodeLifetime { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>Wrong codes allowed per challenge (over all its resends) before it is locked.</summary>
+    [Range(1, 10)]
+    public int MaxAttempts { get; set; } = 5;
+
+    /// <summary>How long after a send the customer may ask for another.</summary>
+    public TimeSpan ResendCooldown { get; set; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>Sends per challenge, the first included.</summary>
+    [Range(1, 10)]
+    public int MaxSends { get; set; } = 4;
+
+    /// <summary>How long a step-up token from a confirmed challenge may be spent.</summary>
+    public TimeSpan StepUpTokenLifetime { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>
+    /// Key of the HMAC that stores codes (a random string of at least 32 characters, e.g. <c>openssl rand -hex 32</c>):
+    /// a copy of Redis alone does not give the codes away. A secret; never in source control.
+    /// </summary>
+    [Required]
+    public string? CodeHashKey { get; set; }
+
+    public VerificationRateLimits RateLimits { get; set; } = new();
+
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        if (CodeLifetime <= TimeSpan.Zero || CodeLifetime > MaxCodeLifetime)
+        {
+            yield return new ValidationResult($"CodeLifetime must be positive and at most {MaxCodeLifetime}.", [nameof(CodeLifetime)]);
+        }
+
+        if (ResendCooldown < TimeSpan.Zero || StepUpTokenLifetime <= TimeSpan.Zero || StepUpTokenLifetime > MaxCodeLifetime)
+        {
+            yield return new ValidationResult("ResendCooldown must not be negative; StepUpTokenLifetime must be positive and at most ten minutes.");
+        }
+
+        if (CodeHashKeyBytes() is not { Length: >= 32 })
+        {
+            yield return new ValidationResult("CodeHashKey must be a secret of at least 32 characters.", [nameof(CodeHashKey)]);
+        }
+    }
+
+    public byte[]? CodeHashKeyBytes() =>
+        string.IsNullOrWhiteSpace(CodeHashKey) ? null : System.Text.Encoding.UTF8.GetBytes(CodeHashKey.Trim());
+}
+
+/// <summary>Fixed-window limits that stop one account or one phone number being flooded with codes.</summary>
+public sealed class VerificationRateLimits
+{
+    public TimeSpan Window { get; set; } = TimeSpan.FromHours(1);
+
+    /// <summary>New challenges an account may start per window.</summary>
+    [Range(1, 1000)]
+    public int ChallengesPerAccount { get; set; } = 10;
+
+    /// <summary>Messages and calls (first sends and resends) one phone number may receive per window.</summary>
+    [Range(1, 1000)]
+    public int SendsPerPhone { get; set; } = 8;
+}
