@@ -22,9 +22,14 @@ public static class DevGatewayEndpoints
     public static IEndpointRouteBuilder MapDevGateway(this IEndpointRouteBuilder app)
     {
         ArgumentNullException.ThrowIfNull(app);
-        app.MapPost("/gateways/{gateway:regex(^[a-z0-9-]{{1,32}}$)}/messages", ReceiveAsync);
-        app.MapPut("/gateways/{gateway:regex(^[a-z0-9-]{{1,32}}$)}/mode", (string gateway, ModeRequest request, TelephonyInbox inbox) =>
+        app.MapPost("/gateways/{gateway}/messages", ReceiveAsync);
+        app.MapPut("/gateways/{gateway}/mode", (string gateway, ModeRequest request, TelephonyInbox inbox) =>
         {
+            if (!IsGatewayName(gateway))
+            {
+                return Results.NotFound();
+            }
+
             if (request.Mode is null || !GatewayModes.All.Contains(request.Mode))
             {
                 return Results.ValidationProblem(new Dictionary<string, string[]> { ["mode"] = [$"One of: {string.Join(", ", GatewayModes.All)}."] });
@@ -43,7 +48,7 @@ public static class DevGatewayEndpoints
         app.MapPost("/ui/mode", async (HttpContext context, TelephonyInbox inbox) =>
         {
             var form = await context.Request.ReadFormAsync(context.RequestAborted);
-            if (form["gateway"].ToString() is { Length: > 0 and <= 32 } gateway && GatewayModes.All.Contains(form["mode"].ToString()))
+            if (form["gateway"].ToString() is var gateway && IsGatewayName(gateway) && GatewayModes.All.Contains(form["mode"].ToString()))
             {
                 inbox.SetMode(gateway, form["mode"].ToString());
             }
@@ -53,8 +58,16 @@ public static class DevGatewayEndpoints
         return app;
     }
 
+    private static bool IsGatewayName(string name) =>
+        name.Length is > 0 and <= 32 && name.All(c => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c == '-');
+
     private static async Task<IResult> ReceiveAsync(string gateway, HttpContext context, TelephonyInbox inbox, IConfiguration configuration, TimeProvider clock)
     {
+        if (!IsGatewayName(gateway))
+        {
+            return Results.NotFound();
+        }
+
         if (configuration[TokenKey] is { Length: > 0 } token
             && !string.Equals(context.Request.Headers.Authorization.ToString(), $"Bearer {token}", StringComparison.Ordinal))
         {
