@@ -46,15 +46,26 @@ public static class DevelopmentKeys
         return File.ReadAllText(path).Trim();
     }
 
+    /// <summary>
+    /// Writes a new key file unless one appeared meanwhile: two AppHosts starting at once (tests do) both see
+    /// no file, and both must end up using the same one.
+    /// </summary>
     private static void WritePrivate(string path, string content)
     {
-        var temporary = path + ".tmp";
+        var temporary = $"{path}.{Guid.NewGuid():N}.tmp";
         File.WriteAllText(temporary, content);
         if (!OperatingSystem.IsWindows())
         {
             File.SetUnixFileMode(temporary, UnixFileMode.UserRead | UnixFileMode.UserWrite);
         }
 
-        File.Move(temporary, path, overwrite: true);
+        try
+        {
+            File.Move(temporary, path, overwrite: false);
+        }
+        catch (IOException) when (File.Exists(path))
+        {
+            File.Delete(temporary);
+        }
     }
 }

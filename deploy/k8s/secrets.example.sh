@@ -14,6 +14,10 @@
 #                             generated with openssl unless SIGNING_KEY_FILE / ENCRYPTION_KEY_FILE name files
 #   gateway-client            client-secret (>= 32 characters; random unless GATEWAY_CLIENT_SECRET is set):
 #                             Identity__ServiceClients__0__ClientSecret and the gateway's ServiceIdentity__ClientSecret
+#   verification-secrets      code-hash-key (random; the HMAC key codes are stored under) and the telephony
+#                             providers' Authorization header values sms-primary-authorization,
+#                             sms-secondary-authorization, call-primary-authorization, call-secondary-authorization
+#                             from TELEPHONY_SMS_PRIMARY_AUTHORIZATION etc. (e.g. "Bearer <token>"; empty: no header)
 #   identity-bootstrap-staff  login, email, password: only when STAFF_LOGIN, STAFF_EMAIL and STAFF_PASSWORD are set
 #   notifications-smtp        host, port, username, password: only when SMTP_HOST is set (SMTP_PORT, default 587,
 #                             SMTP_USERNAME, SMTP_PASSWORD)
@@ -114,6 +118,14 @@ fi
 client_secret="${GATEWAY_CLIENT_SECRET:-$(random_hex 32)}"
 [ "${#client_secret}" -ge 32 ] || die "GATEWAY_CLIENT_SECRET must be at least 32 characters"
 create gateway-client generic --from-literal=client-secret="$client_secret"
+
+# --- Verification: the code HMAC key and the telephony providers' credentials ------------------------------
+create verification-secrets generic \
+  --from-literal=code-hash-key="$(random_hex 32)" \
+  --from-literal=sms-primary-authorization="${TELEPHONY_SMS_PRIMARY_AUTHORIZATION:-}" \
+  --from-literal=sms-secondary-authorization="${TELEPHONY_SMS_SECONDARY_AUTHORIZATION:-}" \
+  --from-literal=call-primary-authorization="${TELEPHONY_CALL_PRIMARY_AUTHORIZATION:-}" \
+  --from-literal=call-secondary-authorization="${TELEPHONY_CALL_SECONDARY_AUTHORIZATION:-}"
 
 # --- Connection strings ------------------------------------------------------------------------------------
 if [ "$mode" = dev ]; then

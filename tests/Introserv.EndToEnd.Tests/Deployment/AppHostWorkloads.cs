@@ -28,7 +28,8 @@ public sealed record AppHostWorkload(string Name, IReadOnlySet<string> Environme
             (options, _) => options.DisableDashboard = true,
             cts.Token);
 
-        var projects = builder.Resources.OfType<ProjectResource>().ToList();
+        // Development tools (IsPublishable=false, e.g. the stand-in telephony provider) are never deployed.
+        var projects = builder.Resources.OfType<ProjectResource>().Where(p => IsDeployable(p.GetProjectMetadata().ProjectPath)).ToList();
         var names = projects.Select(p => p.Name).ToHashSet();
         var workloads = new List<AppHostWorkload>();
         foreach (var project in projects)
@@ -56,6 +57,9 @@ public sealed record AppHostWorkload(string Name, IReadOnlySet<string> Environme
 
         return workloads;
     }
+
+    private static bool IsDeployable(string projectPath) =>
+        !string.Equals(XDocument.Load(projectPath).Descendants("IsPublishable").SingleOrDefault()?.Value, "false", StringComparison.OrdinalIgnoreCase);
 
     private static string ContainerRepositoryOf(string projectPath) =>
         XDocument.Load(projectPath).Descendants("ContainerRepository").SingleOrDefault()?.Value

@@ -27,7 +27,7 @@ public sealed class HttpTelephonyGateway(HttpClient http)
             {
                 Content = new StringContent(Render(gateway, message), Encoding.UTF8, gateway.ContentType),
             };
-            foreach (var (name, value) in gateway.Headers)
+            foreach (var (name, value) in gateway.Headers.Where(h => !string.IsNullOrWhiteSpace(h.Value)))
             {
                 request.Headers.TryAddWithoutValidation(name, value);
             }
