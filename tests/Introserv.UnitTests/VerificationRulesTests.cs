@@ -116,3 +116,66 @@ public sealed class VerificationRulesTests
         Assert.Equal(["Telephony:Call:Primary:Url is required."], errors);
     }
 }
+
+public sealed class HttpTelephonyGatewayTests
+{
+    private static readonly TelephonyMessage Message =
+        new(Guid.NewGuid(), Guid.NewGuid(), "+359881234567", Deliveries.Sms, "123456", "Code 123456", TimeSpan.FromMinutes(5));
+
+    [Theory]
+    [InlineData(200, """{"result":{"ok":true}}""", "delivered")]
+    [InlineData(200, """{"result":{"ok":false}}""", "rejected")]
+    [InlineData(200, """not json""", "rejected")]
+    [InlineData(500, """{"result":{"ok":true}}""", "rejected")]
+    public async Task Success_needs_a_2xx_status_and_the_configured_answer(int status, string body, string outcome)
+    {
+        using var handler = new StubHandler(status, body);
+        using var http = new HttpClient(handler);
+        var gateway = new HttpGatewaySettings
+        {
+            Url = new Uri("https://sms.example/send"),
+            Headers = { ["Authorization"] = "Bearer secret", ["X-Empty"] = "" },
+            SuccessJsonPath = "result.ok",
+            SuccessValue = "true",
+        };
+
+        var result = await new HttpTelephonyGateway(http).SendAsync(gateway, Message, CancellationToken.None);
+
+        Assert.Equal(outcome, result.Outcome);
+        Assert.Equal(status, result.HttpStatus);
+        Assert.Equal("Bearer secret", handler.Request!.Headers.Authorization?.ToString());
+        Assert.False(handler.Request.Headers.Contains("X-Empty"));
+        Assert.Contains("\"to\":\"+359881234567\"", handler.Body, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_provider_that_does_not_answer_in_time_is_a_timeout()
+    {
+        using var handler = new StubHandler(200, "{}", TimeSpan.FromSeconds(30));
+        using var http = new HttpClient(handler);
+        var gateway = new HttpGatewaySettings { Url = new Uri("https://sms.example/send"), Timeout = TimeSpan.FromMilliseconds(100) };
+
+        var result = await new HttpTelephonyGateway(http).SendAsync(gateway, Message, CancellationToken.None);
+
+        Assert.Equal(GatewayOutcomes.Timeout, result.Outcome);
+    }
+
+    private sealed class StubHandler(int status, string body, TimeSpan? delay = null) : HttpMessageHandler
+    {
+        public HttpRequestMessage? Request { get; private set; }
+
+        public string Body { get; private set; } = string.Empty;
+
+        protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            Request = request;
+            Body = await request.Content!.ReadAsStringAsync(cancellationToken);
+            if (delay is { } wait)
+            {
+                await Task.Delay(wait, cancellationToken);
+            }
+
+            return new HttpResponseMessage((System.Net.HttpStatusCode)status) { Content = new StringContent(body) };
+        }
+    }
+}

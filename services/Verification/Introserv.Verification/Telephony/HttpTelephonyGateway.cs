@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using System.Text.Encodings.Web;
 using System.Text.Json;
 
 namespace Introserv.Verification.Telephony;
@@ -66,7 +67,7 @@ public sealed class HttpTelephonyGateway(HttpClient http)
         ArgumentNullException.ThrowIfNull(gateway);
         ArgumentNullException.ThrowIfNull(message);
         var json = gateway.ContentType.Contains("json", StringComparison.OrdinalIgnoreCase);
-        string Value(string raw) => json ? JsonEncodedText.Encode(raw).ToString() : Uri.EscapeDataString(raw);
+        string Value(string raw) => json ? JsonEncodedText.Encode(raw, JavaScriptEncoder.UnsafeRelaxedJsonEscaping).ToString() : Uri.EscapeDataString(raw);
         return gateway.BodyTemplate
             .Replace("{{to}}", Value(message.To), StringComparison.Ordinal)
             .Replace("{{delivery}}", Value(message.Delivery), StringComparison.Ordinal)
