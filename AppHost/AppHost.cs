@@ -96,6 +96,16 @@ if (builder.ExecutionContext.IsRunMode)
     verification.WaitFor(telephony);
 }
 
+// Profile asks Verification (gRPC) to send and check phone codes, with its own service token.
+var profileSecret = builder.AddParameter("profile-client-secret", DevelopmentKeys.EnsureSecret("profile-client"), secret: true);
+identity
+    .WithEnvironment("Identity__ServiceClients__1__ClientId", "introserv-profile")
+    .WithEnvironment("Identity__ServiceClients__1__ClientSecret", profileSecret);
+profile
+    .WithEnvironment("ServiceIdentity__ClientId", "introserv-profile")
+    .WithEnvironment("ServiceIdentity__ClientSecret", profileSecret)
+    .WithReference(verification).WaitFor(verification);
+
 foreach (var service in new[] { profile, orders, notifications, verification })
 {
     service

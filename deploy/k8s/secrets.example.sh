@@ -14,6 +14,8 @@
 #                             generated with openssl unless SIGNING_KEY_FILE / ENCRYPTION_KEY_FILE name files
 #   gateway-client            client-secret (>= 32 characters; random unless GATEWAY_CLIENT_SECRET is set):
 #                             Identity__ServiceClients__0__ClientSecret and the gateway's ServiceIdentity__ClientSecret
+#   profile-client            client-secret (likewise, PROFILE_CLIENT_SECRET): Identity__ServiceClients__1__ClientSecret
+#                             and Profile's ServiceIdentity__ClientSecret (Profile calls Verification's gRPC)
 #   verification-secrets      code-hash-key (random; the HMAC key codes are stored under) and the telephony
 #                             providers' Authorization header values sms-primary-authorization,
 #                             sms-secondary-authorization, call-primary-authorization, call-secondary-authorization
@@ -118,6 +120,9 @@ fi
 client_secret="${GATEWAY_CLIENT_SECRET:-$(random_hex 32)}"
 [ "${#client_secret}" -ge 32 ] || die "GATEWAY_CLIENT_SECRET must be at least 32 characters"
 create gateway-client generic --from-literal=client-secret="$client_secret"
+profile_secret="${PROFILE_CLIENT_SECRET:-$(random_hex 32)}"
+[ "${#profile_secret}" -ge 32 ] || die "PROFILE_CLIENT_SECRET must be at least 32 characters"
+create profile-client generic --from-literal=client-secret="$profile_secret"
 
 # --- Verification: the code HMAC key and the telephony providers' credentials ------------------------------
 create verification-secrets generic \

@@ -1,3 +1,4 @@
+using Introserv.BuildingBlocks.Hosting;
 using Introserv.BuildingBlocks.Messaging;
 using Introserv.Gateway.Access;
 using Introserv.Gateway.AllowLists;
@@ -36,14 +37,8 @@ public static class GatewayServiceExtensions
 
         builder.Services.Configure<AllowListSettings>(builder.Configuration.GetSection(AllowListSettings.SectionName));
         builder.Services.AddSingleton(TimeProvider.System);
-        builder.Services.Configure<ServiceIdentitySettings>(builder.Configuration.GetSection(ServiceIdentitySettings.SectionName));
-        builder.Services.AddHttpClient(ServiceTokenProvider.HttpClientName);
-        builder.Services.AddSingleton<ServiceTokenProvider>();
         // Identity answers the gateway's gRPC calls only with the gateway's service token.
-        builder.Services.AddGrpcClient<AccountAccess.AccountAccessClient>(options => options.Address = new Uri(IdentityGrpcAddress))
-            .AddCallCredentials(async (context, metadata, services) =>
-                metadata.Add("Authorization", $"Bearer {await services.GetRequiredService<ServiceTokenProvider>().GetAsync(context.CancellationToken)}"))
-            .ConfigureChannel(channel => channel.UnsafeUseInsecureChannelCallCredentials = true);
+        builder.AddServiceGrpcClient<AccountAccess.AccountAccessClient>(new Uri(IdentityGrpcAddress));
         builder.Services.AddSingleton<AllowListCache>();
         builder.Services.AddHostedService<AllowListInvalidationListener>();
         builder.Services.AddSingleton<LastAccessReporter>();

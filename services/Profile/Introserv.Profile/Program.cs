@@ -10,4 +10,5 @@ builder.AddProfileServices();
 var app = builder.Build();
 app.UseServiceHost();
 app.MapServiceHostEndpoints();
+app.MapProfileServiceEndpoints();
 return await app.RunOrMigrateAsync(args);

@@ -26,10 +26,41 @@ public sealed class PhoneVerificationService(
             AccountIdOf(request.AccountId), request.Purpose, Empty(request.Operation), Empty(request.Phone), Empty(request.RegionHint), request.Channel, context.CancellationToken);
         if (result.Refusal is { } refusal && result.Challenge is null)
         {
-            throw new RpcException(new Status(StatusOf(refusal.Code), $"{refusal.Code}: {refusal.Field} {refusal.Detail}".Replace(":  ", ": ", StringComparison.Ordinal)));
+            throw Refused(refusal);
         }
 
         return Reply(result.Challenge!);
+    }
+
+    public override async Task<ChallengeReply> ResendChallenge(ResendChallengeRequest request, ServerCallContext context)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(context);
+        if (!Guid.TryParse(request.ChallengeId, out var challengeId))
+        {
+            throw new RpcException(new Status(StatusCode.InvalidArgument, "challenge_id must be a GUID."));
+        }
+
+        var result = await challenges.ResendAsync(AccountIdOf(request.AccountId), challengeId, request.OtherGateway, context.CancellationToken);
+        if (result.Refusal is { } refusal && result.Challenge is null)
+        {
+            throw Refused(refusal);
+        }
+
+        return Reply(result.Challenge!);
+    }
+
+    /// <summary>The refusal as a gRPC error that keeps the public API's problem code (and the wait) in trailers.</summary>
+    private static RpcException Refused(Refusal refusal)
+    {
+        var trailers = new Metadata { { "problem-code", refusal.Code } };
+        if (refusal.RetryAfter is { } wait)
+        {
+            trailers.Add("retry-after-seconds", Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture));
+        }
+
+        var detail = refusal.Field is null ? refusal.Detail : $"{refusal.Field}: {refusal.Detail}";
+        return new RpcException(new Status(StatusOf(refusal.Code), detail), trailers);
     }
 
     public override async Task<ConfirmChallengeReply> ConfirmChallenge(ConfirmChallengeRequest request, ServerCallContext context)
@@ -100,7 +131,9 @@ public sealed class PhoneVerificationService(
     {
         Problems.ValidationFailed => StatusCode.InvalidArgument,
         Problems.NoVerifiedPhone or Problems.SmsNotSupportedForLandline => StatusCode.FailedPrecondition,
-        Problems.TooManyChallenges or Problems.TooManyMessagesToPhone => StatusCode.ResourceExhausted,
+        Problems.TooManyChallenges or Problems.TooManyMessagesToPhone or Problems.ResendTooSoon or Problems.TooManyResends => StatusCode.ResourceExhausted,
+        Problems.ChallengeNotFound => StatusCode.NotFound,
+        Problems.DeliveryFailed => StatusCode.Unavailable,
         _ => StatusCode.FailedPrecondition,
     };
 

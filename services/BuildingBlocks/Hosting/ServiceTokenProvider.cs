@@ -1,13 +1,16 @@
+using System.Net.Http.Json;
 using System.Text.Json.Serialization;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 
-namespace Introserv.Gateway.Access;
+namespace Introserv.BuildingBlocks.Hosting;
 
-/// <summary>The gateway's own credentials at Identity (section <c>ServiceIdentity</c>).</summary>
+/// <summary>A service's own credentials at Identity (section <c>ServiceIdentity</c>), for calls to other services.</summary>
 public sealed class ServiceIdentitySettings
 {
     public const string SectionName = "ServiceIdentity";
 
-    public string ClientId { get; set; } = "introserv-gateway";
+    public string? ClientId { get; set; }
 
     public string? ClientSecret { get; set; }
 
@@ -15,14 +18,20 @@ public sealed class ServiceIdentitySettings
     public Uri TokenEndpoint { get; set; } = new("http://identity/connect/token");
 }
 
+/// <summary>Where a service gets the access token it sends with its own calls to other services.</summary>
+public interface IServiceTokenSource
+{
+    Task<string> GetAsync(CancellationToken cancellationToken);
+}
+
 /// <summary>
-/// A service access token for the gateway's calls to Identity (client-credentials grant), fetched when
-/// first needed and renewed a minute before it expires.
+/// A service access token (client-credentials grant at Identity, role <c>service</c>), fetched when first needed
+/// and renewed a minute before it expires.
 /// </summary>
-internal sealed class ServiceTokenProvider(
+public sealed class ServiceTokenProvider(
     IHttpClientFactory http,
     Microsoft.Extensions.Options.IOptions<ServiceIdentitySettings> settings,
-    TimeProvider clock) : IDisposable
+    TimeProvider clock) : IServiceTokenSource, IDisposable
 {
     public const string HttpClientName = "identity-token";
     private readonly SemaphoreSlim _refresh = new(1, 1);
@@ -44,9 +53,9 @@ internal sealed class ServiceTokenProvider(
             }
 
             var options = settings.Value;
-            if (string.IsNullOrEmpty(options.ClientSecret))
+            if (string.IsNullOrEmpty(options.ClientSecret) || string.IsNullOrEmpty(options.ClientId))
             {
-                throw new InvalidOperationException("ServiceIdentity:ClientSecret is not configured: the gateway cannot call Identity.");
+                throw new InvalidOperationException("ServiceIdentity:ClientId and ClientSecret are not configured: the service cannot call other services.");
             }
 
             using var form = new FormUrlEncodedContent(new Dictionary<string, string>
@@ -74,4 +83,25 @@ internal sealed class ServiceTokenProvider(
     private sealed record TokenResponse(
         [property: JsonPropertyName("access_token")] string AccessToken,
         [property: JsonPropertyName("expires_in")] int ExpiresIn);
+}
+
+public static class ServiceTokenExtensions
+{
+    /// <summary>
+    /// Registers the service's token source (section <c>ServiceIdentity</c>) and a gRPC client of
+    /// <typeparamref name="TClient"/> that sends the service token with every call.
+    /// </summary>
+    public static IHttpClientBuilder AddServiceGrpcClient<TClient>(this IHostApplicationBuilder builder, Uri address)
+        where TClient : class
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.Services.Configure<ServiceIdentitySettings>(builder.Configuration.GetSection(ServiceIdentitySettings.SectionName));
+        builder.Services.AddHttpClient(ServiceTokenProvider.HttpClientName);
+        builder.Services.AddSingleton<ServiceTokenProvider>();
+        builder.Services.AddSingleton<IServiceTokenSource>(sp => sp.GetRequiredService<ServiceTokenProvider>());
+        return builder.Services.AddGrpcClient<TClient>(options => options.Address = address)
+            .AddCallCredentials(async (context, metadata, services) =>
+                metadata.Add("Authorization", $"Bearer {await services.GetRequiredService<IServiceTokenSource>().GetAsync(context.CancellationToken)}"))
+            .ConfigureChannel(channel => channel.UnsafeUseInsecureChannelCallCredentials = true);
+    }
 }

@@ -1,0 +1,34 @@
+using Introserv.BuildingBlocks.Messaging;
+using Introserv.Identity.Contracts;
+using Introserv.Profile.Data;
+using MassTransit;
+using Microsoft.EntityFrameworkCore;
+
+namespace Introserv.Profile.Consumers;
+
+/// <summary>Creates the profile of a new account, once (the inbox and the primary key both see to it).</summary>
+public sealed class AccountRegisteredConsumer(ProfileDbContext db, TimeProvider clock) : InboxConsumer<ProfileDbContext, AccountRegistered>(db)
+{
+    protected override async Task HandleAsync(ConsumeContext<AccountRegistered> context, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var message = context.Message;
+        if (await Db.Set<CustomerProfile>().AnyAsync(p => p.AccountId == message.AccountId, cancellationToken))
+        {
+            return;
+        }
+
+        var now = clock.GetUtcNow();
+        Db.Set<CustomerProfile>().Add(new CustomerProfile
+        {
+            AccountId = message.AccountId,
+            Login = message.Login,
+            FirstName = message.FirstName,
+            LastName = message.LastName,
+            Email = message.Email,
+            Version = 1,
+            CreatedAt = now,
+            UpdatedAt = now,
+        });
+    }
+}

@@ -1,0 +1,152 @@
+using System.Security.Claims;
+using System.Security.Cryptography;
+using System.Text;
+using Introserv.BuildingBlocks.Messaging;
+using Introserv.Profile.Contracts;
+using Introserv.Profile.Data;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.WebUtilities;
+using Microsoft.EntityFrameworkCore;
+
+namespace Introserv.Profile.Features;
+
+public sealed record EmailChangeRequestBody(string? NewEmail);
+
+public sealed record EmailChangeRequestedResponse(string NewEmail, DateTimeOffset ExpiresAt);
+
+public sealed record EmailChangeConfirmBody(string? Token);
+
+/// <summary>
+/// Changing the email: a link with a single-use token (256 random bits, kept as SHA-256, 24 hours) goes to the
+/// new address; confirming it switches the address and tells the old one. A newer request voids older links.
+/// </summary>
+public static class EmailChange
+{
+    public static readonly TimeSpan TokenLifetime = TimeSpan.FromHours(24);
+    public const int RequestsPerHour = 5;
+
+    public static RouteGroupBuilder MapEmailChangeEndpoints(this RouteGroupBuilder group)
+    {
+        ArgumentNullException.ThrowIfNull(group);
+        group.MapPost("/email-change", RequestAsync)
+            .WithSummary("Ask to change the email: a confirmation link goes to the new address")
+            .WithDescription("202. 400 validation_failed, 422 email_unchanged, 429 too_many_email_change_requests. Older links stop working.")
+            .ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status422UnprocessableEntity)
+            .ProducesProblem(StatusCodes.Status429TooManyRequests);
+        group.MapPost("/email-change/confirm", ConfirmAsync)
+            .WithSummary("Confirm the new email with the token from the link (signed in as the same account)")
+            .WithDescription("400 email_change_token_invalid (unknown, another account's, or replaced by a newer request), 410 email_change_token_expired, 409 email_change_token_used.")
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status409Conflict)
+            .ProducesProblem(StatusCodes.Status410Gone);
+        return group;
+    }
+
+    public static string HashOf(string token) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(token)));
+
+    private static async Task<IResult> RequestAsync(
+        EmailChangeRequestBody body, ClaimsPrincipal user, ProfileDbContext db, TimeProvider clock, CancellationToken cancellationToken)
+    {
+        var accountId = user.AccountId();
+        var newEmail = body.NewEmail?.Trim();
+        if (!ProfileRules.IsEmail(newEmail))
+        {
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["newEmail"] = ["A valid email address."] });
+        }
+
+        var profile = await db.Profiles.FirstOrDefaultAsync(p => p.AccountId == accountId, cancellationToken);
+        if (profile is null)
+        {
+            return ProfileProblems.NotFound();
+        }
+
+        if (string.Equals(profile.Email, newEmail, StringComparison.OrdinalIgnoreCase))
+        {
+            return ProfileProblems.Create(StatusCodes.Status422UnprocessableEntity, ProfileProblems.EmailUnchanged, "Same address", "That is already the account's email.");
+        }
+
+        var now = clock.GetUtcNow();
+        var recent = await db.EmailChangeRequests.CountAsync(r => r.AccountId == accountId && r.RequestedAt > now.AddHours(-1), cancellationToken);
+        if (recent >= RequestsPerHour)
+        {
+            return ProfileProblems.Create(StatusCodes.Status429TooManyRequests, ProfileProblems.TooManyEmailChanges, "Too many requests",
+                $"At most {RequestsPerHour} email changes may be requested per hour.");
+        }
+
+        await db.EmailChangeRequests
+            .Where(r => r.AccountId == accountId && r.ConfirmedAt == null && r.SupersededAt == null)
+            .ExecuteUpdateAsync(r => r.SetProperty(x => x.SupersededAt, now), cancellationToken);
+        var token = WebEncoders.Base64UrlEncode(RandomNumberGenerator.GetBytes(32));
+        var request = new EmailChangeRequest
+        {
+            Id = Guid.CreateVersion7(),
+            AccountId = accountId,
+            NewEmail = newEmail!,
+            TokenHash = HashOf(token),
+            RequestedAt = now,
+            ExpiresAt = now + TokenLifetime,
+        };
+        db.EmailChangeRequests.Add(request);
+        db.AddIntegrationEvent(new EmailChangeRequested(Guid.CreateVersion7(), now, accountId, request.Id, profile.Email, request.NewEmail, token, request.ExpiresAt), clock);
+        await db.SaveChangesAsync(cancellationToken);
+        return TypedResults.Accepted((string?)null, new EmailChangeRequestedResponse(request.NewEmail, request.ExpiresAt));
+    }
+
+    private static async Task<Results<Ok<ProfileResponse>, ProblemHttpResult>> ConfirmAsync(
+        EmailChangeConfirmBody body, ClaimsPrincipal user, HttpContext context, ProfileDbContext db, TimeProvider clock, CancellationToken cancellationToken)
+    {
+        var accountId = user.AccountId();
+        var invalid = ProfileProblems.Create(StatusCodes.Status400BadRequest, ProfileProblems.EmailChangeTokenInvalid, "Invalid link",
+            "This confirmation link is not valid (a newer request may have replaced it).");
+        if (string.IsNullOrWhiteSpace(body.Token) || body.Token.Length > 100)
+        {
+            return invalid;
+        }
+
+        var hash = HashOf(body.Token.Trim());
+        var request = await db.EmailChangeRequests.FirstOrDefaultAsync(r => r.TokenHash == hash, cancellationToken);
+        if (request is null || request.AccountId != accountId || request.SupersededAt is not null)
+        {
+            return invalid;
+        }
+
+        if (request.ConfirmedAt is not null)
+        {
+            return ProfileProblems.Create(StatusCodes.Status409Conflict, ProfileProblems.EmailChangeTokenUsed, "Link already used", "This address change was already confirmed.");
+        }
+
+        var now = clock.GetUtcNow();
+        if (now >= request.ExpiresAt)
+        {
+            return ProfileProblems.Create(StatusCodes.Status410Gone, ProfileProblems.EmailChangeTokenExpired, "Link expired",
+                "The confirmation link has expired; ask for the change again.");
+        }
+
+        var profile = await db.Profiles.FirstAsync(p => p.AccountId == accountId, cancellationToken);
+        var oldEmail = profile.Email;
+        var changes = new ChangeSet(db, profile, "customer", accountId, context.Ip(), now);
+        changes.Set("email", profile.Email, request.NewEmail, () =>
+        {
+            profile.Email = request.NewEmail;
+            profile.EmailConfirmed = true;
+        });
+        request.ConfirmedAt = now;
+        profile.Version++;
+        profile.UpdatedAt = now;
+        db.AddIntegrationEvent(new EmailChanged(Guid.CreateVersion7(), now, accountId, oldEmail, request.NewEmail), clock);
+        db.AddIntegrationEvent(new ProfileUpdated(Guid.CreateVersion7(), now, accountId, ["email"]), clock);
+        try
+        {
+            // The profile version guards the write: two confirmations of one link cannot both succeed.
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        catch (DbUpdateConcurrencyException)
+        {
+            return ProfileProblems.Create(StatusCodes.Status409Conflict, ProfileProblems.EmailChangeTokenUsed, "Link already used", "This address change was already confirmed.");
+        }
+
+        context.Response.Headers.ETag = ProfileResponse.ETagOf(profile);
+        return TypedResults.Ok(ProfileResponse.From(profile));
+    }
+}

@@ -1,0 +1,239 @@
+using System.Globalization;
+using System.Security.Claims;
+using Grpc.Core;
+using Introserv.BuildingBlocks.Messaging;
+using Introserv.Profile.Contracts;
+using Introserv.Profile.Data;
+using Introserv.ServiceDefaults;
+using Introserv.Verification.Contracts;
+using Introserv.Verification.Grpc;
+using Microsoft.EntityFrameworkCore;
+using VerificationClient = Introserv.Verification.Grpc.PhoneVerification.PhoneVerificationClient;
+
+namespace Introserv.Profile.Features;
+
+public sealed record StartPhoneVerificationBody(string? Channel);
+
+public sealed record ResendPhoneVerificationBody(bool OtherGateway);
+
+public sealed record ConfirmPhoneVerificationBody(string? Code);
+
+public sealed record PhoneChallengeResponse(
+    Guid ChallengeId, string Channel, string Delivery, string MaskedPhone, int CodeLength, DateTimeOffset ExpiresAt,
+    DateTimeOffset ResendAvailableAt, int AttemptsRemaining, bool Delivered, string Gateway);
+
+/// <summary>
+/// "Verify" next to the mobile number: the Verification service sends the code (SMS or call, with its second
+/// gateway), and a confirmed code marks the profile's number verified, if it is still the profile's number.
+/// </summary>
+public static class PhoneVerificationEndpoints
+{
+    public static RouteGroupBuilder MapPhoneVerificationEndpoints(this RouteGroupBuilder group)
+    {
+        ArgumentNullException.ThrowIfNull(group);
+        group.MapPost("/phone/verification", StartAsync)
+            .WithSummary("Send a code to the profile's mobile number by 'sms' or 'call'")
+            .WithDescription("409 phone_missing, 409 phone_already_verified, and the verification errors (sms_not_supported_for_landline, too_many_*, delivery_failed).");
+        group.MapPost("/phone/verification/{challengeId:guid}/resend", ResendAsync)
+            .WithSummary("Send a new code; otherGateway tries the second telephony gateway first");
+        group.MapPost("/phone/verification/{challengeId:guid}/confirm", ConfirmAsync)
+            .WithSummary("Confirm the code: the phone becomes verified")
+            .WithDescription("400 invalid_code (attemptsRemaining), 410 challenge_expired, 409 challenge_already_used / challenge_locked / phone_changed.");
+        return group;
+    }
+
+    private static async Task<IResult> StartAsync(
+        StartPhoneVerificationBody body, ClaimsPrincipal user, ProfileDbContext db, VerificationClient verification, CancellationToken cancellationToken)
+    {
+        var accountId = user.AccountId();
+        var profile = await db.Profiles.AsNoTracking().FirstOrDefaultAsync(p => p.AccountId == accountId, cancellationToken);
+        if (profile is null)
+        {
+            return ProfileProblems.NotFound();
+        }
+
+        if (profile.Phone is null)
+        {
+            return ProfileProblems.Create(StatusCodes.Status409Conflict, ProfileProblems.PhoneMissing, "No phone number", "Enter a mobile number in the profile first.");
+        }
+
+        if (profile.PhoneVerified)
+        {
+            return ProfileProblems.Create(StatusCodes.Status409Conflict, ProfileProblems.PhoneAlreadyVerified, "Already verified", "This number is already verified.");
+        }
+
+        return await CallAsync(async () => View(await verification.StartChallengeAsync(new StartChallengeRequest
+        {
+            AccountId = accountId.ToString("D"),
+            Purpose = VerificationPurposes.Phone,
+            Phone = profile.Phone,
+            Channel = body.Channel ?? string.Empty,
+        }, cancellationToken: cancellationToken)));
+    }
+
+    private static Task<IResult> ResendAsync(
+        Guid challengeId, ResendPhoneVerificationBody? body, ClaimsPrincipal user, VerificationClient verification, CancellationToken cancellationToken) =>
+        CallAsync(async () => View(await verification.ResendChallengeAsync(new ResendChallengeRequest
+        {
+            AccountId = user.AccountId().ToString("D"),
+            ChallengeId = challengeId.ToString("D"),
+            OtherGateway = body?.OtherGateway ?? false,
+        }, cancellationToken: cancellationToken)));
+
+    private static async Task<IResult> ConfirmAsync(
+        Guid challengeId, ConfirmPhoneVerificationBody body, ClaimsPrincipal user, HttpContext context, ProfileDbContext db,
+        VerificationClient verification, TimeProvider clock, CancellationToken cancellationToken)
+    {
+        if (string.IsNullOrWhiteSpace(body.Code) || body.Code.Length > 16)
+        {
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["code"] = ["Type the code you received."] });
+        }
+
+        var accountId = user.AccountId();
+        ConfirmChallengeReply reply;
+        try
+        {
+            reply = await verification.ConfirmChallengeAsync(new ConfirmChallengeRequest
+            {
+                AccountId = accountId.ToString("D"),
+                ChallengeId = challengeId.ToString("D"),
+                Code = body.Code.Trim(),
+            }, cancellationToken: cancellationToken);
+        }
+        catch (RpcException error)
+        {
+            return Problem(error);
+        }
+
+        switch (reply.Outcome)
+        {
+            case "confirmed" when !string.IsNullOrEmpty(reply.Phone):
+                var verified = await MarkVerifiedAsync(db, accountId, reply.Phone, "customer", context.Ip(), clock, cancellationToken);
+                if (verified is null)
+                {
+                    return ProfileProblems.Create(StatusCodes.Status409Conflict, "phone_changed", "The number has changed",
+                        "The profile's number changed after the code was sent; verify the new number.");
+                }
+
+                context.Response.Headers.ETag = ProfileResponse.ETagOf(verified);
+                return TypedResults.Ok(ProfileResponse.From(verified));
+            case "confirmed":
+                return ProfileProblems.Create(StatusCodes.Status409Conflict, "not_a_phone_challenge", "Not a phone verification", "That challenge does not verify a phone.");
+            case "invalid_code":
+                return ProfileProblems.Create(StatusCodes.Status400BadRequest, "invalid_code", "Wrong code",
+                    $"The code is not right; {reply.AttemptsRemaining} attempts left.", new Dictionary<string, object?> { ["attemptsRemaining"] = reply.AttemptsRemaining });
+            case "expired":
+                return ProfileProblems.Create(StatusCodes.Status410Gone, "challenge_expired", "Code expired", "The code has expired; ask for a new one.");
+            case "already_used":
+                return ProfileProblems.Create(StatusCodes.Status409Conflict, "challenge_already_used", "Already confirmed", "This code was already used.");
+            case "too_many_attempts":
+                return ProfileProblems.Create(StatusCodes.Status409Conflict, "challenge_locked", "Too many wrong codes", "Too many wrong codes; send a new code.");
+            default:
+                return ProfileProblems.Create(StatusCodes.Status404NotFound, "challenge_not_found", "Challenge not found", "No such verification for this account.");
+        }
+    }
+
+    /// <summary>
+    /// Marks the profile's phone verified when it is still <paramref name="phone"/> (idempotent); null when the
+    /// profile's number is another one now.
+    /// </summary>
+    public static async Task<CustomerProfile?> MarkVerifiedAsync(
+        ProfileDbContext db, Guid accountId, string phone, string actor, string? ip, TimeProvider clock, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(db);
+        ArgumentNullException.ThrowIfNull(clock);
+        var profile = await db.Profiles.FirstOrDefaultAsync(p => p.AccountId == accountId, cancellationToken);
+        if (profile is null || profile.Phone != phone)
+        {
+            return null;
+        }
+
+        if (!profile.PhoneVerified)
+        {
+            var now = clock.GetUtcNow();
+            var changes = new ChangeSet(db, profile, actor, actor == "customer" ? accountId : null, ip, now);
+            changes.Set("phoneVerified", "false", "true", () =>
+            {
+                profile.PhoneVerified = true;
+                profile.PhoneVerifiedAt = now;
+            });
+            profile.Version++;
+            profile.UpdatedAt = now;
+            db.AddIntegrationEvent(new ProfileUpdated(Guid.CreateVersion7(), now, accountId, ["phoneVerified"]), clock);
+            await db.SaveChangesAsync(cancellationToken);
+        }
+
+        return profile;
+    }
+
+    private static async Task<IResult> CallAsync(Func<Task<PhoneChallengeResponse>> call)
+    {
+        try
+        {
+            var challenge = await call();
+            return challenge.Delivered
+                ? TypedResults.Ok(challenge)
+                : ProfileProblems.Create(StatusCodes.Status502BadGateway, "delivery_failed", "The code could not be delivered",
+                    "No telephony gateway could deliver the code. Ask for it again (another gateway is tried) or choose the other channel.",
+                    new Dictionary<string, object?> { ["challengeId"] = challenge.ChallengeId });
+        }
+        catch (RpcException error)
+        {
+            return Problem(error);
+        }
+    }
+
+    /// <summary>The Verification service's refusal, with its problem code, as this API's problem.</summary>
+    private static IResult Problem(RpcException error)
+    {
+        var code = error.Trailers.GetValue("problem-code");
+        var extensions = new Dictionary<string, object?>();
+        if (error.Trailers.GetValue("retry-after-seconds") is { } seconds && int.TryParse(seconds, CultureInfo.InvariantCulture, out var wait))
+        {
+            extensions["retryAfterSeconds"] = wait;
+        }
+
+        var status = error.StatusCode switch
+        {
+            StatusCode.InvalidArgument when code == ProblemCodes.ValidationFailed => StatusCodes.Status400BadRequest,
+            StatusCode.InvalidArgument => StatusCodes.Status400BadRequest,
+            StatusCode.NotFound => StatusCodes.Status404NotFound,
+            StatusCode.ResourceExhausted => StatusCodes.Status429TooManyRequests,
+            StatusCode.FailedPrecondition when code == "sms_not_supported_for_landline" => StatusCodes.Status422UnprocessableEntity,
+            StatusCode.FailedPrecondition => StatusCodes.Status409Conflict,
+            StatusCode.Unavailable or StatusCode.DeadlineExceeded or StatusCode.Internal or StatusCode.Unknown => StatusCodes.Status503ServiceUnavailable,
+            _ => StatusCodes.Status502BadGateway,
+        };
+        if (code is null)
+        {
+            return ProfileProblems.Create(status >= 500 ? StatusCodes.Status503ServiceUnavailable : status,
+                status >= 500 ? ProblemCodes.ServiceUnavailable : ProblemCodes.ForStatus(status), "Verification unavailable", "Phone verification is unavailable; try again shortly.");
+        }
+
+        if (code == ProblemCodes.ValidationFailed)
+        {
+            var field = error.Status.Detail.Split(':', 2) is [var name, var message] ? (name.Trim(), message.Trim()) : ("channel", error.Status.Detail);
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { [field.Item1] = [field.Item2] });
+        }
+
+        if (status == StatusCodes.Status429TooManyRequests && extensions.TryGetValue("retryAfterSeconds", out var retry))
+        {
+            return new RetryAfterResult(ProfileProblems.Create(status, code, "Too many requests", error.Status.Detail, extensions), (int)retry!);
+        }
+
+        return ProfileProblems.Create(status, code, "Phone verification refused", error.Status.Detail, extensions);
+    }
+
+    private static PhoneChallengeResponse View(ChallengeReply reply) => new(
+        Guid.Parse(reply.ChallengeId), reply.Channel, reply.Delivery, reply.MaskedPhone, reply.CodeLength, reply.ExpiresAt.ToDateTimeOffset(),
+        reply.ResendAvailableAt.ToDateTimeOffset(), reply.AttemptsRemaining, reply.Delivered, reply.Gateway);
+
+    private sealed class RetryAfterResult(IResult inner, int seconds) : IResult
+    {
+        public Task ExecuteAsync(HttpContext httpContext)
+        {
+            httpContext.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
+            return inner.ExecuteAsync(httpContext);
+        }
+    }
+}

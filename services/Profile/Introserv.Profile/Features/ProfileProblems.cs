@@ -1,0 +1,50 @@
+using System.Security.Claims;
+using Introserv.ServiceDefaults;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace Introserv.Profile.Features;
+
+/// <summary>The stable problem codes of the profile API.</summary>
+public static class ProfileProblems
+{
+    public const string ProfileNotFound = "profile_not_found";
+    public const string CountryChangeRequiresSupport = "country_change_requires_support";
+    public const string EmailChangeRequiresConfirmation = "email_change_requires_confirmation";
+    public const string PreconditionRequired = "precondition_required";
+    public const string VersionMismatch = "profile_version_mismatch";
+    public const string EmailUnchanged = "email_unchanged";
+    public const string EmailChangeTokenInvalid = "email_change_token_invalid";
+    public const string EmailChangeTokenExpired = "email_change_token_expired";
+    public const string EmailChangeTokenUsed = "email_change_token_used";
+    public const string TooManyEmailChanges = "too_many_email_change_requests";
+    public const string PhoneMissing = "phone_missing";
+    public const string PhoneAlreadyVerified = "phone_already_verified";
+    public const string NotACompany = "not_a_company";
+
+    public static ProblemHttpResult Create(int status, string code, string title, string detail, IDictionary<string, object?>? extensions = null)
+    {
+        var all = new Dictionary<string, object?>(extensions ?? new Dictionary<string, object?>())
+        {
+            [ProblemDetailsExtensions.CodeExtension] = code,
+        };
+        return TypedResults.Problem(statusCode: status, title: title, detail: detail, extensions: all);
+    }
+
+    public static ProblemHttpResult NotFound() => Create(
+        StatusCodes.Status404NotFound, ProfileNotFound, "Profile not found",
+        "No profile for this account (a new account's profile appears within seconds of registration).");
+}
+
+/// <summary>Who is calling and from where.</summary>
+public static class Caller
+{
+    public static Guid AccountId(this ClaimsPrincipal user) =>
+        Guid.TryParse(user.FindFirstValue("sub"), out var id) ? id : Guid.Empty;
+
+    public static string? Ip(this HttpContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var address = context.Connection.RemoteIpAddress;
+        return address is null ? null : (address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address).ToString();
+    }
+}

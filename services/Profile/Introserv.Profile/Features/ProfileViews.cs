@@ -1,0 +1,98 @@
+using Introserv.Profile.Data;
+
+namespace Introserv.Profile.Features;
+
+public sealed record CompanyDetails(string? Name, string? RegistrationNumber, string? VatId);
+
+public sealed record PostalAddressRequest(string? Recipient, string? Street, string? City, string? PostalCode, string? Country);
+
+public sealed record CompanyResponse(string? Name, string? RegistrationNumber, string? VatId, string Verification, string? VerificationReason);
+
+public sealed record PostalAddressResponse(string? Recipient, string? Street, string? City, string? PostalCode, string? Country, bool Complete);
+
+public sealed record BillingResponse(bool MayPayInvoices, IReadOnlyList<string> Reasons);
+
+public sealed record ProfileResponse(
+    Guid AccountId,
+    string Login,
+    string FirstName,
+    string LastName,
+    string? City,
+    string? Address,
+    string Email,
+    bool EmailConfirmed,
+    string? Phone,
+    bool PhoneVerified,
+    string? Country,
+    string ProfileType,
+    CompanyResponse? Company,
+    PostalAddressResponse PostalAddress,
+    BillingResponse Billing,
+    int Version,
+    DateTimeOffset UpdatedAt)
+{
+    public static ProfileResponse From(CustomerProfile profile)
+    {
+        ArgumentNullException.ThrowIfNull(profile);
+        var postal = profile.PostalAddress;
+        var blockers = ProfileRules.PaymentBlockers(profile);
+        return new ProfileResponse(
+            profile.AccountId,
+            profile.Login,
+            profile.FirstName,
+            profile.LastName,
+            profile.City,
+            profile.Address,
+            profile.Email,
+            profile.EmailConfirmed,
+            profile.Phone,
+            profile.PhoneVerified,
+            profile.Country,
+            profile.ProfileType,
+            profile.ProfileType == ProfileTypes.Company
+                ? new CompanyResponse(profile.CompanyName, profile.CompanyRegistrationNumber, profile.VatId, profile.CompanyVerification, profile.CompanyVerificationReason)
+                : null,
+            new PostalAddressResponse(postal.Recipient, postal.Street, postal.City, postal.PostalCode, postal.Country, postal.IsComplete),
+            new BillingResponse(blockers.Count == 0, blockers),
+            profile.Version,
+            profile.UpdatedAt);
+    }
+
+    public static string ETagOf(CustomerProfile profile) => $"\"{profile?.Version}\"";
+}
+
+/// <summary>Collects field changes for the audit trail and the <c>ProfileUpdated</c> event.</summary>
+public sealed class ChangeSet(ProfileDbContext db, CustomerProfile profile, string actor, Guid? actorId, string? ip, DateTimeOffset at, string? reason = null)
+{
+    private readonly List<string> _fields = [];
+
+    public IReadOnlyList<string> Fields => _fields;
+
+    /// <summary>Sets a value through <paramref name="apply"/> when it differs, and records the change.</summary>
+    public void Set(string field, string? oldValue, string? newValue, Action apply)
+    {
+        ArgumentNullException.ThrowIfNull(apply);
+        if (string.Equals(oldValue, newValue, StringComparison.Ordinal))
+        {
+            return;
+        }
+
+        apply();
+        _fields.Add(field);
+        db.AuditEntries.Add(new ProfileAuditEntry
+        {
+            AccountId = profile.AccountId,
+            At = at,
+            Actor = actor,
+            ActorId = actorId,
+            Ip = ip,
+            Field = field,
+            OldValue = Clip(oldValue),
+            NewValue = Clip(newValue),
+            Reason = reason,
+        });
+    }
+
+    private static string? Clip(string? value) =>
+        value is { Length: > ProfileAuditEntry.ValueMaxLength } ? value[..ProfileAuditEntry.ValueMaxLength] : value;
+}

@@ -1,0 +1,178 @@
+using System.Security.Claims;
+using Introserv.BuildingBlocks.Messaging;
+using Introserv.Profile.Contracts;
+using Introserv.Profile.Data;
+using Introserv.ServiceDefaults;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+
+namespace Introserv.Profile.Features;
+
+public sealed record ChangeCountryBody(string? Country, string? Reason);
+
+public sealed record CompanyDecisionBody(string? Decision, string? Reason);
+
+/// <summary>Support's side: view a profile, change its country, approve or reject a company; each with a reason, audited.</summary>
+public static class StaffEndpoints
+{
+    public const int ReasonMinLength = 3;
+    public const int ReasonMaxLength = 500;
+
+    public static RouteGroupBuilder MapProfileStaffEndpoints(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/api/staff/profiles/{accountId:guid}").WithTags("Profile (staff)")
+            .RequireAuthorization(AuthenticationExtensions.StaffPolicy);
+        group.MapGet("/", GetAsync).WithSummary("A customer's profile");
+        group.MapGet("/audit", (Guid accountId, long? before, int? limit, ProfileDbContext db, CancellationToken ct) =>
+            AuditEndpoints.ListAsync(db, accountId, before, limit, ct)).WithSummary("A customer's profile audit");
+        group.MapPut("/country", ChangeCountryAsync)
+            .WithSummary("Change the customer's country (reason required)")
+            .ProducesValidationProblem();
+        group.MapPost("/company-verification", DecideCompanyAsync)
+            .WithSummary("Approve or reject the customer's company (reason required)")
+            .WithDescription("decision: 'approved' or 'rejected'. 409 not_a_company.")
+            .ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status409Conflict);
+        return group;
+    }
+
+    private static async Task<Results<Ok<ProfileResponse>, ProblemHttpResult>> GetAsync(Guid accountId, ProfileDbContext db, CancellationToken cancellationToken)
+    {
+        var profile = await db.Profiles.AsNoTracking().FirstOrDefaultAsync(p => p.AccountId == accountId, cancellationToken);
+        return profile is null ? ProfileProblems.NotFound() : TypedResults.Ok(ProfileResponse.From(profile));
+    }
+
+    private static async Task<IResult> ChangeCountryAsync(
+        Guid accountId, ChangeCountryBody body, ClaimsPrincipal user, HttpContext context, ProfileDbContext db, TimeProvider clock, CancellationToken cancellationToken)
+    {
+        var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
+        var country = ProfileRules.Country(errors, "country", body.Country, required: true);
+        var reason = Reason(errors, body.Reason);
+        if (errors.Count > 0)
+        {
+            return TypedResults.ValidationProblem(errors);
+        }
+
+        var profile = await db.Profiles.FirstOrDefaultAsync(p => p.AccountId == accountId, cancellationToken);
+        if (profile is null)
+        {
+            return ProfileProblems.NotFound();
+        }
+
+        var now = clock.GetUtcNow();
+        var staffId = user.AccountId();
+        var old = profile.Country;
+        var changes = new ChangeSet(db, profile, "staff", staffId, context.Ip(), now, reason);
+        changes.Set("country", old, country, () => profile.Country = country);
+        if (changes.Fields.Count > 0)
+        {
+            profile.Version++;
+            profile.UpdatedAt = now;
+            db.AddIntegrationEvent(new CountryChanged(Guid.CreateVersion7(), now, accountId, old, country!, reason!, staffId), clock);
+            db.AddIntegrationEvent(new ProfileUpdated(Guid.CreateVersion7(), now, accountId, changes.Fields), clock);
+            await db.SaveChangesAsync(cancellationToken);
+        }
+
+        return TypedResults.Ok(ProfileResponse.From(profile));
+    }
+
+    private static async Task<IResult> DecideCompanyAsync(
+        Guid accountId, CompanyDecisionBody body, ClaimsPrincipal user, HttpContext context, ProfileDbContext db, TimeProvider clock, CancellationToken cancellationToken)
+    {
+        var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
+        var decision = body.Decision?.Trim().ToLowerInvariant();
+        if (decision is not (CompanyVerificationStatuses.Approved or CompanyVerificationStatuses.Rejected))
+        {
+            errors["decision"] = ["'approved' or 'rejected'."];
+        }
+
+        var reason = Reason(errors, body.Reason);
+        if (errors.Count > 0)
+        {
+            return TypedResults.ValidationProblem(errors);
+        }
+
+        var profile = await db.Profiles.FirstOrDefaultAsync(p => p.AccountId == accountId, cancellationToken);
+        if (profile is null)
+        {
+            return ProfileProblems.NotFound();
+        }
+
+        if (profile.ProfileType != ProfileTypes.Company)
+        {
+            return ProfileProblems.Create(StatusCodes.Status409Conflict, ProfileProblems.NotACompany, "Not a company", "This profile is an individual's.");
+        }
+
+        var now = clock.GetUtcNow();
+        var staffId = user.AccountId();
+        var changes = new ChangeSet(db, profile, "staff", staffId, context.Ip(), now, reason);
+        changes.Set("company.verification", profile.CompanyVerification, decision, () =>
+        {
+            profile.CompanyVerification = decision!;
+            profile.CompanyVerificationReason = reason;
+        });
+        if (changes.Fields.Count > 0)
+        {
+            profile.Version++;
+            profile.UpdatedAt = now;
+            db.AddIntegrationEvent(new CompanyVerificationChanged(Guid.CreateVersion7(), now, accountId, decision!, reason, staffId), clock);
+            db.AddIntegrationEvent(new ProfileUpdated(Guid.CreateVersion7(), now, accountId, changes.Fields), clock);
+            await db.SaveChangesAsync(cancellationToken);
+        }
+
+        return TypedResults.Ok(ProfileResponse.From(profile));
+    }
+
+    private static string? Reason(Dictionary<string, string[]> errors, string? value)
+    {
+        var reason = ProfileRules.Text(errors, "reason", value, ReasonMaxLength, required: true);
+        if (reason is { Length: < ReasonMinLength } && !errors.ContainsKey("reason"))
+        {
+            errors["reason"] = [$"At least {ReasonMinLength} characters: say why."];
+        }
+
+        return reason;
+    }
+}
+
+public sealed record AuditEntryResponse(long Id, DateTimeOffset At, string Actor, string? Ip, string Field, string? OldValue, string? NewValue, string? Reason);
+
+public sealed record AuditPage(IReadOnlyList<AuditEntryResponse> Entries, long? NextBefore);
+
+public static class AuditEndpoints
+{
+    public const int MaxLimit = 100;
+
+    public static RouteGroupBuilder MapProfileAuditEndpoints(this RouteGroupBuilder group)
+    {
+        ArgumentNullException.ThrowIfNull(group);
+        group.MapGet("/audit", (ClaimsPrincipal user, long? before, int? limit, ProfileDbContext db, CancellationToken ct) =>
+                ListAsync(db, user.AccountId(), before, limit, ct))
+            .WithSummary("Every change to the profile, newest first: time, who (customer, staff, system), IP, field, old and new value")
+            .WithDescription("Paged: pass nextBefore as before.");
+        return group;
+    }
+
+    public static async Task<IResult> ListAsync(ProfileDbContext db, Guid accountId, long? before, int? limit, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(db);
+        if (limit is < 1 or > MaxLimit)
+        {
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["limit"] = [$"Between 1 and {MaxLimit}."] });
+        }
+
+        var take = limit ?? 50;
+        var query = db.AuditEntries.AsNoTracking().Where(e => e.AccountId == accountId);
+        if (before is { } cursor)
+        {
+            query = query.Where(e => e.Id < cursor);
+        }
+
+        var entries = await query.OrderByDescending(e => e.Id).Take(take + 1)
+            .Select(e => new AuditEntryResponse(e.Id, e.At, e.Actor, e.Ip, e.Field, e.OldValue, e.NewValue, e.Reason))
+            .ToListAsync(cancellationToken);
+        var more = entries.Count > take;
+        var page = more ? entries[..take] : entries;
+        return TypedResults.Ok(new AuditPage(page, more ? page[^1].Id : null));
+    }
+}

@@ -1,0 +1,44 @@
+using Grpc.Core;
+using Introserv.Profile.Data;
+using Introserv.Profile.Features;
+using Introserv.Profile.Grpc;
+using Introserv.ServiceDefaults;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.EntityFrameworkCore;
+
+namespace Introserv.Profile.GrpcServices;
+
+/// <summary>For Orders: may this account pay invoices, and why not. Service tokens only.</summary>
+[Authorize(Policy = AuthenticationExtensions.ServicePolicy)]
+public sealed class BillingProfileService(ProfileDbContext db) : BillingProfiles.BillingProfilesBase
+{
+    public override async Task<BillingProfileReply> GetBillingProfile(GetBillingProfileRequest request, ServerCallContext context)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(context);
+        if (!Guid.TryParse(request.AccountId, out var accountId))
+        {
+            throw new RpcException(new Status(StatusCode.InvalidArgument, "account_id must be a GUID."));
+        }
+
+        var profile = await db.Profiles.AsNoTracking().FirstOrDefaultAsync(p => p.AccountId == accountId, context.CancellationToken);
+        if (profile is null)
+        {
+            return new BillingProfileReply { Found = false, MayPayInvoices = false, Reasons = { "profile_missing" } };
+        }
+
+        var reasons = ProfileRules.PaymentBlockers(profile);
+        var reply = new BillingProfileReply
+        {
+            Found = true,
+            MayPayInvoices = reasons.Count == 0,
+            Country = profile.Country ?? string.Empty,
+            ProfileType = profile.ProfileType,
+            CompanyVerification = profile.CompanyVerification,
+            CompanyName = profile.CompanyName ?? string.Empty,
+            VatId = profile.VatId ?? string.Empty,
+        };
+        reply.Reasons.AddRange(reasons);
+        return reply;
+    }
+}
