@@ -48,12 +48,28 @@ public static class MessagingExtensions
         builder.Services.TryAddSingleton<MessagingMetrics>();
         builder.Services.AddMassTransit(bus =>
         {
-            bus.SetKebabCaseEndpointNameFormatter();
+            if (string.IsNullOrEmpty(options.EndpointPrefix))
+            {
+                bus.SetKebabCaseEndpointNameFormatter();
+            }
+            else
+            {
+                bus.SetEndpointNameFormatter(new KebabCaseEndpointNameFormatter(options.EndpointPrefix, false));
+            }
+
             bus.AddConsumeObserver<ConsumerFailureObserver>();
             // Transient failures are retried in place with back-off; after the last retry MassTransit
             // moves the message, with its exception in the headers, to the endpoint's _error queue.
-            bus.AddConfigureEndpointsCallback((_, _, endpoint) => endpoint.UseMessageRetry(retry =>
-                retry.Exponential(options.RetryLimit, options.RetryMinInterval, options.RetryMaxInterval, options.RetryMinInterval)));
+            bus.AddConfigureEndpointsCallback((_, _, endpoint) =>
+            {
+                endpoint.UseMessageRetry(retry =>
+                    retry.Exponential(options.RetryLimit, options.RetryMinInterval, options.RetryMaxInterval, options.RetryMinInterval));
+                if (options.TemporaryEndpoints && endpoint is IRabbitMqReceiveEndpointConfigurator rabbitEndpoint)
+                {
+                    rabbitEndpoint.AutoDelete = true;
+                    rabbitEndpoint.Durable = false;
+                }
+            });
             configureConsumers?.Invoke(bus);
             bus.UsingRabbitMq((context, rabbit) =>
             {

@@ -30,6 +30,15 @@ public sealed class MessagingOptions
 
     public TimeSpan RetryMaxInterval { get; set; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>
+    /// Prefix of this service's queue names: separates installations (or test hosts) that share a broker and would
+    /// otherwise take each other's messages. Empty in a normal deployment.
+    /// </summary>
+    public string? EndpointPrefix { get; set; }
+
+    /// <summary>Queues that disappear with their last consumer (test hosts only; production queues are durable).</summary>
+    public bool TemporaryEndpoints { get; set; }
+
     /// <summary>How long the dispatcher may keep failing before readiness reports it unhealthy.</summary>
     public TimeSpan UnhealthyAfter { get; set; } = TimeSpan.FromSeconds(60);
 }

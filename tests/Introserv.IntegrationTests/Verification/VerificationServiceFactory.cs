@@ -1,19 +1,13 @@
 using System.Collections.Concurrent;
 using System.Net.Http.Headers;
-using System.Security.Claims;
-using System.Text;
 using Introserv.ServiceDefaults;
 using Introserv.Testing;
 using Introserv.Verification.Data;
-using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
-using Microsoft.IdentityModel.JsonWebTokens;
-using Microsoft.IdentityModel.Protocols.OpenIdConnect;
-using Microsoft.IdentityModel.Tokens;
 
 namespace Introserv.IntegrationTests.Verification;
 
@@ -24,12 +18,10 @@ namespace Introserv.IntegrationTests.Verification;
 /// </summary>
 public sealed class VerificationServiceFactory : WebApplicationFactory<VerificationDbContext>, IAsyncLifetime
 {
-    public const string Issuer = "http://identity.test/";
+    public const string Issuer = TestTokens.Issuer;
     public const int ChallengesPerAccount = 6;
     public const int SendsPerPhone = 5;
     public static readonly TimeSpan GatewayTimeout = TimeSpan.FromSeconds(1);
-
-    private readonly SymmetricSecurityKey _signingKey = new(Encoding.UTF8.GetBytes($"test-signing-key-{Guid.NewGuid():N}-0123456789"));
 
     public string DatabaseName { get; } = LocalInfra.UniqueDatabaseName("verification");
 
@@ -63,30 +55,12 @@ public sealed class VerificationServiceFactory : WebApplicationFactory<Verificat
         builder.ConfigureTestServices(services =>
         {
             services.AddSingleton<TimeProvider>(Clock);
-            services.PostConfigure<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme, options =>
-            {
-                var configuration = new OpenIdConnectConfiguration { Issuer = Issuer };
-                configuration.SigningKeys.Add(_signingKey);
-                options.Configuration = configuration;
-                options.TokenValidationParameters.IssuerSigningKey = _signingKey;
-            });
+            services.TrustTestTokens();
         });
     }
 
     /// <summary>An access token as Identity would issue it: subject, audience, roles.</summary>
-    public string TokenFor(Guid accountId, params string[] roles)
-    {
-        var claims = new List<Claim> { new("sub", accountId.ToString("D")) };
-        claims.AddRange(roles.Select(r => new Claim("role", r)));
-        return new JsonWebTokenHandler().CreateToken(new SecurityTokenDescriptor
-        {
-            Issuer = Issuer,
-            Audience = "introserv-api",
-            Subject = new ClaimsIdentity(claims),
-            Expires = DateTime.UtcNow.AddMinutes(30),
-            SigningCredentials = new SigningCredentials(_signingKey, SecurityAlgorithms.HmacSha256),
-        });
-    }
+    public string TokenFor(Guid accountId, params string[] roles) => TestTokens.For(accountId, roles);
 
     public HttpClient Customer(Guid accountId) => Api(TokenFor(accountId, AuthenticationExtensions.CustomerRole));
 
