@@ -1,7 +1,10 @@
 using Introserv.BuildingBlocks.Data;
 using Introserv.BuildingBlocks.Hosting;
 using Introserv.BuildingBlocks.Messaging;
+using Introserv.Notifications.Consumers;
 using Introserv.Notifications.Data;
+using Introserv.Notifications.Delivery;
+using Introserv.Notifications.Features;
 using Introserv.ServiceDefaults;
 
 namespace Introserv.Notifications;
@@ -14,7 +17,34 @@ public static class NotificationsServiceExtensions
     {
         builder.AddServiceHost(Title, "Notification settings and the log of what was sent.");
         builder.AddServiceDatabase<NotificationsDbContext>(ResourceNames.NotificationsDb);
-        builder.AddServiceMessaging<NotificationsDbContext>();
+        builder.AddServiceMessaging<NotificationsDbContext>(bus =>
+        {
+            bus.AddConsumer<AccountRegisteredConsumer>();
+            bus.AddConsumer<PasswordChangedConsumer>();
+            bus.AddConsumer<IpAllowListChangedConsumer>();
+            bus.AddConsumer<SecurityCodeSetConsumer>();
+            bus.AddConsumer<TwoFactorChangedConsumer>();
+            bus.AddConsumer<EmailChangeRequestedConsumer>();
+            bus.AddConsumer<EmailChangedConsumer>();
+        });
+        builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddOptions<NotificationsSettings>()
+            .Bind(builder.Configuration.GetSection(NotificationsSettings.SectionName))
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        builder.Services.AddOptions<SmtpSettings>()
+            .Bind(builder.Configuration.GetSection(SmtpSettings.SectionName))
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        builder.Services.AddSingleton<MailSender>();
+        builder.Services.AddSingleton<DeliveryWorker>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<DeliveryWorker>());
         return builder;
+    }
+
+    public static WebApplication MapNotificationsServiceEndpoints(this WebApplication app)
+    {
+        app.MapNotificationEndpoints();
+        return app;
     }
 }

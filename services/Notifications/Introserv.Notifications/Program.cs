@@ -10,4 +10,5 @@ builder.AddNotificationsServices();
 var app = builder.Build();
 app.UseServiceHost();
 app.MapServiceHostEndpoints();
+app.MapNotificationsServiceEndpoints();
 return await app.RunOrMigrateAsync(args);

@@ -72,6 +72,7 @@ public static class SecuritySettings
             if (updated == 1)
             {
                 Audit.Record(db, account.Id, context, clock, "security_code_set", "Support security code set");
+                db.AddIntegrationEvent(new SecurityCodeSet(Guid.CreateVersion7(now), now, account.Id, ClientAddress.TextOf(context)), clock);
             }
 
             return updated == 1;

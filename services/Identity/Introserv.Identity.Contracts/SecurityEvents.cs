@@ -1,0 +1,18 @@
+using Introserv.Contracts;
+
+namespace Introserv.Identity.Contracts;
+
+/// <summary>The support security code of the account was set (once; it is never published). Notifications tells the customer.</summary>
+public sealed record SecurityCodeSet(
+    Guid EventId,
+    DateTimeOffset OccurredAt,
+    Guid AccountId,
+    string? SetFromAddress) : IIntegrationEvent;
+
+/// <summary>The account's second factor was turned on (<paramref name="Enabled"/>) or off. Notifications tells the customer.</summary>
+public sealed record TwoFactorChanged(
+    Guid EventId,
+    DateTimeOffset OccurredAt,
+    Guid AccountId,
+    bool Enabled,
+    string? ChangedFromAddress) : IIntegrationEvent;

@@ -1,0 +1,47 @@
+using Introserv.BuildingBlocks.Messaging;
+using Introserv.Notifications.Data;
+using Introserv.Notifications.Messages;
+using Introserv.Profile.Contracts;
+using MassTransit;
+using Microsoft.Extensions.Options;
+
+namespace Introserv.Notifications.Consumers;
+
+/// <summary>The confirmation link goes to the new address only.</summary>
+public sealed class EmailChangeRequestedConsumer(NotificationsDbContext db, TimeProvider clock, IOptions<NotificationsSettings> options)
+    : InboxConsumer<NotificationsDbContext, EmailChangeRequested>(db)
+{
+    protected override async Task HandleAsync(ConsumeContext<EmailChangeRequested> context, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var message = context.Message;
+        var settings = await SettingsLookup.RequireAsync(Db, message.AccountId, cancellationToken);
+        var link = options.Value.EmailChangeLink(message.ConfirmationToken);
+        await Outgoing.EnqueueAsync(Db, message.AccountId, message.EventId, MessageTypes.EmailChangeConfirmation, Categories.Account, message.NewEmail,
+            MailTemplates.EmailChangeConfirmation(settings.FirstName, message.NewEmail, link, message.ExpiresAt), clock.GetUtcNow(), cancellationToken);
+    }
+}
+
+/// <summary>
+/// The old address is told; the account email moves to the new one, and so does every category that still
+/// used the old address (categories set to other addresses stay).
+/// </summary>
+public sealed class EmailChangedConsumer(NotificationsDbContext db, TimeProvider clock) : InboxConsumer<NotificationsDbContext, EmailChanged>(db)
+{
+    protected override async Task HandleAsync(ConsumeContext<EmailChanged> context, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var message = context.Message;
+        var settings = await SettingsLookup.RequireAsync(Db, message.AccountId, cancellationToken);
+        var now = clock.GetUtcNow();
+        await Outgoing.EnqueueAsync(Db, message.AccountId, message.EventId, MessageTypes.EmailChanged, Categories.Account, message.OldEmail,
+            MailTemplates.EmailChanged(settings.FirstName, message.NewEmail), now, cancellationToken);
+        string Follow(string current) => string.Equals(current, message.OldEmail, StringComparison.OrdinalIgnoreCase) ? message.NewEmail : current;
+        settings.InvoicesOrdersEmail = Follow(settings.InvoicesOrdersEmail);
+        settings.SupportEmail = Follow(settings.SupportEmail);
+        settings.ComplaintsEmail = Follow(settings.ComplaintsEmail);
+        settings.AccountEmail = message.NewEmail;
+        settings.Version++;
+        settings.UpdatedAt = now;
+    }
+}

@@ -1,0 +1,47 @@
+using MailKit;
+using MailKit.Net.Smtp;
+using Introserv.Notifications.Data;
+using Microsoft.Extensions.Options;
+using MimeKit;
+
+namespace Introserv.Notifications.Delivery;
+
+/// <summary>Sends messages over one SMTP connection (MailKit).</summary>
+public sealed class MailSender(IOptions<SmtpSettings> options)
+{
+    public async Task<SmtpClient> ConnectAsync(CancellationToken cancellationToken)
+    {
+        var settings = options.Value;
+        var client = new SmtpClient { Timeout = (int)settings.Timeout.TotalMilliseconds };
+        try
+        {
+            await client.ConnectAsync(settings.Host!, settings.Port, settings.Security, cancellationToken);
+            if (!string.IsNullOrEmpty(settings.Username))
+            {
+                await client.AuthenticateAsync(settings.Username, settings.Password ?? string.Empty, cancellationToken);
+            }
+
+            return client;
+        }
+        catch
+        {
+            client.Dispose();
+            throw;
+        }
+    }
+
+    public async Task SendAsync(IMailTransport client, Notification notification, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(client);
+        ArgumentNullException.ThrowIfNull(notification);
+        var settings = options.Value;
+        using var message = new MimeMessage();
+        message.From.Add(new MailboxAddress(settings.FromName, settings.From));
+        message.To.Add(MailboxAddress.Parse(notification.Recipient));
+        message.Subject = notification.Subject;
+        message.MessageId = $"{notification.Id:N}@{settings.From.Split('@')[^1]}";
+        message.Headers.Add("X-Introserv-Notification", notification.Type);
+        message.Body = new BodyBuilder { TextBody = notification.TextBody, HtmlBody = notification.HtmlBody }.ToMessageBody();
+        await client.SendAsync(message, cancellationToken);
+    }
+}

@@ -1,0 +1,173 @@
+using System.Security.Claims;
+using Introserv.Notifications.Data;
+using Introserv.ServiceDefaults;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+
+namespace Introserv.Notifications.Features;
+
+public sealed record Money(decimal Amount, string Currency);
+
+public sealed record NotificationEmails(string Account, string InvoicesOrders, string Support, string Complaints);
+
+public sealed record SettingsResponse(bool NewsSubscription, Money? BalanceAlertThreshold, NotificationEmails Emails, int Version, DateTimeOffset UpdatedAt);
+
+public sealed record UpdateSettingsRequest(
+    bool? NewsSubscription, Money? BalanceAlertThreshold, string? InvoicesOrders, string? Support, string? Complaints, int? Version);
+
+public static class SettingsEndpoints
+{
+    public const decimal MaxThreshold = 1_000_000m;
+
+    public static RouteGroupBuilder MapNotificationEndpoints(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/api/notifications").WithTags("Notifications").RequireAuthorization();
+        group.MapGet("/settings", GetAsync).WithSummary("What is sent where: news, the low-balance alert threshold and the category addresses");
+        group.MapPut("/settings", UpdateAsync)
+            .WithSummary("Change the notification settings")
+            .WithDescription("newsSubscription (bool), balanceAlertThreshold ({ amount >= 0, currency } or null: off), invoicesOrders, support, complaints (addresses). " +
+                "400 validation_failed names every field; with 'version', 412 profile_version_mismatch when another change came first.")
+            .ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status412PreconditionFailed);
+        group.MapGet("/", NotificationLog.ListAsync).WithSummary("What was sent (or is being sent), newest first, paged by nextBefore");
+        return group;
+    }
+
+    private static async Task<Results<Ok<SettingsResponse>, ProblemHttpResult>> GetAsync(ClaimsPrincipal user, NotificationsDbContext db, CancellationToken cancellationToken)
+    {
+        var accountId = user.AccountId();
+        var settings = await db.Settings.AsNoTracking().FirstOrDefaultAsync(s => s.AccountId == accountId, cancellationToken);
+        return settings is null ? NotFound() : TypedResults.Ok(View(settings));
+    }
+
+    private static async Task<IResult> UpdateAsync(
+        UpdateSettingsRequest request, ClaimsPrincipal user, NotificationsDbContext db, TimeProvider clock, CancellationToken cancellationToken)
+    {
+        var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
+        foreach (var (field, value) in new[] { ("invoicesOrders", request.InvoicesOrders), ("support", request.Support), ("complaints", request.Complaints) })
+        {
+            if (value is not null && !IsEmail(value.Trim()))
+            {
+                errors[field] = ["A valid email address."];
+            }
+        }
+
+        if (request.BalanceAlertThreshold is { } threshold)
+        {
+            if (threshold.Amount < 0 || threshold.Amount > MaxThreshold || decimal.Round(threshold.Amount, 2) != threshold.Amount)
+            {
+                errors["balanceAlertThreshold.amount"] = [$"Between 0 and {MaxThreshold}, at most two decimals."];
+            }
+
+            if (threshold.Currency is not { Length: 3 } currency || !currency.All(char.IsAsciiLetterUpper))
+            {
+                errors["balanceAlertThreshold.currency"] = ["An ISO 4217 code such as EUR."];
+            }
+        }
+
+        if (errors.Count > 0)
+        {
+            return TypedResults.ValidationProblem(errors);
+        }
+
+        var accountId = user.AccountId();
+        var settings = await db.Settings.FirstOrDefaultAsync(s => s.AccountId == accountId, cancellationToken);
+        if (settings is null)
+        {
+            return NotFound();
+        }
+
+        if (request.Version is { } version && version != settings.Version)
+        {
+            return Mismatch(settings.Version);
+        }
+
+        settings.NewsSubscription = request.NewsSubscription ?? settings.NewsSubscription;
+        settings.InvoicesOrdersEmail = request.InvoicesOrders?.Trim() ?? settings.InvoicesOrdersEmail;
+        settings.SupportEmail = request.Support?.Trim() ?? settings.SupportEmail;
+        settings.ComplaintsEmail = request.Complaints?.Trim() ?? settings.ComplaintsEmail;
+        var newThreshold = request.BalanceAlertThreshold?.Amount;
+        var newCurrency = request.BalanceAlertThreshold?.Currency;
+        if (newThreshold != settings.BalanceAlertThreshold || newCurrency != settings.BalanceAlertCurrency)
+        {
+            // A new threshold is armed afresh: the next balance below it alerts.
+            settings.BalanceAlertThreshold = newThreshold;
+            settings.BalanceAlertCurrency = newCurrency;
+            settings.BalanceBelowThreshold = false;
+        }
+
+        settings.Version++;
+        settings.UpdatedAt = clock.GetUtcNow();
+        try
+        {
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        catch (DbUpdateConcurrencyException)
+        {
+            return Mismatch(await db.Settings.AsNoTracking().Where(s => s.AccountId == accountId).Select(s => s.Version).FirstAsync(cancellationToken));
+        }
+
+        return TypedResults.Ok(View(settings));
+    }
+
+    public static Guid AccountId(this ClaimsPrincipal user) =>
+        Guid.TryParse(user.FindFirstValue("sub"), out var id) ? id : Guid.Empty;
+
+    public static bool IsEmail(string? value) =>
+        value is { Length: >= 3 and <= 254 } && System.Net.Mail.MailAddress.TryCreate(value, out var parsed)
+        && string.Equals(parsed.Address, value, StringComparison.Ordinal) && value.IndexOf('@', StringComparison.Ordinal) is > 0 and var at
+        && value.IndexOf('.', at) > at + 1 && !value.EndsWith('.');
+
+    private static SettingsResponse View(NotificationSettings settings) => new(
+        settings.NewsSubscription,
+        settings.BalanceAlertThreshold is { } amount ? new Money(amount, settings.BalanceAlertCurrency!) : null,
+        new NotificationEmails(settings.AccountEmail, settings.InvoicesOrdersEmail, settings.SupportEmail, settings.ComplaintsEmail),
+        settings.Version,
+        settings.UpdatedAt);
+
+    private static ProblemHttpResult NotFound() => Problem(StatusCodes.Status404NotFound, "settings_not_found", "No settings",
+        "No notification settings for this account (a new account's appear within seconds of registration).");
+
+    private static ProblemHttpResult Mismatch(int current) => Problem(StatusCodes.Status412PreconditionFailed, "settings_version_mismatch", "Settings changed",
+        "The settings changed after you read them; read them again.", new Dictionary<string, object?> { ["currentVersion"] = current });
+
+    public static ProblemHttpResult Problem(int status, string code, string title, string detail, Dictionary<string, object?>? extensions = null)
+    {
+        var all = new Dictionary<string, object?>(extensions ?? []) { [ProblemDetailsExtensions.CodeExtension] = code };
+        return TypedResults.Problem(statusCode: status, title: title, detail: detail, extensions: all);
+    }
+}
+
+public sealed record NotificationEntry(
+    long Sequence, Guid Id, string Type, string Category, string Recipient, string Subject, string Status, int Attempts, string? LastError, DateTimeOffset CreatedAt, DateTimeOffset? SentAt);
+
+public sealed record NotificationPage(IReadOnlyList<NotificationEntry> Entries, long? NextBefore);
+
+public static class NotificationLog
+{
+    public const int MaxLimit = 100;
+
+    public static async Task<IResult> ListAsync(ClaimsPrincipal user, long? before, int? limit, NotificationsDbContext db, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(db);
+        if (limit is < 1 or > MaxLimit)
+        {
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["limit"] = [$"Between 1 and {MaxLimit}."] });
+        }
+
+        var take = limit ?? 50;
+        var accountId = user.AccountId();
+        var query = db.Notifications.AsNoTracking().Where(n => n.AccountId == accountId);
+        if (before is { } cursor)
+        {
+            query = query.Where(n => n.Sequence < cursor);
+        }
+
+        var entries = await query.OrderByDescending(n => n.Sequence).Take(take + 1)
+            .Select(n => new NotificationEntry(n.Sequence, n.Id, n.Type, n.Category, n.Recipient, n.Subject, n.Status, n.Attempts, n.LastError, n.CreatedAt, n.SentAt))
+            .ToListAsync(cancellationToken);
+        var more = entries.Count > take;
+        var page = more ? entries[..take] : entries;
+        return TypedResults.Ok(new NotificationPage(page, more ? page[^1].Sequence : null));
+    }
+}

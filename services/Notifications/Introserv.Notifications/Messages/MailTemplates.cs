@@ -1,0 +1,122 @@
+using System.Globalization;
+using System.Net;
+using System.Text;
+
+namespace Introserv.Notifications.Messages;
+
+/// <summary>A rendered message: subject, plain text and HTML.</summary>
+public sealed record MailContent(string Subject, string Text, string Html);
+
+/// <summary>The message types and their categories (which settings address they go to).</summary>
+public static class MessageTypes
+{
+    public const string Welcome = "welcome";
+    public const string EmailChangeConfirmation = "email_change_confirmation";
+    public const string EmailChanged = "email_changed";
+    public const string PasswordChanged = "password_changed";
+    public const string IpAllowListChanged = "ip_allow_list_changed";
+    public const string SecurityCodeSet = "security_code_set";
+    public const string TwoFactorChanged = "two_factor_changed";
+    public const string LowBalance = "low_balance";
+}
+
+public static class Categories
+{
+    /// <summary>The account's own email (sign-up, email change, security notices).</summary>
+    public const string Account = "account";
+    public const string InvoicesOrders = "invoices_orders";
+    public const string Support = "support";
+    public const string Complaints = "complaints";
+    public const string News = "news";
+}
+
+/// <summary>
+/// Text and HTML for each message type. Every value is HTML-encoded in the HTML part; no template shows a
+/// password, a security code or a verification code.
+/// </summary>
+public static class MailTemplates
+{
+    public static MailContent Welcome(string firstName, string login) => Render(
+        "Welcome to Introserv",
+        $"Hello {firstName},",
+        [$"your Introserv account {login} is ready.", "Complete your personal information in the billing panel to order services."]);
+
+    public static MailContent EmailChangeConfirmation(string firstName, string newEmail, Uri link, DateTimeOffset expiresAt) => Render(
+        "Confirm your new email address",
+        $"Hello {firstName},",
+        [
+            $"you asked to use {newEmail} for your Introserv account. Open this link to confirm it:",
+            link.ToString(),
+            $"The link works once, until {expiresAt.UtcDateTime.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture)} UTC. If you did not ask for this, ignore this message.",
+        ],
+        link);
+
+    public static MailContent EmailChanged(string firstName, string newEmail) => Render(
+        "Your email address was changed",
+        $"Hello {firstName},",
+        [$"the email address of your Introserv account is now {newEmail}.", "If you did not do this, contact support at once."]);
+
+    public static MailContent PasswordChanged(string firstName, string? fromAddress) => Render(
+        "Your password was changed",
+        $"Hello {firstName},",
+        [$"the password of your Introserv account was changed{From(fromAddress)}. Every other session was signed out.", "If you did not do this, contact support at once."]);
+
+    public static MailContent IpAllowListChanged(string firstName, IReadOnlyList<string> entries) => Render(
+        "Your IP access restrictions were changed",
+        $"Hello {firstName},",
+        [
+            entries.Count == 0
+                ? "your Introserv account no longer restricts the addresses it can be used from."
+                : $"your Introserv account can now be used only from: {string.Join(", ", entries)}.",
+            "If you did not do this, contact support at once.",
+        ]);
+
+    public static MailContent SecurityCodeSet(string firstName, string? fromAddress) => Render(
+        "Your support security code was set",
+        $"Hello {firstName},",
+        [$"a security code for support calls was set on your Introserv account{From(fromAddress)}. It cannot be changed or shown again.", "If you did not do this, contact support at once."]);
+
+    public static MailContent TwoFactorChanged(string firstName, bool enabled, string? fromAddress) => Render(
+        enabled ? "Two-step sign-in turned on" : "Two-step sign-in turned off",
+        $"Hello {firstName},",
+        [
+            enabled
+                ? $"two-step sign-in with an authenticator app was turned on for your Introserv account{From(fromAddress)}."
+                : $"two-step sign-in was turned off for your Introserv account{From(fromAddress)}.",
+            "If you did not do this, contact support at once.",
+        ]);
+
+    public static MailContent LowBalance(string firstName, decimal balance, decimal threshold, string currency) => Render(
+        "Your balance is low",
+        $"Hello {firstName},",
+        [
+            $"your Introserv balance is {Money(balance, currency)}, below the {Money(threshold, currency)} you asked to be told about.",
+            "Top it up so your services are renewed on time.",
+        ]);
+
+    private static string Money(decimal amount, string currency) => string.Create(CultureInfo.InvariantCulture, $"{amount:0.00} {currency}");
+
+    private static string From(string? address) => string.IsNullOrEmpty(address) ? string.Empty : $" from {address}";
+
+    private static MailContent Render(string subject, string greeting, IReadOnlyList<string> paragraphs, Uri? action = null)
+    {
+        var text = new StringBuilder().Append(greeting).Append("\n\n");
+        foreach (var paragraph in paragraphs)
+        {
+            text.Append(paragraph).Append("\n\n");
+        }
+
+        text.Append("Introserv\n");
+        var html = new StringBuilder("<!doctype html><html><body style=\"font-family:Arial,sans-serif\">")
+            .Append("<p>").Append(WebUtility.HtmlEncode(greeting)).Append("</p>");
+        foreach (var paragraph in paragraphs)
+        {
+            html.Append(action is not null && paragraph == action.ToString()
+                ? $"<p><a href=\"{WebUtility.HtmlEncode(action.ToString())}\">{WebUtility.HtmlEncode(action.ToString())}</a></p>"
+                : $"<p>{WebUtility.HtmlEncode(paragraph)}</p>");
+        }
+
+        html.Append("<p>Introserv</p></body></html>");
+        return new MailContent(subject, text.ToString(), html.ToString());
+    }
+}
