@@ -94,7 +94,23 @@ if (builder.ExecutionContext.IsRunMode)
     }
 
     verification.WaitFor(telephony);
+
+    // A real SMTP server that keeps every mail and lists them on its page (links included).
+    var mail = builder.AddProject<Projects.Introserv_Notifications_DevMail>(ResourceNames.MailDev)
+        .WithEnvironment("ASPNETCORE_ENVIRONMENT", "Development")
+        .WithEndpoint(scheme: "tcp", name: ResourceNames.SmtpEndpoint, env: "DevMail__SmtpPort")
+        .WithHttpHealthCheck(Extensions.HealthEndpointPath, endpointName: ResourceNames.HttpEndpoint);
+    var smtp = mail.GetEndpoint(ResourceNames.SmtpEndpoint);
+    notifications
+        .WithEnvironment("Smtp__Host", smtp.Property(EndpointProperty.Host))
+        .WithEnvironment("Smtp__Port", smtp.Property(EndpointProperty.Port))
+        .WithEnvironment("Smtp__Security", "None")
+        .WithEnvironment("Smtp__From", "billing@introserv.localhost")
+        .WaitFor(mail);
 }
+
+// Where links in mails point: the front end's development server.
+notifications.WithEnvironment("Notifications__PanelUrl", builder.Configuration["Panel:Url"] ?? "http://localhost:3000/");
 
 // Profile asks Verification (gRPC) to send and check phone codes, with its own service token.
 var profileSecret = builder.AddParameter("profile-client-secret", DevelopmentKeys.EnsureSecret("profile-client"), secret: true);

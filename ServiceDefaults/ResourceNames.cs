@@ -48,6 +48,12 @@ public static class ResourceNames
     /// <summary>Local runs only: the stand-in telephony provider that shows developers the verification codes.</summary>
     public const string TelephonyDev = "telephony-dev";
 
+    /// <summary>Local runs only: the mail catcher (a real SMTP server with a page listing every mail).</summary>
+    public const string MailDev = "mail-dev";
+
+    /// <summary>Name of the mail catcher's SMTP endpoint.</summary>
+    public const string SmtpEndpoint = "smtp";
+
     /// <summary>The YARP gateway, the only externally reachable resource.</summary>
     public const string Gateway = "gateway";
 

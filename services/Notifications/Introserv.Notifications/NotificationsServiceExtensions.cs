@@ -26,6 +26,7 @@ public static class NotificationsServiceExtensions
             bus.AddConsumer<TwoFactorChangedConsumer>();
             bus.AddConsumer<EmailChangeRequestedConsumer>();
             bus.AddConsumer<EmailChangedConsumer>();
+            bus.AddConsumer<BalanceChangedConsumer>();
         });
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddOptions<NotificationsSettings>()

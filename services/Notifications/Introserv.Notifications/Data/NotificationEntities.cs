@@ -20,6 +20,9 @@ public sealed class NotificationSettings
     /// <summary>Whether the balance is below the threshold now (an alert goes out once per crossing).</summary>
     public bool BalanceBelowThreshold { get; set; }
 
+    /// <summary>The newest ledger sequence seen, so an older <c>BalanceChanged</c> arriving late changes nothing.</summary>
+    public long BalanceSequence { get; set; }
+
     public required string InvoicesOrdersEmail { get; set; }
 
     public required string SupportEmail { get; set; }

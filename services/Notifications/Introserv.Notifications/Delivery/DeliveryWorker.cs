@@ -22,6 +22,7 @@ public sealed partial class DeliveryWorker(
     public const int BatchSize = 20;
     public static readonly TimeSpan Lease = TimeSpan.FromMinutes(2);
 
+    private bool _warnedUnconfigured;
     private readonly Counter<long> _sent = meters.Create("Introserv.Notifications").CreateCounter<long>("introserv.notifications.sent");
     private readonly Counter<long> _failed = meters.Create("Introserv.Notifications").CreateCounter<long>("introserv.notifications.failed_attempts");
 
@@ -49,6 +50,17 @@ public sealed partial class DeliveryWorker(
     /// <summary>Sends one batch of due messages; returns how many were claimed.</summary>
     public async Task<int> RunOnceAsync(CancellationToken cancellationToken)
     {
+        if (string.IsNullOrWhiteSpace(options.Value.Host))
+        {
+            if (!_warnedUnconfigured)
+            {
+                _warnedUnconfigured = true;
+                LogNotConfigured(logger);
+            }
+
+            return 0;
+        }
+
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<NotificationsDbContext>();
         var now = clock.GetUtcNow();
@@ -75,10 +87,11 @@ public sealed partial class DeliveryWorker(
                     await sender.SendAsync(client, notification, cancellationToken);
                     await MarkSentAsync(db, notification, cancellationToken);
                 }
-                catch (Exception error) when (error is SmtpCommandException or SmtpProtocolException or IOException or TimeoutException or MailKit.ServiceNotConnectedException)
+                catch (Exception error) when (error is SmtpCommandException or SmtpProtocolException or IOException or TimeoutException
+                    or MailKit.ServiceNotConnectedException or MimeKit.ParseException)
                 {
                     await MarkFailedAttemptAsync(db, notification, error, cancellationToken);
-                    if (error is not SmtpCommandException)
+                    if (error is not (SmtpCommandException or MimeKit.ParseException))
                     {
                         // The connection is gone: the rest of the batch waits for its own retry.
                         foreach (var rest in batch.SkipWhile(n => n != notification).Skip(1))
@@ -130,7 +143,8 @@ public sealed partial class DeliveryWorker(
     {
         var settings = options.Value;
         var attempts = notification.Attempts + 1;
-        var permanent = error is SmtpCommandException command && (int)command.StatusCode >= 500;
+        // A refusal with a 5xx reply, or an address that cannot be written: another attempt would end the same.
+        var permanent = error is SmtpCommandException { StatusCode: >= (SmtpStatusCode)500 } or MimeKit.ParseException;
         var failed = permanent || attempts >= settings.MaxAttempts;
         var message = $"{error.GetType().Name}: {error.Message}";
         message = message.Length > Notification.ErrorMaxLength ? message[..Notification.ErrorMaxLength] : message;
@@ -162,6 +176,9 @@ public sealed partial class DeliveryWorker(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "The SMTP relay is unavailable; {Count} message(s) will be retried: {Error}")]
     private static partial void LogRelayUnavailable(ILogger logger, int count, string error);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Smtp:Host is not set: messages stay queued until an SMTP relay is configured")]
+    private static partial void LogNotConfigured(ILogger logger);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "A delivery batch failed")]
     private static partial void LogBatchFailed(ILogger logger, Exception error);

@@ -8,7 +8,7 @@ public sealed class SmtpSettings
 {
     public const string SectionName = "Smtp";
 
-    [Required]
+    /// <summary>The relay; until it is set, messages wait in the queue (and the worker says so in the log).</summary>
     public string? Host { get; set; }
 
     [Range(1, 65535)]

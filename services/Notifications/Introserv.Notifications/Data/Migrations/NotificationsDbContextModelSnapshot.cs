@@ -199,6 +199,9 @@ namespace Introserv.Notifications.Data.Migrations
                     b.Property<bool>("BalanceBelowThreshold")
                         .HasColumnType("boolean");
 
+                    b.Property<long>("BalanceSequence")
+                        .HasColumnType("bigint");
+
                     b.Property<string>("ComplaintsEmail")
                         .IsRequired()
                         .HasMaxLength(254)
