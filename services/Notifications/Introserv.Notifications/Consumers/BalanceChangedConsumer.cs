@@ -22,7 +22,10 @@ public sealed class BalanceChangedConsumer(NotificationsDbContext db, TimeProvid
             return;
         }
 
+        // The version makes two balance events of one account that are handled at once conflict: the loser is
+        // retried and sees the winner's state (and its sequence), so a crossing is never alerted twice.
         settings.BalanceSequence = message.LedgerSequence;
+        settings.Version++;
         if (settings.BalanceAlertThreshold is not { } threshold || !string.Equals(settings.BalanceAlertCurrency, message.Currency, StringComparison.Ordinal))
         {
             return;

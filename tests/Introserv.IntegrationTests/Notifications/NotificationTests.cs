@@ -1,0 +1,253 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Introserv.Identity.Contracts;
+using Introserv.Notifications.Data;
+using Introserv.Orders.Contracts;
+using Introserv.Profile.Contracts;
+using Microsoft.EntityFrameworkCore;
+
+namespace Introserv.IntegrationTests.Notifications;
+
+public sealed class NotificationTests(NotificationsServiceFactory factory) : IClassFixture<NotificationsServiceFactory>
+{
+    private async Task<(Guid AccountId, string Email)> RegisterAsync()
+    {
+        var accountId = Guid.NewGuid();
+        var email = $"n{accountId:N}@example.com";
+        await factory.PublishAsync(new AccountRegistered(Guid.NewGuid(), DateTimeOffset.UtcNow, accountId, $"n{accountId:N}"[..20], email, "Ana", "Lee"));
+        var welcome = Assert.Single(await factory.MailsToAsync(email));
+        Assert.Equal("Welcome to Introserv", welcome.Subject);
+        return (accountId, email);
+    }
+
+    private static Task<(HttpStatusCode, JsonElement)> PutSettingsAsync(HttpClient http, object body) => SendAsync(http, HttpMethod.Put, "/api/notifications/settings", body);
+
+    private static async Task<(HttpStatusCode, JsonElement)> SendAsync(HttpClient http, HttpMethod method, string path, object? body = null)
+    {
+        using var request = new HttpRequestMessage(method, path) { Content = body is null ? null : JsonContent.Create(body) };
+        using var response = await http.SendAsync(request);
+        return (response.StatusCode, await response.Content.ReadFromJsonAsync<JsonElement>());
+    }
+
+    [Fact]
+    public async Task A_new_account_gets_default_settings_and_one_welcome_even_when_the_event_comes_twice()
+    {
+        var accountId = Guid.NewGuid();
+        var email = $"w{accountId:N}@example.com";
+        var registered = new AccountRegistered(Guid.NewGuid(), DateTimeOffset.UtcNow, accountId, "welcome.me", email, "Ana", "Lee");
+
+        await factory.PublishAsync(registered);
+        await factory.PublishAsync(registered);
+        await factory.MailsToAsync(email);
+        await Task.Delay(1500);
+        using var http = factory.Customer(accountId);
+        var (status, settings) = await SendAsync(http, HttpMethod.Get, "/api/notifications/settings");
+
+        var welcome = Assert.Single(factory.Mail.List(email));
+        Assert.Contains("welcome.me", welcome.Text, StringComparison.Ordinal);
+        Assert.Contains("Hello Ana", welcome.Html, StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.False(settings.GetProperty("newsSubscription").GetBoolean());
+        Assert.Equal(JsonValueKind.Null, settings.GetProperty("balanceAlertThreshold").ValueKind);
+        Assert.All(new[] { "account", "invoicesOrders", "support", "complaints" }, c => Assert.Equal(email, settings.GetProperty("emails").GetProperty(c).GetString()));
+    }
+
+    [Fact]
+    public async Task Every_security_event_reaches_the_account_address_once()
+    {
+        var (accountId, email) = await RegisterAsync();
+        var password = new PasswordChanged(Guid.NewGuid(), DateTimeOffset.UtcNow, accountId, "198.51.100.7");
+
+        await factory.PublishAsync(password);
+        await factory.PublishAsync(password);
+        await factory.PublishAsync(new IpAllowListChanged(Guid.NewGuid(), DateTimeOffset.UtcNow, accountId, ["203.0.113.0/24", "198.51.100.7"], 2));
+        await factory.PublishAsync(new SecurityCodeSet(Guid.NewGuid(), DateTimeOffset.UtcNow, accountId, "198.51.100.7"));
+        await factory.PublishAsync(new TwoFactorChanged(Guid.NewGuid(), DateTimeOffset.UtcNow, accountId, true, "198.51.100.7"));
+        var mails = await factory.MailsToAsync(email, 5);
+        await Task.Delay(1000);
+
+        var subjects = factory.Mail.List(email).Select(m => m.Subject).Order().ToList();
+        Assert.Equal(
+            ["Two-step sign-in turned on", "Welcome to Introserv", "Your IP access restrictions were changed", "Your password was changed", "Your support security code was set"],
+            subjects);
+        Assert.Contains("203.0.113.0/24, 198.51.100.7", mails.Single(m => m.Subject.Contains("IP access", StringComparison.Ordinal)).Text, StringComparison.Ordinal);
+        Assert.All(mails, m => Assert.Equal("billing@introserv.localhost", m.From));
+    }
+
+    [Fact]
+    public async Task An_email_change_sends_the_link_to_the_new_address_tells_the_old_one_and_moves_the_categories_that_followed_it()
+    {
+        var (accountId, oldEmail) = await RegisterAsync();
+        using var http = factory.Customer(accountId);
+        await PutSettingsAsync(http, new { complaints = "legal@example.com" });
+        var newEmail = $"moved{accountId:N}@example.com";
+        var token = "tok_" + Guid.NewGuid().ToString("N");
+
+        await factory.PublishAsync(new EmailChangeRequested(Guid.NewGuid(), DateTimeOffset.UtcNow, accountId, Guid.NewGuid(), oldEmail, newEmail, token, DateTimeOffset.UtcNow.AddHours(24)));
+        var link = Assert.Single(await factory.MailsToAsync(newEmail));
+        await factory.PublishAsync(new EmailChanged(Guid.NewGuid(), DateTimeOffset.UtcNow, accountId, oldEmail, newEmail));
+        var notices = await factory.MailsToAsync(oldEmail, 2);
+        var (_, settings) = await SendAsync(http, HttpMethod.Get, "/api/notifications/settings");
+
+        Assert.Equal("Confirm your new email address", link.Subject);
+        Assert.Contains($"https://panel.test/profile/email-change/confirm?token={token}", link.Text, StringComparison.Ordinal);
+        Assert.Contains($"href=\"https://panel.test/profile/email-change/confirm?token={token}\"", link.Html, StringComparison.Ordinal);
+        Assert.Equal("Your email address was changed", notices[^1].Subject);
+        Assert.Contains(newEmail, notices[^1].Text, StringComparison.Ordinal);
+        var emails = settings.GetProperty("emails");
+        Assert.Equal((newEmail, newEmail, newEmail, "legal@example.com"),
+            (emails.GetProperty("account").GetString(), emails.GetProperty("invoicesOrders").GetString(), emails.GetProperty("support").GetString(), emails.GetProperty("complaints").GetString()));
+    }
+
+    [Fact]
+    public async Task A_low_balance_alert_goes_once_per_crossing_to_the_invoices_address()
+    {
+        var (accountId, _) = await RegisterAsync();
+        using var http = factory.Customer(accountId);
+        var invoices = $"inv{accountId:N}@example.com";
+        var (status, _) = await PutSettingsAsync(http, new { balanceAlertThreshold = new { amount = 20.00m, currency = "EUR" }, invoicesOrders = invoices });
+        Assert.Equal(HttpStatusCode.OK, status);
+        var sequence = 0L;
+        // Ledger entries of one account come seconds apart; each is handled before the next is published.
+        async Task Balance(decimal balance, string currency = "EUR")
+        {
+            var current = ++sequence;
+            await factory.PublishAsync(new BalanceChanged(Guid.NewGuid(), DateTimeOffset.UtcNow, accountId, balance, currency, -1m, "test", current));
+            var deadline = DateTime.UtcNow.AddSeconds(20);
+            while (await factory.QueryAsync(db => db.Settings.Where(s => s.AccountId == accountId).Select(s => s.BalanceSequence).SingleAsync()) < current)
+            {
+                Assert.True(DateTime.UtcNow < deadline, $"BalanceChanged {current} was not handled");
+                await Task.Delay(50);
+            }
+        }
+
+        await Balance(50m);
+        await Balance(15m);   // crosses: alert
+        await Balance(10m);   // still below: nothing
+        await Balance(5m, "USD"); // another currency: nothing
+        await Balance(25m);   // back above: armed again
+        await Balance(19.99m); // crosses again: alert
+        var alerts = await factory.MailsToAsync(invoices, 2);
+        await Task.Delay(1500);
+
+        Assert.Equal(2, factory.Mail.List(invoices).Count);
+        Assert.All(alerts, a => Assert.Equal("Your balance is low", a.Subject));
+        Assert.Contains("15.00 EUR", alerts[0].Text, StringComparison.Ordinal);
+        Assert.Contains("19.99 EUR", alerts[1].Text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Balance_events_handled_at_once_alert_a_crossing_only_once()
+    {
+        var (accountId, _) = await RegisterAsync();
+        using var http = factory.Customer(accountId);
+        var invoices = $"race{accountId:N}@example.com";
+        await PutSettingsAsync(http, new { balanceAlertThreshold = new { amount = 100m, currency = "EUR" }, invoicesOrders = invoices });
+
+        await Task.WhenAll(Enumerable.Range(1, 8).Select(i =>
+            factory.PublishAsync(new BalanceChanged(Guid.NewGuid(), DateTimeOffset.UtcNow, accountId, 50m - i, "EUR", -1m, "test", i))));
+        await factory.MailsToAsync(invoices);
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        while (await factory.QueryAsync(db => db.Settings.Where(s => s.AccountId == accountId).Select(s => s.BalanceSequence).SingleAsync()) < 8
+            && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(100);
+        }
+
+        await Task.Delay(1000);
+        Assert.Single(factory.Mail.List(invoices));
+    }
+
+    [Fact]
+    public async Task Settings_are_validated_field_by_field_and_guarded_by_version()
+    {
+        var (accountId, _) = await RegisterAsync();
+        using var http = factory.Customer(accountId);
+
+        var (invalid, problem) = await PutSettingsAsync(http, new
+        {
+            invoicesOrders = "not-an-address",
+            support = "a@b",
+            balanceAlertThreshold = new { amount = -1m, currency = "euro" },
+        });
+        var (ok, settings) = await PutSettingsAsync(http, new { newsSubscription = true, support = "help@example.com", version = 1 });
+        var (stale, staleBody) = await PutSettingsAsync(http, new { newsSubscription = false, version = 1 });
+
+        Assert.Equal(HttpStatusCode.BadRequest, invalid);
+        Assert.Equal(["balanceAlertThreshold.amount", "balanceAlertThreshold.currency", "invoicesOrders", "support"],
+            problem.GetProperty("errors").EnumerateObject().Select(e => e.Name).Order());
+        Assert.Equal(HttpStatusCode.OK, ok);
+        Assert.True(settings.GetProperty("newsSubscription").GetBoolean());
+        Assert.Equal("help@example.com", settings.GetProperty("emails").GetProperty("support").GetString());
+        Assert.Equal(HttpStatusCode.PreconditionFailed, stale);
+        Assert.Equal("settings_version_mismatch", staleBody.GetProperty("code").GetString());
+    }
+
+    [Fact]
+    public async Task The_log_shows_what_was_sent_newest_first_paged()
+    {
+        var (accountId, _) = await RegisterAsync();
+        await factory.PublishAsync(new PasswordChanged(Guid.NewGuid(), DateTimeOffset.UtcNow, accountId, null));
+        await factory.PublishAsync(new SecurityCodeSet(Guid.NewGuid(), DateTimeOffset.UtcNow, accountId, null));
+        using var http = factory.Customer(accountId);
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        List<Notification> rows;
+        do
+        {
+            await Task.Delay(200);
+            rows = await factory.NotificationsOfAsync(accountId);
+        }
+        while ((rows.Count < 3 || rows.Any(r => r.Status != NotificationStatuses.Sent)) && DateTime.UtcNow < deadline);
+
+        var (_, first) = await SendAsync(http, HttpMethod.Get, "/api/notifications?limit=2");
+        var (_, rest) = await SendAsync(http, HttpMethod.Get, $"/api/notifications?limit=2&before={first.GetProperty("nextBefore").GetInt64()}");
+        using var stranger = factory.Customer(Guid.NewGuid());
+        var (_, none) = await SendAsync(stranger, HttpMethod.Get, "/api/notifications");
+
+        var entries = first.GetProperty("entries").EnumerateArray().Concat(rest.GetProperty("entries").EnumerateArray()).ToList();
+        // The two security events may be handled in either order; the log is newest first by its sequence.
+        Assert.Equal(["password_changed", "security_code_set", "welcome"], entries.Select(e => e.GetProperty("type").GetString()).Order());
+        Assert.Equal("welcome", entries[^1].GetProperty("type").GetString());
+        var sequences = entries.Select(e => e.GetProperty("sequence").GetInt64()).ToList();
+        Assert.Equal(sequences.OrderDescending(), sequences);
+        Assert.All(entries, e => Assert.Equal(("sent", 1), (e.GetProperty("status").GetString(), e.GetProperty("attempts").GetInt32())));
+        Assert.Equal(JsonValueKind.Null, rest.GetProperty("nextBefore").ValueKind);
+        Assert.Equal(0, none.GetProperty("entries").GetArrayLength());
+    }
+}
+
+public sealed class SmtpOutageTests(SmtpDownNotificationsFactory factory) : IClassFixture<SmtpDownNotificationsFactory>
+{
+    [Fact]
+    public async Task While_the_relay_is_down_mails_are_retried_and_delivered_once_it_is_back()
+    {
+        var accountId = Guid.NewGuid();
+        var email = $"o{accountId:N}@example.com";
+        await factory.PublishAsync(new AccountRegistered(Guid.NewGuid(), DateTimeOffset.UtcNow, accountId, "outage.case", email, "Ana", "Lee"));
+
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        Notification? waiting = null;
+        while (DateTime.UtcNow < deadline && waiting is not { Attempts: >= 2 })
+        {
+            await Task.Delay(200);
+            waiting = (await factory.NotificationsOfAsync(accountId)).SingleOrDefault();
+        }
+
+        Assert.NotNull(waiting);
+        Assert.Equal(NotificationStatuses.Queued, waiting.Status);
+        Assert.True(waiting.Attempts >= 2, $"attempts: {waiting.Attempts}");
+        Assert.False(string.IsNullOrEmpty(waiting.LastError));
+
+        await factory.StartSmtpAsync();
+        var delivered = Assert.Single(await factory.MailsToAsync(email, timeout: TimeSpan.FromSeconds(30)));
+        await Task.Delay(500);
+        var sent = (await factory.NotificationsOfAsync(accountId)).Single();
+
+        Assert.Equal("Welcome to Introserv", delivered.Subject);
+        Assert.Equal(NotificationStatuses.Sent, sent.Status);
+        Assert.True(sent.Attempts > waiting.Attempts);
+        Assert.Null(sent.LastError);
+        Assert.Single(factory.Mail.List(email));
+    }
+}
