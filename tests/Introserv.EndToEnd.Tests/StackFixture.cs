@@ -25,7 +25,7 @@ public sealed class StackFixture : IAsyncLifetime
         ResourceNames.IdentityDb, ResourceNames.ProfileDb, ResourceNames.OrdersDb,
         ResourceNames.NotificationsDb, ResourceNames.VerificationDb, ResourceNames.Redis, ResourceNames.RabbitMq,
         ResourceNames.Identity, ResourceNames.Profile, ResourceNames.Orders, ResourceNames.Notifications,
-        ResourceNames.Verification, ResourceNames.Gateway, ResourceNames.TelephonyDev,
+        ResourceNames.Verification, ResourceNames.Gateway, ResourceNames.TelephonyDev, ResourceNames.MailDev,
     ];
 
     public HttpClient CreateGatewayClient() => App.CreateHttpClient(ResourceNames.Gateway, ResourceNames.HttpEndpoint);

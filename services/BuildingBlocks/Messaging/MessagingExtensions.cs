@@ -48,14 +48,10 @@ public static class MessagingExtensions
         builder.Services.TryAddSingleton<MessagingMetrics>();
         builder.Services.AddMassTransit(bus =>
         {
-            if (string.IsNullOrEmpty(options.EndpointPrefix))
-            {
-                bus.SetKebabCaseEndpointNameFormatter();
-            }
-            else
-            {
-                bus.SetEndpointNameFormatter(new KebabCaseEndpointNameFormatter(options.EndpointPrefix, false));
-            }
+            // Queues are named after the service and the consumer ("profile-account-registered"): two services
+            // with a consumer of the same name must not share a queue, or each would get only part of the events.
+            bus.SetEndpointNameFormatter(new KebabCaseEndpointNameFormatter(
+                string.IsNullOrEmpty(options.EndpointPrefix) ? ServicePrefix(builder.Environment.ApplicationName) : options.EndpointPrefix, false));
 
             bus.AddConsumeObserver<ConsumerFailureObserver>();
             // Transient failures are retried in place with back-off; after the last retry MassTransit
@@ -79,4 +75,8 @@ public static class MessagingExtensions
         });
         return builder;
     }
+
+    /// <summary>"Introserv.Profile" → "Profile".</summary>
+    internal static string ServicePrefix(string applicationName) =>
+        applicationName.Split('.', StringSplitOptions.RemoveEmptyEntries) is { Length: > 0 } parts ? parts[^1] : applicationName;
 }

@@ -31,8 +31,9 @@ public sealed class MessagingOptions
     public TimeSpan RetryMaxInterval { get; set; } = TimeSpan.FromSeconds(5);
 
     /// <summary>
-    /// Prefix of this service's queue names: separates installations (or test hosts) that share a broker and would
-    /// otherwise take each other's messages. Empty in a normal deployment.
+    /// Prefix of this service's queue names (default: the service's name, e.g. <c>Profile</c> for
+    /// <c>profile-account-registered</c>): separates services, and installations or test hosts sharing a broker,
+    /// that would otherwise take each other's messages.
     /// </summary>
     public string? EndpointPrefix { get; set; }
 

@@ -1,0 +1,107 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using Aspire.Hosting.Testing;
+using Introserv.ServiceDefaults;
+
+namespace Introserv.EndToEnd.Tests;
+
+/// <summary>
+/// Identity → Profile → Notifications → SMTP: the welcome mail, then an email change confirmed by following the
+/// link from the mail caught by the development mail catcher, and the notice to the old address.
+/// </summary>
+[Collection(StackDefinition.Name)]
+public sealed partial class EmailChangeThroughGatewayTests(StackFixture stack)
+{
+    private const string Password = "amber ridge 73 kites";
+
+    [Fact]
+    public async Task A_customer_changes_the_email_by_the_link_in_the_mail_and_the_old_address_is_told()
+    {
+        var login = $"mail.{Guid.NewGuid():N}"[..20];
+        var oldEmail = $"{login}@example.com";
+        var newEmail = $"{login}.new@example.org";
+        using (var anonymous = stack.CreateGatewayClient())
+        {
+            using var registered = await anonymous.PostAsJsonAsync("/api/accounts",
+                new { login, password = Password, email = oldEmail, firstName = "Lena", lastName = "Berg" });
+            Assert.Equal(HttpStatusCode.Created, registered.StatusCode);
+        }
+
+        using var mail = stack.App.CreateHttpClient(ResourceNames.MailDev, ResourceNames.HttpEndpoint);
+        var welcome = await WaitForMailAsync(mail, oldEmail, "Welcome to Introserv");
+        Assert.Contains(login, welcome.GetProperty("text").GetString(), StringComparison.Ordinal);
+
+        using var api = stack.CreateGatewayClient();
+        api.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", (await stack.NewBrowser().SignInAsync(login, Password)).AccessToken);
+        await WaitForProfileAsync(api);
+        var settings = await api.GetFromJsonAsync<JsonElement>("/api/notifications/settings");
+        Assert.Equal(oldEmail, settings.GetProperty("emails").GetProperty("invoicesOrders").GetString());
+
+        using var requested = await api.PostAsJsonAsync("/api/profile/email-change", new { newEmail });
+        Assert.Equal(HttpStatusCode.Accepted, requested.StatusCode);
+        var confirmation = await WaitForMailAsync(mail, newEmail, "Confirm your new email address");
+        var link = new Uri(LinkPattern().Match(confirmation.GetProperty("text").GetString()!).Value);
+        var token = Uri.UnescapeDataString(link.Query.TrimStart('?').Split('=', 2)[1]);
+
+        // The front end's confirmation page posts the token from the link.
+        using var confirmed = await api.PostAsJsonAsync("/api/profile/email-change/confirm", new { token });
+        Assert.Equal(HttpStatusCode.OK, confirmed.StatusCode);
+        var profile = await confirmed.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal((newEmail, true), (profile.GetProperty("email").GetString(), profile.GetProperty("emailConfirmed").GetBoolean()));
+        using var again = await api.PostAsJsonAsync("/api/profile/email-change/confirm", new { token });
+        Assert.Equal(HttpStatusCode.Conflict, again.StatusCode);
+
+        var notice = await WaitForMailAsync(mail, oldEmail, "Your email address was changed");
+        Assert.Contains(newEmail, notice.GetProperty("text").GetString(), StringComparison.Ordinal);
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        while ((await api.GetFromJsonAsync<JsonElement>("/api/notifications/settings")).GetProperty("emails").GetProperty("account").GetString() != newEmail)
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the notification settings did not follow the new address");
+            await Task.Delay(200);
+        }
+
+        var log = await api.GetFromJsonAsync<JsonElement>("/api/notifications");
+        Assert.Contains(log.GetProperty("entries").EnumerateArray(), e => e.GetProperty("type").GetString() == "email_change_confirmation");
+    }
+
+    private static async Task<JsonElement> WaitForMailAsync(HttpClient mail, string to, string subject)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (true)
+        {
+            var mails = await mail.GetFromJsonAsync<JsonElement>($"/api/messages?to={Uri.EscapeDataString(to)}");
+            foreach (var message in mails.EnumerateArray())
+            {
+                if (message.GetProperty("subject").GetString() == subject)
+                {
+                    return message;
+                }
+            }
+
+            Assert.True(DateTime.UtcNow < deadline, $"no '{subject}' mail to {to}");
+            await Task.Delay(250);
+        }
+    }
+
+    private static async Task WaitForProfileAsync(HttpClient api)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (true)
+        {
+            using var response = await api.GetAsync("/api/profile");
+            if (response.StatusCode == HttpStatusCode.OK)
+            {
+                return;
+            }
+
+            Assert.True(DateTime.UtcNow < deadline, "no profile");
+            await Task.Delay(250);
+        }
+    }
+
+    [GeneratedRegex(@"https?://\S+email-change/confirm\?token=\S+")]
+    private static partial Regex LinkPattern();
+}
