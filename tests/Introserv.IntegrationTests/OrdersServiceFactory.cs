@@ -2,6 +2,7 @@ using Introserv.ServiceDefaults;
 using Introserv.Testing;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
 
 namespace Introserv.IntegrationTests;
 
@@ -20,11 +21,25 @@ public sealed class OrdersServiceFactory : WebApplicationFactory<Introserv.Order
         builder.UseEnvironment("Testing");
         builder.UseSetting($"ConnectionStrings:{ResourceNames.OrdersDb}", ConnectionString);
         builder.UseSetting($"ConnectionStrings:{ResourceNames.RabbitMq}", LocalInfra.Current.RabbitMq);
-        builder.UseSetting("Auth:Issuer", "http://identity.test/");
+        builder.UseSetting("Auth:Issuer", TestTokens.Issuer);
         builder.UseSetting("Auth:RequireHttpsMetadata", "false");
+        builder.UseSetting("Messaging:EndpointPrefix", $"test-{Guid.NewGuid():N}"[..17]);
+        builder.UseSetting("Messaging:TemporaryEndpoints", "true");
+        builder.ConfigureTestServices(services => services.TrustTestTokens());
     }
 
-    public Task InitializeAsync() => Task.CompletedTask;
+    public HttpClient Api(string token)
+    {
+        var http = CreateClient();
+        http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
+        return http;
+    }
+
+    public async Task InitializeAsync()
+    {
+        using var client = CreateClient();
+        Assert.Equal("Healthy", await ServiceHealth.WaitForHealthyAsync(client));
+    }
 
     async Task IAsyncLifetime.DisposeAsync()
     {

@@ -2,6 +2,8 @@ using Introserv.BuildingBlocks.Data;
 using Introserv.BuildingBlocks.Hosting;
 using Introserv.BuildingBlocks.Messaging;
 using Introserv.Orders.Data;
+using Introserv.Orders.Features;
+using Introserv.Orders.Money;
 using Introserv.ServiceDefaults;
 
 namespace Introserv.Orders;
@@ -15,6 +17,14 @@ public static class OrdersServiceExtensions
         builder.AddServiceHost(Title, "Plans, orders, renewals, plan changes, cancellations, invoices and balance.");
         builder.AddServiceDatabase<OrdersDbContext>(ResourceNames.OrdersDb);
         builder.AddServiceMessaging<OrdersDbContext>();
+        builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddScoped<Ledger>();
         return builder;
+    }
+
+    public static WebApplication MapOrdersServiceEndpoints(this WebApplication app)
+    {
+        app.MapMoneyEndpoints();
+        return app;
     }
 }

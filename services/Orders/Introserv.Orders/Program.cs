@@ -10,4 +10,5 @@ builder.AddOrdersServices();
 var app = builder.Build();
 app.UseServiceHost();
 app.MapServiceHostEndpoints();
+app.MapOrdersServiceEndpoints();
 return await app.RunOrMigrateAsync(args);

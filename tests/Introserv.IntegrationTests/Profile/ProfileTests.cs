@@ -5,6 +5,9 @@ using Grpc.Core;
 using Grpc.Net.Client;
 using Introserv.Profile.Grpc;
 using Introserv.IntegrationTests.Verification;
+using Introserv.Profile.Data;
+using Introserv.Profile.Features;
+using Microsoft.Extensions.DependencyInjection;
 using static Introserv.IntegrationTests.Verification.VerificationClient;
 
 namespace Introserv.IntegrationTests.Profile;
@@ -301,6 +304,27 @@ public sealed class ProfileTests(ProfileServiceFactory factory) : IClassFixture<
         Assert.Equal(HttpStatusCode.OK, other);
         Assert.Equal("secondary", otherBody.GetProperty("gateway").GetString());
         Assert.Equal(HttpStatusCode.OK, confirmed);
+    }
+
+    [Fact]
+    public async Task A_confirmation_racing_the_verification_event_succeeds_and_verifies_once()
+    {
+        var accountId = await factory.RegisterAsync();
+        using var http = factory.Customer(accountId);
+        var phone = NewMobile();
+        await PutAsync(http, Complete(1, phone: phone));
+
+        var results = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => Task.Run(async () =>
+        {
+            await using var scope = factory.Services.CreateAsyncScope();
+            var db = scope.ServiceProvider.GetRequiredService<ProfileDbContext>();
+            return await PhoneVerificationEndpoints.MarkVerifiedAsync(db, accountId, phone, "system", null, TimeProvider.System, CancellationToken.None);
+        })));
+
+        Assert.All(results, r => Assert.True(r?.PhoneVerified));
+        Assert.Equal(3, (await factory.GetAsync(http)).GetProperty("version").GetInt32());
+        var audit = await http.GetFromJsonAsync<JsonElement>("/api/profile/audit");
+        Assert.Single(audit.GetProperty("entries").EnumerateArray(), e => e.GetProperty("field").GetString() == "phoneVerified");
     }
 
     [Fact]

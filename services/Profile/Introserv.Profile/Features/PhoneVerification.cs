@@ -142,6 +142,24 @@ public static class PhoneVerificationEndpoints
     {
         ArgumentNullException.ThrowIfNull(db);
         ArgumentNullException.ThrowIfNull(clock);
+        // The confirming request and Verification's PhoneVerified event usually arrive together: whichever writes
+        // second sees a newer version, reads the profile again and finds the phone verified already.
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await TryMarkVerifiedAsync(db, accountId, phone, actor, ip, clock, cancellationToken);
+            }
+            catch (DbUpdateConcurrencyException) when (attempt < 5)
+            {
+                db.ChangeTracker.Clear();
+            }
+        }
+    }
+
+    private static async Task<CustomerProfile?> TryMarkVerifiedAsync(
+        ProfileDbContext db, Guid accountId, string phone, string actor, string? ip, TimeProvider clock, CancellationToken cancellationToken)
+    {
         var profile = await db.Profiles.FirstOrDefaultAsync(p => p.AccountId == accountId, cancellationToken);
         if (profile is null || profile.Phone != phone)
         {

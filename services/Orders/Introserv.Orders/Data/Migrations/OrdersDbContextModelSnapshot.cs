@@ -96,6 +96,382 @@ namespace Introserv.Orders.Data.Migrations
 
                     b.ToTable("outbox_messages", (string)null);
                 });
+
+            modelBuilder.Entity("Introserv.Orders.Data.BalanceAccount", b =>
+                {
+                    b.Property<Guid>("AccountId")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<decimal>("Balance")
+                        .HasPrecision(18, 2)
+                        .HasColumnType("numeric(18,2)");
+
+                    b.Property<string>("Currency")
+                        .IsRequired()
+                        .HasMaxLength(3)
+                        .HasColumnType("character(3)")
+                        .IsFixedLength();
+
+                    b.Property<long>("Sequence")
+                        .HasColumnType("bigint");
+
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.HasKey("AccountId");
+
+                    b.ToTable("balances", null, t =>
+                        {
+                            t.HasCheckConstraint("ck_balances_not_negative", "\"Balance\" >= 0");
+                        });
+                });
+
+            modelBuilder.Entity("Introserv.Orders.Data.LedgerEntry", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<Guid>("AccountId")
+                        .HasColumnType("uuid");
+
+                    b.Property<Guid?>("ActorId")
+                        .HasColumnType("uuid");
+
+                    b.Property<decimal>("Amount")
+                        .HasPrecision(18, 2)
+                        .HasColumnType("numeric(18,2)");
+
+                    b.Property<DateTimeOffset>("At")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<decimal>("BalanceAfter")
+                        .HasPrecision(18, 2)
+                        .HasColumnType("numeric(18,2)");
+
+                    b.Property<string>("Currency")
+                        .IsRequired()
+                        .HasMaxLength(3)
+                        .HasColumnType("character(3)")
+                        .IsFixedLength();
+
+                    b.Property<string>("Note")
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)");
+
+                    b.Property<string>("Reason")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
+
+                    b.Property<string>("ReferenceId")
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)");
+
+                    b.Property<string>("ReferenceType")
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
+
+                    b.Property<long>("Sequence")
+                        .HasColumnType("bigint");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("AccountId", "Sequence")
+                        .IsUnique();
+
+                    b.HasIndex("AccountId", "ReferenceType", "ReferenceId")
+                        .IsUnique()
+                        .HasFilter("\"ReferenceType\" = 'payment'");
+
+                    b.ToTable("ledger_entries", (string)null);
+                });
+
+            modelBuilder.Entity("Introserv.Orders.Data.Plan", b =>
+                {
+                    b.Property<string>("Id")
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
+
+                    b.Property<bool>("Active")
+                        .HasColumnType("boolean");
+
+                    b.Property<int>("CpuCores")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("Currency")
+                        .IsRequired()
+                        .HasMaxLength(3)
+                        .HasColumnType("character(3)")
+                        .IsFixedLength();
+
+                    b.Property<int>("DiskGb")
+                        .HasColumnType("integer");
+
+                    b.Property<decimal>("MonthlyPrice")
+                        .HasPrecision(18, 2)
+                        .HasColumnType("numeric(18,2)");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)");
+
+                    b.Property<int>("RamGb")
+                        .HasColumnType("integer");
+
+                    b.Property<bool>("RefundsUnusedDays")
+                        .HasColumnType("boolean");
+
+                    b.Property<decimal>("SetupFee")
+                        .HasPrecision(18, 2)
+                        .HasColumnType("numeric(18,2)");
+
+                    b.Property<int>("TrafficTb")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("Type")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)");
+
+                    b.HasKey("Id");
+
+                    b.ToTable("plans", (string)null);
+
+                    b.HasData(
+                        new
+                        {
+                            Id = "vps-s",
+                            Active = true,
+                            CpuCores = 2,
+                            Currency = "EUR",
+                            DiskGb = 60,
+                            MonthlyPrice = 9.90m,
+                            Name = "VPS S",
+                            RamGb = 4,
+                            RefundsUnusedDays = true,
+                            SetupFee = 0m,
+                            TrafficTb = 2,
+                            Type = "vps"
+                        },
+                        new
+                        {
+                            Id = "vps-m",
+                            Active = true,
+                            CpuCores = 4,
+                            Currency = "EUR",
+                            DiskGb = 120,
+                            MonthlyPrice = 19.90m,
+                            Name = "VPS M",
+                            RamGb = 8,
+                            RefundsUnusedDays = true,
+                            SetupFee = 0m,
+                            TrafficTb = 4,
+                            Type = "vps"
+                        },
+                        new
+                        {
+                            Id = "vps-l",
+                            Active = true,
+                            CpuCores = 8,
+                            Currency = "EUR",
+                            DiskGb = 240,
+                            MonthlyPrice = 39.90m,
+                            Name = "VPS L",
+                            RamGb = 16,
+                            RefundsUnusedDays = true,
+                            SetupFee = 0m,
+                            TrafficTb = 8,
+                            Type = "vps"
+                        },
+                        new
+                        {
+                            Id = "ds-e3",
+                            Active = true,
+                            CpuCores = 8,
+                            Currency = "EUR",
+                            DiskGb = 1000,
+                            MonthlyPrice = 89.00m,
+                            Name = "Dedicated E-2388G",
+                            RamGb = 32,
+                            RefundsUnusedDays = true,
+                            SetupFee = 49.00m,
+                            TrafficTb = 30,
+                            Type = "dedicated"
+                        },
+                        new
+                        {
+                            Id = "ds-epyc",
+                            Active = true,
+                            CpuCores = 24,
+                            Currency = "EUR",
+                            DiskGb = 3840,
+                            MonthlyPrice = 229.00m,
+                            Name = "Dedicated EPYC 7443P",
+                            RamGb = 128,
+                            RefundsUnusedDays = false,
+                            SetupFee = 99.00m,
+                            TrafficTb = 100,
+                            Type = "dedicated"
+                        });
+                });
+
+            modelBuilder.Entity("Introserv.Orders.Data.PlanPeriod", b =>
+                {
+                    b.Property<string>("PlanId")
+                        .HasColumnType("character varying(32)");
+
+                    b.Property<int>("Months")
+                        .HasColumnType("integer");
+
+                    b.Property<decimal>("DiscountPercent")
+                        .HasPrecision(5, 2)
+                        .HasColumnType("numeric(5,2)");
+
+                    b.HasKey("PlanId", "Months");
+
+                    b.ToTable("plan_periods", (string)null);
+
+                    b.HasData(
+                        new
+                        {
+                            PlanId = "vps-s",
+                            Months = 1,
+                            DiscountPercent = 0m
+                        },
+                        new
+                        {
+                            PlanId = "vps-s",
+                            Months = 3,
+                            DiscountPercent = 3m
+                        },
+                        new
+                        {
+                            PlanId = "vps-s",
+                            Months = 6,
+                            DiscountPercent = 5m
+                        },
+                        new
+                        {
+                            PlanId = "vps-s",
+                            Months = 12,
+                            DiscountPercent = 10m
+                        },
+                        new
+                        {
+                            PlanId = "vps-m",
+                            Months = 1,
+                            DiscountPercent = 0m
+                        },
+                        new
+                        {
+                            PlanId = "vps-m",
+                            Months = 3,
+                            DiscountPercent = 3m
+                        },
+                        new
+                        {
+                            PlanId = "vps-m",
+                            Months = 6,
+                            DiscountPercent = 5m
+                        },
+                        new
+                        {
+                            PlanId = "vps-m",
+                            Months = 12,
+                            DiscountPercent = 10m
+                        },
+                        new
+                        {
+                            PlanId = "vps-l",
+                            Months = 1,
+                            DiscountPercent = 0m
+                        },
+                        new
+                        {
+                            PlanId = "vps-l",
+                            Months = 3,
+                            DiscountPercent = 3m
+                        },
+                        new
+                        {
+                            PlanId = "vps-l",
+                            Months = 6,
+                            DiscountPercent = 5m
+                        },
+                        new
+                        {
+                            PlanId = "vps-l",
+                            Months = 12,
+                            DiscountPercent = 10m
+                        },
+                        new
+                        {
+                            PlanId = "ds-e3",
+                            Months = 1,
+                            DiscountPercent = 0m
+                        },
+                        new
+                        {
+                            PlanId = "ds-e3",
+                            Months = 3,
+                            DiscountPercent = 3m
+                        },
+                        new
+                        {
+                            PlanId = "ds-e3",
+                            Months = 6,
+                            DiscountPercent = 5m
+                        },
+                        new
+                        {
+                            PlanId = "ds-e3",
+                            Months = 12,
+                            DiscountPercent = 10m
+                        },
+                        new
+                        {
+                            PlanId = "ds-epyc",
+                            Months = 1,
+                            DiscountPercent = 0m
+                        },
+                        new
+                        {
+                            PlanId = "ds-epyc",
+                            Months = 3,
+                            DiscountPercent = 3m
+                        },
+                        new
+                        {
+                            PlanId = "ds-epyc",
+                            Months = 6,
+                            DiscountPercent = 5m
+                        },
+                        new
+                        {
+                            PlanId = "ds-epyc",
+                            Months = 12,
+                            DiscountPercent = 10m
+                        });
+                });
+
+            modelBuilder.Entity("Introserv.Orders.Data.PlanPeriod", b =>
+                {
+                    b.HasOne("Introserv.Orders.Data.Plan", null)
+                        .WithMany("Periods")
+                        .HasForeignKey("PlanId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Introserv.Orders.Data.Plan", b =>
+                {
+                    b.Navigation("Periods");
+                });
 #pragma warning restore 612, 618
         }
     }
