@@ -122,6 +122,16 @@ profile
     .WithEnvironment("ServiceIdentity__ClientSecret", profileSecret)
     .WithReference(verification).WaitFor(verification);
 
+// Orders asks Profile (gRPC) whether an account may pay invoices, with its own service token.
+var ordersSecret = builder.AddParameter("orders-client-secret", DevelopmentKeys.EnsureSecret("orders-client"), secret: true);
+identity
+    .WithEnvironment("Identity__ServiceClients__2__ClientId", "introserv-orders")
+    .WithEnvironment("Identity__ServiceClients__2__ClientSecret", ordersSecret);
+orders
+    .WithEnvironment("ServiceIdentity__ClientId", "introserv-orders")
+    .WithEnvironment("ServiceIdentity__ClientSecret", ordersSecret)
+    .WithReference(profile).WaitFor(profile);
+
 foreach (var service in new[] { profile, orders, notifications, verification })
 {
     service

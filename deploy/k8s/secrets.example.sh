@@ -16,6 +16,8 @@
 #                             Identity__ServiceClients__0__ClientSecret and the gateway's ServiceIdentity__ClientSecret
 #   profile-client            client-secret (likewise, PROFILE_CLIENT_SECRET): Identity__ServiceClients__1__ClientSecret
 #                             and Profile's ServiceIdentity__ClientSecret (Profile calls Verification's gRPC)
+#   orders-client             client-secret (likewise, ORDERS_CLIENT_SECRET): Identity__ServiceClients__2__ClientSecret
+#                             and Orders' ServiceIdentity__ClientSecret (Orders calls Profile's gRPC)
 #   verification-secrets      code-hash-key (random; the HMAC key codes are stored under) and the telephony
 #                             providers' Authorization header values sms-primary-authorization,
 #                             sms-secondary-authorization, call-primary-authorization, call-secondary-authorization
@@ -123,6 +125,9 @@ create gateway-client generic --from-literal=client-secret="$client_secret"
 profile_secret="${PROFILE_CLIENT_SECRET:-$(random_hex 32)}"
 [ "${#profile_secret}" -ge 32 ] || die "PROFILE_CLIENT_SECRET must be at least 32 characters"
 create profile-client generic --from-literal=client-secret="$profile_secret"
+orders_secret="${ORDERS_CLIENT_SECRET:-$(random_hex 32)}"
+[ "${#orders_secret}" -ge 32 ] || die "ORDERS_CLIENT_SECRET must be at least 32 characters"
+create orders-client generic --from-literal=client-secret="$orders_secret"
 
 # --- Verification: the code HMAC key and the telephony providers' credentials ------------------------------
 create verification-secrets generic \

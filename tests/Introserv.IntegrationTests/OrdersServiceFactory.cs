@@ -3,6 +3,7 @@ using Introserv.Testing;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Introserv.IntegrationTests;
 
@@ -13,6 +14,9 @@ namespace Introserv.IntegrationTests;
 public sealed class OrdersServiceFactory : WebApplicationFactory<Introserv.Orders.Data.OrdersDbContext>, IAsyncLifetime
 {
     public string DatabaseName { get; } = LocalInfra.UniqueDatabaseName("orders");
+
+    /// <summary>The real Profile service Orders asks whether an account may pay (gRPC, in-process).</summary>
+    public Profile.ProfileServiceFactory Profile { get; } = new();
 
     public string ConnectionString => LocalInfra.Current.DatabaseConnectionString(DatabaseName);
 
@@ -25,7 +29,13 @@ public sealed class OrdersServiceFactory : WebApplicationFactory<Introserv.Order
         builder.UseSetting("Auth:RequireHttpsMetadata", "false");
         builder.UseSetting("Messaging:EndpointPrefix", $"test-{Guid.NewGuid():N}"[..17]);
         builder.UseSetting("Messaging:TemporaryEndpoints", "true");
-        builder.ConfigureTestServices(services => services.TrustTestTokens());
+        builder.UseSetting("Services:ProfileGrpc", Profile.Server.BaseAddress.ToString());
+        builder.ConfigureTestServices(services =>
+        {
+            services.TrustTestTokens();
+            services.UseTestServiceTokens();
+            services.AddHttpClient("BillingProfilesClient").ConfigurePrimaryHttpMessageHandler(() => Profile.Server.CreateHandler());
+        });
     }
 
     public HttpClient Api(string token)
@@ -37,6 +47,7 @@ public sealed class OrdersServiceFactory : WebApplicationFactory<Introserv.Order
 
     public async Task InitializeAsync()
     {
+        await Profile.InitializeAsync();
         using var client = CreateClient();
         Assert.Equal("Healthy", await ServiceHealth.WaitForHealthyAsync(client));
     }
@@ -44,6 +55,7 @@ public sealed class OrdersServiceFactory : WebApplicationFactory<Introserv.Order
     async Task IAsyncLifetime.DisposeAsync()
     {
         await DisposeAsync();
+        await ((IAsyncLifetime)Profile).DisposeAsync();
         await LocalInfra.Current.DropDatabasesAsync(DatabaseName);
     }
 }

@@ -4,6 +4,7 @@ using Introserv.BuildingBlocks.Messaging;
 using Introserv.Orders.Data;
 using Introserv.Orders.Features;
 using Introserv.Orders.Money;
+using Introserv.Profile.Grpc;
 using Introserv.ServiceDefaults;
 
 namespace Introserv.Orders;
@@ -12,6 +13,9 @@ public static class OrdersServiceExtensions
 {
     public const string Title = "Introserv Orders API";
 
+    /// <summary>The Profile service's gRPC endpoint (service discovery): may an account pay.</summary>
+    public const string ProfileGrpcAddress = "http://_grpc.profile";
+
     public static IHostApplicationBuilder AddOrdersServices(this IHostApplicationBuilder builder)
     {
         builder.AddServiceHost(Title, "Plans, orders, renewals, plan changes, cancellations, invoices and balance.");
@@ -19,12 +23,16 @@ public static class OrdersServiceExtensions
         builder.AddServiceMessaging<OrdersDbContext>();
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddScoped<Ledger>();
+        builder.Services.AddScoped<Idempotency>();
+        builder.Services.AddScoped<OrderPlacement>();
+        builder.AddServiceGrpcClient<BillingProfiles.BillingProfilesClient>(new Uri(builder.Configuration["Services:ProfileGrpc"] ?? ProfileGrpcAddress));
         return builder;
     }
 
     public static WebApplication MapOrdersServiceEndpoints(this WebApplication app)
     {
         app.MapMoneyEndpoints();
+        app.MapOrderEndpoints();
         return app;
     }
 }

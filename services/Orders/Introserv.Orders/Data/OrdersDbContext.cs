@@ -11,6 +11,16 @@ public sealed class OrdersDbContext(DbContextOptions<OrdersDbContext> options) :
 
     public DbSet<LedgerEntry> Ledger => Set<LedgerEntry>();
 
+    public DbSet<Order> Orders => Set<Order>();
+
+    public DbSet<OrderStatusChange> StatusChanges => Set<OrderStatusChange>();
+
+    public DbSet<Invoice> Invoices => Set<Invoice>();
+
+    public DbSet<PoolAddress> AddressPool => Set<PoolAddress>();
+
+    public DbSet<IdempotencyRecord> IdempotencyRecords => Set<IdempotencyRecord>();
+
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         modelBuilder.AddOutboxAndInbox();
@@ -54,6 +64,50 @@ public sealed class OrdersDbContext(DbContextOptions<OrdersDbContext> options) :
             entry.HasIndex(e => new { e.AccountId, e.Sequence }).IsUnique();
             // A payment (top-up) is credited once, however often its notification arrives.
             entry.HasIndex(e => new { e.AccountId, e.ReferenceType, e.ReferenceId }).IsUnique().HasFilter("\"ReferenceType\" = 'payment'");
+        });
+        modelBuilder.Entity<Order>(order =>
+        {
+            order.ToTable("orders");
+            order.Property(o => o.PlanId).HasMaxLength(32);
+            order.Property(o => o.Status).HasMaxLength(32);
+            order.Property(o => o.IpAddress).HasMaxLength(45);
+            order.Property(o => o.PeriodPrice).HasPrecision(18, 2);
+            order.Property(o => o.Currency).HasMaxLength(3).IsFixedLength();
+            order.Property(o => o.Version).IsConcurrencyToken();
+            order.HasMany(o => o.Timeline).WithOne().HasForeignKey(c => c.OrderId);
+            order.HasIndex(o => new { o.AccountId, o.CreatedAt });
+        });
+        modelBuilder.Entity<OrderStatusChange>(change =>
+        {
+            change.ToTable("order_status_changes");
+            change.Property(c => c.Status).HasMaxLength(32);
+            change.Property(c => c.Note).HasMaxLength(500);
+        });
+        modelBuilder.Entity<Invoice>(invoice =>
+        {
+            invoice.ToTable("invoices");
+            invoice.Property(i => i.Kind).HasMaxLength(16);
+            invoice.Property(i => i.Description).HasMaxLength(200);
+            invoice.Property(i => i.Amount).HasPrecision(18, 2);
+            invoice.Property(i => i.Currency).HasMaxLength(3).IsFixedLength();
+            invoice.Property(i => i.Status).HasMaxLength(16);
+            invoice.HasIndex(i => new { i.AccountId, i.IssuedAt });
+        });
+        modelBuilder.Entity<PoolAddress>(address =>
+        {
+            address.ToTable("address_pool");
+            address.HasKey(a => a.Address);
+            address.Property(a => a.Address).HasMaxLength(45);
+            address.HasIndex(a => a.OrderId).IsUnique().HasFilter("\"OrderId\" IS NOT NULL");
+            address.HasData(PlanCatalogue.AddressPool);
+        });
+        modelBuilder.Entity<IdempotencyRecord>(record =>
+        {
+            record.ToTable("idempotency_records");
+            record.HasKey(r => new { r.AccountId, r.Key });
+            record.Property(r => r.Key).HasMaxLength(100);
+            record.Property(r => r.Operation).HasMaxLength(32);
+            record.Property(r => r.RequestHash).HasMaxLength(64);
         });
     }
 }

@@ -127,6 +127,89 @@ namespace Introserv.Orders.Data.Migrations
                         });
                 });
 
+            modelBuilder.Entity("Introserv.Orders.Data.IdempotencyRecord", b =>
+                {
+                    b.Property<Guid>("AccountId")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("Key")
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Operation")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
+
+                    b.Property<string>("RequestHash")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<string>("ResponseBody")
+                        .HasColumnType("text");
+
+                    b.Property<int?>("ResponseStatus")
+                        .HasColumnType("integer");
+
+                    b.HasKey("AccountId", "Key");
+
+                    b.ToTable("idempotency_records", (string)null);
+                });
+
+            modelBuilder.Entity("Introserv.Orders.Data.Invoice", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<Guid>("AccountId")
+                        .HasColumnType("uuid");
+
+                    b.Property<decimal>("Amount")
+                        .HasPrecision(18, 2)
+                        .HasColumnType("numeric(18,2)");
+
+                    b.Property<string>("Currency")
+                        .IsRequired()
+                        .HasMaxLength(3)
+                        .HasColumnType("character(3)")
+                        .IsFixedLength();
+
+                    b.Property<string>("Description")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.Property<DateTimeOffset>("IssuedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)");
+
+                    b.Property<Guid>("OrderId")
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTimeOffset?>("PaidAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("AccountId", "IssuedAt");
+
+                    b.ToTable("invoices", (string)null);
+                });
+
             modelBuilder.Entity("Introserv.Orders.Data.LedgerEntry", b =>
                 {
                     b.Property<long>("Id")
@@ -188,6 +271,98 @@ namespace Introserv.Orders.Data.Migrations
                         .HasFilter("\"ReferenceType\" = 'payment'");
 
                     b.ToTable("ledger_entries", (string)null);
+                });
+
+            modelBuilder.Entity("Introserv.Orders.Data.Order", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<Guid>("AccountId")
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTimeOffset?>("ActivatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<bool>("AutoRenew")
+                        .HasColumnType("boolean");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Currency")
+                        .IsRequired()
+                        .HasMaxLength(3)
+                        .HasColumnType("character(3)")
+                        .IsFixedLength();
+
+                    b.Property<DateTimeOffset?>("EndedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("IpAddress")
+                        .HasMaxLength(45)
+                        .HasColumnType("character varying(45)");
+
+                    b.Property<DateTimeOffset?>("PaidUntil")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<int>("PeriodMonths")
+                        .HasColumnType("integer");
+
+                    b.Property<decimal>("PeriodPrice")
+                        .HasPrecision(18, 2)
+                        .HasColumnType("numeric(18,2)");
+
+                    b.Property<string>("PlanId")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
+
+                    b.Property<int>("Version")
+                        .IsConcurrencyToken()
+                        .HasColumnType("integer");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("AccountId", "CreatedAt");
+
+                    b.ToTable("orders", (string)null);
+                });
+
+            modelBuilder.Entity("Introserv.Orders.Data.OrderStatusChange", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<DateTimeOffset>("At")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Note")
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)");
+
+                    b.Property<Guid>("OrderId")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("OrderId");
+
+                    b.ToTable("order_status_changes", (string)null);
                 });
 
             modelBuilder.Entity("Introserv.Orders.Data.Plan", b =>
@@ -459,6 +634,1966 @@ namespace Introserv.Orders.Data.Migrations
                         });
                 });
 
+            modelBuilder.Entity("Introserv.Orders.Data.PoolAddress", b =>
+                {
+                    b.Property<string>("Address")
+                        .HasMaxLength(45)
+                        .HasColumnType("character varying(45)");
+
+                    b.Property<DateTimeOffset?>("AssignedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<Guid?>("OrderId")
+                        .HasColumnType("uuid");
+
+                    b.HasKey("Address");
+
+                    b.HasIndex("OrderId")
+                        .IsUnique()
+                        .HasFilter("\"OrderId\" IS NOT NULL");
+
+                    b.ToTable("address_pool", (string)null);
+
+                    b.HasData(
+                        new
+                        {
+                            Address = "203.0.113.10"
+                        },
+                        new
+                        {
+                            Address = "203.0.113.11"
+                        },
+                        new
+                        {
+                            Address = "203.0.113.12"
+                        },
+                        new
+                        {
+                            Address = "203.0.113.13"
+                        },
+                        new
+                        {
+                            Address = "203.0.113.14"
+                        },
+                        new
+                        {
+                            Address = "203.0.113.15"
+                        },
+                        new
+                        {
+                            Address = "203.0.113.16"
+                        },
+                        new
+                        {
+                            Address = "203.0.113.17"
+                        },
+                        new
+                        {
+                            Address = "203.0.113.18"
+                        },
+                        new
+                        {
+                            Address = "203.0.113.19"
+                        },
+                        new
+                        {
+                            Address = "203.0.113.20"
+                        },
+                        new
+                        {
+                            Address = "203.0.113.21"
+                        },
+                        new
+                        {
+                            Address = "203.0.113.22"
+                        },
+                        new
+                        {
+                            Address = "203.0.113.23"
+                        },
+                        new
+                        {
+                            Address = "203.0.113.24"
+                        },
+                        new
+                        {
+                            Address = "203.0.113.25"
+                        },
+                        new
+                        {
+                            Address = "203.0.113.26"
+                        },
+                        new
+                        {
+                            Address = "203.0.113.27"
+                        },
+                        new
+                        {
+                            Address = "203.0.113.28"
+                        },
+                        new
+                        {
+                            Address = "203.0.113.29"
+                        },
+                        new
+                        {
+                            Address = "203.0.113.30"
+                        },
+                        new
+                        {
+                            Address = "203.0.113.31"
+                        },
+                        new
+                        {
+                            Address = "203.0.113.32"
+                        },
+                        new
+                        {
+                            Address = "203.0.113.33"
+                        },
+                        new
+                        {
+                            Address = "203.0.113.34"
+                        },
+                        new
+                        {
+                            Address = "203.0.113.35"
+                        },
+                        new
+                        {
+                            Address = "203.0.113.36"
+                        },
+                        new
+                        {
+                            Address = "203.0.113.37"
+                        },
+                        new
+                        {
+                            Address = "203.0.113.38"
+                        },
+                        new
+                        {
+                            Address = "203.0.113.39"
+                        },
+                        new
+                        {
+                            Address = "203.0.113.40"
+                        },
+                        new
+                        {
+                            Address = "203.0.113.41"
+                        },
+                        new
+                        {
+                            Address = "203.0.113.42"
+                        },
+                        new
+                        {
+                            Address = "203.0.113.43"
+                        },
+                        new
+                        {
+                            Address = "203.0.113.44"
+                        },
+                        new
+                        {
+                            Address = "203.0.113.45"
+                        },
+                        new
+                        {
+                            Address = "203.0.113.46"
+                        },
+                        new
+                        {
+                            Address = "203.0.113.47"
+                        },
+                        new
+                        {
+                            Address = "203.0.113.48"
+                        },
+                        new
+                        {
+                            Address = "203.0.113.49"
+                        },
+                        new
+                        {
+                            Address = "203.0.113.50"
+                        },
+                        new
+                        {
+                            Address = "203.0.113.51"
+                        },
+                        new
+                        {
+                            Address = "203.0.113.52"
+                        },
+                        new
+                        {
+                            Address = "203.0.113.53"
+                        },
+                        new
+                        {
+                            Address = "203.0.113.54"
+                        },
+                        new
+                        {
+                            Address = "203.0.113.55"
+                        },
+                        new
+                        {
+                            Address = "203.0.113.56"
+                        },
+                        new
+                        {
+                            Address = "203.0.113.57"
+                        },
+                        new
+                        {
+                            Address = "203.0.113.58"
+                        },
+                        new
+                        {
+                            Address = "203.0.113.59"
+                        },
+                        new
+                        {
+                            Address = "203.0.113.60"
+                        },
+                        new
+                        {
+                            Address = "203.0.113.61"
+                        },
+                        new
+                        {
+                            Address = "203.0.113.62"
+                        },
+                        new
+                        {
+                            Address = "203.0.113.63"
+                        },
+                        new
+                        {
+                            Address = "203.0.113.64"
+                        },
+                        new
+                        {
+                            Address = "203.0.113.65"
+                        },
+                        new
+                        {
+                            Address = "203.0.113.66"
+                        },
+                        new
+                        {
+                            Address = "203.0.113.67"
+                        },
+                        new
+                        {
+                            Address = "203.0.113.68"
+                        },
+                        new
+                        {
+                            Address = "203.0.113.69"
+                        },
+                        new
+                        {
+                            Address = "203.0.113.70"
+                        },
+                        new
+                        {
+                            Address = "203.0.113.71"
+                        },
+                        new
+                        {
+                            Address = "203.0.113.72"
+                        },
+                        new
+                        {
+                            Address = "203.0.113.73"
+                        },
+                        new
+                        {
+                            Address = "203.0.113.74"
+                        },
+                        new
+                        {
+                            Address = "203.0.113.75"
+                        },
+                        new
+                        {
+                            Address = "203.0.113.76"
+                        },
+                        new
+                        {
+                            Address = "203.0.113.77"
+                        },
+                        new
+                        {
+                            Address = "203.0.113.78"
+                        },
+                        new
+                        {
+                            Address = "203.0.113.79"
+                        },
+                        new
+                        {
+                            Address = "203.0.113.80"
+                        },
+                        new
+                        {
+                            Address = "203.0.113.81"
+                        },
+                        new
+                        {
+                            Address = "203.0.113.82"
+                        },
+                        new
+                        {
+                            Address = "203.0.113.83"
+                        },
+                        new
+                        {
+                            Address = "203.0.113.84"
+                        },
+                        new
+                        {
+                            Address = "203.0.113.85"
+                        },
+                        new
+                        {
+                            Address = "203.0.113.86"
+                        },
+                        new
+                        {
+                            Address = "203.0.113.87"
+                        },
+                        new
+                        {
+                            Address = "203.0.113.88"
+                        },
+                        new
+                        {
+                            Address = "203.0.113.89"
+                        },
+                        new
+                        {
+                            Address = "203.0.113.90"
+                        },
+                        new
+                        {
+                            Address = "203.0.113.91"
+                        },
+                        new
+                        {
+                            Address = "203.0.113.92"
+                        },
+                        new
+                        {
+                            Address = "203.0.113.93"
+                        },
+                        new
+                        {
+                            Address = "203.0.113.94"
+                        },
+                        new
+                        {
+                            Address = "203.0.113.95"
+                        },
+                        new
+                        {
+                            Address = "203.0.113.96"
+                        },
+                        new
+                        {
+                            Address = "203.0.113.97"
+                        },
+                        new
+                        {
+                            Address = "203.0.113.98"
+                        },
+                        new
+                        {
+                            Address = "203.0.113.99"
+                        },
+                        new
+                        {
+                            Address = "203.0.113.100"
+                        },
+                        new
+                        {
+                            Address = "203.0.113.101"
+                        },
+                        new
+                        {
+                            Address = "203.0.113.102"
+                        },
+                        new
+                        {
+                            Address = "203.0.113.103"
+                        },
+                        new
+                        {
+                            Address = "203.0.113.104"
+                        },
+                        new
+                        {
+                            Address = "203.0.113.105"
+                        },
+                        new
+                        {
+                            Address = "203.0.113.106"
+                        },
+                        new
+                        {
+                            Address = "203.0.113.107"
+                        },
+                        new
+                        {
+                            Address = "203.0.113.108"
+                        },
+                        new
+                        {
+                            Address = "203.0.113.109"
+                        },
+                        new
+                        {
+                            Address = "203.0.113.110"
+                        },
+                        new
+                        {
+                            Address = "203.0.113.111"
+                        },
+                        new
+                        {
+                            Address = "203.0.113.112"
+                        },
+                        new
+                        {
+                            Address = "203.0.113.113"
+                        },
+                        new
+                        {
+                            Address = "203.0.113.114"
+                        },
+                        new
+                        {
+                            Address = "203.0.113.115"
+                        },
+                        new
+                        {
+                            Address = "203.0.113.116"
+                        },
+                        new
+                        {
+                            Address = "203.0.113.117"
+                        },
+                        new
+                        {
+                            Address = "203.0.113.118"
+                        },
+                        new
+                        {
+                            Address = "203.0.113.119"
+                        },
+                        new
+                        {
+                            Address = "203.0.113.120"
+                        },
+                        new
+                        {
+                            Address = "203.0.113.121"
+                        },
+                        new
+                        {
+                            Address = "203.0.113.122"
+                        },
+                        new
+                        {
+                            Address = "203.0.113.123"
+                        },
+                        new
+                        {
+                            Address = "203.0.113.124"
+                        },
+                        new
+                        {
+                            Address = "203.0.113.125"
+                        },
+                        new
+                        {
+                            Address = "203.0.113.126"
+                        },
+                        new
+                        {
+                            Address = "203.0.113.127"
+                        },
+                        new
+                        {
+                            Address = "203.0.113.128"
+                        },
+                        new
+                        {
+                            Address = "203.0.113.129"
+                        },
+                        new
+                        {
+                            Address = "203.0.113.130"
+                        },
+                        new
+                        {
+                            Address = "203.0.113.131"
+                        },
+                        new
+                        {
+                            Address = "203.0.113.132"
+                        },
+                        new
+                        {
+                            Address = "203.0.113.133"
+                        },
+                        new
+                        {
+                            Address = "203.0.113.134"
+                        },
+                        new
+                        {
+                            Address = "203.0.113.135"
+                        },
+                        new
+                        {
+                            Address = "203.0.113.136"
+                        },
+                        new
+                        {
+                            Address = "203.0.113.137"
+                        },
+                        new
+                        {
+                            Address = "203.0.113.138"
+                        },
+                        new
+                        {
+                            Address = "203.0.113.139"
+                        },
+                        new
+                        {
+                            Address = "203.0.113.140"
+                        },
+                        new
+                        {
+                            Address = "203.0.113.141"
+                        },
+                        new
+                        {
+                            Address = "203.0.113.142"
+                        },
+                        new
+                        {
+                            Address = "203.0.113.143"
+                        },
+                        new
+                        {
+                            Address = "203.0.113.144"
+                        },
+                        new
+                        {
+                            Address = "203.0.113.145"
+                        },
+                        new
+                        {
+                            Address = "203.0.113.146"
+                        },
+                        new
+                        {
+                            Address = "203.0.113.147"
+                        },
+                        new
+                        {
+                            Address = "203.0.113.148"
+                        },
+                        new
+                        {
+                            Address = "203.0.113.149"
+                        },
+                        new
+                        {
+                            Address = "203.0.113.150"
+                        },
+                        new
+                        {
+                            Address = "203.0.113.151"
+                        },
+                        new
+                        {
+                            Address = "203.0.113.152"
+                        },
+                        new
+                        {
+                            Address = "203.0.113.153"
+                        },
+                        new
+                        {
+                            Address = "203.0.113.154"
+                        },
+                        new
+                        {
+                            Address = "203.0.113.155"
+                        },
+                        new
+                        {
+                            Address = "203.0.113.156"
+                        },
+                        new
+                        {
+                            Address = "203.0.113.157"
+                        },
+                        new
+                        {
+                            Address = "203.0.113.158"
+                        },
+                        new
+                        {
+                            Address = "203.0.113.159"
+                        },
+                        new
+                        {
+                            Address = "203.0.113.160"
+                        },
+                        new
+                        {
+                            Address = "203.0.113.161"
+                        },
+                        new
+                        {
+                            Address = "203.0.113.162"
+                        },
+                        new
+                        {
+                            Address = "203.0.113.163"
+                        },
+                        new
+                        {
+                            Address = "203.0.113.164"
+                        },
+                        new
+                        {
+                            Address = "203.0.113.165"
+                        },
+                        new
+                        {
+                            Address = "203.0.113.166"
+                        },
+                        new
+                        {
+                            Address = "203.0.113.167"
+                        },
+                        new
+                        {
+                            Address = "203.0.113.168"
+                        },
+                        new
+                        {
+                            Address = "203.0.113.169"
+                        },
+                        new
+                        {
+                            Address = "203.0.113.170"
+                        },
+                        new
+                        {
+                            Address = "203.0.113.171"
+                        },
+                        new
+                        {
+                            Address = "203.0.113.172"
+                        },
+                        new
+                        {
+                            Address = "203.0.113.173"
+                        },
+                        new
+                        {
+                            Address = "203.0.113.174"
+                        },
+                        new
+                        {
+                            Address = "203.0.113.175"
+                        },
+                        new
+                        {
+                            Address = "203.0.113.176"
+                        },
+                        new
+                        {
+                            Address = "203.0.113.177"
+                        },
+                        new
+                        {
+                            Address = "203.0.113.178"
+                        },
+                        new
+                        {
+                            Address = "203.0.113.179"
+                        },
+                        new
+                        {
+                            Address = "203.0.113.180"
+                        },
+                        new
+                        {
+                            Address = "203.0.113.181"
+                        },
+                        new
+                        {
+                            Address = "203.0.113.182"
+                        },
+                        new
+                        {
+                            Address = "203.0.113.183"
+                        },
+                        new
+                        {
+                            Address = "203.0.113.184"
+                        },
+                        new
+                        {
+                            Address = "203.0.113.185"
+                        },
+                        new
+                        {
+                            Address = "203.0.113.186"
+                        },
+                        new
+                        {
+                            Address = "203.0.113.187"
+                        },
+                        new
+                        {
+                            Address = "203.0.113.188"
+                        },
+                        new
+                        {
+                            Address = "203.0.113.189"
+                        },
+                        new
+                        {
+                            Address = "203.0.113.190"
+                        },
+                        new
+                        {
+                            Address = "203.0.113.191"
+                        },
+                        new
+                        {
+                            Address = "203.0.113.192"
+                        },
+                        new
+                        {
+                            Address = "203.0.113.193"
+                        },
+                        new
+                        {
+                            Address = "203.0.113.194"
+                        },
+                        new
+                        {
+                            Address = "203.0.113.195"
+                        },
+                        new
+                        {
+                            Address = "203.0.113.196"
+                        },
+                        new
+                        {
+                            Address = "203.0.113.197"
+                        },
+                        new
+                        {
+                            Address = "203.0.113.198"
+                        },
+                        new
+                        {
+                            Address = "203.0.113.199"
+                        },
+                        new
+                        {
+                            Address = "203.0.113.200"
+                        },
+                        new
+                        {
+                            Address = "203.0.113.201"
+                        },
+                        new
+                        {
+                            Address = "203.0.113.202"
+                        },
+                        new
+                        {
+                            Address = "203.0.113.203"
+                        },
+                        new
+                        {
+                            Address = "203.0.113.204"
+                        },
+                        new
+                        {
+                            Address = "203.0.113.205"
+                        },
+                        new
+                        {
+                            Address = "203.0.113.206"
+                        },
+                        new
+                        {
+                            Address = "203.0.113.207"
+                        },
+                        new
+                        {
+                            Address = "203.0.113.208"
+                        },
+                        new
+                        {
+                            Address = "203.0.113.209"
+                        },
+                        new
+                        {
+                            Address = "203.0.113.210"
+                        },
+                        new
+                        {
+                            Address = "203.0.113.211"
+                        },
+                        new
+                        {
+                            Address = "203.0.113.212"
+                        },
+                        new
+                        {
+                            Address = "203.0.113.213"
+                        },
+                        new
+                        {
+                            Address = "203.0.113.214"
+                        },
+                        new
+                        {
+                            Address = "203.0.113.215"
+                        },
+                        new
+                        {
+                            Address = "203.0.113.216"
+                        },
+                        new
+                        {
+                            Address = "203.0.113.217"
+                        },
+                        new
+                        {
+                            Address = "203.0.113.218"
+                        },
+                        new
+                        {
+                            Address = "203.0.113.219"
+                        },
+                        new
+                        {
+                            Address = "203.0.113.220"
+                        },
+                        new
+                        {
+                            Address = "203.0.113.221"
+                        },
+                        new
+                        {
+                            Address = "203.0.113.222"
+                        },
+                        new
+                        {
+                            Address = "203.0.113.223"
+                        },
+                        new
+                        {
+                            Address = "203.0.113.224"
+                        },
+                        new
+                        {
+                            Address = "203.0.113.225"
+                        },
+                        new
+                        {
+                            Address = "203.0.113.226"
+                        },
+                        new
+                        {
+                            Address = "203.0.113.227"
+                        },
+                        new
+                        {
+                            Address = "203.0.113.228"
+                        },
+                        new
+                        {
+                            Address = "203.0.113.229"
+                        },
+                        new
+                        {
+                            Address = "203.0.113.230"
+                        },
+                        new
+                        {
+                            Address = "203.0.113.231"
+                        },
+                        new
+                        {
+                            Address = "203.0.113.232"
+                        },
+                        new
+                        {
+                            Address = "203.0.113.233"
+                        },
+                        new
+                        {
+                            Address = "203.0.113.234"
+                        },
+                        new
+                        {
+                            Address = "203.0.113.235"
+                        },
+                        new
+                        {
+                            Address = "203.0.113.236"
+                        },
+                        new
+                        {
+                            Address = "203.0.113.237"
+                        },
+                        new
+                        {
+                            Address = "203.0.113.238"
+                        },
+                        new
+                        {
+                            Address = "203.0.113.239"
+                        },
+                        new
+                        {
+                            Address = "203.0.113.240"
+                        },
+                        new
+                        {
+                            Address = "203.0.113.241"
+                        },
+                        new
+                        {
+                            Address = "203.0.113.242"
+                        },
+                        new
+                        {
+                            Address = "203.0.113.243"
+                        },
+                        new
+                        {
+                            Address = "203.0.113.244"
+                        },
+                        new
+                        {
+                            Address = "203.0.113.245"
+                        },
+                        new
+                        {
+                            Address = "203.0.113.246"
+                        },
+                        new
+                        {
+                            Address = "203.0.113.247"
+                        },
+                        new
+                        {
+                            Address = "203.0.113.248"
+                        },
+                        new
+                        {
+                            Address = "203.0.113.249"
+                        },
+                        new
+                        {
+                            Address = "203.0.113.250"
+                        },
+                        new
+                        {
+                            Address = "198.51.100.10"
+                        },
+                        new
+                        {
+                            Address = "198.51.100.11"
+                        },
+                        new
+                        {
+                            Address = "198.51.100.12"
+                        },
+                        new
+                        {
+                            Address = "198.51.100.13"
+                        },
+                        new
+                        {
+                            Address = "198.51.100.14"
+                        },
+                        new
+                        {
+                            Address = "198.51.100.15"
+                        },
+                        new
+                        {
+                            Address = "198.51.100.16"
+                        },
+                        new
+                        {
+                            Address = "198.51.100.17"
+                        },
+                        new
+                        {
+                            Address = "198.51.100.18"
+                        },
+                        new
+                        {
+                            Address = "198.51.100.19"
+                        },
+                        new
+                        {
+                            Address = "198.51.100.20"
+                        },
+                        new
+                        {
+                            Address = "198.51.100.21"
+                        },
+                        new
+                        {
+                            Address = "198.51.100.22"
+                        },
+                        new
+                        {
+                            Address = "198.51.100.23"
+                        },
+                        new
+                        {
+                            Address = "198.51.100.24"
+                        },
+                        new
+                        {
+                            Address = "198.51.100.25"
+                        },
+                        new
+                        {
+                            Address = "198.51.100.26"
+                        },
+                        new
+                        {
+                            Address = "198.51.100.27"
+                        },
+                        new
+                        {
+                            Address = "198.51.100.28"
+                        },
+                        new
+                        {
+                            Address = "198.51.100.29"
+                        },
+                        new
+                        {
+                            Address = "198.51.100.30"
+                        },
+                        new
+                        {
+                            Address = "198.51.100.31"
+                        },
+                        new
+                        {
+                            Address = "198.51.100.32"
+                        },
+                        new
+                        {
+                            Address = "198.51.100.33"
+                        },
+                        new
+                        {
+                            Address = "198.51.100.34"
+                        },
+                        new
+                        {
+                            Address = "198.51.100.35"
+                        },
+                        new
+                        {
+                            Address = "198.51.100.36"
+                        },
+                        new
+                        {
+                            Address = "198.51.100.37"
+                        },
+                        new
+                        {
+                            Address = "198.51.100.38"
+                        },
+                        new
+                        {
+                            Address = "198.51.100.39"
+                        },
+                        new
+                        {
+                            Address = "198.51.100.40"
+                        },
+                        new
+                        {
+                            Address = "198.51.100.41"
+                        },
+                        new
+                        {
+                            Address = "198.51.100.42"
+                        },
+                        new
+                        {
+                            Address = "198.51.100.43"
+                        },
+                        new
+                        {
+                            Address = "198.51.100.44"
+                        },
+                        new
+                        {
+                            Address = "198.51.100.45"
+                        },
+                        new
+                        {
+                            Address = "198.51.100.46"
+                        },
+                        new
+                        {
+                            Address = "198.51.100.47"
+                        },
+                        new
+                        {
+                            Address = "198.51.100.48"
+                        },
+                        new
+                        {
+                            Address = "198.51.100.49"
+                        },
+                        new
+                        {
+                            Address = "198.51.100.50"
+                        },
+                        new
+                        {
+                            Address = "198.51.100.51"
+                        },
+                        new
+                        {
+                            Address = "198.51.100.52"
+                        },
+                        new
+                        {
+                            Address = "198.51.100.53"
+                        },
+                        new
+                        {
+                            Address = "198.51.100.54"
+                        },
+                        new
+                        {
+                            Address = "198.51.100.55"
+                        },
+                        new
+                        {
+                            Address = "198.51.100.56"
+                        },
+                        new
+                        {
+                            Address = "198.51.100.57"
+                        },
+                        new
+                        {
+                            Address = "198.51.100.58"
+                        },
+                        new
+                        {
+                            Address = "198.51.100.59"
+                        },
+                        new
+                        {
+                            Address = "198.51.100.60"
+                        },
+                        new
+                        {
+                            Address = "198.51.100.61"
+                        },
+                        new
+                        {
+                            Address = "198.51.100.62"
+                        },
+                        new
+                        {
+                            Address = "198.51.100.63"
+                        },
+                        new
+                        {
+                            Address = "198.51.100.64"
+                        },
+                        new
+                        {
+                            Address = "198.51.100.65"
+                        },
+                        new
+                        {
+                            Address = "198.51.100.66"
+                        },
+                        new
+                        {
+                            Address = "198.51.100.67"
+                        },
+                        new
+                        {
+                            Address = "198.51.100.68"
+                        },
+                        new
+                        {
+                            Address = "198.51.100.69"
+                        },
+                        new
+                        {
+                            Address = "198.51.100.70"
+                        },
+                        new
+                        {
+                            Address = "198.51.100.71"
+                        },
+                        new
+                        {
+                            Address = "198.51.100.72"
+                        },
+                        new
+                        {
+                            Address = "198.51.100.73"
+                        },
+                        new
+                        {
+                            Address = "198.51.100.74"
+                        },
+                        new
+                        {
+                            Address = "198.51.100.75"
+                        },
+                        new
+                        {
+                            Address = "198.51.100.76"
+                        },
+                        new
+                        {
+                            Address = "198.51.100.77"
+                        },
+                        new
+                        {
+                            Address = "198.51.100.78"
+                        },
+                        new
+                        {
+                            Address = "198.51.100.79"
+                        },
+                        new
+                        {
+                            Address = "198.51.100.80"
+                        },
+                        new
+                        {
+                            Address = "198.51.100.81"
+                        },
+                        new
+                        {
+                            Address = "198.51.100.82"
+                        },
+                        new
+                        {
+                            Address = "198.51.100.83"
+                        },
+                        new
+                        {
+                            Address = "198.51.100.84"
+                        },
+                        new
+                        {
+                            Address = "198.51.100.85"
+                        },
+                        new
+                        {
+                            Address = "198.51.100.86"
+                        },
+                        new
+                        {
+                            Address = "198.51.100.87"
+                        },
+                        new
+                        {
+                            Address = "198.51.100.88"
+                        },
+                        new
+                        {
+                            Address = "198.51.100.89"
+                        },
+                        new
+                        {
+                            Address = "198.51.100.90"
+                        },
+                        new
+                        {
+                            Address = "198.51.100.91"
+                        },
+                        new
+                        {
+                            Address = "198.51.100.92"
+                        },
+                        new
+                        {
+                            Address = "198.51.100.93"
+                        },
+                        new
+                        {
+                            Address = "198.51.100.94"
+                        },
+                        new
+                        {
+                            Address = "198.51.100.95"
+                        },
+                        new
+                        {
+                            Address = "198.51.100.96"
+                        },
+                        new
+                        {
+                            Address = "198.51.100.97"
+                        },
+                        new
+                        {
+                            Address = "198.51.100.98"
+                        },
+                        new
+                        {
+                            Address = "198.51.100.99"
+                        },
+                        new
+                        {
+                            Address = "198.51.100.100"
+                        },
+                        new
+                        {
+                            Address = "198.51.100.101"
+                        },
+                        new
+                        {
+                            Address = "198.51.100.102"
+                        },
+                        new
+                        {
+                            Address = "198.51.100.103"
+                        },
+                        new
+                        {
+                            Address = "198.51.100.104"
+                        },
+                        new
+                        {
+                            Address = "198.51.100.105"
+                        },
+                        new
+                        {
+                            Address = "198.51.100.106"
+                        },
+                        new
+                        {
+                            Address = "198.51.100.107"
+                        },
+                        new
+                        {
+                            Address = "198.51.100.108"
+                        },
+                        new
+                        {
+                            Address = "198.51.100.109"
+                        },
+                        new
+                        {
+                            Address = "198.51.100.110"
+                        },
+                        new
+                        {
+                            Address = "198.51.100.111"
+                        },
+                        new
+                        {
+                            Address = "198.51.100.112"
+                        },
+                        new
+                        {
+                            Address = "198.51.100.113"
+                        },
+                        new
+                        {
+                            Address = "198.51.100.114"
+                        },
+                        new
+                        {
+                            Address = "198.51.100.115"
+                        },
+                        new
+                        {
+                            Address = "198.51.100.116"
+                        },
+                        new
+                        {
+                            Address = "198.51.100.117"
+                        },
+                        new
+                        {
+                            Address = "198.51.100.118"
+                        },
+                        new
+                        {
+                            Address = "198.51.100.119"
+                        },
+                        new
+                        {
+                            Address = "198.51.100.120"
+                        },
+                        new
+                        {
+                            Address = "198.51.100.121"
+                        },
+                        new
+                        {
+                            Address = "198.51.100.122"
+                        },
+                        new
+                        {
+                            Address = "198.51.100.123"
+                        },
+                        new
+                        {
+                            Address = "198.51.100.124"
+                        },
+                        new
+                        {
+                            Address = "198.51.100.125"
+                        },
+                        new
+                        {
+                            Address = "198.51.100.126"
+                        },
+                        new
+                        {
+                            Address = "198.51.100.127"
+                        },
+                        new
+                        {
+                            Address = "198.51.100.128"
+                        },
+                        new
+                        {
+                            Address = "198.51.100.129"
+                        },
+                        new
+                        {
+                            Address = "198.51.100.130"
+                        },
+                        new
+                        {
+                            Address = "198.51.100.131"
+                        },
+                        new
+                        {
+                            Address = "198.51.100.132"
+                        },
+                        new
+                        {
+                            Address = "198.51.100.133"
+                        },
+                        new
+                        {
+                            Address = "198.51.100.134"
+                        },
+                        new
+                        {
+                            Address = "198.51.100.135"
+                        },
+                        new
+                        {
+                            Address = "198.51.100.136"
+                        },
+                        new
+                        {
+                            Address = "198.51.100.137"
+                        },
+                        new
+                        {
+                            Address = "198.51.100.138"
+                        },
+                        new
+                        {
+                            Address = "198.51.100.139"
+                        },
+                        new
+                        {
+                            Address = "198.51.100.140"
+                        },
+                        new
+                        {
+                            Address = "198.51.100.141"
+                        },
+                        new
+                        {
+                            Address = "198.51.100.142"
+                        },
+                        new
+                        {
+                            Address = "198.51.100.143"
+                        },
+                        new
+                        {
+                            Address = "198.51.100.144"
+                        },
+                        new
+                        {
+                            Address = "198.51.100.145"
+                        },
+                        new
+                        {
+                            Address = "198.51.100.146"
+                        },
+                        new
+                        {
+                            Address = "198.51.100.147"
+                        },
+                        new
+                        {
+                            Address = "198.51.100.148"
+                        },
+                        new
+                        {
+                            Address = "198.51.100.149"
+                        },
+                        new
+                        {
+                            Address = "198.51.100.150"
+                        },
+                        new
+                        {
+                            Address = "198.51.100.151"
+                        },
+                        new
+                        {
+                            Address = "198.51.100.152"
+                        },
+                        new
+                        {
+                            Address = "198.51.100.153"
+                        },
+                        new
+                        {
+                            Address = "198.51.100.154"
+                        },
+                        new
+                        {
+                            Address = "198.51.100.155"
+                        },
+                        new
+                        {
+                            Address = "198.51.100.156"
+                        },
+                        new
+                        {
+                            Address = "198.51.100.157"
+                        },
+                        new
+                        {
+                            Address = "198.51.100.158"
+                        },
+                        new
+                        {
+                            Address = "198.51.100.159"
+                        },
+                        new
+                        {
+                            Address = "198.51.100.160"
+                        },
+                        new
+                        {
+                            Address = "198.51.100.161"
+                        },
+                        new
+                        {
+                            Address = "198.51.100.162"
+                        },
+                        new
+                        {
+                            Address = "198.51.100.163"
+                        },
+                        new
+                        {
+                            Address = "198.51.100.164"
+                        },
+                        new
+                        {
+                            Address = "198.51.100.165"
+                        },
+                        new
+                        {
+                            Address = "198.51.100.166"
+                        },
+                        new
+                        {
+                            Address = "198.51.100.167"
+                        },
+                        new
+                        {
+                            Address = "198.51.100.168"
+                        },
+                        new
+                        {
+                            Address = "198.51.100.169"
+                        },
+                        new
+                        {
+                            Address = "198.51.100.170"
+                        },
+                        new
+                        {
+                            Address = "198.51.100.171"
+                        },
+                        new
+                        {
+                            Address = "198.51.100.172"
+                        },
+                        new
+                        {
+                            Address = "198.51.100.173"
+                        },
+                        new
+                        {
+                            Address = "198.51.100.174"
+                        },
+                        new
+                        {
+                            Address = "198.51.100.175"
+                        },
+                        new
+                        {
+                            Address = "198.51.100.176"
+                        },
+                        new
+                        {
+                            Address = "198.51.100.177"
+                        },
+                        new
+                        {
+                            Address = "198.51.100.178"
+                        },
+                        new
+                        {
+                            Address = "198.51.100.179"
+                        },
+                        new
+                        {
+                            Address = "198.51.100.180"
+                        },
+                        new
+                        {
+                            Address = "198.51.100.181"
+                        },
+                        new
+                        {
+                            Address = "198.51.100.182"
+                        },
+                        new
+                        {
+                            Address = "198.51.100.183"
+                        },
+                        new
+                        {
+                            Address = "198.51.100.184"
+                        },
+                        new
+                        {
+                            Address = "198.51.100.185"
+                        },
+                        new
+                        {
+                            Address = "198.51.100.186"
+                        },
+                        new
+                        {
+                            Address = "198.51.100.187"
+                        },
+                        new
+                        {
+                            Address = "198.51.100.188"
+                        },
+                        new
+                        {
+                            Address = "198.51.100.189"
+                        },
+                        new
+                        {
+                            Address = "198.51.100.190"
+                        },
+                        new
+                        {
+                            Address = "198.51.100.191"
+                        },
+                        new
+                        {
+                            Address = "198.51.100.192"
+                        },
+                        new
+                        {
+                            Address = "198.51.100.193"
+                        },
+                        new
+                        {
+                            Address = "198.51.100.194"
+                        },
+                        new
+                        {
+                            Address = "198.51.100.195"
+                        },
+                        new
+                        {
+                            Address = "198.51.100.196"
+                        },
+                        new
+                        {
+                            Address = "198.51.100.197"
+                        },
+                        new
+                        {
+                            Address = "198.51.100.198"
+                        },
+                        new
+                        {
+                            Address = "198.51.100.199"
+                        },
+                        new
+                        {
+                            Address = "198.51.100.200"
+                        },
+                        new
+                        {
+                            Address = "198.51.100.201"
+                        },
+                        new
+                        {
+                            Address = "198.51.100.202"
+                        },
+                        new
+                        {
+                            Address = "198.51.100.203"
+                        },
+                        new
+                        {
+                            Address = "198.51.100.204"
+                        },
+                        new
+                        {
+                            Address = "198.51.100.205"
+                        },
+                        new
+                        {
+                            Address = "198.51.100.206"
+                        },
+                        new
+                        {
+                            Address = "198.51.100.207"
+                        },
+                        new
+                        {
+                            Address = "198.51.100.208"
+                        },
+                        new
+                        {
+                            Address = "198.51.100.209"
+                        },
+                        new
+                        {
+                            Address = "198.51.100.210"
+                        },
+                        new
+                        {
+                            Address = "198.51.100.211"
+                        },
+                        new
+                        {
+                            Address = "198.51.100.212"
+                        },
+                        new
+                        {
+                            Address = "198.51.100.213"
+                        },
+                        new
+                        {
+                            Address = "198.51.100.214"
+                        },
+                        new
+                        {
+                            Address = "198.51.100.215"
+                        },
+                        new
+                        {
+                            Address = "198.51.100.216"
+                        },
+                        new
+                        {
+                            Address = "198.51.100.217"
+                        },
+                        new
+                        {
+                            Address = "198.51.100.218"
+                        },
+                        new
+                        {
+                            Address = "198.51.100.219"
+                        },
+                        new
+                        {
+                            Address = "198.51.100.220"
+                        },
+                        new
+                        {
+                            Address = "198.51.100.221"
+                        },
+                        new
+                        {
+                            Address = "198.51.100.222"
+                        },
+                        new
+                        {
+                            Address = "198.51.100.223"
+                        },
+                        new
+                        {
+                            Address = "198.51.100.224"
+                        },
+                        new
+                        {
+                            Address = "198.51.100.225"
+                        },
+                        new
+                        {
+                            Address = "198.51.100.226"
+                        },
+                        new
+                        {
+                            Address = "198.51.100.227"
+                        },
+                        new
+                        {
+                            Address = "198.51.100.228"
+                        },
+                        new
+                        {
+                            Address = "198.51.100.229"
+                        },
+                        new
+                        {
+                            Address = "198.51.100.230"
+                        },
+                        new
+                        {
+                            Address = "198.51.100.231"
+                        },
+                        new
+                        {
+                            Address = "198.51.100.232"
+                        },
+                        new
+                        {
+                            Address = "198.51.100.233"
+                        },
+                        new
+                        {
+                            Address = "198.51.100.234"
+                        },
+                        new
+                        {
+                            Address = "198.51.100.235"
+                        },
+                        new
+                        {
+                            Address = "198.51.100.236"
+                        },
+                        new
+                        {
+                            Address = "198.51.100.237"
+                        },
+                        new
+                        {
+                            Address = "198.51.100.238"
+                        },
+                        new
+                        {
+                            Address = "198.51.100.239"
+                        },
+                        new
+                        {
+                            Address = "198.51.100.240"
+                        },
+                        new
+                        {
+                            Address = "198.51.100.241"
+                        },
+                        new
+                        {
+                            Address = "198.51.100.242"
+                        },
+                        new
+                        {
+                            Address = "198.51.100.243"
+                        },
+                        new
+                        {
+                            Address = "198.51.100.244"
+                        },
+                        new
+                        {
+                            Address = "198.51.100.245"
+                        },
+                        new
+                        {
+                            Address = "198.51.100.246"
+                        },
+                        new
+                        {
+                            Address = "198.51.100.247"
+                        },
+                        new
+                        {
+                            Address = "198.51.100.248"
+                        },
+                        new
+                        {
+                            Address = "198.51.100.249"
+                        },
+                        new
+                        {
+                            Address = "198.51.100.250"
+                        });
+                });
+
+            modelBuilder.Entity("Introserv.Orders.Data.OrderStatusChange", b =>
+                {
+                    b.HasOne("Introserv.Orders.Data.Order", null)
+                        .WithMany("Timeline")
+                        .HasForeignKey("OrderId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("Introserv.Orders.Data.PlanPeriod", b =>
                 {
                     b.HasOne("Introserv.Orders.Data.Plan", null)
@@ -466,6 +2601,11 @@ namespace Introserv.Orders.Data.Migrations
                         .HasForeignKey("PlanId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
+                });
+
+            modelBuilder.Entity("Introserv.Orders.Data.Order", b =>
+                {
+                    b.Navigation("Timeline");
                 });
 
             modelBuilder.Entity("Introserv.Orders.Data.Plan", b =>

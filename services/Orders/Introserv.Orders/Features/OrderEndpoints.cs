@@ -1,0 +1,203 @@
+using System.Security.Claims;
+using Grpc.Core;
+using Introserv.BuildingBlocks.Data;
+using Introserv.Orders.Data;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.EntityFrameworkCore;
+
+namespace Introserv.Orders.Features;
+
+public static class OrderEndpoints
+{
+    public const int MaxLimit = 100;
+
+    public static IEndpointRouteBuilder MapOrderEndpoints(this IEndpointRouteBuilder app)
+    {
+        var orders = app.MapGroup("/api/orders").WithTags("Orders").RequireAuthorization();
+        orders.MapPost("/", PlaceAsync)
+            .WithSummary("Order a plan for a billing period (Idempotency-Key header required)")
+            .WithDescription("201: active with an address and paidUntil when paid from the balance at once; otherwise pending_payment with an unpaid invoice " +
+                "(paymentBlockedReasons says why when the profile does not allow payment). 400 validation_failed / idempotency_key_required, " +
+                "422 idempotency_key_reused, 409 idempotency_request_in_progress, 503 address_pool_exhausted.")
+            .ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status409Conflict)
+            .ProducesProblem(StatusCodes.Status422UnprocessableEntity);
+        orders.MapGet("/", ActiveAsync).WithSummary("Active orders: plan, address, paidUntil, daysRemaining, status, cost and the actions available");
+        orders.MapGet("/history", HistoryAsync).WithSummary("Every order, finished ones too, newest first; filter by status and creation date (from, to); paged by nextBefore");
+        orders.MapGet("/{id:guid}", GetAsync).WithSummary("One order with its status timeline");
+        var invoices = app.MapGroup("/api/invoices").WithTags("Invoices").RequireAuthorization();
+        invoices.MapGet("/", InvoicesAsync).WithSummary("Invoices, newest first (status: unpaid or paid)");
+        invoices.MapPost("/{id:guid}/pay", PayAsync)
+            .WithSummary("Pay an unpaid invoice from the balance")
+            .WithDescription("403 payment_blocked_<reason> (company_unverified, postal_address_incomplete, ...), 402 insufficient_balance, 409 invoice_already_paid.");
+        return app;
+    }
+
+    private static Guid AccountId(ClaimsPrincipal user) => MoneyEndpoints.AccountId(user);
+
+    private static async Task<IResult> PlaceAsync(
+        PlaceOrderRequest request, [FromHeader(Name = Idempotency.Header)] string? idempotencyKey, ClaimsPrincipal user,
+        OrdersDbContext db, Idempotency idempotency, OrderPlacement placement, TimeProvider clock, CancellationToken cancellationToken)
+    {
+        var plan = request.PlanId is null ? null : await db.Plans.AsNoTracking().Include(p => p.Periods).FirstOrDefaultAsync(p => p.Id == request.PlanId && p.Active, cancellationToken);
+        var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
+        if (plan is null)
+        {
+            errors["planId"] = ["A plan id from GET /api/plans."];
+        }
+
+        var period = plan?.Periods.FirstOrDefault(p => p.Months == request.PeriodMonths);
+        if (plan is not null && period is null)
+        {
+            errors["periodMonths"] = [$"One of {string.Join(", ", plan.Periods.Select(p => p.Months).Order())} for this plan."];
+        }
+
+        if (errors.Count > 0)
+        {
+            return TypedResults.ValidationProblem(errors);
+        }
+
+        var accountId = AccountId(user);
+        var answer = await idempotency.BeginAsync(accountId, idempotencyKey, "place_order", Idempotency.HashOf(request), cancellationToken);
+        if (answer is not null)
+        {
+            return answer;
+        }
+
+        try
+        {
+            var blocked = await placement.PaymentBlockersAsync(accountId, cancellationToken);
+            var (order, invoice) = await placement.PlaceAsync(accountId, plan!, period!, request.AutoRenew ?? false, blocked.Count == 0, cancellationToken);
+            var body = OrderActions.View(order, clock.GetUtcNow(), blocked, invoice);
+            await idempotency.CompleteAsync(accountId, idempotencyKey!, StatusCodes.Status201Created, body, cancellationToken);
+            return TypedResults.Created($"/api/orders/{order.Id}", body);
+        }
+        catch (AddressPoolExhaustedException)
+        {
+            await idempotency.AbandonAsync(accountId, idempotencyKey!);
+            return Idempotency.Problem(StatusCodes.Status503ServiceUnavailable, "address_pool_exhausted", "No free address",
+                "No IP address is free for a new service right now; nothing was charged. Try again later or contact support.");
+        }
+        catch (RpcException)
+        {
+            await idempotency.AbandonAsync(accountId, idempotencyKey!);
+            return Idempotency.Problem(StatusCodes.Status503ServiceUnavailable, "service_unavailable", "Try again",
+                "Payment eligibility could not be checked; nothing was ordered. Try again shortly.");
+        }
+        catch
+        {
+            await idempotency.AbandonAsync(accountId, idempotencyKey!);
+            throw;
+        }
+    }
+
+    private static async Task<IResult> ActiveAsync(ClaimsPrincipal user, OrdersDbContext db, TimeProvider clock, CancellationToken cancellationToken)
+    {
+        var accountId = AccountId(user);
+        var now = clock.GetUtcNow();
+        var orders = await db.Orders.AsNoTracking()
+            .Where(o => o.AccountId == accountId && o.Status != OrderStatuses.Cancelled && o.Status != OrderStatuses.Terminated)
+            .OrderByDescending(o => o.CreatedAt).ToListAsync(cancellationToken);
+        return TypedResults.Ok(orders.Select(o => OrderActions.View(o, now)).ToList());
+    }
+
+    private static async Task<IResult> HistoryAsync(
+        ClaimsPrincipal user, string? status, DateTimeOffset? from, DateTimeOffset? to, DateTimeOffset? before, int? limit,
+        OrdersDbContext db, TimeProvider clock, CancellationToken cancellationToken)
+    {
+        if (limit is < 1 or > MaxLimit)
+        {
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["limit"] = [$"Between 1 and {MaxLimit}."] });
+        }
+
+        var accountId = AccountId(user);
+        var query = db.Orders.AsNoTracking().Where(o => o.AccountId == accountId);
+        if (!string.IsNullOrEmpty(status))
+        {
+            query = query.Where(o => o.Status == status);
+        }
+
+        if (from is { } since)
+        {
+            query = query.Where(o => o.CreatedAt >= since);
+        }
+
+        if (to is { } until)
+        {
+            query = query.Where(o => o.CreatedAt < until);
+        }
+
+        if (before is { } cursor)
+        {
+            query = query.Where(o => o.CreatedAt < cursor);
+        }
+
+        var take = limit ?? 50;
+        var page = await query.OrderByDescending(o => o.CreatedAt).Take(take + 1).ToListAsync(cancellationToken);
+        var more = page.Count > take;
+        var now = clock.GetUtcNow();
+        var entries = page.Take(take).Select(o => OrderActions.View(o, now)).ToList();
+        return TypedResults.Ok(new { entries, nextBefore = more ? entries[^1].CreatedAt : (DateTimeOffset?)null });
+    }
+
+    private static async Task<IResult> GetAsync(Guid id, ClaimsPrincipal user, OrdersDbContext db, TimeProvider clock, CancellationToken cancellationToken)
+    {
+        var accountId = AccountId(user);
+        var order = await db.Orders.AsNoTracking().Include(o => o.Timeline).FirstOrDefaultAsync(o => o.Id == id && o.AccountId == accountId, cancellationToken);
+        return order is null
+            ? Idempotency.Problem(StatusCodes.Status404NotFound, "order_not_found", "Order not found", "No such order for this account.")
+            : TypedResults.Ok(OrderActions.View(order, clock.GetUtcNow(), timeline: true));
+    }
+
+    private static async Task<IResult> InvoicesAsync(ClaimsPrincipal user, OrdersDbContext db, CancellationToken cancellationToken)
+    {
+        var accountId = AccountId(user);
+        var invoices = await db.Invoices.AsNoTracking().Where(i => i.AccountId == accountId).OrderByDescending(i => i.IssuedAt).Take(200).ToListAsync(cancellationToken);
+        return TypedResults.Ok(invoices.Select(OrderActions.View).ToList());
+    }
+
+    private static async Task<IResult> PayAsync(
+        Guid id, ClaimsPrincipal user, OrdersDbContext db, OrderPlacement placement, TimeProvider clock, CancellationToken cancellationToken)
+    {
+        var accountId = AccountId(user);
+        var blocked = await placement.PaymentBlockersAsync(accountId, cancellationToken);
+        if (blocked.Count > 0)
+        {
+            return Idempotency.Problem(StatusCodes.Status403Forbidden, blocked[0], "Payment blocked",
+                "Invoices cannot be paid until the profile allows it (see reasons).", new Dictionary<string, object?> { ["reasons"] = blocked });
+        }
+
+        try
+        {
+            return await db.InTransactionAsync<IResult>(async ct =>
+            {
+                // The invoice row is locked, so two payments of one invoice cannot both charge.
+                var invoice = await db.Invoices.FromSqlInterpolated($"SELECT * FROM invoices WHERE \"Id\" = {id} AND \"AccountId\" = {accountId} FOR UPDATE")
+                    .SingleOrDefaultAsync(ct);
+                if (invoice is null)
+                {
+                    return Idempotency.Problem(StatusCodes.Status404NotFound, "invoice_not_found", "Invoice not found", "No such invoice for this account.");
+                }
+
+                if (invoice.Status == InvoiceStatuses.Paid)
+                {
+                    return Idempotency.Problem(StatusCodes.Status409Conflict, "invoice_already_paid", "Already paid", "This invoice is paid.");
+                }
+
+                var order = await db.Orders.Include(o => o.Timeline).SingleAsync(o => o.Id == invoice.OrderId, ct);
+                if (!await placement.PayAsync(order, invoice, ct))
+                {
+                    return Idempotency.Problem(StatusCodes.Status402PaymentRequired, "insufficient_balance", "Insufficient balance",
+                        "The balance does not cover this invoice; top it up first.");
+                }
+
+                return TypedResults.Ok(OrderActions.View(order, clock.GetUtcNow(), invoice: invoice));
+            }, cancellationToken);
+        }
+        catch (AddressPoolExhaustedException)
+        {
+            return Idempotency.Problem(StatusCodes.Status503ServiceUnavailable, "address_pool_exhausted", "No free address",
+                "No IP address is free right now; nothing was charged.");
+        }
+    }
+}

@@ -1,0 +1,52 @@
+using Introserv.Orders.Data;
+
+namespace Introserv.Orders.Features;
+
+public sealed record PlaceOrderRequest(string? PlanId, int? PeriodMonths, bool? AutoRenew);
+
+public sealed record InvoiceResponse(Guid Id, Guid OrderId, string Kind, string Description, decimal Amount, string Currency, string Status, DateTimeOffset IssuedAt, DateTimeOffset? PaidAt);
+
+public sealed record TimelineEntry(DateTimeOffset At, string Status, string? Note);
+
+public sealed record OrderResponse(
+    Guid Id,
+    string PlanId,
+    int PeriodMonths,
+    string Status,
+    string? IpAddress,
+    DateTimeOffset? PaidUntil,
+    int? DaysRemaining,
+    decimal Cost,
+    string Currency,
+    bool AutoRenew,
+    IReadOnlyList<string> Actions,
+    DateTimeOffset CreatedAt,
+    IReadOnlyList<string>? PaymentBlockedReasons = null,
+    InvoiceResponse? Invoice = null,
+    IReadOnlyList<TimelineEntry>? Timeline = null);
+
+/// <summary>What a customer may do with an order in each status.</summary>
+public static class OrderActions
+{
+    public static IReadOnlyList<string> For(string status) => status switch
+    {
+        OrderStatuses.PendingPayment => ["pay", "cancel"],
+        OrderStatuses.Active => ["renew", "change_plan", "cancel"],
+        OrderStatuses.Overdue => ["renew", "cancel"],
+        OrderStatuses.Suspended => ["renew"],
+        OrderStatuses.PendingCancellation => ["withdraw_cancellation"],
+        _ => [],
+    };
+
+    /// <summary>Whole days left until <paramref name="paidUntil"/> (a started day counts), never negative.</summary>
+    public static int? DaysRemaining(DateTimeOffset? paidUntil, DateTimeOffset now) =>
+        paidUntil is { } until ? Math.Max(0, (int)Math.Ceiling((until - now).TotalDays)) : null;
+
+    public static OrderResponse View(Order order, DateTimeOffset now, IReadOnlyList<string>? blocked = null, Invoice? invoice = null, bool timeline = false) => new(
+        order.Id, order.PlanId, order.PeriodMonths, order.Status, order.IpAddress, order.PaidUntil, DaysRemaining(order.PaidUntil, now),
+        order.PeriodPrice, order.Currency, order.AutoRenew, For(order.Status), order.CreatedAt, blocked,
+        invoice is null ? null : View(invoice),
+        timeline ? [.. order.Timeline.OrderBy(t => t.At).ThenBy(t => t.Id).Select(t => new TimelineEntry(t.At, t.Status, t.Note))] : null);
+
+    public static InvoiceResponse View(Invoice i) => new(i.Id, i.OrderId, i.Kind, i.Description, i.Amount, i.Currency, i.Status, i.IssuedAt, i.PaidAt);
+}
