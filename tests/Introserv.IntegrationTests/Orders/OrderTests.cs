@@ -147,6 +147,41 @@ public sealed class OrderTests(OrdersServiceFactory factory) : IClassFixture<Ord
     }
 
     [Fact]
+    public async Task A_renewal_extends_from_the_paid_date_once_per_key_and_only_when_the_balance_covers_it()
+    {
+        var accountId = await PayingCustomerAsync(100m);
+        using var http = Customer(accountId);
+        var (_, order) = await OrderAsync(http, new { planId = "vps-s", periodMonths = 1 }, Guid.NewGuid().ToString());
+        var id = order.GetProperty("id").GetGuid();
+        var paidUntil = order.GetProperty("paidUntil").GetDateTimeOffset();
+        var key = Guid.NewGuid().ToString();
+
+        async Task<(HttpStatusCode, JsonElement)> RenewAsync(int months, string renewKey)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Post, $"/api/orders/{id}/renew") { Content = JsonContent.Create(new { periodMonths = months }) };
+            request.Headers.Add("Idempotency-Key", renewKey);
+            using var response = await http.SendAsync(request);
+            return (response.StatusCode, await response.Content.ReadFromJsonAsync<JsonElement>());
+        }
+
+        var (renewed, body) = await RenewAsync(3, key);
+        var (replayed, replayBody) = await RenewAsync(3, key);
+        var (tooPoor, tooPoorBody) = await RenewAsync(12, Guid.NewGuid().ToString());
+        var balance = await http.GetFromJsonAsync<JsonElement>("/api/balance");
+        var details = await http.GetFromJsonAsync<JsonElement>($"/api/orders/{id}");
+
+        Assert.Equal((HttpStatusCode.OK, HttpStatusCode.OK), (renewed, replayed));
+        Assert.Equal(paidUntil.AddMonths(3), body.GetProperty("paidUntil").GetDateTimeOffset());
+        Assert.Equal(body.GetProperty("paidUntil").GetDateTimeOffset(), replayBody.GetProperty("paidUntil").GetDateTimeOffset());
+        // 9.90 × 3 × 0.97 = 28.809, rounded to 28.81.
+        Assert.Equal(28.81m, body.GetProperty("invoice").GetProperty("amount").GetDecimal());
+        Assert.Equal(HttpStatusCode.PaymentRequired, tooPoor);
+        Assert.Equal("insufficient_balance", tooPoorBody.GetProperty("code").GetString());
+        Assert.Equal(100m - 9.90m - 28.81m, balance.GetProperty("balance").GetDecimal());
+        Assert.Equal(paidUntil.AddMonths(3), details.GetProperty("paidUntil").GetDateTimeOffset());
+    }
+
+    [Fact]
     public async Task Orders_are_validated_and_the_history_filters_by_status()
     {
         var accountId = await PayingCustomerAsync(50m);

@@ -25,6 +25,7 @@ public static class OrderEndpoints
         orders.MapGet("/", ActiveAsync).WithSummary("Active orders: plan, address, paidUntil, daysRemaining, status, cost and the actions available");
         orders.MapGet("/history", HistoryAsync).WithSummary("Every order, finished ones too, newest first; filter by status and creation date (from, to); paged by nextBefore");
         orders.MapGet("/{id:guid}", GetAsync).WithSummary("One order with its status timeline");
+        orders.MapRenewal();
         var invoices = app.MapGroup("/api/invoices").WithTags("Invoices").RequireAuthorization();
         invoices.MapGet("/", InvoicesAsync).WithSummary("Invoices, newest first (status: unpaid or paid)");
         invoices.MapPost("/{id:guid}/pay", PayAsync)

@@ -1,0 +1,123 @@
+using System.Security.Claims;
+using Introserv.BuildingBlocks.Data;
+using Introserv.BuildingBlocks.Messaging;
+using Introserv.Orders.Contracts;
+using Introserv.Orders.Data;
+using Introserv.Orders.Money;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.EntityFrameworkCore;
+
+namespace Introserv.Orders.Features;
+
+public sealed record RenewRequest(int? PeriodMonths);
+
+/// <summary>
+/// Renewal: a paid invoice for the chosen period at the plan's current price, charged from the balance at once
+/// (<c>402 insufficient_balance</c> otherwise, and nothing is left behind); <c>paidUntil</c> moves from the later of
+/// now and the current <c>paidUntil</c>; an overdue or suspended service is active again. Idempotent like ordering.
+/// </summary>
+public static class Renewal
+{
+    public static RouteGroupBuilder MapRenewal(this RouteGroupBuilder orders)
+    {
+        ArgumentNullException.ThrowIfNull(orders);
+        orders.MapPost("/{id:guid}/renew", RenewAsync)
+            .WithSummary("Renew an order for a billing period (Idempotency-Key header required)")
+            .WithDescription("400 validation_failed, 403 payment_blocked_<reason>, 402 insufficient_balance, 409 order_not_renewable, 404 order_not_found; the idempotency codes as for ordering.");
+        return orders;
+    }
+
+    private static async Task<IResult> RenewAsync(
+        Guid id, RenewRequest request, [FromHeader(Name = Idempotency.Header)] string? idempotencyKey, ClaimsPrincipal user,
+        OrdersDbContext db, Idempotency idempotency, OrderPlacement placement, Ledger ledger, TimeProvider clock, CancellationToken cancellationToken)
+    {
+        var accountId = MoneyEndpoints.AccountId(user);
+        var order = await db.Orders.AsNoTracking().FirstOrDefaultAsync(o => o.Id == id && o.AccountId == accountId, cancellationToken);
+        if (order is null)
+        {
+            return Idempotency.Problem(StatusCodes.Status404NotFound, "order_not_found", "Order not found", "No such order for this account.");
+        }
+
+        if (!OrderActions.For(order.Status).Contains("renew"))
+        {
+            return Idempotency.Problem(StatusCodes.Status409Conflict, "order_not_renewable", "Cannot renew", $"An order in status '{order.Status}' cannot be renewed.");
+        }
+
+        var plan = await db.Plans.AsNoTracking().Include(p => p.Periods).SingleAsync(p => p.Id == order.PlanId, cancellationToken);
+        var period = plan.Periods.FirstOrDefault(p => p.Months == request.PeriodMonths);
+        if (period is null)
+        {
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]>
+            {
+                ["periodMonths"] = [$"One of {string.Join(", ", plan.Periods.Select(p => p.Months).Order())} for this plan."],
+            });
+        }
+
+        var answer = await idempotency.BeginAsync(accountId, idempotencyKey, "renew", Idempotency.HashOf(new { id, request.PeriodMonths }), cancellationToken);
+        if (answer is not null)
+        {
+            return answer;
+        }
+
+        try
+        {
+            var blocked = await placement.PaymentBlockersAsync(accountId, cancellationToken);
+            if (blocked.Count > 0)
+            {
+                await idempotency.AbandonAsync(accountId, idempotencyKey!);
+                return Idempotency.Problem(StatusCodes.Status403Forbidden, blocked[0], "Payment blocked",
+                    "Invoices cannot be paid until the profile allows it (see reasons).", new Dictionary<string, object?> { ["reasons"] = blocked });
+            }
+
+            var result = await db.InTransactionAsync<(Order? Order, Invoice? Invoice)>(async ct =>
+            {
+                var tracked = await db.Orders.Include(o => o.Timeline).SingleAsync(o => o.Id == id, ct);
+                var now = clock.GetUtcNow();
+                var amount = MoneyEndpoints.PeriodPrice(plan.MonthlyPrice, period.Months, period.DiscountPercent);
+                var invoice = new Invoice
+                {
+                    Id = Guid.CreateVersion7(), AccountId = accountId, OrderId = id, Kind = "renewal",
+                    Description = $"{plan.Name}, renewal for {period.Months} month(s)", Amount = amount, Currency = plan.Currency,
+                    Status = InvoiceStatuses.Paid, IssuedAt = now, PaidAt = now,
+                };
+                var charged = await ledger.PostAsync(accountId, new Posting(-amount, plan.Currency, "renewal_charge", "invoice", invoice.Id.ToString("D")), ct);
+                if (charged.Outcome != PostingOutcome.Posted)
+                {
+                    return (null, null);
+                }
+
+                var from = tracked.PaidUntil is { } until && until > now ? until : now;
+                tracked.PaidUntil = from.AddMonths(period.Months);
+                tracked.PeriodMonths = period.Months;
+                tracked.PeriodPrice = amount;
+                tracked.Version++;
+                if (tracked.Status != OrderStatuses.Active)
+                {
+                    tracked.Status = OrderStatuses.Active;
+                }
+
+                tracked.Timeline.Add(new OrderStatusChange { OrderId = id, At = now, Status = tracked.Status, Note = $"Renewed for {period.Months} month(s)" });
+                db.Invoices.Add(invoice);
+                db.AddIntegrationEvent(new InvoiceIssued(Guid.CreateVersion7(), now, accountId, invoice.Id, id, invoice.Kind, amount, invoice.Currency), clock);
+                db.AddIntegrationEvent(new InvoicePaid(Guid.CreateVersion7(), now, accountId, invoice.Id, id, amount, invoice.Currency), clock);
+                db.AddIntegrationEvent(new OrderRenewed(Guid.CreateVersion7(), now, accountId, id, period.Months, amount, invoice.Currency, tracked.PaidUntil.Value), clock);
+                return (tracked, invoice);
+            }, cancellationToken);
+            if (result.Order is null)
+            {
+                await idempotency.AbandonAsync(accountId, idempotencyKey!);
+                return Idempotency.Problem(StatusCodes.Status402PaymentRequired, "insufficient_balance", "Insufficient balance",
+                    "The balance does not cover the renewal; top it up first.");
+            }
+
+            var body = OrderActions.View(result.Order, clock.GetUtcNow(), invoice: result.Invoice);
+            await idempotency.CompleteAsync(accountId, idempotencyKey!, StatusCodes.Status200OK, body, cancellationToken);
+            return TypedResults.Ok(body);
+        }
+        catch
+        {
+            await idempotency.AbandonAsync(accountId, idempotencyKey!);
+            throw;
+        }
+    }
+}
