@@ -260,12 +260,23 @@ cmd_status() {
   rabbitctl status >/dev/null 2>&1 && echo "rabbitmq: up :$AMQP_PORT" || echo "rabbitmq: down"
 }
 
+# start, stop and restart change the servers: one at a time. Tests start several AppHosts at once, and each
+# runs 'start'; two concurrent runs of the role set-up SQL failed with "tuple concurrently updated".
+serialised() {
+  mkdir -p "$INFRA_DIR"
+  exec 9>"$INFRA_DIR/.infra.lock"
+  flock 9
+  # The servers started below inherit descriptor 9; unlocking (not closing) releases the lock for them too.
+  trap 'flock -u 9' EXIT
+  "$@"
+}
+
 case "${1:-}" in
   install) cmd_install ;;
   install-test-tools|install-browser) cmd_install_test_tools ;;
-  start) cmd_start ;;
-  stop) cmd_stop ;;
-  restart) cmd_stop; cmd_start ;;
+  start) serialised cmd_start ;;
+  stop) serialised cmd_stop ;;
+  restart) serialised cmd_stop; cmd_start ;;
   status) cmd_status ;;
   # Used by the messaging tests to take the broker away and bring it back without losing its data.
   pause-broker) rabbitctl stop_app >/dev/null ;;

@@ -35,7 +35,7 @@ internal sealed class OrderPlacement(OrdersDbContext db, Ledger ledger, BillingP
         Guid accountId, Plan plan, PlanPeriod period, bool autoRenew, bool mayPay, CancellationToken cancellationToken) =>
         await db.InTransactionAsync(async ct =>
         {
-            var now = clock.GetUtcNow();
+            var now = clock.Now();
             var periodPrice = MoneyEndpoints.PeriodPrice(plan.MonthlyPrice, period.Months, period.DiscountPercent);
             var order = new Order
             {
@@ -87,7 +87,7 @@ internal sealed class OrderPlacement(OrdersDbContext db, Ledger ledger, BillingP
             return false;
         }
 
-        var now = clock.GetUtcNow();
+        var now = clock.Now();
         var address = await db.Database.SqlQuery<string>($"""
             UPDATE address_pool SET "OrderId" = {order.Id}, "AssignedAt" = {now}
             WHERE "Address" = (SELECT "Address" FROM address_pool WHERE "OrderId" IS NULL ORDER BY "Address" LIMIT 1 FOR UPDATE SKIP LOCKED)

@@ -72,7 +72,7 @@ public static class Renewal
             var result = await db.InTransactionAsync<(Order? Order, Invoice? Invoice)>(async ct =>
             {
                 var tracked = await db.Orders.Include(o => o.Timeline).SingleAsync(o => o.Id == id, ct);
-                var now = clock.GetUtcNow();
+                var now = clock.Now();
                 var amount = MoneyEndpoints.PeriodPrice(plan.MonthlyPrice, period.Months, period.DiscountPercent);
                 var invoice = new Invoice
                 {

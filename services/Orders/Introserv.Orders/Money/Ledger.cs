@@ -32,7 +32,7 @@ public sealed class Ledger(OrdersDbContext db, TimeProvider clock)
     public async Task<PostingResult> PostAsync(Guid accountId, Posting posting, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(posting);
-        var now = clock.GetUtcNow();
+        var now = clock.Now();
         await db.Database.ExecuteSqlInterpolatedAsync(
             $"INSERT INTO balances (\"AccountId\", \"Balance\", \"Currency\", \"Sequence\", \"UpdatedAt\") VALUES ({accountId}, 0, {PlanCatalogue.Currency}, 0, {now}) ON CONFLICT DO NOTHING",
             cancellationToken);
