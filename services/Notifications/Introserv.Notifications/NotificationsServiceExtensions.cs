@@ -27,6 +27,11 @@ public static class NotificationsServiceExtensions
             bus.AddConsumer<EmailChangeRequestedConsumer>();
             bus.AddConsumer<EmailChangedConsumer>();
             bus.AddConsumer<BalanceChangedConsumer>();
+            bus.AddConsumer<OrderPlacedConsumer>();
+            bus.AddConsumer<OrderActivatedConsumer>();
+            bus.AddConsumer<OrderRenewedConsumer>();
+            bus.AddConsumer<InvoiceIssuedConsumer>();
+            bus.AddConsumer<InvoicePaidConsumer>();
         });
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddOptions<NotificationsSettings>()

@@ -101,6 +101,35 @@ public sealed class NotificationTests(NotificationsServiceFactory factory) : ICl
     }
 
     [Fact]
+    public async Task Order_and_invoice_events_go_to_the_invoices_and_orders_address_once()
+    {
+        var (accountId, email) = await RegisterAsync();
+        using var http = factory.Customer(accountId);
+        var orders = $"orders{accountId:N}@example.com";
+        await PutSettingsAsync(http, new { invoicesOrders = orders });
+        var orderId = Guid.NewGuid();
+        var invoiceId = Guid.NewGuid();
+        var paidUntil = new DateTimeOffset(2027, 3, 2, 10, 0, 0, TimeSpan.Zero);
+        var placed = new OrderPlaced(Guid.NewGuid(), DateTimeOffset.UtcNow, accountId, orderId, "vps-m", 3, 57.91m, "EUR");
+
+        await factory.PublishAsync(placed);
+        await factory.PublishAsync(placed);
+        await factory.PublishAsync(new InvoiceIssued(Guid.NewGuid(), DateTimeOffset.UtcNow, accountId, invoiceId, orderId, "new_order", 57.91m, "EUR"));
+        await factory.PublishAsync(new InvoicePaid(Guid.NewGuid(), DateTimeOffset.UtcNow, accountId, invoiceId, orderId, 57.91m, "EUR"));
+        await factory.PublishAsync(new OrderActivated(Guid.NewGuid(), DateTimeOffset.UtcNow, accountId, orderId, "vps-m", "203.0.113.10", paidUntil));
+        await factory.PublishAsync(new OrderRenewed(Guid.NewGuid(), DateTimeOffset.UtcNow, accountId, orderId, 1, 19.90m, "EUR", paidUntil.AddMonths(1)));
+        var mails = await factory.MailsToAsync(orders, 5);
+        await Task.Delay(1000);
+
+        Assert.Equal(5, factory.Mail.List(orders).Count);
+        Assert.Equal(["welcome"], (await factory.NotificationsOfAsync(accountId)).Where(n => n.Recipient == email).Select(n => n.Type));
+        Assert.Contains(mails, m => m.Subject == "Your vps-m is active" && m.Text!.Contains("203.0.113.10, paid until 2027-03-02", StringComparison.Ordinal));
+        Assert.Contains(mails, m => m.Subject == "Order received: vps-m" && m.Text!.Contains("57.91 EUR", StringComparison.Ordinal));
+        Assert.Contains(mails, m => m.Subject == "Your service was renewed" && m.Text!.Contains("2027-04-02", StringComparison.Ordinal));
+        Assert.Contains(mails, m => m.Subject == $"Invoice {invoiceId:N} paid");
+    }
+
+    [Fact]
     public async Task A_low_balance_alert_goes_once_per_crossing_to_the_invoices_address()
     {
         var (accountId, _) = await RegisterAsync();

@@ -18,6 +18,11 @@ public static class MessageTypes
     public const string SecurityCodeSet = "security_code_set";
     public const string TwoFactorChanged = "two_factor_changed";
     public const string LowBalance = "low_balance";
+    public const string OrderPlaced = "order_placed";
+    public const string OrderActivated = "order_activated";
+    public const string OrderRenewed = "order_renewed";
+    public const string InvoiceIssued = "invoice_issued";
+    public const string InvoicePaid = "invoice_paid";
 }
 
 public static class Categories
@@ -93,6 +98,33 @@ public static class MailTemplates
             $"your Introserv balance is {Money(balance, currency)}, below the {Money(threshold, currency)} you asked to be told about.",
             "Top it up so your services are renewed on time.",
         ]);
+
+    public static MailContent OrderPlaced(string firstName, string planId, int months, decimal amount, string currency) => Render(
+        $"Order received: {planId}",
+        $"Hello {firstName},",
+        [$"we received your order of {planId} for {months} month(s), {Money(amount, currency)}.", "It starts as soon as its invoice is paid."]);
+
+    public static MailContent OrderActivated(string firstName, string planId, string ipAddress, DateTimeOffset paidUntil) => Render(
+        $"Your {planId} is active",
+        $"Hello {firstName},",
+        [$"your {planId} is active at {ipAddress}, paid until {Date(paidUntil)}."]);
+
+    public static MailContent OrderRenewed(string firstName, int months, decimal amount, string currency, DateTimeOffset paidUntil) => Render(
+        "Your service was renewed",
+        $"Hello {firstName},",
+        [$"your service was renewed for {months} month(s), {Money(amount, currency)}; it is now paid until {Date(paidUntil)}."]);
+
+    public static MailContent InvoiceIssued(string firstName, Guid invoiceId, decimal amount, string currency) => Render(
+        $"Invoice {invoiceId:N}",
+        $"Hello {firstName},",
+        [$"invoice {invoiceId:N} over {Money(amount, currency)} was issued. It is paid from your balance when the balance covers it."]);
+
+    public static MailContent InvoicePaid(string firstName, Guid invoiceId, decimal amount, string currency) => Render(
+        $"Invoice {invoiceId:N} paid",
+        $"Hello {firstName},",
+        [$"invoice {invoiceId:N} over {Money(amount, currency)} was paid from your balance."]);
+
+    private static string Date(DateTimeOffset at) => at.UtcDateTime.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
 
     private static string Money(decimal amount, string currency) => string.Create(CultureInfo.InvariantCulture, $"{amount:0.00} {currency}");
 
