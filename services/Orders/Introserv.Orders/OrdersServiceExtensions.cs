@@ -25,6 +25,12 @@ public static class OrdersServiceExtensions
         builder.Services.AddScoped<Ledger>();
         builder.Services.AddScoped<Idempotency>();
         builder.Services.AddScoped<OrderPlacement>();
+        builder.Services.AddOptions<LifecycleOptions>().Bind(builder.Configuration.GetSection(LifecycleOptions.Section))
+            .Validate(o => o.Interval > TimeSpan.Zero && o.OverdueGrace >= TimeSpan.Zero && o.SuspensionGrace >= TimeSpan.Zero && o.PaymentWindow > TimeSpan.Zero && o.BatchSize > 0,
+                "Orders:Lifecycle needs a positive Interval, PaymentWindow and BatchSize and grace periods of zero or more.")
+            .ValidateOnStart();
+        builder.Services.AddSingleton<LifecycleJob>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<LifecycleJob>());
         builder.AddServiceGrpcClient<BillingProfiles.BillingProfilesClient>(new Uri(builder.Configuration["Services:ProfileGrpc"] ?? ProfileGrpcAddress));
         return builder;
     }

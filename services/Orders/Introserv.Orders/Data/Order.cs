@@ -28,6 +28,12 @@ public sealed class Order
 
     public DateTimeOffset? PaidUntil { get; set; }
 
+    /// <summary>Start of the span the order is paid for (up to <see cref="PaidUntil"/>); see <c>Proration</c>.</summary>
+    public DateTimeOffset? TermStart { get; set; }
+
+    /// <summary>What was paid for the span (period prices, never the setup fee), less credits already given.</summary>
+    public decimal TermValue { get; set; }
+
     /// <summary>The price of one period when ordered (later price changes do not touch it).</summary>
     public decimal PeriodPrice { get; set; }
 
@@ -40,6 +46,11 @@ public sealed class Order
     public DateTimeOffset? ActivatedAt { get; set; }
 
     public DateTimeOffset? EndedAt { get; set; }
+
+    /// <summary>Why the customer cancelled (optional), and when they asked.</summary>
+    public string? CancellationReason { get; set; }
+
+    public DateTimeOffset? CancellationRequestedAt { get; set; }
 
     public int Version { get; set; }
 
@@ -64,6 +75,53 @@ public static class InvoiceStatuses
 {
     public const string Unpaid = "unpaid";
     public const string Paid = "paid";
+
+    /// <summary>Never to be paid: its order was cancelled before payment.</summary>
+    public const string Void = "void";
+}
+
+public static class QuoteKinds
+{
+    public const string PlanChange = "plan_change";
+    public const string Cancellation = "cancellation";
+}
+
+/// <summary>
+/// A price shown before the customer confirms (a plan change or an immediate cancellation): valid 15 minutes,
+/// for the order as it was (its version), confirmed at most once for exactly <see cref="Amount"/>.
+/// </summary>
+public sealed class Quote
+{
+    public Guid Id { get; set; }
+
+    public Guid AccountId { get; set; }
+
+    public Guid OrderId { get; set; }
+
+    public required string Kind { get; set; }
+
+    /// <summary>The plan to change to (plan changes).</summary>
+    public string? TargetPlanId { get; set; }
+
+    /// <summary>Plan change: positive charged, negative credited. Cancellation: the refund (zero or positive).</summary>
+    public decimal Amount { get; set; }
+
+    public required string Currency { get; set; }
+
+    public int UnusedDays { get; set; }
+
+    /// <summary>The order's new paid span value after a plan change.</summary>
+    public decimal NewTermValue { get; set; }
+
+    public DateTimeOffset? NewTermStart { get; set; }
+
+    public int OrderVersion { get; set; }
+
+    public DateTimeOffset CreatedAt { get; set; }
+
+    public DateTimeOffset ExpiresAt { get; set; }
+
+    public DateTimeOffset? ConfirmedAt { get; set; }
 }
 
 /// <summary>A charge: a new order, a renewal or an upgrade. Paid from the balance.</summary>

@@ -21,6 +21,8 @@ public sealed class OrdersDbContext(DbContextOptions<OrdersDbContext> options) :
 
     public DbSet<IdempotencyRecord> IdempotencyRecords => Set<IdempotencyRecord>();
 
+    public DbSet<Quote> Quotes => Set<Quote>();
+
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         modelBuilder.AddOutboxAndInbox();
@@ -72,10 +74,15 @@ public sealed class OrdersDbContext(DbContextOptions<OrdersDbContext> options) :
             order.Property(o => o.Status).HasMaxLength(32);
             order.Property(o => o.IpAddress).HasMaxLength(45);
             order.Property(o => o.PeriodPrice).HasPrecision(18, 2);
+            order.Property(o => o.TermValue).HasPrecision(18, 2);
+            order.Property(o => o.CancellationReason).HasMaxLength(500);
+            order.ToTable(t => t.HasCheckConstraint("ck_orders_term_value_not_negative", "\"TermValue\" >= 0"));
             order.Property(o => o.Currency).HasMaxLength(3).IsFixedLength();
             order.Property(o => o.Version).IsConcurrencyToken();
             order.HasMany(o => o.Timeline).WithOne().HasForeignKey(c => c.OrderId);
             order.HasIndex(o => new { o.AccountId, o.CreatedAt });
+            // The lifecycle job's scan: unfinished orders by the date that moves them.
+            order.HasIndex(o => new { o.Status, o.PaidUntil });
         });
         modelBuilder.Entity<OrderStatusChange>(change =>
         {
@@ -108,6 +115,18 @@ public sealed class OrdersDbContext(DbContextOptions<OrdersDbContext> options) :
             record.Property(r => r.Key).HasMaxLength(100);
             record.Property(r => r.Operation).HasMaxLength(32);
             record.Property(r => r.RequestHash).HasMaxLength(64);
+            record.HasIndex(r => r.CreatedAt);
+        });
+        modelBuilder.Entity<Quote>(quote =>
+        {
+            quote.ToTable("quotes");
+            quote.Property(q => q.Kind).HasMaxLength(16);
+            quote.Property(q => q.TargetPlanId).HasMaxLength(32);
+            quote.Property(q => q.Amount).HasPrecision(18, 2);
+            quote.Property(q => q.NewTermValue).HasPrecision(18, 2);
+            quote.Property(q => q.Currency).HasMaxLength(3).IsFixedLength();
+            quote.HasIndex(q => new { q.OrderId, q.CreatedAt });
+            quote.HasIndex(q => q.ExpiresAt);
         });
     }
 }

@@ -25,12 +25,18 @@ public static class OrderEndpoints
         orders.MapGet("/", ActiveAsync).WithSummary("Active orders: plan, address, paidUntil, daysRemaining, status, cost and the actions available");
         orders.MapGet("/history", HistoryAsync).WithSummary("Every order, finished ones too, newest first; filter by status and creation date (from, to); paged by nextBefore");
         orders.MapGet("/{id:guid}", GetAsync).WithSummary("One order with its status timeline");
+        orders.MapPut("/{id:guid}/auto-renew", AutoRenewAsync)
+            .WithSummary("Turn automatic renewal on or off: when on, the lifecycle job renews for the order's period at paidUntil if the balance covers it")
+            .WithDescription("404 order_not_found, 409 order_ended.")
+            .ProducesValidationProblem();
         orders.MapRenewal();
+        orders.MapPlanChanges();
+        orders.MapCancellations();
         var invoices = app.MapGroup("/api/invoices").WithTags("Invoices").RequireAuthorization();
-        invoices.MapGet("/", InvoicesAsync).WithSummary("Invoices, newest first (status: unpaid or paid)");
+        invoices.MapGet("/", InvoicesAsync).WithSummary("Invoices, newest first; filter by status (unpaid, paid, void); paged by nextBefore");
         invoices.MapPost("/{id:guid}/pay", PayAsync)
             .WithSummary("Pay an unpaid invoice from the balance")
-            .WithDescription("403 payment_blocked_<reason> (company_unverified, postal_address_incomplete, ...), 402 insufficient_balance, 409 invoice_already_paid.");
+            .WithDescription("403 payment_blocked_<reason> (company_unverified, postal_address_incomplete, ...), 402 insufficient_balance, 409 invoice_already_paid / invoice_void, 404 invoice_not_found.");
         return app;
     }
 
@@ -150,11 +156,62 @@ public static class OrderEndpoints
             : TypedResults.Ok(OrderActions.View(order, clock.GetUtcNow(), timeline: true));
     }
 
-    private static async Task<IResult> InvoicesAsync(ClaimsPrincipal user, OrdersDbContext db, CancellationToken cancellationToken)
+    private static async Task<IResult> InvoicesAsync(
+        ClaimsPrincipal user, string? status, DateTimeOffset? before, int? limit, OrdersDbContext db, CancellationToken cancellationToken)
     {
+        if (limit is < 1 or > MaxLimit)
+        {
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["limit"] = [$"Between 1 and {MaxLimit}."] });
+        }
+
         var accountId = AccountId(user);
-        var invoices = await db.Invoices.AsNoTracking().Where(i => i.AccountId == accountId).OrderByDescending(i => i.IssuedAt).Take(200).ToListAsync(cancellationToken);
-        return TypedResults.Ok(invoices.Select(OrderActions.View).ToList());
+        var query = db.Invoices.AsNoTracking().Where(i => i.AccountId == accountId);
+        if (!string.IsNullOrEmpty(status))
+        {
+            query = query.Where(i => i.Status == status);
+        }
+
+        if (before is { } cursor)
+        {
+            query = query.Where(i => i.IssuedAt < cursor);
+        }
+
+        var take = limit ?? 50;
+        var page = await query.OrderByDescending(i => i.IssuedAt).ThenByDescending(i => i.Id).Take(take + 1).ToListAsync(cancellationToken);
+        var more = page.Count > take;
+        var entries = page.Take(take).Select(OrderActions.View).ToList();
+        return TypedResults.Ok(new { entries, nextBefore = more ? entries[^1].IssuedAt : (DateTimeOffset?)null });
+    }
+
+    private static async Task<IResult> AutoRenewAsync(Guid id, AutoRenewRequest request, ClaimsPrincipal user, OrdersDbContext db, TimeProvider clock, CancellationToken cancellationToken)
+    {
+        if (request.Enabled is not { } enabled)
+        {
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["enabled"] = ["true or false."] });
+        }
+
+        var accountId = AccountId(user);
+        return await db.InTransactionAsync(async ct =>
+        {
+            var order = await db.LockAsync(id, accountId, ct);
+            if (order is null)
+            {
+                return Quotes.OrderNotFound();
+            }
+
+            if (OrderStateMachine.IsFinal(order.Status))
+            {
+                return Idempotency.Problem(StatusCodes.Status409Conflict, "order_ended", "Order ended", "The order has ended.");
+            }
+
+            if (order.AutoRenew != enabled)
+            {
+                order.AutoRenew = enabled;
+                order.Version++;
+            }
+
+            return TypedResults.Ok(OrderActions.View(order, clock.GetUtcNow()));
+        }, cancellationToken);
     }
 
     private static async Task<IResult> PayAsync(
@@ -172,10 +229,12 @@ public static class OrderEndpoints
         {
             return await db.InTransactionAsync<IResult>(async ct =>
             {
-                // The invoice row is locked, so two payments of one invoice cannot both charge.
-                var invoice = await db.Invoices.FromSqlInterpolated($"SELECT * FROM invoices WHERE \"Id\" = {id} AND \"AccountId\" = {accountId} FOR UPDATE")
-                    .SingleOrDefaultAsync(ct);
-                if (invoice is null)
+                // The order's row, then the invoice's, are locked (always in that order, as cancellation does), so two
+                // payments of one invoice cannot both charge and a cancellation cannot slip in between.
+                var orderId = await db.Invoices.Where(i => i.Id == id && i.AccountId == accountId).Select(i => (Guid?)i.OrderId).SingleOrDefaultAsync(ct);
+                var order = orderId is { } known ? await db.LockAsync(known, accountId, ct) : null;
+                var invoice = order is null ? null : await db.Invoices.FromSqlInterpolated($"SELECT * FROM invoices WHERE \"Id\" = {id} FOR UPDATE").SingleAsync(ct);
+                if (invoice is null || order is null)
                 {
                     return Idempotency.Problem(StatusCodes.Status404NotFound, "invoice_not_found", "Invoice not found", "No such invoice for this account.");
                 }
@@ -185,7 +244,11 @@ public static class OrderEndpoints
                     return Idempotency.Problem(StatusCodes.Status409Conflict, "invoice_already_paid", "Already paid", "This invoice is paid.");
                 }
 
-                var order = await db.Orders.Include(o => o.Timeline).SingleAsync(o => o.Id == invoice.OrderId, ct);
+                if (invoice.Status == InvoiceStatuses.Void || !OrderStateMachine.Allows(order.Status, OrderTrigger.Paid))
+                {
+                    return Idempotency.Problem(StatusCodes.Status409Conflict, "invoice_void", "Invoice void", "This invoice's order was cancelled; it cannot be paid.");
+                }
+
                 if (!await placement.PayAsync(order, invoice, ct))
                 {
                     return Idempotency.Problem(StatusCodes.Status402PaymentRequired, "insufficient_balance", "Insufficient balance",

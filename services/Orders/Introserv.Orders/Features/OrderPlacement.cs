@@ -4,7 +4,6 @@ using Introserv.Orders.Contracts;
 using Introserv.Orders.Data;
 using Introserv.Orders.Money;
 using Introserv.Profile.Grpc;
-using Microsoft.EntityFrameworkCore;
 
 namespace Introserv.Orders.Features;
 
@@ -88,26 +87,17 @@ internal sealed class OrderPlacement(OrdersDbContext db, Ledger ledger, BillingP
         }
 
         var now = clock.Now();
-        var address = await db.Database.SqlQuery<string>($"""
-            UPDATE address_pool SET "OrderId" = {order.Id}, "AssignedAt" = {now}
-            WHERE "Address" = (SELECT "Address" FROM address_pool WHERE "OrderId" IS NULL ORDER BY "Address" LIMIT 1 FOR UPDATE SKIP LOCKED)
-            RETURNING "Address" AS "Value"
-            """).ToListAsync(cancellationToken);
-        if (address.Count == 0)
-        {
-            throw new AddressPoolExhaustedException();
-        }
-
+        var address = await db.TakeAddressAsync(order.Id, now, cancellationToken) ?? throw new AddressPoolExhaustedException();
         invoice.Status = InvoiceStatuses.Paid;
         invoice.PaidAt = now;
-        order.Status = OrderStatuses.Active;
-        order.IpAddress = address[0];
+        db.Move(order, OrderTrigger.Paid, now, $"Paid; address {address}");
+        order.IpAddress = address;
         order.ActivatedAt = now;
+        order.TermStart = now;
         order.PaidUntil = now.AddMonths(order.PeriodMonths);
-        order.Version++;
-        order.Timeline.Add(new OrderStatusChange { OrderId = order.Id, At = now, Status = OrderStatuses.Active, Note = $"Paid; address {address[0]}" });
+        order.TermValue = order.PeriodPrice;
         db.AddIntegrationEvent(new InvoicePaid(Guid.CreateVersion7(), now, order.AccountId, invoice.Id, order.Id, invoice.Amount, invoice.Currency), clock);
-        db.AddIntegrationEvent(new OrderActivated(Guid.CreateVersion7(), now, order.AccountId, order.Id, order.PlanId, address[0], order.PaidUntil.Value), clock);
+        db.AddIntegrationEvent(new OrderActivated(Guid.CreateVersion7(), now, order.AccountId, order.Id, order.PlanId, address, order.PaidUntil.Value), clock);
         return true;
     }
 }

@@ -4,6 +4,8 @@ namespace Introserv.Orders.Features;
 
 public sealed record PlaceOrderRequest(string? PlanId, int? PeriodMonths, bool? AutoRenew);
 
+public sealed record AutoRenewRequest(bool? Enabled);
+
 public sealed record InvoiceResponse(Guid Id, Guid OrderId, string Kind, string Description, decimal Amount, string Currency, string Status, DateTimeOffset IssuedAt, DateTimeOffset? PaidAt);
 
 public sealed record TimelineEntry(DateTimeOffset At, string Status, string? Note);
@@ -28,15 +30,7 @@ public sealed record OrderResponse(
 /// <summary>What a customer may do with an order in each status.</summary>
 public static class OrderActions
 {
-    public static IReadOnlyList<string> For(string status) => status switch
-    {
-        OrderStatuses.PendingPayment => ["pay", "cancel"],
-        OrderStatuses.Active => ["renew", "change_plan", "cancel"],
-        OrderStatuses.Overdue => ["renew", "cancel"],
-        OrderStatuses.Suspended => ["renew"],
-        OrderStatuses.PendingCancellation => ["withdraw_cancellation"],
-        _ => [],
-    };
+    public static IReadOnlyList<string> For(string status) => OrderStateMachine.ActionsFor(status);
 
     /// <summary>Whole days left until <paramref name="paidUntil"/> (a started day counts), never negative.</summary>
     public static int? DaysRemaining(DateTimeOffset? paidUntil, DateTimeOffset now) =>

@@ -69,40 +69,28 @@ public static class Renewal
                     "Invoices cannot be paid until the profile allows it (see reasons).", new Dictionary<string, object?> { ["reasons"] = blocked });
             }
 
-            var result = await db.InTransactionAsync<(Order? Order, Invoice? Invoice)>(async ct =>
+            var result = await db.InTransactionAsync<(Order? Order, Invoice? Invoice, bool Refused)>(async ct =>
             {
-                var tracked = await db.Orders.Include(o => o.Timeline).SingleAsync(o => o.Id == id, ct);
-                var now = clock.Now();
-                var amount = MoneyEndpoints.PeriodPrice(plan.MonthlyPrice, period.Months, period.DiscountPercent);
-                var invoice = new Invoice
+                var tracked = await db.LockAsync(id, accountId, ct);
+                if (tracked is null || !OrderStateMachine.Allows(tracked.Status, OrderTrigger.Renewed))
                 {
-                    Id = Guid.CreateVersion7(), AccountId = accountId, OrderId = id, Kind = "renewal",
-                    Description = $"{plan.Name}, renewal for {period.Months} month(s)", Amount = amount, Currency = plan.Currency,
-                    Status = InvoiceStatuses.Paid, IssuedAt = now, PaidAt = now,
-                };
-                var charged = await ledger.PostAsync(accountId, new Posting(-amount, plan.Currency, "renewal_charge", "invoice", invoice.Id.ToString("D")), ct);
-                if (charged.Outcome != PostingOutcome.Posted)
-                {
-                    return (null, null);
+                    return (tracked, null, true);
                 }
 
-                var from = tracked.PaidUntil is { } until && until > now ? until : now;
-                tracked.PaidUntil = from.AddMonths(period.Months);
-                tracked.PeriodMonths = period.Months;
-                tracked.PeriodPrice = amount;
-                tracked.Version++;
-                if (tracked.Status != OrderStatuses.Active)
+                var invoice = await RenewalCharge.ChargeAsync(db, ledger, clock, tracked, plan, period, "Renewed", ct);
+                if (invoice is null)
                 {
-                    tracked.Status = OrderStatuses.Active;
+                    return (null, null, false);
                 }
 
-                tracked.Timeline.Add(new OrderStatusChange { OrderId = id, At = now, Status = tracked.Status, Note = $"Renewed for {period.Months} month(s)" });
-                db.Invoices.Add(invoice);
-                db.AddIntegrationEvent(new InvoiceIssued(Guid.CreateVersion7(), now, accountId, invoice.Id, id, invoice.Kind, amount, invoice.Currency), clock);
-                db.AddIntegrationEvent(new InvoicePaid(Guid.CreateVersion7(), now, accountId, invoice.Id, id, amount, invoice.Currency), clock);
-                db.AddIntegrationEvent(new OrderRenewed(Guid.CreateVersion7(), now, accountId, id, period.Months, amount, invoice.Currency, tracked.PaidUntil.Value), clock);
-                return (tracked, invoice);
+                return (tracked, invoice, false);
             }, cancellationToken);
+            if (result.Refused)
+            {
+                await idempotency.AbandonAsync(accountId, idempotencyKey!);
+                return Idempotency.Problem(StatusCodes.Status409Conflict, "order_not_renewable", "Cannot renew", $"An order in status '{result.Order?.Status}' cannot be renewed.");
+            }
+
             if (result.Order is null)
             {
                 await idempotency.AbandonAsync(accountId, idempotencyKey!);
@@ -119,5 +107,59 @@ public static class Renewal
             await idempotency.AbandonAsync(accountId, idempotencyKey!);
             throw;
         }
+    }
+}
+
+/// <summary>A renewal's charge: a paid invoice for the period at the plan's current price, the span extended, the events.</summary>
+internal static class RenewalCharge
+{
+    /// <summary>Inside a transaction with the order locked; null (and nothing written) when the balance does not cover it.</summary>
+    public static async Task<Invoice?> ChargeAsync(
+        OrdersDbContext db, Ledger ledger, TimeProvider clock, Order order, Plan plan, PlanPeriod period, string note, CancellationToken cancellationToken)
+    {
+        var now = clock.Now();
+        var amount = MoneyEndpoints.PeriodPrice(plan.MonthlyPrice, period.Months, period.DiscountPercent);
+        var invoice = new Invoice
+        {
+            Id = Guid.CreateVersion7(), AccountId = order.AccountId, OrderId = order.Id, Kind = "renewal",
+            Description = $"{plan.Name}, renewal for {period.Months} month(s)", Amount = amount, Currency = plan.Currency,
+            Status = InvoiceStatuses.Paid, IssuedAt = now, PaidAt = now,
+        };
+        var charged = await ledger.PostAsync(order.AccountId, new Posting(-amount, plan.Currency, "renewal_charge", "invoice", invoice.Id.ToString("D")), cancellationToken);
+        if (charged.Outcome != PostingOutcome.Posted)
+        {
+            return null;
+        }
+
+        Extend(order, period.Months, amount, now);
+        db.Move(order, OrderTrigger.Renewed, now, $"{note} for {period.Months} month(s)");
+        db.Invoices.Add(invoice);
+        db.AddIntegrationEvent(new InvoiceIssued(Guid.CreateVersion7(), now, order.AccountId, invoice.Id, order.Id, invoice.Kind, amount, invoice.Currency), clock);
+        db.AddIntegrationEvent(new InvoicePaid(Guid.CreateVersion7(), now, order.AccountId, invoice.Id, order.Id, amount, invoice.Currency), clock);
+        db.AddIntegrationEvent(new OrderRenewed(Guid.CreateVersion7(), now, order.AccountId, order.Id, period.Months, amount, invoice.Currency, order.PaidUntil!.Value), clock);
+        return invoice;
+    }
+
+    /// <summary>
+    /// The paid span after a renewal: extended from <c>paidUntil</c> while it is still ahead (the renewal's value added
+    /// to the span's), otherwise a new span starting now.
+    /// </summary>
+    public static void Extend(Order order, int months, decimal amount, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(order);
+        if (order.PaidUntil is { } until && until > now && order.TermStart is not null)
+        {
+            order.PaidUntil = until.AddMonths(months);
+            order.TermValue += amount;
+        }
+        else
+        {
+            order.TermStart = now;
+            order.PaidUntil = now.AddMonths(months);
+            order.TermValue = amount;
+        }
+
+        order.PeriodMonths = months;
+        order.PeriodPrice = amount;
     }
 }

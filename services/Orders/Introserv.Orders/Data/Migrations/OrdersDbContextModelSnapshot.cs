@@ -157,6 +157,8 @@ namespace Introserv.Orders.Data.Migrations
 
                     b.HasKey("AccountId", "Key");
 
+                    b.HasIndex("CreatedAt");
+
                     b.ToTable("idempotency_records", (string)null);
                 });
 
@@ -288,6 +290,13 @@ namespace Introserv.Orders.Data.Migrations
                     b.Property<bool>("AutoRenew")
                         .HasColumnType("boolean");
 
+                    b.Property<string>("CancellationReason")
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)");
+
+                    b.Property<DateTimeOffset?>("CancellationRequestedAt")
+                        .HasColumnType("timestamp with time zone");
+
                     b.Property<DateTimeOffset>("CreatedAt")
                         .HasColumnType("timestamp with time zone");
 
@@ -324,6 +333,13 @@ namespace Introserv.Orders.Data.Migrations
                         .HasMaxLength(32)
                         .HasColumnType("character varying(32)");
 
+                    b.Property<DateTimeOffset?>("TermStart")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<decimal>("TermValue")
+                        .HasPrecision(18, 2)
+                        .HasColumnType("numeric(18,2)");
+
                     b.Property<int>("Version")
                         .IsConcurrencyToken()
                         .HasColumnType("integer");
@@ -332,7 +348,12 @@ namespace Introserv.Orders.Data.Migrations
 
                     b.HasIndex("AccountId", "CreatedAt");
 
-                    b.ToTable("orders", (string)null);
+                    b.HasIndex("Status", "PaidUntil");
+
+                    b.ToTable("orders", null, t =>
+                        {
+                            t.HasCheckConstraint("ck_orders_term_value_not_negative", "\"TermValue\" >= 0");
+                        });
                 });
 
             modelBuilder.Entity("Introserv.Orders.Data.OrderStatusChange", b =>
@@ -2583,6 +2604,68 @@ namespace Introserv.Orders.Data.Migrations
                         {
                             Address = "198.51.100.250"
                         });
+                });
+
+            modelBuilder.Entity("Introserv.Orders.Data.Quote", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<Guid>("AccountId")
+                        .HasColumnType("uuid");
+
+                    b.Property<decimal>("Amount")
+                        .HasPrecision(18, 2)
+                        .HasColumnType("numeric(18,2)");
+
+                    b.Property<DateTimeOffset?>("ConfirmedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Currency")
+                        .IsRequired()
+                        .HasMaxLength(3)
+                        .HasColumnType("character(3)")
+                        .IsFixedLength();
+
+                    b.Property<DateTimeOffset>("ExpiresAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)");
+
+                    b.Property<DateTimeOffset?>("NewTermStart")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<decimal>("NewTermValue")
+                        .HasPrecision(18, 2)
+                        .HasColumnType("numeric(18,2)");
+
+                    b.Property<Guid>("OrderId")
+                        .HasColumnType("uuid");
+
+                    b.Property<int>("OrderVersion")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("TargetPlanId")
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
+
+                    b.Property<int>("UnusedDays")
+                        .HasColumnType("integer");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ExpiresAt");
+
+                    b.HasIndex("OrderId", "CreatedAt");
+
+                    b.ToTable("quotes", (string)null);
                 });
 
             modelBuilder.Entity("Introserv.Orders.Data.OrderStatusChange", b =>

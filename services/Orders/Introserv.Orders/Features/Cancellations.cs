@@ -1,0 +1,225 @@
+using System.Security.Claims;
+using Introserv.BuildingBlocks.Data;
+using Introserv.BuildingBlocks.Messaging;
+using Introserv.Orders.Contracts;
+using Introserv.Orders.Data;
+using Introserv.Orders.Money;
+using Microsoft.EntityFrameworkCore;
+
+namespace Introserv.Orders.Features;
+
+public static class CancellationModes
+{
+    public const string Immediate = "immediate";
+    public const string EndOfTerm = "end_of_term";
+
+    /// <summary>The lifecycle job's: never paid within the payment window.</summary>
+    public const string Unpaid = "unpaid";
+}
+
+public sealed record CancellationOption(Guid? QuoteId, decimal Refund, int UnusedDays, DateTimeOffset EffectiveAt);
+
+public sealed record CancellationQuoteResponse(Guid OrderId, string Currency, bool RefundsUnusedDays, CancellationOption Immediate, CancellationOption? EndOfTerm, DateTimeOffset ExpiresAt);
+
+public sealed record CancelRequest(string? Mode, Guid? QuoteId, string? Reason);
+
+/// <summary>
+/// Cancellation. <c>immediate</c>: the service ends now, its address returns to the pool, and the unused whole days
+/// are refunded to the balance pro rata when the plan's terms say so (the setup fee never is); the quote shows the
+/// refund first and confirming it credits exactly that. <c>end_of_term</c>: the order is <c>pending_cancellation</c>
+/// until <c>paidUntil</c>, when the lifecycle job ends it; it can be withdrawn until then. A reason may be given.
+/// </summary>
+public static class Cancellations
+{
+    public const int MaxReasonLength = 500;
+
+    public static RouteGroupBuilder MapCancellations(this RouteGroupBuilder orders)
+    {
+        ArgumentNullException.ThrowIfNull(orders);
+        orders.MapPost("/{id:guid}/cancellation/quote", QuoteAsync)
+            .WithSummary("Quote a cancellation: the refund of cancelling now (quoteId, valid 15 minutes) and the end-of-term option")
+            .WithDescription("endOfTerm is null when the order cannot be cancelled at the end of its term (not active). 404 order_not_found, 409 order_not_cancellable.");
+        orders.MapPost("/{id:guid}/cancellation", CancelAsync)
+            .WithSummary("Cancel: mode immediate (with the quoteId; refunds exactly the quoted amount) or end_of_term; an optional reason")
+            .WithDescription("400 validation_failed, 404 order_not_found / quote_not_found, 409 order_not_cancellable / quote_expired / quote_already_used / quote_outdated.")
+            .ProducesValidationProblem();
+        orders.MapDelete("/{id:guid}/cancellation", WithdrawAsync)
+            .WithSummary("Withdraw an end-of-term cancellation: the order is active again")
+            .WithDescription("404 order_not_found, 409 no_scheduled_cancellation.");
+        return orders;
+    }
+
+    private static IResult NotCancellable(Order order) =>
+        Idempotency.Problem(StatusCodes.Status409Conflict, "order_not_cancellable", "Cannot cancel", $"An order in status '{order.Status}' cannot be cancelled this way.");
+
+    private static async Task<IResult> QuoteAsync(Guid id, ClaimsPrincipal user, OrdersDbContext db, TimeProvider clock, CancellationToken cancellationToken)
+    {
+        var accountId = MoneyEndpoints.AccountId(user);
+        return await db.InTransactionAsync(async ct =>
+        {
+            var order = await db.LockAsync(id, accountId, ct);
+            if (order is null)
+            {
+                return Quotes.OrderNotFound();
+            }
+
+            if (!OrderStateMachine.Allows(order.Status, OrderTrigger.CancelledNow))
+            {
+                return NotCancellable(order);
+            }
+
+            var plan = await db.Plans.AsNoTracking().SingleAsync(p => p.Id == order.PlanId, ct);
+            var now = clock.Now();
+            var (refund, unused) = RefundNow(order, plan, now);
+            var quote = Quotes.Create(db, order, QuoteKinds.Cancellation, refund, unused, now);
+            var endOfTerm = OrderStateMachine.Allows(order.Status, OrderTrigger.CancellationScheduled) && order.PaidUntil is { } until
+                ? new CancellationOption(null, 0m, Proration.UnusedDays(order.TermStart ?? now, until, now), until)
+                : null;
+            return TypedResults.Ok(new CancellationQuoteResponse(order.Id, order.Currency, plan.RefundsUnusedDays, new CancellationOption(quote.Id, refund, unused, now), endOfTerm, quote.ExpiresAt));
+        }, cancellationToken);
+    }
+
+    private static (decimal Refund, int UnusedDays) RefundNow(Order order, Plan plan, DateTimeOffset now) =>
+        order is { TermStart: { } start, PaidUntil: { } until }
+            ? (Math.Min(order.TermValue, Proration.Refund(order.TermValue, start, until, now, plan.RefundsUnusedDays)), Proration.UnusedDays(start, until, now))
+            : (0m, 0);
+
+    private static async Task<IResult> CancelAsync(
+        Guid id, CancelRequest request, ClaimsPrincipal user, OrdersDbContext db, Ledger ledger, TimeProvider clock, CancellationToken cancellationToken)
+    {
+        var accountId = MoneyEndpoints.AccountId(user);
+        var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
+        if (request.Mode is not (CancellationModes.Immediate or CancellationModes.EndOfTerm))
+        {
+            errors["mode"] = [$"'{CancellationModes.Immediate}' or '{CancellationModes.EndOfTerm}'."];
+        }
+
+        if (request.Mode == CancellationModes.Immediate && request.QuoteId is null)
+        {
+            errors["quoteId"] = ["The id of a cancellation quote for this order (the refund is shown before it is confirmed)."];
+        }
+
+        if (request.Reason is { Length: > MaxReasonLength })
+        {
+            errors["reason"] = [$"At most {MaxReasonLength} characters."];
+        }
+
+        if (errors.Count > 0)
+        {
+            return TypedResults.ValidationProblem(errors);
+        }
+
+        var reason = string.IsNullOrWhiteSpace(request.Reason) ? null : request.Reason.Trim();
+        return await db.InTransactionAsync(async ct =>
+        {
+            var order = await db.LockAsync(id, accountId, ct);
+            if (order is null)
+            {
+                return Quotes.OrderNotFound();
+            }
+
+            var now = clock.Now();
+            if (request.Mode == CancellationModes.EndOfTerm)
+            {
+                if (order.PaidUntil is not { } until || !db.Move(order, OrderTrigger.CancellationScheduled, now, reason is null ? "Cancellation at the end of the term" : $"Cancellation at the end of the term: {reason}"))
+                {
+                    return NotCancellable(order);
+                }
+
+                order.CancellationReason = reason;
+                order.CancellationRequestedAt = now;
+                db.AddIntegrationEvent(new OrderCancellationScheduled(Guid.CreateVersion7(), now, accountId, order.Id, order.PlanId, until, reason), clock);
+                return TypedResults.Ok(OrderActions.View(order, now));
+            }
+
+            if (!OrderStateMachine.Allows(order.Status, OrderTrigger.CancelledNow))
+            {
+                return NotCancellable(order);
+            }
+
+            var (quote, problem) = await Quotes.RedeemAsync(db, request.QuoteId!.Value, order, QuoteKinds.Cancellation, now, ct);
+            if (problem is not null)
+            {
+                return problem;
+            }
+
+            order.CancellationReason = reason;
+            order.CancellationRequestedAt = now;
+            await EndAsync(db, ledger, clock, order, OrderTrigger.CancelledNow, CancellationModes.Immediate, quote!.Amount, now, ct);
+            return TypedResults.Ok(OrderActions.View(order, now));
+        }, cancellationToken);
+    }
+
+    /// <summary>
+    /// Ends the order by cancellation (inside a transaction, the order locked): the refund credited, the address back in
+    /// the pool, an unpaid invoice void, <c>OrderCancelled</c>.
+    /// </summary>
+    internal static async Task EndAsync(
+        OrdersDbContext db, Ledger ledger, TimeProvider clock, Order order, OrderTrigger trigger, string mode, decimal refund, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var note = mode switch
+        {
+            CancellationModes.EndOfTerm => "Cancelled at the end of the term",
+            CancellationModes.Unpaid => "Cancelled: not paid within the payment window",
+            _ => refund > 0 ? $"Cancelled; {refund:0.00} {order.Currency} refunded" : "Cancelled",
+        };
+        if (!db.Move(order, trigger, now, order.CancellationReason is { } reason && mode == CancellationModes.Immediate ? $"{note}: {reason}" : note))
+        {
+            throw new InvalidOperationException($"An order in status '{order.Status}' cannot be cancelled.");
+        }
+
+        if (refund > 0)
+        {
+            await Refunds.CreditAsync(db, ledger, clock, order, refund, "cancellation", $"Cancellation refund, {order.PlanId}", cancellationToken);
+        }
+
+        await db.ReleaseAddressAsync(order.Id, cancellationToken);
+        await db.Invoices.Where(i => i.OrderId == order.Id && i.Status == InvoiceStatuses.Unpaid)
+            .ExecuteUpdateAsync(i => i.SetProperty(x => x.Status, InvoiceStatuses.Void), cancellationToken);
+        order.EndedAt = now;
+        db.AddIntegrationEvent(new OrderCancelled(Guid.CreateVersion7(), now, order.AccountId, order.Id, order.PlanId, mode, refund, order.Currency, order.CancellationReason), clock);
+    }
+
+    private static async Task<IResult> WithdrawAsync(Guid id, ClaimsPrincipal user, OrdersDbContext db, TimeProvider clock, CancellationToken cancellationToken)
+    {
+        var accountId = MoneyEndpoints.AccountId(user);
+        return await db.InTransactionAsync(async ct =>
+        {
+            var order = await db.LockAsync(id, accountId, ct);
+            if (order is null)
+            {
+                return Quotes.OrderNotFound();
+            }
+
+            var now = clock.Now();
+            if (!db.Move(order, OrderTrigger.CancellationWithdrawn, now, "Cancellation withdrawn"))
+            {
+                return Idempotency.Problem(StatusCodes.Status409Conflict, "no_scheduled_cancellation", "Nothing to withdraw",
+                    "The order has no cancellation scheduled for the end of its term.");
+            }
+
+            order.CancellationReason = null;
+            order.CancellationRequestedAt = null;
+            db.AddIntegrationEvent(new OrderCancellationWithdrawn(Guid.CreateVersion7(), now, accountId, order.Id, order.PlanId), clock);
+            return TypedResults.Ok(OrderActions.View(order, now));
+        }, cancellationToken);
+    }
+}
+
+/// <summary>Refunds: ledger credits referencing a refund id, <c>RefundIssued</c>, and the order's paid span value reduced by them.</summary>
+internal static class Refunds
+{
+    public static async Task CreditAsync(
+        OrdersDbContext db, Ledger ledger, TimeProvider clock, Order order, decimal amount, string reason, string note, CancellationToken cancellationToken)
+    {
+        var refundId = Guid.CreateVersion7();
+        var credited = await ledger.PostAsync(order.AccountId, new Posting(amount, order.Currency, "refund", "refund", refundId.ToString("D"), $"{note} (order {order.Id:D})"), cancellationToken);
+        if (credited.Outcome != PostingOutcome.Posted)
+        {
+            throw new InvalidOperationException($"A refund could not be credited: {credited.Outcome}.");
+        }
+
+        order.TermValue = Math.Max(0m, order.TermValue - amount);
+        db.AddIntegrationEvent(new RefundIssued(Guid.CreateVersion7(), clock.Now(), order.AccountId, order.Id, refundId, amount, order.Currency, reason), clock);
+    }
+}

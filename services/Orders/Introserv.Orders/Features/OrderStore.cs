@@ -1,0 +1,44 @@
+using Introserv.Orders.Data;
+using Microsoft.EntityFrameworkCore;
+
+namespace Introserv.Orders.Features;
+
+/// <summary>Reads and writes orders inside a transaction: row locks, status steps, the address pool.</summary>
+internal static class OrderStore
+{
+    /// <summary>
+    /// The order, its row locked until the transaction ends (<c>SELECT … FOR UPDATE</c>), so a customer's action and
+    /// the lifecycle job never change one order at once. Null when the account has no such order.
+    /// </summary>
+    public static Task<Order?> LockAsync(this OrdersDbContext db, Guid orderId, Guid? accountId, CancellationToken cancellationToken) =>
+        accountId is { } account
+            ? db.Orders.FromSqlInterpolated($"SELECT * FROM orders WHERE \"Id\" = {orderId} AND \"AccountId\" = {account} FOR UPDATE").SingleOrDefaultAsync(cancellationToken)
+            : db.Orders.FromSqlInterpolated($"SELECT * FROM orders WHERE \"Id\" = {orderId} FOR UPDATE").SingleOrDefaultAsync(cancellationToken);
+
+    /// <summary>Applies <paramref name="trigger"/> (see <see cref="OrderStateMachine"/>) and stores the timeline step; false when the status refuses it.</summary>
+    public static bool Move(this OrdersDbContext db, Order order, OrderTrigger trigger, DateTimeOffset at, string? note)
+    {
+        if (OrderStateMachine.Move(order, trigger, at, note) is not { } step)
+        {
+            return false;
+        }
+
+        db.StatusChanges.Add(step);
+        return true;
+    }
+
+    /// <summary>Takes a free address from the pool for <paramref name="orderId"/> (skipping rows other transactions hold); null when none is free.</summary>
+    public static async Task<string?> TakeAddressAsync(this OrdersDbContext db, Guid orderId, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var address = await db.Database.SqlQuery<string>($"""
+            UPDATE address_pool SET "OrderId" = {orderId}, "AssignedAt" = {now}
+            WHERE "Address" = (SELECT "Address" FROM address_pool WHERE "OrderId" IS NULL ORDER BY "Address" LIMIT 1 FOR UPDATE SKIP LOCKED)
+            RETURNING "Address" AS "Value"
+            """).ToListAsync(cancellationToken);
+        return address.Count == 0 ? null : address[0];
+    }
+
+    /// <summary>Returns the order's address to the pool (the service ended).</summary>
+    public static Task ReleaseAddressAsync(this OrdersDbContext db, Guid orderId, CancellationToken cancellationToken) =>
+        db.Database.ExecuteSqlInterpolatedAsync($"UPDATE address_pool SET \"OrderId\" = NULL, \"AssignedAt\" = NULL WHERE \"OrderId\" = {orderId}", cancellationToken);
+}

@@ -1,0 +1,79 @@
+using Introserv.Orders.Data;
+using Introserv.Orders.Money;
+using Microsoft.EntityFrameworkCore;
+
+namespace Introserv.Orders.Features;
+
+public sealed record ConfirmQuoteRequest(Guid? QuoteId);
+
+/// <summary>
+/// Quotes: an amount shown before the customer confirms. Valid <see cref="Validity"/>; confirmed once; refused when the
+/// order changed after the quote was made (another renewal, change or cancellation), so what is charged or credited
+/// is exactly what was shown, for the order as it was shown.
+/// </summary>
+internal static class Quotes
+{
+    public static readonly TimeSpan Validity = TimeSpan.FromMinutes(15);
+
+    public static Quote Create(OrdersDbContext db, Order order, string kind, decimal amount, int unusedDays, DateTimeOffset now, string? targetPlanId = null, PlanChangeAmounts? change = null)
+    {
+        var quote = new Quote
+        {
+            Id = Guid.CreateVersion7(),
+            AccountId = order.AccountId,
+            OrderId = order.Id,
+            Kind = kind,
+            TargetPlanId = targetPlanId,
+            Amount = amount,
+            Currency = order.Currency,
+            UnusedDays = unusedDays,
+            NewTermValue = change?.NewTermValue ?? 0m,
+            NewTermStart = change?.NewTermStart,
+            OrderVersion = order.Version,
+            CreatedAt = now,
+            ExpiresAt = now + Validity,
+        };
+        db.Quotes.Add(quote);
+        return quote;
+    }
+
+    /// <summary>
+    /// The quote, locked, when it may be confirmed for <paramref name="order"/> (locked by the caller) now; otherwise the
+    /// problem to answer: <c>quote_not_found</c>, <c>quote_expired</c>, <c>quote_already_used</c>, <c>quote_outdated</c>.
+    /// </summary>
+    public static async Task<(Quote? Quote, IResult? Problem)> RedeemAsync(
+        OrdersDbContext db, Guid quoteId, Order order, string kind, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var quote = await db.Quotes.FromSqlInterpolated($"SELECT * FROM quotes WHERE \"Id\" = {quoteId} FOR UPDATE").SingleOrDefaultAsync(cancellationToken);
+        if (quote is null || quote.OrderId != order.Id || quote.AccountId != order.AccountId || quote.Kind != kind)
+        {
+            return (null, Idempotency.Problem(StatusCodes.Status404NotFound, "quote_not_found", "Quote not found", "No such quote for this order; ask for a new one."));
+        }
+
+        if (quote.ConfirmedAt is not null)
+        {
+            return (null, Idempotency.Problem(StatusCodes.Status409Conflict, "quote_already_used", "Quote already used", "This quote was confirmed before; nothing more was charged or credited."));
+        }
+
+        if (now >= quote.ExpiresAt)
+        {
+            return (null, Idempotency.Problem(StatusCodes.Status409Conflict, "quote_expired", "Quote expired",
+                $"Quotes are valid {Validity.TotalMinutes:0} minutes; ask for a new one.", new Dictionary<string, object?> { ["expiredAt"] = quote.ExpiresAt }));
+        }
+
+        if (quote.OrderVersion != order.Version)
+        {
+            return (null, Idempotency.Problem(StatusCodes.Status409Conflict, "quote_outdated", "Order changed",
+                "The order changed after this quote was made; ask for a new one."));
+        }
+
+        quote.ConfirmedAt = now;
+        return (quote, null);
+    }
+
+    public static IResult OrderNotFound() =>
+        Idempotency.Problem(StatusCodes.Status404NotFound, "order_not_found", "Order not found", "No such order for this account.");
+
+    public static IResult QuoteRequired() =>
+        TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["quoteId"] = ["The id of a quote for this order (the amount is shown before it is confirmed)."] });
+}
