@@ -7,45 +7,11 @@ namespace Introserv.IntegrationTests.Orders;
 
 public sealed class OrderTests(OrdersServiceFactory factory) : IClassFixture<OrdersServiceFactory>
 {
-    private HttpClient Customer(Guid accountId) => factory.Api(TestTokens.For(accountId, AuthenticationExtensions.CustomerRole));
+    private HttpClient Customer(Guid accountId) => factory.Customer(accountId);
 
-    /// <summary>A registered account with a complete profile (it may pay) and, optionally, some balance.</summary>
-    private async Task<Guid> PayingCustomerAsync(decimal balance, bool completeProfile = true)
-    {
-        var accountId = await factory.Profile.RegisterAsync();
-        if (completeProfile)
-        {
-            using var profile = factory.Profile.Customer(accountId);
-            using var saved = await profile.PutAsJsonAsync("/api/profile", new
-            {
-                firstName = "Jane", lastName = "Doe", city = "Sofia", address = "ul. Shipka 3", country = "BG",
-                postalAddress = new { recipient = "Jane Doe", street = "ul. Shipka 3", city = "Sofia", postalCode = "1504", country = "BG" },
-                version = 1,
-            });
-            Assert.Equal(HttpStatusCode.OK, saved.StatusCode);
-        }
+    private Task<Guid> PayingCustomerAsync(decimal balance, bool completeProfile = true) => factory.PayingCustomerAsync(balance, completeProfile);
 
-        if (balance > 0)
-        {
-            using var staff = factory.Api(TestTokens.For(Guid.NewGuid(), AuthenticationExtensions.StaffRole));
-            using var credited = await staff.PostAsJsonAsync($"/api/staff/balances/{accountId}/credits", new { amount = balance, currency = "EUR", paymentReference = Guid.NewGuid().ToString() });
-            Assert.Equal(HttpStatusCode.Created, credited.StatusCode);
-        }
-
-        return accountId;
-    }
-
-    private static async Task<(HttpStatusCode Status, JsonElement Body)> OrderAsync(HttpClient http, object body, string? key)
-    {
-        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/orders") { Content = JsonContent.Create(body) };
-        if (key is not null)
-        {
-            request.Headers.Add("Idempotency-Key", key);
-        }
-
-        using var response = await http.SendAsync(request);
-        return (response.StatusCode, await response.Content.ReadFromJsonAsync<JsonElement>());
-    }
+    private static Task<(HttpStatusCode Status, JsonElement Body)> OrderAsync(HttpClient http, object body, string? key) => OrdersServiceFactory.OrderAsync(http, body, key);
 
     [Fact]
     public async Task A_paid_order_is_active_with_an_address_and_the_balance_pays_for_it()

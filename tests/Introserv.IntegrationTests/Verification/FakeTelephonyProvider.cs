@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Configuration;
 using System.Net;
 using System.Net.Http.Json;
 using Introserv.Verification.DevGateway;
@@ -33,6 +34,10 @@ public sealed class FakeTelephonyProvider : IAsyncDisposable
     public static async Task<FakeTelephonyProvider> StartAsync()
     {
         var builder = WebApplication.CreateSlimBuilder();
+        // The test output holds some service's appsettings.json (whichever was copied last); its Kestrel endpoints
+        // would pin this server to that service's port, so the provider reads no configuration files.
+        builder.Configuration.Sources.Clear();
+        builder.Configuration.AddInMemoryCollection();
         builder.WebHost.UseKestrel().UseUrls("http://127.0.0.1:0");
         builder.Logging.ClearProviders();
         builder.Configuration[DevGatewayEndpoints.TokenKey] = Token;

@@ -115,7 +115,8 @@ internal static class RenewalCharge
 {
     /// <summary>Inside a transaction with the order locked; null (and nothing written) when the balance does not cover it.</summary>
     public static async Task<Invoice?> ChargeAsync(
-        OrdersDbContext db, Ledger ledger, TimeProvider clock, Order order, Plan plan, PlanPeriod period, string note, CancellationToken cancellationToken)
+        OrdersDbContext db, Ledger ledger, TimeProvider clock, Order order, Plan plan, PlanPeriod period, string note, CancellationToken cancellationToken,
+        bool continuous = false)
     {
         var now = clock.Now();
         var amount = MoneyEndpoints.PeriodPrice(plan.MonthlyPrice, period.Months, period.DiscountPercent);
@@ -131,7 +132,7 @@ internal static class RenewalCharge
             return null;
         }
 
-        Extend(order, period.Months, amount, now);
+        Extend(order, period.Months, amount, now, continuous);
         db.Move(order, OrderTrigger.Renewed, now, $"{note} for {period.Months} month(s)");
         db.Invoices.Add(invoice);
         db.AddIntegrationEvent(new InvoiceIssued(Guid.CreateVersion7(), now, order.AccountId, invoice.Id, order.Id, invoice.Kind, amount, invoice.Currency), clock);
@@ -142,15 +143,22 @@ internal static class RenewalCharge
 
     /// <summary>
     /// The paid span after a renewal: extended from <c>paidUntil</c> while it is still ahead (the renewal's value added
-    /// to the span's), otherwise a new span starting now.
+    /// to the span's), otherwise a new span starting now. An automatic renewal (<paramref name="continuous"/>) always
+    /// starts at <c>paidUntil</c>: the service ran on without a gap, so the new period follows the old one.
     /// </summary>
-    public static void Extend(Order order, int months, decimal amount, DateTimeOffset now)
+    public static void Extend(Order order, int months, decimal amount, DateTimeOffset now, bool continuous = false)
     {
         ArgumentNullException.ThrowIfNull(order);
         if (order.PaidUntil is { } until && until > now && order.TermStart is not null)
         {
             order.PaidUntil = until.AddMonths(months);
             order.TermValue += amount;
+        }
+        else if (continuous && order.PaidUntil is { } end)
+        {
+            order.TermStart = end;
+            order.PaidUntil = end.AddMonths(months);
+            order.TermValue = amount;
         }
         else
         {
