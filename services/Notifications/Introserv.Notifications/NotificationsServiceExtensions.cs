@@ -32,6 +32,14 @@ public static class NotificationsServiceExtensions
             bus.AddConsumer<OrderRenewedConsumer>();
             bus.AddConsumer<InvoiceIssuedConsumer>();
             bus.AddConsumer<InvoicePaidConsumer>();
+            bus.AddConsumer<OrderPlanChangedConsumer>();
+            bus.AddConsumer<OrderCancellationScheduledConsumer>();
+            bus.AddConsumer<OrderCancellationWithdrawnConsumer>();
+            bus.AddConsumer<OrderCancelledConsumer>();
+            bus.AddConsumer<OrderOverdueConsumer>();
+            bus.AddConsumer<OrderSuspendedConsumer>();
+            bus.AddConsumer<OrderTerminatedConsumer>();
+            bus.AddConsumer<RefundIssuedConsumer>();
         });
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddOptions<NotificationsSettings>()

@@ -130,6 +130,41 @@ public sealed class NotificationTests(NotificationsServiceFactory factory) : ICl
     }
 
     [Fact]
+    public async Task Plan_changes_cancellations_refunds_and_the_lifecycle_are_mailed_to_the_invoices_and_orders_address()
+    {
+        var (accountId, _) = await RegisterAsync();
+        using var http = factory.Customer(accountId);
+        var orders = $"lifecycle{accountId:N}@example.com";
+        await PutSettingsAsync(http, new { invoicesOrders = orders });
+        var orderId = Guid.NewGuid();
+        var now = DateTimeOffset.UtcNow;
+        var paidUntil = new DateTimeOffset(2027, 3, 2, 10, 0, 0, TimeSpan.Zero);
+
+        await factory.PublishAsync(new OrderPlanChanged(Guid.NewGuid(), now, accountId, orderId, "vps-s", "vps-m", 6.33m, "EUR"));
+        await factory.PublishAsync(new OrderCancellationScheduled(Guid.NewGuid(), now, accountId, orderId, "vps-m", paidUntil, "Project over"));
+        await factory.PublishAsync(new OrderCancellationWithdrawn(Guid.NewGuid(), now, accountId, orderId, "vps-m"));
+        await factory.PublishAsync(new OrderOverdue(Guid.NewGuid(), now, accountId, orderId, "vps-m", paidUntil, paidUntil.AddDays(3)));
+        await factory.PublishAsync(new OrderSuspended(Guid.NewGuid(), now, accountId, orderId, "vps-m", paidUntil.AddDays(17)));
+        await factory.PublishAsync(new OrderTerminated(Guid.NewGuid(), now, accountId, orderId, "vps-m", "203.0.113.10"));
+        await factory.PublishAsync(new RefundIssued(Guid.NewGuid(), now, accountId, orderId, Guid.NewGuid(), 12.40m, "EUR", "cancellation"));
+        await factory.PublishAsync(new OrderCancelled(Guid.NewGuid(), now, accountId, Guid.NewGuid(), "ds-e3", "immediate", 12.40m, "EUR", null));
+        var mails = await factory.MailsToAsync(orders, 8);
+        var log = await factory.NotificationsOfAsync(accountId);
+
+        Assert.Contains(mails, m => m.Subject == "Plan changed to vps-m" && m.Text!.Contains("6.33 EUR was charged", StringComparison.Ordinal));
+        Assert.Contains(mails, m => m.Subject == "Your vps-m ends on 2027-03-02");
+        Assert.Contains(mails, m => m.Subject == "Your vps-m continues");
+        Assert.Contains(mails, m => m.Subject == "Your vps-m is overdue" && m.Text!.Contains("before 2027-03-05", StringComparison.Ordinal));
+        Assert.Contains(mails, m => m.Subject == "Your vps-m is suspended" && m.Text!.Contains("before 2027-03-19", StringComparison.Ordinal));
+        Assert.Contains(mails, m => m.Subject == "Your vps-m was terminated" && m.Text!.Contains("203.0.113.10 was released", StringComparison.Ordinal));
+        Assert.Contains(mails, m => m.Subject == "A refund was credited to your balance" && m.Text!.Contains("12.40 EUR", StringComparison.Ordinal));
+        Assert.Contains(mails, m => m.Subject == "Your ds-e3 was cancelled" && m.Text!.Contains("12.40 EUR for the unused days", StringComparison.Ordinal));
+        Assert.Equal(
+            ["order_cancellation_scheduled", "order_cancellation_withdrawn", "order_cancelled", "order_overdue", "order_plan_changed", "order_suspended", "order_terminated", "refund_issued"],
+            log.Where(n => n.Recipient == orders).Select(n => n.Type).Order());
+    }
+
+    [Fact]
     public async Task A_low_balance_alert_goes_once_per_crossing_to_the_invoices_address()
     {
         var (accountId, _) = await RegisterAsync();

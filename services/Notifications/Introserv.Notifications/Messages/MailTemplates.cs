@@ -23,6 +23,14 @@ public static class MessageTypes
     public const string OrderRenewed = "order_renewed";
     public const string InvoiceIssued = "invoice_issued";
     public const string InvoicePaid = "invoice_paid";
+    public const string OrderPlanChanged = "order_plan_changed";
+    public const string OrderCancellationScheduled = "order_cancellation_scheduled";
+    public const string OrderCancellationWithdrawn = "order_cancellation_withdrawn";
+    public const string OrderCancelled = "order_cancelled";
+    public const string OrderOverdue = "order_overdue";
+    public const string OrderSuspended = "order_suspended";
+    public const string OrderTerminated = "order_terminated";
+    public const string RefundIssued = "refund_issued";
 }
 
 public static class Categories
@@ -123,6 +131,59 @@ public static class MailTemplates
         $"Invoice {invoiceId:N} paid",
         $"Hello {firstName},",
         [$"invoice {invoiceId:N} over {Money(amount, currency)} was paid from your balance."]);
+
+    public static MailContent OrderPlanChanged(string firstName, string fromPlanId, string toPlanId, decimal amount, string currency) => Render(
+        $"Plan changed to {toPlanId}",
+        $"Hello {firstName},",
+        [
+            $"your service moved from {fromPlanId} to {toPlanId}.",
+            amount > 0 ? $"The rest of the paid term was re-priced: {Money(amount, currency)} was charged to your balance."
+                : amount < 0 ? $"The rest of the paid term was re-priced: {Money(-amount, currency)} was credited to your balance."
+                : "The price of the rest of the paid term did not change.",
+        ]);
+
+    public static MailContent OrderCancellationScheduled(string firstName, string planId, DateTimeOffset effectiveAt) => Render(
+        $"Your {planId} ends on {Date(effectiveAt)}",
+        $"Hello {firstName},",
+        [$"as you asked, your {planId} will be cancelled at the end of its paid term, on {Date(effectiveAt)}.", "Until then you can withdraw the cancellation in the panel."]);
+
+    public static MailContent OrderCancellationWithdrawn(string firstName, string planId) => Render(
+        $"Your {planId} continues",
+        $"Hello {firstName},",
+        [$"the cancellation of your {planId} was withdrawn; the service continues."]);
+
+    public static MailContent OrderCancelled(string firstName, string planId, string mode, decimal refund, string currency) => Render(
+        $"Your {planId} was cancelled",
+        $"Hello {firstName},",
+        [
+            mode switch
+            {
+                "end_of_term" => $"your {planId} ended at the end of its paid term, as you asked.",
+                "unpaid" => $"your order of {planId} was cancelled because its invoice was not paid in time.",
+                _ => $"your {planId} was cancelled as you asked.",
+            },
+            refund > 0 ? $"{Money(refund, currency)} for the unused days was credited to your balance." : "No refund applies.",
+        ]);
+
+    public static MailContent OrderOverdue(string firstName, string planId, DateTimeOffset paidUntil, DateTimeOffset suspendsAt) => Render(
+        $"Your {planId} is overdue",
+        $"Hello {firstName},",
+        [$"your {planId} was paid until {Date(paidUntil)} and has not been renewed.", $"Renew it before {Date(suspendsAt)} or it will be suspended."]);
+
+    public static MailContent OrderSuspended(string firstName, string planId, DateTimeOffset terminatesAt) => Render(
+        $"Your {planId} is suspended",
+        $"Hello {firstName},",
+        [$"your {planId} was suspended because it was not renewed.", $"Renew it before {Date(terminatesAt)}, when it is terminated and its address released."]);
+
+    public static MailContent OrderTerminated(string firstName, string planId, string? ipAddress) => Render(
+        $"Your {planId} was terminated",
+        $"Hello {firstName},",
+        [ipAddress is null ? $"your {planId} was terminated because it was not renewed." : $"your {planId} was terminated because it was not renewed; its address {ipAddress} was released."]);
+
+    public static MailContent RefundIssued(string firstName, decimal amount, string currency, string reason) => Render(
+        "A refund was credited to your balance",
+        $"Hello {firstName},",
+        [reason == "plan_change" ? $"{Money(amount, currency)} was credited to your balance for the plan change." : $"{Money(amount, currency)} was credited to your balance for the cancelled service."]);
 
     private static string Date(DateTimeOffset at) => at.UtcDateTime.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
 
