@@ -23,6 +23,7 @@ public static class PublicRoutes
         ("/api/staff/profiles/00000000-0000-0000-0000-000000000001/country", "profile"),
         ("/api/notifications", "notifications"),
         ("/api/notifications/settings", "notifications"),
+        ("/api/staff/notifications/news", "notifications"),
         ("/api/verification/challenges", "verification"),
         ("/api/verification/phone", "verification"),
         ("/api/staff/verification/accounts/00000000-0000-0000-0000-000000000001/gateway-attempts", "verification"),

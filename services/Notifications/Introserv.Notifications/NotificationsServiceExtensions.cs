@@ -59,6 +59,7 @@ public static class NotificationsServiceExtensions
     public static WebApplication MapNotificationsServiceEndpoints(this WebApplication app)
     {
         app.MapNotificationEndpoints();
+        app.MapNewsEndpoints();
         return app;
     }
 }

@@ -5,6 +5,7 @@ using Introserv.Identity.Contracts;
 using Introserv.Notifications.Data;
 using Introserv.Orders.Contracts;
 using Introserv.Profile.Contracts;
+using Introserv.ServiceDefaults;
 using Microsoft.EntityFrameworkCore;
 
 namespace Introserv.IntegrationTests.Notifications;
@@ -162,6 +163,42 @@ public sealed class NotificationTests(NotificationsServiceFactory factory) : ICl
         Assert.Equal(
             ["order_cancellation_scheduled", "order_cancellation_withdrawn", "order_cancelled", "order_overdue", "order_plan_changed", "order_suspended", "order_terminated", "refund_issued"],
             log.Where(n => n.Recipient == orders).Select(n => n.Type).Order());
+    }
+
+    [Fact]
+    public async Task News_reaches_subscribers_once_and_never_those_who_opted_out()
+    {
+        var (subscriber, subscriberEmail) = await RegisterAsync();
+        var (_, optedOutEmail) = await RegisterAsync();
+        using (var http = factory.Customer(subscriber))
+        {
+            var (status, _) = await PutSettingsAsync(http, new { newsSubscription = true });
+            Assert.Equal(HttpStatusCode.OK, status);
+        }
+
+        using var staff = factory.Customer(Guid.NewGuid(), AuthenticationExtensions.StaffRole);
+        using var customer = factory.Customer(subscriber);
+        var issue = new { newsId = Guid.NewGuid(), subject = "New EPYC servers in Sofia", text = "Our Sofia data centre now offers EPYC servers.\n\nOrder them in the panel." };
+
+        var (sent, first) = await SendAsync(staff, HttpMethod.Post, "/api/staff/notifications/news", issue);
+        var (resent, second) = await SendAsync(staff, HttpMethod.Post, "/api/staff/notifications/news", issue);
+        var (byCustomer, _) = await SendAsync(customer, HttpMethod.Post, "/api/staff/notifications/news", issue);
+        var (invalid, problem) = await SendAsync(staff, HttpMethod.Post, "/api/staff/notifications/news", new { subject = "", text = "x" });
+        var mails = await factory.MailsToAsync(subscriberEmail, 2);
+        await Task.Delay(1000);
+
+        Assert.Equal(HttpStatusCode.Accepted, sent);
+        Assert.True(first.GetProperty("queued").GetInt32() >= 1);
+        Assert.Equal((HttpStatusCode.Accepted, 0), (resent, second.GetProperty("queued").GetInt32()));
+        Assert.Equal(HttpStatusCode.Forbidden, byCustomer);
+        Assert.Equal(HttpStatusCode.BadRequest, invalid);
+        Assert.Equal(["newsId", "subject"], problem.GetProperty("errors").EnumerateObject().Select(e => e.Name).Order());
+        var news = Assert.Single(factory.Mail.List(subscriberEmail), m => m.Subject == "New EPYC servers in Sofia");
+        Assert.Contains("Order them in the panel.", news.Text, StringComparison.Ordinal);
+        Assert.Contains("turn it off in the panel's notification settings", news.Text, StringComparison.Ordinal);
+        Assert.Equal(2, mails.Count);
+        Assert.DoesNotContain(factory.Mail.List(optedOutEmail), m => m.Subject == "New EPYC servers in Sofia");
+        Assert.Contains(await factory.NotificationsOfAsync(subscriber), n => n.Type == "news" && n.Category == "news" && n.Status == "sent");
     }
 
     [Fact]

@@ -52,10 +52,10 @@ public class NotificationsServiceFactory : WebApplicationFactory<NotificationsDb
         builder.ConfigureTestServices(services => services.TrustTestTokens());
     }
 
-    public HttpClient Customer(Guid accountId)
+    public HttpClient Customer(Guid accountId, string role = AuthenticationExtensions.CustomerRole)
     {
         var http = CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
-        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", TestTokens.For(accountId, AuthenticationExtensions.CustomerRole));
+        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", TestTokens.For(accountId, role));
         return http;
     }
 

@@ -31,6 +31,7 @@ public static class MessageTypes
     public const string OrderSuspended = "order_suspended";
     public const string OrderTerminated = "order_terminated";
     public const string RefundIssued = "refund_issued";
+    public const string News = "news";
 }
 
 public static class Categories
@@ -184,6 +185,15 @@ public static class MailTemplates
         "A refund was credited to your balance",
         $"Hello {firstName},",
         [reason == "plan_change" ? $"{Money(amount, currency)} was credited to your balance for the plan change." : $"{Money(amount, currency)} was credited to your balance for the cancelled service."]);
+
+    /// <summary>A news issue: one text for every subscriber (paragraphs split on blank lines), with how to stop it.</summary>
+    public static MailContent News(string subject, string text) => Render(
+        subject,
+        "Hello,",
+        [
+            .. text.Replace("\r\n", "\n", StringComparison.Ordinal).Split("\n\n", StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
+            "You receive Introserv news because you subscribed to it; turn it off in the panel's notification settings.",
+        ]);
 
     private static string Date(DateTimeOffset at) => at.UtcDateTime.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
 
