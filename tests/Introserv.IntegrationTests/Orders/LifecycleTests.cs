@@ -88,6 +88,42 @@ public sealed class LifecycleTests(OrdersServiceFactory factory) : IClassFixture
     }
 
     [Fact]
+    public async Task An_overdue_order_leaves_an_unpaid_renewal_invoice_and_paying_it_renews_the_order()
+    {
+        var (accountId, http, order) = await OrderAsync("vps-s", 10m);
+        var orderId = order.GetProperty("id").GetGuid();
+        var (_, otherHttp, other) = await OrderAsync("vps-s", 10m);
+        var otherId = other.GetProperty("id").GetGuid();
+
+        MovePast(new[] { PaidUntil(order), PaidUntil(other) }.Max());
+        await WaitForAsync(http, orderId, o => o.GetProperty("status").GetString() == "overdue");
+        await WaitForAsync(otherHttp, otherId, o => o.GetProperty("status").GetString() == "overdue");
+        var unpaid = Assert.Single((await http.GetFromJsonAsync<JsonElement>("/api/invoices?status=unpaid")).GetProperty("entries").EnumerateArray());
+        var (poor, poorProblem) = await OrdersServiceFactory.PostAsync(http, $"/api/invoices/{unpaid.GetProperty("id").GetGuid()}/pay");
+        await factory.CreditAsync(accountId, 20m);
+        var (paid, renewed) = await OrdersServiceFactory.PostAsync(http, $"/api/invoices/{unpaid.GetProperty("id").GetGuid()}/pay");
+
+        // The other customer renews with the renew action instead: the renewal invoice is void.
+        var otherAccount = await factory.QueryAsync(db => db.Orders.Where(o => o.Id == otherId).Select(o => o.AccountId).SingleAsync());
+        await factory.CreditAsync(otherAccount, 20m);
+        using var renewal = new HttpRequestMessage(HttpMethod.Post, $"/api/orders/{otherId}/renew") { Content = JsonContent.Create(new { periodMonths = 1 }) };
+        renewal.Headers.Add("Idempotency-Key", Guid.NewGuid().ToString());
+        using var renewedOther = await otherHttp.SendAsync(renewal);
+        var otherInvoices = (await otherHttp.GetFromJsonAsync<JsonElement>("/api/invoices")).GetProperty("entries").EnumerateArray().ToList();
+
+        Assert.Equal(("renewal", "unpaid", 9.90m), (unpaid.GetProperty("kind").GetString(), unpaid.GetProperty("status").GetString(), unpaid.GetProperty("amount").GetDecimal()));
+        Assert.Equal((HttpStatusCode.PaymentRequired, "insufficient_balance"), (poor, poorProblem.GetProperty("code").GetString()));
+        Assert.Equal(HttpStatusCode.OK, paid);
+        Assert.Equal(("active", "paid"), (renewed.GetProperty("status").GetString(), renewed.GetProperty("invoice").GetProperty("status").GetString()));
+        Assert.True(PaidUntil(renewed) > factory.Clock.GetUtcNow().AddDays(27));
+        Assert.Equal(0.10m + 20m - 9.90m, await OrdersServiceFactory.BalanceAsync(http));
+        Assert.Equal(HttpStatusCode.OK, renewedOther.StatusCode);
+        Assert.Equal(["renewal:paid", "renewal:void", "new_order:paid"],
+            otherInvoices.Select(i => $"{i.GetProperty("kind").GetString()}:{i.GetProperty("status").GetString()}"));
+        await factory.AssertLedgerExplainsBalanceAsync(accountId);
+    }
+
+    [Fact]
     public async Task Auto_renewal_charges_when_the_balance_allows_and_otherwise_the_order_goes_overdue()
     {
         var (renewingAccount, renewingHttp, renewing) = await OrderAsync("vps-s", 25m, autoRenew: true);

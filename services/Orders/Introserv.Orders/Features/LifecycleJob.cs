@@ -178,6 +178,8 @@ public sealed class LifecycleJob(
                 db.Move(order, OrderTrigger.SuspensionGraceEnded, at, order.IpAddress is null ? "Terminated" : $"Terminated; address {order.IpAddress} released");
                 order.EndedAt = at;
                 await db.ReleaseAddressAsync(order.Id, ct);
+                await db.Invoices.Where(i => i.OrderId == order.Id && i.Status == InvoiceStatuses.Unpaid)
+                    .ExecuteUpdateAsync(i => i.SetProperty(x => x.Status, InvoiceStatuses.Void), ct);
                 db.AddIntegrationEvent(new OrderTerminated(Guid.CreateVersion7(), at, order.AccountId, order.Id, order.PlanId, order.IpAddress), clock);
             }, cancellationToken);
         }
@@ -242,15 +244,15 @@ public sealed class LifecycleJob(
             }
 
             var why = "Not renewed by the paid date";
+            var plan = await db.Plans.AsNoTracking().Include(p => p.Periods).SingleAsync(p => p.Id == order.PlanId, ct);
+            var period = plan.Active ? plan.Periods.FirstOrDefault(p => p.Months == order.PeriodMonths) : null;
             if (order.AutoRenew)
             {
-                var plan = await db.Plans.AsNoTracking().Include(p => p.Periods).SingleAsync(p => p.Id == order.PlanId, ct);
-                var period = plan.Periods.FirstOrDefault(p => p.Months == order.PeriodMonths);
                 if (blocked.Count > 0)
                 {
                     why = $"Auto-renewal refused: {string.Join(", ", blocked)}";
                 }
-                else if (period is null || !plan.Active)
+                else if (period is null)
                 {
                     why = "Auto-renewal refused: the plan is no longer offered for this period";
                 }
@@ -262,6 +264,12 @@ public sealed class LifecycleJob(
                 {
                     why = "Auto-renewal refused: insufficient balance";
                 }
+            }
+
+            // The renewal is left as an unpaid invoice: paying it renews the order.
+            if (period is not null)
+            {
+                RenewalCharge.Issue(db, clock, order, plan, period, now);
             }
 
             db.Move(order, OrderTrigger.PaidUntilPassed, now, why);

@@ -2,6 +2,7 @@ using System.Security.Claims;
 using Grpc.Core;
 using Introserv.BuildingBlocks.Data;
 using Introserv.Orders.Data;
+using Introserv.Orders.Money;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
 
@@ -215,7 +216,7 @@ public static class OrderEndpoints
     }
 
     private static async Task<IResult> PayAsync(
-        Guid id, ClaimsPrincipal user, OrdersDbContext db, OrderPlacement placement, TimeProvider clock, CancellationToken cancellationToken)
+        Guid id, ClaimsPrincipal user, OrdersDbContext db, OrderPlacement placement, Ledger ledger, TimeProvider clock, CancellationToken cancellationToken)
     {
         var accountId = AccountId(user);
         var blocked = await placement.PaymentBlockersAsync(accountId, cancellationToken);
@@ -244,12 +245,16 @@ public static class OrderEndpoints
                     return Idempotency.Problem(StatusCodes.Status409Conflict, "invoice_already_paid", "Already paid", "This invoice is paid.");
                 }
 
-                if (invoice.Status == InvoiceStatuses.Void || !OrderStateMachine.Allows(order.Status, OrderTrigger.Paid))
+                var renewal = invoice.Kind == RenewalCharge.Kind;
+                if (invoice.Status == InvoiceStatuses.Void || !OrderStateMachine.Allows(order.Status, renewal ? OrderTrigger.Renewed : OrderTrigger.Paid))
                 {
                     return Idempotency.Problem(StatusCodes.Status409Conflict, "invoice_void", "Invoice void", "This invoice's order was cancelled; it cannot be paid.");
                 }
 
-                if (!await placement.PayAsync(order, invoice, ct))
+                var paid = renewal
+                    ? await RenewalCharge.PayAsync(db, ledger, clock, order, invoice, order.PeriodMonths, "Renewal invoice paid", continuous: false, ct)
+                    : await placement.PayAsync(order, invoice, ct);
+                if (!paid)
                 {
                     return Idempotency.Problem(StatusCodes.Status402PaymentRequired, "insufficient_balance", "Insufficient balance",
                         "The balance does not cover this invoice; top it up first.");

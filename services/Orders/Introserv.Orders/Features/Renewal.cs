@@ -113,33 +113,69 @@ public static class Renewal
 /// <summary>A renewal's charge: a paid invoice for the period at the plan's current price, the span extended, the events.</summary>
 internal static class RenewalCharge
 {
+    public const string Kind = "renewal";
+
+    /// <summary>An unpaid renewal invoice for the order's period at the plan's current price (an order that fell due without being renewed).</summary>
+    public static Invoice Issue(OrdersDbContext db, TimeProvider clock, Order order, Plan plan, PlanPeriod period, DateTimeOffset now)
+    {
+        var invoice = NewInvoice(order, plan, period, now);
+        db.Invoices.Add(invoice);
+        db.AddIntegrationEvent(new InvoiceIssued(Guid.CreateVersion7(), now, order.AccountId, invoice.Id, order.Id, invoice.Kind, invoice.Amount, invoice.Currency), clock);
+        return invoice;
+    }
+
     /// <summary>Inside a transaction with the order locked; null (and nothing written) when the balance does not cover it.</summary>
     public static async Task<Invoice?> ChargeAsync(
         OrdersDbContext db, Ledger ledger, TimeProvider clock, Order order, Plan plan, PlanPeriod period, string note, CancellationToken cancellationToken,
         bool continuous = false)
     {
         var now = clock.Now();
-        var amount = MoneyEndpoints.PeriodPrice(plan.MonthlyPrice, period.Months, period.DiscountPercent);
-        var invoice = new Invoice
-        {
-            Id = Guid.CreateVersion7(), AccountId = order.AccountId, OrderId = order.Id, Kind = "renewal",
-            Description = $"{plan.Name}, renewal for {period.Months} month(s)", Amount = amount, Currency = plan.Currency,
-            Status = InvoiceStatuses.Paid, IssuedAt = now, PaidAt = now,
-        };
-        var charged = await ledger.PostAsync(order.AccountId, new Posting(-amount, plan.Currency, "renewal_charge", "invoice", invoice.Id.ToString("D")), cancellationToken);
-        if (charged.Outcome != PostingOutcome.Posted)
+        var invoice = NewInvoice(order, plan, period, now);
+        if (!await PayAsync(db, ledger, clock, order, invoice, period.Months, note, continuous, cancellationToken))
         {
             return null;
         }
 
-        Extend(order, period.Months, amount, now, continuous);
-        db.Move(order, OrderTrigger.Renewed, now, $"{note} for {period.Months} month(s)");
         db.Invoices.Add(invoice);
-        db.AddIntegrationEvent(new InvoiceIssued(Guid.CreateVersion7(), now, order.AccountId, invoice.Id, order.Id, invoice.Kind, amount, invoice.Currency), clock);
-        db.AddIntegrationEvent(new InvoicePaid(Guid.CreateVersion7(), now, order.AccountId, invoice.Id, order.Id, amount, invoice.Currency), clock);
-        db.AddIntegrationEvent(new OrderRenewed(Guid.CreateVersion7(), now, order.AccountId, order.Id, period.Months, amount, invoice.Currency, order.PaidUntil!.Value), clock);
+        db.AddIntegrationEvent(new InvoiceIssued(Guid.CreateVersion7(), now, order.AccountId, invoice.Id, order.Id, invoice.Kind, invoice.Amount, invoice.Currency), clock);
+        // A renewal invoice issued when the order fell due is no longer to be paid.
+        await db.Invoices.Where(i => i.OrderId == order.Id && i.Kind == Kind && i.Status == InvoiceStatuses.Unpaid)
+            .ExecuteUpdateAsync(i => i.SetProperty(x => x.Status, InvoiceStatuses.Void), cancellationToken);
         return invoice;
     }
+
+    /// <summary>
+    /// Pays a renewal invoice from the balance and renews the order for <paramref name="months"/> (inside a transaction,
+    /// the order locked); false, and nothing written, when the balance does not cover it.
+    /// </summary>
+    public static async Task<bool> PayAsync(
+        OrdersDbContext db, Ledger ledger, TimeProvider clock, Order order, Invoice invoice, int months, string note, bool continuous, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(order);
+        ArgumentNullException.ThrowIfNull(invoice);
+        var charged = await ledger.PostAsync(order.AccountId, new Posting(-invoice.Amount, invoice.Currency, "renewal_charge", "invoice", invoice.Id.ToString("D")), cancellationToken);
+        if (charged.Outcome != PostingOutcome.Posted)
+        {
+            return false;
+        }
+
+        var now = clock.Now();
+        invoice.Status = InvoiceStatuses.Paid;
+        invoice.PaidAt = now;
+        Extend(order, months, invoice.Amount, now, continuous);
+        db.Move(order, OrderTrigger.Renewed, now, $"{note} for {months} month(s)");
+        db.AddIntegrationEvent(new InvoicePaid(Guid.CreateVersion7(), now, order.AccountId, invoice.Id, order.Id, invoice.Amount, invoice.Currency), clock);
+        db.AddIntegrationEvent(new OrderRenewed(Guid.CreateVersion7(), now, order.AccountId, order.Id, months, invoice.Amount, invoice.Currency, order.PaidUntil!.Value), clock);
+        return true;
+    }
+
+    private static Invoice NewInvoice(Order order, Plan plan, PlanPeriod period, DateTimeOffset now) => new()
+    {
+        Id = Guid.CreateVersion7(), AccountId = order.AccountId, OrderId = order.Id, Kind = Kind,
+        Description = $"{plan.Name}, renewal for {period.Months} month(s)",
+        Amount = MoneyEndpoints.PeriodPrice(plan.MonthlyPrice, period.Months, period.DiscountPercent), Currency = plan.Currency,
+        Status = InvoiceStatuses.Unpaid, IssuedAt = now,
+    };
 
     /// <summary>
     /// The paid span after a renewal: extended from <c>paidUntil</c> while it is still ahead (the renewal's value added
