@@ -29,6 +29,8 @@ public static class OrdersServiceExtensions
             .Validate(o => o.Interval > TimeSpan.Zero && o.OverdueGrace >= TimeSpan.Zero && o.SuspensionGrace >= TimeSpan.Zero && o.PaymentWindow > TimeSpan.Zero && o.BatchSize > 0,
                 "Orders:Lifecycle needs a positive Interval, PaymentWindow and BatchSize and grace periods of zero or more.")
             .ValidateOnStart();
+        builder.Services.AddOptions<DemoCustomerSettings>().Bind(builder.Configuration.GetSection(DemoCustomerSettings.Section));
+        builder.Services.AddHostedService<DemoSeeder>();
         builder.Services.AddSingleton<LifecycleJob>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<LifecycleJob>());
         builder.AddServiceGrpcClient<BillingProfiles.BillingProfilesClient>(new Uri(builder.Configuration["Services:ProfileGrpc"] ?? ProfileGrpcAddress));

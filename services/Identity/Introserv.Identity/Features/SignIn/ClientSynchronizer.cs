@@ -12,7 +12,8 @@ namespace Introserv.Identity.Features.SignIn;
 
 /// <summary>
 /// After the migrations, registers the configured client applications (creating or updating them, so the
-/// configuration stays the source of truth) and creates the bootstrap staff account when one is configured.
+/// configuration stays the source of truth) and creates the bootstrap staff account and, in local runs, the demo
+/// customer when they are configured.
 /// </summary>
 public sealed class ClientSynchronizer(
     IServiceProvider services,
@@ -36,6 +37,7 @@ public sealed class ClientSynchronizer(
                 await using var scope = services.CreateAsyncScope();
                 await SynchronizeClientsAsync(scope.ServiceProvider.GetRequiredService<IOpenIddictApplicationManager>(), stoppingToken);
                 await BootstrapStaffAsync(scope.ServiceProvider, stoppingToken);
+                await DemoCustomer.EnsureAsync(scope.ServiceProvider, settings.Value.DemoCustomer, logger, stoppingToken);
                 _done.TrySetResult();
                 return;
             }

@@ -25,6 +25,9 @@ public sealed class IdentityServerSettings
 
     /// <summary>The first staff account, created at start-up when it does not exist (optional).</summary>
     public StaffBootstrapSettings? BootstrapStaff { get; set; }
+
+    /// <summary>Development only: a demo customer (a fixed id, so other services seed its balance and orders).</summary>
+    public DemoCustomerSettings? DemoCustomer { get; set; }
 }
 
 /// <summary>
@@ -74,4 +77,20 @@ public sealed class StaffBootstrapSettings
     public string? Email { get; set; }
 
     public string? Password { get; set; }
+}
+
+/// <summary>The demo customer local runs create (Development only; refused elsewhere).</summary>
+public sealed class DemoCustomerSettings
+{
+    public Guid Id { get; set; }
+
+    public string? Login { get; set; }
+
+    public string? Email { get; set; }
+
+    public string? Password { get; set; }
+
+    public string FirstName { get; set; } = "Demo";
+
+    public string LastName { get; set; } = "Customer";
 }

@@ -1,0 +1,37 @@
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json;
+
+namespace Introserv.EndToEnd.Tests;
+
+/// <summary>Local runs seed a demo customer a front-end developer can sign in as at once: a balance and two orders.</summary>
+[Collection(StackDefinition.Name)]
+public sealed class DemoCustomerTests(StackFixture stack)
+{
+    [Fact]
+    public async Task The_demo_customer_signs_in_and_has_a_balance_and_two_active_orders()
+    {
+        using var api = stack.CreateGatewayClient();
+        api.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", (await stack.NewBrowser().SignInAsync("demo", "local-demo-only-2026")).AccessToken);
+
+        // Orders seeds at start-up; the stack is healthy before that is certain, so wait for it.
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        JsonElement orders;
+        while (true)
+        {
+            orders = await api.GetFromJsonAsync<JsonElement>("/api/orders");
+            if (orders.GetArrayLength() == 2 || DateTime.UtcNow > deadline)
+            {
+                break;
+            }
+
+            await Task.Delay(250);
+        }
+
+        var balance = await api.GetFromJsonAsync<JsonElement>("/api/balance");
+
+        Assert.Equal(["vps-m", "vps-s"], orders.EnumerateArray().Select(o => o.GetProperty("planId").GetString()).Order());
+        Assert.All(orders.EnumerateArray(), o => Assert.Equal("active", o.GetProperty("status").GetString()));
+        Assert.Equal(150.00m - 9.90m - 57.91m, balance.GetProperty("balance").GetDecimal());
+    }
+}
