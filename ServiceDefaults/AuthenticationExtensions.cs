@@ -72,11 +72,16 @@ public static class AuthenticationExtensions
             }
         }
 
+        // Validated tokens are remembered until they expire (see ValidatedTokenCache).
+        var tokenCache = new ValidatedTokenCache(TimeProvider.System) { MapInboundClaims = false };
+        builder.Services.AddSingleton(tokenCache);
         builder.Services
             .AddAuthentication(JwtBearerDefaults.AuthenticationScheme)
             .AddJwtBearer(options =>
             {
                 options.MapInboundClaims = false;
+                options.TokenHandlers.Clear();
+                options.TokenHandlers.Add(tokenCache);
                 options.Authority = settings.Issuer;
                 if (!string.IsNullOrWhiteSpace(settings.MetadataAddress))
                 {
