@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -13,6 +14,9 @@ public static class OpenTelemetryExtensions
     /// <summary>Activity sources and meters of the project's own code start with this prefix.</summary>
     public const string InstrumentationPrefix = "Introserv";
 
+    /// <summary>Set to true to record traces and metrics only when an OTLP endpoint receives them.</summary>
+    public const string OnlyWhenExportingKey = "Telemetry:OnlyWhenExporting";
+
     /// <summary>Configures logging, tracing and metrics with the instrumentation the services use.</summary>
     public static TBuilder ConfigureOpenTelemetry<TBuilder>(this TBuilder builder)
         where TBuilder : IHostApplicationBuilder
@@ -22,6 +26,14 @@ public static class OpenTelemetryExtensions
             logging.IncludeFormattedMessage = true;
             logging.IncludeScopes = true;
         });
+
+        var exporting = !string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]);
+        if (!exporting && builder.Configuration.GetValue(OnlyWhenExportingKey, false))
+        {
+            // Nobody receives the traces and metrics: do not pay for recording them on every request (the gateway's
+            // hot path sets this). Logs still go to the console.
+            return builder;
+        }
 
         builder.Services.AddOpenTelemetry()
             .WithMetrics(metrics => metrics
@@ -43,7 +55,7 @@ public static class OpenTelemetryExtensions
                 .AddHttpClientInstrumentation());
 
         // Npgsql/EF Core and Redis tracing come from the Aspire client integrations each service adds.
-        if (!string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]))
+        if (exporting)
         {
             builder.Services.AddOpenTelemetry().UseOtlpExporter();
         }
