@@ -42,6 +42,8 @@ public sealed class IdentityServiceFactory : WebApplicationFactory<IdentityServi
         builder.UseEnvironment("Testing");
         builder.UseSetting($"ConnectionStrings:{ResourceNames.IdentityDb}", LocalInfra.Current.DatabaseConnectionString(DatabaseName));
         builder.UseSetting($"ConnectionStrings:{ResourceNames.RabbitMq}", LocalInfra.Current.RabbitMq);
+        builder.UseSetting("Messaging:EndpointPrefix", $"test-{Guid.NewGuid():N}"[..17]);
+        builder.UseSetting("Messaging:TemporaryEndpoints", "true");
         builder.UseSetting("Auth:Issuer", "http://identity.test/");
         builder.UseSetting("Auth:RequireHttpsMetadata", "false");
         builder.UseSetting("Identity:Keys:SigningKey", _keys.Signing);

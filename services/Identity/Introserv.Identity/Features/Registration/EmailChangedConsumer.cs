@@ -1,0 +1,47 @@
+using Introserv.BuildingBlocks.Messaging;
+using Introserv.Identity.Data;
+using Introserv.Profile.Contracts;
+using MassTransit;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.EntityFrameworkCore;
+
+namespace Introserv.Identity.Features.Registration;
+
+/// <summary>
+/// Profile confirmed a new email address: the account takes it (the security section, the <c>email</c> claim), once per
+/// event through the inbox. When another account already has that address the account keeps its old one and a
+/// warning is logged (Identity's addresses are unique; support resolves it).
+/// </summary>
+public sealed class EmailChangedConsumer(IdentityServiceDbContext db, ILookupNormalizer normalizer, ILogger<EmailChangedConsumer> logger)
+    : InboxConsumer<IdentityServiceDbContext, EmailChanged>(db)
+{
+    protected override async Task HandleAsync(ConsumeContext<EmailChanged> context, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var message = context.Message;
+        var account = await Db.Users.FirstOrDefaultAsync(a => a.Id == message.AccountId, cancellationToken);
+        if (account is null)
+        {
+            logger.LogWarning("EmailChanged for unknown account {AccountId} ignored", message.AccountId);
+            return;
+        }
+
+        var email = message.NewEmail.Trim();
+        var normalized = normalizer.NormalizeEmail(email);
+        if (string.Equals(account.NormalizedEmail, normalized, StringComparison.Ordinal))
+        {
+            return;
+        }
+
+        if (await Db.Users.AnyAsync(a => a.Id != account.Id && a.NormalizedEmail == normalized, cancellationToken))
+        {
+            logger.LogWarning("Account {AccountId} keeps its email: the confirmed new address belongs to another account", account.Id);
+            return;
+        }
+
+        account.Email = email;
+        account.NormalizedEmail = normalized;
+        account.EmailConfirmed = true;
+        account.ConcurrencyStamp = Guid.NewGuid().ToString();
+    }
+}
