@@ -14,6 +14,14 @@ public static class ProblemDetailsExtensions
     /// <summary>Name of the problem extension carrying the W3C trace id.</summary>
     public const string TraceIdExtension = "traceId";
 
+    /// <summary>A problem response with its stable <c>code</c> (and any other extensions): what every endpoint answers on an error.</summary>
+    public static Microsoft.AspNetCore.Http.HttpResults.ProblemHttpResult CodedProblem(
+        int status, string code, string title, string detail, IDictionary<string, object?>? extensions = null)
+    {
+        var all = new Dictionary<string, object?>(extensions ?? new Dictionary<string, object?>()) { [CodeExtension] = code };
+        return TypedResults.Problem(statusCode: status, title: title, detail: detail, extensions: all);
+    }
+
     /// <summary>Registers ProblemDetails so that every error response gets a <c>code</c> and a <c>traceId</c>.</summary>
     public static IServiceCollection AddIntroservProblemDetails(this IServiceCollection services)
     {

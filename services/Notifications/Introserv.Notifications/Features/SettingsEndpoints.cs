@@ -131,11 +131,8 @@ public static class SettingsEndpoints
     private static ProblemHttpResult Mismatch(int current) => Problem(StatusCodes.Status412PreconditionFailed, "settings_version_mismatch", "Settings changed",
         "The settings changed after you read them; read them again.", new Dictionary<string, object?> { ["currentVersion"] = current });
 
-    public static ProblemHttpResult Problem(int status, string code, string title, string detail, Dictionary<string, object?>? extensions = null)
-    {
-        var all = new Dictionary<string, object?>(extensions ?? []) { [ProblemDetailsExtensions.CodeExtension] = code };
-        return TypedResults.Problem(statusCode: status, title: title, detail: detail, extensions: all);
-    }
+    public static ProblemHttpResult Problem(int status, string code, string title, string detail, Dictionary<string, object?>? extensions = null) =>
+        ProblemDetailsExtensions.CodedProblem(status, code, title, detail, extensions);
 }
 
 public sealed record NotificationEntry(

@@ -66,6 +66,5 @@ public sealed class Idempotency(OrdersDbContext db, TimeProvider clock)
         db.IdempotencyRecords.Where(r => r.AccountId == accountId && r.Key == key && r.ResponseStatus == null).ExecuteDeleteAsync();
 
     public static IResult Problem(int status, string code, string title, string detail, Dictionary<string, object?>? extensions = null) =>
-        TypedResults.Problem(statusCode: status, title: title, detail: detail,
-            extensions: new Dictionary<string, object?>(extensions ?? []) { [ProblemDetailsExtensions.CodeExtension] = code });
+        ProblemDetailsExtensions.CodedProblem(status, code, title, detail, extensions);
 }

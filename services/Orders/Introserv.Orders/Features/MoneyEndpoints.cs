@@ -113,8 +113,8 @@ public static class MoneyEndpoints
         {
             PostingOutcome.Posted => TypedResults.Created($"/api/balance", View(result.Entry!)),
             PostingOutcome.AlreadyPosted => TypedResults.Ok(View(result.Entry!)),
-            _ => TypedResults.Problem(statusCode: StatusCodes.Status422UnprocessableEntity, title: "Currency mismatch",
-                detail: $"The balance is kept in {PlanCatalogue.Currency}.", extensions: new Dictionary<string, object?> { [ProblemDetailsExtensions.CodeExtension] = "currency_mismatch" }),
+            _ => ProblemDetailsExtensions.CodedProblem(StatusCodes.Status422UnprocessableEntity, "currency_mismatch", "Currency mismatch",
+                $"The balance is kept in {PlanCatalogue.Currency}."),
         };
     }
 

@@ -21,14 +21,8 @@ public static class ProfileProblems
     public const string PhoneAlreadyVerified = "phone_already_verified";
     public const string NotACompany = "not_a_company";
 
-    public static ProblemHttpResult Create(int status, string code, string title, string detail, IDictionary<string, object?>? extensions = null)
-    {
-        var all = new Dictionary<string, object?>(extensions ?? new Dictionary<string, object?>())
-        {
-            [ProblemDetailsExtensions.CodeExtension] = code,
-        };
-        return TypedResults.Problem(statusCode: status, title: title, detail: detail, extensions: all);
-    }
+    public static ProblemHttpResult Create(int status, string code, string title, string detail, IDictionary<string, object?>? extensions = null) =>
+        ProblemDetailsExtensions.CodedProblem(status, code, title, detail, extensions);
 
     public static ProblemHttpResult NotFound() => Create(
         StatusCodes.Status404NotFound, ProfileNotFound, "Profile not found",

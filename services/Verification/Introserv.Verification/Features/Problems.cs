@@ -61,14 +61,8 @@ public static class Problems
         return TypedResults.Problem(statusCode: StatusOf(refusal.Code), title: TitleOf(refusal.Code), detail: refusal.Detail, extensions: extensions);
     }
 
-    public static ProblemHttpResult Create(string code, string detail, IDictionary<string, object?>? extensions = null)
-    {
-        var all = new Dictionary<string, object?>(extensions ?? new Dictionary<string, object?>())
-        {
-            [ProblemDetailsExtensions.CodeExtension] = code,
-        };
-        return TypedResults.Problem(statusCode: StatusOf(code), title: TitleOf(code), detail: detail, extensions: all);
-    }
+    public static ProblemHttpResult Create(string code, string detail, IDictionary<string, object?>? extensions = null) =>
+        ProblemDetailsExtensions.CodedProblem(StatusOf(code), code, TitleOf(code), detail, extensions);
 
     private static string TitleOf(string code) => code switch
     {

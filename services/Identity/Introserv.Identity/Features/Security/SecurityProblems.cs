@@ -21,14 +21,8 @@ public static class SecurityProblems
     public const string TooManyAttempts = "too_many_attempts";
     public const string AccountNotFound = "account_not_found";
 
-    public static ProblemHttpResult Create(int status, string code, string title, string detail, IDictionary<string, object?>? extensions = null)
-    {
-        var all = new Dictionary<string, object?>(extensions ?? new Dictionary<string, object?>())
-        {
-            [ProblemDetailsExtensions.CodeExtension] = code,
-        };
-        return TypedResults.Problem(statusCode: status, title: title, detail: detail, extensions: all);
-    }
+    public static ProblemHttpResult Create(int status, string code, string title, string detail, IDictionary<string, object?>? extensions = null) =>
+        ProblemDetailsExtensions.CodedProblem(status, code, title, detail, extensions);
 
     public static ProblemHttpResult TooMany(HttpContext context, TimeSpan wait)
     {
