@@ -239,4 +239,24 @@ public sealed class OrderChangeTests(OrdersServiceFactory factory) : IClassFixtu
         Assert.Equal(20m, await OrdersServiceFactory.BalanceAsync(http));
         Assert.Single(invoices.GetProperty("entries").EnumerateArray());
     }
+
+    [Fact]
+    public async Task The_openapi_document_names_each_answer_and_its_problems()
+    {
+        using var http = factory.CreateClient();
+        var document = await http.GetFromJsonAsync<JsonElement>(new Uri("/openapi/v1.json", UriKind.Relative));
+        var paths = document.GetProperty("paths");
+
+        JsonElement Responses(string path, string method) => paths.GetProperty(path).GetProperty(method).GetProperty("responses");
+        string? SchemaOf(JsonElement response) =>
+            response.GetProperty("content").GetProperty("application/json").GetProperty("schema").GetProperty("$ref").GetString();
+
+        Assert.EndsWith("PlanChangeQuoteResponse", SchemaOf(Responses("/api/orders/{id}/plan-change/quote", "post").GetProperty("200")), StringComparison.Ordinal);
+        Assert.EndsWith("CancellationQuoteResponse", SchemaOf(Responses("/api/orders/{id}/cancellation/quote", "post").GetProperty("200")), StringComparison.Ordinal);
+        Assert.EndsWith("OrderResponse", SchemaOf(Responses("/api/orders/{id}/plan-change", "post").GetProperty("200")), StringComparison.Ordinal);
+        Assert.EndsWith("OrderPage", SchemaOf(Responses("/api/orders/history", "get").GetProperty("200")), StringComparison.Ordinal);
+        Assert.EndsWith("InvoicePage", SchemaOf(Responses("/api/invoices", "get").GetProperty("200")), StringComparison.Ordinal);
+        Assert.True(Responses("/api/orders/{id}/plan-change", "post").TryGetProperty("402", out _));
+        Assert.True(Responses("/api/invoices/{id}/pay", "post").TryGetProperty("403", out _));
+    }
 }

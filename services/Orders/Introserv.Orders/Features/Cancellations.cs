@@ -38,14 +38,16 @@ public static class Cancellations
         ArgumentNullException.ThrowIfNull(orders);
         orders.MapPost("/{id:guid}/cancellation/quote", QuoteAsync)
             .WithSummary("Quote a cancellation: the refund of cancelling now (quoteId, valid 15 minutes) and the end-of-term option")
-            .WithDescription("endOfTerm is null when the order cannot be cancelled at the end of its term (not active). 404 order_not_found, 409 order_not_cancellable.");
+            .WithDescription("endOfTerm is null when the order cannot be cancelled at the end of its term (not active). 404 order_not_found, 409 order_not_cancellable.")
+            .Answers<CancellationQuoteResponse>(StatusCodes.Status200OK, 404, 409);
         orders.MapPost("/{id:guid}/cancellation", CancelAsync)
             .WithSummary("Cancel: mode immediate (with the quoteId; refunds exactly the quoted amount) or end_of_term; an optional reason")
             .WithDescription("400 validation_failed, 404 order_not_found / quote_not_found, 409 order_not_cancellable / quote_expired / quote_already_used / quote_outdated.")
-            .ProducesValidationProblem();
+            .Answers<OrderResponse>(StatusCodes.Status200OK, 400, 404, 409);
         orders.MapDelete("/{id:guid}/cancellation", WithdrawAsync)
             .WithSummary("Withdraw an end-of-term cancellation: the order is active again")
-            .WithDescription("404 order_not_found, 409 no_scheduled_cancellation.");
+            .WithDescription("404 order_not_found, 409 no_scheduled_cancellation.")
+            .Answers<OrderResponse>(StatusCodes.Status200OK, 404, 409);
         return orders;
     }
 

@@ -31,13 +31,13 @@ public static class MoneyEndpoints
         app.MapGet("/api/plans", ListPlansAsync).WithTags("Plans").RequireAuthorization()
             .WithSummary("Dedicated Server and VPS/VDS plans: resources, monthly price, billing periods with their discounts and prices, setup fee, cancellation terms");
         app.MapGet("/api/balance", GetBalanceAsync).WithTags("Balance").RequireAuthorization()
-            .WithSummary("The balance and its ledger entries, newest first, paged by nextBefore (the balance is the sum of the entries)");
+            .WithSummary("The balance and its ledger entries, newest first, paged by nextBefore (the balance is the sum of the entries)")
+            .Answers<BalanceResponse>(StatusCodes.Status200OK, 400);
         app.MapPost("/api/staff/balances/{accountId:guid}/credits", CreditAsync).WithTags("Balance (staff)")
             .RequireAuthorization(AuthenticationExtensions.StaffPolicy)
             .WithSummary("Credit a balance (a payment received): paymentReference makes it idempotent")
             .WithDescription("201 with the ledger entry; 200 with the existing entry when the payment reference was credited before. 400 validation_failed, 422 currency_mismatch.")
-            .ProducesValidationProblem()
-            .ProducesProblem(StatusCodes.Status422UnprocessableEntity);
+            .Answers<LedgerEntryResponse>(StatusCodes.Status201Created, 400, 422);
         return app;
     }
 

@@ -20,24 +20,26 @@ public static class OrderEndpoints
             .WithDescription("201: active with an address and paidUntil when paid from the balance at once; otherwise pending_payment with an unpaid invoice " +
                 "(paymentBlockedReasons says why when the profile does not allow payment). 400 validation_failed / idempotency_key_required, " +
                 "422 idempotency_key_reused, 409 idempotency_request_in_progress, 503 address_pool_exhausted.")
-            .ProducesValidationProblem()
-            .ProducesProblem(StatusCodes.Status409Conflict)
-            .ProducesProblem(StatusCodes.Status422UnprocessableEntity);
-        orders.MapGet("/", ActiveAsync).WithSummary("Active orders: plan, address, paidUntil, daysRemaining, status, cost and the actions available");
-        orders.MapGet("/history", HistoryAsync).WithSummary("Every order, finished ones too, newest first; filter by status and creation date (from, to); paged by nextBefore");
-        orders.MapGet("/{id:guid}", GetAsync).WithSummary("One order with its status timeline");
+            .Answers<OrderResponse>(StatusCodes.Status201Created, 400, 409, 422, 503);
+        orders.MapGet("/", ActiveAsync).WithSummary("Active orders: plan, address, paidUntil, daysRemaining, status, cost and the actions available")
+            .Answers<List<OrderResponse>>(StatusCodes.Status200OK);
+        orders.MapGet("/history", HistoryAsync).WithSummary("Every order, finished ones too, newest first; filter by status and creation date (from, to); paged by nextBefore")
+            .Answers<OrderPage>(StatusCodes.Status200OK, 400);
+        orders.MapGet("/{id:guid}", GetAsync).WithSummary("One order with its status timeline").Answers<OrderResponse>(StatusCodes.Status200OK, 404);
         orders.MapPut("/{id:guid}/auto-renew", AutoRenewAsync)
             .WithSummary("Turn automatic renewal on or off: when on, the lifecycle job renews for the order's period at paidUntil if the balance covers it")
             .WithDescription("404 order_not_found, 409 order_ended.")
-            .ProducesValidationProblem();
+            .Answers<OrderResponse>(StatusCodes.Status200OK, 400, 404, 409);
         orders.MapRenewal();
         orders.MapPlanChanges();
         orders.MapCancellations();
         var invoices = app.MapGroup("/api/invoices").WithTags("Invoices").RequireAuthorization();
-        invoices.MapGet("/", InvoicesAsync).WithSummary("Invoices, newest first; filter by status (unpaid, paid, void); paged by nextBefore");
+        invoices.MapGet("/", InvoicesAsync).WithSummary("Invoices, newest first; filter by status (unpaid, paid, void); paged by nextBefore")
+            .Answers<InvoicePage>(StatusCodes.Status200OK, 400);
         invoices.MapPost("/{id:guid}/pay", PayAsync)
             .WithSummary("Pay an unpaid invoice from the balance")
-            .WithDescription("403 payment_blocked_<reason> (company_unverified, postal_address_incomplete, ...), 402 insufficient_balance, 409 invoice_already_paid / invoice_void, 404 invoice_not_found.");
+            .WithDescription("403 payment_blocked_<reason> (company_unverified, postal_address_incomplete, ...), 402 insufficient_balance, 409 invoice_already_paid / invoice_void, 404 invoice_not_found.")
+            .Answers<OrderResponse>(StatusCodes.Status200OK, 402, 403, 404, 409, 503);
         return app;
     }
 
@@ -145,7 +147,7 @@ public static class OrderEndpoints
         var more = page.Count > take;
         var now = clock.GetUtcNow();
         var entries = page.Take(take).Select(o => OrderActions.View(o, now)).ToList();
-        return TypedResults.Ok(new { entries, nextBefore = more ? entries[^1].CreatedAt : (DateTimeOffset?)null });
+        return TypedResults.Ok(new OrderPage(entries, more ? entries[^1].CreatedAt : null));
     }
 
     private static async Task<IResult> GetAsync(Guid id, ClaimsPrincipal user, OrdersDbContext db, TimeProvider clock, CancellationToken cancellationToken)
@@ -181,7 +183,7 @@ public static class OrderEndpoints
         var page = await query.OrderByDescending(i => i.IssuedAt).ThenByDescending(i => i.Id).Take(take + 1).ToListAsync(cancellationToken);
         var more = page.Count > take;
         var entries = page.Take(take).Select(OrderActions.View).ToList();
-        return TypedResults.Ok(new { entries, nextBefore = more ? entries[^1].IssuedAt : (DateTimeOffset?)null });
+        return TypedResults.Ok(new InvoicePage(entries, more ? entries[^1].IssuedAt : null));
     }
 
     private static async Task<IResult> AutoRenewAsync(Guid id, AutoRenewRequest request, ClaimsPrincipal user, OrdersDbContext db, TimeProvider clock, CancellationToken cancellationToken)

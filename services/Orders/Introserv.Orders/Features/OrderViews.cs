@@ -6,6 +6,34 @@ public sealed record PlaceOrderRequest(string? PlanId, int? PeriodMonths, bool? 
 
 public sealed record AutoRenewRequest(bool? Enabled);
 
+public sealed record OrderPage(IReadOnlyList<OrderResponse> Entries, DateTimeOffset? NextBefore);
+
+public sealed record InvoicePage(IReadOnlyList<InvoiceResponse> Entries, DateTimeOffset? NextBefore);
+
+/// <summary>What an endpoint answers, for the OpenAPI document: its success body and the problem statuses it can give.</summary>
+public static class EndpointDocumentation
+{
+    public static RouteHandlerBuilder Answers<T>(this RouteHandlerBuilder endpoint, int status, params int[] problems)
+    {
+        ArgumentNullException.ThrowIfNull(endpoint);
+        ArgumentNullException.ThrowIfNull(problems);
+        endpoint.Produces<T>(status);
+        foreach (var problem in problems)
+        {
+            if (problem == StatusCodes.Status400BadRequest)
+            {
+                endpoint.ProducesValidationProblem();
+            }
+            else
+            {
+                endpoint.ProducesProblem(problem);
+            }
+        }
+
+        return endpoint;
+    }
+}
+
 public sealed record InvoiceResponse(Guid Id, Guid OrderId, string Kind, string Description, decimal Amount, string Currency, string Status, DateTimeOffset IssuedAt, DateTimeOffset? PaidAt);
 
 public sealed record TimelineEntry(DateTimeOffset At, string Status, string? Note);

@@ -30,11 +30,11 @@ public static class PlanChanges
             .WithSummary("Quote a plan change: the prorated difference for the rest of the paid term (valid 15 minutes)")
             .WithDescription("amount > 0 is charged (upgrade), amount < 0 credited to the balance (downgrade). 400 validation_failed, 404 order_not_found, " +
                 "409 order_not_changeable, 422 plan_change_not_allowed (same plan, other plan type, or period not offered).")
-            .ProducesValidationProblem();
+            .Answers<PlanChangeQuoteResponse>(StatusCodes.Status200OK, 400, 404, 409, 422);
         orders.MapPost("/{id:guid}/plan-change", ConfirmAsync)
             .WithSummary("Confirm a plan-change quote: charges or credits exactly the quoted amount")
             .WithDescription("409 quote_expired / quote_already_used / quote_outdated, 404 quote_not_found, 403 payment_blocked_<reason>, 402 insufficient_balance.")
-            .ProducesValidationProblem();
+            .Answers<OrderResponse>(StatusCodes.Status200OK, 400, 402, 403, 404, 409);
         return orders;
     }
 

@@ -23,7 +23,8 @@ public static class Renewal
         ArgumentNullException.ThrowIfNull(orders);
         orders.MapPost("/{id:guid}/renew", RenewAsync)
             .WithSummary("Renew an order for a billing period (Idempotency-Key header required)")
-            .WithDescription("400 validation_failed, 403 payment_blocked_<reason>, 402 insufficient_balance, 409 order_not_renewable, 404 order_not_found; the idempotency codes as for ordering.");
+            .WithDescription("400 validation_failed, 403 payment_blocked_<reason>, 402 insufficient_balance, 409 order_not_renewable, 404 order_not_found; the idempotency codes as for ordering.")
+            .Answers<OrderResponse>(StatusCodes.Status200OK, 400, 402, 403, 404, 409, 422);
         return orders;
     }
 
