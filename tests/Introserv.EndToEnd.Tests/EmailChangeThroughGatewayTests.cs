@@ -31,18 +31,18 @@ public sealed partial class EmailChangeThroughGatewayTests(StackFixture stack)
         }
 
         using var mail = stack.App.CreateHttpClient(ResourceNames.MailDev, ResourceNames.HttpEndpoint);
-        var welcome = await WaitForMailAsync(mail, oldEmail, "Welcome to Introserv");
+        var welcome = await StackFixture.WaitForMailAsync(mail, oldEmail, "Welcome to Introserv");
         Assert.Contains(login, welcome.GetProperty("text").GetString(), StringComparison.Ordinal);
 
         using var api = stack.CreateGatewayClient();
         api.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", (await stack.NewBrowser().SignInAsync(login, Password)).AccessToken);
-        await WaitForProfileAsync(api);
+        await StackFixture.WaitForProfileAsync(api);
         var settings = await api.GetFromJsonAsync<JsonElement>("/api/notifications/settings");
         Assert.Equal(oldEmail, settings.GetProperty("emails").GetProperty("invoicesOrders").GetString());
 
         using var requested = await api.PostAsJsonAsync("/api/profile/email-change", new { newEmail });
         Assert.Equal(HttpStatusCode.Accepted, requested.StatusCode);
-        var confirmation = await WaitForMailAsync(mail, newEmail, "Confirm your new email address");
+        var confirmation = await StackFixture.WaitForMailAsync(mail, newEmail, "Confirm your new email address");
         var link = new Uri(LinkPattern().Match(confirmation.GetProperty("text").GetString()!).Value);
         var token = Uri.UnescapeDataString(link.Query.TrimStart('?').Split('=', 2)[1]);
 
@@ -54,7 +54,7 @@ public sealed partial class EmailChangeThroughGatewayTests(StackFixture stack)
         using var again = await api.PostAsJsonAsync("/api/profile/email-change/confirm", new { token });
         Assert.Equal(HttpStatusCode.Conflict, again.StatusCode);
 
-        var notice = await WaitForMailAsync(mail, oldEmail, "Your email address was changed");
+        var notice = await StackFixture.WaitForMailAsync(mail, oldEmail, "Your email address was changed");
         Assert.Contains(newEmail, notice.GetProperty("text").GetString(), StringComparison.Ordinal);
         var deadline = DateTime.UtcNow.AddSeconds(20);
         while ((await api.GetFromJsonAsync<JsonElement>("/api/notifications/settings")).GetProperty("emails").GetProperty("account").GetString() != newEmail)
@@ -65,41 +65,6 @@ public sealed partial class EmailChangeThroughGatewayTests(StackFixture stack)
 
         var log = await api.GetFromJsonAsync<JsonElement>("/api/notifications");
         Assert.Contains(log.GetProperty("entries").EnumerateArray(), e => e.GetProperty("type").GetString() == "email_change_confirmation");
-    }
-
-    private static async Task<JsonElement> WaitForMailAsync(HttpClient mail, string to, string subject)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (true)
-        {
-            var mails = await mail.GetFromJsonAsync<JsonElement>($"/api/messages?to={Uri.EscapeDataString(to)}");
-            foreach (var message in mails.EnumerateArray())
-            {
-                if (message.GetProperty("subject").GetString() == subject)
-                {
-                    return message;
-                }
-            }
-
-            Assert.True(DateTime.UtcNow < deadline, $"no '{subject}' mail to {to}");
-            await Task.Delay(250);
-        }
-    }
-
-    private static async Task WaitForProfileAsync(HttpClient api)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (true)
-        {
-            using var response = await api.GetAsync("/api/profile");
-            if (response.StatusCode == HttpStatusCode.OK)
-            {
-                return;
-            }
-
-            Assert.True(DateTime.UtcNow < deadline, "no profile");
-            await Task.Delay(250);
-        }
     }
 
     [GeneratedRegex(@"https?://\S+email-change/confirm\?token=\S+")]

@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Aspire.Hosting.Testing;
@@ -28,8 +27,8 @@ public sealed class OrdersThroughGatewayTests(StackFixture stack)
             Assert.Equal(HttpStatusCode.Created, registered.StatusCode);
         }
 
-        using var api = Client((await stack.NewBrowser().SignInAsync(login, Password)).AccessToken);
-        var profile = await WaitForProfileAsync(api);
+        using var api = stack.Api((await stack.NewBrowser().SignInAsync(login, Password)).AccessToken);
+        var (profile, _) = await StackFixture.WaitForProfileAsync(api);
         var accountId = profile.GetProperty("accountId").GetGuid();
         using (var saved = await api.PutAsJsonAsync("/api/profile", new
         {
@@ -42,7 +41,7 @@ public sealed class OrdersThroughGatewayTests(StackFixture stack)
         }
 
         // Top up: the development support account credits a payment.
-        using var staff = Client((await stack.NewBrowser().SignInAsync("support", "local-support-only-2026")).AccessToken);
+        using var staff = stack.Api((await stack.NewBrowser().SignInAsync("support", "local-support-only-2026")).AccessToken);
         using (var credited = await staff.PostAsJsonAsync($"/api/staff/balances/{accountId}/credits", new { amount = 100m, currency = "EUR", paymentReference = $"bank-{Guid.NewGuid():N}" }))
         {
             Assert.Equal(HttpStatusCode.Created, credited.StatusCode);
@@ -85,15 +84,8 @@ public sealed class OrdersThroughGatewayTests(StackFixture stack)
 
         // Notifications mails the refund to the invoices-and-orders address (the account's email by default).
         using var mail = stack.App.CreateHttpClient(ResourceNames.MailDev, ResourceNames.HttpEndpoint);
-        await WaitForMailAsync(mail, email, "A refund was credited to your balance");
-        await WaitForMailAsync(mail, email, "Your vps-m was cancelled");
-    }
-
-    private HttpClient Client(string token)
-    {
-        var http = stack.CreateGatewayClient();
-        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
-        return http;
+        await StackFixture.WaitForMailAsync(mail, email, "A refund was credited to your balance");
+        await StackFixture.WaitForMailAsync(mail, email, "Your vps-m was cancelled");
     }
 
     private static async Task<(HttpStatusCode Status, JsonElement Body)> SendAsync(HttpClient api, HttpMethod method, string path, object? body = null, string? idempotencyKey = null)
@@ -106,37 +98,5 @@ public sealed class OrdersThroughGatewayTests(StackFixture stack)
 
         using var response = await api.SendAsync(request);
         return (response.StatusCode, await response.Content.ReadFromJsonAsync<JsonElement>());
-    }
-
-    private static async Task<JsonElement> WaitForProfileAsync(HttpClient api)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (true)
-        {
-            using var response = await api.GetAsync("/api/profile");
-            if (response.StatusCode == HttpStatusCode.OK)
-            {
-                return await response.Content.ReadFromJsonAsync<JsonElement>();
-            }
-
-            Assert.True(DateTime.UtcNow < deadline, $"no profile from AccountRegistered: {(int)response.StatusCode}");
-            await Task.Delay(250);
-        }
-    }
-
-    private static async Task WaitForMailAsync(HttpClient mail, string to, string subject)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (true)
-        {
-            var mails = await mail.GetFromJsonAsync<JsonElement>($"/api/messages?to={Uri.EscapeDataString(to)}");
-            if (mails.EnumerateArray().Any(m => m.GetProperty("subject").GetString() == subject))
-            {
-                return;
-            }
-
-            Assert.True(DateTime.UtcNow < deadline, $"no '{subject}' mail to {to}");
-            await Task.Delay(250);
-        }
     }
 }

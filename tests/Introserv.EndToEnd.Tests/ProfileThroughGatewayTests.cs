@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Security.Cryptography;
 using System.Text.Json;
@@ -25,8 +24,9 @@ public sealed class ProfileThroughGatewayTests(StackFixture stack)
             Assert.Equal(HttpStatusCode.Created, registered.StatusCode);
         }
 
-        using var api = Client((await stack.NewBrowser().SignInAsync(login, Password)).AccessToken);
-        var profile = await WaitForProfileAsync(api);
+        using var api = stack.Api((await stack.NewBrowser().SignInAsync(login, Password)).AccessToken);
+        var (profile, etag) = await StackFixture.WaitForProfileAsync(api);
+        Assert.False(string.IsNullOrEmpty(etag));
         Assert.Equal("Мария", profile.GetProperty("firstName").GetString());
         var phone = $"+35989{RandomNumberGenerator.GetInt32(1_000_000, 9_999_999)}";
 
@@ -66,7 +66,7 @@ public sealed class ProfileThroughGatewayTests(StackFixture stack)
         Assert.Equal("country_change_requires_support", (await countryChange.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("code").GetString());
 
         // The development support account (Identity's Development configuration).
-        using var staff = Client((await stack.NewBrowser().SignInAsync("support", "local-support-only-2026")).AccessToken);
+        using var staff = stack.Api((await stack.NewBrowser().SignInAsync("support", "local-support-only-2026")).AccessToken);
         var accountId = profile.GetProperty("accountId").GetGuid();
         using var byStaff = await staff.PutAsJsonAsync($"/api/staff/profiles/{accountId}/country", new { country = "RO", reason = "Customer relocated, ticket 1001" });
         Assert.Equal(HttpStatusCode.OK, byStaff.StatusCode);
@@ -77,29 +77,5 @@ public sealed class ProfileThroughGatewayTests(StackFixture stack)
         var country = audit.GetProperty("entries").EnumerateArray().First(e => e.GetProperty("field").GetString() == "country" && e.GetProperty("actor").GetString() == "staff");
         Assert.Equal("RO", country.GetProperty("newValue").GetString());
         Assert.Equal("127.0.0.1", country.GetProperty("ip").GetString());
-    }
-
-    private HttpClient Client(string token)
-    {
-        var http = stack.CreateGatewayClient();
-        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
-        return http;
-    }
-
-    private static async Task<JsonElement> WaitForProfileAsync(HttpClient api)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (true)
-        {
-            using var response = await api.GetAsync("/api/profile");
-            if (response.StatusCode == HttpStatusCode.OK)
-            {
-                Assert.False(string.IsNullOrEmpty(response.Headers.ETag?.Tag));
-                return await response.Content.ReadFromJsonAsync<JsonElement>();
-            }
-
-            Assert.True(DateTime.UtcNow < deadline, $"no profile from AccountRegistered: {(int)response.StatusCode}");
-            await Task.Delay(250);
-        }
     }
 }

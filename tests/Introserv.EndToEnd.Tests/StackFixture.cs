@@ -1,4 +1,7 @@
+using System.Net;
+using System.Net.Http.Headers;
 using System.Net.Http.Json;
+using System.Text.Json;
 using Aspire.Hosting;
 using Aspire.Hosting.Testing;
 using Introserv.ServiceDefaults;
@@ -27,6 +30,51 @@ public sealed class StackFixture : IAsyncLifetime
         ResourceNames.Identity, ResourceNames.Profile, ResourceNames.Orders, ResourceNames.Notifications,
         ResourceNames.Verification, ResourceNames.Gateway, ResourceNames.TelephonyDev, ResourceNames.MailDev,
     ];
+
+    /// <summary>A gateway client carrying <paramref name="accessToken"/>.</summary>
+    public HttpClient Api(string accessToken)
+    {
+        var http = CreateGatewayClient();
+        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", accessToken);
+        return http;
+    }
+
+    /// <summary>Waits (30 s at most) for the profile Profile creates from <c>AccountRegistered</c>: its body and ETag.</summary>
+    public static async Task<(JsonElement Body, string? ETag)> WaitForProfileAsync(HttpClient api)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (true)
+        {
+            using var response = await api.GetAsync("/api/profile");
+            if (response.StatusCode == HttpStatusCode.OK)
+            {
+                return (await response.Content.ReadFromJsonAsync<JsonElement>(), response.Headers.ETag?.Tag);
+            }
+
+            Assert.True(DateTime.UtcNow < deadline, $"no profile from AccountRegistered: {(int)response.StatusCode}");
+            await Task.Delay(250);
+        }
+    }
+
+    /// <summary>Waits (30 s at most) for a mail with <paramref name="subject"/> to <paramref name="to"/> in the development mail catcher.</summary>
+    public static async Task<JsonElement> WaitForMailAsync(HttpClient mail, string to, string subject)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (true)
+        {
+            var mails = await mail.GetFromJsonAsync<JsonElement>($"/api/messages?to={Uri.EscapeDataString(to)}");
+            foreach (var message in mails.EnumerateArray())
+            {
+                if (message.GetProperty("subject").GetString() == subject)
+                {
+                    return message;
+                }
+            }
+
+            Assert.True(DateTime.UtcNow < deadline, $"no '{subject}' mail to {to}");
+            await Task.Delay(250);
+        }
+    }
 
     public HttpClient CreateGatewayClient() => App.CreateHttpClient(ResourceNames.Gateway, ResourceNames.HttpEndpoint);
 

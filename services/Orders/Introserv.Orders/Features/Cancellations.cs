@@ -62,7 +62,7 @@ public static class Cancellations
             var order = await db.LockAsync(id, accountId, ct);
             if (order is null)
             {
-                return Quotes.OrderNotFound();
+                return OrderProblems.OrderNotFound();
             }
 
             if (!OrderStateMachine.Allows(order.Status, OrderTrigger.CancelledNow))
@@ -117,7 +117,7 @@ public static class Cancellations
             var order = await db.LockAsync(id, accountId, ct);
             if (order is null)
             {
-                return Quotes.OrderNotFound();
+                return OrderProblems.OrderNotFound();
             }
 
             var now = clock.Now();
@@ -175,10 +175,7 @@ public static class Cancellations
             await Refunds.CreditAsync(db, ledger, clock, order, refund, "cancellation", $"Cancellation refund, {order.PlanId}", cancellationToken);
         }
 
-        await db.ReleaseAddressAsync(order.Id, cancellationToken);
-        await db.Invoices.Where(i => i.OrderId == order.Id && i.Status == InvoiceStatuses.Unpaid)
-            .ExecuteUpdateAsync(i => i.SetProperty(x => x.Status, InvoiceStatuses.Void), cancellationToken);
-        order.EndedAt = now;
+        await db.EndServiceAsync(order, now, cancellationToken);
         db.AddIntegrationEvent(new OrderCancelled(Guid.CreateVersion7(), now, order.AccountId, order.Id, order.PlanId, mode, refund, order.Currency, order.CancellationReason), clock);
     }
 
@@ -190,7 +187,7 @@ public static class Cancellations
             var order = await db.LockAsync(id, accountId, ct);
             if (order is null)
             {
-                return Quotes.OrderNotFound();
+                return OrderProblems.OrderNotFound();
             }
 
             var now = clock.Now();

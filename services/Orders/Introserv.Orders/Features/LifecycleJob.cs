@@ -176,10 +176,7 @@ public sealed class LifecycleJob(
             terminated += await MoveAsync(db, id, OrderStatuses.Suspended, async (order, at, ct) =>
             {
                 db.Move(order, OrderTrigger.SuspensionGraceEnded, at, order.IpAddress is null ? "Terminated" : $"Terminated; address {order.IpAddress} released");
-                order.EndedAt = at;
-                await db.ReleaseAddressAsync(order.Id, ct);
-                await db.Invoices.Where(i => i.OrderId == order.Id && i.Status == InvoiceStatuses.Unpaid)
-                    .ExecuteUpdateAsync(i => i.SetProperty(x => x.Status, InvoiceStatuses.Void), ct);
+                await db.EndServiceAsync(order, at, ct);
                 db.AddIntegrationEvent(new OrderTerminated(Guid.CreateVersion7(), at, order.AccountId, order.Id, order.PlanId, order.IpAddress), clock);
             }, cancellationToken);
         }

@@ -155,7 +155,7 @@ public static class OrderEndpoints
         var accountId = AccountId(user);
         var order = await db.Orders.AsNoTracking().Include(o => o.Timeline).FirstOrDefaultAsync(o => o.Id == id && o.AccountId == accountId, cancellationToken);
         return order is null
-            ? Idempotency.Problem(StatusCodes.Status404NotFound, "order_not_found", "Order not found", "No such order for this account.")
+            ? OrderProblems.OrderNotFound()
             : TypedResults.Ok(OrderActions.View(order, clock.GetUtcNow(), timeline: true));
     }
 
@@ -199,7 +199,7 @@ public static class OrderEndpoints
             var order = await db.LockAsync(id, accountId, ct);
             if (order is null)
             {
-                return Quotes.OrderNotFound();
+                return OrderProblems.OrderNotFound();
             }
 
             if (OrderStateMachine.IsFinal(order.Status))
@@ -224,8 +224,7 @@ public static class OrderEndpoints
         var blocked = await placement.PaymentBlockersAsync(accountId, cancellationToken);
         if (blocked.Count > 0)
         {
-            return Idempotency.Problem(StatusCodes.Status403Forbidden, blocked[0], "Payment blocked",
-                "Invoices cannot be paid until the profile allows it (see reasons).", new Dictionary<string, object?> { ["reasons"] = blocked });
+            return OrderProblems.PaymentBlocked(blocked);
         }
 
         try

@@ -41,4 +41,17 @@ internal static class OrderStore
     /// <summary>Returns the order's address to the pool (the service ended).</summary>
     public static Task ReleaseAddressAsync(this OrdersDbContext db, Guid orderId, CancellationToken cancellationToken) =>
         db.Database.ExecuteSqlInterpolatedAsync($"UPDATE address_pool SET \"OrderId\" = NULL, \"AssignedAt\" = NULL WHERE \"OrderId\" = {orderId}", cancellationToken);
+
+    /// <summary>The order's unpaid invoices (of <paramref name="kind"/>, or all) will never be paid: <c>void</c>.</summary>
+    public static Task VoidUnpaidInvoicesAsync(this OrdersDbContext db, Guid orderId, CancellationToken cancellationToken, string? kind = null) =>
+        db.Invoices.Where(i => i.OrderId == orderId && i.Status == InvoiceStatuses.Unpaid && (kind == null || i.Kind == kind))
+            .ExecuteUpdateAsync(i => i.SetProperty(x => x.Status, InvoiceStatuses.Void), cancellationToken);
+
+    /// <summary>The service ended (cancelled or terminated): its address back in the pool, its unpaid invoices void.</summary>
+    public static async Task EndServiceAsync(this OrdersDbContext db, Order order, DateTimeOffset at, CancellationToken cancellationToken)
+    {
+        order.EndedAt = at;
+        await db.ReleaseAddressAsync(order.Id, cancellationToken);
+        await db.VoidUnpaidInvoicesAsync(order.Id, cancellationToken);
+    }
 }

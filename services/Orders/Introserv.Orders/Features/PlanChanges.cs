@@ -52,7 +52,7 @@ public static class PlanChanges
             var order = await db.LockAsync(id, accountId, ct);
             if (order is null)
             {
-                return Quotes.OrderNotFound();
+                return OrderProblems.OrderNotFound();
             }
 
             if (!OrderStateMachine.Allows(order.Status, OrderTrigger.PlanChanged) || order.PaidUntil is null || order.TermStart is null)
@@ -105,8 +105,7 @@ public static class PlanChanges
         var charge = await db.Quotes.AsNoTracking().Where(q => q.Id == quoteId && q.AccountId == accountId).Select(q => q.Amount).FirstOrDefaultAsync(cancellationToken);
         if (charge > 0 && await placement.PaymentBlockersAsync(accountId, cancellationToken) is { Count: > 0 } blocked)
         {
-            return Idempotency.Problem(StatusCodes.Status403Forbidden, blocked[0], "Payment blocked",
-                "Invoices cannot be paid until the profile allows it (see reasons).", new Dictionary<string, object?> { ["reasons"] = blocked });
+            return OrderProblems.PaymentBlocked(blocked);
         }
 
         return await db.InTransactionAsync(async ct =>
@@ -114,7 +113,7 @@ public static class PlanChanges
             var order = await db.LockAsync(id, accountId, ct);
             if (order is null)
             {
-                return Quotes.OrderNotFound();
+                return OrderProblems.OrderNotFound();
             }
 
             var now = clock.Now();

@@ -71,9 +71,6 @@ internal static class Quotes
         return (quote, null);
     }
 
-    public static IResult OrderNotFound() =>
-        Idempotency.Problem(StatusCodes.Status404NotFound, "order_not_found", "Order not found", "No such order for this account.");
-
     public static IResult QuoteRequired() =>
         TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["quoteId"] = ["The id of a quote for this order (the amount is shown before it is confirmed)."] });
 }

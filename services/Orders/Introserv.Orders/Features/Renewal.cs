@@ -36,7 +36,7 @@ public static class Renewal
         var order = await db.Orders.AsNoTracking().FirstOrDefaultAsync(o => o.Id == id && o.AccountId == accountId, cancellationToken);
         if (order is null)
         {
-            return Idempotency.Problem(StatusCodes.Status404NotFound, "order_not_found", "Order not found", "No such order for this account.");
+            return OrderProblems.OrderNotFound();
         }
 
         if (!OrderActions.For(order.Status).Contains("renew"))
@@ -66,8 +66,7 @@ public static class Renewal
             if (blocked.Count > 0)
             {
                 await idempotency.AbandonAsync(accountId, idempotencyKey!);
-                return Idempotency.Problem(StatusCodes.Status403Forbidden, blocked[0], "Payment blocked",
-                    "Invoices cannot be paid until the profile allows it (see reasons).", new Dictionary<string, object?> { ["reasons"] = blocked });
+                return OrderProblems.PaymentBlocked(blocked);
             }
 
             var result = await db.InTransactionAsync<(Order? Order, Invoice? Invoice, bool Refused)>(async ct =>
@@ -140,8 +139,7 @@ internal static class RenewalCharge
         db.Invoices.Add(invoice);
         db.AddIntegrationEvent(new InvoiceIssued(Guid.CreateVersion7(), now, order.AccountId, invoice.Id, order.Id, invoice.Kind, invoice.Amount, invoice.Currency), clock);
         // A renewal invoice issued when the order fell due is no longer to be paid.
-        await db.Invoices.Where(i => i.OrderId == order.Id && i.Kind == Kind && i.Status == InvoiceStatuses.Unpaid)
-            .ExecuteUpdateAsync(i => i.SetProperty(x => x.Status, InvoiceStatuses.Void), cancellationToken);
+        await db.VoidUnpaidInvoicesAsync(order.Id, cancellationToken, Kind);
         return invoice;
     }
 
