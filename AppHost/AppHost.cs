@@ -178,6 +178,8 @@ IResourceBuilder<ProjectResource> AddService<TProject>(string name, IResourceBui
     builder.AddProject<TProject>(name)
         .WithEnvironment("ASPNETCORE_ENVIRONMENT", builder.Environment.EnvironmentName)
         .WithEnvironment("Auth__RequireHttpsMetadata", "false")
+        // Services see the gateway (and Aspire's endpoint proxy) on loopback: the only forwarder they believe.
+        .WithEnvironment("ForwardedHeaders__TrustLoopback", "true")
         .WithReference(database).WaitFor(database)
         .WithReference(infra.RabbitMq).WaitFor(infra.RabbitMq)
         .WithHttpHealthCheck(Extensions.HealthEndpointPath, endpointName: ResourceNames.HttpEndpoint);

@@ -32,7 +32,10 @@ public static class GatewayServiceExtensions
             {
                 context.UseDefaultForwarders = false;
                 context.AddXForwarded(ForwardedTransformActions.Set);
+                // Headers that name a client address are set by the gateway alone.
                 context.RequestTransforms.Add(new RequestHeaderRemoveTransform("Forwarded"));
+                context.RequestTransforms.Add(new RequestHeaderRemoveTransform("X-Real-IP"));
+                context.RequestTransforms.Add(new RequestHeaderRemoveTransform("X-Original-For"));
             });
 
         builder.Services.Configure<AllowListSettings>(builder.Configuration.GetSection(AllowListSettings.SectionName));
@@ -47,11 +50,12 @@ public static class GatewayServiceExtensions
         return builder;
     }
 
-    /// <summary>The gateway pipeline: client address, errors, CORS, token, rate limit, allow-list, then the proxy.</summary>
+    /// <summary>The gateway pipeline: client address, errors, no token in URLs, CORS, token, rate limit, allow-list, then the proxy.</summary>
     public static WebApplication UseGateway(this WebApplication app)
     {
         app.UseIntroservForwardedHeaders();
         app.UseIntroservProblemDetails();
+        app.UseMiddleware<TokenInQueryRefusal>();
         app.UseCors();
         app.UseAuthentication();
         app.UseRateLimiter();

@@ -12,78 +12,123 @@ public sealed class AllowListSettings
 {
     public const string SectionName = "AllowLists";
 
-    /// <summary>How long a replica trusts its in-memory copy before asking Redis again (propagation bound).</summary>
-    public TimeSpan MemoryTtl { get; set; } = TimeSpan.FromSeconds(3);
+    /// <summary>How long a replica trusts its in-memory copy before asking Redis again.</summary>
+    public TimeSpan MemoryTtl { get; set; } = TimeSpan.FromSeconds(2);
 
-    /// <summary>How long Redis keeps a list that no event refreshed (Identity is asked again after).</summary>
+    /// <summary>
+    /// How long a copy in Redis counts as current after Identity confirmed it (by an event or an answer); after
+    /// that Identity is asked again. <see cref="MemoryTtl"/> + this bounds how long a lost event can leave an
+    /// old list in force.
+    /// </summary>
+    public TimeSpan ReconcileAfter { get; set; } = TimeSpan.FromSeconds(3);
+
+    /// <summary>How long Redis keeps a list nobody asks for.</summary>
     public TimeSpan RedisTtl { get; set; } = TimeSpan.FromHours(24);
 
     /// <summary>How long a copy that could not be refreshed is still used while Redis and Identity are down.</summary>
     public TimeSpan StaleGrace { get; set; } = TimeSpan.FromMinutes(30);
+
+    /// <summary>The longest a request waits for Redis.</summary>
+    public TimeSpan RedisTimeout { get; set; } = TimeSpan.FromMilliseconds(250);
+
+    /// <summary>After Redis failed, how long it is skipped before it is tried again.</summary>
+    public TimeSpan RedisRetryAfter { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>The longest a request waits for Identity's answer.</summary>
+    public TimeSpan IdentityTimeout { get; set; } = TimeSpan.FromSeconds(2);
 }
 
-/// <summary>One account's compiled allow-list and its version.</summary>
-public sealed record CachedAllowList(long Version, IReadOnlyList<string> Entries, IpAllowListMatcher Matcher, DateTimeOffset FetchedAt);
+/// <summary>
+/// One account's compiled allow-list and its version; <paramref name="FetchedAt"/> is when this replica took it,
+/// <paramref name="ConfirmedAt"/> when Identity last vouched for it (an event or an answer).
+/// </summary>
+public sealed record CachedAllowList(
+    long Version, IReadOnlyList<string> Entries, IpAllowListMatcher Matcher, DateTimeOffset FetchedAt, DateTimeOffset ConfirmedAt);
 
 /// <summary>Why a list could not be had.</summary>
 public sealed class AllowListUnavailableException(string message, Exception? inner = null) : Exception(message, inner);
 
 /// <summary>
-/// The allow-lists the gateway enforces, in three layers: an in-memory copy per replica (a few seconds),
-/// Redis shared by the replicas (written by the <c>IpAllowListChanged</c> consumer, newest version wins), and
-/// Identity (the source of truth, asked over gRPC when Redis has nothing). A change reaches every replica
-/// through a Redis notification at once, and at the latest when the memory copy expires.
+/// The allow-lists the gateway enforces, in three layers: an in-memory copy per replica (<see cref="AllowListSettings.MemoryTtl"/>),
+/// Redis shared by the replicas (written by the <c>IpAllowListChanged</c> consumer and by answers from Identity, newest
+/// version wins), and Identity, the source of truth, asked over gRPC when Redis has nothing or its copy was last
+/// confirmed more than <see cref="AllowListSettings.ReconcileAfter"/> ago. A change reaches every replica through a
+/// Redis notification at once; a lost event is corrected by the reconciliation within seconds.
 /// <para>
-/// When neither Redis nor Identity answers, a replica keeps using its last copy for
-/// <see cref="AllowListSettings.StaleGrace"/>; with no copy at all the request is refused (fail closed):
-/// an account whose list cannot be known is not let through.
+/// When Redis is down it is skipped (<see cref="RedisBreaker"/>) and Identity is asked directly; when neither answers,
+/// a replica keeps using its last copy for <see cref="AllowListSettings.StaleGrace"/>; with no copy at all the request
+/// is refused (fail closed): an account whose list cannot be known is not let through.
 /// </para>
 /// </summary>
-internal sealed class AllowListCache(
-    IConnectionMultiplexer redis,
-    AccountAccess.AccountAccessClient identity,
-    IOptions<AllowListSettings> settings,
-    TimeProvider clock,
-    ILogger<AllowListCache> logger)
+internal sealed class AllowListCache
 {
     public const string KeyPrefix = "introserv:allow-list:";
     public const string ChangedChannel = "introserv:allow-list:changed";
 
-    // Stores the list only when its version is newer than the stored one.
+    // Stores the list when its version is newer; the same version only renews the confirmation time.
     private const string SetIfNewerScript = """
         local current = redis.call('HGET', KEYS[1], 'version')
-        if current and tonumber(current) >= tonumber(ARGV[1]) then return 0 end
-        redis.call('HSET', KEYS[1], 'version', ARGV[1], 'entries', ARGV[2])
+        if current and tonumber(current) > tonumber(ARGV[1]) then return 0 end
+        if current and tonumber(current) == tonumber(ARGV[1]) then
+          redis.call('HSET', KEYS[1], 'verified', ARGV[4])
+          redis.call('PEXPIRE', KEYS[1], ARGV[3])
+          return 0
+        end
+        redis.call('HSET', KEYS[1], 'version', ARGV[1], 'entries', ARGV[2], 'verified', ARGV[4])
         redis.call('PEXPIRE', KEYS[1], ARGV[3])
         return 1
         """;
 
     private readonly ConcurrentDictionary<Guid, CachedAllowList> _memory = new();
+    private readonly IConnectionMultiplexer _redis;
+    private readonly AccountAccess.AccountAccessClient _identity;
+    private readonly AllowListSettings _settings;
+    private readonly TimeProvider _clock;
+    private readonly ILogger<AllowListCache> _logger;
+    private readonly RedisBreaker _breaker;
+
+    public AllowListCache(
+        IConnectionMultiplexer redis,
+        AccountAccess.AccountAccessClient identity,
+        IOptions<AllowListSettings> settings,
+        TimeProvider clock,
+        ILogger<AllowListCache> logger)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        (_redis, _identity, _settings, _clock, _logger) = (redis, identity, settings.Value, clock, logger);
+        _breaker = new RedisBreaker(_settings, clock, logger);
+    }
 
     public static RedisKey Key(Guid accountId) => KeyPrefix + accountId.ToString("N");
 
     /// <summary>The account's list: from memory, Redis or Identity, in that order.</summary>
     public async Task<CachedAllowList> GetAsync(Guid accountId, CancellationToken cancellationToken)
     {
-        var now = clock.GetUtcNow();
+        var now = _clock.GetUtcNow();
         _memory.TryGetValue(accountId, out var cached);
-        if (cached is not null && now - cached.FetchedAt < settings.Value.MemoryTtl)
+        if (cached is not null && now - cached.FetchedAt < _settings.MemoryTtl)
         {
             return cached;
         }
 
+        var shared = await ReadRedisAsync(accountId, cancellationToken);
+        if (shared is not null && now - shared.ConfirmedAt < _settings.ReconcileAfter)
+        {
+            return _memory[accountId] = shared;
+        }
+
         try
         {
-            var fresh = await LoadAsync(accountId, cancellationToken);
-            _memory[accountId] = fresh;
-            return fresh;
+            return _memory[accountId] = await AskIdentityAsync(accountId, cancellationToken);
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
-            if (cached is not null && now - cached.FetchedAt < settings.Value.StaleGrace)
+            // Identity is down: the newest copy known anywhere, within the grace period, else fail closed.
+            var fallback = new[] { shared, cached }.Where(c => c is not null).MaxBy(c => (c!.Version, c.ConfirmedAt));
+            if (fallback is not null && now - fallback.ConfirmedAt < _settings.StaleGrace)
             {
-                logger.LogWarning(ex, "Allow-list of {AccountId} could not be refreshed; using the copy from {FetchedAt}", accountId, cached.FetchedAt);
-                return cached;
+                _logger.LogWarning(ex, "Allow-list of {AccountId} could not be confirmed by Identity; using version {Version}", accountId, fallback.Version);
+                return _memory[accountId] = fallback with { FetchedAt = now };
             }
 
             throw new AllowListUnavailableException($"The IP allow-list of account {accountId} cannot be loaded.", ex);
@@ -96,39 +141,49 @@ internal sealed class AllowListCache(
     /// <summary>Stores a list in Redis when it is newer than the stored one and tells every replica.</summary>
     public async Task<bool> StoreAsync(Guid accountId, long version, IReadOnlyList<string> entries)
     {
-        var database = redis.GetDatabase();
+        var database = _redis.GetDatabase();
         var stored = (long)await database.ScriptEvaluateAsync(
             SetIfNewerScript,
             [Key(accountId)],
-            [version, JsonSerializer.Serialize(entries), (long)settings.Value.RedisTtl.TotalMilliseconds]);
+            [version, JsonSerializer.Serialize(entries), (long)_settings.RedisTtl.TotalMilliseconds, _clock.GetUtcNow().ToUnixTimeMilliseconds()]);
         if (stored == 1)
         {
-            await redis.GetSubscriber().PublishAsync(RedisChannel.Literal(ChangedChannel), accountId.ToString("N"));
+            await _redis.GetSubscriber().PublishAsync(RedisChannel.Literal(ChangedChannel), accountId.ToString("N"));
         }
 
         Invalidate(accountId);
         return stored == 1;
     }
 
-    private async Task<CachedAllowList> LoadAsync(Guid accountId, CancellationToken cancellationToken)
+    private async Task<CachedAllowList?> ReadRedisAsync(Guid accountId, CancellationToken cancellationToken)
     {
-        var database = redis.GetDatabase();
-        var fields = await database.HashGetAsync(Key(accountId), ["version", "entries"]);
-        if (!fields[0].IsNull && !fields[1].IsNull)
+        var fields = await _breaker.TryAsync(
+            () => _redis.GetDatabase().HashGetAsync(Key(accountId), ["version", "entries", "verified"]), cancellationToken);
+        if (fields is null || fields[0].IsNull || fields[1].IsNull)
         {
-            var entries = JsonSerializer.Deserialize<List<string>>(fields[1].ToString()) ?? [];
-            return Compile((long)fields[0], entries);
+            return null;
         }
 
-        var reply = await identity.GetIpAllowListAsync(
-            new GetIpAllowListRequest { AccountId = accountId.ToString() },
-            deadline: DateTime.UtcNow.AddSeconds(5),
-            cancellationToken: cancellationToken);
-        var list = reply.Entries.ToList();
-        await StoreAsync(accountId, reply.Version, list);
-        return Compile(reply.Version, list);
+        var entries = JsonSerializer.Deserialize<List<string>>(fields[1].ToString()) ?? [];
+        var confirmed = fields[2].IsNull ? DateTimeOffset.MinValue : DateTimeOffset.FromUnixTimeMilliseconds((long)fields[2]);
+        return Compile((long)fields[0], entries, confirmed);
     }
 
-    private CachedAllowList Compile(long version, IReadOnlyList<string> entries) =>
-        new(version, entries, IpAllowListMatcher.FromEntries(entries), clock.GetUtcNow());
+    private async Task<CachedAllowList> AskIdentityAsync(Guid accountId, CancellationToken cancellationToken)
+    {
+        var reply = await _identity.GetIpAllowListAsync(
+            new GetIpAllowListRequest { AccountId = accountId.ToString() },
+            deadline: DateTime.UtcNow.Add(_settings.IdentityTimeout),
+            cancellationToken: cancellationToken);
+        var list = reply.Entries.ToList();
+        if (!_breaker.IsOpen)
+        {
+            await _breaker.TryAsync(async () => (object)await StoreAsync(accountId, reply.Version, list), cancellationToken);
+        }
+
+        return Compile(reply.Version, list, _clock.GetUtcNow());
+    }
+
+    private CachedAllowList Compile(long version, IReadOnlyList<string> entries, DateTimeOffset confirmedAt) =>
+        new(version, entries, IpAllowListMatcher.FromEntries(entries), _clock.GetUtcNow(), confirmedAt);
 }

@@ -1,5 +1,6 @@
 using System.Security.Claims;
 using Introserv.Gateway.Access;
+using Introserv.ServiceDefaults;
 
 namespace Introserv.Gateway.AllowLists;
 
@@ -20,7 +21,7 @@ internal sealed class AllowListEnforcement(RequestDelegate next)
         ArgumentNullException.ThrowIfNull(lastAccess);
         if (context.User.Identity?.IsAuthenticated == true && Guid.TryParse(context.User.FindFirstValue("sub"), out var accountId))
         {
-            var address = context.Connection.RemoteIpAddress;
+            var address = context.ClientAddress();
             CachedAllowList list;
             try
             {
@@ -37,11 +38,10 @@ internal sealed class AllowListEnforcement(RequestDelegate next)
 
             if (!list.Matcher.Allows(address))
             {
-                var shown = address is { IsIPv4MappedToIPv6: true } ? address.MapToIPv4() : address;
-                await GatewayProblems.WriteAsync(
+                                await GatewayProblems.WriteAsync(
                     context, StatusCodes.Status403Forbidden, IpNotAllowedCode, "Address not allowed",
-                    $"This account's IP allow-list does not include your address {shown}.",
-                    new Dictionary<string, object?> { ["callerAddress"] = shown?.ToString() });
+                    $"This account's IP allow-list does not include your address {address}.",
+                    new Dictionary<string, object?> { ["callerAddress"] = address?.ToString() });
                 return;
             }
 

@@ -31,10 +31,10 @@ public static class EdgePolicies
         builder.Services.AddRateLimiter(options =>
         {
             options.AddPolicy(AnonymousPolicy, context => RateLimitPartition.GetFixedWindowLimiter(
-                $"ip:{context.Connection.RemoteIpAddress}",
+                $"ip:{context.ClientAddress()}",
                 _ => Window(anonymous)));
             options.AddPolicy(ApiPolicy, context => RateLimitPartition.GetFixedWindowLimiter(
-                context.User.FindFirstValue("sub") is { } account ? $"account:{account}" : $"ip:{context.Connection.RemoteIpAddress}",
+                context.User.FindFirstValue("sub") is { } account ? $"account:{account}" : $"ip:{context.ClientAddress()}",
                 _ => Window(api)));
             options.OnRejected = async (rejected, cancellationToken) =>
             {

@@ -1,6 +1,8 @@
 extern alias gateway;
 
 using gateway::Introserv.Gateway.AllowLists;
+using gateway::Introserv.Identity.Grpc;
+using Grpc.Core;
 using Grpc.Net.Client;
 using Introserv.Testing;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -94,5 +96,78 @@ public sealed class AllowListCacheTests : IAsyncLifetime
         // Past the grace period the gateway no longer guesses: fail closed.
         _clock.Advance(new AllowListSettings().StaleGrace);
         await Assert.ThrowsAsync<AllowListUnavailableException>(() => cache.GetAsync(account, CancellationToken.None));
+    }
+
+    /// <summary>Identity as the gateway sees it: answers with the list it holds now, or fails when told to.</summary>
+    private sealed class FakeIdentity : AccountAccess.AccountAccessClient
+    {
+        public long Version { get; set; }
+
+        public IReadOnlyList<string> Entries { get; set; } = [];
+
+        public bool Down { get; set; }
+
+        public int Calls { get; private set; }
+
+        public override AsyncUnaryCall<IpAllowListReply> GetIpAllowListAsync(
+            GetIpAllowListRequest request, Metadata? headers = null, DateTime? deadline = null, CancellationToken cancellationToken = default)
+        {
+            Calls++;
+            var reply = Down
+                ? Task.FromException<IpAllowListReply>(new RpcException(new Status(StatusCode.Unavailable, "identity is down")))
+                : Task.FromResult(new IpAllowListReply { AccountFound = true, Version = Version, Entries = { Entries } });
+            return new AsyncUnaryCall<IpAllowListReply>(reply, Task.FromResult(new Metadata()), () => Status.DefaultSuccess, () => [], () => { });
+        }
+    }
+
+    [Fact]
+    public async Task A_lost_change_event_is_corrected_from_identity_within_five_seconds()
+    {
+        var identity = new FakeIdentity { Version = 1, Entries = ["192.0.2.1"] };
+        var cache = new AllowListCache(_redis, identity, Options.Create(new AllowListSettings()), _clock, NullLogger<AllowListCache>.Instance);
+        var account = Guid.NewGuid();
+        Assert.Equal(1, (await cache.GetAsync(account, CancellationToken.None)).Version);
+
+        // Identity commits version 2; its event never reaches the gateway.
+        (identity.Version, identity.Entries) = (2, ["198.51.100.0/24"]);
+        var settings = new AllowListSettings();
+        Assert.True(settings.MemoryTtl + settings.ReconcileAfter <= TimeSpan.FromSeconds(5));
+        _clock.Advance(settings.MemoryTtl + settings.ReconcileAfter);
+
+        var list = await cache.GetAsync(account, CancellationToken.None);
+        Assert.Equal(2, list.Version);
+        Assert.Equal(["198.51.100.0/24"], list.Entries);
+        Assert.Equal("2", (await _redis.GetDatabase().HashGetAsync(AllowListCache.Key(account), "version")).ToString());
+        await _redis.GetDatabase().KeyDeleteAsync(AllowListCache.Key(account));
+    }
+
+    [Fact]
+    public async Task With_redis_down_identity_is_asked_without_waiting_on_redis_then_the_last_copy_is_used()
+    {
+        // Nothing listens on port 9: a Redis that is down.
+        await using var deadRedis = await ConnectionMultiplexer.ConnectAsync("127.0.0.1:9,abortConnect=false,connectTimeout=200");
+        var identity = new FakeIdentity { Version = 4, Entries = ["192.0.2.0/24"] };
+        var settings = new AllowListSettings();
+        var cache = new AllowListCache(deadRedis, identity, Options.Create(settings), _clock, NullLogger<AllowListCache>.Instance);
+        var accounts = Enumerable.Range(0, 20).Select(_ => Guid.NewGuid()).ToList();
+
+        // Twenty accounts, none cached: after the first Redis failure, Redis is skipped, not waited on.
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        foreach (var account in accounts)
+        {
+            Assert.Equal(4, (await cache.GetAsync(account, CancellationToken.None)).Version);
+        }
+
+        Assert.Equal(20, identity.Calls);
+        Assert.True(watch.Elapsed < settings.RedisTimeout * 8, $"20 look-ups took {watch.Elapsed}");
+
+        // Identity goes down too: the copy it last confirmed is enforced for the grace period, then nothing is.
+        identity.Down = true;
+        _clock.Advance(TimeSpan.FromMinutes(1));
+        var stale = await cache.GetAsync(accounts[0], CancellationToken.None);
+        Assert.False(stale.Matcher.Allows(System.Net.IPAddress.Parse("198.51.100.1")));
+        Assert.True(stale.Matcher.Allows(System.Net.IPAddress.Parse("192.0.2.9")));
+        _clock.Advance(settings.StaleGrace);
+        await Assert.ThrowsAsync<AllowListUnavailableException>(() => cache.GetAsync(accounts[0], CancellationToken.None));
     }
 }

@@ -35,10 +35,5 @@ public static class Caller
     public static Guid AccountId(this ClaimsPrincipal user) =>
         Guid.TryParse(user.FindFirstValue("sub"), out var id) ? id : Guid.Empty;
 
-    public static string? Ip(this HttpContext context)
-    {
-        ArgumentNullException.ThrowIfNull(context);
-        var address = context.Connection.RemoteIpAddress;
-        return address is null ? null : (address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address).ToString();
-    }
+    public static string? Ip(this HttpContext context) => context.ClientAddress()?.ToString();
 }

@@ -44,7 +44,8 @@ public static class SecurityEndpoints
     public static IEndpointRouteBuilder MapSecurityEndpoints(this IEndpointRouteBuilder endpoints)
     {
         var account = endpoints.MapGroup("/api/account").RequireAuthorization().WithTags("Account security")
-            .ProducesProblem(StatusCodes.Status401Unauthorized);
+            .RequireAllowedAddress()
+            .ProducesProblem(StatusCodes.Status401Unauthorized).ProducesProblem(StatusCodes.Status403Forbidden);
         account.MapGet("/security", GetOverviewAsync).WithName("GetAccountSecurity")
             .WithSummary("Login, last access, security-code state, IP allow-list, second factor and sessions");
         account.MapPost("/step-up", StepUpEndpoint.HandleAsync).WithName("StepUp")

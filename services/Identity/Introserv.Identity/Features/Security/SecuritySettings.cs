@@ -133,6 +133,8 @@ public static class SecuritySettings
         var entries = parsed.Entries.Distinct(StringComparer.Ordinal).ToList();
         var state = await db.InTransactionAsync(async ct =>
         {
+            // The row lock serialises concurrent changes: each commits its own version, strictly increasing.
+            await db.Database.ExecuteSqlInterpolatedAsync($"SELECT 1 FROM \"AspNetUsers\" WHERE \"Id\" = {account.Id} FOR UPDATE", ct);
             var tracked = await db.Users.FirstAsync(a => a.Id == account.Id, ct);
             tracked.IpAllowList = entries;
             tracked.IpAllowListVersion++;

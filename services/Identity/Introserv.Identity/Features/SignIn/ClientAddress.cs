@@ -1,4 +1,5 @@
 using System.Net;
+using Introserv.ServiceDefaults;
 
 namespace Introserv.Identity.Features.SignIn;
 
@@ -8,14 +9,9 @@ namespace Introserv.Identity.Features.SignIn;
 /// </summary>
 public static class ClientAddress
 {
-    public static IPAddress? Of(HttpContext context)
-    {
-        ArgumentNullException.ThrowIfNull(context);
-        var address = context.Connection.RemoteIpAddress;
-        return address is { IsIPv4MappedToIPv6: true } ? address.MapToIPv4() : address;
-    }
+    public static IPAddress? Of(HttpContext context) => context.ClientAddress();
 
-    public static string TextOf(HttpContext context) => Of(context)?.ToString() ?? "unknown";
+    public static string TextOf(HttpContext context) => context.ClientAddressText();
 
     public static string? UserAgentOf(HttpContext context)
     {

@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using System.Security.Claims;
 using Introserv.Identity.Contracts.Networking;
 using Introserv.Identity.Data;
+using Introserv.Identity.Features.Security;
 using Introserv.ServiceDefaults;
 using Microsoft.AspNetCore;
 using Microsoft.AspNetCore.Authentication;
@@ -210,6 +211,11 @@ public static class OidcEndpoints
     {
         var result = await context.AuthenticateAsync(OpenIddictServerAspNetCoreDefaults.AuthenticationScheme);
         var account = result.Principal is null ? null : await users.FindByIdAsync(result.Principal.GetClaim(Claims.Subject) ?? "");
+        if (account is not null && !IpAllowListMatcher.FromEntries(account.IpAllowList).Allows(ClientAddress.Of(context)))
+        {
+            return AllowListGuard.Refusal(context);
+        }
+
         if (account is null)
         {
             return Results.Challenge(

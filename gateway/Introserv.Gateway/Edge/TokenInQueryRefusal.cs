@@ -1,0 +1,39 @@
+namespace Introserv.Gateway.Edge;
+
+/// <summary>
+/// Refuses an access token in the query string (<c>?access_token=</c>, RFC 6750 §2.3): such URLs end up in
+/// logs, browser history and Referer headers. Tokens travel only in the <c>Authorization</c> header.
+/// </summary>
+internal sealed class TokenInQueryRefusal(RequestDelegate next)
+{
+    public const string Code = "token_in_query";
+
+    private const string Parameter = "access_token";
+
+    public async Task InvokeAsync(HttpContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        if (HasTokenParameter(context.Request.Query))
+        {
+            await GatewayProblems.WriteAsync(
+                context, StatusCodes.Status400BadRequest, Code, "Access token in the URL",
+                "Send the access token in the Authorization header (Bearer), never in the query string.");
+            return;
+        }
+
+        await next(context);
+    }
+
+    private static bool HasTokenParameter(IQueryCollection query)
+    {
+        foreach (var key in query.Keys)
+        {
+            if (string.Equals(key.Trim(), Parameter, StringComparison.OrdinalIgnoreCase))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+}
