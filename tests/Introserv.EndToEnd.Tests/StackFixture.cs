@@ -99,9 +99,6 @@ public sealed class StackFixture : IAsyncLifetime
     /// <summary>API requests per minute per account in the test stack.</summary>
     public const int AccountRateLimit = 300;
 
-    /// <summary>A loopback address the gateway is told to trust as a proxy in front of it.</summary>
-    public const string TrustedProxy = "127.0.0.2";
-
     private readonly Lock _tokenGate = new();
     private Task<string>? _customerToken;
 
@@ -139,7 +136,6 @@ public sealed class StackFixture : IAsyncLifetime
                 "Infra:Mode=local",
                 $"Infra:Local:DatabasePrefix={_databasePrefix}",
                 "Gateway:Port=0",
-                $"Gateway:KnownProxies:0={TrustedProxy}",
                 $"Gateway:RateLimits:anonymous:PermitLimit={AnonymousRateLimit}",
                 $"Gateway:RateLimits:api:PermitLimit={AccountRateLimit}",
             ],

@@ -5,6 +5,10 @@
 //
 // Prints one line per invalid object and exits 1 when any is invalid (2 on unreadable input); prints
 // "<n> objects valid" otherwise. Unknown kinds (custom resources) are reported as errors.
+//
+// Trusted proxies: a ConfigMap key ForwardedHeaders__KnownNetworks__<n> wider than MAX_TRUSTED_PREFIX_V4
+// (default 24) or MAX_TRUSTED_PREFIX_V6 (default 64) is refused (any pod in it could choose the client
+// address the allow-lists see) unless the ConfigMap's annotation introserv.io/wide-trusted-network says why.
 import { readFileSync } from "node:fs";
 import { parseAllDocuments } from "yaml";
 
@@ -39,6 +43,32 @@ for (const document of documents) {
     const details = (error.errors ?? []).map((e) => `${e.instancePath || "/"} ${e.message}`).join("; ");
     problems.push(`${name}: ${details || error.message}`);
   }
+}
+
+const maxV4 = Number(process.env.MAX_TRUSTED_PREFIX_V4 ?? 24);
+const maxV6 = Number(process.env.MAX_TRUSTED_PREFIX_V6 ?? 64);
+
+function trustedNetworkProblems(object) {
+  if (object.kind !== "ConfigMap" || object.apiVersion !== "v1") return [];
+  const reason = object.metadata?.annotations?.["introserv.io/wide-trusted-network"];
+  if (typeof reason === "string" && reason.trim().length > 0) return [];
+  const found = [];
+  for (const [key, value] of Object.entries(object.data ?? {})) {
+    if (!/^ForwardedHeaders__KnownNetworks__\d+$/.test(key) || String(value).trim() === "") continue;
+    const [address, bits] = String(value).trim().split("/");
+    const prefix = Number(bits);
+    const limit = address.includes(":") ? maxV6 : maxV4;
+    if (!Number.isInteger(prefix) || prefix < limit) {
+      found.push(`ConfigMap/${object.metadata?.name}: ${key}=${value} trusts a network wider than /${limit} ` +
+        `(annotate introserv.io/wide-trusted-network with the reason, or narrow it)`);
+    }
+  }
+  return found;
+}
+
+for (const document of documents) {
+  const object = document.toJS();
+  if (object) problems.push(...trustedNetworkProblems(object));
 }
 
 for (const problem of problems) console.log(problem);

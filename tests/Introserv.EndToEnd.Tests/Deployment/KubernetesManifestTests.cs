@@ -41,9 +41,62 @@ public sealed partial class KubernetesManifestTests
             Assert.Contains(overlay.Objects.OfType<V1PodDisruptionBudget>(), p => Selects(p.Spec.Selector, labels));
         }
 
+        var gateway = overlay.Objects.OfType<V1Service>().Single(s => s.Metadata.Name == "gateway");
+        if (name == "prod-load-balancer")
+        {
+            // The gateway on its own load balancer that keeps client addresses, trusting no proxy.
+            Assert.Empty(overlay.Objects.OfType<V1Ingress>());
+            Assert.Equal(("LoadBalancer", "Local"), (gateway.Spec.Type, gateway.Spec.ExternalTrafficPolicy));
+            Assert.All(overlay.Objects.OfType<V1ConfigMap>().Single(c => c.Metadata.Name.StartsWith("gateway-config", StringComparison.Ordinal)).Data.Where(kv => kv.Key.StartsWith("ForwardedHeaders__Known", StringComparison.Ordinal)),
+                kv => Assert.Equal("", kv.Value));
+            return;
+        }
+
         var ingress = Assert.Single(overlay.Objects.OfType<V1Ingress>());
         var backends = ingress.Spec.Rules.SelectMany(r => r.Http.Paths).Select(p => p.Backend.Service.Name).Distinct();
         Assert.Equal(["gateway"], backends);
+    }
+
+    [Theory]
+    [MemberData(nameof(Overlays))]
+    public async Task The_gateway_believes_forwarded_headers_only_from_a_narrow_network_and_only_the_ingress_controller_reaches_it(string name)
+    {
+        var overlay = await RenderedOverlay.RenderAsync(name);
+        var config = overlay.Objects.OfType<V1ConfigMap>().Single(c => c.Metadata.Name.StartsWith("gateway-config", StringComparison.Ordinal));
+        Assert.Equal("false", config.Data["ForwardedHeaders__TrustLoopback"]);
+        Assert.DoesNotContain(config.Data, kv => kv.Key.StartsWith("ForwardedHeaders__KnownNetworks", StringComparison.Ordinal)
+            && kv.Value.Length > 0 && int.Parse(kv.Value.Split('/')[1], System.Globalization.CultureInfo.InvariantCulture) < 24
+            && config.Metadata.Annotations?.ContainsKey("introserv.io/wide-trusted-network") != true);
+
+        var ingress = overlay.NetworkPolicies.Single(p => p.Metadata.Name == "gateway-ingress");
+        var peer = Assert.Single(Assert.Single(ingress.Spec.Ingress).FromProperty);
+        Assert.NotNull(peer.NamespaceSelector);
+        Assert.NotNull(peer.PodSelector);
+        Assert.Null(peer.IpBlock);
+    }
+
+    [Fact]
+    public async Task The_validator_refuses_a_wide_trusted_network_unless_the_config_map_says_why()
+    {
+        static string ConfigMap(string network, string? reason) => $$"""
+            apiVersion: v1
+            kind: ConfigMap
+            metadata:
+              name: gateway-config
+            {{(reason is null ? "" : $"  annotations:\n    introserv.io/wide-trusted-network: \"{reason}\"\n")}}data:
+              ForwardedHeaders__KnownNetworks__0: "{{network}}"
+            """;
+
+        Assert.Equal(0, (await RenderedOverlay.ValidateAsync(ConfigMap("10.1.2.0/24", null))).ExitCode);
+        Assert.Equal(0, (await RenderedOverlay.ValidateAsync(ConfigMap("2001:db8::/64", null))).ExitCode);
+        var (code, output) = await RenderedOverlay.ValidateAsync(ConfigMap("10.244.0.0/16", null));
+        Assert.Equal(1, code);
+        Assert.Contains("wider than /24", output, StringComparison.Ordinal);
+        Assert.Equal(1, (await RenderedOverlay.ValidateAsync(ConfigMap("2001:db8::/48", null))).ExitCode);
+        Assert.Equal(0, (await RenderedOverlay.ValidateAsync(ConfigMap("10.244.0.0/16", "dev cluster"))).ExitCode);
+        // The width is configurable.
+        Assert.Equal(1, (await RenderedOverlay.ValidateAsync(ConfigMap("10.1.2.0/24", null),
+            new Dictionary<string, string> { ["MAX_TRUSTED_PREFIX_V4"] = "28" })).ExitCode);
     }
 
     [Theory]
@@ -361,7 +414,7 @@ public sealed partial class KubernetesManifestTests
             }
 
             var yaml = await RenderedOverlay.RunAsync(
-                Path.Combine(RenderedOverlay.K8sDirectory, "secrets.example.sh"), environment, overlay);
+                Path.Combine(RenderedOverlay.K8sDirectory, "secrets.example.sh"), environment, RenderedOverlay.SecretsEnvironment(overlay));
             return KubernetesYaml.LoadAllFromString(yaml, strict: true).OfType<V1Secret>()
                 .SelectMany(s => (s.Data?.Keys ?? []).Concat(s.StringData?.Keys ?? []).Select(k => (s.Metadata.Name, k)))
                 .ToHashSet();

@@ -18,7 +18,11 @@ public sealed class RenderedOverlay
         Objects = objects;
     }
 
-    public static IReadOnlyList<string> Names { get; } = ["dev", "prod"];
+    /// <summary>The overlays; <c>prod-load-balancer</c> is prod with the optional <c>gateway-load-balancer</c> component.</summary>
+    public static IReadOnlyList<string> Names { get; } = ["dev", "prod", "prod-load-balancer"];
+
+    /// <summary>The environment an overlay's secrets come from (the secrets script knows dev and prod).</summary>
+    public static string SecretsEnvironment(string overlay) => overlay.StartsWith("prod", StringComparison.Ordinal) ? "prod" : overlay;
 
     public string Name { get; }
 
@@ -79,6 +83,32 @@ public sealed class RenderedOverlay
         }
 
         return await output;
+    }
+
+    /// <summary>Runs the offline validator on YAML; returns its exit code and output.</summary>
+    public static async Task<(int ExitCode, string Output)> ValidateAsync(string yaml, IReadOnlyDictionary<string, string>? environment = null)
+    {
+        var file = Path.GetTempFileName();
+        try
+        {
+            await File.WriteAllTextAsync(file, yaml);
+            var start = new ProcessStartInfo("node") { RedirectStandardOutput = true, RedirectStandardError = true };
+            start.ArgumentList.Add(Path.Combine(K8sDirectory, "validate"));
+            start.ArgumentList.Add(file);
+            foreach (var (key, value) in environment ?? new Dictionary<string, string>())
+            {
+                start.Environment[key] = value;
+            }
+
+            using var process = Process.Start(start) ?? throw new InvalidOperationException("node did not start");
+            var output = await process.StandardOutput.ReadToEndAsync();
+            await process.WaitForExitAsync();
+            return (process.ExitCode, output + await process.StandardError.ReadToEndAsync());
+        }
+        finally
+        {
+            File.Delete(file);
+        }
     }
 
     private static async Task ValidateAgainstSchemasAsync(string overlay, string yaml)
