@@ -28,6 +28,9 @@ public sealed class ProfileServiceFactory : WebApplicationFactory<ProfileDbConte
     /// <summary>The address every test request comes from (the test server has no sockets).</summary>
     public const string ClientAddress = "192.0.2.44";
 
+    /// <summary>A test request header that sets another socket address.</summary>
+    public const string ClientAddressHeader = "X-Test-Client-Address";
+
     private readonly string _queuePrefix = $"test-{Guid.NewGuid():N}"[..17];
 
     public string DatabaseName { get; } = LocalInfra.UniqueDatabaseName("profile");
@@ -123,7 +126,8 @@ public sealed class ProfileServiceFactory : WebApplicationFactory<ProfileDbConte
         {
             app.Use((context, nextMiddleware) =>
             {
-                context.Connection.RemoteIpAddress = IPAddress.Parse(ClientAddress);
+                var header = context.Request.Headers[ClientAddressHeader].ToString();
+                context.Connection.RemoteIpAddress = IPAddress.Parse(header.Length > 0 ? header : ClientAddress);
                 return nextMiddleware(context);
             });
             next(app);

@@ -372,4 +372,21 @@ public sealed class ProfileTests(ProfileServiceFactory factory) : IClassFixture<
         Assert.Contains(entries, e => e.GetProperty("field").GetString() == "postalAddress.postalCode");
         Assert.Equal(HttpStatusCode.BadRequest, badLimit.StatusCode);
     }
+
+    [Fact]
+    public async Task A_direct_caller_on_loopback_cannot_choose_the_address_the_audit_records()
+    {
+        // Profile's shipped configuration trusts no proxy, loopback included (local runs opt in).
+        var accountId = await factory.RegisterAsync();
+        using var http = factory.Customer(accountId);
+        http.DefaultRequestHeaders.Add(ProfileServiceFactory.ClientAddressHeader, "127.0.0.1");
+        http.DefaultRequestHeaders.Add("X-Forwarded-For", "10.9.9.9");
+        http.DefaultRequestHeaders.Add("Forwarded", "for=10.9.9.9");
+        http.DefaultRequestHeaders.Add("X-Real-IP", "10.9.9.9");
+        await PutAsync(http, Complete(1));
+
+        var audit = await http.GetFromJsonAsync<JsonElement>("/api/profile/audit?limit=50");
+        Assert.NotEmpty(audit.GetProperty("entries").EnumerateArray());
+        Assert.All(audit.GetProperty("entries").EnumerateArray(), e => Assert.Equal("127.0.0.1", e.GetProperty("ip").GetString()));
+    }
 }
