@@ -35,6 +35,7 @@ public static class Extensions
             http.AddServiceDiscovery();
         });
         builder.Services.AddIntroservProblemDetails();
+        builder.AddIntroservInputErrors();
         builder.AddIntroservForwardedHeaders();
         return builder;
     }

@@ -52,6 +52,7 @@ public static class ProblemDetailsExtensions
     {
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        app.UseIntroservInputLimits();
         return app;
     }
 }

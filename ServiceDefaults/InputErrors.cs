@@ -1,0 +1,190 @@
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+
+namespace Introserv.ServiceDefaults;
+
+/// <summary>
+/// One input pipeline for every service and the gateway: a request the framework cannot bind (malformed JSON,
+/// JSON of the wrong shape, an unparsable route or query value, a missing body, a wrong content type, a body over
+/// the limit) is a 400/413/415 problem with a stable <c>code</c> naming the field or parameter, never a 500.
+/// <para>
+/// Limits (section <c>Http</c>): <c>MaxRequestBodyBytes</c> (default 256 KiB: the largest JSON request of the API
+/// is a few KiB) and <c>MaxJsonDepth</c> (default 32).
+/// </para>
+/// </summary>
+public static partial class InputErrors
+{
+    /// <summary>The body is not JSON, or not of the expected shape; <c>field</c> names the JSON path when known.</summary>
+    public const string InvalidJson = "invalid_json";
+
+    /// <summary>A route, query or header value could not be read; <c>parameter</c> names it.</summary>
+    public const string InvalidParameter = "invalid_parameter";
+
+    /// <summary>A required parameter or the body is missing.</summary>
+    public const string MissingParameter = "missing_parameter";
+
+    /// <summary>The body is larger than the service accepts.</summary>
+    public const string PayloadTooLarge = "payload_too_large";
+
+    public const int DefaultMaxRequestBodyBytes = 256 * 1024;
+
+    public const int DefaultMaxJsonDepth = 32;
+
+    /// <summary>Registers the limits and the handler that turns binding failures into problems.</summary>
+    public static TBuilder AddIntroservInputErrors<TBuilder>(this TBuilder builder)
+        where TBuilder : IHostApplicationBuilder
+    {
+        var section = builder.Configuration.GetSection("Http");
+        var maxBody = section.GetValue("MaxRequestBodyBytes", DefaultMaxRequestBodyBytes);
+        var maxDepth = section.GetValue("MaxJsonDepth", DefaultMaxJsonDepth);
+        builder.Services.Configure<KestrelServerOptions>(options => options.Limits.MaxRequestBodySize = maxBody);
+        builder.Services.AddSingleton(new BodyLimit(maxBody));
+        builder.Services.ConfigureHttpJsonOptions(options => options.SerializerOptions.MaxDepth = maxDepth);
+        // Binding failures throw (in every environment) so that one handler answers them all alike.
+        builder.Services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);
+        builder.Services.AddExceptionHandler<BadRequestHandler>();
+        return builder;
+    }
+
+    /// <summary>
+    /// Refuses early what no API endpoint reads: a declared body over the limit (413; Kestrel enforces the limit
+    /// on bodies without a length) and a body that is not JSON on an <c>/api</c> write (415).
+    /// </summary>
+    public static IApplicationBuilder UseIntroservInputLimits(this IApplicationBuilder app) =>
+        app.Use(async (context, next) =>
+        {
+            var request = context.Request;
+            var limit = context.RequestServices.GetRequiredService<BodyLimit>().Bytes;
+            if (request.ContentLength > limit)
+            {
+                await WriteAsync(context, 413, PayloadTooLarge, $"The request body is larger than this API accepts ({limit} bytes).");
+                return;
+            }
+
+            var hasBody = request.ContentLength > 0 || request.Headers.TransferEncoding.Count > 0;
+            if (hasBody && request.Path.StartsWithSegments("/api", StringComparison.OrdinalIgnoreCase)
+                && (HttpMethods.IsPost(request.Method) || HttpMethods.IsPut(request.Method) || HttpMethods.IsPatch(request.Method))
+                && !IsJson(request.ContentType))
+            {
+                await WriteAsync(context, 415, ProblemCodes.UnsupportedMediaType, "Send the body as application/json.");
+                return;
+            }
+
+            await next(context);
+        });
+
+    private static bool IsJson(string? contentType) =>
+        Microsoft.Net.Http.Headers.MediaTypeHeaderValue.TryParse(contentType, out var media)
+        && media.Type.Equals("application", StringComparison.OrdinalIgnoreCase)
+        && (media.SubType.Equals("json", StringComparison.OrdinalIgnoreCase)
+            || media.SubType.EndsWith("+json", StringComparison.OrdinalIgnoreCase));
+
+    private static async Task WriteAsync(HttpContext context, int status, string code, string detail)
+    {
+        context.Response.StatusCode = status;
+        var problem = new Microsoft.AspNetCore.Mvc.ProblemDetails { Status = status, Title = "The request is not valid", Detail = detail };
+        problem.Extensions[ProblemDetailsExtensions.CodeExtension] = code;
+        await context.RequestServices.GetRequiredService<IProblemDetailsService>()
+            .WriteAsync(new ProblemDetailsContext { HttpContext = context, ProblemDetails = problem });
+    }
+
+    private sealed record BodyLimit(long Bytes);
+
+    /// <summary>The problem for a request the framework could not bind.</summary>
+    public static (int Status, string Code, string Detail, IDictionary<string, object?> Extensions) Describe(Microsoft.AspNetCore.Http.BadHttpRequestException exception)
+    {
+        ArgumentNullException.ThrowIfNull(exception);
+        var extensions = new Dictionary<string, object?>();
+        if (exception.StatusCode == StatusCodes.Status413PayloadTooLarge)
+        {
+            return (413, PayloadTooLarge, "The request body is larger than this API accepts.", extensions);
+        }
+
+        if (exception.StatusCode == StatusCodes.Status415UnsupportedMediaType)
+        {
+            return (415, ProblemCodes.UnsupportedMediaType, "Send the body as application/json.", extensions);
+        }
+
+        if (FindJsonException(exception) is { } json)
+        {
+            var field = JsonPathToField(json.Path);
+            if (field is not null)
+            {
+                extensions["field"] = field;
+            }
+
+            return (400, InvalidJson, field is null
+                ? "The body is not valid JSON of the expected shape."
+                : $"The body is not valid JSON of the expected shape at '{field}'.", extensions);
+        }
+
+        var message = exception.Message;
+        if (message.Contains("no body was provided", StringComparison.Ordinal) || message.Contains("body was not provided", StringComparison.Ordinal))
+        {
+            return (400, MissingParameter, "A JSON body is required.", extensions);
+        }
+
+        if (ParameterName().Match(message) is { Success: true } named)
+        {
+            var name = named.Groups["name"].Value;
+            extensions["parameter"] = name;
+            return message.Contains("was not provided", StringComparison.Ordinal)
+                ? (400, MissingParameter, $"The parameter '{name}' is required.", extensions)
+                : (400, InvalidParameter, $"The value of '{name}' is not valid.", extensions);
+        }
+
+        return (400, ProblemCodes.BadRequest, "The request could not be read.", extensions);
+    }
+
+    private static JsonException? FindJsonException(Exception? exception)
+    {
+        for (var current = exception; current is not null; current = current.InnerException)
+        {
+            if (current is JsonException json)
+            {
+                return json;
+            }
+        }
+
+        return null;
+    }
+
+    // "$.items[2].name" -> "items[2].name"; "$" (the whole body) -> null.
+    private static string? JsonPathToField(string? path) =>
+        path is null || path == "$" ? null : path.StartsWith("$.", StringComparison.Ordinal) ? path[2..] : path.TrimStart('$');
+
+    // Messages of RequestDelegateFactory: Failed to bind parameter "DateTimeOffset before" from "x".
+    // / Required parameter "int limit" was not provided from query string.
+    [GeneratedRegex("parameter \"(?:[^\" ]+ )?(?<name>[^\" ]+)\"", RegexOptions.CultureInvariant)]
+    private static partial Regex ParameterName();
+
+    private sealed class BadRequestHandler(IProblemDetailsService problems) : IExceptionHandler
+    {
+        public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
+        {
+            if (exception is not Microsoft.AspNetCore.Http.BadHttpRequestException bad || httpContext.Response.HasStarted)
+            {
+                return false;
+            }
+
+            var (status, code, detail, extensions) = Describe(bad);
+            httpContext.Response.StatusCode = status;
+            var problem = new Microsoft.AspNetCore.Mvc.ProblemDetails { Status = status, Title = "The request is not valid", Detail = detail };
+            problem.Extensions[ProblemDetailsExtensions.CodeExtension] = code;
+            foreach (var (key, value) in extensions)
+            {
+                problem.Extensions[key] = value;
+            }
+
+            return await problems.TryWriteAsync(new ProblemDetailsContext { HttpContext = httpContext, ProblemDetails = problem, Exception = exception });
+        }
+    }
+}
