@@ -286,6 +286,24 @@ public sealed class NotificationTests(NotificationsServiceFactory factory) : ICl
     }
 
     [Fact]
+    public async Task A_settings_change_touches_only_what_it_names()
+    {
+        var (accountId, _) = await RegisterAsync();
+        using var http = factory.Customer(accountId);
+        var (set, _) = await PutSettingsAsync(http, new { balanceAlertThreshold = new { amount = 25.50m, currency = "EUR" }, support = "help@example.com" });
+
+        var (news, afterNews) = await PutSettingsAsync(http, new { newsSubscription = true });
+        var (off, afterOff) = await PutSettingsAsync(http, new { balanceAlertThreshold = (object?)null });
+
+        Assert.Equal((HttpStatusCode.OK, HttpStatusCode.OK, HttpStatusCode.OK), (set, news, off));
+        Assert.True(afterNews.GetProperty("newsSubscription").GetBoolean());
+        Assert.Equal(25.50m, afterNews.GetProperty("balanceAlertThreshold").GetProperty("amount").GetDecimal());
+        Assert.Equal("help@example.com", afterNews.GetProperty("emails").GetProperty("support").GetString());
+        Assert.Equal(JsonValueKind.Null, afterOff.GetProperty("balanceAlertThreshold").ValueKind);
+        Assert.True(afterOff.GetProperty("newsSubscription").GetBoolean());
+    }
+
+    [Fact]
     public async Task The_log_shows_what_was_sent_newest_first_paged()
     {
         var (accountId, _) = await RegisterAsync();

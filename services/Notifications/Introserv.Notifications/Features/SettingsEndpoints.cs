@@ -12,8 +12,28 @@ public sealed record NotificationEmails(string Account, string InvoicesOrders, s
 
 public sealed record SettingsResponse(bool NewsSubscription, Money? BalanceAlertThreshold, NotificationEmails Emails, int Version, DateTimeOffset UpdatedAt);
 
-public sealed record UpdateSettingsRequest(
-    bool? NewsSubscription, Money? BalanceAlertThreshold, string? InvoicesOrders, string? Support, string? Complaints, int? Version);
+/// <summary>
+/// A partial update: what is omitted keeps its value. <c>balanceAlertThreshold: null</c> turns the alert off;
+/// leaving it out keeps today's threshold.
+/// </summary>
+public sealed record UpdateSettingsRequest(bool? NewsSubscription, string? InvoicesOrders, string? Support, string? Complaints, int? Version)
+{
+    private readonly Money? _balanceAlertThreshold;
+
+    public Money? BalanceAlertThreshold
+    {
+        get => _balanceAlertThreshold;
+        init
+        {
+            // The serializer sets a property only when the body names it, null included.
+            _balanceAlertThreshold = value;
+            ThresholdGiven = true;
+        }
+    }
+
+    [System.Text.Json.Serialization.JsonIgnore]
+    public bool ThresholdGiven { get; private init; }
+}
 
 public static class SettingsEndpoints
 {
@@ -25,8 +45,8 @@ public static class SettingsEndpoints
         group.MapGet("/settings", GetAsync).WithSummary("What is sent where: news, the low-balance alert threshold and the category addresses");
         group.MapPut("/settings", UpdateAsync)
             .WithSummary("Change the notification settings")
-            .WithDescription("newsSubscription (bool), balanceAlertThreshold ({ amount >= 0, currency } or null: off), invoicesOrders, support, complaints (addresses). " +
-                "400 validation_failed names every field; with 'version', 412 profile_version_mismatch when another change came first.")
+            .WithDescription("Changes only what the body names. newsSubscription (bool), balanceAlertThreshold ({ amount >= 0, currency }, or null: off; omitted: unchanged), invoicesOrders, support, complaints (addresses). " +
+                "400 validation_failed names every field; with 'version', 412 settings_version_mismatch when another change came first.")
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status412PreconditionFailed);
         group.MapGet("/", NotificationLog.ListAsync).WithSummary("What was sent (or is being sent), newest first, paged by nextBefore");
@@ -86,8 +106,8 @@ public static class SettingsEndpoints
         settings.InvoicesOrdersEmail = request.InvoicesOrders?.Trim() ?? settings.InvoicesOrdersEmail;
         settings.SupportEmail = request.Support?.Trim() ?? settings.SupportEmail;
         settings.ComplaintsEmail = request.Complaints?.Trim() ?? settings.ComplaintsEmail;
-        var newThreshold = request.BalanceAlertThreshold?.Amount;
-        var newCurrency = request.BalanceAlertThreshold?.Currency;
+        var newThreshold = request.ThresholdGiven ? request.BalanceAlertThreshold?.Amount : settings.BalanceAlertThreshold;
+        var newCurrency = request.ThresholdGiven ? request.BalanceAlertThreshold?.Currency : settings.BalanceAlertCurrency;
         if (newThreshold != settings.BalanceAlertThreshold || newCurrency != settings.BalanceAlertCurrency)
         {
             // A new threshold is armed afresh: the next balance below it alerts.

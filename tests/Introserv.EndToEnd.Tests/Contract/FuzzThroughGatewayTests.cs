@@ -1,0 +1,186 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Globalization;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Xunit.Abstractions;
+
+namespace Introserv.EndToEnd.Tests.Contract;
+
+/// <summary>
+/// Every operation of the gateway's combined OpenAPI document, sent malformed variants as a signed-in customer and
+/// as staff: no 5xx, every 4xx a problem with a <c>code</c>, no request over 5 s, and nothing written by a refused
+/// request. Seeded (<c>FUZZ_SEED</c> replays a run) and bounded.
+/// </summary>
+[Collection(StackDefinition.Name)]
+public sealed class FuzzThroughGatewayTests(StackFixture stack, ITestOutputHelper output)
+{
+    private const int Customers = 6;
+    private const int Parallelism = 6;
+    private static readonly TimeSpan Slow = TimeSpan.FromSeconds(5);
+
+    private sealed record Caller(string Token, bool IsStaff);
+
+    [Fact]
+    public async Task No_malformed_request_gets_a_5xx_or_an_unexplained_error()
+    {
+        var seed = int.TryParse(Environment.GetEnvironmentVariable("FUZZ_SEED"), CultureInfo.InvariantCulture, out var s) ? s : Random.Shared.Next();
+        output.WriteLine($"FUZZ_SEED={seed}");
+        var random = new Random(seed);
+
+        using var anonymous = stack.CreateGatewayClient();
+        var document = JsonNode.Parse(await anonymous.GetStringAsync(new Uri("/openapi/v1.json", UriKind.Relative)))!;
+        var customers = new List<Caller>();
+        for (var i = 0; i < Customers; i++)
+        {
+            customers.Add(new Caller(await SignedUpCustomerAsync(), false));
+        }
+
+        var staff = new Caller((await stack.NewBrowser().SignInAsync("support", "local-support-only-2026")).AccessToken, true);
+        var before = await Task.WhenAll(customers.Select(c => SnapshotAsync(c.Token)));
+
+        var generator = new MalformedRequests(document, random);
+        var work = new List<(MalformedRequest Request, Caller Caller)>();
+        foreach (var (path, item) in (document["paths"] as JsonObject)!)
+        {
+            foreach (var (method, operation) in (item as JsonObject)!)
+            {
+                if (operation is null || method is "parameters")
+                {
+                    continue;
+                }
+
+                var isStaffOperation = path.Contains("/staff/", StringComparison.Ordinal);
+                foreach (var request in generator.For(method.ToUpperInvariant(), path, operation))
+                {
+                    var asOtherRole = random.Next(6) == 0;
+                    var caller = isStaffOperation ^ asOtherRole ? staff : customers[random.Next(customers.Count)];
+                    work.Add((request, caller));
+                }
+            }
+        }
+
+        var failures = new ConcurrentBag<string>();
+        var statuses = new ConcurrentDictionary<int, int>();
+        var watch = Stopwatch.StartNew();
+        using var gate = new SemaphoreSlim(Parallelism);
+        var clients = Enumerable.Range(0, 16).Select(i => SourceAddressClient.Create($"127.0.0.{100 + i}", stack.GatewayAddress)).ToList();
+        try
+        {
+            await Task.WhenAll(work.Select(async (item, index) =>
+            {
+                await gate.WaitAsync();
+                try
+                {
+                    var (status, problem) = await SendAsync(clients[index % clients.Count], item.Request, item.Caller, failures);
+                    statuses.AddOrUpdate(status, 1, (_, n) => n + 1);
+                    if (status >= 500)
+                    {
+                        failures.Add($"{item.Request} as {(item.Caller.IsStaff ? "staff" : "customer")}: {status} {problem}");
+                    }
+                    else if (status >= 400 && problem is null)
+                    {
+                        failures.Add($"{item.Request}: {status} without a problem body with a code");
+                    }
+                }
+                finally
+                {
+                    gate.Release();
+                }
+            }));
+        }
+        finally
+        {
+            clients.ForEach(c => c.Dispose());
+        }
+
+        output.WriteLine($"{work.Count} requests in {watch.Elapsed.TotalSeconds:F0} s: " +
+            string.Join(", ", statuses.OrderBy(kv => kv.Key).Select(kv => $"{kv.Key}×{kv.Value}")));
+        Assert.True(work.Count >= 2000, $"only {work.Count} requests generated");
+        var limited = statuses.GetValueOrDefault(429);
+        Assert.True(limited < work.Count / 20, $"{limited} of {work.Count} requests were rate-limited: the fuzz did not reach the services");
+        Assert.True(failures.IsEmpty, $"FUZZ_SEED={seed}: {failures.Count} failures:\n" + string.Join('\n', failures.Order().Take(60)));
+
+        var after = await Task.WhenAll(customers.Select(c => SnapshotAsync(c.Token)));
+        Assert.Equal(before, after);
+    }
+
+    private static async Task<(int Status, string? Problem)> SendAsync(HttpClient http, MalformedRequest request, Caller caller, ConcurrentBag<string> failures)
+    {
+        using var message = new HttpRequestMessage(new HttpMethod(request.Method), new Uri(request.Path, UriKind.Relative));
+        message.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", caller.Token);
+        if (request.Body is not null)
+        {
+            message.Content = new ByteArrayContent(Encoding.UTF8.GetBytes(request.Body));
+            message.Content.Headers.TryAddWithoutValidation("Content-Type", request.ContentType);
+        }
+
+        foreach (var (name, value) in request.Headers)
+        {
+            message.Headers.TryAddWithoutValidation(name, value);
+        }
+
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        var watch = Stopwatch.StartNew();
+        using var response = await http.SendAsync(message, timeout.Token);
+        var body = await response.Content.ReadAsStringAsync(timeout.Token);
+        if (watch.Elapsed > Slow)
+        {
+            failures.Add($"{request}: took {watch.Elapsed.TotalSeconds:F1} s");
+        }
+
+        var status = (int)response.StatusCode;
+        if (status < 400)
+        {
+            return (status, null);
+        }
+
+        if (response.Content.Headers.ContentType?.MediaType != "application/problem+json")
+        {
+            return (status, null);
+        }
+
+        try
+        {
+            var code = JsonNode.Parse(body)?["code"]?.GetValue<string>();
+            return (status, code is { Length: > 0 } ? code : null);
+        }
+        catch (JsonException)
+        {
+            return (status, null);
+        }
+    }
+
+    private async Task<string> SignedUpCustomerAsync()
+    {
+        const string password = "quartz meadow 71 lanterns";
+        var login = $"fuzz.{Guid.NewGuid():N}"[..20];
+        using var http = stack.CreateGatewayClient();
+        using var response = await http.PostAsJsonAsync("/api/accounts",
+            new { login, password, email = $"{login}@example.com", firstName = "Fuzz", lastName = "Tester" });
+        response.EnsureSuccessStatusCode();
+        var token = (await stack.NewBrowser().SignInAsync(login, password)).AccessToken;
+        using var api = stack.Api(token);
+        await StackFixture.WaitForProfileAsync(api);
+        return token;
+    }
+
+    /// <summary>What a refused request must not have changed: profile, security settings, notification settings, orders, balance.</summary>
+    private async Task<string> SnapshotAsync(string token)
+    {
+        using var api = stack.Api(token);
+        var profile = await api.GetFromJsonAsync<JsonElement>("/api/profile");
+        var security = await api.GetFromJsonAsync<JsonElement>("/api/account/security");
+        var settings = await api.GetStringAsync(new Uri("/api/notifications/settings", UriKind.Relative));
+        var orders = await api.GetStringAsync(new Uri("/api/orders/history", UriKind.Relative));
+        var balance = await api.GetStringAsync(new Uri("/api/balance", UriKind.Relative));
+        return string.Join('\n',
+            profile.GetRawText(),
+            security.GetProperty("ipAllowList").GetRawText(),
+            security.GetProperty("securityCodeSet").GetRawText(),
+            security.GetProperty("twoFactor").GetRawText(),
+            settings, orders, balance);
+    }
+}
