@@ -4,7 +4,7 @@ using PhoneNumbers;
 
 namespace Introserv.UnitTests;
 
-public sealed class PhoneNumberTypeRulesTests
+public sealed class TelephonyAbuseRulesTests
 {
     private static readonly PhoneNumberUtil Util = PhoneNumberUtil.GetInstance();
 
@@ -101,5 +101,19 @@ public sealed class PhoneNumberTypeRulesTests
         settings.Sms.GlobalPerHour = -1;
 
         Assert.Equal(2, settings.Validate().Count());
+    }
+
+    [Theory]
+    [InlineData(0, -1, 2)]
+    [InlineData(20, -1, 1)]
+    [InlineData(0, 10, 1)]
+    [InlineData(20, 10, 0)]
+    public void The_service_does_not_start_with_a_per_address_limit_below_one_or_a_negative_budget(int perAddress, int callsPerHour, int errors)
+    {
+        var settings = new VerificationSettings { CodeHashKey = new string('k', 32) };
+        settings.RateLimits.ChallengesPerAddress = perAddress;
+        settings.Budgets.Call.GlobalPerHour = callsPerHour;
+
+        Assert.Equal(errors, settings.Validate(new System.ComponentModel.DataAnnotations.ValidationContext(settings)).Count());
     }
 }
