@@ -77,9 +77,12 @@ public static class ChallengeEndpoints
     public static string? ClientAddressOf(HttpContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
-        var address = context.Connection.RemoteIpAddress;
-        return address is null ? null : (address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address).ToString();
+        return TextOf(context.Connection.RemoteIpAddress);
     }
+
+    /// <summary>An address as the per-address limit counts it: IPv4-mapped IPv6 as IPv4.</summary>
+    public static string? TextOf(System.Net.IPAddress? address) =>
+        address is null ? null : (address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address).ToString();
 
     public static Guid AccountId(this ClaimsPrincipal user) =>
         Guid.TryParse(user.FindFirstValue("sub"), out var id) ? id : Guid.Empty;

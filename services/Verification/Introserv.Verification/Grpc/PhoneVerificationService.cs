@@ -153,7 +153,7 @@ public sealed class PhoneVerificationService(
         }
 
         return System.Net.IPAddress.TryParse(value, out var address)
-            ? (address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address).ToString()
+            ? Features.ChallengeEndpoints.TextOf(address)
             : throw new RpcException(new Status(StatusCode.InvalidArgument, "client_address must be an IP address."));
     }
 
