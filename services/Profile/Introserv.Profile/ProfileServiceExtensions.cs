@@ -7,6 +7,7 @@ using Introserv.Profile.Features;
 using Introserv.Profile.GrpcServices;
 using Introserv.ServiceDefaults;
 using Introserv.Verification.Grpc;
+using Polly;
 
 namespace Introserv.Profile;
 
@@ -16,6 +17,9 @@ public static class ProfileServiceExtensions
 
     /// <summary>The Verification service's gRPC endpoint (service discovery).</summary>
     public const string VerificationGrpcAddress = "http://_grpc.verification";
+
+    /// <summary>The longest a call to Verification may take: both telephony gateways' timeouts and some margin.</summary>
+    public static readonly TimeSpan VerificationCallTimeout = TimeSpan.FromSeconds(30);
 
     public static IHostApplicationBuilder AddProfileServices(this IHostApplicationBuilder builder)
     {
@@ -27,8 +31,14 @@ public static class ProfileServiceExtensions
             bus.AddConsumer<PhoneVerifiedConsumer>();
         });
         builder.Services.AddSingleton(TimeProvider.System);
-        builder.AddServiceGrpcClient<PhoneVerification.PhoneVerificationClient>(
+        // Starting or resending a challenge sends a text or places a call, and a confirm spends an attempt: a
+        // retried call would do it twice, so this client has a deadline but never the standard handler's retries.
+        var verification = builder.AddServiceGrpcClient<PhoneVerification.PhoneVerificationClient>(
             new Uri(builder.Configuration["Services:VerificationGrpc"] ?? VerificationGrpcAddress));
+#pragma warning disable EXTEXP0001 // The one way to take back ConfigureHttpClientDefaults' standard handler for a single client.
+        verification.RemoveAllResilienceHandlers();
+#pragma warning restore EXTEXP0001
+        verification.AddResilienceHandler("verification-no-retry", pipeline => pipeline.AddTimeout(VerificationCallTimeout));
         return builder;
     }
 

@@ -34,6 +34,9 @@ public static class VerificationServiceExtensions
         builder.Services.AddSingleton<CodeHasher>();
         builder.Services.AddSingleton<ChallengeStore>();
         builder.Services.AddSingleton<SendLimits>();
+        builder.Services.AddSingleton<TelephonyBudgets>();
+        builder.Services.AddSingleton<VerificationMetrics>();
+        builder.Services.AddSingleton<SendGuard>();
         builder.Services.AddSingleton<StepUpTokens>();
         builder.Services.AddScoped<TelephonyDispatcher>();
         builder.Services.AddScoped<ChallengeService>();

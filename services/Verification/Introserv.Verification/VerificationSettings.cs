@@ -36,6 +36,9 @@ public sealed class VerificationSettings : IValidatableObject
 
     public VerificationRateLimits RateLimits { get; set; } = new();
 
+    /// <summary>Section <c>Verification:Budgets</c>: how many texts and calls the whole service may send per hour.</summary>
+    public TelephonyBudgetSettings Budgets { get; set; } = new();
+
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
         if (CodeLifetime <= TimeSpan.Zero || CodeLifetime > MaxCodeLifetime)
@@ -46,6 +49,16 @@ public sealed class VerificationSettings : IValidatableObject
         if (ResendCooldown < TimeSpan.Zero || StepUpTokenLifetime <= TimeSpan.Zero || StepUpTokenLifetime > MaxCodeLifetime)
         {
             yield return new ValidationResult("ResendCooldown must not be negative; StepUpTokenLifetime must be positive and at most ten minutes.");
+        }
+
+        foreach (var error in Budgets.Validate())
+        {
+            yield return error;
+        }
+
+        if (RateLimits.ChallengesPerAddress is < 1 or > 100_000)
+        {
+            yield return new ValidationResult("RateLimits:ChallengesPerAddress must be between 1 and 100000.");
         }
 
         if (CodeHashKeyBytes() is not { Length: >= 32 })
@@ -70,4 +83,10 @@ public sealed class VerificationRateLimits
     /// <summary>Messages and calls (first sends and resends) one phone number may receive per window.</summary>
     [Range(1, 1000)]
     public int SendsPerPhone { get; set; } = 8;
+
+    /// <summary>
+    /// New challenges one client address may start per window, whatever the account (many accounts from one
+    /// address cannot pump codes). The address is the request's client address (the gateway forwards it).
+    /// </summary>
+    public int ChallengesPerAddress { get; set; } = 20;
 }

@@ -3,6 +3,7 @@ using System.Net.Http.Headers;
 using Introserv.ServiceDefaults;
 using Introserv.Testing;
 using Introserv.Verification.Data;
+using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.TestHost;
@@ -14,18 +15,24 @@ namespace Introserv.IntegrationTests.Verification;
 /// <summary>
 /// The Verification service in-process against the real local PostgreSQL (own database), Redis and RabbitMQ,
 /// with a fake telephony provider on a real socket (four gateways), a clock tests can move and every log line
-/// captured. Tokens are signed with a test key the service is told to trust, in place of Identity's.
+/// captured. Tokens are signed with a test key the service is told to trust, in place of Identity's. A request's
+/// client address is the one in <see cref="ClientAddressHeader"/>, else <see cref="DefaultClientAddress"/>; the
+/// hourly budgets are this instance's own (a key prefix of its own in the shared Redis).
 /// </summary>
-public sealed class VerificationServiceFactory : WebApplicationFactory<VerificationDbContext>, IAsyncLifetime
+public class VerificationServiceFactory : WebApplicationFactory<VerificationDbContext>, IAsyncLifetime
 {
     public const string Issuer = TestTokens.Issuer;
     public const int ChallengesPerAccount = 6;
     public const int SendsPerPhone = 5;
+    public const string ClientAddressHeader = "X-Test-Client-Address";
     public static readonly TimeSpan GatewayTimeout = TimeSpan.FromSeconds(1);
 
     public string DatabaseName { get; } = LocalInfra.UniqueDatabaseName("verification");
 
     public ShiftedTimeProvider Clock { get; } = new();
+
+    /// <summary>This instance's address in the documentation range, so per-address counters are not shared between runs.</summary>
+    public string DefaultClientAddress { get; } = $"198.18.{System.Security.Cryptography.RandomNumberGenerator.GetInt32(256)}.{System.Security.Cryptography.RandomNumberGenerator.GetInt32(1, 255)}";
 
     public CapturedLogs Logs { get; } = new();
 
@@ -42,6 +49,8 @@ public sealed class VerificationServiceFactory : WebApplicationFactory<Verificat
         builder.UseSetting("Verification:CodeHashKey", "test-code-hash-key-0123456789abcdef0123456789");
         builder.UseSetting("Verification:RateLimits:ChallengesPerAccount", ChallengesPerAccount.ToString(System.Globalization.CultureInfo.InvariantCulture));
         builder.UseSetting("Verification:RateLimits:SendsPerPhone", SendsPerPhone.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        builder.UseSetting("Verification:RateLimits:ChallengesPerAddress", "10000");
+        builder.UseSetting("Verification:Budgets:KeyPrefix", $"verification:budget:{DatabaseName}");
         foreach (var (channel, role) in new[] { ("Sms", "Primary"), ("Sms", "Secondary"), ("Call", "Primary"), ("Call", "Secondary") })
         {
             var name = $"{channel}-{role}".ToLowerInvariant();
@@ -56,7 +65,14 @@ public sealed class VerificationServiceFactory : WebApplicationFactory<Verificat
         {
             services.AddSingleton<TimeProvider>(Clock);
             services.TrustTestTokens();
+            services.AddSingleton<IStartupFilter>(new ClientAddressFromHeader(DefaultClientAddress));
         });
+        ConfigureSettings(builder);
+    }
+
+    /// <summary>Where a fixture for other rules changes settings (after the defaults above).</summary>
+    protected virtual void ConfigureSettings(IWebHostBuilder builder)
+    {
     }
 
     /// <summary>An access token as Identity would issue it: subject, audience, roles.</summary>
@@ -106,6 +122,21 @@ public sealed class VerificationServiceFactory : WebApplicationFactory<Verificat
         await Telephony.DisposeAsync();
         await LocalInfra.Current.DropDatabasesAsync(DatabaseName);
     }
+}
+
+/// <summary>The test server has no socket: the client address comes from a test header, as a proxy's would.</summary>
+internal sealed class ClientAddressFromHeader(string defaultAddress) : IStartupFilter
+{
+    public Action<IApplicationBuilder> Configure(Action<IApplicationBuilder> next) => app =>
+    {
+        app.Use((context, nextMiddleware) =>
+        {
+            var header = context.Request.Headers[VerificationServiceFactory.ClientAddressHeader].ToString();
+            context.Connection.RemoteIpAddress = System.Net.IPAddress.Parse(header.Length > 0 ? header : defaultAddress);
+            return nextMiddleware(context);
+        });
+        next(app);
+    };
 }
 
 /// <summary>Every log line the service writes: message, structured values and exceptions.</summary>

@@ -43,7 +43,8 @@ public static class PhoneVerificationEndpoints
     }
 
     private static async Task<IResult> StartAsync(
-        StartPhoneVerificationBody body, ClaimsPrincipal user, ProfileDbContext db, VerificationClient verification, CancellationToken cancellationToken)
+        StartPhoneVerificationBody body, ClaimsPrincipal user, HttpContext context, ProfileDbContext db, VerificationClient verification,
+        CancellationToken cancellationToken)
     {
         var accountId = user.AccountId();
         var profile = await db.Profiles.AsNoTracking().FirstOrDefaultAsync(p => p.AccountId == accountId, cancellationToken);
@@ -68,6 +69,7 @@ public static class PhoneVerificationEndpoints
             Purpose = VerificationPurposes.Phone,
             Phone = profile.Phone,
             Channel = body.Channel ?? string.Empty,
+            ClientAddress = context.Ip() ?? string.Empty,
         }, cancellationToken: cancellationToken)));
     }
 

@@ -19,7 +19,7 @@ public sealed record ConfirmResult(string Outcome, int AttemptsRemaining, string
 /// <summary>Starting, resending and confirming challenges: the rules, whoever asks (the public API or gRPC).</summary>
 public sealed partial class ChallengeService(
     ChallengeStore store,
-    SendLimits limits,
+    SendGuard guard,
     StepUpTokens stepUpTokens,
     TelephonyDispatcher dispatcher,
     ICodeGenerator codes,
@@ -33,8 +33,10 @@ public sealed partial class ChallengeService(
 
     private VerificationSettings Settings => options.Value;
 
+    // clientAddress: the customer's address, for the per-address limit; null when unknown.
     public async Task<ChallengeResult> StartAsync(
-        Guid accountId, string? purpose, string? operation, string? phoneInput, string? regionHint, string? channel, CancellationToken cancellationToken)
+        Guid accountId, string? purpose, string? operation, string? phoneInput, string? regionHint, string? channel, string? clientAddress,
+        CancellationToken cancellationToken)
     {
         if (purpose is null || !VerificationPurposes.All.Contains(purpose))
         {
@@ -75,21 +77,9 @@ public sealed partial class ChallengeService(
             }
         }
 
-        if (channel == VerificationChannels.Sms && phone.IsLandline)
+        if (await guard.BeforeStartAsync(accountId, phone, channel, clientAddress) is { } refusal)
         {
-            return new ChallengeResult(null, new Refusal(
-                Problems.SmsNotSupportedForLandline, "This number is a landline: choose a call, and a robot will read the code out.", "channel"));
-        }
-
-        var rules = Settings.RateLimits;
-        if (await limits.TryTakeAsync("account", accountId.ToString("N"), rules.ChallengesPerAccount, rules.Window) is { } accountWait)
-        {
-            return new ChallengeResult(null, new Refusal(Problems.TooManyChallenges, "Too many verification requests for this account.", RetryAfter: accountWait));
-        }
-
-        if (await limits.TryTakeAsync("phone", phone.E164, rules.SendsPerPhone, rules.Window) is { } phoneWait)
-        {
-            return new ChallengeResult(null, new Refusal(Problems.TooManyMessagesToPhone, "Too many codes were sent to this number.", RetryAfter: phoneWait));
+            return new ChallengeResult(null, refusal);
         }
 
         var now = clock.GetUtcNow();
@@ -126,9 +116,10 @@ public sealed partial class ChallengeService(
             return new ChallengeResult(null, earlyRefusal);
         }
 
-        if (await limits.TryTakeAsync("phone", challenge.Phone, Settings.RateLimits.SendsPerPhone, Settings.RateLimits.Window) is { } phoneWait)
+        var phone = PhoneNumberRules.Parse(challenge.Phone) ?? throw new InvalidOperationException($"Challenge {challengeId} holds an unreadable phone number.");
+        if (await guard.BeforeSendAsync(phone, challenge.Channel) is { } sendRefusal)
         {
-            return new ChallengeResult(null, new Refusal(Problems.TooManyMessagesToPhone, "Too many codes were sent to this number.", RetryAfter: phoneWait));
+            return new ChallengeResult(null, sendRefusal);
         }
 
         // The checks above are a fast path; this claim is the one that counts when requests race.

@@ -3,7 +3,8 @@ using StackExchange.Redis;
 namespace Introserv.Verification.Challenges;
 
 /// <summary>
-/// Fixed-window counters in Redis, shared by every replica: challenges per account and messages per phone number.
+/// Fixed-window counters in Redis, shared by every replica: challenges per client address and per account, and
+/// messages per phone number.
 /// </summary>
 public sealed class SendLimits(IConnectionMultiplexer redis)
 {

@@ -42,7 +42,8 @@ public static class ChallengeEndpoints
         group.MapPost("/challenges", StartAsync)
             .WithSummary("Start a challenge: send a code by SMS or by call")
             .WithDescription("purpose 'phone' verifies the given number; 'step_up' (with an operation) and 'sign_in' send the code to the account's verified phone. " +
-                "Errors: validation_failed, no_verified_phone, sms_not_supported_for_landline, too_many_challenges, too_many_messages_to_phone, delivery_failed.")
+                "Errors: validation_failed, phone_number_type_not_allowed, no_verified_phone, sms_not_supported_for_landline, too_many_challenges, " +
+                "too_many_challenges_from_address, too_many_messages_to_phone, telephony_budget_exhausted, delivery_failed.")
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status409Conflict)
             .ProducesProblem(StatusCodes.Status422UnprocessableEntity)
@@ -51,7 +52,8 @@ public static class ChallengeEndpoints
         group.MapGet("/challenges/{id:guid}", GetAsync).WithSummary("A challenge's state");
         group.MapPost("/challenges/{id:guid}/resend", ResendAsync)
             .WithSummary("Send a new code, optionally through the other telephony gateway")
-            .WithDescription("The previous code stops working. Errors: resend_too_soon (see Retry-After), too_many_resends, challenge_already_used, challenge_locked, delivery_failed.")
+            .WithDescription("The previous code stops working. Errors: resend_too_soon (see Retry-After), too_many_resends, too_many_messages_to_phone, " +
+                "telephony_budget_exhausted, challenge_already_used, challenge_locked, delivery_failed.")
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status409Conflict)
             .ProducesProblem(StatusCodes.Status429TooManyRequests)
@@ -68,13 +70,27 @@ public static class ChallengeEndpoints
         return group;
     }
 
+    /// <summary>
+    /// The request's client address as the host determined it (the socket address, or the one a trusted proxy
+    /// forwarded); IPv4-mapped IPv6 shown as IPv4.
+    /// </summary>
+    public static string? ClientAddressOf(HttpContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        return TextOf(context.Connection.RemoteIpAddress);
+    }
+
+    /// <summary>An address as the per-address limit counts it: IPv4-mapped IPv6 as IPv4.</summary>
+    public static string? TextOf(System.Net.IPAddress? address) =>
+        address is null ? null : (address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address).ToString();
+
     public static Guid AccountId(this ClaimsPrincipal user) =>
         Guid.TryParse(user.FindFirstValue("sub"), out var id) ? id : Guid.Empty;
 
     private static async Task<IResult> StartAsync(StartChallengeRequest request, ClaimsPrincipal user, HttpContext context, ChallengeService challenges, CancellationToken cancellationToken)
     {
         var result = await challenges.StartAsync(
-            user.AccountId(), request.Purpose, request.Operation, request.Phone, request.RegionHint, request.Channel, cancellationToken);
+            user.AccountId(), request.Purpose, request.Operation, request.Phone, request.RegionHint, request.Channel, ClientAddressOf(context), cancellationToken);
         return result.Refusal is { } refusal
             ? refusal.ToHttp(context)
             : TypedResults.Created($"/api/verification/challenges/{result.Challenge!.Id}", View(result.Challenge, context));

@@ -13,6 +13,9 @@ public static class Problems
     public const string SmsNotSupportedForLandline = "sms_not_supported_for_landline";
     public const string TooManyChallenges = "too_many_challenges";
     public const string TooManyMessagesToPhone = "too_many_messages_to_phone";
+    public const string TooManyChallengesFromAddress = "too_many_challenges_from_address";
+    public const string TelephonyBudgetExhausted = "telephony_budget_exhausted";
+    public const string PhoneNumberTypeNotAllowed = "phone_number_type_not_allowed";
     public const string ResendTooSoon = "resend_too_soon";
     public const string TooManyResends = "too_many_resends";
     public const string DeliveryFailed = "delivery_failed";
@@ -25,12 +28,13 @@ public static class Problems
     public static int StatusOf(string code) => code switch
     {
         ValidationFailed => StatusCodes.Status400BadRequest,
-        InvalidCode => StatusCodes.Status400BadRequest,
+        InvalidCode or PhoneNumberTypeNotAllowed => StatusCodes.Status400BadRequest,
         ChallengeNotFound => StatusCodes.Status404NotFound,
         NoVerifiedPhone or ChallengeAlreadyUsed or ChallengeLocked => StatusCodes.Status409Conflict,
         ChallengeExpired => StatusCodes.Status410Gone,
         SmsNotSupportedForLandline => StatusCodes.Status422UnprocessableEntity,
-        TooManyChallenges or TooManyMessagesToPhone or ResendTooSoon or TooManyResends => StatusCodes.Status429TooManyRequests,
+        TooManyChallenges or TooManyMessagesToPhone or TooManyChallengesFromAddress or TelephonyBudgetExhausted or ResendTooSoon or TooManyResends
+            => StatusCodes.Status429TooManyRequests,
         DeliveryFailed => StatusCodes.Status502BadGateway,
         _ => StatusCodes.Status400BadRequest,
     };
@@ -68,7 +72,9 @@ public static class Problems
     {
         NoVerifiedPhone => "No verified phone",
         SmsNotSupportedForLandline => "Landlines cannot receive text messages",
-        TooManyChallenges or TooManyMessagesToPhone => "Too many verification requests",
+        TooManyChallenges or TooManyMessagesToPhone or TooManyChallengesFromAddress => "Too many verification requests",
+        TelephonyBudgetExhausted => "Verification messages are paused",
+        PhoneNumberTypeNotAllowed => "This kind of number cannot receive codes",
         ResendTooSoon => "Too soon to resend",
         TooManyResends => "No more resends",
         DeliveryFailed => "The code could not be delivered",

@@ -23,7 +23,8 @@ public sealed class PhoneVerificationService(
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(context);
         var result = await challenges.StartAsync(
-            AccountIdOf(request.AccountId), request.Purpose, Empty(request.Operation), Empty(request.Phone), Empty(request.RegionHint), request.Channel, context.CancellationToken);
+            AccountIdOf(request.AccountId), request.Purpose, Empty(request.Operation), Empty(request.Phone), Empty(request.RegionHint), request.Channel,
+            ClientAddressOf(request.ClientAddress), context.CancellationToken);
         if (result.Refusal is { } refusal && result.Challenge is null)
         {
             throw Refused(refusal);
@@ -129,9 +130,10 @@ public sealed class PhoneVerificationService(
 
     private static StatusCode StatusOf(string code) => code switch
     {
-        Problems.ValidationFailed => StatusCode.InvalidArgument,
+        Problems.ValidationFailed or Problems.PhoneNumberTypeNotAllowed => StatusCode.InvalidArgument,
         Problems.NoVerifiedPhone or Problems.SmsNotSupportedForLandline => StatusCode.FailedPrecondition,
-        Problems.TooManyChallenges or Problems.TooManyMessagesToPhone or Problems.ResendTooSoon or Problems.TooManyResends => StatusCode.ResourceExhausted,
+        Problems.TooManyChallenges or Problems.TooManyMessagesToPhone or Problems.TooManyChallengesFromAddress or Problems.TelephonyBudgetExhausted
+            or Problems.ResendTooSoon or Problems.TooManyResends => StatusCode.ResourceExhausted,
         Problems.ChallengeNotFound => StatusCode.NotFound,
         Problems.DeliveryFailed => StatusCode.Unavailable,
         _ => StatusCode.FailedPrecondition,
@@ -141,6 +143,19 @@ public sealed class PhoneVerificationService(
         Guid.TryParse(value, out var id) && id != Guid.Empty
             ? id
             : throw new RpcException(new Status(StatusCode.InvalidArgument, "account_id must be a GUID."));
+
+    /// <summary>The customer's address the calling service passed on (normalised), or null when it did not know it.</summary>
+    private static string? ClientAddressOf(string value)
+    {
+        if (string.IsNullOrEmpty(value))
+        {
+            return null;
+        }
+
+        return System.Net.IPAddress.TryParse(value, out var address)
+            ? Features.ChallengeEndpoints.TextOf(address)
+            : throw new RpcException(new Status(StatusCode.InvalidArgument, "client_address must be an IP address."));
+    }
 
     private static string? Empty(string value) => string.IsNullOrEmpty(value) ? null : value;
 }
