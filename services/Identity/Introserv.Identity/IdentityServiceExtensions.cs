@@ -40,6 +40,7 @@ public static class IdentityServiceExtensions
         });
         builder.Services.AddScoped<LoginThrottle>();
         builder.Services.AddScoped<LoginHistory>();
+        builder.Services.AddSingleton<UnknownLoginPassword>();
         builder.Services.AddScoped<StepUp>();
         builder.Services.AddScoped<TotpMethod>();
         builder.Services.AddScoped<RecoveryCodeMethod>();
