@@ -3,7 +3,6 @@ using Introserv.Identity.Features.Registration;
 using Introserv.Identity.Features.SignIn;
 using Introserv.ServiceDefaults;
 using Microsoft.AspNetCore.Identity;
-using Microsoft.EntityFrameworkCore;
 
 namespace Introserv.Identity.Features.Support;
 
@@ -53,38 +52,15 @@ public static class BootstrapStaff
         if (errors.Count > 0)
         {
             throw new InvalidOperationException(
-                $"Identity:BootstrapStaff is invalid: {string.Join("; ", errors.SelectMany(e => e.Value.Select(m => $"{e.Key}: {m}")))}");
+                $"Identity:BootstrapStaff is invalid: {ConfiguredAccounts.Describe(errors)}");
         }
 
-        var db = provider.GetRequiredService<IdentityServiceDbContext>();
         var now = provider.GetRequiredService<TimeProvider>().GetUtcNow();
         var account = new Account
         {
             Id = Guid.CreateVersion7(now), UserName = login, Email = staff.Email.Trim(), FirstName = "Support", LastName = "Staff", CreatedAt = now,
         };
-        // Account and role in one transaction: a crash in between must not leave a staff login without the role.
-        var strategy = db.Database.CreateExecutionStrategy();
-        var createdHere = await strategy.ExecuteAsync(async ct =>
-        {
-            db.ChangeTracker.Clear();
-            await using var transaction = await db.Database.BeginTransactionAsync(ct);
-            var created = await users.CreateAsync(account, staff.Password);
-            if (created.Errors.Any(e => e.Code == nameof(IdentityErrorDescriber.DuplicateUserName)))
-            {
-                return false;
-            }
-
-            if (!created.Succeeded)
-            {
-                throw new InvalidOperationException(
-                    $"Creating the bootstrap staff account failed: {string.Join(", ", created.Errors.Select(e => e.Code))}");
-            }
-
-            db.UserRoles.Add(new IdentityUserRole<Guid> { UserId = account.Id, RoleId = RoleIds.StaffRoleId });
-            await db.SaveChangesAsync(ct);
-            await transaction.CommitAsync(ct);
-            return true;
-        }, cancellationToken);
+        var createdHere = await ConfiguredAccounts.CreateAsync(provider, account, staff.Password, RoleIds.StaffRoleId, alsoAdd: null, cancellationToken);
         if (!createdHere)
         {
             // Another replica (or a registration) took the login a moment ago: check it like any existing account.
