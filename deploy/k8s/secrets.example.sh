@@ -11,7 +11,11 @@
 #
 # Both modes
 #   identity-keys             signing-key.pem (RSA 2048, PKCS#8 PEM), encryption-key.b64 (base64 of 32 bytes);
-#                             generated with openssl unless SIGNING_KEY_FILE / ENCRYPTION_KEY_FILE name files
+#                             generated with openssl unless SIGNING_KEY_FILE / ENCRYPTION_KEY_FILE name files;
+#                             previous-signing-key.pem empty (PREVIOUS_SIGNING_KEY_FILE: the key before a rotation)
+#   identity-data-protection  certificate.pem, key.pem: the certificate that encrypts the Data Protection key ring
+#                             (self-signed RSA 3072, ten years, unless DATA_PROTECTION_CERT_FILE / _KEY_FILE name
+#                             files); previous-certificate.pem, previous-key.pem empty (the one before a replacement)
 #   gateway-client            client-secret (>= 32 characters; random unless GATEWAY_CLIENT_SECRET is set):
 #                             Identity__ServiceClients__0__ClientSecret and the gateway's ServiceIdentity__ClientSecret
 #   profile-client            client-secret (likewise, PROFILE_CLIENT_SECRET): Identity__ServiceClients__1__ClientSecret
@@ -112,11 +116,35 @@ if ! exists identity-keys; then
     encryption="$work/encryption-key.b64"
     openssl rand -base64 32 | tr -d '\n' >"$encryption"
   fi
+  previous="${PREVIOUS_SIGNING_KEY_FILE:-$work/previous-signing-key.pem}"
+  [ -e "$previous" ] || : >"$previous"
   create identity-keys generic \
     --from-file=signing-key.pem="$signing" \
-    --from-file=encryption-key.b64="$encryption"
+    --from-file=encryption-key.b64="$encryption" \
+    --from-file=previous-signing-key.pem="$previous"
 else
   kept identity-keys
+fi
+
+# --- Identity's Data Protection key ring certificate -------------------------------------------------------
+if ! exists identity-data-protection; then
+  dp_cert="${DATA_PROTECTION_CERT_FILE:-}"
+  dp_key="${DATA_PROTECTION_KEY_FILE:-}"
+  if [ -z "$dp_cert" ]; then
+    dp_cert="$work/dp-certificate.pem"
+    dp_key="$work/dp-key.pem"
+    openssl req -x509 -newkey rsa:3072 -sha256 -days 3650 -nodes -subj "/CN=introserv-identity-data-protection" \
+      -keyout "$dp_key" -out "$dp_cert" 2>/dev/null
+  fi
+  [ -n "$dp_key" ] || die "DATA_PROTECTION_CERT_FILE needs DATA_PROTECTION_KEY_FILE"
+  : >"$work/empty"
+  create identity-data-protection generic \
+    --from-file=certificate.pem="$dp_cert" \
+    --from-file=key.pem="$dp_key" \
+    --from-file=previous-certificate.pem="$work/empty" \
+    --from-file=previous-key.pem="$work/empty"
+else
+  kept identity-data-protection
 fi
 
 client_secret="${GATEWAY_CLIENT_SECRET:-$(random_hex 32)}"

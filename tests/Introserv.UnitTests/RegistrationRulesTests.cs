@@ -29,6 +29,48 @@ public sealed class RegistrationRulesTests
     }
 
     [Theory]
+    [InlineData("admin")]
+    [InlineData("ADMIN")]
+    [InlineData("admin1")]
+    [InlineData("admin-2")]
+    [InlineData("ad.min")]
+    [InlineData("support.team")]
+    [InlineData("jane-admin")]
+    [InlineData("root")]
+    [InlineData("staff_42")]
+    [InlineData("billing")]
+    [InlineData("security")]
+    [InlineData("introserv")]
+    [InlineData("introservhelp")]
+    [InlineData("mysupportdesk")]
+    [InlineData("system")]
+    [InlineData("postmaster")]
+    [InlineData("abuse")]
+    [InlineData("noc")]
+    [InlineData("hostmaster")]
+    [InlineData("webmaster")]
+    [InlineData("administrator")]
+    public void Reserved_logins_and_their_variants_are_refused(string login)
+    {
+        Assert.True(ReservedLogins.IsReserved(login));
+        var errors = RegistrationRules.Validate(Valid(login: login), Common);
+        Assert.Equal([RegistrationRules.LoginReservedMessage], errors["login"]);
+        // Configuration (the bootstrap staff account) may use them.
+        Assert.Empty(RegistrationRules.Validate(Valid(login: login), Common, allowReservedLogin: true));
+    }
+
+    [Theory]
+    [InlineData("badminton")]
+    [InlineData("rootsy")]
+    [InlineData("nocturne")]
+    [InlineData("staffan.berg")]
+    [InlineData("jane.doe-1")]
+    public void Ordinary_logins_that_merely_contain_a_short_reserved_word_are_free(string login)
+    {
+        Assert.False(ReservedLogins.IsReserved(login));
+    }
+
+    [Theory]
     [InlineData("abc")]
     [InlineData("abcdefghijklmnopqrstuvwxyz012345")] // 32
     [InlineData("Jane.Doe_1-x")]

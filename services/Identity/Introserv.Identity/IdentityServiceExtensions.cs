@@ -7,7 +7,6 @@ using Introserv.Identity.Features.Security;
 using Introserv.Identity.Features.SignIn;
 using Introserv.Identity.Features.Support;
 using Introserv.Identity.Features.TwoFactor;
-using Microsoft.AspNetCore.DataProtection;
 using Introserv.ServiceDefaults;
 using Microsoft.AspNetCore.Identity;
 
@@ -30,9 +29,7 @@ public static class IdentityServiceExtensions
 
         builder.Services.AddSingleton(TimeProvider.System);
         builder.AddOidcServer();
-        builder.Services.AddDataProtection()
-            .SetApplicationName("introserv-identity")
-            .PersistKeysToDbContext<IdentityServiceDbContext>();
+        builder.AddKeyRing();
         builder.Services.AddAntiforgery(options =>
         {
             options.Cookie.Name = "introserv.antiforgery";
@@ -40,6 +37,7 @@ public static class IdentityServiceExtensions
         });
         builder.Services.AddScoped<LoginThrottle>();
         builder.Services.AddScoped<LoginHistory>();
+        builder.Services.AddSingleton<UnknownLoginPassword>();
         builder.Services.AddScoped<StepUp>();
         builder.Services.AddScoped<TotpMethod>();
         builder.Services.AddScoped<RecoveryCodeMethod>();

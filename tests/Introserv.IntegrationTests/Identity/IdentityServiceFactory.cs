@@ -32,6 +32,10 @@ public sealed class IdentityServiceFactory : WebApplicationFactory<IdentityServi
     public const string ServiceClientSecret = "0123456789abcdef0123456789abcdef-test-only";
 
     private readonly (string Signing, string Encryption) _keys = SigningKeys.Generate();
+    private readonly DataProtectionCertificate _keyRingCertificate = DataProtectionCertificate.Create();
+
+    /// <summary>The PEM of the key that signs this instance's tokens.</summary>
+    public string SigningKeyPem => _keys.Signing;
 
     public string DatabaseName { get; } = LocalInfra.UniqueDatabaseName("identity");
 
@@ -48,6 +52,8 @@ public sealed class IdentityServiceFactory : WebApplicationFactory<IdentityServi
         builder.UseSetting("Auth:RequireHttpsMetadata", "false");
         builder.UseSetting("Identity:Keys:SigningKey", _keys.Signing);
         builder.UseSetting("Identity:Keys:EncryptionKey", _keys.Encryption);
+        builder.UseSetting("Identity:DataProtection:Certificate:File", _keyRingCertificate.CertificateFile);
+        builder.UseSetting("Identity:DataProtection:Certificate:KeyFile", _keyRingCertificate.KeyFile);
         builder.UseSetting("Identity:Clients:0:ClientId", ClientId);
         builder.UseSetting("Identity:Clients:0:RedirectUris:0", RedirectUri);
         builder.UseSetting("Identity:Clients:0:PostLogoutRedirectUris:0", PostLogoutRedirectUri);
@@ -127,6 +133,7 @@ public sealed class IdentityServiceFactory : WebApplicationFactory<IdentityServi
     {
         await DisposeAsync();
         await LocalInfra.Current.DropDatabasesAsync(DatabaseName);
+        _keyRingCertificate.Dispose();
     }
 
     /// <summary>Sets the connection's remote address from the test header, before anything else runs.</summary>

@@ -108,6 +108,27 @@ public sealed class RegistrationTests(IdentityServiceFactory factory) : IClassFi
         Assert.False(await scope.ServiceProvider.GetRequiredService<IdentityServiceDbContext>().Users.AnyAsync(a => a.UserName == "x"));
     }
 
+    [Theory]
+    [InlineData("support")]
+    [InlineData("Admin1")]
+    [InlineData("support.team")]
+    [InlineData("introserv-billing")]
+    public async Task A_reserved_login_cannot_be_registered(string login)
+    {
+        using var client = factory.CreateClient();
+
+        var response = await client.PostAsJsonAsync("/api/accounts", Request(login, $"{Guid.NewGuid():N}@example.com"));
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        var problem = await response.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal("validation_failed", problem.GetProperty("code").GetString());
+        Assert.Equal(["login"], problem.GetProperty("errors").EnumerateObject().Select(p => p.Name));
+        Assert.Contains("reserved", problem.GetProperty("errors").GetProperty("login")[0].GetString(), StringComparison.Ordinal);
+        var stored = login.ToLowerInvariant();
+        await using var scope = factory.Services.CreateAsyncScope();
+        Assert.False(await scope.ServiceProvider.GetRequiredService<IdentityServiceDbContext>().Users.AnyAsync(a => a.UserName == stored));
+    }
+
     [Fact]
     public async Task A_common_password_is_refused()
     {

@@ -75,6 +75,7 @@ public sealed class IdentityServiceDbContext(DbContextOptions<IdentityServiceDbC
             attempt.Property(a => a.UserAgent).HasMaxLength(AccountSession.UserAgentMaxLength);
             attempt.Property(a => a.Outcome).HasConversion<string>().HasMaxLength(32);
             attempt.HasIndex(a => new { a.AccountId, a.At });
+            attempt.HasIndex(a => new { a.Login, a.At });
             attempt.HasIndex(a => new { a.Ip, a.At });
         });
         builder.Entity<AuditEntry>(entry =>

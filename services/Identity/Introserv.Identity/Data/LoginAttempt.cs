@@ -10,7 +10,7 @@ public sealed class LoginAttempt
     /// <summary>The account the login named, when it exists.</summary>
     public Guid? AccountId { get; set; }
 
-    /// <summary>The login as typed (truncated), for attempts on unknown logins.</summary>
+    /// <summary>The login as typed, lower case and truncated; the throttle keys on it (known and unknown logins alike).</summary>
     public required string Login { get; set; }
 
     public required string Ip { get; set; }

@@ -338,6 +338,8 @@ namespace Introserv.Identity.Data.Migrations
 
                     b.HasIndex("Ip", "At");
 
+                    b.HasIndex("Login", "At");
+
                     b.ToTable("LoginAttempts", (string)null);
                 });
 

@@ -3,7 +3,6 @@ using Introserv.Identity.Contracts;
 using Introserv.Identity.Data;
 using Introserv.Identity.Features.SignIn;
 using Microsoft.AspNetCore.Identity;
-using Microsoft.EntityFrameworkCore;
 
 namespace Introserv.Identity.Features.Registration;
 
@@ -39,32 +38,22 @@ public static class DemoCustomer
         if (demo.Id == Guid.Empty || errors.Count > 0)
         {
             throw new InvalidOperationException(
-                $"Identity:DemoCustomer is invalid: {string.Join("; ", errors.SelectMany(e => e.Value.Select(m => $"{e.Key}: {m}")).Append(demo.Id == Guid.Empty ? "Id: required" : null).OfType<string>())}");
+                $"Identity:DemoCustomer is invalid: {ConfiguredAccounts.Describe(demo.Id == Guid.Empty ? errors.Append(new("id", ["required"])) : errors)}");
         }
 
-        var db = provider.GetRequiredService<IdentityServiceDbContext>();
         var clock = provider.GetRequiredService<TimeProvider>();
         var now = clock.GetUtcNow();
         var account = new Account
         {
             Id = demo.Id, UserName = login, Email = demo.Email!.Trim(), FirstName = demo.FirstName.Trim(), LastName = demo.LastName.Trim(), CreatedAt = now,
         };
-        var strategy = db.Database.CreateExecutionStrategy();
-        await strategy.ExecuteAsync(async ct =>
+        var created = await ConfiguredAccounts.CreateAsync(provider, account, demo.Password!, RoleIds.CustomerRoleId, db => db.AddIntegrationEvent(
+            new AccountRegistered(Guid.CreateVersion7(now), now, account.Id, login, account.Email, account.FirstName, account.LastName), clock), cancellationToken);
+        if (!created)
         {
-            db.ChangeTracker.Clear();
-            await using var transaction = await db.Database.BeginTransactionAsync(ct);
-            var created = await users.CreateAsync(account, demo.Password!);
-            if (!created.Succeeded)
-            {
-                throw new InvalidOperationException($"Creating the demo customer failed: {string.Join(", ", created.Errors.Select(e => e.Code))}");
-            }
+            return; // another replica created it a moment ago
+        }
 
-            db.UserRoles.Add(new IdentityUserRole<Guid> { UserId = account.Id, RoleId = RoleIds.CustomerRoleId });
-            db.AddIntegrationEvent(new AccountRegistered(Guid.CreateVersion7(now), now, account.Id, login, account.Email, account.FirstName, account.LastName), clock);
-            await db.SaveChangesAsync(ct);
-            await transaction.CommitAsync(ct);
-        }, cancellationToken);
         logger.LogInformation("Created the demo customer {Login}", login);
     }
 }

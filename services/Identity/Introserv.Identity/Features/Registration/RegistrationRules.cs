@@ -14,14 +14,25 @@ public static partial class RegistrationRules
     public const int EmailMaxLength = 254;
     public const string LoginAlphabet = "abcdefghijklmnopqrstuvwxyz0123456789._-";
 
-    /// <summary>Validates a request; returns field name → messages (empty when valid).</summary>
-    public static Dictionary<string, string[]> Validate(RegisterAccountRequest request, CommonPasswords commonPasswords)
+    /// <summary>The message for a reserved login (see <see cref="ReservedLogins"/>).</summary>
+    public const string LoginReservedMessage = "This login is reserved for the provider's staff; choose another.";
+
+    /// <summary>
+    /// Validates a request; returns field name → messages (empty when valid). Reserved logins are refused unless
+    /// <paramref name="allowReservedLogin"/> (accounts made by configuration, never by a customer).
+    /// </summary>
+    public static Dictionary<string, string[]> Validate(RegisterAccountRequest request, CommonPasswords commonPasswords, bool allowReservedLogin = false)
     {
+        ArgumentNullException.ThrowIfNull(request);
         var errors = new Dictionary<string, string[]>();
         var login = request.Login?.Trim() ?? "";
         if (login.Length is < LoginMinLength or > LoginMaxLength || !LoginPattern().IsMatch(login))
         {
             errors["login"] = [$"The login is {LoginMinLength} to {LoginMaxLength} characters of a-z, 0-9, '.', '_' and '-'."];
+        }
+        else if (!allowReservedLogin && ReservedLogins.IsReserved(login))
+        {
+            errors["login"] = [LoginReservedMessage];
         }
 
         if (CheckPassword(request.Password, login, commonPasswords) is { } passwordError)

@@ -158,7 +158,6 @@ public static class SecuritySettings
         CommonPasswords commonPasswords,
         StepUp stepUp,
         LoginThrottle throttle,
-        LoginHistory history,
         IOpenIddictAuthorizationManager authorizations,
         IOpenIddictTokenManager tokens,
         TimeProvider clock,
@@ -196,18 +195,19 @@ public static class SecuritySettings
         }
 
         // The current password is a guessable secret: this check is throttled like a sign-in.
-        if (await throttle.RetryAfterAsync(account.Id, ClientAddress.TextOf(context), cancellationToken) is { } wait)
+        var attempt = await throttle.BeginAsync(account.UserName!, account.Id, context, LoginOutcome.InvalidCredentials, cancellationToken);
+        if (attempt.RetryAfter is { } wait)
         {
             return SecurityProblems.TooMany(context, wait);
         }
 
         if (request.CurrentPassword!.Length > RegistrationRules.PasswordMaxLength || !await users.CheckPasswordAsync(account, request.CurrentPassword))
         {
-            await history.RecordAsync(account.Id, account.UserName!, context, LoginOutcome.InvalidCredentials, cancellationToken);
             return SecurityProblems.Create(
                 StatusCodes.Status400BadRequest, SecurityProblems.CurrentPasswordIncorrect, "Current password incorrect", "The current password is incorrect.");
         }
 
+        await throttle.ForgetAsync(attempt, cancellationToken);
         var previous = await db.PasswordHistory
             .Where(p => p.AccountId == account.Id)
             .OrderByDescending(p => p.CreatedAt)

@@ -65,7 +65,6 @@ public static class StepUpEndpoint
         UserManager<Account> users,
         SecondFactorVerifier secondFactor,
         LoginThrottle throttle,
-        LoginHistory history,
         TimeProvider clock,
         CancellationToken cancellationToken)
     {
@@ -77,27 +76,29 @@ public static class StepUpEndpoint
             return AccountContext.AccountGone();
         }
 
-        if (await throttle.RetryAfterAsync(account.Id, ClientAddress.TextOf(context), cancellationToken) is { } wait)
+        var twoFactor = secondFactor.IsRequiredFor(account);
+        var attempt = await throttle.BeginAsync(
+            account.UserName!, account.Id, context, twoFactor ? LoginOutcome.SecondFactorFailed : LoginOutcome.InvalidCredentials, cancellationToken);
+        if (attempt.RetryAfter is { } wait)
         {
             return SecurityProblems.TooMany(context, wait);
         }
 
-        if (secondFactor.IsRequiredFor(account))
+        if (twoFactor)
         {
             if (await secondFactor.VerifyAsync(account, request.Code, cancellationToken) is null)
             {
-                await history.RecordAsync(account.Id, account.UserName!, context, LoginOutcome.SecondFactorFailed, cancellationToken);
                 return SecurityProblems.Create(
                     StatusCodes.Status400BadRequest, SecurityProblems.InvalidSecondFactor, "Invalid code", "The code is incorrect or has already been used.");
             }
         }
         else if (string.IsNullOrEmpty(request.Password) || request.Password.Length > 128 || !await users.CheckPasswordAsync(account, request.Password))
         {
-            await history.RecordAsync(account.Id, account.UserName!, context, LoginOutcome.InvalidCredentials, cancellationToken);
             return SecurityProblems.Create(
                 StatusCodes.Status400BadRequest, SecurityProblems.InvalidPassword, "Invalid password", "The password is incorrect.");
         }
 
+        await throttle.ForgetAsync(attempt, cancellationToken);
         session.SteppedUpAt = clock.GetUtcNow();
         Audit.Record(db, account.Id, context, clock, "step_up", "Confirmed identity for sensitive changes");
         await db.SaveChangesAsync(cancellationToken);

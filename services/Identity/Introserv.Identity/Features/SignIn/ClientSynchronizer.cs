@@ -1,9 +1,8 @@
 using Introserv.BuildingBlocks.Data;
 using Introserv.Identity.Data;
 using Introserv.Identity.Features.Registration;
-using Introserv.ServiceDefaults;
+using Introserv.Identity.Features.Support;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
-using Microsoft.AspNetCore.Identity;
 using Microsoft.Extensions.Options;
 using OpenIddict.Abstractions;
 using static OpenIddict.Abstractions.OpenIddictConstants;
@@ -13,7 +12,7 @@ namespace Introserv.Identity.Features.SignIn;
 /// <summary>
 /// After the migrations, registers the configured client applications (creating or updating them, so the
 /// configuration stays the source of truth) and creates the bootstrap staff account and, in local runs, the demo
-/// customer when they are configured.
+/// customer when they are configured. A configuration error stops the service (and fails its health check).
 /// </summary>
 public sealed class ClientSynchronizer(
     IServiceProvider services,
@@ -36,12 +35,19 @@ public sealed class ClientSynchronizer(
             {
                 await using var scope = services.CreateAsyncScope();
                 await SynchronizeClientsAsync(scope.ServiceProvider.GetRequiredService<IOpenIddictApplicationManager>(), stoppingToken);
-                await BootstrapStaffAsync(scope.ServiceProvider, stoppingToken);
+                await BootstrapStaff.EnsureAsync(scope.ServiceProvider, settings.Value.BootstrapStaff, logger, stoppingToken);
                 await DemoCustomer.EnsureAsync(scope.ServiceProvider, settings.Value.DemoCustomer, logger, stoppingToken);
                 _done.TrySetResult();
                 return;
             }
-            catch (Exception ex) when (!stoppingToken.IsCancellationRequested && ex is not InvalidOperationException)
+            catch (InvalidOperationException ex)
+            {
+                // A configuration error (e.g. a bootstrap staff login that belongs to a customer): stop, loudly.
+                logger.LogCritical(ex, "Identity cannot start: {Reason}", ex.Message);
+                _done.TrySetException(ex);
+                throw;
+            }
+            catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
             {
                 logger.LogWarning(ex, "Registering the client applications failed; retrying in {Delay}", delay);
                 await Task.Delay(delay, stoppingToken);
@@ -127,67 +133,16 @@ public sealed class ClientSynchronizer(
 
         return descriptor;
     }
-
-    private async Task BootstrapStaffAsync(IServiceProvider provider, CancellationToken cancellationToken)
-    {
-        var staff = settings.Value.BootstrapStaff;
-        if (staff is null || string.IsNullOrWhiteSpace(staff.Login))
-        {
-            return;
-        }
-
-        var users = provider.GetRequiredService<UserManager<Account>>();
-        var login = staff.Login.Trim().ToLowerInvariant();
-        var account = await users.FindByNameAsync(login);
-        if (account is null)
-        {
-            if (string.IsNullOrEmpty(staff.Password) || string.IsNullOrWhiteSpace(staff.Email))
-            {
-                throw new InvalidOperationException("Identity:BootstrapStaff needs Login, Email and Password to create the account.");
-            }
-
-            var errors = RegistrationRules.Validate(
-                new RegisterAccountRequest(login, staff.Password, staff.Email, "Support", "Staff"),
-                provider.GetRequiredService<CommonPasswords>());
-            if (errors.Count > 0)
-            {
-                throw new InvalidOperationException(
-                    $"Identity:BootstrapStaff is invalid: {string.Join("; ", errors.SelectMany(e => e.Value.Select(m => $"{e.Key}: {m}")))}");
-            }
-
-            var clock = provider.GetRequiredService<TimeProvider>();
-            account = new Account
-            {
-                Id = Guid.CreateVersion7(clock.GetUtcNow()),
-                UserName = login,
-                Email = staff.Email.Trim(),
-                FirstName = "Support",
-                LastName = "Staff",
-                CreatedAt = clock.GetUtcNow(),
-            };
-            var created = await users.CreateAsync(account, staff.Password);
-            if (!created.Succeeded)
-            {
-                throw new InvalidOperationException($"Creating the bootstrap staff account failed: {string.Join(", ", created.Errors.Select(e => e.Code))}");
-            }
-
-            logger.LogInformation("Created the bootstrap staff account {Login}", login);
-        }
-
-        if (!await users.IsInRoleAsync(account, AuthenticationExtensions.StaffRole))
-        {
-            await users.AddToRoleAsync(account, AuthenticationExtensions.StaffRole);
-        }
-
-        cancellationToken.ThrowIfCancellationRequested();
-    }
 }
 
 /// <summary>Not ready until the client applications are registered (sign-in would fail before).</summary>
 public sealed class ClientSynchronizerHealthCheck(ClientSynchronizer synchronizer) : IHealthCheck
 {
     public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default) =>
-        Task.FromResult(synchronizer.Completion.IsCompletedSuccessfully
-            ? HealthCheckResult.Healthy()
-            : HealthCheckResult.Unhealthy("Client applications are not registered yet."));
+        Task.FromResult(synchronizer.Completion switch
+        {
+            { IsCompletedSuccessfully: true } => HealthCheckResult.Healthy(),
+            { IsFaulted: true } failed => HealthCheckResult.Unhealthy("Start-up failed: check the configuration.", failed.Exception?.InnerException),
+            _ => HealthCheckResult.Unhealthy("Client applications are not registered yet."),
+        });
 }

@@ -10,6 +10,9 @@ public sealed class IdentityServerSettings
 
     public SigningKeySettings Keys { get; set; } = new();
 
+    /// <summary>The certificate that encrypts the Data Protection key ring at rest (required outside Development).</summary>
+    public KeyRingSettings DataProtection { get; set; } = new();
+
     /// <summary>The client applications (browser front ends) allowed to sign customers in.</summary>
     public List<ClientSettings> Clients { get; set; } = [];
 
@@ -40,6 +43,15 @@ public sealed class SigningKeySettings
     public string? SigningKey { get; set; }
 
     public string? SigningKeyFile { get; set; }
+
+    /// <summary>
+    /// PEM of the signing key before the last rotation (optional): published in the JWKS next to the current one
+    /// and still accepted, so tokens signed before the rotation stay valid until they expire.
+    /// </summary>
+    public string? PreviousSigningKey { get; set; }
+
+    /// <summary>A file holding <see cref="PreviousSigningKey"/>; missing or empty means there is none.</summary>
+    public string? PreviousSigningKeyFile { get; set; }
 
     /// <summary>Base64 of a 256-bit key that encrypts authorization codes and refresh tokens (never published).</summary>
     public string? EncryptionKey { get; set; }

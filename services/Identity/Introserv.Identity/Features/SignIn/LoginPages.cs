@@ -27,10 +27,6 @@ public static class LoginPages
 
     private const string ReturnUrlItem = "returnUrl";
 
-    // Compared against when the login does not exist, so the response time does not reveal which logins exist.
-    private static readonly Lazy<string> DummyHash = new(() =>
-        new PasswordHasher<Account>().HashPassword(null!, "introserv-timing-equalizer"));
-
     public static IEndpointRouteBuilder MapLoginPages(this IEndpointRouteBuilder endpoints)
     {
         var pages = endpoints.MapGroup("/account").AllowAnonymous().ExcludeFromDescription();
@@ -59,8 +55,8 @@ public static class LoginPages
         IAntiforgery antiforgery,
         UserManager<Account> users,
         IPasswordHasher<Account> hasher,
+        UnknownLoginPassword unknownLogin,
         LoginThrottle throttle,
-        LoginHistory history,
         SecondFactorVerifier secondFactor,
         TimeProvider clock,
         CancellationToken cancellationToken)
@@ -79,17 +75,19 @@ public static class LoginPages
             return LoginForm(context, antiforgery, returnUrl, login, "Enter your login and password.", StatusCodes.Status400BadRequest);
         }
 
+        // Known and unknown logins take the same path: one lookup, the same throttle (keyed on the login), one
+        // password check of the same cost, the same answer.
         var account = login.Length <= 64 ? await users.FindByNameAsync(login.ToLowerInvariant()) : null;
-        if (await throttle.RetryAfterAsync(account?.Id, ClientAddress.TextOf(context), cancellationToken) is { } wait)
+        var attempt = await throttle.BeginAsync(login, account?.Id, context, LoginOutcome.InvalidCredentials, cancellationToken);
+        if (attempt.RetryAfter is { } wait)
         {
-            await history.RecordAsync(account?.Id, login, context, LoginOutcome.Throttled, cancellationToken);
             return Throttled(context, antiforgery, returnUrl, login, wait);
         }
 
         bool valid;
         if (account is null || password.Length > 128)
         {
-            hasher.VerifyHashedPassword(null!, DummyHash.Value, password);
+            unknownLogin.Verify(hasher, password);
             valid = false;
         }
         else
@@ -99,13 +97,12 @@ public static class LoginPages
 
         if (!valid || account is null)
         {
-            await history.RecordAsync(account?.Id, login, context, LoginOutcome.InvalidCredentials, cancellationToken);
             return LoginForm(context, antiforgery, returnUrl, login, "The login or password is incorrect.", StatusCodes.Status401Unauthorized);
         }
 
         if (!IpAllowListMatcher.FromEntries(account.IpAllowList).Allows(ClientAddress.Of(context)))
         {
-            await history.RecordAsync(account.Id, login, context, LoginOutcome.IpNotAllowed, cancellationToken);
+            await throttle.FinishAsync(attempt, LoginOutcome.IpNotAllowed, cancellationToken);
             return Html.Page(
                 "Sign-in refused",
                 $"<p class=\"error\" role=\"alert\">This account's IP allow-list does not include your address {Html.Encode(ClientAddress.TextOf(context))}. " +
@@ -115,7 +112,7 @@ public static class LoginPages
 
         if (secondFactor.IsRequiredFor(account))
         {
-            await history.RecordAsync(account.Id, login, context, LoginOutcome.SecondFactorRequired, cancellationToken);
+            await throttle.FinishAsync(attempt, LoginOutcome.SecondFactorRequired, cancellationToken);
             var pending = new ClaimsIdentity(OidcServerExtensions.SecondFactorScheme);
             pending.AddClaim(new Claim(Claims.Subject, account.Id.ToString()));
             pending.AddClaim(new Claim(SecurityStampClaim, account.SecurityStamp ?? ""));
@@ -124,7 +121,7 @@ public static class LoginPages
             return Results.Redirect(SecondFactorPath);
         }
 
-        await history.RecordAsync(account.Id, login, context, LoginOutcome.Succeeded, cancellationToken);
+        await throttle.FinishAsync(attempt, LoginOutcome.Succeeded, cancellationToken);
         await SignInAsync(context, account, ["pwd"], clock);
         return Results.Redirect(returnUrl);
     }
@@ -141,9 +138,7 @@ public static class LoginPages
         HttpContext context,
         IAntiforgery antiforgery,
         UserManager<Account> users,
-        IdentityServiceDbContext db,
         LoginThrottle throttle,
-        LoginHistory history,
         SecondFactorVerifier secondFactor,
         TimeProvider clock,
         CancellationToken cancellationToken)
@@ -167,9 +162,9 @@ public static class LoginPages
         }
 
         var returnUrl = SafeReturnUrl(pending.Properties?.Items.TryGetValue(ReturnUrlItem, out var url) == true ? url : null);
-        if (await throttle.RetryAfterAsync(account.Id, ClientAddress.TextOf(context), cancellationToken) is { } wait)
+        var attempt = await throttle.BeginAsync(account.UserName!, account.Id, context, LoginOutcome.SecondFactorFailed, cancellationToken);
+        if (attempt.RetryAfter is { } wait)
         {
-            await history.RecordAsync(account.Id, account.UserName!, context, LoginOutcome.Throttled, cancellationToken);
             context.Response.Headers.RetryAfter = ((int)Math.Ceiling(wait.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
             return SecondFactorForm(context, antiforgery, $"Too many attempts. Try again in {Describe(wait)}.", StatusCodes.Status429TooManyRequests);
         }
@@ -178,12 +173,10 @@ public static class LoginPages
         var method = await secondFactor.VerifyAsync(account, form["code"].ToString(), cancellationToken);
         if (method is null)
         {
-            await history.RecordAsync(account.Id, account.UserName!, context, LoginOutcome.SecondFactorFailed, cancellationToken);
             return SecondFactorForm(context, antiforgery, "The code is incorrect or has already been used.", StatusCodes.Status401Unauthorized);
         }
 
-        await db.SaveChangesAsync(cancellationToken);
-        await history.RecordAsync(account.Id, account.UserName!, context, LoginOutcome.Succeeded, cancellationToken);
+        await throttle.FinishAsync(attempt, LoginOutcome.Succeeded, cancellationToken);
         await context.SignOutAsync(OidcServerExtensions.SecondFactorScheme);
         await SignInAsync(context, account, ["pwd", method == TotpMethod.MethodName ? "otp" : "rec"], clock);
         return Results.Redirect(returnUrl);

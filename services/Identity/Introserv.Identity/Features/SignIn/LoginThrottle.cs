@@ -4,14 +4,21 @@ using Microsoft.EntityFrameworkCore;
 namespace Introserv.Identity.Features.SignIn;
 
 /// <summary>
-/// Progressive throttling of sign-in attempts from the login history, per account and per client address.
+/// Progressive throttling of sign-in attempts from the login history, per login and per client address.
 /// <para>
-/// Per account: after <see cref="AccountFreeFailures"/> failures within <see cref="Window"/> (since the last
+/// Per login: after <see cref="AccountFreeFailures"/> failures within <see cref="Window"/> (since the last
 /// success), each further attempt waits 15 s, 30 s, 1 min, ... up to <see cref="AccountMaxDelay"/>. From an
 /// address the account has signed in from before, only that address's failures count, so an attacker
 /// elsewhere cannot keep the owner out; from other addresses the wait is never longer than five minutes.
-/// Per address: after <see cref="AddressFreeFailures"/> failures on any accounts, waits grow up to
+/// A login that does not exist is throttled exactly like one that does (the rule keys on the login typed, not
+/// on an account), so the throttle does not tell which logins exist.
+/// Per address: after <see cref="AddressFreeFailures"/> failures on any logins, waits grow up to
 /// <see cref="AddressMaxDelay"/>. Nothing is locked permanently.
+/// </para>
+/// <para>
+/// The decision and the attempt's row are one step: under a transaction-scoped advisory lock per login and per
+/// address, the failures are counted and the attempt is inserted, presumed failed until it finishes. So twenty
+/// parallel guesses count as twenty: the sixth already sees five.
 /// </para>
 /// </summary>
 public sealed class LoginThrottle(IdentityServiceDbContext db, TimeProvider clock)
@@ -27,34 +34,62 @@ public sealed class LoginThrottle(IdentityServiceDbContext db, TimeProvider cloc
 
     private static readonly LoginOutcome[] Failures = [LoginOutcome.InvalidCredentials, LoginOutcome.SecondFactorFailed];
 
-    /// <summary>How long the caller must wait before another attempt, or null when it may try now.</summary>
-    public async Task<TimeSpan?> RetryAfterAsync(Guid? accountId, string ip, CancellationToken cancellationToken)
+    /// <summary>
+    /// Decides whether the attempt may go ahead and records it: as <paramref name="presumed"/> (a failure) when
+    /// admitted, as <see cref="LoginOutcome.Throttled"/> otherwise. Finish an admitted attempt with
+    /// <see cref="FinishAsync"/> or <see cref="ForgetAsync"/>.
+    /// </summary>
+    public async Task<ThrottleDecision> BeginAsync(
+        string login, Guid? accountId, HttpContext context, LoginOutcome presumed, CancellationToken cancellationToken)
     {
-        var now = clock.GetUtcNow();
-        var since = now - Window;
-        TimeSpan? wait = null;
-
-        if (accountId is { } id)
+        ArgumentNullException.ThrowIfNull(login);
+        if (!Failures.Contains(presumed))
         {
-            var lastSuccess = await db.LoginAttempts
-                .Where(a => a.AccountId == id && a.Outcome == LoginOutcome.Succeeded)
-                .MaxAsync(a => (DateTimeOffset?)a.At, cancellationToken);
-            var knownAddress = await db.LoginAttempts.AnyAsync(
-                a => a.AccountId == id && a.Ip == ip && a.Outcome == LoginOutcome.Succeeded && a.At > now - KnownAddressHorizon,
-                cancellationToken);
-            var from = lastSuccess is { } success && success > since ? success : since;
-            var failures = db.LoginAttempts.Where(a => a.AccountId == id && a.At > from && Failures.Contains(a.Outcome));
-            if (knownAddress)
-            {
-                failures = failures.Where(a => a.Ip == ip);
-            }
-
-            wait = Max(wait, await DelayAsync(failures, AccountFreeFailures, AccountBaseDelay, AccountMaxDelay, now, cancellationToken));
+            throw new ArgumentOutOfRangeException(nameof(presumed), presumed, "An attempt is presumed failed until it finishes.");
         }
 
-        var fromAddress = db.LoginAttempts.Where(a => a.Ip == ip && a.At > since && Failures.Contains(a.Outcome));
-        wait = Max(wait, await DelayAsync(fromAddress, AddressFreeFailures, AddressBaseDelay, AddressMaxDelay, now, cancellationToken));
-        return wait;
+        var key = LoginHistory.Normalize(login);
+        var ip = ClientAddress.TextOf(context);
+        var attempt = new LoginAttempt
+        {
+            AccountId = accountId,
+            Login = key,
+            Ip = ip,
+            At = clock.GetUtcNow(),
+            Outcome = presumed,
+            UserAgent = ClientAddress.UserAgentOf(context),
+        };
+        var strategy = db.Database.CreateExecutionStrategy();
+        var wait = await strategy.ExecuteAsync(async ct =>
+        {
+            await using var transaction = await db.Database.BeginTransactionAsync(ct);
+            // Always the login first, then the address: two attempts never wait for each other in a cycle.
+            await db.Database.ExecuteSqlAsync($"SELECT pg_advisory_xact_lock(hashtextextended({"login:" + key}, 0))", ct);
+            await db.Database.ExecuteSqlAsync($"SELECT pg_advisory_xact_lock(hashtextextended({"ip:" + ip}, 0))", ct);
+            var retryAfter = await RetryAfterAsync(key, ip, attempt.At, ct);
+            attempt.Outcome = retryAfter is null ? presumed : LoginOutcome.Throttled;
+            db.Entry(attempt).State = EntityState.Added;
+            await db.SaveChangesAsync(ct);
+            await transaction.CommitAsync(ct);
+            return retryAfter;
+        }, cancellationToken);
+        db.Entry(attempt).State = EntityState.Detached;
+        return new ThrottleDecision(attempt.Id, wait);
+    }
+
+    /// <summary>Records how an admitted attempt ended (it stays a failure when it failed).</summary>
+    public async Task FinishAsync(ThrottleDecision decision, LoginOutcome outcome, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(decision);
+        await db.LoginAttempts.Where(a => a.Id == decision.AttemptId)
+            .ExecuteUpdateAsync(s => s.SetProperty(a => a.Outcome, outcome), cancellationToken);
+    }
+
+    /// <summary>Removes an admitted attempt that succeeded but is no sign-in (a step-up, a password check).</summary>
+    public async Task ForgetAsync(ThrottleDecision decision, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(decision);
+        await db.LoginAttempts.Where(a => a.Id == decision.AttemptId).ExecuteDeleteAsync(cancellationToken);
     }
 
     /// <summary>The wait after <paramref name="failures"/> failures (zero below the free allowance).</summary>
@@ -68,6 +103,28 @@ public sealed class LoginThrottle(IdentityServiceDbContext db, TimeProvider cloc
         var exponent = Math.Min(failures - free, 20);
         var delay = baseDelay * Math.Pow(2, exponent);
         return delay > maxDelay ? maxDelay : delay;
+    }
+
+    /// <summary>How long the caller must wait before another attempt, or null when it may try now.</summary>
+    private async Task<TimeSpan?> RetryAfterAsync(string login, string ip, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var since = now - Window;
+        var lastSuccess = await db.LoginAttempts
+            .Where(a => a.Login == login && a.At > since && a.Outcome == LoginOutcome.Succeeded)
+            .MaxAsync(a => (DateTimeOffset?)a.At, cancellationToken);
+        var knownAddress = await db.LoginAttempts.AnyAsync(
+            a => a.Login == login && a.At > now - KnownAddressHorizon && a.Ip == ip && a.Outcome == LoginOutcome.Succeeded,
+            cancellationToken);
+        var from = lastSuccess ?? since;
+        var failures = db.LoginAttempts.Where(a => a.Login == login && a.At > from && Failures.Contains(a.Outcome));
+        if (knownAddress)
+        {
+            failures = failures.Where(a => a.Ip == ip);
+        }
+
+        var wait = await DelayAsync(failures, AccountFreeFailures, AccountBaseDelay, AccountMaxDelay, now, cancellationToken);
+        var fromAddress = db.LoginAttempts.Where(a => a.Ip == ip && a.At > since && Failures.Contains(a.Outcome));
+        return Max(wait, await DelayAsync(fromAddress, AddressFreeFailures, AddressBaseDelay, AddressMaxDelay, now, cancellationToken));
     }
 
     private static async Task<TimeSpan?> DelayAsync(
@@ -94,20 +151,5 @@ public sealed class LoginThrottle(IdentityServiceDbContext db, TimeProvider cloc
     };
 }
 
-/// <summary>Writes the login history.</summary>
-public sealed class LoginHistory(IdentityServiceDbContext db, TimeProvider clock)
-{
-    public async Task RecordAsync(Guid? accountId, string login, HttpContext context, LoginOutcome outcome, CancellationToken cancellationToken)
-    {
-        db.LoginAttempts.Add(new LoginAttempt
-        {
-            AccountId = accountId,
-            Login = login.Length > LoginAttempt.LoginMaxLength ? login[..LoginAttempt.LoginMaxLength] : login,
-            Ip = ClientAddress.TextOf(context),
-            At = clock.GetUtcNow(),
-            Outcome = outcome,
-            UserAgent = ClientAddress.UserAgentOf(context),
-        });
-        await db.SaveChangesAsync(cancellationToken);
-    }
-}
+/// <summary>The throttle's answer: the attempt's row, and how long to wait when the attempt was refused.</summary>
+public sealed record ThrottleDecision(long AttemptId, TimeSpan? RetryAfter);

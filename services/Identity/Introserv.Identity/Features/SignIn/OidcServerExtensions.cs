@@ -33,6 +33,11 @@ public static class OidcServerExtensions
             ?? throw new InvalidOperationException("Auth:Issuer (the public URL of the sign-in server) is not configured.");
         var requireHttps = builder.Configuration.GetValue($"{TokenValidationSettings.SectionName}:RequireHttpsMetadata", true);
         var signingKey = SigningKeys.LoadSigningKey(settings.Keys);
+        var previousSigningKey = SigningKeys.LoadPreviousSigningKey(settings.Keys);
+        if (previousSigningKey?.KeyId == signingKey.KeyId)
+        {
+            throw new InvalidOperationException("Identity:Keys:PreviousSigningKey is the current signing key; after a rotation it holds the old one.");
+        }
         var encryptionKey = SigningKeys.LoadEncryptionKey(settings.Keys);
 
         builder.Services.AddOpenIddict()
@@ -65,7 +70,13 @@ public static class OidcServerExtensions
                 options.Configure(server => server.CodeChallengeMethods.Remove(CodeChallengeMethods.Plain));
                 options.SetAuthorizationCodeLifetime(TimeSpan.FromMinutes(2));
 
+                // The first key signs; every registered key is published in the JWKS and accepted. The previous key
+                // keeps tokens signed before a rotation valid, so a rotation signs nobody out.
                 options.AddSigningKey(signingKey);
+                if (previousSigningKey is not null)
+                {
+                    options.AddSigningKey(previousSigningKey);
+                }
                 options.AddEncryptionKey(encryptionKey);
 
                 // Access tokens are signed JWTs every service validates from the JWKS; codes and refresh

@@ -9,7 +9,27 @@ public static class SigningKeys
     public static RsaSecurityKey LoadSigningKey(SigningKeySettings settings)
     {
         ArgumentNullException.ThrowIfNull(settings);
-        var pem = Read(settings.SigningKey, settings.SigningKeyFile, "Identity:Keys:SigningKey");
+        return ParseSigningKey(Read(settings.SigningKey, settings.SigningKeyFile, "Identity:Keys:SigningKey"), "Identity:Keys:SigningKey");
+    }
+
+    /// <summary>
+    /// The signing key before the last rotation, when configured: published in the JWKS and accepted, never used
+    /// to sign. An empty or absent file means there is none (a deployment ships the file empty until a rotation).
+    /// </summary>
+    public static RsaSecurityKey? LoadPreviousSigningKey(SigningKeySettings settings)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        var pem = settings.PreviousSigningKey;
+        if (string.IsNullOrWhiteSpace(pem) && !string.IsNullOrWhiteSpace(settings.PreviousSigningKeyFile) && File.Exists(settings.PreviousSigningKeyFile))
+        {
+            pem = File.ReadAllText(settings.PreviousSigningKeyFile);
+        }
+
+        return string.IsNullOrWhiteSpace(pem) ? null : ParseSigningKey(pem, "Identity:Keys:PreviousSigningKey");
+    }
+
+    private static RsaSecurityKey ParseSigningKey(string pem, string name)
+    {
 #pragma warning disable CA2000 // The key lives as long as the server; OpenIddict holds it.
         var rsa = RSA.Create();
 #pragma warning restore CA2000
@@ -20,13 +40,13 @@ public static class SigningKeys
         catch (ArgumentException ex)
         {
             rsa.Dispose();
-            throw new InvalidOperationException("Identity:Keys:SigningKey is not a PEM-encoded RSA private key.", ex);
+            throw new InvalidOperationException($"{name} is not a PEM-encoded RSA private key.", ex);
         }
 
         if (rsa.KeySize < 2048)
         {
             rsa.Dispose();
-            throw new InvalidOperationException("Identity:Keys:SigningKey must be an RSA key of at least 2048 bits.");
+            throw new InvalidOperationException($"{name} must be an RSA key of at least 2048 bits.");
         }
 
         // The key id is the key's own thumbprint, so it is stable across replicas and restarts.

@@ -18,12 +18,15 @@ public interface ISecondFactorMethod
 
     bool IsAvailableFor(Account account);
 
-    /// <summary>Checks the code; on success records its use on the tracked entities (the caller saves).</summary>
+    /// <summary>
+    /// Checks the code and, on success, records its use in the database in the same conditional statement, so of
+    /// concurrent requests with one code exactly one succeeds.
+    /// </summary>
     Task<bool> VerifyAsync(Account account, string code, CancellationToken cancellationToken);
 }
 
 /// <summary>Authenticator-app codes (RFC 6238, 30 s steps, one step of drift, no replay).</summary>
-public sealed class TotpMethod(IDataProtectionProvider protection, TimeProvider clock) : ISecondFactorMethod
+public sealed class TotpMethod(IDataProtectionProvider protection, IdentityServiceDbContext db, TimeProvider clock) : ISecondFactorMethod
 {
     public const string MethodName = "totp";
     public const string Issuer = "Introserv";
@@ -45,16 +48,17 @@ public sealed class TotpMethod(IDataProtectionProvider protection, TimeProvider 
     public static string OtpAuthUri(string login, string base32Secret) =>
         $"otpauth://totp/{Uri.EscapeDataString(Issuer)}:{Uri.EscapeDataString(login)}?secret={base32Secret}&issuer={Uri.EscapeDataString(Issuer)}&digits=6&period=30";
 
-    public Task<bool> VerifyAsync(Account account, string code, CancellationToken cancellationToken)
+    public async Task<bool> VerifyAsync(Account account, string code, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(account);
-        return Task.FromResult(account.TotpSecret is { } secret && Verify(account, secret, code));
+        return account.TotpSecret is { } secret && await VerifyAsync(account, secret, code, cancellationToken);
     }
 
-    /// <summary>Verifies a code against a (protected) secret, refusing a time step already used.</summary>
-    public bool Verify(Account account, string protectedSecret, string code)
+    /// <summary>Verifies a code against a (protected) secret and claims its time step; a step already used is refused.</summary>
+    public async Task<bool> VerifyAsync(Account account, string protectedSecret, string code, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(account);
+        ArgumentNullException.ThrowIfNull(code);
         var digits = code.Replace(" ", "", StringComparison.Ordinal);
         if (digits.Length != 6 || !digits.All(char.IsAsciiDigit))
         {
@@ -67,13 +71,13 @@ public sealed class TotpMethod(IDataProtectionProvider protection, TimeProvider 
             return false;
         }
 
-        if (account.TotpLastUsedStep is { } last && step <= last)
-        {
-            return false;
-        }
-
-        account.TotpLastUsedStep = step;
-        return true;
+        // The row decides, not the copy in memory: PostgreSQL re-checks the condition after a concurrent update
+        // commits, so only one request moves the step forward. The tracked entity is left alone on purpose: saving
+        // it later must never write an older step back.
+        var claimed = await db.Users
+            .Where(a => a.Id == account.Id && (a.TotpLastUsedStep == null || a.TotpLastUsedStep < step))
+            .ExecuteUpdateAsync(s => s.SetProperty(a => a.TotpLastUsedStep, step), cancellationToken);
+        return claimed == 1;
     }
 }
 
@@ -92,15 +96,11 @@ public sealed class RecoveryCodeMethod(IdentityServiceDbContext db, TimeProvider
     {
         ArgumentNullException.ThrowIfNull(account);
         var hash = Hash(code);
-        var stored = await db.RecoveryCodes.FirstOrDefaultAsync(
-            c => c.AccountId == account.Id && c.CodeHash == hash && c.UsedAt == null, cancellationToken);
-        if (stored is null)
-        {
-            return false;
-        }
-
-        stored.UsedAt = clock.GetUtcNow();
-        return true;
+        var now = clock.GetUtcNow();
+        var used = await db.RecoveryCodes
+            .Where(c => c.AccountId == account.Id && c.CodeHash == hash && c.UsedAt == null)
+            .ExecuteUpdateAsync(s => s.SetProperty(c => c.UsedAt, now), cancellationToken);
+        return used == 1;
     }
 
     /// <summary>Replaces the account's recovery codes; returns the new codes (shown once, stored hashed).</summary>

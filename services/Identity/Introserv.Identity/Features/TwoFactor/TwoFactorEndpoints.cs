@@ -88,7 +88,7 @@ public static class TwoFactorEndpoints
                     "No enrollment in progress", "Start with POST /api/account/two-factor/totp.");
             }
 
-            if (!totp.Verify(account, pending, request.Code ?? ""))
+            if (!await totp.VerifyAsync(account, pending, request.Code ?? "", ct))
             {
                 return SecurityProblems.Create(StatusCodes.Status400BadRequest, SecurityProblems.InvalidSecondFactor,
                     "Invalid code", "The code does not match; check the authenticator app's clock and try the current code.");
