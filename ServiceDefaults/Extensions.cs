@@ -12,7 +12,7 @@ namespace Introserv.ServiceDefaults;
 /// </summary>
 public static class Extensions
 {
-    /// <summary>Readiness endpoint: the service and every dependency it needs to serve.</summary>
+    /// <summary>Readiness endpoint: the service and what it cannot serve without (its own database); see <see cref="HealthReadiness"/>.</summary>
     public const string HealthEndpointPath = "/health";
 
     /// <summary>Liveness endpoint: the process answers; dependencies are not consulted.</summary>
@@ -46,6 +46,7 @@ public static class Extensions
     {
         builder.Services.AddHealthChecks()
             .AddCheck("self", () => HealthCheckResult.Healthy(), [LiveTag]);
+        builder.AddReadinessRules();
         return builder;
     }
 
@@ -60,6 +61,7 @@ public static class Extensions
         {
             Predicate = check => check.Tags.Contains(LiveTag),
         }).DisableHttpMetrics();
+        app.MapHealthDetails();
         return app;
     }
 }

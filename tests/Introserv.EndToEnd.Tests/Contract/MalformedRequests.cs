@@ -43,14 +43,16 @@ public sealed class MalformedRequests(JsonNode document, Random random)
 
         foreach (var name in pathNames)
         {
-            var value = PathValues[random.Next(PathValues.Length)];
-            yield return new(method, Fill(template, pathNames, n => n == name ? value : Guid.NewGuid().ToString()), $"path {name}={Shorten(value)}",
-                hasBody ? "{}" : null, hasBody ? "application/json" : null, noHeaders);
+            foreach (var value in PathValues)
+            {
+                yield return new(method, Fill(template, pathNames, n => n == name ? value : Guid.NewGuid().ToString()), $"path {name}={Shorten(value)}",
+                    hasBody ? "{}" : null, hasBody ? "application/json" : null, noHeaders);
+            }
         }
 
         foreach (var name in queryNames)
         {
-            foreach (var value in QueryValues.OrderBy(_ => random.Next()).Take(4))
+            foreach (var value in QueryValues)
             {
                 yield return new(method, $"{validPath}?{name}={value}", $"query {name}={Shorten(value)}", hasBody ? "{}" : null, hasBody ? "application/json" : null, noHeaders);
             }
@@ -88,19 +90,28 @@ public sealed class MalformedRequests(JsonNode document, Random random)
         yield return ("invalid utf8", Encoding.Latin1.GetString([0x7B, 0x22, 0x61, 0x22, 0x3A, 0x22, 0xC3, 0x28, 0x22, 0x7D]));
         yield return ("duplicate keys", "{\"a\":1,\"a\":2}");
 
-        var properties = (schema?["properties"] as JsonObject)?.Select(p => p.Key).ToList() ?? [];
-        foreach (var property in properties)
+        var properties = (schema?["properties"] as JsonObject)?.ToList() ?? [];
+        foreach (var (property, propertySchema) in properties)
         {
-            foreach (var wrong in WrongValues.OrderBy(_ => random.Next()).Take(5))
+            foreach (var wrong in WrongValues)
             {
-                var body = new JsonObject();
-                foreach (var other in properties.Where(p => p != property))
-                {
-                    body[other] = random.Next(2) == 0 ? JsonValue.Create("x") : JsonValue.Create(1);
-                }
-
+                var body = Plausible(properties);
                 body[property] = wrong?.DeepClone();
                 yield return ($"{property}={Shorten(wrong?.ToJsonString() ?? "null")}", body.ToJsonString());
+            }
+
+            // One level down: the fields of an object-valued property.
+            var nested = (Resolve(propertySchema)?["properties"] as JsonObject)?.ToList() ?? [];
+            foreach (var (inner, _) in nested)
+            {
+                foreach (var wrong in WrongValues.OrderBy(_ => random.Next()).Take(4))
+                {
+                    var body = Plausible(properties);
+                    var value = Plausible(nested);
+                    value[inner] = wrong?.DeepClone();
+                    body[property] = value;
+                    yield return ($"{property}.{inner}={Shorten(wrong?.ToJsonString() ?? "null")}", body.ToJsonString());
+                }
             }
         }
 
@@ -111,6 +122,33 @@ public sealed class MalformedRequests(JsonNode document, Random random)
             yield return ($"{array}: 5000 items", new JsonObject { [array] = huge }.ToJsonString());
         }
     }
+
+    /// <summary>An object whose properties hold values of their declared types (so one wrong value stands out).</summary>
+    private JsonObject Plausible(IEnumerable<KeyValuePair<string, JsonNode?>> properties)
+    {
+        var body = new JsonObject();
+        foreach (var (name, schema) in properties)
+        {
+            var resolved = Resolve(schema);
+            body[name] = TypeOf(resolved) switch
+            {
+                "integer" or "number" => JsonValue.Create(1),
+                "boolean" => JsonValue.Create(random.Next(2) == 0),
+                "array" => new JsonArray(),
+                "object" => new JsonObject(),
+                _ => JsonValue.Create(random.Next(2) == 0 ? "x" : "2026-01-01"),
+            };
+        }
+
+        return body;
+    }
+
+    private static string? TypeOf(JsonNode? schema) => schema?["type"] switch
+    {
+        JsonValue value => value.ToString(),
+        JsonArray types => types.Select(t => t?.ToString()).FirstOrDefault(t => t != "null"),
+        _ => schema?["properties"] is not null ? "object" : null,
+    };
 
     // OpenAPI 3.1 writes "type": "array" or "type": ["array", "null"].
     private static bool IsArray(JsonNode? schema) => schema?["type"] switch
