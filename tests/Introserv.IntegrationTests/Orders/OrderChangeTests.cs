@@ -176,7 +176,7 @@ public sealed class OrderChangeTests(OrdersServiceFactory factory) : IClassFixtu
         Assert.Equal((HttpStatusCode.Conflict, "order_not_cancellable"), (again, Code(againProblem)));
         Assert.Equal(before + refund, ledger.GetProperty("balance").GetDecimal());
         Assert.Equal(("refund", refund), (ledger.GetProperty("entries")[0].GetProperty("reason").GetString(), ledger.GetProperty("entries")[0].GetProperty("amount").GetDecimal()));
-        Assert.DoesNotContain(active.EnumerateArray(), o => o.GetProperty("id").GetGuid() == orderId);
+        Assert.DoesNotContain(active.GetProperty("entries").EnumerateArray(), o => o.GetProperty("id").GetGuid() == orderId);
         Assert.Equal(0, held);
         await factory.AssertLedgerExplainsBalanceAsync(accountId);
     }
