@@ -24,6 +24,9 @@ public sealed record KeyedOutcome(int Status, object? Body, string? Location, IR
 /// </summary>
 public sealed class KeyedRequests(OrdersDbContext db, Idempotency idempotency)
 {
+    /// <summary>The status logged for a request whose client went away before anything was done (nginx's 499).</summary>
+    public const int ClientClosedRequest = 499;
+
     public async Task<IResult> RunAsync(
         KeyedRequest request, Func<CancellationToken, Task<KeyedOutcome>> effect, CancellationToken requestAborted,
         Func<CancellationToken, Task<IResult?>>? prepare = null)
@@ -32,7 +35,7 @@ public sealed class KeyedRequests(OrdersDbContext db, Idempotency idempotency)
         ArgumentNullException.ThrowIfNull(effect);
         if (request.Key is null && !request.KeyRequired)
         {
-            return prepare is not null && await prepare(requestAborted) is { } refused
+            return await PrepareAsync(prepare, requestAborted) is { } refused
                 ? refused
                 : await db.InTransactionAsync(async ct => Answer(await ApplyAsync(effect, ct)), CancellationToken.None);
         }
@@ -45,7 +48,7 @@ public sealed class KeyedRequests(OrdersDbContext db, Idempotency idempotency)
         var key = request.Key!;
         try
         {
-            if (prepare is not null && await prepare(requestAborted) is { } refused)
+            if (await PrepareAsync(prepare, requestAborted) is { } refused)
             {
                 await idempotency.AbandonAsync(request.AccountId, key);
                 return refused;
@@ -85,6 +88,19 @@ public sealed class KeyedRequests(OrdersDbContext db, Idempotency idempotency)
             // Releases the key only when it has no answer, i.e. when the effect did not commit.
             await idempotency.AbandonAsync(request.AccountId, key);
             throw;
+        }
+    }
+
+    /// <summary>The checks before the effect; a client that went away meanwhile is answered (nobody reads it) with nothing done.</summary>
+    private static async Task<IResult?> PrepareAsync(Func<CancellationToken, Task<IResult?>>? prepare, CancellationToken requestAborted)
+    {
+        try
+        {
+            return prepare is null ? null : await prepare(requestAborted);
+        }
+        catch (Exception) when (requestAborted.IsCancellationRequested)
+        {
+            return Results.StatusCode(ClientClosedRequest);
         }
     }
 
