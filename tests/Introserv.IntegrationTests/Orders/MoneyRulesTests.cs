@@ -1,7 +1,15 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Introserv.BuildingBlocks.Data;
+using Introserv.Orders.Data;
+using Introserv.Orders.Features;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Hosting.Internal;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
 
 namespace Introserv.IntegrationTests.Orders;
 
@@ -113,6 +121,22 @@ public sealed class MoneyRulesTests(OrdersServiceFactory factory) : IClassFixtur
                 Assert.Equal((HttpStatusCode.BadRequest, "invalid_cursor"), (refused.StatusCode, Code(await refused.Content.ReadFromJsonAsync<JsonElement>())));
             }
         }
+    }
+
+    [Fact]
+    public async Task The_demo_seed_places_its_orders_paid_from_its_balance()
+    {
+        var demo = new DemoCustomerSettings { AccountId = Guid.NewGuid(), Balance = 150m, Orders = [new() { PlanId = "vps-s" }, new() { PlanId = "vps-m", PeriodMonths = 3 }] };
+        using var seeder = new DemoSeeder(factory.Services.GetRequiredService<IServiceScopeFactory>(), factory.Services.GetRequiredService<MigrationState<OrdersDbContext>>(),
+            Options.Create(demo), new HostingEnvironment { EnvironmentName = Environments.Development }, NullLogger<DemoSeeder>.Instance);
+
+        await seeder.StartAsync(CancellationToken.None);
+        await seeder.ExecuteTask!;
+        using var http = factory.Customer(demo.AccountId);
+        var orders = (await http.GetFromJsonAsync<JsonElement>("/api/orders")).GetProperty("entries");
+
+        Assert.Equal(["active", "active"], orders.EnumerateArray().Select(o => o.GetProperty("status").GetString()));
+        Assert.Equal(150m - 9.90m - 57.91m, await OrdersServiceFactory.BalanceAsync(http));
     }
 
     /// <summary>Every entry of a list, one per page, following nextBefore as an opaque string.</summary>
