@@ -74,7 +74,7 @@ public sealed class OrderRulesTests
         var start = At(2027, 4, 1);
         var paidUntil = start.AddMonths(1); // 30 days, paid 9.90
 
-        var change = Proration.PlanChange(9.90m, start, paidUntil, start.AddDays(10).AddHours(2), oldPeriodPrice: 9.90m, newPeriodPrice: 19.90m);
+        var change = Proration.PlanChange(9.90m, start, paidUntil, start.AddDays(10).AddHours(2), oldPeriodPrice: 9.90m, newPeriodPrice: 19.90m, PlanChangeTerms.Refundable(9.90m));
 
         // 19 days left worth 6.27 at the old price; at the new one 6.27 × 19.90 / 9.90: 6.33 more.
         Assert.Equal(19, change.UnusedDays);
@@ -89,7 +89,7 @@ public sealed class OrderRulesTests
         var start = At(2028, 2, 1);
         var paidUntil = start.AddMonths(1); // 29 days in a leap year, paid 19.90
 
-        var change = Proration.PlanChange(19.90m, start, paidUntil, start.AddHours(1), oldPeriodPrice: 19.90m, newPeriodPrice: 9.90m);
+        var change = Proration.PlanChange(19.90m, start, paidUntil, start.AddHours(1), oldPeriodPrice: 19.90m, newPeriodPrice: 9.90m, PlanChangeTerms.Refundable(19.90m));
 
         // 28 days left worth 19.90 × 28 / 29 = 19.2137… (19.21); at the new price 10 / 19.90 of that, 9.655…, less:
         // 9.66 credited, and the rest of the term is worth 19.21 − 9.66.
@@ -105,7 +105,7 @@ public sealed class OrderRulesTests
         var start = At(2027, 4, 1);
         var paidUntil = start.AddMonths(1);
 
-        var change = Proration.PlanChange(9.90m, start, paidUntil, paidUntil.AddHours(-3), 9.90m, 39.90m);
+        var change = Proration.PlanChange(9.90m, start, paidUntil, paidUntil.AddHours(-3), 9.90m, 39.90m, PlanChangeTerms.Refundable(9.90m));
 
         Assert.Equal((0, 0m), (change.UnusedDays, change.Difference));
     }
@@ -118,12 +118,110 @@ public sealed class OrderRulesTests
         var oldPrice = MoneyEndpoints.PeriodPrice(9.90m, 12, 10m); // 106.92
         var newPrice = MoneyEndpoints.PeriodPrice(19.90m, 12, 10m); // 214.92
 
-        var change = Proration.PlanChange(oldPrice, start, paidUntil, start.AddDays(182).AddHours(1), oldPrice, newPrice);
+        var change = Proration.PlanChange(oldPrice, start, paidUntil, start.AddDays(182).AddHours(1), oldPrice, newPrice, PlanChangeTerms.Refundable(oldPrice));
 
         Assert.Equal((106.92m, 214.92m), (oldPrice, newPrice));
         Assert.Equal(182, change.UnusedDays);
         // 106.92 × 182 / 365 = 53.3131…; × 108 / 106.92 → 53.85.
         Assert.Equal(53.85m, change.Difference);
+    }
+
+    [Fact]
+    public void A_downgrade_of_a_plan_that_refunds_nothing_credits_nothing_and_leaves_nothing_to_refund()
+    {
+        var start = At(2027, 1, 1);
+        var paidUntil = start.AddMonths(12);
+        var epyc = MoneyEndpoints.PeriodPrice(229m, 12, 10m);
+        var e3 = MoneyEndpoints.PeriodPrice(89m, 12, 10m);
+        var now = start.AddHours(1);
+
+        var change = Proration.PlanChange(epyc, start, paidUntil, now, epyc, e3, new PlanChangeTerms(0m, OldPlanRefunds: false, NewPlanRefunds: true));
+        var refundAfter = Proration.Refund(change.NewRefundableValue, change.NewTermStart, paidUntil, now.AddMinutes(1), refundsUnusedDays: true);
+
+        Assert.True(change.Repriced < 0);
+        Assert.Equal((0m, 0m, 0m), (change.Difference, change.NewRefundableValue, refundAfter));
+        Assert.Equal(Proration.Cents(Proration.RemainingValue(epyc, start, paidUntil, now)) + change.Repriced, change.NewTermValue);
+    }
+
+    [Fact]
+    public void A_downgrade_credits_at_most_what_a_cancellation_would_refund_and_the_two_together_never_more()
+    {
+        var start = At(2027, 1, 1);
+        var paidUntil = start.AddMonths(1);
+        var now = start.AddDays(3).AddHours(2);
+        // 39.90 paid, of which only 10.00 under refundable terms (the rest was an upgrade to a plan that refunds nothing).
+        var terms = new PlanChangeTerms(10m, OldPlanRefunds: true, NewPlanRefunds: true);
+        var cancelNow = Proration.Refund(terms.RefundableValue, start, paidUntil, now, refundsUnusedDays: true);
+
+        var change = Proration.PlanChange(39.90m, start, paidUntil, now, 39.90m, 9.90m, terms);
+        var cancelAfter = Proration.Refund(change.NewRefundableValue, change.NewTermStart, paidUntil, now, refundsUnusedDays: true);
+
+        Assert.Equal(-cancelNow, change.Difference);
+        Assert.True(change.Repriced < change.Difference);
+        Assert.True(-change.Difference + cancelAfter <= cancelNow, $"{-change.Difference} + {cancelAfter} > {cancelNow}");
+    }
+
+    [Fact]
+    public void An_upgrade_to_a_plan_that_refunds_nothing_keeps_only_the_old_money_refundable()
+    {
+        var start = At(2027, 1, 1);
+        var paidUntil = start.AddMonths(1);
+
+        var change = Proration.PlanChange(89m, start, paidUntil, start.AddHours(1), 89m, 229m, new PlanChangeTerms(89m, OldPlanRefunds: true, NewPlanRefunds: false));
+
+        Assert.True(change.Difference > 0);
+        Assert.Equal(change.NewTermValue - change.Difference, change.NewRefundableValue);
+    }
+
+    [Theory]
+    [InlineData(OrderStatuses.Active, 10, 0)] // still paid: the span is extended
+    [InlineData(OrderStatuses.Overdue, -2, -2)] // late: the new period follows paidUntil, the two days are paid for
+    [InlineData(OrderStatuses.Suspended, -10, -10)]
+    [InlineData(OrderStatuses.Suspended, -40, 0)] // a whole period in the past: the period starts now
+    public void Every_renewal_follows_paid_until(string status, int paidUntilInDays, int newStartInDays)
+    {
+        var now = At(2027, 6, 15, 12);
+        var order = new Order
+        {
+            PlanId = "vps-s", Status = status, Currency = "EUR", PaidUntil = now.AddDays(paidUntilInDays),
+            TermStart = now.AddDays(paidUntilInDays).AddMonths(-1), TermValue = 9.90m, RefundableValue = 9.90m,
+        };
+
+        RenewalCharge.Extend(order, 1, 9.90m, refundable: false, now);
+
+        var expectedStart = paidUntilInDays > 0 ? now.AddDays(paidUntilInDays).AddMonths(-1) : now.AddDays(newStartInDays);
+        Assert.Equal(expectedStart, order.TermStart);
+        Assert.Equal(paidUntilInDays > 0 ? now.AddDays(paidUntilInDays).AddMonths(1) : expectedStart.AddMonths(1), order.PaidUntil);
+        Assert.Equal(paidUntilInDays > 0 ? (19.80m, 9.90m) : (9.90m, 0m), (order.TermValue, order.RefundableValue));
+    }
+
+    [Theory]
+    [InlineData("2027-06-15T12:00:00.123456+00:00")]
+    [InlineData("0001-01-01T00:00:00+00:00")]
+    public void A_cursor_round_trips_and_is_url_safe(string at)
+    {
+        var time = DateTimeOffset.Parse(at, System.Globalization.CultureInfo.InvariantCulture);
+        var id = Guid.CreateVersion7();
+
+        var cursor = PageCursor.Encode(time, id);
+
+        Assert.Matches("^[A-Za-z0-9_-]+$", cursor);
+        Assert.True(PageCursor.TryDecode(cursor, out var decodedAt, out var decodedId));
+        Assert.Equal((time, id), (decodedAt, decodedId));
+        Assert.True(PageCursor.TryDecode(PageCursor.Encode(42), out long sequence));
+        Assert.Equal(42, sequence);
+    }
+
+    [Theory]
+    [InlineData("2027-06-15T12:00:00+00:00")]
+    [InlineData("not a cursor")]
+    [InlineData("AAAA")]
+    [InlineData("")]
+    [InlineData("____________________________________________")]
+    public void A_bad_cursor_is_refused(string cursor)
+    {
+        Assert.False(PageCursor.TryDecode(cursor, out _, out _));
+        Assert.False(PageCursor.TryDecode(cursor, out long _));
     }
 
     public static TheoryData<string, OrderTrigger, string?> Transitions => new()

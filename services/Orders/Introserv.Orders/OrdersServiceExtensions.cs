@@ -24,6 +24,7 @@ public static class OrdersServiceExtensions
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddScoped<Ledger>();
         builder.Services.AddScoped<Idempotency>();
+        builder.Services.AddScoped<KeyedRequests>();
         builder.Services.AddScoped<OrderPlacement>();
         builder.Services.AddOptions<LifecycleOptions>().Bind(builder.Configuration.GetSection(LifecycleOptions.Section))
             .Validate(o => o.Interval > TimeSpan.Zero && o.OverdueGrace >= TimeSpan.Zero && o.SuspensionGrace >= TimeSpan.Zero && o.PaymentWindow > TimeSpan.Zero && o.BatchSize > 0,

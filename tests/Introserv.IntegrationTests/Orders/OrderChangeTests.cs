@@ -176,7 +176,7 @@ public sealed class OrderChangeTests(OrdersServiceFactory factory) : IClassFixtu
         Assert.Equal((HttpStatusCode.Conflict, "order_not_cancellable"), (again, Code(againProblem)));
         Assert.Equal(before + refund, ledger.GetProperty("balance").GetDecimal());
         Assert.Equal(("refund", refund), (ledger.GetProperty("entries")[0].GetProperty("reason").GetString(), ledger.GetProperty("entries")[0].GetProperty("amount").GetDecimal()));
-        Assert.DoesNotContain(active.EnumerateArray(), o => o.GetProperty("id").GetGuid() == orderId);
+        Assert.DoesNotContain(active.GetProperty("entries").EnumerateArray(), o => o.GetProperty("id").GetGuid() == orderId);
         Assert.Equal(0, held);
         await factory.AssertLedgerExplainsBalanceAsync(accountId);
     }
@@ -255,6 +255,9 @@ public sealed class OrderChangeTests(OrdersServiceFactory factory) : IClassFixtu
         Assert.EndsWith("CancellationQuoteResponse", SchemaOf(Responses("/api/orders/{id}/cancellation/quote", "post").GetProperty("200")), StringComparison.Ordinal);
         Assert.EndsWith("OrderResponse", SchemaOf(Responses("/api/orders/{id}/plan-change", "post").GetProperty("200")), StringComparison.Ordinal);
         Assert.EndsWith("OrderPage", SchemaOf(Responses("/api/orders/history", "get").GetProperty("200")), StringComparison.Ordinal);
+        Assert.EndsWith("OrderPage", SchemaOf(Responses("/api/orders", "get").GetProperty("200")), StringComparison.Ordinal);
+        Assert.True(Responses("/api/staff/balances/{accountId}/credits", "post").TryGetProperty("409", out _));
+        Assert.True(Responses("/api/orders", "get").TryGetProperty("400", out _));
         Assert.EndsWith("InvoicePage", SchemaOf(Responses("/api/invoices", "get").GetProperty("200")), StringComparison.Ordinal);
         Assert.True(Responses("/api/orders/{id}/plan-change", "post").TryGetProperty("402", out _));
         Assert.True(Responses("/api/invoices/{id}/pay", "post").TryGetProperty("403", out _));

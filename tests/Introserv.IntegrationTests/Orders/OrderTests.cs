@@ -35,7 +35,7 @@ public sealed class OrderTests(OrdersServiceFactory factory) : IClassFixture<Ord
         Assert.Equal(["renew", "change_plan", "cancel"], order.GetProperty("actions").EnumerateArray().Select(a => a.GetString()));
         Assert.Equal("paid", order.GetProperty("invoice").GetProperty("status").GetString());
         Assert.Equal(92.01m, balance.GetProperty("balance").GetDecimal());
-        Assert.Equal(order.GetProperty("id").GetGuid(), Assert.Single(active.EnumerateArray()).GetProperty("id").GetGuid());
+        Assert.Equal(order.GetProperty("id").GetGuid(), Assert.Single(active.GetProperty("entries").EnumerateArray()).GetProperty("id").GetGuid());
     }
 
     [Fact]
@@ -108,7 +108,7 @@ public sealed class OrderTests(OrdersServiceFactory factory) : IClassFixture<Ord
         Assert.Equal(id, replayBody.GetProperty("id").GetGuid());
         Assert.Equal(HttpStatusCode.UnprocessableEntity, reused);
         Assert.Equal("idempotency_key_reused", reusedBody.GetProperty("code").GetString());
-        Assert.Single(orders.EnumerateArray());
+        Assert.Single(orders.GetProperty("entries").EnumerateArray());
         Assert.Equal(1000m - 19.90m, balance.GetProperty("balance").GetDecimal());
     }
 

@@ -34,6 +34,9 @@ public sealed class Order
     /// <summary>What was paid for the span (period prices, never the setup fee), less credits already given.</summary>
     public decimal TermValue { get; set; }
 
+    /// <summary>The part of <see cref="TermValue"/> paid under terms that refund unused days (the most a cancellation can give back).</summary>
+    public decimal RefundableValue { get; set; }
+
     /// <summary>The price of one period when ordered (later price changes do not touch it).</summary>
     public decimal PeriodPrice { get; set; }
 
@@ -112,6 +115,9 @@ public sealed class Quote
 
     /// <summary>The order's new paid span value after a plan change.</summary>
     public decimal NewTermValue { get; set; }
+
+    /// <summary>The part of <see cref="NewTermValue"/> that stays refundable after a plan change.</summary>
+    public decimal NewRefundableValue { get; set; }
 
     public DateTimeOffset? NewTermStart { get; set; }
 

@@ -64,8 +64,8 @@ public sealed class OrdersDbContext(DbContextOptions<OrdersDbContext> options) :
             entry.Property(e => e.ReferenceId).HasMaxLength(100);
             entry.Property(e => e.Note).HasMaxLength(500);
             entry.HasIndex(e => new { e.AccountId, e.Sequence }).IsUnique();
-            // A payment (top-up) is credited once, however often its notification arrives.
-            entry.HasIndex(e => new { e.AccountId, e.ReferenceType, e.ReferenceId }).IsUnique().HasFilter("\"ReferenceType\" = 'payment'");
+            // A payment (top-up) is credited once, to one account, however often its notification arrives.
+            entry.HasIndex(e => new { e.ReferenceType, e.ReferenceId }).IsUnique().HasFilter("\"ReferenceType\" = 'payment'");
         });
         modelBuilder.Entity<Order>(order =>
         {
@@ -75,6 +75,8 @@ public sealed class OrdersDbContext(DbContextOptions<OrdersDbContext> options) :
             order.Property(o => o.IpAddress).HasMaxLength(45);
             order.Property(o => o.PeriodPrice).HasPrecision(18, 2);
             order.Property(o => o.TermValue).HasPrecision(18, 2);
+            order.Property(o => o.RefundableValue).HasPrecision(18, 2);
+            order.ToTable(t => t.HasCheckConstraint("ck_orders_refundable_value", "\"RefundableValue\" >= 0 AND \"RefundableValue\" <= \"TermValue\""));
             order.Property(o => o.CancellationReason).HasMaxLength(500);
             order.ToTable(t => t.HasCheckConstraint("ck_orders_term_value_not_negative", "\"TermValue\" >= 0"));
             order.Property(o => o.Currency).HasMaxLength(3).IsFixedLength();
@@ -124,6 +126,7 @@ public sealed class OrdersDbContext(DbContextOptions<OrdersDbContext> options) :
             quote.Property(q => q.TargetPlanId).HasMaxLength(32);
             quote.Property(q => q.Amount).HasPrecision(18, 2);
             quote.Property(q => q.NewTermValue).HasPrecision(18, 2);
+            quote.Property(q => q.NewRefundableValue).HasPrecision(18, 2);
             quote.Property(q => q.Currency).HasMaxLength(3).IsFixedLength();
             quote.HasIndex(q => new { q.OrderId, q.CreatedAt });
             quote.HasIndex(q => q.ExpiresAt);

@@ -4,6 +4,7 @@ using Introserv.BuildingBlocks.Messaging;
 using Introserv.Orders.Contracts;
 using Introserv.Orders.Data;
 using Introserv.Orders.Money;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
 
 namespace Introserv.Orders.Features;
@@ -42,8 +43,9 @@ public static class Cancellations
             .Answers<CancellationQuoteResponse>(StatusCodes.Status200OK, 404, 409);
         orders.MapPost("/{id:guid}/cancellation", CancelAsync)
             .WithSummary("Cancel: mode immediate (with the quoteId; refunds exactly the quoted amount) or end_of_term; an optional reason")
-            .WithDescription("400 validation_failed, 404 order_not_found / quote_not_found, 409 order_not_cancellable / quote_expired / quote_already_used / quote_outdated.")
-            .Answers<OrderResponse>(StatusCodes.Status200OK, 400, 404, 409);
+            .WithDescription("400 validation_failed, 404 order_not_found / quote_not_found, 409 order_not_cancellable / quote_expired / quote_already_used / quote_outdated; " +
+                "an optional Idempotency-Key makes a retry answer the first answer (the idempotency codes as for ordering).")
+            .Answers<OrderResponse>(StatusCodes.Status200OK, 400, 404, 409, 422);
         orders.MapDelete("/{id:guid}/cancellation", WithdrawAsync)
             .WithSummary("Withdraw an end-of-term cancellation: the order is active again")
             .WithDescription("404 order_not_found, 409 no_scheduled_cancellation.")
@@ -83,11 +85,12 @@ public static class Cancellations
 
     private static (decimal Refund, int UnusedDays) RefundNow(Order order, Plan plan, DateTimeOffset now) =>
         order is { TermStart: { } start, PaidUntil: { } until }
-            ? (Math.Min(order.TermValue, Proration.Refund(order.TermValue, start, until, now, plan.RefundsUnusedDays)), Proration.UnusedDays(start, until, now))
+            ? (Math.Min(order.TermValue, Proration.Refund(order.RefundableValue, start, until, now, plan.RefundsUnusedDays)), Proration.UnusedDays(start, until, now))
             : (0m, 0);
 
     private static async Task<IResult> CancelAsync(
-        Guid id, CancelRequest request, ClaimsPrincipal user, OrdersDbContext db, Ledger ledger, TimeProvider clock, CancellationToken cancellationToken)
+        Guid id, CancelRequest request, [FromHeader(Name = Idempotency.Header)] string? idempotencyKey, ClaimsPrincipal user, OrdersDbContext db, KeyedRequests keyed,
+        Ledger ledger, TimeProvider clock, CancellationToken cancellationToken)
     {
         var accountId = MoneyEndpoints.AccountId(user);
         var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
@@ -112,12 +115,13 @@ public static class Cancellations
         }
 
         var reason = string.IsNullOrWhiteSpace(request.Reason) ? null : request.Reason.Trim();
-        return await db.InTransactionAsync(async ct =>
+        var keyedRequest = new KeyedRequest(accountId, idempotencyKey, "cancel", Idempotency.HashOf(new { id, request.Mode, request.QuoteId, reason }), KeyRequired: false);
+        return await keyed.RunAsync(keyedRequest, async ct =>
         {
             var order = await db.LockAsync(id, accountId, ct);
             if (order is null)
             {
-                return OrderProblems.OrderNotFound();
+                return KeyedOutcome.Refused(OrderProblems.OrderNotFound());
             }
 
             var now = clock.Now();
@@ -125,30 +129,30 @@ public static class Cancellations
             {
                 if (order.PaidUntil is not { } until || !db.Move(order, OrderTrigger.CancellationScheduled, now, reason is null ? "Cancellation at the end of the term" : $"Cancellation at the end of the term: {reason}"))
                 {
-                    return NotCancellable(order);
+                    return KeyedOutcome.Refused(NotCancellable(order));
                 }
 
                 order.CancellationReason = reason;
                 order.CancellationRequestedAt = now;
                 db.AddIntegrationEvent(new OrderCancellationScheduled(Guid.CreateVersion7(), now, accountId, order.Id, order.PlanId, until, reason), clock);
-                return TypedResults.Ok(OrderActions.View(order, now));
+                return KeyedOutcome.Done(StatusCodes.Status200OK, OrderActions.View(order, now));
             }
 
             if (!OrderStateMachine.Allows(order.Status, OrderTrigger.CancelledNow))
             {
-                return NotCancellable(order);
+                return KeyedOutcome.Refused(NotCancellable(order));
             }
 
             var (quote, problem) = await Quotes.RedeemAsync(db, request.QuoteId!.Value, order, QuoteKinds.Cancellation, now, ct);
             if (problem is not null)
             {
-                return problem;
+                return KeyedOutcome.Refused(problem);
             }
 
             order.CancellationReason = reason;
             order.CancellationRequestedAt = now;
             await EndAsync(db, ledger, clock, order, OrderTrigger.CancelledNow, CancellationModes.Immediate, quote!.Amount, now, ct);
-            return TypedResults.Ok(OrderActions.View(order, now));
+            return KeyedOutcome.Done(StatusCodes.Status200OK, OrderActions.View(order, now));
         }, cancellationToken);
     }
 
@@ -202,23 +206,5 @@ public static class Cancellations
             db.AddIntegrationEvent(new OrderCancellationWithdrawn(Guid.CreateVersion7(), now, accountId, order.Id, order.PlanId), clock);
             return TypedResults.Ok(OrderActions.View(order, now));
         }, cancellationToken);
-    }
-}
-
-/// <summary>Refunds: ledger credits referencing a refund id, <c>RefundIssued</c>, and the order's paid span value reduced by them.</summary>
-internal static class Refunds
-{
-    public static async Task CreditAsync(
-        OrdersDbContext db, Ledger ledger, TimeProvider clock, Order order, decimal amount, string reason, string note, CancellationToken cancellationToken)
-    {
-        var refundId = Guid.CreateVersion7();
-        var credited = await ledger.PostAsync(order.AccountId, new Posting(amount, order.Currency, "refund", "refund", refundId.ToString("D"), $"{note} (order {order.Id:D})"), cancellationToken);
-        if (credited.Outcome != PostingOutcome.Posted)
-        {
-            throw new InvalidOperationException($"A refund could not be credited: {credited.Outcome}.");
-        }
-
-        order.TermValue = Math.Max(0m, order.TermValue - amount);
-        db.AddIntegrationEvent(new RefundIssued(Guid.CreateVersion7(), clock.Now(), order.AccountId, order.Id, refundId, amount, order.Currency, reason), clock);
     }
 }

@@ -59,7 +59,7 @@ public sealed class DemoSeeder(
             if (demo.Balance > 0)
             {
                 await db.InTransactionAsync(ct => ledger.PostAsync(demo.AccountId,
-                    new Posting(demo.Balance, PlanCatalogue.Currency, Ledger.TopUp, "payment", PaymentReference, "Demo balance for local runs"), ct), stoppingToken);
+                    new Posting(demo.Balance, PlanCatalogue.Currency, Ledger.TopUp, Ledger.Payment, PaymentReference, "Demo balance for local runs"), ct), stoppingToken);
             }
 
             if (await db.Orders.AnyAsync(o => o.AccountId == demo.AccountId, stoppingToken))
@@ -71,7 +71,7 @@ public sealed class DemoSeeder(
             {
                 var plan = await db.Plans.AsNoTracking().Include(p => p.Periods).SingleAsync(p => p.Id == wanted.PlanId, stoppingToken);
                 var period = plan.Periods.Single(p => p.Months == wanted.PeriodMonths);
-                await placement.PlaceAsync(demo.AccountId, plan, period, autoRenew: false, mayPay: true, stoppingToken);
+                await db.InTransactionAsync(ct => placement.PlaceAsync(demo.AccountId, plan, period, autoRenew: false, mayPay: true, ct), stoppingToken);
             }
 
             logger.LogInformation("Seeded the demo customer's balance and {Count} orders", demo.Orders.Count);

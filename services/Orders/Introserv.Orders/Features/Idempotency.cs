@@ -11,60 +11,127 @@ namespace Introserv.Orders.Features;
 /// Idempotency-Key handling for money-moving requests: the first request with a key runs; the same key with the
 /// same body answers the first response again; with another body <c>422 idempotency_key_reused</c>; while the
 /// first is still running <c>409 idempotency_request_in_progress</c>. Keys are kept 24 hours per account.
+/// <para>
+/// The key's row is the single source of truth: its answer is written in the same transaction as the effect
+/// (see <see cref="KeyedRequests"/>), so a key either has its answer and its effect, or neither. A key is released
+/// (its row deleted) only while it has no answer, i.e. only when nothing was committed. A key left without an answer
+/// (the process died before the effect) is taken over by a retry after <see cref="Lease"/>.
+/// </para>
 /// </summary>
 public sealed class Idempotency(OrdersDbContext db, TimeProvider clock)
 {
     public const string Header = "Idempotency-Key";
+    public const int MaxKeyLength = 100;
     public static readonly TimeSpan Retention = TimeSpan.FromHours(24);
+
+    /// <summary>How long a key without an answer counts as in progress before a retry may run the request itself.</summary>
+    public static readonly TimeSpan Lease = TimeSpan.FromSeconds(30);
 
     public static string HashOf(object request) =>
         Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(JsonSerializer.Serialize(request))));
 
-    /// <summary>Null when this request is the first with its key and may run; otherwise the answer to give.</summary>
-    public async Task<IResult?> BeginAsync(Guid accountId, string? key, string operation, string requestHash, CancellationToken cancellationToken)
+    public static bool IsValidKey(string? key) => !string.IsNullOrWhiteSpace(key) && key.Length <= MaxKeyLength;
+
+    public static IResult KeyRequired() => Problem(StatusCodes.Status400BadRequest, "idempotency_key_required", "Idempotency-Key required",
+        $"Send an Idempotency-Key header (1 to {MaxKeyLength} characters, e.g. a UUID) so a retried request cannot order twice.");
+
+    /// <summary>
+    /// Null when this request may run with its key (the first with it, or a retry taking over a key whose first
+    /// request died); otherwise the answer to give. Not cancelled by the client: a key is never left claimed by a
+    /// request that went away between the insert and its answer.
+    /// </summary>
+    public async Task<IResult?> BeginAsync(Guid accountId, string? key, string operation, string requestHash)
     {
-        if (string.IsNullOrWhiteSpace(key) || key.Length > 100)
+        if (!IsValidKey(key))
         {
-            return Problem(StatusCodes.Status400BadRequest, "idempotency_key_required", "Idempotency-Key required",
-                "Send an Idempotency-Key header (1 to 100 characters, e.g. a UUID) so a retried request cannot order twice.");
+            return KeyRequired();
         }
 
         var now = clock.GetUtcNow();
         var expired = now - Retention;
-        await db.IdempotencyRecords.Where(r => r.AccountId == accountId && r.Key == key && r.CreatedAt < expired).ExecuteDeleteAsync(cancellationToken);
+        await db.IdempotencyRecords.Where(r => r.AccountId == accountId && r.Key == key && r.CreatedAt < expired).ExecuteDeleteAsync(CancellationToken.None);
         var inserted = await db.Database.ExecuteSqlInterpolatedAsync($"""
             INSERT INTO idempotency_records ("AccountId", "Key", "Operation", "RequestHash", "CreatedAt")
             VALUES ({accountId}, {key}, {operation}, {requestHash}, {now}) ON CONFLICT DO NOTHING
-            """, cancellationToken);
+            """, CancellationToken.None);
         if (inserted == 1)
         {
             return null;
         }
 
-        var existing = await db.IdempotencyRecords.AsNoTracking().SingleAsync(r => r.AccountId == accountId && r.Key == key, cancellationToken);
+        var existing = await db.IdempotencyRecords.AsNoTracking().SingleOrDefaultAsync(r => r.AccountId == accountId && r.Key == key, CancellationToken.None);
+        if (existing is null)
+        {
+            // Released between the insert and the read: the first request was refused and wrote nothing.
+            return InProgress();
+        }
+
         if (existing.Operation != operation || existing.RequestHash != requestHash)
         {
             return Problem(StatusCodes.Status422UnprocessableEntity, "idempotency_key_reused", "Idempotency-Key already used",
                 "This Idempotency-Key was used for a different request; use a new key for a new request.");
         }
 
-        return existing.ResponseStatus is { } status
-            ? Results.Content(existing.ResponseBody, "application/json", Encoding.UTF8, status)
-            : Problem(StatusCodes.Status409Conflict, "idempotency_request_in_progress", "Request in progress",
-                "The first request with this Idempotency-Key is still being processed; retry shortly.");
+        if (existing.ResponseStatus is not null)
+        {
+            return Replay(existing);
+        }
+
+        // No answer yet: still running, unless the lease ran out (its process died): then this request runs. The
+        // effect phase locks the key's row and re-checks it, so two takers never both apply the effect.
+        return existing.CreatedAt < now - Lease ? null : InProgress();
     }
 
-    public Task CompleteAsync(Guid accountId, string key, int status, object body, CancellationToken cancellationToken)
+    /// <summary>The key's row, locked until the transaction ends; null when it was released.</summary>
+    public Task<IdempotencyRecord?> LockAsync(Guid accountId, string key, CancellationToken cancellationToken) =>
+        db.IdempotencyRecords.FromSqlInterpolated($"SELECT * FROM idempotency_records WHERE \"AccountId\" = {accountId} AND \"Key\" = {key} FOR UPDATE")
+            .SingleOrDefaultAsync(cancellationToken);
+
+    /// <summary>The stored answer, when the key has one (read outside any lock).</summary>
+    public async Task<IResult?> StoredAnswerAsync(Guid accountId, string key, CancellationToken cancellationToken)
     {
-        var json = JsonSerializer.Serialize(body, JsonSerializerOptions.Web);
-        return db.IdempotencyRecords.Where(r => r.AccountId == accountId && r.Key == key)
-            .ExecuteUpdateAsync(r => r.SetProperty(x => x.ResponseStatus, status).SetProperty(x => x.ResponseBody, json), cancellationToken);
+        var record = await db.IdempotencyRecords.AsNoTracking().SingleOrDefaultAsync(r => r.AccountId == accountId && r.Key == key, cancellationToken);
+        return record?.ResponseStatus is null ? null : Replay(record);
     }
 
-    /// <summary>The request failed without an answer worth repeating: the key may be used again.</summary>
+    /// <summary>
+    /// The request ended without an answer worth repeating and without an effect: the key may be used again. Only a
+    /// key without an answer is released, so a key whose effect (and answer) committed is never touched; a commit
+    /// still in flight holds the row's lock, and this waits for it and then sees the answer.
+    /// </summary>
     public Task AbandonAsync(Guid accountId, string key) =>
-        db.IdempotencyRecords.Where(r => r.AccountId == accountId && r.Key == key && r.ResponseStatus == null).ExecuteDeleteAsync();
+        db.IdempotencyRecords.Where(r => r.AccountId == accountId && r.Key == key && r.ResponseStatus == null).ExecuteDeleteAsync(CancellationToken.None);
+
+    public static IResult Replay(IdempotencyRecord record)
+    {
+        ArgumentNullException.ThrowIfNull(record);
+        return new StoredAnswer(record.ResponseStatus!.Value, record.ResponseBody ?? "null", null);
+    }
+
+    public static IResult InProgress() => Problem(StatusCodes.Status409Conflict, "idempotency_request_in_progress", "Request in progress",
+        "The first request with this Idempotency-Key is still being processed; retry shortly.");
 
     public static IResult Problem(int status, string code, string title, string detail, Dictionary<string, object?>? extensions = null) =>
         ProblemDetailsExtensions.CodedProblem(status, code, title, detail, extensions);
+}
+
+/// <summary>A JSON answer exactly as stored with its key, so the first answer and every replay are the same bytes.</summary>
+public sealed class StoredAnswer(int status, string json, string? location) : IResult
+{
+    public int Status => status;
+
+    public string Json => json;
+
+    public async Task ExecuteAsync(HttpContext httpContext)
+    {
+        ArgumentNullException.ThrowIfNull(httpContext);
+        httpContext.Response.StatusCode = status;
+        if (location is not null)
+        {
+            httpContext.Response.Headers.Location = location;
+        }
+
+        httpContext.Response.ContentType = "application/json; charset=utf-8";
+        await httpContext.Response.WriteAsync(json, Encoding.UTF8, httpContext.RequestAborted);
+    }
 }

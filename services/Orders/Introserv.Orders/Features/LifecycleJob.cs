@@ -253,7 +253,7 @@ public sealed class LifecycleJob(
                 {
                     why = "Auto-renewal refused: the plan is no longer offered for this period";
                 }
-                else if (await RenewalCharge.ChargeAsync(db, ledger, clock, order, plan, period, "Auto-renewed", ct, continuous: true) is not null)
+                else if (await RenewalCharge.ChargeAsync(db, ledger, clock, order, plan, period, "Auto-renewed", ct) is not null)
                 {
                     return OrderTrigger.Renewed;
                 }

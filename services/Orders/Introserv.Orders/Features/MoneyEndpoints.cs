@@ -17,13 +17,12 @@ public sealed record PlanResponse(
 public sealed record LedgerEntryResponse(
     long Sequence, DateTimeOffset At, decimal Amount, string Currency, decimal BalanceAfter, string Reason, string? ReferenceType, string? ReferenceId, string? Note);
 
-public sealed record BalanceResponse(decimal Balance, string Currency, IReadOnlyList<LedgerEntryResponse> Entries, long? NextBefore);
+public sealed record BalanceResponse(decimal Balance, string Currency, IReadOnlyList<LedgerEntryResponse> Entries, string? NextBefore);
 
 public sealed record CreditRequest(decimal? Amount, string? Currency, string? PaymentReference, string? Note);
 
 public static class MoneyEndpoints
 {
-    public const int MaxLimit = 100;
     public const decimal MaxCredit = 100_000m;
 
     public static IEndpointRouteBuilder MapMoneyEndpoints(this IEndpointRouteBuilder app)
@@ -32,12 +31,14 @@ public static class MoneyEndpoints
             .WithSummary("Dedicated Server and VPS/VDS plans: resources, monthly price, billing periods with their discounts and prices, setup fee, cancellation terms");
         app.MapGet("/api/balance", GetBalanceAsync).WithTags("Balance").RequireAuthorization()
             .WithSummary("The balance and its ledger entries, newest first, paged by nextBefore (the balance is the sum of the entries)")
+            .WithDescription("400 validation_failed (limit), 400 invalid_cursor (before is not a nextBefore value).")
             .Answers<BalanceResponse>(StatusCodes.Status200OK, 400);
         app.MapPost("/api/staff/balances/{accountId:guid}/credits", CreditAsync).WithTags("Balance (staff)")
             .RequireAuthorization(AuthenticationExtensions.StaffPolicy)
             .WithSummary("Credit a balance (a payment received): paymentReference makes it idempotent")
-            .WithDescription("201 with the ledger entry; 200 with the existing entry when the payment reference was credited before. 400 validation_failed, 422 currency_mismatch.")
-            .Answers<LedgerEntryResponse>(StatusCodes.Status201Created, 400, 422);
+            .WithDescription("201 with the ledger entry; 200 with the existing entry when the payment reference was credited to this account before. " +
+                "400 validation_failed, 409 payment_reference_used (credited to another account), 422 currency_mismatch.")
+            .Answers<LedgerEntryResponse>(StatusCodes.Status201Created, 400, 409, 422);
         return app;
     }
 
@@ -54,18 +55,18 @@ public static class MoneyEndpoints
             .ToList());
     }
 
-    private static async Task<IResult> GetBalanceAsync(ClaimsPrincipal user, long? before, int? limit, OrdersDbContext db, CancellationToken cancellationToken)
+    private static async Task<IResult> GetBalanceAsync(ClaimsPrincipal user, string? before, int? limit, OrdersDbContext db, CancellationToken cancellationToken)
     {
-        if (limit is < 1 or > MaxLimit)
+        if (PageCursor.Check(limit, PageCursor.TryDecode(before, out var cursor) || before is null) is { } problem)
         {
-            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["limit"] = [$"Between 1 and {MaxLimit}."] });
+            return problem;
         }
 
         var accountId = AccountId(user);
-        var take = limit ?? 50;
+        var take = limit ?? PageCursor.DefaultLimit;
         var account = await db.Balances.AsNoTracking().FirstOrDefaultAsync(a => a.AccountId == accountId, cancellationToken);
         var query = db.Ledger.AsNoTracking().Where(e => e.AccountId == accountId);
-        if (before is { } cursor)
+        if (before is not null)
         {
             query = query.Where(e => e.Sequence < cursor);
         }
@@ -75,7 +76,7 @@ public static class MoneyEndpoints
             .ToListAsync(cancellationToken);
         var more = entries.Count > take;
         var page = more ? entries[..take] : entries;
-        return TypedResults.Ok(new BalanceResponse(account?.Balance ?? 0m, account?.Currency ?? PlanCatalogue.Currency, page, more ? page[^1].Sequence : null));
+        return TypedResults.Ok(new BalanceResponse(account?.Balance ?? 0m, account?.Currency ?? PlanCatalogue.Currency, page, more ? PageCursor.Encode(page[^1].Sequence) : null));
     }
 
     private static async Task<IResult> CreditAsync(
@@ -107,12 +108,16 @@ public static class MoneyEndpoints
             return TypedResults.ValidationProblem(errors);
         }
 
+        // The payment reference is the request's key: its ledger entry is the answer, written in the credit's
+        // transaction; the credit is not cancelled by the caller going away, and a retry answers the first entry.
         var result = await db.InTransactionAsync(ct => ledger.PostAsync(accountId, new Posting(
-            request.Amount!.Value, request.Currency!, Ledger.TopUp, "payment", request.PaymentReference!.Trim(), request.Note?.Trim(), AccountId(user)), ct), cancellationToken);
+            request.Amount!.Value, request.Currency!, Ledger.TopUp, Ledger.Payment, request.PaymentReference!.Trim(), request.Note?.Trim(), AccountId(user)), ct), CancellationToken.None);
         return result.Outcome switch
         {
             PostingOutcome.Posted => TypedResults.Created($"/api/balance", View(result.Entry!)),
             PostingOutcome.AlreadyPosted => TypedResults.Ok(View(result.Entry!)),
+            PostingOutcome.ReferenceUsedElsewhere => ProblemDetailsExtensions.CodedProblem(StatusCodes.Status409Conflict, "payment_reference_used", "Payment already credited",
+                "This payment reference was credited to another account; a payment is credited once. Check the reference."),
             _ => ProblemDetailsExtensions.CodedProblem(StatusCodes.Status422UnprocessableEntity, "currency_mismatch", "Currency mismatch",
                 $"The balance is kept in {PlanCatalogue.Currency}."),
         };

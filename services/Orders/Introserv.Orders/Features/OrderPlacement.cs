@@ -1,4 +1,3 @@
-using Introserv.BuildingBlocks.Data;
 using Introserv.BuildingBlocks.Messaging;
 using Introserv.Orders.Contracts;
 using Introserv.Orders.Data;
@@ -17,6 +16,13 @@ internal static class OrderProblems
     public static IResult PaymentBlocked(IReadOnlyList<string> reasons) =>
         Idempotency.Problem(StatusCodes.Status403Forbidden, reasons[0], "Payment blocked",
             "Invoices cannot be paid until the profile allows it (see reasons).", new Dictionary<string, object?> { ["reasons"] = reasons });
+
+    public static IResult AddressPoolExhausted() =>
+        Idempotency.Problem(StatusCodes.Status503ServiceUnavailable, "address_pool_exhausted", "No free address",
+            "No IP address is free for a new service right now; nothing was charged. Try again later or contact support.");
+
+    public static IResult InsufficientBalance(string what) =>
+        Idempotency.Problem(StatusCodes.Status402PaymentRequired, "insufficient_balance", "Insufficient balance", $"The balance does not cover {what}; top it up first.");
 }
 
 /// <summary>The address pool has no free address: nothing is charged.</summary>
@@ -42,49 +48,49 @@ internal sealed class OrderPlacement(OrdersDbContext db, Ledger ledger, BillingP
         return profile.MayPayInvoices ? [] : [.. profile.Reasons.Select(r => $"payment_blocked_{r}")];
     }
 
+    /// <summary>The order and its invoice, paid at once when <paramref name="mayPay"/> and the balance covers it; inside a transaction.</summary>
     public async Task<(Order Order, Invoice Invoice)> PlaceAsync(
-        Guid accountId, Plan plan, PlanPeriod period, bool autoRenew, bool mayPay, CancellationToken cancellationToken) =>
-        await db.InTransactionAsync(async ct =>
+        Guid accountId, Plan plan, PlanPeriod period, bool autoRenew, bool mayPay, CancellationToken cancellationToken)
+    {
+        var now = clock.Now();
+        var periodPrice = MoneyEndpoints.PeriodPrice(plan.MonthlyPrice, period.Months, period.DiscountPercent);
+        var order = new Order
         {
-            var now = clock.Now();
-            var periodPrice = MoneyEndpoints.PeriodPrice(plan.MonthlyPrice, period.Months, period.DiscountPercent);
-            var order = new Order
-            {
-                Id = Guid.CreateVersion7(),
-                AccountId = accountId,
-                PlanId = plan.Id,
-                PeriodMonths = period.Months,
-                Status = OrderStatuses.PendingPayment,
-                PeriodPrice = periodPrice,
-                Currency = plan.Currency,
-                AutoRenew = autoRenew,
-                CreatedAt = now,
-                Version = 1,
-            };
-            order.Timeline.Add(new OrderStatusChange { OrderId = order.Id, At = now, Status = OrderStatuses.PendingPayment, Note = "Ordered" });
-            var invoice = new Invoice
-            {
-                Id = Guid.CreateVersion7(),
-                AccountId = accountId,
-                OrderId = order.Id,
-                Kind = "new_order",
-                Description = plan.SetupFee > 0 ? $"{plan.Name}, {period.Months} month(s), with setup" : $"{plan.Name}, {period.Months} month(s)",
-                Amount = periodPrice + plan.SetupFee,
-                Currency = plan.Currency,
-                Status = InvoiceStatuses.Unpaid,
-                IssuedAt = now,
-            };
-            db.Orders.Add(order);
-            db.Invoices.Add(invoice);
-            db.AddIntegrationEvent(new OrderPlaced(Guid.CreateVersion7(), now, accountId, order.Id, plan.Id, period.Months, invoice.Amount, invoice.Currency), clock);
-            db.AddIntegrationEvent(new InvoiceIssued(Guid.CreateVersion7(), now, accountId, invoice.Id, order.Id, invoice.Kind, invoice.Amount, invoice.Currency), clock);
-            if (mayPay)
-            {
-                await PayAsync(order, invoice, ct);
-            }
+            Id = Guid.CreateVersion7(),
+            AccountId = accountId,
+            PlanId = plan.Id,
+            PeriodMonths = period.Months,
+            Status = OrderStatuses.PendingPayment,
+            PeriodPrice = periodPrice,
+            Currency = plan.Currency,
+            AutoRenew = autoRenew,
+            CreatedAt = now,
+            Version = 1,
+        };
+        order.Timeline.Add(new OrderStatusChange { OrderId = order.Id, At = now, Status = OrderStatuses.PendingPayment, Note = "Ordered" });
+        var invoice = new Invoice
+        {
+            Id = Guid.CreateVersion7(),
+            AccountId = accountId,
+            OrderId = order.Id,
+            Kind = "new_order",
+            Description = plan.SetupFee > 0 ? $"{plan.Name}, {period.Months} month(s), with setup" : $"{plan.Name}, {period.Months} month(s)",
+            Amount = periodPrice + plan.SetupFee,
+            Currency = plan.Currency,
+            Status = InvoiceStatuses.Unpaid,
+            IssuedAt = now,
+        };
+        db.Orders.Add(order);
+        db.Invoices.Add(invoice);
+        db.AddIntegrationEvent(new OrderPlaced(Guid.CreateVersion7(), now, accountId, order.Id, plan.Id, period.Months, invoice.Amount, invoice.Currency), clock);
+        db.AddIntegrationEvent(new InvoiceIssued(Guid.CreateVersion7(), now, accountId, invoice.Id, order.Id, invoice.Kind, invoice.Amount, invoice.Currency), clock);
+        if (mayPay)
+        {
+            await PayAsync(order, invoice, cancellationToken);
+        }
 
-            return (order, invoice);
-        }, cancellationToken);
+        return (order, invoice);
+    }
 
     /// <summary>Pays <paramref name="invoice"/> from the balance when it covers it and activates the order; inside a transaction.</summary>
     public async Task<bool> PayAsync(Order order, Invoice invoice, CancellationToken cancellationToken)
@@ -108,6 +114,7 @@ internal sealed class OrderPlacement(OrdersDbContext db, Ledger ledger, BillingP
         order.TermStart = now;
         order.PaidUntil = now.AddMonths(order.PeriodMonths);
         order.TermValue = order.PeriodPrice;
+        order.RefundableValue = await db.RefundsUnusedDaysAsync(order.PlanId, cancellationToken) ? order.PeriodPrice : 0m;
         db.AddIntegrationEvent(new InvoicePaid(Guid.CreateVersion7(), now, order.AccountId, invoice.Id, order.Id, invoice.Amount, invoice.Currency), clock);
         db.AddIntegrationEvent(new OrderActivated(Guid.CreateVersion7(), now, order.AccountId, order.Id, order.PlanId, address, order.PaidUntil.Value), clock);
         return true;

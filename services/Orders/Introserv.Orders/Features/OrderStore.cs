@@ -27,6 +27,10 @@ internal static class OrderStore
         return true;
     }
 
+    /// <summary>Whether the plan's terms refund unused days.</summary>
+    public static Task<bool> RefundsUnusedDaysAsync(this OrdersDbContext db, string planId, CancellationToken cancellationToken) =>
+        db.Plans.Where(p => p.Id == planId).Select(p => p.RefundsUnusedDays).SingleAsync(cancellationToken);
+
     /// <summary>Takes a free address from the pool for <paramref name="orderId"/> (skipping rows other transactions hold); null when none is free.</summary>
     public static async Task<string?> TakeAddressAsync(this OrdersDbContext db, Guid orderId, DateTimeOffset now, CancellationToken cancellationToken)
     {

@@ -4,6 +4,7 @@ using Introserv.BuildingBlocks.Messaging;
 using Introserv.Orders.Contracts;
 using Introserv.Orders.Data;
 using Introserv.Orders.Money;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
 
 namespace Introserv.Orders.Features;
@@ -12,7 +13,7 @@ public sealed record PlanChangeQuoteRequest(string? PlanId);
 
 public sealed record PlanChangeQuoteResponse(
     Guid QuoteId, Guid OrderId, string FromPlanId, string ToPlanId, int PeriodMonths, int UnusedDays, decimal Amount, string Currency,
-    string Direction, DateTimeOffset? PaidUntil, DateTimeOffset ExpiresAt);
+    string Direction, decimal Repriced, bool RefundsUnusedDays, DateTimeOffset? PaidUntil, DateTimeOffset ExpiresAt);
 
 /// <summary>
 /// Plan changes, applied at once for upgrades and downgrades alike: the unused whole days of the paid term are
@@ -32,9 +33,10 @@ public static class PlanChanges
                 "409 order_not_changeable, 422 plan_change_not_allowed (same plan, other plan type, or period not offered).")
             .Answers<PlanChangeQuoteResponse>(StatusCodes.Status200OK, 400, 404, 409, 422);
         orders.MapPost("/{id:guid}/plan-change", ConfirmAsync)
-            .WithSummary("Confirm a plan-change quote: charges or credits exactly the quoted amount")
-            .WithDescription("409 quote_expired / quote_already_used / quote_outdated, 404 quote_not_found, 403 payment_blocked_<reason>, 402 insufficient_balance.")
-            .Answers<OrderResponse>(StatusCodes.Status200OK, 400, 402, 403, 404, 409);
+            .WithSummary("Confirm a plan-change quote: charges or credits exactly the quoted amount (an optional Idempotency-Key makes a retry answer the first answer)")
+            .WithDescription("409 quote_expired / quote_already_used / quote_outdated, 404 quote_not_found, 403 payment_blocked_<reason>, 402 insufficient_balance; " +
+                "with an Idempotency-Key the idempotency codes as for ordering.")
+            .Answers<OrderResponse>(StatusCodes.Status200OK, 400, 402, 403, 404, 409, 422);
         return orders;
     }
 
@@ -82,19 +84,19 @@ public static class PlanChanges
 
             var now = clock.Now();
             var newPeriodPrice = MoneyEndpoints.PeriodPrice(target.MonthlyPrice, period!.Months, period.DiscountPercent);
-            var change = Proration.PlanChange(order.TermValue, order.TermStart.Value, order.PaidUntil.Value, now, order.PeriodPrice, newPeriodPrice);
+            var change = Proration.PlanChange(order.TermValue, order.TermStart.Value, order.PaidUntil.Value, now, order.PeriodPrice, newPeriodPrice,
+                new PlanChangeTerms(order.RefundableValue, current.RefundsUnusedDays, target.RefundsUnusedDays));
             var quote = Quotes.Create(db, order, QuoteKinds.PlanChange, change.Difference, change.UnusedDays, now, target.Id, change);
-            return TypedResults.Ok(View(quote, order));
+            var direction = newPeriodPrice > order.PeriodPrice ? "upgrade" : newPeriodPrice < order.PeriodPrice ? "downgrade" : "same_price";
+            return TypedResults.Ok(new PlanChangeQuoteResponse(
+                quote.Id, order.Id, order.PlanId, target.Id, order.PeriodMonths, quote.UnusedDays, quote.Amount, quote.Currency, direction, change.Repriced,
+                current.RefundsUnusedDays, order.PaidUntil, quote.ExpiresAt));
         }, cancellationToken);
     }
 
-    private static PlanChangeQuoteResponse View(Quote quote, Order order) => new(
-        quote.Id, order.Id, order.PlanId, quote.TargetPlanId!, order.PeriodMonths, quote.UnusedDays, quote.Amount, quote.Currency,
-        quote.Amount > 0 ? "upgrade" : quote.Amount < 0 ? "downgrade" : "same_price", order.PaidUntil, quote.ExpiresAt);
-
     private static async Task<IResult> ConfirmAsync(
-        Guid id, ConfirmQuoteRequest request, ClaimsPrincipal user, OrdersDbContext db, OrderPlacement placement, Ledger ledger, TimeProvider clock,
-        CancellationToken cancellationToken)
+        Guid id, ConfirmQuoteRequest request, [FromHeader(Name = Idempotency.Header)] string? idempotencyKey, ClaimsPrincipal user, OrdersDbContext db,
+        KeyedRequests keyed, OrderPlacement placement, Ledger ledger, TimeProvider clock, CancellationToken cancellationToken)
     {
         var accountId = MoneyEndpoints.AccountId(user);
         if (request.QuoteId is not { } quoteId)
@@ -102,25 +104,26 @@ public static class PlanChanges
             return Quotes.QuoteRequired();
         }
 
-        var charge = await db.Quotes.AsNoTracking().Where(q => q.Id == quoteId && q.AccountId == accountId).Select(q => q.Amount).FirstOrDefaultAsync(cancellationToken);
-        if (charge > 0 && await placement.PaymentBlockersAsync(accountId, cancellationToken) is { Count: > 0 } blocked)
+        async Task<IResult?> PrepareAsync(CancellationToken ct)
         {
-            return OrderProblems.PaymentBlocked(blocked);
+            var charge = await db.Quotes.AsNoTracking().Where(q => q.Id == quoteId && q.AccountId == accountId).Select(q => q.Amount).FirstOrDefaultAsync(ct);
+            return charge > 0 && await placement.PaymentBlockersAsync(accountId, ct) is { Count: > 0 } blocked ? OrderProblems.PaymentBlocked(blocked) : null;
         }
 
-        return await db.InTransactionAsync(async ct =>
+        var keyedRequest = new KeyedRequest(accountId, idempotencyKey, "plan_change", Idempotency.HashOf(new { id, quoteId }), KeyRequired: false);
+        return await keyed.RunAsync(keyedRequest, async ct =>
         {
             var order = await db.LockAsync(id, accountId, ct);
             if (order is null)
             {
-                return OrderProblems.OrderNotFound();
+                return KeyedOutcome.Refused(OrderProblems.OrderNotFound());
             }
 
             var now = clock.Now();
             var (quote, problem) = await Quotes.RedeemAsync(db, quoteId, order, QuoteKinds.PlanChange, now, ct);
             if (problem is not null)
             {
-                return problem;
+                return KeyedOutcome.Refused(problem);
             }
 
             var target = await db.Plans.AsNoTracking().Include(p => p.Periods).SingleAsync(p => p.Id == quote!.TargetPlanId, ct);
@@ -137,10 +140,8 @@ public static class PlanChanges
                 var charged = await ledger.PostAsync(accountId, new Posting(-quote.Amount, quote.Currency, "plan_change", "invoice", invoice.Id.ToString("D")), ct);
                 if (charged.Outcome != PostingOutcome.Posted)
                 {
-                    // Nothing is written: the quote stays usable until it expires.
-                    db.ChangeTracker.Clear();
-                    return Idempotency.Problem(StatusCodes.Status402PaymentRequired, "insufficient_balance", "Insufficient balance",
-                        "The balance does not cover the plan change; top it up and confirm the quote again.");
+                    // A refusal writes nothing: the quote stays usable until it expires.
+                    return KeyedOutcome.Refused(OrderProblems.InsufficientBalance("the plan change (the quote stays usable until it expires)"));
                 }
 
                 db.Invoices.Add(invoice);
@@ -157,9 +158,10 @@ public static class PlanChanges
             order.PeriodPrice = MoneyEndpoints.PeriodPrice(target.MonthlyPrice, period.Months, period.DiscountPercent);
             order.TermStart = quote.NewTermStart;
             order.TermValue = quote.NewTermValue;
+            order.RefundableValue = Math.Min(quote.NewTermValue, quote.NewRefundableValue);
             db.Move(order, OrderTrigger.PlanChanged, now, $"Plan changed from {fromPlan} to {target.Id}");
             db.AddIntegrationEvent(new OrderPlanChanged(Guid.CreateVersion7(), now, accountId, order.Id, fromPlan, target.Id, quote.Amount, quote.Currency), clock);
-            return TypedResults.Ok(OrderActions.View(order, now, invoice: invoice));
-        }, cancellationToken);
+            return KeyedOutcome.Done(StatusCodes.Status200OK, OrderActions.View(order, now, invoice: invoice));
+        }, cancellationToken, PrepareAsync);
     }
 }

@@ -28,6 +28,7 @@ internal static class Quotes
             Currency = order.Currency,
             UnusedDays = unusedDays,
             NewTermValue = change?.NewTermValue ?? 0m,
+            NewRefundableValue = change?.NewRefundableValue ?? 0m,
             NewTermStart = change?.NewTermStart,
             OrderVersion = order.Version,
             CreatedAt = now,

@@ -1,5 +1,4 @@
 using System.Security.Claims;
-using Introserv.BuildingBlocks.Data;
 using Introserv.BuildingBlocks.Messaging;
 using Introserv.Orders.Contracts;
 using Introserv.Orders.Data;
@@ -30,7 +29,7 @@ public static class Renewal
 
     private static async Task<IResult> RenewAsync(
         Guid id, RenewRequest request, [FromHeader(Name = Idempotency.Header)] string? idempotencyKey, ClaimsPrincipal user,
-        OrdersDbContext db, Idempotency idempotency, OrderPlacement placement, Ledger ledger, TimeProvider clock, CancellationToken cancellationToken)
+        OrdersDbContext db, KeyedRequests keyed, OrderPlacement placement, Ledger ledger, TimeProvider clock, CancellationToken cancellationToken)
     {
         var accountId = MoneyEndpoints.AccountId(user);
         var order = await db.Orders.AsNoTracking().FirstOrDefaultAsync(o => o.Id == id && o.AccountId == accountId, cancellationToken);
@@ -39,11 +38,8 @@ public static class Renewal
             return OrderProblems.OrderNotFound();
         }
 
-        if (!OrderActions.For(order.Status).Contains("renew"))
-        {
-            return Idempotency.Problem(StatusCodes.Status409Conflict, "order_not_renewable", "Cannot renew", $"An order in status '{order.Status}' cannot be renewed.");
-        }
-
+        // Whether the order may be renewed is decided in the effect, with the order locked: a retry of a renewal that
+        // went through answers the first answer even when the order has moved on since.
         var plan = await db.Plans.AsNoTracking().Include(p => p.Periods).SingleAsync(p => p.Id == order.PlanId, cancellationToken);
         var period = plan.Periods.FirstOrDefault(p => p.Months == request.PeriodMonths);
         if (period is null)
@@ -54,64 +50,27 @@ public static class Renewal
             });
         }
 
-        var answer = await idempotency.BeginAsync(accountId, idempotencyKey, "renew", Idempotency.HashOf(new { id, request.PeriodMonths }), cancellationToken);
-        if (answer is not null)
+        return await keyed.RunAsync(new KeyedRequest(accountId, idempotencyKey, "renew", Idempotency.HashOf(new { id, request.PeriodMonths }), KeyRequired: true), async ct =>
         {
-            return answer;
-        }
-
-        try
-        {
-            var blocked = await placement.PaymentBlockersAsync(accountId, cancellationToken);
-            if (blocked.Count > 0)
+            var tracked = await db.LockAsync(id, accountId, ct);
+            if (tracked is null || !OrderStateMachine.Allows(tracked.Status, OrderTrigger.Renewed))
             {
-                await idempotency.AbandonAsync(accountId, idempotencyKey!);
-                return OrderProblems.PaymentBlocked(blocked);
+                return KeyedOutcome.Refused(NotRenewable(tracked?.Status));
             }
 
-            var result = await db.InTransactionAsync<(Order? Order, Invoice? Invoice, bool Refused)>(async ct =>
-            {
-                var tracked = await db.LockAsync(id, accountId, ct);
-                if (tracked is null || !OrderStateMachine.Allows(tracked.Status, OrderTrigger.Renewed))
-                {
-                    return (tracked, null, true);
-                }
-
-                var invoice = await RenewalCharge.ChargeAsync(db, ledger, clock, tracked, plan, period, "Renewed", ct);
-                if (invoice is null)
-                {
-                    return (null, null, false);
-                }
-
-                return (tracked, invoice, false);
-            }, cancellationToken);
-            if (result.Refused)
-            {
-                await idempotency.AbandonAsync(accountId, idempotencyKey!);
-                return Idempotency.Problem(StatusCodes.Status409Conflict, "order_not_renewable", "Cannot renew", $"An order in status '{result.Order?.Status}' cannot be renewed.");
-            }
-
-            if (result.Order is null)
-            {
-                await idempotency.AbandonAsync(accountId, idempotencyKey!);
-                return Idempotency.Problem(StatusCodes.Status402PaymentRequired, "insufficient_balance", "Insufficient balance",
-                    "The balance does not cover the renewal; top it up first.");
-            }
-
-            var body = OrderActions.View(result.Order, clock.GetUtcNow(), invoice: result.Invoice);
-            await idempotency.CompleteAsync(accountId, idempotencyKey!, StatusCodes.Status200OK, body, cancellationToken);
-            return TypedResults.Ok(body);
-        }
-        catch
-        {
-            await idempotency.AbandonAsync(accountId, idempotencyKey!);
-            throw;
-        }
+            var invoice = await RenewalCharge.ChargeAsync(db, ledger, clock, tracked, plan, period, "Renewed", ct);
+            return invoice is null
+                ? KeyedOutcome.Refused(OrderProblems.InsufficientBalance("the renewal"))
+                : KeyedOutcome.Done(StatusCodes.Status200OK, OrderActions.View(tracked, clock.GetUtcNow(), invoice: invoice));
+        }, cancellationToken, prepare: async ct => await placement.PaymentBlockersAsync(accountId, ct) is { Count: > 0 } blocked ? OrderProblems.PaymentBlocked(blocked) : null);
     }
+
+    private static IResult NotRenewable(string? status) =>
+        Idempotency.Problem(StatusCodes.Status409Conflict, "order_not_renewable", "Cannot renew", $"An order in status '{status}' cannot be renewed.");
 }
 
 /// <summary>A renewal's charge: a paid invoice for the period at the plan's current price, the span extended, the events.</summary>
-internal static class RenewalCharge
+public static class RenewalCharge
 {
     public const string Kind = "renewal";
 
@@ -126,12 +85,11 @@ internal static class RenewalCharge
 
     /// <summary>Inside a transaction with the order locked; null (and nothing written) when the balance does not cover it.</summary>
     public static async Task<Invoice?> ChargeAsync(
-        OrdersDbContext db, Ledger ledger, TimeProvider clock, Order order, Plan plan, PlanPeriod period, string note, CancellationToken cancellationToken,
-        bool continuous = false)
+        OrdersDbContext db, Ledger ledger, TimeProvider clock, Order order, Plan plan, PlanPeriod period, string note, CancellationToken cancellationToken)
     {
         var now = clock.Now();
         var invoice = NewInvoice(order, plan, period, now);
-        if (!await PayAsync(db, ledger, clock, order, invoice, period.Months, note, continuous, cancellationToken))
+        if (!await PayAsync(db, ledger, clock, order, invoice, period.Months, note, cancellationToken))
         {
             return null;
         }
@@ -148,7 +106,7 @@ internal static class RenewalCharge
     /// the order locked); false, and nothing written, when the balance does not cover it.
     /// </summary>
     public static async Task<bool> PayAsync(
-        OrdersDbContext db, Ledger ledger, TimeProvider clock, Order order, Invoice invoice, int months, string note, bool continuous, CancellationToken cancellationToken)
+        OrdersDbContext db, Ledger ledger, TimeProvider clock, Order order, Invoice invoice, int months, string note, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(order);
         ArgumentNullException.ThrowIfNull(invoice);
@@ -161,7 +119,7 @@ internal static class RenewalCharge
         var now = clock.Now();
         invoice.Status = InvoiceStatuses.Paid;
         invoice.PaidAt = now;
-        Extend(order, months, invoice.Amount, now, continuous);
+        Extend(order, months, invoice.Amount, await db.RefundsUnusedDaysAsync(order.PlanId, cancellationToken), now);
         db.Move(order, OrderTrigger.Renewed, now, $"{note} for {months} month(s)");
         db.AddIntegrationEvent(new InvoicePaid(Guid.CreateVersion7(), now, order.AccountId, invoice.Id, order.Id, invoice.Amount, invoice.Currency), clock);
         db.AddIntegrationEvent(new OrderRenewed(Guid.CreateVersion7(), now, order.AccountId, order.Id, months, invoice.Amount, invoice.Currency, order.PaidUntil!.Value), clock);
@@ -177,29 +135,30 @@ internal static class RenewalCharge
     };
 
     /// <summary>
-    /// The paid span after a renewal: extended from <c>paidUntil</c> while it is still ahead (the renewal's value added
-    /// to the span's), otherwise a new span starting now. An automatic renewal (<paramref name="continuous"/>) always
-    /// starts at <c>paidUntil</c>: the service ran on without a gap, so the new period follows the old one.
+    /// The paid span after a renewal, the same for a renewal by the customer, by paying a renewal invoice and by the
+    /// lifecycle job: the new period always follows <c>paidUntil</c>. While <c>paidUntil</c> is ahead the span is
+    /// extended (the renewal's value added to it); after it (overdue or suspended: the service and its address were
+    /// kept) a new span starts at <c>paidUntil</c>, so the days since are paid for. Only a period that would end
+    /// before now (grace periods longer than the period) starts now instead. Money paid under a plan that refunds
+    /// unused days is <c>refundable</c>.
     /// </summary>
-    public static void Extend(Order order, int months, decimal amount, DateTimeOffset now, bool continuous = false)
+    public static void Extend(Order order, int months, decimal amount, bool refundable, DateTimeOffset now)
     {
         ArgumentNullException.ThrowIfNull(order);
+        var refundableAmount = refundable ? amount : 0m;
         if (order.PaidUntil is { } until && until > now && order.TermStart is not null)
         {
             order.PaidUntil = until.AddMonths(months);
             order.TermValue += amount;
-        }
-        else if (continuous && order.PaidUntil is { } end)
-        {
-            order.TermStart = end;
-            order.PaidUntil = end.AddMonths(months);
-            order.TermValue = amount;
+            order.RefundableValue += refundableAmount;
         }
         else
         {
-            order.TermStart = now;
-            order.PaidUntil = now.AddMonths(months);
+            var start = order.PaidUntil is { } end && end.AddMonths(months) > now ? end : now;
+            order.TermStart = start;
+            order.PaidUntil = start.AddMonths(months);
             order.TermValue = amount;
+            order.RefundableValue = refundableAmount;
         }
 
         order.PeriodMonths = months;

@@ -14,6 +14,9 @@ public enum PostingOutcome
     InsufficientBalance,
     CurrencyMismatch,
     AlreadyPosted,
+
+    /// <summary>The payment reference was credited to another account: a payment is credited once, to one account.</summary>
+    ReferenceUsedElsewhere,
 }
 
 public sealed record PostingResult(PostingOutcome Outcome, LedgerEntry? Entry, decimal Balance);
@@ -28,11 +31,22 @@ public sealed class Ledger(OrdersDbContext db, TimeProvider clock)
 {
     public const string TopUp = "top_up";
 
+    /// <summary>The reference type of a payment received (a top-up): its reference is credited once.</summary>
+    public const string Payment = "payment";
+
     /// <summary>Call inside a transaction (see <c>InTransactionAsync</c>); SaveChanges and commit are the caller's.</summary>
     public async Task<PostingResult> PostAsync(Guid accountId, Posting posting, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(posting);
         var now = clock.Now();
+        var payment = posting.ReferenceType == Payment ? posting.ReferenceId : null;
+        if (payment is not null)
+        {
+            // One credit per payment reference across all accounts: credits of one reference wait for each other here
+            // (taken before the balance row, so two accounts never wait on each other); a unique index backs it up.
+            await db.Database.ExecuteSqlInterpolatedAsync($"SELECT pg_advisory_xact_lock(hashtextextended({payment}, 0))", cancellationToken);
+        }
+
         await db.Database.ExecuteSqlInterpolatedAsync(
             $"INSERT INTO balances (\"AccountId\", \"Balance\", \"Currency\", \"Sequence\", \"UpdatedAt\") VALUES ({accountId}, 0, {PlanCatalogue.Currency}, 0, {now}) ON CONFLICT DO NOTHING",
             cancellationToken);
@@ -43,13 +57,14 @@ public sealed class Ledger(OrdersDbContext db, TimeProvider clock)
             return new PostingResult(PostingOutcome.CurrencyMismatch, null, account.Balance);
         }
 
-        if (posting.ReferenceType == "payment" && posting.ReferenceId is { } reference)
+        if (payment is not null)
         {
-            var existing = await db.Ledger.AsNoTracking().FirstOrDefaultAsync(
-                e => e.AccountId == accountId && e.ReferenceType == "payment" && e.ReferenceId == reference, cancellationToken);
+            var existing = await db.Ledger.AsNoTracking().FirstOrDefaultAsync(e => e.ReferenceType == Payment && e.ReferenceId == payment, cancellationToken);
             if (existing is not null)
             {
-                return new PostingResult(PostingOutcome.AlreadyPosted, existing, account.Balance);
+                return existing.AccountId == accountId
+                    ? new PostingResult(PostingOutcome.AlreadyPosted, existing, account.Balance)
+                    : new PostingResult(PostingOutcome.ReferenceUsedElsewhere, null, account.Balance);
             }
         }
 

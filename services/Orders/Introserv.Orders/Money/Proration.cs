@@ -11,9 +11,14 @@ namespace Introserv.Orders.Money;
 /// <item>Unused days are the <b>whole</b> days left until <c>paidUntil</c>; the day in which a change or a cancellation
 /// happens counts as used (so a change a minute after ordering re-prices all days but the first).</item>
 /// <item>The value of the unused days is <c>termValue × unusedDays ÷ termDays</c>; it never exceeds <c>termValue</c>.</item>
+/// <item>Refunds follow the terms the money was paid under: an order also keeps <c>refundableValue</c>, the part of
+/// <c>termValue</c> paid under a plan that refunds unused days. An immediate cancellation refunds
+/// <c>refundableValue × unusedDays ÷ termDays</c>, and only when the order's plan refunds unused days.</item>
 /// <item>A plan change re-prices the unused days at the new plan's price for the same billing period:
-/// <c>difference = remaining × (newPeriodPrice − oldPeriodPrice) ÷ oldPeriodPrice</c>; positive is charged,
-/// negative credited to the balance.</item>
+/// <c>difference = remaining × (newPeriodPrice − oldPeriodPrice) ÷ oldPeriodPrice</c>. An upgrade's difference is
+/// charged (refundable later only when the new plan refunds unused days). A downgrade credits the difference, but
+/// never more than cancelling the old plan now would refund (so nothing when it refunds nothing); the rest of the
+/// difference is forfeited, and the unused days are worth their new price from then on.</item>
 /// <item>Each amount is rounded once, at the end, to cents, half away from zero (0.005 → 0.01).</item>
 /// </list>
 /// </summary>
@@ -41,21 +46,38 @@ public static class Proration
     public static decimal RemainingValue(decimal termValue, DateTimeOffset termStart, DateTimeOffset paidUntil, DateTimeOffset now) =>
         termValue * UnusedDays(termStart, paidUntil, now) / TermDays(termStart, paidUntil);
 
-    /// <summary>The refund of an immediate cancellation: the value of the unused days, or nothing when the plan's terms refund nothing.</summary>
-    public static decimal Refund(decimal termValue, DateTimeOffset termStart, DateTimeOffset paidUntil, DateTimeOffset now, bool refundsUnusedDays) =>
-        refundsUnusedDays ? Cents(RemainingValue(termValue, termStart, paidUntil, now)) : 0m;
+    /// <summary>
+    /// The refund of an immediate cancellation: the value of the unused days of what was paid under refundable terms
+    /// (<paramref name="refundableValue"/>), or nothing when the plan's terms refund nothing.
+    /// </summary>
+    public static decimal Refund(decimal refundableValue, DateTimeOffset termStart, DateTimeOffset paidUntil, DateTimeOffset now, bool refundsUnusedDays) =>
+        refundsUnusedDays ? Cents(RemainingValue(refundableValue, termStart, paidUntil, now)) : 0m;
 
-    /// <summary>The plan change's amount: positive to charge (upgrade), negative to credit (downgrade), zero for the same price.</summary>
+    /// <summary>
+    /// The plan change's amount: positive to charge (upgrade), negative to credit (downgrade; at most the refund a
+    /// cancellation under the old plan's terms would give now), zero when nothing moves.
+    /// </summary>
     public static PlanChangeAmounts PlanChange(
-        decimal termValue, DateTimeOffset termStart, DateTimeOffset paidUntil, DateTimeOffset now, decimal oldPeriodPrice, decimal newPeriodPrice)
+        decimal termValue, DateTimeOffset termStart, DateTimeOffset paidUntil, DateTimeOffset now, decimal oldPeriodPrice, decimal newPeriodPrice, PlanChangeTerms terms)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(oldPeriodPrice);
         ArgumentOutOfRangeException.ThrowIfNegative(newPeriodPrice);
+        ArgumentNullException.ThrowIfNull(terms);
         var unusedDays = UnusedDays(termStart, paidUntil, now);
-        var remaining = RemainingValue(termValue, termStart, paidUntil, now);
-        var difference = Cents(remaining * (newPeriodPrice - oldPeriodPrice) / oldPeriodPrice);
-        // After the change the order is paid for the unused days at the new price: what was left plus what moved.
-        return new PlanChangeAmounts(unusedDays, difference, Cents(remaining) + difference, paidUntil - (unusedDays * Day));
+        var unrounded = RemainingValue(termValue, termStart, paidUntil, now);
+        var remaining = Cents(unrounded);
+        var refundable = Math.Min(remaining, Refund(terms.RefundableValue, termStart, paidUntil, now, refundsUnusedDays: true));
+        var difference = Cents(unrounded * (newPeriodPrice - oldPeriodPrice) / oldPeriodPrice);
+        var newTermStart = paidUntil - (unusedDays * Day);
+        if (difference >= 0)
+        {
+            // After the change the order is paid for the unused days at the new price: what was left plus what was charged.
+            return new PlanChangeAmounts(unusedDays, difference, remaining + difference, newTermStart, refundable + (terms.NewPlanRefunds ? difference : 0m), difference);
+        }
+
+        var credit = terms.OldPlanRefunds ? Math.Min(-difference, refundable) : 0m;
+        var newValue = remaining + difference;
+        return new PlanChangeAmounts(unusedDays, -credit, newValue, newTermStart, Math.Min(newValue, refundable - credit), difference);
     }
 
     /// <summary>Rounded to cents, half away from zero.</summary>
@@ -63,7 +85,19 @@ public static class Proration
 }
 
 /// <summary>
-/// A plan change: <see cref="UnusedDays"/> re-priced, <see cref="Difference"/> charged (positive) or credited
-/// (negative), and the order's new paid span: <see cref="NewTermStart"/> to paidUntil, worth <see cref="NewTermValue"/>.
+/// What the terms allow in a plan change: the part of the order's paid value paid under refundable terms, and
+/// whether the old and the new plan refund unused days.
 /// </summary>
-public sealed record PlanChangeAmounts(int UnusedDays, decimal Difference, decimal NewTermValue, DateTimeOffset NewTermStart);
+public sealed record PlanChangeTerms(decimal RefundableValue, bool OldPlanRefunds, bool NewPlanRefunds)
+{
+    /// <summary>Both plans refund unused days and all of <paramref name="termValue"/> was paid under such terms.</summary>
+    public static PlanChangeTerms Refundable(decimal termValue) => new(termValue, true, true);
+}
+
+/// <summary>
+/// A plan change: <see cref="UnusedDays"/> re-priced, <see cref="Difference"/> charged (positive) or credited
+/// (negative), and the order's new paid span: <see cref="NewTermStart"/> to paidUntil, worth <see cref="NewTermValue"/>,
+/// of which <see cref="NewRefundableValue"/> is refundable. <see cref="Repriced"/> is the unused days' change in
+/// value (it differs from <see cref="Difference"/> when the terms limit a downgrade's credit).
+/// </summary>
+public sealed record PlanChangeAmounts(int UnusedDays, decimal Difference, decimal NewTermValue, DateTimeOffset NewTermStart, decimal NewRefundableValue, decimal Repriced);

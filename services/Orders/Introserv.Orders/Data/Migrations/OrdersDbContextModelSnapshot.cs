@@ -268,7 +268,7 @@ namespace Introserv.Orders.Data.Migrations
                     b.HasIndex("AccountId", "Sequence")
                         .IsUnique();
 
-                    b.HasIndex("AccountId", "ReferenceType", "ReferenceId")
+                    b.HasIndex("ReferenceType", "ReferenceId")
                         .IsUnique()
                         .HasFilter("\"ReferenceType\" = 'payment'");
 
@@ -328,6 +328,10 @@ namespace Introserv.Orders.Data.Migrations
                         .HasMaxLength(32)
                         .HasColumnType("character varying(32)");
 
+                    b.Property<decimal>("RefundableValue")
+                        .HasPrecision(18, 2)
+                        .HasColumnType("numeric(18,2)");
+
                     b.Property<string>("Status")
                         .IsRequired()
                         .HasMaxLength(32)
@@ -352,6 +356,8 @@ namespace Introserv.Orders.Data.Migrations
 
                     b.ToTable("orders", null, t =>
                         {
+                            t.HasCheckConstraint("ck_orders_refundable_value", "\"RefundableValue\" >= 0 AND \"RefundableValue\" <= \"TermValue\"");
+
                             t.HasCheckConstraint("ck_orders_term_value_not_negative", "\"TermValue\" >= 0");
                         });
                 });
@@ -2638,6 +2644,10 @@ namespace Introserv.Orders.Data.Migrations
                         .IsRequired()
                         .HasMaxLength(16)
                         .HasColumnType("character varying(16)");
+
+                    b.Property<decimal>("NewRefundableValue")
+                        .HasPrecision(18, 2)
+                        .HasColumnType("numeric(18,2)");
 
                     b.Property<DateTimeOffset?>("NewTermStart")
                         .HasColumnType("timestamp with time zone");
