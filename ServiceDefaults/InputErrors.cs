@@ -47,7 +47,11 @@ public static partial class InputErrors
         var maxDepth = section.GetValue("MaxJsonDepth", DefaultMaxJsonDepth);
         builder.Services.Configure<KestrelServerOptions>(options => options.Limits.MaxRequestBodySize = maxBody);
         builder.Services.AddSingleton(new BodyLimit(maxBody));
-        builder.Services.ConfigureHttpJsonOptions(options => options.SerializerOptions.MaxDepth = maxDepth);
+        builder.Services.ConfigureHttpJsonOptions(options =>
+        {
+            options.SerializerOptions.MaxDepth = maxDepth;
+            options.SerializerOptions.Converters.Add(new SafeText.Converter());
+        });
         // Binding failures throw (in every environment) so that one handler answers them all alike.
         builder.Services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);
         builder.Services.AddExceptionHandler<BadRequestHandler>();
@@ -69,6 +73,13 @@ public static partial class InputErrors
                 return;
             }
 
+            if (ForbiddenValue(request) is { } parameter)
+            {
+                await WriteAsync(context, 400, InvalidParameter, $"The value of '{parameter}' contains a control or bidirectional-override character.",
+                    new Dictionary<string, object?> { ["parameter"] = parameter });
+                return;
+            }
+
             var hasBody = request.ContentLength > 0 || request.Headers.TransferEncoding.Count > 0;
             if (hasBody && request.Path.StartsWithSegments("/api", StringComparison.OrdinalIgnoreCase)
                 && (HttpMethods.IsPost(request.Method) || HttpMethods.IsPut(request.Method) || HttpMethods.IsPatch(request.Method))
@@ -87,11 +98,36 @@ public static partial class InputErrors
         && (media.SubType.Equals("json", StringComparison.OrdinalIgnoreCase)
             || media.SubType.EndsWith("+json", StringComparison.OrdinalIgnoreCase));
 
-    private static async Task WriteAsync(HttpContext context, int status, string code, string detail)
+    // The route's values are checked where they are bound; the path as a whole and every query value here.
+    private static string? ForbiddenValue(HttpRequest request)
+    {
+        if (SafeText.HasForbiddenCharacter(request.Path.Value))
+        {
+            return "path";
+        }
+
+        foreach (var (key, values) in request.Query)
+        {
+            if (SafeText.HasForbiddenCharacter(key) || values.Any(v => SafeText.HasForbiddenCharacter(v)))
+            {
+                return key;
+            }
+        }
+
+        return null;
+    }
+
+    private static async Task WriteAsync(
+        HttpContext context, int status, string code, string detail, IDictionary<string, object?>? extensions = null)
     {
         context.Response.StatusCode = status;
         var problem = new Microsoft.AspNetCore.Mvc.ProblemDetails { Status = status, Title = "The request is not valid", Detail = detail };
         problem.Extensions[ProblemDetailsExtensions.CodeExtension] = code;
+        foreach (var (key, value) in extensions ?? new Dictionary<string, object?>())
+        {
+            problem.Extensions[key] = value;
+        }
+
         await context.RequestServices.GetRequiredService<IProblemDetailsService>()
             .WriteAsync(new ProblemDetailsContext { HttpContext = context, ProblemDetails = problem });
     }

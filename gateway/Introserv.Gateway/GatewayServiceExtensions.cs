@@ -17,7 +17,14 @@ public static class GatewayServiceExtensions
 
     public static IHostApplicationBuilder AddGatewayServices(this IHostApplicationBuilder builder)
     {
-        builder.AddRedisClient(ResourceNames.Redis);
+        // Redis only caches: fail at once while it is down rather than queue requests behind it.
+        builder.AddRedisClient(ResourceNames.Redis, configureOptions: options =>
+        {
+            options.AbortOnConnectFail = false;
+            options.BacklogPolicy = StackExchange.Redis.BacklogPolicy.FailFast;
+            options.ConnectTimeout = Math.Min(options.ConnectTimeout, 2000);
+            options.AsyncTimeout = Math.Min(options.AsyncTimeout, 1000);
+        });
         builder.AddIntroservAuthentication();
         builder.AddEdgePolicies();
         builder.AddApiReference();

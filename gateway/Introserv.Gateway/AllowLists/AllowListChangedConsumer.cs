@@ -20,26 +20,52 @@ internal sealed class AllowListChangedConsumer(AllowListCache cache, ILogger<All
     }
 }
 
-/// <summary>Drops this replica's in-memory copy when another replica announces a change.</summary>
+/// <summary>
+/// Drops this replica's in-memory copy when another replica announces a change. While Redis is down the
+/// subscription is retried in the background (the memory copy's short lifetime bounds staleness meanwhile);
+/// start-up never waits for Redis.
+/// </summary>
 internal sealed class AllowListInvalidationListener(
     StackExchange.Redis.IConnectionMultiplexer redis,
     AllowListCache cache,
-    ILogger<AllowListInvalidationListener> logger) : IHostedService
+    ILogger<AllowListInvalidationListener> logger) : BackgroundService
 {
-    public async Task StartAsync(CancellationToken cancellationToken)
+    private static readonly StackExchange.Redis.RedisChannel Channel = StackExchange.Redis.RedisChannel.Literal(AllowListCache.ChangedChannel);
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        await redis.GetSubscriber().SubscribeAsync(
-            StackExchange.Redis.RedisChannel.Literal(AllowListCache.ChangedChannel),
-            (_, message) =>
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
             {
-                if (Guid.TryParse(message.ToString(), out var accountId))
+                await redis.GetSubscriber().SubscribeAsync(Channel, (_, message) =>
                 {
-                    cache.Invalidate(accountId);
-                }
-            });
-        logger.LogDebug("Listening for allow-list changes");
+                    if (Guid.TryParse(message.ToString(), out var accountId))
+                    {
+                        cache.Invalidate(accountId);
+                    }
+                });
+                logger.LogDebug("Listening for allow-list changes");
+                return;
+            }
+            catch (Exception ex) when (ex is StackExchange.Redis.RedisException or TimeoutException)
+            {
+                logger.LogWarning(ex, "Cannot subscribe to allow-list changes yet; retrying in 5 s");
+                await Task.Delay(TimeSpan.FromSeconds(5), stoppingToken);
+            }
+        }
     }
 
-    public Task StopAsync(CancellationToken cancellationToken) =>
-        redis.GetSubscriber().UnsubscribeAsync(StackExchange.Redis.RedisChannel.Literal(AllowListCache.ChangedChannel));
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await base.StopAsync(cancellationToken);
+        try
+        {
+            await redis.GetSubscriber().UnsubscribeAsync(Channel);
+        }
+        catch (StackExchange.Redis.RedisException ex)
+        {
+            logger.LogDebug(ex, "Unsubscribing from allow-list changes failed");
+        }
+    }
 }

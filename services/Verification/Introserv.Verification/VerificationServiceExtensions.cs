@@ -19,7 +19,9 @@ public static class VerificationServiceExtensions
         builder.AddServiceHost(Title, "Phone verification by SMS or call and step-up verification of sensitive operations.");
         builder.AddServiceDatabase<VerificationDbContext>(ResourceNames.VerificationDb);
         builder.AddServiceMessaging<VerificationDbContext>();
-        builder.AddRedisClient(ResourceNames.Redis);
+        builder.AddRedisClient(ResourceNames.Redis, configureOptions: ChallengeStoreOutage.Configure);
+        builder.Services.AddExceptionHandler<ChallengeStoreOutage.HttpHandler>();
+        builder.Services.AddGrpc(options => options.Interceptors.Add<ChallengeStoreOutage.GrpcInterceptor>());
 
         builder.Services.AddOptions<VerificationSettings>()
             .Bind(builder.Configuration.GetSection(VerificationSettings.SectionName))

@@ -101,6 +101,26 @@ public sealed partial class KubernetesManifestTests
 
     [Theory]
     [MemberData(nameof(Overlays))]
+    public async Task Every_deployment_drains_before_it_stops_and_outlives_the_hosts_shutdown_timeout(string name)
+    {
+        var overlay = await RenderedOverlay.RenderAsync(name);
+
+        foreach (var deployment in overlay.Deployments)
+        {
+            var what = $"{name}/{deployment.Metadata.Name}";
+            var container = MainContainer(deployment);
+            var sleep = container.Lifecycle?.PreStop?.Sleep?.Seconds;
+            Assert.True(sleep is >= 3, $"{what}: no preStop sleep to let endpoints drop the pod before SIGTERM");
+            var environment = Environment(overlay, container);
+            Assert.True(environment.TryGetValue("shutdownTimeoutSeconds", out var shutdown), $"{what}: the host's shutdown timeout is not set");
+            var grace = deployment.Spec.Template.Spec.TerminationGracePeriodSeconds ?? 30;
+            Assert.True(grace > sleep + long.Parse(shutdown!, System.Globalization.CultureInfo.InvariantCulture),
+                $"{what}: terminationGracePeriodSeconds {grace} does not exceed preStop {sleep} s + shutdown {shutdown} s");
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Overlays))]
     public async Task Every_deployment_probes_the_service_defaults_health_endpoints_on_its_http_port(string name)
     {
         var overlay = await RenderedOverlay.RenderAsync(name);

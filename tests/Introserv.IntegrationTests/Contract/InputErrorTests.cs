@@ -35,6 +35,8 @@ public sealed class InputErrorTests(OrdersServiceFactory factory) : IClassFixtur
         { "{\"planId\": \"vps-s\", ", "invalid_json", null },
         { "{\"planId\": 5, \"periodMonths\": 1}", "invalid_json", "planId" },
         { "{\"planId\": \"vps-s\", \"periodMonths\": \"twelve\"}", "invalid_json", "periodMonths" },
+        { "{\"planId\": \"vps\\u0000-s\", \"periodMonths\": 1}", "invalid_json", "planId" },
+        { "{\"planId\": \"\\u202Es-spv\", \"periodMonths\": 1}", "invalid_json", "planId" },
         { "{\"planId\": [\"vps-s\"], \"periodMonths\": 1}", "invalid_json", "planId" },
         { "[]", "invalid_json", null },
         { "\"vps-s\"", "invalid_json", null },
@@ -92,6 +94,8 @@ public sealed class InputErrorTests(OrdersServiceFactory factory) : IClassFixtur
     [InlineData("/api/orders/history?limit=ten", "limit")]
     [InlineData("/api/orders/history?limit=99999999999999", "limit")]
     [InlineData("/api/invoices?limit=1e3", "limit")]
+    [InlineData("/api/invoices?status=paid%00", "status")]
+    [InlineData("/api/orders/history?status=%E2%80%AEdiap", "status")]
     public async Task An_unparsable_query_value_is_a_400_problem_naming_the_parameter(string path, string parameter)
     {
         using var http = factory.Customer(Guid.NewGuid());

@@ -24,6 +24,7 @@ public static class Problems
     public const string ChallengeAlreadyUsed = "challenge_already_used";
     public const string ChallengeLocked = "challenge_locked";
     public const string InvalidCode = "invalid_code";
+    public const string ChallengeStoreUnavailable = "challenge_store_unavailable";
 
     public static int StatusOf(string code) => code switch
     {
@@ -36,6 +37,7 @@ public static class Problems
         TooManyChallenges or TooManyMessagesToPhone or TooManyChallengesFromAddress or TelephonyBudgetExhausted or ResendTooSoon or TooManyResends
             => StatusCodes.Status429TooManyRequests,
         DeliveryFailed => StatusCodes.Status502BadGateway,
+        ChallengeStoreUnavailable => StatusCodes.Status503ServiceUnavailable,
         _ => StatusCodes.Status400BadRequest,
     };
 
@@ -78,6 +80,7 @@ public static class Problems
         ResendTooSoon => "Too soon to resend",
         TooManyResends => "No more resends",
         DeliveryFailed => "The code could not be delivered",
+        ChallengeStoreUnavailable => "Verification is unavailable",
         ChallengeNotFound => "Challenge not found",
         ChallengeExpired => "Code expired",
         ChallengeAlreadyUsed => "Challenge already confirmed",

@@ -1,0 +1,73 @@
+using Grpc.Core;
+using Grpc.Core.Interceptors;
+using Introserv.ServiceDefaults;
+using Microsoft.AspNetCore.Diagnostics;
+using StackExchange.Redis;
+
+namespace Introserv.Verification.Features;
+
+/// <summary>
+/// Challenges live in Redis. While it is down, Redis calls fail at once (no backlog, short timeouts) and every
+/// request that needs a challenge is answered <c>503 challenge_store_unavailable</c> with <c>Retry-After</c> (gRPC:
+/// <c>Unavailable</c>), instead of hanging or failing with a 500.
+/// </summary>
+public static class ChallengeStoreOutage
+{
+    public const int RetryAfterSeconds = 5;
+
+    public static bool IsOutage(Exception exception) =>
+        exception is RedisConnectionException or RedisTimeoutException
+        || (exception is RedisException && exception.InnerException is RedisConnectionException);
+
+    /// <summary>Fail-fast client options: a request waits at most about a second for Redis.</summary>
+    public static void Configure(ConfigurationOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.AbortOnConnectFail = false;
+        options.BacklogPolicy = BacklogPolicy.FailFast;
+        options.ConnectTimeout = Math.Min(options.ConnectTimeout, 2000);
+        options.AsyncTimeout = Math.Min(options.AsyncTimeout, 1000);
+        options.SyncTimeout = Math.Min(options.SyncTimeout, 1000);
+    }
+
+    internal sealed class HttpHandler(IProblemDetailsService problems) : IExceptionHandler
+    {
+        public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
+        {
+            if (!IsOutage(exception) || httpContext.Response.HasStarted)
+            {
+                return false;
+            }
+
+            httpContext.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
+            httpContext.Response.Headers.RetryAfter = RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            var problem = new Microsoft.AspNetCore.Mvc.ProblemDetails
+            {
+                Status = StatusCodes.Status503ServiceUnavailable,
+                Title = "Verification is unavailable",
+                Detail = "Codes cannot be sent or checked right now; try again in a few seconds.",
+            };
+            problem.Extensions[ProblemDetailsExtensions.CodeExtension] = Problems.ChallengeStoreUnavailable;
+            problem.Extensions["retryAfterSeconds"] = RetryAfterSeconds;
+            return await problems.TryWriteAsync(new ProblemDetailsContext { HttpContext = httpContext, ProblemDetails = problem });
+        }
+    }
+
+    internal sealed class GrpcInterceptor : Interceptor
+    {
+        public override async Task<TResponse> UnaryServerHandler<TRequest, TResponse>(
+            TRequest request, ServerCallContext context, UnaryServerMethod<TRequest, TResponse> continuation)
+        {
+            ArgumentNullException.ThrowIfNull(continuation);
+            try
+            {
+                return await continuation(request, context);
+            }
+            catch (Exception ex) when (IsOutage(ex))
+            {
+                throw new RpcException(new Status(StatusCode.Unavailable, "The challenge store is unavailable."),
+                    new Metadata { { "problem-code", Problems.ChallengeStoreUnavailable } });
+            }
+        }
+    }
+}
