@@ -15,19 +15,26 @@ namespace Introserv.IntegrationTests.Resilience;
 /// Readiness depends only on what a request cannot be served without: with Redis and the broker unreachable
 /// the gateway and a service stay ready (Degraded) and answer at once; without its database a service is not ready.
 /// </summary>
-public sealed class ReadinessTests : IDisposable
+public sealed class ReadinessTests(OrdersServiceFactory orders) : IClassFixture<OrdersServiceFactory>, IDisposable
 {
     // Nothing listens on port 9 (discard).
     private const string DeadRedis = "127.0.0.1:9,abortConnect=false,connectTimeout=200";
     private const string DeadBroker = "amqp://guest:guest@127.0.0.1:9/";
 
     private readonly WebApplicationFactory<AllowListSettings> _gatewayRoot = new();
-    private readonly OrdersServiceFactory _ordersRoot = new();
 
-    public void Dispose()
+    public void Dispose() => _gatewayRoot.Dispose();
+
+    private static async Task<(int Status, string Body)> DetailsAsync(WebApplicationFactory<AllowListSettings> factory, string from)
     {
-        _gatewayRoot.Dispose();
-        _ordersRoot.Dispose();
+        var context = await factory.Server.SendAsync(c =>
+        {
+            c.Request.Method = "GET";
+            c.Request.Path = HealthReadiness.DetailsPath;
+            c.Connection.RemoteIpAddress = IPAddress.Parse(from);
+        });
+        using var reader = new StreamReader(context.Response.Body);
+        return (context.Response.StatusCode, await reader.ReadToEndAsync());
     }
 
     private static async Task<(HttpStatusCode Status, string Body, TimeSpan Took)> GetAsync(HttpClient http, string path)
@@ -54,10 +61,12 @@ public sealed class ReadinessTests : IDisposable
         await GetAsync(http, "/alive");
 
         var (status, body, took) = await GetAsync(http, Extensions.HealthEndpointPath);
-        var (_, details, _) = await GetAsync(http, HealthReadiness.DetailsPath);
+        var (detailsStatus, details) = await DetailsAsync(factory, "10.1.2.3");
+        var (publicStatus, _) = await DetailsAsync(factory, "203.0.113.9");
 
         Assert.Equal((HttpStatusCode.OK, "Degraded"), (status, body));
         Assert.True(took < TimeSpan.FromSeconds(3), $"/health took {took}");
+        Assert.Equal((200, 404), (detailsStatus, publicStatus));
         var checks = JsonDocument.Parse(details).RootElement.GetProperty("checks").EnumerateArray()
             .ToDictionary(c => c.GetProperty("name").GetString()!, c => c.GetProperty("status").GetString());
         Assert.Contains(checks, c => c.Key.Contains("redis", StringComparison.OrdinalIgnoreCase) && c.Value == "Degraded");
@@ -67,7 +76,7 @@ public sealed class ReadinessTests : IDisposable
     [Fact]
     public async Task A_service_stays_ready_during_a_broker_outage_but_not_without_its_database()
     {
-        await using (var noBroker = _ordersRoot.WithWebHostBuilder(builder =>
+        await using (var noBroker = orders.WithWebHostBuilder(builder =>
             builder.UseSetting($"ConnectionStrings:{ResourceNames.RabbitMq}", DeadBroker)))
         {
             using var http = noBroker.CreateClient();
@@ -77,7 +86,7 @@ public sealed class ReadinessTests : IDisposable
             Assert.True(took < TimeSpan.FromSeconds(3), $"/health took {took}");
         }
 
-        await using var noDatabase = _ordersRoot.WithWebHostBuilder(builder =>
+        await using var noDatabase = orders.WithWebHostBuilder(builder =>
             builder.UseSetting($"ConnectionStrings:{ResourceNames.OrdersDb}", "Host=127.0.0.1;Port=9;Database=x;Username=x;Password=x;Timeout=1"));
         using var client = noDatabase.CreateClient();
         var (unready, _, _) = await GetAsync(client, Extensions.HealthEndpointPath);
