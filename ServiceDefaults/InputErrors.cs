@@ -55,6 +55,7 @@ public static partial class InputErrors
         // Binding failures throw (in every environment) so that one handler answers them all alike.
         builder.Services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);
         builder.Services.AddExceptionHandler<BadRequestHandler>();
+        builder.Services.AddExceptionHandler<MissingAccountException.Handler>();
         return builder;
     }
 

@@ -19,6 +19,7 @@ public static class PublicRoutes
         ("/.well-known/openid-configuration", "identity"),
         ("/account/login", "identity"),
         ("/api/profile", "profile"),
+        ("/api/countries", "profile"),
         ("/api/profile/email-change", "profile"),
         ("/api/staff/profiles/00000000-0000-0000-0000-000000000001/country", "profile"),
         ("/api/notifications", "notifications"),
@@ -41,10 +42,11 @@ public static class PublicRoutes
         ("/api/staff/balances/00000000-0000-0000-0000-000000000001/credits", "orders"),
     ];
 
-    /// <summary>The routes anyone may call without a token (registration, OpenID Connect, sign-in pages).</summary>
+    /// <summary>The routes anyone may call without a token (registration, OpenID Connect, sign-in pages, the price list).</summary>
     public static readonly IReadOnlySet<string> Anonymous = new HashSet<string>(StringComparer.Ordinal)
     {
-        "/api/accounts", "/connect/authorize", "/connect/token", "/.well-known/openid-configuration", "/account/login",
+        "/api/accounts", "/connect/authorize", "/connect/token", "/.well-known/openid-configuration", "/account/login", "/api/plans",
+        "/api/countries",
     };
 
     public static readonly IReadOnlyList<string> Services = ["identity", "profile", "orders", "notifications", "verification"];

@@ -69,7 +69,7 @@ public sealed class GatewayRouteTableTests
 
         var anonymous = routes.Where(r => r.Value.GetProperty("AuthorizationPolicy").GetString() == "anonymous").Select(r => r.Name).Order().ToList();
         Assert.Equal(
-            ["accounts", "login-pages", "oidc-connect", "oidc-well-known", "openapi-identity", "openapi-notifications", "openapi-orders", "openapi-profile", "openapi-verification"],
+            ["accounts", "countries", "login-pages", "oidc-connect", "oidc-well-known", "openapi-identity", "openapi-notifications", "openapi-orders", "openapi-profile", "openapi-verification", "plans"],
             anonymous);
     }
 

@@ -49,6 +49,7 @@ public static class ProfileServiceExtensions
             .MapPhoneVerificationEndpoints()
             .MapProfileAuditEndpoints();
         app.MapProfileStaffEndpoints();
+        app.MapCountryEndpoints();
         app.MapGrpcService<BillingProfileService>();
         return app;
     }

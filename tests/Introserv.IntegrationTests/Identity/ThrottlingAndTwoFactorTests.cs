@@ -88,7 +88,8 @@ public sealed class ThrottlingAndTwoFactorTests(IdentityServiceFactory factory) 
 
         using var wrongConfirm = await api.PostAsJsonAsync("/api/account/two-factor/totp/confirm", new { code = "000000" == Code() ? "111111" : "000000" });
         Assert.Equal(HttpStatusCode.BadRequest, wrongConfirm.StatusCode);
-        using var confirm = await api.PostAsJsonAsync("/api/account/two-factor/totp/confirm", new { code = Code() });
+        var confirmCode = Code();
+        using var confirm = await api.PostAsJsonAsync("/api/account/two-factor/totp/confirm", new { code = confirmCode });
         Assert.Equal(HttpStatusCode.OK, confirm.StatusCode);
         var recoveryCodes = (await confirm.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("codes").EnumerateArray().Select(c => c.GetString()!).ToList();
         Assert.Equal(10, recoveryCodes.Distinct().Count());
@@ -102,7 +103,7 @@ public sealed class ThrottlingAndTwoFactorTests(IdentityServiceFactory factory) 
         Assert.StartsWith("/account/login", noCode.Headers.Location!.OriginalString, StringComparison.Ordinal);
 
         // The code used to confirm cannot be replayed; a wrong code is refused; the next one works.
-        Assert.Equal(HttpStatusCode.Unauthorized, (await browser.SubmitSecondFactorAsync(Code())).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await browser.SubmitSecondFactorAsync(confirmCode)).StatusCode);
         factory.Clock.Advance(TimeSpan.FromSeconds(30));
         await browser.OpenLoginPageAsync();
         await browser.SubmitCredentialsAsync(login, password);

@@ -389,4 +389,18 @@ public sealed class ProfileTests(ProfileServiceFactory factory) : IClassFixture<
         Assert.NotEmpty(audit.GetProperty("entries").EnumerateArray());
         Assert.All(audit.GetProperty("entries").EnumerateArray(), e => Assert.Equal("127.0.0.1", e.GetProperty("ip").GetString()));
     }
+
+    [Fact]
+    public async Task The_country_list_is_public_and_names_every_code_a_profile_accepts()
+    {
+        using var anonymous = factory.Api(null);
+
+        var countries = await anonymous.GetFromJsonAsync<JsonElement>("/api/countries");
+
+        var list = countries.EnumerateArray().Select(c => (Code: c.GetProperty("code").GetString()!, Name: c.GetProperty("name").GetString()!)).ToList();
+        Assert.Equal(Introserv.Profile.Features.Countries.Count, list.Count);
+        Assert.Contains(("BG", "Bulgaria"), list);
+        Assert.Contains(("DE", "Germany"), list);
+        Assert.Equal(list.Select(c => c.Name).Order(StringComparer.Ordinal), list.Select(c => c.Name));
+    }
 }

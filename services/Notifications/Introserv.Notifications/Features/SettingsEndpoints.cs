@@ -130,9 +130,6 @@ public static class SettingsEndpoints
         return TypedResults.Ok(View(settings));
     }
 
-    public static Guid AccountId(this ClaimsPrincipal user) =>
-        Guid.TryParse(user.FindFirstValue("sub"), out var id) ? id : Guid.Empty;
-
     public static bool IsEmail(string? value) =>
         value is { Length: >= 3 and <= 254 } && System.Net.Mail.MailAddress.TryCreate(value, out var parsed)
         && string.Equals(parsed.Address, value, StringComparison.Ordinal) && value.IndexOf('@', StringComparison.Ordinal) is > 0 and var at

@@ -1,3 +1,4 @@
+using Introserv.ServiceDefaults;
 using System.Security.Claims;
 using Introserv.BuildingBlocks.Data;
 using Introserv.BuildingBlocks.Messaging;
@@ -58,7 +59,7 @@ public static class Cancellations
 
     private static async Task<IResult> QuoteAsync(Guid id, ClaimsPrincipal user, OrdersDbContext db, TimeProvider clock, CancellationToken cancellationToken)
     {
-        var accountId = MoneyEndpoints.AccountId(user);
+        var accountId = user.AccountId();
         return await db.InTransactionAsync(async ct =>
         {
             var order = await db.LockAsync(id, accountId, ct);
@@ -92,7 +93,7 @@ public static class Cancellations
         Guid id, CancelRequest request, [FromHeader(Name = Idempotency.Header)] string? idempotencyKey, ClaimsPrincipal user, OrdersDbContext db, KeyedRequests keyed,
         Ledger ledger, TimeProvider clock, CancellationToken cancellationToken)
     {
-        var accountId = MoneyEndpoints.AccountId(user);
+        var accountId = user.AccountId();
         var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
         if (request.Mode is not (CancellationModes.Immediate or CancellationModes.EndOfTerm))
         {
@@ -185,7 +186,7 @@ public static class Cancellations
 
     private static async Task<IResult> WithdrawAsync(Guid id, ClaimsPrincipal user, OrdersDbContext db, TimeProvider clock, CancellationToken cancellationToken)
     {
-        var accountId = MoneyEndpoints.AccountId(user);
+        var accountId = user.AccountId();
         return await db.InTransactionAsync(async ct =>
         {
             var order = await db.LockAsync(id, accountId, ct);

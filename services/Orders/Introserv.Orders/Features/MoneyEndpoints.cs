@@ -27,8 +27,9 @@ public static class MoneyEndpoints
 
     public static IEndpointRouteBuilder MapMoneyEndpoints(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/api/plans", ListPlansAsync).WithTags("Plans").RequireAuthorization()
-            .WithSummary("Dedicated Server and VPS/VDS plans: resources, monthly price, billing periods with their discounts and prices, setup fee, cancellation terms");
+        // Public: a price page and the order form read it before anyone signs in.
+        app.MapGet("/api/plans", ListPlansAsync).WithTags("Plans").AllowAnonymous()
+            .WithSummary("Dedicated Server and VPS/VDS plans (no token needed): resources, monthly price, billing periods with their discounts and prices, setup fee, cancellation terms");
         app.MapGet("/api/balance", GetBalanceAsync).WithTags("Balance").RequireAuthorization()
             .WithSummary("The balance and its ledger entries, newest first, paged by nextBefore (the balance is the sum of the entries)")
             .WithDescription("400 validation_failed (limit), 400 invalid_cursor (before is not a nextBefore value).")
@@ -62,7 +63,7 @@ public static class MoneyEndpoints
             return problem;
         }
 
-        var accountId = AccountId(user);
+        var accountId = user.AccountId();
         var take = limit ?? PageCursor.DefaultLimit;
         var account = await db.Balances.AsNoTracking().FirstOrDefaultAsync(a => a.AccountId == accountId, cancellationToken);
         var query = db.Ledger.AsNoTracking().Where(e => e.AccountId == accountId);
@@ -111,7 +112,7 @@ public static class MoneyEndpoints
         // The payment reference is the request's key: its ledger entry is the answer, written in the credit's
         // transaction; the credit is not cancelled by the caller going away, and a retry answers the first entry.
         var result = await db.InTransactionAsync(ct => ledger.PostAsync(accountId, new Posting(
-            request.Amount!.Value, request.Currency!, Ledger.TopUp, Ledger.Payment, request.PaymentReference!.Trim(), request.Note?.Trim(), AccountId(user)), ct), CancellationToken.None);
+            request.Amount!.Value, request.Currency!, Ledger.TopUp, Ledger.Payment, request.PaymentReference!.Trim(), request.Note?.Trim(), user.AccountId()), ct), CancellationToken.None);
         return result.Outcome switch
         {
             PostingOutcome.Posted => TypedResults.Created($"/api/balance", View(result.Entry!)),
@@ -124,7 +125,4 @@ public static class MoneyEndpoints
     }
 
     private static LedgerEntryResponse View(LedgerEntry e) => new(e.Sequence, e.At, e.Amount, e.Currency, e.BalanceAfter, e.Reason, e.ReferenceType, e.ReferenceId, e.Note);
-
-    public static Guid AccountId(ClaimsPrincipal user) =>
-        Guid.TryParse(user?.FindFirstValue("sub"), out var id) ? id : Guid.Empty;
 }

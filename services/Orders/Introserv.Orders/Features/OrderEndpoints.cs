@@ -1,3 +1,4 @@
+using Introserv.ServiceDefaults;
 using System.Security.Claims;
 using Grpc.Core;
 using Introserv.BuildingBlocks.Data;
@@ -38,7 +39,6 @@ public static class OrderEndpoints
         return app;
     }
 
-    private static Guid AccountId(ClaimsPrincipal user) => MoneyEndpoints.AccountId(user);
 
     private static async Task<IResult> PlaceAsync(
         PlaceOrderRequest request, [FromHeader(Name = Idempotency.Header)] string? idempotencyKey, ClaimsPrincipal user,
@@ -62,7 +62,7 @@ public static class OrderEndpoints
             return TypedResults.ValidationProblem(errors);
         }
 
-        var accountId = AccountId(user);
+        var accountId = user.AccountId();
         IReadOnlyList<string> blocked = [];
         try
         {
@@ -93,7 +93,7 @@ public static class OrderEndpoints
 
     private static async Task<IResult> GetAsync(Guid id, ClaimsPrincipal user, OrdersDbContext db, TimeProvider clock, CancellationToken cancellationToken)
     {
-        var accountId = AccountId(user);
+        var accountId = user.AccountId();
         var order = await db.Orders.AsNoTracking().Include(o => o.Timeline).FirstOrDefaultAsync(o => o.Id == id && o.AccountId == accountId, cancellationToken);
         return order is null
             ? OrderProblems.OrderNotFound()
@@ -107,7 +107,7 @@ public static class OrderEndpoints
             return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["enabled"] = ["true or false."] });
         }
 
-        var accountId = AccountId(user);
+        var accountId = user.AccountId();
         return await db.InTransactionAsync(async ct =>
         {
             var order = await db.LockAsync(id, accountId, ct);
@@ -135,7 +135,7 @@ public static class OrderEndpoints
         Guid id, [FromHeader(Name = Idempotency.Header)] string? idempotencyKey, ClaimsPrincipal user, OrdersDbContext db, KeyedRequests keyed,
         OrderPlacement placement, Ledger ledger, TimeProvider clock, CancellationToken cancellationToken)
     {
-        var accountId = AccountId(user);
+        var accountId = user.AccountId();
         try
         {
             return await keyed.RunAsync(new KeyedRequest(accountId, idempotencyKey, "pay_invoice", Idempotency.HashOf(new { id }), KeyRequired: false), async ct =>

@@ -1,3 +1,4 @@
+using Introserv.ServiceDefaults;
 using System.Security.Claims;
 using Introserv.Orders.Data;
 using Microsoft.EntityFrameworkCore;
@@ -33,7 +34,7 @@ internal static class OrderLists
 
     private static Task<IResult> ActiveAsync(ClaimsPrincipal user, string? before, int? limit, OrdersDbContext db, TimeProvider clock, CancellationToken cancellationToken)
     {
-        var accountId = MoneyEndpoints.AccountId(user);
+        var accountId = user.AccountId();
         var query = db.Orders.AsNoTracking().Where(o => o.AccountId == accountId && o.Status != OrderStatuses.Cancelled && o.Status != OrderStatuses.Terminated);
         return PageAsync(query, before, limit, clock, cancellationToken);
     }
@@ -42,7 +43,7 @@ internal static class OrderLists
         ClaimsPrincipal user, string? status, DateTimeOffset? from, DateTimeOffset? to, string? before, int? limit,
         OrdersDbContext db, TimeProvider clock, CancellationToken cancellationToken)
     {
-        var accountId = MoneyEndpoints.AccountId(user);
+        var accountId = user.AccountId();
         var query = db.Orders.AsNoTracking().Where(o => o.AccountId == accountId);
         if (!string.IsNullOrEmpty(status))
         {
@@ -91,7 +92,7 @@ internal static class OrderLists
             return problem;
         }
 
-        var accountId = MoneyEndpoints.AccountId(user);
+        var accountId = user.AccountId();
         var query = db.Invoices.AsNoTracking().Where(i => i.AccountId == accountId);
         if (!string.IsNullOrEmpty(status))
         {

@@ -1,3 +1,4 @@
+using Introserv.ServiceDefaults;
 using System.Security.Claims;
 using Introserv.BuildingBlocks.Data;
 using Introserv.BuildingBlocks.Messaging;
@@ -43,7 +44,7 @@ public static class PlanChanges
     private static async Task<IResult> QuoteAsync(
         Guid id, PlanChangeQuoteRequest request, ClaimsPrincipal user, OrdersDbContext db, TimeProvider clock, CancellationToken cancellationToken)
     {
-        var accountId = MoneyEndpoints.AccountId(user);
+        var accountId = user.AccountId();
         if (string.IsNullOrWhiteSpace(request.PlanId))
         {
             return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["planId"] = ["A plan id from GET /api/plans."] });
@@ -98,7 +99,7 @@ public static class PlanChanges
         Guid id, ConfirmQuoteRequest request, [FromHeader(Name = Idempotency.Header)] string? idempotencyKey, ClaimsPrincipal user, OrdersDbContext db,
         KeyedRequests keyed, OrderPlacement placement, Ledger ledger, TimeProvider clock, CancellationToken cancellationToken)
     {
-        var accountId = MoneyEndpoints.AccountId(user);
+        var accountId = user.AccountId();
         if (request.QuoteId is not { } quoteId)
         {
             return Quotes.QuoteRequired();

@@ -1,3 +1,4 @@
+using Introserv.ServiceDefaults;
 using System.Security.Claims;
 using Introserv.BuildingBlocks.Messaging;
 using Introserv.Orders.Contracts;
@@ -31,7 +32,7 @@ public static class Renewal
         Guid id, RenewRequest request, [FromHeader(Name = Idempotency.Header)] string? idempotencyKey, ClaimsPrincipal user,
         OrdersDbContext db, KeyedRequests keyed, OrderPlacement placement, Ledger ledger, TimeProvider clock, CancellationToken cancellationToken)
     {
-        var accountId = MoneyEndpoints.AccountId(user);
+        var accountId = user.AccountId();
         var order = await db.Orders.AsNoTracking().FirstOrDefaultAsync(o => o.Id == id && o.AccountId == accountId, cancellationToken);
         if (order is null)
         {

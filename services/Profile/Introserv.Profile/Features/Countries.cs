@@ -1,5 +1,8 @@
 namespace Introserv.Profile.Features;
 
+/// <summary>A country as the profile form lists it.</summary>
+public sealed record CountryView(string Code, string Name);
+
 /// <summary>The officially assigned ISO 3166-1 alpha-2 country codes.</summary>
 public static class Countries
 {
@@ -21,6 +24,32 @@ public static class Countries
     };
 
     public static int Count => Codes.Count;
+
+    /// <summary>Every assigned code with its English name, sorted by name (for the profile form's country list).</summary>
+    public static IReadOnlyList<CountryView> All { get; } = [.. Codes
+        .Select(code => new CountryView(code, NameOf(code)))
+        .OrderBy(c => c.Name, StringComparer.Ordinal)];
+
+    /// <summary>Maps <c>GET /api/countries</c>: public, so the profile form can offer the list before anything else.</summary>
+    public static IEndpointRouteBuilder MapCountryEndpoints(this IEndpointRouteBuilder app)
+    {
+        app.MapGet("/api/countries", () => TypedResults.Ok(All)).WithTags("Profile").AllowAnonymous()
+            .WithName("ListCountries")
+            .WithSummary("The ISO 3166-1 alpha-2 countries a profile may name, with their English names (no token needed)");
+        return app;
+    }
+
+    private static string NameOf(string code)
+    {
+        try
+        {
+            return new System.Globalization.RegionInfo(code).EnglishName;
+        }
+        catch (ArgumentException)
+        {
+            return code;
+        }
+    }
 
     /// <summary>The code in upper case when it is an assigned ISO 3166-1 alpha-2 code; otherwise null.</summary>
     public static string? Normalize(string? code) =>

@@ -1,3 +1,4 @@
+using Introserv.ServiceDefaults;
 using System.Globalization;
 using System.Security.Claims;
 using Introserv.BuildingBlocks.Messaging;

@@ -1,4 +1,3 @@
-using System.Security.Claims;
 using Introserv.ServiceDefaults;
 using Microsoft.AspNetCore.Http.HttpResults;
 
@@ -32,8 +31,5 @@ public static class ProfileProblems
 /// <summary>Who is calling and from where.</summary>
 public static class Caller
 {
-    public static Guid AccountId(this ClaimsPrincipal user) =>
-        Guid.TryParse(user.FindFirstValue("sub"), out var id) ? id : Guid.Empty;
-
     public static string? Ip(this HttpContext context) => context.ClientAddress()?.ToString();
 }

@@ -1,3 +1,4 @@
+using Introserv.ServiceDefaults;
 using System.Security.Claims;
 using Introserv.Verification.Challenges;
 using Introserv.Verification.Data;
@@ -83,9 +84,6 @@ public static class ChallengeEndpoints
     /// <summary>An address as the per-address limit counts it: IPv4-mapped IPv6 as IPv4.</summary>
     public static string? TextOf(System.Net.IPAddress? address) =>
         address is null ? null : (address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address).ToString();
-
-    public static Guid AccountId(this ClaimsPrincipal user) =>
-        Guid.TryParse(user.FindFirstValue("sub"), out var id) ? id : Guid.Empty;
 
     private static async Task<IResult> StartAsync(StartChallengeRequest request, ClaimsPrincipal user, HttpContext context, ChallengeService challenges, CancellationToken cancellationToken)
     {

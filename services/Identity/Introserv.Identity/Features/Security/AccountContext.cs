@@ -1,3 +1,4 @@
+using Introserv.ServiceDefaults;
 using System.Security.Claims;
 using Introserv.Identity.Data;
 using Introserv.Identity.Features.SignIn;
@@ -10,9 +11,6 @@ namespace Introserv.Identity.Features.Security;
 /// <summary>Who is calling: the account and session of the access token.</summary>
 public static class AccountContext
 {
-    public static Guid AccountId(this ClaimsPrincipal user) =>
-        Guid.TryParse(user.FindFirstValue(Claims.Subject), out var id) ? id : Guid.Empty;
-
     public static Guid? SessionId(this ClaimsPrincipal user) =>
         Guid.TryParse(user.FindFirstValue(OidcEndpoints.SessionIdClaim), out var id) ? id : null;
 

@@ -1,3 +1,4 @@
+using Introserv.ServiceDefaults;
 using System.Security.Claims;
 using Introserv.Identity.Data;
 using Introserv.Identity.Features.SignIn;
