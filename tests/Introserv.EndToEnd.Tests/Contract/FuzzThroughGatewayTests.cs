@@ -17,7 +17,7 @@ namespace Introserv.EndToEnd.Tests.Contract;
 [Collection(StackDefinition.Name)]
 public sealed class FuzzThroughGatewayTests(StackFixture stack, ITestOutputHelper output)
 {
-    private const int Customers = 6;
+    private const int Customers = 12;
     private const int Parallelism = 6;
     private static readonly TimeSpan Slow = TimeSpan.FromSeconds(5);
 

@@ -26,6 +26,7 @@ public sealed class OrderTests(OrdersServiceFactory factory) : IClassFixture<Ord
 
         Assert.Equal(HttpStatusCode.Created, status);
         Assert.Equal("active", order.GetProperty("status").GetString());
+        Assert.Equal(("ds-e3", "Dedicated E-2388G"), (order.GetProperty("planId").GetString(), order.GetProperty("planName").GetString()));
         Assert.Matches(@"^(203\.0\.113|198\.51\.100)\.\d+$", order.GetProperty("ipAddress").GetString());
         // 89.00 × 3 × 0.97 = 258.99, plus the 49.00 setup fee.
         Assert.Equal(307.99m, order.GetProperty("invoice").GetProperty("amount").GetDecimal());

@@ -41,6 +41,7 @@ public sealed record TimelineEntry(DateTimeOffset At, string Status, string? Not
 public sealed record OrderResponse(
     Guid Id,
     string PlanId,
+    string PlanName,
     int PeriodMonths,
     string Status,
     string? IpAddress,
@@ -65,10 +66,14 @@ public static class OrderActions
         paidUntil is { } until ? Math.Max(0, (int)Math.Ceiling((until - now).TotalDays)) : null;
 
     public static OrderResponse View(Order order, DateTimeOffset now, IReadOnlyList<string>? blocked = null, Invoice? invoice = null, bool timeline = false) => new(
-        order.Id, order.PlanId, order.PeriodMonths, order.Status, order.IpAddress, order.PaidUntil, DaysRemaining(order.PaidUntil, now),
+        order.Id, order.PlanId, PlanNameOf(order.PlanId), order.PeriodMonths, order.Status, order.IpAddress, order.PaidUntil, DaysRemaining(order.PaidUntil, now),
         order.PeriodPrice, order.Currency, order.AutoRenew, For(order.Status), order.CreatedAt, blocked,
         invoice is null ? null : View(invoice),
         timeline ? [.. order.Timeline.OrderBy(t => t.At).ThenBy(t => t.Id).Select(t => new TimelineEntry(t.At, t.Status, t.Note))] : null);
+
+    /// <summary>The plan's name as a person reads it ("VPS M"), the id when the catalogue no longer has the plan.</summary>
+    public static string PlanNameOf(string planId) =>
+        Array.Find(PlanCatalogue.Plans, p => p.Id == planId)?.Name ?? planId;
 
     public static InvoiceResponse View(Invoice i) => new(i.Id, i.OrderId, i.Kind, i.Description, i.Amount, i.Currency, i.Status, i.IssuedAt, i.PaidAt);
 }
