@@ -123,7 +123,7 @@ public static class PhoneVerificationEndpoints
                 return ProfileProblems.Create(StatusCodes.Status409Conflict, "not_a_phone_challenge", "Not a phone verification", "That challenge does not verify a phone.");
             case "invalid_code":
                 return ProfileProblems.Create(StatusCodes.Status400BadRequest, "invalid_code", "Wrong code",
-                    $"The code is not right; {reply.AttemptsRemaining} attempts left.", new Dictionary<string, object?> { ["attemptsRemaining"] = reply.AttemptsRemaining });
+                    $"The code is not right; {reply.AttemptsRemaining} {(reply.AttemptsRemaining == 1 ? "attempt" : "attempts")} left.", new Dictionary<string, object?> { ["attemptsRemaining"] = reply.AttemptsRemaining });
             case "expired":
                 return ProfileProblems.Create(StatusCodes.Status410Gone, "challenge_expired", "Code expired", "The code has expired; ask for a new one.");
             case "already_used":

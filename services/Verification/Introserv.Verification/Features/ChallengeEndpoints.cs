@@ -122,7 +122,7 @@ public static class ChallengeEndpoints
         return result.Outcome switch
         {
             ConfirmOutcomes.Confirmed => TypedResults.Ok(new ConfirmChallengeResponse(id, ChallengeStatuses.Confirmed, result.Phone, result.StepUpToken, result.StepUpTokenExpiresAt)),
-            ConfirmOutcomes.InvalidCode => Problems.Create(Problems.InvalidCode, $"The code is not right; {result.AttemptsRemaining} attempts left.", attempts),
+            ConfirmOutcomes.InvalidCode => Problems.Create(Problems.InvalidCode, $"The code is not right; {result.AttemptsRemaining} {(result.AttemptsRemaining == 1 ? "attempt" : "attempts")} left.", attempts),
             ConfirmOutcomes.Expired => Problems.Create(Problems.ChallengeExpired, "The code has expired; ask for a new one."),
             ConfirmOutcomes.AlreadyUsed => Problems.Create(Problems.ChallengeAlreadyUsed, "This challenge is already confirmed."),
             ConfirmOutcomes.TooManyAttempts => Problems.Create(Problems.ChallengeLocked, "Too many wrong codes; start a new challenge."),
