@@ -17,6 +17,12 @@ public sealed class MessagingOptions
     /// <summary>Longest pause between attempts while the broker is unreachable.</summary>
     public TimeSpan MaxBackoff { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// Attempts at publishing a row that fails by itself (unknown type, payload that does not deserialise or
+    /// serialise) before it moves to the <c>outbox_dead_letters</c> table. A broker outage counts no attempts.
+    /// </summary>
+    public int MaxPublishAttempts { get; set; } = 5;
+
     /// <summary>Sent outbox rows and inbox rows older than this are deleted.</summary>
     public TimeSpan Retention { get; set; } = TimeSpan.FromDays(7);
 
