@@ -35,23 +35,11 @@ internal sealed record OutboxPublishOutcome(Exception? Error, bool Poison)
         error switch
         {
             PoisonRowException poison => new(poison.InnerException!, true),
-            _ when IsSerialisationFailure(error) => new(error, true),
+            // MassTransit's serializer failed on the message itself: retrying will not help. Nothing else that
+            // Publish throws (a closed channel, a timeout, a refused connection) is the row's fault.
+            _ when error.GetType() is { Name: "SerializationException", Namespace: { } ns } && ns.StartsWith("MassTransit", StringComparison.Ordinal) => new(error, true),
             _ => new(error, false),
         };
-
-    // MassTransit wraps a failure of its serializer in its own SerializationException: retrying will not help.
-    private static bool IsSerialisationFailure(Exception error)
-    {
-        for (var e = error; e is not null; e = e.InnerException)
-        {
-            if (e is JsonException or NotSupportedException || e.GetType().Name == "SerializationException")
-            {
-                return true;
-            }
-        }
-
-        return false;
-    }
 
     /// <summary>The error as stored and logged: its type and message, never the payload.</summary>
     public string Describe() => $"{Error!.GetType().Name}: {Error.Message}";
