@@ -23,6 +23,9 @@ public sealed class NotificationSettings
     /// <summary>The newest ledger sequence seen, so an older <c>BalanceChanged</c> arriving late changes nothing.</summary>
     public long BalanceSequence { get; set; }
 
+    /// <summary>Profile's version of the newest <c>EmailChanged</c> applied, so an older one arriving late changes nothing.</summary>
+    public int? EmailProfileVersion { get; set; }
+
     public required string InvoicesOrdersEmail { get; set; }
 
     public required string SupportEmail { get; set; }
