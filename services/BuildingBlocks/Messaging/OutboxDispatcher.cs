@@ -158,7 +158,7 @@ public sealed class OutboxDispatcher<TContext>(
         row.LastError = Truncate(outcome.Describe(), 2000);
         if (row.Attempts < _options.MaxPublishAttempts)
         {
-            var delay = TimeSpan.FromSeconds(Math.Min(Math.Pow(2, row.Attempts - 1), _options.MaxBackoff.TotalSeconds));
+            var delay = _options.PoisonRetryDelay * Math.Pow(2, Math.Min(row.Attempts - 1, 10));
             row.NextAttemptAt = now + delay;
             logger.LogWarning("Outbox row {RowId} of type {MessageType} in {Context} cannot be published (attempt {Attempt} of {MaxAttempts}): {Error}",
                 row.Id, row.MessageType, typeof(TContext).Name, row.Attempts, _options.MaxPublishAttempts, row.LastError);

@@ -9,7 +9,7 @@ namespace Introserv.IntegrationTests.Messaging;
 /// <summary>
 /// A row the dispatcher can never publish (its type is unknown after a rollback, its payload does not
 /// deserialise) is retried on its own schedule, then dead-lettered; the rows behind it and the health check
-/// never notice. The host allows the default 5 attempts, spaced by its 1 s maximum back-off.
+/// never notice. The host allows the default 5 attempts, 0.25 s apart doubling (3.75 s in all).
 /// </summary>
 [Collection(MessagingDefinition.Name)]
 public sealed class PoisonMessageTests(MessagingHost host)
