@@ -4,7 +4,7 @@ namespace Introserv.BuildingBlocks.Messaging;
 
 public static class MessagingModelBuilderExtensions
 {
-    /// <summary>Adds the outbox and inbox tables to a service's model.</summary>
+    /// <summary>Adds the outbox, outbox dead-letter and inbox tables to a service's model.</summary>
     public static ModelBuilder AddOutboxAndInbox(this ModelBuilder modelBuilder)
     {
         modelBuilder.Entity<OutboxMessage>(outbox =>
@@ -19,11 +19,26 @@ public static class MessagingModelBuilderExtensions
             outbox.Property(m => m.SentAt).HasColumnName("sent_at");
             outbox.Property(m => m.Attempts).HasColumnName("attempts");
             outbox.Property(m => m.LastError).HasColumnName("last_error").HasMaxLength(2000);
+            outbox.Property(m => m.NextAttemptAt).HasColumnName("next_attempt_at");
             // The dispatcher scans pending rows in creation order; sent rows are only pruned.
             outbox.HasIndex(m => m.CreatedAt)
                 .HasDatabaseName("ix_outbox_messages_pending")
                 .HasFilter("sent_at IS NULL");
             outbox.HasIndex(m => m.SentAt).HasDatabaseName("ix_outbox_messages_sent_at");
+        });
+
+        modelBuilder.Entity<OutboxDeadLetter>(dead =>
+        {
+            dead.ToTable("outbox_dead_letters");
+            dead.HasKey(m => m.Id);
+            dead.Property(m => m.Id).HasColumnName("id");
+            dead.Property(m => m.MessageType).HasColumnName("message_type").HasMaxLength(512);
+            dead.Property(m => m.Payload).HasColumnName("payload").HasColumnType("jsonb");
+            dead.Property(m => m.TraceParent).HasColumnName("trace_parent").HasMaxLength(128);
+            dead.Property(m => m.CreatedAt).HasColumnName("created_at");
+            dead.Property(m => m.DeadLetteredAt).HasColumnName("dead_lettered_at");
+            dead.Property(m => m.Attempts).HasColumnName("attempts");
+            dead.Property(m => m.LastError).HasColumnName("last_error").HasMaxLength(2000);
         });
 
         modelBuilder.Entity<InboxMessage>(inbox =>

@@ -17,6 +17,19 @@ public sealed class MessagingOptions
     /// <summary>Longest pause between attempts while the broker is unreachable.</summary>
     public TimeSpan MaxBackoff { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// Attempts at publishing a row that fails by itself (unknown type, payload that does not deserialise or
+    /// serialise) before it moves to the <c>outbox_dead_letters</c> table. A broker outage counts no attempts.
+    /// </summary>
+    public int MaxPublishAttempts { get; set; } = 5;
+
+    /// <summary>
+    /// Wait after a row's first failure of its own, doubled after each further one (1, 2, 4, 8 minutes: 15 minutes
+    /// before the fifth and last attempt). Long enough for a rolling update: a row of a type only the new version
+    /// knows, claimed by an old replica, is published by a new one meanwhile.
+    /// </summary>
+    public TimeSpan PoisonRetryDelay { get; set; } = TimeSpan.FromMinutes(1);
+
     /// <summary>Sent outbox rows and inbox rows older than this are deleted.</summary>
     public TimeSpan Retention { get; set; } = TimeSpan.FromDays(7);
 

@@ -1,6 +1,4 @@
-using System.Collections.Concurrent;
 using System.Diagnostics;
-using System.Text.Json;
 using Introserv.BuildingBlocks.Data;
 using MassTransit;
 using Microsoft.EntityFrameworkCore;
@@ -15,7 +13,8 @@ namespace Introserv.BuildingBlocks.Messaging;
 /// Publishes committed outbox rows through MassTransit with publisher confirms. Each batch is claimed
 /// with <c>FOR UPDATE SKIP LOCKED</c>, so replicas of a service never publish the same row at the same
 /// time; the rows of a batch are published concurrently and marked sent in the claiming transaction.
-/// While the broker is unreachable rows stay pending and the dispatcher backs off, then resumes.
+/// While the broker is unreachable rows stay pending and the dispatcher backs off, then resumes. A row that
+/// fails by itself (a poison row) is retried on its own schedule, then moved to <c>outbox_dead_letters</c>.
 /// </summary>
 public sealed class OutboxDispatcher<TContext>(
     IServiceScopeFactory scopes,
@@ -30,7 +29,6 @@ public sealed class OutboxDispatcher<TContext>(
 {
     public static readonly ActivitySource ActivitySource = new("Introserv.Messaging");
 
-    private static readonly ConcurrentDictionary<string, Type> Types = new();
     private readonly MessagingOptions _options = options.Value;
     private DateTimeOffset _nextPrune;
     private DateTimeOffset _nextCount;
@@ -82,7 +80,10 @@ public sealed class OutboxDispatcher<TContext>(
         }
     }
 
-    /// <summary>Claims, publishes and marks one batch. Returns how many rows were published and how many failed.</summary>
+    /// <summary>
+    /// Claims, publishes and marks one batch. Returns how many rows were published and how many failed because
+    /// of the broker; rows that fail by themselves are retried later, then dead-lettered, and count as neither.
+    /// </summary>
     public async Task<(int Published, int Failed)> DispatchBatchAsync(CancellationToken cancellationToken)
     {
         await using var scope = scopes.CreateAsyncScope();
@@ -94,8 +95,9 @@ public sealed class OutboxDispatcher<TContext>(
             await using var transaction = await db.Database.BeginTransactionAsync(ct);
             var rows = await db.Set<OutboxMessage>()
                 .FromSqlRaw(
-                    "SELECT * FROM outbox_messages WHERE sent_at IS NULL ORDER BY created_at LIMIT {0} FOR UPDATE SKIP LOCKED",
-                    _options.BatchSize)
+                    "SELECT * FROM outbox_messages WHERE sent_at IS NULL AND (next_attempt_at IS NULL OR next_attempt_at <= {1}) " +
+                    "ORDER BY created_at LIMIT {0} FOR UPDATE SKIP LOCKED",
+                    _options.BatchSize, clock.GetUtcNow())
                 .ToListAsync(ct);
             if (rows.Count == 0)
             {
@@ -108,47 +110,73 @@ public sealed class OutboxDispatcher<TContext>(
             var outcomes = await Task.WhenAll(rows.Select(row => PublishAsync(row, timeout.Token)));
 
             var now = clock.GetUtcNow();
-            var failed = 0;
+            var (published, failed) = (0, 0);
             for (var i = 0; i < rows.Count; i++)
             {
-                if (outcomes[i] is null)
+                if (outcomes[i].Error is null)
                 {
+                    published++;
                     rows[i].SentAt = now;
                     rows[i].LastError = null;
                     metrics.CommitToPublish(now - rows[i].CreatedAt);
                 }
+                else if (outcomes[i].Poison)
+                {
+                    PoisonFailed(db, rows[i], outcomes[i], now);
+                }
                 else
                 {
                     failed++;
-                    rows[i].Attempts++;
-                    rows[i].LastError = Truncate(outcomes[i]!.Message, 2000);
+                    rows[i].LastError = Truncate(outcomes[i].Describe(), 2000);
                 }
             }
 
             await db.SaveChangesAsync(ct);
             await transaction.CommitAsync(ct);
 
-            metrics.Dispatched(rows.Count - failed);
+            metrics.Dispatched(published);
             if (failed > 0)
             {
                 metrics.DispatchFailed(failed);
-                var firstError = outcomes.First(e => e is not null)!;
+                var firstError = outcomes.First(o => o.Error is not null && !o.Poison).Error!;
                 state.Failed(now, firstError.Message);
                 logger.LogWarning(firstError, "{Failed} of {Count} outbox events of {Context} could not be published; they stay pending",
                     failed, rows.Count, typeof(TContext).Name);
             }
 
-            return (rows.Count - failed, failed);
+            return (published, failed);
         }, cancellationToken);
     }
 
-    private async Task<Exception?> PublishAsync(OutboxMessage row, CancellationToken cancellationToken)
+    /// <summary>
+    /// A row that fails by itself is retried with its own back-off, so it neither holds up the rows behind it
+    /// nor the dispatcher; after <see cref="MessagingOptions.MaxPublishAttempts"/> it moves to the dead letters.
+    /// </summary>
+    private void PoisonFailed(TContext db, OutboxMessage row, OutboxPublishOutcome outcome, DateTimeOffset now)
+    {
+        row.Attempts++;
+        row.LastError = Truncate(outcome.Describe(), 2000);
+        if (row.Attempts < _options.MaxPublishAttempts)
+        {
+            var delay = _options.PoisonRetryDelay * Math.Pow(2, Math.Min(row.Attempts - 1, 10));
+            row.NextAttemptAt = now + delay;
+            logger.LogWarning("Outbox row {RowId} of type {MessageType} in {Context} cannot be published (attempt {Attempt} of {MaxAttempts}): {Error}",
+                row.Id, row.MessageType, typeof(TContext).Name, row.Attempts, _options.MaxPublishAttempts, row.LastError);
+            return;
+        }
+
+        db.Set<OutboxMessage>().Remove(row);
+        db.Set<OutboxDeadLetter>().Add(OutboxDeadLetter.From(row, now));
+        metrics.DeadLettered(row.MessageType);
+        logger.LogError("Outbox row {RowId} of type {MessageType} in {Context} moved to outbox_dead_letters after {Attempts} attempts: {Error}",
+            row.Id, row.MessageType, typeof(TContext).Name, row.Attempts, row.LastError);
+    }
+
+    private async Task<OutboxPublishOutcome> PublishAsync(OutboxMessage row, CancellationToken cancellationToken)
     {
         try
         {
-            var type = Types.GetOrAdd(row.MessageType, name => Type.GetType(name, throwOnError: true)!);
-            var message = JsonSerializer.Deserialize(row.Payload, type, OutboxExtensions.PayloadOptions)
-                ?? throw new InvalidOperationException($"Outbox row {row.Id} has an empty payload.");
+            var (type, message) = OutboxPublishOutcome.Read(row);
 
             // Continue the trace of the transaction that wrote the row; MassTransit carries it on to the consumer.
             ActivityContext.TryParse(row.TraceParent, null, out var parent);
@@ -156,11 +184,11 @@ public sealed class OutboxDispatcher<TContext>(
             activity?.SetTag("messaging.message.id", row.Id);
 
             await bus.Publish(message, type, context => context.MessageId = row.Id, cancellationToken);
-            return null;
+            return OutboxPublishOutcome.Published;
         }
         catch (Exception ex)
         {
-            return ex;
+            return OutboxPublishOutcome.Of(ex);
         }
     }
 

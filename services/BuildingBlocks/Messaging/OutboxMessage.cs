@@ -22,7 +22,11 @@ public sealed class OutboxMessage
 
     public DateTimeOffset? SentAt { get; set; }
 
+    /// <summary>Failed attempts caused by the row itself (unknown type, bad payload); a broker outage does not count.</summary>
     public int Attempts { get; set; }
+
+    /// <summary>After a failure caused by the row itself, the dispatcher leaves it alone until then.</summary>
+    public DateTimeOffset? NextAttemptAt { get; set; }
 
     public string? LastError { get; set; }
 }

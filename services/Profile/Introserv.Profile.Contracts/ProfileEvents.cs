@@ -24,13 +24,24 @@ public sealed record EmailChangeRequested(
     string ConfirmationToken,
     DateTimeOffset ExpiresAt) : IIntegrationEvent;
 
-/// <summary>The customer confirmed the new address; Notifications tells the old one.</summary>
+/// <summary>
+/// The customer confirmed the new address; Notifications tells the old one. <paramref name="ProfileVersion"/> is
+/// the profile's version after the change: two changes may arrive in either order, and consumers take the address
+/// of the highest version they have seen. Messages from before it existed carry none (null): such a message is
+/// applied only while no versioned change has been applied.
+/// </summary>
 public sealed record EmailChanged(
     Guid EventId,
     DateTimeOffset OccurredAt,
     Guid AccountId,
     string OldEmail,
-    string NewEmail) : IIntegrationEvent;
+    string NewEmail,
+    int? ProfileVersion = null) : IIntegrationEvent
+{
+    /// <summary>Whether this change is newer than the one applied last (<paramref name="appliedVersion"/>, null if none with a version).</summary>
+    public bool IsNewerThan(int? appliedVersion) =>
+        appliedVersion is null || (ProfileVersion is { } version && version > appliedVersion);
+}
 
 /// <summary>Support approved or rejected a company (<paramref name="Status"/>: pending, approved, rejected, none).</summary>
 public sealed record CompanyVerificationChanged(

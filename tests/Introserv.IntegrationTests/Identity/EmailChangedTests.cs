@@ -1,7 +1,10 @@
 using System.Net.Http.Json;
 using System.Text.Json;
 using Introserv.Profile.Contracts;
+using Introserv.BuildingBlocks.Messaging;
+using Introserv.Identity.Data;
 using MassTransit;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Introserv.IntegrationTests.Identity;
@@ -34,5 +37,34 @@ public sealed class EmailChangedTests(IdentityServiceFactory factory) : IClassFi
         Assert.True(arrived);
         Assert.Equal(taken, await EmailAsync(otherApi));
         Assert.Equal(newEmail, await EmailAsync(api));
+    }
+
+    [Fact]
+    public async Task Changes_arriving_in_reverse_order_leave_the_newest_address()
+    {
+        var (id, login, password) = await factory.RegisterAsync();
+        using var api = factory.Api((await factory.NewBrowser().SignInAsync(login, password)).AccessToken);
+        var first = await EmailAsync(api);
+        var (second, third, legacy) = ($"b.{Guid.NewGuid():N}@example.com", $"c.{Guid.NewGuid():N}@example.com", $"d.{Guid.NewGuid():N}@example.com");
+        var newer = new EmailChanged(Guid.NewGuid(), DateTimeOffset.UtcNow, id, second, third, ProfileVersion: 5);
+        var older = new EmailChanged(Guid.NewGuid(), DateTimeOffset.UtcNow, id, first!, second, ProfileVersion: 4);
+        // From a Profile that did not yet send versions: older than any versioned change.
+        var unversioned = new EmailChanged(Guid.NewGuid(), DateTimeOffset.UtcNow, id, first!, legacy);
+        var bus = factory.Services.GetRequiredService<IBus>();
+
+        await bus.Publish(newer, c => c.MessageId = newer.EventId);
+        Assert.True(await Messaging.MessagingHost.EventuallyAsync(async () => await EmailAsync(api) == third, TimeSpan.FromSeconds(20)));
+        await bus.Publish(older, c => c.MessageId = older.EventId);
+        await bus.Publish(unversioned, c => c.MessageId = unversioned.EventId);
+
+        Assert.True(await Messaging.MessagingHost.EventuallyAsync(() => ConsumedAsync(older.EventId, unversioned.EventId), TimeSpan.FromSeconds(20)));
+        Assert.Equal(third, await EmailAsync(api));
+    }
+
+    private async Task<bool> ConsumedAsync(params Guid[] messageIds)
+    {
+        await using var scope = factory.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<IdentityServiceDbContext>();
+        return await db.Set<InboxMessage>().CountAsync(m => messageIds.Contains(m.MessageId)) == messageIds.Length;
     }
 }

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Introserv.BuildingBlocks.Messaging;
 using Introserv.Testing;
 using Microsoft.EntityFrameworkCore;
 
@@ -47,6 +48,9 @@ public sealed class BrokerOutageTests : IAsyncLifetime
             .ToListAsync());
         Assert.Equal(probes.Count, perSequence.Count);
         Assert.All(perSequence, s => Assert.Equal(1, s.Count));
+        // An outage is not the rows' fault: it counts no attempts and dead-letters nothing.
+        Assert.Equal(0, await _host.QueryAsync(db => db.Set<OutboxMessage>().CountAsync(m => m.Attempts > 0)));
+        Assert.Equal(0, await _host.QueryAsync(db => db.Set<OutboxDeadLetter>().CountAsync()));
     }
 
     private Task CommitInChunksAsync(IEnumerable<OutageProbeHappened> probes) =>

@@ -37,6 +37,7 @@ public sealed class MessagingHost : IAsyncLifetime
             ["Messaging:PollInterval"] = "00:00:00.200",
             ["Messaging:PublishTimeout"] = "00:00:03",
             ["Messaging:MaxBackoff"] = "00:00:01",
+            ["Messaging:PoisonRetryDelay"] = "00:00:00.250",
             ["Messaging:RetryLimit"] = "2",
             ["Messaging:RetryMinInterval"] = "00:00:00.050",
             ["Messaging:RetryMaxInterval"] = "00:00:00.200",

@@ -21,7 +21,7 @@ namespace Introserv.IntegrationTests.Notifications;
 public class NotificationsServiceFactory : WebApplicationFactory<NotificationsDbContext>, IAsyncLifetime
 {
     private readonly string _queuePrefix = $"test-{Guid.NewGuid():N}"[..17];
-    private SmtpListener? _smtp;
+    private Microsoft.Extensions.Hosting.BackgroundService? _smtp;
 
     public string DatabaseName { get; } = LocalInfra.UniqueDatabaseName("notifications");
 
@@ -90,9 +90,12 @@ public class NotificationsServiceFactory : WebApplicationFactory<NotificationsDb
 
     public Task StartSmtpAsync()
     {
-        _smtp = new SmtpListener(Mail, TimeProvider.System, SmtpPort);
+        _smtp = CreateSmtpServer();
         return _smtp.StartAsync(CancellationToken.None);
     }
+
+    /// <summary>The SMTP server the service sends to (the development mail catcher's, unless a test needs another).</summary>
+    protected virtual Microsoft.Extensions.Hosting.BackgroundService CreateSmtpServer() => new SmtpListener(Mail, TimeProvider.System, SmtpPort);
 
     public async Task InitializeAsync()
     {
@@ -125,8 +128,15 @@ public class NotificationsServiceFactory : WebApplicationFactory<NotificationsDb
     }
 }
 
-/// <summary>The same service while its SMTP relay is down at first.</summary>
+/// <summary>The same service while its SMTP relay is down at first; it retries every 100..300 ms.</summary>
 public sealed class SmtpDownNotificationsFactory : NotificationsServiceFactory
 {
     protected override bool SmtpUpAtStart => false;
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        base.ConfigureWebHost(builder);
+        builder.UseSetting("Smtp:FirstRetryDelay", "00:00:00.100");
+        builder.UseSetting("Smtp:MaxRetryDelay", "00:00:00.300");
+    }
 }

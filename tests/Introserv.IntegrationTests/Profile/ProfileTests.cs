@@ -232,6 +232,8 @@ public sealed class ProfileTests(ProfileServiceFactory factory) : IClassFixture<
         Assert.Equal("email_change_token_used", Code(reusedBody));
         var changed = Assert.Single(await factory.OutboxAsync("EmailChanged", accountId.ToString()));
         Assert.Equal((oldEmail, "second@example.com"), (changed.GetProperty("oldEmail").GetString(), changed.GetProperty("newEmail").GetString()));
+        // Consumers keep the newest change by this version when two arrive out of order.
+        Assert.Equal(profile.GetProperty("version").GetInt32(), changed.GetProperty("profileVersion").GetInt32());
     }
 
     [Fact]

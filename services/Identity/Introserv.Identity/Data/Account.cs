@@ -25,6 +25,9 @@ public sealed class Account : IdentityUser<Guid>
     /// <summary>Grows with every allow-list change (carried by <c>IpAllowListChanged</c>).</summary>
     public long IpAllowListVersion { get; set; }
 
+    /// <summary>Profile's version of the newest <c>EmailChanged</c> applied, so an older one arriving late changes nothing.</summary>
+    public int? EmailProfileVersion { get; set; }
+
     public string? LastAccessIp { get; set; }
 
     public DateTimeOffset? LastAccessAt { get; set; }

@@ -23,6 +23,9 @@ public sealed class NotificationSettings
     /// <summary>The newest ledger sequence seen, so an older <c>BalanceChanged</c> arriving late changes nothing.</summary>
     public long BalanceSequence { get; set; }
 
+    /// <summary>Profile's version of the newest <c>EmailChanged</c> applied, so an older one arriving late changes nothing.</summary>
+    public int? EmailProfileVersion { get; set; }
+
     public required string InvoicesOrdersEmail { get; set; }
 
     public required string SupportEmail { get; set; }
@@ -73,13 +76,18 @@ public sealed class Notification
 
     public string Status { get; set; } = NotificationStatuses.Queued;
 
+    /// <summary>Deliveries tried for this message (a connection that failed counts for each message it was to carry).</summary>
     public int Attempts { get; set; }
 
     public string? LastError { get; set; }
 
     public DateTimeOffset CreatedAt { get; set; }
 
+    /// <summary>When the message is due; while a worker holds it, when its lease ends.</summary>
     public DateTimeOffset NextAttemptAt { get; set; }
+
+    /// <summary>The claim of the worker holding the message; its writes count only while the claim is still its own.</summary>
+    public Guid? LeaseId { get; set; }
 
     public DateTimeOffset? SentAt { get; set; }
 }

@@ -1,15 +1,16 @@
 using System.Diagnostics.Metrics;
 using MailKit.Net.Smtp;
 using Introserv.Notifications.Data;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
 namespace Introserv.Notifications.Delivery;
 
 /// <summary>
-/// Sends queued messages. A batch is claimed with a short lease (FOR UPDATE SKIP LOCKED, so replicas share the
-/// work), sent over one SMTP connection, and each message marked sent, or retried with back-off, or failed for
-/// good after a permanent refusal or the last attempt.
+/// Sends queued messages. A batch is claimed under a lease (FOR UPDATE SKIP LOCKED, so replicas share the work)
+/// and sent over one SMTP connection. Before each message the lease is renewed, and only if it is still this
+/// worker's; a send is cut off after <see cref="SmtpSettings.Timeout"/>, shorter than the lease, so no message is
+/// ever being sent by two workers. A 5xx refusal or an unwritable address fails a message for good; anything
+/// else (relay unreachable, timeouts, 4xx) retries it with capped back-off for as long as it takes.
 /// </summary>
 public sealed partial class DeliveryWorker(
     IServiceScopeFactory scopes,
@@ -20,7 +21,6 @@ public sealed partial class DeliveryWorker(
     ILogger<DeliveryWorker> logger) : BackgroundService
 {
     public const int BatchSize = 20;
-    public static readonly TimeSpan Lease = TimeSpan.FromMinutes(2);
 
     private bool _warnedUnconfigured;
     private readonly Counter<long> _sent = meters.Create("Introserv.Notifications").CreateCounter<long>("introserv.notifications.sent");
@@ -62,15 +62,8 @@ public sealed partial class DeliveryWorker(
         }
 
         await using var scope = scopes.CreateAsyncScope();
-        var db = scope.ServiceProvider.GetRequiredService<NotificationsDbContext>();
-        var now = clock.GetUtcNow();
-        var leaseUntil = now + Lease;
-        var batch = await db.Notifications.FromSqlInterpolated($"""
-            UPDATE notifications SET "NextAttemptAt" = {leaseUntil}
-            WHERE "Id" IN (SELECT "Id" FROM notifications WHERE "Status" = 'queued' AND "NextAttemptAt" <= {now}
-                           ORDER BY "NextAttemptAt" LIMIT {BatchSize} FOR UPDATE SKIP LOCKED)
-            RETURNING *
-            """).AsNoTracking().ToListAsync(cancellationToken);
+        var leases = new DeliveryLeases(scope.ServiceProvider.GetRequiredService<NotificationsDbContext>(), Guid.CreateVersion7(), options.Value, clock);
+        var batch = await leases.ClaimAsync(BatchSize, cancellationToken);
         if (batch.Count == 0)
         {
             return 0;
@@ -80,43 +73,19 @@ public sealed partial class DeliveryWorker(
         try
         {
             client = await sender.ConnectAsync(cancellationToken);
-            foreach (var notification in batch)
-            {
-                try
-                {
-                    await sender.SendAsync(client, notification, cancellationToken);
-                    await MarkSentAsync(db, notification, cancellationToken);
-                }
-                catch (Exception error) when (error is SmtpCommandException or SmtpProtocolException or IOException or TimeoutException
-                    or MailKit.ServiceNotConnectedException or MimeKit.ParseException)
-                {
-                    await MarkFailedAttemptAsync(db, notification, error, cancellationToken);
-                    if (error is not (SmtpCommandException or MimeKit.ParseException))
-                    {
-                        // The connection is gone: the rest of the batch waits for its own retry.
-                        foreach (var rest in batch.SkipWhile(n => n != notification).Skip(1))
-                        {
-                            await MarkFailedAttemptAsync(db, rest, error, cancellationToken);
-                        }
-
-                        break;
-                    }
-                }
-            }
-
+            await SendBatchAsync(client, leases, batch, cancellationToken);
             if (client.IsConnected)
             {
                 await client.DisconnectAsync(true, cancellationToken);
             }
         }
-        catch (Exception error) when (error is SmtpCommandException or SmtpProtocolException or IOException or TimeoutException
-            or System.Net.Sockets.SocketException or MailKit.Security.AuthenticationException or MailKit.Security.SslHandshakeException)
+        catch (Exception error) when (IsRelayFailure(error, cancellationToken))
         {
-            // No connection (or no login): every message of the batch is retried later.
+            // No connection (or no login): every message of the batch was to go over it, and waits for its retry.
             LogRelayUnavailable(logger, batch.Count, error.Message);
             foreach (var notification in batch)
             {
-                await MarkFailedAttemptAsync(db, notification, error, cancellationToken);
+                await FailedAttemptAsync(leases, notification, error, cancellationToken);
             }
         }
         finally
@@ -127,35 +96,55 @@ public sealed partial class DeliveryWorker(
         return batch.Count;
     }
 
-    private async Task MarkSentAsync(NotificationsDbContext db, Notification notification, CancellationToken cancellationToken)
+    private async Task SendBatchAsync(SmtpClient client, DeliveryLeases leases, List<Notification> batch, CancellationToken cancellationToken)
     {
-        var now = clock.GetUtcNow();
-        await db.Notifications.Where(n => n.Id == notification.Id).ExecuteUpdateAsync(n => n
-            .SetProperty(x => x.Status, NotificationStatuses.Sent)
-            .SetProperty(x => x.SentAt, now)
-            .SetProperty(x => x.Attempts, x => x.Attempts + 1)
-            .SetProperty(x => x.LastError, (string?)null), cancellationToken);
-        _sent.Add(1, new KeyValuePair<string, object?>("type", notification.Type));
-        LogSent(logger, notification.Id, notification.Type, notification.Attempts + 1);
+        for (var i = 0; i < batch.Count; i++)
+        {
+            var notification = batch[i];
+            if (!await leases.RenewAsync(notification, cancellationToken))
+            {
+                LogLeaseLost(logger, notification.Id);
+                continue;
+            }
+
+            try
+            {
+                using var timeout = new CancellationTokenSource(options.Value.Timeout, clock);
+                using var send = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
+                await sender.SendAsync(client, notification, send.Token);
+                await leases.MarkSentAsync(notification, cancellationToken);
+                _sent.Add(1, new KeyValuePair<string, object?>("type", notification.Type));
+                LogSent(logger, notification.Id, notification.Type, notification.Attempts + 1);
+            }
+            catch (Exception error) when (error is SmtpCommandException or MimeKit.ParseException || IsRelayFailure(error, cancellationToken))
+            {
+                await FailedAttemptAsync(leases, notification, error, cancellationToken);
+                if (error is not (SmtpCommandException or MimeKit.ParseException))
+                {
+                    // The connection is gone: the messages not yet tried are due again at once, without an attempt.
+                    await leases.ReleaseAsync(batch.Skip(i + 1), cancellationToken);
+                    return;
+                }
+            }
+        }
     }
 
-    private async Task MarkFailedAttemptAsync(NotificationsDbContext db, Notification notification, Exception error, CancellationToken cancellationToken)
+    private static bool IsRelayFailure(Exception error, CancellationToken stopping) =>
+        error is SmtpCommandException or SmtpProtocolException or IOException or TimeoutException or System.Net.Sockets.SocketException
+            or MailKit.ServiceNotConnectedException or MailKit.Security.AuthenticationException or MailKit.Security.SslHandshakeException
+        || (error is OperationCanceledException && !stopping.IsCancellationRequested);
+
+    private async Task FailedAttemptAsync(DeliveryLeases leases, Notification notification, Exception error, CancellationToken cancellationToken)
     {
-        var settings = options.Value;
-        var attempts = notification.Attempts + 1;
-        // A refusal with a 5xx reply, or an address that cannot be written: another attempt would end the same.
+        // A refusal of this message with a 5xx reply, or an address that cannot be written: another attempt would end the same.
         var permanent = error is SmtpCommandException { StatusCode: >= (SmtpStatusCode)500 } or MimeKit.ParseException;
-        var failed = permanent || attempts >= settings.MaxAttempts;
-        var message = $"{error.GetType().Name}: {error.Message}";
+        var message = error is SmtpCommandException command
+            ? $"{error.GetType().Name} {(int)command.StatusCode}: {error.Message}"
+            : $"{error.GetType().Name}: {error.Message}";
         message = message.Length > Notification.ErrorMaxLength ? message[..Notification.ErrorMaxLength] : message;
-        var next = clock.GetUtcNow() + settings.RetryDelay(attempts);
-        await db.Notifications.Where(n => n.Id == notification.Id).ExecuteUpdateAsync(n => n
-            .SetProperty(x => x.Status, failed ? NotificationStatuses.Failed : NotificationStatuses.Queued)
-            .SetProperty(x => x.Attempts, attempts)
-            .SetProperty(x => x.LastError, message)
-            .SetProperty(x => x.NextAttemptAt, next), cancellationToken);
+        var (attempts, next) = await leases.MarkFailedAttemptAsync(notification, permanent, message, cancellationToken);
         _failed.Add(1, new KeyValuePair<string, object?>("type", notification.Type));
-        if (failed)
+        if (permanent)
         {
             LogGaveUp(logger, notification.Id, notification.Type, attempts, message);
         }
@@ -171,11 +160,14 @@ public sealed partial class DeliveryWorker(
     [LoggerMessage(Level = LogLevel.Warning, Message = "Notification {NotificationId} ({Type}) attempt {Attempts} failed, retry at {NextAttemptAt}: {Error}")]
     private static partial void LogWillRetry(ILogger logger, Guid notificationId, string type, int attempts, DateTimeOffset nextAttemptAt, string error);
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "Notification {NotificationId} ({Type}) failed for good after {Attempts} attempt(s): {Error}")]
+    [LoggerMessage(Level = LogLevel.Error, Message = "Notification {NotificationId} ({Type}) refused for good after {Attempts} attempt(s): {Error}")]
     private static partial void LogGaveUp(ILogger logger, Guid notificationId, string type, int attempts, string error);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "The SMTP relay is unavailable; {Count} message(s) will be retried: {Error}")]
     private static partial void LogRelayUnavailable(ILogger logger, int count, string error);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Notification {NotificationId} was taken over by another worker; this one does not send it")]
+    private static partial void LogLeaseLost(ILogger logger, Guid notificationId);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Smtp:Host is not set: messages stay queued until an SMTP relay is configured")]
     private static partial void LogNotConfigured(ILogger logger);

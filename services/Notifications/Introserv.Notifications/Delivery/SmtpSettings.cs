@@ -3,8 +3,12 @@ using MailKit.Security;
 
 namespace Introserv.Notifications.Delivery;
 
-/// <summary>Section <c>Smtp</c>: the relay every mail goes through, and the retry rules.</summary>
-public sealed class SmtpSettings
+/// <summary>
+/// Section <c>Smtp</c>: the relay every mail goes through, and the retry rules. Only a 5xx refusal of the message
+/// or an address that cannot be written fails a mail for good; while the relay is unreachable (refused, timing
+/// out, answering 4xx) mails wait, retried with capped back-off, however long that lasts.
+/// </summary>
+public sealed class SmtpSettings : IValidatableObject
 {
     public const string SectionName = "Smtp";
 
@@ -27,10 +31,6 @@ public sealed class SmtpSettings
 
     public string FromName { get; set; } = "Introserv";
 
-    /// <summary>Attempts before a message is given up as failed (permanent SMTP refusals fail at once).</summary>
-    [Range(1, 50)]
-    public int MaxAttempts { get; set; } = 10;
-
     /// <summary>Wait after the first failure; doubled after each further one, up to <see cref="MaxRetryDelay"/>.</summary>
     public TimeSpan FirstRetryDelay { get; set; } = TimeSpan.FromSeconds(5);
 
@@ -39,8 +39,23 @@ public sealed class SmtpSettings
     /// <summary>How often the worker looks for due messages.</summary>
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(1);
 
+    /// <summary>Longest a connection, or one message's send, may take; a slower send is abandoned and retried.</summary>
     public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// How long a claimed message belongs to one worker. Renewed before each message is sent, and longer than
+    /// two send timeouts, so no other worker or replica can take a message while it is being sent.
+    /// </summary>
+    public TimeSpan Lease { get; set; } = TimeSpan.FromMinutes(2);
 
     public TimeSpan RetryDelay(int attempts) =>
         TimeSpan.FromTicks(Math.Min(MaxRetryDelay.Ticks, FirstRetryDelay.Ticks * (1L << Math.Min(attempts - 1, 20))));
+
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        if (Lease <= 2 * Timeout)
+        {
+            yield return new ValidationResult($"Smtp:Lease ({Lease}) must be longer than twice Smtp:Timeout ({Timeout}).", [nameof(Lease)]);
+        }
+    }
 }

@@ -135,7 +135,7 @@ public static class EmailChange
         request.ConfirmedAt = now;
         profile.Version++;
         profile.UpdatedAt = now;
-        db.AddIntegrationEvent(new EmailChanged(Guid.CreateVersion7(), now, accountId, oldEmail, request.NewEmail), clock);
+        db.AddIntegrationEvent(new EmailChanged(Guid.CreateVersion7(), now, accountId, oldEmail, request.NewEmail, profile.Version), clock);
         db.AddIntegrationEvent(new ProfileUpdated(Guid.CreateVersion7(), now, accountId, ["email"]), clock);
         try
         {

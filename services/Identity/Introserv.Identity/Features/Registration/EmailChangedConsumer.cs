@@ -10,7 +10,8 @@ namespace Introserv.Identity.Features.Registration;
 /// <summary>
 /// Profile confirmed a new email address: the account takes it (the security section, the <c>email</c> claim), once per
 /// event through the inbox. When another account already has that address the account keeps its old one and a
-/// warning is logged (Identity's addresses are unique; support resolves it).
+/// warning is logged (Identity's addresses are unique; support resolves it). Changes may arrive out of order: only one
+/// newer than the last applied (by Profile's version) is taken.
 /// </summary>
 public sealed class EmailChangedConsumer(IdentityServiceDbContext db, ILookupNormalizer normalizer, ILogger<EmailChangedConsumer> logger)
     : InboxConsumer<IdentityServiceDbContext, EmailChanged>(db)
@@ -26,6 +27,14 @@ public sealed class EmailChangedConsumer(IdentityServiceDbContext db, ILookupNor
             return;
         }
 
+        if (!message.IsNewerThan(account.EmailProfileVersion))
+        {
+            logger.LogInformation("EmailChanged (profile version {Version}) for account {AccountId} is older than the one applied; ignored",
+                message.ProfileVersion, account.Id);
+            return;
+        }
+
+        account.EmailProfileVersion = message.ProfileVersion ?? account.EmailProfileVersion;
         var email = message.NewEmail.Trim();
         var normalized = normalizer.NormalizeEmail(email);
         if (string.Equals(account.NormalizedEmail, normalized, StringComparison.Ordinal))
