@@ -155,6 +155,22 @@ gateway
     .WithEnvironment("Auth__RequireHttpsMetadata", "false")
     .WithReference(infra.RabbitMq).WaitFor(infra.RabbitMq);
 
+// Messaging settings from the AppHost's configuration (Messaging:EndpointPrefix, Messaging:TemporaryEndpoints) reach
+// every service and the gateway: a test run gives its stack queues of its own, so events other runs left in the
+// shared broker's durable queues never reach it.
+foreach (var setting in builder.Configuration.GetSection("Messaging").AsEnumerable(makePathsRelative: true))
+{
+    if (setting.Value is not null)
+    {
+        foreach (var project in new[] { identity, profile, orders, notifications, verification, gateway })
+        {
+            // Each service keeps queues of its own name (two services' consumers of one event never share a queue).
+            var value = setting.Key == "EndpointPrefix" ? $"{setting.Value}-{project.Resource.Name}" : setting.Value;
+            project.WithEnvironment($"Messaging__{setting.Key.Replace(":", "__", StringComparison.Ordinal)}", value);
+        }
+    }
+}
+
 // Without the dashboard nothing receives OTLP, yet Aspire still points every project at the dashboard's
 // address: they would export telemetry (with retries) every second to nowhere. Deployments set their own
 // collector (OTEL_EXPORTER_OTLP_ENDPOINT); without one the services export nothing.

@@ -136,6 +136,10 @@ public sealed class StackFixture : IAsyncLifetime
                 "Infra:Mode=local",
                 $"Infra:Local:DatabasePrefix={_databasePrefix}",
                 "Gateway:Port=0",
+                // Queues of this run's own (deleted with it): events earlier runs and the integration tests published
+                // to the shared broker's durable queues would otherwise be worked through first.
+                $"Messaging:EndpointPrefix=e2e-{Guid.NewGuid():N}"[..30],
+                "Messaging:TemporaryEndpoints=true",
                 $"Gateway:RateLimits:anonymous:PermitLimit={AnonymousRateLimit}",
                 $"Gateway:RateLimits:api:PermitLimit={AccountRateLimit}",
             ],

@@ -3,7 +3,9 @@ using Introserv.Identity.Features.SignIn;
 using Introserv.Identity.Features.Support;
 using Introserv.ServiceDefaults;
 using Microsoft.AspNetCore.Identity;
+using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Introserv.IntegrationTests.Identity;
@@ -15,10 +17,28 @@ public sealed class StaffBootstrapTests(IdentityServiceFactory factory) : IClass
     public async Task A_start_up_configured_with_a_customers_login_fails_and_the_customer_stays_a_customer()
     {
         var (id, login, _) = await factory.RegisterAsync();
-        using var misconfigured = factory.WithWebHostBuilder(builder => builder.UseSetting("Identity:BootstrapStaff:Login", login));
-        using var client = misconfigured.CreateClient();
+        // The failing start-up stops the host (and disposes its services) as soon as it can: take hold of the
+        // synchronizer while the host starts, not after.
+        var captured = new TaskCompletionSource<ClientSynchronizer>(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var misconfigured = factory.WithWebHostBuilder(builder =>
+        {
+            builder.UseSetting("Identity:BootstrapStaff:Login", login);
+            builder.ConfigureTestServices(services => services.AddSingleton<IHostedService>(provider =>
+            {
+                captured.TrySetResult(provider.GetRequiredService<ClientSynchronizer>());
+                return new Nothing();
+            }));
+        });
+        try
+        {
+            misconfigured.CreateClient().Dispose();
+        }
+        catch (Exception ex) when (ex is ObjectDisposedException or InvalidOperationException or OperationCanceledException)
+        {
+            // The host stopped before the client was made: the failure this test expects.
+        }
 
-        var synchronizer = misconfigured.Services.GetRequiredService<ClientSynchronizer>();
+        var synchronizer = await captured.Task.WaitAsync(TimeSpan.FromMinutes(1));
         var failure = await Assert.ThrowsAsync<InvalidOperationException>(() => synchronizer.Completion.WaitAsync(TimeSpan.FromMinutes(1)));
 
         Assert.Contains($"'{login}'", failure.Message, StringComparison.Ordinal);
@@ -67,5 +87,12 @@ public sealed class StaffBootstrapTests(IdentityServiceFactory factory) : IClass
         await using var scope = factory.Services.CreateAsyncScope();
         var users = scope.ServiceProvider.GetRequiredService<UserManager<Account>>();
         return [.. (await users.GetRolesAsync((await users.FindByIdAsync(accountId.ToString()))!)).Order(StringComparer.Ordinal)];
+    }
+
+    private sealed class Nothing : IHostedService
+    {
+        public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
     }
 }
