@@ -263,6 +263,24 @@ public sealed class GatewayEdgeTests(StackFixture stack)
         Assert.False(no.Headers.Contains("Access-Control-Allow-Origin"));
     }
 
+    [Theory]
+    [InlineData("/api/profile/phone/verification", "post")]
+    [InlineData("/api/profile/phone/verification/{challengeId}/resend", "post")]
+    [InlineData("/api/profile/phone/verification/{challengeId}/confirm", "post")]
+    [InlineData("/api/profile/audit", "get")]
+    [InlineData("/api/staff/profiles/{accountId}/audit", "get")]
+    [InlineData("/api/notifications", "get")]
+    public async Task Operations_that_answer_a_body_declare_its_type(string path, string method)
+    {
+        using var http = stack.CreateGatewayClient();
+        var document = await http.GetFromJsonAsync<JsonElement>("/openapi/v1.json");
+
+        var operation = document.GetProperty("paths").GetProperty(path).GetProperty(method);
+        var ok = operation.GetProperty("responses").GetProperty("200");
+        var schema = ok.GetProperty("content").GetProperty("application/json").GetProperty("schema");
+        Assert.True(schema.TryGetProperty("$ref", out _) || schema.TryGetProperty("type", out _), $"{method} {path}: 200 has no typed body");
+    }
+
     [Fact]
     public async Task The_combined_reference_documents_every_service_and_the_page_serves_it()
     {

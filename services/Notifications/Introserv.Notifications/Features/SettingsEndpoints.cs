@@ -49,7 +49,8 @@ public static class SettingsEndpoints
                 "400 validation_failed names every field; with 'version', 412 settings_version_mismatch when another change came first.")
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status412PreconditionFailed);
-        group.MapGet("/", NotificationLog.ListAsync).WithSummary("What was sent (or is being sent), newest first, paged by nextBefore");
+        group.MapGet("/", NotificationLog.ListAsync).WithSummary("What was sent (or is being sent), newest first, paged by nextBefore")
+            .Produces<NotificationPage>(StatusCodes.Status200OK).ProducesValidationProblem();
         return group;
     }
 

@@ -33,12 +33,15 @@ public static class PhoneVerificationEndpoints
         ArgumentNullException.ThrowIfNull(group);
         group.MapPost("/phone/verification", StartAsync)
             .WithSummary("Send a code to the profile's mobile number by 'sms' or 'call'")
-            .WithDescription("409 phone_missing, 409 phone_already_verified, and the verification errors (sms_not_supported_for_landline, too_many_*, delivery_failed).");
+            .WithDescription("409 phone_missing, 409 phone_already_verified, and the verification errors (sms_not_supported_for_landline, too_many_*, delivery_failed).")
+            .Produces<PhoneChallengeResponse>(StatusCodes.Status200OK);
         group.MapPost("/phone/verification/{challengeId:guid}/resend", ResendAsync)
-            .WithSummary("Send a new code; otherGateway tries the second telephony gateway first");
+            .WithSummary("Send a new code; otherGateway tries the second telephony gateway first")
+            .Produces<PhoneChallengeResponse>(StatusCodes.Status200OK);
         group.MapPost("/phone/verification/{challengeId:guid}/confirm", ConfirmAsync)
             .WithSummary("Confirm the code: the phone becomes verified")
-            .WithDescription("400 invalid_code (attemptsRemaining), 410 challenge_expired, 409 challenge_already_used / challenge_locked / phone_changed.");
+            .WithDescription("400 invalid_code (attemptsRemaining), 410 challenge_expired, 409 challenge_already_used / challenge_locked / phone_changed.")
+            .Produces<ProfileResponse>(StatusCodes.Status200OK);
         return group;
     }
 

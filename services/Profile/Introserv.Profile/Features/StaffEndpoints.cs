@@ -24,7 +24,8 @@ public static class StaffEndpoints
             .RequireAuthorization(AuthenticationExtensions.StaffPolicy);
         group.MapGet("/", GetAsync).WithSummary("A customer's profile");
         group.MapGet("/audit", (Guid accountId, long? before, int? limit, ProfileDbContext db, CancellationToken ct) =>
-            AuditEndpoints.ListAsync(db, accountId, before, limit, ct)).WithSummary("A customer's profile audit");
+            AuditEndpoints.ListAsync(db, accountId, before, limit, ct)).WithSummary("A customer's profile audit")
+            .Produces<AuditPage>(StatusCodes.Status200OK);
         group.MapPut("/country", ChangeCountryAsync)
             .WithSummary("Change the customer's country (reason required)")
             .ProducesValidationProblem();
@@ -149,7 +150,8 @@ public static class AuditEndpoints
         group.MapGet("/audit", (ClaimsPrincipal user, long? before, int? limit, ProfileDbContext db, CancellationToken ct) =>
                 ListAsync(db, user.AccountId(), before, limit, ct))
             .WithSummary("Every change to the profile, newest first: time, who (customer, staff, system), IP, field, old and new value")
-            .WithDescription("Paged: pass nextBefore as before.");
+            .WithDescription("Paged: pass nextBefore as before.")
+            .Produces<AuditPage>(StatusCodes.Status200OK);
         return group;
     }
 
