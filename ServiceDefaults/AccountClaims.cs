@@ -26,7 +26,7 @@ public static class AccountClaims
 public sealed class MissingAccountException() : Exception("The access token names no account (no 'sub' claim).")
 {
     /// <summary>Answers <see cref="MissingAccountException"/> with a 401 problem.</summary>
-    internal sealed class Handler(IProblemDetailsService problems) : IExceptionHandler
+    internal sealed class Handler : IExceptionHandler
     {
         public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
         {
@@ -35,15 +35,8 @@ public sealed class MissingAccountException() : Exception("The access token name
                 return false;
             }
 
-            httpContext.Response.StatusCode = StatusCodes.Status401Unauthorized;
-            var problem = new Microsoft.AspNetCore.Mvc.ProblemDetails
-            {
-                Status = StatusCodes.Status401Unauthorized,
-                Title = "No account in the token",
-                Detail = "The access token does not name an account.",
-            };
-            problem.Extensions[ProblemDetailsExtensions.CodeExtension] = ProblemCodes.Unauthorized;
-            return await problems.TryWriteAsync(new ProblemDetailsContext { HttpContext = httpContext, ProblemDetails = problem });
+            return await httpContext.WriteCodedProblemAsync(
+                StatusCodes.Status401Unauthorized, ProblemCodes.Unauthorized, "No account in the token", "The access token does not name an account.");
         }
     }
 }

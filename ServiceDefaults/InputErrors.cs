@@ -119,19 +119,8 @@ public static partial class InputErrors
     }
 
     private static async Task WriteAsync(
-        HttpContext context, int status, string code, string detail, IDictionary<string, object?>? extensions = null)
-    {
-        context.Response.StatusCode = status;
-        var problem = new Microsoft.AspNetCore.Mvc.ProblemDetails { Status = status, Title = "The request is not valid", Detail = detail };
-        problem.Extensions[ProblemDetailsExtensions.CodeExtension] = code;
-        foreach (var (key, value) in extensions ?? new Dictionary<string, object?>())
-        {
-            problem.Extensions[key] = value;
-        }
-
-        await context.RequestServices.GetRequiredService<IProblemDetailsService>()
-            .WriteAsync(new ProblemDetailsContext { HttpContext = context, ProblemDetails = problem });
-    }
+        HttpContext context, int status, string code, string detail, IDictionary<string, object?>? extensions = null) =>
+        await context.WriteCodedProblemAsync(status, code, "The request is not valid", detail, extensions);
 
     private sealed record BodyLimit(long Bytes);
 
@@ -203,7 +192,7 @@ public static partial class InputErrors
     [GeneratedRegex("parameter \"(?:[^\" ]+ )?(?<name>[^\" ]+)\"", RegexOptions.CultureInvariant)]
     private static partial Regex ParameterName();
 
-    private sealed class BadRequestHandler(IProblemDetailsService problems) : IExceptionHandler
+    private sealed class BadRequestHandler : IExceptionHandler
     {
         public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
         {
@@ -213,15 +202,7 @@ public static partial class InputErrors
             }
 
             var (status, code, detail, extensions) = Describe(bad);
-            httpContext.Response.StatusCode = status;
-            var problem = new Microsoft.AspNetCore.Mvc.ProblemDetails { Status = status, Title = "The request is not valid", Detail = detail };
-            problem.Extensions[ProblemDetailsExtensions.CodeExtension] = code;
-            foreach (var (key, value) in extensions)
-            {
-                problem.Extensions[key] = value;
-            }
-
-            return await problems.TryWriteAsync(new ProblemDetailsContext { HttpContext = httpContext, ProblemDetails = problem, Exception = exception });
+            return await httpContext.WriteCodedProblemAsync(status, code, "The request is not valid", detail, extensions);
         }
     }
 }

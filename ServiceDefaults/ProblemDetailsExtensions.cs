@@ -22,6 +22,26 @@ public static class ProblemDetailsExtensions
         return TypedResults.Problem(statusCode: status, title: title, detail: detail, extensions: all);
     }
 
+    /// <summary>
+    /// Writes a problem with its stable <c>code</c> from middleware or an exception handler (where no endpoint result
+    /// runs). Returns whether it was written.
+    /// </summary>
+    public static ValueTask<bool> WriteCodedProblemAsync(
+        this HttpContext context, int status, string code, string title, string detail, IDictionary<string, object?>? extensions = null)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        context.Response.StatusCode = status;
+        var problem = new Microsoft.AspNetCore.Mvc.ProblemDetails { Status = status, Title = title, Detail = detail };
+        problem.Extensions[CodeExtension] = code;
+        foreach (var (key, value) in extensions ?? new Dictionary<string, object?>())
+        {
+            problem.Extensions[key] = value;
+        }
+
+        return context.RequestServices.GetRequiredService<IProblemDetailsService>()
+            .TryWriteAsync(new ProblemDetailsContext { HttpContext = context, ProblemDetails = problem });
+    }
+
     /// <summary>Registers ProblemDetails so that every error response gets a <c>code</c> and a <c>traceId</c>.</summary>
     public static IServiceCollection AddIntroservProblemDetails(this IServiceCollection services)
     {

@@ -18,18 +18,6 @@ public static class GatewayProblems
 
     /// <summary>Writes a problem response with a stable code from middleware.</summary>
     public static async Task WriteAsync(
-        HttpContext context, int status, string code, string title, string detail, IDictionary<string, object?>? extensions = null)
-    {
-        ArgumentNullException.ThrowIfNull(context);
-        context.Response.StatusCode = status;
-        var problem = new Microsoft.AspNetCore.Mvc.ProblemDetails { Status = status, Title = title, Detail = detail };
-        problem.Extensions[ProblemDetailsExtensions.CodeExtension] = code;
-        foreach (var (key, value) in extensions ?? new Dictionary<string, object?>())
-        {
-            problem.Extensions[key] = value;
-        }
-
-        var writer = context.RequestServices.GetRequiredService<IProblemDetailsService>();
-        await writer.WriteAsync(new ProblemDetailsContext { HttpContext = context, ProblemDetails = problem });
-    }
+        HttpContext context, int status, string code, string title, string detail, IDictionary<string, object?>? extensions = null) =>
+        await context.WriteCodedProblemAsync(status, code, title, detail, extensions);
 }

@@ -30,7 +30,7 @@ public static class ChallengeStoreOutage
         options.SyncTimeout = Math.Min(options.SyncTimeout, 1000);
     }
 
-    internal sealed class HttpHandler(IProblemDetailsService problems) : IExceptionHandler
+    internal sealed class HttpHandler : IExceptionHandler
     {
         public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
         {
@@ -39,17 +39,11 @@ public static class ChallengeStoreOutage
                 return false;
             }
 
-            httpContext.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
             httpContext.Response.Headers.RetryAfter = RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
-            var problem = new Microsoft.AspNetCore.Mvc.ProblemDetails
-            {
-                Status = StatusCodes.Status503ServiceUnavailable,
-                Title = "Verification is unavailable",
-                Detail = "Codes cannot be sent or checked right now; try again in a few seconds.",
-            };
-            problem.Extensions[ProblemDetailsExtensions.CodeExtension] = Problems.ChallengeStoreUnavailable;
-            problem.Extensions["retryAfterSeconds"] = RetryAfterSeconds;
-            return await problems.TryWriteAsync(new ProblemDetailsContext { HttpContext = httpContext, ProblemDetails = problem });
+            return await httpContext.WriteCodedProblemAsync(
+                StatusCodes.Status503ServiceUnavailable, Problems.ChallengeStoreUnavailable, "Verification is unavailable",
+                "Codes cannot be sent or checked right now; try again in a few seconds.",
+                new Dictionary<string, object?> { ["retryAfterSeconds"] = RetryAfterSeconds });
         }
     }
 
