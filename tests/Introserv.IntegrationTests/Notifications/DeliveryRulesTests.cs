@@ -33,7 +33,7 @@ public sealed class DeliveryRulesTests(ScriptedSmtpNotificationsFactory factory)
     [Fact]
     public async Task A_slow_relay_outlasting_a_batch_lease_gets_each_mail_once_from_two_workers()
     {
-        // Fifteen sends of 400 ms in one batch take 6 s, more than the 2.5 s lease: the second worker takes over
+        // Fifteen sends of 400 ms in one batch take 6 s, more than the 4.5 s lease: the second worker takes over
         // the messages whose lease ran out, and the first must then leave them alone.
         var tag = Guid.NewGuid().ToString("N")[..12];
         var recipients = Enumerable.Range(0, 15).Select(i => $"slow{tag}x{i}@example.com").ToArray();

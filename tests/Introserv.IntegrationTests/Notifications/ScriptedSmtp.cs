@@ -59,8 +59,8 @@ public sealed class ScriptedSmtpNotificationsFactory : NotificationsServiceFacto
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         base.ConfigureWebHost(builder);
-        builder.UseSetting("Smtp:Timeout", "00:00:01");
-        builder.UseSetting("Smtp:Lease", "00:00:02.500");
+        builder.UseSetting("Smtp:Timeout", "00:00:02");
+        builder.UseSetting("Smtp:Lease", "00:00:04.500");
     }
 
     protected override BackgroundService CreateSmtpServer() => new ScriptedSmtp(Mail, SmtpPort);
