@@ -64,6 +64,20 @@ public sealed class RedisOutageDrillTests(ITestOutputHelper output) : IDisposabl
             tokens.Add(TestTokens.For(account, AuthenticationExtensions.CustomerRole));
         }
 
+        // Every account is answered once while Redis is up, so each replica-local copy exists before the drill
+        // (a cold first Redis call on a loaded machine can outlast the 250 ms budget; that is not what is drilled).
+        foreach (var token in tokens)
+        {
+            var warm = await SendAsync(gateway, token);
+            for (var attempt = 0; warm != StatusCodes.Status200OK && attempt < 50; attempt++)
+            {
+                await Task.Delay(200);
+                warm = await SendAsync(gateway, token);
+            }
+
+            Assert.Equal(StatusCodes.Status200OK, warm);
+        }
+
         var samples = new ConcurrentBag<(string Phase, double Ms, int Status)>();
         var phase = "before";
         using var stop = new CancellationTokenSource();
@@ -73,14 +87,8 @@ public sealed class RedisOutageDrillTests(ITestOutputHelper output) : IDisposabl
             {
                 var token = tokens[(worker * 7 + n) % tokens.Count];
                 var watch = Stopwatch.StartNew();
-                var context = await gateway.Server.SendAsync(c =>
-                {
-                    c.Request.Method = HttpMethods.Get;
-                    c.Request.Path = "/api/profile";
-                    c.Connection.RemoteIpAddress = IPAddress.Parse(Allowed);
-                    c.Request.Headers.Authorization = $"Bearer {token}";
-                });
-                samples.Add((phase, watch.Elapsed.TotalMilliseconds, context.Response.StatusCode));
+                var status = await SendAsync(gateway, token);
+                samples.Add((phase, watch.Elapsed.TotalMilliseconds, status));
             }
         })).ToList();
 
@@ -108,5 +116,17 @@ public sealed class RedisOutageDrillTests(ITestOutputHelper output) : IDisposabl
         Assert.All(new[] { "before", "during", "after" }, p => Assert.Contains(samples, s => s.Phase == p));
         var failed = samples.Where(s => s.Status != 200).GroupBy(s => s.Status).Select(g => $"{g.Key}×{g.Count()}").ToList();
         Assert.True(failed.Count == 0, $"requests failed: {string.Join(", ", failed)}");
+    }
+
+    private static async Task<int> SendAsync(WebApplicationFactory<AllowListSettings> gateway, string token)
+    {
+        var context = await gateway.Server.SendAsync(c =>
+        {
+            c.Request.Method = HttpMethods.Get;
+            c.Request.Path = "/api/profile";
+            c.Connection.RemoteIpAddress = IPAddress.Parse(Allowed);
+            c.Request.Headers.Authorization = $"Bearer {token}";
+        });
+        return context.Response.StatusCode;
     }
 }
