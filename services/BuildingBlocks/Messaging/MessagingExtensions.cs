@@ -50,8 +50,8 @@ public static class MessagingExtensions
         {
             // Queues are named after the service and the consumer ("profile-account-registered"): two services
             // with a consumer of the same name must not share a queue, or each would get only part of the events.
-            bus.SetEndpointNameFormatter(new KebabCaseEndpointNameFormatter(
-                string.IsNullOrEmpty(options.EndpointPrefix) ? ServicePrefix(builder.Environment.ApplicationName) : options.EndpointPrefix, false));
+            bus.SetEndpointNameFormatter(new ServiceEndpointNameFormatter(
+                string.IsNullOrEmpty(options.EndpointPrefix) ? ServicePrefix(builder.Environment.ApplicationName) : options.EndpointPrefix));
 
             bus.AddConsumeObserver<ConsumerFailureObserver>();
             // Transient failures are retried in place with back-off; after the last retry MassTransit

@@ -5,6 +5,8 @@ using Introserv.Notifications.Consumers;
 using Introserv.Notifications.Data;
 using Introserv.Notifications.Delivery;
 using Introserv.Notifications.Features;
+using Introserv.Notifications.Features.LowBalanceAlert;
+using Introserv.Notifications.Messages;
 using Introserv.ServiceDefaults;
 
 namespace Introserv.Notifications;
@@ -20,26 +22,9 @@ public static class NotificationsServiceExtensions
         builder.AddServiceMessaging<NotificationsDbContext>(bus =>
         {
             bus.AddConsumer<AccountRegisteredConsumer>();
-            bus.AddConsumer<PasswordChangedConsumer>();
-            bus.AddConsumer<IpAllowListChangedConsumer>();
-            bus.AddConsumer<SecurityCodeSetConsumer>();
-            bus.AddConsumer<TwoFactorChangedConsumer>();
-            bus.AddConsumer<EmailChangeRequestedConsumer>();
             bus.AddConsumer<EmailChangedConsumer>();
-            bus.AddConsumer<BalanceChangedConsumer>();
-            bus.AddConsumer<OrderPlacedConsumer>();
-            bus.AddConsumer<OrderActivatedConsumer>();
-            bus.AddConsumer<OrderRenewedConsumer>();
-            bus.AddConsumer<InvoiceIssuedConsumer>();
-            bus.AddConsumer<InvoicePaidConsumer>();
-            bus.AddConsumer<OrderPlanChangedConsumer>();
-            bus.AddConsumer<OrderCancellationScheduledConsumer>();
-            bus.AddConsumer<OrderCancellationWithdrawnConsumer>();
-            bus.AddConsumer<OrderCancelledConsumer>();
-            bus.AddConsumer<OrderOverdueConsumer>();
-            bus.AddConsumer<OrderSuspendedConsumer>();
-            bus.AddConsumer<OrderTerminatedConsumer>();
-            bus.AddConsumer<RefundIssuedConsumer>();
+            bus.AddConsumer<LowBalanceAlertConsumer>();
+            bus.AddMailConsumers();
         });
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddOptions<NotificationsSettings>()

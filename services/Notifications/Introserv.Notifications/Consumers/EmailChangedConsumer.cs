@@ -3,24 +3,8 @@ using Introserv.Notifications.Data;
 using Introserv.Notifications.Messages;
 using Introserv.Profile.Contracts;
 using MassTransit;
-using Microsoft.Extensions.Options;
 
 namespace Introserv.Notifications.Consumers;
-
-/// <summary>The confirmation link goes to the new address only.</summary>
-public sealed class EmailChangeRequestedConsumer(NotificationsDbContext db, TimeProvider clock, IOptions<NotificationsSettings> options)
-    : InboxConsumer<NotificationsDbContext, EmailChangeRequested>(db)
-{
-    protected override async Task HandleAsync(ConsumeContext<EmailChangeRequested> context, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(context);
-        var message = context.Message;
-        var settings = await SettingsLookup.RequireAsync(Db, message.AccountId, cancellationToken);
-        var link = options.Value.EmailChangeLink(message.ConfirmationToken);
-        await Outgoing.EnqueueAsync(Db, message.AccountId, message.EventId, MessageTypes.EmailChangeConfirmation, Categories.Account, message.NewEmail,
-            MailTemplates.EmailChangeConfirmation(settings.FirstName, message.NewEmail, link, message.ExpiresAt), clock.GetUtcNow(), cancellationToken);
-    }
-}
 
 /// <summary>
 /// The old address is told; the account email moves to the new one, and so does every category that still

@@ -1,0 +1,41 @@
+using Introserv.BuildingBlocks.Messaging;
+using Introserv.Notifications.Consumers;
+using Introserv.Notifications.Data;
+using Introserv.Notifications.Messages;
+using Introserv.Orders.Contracts;
+using MassTransit;
+
+namespace Introserv.Notifications.Features.LowBalanceAlert;
+
+/// <summary>
+/// Applies <see cref="LowBalanceAlertRule"/> to each balance change of an account, in ledger order: a change older than
+/// the last one applied is skipped, so a late redelivery cannot re-arm or repeat the alert.
+/// </summary>
+public sealed class LowBalanceAlertConsumer(NotificationsDbContext db, TimeProvider clock) : InboxConsumer<NotificationsDbContext, BalanceChanged>(db)
+{
+    protected override async Task HandleAsync(ConsumeContext<BalanceChanged> context, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var message = context.Message;
+        var settings = await SettingsLookup.RequireAsync(Db, message.AccountId, cancellationToken);
+        if (message.LedgerSequence <= settings.BalanceSequence)
+        {
+            return;
+        }
+
+        // The version makes two balance events of one account that are handled at once conflict: the loser is
+        // retried and sees the winner's state (and its sequence), so a crossing is never alerted twice.
+        settings.BalanceSequence = message.LedgerSequence;
+        settings.Version++;
+        var outcome = LowBalanceAlertRule.Evaluate(settings.BalanceAlertThreshold, settings.BalanceAlertCurrency, settings.BalanceBelowThreshold,
+            message.Balance, message.Currency);
+        if (outcome.Alert)
+        {
+            await Outgoing.EnqueueAsync(Db, message.AccountId, message.EventId, MessageTypes.LowBalance, Categories.InvoicesOrders,
+                settings.InvoicesOrdersEmail, MailTemplates.LowBalance(settings.FirstName, message.Balance, settings.BalanceAlertThreshold!.Value,
+                    message.Currency), clock.GetUtcNow(), cancellationToken);
+        }
+
+        settings.BalanceBelowThreshold = outcome.Below;
+    }
+}

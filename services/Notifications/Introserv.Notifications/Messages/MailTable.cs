@@ -1,0 +1,79 @@
+using Introserv.Contracts;
+using Introserv.Identity.Contracts;
+using Introserv.Orders.Contracts;
+using Introserv.Profile.Contracts;
+using MassTransit;
+
+namespace Introserv.Notifications.Messages;
+
+/// <summary>
+/// Every event that becomes a mail, and nothing else: a new mail is a row here and a template in
+/// <see cref="MailTemplates"/>. Events that also change state (a new account's settings, an email change, the
+/// low-balance alert) have consumers of their own.
+/// </summary>
+public static class MailTable
+{
+    public static IReadOnlyList<MailRule> Rows { get; } =
+    [
+        Account<PasswordChanged>(MessageTypes.PasswordChanged,
+            (m, i) => MailTemplates.PasswordChanged(i.Settings.FirstName, m.ChangedFromAddress)),
+        Account<IpAllowListChanged>(MessageTypes.IpAllowListChanged,
+            (m, i) => MailTemplates.IpAllowListChanged(i.Settings.FirstName, m.Entries)),
+        Account<SecurityCodeSet>(MessageTypes.SecurityCodeSet,
+            (m, i) => MailTemplates.SecurityCodeSet(i.Settings.FirstName, m.SetFromAddress)),
+        Account<TwoFactorChanged>(MessageTypes.TwoFactorChanged,
+            (m, i) => MailTemplates.TwoFactorChanged(i.Settings.FirstName, m.Enabled, m.ChangedFromAddress)),
+        // The confirmation link goes to the new address only.
+        Account<EmailChangeRequested>(MessageTypes.EmailChangeConfirmation,
+            (m, i) => MailTemplates.EmailChangeConfirmation(
+                i.Settings.FirstName, m.NewEmail, i.Options.EmailChangeLink(m.ConfirmationToken), m.ExpiresAt))
+            with { Recipient = (m, _) => m.NewEmail },
+        Orders<OrderPlaced>(MessageTypes.OrderPlaced,
+            (m, i) => MailTemplates.OrderPlaced(i.Settings.FirstName, m.PlanId, m.PeriodMonths, m.Amount, m.Currency)),
+        Orders<OrderActivated>(MessageTypes.OrderActivated,
+            (m, i) => MailTemplates.OrderActivated(i.Settings.FirstName, m.PlanId, m.IpAddress, m.PaidUntil)),
+        Orders<OrderRenewed>(MessageTypes.OrderRenewed,
+            (m, i) => MailTemplates.OrderRenewed(i.Settings.FirstName, m.PeriodMonths, m.Amount, m.Currency, m.PaidUntil)),
+        Orders<InvoiceIssued>(MessageTypes.InvoiceIssued,
+            (m, i) => MailTemplates.InvoiceIssued(i.Settings.FirstName, m.InvoiceId, m.Amount, m.Currency)),
+        Orders<InvoicePaid>(MessageTypes.InvoicePaid,
+            (m, i) => MailTemplates.InvoicePaid(i.Settings.FirstName, m.InvoiceId, m.Amount, m.Currency)),
+        Orders<OrderPlanChanged>(MessageTypes.OrderPlanChanged,
+            (m, i) => MailTemplates.OrderPlanChanged(i.Settings.FirstName, m.FromPlanId, m.ToPlanId, m.Amount, m.Currency)),
+        Orders<OrderCancellationScheduled>(MessageTypes.OrderCancellationScheduled,
+            (m, i) => MailTemplates.OrderCancellationScheduled(i.Settings.FirstName, m.PlanId, m.EffectiveAt)),
+        Orders<OrderCancellationWithdrawn>(MessageTypes.OrderCancellationWithdrawn,
+            (m, i) => MailTemplates.OrderCancellationWithdrawn(i.Settings.FirstName, m.PlanId)),
+        Orders<OrderCancelled>(MessageTypes.OrderCancelled,
+            (m, i) => MailTemplates.OrderCancelled(i.Settings.FirstName, m.PlanId, m.Mode, m.Refund, m.Currency)),
+        Orders<OrderOverdue>(MessageTypes.OrderOverdue,
+            (m, i) => MailTemplates.OrderOverdue(i.Settings.FirstName, m.PlanId, m.PaidUntil, m.SuspendsAt)),
+        Orders<OrderSuspended>(MessageTypes.OrderSuspended,
+            (m, i) => MailTemplates.OrderSuspended(i.Settings.FirstName, m.PlanId, m.TerminatesAt)),
+        Orders<OrderTerminated>(MessageTypes.OrderTerminated,
+            (m, i) => MailTemplates.OrderTerminated(i.Settings.FirstName, m.PlanId, m.IpAddress)),
+        Orders<RefundIssued>(MessageTypes.RefundIssued,
+            (m, i) => MailTemplates.RefundIssued(i.Settings.FirstName, m.Amount, m.Currency, m.Reason)),
+    ];
+
+    /// <summary>The row of <typeparamref name="TEvent"/>; there is exactly one per event type.</summary>
+    public static MailRule<TEvent> For<TEvent>()
+        where TEvent : class, IIntegrationEvent =>
+        Rows.OfType<MailRule<TEvent>>().Single();
+
+    /// <summary>Registers one consumer per row.</summary>
+    public static void AddMailConsumers(this IBusRegistrationConfigurator bus)
+    {
+        ArgumentNullException.ThrowIfNull(bus);
+        foreach (var row in Rows)
+        {
+            row.AddConsumer(bus);
+        }
+    }
+
+    private static MailRule<TEvent> Account<TEvent>(string type, Func<TEvent, MailInput, MailContent> compose)
+        where TEvent : class, IIntegrationEvent => new(type, Categories.Account, compose);
+
+    private static MailRule<TEvent> Orders<TEvent>(string type, Func<TEvent, MailInput, MailContent> compose)
+        where TEvent : class, IIntegrationEvent => new(type, Categories.InvoicesOrders, compose);
+}
