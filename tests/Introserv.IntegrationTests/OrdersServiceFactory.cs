@@ -39,6 +39,8 @@ public sealed class OrdersServiceFactory : WebApplicationFactory<Introserv.Order
         builder.UseSetting("Messaging:TemporaryEndpoints", "true");
         builder.UseSetting("Services:ProfileGrpc", Profile.Server.BaseAddress.ToString());
         builder.UseSetting("Orders:Lifecycle:Interval", "00:00:01");
+        builder.UseSetting("Orders:AddressPool:Seed:0", "203.0.113.10-203.0.113.250");
+        builder.UseSetting("Orders:AddressPool:Seed:1", "198.51.100.10-198.51.100.250");
         builder.ConfigureTestServices(services =>
         {
             services.AddSingleton<TimeProvider>(Clock);

@@ -40,6 +40,8 @@ public static class PublicRoutes
         ("/api/balance", "orders"),
         ("/api/invoices", "orders"),
         ("/api/staff/balances/00000000-0000-0000-0000-000000000001/credits", "orders"),
+        ("/api/staff/addresses", "orders"),
+        ("/api/staff/addresses/203.0.113.10/retire", "orders"),
     ];
 
     /// <summary>The routes anyone may call without a token (registration, OpenID Connect, sign-in pages, the price list).</summary>

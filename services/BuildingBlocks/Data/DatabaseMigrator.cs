@@ -64,13 +64,20 @@ public sealed class DatabaseMigrator<TContext>(
         }
     }
 
-    /// <summary>Applies every pending migration (EF Core creates the database when it does not exist yet).</summary>
+    /// <summary>
+    /// Applies every pending migration (EF Core creates the database when it does not exist yet), then the
+    /// deployment's seeds (<see cref="IDatabaseSeed{TContext}"/>), so a service is ready only with both.
+    /// </summary>
     public async Task ApplyAsync(CancellationToken cancellationToken)
     {
         using var activity = Activity.StartActivity($"Migrate {Name}");
         await using var scope = services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<TContext>();
         await db.Database.MigrateAsync(cancellationToken);
+        foreach (var seed in scope.ServiceProvider.GetServices<IDatabaseSeed<TContext>>())
+        {
+            await seed.SeedAsync(db, cancellationToken);
+        }
     }
 
     private async Task<IReadOnlyList<string>> PendingAsync(CancellationToken cancellationToken)
@@ -87,4 +94,14 @@ public interface IServiceMigration
     string Name { get; }
 
     Task ApplyAsync(CancellationToken cancellationToken);
+}
+
+/// <summary>
+/// Data a deployment configures for its database (not data in migrations): applied after the migrations, by the
+/// service at start-up or by its <c>migrate</c> step, and idempotent, since it runs on every start.
+/// </summary>
+public interface IDatabaseSeed<in TContext>
+    where TContext : DbContext
+{
+    Task SeedAsync(TContext db, CancellationToken cancellationToken);
 }

@@ -3,6 +3,7 @@ using Introserv.BuildingBlocks.Hosting;
 using Introserv.BuildingBlocks.Messaging;
 using Introserv.Orders.Data;
 using Introserv.Orders.Features;
+using Introserv.Orders.Features.Inventory;
 using Introserv.Orders.Money;
 using Introserv.Profile.Grpc;
 using Introserv.ServiceDefaults;
@@ -30,6 +31,8 @@ public static class OrdersServiceExtensions
             .Validate(o => o.Interval > TimeSpan.Zero && o.OverdueGrace >= TimeSpan.Zero && o.SuspensionGrace >= TimeSpan.Zero && o.PaymentWindow > TimeSpan.Zero && o.BatchSize > 0,
                 "Orders:Lifecycle needs a positive Interval, PaymentWindow and BatchSize and grace periods of zero or more.")
             .ValidateOnStart();
+        builder.Services.AddOptions<AddressPoolOptions>().BindConfiguration(AddressPoolOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddScoped<IDatabaseSeed<OrdersDbContext>, AddressPoolSeed>();
         builder.Services.AddOptions<DemoCustomerSettings>().Bind(builder.Configuration.GetSection(DemoCustomerSettings.Section));
         builder.Services.AddHostedService<DemoSeeder>();
         builder.Services.AddSingleton<LifecycleJob>();
@@ -42,6 +45,7 @@ public static class OrdersServiceExtensions
     {
         app.MapMoneyEndpoints();
         app.MapOrderEndpoints();
+        app.MapInventoryEndpoints();
         return app;
     }
 }

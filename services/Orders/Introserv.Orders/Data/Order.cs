@@ -156,6 +156,10 @@ public sealed class Invoice
 }
 
 /// <summary>An address of the pool; <see cref="OrderId"/> is set while a service uses it.</summary>
+/// <summary>
+/// An address the provider owns for services: free, held by an order, or retired (never handed out again; a
+/// retired address an order holds stays with it until the service ends).
+/// </summary>
 public sealed class PoolAddress
 {
     public required string Address { get; set; }
@@ -163,6 +167,10 @@ public sealed class PoolAddress
     public Guid? OrderId { get; set; }
 
     public DateTimeOffset? AssignedAt { get; set; }
+
+    public DateTimeOffset AddedAt { get; set; }
+
+    public DateTimeOffset? RetiredAt { get; set; }
 }
 
 /// <summary>A request made with an Idempotency-Key: its body's hash and, once done, its response.</summary>

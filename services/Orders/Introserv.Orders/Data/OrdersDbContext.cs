@@ -108,7 +108,7 @@ public sealed class OrdersDbContext(DbContextOptions<OrdersDbContext> options) :
             address.HasKey(a => a.Address);
             address.Property(a => a.Address).HasMaxLength(45);
             address.HasIndex(a => a.OrderId).IsUnique().HasFilter("\"OrderId\" IS NOT NULL");
-            address.HasData(PlanCatalogue.AddressPool);
+            address.Property(a => a.AddedAt).HasDefaultValueSql("now()");
         });
         modelBuilder.Entity<IdempotencyRecord>(record =>
         {

@@ -24,11 +24,4 @@ public static class PlanCatalogue
             new PlanPeriod { PlanId = p.Id, Months = 12, DiscountPercent = 10m },
         }),
     ];
-
-    /// <summary>The seeded address pool (documentation ranges for development; production seeds its own).</summary>
-    public static readonly PoolAddress[] AddressPool =
-    [
-        .. Enumerable.Range(10, 241).Select(i => new PoolAddress { Address = $"203.0.113.{i}" }),
-        .. Enumerable.Range(10, 241).Select(i => new PoolAddress { Address = $"198.51.100.{i}" }),
-    ];
 }

@@ -1,6 +1,7 @@
 using Introserv.BuildingBlocks.Messaging;
 using Introserv.Orders.Contracts;
 using Introserv.Orders.Data;
+using Introserv.Orders.Features.Inventory;
 using Introserv.Orders.Money;
 using Introserv.Profile.Grpc;
 

@@ -1,4 +1,5 @@
 using Introserv.Orders.Data;
+using Introserv.Orders.Features.Inventory;
 using Microsoft.EntityFrameworkCore;
 
 namespace Introserv.Orders.Features;
@@ -30,21 +31,6 @@ internal static class OrderStore
     /// <summary>Whether the plan's terms refund unused days.</summary>
     public static Task<bool> RefundsUnusedDaysAsync(this OrdersDbContext db, string planId, CancellationToken cancellationToken) =>
         db.Plans.Where(p => p.Id == planId).Select(p => p.RefundsUnusedDays).SingleAsync(cancellationToken);
-
-    /// <summary>Takes a free address from the pool for <paramref name="orderId"/> (skipping rows other transactions hold); null when none is free.</summary>
-    public static async Task<string?> TakeAddressAsync(this OrdersDbContext db, Guid orderId, DateTimeOffset now, CancellationToken cancellationToken)
-    {
-        var address = await db.Database.SqlQuery<string>($"""
-            UPDATE address_pool SET "OrderId" = {orderId}, "AssignedAt" = {now}
-            WHERE "Address" = (SELECT "Address" FROM address_pool WHERE "OrderId" IS NULL ORDER BY "Address" LIMIT 1 FOR UPDATE SKIP LOCKED)
-            RETURNING "Address" AS "Value"
-            """).ToListAsync(cancellationToken);
-        return address.Count == 0 ? null : address[0];
-    }
-
-    /// <summary>Returns the order's address to the pool (the service ended).</summary>
-    public static Task ReleaseAddressAsync(this OrdersDbContext db, Guid orderId, CancellationToken cancellationToken) =>
-        db.Database.ExecuteSqlInterpolatedAsync($"UPDATE address_pool SET \"OrderId\" = NULL, \"AssignedAt\" = NULL WHERE \"OrderId\" = {orderId}", cancellationToken);
 
     /// <summary>The order's unpaid invoices (of <paramref name="kind"/>, or all) will never be paid: <c>void</c>.</summary>
     public static Task VoidUnpaidInvoicesAsync(this OrdersDbContext db, Guid orderId, CancellationToken cancellationToken, string? kind = null) =>
