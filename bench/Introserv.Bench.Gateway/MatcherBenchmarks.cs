@@ -1,6 +1,6 @@
 using System.Net;
 using BenchmarkDotNet.Attributes;
-using Introserv.Identity.Contracts.Networking;
+using Introserv.AllowList;
 
 namespace Introserv.Bench.Gateway;
 

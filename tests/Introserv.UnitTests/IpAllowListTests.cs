@@ -1,5 +1,5 @@
 using System.Net;
-using Introserv.Identity.Contracts.Networking;
+using Introserv.AllowList;
 
 namespace Introserv.UnitTests;
 

@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 using System.Text.Json;
-using Introserv.Identity.Contracts.Networking;
+using Introserv.AllowList;
 using Introserv.Identity.Grpc;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;

@@ -4,7 +4,7 @@ namespace Introserv.Identity.Contracts;
 
 /// <summary>
 /// An account's IP allow-list was replaced. <see cref="Entries"/> is the whole list in the canonical form of
-/// <see cref="Networking.IpAllowList"/> (empty: no restriction). <see cref="Version"/> grows with every change,
+/// the allow-list library (<c>Introserv.AllowList.IpAllowList</c>; empty: no restriction). <see cref="Version"/> grows with every change,
 /// so a consumer that sees events out of order keeps the newest list.
 /// </summary>
 public sealed record IpAllowListChanged(

@@ -1,5 +1,5 @@
 using System.Security.Claims;
-using Introserv.Identity.Contracts.Networking;
+using Introserv.AllowList;
 using Introserv.Identity.Data;
 using Introserv.ServiceDefaults;
 using Microsoft.EntityFrameworkCore;

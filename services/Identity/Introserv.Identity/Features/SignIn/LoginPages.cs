@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Security.Claims;
 using System.Text.Encodings.Web;
-using Introserv.Identity.Contracts.Networking;
+using Introserv.AllowList;
 using Introserv.Identity.Data;
 using Introserv.Identity.Features.TwoFactor;
 using Microsoft.AspNetCore.Antiforgery;

@@ -1,6 +1,6 @@
 using System.Collections.Immutable;
 using System.Security.Claims;
-using Introserv.Identity.Contracts.Networking;
+using Introserv.AllowList;
 using Introserv.Identity.Data;
 using Introserv.Identity.Features.Security;
 using Introserv.ServiceDefaults;

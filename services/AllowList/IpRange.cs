@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 
-namespace Introserv.Identity.Contracts.Networking;
+namespace Introserv.AllowList;
 
 /// <summary>An inclusive range of addresses of one family, as 128-bit numbers (IPv4 in the low 32 bits).</summary>
 public readonly record struct IpRange(AddressFamily Family, UInt128 Start, UInt128 End)

@@ -2,7 +2,7 @@ using System.Buffers.Binary;
 using System.Net;
 using System.Net.Sockets;
 
-namespace Introserv.Identity.Contracts.Networking;
+namespace Introserv.AllowList;
 
 /// <summary>
 /// A compiled allow-list: per address family, sorted and merged ranges, so a lookup is one binary

@@ -3,7 +3,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text.RegularExpressions;
 
-namespace Introserv.Identity.Contracts.Networking;
+namespace Introserv.AllowList;
 
 /// <summary>One rejected entry of an allow-list: its position, its text and why.</summary>
 public sealed record IpAllowListError(int Index, string Entry, string Message);
