@@ -56,14 +56,24 @@ identity
     .WithEnvironment("Identity__Keys__SigningKeyFile", identityKeys.SigningKeyFile)
     .WithEnvironment("Identity__Keys__EncryptionKeyFile", identityKeys.EncryptionKeyFile);
 
-// The gateway calls Identity's internal gRPC with its own service token (client-credentials grant).
-var gatewaySecret = builder.AddParameter("gateway-client-secret", DevelopmentKeys.EnsureSecret("gateway-client"), secret: true);
-identity
-    .WithEnvironment("Identity__ServiceClients__0__ClientId", "introserv-gateway")
-    .WithEnvironment("Identity__ServiceClients__0__ClientSecret", gatewaySecret);
-gateway
-    .WithEnvironment("ServiceIdentity__ClientId", "introserv-gateway")
-    .WithEnvironment("ServiceIdentity__ClientSecret", gatewaySecret);
+// A caller of another service's gRPC gets a client of its own at Identity ("introserv-<caller>") and asks for
+// service tokens with it (client-credentials grant); Identity lists the clients in the order they are added.
+var serviceClients = 0;
+void AddServiceClient(IResourceBuilder<ProjectResource> caller, string callerName)
+{
+    var clientId = $"introserv-{callerName}";
+    var secret = builder.AddParameter($"{callerName}-client-secret", DevelopmentKeys.EnsureSecret($"{callerName}-client"), secret: true);
+    var index = serviceClients++;
+    identity
+        .WithEnvironment($"Identity__ServiceClients__{index}__ClientId", clientId)
+        .WithEnvironment($"Identity__ServiceClients__{index}__ClientSecret", secret);
+    caller
+        .WithEnvironment("ServiceIdentity__ClientId", clientId)
+        .WithEnvironment("ServiceIdentity__ClientSecret", secret);
+}
+
+// The gateway calls Identity's internal gRPC (allow-lists, account state).
+AddServiceClient(gateway, ResourceNames.Gateway);
 
 var profile = AddService<Projects.Introserv_Profile>(ResourceNames.Profile, infra.ProfileDb);
 var orders = AddService<Projects.Introserv_Orders>(ResourceNames.Orders, infra.OrdersDb);
@@ -115,25 +125,13 @@ if (builder.ExecutionContext.IsRunMode)
 // Where links in mails point: the front end's development server.
 notifications.WithEnvironment("Notifications__PanelUrl", builder.Configuration["Panel:Url"] ?? "http://localhost:3000/");
 
-// Profile asks Verification (gRPC) to send and check phone codes, with its own service token.
-var profileSecret = builder.AddParameter("profile-client-secret", DevelopmentKeys.EnsureSecret("profile-client"), secret: true);
-identity
-    .WithEnvironment("Identity__ServiceClients__1__ClientId", "introserv-profile")
-    .WithEnvironment("Identity__ServiceClients__1__ClientSecret", profileSecret);
-profile
-    .WithEnvironment("ServiceIdentity__ClientId", "introserv-profile")
-    .WithEnvironment("ServiceIdentity__ClientSecret", profileSecret)
-    .WithReference(verification).WaitFor(verification);
+// Profile asks Verification (gRPC) to send and check phone codes.
+AddServiceClient(profile, ResourceNames.Profile);
+profile.WithReference(verification).WaitFor(verification);
 
-// Orders asks Profile (gRPC) whether an account may pay invoices, with its own service token.
-var ordersSecret = builder.AddParameter("orders-client-secret", DevelopmentKeys.EnsureSecret("orders-client"), secret: true);
-identity
-    .WithEnvironment("Identity__ServiceClients__2__ClientId", "introserv-orders")
-    .WithEnvironment("Identity__ServiceClients__2__ClientSecret", ordersSecret);
-orders
-    .WithEnvironment("ServiceIdentity__ClientId", "introserv-orders")
-    .WithEnvironment("ServiceIdentity__ClientSecret", ordersSecret)
-    .WithReference(profile).WaitFor(profile);
+// Orders asks Profile (gRPC) whether an account may pay invoices.
+AddServiceClient(orders, ResourceNames.Orders);
+orders.WithReference(profile).WaitFor(profile);
 
 foreach (var service in new[] { profile, orders, notifications, verification })
 {

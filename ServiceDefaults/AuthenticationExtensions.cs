@@ -7,7 +7,7 @@ using Microsoft.IdentityModel.Tokens;
 namespace Introserv.ServiceDefaults;
 
 /// <summary>Settings for validating access tokens issued by the Identity service (section <c>Auth</c>).</summary>
-public sealed class TokenValidationSettings
+public sealed class TokenValidationOptions
 {
     /// <summary>Configuration section name.</summary>
     public const string SectionName = "Auth";
@@ -56,8 +56,8 @@ public static class AuthenticationExtensions
     public static TBuilder AddIntroservAuthentication<TBuilder>(this TBuilder builder)
         where TBuilder : IHostApplicationBuilder
     {
-        var settings = builder.Configuration.GetSection(TokenValidationSettings.SectionName)
-            .Get<TokenValidationSettings>() ?? new TokenValidationSettings();
+        var settings = builder.Configuration.GetSection(TokenValidationOptions.SectionName)
+            .Get<TokenValidationOptions>() ?? new TokenValidationOptions();
 
         // A plain-http issuer with https metadata required would fail every request at run time;
         // refuse the configuration at start-up instead.

@@ -62,4 +62,7 @@ public static class ResourceNames
 
     /// <summary>Name of the cleartext HTTP/2 endpoint every service exposes for gRPC.</summary>
     public const string GrpcEndpoint = "grpc";
+
+    /// <summary>The service-discovery address of <paramref name="service"/>'s gRPC endpoint (<c>http://_grpc.profile</c>).</summary>
+    public static Uri GrpcAddress(string service) => new($"http://_{GrpcEndpoint}.{service}");
 }

@@ -12,8 +12,6 @@ namespace Introserv.Gateway;
 
 public static class GatewayServiceExtensions
 {
-    /// <summary>Identity's internal gRPC endpoint, resolved by service discovery.</summary>
-    public const string IdentityGrpcAddress = "http://_grpc.identity";
 
     public static IHostApplicationBuilder AddGatewayServices(this IHostApplicationBuilder builder)
     {
@@ -45,10 +43,9 @@ public static class GatewayServiceExtensions
                 context.RequestTransforms.Add(new RequestHeaderRemoveTransform("X-Original-For"));
             });
 
-        builder.Services.Configure<AllowListSettings>(builder.Configuration.GetSection(AllowListSettings.SectionName));
-        builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddOptions<AllowListOptions>().BindConfiguration(AllowListOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         // Identity answers the gateway's gRPC calls only with the gateway's service token.
-        builder.AddServiceGrpcClient<AccountAccess.AccountAccessClient>(new Uri(IdentityGrpcAddress));
+        builder.AddServiceGrpcClient<AccountAccess.AccountAccessClient>(ResourceNames.GrpcAddress(ResourceNames.Identity));
         builder.Services.AddSingleton<AllowListCache>();
         builder.Services.AddHostedService<AllowListInvalidationListener>();
         builder.Services.AddSingleton<LastAccessReporter>();

@@ -66,16 +66,16 @@ public sealed class KeyRingTests : IDisposable
     {
         var empty = Path.Combine(_directory.FullName, "previous-signing-key.pem");
         File.WriteAllText(empty, "");
-        Assert.Null(SigningKeys.LoadPreviousSigningKey(new SigningKeySettings()));
-        Assert.Null(SigningKeys.LoadPreviousSigningKey(new SigningKeySettings { PreviousSigningKeyFile = empty }));
+        Assert.Null(SigningKeys.LoadPreviousSigningKey(new SigningKeyOptions()));
+        Assert.Null(SigningKeys.LoadPreviousSigningKey(new SigningKeyOptions { PreviousSigningKeyFile = empty }));
 
         var (pem, _) = SigningKeys.Generate();
         Assert.Equal(
-            SigningKeys.LoadSigningKey(new SigningKeySettings { SigningKey = pem }).KeyId,
-            SigningKeys.LoadPreviousSigningKey(new SigningKeySettings { PreviousSigningKey = pem })!.KeyId);
+            SigningKeys.LoadSigningKey(new SigningKeyOptions { SigningKey = pem }).KeyId,
+            SigningKeys.LoadPreviousSigningKey(new SigningKeyOptions { PreviousSigningKey = pem })!.KeyId);
         using var small = RSA.Create(1024);
         Assert.Throws<InvalidOperationException>(() =>
-            SigningKeys.LoadPreviousSigningKey(new SigningKeySettings { PreviousSigningKey = small.ExportPkcs8PrivateKeyPem() }));
+            SigningKeys.LoadPreviousSigningKey(new SigningKeyOptions { PreviousSigningKey = small.ExportPkcs8PrivateKeyPem() }));
     }
 
     public void Dispose() => _directory.Delete(recursive: true);

@@ -49,7 +49,7 @@ public sealed class MailTableTests
 
         Assert.Equal("billing@example.com", MailTable.For<OrderPlaced>().Recipient(placed, settings));
         Assert.Equal("new@example.com", MailTable.For<Introserv.Profile.Contracts.EmailChangeRequested>().Recipient(change, settings));
-        var content = MailTable.For<OrderPlaced>().Compose(placed, new MailInput(settings, new Introserv.Notifications.NotificationsSettings()));
+        var content = MailTable.For<OrderPlaced>().Compose(placed, new MailInput(settings, new Introserv.Notifications.NotificationsOptions()));
         Assert.Contains("Ann", content.Text, StringComparison.Ordinal);
     }
 

@@ -35,25 +35,25 @@ public sealed class SignInRulesTests
     [Fact]
     public void Keys_are_required_and_never_built_in()
     {
-        var missing = Assert.Throws<InvalidOperationException>(() => SigningKeys.LoadSigningKey(new SigningKeySettings()));
+        var missing = Assert.Throws<InvalidOperationException>(() => SigningKeys.LoadSigningKey(new SigningKeyOptions()));
         Assert.Contains("Identity:Keys:SigningKey", missing.Message, StringComparison.Ordinal);
-        Assert.Throws<InvalidOperationException>(() => SigningKeys.LoadEncryptionKey(new SigningKeySettings()));
+        Assert.Throws<InvalidOperationException>(() => SigningKeys.LoadEncryptionKey(new SigningKeyOptions()));
     }
 
     [Fact]
     public void Weak_or_malformed_keys_are_refused()
     {
         using var small = RSA.Create(1024);
-        Assert.Throws<InvalidOperationException>(() => SigningKeys.LoadSigningKey(new SigningKeySettings { SigningKey = small.ExportPkcs8PrivateKeyPem() }));
-        Assert.Throws<InvalidOperationException>(() => SigningKeys.LoadSigningKey(new SigningKeySettings { SigningKey = "not a pem" }));
-        Assert.Throws<InvalidOperationException>(() => SigningKeys.LoadEncryptionKey(new SigningKeySettings { EncryptionKey = Convert.ToBase64String(new byte[16]) }));
+        Assert.Throws<InvalidOperationException>(() => SigningKeys.LoadSigningKey(new SigningKeyOptions { SigningKey = small.ExportPkcs8PrivateKeyPem() }));
+        Assert.Throws<InvalidOperationException>(() => SigningKeys.LoadSigningKey(new SigningKeyOptions { SigningKey = "not a pem" }));
+        Assert.Throws<InvalidOperationException>(() => SigningKeys.LoadEncryptionKey(new SigningKeyOptions { EncryptionKey = Convert.ToBase64String(new byte[16]) }));
     }
 
     [Fact]
     public void Generated_keys_load_and_the_key_id_is_stable()
     {
         var (signing, encryption) = SigningKeys.Generate();
-        var settings = new SigningKeySettings { SigningKey = signing, EncryptionKey = encryption };
+        var settings = new SigningKeyOptions { SigningKey = signing, EncryptionKey = encryption };
 
         var first = SigningKeys.LoadSigningKey(settings);
         var second = SigningKeys.LoadSigningKey(settings);
@@ -75,7 +75,7 @@ public sealed class SignInRulesTests
             File.WriteAllText(signingFile, signing);
             File.WriteAllText(encryptionFile, encryption + "\n");
 
-            var settings = new SigningKeySettings { SigningKeyFile = signingFile, EncryptionKeyFile = encryptionFile };
+            var settings = new SigningKeyOptions { SigningKeyFile = signingFile, EncryptionKeyFile = encryptionFile };
 
             Assert.NotNull(SigningKeys.LoadSigningKey(settings).KeyId);
             Assert.Equal(Convert.FromBase64String(encryption), SigningKeys.LoadEncryptionKey(settings).Key);

@@ -73,7 +73,7 @@ public sealed class TelephonyAbuseRulesTests
     [Fact]
     public void A_country_budget_overrides_the_default_whatever_the_case_of_its_code()
     {
-        var settings = new TelephonyBudgetSettings();
+        var settings = new TelephonyBudgetOptions();
         settings.Sms.Countries["gb"] = 7;
 
         Assert.Equal(7, settings.For("sms").PerHourTo("GB"));
@@ -88,7 +88,7 @@ public sealed class TelephonyAbuseRulesTests
     [InlineData("BG", -1)]
     public void A_country_budget_needs_an_ISO_code_and_a_non_negative_count(string region, int budget)
     {
-        var settings = new TelephonyBudgetSettings();
+        var settings = new TelephonyBudgetOptions();
         settings.Call.Countries[region] = budget;
 
         Assert.Contains(settings.Validate(), e => e.ErrorMessage!.Contains($"Countries:{region}", StringComparison.Ordinal));
@@ -97,7 +97,7 @@ public sealed class TelephonyAbuseRulesTests
     [Fact]
     public void A_negative_global_budget_and_a_prefix_with_braces_are_refused()
     {
-        var settings = new TelephonyBudgetSettings { KeyPrefix = "a{b}" };
+        var settings = new TelephonyBudgetOptions { KeyPrefix = "a{b}" };
         settings.Sms.GlobalPerHour = -1;
 
         Assert.Equal(2, settings.Validate().Count());
@@ -110,7 +110,7 @@ public sealed class TelephonyAbuseRulesTests
     [InlineData(20, 10, 0)]
     public void The_service_does_not_start_with_a_per_address_limit_below_one_or_a_negative_budget(int perAddress, int callsPerHour, int errors)
     {
-        var settings = new VerificationSettings { CodeHashKey = new string('k', 32) };
+        var settings = new VerificationOptions { CodeHashKey = new string('k', 32) };
         settings.RateLimits.ChallengesPerAddress = perAddress;
         settings.Budgets.Call.GlobalPerHour = callsPerHour;
 

@@ -66,8 +66,8 @@ public sealed class VerificationRulesTests
     public void A_code_hash_depends_on_the_key_and_the_challenge()
     {
         var challenge = Guid.NewGuid();
-        var one = new CodeHasher(Options.Create(new VerificationSettings { CodeHashKey = new string('a', 32) }));
-        var other = new CodeHasher(Options.Create(new VerificationSettings { CodeHashKey = new string('b', 32) }));
+        var one = new CodeHasher(Options.Create(new VerificationOptions { CodeHashKey = new string('a', 32) }));
+        var other = new CodeHasher(Options.Create(new VerificationOptions { CodeHashKey = new string('b', 32) }));
 
         Assert.Equal(one.Hash(challenge, "123456"), one.Hash(challenge, "123456"));
         Assert.NotEqual(one.Hash(challenge, "123456"), one.Hash(challenge, "123457"));
@@ -79,7 +79,7 @@ public sealed class VerificationRulesTests
     [Fact]
     public void The_body_template_escapes_every_value_as_JSON()
     {
-        var gateway = new HttpGatewaySettings { BodyTemplate = """{"phone":"{{to}}","message":"{{text}}","ref":"{{reference}}","ttl":{{ttlSeconds}}}""" };
+        var gateway = new HttpGatewayOptions { BodyTemplate = """{"phone":"{{to}}","message":"{{text}}","ref":"{{reference}}","ttl":{{ttlSeconds}}}""" };
         var message = new TelephonyMessage(Guid.NewGuid(), Guid.NewGuid(), "+359881234567", Deliveries.Sms, "123456", "say \"hi\"\n\\ {{code}}", TimeSpan.FromMinutes(5));
 
         using var body = JsonDocument.Parse(HttpTelephonyGateway.Render(gateway, message));
@@ -98,7 +98,7 @@ public sealed class VerificationRulesTests
     [InlineData("00:05:00", null, false)]
     public void Codes_live_at_most_ten_minutes_and_need_a_real_key(string lifetime, string? key, bool valid)
     {
-        var settings = new VerificationSettings { CodeLifetime = TimeSpan.Parse(lifetime, System.Globalization.CultureInfo.InvariantCulture), CodeHashKey = key };
+        var settings = new VerificationOptions { CodeLifetime = TimeSpan.Parse(lifetime, System.Globalization.CultureInfo.InvariantCulture), CodeHashKey = key };
 
         var results = new List<ValidationResult>();
         var ok = Validator.TryValidateObject(settings, new ValidationContext(settings), results, validateAllProperties: true);
@@ -109,7 +109,7 @@ public sealed class VerificationRulesTests
     [Fact]
     public void Both_channels_need_a_primary_gateway()
     {
-        var settings = new TelephonySettings { Sms = new ChannelGateways { Primary = new HttpGatewaySettings { Url = new Uri("https://sms.example/send") } } };
+        var settings = new TelephonyOptions { Sms = new ChannelGateways { Primary = new HttpGatewayOptions { Url = new Uri("https://sms.example/send") } } };
 
         var errors = settings.Validate(new ValidationContext(settings)).Select(r => r.ErrorMessage).ToList();
 
@@ -131,7 +131,7 @@ public sealed class HttpTelephonyGatewayTests
     {
         using var handler = new StubHandler(status, body);
         using var http = new HttpClient(handler);
-        var gateway = new HttpGatewaySettings
+        var gateway = new HttpGatewayOptions
         {
             Url = new Uri("https://sms.example/send"),
             Headers = { ["Authorization"] = "Bearer secret", ["X-Empty"] = "" },
@@ -153,7 +153,7 @@ public sealed class HttpTelephonyGatewayTests
     {
         using var handler = new StubHandler(200, "{}", TimeSpan.FromSeconds(30));
         using var http = new HttpClient(handler);
-        var gateway = new HttpGatewaySettings { Url = new Uri("https://sms.example/send"), Timeout = TimeSpan.FromMilliseconds(100) };
+        var gateway = new HttpGatewayOptions { Url = new Uri("https://sms.example/send"), Timeout = TimeSpan.FromMilliseconds(100) };
 
         var result = await new HttpTelephonyGateway(http).SendAsync(gateway, Message, CancellationToken.None);
 

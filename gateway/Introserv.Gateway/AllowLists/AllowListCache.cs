@@ -8,7 +8,7 @@ using StackExchange.Redis;
 namespace Introserv.Gateway.AllowLists;
 
 /// <summary>Settings of the allow-list cache (section <c>AllowLists</c>).</summary>
-public sealed class AllowListSettings
+public sealed class AllowListOptions
 {
     public const string SectionName = "AllowLists";
 
@@ -49,14 +49,14 @@ public sealed record CachedAllowList(
 public sealed class AllowListUnavailableException(string message, Exception? inner = null) : Exception(message, inner);
 
 /// <summary>
-/// The allow-lists the gateway enforces, in three layers: an in-memory copy per replica (<see cref="AllowListSettings.MemoryTtl"/>),
+/// The allow-lists the gateway enforces, in three layers: an in-memory copy per replica (<see cref="AllowListOptions.MemoryTtl"/>),
 /// Redis shared by the replicas (written by the <c>IpAllowListChanged</c> consumer and by answers from Identity, newest
 /// version wins), and Identity, the source of truth, asked over gRPC when Redis has nothing or its copy was last
-/// confirmed more than <see cref="AllowListSettings.ReconcileAfter"/> ago. A change reaches every replica through a
+/// confirmed more than <see cref="AllowListOptions.ReconcileAfter"/> ago. A change reaches every replica through a
 /// Redis notification at once; a lost event is corrected by the reconciliation within seconds.
 /// <para>
 /// When Redis is down it is skipped (<see cref="RedisBreaker"/>) and Identity is asked directly; when neither answers,
-/// a replica keeps using its last copy for <see cref="AllowListSettings.StaleGrace"/>; with no copy at all the request
+/// a replica keeps using its last copy for <see cref="AllowListOptions.StaleGrace"/>; with no copy at all the request
 /// is refused (fail closed): an account whose list cannot be known is not let through.
 /// </para>
 /// </summary>
@@ -82,7 +82,7 @@ internal sealed class AllowListCache
     private readonly ConcurrentDictionary<Guid, CachedAllowList> _memory = new();
     private readonly IConnectionMultiplexer _redis;
     private readonly AccountAccess.AccountAccessClient _identity;
-    private readonly AllowListSettings _settings;
+    private readonly AllowListOptions _settings;
     private readonly TimeProvider _clock;
     private readonly ILogger<AllowListCache> _logger;
     private readonly RedisBreaker _breaker;
@@ -90,7 +90,7 @@ internal sealed class AllowListCache
     public AllowListCache(
         IConnectionMultiplexer redis,
         AccountAccess.AccountAccessClient identity,
-        IOptions<AllowListSettings> settings,
+        IOptions<AllowListOptions> settings,
         TimeProvider clock,
         ILogger<AllowListCache> logger)
     {

@@ -1,10 +1,10 @@
 namespace Introserv.Gateway.AllowLists;
 
 /// <summary>
-/// Keeps requests from waiting on a Redis that is down: every call is bounded by <see cref="AllowListSettings.RedisTimeout"/>,
-/// and after a failure Redis is skipped for <see cref="AllowListSettings.RedisRetryAfter"/> (one probe then decides).
+/// Keeps requests from waiting on a Redis that is down: every call is bounded by <see cref="AllowListOptions.RedisTimeout"/>,
+/// and after a failure Redis is skipped for <see cref="AllowListOptions.RedisRetryAfter"/> (one probe then decides).
 /// </summary>
-internal sealed class RedisBreaker(AllowListSettings settings, TimeProvider clock, ILogger logger)
+internal sealed class RedisBreaker(AllowListOptions settings, TimeProvider clock, ILogger logger)
 {
     private long _openUntilTicks;
 

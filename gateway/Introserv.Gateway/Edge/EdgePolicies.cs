@@ -6,7 +6,7 @@ using Introserv.ServiceDefaults;
 namespace Introserv.Gateway.Edge;
 
 /// <summary>A fixed-window limit: <see cref="PermitLimit"/> requests per <see cref="Window"/>.</summary>
-public sealed class RateLimitSettings
+public sealed class RateLimitOptions
 {
     public int PermitLimit { get; set; }
 
@@ -61,9 +61,9 @@ public static class EdgePolicies
         return builder;
     }
 
-    private static RateLimitSettings Read(IConfiguration configuration, string name, int defaultLimit)
+    private static RateLimitOptions Read(IConfiguration configuration, string name, int defaultLimit)
     {
-        var settings = configuration.GetSection($"RateLimits:{name}").Get<RateLimitSettings>() ?? new RateLimitSettings();
+        var settings = configuration.GetSection($"RateLimits:{name}").Get<RateLimitOptions>() ?? new RateLimitOptions();
         if (settings.PermitLimit <= 0)
         {
             settings.PermitLimit = defaultLimit;
@@ -72,7 +72,7 @@ public static class EdgePolicies
         return settings;
     }
 
-    private static FixedWindowRateLimiterOptions Window(RateLimitSettings settings) => new()
+    private static FixedWindowRateLimiterOptions Window(RateLimitOptions settings) => new()
     {
         PermitLimit = settings.PermitLimit,
         Window = settings.Window,

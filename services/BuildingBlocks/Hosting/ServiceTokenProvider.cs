@@ -6,7 +6,7 @@ using Microsoft.Extensions.Hosting;
 namespace Introserv.BuildingBlocks.Hosting;
 
 /// <summary>A service's own credentials at Identity (section <c>ServiceIdentity</c>), for calls to other services.</summary>
-public sealed class ServiceIdentitySettings
+public sealed class ServiceIdentityOptions
 {
     public const string SectionName = "ServiceIdentity";
 
@@ -30,7 +30,7 @@ public interface IServiceTokenSource
 /// </summary>
 public sealed class ServiceTokenProvider(
     IHttpClientFactory http,
-    Microsoft.Extensions.Options.IOptions<ServiceIdentitySettings> settings,
+    Microsoft.Extensions.Options.IOptions<ServiceIdentityOptions> settings,
     TimeProvider clock) : IServiceTokenSource, IDisposable
 {
     public const string HttpClientName = "identity-token";
@@ -95,7 +95,7 @@ public static class ServiceTokenExtensions
         where TClient : class
     {
         ArgumentNullException.ThrowIfNull(builder);
-        builder.Services.Configure<ServiceIdentitySettings>(builder.Configuration.GetSection(ServiceIdentitySettings.SectionName));
+        builder.Services.AddOptions<ServiceIdentityOptions>().BindConfiguration(ServiceIdentityOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddHttpClient(ServiceTokenProvider.HttpClientName);
         builder.Services.AddSingleton<ServiceTokenProvider>();
         builder.Services.AddSingleton<IServiceTokenSource>(sp => sp.GetRequiredService<ServiceTokenProvider>());

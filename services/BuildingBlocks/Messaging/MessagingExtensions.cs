@@ -43,8 +43,7 @@ public static class MessagingExtensions
         var options = builder.Configuration.GetSection(MessagingOptions.SectionName).Get<MessagingOptions>()
             ?? new MessagingOptions();
 
-        builder.Services.Configure<MessagingOptions>(builder.Configuration.GetSection(MessagingOptions.SectionName));
-        builder.Services.TryAddSingleton(TimeProvider.System);
+        builder.Services.AddOptions<MessagingOptions>().BindConfiguration(MessagingOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.TryAddSingleton<MessagingMetrics>();
         builder.Services.AddMassTransit(bus =>
         {

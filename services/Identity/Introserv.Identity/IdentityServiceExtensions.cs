@@ -27,7 +27,6 @@ public static class IdentityServiceExtensions
         builder.AddServiceDatabase<IdentityServiceDbContext>(ResourceNames.IdentityDb);
         builder.AddServiceMessaging<IdentityServiceDbContext>(bus => bus.AddConsumer<Features.Registration.EmailChangedConsumer>());
 
-        builder.Services.AddSingleton(TimeProvider.System);
         builder.AddOidcServer();
         builder.AddKeyRing();
         builder.Services.AddAntiforgery(options =>

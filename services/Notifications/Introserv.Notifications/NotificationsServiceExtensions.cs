@@ -26,15 +26,8 @@ public static class NotificationsServiceExtensions
             bus.AddConsumer<LowBalanceAlertConsumer>();
             bus.AddMailConsumers();
         });
-        builder.Services.AddSingleton(TimeProvider.System);
-        builder.Services.AddOptions<NotificationsSettings>()
-            .Bind(builder.Configuration.GetSection(NotificationsSettings.SectionName))
-            .ValidateDataAnnotations()
-            .ValidateOnStart();
-        builder.Services.AddOptions<SmtpSettings>()
-            .Bind(builder.Configuration.GetSection(SmtpSettings.SectionName))
-            .ValidateDataAnnotations()
-            .ValidateOnStart();
+        builder.Services.AddOptions<NotificationsOptions>().BindConfiguration(NotificationsOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddOptions<SmtpOptions>().BindConfiguration(SmtpOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddSingleton<MailSender>();
         builder.Services.AddSingleton<DeliveryWorker>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<DeliveryWorker>());

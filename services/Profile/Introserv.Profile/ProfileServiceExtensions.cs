@@ -15,9 +15,6 @@ public static class ProfileServiceExtensions
 {
     public const string Title = "Introserv Profile API";
 
-    /// <summary>The Verification service's gRPC endpoint (service discovery).</summary>
-    public const string VerificationGrpcAddress = "http://_grpc.verification";
-
     /// <summary>The longest a call to Verification may take: both telephony gateways' timeouts and some margin.</summary>
     public static readonly TimeSpan VerificationCallTimeout = TimeSpan.FromSeconds(30);
 
@@ -30,11 +27,10 @@ public static class ProfileServiceExtensions
             bus.AddConsumer<AccountRegisteredConsumer>();
             bus.AddConsumer<PhoneVerifiedConsumer>();
         });
-        builder.Services.AddSingleton(TimeProvider.System);
         // Starting or resending a challenge sends a text or places a call, and a confirm spends an attempt: a
         // retried call would do it twice, so this client has a deadline but never the standard handler's retries.
         var verification = builder.AddServiceGrpcClient<PhoneVerification.PhoneVerificationClient>(
-            new Uri(builder.Configuration["Services:VerificationGrpc"] ?? VerificationGrpcAddress));
+            builder.Configuration["Services:VerificationGrpc"] is { } verificationGrpc ? new Uri(verificationGrpc) : ResourceNames.GrpcAddress(ResourceNames.Verification));
 #pragma warning disable EXTEXP0001 // The one way to take back ConfigureHttpClientDefaults' standard handler for a single client.
         verification.RemoveAllResilienceHandlers();
 #pragma warning restore EXTEXP0001

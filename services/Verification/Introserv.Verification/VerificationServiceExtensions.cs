@@ -23,15 +23,8 @@ public static class VerificationServiceExtensions
         builder.Services.AddExceptionHandler<ChallengeStoreOutage.HttpHandler>();
         builder.Services.AddGrpc(options => options.Interceptors.Add<ChallengeStoreOutage.GrpcInterceptor>());
 
-        builder.Services.AddOptions<VerificationSettings>()
-            .Bind(builder.Configuration.GetSection(VerificationSettings.SectionName))
-            .ValidateDataAnnotations()
-            .ValidateOnStart();
-        builder.Services.AddOptions<TelephonySettings>()
-            .Bind(builder.Configuration.GetSection(TelephonySettings.SectionName))
-            .ValidateDataAnnotations()
-            .ValidateOnStart();
-        builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddOptions<VerificationOptions>().BindConfiguration(VerificationOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddOptions<TelephonyOptions>().BindConfiguration(TelephonyOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddSingleton<ICodeGenerator, RandomCodeGenerator>();
         builder.Services.AddSingleton<CodeHasher>();
         builder.Services.AddSingleton<ChallengeStore>();

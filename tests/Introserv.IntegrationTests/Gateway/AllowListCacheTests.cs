@@ -34,7 +34,7 @@ public sealed class AllowListCacheTests : IAsyncLifetime
     private AllowListCache NewCache() => new(
         _redis,
         new gateway::Introserv.Identity.Grpc.AccountAccess.AccountAccessClient(_deadIdentity),
-        Options.Create(new AllowListSettings()),
+        Options.Create(new AllowListOptions()),
         _clock,
         NullLogger<AllowListCache>.Instance);
 
@@ -73,7 +73,7 @@ public sealed class AllowListCacheTests : IAsyncLifetime
         Assert.True((await replicaB.GetAsync(account, CancellationToken.None)).Matcher.IsUnrestricted);
 
         await replicaA.StoreAsync(account, 2, ["192.0.2.7"]);
-        _clock.Advance(new AllowListSettings().MemoryTtl);
+        _clock.Advance(new AllowListOptions().MemoryTtl);
 
         Assert.Equal(["192.0.2.7"], (await replicaB.GetAsync(account, CancellationToken.None)).Entries);
         await _redis.GetDatabase().KeyDeleteAsync(AllowListCache.Key(account));
@@ -94,7 +94,7 @@ public sealed class AllowListCacheTests : IAsyncLifetime
         Assert.False(stale.Matcher.Allows(System.Net.IPAddress.Parse("198.51.100.1")));
 
         // Past the grace period the gateway no longer guesses: fail closed.
-        _clock.Advance(new AllowListSettings().StaleGrace);
+        _clock.Advance(new AllowListOptions().StaleGrace);
         await Assert.ThrowsAsync<AllowListUnavailableException>(() => cache.GetAsync(account, CancellationToken.None));
     }
 
@@ -124,13 +124,13 @@ public sealed class AllowListCacheTests : IAsyncLifetime
     public async Task A_lost_change_event_is_corrected_from_identity_within_five_seconds()
     {
         var identity = new FakeIdentity { Version = 1, Entries = ["192.0.2.1"] };
-        var cache = new AllowListCache(_redis, identity, Options.Create(new AllowListSettings()), _clock, NullLogger<AllowListCache>.Instance);
+        var cache = new AllowListCache(_redis, identity, Options.Create(new AllowListOptions()), _clock, NullLogger<AllowListCache>.Instance);
         var account = Guid.NewGuid();
         Assert.Equal(1, (await cache.GetAsync(account, CancellationToken.None)).Version);
 
         // Identity commits version 2; its event never reaches the gateway.
         (identity.Version, identity.Entries) = (2, ["198.51.100.0/24"]);
-        var settings = new AllowListSettings();
+        var settings = new AllowListOptions();
         Assert.True(settings.MemoryTtl + settings.ReconcileAfter <= TimeSpan.FromSeconds(5));
         _clock.Advance(settings.MemoryTtl + settings.ReconcileAfter);
 
@@ -147,7 +147,7 @@ public sealed class AllowListCacheTests : IAsyncLifetime
         // Nothing listens on port 9: a Redis that is down.
         await using var deadRedis = await ConnectionMultiplexer.ConnectAsync("127.0.0.1:9,abortConnect=false,connectTimeout=200");
         var identity = new FakeIdentity { Version = 4, Entries = ["192.0.2.0/24"] };
-        var settings = new AllowListSettings();
+        var settings = new AllowListOptions();
         var cache = new AllowListCache(deadRedis, identity, Options.Create(settings), _clock, NullLogger<AllowListCache>.Instance);
         var accounts = Enumerable.Range(0, 20).Select(_ => Guid.NewGuid()).ToList();
 

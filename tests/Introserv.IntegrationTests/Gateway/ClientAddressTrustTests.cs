@@ -25,8 +25,8 @@ public sealed class ClientAddressTrustTests : IAsyncLifetime, IDisposable
     private const string Proxy = "10.0.0.1";
 
     private readonly RecordingUpstream _upstream = new();
-    private readonly WebApplicationFactory<AllowListSettings> _root = new();
-    private readonly List<WebApplicationFactory<AllowListSettings>> _gateways = [];
+    private readonly WebApplicationFactory<AllowListOptions> _root = new();
+    private readonly List<WebApplicationFactory<AllowListOptions>> _gateways = [];
 
     public Task InitializeAsync() => Task.CompletedTask;
 
@@ -44,7 +44,7 @@ public sealed class ClientAddressTrustTests : IAsyncLifetime, IDisposable
         _upstream.Dispose();
     }
 
-    private WebApplicationFactory<AllowListSettings> Gateway(params (string Key, string Value)[] settings)
+    private WebApplicationFactory<AllowListOptions> Gateway(params (string Key, string Value)[] settings)
     {
         var factory = _root.WithWebHostBuilder(builder =>
         {
@@ -70,7 +70,7 @@ public sealed class ClientAddressTrustTests : IAsyncLifetime, IDisposable
     }
 
     /// <summary>An account whose allow-list holds only <see cref="Allowed"/>; returns its token.</summary>
-    private static async Task<string> RestrictedAccountAsync(WebApplicationFactory<AllowListSettings> gateway)
+    private static async Task<string> RestrictedAccountAsync(WebApplicationFactory<AllowListOptions> gateway)
     {
         var account = Guid.NewGuid();
         await gateway.Services.GetRequiredService<AllowListCache>().StoreAsync(account, 1, [Allowed]);
@@ -78,7 +78,7 @@ public sealed class ClientAddressTrustTests : IAsyncLifetime, IDisposable
     }
 
     private static async Task<(int Status, string? Code)> GetProfileAsync(
-        WebApplicationFactory<AllowListSettings> gateway, string token, string from, params (string Name, string Value)[] headers)
+        WebApplicationFactory<AllowListOptions> gateway, string token, string from, params (string Name, string Value)[] headers)
     {
         var context = await gateway.Server.SendAsync(c =>
         {

@@ -20,8 +20,8 @@ public sealed class UpstreamFailureTests : IAsyncLifetime, IDisposable
 {
     private readonly TcpListener _silent = new(IPAddress.Loopback, 0);
     private readonly List<Socket> _held = [];
-    private readonly WebApplicationFactory<AllowListSettings> _root = new();
-    private WebApplicationFactory<AllowListSettings> _factory = null!;
+    private readonly WebApplicationFactory<AllowListOptions> _root = new();
+    private WebApplicationFactory<AllowListOptions> _factory = null!;
 
     public Task InitializeAsync()
     {

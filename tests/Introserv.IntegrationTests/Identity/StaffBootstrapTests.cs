@@ -49,7 +49,7 @@ public sealed class StaffBootstrapTests(IdentityServiceFactory factory) : IClass
     [Fact]
     public async Task The_configured_staff_account_is_created_once_and_a_restart_leaves_it_alone()
     {
-        var settings = new StaffBootstrapSettings { Login = "Security", Email = $"{Guid.NewGuid():N}@example.com", Password = "staff quiet harbour 8" };
+        var settings = new StaffBootstrapOptions { Login = "Security", Email = $"{Guid.NewGuid():N}@example.com", Password = "staff quiet harbour 8" };
 
         await EnsureAsync(settings);
         await EnsureAsync(settings);
@@ -71,12 +71,12 @@ public sealed class StaffBootstrapTests(IdentityServiceFactory factory) : IClass
         }
 
         var failure = await Assert.ThrowsAsync<InvalidOperationException>(
-            () => EnsureAsync(new StaffBootstrapSettings { Login = login, Email = $"{login}@example.com", Password = password }));
+            () => EnsureAsync(new StaffBootstrapOptions { Login = login, Email = $"{login}@example.com", Password = password }));
 
         Assert.Contains("customer", failure.Message, StringComparison.Ordinal);
     }
 
-    private async Task EnsureAsync(StaffBootstrapSettings settings)
+    private async Task EnsureAsync(StaffBootstrapOptions settings)
     {
         await using var scope = factory.Services.CreateAsyncScope();
         await BootstrapStaff.EnsureAsync(scope.ServiceProvider, settings, NullLogger.Instance, CancellationToken.None);

@@ -42,6 +42,7 @@ public sealed class MessagingHost : IAsyncLifetime
             ["Messaging:RetryMinInterval"] = "00:00:00.050",
             ["Messaging:RetryMaxInterval"] = "00:00:00.200",
         });
+        builder.Services.AddSingleton(TimeProvider.System);
         builder.AddServiceDatabase<MessagingTestDbContext>(ConnectionName);
         builder.AddServiceMessaging<MessagingTestDbContext>(bus =>
         {

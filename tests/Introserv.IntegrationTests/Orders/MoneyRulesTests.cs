@@ -126,7 +126,7 @@ public sealed class MoneyRulesTests(OrdersServiceFactory factory) : IClassFixtur
     [Fact]
     public async Task The_demo_seed_places_its_orders_paid_from_its_balance()
     {
-        var demo = new DemoCustomerSettings { AccountId = Guid.NewGuid(), Balance = 150m, Orders = [new() { PlanId = "vps-s" }, new() { PlanId = "vps-m", PeriodMonths = 3 }] };
+        var demo = new DemoCustomerOptions { AccountId = Guid.NewGuid(), Balance = 150m, Orders = [new() { PlanId = "vps-s" }, new() { PlanId = "vps-m", PeriodMonths = 3 }] };
         using var seeder = new DemoSeeder(factory.Services.GetRequiredService<IServiceScopeFactory>(), factory.Services.GetRequiredService<MigrationState<OrdersDbContext>>(),
             Options.Create(demo), new HostingEnvironment { EnvironmentName = Environments.Development }, NullLogger<DemoSeeder>.Instance);
 

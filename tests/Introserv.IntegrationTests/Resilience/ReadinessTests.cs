@@ -21,11 +21,11 @@ public sealed class ReadinessTests(OrdersServiceFactory orders) : IClassFixture<
     private const string DeadRedis = "127.0.0.1:9,abortConnect=false,connectTimeout=200";
     private const string DeadBroker = "amqp://guest:guest@127.0.0.1:9/";
 
-    private readonly WebApplicationFactory<AllowListSettings> _gatewayRoot = new();
+    private readonly WebApplicationFactory<AllowListOptions> _gatewayRoot = new();
 
     public void Dispose() => _gatewayRoot.Dispose();
 
-    private static async Task<(int Status, string Body)> DetailsAsync(WebApplicationFactory<AllowListSettings> factory, string from)
+    private static async Task<(int Status, string Body)> DetailsAsync(WebApplicationFactory<AllowListOptions> factory, string from)
     {
         var context = await factory.Server.SendAsync(c =>
         {

@@ -27,7 +27,7 @@ public sealed class RedisOutageDrillTests(ITestOutputHelper output) : IDisposabl
 
     private readonly PrivateRedis _redis = new();
     private readonly RecordingUpstream _upstream = new();
-    private readonly WebApplicationFactory<AllowListSettings> _root = new();
+    private readonly WebApplicationFactory<AllowListOptions> _root = new();
 
     public void Dispose()
     {
@@ -118,7 +118,7 @@ public sealed class RedisOutageDrillTests(ITestOutputHelper output) : IDisposabl
         Assert.True(failed.Count == 0, $"requests failed: {string.Join(", ", failed)}");
     }
 
-    private static async Task<int> SendAsync(WebApplicationFactory<AllowListSettings> gateway, string token)
+    private static async Task<int> SendAsync(WebApplicationFactory<AllowListOptions> gateway, string token)
     {
         var context = await gateway.Server.SendAsync(c =>
         {

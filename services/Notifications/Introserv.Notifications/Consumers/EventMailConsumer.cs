@@ -12,7 +12,7 @@ namespace Introserv.Notifications.Consumers;
 /// redeliveries and the outgoing queue drops a second mail for the same event, type and recipient). Its queue is
 /// named after the event ("notifications-order-placed").
 /// </summary>
-public sealed class EventMailConsumer<TEvent>(NotificationsDbContext db, TimeProvider clock, IOptions<NotificationsSettings> options)
+public sealed class EventMailConsumer<TEvent>(NotificationsDbContext db, TimeProvider clock, IOptions<NotificationsOptions> options)
     : InboxConsumer<NotificationsDbContext, TEvent>(db)
     where TEvent : class, IIntegrationEvent
 {

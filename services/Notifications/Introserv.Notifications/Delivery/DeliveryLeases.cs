@@ -7,7 +7,7 @@ namespace Introserv.Notifications.Delivery;
 /// One worker's claim on a batch of notifications. Every write after the claim is conditional on the claim
 /// (<see cref="Notification.LeaseId"/>) still being this one: a worker whose lease ran out changes nothing.
 /// </summary>
-internal sealed class DeliveryLeases(NotificationsDbContext db, Guid lease, SmtpSettings settings, TimeProvider clock)
+internal sealed class DeliveryLeases(NotificationsDbContext db, Guid lease, SmtpOptions settings, TimeProvider clock)
 {
     public async Task<List<Notification>> ClaimAsync(int batchSize, CancellationToken cancellationToken)
     {

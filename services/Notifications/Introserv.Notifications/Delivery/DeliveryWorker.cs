@@ -8,14 +8,14 @@ namespace Introserv.Notifications.Delivery;
 /// <summary>
 /// Sends queued messages. A batch is claimed under a lease (FOR UPDATE SKIP LOCKED, so replicas share the work)
 /// and sent over one SMTP connection. Before each message the lease is renewed, and only if it is still this
-/// worker's; a send is cut off after <see cref="SmtpSettings.Timeout"/>, shorter than the lease, so no message is
+/// worker's; a send is cut off after <see cref="SmtpOptions.Timeout"/>, shorter than the lease, so no message is
 /// ever being sent by two workers. A 5xx refusal or an unwritable address fails a message for good; anything
 /// else (relay unreachable, timeouts, 4xx) retries it with capped back-off for as long as it takes.
 /// </summary>
 public sealed partial class DeliveryWorker(
     IServiceScopeFactory scopes,
     MailSender sender,
-    IOptions<SmtpSettings> options,
+    IOptions<SmtpOptions> options,
     TimeProvider clock,
     IMeterFactory meters,
     ILogger<DeliveryWorker> logger) : BackgroundService

@@ -7,7 +7,7 @@ using MimeKit;
 namespace Introserv.Notifications.Delivery;
 
 /// <summary>Sends messages over one SMTP connection (MailKit).</summary>
-public sealed class MailSender(IOptions<SmtpSettings> options)
+public sealed class MailSender(IOptions<SmtpOptions> options)
 {
     public async Task<SmtpClient> ConnectAsync(CancellationToken cancellationToken)
     {

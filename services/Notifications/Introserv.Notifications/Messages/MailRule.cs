@@ -6,7 +6,7 @@ using MassTransit;
 namespace Introserv.Notifications.Messages;
 
 /// <summary>What a row composes its mail from besides the event: the account's settings and the service's options.</summary>
-public sealed record MailInput(NotificationSettings Settings, NotificationsSettings Options);
+public sealed record MailInput(NotificationSettings Settings, NotificationsOptions Options);
 
 /// <summary>One row of <see cref="MailTable"/>: an event, the message type it becomes and its category.</summary>
 public abstract record MailRule(Type EventType, string MessageType, string Category)

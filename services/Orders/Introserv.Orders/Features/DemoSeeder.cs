@@ -7,7 +7,7 @@ using Microsoft.Extensions.Options;
 namespace Introserv.Orders.Features;
 
 /// <summary>The demo customer's money and services in local runs (<c>Orders:DemoCustomer</c>; Identity creates the account with the same id).</summary>
-public sealed class DemoCustomerSettings
+public sealed class DemoCustomerOptions
 {
     public const string Section = "Orders:DemoCustomer";
 
@@ -30,7 +30,7 @@ public sealed class DemoOrder
 /// own) and, when the account has no orders yet, places the configured ones, paid from that balance.
 /// </summary>
 public sealed class DemoSeeder(
-    IServiceScopeFactory scopes, MigrationState<OrdersDbContext> migrations, IOptions<DemoCustomerSettings> options, IHostEnvironment environment,
+    IServiceScopeFactory scopes, MigrationState<OrdersDbContext> migrations, IOptions<DemoCustomerOptions> options, IHostEnvironment environment,
     ILogger<DemoSeeder> logger) : BackgroundService
 {
     public const string PaymentReference = "demo-seed";

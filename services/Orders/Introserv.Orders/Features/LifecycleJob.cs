@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using Grpc.Core;
 using Introserv.BuildingBlocks.Data;
 using Introserv.BuildingBlocks.Messaging;
@@ -10,7 +11,7 @@ using Microsoft.Extensions.Options;
 namespace Introserv.Orders.Features;
 
 /// <summary>When the lifecycle job runs and how long each grace period lasts (configuration section <c>Orders:Lifecycle</c>).</summary>
-public sealed class LifecycleOptions
+public sealed class LifecycleOptions : IValidatableObject
 {
     public const string Section = "Orders:Lifecycle";
 
@@ -29,7 +30,17 @@ public sealed class LifecycleOptions
     public TimeSpan PaymentWindow { get; set; } = TimeSpan.FromDays(7);
 
     /// <summary>Orders per step and pass (the rest wait for the next pass).</summary>
+    [Range(1, 100_000)]
     public int BatchSize { get; set; } = 500;
+
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        if (Interval <= TimeSpan.Zero || PaymentWindow <= TimeSpan.Zero || OverdueGrace < TimeSpan.Zero || SuspensionGrace < TimeSpan.Zero)
+        {
+            yield return new ValidationResult(
+                $"{Section} needs a positive Interval and PaymentWindow and grace periods of zero or more.");
+        }
+    }
 }
 
 public sealed record LifecyclePass(bool Ran, int Renewed, int Overdue, int Suspended, int Terminated, int Cancelled)

@@ -25,13 +25,13 @@ public sealed partial class ChallengeService(
     ICodeGenerator codes,
     CodeHasher hasher,
     VerificationDbContext db,
-    IOptions<VerificationSettings> options,
+    IOptions<VerificationOptions> options,
     TimeProvider clock,
     ILogger<ChallengeService> logger)
 {
     public const int OperationMaxLength = 64;
 
-    private VerificationSettings Settings => options.Value;
+    private VerificationOptions Settings => options.Value;
 
     // clientAddress: the customer's address, for the per-address limit; null when unknown.
     public async Task<ChallengeResult> StartAsync(

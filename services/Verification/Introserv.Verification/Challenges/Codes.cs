@@ -28,7 +28,7 @@ public sealed class RandomCodeGenerator : ICodeGenerator
 /// Codes are kept as HMAC-SHA256 under a server key, salted with the challenge id: four to six digits are too
 /// few to survive a plain hash if the store leaked.
 /// </summary>
-public sealed class CodeHasher(IOptions<VerificationSettings> settings)
+public sealed class CodeHasher(IOptions<VerificationOptions> settings)
 {
     private readonly byte[] _key = settings.Value.CodeHashKeyBytes()
         ?? throw new InvalidOperationException("Verification:CodeHashKey is not set.");

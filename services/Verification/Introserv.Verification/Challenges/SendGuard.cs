@@ -8,7 +8,7 @@ namespace Introserv.Verification.Challenges;
 /// counters in Redis (client address, account, phone number, the hourly budgets). Each refusal is counted in
 /// <see cref="VerificationMetrics"/>.
 /// </summary>
-public sealed class SendGuard(SendLimits limits, TelephonyBudgets budgets, VerificationMetrics metrics, IOptions<VerificationSettings> options)
+public sealed class SendGuard(SendLimits limits, TelephonyBudgets budgets, VerificationMetrics metrics, IOptions<VerificationOptions> options)
 {
     private VerificationRateLimits Rules => options.Value.RateLimits;
 

@@ -8,11 +8,11 @@ namespace Introserv.Verification.Challenges;
 public sealed record BudgetRefusal(string Scope, TimeSpan RetryAfter);
 
 /// <summary>
-/// The hourly budgets of texts and calls (<see cref="TelephonyBudgetSettings"/>), counted in Redis per clock hour.
+/// The hourly budgets of texts and calls (<see cref="TelephonyBudgetOptions"/>), counted in Redis per clock hour.
 /// One Lua script checks the global and the country budget and takes one of each only when both have room, so
 /// racing requests on any number of replicas cannot send more than the budget, and a refused request uses none.
 /// </summary>
-public sealed class TelephonyBudgets(IConnectionMultiplexer redis, IOptions<VerificationSettings> options, TimeProvider clock)
+public sealed class TelephonyBudgets(IConnectionMultiplexer redis, IOptions<VerificationOptions> options, TimeProvider clock)
 {
     public const string GlobalScope = "global";
     public const string CountryScope = "country";

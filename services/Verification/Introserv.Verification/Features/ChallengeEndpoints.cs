@@ -139,7 +139,7 @@ public static class ChallengeEndpoints
 
     internal static ChallengeResponse View(Challenge challenge, HttpContext context)
     {
-        var settings = context.RequestServices.GetRequiredService<IOptions<VerificationSettings>>().Value;
+        var settings = context.RequestServices.GetRequiredService<IOptions<VerificationOptions>>().Value;
         var cooldown = challenge.Delivered ? settings.ResendCooldown : TimeSpan.Zero;
         return new ChallengeResponse(
             challenge.Id,

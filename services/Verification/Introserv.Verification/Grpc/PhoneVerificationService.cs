@@ -16,7 +16,7 @@ public sealed class PhoneVerificationService(
     ChallengeService challenges,
     StepUpTokens stepUpTokens,
     VerificationDbContext db,
-    IOptions<VerificationSettings> settings) : PhoneVerification.PhoneVerificationBase
+    IOptions<VerificationOptions> settings) : PhoneVerification.PhoneVerificationBase
 {
     public override async Task<ChallengeReply> StartChallenge(StartChallengeRequest request, ServerCallContext context)
     {

@@ -6,12 +6,12 @@ using System.Text.Json;
 namespace Introserv.Verification.Telephony;
 
 /// <summary>
-/// Calls a provider's HTTP API as its <see cref="HttpGatewaySettings"/> describe. No retries here: a retried
+/// Calls a provider's HTTP API as its <see cref="HttpGatewayOptions"/> describe. No retries here: a retried
 /// request can mean a second text message; the fallback is the other gateway.
 /// </summary>
 public sealed class HttpTelephonyGateway(HttpClient http)
 {
-    public async Task<GatewayResult> SendAsync(HttpGatewaySettings gateway, TelephonyMessage message, CancellationToken cancellationToken)
+    public async Task<GatewayResult> SendAsync(HttpGatewayOptions gateway, TelephonyMessage message, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(gateway);
         ArgumentNullException.ThrowIfNull(message);
@@ -62,7 +62,7 @@ public sealed class HttpTelephonyGateway(HttpClient http)
         }
     }
 
-    public static string Render(HttpGatewaySettings gateway, TelephonyMessage message)
+    public static string Render(HttpGatewayOptions gateway, TelephonyMessage message)
     {
         ArgumentNullException.ThrowIfNull(gateway);
         ArgumentNullException.ThrowIfNull(message);

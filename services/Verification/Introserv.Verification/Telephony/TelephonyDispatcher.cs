@@ -11,7 +11,7 @@ namespace Introserv.Verification.Telephony;
 /// </summary>
 public sealed partial class TelephonyDispatcher(
     HttpTelephonyGateway gateway,
-    IOptionsMonitor<TelephonySettings> settings,
+    IOptionsMonitor<TelephonyOptions> settings,
     VerificationDbContext db,
     TimeProvider clock,
     ILogger<TelephonyDispatcher> logger)

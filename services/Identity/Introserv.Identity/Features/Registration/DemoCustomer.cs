@@ -13,7 +13,7 @@ namespace Introserv.Identity.Features.Registration;
 /// </summary>
 public static class DemoCustomer
 {
-    public static async Task EnsureAsync(IServiceProvider provider, DemoCustomerSettings? demo, ILogger logger, CancellationToken cancellationToken)
+    public static async Task EnsureAsync(IServiceProvider provider, DemoCustomerOptions? demo, ILogger logger, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(provider);
         if (demo is null || string.IsNullOrWhiteSpace(demo.Login))

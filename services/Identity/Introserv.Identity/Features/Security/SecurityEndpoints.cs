@@ -77,7 +77,7 @@ public static class SecurityEndpoints
         HttpContext context,
         IdentityServiceDbContext db,
         SecondFactorVerifier secondFactor,
-        IOptions<IdentityServerSettings> settings,
+        IOptions<IdentityServerOptions> settings,
         TimeProvider clock,
         CancellationToken cancellationToken)
     {
@@ -101,11 +101,11 @@ public static class SecurityEndpoints
     }
 
     private static async Task<Ok<IReadOnlyList<SessionView>>> ListSessionsAsync(
-        ClaimsPrincipal user, IdentityServiceDbContext db, IOptions<IdentityServerSettings> settings, TimeProvider clock, CancellationToken cancellationToken) =>
+        ClaimsPrincipal user, IdentityServiceDbContext db, IOptions<IdentityServerOptions> settings, TimeProvider clock, CancellationToken cancellationToken) =>
         TypedResults.Ok(await SessionsAsync(db, user, settings, clock, cancellationToken));
 
     private static async Task<IReadOnlyList<SessionView>> SessionsAsync(
-        IdentityServiceDbContext db, ClaimsPrincipal user, IOptions<IdentityServerSettings> settings, TimeProvider clock, CancellationToken cancellationToken)
+        IdentityServiceDbContext db, ClaimsPrincipal user, IOptions<IdentityServerOptions> settings, TimeProvider clock, CancellationToken cancellationToken)
     {
         var accountId = user.AccountId();
         var current = user.SessionId();

@@ -18,7 +18,7 @@ public sealed record StepUpRequest(string? Code, string? Password);
 public sealed class StepUp(
     IdentityServiceDbContext db,
     SecondFactorVerifier secondFactor,
-    IOptions<IdentityServerSettings> settings,
+    IOptions<IdentityServerOptions> settings,
     TimeProvider clock)
 {
     public const string PasswordMethod = "password";

@@ -17,7 +17,7 @@ namespace Introserv.Identity.Features.SignIn;
 public sealed class ClientSynchronizer(
     IServiceProvider services,
     MigrationState<IdentityServiceDbContext> migrations,
-    IOptions<IdentityServerSettings> settings,
+    IOptions<IdentityServerOptions> settings,
     ILogger<ClientSynchronizer> logger) : BackgroundService
 {
     private readonly TaskCompletionSource _done = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -75,7 +75,7 @@ public sealed class ClientSynchronizer(
         }
     }
 
-    private static OpenIddictApplicationDescriptor Describe(ServiceClientSettings client)
+    private static OpenIddictApplicationDescriptor Describe(ServiceClientOptions client)
     {
         if (string.IsNullOrWhiteSpace(client.ClientId) || client.ClientSecret.Length < 32)
         {
@@ -92,7 +92,7 @@ public sealed class ClientSynchronizer(
         };
     }
 
-    private static OpenIddictApplicationDescriptor Describe(ClientSettings client)
+    private static OpenIddictApplicationDescriptor Describe(ClientOptions client)
     {
         if (string.IsNullOrWhiteSpace(client.ClientId) || client.RedirectUris.Count == 0)
         {

@@ -13,7 +13,7 @@ namespace Introserv.Identity.Features.SignIn;
 public sealed class IdentityMaintenance(
     IServiceProvider services,
     MigrationState<IdentityServiceDbContext> migrations,
-    IOptions<IdentityServerSettings> settings,
+    IOptions<IdentityServerOptions> settings,
     TimeProvider clock,
     ILogger<IdentityMaintenance> logger) : BackgroundService
 {

@@ -6,7 +6,7 @@ using Microsoft.AspNetCore.DataProtection;
 namespace Introserv.Identity.Features.SignIn;
 
 /// <summary>Where the Data Protection key ring's certificate comes from (configuration section <c>Identity:DataProtection</c>).</summary>
-public sealed class KeyRingSettings
+public sealed class KeyRingOptions
 {
     /// <summary>The certificate new keys are encrypted with (and old ones decrypted).</summary>
     public CertificateSource Certificate { get; set; } = new();
@@ -40,8 +40,8 @@ public static class KeyRingProtection
     public static IHostApplicationBuilder AddKeyRing(this IHostApplicationBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        var settings = builder.Configuration.GetSection($"{IdentityServerSettings.SectionName}:DataProtection").Get<KeyRingSettings>()
-            ?? new KeyRingSettings();
+        var settings = builder.Configuration.GetSection($"{IdentityServerOptions.SectionName}:DataProtection").Get<KeyRingOptions>()
+            ?? new KeyRingOptions();
         var protection = builder.Services.AddDataProtection()
             .SetApplicationName(ApplicationName)
             .PersistKeysToDbContext<IdentityServiceDbContext>();

@@ -20,18 +20,18 @@ public static class OidcServerExtensions
 
     public static IHostApplicationBuilder AddOidcServer(this IHostApplicationBuilder builder)
     {
-        var settings = builder.Configuration.GetSection(IdentityServerSettings.SectionName).Get<IdentityServerSettings>()
-            ?? new IdentityServerSettings();
-        builder.Services.Configure<IdentityServerSettings>(builder.Configuration.GetSection(IdentityServerSettings.SectionName));
-        if (settings.AccessTokenLifetime <= TimeSpan.Zero || settings.AccessTokenLifetime > IdentityServerSettings.MaxAccessTokenLifetime)
+        var settings = builder.Configuration.GetSection(IdentityServerOptions.SectionName).Get<IdentityServerOptions>()
+            ?? new IdentityServerOptions();
+        builder.Services.AddOptions<IdentityServerOptions>().BindConfiguration(IdentityServerOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        if (settings.AccessTokenLifetime <= TimeSpan.Zero || settings.AccessTokenLifetime > IdentityServerOptions.MaxAccessTokenLifetime)
         {
             throw new InvalidOperationException(
-                $"Identity:AccessTokenLifetime must be positive and at most {IdentityServerSettings.MaxAccessTokenLifetime}.");
+                $"Identity:AccessTokenLifetime must be positive and at most {IdentityServerOptions.MaxAccessTokenLifetime}.");
         }
 
-        var issuer = builder.Configuration[$"{TokenValidationSettings.SectionName}:Issuer"]
+        var issuer = builder.Configuration[$"{TokenValidationOptions.SectionName}:Issuer"]
             ?? throw new InvalidOperationException("Auth:Issuer (the public URL of the sign-in server) is not configured.");
-        var requireHttps = builder.Configuration.GetValue($"{TokenValidationSettings.SectionName}:RequireHttpsMetadata", true);
+        var requireHttps = builder.Configuration.GetValue($"{TokenValidationOptions.SectionName}:RequireHttpsMetadata", true);
         var signingKey = SigningKeys.LoadSigningKey(settings.Keys);
         var previousSigningKey = SigningKeys.LoadPreviousSigningKey(settings.Keys);
         if (previousSigningKey?.KeyId == signingKey.KeyId)

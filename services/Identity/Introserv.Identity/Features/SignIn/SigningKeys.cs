@@ -6,7 +6,7 @@ namespace Introserv.Identity.Features.SignIn;
 /// <summary>Loads the configured signing and encryption keys, refusing weak or missing ones.</summary>
 public static class SigningKeys
 {
-    public static RsaSecurityKey LoadSigningKey(SigningKeySettings settings)
+    public static RsaSecurityKey LoadSigningKey(SigningKeyOptions settings)
     {
         ArgumentNullException.ThrowIfNull(settings);
         return ParseSigningKey(Read(settings.SigningKey, settings.SigningKeyFile, "Identity:Keys:SigningKey"), "Identity:Keys:SigningKey");
@@ -16,7 +16,7 @@ public static class SigningKeys
     /// The signing key before the last rotation, when configured: published in the JWKS and accepted, never used
     /// to sign. An empty or absent file means there is none (a deployment ships the file empty until a rotation).
     /// </summary>
-    public static RsaSecurityKey? LoadPreviousSigningKey(SigningKeySettings settings)
+    public static RsaSecurityKey? LoadPreviousSigningKey(SigningKeyOptions settings)
     {
         ArgumentNullException.ThrowIfNull(settings);
         var pem = settings.PreviousSigningKey;
@@ -54,7 +54,7 @@ public static class SigningKeys
         return new RsaSecurityKey(rsa) { KeyId = Base64UrlEncoder.Encode(thumbprint[..16]) };
     }
 
-    public static SymmetricSecurityKey LoadEncryptionKey(SigningKeySettings settings)
+    public static SymmetricSecurityKey LoadEncryptionKey(SigningKeyOptions settings)
     {
         ArgumentNullException.ThrowIfNull(settings);
         var text = Read(settings.EncryptionKey, settings.EncryptionKeyFile, "Identity:Keys:EncryptionKey");

@@ -15,7 +15,7 @@ namespace Introserv.Identity.Features.Support;
 /// </summary>
 public static class BootstrapStaff
 {
-    public static async Task EnsureAsync(IServiceProvider provider, StaffBootstrapSettings? staff, ILogger logger, CancellationToken cancellationToken)
+    public static async Task EnsureAsync(IServiceProvider provider, StaffBootstrapOptions? staff, ILogger logger, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(provider);
         ArgumentNullException.ThrowIfNull(logger);

@@ -7,7 +7,7 @@ namespace Introserv.Verification;
 /// each country, so that a flood of starts (SMS pumping, toll fraud) costs at most a known amount. Shared by every
 /// replica through Redis.
 /// </summary>
-public sealed class TelephonyBudgetSettings
+public sealed class TelephonyBudgetOptions
 {
     public const int MaxBudget = 1_000_000;
 

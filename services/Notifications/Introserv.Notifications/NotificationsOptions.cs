@@ -3,7 +3,7 @@ using System.ComponentModel.DataAnnotations;
 namespace Introserv.Notifications;
 
 /// <summary>Section <c>Notifications</c>: where links in mails point.</summary>
-public sealed class NotificationsSettings
+public sealed class NotificationsOptions
 {
     public const string SectionName = "Notifications";
 

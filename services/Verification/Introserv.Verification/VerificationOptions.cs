@@ -3,7 +3,7 @@ using System.ComponentModel.DataAnnotations;
 namespace Introserv.Verification;
 
 /// <summary>Section <c>Verification</c>: the rules of challenges and step-up tokens.</summary>
-public sealed class VerificationSettings : IValidatableObject
+public sealed class VerificationOptions : IValidatableObject
 {
     public const string SectionName = "Verification";
 
@@ -37,7 +37,7 @@ public sealed class VerificationSettings : IValidatableObject
     public VerificationRateLimits RateLimits { get; set; } = new();
 
     /// <summary>Section <c>Verification:Budgets</c>: how many texts and calls the whole service may send per hour.</summary>
-    public TelephonyBudgetSettings Budgets { get; set; } = new();
+    public TelephonyBudgetOptions Budgets { get; set; } = new();
 
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {

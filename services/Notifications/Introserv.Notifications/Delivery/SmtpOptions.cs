@@ -8,7 +8,7 @@ namespace Introserv.Notifications.Delivery;
 /// or an address that cannot be written fails a mail for good; while the relay is unreachable (refused, timing
 /// out, answering 4xx) mails wait, retried with capped back-off, however long that lasts.
 /// </summary>
-public sealed class SmtpSettings : IValidatableObject
+public sealed class SmtpOptions : IValidatableObject
 {
     public const string SectionName = "Smtp";
 

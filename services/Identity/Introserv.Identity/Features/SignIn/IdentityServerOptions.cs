@@ -1,20 +1,20 @@
 namespace Introserv.Identity.Features.SignIn;
 
 /// <summary>Settings of the OpenID Connect server (configuration section <c>Identity</c>).</summary>
-public sealed class IdentityServerSettings
+public sealed class IdentityServerOptions
 {
     public const string SectionName = "Identity";
 
     /// <summary>The longest access-token lifetime the server accepts in configuration.</summary>
     public static readonly TimeSpan MaxAccessTokenLifetime = TimeSpan.FromMinutes(10);
 
-    public SigningKeySettings Keys { get; set; } = new();
+    public SigningKeyOptions Keys { get; set; } = new();
 
     /// <summary>The certificate that encrypts the Data Protection key ring at rest (required outside Development).</summary>
-    public KeyRingSettings DataProtection { get; set; } = new();
+    public KeyRingOptions DataProtection { get; set; } = new();
 
     /// <summary>The client applications (browser front ends) allowed to sign customers in.</summary>
-    public List<ClientSettings> Clients { get; set; } = [];
+    public List<ClientOptions> Clients { get; set; } = [];
 
     public TimeSpan AccessTokenLifetime { get; set; } = MaxAccessTokenLifetime;
 
@@ -24,20 +24,20 @@ public sealed class IdentityServerSettings
     public TimeSpan StepUpWindow { get; set; } = TimeSpan.FromMinutes(10);
 
     /// <summary>Internal services (the gateway) that get tokens with the client-credentials grant.</summary>
-    public List<ServiceClientSettings> ServiceClients { get; set; } = [];
+    public List<ServiceClientOptions> ServiceClients { get; set; } = [];
 
     /// <summary>The first staff account, created at start-up when it does not exist (optional).</summary>
-    public StaffBootstrapSettings? BootstrapStaff { get; set; }
+    public StaffBootstrapOptions? BootstrapStaff { get; set; }
 
     /// <summary>Development only: a demo customer (a fixed id, so other services seed its balance and orders).</summary>
-    public DemoCustomerSettings? DemoCustomer { get; set; }
+    public DemoCustomerOptions? DemoCustomer { get; set; }
 }
 
 /// <summary>
 /// The token signing and encryption keys. Each comes inline or from a file (a mounted secret); there is no
 /// built-in key, and the service refuses to start without them.
 /// </summary>
-public sealed class SigningKeySettings
+public sealed class SigningKeyOptions
 {
     /// <summary>PEM of the RSA private key that signs tokens (RS256); published in the JWKS.</summary>
     public string? SigningKey { get; set; }
@@ -60,7 +60,7 @@ public sealed class SigningKeySettings
 }
 
 /// <summary>A public client (a browser front end) using the authorization code flow with PKCE.</summary>
-public sealed class ClientSettings
+public sealed class ClientOptions
 {
     public string ClientId { get; set; } = "";
 
@@ -72,7 +72,7 @@ public sealed class ClientSettings
 }
 
 /// <summary>A confidential client for service-to-service calls (client-credentials grant, role <c>service</c>).</summary>
-public sealed class ServiceClientSettings
+public sealed class ServiceClientOptions
 {
     public string ClientId { get; set; } = "";
 
@@ -82,7 +82,7 @@ public sealed class ServiceClientSettings
     public string? DisplayName { get; set; }
 }
 
-public sealed class StaffBootstrapSettings
+public sealed class StaffBootstrapOptions
 {
     public string? Login { get; set; }
 
@@ -92,7 +92,7 @@ public sealed class StaffBootstrapSettings
 }
 
 /// <summary>The demo customer local runs create (Development only; refused elsewhere).</summary>
-public sealed class DemoCustomerSettings
+public sealed class DemoCustomerOptions
 {
     public Guid Id { get; set; }
 

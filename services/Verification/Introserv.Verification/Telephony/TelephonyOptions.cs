@@ -6,7 +6,7 @@ namespace Introserv.Verification.Telephony;
 /// Section <c>Telephony</c>: a primary and a secondary gateway per channel. Each is an HTTP API described by
 /// configuration, so any SMS or voice provider can be plugged in without code.
 /// </summary>
-public sealed class TelephonySettings : IValidatableObject
+public sealed class TelephonyOptions : IValidatableObject
 {
     public const string SectionName = "Telephony";
 
@@ -43,9 +43,9 @@ public sealed class TelephonySettings : IValidatableObject
 
 public sealed class ChannelGateways
 {
-    public HttpGatewaySettings? Primary { get; set; }
+    public HttpGatewayOptions? Primary { get; set; }
 
-    public HttpGatewaySettings? Secondary { get; set; }
+    public HttpGatewayOptions? Secondary { get; set; }
 }
 
 /// <summary>
@@ -55,7 +55,7 @@ public sealed class ChannelGateways
 /// challenge id, for the provider's de-duplication) and <c>{{ttlSeconds}}</c>; values are JSON-escaped when the
 /// content type is JSON.
 /// </summary>
-public sealed class HttpGatewaySettings
+public sealed class HttpGatewayOptions
 {
     public const string DefaultBodyTemplate =
         """{"to":"{{to}}","kind":"{{delivery}}","code":"{{code}}","text":"{{text}}","reference":"{{reference}}"}""";
