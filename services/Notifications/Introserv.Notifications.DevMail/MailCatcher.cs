@@ -1,7 +1,10 @@
 using System.Buffers;
 using System.Collections.Concurrent;
 using MimeKit;
+using System.Net.Sockets;
+using System.Reflection;
 using SmtpServer;
+using SmtpServer.Net;
 using SmtpServer.Protocol;
 using SmtpServer.Storage;
 
@@ -84,6 +87,31 @@ public sealed class SmtpListener(MailInbox inbox, TimeProvider clock, int port) 
             .Build();
         var services = new SmtpServer.ComponentModel.ServiceProvider();
         services.Add(new InboxMessageStore(inbox, clock));
+        services.Add(new NoDelayListenerFactory());
         return new SmtpServer.SmtpServer(options, services).StartAsync(stoppingToken);
+    }
+}
+
+/// <summary>
+/// Listens with Nagle's algorithm off (accepted connections inherit it on Linux), so a reply is not held back
+/// waiting for the sender's delayed acknowledgement: otherwise each mail costs about 40 ms per connection. The
+/// library keeps its listener private; without the field (another library version) the default stays.
+/// </summary>
+internal sealed class NoDelayListenerFactory : IEndpointListenerFactory
+{
+    private static readonly FieldInfo? ListenerField =
+        typeof(EndpointListener).GetField("_tcpListener", BindingFlags.Instance | BindingFlags.NonPublic);
+
+    private readonly EndpointListenerFactory _inner = new();
+
+    public IEndpointListener CreateListener(IEndpointDefinition endpointDefinition)
+    {
+        var listener = _inner.CreateListener(endpointDefinition);
+        if (ListenerField?.GetValue(listener) is TcpListener tcp)
+        {
+            tcp.Server.NoDelay = true;
+        }
+
+        return listener;
     }
 }

@@ -57,6 +57,22 @@ public sealed class DeliveryRulesTests(ScriptedSmtpNotificationsFactory factory)
         Assert.All(recipients, to => Assert.Single(factory.Mail.List(to)));
     }
 
+    [Fact]
+    public async Task A_burst_goes_out_over_several_connections_each_mail_exactly_once()
+    {
+        var tag = Guid.NewGuid().ToString("N")[..12];
+        var recipients = Enumerable.Range(0, 150).Select(i => $"burst{tag}x{i}@example.com").ToArray();
+
+        var ids = await EnqueueAsync(recipients);
+        var sent = await Messaging.MessagingHost.EventuallyAsync(
+            async () => (await RowsAsync(ids)).All(r => r.Status == NotificationStatuses.Sent), TimeSpan.FromSeconds(60));
+        await Task.Delay(500);
+
+        Assert.True(sent, $"{(await RowsAsync(ids)).Count(r => r.Status == NotificationStatuses.Sent)} of 150 sent");
+        Assert.All(await RowsAsync(ids), r => Assert.Equal(1, r.Attempts));
+        Assert.All(recipients, to => Assert.Single(factory.Mail.List(to)));
+    }
+
     private async Task<Guid[]> EnqueueAsync(params string[] recipients)
     {
         var now = DateTimeOffset.UtcNow;

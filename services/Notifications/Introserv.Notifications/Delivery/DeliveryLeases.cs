@@ -9,10 +9,15 @@ namespace Introserv.Notifications.Delivery;
 /// </summary>
 internal sealed class DeliveryLeases(NotificationsDbContext db, Guid lease, SmtpOptions settings, TimeProvider clock)
 {
+    private readonly HashSet<Guid> _lost = [];
+
+    /// <summary>When the lease runs out (by this worker's clock); no send may still be running then.</summary>
+    public DateTimeOffset Until { get; private set; }
+
     public async Task<List<Notification>> ClaimAsync(int batchSize, CancellationToken cancellationToken)
     {
         var now = clock.GetUtcNow();
-        var until = now + settings.Lease;
+        var until = Until = now + settings.Lease;
         return await db.Notifications.FromSqlInterpolated($"""
             UPDATE notifications SET "NextAttemptAt" = {until}, "LeaseId" = {lease}
             WHERE "Id" IN (SELECT "Id" FROM notifications WHERE "Status" = 'queued' AND "NextAttemptAt" <= {now}
@@ -21,23 +26,38 @@ internal sealed class DeliveryLeases(NotificationsDbContext db, Guid lease, Smtp
             """).AsNoTracking().ToListAsync(cancellationToken);
     }
 
-    /// <summary>Extends the lease for one send; false when another worker has taken the message meanwhile.</summary>
-    public async Task<bool> RenewAsync(Notification notification, CancellationToken cancellationToken)
-    {
-        var until = clock.GetUtcNow() + settings.Lease;
-        return await Mine(notification.Id).ExecuteUpdateAsync(n => n.SetProperty(x => x.NextAttemptAt, until), cancellationToken) == 1;
-    }
-
-    public async Task MarkSentAsync(Notification notification, CancellationToken cancellationToken)
+    /// <summary>
+    /// Whether <paramref name="notification"/> may be sent now: true while the lease has time for a whole send
+    /// (two send timeouts) left; otherwise the lease of <paramref name="unsent"/> (the rest of the batch, this
+    /// message first) is extended in one statement, and false only when another worker has taken the message.
+    /// </summary>
+    public async Task<bool> HoldForSendAsync(Notification notification, IReadOnlyList<Notification> unsent, CancellationToken cancellationToken)
     {
         var now = clock.GetUtcNow();
-        await Mine(notification.Id).ExecuteUpdateAsync(n => n
-            .SetProperty(x => x.Status, NotificationStatuses.Sent)
-            .SetProperty(x => x.SentAt, now)
-            .SetProperty(x => x.Attempts, x => x.Attempts + 1)
-            .SetProperty(x => x.LastError, (string?)null)
-            .SetProperty(x => x.LeaseId, (Guid?)null), cancellationToken);
+        if (Until - now >= 2 * settings.Timeout && !_lost.Contains(notification.Id))
+        {
+            return true;
+        }
+
+        var until = now + settings.Lease;
+        var ids = unsent.Select(n => n.Id).ToArray();
+        var renewed = await db.Database.SqlQuery<Guid>($"""
+            UPDATE notifications SET "NextAttemptAt" = {until}
+            WHERE "Id" = ANY({ids}) AND "LeaseId" = {lease} AND "Status" = 'queued'
+            RETURNING "Id" AS "Value"
+            """).ToListAsync(cancellationToken);
+        Until = until;
+        _lost.UnionWith(ids.Except(renewed));
+        return !_lost.Contains(notification.Id);
     }
+
+    // The hottest statement of delivery (one per mail): plain SQL, not an expression tree built per call.
+    public Task MarkSentAsync(Notification notification, CancellationToken cancellationToken) =>
+        db.Database.ExecuteSqlInterpolatedAsync($"""
+            UPDATE notifications SET "Status" = 'sent', "SentAt" = {clock.GetUtcNow()}, "Attempts" = "Attempts" + 1,
+                "LastError" = NULL, "LeaseId" = NULL
+            WHERE "Id" = {notification.Id} AND "LeaseId" = {lease} AND "Status" = 'queued'
+            """, cancellationToken);
 
     /// <summary>Counts the attempt; a permanent failure ends the message, any other is retried after the back-off.</summary>
     public async Task<(int Attempts, DateTimeOffset Next)> MarkFailedAttemptAsync(

@@ -6,10 +6,11 @@ using Microsoft.Extensions.Options;
 namespace Introserv.Notifications.Delivery;
 
 /// <summary>
-/// Sends queued messages. A batch is claimed under a lease (FOR UPDATE SKIP LOCKED, so replicas share the work)
-/// and sent over one SMTP connection. Before each message the lease is renewed, and only if it is still this
-/// worker's; a send is cut off after <see cref="SmtpOptions.Timeout"/>, shorter than the lease, so no message is
-/// ever being sent by two workers. A 5xx refusal or an unwritable address fails a message for good; anything
+/// Sends queued messages over <see cref="SmtpOptions.Connections"/> connections at once. A batch is claimed under
+/// a lease (FOR UPDATE SKIP LOCKED, so lanes and replicas share the work) and sent over one SMTP connection, reused
+/// for the next batch while there is work. A send starts only while the lease has two send timeouts left
+/// (otherwise the rest of the batch's lease is renewed first, and only if it is still this worker's), and a send
+/// is cut off after <see cref="SmtpOptions.Timeout"/>, so no message is ever being sent by two workers. A 5xx refusal or an unwritable address fails a message for good; anything
 /// else (relay unreachable, timeouts, 4xx) retries it with capped back-off for as long as it takes.
 /// </summary>
 public sealed partial class DeliveryWorker(
@@ -26,29 +27,51 @@ public sealed partial class DeliveryWorker(
     private readonly Counter<long> _sent = meters.Create("Introserv.Notifications").CreateCounter<long>("introserv.notifications.sent");
     private readonly Counter<long> _failed = meters.Create("Introserv.Notifications").CreateCounter<long>("introserv.notifications.failed_attempts");
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            var handled = 0;
-            try
-            {
-                handled = await RunOnceAsync(stoppingToken);
-            }
-            catch (Exception error) when (error is not OperationCanceledException)
-            {
-                LogBatchFailed(logger, error);
-            }
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
+        Task.WhenAll(Enumerable.Range(0, options.Value.Connections).Select(_ => RunLaneAsync(stoppingToken)));
 
-            if (handled < BatchSize)
+    /// <summary>Sends one batch of due messages over a connection of its own; returns how many were claimed.</summary>
+    public async Task<int> RunOnceAsync(CancellationToken cancellationToken)
+    {
+        var (claimed, client) = await RunBatchAsync(null, cancellationToken);
+        await CloseAsync(client, cancellationToken);
+        return claimed;
+    }
+
+    // One lane: batch after batch over one connection, kept open while there is work and closed when the queue
+    // is empty (a relay drops idle connections). Replicas and lanes claim disjoint batches (SKIP LOCKED).
+    private async Task RunLaneAsync(CancellationToken stoppingToken)
+    {
+        SmtpClient? client = null;
+        try
+        {
+            while (!stoppingToken.IsCancellationRequested)
             {
-                await Task.Delay(options.Value.PollInterval, clock, stoppingToken).ContinueWith(_ => { }, TaskScheduler.Default);
+                var claimed = 0;
+                try
+                {
+                    (claimed, client) = await RunBatchAsync(client, stoppingToken);
+                }
+                catch (Exception error) when (error is not OperationCanceledException)
+                {
+                    LogBatchFailed(logger, error);
+                    client = Drop(client);
+                }
+
+                if (claimed < BatchSize)
+                {
+                    client = await CloseAsync(client, stoppingToken);
+                    await Task.Delay(options.Value.PollInterval, clock, stoppingToken).ContinueWith(_ => { }, TaskScheduler.Default);
+                }
             }
+        }
+        finally
+        {
+            client?.Dispose();
         }
     }
 
-    /// <summary>Sends one batch of due messages; returns how many were claimed.</summary>
-    public async Task<int> RunOnceAsync(CancellationToken cancellationToken)
+    private async Task<(int Claimed, SmtpClient? Client)> RunBatchAsync(SmtpClient? client, CancellationToken cancellationToken)
     {
         if (string.IsNullOrWhiteSpace(options.Value.Host))
         {
@@ -58,7 +81,7 @@ public sealed partial class DeliveryWorker(
                 LogNotConfigured(logger);
             }
 
-            return 0;
+            return (0, client);
         }
 
         await using var scope = scopes.CreateAsyncScope();
@@ -66,18 +89,18 @@ public sealed partial class DeliveryWorker(
         var batch = await leases.ClaimAsync(BatchSize, cancellationToken);
         if (batch.Count == 0)
         {
-            return 0;
+            return (0, client);
         }
 
-        SmtpClient? client = null;
         try
         {
-            client = await sender.ConnectAsync(cancellationToken);
-            await SendBatchAsync(client, leases, batch, cancellationToken);
-            if (client.IsConnected)
+            if (client is not { IsConnected: true })
             {
-                await client.DisconnectAsync(true, cancellationToken);
+                client = Drop(client);
+                client = await sender.ConnectAsync(cancellationToken);
             }
+
+            return (batch.Count, await SendBatchAsync(client, leases, batch, cancellationToken) ? client : Drop(client));
         }
         catch (Exception error) when (IsRelayFailure(error, cancellationToken))
         {
@@ -87,21 +110,18 @@ public sealed partial class DeliveryWorker(
             {
                 await FailedAttemptAsync(leases, notification, error, cancellationToken);
             }
-        }
-        finally
-        {
-            client?.Dispose();
-        }
 
-        return batch.Count;
+            return (batch.Count, Drop(client));
+        }
     }
 
-    private async Task SendBatchAsync(SmtpClient client, DeliveryLeases leases, List<Notification> batch, CancellationToken cancellationToken)
+    /// <summary>Sends the batch; false when the connection broke (the messages not tried are due again at once).</summary>
+    private async Task<bool> SendBatchAsync(SmtpClient client, DeliveryLeases leases, List<Notification> batch, CancellationToken cancellationToken)
     {
         for (var i = 0; i < batch.Count; i++)
         {
             var notification = batch[i];
-            if (!await leases.RenewAsync(notification, cancellationToken))
+            if (!await leases.HoldForSendAsync(notification, batch[i..], cancellationToken))
             {
                 LogLeaseLost(logger, notification.Id);
                 continue;
@@ -121,12 +141,36 @@ public sealed partial class DeliveryWorker(
                 await FailedAttemptAsync(leases, notification, error, cancellationToken);
                 if (error is not (SmtpCommandException or MimeKit.ParseException))
                 {
-                    // The connection is gone: the messages not yet tried are due again at once, without an attempt.
                     await leases.ReleaseAsync(batch.Skip(i + 1), cancellationToken);
-                    return;
+                    return false;
                 }
             }
         }
+
+        return true;
+    }
+
+    private static SmtpClient? Drop(SmtpClient? client)
+    {
+        client?.Dispose();
+        return null;
+    }
+
+    private static async Task<SmtpClient?> CloseAsync(SmtpClient? client, CancellationToken cancellationToken)
+    {
+        if (client is { IsConnected: true })
+        {
+            try
+            {
+                await client.DisconnectAsync(true, cancellationToken);
+            }
+            catch (Exception error) when (error is IOException or SmtpProtocolException or SmtpCommandException or System.Net.Sockets.SocketException)
+            {
+                // Saying goodbye to a relay that is gone already changes nothing.
+            }
+        }
+
+        return Drop(client);
     }
 
     private static bool IsRelayFailure(Exception error, CancellationToken stopping) =>

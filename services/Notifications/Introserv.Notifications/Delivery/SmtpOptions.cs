@@ -36,6 +36,10 @@ public sealed class SmtpOptions : IValidatableObject
 
     public TimeSpan MaxRetryDelay { get; set; } = TimeSpan.FromMinutes(15);
 
+    /// <summary>Connections each replica sends over at once (each with batches of its own).</summary>
+    [Range(1, 32)]
+    public int Connections { get; set; } = 4;
+
     /// <summary>How often the worker looks for due messages.</summary>
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(1);
 
@@ -43,8 +47,8 @@ public sealed class SmtpOptions : IValidatableObject
     public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>
-    /// How long a claimed message belongs to one worker. Renewed before each message is sent, and longer than
-    /// two send timeouts, so no other worker or replica can take a message while it is being sent.
+    /// How long a claimed message belongs to one worker. Longer than two send timeouts, and renewed whenever less
+    /// than that is left before a send, so no other worker or replica can take a message while it is being sent.
     /// </summary>
     public TimeSpan Lease { get; set; } = TimeSpan.FromMinutes(2);
 
