@@ -23,12 +23,14 @@ public sealed partial class DeliveryWorker(
 {
     public const int BatchSize = 20;
 
+    private readonly SemaphoreSlim _moreWork = new(0);
+    private int _idleLanes;
     private bool _warnedUnconfigured;
     private readonly Counter<long> _sent = meters.Create("Introserv.Notifications").CreateCounter<long>("introserv.notifications.sent");
     private readonly Counter<long> _failed = meters.Create("Introserv.Notifications").CreateCounter<long>("introserv.notifications.failed_attempts");
 
     protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
-        Task.WhenAll(Enumerable.Range(0, options.Value.Connections).Select(_ => RunLaneAsync(stoppingToken)));
+        Task.WhenAll(Enumerable.Range(0, options.Value.Connections).Select(lane => RunLaneAsync(lead: lane == 0, stoppingToken)));
 
     /// <summary>Sends one batch of due messages over a connection of its own; returns how many were claimed.</summary>
     public async Task<int> RunOnceAsync(CancellationToken cancellationToken)
@@ -39,8 +41,10 @@ public sealed partial class DeliveryWorker(
     }
 
     // One lane: batch after batch over one connection, kept open while there is work and closed when the queue
-    // is empty (a relay drops idle connections). Replicas and lanes claim disjoint batches (SKIP LOCKED).
-    private async Task RunLaneAsync(CancellationToken stoppingToken)
+    // is empty (a relay drops idle connections). Replicas and lanes claim disjoint batches (SKIP LOCKED). Only the
+    // lead lane polls an empty queue; it wakes the others when it finds a full batch, so an idle service asks the
+    // database once per poll interval, not once per connection.
+    private async Task RunLaneAsync(bool lead, CancellationToken stoppingToken)
     {
         SmtpClient? client = null;
         try
@@ -58,17 +62,38 @@ public sealed partial class DeliveryWorker(
                     client = Drop(client);
                 }
 
+                if (claimed == BatchSize && lead && Interlocked.Exchange(ref _idleLanes, 0) is > 0 and var idle)
+                {
+                    _moreWork.Release(idle);
+                }
+
                 if (claimed < BatchSize)
                 {
                     client = await CloseAsync(client, stoppingToken);
-                    await Task.Delay(options.Value.PollInterval, clock, stoppingToken).ContinueWith(_ => { }, TaskScheduler.Default);
+                    await WaitForWorkAsync(lead, stoppingToken);
                 }
             }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // Stopping.
         }
         finally
         {
             client?.Dispose();
         }
+    }
+
+    private async Task WaitForWorkAsync(bool lead, CancellationToken stoppingToken)
+    {
+        if (lead)
+        {
+            await Task.Delay(options.Value.PollInterval, clock, stoppingToken);
+            return;
+        }
+
+        Interlocked.Increment(ref _idleLanes);
+        await _moreWork.WaitAsync(stoppingToken);
     }
 
     private async Task<(int Claimed, SmtpClient? Client)> RunBatchAsync(SmtpClient? client, CancellationToken cancellationToken)
@@ -148,6 +173,12 @@ public sealed partial class DeliveryWorker(
         }
 
         return true;
+    }
+
+    public override void Dispose()
+    {
+        _moreWork.Dispose();
+        base.Dispose();
     }
 
     private static SmtpClient? Drop(SmtpClient? client)
