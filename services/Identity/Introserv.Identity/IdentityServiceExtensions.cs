@@ -25,7 +25,11 @@ public static class IdentityServiceExtensions
         // session must still be valid), not the shared JWT bearer setup the other services use.
         builder.AddServiceHost(Title, "Accounts, sign-in (OpenID Connect) and account security.", useSharedTokenValidation: false);
         builder.AddServiceDatabase<IdentityServiceDbContext>(ResourceNames.IdentityDb);
-        builder.AddServiceMessaging<IdentityServiceDbContext>(bus => bus.AddConsumer<Features.Registration.EmailChangedConsumer>());
+        builder.AddServiceMessaging<IdentityServiceDbContext>(bus =>
+        {
+            bus.AddConsumer<Features.Registration.EmailChangedConsumer>();
+            bus.AddConsumer<Features.Registration.EmailConfirmedConsumer>();
+        });
 
         builder.AddOidcServer();
         builder.AddKeyRing();

@@ -23,6 +23,7 @@ public static class NotificationsServiceExtensions
         {
             bus.AddConsumer<AccountRegisteredConsumer>();
             bus.AddConsumer<EmailChangedConsumer>();
+            bus.AddConsumer<EmailConfirmedConsumer>();
             bus.AddConsumer<LowBalanceAlertConsumer>();
             bus.AddMailConsumers();
         });

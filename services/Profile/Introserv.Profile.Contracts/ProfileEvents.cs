@@ -61,3 +61,28 @@ public sealed record CountryChanged(
     string NewCountry,
     string Reason,
     Guid? ChangedBy) : IIntegrationEvent;
+
+/// <summary>
+/// A confirmation link for the account's current address (after sign-up, or asked for again): Notifications
+/// mails <paramref name="ConfirmationToken"/> (single use, valid until <paramref name="ExpiresAt"/>) to
+/// <paramref name="Email"/>; Profile keeps nothing but its hash.
+/// </summary>
+public sealed record EmailConfirmationRequested(
+    Guid EventId,
+    DateTimeOffset OccurredAt,
+    Guid AccountId,
+    Guid RequestId,
+    string Email,
+    string ConfirmationToken,
+    DateTimeOffset ExpiresAt) : IIntegrationEvent;
+
+/// <summary>
+/// The customer confirmed they receive mail at <paramref name="Email"/> (the account's address at
+/// <paramref name="ProfileVersion"/>): Identity may send password resets there, Notifications news.
+/// </summary>
+public sealed record EmailConfirmed(
+    Guid EventId,
+    DateTimeOffset OccurredAt,
+    Guid AccountId,
+    string Email,
+    int ProfileVersion) : IIntegrationEvent;

@@ -42,6 +42,7 @@ public static class ProfileServiceExtensions
     {
         app.MapProfileEndpoints()
             .MapEmailChangeEndpoints()
+            .MapEmailConfirmationEndpoints()
             .MapPhoneVerificationEndpoints()
             .MapProfileAuditEndpoints();
         app.MapProfileStaffEndpoints();

@@ -40,6 +40,34 @@ public sealed class EmailChangedTests(IdentityServiceFactory factory) : IClassFi
     }
 
     [Fact]
+    public async Task A_confirmation_of_the_accounts_current_address_marks_it_confirmed_and_one_of_an_old_address_does_not()
+    {
+        var (id, _, _) = await factory.RegisterAsync();
+        var (otherId, _, _) = await factory.RegisterAsync();
+        var (email, otherEmail) = await ConfirmationStateAsync(id, otherId);
+        var bus = factory.Services.GetRequiredService<IBus>();
+
+        await bus.Publish(new EmailConfirmed(Guid.NewGuid(), DateTimeOffset.UtcNow, otherId, "someone.else@example.com", 2));
+        await bus.Publish(new EmailConfirmed(Guid.NewGuid(), DateTimeOffset.UtcNow, id, email.Address.ToUpperInvariant(), 2));
+        var confirmed = await Messaging.MessagingHost.EventuallyAsync(
+            async () => (await ConfirmationStateAsync(id, otherId)).Account.Confirmed, TimeSpan.FromSeconds(20));
+        await Task.Delay(1000);
+
+        Assert.False(email.Confirmed);
+        Assert.True(confirmed);
+        Assert.False((await ConfirmationStateAsync(id, otherId)).Other.Confirmed);
+        Assert.False(otherEmail.Confirmed);
+    }
+
+    private async Task<((string Address, bool Confirmed) Account, (string Address, bool Confirmed) Other)> ConfirmationStateAsync(Guid id, Guid otherId)
+    {
+        await using var scope = factory.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<IdentityServiceDbContext>();
+        var rows = await db.Users.AsNoTracking().Where(a => a.Id == id || a.Id == otherId).ToDictionaryAsync(a => a.Id, a => (a.Email!, a.EmailConfirmed));
+        return (rows[id], rows[otherId]);
+    }
+
+    [Fact]
     public async Task Changes_arriving_in_reverse_order_leave_the_newest_address()
     {
         var (id, login, password) = await factory.RegisterAsync();

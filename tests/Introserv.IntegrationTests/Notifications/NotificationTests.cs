@@ -102,6 +102,24 @@ public sealed class NotificationTests(NotificationsServiceFactory factory) : ICl
     }
 
     [Fact]
+    public async Task The_sign_up_confirmation_link_goes_to_the_account_address_once()
+    {
+        var (accountId, email) = await RegisterAsync();
+        var token = "tok_" + Guid.NewGuid().ToString("N");
+        var requested = new EmailConfirmationRequested(Guid.NewGuid(), DateTimeOffset.UtcNow, accountId, Guid.NewGuid(), email, token, DateTimeOffset.UtcNow.AddHours(24));
+
+        await factory.PublishAsync(requested);
+        await factory.PublishAsync(requested);
+        var mails = await factory.MailsToAsync(email, 2);
+        await Task.Delay(1000);
+
+        var link = Assert.Single(factory.Mail.List(email), m => m.Subject == "Confirm your email address");
+        Assert.Contains($"https://panel.test/profile/email-change/confirm?token={token}", link.Text, StringComparison.Ordinal);
+        Assert.Contains("password resets and news are not sent", link.Text, StringComparison.Ordinal);
+        Assert.Equal(2, mails.Count); // the welcome and the link
+    }
+
+    [Fact]
     public async Task Order_and_invoice_events_go_to_the_invoices_and_orders_address_once()
     {
         var (accountId, email) = await RegisterAsync();
@@ -169,12 +187,19 @@ public sealed class NotificationTests(NotificationsServiceFactory factory) : ICl
     public async Task News_reaches_subscribers_once_and_never_those_who_opted_out()
     {
         var (subscriber, subscriberEmail) = await RegisterAsync();
+        var (unconfirmed, unconfirmedEmail) = await RegisterAsync();
         var (_, optedOutEmail) = await RegisterAsync();
-        using (var http = factory.Customer(subscriber))
+        foreach (var accountId in new[] { subscriber, unconfirmed })
         {
+            using var http = factory.Customer(accountId);
             var (status, _) = await PutSettingsAsync(http, new { newsSubscription = true });
             Assert.Equal(HttpStatusCode.OK, status);
         }
+
+        // Only a confirmed address receives news.
+        await factory.PublishAsync(new Introserv.Profile.Contracts.EmailConfirmed(Guid.NewGuid(), DateTimeOffset.UtcNow, subscriber, subscriberEmail, 2));
+        Assert.True(await Messaging.MessagingHost.EventuallyAsync(
+            () => factory.QueryAsync(db => db.Settings.AnyAsync(x => x.AccountId == subscriber && x.AccountEmailConfirmed)), TimeSpan.FromSeconds(30)));
 
         using var staff = factory.Customer(Guid.NewGuid(), AuthenticationExtensions.StaffRole);
         using var customer = factory.Customer(subscriber);
@@ -198,6 +223,7 @@ public sealed class NotificationTests(NotificationsServiceFactory factory) : ICl
         Assert.Contains("turn it off in the panel's notification settings", news.Text, StringComparison.Ordinal);
         Assert.Equal(2, mails.Count);
         Assert.DoesNotContain(factory.Mail.List(optedOutEmail), m => m.Subject == "New EPYC servers in Sofia");
+        Assert.DoesNotContain(factory.Mail.List(unconfirmedEmail), m => m.Subject == "New EPYC servers in Sofia");
         Assert.Contains(await factory.NotificationsOfAsync(subscriber), n => n.Type == "news" && n.Category == "news" && n.Status == "sent");
     }
 

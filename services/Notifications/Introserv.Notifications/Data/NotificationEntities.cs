@@ -26,6 +26,9 @@ public sealed class NotificationSettings
     /// <summary>Profile's version of the newest <c>EmailChanged</c> applied, so an older one arriving late changes nothing.</summary>
     public int? EmailProfileVersion { get; set; }
 
+    /// <summary>Whether the account address is confirmed (news goes only to a confirmed address).</summary>
+    public bool AccountEmailConfirmed { get; set; }
+
     public required string InvoicesOrdersEmail { get; set; }
 
     public required string SupportEmail { get; set; }

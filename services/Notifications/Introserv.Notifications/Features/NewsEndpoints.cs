@@ -60,7 +60,7 @@ public static class NewsEndpoints
             INSERT INTO notifications ("Id", "AccountId", "SourceEventId", "Type", "Category", "Recipient", "Subject", "TextBody", "HtmlBody", "Status", "Attempts", "CreatedAt", "NextAttemptAt")
             SELECT gen_random_uuid(), s."AccountId", {request.NewsId!.Value}, {MessageTypes.News}, {Categories.News}, s."AccountEmail", {mail.Subject}, {mail.Text}, {mail.Html},
                    {NotificationStatuses.Queued}, 0, {now}, {now}
-            FROM notification_settings s WHERE s."NewsSubscription"
+            FROM notification_settings s WHERE s."NewsSubscription" AND s."AccountEmailConfirmed"
             ON CONFLICT ("SourceEventId", "Type", "Recipient") DO NOTHING
             """, cancellationToken);
         return TypedResults.Accepted((string?)null, new NewsResponse(request.NewsId.Value, queued));

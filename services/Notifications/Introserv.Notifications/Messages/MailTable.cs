@@ -28,6 +28,10 @@ public static class MailTable
             (m, i) => MailTemplates.EmailChangeConfirmation(
                 i.Settings.FirstName, m.NewEmail, i.Options.EmailChangeLink(m.ConfirmationToken), m.ExpiresAt))
             with { Recipient = (m, _) => m.NewEmail },
+        // Sign-up (or asked for again): the link that confirms the account's own address goes to it.
+        Account<EmailConfirmationRequested>(MessageTypes.EmailConfirmation,
+            (m, i) => MailTemplates.EmailConfirmation(i.Settings.FirstName, m.Email, i.Options.EmailChangeLink(m.ConfirmationToken), m.ExpiresAt))
+            with { Recipient = (m, _) => m.Email },
         Orders<OrderPlaced>(MessageTypes.OrderPlaced,
             (m, i) => MailTemplates.OrderPlaced(i.Settings.FirstName, m.PlanId, m.PeriodMonths, m.Amount, m.Currency)),
         Orders<OrderActivated>(MessageTypes.OrderActivated,

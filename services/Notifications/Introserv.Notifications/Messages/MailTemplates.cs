@@ -12,6 +12,7 @@ public static class MessageTypes
 {
     public const string Welcome = "welcome";
     public const string EmailChangeConfirmation = "email_change_confirmation";
+    public const string EmailConfirmation = "email_confirmation";
     public const string EmailChanged = "email_changed";
     public const string PasswordChanged = "password_changed";
     public const string IpAllowListChanged = "ip_allow_list_changed";
@@ -62,6 +63,17 @@ public static class MailTemplates
             $"you asked to use {newEmail} for your Introserv account. Open this link to confirm it:",
             link.ToString(),
             $"The link works once, until {expiresAt.UtcDateTime.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture)} UTC. If you did not ask for this, ignore this message.",
+        ],
+        link);
+
+    public static MailContent EmailConfirmation(string firstName, string email, Uri link, DateTimeOffset expiresAt) => Render(
+        "Confirm your email address",
+        $"Hello {firstName},",
+        [
+            $"please confirm that {email} is the address of your Introserv account by opening this link:",
+            link.ToString(),
+            $"The link works once, until {expiresAt.UtcDateTime.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture)} UTC. " +
+                "Until the address is confirmed, password resets and news are not sent to it.",
         ],
         link);
 

@@ -1,12 +1,16 @@
 using Introserv.BuildingBlocks.Messaging;
 using Introserv.Identity.Contracts;
 using Introserv.Profile.Data;
+using Introserv.Profile.Features;
 using MassTransit;
 using Microsoft.EntityFrameworkCore;
 
 namespace Introserv.Profile.Consumers;
 
-/// <summary>Creates the profile of a new account, once (the inbox and the primary key both see to it).</summary>
+/// <summary>
+/// Creates the profile of a new account, once (the inbox and the primary key both see to it), and sends the link
+/// that confirms its address.
+/// </summary>
 public sealed class AccountRegisteredConsumer(ProfileDbContext db, TimeProvider clock) : InboxConsumer<ProfileDbContext, AccountRegistered>(db)
 {
     protected override async Task HandleAsync(ConsumeContext<AccountRegistered> context, CancellationToken cancellationToken)
@@ -19,7 +23,7 @@ public sealed class AccountRegisteredConsumer(ProfileDbContext db, TimeProvider 
         }
 
         var now = clock.GetUtcNow();
-        Db.Set<CustomerProfile>().Add(new CustomerProfile
+        var profile = new CustomerProfile
         {
             AccountId = message.AccountId,
             Login = message.Login,
@@ -29,6 +33,8 @@ public sealed class AccountRegisteredConsumer(ProfileDbContext db, TimeProvider 
             Version = 1,
             CreatedAt = now,
             UpdatedAt = now,
-        });
+        };
+        Db.Set<CustomerProfile>().Add(profile);
+        await EmailConfirmation.RequestAsync(Db, profile, clock, cancellationToken);
     }
 }

@@ -125,6 +125,11 @@ public static class EmailChange
         }
 
         var profile = await db.Profiles.FirstAsync(p => p.AccountId == accountId, cancellationToken);
+        if (EmailConfirmation.Confirms(request, profile))
+        {
+            return await ConfirmCurrentAsync(db, profile, request, context, clock, cancellationToken);
+        }
+
         var oldEmail = profile.Email;
         var changes = new ChangeSet(db, profile, "customer", accountId, context.Ip(), now);
         changes.Set("email", profile.Email, request.NewEmail, () =>
@@ -145,6 +150,33 @@ public static class EmailChange
         catch (DbUpdateConcurrencyException)
         {
             return ProfileProblems.Create(StatusCodes.Status409Conflict, ProfileProblems.EmailChangeTokenUsed, "Link already used", "This address change was already confirmed.");
+        }
+
+        context.Response.Headers.ETag = ProfileResponse.ETagOf(profile);
+        return TypedResults.Ok(ProfileResponse.From(profile));
+    }
+
+    // A link for the address the account has: it is confirmed, nothing moves.
+    private static async Task<Results<Ok<ProfileResponse>, ProblemHttpResult>> ConfirmCurrentAsync(
+        ProfileDbContext db, CustomerProfile profile, EmailChangeRequest request, HttpContext context, TimeProvider clock, CancellationToken cancellationToken)
+    {
+        var now = clock.GetUtcNow();
+        request.ConfirmedAt = now;
+        if (!profile.EmailConfirmed)
+        {
+            profile.EmailConfirmed = true;
+            profile.Version++;
+            profile.UpdatedAt = now;
+            db.AddIntegrationEvent(new EmailConfirmed(Guid.CreateVersion7(), now, profile.AccountId, profile.Email, profile.Version), clock);
+        }
+
+        try
+        {
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        catch (DbUpdateConcurrencyException)
+        {
+            return ProfileProblems.Create(StatusCodes.Status409Conflict, ProfileProblems.EmailChangeTokenUsed, "Link already used", "This address was already confirmed.");
         }
 
         context.Response.Headers.ETag = ProfileResponse.ETagOf(profile);

@@ -16,6 +16,8 @@ public static class ProfileProblems
     public const string EmailChangeTokenExpired = "email_change_token_expired";
     public const string EmailChangeTokenUsed = "email_change_token_used";
     public const string TooManyEmailChanges = "too_many_email_change_requests";
+    public const string EmailAlreadyConfirmed = "email_already_confirmed";
+    public const string TooManyEmailConfirmations = "too_many_email_confirmation_requests";
     public const string PhoneMissing = "phone_missing";
     public const string PhoneAlreadyVerified = "phone_already_verified";
     public const string NotACompany = "not_a_company";

@@ -239,6 +239,9 @@ namespace Introserv.Notifications.Data.Migrations
                         .HasMaxLength(254)
                         .HasColumnType("character varying(254)");
 
+                    b.Property<bool>("AccountEmailConfirmed")
+                        .HasColumnType("boolean");
+
                     b.Property<string>("BalanceAlertCurrency")
                         .HasMaxLength(3)
                         .HasColumnType("character(3)")
