@@ -9,6 +9,7 @@ public static class PublicRoutes
     public static readonly IReadOnlyList<(string Path, string Service)> All =
     [
         ("/api/accounts", "identity"),
+        ("/api/accounts/password-reset", "identity"),
         ("/api/account/security", "identity"),
         ("/api/account/security-code", "identity"),
         ("/api/account/ip-allow-list", "identity"),

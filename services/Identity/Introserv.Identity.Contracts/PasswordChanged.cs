@@ -11,3 +11,17 @@ public sealed record PasswordChanged(
     DateTimeOffset OccurredAt,
     Guid AccountId,
     string? ChangedFromAddress) : IIntegrationEvent;
+
+/// <summary>
+/// Someone asked to reset the password of an account whose address is confirmed: Notifications mails
+/// <paramref name="ResetToken"/> (single use, valid until <paramref name="ExpiresAt"/>) to <paramref name="Email"/>;
+/// Identity keeps only its hash.
+/// </summary>
+public sealed record PasswordResetRequested(
+    Guid EventId,
+    DateTimeOffset OccurredAt,
+    Guid AccountId,
+    string Email,
+    string ResetToken,
+    DateTimeOffset ExpiresAt,
+    string? RequestedFromAddress) : IIntegrationEvent;

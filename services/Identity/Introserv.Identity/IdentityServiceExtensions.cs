@@ -2,6 +2,7 @@ using Introserv.BuildingBlocks.Data;
 using Introserv.BuildingBlocks.Hosting;
 using Introserv.BuildingBlocks.Messaging;
 using Introserv.Identity.Data;
+using Introserv.Identity.Features.Recovery;
 using Introserv.Identity.Features.Registration;
 using Introserv.Identity.Features.Security;
 using Introserv.Identity.Features.SignIn;
@@ -74,6 +75,7 @@ public static class IdentityServiceExtensions
     public static WebApplication MapIdentityEndpoints(this WebApplication app)
     {
         app.MapRegisterAccount();
+        app.MapPasswordResetEndpoints();
         app.MapOidcEndpoints();
         app.MapLoginPages();
         app.MapSecurityEndpoints();

@@ -14,6 +14,12 @@ public sealed class NotificationsOptions
     /// <summary>The panel page that confirms an email change; the token is appended as <c>?token=</c>.</summary>
     public string EmailChangePath { get; set; } = "profile/email-change/confirm";
 
+    /// <summary>The panel page that sets a new password from a reset link; the token is appended as <c>?token=</c>.</summary>
+    public string PasswordResetPath { get; set; } = "password-reset";
+
+    public Uri PasswordResetLink(string token) =>
+        new(PanelUrl, $"{PasswordResetPath.TrimStart('/')}?token={Uri.EscapeDataString(token)}");
+
     public Uri EmailChangeLink(string token) =>
         new(PanelUrl, $"{EmailChangePath.TrimStart('/')}?token={Uri.EscapeDataString(token)}");
 }

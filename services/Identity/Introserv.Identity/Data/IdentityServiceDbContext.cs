@@ -21,6 +21,8 @@ public sealed class IdentityServiceDbContext(DbContextOptions<IdentityServiceDbC
 
     public DbSet<PasswordHistoryEntry> PasswordHistory => Set<PasswordHistoryEntry>();
 
+    public DbSet<PasswordReset> PasswordResets => Set<PasswordReset>();
+
     /// <summary>The Data Protection key ring, shared by every replica (cookies, protected TOTP secrets).</summary>
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
 
@@ -92,6 +94,15 @@ public sealed class IdentityServiceDbContext(DbContextOptions<IdentityServiceDbC
             code.ToTable("RecoveryCodes");
             code.Property(c => c.CodeHash).HasMaxLength(64);
             code.HasIndex(c => new { c.AccountId, c.CodeHash }).IsUnique();
+        });
+        builder.Entity<PasswordReset>(reset =>
+        {
+            reset.ToTable("PasswordResets");
+            reset.Property(r => r.RequestedFrom).HasMaxLength(45);
+            reset.Property(r => r.TokenHash).HasMaxLength(64);
+            reset.HasIndex(r => r.TokenHash).IsUnique().HasFilter("\"TokenHash\" IS NOT NULL");
+            reset.HasIndex(r => new { r.RequestedFrom, r.RequestedAt });
+            reset.HasIndex(r => new { r.AccountId, r.RequestedAt });
         });
         builder.Entity<PasswordHistoryEntry>(entry =>
         {

@@ -32,6 +32,10 @@ public static class MailTable
         Account<EmailConfirmationRequested>(MessageTypes.EmailConfirmation,
             (m, i) => MailTemplates.EmailConfirmation(i.Settings.FirstName, m.Email, i.Options.EmailChangeLink(m.ConfirmationToken), m.ExpiresAt))
             with { Recipient = (m, _) => m.Email },
+        // "Forgot password?": Identity sends it only to a confirmed address.
+        Account<PasswordResetRequested>(MessageTypes.PasswordReset,
+            (m, i) => MailTemplates.PasswordReset(i.Settings.FirstName, i.Options.PasswordResetLink(m.ResetToken), m.ExpiresAt, m.RequestedFromAddress))
+            with { Recipient = (m, _) => m.Email },
         Orders<OrderPlaced>(MessageTypes.OrderPlaced,
             (m, i) => MailTemplates.OrderPlaced(i.Settings.FirstName, m.PlanId, m.PeriodMonths, m.Amount, m.Currency)),
         Orders<OrderActivated>(MessageTypes.OrderActivated,

@@ -13,6 +13,7 @@ public static class MessageTypes
     public const string Welcome = "welcome";
     public const string EmailChangeConfirmation = "email_change_confirmation";
     public const string EmailConfirmation = "email_confirmation";
+    public const string PasswordReset = "password_reset";
     public const string EmailChanged = "email_changed";
     public const string PasswordChanged = "password_changed";
     public const string IpAllowListChanged = "ip_allow_list_changed";
@@ -74,6 +75,17 @@ public static class MailTemplates
             link.ToString(),
             $"The link works once, until {expiresAt.UtcDateTime.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture)} UTC. " +
                 "Until the address is confirmed, password resets and news are not sent to it.",
+        ],
+        link);
+
+    public static MailContent PasswordReset(string firstName, Uri link, DateTimeOffset expiresAt, string? fromAddress) => Render(
+        "Set a new password",
+        $"Hello {firstName},",
+        [
+            $"someone{(fromAddress is null ? "" : $" at {fromAddress}")} asked to set a new password for your Introserv account. Open this link to choose one:",
+            link.ToString(),
+            $"The link works once, until {expiresAt.UtcDateTime.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture)} UTC; setting the password " +
+                "signs out every session. If you did not ask for this, ignore this message: your password stays as it is.",
         ],
         link);
 
