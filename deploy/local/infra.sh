@@ -23,6 +23,7 @@ AMQP_PORT="${INTROSERV_AMQP_PORT:-55672}"
 RABBIT_DIST_PORT="${INTROSERV_RABBIT_DIST_PORT:-45672}"
 RABBIT_NODE="introserv-${AMQP_PORT}@localhost"
 APP_USER="introserv"
+TEST_VHOSTS="introserv-tests-notifications"
 
 log() { printf '[infra] %s\n' "$*" >&2; }
 die() { printf '[infra] error: %s\n' "$*" >&2; exit 1; }
@@ -195,6 +196,11 @@ start_rabbitmq() {
     rabbitctl add_user "$APP_USER" "$RABBIT_PASSWORD" >/dev/null
   fi
   rabbitctl set_permissions -p / "$APP_USER" '.*' '.*' '.*' >/dev/null
+  # Test hosts that must not see the events other services' test hosts publish get a virtual host of their own.
+  for vhost in $TEST_VHOSTS; do
+    rabbitctl add_vhost "$vhost" >/dev/null 2>&1 || true
+    rabbitctl set_permissions -p "$vhost" "$APP_USER" '.*' '.*' '.*' >/dev/null
+  done
   rabbitctl delete_user guest >/dev/null 2>&1 || true
 }
 

@@ -19,7 +19,7 @@ public sealed class DemoCustomerTests(StackFixture stack)
         JsonElement orders;
         while (true)
         {
-            orders = (await api.GetFromJsonAsync<JsonElement>("/api/orders")).GetProperty("entries");
+            orders = (await api.GetFromJsonAsync<JsonElement>("/api/orders")).GetProperty("items");
             if (orders.GetArrayLength() == 2 || DateTime.UtcNow > deadline)
             {
                 break;

@@ -64,7 +64,7 @@ public sealed partial class EmailChangeThroughGatewayTests(StackFixture stack)
         }
 
         var log = await api.GetFromJsonAsync<JsonElement>("/api/notifications");
-        Assert.Contains(log.GetProperty("entries").EnumerateArray(), e => e.GetProperty("type").GetString() == "email_change_confirmation");
+        Assert.Contains(log.GetProperty("items").EnumerateArray(), e => e.GetProperty("type").GetString() == "email_change_confirmation");
     }
 
     [GeneratedRegex(@"https?://\S+email-change/confirm\?token=\S+")]

@@ -74,13 +74,13 @@ public sealed class OrdersThroughGatewayTests(StackFixture stack)
         Assert.Equal("cancelled", afterCancel.GetProperty("status").GetString());
 
         var balance = await api.GetFromJsonAsync<JsonElement>("/api/balance");
-        var entries = balance.GetProperty("entries").EnumerateArray().ToList();
+        var entries = balance.GetProperty("items").EnumerateArray().ToList();
         Assert.Equal(["refund", "plan_change", "renewal_charge", "order_charge", "top_up"], entries.Select(e => e.GetProperty("reason").GetString()));
         Assert.Equal(refund, entries[0].GetProperty("amount").GetDecimal());
         Assert.Equal(100m - 9.90m - 9.90m - upgrade + refund, balance.GetProperty("balance").GetDecimal());
         Assert.Equal(balance.GetProperty("balance").GetDecimal(), entries.Sum(e => e.GetProperty("amount").GetDecimal()));
         var history = await api.GetFromJsonAsync<JsonElement>("/api/orders/history?status=cancelled");
-        Assert.Equal(orderId, Assert.Single(history.GetProperty("entries").EnumerateArray()).GetProperty("id").GetGuid());
+        Assert.Equal(orderId, Assert.Single(history.GetProperty("items").EnumerateArray()).GetProperty("id").GetGuid());
 
         // Notifications mails the refund to the invoices-and-orders address (the account's email by default).
         using var mail = stack.App.CreateHttpClient(ResourceNames.MailDev, ResourceNames.HttpEndpoint);

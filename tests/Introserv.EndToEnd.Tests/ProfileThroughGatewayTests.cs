@@ -74,7 +74,7 @@ public sealed class ProfileThroughGatewayTests(StackFixture stack)
         Assert.Equal(HttpStatusCode.Forbidden, customerAsStaff.StatusCode);
 
         var audit = await api.GetFromJsonAsync<JsonElement>("/api/profile/audit");
-        var country = audit.GetProperty("entries").EnumerateArray().First(e => e.GetProperty("field").GetString() == "country" && e.GetProperty("actor").GetString() == "staff");
+        var country = audit.GetProperty("items").EnumerateArray().First(e => e.GetProperty("field").GetString() == "country" && e.GetProperty("actor").GetString() == "staff");
         Assert.Equal("RO", country.GetProperty("newValue").GetString());
         Assert.Equal("127.0.0.1", country.GetProperty("ip").GetString());
     }

@@ -28,6 +28,13 @@ public sealed class LocalInfra
 
     public string RabbitMq { get; }
 
+    /// <summary>
+    /// The broker's virtual host <paramref name="name"/> (deploy/local/infra.sh creates the test ones): a test host
+    /// there sees only the events it publishes itself, none of those other test hosts' reactions publish.
+    /// </summary>
+    public string RabbitMqVirtualHost(string name) =>
+        new UriBuilder(RabbitMq) { Path = "/" + Uri.EscapeDataString(name) }.Uri.ToString();
+
     public static string RepositoryRoot
     {
         get

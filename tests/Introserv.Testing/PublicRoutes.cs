@@ -49,7 +49,7 @@ public static class PublicRoutes
     public static readonly IReadOnlySet<string> Anonymous = new HashSet<string>(StringComparer.Ordinal)
     {
         "/api/accounts", "/connect/authorize", "/connect/token", "/.well-known/openid-configuration", "/account/login", "/api/plans",
-        "/api/countries",
+        "/api/countries", "/api/accounts/password-reset",
     };
 
     public static readonly IReadOnlyList<string> Services = ["identity", "profile", "orders", "notifications", "verification"];

@@ -195,35 +195,6 @@ public sealed class OrderRulesTests
         Assert.Equal(paidUntilInDays > 0 ? (19.80m, 9.90m) : (9.90m, 0m), (order.TermValue, order.RefundableValue));
     }
 
-    [Theory]
-    [InlineData("2027-06-15T12:00:00.123456+00:00")]
-    [InlineData("0001-01-01T00:00:00+00:00")]
-    public void A_cursor_round_trips_and_is_url_safe(string at)
-    {
-        var time = DateTimeOffset.Parse(at, System.Globalization.CultureInfo.InvariantCulture);
-        var id = Guid.CreateVersion7();
-
-        var cursor = PageCursor.Encode(time, id);
-
-        Assert.Matches("^[A-Za-z0-9_-]+$", cursor);
-        Assert.True(PageCursor.TryDecode(cursor, out var decodedAt, out var decodedId));
-        Assert.Equal((time, id), (decodedAt, decodedId));
-        Assert.True(PageCursor.TryDecode(PageCursor.Encode(42), out long sequence));
-        Assert.Equal(42, sequence);
-    }
-
-    [Theory]
-    [InlineData("2027-06-15T12:00:00+00:00")]
-    [InlineData("not a cursor")]
-    [InlineData("AAAA")]
-    [InlineData("")]
-    [InlineData("____________________________________________")]
-    public void A_bad_cursor_is_refused(string cursor)
-    {
-        Assert.False(PageCursor.TryDecode(cursor, out _, out _));
-        Assert.False(PageCursor.TryDecode(cursor, out long _));
-    }
-
     public static TheoryData<string, OrderTrigger, string?> Transitions => new()
     {
         { OrderStatuses.PendingPayment, OrderTrigger.Paid, OrderStatuses.Active },

@@ -100,7 +100,7 @@ public sealed class AllowListEnforcementTests(IdentityServiceFactory factory) : 
         using var api = factory.Api(tokens.AccessToken, "127.0.0.1");
         api.DefaultRequestHeaders.Add("X-Forwarded-For", "10.9.9.9");
         var history = await api.GetFromJsonAsync<JsonElement>("/api/account/login-history");
-        Assert.All(history.EnumerateArray(), a => Assert.Equal("127.0.0.1", a.GetProperty("ip").GetString()));
+        Assert.All(history.GetProperty("items").EnumerateArray(), a => Assert.Equal("127.0.0.1", a.GetProperty("ip").GetString()));
         var security = await api.GetFromJsonAsync<JsonElement>("/api/account/security");
         Assert.Equal("127.0.0.1", security.GetProperty("currentAddress").GetString());
         Assert.Equal("127.0.0.1", security.GetProperty("lastAccess").GetProperty("ip").GetString());

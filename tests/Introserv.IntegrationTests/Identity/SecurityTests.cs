@@ -238,6 +238,45 @@ public sealed class SecurityTests(IdentityServiceFactory factory) : IClassFixtur
     }
 
     [Fact]
+    public async Task Sessions_login_history_and_audit_are_pages_that_skip_and_repeat_nothing()
+    {
+        var (_, login, password, _, current) = await SignedInCustomerAsync();
+        for (var i = 0; i < 3; i++)
+        {
+            await factory.NewBrowser($"192.0.2.{30 + i}").SignInAsync(login, password);
+        }
+
+        using var api = factory.Api(current.AccessToken);
+        foreach (var (path, count) in new[] { ("/api/account/sessions", 4), ("/api/account/login-history", 4) })
+        {
+            var seen = new List<string>();
+            string? cursor = null;
+            do
+            {
+                var page = await api.GetFromJsonAsync<JsonElement>(cursor is null ? $"{path}?limit=3" : $"{path}?limit=3&cursor={cursor}");
+                var items = page.GetProperty("items").EnumerateArray().ToList();
+                Assert.InRange(items.Count, 1, 3);
+                seen.AddRange(items.Select(e => e.GetProperty("id").ToString()));
+                cursor = page.GetProperty("nextCursor").GetString();
+                Assert.True(cursor is null || cursor.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_'), cursor);
+            }
+            while (cursor is not null && seen.Count < 20);
+
+            Assert.Equal(count, seen.Count);
+            Assert.Equal(count, seen.Distinct().Count());
+        }
+
+        foreach (var path in new[] { "/api/account/sessions", "/api/account/login-history", "/api/account/audit" })
+        {
+            foreach (var (query, code) in new[] { ("limit=0", "invalid_parameter"), ("limit=101", "invalid_parameter"), ("cursor=nope", "invalid_cursor"), ("cursor=AAAAAAAAAAA", "invalid_cursor") })
+            {
+                using var refused = await api.GetAsync($"{path}?{query}");
+                Assert.Equal((HttpStatusCode.BadRequest, code), (refused.StatusCode, await CodeOf(refused)));
+            }
+        }
+    }
+
+    [Fact]
     public async Task Sessions_are_listed_and_can_be_revoked_one_by_one_or_all_but_the_current()
     {
         var (_, login, password, _, current) = await SignedInCustomerAsync();
@@ -246,9 +285,9 @@ public sealed class SecurityTests(IdentityServiceFactory factory) : IClassFixtur
         using var api = factory.Api(current.AccessToken);
 
         var sessions = await api.GetFromJsonAsync<JsonElement>("/api/account/sessions");
-        Assert.Equal(3, sessions.GetArrayLength());
+        Assert.Equal(3, sessions.GetProperty("items").GetArrayLength());
         var secondId = OidcBrowser.ReadJwtPayload(second.AccessToken).GetProperty("sid").GetString();
-        var listed = sessions.EnumerateArray().Single(s => s.GetProperty("id").GetString() == secondId);
+        var listed = sessions.GetProperty("items").EnumerateArray().Single(s => s.GetProperty("id").GetString() == secondId);
         Assert.Equal("192.0.2.21", listed.GetProperty("createdIp").GetString());
         Assert.False(listed.GetProperty("current").GetBoolean());
 
@@ -261,7 +300,7 @@ public sealed class SecurityTests(IdentityServiceFactory factory) : IClassFixtur
         using var others = await api.PostAsync("/api/account/sessions/revoke-others", null);
         Assert.Equal(1, (await others.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("revoked").GetInt32());
         Assert.Equal(HttpStatusCode.BadRequest, (await factory.NewBrowser().RefreshAsync(third.RefreshToken!)).StatusCode);
-        Assert.Equal(1, (await api.GetFromJsonAsync<JsonElement>("/api/account/sessions")).GetArrayLength());
+        Assert.Equal(1, (await api.GetFromJsonAsync<JsonElement>("/api/account/sessions")).GetProperty("items").GetArrayLength());
     }
 
     [Fact]

@@ -197,9 +197,9 @@ public sealed class SignInTests(IdentityServiceFactory factory) : IClassFixture<
         var tokens = await browser.CompleteAsync(await browser.SubmitCredentialsAsync(login, password));
         using var api = factory.Api(tokens.AccessToken);
         var history = await api.GetFromJsonAsync<JsonElement>("/api/account/login-history");
-        var outcomes = history.EnumerateArray().Select(a => a.GetProperty("outcome").GetString()).ToList();
+        var outcomes = history.GetProperty("items").EnumerateArray().Select(a => a.GetProperty("outcome").GetString()).ToList();
         Assert.Equal(["succeeded", "invalid_credentials"], outcomes);
-        Assert.All(history.EnumerateArray(), a => Assert.Equal("192.0.2.77", a.GetProperty("ip").GetString()));
+        Assert.All(history.GetProperty("items").EnumerateArray(), a => Assert.Equal("192.0.2.77", a.GetProperty("ip").GetString()));
     }
 
     [Fact]

@@ -346,19 +346,19 @@ public sealed class NotificationTests(NotificationsServiceFactory factory) : ICl
         while ((rows.Count < 3 || rows.Any(r => r.Status != NotificationStatuses.Sent)) && DateTime.UtcNow < deadline);
 
         var (_, first) = await SendAsync(http, HttpMethod.Get, "/api/notifications?limit=2");
-        var (_, rest) = await SendAsync(http, HttpMethod.Get, $"/api/notifications?limit=2&before={first.GetProperty("nextBefore").GetInt64()}");
+        var (_, rest) = await SendAsync(http, HttpMethod.Get, $"/api/notifications?limit=2&cursor={first.GetProperty("nextCursor").GetString()}");
         using var stranger = factory.Customer(Guid.NewGuid());
         var (_, none) = await SendAsync(stranger, HttpMethod.Get, "/api/notifications");
 
-        var entries = first.GetProperty("entries").EnumerateArray().Concat(rest.GetProperty("entries").EnumerateArray()).ToList();
+        var entries = first.GetProperty("items").EnumerateArray().Concat(rest.GetProperty("items").EnumerateArray()).ToList();
         // The two security events may be handled in either order; the log is newest first by its sequence.
         Assert.Equal(["password_changed", "security_code_set", "welcome"], entries.Select(e => e.GetProperty("type").GetString()).Order());
         Assert.Equal("welcome", entries[^1].GetProperty("type").GetString());
         var sequences = entries.Select(e => e.GetProperty("sequence").GetInt64()).ToList();
         Assert.Equal(sequences.OrderDescending(), sequences);
         Assert.All(entries, e => Assert.Equal(("sent", 1), (e.GetProperty("status").GetString(), e.GetProperty("attempts").GetInt32())));
-        Assert.Equal(JsonValueKind.Null, rest.GetProperty("nextBefore").ValueKind);
-        Assert.Equal(0, none.GetProperty("entries").GetArrayLength());
+        Assert.Equal(JsonValueKind.Null, rest.GetProperty("nextCursor").ValueKind);
+        Assert.Equal(0, none.GetProperty("items").GetArrayLength());
     }
 }
 

@@ -36,7 +36,9 @@ public class NotificationsServiceFactory : WebApplicationFactory<NotificationsDb
     {
         builder.UseEnvironment("Testing");
         builder.UseSetting($"ConnectionStrings:{ResourceNames.NotificationsDb}", LocalInfra.Current.DatabaseConnectionString(DatabaseName));
-        builder.UseSetting($"ConnectionStrings:{ResourceNames.RabbitMq}", LocalInfra.Current.RabbitMq);
+        // A virtual host of its own: Profile's test host would otherwise answer the AccountRegistered events published
+        // here with email-confirmation requests, and their mails would reach these tests' addresses.
+        builder.UseSetting($"ConnectionStrings:{ResourceNames.RabbitMq}", LocalInfra.Current.RabbitMqVirtualHost("introserv-tests-notifications"));
         builder.UseSetting("Auth:Issuer", TestTokens.Issuer);
         builder.UseSetting("Auth:RequireHttpsMetadata", "false");
         builder.UseSetting("Messaging:EndpointPrefix", _queuePrefix);

@@ -103,8 +103,8 @@ public sealed class AddressInventoryTests(OrdersServiceFactory factory) : IClass
     [InlineData("GET", "/api/staff/addresses?cursor=%%%", 400, "invalid_cursor")]
     [InlineData("GET", "/api/staff/addresses?cursor=bm90LWFuLWlw", 400, "invalid_cursor")] // "not-an-ip"
     [InlineData("GET", "/api/staff/addresses?state=gone", 400, "validation_failed")]
-    [InlineData("GET", "/api/staff/addresses?limit=0", 400, "validation_failed")]
-    [InlineData("GET", "/api/staff/addresses?limit=101", 400, "validation_failed")]
+    [InlineData("GET", "/api/staff/addresses?limit=0", 400, "invalid_parameter")]
+    [InlineData("GET", "/api/staff/addresses?limit=101", 400, "invalid_parameter")]
     public async Task Bad_addresses_cursors_and_filters_get_a_coded_problem(string method, string path, int status, string code)
     {
         using var staff = factory.Staff();

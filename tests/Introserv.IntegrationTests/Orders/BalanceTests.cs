@@ -71,7 +71,7 @@ public sealed class BalanceTests(OrdersServiceFactory factory) : IClassFixture<O
             (await invalid.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("errors").EnumerateObject().Select(e => e.Name).Order());
         Assert.Equal(HttpStatusCode.Forbidden, asCustomer.StatusCode);
         Assert.Equal(62.34m, balance.GetProperty("balance").GetDecimal());
-        Assert.Equal([2L, 1L], balance.GetProperty("entries").EnumerateArray().Select(e => e.GetProperty("sequence").GetInt64()));
+        Assert.Equal([2L, 1L], balance.GetProperty("items").EnumerateArray().Select(e => e.GetProperty("sequence").GetInt64()));
         var events = await QueryAsync(db => db.Set<OutboxMessage>().AsNoTracking().Where(m => m.MessageType.StartsWith("Introserv.Orders.Contracts.BalanceChanged,")).ToListAsync());
         Assert.Equal(2, events.Count(e => e.Payload.Contains(accountId.ToString(), StringComparison.Ordinal)));
     }

@@ -98,7 +98,7 @@ public sealed class LifecycleTests(OrdersServiceFactory factory) : IClassFixture
         MovePast(new[] { PaidUntil(order), PaidUntil(other) }.Max());
         await WaitForAsync(http, orderId, o => o.GetProperty("status").GetString() == "overdue");
         await WaitForAsync(otherHttp, otherId, o => o.GetProperty("status").GetString() == "overdue");
-        var unpaid = Assert.Single((await http.GetFromJsonAsync<JsonElement>("/api/invoices?status=unpaid")).GetProperty("entries").EnumerateArray());
+        var unpaid = Assert.Single((await http.GetFromJsonAsync<JsonElement>("/api/invoices?status=unpaid")).GetProperty("items").EnumerateArray());
         var (poor, poorProblem) = await OrdersServiceFactory.PostAsync(http, $"/api/invoices/{unpaid.GetProperty("id").GetGuid()}/pay");
         await factory.CreditAsync(accountId, 20m);
         var (paid, renewed) = await OrdersServiceFactory.PostAsync(http, $"/api/invoices/{unpaid.GetProperty("id").GetGuid()}/pay");
@@ -109,7 +109,7 @@ public sealed class LifecycleTests(OrdersServiceFactory factory) : IClassFixture
         using var renewal = new HttpRequestMessage(HttpMethod.Post, $"/api/orders/{otherId}/renew") { Content = JsonContent.Create(new { periodMonths = 1 }) };
         renewal.Headers.Add("Idempotency-Key", Guid.NewGuid().ToString());
         using var renewedOther = await otherHttp.SendAsync(renewal);
-        var otherInvoices = (await otherHttp.GetFromJsonAsync<JsonElement>("/api/invoices")).GetProperty("entries").EnumerateArray().ToList();
+        var otherInvoices = (await otherHttp.GetFromJsonAsync<JsonElement>("/api/invoices")).GetProperty("items").EnumerateArray().ToList();
 
         Assert.Equal(("renewal", "unpaid", 9.90m), (unpaid.GetProperty("kind").GetString(), unpaid.GetProperty("status").GetString(), unpaid.GetProperty("amount").GetDecimal()));
         Assert.Equal((HttpStatusCode.PaymentRequired, "insufficient_balance"), (poor, poorProblem.GetProperty("code").GetString()));
@@ -138,7 +138,7 @@ public sealed class LifecycleTests(OrdersServiceFactory factory) : IClassFixture
         Assert.Equal("active", renewed.GetProperty("status").GetString());
         Assert.Equal(paidUntil.AddMonths(1), PaidUntil(renewed));
         Assert.Equal(25m - 9.90m - 9.90m, balance.GetProperty("balance").GetDecimal());
-        Assert.Equal("renewal_charge", balance.GetProperty("entries")[0].GetProperty("reason").GetString());
+        Assert.Equal("renewal_charge", balance.GetProperty("items")[0].GetProperty("reason").GetString());
         Assert.Contains(overdue.GetProperty("timeline").EnumerateArray(), t => t.GetProperty("note").GetString() == "Auto-renewal refused: insufficient balance");
         await factory.AssertLedgerExplainsBalanceAsync(renewingAccount);
     }
@@ -159,7 +159,7 @@ public sealed class LifecycleTests(OrdersServiceFactory factory) : IClassFixture
         Assert.Equal(HttpStatusCode.OK, scheduled);
         Assert.Equal(0, await factory.QueryAsync(db => db.AddressPool.CountAsync(a => a.OrderId == orderId)));
         Assert.Equal("Cancelled at the end of the term", cancelled.GetProperty("timeline").EnumerateArray().Last().GetProperty("note").GetString());
-        Assert.Equal("void", invoices.GetProperty("entries")[0].GetProperty("status").GetString());
+        Assert.Equal("void", invoices.GetProperty("items")[0].GetProperty("status").GetString());
         Assert.Equal(0.10m, await OrdersServiceFactory.BalanceAsync(http));
     }
 

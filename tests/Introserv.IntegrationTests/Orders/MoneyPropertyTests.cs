@@ -143,7 +143,7 @@ public sealed class MoneyPropertyTests(OrdersServiceFactory factory, ITestOutput
                 return null;
             case StepKind.PayInvoice when order is not null:
                 var unpaid = await http.GetFromJsonAsync<JsonElement>("/api/invoices?status=unpaid");
-                foreach (var invoice in unpaid.GetProperty("entries").EnumerateArray().Where(i => i.GetProperty("orderId").GetGuid() == order.Id).Take(1))
+                foreach (var invoice in unpaid.GetProperty("items").EnumerateArray().Where(i => i.GetProperty("orderId").GetGuid() == order.Id).Take(1))
                 {
                     var (paid, paidBody) = await OrdersServiceFactory.PostAsync(http, $"/api/invoices/{invoice.GetProperty("id").GetGuid()}/pay");
                     Answered(paid, paidBody);

@@ -117,7 +117,7 @@ public sealed class MoneyRulesTests(OrdersServiceFactory factory) : IClassFixtur
             Assert.Equal(count, seen.Count);
             foreach (var bad in new[] { "2026-01-01T00:00:00+00:00", "nope", "AAAA", "%2B%2F%3D" })
             {
-                using var refused = await http.GetAsync($"{path}?before={bad}");
+                using var refused = await http.GetAsync($"{path}?cursor={bad}");
                 Assert.Equal((HttpStatusCode.BadRequest, "invalid_cursor"), (refused.StatusCode, Code(await refused.Content.ReadFromJsonAsync<JsonElement>())));
             }
         }
@@ -133,22 +133,22 @@ public sealed class MoneyRulesTests(OrdersServiceFactory factory) : IClassFixtur
         await seeder.StartAsync(CancellationToken.None);
         await seeder.ExecuteTask!;
         using var http = factory.Customer(demo.AccountId);
-        var orders = (await http.GetFromJsonAsync<JsonElement>("/api/orders")).GetProperty("entries");
+        var orders = (await http.GetFromJsonAsync<JsonElement>("/api/orders")).GetProperty("items");
 
         Assert.Equal(["active", "active"], orders.EnumerateArray().Select(o => o.GetProperty("status").GetString()));
         Assert.Equal(150m - 9.90m - 57.91m, await OrdersServiceFactory.BalanceAsync(http));
     }
 
-    /// <summary>Every entry of a list, one per page, following nextBefore as an opaque string.</summary>
+    /// <summary>Every entry of a list, one per page, following nextCursor as an opaque string.</summary>
     private static async Task<List<string>> AllPagesAsync(HttpClient http, string path)
     {
         var seen = new List<string>();
         string? cursor = null;
         do
         {
-            var page = await http.GetFromJsonAsync<JsonElement>(cursor is null ? $"{path}?limit=2" : $"{path}?limit=2&before={cursor}");
-            seen.AddRange(page.GetProperty("entries").EnumerateArray().Select(e => e.TryGetProperty("id", out var id) ? id.ToString() : e.GetProperty("sequence").ToString()));
-            cursor = page.GetProperty("nextBefore").GetString();
+            var page = await http.GetFromJsonAsync<JsonElement>(cursor is null ? $"{path}?limit=2" : $"{path}?limit=2&cursor={cursor}");
+            seen.AddRange(page.GetProperty("items").EnumerateArray().Select(e => e.TryGetProperty("id", out var id) ? id.ToString() : e.GetProperty("sequence").ToString()));
+            cursor = page.GetProperty("nextCursor").GetString();
             Assert.True(cursor is null || cursor.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_'), cursor);
         }
         while (cursor is not null && seen.Count < 50);

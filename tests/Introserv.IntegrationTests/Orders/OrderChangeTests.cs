@@ -79,7 +79,7 @@ public sealed class OrderChangeTests(OrdersServiceFactory factory) : IClassFixtu
         var credit = -quote.GetProperty("amount").GetDecimal();
         var (confirmed, _) = await PostAsync(http, $"/api/orders/{orderId}/plan-change", new { quoteId = quote.GetProperty("quoteId").GetGuid() });
         var ledger = await http.GetFromJsonAsync<JsonElement>("/api/balance");
-        var newest = ledger.GetProperty("entries")[0];
+        var newest = ledger.GetProperty("items")[0];
 
         Assert.Equal("downgrade", quote.GetProperty("direction").GetString());
         Assert.InRange(credit, 27m, 30m); // about a month of 39.90 − 9.90
@@ -175,8 +175,8 @@ public sealed class OrderChangeTests(OrdersServiceFactory factory) : IClassFixtu
         Assert.Equal(("cancelled", 0), (order.GetProperty("status").GetString(), order.GetProperty("actions").GetArrayLength()));
         Assert.Equal((HttpStatusCode.Conflict, "order_not_cancellable"), (again, Code(againProblem)));
         Assert.Equal(before + refund, ledger.GetProperty("balance").GetDecimal());
-        Assert.Equal(("refund", refund), (ledger.GetProperty("entries")[0].GetProperty("reason").GetString(), ledger.GetProperty("entries")[0].GetProperty("amount").GetDecimal()));
-        Assert.DoesNotContain(active.GetProperty("entries").EnumerateArray(), o => o.GetProperty("id").GetGuid() == orderId);
+        Assert.Equal(("refund", refund), (ledger.GetProperty("items")[0].GetProperty("reason").GetString(), ledger.GetProperty("items")[0].GetProperty("amount").GetDecimal()));
+        Assert.DoesNotContain(active.GetProperty("items").EnumerateArray(), o => o.GetProperty("id").GetGuid() == orderId);
         Assert.Equal(0, held);
         await factory.AssertLedgerExplainsBalanceAsync(accountId);
     }
@@ -237,7 +237,7 @@ public sealed class OrderChangeTests(OrdersServiceFactory factory) : IClassFixtu
         Assert.Equal(HttpStatusCode.OK, cancelled);
         Assert.Equal((HttpStatusCode.Conflict, "invoice_void"), (pay, Code(payProblem)));
         Assert.Equal(20m, await OrdersServiceFactory.BalanceAsync(http));
-        Assert.Single(invoices.GetProperty("entries").EnumerateArray());
+        Assert.Single(invoices.GetProperty("items").EnumerateArray());
     }
 
     [Fact]
@@ -254,11 +254,11 @@ public sealed class OrderChangeTests(OrdersServiceFactory factory) : IClassFixtu
         Assert.EndsWith("PlanChangeQuoteResponse", SchemaOf(Responses("/api/orders/{id}/plan-change/quote", "post").GetProperty("200")), StringComparison.Ordinal);
         Assert.EndsWith("CancellationQuoteResponse", SchemaOf(Responses("/api/orders/{id}/cancellation/quote", "post").GetProperty("200")), StringComparison.Ordinal);
         Assert.EndsWith("OrderResponse", SchemaOf(Responses("/api/orders/{id}/plan-change", "post").GetProperty("200")), StringComparison.Ordinal);
-        Assert.EndsWith("OrderPage", SchemaOf(Responses("/api/orders/history", "get").GetProperty("200")), StringComparison.Ordinal);
-        Assert.EndsWith("OrderPage", SchemaOf(Responses("/api/orders", "get").GetProperty("200")), StringComparison.Ordinal);
+        Assert.EndsWith("PageOfOrderResponse", SchemaOf(Responses("/api/orders/history", "get").GetProperty("200")), StringComparison.Ordinal);
+        Assert.EndsWith("PageOfOrderResponse", SchemaOf(Responses("/api/orders", "get").GetProperty("200")), StringComparison.Ordinal);
         Assert.True(Responses("/api/staff/balances/{accountId}/credits", "post").TryGetProperty("409", out _));
         Assert.True(Responses("/api/orders", "get").TryGetProperty("400", out _));
-        Assert.EndsWith("InvoicePage", SchemaOf(Responses("/api/invoices", "get").GetProperty("200")), StringComparison.Ordinal);
+        Assert.EndsWith("PageOfInvoiceResponse", SchemaOf(Responses("/api/invoices", "get").GetProperty("200")), StringComparison.Ordinal);
         Assert.True(Responses("/api/orders/{id}/plan-change", "post").TryGetProperty("402", out _));
         Assert.True(Responses("/api/invoices/{id}/pay", "post").TryGetProperty("403", out _));
     }

@@ -36,7 +36,7 @@ public sealed class OrderTests(OrdersServiceFactory factory) : IClassFixture<Ord
         Assert.Equal(["renew", "change_plan", "cancel"], order.GetProperty("actions").EnumerateArray().Select(a => a.GetString()));
         Assert.Equal("paid", order.GetProperty("invoice").GetProperty("status").GetString());
         Assert.Equal(92.01m, balance.GetProperty("balance").GetDecimal());
-        Assert.Equal(order.GetProperty("id").GetGuid(), Assert.Single(active.GetProperty("entries").EnumerateArray()).GetProperty("id").GetGuid());
+        Assert.Equal(order.GetProperty("id").GetGuid(), Assert.Single(active.GetProperty("items").EnumerateArray()).GetProperty("id").GetGuid());
     }
 
     [Fact]
@@ -109,7 +109,7 @@ public sealed class OrderTests(OrdersServiceFactory factory) : IClassFixture<Ord
         Assert.Equal(id, replayBody.GetProperty("id").GetGuid());
         Assert.Equal(HttpStatusCode.UnprocessableEntity, reused);
         Assert.Equal("idempotency_key_reused", reusedBody.GetProperty("code").GetString());
-        Assert.Single(orders.GetProperty("entries").EnumerateArray());
+        Assert.Single(orders.GetProperty("items").EnumerateArray());
         Assert.Equal(1000m - 19.90m, balance.GetProperty("balance").GetDecimal());
     }
 
@@ -160,15 +160,15 @@ public sealed class OrderTests(OrdersServiceFactory factory) : IClassFixture<Ord
         await OrderAsync(http, new { planId = "ds-epyc", periodMonths = 1 }, Guid.NewGuid().ToString());
         var pending = await http.GetFromJsonAsync<JsonElement>("/api/orders/history?status=pending_payment");
         var all = await http.GetFromJsonAsync<JsonElement>("/api/orders/history?limit=1");
-        using var foreign = await Customer(Guid.NewGuid()).GetAsync($"/api/orders/{pending.GetProperty("entries")[0].GetProperty("id").GetGuid()}");
+        using var foreign = await Customer(Guid.NewGuid()).GetAsync($"/api/orders/{pending.GetProperty("items")[0].GetProperty("id").GetGuid()}");
 
         Assert.Equal(HttpStatusCode.BadRequest, badPlan);
         Assert.True(badPlanBody.GetProperty("errors").TryGetProperty("planId", out _));
         Assert.Equal(HttpStatusCode.BadRequest, badPeriod);
         Assert.True(badPeriodBody.GetProperty("errors").TryGetProperty("periodMonths", out _));
-        Assert.Equal("ds-epyc", Assert.Single(pending.GetProperty("entries").EnumerateArray()).GetProperty("planId").GetString());
-        Assert.Equal(1, all.GetProperty("entries").GetArrayLength());
-        Assert.NotEqual(JsonValueKind.Null, all.GetProperty("nextBefore").ValueKind);
+        Assert.Equal("ds-epyc", Assert.Single(pending.GetProperty("items").EnumerateArray()).GetProperty("planId").GetString());
+        Assert.Equal(1, all.GetProperty("items").GetArrayLength());
+        Assert.NotEqual(JsonValueKind.Null, all.GetProperty("nextCursor").ValueKind);
         Assert.Equal(HttpStatusCode.NotFound, foreign.StatusCode);
     }
 }

@@ -146,7 +146,7 @@ public sealed class ProfileTests(ProfileServiceFactory factory) : IClassFixture<
         Assert.Equal(HttpStatusCode.BadRequest, noReason.StatusCode);
         Assert.Equal(HttpStatusCode.OK, changed.StatusCode);
         Assert.Equal("DE", (await factory.GetAsync(http)).GetProperty("country").GetString());
-        var entry = audit.GetProperty("entries").EnumerateArray().First(e => e.GetProperty("field").GetString() == "country");
+        var entry = audit.GetProperty("items").EnumerateArray().First(e => e.GetProperty("field").GetString() == "country");
         Assert.Equal(("staff", "BG", "DE", "Customer moved to Berlin, ticket 4711"),
             (entry.GetProperty("actor").GetString(), entry.GetProperty("oldValue").GetString(), entry.GetProperty("newValue").GetString(), entry.GetProperty("reason").GetString()));
         Assert.Single(await factory.OutboxAsync("CountryChanged", accountId.ToString()));
@@ -326,7 +326,7 @@ public sealed class ProfileTests(ProfileServiceFactory factory) : IClassFixture<
         Assert.All(results, r => Assert.True(r?.PhoneVerified));
         Assert.Equal(3, (await factory.GetAsync(http)).GetProperty("version").GetInt32());
         var audit = await http.GetFromJsonAsync<JsonElement>("/api/profile/audit");
-        Assert.Single(audit.GetProperty("entries").EnumerateArray(), e => e.GetProperty("field").GetString() == "phoneVerified");
+        Assert.Single(audit.GetProperty("items").EnumerateArray(), e => e.GetProperty("field").GetString() == "phoneVerified");
     }
 
     [Fact]
@@ -350,7 +350,7 @@ public sealed class ProfileTests(ProfileServiceFactory factory) : IClassFixture<
 
         Assert.True(verified, "PhoneVerified did not reach the profile");
         var audit = await http.GetFromJsonAsync<JsonElement>("/api/profile/audit");
-        Assert.Contains(audit.GetProperty("entries").EnumerateArray(), e => e.GetProperty("field").GetString() == "phoneVerified" && e.GetProperty("actor").GetString() == "system");
+        Assert.Contains(audit.GetProperty("items").EnumerateArray(), e => e.GetProperty("field").GetString() == "phoneVerified" && e.GetProperty("actor").GetString() == "system");
     }
 
     [Fact]
@@ -361,13 +361,13 @@ public sealed class ProfileTests(ProfileServiceFactory factory) : IClassFixture<
         await PutAsync(http, Complete(1));
 
         var first = await http.GetFromJsonAsync<JsonElement>("/api/profile/audit?limit=3");
-        var next = first.GetProperty("nextBefore").GetInt64();
-        var rest = await http.GetFromJsonAsync<JsonElement>($"/api/profile/audit?limit=50&before={next}");
+        var next = first.GetProperty("nextCursor").GetString();
+        var rest = await http.GetFromJsonAsync<JsonElement>($"/api/profile/audit?limit=50&cursor={next}");
         using var badLimit = await http.GetAsync("/api/profile/audit?limit=0");
 
-        var entries = first.GetProperty("entries").EnumerateArray().Concat(rest.GetProperty("entries").EnumerateArray()).ToList();
-        Assert.Equal(3, first.GetProperty("entries").GetArrayLength());
-        Assert.Equal(JsonValueKind.Null, rest.GetProperty("nextBefore").ValueKind);
+        var entries = first.GetProperty("items").EnumerateArray().Concat(rest.GetProperty("items").EnumerateArray()).ToList();
+        Assert.Equal(3, first.GetProperty("items").GetArrayLength());
+        Assert.Equal(JsonValueKind.Null, rest.GetProperty("nextCursor").ValueKind);
         var firstName = entries.Single(e => e.GetProperty("field").GetString() == "firstName");
         Assert.Equal(("customer", "Jane", "Иван"), (firstName.GetProperty("actor").GetString(), firstName.GetProperty("oldValue").GetString(), firstName.GetProperty("newValue").GetString()));
         Assert.Equal(ProfileServiceFactory.ClientAddress, firstName.GetProperty("ip").GetString());
@@ -388,8 +388,8 @@ public sealed class ProfileTests(ProfileServiceFactory factory) : IClassFixture<
         await PutAsync(http, Complete(1));
 
         var audit = await http.GetFromJsonAsync<JsonElement>("/api/profile/audit?limit=50");
-        Assert.NotEmpty(audit.GetProperty("entries").EnumerateArray());
-        Assert.All(audit.GetProperty("entries").EnumerateArray(), e => Assert.Equal("127.0.0.1", e.GetProperty("ip").GetString()));
+        Assert.NotEmpty(audit.GetProperty("items").EnumerateArray());
+        Assert.All(audit.GetProperty("items").EnumerateArray(), e => Assert.Equal("127.0.0.1", e.GetProperty("ip").GetString()));
     }
 
     [Fact]

@@ -222,7 +222,7 @@ public sealed partial class GatewayAndStepUpTests : IClassFixture<VerificationSe
         using var staff = _factory.Api(_factory.TokenFor(Guid.NewGuid(), AuthenticationExtensions.StaffRole));
         using var response = await staff.GetAsync($"/api/staff/verification/accounts/{accountId}/gateway-attempts?challengeId={challengeId}");
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        return [.. (await response.Content.ReadFromJsonAsync<JsonElement>()).EnumerateArray()];
+        return [.. (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("items").EnumerateArray()];
     }
 
     [GeneratedRegex("[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}|[0-9a-fA-F]{16,}")]

@@ -49,8 +49,9 @@ public static class SettingsEndpoints
                 "400 validation_failed names every field; with 'version', 412 settings_version_mismatch when another change came first.")
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status412PreconditionFailed);
-        group.MapGet("/", NotificationLog.ListAsync).WithSummary("What was sent (or is being sent), newest first, paged by nextBefore")
-            .Produces<NotificationPage>(StatusCodes.Status200OK).ProducesValidationProblem();
+        group.MapGet("/", NotificationLog.ListAsync).WithSummary("What was sent (or is being sent), newest first, paged by nextCursor")
+            .WithDescription(NotificationLog.PagingProblems)
+            .Produces<Page<NotificationEntry>>(StatusCodes.Status200OK).ProducesProblem(StatusCodes.Status400BadRequest);
         return group;
     }
 
@@ -156,33 +157,30 @@ public static class SettingsEndpoints
 public sealed record NotificationEntry(
     long Sequence, Guid Id, string Type, string Category, string Recipient, string Subject, string Status, int Attempts, string? LastError, DateTimeOffset CreatedAt, DateTimeOffset? SentAt);
 
-public sealed record NotificationPage(IReadOnlyList<NotificationEntry> Entries, long? NextBefore);
-
 public static class NotificationLog
 {
-    public const int MaxLimit = 100;
+    public const string PagingProblems = "400 invalid_parameter (limit out of 1..100), 400 invalid_cursor (cursor is not a nextCursor of this list).";
 
-    public static async Task<IResult> ListAsync(ClaimsPrincipal user, long? before, int? limit, NotificationsDbContext db, CancellationToken cancellationToken)
+    public static async Task<Results<Ok<Page<NotificationEntry>>, ProblemHttpResult>> ListAsync(
+        ClaimsPrincipal user, [AsParameters] PageQuery page, NotificationsDbContext db, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(db);
-        if (limit is < 1 or > MaxLimit)
+        ArgumentNullException.ThrowIfNull(page);
+        if (!page.TryRead(out long? before, out var problem))
         {
-            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["limit"] = [$"Between 1 and {MaxLimit}."] });
+            return problem;
         }
 
-        var take = limit ?? 50;
         var accountId = user.AccountId();
         var query = db.Notifications.AsNoTracking().Where(n => n.AccountId == accountId);
-        if (before is { } cursor)
+        if (before is { } sequence)
         {
-            query = query.Where(n => n.Sequence < cursor);
+            query = query.Where(n => n.Sequence < sequence);
         }
 
-        var entries = await query.OrderByDescending(n => n.Sequence).Take(take + 1)
+        var rows = await query.OrderByDescending(n => n.Sequence).Take(page.Take + 1)
             .Select(n => new NotificationEntry(n.Sequence, n.Id, n.Type, n.Category, n.Recipient, n.Subject, n.Status, n.Attempts, n.LastError, n.CreatedAt, n.SentAt))
             .ToListAsync(cancellationToken);
-        var more = entries.Count > take;
-        var page = more ? entries[..take] : entries;
-        return TypedResults.Ok(new NotificationPage(page, more ? page[^1].Sequence : null));
+        return TypedResults.Ok(page.PageOf(rows, n => PageCursor.Encode(n.Sequence)));
     }
 }

@@ -17,7 +17,7 @@ public sealed record PlanResponse(
 public sealed record LedgerEntryResponse(
     long Sequence, DateTimeOffset At, decimal Amount, string Currency, decimal BalanceAfter, string Reason, string? ReferenceType, string? ReferenceId, string? Note);
 
-public sealed record BalanceResponse(decimal Balance, string Currency, IReadOnlyList<LedgerEntryResponse> Entries, string? NextBefore);
+public sealed record BalanceResponse(decimal Balance, string Currency, IReadOnlyList<LedgerEntryResponse> Items, string? NextCursor);
 
 public sealed record CreditRequest(decimal? Amount, string? Currency, string? PaymentReference, string? Note);
 
@@ -31,8 +31,8 @@ public static class MoneyEndpoints
         app.MapGet("/api/plans", ListPlansAsync).WithTags("Plans").AllowAnonymous()
             .WithSummary("Dedicated Server and VPS/VDS plans (no token needed): resources, monthly price, billing periods with their discounts and prices, setup fee, cancellation terms");
         app.MapGet("/api/balance", GetBalanceAsync).WithTags("Balance").RequireAuthorization()
-            .WithSummary("The balance and its ledger entries, newest first, paged by nextBefore (the balance is the sum of the entries)")
-            .WithDescription("400 validation_failed (limit), 400 invalid_cursor (before is not a nextBefore value).")
+            .WithSummary("The balance and its ledger entries, newest first, paged by nextCursor (the balance is the sum of the entries)")
+            .WithDescription("400 invalid_parameter (limit out of 1..100), 400 invalid_cursor (cursor is not a nextCursor of this list).")
             .Answers<BalanceResponse>(StatusCodes.Status200OK, 400);
         app.MapPost("/api/staff/balances/{accountId:guid}/credits", CreditAsync).WithTags("Balance (staff)")
             .RequireAuthorization(AuthenticationExtensions.StaffPolicy)
@@ -56,28 +56,27 @@ public static class MoneyEndpoints
             .ToList());
     }
 
-    private static async Task<IResult> GetBalanceAsync(ClaimsPrincipal user, string? before, int? limit, OrdersDbContext db, CancellationToken cancellationToken)
+    private static async Task<Results<Ok<BalanceResponse>, ProblemHttpResult>> GetBalanceAsync(
+        ClaimsPrincipal user, [AsParameters] PageQuery page, OrdersDbContext db, CancellationToken cancellationToken)
     {
-        if (PageCursor.Check(limit, PageCursor.TryDecode(before, out var cursor) || before is null) is { } problem)
+        if (!page.TryRead(out long? before, out var problem))
         {
             return problem;
         }
 
         var accountId = user.AccountId();
-        var take = limit ?? PageCursor.DefaultLimit;
         var account = await db.Balances.AsNoTracking().FirstOrDefaultAsync(a => a.AccountId == accountId, cancellationToken);
         var query = db.Ledger.AsNoTracking().Where(e => e.AccountId == accountId);
-        if (before is not null)
+        if (before is { } sequence)
         {
-            query = query.Where(e => e.Sequence < cursor);
+            query = query.Where(e => e.Sequence < sequence);
         }
 
-        var entries = await query.OrderByDescending(e => e.Sequence).Take(take + 1)
+        var rows = await query.OrderByDescending(e => e.Sequence).Take(page.Take + 1)
             .Select(e => new LedgerEntryResponse(e.Sequence, e.At, e.Amount, e.Currency, e.BalanceAfter, e.Reason, e.ReferenceType, e.ReferenceId, e.Note))
             .ToListAsync(cancellationToken);
-        var more = entries.Count > take;
-        var page = more ? entries[..take] : entries;
-        return TypedResults.Ok(new BalanceResponse(account?.Balance ?? 0m, account?.Currency ?? PlanCatalogue.Currency, page, more ? PageCursor.Encode(page[^1].Sequence) : null));
+        var ledger = page.PageOf(rows, e => PageCursor.Encode(e.Sequence));
+        return TypedResults.Ok(new BalanceResponse(account?.Balance ?? 0m, account?.Currency ?? PlanCatalogue.Currency, ledger.Items, ledger.NextCursor));
     }
 
     private static async Task<IResult> CreditAsync(

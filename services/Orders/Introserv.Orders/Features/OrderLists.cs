@@ -1,46 +1,50 @@
 using Introserv.ServiceDefaults;
 using System.Security.Claims;
 using Introserv.Orders.Data;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 
 namespace Introserv.Orders.Features;
 
 /// <summary>
-/// The order and invoice lists: newest first, ties broken by id, paged by an opaque <c>nextBefore</c> cursor
-/// (see <see cref="PageCursor"/>); <c>limit</c> 1..100 (default 50).
+/// The order and invoice lists: newest first, ties broken by id, paged by an opaque <c>nextCursor</c>
+/// (see <see cref="PageQuery"/>).
 /// </summary>
 internal static class OrderLists
 {
+    private const string PagingProblems = "400 invalid_parameter (limit out of 1..100), 400 invalid_cursor (cursor is not a nextCursor of this list).";
+
     public static RouteGroupBuilder MapOrderLists(this RouteGroupBuilder orders)
     {
         orders.MapGet("/", ActiveAsync)
-            .WithSummary("Active orders (not cancelled or terminated): plan, address, paidUntil, daysRemaining, status, cost and the actions available; newest first, paged by nextBefore")
-            .WithDescription("400 validation_failed (limit), 400 invalid_cursor (before is not a nextBefore value).")
-            .Answers<OrderPage>(StatusCodes.Status200OK, 400);
+            .WithSummary("Active orders (not cancelled or terminated): plan, address, paidUntil, daysRemaining, status, cost and the actions available; newest first, paged by nextCursor")
+            .WithDescription(PagingProblems)
+            .Answers<Page<OrderResponse>>(StatusCodes.Status200OK, 400);
         orders.MapGet("/history", HistoryAsync)
-            .WithSummary("Every order, finished ones too, newest first; filter by status and creation date (from, to); paged by nextBefore")
-            .WithDescription("400 validation_failed (limit), 400 invalid_cursor (before is not a nextBefore value).")
-            .Answers<OrderPage>(StatusCodes.Status200OK, 400);
+            .WithSummary("Every order, finished ones too, newest first; filter by status and creation date (from, to); paged by nextCursor")
+            .WithDescription(PagingProblems)
+            .Answers<Page<OrderResponse>>(StatusCodes.Status200OK, 400);
         return orders;
     }
 
     public static RouteGroupBuilder MapInvoiceList(this RouteGroupBuilder invoices)
     {
-        invoices.MapGet("/", InvoicesAsync).WithSummary("Invoices, newest first; filter by status (unpaid, paid, void); paged by nextBefore")
-            .WithDescription("400 validation_failed (limit), 400 invalid_cursor (before is not a nextBefore value).")
-            .Answers<InvoicePage>(StatusCodes.Status200OK, 400);
+        invoices.MapGet("/", InvoicesAsync).WithSummary("Invoices, newest first; filter by status (unpaid, paid, void); paged by nextCursor")
+            .WithDescription(PagingProblems)
+            .Answers<Page<InvoiceResponse>>(StatusCodes.Status200OK, 400);
         return invoices;
     }
 
-    private static Task<IResult> ActiveAsync(ClaimsPrincipal user, string? before, int? limit, OrdersDbContext db, TimeProvider clock, CancellationToken cancellationToken)
+    private static Task<Results<Ok<Page<OrderResponse>>, ProblemHttpResult>> ActiveAsync(
+        ClaimsPrincipal user, [AsParameters] PageQuery page, OrdersDbContext db, TimeProvider clock, CancellationToken cancellationToken)
     {
         var accountId = user.AccountId();
         var query = db.Orders.AsNoTracking().Where(o => o.AccountId == accountId && o.Status != OrderStatuses.Cancelled && o.Status != OrderStatuses.Terminated);
-        return PageAsync(query, before, limit, clock, cancellationToken);
+        return PageAsync(query, page, clock, cancellationToken);
     }
 
-    private static Task<IResult> HistoryAsync(
-        ClaimsPrincipal user, string? status, DateTimeOffset? from, DateTimeOffset? to, string? before, int? limit,
+    private static Task<Results<Ok<Page<OrderResponse>>, ProblemHttpResult>> HistoryAsync(
+        ClaimsPrincipal user, string? status, DateTimeOffset? from, DateTimeOffset? to, [AsParameters] PageQuery page,
         OrdersDbContext db, TimeProvider clock, CancellationToken cancellationToken)
     {
         var accountId = user.AccountId();
@@ -60,34 +64,31 @@ internal static class OrderLists
             query = query.Where(o => o.CreatedAt < until);
         }
 
-        return PageAsync(query, before, limit, clock, cancellationToken);
+        return PageAsync(query, page, clock, cancellationToken);
     }
 
-    private static async Task<IResult> PageAsync(IQueryable<Order> query, string? before, int? limit, TimeProvider clock, CancellationToken cancellationToken)
+    private static async Task<Results<Ok<Page<OrderResponse>>, ProblemHttpResult>> PageAsync(
+        IQueryable<Order> query, PageQuery page, TimeProvider clock, CancellationToken cancellationToken)
     {
-        var cursorValid = PageCursor.TryDecode(before, out var at, out var id) || before is null;
-        if (PageCursor.Check(limit, cursorValid) is { } problem)
+        if (!page.TryRead(out (DateTimeOffset At, Guid Id)? before, out var problem))
         {
             return problem;
         }
 
-        if (before is not null)
+        if (before is var (at, id))
         {
             query = query.Where(o => o.CreatedAt < at || (o.CreatedAt == at && o.Id.CompareTo(id) < 0));
         }
 
-        var take = limit ?? PageCursor.DefaultLimit;
-        var page = await query.OrderByDescending(o => o.CreatedAt).ThenByDescending(o => o.Id).Take(take + 1).ToListAsync(cancellationToken);
+        var rows = await query.OrderByDescending(o => o.CreatedAt).ThenByDescending(o => o.Id).Take(page.Take + 1).ToListAsync(cancellationToken);
         var now = clock.GetUtcNow();
-        var entries = page.Take(take).Select(o => OrderActions.View(o, now)).ToList();
-        return TypedResults.Ok(new OrderPage(entries, page.Count > take ? PageCursor.Encode(entries[^1].CreatedAt, entries[^1].Id) : null));
+        return TypedResults.Ok(page.PageOf(rows.Select(o => OrderActions.View(o, now)).ToList(), o => PageCursor.Encode(o.CreatedAt, o.Id)));
     }
 
-    private static async Task<IResult> InvoicesAsync(
-        ClaimsPrincipal user, string? status, string? before, int? limit, OrdersDbContext db, CancellationToken cancellationToken)
+    private static async Task<Results<Ok<Page<InvoiceResponse>>, ProblemHttpResult>> InvoicesAsync(
+        ClaimsPrincipal user, string? status, [AsParameters] PageQuery page, OrdersDbContext db, CancellationToken cancellationToken)
     {
-        var cursorValid = PageCursor.TryDecode(before, out var at, out var id) || before is null;
-        if (PageCursor.Check(limit, cursorValid) is { } problem)
+        if (!page.TryRead(out (DateTimeOffset At, Guid Id)? before, out var problem))
         {
             return problem;
         }
@@ -99,14 +100,12 @@ internal static class OrderLists
             query = query.Where(i => i.Status == status);
         }
 
-        if (before is not null)
+        if (before is var (at, id))
         {
             query = query.Where(i => i.IssuedAt < at || (i.IssuedAt == at && i.Id.CompareTo(id) < 0));
         }
 
-        var take = limit ?? PageCursor.DefaultLimit;
-        var page = await query.OrderByDescending(i => i.IssuedAt).ThenByDescending(i => i.Id).Take(take + 1).ToListAsync(cancellationToken);
-        var entries = page.Take(take).Select(OrderActions.View).ToList();
-        return TypedResults.Ok(new InvoicePage(entries, page.Count > take ? PageCursor.Encode(entries[^1].IssuedAt, entries[^1].Id) : null));
+        var rows = await query.OrderByDescending(i => i.IssuedAt).ThenByDescending(i => i.Id).Take(page.Take + 1).ToListAsync(cancellationToken);
+        return TypedResults.Ok(page.PageOf(rows.Select(OrderActions.View).ToList(), i => PageCursor.Encode(i.IssuedAt, i.Id)));
     }
 }

@@ -6,10 +6,6 @@ public sealed record PlaceOrderRequest(string? PlanId, int? PeriodMonths, bool? 
 
 public sealed record AutoRenewRequest(bool? Enabled);
 
-public sealed record OrderPage(IReadOnlyList<OrderResponse> Entries, string? NextBefore);
-
-public sealed record InvoicePage(IReadOnlyList<InvoiceResponse> Entries, string? NextBefore);
-
 /// <summary>What an endpoint answers, for the OpenAPI document: its success body and the problem statuses it can give.</summary>
 public static class EndpointDocumentation
 {

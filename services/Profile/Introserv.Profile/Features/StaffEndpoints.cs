@@ -23,9 +23,11 @@ public static class StaffEndpoints
         var group = app.MapGroup("/api/staff/profiles/{accountId:guid}").WithTags("Profile (staff)")
             .RequireAuthorization(AuthenticationExtensions.StaffPolicy);
         group.MapGet("/", GetAsync).WithSummary("A customer's profile");
-        group.MapGet("/audit", (Guid accountId, long? before, int? limit, ProfileDbContext db, CancellationToken ct) =>
-            AuditEndpoints.ListAsync(db, accountId, before, limit, ct)).WithSummary("A customer's profile audit")
-            .Produces<AuditPage>(StatusCodes.Status200OK);
+        group.MapGet("/audit", (Guid accountId, [AsParameters] PageQuery page, ProfileDbContext db, CancellationToken ct) =>
+                AuditEndpoints.ListAsync(db, accountId, page, ct))
+            .WithSummary("A customer's profile audit, newest first, paged by nextCursor")
+            .WithDescription(AuditEndpoints.PagingProblems)
+            .Produces<Page<AuditEntryResponse>>(StatusCodes.Status200OK).ProducesProblem(StatusCodes.Status400BadRequest);
         group.MapPut("/country", ChangeCountryAsync)
             .WithSummary("Change the customer's country (reason required)")
             .ProducesValidationProblem();
@@ -138,43 +140,40 @@ public static class StaffEndpoints
 
 public sealed record AuditEntryResponse(long Id, DateTimeOffset At, string Actor, string? Ip, string Field, string? OldValue, string? NewValue, string? Reason);
 
-public sealed record AuditPage(IReadOnlyList<AuditEntryResponse> Entries, long? NextBefore);
-
 public static class AuditEndpoints
 {
-    public const int MaxLimit = 100;
+    public const string PagingProblems = "400 invalid_parameter (limit out of 1..100), 400 invalid_cursor (cursor is not a nextCursor of this list).";
 
     public static RouteGroupBuilder MapProfileAuditEndpoints(this RouteGroupBuilder group)
     {
         ArgumentNullException.ThrowIfNull(group);
-        group.MapGet("/audit", (ClaimsPrincipal user, long? before, int? limit, ProfileDbContext db, CancellationToken ct) =>
-                ListAsync(db, user.AccountId(), before, limit, ct))
+        group.MapGet("/audit", (ClaimsPrincipal user, [AsParameters] PageQuery page, ProfileDbContext db, CancellationToken ct) =>
+                ListAsync(db, user.AccountId(), page, ct))
             .WithSummary("Every change to the profile, newest first: time, who (customer, staff, system), IP, field, old and new value")
-            .WithDescription("Paged: pass nextBefore as before.")
-            .Produces<AuditPage>(StatusCodes.Status200OK);
+            .WithDescription(PagingProblems)
+            .Produces<Page<AuditEntryResponse>>(StatusCodes.Status200OK).ProducesProblem(StatusCodes.Status400BadRequest);
         return group;
     }
 
-    public static async Task<IResult> ListAsync(ProfileDbContext db, Guid accountId, long? before, int? limit, CancellationToken cancellationToken)
+    public static async Task<Results<Ok<Page<AuditEntryResponse>>, ProblemHttpResult>> ListAsync(
+        ProfileDbContext db, Guid accountId, PageQuery page, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(db);
-        if (limit is < 1 or > MaxLimit)
+        ArgumentNullException.ThrowIfNull(page);
+        if (!page.TryRead(out long? before, out var problem))
         {
-            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["limit"] = [$"Between 1 and {MaxLimit}."] });
+            return problem;
         }
 
-        var take = limit ?? 50;
         var query = db.AuditEntries.AsNoTracking().Where(e => e.AccountId == accountId);
-        if (before is { } cursor)
+        if (before is { } id)
         {
-            query = query.Where(e => e.Id < cursor);
+            query = query.Where(e => e.Id < id);
         }
 
-        var entries = await query.OrderByDescending(e => e.Id).Take(take + 1)
+        var rows = await query.OrderByDescending(e => e.Id).Take(page.Take + 1)
             .Select(e => new AuditEntryResponse(e.Id, e.At, e.Actor, e.Ip, e.Field, e.OldValue, e.NewValue, e.Reason))
             .ToListAsync(cancellationToken);
-        var more = entries.Count > take;
-        var page = more ? entries[..take] : entries;
-        return TypedResults.Ok(new AuditPage(page, more ? page[^1].Id : null));
+        return TypedResults.Ok(page.PageOf(rows, e => PageCursor.Encode(e.Id)));
     }
 }

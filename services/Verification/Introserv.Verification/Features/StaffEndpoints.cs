@@ -11,23 +11,23 @@ public sealed record GatewayAttemptResponse(
 /// <summary>For support: which gateway was tried for a customer, how it ended and how long it took.</summary>
 public static class StaffEndpoints
 {
-    public const int MaxLimit = 200;
-
     public static RouteGroupBuilder MapVerificationStaffEndpoints(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/api/staff/verification").WithTags("Verification (staff)")
             .RequireAuthorization(AuthenticationExtensions.StaffPolicy);
         group.MapGet("/accounts/{accountId:guid}/gateway-attempts", ListAsync)
-            .WithSummary("The telephony gateway attempts for an account, newest first (never a code)");
+            .WithSummary("The telephony gateway attempts for an account, newest first (never a code), paged by nextCursor")
+            .WithDescription("400 invalid_parameter (limit out of 1..100), 400 invalid_cursor (cursor is not a nextCursor of this list).")
+            .Produces<Page<GatewayAttemptResponse>>(StatusCodes.Status200OK).ProducesProblem(StatusCodes.Status400BadRequest);
         return group;
     }
 
-    private static async Task<Results<Ok<List<GatewayAttemptResponse>>, ValidationProblem>> ListAsync(
-        Guid accountId, Guid? challengeId, int? limit, VerificationDbContext db, CancellationToken cancellationToken)
+    private static async Task<Results<Ok<Page<GatewayAttemptResponse>>, ProblemHttpResult>> ListAsync(
+        Guid accountId, Guid? challengeId, [AsParameters] PageQuery page, VerificationDbContext db, CancellationToken cancellationToken)
     {
-        if (limit is < 1 or > MaxLimit)
+        if (!page.TryRead(out long? before, out var problem))
         {
-            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["limit"] = [$"Between 1 and {MaxLimit}."] });
+            return problem;
         }
 
         var query = db.GatewayAttempts.AsNoTracking().Where(a => a.AccountId == accountId);
@@ -36,9 +36,15 @@ public static class StaffEndpoints
             query = query.Where(a => a.ChallengeId == id);
         }
 
-        var attempts = await query.OrderByDescending(a => a.At).ThenByDescending(a => a.Id).Take(limit ?? 50)
-            .Select(a => new GatewayAttemptResponse(a.ChallengeId, a.At, a.Delivery, a.MaskedPhone, a.GatewayRole, a.GatewayName, a.Outcome, a.HttpStatus, a.LatencyMs, a.Error))
+        if (before is { } last)
+        {
+            query = query.Where(a => a.Id < last);
+        }
+
+        var rows = await query.OrderByDescending(a => a.Id).Take(page.Take + 1)
+            .Select(a => new { a.Id, View = new GatewayAttemptResponse(a.ChallengeId, a.At, a.Delivery, a.MaskedPhone, a.GatewayRole, a.GatewayName, a.Outcome, a.HttpStatus, a.LatencyMs, a.Error) })
             .ToListAsync(cancellationToken);
-        return TypedResults.Ok(attempts);
+        var paged = page.PageOf(rows, a => PageCursor.Encode(a.Id));
+        return TypedResults.Ok(new Page<GatewayAttemptResponse>([.. paged.Items.Select(a => a.View)], paged.NextCursor));
     }
 }

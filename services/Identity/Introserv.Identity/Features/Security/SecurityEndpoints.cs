@@ -33,15 +33,15 @@ public sealed record SecurityOverview(
 
 public sealed record AuditEntryView(long Id, DateTimeOffset At, string? Ip, string Action, string? Detail, bool ByStaff);
 
-public sealed record AuditPage(IReadOnlyList<AuditEntryView> Items, long? NextBefore);
-
-public sealed record LoginAttemptView(DateTimeOffset At, string Ip, string Outcome, string? UserAgent);
+public sealed record LoginAttemptView(long Id, DateTimeOffset At, string Ip, string Outcome, string? UserAgent);
 
 public sealed record RevokedSessions(int Revoked);
 
 /// <summary>The account security section: <c>/api/account/...</c>, every endpoint authenticated.</summary>
 public static class SecurityEndpoints
 {
+    private const string PagingProblems = "400 invalid_parameter (limit out of 1..100), 400 invalid_cursor (cursor is not a nextCursor of this list).";
+
     public static IEndpointRouteBuilder MapSecurityEndpoints(this IEndpointRouteBuilder endpoints)
     {
         var account = endpoints.MapGroup("/api/account").RequireAuthorization().WithTags("Account security")
@@ -61,13 +61,16 @@ public static class SecurityEndpoints
         account.MapPost("/password", SecuritySettings.ChangePasswordAsync).WithName("ChangePassword")
             .WithSummary("Change the password; every other session is revoked")
             .ProducesValidationProblem().ProducesProblem(StatusCodes.Status403Forbidden).ProducesProblem(StatusCodes.Status429TooManyRequests);
-        account.MapGet("/sessions", ListSessionsAsync).WithName("ListSessions").WithSummary("Active sessions");
+        account.MapGet("/sessions", ListSessionsAsync).WithName("ListSessions").WithSummary("Active sessions, newest first, paged by nextCursor")
+            .WithDescription(PagingProblems).ProducesProblem(StatusCodes.Status400BadRequest);
         account.MapDelete("/sessions/{sessionId:guid}", RevokeSessionAsync).WithName("RevokeSession")
             .WithSummary("Revoke one session (its refresh tokens stop working at once)").ProducesProblem(StatusCodes.Status404NotFound);
         account.MapPost("/sessions/revoke-others", RevokeOtherSessionsAsync).WithName("RevokeOtherSessions")
             .WithSummary("Revoke every session but the current one");
-        account.MapGet("/audit", GetAuditAsync).WithName("GetAccountAudit").WithSummary("Changes to the account's security, newest first");
-        account.MapGet("/login-history", GetLoginHistoryAsync).WithName("GetLoginHistory").WithSummary("Sign-in attempts, newest first");
+        account.MapGet("/audit", GetAuditAsync).WithName("GetAccountAudit").WithSummary("Changes to the account's security, newest first, paged by nextCursor")
+            .WithDescription(PagingProblems).ProducesProblem(StatusCodes.Status400BadRequest);
+        account.MapGet("/login-history", GetLoginHistoryAsync).WithName("GetLoginHistory").WithSummary("Sign-in attempts, newest first, paged by nextCursor")
+            .WithDescription(PagingProblems).ProducesProblem(StatusCodes.Status400BadRequest);
         account.MapTwoFactorEndpoints();
         return endpoints;
     }
@@ -100,9 +103,29 @@ public static class SecurityEndpoints
             ClientAddress.TextOf(context)));
     }
 
-    private static async Task<Ok<IReadOnlyList<SessionView>>> ListSessionsAsync(
-        ClaimsPrincipal user, IdentityServiceDbContext db, IOptions<IdentityServerOptions> settings, TimeProvider clock, CancellationToken cancellationToken) =>
-        TypedResults.Ok(await SessionsAsync(db, user, settings, clock, cancellationToken));
+    private static async Task<Results<Ok<Page<SessionView>>, ProblemHttpResult>> ListSessionsAsync(
+        ClaimsPrincipal user, [AsParameters] PageQuery page, IdentityServiceDbContext db, IOptions<IdentityServerOptions> settings, TimeProvider clock,
+        CancellationToken cancellationToken)
+    {
+        if (!page.TryRead(out (DateTimeOffset At, Guid Id)? before, out var problem))
+        {
+            return problem;
+        }
+
+        var accountId = user.AccountId();
+        var current = user.SessionId();
+        var activeSince = clock.GetUtcNow() - settings.Value.RefreshTokenLifetime;
+        var query = db.Sessions.Where(s => s.AccountId == accountId && s.RevokedAt == null && s.LastUsedAt > activeSince);
+        if (before is var (at, id))
+        {
+            query = query.Where(s => s.CreatedAt < at || (s.CreatedAt == at && s.Id.CompareTo(id) < 0));
+        }
+
+        var rows = await query.OrderByDescending(s => s.CreatedAt).ThenByDescending(s => s.Id).Take(page.Take + 1)
+            .Select(s => new SessionView(s.Id, s.ClientId, s.CreatedIp, s.CreatedAt, s.LastIp, s.LastUsedAt, s.UserAgent, s.Id == current))
+            .ToListAsync(cancellationToken);
+        return TypedResults.Ok(page.PageOf(rows, s => PageCursor.Encode(s.CreatedAt, s.Id)));
+    }
 
     private static async Task<IReadOnlyList<SessionView>> SessionsAsync(
         IdentityServiceDbContext db, ClaimsPrincipal user, IOptions<IdentityServerOptions> settings, TimeProvider clock, CancellationToken cancellationToken)
@@ -181,36 +204,45 @@ public static class SecurityEndpoints
         return count;
     }
 
-    private static async Task<Ok<AuditPage>> GetAuditAsync(
-        ClaimsPrincipal user, IdentityServiceDbContext db, CancellationToken cancellationToken, int limit = 50, long? before = null)
+    private static async Task<Results<Ok<Page<AuditEntryView>>, ProblemHttpResult>> GetAuditAsync(
+        ClaimsPrincipal user, [AsParameters] PageQuery page, IdentityServiceDbContext db, CancellationToken cancellationToken)
     {
-        var accountId = user.AccountId();
-        limit = Math.Clamp(limit, 1, 200);
-        var query = db.AuditEntries.Where(e => e.AccountId == accountId);
-        if (before is { } cursor)
+        if (!page.TryRead(out long? before, out var problem))
         {
-            query = query.Where(e => e.Id < cursor);
+            return problem;
         }
 
-        var items = await query.OrderByDescending(e => e.Id).Take(limit + 1).ToListAsync(cancellationToken);
-        var next = items.Count > limit ? items[limit - 1].Id : (long?)null;
-        return TypedResults.Ok(new AuditPage(
-            items.Take(limit).Select(e => new AuditEntryView(e.Id, e.At, e.Ip, e.Action, e.Detail, e.ActorAccountId is not null)).ToList(),
-            next));
+        var accountId = user.AccountId();
+        var query = db.AuditEntries.Where(e => e.AccountId == accountId);
+        if (before is { } id)
+        {
+            query = query.Where(e => e.Id < id);
+        }
+
+        var rows = await query.OrderByDescending(e => e.Id).Take(page.Take + 1)
+            .Select(e => new AuditEntryView(e.Id, e.At, e.Ip, e.Action, e.Detail, e.ActorAccountId != null))
+            .ToListAsync(cancellationToken);
+        return TypedResults.Ok(page.PageOf(rows, e => PageCursor.Encode(e.Id)));
     }
 
-    private static async Task<Ok<IReadOnlyList<LoginAttemptView>>> GetLoginHistoryAsync(
-        ClaimsPrincipal user, IdentityServiceDbContext db, CancellationToken cancellationToken, int limit = 50)
+    private static async Task<Results<Ok<Page<LoginAttemptView>>, ProblemHttpResult>> GetLoginHistoryAsync(
+        ClaimsPrincipal user, [AsParameters] PageQuery page, IdentityServiceDbContext db, CancellationToken cancellationToken)
     {
+        if (!page.TryRead(out long? before, out var problem))
+        {
+            return problem;
+        }
+
         var accountId = user.AccountId();
-        var attempts = await db.LoginAttempts
-            .Where(a => a.AccountId == accountId)
-            .OrderByDescending(a => a.Id)
-            .Take(Math.Clamp(limit, 1, 200))
-            .ToListAsync(cancellationToken);
-        return TypedResults.Ok<IReadOnlyList<LoginAttemptView>>(attempts
-            .Select(a => new LoginAttemptView(a.At, a.Ip, OutcomeName(a.Outcome), a.UserAgent))
-            .ToList());
+        var query = db.LoginAttempts.Where(a => a.AccountId == accountId);
+        if (before is { } id)
+        {
+            query = query.Where(a => a.Id < id);
+        }
+
+        var rows = await query.OrderByDescending(a => a.Id).Take(page.Take + 1).ToListAsync(cancellationToken);
+        return TypedResults.Ok(page.PageOf(
+            rows.Select(a => new LoginAttemptView(a.Id, a.At, a.Ip, OutcomeName(a.Outcome), a.UserAgent)).ToList(), a => PageCursor.Encode(a.Id)));
     }
 
     private static string OutcomeName(LoginOutcome outcome) => outcome switch

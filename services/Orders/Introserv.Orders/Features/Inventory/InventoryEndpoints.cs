@@ -11,7 +11,6 @@ namespace Introserv.Orders.Features.Inventory;
 public sealed record PoolAddressResponse(
     string Address, string State, Guid? OrderId, Guid? AccountId, DateTimeOffset? AssignedAt, DateTimeOffset AddedAt, DateTimeOffset? RetiredAt);
 
-public sealed record AddressPage(IReadOnlyList<PoolAddressResponse> Items, string? NextCursor);
 
 public sealed record AddressPoolSummary(int Free, int Assigned, int Retired);
 
@@ -38,8 +37,8 @@ public static class InventoryEndpoints
         staff.MapGet("/", ListAsync)
             .WithSummary("The pool's addresses in address order, each free, assigned (with the order and account holding it) or retired; " +
                 "?state=free|assigned|retired filters, paged by nextCursor")
-            .WithDescription("400 validation_failed (state, limit), 400 invalid_cursor.")
-            .Answers<AddressPage>(StatusCodes.Status200OK, 400);
+            .WithDescription("400 validation_failed (state), 400 invalid_parameter (limit out of 1..100), 400 invalid_cursor.")
+            .Answers<Page<PoolAddressResponse>>(StatusCodes.Status200OK, 400);
         staff.MapGet("/summary", SummaryAsync).WithSummary("How many addresses are free, assigned and retired")
             .Answers<AddressPoolSummary>(StatusCodes.Status200OK);
         staff.MapGet("/{address}", GetAsync).WithSummary("One address of the pool")
@@ -61,21 +60,25 @@ public static class InventoryEndpoints
         return app;
     }
 
-    private static async Task<Results<Ok<AddressPage>, ValidationProblem, ProblemHttpResult>> ListAsync(
-        string? state, string? cursor, int? limit, OrdersDbContext db, CancellationToken cancellationToken)
+    private static async Task<Results<Ok<Page<PoolAddressResponse>>, ValidationProblem, ProblemHttpResult>> ListAsync(
+        string? state, [AsParameters] PageQuery page, OrdersDbContext db, CancellationToken cancellationToken)
     {
         if (state is not (null or States.Free or States.Assigned or States.Retired))
         {
             return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["state"] = ["free, assigned or retired."] });
         }
 
-        var after = DecodeCursor(cursor);
-        if (PageCursor.Check(limit, cursor is null || after is not null) is { } problem)
+        if (page.LimitProblem() is { } problem)
         {
-            return problem is ValidationProblem validation ? validation : (ProblemHttpResult)problem;
+            return problem;
         }
 
-        var take = limit ?? PageCursor.DefaultLimit;
+        var after = DecodeCursor(page.Cursor);
+        if (page.Cursor is not null && after is null)
+        {
+            return PageQuery.CursorProblem();
+        }
+
         var query = db.AddressPool.AsNoTracking();
         query = state switch
         {
@@ -89,9 +92,8 @@ public static class InventoryEndpoints
             query = query.Where(a => a.Address.CompareTo(after) > 0);
         }
 
-        var rows = await View(query.OrderBy(a => a.Address).Take(take + 1), db).ToListAsync(cancellationToken);
-        var page = rows.Count > take ? rows[..take] : rows;
-        return TypedResults.Ok(new AddressPage(page, rows.Count > take ? EncodeCursor(page[^1].Address) : null));
+        var rows = await View(query.OrderBy(a => a.Address).Take(page.Take + 1), db).ToListAsync(cancellationToken);
+        return TypedResults.Ok(page.PageOf(rows, a => EncodeCursor(a.Address)));
     }
 
     private static async Task<Ok<AddressPoolSummary>> SummaryAsync(OrdersDbContext db, CancellationToken cancellationToken)
