@@ -160,7 +160,8 @@ public static partial class InputErrors
 
         if (ParameterName().Match(message) is { Success: true } named)
         {
-            var name = named.Groups["name"].Value;
+            // Parameters bound through [AsParameters] are named after their property (Limit); the API's are camelCase.
+            var name = JsonNamingPolicy.CamelCase.ConvertName(named.Groups["name"].Value);
             extensions["parameter"] = name;
             return message.Contains("was not provided", StringComparison.Ordinal)
                 ? (400, MissingParameter, $"The parameter '{name}' is required.", extensions)

@@ -42,7 +42,7 @@ public sealed class FuzzThroughGatewayTests(StackFixture stack, ITestOutputHelpe
         var before = await Task.WhenAll(customers.Select(c => SnapshotAsync(c.Token)));
 
         var generator = new MalformedRequests(document, random);
-        var work = new List<(MalformedRequest Request, Caller Caller)>();
+        var work = new List<(MalformedRequest Request, Caller Caller, JsonNode Operation)>();
         foreach (var (path, item) in (document["paths"] as JsonObject)!)
         {
             foreach (var (method, operation) in (item as JsonObject)!)
@@ -56,11 +56,11 @@ public sealed class FuzzThroughGatewayTests(StackFixture stack, ITestOutputHelpe
                 foreach (var request in generator.For(method.ToUpperInvariant(), path, operation))
                 {
                     var customer = customers[random.Next(customers.Count)];
-                    work.Add((request, isStaffOperation ? staff : customer));
+                    work.Add((request, isStaffOperation ? staff : customer, operation));
                     if (random.Next(4) == 0)
                     {
                         // The other role: a customer on a staff route, staff on a customer's.
-                        work.Add((request, isStaffOperation ? customer : staff));
+                        work.Add((request, isStaffOperation ? customer : staff, operation));
                     }
                 }
             }
@@ -95,6 +95,10 @@ public sealed class FuzzThroughGatewayTests(StackFixture stack, ITestOutputHelpe
                     {
                         failures.Add($"{item.Request}: {status} without a problem body with a code");
                     }
+                    else if (Undeclared(item.Operation, status, problem) is { } undeclared)
+                    {
+                        failures.Add($"{item.Request}: {undeclared}");
+                    }
                 }
                 finally
                 {
@@ -125,6 +129,61 @@ public sealed class FuzzThroughGatewayTests(StackFixture stack, ITestOutputHelpe
 
         Assert.Contains(customers, c => !accepted.ContainsKey(c.Token));
     }
+
+    [Fact]
+    public async Task Every_operation_declares_a_typed_success_and_the_codes_of_each_problem_status()
+    {
+        using var anonymous = stack.CreateGatewayClient();
+        var document = JsonNode.Parse(await anonymous.GetStringAsync(new Uri("/openapi/v1.json", UriKind.Relative)))!;
+        var defects = new List<string>();
+        foreach (var (path, item) in (document["paths"] as JsonObject)!)
+        {
+            foreach (var (method, operation) in (item as JsonObject)!)
+            {
+                if (operation?["responses"] is not JsonObject responses)
+                {
+                    defects.Add($"{method} {path}: no responses");
+                    continue;
+                }
+
+                var successes = responses.Where(r => r.Key.StartsWith('2')).ToList();
+                if (successes.Count == 0)
+                {
+                    defects.Add($"{method} {path}: no 2xx answer declared");
+                }
+
+                defects.AddRange(successes.Where(r => r.Key != "204" && r.Value?["content"]?["application/json"]?["schema"] is null)
+                    .Select(r => $"{method} {path}: {r.Key} has no typed JSON body"));
+                defects.AddRange(responses.Where(r => r.Key[0] is '4' or '5' && CodesOf(r.Value) is null)
+                    .Select(r => $"{method} {path}: {r.Key} lists no problem codes"));
+            }
+        }
+
+        Assert.True(defects.Count == 0, string.Join('\n', defects));
+    }
+
+    /// <summary>Why the document does not cover this answer of the operation, or null when it does.</summary>
+    private static string? Undeclared(JsonNode operation, int status, string? code)
+    {
+        var responses = operation["responses"] as JsonObject;
+        var key = status.ToString(CultureInfo.InvariantCulture);
+        if (status < 300)
+        {
+            return responses?.Any(r => r.Key.StartsWith('2')) == true ? null : $"{status} while the document declares no 2xx answer";
+        }
+
+        if (responses?[key] is not { } response)
+        {
+            return $"{status} {code} is not a status the document declares";
+        }
+
+        return code is null || CodesOf(response)?.Contains(code) == true ? null : $"{status} {code} is not among the codes the document lists for {status}";
+    }
+
+    private static HashSet<string>? CodesOf(JsonNode? response) =>
+        response?["content"]?["application/problem+json"]?["schema"]?["properties"]?["code"]?["enum"] is JsonArray codes
+            ? [.. codes.Select(c => c!.GetValue<string>())]
+            : null;
 
     private static async Task<(int Status, string? Problem)> SendAsync(HttpClient http, MalformedRequest request, Caller caller, ConcurrentBag<string> failures)
     {

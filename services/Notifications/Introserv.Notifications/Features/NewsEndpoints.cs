@@ -26,7 +26,7 @@ public static class NewsEndpoints
             .WithSummary("Send a news issue to every subscribed account")
             .WithDescription("newsId (a UUID the sender chooses: sending it again queues nothing twice), subject (1-150), text (1-20000; blank lines separate paragraphs). " +
                 "202 with the number of mails queued. 400 validation_failed.")
-            .ProducesValidationProblem();
+            .Produces<NewsResponse>(StatusCodes.Status202Accepted);
         return app;
     }
 

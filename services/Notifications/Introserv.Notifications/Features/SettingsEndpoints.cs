@@ -42,16 +42,16 @@ public static class SettingsEndpoints
     public static RouteGroupBuilder MapNotificationEndpoints(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/api/notifications").WithTags("Notifications").RequireAuthorization();
-        group.MapGet("/settings", GetAsync).WithSummary("What is sent where: news, the low-balance alert threshold and the category addresses");
+        group.MapGet("/settings", GetAsync).WithSummary("What is sent where: news, the low-balance alert threshold and the category addresses")
+            .Problems(NotificationsProblems.SettingsNotFound);
         group.MapPut("/settings", UpdateAsync)
             .WithSummary("Change the notification settings")
             .WithDescription("Changes only what the body names. newsSubscription (bool), balanceAlertThreshold ({ amount >= 0, currency }, or null: off; omitted: unchanged), invoicesOrders, support, complaints (addresses). " +
-                "400 validation_failed names every field; with 'version', 412 settings_version_mismatch when another change came first.")
-            .ProducesValidationProblem()
-            .ProducesProblem(StatusCodes.Status412PreconditionFailed);
+                "validation_failed names every field; with 'version', settings_version_mismatch when another change came first.")
+            .Produces<SettingsResponse>(StatusCodes.Status200OK)
+            .Problems(NotificationsProblems.SettingsNotFound, NotificationsProblems.SettingsVersionMismatch);
         group.MapGet("/", NotificationLog.ListAsync).WithSummary("What was sent (or is being sent), newest first, paged by nextCursor")
-            .WithDescription(NotificationLog.PagingProblems)
-            .Produces<Page<NotificationEntry>>(StatusCodes.Status200OK).ProducesProblem(StatusCodes.Status400BadRequest);
+            .Produces<Page<NotificationEntry>>(StatusCodes.Status200OK).Paged();
         return group;
     }
 
@@ -144,14 +144,11 @@ public static class SettingsEndpoints
         settings.Version,
         settings.UpdatedAt);
 
-    private static ProblemHttpResult NotFound() => Problem(StatusCodes.Status404NotFound, "settings_not_found", "No settings",
+    private static ProblemHttpResult NotFound() => NotificationsProblems.SettingsNotFound.Result(
         "No notification settings for this account (a new account's appear within seconds of registration).");
 
-    private static ProblemHttpResult Mismatch(int current) => Problem(StatusCodes.Status412PreconditionFailed, "settings_version_mismatch", "Settings changed",
+    private static ProblemHttpResult Mismatch(int current) => NotificationsProblems.SettingsVersionMismatch.Result(
         "The settings changed after you read them; read them again.", new Dictionary<string, object?> { ["currentVersion"] = current });
-
-    public static ProblemHttpResult Problem(int status, string code, string title, string detail, Dictionary<string, object?>? extensions = null) =>
-        ProblemDetailsExtensions.CodedProblem(status, code, title, detail, extensions);
 }
 
 public sealed record NotificationEntry(
@@ -159,8 +156,6 @@ public sealed record NotificationEntry(
 
 public static class NotificationLog
 {
-    public const string PagingProblems = "400 invalid_parameter (limit out of 1..100), 400 invalid_cursor (cursor is not a nextCursor of this list).";
-
     public static async Task<Results<Ok<Page<NotificationEntry>>, ProblemHttpResult>> ListAsync(
         ClaimsPrincipal user, [AsParameters] PageQuery page, NotificationsDbContext db, CancellationToken cancellationToken)
     {

@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Http.HttpResults;
 using Introserv.ServiceDefaults;
 using System.Security.Claims;
 using Introserv.BuildingBlocks.Data;
@@ -40,22 +41,20 @@ public static class Cancellations
         ArgumentNullException.ThrowIfNull(orders);
         orders.MapPost("/{id:guid}/cancellation/quote", QuoteAsync)
             .WithSummary("Quote a cancellation: the refund of cancelling now (quoteId, valid 15 minutes) and the end-of-term option")
-            .WithDescription("endOfTerm is null when the order cannot be cancelled at the end of its term (not active). 404 order_not_found, 409 order_not_cancellable.")
-            .Answers<CancellationQuoteResponse>(StatusCodes.Status200OK, 404, 409);
+            .WithDescription("endOfTerm is null when the order cannot be cancelled at the end of its term (not active).")
+            .Answers<CancellationQuoteResponse>(StatusCodes.Status200OK, OrdersProblems.OrderNotFound, OrdersProblems.OrderNotCancellable);
         orders.MapPost("/{id:guid}/cancellation", CancelAsync)
             .WithSummary("Cancel: mode immediate (with the quoteId; refunds exactly the quoted amount) or end_of_term; an optional reason")
-            .WithDescription("400 validation_failed, 404 order_not_found / quote_not_found, 409 order_not_cancellable / quote_expired / quote_already_used / quote_outdated; " +
-                "an optional Idempotency-Key makes a retry answer the first answer (the idempotency codes as for ordering).")
-            .Answers<OrderResponse>(StatusCodes.Status200OK, 400, 404, 409, 422);
+            .WithDescription("An optional Idempotency-Key makes a retry answer the first answer.")
+            .Answers<OrderResponse>(StatusCodes.Status200OK, [OrdersProblems.OrderNotFound, OrdersProblems.OrderNotCancellable, .. OrdersProblems.Quote, .. OrdersProblems.Keyed]);
         orders.MapDelete("/{id:guid}/cancellation", WithdrawAsync)
             .WithSummary("Withdraw an end-of-term cancellation: the order is active again")
-            .WithDescription("404 order_not_found, 409 no_scheduled_cancellation.")
-            .Answers<OrderResponse>(StatusCodes.Status200OK, 404, 409);
+            .Answers<OrderResponse>(StatusCodes.Status200OK, OrdersProblems.OrderNotFound, OrdersProblems.NoScheduledCancellation);
         return orders;
     }
 
-    private static IResult NotCancellable(Order order) =>
-        Idempotency.Problem(StatusCodes.Status409Conflict, "order_not_cancellable", "Cannot cancel", $"An order in status '{order.Status}' cannot be cancelled this way.");
+    private static ProblemHttpResult NotCancellable(Order order) =>
+        OrdersProblems.OrderNotCancellable.Result($"An order in status '{order.Status}' cannot be cancelled this way.");
 
     private static async Task<IResult> QuoteAsync(Guid id, ClaimsPrincipal user, OrdersDbContext db, TimeProvider clock, CancellationToken cancellationToken)
     {
@@ -65,7 +64,7 @@ public static class Cancellations
             var order = await db.LockAsync(id, accountId, ct);
             if (order is null)
             {
-                return OrderProblems.OrderNotFound();
+                return OrdersProblems.NoSuchOrder();
             }
 
             if (!OrderStateMachine.Allows(order.Status, OrderTrigger.CancelledNow))
@@ -122,7 +121,7 @@ public static class Cancellations
             var order = await db.LockAsync(id, accountId, ct);
             if (order is null)
             {
-                return KeyedOutcome.Refused(OrderProblems.OrderNotFound());
+                return KeyedOutcome.Refused(OrdersProblems.NoSuchOrder());
             }
 
             var now = clock.Now();
@@ -192,14 +191,13 @@ public static class Cancellations
             var order = await db.LockAsync(id, accountId, ct);
             if (order is null)
             {
-                return OrderProblems.OrderNotFound();
+                return OrdersProblems.NoSuchOrder();
             }
 
             var now = clock.Now();
             if (!db.Move(order, OrderTrigger.CancellationWithdrawn, now, "Cancellation withdrawn"))
             {
-                return Idempotency.Problem(StatusCodes.Status409Conflict, "no_scheduled_cancellation", "Nothing to withdraw",
-                    "The order has no cancellation scheduled for the end of its term.");
+                return OrdersProblems.NoScheduledCancellation.Result("The order has no cancellation scheduled for the end of its term.");
             }
 
             order.CancellationReason = null;

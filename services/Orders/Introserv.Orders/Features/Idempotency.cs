@@ -2,7 +2,6 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using Introserv.Orders.Data;
-using Introserv.ServiceDefaults;
 using Microsoft.EntityFrameworkCore;
 
 namespace Introserv.Orders.Features;
@@ -32,8 +31,7 @@ public sealed class Idempotency(OrdersDbContext db, TimeProvider clock)
 
     public static bool IsValidKey(string? key) => !string.IsNullOrWhiteSpace(key) && key.Length <= MaxKeyLength;
 
-    public static IResult KeyRequired() => Problem(StatusCodes.Status400BadRequest, "idempotency_key_required", "Idempotency-Key required",
-        $"Send an Idempotency-Key header (1 to {MaxKeyLength} characters, e.g. a UUID) so a retried request cannot order twice.");
+    public static IResult KeyRequired() => OrdersProblems.IdempotencyKeyRequired.Result($"Send an Idempotency-Key header (1 to {MaxKeyLength} characters, e.g. a UUID) so a retried request cannot order twice.");
 
     /// <summary>
     /// Null when this request may run with its key (the first with it, or a retry taking over a key whose first
@@ -68,8 +66,7 @@ public sealed class Idempotency(OrdersDbContext db, TimeProvider clock)
 
         if (existing.Operation != operation || existing.RequestHash != requestHash)
         {
-            return Problem(StatusCodes.Status422UnprocessableEntity, "idempotency_key_reused", "Idempotency-Key already used",
-                "This Idempotency-Key was used for a different request; use a new key for a new request.");
+            return OrdersProblems.IdempotencyKeyReused.Result("This Idempotency-Key was used for a different request; use a new key for a new request.");
         }
 
         if (existing.ResponseStatus is not null)
@@ -108,11 +105,7 @@ public sealed class Idempotency(OrdersDbContext db, TimeProvider clock)
         return new StoredAnswer(record.ResponseStatus!.Value, record.ResponseBody ?? "null", null);
     }
 
-    public static IResult InProgress() => Problem(StatusCodes.Status409Conflict, "idempotency_request_in_progress", "Request in progress",
-        "The first request with this Idempotency-Key is still being processed; retry shortly.");
-
-    public static IResult Problem(int status, string code, string title, string detail, Dictionary<string, object?>? extensions = null) =>
-        ProblemDetailsExtensions.CodedProblem(status, code, title, detail, extensions);
+    public static IResult InProgress() => OrdersProblems.IdempotencyRequestInProgress.Result("The first request with this Idempotency-Key is still being processed; retry shortly.");
 }
 
 /// <summary>A JSON answer exactly as stored with its key, so the first answer and every replay are the same bytes.</summary>

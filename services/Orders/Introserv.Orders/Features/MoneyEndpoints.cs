@@ -32,14 +32,13 @@ public static class MoneyEndpoints
             .WithSummary("Dedicated Server and VPS/VDS plans (no token needed): resources, monthly price, billing periods with their discounts and prices, setup fee, cancellation terms");
         app.MapGet("/api/balance", GetBalanceAsync).WithTags("Balance").RequireAuthorization()
             .WithSummary("The balance and its ledger entries, newest first, paged by nextCursor (the balance is the sum of the entries)")
-            .WithDescription("400 invalid_parameter (limit out of 1..100), 400 invalid_cursor (cursor is not a nextCursor of this list).")
-            .Answers<BalanceResponse>(StatusCodes.Status200OK, 400);
+            .Answers<BalanceResponse>(StatusCodes.Status200OK).Paged();
         app.MapPost("/api/staff/balances/{accountId:guid}/credits", CreditAsync).WithTags("Balance (staff)")
             .RequireAuthorization(AuthenticationExtensions.StaffPolicy)
             .WithSummary("Credit a balance (a payment received): paymentReference makes it idempotent")
-            .WithDescription("201 with the ledger entry; 200 with the existing entry when the payment reference was credited to this account before. " +
-                "400 validation_failed, 409 payment_reference_used (credited to another account), 422 currency_mismatch.")
-            .Answers<LedgerEntryResponse>(StatusCodes.Status201Created, 400, 409, 422);
+            .WithDescription("201 with the ledger entry; 200 with the existing entry when the payment reference was credited to this account before; " +
+                "payment_reference_used: credited to another account.")
+            .Answers<LedgerEntryResponse>(StatusCodes.Status201Created, OrdersProblems.PaymentReferenceUsed, OrdersProblems.CurrencyMismatch);
         return app;
     }
 
@@ -116,10 +115,8 @@ public static class MoneyEndpoints
         {
             PostingOutcome.Posted => TypedResults.Created($"/api/balance", View(result.Entry!)),
             PostingOutcome.AlreadyPosted => TypedResults.Ok(View(result.Entry!)),
-            PostingOutcome.ReferenceUsedElsewhere => ProblemDetailsExtensions.CodedProblem(StatusCodes.Status409Conflict, "payment_reference_used", "Payment already credited",
-                "This payment reference was credited to another account; a payment is credited once. Check the reference."),
-            _ => ProblemDetailsExtensions.CodedProblem(StatusCodes.Status422UnprocessableEntity, "currency_mismatch", "Currency mismatch",
-                $"The balance is kept in {PlanCatalogue.Currency}."),
+            PostingOutcome.ReferenceUsedElsewhere => OrdersProblems.PaymentReferenceUsed.Result("This payment reference was credited to another account; a payment is credited once. Check the reference."),
+            _ => OrdersProblems.CurrencyMismatch.Result($"The balance is kept in {PlanCatalogue.Currency}."),
         };
     }
 

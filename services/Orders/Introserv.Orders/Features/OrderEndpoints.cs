@@ -17,15 +17,13 @@ public static class OrderEndpoints
         orders.MapPost("/", PlaceAsync)
             .WithSummary("Order a plan for a billing period (Idempotency-Key header required)")
             .WithDescription("201: active with an address and paidUntil when paid from the balance at once; otherwise pending_payment with an unpaid invoice " +
-                "(paymentBlockedReasons says why when the profile does not allow payment). 400 validation_failed / idempotency_key_required, " +
-                "422 idempotency_key_reused, 409 idempotency_request_in_progress, 503 address_pool_exhausted.")
-            .Answers<OrderResponse>(StatusCodes.Status201Created, 400, 409, 422, 503);
+                "(paymentBlockedReasons says why when the profile does not allow payment).")
+            .Answers<OrderResponse>(StatusCodes.Status201Created, [.. OrdersProblems.Keyed, OrdersProblems.AddressPoolExhausted, OrdersProblems.ServiceUnavailable]);
         orders.MapOrderLists();
-        orders.MapGet("/{id:guid}", GetAsync).WithSummary("One order with its status timeline").Answers<OrderResponse>(StatusCodes.Status200OK, 404);
+        orders.MapGet("/{id:guid}", GetAsync).WithSummary("One order with its status timeline").Answers<OrderResponse>(StatusCodes.Status200OK, OrdersProblems.OrderNotFound);
         orders.MapPut("/{id:guid}/auto-renew", AutoRenewAsync)
             .WithSummary("Turn automatic renewal on or off: when on, the lifecycle job renews for the order's period at paidUntil if the balance covers it")
-            .WithDescription("404 order_not_found, 409 order_ended.")
-            .Answers<OrderResponse>(StatusCodes.Status200OK, 400, 404, 409);
+            .Answers<OrderResponse>(StatusCodes.Status200OK, OrdersProblems.OrderNotFound, OrdersProblems.OrderEnded);
         orders.MapRenewal();
         orders.MapPlanChanges();
         orders.MapCancellations();
@@ -33,9 +31,8 @@ public static class OrderEndpoints
         invoices.MapInvoiceList();
         invoices.MapPost("/{id:guid}/pay", PayAsync)
             .WithSummary("Pay an unpaid invoice from the balance (an optional Idempotency-Key makes a retry answer the first answer)")
-            .WithDescription("403 payment_blocked_<reason> (company_unverified, postal_address_incomplete, ...), 402 insufficient_balance, 409 invoice_already_paid / invoice_void, 404 invoice_not_found; " +
-                "with an Idempotency-Key the idempotency codes as for ordering.")
-            .Answers<OrderResponse>(StatusCodes.Status200OK, 400, 402, 403, 404, 409, 422, 503);
+            .Answers<OrderResponse>(StatusCodes.Status200OK,
+                [OrdersProblems.InvoiceNotFound, OrdersProblems.InvoiceAlreadyPaid, OrdersProblems.InvoiceVoid, OrdersProblems.AddressPoolExhausted, .. OrdersProblems.Payment, .. OrdersProblems.Keyed]);
         return app;
     }
 
@@ -82,12 +79,11 @@ public static class OrderEndpoints
         }
         catch (AddressPoolExhaustedException)
         {
-            return OrderProblems.AddressPoolExhausted();
+            return OrdersProblems.PoolExhausted();
         }
         catch (RpcException)
         {
-            return Idempotency.Problem(StatusCodes.Status503ServiceUnavailable, "service_unavailable", "Try again",
-                "Payment eligibility could not be checked; nothing was ordered. Try again shortly.");
+            return OrdersProblems.ServiceUnavailable.Result("Payment eligibility could not be checked; nothing was ordered. Try again shortly.");
         }
     }
 
@@ -96,7 +92,7 @@ public static class OrderEndpoints
         var accountId = user.AccountId();
         var order = await db.Orders.AsNoTracking().Include(o => o.Timeline).FirstOrDefaultAsync(o => o.Id == id && o.AccountId == accountId, cancellationToken);
         return order is null
-            ? OrderProblems.OrderNotFound()
+            ? OrdersProblems.NoSuchOrder()
             : TypedResults.Ok(OrderActions.View(order, clock.GetUtcNow(), timeline: true));
     }
 
@@ -113,12 +109,12 @@ public static class OrderEndpoints
             var order = await db.LockAsync(id, accountId, ct);
             if (order is null)
             {
-                return OrderProblems.OrderNotFound();
+                return OrdersProblems.NoSuchOrder();
             }
 
             if (OrderStateMachine.IsFinal(order.Status))
             {
-                return Idempotency.Problem(StatusCodes.Status409Conflict, "order_ended", "Order ended", "The order has ended.");
+                return OrdersProblems.OrderEnded.Result("The order has ended.");
             }
 
             if (order.AutoRenew != enabled)
@@ -147,18 +143,18 @@ public static class OrderEndpoints
                 var invoice = order is null ? null : await db.Invoices.FromSqlInterpolated($"SELECT * FROM invoices WHERE \"Id\" = {id} FOR UPDATE").SingleAsync(ct);
                 if (invoice is null || order is null)
                 {
-                    return KeyedOutcome.Refused(Idempotency.Problem(StatusCodes.Status404NotFound, "invoice_not_found", "Invoice not found", "No such invoice for this account."));
+                    return KeyedOutcome.Refused(OrdersProblems.InvoiceNotFound.Result("No such invoice for this account."));
                 }
 
                 if (invoice.Status == InvoiceStatuses.Paid)
                 {
-                    return KeyedOutcome.Refused(Idempotency.Problem(StatusCodes.Status409Conflict, "invoice_already_paid", "Already paid", "This invoice is paid."));
+                    return KeyedOutcome.Refused(OrdersProblems.InvoiceAlreadyPaid.Result("This invoice is paid."));
                 }
 
                 var renewal = invoice.Kind == RenewalCharge.Kind;
                 if (invoice.Status == InvoiceStatuses.Void || !OrderStateMachine.Allows(order.Status, renewal ? OrderTrigger.Renewed : OrderTrigger.Paid))
                 {
-                    return KeyedOutcome.Refused(Idempotency.Problem(StatusCodes.Status409Conflict, "invoice_void", "Invoice void", "This invoice's order was cancelled; it cannot be paid."));
+                    return KeyedOutcome.Refused(OrdersProblems.InvoiceVoid.Result("This invoice's order was cancelled; it cannot be paid."));
                 }
 
                 var paid = renewal
@@ -166,12 +162,12 @@ public static class OrderEndpoints
                     : await placement.PayAsync(order, invoice, ct);
                 return paid
                     ? KeyedOutcome.Done(StatusCodes.Status200OK, OrderActions.View(order, clock.GetUtcNow(), invoice: invoice))
-                    : KeyedOutcome.Refused(OrderProblems.InsufficientBalance("this invoice"));
-            }, cancellationToken, prepare: async ct => await placement.PaymentBlockersAsync(accountId, ct) is { Count: > 0 } blocked ? OrderProblems.PaymentBlocked(blocked) : null);
+                    : KeyedOutcome.Refused(OrdersProblems.NotCovered("this invoice"));
+            }, cancellationToken, prepare: async ct => await placement.PaymentBlockersAsync(accountId, ct) is { Count: > 0 } blocked ? OrdersProblems.Blocked(blocked) : null);
         }
         catch (AddressPoolExhaustedException)
         {
-            return OrderProblems.AddressPoolExhausted();
+            return OrdersProblems.PoolExhausted();
         }
     }
 }

@@ -12,26 +12,21 @@ namespace Introserv.Orders.Features;
 /// </summary>
 internal static class OrderLists
 {
-    private const string PagingProblems = "400 invalid_parameter (limit out of 1..100), 400 invalid_cursor (cursor is not a nextCursor of this list).";
-
     public static RouteGroupBuilder MapOrderLists(this RouteGroupBuilder orders)
     {
         orders.MapGet("/", ActiveAsync)
             .WithSummary("Active orders (not cancelled or terminated): plan, address, paidUntil, daysRemaining, status, cost and the actions available; newest first, paged by nextCursor")
-            .WithDescription(PagingProblems)
-            .Answers<Page<OrderResponse>>(StatusCodes.Status200OK, 400);
+            .Answers<Page<OrderResponse>>(StatusCodes.Status200OK).Paged();
         orders.MapGet("/history", HistoryAsync)
             .WithSummary("Every order, finished ones too, newest first; filter by status and creation date (from, to); paged by nextCursor")
-            .WithDescription(PagingProblems)
-            .Answers<Page<OrderResponse>>(StatusCodes.Status200OK, 400);
+            .Answers<Page<OrderResponse>>(StatusCodes.Status200OK).Paged();
         return orders;
     }
 
     public static RouteGroupBuilder MapInvoiceList(this RouteGroupBuilder invoices)
     {
         invoices.MapGet("/", InvoicesAsync).WithSummary("Invoices, newest first; filter by status (unpaid, paid, void); paged by nextCursor")
-            .WithDescription(PagingProblems)
-            .Answers<Page<InvoiceResponse>>(StatusCodes.Status200OK, 400);
+            .Answers<Page<InvoiceResponse>>(StatusCodes.Status200OK).Paged();
         return invoices;
     }
 

@@ -8,24 +8,6 @@ using Introserv.Profile.Grpc;
 namespace Introserv.Orders.Features;
 
 /// <summary>The problems several order endpoints answer.</summary>
-internal static class OrderProblems
-{
-    public static IResult OrderNotFound() =>
-        Idempotency.Problem(StatusCodes.Status404NotFound, "order_not_found", "Order not found", "No such order for this account.");
-
-    /// <summary><c>403 payment_blocked_&lt;reason&gt;</c> with every reason the profile gives.</summary>
-    public static IResult PaymentBlocked(IReadOnlyList<string> reasons) =>
-        Idempotency.Problem(StatusCodes.Status403Forbidden, reasons[0], "Payment blocked",
-            "Invoices cannot be paid until the profile allows it (see reasons).", new Dictionary<string, object?> { ["reasons"] = reasons });
-
-    public static IResult AddressPoolExhausted() =>
-        Idempotency.Problem(StatusCodes.Status503ServiceUnavailable, "address_pool_exhausted", "No free address",
-            "No IP address is free for a new service right now; nothing was charged. Try again later or contact support.");
-
-    public static IResult InsufficientBalance(string what) =>
-        Idempotency.Problem(StatusCodes.Status402PaymentRequired, "insufficient_balance", "Insufficient balance", $"The balance does not cover {what}; top it up first.");
-}
-
 /// <summary>The address pool has no free address: nothing is charged.</summary>
 public sealed class AddressPoolExhaustedException : Exception
 {

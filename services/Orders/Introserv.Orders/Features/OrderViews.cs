@@ -1,4 +1,5 @@
 using Introserv.Orders.Data;
+using Introserv.ServiceDefaults;
 
 namespace Introserv.Orders.Features;
 
@@ -9,24 +10,11 @@ public sealed record AutoRenewRequest(bool? Enabled);
 /// <summary>What an endpoint answers, for the OpenAPI document: its success body and the problem statuses it can give.</summary>
 public static class EndpointDocumentation
 {
-    public static RouteHandlerBuilder Answers<T>(this RouteHandlerBuilder endpoint, int status, params int[] problems)
+    public static RouteHandlerBuilder Answers<T>(this RouteHandlerBuilder endpoint, int status, params ProblemType[] problems)
     {
         ArgumentNullException.ThrowIfNull(endpoint);
         ArgumentNullException.ThrowIfNull(problems);
-        endpoint.Produces<T>(status);
-        foreach (var problem in problems)
-        {
-            if (problem == StatusCodes.Status400BadRequest)
-            {
-                endpoint.ProducesValidationProblem();
-            }
-            else
-            {
-                endpoint.ProducesProblem(problem);
-            }
-        }
-
-        return endpoint;
+        return endpoint.Produces<T>(status).Problems(problems);
     }
 }
 

@@ -30,14 +30,12 @@ public static class PlanChanges
         ArgumentNullException.ThrowIfNull(orders);
         orders.MapPost("/{id:guid}/plan-change/quote", QuoteAsync)
             .WithSummary("Quote a plan change: the prorated difference for the rest of the paid term (valid 15 minutes)")
-            .WithDescription("amount > 0 is charged (upgrade), amount < 0 credited to the balance (downgrade). 400 validation_failed, 404 order_not_found, " +
-                "409 order_not_changeable, 422 plan_change_not_allowed (same plan, other plan type, or period not offered).")
-            .Answers<PlanChangeQuoteResponse>(StatusCodes.Status200OK, 400, 404, 409, 422);
+            .WithDescription("amount > 0 is charged (upgrade), amount < 0 credited to the balance (downgrade). " +
+                "plan_change_not_allowed: the same plan, another plan type, or a period the plan does not offer.")
+            .Answers<PlanChangeQuoteResponse>(StatusCodes.Status200OK, OrdersProblems.OrderNotFound, OrdersProblems.OrderNotChangeable, OrdersProblems.PlanChangeNotAllowed);
         orders.MapPost("/{id:guid}/plan-change", ConfirmAsync)
             .WithSummary("Confirm a plan-change quote: charges or credits exactly the quoted amount (an optional Idempotency-Key makes a retry answer the first answer)")
-            .WithDescription("409 quote_expired / quote_already_used / quote_outdated, 404 quote_not_found, 403 payment_blocked_<reason>, 402 insufficient_balance; " +
-                "with an Idempotency-Key the idempotency codes as for ordering.")
-            .Answers<OrderResponse>(StatusCodes.Status200OK, 400, 402, 403, 404, 409, 422);
+            .Answers<OrderResponse>(StatusCodes.Status200OK, [OrdersProblems.OrderNotFound, .. OrdersProblems.Quote, .. OrdersProblems.Payment, .. OrdersProblems.Keyed]);
         return orders;
     }
 
@@ -55,13 +53,12 @@ public static class PlanChanges
             var order = await db.LockAsync(id, accountId, ct);
             if (order is null)
             {
-                return OrderProblems.OrderNotFound();
+                return OrdersProblems.NoSuchOrder();
             }
 
             if (!OrderStateMachine.Allows(order.Status, OrderTrigger.PlanChanged) || order.PaidUntil is null || order.TermStart is null)
             {
-                return Idempotency.Problem(StatusCodes.Status409Conflict, "order_not_changeable", "Plan cannot be changed",
-                    $"The plan of an order in status '{order.Status}' cannot be changed.");
+                return OrdersProblems.OrderNotChangeable.Result($"The plan of an order in status '{order.Status}' cannot be changed.");
             }
 
             var plans = await db.Plans.AsNoTracking().Include(p => p.Periods).Where(p => p.Id == order.PlanId || p.Id == request.PlanId).ToListAsync(ct);
@@ -80,7 +77,7 @@ public static class PlanChanges
                 : null;
             if (refusal is not null)
             {
-                return Idempotency.Problem(StatusCodes.Status422UnprocessableEntity, "plan_change_not_allowed", "Plan change not allowed", refusal);
+                return OrdersProblems.PlanChangeNotAllowed.Result(refusal);
             }
 
             var now = clock.Now();
@@ -108,7 +105,7 @@ public static class PlanChanges
         async Task<IResult?> PrepareAsync(CancellationToken ct)
         {
             var charge = await db.Quotes.AsNoTracking().Where(q => q.Id == quoteId && q.AccountId == accountId).Select(q => q.Amount).FirstOrDefaultAsync(ct);
-            return charge > 0 && await placement.PaymentBlockersAsync(accountId, ct) is { Count: > 0 } blocked ? OrderProblems.PaymentBlocked(blocked) : null;
+            return charge > 0 && await placement.PaymentBlockersAsync(accountId, ct) is { Count: > 0 } blocked ? OrdersProblems.Blocked(blocked) : null;
         }
 
         var keyedRequest = new KeyedRequest(accountId, idempotencyKey, "plan_change", Idempotency.HashOf(new { id, quoteId }), KeyRequired: false);
@@ -117,7 +114,7 @@ public static class PlanChanges
             var order = await db.LockAsync(id, accountId, ct);
             if (order is null)
             {
-                return KeyedOutcome.Refused(OrderProblems.OrderNotFound());
+                return KeyedOutcome.Refused(OrdersProblems.NoSuchOrder());
             }
 
             var now = clock.Now();
@@ -142,7 +139,7 @@ public static class PlanChanges
                 if (charged.Outcome != PostingOutcome.Posted)
                 {
                     // A refusal writes nothing: the quote stays usable until it expires.
-                    return KeyedOutcome.Refused(OrderProblems.InsufficientBalance("the plan change (the quote stays usable until it expires)"));
+                    return KeyedOutcome.Refused(OrdersProblems.NotCovered("the plan change (the quote stays usable until it expires)"));
                 }
 
                 db.Invoices.Add(invoice);

@@ -48,24 +48,22 @@ internal static class Quotes
         var quote = await db.Quotes.FromSqlInterpolated($"SELECT * FROM quotes WHERE \"Id\" = {quoteId} FOR UPDATE").SingleOrDefaultAsync(cancellationToken);
         if (quote is null || quote.OrderId != order.Id || quote.AccountId != order.AccountId || quote.Kind != kind)
         {
-            return (null, Idempotency.Problem(StatusCodes.Status404NotFound, "quote_not_found", "Quote not found", "No such quote for this order; ask for a new one."));
+            return (null, OrdersProblems.QuoteNotFound.Result("No such quote for this order; ask for a new one."));
         }
 
         if (quote.ConfirmedAt is not null)
         {
-            return (null, Idempotency.Problem(StatusCodes.Status409Conflict, "quote_already_used", "Quote already used", "This quote was confirmed before; nothing more was charged or credited."));
+            return (null, OrdersProblems.QuoteAlreadyUsed.Result("This quote was confirmed before; nothing more was charged or credited."));
         }
 
         if (now >= quote.ExpiresAt)
         {
-            return (null, Idempotency.Problem(StatusCodes.Status409Conflict, "quote_expired", "Quote expired",
-                $"Quotes are valid {Validity.TotalMinutes:0} minutes; ask for a new one.", new Dictionary<string, object?> { ["expiredAt"] = quote.ExpiresAt }));
+            return (null, OrdersProblems.QuoteExpired.Result($"Quotes are valid {Validity.TotalMinutes:0} minutes; ask for a new one.", new Dictionary<string, object?> { ["expiredAt"] = quote.ExpiresAt }));
         }
 
         if (quote.OrderVersion != order.Version)
         {
-            return (null, Idempotency.Problem(StatusCodes.Status409Conflict, "quote_outdated", "Order changed",
-                "The order changed after this quote was made; ask for a new one."));
+            return (null, OrdersProblems.QuoteOutdated.Result("The order changed after this quote was made; ask for a new one."));
         }
 
         quote.ConfirmedAt = now;

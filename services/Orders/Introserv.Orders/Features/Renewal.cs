@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Http.HttpResults;
 using Introserv.ServiceDefaults;
 using System.Security.Claims;
 using Introserv.BuildingBlocks.Messaging;
@@ -23,8 +24,7 @@ public static class Renewal
         ArgumentNullException.ThrowIfNull(orders);
         orders.MapPost("/{id:guid}/renew", RenewAsync)
             .WithSummary("Renew an order for a billing period (Idempotency-Key header required)")
-            .WithDescription("400 validation_failed, 403 payment_blocked_<reason>, 402 insufficient_balance, 409 order_not_renewable, 404 order_not_found; the idempotency codes as for ordering.")
-            .Answers<OrderResponse>(StatusCodes.Status200OK, 400, 402, 403, 404, 409, 422);
+            .Answers<OrderResponse>(StatusCodes.Status200OK, [OrdersProblems.OrderNotFound, OrdersProblems.OrderNotRenewable, .. OrdersProblems.Payment, .. OrdersProblems.Keyed]);
         return orders;
     }
 
@@ -36,7 +36,7 @@ public static class Renewal
         var order = await db.Orders.AsNoTracking().FirstOrDefaultAsync(o => o.Id == id && o.AccountId == accountId, cancellationToken);
         if (order is null)
         {
-            return OrderProblems.OrderNotFound();
+            return OrdersProblems.NoSuchOrder();
         }
 
         // Whether the order may be renewed is decided in the effect, with the order locked: a retry of a renewal that
@@ -61,13 +61,13 @@ public static class Renewal
 
             var invoice = await RenewalCharge.ChargeAsync(db, ledger, clock, tracked, plan, period, "Renewed", ct);
             return invoice is null
-                ? KeyedOutcome.Refused(OrderProblems.InsufficientBalance("the renewal"))
+                ? KeyedOutcome.Refused(OrdersProblems.NotCovered("the renewal"))
                 : KeyedOutcome.Done(StatusCodes.Status200OK, OrderActions.View(tracked, clock.GetUtcNow(), invoice: invoice));
-        }, cancellationToken, prepare: async ct => await placement.PaymentBlockersAsync(accountId, ct) is { Count: > 0 } blocked ? OrderProblems.PaymentBlocked(blocked) : null);
+        }, cancellationToken, prepare: async ct => await placement.PaymentBlockersAsync(accountId, ct) is { Count: > 0 } blocked ? OrdersProblems.Blocked(blocked) : null);
     }
 
-    private static IResult NotRenewable(string? status) =>
-        Idempotency.Problem(StatusCodes.Status409Conflict, "order_not_renewable", "Cannot renew", $"An order in status '{status}' cannot be renewed.");
+    private static ProblemHttpResult NotRenewable(string? status) =>
+        OrdersProblems.OrderNotRenewable.Result($"An order in status '{status}' cannot be renewed.");
 }
 
 /// <summary>A renewal's charge: a paid invoice for the period at the plan's current price, the span extended, the events.</summary>

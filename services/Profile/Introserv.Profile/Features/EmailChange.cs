@@ -31,16 +31,13 @@ public static class EmailChange
         ArgumentNullException.ThrowIfNull(group);
         group.MapPost("/email-change", RequestAsync)
             .WithSummary("Ask to change the email: a confirmation link goes to the new address")
-            .WithDescription("202. 400 validation_failed, 422 email_unchanged, 429 too_many_email_change_requests. Older links stop working.")
-            .ProducesValidationProblem()
-            .ProducesProblem(StatusCodes.Status422UnprocessableEntity)
-            .ProducesProblem(StatusCodes.Status429TooManyRequests);
+            .WithDescription("202. Older links stop working.")
+            .Produces<EmailChangeRequestedResponse>(StatusCodes.Status202Accepted)
+            .Problems(ProfileProblems.EmailUnchanged, ProfileProblems.TooManyEmailChanges);
         group.MapPost("/email-change/confirm", ConfirmAsync)
             .WithSummary("Confirm the new email with the token from the link (signed in as the same account)")
-            .WithDescription("400 email_change_token_invalid (unknown, another account's, or replaced by a newer request), 410 email_change_token_expired, 409 email_change_token_used.")
-            .ProducesProblem(StatusCodes.Status400BadRequest)
-            .ProducesProblem(StatusCodes.Status409Conflict)
-            .ProducesProblem(StatusCodes.Status410Gone);
+            .WithDescription("email_change_token_invalid: unknown, another account's, or replaced by a newer request.")
+            .Problems(ProfileProblems.EmailChangeTokenInvalid, ProfileProblems.EmailChangeTokenUsed, ProfileProblems.EmailChangeTokenExpired);
         return group;
     }
 
@@ -64,15 +61,14 @@ public static class EmailChange
 
         if (string.Equals(profile.Email, newEmail, StringComparison.OrdinalIgnoreCase))
         {
-            return ProfileProblems.Create(StatusCodes.Status422UnprocessableEntity, ProfileProblems.EmailUnchanged, "Same address", "That is already the account's email.");
+            return ProfileProblems.EmailUnchanged.Result("That is already the account's email.");
         }
 
         var now = clock.GetUtcNow();
         var recent = await db.EmailChangeRequests.CountAsync(r => r.AccountId == accountId && r.RequestedAt > now.AddHours(-1), cancellationToken);
         if (recent >= RequestsPerHour)
         {
-            return ProfileProblems.Create(StatusCodes.Status429TooManyRequests, ProfileProblems.TooManyEmailChanges, "Too many requests",
-                $"At most {RequestsPerHour} email changes may be requested per hour.");
+            return ProfileProblems.TooManyEmailChanges.Result($"At most {RequestsPerHour} email changes may be requested per hour.");
         }
 
         await db.EmailChangeRequests
@@ -98,8 +94,7 @@ public static class EmailChange
         EmailChangeConfirmBody body, ClaimsPrincipal user, HttpContext context, ProfileDbContext db, TimeProvider clock, CancellationToken cancellationToken)
     {
         var accountId = user.AccountId();
-        var invalid = ProfileProblems.Create(StatusCodes.Status400BadRequest, ProfileProblems.EmailChangeTokenInvalid, "Invalid link",
-            "This confirmation link is not valid (a newer request may have replaced it).");
+        var invalid = ProfileProblems.EmailChangeTokenInvalid.Result("This confirmation link is not valid (a newer request may have replaced it).");
         if (string.IsNullOrWhiteSpace(body.Token) || body.Token.Length > 100)
         {
             return invalid;
@@ -114,14 +109,13 @@ public static class EmailChange
 
         if (request.ConfirmedAt is not null)
         {
-            return ProfileProblems.Create(StatusCodes.Status409Conflict, ProfileProblems.EmailChangeTokenUsed, "Link already used", "This address change was already confirmed.");
+            return ProfileProblems.EmailChangeTokenUsed.Result("This address change was already confirmed.");
         }
 
         var now = clock.GetUtcNow();
         if (now >= request.ExpiresAt)
         {
-            return ProfileProblems.Create(StatusCodes.Status410Gone, ProfileProblems.EmailChangeTokenExpired, "Link expired",
-                "The confirmation link has expired; ask for the change again.");
+            return ProfileProblems.EmailChangeTokenExpired.Result("The confirmation link has expired; ask for the change again.");
         }
 
         var profile = await db.Profiles.FirstAsync(p => p.AccountId == accountId, cancellationToken);
@@ -149,7 +143,7 @@ public static class EmailChange
         }
         catch (DbUpdateConcurrencyException)
         {
-            return ProfileProblems.Create(StatusCodes.Status409Conflict, ProfileProblems.EmailChangeTokenUsed, "Link already used", "This address change was already confirmed.");
+            return ProfileProblems.EmailChangeTokenUsed.Result("This address change was already confirmed.");
         }
 
         context.Response.Headers.ETag = ProfileResponse.ETagOf(profile);
@@ -176,7 +170,7 @@ public static class EmailChange
         }
         catch (DbUpdateConcurrencyException)
         {
-            return ProfileProblems.Create(StatusCodes.Status409Conflict, ProfileProblems.EmailChangeTokenUsed, "Link already used", "This address was already confirmed.");
+            return ProfileProblems.EmailChangeTokenUsed.Result("This address was already confirmed.");
         }
 
         context.Response.Headers.ETag = ProfileResponse.ETagOf(profile);

@@ -25,11 +25,9 @@ public static class EmailConfirmation
         ArgumentNullException.ThrowIfNull(group);
         group.MapPost("/email-confirmation", ResendAsync)
             .WithSummary("Send the confirmation link for the account's address again (confirm it with /email-change/confirm)")
-            .WithDescription("202. 404 profile_not_found, 409 email_already_confirmed, 429 too_many_email_confirmation_requests. Older links stop working.")
+            .WithDescription("202. Older links stop working.")
             .Produces<EmailConfirmationRequestedResponse>(StatusCodes.Status202Accepted)
-            .ProducesProblem(StatusCodes.Status404NotFound)
-            .ProducesProblem(StatusCodes.Status409Conflict)
-            .ProducesProblem(StatusCodes.Status429TooManyRequests);
+            .Problems(ProfileProblems.EmailAlreadyConfirmed, ProfileProblems.TooManyEmailConfirmations);
         return group;
     }
 
@@ -73,15 +71,13 @@ public static class EmailConfirmation
 
         if (profile.EmailConfirmed)
         {
-            return ProfileProblems.Create(StatusCodes.Status409Conflict, ProfileProblems.EmailAlreadyConfirmed, "Already confirmed",
-                "The account's address is confirmed already.");
+            return ProfileProblems.EmailAlreadyConfirmed.Result("The account's address is confirmed already.");
         }
 
         var since = clock.GetUtcNow().AddHours(-1);
         if (await db.EmailChangeRequests.CountAsync(r => r.AccountId == accountId && r.RequestedAt > since, cancellationToken) >= EmailChange.RequestsPerHour)
         {
-            return ProfileProblems.Create(StatusCodes.Status429TooManyRequests, ProfileProblems.TooManyEmailConfirmations, "Too many requests",
-                $"At most {EmailChange.RequestsPerHour} confirmation or change links may be sent per hour.");
+            return ProfileProblems.TooManyEmailConfirmations.Result($"At most {EmailChange.RequestsPerHour} confirmation or change links may be sent per hour.");
         }
 
         var request = await RequestAsync(db, profile, clock, cancellationToken);

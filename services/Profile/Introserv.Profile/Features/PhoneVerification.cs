@@ -33,15 +33,19 @@ public static class PhoneVerificationEndpoints
         ArgumentNullException.ThrowIfNull(group);
         group.MapPost("/phone/verification", StartAsync)
             .WithSummary("Send a code to the profile's mobile number by 'sms' or 'call'")
-            .WithDescription("409 phone_missing, 409 phone_already_verified, and the verification errors (sms_not_supported_for_landline, too_many_*, delivery_failed).")
-            .Produces<PhoneChallengeResponse>(StatusCodes.Status200OK);
+            .Produces<PhoneChallengeResponse>(StatusCodes.Status200OK)
+            .Problems([ProfileProblems.PhoneMissing, ProfileProblems.PhoneAlreadyVerified, ProfileProblems.DeliveryFailed, .. ProfileProblems.Relayed]);
         group.MapPost("/phone/verification/{challengeId:guid}/resend", ResendAsync)
             .WithSummary("Send a new code; otherGateway tries the second telephony gateway first")
-            .Produces<PhoneChallengeResponse>(StatusCodes.Status200OK);
+            .Produces<PhoneChallengeResponse>(StatusCodes.Status200OK)
+            .Problems([ProfileProblems.PhoneMissing, ProfileProblems.PhoneAlreadyVerified, ProfileProblems.ChallengeNotFound, ProfileProblems.ChallengeAlreadyUsed,
+                ProfileProblems.ChallengeLocked, ProfileProblems.ChallengeExpired, ProfileProblems.NotAPhoneChallenge, ProfileProblems.DeliveryFailed, .. ProfileProblems.Relayed]);
         group.MapPost("/phone/verification/{challengeId:guid}/confirm", ConfirmAsync)
             .WithSummary("Confirm the code: the phone becomes verified")
-            .WithDescription("400 invalid_code (attemptsRemaining), 410 challenge_expired, 409 challenge_already_used / challenge_locked / phone_changed.")
-            .Produces<ProfileResponse>(StatusCodes.Status200OK);
+            .WithDescription("invalid_code carries attemptsRemaining.")
+            .Produces<ProfileResponse>(StatusCodes.Status200OK)
+            .Problems([ProfileProblems.InvalidCode, ProfileProblems.ChallengeExpired, ProfileProblems.ChallengeAlreadyUsed, ProfileProblems.ChallengeLocked,
+                ProfileProblems.ChallengeNotFound, ProfileProblems.PhoneChanged, ProfileProblems.NotAPhoneChallenge, .. ProfileProblems.Relayed]);
         return group;
     }
 
@@ -58,12 +62,12 @@ public static class PhoneVerificationEndpoints
 
         if (profile.Phone is null)
         {
-            return ProfileProblems.Create(StatusCodes.Status409Conflict, ProfileProblems.PhoneMissing, "No phone number", "Enter a mobile number in the profile first.");
+            return ProfileProblems.PhoneMissing.Result("Enter a mobile number in the profile first.");
         }
 
         if (profile.PhoneVerified)
         {
-            return ProfileProblems.Create(StatusCodes.Status409Conflict, ProfileProblems.PhoneAlreadyVerified, "Already verified", "This number is already verified.");
+            return ProfileProblems.PhoneAlreadyVerified.Result("This number is already verified.");
         }
 
         return await CallAsync(async () => View(await verification.StartChallengeAsync(new StartChallengeRequest
@@ -116,25 +120,23 @@ public static class PhoneVerificationEndpoints
                 var verified = await MarkVerifiedAsync(db, accountId, reply.Phone, "customer", context.Ip(), clock, cancellationToken);
                 if (verified is null)
                 {
-                    return ProfileProblems.Create(StatusCodes.Status409Conflict, "phone_changed", "The number has changed",
-                        "The profile's number changed after the code was sent; verify the new number.");
+                    return ProfileProblems.PhoneChanged.Result("The profile's number changed after the code was sent; verify the new number.");
                 }
 
                 context.Response.Headers.ETag = ProfileResponse.ETagOf(verified);
                 return TypedResults.Ok(ProfileResponse.From(verified));
             case "confirmed":
-                return ProfileProblems.Create(StatusCodes.Status409Conflict, "not_a_phone_challenge", "Not a phone verification", "That challenge does not verify a phone.");
+                return ProfileProblems.NotAPhoneChallenge.Result("That challenge does not verify a phone.");
             case "invalid_code":
-                return ProfileProblems.Create(StatusCodes.Status400BadRequest, "invalid_code", "Wrong code",
-                    $"The code is not right; {reply.AttemptsRemaining} {(reply.AttemptsRemaining == 1 ? "attempt" : "attempts")} left.", new Dictionary<string, object?> { ["attemptsRemaining"] = reply.AttemptsRemaining });
+                return ProfileProblems.InvalidCode.Result($"The code is not right; {reply.AttemptsRemaining} {(reply.AttemptsRemaining == 1 ? "attempt" : "attempts")} left.", new Dictionary<string, object?> { ["attemptsRemaining"] = reply.AttemptsRemaining });
             case "expired":
-                return ProfileProblems.Create(StatusCodes.Status410Gone, "challenge_expired", "Code expired", "The code has expired; ask for a new one.");
+                return ProfileProblems.ChallengeExpired.Result("The code has expired; ask for a new one.");
             case "already_used":
-                return ProfileProblems.Create(StatusCodes.Status409Conflict, "challenge_already_used", "Already confirmed", "This code was already used.");
+                return ProfileProblems.ChallengeAlreadyUsed.Result("This code was already used.");
             case "too_many_attempts":
-                return ProfileProblems.Create(StatusCodes.Status409Conflict, "challenge_locked", "Too many wrong codes", "Too many wrong codes; send a new code.");
+                return ProfileProblems.ChallengeLocked.Result("Too many wrong codes; send a new code.");
             default:
-                return ProfileProblems.Create(StatusCodes.Status404NotFound, "challenge_not_found", "Challenge not found", "No such verification for this account.");
+                return ProfileProblems.ChallengeNotFound.Result("No such verification for this account.");
         }
     }
 
@@ -196,8 +198,7 @@ public static class PhoneVerificationEndpoints
             var challenge = await call();
             return challenge.Delivered
                 ? TypedResults.Ok(challenge)
-                : ProfileProblems.Create(StatusCodes.Status502BadGateway, "delivery_failed", "The code could not be delivered",
-                    "No telephony gateway could deliver the code. Ask for it again (another gateway is tried) or choose the other channel.",
+                : ProfileProblems.DeliveryFailed.Result("No telephony gateway could deliver the code. Ask for it again (another gateway is tried) or choose the other channel.",
                     new Dictionary<string, object?> { ["challengeId"] = challenge.ChallengeId });
         }
         catch (RpcException error)
@@ -229,8 +230,7 @@ public static class PhoneVerificationEndpoints
         };
         if (code is null)
         {
-            return ProfileProblems.Create(status >= 500 ? StatusCodes.Status503ServiceUnavailable : status,
-                status >= 500 ? ProblemCodes.ServiceUnavailable : ProblemCodes.ForStatus(status), "Verification unavailable", "Phone verification is unavailable; try again shortly.");
+            return ProfileProblems.VerificationUnavailable.Result("Phone verification is unavailable; try again shortly.");
         }
 
         if (code == ProblemCodes.ValidationFailed)
@@ -241,10 +241,10 @@ public static class PhoneVerificationEndpoints
 
         if (status == StatusCodes.Status429TooManyRequests && extensions.TryGetValue("retryAfterSeconds", out var retry))
         {
-            return new RetryAfterResult(ProfileProblems.Create(status, code, "Too many requests", error.Status.Detail, extensions), (int)retry!);
+            return new RetryAfterResult(ProfileProblems.Relay(status, code, error.Status.Detail, extensions), (int)retry!);
         }
 
-        return ProfileProblems.Create(status, code, "Phone verification refused", error.Status.Detail, extensions);
+        return ProfileProblems.Relay(status, code, error.Status.Detail, extensions);
     }
 
     private static PhoneChallengeResponse View(ChallengeReply reply) => new(

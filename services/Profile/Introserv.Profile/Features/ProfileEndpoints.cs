@@ -30,19 +30,16 @@ public static class ProfileEndpoints
 {
     public static RouteGroupBuilder MapProfileEndpoints(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/api/profile").WithTags("Profile").RequireAuthorization();
+        var group = app.MapGroup("/api/profile").WithTags("Profile").RequireAuthorization().Problems(ProfileProblems.ProfileNotFound);
         group.MapGet("/", GetAsync)
             .WithSummary("The customer's personal data, with its version (also the ETag) and whether invoices may be paid");
         group.MapPut("/", UpdateAsync)
             .WithSummary("Replace the personal data")
-            .WithDescription("Send the version read (If-Match or 'version'): 428 precondition_required without, 412 profile_version_mismatch when another change came first. " +
-                "400 validation_failed names every bad field; 403 country_change_requires_support; 422 email_change_requires_confirmation (use POST /api/profile/email-change). " +
+            .WithDescription("Send the version read (If-Match or 'version'): precondition_required without, profile_version_mismatch when another change came first; " +
+                "validation_failed names every bad field; email_change_requires_confirmation: use POST /api/profile/email-change. " +
                 "A new phone number is unverified; new company details wait for verification by support (invoices cannot be paid meanwhile).")
-            .ProducesValidationProblem()
-            .ProducesProblem(StatusCodes.Status403Forbidden)
-            .ProducesProblem(StatusCodes.Status412PreconditionFailed)
-            .ProducesProblem(StatusCodes.Status422UnprocessableEntity)
-            .ProducesProblem(StatusCodes.Status428PreconditionRequired);
+            .Produces<ProfileResponse>(StatusCodes.Status200OK)
+            .Problems(ProfileProblems.CountryChangeRequiresSupport, ProfileProblems.VersionMismatch, ProfileProblems.EmailChangeRequiresConfirmation, ProfileProblems.PreconditionRequired);
         return group;
     }
 
@@ -73,8 +70,7 @@ public static class ProfileEndpoints
         var expected = ExpectedVersion(context, request.Version);
         if (expected is null)
         {
-            return ProfileProblems.Create(StatusCodes.Status428PreconditionRequired, ProfileProblems.PreconditionRequired, "Version required",
-                "Send the version you read, as If-Match: \"<version>\" or as 'version', so changes from another tab are not overwritten.");
+            return ProfileProblems.PreconditionRequired.Result("Send the version you read, as If-Match: \"<version>\" or as 'version', so changes from another tab are not overwritten.");
         }
 
         if (expected != profile.Version)
@@ -111,8 +107,7 @@ public static class ProfileEndpoints
         var postalCountry = ProfileRules.Country(errors, "postalAddress.country", postal?.Country, required: false);
         if (request.Email is not null && !string.Equals(request.Email.Trim(), profile.Email, StringComparison.OrdinalIgnoreCase) && !errors.ContainsKey("email"))
         {
-            return ProfileProblems.Create(StatusCodes.Status422UnprocessableEntity, ProfileProblems.EmailChangeRequiresConfirmation, "Email is changed by confirmation",
-                "The email address changes only after the new address is confirmed: POST /api/profile/email-change.");
+            return ProfileProblems.EmailChangeRequiresConfirmation.Result("The email address changes only after the new address is confirmed: POST /api/profile/email-change.");
         }
 
         if (errors.Count > 0)
@@ -122,8 +117,7 @@ public static class ProfileEndpoints
 
         if (country is not null && profile.Country is not null && country != profile.Country)
         {
-            return ProfileProblems.Create(StatusCodes.Status403Forbidden, ProfileProblems.CountryChangeRequiresSupport, "Country is changed by support",
-                "The country of an account can only be changed by support: open a ticket with the reason.", new Dictionary<string, object?> { ["support"] = "/support" });
+            return ProfileProblems.CountryChangeRequiresSupport.Result("The country of an account can only be changed by support: open a ticket with the reason.", new Dictionary<string, object?> { ["support"] = "/support" });
         }
 
         var now = clock.GetUtcNow();
@@ -198,8 +192,6 @@ public static class ProfileEndpoints
         return header.Length > 2 && int.TryParse(header.Trim('"'), NumberStyles.None, CultureInfo.InvariantCulture, out var version) ? version : bodyVersion;
     }
 
-    private static ProblemHttpResult VersionMismatch(int current) => ProfileProblems.Create(
-        StatusCodes.Status412PreconditionFailed, ProfileProblems.VersionMismatch, "The profile has changed",
-        "Someone changed the profile after you read it (another tab?). Read it again and re-apply your change.",
+    private static ProblemHttpResult VersionMismatch(int current) => ProfileProblems.VersionMismatch.Result("Someone changed the profile after you read it (another tab?). Read it again and re-apply your change.",
         new Dictionary<string, object?> { ["currentVersion"] = current });
 }

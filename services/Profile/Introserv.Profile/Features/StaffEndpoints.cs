@@ -21,21 +21,20 @@ public static class StaffEndpoints
     public static RouteGroupBuilder MapProfileStaffEndpoints(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/api/staff/profiles/{accountId:guid}").WithTags("Profile (staff)")
-            .RequireAuthorization(AuthenticationExtensions.StaffPolicy);
+            .RequireAuthorization(AuthenticationExtensions.StaffPolicy).Problems(ProfileProblems.ProfileNotFound);
         group.MapGet("/", GetAsync).WithSummary("A customer's profile");
         group.MapGet("/audit", (Guid accountId, [AsParameters] PageQuery page, ProfileDbContext db, CancellationToken ct) =>
                 AuditEndpoints.ListAsync(db, accountId, page, ct))
             .WithSummary("A customer's profile audit, newest first, paged by nextCursor")
-            .WithDescription(AuditEndpoints.PagingProblems)
-            .Produces<Page<AuditEntryResponse>>(StatusCodes.Status200OK).ProducesProblem(StatusCodes.Status400BadRequest);
+            .Produces<Page<AuditEntryResponse>>(StatusCodes.Status200OK).Paged();
         group.MapPut("/country", ChangeCountryAsync)
             .WithSummary("Change the customer's country (reason required)")
-            .ProducesValidationProblem();
+            .Produces<ProfileResponse>(StatusCodes.Status200OK);
         group.MapPost("/company-verification", DecideCompanyAsync)
             .WithSummary("Approve or reject the customer's company (reason required)")
-            .WithDescription("decision: 'approved' or 'rejected'. 409 not_a_company.")
-            .ProducesValidationProblem()
-            .ProducesProblem(StatusCodes.Status409Conflict);
+            .WithDescription("decision: 'approved' or 'rejected'.")
+            .Produces<ProfileResponse>(StatusCodes.Status200OK)
+            .Problems(ProfileProblems.NotACompany);
         return group;
     }
 
@@ -103,7 +102,7 @@ public static class StaffEndpoints
 
         if (profile.ProfileType != ProfileTypes.Company)
         {
-            return ProfileProblems.Create(StatusCodes.Status409Conflict, ProfileProblems.NotACompany, "Not a company", "This profile is an individual's.");
+            return ProfileProblems.NotACompany.Result("This profile is an individual's.");
         }
 
         var now = clock.GetUtcNow();
@@ -142,16 +141,13 @@ public sealed record AuditEntryResponse(long Id, DateTimeOffset At, string Actor
 
 public static class AuditEndpoints
 {
-    public const string PagingProblems = "400 invalid_parameter (limit out of 1..100), 400 invalid_cursor (cursor is not a nextCursor of this list).";
-
     public static RouteGroupBuilder MapProfileAuditEndpoints(this RouteGroupBuilder group)
     {
         ArgumentNullException.ThrowIfNull(group);
         group.MapGet("/audit", (ClaimsPrincipal user, [AsParameters] PageQuery page, ProfileDbContext db, CancellationToken ct) =>
                 ListAsync(db, user.AccountId(), page, ct))
             .WithSummary("Every change to the profile, newest first: time, who (customer, staff, system), IP, field, old and new value")
-            .WithDescription(PagingProblems)
-            .Produces<Page<AuditEntryResponse>>(StatusCodes.Status200OK).ProducesProblem(StatusCodes.Status400BadRequest);
+            .Produces<Page<AuditEntryResponse>>(StatusCodes.Status200OK).Paged();
         return group;
     }
 

@@ -42,31 +42,21 @@ public static class ChallengeEndpoints
         var group = app.MapGroup("/api/verification").WithTags("Verification").RequireAuthorization();
         group.MapPost("/challenges", StartAsync)
             .WithSummary("Start a challenge: send a code by SMS or by call")
-            .WithDescription("purpose 'phone' verifies the given number; 'step_up' (with an operation) and 'sign_in' send the code to the account's verified phone. " +
-                "Errors: validation_failed, phone_number_type_not_allowed, no_verified_phone, sms_not_supported_for_landline, too_many_challenges, " +
-                "too_many_challenges_from_address, too_many_messages_to_phone, telephony_budget_exhausted, delivery_failed.")
-            .ProducesValidationProblem()
-            .ProducesProblem(StatusCodes.Status409Conflict)
-            .ProducesProblem(StatusCodes.Status422UnprocessableEntity)
-            .ProducesProblem(StatusCodes.Status429TooManyRequests)
-            .ProducesProblem(StatusCodes.Status502BadGateway);
-        group.MapGet("/challenges/{id:guid}", GetAsync).WithSummary("A challenge's state");
+            .WithDescription("purpose 'phone' verifies the given number; 'step_up' (with an operation) and 'sign_in' send the code to the account's verified phone.")
+            .Produces<ChallengeResponse>(StatusCodes.Status201Created)
+            .Problems(Problems.Start);
+        group.MapGet("/challenges/{id:guid}", GetAsync).WithSummary("A challenge's state").Problems(Problems.Read);
         group.MapPost("/challenges/{id:guid}/resend", ResendAsync)
             .WithSummary("Send a new code, optionally through the other telephony gateway")
-            .WithDescription("The previous code stops working. Errors: resend_too_soon (see Retry-After), too_many_resends, too_many_messages_to_phone, " +
-                "telephony_budget_exhausted, challenge_already_used, challenge_locked, delivery_failed.")
-            .ProducesProblem(StatusCodes.Status404NotFound)
-            .ProducesProblem(StatusCodes.Status409Conflict)
-            .ProducesProblem(StatusCodes.Status429TooManyRequests)
-            .ProducesProblem(StatusCodes.Status502BadGateway);
+            .WithDescription("The previous code stops working; resend_too_soon comes with Retry-After.")
+            .Produces<ChallengeResponse>(StatusCodes.Status200OK)
+            .Problems(Problems.Resend);
         group.MapPost("/challenges/{id:guid}/confirm", ConfirmAsync)
             .WithSummary("Confirm a challenge with the code")
             .WithDescription("For a call to a mobile, the code is the last four digits of the calling number. A confirmed step-up or sign-in challenge returns a " +
-                "single-use token for its operation. Errors: invalid_code (with attemptsRemaining), challenge_expired, challenge_already_used, challenge_locked.")
-            .ProducesValidationProblem()
-            .ProducesProblem(StatusCodes.Status404NotFound)
-            .ProducesProblem(StatusCodes.Status409Conflict)
-            .ProducesProblem(StatusCodes.Status410Gone);
+                "single-use token for its operation; invalid_code carries attemptsRemaining.")
+            .Produces<ConfirmChallengeResponse>(StatusCodes.Status200OK)
+            .Problems(Problems.Confirm);
         group.MapGet("/phone", GetVerifiedPhoneAsync).WithSummary("The phone number verified for the account (step-up codes go there)");
         return group;
     }

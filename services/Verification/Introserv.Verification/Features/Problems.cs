@@ -5,7 +5,10 @@ using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Introserv.Verification;
 
-/// <summary>The stable problem codes of the verification API, and their HTTP status.</summary>
+/// <summary>
+/// Every coded problem the Verification API answers: its codes, and for each its HTTP status and title
+/// (<see cref="Of"/> makes the <see cref="ProblemType"/>); README lists them.
+/// </summary>
 public static class Problems
 {
     public const string ValidationFailed = ProblemCodes.ValidationFailed;
@@ -51,7 +54,7 @@ public static class Problems
             return TypedResults.ValidationProblem(new Dictionary<string, string[]> { [field] = [refusal.Detail] });
         }
 
-        var extensions = new Dictionary<string, object?> { [ProblemDetailsExtensions.CodeExtension] = refusal.Code };
+        var extensions = new Dictionary<string, object?>();
         if (refusal.RetryAfter is { } wait)
         {
             var seconds = Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds));
@@ -64,11 +67,43 @@ public static class Problems
             extensions["challengeId"] = challengeId;
         }
 
-        return TypedResults.Problem(statusCode: StatusOf(refusal.Code), title: TitleOf(refusal.Code), detail: refusal.Detail, extensions: extensions);
+        return Of(refusal.Code).Result(refusal.Detail, extensions);
     }
 
-    public static ProblemHttpResult Create(string code, string detail, IDictionary<string, object?>? extensions = null) =>
-        ProblemDetailsExtensions.CodedProblem(StatusOf(code), code, TitleOf(code), detail, extensions);
+    public static ProblemHttpResult Create(string code, string detail, IDictionary<string, object?>? extensions = null) => Of(code).Result(detail, extensions);
+
+    /// <summary>The problem of <paramref name="code"/>: its status and title.</summary>
+    public static ProblemType Of(string code) => new(StatusOf(code), code, TitleOf(code));
+
+    /// <summary>Every problem of the API.</summary>
+    public static IReadOnlyList<ProblemType> All { get; } =
+    [
+        .. new[]
+        {
+            NoVerifiedPhone, SmsNotSupportedForLandline, TooManyChallenges, TooManyMessagesToPhone, TooManyChallengesFromAddress, TelephonyBudgetExhausted,
+            PhoneNumberTypeNotAllowed, ResendTooSoon, TooManyResends, DeliveryFailed, ChallengeNotFound, ChallengeExpired, ChallengeAlreadyUsed, ChallengeLocked,
+            InvalidCode, ChallengeStoreUnavailable,
+        }.Select(Of),
+    ];
+
+    private static ProblemType[] Types(params string[] codes) => [.. codes.Select(Of)];
+
+    /// <summary>What starting a challenge can answer.</summary>
+    public static ProblemType[] Start { get; } = Types(
+        PhoneNumberTypeNotAllowed, NoVerifiedPhone, SmsNotSupportedForLandline, TooManyChallenges, TooManyChallengesFromAddress, TooManyMessagesToPhone,
+        TelephonyBudgetExhausted, DeliveryFailed, ChallengeStoreUnavailable);
+
+    /// <summary>What a resend can answer.</summary>
+    public static ProblemType[] Resend { get; } = Types(
+        ChallengeNotFound, ResendTooSoon, TooManyResends, TooManyMessagesToPhone, TelephonyBudgetExhausted, ChallengeAlreadyUsed, ChallengeLocked, ChallengeExpired,
+        DeliveryFailed, ChallengeStoreUnavailable);
+
+    /// <summary>What confirming a code can answer.</summary>
+    public static ProblemType[] Confirm { get; } = Types(
+        ChallengeNotFound, InvalidCode, ChallengeExpired, ChallengeAlreadyUsed, ChallengeLocked, ChallengeStoreUnavailable);
+
+    /// <summary>What reading a challenge can answer.</summary>
+    public static ProblemType[] Read { get; } = Types(ChallengeNotFound, ChallengeStoreUnavailable);
 
     private static string TitleOf(string code) => code switch
     {

@@ -17,8 +17,7 @@ public static class StaffEndpoints
             .RequireAuthorization(AuthenticationExtensions.StaffPolicy);
         group.MapGet("/accounts/{accountId:guid}/gateway-attempts", ListAsync)
             .WithSummary("The telephony gateway attempts for an account, newest first (never a code), paged by nextCursor")
-            .WithDescription("400 invalid_parameter (limit out of 1..100), 400 invalid_cursor (cursor is not a nextCursor of this list).")
-            .Produces<Page<GatewayAttemptResponse>>(StatusCodes.Status200OK).ProducesProblem(StatusCodes.Status400BadRequest);
+            .Produces<Page<GatewayAttemptResponse>>(StatusCodes.Status200OK).Paged();
         return group;
     }
 

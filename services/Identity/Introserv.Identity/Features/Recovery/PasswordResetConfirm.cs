@@ -23,18 +23,13 @@ public sealed record PasswordResetConfirmBody(string? Token, string? NewPassword
 /// </summary>
 public static class PasswordResetConfirm
 {
-    public const string TokenInvalid = "password_reset_token_invalid";
-    public const string TokenUsed = "password_reset_token_used";
-    public const string TokenExpired = "password_reset_token_expired";
-
     private enum Outcome { Reset, Used }
 
     public static async Task<Results<NoContent, ValidationProblem, ProblemHttpResult>> HandleAsync(
         PasswordResetConfirmBody body, HttpContext context, IdentityServiceDbContext db, IPasswordHasher<Account> hasher, CommonPasswords commonPasswords,
         IOpenIddictAuthorizationManager authorizations, IOpenIddictTokenManager tokens, TimeProvider clock, CancellationToken cancellationToken)
     {
-        var invalid = SecurityProblems.Create(StatusCodes.Status400BadRequest, TokenInvalid, "Invalid link",
-            "This link to set a new password is not valid (a newer one may have replaced it); ask for a new one.");
+        var invalid = IdentityProblems.PasswordResetTokenInvalid.Result("This link to set a new password is not valid (a newer one may have replaced it); ask for a new one.");
         var token = body.Token?.Trim();
         if (string.IsNullOrEmpty(token) || token.Length > 100)
         {
@@ -56,7 +51,7 @@ public static class PasswordResetConfirm
 
         if (clock.GetUtcNow() >= reset.ExpiresAt)
         {
-            return SecurityProblems.Create(StatusCodes.Status410Gone, TokenExpired, "Link expired", "The link has expired; ask for a new one.");
+            return IdentityProblems.PasswordResetTokenExpired.Result("The link has expired; ask for a new one.");
         }
 
         if (RegistrationRules.CheckPassword(body.NewPassword, account.UserName!, commonPasswords) is { } weak)
@@ -74,8 +69,7 @@ public static class PasswordResetConfirm
         if (previous.Append(account.PasswordHash).OfType<string>()
             .Any(old => hasher.VerifyHashedPassword(account, old, body.NewPassword!) != PasswordVerificationResult.Failed))
         {
-            return SecurityProblems.Create(StatusCodes.Status400BadRequest, SecurityProblems.PasswordReused, "Password used before",
-                $"Choose a password you have not used for your last {SecuritySettings.PasswordHistoryDepth} passwords.");
+            return IdentityProblems.PasswordReused.Result($"Choose a password you have not used for your last {SecuritySettings.PasswordHistoryDepth} passwords.");
         }
 
         var newHash = hasher.HashPassword(account, body.NewPassword!);
@@ -113,5 +107,5 @@ public static class PasswordResetConfirm
     }
 
     private static ProblemHttpResult Used() =>
-        SecurityProblems.Create(StatusCodes.Status409Conflict, TokenUsed, "Link already used", "This link has set a password already; ask for a new one if you need to.");
+        IdentityProblems.PasswordResetTokenUsed.Result("This link has set a password already; ask for a new one if you need to.");
 }

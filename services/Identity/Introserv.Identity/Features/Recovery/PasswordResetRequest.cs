@@ -1,3 +1,4 @@
+using Introserv.ServiceDefaults;
 using System.Security.Cryptography;
 using System.Text;
 using Introserv.BuildingBlocks.Messaging;
@@ -29,7 +30,6 @@ public static class PasswordResetRequest
     public static readonly TimeSpan TokenLifetime = TimeSpan.FromMinutes(30);
     public const int PerAddressPerHour = 10;
     public const int PerAccountPerHour = 3;
-    public const string TooManyRequests = "too_many_password_reset_requests";
     private const int MaxInputLength = 256;
 
     public static readonly PasswordResetAccepted Accepted =
@@ -41,20 +41,15 @@ public static class PasswordResetRequest
             .AllowAnonymous()
             .WithTags("Account recovery")
             .WithSummary("Ask for a link to set a new password, by login or by email (exactly one)")
-            .WithDescription("202 whether or not an account matched. 400 validation_failed, 429 too_many_password_reset_requests (per client address).")
+            .WithDescription("202 whether or not an account matched; too_many_password_reset_requests counts per client address.")
             .Produces<PasswordResetAccepted>(StatusCodes.Status202Accepted)
-            .ProducesValidationProblem()
-            .ProducesProblem(StatusCodes.Status429TooManyRequests);
+            .Problems(IdentityProblems.TooManyPasswordResetRequests);
         endpoints.MapPost("/api/accounts/password-reset/confirm", PasswordResetConfirm.HandleAsync)
             .AllowAnonymous()
             .WithTags("Account recovery")
             .WithSummary("Set a new password with the token from the link; every session of the account ends")
-            .WithDescription("204. 400 validation_failed (newPassword, confirmPassword), 400 password_reset_token_invalid, " +
-                "400 password_reused, 409 password_reset_token_used, 410 password_reset_token_expired.")
             .Produces(StatusCodes.Status204NoContent)
-            .ProducesValidationProblem()
-            .ProducesProblem(StatusCodes.Status409Conflict)
-            .ProducesProblem(StatusCodes.Status410Gone);
+            .Problems(IdentityProblems.PasswordResetTokenInvalid, IdentityProblems.PasswordReused, IdentityProblems.PasswordResetTokenUsed, IdentityProblems.PasswordResetTokenExpired);
         return endpoints;
     }
 
@@ -83,8 +78,7 @@ public static class PasswordResetRequest
         if (!allowed)
         {
             context.Response.Headers.RetryAfter = "3600";
-            return SecurityProblems.Create(StatusCodes.Status429TooManyRequests, TooManyRequests, "Too many requests",
-                $"At most {PerAddressPerHour} password resets may be asked for in an hour from one address.");
+            return IdentityProblems.TooManyPasswordResetRequests.Result($"At most {PerAddressPerHour} password resets may be asked for in an hour from one address.");
         }
 
         return TypedResults.Accepted((string?)null, Accepted);

@@ -1,7 +1,7 @@
+using Introserv.ServiceDefaults;
 using Introserv.BuildingBlocks.Messaging;
 using Introserv.Identity.Contracts;
 using Introserv.Identity.Data;
-using Introserv.ServiceDefaults;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
@@ -15,9 +15,6 @@ public sealed record AccountCreatedResponse(Guid AccountId, string Login, string
 
 public static class RegisterAccount
 {
-    public const string LoginTakenCode = "login_taken";
-    public const string EmailTakenCode = "email_taken";
-
     public static IEndpointRouteBuilder MapRegisterAccount(this IEndpointRouteBuilder endpoints)
     {
         endpoints.MapPost("/api/accounts", HandleAsync)
@@ -25,8 +22,7 @@ public static class RegisterAccount
             .WithName("RegisterAccount")
             .WithSummary("Register a customer account")
             .WithDescription("The billing login (3–32 of a-z 0-9 . _ -) is unique case-insensitively and can never change.")
-            .ProducesValidationProblem()
-            .ProducesProblem(StatusCodes.Status409Conflict);
+            .Problems(IdentityProblems.LoginTaken, IdentityProblems.EmailTaken);
         return endpoints;
     }
 
@@ -114,15 +110,7 @@ public static class RegisterAccount
         throw new InvalidOperationException($"Account creation failed: {string.Join(", ", codes)}");
     }
 
-    private static ProblemHttpResult LoginTaken() => TypedResults.Problem(
-        statusCode: StatusCodes.Status409Conflict,
-        title: "Login already taken",
-        detail: "Another account uses this billing login (logins are compared case-insensitively).",
-        extensions: new Dictionary<string, object?> { [ProblemDetailsExtensions.CodeExtension] = LoginTakenCode });
+    private static ProblemHttpResult LoginTaken() => IdentityProblems.LoginTaken.Result("Another account uses this billing login (logins are compared case-insensitively).");
 
-    private static ProblemHttpResult EmailTaken() => TypedResults.Problem(
-        statusCode: StatusCodes.Status409Conflict,
-        title: "Email already registered",
-        detail: "Another account is registered with this email address.",
-        extensions: new Dictionary<string, object?> { [ProblemDetailsExtensions.CodeExtension] = EmailTakenCode });
+    private static ProblemHttpResult EmailTaken() => IdentityProblems.EmailTaken.Result("Another account is registered with this email address.");
 }

@@ -24,8 +24,7 @@ public static class AccountContext
         return db.Users.FirstOrDefaultAsync(a => a.Id == id, cancellationToken);
     }
 
-    public static ProblemHttpResult AccountGone() => SecurityProblems.Create(
-        StatusCodes.Status401Unauthorized, SecurityProblems.AccountNotFound, "Account not found", "The account of this token no longer exists.");
+    public static ProblemHttpResult AccountGone() => IdentityProblems.AccountNotFound.Result("The account of this token no longer exists.");
 }
 
 /// <summary>Writes the customer-readable audit trail (never a secret).</summary>

@@ -13,8 +13,6 @@ namespace Introserv.Identity.Features.Security;
 /// </summary>
 public static class AllowListGuard
 {
-    public const string IpNotAllowed = "ip_not_allowed";
-
     /// <summary>Whether the caller's address is in the allow-list of the token's account (true for an unknown account).</summary>
     public static async Task<bool> AllowsCallerAsync(
         this IdentityServiceDbContext db, Guid accountId, HttpContext context, CancellationToken cancellationToken)
@@ -27,11 +25,7 @@ public static class AllowListGuard
         return entries is null || entries.Count == 0 || IpAllowListMatcher.FromEntries(entries).Allows(context.ClientAddress());
     }
 
-    public static IResult Refusal(HttpContext context) => ProblemDetailsExtensions.CodedProblem(
-        StatusCodes.Status403Forbidden,
-        IpNotAllowed,
-        "Address not allowed",
-        $"This account's IP allow-list does not include your address {context.ClientAddressText()}.",
+    public static IResult Refusal(HttpContext context) => IdentityProblems.IpNotAllowed.Result($"This account's IP allow-list does not include your address {context.ClientAddressText()}.",
         new Dictionary<string, object?> { ["callerAddress"] = context.ClientAddressText() });
 
     /// <summary>The endpoint filter of the account security group.</summary>

@@ -40,37 +40,35 @@ public sealed record RevokedSessions(int Revoked);
 /// <summary>The account security section: <c>/api/account/...</c>, every endpoint authenticated.</summary>
 public static class SecurityEndpoints
 {
-    private const string PagingProblems = "400 invalid_parameter (limit out of 1..100), 400 invalid_cursor (cursor is not a nextCursor of this list).";
-
     public static IEndpointRouteBuilder MapSecurityEndpoints(this IEndpointRouteBuilder endpoints)
     {
         var account = endpoints.MapGroup("/api/account").RequireAuthorization().WithTags("Account security")
             .RequireAllowedAddress()
-            .ProducesProblem(StatusCodes.Status401Unauthorized).ProducesProblem(StatusCodes.Status403Forbidden);
+            .Problems([.. IdentityProblems.Account]);
         account.MapGet("/security", GetOverviewAsync).WithName("GetAccountSecurity")
             .WithSummary("Login, last access, security-code state, IP allow-list, second factor and sessions");
         account.MapPost("/step-up", StepUpEndpoint.HandleAsync).WithName("StepUp")
             .WithSummary("Confirm identity (second factor, or password without one) for sensitive changes")
-            .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status429TooManyRequests);
+            .Problems(IdentityProblems.InvalidSecondFactor, IdentityProblems.InvalidPassword, IdentityProblems.TooManyAttempts);
         account.MapPut("/security-code", SecuritySettings.SetSecurityCodeAsync).WithName("SetSecurityCode")
             .WithSummary("Set the support security code (once; it can never be read or changed)")
-            .ProducesValidationProblem().ProducesProblem(StatusCodes.Status403Forbidden).ProducesProblem(StatusCodes.Status409Conflict);
+            .Problems(IdentityProblems.StepUpRequired, IdentityProblems.SecurityCodeAlreadySet);
         account.MapPut("/ip-allow-list", SecuritySettings.SetIpAllowListAsync).WithName("SetIpAllowList")
             .WithSummary("Replace the IP allow-list (addresses, a-b ranges, CIDR; empty = no restriction)")
-            .ProducesValidationProblem().ProducesProblem(StatusCodes.Status403Forbidden).ProducesProblem(StatusCodes.Status409Conflict);
+            .Problems(IdentityProblems.StepUpRequired, IdentityProblems.WouldLockOut);
         account.MapPost("/password", SecuritySettings.ChangePasswordAsync).WithName("ChangePassword")
             .WithSummary("Change the password; every other session is revoked")
-            .ProducesValidationProblem().ProducesProblem(StatusCodes.Status403Forbidden).ProducesProblem(StatusCodes.Status429TooManyRequests);
+            .Problems(IdentityProblems.StepUpRequired, IdentityProblems.CurrentPasswordIncorrect, IdentityProblems.PasswordReused, IdentityProblems.TooManyAttempts);
         account.MapGet("/sessions", ListSessionsAsync).WithName("ListSessions").WithSummary("Active sessions, newest first, paged by nextCursor")
-            .WithDescription(PagingProblems).ProducesProblem(StatusCodes.Status400BadRequest);
+            .Paged();
         account.MapDelete("/sessions/{sessionId:guid}", RevokeSessionAsync).WithName("RevokeSession")
-            .WithSummary("Revoke one session (its refresh tokens stop working at once)").ProducesProblem(StatusCodes.Status404NotFound);
+            .WithSummary("Revoke one session (its refresh tokens stop working at once)").Problems(IdentityProblems.SessionNotFound);
         account.MapPost("/sessions/revoke-others", RevokeOtherSessionsAsync).WithName("RevokeOtherSessions")
             .WithSummary("Revoke every session but the current one");
         account.MapGet("/audit", GetAuditAsync).WithName("GetAccountAudit").WithSummary("Changes to the account's security, newest first, paged by nextCursor")
-            .WithDescription(PagingProblems).ProducesProblem(StatusCodes.Status400BadRequest);
+            .Paged();
         account.MapGet("/login-history", GetLoginHistoryAsync).WithName("GetLoginHistory").WithSummary("Sign-in attempts, newest first, paged by nextCursor")
-            .WithDescription(PagingProblems).ProducesProblem(StatusCodes.Status400BadRequest);
+            .Paged();
         account.MapTwoFactorEndpoints();
         return endpoints;
     }
@@ -157,7 +155,7 @@ public static class SecurityEndpoints
         var revoked = await SessionRevocation.RevokeAsync(db, authorizations, tokens, clock, user.AccountId().ToString(), [sessionId], cancellationToken);
         if (revoked == 0)
         {
-            return SecurityProblems.Create(StatusCodes.Status404NotFound, SecurityProblems.SessionNotFound, "Session not found", "No active session of this account has that id.");
+            return IdentityProblems.SessionNotFound.Result("No active session of this account has that id.");
         }
 
         Audit.Record(db, user.AccountId(), context, clock, "session_revoked", $"Session {sessionId} revoked");

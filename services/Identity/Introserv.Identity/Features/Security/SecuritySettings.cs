@@ -80,11 +80,7 @@ public static class SecuritySettings
         return set ? TypedResults.NoContent() : AlreadySet();
     }
 
-    private static ProblemHttpResult AlreadySet() => SecurityProblems.Create(
-        StatusCodes.Status409Conflict,
-        SecurityProblems.SecurityCodeAlreadySet,
-        "Security code already set",
-        "The security code can be set only once. To change it, contact support.");
+    private static ProblemHttpResult AlreadySet() => IdentityProblems.SecurityCodeAlreadySet.Result("The security code can be set only once. To change it, contact support.");
 
     public static async Task<Results<Ok<AllowListState>, ValidationProblem, ProblemHttpResult>> SetIpAllowListAsync(
         SetIpAllowListRequest request,
@@ -121,11 +117,7 @@ public static class SecuritySettings
         var matcher = IpAllowListMatcher.Create(parsed.Ranges);
         if (!matcher.Allows(caller) && !request.ConfirmLockOut)
         {
-            return SecurityProblems.Create(
-                StatusCodes.Status409Conflict,
-                SecurityProblems.WouldLockOut,
-                "The list would lock you out",
-                $"Your current address {ClientAddress.TextOf(context)} is not in the list, so you would lose access. " +
+            return IdentityProblems.WouldLockOut.Result($"Your current address {ClientAddress.TextOf(context)} is not in the list, so you would lose access. " +
                 "Add it, or send confirmLockOut: true to save the list anyway.",
                 new Dictionary<string, object?> { ["callerAddress"] = ClientAddress.TextOf(context) });
         }
@@ -198,13 +190,12 @@ public static class SecuritySettings
         var attempt = await throttle.BeginAsync(account.UserName!, account.Id, context, LoginOutcome.InvalidCredentials, cancellationToken);
         if (attempt.RetryAfter is { } wait)
         {
-            return SecurityProblems.TooMany(context, wait);
+            return IdentityProblems.TooMany(context, wait);
         }
 
         if (request.CurrentPassword!.Length > RegistrationRules.PasswordMaxLength || !await users.CheckPasswordAsync(account, request.CurrentPassword))
         {
-            return SecurityProblems.Create(
-                StatusCodes.Status400BadRequest, SecurityProblems.CurrentPasswordIncorrect, "Current password incorrect", "The current password is incorrect.");
+            return IdentityProblems.CurrentPasswordIncorrect.Result("The current password is incorrect.");
         }
 
         await throttle.ForgetAsync(attempt, cancellationToken);
@@ -217,9 +208,7 @@ public static class SecuritySettings
         if (request.NewPassword == request.CurrentPassword
             || previous.Any(hash => hasher.VerifyHashedPassword(account, hash, request.NewPassword!) != PasswordVerificationResult.Failed))
         {
-            return SecurityProblems.Create(
-                StatusCodes.Status400BadRequest, SecurityProblems.PasswordReused, "Password used before",
-                $"Choose a password you have not used for your last {PasswordHistoryDepth} passwords.");
+            return IdentityProblems.PasswordReused.Result($"Choose a password you have not used for your last {PasswordHistoryDepth} passwords.");
         }
 
         var newHash = hasher.HashPassword(account, request.NewPassword!);

@@ -43,11 +43,7 @@ public sealed class StepUp(
             return null;
         }
 
-        return SecurityProblems.Create(
-            StatusCodes.Status403Forbidden,
-            SecurityProblems.StepUpRequired,
-            "Confirmation required",
-            "This change needs a recent sign-in: confirm with POST /api/account/step-up, or sign in again.",
+        return IdentityProblems.StepUpRequired.Result("This change needs a recent sign-in: confirm with POST /api/account/step-up, or sign in again.",
             new Dictionary<string, object?> { ["methods"] = MethodsFor(account) });
     }
 
@@ -81,21 +77,19 @@ public static class StepUpEndpoint
             account.UserName!, account.Id, context, twoFactor ? LoginOutcome.SecondFactorFailed : LoginOutcome.InvalidCredentials, cancellationToken);
         if (attempt.RetryAfter is { } wait)
         {
-            return SecurityProblems.TooMany(context, wait);
+            return IdentityProblems.TooMany(context, wait);
         }
 
         if (twoFactor)
         {
             if (await secondFactor.VerifyAsync(account, request.Code, cancellationToken) is null)
             {
-                return SecurityProblems.Create(
-                    StatusCodes.Status400BadRequest, SecurityProblems.InvalidSecondFactor, "Invalid code", "The code is incorrect or has already been used.");
+                return IdentityProblems.InvalidSecondFactor.Result("The code is incorrect or has already been used.");
             }
         }
         else if (string.IsNullOrEmpty(request.Password) || request.Password.Length > 128 || !await users.CheckPasswordAsync(account, request.Password))
         {
-            return SecurityProblems.Create(
-                StatusCodes.Status400BadRequest, SecurityProblems.InvalidPassword, "Invalid password", "The password is incorrect.");
+            return IdentityProblems.InvalidPassword.Result("The password is incorrect.");
         }
 
         await throttle.ForgetAsync(attempt, cancellationToken);

@@ -1,3 +1,4 @@
+using Introserv.ServiceDefaults;
 using System.Security.Claims;
 using Introserv.BuildingBlocks.Data;
 using Introserv.BuildingBlocks.Messaging;
@@ -24,14 +25,14 @@ public static class TwoFactorEndpoints
         ArgumentNullException.ThrowIfNull(account);
         account.MapPost("/two-factor/totp", BeginAsync).WithName("BeginTotpEnrollment")
             .WithSummary("Start enrolling an authenticator app: returns the secret and otpauth URI")
-            .ProducesProblem(StatusCodes.Status403Forbidden).ProducesProblem(StatusCodes.Status409Conflict);
+            .Problems(IdentityProblems.StepUpRequired, IdentityProblems.TwoFactorAlreadyEnabled);
         account.MapPost("/two-factor/totp/confirm", ConfirmAsync).WithName("ConfirmTotpEnrollment")
             .WithSummary("Confirm the enrollment with a first code; returns the one-time recovery codes (shown once)")
-            .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status409Conflict);
+            .Problems(IdentityProblems.InvalidSecondFactor, IdentityProblems.TwoFactorAlreadyEnabled, IdentityProblems.TwoFactorEnrollmentMissing);
         account.MapDelete("/two-factor", DisableAsync).WithName("DisableTwoFactor")
-            .WithSummary("Turn the second factor off").ProducesProblem(StatusCodes.Status403Forbidden).ProducesProblem(StatusCodes.Status409Conflict);
+            .WithSummary("Turn the second factor off").Problems(IdentityProblems.StepUpRequired, IdentityProblems.TwoFactorNotEnabled);
         account.MapPost("/two-factor/recovery-codes", RegenerateAsync).WithName("RegenerateRecoveryCodes")
-            .WithSummary("Replace the recovery codes (shown once)").ProducesProblem(StatusCodes.Status403Forbidden).ProducesProblem(StatusCodes.Status409Conflict);
+            .WithSummary("Replace the recovery codes (shown once)").Problems(IdentityProblems.StepUpRequired, IdentityProblems.TwoFactorNotEnabled);
         return account;
     }
 
@@ -84,14 +85,12 @@ public static class TwoFactorEndpoints
 
             if (account.PendingTotpSecret is not { } pending)
             {
-                return SecurityProblems.Create(StatusCodes.Status409Conflict, SecurityProblems.TwoFactorEnrollmentMissing,
-                    "No enrollment in progress", "Start with POST /api/account/two-factor/totp.");
+                return IdentityProblems.TwoFactorEnrollmentMissing.Result("Start with POST /api/account/two-factor/totp.");
             }
 
             if (!await totp.VerifyAsync(account, pending, request.Code ?? "", ct))
             {
-                return SecurityProblems.Create(StatusCodes.Status400BadRequest, SecurityProblems.InvalidSecondFactor,
-                    "Invalid code", "The code does not match; check the authenticator app's clock and try the current code.");
+                return IdentityProblems.InvalidSecondFactor.Result("The code does not match; check the authenticator app's clock and try the current code.");
             }
 
             account.TotpSecret = pending;
@@ -162,9 +161,7 @@ public static class TwoFactorEndpoints
         return (account, account.TotpSecret is null ? NotEnabled() : await stepUp.RequireAsync(user, account, cancellationToken));
     }
 
-    private static ProblemHttpResult AlreadyEnabled() => SecurityProblems.Create(
-        StatusCodes.Status409Conflict, SecurityProblems.TwoFactorAlreadyEnabled, "Second factor already on", "Turn it off first to enroll another authenticator.");
+    private static ProblemHttpResult AlreadyEnabled() => IdentityProblems.TwoFactorAlreadyEnabled.Result("Turn it off first to enroll another authenticator.");
 
-    private static ProblemHttpResult NotEnabled() => SecurityProblems.Create(
-        StatusCodes.Status409Conflict, SecurityProblems.TwoFactorNotEnabled, "Second factor is off", "The account has no second factor.");
+    private static ProblemHttpResult NotEnabled() => IdentityProblems.TwoFactorNotEnabled.Result("The account has no second factor.");
 }

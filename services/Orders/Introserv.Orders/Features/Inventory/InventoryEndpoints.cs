@@ -37,26 +37,21 @@ public static class InventoryEndpoints
         staff.MapGet("/", ListAsync)
             .WithSummary("The pool's addresses in address order, each free, assigned (with the order and account holding it) or retired; " +
                 "?state=free|assigned|retired filters, paged by nextCursor")
-            .WithDescription("400 validation_failed (state), 400 invalid_parameter (limit out of 1..100), 400 invalid_cursor.")
-            .Answers<Page<PoolAddressResponse>>(StatusCodes.Status200OK, 400);
+            .Answers<Page<PoolAddressResponse>>(StatusCodes.Status200OK).Paged();
         staff.MapGet("/summary", SummaryAsync).WithSummary("How many addresses are free, assigned and retired")
             .Answers<AddressPoolSummary>(StatusCodes.Status200OK);
         staff.MapGet("/{address}", GetAsync).WithSummary("One address of the pool")
-            .WithDescription("400 invalid_address, 404 address_not_found.")
-            .Answers<PoolAddressResponse>(StatusCodes.Status200OK, 400, 404);
+            .Answers<PoolAddressResponse>(StatusCodes.Status200OK, OrdersProblems.InvalidAddress, OrdersProblems.AddressNotFound);
         staff.MapPost("/", AddAsync)
             .WithSummary("Add a range (\"203.0.113.10-203.0.113.250\", or one address; at most 4096): addresses already in the pool stay as they are")
-            .WithDescription("400 validation_failed (range).")
-            .Answers<AddedAddresses>(StatusCodes.Status200OK, 400);
+            .Answers<AddedAddresses>(StatusCodes.Status200OK);
         staff.MapPost("/{address}/retire", (string address, OrdersDbContext db, TimeProvider clock, CancellationToken ct) =>
                 SetRetiredAsync(address, clock.GetUtcNow(), db, ct))
             .WithSummary("Retire an address: it is never handed out again (an order holding it keeps it until the service ends)")
-            .WithDescription("400 invalid_address, 404 address_not_found.")
-            .Answers<PoolAddressResponse>(StatusCodes.Status200OK, 400, 404);
+            .Answers<PoolAddressResponse>(StatusCodes.Status200OK, OrdersProblems.InvalidAddress, OrdersProblems.AddressNotFound);
         staff.MapPost("/{address}/reinstate", (string address, OrdersDbContext db, CancellationToken ct) => SetRetiredAsync(address, null, db, ct))
             .WithSummary("Put a retired address back in service")
-            .WithDescription("400 invalid_address, 404 address_not_found.")
-            .Answers<PoolAddressResponse>(StatusCodes.Status200OK, 400, 404);
+            .Answers<PoolAddressResponse>(StatusCodes.Status200OK, OrdersProblems.InvalidAddress, OrdersProblems.AddressNotFound);
         return app;
     }
 
@@ -175,10 +170,8 @@ public static class InventoryEndpoints
     }
 
     private static ProblemHttpResult InvalidAddress() =>
-        ProblemDetailsExtensions.CodedProblem(StatusCodes.Status400BadRequest, "invalid_address", "Invalid address",
-            "The path names an IPv4 or IPv6 address in its usual form, such as 203.0.113.10.");
+        OrdersProblems.InvalidAddress.Result("The path names an IPv4 or IPv6 address in its usual form, such as 203.0.113.10.");
 
     private static ProblemHttpResult NotFound() =>
-        ProblemDetailsExtensions.CodedProblem(StatusCodes.Status404NotFound, "address_not_found", "Address not in the pool",
-            "The pool has no such address; add it first.");
+        OrdersProblems.AddressNotFound.Result("The pool has no such address; add it first.");
 }

@@ -1,0 +1,66 @@
+using Introserv.ServiceDefaults;
+
+namespace Introserv.Orders.Features;
+
+/// <summary>Every coded problem the Orders API answers (see <see cref="ProblemType"/>); README lists them.</summary>
+public static class OrdersProblems
+{
+    public static readonly ProblemType IdempotencyKeyRequired = new(StatusCodes.Status400BadRequest, "idempotency_key_required", "Idempotency-Key required");
+    public static readonly ProblemType InvalidAddress = new(StatusCodes.Status400BadRequest, "invalid_address", "Invalid address");
+    public static readonly ProblemType InsufficientBalance = new(StatusCodes.Status402PaymentRequired, "insufficient_balance", "Insufficient balance");
+    public static readonly ProblemType AddressNotFound = new(StatusCodes.Status404NotFound, "address_not_found", "Address not in the pool");
+    public static readonly ProblemType InvoiceNotFound = new(StatusCodes.Status404NotFound, "invoice_not_found", "Invoice not found");
+    public static readonly ProblemType OrderNotFound = new(StatusCodes.Status404NotFound, "order_not_found", "Order not found");
+    public static readonly ProblemType QuoteNotFound = new(StatusCodes.Status404NotFound, "quote_not_found", "Quote not found");
+    public static readonly ProblemType IdempotencyRequestInProgress = new(StatusCodes.Status409Conflict, "idempotency_request_in_progress", "Request in progress");
+    public static readonly ProblemType InvoiceAlreadyPaid = new(StatusCodes.Status409Conflict, "invoice_already_paid", "Already paid");
+    public static readonly ProblemType InvoiceVoid = new(StatusCodes.Status409Conflict, "invoice_void", "Invoice void");
+    public static readonly ProblemType NoScheduledCancellation = new(StatusCodes.Status409Conflict, "no_scheduled_cancellation", "Nothing to withdraw");
+    public static readonly ProblemType OrderEnded = new(StatusCodes.Status409Conflict, "order_ended", "Order ended");
+    public static readonly ProblemType OrderNotCancellable = new(StatusCodes.Status409Conflict, "order_not_cancellable", "Cannot cancel");
+    public static readonly ProblemType OrderNotChangeable = new(StatusCodes.Status409Conflict, "order_not_changeable", "Plan cannot be changed");
+    public static readonly ProblemType OrderNotRenewable = new(StatusCodes.Status409Conflict, "order_not_renewable", "Cannot renew");
+    public static readonly ProblemType PaymentReferenceUsed = new(StatusCodes.Status409Conflict, "payment_reference_used", "Payment already credited");
+    public static readonly ProblemType QuoteAlreadyUsed = new(StatusCodes.Status409Conflict, "quote_already_used", "Quote already used");
+    public static readonly ProblemType QuoteExpired = new(StatusCodes.Status409Conflict, "quote_expired", "Quote expired");
+    public static readonly ProblemType QuoteOutdated = new(StatusCodes.Status409Conflict, "quote_outdated", "Order changed");
+    public static readonly ProblemType CurrencyMismatch = new(StatusCodes.Status422UnprocessableEntity, "currency_mismatch", "Currency mismatch");
+    public static readonly ProblemType IdempotencyKeyReused = new(StatusCodes.Status422UnprocessableEntity, "idempotency_key_reused", "Idempotency-Key already used");
+    public static readonly ProblemType PlanChangeNotAllowed = new(StatusCodes.Status422UnprocessableEntity, "plan_change_not_allowed", "Plan change not allowed");
+    public static readonly ProblemType AddressPoolExhausted = new(StatusCodes.Status503ServiceUnavailable, "address_pool_exhausted", "No free address");
+    public static readonly ProblemType ServiceUnavailable = new(StatusCodes.Status503ServiceUnavailable, "service_unavailable", "Try again");
+
+    /// <summary>
+    /// <c>403 payment_blocked_&lt;reason&gt;</c>, one per reason Profile gives for refusing payment (the first reason is
+    /// the code; <c>reasons</c> lists them all).
+    /// </summary>
+    public static readonly IReadOnlyList<ProblemType> PaymentBlocked =
+    [
+        .. new[] { "personal_data_incomplete", "country_missing", "postal_address_incomplete", "company_rejected", "company_unverified" }
+            .Select(reason => new ProblemType(StatusCodes.Status403Forbidden, $"payment_blocked_{reason}", "Payment blocked")),
+    ];
+
+    /// <summary>The idempotency problems of a request that takes an <c>Idempotency-Key</c>.</summary>
+    public static readonly IReadOnlyList<ProblemType> Keyed = [IdempotencyKeyRequired, IdempotencyRequestInProgress, IdempotencyKeyReused];
+
+    /// <summary>The problems of confirming a quote.</summary>
+    public static readonly IReadOnlyList<ProblemType> Quote = [QuoteNotFound, QuoteAlreadyUsed, QuoteExpired, QuoteOutdated];
+
+    /// <summary>The problems of paying from the balance.</summary>
+    public static readonly IReadOnlyList<ProblemType> Payment = [InsufficientBalance, .. PaymentBlocked];
+
+    /// <summary>The problem for <paramref name="code"/>, a <c>payment_blocked_*</c> code.</summary>
+    public static ProblemType PaymentBlockedFor(string code) =>
+        PaymentBlocked.FirstOrDefault(p => p.Code == code) ?? new ProblemType(StatusCodes.Status403Forbidden, code, "Payment blocked");
+
+    public static IResult NoSuchOrder() => OrderNotFound.Result("No such order for this account.");
+
+    /// <summary><c>403 payment_blocked_&lt;reason&gt;</c> with every reason the profile gives.</summary>
+    public static IResult Blocked(IReadOnlyList<string> reasons) =>
+        PaymentBlockedFor(reasons[0]).Result("Invoices cannot be paid until the profile allows it (see reasons).", new Dictionary<string, object?> { ["reasons"] = reasons });
+
+    public static IResult PoolExhausted() =>
+        AddressPoolExhausted.Result("No IP address is free for a new service right now; nothing was charged. Try again later or contact support.");
+
+    public static IResult NotCovered(string what) => InsufficientBalance.Result($"The balance does not cover {what}; top it up first.");
+}

@@ -1,0 +1,89 @@
+using System.Globalization;
+using System.Reflection;
+using System.Text;
+using Introserv.Identity.Features;
+using Introserv.Notifications.Features;
+using Introserv.Orders.Features;
+using Introserv.Profile.Features;
+using Introserv.ServiceDefaults;
+using Introserv.Testing;
+
+namespace Introserv.UnitTests;
+
+/// <summary>
+/// The error catalogues: one code means one status everywhere, and the README's list of codes is generated from
+/// them (run with <c>UPDATE_README=1</c> to rewrite it after changing a catalogue).
+/// </summary>
+public sealed class ProblemCatalogueTests
+{
+    private const string Start = "<!-- problem-codes:start (generated from the catalogues by ProblemCatalogueTests) -->";
+    private const string End = "<!-- problem-codes:end -->";
+
+    private static readonly (string Service, Type Catalogue)[] Catalogues =
+    [
+        ("every service", typeof(CommonProblems)),
+        ("identity", typeof(IdentityProblems)),
+        ("profile", typeof(ProfileProblems)),
+        ("orders", typeof(OrdersProblems)),
+        ("notifications", typeof(NotificationsProblems)),
+        ("verification", typeof(Introserv.Verification.Problems)),
+    ];
+
+    private static IEnumerable<ProblemType> Entries(Type catalogue) =>
+        catalogue.GetMembers(BindingFlags.Public | BindingFlags.Static)
+            .Select(member => member switch
+            {
+                FieldInfo field => field.GetValue(null),
+                PropertyInfo property when property.GetIndexParameters().Length == 0 => property.GetValue(null),
+                _ => null,
+            })
+            .SelectMany(value => value switch
+            {
+                ProblemType type => [type],
+                IEnumerable<ProblemType> types => types,
+                _ => [],
+            })
+            .DistinctBy(p => p.Code);
+
+    [Fact]
+    public void A_code_has_one_status_and_one_title_across_every_catalogue()
+    {
+        var all = Catalogues.SelectMany(c => Entries(c.Catalogue)).ToList();
+
+        Assert.All(all.GroupBy(p => p.Code), group => Assert.Single(group.Select(p => p.Status).Distinct()));
+        Assert.All(all, p => Assert.Matches("^[a-z][a-z0-9_]*$", p.Code));
+        Assert.All(all, p => Assert.InRange(p.Status, 400, 599));
+        Assert.Contains(all, p => p.Code == "order_not_found");
+    }
+
+    [Fact]
+    public void The_readme_lists_every_code_of_every_catalogue()
+    {
+        var table = new StringBuilder()
+            .AppendLine(Start)
+            .AppendLine("| service | status | code | title |")
+            .AppendLine("|---|---|---|---|");
+        foreach (var (service, catalogue) in Catalogues)
+        {
+            foreach (var problem in Entries(catalogue).OrderBy(p => p.Status).ThenBy(p => p.Code, StringComparer.Ordinal))
+            {
+                table.AppendLine(CultureInfo.InvariantCulture, $"| {service} | {problem.Status} | `{problem.Code}` | {problem.Title} |");
+            }
+        }
+
+        table.Append(End);
+        var path = Path.Combine(LocalInfra.RepositoryRoot, "README.md");
+        var readme = File.ReadAllText(path);
+        var start = readme.IndexOf(Start, StringComparison.Ordinal);
+        var end = readme.IndexOf(End, StringComparison.Ordinal);
+        Assert.True(start >= 0 && end > start, "README.md has no generated list of problem codes");
+        var current = readme[start..(end + End.Length)];
+        if (Environment.GetEnvironmentVariable("UPDATE_README") == "1")
+        {
+            File.WriteAllText(path, readme.Replace(current, table.ToString(), StringComparison.Ordinal));
+            return;
+        }
+
+        Assert.Equal(table.ToString(), current);
+    }
+}
