@@ -124,6 +124,8 @@ if (builder.ExecutionContext.IsRunMode)
 
 // Where links in mails point: the front end's development server.
 notifications.WithEnvironment("Notifications__PanelUrl", builder.Configuration["Panel:Url"] ?? "http://localhost:3000/");
+// Reset links open Identity's own page through the gateway, where the sign-in page is.
+notifications.WithEnvironment("Notifications__AccountPagesUrl", publicIssuer);
 
 // Profile asks Verification (gRPC) to send and check phone codes.
 AddServiceClient(profile, ResourceNames.Profile);

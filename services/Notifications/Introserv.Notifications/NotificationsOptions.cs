@@ -17,8 +17,15 @@ public sealed class NotificationsOptions
     /// <summary>The panel page that sets a new password from a reset link; the token is appended as <c>?token=</c>.</summary>
     public string PasswordResetPath { get; set; } = "password-reset";
 
-    public Uri PasswordResetLink(string token) =>
-        new(PanelUrl, $"{PasswordResetPath.TrimStart('/')}?token={Uri.EscapeDataString(token)}");
+    /// <summary>
+    /// The public address of the sign-in pages (the gateway). When set, a password-reset link opens Identity's own
+    /// page there (<c>account/password-reset/confirm</c>); otherwise the panel's <see cref="PasswordResetPath"/>.
+    /// </summary>
+    public Uri? AccountPagesUrl { get; set; }
+
+    public Uri PasswordResetLink(string token) => AccountPagesUrl is { } pages
+        ? new(pages, $"account/password-reset/confirm?token={Uri.EscapeDataString(token)}")
+        : new(PanelUrl, $"{PasswordResetPath.TrimStart('/')}?token={Uri.EscapeDataString(token)}");
 
     public Uri EmailChangeLink(string token) =>
         new(PanelUrl, $"{EmailChangePath.TrimStart('/')}?token={Uri.EscapeDataString(token)}");

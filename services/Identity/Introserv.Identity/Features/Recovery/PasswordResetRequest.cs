@@ -55,7 +55,7 @@ public static class PasswordResetRequest
 
     public static string HashOf(string token) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(token)));
 
-    private static async Task<Results<Accepted<PasswordResetAccepted>, ValidationProblem, ProblemHttpResult>> HandleAsync(
+    public static async Task<Results<Accepted<PasswordResetAccepted>, ValidationProblem, ProblemHttpResult>> HandleAsync(
         PasswordResetRequestBody body, HttpContext context, IdentityServiceDbContext db, ILookupNormalizer normalizer, TimeProvider clock,
         CancellationToken cancellationToken)
     {

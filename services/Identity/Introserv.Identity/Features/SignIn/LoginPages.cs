@@ -3,6 +3,7 @@ using System.Security.Claims;
 using System.Text.Encodings.Web;
 using Introserv.AllowList;
 using Introserv.Identity.Data;
+using Introserv.Identity.Features.Recovery;
 using Introserv.Identity.Features.TwoFactor;
 using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Authentication;
@@ -44,6 +45,7 @@ public static class LoginPages
         pages.MapPost("/login/second-factor", SubmitSecondFactorAsync);
         pages.MapGet("/signed-in", ShowSignedInAsync);
         pages.MapGet("/signed-out", () => Html.Page("Signed out", "<p>You have signed out.</p>"));
+        pages.MapPasswordResetPages();
         return endpoints;
     }
 
@@ -242,6 +244,7 @@ public static class LoginPages
               <input id="password" name="password" type="password" autocomplete="current-password" required maxlength="128">
               <button type="submit">Sign in</button>
             </form>
+            <p><a href="{PasswordResetPages.RequestPath}">Forgot your password?</a></p>
             """;
         return Html.Page("Sign in", body, status);
     }
