@@ -44,6 +44,26 @@ public sealed class PasswordResetTests(IdentityServiceFactory factory) : IClassF
     }
 
     [Fact]
+    public async Task A_reset_from_outside_the_allow_list_sets_the_password_but_sign_in_there_stays_refused()
+    {
+        var (id, login, _) = await ConfirmedAccountAsync();
+        await QueryAsync(db => db.Users.Where(a => a.Id == id).ExecuteUpdateAsync(a => a.SetProperty(x => x.IpAllowList, new List<string> { "10.9.9.9" })));
+        var outside = NewAddress();
+        using var anonymous = Anonymous(outside);
+
+        await PostAsync(anonymous, "/api/accounts/password-reset", new { login });
+        var token = Assert.Single(await ResetTokensAsync(id));
+        var (set, _) = await PostAsync(anonymous, "/api/accounts/password-reset/confirm", new { token, newPassword = NewPassword, confirmPassword = NewPassword });
+        var browser = factory.NewBrowser(outside);
+        await browser.OpenLoginPageAsync();
+        using var signIn = await browser.SubmitCredentialsAsync(login, NewPassword);
+
+        Assert.Equal(HttpStatusCode.NoContent, set);
+        Assert.Equal(HttpStatusCode.Forbidden, signIn.StatusCode);
+        Assert.Contains("allow-list", await signIn.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task The_answer_is_the_same_for_unknown_and_unconfirmed_accounts_and_they_get_no_link()
     {
         var (unconfirmed, unconfirmedLogin, _) = await factory.RegisterAsync();
