@@ -25,3 +25,15 @@ public sealed record PasswordResetRequested(
     string ResetToken,
     DateTimeOffset ExpiresAt,
     string? RequestedFromAddress) : IIntegrationEvent;
+
+/// <summary>
+/// An account signed in from an address it had not signed in from before (the first sign-in of an account tells
+/// nothing): Notifications tells the customer, with the time and the address, so that someone else's sign-in is
+/// noticed.
+/// </summary>
+public sealed record SignedInFromNewAddress(
+    Guid EventId,
+    DateTimeOffset OccurredAt,
+    Guid AccountId,
+    string Address,
+    string? UserAgent) : IIntegrationEvent;

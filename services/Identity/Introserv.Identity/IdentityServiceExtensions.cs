@@ -41,6 +41,7 @@ public static class IdentityServiceExtensions
         });
         builder.Services.AddScoped<LoginThrottle>();
         builder.Services.AddScoped<LoginHistory>();
+        builder.Services.AddScoped<NewAddressNotice>();
         builder.Services.AddSingleton<UnknownLoginPassword>();
         builder.Services.AddScoped<StepUp>();
         builder.Services.AddScoped<TotpMethod>();

@@ -27,6 +27,11 @@ public sealed class NotificationsOptions
         ? new(pages, $"account/password-reset/confirm?token={Uri.EscapeDataString(token)}")
         : new(PanelUrl, $"{PasswordResetPath.TrimStart('/')}?token={Uri.EscapeDataString(token)}");
 
+    /// <summary>The panel page listing the account's sessions (linked from the new sign-in notice).</summary>
+    public string SessionsPath { get; set; } = "account/security/sessions";
+
+    public Uri SessionsLink() => new(PanelUrl, SessionsPath.TrimStart('/'));
+
     public Uri EmailChangeLink(string token) =>
         new(PanelUrl, $"{EmailChangePath.TrimStart('/')}?token={Uri.EscapeDataString(token)}");
 }

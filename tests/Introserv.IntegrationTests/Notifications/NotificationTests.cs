@@ -65,13 +65,18 @@ public sealed class NotificationTests(NotificationsServiceFactory factory) : ICl
         await factory.PublishAsync(new IpAllowListChanged(Guid.NewGuid(), DateTimeOffset.UtcNow, accountId, ["203.0.113.0/24", "198.51.100.7"], 2));
         await factory.PublishAsync(new SecurityCodeSet(Guid.NewGuid(), DateTimeOffset.UtcNow, accountId, "198.51.100.7"));
         await factory.PublishAsync(new TwoFactorChanged(Guid.NewGuid(), DateTimeOffset.UtcNow, accountId, true, "198.51.100.7"));
-        var mails = await factory.MailsToAsync(email, 5);
+        await factory.PublishAsync(new SignedInFromNewAddress(Guid.NewGuid(), DateTimeOffset.UtcNow, accountId, "192.0.2.99", "Firefox"));
+        var mails = await factory.MailsToAsync(email, 6);
         await Task.Delay(1000);
 
         var subjects = factory.Mail.List(email).Select(m => m.Subject).Order().ToList();
         Assert.Equal(
-            ["Two-step sign-in turned on", "Welcome to Introserv", "Your IP access restrictions were changed", "Your password was changed", "Your support security code was set"],
+            ["New sign-in to your account", "Two-step sign-in turned on", "Welcome to Introserv", "Your IP access restrictions were changed", "Your password was changed",
+                "Your support security code was set"],
             subjects);
+        var notice = mails.Single(m => m.Subject == "New sign-in to your account").Text;
+        Assert.Contains("192.0.2.99", notice, StringComparison.Ordinal);
+        Assert.Contains("https://panel.test/account/security/sessions", notice, StringComparison.Ordinal);
         Assert.Contains("203.0.113.0/24, 198.51.100.7", mails.Single(m => m.Subject.Contains("IP access", StringComparison.Ordinal)).Text, StringComparison.Ordinal);
         Assert.All(mails, m => Assert.Equal("billing@introserv.localhost", m.From));
     }

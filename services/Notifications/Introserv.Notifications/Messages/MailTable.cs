@@ -36,6 +36,8 @@ public static class MailTable
         Account<PasswordResetRequested>(MessageTypes.PasswordReset,
             (m, i) => MailTemplates.PasswordReset(i.Settings.FirstName, i.Options.PasswordResetLink(m.ResetToken), m.ExpiresAt, m.RequestedFromAddress))
             with { Recipient = (m, _) => m.Email },
+        Account<SignedInFromNewAddress>(MessageTypes.NewSignInAddress,
+            (m, i) => MailTemplates.NewSignInAddress(i.Settings.FirstName, m.OccurredAt, m.Address, m.UserAgent, i.Options.SessionsLink())),
         Orders<OrderPlaced>(MessageTypes.OrderPlaced,
             (m, i) => MailTemplates.OrderPlaced(i.Settings.FirstName, m.PlanId, m.PeriodMonths, m.Amount, m.Currency)),
         Orders<OrderActivated>(MessageTypes.OrderActivated,

@@ -14,6 +14,7 @@ public static class MessageTypes
     public const string EmailChangeConfirmation = "email_change_confirmation";
     public const string EmailConfirmation = "email_confirmation";
     public const string PasswordReset = "password_reset";
+    public const string NewSignInAddress = "new_sign_in_address";
     public const string EmailChanged = "email_changed";
     public const string PasswordChanged = "password_changed";
     public const string IpAllowListChanged = "ip_allow_list_changed";
@@ -93,6 +94,16 @@ public static class MailTemplates
         "Your email address was changed",
         $"Hello {firstName},",
         [$"the email address of your Introserv account is now {newEmail}.", "If you did not do this, contact support at once."]);
+
+    public static MailContent NewSignInAddress(string firstName, DateTimeOffset at, string address, string? userAgent, Uri sessions) => Render(
+        "New sign-in to your account",
+        $"Hello {firstName},",
+        [
+            $"your Introserv account was signed in to on {at.UtcDateTime.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture)} UTC from {address}, " +
+                $"an address it had not been used from before{(string.IsNullOrEmpty(userAgent) ? "" : $" ({userAgent})")}.",
+            "If this was you, there is nothing to do. If not, change your password and end the sessions you do not know:",
+            sessions.ToString(),
+        ]);
 
     public static MailContent PasswordChanged(string firstName, string? fromAddress) => Render(
         "Your password was changed",

@@ -26,6 +26,7 @@ public sealed record SecurityOverview(
     string Email,
     bool EmailConfirmed,
     LastAccess LastAccess,
+    LastAccess? PreviousSignIn,
     bool SecurityCodeSet,
     AllowListState IpAllowList,
     TwoFactorState TwoFactor,
@@ -96,11 +97,29 @@ public static class SecurityEndpoints
             account.Email!,
             account.EmailConfirmed,
             new LastAccess(account.LastAccessIp, account.LastAccessAt),
+            await PreviousSignInAsync(db, account.Id, user.SessionId(), cancellationToken),
             account.SecurityCodeHash is not null,
             new AllowListState(account.IpAllowList, account.IpAllowListVersion),
             new TwoFactorState(account.TotpSecret is not null, secondFactor.MethodsFor(account), recoveryLeft, account.TotpEnabledAt),
             await SessionsAsync(db, user, settings, clock, cancellationToken),
             ClientAddress.TextOf(context)));
+    }
+
+    /// <summary>
+    /// The sign-in before the one that started the caller's session: what a customer checks to spot someone else
+    /// (the last access is the caller's own request).
+    /// </summary>
+    private static async Task<LastAccess?> PreviousSignInAsync(IdentityServiceDbContext db, Guid accountId, Guid? sessionId, CancellationToken cancellationToken)
+    {
+        var session = sessionId is { } id ? await db.Sessions.AsNoTracking().FirstOrDefaultAsync(s => s.Id == id, cancellationToken) : null;
+        var query = db.LoginAttempts.AsNoTracking().Where(a => a.AccountId == accountId && a.Outcome == LoginOutcome.Succeeded);
+        if (session is not null)
+        {
+            query = query.Where(a => a.At <= session.CreatedAt);
+        }
+
+        var previous = await query.OrderByDescending(a => a.Id).Skip(1).Select(a => new { a.Ip, a.At }).FirstOrDefaultAsync(cancellationToken);
+        return previous is null ? null : new LastAccess(previous.Ip, previous.At);
     }
 
     private static async Task<Results<Ok<Page<SessionView>>, ProblemHttpResult>> ListSessionsAsync(

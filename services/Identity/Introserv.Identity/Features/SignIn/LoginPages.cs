@@ -60,6 +60,7 @@ public static class LoginPages
         UnknownLoginPassword unknownLogin,
         LoginThrottle throttle,
         SecondFactorVerifier secondFactor,
+        NewAddressNotice newAddress,
         TimeProvider clock,
         CancellationToken cancellationToken)
     {
@@ -124,6 +125,7 @@ public static class LoginPages
         }
 
         await throttle.FinishAsync(attempt, LoginOutcome.Succeeded, cancellationToken);
+        await newAddress.CheckAsync(account.Id, context, cancellationToken);
         await SignInAsync(context, account, ["pwd"], clock);
         return Results.Redirect(returnUrl);
     }
@@ -142,6 +144,7 @@ public static class LoginPages
         UserManager<Account> users,
         LoginThrottle throttle,
         SecondFactorVerifier secondFactor,
+        NewAddressNotice newAddress,
         TimeProvider clock,
         CancellationToken cancellationToken)
     {
@@ -179,6 +182,7 @@ public static class LoginPages
         }
 
         await throttle.FinishAsync(attempt, LoginOutcome.Succeeded, cancellationToken);
+        await newAddress.CheckAsync(account.Id, context, cancellationToken);
         await context.SignOutAsync(OidcServerExtensions.SecondFactorScheme);
         await SignInAsync(context, account, ["pwd", method == TotpMethod.MethodName ? "otp" : "rec"], clock);
         return Results.Redirect(returnUrl);
