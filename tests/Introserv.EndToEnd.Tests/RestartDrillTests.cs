@@ -1,0 +1,194 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Aspire.Hosting.ApplicationModel;
+using Microsoft.Extensions.DependencyInjection;
+using Xunit.Abstractions;
+
+namespace Introserv.EndToEnd.Tests;
+
+/// <summary>
+/// Drill: a service process is stopped (SIGTERM, then started again) while customers keep ordering and reading
+/// through the gateway. A client retries a failed request, an order with the same Idempotency-Key, as any client
+/// would: no request is lost, no order is placed or charged twice, the balance equals the ledger. It prints the
+/// requests, the failed attempts the clients retried, and p50/p99.
+/// </summary>
+[Collection(StackDefinition.Name)]
+public sealed class RestartDrillTests(StackFixture stack, ITestOutputHelper output)
+{
+    private const string Password = "amber quarry 63 gulls";
+    private const decimal Price = 9.90m;
+    private const int MaxOrders = 60;
+    private static readonly TimeSpan GiveUpAfter = TimeSpan.FromSeconds(90);
+
+    [Theory]
+    [InlineData("orders", false)]
+    [InlineData("gateway", false)]
+    [InlineData("orders", true)]
+    public async Task Restarting_a_process_under_a_stream_of_customers_loses_and_doubles_nothing(string resource, bool kill)
+    {
+        using var api = await PayingCustomerAsync(MaxOrders * Price + 100m);
+        var answers = new ConcurrentDictionary<string, ConcurrentBag<Guid>>();
+        var latencies = new ConcurrentBag<double>();
+        var failedAttempts = 0;
+        var reads = 0;
+        using var stop = new CancellationTokenSource();
+
+        async Task<HttpResponseMessage> SendUntilAnsweredAsync(Func<HttpRequestMessage> request)
+        {
+            var deadline = DateTime.UtcNow + GiveUpAfter;
+            while (true)
+            {
+                var watch = Stopwatch.StartNew();
+                try
+                {
+                    using var message = request();
+                    var response = await api.SendAsync(message);
+                    latencies.Add(watch.Elapsed.TotalMilliseconds);
+                    // 5xx (the service or its route is away) and 409 in progress (a retry met its own first try) are retried.
+                    if ((int)response.StatusCode < 500 && response.StatusCode != HttpStatusCode.Conflict)
+                    {
+                        return response;
+                    }
+
+                    response.Dispose();
+                }
+                catch (HttpRequestException)
+                {
+                    latencies.Add(watch.Elapsed.TotalMilliseconds);
+                }
+
+                Interlocked.Increment(ref failedAttempts);
+                Assert.True(DateTime.UtcNow < deadline, "a request was still failing after its retries");
+                await Task.Delay(250);
+            }
+        }
+
+        var orders = Task.Run(async () =>
+        {
+            for (var i = 0; i < MaxOrders && !stop.IsCancellationRequested; i++)
+            {
+                var key = Guid.NewGuid().ToString();
+                using var placed = await SendUntilAnsweredAsync(() => new HttpRequestMessage(HttpMethod.Post, "/api/orders")
+                {
+                    Content = JsonContent.Create(new { planId = "vps-s", periodMonths = 1 }),
+                    Headers = { { "Idempotency-Key", key } },
+                });
+                Assert.Equal(HttpStatusCode.Created, placed.StatusCode);
+                answers.GetOrAdd(key, _ => []).Add((await placed.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid());
+                await Task.Delay(150);
+            }
+        });
+        var readers = Enumerable.Range(0, 1).Select(_ => Task.Run(async () =>
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                using var read = await SendUntilAnsweredAsync(() => new HttpRequestMessage(HttpMethod.Get, "/api/orders?limit=5"));
+                Assert.Equal(HttpStatusCode.OK, read.StatusCode);
+                Interlocked.Increment(ref reads);
+                await Task.Delay(200);
+            }
+        })).ToList();
+
+        await Task.Delay(TimeSpan.FromSeconds(2));
+        var commands = stack.App.Services.GetRequiredService<ResourceCommandService>();
+        var restart = Stopwatch.StartNew();
+        if (kill)
+        {
+            KillService(resource);
+            using var exited = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+            await stack.App.ResourceNotifications.WaitForResourceAsync(resource, e => e.Snapshot.State?.Text is not ("Running" or "Starting"), exited.Token);
+        }
+
+        var result = await commands.ExecuteCommandAsync(resource, kill ? "resource-start" : "resource-restart");
+        Assert.True(result.Success, result.Message);
+        using (var healthy = new CancellationTokenSource(StackFixture.StartupTimeout))
+        {
+            await stack.App.ResourceNotifications.WaitForResourceHealthyAsync(resource, healthy.Token);
+        }
+
+        var restarted = restart.Elapsed;
+        await Task.Delay(TimeSpan.FromSeconds(3));
+        await stop.CancelAsync();
+        await Task.WhenAll([orders, .. readers]);
+
+        var placedIds = answers.Values.Select(ids => Assert.Single(ids.Distinct())).ToList();
+        var history = await AllOrdersAsync(api);
+        var balance = await api.GetFromJsonAsync<JsonElement>("/api/balance?limit=100");
+        var ledger = balance.GetProperty("items").EnumerateArray().Sum(e => e.GetProperty("amount").GetDecimal());
+        var sorted = latencies.Order().ToList();
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"{resource} {(kill ? "killed and started again" : "restarted")} in {restarted.TotalSeconds:F1} s: {answers.Count} orders and {reads} reads answered, {failedAttempts} failed attempts retried, " +
+            $"p50 {sorted[sorted.Count / 2]:F0} ms, p99 {sorted[(int)(sorted.Count * 0.99)]:F0} ms; lost 0, duplicates {history.Count - placedIds.Count}"));
+
+        Assert.Equal(placedIds.Order(), history.Order());
+        Assert.Equal(balance.GetProperty("balance").GetDecimal(), ledger);
+        Assert.Equal(MaxOrders * Price + 100m - (placedIds.Count * Price), balance.GetProperty("balance").GetDecimal());
+        Assert.True(answers.Count > 5, "the stream placed too few orders to mean anything");
+    }
+
+    /// <summary>
+    /// Kills the service's process outright (no shutdown at all), in the middle of whatever it is doing. Local runs
+    /// start a service through <c>dotnet run</c>, so the service is the child of the process Aspire reports.
+    /// </summary>
+    private void KillService(string resource)
+    {
+        Assert.True(stack.App.ResourceNotifications.TryGetCurrentState(resource, out var state));
+        var launcher = Convert.ToInt32(state.Snapshot.Properties.Single(p => p.Name == "executable.pid").Value, CultureInfo.InvariantCulture);
+        var children = Directory.EnumerateDirectories($"/proc/{launcher}/task")
+            .SelectMany(task => File.ReadAllText(Path.Combine(task, "children")).Split(' ', StringSplitOptions.RemoveEmptyEntries))
+            .Select(pid => int.Parse(pid, CultureInfo.InvariantCulture)).ToList();
+        foreach (var pid in children.DefaultIfEmpty(launcher))
+        {
+            using var process = Process.GetProcessById(pid);
+            process.Kill();
+            process.WaitForExit();
+        }
+    }
+
+    private async Task<HttpClient> PayingCustomerAsync(decimal credit)
+    {
+        var login = $"drill.{Guid.NewGuid():N}"[..20];
+        using (var anonymous = stack.CreateGatewayClient())
+        {
+            using var registered = await anonymous.PostAsJsonAsync("/api/accounts",
+                new { login, password = Password, email = $"{login}@example.com", firstName = "Dora", lastName = "Drill" });
+            Assert.Equal(HttpStatusCode.Created, registered.StatusCode);
+        }
+
+        var api = stack.Api((await stack.NewBrowser().SignInAsync(login, Password)).AccessToken);
+        var (profile, _) = await StackFixture.WaitForProfileAsync(api);
+        using (var saved = await api.PutAsJsonAsync("/api/profile", new
+        {
+            firstName = "Dora", lastName = "Drill", city = "Ruse", address = "ul. Borisova 5", country = "BG", profileType = "individual",
+            postalAddress = new { recipient = "Dora Drill", street = "ul. Borisova 5", city = "Ruse", postalCode = "7000", country = "BG" },
+            version = profile.GetProperty("version").GetInt32(),
+        }))
+        {
+            Assert.Equal(HttpStatusCode.OK, saved.StatusCode);
+        }
+
+        using var staff = stack.Api((await stack.NewBrowser().SignInAsync("support", "local-support-only-2026")).AccessToken);
+        using var credited = await staff.PostAsJsonAsync($"/api/staff/balances/{profile.GetProperty("accountId").GetGuid()}/credits",
+            new { amount = credit, currency = "EUR", paymentReference = $"drill-{Guid.NewGuid():N}" });
+        Assert.Equal(HttpStatusCode.Created, credited.StatusCode);
+        return api;
+    }
+
+    private static async Task<List<Guid>> AllOrdersAsync(HttpClient api)
+    {
+        var ids = new List<Guid>();
+        string? cursor = null;
+        do
+        {
+            var page = await api.GetFromJsonAsync<JsonElement>(cursor is null ? "/api/orders/history?limit=100" : $"/api/orders/history?limit=100&cursor={cursor}");
+            ids.AddRange(page.GetProperty("items").EnumerateArray().Select(o => o.GetProperty("id").GetGuid()));
+            cursor = page.GetProperty("nextCursor").GetString();
+        }
+        while (cursor is not null);
+        return ids;
+    }
+}
