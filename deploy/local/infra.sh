@@ -287,6 +287,9 @@ case "${1:-}" in
   # Used by the messaging tests to take the broker away and bring it back without losing its data.
   pause-broker) rabbitctl stop_app >/dev/null ;;
   resume-broker) rabbitctl start_app >/dev/null; rabbitctl await_startup --timeout 60 >/dev/null ;;
+  # Used by the outage drills: PostgreSQL stops at once (connections cut, in-flight transactions rolled back) and
+  # comes back with the options it was started with.
+  restart-postgres) as_pg "$(pg_bin)/pg_ctl" -D "$INFRA_DIR/postgres/data" -l "$INFRA_DIR/postgres/postgres.log" -m fast -w -t 60 restart >/dev/null ;;
   settings) printf '%s\n' "$INFRA_DIR/connections.json" ;;
-  *) echo "usage: $0 install|install-test-tools|start|stop|restart|status|settings|pause-broker|resume-broker" >&2; exit 2 ;;
+  *) echo "usage: $0 install|install-test-tools|start|stop|restart|status|settings|pause-broker|resume-broker|restart-postgres" >&2; exit 2 ;;
 esac

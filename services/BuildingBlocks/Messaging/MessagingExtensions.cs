@@ -61,8 +61,12 @@ public static class MessagingExtensions
                     retry.Exponential(options.RetryLimit, options.RetryMinInterval, options.RetryMaxInterval, options.RetryMinInterval));
                 if (options.TemporaryEndpoints && endpoint is IRabbitMqReceiveEndpointConfigurator rabbitEndpoint)
                 {
-                    rabbitEndpoint.AutoDelete = true;
-                    rabbitEndpoint.Durable = false;
+                    // Durable, so a broker restart keeps them and what waits in them (an auto-deleted queue is gone
+                    // until its consumer reconnects, and events published meanwhile are dropped); the broker removes
+                    // them once nobody has used them for a while.
+                    rabbitEndpoint.Durable = true;
+                    rabbitEndpoint.AutoDelete = false;
+                    rabbitEndpoint.QueueExpiration = options.TemporaryEndpointExpiry;
                 }
             });
             configureConsumers?.Invoke(bus);

@@ -50,8 +50,11 @@ public sealed class MessagingOptions
     /// </summary>
     public string? EndpointPrefix { get; set; }
 
-    /// <summary>Queues that disappear with their last consumer (test hosts only; production queues are durable).</summary>
+    /// <summary>Queues the broker deletes once unused for <see cref="TemporaryEndpointExpiry"/> (test hosts only; production queues stay).</summary>
     public bool TemporaryEndpoints { get; set; }
+
+    /// <summary>How long a temporary queue may go unused before the broker deletes it.</summary>
+    public TimeSpan TemporaryEndpointExpiry { get; set; } = TimeSpan.FromMinutes(2);
 
     /// <summary>How long the dispatcher may keep failing before readiness reports it unhealthy.</summary>
     public TimeSpan UnhealthyAfter { get; set; } = TimeSpan.FromSeconds(60);

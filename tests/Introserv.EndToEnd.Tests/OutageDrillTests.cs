@@ -11,13 +11,14 @@ using Xunit.Abstractions;
 namespace Introserv.EndToEnd.Tests;
 
 /// <summary>
-/// Drill: a service process is stopped (SIGTERM, then started again) while customers keep ordering and reading
-/// through the gateway. A client retries a failed request, an order with the same Idempotency-Key, as any client
-/// would: no request is lost, no order is placed or charged twice, the balance equals the ledger. It prints the
-/// requests, the failed attempts the clients retried, and p50/p99.
+/// Drills: a service process is restarted or killed, PostgreSQL is restarted, RabbitMQ is stopped, while customers
+/// keep ordering and reading through the gateway. A client retries a failed request (an order with the same
+/// Idempotency-Key), as any client would: no request is lost, no order is placed or charged twice, the balance
+/// equals the ledger, no event is lost or doubled. Each prints the requests, the failed attempts the clients
+/// retried, p50/p99 and the events.
 /// </summary>
 [Collection(StackDefinition.Name)]
-public sealed class RestartDrillTests(StackFixture stack, ITestOutputHelper output)
+public sealed class OutageDrillTests(StackFixture stack, ITestOutputHelper output)
 {
     private const string Password = "amber quarry 63 gulls";
     private const decimal Price = 9.90m;
@@ -29,6 +30,52 @@ public sealed class RestartDrillTests(StackFixture stack, ITestOutputHelper outp
     [InlineData("gateway", false)]
     [InlineData("orders", true)]
     public async Task Restarting_a_process_under_a_stream_of_customers_loses_and_doubles_nothing(string resource, bool kill)
+    {
+        await RunUnderStreamAsync($"{resource} {(kill ? "killed and started again" : "restarted")}", async () =>
+        {
+            var commands = stack.App.Services.GetRequiredService<ResourceCommandService>();
+            if (kill)
+            {
+                KillService(resource);
+                using var exited = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+                await stack.App.ResourceNotifications.WaitForResourceAsync(resource, e => e.Snapshot.State?.Text is not ("Running" or "Starting"), exited.Token);
+            }
+
+            var result = await commands.ExecuteCommandAsync(resource, kill ? "resource-start" : "resource-restart");
+            Assert.True(result.Success, result.Message);
+            using var healthy = new CancellationTokenSource(StackFixture.StartupTimeout);
+            await stack.App.ResourceNotifications.WaitForResourceHealthyAsync(resource, healthy.Token);
+        });
+    }
+
+    [Theory]
+    [InlineData("restart-postgres")]
+    [InlineData("pause-broker")]
+    public async Task A_dependency_outage_under_a_stream_of_customers_loses_and_doubles_nothing(string outage)
+    {
+        await RunUnderStreamAsync(outage == "restart-postgres" ? "PostgreSQL restarted" : "RabbitMQ stopped for 8 s", async () =>
+        {
+            await InfraAsync(outage);
+            if (outage == "pause-broker")
+            {
+                try
+                {
+                    await Task.Delay(TimeSpan.FromSeconds(8));
+                }
+                finally
+                {
+                    await InfraAsync("resume-broker");
+                }
+            }
+        });
+    }
+
+    /// <summary>
+    /// Customers order (each with an Idempotency-Key) and read through the gateway while <paramref name="disrupt"/>
+    /// runs; a failed request is retried as any client would. Afterwards every order was answered once, none was
+    /// placed twice, the balance equals the ledger, and every order's OrderPlaced event became exactly one mail.
+    /// </summary>
+    private async Task RunUnderStreamAsync(string drill, Func<Task> disrupt)
     {
         using var api = await PayingCustomerAsync(MaxOrders * Price + 100m);
         var answers = new ConcurrentDictionary<string, ConcurrentBag<Guid>>();
@@ -82,7 +129,7 @@ public sealed class RestartDrillTests(StackFixture stack, ITestOutputHelper outp
                 await Task.Delay(150);
             }
         });
-        var readers = Enumerable.Range(0, 1).Select(_ => Task.Run(async () =>
+        var reader = Task.Run(async () =>
         {
             while (!stop.IsCancellationRequested)
             {
@@ -91,43 +138,61 @@ public sealed class RestartDrillTests(StackFixture stack, ITestOutputHelper outp
                 Interlocked.Increment(ref reads);
                 await Task.Delay(200);
             }
-        })).ToList();
+        });
 
         await Task.Delay(TimeSpan.FromSeconds(2));
-        var commands = stack.App.Services.GetRequiredService<ResourceCommandService>();
-        var restart = Stopwatch.StartNew();
-        if (kill)
-        {
-            KillService(resource);
-            using var exited = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-            await stack.App.ResourceNotifications.WaitForResourceAsync(resource, e => e.Snapshot.State?.Text is not ("Running" or "Starting"), exited.Token);
-        }
-
-        var result = await commands.ExecuteCommandAsync(resource, kill ? "resource-start" : "resource-restart");
-        Assert.True(result.Success, result.Message);
-        using (var healthy = new CancellationTokenSource(StackFixture.StartupTimeout))
-        {
-            await stack.App.ResourceNotifications.WaitForResourceHealthyAsync(resource, healthy.Token);
-        }
-
-        var restarted = restart.Elapsed;
+        var disruption = Stopwatch.StartNew();
+        await disrupt();
+        var recovered = disruption.Elapsed;
         await Task.Delay(TimeSpan.FromSeconds(3));
         await stop.CancelAsync();
-        await Task.WhenAll([orders, .. readers]);
+        await Task.WhenAll(orders, reader);
 
         var placedIds = answers.Values.Select(ids => Assert.Single(ids.Distinct())).ToList();
-        var history = await AllOrdersAsync(api);
+        var history = await AllAsync(api, "/api/orders/history", o => o.GetProperty("id").GetString()!);
         var balance = await api.GetFromJsonAsync<JsonElement>("/api/balance?limit=100");
         var ledger = balance.GetProperty("items").EnumerateArray().Sum(e => e.GetProperty("amount").GetDecimal());
+        var mails = await OrderMailsAsync(api, placedIds.Count);
         var sorted = latencies.Order().ToList();
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"{resource} {(kill ? "killed and started again" : "restarted")} in {restarted.TotalSeconds:F1} s: {answers.Count} orders and {reads} reads answered, {failedAttempts} failed attempts retried, " +
-            $"p50 {sorted[sorted.Count / 2]:F0} ms, p99 {sorted[(int)(sorted.Count * 0.99)]:F0} ms; lost 0, duplicates {history.Count - placedIds.Count}"));
+            $"{drill} in {recovered.TotalSeconds:F1} s: {answers.Count} orders and {reads} reads answered, {failedAttempts} failed attempts retried, " +
+            $"p50 {sorted[sorted.Count / 2]:F0} ms, p99 {sorted[(int)(sorted.Count * 0.99)]:F0} ms; orders lost 0, duplicated {history.Count - placedIds.Count}; " +
+            $"OrderPlaced mails {mails} for {placedIds.Count} orders"));
 
-        Assert.Equal(placedIds.Order(), history.Order());
+        Assert.Equal(placedIds.Select(id => id.ToString()).Order(), history.Order());
         Assert.Equal(balance.GetProperty("balance").GetDecimal(), ledger);
         Assert.Equal(MaxOrders * Price + 100m - (placedIds.Count * Price), balance.GetProperty("balance").GetDecimal());
+        Assert.Equal(placedIds.Count, mails);
         Assert.True(answers.Count > 5, "the stream placed too few orders to mean anything");
+    }
+
+    /// <summary>The account's order-placed mails once their number stops growing (events may still be on their way).</summary>
+    private static async Task<int> OrderMailsAsync(HttpClient api, int expected)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        var count = 0;
+        while (DateTime.UtcNow < deadline)
+        {
+            count = (await AllAsync(api, "/api/notifications", n => n.GetProperty("type").GetString()!)).Count(t => t == "order_placed");
+            if (count >= expected)
+            {
+                // A duplicate would arrive after the last original: look once more a little later.
+                await Task.Delay(1000);
+                return (await AllAsync(api, "/api/notifications", n => n.GetProperty("type").GetString()!)).Count(t => t == "order_placed");
+            }
+
+            await Task.Delay(500);
+        }
+
+        return count;
+    }
+
+    private static async Task InfraAsync(string command)
+    {
+        var script = Path.Combine(Introserv.Testing.LocalInfra.RepositoryRoot, "deploy", "local", "infra.sh");
+        using var process = Process.Start(new ProcessStartInfo("bash", [script, command]) { UseShellExecute = false })!;
+        await process.WaitForExitAsync();
+        Assert.Equal(0, process.ExitCode);
     }
 
     /// <summary>
@@ -178,17 +243,17 @@ public sealed class RestartDrillTests(StackFixture stack, ITestOutputHelper outp
         return api;
     }
 
-    private static async Task<List<Guid>> AllOrdersAsync(HttpClient api)
+    private static async Task<List<string>> AllAsync(HttpClient api, string path, Func<JsonElement, string> key)
     {
-        var ids = new List<Guid>();
+        var items = new List<string>();
         string? cursor = null;
         do
         {
-            var page = await api.GetFromJsonAsync<JsonElement>(cursor is null ? "/api/orders/history?limit=100" : $"/api/orders/history?limit=100&cursor={cursor}");
-            ids.AddRange(page.GetProperty("items").EnumerateArray().Select(o => o.GetProperty("id").GetGuid()));
+            var page = await api.GetFromJsonAsync<JsonElement>(cursor is null ? $"{path}?limit=100" : $"{path}?limit=100&cursor={cursor}");
+            items.AddRange(page.GetProperty("items").EnumerateArray().Select(key));
             cursor = page.GetProperty("nextCursor").GetString();
         }
         while (cursor is not null);
-        return ids;
+        return items;
     }
 }
