@@ -25,6 +25,9 @@ public sealed class OrdersServiceFactory : WebApplicationFactory<Introserv.Order
 
     public string ConnectionString => LocalInfra.Current.DatabaseConnectionString(DatabaseName);
 
+    /// <summary>While true, Orders cannot reach Profile (its gRPC calls fail as with a service that is down).</summary>
+    public bool ProfileDown { get; set; }
+
     /// <summary>The service's clock: tests move it ahead to make orders fall due (the lifecycle job runs every second).</summary>
     public ShiftedTimeProvider Clock { get; } = new();
 
@@ -46,7 +49,7 @@ public sealed class OrdersServiceFactory : WebApplicationFactory<Introserv.Order
             services.AddSingleton<TimeProvider>(Clock);
             services.TrustTestTokens();
             services.UseTestServiceTokens();
-            services.AddHttpClient("BillingProfilesClient").ConfigurePrimaryHttpMessageHandler(() => Profile.Server.CreateHandler());
+            services.AddHttpClient("BillingProfilesClient").ConfigurePrimaryHttpMessageHandler(() => new ProfileLink(this) { InnerHandler = Profile.Server.CreateHandler() });
         });
     }
 
@@ -144,5 +147,13 @@ public sealed class OrdersServiceFactory : WebApplicationFactory<Introserv.Order
         await DisposeAsync();
         await ((IAsyncLifetime)Profile).DisposeAsync();
         await LocalInfra.Current.DropDatabasesAsync(DatabaseName);
+    }
+
+    private sealed class ProfileLink(OrdersServiceFactory factory) : DelegatingHandler
+    {
+        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken) =>
+            factory.ProfileDown
+                ? throw new HttpRequestException(HttpRequestError.ConnectionError, "Profile is unreachable.")
+                : base.SendAsync(request, cancellationToken);
     }
 }

@@ -32,7 +32,7 @@ public static class OrderEndpoints
         invoices.MapPost("/{id:guid}/pay", PayAsync)
             .WithSummary("Pay an unpaid invoice from the balance (an optional Idempotency-Key makes a retry answer the first answer)")
             .Answers<OrderResponse>(StatusCodes.Status200OK,
-                [OrdersProblems.InvoiceNotFound, OrdersProblems.InvoiceAlreadyPaid, OrdersProblems.InvoiceVoid, OrdersProblems.AddressPoolExhausted, .. OrdersProblems.Payment, .. OrdersProblems.Keyed]);
+                [OrdersProblems.InvoiceNotFound, OrdersProblems.InvoiceAlreadyPaid, OrdersProblems.InvoiceVoid, OrdersProblems.AddressPoolExhausted, .. OrdersProblems.Payment, .. OrdersProblems.Keyed, OrdersProblems.ServiceUnavailable]);
         return app;
     }
 

@@ -35,7 +35,7 @@ public static class PlanChanges
             .Answers<PlanChangeQuoteResponse>(StatusCodes.Status200OK, OrdersProblems.OrderNotFound, OrdersProblems.OrderNotChangeable, OrdersProblems.PlanChangeNotAllowed);
         orders.MapPost("/{id:guid}/plan-change", ConfirmAsync)
             .WithSummary("Confirm a plan-change quote: charges or credits exactly the quoted amount (an optional Idempotency-Key makes a retry answer the first answer)")
-            .Answers<OrderResponse>(StatusCodes.Status200OK, [OrdersProblems.OrderNotFound, .. OrdersProblems.Quote, .. OrdersProblems.Payment, .. OrdersProblems.Keyed]);
+            .Answers<OrderResponse>(StatusCodes.Status200OK, [OrdersProblems.OrderNotFound, .. OrdersProblems.Quote, .. OrdersProblems.Payment, .. OrdersProblems.Keyed, OrdersProblems.ServiceUnavailable]);
         return orders;
     }
 

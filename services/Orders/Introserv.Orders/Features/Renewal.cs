@@ -24,7 +24,7 @@ public static class Renewal
         ArgumentNullException.ThrowIfNull(orders);
         orders.MapPost("/{id:guid}/renew", RenewAsync)
             .WithSummary("Renew an order for a billing period (Idempotency-Key header required)")
-            .Answers<OrderResponse>(StatusCodes.Status200OK, [OrdersProblems.OrderNotFound, OrdersProblems.OrderNotRenewable, .. OrdersProblems.Payment, .. OrdersProblems.Keyed]);
+            .Answers<OrderResponse>(StatusCodes.Status200OK, [OrdersProblems.OrderNotFound, OrdersProblems.OrderNotRenewable, .. OrdersProblems.Payment, .. OrdersProblems.Keyed, OrdersProblems.ServiceUnavailable]);
         return orders;
     }
 
