@@ -19,7 +19,7 @@ public sealed class TelephonyAbuseFactory : VerificationServiceFactory
     public const int ChallengesPerAddress = 4;
 
     /// <summary>A start as a customer's browser sends it, from <paramref name="address"/> (a fresh one when null).</summary>
-    public async Task<Started> StartAsync(string phone, string channel, string? address = null)
+    public async Task<Started> StartAsync(string phone, string channel, string? address = null, IReadOnlyDictionary<string, string>? headers = null)
     {
         using var http = Customer(Guid.NewGuid());
         using var request = new HttpRequestMessage(HttpMethod.Post, "/api/verification/challenges")
@@ -27,6 +27,11 @@ public sealed class TelephonyAbuseFactory : VerificationServiceFactory
             Content = JsonContent.Create(new { purpose = "phone", channel, phone }),
         };
         request.Headers.Add(ClientAddressHeader, address ?? NewAddress());
+        foreach (var (name, value) in headers ?? new Dictionary<string, string>())
+        {
+            request.Headers.TryAddWithoutValidation(name, value);
+        }
+
         using var response = await http.SendAsync(request);
         var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.Clone();
         return new Started(response.StatusCode, response.IsSuccessStatusCode ? null : body.GetProperty("code").GetString(), response.Headers.RetryAfter?.Delta, body);

@@ -56,6 +56,24 @@ public sealed class TelephonyAbuseTests : IClassFixture<TelephonyAbuseFactory>
     }
 
     [Fact]
+    public async Task A_direct_caller_cannot_spread_its_starts_over_other_addresses_with_forged_forwarding_headers()
+    {
+        var address = TelephonyAbuseFactory.NewAddress();
+        var results = new List<Started>();
+        for (var i = 0; i < TelephonyAbuseFactory.ChallengesPerAddress * 2; i++)
+        {
+            var forged = $"198.51.100.{i + 1}";
+            results.Add(await _factory.StartAsync(TelephonyAbuseFactory.NewMobile("BG"), "sms", address, new Dictionary<string, string>
+            {
+                ["X-Forwarded-For"] = forged, ["X-Real-IP"] = forged, ["Forwarded"] = $"for={forged}", ["X-Original-For"] = forged,
+            }));
+        }
+
+        Assert.Equal(TelephonyAbuseFactory.ChallengesPerAddress, results.Count(r => r.Status == HttpStatusCode.Created));
+        Assert.All(results.Skip(TelephonyAbuseFactory.ChallengesPerAddress), r => Assert.Equal("too_many_challenges_from_address", r.Code));
+    }
+
+    [Fact]
     public async Task Twenty_parallel_starts_from_one_address_get_no_more_than_its_limit_whatever_the_accounts()
     {
         using var refusals = _factory.CountRefusals();
