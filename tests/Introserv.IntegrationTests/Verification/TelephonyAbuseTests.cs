@@ -1,4 +1,5 @@
 using System.Net;
+using System.Security.Cryptography;
 using Grpc.Core;
 using Introserv.ServiceDefaults;
 using Introserv.Verification.DevGateway;
@@ -58,7 +59,8 @@ public sealed class TelephonyAbuseTests : IClassFixture<TelephonyAbuseFactory>
     [Fact]
     public async Task A_direct_caller_cannot_spread_its_starts_over_other_addresses_with_forged_forwarding_headers()
     {
-        var address = TelephonyAbuseFactory.NewAddress();
+        // An address no other test uses: the per-address counters live in the shared Redis.
+        var address = $"192.0.2.{RandomNumberGenerator.GetInt32(1, 255)}";
         var results = new List<Started>();
         for (var i = 0; i < TelephonyAbuseFactory.ChallengesPerAddress * 2; i++)
         {
