@@ -50,6 +50,8 @@ public static partial class InputErrors
         builder.Services.ConfigureHttpJsonOptions(options =>
         {
             options.SerializerOptions.MaxDepth = maxDepth;
+            // A number is a JSON number: "12" where a number belongs is refused (and the document says "number", not "number or string").
+            options.SerializerOptions.NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.Strict;
             options.SerializerOptions.Converters.Add(new SafeText.Converter());
         });
         // Binding failures throw (in every environment) so that one handler answers them all alike.
@@ -139,12 +141,18 @@ public static partial class InputErrors
             return (415, ProblemCodes.UnsupportedMediaType, "Send the body as application/json.", extensions);
         }
 
-        if (FindJsonException(exception) is { } json)
+        if (Find<JsonException>(exception) is { } json)
         {
             var field = JsonPathToField(json.Path);
             if (field is not null)
             {
                 extensions["field"] = field;
+            }
+
+            if (Find<TooManyItemsException>(exception) is { } tooMany)
+            {
+                extensions["maxItems"] = tooMany.Max;
+                return (400, InvalidJson, $"'{field ?? "the body"}' holds at most {tooMany.Max} items.", extensions);
             }
 
             return (400, InvalidJson, field is null
@@ -171,13 +179,14 @@ public static partial class InputErrors
         return (400, ProblemCodes.BadRequest, "The request could not be read.", extensions);
     }
 
-    private static JsonException? FindJsonException(Exception? exception)
+    private static T? Find<T>(Exception? exception)
+        where T : Exception
     {
         for (var current = exception; current is not null; current = current.InnerException)
         {
-            if (current is JsonException json)
+            if (current is T found)
             {
-                return json;
+                return found;
             }
         }
 

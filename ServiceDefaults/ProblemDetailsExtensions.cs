@@ -49,6 +49,13 @@ public static class ProblemDetailsExtensions
         {
             var problem = context.ProblemDetails;
             var status = problem.Status ?? context.HttpContext.Response.StatusCode;
+            if (problem is HttpValidationProblemDetails validation)
+            {
+                // The framework's validation names members as C# does; the API's errors name fields as the JSON does.
+                validation.Errors = validation.Errors.GroupBy(e => ValidationErrorNames.ToJson(e.Key), StringComparer.Ordinal)
+                    .ToDictionary(g => g.Key, g => g.SelectMany(e => e.Value).ToArray(), StringComparer.Ordinal);
+            }
+
             if (!problem.Extensions.ContainsKey(CodeExtension))
             {
                 var isValidation = problem is HttpValidationProblemDetails;

@@ -16,7 +16,7 @@ public static class DatabaseExtensions
         where TContext : DbContext
     {
         builder.AddNpgsqlDbContext<TContext>(connectionName, configureDbContextOptions: options => options.AddInterceptors(
-            new OutboxCommitInterceptor<TContext>()));
+            new OutboxCommitInterceptor<TContext>(), new VersionInterceptor()));
         builder.Services.TryAddSingleton<MigrationState<TContext>>();
         builder.Services.TryAddSingleton<DatabaseMigrator<TContext>>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<DatabaseMigrator<TContext>>());

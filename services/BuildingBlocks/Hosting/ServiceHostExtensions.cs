@@ -23,7 +23,7 @@ public static class ServiceHostExtensions
         builder.Services.AddGrpc(options => options.EnableDetailedErrors = builder.Environment.IsDevelopment());
         builder.Services.AddGrpcHealthChecks();
         builder.Services.AddExceptionHandler<UnavailableDependencyHandler>();
-        builder.Services.AddOpenApi(options => options.AddOperationTransformer<ProblemDocumentation>().AddDocumentTransformer((document, _, _) =>
+        builder.Services.AddOpenApi(options => options.AddOperationTransformer<ProblemDocumentation>().AddSchemaTransformer<SchemaDocumentation>().AddDocumentTransformer((document, _, _) =>
         {
             document.Info = new OpenApiInfo
             {

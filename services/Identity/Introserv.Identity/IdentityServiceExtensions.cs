@@ -25,6 +25,8 @@ public static class IdentityServiceExtensions
         // Identity validates its own tokens with the OpenIddict validation handler (local keys, and the
         // session must still be valid), not the shared JWT bearer setup the other services use.
         builder.AddServiceHost(Title, "Accounts, sign-in (OpenID Connect) and account security.", useSharedTokenValidation: false);
+        // Request types are validated from their annotations before a handler runs (400 validation_failed).
+        builder.Services.AddValidation();
         builder.AddServiceDatabase<IdentityServiceDbContext>(ResourceNames.IdentityDb);
         builder.AddServiceMessaging<IdentityServiceDbContext>(bus =>
         {

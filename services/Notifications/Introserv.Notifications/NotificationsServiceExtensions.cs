@@ -18,6 +18,8 @@ public static class NotificationsServiceExtensions
     public static IHostApplicationBuilder AddNotificationsServices(this IHostApplicationBuilder builder)
     {
         builder.AddServiceHost(Title, "Notification settings and the log of what was sent.");
+        // Request types are validated from their annotations before a handler runs (400 validation_failed).
+        builder.Services.AddValidation();
         builder.AddServiceDatabase<NotificationsDbContext>(ResourceNames.NotificationsDb);
         builder.AddServiceMessaging<NotificationsDbContext>(bus =>
         {

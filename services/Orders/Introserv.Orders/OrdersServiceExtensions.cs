@@ -17,6 +17,8 @@ public static class OrdersServiceExtensions
     public static IHostApplicationBuilder AddOrdersServices(this IHostApplicationBuilder builder)
     {
         builder.AddServiceHost(Title, "Plans, orders, renewals, plan changes, cancellations, invoices and balance.");
+        // Request types are validated from their annotations before a handler runs (400 validation_failed).
+        builder.Services.AddValidation();
         builder.AddServiceDatabase<OrdersDbContext>(ResourceNames.OrdersDb);
         builder.AddServiceMessaging<OrdersDbContext>();
         builder.Services.AddScoped<Ledger>();

@@ -21,6 +21,8 @@ public static class ProfileServiceExtensions
     public static IHostApplicationBuilder AddProfileServices(this IHostApplicationBuilder builder)
     {
         builder.AddServiceHost(Title, "Personal data, email and phone, company details and postal address.");
+        // Request types are validated from their annotations before a handler runs (400 validation_failed).
+        builder.Services.AddValidation();
         builder.AddServiceDatabase<ProfileDbContext>(ResourceNames.ProfileDb);
         builder.AddServiceMessaging<ProfileDbContext>(bus =>
         {

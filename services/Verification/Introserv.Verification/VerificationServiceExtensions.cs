@@ -17,6 +17,8 @@ public static class VerificationServiceExtensions
     public static IHostApplicationBuilder AddVerificationServices(this IHostApplicationBuilder builder)
     {
         builder.AddServiceHost(Title, "Phone verification by SMS or call and step-up verification of sensitive operations.");
+        // Request types are validated from their annotations before a handler runs (400 validation_failed).
+        builder.Services.AddValidation();
         builder.AddServiceDatabase<VerificationDbContext>(ResourceNames.VerificationDb);
         builder.AddServiceMessaging<VerificationDbContext>();
         builder.AddRedisClient(ResourceNames.Redis, configureOptions: ChallengeStoreOutage.Configure);

@@ -162,6 +162,103 @@ public sealed class FuzzThroughGatewayTests(StackFixture stack, ITestOutputHelpe
         Assert.True(defects.Count == 0, string.Join('\n', defects));
     }
 
+    [Fact]
+    public async Task Every_request_body_types_its_fields_and_bounds_its_text_and_lists()
+    {
+        using var anonymous = stack.CreateGatewayClient();
+        var document = JsonNode.Parse(await anonymous.GetStringAsync(new Uri("/openapi/v1.json", UriKind.Relative)))!;
+        var schemas = document["components"]?["schemas"] as JsonObject;
+        var defects = new SortedSet<string>(StringComparer.Ordinal);
+        var bodies = 0;
+        foreach (var (path, item) in (document["paths"] as JsonObject)!)
+        {
+            foreach (var (method, operation) in (item as JsonObject)!)
+            {
+                if (operation?["requestBody"]?["content"]?["application/json"]?["schema"] is { } body)
+                {
+                    bodies++;
+                    CheckSchema($"{method} {path}", body, schemas, defects, []);
+                }
+            }
+        }
+
+        output.WriteLine($"{bodies} request bodies checked");
+        // A partial update requires nothing; a whole one names what it needs, as text that may not be null; choices are enums.
+        Assert.Null(schemas?["UpdateSettingsRequest"]?["required"]);
+        Assert.Equal(["firstName", "lastName", "city", "address"], schemas!["UpdateProfileRequest"]!["required"]!.AsArray().Select(n => n!.GetValue<string>()));
+        Assert.Equal("string", schemas["UpdateProfileRequest"]!["properties"]!["firstName"]!["type"]!.GetValue<string>());
+        Assert.Equal(["individual", "company"], schemas["UpdateProfileRequest"]!["properties"]!["profileType"]!["enum"]!.AsArray().Select(n => n!.GetValue<string>()));
+        Assert.Equal(100, schemas["SetIpAllowListRequest"]!["properties"]!["entries"]!["maxItems"]!.GetValue<int>());
+
+        Assert.True(bodies >= 20, $"only {bodies} request bodies in the document");
+        Assert.True(defects.Count == 0, string.Join('\n', defects));
+    }
+
+    // A request's text must say its type and maximum length (or be an enum or a format of fixed shape); a list its
+    // maximum number of items; nested objects are checked the same way.
+    private static void CheckSchema(string where, JsonNode schema, JsonObject? schemas, ISet<string> defects, HashSet<string> seen)
+    {
+        if (schema["$ref"]?.GetValue<string>() is { } reference)
+        {
+            var name = reference[(reference.LastIndexOf('/') + 1)..];
+            if (seen.Add(name) && schemas?[name] is { } target)
+            {
+                CheckSchema(where, target, schemas, defects, seen);
+            }
+
+            return;
+        }
+
+        foreach (var option in (schema["oneOf"] as JsonArray ?? []).Concat(schema["anyOf"] as JsonArray ?? []).OfType<JsonNode>())
+        {
+            CheckSchema(where, option, schemas, defects, seen);
+        }
+
+        var types = schema["type"] switch
+        {
+            JsonArray many => many.Select(t => t!.GetValue<string>()).ToList(),
+            JsonValue one => [one.GetValue<string>()],
+            _ => [],
+        };
+        if (types.Contains("object") || schema["properties"] is not null)
+        {
+            foreach (var (property, value) in (schema["properties"] as JsonObject ?? []))
+            {
+                if (value is null || (value as JsonObject)?.Count == 0)
+                {
+                    defects.Add($"{where}: '{property}' has an empty schema");
+                    continue;
+                }
+
+                if (value["type"] is null && value["$ref"] is null && value["oneOf"] is null && value["anyOf"] is null && value["enum"] is null)
+                {
+                    defects.Add($"{where}: '{property}' declares no type");
+                }
+
+                CheckSchema($"{where} .{property}", value, schemas, defects, seen);
+            }
+        }
+
+        var fixedShape = schema["format"]?.GetValue<string>() is "uuid" or "date-time" or "date";
+        if (types.Contains("string") && schema["maxLength"] is null && schema["enum"] is null && !fixedShape)
+        {
+            defects.Add($"{where}: text without maxLength");
+        }
+
+        if (types.Contains("array"))
+        {
+            if (schema["maxItems"] is null)
+            {
+                defects.Add($"{where}: list without maxItems");
+            }
+
+            if (schema["items"] is { } items)
+            {
+                CheckSchema($"{where}[]", items, schemas, defects, seen);
+            }
+        }
+    }
+
     /// <summary>Why the document does not cover this answer of the operation, or null when it does.</summary>
     private static string? Undeclared(JsonNode operation, int status, string? code)
     {

@@ -105,7 +105,8 @@ public sealed class PasswordResetTests(IdentityServiceFactory factory) : IClassF
     [InlineData("""{ }""", "/api/accounts/password-reset", "validation_failed")]
     [InlineData("""{ "login": "bad\u0000login" }""", "/api/accounts/password-reset", "invalid_json")]
     [InlineData("""{ "token": "not-a-token", "newPassword": "amber harbour 77 kites", "confirmPassword": "amber harbour 77 kites" }""", "/api/accounts/password-reset/confirm", "password_reset_token_invalid")]
-    [InlineData("""{ "token": null }""", "/api/accounts/password-reset/confirm", "password_reset_token_invalid")]
+    [InlineData("""{ "token": null }""", "/api/accounts/password-reset/confirm", "validation_failed")]
+    [InlineData("""{ "token": null, "newPassword": "amber harbour 77 kites", "confirmPassword": "amber harbour 77 kites" }""", "/api/accounts/password-reset/confirm", "password_reset_token_invalid")]
     [InlineData("""{ "token": 5 }""", "/api/accounts/password-reset/confirm", "invalid_json")]
     [InlineData("""[1, 2]""", "/api/accounts/password-reset", "invalid_json")]
     public async Task Malformed_requests_get_a_coded_400(string json, string path, string code)

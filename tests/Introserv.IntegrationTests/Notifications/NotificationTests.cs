@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using Introserv.Identity.Contracts;
 using Introserv.Notifications.Data;
 using Introserv.Orders.Contracts;
@@ -22,7 +23,20 @@ public sealed class NotificationTests(NotificationsServiceFactory factory) : ICl
         return (accountId, email);
     }
 
-    private static Task<(HttpStatusCode, JsonElement)> PutSettingsAsync(HttpClient http, object body) => SendAsync(http, HttpMethod.Put, "/api/notifications/settings", body);
+    // A change sends the version it read, as a client must: If-Match with the ETag of a fresh read, unless the body names one.
+    private static async Task<(HttpStatusCode, JsonElement)> PutSettingsAsync(HttpClient http, object body)
+    {
+        if (JsonSerializer.SerializeToNode(body) is JsonObject json && json.ContainsKey("version"))
+        {
+            return await SendAsync(http, HttpMethod.Put, "/api/notifications/settings", body);
+        }
+
+        using var read = await http.GetAsync("/api/notifications/settings");
+        using var request = new HttpRequestMessage(HttpMethod.Put, "/api/notifications/settings") { Content = JsonContent.Create(body) };
+        request.Headers.TryAddWithoutValidation("If-Match", read.Headers.ETag?.ToString());
+        using var response = await http.SendAsync(request);
+        return (response.StatusCode, await response.Content.ReadFromJsonAsync<JsonElement>());
+    }
 
     private static async Task<(HttpStatusCode, JsonElement)> SendAsync(HttpClient http, HttpMethod method, string path, object? body = null)
     {
@@ -305,6 +319,11 @@ public sealed class NotificationTests(NotificationsServiceFactory factory) : ICl
         });
         var (ok, settings) = await PutSettingsAsync(http, new { newsSubscription = true, support = "help@example.com", version = 1 });
         var (stale, staleBody) = await PutSettingsAsync(http, new { newsSubscription = false, version = 1 });
+        var (unguarded, unguardedBody) = await SendAsync(http, HttpMethod.Put, "/api/notifications/settings", new { newsSubscription = false });
+        using var staleHeader = new HttpRequestMessage(HttpMethod.Put, "/api/notifications/settings") { Content = JsonContent.Create(new { newsSubscription = false }) };
+        staleHeader.Headers.TryAddWithoutValidation("If-Match", "\"1\"");
+        using var staleHeaderResponse = await http.SendAsync(staleHeader);
+        var (_, current) = await SendAsync(http, HttpMethod.Get, "/api/notifications/settings");
 
         Assert.Equal(HttpStatusCode.BadRequest, invalid);
         Assert.Equal(["balanceAlertThreshold.amount", "balanceAlertThreshold.currency", "invoicesOrders", "support"],
@@ -314,6 +333,9 @@ public sealed class NotificationTests(NotificationsServiceFactory factory) : ICl
         Assert.Equal("help@example.com", settings.GetProperty("emails").GetProperty("support").GetString());
         Assert.Equal(HttpStatusCode.PreconditionFailed, stale);
         Assert.Equal("settings_version_mismatch", staleBody.GetProperty("code").GetString());
+        Assert.Equal((HttpStatusCode.PreconditionRequired, "precondition_required"), (unguarded, unguardedBody.GetProperty("code").GetString()));
+        Assert.Equal(HttpStatusCode.PreconditionFailed, staleHeaderResponse.StatusCode);
+        Assert.True(current.GetProperty("newsSubscription").GetBoolean());
     }
 
     [Fact]

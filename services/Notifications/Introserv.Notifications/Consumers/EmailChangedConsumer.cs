@@ -38,7 +38,6 @@ public sealed class EmailChangedConsumer(NotificationsDbContext db, TimeProvider
         settings.ComplaintsEmail = Follow(settings.ComplaintsEmail);
         settings.AccountEmail = message.NewEmail;
         settings.AccountEmailConfirmed = true; // a change is confirmed from the new address
-        settings.Version++;
         settings.UpdatedAt = now;
     }
 }

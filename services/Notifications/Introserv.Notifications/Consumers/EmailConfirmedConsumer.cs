@@ -16,7 +16,6 @@ public sealed class EmailConfirmedConsumer(NotificationsDbContext db) : InboxCon
         if (string.Equals(settings.AccountEmail, message.Email, StringComparison.OrdinalIgnoreCase) && !settings.AccountEmailConfirmed)
         {
             settings.AccountEmailConfirmed = true;
-            settings.Version++;
         }
     }
 }

@@ -1,7 +1,9 @@
+using Introserv.BuildingBlocks.Data;
+
 namespace Introserv.Notifications.Data;
 
 /// <summary>Where an account's messages go. A category address equal to the account email follows it when it changes.</summary>
-public sealed class NotificationSettings
+public sealed class NotificationSettings : IVersioned
 {
     public Guid AccountId { get; set; }
 
@@ -18,9 +20,11 @@ public sealed class NotificationSettings
     public string? BalanceAlertCurrency { get; set; }
 
     /// <summary>Whether the balance is below the threshold now (an alert goes out once per crossing).</summary>
+    [NotVersioned]
     public bool BalanceBelowThreshold { get; set; }
 
     /// <summary>The newest ledger sequence seen, so an older <c>BalanceChanged</c> arriving late changes nothing.</summary>
+    [NotVersioned]
     public long BalanceSequence { get; set; }
 
     /// <summary>Profile's version of the newest <c>EmailChanged</c> applied, so an older one arriving late changes nothing.</summary>

@@ -1,11 +1,15 @@
 using Introserv.Notifications.Data;
 using Introserv.Notifications.Messages;
 using Introserv.ServiceDefaults;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 
 namespace Introserv.Notifications.Features;
 
-public sealed record NewsRequest(Guid? NewsId, string? Subject, string? Text);
+public sealed record NewsRequest(
+    [property: RequiredValue(ErrorMessage = "A UUID naming this issue (sending it again queues nothing twice)."), NotEmptyGuid] Guid? NewsId,
+    [property: RequiredValue, TextLength(NewsEndpoints.MaxSubjectLength), SingleLine] string? Subject,
+    [property: RequiredValue, TextLength(NewsEndpoints.MaxTextLength)] string? Text);
 
 public sealed record NewsResponse(Guid NewsId, int Queued);
 
@@ -30,29 +34,8 @@ public static class NewsEndpoints
         return app;
     }
 
-    private static async Task<IResult> SendAsync(NewsRequest request, NotificationsDbContext db, TimeProvider clock, CancellationToken cancellationToken)
+    private static async Task<Accepted<NewsResponse>> SendAsync(NewsRequest request, NotificationsDbContext db, TimeProvider clock, CancellationToken cancellationToken)
     {
-        var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
-        if (request.NewsId is not { } newsId || newsId == Guid.Empty)
-        {
-            errors["newsId"] = ["A UUID naming this issue (sending it again queues nothing twice)."];
-        }
-
-        if (string.IsNullOrWhiteSpace(request.Subject) || request.Subject.Trim().Length > MaxSubjectLength || request.Subject.Contains('\n', StringComparison.Ordinal))
-        {
-            errors["subject"] = [$"One line of 1 to {MaxSubjectLength} characters."];
-        }
-
-        if (string.IsNullOrWhiteSpace(request.Text) || request.Text.Length > MaxTextLength)
-        {
-            errors["text"] = [$"1 to {MaxTextLength} characters."];
-        }
-
-        if (errors.Count > 0)
-        {
-            return TypedResults.ValidationProblem(errors);
-        }
-
         var mail = MailTemplates.News(request.Subject!.Trim(), request.Text!);
         var now = clock.GetUtcNow();
         // One statement: every subscriber at this moment, each once per issue (the unique index drops repeats).

@@ -7,4 +7,5 @@ public static class NotificationsProblems
 {
     public static readonly ProblemType SettingsNotFound = new(StatusCodes.Status404NotFound, "settings_not_found", "No settings");
     public static readonly ProblemType SettingsVersionMismatch = new(StatusCodes.Status412PreconditionFailed, "settings_version_mismatch", "Settings changed");
+    public static readonly ProblemType PreconditionRequired = Preconditions.Required;
 }

@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using System.Security.Claims;
 using Introserv.Notifications.Data;
 using Introserv.ServiceDefaults;
@@ -6,7 +7,9 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Introserv.Notifications.Features;
 
-public sealed record Money(decimal Amount, string Currency);
+public sealed record Money(
+    [property: Range(typeof(decimal), "0", "1000000", ErrorMessage = "Between 0 and 1000000."), DecimalPlaces(2)] decimal Amount,
+    [property: RequiredValue, TextLength(3), RegularExpression("^[A-Z]{3}$", ErrorMessage = "An ISO 4217 code such as EUR.")] string Currency);
 
 public sealed record NotificationEmails(string Account, string InvoicesOrders, string Support, string Complaints);
 
@@ -14,9 +17,15 @@ public sealed record SettingsResponse(bool NewsSubscription, Money? BalanceAlert
 
 /// <summary>
 /// A partial update: what is omitted keeps its value. <c>balanceAlertThreshold: null</c> turns the alert off;
-/// leaving it out keeps today's threshold.
+/// leaving it out keeps today's threshold. The version read is required (<c>If-Match</c> or <c>version</c>), as for
+/// the profile: see <see cref="Preconditions"/>.
 /// </summary>
-public sealed record UpdateSettingsRequest(bool? NewsSubscription, string? InvoicesOrders, string? Support, string? Complaints, int? Version)
+public sealed record UpdateSettingsRequest(
+    bool? NewsSubscription = null,
+    [property: Email, TextLength(EmailAttribute.MaxLength)] string? InvoicesOrders = null,
+    [property: Email, TextLength(EmailAttribute.MaxLength)] string? Support = null,
+    [property: Email, TextLength(EmailAttribute.MaxLength)] string? Complaints = null,
+    int? Version = null)
 {
     private readonly Money? _balanceAlertThreshold;
 
@@ -47,51 +56,30 @@ public static class SettingsEndpoints
         group.MapPut("/settings", UpdateAsync)
             .WithSummary("Change the notification settings")
             .WithDescription("Changes only what the body names. newsSubscription (bool), balanceAlertThreshold ({ amount >= 0, currency }, or null: off; omitted: unchanged), invoicesOrders, support, complaints (addresses). " +
-                "validation_failed names every field; with 'version', settings_version_mismatch when another change came first.")
-            .Produces<SettingsResponse>(StatusCodes.Status200OK)
-            .Problems(NotificationsProblems.SettingsNotFound, NotificationsProblems.SettingsVersionMismatch);
+                "Send the version read (If-Match or 'version'): precondition_required without, settings_version_mismatch when another change came first. validation_failed names every field.")
+            .Problems(NotificationsProblems.SettingsNotFound, NotificationsProblems.SettingsVersionMismatch, NotificationsProblems.PreconditionRequired);
         group.MapGet("/", NotificationLog.ListAsync).WithSummary("What was sent (or is being sent), newest first, paged by nextCursor")
             .Produces<Page<NotificationEntry>>(StatusCodes.Status200OK).Paged();
         return group;
     }
 
-    private static async Task<Results<Ok<SettingsResponse>, ProblemHttpResult>> GetAsync(ClaimsPrincipal user, NotificationsDbContext db, CancellationToken cancellationToken)
+    private static async Task<Results<Ok<SettingsResponse>, ProblemHttpResult>> GetAsync(
+        ClaimsPrincipal user, HttpContext context, NotificationsDbContext db, CancellationToken cancellationToken)
     {
         var accountId = user.AccountId();
         var settings = await db.Settings.AsNoTracking().FirstOrDefaultAsync(s => s.AccountId == accountId, cancellationToken);
-        return settings is null ? NotFound() : TypedResults.Ok(View(settings));
+        if (settings is null)
+        {
+            return NotFound();
+        }
+
+        context.Response.Headers.ETag = Preconditions.ETag(settings.Version);
+        return TypedResults.Ok(View(settings));
     }
 
-    private static async Task<IResult> UpdateAsync(
-        UpdateSettingsRequest request, ClaimsPrincipal user, NotificationsDbContext db, TimeProvider clock, CancellationToken cancellationToken)
+    private static async Task<Results<Ok<SettingsResponse>, ProblemHttpResult>> UpdateAsync(
+        UpdateSettingsRequest request, ClaimsPrincipal user, HttpContext context, NotificationsDbContext db, TimeProvider clock, CancellationToken cancellationToken)
     {
-        var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
-        foreach (var (field, value) in new[] { ("invoicesOrders", request.InvoicesOrders), ("support", request.Support), ("complaints", request.Complaints) })
-        {
-            if (value is not null && !IsEmail(value.Trim()))
-            {
-                errors[field] = ["A valid email address."];
-            }
-        }
-
-        if (request.BalanceAlertThreshold is { } threshold)
-        {
-            if (threshold.Amount < 0 || threshold.Amount > MaxThreshold || decimal.Round(threshold.Amount, 2) != threshold.Amount)
-            {
-                errors["balanceAlertThreshold.amount"] = [$"Between 0 and {MaxThreshold}, at most two decimals."];
-            }
-
-            if (threshold.Currency is not { Length: 3 } currency || !currency.All(char.IsAsciiLetterUpper))
-            {
-                errors["balanceAlertThreshold.currency"] = ["An ISO 4217 code such as EUR."];
-            }
-        }
-
-        if (errors.Count > 0)
-        {
-            return TypedResults.ValidationProblem(errors);
-        }
-
         var accountId = user.AccountId();
         var settings = await db.Settings.FirstOrDefaultAsync(s => s.AccountId == accountId, cancellationToken);
         if (settings is null)
@@ -99,7 +87,13 @@ public static class SettingsEndpoints
             return NotFound();
         }
 
-        if (request.Version is { } version && version != settings.Version)
+        var expected = Preconditions.ExpectedVersion(context, request.Version);
+        if (expected is null)
+        {
+            return Preconditions.Missing("settings");
+        }
+
+        if (expected != settings.Version)
         {
             return Mismatch(settings.Version);
         }
@@ -118,7 +112,6 @@ public static class SettingsEndpoints
             settings.BalanceBelowThreshold = false;
         }
 
-        settings.Version++;
         settings.UpdatedAt = clock.GetUtcNow();
         try
         {
@@ -129,13 +122,9 @@ public static class SettingsEndpoints
             return Mismatch(await db.Settings.AsNoTracking().Where(s => s.AccountId == accountId).Select(s => s.Version).FirstAsync(cancellationToken));
         }
 
+        context.Response.Headers.ETag = Preconditions.ETag(settings.Version);
         return TypedResults.Ok(View(settings));
     }
-
-    public static bool IsEmail(string? value) =>
-        value is { Length: >= 3 and <= 254 } && System.Net.Mail.MailAddress.TryCreate(value, out var parsed)
-        && string.Equals(parsed.Address, value, StringComparison.Ordinal) && value.IndexOf('@', StringComparison.Ordinal) is > 0 and var at
-        && value.IndexOf('.', at) > at + 1 && !value.EndsWith('.');
 
     private static SettingsResponse View(NotificationSettings settings) => new(
         settings.NewsSubscription,

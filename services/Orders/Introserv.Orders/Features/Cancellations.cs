@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Introserv.ServiceDefaults;
 using System.Security.Claims;
@@ -24,7 +25,20 @@ public sealed record CancellationOption(Guid? QuoteId, decimal Refund, int Unuse
 
 public sealed record CancellationQuoteResponse(Guid OrderId, string Currency, bool RefundsUnusedDays, CancellationOption Immediate, CancellationOption? EndOfTerm, DateTimeOffset ExpiresAt);
 
-public sealed record CancelRequest(string? Mode, Guid? QuoteId, string? Reason);
+/// <summary>How to cancel: at once (with the quote of its refund) or at the end of the paid term.</summary>
+public sealed record CancelRequest(
+    [property: RequiredValue, OneOf(CancellationModes.Immediate, CancellationModes.EndOfTerm)] string? Mode,
+    Guid? QuoteId = null,
+    [property: TextLength(Cancellations.MaxReasonLength)] string? Reason = null) : IValidatableObject
+{
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        if (string.Equals(Mode?.Trim(), CancellationModes.Immediate, StringComparison.OrdinalIgnoreCase) && QuoteId is null)
+        {
+            yield return new ValidationResult("The id of a cancellation quote for this order (the refund is shown before it is confirmed).", [nameof(QuoteId)]);
+        }
+    }
+}
 
 /// <summary>
 /// Cancellation. <c>immediate</c>: the service ends now, its address returns to the pool, and the unused whole days
@@ -93,29 +107,9 @@ public static class Cancellations
         Ledger ledger, TimeProvider clock, CancellationToken cancellationToken)
     {
         var accountId = user.AccountId();
-        var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
-        if (request.Mode is not (CancellationModes.Immediate or CancellationModes.EndOfTerm))
-        {
-            errors["mode"] = [$"'{CancellationModes.Immediate}' or '{CancellationModes.EndOfTerm}'."];
-        }
-
-        if (request.Mode == CancellationModes.Immediate && request.QuoteId is null)
-        {
-            errors["quoteId"] = ["The id of a cancellation quote for this order (the refund is shown before it is confirmed)."];
-        }
-
-        if (request.Reason is { Length: > MaxReasonLength })
-        {
-            errors["reason"] = [$"At most {MaxReasonLength} characters."];
-        }
-
-        if (errors.Count > 0)
-        {
-            return TypedResults.ValidationProblem(errors);
-        }
-
+        var mode = request.Mode!.Trim().ToLowerInvariant();
         var reason = string.IsNullOrWhiteSpace(request.Reason) ? null : request.Reason.Trim();
-        var keyedRequest = new KeyedRequest(accountId, idempotencyKey, "cancel", Idempotency.HashOf(new { id, request.Mode, request.QuoteId, reason }), KeyRequired: false);
+        var keyedRequest = new KeyedRequest(accountId, idempotencyKey, "cancel", Idempotency.HashOf(new { id, Mode = mode, request.QuoteId, reason }), KeyRequired: false);
         return await keyed.RunAsync(keyedRequest, async ct =>
         {
             var order = await db.LockAsync(id, accountId, ct);
@@ -125,7 +119,7 @@ public static class Cancellations
             }
 
             var now = clock.Now();
-            if (request.Mode == CancellationModes.EndOfTerm)
+            if (mode == CancellationModes.EndOfTerm)
             {
                 if (order.PaidUntil is not { } until || !db.Move(order, OrderTrigger.CancellationScheduled, now, reason is null ? "Cancellation at the end of the term" : $"Cancellation at the end of the term: {reason}"))
                 {

@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using System.Security.Claims;
 using Introserv.BuildingBlocks.Data;
 using Introserv.Orders.Data;
@@ -19,7 +20,12 @@ public sealed record LedgerEntryResponse(
 
 public sealed record BalanceResponse(decimal Balance, string Currency, IReadOnlyList<LedgerEntryResponse> Items, string? NextCursor);
 
-public sealed record CreditRequest(decimal? Amount, string? Currency, string? PaymentReference, string? Note);
+/// <summary>A payment received outside the panel, credited to the balance once per payment reference.</summary>
+public sealed record CreditRequest(
+    [property: RequiredValue, Range(typeof(decimal), "0.01", "100000", ErrorMessage = "More than 0 and at most 100000, in cents."), DecimalPlaces(2)] decimal? Amount,
+    [property: RequiredValue, TextLength(3), RegularExpression("^[A-Z]{3}$", ErrorMessage = "An ISO 4217 code such as EUR.")] string? Currency,
+    [property: RequiredValue(ErrorMessage = "The payment's reference: a payment is credited once."), TextLength(100)] string? PaymentReference,
+    [property: TextLength(500)] string? Note = null);
 
 public static class MoneyEndpoints
 {
@@ -81,32 +87,6 @@ public static class MoneyEndpoints
     private static async Task<IResult> CreditAsync(
         Guid accountId, CreditRequest request, ClaimsPrincipal user, OrdersDbContext db, Ledger ledger, CancellationToken cancellationToken)
     {
-        var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
-        if (request.Amount is not { } amount || amount <= 0 || amount > MaxCredit || decimal.Round(amount, 2) != amount)
-        {
-            errors["amount"] = [$"More than 0 and at most {MaxCredit}, in cents."];
-        }
-
-        if (request.Currency is not { Length: 3 } currency || !currency.All(char.IsAsciiLetterUpper))
-        {
-            errors["currency"] = ["An ISO 4217 code such as EUR."];
-        }
-
-        if (string.IsNullOrWhiteSpace(request.PaymentReference) || request.PaymentReference.Trim().Length > 100)
-        {
-            errors["paymentReference"] = ["The payment's reference (1 to 100 characters): a payment is credited once."];
-        }
-
-        if (request.Note is { Length: > 500 })
-        {
-            errors["note"] = ["At most 500 characters."];
-        }
-
-        if (errors.Count > 0)
-        {
-            return TypedResults.ValidationProblem(errors);
-        }
-
         // The payment reference is the request's key: its ledger entry is the answer, written in the credit's
         // transaction; the credit is not cancelled by the caller going away, and a retry answers the first entry.
         var result = await db.InTransactionAsync(ct => ledger.PostAsync(accountId, new Posting(

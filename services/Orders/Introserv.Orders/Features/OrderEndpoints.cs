@@ -42,21 +42,16 @@ public static class OrderEndpoints
         OrdersDbContext db, KeyedRequests keyed, OrderPlacement placement, TimeProvider clock, CancellationToken cancellationToken)
     {
         var plan = request.PlanId is null ? null : await db.Plans.AsNoTracking().Include(p => p.Periods).FirstOrDefaultAsync(p => p.Id == request.PlanId && p.Active, cancellationToken);
-        var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
+        // Validation has checked the shape; whether the catalogue offers the plan and period is known only here.
         if (plan is null)
         {
-            errors["planId"] = ["A plan id from GET /api/plans."];
+            return FieldError.Result("planId", OrderRules.PlanIdMessage);
         }
 
-        var period = plan?.Periods.FirstOrDefault(p => p.Months == request.PeriodMonths);
-        if (plan is not null && period is null)
+        var period = plan.Periods.FirstOrDefault(p => p.Months == request.PeriodMonths);
+        if (period is null)
         {
-            errors["periodMonths"] = [$"One of {string.Join(", ", plan.Periods.Select(p => p.Months).Order())} for this plan."];
-        }
-
-        if (errors.Count > 0)
-        {
-            return TypedResults.ValidationProblem(errors);
+            return FieldError.Result("periodMonths", OrderRules.PeriodMessage(plan));
         }
 
         var accountId = user.AccountId();
@@ -67,7 +62,7 @@ public static class OrderEndpoints
                 new KeyedRequest(accountId, idempotencyKey, "place_order", Idempotency.HashOf(request), KeyRequired: true),
                 async ct =>
                 {
-                    var (order, invoice) = await placement.PlaceAsync(accountId, plan!, period!, request.AutoRenew ?? false, blocked.Count == 0, ct);
+                    var (order, invoice) = await placement.PlaceAsync(accountId, plan, period, request.AutoRenew ?? false, blocked.Count == 0, ct);
                     return KeyedOutcome.Done(StatusCodes.Status201Created, OrderActions.View(order, clock.GetUtcNow(), blocked, invoice), $"/api/orders/{order.Id}");
                 },
                 cancellationToken,
@@ -98,10 +93,7 @@ public static class OrderEndpoints
 
     private static async Task<IResult> AutoRenewAsync(Guid id, AutoRenewRequest request, ClaimsPrincipal user, OrdersDbContext db, TimeProvider clock, CancellationToken cancellationToken)
     {
-        if (request.Enabled is not { } enabled)
-        {
-            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["enabled"] = ["true or false."] });
-        }
+        var enabled = request.Enabled!.Value;
 
         var accountId = user.AccountId();
         return await db.InTransactionAsync(async ct =>

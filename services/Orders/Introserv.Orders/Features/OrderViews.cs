@@ -1,11 +1,28 @@
+using System.ComponentModel.DataAnnotations;
 using Introserv.Orders.Data;
 using Introserv.ServiceDefaults;
 
 namespace Introserv.Orders.Features;
 
-public sealed record PlaceOrderRequest(string? PlanId, int? PeriodMonths, bool? AutoRenew);
+/// <summary>A new order: a plan from <c>GET /api/plans</c> and one of its periods.</summary>
+public sealed record PlaceOrderRequest(
+    [property: RequiredValue(ErrorMessage = OrderRules.PlanIdMessage), TextLength(OrderRules.PlanIdMaxLength)] string? PlanId,
+    [property: RequiredValue, Range(1, OrderRules.MaxPeriodMonths, ErrorMessage = "A number of months the plan offers.")] int? PeriodMonths,
+    bool? AutoRenew = null);
 
-public sealed record AutoRenewRequest(bool? Enabled);
+public sealed record AutoRenewRequest([property: RequiredValue(ErrorMessage = "true or false.")] bool? Enabled);
+
+/// <summary>Shape limits of the Orders requests (what a plan offers is checked against the catalogue).</summary>
+public static class OrderRules
+{
+    public const int PlanIdMaxLength = 64;
+    public const int MaxPeriodMonths = 120;
+    public const string PlanIdMessage = "A plan id from GET /api/plans.";
+
+    /// <summary>The periods a plan offers, for the error naming a period it does not.</summary>
+    public static string PeriodMessage(Plan plan) =>
+        $"One of {string.Join(", ", (plan ?? throw new ArgumentNullException(nameof(plan))).Periods.Select(p => p.Months).Order())} for this plan.";
+}
 
 /// <summary>What an endpoint answers, for the OpenAPI document: its success body and the problem statuses it can give.</summary>
 public static class EndpointDocumentation

@@ -10,7 +10,7 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Introserv.Orders.Features;
 
-public sealed record PlanChangeQuoteRequest(string? PlanId);
+public sealed record PlanChangeQuoteRequest([property: RequiredValue(ErrorMessage = OrderRules.PlanIdMessage), TextLength(OrderRules.PlanIdMaxLength)] string? PlanId);
 
 public sealed record PlanChangeQuoteResponse(
     Guid QuoteId, Guid OrderId, string FromPlanId, string ToPlanId, int PeriodMonths, int UnusedDays, decimal Amount, string Currency,
@@ -43,11 +43,6 @@ public static class PlanChanges
         Guid id, PlanChangeQuoteRequest request, ClaimsPrincipal user, OrdersDbContext db, TimeProvider clock, CancellationToken cancellationToken)
     {
         var accountId = user.AccountId();
-        if (string.IsNullOrWhiteSpace(request.PlanId))
-        {
-            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["planId"] = ["A plan id from GET /api/plans."] });
-        }
-
         return await db.InTransactionAsync(async ct =>
         {
             var order = await db.LockAsync(id, accountId, ct);
@@ -66,7 +61,7 @@ public static class PlanChanges
             var target = plans.FirstOrDefault(p => p.Id == request.PlanId && p.Active);
             if (target is null)
             {
-                return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["planId"] = ["A plan id from GET /api/plans."] });
+                return FieldError.Result("planId", OrderRules.PlanIdMessage);
             }
 
             var period = target.Periods.FirstOrDefault(p => p.Months == order.PeriodMonths);
@@ -97,10 +92,7 @@ public static class PlanChanges
         KeyedRequests keyed, OrderPlacement placement, Ledger ledger, TimeProvider clock, CancellationToken cancellationToken)
     {
         var accountId = user.AccountId();
-        if (request.QuoteId is not { } quoteId)
-        {
-            return Quotes.QuoteRequired();
-        }
+        var quoteId = request.QuoteId!.Value;
 
         async Task<IResult?> PrepareAsync(CancellationToken ct)
         {

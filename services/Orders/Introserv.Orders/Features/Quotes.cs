@@ -1,10 +1,11 @@
+using Introserv.ServiceDefaults;
 using Introserv.Orders.Data;
 using Introserv.Orders.Money;
 using Microsoft.EntityFrameworkCore;
 
 namespace Introserv.Orders.Features;
 
-public sealed record ConfirmQuoteRequest(Guid? QuoteId);
+public sealed record ConfirmQuoteRequest([property: RequiredValue(ErrorMessage = Quotes.QuoteIdMessage)] Guid? QuoteId);
 
 /// <summary>
 /// Quotes: an amount shown before the customer confirms. Valid <see cref="Validity"/>; confirmed once; refused when the
@@ -70,6 +71,5 @@ internal static class Quotes
         return (quote, null);
     }
 
-    public static IResult QuoteRequired() =>
-        TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["quoteId"] = ["The id of a quote for this order (the amount is shown before it is confirmed)."] });
+    public const string QuoteIdMessage = "The id of a quote for this order (the amount is shown before it is confirmed).";
 }

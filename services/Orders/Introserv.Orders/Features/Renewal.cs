@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Introserv.ServiceDefaults;
 using System.Security.Claims;
@@ -10,7 +11,7 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Introserv.Orders.Features;
 
-public sealed record RenewRequest(int? PeriodMonths);
+public sealed record RenewRequest([property: RequiredValue, Range(1, OrderRules.MaxPeriodMonths, ErrorMessage = "A number of months the plan offers.")] int? PeriodMonths);
 
 /// <summary>
 /// Renewal: a paid invoice for the chosen period at the plan's current price, charged from the balance at once
@@ -45,10 +46,7 @@ public static class Renewal
         var period = plan.Periods.FirstOrDefault(p => p.Months == request.PeriodMonths);
         if (period is null)
         {
-            return TypedResults.ValidationProblem(new Dictionary<string, string[]>
-            {
-                ["periodMonths"] = [$"One of {string.Join(", ", plan.Periods.Select(p => p.Months).Order())} for this plan."],
-            });
+            return FieldError.Result("periodMonths", OrderRules.PeriodMessage(plan));
         }
 
         return await keyed.RunAsync(new KeyedRequest(accountId, idempotencyKey, "renew", Idempotency.HashOf(new { id, request.PeriodMonths }), KeyRequired: true), async ct =>

@@ -15,7 +15,7 @@ public static class CompanyVerificationStatuses
 }
 
 /// <summary>A customer's personal data (the Profile / Personal Information section). <see cref="Version"/> guards every write.</summary>
-public sealed class CustomerProfile
+public sealed class CustomerProfile : Introserv.BuildingBlocks.Data.IVersioned
 {
     public Guid AccountId { get; set; }
 

@@ -2,6 +2,7 @@ using Introserv.ServiceDefaults;
 using System.Security.Claims;
 using System.Security.Cryptography;
 using System.Text;
+using Introserv.BuildingBlocks.Data;
 using Introserv.BuildingBlocks.Messaging;
 using Introserv.Profile.Contracts;
 using Introserv.Profile.Data;
@@ -11,11 +12,11 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Introserv.Profile.Features;
 
-public sealed record EmailChangeRequestBody(string? NewEmail);
+public sealed record EmailChangeRequestBody([property: RequiredValue, Email, TextLength(EmailAttribute.MaxLength)] string? NewEmail);
 
 public sealed record EmailChangeRequestedResponse(string NewEmail, DateTimeOffset ExpiresAt);
 
-public sealed record EmailChangeConfirmBody(string? Token);
+public sealed record EmailChangeConfirmBody([property: TextLength(EmailChange.MaxTokenLength)] string? Token);
 
 /// <summary>
 /// Changing the email: a link with a single-use token (256 random bits, kept as SHA-256, 24 hours) goes to the
@@ -25,6 +26,7 @@ public static class EmailChange
 {
     public static readonly TimeSpan TokenLifetime = TimeSpan.FromHours(24);
     public const int RequestsPerHour = 5;
+    public const int MaxTokenLength = 100;
 
     public static RouteGroupBuilder MapEmailChangeEndpoints(this RouteGroupBuilder group)
     {
@@ -43,15 +45,11 @@ public static class EmailChange
 
     public static string HashOf(string token) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(token)));
 
-    private static async Task<IResult> RequestAsync(
+    private static async Task<Results<Accepted<EmailChangeRequestedResponse>, ProblemHttpResult>> RequestAsync(
         EmailChangeRequestBody body, ClaimsPrincipal user, ProfileDbContext db, TimeProvider clock, CancellationToken cancellationToken)
     {
         var accountId = user.AccountId();
-        var newEmail = body.NewEmail?.Trim();
-        if (!ProfileRules.IsEmail(newEmail))
-        {
-            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["newEmail"] = ["A valid email address."] });
-        }
+        var newEmail = body.NewEmail!.Trim();
 
         var profile = await db.Profiles.FirstOrDefaultAsync(p => p.AccountId == accountId, cancellationToken);
         if (profile is null)
@@ -95,7 +93,7 @@ public static class EmailChange
     {
         var accountId = user.AccountId();
         var invalid = ProfileProblems.EmailChangeTokenInvalid.Result("This confirmation link is not valid (a newer request may have replaced it).");
-        if (string.IsNullOrWhiteSpace(body.Token) || body.Token.Length > 100)
+        if (string.IsNullOrWhiteSpace(body.Token) || body.Token.Length > MaxTokenLength)
         {
             return invalid;
         }
@@ -132,9 +130,8 @@ public static class EmailChange
             profile.EmailConfirmed = true;
         });
         request.ConfirmedAt = now;
-        profile.Version++;
         profile.UpdatedAt = now;
-        db.AddIntegrationEvent(new EmailChanged(Guid.CreateVersion7(), now, accountId, oldEmail, request.NewEmail, profile.Version), clock);
+        db.AddIntegrationEvent(new EmailChanged(Guid.CreateVersion7(), now, accountId, oldEmail, request.NewEmail, VersionInterceptor.VersionAfterSave(profile)), clock);
         db.AddIntegrationEvent(new ProfileUpdated(Guid.CreateVersion7(), now, accountId, ["email"]), clock);
         try
         {
@@ -159,9 +156,8 @@ public static class EmailChange
         if (!profile.EmailConfirmed)
         {
             profile.EmailConfirmed = true;
-            profile.Version++;
             profile.UpdatedAt = now;
-            db.AddIntegrationEvent(new EmailConfirmed(Guid.CreateVersion7(), now, profile.AccountId, profile.Email, profile.Version), clock);
+            db.AddIntegrationEvent(new EmailConfirmed(Guid.CreateVersion7(), now, profile.AccountId, profile.Email, VersionInterceptor.VersionAfterSave(profile)), clock);
         }
 
         try

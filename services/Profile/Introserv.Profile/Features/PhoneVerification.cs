@@ -7,16 +7,17 @@ using Introserv.Profile.Data;
 using Introserv.ServiceDefaults;
 using Introserv.Verification.Contracts;
 using Introserv.Verification.Grpc;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using VerificationClient = Introserv.Verification.Grpc.PhoneVerification.PhoneVerificationClient;
 
 namespace Introserv.Profile.Features;
 
-public sealed record StartPhoneVerificationBody(string? Channel);
+public sealed record StartPhoneVerificationBody([property: OneOf(VerificationChannels.Sms, VerificationChannels.Call)] string? Channel = null);
 
-public sealed record ResendPhoneVerificationBody(bool OtherGateway);
+public sealed record ResendPhoneVerificationBody(bool OtherGateway = false);
 
-public sealed record ConfirmPhoneVerificationBody(string? Code);
+public sealed record ConfirmPhoneVerificationBody([property: RequiredValue(ErrorMessage = "Type the code you received."), TextLength(16)] string? Code);
 
 public sealed record PhoneChallengeResponse(
     Guid ChallengeId, string Channel, string Delivery, string MaskedPhone, int CodeLength, DateTimeOffset ExpiresAt,
@@ -49,7 +50,7 @@ public static class PhoneVerificationEndpoints
         return group;
     }
 
-    private static async Task<IResult> StartAsync(
+    private static async Task<Results<Ok<PhoneChallengeResponse>, ProblemHttpResult>> StartAsync(
         StartPhoneVerificationBody body, ClaimsPrincipal user, HttpContext context, ProfileDbContext db, VerificationClient verification,
         CancellationToken cancellationToken)
     {
@@ -77,27 +78,22 @@ public static class PhoneVerificationEndpoints
             Phone = profile.Phone,
             Channel = body.Channel ?? string.Empty,
             ClientAddress = context.Ip() ?? string.Empty,
-        }, cancellationToken: cancellationToken)));
+        }, cancellationToken: cancellationToken)), context);
     }
 
-    private static Task<IResult> ResendAsync(
-        Guid challengeId, ResendPhoneVerificationBody? body, ClaimsPrincipal user, VerificationClient verification, CancellationToken cancellationToken) =>
+    private static Task<Results<Ok<PhoneChallengeResponse>, ProblemHttpResult>> ResendAsync(
+        Guid challengeId, ResendPhoneVerificationBody? body, ClaimsPrincipal user, HttpContext context, VerificationClient verification, CancellationToken cancellationToken) =>
         CallAsync(async () => View(await verification.ResendChallengeAsync(new ResendChallengeRequest
         {
             AccountId = user.AccountId().ToString("D"),
             ChallengeId = challengeId.ToString("D"),
             OtherGateway = body?.OtherGateway ?? false,
-        }, cancellationToken: cancellationToken)));
+        }, cancellationToken: cancellationToken)), context);
 
-    private static async Task<IResult> ConfirmAsync(
+    private static async Task<Results<Ok<ProfileResponse>, ProblemHttpResult>> ConfirmAsync(
         Guid challengeId, ConfirmPhoneVerificationBody body, ClaimsPrincipal user, HttpContext context, ProfileDbContext db,
         VerificationClient verification, TimeProvider clock, CancellationToken cancellationToken)
     {
-        if (string.IsNullOrWhiteSpace(body.Code) || body.Code.Length > 16)
-        {
-            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["code"] = ["Type the code you received."] });
-        }
-
         var accountId = user.AccountId();
         ConfirmChallengeReply reply;
         try
@@ -106,12 +102,12 @@ public static class PhoneVerificationEndpoints
             {
                 AccountId = accountId.ToString("D"),
                 ChallengeId = challengeId.ToString("D"),
-                Code = body.Code.Trim(),
+                Code = body.Code!.Trim(),
             }, cancellationToken: cancellationToken);
         }
         catch (RpcException error)
         {
-            return Problem(error);
+            return Problem(error, context);
         }
 
         switch (reply.Outcome)
@@ -182,7 +178,6 @@ public static class PhoneVerificationEndpoints
                 profile.PhoneVerified = true;
                 profile.PhoneVerifiedAt = now;
             });
-            profile.Version++;
             profile.UpdatedAt = now;
             db.AddIntegrationEvent(new ProfileUpdated(Guid.CreateVersion7(), now, accountId, ["phoneVerified"]), clock);
             await db.SaveChangesAsync(cancellationToken);
@@ -191,7 +186,7 @@ public static class PhoneVerificationEndpoints
         return profile;
     }
 
-    private static async Task<IResult> CallAsync(Func<Task<PhoneChallengeResponse>> call)
+    private static async Task<Results<Ok<PhoneChallengeResponse>, ProblemHttpResult>> CallAsync(Func<Task<PhoneChallengeResponse>> call, HttpContext context)
     {
         try
         {
@@ -203,12 +198,12 @@ public static class PhoneVerificationEndpoints
         }
         catch (RpcException error)
         {
-            return Problem(error);
+            return Problem(error, context);
         }
     }
 
     /// <summary>The Verification service's refusal, with its problem code, as this API's problem.</summary>
-    private static IResult Problem(RpcException error)
+    private static ProblemHttpResult Problem(RpcException error, HttpContext context)
     {
         var code = error.Trailers.GetValue("problem-code");
         var extensions = new Dictionary<string, object?>();
@@ -236,12 +231,13 @@ public static class PhoneVerificationEndpoints
         if (code == ProblemCodes.ValidationFailed)
         {
             var field = error.Status.Detail.Split(':', 2) is [var name, var message] ? (name.Trim(), message.Trim()) : ("channel", error.Status.Detail);
-            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { [field.Item1] = [field.Item2] });
+            // Verification's refusal of a field, as validation answers it.
+            return FieldError.Result(field.Item1, field.Item2);
         }
 
         if (status == StatusCodes.Status429TooManyRequests && extensions.TryGetValue("retryAfterSeconds", out var retry))
         {
-            return new RetryAfterResult(ProfileProblems.Relay(status, code, error.Status.Detail, extensions), (int)retry!);
+            context.Response.Headers.RetryAfter = ((int)retry!).ToString(CultureInfo.InvariantCulture);
         }
 
         return ProfileProblems.Relay(status, code, error.Status.Detail, extensions);
@@ -250,13 +246,4 @@ public static class PhoneVerificationEndpoints
     private static PhoneChallengeResponse View(ChallengeReply reply) => new(
         Guid.Parse(reply.ChallengeId), reply.Channel, reply.Delivery, reply.MaskedPhone, reply.CodeLength, reply.ExpiresAt.ToDateTimeOffset(),
         reply.ResendAvailableAt.ToDateTimeOffset(), reply.AttemptsRemaining, reply.Delivered, reply.Gateway);
-
-    private sealed class RetryAfterResult(IResult inner, int seconds) : IResult
-    {
-        public Task ExecuteAsync(HttpContext httpContext)
-        {
-            httpContext.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
-            return inner.ExecuteAsync(httpContext);
-        }
-    }
 }

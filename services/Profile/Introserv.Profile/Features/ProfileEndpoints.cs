@@ -1,5 +1,5 @@
 using Introserv.ServiceDefaults;
-using System.Globalization;
+using System.ComponentModel.DataAnnotations;
 using System.Security.Claims;
 using Introserv.BuildingBlocks.Messaging;
 using Introserv.Profile.Contracts;
@@ -14,17 +14,21 @@ namespace Introserv.Profile.Features;
 /// read); changing them here is refused. <c>version</c> (or an <c>If-Match</c> header) is the version read.
 /// </summary>
 public sealed record UpdateProfileRequest(
-    string? FirstName,
-    string? LastName,
-    string? City,
-    string? Address,
-    string? Email,
-    string? Phone,
-    string? Country,
-    string? ProfileType,
-    CompanyDetails? Company,
-    PostalAddressRequest? PostalAddress,
-    int? Version);
+    [property: RequiredValue, TextLength(ProfileRules.NameMaxLength), ContainsLetter] string? FirstName,
+    [property: RequiredValue, TextLength(ProfileRules.NameMaxLength), ContainsLetter] string? LastName,
+    [property: RequiredValue, TextLength(ProfileRules.CityMaxLength), ContainsLetter] string? City,
+    [property: RequiredValue, TextLength(ProfileRules.AddressMaxLength)] string? Address,
+    [property: TextLength(EmailAttribute.MaxLength)] string? Email = null,
+    [property: TextLength(ProfileRules.PhoneMaxLength), ProfileRules.PhoneNumber] string? Phone = null,
+    [property: TextLength(2), ProfileRules.CountryCode] string? Country = null,
+    [property: OneOf(ProfileTypes.Individual, ProfileTypes.Company)] string? ProfileType = null,
+    CompanyDetails? Company = null,
+    PostalAddressRequest? PostalAddress = null,
+    int? Version = null) : IValidatableObject
+{
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext) =>
+        string.Equals(ProfileType?.Trim(), ProfileTypes.Company, StringComparison.OrdinalIgnoreCase) ? ProfileRules.CompanyRequired(Company) : [];
+}
 
 public static class ProfileEndpoints
 {
@@ -67,10 +71,10 @@ public static class ProfileEndpoints
             return ProfileProblems.NotFound();
         }
 
-        var expected = ExpectedVersion(context, request.Version);
+        var expected = Preconditions.ExpectedVersion(context, request.Version);
         if (expected is null)
         {
-            return ProfileProblems.PreconditionRequired.Result("Send the version you read, as If-Match: \"<version>\" or as 'version', so changes from another tab are not overwritten.");
+            return Preconditions.Missing("profile");
         }
 
         if (expected != profile.Version)
@@ -78,41 +82,37 @@ public static class ProfileEndpoints
             return VersionMismatch(profile.Version);
         }
 
-        var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
-        var firstName = ProfileRules.Text(errors, "firstName", request.FirstName, ProfileRules.NameMaxLength, required: true, needsLetter: true);
-        var lastName = ProfileRules.Text(errors, "lastName", request.LastName, ProfileRules.NameMaxLength, required: true, needsLetter: true);
-        var city = ProfileRules.Text(errors, "city", request.City, ProfileRules.CityMaxLength, required: true, needsLetter: true);
-        var address = ProfileRules.Text(errors, "address", request.Address, ProfileRules.AddressMaxLength, required: true);
-        var phone = ProfileRules.Phone(errors, "phone", request.Phone);
-        var country = ProfileRules.Country(errors, "country", request.Country, required: false);
+        // Validation has checked every field's shape; what is stored is trimmed and normalised.
+        var firstName = ProfileRules.Clean(request.FirstName);
+        var lastName = ProfileRules.Clean(request.LastName);
+        var city = ProfileRules.Clean(request.City);
+        var address = ProfileRules.Clean(request.Address);
+        var phone = ProfileRules.Phone(request.Phone);
+        var country = ProfileRules.Country(request.Country);
         var type = request.ProfileType?.Trim().ToLowerInvariant() ?? profile.ProfileType;
-        if (type is not (ProfileTypes.Individual or ProfileTypes.Company))
-        {
-            errors["profileType"] = ["'individual' or 'company'."];
-        }
-
         string? companyName = null, registration = null, vatId = null;
         if (type == ProfileTypes.Company)
         {
-            companyName = ProfileRules.Text(errors, "company.name", request.Company?.Name, 200, required: true, needsLetter: true);
-            registration = ProfileRules.Code(errors, "company.registrationNumber", request.Company?.RegistrationNumber, 50, required: true);
-            vatId = ProfileRules.VatId(errors, "company.vatId", request.Company?.VatId);
+            // A profile that stays a company (profileType omitted) needs its details as much as a new one.
+            if (ProfileRules.CompanyRequired(request.Company).FirstOrDefault() is { } missing)
+            {
+                return FieldError.Result(missing.MemberNames.First(), missing.ErrorMessage!);
+            }
+
+            companyName = ProfileRules.Clean(request.Company!.Name);
+            registration = ProfileRules.Clean(request.Company.RegistrationNumber);
+            vatId = ProfileRules.VatId(request.Company.VatId);
         }
 
         var postal = request.PostalAddress;
-        var recipient = ProfileRules.Text(errors, "postalAddress.recipient", postal?.Recipient, 200, required: false);
-        var street = ProfileRules.Text(errors, "postalAddress.street", postal?.Street, 200, required: false);
-        var postalCity = ProfileRules.Text(errors, "postalAddress.city", postal?.City, 100, required: false);
-        var postalCode = ProfileRules.Code(errors, "postalAddress.postalCode", postal?.PostalCode, 20, required: false);
-        var postalCountry = ProfileRules.Country(errors, "postalAddress.country", postal?.Country, required: false);
-        if (request.Email is not null && !string.Equals(request.Email.Trim(), profile.Email, StringComparison.OrdinalIgnoreCase) && !errors.ContainsKey("email"))
+        var recipient = ProfileRules.Clean(postal?.Recipient);
+        var street = ProfileRules.Clean(postal?.Street);
+        var postalCity = ProfileRules.Clean(postal?.City);
+        var postalCode = ProfileRules.Clean(postal?.PostalCode);
+        var postalCountry = ProfileRules.Country(postal?.Country);
+        if (request.Email is not null && !string.Equals(request.Email.Trim(), profile.Email, StringComparison.OrdinalIgnoreCase))
         {
             return ProfileProblems.EmailChangeRequiresConfirmation.Result("The email address changes only after the new address is confirmed: POST /api/profile/email-change.");
-        }
-
-        if (errors.Count > 0)
-        {
-            return TypedResults.ValidationProblem(errors);
         }
 
         if (country is not null && profile.Country is not null && country != profile.Country)
@@ -163,7 +163,6 @@ public static class ProfileEndpoints
 
         if (changes.Fields.Count > 0)
         {
-            profile.Version++;
             profile.UpdatedAt = now;
             db.AddIntegrationEvent(new ProfileUpdated(Guid.CreateVersion7(), now, accountId, changes.Fields), clock);
             try
@@ -179,17 +178,6 @@ public static class ProfileEndpoints
 
         context.Response.Headers.ETag = ProfileResponse.ETagOf(profile);
         return TypedResults.Ok(ProfileResponse.From(profile));
-    }
-
-    private static int? ExpectedVersion(HttpContext context, int? bodyVersion)
-    {
-        var header = context.Request.Headers.IfMatch.ToString().Trim();
-        if (header.StartsWith("W/", StringComparison.Ordinal))
-        {
-            header = header[2..];
-        }
-
-        return header.Length > 2 && int.TryParse(header.Trim('"'), NumberStyles.None, CultureInfo.InvariantCulture, out var version) ? version : bodyVersion;
     }
 
     private static ProblemHttpResult VersionMismatch(int current) => ProfileProblems.VersionMismatch.Result("Someone changed the profile after you read it (another tab?). Read it again and re-apply your change.",

@@ -25,7 +25,7 @@ public static class ProfileProblems
     public static readonly ProblemType VersionMismatch = new(StatusCodes.Status412PreconditionFailed, "profile_version_mismatch", "The profile has changed");
     public static readonly ProblemType EmailChangeRequiresConfirmation = new(StatusCodes.Status422UnprocessableEntity, "email_change_requires_confirmation", "Email is changed by confirmation");
     public static readonly ProblemType EmailUnchanged = new(StatusCodes.Status422UnprocessableEntity, "email_unchanged", "Same address");
-    public static readonly ProblemType PreconditionRequired = new(StatusCodes.Status428PreconditionRequired, "precondition_required", "Version required");
+    public static readonly ProblemType PreconditionRequired = Preconditions.Required;
     public static readonly ProblemType TooManyEmailChanges = new(StatusCodes.Status429TooManyRequests, "too_many_email_change_requests", "Too many requests");
     public static readonly ProblemType TooManyEmailConfirmations = new(StatusCodes.Status429TooManyRequests, "too_many_email_confirmation_requests", "Too many requests");
     public static readonly ProblemType DeliveryFailed = new(StatusCodes.Status502BadGateway, "delivery_failed", "The code could not be delivered");

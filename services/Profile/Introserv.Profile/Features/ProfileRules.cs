@@ -1,9 +1,13 @@
 using Introserv.Profile.Data;
+using System.ComponentModel.DataAnnotations;
 using PhoneNumbers;
 
 namespace Introserv.Profile.Features;
 
-/// <summary>Field rules of the personal data: lengths, scripts, formats. Every error names its field.</summary>
+/// <summary>
+/// Field rules of the personal data: the attributes the request types carry (formats that validation checks) and
+/// the normalisations the handlers store (trimmed text, E.164 phone numbers, upper-case country codes).
+/// </summary>
 public static class ProfileRules
 {
     public const int NameMaxLength = 100;
@@ -12,76 +16,23 @@ public static class ProfileRules
 
     private static readonly PhoneNumberUtil Phones = PhoneNumberUtil.GetInstance();
 
-    /// <summary>Trimmed text of 1..max characters with no control characters; for names also at least one letter (any script).</summary>
-    public static string? Text(Dictionary<string, string[]> errors, string field, string? value, int max, bool required, bool needsLetter = false)
+    public const int CompanyNameMaxLength = 200;
+    public const int RegistrationNumberMaxLength = 50;
+    public const int VatIdMaxLength = 32;
+    public const int PhoneMaxLength = 32;
+    public const int PostalLineMaxLength = 200;
+    public const int PostalCodeMaxLength = 20;
+
+    /// <summary>Trimmed text, or null when nothing (or only spaces) was given.</summary>
+    public static string? Clean(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
+
+    /// <summary>The ISO code of a country given by code (any case), or null.</summary>
+    public static string? Country(string? value) => string.IsNullOrWhiteSpace(value) ? null : Countries.Normalize(value.Trim());
+
+    /// <summary>E.164 of a valid number, or null.</summary>
+    public static string? Phone(string? value)
     {
-        ArgumentNullException.ThrowIfNull(errors);
-        var trimmed = value?.Trim();
-        if (string.IsNullOrEmpty(trimmed))
-        {
-            if (required)
-            {
-                errors[field] = ["Required."];
-            }
-
-            return null;
-        }
-
-        if (trimmed.Length > max)
-        {
-            errors[field] = [$"At most {max} characters."];
-        }
-        else if (trimmed.Any(char.IsControl))
-        {
-            errors[field] = ["Must not contain control characters."];
-        }
-        else if (needsLetter && !trimmed.Any(char.IsLetter))
-        {
-            errors[field] = ["Must contain letters."];
-        }
-
-        return trimmed;
-    }
-
-    /// <summary>Letters, digits, spaces and <c>- . /</c>; for registration numbers and postal codes.</summary>
-    public static string? Code(Dictionary<string, string[]> errors, string field, string? value, int max, bool required)
-    {
-        var text = Text(errors, field, value, max, required);
-        if (text is not null && !errors.ContainsKey(field) && !text.All(c => char.IsLetterOrDigit(c) || c is ' ' or '-' or '.' or '/'))
-        {
-            errors[field] = ["Letters, digits, spaces and - . / only."];
-        }
-
-        return text;
-    }
-
-    public static string? Country(Dictionary<string, string[]> errors, string field, string? value, bool required)
-    {
-        ArgumentNullException.ThrowIfNull(errors);
-        if (string.IsNullOrWhiteSpace(value))
-        {
-            if (required)
-            {
-                errors[field] = ["Required."];
-            }
-
-            return null;
-        }
-
-        var code = Countries.Normalize(value.Trim());
-        if (code is null)
-        {
-            errors[field] = ["An ISO 3166-1 alpha-2 country code, e.g. BG."];
-        }
-
-        return code;
-    }
-
-    /// <summary>E.164 of a valid number, or null (an error is recorded when something was given).</summary>
-    public static string? Phone(Dictionary<string, string[]> errors, string field, string? value)
-    {
-        ArgumentNullException.ThrowIfNull(errors);
-        if (string.IsNullOrWhiteSpace(value))
+        if (string.IsNullOrWhiteSpace(value) || value.Length > PhoneMaxLength)
         {
             return null;
         }
@@ -89,40 +40,61 @@ public static class ProfileRules
         try
         {
             var number = Phones.Parse(value.Trim(), null);
-            if (value.Length <= 32 && Phones.IsValidNumber(number))
-            {
-                return Phones.Format(number, PhoneNumberFormat.E164);
-            }
+            return Phones.IsValidNumber(number) ? Phones.Format(number, PhoneNumberFormat.E164) : null;
         }
         catch (NumberParseException)
         {
-        }
-
-        errors[field] = ["A valid phone number in international format, e.g. +359881234567."];
-        return null;
-    }
-
-    public static string? VatId(Dictionary<string, string[]> errors, string field, string? value)
-    {
-        ArgumentNullException.ThrowIfNull(errors);
-        if (string.IsNullOrWhiteSpace(value))
-        {
             return null;
         }
-
-        var compact = new string([.. value.Where(c => c is not ' ' and not '-' and not '.')]).ToUpperInvariant();
-        if (compact.Length is < 4 or > 20 || !compact.All(char.IsAsciiLetterOrDigit))
-        {
-            errors[field] = ["4 to 20 letters and digits, e.g. BG123456789."];
-        }
-
-        return compact;
     }
 
-    public static bool IsEmail(string? value) =>
-        value is { Length: >= 3 and <= 254 } && System.Net.Mail.MailAddress.TryCreate(value, out var parsed)
-        && string.Equals(parsed.Address, value, StringComparison.Ordinal) && value.Contains('.', StringComparison.Ordinal)
-        && value.IndexOf('@', StringComparison.Ordinal) is > 0 and var at && at < value.Length - 1;
+    /// <summary>A VAT number without spaces, dashes and dots, upper case; null when none was given.</summary>
+    public static string? VatId(string? value) =>
+        string.IsNullOrWhiteSpace(value) ? null : new string([.. value.Where(c => c is not ' ' and not '-' and not '.')]).ToUpperInvariant();
+
+    /// <summary>What a company's profile must name: the company and its registration number.</summary>
+    public static IEnumerable<ValidationResult> CompanyRequired(CompanyDetails? company)
+    {
+        if (string.IsNullOrWhiteSpace(company?.Name))
+        {
+            yield return new ValidationResult("Required.", ["company.name"]);
+        }
+
+        if (string.IsNullOrWhiteSpace(company?.RegistrationNumber))
+        {
+            yield return new ValidationResult("Required.", ["company.registrationNumber"]);
+        }
+    }
+
+    /// <summary>An ISO 3166-1 alpha-2 country code the service knows (any case).</summary>
+    [AttributeUsage(AttributeTargets.Property | AttributeTargets.Parameter)]
+    public sealed class CountryCodeAttribute() : ValidationAttribute("An ISO 3166-1 alpha-2 country code, e.g. BG.")
+    {
+        public override bool IsValid(object? value) => value is not string text || string.IsNullOrWhiteSpace(text) || Country(text) is not null;
+    }
+
+    /// <summary>A valid phone number in international format.</summary>
+    [AttributeUsage(AttributeTargets.Property | AttributeTargets.Parameter)]
+    public sealed class PhoneNumberAttribute() : ValidationAttribute("A valid phone number in international format, e.g. +359881234567.")
+    {
+        public override bool IsValid(object? value) => value is not string text || string.IsNullOrWhiteSpace(text) || Phone(text) is not null;
+    }
+
+    /// <summary>A VAT number: 4 to 20 letters and digits once spaces, dashes and dots are dropped.</summary>
+    [AttributeUsage(AttributeTargets.Property | AttributeTargets.Parameter)]
+    public sealed class VatNumberAttribute() : ValidationAttribute("4 to 20 letters and digits, e.g. BG123456789.")
+    {
+        public override bool IsValid(object? value) =>
+            value is not string text || string.IsNullOrWhiteSpace(text) || VatId(text) is { Length: >= 4 and <= 20 } compact && compact.All(char.IsAsciiLetterOrDigit);
+    }
+
+    /// <summary>Letters, digits, spaces and <c>- . /</c>: registration numbers and postal codes.</summary>
+    [AttributeUsage(AttributeTargets.Property | AttributeTargets.Parameter)]
+    public sealed class RegistrationCodeAttribute() : ValidationAttribute("Letters, digits, spaces and - . / only.")
+    {
+        public override bool IsValid(object? value) =>
+            value is not string text || text.Trim().All(c => char.IsLetterOrDigit(c) || c is ' ' or '-' or '.' or '/');
+    }
 
     /// <summary>Why this account may not pay invoices yet (empty when it may).</summary>
     public static IReadOnlyList<string> PaymentBlockers(CustomerProfile profile)

@@ -1,10 +1,21 @@
 using Introserv.Profile.Data;
+using Introserv.ServiceDefaults;
 
 namespace Introserv.Profile.Features;
 
-public sealed record CompanyDetails(string? Name, string? RegistrationNumber, string? VatId);
+/// <summary>A company's details; name and registration number are required when the profile is a company's.</summary>
+public sealed record CompanyDetails(
+    [property: TextLength(ProfileRules.CompanyNameMaxLength), ContainsLetter] string? Name = null,
+    [property: TextLength(ProfileRules.RegistrationNumberMaxLength), ProfileRules.RegistrationCode] string? RegistrationNumber = null,
+    [property: TextLength(ProfileRules.VatIdMaxLength), ProfileRules.VatNumber] string? VatId = null);
 
-public sealed record PostalAddressRequest(string? Recipient, string? Street, string? City, string? PostalCode, string? Country);
+/// <summary>Where paper mail goes; every line optional until invoices are paid (then all are needed).</summary>
+public sealed record PostalAddressRequest(
+    [property: TextLength(ProfileRules.PostalLineMaxLength)] string? Recipient = null,
+    [property: TextLength(ProfileRules.PostalLineMaxLength)] string? Street = null,
+    [property: TextLength(ProfileRules.CityMaxLength)] string? City = null,
+    [property: TextLength(ProfileRules.PostalCodeMaxLength), ProfileRules.RegistrationCode] string? PostalCode = null,
+    [property: ProfileRules.CountryCode, TextLength(2)] string? Country = null);
 
 public sealed record CompanyResponse(string? Name, string? RegistrationNumber, string? VatId, string Verification, string? VerificationReason);
 
@@ -58,7 +69,7 @@ public sealed record ProfileResponse(
             profile.UpdatedAt);
     }
 
-    public static string ETagOf(CustomerProfile profile) => $"\"{profile?.Version}\"";
+    public static string ETagOf(CustomerProfile profile) => Preconditions.ETag((profile ?? throw new ArgumentNullException(nameof(profile))).Version);
 }
 
 /// <summary>Collects field changes for the audit trail and the <c>ProfileUpdated</c> event.</summary>

@@ -8,9 +8,15 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Introserv.Profile.Features;
 
-public sealed record ChangeCountryBody(string? Country, string? Reason);
+/// <summary>The new country and why support changes it.</summary>
+public sealed record ChangeCountryBody(
+    [property: RequiredValue, TextLength(2), ProfileRules.CountryCode] string? Country,
+    [property: RequiredValue, TextLength(StaffEndpoints.ReasonMinLength, StaffEndpoints.ReasonMaxLength)] string? Reason);
 
-public sealed record CompanyDecisionBody(string? Decision, string? Reason);
+/// <summary>Support's decision on a company and why.</summary>
+public sealed record CompanyDecisionBody(
+    [property: RequiredValue, OneOf(CompanyVerificationStatuses.Approved, CompanyVerificationStatuses.Rejected)] string? Decision,
+    [property: RequiredValue, TextLength(StaffEndpoints.ReasonMinLength, StaffEndpoints.ReasonMaxLength)] string? Reason);
 
 /// <summary>Support's side: view a profile, change its country, approve or reject a company; each with a reason, audited.</summary>
 public static class StaffEndpoints
@@ -44,16 +50,11 @@ public static class StaffEndpoints
         return profile is null ? ProfileProblems.NotFound() : TypedResults.Ok(ProfileResponse.From(profile));
     }
 
-    private static async Task<IResult> ChangeCountryAsync(
+    private static async Task<Results<Ok<ProfileResponse>, ProblemHttpResult>> ChangeCountryAsync(
         Guid accountId, ChangeCountryBody body, ClaimsPrincipal user, HttpContext context, ProfileDbContext db, TimeProvider clock, CancellationToken cancellationToken)
     {
-        var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
-        var country = ProfileRules.Country(errors, "country", body.Country, required: true);
-        var reason = Reason(errors, body.Reason);
-        if (errors.Count > 0)
-        {
-            return TypedResults.ValidationProblem(errors);
-        }
+        var country = ProfileRules.Country(body.Country);
+        var reason = ProfileRules.Clean(body.Reason);
 
         var profile = await db.Profiles.FirstOrDefaultAsync(p => p.AccountId == accountId, cancellationToken);
         if (profile is null)
@@ -68,7 +69,6 @@ public static class StaffEndpoints
         changes.Set("country", old, country, () => profile.Country = country);
         if (changes.Fields.Count > 0)
         {
-            profile.Version++;
             profile.UpdatedAt = now;
             db.AddIntegrationEvent(new CountryChanged(Guid.CreateVersion7(), now, accountId, old, country!, reason!, staffId), clock);
             db.AddIntegrationEvent(new ProfileUpdated(Guid.CreateVersion7(), now, accountId, changes.Fields), clock);
@@ -78,21 +78,11 @@ public static class StaffEndpoints
         return TypedResults.Ok(ProfileResponse.From(profile));
     }
 
-    private static async Task<IResult> DecideCompanyAsync(
+    private static async Task<Results<Ok<ProfileResponse>, ProblemHttpResult>> DecideCompanyAsync(
         Guid accountId, CompanyDecisionBody body, ClaimsPrincipal user, HttpContext context, ProfileDbContext db, TimeProvider clock, CancellationToken cancellationToken)
     {
-        var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
-        var decision = body.Decision?.Trim().ToLowerInvariant();
-        if (decision is not (CompanyVerificationStatuses.Approved or CompanyVerificationStatuses.Rejected))
-        {
-            errors["decision"] = ["'approved' or 'rejected'."];
-        }
-
-        var reason = Reason(errors, body.Reason);
-        if (errors.Count > 0)
-        {
-            return TypedResults.ValidationProblem(errors);
-        }
+        var decision = body.Decision!.Trim().ToLowerInvariant();
+        var reason = ProfileRules.Clean(body.Reason);
 
         var profile = await db.Profiles.FirstOrDefaultAsync(p => p.AccountId == accountId, cancellationToken);
         if (profile is null)
@@ -115,7 +105,6 @@ public static class StaffEndpoints
         });
         if (changes.Fields.Count > 0)
         {
-            profile.Version++;
             profile.UpdatedAt = now;
             db.AddIntegrationEvent(new CompanyVerificationChanged(Guid.CreateVersion7(), now, accountId, decision!, reason, staffId), clock);
             db.AddIntegrationEvent(new ProfileUpdated(Guid.CreateVersion7(), now, accountId, changes.Fields), clock);
@@ -123,17 +112,6 @@ public static class StaffEndpoints
         }
 
         return TypedResults.Ok(ProfileResponse.From(profile));
-    }
-
-    private static string? Reason(Dictionary<string, string[]> errors, string? value)
-    {
-        var reason = ProfileRules.Text(errors, "reason", value, ReasonMaxLength, required: true);
-        if (reason is { Length: < ReasonMinLength } && !errors.ContainsKey("reason"))
-        {
-            errors["reason"] = [$"At least {ReasonMinLength} characters: say why."];
-        }
-
-        return reason;
     }
 }
 

@@ -1,3 +1,4 @@
+using Introserv.Verification.Contracts;
 using Introserv.ServiceDefaults;
 using System.Security.Claims;
 using Introserv.Verification.Challenges;
@@ -8,11 +9,17 @@ using Microsoft.Extensions.Options;
 
 namespace Introserv.Verification.Features;
 
-public sealed record StartChallengeRequest(string? Purpose, string? Channel, string? Phone, string? RegionHint, string? Operation);
+/// <summary>What to verify (purpose, the operation for a step-up), how (channel) and, for a phone, which number.</summary>
+public sealed record StartChallengeRequest(
+    [property: TextLength(32)] string? Purpose,
+    [property: OneOf(VerificationChannels.Sms, VerificationChannels.Call)] string? Channel = null,
+    [property: TextLength(32)] string? Phone = null,
+    [property: TextLength(2)] string? RegionHint = null,
+    [property: TextLength(64)] string? Operation = null);
 
-public sealed record ResendChallengeRequest(bool OtherGateway);
+public sealed record ResendChallengeRequest(bool OtherGateway = false);
 
-public sealed record ConfirmChallengeRequest(string? Code);
+public sealed record ConfirmChallengeRequest([property: RequiredValue(ErrorMessage = "Type the code you received (digits only)."), TextLength(16)] string? Code);
 
 /// <summary>A challenge as the customer sees it: never the code, the phone only masked.</summary>
 public sealed record ChallengeResponse(
@@ -75,7 +82,7 @@ public static class ChallengeEndpoints
     public static string? TextOf(System.Net.IPAddress? address) =>
         address is null ? null : (address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address).ToString();
 
-    private static async Task<IResult> StartAsync(StartChallengeRequest request, ClaimsPrincipal user, HttpContext context, ChallengeService challenges, CancellationToken cancellationToken)
+    private static async Task<Results<Created<ChallengeResponse>, ProblemHttpResult>> StartAsync(StartChallengeRequest request, ClaimsPrincipal user, HttpContext context, ChallengeService challenges, CancellationToken cancellationToken)
     {
         var result = await challenges.StartAsync(
             user.AccountId(), request.Purpose, request.Operation, request.Phone, request.RegionHint, request.Channel, ClientAddressOf(context), cancellationToken);
@@ -92,26 +99,21 @@ public static class ChallengeEndpoints
             : TypedResults.Ok(View(challenge, context));
     }
 
-    private static async Task<IResult> ResendAsync(
+    private static async Task<Results<Ok<ChallengeResponse>, ProblemHttpResult>> ResendAsync(
         Guid id, ResendChallengeRequest? request, ClaimsPrincipal user, HttpContext context, ChallengeService challenges, CancellationToken cancellationToken)
     {
         var result = await challenges.ResendAsync(user.AccountId(), id, request?.OtherGateway ?? false, cancellationToken);
         return result.Refusal is { } refusal ? refusal.ToHttp(context) : TypedResults.Ok(View(result.Challenge!, context));
     }
 
-    private static async Task<IResult> ConfirmAsync(
+    private static async Task<Results<Ok<ConfirmChallengeResponse>, ProblemHttpResult>> ConfirmAsync(
         Guid id, ConfirmChallengeRequest request, ClaimsPrincipal user, ChallengeService challenges, CancellationToken cancellationToken)
     {
-        if (string.IsNullOrWhiteSpace(request.Code) || request.Code.Length > 16)
-        {
-            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["code"] = ["Type the code you received (digits only)."] });
-        }
-
-        var result = await challenges.ConfirmAsync(user.AccountId(), id, request.Code, cancellationToken);
+        var result = await challenges.ConfirmAsync(user.AccountId(), id, request.Code!, cancellationToken);
         var attempts = new Dictionary<string, object?> { ["attemptsRemaining"] = result.AttemptsRemaining };
         return result.Outcome switch
         {
-            ConfirmOutcomes.Confirmed => TypedResults.Ok(new ConfirmChallengeResponse(id, ChallengeStatuses.Confirmed, result.Phone, result.StepUpToken, result.StepUpTokenExpiresAt)),
+            ConfirmOutcomes.Confirmed => (Results<Ok<ConfirmChallengeResponse>, ProblemHttpResult>)TypedResults.Ok(new ConfirmChallengeResponse(id, ChallengeStatuses.Confirmed, result.Phone, result.StepUpToken, result.StepUpTokenExpiresAt)),
             ConfirmOutcomes.InvalidCode => Problems.Create(Problems.InvalidCode, $"The code is not right; {result.AttemptsRemaining} {(result.AttemptsRemaining == 1 ? "attempt" : "attempts")} left.", attempts),
             ConfirmOutcomes.Expired => Problems.Create(Problems.ChallengeExpired, "The code has expired; ask for a new one."),
             ConfirmOutcomes.AlreadyUsed => Problems.Create(Problems.ChallengeAlreadyUsed, "This challenge is already confirmed."),

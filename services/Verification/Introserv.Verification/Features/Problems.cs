@@ -45,13 +45,13 @@ public static class Problems
     };
 
     /// <summary>The refusal as RFC 9457 problem details (field errors as a validation problem).</summary>
-    public static IResult ToHttp(this Refusal refusal, HttpContext context)
+    public static Microsoft.AspNetCore.Http.HttpResults.ProblemHttpResult ToHttp(this Refusal refusal, HttpContext context)
     {
         ArgumentNullException.ThrowIfNull(refusal);
         ArgumentNullException.ThrowIfNull(context);
         if (refusal.Code == ValidationFailed && refusal.Field is { } field)
         {
-            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { [field] = [refusal.Detail] });
+            return FieldError.Result(field, refusal.Detail);
         }
 
         var extensions = new Dictionary<string, object?>();

@@ -9,10 +9,19 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 using OpenIddict.Abstractions;
+using Introserv.ServiceDefaults;
+using System.ComponentModel.DataAnnotations;
 
 namespace Introserv.Identity.Features.Recovery;
 
-public sealed record PasswordResetConfirmBody(string? Token, string? NewPassword, string? ConfirmPassword);
+/// <summary>The token from the link and the new password twice.</summary>
+public sealed record PasswordResetConfirmBody(
+    [property: TextLength(PasswordResetConfirm.MaxTokenLength)] string? Token,
+    [property: RequiredValue, TextLength(RegistrationRules.PasswordMinLength, RegistrationRules.PasswordMaxLength), NotCommonPassword] string? NewPassword,
+    [property: RequiredValue, TextLength(RegistrationRules.PasswordMaxLength)] string? ConfirmPassword) : IValidatableObject
+{
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext) => RegistrationRules.Confirmation(NewPassword, ConfirmPassword);
+}
 
 /// <summary>
 /// Sets a new password with a reset link's token, under the same rules as a change (not one of the last five), then
@@ -23,15 +32,17 @@ public sealed record PasswordResetConfirmBody(string? Token, string? NewPassword
 /// </summary>
 public static class PasswordResetConfirm
 {
+    public const int MaxTokenLength = 100;
+
     private enum Outcome { Reset, Used }
 
-    public static async Task<Results<NoContent, ValidationProblem, ProblemHttpResult>> HandleAsync(
+    public static async Task<Results<NoContent, ProblemHttpResult>> HandleAsync(
         PasswordResetConfirmBody body, HttpContext context, IdentityServiceDbContext db, IPasswordHasher<Account> hasher, CommonPasswords commonPasswords,
         IOpenIddictAuthorizationManager authorizations, IOpenIddictTokenManager tokens, TimeProvider clock, CancellationToken cancellationToken)
     {
         var invalid = IdentityProblems.PasswordResetTokenInvalid.Result("This link to set a new password is not valid (a newer one may have replaced it); ask for a new one.");
         var token = body.Token?.Trim();
-        if (string.IsNullOrEmpty(token) || token.Length > 100)
+        if (string.IsNullOrEmpty(token) || token.Length > MaxTokenLength)
         {
             return invalid;
         }
@@ -54,14 +65,10 @@ public static class PasswordResetConfirm
             return IdentityProblems.PasswordResetTokenExpired.Result("The link has expired; ask for a new one.");
         }
 
+        // Validation has checked the shape; these rules need the account's login.
         if (RegistrationRules.CheckPassword(body.NewPassword, account.UserName!, commonPasswords) is { } weak)
         {
-            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["newPassword"] = [weak] });
-        }
-
-        if (body.ConfirmPassword != body.NewPassword)
-        {
-            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["confirmPassword"] = ["The confirmation does not match the new password."] });
+            return FieldError.Result("newPassword", weak);
         }
 
         var previous = await db.PasswordHistory.Where(p => p.AccountId == account.Id).OrderByDescending(p => p.CreatedAt)

@@ -1,3 +1,4 @@
+using Introserv.ServiceDefaults;
 using Introserv.Identity.Data;
 using Introserv.Identity.Features.Registration;
 using Introserv.Identity.Features.SignIn;
@@ -46,12 +47,16 @@ public static class PasswordResetPages
         }
 
         var body = value.Contains('@', StringComparison.Ordinal) ? new PasswordResetRequestBody(null, value) : new PasswordResetRequestBody(value, null);
+        if (await RequestValidation.ValidateAsync(body, context) is { } errors)
+        {
+            return RequestForm(context, antiforgery, value, First(errors), StatusCodes.Status400BadRequest);
+        }
+
         return (await PasswordResetRequest.HandleAsync(body, context, db, normalizer, clock, cancellationToken)).Result switch
         {
             Accepted<PasswordResetAccepted> accepted => Html.Page("Check your mail",
                 $"<p role=\"status\">{Html.Encode(accepted.Value!.Message)} It works once, for 30 minutes.</p>" +
                 $"<p><a href=\"{LoginPages.LoginPath}\">Back to sign-in</a></p>"),
-            ValidationProblem invalid => RequestForm(context, antiforgery, value, First(invalid), StatusCodes.Status400BadRequest),
             ProblemHttpResult problem => RequestForm(context, antiforgery, value, problem.ProblemDetails.Detail, problem.StatusCode),
             var other => other!,
         };
@@ -69,14 +74,19 @@ public static class PasswordResetPages
         var form = await context.Request.ReadFormAsync(cancellationToken);
         var token = form["token"].ToString();
         var body = new PasswordResetConfirmBody(token, form["newPassword"].ToString(), form["confirmPassword"].ToString());
+        if (await RequestValidation.ValidateAsync(body, context) is { } errors)
+        {
+            return ConfirmForm(context, antiforgery, token, First(errors), StatusCodes.Status400BadRequest);
+        }
+
         var outcome = await PasswordResetConfirm.HandleAsync(body, context, db, hasher, commonPasswords, authorizations, tokens, clock, cancellationToken);
         return outcome.Result switch
         {
             NoContent => Html.Page("Password changed",
                 "<p role=\"status\">Your password has been changed, and every session of your account has been signed out.</p>" +
                 $"<p><a href=\"{LoginPages.LoginPath}\">Sign in with the new password</a></p>"),
-            ValidationProblem invalid => ConfirmForm(context, antiforgery, token, First(invalid), StatusCodes.Status400BadRequest),
-            ProblemHttpResult problem when problem.ProblemDetails.Extensions["code"] as string == IdentityProblems.PasswordReused.Code =>
+            // A password the rules refuse, or one used before: the form again, with the reason.
+            ProblemHttpResult problem when IsAboutThePassword(problem) =>
                 ConfirmForm(context, antiforgery, token, problem.ProblemDetails.Detail, problem.StatusCode),
             ProblemHttpResult problem => Html.Page(problem.ProblemDetails.Title ?? "Link not valid",
                 $"{Html.Error(problem.ProblemDetails.Detail)}<p><a href=\"{RequestPath}\">Ask for a new link</a></p>", problem.StatusCode),
@@ -84,7 +94,11 @@ public static class PasswordResetPages
         };
     }
 
-    private static string? First(ValidationProblem invalid) => invalid.ProblemDetails.Errors.Values.SelectMany(v => v).FirstOrDefault();
+    private static bool IsAboutThePassword(ProblemHttpResult problem) =>
+        problem.ProblemDetails.Extensions["code"] as string is { } code
+        && (code == ProblemCodes.ValidationFailed || code == IdentityProblems.PasswordReused.Code);
+
+    private static string? First(IEnumerable<KeyValuePair<string, string[]>> errors) => errors.SelectMany(e => e.Value).FirstOrDefault();
 
     private static IResult Expired(string path) => Html.Page("Form expired",
         $"<p class=\"error\" role=\"alert\">The form has expired. <a href=\"{path}\">Reload the page</a> and try again.</p>", StatusCodes.Status400BadRequest);

@@ -1,6 +1,7 @@
 using Introserv.ServiceDefaults;
 using System.Security.Cryptography;
 using System.Text;
+using System.ComponentModel.DataAnnotations;
 using Introserv.BuildingBlocks.Messaging;
 using Introserv.Identity.Contracts;
 using Introserv.Identity.Data;
@@ -14,7 +15,19 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Introserv.Identity.Features.Recovery;
 
-public sealed record PasswordResetRequestBody(string? Login, string? Email);
+/// <summary>Exactly one of the login and the email address.</summary>
+public sealed record PasswordResetRequestBody(
+    [property: TextLength(PasswordResetRequest.MaxInputLength)] string? Login = null,
+    [property: TextLength(PasswordResetRequest.MaxInputLength)] string? Email = null) : IValidatableObject
+{
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        if (string.IsNullOrWhiteSpace(Login) == string.IsNullOrWhiteSpace(Email))
+        {
+            yield return new ValidationResult("Give the login or the email address (one of them).", [string.IsNullOrWhiteSpace(Email) ? nameof(Login) : nameof(Email)]);
+        }
+    }
+}
 
 public sealed record PasswordResetAccepted(string Message);
 
@@ -30,7 +43,7 @@ public static class PasswordResetRequest
     public static readonly TimeSpan TokenLifetime = TimeSpan.FromMinutes(30);
     public const int PerAddressPerHour = 10;
     public const int PerAccountPerHour = 3;
-    private const int MaxInputLength = 256;
+    public const int MaxInputLength = 256;
 
     public static readonly PasswordResetAccepted Accepted =
         new("If an account with a confirmed email address matches, a link to set a new password is on its way to that address.");
@@ -55,21 +68,12 @@ public static class PasswordResetRequest
 
     public static string HashOf(string token) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(token)));
 
-    public static async Task<Results<Accepted<PasswordResetAccepted>, ValidationProblem, ProblemHttpResult>> HandleAsync(
+    public static async Task<Results<Accepted<PasswordResetAccepted>, ProblemHttpResult>> HandleAsync(
         PasswordResetRequestBody body, HttpContext context, IdentityServiceDbContext db, ILookupNormalizer normalizer, TimeProvider clock,
         CancellationToken cancellationToken)
     {
-        var login = body.Login?.Trim();
-        var email = body.Email?.Trim();
-        if (string.IsNullOrEmpty(login) == string.IsNullOrEmpty(email) || login?.Length > MaxInputLength || email?.Length > MaxInputLength
-            || (login ?? email)!.Any(char.IsControl))
-        {
-            return TypedResults.ValidationProblem(new Dictionary<string, string[]>
-            {
-                [string.IsNullOrEmpty(email) ? "login" : "email"] = [$"Give the login or the email address (one of them, at most {MaxInputLength} characters)."],
-            });
-        }
-
+        var login = string.IsNullOrWhiteSpace(body.Login) ? null : body.Login.Trim();
+        var email = string.IsNullOrWhiteSpace(body.Email) ? null : body.Email.Trim();
         var from = ClientAddress.TextOf(context);
         var account = login is not null
             ? await db.Users.AsNoTracking().FirstOrDefaultAsync(a => a.NormalizedUserName == normalizer.NormalizeName(login), cancellationToken)

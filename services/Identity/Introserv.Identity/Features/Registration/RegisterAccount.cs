@@ -6,10 +6,26 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 using Npgsql;
+using System.ComponentModel.DataAnnotations;
 
 namespace Introserv.Identity.Features.Registration;
 
-public sealed record RegisterAccountRequest(string? Login, string? Password, string? Email, string? FirstName, string? LastName);
+/// <summary>A new customer account. Beyond the shape checked by its attributes, the rules of <see cref="RegistrationRules"/>.</summary>
+public sealed record RegisterAccountRequest(
+    [property: RequiredValue, TextLength(RegistrationRules.LoginMinLength, RegistrationRules.LoginMaxLength), RegularExpression(RegistrationRules.LoginPatternText, ErrorMessage = RegistrationRules.LoginMessage)] string? Login,
+    [property: RequiredValue, TextLength(RegistrationRules.PasswordMinLength, RegistrationRules.PasswordMaxLength), NotCommonPassword] string? Password,
+    [property: RequiredValue, Email, TextLength(EmailAttribute.MaxLength)] string? Email,
+    [property: RequiredValue, TextLength(RegistrationRules.NameMaxLength)] string? FirstName,
+    [property: RequiredValue, TextLength(RegistrationRules.NameMaxLength)] string? LastName) : IValidatableObject
+{
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        ArgumentNullException.ThrowIfNull(validationContext);
+        var commonPasswords = (CommonPasswords)validationContext.GetService(typeof(CommonPasswords))!;
+        return RegistrationRules.Validate(this, commonPasswords)
+            .Select(e => new ValidationResult(e.Value[0], [e.Key]));
+    }
+}
 
 public sealed record AccountCreatedResponse(Guid AccountId, string Login, string Email, string FirstName, string LastName, DateTimeOffset CreatedAt);
 
@@ -26,20 +42,13 @@ public static class RegisterAccount
         return endpoints;
     }
 
-    public static async Task<Results<Created<AccountCreatedResponse>, ValidationProblem, ProblemHttpResult>> HandleAsync(
+    public static async Task<Results<Created<AccountCreatedResponse>, ProblemHttpResult>> HandleAsync(
         RegisterAccountRequest request,
         UserManager<Account> users,
         IdentityServiceDbContext db,
-        CommonPasswords commonPasswords,
         TimeProvider clock,
         CancellationToken cancellationToken)
     {
-        var errors = RegistrationRules.Validate(request, commonPasswords);
-        if (errors.Count > 0)
-        {
-            return TypedResults.ValidationProblem(errors);
-        }
-
         var now = clock.GetUtcNow();
         var account = new Account
         {

@@ -1,7 +1,22 @@
-using System.Net.Mail;
 using System.Text.RegularExpressions;
 
 namespace Introserv.Identity.Features.Registration;
+
+/// <summary>A password that is not among the most commonly used ones (<see cref="CommonPasswords"/>).</summary>
+[AttributeUsage(AttributeTargets.Property | AttributeTargets.Parameter)]
+public sealed class NotCommonPasswordAttribute() : System.ComponentModel.DataAnnotations.ValidationAttribute(CommonMessage)
+{
+    public const string CommonMessage = "This password is among the most commonly used ones; choose another.";
+
+    protected override System.ComponentModel.DataAnnotations.ValidationResult? IsValid(object? value, System.ComponentModel.DataAnnotations.ValidationContext validationContext)
+    {
+        ArgumentNullException.ThrowIfNull(validationContext);
+        var common = (CommonPasswords?)validationContext.GetService(typeof(CommonPasswords));
+        return value is string password && common?.Contains(password) == true
+            ? new System.ComponentModel.DataAnnotations.ValidationResult(ErrorMessageString, validationContext.MemberName is { } member ? [member] : null)
+            : System.ComponentModel.DataAnnotations.ValidationResult.Success;
+    }
+}
 
 /// <summary>The rules a new account must satisfy, checked before anything is stored.</summary>
 public static partial class RegistrationRules
@@ -13,6 +28,11 @@ public static partial class RegistrationRules
     public const int NameMaxLength = 100;
     public const int EmailMaxLength = 254;
     public const string LoginAlphabet = "abcdefghijklmnopqrstuvwxyz0123456789._-";
+
+    // Upper case is accepted and folded: logins are unique case-insensitively and stored lower case.
+    public const string LoginPatternText = "^[a-zA-Z0-9._-]+$";
+
+    public const string LoginMessage = "The login is 3 to 32 characters of a-z, 0-9, '.', '_' and '-'.";
 
     /// <summary>The message for a reserved login (see <see cref="ReservedLogins"/>).</summary>
     public const string LoginReservedMessage = "This login is reserved for the provider's staff; choose another.";
@@ -28,7 +48,7 @@ public static partial class RegistrationRules
         var login = request.Login?.Trim() ?? "";
         if (login.Length is < LoginMinLength or > LoginMaxLength || !LoginPattern().IsMatch(login))
         {
-            errors["login"] = [$"The login is {LoginMinLength} to {LoginMaxLength} characters of a-z, 0-9, '.', '_' and '-'."];
+            errors["login"] = [LoginMessage];
         }
         else if (!allowReservedLogin && ReservedLogins.IsReserved(login))
         {
@@ -41,7 +61,7 @@ public static partial class RegistrationRules
         }
 
         var email = request.Email?.Trim() ?? "";
-        if (email.Length is 0 or > EmailMaxLength || !IsEmail(email))
+        if (email.Length is 0 or > EmailMaxLength || !Introserv.ServiceDefaults.EmailAttribute.IsEmail(email))
         {
             errors["email"] = ["A valid email address is required."];
         }
@@ -63,10 +83,19 @@ public static partial class RegistrationRules
 
         if (commonPasswords.Contains(password))
         {
-            return "This password is among the most commonly used ones; choose another.";
+            return NotCommonPasswordAttribute.CommonMessage;
         }
 
         return string.Equals(password, login, StringComparison.OrdinalIgnoreCase) ? "The password must not be the login." : null;
+    }
+
+    /// <summary>The confirmation of a new password: the same text typed twice.</summary>
+    public static IEnumerable<System.ComponentModel.DataAnnotations.ValidationResult> Confirmation(string? newPassword, string? confirmPassword)
+    {
+        if (!string.Equals(newPassword, confirmPassword, StringComparison.Ordinal))
+        {
+            yield return new("The confirmation does not match the new password.", ["confirmPassword"]);
+        }
     }
 
     private static void CheckName(Dictionary<string, string[]> errors, string field, string? value)
@@ -78,10 +107,6 @@ public static partial class RegistrationRules
         }
     }
 
-    private static bool IsEmail(string value) =>
-        MailAddress.TryCreate(value, out var address) && address.Address == value && value.Contains('.', StringComparison.Ordinal);
-
-    // Upper case is accepted and folded: logins are unique case-insensitively and stored lower case.
-    [GeneratedRegex("^[a-zA-Z0-9._-]+$")]
+    [GeneratedRegex(LoginPatternText)]
     private static partial Regex LoginPattern();
 }

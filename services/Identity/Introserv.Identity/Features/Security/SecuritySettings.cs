@@ -1,4 +1,6 @@
+using System.ComponentModel.DataAnnotations;
 using System.Security.Claims;
+using Introserv.ServiceDefaults;
 using Introserv.BuildingBlocks.Data;
 using Introserv.BuildingBlocks.Messaging;
 using Introserv.Identity.Contracts;
@@ -13,11 +15,39 @@ using OpenIddict.Abstractions;
 
 namespace Introserv.Identity.Features.Security;
 
-public sealed record SetSecurityCodeRequest(string? Code);
+/// <summary>The support security code: 4 to 64 printable characters (spaces around it are dropped).</summary>
+public sealed record SetSecurityCodeRequest(
+    [property: RequiredValue, TextLength(SecuritySettings.SecurityCodeMinLength, SecuritySettings.SecurityCodeMaxLength)] string? Code) : IValidatableObject
+{
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        var code = Code?.Trim() ?? "";
+        if (code.Length < SecuritySettings.SecurityCodeMinLength || code.Any(char.IsControl))
+        {
+            yield return new ValidationResult(
+                $"The security code is {SecuritySettings.SecurityCodeMinLength} to {SecuritySettings.SecurityCodeMaxLength} printable characters.", [nameof(Code)]);
+        }
+    }
+}
 
-public sealed record SetIpAllowListRequest(IReadOnlyList<string?>? Entries, bool ConfirmLockOut = false);
+/// <summary>The whole allow-list (an empty list removes the restriction); each entry an address or a CIDR range.</summary>
+public sealed record SetIpAllowListRequest(
+    [property: RequiredValue(ErrorMessage = "Required (an empty list removes the restriction)."), MaxItems(IpAllowList.MaxEntries, ItemMaxLength = IpAllowList.MaxEntryLength), MaxLength(IpAllowList.MaxEntries)]
+    IReadOnlyList<string?>? Entries,
+    bool ConfirmLockOut = false) : IValidatableObject
+{
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext) =>
+        Entries is null ? [] : IpAllowList.Parse(Entries).Errors.Select(e => new ValidationResult(e.Message, [$"entries[{e.Index}]"]));
+}
 
-public sealed record ChangePasswordRequest(string? CurrentPassword, string? NewPassword, string? ConfirmPassword);
+/// <summary>The current password and the new one twice.</summary>
+public sealed record ChangePasswordRequest(
+    [property: RequiredValue, TextLength(RegistrationRules.PasswordMaxLength)] string? CurrentPassword,
+    [property: RequiredValue, TextLength(RegistrationRules.PasswordMinLength, RegistrationRules.PasswordMaxLength), NotCommonPassword] string? NewPassword,
+    [property: RequiredValue, TextLength(RegistrationRules.PasswordMaxLength)] string? ConfirmPassword) : IValidatableObject
+{
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext) => RegistrationRules.Confirmation(NewPassword, ConfirmPassword);
+}
 
 /// <summary>The sensitive settings: security code, IP allow-list, password. Each needs a step-up.</summary>
 public static class SecuritySettings
@@ -26,7 +56,7 @@ public static class SecuritySettings
     public const int SecurityCodeMaxLength = 64;
     public const int PasswordHistoryDepth = 5;
 
-    public static async Task<Results<NoContent, ValidationProblem, ProblemHttpResult>> SetSecurityCodeAsync(
+    public static async Task<Results<NoContent, ProblemHttpResult>> SetSecurityCodeAsync(
         SetSecurityCodeRequest request,
         ClaimsPrincipal user,
         HttpContext context,
@@ -36,15 +66,7 @@ public static class SecuritySettings
         TimeProvider clock,
         CancellationToken cancellationToken)
     {
-        var code = request.Code?.Trim() ?? "";
-        if (code.Length is < SecurityCodeMinLength or > SecurityCodeMaxLength || code.Any(char.IsControl))
-        {
-            return TypedResults.ValidationProblem(new Dictionary<string, string[]>
-            {
-                ["code"] = [$"The security code is {SecurityCodeMinLength} to {SecurityCodeMaxLength} printable characters."],
-            });
-        }
-
+        var code = request.Code!.Trim();
         var account = await db.FindAccountAsync(user, cancellationToken);
         if (account is null)
         {
@@ -82,7 +104,7 @@ public static class SecuritySettings
 
     private static ProblemHttpResult AlreadySet() => IdentityProblems.SecurityCodeAlreadySet.Result("The security code can be set only once. To change it, contact support.");
 
-    public static async Task<Results<Ok<AllowListState>, ValidationProblem, ProblemHttpResult>> SetIpAllowListAsync(
+    public static async Task<Results<Ok<AllowListState>, ProblemHttpResult>> SetIpAllowListAsync(
         SetIpAllowListRequest request,
         ClaimsPrincipal user,
         HttpContext context,
@@ -91,16 +113,8 @@ public static class SecuritySettings
         TimeProvider clock,
         CancellationToken cancellationToken)
     {
-        if (request.Entries is null)
-        {
-            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["entries"] = ["Required (an empty list removes the restriction)."] });
-        }
-
-        var parsed = IpAllowList.Parse(request.Entries);
-        if (!parsed.IsValid)
-        {
-            return TypedResults.ValidationProblem(parsed.Errors.ToDictionary(e => $"entries[{e.Index}]", e => new[] { e.Message }));
-        }
+        // Validation has refused a list with a malformed entry.
+        var parsed = IpAllowList.Parse(request.Entries!);
 
         var account = await db.FindAccountAsync(user, cancellationToken);
         if (account is null)
@@ -140,7 +154,7 @@ public static class SecuritySettings
         return TypedResults.Ok(state);
     }
 
-    public static async Task<Results<NoContent, ValidationProblem, ProblemHttpResult>> ChangePasswordAsync(
+    public static async Task<Results<NoContent, ProblemHttpResult>> ChangePasswordAsync(
         ChangePasswordRequest request,
         ClaimsPrincipal user,
         HttpContext context,
@@ -161,24 +175,10 @@ public static class SecuritySettings
             return AccountContext.AccountGone();
         }
 
-        var errors = new Dictionary<string, string[]>();
-        if (string.IsNullOrEmpty(request.CurrentPassword))
-        {
-            errors["currentPassword"] = ["Required."];
-        }
-
+        // Validation has checked the shape; these rules need the account's login.
         if (RegistrationRules.CheckPassword(request.NewPassword, account.UserName!, commonPasswords) is { } weak)
         {
-            errors["newPassword"] = [weak];
-        }
-        else if (request.ConfirmPassword != request.NewPassword)
-        {
-            errors["confirmPassword"] = ["The confirmation does not match the new password."];
-        }
-
-        if (errors.Count > 0)
-        {
-            return TypedResults.ValidationProblem(errors);
+            return FieldError.Result("newPassword", weak);
         }
 
         if (await stepUp.RequireAsync(user, account, cancellationToken) is { } problem)
@@ -193,7 +193,7 @@ public static class SecuritySettings
             return IdentityProblems.TooMany(context, wait);
         }
 
-        if (request.CurrentPassword!.Length > RegistrationRules.PasswordMaxLength || !await users.CheckPasswordAsync(account, request.CurrentPassword))
+        if (!await users.CheckPasswordAsync(account, request.CurrentPassword!))
         {
             return IdentityProblems.CurrentPasswordIncorrect.Result("The current password is incorrect.");
         }

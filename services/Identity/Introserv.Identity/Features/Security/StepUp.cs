@@ -1,4 +1,5 @@
 using System.Security.Claims;
+using Introserv.ServiceDefaults;
 using Introserv.Identity.Data;
 using Introserv.Identity.Features.SignIn;
 using Introserv.Identity.Features.TwoFactor;
@@ -9,7 +10,10 @@ using Microsoft.Extensions.Options;
 
 namespace Introserv.Identity.Features.Security;
 
-public sealed record StepUpRequest(string? Code, string? Password);
+/// <summary>The proof: the second-factor code when the account has a second factor, otherwise the password.</summary>
+public sealed record StepUpRequest(
+    [property: TextLength(64)] string? Code = null,
+    [property: TextLength(Registration.RegistrationRules.PasswordMaxLength)] string? Password = null);
 
 /// <summary>
 /// Sensitive operations (security code, allow-list, password, turning off the second factor) need a recent
@@ -87,7 +91,7 @@ public static class StepUpEndpoint
                 return IdentityProblems.InvalidSecondFactor.Result("The code is incorrect or has already been used.");
             }
         }
-        else if (string.IsNullOrEmpty(request.Password) || request.Password.Length > 128 || !await users.CheckPasswordAsync(account, request.Password))
+        else if (string.IsNullOrEmpty(request.Password) || !await users.CheckPasswordAsync(account, request.Password))
         {
             return IdentityProblems.InvalidPassword.Result("The password is incorrect.");
         }

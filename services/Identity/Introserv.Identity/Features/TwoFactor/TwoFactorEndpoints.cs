@@ -13,7 +13,8 @@ namespace Introserv.Identity.Features.TwoFactor;
 
 public sealed record TotpEnrollment(string Secret, string OtpAuthUri);
 
-public sealed record ConfirmTotpRequest(string? Code);
+/// <summary>The current code of the authenticator app being set up.</summary>
+public sealed record ConfirmTotpRequest([property: RequiredValue, TextLength(64)] string? Code);
 
 public sealed record RecoveryCodes(IReadOnlyList<string> Codes);
 

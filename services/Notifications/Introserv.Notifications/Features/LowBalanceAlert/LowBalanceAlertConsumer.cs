@@ -1,3 +1,4 @@
+using Microsoft.EntityFrameworkCore;
 using Introserv.BuildingBlocks.Messaging;
 using Introserv.Notifications.Consumers;
 using Introserv.Notifications.Data;
@@ -17,16 +18,17 @@ public sealed class LowBalanceAlertConsumer(NotificationsDbContext db, TimeProvi
     {
         ArgumentNullException.ThrowIfNull(context);
         var message = context.Message;
+        // The row lock makes two balance events of one account handled at once take turns: the second reads the
+        // first's state (and its sequence), so a crossing is never alerted twice.
+        await Db.Database.ExecuteSqlInterpolatedAsync(
+            $"SELECT 1 FROM notification_settings WHERE \"AccountId\" = {message.AccountId} FOR UPDATE", cancellationToken);
         var settings = await SettingsLookup.RequireAsync(Db, message.AccountId, cancellationToken);
         if (message.LedgerSequence <= settings.BalanceSequence)
         {
             return;
         }
 
-        // The version makes two balance events of one account that are handled at once conflict: the loser is
-        // retried and sees the winner's state (and its sequence), so a crossing is never alerted twice.
         settings.BalanceSequence = message.LedgerSequence;
-        settings.Version++;
         var outcome = LowBalanceAlertRule.Evaluate(settings.BalanceAlertThreshold, settings.BalanceAlertCurrency, settings.BalanceBelowThreshold,
             message.Balance, message.Currency);
         if (outcome.Alert)

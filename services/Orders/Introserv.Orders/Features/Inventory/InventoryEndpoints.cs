@@ -1,4 +1,3 @@
-using System.ComponentModel.DataAnnotations;
 using System.Text;
 using Introserv.Orders.Data;
 using Introserv.ServiceDefaults;
@@ -14,7 +13,7 @@ public sealed record PoolAddressResponse(
 
 public sealed record AddressPoolSummary(int Free, int Assigned, int Retired);
 
-public sealed record AddAddressesRequest([property: MaxLength(100)] string? Range);
+public sealed record AddAddressesRequest([property: RequiredValue, TextLength(100)] string? Range);
 
 public sealed record AddedAddresses(int Added, int AlreadyPresent);
 
@@ -55,12 +54,12 @@ public static class InventoryEndpoints
         return app;
     }
 
-    private static async Task<Results<Ok<Page<PoolAddressResponse>>, ValidationProblem, ProblemHttpResult>> ListAsync(
+    private static async Task<Results<Ok<Page<PoolAddressResponse>>, ProblemHttpResult>> ListAsync(
         string? state, [AsParameters] PageQuery page, OrdersDbContext db, CancellationToken cancellationToken)
     {
         if (state is not (null or States.Free or States.Assigned or States.Retired))
         {
-            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["state"] = ["free, assigned or retired."] });
+            return FieldError.Result("state", "free, assigned or retired.");
         }
 
         if (page.LimitProblem() is { } problem)
@@ -113,12 +112,12 @@ public static class InventoryEndpoints
             : NotFound();
     }
 
-    private static async Task<Results<Ok<AddedAddresses>, ValidationProblem>> AddAsync(
+    private static async Task<Results<Ok<AddedAddresses>, ProblemHttpResult>> AddAsync(
         AddAddressesRequest request, OrdersDbContext db, TimeProvider clock, CancellationToken cancellationToken)
     {
         if (!AddressRange.TryParse(request.Range, out var range, out var error))
         {
-            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["range"] = [error] });
+            return FieldError.Result("range", error);
         }
 
         var added = await db.AddAddressesAsync(range, clock.GetUtcNow(), cancellationToken);

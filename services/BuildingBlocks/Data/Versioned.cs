@@ -1,0 +1,62 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Diagnostics;
+
+namespace Introserv.BuildingBlocks.Data;
+
+/// <summary>
+/// A record a customer edits with optimistic concurrency: its <see cref="Version"/> is the ETag a client sends back
+/// in <c>If-Match</c> (configure it as the concurrency token). The version is raised in one place,
+/// <see cref="VersionInterceptor"/>, by one for every saved change, whoever makes it.
+/// </summary>
+public interface IVersioned
+{
+    int Version { get; set; }
+}
+
+/// <summary>
+/// Bookkeeping of a versioned entity that is not part of what the customer edits (a sequence a consumer tracks):
+/// changing it alone does not raise the version.
+/// </summary>
+[AttributeUsage(AttributeTargets.Property)]
+public sealed class NotVersionedAttribute : Attribute;
+
+/// <summary>Raises the <see cref="IVersioned.Version"/> of every changed versioned entity as it is saved.</summary>
+public sealed class VersionInterceptor : SaveChangesInterceptor
+{
+    public override InterceptionResult<int> SavingChanges(DbContextEventData eventData, InterceptionResult<int> result)
+    {
+        Bump(eventData?.Context);
+        return base.SavingChanges(eventData!, result);
+    }
+
+    public override ValueTask<InterceptionResult<int>> SavingChangesAsync(
+        DbContextEventData eventData, InterceptionResult<int> result, CancellationToken cancellationToken = default)
+    {
+        Bump(eventData?.Context);
+        return base.SavingChangesAsync(eventData!, result, cancellationToken);
+    }
+
+    /// <summary>
+    /// The version <paramref name="entity"/> will have once the change being made to it is saved: what an event
+    /// raised in the same transaction carries.
+    /// </summary>
+    public static int VersionAfterSave(IVersioned entity) => (entity ?? throw new ArgumentNullException(nameof(entity))).Version + 1;
+
+    private static void Bump(DbContext? context)
+    {
+        if (context is null)
+        {
+            return;
+        }
+
+        context.ChangeTracker.DetectChanges();
+        foreach (var entry in context.ChangeTracker.Entries<IVersioned>())
+        {
+            if (entry.State == EntityState.Modified && !entry.Property(nameof(IVersioned.Version)).IsModified
+                && entry.Properties.Any(p => p.IsModified && p.Metadata.PropertyInfo?.IsDefined(typeof(NotVersionedAttribute), inherit: false) != true))
+            {
+                entry.Entity.Version++;
+            }
+        }
+    }
+}
