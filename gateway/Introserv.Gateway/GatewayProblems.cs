@@ -10,11 +10,10 @@ public static class GatewayProblems
     /// </summary>
     public const string RouteNotFoundCode = "route_not_found";
 
-    public static IResult RouteNotFound(HttpContext context) => Results.Problem(
-        statusCode: StatusCodes.Status404NotFound,
-        title: "No such API route",
-        detail: $"'{context.Request.Method} {context.Request.Path}' is not a route of the public API.",
-        extensions: new Dictionary<string, object?> { [ProblemDetailsExtensions.CodeExtension] = RouteNotFoundCode });
+    public static readonly ProblemType NoSuchRoute = new(StatusCodes.Status404NotFound, RouteNotFoundCode, "No such API route");
+
+    public static Microsoft.AspNetCore.Http.HttpResults.ProblemHttpResult RouteNotFound(HttpContext context) =>
+        NoSuchRoute.Result($"'{context.Request.Method} {context.Request.Path}' is not a route of the public API.");
 
     /// <summary>Writes a problem response with a stable code from middleware.</summary>
     public static async Task WriteAsync(

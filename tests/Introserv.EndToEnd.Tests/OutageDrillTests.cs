@@ -39,15 +39,46 @@ public sealed class OutageDrillTests(StackFixture stack, ITestOutputHelper outpu
             if (kill)
             {
                 KillService(resource);
-                using var exited = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-                await stack.App.ResourceNotifications.WaitForResourceAsync(resource, e => e.Snapshot.State?.Text is not ("Running" or "Starting"), exited.Token);
+            }
+            else
+            {
+                var stop = await commands.ExecuteCommandAsync(resource, "resource-stop");
+                Assert.True(stop.Success, stop.Message);
             }
 
-            var result = await commands.ExecuteCommandAsync(resource, kill ? "resource-start" : "resource-restart");
+            // As a supervisor does, the new process starts once the old one has gone: the gateway listens on a fixed
+            // port (it must see clients' own addresses, so it is not behind the local proxy) and a process still
+            // closing its connections holds it.
+            using var exited = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+            await stack.App.ResourceNotifications.WaitForResourceAsync(resource, e => e.Snapshot.State?.Text is not ("Running" or "Starting" or "Stopping"), exited.Token);
+            if (resource == ResourceNames.Gateway)
+            {
+                await WaitUntilFreeAsync(stack.GatewayAddress.Port, exited.Token);
+            }
+
+            var result = await commands.ExecuteCommandAsync(resource, "resource-start");
             Assert.True(result.Success, result.Message);
             using var healthy = new CancellationTokenSource(StackFixture.StartupTimeout);
-            await stack.App.ResourceNotifications.WaitForResourceHealthyAsync(resource, healthy.Token);
+            await stack.WaitHealthyAsync(resource, healthy.Token);
         });
+    }
+
+    private static async Task WaitUntilFreeAsync(int port, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            try
+            {
+                using var probe = new System.Net.Sockets.TcpListener(IPAddress.Loopback, port);
+                probe.Start();
+                probe.Stop();
+                return;
+            }
+            catch (System.Net.Sockets.SocketException)
+            {
+                await Task.Delay(200, cancellationToken);
+            }
+        }
     }
 
     [Theory]

@@ -3,6 +3,7 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Aspire.Hosting;
+using Aspire.Hosting.ApplicationModel;
 using Aspire.Hosting.Testing;
 using Introserv.ServiceDefaults;
 using Introserv.Testing;
@@ -151,7 +152,42 @@ public sealed class StackFixture : IAsyncLifetime
 
         App = await builder.BuildAsync(cts.Token);
         await App.StartAsync(cts.Token);
-        await App.ResourceNotifications.WaitForResourceHealthyAsync(ResourceNames.Gateway, cts.Token);
+        await WaitHealthyAsync(ResourceNames.Gateway, cts.Token);
+    }
+
+    /// <summary>
+    /// Waits for <paramref name="resource"/> to be healthy; when it fails to start, the failure carries the last lines
+    /// the process wrote, so a run on a build machine says why.
+    /// </summary>
+    public async Task WaitHealthyAsync(string resource, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await App.ResourceNotifications.WaitForResourceHealthyAsync(resource, cancellationToken);
+        }
+        catch (DistributedApplicationException failed)
+        {
+            throw new InvalidOperationException($"{failed.Message}\nLast output of {resource}:\n{await RecentOutputAsync(resource)}", failed);
+        }
+    }
+
+    private async Task<string> RecentOutputAsync(string resource)
+    {
+        var lines = new List<string>();
+        using var enough = new CancellationTokenSource(TimeSpan.FromSeconds(2));
+        try
+        {
+            await foreach (var batch in App.Services.GetRequiredService<ResourceLoggerService>().WatchAsync(resource).WithCancellation(enough.Token))
+            {
+                lines.AddRange(batch.Select(l => l.Content));
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // The backlog has been read.
+        }
+
+        return string.Join('\n', lines.TakeLast(40));
     }
 
     public async Task DisposeAsync()

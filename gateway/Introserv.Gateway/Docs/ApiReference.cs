@@ -32,7 +32,7 @@ public static class ApiReference
         return app;
     }
 
-    private static async Task<IResult> GetCombinedAsync(IHttpClientFactory factory, IMemoryCache cache, ILoggerFactory logging, CancellationToken cancellationToken)
+    private static async Task<Microsoft.AspNetCore.Http.HttpResults.ContentHttpResult> GetCombinedAsync(IHttpClientFactory factory, IMemoryCache cache, ILoggerFactory logging, CancellationToken cancellationToken)
     {
         var combined = await cache.GetOrCreateAsync(CombinedPath, async entry =>
         {
@@ -54,7 +54,7 @@ public static class ApiReference
             }));
             return Merge(documents).ToJsonString();
         });
-        return Results.Text(combined!, "application/json");
+        return TypedResults.Text(combined!, "application/json");
     }
 
     /// <summary>

@@ -70,10 +70,11 @@ public static class Cancellations
     private static ProblemHttpResult NotCancellable(Order order) =>
         OrdersProblems.OrderNotCancellable.Result($"An order in status '{order.Status}' cannot be cancelled this way.");
 
-    private static async Task<IResult> QuoteAsync(Guid id, ClaimsPrincipal user, OrdersDbContext db, TimeProvider clock, CancellationToken cancellationToken)
+    private static async Task<Results<Ok<CancellationQuoteResponse>, ProblemHttpResult>> QuoteAsync(
+        Guid id, ClaimsPrincipal user, OrdersDbContext db, TimeProvider clock, CancellationToken cancellationToken)
     {
         var accountId = user.AccountId();
-        return await db.InTransactionAsync(async ct =>
+        return await db.InTransactionAsync(async Task<Results<Ok<CancellationQuoteResponse>, ProblemHttpResult>> (ct) =>
         {
             var order = await db.LockAsync(id, accountId, ct);
             if (order is null)
@@ -102,7 +103,7 @@ public static class Cancellations
             ? (Math.Min(order.TermValue, Proration.Refund(order.RefundableValue, start, until, now, plan.RefundsUnusedDays)), Proration.UnusedDays(start, until, now))
             : (0m, 0);
 
-    private static async Task<IResult> CancelAsync(
+    private static async Task<Results<StoredAnswer, ProblemHttpResult>> CancelAsync(
         Guid id, CancelRequest request, [FromHeader(Name = Idempotency.Header)] string? idempotencyKey, ClaimsPrincipal user, OrdersDbContext db, KeyedRequests keyed,
         Ledger ledger, TimeProvider clock, CancellationToken cancellationToken)
     {
@@ -177,10 +178,11 @@ public static class Cancellations
         db.AddIntegrationEvent(new OrderCancelled(Guid.CreateVersion7(), now, order.AccountId, order.Id, order.PlanId, mode, refund, order.Currency, order.CancellationReason), clock);
     }
 
-    private static async Task<IResult> WithdrawAsync(Guid id, ClaimsPrincipal user, OrdersDbContext db, TimeProvider clock, CancellationToken cancellationToken)
+    private static async Task<Results<Ok<OrderResponse>, ProblemHttpResult>> WithdrawAsync(
+        Guid id, ClaimsPrincipal user, OrdersDbContext db, TimeProvider clock, CancellationToken cancellationToken)
     {
         var accountId = user.AccountId();
-        return await db.InTransactionAsync(async ct =>
+        return await db.InTransactionAsync(async Task<Results<Ok<OrderResponse>, ProblemHttpResult>> (ct) =>
         {
             var order = await db.LockAsync(id, accountId, ct);
             if (order is null)

@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using Introserv.Orders.Data;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 
 namespace Introserv.Orders.Features;
@@ -31,14 +32,14 @@ public sealed class Idempotency(OrdersDbContext db, TimeProvider clock)
 
     public static bool IsValidKey(string? key) => !string.IsNullOrWhiteSpace(key) && key.Length <= MaxKeyLength;
 
-    public static IResult KeyRequired() => OrdersProblems.IdempotencyKeyRequired.Result($"Send an Idempotency-Key header (1 to {MaxKeyLength} characters, e.g. a UUID) so a retried request cannot order twice.");
+    public static ProblemHttpResult KeyRequired() => OrdersProblems.IdempotencyKeyRequired.Result($"Send an Idempotency-Key header (1 to {MaxKeyLength} characters, e.g. a UUID) so a retried request cannot order twice.");
 
     /// <summary>
     /// Null when this request may run with its key (the first with it, or a retry taking over a key whose first
     /// request died); otherwise the answer to give. Not cancelled by the client: a key is never left claimed by a
     /// request that went away between the insert and its answer.
     /// </summary>
-    public async Task<IResult?> BeginAsync(Guid accountId, string? key, string operation, string requestHash)
+    public async Task<Results<StoredAnswer, ProblemHttpResult>?> BeginAsync(Guid accountId, string? key, string operation, string requestHash)
     {
         if (!IsValidKey(key))
         {
@@ -76,7 +77,7 @@ public sealed class Idempotency(OrdersDbContext db, TimeProvider clock)
 
         // No answer yet: still running, unless the lease ran out (its process died): then this request runs. The
         // effect phase locks the key's row and re-checks it, so two takers never both apply the effect.
-        return existing.CreatedAt < now - Lease ? null : InProgress();
+        return existing.CreatedAt < now - Lease ? null : (Results<StoredAnswer, ProblemHttpResult>)InProgress();
     }
 
     /// <summary>The key's row, locked until the transaction ends; null when it was released.</summary>
@@ -85,7 +86,7 @@ public sealed class Idempotency(OrdersDbContext db, TimeProvider clock)
             .SingleOrDefaultAsync(cancellationToken);
 
     /// <summary>The stored answer, when the key has one (read outside any lock).</summary>
-    public async Task<IResult?> StoredAnswerAsync(Guid accountId, string key, CancellationToken cancellationToken)
+    public async Task<StoredAnswer?> StoredAnswerAsync(Guid accountId, string key, CancellationToken cancellationToken)
     {
         var record = await db.IdempotencyRecords.AsNoTracking().SingleOrDefaultAsync(r => r.AccountId == accountId && r.Key == key, cancellationToken);
         return record?.ResponseStatus is null ? null : Replay(record);
@@ -99,13 +100,13 @@ public sealed class Idempotency(OrdersDbContext db, TimeProvider clock)
     public Task AbandonAsync(Guid accountId, string key) =>
         db.IdempotencyRecords.Where(r => r.AccountId == accountId && r.Key == key && r.ResponseStatus == null).ExecuteDeleteAsync(CancellationToken.None);
 
-    public static IResult Replay(IdempotencyRecord record)
+    public static StoredAnswer Replay(IdempotencyRecord record)
     {
         ArgumentNullException.ThrowIfNull(record);
         return new StoredAnswer(record.ResponseStatus!.Value, record.ResponseBody ?? "null", null);
     }
 
-    public static IResult InProgress() => OrdersProblems.IdempotencyRequestInProgress.Result("The first request with this Idempotency-Key is still being processed; retry shortly.");
+    public static ProblemHttpResult InProgress() => OrdersProblems.IdempotencyRequestInProgress.Result("The first request with this Idempotency-Key is still being processed; retry shortly.");
 }
 
 /// <summary>A JSON answer exactly as stored with its key, so the first answer and every replay are the same bytes.</summary>

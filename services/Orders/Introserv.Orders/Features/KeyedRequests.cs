@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Introserv.BuildingBlocks.Data;
 using Introserv.Orders.Data;
+using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Introserv.Orders.Features;
 
@@ -8,11 +9,11 @@ namespace Introserv.Orders.Features;
 public sealed record KeyedRequest(Guid AccountId, string? Key, string Operation, string RequestHash, bool KeyRequired);
 
 /// <summary>What an effect answers: done (stored with the key, committed with the effect) or refused (nothing written, the key released).</summary>
-public sealed record KeyedOutcome(int Status, object? Body, string? Location, IResult? Refusal)
+public sealed record KeyedOutcome(int Status, object? Body, string? Location, ProblemHttpResult? Refusal)
 {
     public static KeyedOutcome Done(int status, object body, string? location = null) => new(status, body, location, null);
 
-    public static KeyedOutcome Refused(IResult problem) => new(0, null, null, problem);
+    public static KeyedOutcome Refused(ProblemHttpResult problem) => new(0, null, null, problem);
 }
 
 /// <summary>
@@ -27,9 +28,9 @@ public sealed class KeyedRequests(OrdersDbContext db, Idempotency idempotency)
     /// <summary>The status logged for a request whose client went away before anything was done (nginx's 499).</summary>
     public const int ClientClosedRequest = 499;
 
-    public async Task<IResult> RunAsync(
+    public async Task<Results<StoredAnswer, ProblemHttpResult>> RunAsync(
         KeyedRequest request, Func<CancellationToken, Task<KeyedOutcome>> effect, CancellationToken requestAborted,
-        Func<CancellationToken, Task<IResult?>>? prepare = null)
+        Func<CancellationToken, Task<ProblemHttpResult?>>? prepare = null)
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(effect);
@@ -55,7 +56,7 @@ public sealed class KeyedRequests(OrdersDbContext db, Idempotency idempotency)
             }
 
             return await db.InTransactionAsync(
-                async ct =>
+                async Task<Results<StoredAnswer, ProblemHttpResult>> (ct) =>
                 {
                     var record = await idempotency.LockAsync(request.AccountId, key, ct);
                     if (record is null)
@@ -81,7 +82,9 @@ public sealed class KeyedRequests(OrdersDbContext db, Idempotency idempotency)
                     return new StoredAnswer(outcome.Status, record.ResponseBody, outcome.Location);
                 },
                 CancellationToken.None,
-                committed: async ct => await idempotency.StoredAnswerAsync(request.AccountId, key, ct) is { } stored ? (true, stored) : (false, null!));
+                committed: async ct => await idempotency.StoredAnswerAsync(request.AccountId, key, ct) is { } stored
+                    ? (true, (Results<StoredAnswer, ProblemHttpResult>)stored)
+                    : (false, null!));
         }
         catch
         {
@@ -92,7 +95,7 @@ public sealed class KeyedRequests(OrdersDbContext db, Idempotency idempotency)
     }
 
     /// <summary>The checks before the effect; a client that went away meanwhile is answered (nobody reads it) with nothing done.</summary>
-    private static async Task<IResult?> PrepareAsync(Func<CancellationToken, Task<IResult?>>? prepare, CancellationToken requestAborted)
+    private static async Task<ProblemHttpResult?> PrepareAsync(Func<CancellationToken, Task<ProblemHttpResult?>>? prepare, CancellationToken requestAborted)
     {
         try
         {
@@ -100,7 +103,7 @@ public sealed class KeyedRequests(OrdersDbContext db, Idempotency idempotency)
         }
         catch (Exception) when (requestAborted.IsCancellationRequested)
         {
-            return Results.StatusCode(ClientClosedRequest);
+            return OrdersProblems.ClientClosedRequest.Result("The client went away before anything was done.");
         }
     }
 
@@ -116,6 +119,6 @@ public sealed class KeyedRequests(OrdersDbContext db, Idempotency idempotency)
         return outcome;
     }
 
-    private static IResult Answer(KeyedOutcome outcome) =>
-        outcome.Refusal ?? new StoredAnswer(outcome.Status, JsonSerializer.Serialize(outcome.Body, JsonSerializerOptions.Web), outcome.Location);
+    private static Results<StoredAnswer, ProblemHttpResult> Answer(KeyedOutcome outcome) =>
+        outcome.Refusal is { } refusal ? refusal : new StoredAnswer(outcome.Status, JsonSerializer.Serialize(outcome.Body, JsonSerializerOptions.Web), outcome.Location);
 }

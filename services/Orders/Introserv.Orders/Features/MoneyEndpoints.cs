@@ -84,7 +84,7 @@ public static class MoneyEndpoints
         return TypedResults.Ok(new BalanceResponse(account?.Balance ?? 0m, account?.Currency ?? PlanCatalogue.Currency, ledger.Items, ledger.NextCursor));
     }
 
-    private static async Task<IResult> CreditAsync(
+    private static async Task<Results<Created<LedgerEntryResponse>, Ok<LedgerEntryResponse>, ProblemHttpResult>> CreditAsync(
         Guid accountId, CreditRequest request, ClaimsPrincipal user, OrdersDbContext db, Ledger ledger, CancellationToken cancellationToken)
     {
         // The payment reference is the request's key: its ledger entry is the answer, written in the credit's

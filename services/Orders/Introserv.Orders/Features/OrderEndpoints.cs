@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Http.HttpResults;
 using Introserv.ServiceDefaults;
 using System.Security.Claims;
 using Grpc.Core;
@@ -37,7 +38,7 @@ public static class OrderEndpoints
     }
 
 
-    private static async Task<IResult> PlaceAsync(
+    private static async Task<Results<StoredAnswer, ProblemHttpResult>> PlaceAsync(
         PlaceOrderRequest request, [FromHeader(Name = Idempotency.Header)] string? idempotencyKey, ClaimsPrincipal user,
         OrdersDbContext db, KeyedRequests keyed, OrderPlacement placement, TimeProvider clock, CancellationToken cancellationToken)
     {
@@ -82,7 +83,7 @@ public static class OrderEndpoints
         }
     }
 
-    private static async Task<IResult> GetAsync(Guid id, ClaimsPrincipal user, OrdersDbContext db, TimeProvider clock, CancellationToken cancellationToken)
+    private static async Task<Results<Ok<OrderResponse>, ProblemHttpResult>> GetAsync(Guid id, ClaimsPrincipal user, OrdersDbContext db, TimeProvider clock, CancellationToken cancellationToken)
     {
         var accountId = user.AccountId();
         var order = await db.Orders.AsNoTracking().Include(o => o.Timeline).FirstOrDefaultAsync(o => o.Id == id && o.AccountId == accountId, cancellationToken);
@@ -91,12 +92,13 @@ public static class OrderEndpoints
             : TypedResults.Ok(OrderActions.View(order, clock.GetUtcNow(), timeline: true));
     }
 
-    private static async Task<IResult> AutoRenewAsync(Guid id, AutoRenewRequest request, ClaimsPrincipal user, OrdersDbContext db, TimeProvider clock, CancellationToken cancellationToken)
+    private static async Task<Results<Ok<OrderResponse>, ProblemHttpResult>> AutoRenewAsync(
+        Guid id, AutoRenewRequest request, ClaimsPrincipal user, OrdersDbContext db, TimeProvider clock, CancellationToken cancellationToken)
     {
         var enabled = request.Enabled!.Value;
 
         var accountId = user.AccountId();
-        return await db.InTransactionAsync(async ct =>
+        return await db.InTransactionAsync(async Task<Results<Ok<OrderResponse>, ProblemHttpResult>> (ct) =>
         {
             var order = await db.LockAsync(id, accountId, ct);
             if (order is null)
@@ -119,7 +121,7 @@ public static class OrderEndpoints
         }, cancellationToken);
     }
 
-    private static async Task<IResult> PayAsync(
+    private static async Task<Results<StoredAnswer, ProblemHttpResult>> PayAsync(
         Guid id, [FromHeader(Name = Idempotency.Header)] string? idempotencyKey, ClaimsPrincipal user, OrdersDbContext db, KeyedRequests keyed,
         OrderPlacement placement, Ledger ledger, TimeProvider clock, CancellationToken cancellationToken)
     {

@@ -1,4 +1,5 @@
 using Introserv.ServiceDefaults;
+using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Introserv.Orders.Features;
 
@@ -18,6 +19,9 @@ public static class OrdersProblems
     public static readonly ProblemType NoScheduledCancellation = new(StatusCodes.Status409Conflict, "no_scheduled_cancellation", "Nothing to withdraw");
     public static readonly ProblemType OrderEnded = new(StatusCodes.Status409Conflict, "order_ended", "Order ended");
     public static readonly ProblemType OrderNotCancellable = new(StatusCodes.Status409Conflict, "order_not_cancellable", "Cannot cancel");
+
+    /// <summary>Written to the log only: the client of a money-moving request went away before anything was done (nginx's 499).</summary>
+    public static readonly ProblemType ClientClosedRequest = new(KeyedRequests.ClientClosedRequest, "client_closed_request", "Client went away");
     public static readonly ProblemType OrderNotChangeable = new(StatusCodes.Status409Conflict, "order_not_changeable", "Plan cannot be changed");
     public static readonly ProblemType OrderNotRenewable = new(StatusCodes.Status409Conflict, "order_not_renewable", "Cannot renew");
     public static readonly ProblemType PaymentReferenceUsed = new(StatusCodes.Status409Conflict, "payment_reference_used", "Payment already credited");
@@ -53,14 +57,14 @@ public static class OrdersProblems
     public static ProblemType PaymentBlockedFor(string code) =>
         PaymentBlocked.FirstOrDefault(p => p.Code == code) ?? new ProblemType(StatusCodes.Status403Forbidden, code, "Payment blocked");
 
-    public static IResult NoSuchOrder() => OrderNotFound.Result("No such order for this account.");
+    public static ProblemHttpResult NoSuchOrder() => OrderNotFound.Result("No such order for this account.");
 
     /// <summary><c>403 payment_blocked_&lt;reason&gt;</c> with every reason the profile gives.</summary>
-    public static IResult Blocked(IReadOnlyList<string> reasons) =>
+    public static ProblemHttpResult Blocked(IReadOnlyList<string> reasons) =>
         PaymentBlockedFor(reasons[0]).Result("Invoices cannot be paid until the profile allows it (see reasons).", new Dictionary<string, object?> { ["reasons"] = reasons });
 
-    public static IResult PoolExhausted() =>
+    public static ProblemHttpResult PoolExhausted() =>
         AddressPoolExhausted.Result("No IP address is free for a new service right now; nothing was charged. Try again later or contact support.");
 
-    public static IResult NotCovered(string what) => InsufficientBalance.Result($"The balance does not cover {what}; top it up first.");
+    public static ProblemHttpResult NotCovered(string what) => InsufficientBalance.Result($"The balance does not cover {what}; top it up first.");
 }

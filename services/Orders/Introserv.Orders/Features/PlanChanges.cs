@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Http.HttpResults;
 using Introserv.ServiceDefaults;
 using System.Security.Claims;
 using Introserv.BuildingBlocks.Data;
@@ -39,11 +40,11 @@ public static class PlanChanges
         return orders;
     }
 
-    private static async Task<IResult> QuoteAsync(
+    private static async Task<Results<Ok<PlanChangeQuoteResponse>, ProblemHttpResult>> QuoteAsync(
         Guid id, PlanChangeQuoteRequest request, ClaimsPrincipal user, OrdersDbContext db, TimeProvider clock, CancellationToken cancellationToken)
     {
         var accountId = user.AccountId();
-        return await db.InTransactionAsync(async ct =>
+        return await db.InTransactionAsync(async Task<Results<Ok<PlanChangeQuoteResponse>, ProblemHttpResult>> (ct) =>
         {
             var order = await db.LockAsync(id, accountId, ct);
             if (order is null)
@@ -87,14 +88,14 @@ public static class PlanChanges
         }, cancellationToken);
     }
 
-    private static async Task<IResult> ConfirmAsync(
+    private static async Task<Results<StoredAnswer, ProblemHttpResult>> ConfirmAsync(
         Guid id, ConfirmQuoteRequest request, [FromHeader(Name = Idempotency.Header)] string? idempotencyKey, ClaimsPrincipal user, OrdersDbContext db,
         KeyedRequests keyed, OrderPlacement placement, Ledger ledger, TimeProvider clock, CancellationToken cancellationToken)
     {
         var accountId = user.AccountId();
         var quoteId = request.QuoteId!.Value;
 
-        async Task<IResult?> PrepareAsync(CancellationToken ct)
+        async Task<ProblemHttpResult?> PrepareAsync(CancellationToken ct)
         {
             var charge = await db.Quotes.AsNoTracking().Where(q => q.Id == quoteId && q.AccountId == accountId).Select(q => q.Amount).FirstOrDefaultAsync(ct);
             return charge > 0 && await placement.PaymentBlockersAsync(accountId, ct) is { Count: > 0 } blocked ? OrdersProblems.Blocked(blocked) : null;

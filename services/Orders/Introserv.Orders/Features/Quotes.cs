@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Http.HttpResults;
 using Introserv.ServiceDefaults;
 using Introserv.Orders.Data;
 using Introserv.Orders.Money;
@@ -43,7 +44,7 @@ internal static class Quotes
     /// The quote, locked, when it may be confirmed for <paramref name="order"/> (locked by the caller) now; otherwise the
     /// problem to answer: <c>quote_not_found</c>, <c>quote_expired</c>, <c>quote_already_used</c>, <c>quote_outdated</c>.
     /// </summary>
-    public static async Task<(Quote? Quote, IResult? Problem)> RedeemAsync(
+    public static async Task<(Quote? Quote, ProblemHttpResult? Problem)> RedeemAsync(
         OrdersDbContext db, Guid quoteId, Order order, string kind, DateTimeOffset now, CancellationToken cancellationToken)
     {
         var quote = await db.Quotes.FromSqlInterpolated($"SELECT * FROM quotes WHERE \"Id\" = {quoteId} FOR UPDATE").SingleOrDefaultAsync(cancellationToken);

@@ -29,7 +29,7 @@ public static class Renewal
         return orders;
     }
 
-    private static async Task<IResult> RenewAsync(
+    private static async Task<Results<StoredAnswer, ProblemHttpResult>> RenewAsync(
         Guid id, RenewRequest request, [FromHeader(Name = Idempotency.Header)] string? idempotencyKey, ClaimsPrincipal user,
         OrdersDbContext db, KeyedRequests keyed, OrderPlacement placement, Ledger ledger, TimeProvider clock, CancellationToken cancellationToken)
     {

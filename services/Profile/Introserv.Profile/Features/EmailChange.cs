@@ -123,7 +123,7 @@ public static class EmailChange
         }
 
         var oldEmail = profile.Email;
-        var changes = new ChangeSet(db, profile, "customer", accountId, context.Ip(), now);
+        var changes = new ChangeSet(db, profile, "customer", accountId, context.ClientAddress()?.ToString(), now);
         changes.Set("email", profile.Email, request.NewEmail, () =>
         {
             profile.Email = request.NewEmail;

@@ -77,7 +77,7 @@ public static class PhoneVerificationEndpoints
             Purpose = VerificationPurposes.Phone,
             Phone = profile.Phone,
             Channel = body.Channel ?? string.Empty,
-            ClientAddress = context.Ip() ?? string.Empty,
+            ClientAddress = context.ClientAddress()?.ToString() ?? string.Empty,
         }, cancellationToken: cancellationToken)), context);
     }
 
@@ -113,7 +113,7 @@ public static class PhoneVerificationEndpoints
         switch (reply.Outcome)
         {
             case "confirmed" when !string.IsNullOrEmpty(reply.Phone):
-                var verified = await MarkVerifiedAsync(db, accountId, reply.Phone, "customer", context.Ip(), clock, cancellationToken);
+                var verified = await MarkVerifiedAsync(db, accountId, reply.Phone, "customer", context.ClientAddress()?.ToString(), clock, cancellationToken);
                 if (verified is null)
                 {
                     return ProfileProblems.PhoneChanged.Result("The profile's number changed after the code was sent; verify the new number.");

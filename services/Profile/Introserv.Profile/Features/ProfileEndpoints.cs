@@ -61,7 +61,7 @@ public static class ProfileEndpoints
         return TypedResults.Ok(ProfileResponse.From(profile));
     }
 
-    private static async Task<IResult> UpdateAsync(
+    private static async Task<Results<Ok<ProfileResponse>, ProblemHttpResult>> UpdateAsync(
         UpdateProfileRequest request, ClaimsPrincipal user, HttpContext context, ProfileDbContext db, TimeProvider clock, CancellationToken cancellationToken)
     {
         var accountId = user.AccountId();
@@ -121,7 +121,7 @@ public static class ProfileEndpoints
         }
 
         var now = clock.GetUtcNow();
-        var changes = new ChangeSet(db, profile, "customer", accountId, context.Ip(), now);
+        var changes = new ChangeSet(db, profile, "customer", accountId, context.ClientAddress()?.ToString(), now);
         changes.Set("firstName", profile.FirstName, firstName, () => profile.FirstName = firstName!);
         changes.Set("lastName", profile.LastName, lastName, () => profile.LastName = lastName!);
         changes.Set("city", profile.City, city, () => profile.City = city);

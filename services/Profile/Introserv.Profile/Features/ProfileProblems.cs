@@ -54,9 +54,3 @@ public static class ProfileProblems
     public static ProblemHttpResult Relay(int status, string code, string detail, IDictionary<string, object?>? extensions = null) =>
         (Relayed.FirstOrDefault(p => p.Code == code && p.Status == status) ?? new ProblemType(status, code, "Phone verification refused")).Result(detail, extensions);
 }
-
-/// <summary>Who is calling and from where.</summary>
-public static class Caller
-{
-    public static string? Ip(this HttpContext context) => context.ClientAddress()?.ToString();
-}

@@ -65,7 +65,7 @@ public static class StaffEndpoints
         var now = clock.GetUtcNow();
         var staffId = user.AccountId();
         var old = profile.Country;
-        var changes = new ChangeSet(db, profile, "staff", staffId, context.Ip(), now, reason);
+        var changes = new ChangeSet(db, profile, "staff", staffId, context.ClientAddress()?.ToString(), now, reason);
         changes.Set("country", old, country, () => profile.Country = country);
         if (changes.Fields.Count > 0)
         {
@@ -97,7 +97,7 @@ public static class StaffEndpoints
 
         var now = clock.GetUtcNow();
         var staffId = user.AccountId();
-        var changes = new ChangeSet(db, profile, "staff", staffId, context.Ip(), now, reason);
+        var changes = new ChangeSet(db, profile, "staff", staffId, context.ClientAddress()?.ToString(), now, reason);
         changes.Set("company.verification", profile.CompanyVerification, decision, () =>
         {
             profile.CompanyVerification = decision!;

@@ -68,16 +68,6 @@ public static class ChallengeEndpoints
         return group;
     }
 
-    /// <summary>
-    /// The request's client address as the host determined it (the socket address, or the one a trusted proxy
-    /// forwarded); IPv4-mapped IPv6 shown as IPv4.
-    /// </summary>
-    public static string? ClientAddressOf(HttpContext context)
-    {
-        ArgumentNullException.ThrowIfNull(context);
-        return TextOf(context.Connection.RemoteIpAddress);
-    }
-
     /// <summary>An address as the per-address limit counts it: IPv4-mapped IPv6 as IPv4.</summary>
     public static string? TextOf(System.Net.IPAddress? address) =>
         address is null ? null : (address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address).ToString();
@@ -85,7 +75,7 @@ public static class ChallengeEndpoints
     private static async Task<Results<Created<ChallengeResponse>, ProblemHttpResult>> StartAsync(StartChallengeRequest request, ClaimsPrincipal user, HttpContext context, ChallengeService challenges, CancellationToken cancellationToken)
     {
         var result = await challenges.StartAsync(
-            user.AccountId(), request.Purpose, request.Operation, request.Phone, request.RegionHint, request.Channel, ClientAddressOf(context), cancellationToken);
+            user.AccountId(), request.Purpose, request.Operation, request.Phone, request.RegionHint, request.Channel, context.ClientAddress()?.ToString(), cancellationToken);
         return result.Refusal is { } refusal
             ? refusal.ToHttp(context)
             : TypedResults.Created($"/api/verification/challenges/{result.Challenge!.Id}", View(result.Challenge, context));

@@ -37,9 +37,11 @@ public static class PasswordResetConfirm
     private enum Outcome { Reset, Used }
 
     public static async Task<Results<NoContent, ProblemHttpResult>> HandleAsync(
-        PasswordResetConfirmBody body, HttpContext context, IdentityServiceDbContext db, IPasswordHasher<Account> hasher, CommonPasswords commonPasswords,
-        IOpenIddictAuthorizationManager authorizations, IOpenIddictTokenManager tokens, TimeProvider clock, CancellationToken cancellationToken)
+        PasswordResetConfirmBody body, HttpContext context, IdentityServiceDbContext db, [AsParameters] PasswordServices passwords, TimeProvider clock,
+        CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(passwords);
+        var (_, hasher, commonPasswords, authorizations, tokens) = passwords;
         var invalid = IdentityProblems.PasswordResetTokenInvalid.Result("This link to set a new password is not valid (a newer one may have replaced it); ask for a new one.");
         var token = body.Token?.Trim();
         if (string.IsNullOrEmpty(token) || token.Length > MaxTokenLength)
@@ -108,7 +110,7 @@ public static class PasswordResetConfirm
         var sessions = await db.Sessions.Where(s => s.AccountId == accountId && s.RevokedAt == null).Select(s => s.Id).ToListAsync(cancellationToken);
         var revoked = await SessionRevocation.RevokeAsync(db, authorizations, tokens, clock, accountId.ToString(), sessions, cancellationToken);
         Audit.Record(db, accountId, context, clock, "password_reset", $"Password set through a reset link; {revoked} session(s) ended");
-        db.AddIntegrationEvent(new PasswordChanged(Guid.CreateVersion7(now), now, accountId, ClientAddress.TextOf(context)), clock);
+        db.AddIntegrationEvent(new PasswordChanged(Guid.CreateVersion7(now), now, accountId, context.ClientAddressText()), clock);
         await db.SaveChangesAsync(cancellationToken);
         return Outcome.Reset;
     }

@@ -1,11 +1,10 @@
+using Introserv.Identity.Features.Security;
 using Introserv.ServiceDefaults;
 using Introserv.Identity.Data;
-using Introserv.Identity.Features.Registration;
 using Introserv.Identity.Features.SignIn;
 using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Identity;
-using OpenIddict.Abstractions;
 
 namespace Introserv.Identity.Features.Recovery;
 
@@ -63,8 +62,8 @@ public static class PasswordResetPages
     }
 
     private static async Task<IResult> SubmitConfirmAsync(
-        HttpContext context, IAntiforgery antiforgery, IdentityServiceDbContext db, IPasswordHasher<Account> hasher, CommonPasswords commonPasswords,
-        IOpenIddictAuthorizationManager authorizations, IOpenIddictTokenManager tokens, TimeProvider clock, CancellationToken cancellationToken)
+        HttpContext context, IAntiforgery antiforgery, IdentityServiceDbContext db, [AsParameters] PasswordServices passwords, TimeProvider clock,
+        CancellationToken cancellationToken)
     {
         if (!await antiforgery.IsRequestValidAsync(context))
         {
@@ -79,7 +78,7 @@ public static class PasswordResetPages
             return ConfirmForm(context, antiforgery, token, First(errors), StatusCodes.Status400BadRequest);
         }
 
-        var outcome = await PasswordResetConfirm.HandleAsync(body, context, db, hasher, commonPasswords, authorizations, tokens, clock, cancellationToken);
+        var outcome = await PasswordResetConfirm.HandleAsync(body, context, db, passwords, clock, cancellationToken);
         return outcome.Result switch
         {
             NoContent => Html.Page("Password changed",

@@ -6,7 +6,6 @@ using Introserv.BuildingBlocks.Messaging;
 using Introserv.Identity.Contracts;
 using Introserv.Identity.Data;
 using Introserv.Identity.Features.Security;
-using Introserv.Identity.Features.SignIn;
 using Introserv.BuildingBlocks.Data;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Identity;
@@ -74,7 +73,7 @@ public static class PasswordResetRequest
     {
         var login = string.IsNullOrWhiteSpace(body.Login) ? null : body.Login.Trim();
         var email = string.IsNullOrWhiteSpace(body.Email) ? null : body.Email.Trim();
-        var from = ClientAddress.TextOf(context);
+        var from = context.ClientAddressText();
         var account = login is not null
             ? await db.Users.AsNoTracking().FirstOrDefaultAsync(a => a.NormalizedUserName == normalizer.NormalizeName(login), cancellationToken)
             : await db.Users.AsNoTracking().FirstOrDefaultAsync(a => a.NormalizedEmail == normalizer.NormalizeEmail(email), cancellationToken);

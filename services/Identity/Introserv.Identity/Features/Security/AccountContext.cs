@@ -38,7 +38,7 @@ public static class Audit
         {
             AccountId = accountId,
             At = clock.GetUtcNow(),
-            Ip = context is null ? null : ClientAddress.TextOf(context),
+            Ip = context is null ? null : context.ClientAddressText(),
             Action = action,
             Detail = detail is { Length: > AuditEntry.DetailMaxLength } ? detail[..AuditEntry.DetailMaxLength] : detail,
             ActorAccountId = actor,

@@ -25,7 +25,7 @@ public static class AllowListGuard
         return entries is null || entries.Count == 0 || IpAllowListMatcher.FromEntries(entries).Allows(context.ClientAddress());
     }
 
-    public static IResult Refusal(HttpContext context) => IdentityProblems.IpNotAllowed.Result($"This account's IP allow-list does not include your address {context.ClientAddressText()}.",
+    public static Microsoft.AspNetCore.Http.HttpResults.ProblemHttpResult Refusal(HttpContext context) => IdentityProblems.IpNotAllowed.Result($"This account's IP allow-list does not include your address {context.ClientAddressText()}.",
         new Dictionary<string, object?> { ["callerAddress"] = context.ClientAddressText() });
 
     /// <summary>The endpoint filter of the account security group.</summary>

@@ -102,7 +102,7 @@ public static class SecurityEndpoints
             new AllowListState(account.IpAllowList, account.IpAllowListVersion),
             new TwoFactorState(account.TotpSecret is not null, secondFactor.MethodsFor(account), recoveryLeft, account.TotpEnabledAt),
             await SessionsAsync(db, user, settings, clock, cancellationToken),
-            ClientAddress.TextOf(context)));
+            context.ClientAddressText()));
     }
 
     /// <summary>

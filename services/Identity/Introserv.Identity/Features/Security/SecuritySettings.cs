@@ -1,5 +1,4 @@
 using System.ComponentModel.DataAnnotations;
-using System.Security.Claims;
 using Introserv.ServiceDefaults;
 using Introserv.BuildingBlocks.Data;
 using Introserv.BuildingBlocks.Messaging;
@@ -11,7 +10,6 @@ using Introserv.Identity.Features.SignIn;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
-using OpenIddict.Abstractions;
 
 namespace Introserv.Identity.Features.Security;
 
@@ -57,15 +55,10 @@ public static class SecuritySettings
     public const int PasswordHistoryDepth = 5;
 
     public static async Task<Results<NoContent, ProblemHttpResult>> SetSecurityCodeAsync(
-        SetSecurityCodeRequest request,
-        ClaimsPrincipal user,
-        HttpContext context,
-        IdentityServiceDbContext db,
-        StepUp stepUp,
-        IPasswordHasher<Account> hasher,
-        TimeProvider clock,
-        CancellationToken cancellationToken)
+        SetSecurityCodeRequest request, [AsParameters] SecurityCall call, IPasswordHasher<Account> hasher)
     {
+        ArgumentNullException.ThrowIfNull(call);
+        var (user, context, db, stepUp, clock, cancellationToken) = call;
         var code = request.Code!.Trim();
         var account = await db.FindAccountAsync(user, cancellationToken);
         if (account is null)
@@ -94,7 +87,7 @@ public static class SecuritySettings
             if (updated == 1)
             {
                 Audit.Record(db, account.Id, context, clock, "security_code_set", "Support security code set");
-                db.AddIntegrationEvent(new SecurityCodeSet(Guid.CreateVersion7(now), now, account.Id, ClientAddress.TextOf(context)), clock);
+                db.AddIntegrationEvent(new SecurityCodeSet(Guid.CreateVersion7(now), now, account.Id, context.ClientAddressText()), clock);
             }
 
             return updated == 1;
@@ -105,14 +98,10 @@ public static class SecuritySettings
     private static ProblemHttpResult AlreadySet() => IdentityProblems.SecurityCodeAlreadySet.Result("The security code can be set only once. To change it, contact support.");
 
     public static async Task<Results<Ok<AllowListState>, ProblemHttpResult>> SetIpAllowListAsync(
-        SetIpAllowListRequest request,
-        ClaimsPrincipal user,
-        HttpContext context,
-        IdentityServiceDbContext db,
-        StepUp stepUp,
-        TimeProvider clock,
-        CancellationToken cancellationToken)
+        SetIpAllowListRequest request, [AsParameters] SecurityCall call)
     {
+        ArgumentNullException.ThrowIfNull(call);
+        var (user, context, db, stepUp, clock, cancellationToken) = call;
         // Validation has refused a list with a malformed entry.
         var parsed = IpAllowList.Parse(request.Entries!);
 
@@ -127,13 +116,13 @@ public static class SecuritySettings
             return problem;
         }
 
-        var caller = ClientAddress.Of(context);
+        var caller = context.ClientAddress();
         var matcher = IpAllowListMatcher.Create(parsed.Ranges);
         if (!matcher.Allows(caller) && !request.ConfirmLockOut)
         {
-            return IdentityProblems.WouldLockOut.Result($"Your current address {ClientAddress.TextOf(context)} is not in the list, so you would lose access. " +
+            return IdentityProblems.WouldLockOut.Result($"Your current address {context.ClientAddressText()} is not in the list, so you would lose access. " +
                 "Add it, or send confirmLockOut: true to save the list anyway.",
-                new Dictionary<string, object?> { ["callerAddress"] = ClientAddress.TextOf(context) });
+                new Dictionary<string, object?> { ["callerAddress"] = context.ClientAddressText() });
         }
 
         var entries = parsed.Entries.Distinct(StringComparer.Ordinal).ToList();
@@ -155,20 +144,12 @@ public static class SecuritySettings
     }
 
     public static async Task<Results<NoContent, ProblemHttpResult>> ChangePasswordAsync(
-        ChangePasswordRequest request,
-        ClaimsPrincipal user,
-        HttpContext context,
-        IdentityServiceDbContext db,
-        UserManager<Account> users,
-        IPasswordHasher<Account> hasher,
-        CommonPasswords commonPasswords,
-        StepUp stepUp,
-        LoginThrottle throttle,
-        IOpenIddictAuthorizationManager authorizations,
-        IOpenIddictTokenManager tokens,
-        TimeProvider clock,
-        CancellationToken cancellationToken)
+        ChangePasswordRequest request, [AsParameters] SecurityCall call, [AsParameters] PasswordServices passwords, LoginThrottle throttle)
     {
+        ArgumentNullException.ThrowIfNull(call);
+        ArgumentNullException.ThrowIfNull(passwords);
+        var (user, context, db, stepUp, clock, cancellationToken) = call;
+        var (users, hasher, commonPasswords, authorizations, tokens) = passwords;
         var account = await db.FindAccountAsync(user, cancellationToken);
         if (account is null)
         {
@@ -223,7 +204,7 @@ public static class SecuritySettings
             await db.SaveChangesAsync(ct);
             var count = await SecurityEndpoints.RevokeOthersAsync(db, authorizations, tokens, clock, user, ct);
             Audit.Record(db, tracked.Id, context, clock, "password_changed", $"Password changed; {count} other session(s) revoked");
-            db.AddIntegrationEvent(new PasswordChanged(Guid.CreateVersion7(now), now, tracked.Id, ClientAddress.TextOf(context)), clock);
+            db.AddIntegrationEvent(new PasswordChanged(Guid.CreateVersion7(now), now, tracked.Id, context.ClientAddressText()), clock);
             return count;
         }, cancellationToken);
         return TypedResults.NoContent();

@@ -58,16 +58,10 @@ public sealed class StepUp(
 public static class StepUpEndpoint
 {
     public static async Task<Results<NoContent, ProblemHttpResult>> HandleAsync(
-        StepUpRequest request,
-        ClaimsPrincipal user,
-        HttpContext context,
-        IdentityServiceDbContext db,
-        UserManager<Account> users,
-        SecondFactorVerifier secondFactor,
-        LoginThrottle throttle,
-        TimeProvider clock,
-        CancellationToken cancellationToken)
+        StepUpRequest request, [AsParameters] SecurityCall call, UserManager<Account> users, SecondFactorVerifier secondFactor, LoginThrottle throttle)
     {
+        ArgumentNullException.ThrowIfNull(call);
+        var (user, context, db, _, clock, cancellationToken) = call;
         var account = await db.FindAccountAsync(user, cancellationToken);
         var sessionId = user.SessionId();
         var session = sessionId is null ? null : await db.Sessions.FirstOrDefaultAsync(s => s.Id == sessionId, cancellationToken);

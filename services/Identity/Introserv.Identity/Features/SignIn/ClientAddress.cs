@@ -1,18 +1,11 @@
-using System.Net;
-using Introserv.ServiceDefaults;
-
 namespace Introserv.Identity.Features.SignIn;
 
 /// <summary>
-/// The caller's address: the socket address, or the one the trusted gateway forwarded (the forwarded-headers
-/// middleware trusts only the configured proxies). IPv4-mapped IPv6 addresses are shown as IPv4.
+/// What a sign-in records of its client besides the address (the address itself is
+/// <c>HttpContext.ClientAddress()</c> of ServiceDefaults, the one helper every service uses).
 /// </summary>
 public static class ClientAddress
 {
-    public static IPAddress? Of(HttpContext context) => context.ClientAddress();
-
-    public static string TextOf(HttpContext context) => context.ClientAddressText();
-
     public static string? UserAgentOf(HttpContext context)
     {
         ArgumentNullException.ThrowIfNull(context);

@@ -1,3 +1,4 @@
+using Introserv.ServiceDefaults;
 using Introserv.Identity.Data;
 
 namespace Introserv.Identity.Features.SignIn;
@@ -11,7 +12,7 @@ public sealed class LoginHistory(IdentityServiceDbContext db, TimeProvider clock
         {
             AccountId = accountId,
             Login = Normalize(login),
-            Ip = ClientAddress.TextOf(context),
+            Ip = context.ClientAddressText(),
             At = clock.GetUtcNow(),
             Outcome = outcome,
             UserAgent = ClientAddress.UserAgentOf(context),

@@ -1,3 +1,4 @@
+using Introserv.ServiceDefaults;
 using System.Globalization;
 using System.Security.Claims;
 using System.Text.Encodings.Web;
@@ -103,12 +104,12 @@ public static class LoginPages
             return LoginForm(context, antiforgery, returnUrl, login, "The login or password is incorrect.", StatusCodes.Status401Unauthorized);
         }
 
-        if (!IpAllowListMatcher.FromEntries(account.IpAllowList).Allows(ClientAddress.Of(context)))
+        if (!IpAllowListMatcher.FromEntries(account.IpAllowList).Allows(context.ClientAddress()))
         {
             await throttle.FinishAsync(attempt, LoginOutcome.IpNotAllowed, cancellationToken);
             return Html.Page(
                 "Sign-in refused",
-                $"<p class=\"error\" role=\"alert\">This account's IP allow-list does not include your address {Html.Encode(ClientAddress.TextOf(context))}. " +
+                $"<p class=\"error\" role=\"alert\">This account's IP allow-list does not include your address {Html.Encode(context.ClientAddressText())}. " +
                 "Sign in from an allowed address, or contact support.</p>",
                 StatusCodes.Status403Forbidden);
         }

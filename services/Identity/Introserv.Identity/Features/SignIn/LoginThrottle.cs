@@ -1,3 +1,4 @@
+using Introserv.ServiceDefaults;
 using Introserv.Identity.Data;
 using Microsoft.EntityFrameworkCore;
 
@@ -49,7 +50,7 @@ public sealed class LoginThrottle(IdentityServiceDbContext db, TimeProvider cloc
         }
 
         var key = LoginHistory.Normalize(login);
-        var ip = ClientAddress.TextOf(context);
+        var ip = context.ClientAddressText();
         var attempt = new LoginAttempt
         {
             AccountId = accountId,

@@ -1,3 +1,4 @@
+using Introserv.ServiceDefaults;
 using Introserv.BuildingBlocks.Messaging;
 using Introserv.Identity.Contracts;
 using Introserv.Identity.Data;
@@ -16,7 +17,7 @@ public sealed class NewAddressNotice(IdentityServiceDbContext db, TimeProvider c
 
     public async Task CheckAsync(Guid accountId, HttpContext context, CancellationToken cancellationToken)
     {
-        var address = ClientAddress.TextOf(context);
+        var address = context.ClientAddressText();
         // The newest success is this sign-in, recorded just before.
         var earlier = await db.LoginAttempts.AsNoTracking()
             .Where(a => a.AccountId == accountId && a.Outcome == LoginOutcome.Succeeded)

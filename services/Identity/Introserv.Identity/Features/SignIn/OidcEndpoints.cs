@@ -79,7 +79,7 @@ public static class OidcEndpoints
                 [OidcServerExtensions.LoginScheme]);
         }
 
-        var address = ClientAddress.Of(context);
+        var address = context.ClientAddress();
         if (!IpAllowListMatcher.FromEntries(account.IpAllowList).Allows(address))
         {
             await context.SignOutAsync(OidcServerExtensions.LoginScheme);
@@ -102,7 +102,7 @@ public static class OidcEndpoints
         identity.SetDestinations(Destinations);
 
         var now = clock.GetUtcNow();
-        var ip = ClientAddress.TextOf(context);
+        var ip = context.ClientAddressText();
         db.Sessions.Add(new AccountSession
         {
             Id = sessionId,
@@ -159,8 +159,8 @@ public static class OidcEndpoints
             return Forbid(Errors.InvalidGrant, "The session is no longer valid.");
         }
 
-        var ip = ClientAddress.TextOf(context);
-        if (!IpAllowListMatcher.FromEntries(account.IpAllowList).Allows(ClientAddress.Of(context)))
+        var ip = context.ClientAddressText();
+        if (!IpAllowListMatcher.FromEntries(account.IpAllowList).Allows(context.ClientAddress()))
         {
             await history.RecordAsync(account.Id, account.UserName!, context, LoginOutcome.RefreshRefusedIpNotAllowed, cancellationToken);
             return Forbid(Errors.InvalidGrant, IpNotAllowedDescription);
@@ -211,7 +211,7 @@ public static class OidcEndpoints
     {
         var result = await context.AuthenticateAsync(OpenIddictServerAspNetCoreDefaults.AuthenticationScheme);
         var account = result.Principal is null ? null : await users.FindByIdAsync(result.Principal.GetClaim(Claims.Subject) ?? "");
-        if (account is not null && !IpAllowListMatcher.FromEntries(account.IpAllowList).Allows(ClientAddress.Of(context)))
+        if (account is not null && !IpAllowListMatcher.FromEntries(account.IpAllowList).Allows(context.ClientAddress()))
         {
             return AllowListGuard.Refusal(context);
         }

@@ -3,7 +3,6 @@ using System.Security.Claims;
 using Introserv.BuildingBlocks.Data;
 using Introserv.BuildingBlocks.Messaging;
 using Introserv.Identity.Contracts;
-using Introserv.Identity.Features.SignIn;
 using Introserv.Identity.Data;
 using Introserv.Identity.Features.Security;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -99,7 +98,7 @@ public static class TwoFactorEndpoints
             account.TotpEnabledAt = clock.GetUtcNow();
             var fresh = await recovery.RegenerateAsync(account, ct);
             Audit.Record(db, account.Id, context, clock, "two_factor_enabled", "Authenticator app second factor turned on");
-            db.AddIntegrationEvent(new TwoFactorChanged(Guid.CreateVersion7(), clock.GetUtcNow(), account.Id, true, ClientAddress.TextOf(context)), clock);
+            db.AddIntegrationEvent(new TwoFactorChanged(Guid.CreateVersion7(), clock.GetUtcNow(), account.Id, true, context.ClientAddressText()), clock);
             return TypedResults.Ok(new RecoveryCodes(fresh));
         }, cancellationToken);
         return codes;
@@ -123,7 +122,7 @@ public static class TwoFactorEndpoints
             tracked.TotpLastUsedStep = null;
             await db.RecoveryCodes.Where(c => c.AccountId == tracked.Id).ExecuteDeleteAsync(ct);
             Audit.Record(db, tracked.Id, context, clock, "two_factor_disabled", "Second factor turned off");
-            db.AddIntegrationEvent(new TwoFactorChanged(Guid.CreateVersion7(), clock.GetUtcNow(), tracked.Id, false, ClientAddress.TextOf(context)), clock);
+            db.AddIntegrationEvent(new TwoFactorChanged(Guid.CreateVersion7(), clock.GetUtcNow(), tracked.Id, false, context.ClientAddressText()), clock);
             return true;
         }, cancellationToken);
         return TypedResults.NoContent();

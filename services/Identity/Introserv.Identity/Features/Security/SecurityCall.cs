@@ -1,0 +1,29 @@
+using System.Security.Claims;
+using Introserv.Identity.Data;
+using Introserv.Identity.Features.Registration;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.Extensions.Validation;
+using OpenIddict.Abstractions;
+
+namespace Introserv.Identity.Features.Security;
+
+// [SkipValidation] is the validation framework's way to leave a parameter alone; .NET 10 marks it for evaluation.
+#pragma warning disable ASP0029
+
+/// <summary>
+/// What every account-security handler works with, bound as one parameter (<c>[AsParameters]</c>). Services, not
+/// input: request validation skips it (it would otherwise walk the database context's sets).
+/// </summary>
+[SkipValidation]
+public sealed record SecurityCall(
+    ClaimsPrincipal User, HttpContext Context, IdentityServiceDbContext Db, StepUp StepUp, TimeProvider Clock, CancellationToken Aborted);
+
+/// <summary>What setting a new password needs (a change or a reset), bound as one parameter (<c>[AsParameters]</c>); not validated.</summary>
+[SkipValidation]
+public sealed record PasswordServices(
+    UserManager<Account> Users,
+    IPasswordHasher<Account> Hasher,
+    CommonPasswords CommonPasswords,
+    IOpenIddictAuthorizationManager Authorizations,
+    IOpenIddictTokenManager Tokens);
+#pragma warning restore ASP0029
