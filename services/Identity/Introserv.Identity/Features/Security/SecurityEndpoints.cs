@@ -76,14 +76,10 @@ public static class SecurityEndpoints
     }
 
     private static async Task<Results<Ok<SecurityOverview>, ProblemHttpResult>> GetOverviewAsync(
-        ClaimsPrincipal user,
-        HttpContext context,
-        IdentityServiceDbContext db,
-        SecondFactorVerifier secondFactor,
-        IOptions<IdentityServerOptions> settings,
-        TimeProvider clock,
-        CancellationToken cancellationToken)
+        [AsParameters] SecurityCall call, SecondFactorVerifier secondFactor, IOptions<IdentityServerOptions> settings)
     {
+        ArgumentNullException.ThrowIfNull(call);
+        var (user, context, db, _, clock, cancellationToken) = call;
         var account = await db.FindAccountAsync(user, cancellationToken);
         if (account is null)
         {
@@ -164,15 +160,10 @@ public static class SecurityEndpoints
     }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> RevokeSessionAsync(
-        Guid sessionId,
-        ClaimsPrincipal user,
-        HttpContext context,
-        IdentityServiceDbContext db,
-        IOpenIddictAuthorizationManager authorizations,
-        IOpenIddictTokenManager tokens,
-        TimeProvider clock,
-        CancellationToken cancellationToken)
+        Guid sessionId, [AsParameters] SecurityCall call, IOpenIddictAuthorizationManager authorizations, IOpenIddictTokenManager tokens)
     {
+        ArgumentNullException.ThrowIfNull(call);
+        var (user, context, db, _, clock, cancellationToken) = call;
         var revoked = await SessionRevocation.RevokeAsync(db, authorizations, tokens, clock, user.AccountId().ToString(), [sessionId], cancellationToken);
         if (revoked == 0)
         {
@@ -185,14 +176,10 @@ public static class SecurityEndpoints
     }
 
     private static async Task<Ok<RevokedSessions>> RevokeOtherSessionsAsync(
-        ClaimsPrincipal user,
-        HttpContext context,
-        IdentityServiceDbContext db,
-        IOpenIddictAuthorizationManager authorizations,
-        IOpenIddictTokenManager tokens,
-        TimeProvider clock,
-        CancellationToken cancellationToken)
+        [AsParameters] SecurityCall call, IOpenIddictAuthorizationManager authorizations, IOpenIddictTokenManager tokens)
     {
+        ArgumentNullException.ThrowIfNull(call);
+        var (user, context, db, _, clock, cancellationToken) = call;
         var count = await RevokeOthersAsync(db, authorizations, tokens, clock, user, cancellationToken);
         Audit.Record(db, user.AccountId(), context, clock, "other_sessions_revoked", $"{count} other session(s) revoked");
         await db.SaveChangesAsync(cancellationToken);

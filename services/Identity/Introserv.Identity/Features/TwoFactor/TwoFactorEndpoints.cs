@@ -61,15 +61,10 @@ public static class TwoFactorEndpoints
     }
 
     private static async Task<Results<Ok<RecoveryCodes>, ProblemHttpResult>> ConfirmAsync(
-        ConfirmTotpRequest request,
-        ClaimsPrincipal user,
-        HttpContext context,
-        IdentityServiceDbContext db,
-        TotpMethod totp,
-        RecoveryCodeMethod recovery,
-        TimeProvider clock,
-        CancellationToken cancellationToken)
+        ConfirmTotpRequest request, [AsParameters] SecurityCall call, TotpMethod totp, RecoveryCodeMethod recovery)
     {
+        ArgumentNullException.ThrowIfNull(call);
+        var (user, context, db, _, clock, cancellationToken) = call;
         var codes = await db.InTransactionAsync<Results<Ok<RecoveryCodes>, ProblemHttpResult>>(async ct =>
         {
             var account = await db.FindAccountAsync(user, ct);
@@ -129,9 +124,10 @@ public static class TwoFactorEndpoints
     }
 
     private static async Task<Results<Ok<RecoveryCodes>, ProblemHttpResult>> RegenerateAsync(
-        ClaimsPrincipal user, HttpContext context, IdentityServiceDbContext db, StepUp stepUp, RecoveryCodeMethod recovery, TimeProvider clock,
-        CancellationToken cancellationToken)
+        [AsParameters] SecurityCall call, RecoveryCodeMethod recovery)
     {
+        ArgumentNullException.ThrowIfNull(call);
+        var (user, context, db, stepUp, clock, cancellationToken) = call;
         var (account, problem) = await EnabledAndSteppedUpAsync(user, db, stepUp, cancellationToken);
         if (problem is not null)
         {
