@@ -23,6 +23,8 @@ public static class PublicRoutes
         ("/api/countries", "profile"),
         ("/api/profile/email-change", "profile"),
         ("/api/staff/profiles/00000000-0000-0000-0000-000000000001/country", "profile"),
+        ("/api/staff/accounts/00000000-0000-0000-0000-000000000001/security-code/check", "identity"),
+        ("/api/staff/accounts/00000000-0000-0000-0000-000000000001/ip-allow-list/clear", "identity"),
         ("/api/notifications", "notifications"),
         ("/api/notifications/settings", "notifications"),
         ("/api/staff/notifications/news", "notifications"),

@@ -9,10 +9,14 @@ public sealed record SecurityCodeSet(
     Guid AccountId,
     string? SetFromAddress) : IIntegrationEvent;
 
-/// <summary>The account's second factor was turned on (<paramref name="Enabled"/>) or off. Notifications tells the customer.</summary>
+/// <summary>
+/// The account's second factor was turned on (<paramref name="Enabled"/>) or off; by support for a locked-out
+/// customer when <paramref name="SupportReason"/> is set. Notifications tells the customer.
+/// </summary>
 public sealed record TwoFactorChanged(
     Guid EventId,
     DateTimeOffset OccurredAt,
     Guid AccountId,
     bool Enabled,
-    string? ChangedFromAddress) : IIntegrationEvent;
+    string? ChangedFromAddress,
+    string? SupportReason = null) : IIntegrationEvent;

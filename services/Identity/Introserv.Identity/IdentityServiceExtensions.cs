@@ -82,6 +82,7 @@ public static class IdentityServiceExtensions
         app.MapOidcEndpoints();
         app.MapLoginPages();
         app.MapSecurityEndpoints();
+        app.MapSupportEndpoints();
         app.MapGrpcService<AccountSupportService>();
         app.MapGrpcService<AccountAccessService>();
         return app;

@@ -96,6 +96,28 @@ public sealed class NotificationTests(NotificationsServiceFactory factory) : ICl
     }
 
     [Fact]
+    public async Task Support_decisions_reach_the_customer_with_their_reason_and_a_customers_own_change_sends_nothing()
+    {
+        var (accountId, email) = await RegisterAsync();
+        var staff = Guid.NewGuid();
+
+        await factory.PublishAsync(new IpAllowListChanged(Guid.NewGuid(), DateTimeOffset.UtcNow, accountId, [], 3, "Locked out after moving office"));
+        await factory.PublishAsync(new TwoFactorChanged(Guid.NewGuid(), DateTimeOffset.UtcNow, accountId, false, null, "Authenticator phone lost"));
+        await factory.PublishAsync(new Introserv.Profile.Contracts.CompanyVerificationChanged(Guid.NewGuid(), DateTimeOffset.UtcNow, accountId, "pending", null, null));
+        await factory.PublishAsync(new Introserv.Profile.Contracts.CompanyVerificationChanged(Guid.NewGuid(), DateTimeOffset.UtcNow, accountId, "rejected", "The registration number does not match the register", staff));
+        await factory.PublishAsync(new Introserv.Profile.Contracts.CountryChanged(Guid.NewGuid(), DateTimeOffset.UtcNow, accountId, "BG", "RO", "Company moved to Bucharest", staff));
+        var mails = await factory.MailsToAsync(email, 5);
+        await Task.Delay(1000);
+
+        Assert.Equal(5, factory.Mail.List(email).Count); // the welcome and four: the customer's own company change sends none
+        Assert.Contains("Locked out after moving office", mails.Single(m => m.Subject.Contains("IP access", StringComparison.Ordinal)).Text, StringComparison.Ordinal);
+        Assert.Contains("Authenticator phone lost", mails.Single(m => m.Subject == "Two-step sign-in turned off").Text, StringComparison.Ordinal);
+        Assert.Contains("does not match the register", mails.Single(m => m.Subject == "Your company details were not approved").Text, StringComparison.Ordinal);
+        var country = mails.Single(m => m.Subject == "The country of your account was changed").Text;
+        Assert.Contains("from BG to RO: Company moved to Bucharest", country, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task An_email_change_sends_the_link_to_the_new_address_tells_the_old_one_and_moves_the_categories_that_followed_it()
     {
         var (accountId, oldEmail) = await RegisterAsync();

@@ -16,6 +16,10 @@ public static class IdentityProblems
     public static readonly ProblemType IpNotAllowed = CommonProblems.IpNotAllowed;
     public static readonly ProblemType StepUpRequired = new(StatusCodes.Status403Forbidden, "step_up_required", "Confirmation required");
     public static readonly ProblemType SessionNotFound = new(StatusCodes.Status404NotFound, "session_not_found", "Session not found");
+    public static readonly ProblemType CustomerNotFound = new(StatusCodes.Status404NotFound, "customer_not_found", "No such customer");
+    public static readonly ProblemType SecurityCodeCheckRequired = new(StatusCodes.Status403Forbidden, "security_code_check_required", "Check the caller first");
+    public static readonly ProblemType NothingToClear = new(StatusCodes.Status409Conflict, "nothing_to_clear", "Nothing to clear");
+    public static readonly ProblemType SecurityCodeChecksLocked = new(StatusCodes.Status429TooManyRequests, "security_code_checks_locked", "Too many wrong codes");
     public static readonly ProblemType EmailTaken = new(StatusCodes.Status409Conflict, "email_taken", "Email already registered");
     public static readonly ProblemType LoginTaken = new(StatusCodes.Status409Conflict, "login_taken", "Login already taken");
     public static readonly ProblemType PasswordResetTokenUsed = new(StatusCodes.Status409Conflict, "password_reset_token_used", "Link already used");

@@ -27,6 +27,11 @@ public sealed class EventMailConsumer<TEvent>(NotificationsDbContext db, TimePro
     {
         ArgumentNullException.ThrowIfNull(context);
         var message = context.Message;
+        if (!Rule.When(message))
+        {
+            return;
+        }
+
         var settings = await SettingsLookup.RequireAsync(Db, message.AccountId, cancellationToken);
         var content = Rule.Compose(message, new MailInput(settings, options.Value));
         await Outgoing.EnqueueAsync(Db, message.AccountId, message.EventId, Rule.MessageType, Rule.Category,

@@ -25,5 +25,8 @@ public sealed record MailRule<TEvent>(string MessageType, string Category, Func<
     public Func<TEvent, NotificationSettings, string> Recipient { get; init; } =
         (_, settings) => Outgoing.AddressFor(settings, Category);
 
+    /// <summary>Whether this event becomes a mail at all (every one, unless the row says otherwise).</summary>
+    public Func<TEvent, bool> When { get; init; } = _ => true;
+
     internal override void AddConsumer(IBusRegistrationConfigurator bus) => bus.AddConsumer<EventMailConsumer<TEvent>>();
 }

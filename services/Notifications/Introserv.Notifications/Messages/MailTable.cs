@@ -18,11 +18,17 @@ public static class MailTable
         Account<PasswordChanged>(MessageTypes.PasswordChanged,
             (m, i) => MailTemplates.PasswordChanged(i.Settings.FirstName, m.ChangedFromAddress)),
         Account<IpAllowListChanged>(MessageTypes.IpAllowListChanged,
-            (m, i) => MailTemplates.IpAllowListChanged(i.Settings.FirstName, m.Entries)),
+            (m, i) => MailTemplates.IpAllowListChanged(i.Settings.FirstName, m.Entries, m.SupportReason)),
         Account<SecurityCodeSet>(MessageTypes.SecurityCodeSet,
             (m, i) => MailTemplates.SecurityCodeSet(i.Settings.FirstName, m.SetFromAddress)),
         Account<TwoFactorChanged>(MessageTypes.TwoFactorChanged,
-            (m, i) => MailTemplates.TwoFactorChanged(i.Settings.FirstName, m.Enabled, m.ChangedFromAddress)),
+            (m, i) => MailTemplates.TwoFactorChanged(i.Settings.FirstName, m.Enabled, m.ChangedFromAddress, m.SupportReason)),
+        // Support's decisions on the profile (a customer's own change of company details is not one).
+        Account<CompanyVerificationChanged>(MessageTypes.CompanyVerificationDecided,
+            (m, i) => MailTemplates.CompanyVerificationDecided(i.Settings.FirstName, m.Status, m.Reason))
+            with { When = m => m.ChangedBy is not null && m.Status is "approved" or "rejected" },
+        Account<CountryChanged>(MessageTypes.CountryChanged,
+            (m, i) => MailTemplates.CountryChanged(i.Settings.FirstName, m.OldCountry, m.NewCountry, m.Reason)),
         // The confirmation link goes to the new address only.
         Account<EmailChangeRequested>(MessageTypes.EmailChangeConfirmation,
             (m, i) => MailTemplates.EmailChangeConfirmation(

@@ -20,6 +20,8 @@ public static class MessageTypes
     public const string IpAllowListChanged = "ip_allow_list_changed";
     public const string SecurityCodeSet = "security_code_set";
     public const string TwoFactorChanged = "two_factor_changed";
+    public const string CompanyVerificationDecided = "company_verification_decided";
+    public const string CountryChanged = "country_changed";
     public const string LowBalance = "low_balance";
     public const string OrderPlaced = "order_placed";
     public const string OrderActivated = "order_activated";
@@ -110,29 +112,53 @@ public static class MailTemplates
         $"Hello {firstName},",
         [$"the password of your Introserv account was changed{From(fromAddress)}. Every other session was signed out.", "If you did not do this, contact support at once."]);
 
-    public static MailContent IpAllowListChanged(string firstName, IReadOnlyList<string> entries) => Render(
+    public static MailContent IpAllowListChanged(string firstName, IReadOnlyList<string> entries, string? supportReason = null) => Render(
         "Your IP access restrictions were changed",
         $"Hello {firstName},",
-        [
-            entries.Count == 0
-                ? "your Introserv account no longer restricts the addresses it can be used from."
-                : $"your Introserv account can now be used only from: {string.Join(", ", entries)}.",
-            "If you did not do this, contact support at once.",
-        ]);
+        supportReason is not null
+            ?
+            [
+                $"support removed the IP allow-list of your Introserv account after checking your security code: {supportReason}",
+                "It can now be used from any address; set a new list in the security settings. If you did not ask for this, contact support at once.",
+            ]
+            :
+            [
+                entries.Count == 0
+                    ? "your Introserv account no longer restricts the addresses it can be used from."
+                    : $"your Introserv account can now be used only from: {string.Join(", ", entries)}.",
+                "If you did not do this, contact support at once.",
+            ]);
 
     public static MailContent SecurityCodeSet(string firstName, string? fromAddress) => Render(
         "Your support security code was set",
         $"Hello {firstName},",
         [$"a security code for support calls was set on your Introserv account{From(fromAddress)}. It cannot be changed or shown again.", "If you did not do this, contact support at once."]);
 
-    public static MailContent TwoFactorChanged(string firstName, bool enabled, string? fromAddress) => Render(
+    public static MailContent TwoFactorChanged(string firstName, bool enabled, string? fromAddress, string? supportReason = null) => Render(
         enabled ? "Two-step sign-in turned on" : "Two-step sign-in turned off",
         $"Hello {firstName},",
         [
-            enabled
-                ? $"two-step sign-in with an authenticator app was turned on for your Introserv account{From(fromAddress)}."
-                : $"two-step sign-in was turned off for your Introserv account{From(fromAddress)}.",
-            "If you did not do this, contact support at once.",
+            supportReason is not null
+                ? $"support turned off two-step sign-in for your Introserv account after checking your security code: {supportReason} Turn it on again in the security settings."
+                : enabled
+                    ? $"two-step sign-in with an authenticator app was turned on for your Introserv account{From(fromAddress)}."
+                    : $"two-step sign-in was turned off for your Introserv account{From(fromAddress)}.",
+            supportReason is not null ? "If you did not ask for this, contact support at once." : "If you did not do this, contact support at once.",
+        ]);
+
+    public static MailContent CompanyVerificationDecided(string firstName, string status, string? reason) => Render(
+        status == "approved" ? "Your company details were approved" : "Your company details were not approved",
+        $"Hello {firstName},",
+        status == "approved"
+            ? ["support approved the company details of your Introserv account; its invoices can be paid now." + (string.IsNullOrEmpty(reason) ? "" : $" Note: {reason}")]
+            : [$"support could not approve the company details of your Introserv account: {reason}", "Correct them in the profile and they will be checked again."]);
+
+    public static MailContent CountryChanged(string firstName, string? oldCountry, string newCountry, string reason) => Render(
+        "The country of your account was changed",
+        $"Hello {firstName},",
+        [
+            $"support changed the country of your Introserv account from {oldCountry ?? "(none)"} to {newCountry}: {reason}",
+            "The country decides the taxes and payment methods that apply. If you did not ask for this, contact support.",
         ]);
 
     public static MailContent LowBalance(string firstName, decimal balance, decimal threshold, string currency) => Render(

@@ -111,16 +111,24 @@ public static class TwoFactorEndpoints
         await db.InTransactionAsync(async ct =>
         {
             var tracked = await db.Users.FirstAsync(a => a.Id == account.Id, ct);
-            tracked.TotpSecret = null;
-            tracked.PendingTotpSecret = null;
-            tracked.TotpEnabledAt = null;
-            tracked.TotpLastUsedStep = null;
-            await db.RecoveryCodes.Where(c => c.AccountId == tracked.Id).ExecuteDeleteAsync(ct);
+            await TurnOffAsync(db, tracked, ct);
             Audit.Record(db, tracked.Id, context, clock, "two_factor_disabled", "Second factor turned off");
             db.AddIntegrationEvent(new TwoFactorChanged(Guid.CreateVersion7(), clock.GetUtcNow(), tracked.Id, false, context.ClientAddressText()), clock);
             return true;
         }, cancellationToken);
         return TypedResults.NoContent();
+    }
+
+    /// <summary>Turns the second factor off: the authenticator secret and every recovery code go (the caller saves).</summary>
+    public static async Task TurnOffAsync(IdentityServiceDbContext db, Account account, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(db);
+        ArgumentNullException.ThrowIfNull(account);
+        account.TotpSecret = null;
+        account.PendingTotpSecret = null;
+        account.TotpEnabledAt = null;
+        account.TotpLastUsedStep = null;
+        await db.RecoveryCodes.Where(c => c.AccountId == account.Id).ExecuteDeleteAsync(cancellationToken);
     }
 
     private static async Task<Results<Ok<RecoveryCodes>, ProblemHttpResult>> RegenerateAsync(
