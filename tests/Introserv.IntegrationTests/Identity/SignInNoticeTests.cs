@@ -41,6 +41,34 @@ public sealed class SignInNoticeTests(IdentityServiceFactory factory) : IClassFi
         Assert.Equal(JsonValueKind.Null, security.GetProperty("previousSignIn").ValueKind);
     }
 
+    [Fact]
+    public async Task Parallel_sign_ins_from_a_new_address_make_one_notice()
+    {
+        var (id, login, password) = await factory.RegisterAsync();
+        await factory.NewBrowser("192.0.2.64").SignInAsync(login, password);
+
+        // The login throttle turns some of the parallel attempts away (429); those that get through race each other.
+        var signedIn = await Task.WhenAll(Enumerable.Range(0, 6).Select(async _ =>
+        {
+            try
+            {
+                await factory.NewBrowser("198.51.100.65").SignInAsync(login, password);
+                return true;
+            }
+            catch (InvalidOperationException)
+            {
+                return false;
+            }
+        }));
+        Assert.True(signedIn.Count(s => s) >= 2, $"only {signedIn.Count(s => s)} of the parallel sign-ins got through");
+
+        // Published at least once, and every publication is the same event: Notifications mails an event id once.
+        var notices = await NoticesAsync(id);
+        Assert.NotEmpty(notices);
+        Assert.Single(notices.Select(n => n.GetProperty("eventId").GetGuid()).Distinct());
+        Assert.All(notices, n => Assert.Equal("198.51.100.65", n.GetProperty("address").GetString()));
+    }
+
     private async Task<List<JsonElement>> NoticesAsync(Guid accountId)
     {
         await using var scope = factory.Services.CreateAsyncScope();

@@ -126,7 +126,7 @@ public static class LoginPages
         }
 
         await throttle.FinishAsync(attempt, LoginOutcome.Succeeded, cancellationToken);
-        await newAddress.CheckAsync(account.Id, context, cancellationToken);
+        await newAddress.CheckAsync(account.Id, attempt.AttemptId, context, cancellationToken);
         await SignInAsync(context, account, ["pwd"], clock);
         return Results.Redirect(returnUrl);
     }
@@ -183,7 +183,7 @@ public static class LoginPages
         }
 
         await throttle.FinishAsync(attempt, LoginOutcome.Succeeded, cancellationToken);
-        await newAddress.CheckAsync(account.Id, context, cancellationToken);
+        await newAddress.CheckAsync(account.Id, attempt.AttemptId, context, cancellationToken);
         await context.SignOutAsync(OidcServerExtensions.SecondFactorScheme);
         await SignInAsync(context, account, ["pwd", method == TotpMethod.MethodName ? "otp" : "rec"], clock);
         return Results.Redirect(returnUrl);
