@@ -57,6 +57,19 @@ public sealed class ProblemCatalogueTests
     }
 
     [Fact]
+    public void Every_refusal_of_a_phone_challenge_that_Verification_can_give_is_in_Profiles_catalogue()
+    {
+        // Profile passes Verification's refusals of the customer's phone challenge on with their code; one it does
+        // not list would reach the customer undeclared (and the code above proves the statuses agree).
+        var profile = Entries(typeof(ProfileProblems)).Select(p => p.Code).ToHashSet(StringComparer.Ordinal);
+        var verification = Introserv.Verification.Problems.Start.Concat(Introserv.Verification.Problems.Resend).Concat(Introserv.Verification.Problems.Confirm)
+            .Select(p => p.Code).Distinct();
+
+        var missing = verification.Where(code => !profile.Contains(code)).ToList();
+        Assert.True(missing.Count == 0, $"not in Profile's catalogue: {string.Join(", ", missing)}");
+    }
+
+    [Fact]
     public void The_readme_lists_every_code_of_every_catalogue()
     {
         var table = new StringBuilder()
