@@ -27,6 +27,7 @@ public sealed class ProblemCatalogueTests
         ("orders", typeof(OrdersProblems)),
         ("notifications", typeof(NotificationsProblems)),
         ("verification", typeof(Introserv.Verification.Problems)),
+        ("gateway", typeof(Introserv.Gateway.GatewayProblems)),
     ];
 
     private static IEnumerable<ProblemType> Entries(Type catalogue) =>
@@ -67,6 +68,21 @@ public sealed class ProblemCatalogueTests
 
         var missing = verification.Where(code => !profile.Contains(code)).ToList();
         Assert.True(missing.Count == 0, $"not in Profile's catalogue: {string.Join(", ", missing)}");
+    }
+
+    [Fact]
+    public void Every_error_code_the_readme_names_is_in_a_catalogue()
+    {
+        // "`404 order_not_found`", "404 `order_not_found`": prose that names a status and a code.
+        var readme = File.ReadAllText(Path.Combine(LocalInfra.RepositoryRoot, "README.md"));
+        var named = System.Text.RegularExpressions.Regex.Matches(readme, @"`[1-5]\d\d ([a-z][a-z0-9_]+)`|\b[1-5]\d\d `([a-z][a-z0-9_]+)`")
+            .Select(m => m.Groups[1].Success ? m.Groups[1].Value : m.Groups[2].Value)
+            .ToHashSet(StringComparer.Ordinal);
+        var catalogued = Catalogues.SelectMany(c => Entries(c.Catalogue)).Select(p => p.Code).ToHashSet(StringComparer.Ordinal);
+
+        Assert.Contains("precondition_required", named);
+        var unknown = named.Where(code => !catalogued.Contains(code)).Order(StringComparer.Ordinal).ToList();
+        Assert.True(unknown.Count == 0, $"README names codes no catalogue has: {string.Join(", ", unknown)}");
     }
 
     [Fact]

@@ -11,8 +11,6 @@ namespace Introserv.Gateway.AllowLists;
 /// </summary>
 internal sealed class AllowListEnforcement(RequestDelegate next)
 {
-    public const string IpNotAllowedCode = "ip_not_allowed";
-    public const string AllowListUnavailableCode = "allow_list_unavailable";
 
     public async Task InvokeAsync(HttpContext context, AllowListCache cache, LastAccessReporter lastAccess)
     {
@@ -31,15 +29,15 @@ internal sealed class AllowListEnforcement(RequestDelegate next)
             {
                 context.Response.Headers.RetryAfter = "5";
                 await GatewayProblems.WriteAsync(
-                    context, StatusCodes.Status503ServiceUnavailable, AllowListUnavailableCode, "Access check unavailable",
+                    context, GatewayProblems.AllowListUnavailable,
                     "The account's IP allow-list cannot be checked right now; try again shortly.");
                 return;
             }
 
             if (!list.Matcher.Allows(address))
             {
-                                await GatewayProblems.WriteAsync(
-                    context, StatusCodes.Status403Forbidden, IpNotAllowedCode, "Address not allowed",
+                await GatewayProblems.WriteAsync(
+                    context, GatewayProblems.IpNotAllowed,
                     $"This account's IP allow-list does not include your address {address}.",
                     new Dictionary<string, object?> { ["callerAddress"] = address?.ToString() });
                 return;

@@ -111,6 +111,7 @@ public static class ApiReference
             }
         }
 
+        DeclareGatewayProblems(paths);
         var description = "Every public endpoint of the billing panel, through the gateway. Errors are RFC 9457 problem details with a stable `code`.";
         if (unavailable.Count > 0)
         {
@@ -138,6 +139,71 @@ public static class ApiReference
             },
             ["security"] = new JsonArray(new JsonObject { ["bearer"] = new JsonArray() }),
             ["tags"] = tags,
+        };
+    }
+
+    // What the gateway itself may answer on an operation joins the codes the service declares for that status
+    // (an operation that needs a token declares 401 in its service's document).
+    private static void DeclareGatewayProblems(JsonObject paths)
+    {
+        foreach (var (_, item) in paths)
+        {
+            foreach (var (_, node) in (item as JsonObject)?.ToList() ?? [])
+            {
+                if (node is not JsonObject operation)
+                {
+                    continue;
+                }
+
+                var responses = operation["responses"] as JsonObject ?? [];
+                operation["responses"] = responses;
+                var types = responses.ContainsKey("401")
+                    ? GatewayProblems.OnEveryOperation.Concat(GatewayProblems.OnSignedInOperations)
+                    : GatewayProblems.OnEveryOperation;
+                foreach (var type in types)
+                {
+                    Declare(responses, type);
+                }
+            }
+        }
+    }
+
+    private static void Declare(JsonObject responses, Introserv.ServiceDefaults.ProblemType type)
+    {
+        var key = type.Status.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        if (responses[key]?["content"]?["application/problem+json"]?["schema"]?["properties"]?["code"]?["enum"] is JsonArray codes)
+        {
+            if (!codes.Any(c => c?.GetValue<string>() == type.Code))
+            {
+                codes.Add(type.Code);
+                responses[key]!["description"] = $"{responses[key]!["description"]?.GetValue<string>()?.TrimEnd('.')}; `{type.Code}` ({type.Title}).";
+            }
+
+            return;
+        }
+
+        responses[key] = new JsonObject
+        {
+            ["description"] = $"{Microsoft.AspNetCore.WebUtilities.ReasonPhrases.GetReasonPhrase(type.Status)}. Problem codes: `{type.Code}` ({type.Title}).",
+            ["content"] = new JsonObject
+            {
+                ["application/problem+json"] = new JsonObject
+                {
+                    ["schema"] = new JsonObject
+                    {
+                        ["type"] = "object",
+                        ["required"] = new JsonArray("status", "title", "code"),
+                        ["properties"] = new JsonObject
+                        {
+                            ["title"] = new JsonObject { ["type"] = "string" },
+                            ["status"] = new JsonObject { ["type"] = "integer", ["format"] = "int32" },
+                            ["detail"] = new JsonObject { ["type"] = new JsonArray("string", "null") },
+                            ["code"] = new JsonObject { ["type"] = "string", ["enum"] = new JsonArray(type.Code) },
+                            ["traceId"] = new JsonObject { ["type"] = "string" },
+                        },
+                    },
+                },
+            },
         };
     }
 

@@ -42,7 +42,7 @@ public static class EdgePolicies
                 var seconds = (int)Math.Ceiling(Math.Max(retryAfter.TotalSeconds, 1));
                 rejected.HttpContext.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
                 await GatewayProblems.WriteAsync(
-                    rejected.HttpContext, StatusCodes.Status429TooManyRequests, ProblemCodes.RateLimited, "Too many requests",
+                    rejected.HttpContext, GatewayProblems.RateLimited,
                     $"Too many requests; try again in {seconds} seconds.",
                     new Dictionary<string, object?> { ["retryAfterSeconds"] = seconds });
             };

@@ -6,8 +6,6 @@ namespace Introserv.Gateway.Edge;
 /// </summary>
 internal sealed class TokenInQueryRefusal(RequestDelegate next)
 {
-    public const string Code = "token_in_query";
-
     private const string Parameter = "access_token";
 
     public async Task InvokeAsync(HttpContext context)
@@ -16,7 +14,7 @@ internal sealed class TokenInQueryRefusal(RequestDelegate next)
         if (HasTokenParameter(context.Request.Query))
         {
             await GatewayProblems.WriteAsync(
-                context, StatusCodes.Status400BadRequest, Code, "Access token in the URL",
+                context, GatewayProblems.TokenInQuery,
                 "Send the access token in the Authorization header (Bearer), never in the query string.");
             return;
         }

@@ -156,6 +156,11 @@ public sealed class FuzzThroughGatewayTests(StackFixture stack, ITestOutputHelpe
                     .Select(r => $"{method} {path}: {r.Key} has no typed JSON body"));
                 defects.AddRange(responses.Where(r => r.Key[0] is '4' or '5' && CodesOf(r.Value) is null)
                     .Select(r => $"{method} {path}: {r.Key} lists no problem codes"));
+                // What the gateway itself may answer is declared too.
+                if (CodesOf(responses["502"])?.Contains("upstream_unavailable") != true || CodesOf(responses["504"])?.Contains("upstream_timeout") != true)
+                {
+                    defects.Add($"{method} {path}: the gateway's 502/504 are not declared");
+                }
             }
         }
 
