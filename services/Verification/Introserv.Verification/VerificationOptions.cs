@@ -89,4 +89,8 @@ public sealed class VerificationRateLimits
     /// address cannot pump codes). The address is the request's client address (the gateway forwards it).
     /// </summary>
     public int ChallengesPerAddress { get; set; } = 20;
+
+    /// <summary>The Redis key prefix of the counters (every replica of one deployment shares it).</summary>
+    [RegularExpression("^[A-Za-z0-9:_-]{1,100}$")]
+    public string KeyPrefix { get; set; } = "verification:limit";
 }

@@ -33,7 +33,8 @@ public sealed class PhoneVerificationAbuseTests(ProfileServiceFactory factory) :
     public async Task The_customers_address_is_what_verification_counts_for_its_per_address_limit()
     {
         var redis = factory.Verification.Services.GetRequiredService<IConnectionMultiplexer>().GetDatabase();
-        var key = $"verification:limit:address:{ProfileServiceFactory.ClientAddress}";
+        var prefix = factory.Verification.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<Introserv.Verification.VerificationOptions>>().Value.RateLimits.KeyPrefix;
+        var key = $"{prefix}:address:{ProfileServiceFactory.ClientAddress}";
         var before = (long?)await redis.StringGetAsync(key) ?? 0;
         var accountId = await factory.RegisterAsync();
         using var http = factory.Customer(accountId);

@@ -17,7 +17,7 @@ namespace Introserv.IntegrationTests.Verification;
 /// with a fake telephony provider on a real socket (four gateways), a clock tests can move and every log line
 /// captured. Tokens are signed with a test key the service is told to trust, in place of Identity's. A request's
 /// client address is the one in <see cref="ClientAddressHeader"/>, else <see cref="DefaultClientAddress"/>; the
-/// hourly budgets are this instance's own (a key prefix of its own in the shared Redis).
+/// hourly budgets and the rate-limit counters are this instance's own (key prefixes of its own in the shared Redis).
 /// </summary>
 public class VerificationServiceFactory : WebApplicationFactory<VerificationDbContext>, IAsyncLifetime
 {
@@ -51,6 +51,8 @@ public class VerificationServiceFactory : WebApplicationFactory<VerificationDbCo
         builder.UseSetting("Verification:RateLimits:SendsPerPhone", SendsPerPhone.ToString(System.Globalization.CultureInfo.InvariantCulture));
         builder.UseSetting("Verification:RateLimits:ChallengesPerAddress", "10000");
         builder.UseSetting("Verification:Budgets:KeyPrefix", $"verification:budget:{DatabaseName}");
+        // The per-address, per-account and per-phone counters too: test classes draw client addresses at random.
+        builder.UseSetting("Verification:RateLimits:KeyPrefix", $"verification:limit:{DatabaseName}");
         foreach (var (channel, role) in new[] { ("Sms", "Primary"), ("Sms", "Secondary"), ("Call", "Primary"), ("Call", "Secondary") })
         {
             var name = $"{channel}-{role}".ToLowerInvariant();

@@ -6,7 +6,7 @@ namespace Introserv.Verification.Challenges;
 /// Fixed-window counters in Redis, shared by every replica: challenges per client address and per account, and
 /// messages per phone number.
 /// </summary>
-public sealed class SendLimits(IConnectionMultiplexer redis)
+public sealed class SendLimits(IConnectionMultiplexer redis, Microsoft.Extensions.Options.IOptions<VerificationOptions> options)
 {
     private const string CountScript = """
         local n = redis.call('INCR', KEYS[1])
@@ -24,7 +24,7 @@ public sealed class SendLimits(IConnectionMultiplexer redis)
     {
         var result = (RedisResult[])(await redis.GetDatabase().ScriptEvaluateAsync(
             CountScript,
-            [(RedisKey)$"verification:limit:{scope}:{subject}"],
+            [(RedisKey)$"{options.Value.RateLimits.KeyPrefix}:{scope}:{subject}"],
             [(long)window.TotalMilliseconds]))!;
         var count = (long)result[0];
         return count <= limit ? null : TimeSpan.FromMilliseconds(Math.Max(1, (long)result[1]));
