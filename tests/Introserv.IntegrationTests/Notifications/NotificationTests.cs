@@ -361,6 +361,26 @@ public sealed class NotificationTests(NotificationsServiceFactory factory) : ICl
     }
 
     [Fact]
+    public async Task Balance_events_and_an_email_confirmation_between_read_and_write_do_not_refuse_the_customers_edit()
+    {
+        var (accountId, email) = await RegisterAsync();
+        using var http = factory.Customer(accountId);
+        using var read = await http.GetAsync("/api/notifications/settings");
+        var etag = read.Headers.ETag!.ToString();
+
+        await factory.PublishAsync(new BalanceChanged(Guid.NewGuid(), DateTimeOffset.UtcNow, accountId, 40m, "EUR", -10m, "test", 1));
+        await factory.PublishAsync(new Introserv.Profile.Contracts.EmailConfirmed(Guid.NewGuid(), DateTimeOffset.UtcNow, accountId, email, 2));
+        Assert.True(await Messaging.MessagingHost.EventuallyAsync(
+            () => factory.QueryAsync(db => db.Settings.AnyAsync(x => x.AccountId == accountId && x.AccountEmailConfirmed && x.BalanceSequence == 1)), TimeSpan.FromSeconds(30)));
+        using var write = new HttpRequestMessage(HttpMethod.Put, "/api/notifications/settings") { Content = JsonContent.Create(new { newsSubscription = true }) };
+        write.Headers.TryAddWithoutValidation("If-Match", etag);
+        using var written = await http.SendAsync(write);
+
+        Assert.Equal(HttpStatusCode.OK, written.StatusCode);
+        Assert.NotEqual(etag, written.Headers.ETag!.ToString());
+    }
+
+    [Fact]
     public async Task A_settings_change_touches_only_what_it_names()
     {
         var (accountId, _) = await RegisterAsync();

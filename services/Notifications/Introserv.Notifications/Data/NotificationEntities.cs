@@ -2,7 +2,11 @@ using Introserv.BuildingBlocks.Data;
 
 namespace Introserv.Notifications.Data;
 
-/// <summary>Where an account's messages go. A category address equal to the account email follows it when it changes.</summary>
+/// <summary>
+/// Where an account's messages go. A category address equal to the account email follows it when it changes. The
+/// version moves with what the customer sees in the settings; bookkeeping marked <see cref="NotVersionedAttribute"/>
+/// changes alone do not refuse a customer's edit.
+/// </summary>
 public sealed class NotificationSettings : IVersioned
 {
     public Guid AccountId { get; set; }
@@ -10,6 +14,7 @@ public sealed class NotificationSettings : IVersioned
     public required string AccountEmail { get; set; }
 
     /// <summary>For the greeting.</summary>
+    [NotVersioned]
     public required string FirstName { get; set; }
 
     public bool NewsSubscription { get; set; }
@@ -28,9 +33,11 @@ public sealed class NotificationSettings : IVersioned
     public long BalanceSequence { get; set; }
 
     /// <summary>Profile's version of the newest <c>EmailChanged</c> applied, so an older one arriving late changes nothing.</summary>
+    [NotVersioned]
     public int? EmailProfileVersion { get; set; }
 
     /// <summary>Whether the account address is confirmed (news goes only to a confirmed address).</summary>
+    [NotVersioned]
     public bool AccountEmailConfirmed { get; set; }
 
     public required string InvoicesOrdersEmail { get; set; }
