@@ -54,6 +54,8 @@ public sealed partial class PasswordResetThroughGatewayTests(StackFixture stack)
         using var browser = new HttpClient(handler) { BaseAddress = stack.GatewayAddress };
         var signInPage = await browser.GetStringAsync(new Uri("/account/login", UriKind.Relative));
         Assert.Contains("href=\"/account/password-reset\"", signInPage, StringComparison.Ordinal);
+        Assert.Contains("href=\"/account/sign-up\"", signInPage, StringComparison.Ordinal);
+        Assert.Contains("Create an account", await browser.GetStringAsync(new Uri("/account/sign-up", UriKind.Relative)), StringComparison.Ordinal);
         var asked = await SubmitAsync(browser, "/account/password-reset", new() { ["account"] = login });
         Assert.Equal(HttpStatusCode.OK, asked.Status);
         Assert.Contains("Check your mail", asked.Page, StringComparison.Ordinal);

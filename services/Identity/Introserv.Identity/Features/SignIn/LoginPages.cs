@@ -5,6 +5,7 @@ using System.Text.Encodings.Web;
 using Introserv.AllowList;
 using Introserv.Identity.Data;
 using Introserv.Identity.Features.Recovery;
+using Introserv.Identity.Features.Registration;
 using Introserv.Identity.Features.TwoFactor;
 using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Authentication;
@@ -47,6 +48,7 @@ public static class LoginPages
         pages.MapGet("/signed-in", ShowSignedInAsync);
         pages.MapGet("/signed-out", () => Html.Page("Signed out", "<p>You have signed out.</p>"));
         pages.MapPasswordResetPages();
+        pages.MapSignUpPages();
         return endpoints;
     }
 
@@ -250,6 +252,7 @@ public static class LoginPages
               <button type="submit">Sign in</button>
             </form>
             <p><a href="{PasswordResetPages.RequestPath}">Forgot your password?</a></p>
+            <p>New here? <a href="{SignUpPages.SignUpPath}">Create an account</a></p>
             """;
         return Html.Page("Sign in", body, status);
     }
