@@ -83,6 +83,14 @@ public static partial class InputErrors
                 return;
             }
 
+            // Form posts (the sign-in, sign-up and reset pages, the token endpoint) meet the same rule as JSON strings.
+            if (request.HasFormContentType && await ForbiddenFormValueAsync(request, context.RequestAborted) is { } field)
+            {
+                await WriteAsync(context, 400, InvalidParameter, $"The value of '{field}' contains a control or bidirectional-override character.",
+                    new Dictionary<string, object?> { ["parameter"] = field });
+                return;
+            }
+
             var hasBody = request.ContentLength > 0 || request.Headers.TransferEncoding.Count > 0;
             if (hasBody && request.Path.StartsWithSegments("/api", StringComparison.OrdinalIgnoreCase)
                 && (HttpMethods.IsPost(request.Method) || HttpMethods.IsPut(request.Method) || HttpMethods.IsPatch(request.Method))
@@ -110,6 +118,30 @@ public static partial class InputErrors
         }
 
         foreach (var (key, values) in request.Query)
+        {
+            if (SafeText.HasForbiddenCharacter(key) || values.Any(v => SafeText.HasForbiddenCharacter(v)))
+            {
+                return key;
+            }
+        }
+
+        return null;
+    }
+
+    private static async Task<string?> ForbiddenFormValueAsync(HttpRequest request, CancellationToken cancellationToken)
+    {
+        IFormCollection form;
+        try
+        {
+            form = await request.ReadFormAsync(cancellationToken);
+        }
+        catch (InvalidDataException)
+        {
+            // The framework's form reader refuses some characters (NUL) and forms over its limits itself.
+            return "form";
+        }
+
+        foreach (var (key, values) in form)
         {
             if (SafeText.HasForbiddenCharacter(key) || values.Any(v => SafeText.HasForbiddenCharacter(v)))
             {

@@ -73,6 +73,37 @@ public sealed partial class SignUpPageTests(IdentityServiceFactory factory) : IC
         Assert.False(await scope.ServiceProvider.GetRequiredService<IdentityServiceDbContext>().Users.AnyAsync(a => a.UserName == "x"));
     }
 
+    [Theory]
+    [InlineData("/account/sign-up", "firstName", "Ana\u202eLee", "firstName")]
+    [InlineData("/account/password-reset", "account", "ana\u202elee", "account")]
+    [InlineData("/account/login", "login", "ana\u0007lee", "login")]
+    [InlineData("/account/sign-up", "lastName", "Lee\u0000", "form")] // the framework's form reader refuses NUL itself
+    [InlineData("/account/login", "login", "ana\u0000lee", "form")]
+    public async Task A_control_character_in_a_form_field_is_a_400_naming_it_and_nothing_is_stored(string path, string field, string value, string named)
+    {
+        using var browser = Browser();
+        var login = $"ctl.{Guid.NewGuid():N}"[..20];
+        var fields = new Dictionary<string, string>
+        {
+            ["login"] = login, ["email"] = $"{login}@example.com", ["firstName"] = "Ana", ["lastName"] = "Lee", ["password"] = Password,
+            ["account"] = login, ["returnUrl"] = "/",
+        };
+        fields[field] = value;
+        var form = await browser.GetStringAsync(new Uri(path, UriKind.Relative));
+        var antiforgery = AntiforgeryField().Match(form);
+        fields[antiforgery.Groups["name"].Value] = WebUtility.HtmlDecode(antiforgery.Groups["value"].Value);
+
+        using var content = new FormUrlEncodedContent(fields);
+        using var response = await browser.PostAsync(new Uri(path, UriKind.Relative), content);
+        var body = await response.Content.ReadAsStringAsync();
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.True(body.Contains("invalid_parameter", StringComparison.Ordinal), body);
+        Assert.True(body.Contains($"\"parameter\":\"{named}\"", StringComparison.Ordinal), body);
+        await using var scope = factory.Services.CreateAsyncScope();
+        Assert.False(await scope.ServiceProvider.GetRequiredService<IdentityServiceDbContext>().Users.AnyAsync(a => a.UserName == login));
+    }
+
     [GeneratedRegex("<input type=\"hidden\" name=\"(?<name>__RequestVerificationToken[^\"]*)\" value=\"(?<value>[^\"]+)\">")]
     private static partial Regex AntiforgeryField();
 }
