@@ -23,6 +23,8 @@ public sealed class NotVersionedAttribute : Attribute;
 /// <summary>Raises the <see cref="IVersioned.Version"/> of every changed versioned entity as it is saved.</summary>
 public sealed class VersionInterceptor : SaveChangesInterceptor
 {
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<Type, bool> HasVersioned = new();
+
     public override InterceptionResult<int> SavingChanges(DbContextEventData eventData, InterceptionResult<int> result)
     {
         Bump(eventData?.Context);
@@ -44,11 +46,13 @@ public sealed class VersionInterceptor : SaveChangesInterceptor
 
     private static void Bump(DbContext? context)
     {
-        if (context is null)
+        // Most contexts have no versioned entity: they pay nothing (the model is asked once per context type).
+        if (context is null || !HasVersioned.GetOrAdd(context.GetType(), _ => context.Model.GetEntityTypes().Any(t => typeof(IVersioned).IsAssignableFrom(t.ClrType))))
         {
             return;
         }
 
+        // Saving detects changes only after this runs; the versions must see them first.
         context.ChangeTracker.DetectChanges();
         foreach (var entry in context.ChangeTracker.Entries<IVersioned>())
         {
