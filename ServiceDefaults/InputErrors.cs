@@ -130,6 +130,8 @@ public static partial class InputErrors
 
     private static async Task<string?> ForbiddenFormValueAsync(HttpRequest request, CancellationToken cancellationToken)
     {
+        // The body stays readable for what follows (the gateway forwards it; a page reads the form again).
+        request.EnableBuffering();
         IFormCollection form;
         try
         {
@@ -139,6 +141,10 @@ public static partial class InputErrors
         {
             // The framework's form reader refuses some characters (NUL) and forms over its limits itself.
             return "form";
+        }
+        finally
+        {
+            request.Body.Position = 0;
         }
 
         foreach (var (key, values) in form)
