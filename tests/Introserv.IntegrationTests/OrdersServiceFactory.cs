@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
-using Introserv.Orders.Features;
+using Introserv.Orders.Features.Lifecycle;
 using Introserv.ServiceDefaults;
 using Introserv.Testing;
 using Microsoft.AspNetCore.Hosting;

@@ -1,6 +1,5 @@
-using Introserv.Orders.Data;
-using Introserv.Orders.Features;
-using Introserv.Orders.Money;
+using Introserv.Orders.Domain;
+using Introserv.Orders.Features.Common;
 
 namespace Introserv.UnitTests;
 
@@ -115,8 +114,8 @@ public sealed class OrderRulesTests
     {
         var start = At(2027, 1, 1);
         var paidUntil = start.AddMonths(12); // 365 days
-        var oldPrice = MoneyEndpoints.PeriodPrice(9.90m, 12, 10m); // 106.92
-        var newPrice = MoneyEndpoints.PeriodPrice(19.90m, 12, 10m); // 214.92
+        var oldPrice = Pricing.PeriodPrice(9.90m, 12, 10m); // 106.92
+        var newPrice = Pricing.PeriodPrice(19.90m, 12, 10m); // 214.92
 
         var change = Proration.PlanChange(oldPrice, start, paidUntil, start.AddDays(182).AddHours(1), oldPrice, newPrice, PlanChangeTerms.Refundable(oldPrice));
 
@@ -131,8 +130,8 @@ public sealed class OrderRulesTests
     {
         var start = At(2027, 1, 1);
         var paidUntil = start.AddMonths(12);
-        var epyc = MoneyEndpoints.PeriodPrice(229m, 12, 10m);
-        var e3 = MoneyEndpoints.PeriodPrice(89m, 12, 10m);
+        var epyc = Pricing.PeriodPrice(229m, 12, 10m);
+        var e3 = Pricing.PeriodPrice(89m, 12, 10m);
         var now = start.AddHours(1);
 
         var change = Proration.PlanChange(epyc, start, paidUntil, now, epyc, e3, new PlanChangeTerms(0m, OldPlanRefunds: false, NewPlanRefunds: true));
@@ -187,7 +186,7 @@ public sealed class OrderRulesTests
             TermStart = now.AddDays(paidUntilInDays).AddMonths(-1), TermValue = 9.90m, RefundableValue = 9.90m,
         };
 
-        RenewalCharge.Extend(order, 1, 9.90m, refundable: false, now);
+        PaidTerm.Extend(order, 1, 9.90m, refundable: false, now);
 
         var expectedStart = paidUntilInDays > 0 ? now.AddDays(paidUntilInDays).AddMonths(-1) : now.AddDays(newStartInDays);
         Assert.Equal(expectedStart, order.TermStart);

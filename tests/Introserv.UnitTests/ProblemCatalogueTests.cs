@@ -3,7 +3,7 @@ using System.Reflection;
 using System.Text;
 using Introserv.Identity.Features;
 using Introserv.Notifications.Features;
-using Introserv.Orders.Features;
+using Introserv.Orders.Features.Common;
 using Introserv.Profile.Features;
 using Introserv.ServiceDefaults;
 using Introserv.Testing;

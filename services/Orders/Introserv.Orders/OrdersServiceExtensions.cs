@@ -1,10 +1,18 @@
 using Introserv.BuildingBlocks.Data;
 using Introserv.BuildingBlocks.Hosting;
 using Introserv.BuildingBlocks.Messaging;
-using Introserv.Orders.Data;
-using Introserv.Orders.Features;
+using Introserv.Orders.Features.Balance;
+using Introserv.Orders.Features.Cancellation;
+using Introserv.Orders.Features.Demo;
+using Introserv.Orders.Features.Invoices;
+using Introserv.Orders.Features.Lifecycle;
+using Introserv.Orders.Features.OrderDetails;
+using Introserv.Orders.Features.PlaceOrder;
+using Introserv.Orders.Features.PlanChange;
+using Introserv.Orders.Features.Plans;
+using Introserv.Orders.Features.Renewal;
+using Introserv.Orders.Features.Common;
 using Introserv.Orders.Features.Inventory;
-using Introserv.Orders.Money;
 using Introserv.Profile.Grpc;
 using Introserv.ServiceDefaults;
 
@@ -38,8 +46,15 @@ public static class OrdersServiceExtensions
 
     public static WebApplication MapOrdersServiceEndpoints(this WebApplication app)
     {
-        app.MapMoneyEndpoints();
-        app.MapOrderEndpoints();
+        app.MapPlans();
+        app.MapBalance();
+        var orders = app.MapGroup("/api/orders").WithTags("Orders").RequireAuthorization();
+        orders.MapPlaceOrder();
+        orders.MapOrderDetails();
+        orders.MapRenewal();
+        orders.MapPlanChange();
+        orders.MapCancellation();
+        app.MapInvoices();
         app.MapInventoryEndpoints();
         return app;
     }

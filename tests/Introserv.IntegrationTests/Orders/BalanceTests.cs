@@ -4,7 +4,8 @@ using System.Text.Json;
 using Introserv.BuildingBlocks.Data;
 using Introserv.BuildingBlocks.Messaging;
 using Introserv.Orders.Data;
-using Introserv.Orders.Money;
+using Introserv.Orders.Domain;
+using Introserv.Orders.Features.Balance;
 using Introserv.ServiceDefaults;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
@@ -80,7 +81,7 @@ public sealed class BalanceTests(OrdersServiceFactory factory) : IClassFixture<O
     public async Task Fifty_concurrent_charges_never_take_a_balance_below_zero_and_the_ledger_sums_to_it()
     {
         var accountId = Guid.NewGuid();
-        Assert.Equal(PostingOutcome.Posted, (await PostAsync(accountId, new Posting(100m, "EUR", Ledger.TopUp, "payment", Guid.NewGuid().ToString()))).Outcome);
+        Assert.Equal(PostingOutcome.Posted, (await PostAsync(accountId, new Posting(100m, "EUR", LedgerRules.TopUp, "payment", Guid.NewGuid().ToString()))).Outcome);
 
         var results = await Task.WhenAll(Enumerable.Range(0, 50).Select(i => Task.Run(() => PostAsync(accountId, new Posting(-7m, "EUR", "order_charge", "test", i.ToString(System.Globalization.CultureInfo.InvariantCulture))))));
 

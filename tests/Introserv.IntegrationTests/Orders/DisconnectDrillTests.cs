@@ -5,7 +5,7 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
-using Introserv.Orders.Data;
+using Introserv.Orders.Domain;
 using Introserv.ServiceDefaults;
 using Microsoft.EntityFrameworkCore;
 using Xunit.Abstractions;

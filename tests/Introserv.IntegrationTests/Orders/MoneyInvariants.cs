@@ -1,4 +1,4 @@
-using Introserv.Orders.Data;
+using Introserv.Orders.Domain;
 using Microsoft.EntityFrameworkCore;
 
 namespace Introserv.IntegrationTests.Orders;

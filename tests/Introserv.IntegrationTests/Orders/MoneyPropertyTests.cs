@@ -2,8 +2,8 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using CsCheck;
-using Introserv.Orders.Data;
-using Introserv.Orders.Features;
+using Introserv.Orders.Domain;
+using Introserv.Orders.Features.Lifecycle;
 using Xunit.Abstractions;
 
 namespace Introserv.IntegrationTests.Orders;

@@ -3,7 +3,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using Introserv.BuildingBlocks.Data;
 using Introserv.Orders.Data;
-using Introserv.Orders.Features;
+using Introserv.Orders.Features.Demo;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;

@@ -1,14 +1,11 @@
 using System.ComponentModel.DataAnnotations;
 using Introserv.BuildingBlocks.Data;
-using Introserv.Orders.Data;
 using Microsoft.Extensions.Options;
 
 namespace Introserv.Orders.Features.Inventory;
 
-/// <summary>
-/// <c>Orders:AddressPool:Seed</c>: ranges a deployment puts in the pool with its schema (local runs: documentation
-/// ranges). Production normally leaves it empty and manages addresses through <c>/api/staff/addresses</c>.
-/// </summary>
+// Orders:AddressPool:Seed: ranges a deployment puts in the pool with its schema (local runs: documentation
+// ranges). Production normally leaves it empty and manages addresses through /api/staff/addresses.
 public sealed class AddressPoolOptions : IValidatableObject
 {
     public const string Section = "Orders:AddressPool";
@@ -20,7 +17,7 @@ public sealed class AddressPoolOptions : IValidatableObject
             .OfType<ValidationResult>();
 }
 
-/// <summary>Adds the configured ranges after the migrations; addresses already there (held or retired) stay as they are.</summary>
+// Adds the configured ranges after the migrations; addresses already there (held or retired) stay as they are.
 public sealed class AddressPoolSeed(IOptions<AddressPoolOptions> options, TimeProvider clock) : IDatabaseSeed<OrdersDbContext>
 {
     public async Task SeedAsync(OrdersDbContext db, CancellationToken cancellationToken)

@@ -1,12 +1,11 @@
-using Introserv.Orders.Data;
 using Microsoft.EntityFrameworkCore;
 
 namespace Introserv.Orders.Features.Inventory;
 
-/// <summary>The pool's writes, each one statement, so concurrent orders and staff changes never interleave badly.</summary>
+// The pool's writes, each one statement, so concurrent orders and staff changes never interleave badly.
 public static class AddressPoolStore
 {
-    /// <summary>Adds the range's addresses that are not in the pool yet; returns how many were added.</summary>
+    // Adds the range's addresses that are not in the pool yet; returns how many were added.
     public static async Task<int> AddAddressesAsync(this OrdersDbContext db, AddressRange range, DateTimeOffset now, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(range);
@@ -17,10 +16,8 @@ public static class AddressPoolStore
             """, cancellationToken);
     }
 
-    /// <summary>
-    /// Takes a free address that is not retired for the order (one statement: a concurrent order skips the row
-    /// being taken), or null when none is left.
-    /// </summary>
+    // Takes a free address that is not retired for the order (one statement: a concurrent order skips the row
+    // being taken), or null when none is left.
     public static async Task<string?> TakeAddressAsync(this OrdersDbContext db, Guid orderId, DateTimeOffset now, CancellationToken cancellationToken)
     {
         var address = await db.Database.SqlQuery<string>($"""
@@ -32,7 +29,7 @@ public static class AddressPoolStore
         return address.Count == 0 ? null : address[0];
     }
 
-    /// <summary>Returns the order's address to the pool (the service ended); a retired one is not handed out again.</summary>
+    // Returns the order's address to the pool (the service ended); a retired one is not handed out again.
     public static Task ReleaseAddressAsync(this OrdersDbContext db, Guid orderId, CancellationToken cancellationToken) =>
         db.Database.ExecuteSqlInterpolatedAsync(
             $"UPDATE address_pool SET \"OrderId\" = NULL, \"AssignedAt\" = NULL WHERE \"OrderId\" = {orderId}", cancellationToken);

@@ -5,11 +5,9 @@ using System.Net.Sockets;
 
 namespace Introserv.Orders.Features.Inventory;
 
-/// <summary>
-/// A run of consecutive addresses of one family: <c>203.0.113.10-203.0.113.250</c>, or one address. Only addresses
-/// a server can be reached at are accepted (not loopback, link-local, multicast, broadcast, unspecified or
-/// IPv4-mapped), at most <see cref="MaxCount"/> per range, and they are kept in their canonical text form.
-/// </summary>
+// A run of consecutive addresses of one family: 203.0.113.10-203.0.113.250, or one address. Only addresses
+// a server can be reached at are accepted (not loopback, link-local, multicast, broadcast, unspecified or
+// IPv4-mapped), at most MaxCount per range, and they are kept in their canonical text form.
 public sealed record AddressRange(IPAddress First, IPAddress Last)
 {
     public const int MaxCount = 4096;
@@ -60,7 +58,7 @@ public sealed record AddressRange(IPAddress First, IPAddress Last)
         return true;
     }
 
-    /// <summary>The canonical form of one address, or null when it is not an address a service can have.</summary>
+    // The canonical form of one address, or null when it is not an address a service can have.
     public static string? Canonical(string? text) => TryAddress(text ?? "", out var address, out _) ? address.ToString() : null;
 
     public IEnumerable<string> Addresses()

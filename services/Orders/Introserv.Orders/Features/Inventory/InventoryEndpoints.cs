@@ -1,5 +1,5 @@
 using System.Text;
-using Introserv.Orders.Data;
+using Introserv.Orders.Features.Common;
 using Introserv.ServiceDefaults;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.WebUtilities;
@@ -17,10 +17,8 @@ public sealed record AddAddressesRequest([property: RequiredValue, TextLength(10
 
 public sealed record AddedAddresses(int Added, int AlreadyPresent);
 
-/// <summary>
-/// Staff manage the address pool: add ranges, retire an address (never handed out again) or reinstate it, and see
-/// which order holds which address.
-/// </summary>
+// Staff manage the address pool: add ranges, retire an address (never handed out again) or reinstate it, and see
+// which order holds which address.
 public static class InventoryEndpoints
 {
     public static class States

@@ -1,0 +1,42 @@
+namespace Introserv.Orders.Domain;
+
+public static class InvoiceStatuses
+{
+    public const string Unpaid = "unpaid";
+    public const string Paid = "paid";
+
+    // Never to be paid: its order was cancelled before payment.
+    public const string Void = "void";
+}
+
+public static class InvoiceKinds
+{
+    public const string NewOrder = "new_order";
+    public const string Renewal = "renewal";
+    public const string Upgrade = "upgrade";
+}
+
+// A charge: a new order, a renewal or an upgrade. Paid from the balance.
+public sealed class Invoice
+{
+    public Guid Id { get; set; }
+
+    public Guid AccountId { get; set; }
+
+    public Guid OrderId { get; set; }
+
+    // new_order, renewal, upgrade.
+    public required string Kind { get; set; }
+
+    public required string Description { get; set; }
+
+    public decimal Amount { get; set; }
+
+    public required string Currency { get; set; }
+
+    public required string Status { get; set; }
+
+    public DateTimeOffset IssuedAt { get; set; }
+
+    public DateTimeOffset? PaidAt { get; set; }
+}

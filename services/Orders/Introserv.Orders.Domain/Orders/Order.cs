@@ -1,0 +1,75 @@
+namespace Introserv.Orders.Domain;
+
+public static class OrderStatuses
+{
+    public const string PendingPayment = "pending_payment";
+    public const string Active = "active";
+    public const string Overdue = "overdue";
+    public const string Suspended = "suspended";
+    public const string PendingCancellation = "pending_cancellation";
+    public const string Cancelled = "cancelled";
+    public const string Terminated = "terminated";
+}
+
+// A service a customer ordered: plan, period, address, how long it is paid for.
+public sealed class Order
+{
+    public Guid Id { get; set; }
+
+    public Guid AccountId { get; set; }
+
+    public required string PlanId { get; set; }
+
+    public int PeriodMonths { get; set; }
+
+    public required string Status { get; set; }
+
+    public string? IpAddress { get; set; }
+
+    public DateTimeOffset? PaidUntil { get; set; }
+
+    // Start of the span the order is paid for (up to PaidUntil); see Proration.
+    public DateTimeOffset? TermStart { get; set; }
+
+    // What was paid for the span (period prices, never the setup fee), less credits already given.
+    public decimal TermValue { get; set; }
+
+    // The part of TermValue paid under terms that refund unused days (the most a cancellation can give back).
+    public decimal RefundableValue { get; set; }
+
+    // The price of one period when ordered (later price changes do not touch it).
+    public decimal PeriodPrice { get; set; }
+
+    public required string Currency { get; set; }
+
+    public bool AutoRenew { get; set; }
+
+    public DateTimeOffset CreatedAt { get; set; }
+
+    public DateTimeOffset? ActivatedAt { get; set; }
+
+    public DateTimeOffset? EndedAt { get; set; }
+
+    // Why the customer cancelled (optional), and when they asked.
+    public string? CancellationReason { get; set; }
+
+    public DateTimeOffset? CancellationRequestedAt { get; set; }
+
+    public int Version { get; set; }
+
+    public List<OrderStatusChange> Timeline { get; set; } = [];
+}
+
+// One step of an order's status timeline.
+public sealed class OrderStatusChange
+{
+    public long Id { get; set; }
+
+    public Guid OrderId { get; set; }
+
+    public DateTimeOffset At { get; set; }
+
+    public required string Status { get; set; }
+
+    public string? Note { get; set; }
+}

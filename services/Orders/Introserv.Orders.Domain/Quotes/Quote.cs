@@ -1,0 +1,46 @@
+namespace Introserv.Orders.Domain;
+
+public static class QuoteKinds
+{
+    public const string PlanChange = "plan_change";
+    public const string Cancellation = "cancellation";
+}
+
+// A price shown before the customer confirms (a plan change or an immediate cancellation): valid 15 minutes,
+// for the order as it was (its version), confirmed at most once for exactly Amount.
+public sealed class Quote
+{
+    public Guid Id { get; set; }
+
+    public Guid AccountId { get; set; }
+
+    public Guid OrderId { get; set; }
+
+    public required string Kind { get; set; }
+
+    // The plan to change to (plan changes).
+    public string? TargetPlanId { get; set; }
+
+    // Plan change: positive charged, negative credited. Cancellation: the refund (zero or positive).
+    public decimal Amount { get; set; }
+
+    public required string Currency { get; set; }
+
+    public int UnusedDays { get; set; }
+
+    // The order's new paid span value after a plan change.
+    public decimal NewTermValue { get; set; }
+
+    // The part of NewTermValue that stays refundable after a plan change.
+    public decimal NewRefundableValue { get; set; }
+
+    public DateTimeOffset? NewTermStart { get; set; }
+
+    public int OrderVersion { get; set; }
+
+    public DateTimeOffset CreatedAt { get; set; }
+
+    public DateTimeOffset ExpiresAt { get; set; }
+
+    public DateTimeOffset? ConfirmedAt { get; set; }
+}

@@ -1,0 +1,122 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+
+namespace Introserv.Orders.Features.Common;
+
+// Idempotency-Key handling for money-moving requests: the first request with a key runs; the same key with the
+// same body answers the first response again; with another body 422 idempotency_key_reused; while the
+// first is still running 409 idempotency_request_in_progress. Keys are kept 24 hours per account.
+// The key's row is the single source of truth: its answer is written in the same transaction as the effect
+// (see KeyedRequests), so a key either has its answer and its effect, or neither. A key is released
+// (its row deleted) only while it has no answer, i.e. only when nothing was committed. A key left without an answer
+// (the process died before the effect) is taken over by a retry after Lease.
+public sealed class Idempotency(OrdersDbContext db, TimeProvider clock)
+{
+    public const string Header = "Idempotency-Key";
+    public const int MaxKeyLength = 100;
+    public static readonly TimeSpan Retention = TimeSpan.FromHours(24);
+
+    // How long a key without an answer counts as in progress before a retry may run the request itself.
+    public static readonly TimeSpan Lease = TimeSpan.FromSeconds(30);
+
+    public static string HashOf(object request) =>
+        Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(JsonSerializer.Serialize(request))));
+
+    public static bool IsValidKey(string? key) => !string.IsNullOrWhiteSpace(key) && key.Length <= MaxKeyLength;
+
+    public static ProblemHttpResult KeyRequired() => OrdersProblems.IdempotencyKeyRequired.Result($"Send an Idempotency-Key header (1 to {MaxKeyLength} characters, e.g. a UUID) so a retried request cannot order twice.");
+
+    // Null when this request may run with its key (the first with it, or a retry taking over a key whose first
+    // request died); otherwise the answer to give. Not cancelled by the client: a key is never left claimed by a
+    // request that went away between the insert and its answer.
+    public async Task<Results<StoredAnswer, ProblemHttpResult>?> BeginAsync(Guid accountId, string? key, string operation, string requestHash)
+    {
+        if (!IsValidKey(key))
+        {
+            return KeyRequired();
+        }
+
+        var now = clock.GetUtcNow();
+        var expired = now - Retention;
+        await db.IdempotencyRecords.Where(r => r.AccountId == accountId && r.Key == key && r.CreatedAt < expired).ExecuteDeleteAsync(CancellationToken.None);
+        var inserted = await db.Database.ExecuteSqlInterpolatedAsync($"""
+            INSERT INTO idempotency_records ("AccountId", "Key", "Operation", "RequestHash", "CreatedAt")
+            VALUES ({accountId}, {key}, {operation}, {requestHash}, {now}) ON CONFLICT DO NOTHING
+            """, CancellationToken.None);
+        if (inserted == 1)
+        {
+            return null;
+        }
+
+        var existing = await db.IdempotencyRecords.AsNoTracking().SingleOrDefaultAsync(r => r.AccountId == accountId && r.Key == key, CancellationToken.None);
+        if (existing is null)
+        {
+            // Released between the insert and the read: the first request was refused and wrote nothing.
+            return InProgress();
+        }
+
+        if (existing.Operation != operation || existing.RequestHash != requestHash)
+        {
+            return OrdersProblems.IdempotencyKeyReused.Result("This Idempotency-Key was used for a different request; use a new key for a new request.");
+        }
+
+        if (existing.ResponseStatus is not null)
+        {
+            return Replay(existing);
+        }
+
+        // No answer yet: still running, unless the lease ran out (its process died): then this request runs. The
+        // effect phase locks the key's row and re-checks it, so two takers never both apply the effect.
+        return existing.CreatedAt < now - Lease ? null : (Results<StoredAnswer, ProblemHttpResult>)InProgress();
+    }
+
+    // The key's row, locked until the transaction ends; null when it was released.
+    public Task<IdempotencyRecord?> LockAsync(Guid accountId, string key, CancellationToken cancellationToken) =>
+        db.IdempotencyRecords.FromSqlInterpolated($"SELECT * FROM idempotency_records WHERE \"AccountId\" = {accountId} AND \"Key\" = {key} FOR UPDATE")
+            .SingleOrDefaultAsync(cancellationToken);
+
+    // The stored answer, when the key has one (read outside any lock).
+    public async Task<StoredAnswer?> StoredAnswerAsync(Guid accountId, string key, CancellationToken cancellationToken)
+    {
+        var record = await db.IdempotencyRecords.AsNoTracking().SingleOrDefaultAsync(r => r.AccountId == accountId && r.Key == key, cancellationToken);
+        return record?.ResponseStatus is null ? null : Replay(record);
+    }
+
+    // The request ended without an answer worth repeating and without an effect: the key may be used again. Only a
+    // key without an answer is released, so a key whose effect (and answer) committed is never touched; a commit
+    // still in flight holds the row's lock, and this waits for it and then sees the answer.
+    public Task AbandonAsync(Guid accountId, string key) =>
+        db.IdempotencyRecords.Where(r => r.AccountId == accountId && r.Key == key && r.ResponseStatus == null).ExecuteDeleteAsync(CancellationToken.None);
+
+    public static StoredAnswer Replay(IdempotencyRecord record)
+    {
+        ArgumentNullException.ThrowIfNull(record);
+        return new StoredAnswer(record.ResponseStatus!.Value, record.ResponseBody ?? "null", null);
+    }
+
+    public static ProblemHttpResult InProgress() => OrdersProblems.IdempotencyRequestInProgress.Result("The first request with this Idempotency-Key is still being processed; retry shortly.");
+}
+
+// A JSON answer exactly as stored with its key, so the first answer and every replay are the same bytes.
+public sealed class StoredAnswer(int status, string json, string? location) : IResult
+{
+    public int Status => status;
+
+    public string Json => json;
+
+    public async Task ExecuteAsync(HttpContext httpContext)
+    {
+        ArgumentNullException.ThrowIfNull(httpContext);
+        httpContext.Response.StatusCode = status;
+        if (location is not null)
+        {
+            httpContext.Response.Headers.Location = location;
+        }
+
+        httpContext.Response.ContentType = "application/json; charset=utf-8";
+        await httpContext.Response.WriteAsync(json, Encoding.UTF8, httpContext.RequestAborted);
+    }
+}

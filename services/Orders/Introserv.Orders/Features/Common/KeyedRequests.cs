@@ -1,0 +1,121 @@
+using System.Text.Json;
+using Introserv.BuildingBlocks.Data;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace Introserv.Orders.Features.Common;
+
+// A request that moves money or order state, with its Idempotency-Key (required or optional) and what identifies its body.
+public sealed record KeyedRequest(Guid AccountId, string? Key, string Operation, string RequestHash, bool KeyRequired);
+
+// What an effect answers: done (stored with the key, committed with the effect) or refused (nothing written, the key released).
+public sealed record KeyedOutcome(int Status, object? Body, string? Location, ProblemHttpResult? Refusal)
+{
+    public static KeyedOutcome Done(int status, object body, string? location = null) => new(status, body, location, null);
+
+    public static KeyedOutcome Refused(ProblemHttpResult problem) => new(0, null, null, problem);
+}
+
+// Runs a money-moving request in two phases. Prepare (checks that may take the client's cancellation: a
+// gRPC question, reads) writes nothing. Effect: one database transaction that locks the key's row, answers
+// the stored answer when an earlier run completed it, otherwise applies the effect and writes the answer into the
+// key's row, and commits both together. The effect phase is not cancelled when the client goes away; a commit whose
+// outcome is unknown is settled by the key's row, never by running the effect again blindly.
+public sealed class KeyedRequests(OrdersDbContext db, Idempotency idempotency)
+{
+    // The status logged for a request whose client went away before anything was done (nginx's 499).
+    public const int ClientClosedRequest = 499;
+
+    public async Task<Results<StoredAnswer, ProblemHttpResult>> RunAsync(
+        KeyedRequest request, Func<CancellationToken, Task<KeyedOutcome>> effect, CancellationToken requestAborted,
+        Func<CancellationToken, Task<ProblemHttpResult?>>? prepare = null)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(effect);
+        if (request.Key is null && !request.KeyRequired)
+        {
+            return await PrepareAsync(prepare, requestAborted) is { } refused
+                ? refused
+                : await db.InTransactionAsync(async ct => Answer(await ApplyAsync(effect, ct)), CancellationToken.None);
+        }
+
+        if (await idempotency.BeginAsync(request.AccountId, request.Key, request.Operation, request.RequestHash) is { } answer)
+        {
+            return answer;
+        }
+
+        var key = request.Key!;
+        try
+        {
+            if (await PrepareAsync(prepare, requestAborted) is { } refused)
+            {
+                await idempotency.AbandonAsync(request.AccountId, key);
+                return refused;
+            }
+
+            return await db.InTransactionAsync(
+                async Task<Results<StoredAnswer, ProblemHttpResult>> (ct) =>
+                {
+                    var record = await idempotency.LockAsync(request.AccountId, key, ct);
+                    if (record is null)
+                    {
+                        return Idempotency.InProgress();
+                    }
+
+                    if (record.ResponseStatus is not null)
+                    {
+                        return Idempotency.Replay(record);
+                    }
+
+                    var outcome = await ApplyAsync(effect, ct);
+                    if (outcome.Refusal is not null)
+                    {
+                        // Nothing was applied: the key is released in the same transaction.
+                        db.IdempotencyRecords.Remove(record);
+                        return outcome.Refusal;
+                    }
+
+                    record.ResponseStatus = outcome.Status;
+                    record.ResponseBody = JsonSerializer.Serialize(outcome.Body, JsonSerializerOptions.Web);
+                    return new StoredAnswer(outcome.Status, record.ResponseBody, outcome.Location);
+                },
+                CancellationToken.None,
+                committed: async ct => await idempotency.StoredAnswerAsync(request.AccountId, key, ct) is { } stored
+                    ? (true, (Results<StoredAnswer, ProblemHttpResult>)stored)
+                    : (false, null!));
+        }
+        catch
+        {
+            // Releases the key only when it has no answer, i.e. when the effect did not commit.
+            await idempotency.AbandonAsync(request.AccountId, key);
+            throw;
+        }
+    }
+
+    // The checks before the effect; a client that went away meanwhile is answered (nobody reads it) with nothing done.
+    private static async Task<ProblemHttpResult?> PrepareAsync(Func<CancellationToken, Task<ProblemHttpResult?>>? prepare, CancellationToken requestAborted)
+    {
+        try
+        {
+            return prepare is null ? null : await prepare(requestAborted);
+        }
+        catch (Exception) when (requestAborted.IsCancellationRequested)
+        {
+            return OrdersProblems.ClientClosedRequest.Result("The client went away before anything was done.");
+        }
+    }
+
+    // Runs the effect; a refusal leaves nothing of what the effect had tracked.
+    private async Task<KeyedOutcome> ApplyAsync(Func<CancellationToken, Task<KeyedOutcome>> effect, CancellationToken cancellationToken)
+    {
+        var outcome = await effect(cancellationToken);
+        if (outcome.Refusal is not null)
+        {
+            db.ChangeTracker.Clear();
+        }
+
+        return outcome;
+    }
+
+    private static Results<StoredAnswer, ProblemHttpResult> Answer(KeyedOutcome outcome) =>
+        outcome.Refusal is { } refusal ? refusal : new StoredAnswer(outcome.Status, JsonSerializer.Serialize(outcome.Body, JsonSerializerOptions.Web), outcome.Location);
+}

@@ -1,0 +1,288 @@
+using System.ComponentModel.DataAnnotations;
+using Grpc.Core;
+using Introserv.BuildingBlocks.Data;
+using Introserv.BuildingBlocks.Messaging;
+using Introserv.Orders.Contracts;
+using Introserv.Orders.Features.Balance;
+using Introserv.Orders.Features.Cancellation;
+using Introserv.Orders.Features.PlaceOrder;
+using Introserv.Orders.Features.Common;
+using Introserv.Orders.Features.Renewal;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace Introserv.Orders.Features.Lifecycle;
+
+// When the lifecycle job runs and how long each grace period lasts (configuration section Orders:Lifecycle).
+public sealed class LifecycleOptions : IValidatableObject
+{
+    public const string Section = "Orders:Lifecycle";
+
+    // Whether this replica runs the schedule (all may: only one runs a pass at a time).
+    public bool Enabled { get; set; } = true;
+
+    public TimeSpan Interval { get; set; } = TimeSpan.FromMinutes(1);
+
+    // From paidUntil to suspension of an overdue order.
+    public TimeSpan OverdueGrace { get; set; } = TimeSpan.FromDays(3);
+
+    // From suspension to termination (the address is released).
+    public TimeSpan SuspensionGrace { get; set; } = TimeSpan.FromDays(14);
+
+    // How long an unpaid new order waits for payment before it is cancelled.
+    public TimeSpan PaymentWindow { get; set; } = TimeSpan.FromDays(7);
+
+    // Orders per step and pass (the rest wait for the next pass).
+    [Range(1, 100_000)]
+    public int BatchSize { get; set; } = 500;
+
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        if (Interval <= TimeSpan.Zero || PaymentWindow <= TimeSpan.Zero || OverdueGrace < TimeSpan.Zero || SuspensionGrace < TimeSpan.Zero)
+        {
+            yield return new ValidationResult(
+                $"{Section} needs a positive Interval and PaymentWindow and grace periods of zero or more.");
+        }
+    }
+}
+
+public sealed record LifecyclePass(bool Ran, int Renewed, int Overdue, int Suspended, int Terminated, int Cancelled)
+{
+    public int Changed => Renewed + Overdue + Suspended + Terminated + Cancelled;
+
+    public static readonly LifecyclePass Skipped = new(false, 0, 0, 0, 0, 0);
+}
+
+// The order lifecycle, on a schedule. A pass runs only while it holds a PostgreSQL advisory lock on the Orders
+// database, so however many replicas run the schedule, one pass runs at a time (the others skip). Each order moves
+// in its own transaction with its row locked, so customer actions and the job never change an order at once:
+// - active, past paidUntil: auto-renewed when the order asks for it, the profile allows payment and the
+// balance covers it; otherwise overdue;
+// - pending_cancellation, past paidUntil: cancelled, address released;
+// - overdue for LifecycleOptions.OverdueGrace: suspended;
+// - suspended for LifecycleOptions.SuspensionGrace: terminated, address released;
+// - pending_payment for LifecycleOptions.PaymentWindow: cancelled, invoice void.
+// Each transition is an event. Expired idempotency keys and quotes are deleted.
+public sealed class LifecycleJob(
+    IServiceScopeFactory scopes, MigrationState<OrdersDbContext> migrations, IOptions<LifecycleOptions> options, TimeProvider clock, ILogger<LifecycleJob> logger)
+    : BackgroundService
+{
+    // The advisory lock's key (any constant; the lock is per database).
+    public const long LockKey = 0x4f72_6465_724c_6966; // "OrderLif"
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        if (!options.Value.Enabled)
+        {
+            logger.LogInformation("The order lifecycle schedule is disabled on this replica");
+            return;
+        }
+
+        try
+        {
+            await migrations.WhenApplied(stoppingToken);
+        }
+        catch (OperationCanceledException)
+        {
+            return;
+        }
+
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                var pass = await RunOnceAsync(stoppingToken);
+                if (pass.Changed > 0)
+                {
+                    logger.LogInformation("Order lifecycle pass: {Renewed} renewed, {Overdue} overdue, {Suspended} suspended, {Terminated} terminated, {Cancelled} cancelled",
+                        pass.Renewed, pass.Overdue, pass.Suspended, pass.Terminated, pass.Cancelled);
+                }
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception ex)
+            {
+                logger.LogError(ex, "Order lifecycle pass failed; retrying at the next interval");
+            }
+
+            try
+            {
+                await Task.Delay(options.Value.Interval, clock, stoppingToken);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+        }
+    }
+
+    // One pass; LifecyclePass.Skipped when another pass holds the lock.
+    public async Task<LifecyclePass> RunOnceAsync(CancellationToken cancellationToken)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<OrdersDbContext>();
+        await db.Database.OpenConnectionAsync(cancellationToken);
+        try
+        {
+            var locked = await db.Database.SqlQuery<bool>($"SELECT pg_try_advisory_lock({LockKey}) AS \"Value\"").SingleAsync(cancellationToken);
+            if (!locked)
+            {
+                return LifecyclePass.Skipped;
+            }
+
+            try
+            {
+                return await PassAsync(scope.ServiceProvider, db, cancellationToken);
+            }
+            finally
+            {
+                await db.Database.SqlQuery<bool>($"SELECT pg_advisory_unlock({LockKey}) AS \"Value\"").SingleAsync(CancellationToken.None);
+            }
+        }
+        finally
+        {
+            await db.Database.CloseConnectionAsync();
+        }
+    }
+
+    private async Task<LifecyclePass> PassAsync(IServiceProvider services, OrdersDbContext db, CancellationToken cancellationToken)
+    {
+        var settings = options.Value;
+        var ledger = services.GetRequiredService<Ledger>();
+        var placement = services.GetRequiredService<OrderPlacement>();
+        var now = clock.Now();
+        int renewed = 0, overdue = 0, suspended = 0, terminated = 0, cancelled = 0;
+
+        foreach (var id in await DueAsync(db, o => o.Status == OrderStatuses.Active && o.PaidUntil <= now, cancellationToken))
+        {
+            var outcome = await ExpireAsync(db, ledger, placement, id, settings, cancellationToken);
+            renewed += outcome == OrderTrigger.Renewed ? 1 : 0;
+            overdue += outcome == OrderTrigger.PaidUntilPassed ? 1 : 0;
+        }
+
+        foreach (var id in await DueAsync(db, o => o.Status == OrderStatuses.PendingCancellation && o.PaidUntil <= now, cancellationToken))
+        {
+            cancelled += await MoveAsync(db, id, OrderStatuses.PendingCancellation, async (order, at, ct) =>
+                await CancellationEndpoints.EndAsync(db, ledger, clock, order, OrderTrigger.TermEnded, CancellationModes.EndOfTerm, 0m, at, ct), cancellationToken);
+        }
+
+        var suspendBefore = now - settings.OverdueGrace;
+        foreach (var id in await DueAsync(db, o => o.Status == OrderStatuses.Overdue && o.PaidUntil <= suspendBefore, cancellationToken))
+        {
+            suspended += await MoveAsync(db, id, OrderStatuses.Overdue, (order, at, _) =>
+            {
+                db.Move(order, OrderTrigger.OverdueGraceEnded, at, "Suspended: not renewed within the grace period");
+                db.AddIntegrationEvent(new OrderSuspended(Guid.CreateVersion7(), at, order.AccountId, order.Id, order.PlanId,
+                    order.PaidUntil!.Value + settings.OverdueGrace + settings.SuspensionGrace), clock);
+                return Task.CompletedTask;
+            }, cancellationToken);
+        }
+
+        var terminateBefore = now - settings.OverdueGrace - settings.SuspensionGrace;
+        foreach (var id in await DueAsync(db, o => o.Status == OrderStatuses.Suspended && o.PaidUntil <= terminateBefore, cancellationToken))
+        {
+            terminated += await MoveAsync(db, id, OrderStatuses.Suspended, async (order, at, ct) =>
+            {
+                db.Move(order, OrderTrigger.SuspensionGraceEnded, at, order.IpAddress is null ? "Terminated" : $"Terminated; address {order.IpAddress} released");
+                await db.EndServiceAsync(order, at, ct);
+                db.AddIntegrationEvent(new OrderTerminated(Guid.CreateVersion7(), at, order.AccountId, order.Id, order.PlanId, order.IpAddress), clock);
+            }, cancellationToken);
+        }
+
+        var unpaidBefore = now - settings.PaymentWindow;
+        foreach (var id in await DueAsync(db, o => o.Status == OrderStatuses.PendingPayment && o.CreatedAt <= unpaidBefore, cancellationToken))
+        {
+            cancelled += await MoveAsync(db, id, OrderStatuses.PendingPayment, async (order, at, ct) =>
+                await CancellationEndpoints.EndAsync(db, ledger, clock, order, OrderTrigger.PaymentWindowEnded, CancellationModes.Unpaid, 0m, at, ct), cancellationToken);
+        }
+
+        var keysBefore = now - Idempotency.Retention;
+        await db.IdempotencyRecords.Where(r => r.CreatedAt < keysBefore).ExecuteDeleteAsync(cancellationToken);
+        var quotesBefore = now - TimeSpan.FromDays(1);
+        await db.Quotes.Where(q => q.ExpiresAt < quotesBefore).ExecuteDeleteAsync(cancellationToken);
+        return new LifecyclePass(true, renewed, overdue, suspended, terminated, cancelled);
+    }
+
+    private async Task<List<Guid>> DueAsync(OrdersDbContext db, System.Linq.Expressions.Expression<Func<Order, bool>> due, CancellationToken cancellationToken) =>
+        await db.Orders.AsNoTracking().Where(due).OrderBy(o => o.PaidUntil).Select(o => o.Id).Take(options.Value.BatchSize).ToListAsync(cancellationToken);
+
+    // Locks the order and applies change when it is still in status (a customer may have acted since the scan); 1 when it moved.
+    private async Task<int> MoveAsync(OrdersDbContext db, Guid id, string status, Func<Order, DateTimeOffset, CancellationToken, Task> change, CancellationToken cancellationToken) =>
+        await db.InTransactionAsync(async ct =>
+        {
+            var order = await db.LockAsync(id, null, ct);
+            if (order is null || order.Status != status)
+            {
+                return 0;
+            }
+
+            await change(order, clock.Now(), ct);
+            return 1;
+        }, cancellationToken);
+
+    // An active order past paidUntil: auto-renewed when it asks for it and it can be paid, otherwise overdue.
+    private async Task<OrderTrigger?> ExpireAsync(OrdersDbContext db, Ledger ledger, OrderPlacement placement, Guid id, LifecycleOptions settings, CancellationToken cancellationToken)
+    {
+        var candidate = await db.Orders.AsNoTracking().SingleAsync(o => o.Id == id, cancellationToken);
+        IReadOnlyList<string> blocked = [];
+        if (candidate.AutoRenew)
+        {
+            try
+            {
+                blocked = await placement.PaymentBlockersAsync(candidate.AccountId, cancellationToken);
+            }
+            catch (RpcException ex)
+            {
+                // Whether the account may pay is unknown: leave the order as it is until the next pass.
+                logger.LogWarning(ex, "Auto-renewal of order {OrderId} postponed: payment eligibility could not be checked", id);
+                return null;
+            }
+        }
+
+        return await db.InTransactionAsync<OrderTrigger?>(async ct =>
+        {
+            var order = await db.LockAsync(id, null, ct);
+            var now = clock.Now();
+            if (order is null || order.Status != OrderStatuses.Active || order.PaidUntil > now)
+            {
+                return null;
+            }
+
+            var why = "Not renewed by the paid date";
+            var plan = await db.Plans.AsNoTracking().Include(p => p.Periods).SingleAsync(p => p.Id == order.PlanId, ct);
+            var period = plan.Active ? plan.Periods.FirstOrDefault(p => p.Months == order.PeriodMonths) : null;
+            if (order.AutoRenew)
+            {
+                if (blocked.Count > 0)
+                {
+                    why = $"Auto-renewal refused: {string.Join(", ", blocked)}";
+                }
+                else if (period is null)
+                {
+                    why = "Auto-renewal refused: the plan is no longer offered for this period";
+                }
+                else if (await RenewalCharge.ChargeAsync(db, ledger, clock, order, plan, period, "Auto-renewed", ct) is not null)
+                {
+                    return OrderTrigger.Renewed;
+                }
+                else
+                {
+                    why = "Auto-renewal refused: insufficient balance";
+                }
+            }
+
+            // The renewal is left as an unpaid invoice: paying it renews the order.
+            if (period is not null)
+            {
+                RenewalCharge.Issue(db, clock, order, plan, period, now);
+            }
+
+            db.Move(order, OrderTrigger.PaidUntilPassed, now, why);
+            db.AddIntegrationEvent(new OrderOverdue(Guid.CreateVersion7(), now, order.AccountId, order.Id, order.PlanId, order.PaidUntil!.Value,
+                order.PaidUntil.Value + settings.OverdueGrace), clock);
+            return OrderTrigger.PaidUntilPassed;
+        }, cancellationToken);
+    }
+}

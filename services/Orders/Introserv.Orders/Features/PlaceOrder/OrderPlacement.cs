@@ -1,0 +1,108 @@
+using Introserv.BuildingBlocks.Messaging;
+using Introserv.Orders.Contracts;
+using Introserv.Orders.Features.Balance;
+using Introserv.Orders.Features.Inventory;
+using Introserv.Profile.Grpc;
+
+namespace Introserv.Orders.Features.PlaceOrder;
+
+public enum PaymentResult
+{
+    Paid,
+
+    // The balance does not cover the invoice: nothing was charged.
+    NotCovered,
+
+    // The address pool has no free address: the caller refuses the request, and the charge it tracked is dropped.
+    NoFreeAddress,
+}
+
+// Places an order: an invoice for the period (and the setup fee), paid from the balance at once when the account
+// may pay and the balance covers it (the order becomes active with an address from the pool), otherwise left
+// unpaid (the order waits in pending_payment). All of it commits together.
+internal sealed class OrderPlacement(
+    OrdersDbContext db, Ledger ledger, BillingProfiles.BillingProfilesClient billing, TimeProvider clock)
+{
+    // Why the account may not pay invoices now (Profile's reasons as payment_blocked_* codes); empty when it may.
+    public async Task<IReadOnlyList<string>> PaymentBlockersAsync(Guid accountId, CancellationToken cancellationToken)
+    {
+        var request = new GetBillingProfileRequest { AccountId = accountId.ToString("D") };
+        var profile = await billing.GetBillingProfileAsync(request, cancellationToken: cancellationToken);
+        return profile.MayPayInvoices ? [] : [.. profile.Reasons.Select(r => $"payment_blocked_{r}")];
+    }
+
+    // The order and its invoice, paid at once when mayPay and the balance covers it; inside a transaction.
+    public async Task<(Order Order, Invoice Invoice, PaymentResult Payment)> PlaceAsync(
+        Guid accountId, Plan plan, PlanPeriod period, bool autoRenew, bool mayPay, CancellationToken cancellationToken)
+    {
+        var now = clock.Now();
+        var periodPrice = Pricing.PeriodPrice(plan, period);
+        var order = new Order
+        {
+            Id = Guid.CreateVersion7(),
+            AccountId = accountId,
+            PlanId = plan.Id,
+            PeriodMonths = period.Months,
+            Status = OrderStatuses.PendingPayment,
+            PeriodPrice = periodPrice,
+            Currency = plan.Currency,
+            AutoRenew = autoRenew,
+            CreatedAt = now,
+            Version = 1,
+        };
+        order.Timeline.Add(new OrderStatusChange { OrderId = order.Id, At = now, Status = OrderStatuses.PendingPayment, Note = "Ordered" });
+        var invoice = new Invoice
+        {
+            Id = Guid.CreateVersion7(),
+            AccountId = accountId,
+            OrderId = order.Id,
+            Kind = InvoiceKinds.NewOrder,
+            Description = plan.SetupFee > 0
+                ? $"{plan.Name}, {period.Months} month(s), with setup"
+                : $"{plan.Name}, {period.Months} month(s)",
+            Amount = periodPrice + plan.SetupFee,
+            Currency = plan.Currency,
+            Status = InvoiceStatuses.Unpaid,
+            IssuedAt = now,
+        };
+        db.Orders.Add(order);
+        db.Invoices.Add(invoice);
+        db.AddIntegrationEvent(new OrderPlaced(
+            Guid.CreateVersion7(), now, accountId, order.Id, plan.Id, period.Months, invoice.Amount, invoice.Currency), clock);
+        db.AddIntegrationEvent(new InvoiceIssued(
+            Guid.CreateVersion7(), now, accountId, invoice.Id, order.Id, invoice.Kind, invoice.Amount, invoice.Currency), clock);
+        var payment = mayPay ? await PayAsync(order, invoice, cancellationToken) : PaymentResult.NotCovered;
+        return (order, invoice, payment);
+    }
+
+    // Pays the invoice from the balance when it covers it and activates the order; inside a transaction. On
+    // NoFreeAddress the caller must not save what was tracked (a refusal clears it).
+    public async Task<PaymentResult> PayAsync(Order order, Invoice invoice, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(order);
+        ArgumentNullException.ThrowIfNull(invoice);
+        var posting = new Posting(
+            -invoice.Amount, invoice.Currency, LedgerRules.OrderCharge, LedgerRules.InvoiceReference, invoice.Id.ToString("D"));
+        var charged = await ledger.PostAsync(order.AccountId, posting, cancellationToken);
+        if (charged.Outcome != PostingOutcome.Posted)
+        {
+            return PaymentResult.NotCovered;
+        }
+
+        var now = clock.Now();
+        if (await db.TakeAddressAsync(order.Id, now, cancellationToken) is not { } address)
+        {
+            return PaymentResult.NoFreeAddress;
+        }
+
+        invoice.Status = InvoiceStatuses.Paid;
+        invoice.PaidAt = now;
+        db.Move(order, OrderTrigger.Paid, now, $"Paid; address {address}");
+        PaidTerm.Activate(order, address, await db.RefundsUnusedDaysAsync(order.PlanId, cancellationToken), now);
+        db.AddIntegrationEvent(new InvoicePaid(
+            Guid.CreateVersion7(), now, order.AccountId, invoice.Id, order.Id, invoice.Amount, invoice.Currency), clock);
+        db.AddIntegrationEvent(new OrderActivated(
+            Guid.CreateVersion7(), now, order.AccountId, order.Id, order.PlanId, address, order.PaidUntil!.Value), clock);
+        return PaymentResult.Paid;
+    }
+}

@@ -1,0 +1,79 @@
+using System.ComponentModel.DataAnnotations;
+using System.Security.Claims;
+using Grpc.Core;
+using Introserv.Orders.Features.Common;
+using Introserv.ServiceDefaults;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.EntityFrameworkCore;
+
+namespace Introserv.Orders.Features.PlaceOrder;
+
+// A new order: a plan from GET /api/plans and one of its periods.
+public sealed record PlaceOrderRequest(
+    [property: RequiredValue(ErrorMessage = OrderRules.PlanIdMessage), TextLength(OrderRules.PlanIdMaxLength)] string? PlanId,
+    [property: RequiredValue, Range(1, OrderRules.MaxPeriodMonths, ErrorMessage = "A number of months the plan offers.")]
+    int? PeriodMonths,
+    bool? AutoRenew = null);
+
+public static class PlaceOrderEndpoint
+{
+    public static RouteGroupBuilder MapPlaceOrder(this RouteGroupBuilder orders)
+    {
+        ArgumentNullException.ThrowIfNull(orders);
+        orders.MapPost("/", PlaceAsync)
+            .WithSummary("Order a plan for a billing period (Idempotency-Key header required)")
+            .WithDescription("201: active with an address and paidUntil when paid from the balance at once; otherwise " +
+                "pending_payment with an unpaid invoice (paymentBlockedReasons says why when the profile does not allow payment).")
+            .Answers<OrderResponse>(StatusCodes.Status201Created,
+                [.. OrdersProblems.Keyed, OrdersProblems.AddressPoolExhausted, OrdersProblems.ServiceUnavailable]);
+        return orders;
+    }
+
+    private static async Task<Results<StoredAnswer, ProblemHttpResult>> PlaceAsync(
+        PlaceOrderRequest request, [FromHeader(Name = Idempotency.Header)] string? idempotencyKey, ClaimsPrincipal user,
+        OrdersDbContext db, KeyedRequests keyed, OrderPlacement placement, TimeProvider clock, CancellationToken cancellationToken)
+    {
+        var plan = request.PlanId is null ? null : await db.Plans.AsNoTracking().Include(p => p.Periods)
+            .FirstOrDefaultAsync(p => p.Id == request.PlanId && p.Active, cancellationToken);
+        // Validation has checked the shape; whether the catalogue offers the plan and period is known only here.
+        if (plan is null)
+        {
+            return FieldError.Result("planId", OrderRules.PlanIdMessage);
+        }
+
+        var period = plan.Periods.FirstOrDefault(p => p.Months == request.PeriodMonths);
+        if (period is null)
+        {
+            return FieldError.Result("periodMonths", OrderRules.PeriodMessage(plan));
+        }
+
+        var accountId = user.AccountId();
+        IReadOnlyList<string> blocked = [];
+        try
+        {
+            return await keyed.RunAsync(
+                new KeyedRequest(accountId, idempotencyKey, "place_order", Idempotency.HashOf(request), KeyRequired: true),
+                async ct =>
+                {
+                    var (order, invoice, payment) = await placement.PlaceAsync(
+                        accountId, plan, period, request.AutoRenew ?? false, blocked.Count == 0, ct);
+                    return payment == PaymentResult.NoFreeAddress
+                        ? KeyedOutcome.Refused(OrdersProblems.PoolExhausted())
+                        : KeyedOutcome.Done(StatusCodes.Status201Created, OrderActions.View(order, clock.Now(), blocked, invoice),
+                            $"/api/orders/{order.Id}");
+                },
+                cancellationToken,
+                prepare: async ct =>
+                {
+                    blocked = await placement.PaymentBlockersAsync(accountId, ct);
+                    return null;
+                });
+        }
+        catch (RpcException)
+        {
+            return OrdersProblems.ServiceUnavailable.Result(
+                "Payment eligibility could not be checked; nothing was ordered. Try again shortly.");
+        }
+    }
+}

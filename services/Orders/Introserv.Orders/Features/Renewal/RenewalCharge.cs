@@ -1,0 +1,68 @@
+using Introserv.BuildingBlocks.Messaging;
+using Introserv.Orders.Contracts;
+using Introserv.Orders.Features.Balance;
+
+namespace Introserv.Orders.Features.Renewal;
+
+// A renewal's charge: a paid invoice for the period at the plan's current price, the span extended, the events.
+public static class RenewalCharge
+{
+    // An unpaid renewal invoice for the order's period at the plan's current price (an order that fell due without being renewed).
+    public static Invoice Issue(OrdersDbContext db, TimeProvider clock, Order order, Plan plan, PlanPeriod period, DateTimeOffset now)
+    {
+        var invoice = NewInvoice(order, plan, period, now);
+        db.Invoices.Add(invoice);
+        db.AddIntegrationEvent(new InvoiceIssued(Guid.CreateVersion7(), now, order.AccountId, invoice.Id, order.Id, invoice.Kind, invoice.Amount, invoice.Currency), clock);
+        return invoice;
+    }
+
+    // Inside a transaction with the order locked; null (and nothing written) when the balance does not cover it.
+    public static async Task<Invoice?> ChargeAsync(
+        OrdersDbContext db, Ledger ledger, TimeProvider clock, Order order, Plan plan, PlanPeriod period, string note, CancellationToken cancellationToken)
+    {
+        var now = clock.Now();
+        var invoice = NewInvoice(order, plan, period, now);
+        if (!await PayAsync(db, ledger, clock, order, invoice, period.Months, note, cancellationToken))
+        {
+            return null;
+        }
+
+        db.Invoices.Add(invoice);
+        db.AddIntegrationEvent(new InvoiceIssued(Guid.CreateVersion7(), now, order.AccountId, invoice.Id, order.Id, invoice.Kind, invoice.Amount, invoice.Currency), clock);
+        // A renewal invoice issued when the order fell due is no longer to be paid.
+        await db.VoidUnpaidInvoicesAsync(order.Id, cancellationToken, InvoiceKinds.Renewal);
+        return invoice;
+    }
+
+    // Pays a renewal invoice from the balance and renews the order for months (inside a transaction,
+    // the order locked); false, and nothing written, when the balance does not cover it.
+    public static async Task<bool> PayAsync(
+        OrdersDbContext db, Ledger ledger, TimeProvider clock, Order order, Invoice invoice, int months, string note, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(order);
+        ArgumentNullException.ThrowIfNull(invoice);
+        var charged = await ledger.PostAsync(order.AccountId, new Posting(
+            -invoice.Amount, invoice.Currency, LedgerRules.RenewalCharge, LedgerRules.InvoiceReference, invoice.Id.ToString("D")), cancellationToken);
+        if (charged.Outcome != PostingOutcome.Posted)
+        {
+            return false;
+        }
+
+        var now = clock.Now();
+        invoice.Status = InvoiceStatuses.Paid;
+        invoice.PaidAt = now;
+        PaidTerm.Extend(order, months, invoice.Amount, await db.RefundsUnusedDaysAsync(order.PlanId, cancellationToken), now);
+        db.Move(order, OrderTrigger.Renewed, now, $"{note} for {months} month(s)");
+        db.AddIntegrationEvent(new InvoicePaid(Guid.CreateVersion7(), now, order.AccountId, invoice.Id, order.Id, invoice.Amount, invoice.Currency), clock);
+        db.AddIntegrationEvent(new OrderRenewed(Guid.CreateVersion7(), now, order.AccountId, order.Id, months, invoice.Amount, invoice.Currency, order.PaidUntil!.Value), clock);
+        return true;
+    }
+
+    private static Invoice NewInvoice(Order order, Plan plan, PlanPeriod period, DateTimeOffset now) => new()
+    {
+        Id = Guid.CreateVersion7(), AccountId = order.AccountId, OrderId = order.Id, Kind = InvoiceKinds.Renewal,
+        Description = $"{plan.Name}, renewal for {period.Months} month(s)",
+        Amount = Pricing.PeriodPrice(plan, period), Currency = plan.Currency,
+        Status = InvoiceStatuses.Unpaid, IssuedAt = now,
+    };
+}
