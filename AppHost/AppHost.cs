@@ -17,7 +17,9 @@ var infra = mode == InfrastructureMode.Containers
 
 // The gateway's endpoint is not proxied: it must see each client's own socket address to enforce IP
 // allow-lists (behind Aspire's proxy every client would look like 127.0.0.1). Port 0 picks a free one.
-var gatewayPort = builder.Configuration.GetValue<int?>("Gateway:Port") is > 0 and var configuredPort ? configuredPort : FreePort.Pick();
+var gatewayPort = builder.Configuration.GetValue<int?>("Gateway:Port") is > 0 and var configuredPort
+    ? configuredPort
+    : FreePort.Pick();
 var gateway = builder.AddProject<Projects.Introserv_Gateway>(ResourceNames.Gateway)
     .WithEndpoint(ResourceNames.HttpEndpoint, endpoint =>
     {
@@ -42,7 +44,8 @@ foreach (var setting in builder.Configuration.GetSection("Gateway:RateLimits").A
 {
     if (setting.Value is not null)
     {
-        gateway.WithEnvironment($"RateLimits__{setting.Key.Replace(":", "__", StringComparison.Ordinal)}", setting.Value);
+        gateway.WithEnvironment(
+            $"RateLimits__{setting.Key.Replace(":", "__", StringComparison.Ordinal)}", setting.Value);
     }
 }
 
@@ -62,7 +65,8 @@ var serviceClients = 0;
 void AddServiceClient(IResourceBuilder<ProjectResource> caller, string callerName)
 {
     var clientId = $"introserv-{callerName}";
-    var secret = builder.AddParameter($"{callerName}-client-secret", DevelopmentKeys.EnsureSecret($"{callerName}-client"), secret: true);
+    var secret = builder.AddParameter(
+        $"{callerName}-client-secret", DevelopmentKeys.EnsureSecret($"{callerName}-client"), secret: true);
     var index = serviceClients++;
     identity
         .WithEnvironment($"Identity__ServiceClients__{index}__ClientId", clientId)
@@ -78,7 +82,8 @@ AddServiceClient(gateway, ResourceNames.Gateway);
 var profile = AddService<Projects.Introserv_Profile>(ResourceNames.Profile, infra.ProfileDb);
 var orders = AddService<Projects.Introserv_Orders>(ResourceNames.Orders, infra.OrdersDb);
 var notifications = AddService<Projects.Introserv_Notifications>(ResourceNames.Notifications, infra.NotificationsDb);
-var verificationCodeKey = builder.AddParameter("verification-code-key", DevelopmentKeys.EnsureSecret("verification-code-key"), secret: true);
+var verificationCodeKey = builder.AddParameter(
+    "verification-code-key", DevelopmentKeys.EnsureSecret("verification-code-key"), secret: true);
 var verification = AddService<Projects.Introserv_Verification>(ResourceNames.Verification, infra.VerificationDb)
     .WithReference(infra.Redis).WaitFor(infra.Redis)
     .WithEnvironment("Verification__CodeHashKey", verificationCodeKey);
@@ -88,7 +93,8 @@ var verification = AddService<Projects.Introserv_Verification>(ResourceNames.Ver
 // configurations get no gateway: production names its real providers (deploy/k8s).
 if (builder.ExecutionContext.IsRunMode)
 {
-    var telephonyToken = builder.AddParameter("telephony-dev-token", DevelopmentKeys.EnsureSecret("telephony-dev-token"), secret: true);
+    var telephonyToken = builder.AddParameter(
+        "telephony-dev-token", DevelopmentKeys.EnsureSecret("telephony-dev-token"), secret: true);
     var telephony = builder.AddProject<Projects.Introserv_Verification_DevGateway>(ResourceNames.TelephonyDev)
         .WithEnvironment("ASPNETCORE_ENVIRONMENT", "Development")
         .WithEnvironment("DevGateway__Token", telephonyToken)
@@ -97,13 +103,18 @@ if (builder.ExecutionContext.IsRunMode)
     // Every account a developer (or an end-to-end run, on the same long-lived Redis) tries comes from this one
     // machine's address: the per-address limit of a deployment (20 an hour) would stop a working afternoon.
     verification.WithEnvironment("Verification__RateLimits__ChallengesPerAddress", "1000");
-    foreach (var (channel, role) in new[] { ("Sms", "Primary"), ("Sms", "Secondary"), ("Call", "Primary"), ("Call", "Secondary") })
+    foreach (var (channel, role) in
+        new[] { ("Sms", "Primary"), ("Sms", "Secondary"), ("Call", "Primary"), ("Call", "Secondary") })
     {
         var name = $"{channel}-{role}".ToLowerInvariant();
         verification
             .WithEnvironment($"Telephony__{channel}__{role}__Name", $"dev-{name}")
-            .WithEnvironment($"Telephony__{channel}__{role}__Url", ReferenceExpression.Create($"{telephonyHttp}/gateways/{name}/messages"))
-            .WithEnvironment($"Telephony__{channel}__{role}__Headers__Authorization", ReferenceExpression.Create($"Bearer {telephonyToken}"));
+            .WithEnvironment(
+                $"Telephony__{channel}__{role}__Url",
+                ReferenceExpression.Create($"{telephonyHttp}/gateways/{name}/messages"))
+            .WithEnvironment(
+                $"Telephony__{channel}__{role}__Headers__Authorization",
+                ReferenceExpression.Create($"Bearer {telephonyToken}"));
     }
 
     verification.WaitFor(telephony);
@@ -123,7 +134,8 @@ if (builder.ExecutionContext.IsRunMode)
 }
 
 // Where links in mails point: the front end's development server.
-notifications.WithEnvironment("Notifications__PanelUrl", builder.Configuration["Panel:Url"] ?? "http://localhost:3000/");
+notifications.WithEnvironment(
+    "Notifications__PanelUrl", builder.Configuration["Panel:Url"] ?? "http://localhost:3000/");
 // Reset links open Identity's own page through the gateway, where the sign-in page is.
 notifications.WithEnvironment("Notifications__AccountPagesUrl", publicIssuer);
 
@@ -139,7 +151,8 @@ foreach (var service in new[] { profile, orders, notifications, verification })
 {
     service
         .WithEnvironment("Auth__Issuer", publicIssuer)
-        .WithEnvironment("Auth__MetadataAddress", ReferenceExpression.Create($"{identityHttp}/.well-known/openid-configuration"))
+        .WithEnvironment(
+            "Auth__MetadataAddress", ReferenceExpression.Create($"{identityHttp}/.well-known/openid-configuration"))
         .WithReference(identity).WaitFor(identity);
 }
 
@@ -151,7 +164,8 @@ foreach (var service in new[] { identity, profile, orders, notifications, verifi
 // The gateway validates the same tokens at the edge and consumes IpAllowListChanged.
 gateway
     .WithEnvironment("Auth__Issuer", publicIssuer)
-    .WithEnvironment("Auth__MetadataAddress", ReferenceExpression.Create($"{identityHttp}/.well-known/openid-configuration"))
+    .WithEnvironment(
+        "Auth__MetadataAddress", ReferenceExpression.Create($"{identityHttp}/.well-known/openid-configuration"))
     .WithEnvironment("Auth__RequireHttpsMetadata", "false")
     .WithReference(infra.RabbitMq).WaitFor(infra.RabbitMq);
 
@@ -180,9 +194,12 @@ foreach (var project in builder.Resources.OfType<ProjectResource>().ToList())
     {
         // Only a run has a dashboard (and a service provider to ask whether it is disabled).
         if (context.ExecutionContext.IsRunMode
-            && context.ExecutionContext.Services.GetService(typeof(DistributedApplicationOptions)) is DistributedApplicationOptions { DisableDashboard: true })
+            && context.ExecutionContext.Services.GetService(typeof(DistributedApplicationOptions))
+                is DistributedApplicationOptions { DisableDashboard: true })
         {
-            foreach (var key in context.EnvironmentVariables.Keys.Where(k => k.StartsWith("OTEL_EXPORTER_OTLP_", StringComparison.Ordinal)).ToList())
+            foreach (var key in context.EnvironmentVariables.Keys
+                .Where(k => k.StartsWith("OTEL_EXPORTER_OTLP_", StringComparison.Ordinal))
+                .ToList())
             {
                 context.EnvironmentVariables.Remove(key);
             }
@@ -192,7 +209,8 @@ foreach (var project in builder.Resources.OfType<ProjectResource>().ToList())
 
 builder.Build().Run();
 
-IResourceBuilder<ProjectResource> AddService<TProject>(string name, IResourceBuilder<IResourceWithConnectionString> database)
+IResourceBuilder<ProjectResource> AddService<TProject>(
+    string name, IResourceBuilder<IResourceWithConnectionString> database)
     where TProject : IProjectMetadata, new() =>
     builder.AddProject<TProject>(name)
         .WithEnvironment("ASPNETCORE_ENVIRONMENT", builder.Environment.EnvironmentName)

@@ -2,10 +2,8 @@ using System.Security.Cryptography;
 
 namespace Introserv.AppHost;
 
-/// <summary>
-/// Token signing and encryption keys for local runs: generated once into the local state directory (mode
-/// 0600) and handed to Identity as files, so tokens survive restarts. Deployments mount their own keys.
-/// </summary>
+// Token signing and encryption keys for local runs: generated once into the local state directory (mode
+// 0600) and handed to Identity as files, so tokens survive restarts. Deployments mount their own keys.
 public static class DevelopmentKeys
 {
     public static (string SigningKeyFile, string EncryptionKeyFile) Ensure()
@@ -33,7 +31,7 @@ public static class DevelopmentKeys
         return (signing, encryption);
     }
 
-    /// <summary>A random secret kept in the same directory (e.g. the gateway's client secret at Identity).</summary>
+    // A random secret kept in the same directory (e.g. the gateway's client secret at Identity).
     public static string EnsureSecret(string name)
     {
         var path = Path.Combine(LocalInfrastructure.StateDirectory(), "identity-keys", $"{name}.secret");
@@ -46,10 +44,8 @@ public static class DevelopmentKeys
         return File.ReadAllText(path).Trim();
     }
 
-    /// <summary>
-    /// Writes a new key file unless one appeared meanwhile: two AppHosts starting at once (tests do) both see
-    /// no file, and both must end up using the same one.
-    /// </summary>
+    // Writes a new key file unless one appeared meanwhile: two AppHosts starting at once (tests do) both see
+    // no file, and both must end up using the same one.
     private static void WritePrivate(string path, string content)
     {
         var temporary = $"{path}.{Guid.NewGuid():N}.tmp";

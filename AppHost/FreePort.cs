@@ -5,7 +5,7 @@ namespace Introserv.AppHost;
 
 public static class FreePort
 {
-    /// <summary>A TCP port free on loopback right now (for endpoints that cannot be proxied).</summary>
+    // A TCP port free on loopback right now (for endpoints that cannot be proxied).
     public static int Pick()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);

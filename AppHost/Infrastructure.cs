@@ -3,7 +3,7 @@ using Microsoft.Extensions.Configuration;
 
 namespace Introserv.AppHost;
 
-/// <summary>The shared infrastructure resources, whichever mode provides them.</summary>
+// The shared infrastructure resources, whichever mode provides them.
 public sealed record Infrastructure(
     IResourceBuilder<IResourceWithConnectionString> IdentityDb,
     IResourceBuilder<IResourceWithConnectionString> ProfileDb,
@@ -35,7 +35,8 @@ public sealed record Infrastructure(
         var prefix = settings["DatabasePrefix"] ?? "introserv_";
 
         IResourceBuilder<IResourceWithConnectionString> Database(string resourceName, string service) =>
-            LocalInfrastructure.AddServer(builder, resourceName, $"{postgres};Database={prefix}{service}", postgresPort);
+            LocalInfrastructure.AddServer(
+                builder, resourceName, $"{postgres};Database={prefix}{service}", postgresPort);
 
         return new Infrastructure(
             Database(ResourceNames.IdentityDb, "identity"),
@@ -43,8 +44,10 @@ public sealed record Infrastructure(
             Database(ResourceNames.OrdersDb, "orders"),
             Database(ResourceNames.NotificationsDb, "notifications"),
             Database(ResourceNames.VerificationDb, "verification"),
-            LocalInfrastructure.AddServer(builder, ResourceNames.Redis, Required(settings, "Redis"), settings.GetValue<int>("RedisPort")),
-            LocalInfrastructure.AddServer(builder, ResourceNames.RabbitMq, Required(settings, "RabbitMq"), settings.GetValue<int>("RabbitMqPort")));
+            LocalInfrastructure.AddServer(
+                builder, ResourceNames.Redis, Required(settings, "Redis"), settings.GetValue<int>("RedisPort")),
+            LocalInfrastructure.AddServer(builder, ResourceNames.RabbitMq,
+                Required(settings, "RabbitMq"), settings.GetValue<int>("RabbitMqPort")));
     }
 
     private static string Required(IConfiguration settings, string key) =>

@@ -3,23 +3,20 @@ using Microsoft.Extensions.Configuration;
 
 namespace Introserv.AppHost;
 
-/// <summary>Where PostgreSQL, Redis and RabbitMQ come from.</summary>
+// Where PostgreSQL, Redis and RabbitMQ come from.
 public enum InfrastructureMode
 {
-    /// <summary>Aspire container resources (needs a healthy container runtime).</summary>
+    // Aspire container resources (needs a healthy container runtime).
     Containers,
 
-    /// <summary>Servers from the machine's own packages, started by <c>deploy/local/infra.sh</c>.</summary>
+    // Servers from the machine's own packages, started by deploy/local/infra.sh.
     Local,
 }
 
 public static class InfrastructureModeResolver
 {
-    /// <summary>
-    /// <c>Infra:Mode</c> = <c>containers</c> | <c>local</c> | <c>auto</c> (default). Auto picks containers
-    /// only when a container runtime answers; without one, Aspire's container resources never become
-    /// healthy and everything waiting on them would hang.
-    /// </summary>
+    // Infra:Mode = containers | local | auto (default). Auto picks containers only when a container runtime answers;
+    // without one, Aspire's container resources never become healthy and everything waiting on them would hang.
     public static InfrastructureMode Resolve(IConfiguration configuration)
     {
         var configured = configuration["Infra:Mode"]?.Trim().ToLowerInvariant();
@@ -27,8 +24,10 @@ public static class InfrastructureModeResolver
         {
             "containers" or "container" => InfrastructureMode.Containers,
             "local" => InfrastructureMode.Local,
-            null or "" or "auto" => ContainerRuntimeIsHealthy(configuration) ? InfrastructureMode.Containers : InfrastructureMode.Local,
-            _ => throw new InvalidOperationException($"Infra:Mode must be 'auto', 'containers' or 'local', not '{configured}'."),
+            null or "" or "auto" =>
+                ContainerRuntimeIsHealthy(configuration) ? InfrastructureMode.Containers : InfrastructureMode.Local,
+            _ => throw new InvalidOperationException(
+                $"Infra:Mode must be 'auto', 'containers' or 'local', not '{configured}'."),
         };
     }
 

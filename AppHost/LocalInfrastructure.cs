@@ -6,12 +6,10 @@ using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace Introserv.AppHost;
 
-/// <summary>
-/// PostgreSQL, Redis and RabbitMQ from the machine's own packages. <c>deploy/local/infra.sh start</c>
-/// starts them (idempotently) and writes their connection settings; the AppHost references them as
-/// connection strings. Servers started by a script proved sturdier than executable resources: DCP stops
-/// executables with SIGTERM and then kills them, and PostgreSQL's SIGTERM waits for its clients.
-/// </summary>
+// PostgreSQL, Redis and RabbitMQ from the machine's own packages. deploy/local/infra.sh start starts them
+// (idempotently) and writes their connection settings; the AppHost references them as connection strings. Servers
+// started by a script proved sturdier than executable resources: DCP stops executables with SIGTERM and then kills
+// them, and PostgreSQL's SIGTERM waits for its clients.
 public static class LocalInfrastructure
 {
     public static void Prepare(IDistributedApplicationBuilder builder)
@@ -36,7 +34,7 @@ public static class LocalInfrastructure
         builder.Configuration.AddInMemoryCollection(explicitSettings.Where(kv => kv.Value is not null));
     }
 
-    /// <summary>A connection-string resource with a TCP health check, so <c>WaitFor</c> has something to wait for.</summary>
+    // A connection-string resource with a TCP health check, so WaitFor has something to wait for.
     public static IResourceBuilder<IResourceWithConnectionString> AddServer(
         IDistributedApplicationBuilder builder, string name, string connectionString, int port)
     {
@@ -64,7 +62,7 @@ public static class LocalInfrastructure
 
     private static string DefaultSettingsFile() => Path.Combine(StateDirectory(), "connections.json");
 
-    /// <summary>Where local runs keep their state (data, settings, development keys), outside the source tree.</summary>
+    // Where local runs keep their state (data, settings, development keys), outside the source tree.
     public static string StateDirectory()
     {
         var dir = Environment.GetEnvironmentVariable("INTROSERV_INFRA_DIR");

@@ -28,7 +28,8 @@ public sealed class MissingAccountException() : Exception("The access token name
     /// <summary>Answers <see cref="MissingAccountException"/> with a 401 problem.</summary>
     internal sealed class Handler : IExceptionHandler
     {
-        public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
+        public async ValueTask<bool> TryHandleAsync(
+            HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
         {
             if (exception is not MissingAccountException || httpContext.Response.HasStarted)
             {
@@ -36,7 +37,8 @@ public sealed class MissingAccountException() : Exception("The access token name
             }
 
             return await httpContext.WriteCodedProblemAsync(
-                StatusCodes.Status401Unauthorized, ProblemCodes.Unauthorized, "No account in the token", "The access token does not name an account.");
+                StatusCodes.Status401Unauthorized, ProblemCodes.Unauthorized, "No account in the token",
+                "The access token does not name an account.");
         }
     }
 }

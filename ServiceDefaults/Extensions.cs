@@ -13,7 +13,10 @@ namespace Introserv.ServiceDefaults;
 /// </summary>
 public static class Extensions
 {
-    /// <summary>Readiness endpoint: the service and what it cannot serve without (its own database); see <see cref="HealthReadiness"/>.</summary>
+    /// <summary>
+    /// Readiness endpoint: the service and what it cannot serve without (its own database); see
+    /// <see cref="HealthReadiness"/>.
+    /// </summary>
     public const string HealthEndpointPath = "/health";
 
     /// <summary>Liveness endpoint: the process answers; dependencies are not consulted.</summary>

@@ -56,7 +56,8 @@ public static class ForwardedHeadersExtensions
     }
 
     /// <summary>The client's address as text, <c>unknown</c> when there is none.</summary>
-    public static string ClientAddressText(this HttpContext context) => context.ClientAddress()?.ToString() ?? "unknown";
+    public static string ClientAddressText(this HttpContext context) =>
+        context.ClientAddress()?.ToString() ?? "unknown";
 
     // WebHost registers a startup filter that, when ASPNETCORE_FORWARDEDHEADERS_ENABLED is true, puts a
     // forwarded-headers middleware in front of the pipeline with both trust lists cleared (every peer trusted).
@@ -84,13 +85,15 @@ public sealed record ProxyTrust(IReadOnlyList<IPAddress> Proxies, IReadOnlyList<
             .Where(p => !string.IsNullOrWhiteSpace(p))
             .Select(p => IPAddress.TryParse(p.Trim(), out var ip)
                 ? ip
-                : throw new InvalidOperationException($"{ForwardedHeadersExtensions.SectionName}:KnownProxies: '{p}' is not an IP address."))
+                : throw new InvalidOperationException(
+                    $"{ForwardedHeadersExtensions.SectionName}:KnownProxies: '{p}' is not an IP address."))
             .ToList();
         var networks = (section.GetSection("KnownNetworks").Get<string[]>() ?? [])
             .Where(n => !string.IsNullOrWhiteSpace(n))
             .Select(n => System.Net.IPNetwork.TryParse(n.Trim(), out var network)
                 ? network
-                : throw new InvalidOperationException($"{ForwardedHeadersExtensions.SectionName}:KnownNetworks: '{n}' is not a CIDR block."))
+                : throw new InvalidOperationException(
+                    $"{ForwardedHeadersExtensions.SectionName}:KnownNetworks: '{n}' is not a CIDR block."))
             .ToList();
         if (section.GetValue("TrustLoopback", false))
         {
@@ -122,7 +125,8 @@ public sealed record ProxyTrust(IReadOnlyList<IPAddress> Proxies, IReadOnlyList<
             return;
         }
 
-        options.ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto | ForwardedHeaders.XForwardedHost;
+        options.ForwardedHeaders =
+            ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto | ForwardedHeaders.XForwardedHost;
         foreach (var proxy in Proxies)
         {
             options.KnownProxies.Add(proxy);

@@ -22,14 +22,17 @@ public static class HealthReadiness
     public const string DetailsPath = "/health/details";
 
     /// <summary>Name fragments of checks that only degrade a service (case-insensitive).</summary>
-    public static readonly IReadOnlyList<string> DefaultDegradeOnly = ["redis", "masstransit", "rabbitmq", "bus", "outbox"];
+    public static readonly IReadOnlyList<string> DefaultDegradeOnly =
+        ["redis", "masstransit", "rabbitmq", "bus", "outbox"];
 
     public static TBuilder AddReadinessRules<TBuilder>(this TBuilder builder)
         where TBuilder : IHostApplicationBuilder
     {
         var section = builder.Configuration.GetSection("HealthChecks");
         var timeout = section.GetValue("Timeout", TimeSpan.FromMilliseconds(800));
-        var degradeOnly = section.GetSection("DegradeOnly").Get<string[]>() is { Length: > 0 } configured ? configured : [.. DefaultDegradeOnly];
+        var degradeOnly = section.GetSection("DegradeOnly").Get<string[]>() is { Length: > 0 } configured
+            ? configured
+            : [.. DefaultDegradeOnly];
         builder.Services.PostConfigure<HealthCheckServiceOptions>(options =>
         {
             var registrations = options.Registrations.ToList();
@@ -46,9 +49,12 @@ public static class HealthReadiness
     public static bool IsDegradeOnly(string name, IEnumerable<string> fragments) =>
         fragments.Any(f => name.Contains(f, StringComparison.OrdinalIgnoreCase));
 
-    private static HealthCheckRegistration Apply(HealthCheckRegistration registration, TimeSpan timeout, IReadOnlyList<string> degradeOnly)
+    private static HealthCheckRegistration Apply(
+        HealthCheckRegistration registration, TimeSpan timeout, IReadOnlyList<string> degradeOnly)
     {
-        var bounded = registration.Timeout == Timeout.InfiniteTimeSpan || registration.Timeout > timeout ? timeout : registration.Timeout;
+        var bounded = registration.Timeout == Timeout.InfiniteTimeSpan || registration.Timeout > timeout
+            ? timeout
+            : registration.Timeout;
         if (!IsDegradeOnly(registration.Name, degradeOnly))
         {
             registration.Timeout = bounded;
@@ -100,7 +106,8 @@ public static class HealthReadiness
 
     private sealed class AtMostDegraded(IHealthCheck inner) : IHealthCheck
     {
-        public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+        public async Task<HealthCheckResult> CheckHealthAsync(
+            HealthCheckContext context, CancellationToken cancellationToken = default)
         {
             var result = await inner.CheckHealthAsync(context, cancellationToken);
             return result.Status == HealthStatus.Unhealthy

@@ -22,7 +22,9 @@ namespace Introserv.ServiceDefaults;
 /// </summary>
 public static partial class InputErrors
 {
-    /// <summary>The body is not JSON, or not of the expected shape; <c>field</c> names the JSON path when known.</summary>
+    /// <summary>
+    /// The body is not JSON, or not of the expected shape; <c>field</c> names the JSON path when known.
+    /// </summary>
     public const string InvalidJson = "invalid_json";
 
     /// <summary>A route, query or header value could not be read; <c>parameter</c> names it.</summary>
@@ -50,7 +52,8 @@ public static partial class InputErrors
         builder.Services.ConfigureHttpJsonOptions(options =>
         {
             options.SerializerOptions.MaxDepth = maxDepth;
-            // A number is a JSON number: "12" where a number belongs is refused (and the document says "number", not "number or string").
+            // A number is a JSON number: "12" where a number belongs is refused (and the document says "number", not
+            // "number or string").
             options.SerializerOptions.NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.Strict;
             options.SerializerOptions.Converters.Add(new SafeText.Converter());
         });
@@ -72,28 +75,33 @@ public static partial class InputErrors
             var limit = context.RequestServices.GetRequiredService<BodyLimit>().Bytes;
             if (request.ContentLength > limit)
             {
-                await WriteAsync(context, 413, PayloadTooLarge, $"The request body is larger than this API accepts ({limit} bytes).");
+                await WriteAsync(context, 413, PayloadTooLarge,
+                    $"The request body is larger than this API accepts ({limit} bytes).");
                 return;
             }
 
             if (ForbiddenValue(request) is { } parameter)
             {
-                await WriteAsync(context, 400, InvalidParameter, $"The value of '{parameter}' contains a control or bidirectional-override character.",
+                await WriteAsync(context, 400, InvalidParameter,
+                    $"The value of '{parameter}' contains a control or bidirectional-override character.",
                     new Dictionary<string, object?> { ["parameter"] = parameter });
                 return;
             }
 
             // Form posts (the sign-in, sign-up and reset pages, the token endpoint) meet the same rule as JSON strings.
-            if (request.HasFormContentType && await ForbiddenFormValueAsync(request, context.RequestAborted) is { } field)
+            if (request.HasFormContentType
+                && await ForbiddenFormValueAsync(request, context.RequestAborted) is { } field)
             {
-                await WriteAsync(context, 400, InvalidParameter, $"The value of '{field}' contains a control or bidirectional-override character.",
+                await WriteAsync(context, 400, InvalidParameter,
+                    $"The value of '{field}' contains a control or bidirectional-override character.",
                     new Dictionary<string, object?> { ["parameter"] = field });
                 return;
             }
 
             var hasBody = request.ContentLength > 0 || request.Headers.TransferEncoding.Count > 0;
             if (hasBody && request.Path.StartsWithSegments("/api", StringComparison.OrdinalIgnoreCase)
-                && (HttpMethods.IsPost(request.Method) || HttpMethods.IsPut(request.Method) || HttpMethods.IsPatch(request.Method))
+                && (HttpMethods.IsPost(request.Method) || HttpMethods.IsPut(request.Method)
+                    || HttpMethods.IsPatch(request.Method))
                 && !IsJson(request.ContentType))
             {
                 await WriteAsync(context, 415, ProblemCodes.UnsupportedMediaType, "Send the body as application/json.");
@@ -165,7 +173,8 @@ public static partial class InputErrors
     private sealed record BodyLimit(long Bytes);
 
     /// <summary>The problem for a request the framework could not bind.</summary>
-    public static (int Status, string Code, string Detail, IDictionary<string, object?> Extensions) Describe(Microsoft.AspNetCore.Http.BadHttpRequestException exception)
+    public static (int Status, string Code, string Detail, IDictionary<string, object?> Extensions) Describe(
+        Microsoft.AspNetCore.Http.BadHttpRequestException exception)
     {
         ArgumentNullException.ThrowIfNull(exception);
         var extensions = new Dictionary<string, object?>();
@@ -199,7 +208,8 @@ public static partial class InputErrors
         }
 
         var message = exception.Message;
-        if (message.Contains("no body was provided", StringComparison.Ordinal) || message.Contains("body was not provided", StringComparison.Ordinal))
+        if (message.Contains("no body was provided", StringComparison.Ordinal)
+            || message.Contains("body was not provided", StringComparison.Ordinal))
         {
             return (400, MissingParameter, "A JSON body is required.", extensions);
         }
@@ -233,7 +243,9 @@ public static partial class InputErrors
 
     // "$.items[2].name" -> "items[2].name"; "$" (the whole body) -> null.
     private static string? JsonPathToField(string? path) =>
-        path is null || path == "$" ? null : path.StartsWith("$.", StringComparison.Ordinal) ? path[2..] : path.TrimStart('$');
+        path is null || path == "$"
+            ? null
+            : path.StartsWith("$.", StringComparison.Ordinal) ? path[2..] : path.TrimStart('$');
 
     // Messages of RequestDelegateFactory: Failed to bind parameter "DateTimeOffset before" from "x".
     // / Required parameter "int limit" was not provided from query string.
@@ -242,15 +254,18 @@ public static partial class InputErrors
 
     private sealed class BadRequestHandler : IExceptionHandler
     {
-        public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
+        public async ValueTask<bool> TryHandleAsync(
+            HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
         {
-            if (exception is not Microsoft.AspNetCore.Http.BadHttpRequestException bad || httpContext.Response.HasStarted)
+            if (exception is not Microsoft.AspNetCore.Http.BadHttpRequestException bad
+                || httpContext.Response.HasStarted)
             {
                 return false;
             }
 
             var (status, code, detail, extensions) = Describe(bad);
-            return await httpContext.WriteCodedProblemAsync(status, code, "The request is not valid", detail, extensions);
+            return await httpContext.WriteCodedProblemAsync(
+                status, code, "The request is not valid", detail, extensions);
         }
     }
 }

@@ -36,15 +36,21 @@ public sealed class PageQuery
 
     private delegate bool Decoder<T>(string cursor, out T position);
 
-    /// <summary>Reads a cursor of a list ordered by a sequence (newest first); null <paramref name="before"/> is the first page.</summary>
+    /// <summary>
+    /// Reads a cursor of a list ordered by a sequence (newest first); null <paramref name="before"/> is the first page.
+    /// </summary>
     public bool TryRead(out long? before, [NotNullWhen(false)] out ProblemHttpResult? problem)
     {
-        var read = TryRead((string cursor, out long sequence) => PageCursor.TryDecode(cursor, out sequence), out var position, out var present, out problem);
+        var read = TryRead((string cursor, out long sequence) => PageCursor.TryDecode(cursor, out sequence),
+            out var position, out var present, out problem);
         before = present ? position : null;
         return read;
     }
 
-    /// <summary>Reads a cursor of a list ordered by a time and an id (newest first); null <paramref name="before"/> is the first page.</summary>
+    /// <summary>
+    /// Reads a cursor of a list ordered by a time and an id (newest first); null <paramref name="before"/> is the first
+    /// page.
+    /// </summary>
     public bool TryRead(out (DateTimeOffset At, Guid Id)? before, [NotNullWhen(false)] out ProblemHttpResult? problem)
     {
         var read = TryRead(
@@ -67,10 +73,13 @@ public sealed class PageQuery
     {
         ArgumentNullException.ThrowIfNull(rows);
         ArgumentNullException.ThrowIfNull(cursorOf);
-        return rows.Count > Take ? new Page<T>(rows.Take(Take).ToList(), cursorOf(rows[Take - 1])) : new Page<T>(rows, null);
+        return rows.Count > Take
+            ? new Page<T>(rows.Take(Take).ToList(), cursorOf(rows[Take - 1]))
+            : new Page<T>(rows, null);
     }
 
-    private bool TryRead<T>(Decoder<T> decode, out T position, out bool present, [NotNullWhen(false)] out ProblemHttpResult? problem)
+    private bool TryRead<T>(
+        Decoder<T> decode, out T position, out bool present, [NotNullWhen(false)] out ProblemHttpResult? problem)
     {
         (position, present, problem) = (default!, false, LimitProblem());
         if (problem is not null || Cursor is null)
@@ -90,7 +99,8 @@ public sealed class PageQuery
 
     /// <summary>The problem when <c>limit</c> is out of range; null when it may be read.</summary>
     public ProblemHttpResult? LimitProblem() => Limit is < 1 or > MaxLimit
-        ? ProblemDetailsExtensions.CodedProblem(StatusCodes.Status400BadRequest, InputErrors.InvalidParameter, "Invalid parameter",
+        ? ProblemDetailsExtensions.CodedProblem(
+            StatusCodes.Status400BadRequest, InputErrors.InvalidParameter, "Invalid parameter",
             $"'limit' is between 1 and {MaxLimit}.", new Dictionary<string, object?> { ["parameter"] = "limit" })
         : null;
 
@@ -160,7 +170,9 @@ public static class PageCursor
 
     private static byte[]? Bytes(string? cursor, int length)
     {
-        if (string.IsNullOrEmpty(cursor) || cursor.Length > MaxLength || !cursor.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_'))
+        if (string.IsNullOrEmpty(cursor)
+            || cursor.Length > MaxLength
+            || !cursor.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_'))
         {
             return null;
         }

@@ -12,12 +12,15 @@ namespace Introserv.ServiceDefaults;
 /// </summary>
 public static class Preconditions
 {
-    public static readonly ProblemType Required = new(StatusCodes.Status428PreconditionRequired, "precondition_required", "Version required");
+    public static readonly ProblemType Required = new(
+        StatusCodes.Status428PreconditionRequired, "precondition_required", "Version required");
 
     /// <summary>The ETag of a version: <c>"7"</c>.</summary>
     public static string ETag(int version) => $"\"{version.ToString(CultureInfo.InvariantCulture)}\"";
 
-    /// <summary>The version the client read: the <c>If-Match</c> header's, else the body's; null when it sent none.</summary>
+    /// <summary>
+    /// The version the client read: the <c>If-Match</c> header's, else the body's; null when it sent none.
+    /// </summary>
     public static int? ExpectedVersion(HttpContext context, int? bodyVersion)
     {
         ArgumentNullException.ThrowIfNull(context);
@@ -27,10 +30,15 @@ public static class Preconditions
             header = header[2..];
         }
 
-        return header.Length > 2 && int.TryParse(header.Trim('"'), NumberStyles.None, CultureInfo.InvariantCulture, out var version) ? version : bodyVersion;
+        return header.Length > 2
+            && int.TryParse(header.Trim('"'), NumberStyles.None, CultureInfo.InvariantCulture, out var version)
+            ? version
+            : bodyVersion;
     }
 
     /// <summary>The 428 problem for a write that sent no version.</summary>
     public static Microsoft.AspNetCore.Http.HttpResults.ProblemHttpResult Missing(string what) =>
-        Required.Result($"Send the version of the {what} you read, as If-Match: \"<version>\" or as 'version', so changes from another tab are not overwritten.");
+        Required.Result(
+            $"Send the version of the {what} you read, as If-Match: \"<version>\" or as 'version', " +
+            $"so changes from another tab are not overwritten.");
 }

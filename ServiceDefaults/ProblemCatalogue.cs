@@ -29,26 +29,41 @@ public sealed class ProblemTypesMetadata(IReadOnlyList<ProblemType> types)
 /// </summary>
 public static class CommonProblems
 {
-    public static readonly ProblemType InvalidJson = new(StatusCodes.Status400BadRequest, InputErrors.InvalidJson, "Invalid JSON");
-    public static readonly ProblemType InvalidParameter = new(StatusCodes.Status400BadRequest, InputErrors.InvalidParameter, "Invalid parameter");
-    public static readonly ProblemType MissingParameter = new(StatusCodes.Status400BadRequest, InputErrors.MissingParameter, "Missing parameter");
-    public static readonly ProblemType ValidationFailed = new(StatusCodes.Status400BadRequest, ProblemCodes.ValidationFailed, "Validation failed");
-    public static readonly ProblemType Unauthorized = new(StatusCodes.Status401Unauthorized, ProblemCodes.Unauthorized, "Unauthorized");
-    public static readonly ProblemType NotFound = new(StatusCodes.Status404NotFound, ProblemCodes.NotFound, "Not found");
-    public static readonly ProblemType Forbidden = new(StatusCodes.Status403Forbidden, ProblemCodes.Forbidden, "Forbidden");
-    public static readonly ProblemType IpNotAllowed = new(StatusCodes.Status403Forbidden, "ip_not_allowed", "Address not allowed");
-    public static readonly ProblemType PayloadTooLarge = new(StatusCodes.Status413PayloadTooLarge, InputErrors.PayloadTooLarge, "Payload too large");
-    public static readonly ProblemType UnsupportedMediaType = new(StatusCodes.Status415UnsupportedMediaType, ProblemCodes.UnsupportedMediaType, "Unsupported media type");
-    public static readonly ProblemType RateLimited = new(StatusCodes.Status429TooManyRequests, ProblemCodes.RateLimited, "Too many requests");
-    public static readonly ProblemType InvalidCursor = new(StatusCodes.Status400BadRequest, PageQuery.InvalidCursor, "Invalid cursor");
+    public static readonly ProblemType InvalidJson = new(
+        StatusCodes.Status400BadRequest, InputErrors.InvalidJson, "Invalid JSON");
+    public static readonly ProblemType InvalidParameter = new(
+        StatusCodes.Status400BadRequest, InputErrors.InvalidParameter, "Invalid parameter");
+    public static readonly ProblemType MissingParameter = new(
+        StatusCodes.Status400BadRequest, InputErrors.MissingParameter, "Missing parameter");
+    public static readonly ProblemType ValidationFailed = new(
+        StatusCodes.Status400BadRequest, ProblemCodes.ValidationFailed, "Validation failed");
+    public static readonly ProblemType Unauthorized = new(
+        StatusCodes.Status401Unauthorized, ProblemCodes.Unauthorized, "Unauthorized");
+    public static readonly ProblemType NotFound = new(
+        StatusCodes.Status404NotFound, ProblemCodes.NotFound, "Not found");
+    public static readonly ProblemType Forbidden = new(
+        StatusCodes.Status403Forbidden, ProblemCodes.Forbidden, "Forbidden");
+    public static readonly ProblemType IpNotAllowed = new(
+        StatusCodes.Status403Forbidden, "ip_not_allowed", "Address not allowed");
+    public static readonly ProblemType PayloadTooLarge = new(
+        StatusCodes.Status413PayloadTooLarge, InputErrors.PayloadTooLarge, "Payload too large");
+    public static readonly ProblemType UnsupportedMediaType = new(
+        StatusCodes.Status415UnsupportedMediaType, ProblemCodes.UnsupportedMediaType, "Unsupported media type");
+    public static readonly ProblemType RateLimited = new(
+        StatusCodes.Status429TooManyRequests, ProblemCodes.RateLimited, "Too many requests");
+    public static readonly ProblemType InvalidCursor = new(
+        StatusCodes.Status400BadRequest, PageQuery.InvalidCursor, "Invalid cursor");
 
     /// <summary>Any operation with parameters or a body.</summary>
-    public static readonly IReadOnlyList<ProblemType> Input = [InvalidJson, InvalidParameter, MissingParameter, ValidationFailed];
+    public static readonly IReadOnlyList<ProblemType> Input =
+        [InvalidJson, InvalidParameter, MissingParameter, ValidationFailed];
 
     /// <summary>An operation that takes a body.</summary>
     public static readonly IReadOnlyList<ProblemType> Body = [PayloadTooLarge, UnsupportedMediaType];
 
-    /// <summary>An operation that needs an access token (through the gateway: its allow-list and rate limit too).</summary>
+    /// <summary>
+    /// An operation that needs an access token (through the gateway: its allow-list and rate limit too).
+    /// </summary>
     public static readonly IReadOnlyList<ProblemType> SignedIn = [Unauthorized, IpNotAllowed, RateLimited];
 
     /// <summary>An operation for staff only.</summary>
@@ -60,7 +75,9 @@ public static class CommonProblems
 
 public static class ProblemCatalogueExtensions
 {
-    /// <summary>Declares the coded problems the operation answers (the common ones are added by the document).</summary>
+    /// <summary>
+    /// Declares the coded problems the operation answers (the common ones are added by the document).
+    /// </summary>
     public static TBuilder Problems<TBuilder>(this TBuilder builder, params ProblemType[] types)
         where TBuilder : IEndpointConventionBuilder
     {

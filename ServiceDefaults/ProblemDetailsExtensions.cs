@@ -14,11 +14,17 @@ public static class ProblemDetailsExtensions
     /// <summary>Name of the problem extension carrying the W3C trace id.</summary>
     public const string TraceIdExtension = "traceId";
 
-    /// <summary>A problem response with its stable <c>code</c> (and any other extensions): what every endpoint answers on an error.</summary>
+    /// <summary>
+    /// A problem response with its stable <c>code</c> (and any other extensions): what every endpoint answers on an
+    /// error.
+    /// </summary>
     public static Microsoft.AspNetCore.Http.HttpResults.ProblemHttpResult CodedProblem(
         int status, string code, string title, string detail, IDictionary<string, object?>? extensions = null)
     {
-        var all = new Dictionary<string, object?>(extensions ?? new Dictionary<string, object?>()) { [CodeExtension] = code };
+        var all = new Dictionary<string, object?>(extensions ?? new Dictionary<string, object?>())
+        {
+            [CodeExtension] = code
+        };
         return TypedResults.Problem(statusCode: status, title: title, detail: detail, extensions: all);
     }
 
@@ -27,7 +33,8 @@ public static class ProblemDetailsExtensions
     /// runs). Returns whether it was written.
     /// </summary>
     public static ValueTask<bool> WriteCodedProblemAsync(
-        this HttpContext context, int status, string code, string title, string detail, IDictionary<string, object?>? extensions = null)
+        this HttpContext context, int status, string code, string title, string detail,
+        IDictionary<string, object?>? extensions = null)
     {
         ArgumentNullException.ThrowIfNull(context);
         context.Response.StatusCode = status;
@@ -42,7 +49,9 @@ public static class ProblemDetailsExtensions
             .TryWriteAsync(new ProblemDetailsContext { HttpContext = context, ProblemDetails = problem });
     }
 
-    /// <summary>Registers ProblemDetails so that every error response gets a <c>code</c> and a <c>traceId</c>.</summary>
+    /// <summary>
+    /// Registers ProblemDetails so that every error response gets a <c>code</c> and a <c>traceId</c>.
+    /// </summary>
     public static IServiceCollection AddIntroservProblemDetails(this IServiceCollection services)
     {
         services.AddProblemDetails(options => options.CustomizeProblemDetails = context =>
@@ -52,7 +61,8 @@ public static class ProblemDetailsExtensions
             if (problem is HttpValidationProblemDetails validation)
             {
                 // The framework's validation names members as C# does; the API's errors name fields as the JSON does.
-                validation.Errors = validation.Errors.GroupBy(e => ValidationErrorNames.ToJson(e.Key), StringComparer.Ordinal)
+                validation.Errors = validation.Errors
+                    .GroupBy(e => ValidationErrorNames.ToJson(e.Key), StringComparer.Ordinal)
                     .ToDictionary(g => g.Key, g => g.SelectMany(e => e.Value).ToArray(), StringComparer.Ordinal);
             }
 

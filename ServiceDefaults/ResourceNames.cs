@@ -45,7 +45,9 @@ public static class ResourceNames
     /// <summary>The Verification service.</summary>
     public const string Verification = "verification";
 
-    /// <summary>Local runs only: the stand-in telephony provider that shows developers the verification codes.</summary>
+    /// <summary>
+    /// Local runs only: the stand-in telephony provider that shows developers the verification codes.
+    /// </summary>
     public const string TelephonyDev = "telephony-dev";
 
     /// <summary>Local runs only: the mail catcher (a real SMTP server with a page listing every mail).</summary>
@@ -63,6 +65,8 @@ public static class ResourceNames
     /// <summary>Name of the cleartext HTTP/2 endpoint every service exposes for gRPC.</summary>
     public const string GrpcEndpoint = "grpc";
 
-    /// <summary>The service-discovery address of <paramref name="service"/>'s gRPC endpoint (<c>http://_grpc.profile</c>).</summary>
+    /// <summary>
+    /// The service-discovery address of <paramref name="service"/>'s gRPC endpoint (<c>http://_grpc.profile</c>).
+    /// </summary>
     public static Uri GrpcAddress(string service) => new($"http://_{GrpcEndpoint}.{service}");
 }

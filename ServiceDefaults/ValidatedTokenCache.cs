@@ -14,7 +14,8 @@ namespace Introserv.ServiceDefaults;
 /// Safe because access tokens are not revocable before they expire anyway (they are self-contained), and the
 /// validation parameters (issuer, audience, keys) of a service do not vary between requests.
 /// </summary>
-public sealed class ValidatedTokenCache(TimeProvider clock, int maxEntries = ValidatedTokenCache.DefaultMaxEntries) : JsonWebTokenHandler
+public sealed class ValidatedTokenCache(TimeProvider clock, int maxEntries = ValidatedTokenCache.DefaultMaxEntries)
+    : JsonWebTokenHandler
 {
     public const int DefaultMaxEntries = 20_000;
 
@@ -22,7 +23,8 @@ public sealed class ValidatedTokenCache(TimeProvider clock, int maxEntries = Val
 
     public int Count => _entries.Count;
 
-    public override async Task<TokenValidationResult> ValidateTokenAsync(string token, TokenValidationParameters validationParameters)
+    public override async Task<TokenValidationResult> ValidateTokenAsync(
+        string token, TokenValidationParameters validationParameters)
     {
         ArgumentNullException.ThrowIfNull(validationParameters);
         var now = clock.GetUtcNow().UtcDateTime;
@@ -44,7 +46,10 @@ public sealed class ValidatedTokenCache(TimeProvider clock, int maxEntries = Val
         }
 
         var result = await base.ValidateTokenAsync(token, validationParameters);
-        if (result.IsValid && token is not null && result.SecurityToken is { } securityToken && result.ClaimsIdentity is { } identity
+        if (result.IsValid
+            && token is not null
+            && result.SecurityToken is { } securityToken
+            && result.ClaimsIdentity is { } identity
             && securityToken.ValidTo > DateTime.MinValue)
         {
             if (_entries.Count >= maxEntries)
@@ -53,12 +58,14 @@ public sealed class ValidatedTokenCache(TimeProvider clock, int maxEntries = Val
                 _entries.Clear();
             }
 
-            var acceptUntil = securityToken.ValidTo + (validationParameters.ValidateLifetime ? validationParameters.ClockSkew : TimeSpan.Zero);
+            var acceptUntil = securityToken.ValidTo
+                + (validationParameters.ValidateLifetime ? validationParameters.ClockSkew : TimeSpan.Zero);
             _entries[token] = new Entry(identity.Clone(), securityToken, result.Issuer, result.TokenType, acceptUntil);
         }
 
         return result;
     }
 
-    private sealed record Entry(ClaimsIdentity Identity, SecurityToken Token, string? Issuer, string? TokenType, DateTime AcceptUntil);
+    private sealed record Entry(
+        ClaimsIdentity Identity, SecurityToken Token, string? Issuer, string? TokenType, DateTime AcceptUntil);
 }

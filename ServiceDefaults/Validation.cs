@@ -25,7 +25,8 @@ public sealed class EmailAttribute : ValidationAttribute
     /// <summary>Whether <paramref name="value"/> (already trimmed) is an address mail can be sent to.</summary>
     public static bool IsEmail(string? value) =>
         value is { Length: >= 3 and <= MaxLength } && MailAddress.TryCreate(value, out var parsed)
-        && string.Equals(parsed.Address, value, StringComparison.Ordinal) && value.IndexOf('@', StringComparison.Ordinal) is > 0 and var at
+        && string.Equals(parsed.Address, value, StringComparison.Ordinal)
+        && value.IndexOf('@', StringComparison.Ordinal) is > 0 and var at
         && value.IndexOf('.', at) > at + 1 && !value.EndsWith('.');
 
     public override bool IsValid(object? value) => value is null || (value is string text && IsEmail(text.Trim()));
@@ -97,7 +98,9 @@ public sealed class MaxItemsAttribute(int max) : JsonConverterAttribute
 {
     public int Max { get; } = max;
 
-    /// <summary>For a list of text: the longest item, for the OpenAPI document (the handler's rules check it).</summary>
+    /// <summary>
+    /// For a list of text: the longest item, for the OpenAPI document (the handler's rules check it).
+    /// </summary>
     public int ItemMaxLength { get; init; }
 
     public override JsonConverter? CreateConverter(Type typeToConvert)
@@ -106,12 +109,14 @@ public sealed class MaxItemsAttribute(int max) : JsonConverterAttribute
         var item = typeToConvert.IsArray
             ? typeToConvert.GetElementType()
             : typeToConvert.IsGenericType ? typeToConvert.GetGenericArguments()[0] : null;
-        if (item is null || !typeToConvert.IsAssignableFrom(typeof(List<>).MakeGenericType(item)) && !typeToConvert.IsArray)
+        if (item is null
+            || !typeToConvert.IsAssignableFrom(typeof(List<>).MakeGenericType(item)) && !typeToConvert.IsArray)
         {
             throw new InvalidOperationException($"[MaxItems] applies to arrays and lists, not {typeToConvert}.");
         }
 
-        return (JsonConverter)Activator.CreateInstance(typeof(BoundedListConverter<,>).MakeGenericType(typeToConvert, item), Max)!;
+        return (JsonConverter)Activator.CreateInstance(
+            typeof(BoundedListConverter<,>).MakeGenericType(typeToConvert, item), Max)!;
     }
 
     private sealed class BoundedListConverter<TList, TItem>(int max) : JsonConverter<TList>
@@ -164,7 +169,8 @@ public sealed class DecimalPlacesAttribute : ValidationAttribute
 
     public int Places { get; }
 
-    public override bool IsValid(object? value) => value is not decimal amount || decimal.Round(amount, Places) == amount;
+    public override bool IsValid(object? value) =>
+        value is not decimal amount || decimal.Round(amount, Places) == amount;
 }
 
 /// <summary><see cref="RequiredAttribute"/> with the API's message: null, empty and blank text are missing.</summary>
@@ -174,7 +180,9 @@ public sealed class RequiredValueAttribute : RequiredAttribute
     public RequiredValueAttribute() => ErrorMessage = "Required.";
 }
 
-/// <summary><see cref="StringLengthAttribute"/> with the API's message (the OpenAPI document shows maxLength and minLength).</summary>
+/// <summary>
+/// <see cref="StringLengthAttribute"/> with the API's message (the OpenAPI document shows maxLength and minLength).
+/// </summary>
 [AttributeUsage(AttributeTargets.Property | AttributeTargets.Parameter | AttributeTargets.Field)]
 public sealed class TextLengthAttribute : StringLengthAttribute
 {
@@ -219,7 +227,8 @@ public static class FieldError
     public const string Title = "One or more validation errors occurred.";
 
     public static Microsoft.AspNetCore.Http.HttpResults.ProblemHttpResult Result(string field, string message) =>
-        ProblemDetailsExtensions.CodedProblem(Microsoft.AspNetCore.Http.StatusCodes.Status400BadRequest, ProblemCodes.ValidationFailed, Title, message,
+        ProblemDetailsExtensions.CodedProblem(
+            Microsoft.AspNetCore.Http.StatusCodes.Status400BadRequest, ProblemCodes.ValidationFailed, Title, message,
             new Dictionary<string, object?> { ["errors"] = new Dictionary<string, string[]> { [field] = [message] } });
 }
 
@@ -230,13 +239,16 @@ public static class FieldError
 public static class RequestValidation
 {
     /// <summary>The errors of <paramref name="value"/> by field, or null when it is valid.</summary>
-    public static async Task<IReadOnlyDictionary<string, string[]>?> ValidateAsync<T>(T value, Microsoft.AspNetCore.Http.HttpContext context)
+    public static async Task<IReadOnlyDictionary<string, string[]>?> ValidateAsync<T>(
+        T value, Microsoft.AspNetCore.Http.HttpContext context)
         where T : class
     {
         ArgumentNullException.ThrowIfNull(context);
 #pragma warning disable ASP0029 // The validation metadata API is marked for evaluation in .NET 10; it is what the endpoint filter itself runs.
         var options = Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions
-            .GetRequiredService<Microsoft.Extensions.Options.IOptions<Microsoft.Extensions.Validation.ValidationOptions>>(context.RequestServices).Value;
+            .GetRequiredService<
+                Microsoft.Extensions.Options.IOptions<Microsoft.Extensions.Validation.ValidationOptions>>(
+                context.RequestServices).Value;
         if (!options.TryGetValidatableTypeInfo(typeof(T), out var info))
         {
             return null;

@@ -4,7 +4,7 @@ using Introserv.AllowList;
 
 namespace Introserv.Bench.Gateway;
 
-/// <summary>The gateway's allow-list lookup: its cost must grow with log(n), not n (target: 10,000 ranges &lt; 2 × 1).</summary>
+// The gateway's allow-list lookup: its cost must grow with log(n), not n (target: 10,000 ranges < 2 × 1).
 [MemoryDiagnoser]
 [InProcess]
 public class MatcherBenchmarks

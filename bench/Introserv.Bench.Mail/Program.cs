@@ -33,7 +33,11 @@ builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
 builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddMetrics();
 builder.AddServiceDatabase<NotificationsDbContext>(ResourceNames.NotificationsDb);
-builder.Services.AddOptions<SmtpOptions>().BindConfiguration(SmtpOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+builder.Services
+    .AddOptions<SmtpOptions>()
+    .BindConfiguration(SmtpOptions.SectionName)
+    .ValidateDataAnnotations()
+    .ValidateOnStart();
 builder.Services.AddSingleton<MailSender>();
 builder.Services.AddSingleton<DeliveryWorker>();
 
@@ -41,9 +45,13 @@ using var host = builder.Build();
 await host.StartAsync();
 try
 {
-    await host.Services.GetRequiredService<MigrationState<NotificationsDbContext>>().WhenApplied(CancellationToken.None);
+    await host.Services
+        .GetRequiredService<MigrationState<NotificationsDbContext>>()
+        .WhenApplied(CancellationToken.None);
     await EnqueueAsync(host.Services, mails);
-    Console.WriteLine($"mail benchmark: {Environment.ProcessorCount} cores, {mails} mails, {connections} connection(s), PostgreSQL and the catcher on loopback");
+    Console.WriteLine(
+        $"mail benchmark: {Environment.ProcessorCount} cores, {mails} mails, {connections} connection(s), " +
+        $"PostgreSQL and the catcher on loopback");
 
     using var process = Process.GetCurrentProcess();
     if (Environment.GetEnvironmentVariable("BENCH_BREAKDOWN") == "1")
@@ -65,8 +73,12 @@ try
     var cpu = process.TotalProcessorTime - cpuBefore;
     await worker.StopAsync(CancellationToken.None);
     var sent = await CountAsync(host.Services, NotificationStatuses.Sent);
-    Console.WriteLine($"delivered: {sent} of {mails} in {elapsed.TotalSeconds:F2} s = {mails / elapsed.TotalSeconds:F0} mails/s (target >= 200)");
-    Console.WriteLine($"worker CPU: {cpu.TotalMilliseconds / mails:F2} ms per mail (target <= 1), {cpu.TotalMilliseconds:F0} ms in all");
+    Console.WriteLine(
+        $"delivered: {sent} of {mails} in {elapsed.TotalSeconds:F2} s = " +
+        $"{mails / elapsed.TotalSeconds:F0} mails/s (target >= 200)");
+    Console.WriteLine(
+        $"worker CPU: {cpu.TotalMilliseconds / mails:F2} ms per mail (target <= 1), " +
+        $"{cpu.TotalMilliseconds:F0} ms in all");
 }
 finally
 {
@@ -112,7 +124,9 @@ static async Task BreakdownAsync(IServiceProvider services, Process process)
     }
 
     process.Refresh();
-    Console.WriteLine($"  SMTP send alone: {wall.Elapsed.TotalMilliseconds / Count:F2} ms per mail, {(process.TotalProcessorTime - cpu).TotalMilliseconds / Count:F2} ms CPU");
+    Console.WriteLine(
+        $"  SMTP send alone: {wall.Elapsed.TotalMilliseconds / Count:F2} ms per mail, " +
+        $"{(process.TotalProcessorTime - cpu).TotalMilliseconds / Count:F2} ms CPU");
     (cpu, wall) = (process.TotalProcessorTime, Stopwatch.StartNew());
     foreach (var row in rows)
     {
@@ -121,7 +135,9 @@ static async Task BreakdownAsync(IServiceProvider services, Process process)
     }
 
     process.Refresh();
-    Console.WriteLine($"  queue write alone: {wall.Elapsed.TotalMilliseconds / Count:F2} ms per mail, {(process.TotalProcessorTime - cpu).TotalMilliseconds / Count:F2} ms CPU");
+    Console.WriteLine(
+        $"  queue write alone: {wall.Elapsed.TotalMilliseconds / Count:F2} ms per mail, " +
+        $"{(process.TotalProcessorTime - cpu).TotalMilliseconds / Count:F2} ms CPU");
 }
 
 static Task<int> QueuedAsync(IServiceProvider services) => CountAsync(services, NotificationStatuses.Queued);
@@ -129,5 +145,7 @@ static Task<int> QueuedAsync(IServiceProvider services) => CountAsync(services, 
 static async Task<int> CountAsync(IServiceProvider services, string status)
 {
     await using var scope = services.CreateAsyncScope();
-    return await scope.ServiceProvider.GetRequiredService<NotificationsDbContext>().Notifications.CountAsync(n => n.Status == status);
+    return await scope.ServiceProvider
+        .GetRequiredService<NotificationsDbContext>().Notifications
+        .CountAsync(n => n.Status == status);
 }

@@ -42,7 +42,9 @@ await host.StartAsync();
 try
 {
     await host.Services.GetRequiredService<MigrationState<OrdersDbContext>>().WhenApplied(CancellationToken.None);
-    await host.Services.GetRequiredService<IBusControl>().WaitForHealthStatus(BusHealthStatus.Healthy, TimeSpan.FromSeconds(30));
+    await host.Services
+        .GetRequiredService<IBusControl>()
+        .WaitForHealthStatus(BusHealthStatus.Healthy, TimeSpan.FromSeconds(30));
     Console.WriteLine($"outbox benchmark: {Environment.ProcessorCount} cores, PostgreSQL + RabbitMQ on loopback");
 
     // Throughput.
@@ -51,7 +53,10 @@ try
         var db = scope.ServiceProvider.GetRequiredService<OrdersDbContext>();
         for (var i = 0; i < throughputEvents; i++)
         {
-            db.AddIntegrationEvent(new BenchEventHappened(Guid.NewGuid(), DateTimeOffset.UtcNow, Guid.NewGuid(), DateTimeOffset.UtcNow, Measure: false), TimeProvider.System);
+            db.AddIntegrationEvent(
+                new BenchEventHappened(
+                    Guid.NewGuid(), DateTimeOffset.UtcNow, Guid.NewGuid(), DateTimeOffset.UtcNow, Measure: false),
+                TimeProvider.System);
         }
 
         await db.SaveChangesAsync();
@@ -65,7 +70,9 @@ try
     }
 
     var dispatchElapsed = stopwatch.Elapsed;
-    Console.WriteLine($"dispatch throughput: {throughputEvents / dispatchElapsed.TotalSeconds:F0} messages/s ({throughputEvents} events in {dispatchElapsed.TotalSeconds:F2} s; target >= 1000)");
+    Console.WriteLine(
+        $"dispatch throughput: {throughputEvents / dispatchElapsed.TotalSeconds:F0} messages/s " +
+        $"({throughputEvents} events in {dispatchElapsed.TotalSeconds:F2} s; target >= 1000)");
 
     // Let the consumer drain the throughput backlog, so latency measures the pipeline, not the queue.
     while (BenchConsumer.Consumed < throughputEvents)
@@ -73,13 +80,16 @@ try
         await Task.Delay(50);
     }
 
-    Console.WriteLine($"all {throughputEvents} consumed through the inbox after {consumeWatch.Elapsed.TotalSeconds:F2} s ({throughputEvents / consumeWatch.Elapsed.TotalSeconds:F0} messages/s)");
+    Console.WriteLine(
+        $"all {throughputEvents} consumed through the inbox after {consumeWatch.Elapsed.TotalSeconds:F2} s " +
+        $"({throughputEvents / consumeWatch.Elapsed.TotalSeconds:F0} messages/s)");
 
     // Latency.
     BenchConsumer.Latencies.Clear();
     var interval = TimeSpan.FromSeconds(1.0 / LatencyRatePerSecond);
     var start = Stopwatch.StartNew();
-    await Parallel.ForEachAsync(Enumerable.Range(0, latencyEvents), new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (i, ct) =>
+    await Parallel.ForEachAsync(
+        Enumerable.Range(0, latencyEvents), new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (i, ct) =>
     {
         var due = interval * i;
         var wait = due - start.Elapsed;
@@ -90,7 +100,10 @@ try
 
         await using var scope = host.Services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<OrdersDbContext>();
-        db.AddIntegrationEvent(new BenchEventHappened(Guid.NewGuid(), DateTimeOffset.UtcNow, Guid.NewGuid(), DateTimeOffset.UtcNow, Measure: true), TimeProvider.System);
+        db.AddIntegrationEvent(
+            new BenchEventHappened(
+                Guid.NewGuid(), DateTimeOffset.UtcNow, Guid.NewGuid(), DateTimeOffset.UtcNow, Measure: true),
+            TimeProvider.System);
         await db.SaveChangesAsync(ct);
     });
 
@@ -102,8 +115,11 @@ try
 
     var sorted = BenchConsumer.Latencies.ToArray();
     Array.Sort(sorted);
-    double P(double q) => sorted.Length == 0 ? double.NaN : sorted[Math.Min(sorted.Length - 1, (int)Math.Ceiling(q * sorted.Length) - 1)];
-    Console.WriteLine($"commit-to-consume latency ({sorted.Length} events at {LatencyRatePerSecond}/s): p50 {P(0.50):F1} ms, p95 {P(0.95):F1} ms, p99 {P(0.99):F1} ms (target p95 < 1000 ms)");
+    double P(double q) =>
+        sorted.Length == 0 ? double.NaN : sorted[Math.Min(sorted.Length - 1, (int)Math.Ceiling(q * sorted.Length) - 1)];
+    Console.WriteLine(
+        $"commit-to-consume latency ({sorted.Length} events at {LatencyRatePerSecond}/s): p50 {P(0.50):F1} ms, " +
+        $"p95 {P(0.95):F1} ms, p99 {P(0.99):F1} ms (target p95 < 1000 ms)");
 }
 finally
 {
@@ -114,12 +130,16 @@ finally
 static async Task<int> PendingAsync(IServiceProvider services)
 {
     await using var scope = services.CreateAsyncScope();
-    return await scope.ServiceProvider.GetRequiredService<OrdersDbContext>().Set<OutboxMessage>().CountAsync(m => m.SentAt == null);
+    return await scope.ServiceProvider
+        .GetRequiredService<OrdersDbContext>()
+        .Set<OutboxMessage>()
+        .CountAsync(m => m.SentAt == null);
 }
 
 namespace Introserv.Bench.Outbox
 {
-    public sealed record BenchEventHappened(Guid EventId, DateTimeOffset OccurredAt, Guid AccountId, DateTimeOffset CommittedAt, bool Measure)
+    public sealed record BenchEventHappened(
+        Guid EventId, DateTimeOffset OccurredAt, Guid AccountId, DateTimeOffset CommittedAt, bool Measure)
         : Introserv.Contracts.IIntegrationEvent;
 
     public sealed class BenchConsumer(OrdersDbContext db) : InboxConsumer<OrdersDbContext, BenchEventHappened>(db)
@@ -129,7 +149,8 @@ namespace Introserv.Bench.Outbox
 
         public static int Consumed => Volatile.Read(ref _consumed);
 
-        protected override Task HandleAsync(ConsumeContext<BenchEventHappened> context, CancellationToken cancellationToken)
+        protected override Task HandleAsync(
+            ConsumeContext<BenchEventHappened> context, CancellationToken cancellationToken)
         {
             Interlocked.Increment(ref _consumed);
             if (context.Message.Measure)

@@ -186,7 +186,9 @@ start_rabbitmq() {
     log "RabbitMQ already running on $AMQP_PORT"
   else
     log "starting RabbitMQ on 127.0.0.1:$AMQP_PORT"
-    ( rabbit_env; nohup "$RABBIT_BIN/rabbitmq-server" >"$dir/log/console.log" 2>&1 & )
+    # Started from its own folder: a node whose working directory is deleted (a test's output folder, a clone
+    # removed after a run) can no longer run any OS command and stops answering rabbitmqctl.
+    ( cd "$dir"; rabbit_env; nohup "$RABBIT_BIN/rabbitmq-server" >"$dir/log/console.log" 2>&1 & )
     rabbitctl wait --timeout 90 "$dir/rabbitmq.pid" >/dev/null || die "RabbitMQ did not start (see $dir/log)"
   fi
   rabbitctl await_startup --timeout 90 >/dev/null || die "RabbitMQ did not finish booting (see $dir/log)"

@@ -43,9 +43,14 @@ public static class GatewayServiceExtensions
                 context.RequestTransforms.Add(new RequestHeaderRemoveTransform("X-Original-For"));
             });
 
-        builder.Services.AddOptions<AllowListOptions>().BindConfiguration(AllowListOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services
+            .AddOptions<AllowListOptions>()
+            .BindConfiguration(AllowListOptions.SectionName)
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
         // Identity answers the gateway's gRPC calls only with the gateway's service token.
-        builder.AddServiceGrpcClient<AccountAccess.AccountAccessClient>(ResourceNames.GrpcAddress(ResourceNames.Identity));
+        builder.AddServiceGrpcClient<AccountAccess.AccountAccessClient>(
+            ResourceNames.GrpcAddress(ResourceNames.Identity));
         builder.Services.AddSingleton<AllowListCache>();
         builder.Services.AddHostedService<AllowListInvalidationListener>();
         builder.Services.AddSingleton<LastAccessReporter>();
@@ -54,7 +59,8 @@ public static class GatewayServiceExtensions
         return builder;
     }
 
-    /// <summary>The gateway pipeline: client address, errors, no token in URLs, CORS, token, rate limit, allow-list, then the proxy.</summary>
+    // The gateway pipeline: client address, errors, no token in URLs, CORS, token, rate limit, allow-list, then the
+    // proxy.
     public static WebApplication UseGateway(this WebApplication app)
     {
         app.UseIntroservForwardedHeaders();

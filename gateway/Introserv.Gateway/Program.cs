@@ -8,3 +8,6 @@ builder.AddGatewayServices();
 var app = builder.Build();
 app.UseGateway();
 app.Run();
+
+// The entry point type the integration tests host in-process (WebApplicationFactory<Program>).
+public partial class Program;

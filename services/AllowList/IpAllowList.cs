@@ -5,10 +5,10 @@ using System.Text.RegularExpressions;
 
 namespace Introserv.AllowList;
 
-/// <summary>One rejected entry of an allow-list: its position, its text and why.</summary>
+// One rejected entry of an allow-list: its position, its text and why.
 public sealed record IpAllowListError(int Index, string Entry, string Message);
 
-/// <summary>The result of parsing an allow-list: the normalized entries and their ranges, or the errors.</summary>
+// The result of parsing an allow-list: the normalized entries and their ranges, or the errors.
 public sealed record IpAllowListParseResult(
     IReadOnlyList<string> Entries,
     IReadOnlyList<IpRange> Ranges,
@@ -17,20 +17,18 @@ public sealed record IpAllowListParseResult(
     public bool IsValid => Errors.Count == 0;
 }
 
-/// <summary>
-/// The account IP allow-list format: one entry per item, each a single IPv4 or IPv6 address, an inclusive
-/// range <c>a-b</c> of one family, or a CIDR block. IPv4 is strictly dotted-quad decimal (no shorthand such
-/// as <c>10.1</c> or hexadecimal octets); IPv4-mapped IPv6 addresses count as IPv4; zone ids are refused.
-/// </summary>
+// The account IP allow-list format: one entry per item, each a single IPv4 or IPv6 address, an inclusive range a-b of
+// one family, or a CIDR block. IPv4 is strictly dotted-quad decimal (no shorthand such as 10.1 or hexadecimal octets);
+// IPv4-mapped IPv6 addresses count as IPv4; zone ids are refused.
 public static partial class IpAllowList
 {
-    /// <summary>The most entries one account may have.</summary>
+    // The most entries one account may have.
     public const int MaxEntries = 100;
 
-    /// <summary>The longest entry accepted (a full IPv6 range with both ends spelled out fits).</summary>
+    // The longest entry accepted (a full IPv6 range with both ends spelled out fits).
     public const int MaxEntryLength = 100;
 
-    /// <summary>Parses and normalizes every entry; an empty list (no restriction) is valid.</summary>
+    // Parses and normalizes every entry; an empty list (no restriction) is valid.
     public static IpAllowListParseResult Parse(IReadOnlyList<string?> entries)
     {
         ArgumentNullException.ThrowIfNull(entries);
@@ -39,7 +37,8 @@ public static partial class IpAllowList
         var ranges = new List<IpRange>(entries.Count);
         if (entries.Count > MaxEntries)
         {
-            errors.Add(new IpAllowListError(MaxEntries, entries[MaxEntries] ?? "", $"At most {MaxEntries} entries are allowed."));
+            errors.Add(new IpAllowListError(
+                MaxEntries, entries[MaxEntries] ?? "", $"At most {MaxEntries} entries are allowed."));
             return new IpAllowListParseResult([], [], errors);
         }
 
@@ -60,7 +59,7 @@ public static partial class IpAllowList
         return new IpAllowListParseResult(normalized, ranges, errors);
     }
 
-    /// <summary>Parses one entry into its range and canonical text, or explains what is wrong with it.</summary>
+    // Parses one entry into its range and canonical text, or explains what is wrong with it.
     public static bool TryParseEntry(string text, out IpRange range, out string canonical, out string error)
     {
         ArgumentNullException.ThrowIfNull(text);
@@ -108,7 +107,7 @@ public static partial class IpAllowList
         return true;
     }
 
-    /// <summary>Parses one address strictly (see the class remarks).</summary>
+    // Parses one address strictly (see the class remarks).
     public static bool TryParseAddress(string text, out IPAddress address, out string error)
     {
         ArgumentNullException.ThrowIfNull(text);
@@ -219,7 +218,9 @@ public static partial class IpAllowList
     }
 
     private static bool IsOctet(string text) =>
-        text.Length <= 3 && (text.Length == 1 || text[0] != '0') && int.Parse(text, CultureInfo.InvariantCulture) <= 255;
+        text.Length <= 3
+            && (text.Length == 1 || text[0] != '0')
+            && int.Parse(text, CultureInfo.InvariantCulture) <= 255;
 
     private static string Canonical(IPAddress address) => address.ToString();
 

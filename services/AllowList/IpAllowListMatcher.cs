@@ -4,11 +4,9 @@ using System.Net.Sockets;
 
 namespace Introserv.AllowList;
 
-/// <summary>
-/// A compiled allow-list: per address family, sorted and merged ranges, so a lookup is one binary
-/// search (O(log n)); long IPv4 lists also get an index of the ranges per 1/4096 of the address space, so
-/// the search only covers the ranges near the address. An empty list allows everything (no restriction).
-/// </summary>
+// A compiled allow-list: per address family, sorted and merged ranges, so a lookup is one binary
+// search (O(log n)); long IPv4 lists also get an index of the ranges per 1/4096 of the address space, so
+// the search only covers the ranges near the address. An empty list allows everything (no restriction).
 public sealed class IpAllowListMatcher
 {
     // IPv4 ranges as 32-bit numbers (cheap comparisons, small arrays); IPv6 as 128-bit.
@@ -46,23 +44,22 @@ public sealed class IpAllowListMatcher
         }
     }
 
-    /// <summary>A matcher that allows every address.</summary>
     public static IpAllowListMatcher Unrestricted { get; } = new([]);
 
-    /// <summary>Whether the list is empty, i.e. imposes no restriction.</summary>
+    // Whether the list is empty, i.e. imposes no restriction.
     public bool IsUnrestricted => _v4Starts.Length == 0 && _v6Starts.Length == 0;
 
-    /// <summary>The number of disjoint ranges after merging.</summary>
+    // The number of disjoint ranges after merging.
     public int RangeCount => _v4Starts.Length + _v6Starts.Length;
 
-    /// <summary>Compiles parsed ranges.</summary>
+    // Compiles parsed ranges.
     public static IpAllowListMatcher Create(IEnumerable<IpRange> ranges)
     {
         ArgumentNullException.ThrowIfNull(ranges);
         return new IpAllowListMatcher(ranges.ToList());
     }
 
-    /// <summary>Compiles stored (already validated) entries; throws if one is malformed.</summary>
+    // Compiles stored (already validated) entries; throws if one is malformed.
     public static IpAllowListMatcher FromEntries(IReadOnlyList<string> entries)
     {
         var parsed = IpAllowList.Parse(entries);
@@ -74,7 +71,7 @@ public sealed class IpAllowListMatcher
         return Create(parsed.Ranges);
     }
 
-    /// <summary>Whether the address may access the account. IPv4-mapped IPv6 addresses match IPv4 entries.</summary>
+    // Whether the address may access the account. IPv4-mapped IPv6 addresses match IPv4 entries.
     public bool Allows(IPAddress? address)
     {
         if (IsUnrestricted)
@@ -157,7 +154,8 @@ public sealed class IpAllowListMatcher
         {
             var last = ends.Count - 1;
             // Overlapping or adjacent ranges merge (mind the overflow at the top of the space).
-            if (last >= 0 && (range.Start <= ends[last] || (ends[last] != UInt128.MaxValue && range.Start == ends[last] + 1)))
+            if (last >= 0
+                && (range.Start <= ends[last] || (ends[last] != UInt128.MaxValue && range.Start == ends[last] + 1)))
             {
                 if (range.End > ends[last])
                 {

@@ -3,10 +3,10 @@ using System.Net.Sockets;
 
 namespace Introserv.AllowList;
 
-/// <summary>An inclusive range of addresses of one family, as 128-bit numbers (IPv4 in the low 32 bits).</summary>
+// An inclusive range of addresses of one family, as 128-bit numbers (IPv4 in the low 32 bits).
 public readonly record struct IpRange(AddressFamily Family, UInt128 Start, UInt128 End)
 {
-    /// <summary>The address as a number, with IPv4-mapped IPv6 addresses folded to IPv4.</summary>
+    // The address as a number, with IPv4-mapped IPv6 addresses folded to IPv4.
     public static (AddressFamily Family, UInt128 Value) ToNumber(IPAddress address)
     {
         ArgumentNullException.ThrowIfNull(address);

@@ -5,10 +5,8 @@ using Introserv.Identity.Grpc;
 
 namespace Introserv.Gateway.Access;
 
-/// <summary>
-/// Tells Identity each account's last access address and time, throttled: an account is reported again only
-/// when its address changes or a minute has passed, and reports go out in batches every few seconds.
-/// </summary>
+// Tells Identity each account's last access address and time, throttled: an account is reported again only
+// when its address changes or a minute has passed, and reports go out in batches every few seconds.
 internal sealed class LastAccessReporter(
     AccountAccess.AccountAccessClient identity,
     TimeProvider clock,
@@ -60,10 +58,12 @@ internal sealed class LastAccessReporter(
         }
 
         var request = new ReportAccessRequest();
-        request.Reports.AddRange(batch.Select(b => new AccessReport { AccountId = b.Id.ToString(), Ip = b.Ip, At = Timestamp.FromDateTimeOffset(b.At) }));
+        request.Reports.AddRange(batch.Select(
+            b => new AccessReport { AccountId = b.Id.ToString(), Ip = b.Ip, At = Timestamp.FromDateTimeOffset(b.At) }));
         try
         {
-            await identity.ReportAccessAsync(request, deadline: DateTime.UtcNow.AddSeconds(10), cancellationToken: cancellationToken);
+            await identity.ReportAccessAsync(
+                request, deadline: DateTime.UtcNow.AddSeconds(10), cancellationToken: cancellationToken);
             foreach (var (id, ip, at) in batch)
             {
                 _reported[id] = (ip, at);

@@ -7,59 +7,52 @@ using StackExchange.Redis;
 
 namespace Introserv.Gateway.AllowLists;
 
-/// <summary>Settings of the allow-list cache (section <c>AllowLists</c>).</summary>
+// Settings of the allow-list cache (section AllowLists).
 public sealed class AllowListOptions
 {
     public const string SectionName = "AllowLists";
 
-    /// <summary>How long a replica trusts its in-memory copy before asking Redis again.</summary>
+    // How long a replica trusts its in-memory copy before asking Redis again.
     public TimeSpan MemoryTtl { get; set; } = TimeSpan.FromSeconds(2);
 
-    /// <summary>
-    /// How long a copy in Redis counts as current after Identity confirmed it (by an event or an answer); after
-    /// that Identity is asked again. <see cref="MemoryTtl"/> + this bounds how long a lost event can leave an
-    /// old list in force.
-    /// </summary>
+    // How long a copy in Redis counts as current after Identity confirmed it (by an event or an answer); after that
+    // Identity is asked again. MemoryTtl + this bounds how long a lost event can leave an old list in force.
     public TimeSpan ReconcileAfter { get; set; } = TimeSpan.FromSeconds(3);
 
-    /// <summary>How long Redis keeps a list nobody asks for.</summary>
+    // How long Redis keeps a list nobody asks for.
     public TimeSpan RedisTtl { get; set; } = TimeSpan.FromHours(24);
 
-    /// <summary>How long a copy that could not be refreshed is still used while Redis and Identity are down.</summary>
+    // How long a copy that could not be refreshed is still used while Redis and Identity are down.
     public TimeSpan StaleGrace { get; set; } = TimeSpan.FromMinutes(30);
 
-    /// <summary>The longest a request waits for Redis.</summary>
+    // The longest a request waits for Redis.
     public TimeSpan RedisTimeout { get; set; } = TimeSpan.FromMilliseconds(250);
 
-    /// <summary>After Redis failed, how long it is skipped before it is tried again.</summary>
+    // After Redis failed, how long it is skipped before it is tried again.
     public TimeSpan RedisRetryAfter { get; set; } = TimeSpan.FromSeconds(5);
 
-    /// <summary>The longest a request waits for Identity's answer.</summary>
+    // The longest a request waits for Identity's answer.
     public TimeSpan IdentityTimeout { get; set; } = TimeSpan.FromSeconds(2);
 }
 
-/// <summary>
-/// One account's compiled allow-list and its version; <paramref name="FetchedAt"/> is when this replica took it,
-/// <paramref name="ConfirmedAt"/> when Identity last vouched for it (an event or an answer).
-/// </summary>
+// One account's compiled allow-list and its version; FetchedAt is when this replica took it, ConfirmedAt when Identity
+// last vouched for it (an event or an answer).
 public sealed record CachedAllowList(
-    long Version, IReadOnlyList<string> Entries, IpAllowListMatcher Matcher, DateTimeOffset FetchedAt, DateTimeOffset ConfirmedAt);
+    long Version, IReadOnlyList<string> Entries, IpAllowListMatcher Matcher, DateTimeOffset FetchedAt,
+    DateTimeOffset ConfirmedAt);
 
-/// <summary>Why a list could not be had.</summary>
+// Why a list could not be had.
 public sealed class AllowListUnavailableException(string message, Exception? inner = null) : Exception(message, inner);
 
-/// <summary>
-/// The allow-lists the gateway enforces, in three layers: an in-memory copy per replica (<see cref="AllowListOptions.MemoryTtl"/>),
-/// Redis shared by the replicas (written by the <c>IpAllowListChanged</c> consumer and by answers from Identity, newest
-/// version wins), and Identity, the source of truth, asked over gRPC when Redis has nothing or its copy was last
-/// confirmed more than <see cref="AllowListOptions.ReconcileAfter"/> ago. A change reaches every replica through a
-/// Redis notification at once; a lost event is corrected by the reconciliation within seconds.
-/// <para>
-/// When Redis is down it is skipped (<see cref="RedisBreaker"/>) and Identity is asked directly; when neither answers,
-/// a replica keeps using its last copy for <see cref="AllowListOptions.StaleGrace"/>; with no copy at all the request
-/// is refused (fail closed): an account whose list cannot be known is not let through.
-/// </para>
-/// </summary>
+// The allow-lists the gateway enforces, in three layers: an in-memory copy per replica (AllowListOptions.MemoryTtl),
+// Redis shared by the replicas (written by the IpAllowListChanged consumer and by answers from Identity, newest version
+// wins), and Identity, the source of truth, asked over gRPC when Redis has nothing or its copy was last confirmed more
+// than AllowListOptions.ReconcileAfter ago. A change reaches every replica through a Redis notification at once; a lost
+// event is corrected by the reconciliation within seconds.
+//
+// When Redis is down it is skipped (RedisBreaker) and Identity is asked directly; when neither answers, a replica keeps
+// using its last copy for AllowListOptions.StaleGrace; with no copy at all the request is refused (fail closed): an
+// account whose list cannot be known is not let through.
 internal sealed class AllowListCache
 {
     public const string KeyPrefix = "introserv:allow-list:";
@@ -101,7 +94,7 @@ internal sealed class AllowListCache
 
     public static RedisKey Key(Guid accountId) => KeyPrefix + accountId.ToString("N");
 
-    /// <summary>The account's list: from memory, Redis or Identity, in that order.</summary>
+    // The account's list: from memory, Redis or Identity, in that order.
     public async Task<CachedAllowList> GetAsync(Guid accountId, CancellationToken cancellationToken)
     {
         var now = _clock.GetUtcNow();
@@ -127,7 +120,9 @@ internal sealed class AllowListCache
             var fallback = new[] { shared, cached }.Where(c => c is not null).MaxBy(c => (c!.Version, c.ConfirmedAt));
             if (fallback is not null && now - fallback.ConfirmedAt < _settings.StaleGrace)
             {
-                _logger.LogWarning(ex, "Allow-list of {AccountId} could not be confirmed by Identity; using version {Version}", accountId, fallback.Version);
+                _logger.LogWarning(
+                    ex, "Allow-list of {AccountId} could not be confirmed by Identity; using version {Version}",
+                    accountId, fallback.Version);
                 return _memory[accountId] = fallback with { FetchedAt = now };
             }
 
@@ -135,17 +130,18 @@ internal sealed class AllowListCache
         }
     }
 
-    /// <summary>Drops the in-memory copy (a change was announced).</summary>
+    // Drops the in-memory copy (a change was announced).
     public void Invalidate(Guid accountId) => _memory.TryRemove(accountId, out _);
 
-    /// <summary>Stores a list in Redis when it is newer than the stored one and tells every replica.</summary>
+    // Stores a list in Redis when it is newer than the stored one and tells every replica.
     public async Task<bool> StoreAsync(Guid accountId, long version, IReadOnlyList<string> entries)
     {
         var database = _redis.GetDatabase();
         var stored = (long)await database.ScriptEvaluateAsync(
             SetIfNewerScript,
             [Key(accountId)],
-            [version, JsonSerializer.Serialize(entries), (long)_settings.RedisTtl.TotalMilliseconds, _clock.GetUtcNow().ToUnixTimeMilliseconds()]);
+            [version, JsonSerializer.Serialize(entries), (long)_settings.RedisTtl.TotalMilliseconds,
+                _clock.GetUtcNow().ToUnixTimeMilliseconds()]);
         if (stored == 1)
         {
             await _redis.GetSubscriber().PublishAsync(RedisChannel.Literal(ChangedChannel), accountId.ToString("N"));
@@ -158,14 +154,17 @@ internal sealed class AllowListCache
     private async Task<CachedAllowList?> ReadRedisAsync(Guid accountId, CancellationToken cancellationToken)
     {
         var fields = await _breaker.TryAsync(
-            () => _redis.GetDatabase().HashGetAsync(Key(accountId), ["version", "entries", "verified"]), cancellationToken);
+            () => _redis.GetDatabase().HashGetAsync(Key(accountId), ["version", "entries", "verified"]),
+            cancellationToken);
         if (fields is null || fields[0].IsNull || fields[1].IsNull)
         {
             return null;
         }
 
         var entries = JsonSerializer.Deserialize<List<string>>(fields[1].ToString()) ?? [];
-        var confirmed = fields[2].IsNull ? DateTimeOffset.MinValue : DateTimeOffset.FromUnixTimeMilliseconds((long)fields[2]);
+        var confirmed = fields[2].IsNull
+            ? DateTimeOffset.MinValue
+            : DateTimeOffset.FromUnixTimeMilliseconds((long)fields[2]);
         return Compile((long)fields[0], entries, confirmed);
     }
 
@@ -178,7 +177,8 @@ internal sealed class AllowListCache
         var list = reply.Entries.ToList();
         if (!_breaker.IsOpen)
         {
-            await _breaker.TryAsync(async () => (object)await StoreAsync(accountId, reply.Version, list), cancellationToken);
+            await _breaker.TryAsync(
+                async () => (object)await StoreAsync(accountId, reply.Version, list), cancellationToken);
         }
 
         return Compile(reply.Version, list, _clock.GetUtcNow());

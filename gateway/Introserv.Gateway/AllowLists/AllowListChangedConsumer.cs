@@ -3,11 +3,10 @@ using MassTransit;
 
 namespace Introserv.Gateway.AllowLists;
 
-/// <summary>
-/// Writes a changed allow-list to Redis (newest version wins, so a redelivered or out-of-order event changes
-/// nothing) and notifies every gateway replica. One replica consumes each event (competing consumers).
-/// </summary>
-internal sealed class AllowListChangedConsumer(AllowListCache cache, ILogger<AllowListChangedConsumer> logger) : IConsumer<IpAllowListChanged>
+// Writes a changed allow-list to Redis (newest version wins, so a redelivered or out-of-order event changes
+// nothing) and notifies every gateway replica. One replica consumes each event (competing consumers).
+internal sealed class AllowListChangedConsumer(AllowListCache cache, ILogger<AllowListChangedConsumer> logger)
+    : IConsumer<IpAllowListChanged>
 {
     public async Task Consume(ConsumeContext<IpAllowListChanged> context)
     {
@@ -20,17 +19,16 @@ internal sealed class AllowListChangedConsumer(AllowListCache cache, ILogger<All
     }
 }
 
-/// <summary>
-/// Drops this replica's in-memory copy when another replica announces a change. While Redis is down the
-/// subscription is retried in the background (the memory copy's short lifetime bounds staleness meanwhile);
-/// start-up never waits for Redis.
-/// </summary>
+// Drops this replica's in-memory copy when another replica announces a change. While Redis is down the
+// subscription is retried in the background (the memory copy's short lifetime bounds staleness meanwhile);
+// start-up never waits for Redis.
 internal sealed class AllowListInvalidationListener(
     StackExchange.Redis.IConnectionMultiplexer redis,
     AllowListCache cache,
     ILogger<AllowListInvalidationListener> logger) : BackgroundService
 {
-    private static readonly StackExchange.Redis.RedisChannel Channel = StackExchange.Redis.RedisChannel.Literal(AllowListCache.ChangedChannel);
+    private static readonly StackExchange.Redis.RedisChannel Channel =
+        StackExchange.Redis.RedisChannel.Literal(AllowListCache.ChangedChannel);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {

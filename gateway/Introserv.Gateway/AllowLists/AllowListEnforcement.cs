@@ -4,11 +4,9 @@ using Introserv.ServiceDefaults;
 
 namespace Introserv.Gateway.AllowLists;
 
-/// <summary>
-/// Every authenticated request: the client address (the socket address, or what a configured proxy
-/// forwarded) must be in the account's IP allow-list, else 403 <c>ip_not_allowed</c>. A list that cannot be
-/// loaded refuses the request with 503 <c>allow_list_unavailable</c> (fail closed).
-/// </summary>
+// Every authenticated request: the client address (the socket address, or what a configured proxy forwarded) must be in
+// the account's IP allow-list, else 403 ip_not_allowed. A list that cannot be loaded refuses the request with 503
+// allow_list_unavailable (fail closed).
 internal sealed class AllowListEnforcement(RequestDelegate next)
 {
 
@@ -17,7 +15,8 @@ internal sealed class AllowListEnforcement(RequestDelegate next)
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(cache);
         ArgumentNullException.ThrowIfNull(lastAccess);
-        if (context.User.Identity?.IsAuthenticated == true && Guid.TryParse(context.User.FindFirstValue("sub"), out var accountId))
+        if (context.User.Identity?.IsAuthenticated == true
+            && Guid.TryParse(context.User.FindFirstValue("sub"), out var accountId))
         {
             var address = context.ClientAddress();
             CachedAllowList list;

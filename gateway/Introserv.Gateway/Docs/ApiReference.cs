@@ -4,16 +4,15 @@ using Scalar.AspNetCore;
 
 namespace Introserv.Gateway.Docs;
 
-/// <summary>
-/// The combined OpenAPI document of every service at <c>/openapi/v1.json</c>, and the interactive reference
-/// (Scalar) at <c>/docs</c>. Each service's own document stays at <c>/openapi/{service}/v1.json</c>.
-/// </summary>
+// The combined OpenAPI document of every service at /openapi/v1.json, and the interactive reference (Scalar) at /docs.
+// Each service's own document stays at /openapi/{service}/v1.json.
 public static class ApiReference
 {
     public const string CombinedPath = "/openapi/v1.json";
     public const string PagePath = "/docs";
 
-    public static readonly IReadOnlyList<string> Services = ["identity", "profile", "orders", "notifications", "verification"];
+    public static readonly IReadOnlyList<string> Services =
+        ["identity", "profile", "orders", "notifications", "verification"];
 
     public static IHostApplicationBuilder AddApiReference(this IHostApplicationBuilder builder)
     {
@@ -32,7 +31,8 @@ public static class ApiReference
         return app;
     }
 
-    private static async Task<Microsoft.AspNetCore.Http.HttpResults.ContentHttpResult> GetCombinedAsync(IHttpClientFactory factory, IMemoryCache cache, ILoggerFactory logging, CancellationToken cancellationToken)
+    private static async Task<Microsoft.AspNetCore.Http.HttpResults.ContentHttpResult> GetCombinedAsync(
+        IHttpClientFactory factory, IMemoryCache cache, ILoggerFactory logging, CancellationToken cancellationToken)
     {
         var combined = await cache.GetOrCreateAsync(CombinedPath, async entry =>
         {
@@ -42,12 +42,15 @@ public static class ApiReference
             {
                 try
                 {
-                    var text = await http.GetStringAsync(new Uri($"http://{service}/openapi/v1.json"), cancellationToken);
+                    var text = await http.GetStringAsync(
+                        new Uri($"http://{service}/openapi/v1.json"), cancellationToken);
                     return (service, JsonNode.Parse(text));
                 }
                 catch (HttpRequestException ex)
                 {
-                    logging.CreateLogger(nameof(ApiReference)).LogWarning(ex, "The OpenAPI document of {Service} is unavailable", service);
+                    logging
+                        .CreateLogger(nameof(ApiReference))
+                        .LogWarning(ex, "The OpenAPI document of {Service} is unavailable", service);
                     entry.AbsoluteExpirationRelativeToNow = TimeSpan.FromSeconds(5);
                     return (service, (JsonNode?)null);
                 }
@@ -57,10 +60,8 @@ public static class ApiReference
         return TypedResults.Text(combined!, "application/json");
     }
 
-    /// <summary>
-    /// Merges service documents: paths side by side (each service owns its routes), tags kept, component
-    /// schemas shared when identical and prefixed with the service name when two services differ.
-    /// </summary>
+    // Merges service documents: paths side by side (each service owns its routes), tags kept, component
+    // schemas shared when identical and prefixed with the service name when two services differ.
     public static JsonObject Merge(IEnumerable<(string Service, JsonNode? Document)> documents)
     {
         ArgumentNullException.ThrowIfNull(documents);
@@ -112,7 +113,9 @@ public static class ApiReference
         }
 
         DeclareGatewayProblems(paths);
-        var description = "Every public endpoint of the billing panel, through the gateway. Errors are RFC 9457 problem details with a stable `code`.";
+        var description =
+            "Every public endpoint of the billing panel, through the gateway. " +
+            "Errors are RFC 9457 problem details with a stable `code`.";
         if (unavailable.Count > 0)
         {
             description += $" Currently unavailable: {string.Join(", ", unavailable)}.";
@@ -121,7 +124,12 @@ public static class ApiReference
         return new JsonObject
         {
             ["openapi"] = "3.1.1",
-            ["info"] = new JsonObject { ["title"] = "Introserv billing panel API", ["version"] = "v1", ["description"] = description },
+            ["info"] = new JsonObject
+            {
+                ["title"] = "Introserv billing panel API",
+                ["version"] = "v1",
+                ["description"] = description
+            },
             ["paths"] = paths,
             ["components"] = new JsonObject
             {
@@ -171,12 +179,15 @@ public static class ApiReference
     private static void Declare(JsonObject responses, Introserv.ServiceDefaults.ProblemType type)
     {
         var key = type.Status.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        if (responses[key]?["content"]?["application/problem+json"]?["schema"]?["properties"]?["code"]?["enum"] is JsonArray codes)
+        if (responses[key]?["content"]?["application/problem+json"]?["schema"]?["properties"]?["code"]?["enum"]
+            is JsonArray codes)
         {
             if (!codes.Any(c => c?.GetValue<string>() == type.Code))
             {
                 codes.Add(type.Code);
-                responses[key]!["description"] = $"{responses[key]!["description"]?.GetValue<string>()?.TrimEnd('.')}; `{type.Code}` ({type.Title}).";
+                responses[key]!["description"] =
+                    $"{responses[key]!["description"]?.GetValue<string>()?.TrimEnd('.')}; " +
+                    $"`{type.Code}` ({type.Title}).";
             }
 
             return;
@@ -184,7 +195,9 @@ public static class ApiReference
 
         responses[key] = new JsonObject
         {
-            ["description"] = $"{Microsoft.AspNetCore.WebUtilities.ReasonPhrases.GetReasonPhrase(type.Status)}. Problem codes: `{type.Code}` ({type.Title}).",
+            ["description"] =
+                $"{Microsoft.AspNetCore.WebUtilities.ReasonPhrases.GetReasonPhrase(type.Status)}. Problem codes: " +
+                $"`{type.Code}` ({type.Title}).",
             ["content"] = new JsonObject
             {
                 ["application/problem+json"] = new JsonObject
@@ -223,7 +236,8 @@ public static class ApiReference
             switch (current)
             {
                 case JsonObject obj:
-                    if (obj["$ref"]?.GetValue<string>() is { } reference && reference.StartsWith("#/components/schemas/", StringComparison.Ordinal)
+                    if (obj["$ref"]?.GetValue<string>() is { } reference
+                        && reference.StartsWith("#/components/schemas/", StringComparison.Ordinal)
                         && renames.TryGetValue(reference["#/components/schemas/".Length..], out var renamed))
                     {
                         obj["$ref"] = $"#/components/schemas/{renamed}";

@@ -5,7 +5,7 @@ using Introserv.ServiceDefaults;
 
 namespace Introserv.Gateway.Edge;
 
-/// <summary>A fixed-window limit: <see cref="PermitLimit"/> requests per <see cref="Window"/>.</summary>
+// A fixed-window limit: PermitLimit requests per Window.
 public sealed class RateLimitOptions
 {
     public int PermitLimit { get; set; }
@@ -13,13 +13,13 @@ public sealed class RateLimitOptions
     public TimeSpan Window { get; set; } = TimeSpan.FromMinutes(1);
 }
 
-/// <summary>Rate limits (section <c>RateLimits</c>) and CORS (section <c>Cors</c>) of the gateway.</summary>
+// Rate limits (section RateLimits) and CORS (section Cors) of the gateway.
 public static class EdgePolicies
 {
-    /// <summary>Per client address: registration, token and sign-in pages.</summary>
+    // Per client address: registration, token and sign-in pages.
     public const string AnonymousPolicy = "anonymous";
 
-    /// <summary>Per account (per address when there is no token): everything else.</summary>
+    // Per account (per address when there is no token): everything else.
     public const string ApiPolicy = "api";
 
     public const string CorsSection = "Cors";
@@ -34,11 +34,15 @@ public static class EdgePolicies
                 $"ip:{context.ClientAddress()}",
                 _ => Window(anonymous)));
             options.AddPolicy(ApiPolicy, context => RateLimitPartition.GetFixedWindowLimiter(
-                context.User.FindFirstValue("sub") is { } account ? $"account:{account}" : $"ip:{context.ClientAddress()}",
+                context.User.FindFirstValue("sub") is { } account
+                    ? $"account:{account}"
+                    : $"ip:{context.ClientAddress()}",
                 _ => Window(api)));
             options.OnRejected = async (rejected, cancellationToken) =>
             {
-                var retryAfter = rejected.Lease.TryGetMetadata(MetadataName.RetryAfter, out var after) ? after : TimeSpan.FromSeconds(1);
+                var retryAfter = rejected.Lease.TryGetMetadata(MetadataName.RetryAfter, out var after)
+                    ? after
+                    : TimeSpan.FromSeconds(1);
                 var seconds = (int)Math.Ceiling(Math.Max(retryAfter.TotalSeconds, 1));
                 rejected.HttpContext.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
                 await GatewayProblems.WriteAsync(
@@ -54,7 +58,8 @@ public static class EdgePolicies
             // Front ends send bearer tokens, not cookies: no credentials mode, explicit origins only.
             policy.WithOrigins(origins)
                 .WithMethods(HttpMethods.Get, HttpMethods.Post, HttpMethods.Put, HttpMethods.Patch, HttpMethods.Delete)
-                .WithHeaders("Authorization", "Content-Type", "Idempotency-Key", "If-Match", "If-None-Match", "Accept", "Accept-Language")
+                .WithHeaders("Authorization", "Content-Type", "Idempotency-Key",
+                    "If-Match", "If-None-Match", "Accept", "Accept-Language")
                 .WithExposedHeaders("ETag", "Retry-After", "Location", "traceparent")
                 .SetPreflightMaxAge(TimeSpan.FromMinutes(10));
         }));

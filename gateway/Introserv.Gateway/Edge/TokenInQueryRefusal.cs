@@ -1,9 +1,7 @@
 namespace Introserv.Gateway.Edge;
 
-/// <summary>
-/// Refuses an access token in the query string (<c>?access_token=</c>, RFC 6750 §2.3): such URLs end up in
-/// logs, browser history and Referer headers. Tokens travel only in the <c>Authorization</c> header.
-/// </summary>
+// Refuses an access token in the query string (?access_token=, RFC 6750 §2.3): such URLs end up in logs, browser
+// history and Referer headers. Tokens travel only in the Authorization header.
 internal sealed class TokenInQueryRefusal(RequestDelegate next)
 {
     private const string Parameter = "access_token";

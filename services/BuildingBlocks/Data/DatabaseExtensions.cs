@@ -8,15 +8,14 @@ namespace Introserv.BuildingBlocks.Data;
 
 public static class DatabaseExtensions
 {
-    /// <summary>
-    /// Registers the service's PostgreSQL <typeparamref name="TContext"/> through the Aspire Npgsql EF Core
-    /// integration (pooling, retries, health check, tracing) and the start-up migration step.
-    /// </summary>
-    public static IHostApplicationBuilder AddServiceDatabase<TContext>(this IHostApplicationBuilder builder, string connectionName)
+    // Registers the service's PostgreSQL TContext through the Aspire Npgsql EF Core integration (pooling, retries,
+    // health check, tracing) and the start-up migration step.
+    public static IHostApplicationBuilder AddServiceDatabase<TContext>(
+        this IHostApplicationBuilder builder, string connectionName)
         where TContext : DbContext
     {
-        builder.AddNpgsqlDbContext<TContext>(connectionName, configureDbContextOptions: options => options.AddInterceptors(
-            new OutboxCommitInterceptor<TContext>(), new VersionInterceptor()));
+        builder.AddNpgsqlDbContext<TContext>(connectionName, configureDbContextOptions: options =>
+            options.AddInterceptors(new OutboxCommitInterceptor<TContext>(), new VersionInterceptor()));
         builder.Services.TryAddSingleton<MigrationState<TContext>>();
         builder.Services.TryAddSingleton<DatabaseMigrator<TContext>>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<DatabaseMigrator<TContext>>());

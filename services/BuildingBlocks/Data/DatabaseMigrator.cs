@@ -7,13 +7,11 @@ using Microsoft.Extensions.Logging;
 
 namespace Introserv.BuildingBlocks.Data;
 
-/// <summary>
-/// Brings the service's schema up to date at start-up. With <c>Database:MigrateOnStartup</c> true (the default,
-/// local runs) it applies the EF Core migrations itself; with false (Kubernetes, where an init container runs
-/// <c>migrate</c> first) it only waits until no migration is pending. Either way it retries while the database
-/// is unreachable, and the service reports unhealthy (<see cref="MigrationHealthCheck{TContext}"/>) until the
-/// schema is current, so nothing routes traffic to a service whose schema is behind its code.
-/// </summary>
+// Brings the service's schema up to date at start-up. With Database:MigrateOnStartup true (the default, local runs) it
+// applies the EF Core migrations itself; with false (Kubernetes, where an init container runs migrate first) it only
+// waits until no migration is pending. Either way it retries while the database is unreachable, and the service reports
+// unhealthy (MigrationHealthCheck) until the schema is current, so nothing routes traffic to a service whose schema is
+// behind its code.
 public sealed class DatabaseMigrator<TContext>(
     IServiceProvider services,
     MigrationState<TContext> state,
@@ -21,7 +19,7 @@ public sealed class DatabaseMigrator<TContext>(
     ILogger<DatabaseMigrator<TContext>> logger) : BackgroundService, IServiceMigration
     where TContext : DbContext
 {
-    /// <summary>Configuration key: whether the running service applies migrations itself.</summary>
+    // Configuration key: whether the running service applies migrations itself.
     public const string MigrateOnStartupKey = "Database:MigrateOnStartup";
 
     private static readonly ActivitySource Activity = new("Introserv.Migrations");
@@ -46,7 +44,8 @@ public sealed class DatabaseMigrator<TContext>(
                     if (pending.Count > 0)
                     {
                         throw new InvalidOperationException(
-                            $"{pending.Count} migration(s) of {Name} not applied yet ({string.Join(", ", pending)}); waiting for the migrate step.");
+                            $"{pending.Count} migration(s) of {Name} not applied yet ({string.Join(", ", pending)}); " +
+                            $"waiting for the migrate step.");
                     }
                 }
 
@@ -64,10 +63,8 @@ public sealed class DatabaseMigrator<TContext>(
         }
     }
 
-    /// <summary>
-    /// Applies every pending migration (EF Core creates the database when it does not exist yet), then the
-    /// deployment's seeds (<see cref="IDatabaseSeed{TContext}"/>), so a service is ready only with both.
-    /// </summary>
+    // Applies every pending migration (EF Core creates the database when it does not exist yet), then the deployment's
+    // seeds (IDatabaseSeed), so a service is ready only with both.
     public async Task ApplyAsync(CancellationToken cancellationToken)
     {
         using var activity = Activity.StartActivity($"Migrate {Name}");
@@ -88,7 +85,7 @@ public sealed class DatabaseMigrator<TContext>(
     }
 }
 
-/// <summary>One database's migration step, run by <see cref="MigrationCommand"/>.</summary>
+// One database's migration step, run by MigrationCommand.
 public interface IServiceMigration
 {
     string Name { get; }
@@ -96,10 +93,8 @@ public interface IServiceMigration
     Task ApplyAsync(CancellationToken cancellationToken);
 }
 
-/// <summary>
-/// Data a deployment configures for its database (not data in migrations): applied after the migrations, by the
-/// service at start-up or by its <c>migrate</c> step, and idempotent, since it runs on every start.
-/// </summary>
+// Data a deployment configures for its database (not data in migrations): applied after the migrations, by the service
+// at start-up or by its migrate step, and idempotent, since it runs on every start.
 public interface IDatabaseSeed<in TContext>
     where TContext : DbContext
 {

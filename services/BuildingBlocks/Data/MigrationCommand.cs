@@ -5,19 +5,17 @@ using Microsoft.Extensions.Logging;
 
 namespace Introserv.BuildingBlocks.Data;
 
-/// <summary>
-/// <c>&lt;service&gt; migrate</c>: applies the service's migrations and exits (0 when the schema is current,
-/// 1 when it could not be brought there within <c>Database:MigrateDeadline</c>). Deployments run it as an init container
-/// before a new version serves, and start the service itself with <c>Database:MigrateOnStartup=false</c>.
-/// </summary>
+// {service} migrate: applies the service's migrations and exits (0 when the schema is current, 1 when it could not be
+// brought there within Database:MigrateDeadline). Deployments run it as an init container before a new version serves,
+// and start the service itself with Database:MigrateOnStartup=false.
 public static class MigrationCommand
 {
     public const string Verb = "migrate";
 
-    /// <summary>Configuration key: how long the command keeps retrying (default five minutes).</summary>
+    // Configuration key: how long the command keeps retrying (default five minutes).
     public const string DeadlineKey = "Database:MigrateDeadline";
 
-    /// <summary>Runs the host, or only its migrations when the first argument is <c>migrate</c>.</summary>
+    // Runs the host, or only its migrations when the first argument is migrate.
     public static async Task<int> RunOrMigrateAsync(this IHost host, string[] args)
     {
         if (args is not [Verb, ..])
@@ -27,10 +25,13 @@ public static class MigrationCommand
         }
 
         var logger = host.Services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(MigrationCommand));
-        var deadline = host.Services.GetRequiredService<IConfiguration>().GetValue(DeadlineKey, TimeSpan.FromMinutes(5));
+        var deadline = host.Services
+            .GetRequiredService<IConfiguration>()
+            .GetValue(DeadlineKey, TimeSpan.FromMinutes(5));
         using var timeout = new CancellationTokenSource(deadline);
         var lifetime = host.Services.GetRequiredService<IHostApplicationLifetime>();
-        using var stopping = CancellationTokenSource.CreateLinkedTokenSource(timeout.Token, lifetime.ApplicationStopping);
+        using var stopping = CancellationTokenSource.CreateLinkedTokenSource(
+            timeout.Token, lifetime.ApplicationStopping);
         foreach (var migration in host.Services.GetServices<IServiceMigration>())
         {
             if (!await ApplyWithRetriesAsync(migration, logger, deadline, stopping.Token))
@@ -42,7 +43,8 @@ public static class MigrationCommand
         return 0;
     }
 
-    private static async Task<bool> ApplyWithRetriesAsync(IServiceMigration migration, ILogger logger, TimeSpan deadline, CancellationToken cancellationToken)
+    private static async Task<bool> ApplyWithRetriesAsync(
+        IServiceMigration migration, ILogger logger, TimeSpan deadline, CancellationToken cancellationToken)
     {
         var delay = TimeSpan.FromSeconds(1);
         while (true)

@@ -2,7 +2,7 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Introserv.BuildingBlocks.Data;
 
-/// <summary>Whether the migrations of <typeparamref name="TContext"/> have been applied in this process.</summary>
+// Whether the migrations of TContext have been applied in this process.
 public sealed class MigrationState<TContext>
     where TContext : DbContext
 {
@@ -13,7 +13,7 @@ public sealed class MigrationState<TContext>
 
     public Exception? LastError => _lastError;
 
-    /// <summary>Completes when the schema is up to date; background workers that need the tables await it.</summary>
+    // Completes when the schema is up to date; background workers that need the tables await it.
     public Task WhenApplied(CancellationToken cancellationToken) => _applied.Task.WaitAsync(cancellationToken);
 
     internal void MarkApplied()

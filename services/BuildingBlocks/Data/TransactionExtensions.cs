@@ -3,23 +3,18 @@ using Microsoft.EntityFrameworkCore.Storage;
 
 namespace Introserv.BuildingBlocks.Data;
 
-/// <summary>
-/// The commit of a unit failed in a way that leaves its outcome unknown (the connection broke while committing):
-/// the change may or may not be stored. The unit is not run again blindly; what is stored decides.
-/// </summary>
+// The commit of a unit failed in a way that leaves its outcome unknown (the connection broke while committing):
+// the change may or may not be stored. The unit is not run again blindly; what is stored decides.
 public sealed class CommitOutcomeUnknownException(Exception inner)
     : Exception("The outcome of a database commit is unknown; the unit was not run again.", inner);
 
 public static class TransactionExtensions
 {
-    /// <summary>
-    /// Runs <paramref name="work"/> in one database transaction under the context's execution strategy, so a
-    /// transient failure before the commit retries the whole unit. The change tracker is cleared first: load what
-    /// you change inside <paramref name="work"/>. Outbox events added inside are committed with the change.
-    /// A failure of the commit itself is never retried blindly (the change may have been stored): it surfaces as
-    /// <see cref="CommitOutcomeUnknownException"/>, unless <paramref name="committed"/> can tell from the database
-    /// whether the unit was stored (it then answers that unit's result, or lets the unit run again).
-    /// </summary>
+    // Runs work in one database transaction under the context's execution strategy, so a transient failure before the
+    // commit retries the whole unit. The change tracker is cleared first: load what you change inside work. Outbox
+    // events added inside are committed with the change. A failure of the commit itself is never retried blindly (the
+    // change may have been stored): it surfaces as CommitOutcomeUnknownException, unless committed can tell from the
+    // database whether the unit was stored (it then answers that unit's result, or lets the unit run again).
     public static Task<TResult> InTransactionAsync<TResult>(
         this DbContext db, Func<CancellationToken, Task<TResult>> work, CancellationToken cancellationToken,
         Func<CancellationToken, Task<(bool Stored, TResult Result)>>? committed = null)

@@ -7,22 +7,21 @@ using Microsoft.OpenApi;
 
 namespace Introserv.BuildingBlocks.Hosting;
 
-/// <summary>
-/// Writes into each operation of the OpenAPI document every problem it can answer, by status: the operation's own
-/// (from its <see cref="ProblemTypesMetadata"/>) and the common ones that apply to it (input, body, token, staff,
-/// paging). Each problem response's schema declares <c>code</c> as an enum of exactly those codes, and its
-/// description lists them with their titles.
-/// </summary>
+// Writes into each operation of the OpenAPI document every problem it can answer, by status: the operation's own (from
+// its ProblemTypesMetadata) and the common ones that apply to it (input, body, token, staff, paging). Each problem
+// response's schema declares code as an enum of exactly those codes, and its description lists them with their titles.
 internal sealed class ProblemDocumentation : IOpenApiOperationTransformer
 {
     public const string ProblemMediaType = "application/problem+json";
 
-    public Task TransformAsync(OpenApiOperation operation, OpenApiOperationTransformerContext context, CancellationToken cancellationToken)
+    public Task TransformAsync(
+        OpenApiOperation operation, OpenApiOperationTransformerContext context, CancellationToken cancellationToken)
     {
         var description = context.Description;
         var metadata = description.ActionDescriptor.EndpointMetadata;
         var own = metadata.OfType<ProblemTypesMetadata>().SelectMany(m => m.Types).ToList();
-        // Any query string is read (a control character in it is refused), and every route is rate-limited at the gateway.
+        // Any query string is read (a control character in it is refused), and every route is rate-limited at the
+        // gateway.
         var problems = new List<ProblemType>(own) { CommonProblems.InvalidParameter, CommonProblems.RateLimited };
         var hasBody = operation.RequestBody is not null;
         if (hasBody || description.ParameterDescriptions.Any(p => p.Source.Id is "Query" or "Path" or "Header"))
@@ -46,14 +45,18 @@ internal sealed class ProblemDocumentation : IOpenApiOperationTransformer
         if (!anonymous && authorize.Count > 0)
         {
             problems.AddRange(CommonProblems.SignedIn);
-            if (authorize.Any(a => a.Policy == AuthenticationExtensions.StaffPolicy || a.Roles?.Contains(AuthenticationExtensions.StaffRole, StringComparison.Ordinal) == true))
+            if (authorize.Any(a => a.Policy == AuthenticationExtensions.StaffPolicy
+                || a.Roles?.Contains(AuthenticationExtensions.StaffRole, StringComparison.Ordinal) == true))
             {
                 problems.AddRange(CommonProblems.Staff);
             }
         }
 
         operation.Responses ??= [];
-        foreach (var byStatus in problems.DistinctBy(p => (p.Status, p.Code)).GroupBy(p => p.Status).OrderBy(g => g.Key))
+        foreach (var byStatus in problems
+            .DistinctBy(p => (p.Status, p.Code))
+            .GroupBy(p => p.Status)
+            .OrderBy(g => g.Key))
         {
             var key = byStatus.Key.ToString(System.Globalization.CultureInfo.InvariantCulture);
             var types = byStatus.OrderBy(p => p.Code, StringComparer.Ordinal).ToList();
@@ -61,7 +64,10 @@ internal sealed class ProblemDocumentation : IOpenApiOperationTransformer
             operation.Responses[key] = new OpenApiResponse
             {
                 Description = $"{ReasonPhrases.GetReasonPhrase(byStatus.Key)}. Problem codes: {codes}.",
-                Content = new Dictionary<string, OpenApiMediaType> { [ProblemMediaType] = new() { Schema = ProblemSchema(types) } },
+                Content = new Dictionary<string, OpenApiMediaType>
+                {
+                    [ProblemMediaType] = new() { Schema = ProblemSchema(types) }
+                },
             };
         }
 
@@ -78,13 +84,21 @@ internal sealed class ProblemDocumentation : IOpenApiOperationTransformer
             ["title"] = new OpenApiSchema { Type = JsonSchemaType.String },
             ["status"] = new OpenApiSchema { Type = JsonSchemaType.Integer, Format = "int32" },
             ["detail"] = new OpenApiSchema { Type = JsonSchemaType.String | JsonSchemaType.Null },
-            ["code"] = new OpenApiSchema { Type = JsonSchemaType.String, Enum = [.. types.Select(p => (JsonNode)JsonValue.Create(p.Code))] },
+            ["code"] = new OpenApiSchema
+            {
+                Type = JsonSchemaType.String,
+                Enum = [.. types.Select(p => (JsonNode)JsonValue.Create(p.Code))]
+            },
             ["traceId"] = new OpenApiSchema { Type = JsonSchemaType.String },
             ["errors"] = new OpenApiSchema
             {
                 Type = JsonSchemaType.Object | JsonSchemaType.Null,
                 Description = "validation_failed: the messages for each field.",
-                AdditionalProperties = new OpenApiSchema { Type = JsonSchemaType.Array, Items = new OpenApiSchema { Type = JsonSchemaType.String } },
+                AdditionalProperties = new OpenApiSchema
+                {
+                    Type = JsonSchemaType.Array,
+                    Items = new OpenApiSchema { Type = JsonSchemaType.String }
+                },
             },
         },
         AdditionalProperties = new OpenApiSchema(),

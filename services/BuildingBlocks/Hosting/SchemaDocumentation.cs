@@ -6,13 +6,10 @@ using Microsoft.OpenApi;
 
 namespace Introserv.BuildingBlocks.Hosting;
 
-/// <summary>
-/// Completes the schemas the framework writes from the request and response types. Text is read through
-/// <see cref="SafeText.Converter"/>, which hides its type from the schema generator: every <c>string</c> gets back
-/// <c>type: string</c> (with <c>null</c> when the property is nullable). The API's own rules become schema too:
-/// <see cref="OneOfAttribute"/> an <c>enum</c>, <see cref="EmailAttribute"/> <c>format: email</c>, and the lengths,
-/// item counts and patterns of every field, optional ones included.
-/// </summary>
+// Completes the schemas the framework writes from the request and response types. Text is read through
+// SafeText.Converter, which hides its type from the schema generator: every string gets back type: string (with null
+// when the property is nullable). The API's own rules become schema too: OneOfAttribute an enum, EmailAttribute format:
+// email, and the lengths, item counts and patterns of every field, optional ones included.
 internal sealed class SchemaDocumentation : IOpenApiSchemaTransformer
 {
     // The framework reads a record's attributes from its constructor parameter when the parameter has a default
@@ -21,11 +18,14 @@ internal sealed class SchemaDocumentation : IOpenApiSchemaTransformer
     {
         var declared = property.AttributeProvider?.GetCustomAttributes(inherit: true) ?? [];
         var clr = property.DeclaringType.GetProperties()
-            .FirstOrDefault(p => string.Equals(System.Text.Json.JsonNamingPolicy.CamelCase.ConvertName(p.Name), property.Name, StringComparison.Ordinal));
+            .FirstOrDefault(p =>
+                string.Equals(System.Text.Json.JsonNamingPolicy.CamelCase.ConvertName(p.Name),
+                    property.Name, StringComparison.Ordinal));
         return clr is null ? declared : declared.Concat(clr.GetCustomAttributes(inherit: true));
     }
 
-    public Task TransformAsync(OpenApiSchema schema, OpenApiSchemaTransformerContext context, CancellationToken cancellationToken)
+    public Task TransformAsync(
+        OpenApiSchema schema, OpenApiSchemaTransformerContext context, CancellationToken cancellationToken)
     {
         var property = context.JsonPropertyInfo;
         if (context.JsonTypeInfo.Type == typeof(string) && schema.Type is null && schema.Enum is not { Count: > 0 })

@@ -6,24 +6,26 @@ using Microsoft.OpenApi;
 
 namespace Introserv.BuildingBlocks.Hosting;
 
-/// <summary>What every service host has besides the ServiceDefaults: gRPC, OpenAPI, authentication.</summary>
+// What every service host has besides the ServiceDefaults: gRPC, OpenAPI, authentication.
 public static class ServiceHostExtensions
 {
-    /// <summary>Path of the service's OpenAPI document (the gateway combines them).</summary>
+    // Path of the service's OpenAPI document (the gateway combines them).
     public const string OpenApiPath = "/openapi/v1.json";
 
-    /// <summary>
-    /// Adds gRPC (with the standard gRPC health service reflecting the readiness checks), the OpenAPI
-    /// document titled after the service, and token validation (the shared JWT bearer setup, unless the
-    /// service validates tokens its own way).
-    /// </summary>
+    // Adds gRPC (with the standard gRPC health service reflecting the readiness checks), the OpenAPI
+    // document titled after the service, and token validation (the shared JWT bearer setup, unless the
+    // service validates tokens its own way).
     public static IHostApplicationBuilder AddServiceHost(
-        this IHostApplicationBuilder builder, string serviceTitle, string description, bool useSharedTokenValidation = true)
+        this IHostApplicationBuilder builder, string serviceTitle, string description,
+        bool useSharedTokenValidation = true)
     {
         builder.Services.AddGrpc(options => options.EnableDetailedErrors = builder.Environment.IsDevelopment());
         builder.Services.AddGrpcHealthChecks();
         builder.Services.AddExceptionHandler<UnavailableDependencyHandler>();
-        builder.Services.AddOpenApi(options => options.AddOperationTransformer<ProblemDocumentation>().AddSchemaTransformer<SchemaDocumentation>().AddDocumentTransformer((document, _, _) =>
+        builder.Services.AddOpenApi(options => options
+            .AddOperationTransformer<ProblemDocumentation>()
+            .AddSchemaTransformer<SchemaDocumentation>()
+            .AddDocumentTransformer((document, _, _) =>
         {
             document.Info = new OpenApiInfo
             {
@@ -44,7 +46,7 @@ public static class ServiceHostExtensions
         return builder;
     }
 
-    /// <summary>Maps the endpoints every service exposes: health, gRPC health, OpenAPI.</summary>
+    // Maps the endpoints every service exposes: health, gRPC health, OpenAPI.
     public static WebApplication MapServiceHostEndpoints(this WebApplication app)
     {
         app.MapDefaultEndpoints();
@@ -53,7 +55,7 @@ public static class ServiceHostExtensions
         return app;
     }
 
-    /// <summary>The standard middleware order for a service.</summary>
+    // The standard middleware order for a service.
     public static WebApplication UseServiceHost(this WebApplication app)
     {
         app.UseIntroservForwardedHeaders();

@@ -5,7 +5,7 @@ using Microsoft.Extensions.Hosting;
 
 namespace Introserv.BuildingBlocks.Hosting;
 
-/// <summary>A service's own credentials at Identity (section <c>ServiceIdentity</c>), for calls to other services.</summary>
+// A service's own credentials at Identity (section ServiceIdentity), for calls to other services.
 public sealed class ServiceIdentityOptions
 {
     public const string SectionName = "ServiceIdentity";
@@ -14,20 +14,18 @@ public sealed class ServiceIdentityOptions
 
     public string? ClientSecret { get; set; }
 
-    /// <summary>Identity's token endpoint, inside the cluster.</summary>
+    // Identity's token endpoint, inside the cluster.
     public Uri TokenEndpoint { get; set; } = new("http://identity/connect/token");
 }
 
-/// <summary>Where a service gets the access token it sends with its own calls to other services.</summary>
+// Where a service gets the access token it sends with its own calls to other services.
 public interface IServiceTokenSource
 {
     Task<string> GetAsync(CancellationToken cancellationToken);
 }
 
-/// <summary>
-/// A service access token (client-credentials grant at Identity, role <c>service</c>), fetched when first needed
-/// and renewed a minute before it expires.
-/// </summary>
+// A service access token (client-credentials grant at Identity, role service), fetched when first needed and renewed a
+// minute before it expires.
 public sealed class ServiceTokenProvider(
     IHttpClientFactory http,
     Microsoft.Extensions.Options.IOptions<ServiceIdentityOptions> settings,
@@ -55,7 +53,9 @@ public sealed class ServiceTokenProvider(
             var options = settings.Value;
             if (string.IsNullOrEmpty(options.ClientSecret) || string.IsNullOrEmpty(options.ClientId))
             {
-                throw new InvalidOperationException("ServiceIdentity:ClientId and ClientSecret are not configured: the service cannot call other services.");
+                throw new InvalidOperationException(
+                    "ServiceIdentity:ClientId and ClientSecret are not configured: " +
+                    "the service cannot call other services.");
             }
 
             using var form = new FormUrlEncodedContent(new Dictionary<string, string>
@@ -64,7 +64,9 @@ public sealed class ServiceTokenProvider(
                 ["client_id"] = options.ClientId,
                 ["client_secret"] = options.ClientSecret,
             });
-            using var response = await http.CreateClient(HttpClientName).PostAsync(options.TokenEndpoint, form, cancellationToken);
+            using var response = await http
+                .CreateClient(HttpClientName)
+                .PostAsync(options.TokenEndpoint, form, cancellationToken);
             response.EnsureSuccessStatusCode();
             var token = await response.Content.ReadFromJsonAsync<TokenResponse>(cancellationToken)
                 ?? throw new InvalidOperationException("Identity returned no token.");
@@ -87,21 +89,25 @@ public sealed class ServiceTokenProvider(
 
 public static class ServiceTokenExtensions
 {
-    /// <summary>
-    /// Registers the service's token source (section <c>ServiceIdentity</c>) and a gRPC client of
-    /// <typeparamref name="TClient"/> that sends the service token with every call.
-    /// </summary>
+    // Registers the service's token source (section ServiceIdentity) and a gRPC client of TClient that sends the
+    // service token with every call.
     public static IHttpClientBuilder AddServiceGrpcClient<TClient>(this IHostApplicationBuilder builder, Uri address)
         where TClient : class
     {
         ArgumentNullException.ThrowIfNull(builder);
-        builder.Services.AddOptions<ServiceIdentityOptions>().BindConfiguration(ServiceIdentityOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services
+            .AddOptions<ServiceIdentityOptions>()
+            .BindConfiguration(ServiceIdentityOptions.SectionName)
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
         builder.Services.AddHttpClient(ServiceTokenProvider.HttpClientName);
         builder.Services.AddSingleton<ServiceTokenProvider>();
         builder.Services.AddSingleton<IServiceTokenSource>(sp => sp.GetRequiredService<ServiceTokenProvider>());
         return builder.Services.AddGrpcClient<TClient>(options => options.Address = address)
-            .AddCallCredentials(async (context, metadata, services) =>
-                metadata.Add("Authorization", $"Bearer {await services.GetRequiredService<IServiceTokenSource>().GetAsync(context.CancellationToken)}"))
+            .AddCallCredentials(async (context, metadata, services) => metadata.Add(
+                "Authorization",
+                $"Bearer " +
+                $"{await services.GetRequiredService<IServiceTokenSource>().GetAsync(context.CancellationToken)}"))
             .ConfigureChannel(channel => channel.UnsafeUseInsecureChannelCallCredentials = true);
     }
 }

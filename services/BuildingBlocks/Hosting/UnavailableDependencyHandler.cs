@@ -5,23 +5,23 @@ using Microsoft.AspNetCore.Http;
 
 namespace Introserv.BuildingBlocks.Hosting;
 
-/// <summary>
-/// A request that needed another service over gRPC while it was unreachable or too slow answers
-/// <c>503 service_unavailable</c> with <c>Retry-After</c>, not a 500: nothing was done, and the client may retry
-/// (with the same Idempotency-Key where it sent one).
-/// </summary>
+// A request that needed another service over gRPC while it was unreachable or too slow answers 503 service_unavailable
+// with Retry-After, not a 500: nothing was done, and the client may retry (with the same Idempotency-Key where it sent
+// one).
 internal sealed class UnavailableDependencyHandler : IExceptionHandler
 {
     public const int RetryAfterSeconds = 5;
 
-    public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
+    public async ValueTask<bool> TryHandleAsync(
+        HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
     {
         if (exception is not RpcException rpc || !Unreachable(rpc) || httpContext.Response.HasStarted)
         {
             return false;
         }
 
-        httpContext.Response.Headers.RetryAfter = RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        httpContext.Response.Headers.RetryAfter = RetryAfterSeconds.ToString(
+            System.Globalization.CultureInfo.InvariantCulture);
         return await httpContext.WriteCodedProblemAsync(
             StatusCodes.Status503ServiceUnavailable, ProblemCodes.ServiceUnavailable, "Try again",
             "A service this request needs is unavailable; nothing was done. Try again shortly.");
@@ -31,5 +31,6 @@ internal sealed class UnavailableDependencyHandler : IExceptionHandler
     // reports as Internal).
     private static bool Unreachable(RpcException rpc) =>
         rpc.StatusCode is StatusCode.Unavailable or StatusCode.DeadlineExceeded
-        || rpc.Status.DebugException is HttpRequestException or System.IO.IOException or System.Net.Sockets.SocketException;
+        || rpc.Status.DebugException is HttpRequestException or System.IO.IOException
+            or System.Net.Sockets.SocketException;
 }

@@ -2,7 +2,7 @@ using MassTransit;
 
 namespace Introserv.BuildingBlocks.Messaging;
 
-/// <summary>Counts consume attempts that threw (each retry counts), for the consumer-failure metric.</summary>
+// Counts consume attempts that threw (each retry counts), for the consumer-failure metric.
 public sealed class ConsumerFailureObserver(MessagingMetrics metrics) : IConsumeObserver
 {
     public Task PreConsume<T>(ConsumeContext<T> context)

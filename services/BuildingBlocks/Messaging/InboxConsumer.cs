@@ -3,19 +3,17 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Introserv.BuildingBlocks.Messaging;
 
-/// <summary>
-/// Base of every consumer that changes state: it records (consumer, message id) in the inbox and
-/// applies the effect in one transaction, so a redelivered or duplicated message changes nothing.
-/// Events the handler raises through the outbox commit in the same transaction.
-/// An exception rolls everything back; MassTransit retries, then moves the message to <c>_error</c>.
-/// </summary>
+// Base of every consumer that changes state: it records (consumer, message id) in the inbox and applies the effect in
+// one transaction, so a redelivered or duplicated message changes nothing. Events the handler raises through the outbox
+// commit in the same transaction. An exception rolls everything back; MassTransit retries, then moves the message to
+// _error.
 public abstract class InboxConsumer<TContext, TMessage>(TContext db) : IConsumer<TMessage>
     where TContext : DbContext
     where TMessage : class
 {
     protected TContext Db { get; } = db;
 
-    /// <summary>The name recorded in the inbox; stable across deployments (defaults to the type name).</summary>
+    // The name recorded in the inbox; stable across deployments (defaults to the type name).
     protected virtual string ConsumerName => GetType().FullName!;
 
     public async Task Consume(ConsumeContext<TMessage> context)
@@ -30,7 +28,10 @@ public abstract class InboxConsumer<TContext, TMessage>(TContext db) : IConsumer
             await using var transaction = await Db.Database.BeginTransactionAsync(ct);
             // A concurrent duplicate blocks on the primary key until the first commits, then inserts nothing.
             var inserted = await Db.Database.ExecuteSqlInterpolatedAsync(
-                $"INSERT INTO inbox_messages (consumer, message_id, processed_at) VALUES ({ConsumerName}, {messageId}, {clock.GetUtcNow()}) ON CONFLICT DO NOTHING",
+                $"""
+                INSERT INTO inbox_messages (consumer, message_id, processed_at)
+                VALUES ({ConsumerName}, {messageId}, {clock.GetUtcNow()}) ON CONFLICT DO NOTHING
+                """,
                 ct);
             if (inserted == 0)
             {
@@ -50,6 +51,6 @@ public abstract class InboxConsumer<TContext, TMessage>(TContext db) : IConsumer
         }
     }
 
-    /// <summary>Applies the message's effect to <see cref="Db"/>; <c>SaveChanges</c> and commit follow.</summary>
+    // Applies the message's effect to Db; SaveChanges and commit follow.
     protected abstract Task HandleAsync(ConsumeContext<TMessage> context, CancellationToken cancellationToken);
 }

@@ -1,9 +1,7 @@
 namespace Introserv.BuildingBlocks.Messaging;
 
-/// <summary>
-/// A message a consumer has already applied. Recorded in the same transaction as the consumer's
-/// effect, so a redelivered message is recognised and changes nothing.
-/// </summary>
+// A message a consumer has already applied. Recorded in the same transaction as the consumer's
+// effect, so a redelivered message is recognised and changes nothing.
 public sealed class InboxMessage
 {
     public Guid MessageId { get; set; }

@@ -11,11 +11,8 @@ namespace Introserv.BuildingBlocks.Messaging;
 
 public static class MessagingExtensions
 {
-    /// <summary>
-    /// Connects the service to RabbitMQ through MassTransit and runs the transactional outbox of
-    /// <typeparamref name="TContext"/>: events added with <see cref="OutboxExtensions.AddIntegrationEvent"/>
-    /// are published after commit. Consumers derive from <see cref="InboxConsumer{TContext, TMessage}"/>.
-    /// </summary>
+    // Connects the service to RabbitMQ through MassTransit and runs the transactional outbox of TContext: events added
+    // with OutboxExtensions.AddIntegrationEvent are published after commit. Consumers derive from InboxConsumer.
     public static IHostApplicationBuilder AddServiceMessaging<TContext>(
         this IHostApplicationBuilder builder,
         Action<IBusRegistrationConfigurator>? configureConsumers = null)
@@ -28,11 +25,8 @@ public static class MessagingExtensions
         return builder.AddServiceMessaging(configureConsumers);
     }
 
-    /// <summary>
-    /// Connects the service to RabbitMQ through MassTransit, using the <c>rabbitmq</c> connection string
-    /// (an <c>amqp://</c> URI), with retries and error queues for every consumer. MassTransit's bus
-    /// health check joins the service's readiness checks.
-    /// </summary>
+    // Connects the service to RabbitMQ through MassTransit, using the rabbitmq connection string (an amqp:// URI), with
+    // retries and error queues for every consumer. MassTransit's bus health check joins the service's readiness checks.
     public static IHostApplicationBuilder AddServiceMessaging(
         this IHostApplicationBuilder builder,
         Action<IBusRegistrationConfigurator>? configureConsumers = null)
@@ -43,14 +37,20 @@ public static class MessagingExtensions
         var options = builder.Configuration.GetSection(MessagingOptions.SectionName).Get<MessagingOptions>()
             ?? new MessagingOptions();
 
-        builder.Services.AddOptions<MessagingOptions>().BindConfiguration(MessagingOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services
+            .AddOptions<MessagingOptions>()
+            .BindConfiguration(MessagingOptions.SectionName)
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
         builder.Services.TryAddSingleton<MessagingMetrics>();
         builder.Services.AddMassTransit(bus =>
         {
             // Queues are named after the service and the consumer ("profile-account-registered"): two services
             // with a consumer of the same name must not share a queue, or each would get only part of the events.
             bus.SetEndpointNameFormatter(new ServiceEndpointNameFormatter(
-                string.IsNullOrEmpty(options.EndpointPrefix) ? ServicePrefix(builder.Environment.ApplicationName) : options.EndpointPrefix));
+                string.IsNullOrEmpty(options.EndpointPrefix)
+                    ? ServicePrefix(builder.Environment.ApplicationName)
+                    : options.EndpointPrefix));
 
             bus.AddConsumeObserver<ConsumerFailureObserver>();
             // Transient failures are retried in place with back-off; after the last retry MassTransit
@@ -58,7 +58,8 @@ public static class MessagingExtensions
             bus.AddConfigureEndpointsCallback((_, _, endpoint) =>
             {
                 endpoint.UseMessageRetry(retry =>
-                    retry.Exponential(options.RetryLimit, options.RetryMinInterval, options.RetryMaxInterval, options.RetryMinInterval));
+                    retry.Exponential(options.RetryLimit, options.RetryMinInterval,
+                        options.RetryMaxInterval, options.RetryMinInterval));
                 if (options.TemporaryEndpoints && endpoint is IRabbitMqReceiveEndpointConfigurator rabbitEndpoint)
                 {
                     // Durable, so a broker restart keeps them and what waits in them (an auto-deleted queue is gone
@@ -79,7 +80,9 @@ public static class MessagingExtensions
         return builder;
     }
 
-    /// <summary>"Introserv.Profile" → "Profile".</summary>
+    // "Introserv.Profile" → "Profile".
     internal static string ServicePrefix(string applicationName) =>
-        applicationName.Split('.', StringSplitOptions.RemoveEmptyEntries) is { Length: > 0 } parts ? parts[^1] : applicationName;
+        applicationName.Split('.', StringSplitOptions.RemoveEmptyEntries) is { Length: > 0 } parts
+            ? parts[^1]
+            : applicationName;
 }

@@ -2,7 +2,7 @@ using System.Diagnostics.Metrics;
 
 namespace Introserv.BuildingBlocks.Messaging;
 
-/// <summary>Meter <c>Introserv.Messaging</c>: outbox backlog and throughput, inbox duplicates, consumer failures.</summary>
+// Meter Introserv.Messaging: outbox backlog and throughput, inbox duplicates, consumer failures.
 public sealed class MessagingMetrics : IDisposable
 {
     public const string MeterName = "Introserv.Messaging";
@@ -21,14 +21,18 @@ public sealed class MessagingMetrics : IDisposable
         _meter = meterFactory.Create(MeterName);
         _meter.CreateObservableGauge("introserv.outbox.pending", () => Interlocked.Read(ref _pending),
             description: "Outbox rows not yet published (as of the dispatcher's last look)");
-        _dispatched = _meter.CreateCounter<long>("introserv.outbox.dispatched", description: "Events published from the outbox");
-        _dispatchFailures = _meter.CreateCounter<long>("introserv.outbox.dispatch_failures", description: "Outbox publishes that failed and will be retried");
+        _dispatched = _meter.CreateCounter<long>(
+            "introserv.outbox.dispatched", description: "Events published from the outbox");
+        _dispatchFailures = _meter.CreateCounter<long>(
+            "introserv.outbox.dispatch_failures", description: "Outbox publishes that failed and will be retried");
         _deadLettered = _meter.CreateCounter<long>("introserv.outbox.dead_lettered",
             description: "Outbox rows that failed by themselves too often and moved to the dead-letter table");
         _commitToPublish = _meter.CreateHistogram<double>("introserv.outbox.commit_to_publish", unit: "ms",
             description: "Time from the outbox row's creation to the broker's confirm");
-        _consumerFailures = _meter.CreateCounter<long>("introserv.consumer.failures", description: "Consume attempts that threw");
-        _duplicates = _meter.CreateCounter<long>("introserv.inbox.duplicates", description: "Redelivered messages recognised by the inbox and skipped");
+        _consumerFailures = _meter.CreateCounter<long>(
+            "introserv.consumer.failures", description: "Consume attempts that threw");
+        _duplicates = _meter.CreateCounter<long>(
+            "introserv.inbox.duplicates", description: "Redelivered messages recognised by the inbox and skipped");
     }
 
     public void SetPending(long pending) => Interlocked.Exchange(ref _pending, pending);

@@ -4,7 +4,7 @@ namespace Introserv.BuildingBlocks.Messaging;
 
 public static class MessagingModelBuilderExtensions
 {
-    /// <summary>Adds the outbox, outbox dead-letter and inbox tables to a service's model.</summary>
+    // Adds the outbox, outbox dead-letter and inbox tables to a service's model.
     public static ModelBuilder AddOutboxAndInbox(this ModelBuilder modelBuilder)
     {
         modelBuilder.Entity<OutboxMessage>(outbox =>

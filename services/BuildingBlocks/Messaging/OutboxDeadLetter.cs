@@ -1,10 +1,8 @@
 namespace Introserv.BuildingBlocks.Messaging;
 
-/// <summary>
-/// An outbox row that could not be published after <see cref="MessagingOptions.MaxPublishAttempts"/> attempts
-/// (its type is unknown to this version of the service, or its payload does not deserialise or serialise).
-/// It is kept, with its payload, so an operator can inspect it and put it back into the outbox.
-/// </summary>
+// An outbox row that could not be published after MessagingOptions.MaxPublishAttempts attempts (its type is unknown to
+// this version of the service, or its payload does not deserialise or serialise). It is kept, with its payload, so an
+// operator can inspect it and put it back into the outbox.
 public sealed class OutboxDeadLetter
 {
     public Guid Id { get; set; }

@@ -9,13 +9,11 @@ using Microsoft.Extensions.Options;
 
 namespace Introserv.BuildingBlocks.Messaging;
 
-/// <summary>
-/// Publishes committed outbox rows through MassTransit with publisher confirms. Each batch is claimed
-/// with <c>FOR UPDATE SKIP LOCKED</c>, so replicas of a service never publish the same row at the same
-/// time; the rows of a batch are published concurrently and marked sent in the claiming transaction.
-/// While the broker is unreachable rows stay pending and the dispatcher backs off, then resumes. A row that
-/// fails by itself (a poison row) is retried on its own schedule, then moved to <c>outbox_dead_letters</c>.
-/// </summary>
+// Publishes committed outbox rows through MassTransit with publisher confirms. Each batch is claimed with FOR UPDATE
+// SKIP LOCKED, so replicas of a service never publish the same row at the same time; the rows of a batch are published
+// concurrently and marked sent in the claiming transaction. While the broker is unreachable rows stay pending and the
+// dispatcher backs off, then resumes. A row that fails by itself (a poison row) is retried on its own schedule, then
+// moved to outbox_dead_letters.
 public sealed class OutboxDispatcher<TContext>(
     IServiceScopeFactory scopes,
     IBus bus,
@@ -65,7 +63,8 @@ public sealed class OutboxDispatcher<TContext>(
                     // Database unreachable or similar: keep the rows, wait, try again.
                     state.Failed(clock.GetUtcNow(), ex.Message);
                     backoff = NextBackoff(backoff);
-                    logger.LogWarning(ex, "Outbox dispatch for {Context} failed; retrying in {Delay}", typeof(TContext).Name, backoff);
+                    logger.LogWarning(ex, "Outbox dispatch for {Context} failed; retrying in {Delay}",
+                        typeof(TContext).Name, backoff);
                     await Task.Delay(backoff, clock, stoppingToken);
                 }
             }
@@ -80,10 +79,8 @@ public sealed class OutboxDispatcher<TContext>(
         }
     }
 
-    /// <summary>
-    /// Claims, publishes and marks one batch. Returns how many rows were published and how many failed because
-    /// of the broker; rows that fail by themselves are retried later, then dead-lettered, and count as neither.
-    /// </summary>
+    // Claims, publishes and marks one batch. Returns how many rows were published and how many failed because
+    // of the broker; rows that fail by themselves are retried later, then dead-lettered, and count as neither.
     public async Task<(int Published, int Failed)> DispatchBatchAsync(CancellationToken cancellationToken)
     {
         await using var scope = scopes.CreateAsyncScope();
@@ -95,7 +92,8 @@ public sealed class OutboxDispatcher<TContext>(
             await using var transaction = await db.Database.BeginTransactionAsync(ct);
             var rows = await db.Set<OutboxMessage>()
                 .FromSqlRaw(
-                    "SELECT * FROM outbox_messages WHERE sent_at IS NULL AND (next_attempt_at IS NULL OR next_attempt_at <= {1}) " +
+                    "SELECT * FROM outbox_messages WHERE sent_at IS NULL " +
+                    "AND (next_attempt_at IS NULL OR next_attempt_at <= {1}) " +
                     "ORDER BY created_at LIMIT {0} FOR UPDATE SKIP LOCKED",
                     _options.BatchSize, clock.GetUtcNow())
                 .ToListAsync(ct);
@@ -140,7 +138,8 @@ public sealed class OutboxDispatcher<TContext>(
                 metrics.DispatchFailed(failed);
                 var firstError = outcomes.First(o => o.Error is not null && !o.Poison).Error!;
                 state.Failed(now, firstError.Message);
-                logger.LogWarning(firstError, "{Failed} of {Count} outbox events of {Context} could not be published; they stay pending",
+                logger.LogWarning(firstError,
+                    "{Failed} of {Count} outbox events of {Context} could not be published; they stay pending",
                     failed, rows.Count, typeof(TContext).Name);
             }
 
@@ -148,10 +147,8 @@ public sealed class OutboxDispatcher<TContext>(
         }, cancellationToken);
     }
 
-    /// <summary>
-    /// A row that fails by itself is retried with its own back-off, so it neither holds up the rows behind it
-    /// nor the dispatcher; after <see cref="MessagingOptions.MaxPublishAttempts"/> it moves to the dead letters.
-    /// </summary>
+    // A row that fails by itself is retried with its own back-off, so it neither holds up the rows behind it nor the
+    // dispatcher; after MessagingOptions.MaxPublishAttempts it moves to the dead letters.
     private void PoisonFailed(TContext db, OutboxMessage row, OutboxPublishOutcome outcome, DateTimeOffset now)
     {
         row.Attempts++;
@@ -160,15 +157,20 @@ public sealed class OutboxDispatcher<TContext>(
         {
             var delay = _options.PoisonRetryDelay * Math.Pow(2, Math.Min(row.Attempts - 1, 10));
             row.NextAttemptAt = now + delay;
-            logger.LogWarning("Outbox row {RowId} of type {MessageType} in {Context} cannot be published (attempt {Attempt} of {MaxAttempts}): {Error}",
-                row.Id, row.MessageType, typeof(TContext).Name, row.Attempts, _options.MaxPublishAttempts, row.LastError);
+            logger.LogWarning(
+                "Outbox row {RowId} of type {MessageType} in {Context} cannot be published (attempt {Attempt} of " +
+                "{MaxAttempts}): {Error}",
+                row.Id, row.MessageType, typeof(TContext).Name, row.Attempts, _options.MaxPublishAttempts,
+                row.LastError);
             return;
         }
 
         db.Set<OutboxMessage>().Remove(row);
         db.Set<OutboxDeadLetter>().Add(OutboxDeadLetter.From(row, now));
         metrics.DeadLettered(row.MessageType);
-        logger.LogError("Outbox row {RowId} of type {MessageType} in {Context} moved to outbox_dead_letters after {Attempts} attempts: {Error}",
+        logger.LogError(
+            "Outbox row {RowId} of type {MessageType} in {Context} moved to outbox_dead_letters after " +
+            "{Attempts} attempts: {Error}",
             row.Id, row.MessageType, typeof(TContext).Name, row.Attempts, row.LastError);
     }
 
@@ -180,7 +182,8 @@ public sealed class OutboxDispatcher<TContext>(
 
             // Continue the trace of the transaction that wrote the row; MassTransit carries it on to the consumer.
             ActivityContext.TryParse(row.TraceParent, null, out var parent);
-            using var activity = ActivitySource.StartActivity($"outbox publish {type.Name}", ActivityKind.Producer, parent);
+            using var activity = ActivitySource.StartActivity(
+                $"outbox publish {type.Name}", ActivityKind.Producer, parent);
             activity?.SetTag("messaging.message.id", row.Id);
 
             await bus.Publish(message, type, context => context.MessageId = row.Id, cancellationToken);
@@ -210,14 +213,21 @@ public sealed class OutboxDispatcher<TContext>(
             var db = scope.ServiceProvider.GetRequiredService<TContext>();
             var cutoff = now - _options.Retention;
             var sent = await db.Database.ExecuteSqlInterpolatedAsync(
-                $"DELETE FROM outbox_messages WHERE id IN (SELECT id FROM outbox_messages WHERE sent_at < {cutoff} LIMIT 10000)",
+                $"""
+                DELETE FROM outbox_messages
+                WHERE id IN (SELECT id FROM outbox_messages WHERE sent_at < {cutoff} LIMIT 10000)
+                """,
                 cancellationToken);
             var seen = await db.Database.ExecuteSqlInterpolatedAsync(
-                $"DELETE FROM inbox_messages WHERE ctid IN (SELECT ctid FROM inbox_messages WHERE processed_at < {cutoff} LIMIT 10000)",
+                $"""
+                DELETE FROM inbox_messages
+                WHERE ctid IN (SELECT ctid FROM inbox_messages WHERE processed_at < {cutoff} LIMIT 10000)
+                """,
                 cancellationToken);
             if (sent + seen > 0)
             {
-                logger.LogInformation("Pruned {Sent} sent outbox rows and {Seen} inbox rows older than {Cutoff}", sent, seen, cutoff);
+                logger.LogInformation(
+                    "Pruned {Sent} sent outbox rows and {Seen} inbox rows older than {Cutoff}", sent, seen, cutoff);
             }
         }
     }

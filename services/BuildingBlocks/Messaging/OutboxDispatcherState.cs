@@ -2,7 +2,7 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Introserv.BuildingBlocks.Messaging;
 
-/// <summary>What the outbox dispatcher of <typeparamref name="TContext"/> last did, for health and diagnostics.</summary>
+// What the outbox dispatcher of TContext last did, for health and diagnostics.
 public sealed class OutboxDispatcherState<TContext>
     where TContext : DbContext
 {

@@ -9,10 +9,8 @@ public static class OutboxExtensions
 {
     internal static readonly JsonSerializerOptions PayloadOptions = new(JsonSerializerDefaults.Web);
 
-    /// <summary>
-    /// Adds <paramref name="integrationEvent"/> to the outbox of <paramref name="db"/>. It is saved by the
-    /// same <c>SaveChanges</c> (and transaction) as the business change, and published after commit.
-    /// </summary>
+    // Adds integrationEvent to the outbox of db. It is saved by the same SaveChanges (and transaction) as the business
+    // change, and published after commit.
     public static void AddIntegrationEvent<TEvent>(this DbContext db, TEvent integrationEvent, TimeProvider clock)
         where TEvent : class, IIntegrationEvent
     {

@@ -4,17 +4,16 @@ using Microsoft.Extensions.Options;
 
 namespace Introserv.BuildingBlocks.Messaging;
 
-/// <summary>
-/// Healthy while the dispatcher runs and publishes; degraded while it retries; unhealthy when it has
-/// stopped or has been failing for longer than <see cref="MessagingOptions.UnhealthyAfter"/>.
-/// </summary>
+// Healthy while the dispatcher runs and publishes; degraded while it retries; unhealthy when it has stopped or has been
+// failing for longer than MessagingOptions.UnhealthyAfter.
 public sealed class OutboxHealthCheck<TContext>(
     OutboxDispatcherState<TContext> state,
     IOptions<MessagingOptions> options,
     TimeProvider clock) : IHealthCheck
     where TContext : DbContext
 {
-    public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+    public Task<HealthCheckResult> CheckHealthAsync(
+        HealthCheckContext context, CancellationToken cancellationToken = default)
     {
         if (!state.Running)
         {

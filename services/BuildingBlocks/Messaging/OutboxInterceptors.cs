@@ -5,11 +5,9 @@ using Microsoft.EntityFrameworkCore.Diagnostics;
 
 namespace Introserv.BuildingBlocks.Messaging;
 
-/// <summary>
-/// Wakes the outbox dispatcher when outbox rows become visible: after a <c>SaveChanges</c> that added rows
-/// outside a transaction, or when the transaction that added them commits. Saves and commits without outbox
-/// rows (including the dispatcher's own claim transactions) do not signal, so an idle service only polls.
-/// </summary>
+// Wakes the outbox dispatcher when outbox rows become visible: after a SaveChanges that added rows outside a
+// transaction, or when the transaction that added them commits. Saves and commits without outbox rows (including the
+// dispatcher's own claim transactions) do not signal, so an idle service only polls.
 public sealed class OutboxCommitInterceptor<TContext> : ISaveChangesInterceptor, IDbTransactionInterceptor
     where TContext : DbContext
 {
@@ -35,7 +33,8 @@ public sealed class OutboxCommitInterceptor<TContext> : ISaveChangesInterceptor,
         return result;
     }
 
-    public ValueTask<int> SavedChangesAsync(SaveChangesCompletedEventData eventData, int result, CancellationToken cancellationToken = default)
+    public ValueTask<int> SavedChangesAsync(
+        SaveChangesCompletedEventData eventData, int result, CancellationToken cancellationToken = default)
     {
         SignalIfCommitted(eventData.Context);
         return ValueTask.FromResult(result);
@@ -49,17 +48,21 @@ public sealed class OutboxCommitInterceptor<TContext> : ISaveChangesInterceptor,
         return Task.CompletedTask;
     }
 
-    public void TransactionCommitted(DbTransaction transaction, TransactionEndEventData eventData) => SignalIfPending(eventData.Context);
+    public void TransactionCommitted(DbTransaction transaction, TransactionEndEventData eventData) =>
+        SignalIfPending(eventData.Context);
 
-    public Task TransactionCommittedAsync(DbTransaction transaction, TransactionEndEventData eventData, CancellationToken cancellationToken = default)
+    public Task TransactionCommittedAsync(
+        DbTransaction transaction, TransactionEndEventData eventData, CancellationToken cancellationToken = default)
     {
         SignalIfPending(eventData.Context);
         return Task.CompletedTask;
     }
 
-    public void TransactionRolledBack(DbTransaction transaction, TransactionEndEventData eventData) => Forget(eventData.Context);
+    public void TransactionRolledBack(DbTransaction transaction, TransactionEndEventData eventData) =>
+        Forget(eventData.Context);
 
-    public Task TransactionRolledBackAsync(DbTransaction transaction, TransactionEndEventData eventData, CancellationToken cancellationToken = default)
+    public Task TransactionRolledBackAsync(
+        DbTransaction transaction, TransactionEndEventData eventData, CancellationToken cancellationToken = default)
     {
         Forget(eventData.Context);
         return Task.CompletedTask;
@@ -67,7 +70,8 @@ public sealed class OutboxCommitInterceptor<TContext> : ISaveChangesInterceptor,
 
     private void MarkIfAddingOutboxRows(DbContext? context)
     {
-        if (context is not null && context.ChangeTracker.Entries<OutboxMessage>().Any(e => e.State == EntityState.Added))
+        if (context is not null
+            && context.ChangeTracker.Entries<OutboxMessage>().Any(e => e.State == EntityState.Added))
         {
             _pending.AddOrUpdate(context, this);
         }

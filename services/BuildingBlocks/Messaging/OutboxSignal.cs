@@ -3,11 +3,9 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Introserv.BuildingBlocks.Messaging;
 
-/// <summary>
-/// Wakes the outbox dispatcher of <typeparamref name="TContext"/> when a transaction that may have
-/// written outbox rows commits, so events leave within milliseconds instead of at the next poll.
-/// One per context type and process: EF Core interceptors are created without dependency injection.
-/// </summary>
+// Wakes the outbox dispatcher of TContext when a transaction that may have written outbox rows commits, so events leave
+// within milliseconds instead of at the next poll. One per context type and process: EF Core interceptors are created
+// without dependency injection.
 public sealed class OutboxSignal<TContext>
     where TContext : DbContext
 {
@@ -18,12 +16,13 @@ public sealed class OutboxSignal<TContext>
     {
     }
 
-    [System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1000", Justification = "One signal per context type is the point.")]
+    [System.Diagnostics.CodeAnalysis.SuppressMessage(
+        "Design", "CA1000", Justification = "One signal per context type is the point.")]
     public static OutboxSignal<TContext> Instance { get; } = new();
 
     public void Notify() => _channel.Writer.TryWrite(true);
 
-    /// <summary>Waits for a notification or the poll interval, whichever comes first.</summary>
+    // Waits for a notification or the poll interval, whichever comes first.
     public async Task WaitAsync(TimeSpan pollInterval, CancellationToken cancellationToken)
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);

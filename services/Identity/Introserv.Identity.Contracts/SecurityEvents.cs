@@ -2,7 +2,9 @@ using Introserv.Contracts;
 
 namespace Introserv.Identity.Contracts;
 
-/// <summary>The support security code of the account was set (once; it is never published). Notifications tells the customer.</summary>
+/// <summary>
+/// The support security code of the account was set (once; it is never published). Notifications tells the customer.
+/// </summary>
 public sealed record SecurityCodeSet(
     Guid EventId,
     DateTimeOffset OccurredAt,

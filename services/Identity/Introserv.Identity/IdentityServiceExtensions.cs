@@ -17,14 +17,15 @@ public static class IdentityServiceExtensions
 {
     public const string Title = "Introserv Identity API";
 
-    /// <summary>OWASP's current guidance for PBKDF2-HMAC-SHA512 (ASP.NET Core Identity's V3 format).</summary>
+    // OWASP's current guidance for PBKDF2-HMAC-SHA512 (ASP.NET Core Identity's V3 format).
     public const int PasswordHashIterations = 210_000;
 
     public static IHostApplicationBuilder AddIdentityServices(this IHostApplicationBuilder builder)
     {
         // Identity validates its own tokens with the OpenIddict validation handler (local keys, and the
         // session must still be valid), not the shared JWT bearer setup the other services use.
-        builder.AddServiceHost(Title, "Accounts, sign-in (OpenID Connect) and account security.", useSharedTokenValidation: false);
+        builder.AddServiceHost(
+            Title, "Accounts, sign-in (OpenID Connect) and account security.", useSharedTokenValidation: false);
         // Request types are validated from their annotations before a handler runs (400 validation_failed).
         builder.Services.AddValidation();
         builder.AddServiceDatabase<IdentityServiceDbContext>(ResourceNames.IdentityDb);

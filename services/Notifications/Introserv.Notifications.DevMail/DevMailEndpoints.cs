@@ -4,16 +4,16 @@ using System.Text;
 
 namespace Introserv.Notifications.DevMail;
 
-/// <summary>The catcher's page and API: <c>GET /</c>, <c>GET /api/messages?to=</c>, <c>GET /messages/{id}</c> (the HTML part), <c>DELETE /api/messages</c>.</summary>
+// The catcher's page and API: GET /, GET /api/messages?to=, GET /messages/{id} (the HTML part), DELETE /api/messages.
 public static class DevMailEndpoints
 {
-    /// <summary>Configuration key of the SMTP port.</summary>
     public const string SmtpPortKey = "DevMail:SmtpPort";
 
     public static IServiceCollection AddMailCatcher(this IServiceCollection services, int smtpPort) => services
         .AddSingleton<MailInbox>()
         .AddSingleton(TimeProvider.System)
-        .AddHostedService(sp => new SmtpListener(sp.GetRequiredService<MailInbox>(), sp.GetRequiredService<TimeProvider>(), smtpPort));
+        .AddHostedService(sp =>
+            new SmtpListener(sp.GetRequiredService<MailInbox>(), sp.GetRequiredService<TimeProvider>(), smtpPort));
 
     public static IEndpointRouteBuilder MapMailCatcher(this IEndpointRouteBuilder app)
     {
@@ -43,8 +43,10 @@ public static class DevMailEndpoints
         foreach (var mail in inbox.List())
         {
             html.Append("<tr><td>").Append(mail.Id).Append("</td><td>")
-                .Append(E(mail.ReceivedAt.ToString("u", CultureInfo.InvariantCulture))).Append("</td><td>").Append(E(string.Join(", ", mail.To)))
-                .Append("</td><td><a href=\"/messages/").Append(mail.Id).Append("\">").Append(E(mail.Subject)).Append("</a></td><td><pre>")
+                .Append(E(mail.ReceivedAt.ToString("u", CultureInfo.InvariantCulture))).Append("</td><td>")
+                .Append(E(string.Join(", ", mail.To)))
+                .Append("</td><td><a href=\"/messages/").Append(mail.Id).Append("\">").Append(E(mail.Subject))
+                .Append("</a></td><td><pre>")
                 .Append(E(mail.Text)).Append("</pre></td></tr>");
         }
 

@@ -10,11 +10,11 @@ using SmtpServer.Storage;
 
 namespace Introserv.Notifications.DevMail;
 
-/// <summary>A mail the catcher received.</summary>
 public sealed record CaughtMail(
-    long Id, DateTimeOffset ReceivedAt, string? From, IReadOnlyList<string> To, string Subject, string? Text, string? Html, IReadOnlyDictionary<string, string> Headers);
+    long Id, DateTimeOffset ReceivedAt, string? From, IReadOnlyList<string> To, string Subject, string? Text,
+    string? Html, IReadOnlyDictionary<string, string> Headers);
 
-/// <summary>The last mails (a development tool: memory is enough).</summary>
+// The last mails (a development tool: memory is enough).
 public sealed class MailInbox
 {
     public const int Capacity = 500;
@@ -33,7 +33,10 @@ public sealed class MailInbox
             message.Subject ?? string.Empty,
             message.TextBody,
             message.HtmlBody,
-            message.Headers.Where(h => h.Field.StartsWith("X-", StringComparison.OrdinalIgnoreCase)).GroupBy(h => h.Field).ToDictionary(g => g.Key, g => g.First().Value));
+            message.Headers
+                .Where(h => h.Field.StartsWith("X-", StringComparison.OrdinalIgnoreCase))
+                .GroupBy(h => h.Field)
+                .ToDictionary(g => g.Key, g => g.First().Value));
         _mails.Enqueue(mail);
         while (_mails.Count > Capacity && _mails.TryDequeue(out _))
         {
@@ -42,9 +45,11 @@ public sealed class MailInbox
         return mail;
     }
 
-    /// <summary>Newest first; optionally only those to one address.</summary>
+    // Newest first; optionally only those to one address.
     public IReadOnlyList<CaughtMail> List(string? to = null) =>
-        [.. _mails.Where(m => to is null || m.To.Contains(to, StringComparer.OrdinalIgnoreCase)).OrderByDescending(m => m.Id)];
+        [.. _mails
+            .Where(m => to is null || m.To.Contains(to, StringComparer.OrdinalIgnoreCase))
+            .OrderByDescending(m => m.Id)];
 
     public CaughtMail? Find(long id) => _mails.FirstOrDefault(m => m.Id == id);
 
@@ -56,11 +61,12 @@ public sealed class MailInbox
     }
 }
 
-/// <summary>Keeps every message the SMTP server accepts.</summary>
+// Keeps every message the SMTP server accepts.
 public sealed class InboxMessageStore(MailInbox inbox, TimeProvider clock) : MessageStore
 {
     public override async Task<SmtpResponse> SaveAsync(
-        ISessionContext context, IMessageTransaction transaction, ReadOnlySequence<byte> buffer, CancellationToken cancellationToken)
+        ISessionContext context, IMessageTransaction transaction, ReadOnlySequence<byte> buffer,
+        CancellationToken cancellationToken)
     {
         await using var stream = new MemoryStream();
         foreach (var segment in buffer)
@@ -74,7 +80,7 @@ public sealed class InboxMessageStore(MailInbox inbox, TimeProvider clock) : Mes
     }
 }
 
-/// <summary>The SMTP listener (plain SMTP on <c>DevMail:SmtpPort</c>), running with the host.</summary>
+// The SMTP listener (plain SMTP on DevMail:SmtpPort), running with the host.
 public sealed class SmtpListener(MailInbox inbox, TimeProvider clock, int port) : BackgroundService
 {
     public int Port => port;
@@ -92,11 +98,9 @@ public sealed class SmtpListener(MailInbox inbox, TimeProvider clock, int port) 
     }
 }
 
-/// <summary>
-/// Listens with Nagle's algorithm off (accepted connections inherit it on Linux), so a reply is not held back
-/// waiting for the sender's delayed acknowledgement: otherwise each mail costs about 40 ms per connection. The
-/// library keeps its listener private; without the field (another library version) the default stays.
-/// </summary>
+// Listens with Nagle's algorithm off (accepted connections inherit it on Linux), so a reply is not held back
+// waiting for the sender's delayed acknowledgement: otherwise each mail costs about 40 ms per connection. The
+// library keeps its listener private; without the field (another library version) the default stays.
 internal sealed class NoDelayListenerFactory : IEndpointListenerFactory
 {
     private static readonly FieldInfo? ListenerField =

@@ -11,7 +11,8 @@ if (builder.Environment.IsProduction())
 }
 
 builder.AddServiceDefaults();
-builder.Services.AddMailCatcher(int.Parse(builder.Configuration[DevMailEndpoints.SmtpPortKey] ?? "2525", CultureInfo.InvariantCulture));
+builder.Services.AddMailCatcher(
+    int.Parse(builder.Configuration[DevMailEndpoints.SmtpPortKey] ?? "2525", CultureInfo.InvariantCulture));
 
 var app = builder.Build();
 app.UseIntroservProblemDetails();

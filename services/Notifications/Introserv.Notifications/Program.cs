@@ -12,3 +12,6 @@ app.UseServiceHost();
 app.MapServiceHostEndpoints();
 app.MapNotificationsServiceEndpoints();
 return await app.RunOrMigrateAsync(args);
+
+// The entry point type the integration tests host in-process (WebApplicationFactory<Program>).
+public partial class Program;

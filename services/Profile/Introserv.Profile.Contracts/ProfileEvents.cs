@@ -2,7 +2,9 @@ using Introserv.Contracts;
 
 namespace Introserv.Profile.Contracts;
 
-/// <summary>The customer (or support) changed personal data; <paramref name="ChangedFields"/> names them (camelCase).</summary>
+/// <summary>
+/// The customer (or support) changed personal data; <paramref name="ChangedFields"/> names them (camelCase).
+/// </summary>
 public sealed record ProfileUpdated(
     Guid EventId,
     DateTimeOffset OccurredAt,
@@ -38,12 +40,17 @@ public sealed record EmailChanged(
     string NewEmail,
     int? ProfileVersion = null) : IIntegrationEvent
 {
-    /// <summary>Whether this change is newer than the one applied last (<paramref name="appliedVersion"/>, null if none with a version).</summary>
+    /// <summary>
+    /// Whether this change is newer than the one applied last (<paramref name="appliedVersion"/>, null if none with a
+    /// version).
+    /// </summary>
     public bool IsNewerThan(int? appliedVersion) =>
         appliedVersion is null || (ProfileVersion is { } version && version > appliedVersion);
 }
 
-/// <summary>Support approved or rejected a company (<paramref name="Status"/>: pending, approved, rejected, none).</summary>
+/// <summary>
+/// Support approved or rejected a company (<paramref name="Status"/>: pending, approved, rejected, none).
+/// </summary>
 public sealed record CompanyVerificationChanged(
     Guid EventId,
     DateTimeOffset OccurredAt,

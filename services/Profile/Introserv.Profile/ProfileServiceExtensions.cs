@@ -15,7 +15,7 @@ public static class ProfileServiceExtensions
 {
     public const string Title = "Introserv Profile API";
 
-    /// <summary>The longest a call to Verification may take: both telephony gateways' timeouts and some margin.</summary>
+    // The longest a call to Verification may take: both telephony gateways' timeouts and some margin.
     public static readonly TimeSpan VerificationCallTimeout = TimeSpan.FromSeconds(30);
 
     public static IHostApplicationBuilder AddProfileServices(this IHostApplicationBuilder builder)
@@ -32,11 +32,14 @@ public static class ProfileServiceExtensions
         // Starting or resending a challenge sends a text or places a call, and a confirm spends an attempt: a
         // retried call would do it twice, so this client has a deadline but never the standard handler's retries.
         var verification = builder.AddServiceGrpcClient<PhoneVerification.PhoneVerificationClient>(
-            builder.Configuration["Services:VerificationGrpc"] is { } verificationGrpc ? new Uri(verificationGrpc) : ResourceNames.GrpcAddress(ResourceNames.Verification));
+            builder.Configuration["Services:VerificationGrpc"] is { } verificationGrpc
+                ? new Uri(verificationGrpc)
+                : ResourceNames.GrpcAddress(ResourceNames.Verification));
 #pragma warning disable EXTEXP0001 // The one way to take back ConfigureHttpClientDefaults' standard handler for a single client.
         verification.RemoveAllResilienceHandlers();
 #pragma warning restore EXTEXP0001
-        verification.AddResilienceHandler("verification-no-retry", pipeline => pipeline.AddTimeout(VerificationCallTimeout));
+        verification.AddResilienceHandler("verification-no-retry", pipeline =>
+            pipeline.AddTimeout(VerificationCallTimeout));
         return builder;
     }
 

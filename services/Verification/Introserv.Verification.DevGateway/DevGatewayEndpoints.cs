@@ -6,14 +6,12 @@ namespace Introserv.Verification.DevGateway;
 
 public sealed record ModeRequest(string? Mode);
 
-/// <summary>
-/// The stand-in provider's HTTP surface: what Verification calls (<c>POST /gateways/{name}/messages</c>, the
-/// default body template), what a developer reads (<c>GET /</c>, <c>GET /api/messages</c>) and the switch that
-/// makes a gateway fail or hang (<c>PUT /gateways/{name}/mode</c>).
-/// </summary>
+// The stand-in provider's HTTP surface: what Verification calls (POST /gateways/{name}/messages, the default body
+// template), what a developer reads (GET /, GET /api/messages) and the switch that makes a gateway fail or hang (PUT
+// /gateways/{name}/mode).
 public static class DevGatewayEndpoints
 {
-    /// <summary>Configuration key of the bearer token callers must send (unset: no check).</summary>
+    // Configuration key of the bearer token callers must send (unset: no check).
     public const string TokenKey = "DevGateway:Token";
 
     public static IServiceCollection AddDevGateway(this IServiceCollection services) =>
@@ -32,7 +30,11 @@ public static class DevGatewayEndpoints
 
             if (request.Mode is null || !GatewayModes.All.Contains(request.Mode))
             {
-                return Results.ValidationProblem(new Dictionary<string, string[]> { ["mode"] = [$"One of: {string.Join(", ", GatewayModes.All)}."] });
+                return Results.ValidationProblem(
+                    new Dictionary<string, string[]>
+                    {
+                        ["mode"] = [$"One of: {string.Join(", ", GatewayModes.All)}."]
+                    });
             }
 
             inbox.SetMode(gateway, request.Mode);
@@ -44,11 +46,14 @@ public static class DevGatewayEndpoints
             inbox.Clear();
             return Results.NoContent();
         });
-        app.MapGet("/", (TelephonyInbox inbox) => Results.Content(DevGatewayPage.Render(inbox), "text/html; charset=utf-8"));
+        app.MapGet("/", (TelephonyInbox inbox) =>
+            Results.Content(DevGatewayPage.Render(inbox), "text/html; charset=utf-8"));
         app.MapPost("/ui/mode", async (HttpContext context, TelephonyInbox inbox) =>
         {
             var form = await context.Request.ReadFormAsync(context.RequestAborted);
-            if (form["gateway"].ToString() is var gateway && IsGatewayName(gateway) && GatewayModes.All.Contains(form["mode"].ToString()))
+            if (form["gateway"].ToString() is var gateway
+                && IsGatewayName(gateway)
+                && GatewayModes.All.Contains(form["mode"].ToString()))
             {
                 inbox.SetMode(gateway, form["mode"].ToString());
             }
@@ -61,7 +66,8 @@ public static class DevGatewayEndpoints
     private static bool IsGatewayName(string name) =>
         name.Length is > 0 and <= 32 && name.All(c => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c == '-');
 
-    private static async Task<IResult> ReceiveAsync(string gateway, HttpContext context, TelephonyInbox inbox, IConfiguration configuration, TimeProvider clock)
+    private static async Task<IResult> ReceiveAsync(
+        string gateway, HttpContext context, TelephonyInbox inbox, IConfiguration configuration, TimeProvider clock)
     {
         if (!IsGatewayName(gateway))
         {
@@ -69,20 +75,26 @@ public static class DevGatewayEndpoints
         }
 
         if (configuration[TokenKey] is { Length: > 0 } token
-            && !string.Equals(context.Request.Headers.Authorization.ToString(), $"Bearer {token}", StringComparison.Ordinal))
+            && !string.Equals(
+                context.Request.Headers.Authorization.ToString(), $"Bearer {token}", StringComparison.Ordinal))
         {
-            return Results.Problem(statusCode: StatusCodes.Status401Unauthorized, title: "Missing or wrong Authorization header");
+            return Results.Problem(
+                statusCode: StatusCodes.Status401Unauthorized, title: "Missing or wrong Authorization header");
         }
 
         string? to = null, kind = null, code = null, text = null, reference = null;
         try
         {
-            using var body = await JsonDocument.ParseAsync(context.Request.Body, cancellationToken: context.RequestAborted);
+            using var body = await JsonDocument.ParseAsync(
+                context.Request.Body, cancellationToken: context.RequestAborted);
             string? Field(string name) =>
-                body.RootElement.ValueKind == JsonValueKind.Object && body.RootElement.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String
+                body.RootElement.ValueKind == JsonValueKind.Object
+                    && body.RootElement.TryGetProperty(name, out var value)
+                    && value.ValueKind == JsonValueKind.String
                     ? value.GetString()
                     : null;
-            (to, kind, code, text, reference) = (Field("to"), Field("kind"), Field("code"), Field("text"), Field("reference"));
+            (to, kind, code, text, reference) =
+                (Field("to"), Field("kind"), Field("code"), Field("text"), Field("reference"));
         }
         catch (JsonException)
         {
@@ -99,7 +111,8 @@ public static class DevGatewayEndpoints
         switch (mode)
         {
             case GatewayModes.Fail:
-                return Results.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: "Simulated gateway failure");
+                return Results.Problem(
+                    statusCode: StatusCodes.Status503ServiceUnavailable, title: "Simulated gateway failure");
             case GatewayModes.Timeout:
                 try
                 {
@@ -116,7 +129,7 @@ public static class DevGatewayEndpoints
     }
 }
 
-/// <summary>The page a developer keeps open during a local run: the last codes, and the gateway switches.</summary>
+// The page a developer keeps open during a local run: the last codes, and the gateway switches.
 internal static class DevGatewayPage
 {
     public static string Render(TelephonyInbox inbox)
@@ -132,26 +145,38 @@ internal static class DevGatewayPage
             <p>Every text message and call the Verification service asked for. For a flash call the code is the last four digits of the calling number.</p>
             <h2>Gateways</h2><table><tr><th>gateway</th><th>answers</th><th>switch</th></tr>
             """);
-        var gateways = inbox.Modes.Keys.Concat(inbox.List().Select(m => m.Gateway)).Distinct(StringComparer.OrdinalIgnoreCase).Order(StringComparer.Ordinal);
+        var gateways = inbox.Modes.Keys
+            .Concat(inbox.List().Select(m => m.Gateway))
+            .Distinct(StringComparer.OrdinalIgnoreCase)
+            .Order(StringComparer.Ordinal);
         foreach (var gateway in gateways)
         {
-            html.Append("<tr><td>").Append(E(gateway)).Append("</td><td>").Append(E(inbox.ModeOf(gateway))).Append("</td><td>");
+            html.Append("<tr><td>").Append(E(gateway)).Append("</td><td>").Append(E(inbox.ModeOf(gateway)))
+                .Append("</td><td>");
             foreach (var mode in GatewayModes.All)
             {
-                html.Append("<form method=\"post\" action=\"/ui/mode\" style=\"display:inline\"><input type=\"hidden\" name=\"gateway\" value=\"")
-                    .Append(E(gateway)).Append("\"><button name=\"mode\" value=\"").Append(E(mode)).Append("\">").Append(E(mode)).Append("</button></form> ");
+                html
+                    .Append(
+                        "<form method=\"post\" action=\"/ui/mode\" style=\"display:inline\">" +
+                        "<input type=\"hidden\" name=\"gateway\" value=\"")
+                    .Append(E(gateway)).Append("\"><button name=\"mode\" value=\"").Append(E(mode)).Append("\">")
+                    .Append(E(mode)).Append("</button></form> ");
             }
 
             html.Append("</td></tr>");
         }
 
-        html.Append("</table><h2>Last messages</h2><table><tr><th>#</th><th>received</th><th>gateway</th><th>to</th><th>kind</th><th>code</th><th>text</th><th>outcome</th></tr>");
+        html.Append(
+            "</table><h2>Last messages</h2><table><tr><th>#</th><th>received</th><th>gateway</th><th>to</th>" +
+            "<th>kind</th><th>code</th><th>text</th><th>outcome</th></tr>");
         foreach (var message in inbox.List())
         {
-            html.Append("<tr><td>").Append(message.Sequence).Append("</td><td>").Append(E(message.ReceivedAt.ToString("u", System.Globalization.CultureInfo.InvariantCulture)))
+            html.Append("<tr><td>").Append(message.Sequence).Append("</td><td>")
+                .Append(E(message.ReceivedAt.ToString("u", System.Globalization.CultureInfo.InvariantCulture)))
                 .Append("</td><td>").Append(E(message.Gateway)).Append("</td><td>").Append(E(message.To))
                 .Append("</td><td>").Append(E(message.Kind)).Append("</td><td class=\"code\">").Append(E(message.Code))
-                .Append("</td><td>").Append(E(message.Text)).Append("</td><td>").Append(E(message.Outcome)).Append("</td></tr>");
+                .Append("</td><td>").Append(E(message.Text)).Append("</td><td>").Append(E(message.Outcome))
+                .Append("</td></tr>");
         }
 
         return html.Append("</table></body></html>").ToString();

@@ -2,11 +2,12 @@ using System.Collections.Concurrent;
 
 namespace Introserv.Verification.DevGateway;
 
-/// <summary>A message or call the stand-in provider received, as a developer needs to see it (code included).</summary>
+// A message or call the stand-in provider received, as a developer needs to see it (code included).
 public sealed record ReceivedMessage(
-    long Sequence, string Gateway, DateTimeOffset ReceivedAt, string? To, string? Kind, string? Code, string? Text, string? Reference, string Outcome);
+    long Sequence, string Gateway, DateTimeOffset ReceivedAt, string? To, string? Kind, string? Code, string? Text,
+    string? Reference, string Outcome);
 
-/// <summary>How a stand-in gateway answers, so a developer (or a test) can make it fail and watch the fallback.</summary>
+// How a stand-in gateway answers, so a developer (or a test) can make it fail and watch the fallback.
 public static class GatewayModes
 {
     public const string Deliver = "deliver";
@@ -16,7 +17,7 @@ public static class GatewayModes
     public static readonly IReadOnlyList<string> All = [Deliver, Fail, Timeout];
 }
 
-/// <summary>The last messages per stand-in gateway (a development tool: memory is enough) and each gateway's mode.</summary>
+// The last messages per stand-in gateway (a development tool: memory is enough) and each gateway's mode.
 public sealed class TelephonyInbox
 {
     public const int Capacity = 200;
@@ -31,9 +32,12 @@ public sealed class TelephonyInbox
 
     public IReadOnlyDictionary<string, string> Modes => _modes;
 
-    public ReceivedMessage Add(string gateway, DateTimeOffset at, string? to, string? kind, string? code, string? text, string? reference, string outcome)
+    public ReceivedMessage Add(
+        string gateway, DateTimeOffset at, string? to, string? kind, string? code, string? text, string? reference,
+        string outcome)
     {
-        var message = new ReceivedMessage(Interlocked.Increment(ref _sequence), gateway, at, to, kind, code, text, reference, outcome);
+        var message = new ReceivedMessage(
+            Interlocked.Increment(ref _sequence), gateway, at, to, kind, code, text, reference, outcome);
         _messages.Enqueue(message);
         while (_messages.Count > Capacity && _messages.TryDequeue(out _))
         {
@@ -42,7 +46,7 @@ public sealed class TelephonyInbox
         return message;
     }
 
-    /// <summary>Newest first; optionally only those to one number.</summary>
+    // Newest first; optionally only those to one number.
     public IReadOnlyList<ReceivedMessage> List(string? to = null) =>
         [.. _messages.Where(m => to is null || m.To == to).OrderByDescending(m => m.Sequence)];
 

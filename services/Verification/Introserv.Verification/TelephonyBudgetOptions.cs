@@ -2,19 +2,15 @@ using System.ComponentModel.DataAnnotations;
 
 namespace Introserv.Verification;
 
-/// <summary>
-/// Section <c>Verification:Budgets</c>: texts and calls the whole service may send per clock hour, in total and to
-/// each country, so that a flood of starts (SMS pumping, toll fraud) costs at most a known amount. Shared by every
-/// replica through Redis.
-/// </summary>
+// Section Verification:Budgets: texts and calls the whole service may send per clock hour, in total and to each
+// country, so that a flood of starts (SMS pumping, toll fraud) costs at most a known amount. Shared by every replica
+// through Redis.
 public sealed class TelephonyBudgetOptions
 {
     public const int MaxBudget = 1_000_000;
 
-    /// <summary>
-    /// Prefix of the budget counters in Redis; deployments that share one Redis (staging and production) keep
-    /// their budgets apart with different prefixes.
-    /// </summary>
+    // Prefix of the budget counters in Redis; deployments that share one Redis (staging and production) keep
+    // their budgets apart with different prefixes.
     public string KeyPrefix { get; set; } = "verification:budget";
 
     public ChannelBudget Sms { get; set; } = new() { GlobalPerHour = 600, PerCountryPerHour = 200 };
@@ -25,7 +21,10 @@ public sealed class TelephonyBudgetOptions
 
     public IEnumerable<ValidationResult> Validate()
     {
-        if (string.IsNullOrWhiteSpace(KeyPrefix) || KeyPrefix.Length > 100 || KeyPrefix.Contains('{', StringComparison.Ordinal) || KeyPrefix.Contains('}', StringComparison.Ordinal))
+        if (string.IsNullOrWhiteSpace(KeyPrefix)
+            || KeyPrefix.Length > 100
+            || KeyPrefix.Contains('{', StringComparison.Ordinal)
+            || KeyPrefix.Contains('}', StringComparison.Ordinal))
         {
             yield return new ValidationResult("Budgets:KeyPrefix must be 1..100 characters without braces.");
         }
@@ -34,7 +33,8 @@ public sealed class TelephonyBudgetOptions
         {
             if (budget.GlobalPerHour is < 0 or > MaxBudget || budget.PerCountryPerHour is < 0 or > MaxBudget)
             {
-                yield return new ValidationResult($"Budgets:{channel}:GlobalPerHour and PerCountryPerHour must be between 0 and {MaxBudget}.");
+                yield return new ValidationResult(
+                    $"Budgets:{channel}:GlobalPerHour and PerCountryPerHour must be between 0 and {MaxBudget}.");
             }
 
             foreach (var (region, limit) in budget.Countries)
@@ -42,23 +42,24 @@ public sealed class TelephonyBudgetOptions
                 if (region.Length != 2 || !region.All(char.IsAsciiLetter) || limit is < 0 or > MaxBudget)
                 {
                     yield return new ValidationResult(
-                        $"Budgets:{channel}:Countries:{region} must be an ISO 3166-1 alpha-2 region code with a budget between 0 and {MaxBudget}.");
+                        $"Budgets:{channel}:Countries:{region} must be an ISO 3166-1 alpha-2 region code with a " +
+                        $"budget between 0 and {MaxBudget}.");
                 }
             }
         }
     }
 }
 
-/// <summary>One channel's hourly budget. 0 stops the channel (or the country) entirely.</summary>
+// One channel's hourly budget. 0 stops the channel (or the country) entirely.
 public sealed class ChannelBudget
 {
-    /// <summary>Texts (or calls) per hour to all numbers together.</summary>
+    // Texts (or calls) per hour to all numbers together.
     public int GlobalPerHour { get; set; }
 
-    /// <summary>Texts (or calls) per hour to the numbers of any one country, unless <see cref="Countries"/> names it.</summary>
+    // Texts (or calls) per hour to the numbers of any one country, unless Countries names it.
     public int PerCountryPerHour { get; set; }
 
-    /// <summary>Per-country budgets by ISO 3166-1 region code (e.g. <c>BG: 500</c>, <c>GB: 20</c>).</summary>
+    // Per-country budgets by ISO 3166-1 region code (e.g. BG: 500, GB: 20).
     public Dictionary<string, int> Countries { get; set; } = new(StringComparer.OrdinalIgnoreCase);
 
     public int PerHourTo(string region) => Countries.TryGetValue(region, out var budget) ? budget : PerCountryPerHour;

@@ -3,7 +3,7 @@ using System.Diagnostics.Metrics;
 
 namespace Introserv.Verification;
 
-/// <summary>Meter <c>Introserv.Verification</c>: requests for a code refused before anything was sent.</summary>
+// Meter Introserv.Verification: requests for a code refused before anything was sent.
 public sealed class VerificationMetrics : IDisposable
 {
     public const string MeterName = "Introserv.Verification";
@@ -17,13 +17,12 @@ public sealed class VerificationMetrics : IDisposable
         ArgumentNullException.ThrowIfNull(meterFactory);
         _meter = meterFactory.Create(MeterName);
         _refusals = _meter.CreateCounter<long>(RefusalsInstrument,
-            description: "Challenges and resends refused before a text or call was sent, by reason (the problem code), channel and country");
+            description: "Challenges and resends refused before a text or call was sent, " +
+                "by reason (the problem code), channel and country");
     }
 
-    /// <summary>
-    /// One refusal: the problem code as reason, the channel (<c>sms</c>, <c>call</c>), the number's ISO region and,
-    /// for an exhausted budget, its scope (<c>global</c> or <c>country</c>).
-    /// </summary>
+    // One refusal: the problem code as reason, the channel (sms, call), the number's ISO region and, for an exhausted
+    // budget, its scope (global or country).
     public void Refused(string reason, string channel, string country, string? scope = null)
     {
         var tags = new TagList

@@ -2,53 +2,55 @@ using System.ComponentModel.DataAnnotations;
 
 namespace Introserv.Verification;
 
-/// <summary>Section <c>Verification</c>: the rules of challenges and step-up tokens.</summary>
+// Section Verification: the rules of challenges and step-up tokens.
 public sealed class VerificationOptions : IValidatableObject
 {
     public const string SectionName = "Verification";
 
-    /// <summary>The longest a code may live (the rule is "at most ten minutes").</summary>
+    // The longest a code may live (the rule is "at most ten minutes").
     public static readonly TimeSpan MaxCodeLifetime = TimeSpan.FromMinutes(10);
 
-    /// <summary>How long a sent code is valid.</summary>
+    // How long a sent code is valid.
     public TimeSpan CodeLifetime { get; set; } = TimeSpan.FromMinutes(5);
 
-    /// <summary>Wrong codes allowed per challenge (over all its resends) before it is locked.</summary>
+    // Wrong codes allowed per challenge (over all its resends) before it is locked.
     [Range(1, 10)]
     public int MaxAttempts { get; set; } = 5;
 
-    /// <summary>How long after a send the customer may ask for another.</summary>
+    // How long after a send the customer may ask for another.
     public TimeSpan ResendCooldown { get; set; } = TimeSpan.FromSeconds(60);
 
-    /// <summary>Sends per challenge, the first included.</summary>
+    // Sends per challenge, the first included.
     [Range(1, 10)]
     public int MaxSends { get; set; } = 4;
 
-    /// <summary>How long a step-up token from a confirmed challenge may be spent.</summary>
+    // How long a step-up token from a confirmed challenge may be spent.
     public TimeSpan StepUpTokenLifetime { get; set; } = TimeSpan.FromMinutes(5);
 
-    /// <summary>
-    /// Key of the HMAC that stores codes (a random string of at least 32 characters, e.g. <c>openssl rand -hex 32</c>):
-    /// a copy of Redis alone does not give the codes away. A secret; never in source control.
-    /// </summary>
+    // Key of the HMAC that stores codes (a random string of at least 32 characters, e.g. openssl rand -hex 32): a copy
+    // of Redis alone does not give the codes away. A secret; never in source control.
     [Required]
     public string? CodeHashKey { get; set; }
 
     public VerificationRateLimits RateLimits { get; set; } = new();
 
-    /// <summary>Section <c>Verification:Budgets</c>: how many texts and calls the whole service may send per hour.</summary>
+    // Section Verification:Budgets: how many texts and calls the whole service may send per hour.
     public TelephonyBudgetOptions Budgets { get; set; } = new();
 
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
         if (CodeLifetime <= TimeSpan.Zero || CodeLifetime > MaxCodeLifetime)
         {
-            yield return new ValidationResult($"CodeLifetime must be positive and at most {MaxCodeLifetime}.", [nameof(CodeLifetime)]);
+            yield return new ValidationResult(
+                $"CodeLifetime must be positive and at most {MaxCodeLifetime}.", [nameof(CodeLifetime)]);
         }
 
-        if (ResendCooldown < TimeSpan.Zero || StepUpTokenLifetime <= TimeSpan.Zero || StepUpTokenLifetime > MaxCodeLifetime)
+        if (ResendCooldown < TimeSpan.Zero
+            || StepUpTokenLifetime <= TimeSpan.Zero
+            || StepUpTokenLifetime > MaxCodeLifetime)
         {
-            yield return new ValidationResult("ResendCooldown must not be negative; StepUpTokenLifetime must be positive and at most ten minutes.");
+            yield return new ValidationResult(
+                "ResendCooldown must not be negative; StepUpTokenLifetime must be positive and at most ten minutes.");
         }
 
         foreach (var error in Budgets.Validate())
@@ -63,7 +65,8 @@ public sealed class VerificationOptions : IValidatableObject
 
         if (CodeHashKeyBytes() is not { Length: >= 32 })
         {
-            yield return new ValidationResult("CodeHashKey must be a secret of at least 32 characters.", [nameof(CodeHashKey)]);
+            yield return new ValidationResult(
+                "CodeHashKey must be a secret of at least 32 characters.", [nameof(CodeHashKey)]);
         }
     }
 
@@ -71,26 +74,24 @@ public sealed class VerificationOptions : IValidatableObject
         string.IsNullOrWhiteSpace(CodeHashKey) ? null : System.Text.Encoding.UTF8.GetBytes(CodeHashKey.Trim());
 }
 
-/// <summary>Fixed-window limits that stop one account or one phone number being flooded with codes.</summary>
+// Fixed-window limits that stop one account or one phone number being flooded with codes.
 public sealed class VerificationRateLimits
 {
     public TimeSpan Window { get; set; } = TimeSpan.FromHours(1);
 
-    /// <summary>New challenges an account may start per window.</summary>
+    // New challenges an account may start per window.
     [Range(1, 1000)]
     public int ChallengesPerAccount { get; set; } = 10;
 
-    /// <summary>Messages and calls (first sends and resends) one phone number may receive per window.</summary>
+    // Messages and calls (first sends and resends) one phone number may receive per window.
     [Range(1, 1000)]
     public int SendsPerPhone { get; set; } = 8;
 
-    /// <summary>
-    /// New challenges one client address may start per window, whatever the account (many accounts from one
-    /// address cannot pump codes). The address is the request's client address (the gateway forwards it).
-    /// </summary>
+    // New challenges one client address may start per window, whatever the account (many accounts from one
+    // address cannot pump codes). The address is the request's client address (the gateway forwards it).
     public int ChallengesPerAddress { get; set; } = 20;
 
-    /// <summary>The Redis key prefix of the counters (every replica of one deployment shares it).</summary>
+    // The Redis key prefix of the counters (every replica of one deployment shares it).
     [RegularExpression("^[A-Za-z0-9:_-]{1,100}$")]
     public string KeyPrefix { get; set; } = "verification:limit";
 }

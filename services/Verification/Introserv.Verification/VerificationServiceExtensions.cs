@@ -16,7 +16,8 @@ public static class VerificationServiceExtensions
 
     public static IHostApplicationBuilder AddVerificationServices(this IHostApplicationBuilder builder)
     {
-        builder.AddServiceHost(Title, "Phone verification by SMS or call and step-up verification of sensitive operations.");
+        builder.AddServiceHost(
+            Title, "Phone verification by SMS or call and step-up verification of sensitive operations.");
         // Request types are validated from their annotations before a handler runs (400 validation_failed).
         builder.Services.AddValidation();
         builder.AddServiceDatabase<VerificationDbContext>(ResourceNames.VerificationDb);
@@ -25,8 +26,16 @@ public static class VerificationServiceExtensions
         builder.Services.AddExceptionHandler<ChallengeStoreOutage.HttpHandler>();
         builder.Services.AddGrpc(options => options.Interceptors.Add<ChallengeStoreOutage.GrpcInterceptor>());
 
-        builder.Services.AddOptions<VerificationOptions>().BindConfiguration(VerificationOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
-        builder.Services.AddOptions<TelephonyOptions>().BindConfiguration(TelephonyOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services
+            .AddOptions<VerificationOptions>()
+            .BindConfiguration(VerificationOptions.SectionName)
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        builder.Services
+            .AddOptions<TelephonyOptions>()
+            .BindConfiguration(TelephonyOptions.SectionName)
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
         builder.Services.AddSingleton<ICodeGenerator, RandomCodeGenerator>();
         builder.Services.AddSingleton<CodeHasher>();
         builder.Services.AddSingleton<ChallengeStore>();

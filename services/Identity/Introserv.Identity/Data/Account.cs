@@ -2,10 +2,8 @@ using Microsoft.AspNetCore.Identity;
 
 namespace Introserv.Identity.Data;
 
-/// <summary>
-/// A customer or staff account. <see cref="IdentityUser{TKey}.UserName"/> is the billing login: lower case,
-/// unique, and never changed after registration.
-/// </summary>
+// A customer or staff account. IdentityUser.UserName is the billing login: lower case, unique, and never changed after
+// registration.
 public sealed class Account : IdentityUser<Guid>
 {
     public required string FirstName { get; set; }
@@ -14,32 +12,32 @@ public sealed class Account : IdentityUser<Guid>
 
     public DateTimeOffset CreatedAt { get; set; }
 
-    /// <summary>PBKDF2 hash of the support security code; null until the customer sets it (once).</summary>
+    // PBKDF2 hash of the support security code; null until the customer sets it (once).
     public string? SecurityCodeHash { get; set; }
 
     public DateTimeOffset? SecurityCodeSetAt { get; set; }
 
-    /// <summary>The IP allow-list in canonical form; empty means no restriction.</summary>
+    // The IP allow-list in canonical form; empty means no restriction.
     public List<string> IpAllowList { get; set; } = [];
 
-    /// <summary>Grows with every allow-list change (carried by <c>IpAllowListChanged</c>).</summary>
+    // Grows with every allow-list change (carried by IpAllowListChanged).
     public long IpAllowListVersion { get; set; }
 
-    /// <summary>Profile's version of the newest <c>EmailChanged</c> applied, so an older one arriving late changes nothing.</summary>
+    // Profile's version of the newest EmailChanged applied, so an older one arriving late changes nothing.
     public int? EmailProfileVersion { get; set; }
 
     public string? LastAccessIp { get; set; }
 
     public DateTimeOffset? LastAccessAt { get; set; }
 
-    /// <summary>The authenticator-app secret, protected with Data Protection; null when TOTP is off.</summary>
+    // The authenticator-app secret, protected with Data Protection; null when TOTP is off.
     public string? TotpSecret { get; set; }
 
-    /// <summary>A secret being enrolled, until the customer confirms it with a first code.</summary>
+    // A secret being enrolled, until the customer confirms it with a first code.
     public string? PendingTotpSecret { get; set; }
 
     public DateTimeOffset? TotpEnabledAt { get; set; }
 
-    /// <summary>The last TOTP time step accepted, so a code cannot be replayed within its window.</summary>
+    // The last TOTP time step accepted, so a code cannot be replayed within its window.
     public long? TotpLastUsedStep { get; set; }
 }

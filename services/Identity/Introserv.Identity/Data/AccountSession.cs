@@ -1,9 +1,7 @@
 namespace Introserv.Identity.Data;
 
-/// <summary>
-/// A signed-in session of one client application: one OpenIddict authorization (its id is the
-/// authorization id and the <c>sid</c> claim of the tokens issued for it) and its refresh-token chain.
-/// </summary>
+// A signed-in session of one client application: one OpenIddict authorization (its id is the authorization id and the
+// sid claim of the tokens issued for it) and its refresh-token chain.
 public sealed class AccountSession
 {
     public const int UserAgentMaxLength = 256;
@@ -24,10 +22,10 @@ public sealed class AccountSession
 
     public string? UserAgent { get; set; }
 
-    /// <summary>How the session was authenticated (<c>pwd</c>, <c>otp</c>, ...), space-separated.</summary>
+    // How the session was authenticated (pwd, otp, ...), space-separated.
     public required string AuthenticationMethods { get; set; }
 
-    /// <summary>When the customer last proved a second factor (or the password) again for sensitive operations.</summary>
+    // When the customer last proved a second factor (or the password) again for sensitive operations.
     public DateTimeOffset? SteppedUpAt { get; set; }
 
     public DateTimeOffset? RevokedAt { get; set; }

@@ -1,6 +1,6 @@
 namespace Introserv.Identity.Data;
 
-/// <summary>A change to an account's security settings, readable by the customer. Never holds a secret.</summary>
+// A change to an account's security settings, readable by the customer. Never holds a secret.
 public sealed class AuditEntry
 {
     public const int ActionMaxLength = 64;
@@ -14,12 +14,12 @@ public sealed class AuditEntry
 
     public string? Ip { get; set; }
 
-    /// <summary>A stable action name, e.g. <c>password_changed</c>.</summary>
+    // A stable action name, e.g. password_changed.
     public required string Action { get; set; }
 
-    /// <summary>What changed, in words (no secrets).</summary>
+    // What changed, in words (no secrets).
     public string? Detail { get; set; }
 
-    /// <summary>The staff account that acted, when it was not the customer.</summary>
+    // The staff account that acted, when it was not the customer.
     public Guid? ActorAccountId { get; set; }
 }

@@ -23,7 +23,7 @@ public sealed class IdentityServiceDbContext(DbContextOptions<IdentityServiceDbC
 
     public DbSet<PasswordReset> PasswordResets => Set<PasswordReset>();
 
-    /// <summary>The Data Protection key ring, shared by every replica (cookies, protected TOTP secrets).</summary>
+    // The Data Protection key ring, shared by every replica (cookies, protected TOTP secrets).
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
 
     protected override void OnModelCreating(ModelBuilder builder)

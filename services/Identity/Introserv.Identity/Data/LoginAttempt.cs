@@ -1,16 +1,16 @@
 namespace Introserv.Identity.Data;
 
-/// <summary>One sign-in attempt (login history); also the input of the brute-force throttle.</summary>
+// One sign-in attempt (login history); also the input of the brute-force throttle.
 public sealed class LoginAttempt
 {
     public const int LoginMaxLength = 64;
 
     public long Id { get; set; }
 
-    /// <summary>The account the login named, when it exists.</summary>
+    // The account the login named, when it exists.
     public Guid? AccountId { get; set; }
 
-    /// <summary>The login as typed, lower case and truncated; the throttle keys on it (known and unknown logins alike).</summary>
+    // The login as typed, lower case and truncated; the throttle keys on it (known and unknown logins alike).
     public required string Login { get; set; }
 
     public required string Ip { get; set; }
@@ -22,7 +22,7 @@ public sealed class LoginAttempt
     public string? UserAgent { get; set; }
 }
 
-/// <summary>How a sign-in attempt ended. Stored as text; names are stable.</summary>
+// How a sign-in attempt ended. Stored as text; names are stable.
 public enum LoginOutcome
 {
     Succeeded,

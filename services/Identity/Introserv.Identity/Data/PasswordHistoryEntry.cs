@@ -1,6 +1,6 @@
 namespace Introserv.Identity.Data;
 
-/// <summary>A previous password hash, so a password change can refuse a recently used password.</summary>
+// A previous password hash, so a password change can refuse a recently used password.
 public sealed class PasswordHistoryEntry
 {
     public long Id { get; set; }

@@ -1,10 +1,8 @@
 namespace Introserv.Identity.Data;
 
-/// <summary>
-/// One "forgot password" request: every request is kept (the per-address limit counts them, whether or not an
-/// account matched); one that matched an account with a confirmed address carries the SHA-256 of its single-use
-/// token, mailed to that address.
-/// </summary>
+// One "forgot password" request: every request is kept (the per-address limit counts them, whether or not an
+// account matched); one that matched an account with a confirmed address carries the SHA-256 of its single-use
+// token, mailed to that address.
 public sealed class PasswordReset
 {
     public Guid Id { get; set; }
@@ -21,6 +19,6 @@ public sealed class PasswordReset
 
     public DateTimeOffset? UsedAt { get; set; }
 
-    /// <summary>Set when a newer request for the account (or a completed reset) made this token void.</summary>
+    // Set when a newer request for the account (or a completed reset) made this token void.
     public DateTimeOffset? VoidedAt { get; set; }
 }

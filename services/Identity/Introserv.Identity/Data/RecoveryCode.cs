@@ -1,6 +1,6 @@
 namespace Introserv.Identity.Data;
 
-/// <summary>A one-time second-factor recovery code, stored as a SHA-256 hash (the codes are random, 50+ bits).</summary>
+// A one-time second-factor recovery code, stored as a SHA-256 hash (the codes are random, 50+ bits).
 public sealed class RecoveryCode
 {
     public long Id { get; set; }

@@ -7,10 +7,12 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Introserv.Notifications.Consumers;
 
-/// <summary>A new account: default settings (every category to the account email, news off) and a welcome.</summary>
-public sealed class AccountRegisteredConsumer(NotificationsDbContext db, TimeProvider clock) : InboxConsumer<NotificationsDbContext, AccountRegistered>(db)
+// A new account: default settings (every category to the account email, news off) and a welcome.
+public sealed class AccountRegisteredConsumer(NotificationsDbContext db, TimeProvider clock)
+    : InboxConsumer<NotificationsDbContext, AccountRegistered>(db)
 {
-    protected override async Task HandleAsync(ConsumeContext<AccountRegistered> context, CancellationToken cancellationToken)
+    protected override async Task HandleAsync(
+        ConsumeContext<AccountRegistered> context, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(context);
         var message = context.Message;
@@ -32,7 +34,8 @@ public sealed class AccountRegisteredConsumer(NotificationsDbContext db, TimePro
             Db.Settings.Add(settings);
         }
 
-        await Outgoing.EnqueueAsync(Db, message.AccountId, message.EventId, MessageTypes.Welcome, Categories.Account, message.Email,
+        await Outgoing.EnqueueAsync(
+            Db, message.AccountId, message.EventId, MessageTypes.Welcome, Categories.Account, message.Email,
             MailTemplates.Welcome(message.FirstName, message.Login), now, cancellationToken);
     }
 }

@@ -5,15 +5,18 @@ using MassTransit;
 
 namespace Introserv.Notifications.Consumers;
 
-/// <summary>The account's address is confirmed: news may go to it (only while it is still the account's address).</summary>
-public sealed class EmailConfirmedConsumer(NotificationsDbContext db) : InboxConsumer<NotificationsDbContext, EmailConfirmed>(db)
+// The account's address is confirmed: news may go to it (only while it is still the account's address).
+public sealed class EmailConfirmedConsumer(NotificationsDbContext db)
+    : InboxConsumer<NotificationsDbContext, EmailConfirmed>(db)
 {
-    protected override async Task HandleAsync(ConsumeContext<EmailConfirmed> context, CancellationToken cancellationToken)
+    protected override async Task HandleAsync(
+        ConsumeContext<EmailConfirmed> context, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(context);
         var message = context.Message;
         var settings = await SettingsLookup.RequireAsync(Db, message.AccountId, cancellationToken);
-        if (string.Equals(settings.AccountEmail, message.Email, StringComparison.OrdinalIgnoreCase) && !settings.AccountEmailConfirmed)
+        if (string.Equals(settings.AccountEmail, message.Email, StringComparison.OrdinalIgnoreCase)
+            && !settings.AccountEmailConfirmed)
         {
             settings.AccountEmailConfirmed = true;
         }

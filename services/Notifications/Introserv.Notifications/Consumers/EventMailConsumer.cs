@@ -7,12 +7,11 @@ using Microsoft.Extensions.Options;
 
 namespace Introserv.Notifications.Consumers;
 
-/// <summary>
-/// Turns an event into the one mail its <see cref="MailTable"/> row describes (once per event: the inbox drops
-/// redeliveries and the outgoing queue drops a second mail for the same event, type and recipient). Its queue is
-/// named after the event ("notifications-order-placed").
-/// </summary>
-public sealed class EventMailConsumer<TEvent>(NotificationsDbContext db, TimeProvider clock, IOptions<NotificationsOptions> options)
+// Turns an event into the one mail its MailTable row describes (once per event: the inbox drops redeliveries and the
+// outgoing queue drops a second mail for the same event, type and recipient). Its queue is named after the event
+// ("notifications-order-placed").
+public sealed class EventMailConsumer<TEvent>(
+    NotificationsDbContext db, TimeProvider clock, IOptions<NotificationsOptions> options)
     : InboxConsumer<NotificationsDbContext, TEvent>(db)
     where TEvent : class, IIntegrationEvent
 {

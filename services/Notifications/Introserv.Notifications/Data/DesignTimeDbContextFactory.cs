@@ -3,7 +3,7 @@ using Microsoft.EntityFrameworkCore.Design;
 
 namespace Introserv.Notifications.Data;
 
-/// <summary>Lets <c>dotnet ef migrations add</c> build the model without a running database.</summary>
+// Lets dotnet ef migrations add build the model without a running database.
 public sealed class DesignTimeDbContextFactory : IDesignTimeDbContextFactory<NotificationsDbContext>
 {
     public NotificationsDbContext CreateDbContext(string[] args) =>

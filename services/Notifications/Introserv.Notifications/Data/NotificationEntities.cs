@@ -2,41 +2,39 @@ using Introserv.BuildingBlocks.Data;
 
 namespace Introserv.Notifications.Data;
 
-/// <summary>
-/// Where an account's messages go. A category address equal to the account email follows it when it changes. The
-/// version moves with what the customer sees in the settings; bookkeeping marked <see cref="NotVersionedAttribute"/>
-/// changes alone do not refuse a customer's edit.
-/// </summary>
+// Where an account's messages go. A category address equal to the account email follows it when it changes. The version
+// moves with what the customer sees in the settings; bookkeeping marked NotVersionedAttribute changes alone do not
+// refuse a customer's edit.
 public sealed class NotificationSettings : IVersioned
 {
     public Guid AccountId { get; set; }
 
     public required string AccountEmail { get; set; }
 
-    /// <summary>For the greeting.</summary>
+    // For the greeting.
     [NotVersioned]
     public required string FirstName { get; set; }
 
     public bool NewsSubscription { get; set; }
 
-    /// <summary>Alert when the balance falls below this; null: no alerts.</summary>
+    // Alert when the balance falls below this; null: no alerts.
     public decimal? BalanceAlertThreshold { get; set; }
 
     public string? BalanceAlertCurrency { get; set; }
 
-    /// <summary>Whether the balance is below the threshold now (an alert goes out once per crossing).</summary>
+    // Whether the balance is below the threshold now (an alert goes out once per crossing).
     [NotVersioned]
     public bool BalanceBelowThreshold { get; set; }
 
-    /// <summary>The newest ledger sequence seen, so an older <c>BalanceChanged</c> arriving late changes nothing.</summary>
+    // The newest ledger sequence seen, so an older BalanceChanged arriving late changes nothing.
     [NotVersioned]
     public long BalanceSequence { get; set; }
 
-    /// <summary>Profile's version of the newest <c>EmailChanged</c> applied, so an older one arriving late changes nothing.</summary>
+    // Profile's version of the newest EmailChanged applied, so an older one arriving late changes nothing.
     [NotVersioned]
     public int? EmailProfileVersion { get; set; }
 
-    /// <summary>Whether the account address is confirmed (news goes only to a confirmed address).</summary>
+    // Whether the account address is confirmed (news goes only to a confirmed address).
     [NotVersioned]
     public bool AccountEmailConfirmed { get; set; }
 
@@ -58,17 +56,15 @@ public static class NotificationStatuses
     public const string Failed = "failed";
 }
 
-/// <summary>
-/// One message to one recipient: what the customer's notification log shows, and the delivery state.
-/// (<see cref="SourceEventId"/>, <see cref="Type"/>, <see cref="Recipient"/>) is unique, so one event never sends a message twice.
-/// </summary>
+// One message to one recipient: what the customer's notification log shows, and the delivery state. (SourceEventId,
+// Type, Recipient) is unique, so one event never sends a message twice.
 public sealed class Notification
 {
     public const int ErrorMaxLength = 500;
 
     public Guid Id { get; set; }
 
-    /// <summary>Database-assigned, increasing: the notification log's paging cursor.</summary>
+    // Database-assigned, increasing: the notification log's paging cursor.
     public long Sequence { get; set; }
 
     public Guid AccountId { get; set; }
@@ -77,7 +73,7 @@ public sealed class Notification
 
     public required string Type { get; set; }
 
-    /// <summary><c>account</c>, <c>security</c>, <c>invoices_orders</c>, <c>support</c>, <c>complaints</c>, <c>news</c>.</summary>
+    // account, security, invoices_orders, support, complaints, news.
     public required string Category { get; set; }
 
     public required string Recipient { get; set; }
@@ -90,17 +86,17 @@ public sealed class Notification
 
     public string Status { get; set; } = NotificationStatuses.Queued;
 
-    /// <summary>Deliveries tried for this message (a connection that failed counts for each message it was to carry).</summary>
+    // Deliveries tried for this message (a connection that failed counts for each message it was to carry).
     public int Attempts { get; set; }
 
     public string? LastError { get; set; }
 
     public DateTimeOffset CreatedAt { get; set; }
 
-    /// <summary>When the message is due; while a worker holds it, when its lease ends.</summary>
+    // When the message is due; while a worker holds it, when its lease ends.
     public DateTimeOffset NextAttemptAt { get; set; }
 
-    /// <summary>The claim of the worker holding the message; its writes count only while the claim is still its own.</summary>
+    // The claim of the worker holding the message; its writes count only while the claim is still its own.
     public Guid? LeaseId { get; set; }
 
     public DateTimeOffset? SentAt { get; set; }

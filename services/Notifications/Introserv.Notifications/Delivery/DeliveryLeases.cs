@@ -3,15 +3,13 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Introserv.Notifications.Delivery;
 
-/// <summary>
-/// One worker's claim on a batch of notifications. Every write after the claim is conditional on the claim
-/// (<see cref="Notification.LeaseId"/>) still being this one: a worker whose lease ran out changes nothing.
-/// </summary>
+// One worker's claim on a batch of notifications. Every write after the claim is conditional on the claim
+// (Notification.LeaseId) still being this one: a worker whose lease ran out changes nothing.
 internal sealed class DeliveryLeases(NotificationsDbContext db, Guid lease, SmtpOptions settings, TimeProvider clock)
 {
     private readonly HashSet<Guid> _lost = [];
 
-    /// <summary>When the lease runs out (by this worker's clock); no send may still be running then.</summary>
+    // When the lease runs out (by this worker's clock); no send may still be running then.
     public DateTimeOffset Until { get; private set; }
 
     public async Task<List<Notification>> ClaimAsync(int batchSize, CancellationToken cancellationToken)
@@ -26,12 +24,11 @@ internal sealed class DeliveryLeases(NotificationsDbContext db, Guid lease, Smtp
             """).AsNoTracking().ToListAsync(cancellationToken);
     }
 
-    /// <summary>
-    /// Whether <paramref name="notification"/> may be sent now: true while the lease has time for a whole send
-    /// (two send timeouts) left; otherwise the lease of <paramref name="unsent"/> (the rest of the batch, this
-    /// message first) is extended in one statement, and false only when another worker has taken the message.
-    /// </summary>
-    public async Task<bool> HoldForSendAsync(Notification notification, IReadOnlyList<Notification> unsent, CancellationToken cancellationToken)
+    // Whether notification may be sent now: true while the lease has time for a whole send (two send timeouts) left;
+    // otherwise the lease of unsent (the rest of the batch, this message first) is extended in one statement, and false
+    // only when another worker has taken the message.
+    public async Task<bool> HoldForSendAsync(
+        Notification notification, IReadOnlyList<Notification> unsent, CancellationToken cancellationToken)
     {
         var now = clock.GetUtcNow();
         if (Until - now >= 2 * settings.Timeout && !_lost.Contains(notification.Id))
@@ -59,7 +56,7 @@ internal sealed class DeliveryLeases(NotificationsDbContext db, Guid lease, Smtp
             WHERE "Id" = {notification.Id} AND "LeaseId" = {lease} AND "Status" = 'queued'
             """, cancellationToken);
 
-    /// <summary>Counts the attempt; a permanent failure ends the message, any other is retried after the back-off.</summary>
+    // Counts the attempt; a permanent failure ends the message, any other is retried after the back-off.
     public async Task<(int Attempts, DateTimeOffset Next)> MarkFailedAttemptAsync(
         Notification notification, bool permanent, string error, CancellationToken cancellationToken)
     {
@@ -74,13 +71,15 @@ internal sealed class DeliveryLeases(NotificationsDbContext db, Guid lease, Smtp
         return (attempts, next);
     }
 
-    /// <summary>Gives messages that were not tried back to the queue, due at once and without an attempt.</summary>
+    // Gives messages that were not tried back to the queue, due at once and without an attempt.
     public async Task ReleaseAsync(IEnumerable<Notification> untried, CancellationToken cancellationToken)
     {
         var ids = untried.Select(n => n.Id).ToList();
         var now = clock.GetUtcNow();
-        await db.Notifications.Where(n => ids.Contains(n.Id) && n.LeaseId == lease && n.Status == NotificationStatuses.Queued)
-            .ExecuteUpdateAsync(n => n.SetProperty(x => x.NextAttemptAt, now).SetProperty(x => x.LeaseId, (Guid?)null), cancellationToken);
+        await db.Notifications
+            .Where(n => ids.Contains(n.Id) && n.LeaseId == lease && n.Status == NotificationStatuses.Queued)
+            .ExecuteUpdateAsync(n => n.SetProperty(x => x.NextAttemptAt, now).SetProperty(x => x.LeaseId, (Guid?)null),
+                cancellationToken);
     }
 
     private IQueryable<Notification> Mine(Guid id) =>

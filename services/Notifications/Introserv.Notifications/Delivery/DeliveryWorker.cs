@@ -5,14 +5,12 @@ using Microsoft.Extensions.Options;
 
 namespace Introserv.Notifications.Delivery;
 
-/// <summary>
-/// Sends queued messages over <see cref="SmtpOptions.Connections"/> connections at once. A batch is claimed under
-/// a lease (FOR UPDATE SKIP LOCKED, so lanes and replicas share the work) and sent over one SMTP connection, reused
-/// for the next batch while there is work. A send starts only while the lease has two send timeouts left
-/// (otherwise the rest of the batch's lease is renewed first, and only if it is still this worker's), and a send
-/// is cut off after <see cref="SmtpOptions.Timeout"/>, so no message is ever being sent by two workers. A 5xx refusal or an unwritable address fails a message for good; anything
-/// else (relay unreachable, timeouts, 4xx) retries it with capped back-off for as long as it takes.
-/// </summary>
+// Sends queued messages over SmtpOptions.Connections connections at once. A batch is claimed under a lease (FOR UPDATE
+// SKIP LOCKED, so lanes and replicas share the work) and sent over one SMTP connection, reused for the next batch while
+// there is work. A send starts only while the lease has two send timeouts left (otherwise the rest of the batch's lease
+// is renewed first, and only if it is still this worker's), and a send is cut off after SmtpOptions.Timeout, so no
+// message is ever being sent by two workers. A 5xx refusal or an unwritable address fails a message for good; anything
+// else (relay unreachable, timeouts, 4xx) retries it with capped back-off for as long as it takes.
 public sealed partial class DeliveryWorker(
     IServiceScopeFactory scopes,
     MailSender sender,
@@ -26,13 +24,19 @@ public sealed partial class DeliveryWorker(
     private readonly SemaphoreSlim _moreWork = new(0);
     private int _idleLanes;
     private bool _warnedUnconfigured;
-    private readonly Counter<long> _sent = meters.Create("Introserv.Notifications").CreateCounter<long>("introserv.notifications.sent");
-    private readonly Counter<long> _failed = meters.Create("Introserv.Notifications").CreateCounter<long>("introserv.notifications.failed_attempts");
+    private readonly Counter<long> _sent = meters
+        .Create("Introserv.Notifications")
+        .CreateCounter<long>("introserv.notifications.sent");
+    private readonly Counter<long> _failed = meters
+        .Create("Introserv.Notifications")
+        .CreateCounter<long>("introserv.notifications.failed_attempts");
 
     protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
-        Task.WhenAll(Enumerable.Range(0, options.Value.Connections).Select(lane => RunLaneAsync(lead: lane == 0, stoppingToken)));
+        Task.WhenAll(
+            Enumerable.Range(0, options.Value.Connections)
+                .Select(lane => RunLaneAsync(lead: lane == 0, stoppingToken)));
 
-    /// <summary>Sends one batch of due messages over a connection of its own; returns how many were claimed.</summary>
+    // Sends one batch of due messages over a connection of its own; returns how many were claimed.
     public async Task<int> RunOnceAsync(CancellationToken cancellationToken)
     {
         var (claimed, client) = await RunBatchAsync(null, cancellationToken);
@@ -96,7 +100,8 @@ public sealed partial class DeliveryWorker(
         await _moreWork.WaitAsync(stoppingToken);
     }
 
-    private async Task<(int Claimed, SmtpClient? Client)> RunBatchAsync(SmtpClient? client, CancellationToken cancellationToken)
+    private async Task<(int Claimed, SmtpClient? Client)> RunBatchAsync(
+        SmtpClient? client, CancellationToken cancellationToken)
     {
         if (string.IsNullOrWhiteSpace(options.Value.Host))
         {
@@ -110,7 +115,8 @@ public sealed partial class DeliveryWorker(
         }
 
         await using var scope = scopes.CreateAsyncScope();
-        var leases = new DeliveryLeases(scope.ServiceProvider.GetRequiredService<NotificationsDbContext>(), Guid.CreateVersion7(), options.Value, clock);
+        var leases = new DeliveryLeases(scope.ServiceProvider.GetRequiredService<NotificationsDbContext>(),
+            Guid.CreateVersion7(), options.Value, clock);
         var batch = await leases.ClaimAsync(BatchSize, cancellationToken);
         if (batch.Count == 0)
         {
@@ -125,7 +131,9 @@ public sealed partial class DeliveryWorker(
                 client = await sender.ConnectAsync(cancellationToken);
             }
 
-            return (batch.Count, await SendBatchAsync(client, leases, batch, cancellationToken) ? client : Drop(client));
+            return (
+                batch.Count,
+                await SendBatchAsync(client, leases, batch, cancellationToken) ? client : Drop(client));
         }
         catch (Exception error) when (IsRelayFailure(error, cancellationToken))
         {
@@ -140,8 +148,9 @@ public sealed partial class DeliveryWorker(
         }
     }
 
-    /// <summary>Sends the batch; false when the connection broke (the messages not tried are due again at once).</summary>
-    private async Task<bool> SendBatchAsync(SmtpClient client, DeliveryLeases leases, List<Notification> batch, CancellationToken cancellationToken)
+    // Sends the batch; false when the connection broke (the messages not tried are due again at once).
+    private async Task<bool> SendBatchAsync(
+        SmtpClient client, DeliveryLeases leases, List<Notification> batch, CancellationToken cancellationToken)
     {
         for (var i = 0; i < batch.Count; i++)
         {
@@ -161,7 +170,8 @@ public sealed partial class DeliveryWorker(
                 _sent.Add(1, new KeyValuePair<string, object?>("type", notification.Type));
                 LogSent(logger, notification.Id, notification.Type, notification.Attempts + 1);
             }
-            catch (Exception error) when (error is SmtpCommandException or MimeKit.ParseException || IsRelayFailure(error, cancellationToken))
+            catch (Exception error) when (error is SmtpCommandException or MimeKit.ParseException
+                || IsRelayFailure(error, cancellationToken))
             {
                 await FailedAttemptAsync(leases, notification, error, cancellationToken);
                 if (error is not (SmtpCommandException or MimeKit.ParseException))
@@ -195,7 +205,9 @@ public sealed partial class DeliveryWorker(
             {
                 await client.DisconnectAsync(true, cancellationToken);
             }
-            catch (Exception error) when (error is IOException or SmtpProtocolException or SmtpCommandException or System.Net.Sockets.SocketException)
+            catch (Exception error)
+                when (error is IOException or SmtpProtocolException or SmtpCommandException
+                    or System.Net.Sockets.SocketException)
             {
                 // Saying goodbye to a relay that is gone already changes nothing.
             }
@@ -205,13 +217,16 @@ public sealed partial class DeliveryWorker(
     }
 
     private static bool IsRelayFailure(Exception error, CancellationToken stopping) =>
-        error is SmtpCommandException or SmtpProtocolException or IOException or TimeoutException or System.Net.Sockets.SocketException
-            or MailKit.ServiceNotConnectedException or MailKit.Security.AuthenticationException or MailKit.Security.SslHandshakeException
+        error is SmtpCommandException or SmtpProtocolException or IOException or TimeoutException
+            or System.Net.Sockets.SocketException or MailKit.ServiceNotConnectedException
+            or MailKit.Security.AuthenticationException or MailKit.Security.SslHandshakeException
         || (error is OperationCanceledException && !stopping.IsCancellationRequested);
 
-    private async Task FailedAttemptAsync(DeliveryLeases leases, Notification notification, Exception error, CancellationToken cancellationToken)
+    private async Task FailedAttemptAsync(
+        DeliveryLeases leases, Notification notification, Exception error, CancellationToken cancellationToken)
     {
-        // A refusal of this message with a 5xx reply, or an address that cannot be written: another attempt would end the same.
+        // A refusal of this message with a 5xx reply, or an address that cannot be written: another attempt would end
+        // the same.
         var permanent = error is SmtpCommandException { StatusCode: >= (SmtpStatusCode)500 } or MimeKit.ParseException;
         var message = error is SmtpCommandException command
             ? $"{error.GetType().Name} {(int)command.StatusCode}: {error.Message}"
@@ -229,22 +244,30 @@ public sealed partial class DeliveryWorker(
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Notification {NotificationId} ({Type}) sent after {Attempts} attempt(s)")]
+    [LoggerMessage(Level = LogLevel.Information,
+        Message = "Notification {NotificationId} ({Type}) sent after {Attempts} attempt(s)")]
     private static partial void LogSent(ILogger logger, Guid notificationId, string type, int attempts);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Notification {NotificationId} ({Type}) attempt {Attempts} failed, retry at {NextAttemptAt}: {Error}")]
-    private static partial void LogWillRetry(ILogger logger, Guid notificationId, string type, int attempts, DateTimeOffset nextAttemptAt, string error);
+    [LoggerMessage(Level = LogLevel.Warning,
+        Message = "Notification {NotificationId} ({Type}) attempt {Attempts} failed, " +
+            "retry at {NextAttemptAt}: {Error}")]
+    private static partial void LogWillRetry(
+        ILogger logger, Guid notificationId, string type, int attempts, DateTimeOffset nextAttemptAt, string error);
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "Notification {NotificationId} ({Type}) refused for good after {Attempts} attempt(s): {Error}")]
+    [LoggerMessage(Level = LogLevel.Error,
+        Message = "Notification {NotificationId} ({Type}) refused for good after {Attempts} attempt(s): {Error}")]
     private static partial void LogGaveUp(ILogger logger, Guid notificationId, string type, int attempts, string error);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "The SMTP relay is unavailable; {Count} message(s) will be retried: {Error}")]
+    [LoggerMessage(Level = LogLevel.Warning,
+        Message = "The SMTP relay is unavailable; {Count} message(s) will be retried: {Error}")]
     private static partial void LogRelayUnavailable(ILogger logger, int count, string error);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Notification {NotificationId} was taken over by another worker; this one does not send it")]
+    [LoggerMessage(Level = LogLevel.Warning,
+        Message = "Notification {NotificationId} was taken over by another worker; this one does not send it")]
     private static partial void LogLeaseLost(ILogger logger, Guid notificationId);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Smtp:Host is not set: messages stay queued until an SMTP relay is configured")]
+    [LoggerMessage(Level = LogLevel.Warning,
+        Message = "Smtp:Host is not set: messages stay queued until an SMTP relay is configured")]
     private static partial void LogNotConfigured(ILogger logger);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "A delivery batch failed")]

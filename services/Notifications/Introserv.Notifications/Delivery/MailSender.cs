@@ -7,7 +7,7 @@ using MimeKit;
 
 namespace Introserv.Notifications.Delivery;
 
-/// <summary>Sends messages over one SMTP connection (MailKit).</summary>
+// Sends messages over one SMTP connection (MailKit).
 public sealed class MailSender(IOptions<SmtpOptions> options)
 {
     public async Task<SmtpClient> ConnectAsync(CancellationToken cancellationToken)
@@ -55,7 +55,8 @@ public sealed class MailSender(IOptions<SmtpOptions> options)
         message.Subject = notification.Subject;
         message.MessageId = $"{notification.Id:N}@{settings.From.Split('@')[^1]}";
         message.Headers.Add("X-Introserv-Notification", notification.Type);
-        message.Body = new BodyBuilder { TextBody = notification.TextBody, HtmlBody = notification.HtmlBody }.ToMessageBody();
+        message.Body =
+            new BodyBuilder { TextBody = notification.TextBody, HtmlBody = notification.HtmlBody }.ToMessageBody();
         await client.SendAsync(message, cancellationToken);
     }
 }

@@ -3,22 +3,20 @@ using MailKit.Security;
 
 namespace Introserv.Notifications.Delivery;
 
-/// <summary>
-/// Section <c>Smtp</c>: the relay every mail goes through, and the retry rules. Only a 5xx refusal of the message
-/// or an address that cannot be written fails a mail for good; while the relay is unreachable (refused, timing
-/// out, answering 4xx) mails wait, retried with capped back-off, however long that lasts.
-/// </summary>
+// Section Smtp: the relay every mail goes through, and the retry rules. Only a 5xx refusal of the message or an address
+// that cannot be written fails a mail for good; while the relay is unreachable (refused, timing out, answering 4xx)
+// mails wait, retried with capped back-off, however long that lasts.
 public sealed class SmtpOptions : IValidatableObject
 {
     public const string SectionName = "Smtp";
 
-    /// <summary>The relay; until it is set, messages wait in the queue (and the worker says so in the log).</summary>
+    // The relay; until it is set, messages wait in the queue (and the worker says so in the log).
     public string? Host { get; set; }
 
     [Range(1, 65535)]
     public int Port { get; set; } = 587;
 
-    /// <summary><c>StartTls</c> (default), <c>SslOnConnect</c>, <c>StartTlsWhenAvailable</c>, <c>Auto</c> or <c>None</c> (development catchers only).</summary>
+    // StartTls (default), SslOnConnect, StartTlsWhenAvailable, Auto or None (development catchers only).
     public SecureSocketOptions Security { get; set; } = SecureSocketOptions.StartTls;
 
     public string? Username { get; set; }
@@ -31,25 +29,23 @@ public sealed class SmtpOptions : IValidatableObject
 
     public string FromName { get; set; } = "Introserv";
 
-    /// <summary>Wait after the first failure; doubled after each further one, up to <see cref="MaxRetryDelay"/>.</summary>
+    // Wait after the first failure; doubled after each further one, up to MaxRetryDelay.
     public TimeSpan FirstRetryDelay { get; set; } = TimeSpan.FromSeconds(5);
 
     public TimeSpan MaxRetryDelay { get; set; } = TimeSpan.FromMinutes(15);
 
-    /// <summary>Connections each replica sends over at once (each with batches of its own).</summary>
+    // Connections each replica sends over at once (each with batches of its own).
     [Range(1, 32)]
     public int Connections { get; set; } = 4;
 
-    /// <summary>How often the worker looks for due messages.</summary>
+    // How often the worker looks for due messages.
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(1);
 
-    /// <summary>Longest a connection, or one message's send, may take; a slower send is abandoned and retried.</summary>
+    // Longest a connection, or one message's send, may take; a slower send is abandoned and retried.
     public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(30);
 
-    /// <summary>
-    /// How long a claimed message belongs to one worker. Longer than two send timeouts, and renewed whenever less
-    /// than that is left before a send, so no other worker or replica can take a message while it is being sent.
-    /// </summary>
+    // How long a claimed message belongs to one worker. Longer than two send timeouts, and renewed whenever less
+    // than that is left before a send, so no other worker or replica can take a message while it is being sent.
     public TimeSpan Lease { get; set; } = TimeSpan.FromMinutes(2);
 
     public TimeSpan RetryDelay(int attempts) =>
@@ -59,7 +55,8 @@ public sealed class SmtpOptions : IValidatableObject
     {
         if (Lease <= 2 * Timeout)
         {
-            yield return new ValidationResult($"Smtp:Lease ({Lease}) must be longer than twice Smtp:Timeout ({Timeout}).", [nameof(Lease)]);
+            yield return new ValidationResult(
+                $"Smtp:Lease ({Lease}) must be longer than twice Smtp:Timeout ({Timeout}).", [nameof(Lease)]);
         }
     }
 }

@@ -7,17 +7,17 @@ using Microsoft.EntityFrameworkCore;
 namespace Introserv.Notifications.Features;
 
 public sealed record NewsRequest(
-    [property: RequiredValue(ErrorMessage = "A UUID naming this issue (sending it again queues nothing twice)."), NotEmptyGuid] Guid? NewsId,
+    [property: RequiredValue(ErrorMessage = "A UUID naming this issue (sending it again queues nothing twice)."),
+        NotEmptyGuid]
+    Guid? NewsId,
     [property: RequiredValue, TextLength(NewsEndpoints.MaxSubjectLength), SingleLine] string? Subject,
     [property: RequiredValue, TextLength(NewsEndpoints.MaxTextLength)] string? Text);
 
 public sealed record NewsResponse(Guid NewsId, int Queued);
 
-/// <summary>
-/// News: staff send one issue to every account subscribed to news (<c>newsSubscription</c>), at the account
-/// address; accounts that opted out get nothing. The issue's id makes sending idempotent: the same id queues
-/// nothing for a recipient who already has it.
-/// </summary>
+// News: staff send one issue to every account subscribed to news (newsSubscription), at the account address; accounts
+// that opted out get nothing. The issue's id makes sending idempotent: the same id queues nothing for a recipient who
+// already has it.
 public static class NewsEndpoints
 {
     public const int MaxSubjectLength = 150;
@@ -28,13 +28,16 @@ public static class NewsEndpoints
         app.MapPost("/api/staff/notifications/news", SendAsync).WithTags("Notifications (staff)")
             .RequireAuthorization(AuthenticationExtensions.StaffPolicy)
             .WithSummary("Send a news issue to every subscribed account")
-            .WithDescription("newsId (a UUID the sender chooses: sending it again queues nothing twice), subject (1-150), text (1-20000; blank lines separate paragraphs). " +
-                "202 with the number of mails queued. 400 validation_failed.")
+            .WithDescription(
+                "newsId (a UUID the sender chooses: sending it again queues nothing twice), subject (1-150), text " +
+                "(1-20000; blank lines separate paragraphs). 202 with the number of mails queued. 400 " +
+                "validation_failed.")
             .Produces<NewsResponse>(StatusCodes.Status202Accepted);
         return app;
     }
 
-    private static async Task<Accepted<NewsResponse>> SendAsync(NewsRequest request, NotificationsDbContext db, TimeProvider clock, CancellationToken cancellationToken)
+    private static async Task<Accepted<NewsResponse>> SendAsync(
+        NewsRequest request, NotificationsDbContext db, TimeProvider clock, CancellationToken cancellationToken)
     {
         var mail = MailTemplates.News(request.Subject!.Trim(), request.Text!);
         var now = clock.GetUtcNow();

@@ -8,18 +8,20 @@ using Microsoft.EntityFrameworkCore;
 namespace Introserv.Notifications.Features;
 
 public sealed record Money(
-    [property: Range(typeof(decimal), "0", "1000000", ErrorMessage = "Between 0 and 1000000."), DecimalPlaces(2)] decimal Amount,
-    [property: RequiredValue, TextLength(3), RegularExpression("^[A-Z]{3}$", ErrorMessage = "An ISO 4217 code such as EUR.")] string Currency);
+    [property: Range(typeof(decimal), "0", "1000000", ErrorMessage = "Between 0 and 1000000."), DecimalPlaces(2)]
+    decimal Amount,
+    [property: RequiredValue, TextLength(3),
+        RegularExpression("^[A-Z]{3}$", ErrorMessage = "An ISO 4217 code such as EUR.")]
+    string Currency);
 
 public sealed record NotificationEmails(string Account, string InvoicesOrders, string Support, string Complaints);
 
-public sealed record SettingsResponse(bool NewsSubscription, Money? BalanceAlertThreshold, NotificationEmails Emails, int Version, DateTimeOffset UpdatedAt);
+public sealed record SettingsResponse(
+    bool NewsSubscription, Money? BalanceAlertThreshold, NotificationEmails Emails, int Version,
+    DateTimeOffset UpdatedAt);
 
-/// <summary>
-/// A partial update: what is omitted keeps its value. <c>balanceAlertThreshold: null</c> turns the alert off;
-/// leaving it out keeps today's threshold. The version read is required (<c>If-Match</c> or <c>version</c>), as for
-/// the profile: see <see cref="Preconditions"/>.
-/// </summary>
+// A partial update: what is omitted keeps its value. balanceAlertThreshold: null turns the alert off; leaving it out
+// keeps today's threshold. The version read is required (If-Match or version), as for the profile: see Preconditions.
 public sealed record UpdateSettingsRequest(
     bool? NewsSubscription = null,
     [property: Email, TextLength(EmailAttribute.MaxLength)] string? InvoicesOrders = null,
@@ -51,14 +53,20 @@ public static class SettingsEndpoints
     public static RouteGroupBuilder MapNotificationEndpoints(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/api/notifications").WithTags("Notifications").RequireAuthorization();
-        group.MapGet("/settings", GetAsync).WithSummary("What is sent where: news, the low-balance alert threshold and the category addresses")
+        group.MapGet("/settings", GetAsync)
+            .WithSummary("What is sent where: news, the low-balance alert threshold and the category addresses")
             .Problems(NotificationsProblems.SettingsNotFound);
         group.MapPut("/settings", UpdateAsync)
             .WithSummary("Change the notification settings")
-            .WithDescription("Changes only what the body names. newsSubscription (bool), balanceAlertThreshold ({ amount >= 0, currency }, or null: off; omitted: unchanged), invoicesOrders, support, complaints (addresses). " +
-                "Send the version read (If-Match or 'version'): precondition_required without, settings_version_mismatch when another change came first. validation_failed names every field.")
-            .Problems(NotificationsProblems.SettingsNotFound, NotificationsProblems.SettingsVersionMismatch, NotificationsProblems.PreconditionRequired);
-        group.MapGet("/", NotificationLog.ListAsync).WithSummary("What was sent (or is being sent), newest first, paged by nextCursor")
+            .WithDescription(
+                "Changes only what the body names. newsSubscription (bool), balanceAlertThreshold ({ amount >= 0, " +
+                "currency }, or null: off; omitted: unchanged), invoicesOrders, support, complaints (addresses). " +
+                "Send the version read (If-Match or 'version'): precondition_required without, " +
+                "settings_version_mismatch when another change came first. validation_failed names every field.")
+            .Problems(NotificationsProblems.SettingsNotFound,
+                NotificationsProblems.SettingsVersionMismatch, NotificationsProblems.PreconditionRequired);
+        group.MapGet("/", NotificationLog.ListAsync)
+            .WithSummary("What was sent (or is being sent), newest first, paged by nextCursor")
             .Produces<Page<NotificationEntry>>(StatusCodes.Status200OK).Paged();
         return group;
     }
@@ -67,7 +75,9 @@ public static class SettingsEndpoints
         ClaimsPrincipal user, HttpContext context, NotificationsDbContext db, CancellationToken cancellationToken)
     {
         var accountId = user.AccountId();
-        var settings = await db.Settings.AsNoTracking().FirstOrDefaultAsync(s => s.AccountId == accountId, cancellationToken);
+        var settings = await db.Settings
+            .AsNoTracking()
+            .FirstOrDefaultAsync(s => s.AccountId == accountId, cancellationToken);
         if (settings is null)
         {
             return NotFound();
@@ -78,7 +88,8 @@ public static class SettingsEndpoints
     }
 
     private static async Task<Results<Ok<SettingsResponse>, ProblemHttpResult>> UpdateAsync(
-        UpdateSettingsRequest request, ClaimsPrincipal user, HttpContext context, NotificationsDbContext db, TimeProvider clock, CancellationToken cancellationToken)
+        UpdateSettingsRequest request, ClaimsPrincipal user, HttpContext context, NotificationsDbContext db,
+        TimeProvider clock, CancellationToken cancellationToken)
     {
         var accountId = user.AccountId();
         var settings = await db.Settings.FirstOrDefaultAsync(s => s.AccountId == accountId, cancellationToken);
@@ -102,8 +113,12 @@ public static class SettingsEndpoints
         settings.InvoicesOrdersEmail = request.InvoicesOrders?.Trim() ?? settings.InvoicesOrdersEmail;
         settings.SupportEmail = request.Support?.Trim() ?? settings.SupportEmail;
         settings.ComplaintsEmail = request.Complaints?.Trim() ?? settings.ComplaintsEmail;
-        var newThreshold = request.ThresholdGiven ? request.BalanceAlertThreshold?.Amount : settings.BalanceAlertThreshold;
-        var newCurrency = request.ThresholdGiven ? request.BalanceAlertThreshold?.Currency : settings.BalanceAlertCurrency;
+        var newThreshold = request.ThresholdGiven
+            ? request.BalanceAlertThreshold?.Amount
+            : settings.BalanceAlertThreshold;
+        var newCurrency = request.ThresholdGiven
+            ? request.BalanceAlertThreshold?.Currency
+            : settings.BalanceAlertCurrency;
         if (newThreshold != settings.BalanceAlertThreshold || newCurrency != settings.BalanceAlertCurrency)
         {
             // A new threshold is armed afresh: the next balance below it alerts.
@@ -119,7 +134,12 @@ public static class SettingsEndpoints
         }
         catch (DbUpdateConcurrencyException)
         {
-            return Mismatch(await db.Settings.AsNoTracking().Where(s => s.AccountId == accountId).Select(s => s.Version).FirstAsync(cancellationToken));
+            return Mismatch(
+                await db.Settings
+                    .AsNoTracking()
+                    .Where(s => s.AccountId == accountId)
+                    .Select(s => s.Version)
+                    .FirstAsync(cancellationToken));
         }
 
         context.Response.Headers.ETag = Preconditions.ETag(settings.Version);
@@ -129,7 +149,8 @@ public static class SettingsEndpoints
     private static SettingsResponse View(NotificationSettings settings) => new(
         settings.NewsSubscription,
         settings.BalanceAlertThreshold is { } amount ? new Money(amount, settings.BalanceAlertCurrency!) : null,
-        new NotificationEmails(settings.AccountEmail, settings.InvoicesOrdersEmail, settings.SupportEmail, settings.ComplaintsEmail),
+        new NotificationEmails(
+            settings.AccountEmail, settings.InvoicesOrdersEmail, settings.SupportEmail, settings.ComplaintsEmail),
         settings.Version,
         settings.UpdatedAt);
 
@@ -137,16 +158,19 @@ public static class SettingsEndpoints
         "No notification settings for this account (a new account's appear within seconds of registration).");
 
     private static ProblemHttpResult Mismatch(int current) => NotificationsProblems.SettingsVersionMismatch.Result(
-        "The settings changed after you read them; read them again.", new Dictionary<string, object?> { ["currentVersion"] = current });
+        "The settings changed after you read them; read them again.",
+        new Dictionary<string, object?> { ["currentVersion"] = current });
 }
 
 public sealed record NotificationEntry(
-    long Sequence, Guid Id, string Type, string Category, string Recipient, string Subject, string Status, int Attempts, string? LastError, DateTimeOffset CreatedAt, DateTimeOffset? SentAt);
+    long Sequence, Guid Id, string Type, string Category, string Recipient, string Subject, string Status, int Attempts,
+    string? LastError, DateTimeOffset CreatedAt, DateTimeOffset? SentAt);
 
 public static class NotificationLog
 {
     public static async Task<Results<Ok<Page<NotificationEntry>>, ProblemHttpResult>> ListAsync(
-        ClaimsPrincipal user, [AsParameters] PageQuery page, NotificationsDbContext db, CancellationToken cancellationToken)
+        ClaimsPrincipal user, [AsParameters] PageQuery page, NotificationsDbContext db,
+        CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(db);
         ArgumentNullException.ThrowIfNull(page);
@@ -163,7 +187,9 @@ public static class NotificationLog
         }
 
         var rows = await query.OrderByDescending(n => n.Sequence).Take(page.Take + 1)
-            .Select(n => new NotificationEntry(n.Sequence, n.Id, n.Type, n.Category, n.Recipient, n.Subject, n.Status, n.Attempts, n.LastError, n.CreatedAt, n.SentAt))
+            .Select(n =>
+                new NotificationEntry(n.Sequence, n.Id, n.Type, n.Category, n.Recipient,
+                    n.Subject, n.Status, n.Attempts, n.LastError, n.CreatedAt, n.SentAt))
             .ToListAsync(cancellationToken);
         return TypedResults.Ok(page.PageOf(rows, n => PageCursor.Encode(n.Sequence)));
     }

@@ -6,11 +6,9 @@ using MassTransit;
 
 namespace Introserv.Notifications.Messages;
 
-/// <summary>
-/// Every event that becomes a mail, and nothing else: a new mail is a row here and a template in
-/// <see cref="MailTemplates"/>. Events that also change state (a new account's settings, an email change, the
-/// low-balance alert) have consumers of their own.
-/// </summary>
+// Every event that becomes a mail, and nothing else: a new mail is a row here and a template in MailTemplates. Events
+// that also change state (a new account's settings, an email change, the low-balance alert) have consumers of their
+// own.
 public static class MailTable
 {
     public static IReadOnlyList<MailRule> Rows { get; } =
@@ -22,7 +20,8 @@ public static class MailTable
         Account<SecurityCodeSet>(MessageTypes.SecurityCodeSet,
             (m, i) => MailTemplates.SecurityCodeSet(i.Settings.FirstName, m.SetFromAddress)),
         Account<TwoFactorChanged>(MessageTypes.TwoFactorChanged,
-            (m, i) => MailTemplates.TwoFactorChanged(i.Settings.FirstName, m.Enabled, m.ChangedFromAddress, m.SupportReason)),
+            (m, i) =>
+                MailTemplates.TwoFactorChanged(i.Settings.FirstName, m.Enabled, m.ChangedFromAddress, m.SupportReason)),
         // Support's decisions on the profile (a customer's own change of company details is not one).
         Account<CompanyVerificationChanged>(MessageTypes.CompanyVerificationDecided,
             (m, i) => MailTemplates.CompanyVerificationDecided(i.Settings.FirstName, m.Status, m.Reason))
@@ -36,26 +35,34 @@ public static class MailTable
             with { Recipient = (m, _) => m.NewEmail },
         // Sign-up (or asked for again): the link that confirms the account's own address goes to it.
         Account<EmailConfirmationRequested>(MessageTypes.EmailConfirmation,
-            (m, i) => MailTemplates.EmailConfirmation(i.Settings.FirstName, m.Email, i.Options.EmailChangeLink(m.ConfirmationToken), m.ExpiresAt))
+            (m, i) =>
+                MailTemplates.EmailConfirmation(
+                    i.Settings.FirstName, m.Email, i.Options.EmailChangeLink(m.ConfirmationToken), m.ExpiresAt))
             with { Recipient = (m, _) => m.Email },
         // "Forgot password?": Identity sends it only to a confirmed address.
         Account<PasswordResetRequested>(MessageTypes.PasswordReset,
-            (m, i) => MailTemplates.PasswordReset(i.Settings.FirstName, i.Options.PasswordResetLink(m.ResetToken), m.ExpiresAt, m.RequestedFromAddress))
+            (m, i) =>
+                MailTemplates.PasswordReset(i.Settings.FirstName,
+                    i.Options.PasswordResetLink(m.ResetToken), m.ExpiresAt, m.RequestedFromAddress))
             with { Recipient = (m, _) => m.Email },
         Account<SignedInFromNewAddress>(MessageTypes.NewSignInAddress,
-            (m, i) => MailTemplates.NewSignInAddress(i.Settings.FirstName, m.OccurredAt, m.Address, m.UserAgent, i.Options.SessionsLink())),
+            (m, i) =>
+                MailTemplates.NewSignInAddress(
+                    i.Settings.FirstName, m.OccurredAt, m.Address, m.UserAgent, i.Options.SessionsLink())),
         Orders<OrderPlaced>(MessageTypes.OrderPlaced,
             (m, i) => MailTemplates.OrderPlaced(i.Settings.FirstName, m.PlanId, m.PeriodMonths, m.Amount, m.Currency)),
         Orders<OrderActivated>(MessageTypes.OrderActivated,
             (m, i) => MailTemplates.OrderActivated(i.Settings.FirstName, m.PlanId, m.IpAddress, m.PaidUntil)),
         Orders<OrderRenewed>(MessageTypes.OrderRenewed,
-            (m, i) => MailTemplates.OrderRenewed(i.Settings.FirstName, m.PeriodMonths, m.Amount, m.Currency, m.PaidUntil)),
+            (m, i) =>
+                MailTemplates.OrderRenewed(i.Settings.FirstName, m.PeriodMonths, m.Amount, m.Currency, m.PaidUntil)),
         Orders<InvoiceIssued>(MessageTypes.InvoiceIssued,
             (m, i) => MailTemplates.InvoiceIssued(i.Settings.FirstName, m.InvoiceId, m.Amount, m.Currency)),
         Orders<InvoicePaid>(MessageTypes.InvoicePaid,
             (m, i) => MailTemplates.InvoicePaid(i.Settings.FirstName, m.InvoiceId, m.Amount, m.Currency)),
         Orders<OrderPlanChanged>(MessageTypes.OrderPlanChanged,
-            (m, i) => MailTemplates.OrderPlanChanged(i.Settings.FirstName, m.FromPlanId, m.ToPlanId, m.Amount, m.Currency)),
+            (m, i) =>
+                MailTemplates.OrderPlanChanged(i.Settings.FirstName, m.FromPlanId, m.ToPlanId, m.Amount, m.Currency)),
         Orders<OrderCancellationScheduled>(MessageTypes.OrderCancellationScheduled,
             (m, i) => MailTemplates.OrderCancellationScheduled(i.Settings.FirstName, m.PlanId, m.EffectiveAt)),
         Orders<OrderCancellationWithdrawn>(MessageTypes.OrderCancellationWithdrawn,
@@ -72,12 +79,12 @@ public static class MailTable
             (m, i) => MailTemplates.RefundIssued(i.Settings.FirstName, m.Amount, m.Currency, m.Reason)),
     ];
 
-    /// <summary>The row of <typeparamref name="TEvent"/>; there is exactly one per event type.</summary>
+    // The row of TEvent; there is exactly one per event type.
     public static MailRule<TEvent> For<TEvent>()
         where TEvent : class, IIntegrationEvent =>
         Rows.OfType<MailRule<TEvent>>().Single();
 
-    /// <summary>Registers one consumer per row.</summary>
+    // Registers one consumer per row.
     public static void AddMailConsumers(this IBusRegistrationConfigurator bus)
     {
         ArgumentNullException.ThrowIfNull(bus);

@@ -3,19 +3,18 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Introserv.Notifications.Messages;
 
-/// <summary>
-/// Queues a message in the consumer's transaction; the delivery worker sends it. One event never queues the same
-/// type to the same recipient twice (checked here, and by a unique index for races).
-/// </summary>
+// Queues a message in the consumer's transaction; the delivery worker sends it. One event never queues the same
+// type to the same recipient twice (checked here, and by a unique index for races).
 public static class Outgoing
 {
     public static async Task EnqueueAsync(
-        NotificationsDbContext db, Guid accountId, Guid eventId, string type, string category, string recipient, MailContent content,
-        DateTimeOffset now, CancellationToken cancellationToken)
+        NotificationsDbContext db, Guid accountId, Guid eventId, string type, string category, string recipient,
+        MailContent content, DateTimeOffset now, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(db);
         ArgumentNullException.ThrowIfNull(content);
-        if (await db.Notifications.AnyAsync(n => n.SourceEventId == eventId && n.Type == type && n.Recipient == recipient, cancellationToken))
+        if (await db.Notifications.AnyAsync(
+            n => n.SourceEventId == eventId && n.Type == type && n.Recipient == recipient, cancellationToken))
         {
             return;
         }
@@ -36,7 +35,7 @@ public static class Outgoing
         });
     }
 
-    /// <summary>The address of <paramref name="category"/> in the account's settings.</summary>
+    // The address of category in the account's settings.
     public static string AddressFor(NotificationSettings settings, string category)
     {
         ArgumentNullException.ThrowIfNull(settings);

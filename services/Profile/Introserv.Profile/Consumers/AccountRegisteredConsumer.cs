@@ -7,13 +7,13 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Introserv.Profile.Consumers;
 
-/// <summary>
-/// Creates the profile of a new account, once (the inbox and the primary key both see to it), and sends the link
-/// that confirms its address.
-/// </summary>
-public sealed class AccountRegisteredConsumer(ProfileDbContext db, TimeProvider clock) : InboxConsumer<ProfileDbContext, AccountRegistered>(db)
+// Creates the profile of a new account, once (the inbox and the primary key both see to it), and sends the link
+// that confirms its address.
+public sealed class AccountRegisteredConsumer(ProfileDbContext db, TimeProvider clock)
+    : InboxConsumer<ProfileDbContext, AccountRegistered>(db)
 {
-    protected override async Task HandleAsync(ConsumeContext<AccountRegistered> context, CancellationToken cancellationToken)
+    protected override async Task HandleAsync(
+        ConsumeContext<AccountRegistered> context, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(context);
         var message = context.Message;

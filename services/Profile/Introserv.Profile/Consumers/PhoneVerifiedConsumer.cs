@@ -6,15 +6,16 @@ using MassTransit;
 
 namespace Introserv.Profile.Consumers;
 
-/// <summary>
-/// A phone verified through the Verification API directly (not through the profile's endpoint) still marks the
-/// profile's number verified, when it is the profile's number.
-/// </summary>
-public sealed class PhoneVerifiedConsumer(ProfileDbContext db, TimeProvider clock) : InboxConsumer<ProfileDbContext, PhoneVerified>(db)
+// A phone verified through the Verification API directly (not through the profile's endpoint) still marks the
+// profile's number verified, when it is the profile's number.
+public sealed class PhoneVerifiedConsumer(ProfileDbContext db, TimeProvider clock)
+    : InboxConsumer<ProfileDbContext, PhoneVerified>(db)
 {
-    protected override async Task HandleAsync(ConsumeContext<PhoneVerified> context, CancellationToken cancellationToken)
+    protected override async Task HandleAsync(
+        ConsumeContext<PhoneVerified> context, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(context);
-        await PhoneVerificationEndpoints.MarkVerifiedAsync(Db, context.Message.AccountId, context.Message.Phone, "system", null, clock, cancellationToken);
+        await PhoneVerificationEndpoints.MarkVerifiedAsync(
+            Db, context.Message.AccountId, context.Message.Phone, "system", null, clock, cancellationToken);
     }
 }

@@ -14,7 +14,7 @@ public static class CompanyVerificationStatuses
     public const string Rejected = "rejected";
 }
 
-/// <summary>A customer's personal data (the Profile / Personal Information section). <see cref="Version"/> guards every write.</summary>
+// A customer's personal data (the Profile / Personal Information section). Version guards every write.
 public sealed class CustomerProfile : Introserv.BuildingBlocks.Data.IVersioned
 {
     public Guid AccountId { get; set; }
@@ -33,14 +33,14 @@ public sealed class CustomerProfile : Introserv.BuildingBlocks.Data.IVersioned
 
     public bool EmailConfirmed { get; set; }
 
-    /// <summary>E.164.</summary>
+    // E.164.
     public string? Phone { get; set; }
 
     public bool PhoneVerified { get; set; }
 
     public DateTimeOffset? PhoneVerifiedAt { get; set; }
 
-    /// <summary>ISO 3166-1 alpha-2; the customer may set it once, afterwards only support changes it.</summary>
+    // ISO 3166-1 alpha-2; the customer may set it once, afterwards only support changes it.
     public string? Country { get; set; }
 
     public string ProfileType { get; set; } = ProfileTypes.Individual;
@@ -64,7 +64,7 @@ public sealed class CustomerProfile : Introserv.BuildingBlocks.Data.IVersioned
     public DateTimeOffset UpdatedAt { get; set; }
 }
 
-/// <summary>Where paper mail goes; payment needs every line.</summary>
+// Where paper mail goes; payment needs every line.
 public sealed class PostalAddress
 {
     public string? Recipient { get; set; }
@@ -82,7 +82,7 @@ public sealed class PostalAddress
         && !string.IsNullOrWhiteSpace(PostalCode) && !string.IsNullOrWhiteSpace(Country);
 }
 
-/// <summary>A pending change of email: only the token's SHA-256 is kept.</summary>
+// A pending change of email: only the token's SHA-256 is kept.
 public sealed class EmailChangeRequest
 {
     public Guid Id { get; set; }
@@ -99,11 +99,11 @@ public sealed class EmailChangeRequest
 
     public DateTimeOffset? ConfirmedAt { get; set; }
 
-    /// <summary>Set when a newer request replaced this one.</summary>
+    // Set when a newer request replaced this one.
     public DateTimeOffset? SupersededAt { get; set; }
 }
 
-/// <summary>One changed field of a profile, as the customer sees it in their audit (never a secret).</summary>
+// One changed field of a profile, as the customer sees it in their audit (never a secret).
 public sealed class ProfileAuditEntry
 {
     public const int ValueMaxLength = 300;
@@ -114,7 +114,7 @@ public sealed class ProfileAuditEntry
 
     public DateTimeOffset At { get; set; }
 
-    /// <summary><c>customer</c>, <c>staff</c> or <c>system</c>.</summary>
+    // customer, staff or system.
     public required string Actor { get; set; }
 
     public Guid? ActorId { get; set; }

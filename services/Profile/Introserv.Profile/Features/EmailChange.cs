@@ -12,16 +12,15 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Introserv.Profile.Features;
 
-public sealed record EmailChangeRequestBody([property: RequiredValue, Email, TextLength(EmailAttribute.MaxLength)] string? NewEmail);
+public sealed record EmailChangeRequestBody(
+    [property: RequiredValue, Email, TextLength(EmailAttribute.MaxLength)] string? NewEmail);
 
 public sealed record EmailChangeRequestedResponse(string NewEmail, DateTimeOffset ExpiresAt);
 
 public sealed record EmailChangeConfirmBody([property: TextLength(EmailChange.MaxTokenLength)] string? Token);
 
-/// <summary>
-/// Changing the email: a link with a single-use token (256 random bits, kept as SHA-256, 24 hours) goes to the
-/// new address; confirming it switches the address and tells the old one. A newer request voids older links.
-/// </summary>
+// Changing the email: a link with a single-use token (256 random bits, kept as SHA-256, 24 hours) goes to the
+// new address; confirming it switches the address and tells the old one. A newer request voids older links.
 public static class EmailChange
 {
     public static readonly TimeSpan TokenLifetime = TimeSpan.FromHours(24);
@@ -39,14 +38,17 @@ public static class EmailChange
         group.MapPost("/email-change/confirm", ConfirmAsync)
             .WithSummary("Confirm the new email with the token from the link (signed in as the same account)")
             .WithDescription("email_change_token_invalid: unknown, another account's, or replaced by a newer request.")
-            .Problems(ProfileProblems.EmailChangeTokenInvalid, ProfileProblems.EmailChangeTokenUsed, ProfileProblems.EmailChangeTokenExpired);
+            .Problems(ProfileProblems.EmailChangeTokenInvalid,
+                ProfileProblems.EmailChangeTokenUsed, ProfileProblems.EmailChangeTokenExpired);
         return group;
     }
 
-    public static string HashOf(string token) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(token)));
+    public static string HashOf(string token) =>
+        Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(token)));
 
     private static async Task<Results<Accepted<EmailChangeRequestedResponse>, ProblemHttpResult>> RequestAsync(
-        EmailChangeRequestBody body, ClaimsPrincipal user, ProfileDbContext db, TimeProvider clock, CancellationToken cancellationToken)
+        EmailChangeRequestBody body, ClaimsPrincipal user, ProfileDbContext db, TimeProvider clock,
+        CancellationToken cancellationToken)
     {
         var accountId = user.AccountId();
         var newEmail = body.NewEmail!.Trim();
@@ -63,10 +65,12 @@ public static class EmailChange
         }
 
         var now = clock.GetUtcNow();
-        var recent = await db.EmailChangeRequests.CountAsync(r => r.AccountId == accountId && r.RequestedAt > now.AddHours(-1), cancellationToken);
+        var recent = await db.EmailChangeRequests.CountAsync(
+            r => r.AccountId == accountId && r.RequestedAt > now.AddHours(-1), cancellationToken);
         if (recent >= RequestsPerHour)
         {
-            return ProfileProblems.TooManyEmailChanges.Result($"At most {RequestsPerHour} email changes may be requested per hour.");
+            return ProfileProblems.TooManyEmailChanges.Result(
+                $"At most {RequestsPerHour} email changes may be requested per hour.");
         }
 
         await db.EmailChangeRequests
@@ -83,16 +87,22 @@ public static class EmailChange
             ExpiresAt = now + TokenLifetime,
         };
         db.EmailChangeRequests.Add(request);
-        db.AddIntegrationEvent(new EmailChangeRequested(Guid.CreateVersion7(), now, accountId, request.Id, profile.Email, request.NewEmail, token, request.ExpiresAt), clock);
+        db.AddIntegrationEvent(
+            new EmailChangeRequested(Guid.CreateVersion7(), now, accountId,
+                request.Id, profile.Email, request.NewEmail, token, request.ExpiresAt),
+            clock);
         await db.SaveChangesAsync(cancellationToken);
-        return TypedResults.Accepted((string?)null, new EmailChangeRequestedResponse(request.NewEmail, request.ExpiresAt));
+        return TypedResults.Accepted(
+            (string?)null, new EmailChangeRequestedResponse(request.NewEmail, request.ExpiresAt));
     }
 
     private static async Task<Results<Ok<ProfileResponse>, ProblemHttpResult>> ConfirmAsync(
-        EmailChangeConfirmBody body, ClaimsPrincipal user, HttpContext context, ProfileDbContext db, TimeProvider clock, CancellationToken cancellationToken)
+        EmailChangeConfirmBody body, ClaimsPrincipal user, HttpContext context, ProfileDbContext db, TimeProvider clock,
+        CancellationToken cancellationToken)
     {
         var accountId = user.AccountId();
-        var invalid = ProfileProblems.EmailChangeTokenInvalid.Result("This confirmation link is not valid (a newer request may have replaced it).");
+        var invalid = ProfileProblems.EmailChangeTokenInvalid.Result(
+            "This confirmation link is not valid (a newer request may have replaced it).");
         if (string.IsNullOrWhiteSpace(body.Token) || body.Token.Length > MaxTokenLength)
         {
             return invalid;
@@ -113,7 +123,8 @@ public static class EmailChange
         var now = clock.GetUtcNow();
         if (now >= request.ExpiresAt)
         {
-            return ProfileProblems.EmailChangeTokenExpired.Result("The confirmation link has expired; ask for the change again.");
+            return ProfileProblems.EmailChangeTokenExpired.Result(
+                "The confirmation link has expired; ask for the change again.");
         }
 
         var profile = await db.Profiles.FirstAsync(p => p.AccountId == accountId, cancellationToken);
@@ -131,7 +142,10 @@ public static class EmailChange
         });
         request.ConfirmedAt = now;
         profile.UpdatedAt = now;
-        db.AddIntegrationEvent(new EmailChanged(Guid.CreateVersion7(), now, accountId, oldEmail, request.NewEmail, VersionInterceptor.VersionAfterSave(profile)), clock);
+        db.AddIntegrationEvent(
+            new EmailChanged(Guid.CreateVersion7(), now, accountId, oldEmail,
+                request.NewEmail, VersionInterceptor.VersionAfterSave(profile)),
+            clock);
         db.AddIntegrationEvent(new ProfileUpdated(Guid.CreateVersion7(), now, accountId, ["email"]), clock);
         try
         {
@@ -149,7 +163,8 @@ public static class EmailChange
 
     // A link for the address the account has: it is confirmed, nothing moves.
     private static async Task<Results<Ok<ProfileResponse>, ProblemHttpResult>> ConfirmCurrentAsync(
-        ProfileDbContext db, CustomerProfile profile, EmailChangeRequest request, HttpContext context, TimeProvider clock, CancellationToken cancellationToken)
+        ProfileDbContext db, CustomerProfile profile, EmailChangeRequest request, HttpContext context,
+        TimeProvider clock, CancellationToken cancellationToken)
     {
         var now = clock.GetUtcNow();
         request.ConfirmedAt = now;
@@ -157,7 +172,10 @@ public static class EmailChange
         {
             profile.EmailConfirmed = true;
             profile.UpdatedAt = now;
-            db.AddIntegrationEvent(new EmailConfirmed(Guid.CreateVersion7(), now, profile.AccountId, profile.Email, VersionInterceptor.VersionAfterSave(profile)), clock);
+            db.AddIntegrationEvent(
+                new EmailConfirmed(Guid.CreateVersion7(), now, profile.AccountId,
+                    profile.Email, VersionInterceptor.VersionAfterSave(profile)),
+                clock);
         }
 
         try

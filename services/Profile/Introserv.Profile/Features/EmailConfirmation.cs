@@ -12,27 +12,27 @@ namespace Introserv.Profile.Features;
 
 public sealed record EmailConfirmationRequestedResponse(string Email, DateTimeOffset ExpiresAt);
 
-/// <summary>
-/// Confirming the account's own address: after sign-up (and again on request) a link with a single-use token (256
-/// random bits, kept as SHA-256, 24 hours) goes to it, as a request to "change" the email to itself; confirming it
-/// through <c>/email-change/confirm</c> marks the address confirmed. Until then the address receives no password
-/// reset (Identity) and no news (Notifications). A newer request of either kind voids older links.
-/// </summary>
+// Confirming the account's own address: after sign-up (and again on request) a link with a single-use token (256 random
+// bits, kept as SHA-256, 24 hours) goes to it, as a request to "change" the email to itself; confirming it through
+// /email-change/confirm marks the address confirmed. Until then the address receives no password reset (Identity) and
+// no news (Notifications). A newer request of either kind voids older links.
 public static class EmailConfirmation
 {
     public static RouteGroupBuilder MapEmailConfirmationEndpoints(this RouteGroupBuilder group)
     {
         ArgumentNullException.ThrowIfNull(group);
         group.MapPost("/email-confirmation", ResendAsync)
-            .WithSummary("Send the confirmation link for the account's address again (confirm it with /email-change/confirm)")
+            .WithSummary(
+                "Send the confirmation link for the account's address again (confirm it with /email-change/confirm)")
             .WithDescription("202. Older links stop working.")
             .Produces<EmailConfirmationRequestedResponse>(StatusCodes.Status202Accepted)
             .Problems(ProfileProblems.EmailAlreadyConfirmed, ProfileProblems.TooManyEmailConfirmations);
         return group;
     }
 
-    /// <summary>Adds a confirmation request for the profile's current address and its event (saved by the caller).</summary>
-    public static async Task<EmailChangeRequest> RequestAsync(ProfileDbContext db, CustomerProfile profile, TimeProvider clock, CancellationToken cancellationToken)
+    // Adds a confirmation request for the profile's current address and its event (saved by the caller).
+    public static async Task<EmailChangeRequest> RequestAsync(
+        ProfileDbContext db, CustomerProfile profile, TimeProvider clock, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(db);
         ArgumentNullException.ThrowIfNull(profile);
@@ -51,11 +51,14 @@ public static class EmailConfirmation
             ExpiresAt = now + EmailChange.TokenLifetime,
         };
         db.EmailChangeRequests.Add(request);
-        db.AddIntegrationEvent(new EmailConfirmationRequested(Guid.CreateVersion7(), now, profile.AccountId, request.Id, profile.Email, token, request.ExpiresAt), clock);
+        db.AddIntegrationEvent(
+            new EmailConfirmationRequested(
+                Guid.CreateVersion7(), now, profile.AccountId, request.Id, profile.Email, token, request.ExpiresAt),
+            clock);
         return request;
     }
 
-    /// <summary>Whether confirming <paramref name="request"/> confirms the current address rather than changing it.</summary>
+    // Whether confirming request confirms the current address rather than changing it.
     public static bool Confirms(EmailChangeRequest request, CustomerProfile profile) =>
         string.Equals(request.NewEmail, profile.Email, StringComparison.OrdinalIgnoreCase);
 
@@ -75,13 +78,16 @@ public static class EmailConfirmation
         }
 
         var since = clock.GetUtcNow().AddHours(-1);
-        if (await db.EmailChangeRequests.CountAsync(r => r.AccountId == accountId && r.RequestedAt > since, cancellationToken) >= EmailChange.RequestsPerHour)
+        if (await db.EmailChangeRequests.CountAsync(
+            r => r.AccountId == accountId && r.RequestedAt > since, cancellationToken) >= EmailChange.RequestsPerHour)
         {
-            return ProfileProblems.TooManyEmailConfirmations.Result($"At most {EmailChange.RequestsPerHour} confirmation or change links may be sent per hour.");
+            return ProfileProblems.TooManyEmailConfirmations.Result(
+                $"At most {EmailChange.RequestsPerHour} confirmation or change links may be sent per hour.");
         }
 
         var request = await RequestAsync(db, profile, clock, cancellationToken);
         await db.SaveChangesAsync(cancellationToken);
-        return TypedResults.Accepted((string?)null, new EmailConfirmationRequestedResponse(request.NewEmail, request.ExpiresAt));
+        return TypedResults.Accepted(
+            (string?)null, new EmailConfirmationRequestedResponse(request.NewEmail, request.ExpiresAt));
     }
 }

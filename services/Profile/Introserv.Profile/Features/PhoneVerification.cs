@@ -13,20 +13,20 @@ using VerificationClient = Introserv.Verification.Grpc.PhoneVerification.PhoneVe
 
 namespace Introserv.Profile.Features;
 
-public sealed record StartPhoneVerificationBody([property: OneOf(VerificationChannels.Sms, VerificationChannels.Call)] string? Channel = null);
+public sealed record StartPhoneVerificationBody(
+    [property: OneOf(VerificationChannels.Sms, VerificationChannels.Call)] string? Channel = null);
 
 public sealed record ResendPhoneVerificationBody(bool OtherGateway = false);
 
-public sealed record ConfirmPhoneVerificationBody([property: RequiredValue(ErrorMessage = "Type the code you received."), TextLength(16)] string? Code);
+public sealed record ConfirmPhoneVerificationBody(
+    [property: RequiredValue(ErrorMessage = "Type the code you received."), TextLength(16)] string? Code);
 
 public sealed record PhoneChallengeResponse(
     Guid ChallengeId, string Channel, string Delivery, string MaskedPhone, int CodeLength, DateTimeOffset ExpiresAt,
     DateTimeOffset ResendAvailableAt, int AttemptsRemaining, bool Delivered, string Gateway);
 
-/// <summary>
-/// "Verify" next to the mobile number: the Verification service sends the code (SMS or call, with its second
-/// gateway), and a confirmed code marks the profile's number verified, if it is still the profile's number.
-/// </summary>
+// "Verify" next to the mobile number: the Verification service sends the code (SMS or call, with its second
+// gateway), and a confirmed code marks the profile's number verified, if it is still the profile's number.
 public static class PhoneVerificationEndpoints
 {
     public static RouteGroupBuilder MapPhoneVerificationEndpoints(this RouteGroupBuilder group)
@@ -35,27 +35,35 @@ public static class PhoneVerificationEndpoints
         group.MapPost("/phone/verification", StartAsync)
             .WithSummary("Send a code to the profile's mobile number by 'sms' or 'call'")
             .Produces<PhoneChallengeResponse>(StatusCodes.Status200OK)
-            .Problems([ProfileProblems.PhoneMissing, ProfileProblems.PhoneAlreadyVerified, ProfileProblems.DeliveryFailed, .. ProfileProblems.Relayed]);
+            .Problems([
+                ProfileProblems.PhoneMissing, ProfileProblems.PhoneAlreadyVerified, ProfileProblems.DeliveryFailed,
+                .. ProfileProblems.Relayed]);
         group.MapPost("/phone/verification/{challengeId:guid}/resend", ResendAsync)
             .WithSummary("Send a new code; otherGateway tries the second telephony gateway first")
             .Produces<PhoneChallengeResponse>(StatusCodes.Status200OK)
-            .Problems([ProfileProblems.PhoneMissing, ProfileProblems.PhoneAlreadyVerified, ProfileProblems.ChallengeNotFound, ProfileProblems.ChallengeAlreadyUsed,
-                ProfileProblems.ChallengeLocked, ProfileProblems.ChallengeExpired, ProfileProblems.NotAPhoneChallenge, ProfileProblems.DeliveryFailed, .. ProfileProblems.Relayed]);
+            .Problems([
+                ProfileProblems.PhoneMissing, ProfileProblems.PhoneAlreadyVerified, ProfileProblems.ChallengeNotFound,
+                ProfileProblems.ChallengeAlreadyUsed, ProfileProblems.ChallengeLocked, ProfileProblems.ChallengeExpired,
+                ProfileProblems.NotAPhoneChallenge, ProfileProblems.DeliveryFailed, .. ProfileProblems.Relayed]);
         group.MapPost("/phone/verification/{challengeId:guid}/confirm", ConfirmAsync)
             .WithSummary("Confirm the code: the phone becomes verified")
             .WithDescription("invalid_code carries attemptsRemaining.")
             .Produces<ProfileResponse>(StatusCodes.Status200OK)
-            .Problems([ProfileProblems.InvalidCode, ProfileProblems.ChallengeExpired, ProfileProblems.ChallengeAlreadyUsed, ProfileProblems.ChallengeLocked,
-                ProfileProblems.ChallengeNotFound, ProfileProblems.PhoneChanged, ProfileProblems.NotAPhoneChallenge, .. ProfileProblems.Relayed]);
+            .Problems([
+                ProfileProblems.InvalidCode, ProfileProblems.ChallengeExpired, ProfileProblems.ChallengeAlreadyUsed,
+                ProfileProblems.ChallengeLocked, ProfileProblems.ChallengeNotFound, ProfileProblems.PhoneChanged,
+                ProfileProblems.NotAPhoneChallenge, .. ProfileProblems.Relayed]);
         return group;
     }
 
     private static async Task<Results<Ok<PhoneChallengeResponse>, ProblemHttpResult>> StartAsync(
-        StartPhoneVerificationBody body, ClaimsPrincipal user, HttpContext context, ProfileDbContext db, VerificationClient verification,
-        CancellationToken cancellationToken)
+        StartPhoneVerificationBody body, ClaimsPrincipal user, HttpContext context, ProfileDbContext db,
+        VerificationClient verification, CancellationToken cancellationToken)
     {
         var accountId = user.AccountId();
-        var profile = await db.Profiles.AsNoTracking().FirstOrDefaultAsync(p => p.AccountId == accountId, cancellationToken);
+        var profile = await db.Profiles
+            .AsNoTracking()
+            .FirstOrDefaultAsync(p => p.AccountId == accountId, cancellationToken);
         if (profile is null)
         {
             return ProfileProblems.NotFound();
@@ -82,7 +90,8 @@ public static class PhoneVerificationEndpoints
     }
 
     private static Task<Results<Ok<PhoneChallengeResponse>, ProblemHttpResult>> ResendAsync(
-        Guid challengeId, ResendPhoneVerificationBody? body, ClaimsPrincipal user, HttpContext context, VerificationClient verification, CancellationToken cancellationToken) =>
+        Guid challengeId, ResendPhoneVerificationBody? body, ClaimsPrincipal user, HttpContext context,
+        VerificationClient verification, CancellationToken cancellationToken) =>
         CallAsync(async () => View(await verification.ResendChallengeAsync(new ResendChallengeRequest
         {
             AccountId = user.AccountId().ToString("D"),
@@ -91,8 +100,8 @@ public static class PhoneVerificationEndpoints
         }, cancellationToken: cancellationToken)), context);
 
     private static async Task<Results<Ok<ProfileResponse>, ProblemHttpResult>> ConfirmAsync(
-        Guid challengeId, ConfirmPhoneVerificationBody body, ClaimsPrincipal user, HttpContext context, ProfileDbContext db,
-        VerificationClient verification, TimeProvider clock, CancellationToken cancellationToken)
+        Guid challengeId, ConfirmPhoneVerificationBody body, ClaimsPrincipal user, HttpContext context,
+        ProfileDbContext db, VerificationClient verification, TimeProvider clock, CancellationToken cancellationToken)
     {
         var accountId = user.AccountId();
         ConfirmChallengeReply reply;
@@ -113,10 +122,12 @@ public static class PhoneVerificationEndpoints
         switch (reply.Outcome)
         {
             case "confirmed" when !string.IsNullOrEmpty(reply.Phone):
-                var verified = await MarkVerifiedAsync(db, accountId, reply.Phone, "customer", context.ClientAddress()?.ToString(), clock, cancellationToken);
+                var verified = await MarkVerifiedAsync(db, accountId, reply.Phone, "customer",
+                    context.ClientAddress()?.ToString(), clock, cancellationToken);
                 if (verified is null)
                 {
-                    return ProfileProblems.PhoneChanged.Result("The profile's number changed after the code was sent; verify the new number.");
+                    return ProfileProblems.PhoneChanged.Result(
+                        "The profile's number changed after the code was sent; verify the new number.");
                 }
 
                 context.Response.Headers.ETag = ProfileResponse.ETagOf(verified);
@@ -124,7 +135,10 @@ public static class PhoneVerificationEndpoints
             case "confirmed":
                 return ProfileProblems.NotAPhoneChallenge.Result("That challenge does not verify a phone.");
             case "invalid_code":
-                return ProfileProblems.InvalidCode.Result($"The code is not right; {reply.AttemptsRemaining} {(reply.AttemptsRemaining == 1 ? "attempt" : "attempts")} left.", new Dictionary<string, object?> { ["attemptsRemaining"] = reply.AttemptsRemaining });
+                return ProfileProblems.InvalidCode.Result(
+                    $"The code is not right; {reply.AttemptsRemaining} " +
+                    $"{(reply.AttemptsRemaining == 1 ? "attempt" : "attempts")} left.",
+                    new Dictionary<string, object?> { ["attemptsRemaining"] = reply.AttemptsRemaining });
             case "expired":
                 return ProfileProblems.ChallengeExpired.Result("The code has expired; ask for a new one.");
             case "already_used":
@@ -136,12 +150,11 @@ public static class PhoneVerificationEndpoints
         }
     }
 
-    /// <summary>
-    /// Marks the profile's phone verified when it is still <paramref name="phone"/> (idempotent); null when the
-    /// profile's number is another one now.
-    /// </summary>
+    // Marks the profile's phone verified when it is still phone (idempotent); null when the profile's number is another
+    // one now.
     public static async Task<CustomerProfile?> MarkVerifiedAsync(
-        ProfileDbContext db, Guid accountId, string phone, string actor, string? ip, TimeProvider clock, CancellationToken cancellationToken)
+        ProfileDbContext db, Guid accountId, string phone, string actor, string? ip, TimeProvider clock,
+        CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(db);
         ArgumentNullException.ThrowIfNull(clock);
@@ -161,7 +174,8 @@ public static class PhoneVerificationEndpoints
     }
 
     private static async Task<CustomerProfile?> TryMarkVerifiedAsync(
-        ProfileDbContext db, Guid accountId, string phone, string actor, string? ip, TimeProvider clock, CancellationToken cancellationToken)
+        ProfileDbContext db, Guid accountId, string phone, string actor, string? ip, TimeProvider clock,
+        CancellationToken cancellationToken)
     {
         var profile = await db.Profiles.FirstOrDefaultAsync(p => p.AccountId == accountId, cancellationToken);
         if (profile is null || profile.Phone != phone)
@@ -186,14 +200,17 @@ public static class PhoneVerificationEndpoints
         return profile;
     }
 
-    private static async Task<Results<Ok<PhoneChallengeResponse>, ProblemHttpResult>> CallAsync(Func<Task<PhoneChallengeResponse>> call, HttpContext context)
+    private static async Task<Results<Ok<PhoneChallengeResponse>, ProblemHttpResult>> CallAsync(
+        Func<Task<PhoneChallengeResponse>> call, HttpContext context)
     {
         try
         {
             var challenge = await call();
             return challenge.Delivered
                 ? TypedResults.Ok(challenge)
-                : ProfileProblems.DeliveryFailed.Result("No telephony gateway could deliver the code. Ask for it again (another gateway is tried) or choose the other channel.",
+                : ProfileProblems.DeliveryFailed.Result(
+                    "No telephony gateway could deliver the code. " +
+                    "Ask for it again (another gateway is tried) or choose the other channel.",
                     new Dictionary<string, object?> { ["challengeId"] = challenge.ChallengeId });
         }
         catch (RpcException error)
@@ -202,12 +219,13 @@ public static class PhoneVerificationEndpoints
         }
     }
 
-    /// <summary>The Verification service's refusal, with its problem code, as this API's problem.</summary>
+    // The Verification service's refusal, with its problem code, as this API's problem.
     private static ProblemHttpResult Problem(RpcException error, HttpContext context)
     {
         var code = error.Trailers.GetValue("problem-code");
         var extensions = new Dictionary<string, object?>();
-        if (error.Trailers.GetValue("retry-after-seconds") is { } seconds && int.TryParse(seconds, CultureInfo.InvariantCulture, out var wait))
+        if (error.Trailers.GetValue("retry-after-seconds") is { } seconds
+            && int.TryParse(seconds, CultureInfo.InvariantCulture, out var wait))
         {
             extensions["retryAfterSeconds"] = wait;
         }
@@ -218,24 +236,30 @@ public static class PhoneVerificationEndpoints
             StatusCode.InvalidArgument => StatusCodes.Status400BadRequest,
             StatusCode.NotFound => StatusCodes.Status404NotFound,
             StatusCode.ResourceExhausted => StatusCodes.Status429TooManyRequests,
-            StatusCode.FailedPrecondition when code == "sms_not_supported_for_landline" => StatusCodes.Status422UnprocessableEntity,
+            StatusCode.FailedPrecondition when code == "sms_not_supported_for_landline" =>
+                StatusCodes.Status422UnprocessableEntity,
             StatusCode.FailedPrecondition => StatusCodes.Status409Conflict,
-            StatusCode.Unavailable or StatusCode.DeadlineExceeded or StatusCode.Internal or StatusCode.Unknown => StatusCodes.Status503ServiceUnavailable,
+            StatusCode.Unavailable or StatusCode.DeadlineExceeded or StatusCode.Internal or StatusCode.Unknown =>
+                StatusCodes.Status503ServiceUnavailable,
             _ => StatusCodes.Status502BadGateway,
         };
         if (code is null)
         {
-            return ProfileProblems.VerificationUnavailable.Result("Phone verification is unavailable; try again shortly.");
+            return ProfileProblems.VerificationUnavailable.Result(
+                "Phone verification is unavailable; try again shortly.");
         }
 
         if (code == ProblemCodes.ValidationFailed)
         {
-            var field = error.Status.Detail.Split(':', 2) is [var name, var message] ? (name.Trim(), message.Trim()) : ("channel", error.Status.Detail);
+            var field = error.Status.Detail.Split(':', 2) is [var name, var message]
+                ? (name.Trim(), message.Trim())
+                : ("channel", error.Status.Detail);
             // Verification's refusal of a field, as validation answers it.
             return FieldError.Result(field.Item1, field.Item2);
         }
 
-        if (status == StatusCodes.Status429TooManyRequests && extensions.TryGetValue("retryAfterSeconds", out var retry))
+        if (status == StatusCodes.Status429TooManyRequests
+            && extensions.TryGetValue("retryAfterSeconds", out var retry))
         {
             context.Response.Headers.RetryAfter = ((int)retry!).ToString(CultureInfo.InvariantCulture);
         }
@@ -244,6 +268,7 @@ public static class PhoneVerificationEndpoints
     }
 
     private static PhoneChallengeResponse View(ChallengeReply reply) => new(
-        Guid.Parse(reply.ChallengeId), reply.Channel, reply.Delivery, reply.MaskedPhone, reply.CodeLength, reply.ExpiresAt.ToDateTimeOffset(),
-        reply.ResendAvailableAt.ToDateTimeOffset(), reply.AttemptsRemaining, reply.Delivered, reply.Gateway);
+        Guid.Parse(reply.ChallengeId), reply.Channel, reply.Delivery, reply.MaskedPhone, reply.CodeLength,
+        reply.ExpiresAt.ToDateTimeOffset(), reply.ResendAvailableAt.ToDateTimeOffset(), reply.AttemptsRemaining,
+        reply.Delivered, reply.Gateway);
 }

@@ -9,10 +9,8 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Introserv.Profile.Features;
 
-/// <summary>
-/// The whole editable profile. <c>email</c> and <c>country</c> may be sent back unchanged (a form posts what it
-/// read); changing them here is refused. <c>version</c> (or an <c>If-Match</c> header) is the version read.
-/// </summary>
+// The whole editable profile. email and country may be sent back unchanged (a form posts what it read); changing them
+// here is refused. version (or an If-Match header) is the version read.
 public sealed record UpdateProfileRequest(
     [property: RequiredValue, TextLength(ProfileRules.NameMaxLength), ContainsLetter] string? FirstName,
     [property: RequiredValue, TextLength(ProfileRules.NameMaxLength), ContainsLetter] string? LastName,
@@ -27,23 +25,34 @@ public sealed record UpdateProfileRequest(
     int? Version = null) : IValidatableObject
 {
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext) =>
-        string.Equals(ProfileType?.Trim(), ProfileTypes.Company, StringComparison.OrdinalIgnoreCase) ? ProfileRules.CompanyRequired(Company) : [];
+        string.Equals(ProfileType?.Trim(), ProfileTypes.Company, StringComparison.OrdinalIgnoreCase)
+            ? ProfileRules.CompanyRequired(Company)
+            : [];
 }
 
 public static class ProfileEndpoints
 {
     public static RouteGroupBuilder MapProfileEndpoints(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/api/profile").WithTags("Profile").RequireAuthorization().Problems(ProfileProblems.ProfileNotFound);
+        var group = app
+            .MapGroup("/api/profile")
+            .WithTags("Profile")
+            .RequireAuthorization()
+            .Problems(ProfileProblems.ProfileNotFound);
         group.MapGet("/", GetAsync)
-            .WithSummary("The customer's personal data, with its version (also the ETag) and whether invoices may be paid");
+            .WithSummary(
+                "The customer's personal data, with its version (also the ETag) and whether invoices may be paid");
         group.MapPut("/", UpdateAsync)
             .WithSummary("Replace the personal data")
-            .WithDescription("Send the version read (If-Match or 'version'): precondition_required without, profile_version_mismatch when another change came first; " +
-                "validation_failed names every bad field; email_change_requires_confirmation: use POST /api/profile/email-change. " +
-                "A new phone number is unverified; new company details wait for verification by support (invoices cannot be paid meanwhile).")
+            .WithDescription(
+                "Send the version read (If-Match or 'version'): precondition_required without, " +
+                "profile_version_mismatch when another change came first; validation_failed names every bad field; " +
+                "email_change_requires_confirmation: use POST /api/profile/email-change. A new phone number is " +
+                "unverified; new company details wait for verification by support (invoices cannot be paid " +
+                "meanwhile).")
             .Produces<ProfileResponse>(StatusCodes.Status200OK)
-            .Problems(ProfileProblems.CountryChangeRequiresSupport, ProfileProblems.VersionMismatch, ProfileProblems.EmailChangeRequiresConfirmation, ProfileProblems.PreconditionRequired);
+            .Problems(ProfileProblems.CountryChangeRequiresSupport, ProfileProblems.VersionMismatch,
+                ProfileProblems.EmailChangeRequiresConfirmation, ProfileProblems.PreconditionRequired);
         return group;
     }
 
@@ -51,7 +60,9 @@ public static class ProfileEndpoints
         ClaimsPrincipal user, HttpContext context, ProfileDbContext db, CancellationToken cancellationToken)
     {
         var accountId = user.AccountId();
-        var profile = await db.Profiles.AsNoTracking().FirstOrDefaultAsync(p => p.AccountId == accountId, cancellationToken);
+        var profile = await db.Profiles
+            .AsNoTracking()
+            .FirstOrDefaultAsync(p => p.AccountId == accountId, cancellationToken);
         if (profile is null)
         {
             return ProfileProblems.NotFound();
@@ -62,7 +73,8 @@ public static class ProfileEndpoints
     }
 
     private static async Task<Results<Ok<ProfileResponse>, ProblemHttpResult>> UpdateAsync(
-        UpdateProfileRequest request, ClaimsPrincipal user, HttpContext context, ProfileDbContext db, TimeProvider clock, CancellationToken cancellationToken)
+        UpdateProfileRequest request, ClaimsPrincipal user, HttpContext context, ProfileDbContext db,
+        TimeProvider clock, CancellationToken cancellationToken)
     {
         var accountId = user.AccountId();
         var profile = await db.Profiles.FirstOrDefaultAsync(p => p.AccountId == accountId, cancellationToken);
@@ -110,14 +122,18 @@ public static class ProfileEndpoints
         var postalCity = ProfileRules.Clean(postal?.City);
         var postalCode = ProfileRules.Clean(postal?.PostalCode);
         var postalCountry = ProfileRules.Country(postal?.Country);
-        if (request.Email is not null && !string.Equals(request.Email.Trim(), profile.Email, StringComparison.OrdinalIgnoreCase))
+        if (request.Email is not null
+            && !string.Equals(request.Email.Trim(), profile.Email, StringComparison.OrdinalIgnoreCase))
         {
-            return ProfileProblems.EmailChangeRequiresConfirmation.Result("The email address changes only after the new address is confirmed: POST /api/profile/email-change.");
+            return ProfileProblems.EmailChangeRequiresConfirmation.Result(
+                "The email address changes only after the new address is confirmed: POST /api/profile/email-change.");
         }
 
         if (country is not null && profile.Country is not null && country != profile.Country)
         {
-            return ProfileProblems.CountryChangeRequiresSupport.Result("The country of an account can only be changed by support: open a ticket with the reason.", new Dictionary<string, object?> { ["support"] = "/support" });
+            return ProfileProblems.CountryChangeRequiresSupport.Result(
+                "The country of an account can only be changed by support: open a ticket with the reason.",
+                new Dictionary<string, object?> { ["support"] = "/support" });
         }
 
         var now = clock.GetUtcNow();
@@ -141,7 +157,8 @@ public static class ProfileEndpoints
         var companyBefore = (profile.ProfileType, profile.CompanyName, profile.CompanyRegistrationNumber);
         changes.Set("profileType", profile.ProfileType, type, () => profile.ProfileType = type);
         changes.Set("company.name", profile.CompanyName, companyName, () => profile.CompanyName = companyName);
-        changes.Set("company.registrationNumber", profile.CompanyRegistrationNumber, registration, () => profile.CompanyRegistrationNumber = registration);
+        changes.Set("company.registrationNumber", profile.CompanyRegistrationNumber, registration, () =>
+            profile.CompanyRegistrationNumber = registration);
         changes.Set("company.vatId", profile.VatId, vatId, () => profile.VatId = vatId);
         var verification = type != ProfileTypes.Company
             ? CompanyVerificationStatuses.None
@@ -152,13 +169,15 @@ public static class ProfileEndpoints
         {
             profile.CompanyVerification = verification;
             profile.CompanyVerificationReason = null;
-            db.AddIntegrationEvent(new CompanyVerificationChanged(Guid.CreateVersion7(), now, accountId, verification, null, null), clock);
+            db.AddIntegrationEvent(
+                new CompanyVerificationChanged(Guid.CreateVersion7(), now, accountId, verification, null, null), clock);
         });
         var address2 = profile.PostalAddress;
         changes.Set("postalAddress.recipient", address2.Recipient, recipient, () => address2.Recipient = recipient);
         changes.Set("postalAddress.street", address2.Street, street, () => address2.Street = street);
         changes.Set("postalAddress.city", address2.City, postalCity, () => address2.City = postalCity);
-        changes.Set("postalAddress.postalCode", address2.PostalCode, postalCode, () => address2.PostalCode = postalCode);
+        changes.Set("postalAddress.postalCode", address2.PostalCode, postalCode, () =>
+            address2.PostalCode = postalCode);
         changes.Set("postalAddress.country", address2.Country, postalCountry, () => address2.Country = postalCountry);
 
         if (changes.Fields.Count > 0)
@@ -171,7 +190,11 @@ public static class ProfileEndpoints
             }
             catch (DbUpdateConcurrencyException)
             {
-                var current = await db.Profiles.AsNoTracking().Where(p => p.AccountId == accountId).Select(p => p.Version).FirstAsync(cancellationToken);
+                var current = await db.Profiles
+                    .AsNoTracking()
+                    .Where(p => p.AccountId == accountId)
+                    .Select(p => p.Version)
+                    .FirstAsync(cancellationToken);
                 return VersionMismatch(current);
             }
         }
@@ -180,6 +203,8 @@ public static class ProfileEndpoints
         return TypedResults.Ok(ProfileResponse.From(profile));
     }
 
-    private static ProblemHttpResult VersionMismatch(int current) => ProfileProblems.VersionMismatch.Result("Someone changed the profile after you read it (another tab?). Read it again and re-apply your change.",
-        new Dictionary<string, object?> { ["currentVersion"] = current });
+    private static ProblemHttpResult VersionMismatch(int current) =>
+        ProfileProblems.VersionMismatch.Result(
+            "Someone changed the profile after you read it (another tab?). Read it again and re-apply your change.",
+            new Dictionary<string, object?> { ["currentVersion"] = current });
 }

@@ -4,10 +4,8 @@ using PhoneNumbers;
 
 namespace Introserv.Profile.Features;
 
-/// <summary>
-/// Field rules of the personal data: the attributes the request types carry (formats that validation checks) and
-/// the normalisations the handlers store (trimmed text, E.164 phone numbers, upper-case country codes).
-/// </summary>
+// Field rules of the personal data: the attributes the request types carry (formats that validation checks) and
+// the normalisations the handlers store (trimmed text, E.164 phone numbers, upper-case country codes).
 public static class ProfileRules
 {
     public const int NameMaxLength = 100;
@@ -23,13 +21,14 @@ public static class ProfileRules
     public const int PostalLineMaxLength = 200;
     public const int PostalCodeMaxLength = 20;
 
-    /// <summary>Trimmed text, or null when nothing (or only spaces) was given.</summary>
+    // Trimmed text, or null when nothing (or only spaces) was given.
     public static string? Clean(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
 
-    /// <summary>The ISO code of a country given by code (any case), or null.</summary>
-    public static string? Country(string? value) => string.IsNullOrWhiteSpace(value) ? null : Countries.Normalize(value.Trim());
+    // The ISO code of a country given by code (any case), or null.
+    public static string? Country(string? value) =>
+        string.IsNullOrWhiteSpace(value) ? null : Countries.Normalize(value.Trim());
 
-    /// <summary>E.164 of a valid number, or null.</summary>
+    // E.164 of a valid number, or null.
     public static string? Phone(string? value)
     {
         if (string.IsNullOrWhiteSpace(value) || value.Length > PhoneMaxLength)
@@ -48,11 +47,13 @@ public static class ProfileRules
         }
     }
 
-    /// <summary>A VAT number without spaces, dashes and dots, upper case; null when none was given.</summary>
+    // A VAT number without spaces, dashes and dots, upper case; null when none was given.
     public static string? VatId(string? value) =>
-        string.IsNullOrWhiteSpace(value) ? null : new string([.. value.Where(c => c is not ' ' and not '-' and not '.')]).ToUpperInvariant();
+        string.IsNullOrWhiteSpace(value)
+            ? null
+            : new string([.. value.Where(c => c is not ' ' and not '-' and not '.')]).ToUpperInvariant();
 
-    /// <summary>What a company's profile must name: the company and its registration number.</summary>
+    // What a company's profile must name: the company and its registration number.
     public static IEnumerable<ValidationResult> CompanyRequired(CompanyDetails? company)
     {
         if (string.IsNullOrWhiteSpace(company?.Name))
@@ -66,29 +67,34 @@ public static class ProfileRules
         }
     }
 
-    /// <summary>An ISO 3166-1 alpha-2 country code the service knows (any case).</summary>
+    // An ISO 3166-1 alpha-2 country code the service knows (any case).
     [AttributeUsage(AttributeTargets.Property | AttributeTargets.Parameter)]
     public sealed class CountryCodeAttribute() : ValidationAttribute("An ISO 3166-1 alpha-2 country code, e.g. BG.")
     {
-        public override bool IsValid(object? value) => value is not string text || string.IsNullOrWhiteSpace(text) || Country(text) is not null;
+        public override bool IsValid(object? value) =>
+            value is not string text || string.IsNullOrWhiteSpace(text) || Country(text) is not null;
     }
 
-    /// <summary>A valid phone number in international format.</summary>
+    // A valid phone number in international format.
     [AttributeUsage(AttributeTargets.Property | AttributeTargets.Parameter)]
-    public sealed class PhoneNumberAttribute() : ValidationAttribute("A valid phone number in international format, e.g. +359881234567.")
+    public sealed class PhoneNumberAttribute()
+        : ValidationAttribute("A valid phone number in international format, e.g. +359881234567.")
     {
-        public override bool IsValid(object? value) => value is not string text || string.IsNullOrWhiteSpace(text) || Phone(text) is not null;
+        public override bool IsValid(object? value) =>
+            value is not string text || string.IsNullOrWhiteSpace(text) || Phone(text) is not null;
     }
 
-    /// <summary>A VAT number: 4 to 20 letters and digits once spaces, dashes and dots are dropped.</summary>
+    // A VAT number: 4 to 20 letters and digits once spaces, dashes and dots are dropped.
     [AttributeUsage(AttributeTargets.Property | AttributeTargets.Parameter)]
     public sealed class VatNumberAttribute() : ValidationAttribute("4 to 20 letters and digits, e.g. BG123456789.")
     {
         public override bool IsValid(object? value) =>
-            value is not string text || string.IsNullOrWhiteSpace(text) || VatId(text) is { Length: >= 4 and <= 20 } compact && compact.All(char.IsAsciiLetterOrDigit);
+            value is not string text
+                || string.IsNullOrWhiteSpace(text)
+                || VatId(text) is { Length: >= 4 and <= 20 } compact && compact.All(char.IsAsciiLetterOrDigit);
     }
 
-    /// <summary>Letters, digits, spaces and <c>- . /</c>: registration numbers and postal codes.</summary>
+    // Letters, digits, spaces and - . /: registration numbers and postal codes.
     [AttributeUsage(AttributeTargets.Property | AttributeTargets.Parameter)]
     public sealed class RegistrationCodeAttribute() : ValidationAttribute("Letters, digits, spaces and - . / only.")
     {
@@ -96,7 +102,7 @@ public static class ProfileRules
             value is not string text || text.Trim().All(c => char.IsLetterOrDigit(c) || c is ' ' or '-' or '.' or '/');
     }
 
-    /// <summary>Why this account may not pay invoices yet (empty when it may).</summary>
+    // Why this account may not pay invoices yet (empty when it may).
     public static IReadOnlyList<string> PaymentBlockers(CustomerProfile profile)
     {
         ArgumentNullException.ThrowIfNull(profile);

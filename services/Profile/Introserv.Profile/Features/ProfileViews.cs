@@ -3,13 +3,14 @@ using Introserv.ServiceDefaults;
 
 namespace Introserv.Profile.Features;
 
-/// <summary>A company's details; name and registration number are required when the profile is a company's.</summary>
+// A company's details; name and registration number are required when the profile is a company's.
 public sealed record CompanyDetails(
     [property: TextLength(ProfileRules.CompanyNameMaxLength), ContainsLetter] string? Name = null,
-    [property: TextLength(ProfileRules.RegistrationNumberMaxLength), ProfileRules.RegistrationCode] string? RegistrationNumber = null,
+    [property: TextLength(ProfileRules.RegistrationNumberMaxLength), ProfileRules.RegistrationCode]
+    string? RegistrationNumber = null,
     [property: TextLength(ProfileRules.VatIdMaxLength), ProfileRules.VatNumber] string? VatId = null);
 
-/// <summary>Where paper mail goes; every line optional until invoices are paid (then all are needed).</summary>
+// Where paper mail goes; every line optional until invoices are paid (then all are needed).
 public sealed record PostalAddressRequest(
     [property: TextLength(ProfileRules.PostalLineMaxLength)] string? Recipient = null,
     [property: TextLength(ProfileRules.PostalLineMaxLength)] string? Street = null,
@@ -17,9 +18,11 @@ public sealed record PostalAddressRequest(
     [property: TextLength(ProfileRules.PostalCodeMaxLength), ProfileRules.RegistrationCode] string? PostalCode = null,
     [property: ProfileRules.CountryCode, TextLength(2)] string? Country = null);
 
-public sealed record CompanyResponse(string? Name, string? RegistrationNumber, string? VatId, string Verification, string? VerificationReason);
+public sealed record CompanyResponse(
+    string? Name, string? RegistrationNumber, string? VatId, string Verification, string? VerificationReason);
 
-public sealed record PostalAddressResponse(string? Recipient, string? Street, string? City, string? PostalCode, string? Country, bool Complete);
+public sealed record PostalAddressResponse(
+    string? Recipient, string? Street, string? City, string? PostalCode, string? Country, bool Complete);
 
 public sealed record BillingResponse(bool MayPayInvoices, IReadOnlyList<string> Reasons);
 
@@ -61,25 +64,30 @@ public sealed record ProfileResponse(
             profile.Country,
             profile.ProfileType,
             profile.ProfileType == ProfileTypes.Company
-                ? new CompanyResponse(profile.CompanyName, profile.CompanyRegistrationNumber, profile.VatId, profile.CompanyVerification, profile.CompanyVerificationReason)
+                ? new CompanyResponse(profile.CompanyName, profile.CompanyRegistrationNumber,
+                    profile.VatId, profile.CompanyVerification, profile.CompanyVerificationReason)
                 : null,
-            new PostalAddressResponse(postal.Recipient, postal.Street, postal.City, postal.PostalCode, postal.Country, postal.IsComplete),
+            new PostalAddressResponse(
+                postal.Recipient, postal.Street, postal.City, postal.PostalCode, postal.Country, postal.IsComplete),
             new BillingResponse(blockers.Count == 0, blockers),
             profile.Version,
             profile.UpdatedAt);
     }
 
-    public static string ETagOf(CustomerProfile profile) => Preconditions.ETag((profile ?? throw new ArgumentNullException(nameof(profile))).Version);
+    public static string ETagOf(CustomerProfile profile) =>
+        Preconditions.ETag((profile ?? throw new ArgumentNullException(nameof(profile))).Version);
 }
 
-/// <summary>Collects field changes for the audit trail and the <c>ProfileUpdated</c> event.</summary>
-public sealed class ChangeSet(ProfileDbContext db, CustomerProfile profile, string actor, Guid? actorId, string? ip, DateTimeOffset at, string? reason = null)
+// Collects field changes for the audit trail and the ProfileUpdated event.
+public sealed class ChangeSet(
+    ProfileDbContext db, CustomerProfile profile, string actor, Guid? actorId, string? ip, DateTimeOffset at,
+    string? reason = null)
 {
     private readonly List<string> _fields = [];
 
     public IReadOnlyList<string> Fields => _fields;
 
-    /// <summary>Sets a value through <paramref name="apply"/> when it differs, and records the change.</summary>
+    // Sets a value through apply when it differs, and records the change.
     public void Set(string field, string? oldValue, string? newValue, Action apply)
     {
         ArgumentNullException.ThrowIfNull(apply);

@@ -8,17 +8,20 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Introserv.Profile.Features;
 
-/// <summary>The new country and why support changes it.</summary>
+// The new country and why support changes it.
 public sealed record ChangeCountryBody(
     [property: RequiredValue, TextLength(2), ProfileRules.CountryCode] string? Country,
-    [property: RequiredValue, TextLength(StaffEndpoints.ReasonMinLength, StaffEndpoints.ReasonMaxLength)] string? Reason);
+    [property: RequiredValue, TextLength(StaffEndpoints.ReasonMinLength, StaffEndpoints.ReasonMaxLength)]
+    string? Reason);
 
-/// <summary>Support's decision on a company and why.</summary>
+// Support's decision on a company and why.
 public sealed record CompanyDecisionBody(
-    [property: RequiredValue, OneOf(CompanyVerificationStatuses.Approved, CompanyVerificationStatuses.Rejected)] string? Decision,
-    [property: RequiredValue, TextLength(StaffEndpoints.ReasonMinLength, StaffEndpoints.ReasonMaxLength)] string? Reason);
+    [property: RequiredValue, OneOf(CompanyVerificationStatuses.Approved, CompanyVerificationStatuses.Rejected)]
+    string? Decision,
+    [property: RequiredValue, TextLength(StaffEndpoints.ReasonMinLength, StaffEndpoints.ReasonMaxLength)]
+    string? Reason);
 
-/// <summary>Support's side: view a profile, change its country, approve or reject a company; each with a reason, audited.</summary>
+// Support's side: view a profile, change its country, approve or reject a company; each with a reason, audited.
 public static class StaffEndpoints
 {
     public const int ReasonMinLength = 3;
@@ -29,7 +32,8 @@ public static class StaffEndpoints
         var group = app.MapGroup("/api/staff/profiles/{accountId:guid}").WithTags("Profile (staff)")
             .RequireAuthorization(AuthenticationExtensions.StaffPolicy).Problems(ProfileProblems.ProfileNotFound);
         group.MapGet("/", GetAsync).WithSummary("A customer's profile");
-        group.MapGet("/audit", (Guid accountId, [AsParameters] PageQuery page, ProfileDbContext db, CancellationToken ct) =>
+        group.MapGet(
+            "/audit", (Guid accountId, [AsParameters] PageQuery page, ProfileDbContext db, CancellationToken ct) =>
                 AuditEndpoints.ListAsync(db, accountId, page, ct))
             .WithSummary("A customer's profile audit, newest first, paged by nextCursor")
             .Produces<Page<AuditEntryResponse>>(StatusCodes.Status200OK).Paged();
@@ -44,14 +48,18 @@ public static class StaffEndpoints
         return group;
     }
 
-    private static async Task<Results<Ok<ProfileResponse>, ProblemHttpResult>> GetAsync(Guid accountId, ProfileDbContext db, CancellationToken cancellationToken)
+    private static async Task<Results<Ok<ProfileResponse>, ProblemHttpResult>> GetAsync(
+        Guid accountId, ProfileDbContext db, CancellationToken cancellationToken)
     {
-        var profile = await db.Profiles.AsNoTracking().FirstOrDefaultAsync(p => p.AccountId == accountId, cancellationToken);
+        var profile = await db.Profiles
+            .AsNoTracking()
+            .FirstOrDefaultAsync(p => p.AccountId == accountId, cancellationToken);
         return profile is null ? ProfileProblems.NotFound() : TypedResults.Ok(ProfileResponse.From(profile));
     }
 
     private static async Task<Results<Ok<ProfileResponse>, ProblemHttpResult>> ChangeCountryAsync(
-        Guid accountId, ChangeCountryBody body, ClaimsPrincipal user, HttpContext context, ProfileDbContext db, TimeProvider clock, CancellationToken cancellationToken)
+        Guid accountId, ChangeCountryBody body, ClaimsPrincipal user, HttpContext context, ProfileDbContext db,
+        TimeProvider clock, CancellationToken cancellationToken)
     {
         var country = ProfileRules.Country(body.Country);
         var reason = ProfileRules.Clean(body.Reason);
@@ -70,7 +78,8 @@ public static class StaffEndpoints
         if (changes.Fields.Count > 0)
         {
             profile.UpdatedAt = now;
-            db.AddIntegrationEvent(new CountryChanged(Guid.CreateVersion7(), now, accountId, old, country!, reason!, staffId), clock);
+            db.AddIntegrationEvent(
+                new CountryChanged(Guid.CreateVersion7(), now, accountId, old, country!, reason!, staffId), clock);
             db.AddIntegrationEvent(new ProfileUpdated(Guid.CreateVersion7(), now, accountId, changes.Fields), clock);
             await db.SaveChangesAsync(cancellationToken);
         }
@@ -79,7 +88,8 @@ public static class StaffEndpoints
     }
 
     private static async Task<Results<Ok<ProfileResponse>, ProblemHttpResult>> DecideCompanyAsync(
-        Guid accountId, CompanyDecisionBody body, ClaimsPrincipal user, HttpContext context, ProfileDbContext db, TimeProvider clock, CancellationToken cancellationToken)
+        Guid accountId, CompanyDecisionBody body, ClaimsPrincipal user, HttpContext context, ProfileDbContext db,
+        TimeProvider clock, CancellationToken cancellationToken)
     {
         var decision = body.Decision!.Trim().ToLowerInvariant();
         var reason = ProfileRules.Clean(body.Reason);
@@ -106,7 +116,9 @@ public static class StaffEndpoints
         if (changes.Fields.Count > 0)
         {
             profile.UpdatedAt = now;
-            db.AddIntegrationEvent(new CompanyVerificationChanged(Guid.CreateVersion7(), now, accountId, decision!, reason, staffId), clock);
+            db.AddIntegrationEvent(
+                new CompanyVerificationChanged(Guid.CreateVersion7(), now, accountId, decision!, reason, staffId),
+                clock);
             db.AddIntegrationEvent(new ProfileUpdated(Guid.CreateVersion7(), now, accountId, changes.Fields), clock);
             await db.SaveChangesAsync(cancellationToken);
         }
@@ -115,16 +127,21 @@ public static class StaffEndpoints
     }
 }
 
-public sealed record AuditEntryResponse(long Id, DateTimeOffset At, string Actor, string? Ip, string Field, string? OldValue, string? NewValue, string? Reason);
+public sealed record AuditEntryResponse(
+    long Id, DateTimeOffset At, string Actor, string? Ip, string Field, string? OldValue, string? NewValue,
+    string? Reason);
 
 public static class AuditEndpoints
 {
     public static RouteGroupBuilder MapProfileAuditEndpoints(this RouteGroupBuilder group)
     {
         ArgumentNullException.ThrowIfNull(group);
-        group.MapGet("/audit", (ClaimsPrincipal user, [AsParameters] PageQuery page, ProfileDbContext db, CancellationToken ct) =>
+        group.MapGet("/audit",
+            (ClaimsPrincipal user, [AsParameters] PageQuery page, ProfileDbContext db, CancellationToken ct) =>
                 ListAsync(db, user.AccountId(), page, ct))
-            .WithSummary("Every change to the profile, newest first: time, who (customer, staff, system), IP, field, old and new value")
+            .WithSummary(
+                "Every change to the profile, newest first: time, who (customer, staff, system), IP, " +
+                "field, old and new value")
             .Produces<Page<AuditEntryResponse>>(StatusCodes.Status200OK).Paged();
         return group;
     }

@@ -8,11 +8,12 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Introserv.Profile.GrpcServices;
 
-/// <summary>For Orders: may this account pay invoices, and why not. Service tokens only.</summary>
+// For Orders: may this account pay invoices, and why not. Service tokens only.
 [Authorize(Policy = AuthenticationExtensions.ServicePolicy)]
 public sealed class BillingProfileService(ProfileDbContext db) : BillingProfiles.BillingProfilesBase
 {
-    public override async Task<BillingProfileReply> GetBillingProfile(GetBillingProfileRequest request, ServerCallContext context)
+    public override async Task<BillingProfileReply> GetBillingProfile(
+        GetBillingProfileRequest request, ServerCallContext context)
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(context);
@@ -21,7 +22,9 @@ public sealed class BillingProfileService(ProfileDbContext db) : BillingProfiles
             throw new RpcException(new Status(StatusCode.InvalidArgument, "account_id must be a GUID."));
         }
 
-        var profile = await db.Profiles.AsNoTracking().FirstOrDefaultAsync(p => p.AccountId == accountId, context.CancellationToken);
+        var profile = await db.Profiles
+            .AsNoTracking()
+            .FirstOrDefaultAsync(p => p.AccountId == accountId, context.CancellationToken);
         if (profile is null)
         {
             return new BillingProfileReply { Found = false, MayPayInvoices = false, Reasons = { "profile_missing" } };

@@ -1,6 +1,6 @@
 namespace Introserv.Verification.Challenges;
 
-/// <summary>A verification challenge as kept in Redis (its code only as a hash, never here).</summary>
+// A verification challenge as kept in Redis (its code only as a hash, never here).
 public sealed record Challenge(
     Guid Id,
     Guid AccountId,
@@ -31,20 +31,20 @@ public static class ChallengeStatuses
     public const string Locked = "locked";
 }
 
-/// <summary>How the code travels: the channel, refined by the kind of line.</summary>
+// How the code travels: the channel, refined by the kind of line.
 public static class Deliveries
 {
-    /// <summary>Six digits in a text message.</summary>
+    // Six digits in a text message.
     public const string Sms = "sms";
 
-    /// <summary>A call from a number whose last four digits are the code; nobody needs to answer.</summary>
+    // A call from a number whose last four digits are the code; nobody needs to answer.
     public const string FlashCall = "flash_call";
 
-    /// <summary>A call to a landline on which a robot reads out the four-digit code.</summary>
+    // A call to a landline on which a robot reads out the four-digit code.
     public const string VoiceCall = "voice_call";
 }
 
-/// <summary>Outcomes of a code check (also the gRPC <c>outcome</c> values).</summary>
+// Outcomes of a code check (also the gRPC outcome values).
 public static class ConfirmOutcomes
 {
     public const string Confirmed = "confirmed";
@@ -54,6 +54,6 @@ public static class ConfirmOutcomes
     public const string TooManyAttempts = "too_many_attempts";
     public const string NotFound = "not_found";
 
-    /// <summary>The wrong code that used the last attempt (reported as <see cref="TooManyAttempts"/>).</summary>
+    // The wrong code that used the last attempt (reported as TooManyAttempts).
     public const string LockedNow = "locked";
 }

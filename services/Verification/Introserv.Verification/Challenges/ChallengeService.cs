@@ -9,14 +9,17 @@ using Microsoft.Extensions.Options;
 
 namespace Introserv.Verification.Challenges;
 
-/// <summary>Why a request was refused: a stable code, a sentence for people, and when to come back.</summary>
-public sealed record Refusal(string Code, string Detail, string? Field = null, TimeSpan? RetryAfter = null, Guid? ChallengeId = null);
+// Why a request was refused: a stable code, a sentence for people, and when to come back.
+public sealed record Refusal(
+    string Code, string Detail, string? Field = null, TimeSpan? RetryAfter = null, Guid? ChallengeId = null);
 
 public sealed record ChallengeResult(Challenge? Challenge, Refusal? Refusal);
 
-public sealed record ConfirmResult(string Outcome, int AttemptsRemaining, string? Phone = null, string? StepUpToken = null, DateTimeOffset? StepUpTokenExpiresAt = null);
+public sealed record ConfirmResult(
+    string Outcome, int AttemptsRemaining, string? Phone = null, string? StepUpToken = null,
+    DateTimeOffset? StepUpTokenExpiresAt = null);
 
-/// <summary>Starting, resending and confirming challenges: the rules, whoever asks (the public API or gRPC).</summary>
+// Starting, resending and confirming challenges: the rules, whoever asks (the public API or gRPC).
 public sealed partial class ChallengeService(
     ChallengeStore store,
     SendGuard guard,
@@ -35,17 +38,19 @@ public sealed partial class ChallengeService(
 
     // clientAddress: the customer's address, for the per-address limit; null when unknown.
     public async Task<ChallengeResult> StartAsync(
-        Guid accountId, string? purpose, string? operation, string? phoneInput, string? regionHint, string? channel, string? clientAddress,
-        CancellationToken cancellationToken)
+        Guid accountId, string? purpose, string? operation, string? phoneInput, string? regionHint, string? channel,
+        string? clientAddress, CancellationToken cancellationToken)
     {
         if (purpose is null || !VerificationPurposes.All.Contains(purpose))
         {
-            return Refuse(Problems.ValidationFailed, "purpose", $"Must be one of: {string.Join(", ", VerificationPurposes.All)}.");
+            return Refuse(Problems.ValidationFailed, "purpose",
+                $"Must be one of: {string.Join(", ", VerificationPurposes.All)}.");
         }
 
         if (channel is null || !VerificationChannels.All.Contains(channel))
         {
-            return Refuse(Problems.ValidationFailed, "channel", $"Must be one of: {string.Join(", ", VerificationChannels.All)}.");
+            return Refuse(Problems.ValidationFailed, "channel",
+                $"Must be one of: {string.Join(", ", VerificationChannels.All)}.");
         }
 
         if (OperationError(purpose, operation) is { } operationError)
@@ -59,21 +64,26 @@ public sealed partial class ChallengeService(
             phone = PhoneNumberRules.Parse(phoneInput, regionHint);
             if (phone is null)
             {
-                return Refuse(Problems.ValidationFailed, "phone", "Not a valid phone number; use the international format, e.g. +35929876543.");
+                return Refuse(Problems.ValidationFailed, "phone",
+                    "Not a valid phone number; use the international format, e.g. +35929876543.");
             }
         }
         else
         {
             if (!string.IsNullOrEmpty(phoneInput))
             {
-                return Refuse(Problems.ValidationFailed, "phone", "Leave empty: confirmation codes go to the account's verified phone.");
+                return Refuse(Problems.ValidationFailed, "phone",
+                    "Leave empty: confirmation codes go to the account's verified phone.");
             }
 
-            var verified = await db.VerifiedPhones.AsNoTracking().FirstOrDefaultAsync(p => p.AccountId == accountId, cancellationToken);
+            var verified = await db.VerifiedPhones
+                .AsNoTracking()
+                .FirstOrDefaultAsync(p => p.AccountId == accountId, cancellationToken);
             phone = verified is null ? null : PhoneNumberRules.Parse(verified.Phone);
             if (phone is null)
             {
-                return new ChallengeResult(null, new Refusal(Problems.NoVerifiedPhone, "The account has no verified phone number to send a code to."));
+                return new ChallengeResult(null, new Refusal(
+                    Problems.NoVerifiedPhone, "The account has no verified phone number to send a code to."));
             }
         }
 
@@ -83,17 +93,22 @@ public sealed partial class ChallengeService(
         }
 
         var now = clock.GetUtcNow();
-        var delivery = channel == VerificationChannels.Sms ? Deliveries.Sms : phone.IsLandline ? Deliveries.VoiceCall : Deliveries.FlashCall;
+        var delivery = channel == VerificationChannels.Sms
+            ? Deliveries.Sms
+            : phone.IsLandline ? Deliveries.VoiceCall : Deliveries.FlashCall;
         var challenge = new Challenge(
-            Guid.CreateVersion7(), accountId, purpose, purpose == VerificationPurposes.SignIn ? VerificationPurposes.SignIn : operation,
-            phone.E164, channel, delivery, ChallengeStatuses.Pending, 0, Settings.MaxAttempts, 1, now, now + Settings.CodeLifetime, now, false, null);
+            Guid.CreateVersion7(), accountId, purpose,
+            purpose == VerificationPurposes.SignIn ? VerificationPurposes.SignIn : operation,
+            phone.E164, channel, delivery, ChallengeStatuses.Pending, 0, Settings.MaxAttempts, 1, now,
+            now + Settings.CodeLifetime, now, false, null);
         var code = codes.Create(challenge.CodeLength);
         await store.CreateAsync(challenge, hasher.Hash(challenge.Id, code), now);
         LogStarted(logger, challenge.Id, accountId, purpose, delivery, phone.Masked);
         return await DeliverAsync(challenge, code, GatewayRoles.Primary, cancellationToken);
     }
 
-    public async Task<ChallengeResult> ResendAsync(Guid accountId, Guid challengeId, bool otherGateway, CancellationToken cancellationToken)
+    public async Task<ChallengeResult> ResendAsync(
+        Guid accountId, Guid challengeId, bool otherGateway, CancellationToken cancellationToken)
     {
         var challenge = await store.GetAsync(challengeId);
         if (challenge is null || challenge.AccountId != accountId)
@@ -116,7 +131,8 @@ public sealed partial class ChallengeService(
             return new ChallengeResult(null, earlyRefusal);
         }
 
-        var phone = PhoneNumberRules.Parse(challenge.Phone) ?? throw new InvalidOperationException($"Challenge {challengeId} holds an unreadable phone number.");
+        var phone = PhoneNumberRules.Parse(challenge.Phone)
+            ?? throw new InvalidOperationException($"Challenge {challengeId} holds an unreadable phone number.");
         if (await guard.BeforeSendAsync(phone, challenge.Channel) is { } sendRefusal)
         {
             return new ChallengeResult(null, sendRefusal);
@@ -132,12 +148,21 @@ public sealed partial class ChallengeService(
             return new ChallengeResult(null, refusal);
         }
 
-        var firstRole = otherGateway ? GatewayRoles.Other(challenge.GatewayRole ?? GatewayRoles.Primary) : GatewayRoles.Primary;
-        var resent = challenge with { Sends = challenge.Sends + 1, LastSentAt = now, ExpiresAt = expiresAt, Status = ChallengeStatuses.Pending };
+        var firstRole = otherGateway
+            ? GatewayRoles.Other(challenge.GatewayRole ?? GatewayRoles.Primary)
+            : GatewayRoles.Primary;
+        var resent = challenge with
+        {
+            Sends = challenge.Sends + 1,
+            LastSentAt = now,
+            ExpiresAt = expiresAt,
+            Status = ChallengeStatuses.Pending
+        };
         return await DeliverAsync(resent, code, firstRole, cancellationToken);
     }
 
-    public async Task<ConfirmResult> ConfirmAsync(Guid accountId, Guid challengeId, string code, CancellationToken cancellationToken)
+    public async Task<ConfirmResult> ConfirmAsync(
+        Guid accountId, Guid challengeId, string code, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(code);
         var challenge = await store.GetAsync(challengeId);
@@ -146,13 +171,15 @@ public sealed partial class ChallengeService(
             return new ConfirmResult(ConfirmOutcomes.NotFound, 0);
         }
 
-        var (outcome, remaining) = await store.ConfirmAsync(challengeId, accountId, hasher.Hash(challengeId, code.Trim()), clock.GetUtcNow());
+        var (outcome, remaining) = await store.ConfirmAsync(
+            challengeId, accountId, hasher.Hash(challengeId, code.Trim()), clock.GetUtcNow());
         if (outcome == ConfirmOutcomes.LockedNow)
         {
             await db.InTransactionAsync(_ =>
             {
                 db.AddIntegrationEvent(new VerificationFailed(
-                    Guid.CreateVersion7(), clock.GetUtcNow(), accountId, challengeId, challenge.Purpose, challenge.Channel, "attempts_exhausted"), clock);
+                    Guid.CreateVersion7(), clock.GetUtcNow(), accountId, challengeId, challenge.Purpose,
+                    challenge.Channel, "attempts_exhausted"), clock);
                 return Task.FromResult(true);
             }, cancellationToken);
             LogLocked(logger, challengeId, accountId);
@@ -180,9 +207,11 @@ public sealed partial class ChallengeService(
         }
     }
 
-    private async Task<ChallengeResult> DeliverAsync(Challenge challenge, string code, string firstRole, CancellationToken cancellationToken)
+    private async Task<ChallengeResult> DeliverAsync(
+        Challenge challenge, string code, string firstRole, CancellationToken cancellationToken)
     {
-        var message = new TelephonyMessage(challenge.Id, challenge.AccountId, challenge.Phone, challenge.Delivery, code, TextOf(challenge.Delivery, code), Settings.CodeLifetime);
+        var message = new TelephonyMessage(challenge.Id, challenge.AccountId, challenge.Phone,
+            challenge.Delivery, code, TextOf(challenge.Delivery, code), Settings.CodeLifetime);
         var role = await dispatcher.DeliverAsync(message, challenge.Channel, firstRole, cancellationToken);
         await store.RecordDeliveryAsync(challenge.Id, role is not null, role ?? challenge.GatewayRole);
         if (role is not null)
@@ -193,12 +222,14 @@ public sealed partial class ChallengeService(
         await db.InTransactionAsync(_ =>
         {
             db.AddIntegrationEvent(new VerificationFailed(
-                Guid.CreateVersion7(), clock.GetUtcNow(), challenge.AccountId, challenge.Id, challenge.Purpose, challenge.Channel, "delivery_failed"), clock);
+                Guid.CreateVersion7(), clock.GetUtcNow(), challenge.AccountId, challenge.Id, challenge.Purpose,
+                challenge.Channel, "delivery_failed"), clock);
             return Task.FromResult(true);
         }, cancellationToken);
         return new ChallengeResult(challenge with { Delivered = false }, new Refusal(
             Problems.DeliveryFailed,
-            "No telephony gateway could deliver the code. Ask for it again (another gateway is tried) or choose the other channel.",
+            "No telephony gateway could deliver the code. " +
+            "Ask for it again (another gateway is tried) or choose the other channel.",
             ChallengeId: challenge.Id));
     }
 
@@ -210,7 +241,14 @@ public sealed partial class ChallengeService(
             var verified = await db.VerifiedPhones.FirstOrDefaultAsync(p => p.AccountId == challenge.AccountId, ct);
             if (verified is null)
             {
-                db.VerifiedPhones.Add(new VerifiedPhone { AccountId = challenge.AccountId, Phone = challenge.Phone, ChallengeId = challenge.Id, VerifiedAt = now });
+                db.VerifiedPhones.Add(
+                    new VerifiedPhone
+                    {
+                        AccountId = challenge.AccountId,
+                        Phone = challenge.Phone,
+                        ChallengeId = challenge.Id,
+                        VerifiedAt = now
+                    });
             }
             else
             {
@@ -219,7 +257,10 @@ public sealed partial class ChallengeService(
                 verified.VerifiedAt = now;
             }
 
-            db.AddIntegrationEvent(new PhoneVerified(Guid.CreateVersion7(), now, challenge.AccountId, challenge.Phone, challenge.Id, challenge.Channel), clock);
+            db.AddIntegrationEvent(
+                new PhoneVerified(
+                    Guid.CreateVersion7(), now, challenge.AccountId, challenge.Phone, challenge.Id, challenge.Channel),
+                clock);
             return true;
         }, cancellationToken);
         return new ConfirmResult(ConfirmOutcomes.Confirmed, 0, Phone: challenge.Phone);
@@ -235,17 +276,23 @@ public sealed partial class ChallengeService(
     private static Refusal? ResendRefusal(string outcome, TimeSpan wait) => outcome switch
     {
         "ok" => null,
-        "too_soon" => new Refusal(Problems.ResendTooSoon, "A code was sent a moment ago; wait before asking for another.", RetryAfter: wait),
-        "max_sends" => new Refusal(Problems.TooManyResends, "No more codes can be sent for this challenge; start a new one."),
-        ConfirmOutcomes.AlreadyUsed => new Refusal(Problems.ChallengeAlreadyUsed, "This challenge is already confirmed."),
-        ConfirmOutcomes.TooManyAttempts => new Refusal(Problems.ChallengeLocked, "Too many wrong codes; start a new challenge."),
+        "too_soon" => new Refusal(
+            Problems.ResendTooSoon, "A code was sent a moment ago; wait before asking for another.", RetryAfter: wait),
+        "max_sends" => new Refusal(
+            Problems.TooManyResends, "No more codes can be sent for this challenge; start a new one."),
+        ConfirmOutcomes.AlreadyUsed => new Refusal(
+            Problems.ChallengeAlreadyUsed, "This challenge is already confirmed."),
+        ConfirmOutcomes.TooManyAttempts => new Refusal(
+            Problems.ChallengeLocked, "Too many wrong codes; start a new challenge."),
         _ => NotFound(),
     };
 
     private static string? OperationError(string purpose, string? operation) => purpose switch
     {
-        VerificationPurposes.StepUp when string.IsNullOrWhiteSpace(operation) => "Name the operation the step-up confirms.",
-        VerificationPurposes.StepUp when operation!.Length > OperationMaxLength || !operation.All(c => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c is '_' or '.' or ':' or '-')
+        VerificationPurposes.StepUp when string.IsNullOrWhiteSpace(operation) =>
+            "Name the operation the step-up confirms.",
+        VerificationPurposes.StepUp when operation!.Length > OperationMaxLength
+            || !operation.All(c => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c is '_' or '.' or ':' or '-')
             => $"Lower-case letters, digits and _ . : - only, at most {OperationMaxLength} characters.",
         VerificationPurposes.StepUp => null,
         _ when !string.IsNullOrEmpty(operation) => "Only a step-up challenge names an operation.",
@@ -255,21 +302,29 @@ public sealed partial class ChallengeService(
     private string TextOf(string delivery, string code) => delivery switch
     {
         Deliveries.Sms => string.Create(CultureInfo.InvariantCulture,
-            $"Introserv verification code: {code}. It expires in {Math.Ceiling(Settings.CodeLifetime.TotalMinutes)} minutes. Never share it."),
-        Deliveries.VoiceCall => $"Your Introserv verification code is {string.Join(", ", code.ToCharArray())}. Again: {string.Join(", ", code.ToCharArray())}.",
+            $"Introserv verification code: {code}. It expires in {
+                Math.Ceiling(Settings.CodeLifetime.TotalMinutes)} minutes. Never share it."),
+        Deliveries.VoiceCall =>
+            $"Your Introserv verification code is {string.Join(", ", code.ToCharArray())}. " +
+            $"Again: {string.Join(", ", code.ToCharArray())}.",
         _ => string.Empty, // a flash call carries the code in the calling number
     };
 
-    private static ChallengeResult Refuse(string code, string field, string detail) => new(null, new Refusal(code, detail, field));
+    private static ChallengeResult Refuse(string code, string field, string detail) =>
+        new(null, new Refusal(code, detail, field));
 
     private static Refusal NotFound() => new(Problems.ChallengeNotFound, "No such challenge for this account.");
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Verification challenge {ChallengeId} for account {AccountId}: {Purpose} by {Delivery} to {Phone}")]
-    private static partial void LogStarted(ILogger logger, Guid challengeId, Guid accountId, string purpose, string delivery, string phone);
+    [LoggerMessage(Level = LogLevel.Information,
+        Message = "Verification challenge {ChallengeId} for account {AccountId}: {Purpose} by {Delivery} to {Phone}")]
+    private static partial void LogStarted(
+        ILogger logger, Guid challengeId, Guid accountId, string purpose, string delivery, string phone);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Verification challenge {ChallengeId} for account {AccountId} confirmed ({Purpose})")]
+    [LoggerMessage(Level = LogLevel.Information,
+        Message = "Verification challenge {ChallengeId} for account {AccountId} confirmed ({Purpose})")]
     private static partial void LogConfirmed(ILogger logger, Guid challengeId, Guid accountId, string purpose);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Verification challenge {ChallengeId} for account {AccountId} locked after too many wrong codes")]
+    [LoggerMessage(Level = LogLevel.Warning,
+        Message = "Verification challenge {ChallengeId} for account {AccountId} locked after too many wrong codes")]
     private static partial void LogLocked(ILogger logger, Guid challengeId, Guid accountId);
 }

@@ -3,13 +3,11 @@ using StackExchange.Redis;
 
 namespace Introserv.Verification.Challenges;
 
-/// <summary>
-/// Challenges in Redis, one hash each. Every check-and-change (a code attempt, a resend) is one Lua script, so
-/// concurrent requests cannot both spend the last attempt or both pass the resend cooldown.
-/// </summary>
+// Challenges in Redis, one hash each. Every check-and-change (a code attempt, a resend) is one Lua script, so
+// concurrent requests cannot both spend the last attempt or both pass the resend cooldown.
 public sealed class ChallengeStore(IConnectionMultiplexer redis)
 {
-    /// <summary>How long a finished or expired challenge stays readable (to answer "expired", not "not found").</summary>
+    // How long a finished or expired challenge stays readable (to answer "expired", not "not found").
     public static readonly TimeSpan Retention = TimeSpan.FromHours(1);
 
     private const string ConfirmScript = """
@@ -83,7 +81,8 @@ public sealed class ChallengeStore(IConnectionMultiplexer redis)
 
     public async Task<Challenge?> GetAsync(Guid id)
     {
-        var fields = (await Db.HashGetAllAsync(KeyOf(id))).ToDictionary(e => e.Name.ToString(), e => e.Value.ToString(), StringComparer.Ordinal);
+        var fields = (await Db.HashGetAllAsync(KeyOf(id))).ToDictionary(
+            e => e.Name.ToString(), e => e.Value.ToString(), StringComparer.Ordinal);
         if (fields.Count == 0 || !Guid.TryParse(fields.GetValueOrDefault("accountId"), out var accountId))
         {
             return null;
@@ -108,8 +107,9 @@ public sealed class ChallengeStore(IConnectionMultiplexer redis)
             fields["gatewayRole"] is { Length: > 0 } role ? role : null);
     }
 
-    /// <summary>Checks a code hash and spends an attempt when it is wrong; returns the outcome and the attempts left.</summary>
-    public async Task<(string Outcome, int AttemptsRemaining)> ConfirmAsync(Guid id, Guid accountId, string codeHash, DateTimeOffset now)
+    // Checks a code hash and spends an attempt when it is wrong; returns the outcome and the attempts left.
+    public async Task<(string Outcome, int AttemptsRemaining)> ConfirmAsync(
+        Guid id, Guid accountId, string codeHash, DateTimeOffset now)
     {
         var result = (RedisResult[])(await Db.ScriptEvaluateAsync(
             ConfirmScript,
@@ -118,16 +118,14 @@ public sealed class ChallengeStore(IConnectionMultiplexer redis)
         return (result[0].ToString(), (int)result[1]);
     }
 
-    /// <summary>Undoes a confirmation whose consequences could not be saved, so the customer can try again.</summary>
+    // Undoes a confirmation whose consequences could not be saved, so the customer can try again.
     public Task ReopenAsync(Guid id) => Db.HashSetAsync(KeyOf(id), "status", ChallengeStatuses.Pending);
 
-    /// <summary>
-    /// Claims a resend: passes the cooldown and the send limit, and replaces the code, atomically. The outcome is
-    /// <c>ok</c>, <c>too_soon</c> (with the wait), <c>max_sends</c>, <c>already_used</c>, <c>too_many_attempts</c>
-    /// or <c>not_found</c>.
-    /// </summary>
+    // Claims a resend: passes the cooldown and the send limit, and replaces the code, atomically. The outcome is ok,
+    // too_soon (with the wait), max_sends, already_used, too_many_attempts or not_found.
     public async Task<(string Outcome, TimeSpan Wait)> ReserveSendAsync(
-        Guid id, Guid accountId, DateTimeOffset now, TimeSpan cooldown, int maxSends, string codeHash, DateTimeOffset expiresAt)
+        Guid id, Guid accountId, DateTimeOffset now, TimeSpan cooldown, int maxSends, string codeHash,
+        DateTimeOffset expiresAt)
     {
         var result = (RedisResult[])(await Db.ScriptEvaluateAsync(
             ReserveSendScript,
@@ -145,7 +143,8 @@ public sealed class ChallengeStore(IConnectionMultiplexer redis)
     }
 
     public Task RecordDeliveryAsync(Guid id, bool delivered, string? gatewayRole) =>
-        Db.HashSetAsync(KeyOf(id), [new("delivered", delivered ? "1" : "0"), new("gatewayRole", gatewayRole ?? string.Empty)]);
+        Db.HashSetAsync(
+            KeyOf(id), [new("delivered", delivered ? "1" : "0"), new("gatewayRole", gatewayRole ?? string.Empty)]);
 
     private static TimeSpan TimeToKeep(DateTimeOffset expiresAt, DateTimeOffset now) =>
         (expiresAt > now ? expiresAt - now : TimeSpan.Zero) + Retention;

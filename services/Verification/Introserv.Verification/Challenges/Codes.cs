@@ -5,14 +5,14 @@ using Microsoft.Extensions.Options;
 
 namespace Introserv.Verification.Challenges;
 
-/// <summary>Makes codes. Replaceable in tests only to know the code a fake gateway received.</summary>
+// Makes codes. Replaceable in tests only to know the code a fake gateway received.
 public interface ICodeGenerator
 {
-    /// <summary>A code of <paramref name="digits"/> decimal digits, uniformly random.</summary>
+    // A code of digits decimal digits, uniformly random.
     string Create(int digits);
 }
 
-/// <summary>Codes from the operating system's CSPRNG.</summary>
+// Codes from the operating system's CSPRNG.
 public sealed class RandomCodeGenerator : ICodeGenerator
 {
     public string Create(int digits)
@@ -24,10 +24,8 @@ public sealed class RandomCodeGenerator : ICodeGenerator
     }
 }
 
-/// <summary>
-/// Codes are kept as HMAC-SHA256 under a server key, salted with the challenge id: four to six digits are too
-/// few to survive a plain hash if the store leaked.
-/// </summary>
+// Codes are kept as HMAC-SHA256 under a server key, salted with the challenge id: four to six digits are too
+// few to survive a plain hash if the store leaked.
 public sealed class CodeHasher(IOptions<VerificationOptions> settings)
 {
     private readonly byte[] _key = settings.Value.CodeHashKeyBytes()
@@ -36,7 +34,7 @@ public sealed class CodeHasher(IOptions<VerificationOptions> settings)
     public string Hash(Guid challengeId, string code) =>
         Convert.ToHexStringLower(HMACSHA256.HashData(_key, Encoding.UTF8.GetBytes($"{challengeId:N}:{code}")));
 
-    /// <summary>Digits only, at most <paramref name="length"/> of them; anything else can never match.</summary>
+    // Digits only, at most length of them; anything else can never match.
     public static bool IsWellFormed(string? code, int length) =>
         code is not null && code.Length == length && code.All(char.IsAsciiDigit);
 }

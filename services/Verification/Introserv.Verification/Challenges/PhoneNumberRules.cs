@@ -2,31 +2,27 @@ using PhoneNumbers;
 
 namespace Introserv.Verification.Challenges;
 
-/// <summary>
-/// A phone number read and checked by libphonenumber: E.164, whether it is certainly a landline, its ISO 3166-1
-/// region (e.g. <c>BG</c>; <c>001</c> for a non-geographic number) and the kind of line.
-/// </summary>
+// A phone number read and checked by libphonenumber: E.164, whether it is certainly a landline, its ISO 3166-1 region
+// (e.g. BG; 001 for a non-geographic number) and the kind of line.
 public sealed record ParsedPhone(string E164, bool IsLandline, string Region, PhoneNumberType Type)
 {
-    /// <summary>Shown to the customer and written to logs: country code and the last two digits only.</summary>
+    // Shown to the customer and written to logs: country code and the last two digits only.
     public string Masked => PhoneNumberRules.Mask(E164);
 
-    /// <summary>Whether a code may be sent to this kind of line at all (see <see cref="PhoneNumberRules.AllowedTypes"/>).</summary>
+    // Whether a code may be sent to this kind of line at all (see PhoneNumberRules.AllowedTypes).
     public bool TypeAllowed => PhoneNumberRules.AllowedTypes.Contains(Type);
 
-    /// <summary>The type as the API names it, e.g. <c>premium_rate</c>.</summary>
+    // The type as the API names it, e.g. premium_rate.
     public string TypeName => PhoneNumberRules.NameOf(Type);
 }
 
 public static class PhoneNumberRules
 {
-    /// <summary>
-    /// The lines a customer of a billing panel answers on. Everything else is refused before anything is sent:
-    /// premium-rate, shared-cost and UAN numbers earn their owner money per text or call (toll fraud); toll-free
-    /// numbers cost the caller; voicemail, pager and personal (forwarding) numbers do not reach a person's handset;
-    /// VoIP numbers are cheap to rent in bulk and the favourite of code-pumping and throwaway accounts; an
-    /// unknown type is refused rather than guessed.
-    /// </summary>
+    // The lines a customer of a billing panel answers on. Everything else is refused before anything is sent:
+    // premium-rate, shared-cost and UAN numbers earn their owner money per text or call (toll fraud); toll-free
+    // numbers cost the caller; voicemail, pager and personal (forwarding) numbers do not reach a person's handset;
+    // VoIP numbers are cheap to rent in bulk and the favourite of code-pumping and throwaway accounts; an
+    // unknown type is refused rather than guessed.
     public static readonly IReadOnlySet<PhoneNumberType> AllowedTypes = new HashSet<PhoneNumberType>
     {
         PhoneNumberType.MOBILE,
@@ -36,7 +32,7 @@ public static class PhoneNumberRules
 
     private static readonly PhoneNumberUtil Util = PhoneNumberUtil.GetInstance();
 
-    /// <summary>Null unless <paramref name="input"/> is a valid, dialable number (E.164, or national with a region).</summary>
+    // Null unless input is a valid, dialable number (E.164, or national with a region).
     public static ParsedPhone? Parse(string? input, string? regionHint = null)
     {
         if (string.IsNullOrWhiteSpace(input) || input.Length > 32)
@@ -47,7 +43,8 @@ public static class PhoneNumberRules
         PhoneNumber number;
         try
         {
-            number = Util.Parse(input.Trim(), string.IsNullOrWhiteSpace(regionHint) ? null : regionHint.Trim().ToUpperInvariant());
+            number = Util.Parse(
+                input.Trim(), string.IsNullOrWhiteSpace(regionHint) ? null : regionHint.Trim().ToUpperInvariant());
         }
         catch (NumberParseException)
         {
@@ -62,10 +59,11 @@ public static class PhoneNumberRules
         // Only a number that is certainly a landline gets the spoken code; "fixed line or mobile" (e.g. the
         // North American plan) can take a flash call or an SMS.
         var type = Util.GetNumberType(number);
-        return new ParsedPhone(Util.Format(number, PhoneNumberFormat.E164), type == PhoneNumberType.FIXED_LINE, Util.GetRegionCodeForNumber(number) ?? "ZZ", type);
+        return new ParsedPhone(Util.Format(number, PhoneNumberFormat.E164),
+            type == PhoneNumberType.FIXED_LINE, Util.GetRegionCodeForNumber(number) ?? "ZZ", type);
     }
 
-    /// <summary>The API's name of a number type: <c>PREMIUM_RATE</c> becomes <c>premium_rate</c>.</summary>
+    // The API's name of a number type: PREMIUM_RATE becomes premium_rate.
     public static string NameOf(PhoneNumberType type) => type.ToString().ToLowerInvariant();
 
     public static string Mask(string e164)

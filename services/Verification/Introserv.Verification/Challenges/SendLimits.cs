@@ -2,11 +2,10 @@ using StackExchange.Redis;
 
 namespace Introserv.Verification.Challenges;
 
-/// <summary>
-/// Fixed-window counters in Redis, shared by every replica: challenges per client address and per account, and
-/// messages per phone number.
-/// </summary>
-public sealed class SendLimits(IConnectionMultiplexer redis, Microsoft.Extensions.Options.IOptions<VerificationOptions> options)
+// Fixed-window counters in Redis, shared by every replica: challenges per client address and per account, and
+// messages per phone number.
+public sealed class SendLimits(
+    IConnectionMultiplexer redis, Microsoft.Extensions.Options.IOptions<VerificationOptions> options)
 {
     private const string CountScript = """
         local n = redis.call('INCR', KEYS[1])
@@ -19,7 +18,7 @@ public sealed class SendLimits(IConnectionMultiplexer redis, Microsoft.Extension
         return {n, ttl}
         """;
 
-    /// <summary>Counts one more; null when within <paramref name="limit"/>, otherwise how long until the window ends.</summary>
+    // Counts one more; null when within limit, otherwise how long until the window ends.
     public async Task<TimeSpan?> TryTakeAsync(string scope, string subject, int limit, TimeSpan window)
     {
         var result = (RedisResult[])(await redis.GetDatabase().ScriptEvaluateAsync(

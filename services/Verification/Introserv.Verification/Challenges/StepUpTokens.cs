@@ -6,10 +6,8 @@ using StackExchange.Redis;
 
 namespace Introserv.Verification.Challenges;
 
-/// <summary>
-/// The proof a confirmed step-up (or sign-in) challenge yields: 256 random bits, handed to the customer once,
-/// kept in Redis only as a SHA-256 hash, bound to one account and one operation, and spent by the first check.
-/// </summary>
+// The proof a confirmed step-up (or sign-in) challenge yields: 256 random bits, handed to the customer once,
+// kept in Redis only as a SHA-256 hash, bound to one account and one operation, and spent by the first check.
 public sealed class StepUpTokens(IConnectionMultiplexer redis, TimeProvider clock)
 {
     public const string UnknownOrUsed = "unknown_or_used";
@@ -19,7 +17,8 @@ public sealed class StepUpTokens(IConnectionMultiplexer redis, TimeProvider cloc
 
     private sealed record Grant(Guid AccountId, string Operation, Guid ChallengeId, DateTimeOffset ExpiresAt);
 
-    public async Task<(string Token, DateTimeOffset ExpiresAt)> IssueAsync(Guid accountId, string operation, Guid challengeId, TimeSpan lifetime)
+    public async Task<(string Token, DateTimeOffset ExpiresAt)> IssueAsync(
+        Guid accountId, string operation, Guid challengeId, TimeSpan lifetime)
     {
         var token = WebEncoders.Base64UrlEncode(RandomNumberGenerator.GetBytes(32));
         var expiresAt = clock.GetUtcNow() + lifetime;
@@ -28,7 +27,7 @@ public sealed class StepUpTokens(IConnectionMultiplexer redis, TimeProvider cloc
         return (token, expiresAt);
     }
 
-    /// <summary>Spends the token whatever the answer (a token shown to the wrong check is burnt); null when valid.</summary>
+    // Spends the token whatever the answer (a token shown to the wrong check is burnt); null when valid.
     public async Task<string?> ConsumeAsync(Guid accountId, string operation, string? token)
     {
         if (string.IsNullOrEmpty(token) || token.Length > 100)

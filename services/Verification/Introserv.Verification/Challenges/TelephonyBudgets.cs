@@ -4,15 +4,14 @@ using StackExchange.Redis;
 
 namespace Introserv.Verification.Challenges;
 
-/// <summary>Which budget refused a send, and until when.</summary>
+// Which budget refused a send, and until when.
 public sealed record BudgetRefusal(string Scope, TimeSpan RetryAfter);
 
-/// <summary>
-/// The hourly budgets of texts and calls (<see cref="TelephonyBudgetOptions"/>), counted in Redis per clock hour.
-/// One Lua script checks the global and the country budget and takes one of each only when both have room, so
-/// racing requests on any number of replicas cannot send more than the budget, and a refused request uses none.
-/// </summary>
-public sealed class TelephonyBudgets(IConnectionMultiplexer redis, IOptions<VerificationOptions> options, TimeProvider clock)
+// The hourly budgets of texts and calls (TelephonyBudgetOptions), counted in Redis per clock hour. One Lua script
+// checks the global and the country budget and takes one of each only when both have room, so racing requests on any
+// number of replicas cannot send more than the budget, and a refused request uses none.
+public sealed class TelephonyBudgets(
+    IConnectionMultiplexer redis, IOptions<VerificationOptions> options, TimeProvider clock)
 {
     public const string GlobalScope = "global";
     public const string CountryScope = "country";
@@ -29,7 +28,7 @@ public sealed class TelephonyBudgets(IConnectionMultiplexer redis, IOptions<Veri
         return 'ok'
         """;
 
-    /// <summary>Takes one text or call to <paramref name="region"/> from this hour's budgets; null when there was room.</summary>
+    // Takes one text or call to region from this hour's budgets; null when there was room.
     public async Task<BudgetRefusal?> TryTakeAsync(string channel, string region)
     {
         ArgumentNullException.ThrowIfNull(region);
@@ -39,11 +38,13 @@ public sealed class TelephonyBudgets(IConnectionMultiplexer redis, IOptions<Veri
         var hourStart = new DateTimeOffset(now.Year, now.Month, now.Day, now.Hour, 0, 0, TimeSpan.Zero);
         var hourEnd = hourStart.AddHours(1);
         // One hash tag per channel and hour: both keys live in one slot, should Redis ever be a cluster.
-        var tag = $"{{{settings.KeyPrefix}:{channel}:{hourStart.ToString("yyyyMMddHH", CultureInfo.InvariantCulture)}}}";
+        var tag =
+            $"{{{settings.KeyPrefix}:{channel}:{hourStart.ToString("yyyyMMddHH", CultureInfo.InvariantCulture)}}}";
         var outcome = (string?)await redis.GetDatabase().ScriptEvaluateAsync(
             TakeScript,
             [(RedisKey)$"{tag}:global", (RedisKey)$"{tag}:country:{region.ToUpperInvariant()}"],
-            [budget.GlobalPerHour, budget.PerHourTo(region), (long)(hourEnd - now + TimeSpan.FromMinutes(5)).TotalMilliseconds]);
+            [budget.GlobalPerHour, budget.PerHourTo(region),
+                (long)(hourEnd - now + TimeSpan.FromMinutes(5)).TotalMilliseconds]);
         return outcome switch
         {
             "ok" => null,

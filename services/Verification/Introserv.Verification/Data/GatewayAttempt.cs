@@ -1,6 +1,6 @@
 namespace Introserv.Verification.Data;
 
-/// <summary>One call to a telephony gateway, for support: who, which gateway, how it ended, how long it took. Never the code.</summary>
+// One call to a telephony gateway, for support: who, which gateway, how it ended, how long it took. Never the code.
 public sealed class GatewayAttempt
 {
     public const int ErrorMaxLength = 200;
@@ -15,7 +15,7 @@ public sealed class GatewayAttempt
 
     public required string MaskedPhone { get; set; }
 
-    /// <summary><c>primary</c> or <c>secondary</c>.</summary>
+    // primary or secondary.
     public required string GatewayRole { get; set; }
 
     public required string GatewayName { get; set; }
@@ -31,7 +31,7 @@ public sealed class GatewayAttempt
     public DateTimeOffset At { get; set; }
 }
 
-/// <summary>The phone number last verified for an account (step-up and sign-in codes go there).</summary>
+// The phone number last verified for an account (step-up and sign-in codes go there).
 public sealed class VerifiedPhone
 {
     public Guid AccountId { get; set; }

@@ -6,11 +6,9 @@ using StackExchange.Redis;
 
 namespace Introserv.Verification.Features;
 
-/// <summary>
-/// Challenges live in Redis. While it is down, Redis calls fail at once (no backlog, short timeouts) and every
-/// request that needs a challenge is answered <c>503 challenge_store_unavailable</c> with <c>Retry-After</c> (gRPC:
-/// <c>Unavailable</c>), instead of hanging or failing with a 500.
-/// </summary>
+// Challenges live in Redis. While it is down, Redis calls fail at once (no backlog, short timeouts) and every request
+// that needs a challenge is answered 503 challenge_store_unavailable with Retry-After (gRPC: Unavailable), instead of
+// hanging or failing with a 500.
 public static class ChallengeStoreOutage
 {
     public const int RetryAfterSeconds = 5;
@@ -19,7 +17,7 @@ public static class ChallengeStoreOutage
         exception is RedisConnectionException or RedisTimeoutException
         || (exception is RedisException && exception.InnerException is RedisConnectionException);
 
-    /// <summary>Fail-fast client options: a request waits at most about a second for Redis.</summary>
+    // Fail-fast client options: a request waits at most about a second for Redis.
     public static void Configure(ConfigurationOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -32,17 +30,19 @@ public static class ChallengeStoreOutage
 
     internal sealed class HttpHandler : IExceptionHandler
     {
-        public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
+        public async ValueTask<bool> TryHandleAsync(
+            HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
         {
             if (!IsOutage(exception) || httpContext.Response.HasStarted)
             {
                 return false;
             }
 
-            httpContext.Response.Headers.RetryAfter = RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            httpContext.Response.Headers.RetryAfter = RetryAfterSeconds.ToString(
+                System.Globalization.CultureInfo.InvariantCulture);
             return await httpContext.WriteCodedProblemAsync(
-                StatusCodes.Status503ServiceUnavailable, Problems.ChallengeStoreUnavailable, "Verification is unavailable",
-                "Codes cannot be sent or checked right now; try again in a few seconds.",
+                StatusCodes.Status503ServiceUnavailable, Problems.ChallengeStoreUnavailable,
+                "Verification is unavailable", "Codes cannot be sent or checked right now; try again in a few seconds.",
                 new Dictionary<string, object?> { ["retryAfterSeconds"] = RetryAfterSeconds });
         }
     }

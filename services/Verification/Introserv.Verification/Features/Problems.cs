@@ -5,10 +5,8 @@ using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Introserv.Verification;
 
-/// <summary>
-/// Every coded problem the Verification API answers: its codes, and for each its HTTP status and title
-/// (<see cref="Of"/> makes the <see cref="ProblemType"/>); README lists them.
-/// </summary>
+// Every coded problem the Verification API answers: its codes, and for each its HTTP status and title (Of makes the
+// ProblemType); README lists them.
 public static class Problems
 {
     public const string ValidationFailed = ProblemCodes.ValidationFailed;
@@ -37,15 +35,17 @@ public static class Problems
         NoVerifiedPhone or ChallengeAlreadyUsed or ChallengeLocked => StatusCodes.Status409Conflict,
         ChallengeExpired => StatusCodes.Status410Gone,
         SmsNotSupportedForLandline => StatusCodes.Status422UnprocessableEntity,
-        TooManyChallenges or TooManyMessagesToPhone or TooManyChallengesFromAddress or TelephonyBudgetExhausted or ResendTooSoon or TooManyResends
+        TooManyChallenges or TooManyMessagesToPhone or TooManyChallengesFromAddress or TelephonyBudgetExhausted
+            or ResendTooSoon or TooManyResends
             => StatusCodes.Status429TooManyRequests,
         DeliveryFailed => StatusCodes.Status502BadGateway,
         ChallengeStoreUnavailable => StatusCodes.Status503ServiceUnavailable,
         _ => StatusCodes.Status400BadRequest,
     };
 
-    /// <summary>The refusal as RFC 9457 problem details (field errors as a validation problem).</summary>
-    public static Microsoft.AspNetCore.Http.HttpResults.ProblemHttpResult ToHttp(this Refusal refusal, HttpContext context)
+    // The refusal as RFC 9457 problem details (field errors as a validation problem).
+    public static Microsoft.AspNetCore.Http.HttpResults.ProblemHttpResult ToHttp(
+        this Refusal refusal, HttpContext context)
     {
         ArgumentNullException.ThrowIfNull(refusal);
         ArgumentNullException.ThrowIfNull(context);
@@ -70,39 +70,43 @@ public static class Problems
         return Of(refusal.Code).Result(refusal.Detail, extensions);
     }
 
-    public static ProblemHttpResult Create(string code, string detail, IDictionary<string, object?>? extensions = null) => Of(code).Result(detail, extensions);
+    public static ProblemHttpResult Create(
+        string code, string detail, IDictionary<string, object?>? extensions = null) =>
+        Of(code).Result(detail, extensions);
 
-    /// <summary>The problem of <paramref name="code"/>: its status and title.</summary>
+    // The problem of code: its status and title.
     public static ProblemType Of(string code) => new(StatusOf(code), code, TitleOf(code));
 
-    /// <summary>Every problem of the API.</summary>
     public static IReadOnlyList<ProblemType> All { get; } =
     [
         .. new[]
         {
-            NoVerifiedPhone, SmsNotSupportedForLandline, TooManyChallenges, TooManyMessagesToPhone, TooManyChallengesFromAddress, TelephonyBudgetExhausted,
-            PhoneNumberTypeNotAllowed, ResendTooSoon, TooManyResends, DeliveryFailed, ChallengeNotFound, ChallengeExpired, ChallengeAlreadyUsed, ChallengeLocked,
+            NoVerifiedPhone, SmsNotSupportedForLandline, TooManyChallenges, TooManyMessagesToPhone,
+            TooManyChallengesFromAddress, TelephonyBudgetExhausted, PhoneNumberTypeNotAllowed, ResendTooSoon,
+            TooManyResends, DeliveryFailed, ChallengeNotFound, ChallengeExpired, ChallengeAlreadyUsed, ChallengeLocked,
             InvalidCode, ChallengeStoreUnavailable,
         }.Select(Of),
     ];
 
     private static ProblemType[] Types(params string[] codes) => [.. codes.Select(Of)];
 
-    /// <summary>What starting a challenge can answer.</summary>
+    // What starting a challenge can answer.
     public static ProblemType[] Start { get; } = Types(
-        PhoneNumberTypeNotAllowed, NoVerifiedPhone, SmsNotSupportedForLandline, TooManyChallenges, TooManyChallengesFromAddress, TooManyMessagesToPhone,
-        TelephonyBudgetExhausted, DeliveryFailed, ChallengeStoreUnavailable);
+        PhoneNumberTypeNotAllowed, NoVerifiedPhone, SmsNotSupportedForLandline, TooManyChallenges,
+        TooManyChallengesFromAddress, TooManyMessagesToPhone, TelephonyBudgetExhausted, DeliveryFailed,
+        ChallengeStoreUnavailable);
 
-    /// <summary>What a resend can answer.</summary>
+    // What a resend can answer.
     public static ProblemType[] Resend { get; } = Types(
-        ChallengeNotFound, ResendTooSoon, TooManyResends, TooManyMessagesToPhone, TelephonyBudgetExhausted, ChallengeAlreadyUsed, ChallengeLocked, ChallengeExpired,
-        DeliveryFailed, ChallengeStoreUnavailable);
+        ChallengeNotFound, ResendTooSoon, TooManyResends, TooManyMessagesToPhone, TelephonyBudgetExhausted,
+        ChallengeAlreadyUsed, ChallengeLocked, ChallengeExpired, DeliveryFailed, ChallengeStoreUnavailable);
 
-    /// <summary>What confirming a code can answer.</summary>
+    // What confirming a code can answer.
     public static ProblemType[] Confirm { get; } = Types(
-        ChallengeNotFound, InvalidCode, ChallengeExpired, ChallengeAlreadyUsed, ChallengeLocked, ChallengeStoreUnavailable);
+        ChallengeNotFound, InvalidCode, ChallengeExpired, ChallengeAlreadyUsed, ChallengeLocked,
+        ChallengeStoreUnavailable);
 
-    /// <summary>What reading a challenge can answer.</summary>
+    // What reading a challenge can answer.
     public static ProblemType[] Read { get; } = Types(ChallengeNotFound, ChallengeStoreUnavailable);
 
     private static string TitleOf(string code) => code switch

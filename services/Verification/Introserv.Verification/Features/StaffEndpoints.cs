@@ -6,9 +6,10 @@ using Microsoft.EntityFrameworkCore;
 namespace Introserv.Verification.Features;
 
 public sealed record GatewayAttemptResponse(
-    Guid ChallengeId, DateTimeOffset At, string Delivery, string MaskedPhone, string Gateway, string GatewayName, string Outcome, int? HttpStatus, int LatencyMs, string? Error);
+    Guid ChallengeId, DateTimeOffset At, string Delivery, string MaskedPhone, string Gateway, string GatewayName,
+    string Outcome, int? HttpStatus, int LatencyMs, string? Error);
 
-/// <summary>For support: which gateway was tried for a customer, how it ended and how long it took.</summary>
+// For support: which gateway was tried for a customer, how it ended and how long it took.
 public static class StaffEndpoints
 {
     public static RouteGroupBuilder MapVerificationStaffEndpoints(this IEndpointRouteBuilder app)
@@ -16,13 +17,15 @@ public static class StaffEndpoints
         var group = app.MapGroup("/api/staff/verification").WithTags("Verification (staff)")
             .RequireAuthorization(AuthenticationExtensions.StaffPolicy);
         group.MapGet("/accounts/{accountId:guid}/gateway-attempts", ListAsync)
-            .WithSummary("The telephony gateway attempts for an account, newest first (never a code), paged by nextCursor")
+            .WithSummary(
+                "The telephony gateway attempts for an account, newest first (never a code), paged by nextCursor")
             .Produces<Page<GatewayAttemptResponse>>(StatusCodes.Status200OK).Paged();
         return group;
     }
 
     private static async Task<Results<Ok<Page<GatewayAttemptResponse>>, ProblemHttpResult>> ListAsync(
-        Guid accountId, Guid? challengeId, [AsParameters] PageQuery page, VerificationDbContext db, CancellationToken cancellationToken)
+        Guid accountId, Guid? challengeId, [AsParameters] PageQuery page, VerificationDbContext db,
+        CancellationToken cancellationToken)
     {
         if (!page.TryRead(out long? before, out var problem))
         {
@@ -41,9 +44,16 @@ public static class StaffEndpoints
         }
 
         var rows = await query.OrderByDescending(a => a.Id).Take(page.Take + 1)
-            .Select(a => new { a.Id, View = new GatewayAttemptResponse(a.ChallengeId, a.At, a.Delivery, a.MaskedPhone, a.GatewayRole, a.GatewayName, a.Outcome, a.HttpStatus, a.LatencyMs, a.Error) })
+            .Select(a =>
+                new
+                {
+                    a.Id,
+                    View = new GatewayAttemptResponse(a.ChallengeId, a.At, a.Delivery, a.MaskedPhone,
+                        a.GatewayRole, a.GatewayName, a.Outcome, a.HttpStatus, a.LatencyMs, a.Error)
+                })
             .ToListAsync(cancellationToken);
         var paged = page.PageOf(rows, a => PageCursor.Encode(a.Id));
-        return TypedResults.Ok(new Page<GatewayAttemptResponse>([.. paged.Items.Select(a => a.View)], paged.NextCursor));
+        return TypedResults.Ok(
+            new Page<GatewayAttemptResponse>([.. paged.Items.Select(a => a.View)], paged.NextCursor));
     }
 }

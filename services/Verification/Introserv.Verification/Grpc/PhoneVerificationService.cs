@@ -10,7 +10,7 @@ using Microsoft.Extensions.Options;
 
 namespace Introserv.Verification.GrpcServices;
 
-/// <summary>Verification for the other services (Profile, Identity, Orders), with a service token only.</summary>
+// Verification for the other services (Profile, Identity, Orders), with a service token only.
 [Authorize(Policy = AuthenticationExtensions.ServicePolicy)]
 public sealed class PhoneVerificationService(
     ChallengeService challenges,
@@ -23,7 +23,8 @@ public sealed class PhoneVerificationService(
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(context);
         var result = await challenges.StartAsync(
-            AccountIdOf(request.AccountId), request.Purpose, Empty(request.Operation), Empty(request.Phone), Empty(request.RegionHint), request.Channel,
+            AccountIdOf(request.AccountId), request.Purpose, Empty(request.Operation), Empty(request.Phone),
+            Empty(request.RegionHint), request.Channel,
             ClientAddressOf(request.ClientAddress), context.CancellationToken);
         if (result.Refusal is { } refusal && result.Challenge is null)
         {
@@ -33,7 +34,8 @@ public sealed class PhoneVerificationService(
         return Reply(result.Challenge!);
     }
 
-    public override async Task<ChallengeReply> ResendChallenge(ResendChallengeRequest request, ServerCallContext context)
+    public override async Task<ChallengeReply> ResendChallenge(
+        ResendChallengeRequest request, ServerCallContext context)
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(context);
@@ -42,7 +44,8 @@ public sealed class PhoneVerificationService(
             throw new RpcException(new Status(StatusCode.InvalidArgument, "challenge_id must be a GUID."));
         }
 
-        var result = await challenges.ResendAsync(AccountIdOf(request.AccountId), challengeId, request.OtherGateway, context.CancellationToken);
+        var result = await challenges.ResendAsync(
+            AccountIdOf(request.AccountId), challengeId, request.OtherGateway, context.CancellationToken);
         if (result.Refusal is { } refusal && result.Challenge is null)
         {
             throw Refused(refusal);
@@ -51,29 +54,36 @@ public sealed class PhoneVerificationService(
         return Reply(result.Challenge!);
     }
 
-    /// <summary>The refusal as a gRPC error that keeps the public API's problem code (and the wait) in trailers.</summary>
+    // The refusal as a gRPC error that keeps the public API's problem code (and the wait) in trailers.
     private static RpcException Refused(Refusal refusal)
     {
         var trailers = new Metadata { { "problem-code", refusal.Code } };
         if (refusal.RetryAfter is { } wait)
         {
-            trailers.Add("retry-after-seconds", Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture));
+            trailers.Add("retry-after-seconds",
+                Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds))
+                    .ToString(System.Globalization.CultureInfo.InvariantCulture));
         }
 
         var detail = refusal.Field is null ? refusal.Detail : $"{refusal.Field}: {refusal.Detail}";
         return new RpcException(new Status(StatusOf(refusal.Code), detail), trailers);
     }
 
-    public override async Task<ConfirmChallengeReply> ConfirmChallenge(ConfirmChallengeRequest request, ServerCallContext context)
+    public override async Task<ConfirmChallengeReply> ConfirmChallenge(
+        ConfirmChallengeRequest request, ServerCallContext context)
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(context);
-        if (!Guid.TryParse(request.ChallengeId, out var challengeId) || string.IsNullOrWhiteSpace(request.Code) || request.Code.Length > 16)
+        if (!Guid.TryParse(request.ChallengeId, out var challengeId)
+            || string.IsNullOrWhiteSpace(request.Code)
+            || request.Code.Length > 16)
         {
-            throw new RpcException(new Status(StatusCode.InvalidArgument, "challenge_id must be a GUID and code 1..16 characters."));
+            throw new RpcException(
+                new Status(StatusCode.InvalidArgument, "challenge_id must be a GUID and code 1..16 characters."));
         }
 
-        var result = await challenges.ConfirmAsync(AccountIdOf(request.AccountId), challengeId, request.Code, context.CancellationToken);
+        var result = await challenges.ConfirmAsync(
+            AccountIdOf(request.AccountId), challengeId, request.Code, context.CancellationToken);
         var reply = new ConfirmChallengeReply
         {
             Outcome = result.Outcome,
@@ -89,7 +99,8 @@ public sealed class PhoneVerificationService(
         return reply;
     }
 
-    public override async Task<ConsumeStepUpTokenReply> ConsumeStepUpToken(ConsumeStepUpTokenRequest request, ServerCallContext context)
+    public override async Task<ConsumeStepUpTokenReply> ConsumeStepUpToken(
+        ConsumeStepUpTokenRequest request, ServerCallContext context)
     {
         ArgumentNullException.ThrowIfNull(request);
         if (string.IsNullOrWhiteSpace(request.Operation))
@@ -101,15 +112,23 @@ public sealed class PhoneVerificationService(
         return new ConsumeStepUpTokenReply { Valid = reason is null, Reason = reason ?? string.Empty };
     }
 
-    public override async Task<VerifiedPhoneReply> GetVerifiedPhone(GetVerifiedPhoneRequest request, ServerCallContext context)
+    public override async Task<VerifiedPhoneReply> GetVerifiedPhone(
+        GetVerifiedPhoneRequest request, ServerCallContext context)
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(context);
         var accountId = AccountIdOf(request.AccountId);
-        var phone = await db.VerifiedPhones.AsNoTracking().FirstOrDefaultAsync(p => p.AccountId == accountId, context.CancellationToken);
+        var phone = await db.VerifiedPhones
+            .AsNoTracking()
+            .FirstOrDefaultAsync(p => p.AccountId == accountId, context.CancellationToken);
         return phone is null
             ? new VerifiedPhoneReply { Verified = false }
-            : new VerifiedPhoneReply { Verified = true, Phone = phone.Phone, VerifiedAt = Timestamp.FromDateTimeOffset(phone.VerifiedAt) };
+            : new VerifiedPhoneReply
+            {
+                Verified = true,
+                Phone = phone.Phone,
+                VerifiedAt = Timestamp.FromDateTimeOffset(phone.VerifiedAt)
+            };
     }
 
     private ChallengeReply Reply(Challenge challenge) => new()
@@ -122,7 +141,8 @@ public sealed class PhoneVerificationService(
         MaskedPhone = PhoneNumberRules.Mask(challenge.Phone),
         CodeLength = challenge.CodeLength,
         ExpiresAt = Timestamp.FromDateTimeOffset(challenge.ExpiresAt),
-        ResendAvailableAt = Timestamp.FromDateTimeOffset(challenge.LastSentAt + (challenge.Delivered ? settings.Value.ResendCooldown : TimeSpan.Zero)),
+        ResendAvailableAt = Timestamp.FromDateTimeOffset(
+            challenge.LastSentAt + (challenge.Delivered ? settings.Value.ResendCooldown : TimeSpan.Zero)),
         AttemptsRemaining = challenge.AttemptsRemaining,
         Delivered = challenge.Delivered,
         Gateway = challenge.GatewayRole ?? string.Empty,
@@ -132,8 +152,9 @@ public sealed class PhoneVerificationService(
     {
         Problems.ValidationFailed or Problems.PhoneNumberTypeNotAllowed => StatusCode.InvalidArgument,
         Problems.NoVerifiedPhone or Problems.SmsNotSupportedForLandline => StatusCode.FailedPrecondition,
-        Problems.TooManyChallenges or Problems.TooManyMessagesToPhone or Problems.TooManyChallengesFromAddress or Problems.TelephonyBudgetExhausted
-            or Problems.ResendTooSoon or Problems.TooManyResends => StatusCode.ResourceExhausted,
+        Problems.TooManyChallenges or Problems.TooManyMessagesToPhone or Problems.TooManyChallengesFromAddress
+            or Problems.TelephonyBudgetExhausted or Problems.ResendTooSoon or Problems.TooManyResends
+            => StatusCode.ResourceExhausted,
         Problems.ChallengeNotFound => StatusCode.NotFound,
         Problems.DeliveryFailed => StatusCode.Unavailable,
         _ => StatusCode.FailedPrecondition,
@@ -144,7 +165,7 @@ public sealed class PhoneVerificationService(
             ? id
             : throw new RpcException(new Status(StatusCode.InvalidArgument, "account_id must be a GUID."));
 
-    /// <summary>The customer's address the calling service passed on (normalised), or null when it did not know it.</summary>
+    // The customer's address the calling service passed on (normalised), or null when it did not know it.
     private static string? ClientAddressOf(string value)
     {
         if (string.IsNullOrEmpty(value))

@@ -5,13 +5,12 @@ using System.Text.Json;
 
 namespace Introserv.Verification.Telephony;
 
-/// <summary>
-/// Calls a provider's HTTP API as its <see cref="HttpGatewayOptions"/> describe. No retries here: a retried
-/// request can mean a second text message; the fallback is the other gateway.
-/// </summary>
+// Calls a provider's HTTP API as its HttpGatewayOptions describe. No retries here: a retried request can mean a second
+// text message; the fallback is the other gateway.
 public sealed class HttpTelephonyGateway(HttpClient http)
 {
-    public async Task<GatewayResult> SendAsync(HttpGatewayOptions gateway, TelephonyMessage message, CancellationToken cancellationToken)
+    public async Task<GatewayResult> SendAsync(
+        HttpGatewayOptions gateway, TelephonyMessage message, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(gateway);
         ArgumentNullException.ThrowIfNull(message);
@@ -45,7 +44,8 @@ public sealed class HttpTelephonyGateway(HttpClient http)
                 var body = await response.Content.ReadAsStringAsync(timeout.Token);
                 if (!MatchesSuccess(body, path, gateway.SuccessValue))
                 {
-                    return new GatewayResult(GatewayOutcomes.Rejected, status, $"response field '{path}' is not '{gateway.SuccessValue}'");
+                    return new GatewayResult(
+                        GatewayOutcomes.Rejected, status, $"response field '{path}' is not '{gateway.SuccessValue}'");
                 }
             }
 
@@ -53,7 +53,8 @@ public sealed class HttpTelephonyGateway(HttpClient http)
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
-            return new GatewayResult(GatewayOutcomes.Timeout, null, $"no answer within {gateway.Timeout.TotalSeconds:0.#} s");
+            return new GatewayResult(
+                GatewayOutcomes.Timeout, null, $"no answer within {gateway.Timeout.TotalSeconds:0.#} s");
         }
         catch (HttpRequestException error)
         {
@@ -67,14 +68,18 @@ public sealed class HttpTelephonyGateway(HttpClient http)
         ArgumentNullException.ThrowIfNull(gateway);
         ArgumentNullException.ThrowIfNull(message);
         var json = gateway.ContentType.Contains("json", StringComparison.OrdinalIgnoreCase);
-        string Value(string raw) => json ? JsonEncodedText.Encode(raw, JavaScriptEncoder.UnsafeRelaxedJsonEscaping).ToString() : Uri.EscapeDataString(raw);
+        string Value(string raw) =>
+            json
+                ? JsonEncodedText.Encode(raw, JavaScriptEncoder.UnsafeRelaxedJsonEscaping).ToString()
+                : Uri.EscapeDataString(raw);
         return gateway.BodyTemplate
             .Replace("{{to}}", Value(message.To), StringComparison.Ordinal)
             .Replace("{{delivery}}", Value(message.Delivery), StringComparison.Ordinal)
             .Replace("{{code}}", Value(message.Code), StringComparison.Ordinal)
             .Replace("{{text}}", Value(message.Text), StringComparison.Ordinal)
             .Replace("{{reference}}", Value(message.ChallengeId.ToString("D")), StringComparison.Ordinal)
-            .Replace("{{ttlSeconds}}", ((int)message.Lifetime.TotalSeconds).ToString(CultureInfo.InvariantCulture), StringComparison.Ordinal);
+            .Replace("{{ttlSeconds}}", ((int)message.Lifetime.TotalSeconds).ToString(CultureInfo.InvariantCulture),
+                StringComparison.Ordinal);
     }
 
     private static bool MatchesSuccess(string body, string path, string? expected)

@@ -4,11 +4,9 @@ using Microsoft.Extensions.Options;
 
 namespace Introserv.Verification.Telephony;
 
-/// <summary>
-/// Sends a message through the channel's gateways: the primary first (or the other one than last time, when the
-/// customer asks for another gateway), then the remaining one when the first fails or does not answer in time.
-/// Every attempt is written to the attempt log and the service log, without the code.
-/// </summary>
+// Sends a message through the channel's gateways: the primary first (or the other one than last time, when the
+// customer asks for another gateway), then the remaining one when the first fails or does not answer in time.
+// Every attempt is written to the attempt log and the service log, without the code.
 public sealed partial class TelephonyDispatcher(
     HttpTelephonyGateway gateway,
     IOptionsMonitor<TelephonyOptions> settings,
@@ -16,8 +14,9 @@ public sealed partial class TelephonyDispatcher(
     TimeProvider clock,
     ILogger<TelephonyDispatcher> logger)
 {
-    /// <summary>The role that delivered, or null when none did.</summary>
-    public async Task<string?> DeliverAsync(TelephonyMessage message, string channel, string firstRole, CancellationToken cancellationToken)
+    // The role that delivered, or null when none did.
+    public async Task<string?> DeliverAsync(
+        TelephonyMessage message, string channel, string firstRole, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(message);
         var gateways = settings.CurrentValue.For(channel);
@@ -42,7 +41,9 @@ public sealed partial class TelephonyDispatcher(
         return null;
     }
 
-    private async Task RecordAsync(TelephonyMessage message, string role, string name, GatewayResult result, int latency, CancellationToken cancellationToken)
+    private async Task RecordAsync(
+        TelephonyMessage message, string role, string name, GatewayResult result, int latency,
+        CancellationToken cancellationToken)
     {
         var masked = Challenges.PhoneNumberRules.Mask(message.To);
         if (result.Delivered)
@@ -51,7 +52,8 @@ public sealed partial class TelephonyDispatcher(
         }
         else
         {
-            LogFailed(logger, message.Delivery, masked, message.ChallengeId, role, name, result.Outcome, result.Error, latency);
+            LogFailed(logger, message.Delivery, masked, message.ChallengeId,
+                role, name, result.Outcome, result.Error, latency);
         }
 
         db.GatewayAttempts.Add(new GatewayAttempt
@@ -65,14 +67,18 @@ public sealed partial class TelephonyDispatcher(
             Outcome = result.Outcome,
             HttpStatus = result.HttpStatus,
             LatencyMs = latency,
-            Error = result.Error is { Length: > GatewayAttempt.ErrorMaxLength } text ? text[..GatewayAttempt.ErrorMaxLength] : result.Error,
+            Error = result.Error is { Length: > GatewayAttempt.ErrorMaxLength } text
+                ? text[..GatewayAttempt.ErrorMaxLength]
+                : result.Error,
             At = clock.GetUtcNow(),
         });
         try
         {
             await db.SaveChangesAsync(cancellationToken);
         }
-        catch (Exception error) when (error is Microsoft.EntityFrameworkCore.DbUpdateException or InvalidOperationException or TimeoutException)
+        catch (Exception error)
+            when (error is Microsoft.EntityFrameworkCore.DbUpdateException or InvalidOperationException
+                or TimeoutException)
         {
             // The message went (or not) either way; losing a support record must not fail the customer's request.
             db.ChangeTracker.Clear();
@@ -81,14 +87,19 @@ public sealed partial class TelephonyDispatcher(
     }
 
     [LoggerMessage(Level = LogLevel.Information,
-        Message = "Verification {Delivery} to {Phone} for challenge {ChallengeId} delivered by the {Role} gateway {Gateway} in {LatencyMs} ms")]
-    private static partial void LogDelivered(ILogger logger, string delivery, string phone, Guid challengeId, string role, string gateway, int latencyMs);
+        Message = "Verification {Delivery} to {Phone} for challenge {ChallengeId} delivered by the {Role} gateway " +
+            "{Gateway} in {LatencyMs} ms")]
+    private static partial void LogDelivered(
+        ILogger logger, string delivery, string phone, Guid challengeId, string role, string gateway, int latencyMs);
 
     [LoggerMessage(Level = LogLevel.Warning,
-        Message = "Verification {Delivery} to {Phone} for challenge {ChallengeId} failed on the {Role} gateway {Gateway}: {Outcome} ({Error}) after {LatencyMs} ms")]
+        Message = "Verification {Delivery} to {Phone} for challenge {ChallengeId} failed on the {Role} gateway " +
+            "{Gateway}: {Outcome} ({Error}) after {LatencyMs} ms")]
     private static partial void LogFailed(
-        ILogger logger, string delivery, string phone, Guid challengeId, string role, string gateway, string outcome, string? error, int latencyMs);
+        ILogger logger, string delivery, string phone, Guid challengeId, string role, string gateway, string outcome,
+        string? error, int latencyMs);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "The gateway attempt of challenge {ChallengeId} could not be recorded")]
+    [LoggerMessage(Level = LogLevel.Warning,
+        Message = "The gateway attempt of challenge {ChallengeId} could not be recorded")]
     private static partial void LogNotRecorded(ILogger logger, Guid challengeId, Exception error);
 }

@@ -1,26 +1,28 @@
 namespace Introserv.Verification.Telephony;
 
-/// <summary>What a gateway is asked to deliver. <see cref="ToString"/> leaves the code out.</summary>
-public sealed record TelephonyMessage(Guid ChallengeId, Guid AccountId, string To, string Delivery, string Code, string Text, TimeSpan Lifetime)
+// What a gateway is asked to deliver. ToString leaves the code out.
+public sealed record TelephonyMessage(
+    Guid ChallengeId, Guid AccountId, string To, string Delivery, string Code, string Text, TimeSpan Lifetime)
 {
-    public override string ToString() => $"{Delivery} to {Challenges.PhoneNumberRules.Mask(To)} for challenge {ChallengeId}";
+    public override string ToString() =>
+        $"{Delivery} to {Challenges.PhoneNumberRules.Mask(To)} for challenge {ChallengeId}";
 }
 
-/// <summary>How one gateway attempt ended.</summary>
+// How one gateway attempt ended.
 public static class GatewayOutcomes
 {
     public const string Delivered = "delivered";
 
-    /// <summary>The provider answered, but not with success (status or body).</summary>
+    // The provider answered, but not with success (status or body).
     public const string Rejected = "rejected";
 
-    /// <summary>No answer in time.</summary>
+    // No answer in time.
     public const string Timeout = "timeout";
 
-    /// <summary>The provider could not be reached.</summary>
+    // The provider could not be reached.
     public const string Unreachable = "unreachable";
 
-    /// <summary>No gateway is configured for the role.</summary>
+    // No gateway is configured for the role.
     public const string NotConfigured = "not_configured";
 }
 

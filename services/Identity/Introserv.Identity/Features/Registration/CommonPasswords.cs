@@ -2,10 +2,8 @@ using System.IO.Compression;
 
 namespace Introserv.Identity.Features.Registration;
 
-/// <summary>
-/// The most common passwords (the 100,000 most frequent of the SecLists collection, those of 8 to 128
-/// characters, compared case-insensitively), which registration and password changes refuse.
-/// </summary>
+// The most common passwords (the 100,000 most frequent of the SecLists collection, those of 8 to 128
+// characters, compared case-insensitively), which registration and password changes refuse.
 public sealed class CommonPasswords
 {
     private readonly HashSet<string> _passwords;

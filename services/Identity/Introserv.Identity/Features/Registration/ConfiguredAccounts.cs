@@ -4,15 +4,14 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Introserv.Identity.Features.Registration;
 
-/// <summary>Accounts that configuration creates at start-up (the bootstrap staff account, the demo customer).</summary>
+// Accounts that configuration creates at start-up (the bootstrap staff account, the demo customer).
 public static class ConfiguredAccounts
 {
-    /// <summary>
-    /// Creates the account with its role in one transaction (plus whatever <paramref name="alsoAdd"/> adds, e.g. an
-    /// event), so a crash never leaves it half made. False when its login was taken meanwhile; other failures throw.
-    /// </summary>
+    // Creates the account with its role in one transaction (plus whatever alsoAdd adds, e.g. an event), so a crash
+    // never leaves it half made. False when its login was taken meanwhile; other failures throw.
     public static async Task<bool> CreateAsync(
-        IServiceProvider provider, Account account, string password, Guid roleId, Action<IdentityServiceDbContext>? alsoAdd, CancellationToken cancellationToken)
+        IServiceProvider provider, Account account, string password, Guid roleId,
+        Action<IdentityServiceDbContext>? alsoAdd, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(provider);
         ArgumentNullException.ThrowIfNull(account);
@@ -31,7 +30,9 @@ public static class ConfiguredAccounts
 
             if (!created.Succeeded)
             {
-                throw new InvalidOperationException($"Creating the account {account.UserName} failed: {string.Join(", ", created.Errors.Select(e => e.Code))}");
+                throw new InvalidOperationException(
+                    $"Creating the account {account.UserName} failed: " +
+                    $"{string.Join(", ", created.Errors.Select(e => e.Code))}");
             }
 
             db.UserRoles.Add(new IdentityUserRole<Guid> { UserId = account.Id, RoleId = roleId });
@@ -42,7 +43,7 @@ public static class ConfiguredAccounts
         }, cancellationToken);
     }
 
-    /// <summary>The validation errors of a configured account as one line for the start-up exception.</summary>
+    // The validation errors of a configured account as one line for the start-up exception.
     public static string Describe(IEnumerable<KeyValuePair<string, string[]>> errors) =>
         string.Join("; ", errors.SelectMany(e => e.Value.Select(m => $"{e.Key}: {m}")));
 }

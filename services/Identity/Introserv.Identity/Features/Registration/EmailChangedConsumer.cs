@@ -7,13 +7,12 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Introserv.Identity.Features.Registration;
 
-/// <summary>
-/// Profile confirmed a new email address: the account takes it (the security section, the <c>email</c> claim), once per
-/// event through the inbox. When another account already has that address the account keeps its old one and a
-/// warning is logged (Identity's addresses are unique; support resolves it). Changes may arrive out of order: only one
-/// newer than the last applied (by Profile's version) is taken.
-/// </summary>
-public sealed class EmailChangedConsumer(IdentityServiceDbContext db, ILookupNormalizer normalizer, ILogger<EmailChangedConsumer> logger)
+// Profile confirmed a new email address: the account takes it (the security section, the email claim), once per event
+// through the inbox. When another account already has that address the account keeps its old one and a warning is
+// logged (Identity's addresses are unique; support resolves it). Changes may arrive out of order: only one newer than
+// the last applied (by Profile's version) is taken.
+public sealed class EmailChangedConsumer(
+    IdentityServiceDbContext db, ILookupNormalizer normalizer, ILogger<EmailChangedConsumer> logger)
     : InboxConsumer<IdentityServiceDbContext, EmailChanged>(db)
 {
     protected override async Task HandleAsync(ConsumeContext<EmailChanged> context, CancellationToken cancellationToken)
@@ -29,7 +28,9 @@ public sealed class EmailChangedConsumer(IdentityServiceDbContext db, ILookupNor
 
         if (!message.IsNewerThan(account.EmailProfileVersion))
         {
-            logger.LogInformation("EmailChanged (profile version {Version}) for account {AccountId} is older than the one applied; ignored",
+            logger.LogInformation(
+                "EmailChanged (profile version {Version}) for account {AccountId} is older than the " +
+                "one applied; ignored",
                 message.ProfileVersion, account.Id);
             return;
         }
@@ -44,7 +45,9 @@ public sealed class EmailChangedConsumer(IdentityServiceDbContext db, ILookupNor
 
         if (await Db.Users.AnyAsync(a => a.Id != account.Id && a.NormalizedEmail == normalized, cancellationToken))
         {
-            logger.LogWarning("Account {AccountId} keeps its email: the confirmed new address belongs to another account", account.Id);
+            logger.LogWarning(
+                "Account {AccountId} keeps its email: the confirmed new address belongs to another account",
+                account.Id);
             return;
         }
 

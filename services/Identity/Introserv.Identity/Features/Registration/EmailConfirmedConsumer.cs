@@ -7,13 +7,13 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Introserv.Identity.Features.Registration;
 
-/// <summary>
-/// Profile confirmed the account's address: password resets may go there. Only while the account still has that
-/// address (a change that overtook the confirmation carries its own confirmation).
-/// </summary>
-public sealed class EmailConfirmedConsumer(IdentityServiceDbContext db, ILookupNormalizer normalizer) : InboxConsumer<IdentityServiceDbContext, EmailConfirmed>(db)
+// Profile confirmed the account's address: password resets may go there. Only while the account still has that
+// address (a change that overtook the confirmation carries its own confirmation).
+public sealed class EmailConfirmedConsumer(IdentityServiceDbContext db, ILookupNormalizer normalizer)
+    : InboxConsumer<IdentityServiceDbContext, EmailConfirmed>(db)
 {
-    protected override async Task HandleAsync(ConsumeContext<EmailConfirmed> context, CancellationToken cancellationToken)
+    protected override async Task HandleAsync(
+        ConsumeContext<EmailConfirmed> context, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(context);
         var message = context.Message;

@@ -10,10 +10,14 @@ using System.ComponentModel.DataAnnotations;
 
 namespace Introserv.Identity.Features.Registration;
 
-/// <summary>A new customer account. Beyond the shape checked by its attributes, the rules of <see cref="RegistrationRules"/>.</summary>
+// A new customer account. Beyond the shape checked by its attributes, the rules of RegistrationRules.
 public sealed record RegisterAccountRequest(
-    [property: RequiredValue, TextLength(RegistrationRules.LoginMinLength, RegistrationRules.LoginMaxLength), RegularExpression(RegistrationRules.LoginPatternText, ErrorMessage = RegistrationRules.LoginMessage)] string? Login,
-    [property: RequiredValue, TextLength(RegistrationRules.PasswordMinLength, RegistrationRules.PasswordMaxLength), NotCommonPassword] string? Password,
+    [property: RequiredValue, TextLength(RegistrationRules.LoginMinLength, RegistrationRules.LoginMaxLength),
+        RegularExpression(RegistrationRules.LoginPatternText, ErrorMessage = RegistrationRules.LoginMessage)]
+    string? Login,
+    [property: RequiredValue, TextLength(RegistrationRules.PasswordMinLength, RegistrationRules.PasswordMaxLength),
+        NotCommonPassword]
+    string? Password,
     [property: RequiredValue, Email, TextLength(EmailAttribute.MaxLength)] string? Email,
     [property: RequiredValue, TextLength(RegistrationRules.NameMaxLength)] string? FirstName,
     [property: RequiredValue, TextLength(RegistrationRules.NameMaxLength)] string? LastName) : IValidatableObject
@@ -27,7 +31,8 @@ public sealed record RegisterAccountRequest(
     }
 }
 
-public sealed record AccountCreatedResponse(Guid AccountId, string Login, string Email, string FirstName, string LastName, DateTimeOffset CreatedAt);
+public sealed record AccountCreatedResponse(
+    Guid AccountId, string Login, string Email, string FirstName, string LastName, DateTimeOffset CreatedAt);
 
 public static class RegisterAccount
 {
@@ -37,7 +42,8 @@ public static class RegisterAccount
             .AllowAnonymous()
             .WithName("RegisterAccount")
             .WithSummary("Register a customer account")
-            .WithDescription("The billing login (3–32 of a-z 0-9 . _ -) is unique case-insensitively and can never change.")
+            .WithDescription(
+                "The billing login (3–32 of a-z 0-9 . _ -) is unique case-insensitively and can never change.")
             .Problems(IdentityProblems.LoginTaken, IdentityProblems.EmailTaken);
         return endpoints;
     }
@@ -77,7 +83,8 @@ public static class RegisterAccount
                 db.UserRoles.Add(new IdentityUserRole<Guid> { UserId = account.Id, RoleId = RoleIds.CustomerRoleId });
 
                 db.AddIntegrationEvent(
-                    new AccountRegistered(Guid.CreateVersion7(now), now, account.Id, account.UserName!, account.Email!, account.FirstName, account.LastName),
+                    new AccountRegistered(Guid.CreateVersion7(now), now, account.Id,
+                        account.UserName!, account.Email!, account.FirstName, account.LastName),
                     clock);
                 await db.SaveChangesAsync(ct);
                 await transaction.CommitAsync(ct);
@@ -89,7 +96,8 @@ public static class RegisterAccount
                 return conflict;
             }
         }
-        catch (DbUpdateException ex) when (ex.InnerException is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation } unique)
+        catch (DbUpdateException ex)
+            when (ex.InnerException is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation } unique)
         {
             // Two registrations raced past the uniqueness checks; the unique index decided.
             return unique.ConstraintName?.Contains("Email", StringComparison.OrdinalIgnoreCase) == true
@@ -99,7 +107,8 @@ public static class RegisterAccount
 
         return TypedResults.Created(
             "/api/account/security",
-            new AccountCreatedResponse(account.Id, account.UserName!, account.Email!, account.FirstName, account.LastName, now));
+            new AccountCreatedResponse(
+                account.Id, account.UserName!, account.Email!, account.FirstName, account.LastName, now));
     }
 
     private static ProblemHttpResult Conflict(IEnumerable<IdentityError> errors)
@@ -119,7 +128,9 @@ public static class RegisterAccount
         throw new InvalidOperationException($"Account creation failed: {string.Join(", ", codes)}");
     }
 
-    private static ProblemHttpResult LoginTaken() => IdentityProblems.LoginTaken.Result("Another account uses this billing login (logins are compared case-insensitively).");
+    private static ProblemHttpResult LoginTaken() => IdentityProblems.LoginTaken.Result(
+        "Another account uses this billing login (logins are compared case-insensitively).");
 
-    private static ProblemHttpResult EmailTaken() => IdentityProblems.EmailTaken.Result("Another account is registered with this email address.");
+    private static ProblemHttpResult EmailTaken() =>
+        IdentityProblems.EmailTaken.Result("Another account is registered with this email address.");
 }

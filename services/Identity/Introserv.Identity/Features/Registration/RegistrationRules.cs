@@ -2,23 +2,26 @@ using System.Text.RegularExpressions;
 
 namespace Introserv.Identity.Features.Registration;
 
-/// <summary>A password that is not among the most commonly used ones (<see cref="CommonPasswords"/>).</summary>
+// A password that is not among the most commonly used ones (CommonPasswords).
 [AttributeUsage(AttributeTargets.Property | AttributeTargets.Parameter)]
-public sealed class NotCommonPasswordAttribute() : System.ComponentModel.DataAnnotations.ValidationAttribute(CommonMessage)
+public sealed class NotCommonPasswordAttribute()
+    : System.ComponentModel.DataAnnotations.ValidationAttribute(CommonMessage)
 {
     public const string CommonMessage = "This password is among the most commonly used ones; choose another.";
 
-    protected override System.ComponentModel.DataAnnotations.ValidationResult? IsValid(object? value, System.ComponentModel.DataAnnotations.ValidationContext validationContext)
+    protected override System.ComponentModel.DataAnnotations.ValidationResult? IsValid(
+        object? value, System.ComponentModel.DataAnnotations.ValidationContext validationContext)
     {
         ArgumentNullException.ThrowIfNull(validationContext);
         var common = (CommonPasswords?)validationContext.GetService(typeof(CommonPasswords));
         return value is string password && common?.Contains(password) == true
-            ? new System.ComponentModel.DataAnnotations.ValidationResult(ErrorMessageString, validationContext.MemberName is { } member ? [member] : null)
+            ? new System.ComponentModel.DataAnnotations.ValidationResult(
+                ErrorMessageString, validationContext.MemberName is { } member ? [member] : null)
             : System.ComponentModel.DataAnnotations.ValidationResult.Success;
     }
 }
 
-/// <summary>The rules a new account must satisfy, checked before anything is stored.</summary>
+// The rules a new account must satisfy, checked before anything is stored.
 public static partial class RegistrationRules
 {
     public const int LoginMinLength = 3;
@@ -34,14 +37,13 @@ public static partial class RegistrationRules
 
     public const string LoginMessage = "The login is 3 to 32 characters of a-z, 0-9, '.', '_' and '-'.";
 
-    /// <summary>The message for a reserved login (see <see cref="ReservedLogins"/>).</summary>
+    // The message for a reserved login (see ReservedLogins).
     public const string LoginReservedMessage = "This login is reserved for the provider's staff; choose another.";
 
-    /// <summary>
-    /// Validates a request; returns field name → messages (empty when valid). Reserved logins are refused unless
-    /// <paramref name="allowReservedLogin"/> (accounts made by configuration, never by a customer).
-    /// </summary>
-    public static Dictionary<string, string[]> Validate(RegisterAccountRequest request, CommonPasswords commonPasswords, bool allowReservedLogin = false)
+    // Validates a request; returns field name → messages (empty when valid). Reserved logins are refused unless
+    // allowReservedLogin (accounts made by configuration, never by a customer).
+    public static Dictionary<string, string[]> Validate(
+        RegisterAccountRequest request, CommonPasswords commonPasswords, bool allowReservedLogin = false)
     {
         ArgumentNullException.ThrowIfNull(request);
         var errors = new Dictionary<string, string[]>();
@@ -71,7 +73,7 @@ public static partial class RegistrationRules
         return errors;
     }
 
-    /// <summary>The password rules (length, common passwords, not the login); null when the password is acceptable.</summary>
+    // The password rules (length, common passwords, not the login); null when the password is acceptable.
     public static string? CheckPassword(string? password, string login, CommonPasswords commonPasswords)
     {
         ArgumentNullException.ThrowIfNull(commonPasswords);
@@ -86,11 +88,14 @@ public static partial class RegistrationRules
             return NotCommonPasswordAttribute.CommonMessage;
         }
 
-        return string.Equals(password, login, StringComparison.OrdinalIgnoreCase) ? "The password must not be the login." : null;
+        return string.Equals(password, login, StringComparison.OrdinalIgnoreCase)
+            ? "The password must not be the login."
+            : null;
     }
 
-    /// <summary>The confirmation of a new password: the same text typed twice.</summary>
-    public static IEnumerable<System.ComponentModel.DataAnnotations.ValidationResult> Confirmation(string? newPassword, string? confirmPassword)
+    // The confirmation of a new password: the same text typed twice.
+    public static IEnumerable<System.ComponentModel.DataAnnotations.ValidationResult> Confirmation(
+        string? newPassword, string? confirmPassword)
     {
         if (!string.Equals(newPassword, confirmPassword, StringComparison.Ordinal))
         {

@@ -7,61 +7,73 @@ using Microsoft.AspNetCore.Identity;
 
 namespace Introserv.Identity.Features.Registration;
 
-/// <summary>
-/// "Create an account" next to the sign-in page: the form runs exactly the API's registration
-/// (<see cref="RegisterAccount"/>: the same validation, the same conflicts, the same confirmation mail) and shows
-/// every refused field at once.
-/// </summary>
+// "Create an account" next to the sign-in page: the form runs exactly the API's registration (RegisterAccount: the same
+// validation, the same conflicts, the same confirmation mail) and shows every refused field at once.
 public static class SignUpPages
 {
     public const string SignUpPath = "/account/sign-up";
 
     private static readonly (string Field, string Label)[] Fields =
-        [("login", "Billing login"), ("email", "Email"), ("firstName", "First name"), ("lastName", "Last name"), ("password", "Password")];
+        [("login", "Billing login"), ("email", "Email"), ("firstName", "First name"), ("lastName", "Last name"),
+            ("password", "Password")];
 
     public static RouteGroupBuilder MapSignUpPages(this RouteGroupBuilder pages)
     {
         ArgumentNullException.ThrowIfNull(pages);
-        pages.MapGet("/sign-up", (HttpContext context, IAntiforgery antiforgery) => Form(context, antiforgery, new Dictionary<string, string>(), [], StatusCodes.Status200OK));
+        pages.MapGet("/sign-up", (HttpContext context, IAntiforgery antiforgery) =>
+            Form(context, antiforgery, new Dictionary<string, string>(), [], StatusCodes.Status200OK));
         pages.MapPost("/sign-up", SubmitAsync);
         return pages;
     }
 
     private static async Task<IResult> SubmitAsync(
-        HttpContext context, IAntiforgery antiforgery, UserManager<Account> users, IdentityServiceDbContext db, TimeProvider clock, CancellationToken cancellationToken)
+        HttpContext context, IAntiforgery antiforgery, UserManager<Account> users, IdentityServiceDbContext db,
+        TimeProvider clock, CancellationToken cancellationToken)
     {
         if (!await antiforgery.IsRequestValidAsync(context))
         {
             return Html.Page("Form expired",
-                $"<p class=\"error\" role=\"alert\">The form has expired. <a href=\"{SignUpPath}\">Reload the page</a> and try again.</p>", StatusCodes.Status400BadRequest);
+                $"<p class=\"error\" role=\"alert\">The form has expired. " +
+                $"<a href=\"{SignUpPath}\">Reload the page</a> and try again.</p>",
+                StatusCodes.Status400BadRequest);
         }
 
         var form = await context.Request.ReadFormAsync(cancellationToken);
-        var values = Fields.Where(f => f.Field != "password").ToDictionary(f => f.Field, f => form[f.Field].ToString().Trim(), StringComparer.Ordinal);
-        var request = new RegisterAccountRequest(values["login"], form["password"].ToString(), values["email"], values["firstName"], values["lastName"]);
+        var values = Fields.Where(f => f.Field != "password")
+            .ToDictionary(f => f.Field, f => form[f.Field].ToString().Trim(), StringComparer.Ordinal);
+        var request = new RegisterAccountRequest(
+            values["login"], form["password"].ToString(), values["email"], values["firstName"], values["lastName"]);
         if (await RequestValidation.ValidateAsync(request, context) is { } errors)
         {
-            var messages = Fields.Where(f => errors.ContainsKey(f.Field)).Select(f => $"{f.Label}: {string.Join(" ", errors[f.Field])}").ToList();
+            var messages = Fields.Where(f => errors.ContainsKey(f.Field))
+                .Select(f => $"{f.Label}: {string.Join(" ", errors[f.Field])}")
+                .ToList();
             return Form(context, antiforgery, values, messages, StatusCodes.Status400BadRequest);
         }
 
         return (await RegisterAccount.HandleAsync(request, users, db, clock, cancellationToken)).Result switch
         {
             Created<AccountCreatedResponse> created => Html.Page("Your account is ready",
-                $"<p role=\"status\">Welcome, {Html.Encode(created.Value!.FirstName)}. We sent a link to {Html.Encode(created.Value.Email)} to confirm the address.</p>" +
+                $"<p role=\"status\">Welcome, {Html.Encode(created.Value!.FirstName)}. " +
+                $"We sent a link to {Html.Encode(created.Value.Email)} to confirm the address.</p>" +
                 $"<p><a href=\"{LoginPages.LoginPath}\">Sign in as {Html.Encode(created.Value.Login)}</a></p>"),
-            ProblemHttpResult problem => Form(context, antiforgery, values, [problem.ProblemDetails.Detail ?? "The account could not be created."], problem.StatusCode),
+            ProblemHttpResult problem => Form(
+                context, antiforgery, values, [problem.ProblemDetails.Detail ?? "The account could not be created."],
+                problem.StatusCode),
             var other => other!,
         };
     }
 
-    private static IResult Form(HttpContext context, IAntiforgery antiforgery, IReadOnlyDictionary<string, string> values, List<string> errors, int status)
+    private static IResult Form(
+        HttpContext context, IAntiforgery antiforgery, IReadOnlyDictionary<string, string> values, List<string> errors,
+        int status)
     {
         var tokens = antiforgery.GetAndStoreTokens(context);
         string Value(string field) => Html.Encode(values.GetValueOrDefault(field) ?? "");
         var list = errors.Count == 0
             ? ""
-            : $"<ul class=\"error\" role=\"alert\">{string.Concat(errors.Select(e => $"<li>{Html.Encode(e)}</li>"))}</ul>";
+            : $"<ul class=\"error\" role=\"alert\">" +
+                $"{string.Concat(errors.Select(e => $"<li>{Html.Encode(e)}</li>"))}</ul>";
         var body = $"""
             {list}
             <form method="post" action="{SignUpPath}">

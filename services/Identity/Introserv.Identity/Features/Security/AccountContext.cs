@@ -8,29 +8,35 @@ using static OpenIddict.Abstractions.OpenIddictConstants;
 
 namespace Introserv.Identity.Features.Security;
 
-/// <summary>Who is calling: the account and session of the access token.</summary>
+// Who is calling: the account and session of the access token.
 public static class AccountContext
 {
     public static Guid? SessionId(this ClaimsPrincipal user) =>
         Guid.TryParse(user.FindFirstValue(OidcEndpoints.SessionIdClaim), out var id) ? id : null;
 
     public static DateTimeOffset? AuthenticatedAt(this ClaimsPrincipal user) =>
-        long.TryParse(user.FindFirstValue(Claims.AuthenticationTime), out var seconds) ? DateTimeOffset.FromUnixTimeSeconds(seconds) : null;
+        long.TryParse(user.FindFirstValue(Claims.AuthenticationTime), out var seconds)
+            ? DateTimeOffset.FromUnixTimeSeconds(seconds)
+            : null;
 
-    public static Task<Account?> FindAccountAsync(this IdentityServiceDbContext db, ClaimsPrincipal user, CancellationToken cancellationToken)
+    public static Task<Account?> FindAccountAsync(
+        this IdentityServiceDbContext db, ClaimsPrincipal user, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(db);
         var id = user.AccountId();
         return db.Users.FirstOrDefaultAsync(a => a.Id == id, cancellationToken);
     }
 
-    public static ProblemHttpResult AccountGone() => IdentityProblems.AccountNotFound.Result("The account of this token no longer exists.");
+    public static ProblemHttpResult AccountGone() =>
+        IdentityProblems.AccountNotFound.Result("The account of this token no longer exists.");
 }
 
-/// <summary>Writes the customer-readable audit trail (never a secret).</summary>
+// Writes the customer-readable audit trail (never a secret).
 public static class Audit
 {
-    public static void Record(IdentityServiceDbContext db, Guid accountId, HttpContext context, TimeProvider clock, string action, string? detail, Guid? actor = null)
+    public static void Record(
+        IdentityServiceDbContext db, Guid accountId, HttpContext context, TimeProvider clock, string action,
+        string? detail, Guid? actor = null)
     {
         ArgumentNullException.ThrowIfNull(db);
         ArgumentNullException.ThrowIfNull(clock);

@@ -10,15 +10,14 @@ namespace Introserv.Identity.Features.Security;
 // [SkipValidation] is the validation framework's way to leave a parameter alone; .NET 10 marks it for evaluation.
 #pragma warning disable ASP0029
 
-/// <summary>
-/// What every account-security handler works with, bound as one parameter (<c>[AsParameters]</c>). Services, not
-/// input: request validation skips it (it would otherwise walk the database context's sets).
-/// </summary>
+// What every account-security handler works with, bound as one parameter ([AsParameters]). Services, not input: request
+// validation skips it (it would otherwise walk the database context's sets).
 [SkipValidation]
 public sealed record SecurityCall(
-    ClaimsPrincipal User, HttpContext Context, IdentityServiceDbContext Db, StepUp StepUp, TimeProvider Clock, CancellationToken Aborted);
+    ClaimsPrincipal User, HttpContext Context, IdentityServiceDbContext Db, StepUp StepUp, TimeProvider Clock,
+    CancellationToken Aborted);
 
-/// <summary>What setting a new password needs (a change or a reset), bound as one parameter (<c>[AsParameters]</c>); not validated.</summary>
+// What setting a new password needs (a change or a reset), bound as one parameter ([AsParameters]); not validated.
 [SkipValidation]
 public sealed record PasswordServices(
     UserManager<Account> Users,

@@ -14,7 +14,8 @@ public sealed record LastAccess(string? Ip, DateTimeOffset? At);
 
 public sealed record AllowListState(IReadOnlyList<string> Entries, long Version);
 
-public sealed record TwoFactorState(bool Enabled, IReadOnlyList<string> Methods, int RecoveryCodesLeft, DateTimeOffset? EnabledAt);
+public sealed record TwoFactorState(
+    bool Enabled, IReadOnlyList<string> Methods, int RecoveryCodesLeft, DateTimeOffset? EnabledAt);
 
 public sealed record SessionView(
     Guid Id, string ClientId, string? CreatedIp, DateTimeOffset CreatedAt, string? LastIp, DateTimeOffset LastUsedAt,
@@ -33,13 +34,14 @@ public sealed record SecurityOverview(
     IReadOnlyList<SessionView> Sessions,
     string CurrentAddress);
 
-public sealed record AuditEntryView(long Id, DateTimeOffset At, string? Ip, string Action, string? Detail, bool ByStaff);
+public sealed record AuditEntryView(
+    long Id, DateTimeOffset At, string? Ip, string Action, string? Detail, bool ByStaff);
 
 public sealed record LoginAttemptView(long Id, DateTimeOffset At, string Ip, string Outcome, string? UserAgent);
 
 public sealed record RevokedSessions(int Revoked);
 
-/// <summary>The account security section: <c>/api/account/...</c>, every endpoint authenticated.</summary>
+// The account security section: /api/account/..., every endpoint authenticated.
 public static class SecurityEndpoints
 {
     public static IEndpointRouteBuilder MapSecurityEndpoints(this IEndpointRouteBuilder endpoints)
@@ -51,7 +53,8 @@ public static class SecurityEndpoints
             .WithSummary("Login, last access, security-code state, IP allow-list, second factor and sessions");
         account.MapPost("/step-up", StepUpEndpoint.HandleAsync).WithName("StepUp")
             .WithSummary("Confirm identity (second factor, or password without one) for sensitive changes")
-            .Problems(IdentityProblems.InvalidSecondFactor, IdentityProblems.InvalidPassword, IdentityProblems.TooManyAttempts);
+            .Problems(IdentityProblems.InvalidSecondFactor,
+                IdentityProblems.InvalidPassword, IdentityProblems.TooManyAttempts);
         account.MapPut("/security-code", SecuritySettings.SetSecurityCodeAsync).WithName("SetSecurityCode")
             .WithSummary("Set the support security code (once; it can never be read or changed)")
             .Problems(IdentityProblems.StepUpRequired, IdentityProblems.SecurityCodeAlreadySet);
@@ -60,16 +63,21 @@ public static class SecurityEndpoints
             .Problems(IdentityProblems.StepUpRequired, IdentityProblems.WouldLockOut);
         account.MapPost("/password", SecuritySettings.ChangePasswordAsync).WithName("ChangePassword")
             .WithSummary("Change the password; every other session is revoked")
-            .Problems(IdentityProblems.StepUpRequired, IdentityProblems.CurrentPasswordIncorrect, IdentityProblems.PasswordReused, IdentityProblems.TooManyAttempts);
-        account.MapGet("/sessions", ListSessionsAsync).WithName("ListSessions").WithSummary("Active sessions, newest first, paged by nextCursor")
+            .Problems(IdentityProblems.StepUpRequired, IdentityProblems.CurrentPasswordIncorrect,
+                IdentityProblems.PasswordReused, IdentityProblems.TooManyAttempts);
+        account.MapGet("/sessions", ListSessionsAsync).WithName("ListSessions")
+            .WithSummary("Active sessions, newest first, paged by nextCursor")
             .Paged();
         account.MapDelete("/sessions/{sessionId:guid}", RevokeSessionAsync).WithName("RevokeSession")
-            .WithSummary("Revoke one session (its refresh tokens stop working at once)").Problems(IdentityProblems.SessionNotFound);
+            .WithSummary("Revoke one session (its refresh tokens stop working at once)")
+            .Problems(IdentityProblems.SessionNotFound);
         account.MapPost("/sessions/revoke-others", RevokeOtherSessionsAsync).WithName("RevokeOtherSessions")
             .WithSummary("Revoke every session but the current one");
-        account.MapGet("/audit", GetAuditAsync).WithName("GetAccountAudit").WithSummary("Changes to the account's security, newest first, paged by nextCursor")
+        account.MapGet("/audit", GetAuditAsync).WithName("GetAccountAudit")
+            .WithSummary("Changes to the account's security, newest first, paged by nextCursor")
             .Paged();
-        account.MapGet("/login-history", GetLoginHistoryAsync).WithName("GetLoginHistory").WithSummary("Sign-in attempts, newest first, paged by nextCursor")
+        account.MapGet("/login-history", GetLoginHistoryAsync).WithName("GetLoginHistory")
+            .WithSummary("Sign-in attempts, newest first, paged by nextCursor")
             .Paged();
         account.MapTwoFactorEndpoints();
         return endpoints;
@@ -86,7 +94,8 @@ public static class SecurityEndpoints
             return AccountContext.AccountGone();
         }
 
-        var recoveryLeft = await db.RecoveryCodes.CountAsync(c => c.AccountId == account.Id && c.UsedAt == null, cancellationToken);
+        var recoveryLeft = await db.RecoveryCodes.CountAsync(
+            c => c.AccountId == account.Id && c.UsedAt == null, cancellationToken);
         return TypedResults.Ok(new SecurityOverview(
             account.Id,
             account.UserName!,
@@ -96,31 +105,39 @@ public static class SecurityEndpoints
             await PreviousSignInAsync(db, account.Id, user.SessionId(), cancellationToken),
             account.SecurityCodeHash is not null,
             new AllowListState(account.IpAllowList, account.IpAllowListVersion),
-            new TwoFactorState(account.TotpSecret is not null, secondFactor.MethodsFor(account), recoveryLeft, account.TotpEnabledAt),
+            new TwoFactorState(
+                account.TotpSecret is not null, secondFactor.MethodsFor(account), recoveryLeft, account.TotpEnabledAt),
             await SessionsAsync(db, user, settings, clock, cancellationToken),
             context.ClientAddressText()));
     }
 
-    /// <summary>
-    /// The sign-in before the one that started the caller's session: what a customer checks to spot someone else
-    /// (the last access is the caller's own request).
-    /// </summary>
-    private static async Task<LastAccess?> PreviousSignInAsync(IdentityServiceDbContext db, Guid accountId, Guid? sessionId, CancellationToken cancellationToken)
+    // The sign-in before the one that started the caller's session: what a customer checks to spot someone else
+    // (the last access is the caller's own request).
+    private static async Task<LastAccess?> PreviousSignInAsync(
+        IdentityServiceDbContext db, Guid accountId, Guid? sessionId, CancellationToken cancellationToken)
     {
-        var session = sessionId is { } id ? await db.Sessions.AsNoTracking().FirstOrDefaultAsync(s => s.Id == id, cancellationToken) : null;
-        var query = db.LoginAttempts.AsNoTracking().Where(a => a.AccountId == accountId && a.Outcome == LoginOutcome.Succeeded);
+        var session = sessionId is { } id
+            ? await db.Sessions.AsNoTracking().FirstOrDefaultAsync(s => s.Id == id, cancellationToken)
+            : null;
+        var query = db.LoginAttempts
+            .AsNoTracking()
+            .Where(a => a.AccountId == accountId && a.Outcome == LoginOutcome.Succeeded);
         if (session is not null)
         {
             query = query.Where(a => a.At <= session.CreatedAt);
         }
 
-        var previous = await query.OrderByDescending(a => a.Id).Skip(1).Select(a => new { a.Ip, a.At }).FirstOrDefaultAsync(cancellationToken);
+        var previous = await query
+            .OrderByDescending(a => a.Id)
+            .Skip(1)
+            .Select(a => new { a.Ip, a.At })
+            .FirstOrDefaultAsync(cancellationToken);
         return previous is null ? null : new LastAccess(previous.Ip, previous.At);
     }
 
     private static async Task<Results<Ok<Page<SessionView>>, ProblemHttpResult>> ListSessionsAsync(
-        ClaimsPrincipal user, [AsParameters] PageQuery page, IdentityServiceDbContext db, IOptions<IdentityServerOptions> settings, TimeProvider clock,
-        CancellationToken cancellationToken)
+        ClaimsPrincipal user, [AsParameters] PageQuery page, IdentityServiceDbContext db,
+        IOptions<IdentityServerOptions> settings, TimeProvider clock, CancellationToken cancellationToken)
     {
         if (!page.TryRead(out (DateTimeOffset At, Guid Id)? before, out var problem))
         {
@@ -130,20 +147,23 @@ public static class SecurityEndpoints
         var accountId = user.AccountId();
         var current = user.SessionId();
         var activeSince = clock.GetUtcNow() - settings.Value.RefreshTokenLifetime;
-        var query = db.Sessions.Where(s => s.AccountId == accountId && s.RevokedAt == null && s.LastUsedAt > activeSince);
+        var query = db.Sessions.Where(s =>
+            s.AccountId == accountId && s.RevokedAt == null && s.LastUsedAt > activeSince);
         if (before is var (at, id))
         {
             query = query.Where(s => s.CreatedAt < at || (s.CreatedAt == at && s.Id.CompareTo(id) < 0));
         }
 
         var rows = await query.OrderByDescending(s => s.CreatedAt).ThenByDescending(s => s.Id).Take(page.Take + 1)
-            .Select(s => new SessionView(s.Id, s.ClientId, s.CreatedIp, s.CreatedAt, s.LastIp, s.LastUsedAt, s.UserAgent, s.Id == current))
+            .Select(s => new SessionView(
+                s.Id, s.ClientId, s.CreatedIp, s.CreatedAt, s.LastIp, s.LastUsedAt, s.UserAgent, s.Id == current))
             .ToListAsync(cancellationToken);
         return TypedResults.Ok(page.PageOf(rows, s => PageCursor.Encode(s.CreatedAt, s.Id)));
     }
 
     private static async Task<IReadOnlyList<SessionView>> SessionsAsync(
-        IdentityServiceDbContext db, ClaimsPrincipal user, IOptions<IdentityServerOptions> settings, TimeProvider clock, CancellationToken cancellationToken)
+        IdentityServiceDbContext db, ClaimsPrincipal user, IOptions<IdentityServerOptions> settings, TimeProvider clock,
+        CancellationToken cancellationToken)
     {
         var accountId = user.AccountId();
         var current = user.SessionId();
@@ -155,16 +175,19 @@ public static class SecurityEndpoints
             .Take(100)
             .ToListAsync(cancellationToken);
         return sessions
-            .Select(s => new SessionView(s.Id, s.ClientId, s.CreatedIp, s.CreatedAt, s.LastIp, s.LastUsedAt, s.UserAgent, s.Id == current))
+            .Select(s => new SessionView(
+                s.Id, s.ClientId, s.CreatedIp, s.CreatedAt, s.LastIp, s.LastUsedAt, s.UserAgent, s.Id == current))
             .ToList();
     }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> RevokeSessionAsync(
-        Guid sessionId, [AsParameters] SecurityCall call, IOpenIddictAuthorizationManager authorizations, IOpenIddictTokenManager tokens)
+        Guid sessionId, [AsParameters] SecurityCall call, IOpenIddictAuthorizationManager authorizations,
+        IOpenIddictTokenManager tokens)
     {
         ArgumentNullException.ThrowIfNull(call);
         var (user, context, db, _, clock, cancellationToken) = call;
-        var revoked = await SessionRevocation.RevokeAsync(db, authorizations, tokens, clock, user.AccountId().ToString(), [sessionId], cancellationToken);
+        var revoked = await SessionRevocation.RevokeAsync(
+            db, authorizations, tokens, clock, user.AccountId().ToString(), [sessionId], cancellationToken);
         if (revoked == 0)
         {
             return IdentityProblems.SessionNotFound.Result("No active session of this account has that id.");
@@ -176,17 +199,19 @@ public static class SecurityEndpoints
     }
 
     private static async Task<Ok<RevokedSessions>> RevokeOtherSessionsAsync(
-        [AsParameters] SecurityCall call, IOpenIddictAuthorizationManager authorizations, IOpenIddictTokenManager tokens)
+        [AsParameters] SecurityCall call, IOpenIddictAuthorizationManager authorizations,
+        IOpenIddictTokenManager tokens)
     {
         ArgumentNullException.ThrowIfNull(call);
         var (user, context, db, _, clock, cancellationToken) = call;
         var count = await RevokeOthersAsync(db, authorizations, tokens, clock, user, cancellationToken);
-        Audit.Record(db, user.AccountId(), context, clock, "other_sessions_revoked", $"{count} other session(s) revoked");
+        Audit.Record(
+            db, user.AccountId(), context, clock, "other_sessions_revoked", $"{count} other session(s) revoked");
         await db.SaveChangesAsync(cancellationToken);
         return TypedResults.Ok(new RevokedSessions(count));
     }
 
-    /// <summary>Revokes every session of the caller's account except the current one, and ends other browsers' sign-ins.</summary>
+    // Revokes every session of the caller's account except the current one, and ends other browsers' sign-ins.
     public static async Task<int> RevokeOthersAsync(
         IdentityServiceDbContext db,
         IOpenIddictAuthorizationManager authorizations,
@@ -202,16 +227,20 @@ public static class SecurityEndpoints
             .Where(s => s.AccountId == accountId && s.RevokedAt == null && s.Id != current)
             .Select(s => s.Id)
             .ToListAsync(cancellationToken);
-        var count = await SessionRevocation.RevokeAsync(db, authorizations, tokens, clock, accountId.ToString(), others, cancellationToken);
+        var count = await SessionRevocation.RevokeAsync(
+            db, authorizations, tokens, clock, accountId.ToString(), others, cancellationToken);
 
-        // A new security stamp ends every browser sign-in cookie, so no other browser can silently start a session again.
+        // A new security stamp ends every browser sign-in cookie, so no other browser can silently start a session
+        // again.
         await db.Users.Where(a => a.Id == accountId)
-            .ExecuteUpdateAsync(u => u.SetProperty(a => a.SecurityStamp, Guid.NewGuid().ToString("N")), cancellationToken);
+            .ExecuteUpdateAsync(
+                u => u.SetProperty(a => a.SecurityStamp, Guid.NewGuid().ToString("N")), cancellationToken);
         return count;
     }
 
     private static async Task<Results<Ok<Page<AuditEntryView>>, ProblemHttpResult>> GetAuditAsync(
-        ClaimsPrincipal user, [AsParameters] PageQuery page, IdentityServiceDbContext db, CancellationToken cancellationToken)
+        ClaimsPrincipal user, [AsParameters] PageQuery page, IdentityServiceDbContext db,
+        CancellationToken cancellationToken)
     {
         if (!page.TryRead(out long? before, out var problem))
         {
@@ -232,7 +261,8 @@ public static class SecurityEndpoints
     }
 
     private static async Task<Results<Ok<Page<LoginAttemptView>>, ProblemHttpResult>> GetLoginHistoryAsync(
-        ClaimsPrincipal user, [AsParameters] PageQuery page, IdentityServiceDbContext db, CancellationToken cancellationToken)
+        ClaimsPrincipal user, [AsParameters] PageQuery page, IdentityServiceDbContext db,
+        CancellationToken cancellationToken)
     {
         if (!page.TryRead(out long? before, out var problem))
         {
@@ -248,7 +278,8 @@ public static class SecurityEndpoints
 
         var rows = await query.OrderByDescending(a => a.Id).Take(page.Take + 1).ToListAsync(cancellationToken);
         return TypedResults.Ok(page.PageOf(
-            rows.Select(a => new LoginAttemptView(a.Id, a.At, a.Ip, OutcomeName(a.Outcome), a.UserAgent)).ToList(), a => PageCursor.Encode(a.Id)));
+            rows.Select(a => new LoginAttemptView(a.Id, a.At, a.Ip, OutcomeName(a.Outcome), a.UserAgent)).ToList(),
+            a => PageCursor.Encode(a.Id)));
     }
 
     private static string OutcomeName(LoginOutcome outcome) => outcome switch

@@ -13,9 +13,11 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Introserv.Identity.Features.Security;
 
-/// <summary>The support security code: 4 to 64 printable characters (spaces around it are dropped).</summary>
+// The support security code: 4 to 64 printable characters (spaces around it are dropped).
 public sealed record SetSecurityCodeRequest(
-    [property: RequiredValue, TextLength(SecuritySettings.SecurityCodeMinLength, SecuritySettings.SecurityCodeMaxLength)] string? Code) : IValidatableObject
+    [property: RequiredValue,
+        TextLength(SecuritySettings.SecurityCodeMinLength, SecuritySettings.SecurityCodeMaxLength)]
+    string? Code) : IValidatableObject
 {
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
@@ -23,31 +25,40 @@ public sealed record SetSecurityCodeRequest(
         if (code.Length < SecuritySettings.SecurityCodeMinLength || code.Any(char.IsControl))
         {
             yield return new ValidationResult(
-                $"The security code is {SecuritySettings.SecurityCodeMinLength} to {SecuritySettings.SecurityCodeMaxLength} printable characters.", [nameof(Code)]);
+                $"The security code is {SecuritySettings.SecurityCodeMinLength} to " +
+                $"{SecuritySettings.SecurityCodeMaxLength} printable characters.",
+                [nameof(Code)]);
         }
     }
 }
 
-/// <summary>The whole allow-list (an empty list removes the restriction); each entry an address or a CIDR range.</summary>
+// The whole allow-list (an empty list removes the restriction); each entry an address or a CIDR range.
 public sealed record SetIpAllowListRequest(
-    [property: RequiredValue(ErrorMessage = "Required (an empty list removes the restriction)."), MaxItems(IpAllowList.MaxEntries, ItemMaxLength = IpAllowList.MaxEntryLength), MaxLength(IpAllowList.MaxEntries)]
+    [property: RequiredValue(ErrorMessage = "Required (an empty list removes the restriction)."),
+        MaxItems(IpAllowList.MaxEntries, ItemMaxLength = IpAllowList.MaxEntryLength), MaxLength(IpAllowList.MaxEntries)]
     IReadOnlyList<string?>? Entries,
     bool ConfirmLockOut = false) : IValidatableObject
 {
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext) =>
-        Entries is null ? [] : IpAllowList.Parse(Entries).Errors.Select(e => new ValidationResult(e.Message, [$"entries[{e.Index}]"]));
+        Entries is null
+            ? []
+            : IpAllowList.Parse(Entries).Errors.Select(e => new ValidationResult(e.Message, [$"entries[{e.Index}]"]));
 }
 
-/// <summary>The current password and the new one twice.</summary>
+// The current password and the new one twice.
 public sealed record ChangePasswordRequest(
     [property: RequiredValue, TextLength(RegistrationRules.PasswordMaxLength)] string? CurrentPassword,
-    [property: RequiredValue, TextLength(RegistrationRules.PasswordMinLength, RegistrationRules.PasswordMaxLength), NotCommonPassword] string? NewPassword,
-    [property: RequiredValue, TextLength(RegistrationRules.PasswordMaxLength)] string? ConfirmPassword) : IValidatableObject
+    [property: RequiredValue, TextLength(RegistrationRules.PasswordMinLength, RegistrationRules.PasswordMaxLength),
+        NotCommonPassword]
+    string? NewPassword,
+    [property: RequiredValue, TextLength(RegistrationRules.PasswordMaxLength)]
+    string? ConfirmPassword) : IValidatableObject
 {
-    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext) => RegistrationRules.Confirmation(NewPassword, ConfirmPassword);
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext) =>
+        RegistrationRules.Confirmation(NewPassword, ConfirmPassword);
 }
 
-/// <summary>The sensitive settings: security code, IP allow-list, password. Each needs a step-up.</summary>
+// The sensitive settings: security code, IP allow-list, password. Each needs a step-up.
 public static class SecuritySettings
 {
     public const int SecurityCodeMinLength = 4;
@@ -83,11 +94,13 @@ public static class SecuritySettings
             // Write-once, decided by the database: two concurrent requests cannot both set it.
             var updated = await db.Users
                 .Where(a => a.Id == account.Id && a.SecurityCodeHash == null)
-                .ExecuteUpdateAsync(u => u.SetProperty(a => a.SecurityCodeHash, hash).SetProperty(a => a.SecurityCodeSetAt, now), ct);
+                .ExecuteUpdateAsync(
+                    u => u.SetProperty(a => a.SecurityCodeHash, hash).SetProperty(a => a.SecurityCodeSetAt, now), ct);
             if (updated == 1)
             {
                 Audit.Record(db, account.Id, context, clock, "security_code_set", "Support security code set");
-                db.AddIntegrationEvent(new SecurityCodeSet(Guid.CreateVersion7(now), now, account.Id, context.ClientAddressText()), clock);
+                db.AddIntegrationEvent(
+                    new SecurityCodeSet(Guid.CreateVersion7(now), now, account.Id, context.ClientAddressText()), clock);
             }
 
             return updated == 1;
@@ -95,7 +108,8 @@ public static class SecuritySettings
         return set ? TypedResults.NoContent() : AlreadySet();
     }
 
-    private static ProblemHttpResult AlreadySet() => IdentityProblems.SecurityCodeAlreadySet.Result("The security code can be set only once. To change it, contact support.");
+    private static ProblemHttpResult AlreadySet() => IdentityProblems.SecurityCodeAlreadySet.Result(
+        "The security code can be set only once. To change it, contact support.");
 
     public static async Task<Results<Ok<AllowListState>, ProblemHttpResult>> SetIpAllowListAsync(
         SetIpAllowListRequest request, [AsParameters] SecurityCall call)
@@ -120,7 +134,8 @@ public static class SecuritySettings
         var matcher = IpAllowListMatcher.Create(parsed.Ranges);
         if (!matcher.Allows(caller) && !request.ConfirmLockOut)
         {
-            return IdentityProblems.WouldLockOut.Result($"Your current address {context.ClientAddressText()} is not in the list, so you would lose access. " +
+            return IdentityProblems.WouldLockOut.Result(
+                $"Your current address {context.ClientAddressText()} is not in the list, so you would lose access. " +
                 "Add it, or send confirmLockOut: true to save the list anyway.",
                 new Dictionary<string, object?> { ["callerAddress"] = context.ClientAddressText() });
         }
@@ -129,22 +144,27 @@ public static class SecuritySettings
         var state = await db.InTransactionAsync(async ct =>
         {
             // The row lock serialises concurrent changes: each commits its own version, strictly increasing.
-            await db.Database.ExecuteSqlInterpolatedAsync($"SELECT 1 FROM \"AspNetUsers\" WHERE \"Id\" = {account.Id} FOR UPDATE", ct);
+            await db.Database.ExecuteSqlInterpolatedAsync(
+                $"SELECT 1 FROM \"AspNetUsers\" WHERE \"Id\" = {account.Id} FOR UPDATE", ct);
             var tracked = await db.Users.FirstAsync(a => a.Id == account.Id, ct);
             tracked.IpAllowList = entries;
             tracked.IpAllowListVersion++;
             var now = clock.GetUtcNow();
             Audit.Record(db, tracked.Id, context, clock, "ip_allow_list_changed",
-                entries.Count == 0 ? "IP allow-list removed (no restriction)" : $"IP allow-list set to: {string.Join(", ", entries)}");
+                entries.Count == 0
+                    ? "IP allow-list removed (no restriction)"
+                    : $"IP allow-list set to: {string.Join(", ", entries)}");
             db.AddIntegrationEvent(
-                new IpAllowListChanged(Guid.CreateVersion7(now), now, tracked.Id, entries, tracked.IpAllowListVersion), clock);
+                new IpAllowListChanged(Guid.CreateVersion7(now), now, tracked.Id, entries, tracked.IpAllowListVersion),
+                clock);
             return new AllowListState(entries, tracked.IpAllowListVersion);
         }, cancellationToken);
         return TypedResults.Ok(state);
     }
 
     public static async Task<Results<NoContent, ProblemHttpResult>> ChangePasswordAsync(
-        ChangePasswordRequest request, [AsParameters] SecurityCall call, [AsParameters] PasswordServices passwords, LoginThrottle throttle)
+        ChangePasswordRequest request, [AsParameters] SecurityCall call, [AsParameters] PasswordServices passwords,
+        LoginThrottle throttle)
     {
         ArgumentNullException.ThrowIfNull(call);
         ArgumentNullException.ThrowIfNull(passwords);
@@ -168,7 +188,8 @@ public static class SecuritySettings
         }
 
         // The current password is a guessable secret: this check is throttled like a sign-in.
-        var attempt = await throttle.BeginAsync(account.UserName!, account.Id, context, LoginOutcome.InvalidCredentials, cancellationToken);
+        var attempt = await throttle.BeginAsync(
+            account.UserName!, account.Id, context, LoginOutcome.InvalidCredentials, cancellationToken);
         if (attempt.RetryAfter is { } wait)
         {
             return IdentityProblems.TooMany(context, wait);
@@ -187,9 +208,11 @@ public static class SecuritySettings
             .Select(p => p.PasswordHash)
             .ToListAsync(cancellationToken);
         if (request.NewPassword == request.CurrentPassword
-            || previous.Any(hash => hasher.VerifyHashedPassword(account, hash, request.NewPassword!) != PasswordVerificationResult.Failed))
+            || previous.Any(hash =>
+                hasher.VerifyHashedPassword(account, hash, request.NewPassword!) != PasswordVerificationResult.Failed))
         {
-            return IdentityProblems.PasswordReused.Result($"Choose a password you have not used for your last {PasswordHistoryDepth} passwords.");
+            return IdentityProblems.PasswordReused.Result(
+                $"Choose a password you have not used for your last {PasswordHistoryDepth} passwords.");
         }
 
         var newHash = hasher.HashPassword(account, request.NewPassword!);
@@ -197,14 +220,22 @@ public static class SecuritySettings
         {
             var tracked = await db.Users.FirstAsync(a => a.Id == account.Id, ct);
             var now = clock.GetUtcNow();
-            db.PasswordHistory.Add(new PasswordHistoryEntry { AccountId = tracked.Id, PasswordHash = tracked.PasswordHash!, CreatedAt = now });
+            db.PasswordHistory.Add(
+                new PasswordHistoryEntry
+                {
+                    AccountId = tracked.Id,
+                    PasswordHash = tracked.PasswordHash!,
+                    CreatedAt = now
+                });
             tracked.PasswordHash = newHash;
             tracked.SecurityStamp = Guid.NewGuid().ToString("N");
             tracked.ConcurrencyStamp = Guid.NewGuid().ToString();
             await db.SaveChangesAsync(ct);
             var count = await SecurityEndpoints.RevokeOthersAsync(db, authorizations, tokens, clock, user, ct);
-            Audit.Record(db, tracked.Id, context, clock, "password_changed", $"Password changed; {count} other session(s) revoked");
-            db.AddIntegrationEvent(new PasswordChanged(Guid.CreateVersion7(now), now, tracked.Id, context.ClientAddressText()), clock);
+            Audit.Record(db, tracked.Id, context, clock, "password_changed",
+                $"Password changed; {count} other session(s) revoked");
+            db.AddIntegrationEvent(
+                new PasswordChanged(Guid.CreateVersion7(now), now, tracked.Id, context.ClientAddressText()), clock);
             return count;
         }, cancellationToken);
         return TypedResults.NoContent();

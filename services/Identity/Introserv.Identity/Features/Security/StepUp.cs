@@ -10,15 +10,13 @@ using Microsoft.Extensions.Options;
 
 namespace Introserv.Identity.Features.Security;
 
-/// <summary>The proof: the second-factor code when the account has a second factor, otherwise the password.</summary>
+// The proof: the second-factor code when the account has a second factor, otherwise the password.
 public sealed record StepUpRequest(
     [property: TextLength(64)] string? Code = null,
     [property: TextLength(Registration.RegistrationRules.PasswordMaxLength)] string? Password = null);
 
-/// <summary>
-/// Sensitive operations (security code, allow-list, password, turning off the second factor) need a recent
-/// sign-in or a fresh proof: the second factor when the account has one, otherwise the password.
-/// </summary>
+// Sensitive operations (security code, allow-list, password, turning off the second factor) need a recent
+// sign-in or a fresh proof: the second factor when the account has one, otherwise the password.
 public sealed class StepUp(
     IdentityServiceDbContext db,
     SecondFactorVerifier secondFactor,
@@ -27,8 +25,9 @@ public sealed class StepUp(
 {
     public const string PasswordMethod = "password";
 
-    /// <summary>Null when the caller may proceed; otherwise the 403 <c>step_up_required</c> problem.</summary>
-    public async Task<ProblemHttpResult?> RequireAsync(ClaimsPrincipal user, Account account, CancellationToken cancellationToken)
+    // Null when the caller may proceed; otherwise the 403 step_up_required problem.
+    public async Task<ProblemHttpResult?> RequireAsync(
+        ClaimsPrincipal user, Account account, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(account);
         var window = settings.Value.StepUpWindow;
@@ -41,13 +40,17 @@ public sealed class StepUp(
         var sessionId = user.SessionId();
         var steppedUp = sessionId is null
             ? null
-            : await db.Sessions.Where(s => s.Id == sessionId).Select(s => s.SteppedUpAt).FirstOrDefaultAsync(cancellationToken);
+            : await db.Sessions
+                .Where(s => s.Id == sessionId)
+                .Select(s => s.SteppedUpAt)
+                .FirstOrDefaultAsync(cancellationToken);
         if (steppedUp is { } at && now - at <= window)
         {
             return null;
         }
 
-        return IdentityProblems.StepUpRequired.Result("This change needs a recent sign-in: confirm with POST /api/account/step-up, or sign in again.",
+        return IdentityProblems.StepUpRequired.Result(
+            "This change needs a recent sign-in: confirm with POST /api/account/step-up, or sign in again.",
             new Dictionary<string, object?> { ["methods"] = MethodsFor(account) });
     }
 
@@ -58,13 +61,16 @@ public sealed class StepUp(
 public static class StepUpEndpoint
 {
     public static async Task<Results<NoContent, ProblemHttpResult>> HandleAsync(
-        StepUpRequest request, [AsParameters] SecurityCall call, UserManager<Account> users, SecondFactorVerifier secondFactor, LoginThrottle throttle)
+        StepUpRequest request, [AsParameters] SecurityCall call, UserManager<Account> users,
+        SecondFactorVerifier secondFactor, LoginThrottle throttle)
     {
         ArgumentNullException.ThrowIfNull(call);
         var (user, context, db, _, clock, cancellationToken) = call;
         var account = await db.FindAccountAsync(user, cancellationToken);
         var sessionId = user.SessionId();
-        var session = sessionId is null ? null : await db.Sessions.FirstOrDefaultAsync(s => s.Id == sessionId, cancellationToken);
+        var session = sessionId is null
+            ? null
+            : await db.Sessions.FirstOrDefaultAsync(s => s.Id == sessionId, cancellationToken);
         if (account is null || session is null)
         {
             return AccountContext.AccountGone();
@@ -72,7 +78,8 @@ public static class StepUpEndpoint
 
         var twoFactor = secondFactor.IsRequiredFor(account);
         var attempt = await throttle.BeginAsync(
-            account.UserName!, account.Id, context, twoFactor ? LoginOutcome.SecondFactorFailed : LoginOutcome.InvalidCredentials, cancellationToken);
+            account.UserName!, account.Id, context,
+            twoFactor ? LoginOutcome.SecondFactorFailed : LoginOutcome.InvalidCredentials, cancellationToken);
         if (attempt.RetryAfter is { } wait)
         {
             return IdentityProblems.TooMany(context, wait);

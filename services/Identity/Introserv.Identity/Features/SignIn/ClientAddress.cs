@@ -1,9 +1,7 @@
 namespace Introserv.Identity.Features.SignIn;
 
-/// <summary>
-/// What a sign-in records of its client besides the address (the address itself is
-/// <c>HttpContext.ClientAddress()</c> of ServiceDefaults, the one helper every service uses).
-/// </summary>
+// What a sign-in records of its client besides the address (the address itself is HttpContext.ClientAddress() of
+// ServiceDefaults, the one helper every service uses).
 public static class ClientAddress
 {
     public static string? UserAgentOf(HttpContext context)

@@ -9,11 +9,9 @@ using static OpenIddict.Abstractions.OpenIddictConstants;
 
 namespace Introserv.Identity.Features.SignIn;
 
-/// <summary>
-/// After the migrations, registers the configured client applications (creating or updating them, so the
-/// configuration stays the source of truth) and creates the bootstrap staff account and, in local runs, the demo
-/// customer when they are configured. A configuration error stops the service (and fails its health check).
-/// </summary>
+// After the migrations, registers the configured client applications (creating or updating them, so the
+// configuration stays the source of truth) and creates the bootstrap staff account and, in local runs, the demo
+// customer when they are configured. A configuration error stops the service (and fails its health check).
 public sealed class ClientSynchronizer(
     IServiceProvider services,
     MigrationState<IdentityServiceDbContext> migrations,
@@ -22,7 +20,7 @@ public sealed class ClientSynchronizer(
 {
     private readonly TaskCompletionSource _done = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    /// <summary>Completes when the clients are registered.</summary>
+    // Completes when the clients are registered.
     public Task Completion => _done.Task;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -34,9 +32,12 @@ public sealed class ClientSynchronizer(
             try
             {
                 await using var scope = services.CreateAsyncScope();
-                await SynchronizeClientsAsync(scope.ServiceProvider.GetRequiredService<IOpenIddictApplicationManager>(), stoppingToken);
-                await BootstrapStaff.EnsureAsync(scope.ServiceProvider, settings.Value.BootstrapStaff, logger, stoppingToken);
-                await DemoCustomer.EnsureAsync(scope.ServiceProvider, settings.Value.DemoCustomer, logger, stoppingToken);
+                await SynchronizeClientsAsync(
+                    scope.ServiceProvider.GetRequiredService<IOpenIddictApplicationManager>(), stoppingToken);
+                await BootstrapStaff.EnsureAsync(
+                    scope.ServiceProvider, settings.Value.BootstrapStaff, logger, stoppingToken);
+                await DemoCustomer.EnsureAsync(
+                    scope.ServiceProvider, settings.Value.DemoCustomer, logger, stoppingToken);
                 _done.TrySetResult();
                 return;
             }
@@ -56,9 +57,12 @@ public sealed class ClientSynchronizer(
         }
     }
 
-    private async Task SynchronizeClientsAsync(IOpenIddictApplicationManager applications, CancellationToken cancellationToken)
+    private async Task SynchronizeClientsAsync(
+        IOpenIddictApplicationManager applications, CancellationToken cancellationToken)
     {
-        var descriptors = settings.Value.Clients.Select(Describe).Concat(settings.Value.ServiceClients.Select(Describe));
+        var descriptors = settings.Value.Clients
+            .Select(Describe)
+            .Concat(settings.Value.ServiceClients.Select(Describe));
         foreach (var descriptor in descriptors)
         {
             var client = descriptor;
@@ -79,7 +83,8 @@ public sealed class ClientSynchronizer(
     {
         if (string.IsNullOrWhiteSpace(client.ClientId) || client.ClientSecret.Length < 32)
         {
-            throw new InvalidOperationException("Every Identity:ServiceClients entry needs a ClientId and a ClientSecret of at least 32 characters.");
+            throw new InvalidOperationException(
+                "Every Identity:ServiceClients entry needs a ClientId and a ClientSecret of at least 32 characters.");
         }
 
         return new OpenIddictApplicationDescriptor
@@ -96,7 +101,8 @@ public sealed class ClientSynchronizer(
     {
         if (string.IsNullOrWhiteSpace(client.ClientId) || client.RedirectUris.Count == 0)
         {
-            throw new InvalidOperationException("Every Identity:Clients entry needs a ClientId and at least one RedirectUri.");
+            throw new InvalidOperationException(
+                "Every Identity:Clients entry needs a ClientId and at least one RedirectUri.");
         }
 
         var descriptor = new OpenIddictApplicationDescriptor
@@ -135,14 +141,16 @@ public sealed class ClientSynchronizer(
     }
 }
 
-/// <summary>Not ready until the client applications are registered (sign-in would fail before).</summary>
+// Not ready until the client applications are registered (sign-in would fail before).
 public sealed class ClientSynchronizerHealthCheck(ClientSynchronizer synchronizer) : IHealthCheck
 {
-    public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default) =>
+    public Task<HealthCheckResult> CheckHealthAsync(
+        HealthCheckContext context, CancellationToken cancellationToken = default) =>
         Task.FromResult(synchronizer.Completion switch
         {
             { IsCompletedSuccessfully: true } => HealthCheckResult.Healthy(),
-            { IsFaulted: true } failed => HealthCheckResult.Unhealthy("Start-up failed: check the configuration.", failed.Exception?.InnerException),
+            { IsFaulted: true } failed => HealthCheckResult.Unhealthy(
+                "Start-up failed: check the configuration.", failed.Exception?.InnerException),
             _ => HealthCheckResult.Unhealthy("Client applications are not registered yet."),
         });
 }

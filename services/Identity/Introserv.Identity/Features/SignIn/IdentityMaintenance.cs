@@ -6,10 +6,8 @@ using OpenIddict.Abstractions;
 
 namespace Introserv.Identity.Features.SignIn;
 
-/// <summary>
-/// Hourly clean-up: expired and revoked tokens and authorizations, sessions that ended long ago, and login
-/// history past its retention. Safe with several replicas (every step is an idempotent delete).
-/// </summary>
+// Hourly clean-up: expired and revoked tokens and authorizations, sessions that ended long ago, and login
+// history past its retention. Safe with several replicas (every step is an idempotent delete).
 public sealed class IdentityMaintenance(
     IServiceProvider services,
     MigrationState<IdentityServiceDbContext> migrations,
@@ -45,8 +43,12 @@ public sealed class IdentityMaintenance(
         var provider = scope.ServiceProvider;
         var now = clock.GetUtcNow();
         var refreshLifetime = settings.Value.RefreshTokenLifetime;
-        var tokens = await provider.GetRequiredService<IOpenIddictTokenManager>().PruneAsync(now - refreshLifetime, cancellationToken);
-        var authorizations = await provider.GetRequiredService<IOpenIddictAuthorizationManager>().PruneAsync(now - refreshLifetime, cancellationToken);
+        var tokens = await provider
+            .GetRequiredService<IOpenIddictTokenManager>()
+            .PruneAsync(now - refreshLifetime, cancellationToken);
+        var authorizations = await provider
+            .GetRequiredService<IOpenIddictAuthorizationManager>()
+            .PruneAsync(now - refreshLifetime, cancellationToken);
         var db = provider.GetRequiredService<IdentityServiceDbContext>();
         var idleBefore = now - refreshLifetime - EndedSessionRetention;
         var revokedBefore = now - EndedSessionRetention;
@@ -56,7 +58,8 @@ public sealed class IdentityMaintenance(
         var historyBefore = now - LoginHistoryRetention;
         var attempts = await db.LoginAttempts.Where(a => a.At < historyBefore).ExecuteDeleteAsync(cancellationToken);
         logger.LogInformation(
-            "Identity clean-up removed {Tokens} tokens, {Authorizations} authorizations, {Sessions} sessions, {Attempts} login attempts",
+            "Identity clean-up removed {Tokens} tokens, {Authorizations} authorizations, {Sessions} sessions, " +
+            "{Attempts} login attempts",
             tokens, authorizations, sessions, attempts);
     }
 }

@@ -1,65 +1,61 @@
 namespace Introserv.Identity.Features.SignIn;
 
-/// <summary>Settings of the OpenID Connect server (configuration section <c>Identity</c>).</summary>
+// Settings of the OpenID Connect server (configuration section Identity).
 public sealed class IdentityServerOptions
 {
     public const string SectionName = "Identity";
 
-    /// <summary>The longest access-token lifetime the server accepts in configuration.</summary>
+    // The longest access-token lifetime the server accepts in configuration.
     public static readonly TimeSpan MaxAccessTokenLifetime = TimeSpan.FromMinutes(10);
 
     public SigningKeyOptions Keys { get; set; } = new();
 
-    /// <summary>The certificate that encrypts the Data Protection key ring at rest (required outside Development).</summary>
+    // The certificate that encrypts the Data Protection key ring at rest (required outside Development).
     public KeyRingOptions DataProtection { get; set; } = new();
 
-    /// <summary>The client applications (browser front ends) allowed to sign customers in.</summary>
+    // The client applications (browser front ends) allowed to sign customers in.
     public List<ClientOptions> Clients { get; set; } = [];
 
     public TimeSpan AccessTokenLifetime { get; set; } = MaxAccessTokenLifetime;
 
     public TimeSpan RefreshTokenLifetime { get; set; } = TimeSpan.FromDays(14);
 
-    /// <summary>How long a sign-in counts as recent for sensitive operations (step-up).</summary>
+    // How long a sign-in counts as recent for sensitive operations (step-up).
     public TimeSpan StepUpWindow { get; set; } = TimeSpan.FromMinutes(10);
 
-    /// <summary>Internal services (the gateway) that get tokens with the client-credentials grant.</summary>
+    // Internal services (the gateway) that get tokens with the client-credentials grant.
     public List<ServiceClientOptions> ServiceClients { get; set; } = [];
 
-    /// <summary>The first staff account, created at start-up when it does not exist (optional).</summary>
+    // The first staff account, created at start-up when it does not exist (optional).
     public StaffBootstrapOptions? BootstrapStaff { get; set; }
 
-    /// <summary>Development only: a demo customer (a fixed id, so other services seed its balance and orders).</summary>
+    // Development only: a demo customer (a fixed id, so other services seed its balance and orders).
     public DemoCustomerOptions? DemoCustomer { get; set; }
 }
 
-/// <summary>
-/// The token signing and encryption keys. Each comes inline or from a file (a mounted secret); there is no
-/// built-in key, and the service refuses to start without them.
-/// </summary>
+// The token signing and encryption keys. Each comes inline or from a file (a mounted secret); there is no
+// built-in key, and the service refuses to start without them.
 public sealed class SigningKeyOptions
 {
-    /// <summary>PEM of the RSA private key that signs tokens (RS256); published in the JWKS.</summary>
+    // PEM of the RSA private key that signs tokens (RS256); published in the JWKS.
     public string? SigningKey { get; set; }
 
     public string? SigningKeyFile { get; set; }
 
-    /// <summary>
-    /// PEM of the signing key before the last rotation (optional): published in the JWKS next to the current one
-    /// and still accepted, so tokens signed before the rotation stay valid until they expire.
-    /// </summary>
+    // PEM of the signing key before the last rotation (optional): published in the JWKS next to the current one
+    // and still accepted, so tokens signed before the rotation stay valid until they expire.
     public string? PreviousSigningKey { get; set; }
 
-    /// <summary>A file holding <see cref="PreviousSigningKey"/>; missing or empty means there is none.</summary>
+    // A file holding PreviousSigningKey; missing or empty means there is none.
     public string? PreviousSigningKeyFile { get; set; }
 
-    /// <summary>Base64 of a 256-bit key that encrypts authorization codes and refresh tokens (never published).</summary>
+    // Base64 of a 256-bit key that encrypts authorization codes and refresh tokens (never published).
     public string? EncryptionKey { get; set; }
 
     public string? EncryptionKeyFile { get; set; }
 }
 
-/// <summary>A public client (a browser front end) using the authorization code flow with PKCE.</summary>
+// A public client (a browser front end) using the authorization code flow with PKCE.
 public sealed class ClientOptions
 {
     public string ClientId { get; set; } = "";
@@ -71,12 +67,12 @@ public sealed class ClientOptions
     public List<string> PostLogoutRedirectUris { get; set; } = [];
 }
 
-/// <summary>A confidential client for service-to-service calls (client-credentials grant, role <c>service</c>).</summary>
+// A confidential client for service-to-service calls (client-credentials grant, role service).
 public sealed class ServiceClientOptions
 {
     public string ClientId { get; set; } = "";
 
-    /// <summary>The secret (from a secret store); OpenIddict stores only its hash.</summary>
+    // The secret (from a secret store); OpenIddict stores only its hash.
     public string ClientSecret { get; set; } = "";
 
     public string? DisplayName { get; set; }
@@ -91,7 +87,7 @@ public sealed class StaffBootstrapOptions
     public string? Password { get; set; }
 }
 
-/// <summary>The demo customer local runs create (Development only; refused elsewhere).</summary>
+// The demo customer local runs create (Development only; refused elsewhere).
 public sealed class DemoCustomerOptions
 {
     public Guid Id { get; set; }

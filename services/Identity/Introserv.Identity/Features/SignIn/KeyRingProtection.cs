@@ -5,20 +5,19 @@ using Microsoft.AspNetCore.DataProtection;
 
 namespace Introserv.Identity.Features.SignIn;
 
-/// <summary>Where the Data Protection key ring's certificate comes from (configuration section <c>Identity:DataProtection</c>).</summary>
+// Where the Data Protection key ring's certificate comes from (configuration section Identity:DataProtection).
 public sealed class KeyRingOptions
 {
-    /// <summary>The certificate new keys are encrypted with (and old ones decrypted).</summary>
+    // The certificate new keys are encrypted with (and old ones decrypted).
     public CertificateSource Certificate { get; set; } = new();
 
-    /// <summary>The certificate before the last replacement: keys it encrypted stay readable. Optional (a missing or empty file is none).</summary>
+    // The certificate before the last replacement: keys it encrypted stay readable. Optional (a missing or empty file
+    // is none).
     public CertificateSource PreviousCertificate { get; set; } = new();
 }
 
-/// <summary>
-/// An X.509 certificate with its RSA private key: a PEM file (the key in <see cref="KeyFile"/> or in the same
-/// file), or a PKCS#12 file (<c>.pfx</c>/<c>.p12</c>) opened with <see cref="Password"/>.
-/// </summary>
+// An X.509 certificate with its RSA private key: a PEM file (the key in KeyFile or in the same file), or a PKCS#12 file
+// (.pfx/.p12) opened with Password.
 public sealed class CertificateSource
 {
     public string? File { get; set; }
@@ -28,11 +27,9 @@ public sealed class CertificateSource
     public string? Password { get; set; }
 }
 
-/// <summary>
-/// The Data Protection key ring (cookies, antiforgery, authenticator secrets) lives in Identity's database; outside
-/// Development it is encrypted there with a certificate from configuration, so a copy of the database alone does
-/// not reveal the keys. Without a certificate the service refuses to start, except in Development.
-/// </summary>
+// The Data Protection key ring (cookies, antiforgery, authenticator secrets) lives in Identity's database; outside
+// Development it is encrypted there with a certificate from configuration, so a copy of the database alone does
+// not reveal the keys. Without a certificate the service refuses to start, except in Development.
 public static class KeyRingProtection
 {
     public const string ApplicationName = "introserv-identity";
@@ -40,23 +37,27 @@ public static class KeyRingProtection
     public static IHostApplicationBuilder AddKeyRing(this IHostApplicationBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        var settings = builder.Configuration.GetSection($"{IdentityServerOptions.SectionName}:DataProtection").Get<KeyRingOptions>()
+        var settings = builder.Configuration
+            .GetSection($"{IdentityServerOptions.SectionName}:DataProtection")
+            .Get<KeyRingOptions>()
             ?? new KeyRingOptions();
         var protection = builder.Services.AddDataProtection()
             .SetApplicationName(ApplicationName)
             .PersistKeysToDbContext<IdentityServiceDbContext>();
 #pragma warning disable CA2000 // The certificates live as long as the service: Data Protection holds them.
         var certificate = Load(settings.Certificate, "Identity:DataProtection:Certificate");
-        var previous = Load(settings.PreviousCertificate, "Identity:DataProtection:PreviousCertificate", optional: true);
+        var previous = Load(
+            settings.PreviousCertificate, "Identity:DataProtection:PreviousCertificate", optional: true);
 #pragma warning restore CA2000
         if (certificate is null)
         {
             if (!builder.Environment.IsDevelopment())
             {
                 throw new InvalidOperationException(
-                    $"Identity:DataProtection:Certificate:File is not configured. Outside Development ({builder.Environment.EnvironmentName}) " +
-                    "the Data Protection key ring is encrypted at rest with a certificate: mount one (PEM with its key, or PKCS#12 " +
-                    "with Identity:DataProtection:Certificate:Password) from a secret store.");
+                    $"Identity:DataProtection:Certificate:File is not configured. " +
+                    $"Outside Development ({builder.Environment.EnvironmentName}) " +
+                    "the Data Protection key ring is encrypted at rest with a certificate: mount one (PEM with its " +
+                    "key, or PKCS#12 with Identity:DataProtection:Certificate:Password) from a secret store.");
             }
 
             return builder;
@@ -67,10 +68,8 @@ public static class KeyRingProtection
         return builder;
     }
 
-    /// <summary>
-    /// The certificate, or null when <see cref="CertificateSource.File"/> is not set; an <paramref name="optional"/>
-    /// one may also be a missing or empty file (deployments ship the previous certificate's file empty).
-    /// </summary>
+    // The certificate, or null when CertificateSource.File is not set; an optional one may also be a missing or empty
+    // file (deployments ship the previous certificate's file empty).
     public static X509Certificate2? Load(CertificateSource source, string name, bool optional = false)
     {
         ArgumentNullException.ThrowIfNull(source);
@@ -109,7 +108,8 @@ public static class KeyRingProtection
         if (rsa is null || rsa.KeySize < 2048)
         {
             certificate.Dispose();
-            throw new InvalidOperationException($"{name} must be an X.509 certificate with its RSA private key of at least 2048 bits.");
+            throw new InvalidOperationException(
+                $"{name} must be an X.509 certificate with its RSA private key of at least 2048 bits.");
         }
 
         return certificate;

@@ -3,10 +3,11 @@ using Introserv.Identity.Data;
 
 namespace Introserv.Identity.Features.SignIn;
 
-/// <summary>Writes the login history (events that are not throttled attempts: token refreshes and their refusals).</summary>
+// Writes the login history (events that are not throttled attempts: token refreshes and their refusals).
 public sealed class LoginHistory(IdentityServiceDbContext db, TimeProvider clock)
 {
-    public async Task RecordAsync(Guid? accountId, string login, HttpContext context, LoginOutcome outcome, CancellationToken cancellationToken)
+    public async Task RecordAsync(
+        Guid? accountId, string login, HttpContext context, LoginOutcome outcome, CancellationToken cancellationToken)
     {
         db.LoginAttempts.Add(new LoginAttempt
         {
@@ -20,7 +21,7 @@ public sealed class LoginHistory(IdentityServiceDbContext db, TimeProvider clock
         await db.SaveChangesAsync(cancellationToken);
     }
 
-    /// <summary>The login as stored in the history: lower case (logins are case-insensitive), truncated.</summary>
+    // The login as stored in the history: lower case (logins are case-insensitive), truncated.
     public static string Normalize(string login)
     {
         ArgumentNullException.ThrowIfNull(login);

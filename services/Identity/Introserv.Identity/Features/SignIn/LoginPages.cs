@@ -14,10 +14,8 @@ using static OpenIddict.Abstractions.OpenIddictConstants;
 
 namespace Introserv.Identity.Features.SignIn;
 
-/// <summary>
-/// The server-rendered sign-in pages: credentials, then the second factor when the account has one. They set
-/// the login cookie that <c>/connect/authorize</c> reads; front ends never see a password.
-/// </summary>
+// The server-rendered sign-in pages: credentials, then the second factor when the account has one. They set the login
+// cookie that /connect/authorize reads; front ends never see a password.
 public static class LoginPages
 {
     public const string LoginPath = "/account/login";
@@ -25,7 +23,7 @@ public static class LoginPages
     public const string SignedInPath = "/account/signed-in";
     public const string SignedOutPath = "/account/signed-out";
 
-    /// <summary>Claim holding the account's security stamp; a changed stamp ends every login cookie.</summary>
+    // Claim holding the account's security stamp; a changed stamp ends every login cookie.
     public const string SecurityStampClaim = "stamp";
 
     private const string ReturnUrlItem = "returnUrl";
@@ -37,7 +35,8 @@ public static class LoginPages
         {
             var headers = context.HttpContext.Response.Headers;
             headers.XFrameOptions = "DENY";
-            headers.ContentSecurityPolicy = "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'; base-uri 'none'";
+            headers.ContentSecurityPolicy =
+                "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'; base-uri 'none'";
             headers.CacheControl = "no-store";
             return await next(context);
         });
@@ -69,7 +68,10 @@ public static class LoginPages
     {
         if (!await antiforgery.IsRequestValidAsync(context))
         {
-            return Html.Page("Sign in", "<p class=\"error\" role=\"alert\">The form has expired. <a href=\"" + LoginPath + "\">Reload the sign-in page</a> and try again.</p>", StatusCodes.Status400BadRequest);
+            return Html.Page("Sign in",
+                "<p class=\"error\" role=\"alert\">The form has expired. <a href=\"" + LoginPath +
+                "\">Reload the sign-in page</a> and try again.</p>",
+                StatusCodes.Status400BadRequest);
         }
 
         var form = await context.Request.ReadFormAsync(cancellationToken);
@@ -78,13 +80,15 @@ public static class LoginPages
         var returnUrl = SafeReturnUrl(form["returnUrl"]);
         if (login.Length == 0 || password.Length == 0)
         {
-            return LoginForm(context, antiforgery, returnUrl, login, "Enter your login and password.", StatusCodes.Status400BadRequest);
+            return LoginForm(context, antiforgery, returnUrl, login,
+                "Enter your login and password.", StatusCodes.Status400BadRequest);
         }
 
         // Known and unknown logins take the same path: one lookup, the same throttle (keyed on the login), one
         // password check of the same cost, the same answer.
         var account = login.Length <= 64 ? await users.FindByNameAsync(login.ToLowerInvariant()) : null;
-        var attempt = await throttle.BeginAsync(login, account?.Id, context, LoginOutcome.InvalidCredentials, cancellationToken);
+        var attempt = await throttle.BeginAsync(
+            login, account?.Id, context, LoginOutcome.InvalidCredentials, cancellationToken);
         if (attempt.RetryAfter is { } wait)
         {
             return Throttled(context, antiforgery, returnUrl, login, wait);
@@ -103,7 +107,8 @@ public static class LoginPages
 
         if (!valid || account is null)
         {
-            return LoginForm(context, antiforgery, returnUrl, login, "The login or password is incorrect.", StatusCodes.Status401Unauthorized);
+            return LoginForm(context, antiforgery, returnUrl, login,
+                "The login or password is incorrect.", StatusCodes.Status401Unauthorized);
         }
 
         if (!IpAllowListMatcher.FromEntries(account.IpAllowList).Allows(context.ClientAddress()))
@@ -111,7 +116,8 @@ public static class LoginPages
             await throttle.FinishAsync(attempt, LoginOutcome.IpNotAllowed, cancellationToken);
             return Html.Page(
                 "Sign-in refused",
-                $"<p class=\"error\" role=\"alert\">This account's IP allow-list does not include your address {Html.Encode(context.ClientAddressText())}. " +
+                $"<p class=\"error\" role=\"alert\">This account's IP allow-list does not include your address " +
+                $"{Html.Encode(context.ClientAddressText())}. " +
                 "Sign in from an allowed address, or contact support.</p>",
                 StatusCodes.Status403Forbidden);
         }
@@ -123,7 +129,8 @@ public static class LoginPages
             pending.AddClaim(new Claim(Claims.Subject, account.Id.ToString()));
             pending.AddClaim(new Claim(SecurityStampClaim, account.SecurityStamp ?? ""));
             var properties = new AuthenticationProperties { Items = { [ReturnUrlItem] = returnUrl } };
-            await context.SignInAsync(OidcServerExtensions.SecondFactorScheme, new ClaimsPrincipal(pending), properties);
+            await context.SignInAsync(
+                OidcServerExtensions.SecondFactorScheme, new ClaimsPrincipal(pending), properties);
             return Results.Redirect(SecondFactorPath);
         }
 
@@ -159,7 +166,8 @@ public static class LoginPages
 
         if (!await antiforgery.IsRequestValidAsync(context))
         {
-            return SecondFactorForm(context, antiforgery, "The form has expired; try again.", StatusCodes.Status400BadRequest);
+            return SecondFactorForm(
+                context, antiforgery, "The form has expired; try again.", StatusCodes.Status400BadRequest);
         }
 
         var account = await users.FindByIdAsync(subject);
@@ -169,19 +177,24 @@ public static class LoginPages
             return Results.Redirect(LoginPath);
         }
 
-        var returnUrl = SafeReturnUrl(pending.Properties?.Items.TryGetValue(ReturnUrlItem, out var url) == true ? url : null);
-        var attempt = await throttle.BeginAsync(account.UserName!, account.Id, context, LoginOutcome.SecondFactorFailed, cancellationToken);
+        var returnUrl = SafeReturnUrl(
+            pending.Properties?.Items.TryGetValue(ReturnUrlItem, out var url) == true ? url : null);
+        var attempt = await throttle.BeginAsync(
+            account.UserName!, account.Id, context, LoginOutcome.SecondFactorFailed, cancellationToken);
         if (attempt.RetryAfter is { } wait)
         {
-            context.Response.Headers.RetryAfter = ((int)Math.Ceiling(wait.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
-            return SecondFactorForm(context, antiforgery, $"Too many attempts. Try again in {Describe(wait)}.", StatusCodes.Status429TooManyRequests);
+            context.Response.Headers.RetryAfter =
+                ((int)Math.Ceiling(wait.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
+            return SecondFactorForm(context, antiforgery,
+                $"Too many attempts. Try again in {Describe(wait)}.", StatusCodes.Status429TooManyRequests);
         }
 
         var form = await context.Request.ReadFormAsync(cancellationToken);
         var method = await secondFactor.VerifyAsync(account, form["code"].ToString(), cancellationToken);
         if (method is null)
         {
-            return SecondFactorForm(context, antiforgery, "The code is incorrect or has already been used.", StatusCodes.Status401Unauthorized);
+            return SecondFactorForm(context, antiforgery,
+                "The code is incorrect or has already been used.", StatusCodes.Status401Unauthorized);
         }
 
         await throttle.FinishAsync(attempt, LoginOutcome.Succeeded, cancellationToken);
@@ -196,7 +209,9 @@ public static class LoginPages
         cancellationToken.ThrowIfCancellationRequested();
         var result = await context.AuthenticateAsync(OidcServerExtensions.LoginScheme);
         return result.Succeeded
-            ? Html.Page("Signed in", $"<p>You are signed in as <strong>{Html.Encode(result.Principal.FindFirstValue(Claims.Name) ?? "")}</strong>.</p>")
+            ? Html.Page("Signed in",
+                $"<p>You are signed in as <strong>" +
+                $"{Html.Encode(result.Principal.FindFirstValue(Claims.Name) ?? "")}</strong>.</p>")
             : Results.Redirect(LoginPath);
     }
 
@@ -221,23 +236,29 @@ public static class LoginPages
             new AuthenticationProperties { IssuedUtc = clock.GetUtcNow() });
     }
 
-    /// <summary>Only local paths are followed after sign-in, never another site.</summary>
+    // Only local paths are followed after sign-in, never another site.
     public static string SafeReturnUrl(string? returnUrl) =>
         !string.IsNullOrEmpty(returnUrl) && returnUrl[0] == '/' && !returnUrl.StartsWith("//", StringComparison.Ordinal)
             && !returnUrl.StartsWith("/\\", StringComparison.Ordinal) && !returnUrl.Any(char.IsControl)
             ? returnUrl
             : SignedInPath;
 
-    private static IResult Throttled(HttpContext context, IAntiforgery antiforgery, string returnUrl, string login, TimeSpan wait)
+    private static IResult Throttled(
+        HttpContext context, IAntiforgery antiforgery, string returnUrl, string login, TimeSpan wait)
     {
-        context.Response.Headers.RetryAfter = ((int)Math.Ceiling(wait.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
-        return LoginForm(context, antiforgery, returnUrl, login, $"Too many sign-in attempts. Try again in {Describe(wait)}.", StatusCodes.Status429TooManyRequests);
+        context.Response.Headers.RetryAfter =
+            ((int)Math.Ceiling(wait.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
+        return LoginForm(context, antiforgery, returnUrl, login,
+            $"Too many sign-in attempts. Try again in {Describe(wait)}.", StatusCodes.Status429TooManyRequests);
     }
 
     private static string Describe(TimeSpan wait) =>
-        wait.TotalSeconds < 60 ? $"{Math.Ceiling(wait.TotalSeconds)} seconds" : $"{Math.Ceiling(wait.TotalMinutes)} minutes";
+        wait.TotalSeconds < 60
+            ? $"{Math.Ceiling(wait.TotalSeconds)} seconds"
+            : $"{Math.Ceiling(wait.TotalMinutes)} minutes";
 
-    private static IResult LoginForm(HttpContext context, IAntiforgery antiforgery, string returnUrl, string login, string? error, int status)
+    private static IResult LoginForm(
+        HttpContext context, IAntiforgery antiforgery, string returnUrl, string login, string? error, int status)
     {
         var tokens = antiforgery.GetAndStoreTokens(context);
         var body = $"""
@@ -275,7 +296,7 @@ public static class LoginPages
     }
 }
 
-/// <summary>The plain page layout of the sign-in pages.</summary>
+// The plain page layout of the sign-in pages.
 public static class Html
 {
     public static string Encode(string value) => HtmlEncoder.Default.Encode(value);

@@ -4,24 +4,18 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Introserv.Identity.Features.SignIn;
 
-/// <summary>
-/// Progressive throttling of sign-in attempts from the login history, per login and per client address.
-/// <para>
-/// Per login: after <see cref="AccountFreeFailures"/> failures within <see cref="Window"/> (since the last
-/// success), each further attempt waits 15 s, 30 s, 1 min, ... up to <see cref="AccountMaxDelay"/>. From an
-/// address the account has signed in from before, only that address's failures count, so an attacker
-/// elsewhere cannot keep the owner out; from other addresses the wait is never longer than five minutes.
-/// A login that does not exist is throttled exactly like one that does (the rule keys on the login typed, not
-/// on an account), so the throttle does not tell which logins exist.
-/// Per address: after <see cref="AddressFreeFailures"/> failures on any logins, waits grow up to
-/// <see cref="AddressMaxDelay"/>. Nothing is locked permanently.
-/// </para>
-/// <para>
-/// The decision and the attempt's row are one step: under a transaction-scoped advisory lock per login and per
-/// address, the failures are counted and the attempt is inserted, presumed failed until it finishes. So twenty
-/// parallel guesses count as twenty: the sixth already sees five.
-/// </para>
-/// </summary>
+// Progressive throttling of sign-in attempts from the login history, per login and per client address.
+//
+// Per login: after AccountFreeFailures failures within Window (since the last success), each further attempt waits
+// 15 s, 30 s, 1 min, ... up to AccountMaxDelay. From an address the account has signed in from before, only that
+// address's failures count, so an attacker elsewhere cannot keep the owner out; from other addresses the wait is never
+// longer than five minutes. A login that does not exist is throttled exactly like one that does (the rule keys on the
+// login typed, not on an account), so the throttle does not tell which logins exist. Per address: after
+// AddressFreeFailures failures on any logins, waits grow up to AddressMaxDelay. Nothing is locked permanently.
+//
+// The decision and the attempt's row are one step: under a transaction-scoped advisory lock per login and per address,
+// the failures are counted and the attempt is inserted, presumed failed until it finishes. So twenty parallel guesses
+// count as twenty: the sixth already sees five.
 public sealed class LoginThrottle(IdentityServiceDbContext db, TimeProvider clock)
 {
     public static readonly TimeSpan Window = TimeSpan.FromMinutes(15);
@@ -33,20 +27,19 @@ public sealed class LoginThrottle(IdentityServiceDbContext db, TimeProvider cloc
     public static readonly TimeSpan AddressMaxDelay = TimeSpan.FromMinutes(15);
     public static readonly TimeSpan KnownAddressHorizon = TimeSpan.FromDays(90);
 
-    private static readonly LoginOutcome[] Failures = [LoginOutcome.InvalidCredentials, LoginOutcome.SecondFactorFailed];
+    private static readonly LoginOutcome[] Failures =
+        [LoginOutcome.InvalidCredentials, LoginOutcome.SecondFactorFailed];
 
-    /// <summary>
-    /// Decides whether the attempt may go ahead and records it: as <paramref name="presumed"/> (a failure) when
-    /// admitted, as <see cref="LoginOutcome.Throttled"/> otherwise. Finish an admitted attempt with
-    /// <see cref="FinishAsync"/> or <see cref="ForgetAsync"/>.
-    /// </summary>
+    // Decides whether the attempt may go ahead and records it: as presumed (a failure) when admitted, as
+    // LoginOutcome.Throttled otherwise. Finish an admitted attempt with FinishAsync or ForgetAsync.
     public async Task<ThrottleDecision> BeginAsync(
         string login, Guid? accountId, HttpContext context, LoginOutcome presumed, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(login);
         if (!Failures.Contains(presumed))
         {
-            throw new ArgumentOutOfRangeException(nameof(presumed), presumed, "An attempt is presumed failed until it finishes.");
+            throw new ArgumentOutOfRangeException(
+                nameof(presumed), presumed, "An attempt is presumed failed until it finishes.");
         }
 
         var key = LoginHistory.Normalize(login);
@@ -65,7 +58,8 @@ public sealed class LoginThrottle(IdentityServiceDbContext db, TimeProvider cloc
         {
             await using var transaction = await db.Database.BeginTransactionAsync(ct);
             // Always the login first, then the address: two attempts never wait for each other in a cycle.
-            await db.Database.ExecuteSqlAsync($"SELECT pg_advisory_xact_lock(hashtextextended({"login:" + key}, 0))", ct);
+            await db.Database.ExecuteSqlAsync(
+                $"SELECT pg_advisory_xact_lock(hashtextextended({"login:" + key}, 0))", ct);
             await db.Database.ExecuteSqlAsync($"SELECT pg_advisory_xact_lock(hashtextextended({"ip:" + ip}, 0))", ct);
             var retryAfter = await RetryAfterAsync(key, ip, attempt.At, ct);
             attempt.Outcome = retryAfter is null ? presumed : LoginOutcome.Throttled;
@@ -78,7 +72,7 @@ public sealed class LoginThrottle(IdentityServiceDbContext db, TimeProvider cloc
         return new ThrottleDecision(attempt.Id, wait);
     }
 
-    /// <summary>Records how an admitted attempt ended (it stays a failure when it failed).</summary>
+    // Records how an admitted attempt ended (it stays a failure when it failed).
     public async Task FinishAsync(ThrottleDecision decision, LoginOutcome outcome, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(decision);
@@ -86,14 +80,14 @@ public sealed class LoginThrottle(IdentityServiceDbContext db, TimeProvider cloc
             .ExecuteUpdateAsync(s => s.SetProperty(a => a.Outcome, outcome), cancellationToken);
     }
 
-    /// <summary>Removes an admitted attempt that succeeded but is no sign-in (a step-up, a password check).</summary>
+    // Removes an admitted attempt that succeeded but is no sign-in (a step-up, a password check).
     public async Task ForgetAsync(ThrottleDecision decision, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(decision);
         await db.LoginAttempts.Where(a => a.Id == decision.AttemptId).ExecuteDeleteAsync(cancellationToken);
     }
 
-    /// <summary>The wait after <paramref name="failures"/> failures (zero below the free allowance).</summary>
+    // The wait after failures failures (zero below the free allowance).
     public static TimeSpan DelayAfter(int failures, int free, TimeSpan baseDelay, TimeSpan maxDelay)
     {
         if (failures < free)
@@ -106,15 +100,17 @@ public sealed class LoginThrottle(IdentityServiceDbContext db, TimeProvider cloc
         return delay > maxDelay ? maxDelay : delay;
     }
 
-    /// <summary>How long the caller must wait before another attempt, or null when it may try now.</summary>
-    private async Task<TimeSpan?> RetryAfterAsync(string login, string ip, DateTimeOffset now, CancellationToken cancellationToken)
+    // How long the caller must wait before another attempt, or null when it may try now.
+    private async Task<TimeSpan?> RetryAfterAsync(
+        string login, string ip, DateTimeOffset now, CancellationToken cancellationToken)
     {
         var since = now - Window;
         var lastSuccess = await db.LoginAttempts
             .Where(a => a.Login == login && a.At > since && a.Outcome == LoginOutcome.Succeeded)
             .MaxAsync(a => (DateTimeOffset?)a.At, cancellationToken);
         var knownAddress = await db.LoginAttempts.AnyAsync(
-            a => a.Login == login && a.At > now - KnownAddressHorizon && a.Ip == ip && a.Outcome == LoginOutcome.Succeeded,
+            a => a.Login == login && a.At > now - KnownAddressHorizon && a.Ip == ip
+                && a.Outcome == LoginOutcome.Succeeded,
             cancellationToken);
         var from = lastSuccess ?? since;
         var failures = db.LoginAttempts.Where(a => a.Login == login && a.At > from && Failures.Contains(a.Outcome));
@@ -123,13 +119,16 @@ public sealed class LoginThrottle(IdentityServiceDbContext db, TimeProvider cloc
             failures = failures.Where(a => a.Ip == ip);
         }
 
-        var wait = await DelayAsync(failures, AccountFreeFailures, AccountBaseDelay, AccountMaxDelay, now, cancellationToken);
+        var wait = await DelayAsync(
+            failures, AccountFreeFailures, AccountBaseDelay, AccountMaxDelay, now, cancellationToken);
         var fromAddress = db.LoginAttempts.Where(a => a.Ip == ip && a.At > since && Failures.Contains(a.Outcome));
-        return Max(wait, await DelayAsync(fromAddress, AddressFreeFailures, AddressBaseDelay, AddressMaxDelay, now, cancellationToken));
+        return Max(wait, await DelayAsync(
+            fromAddress, AddressFreeFailures, AddressBaseDelay, AddressMaxDelay, now, cancellationToken));
     }
 
     private static async Task<TimeSpan?> DelayAsync(
-        IQueryable<LoginAttempt> failures, int free, TimeSpan baseDelay, TimeSpan maxDelay, DateTimeOffset now, CancellationToken cancellationToken)
+        IQueryable<LoginAttempt> failures, int free, TimeSpan baseDelay, TimeSpan maxDelay, DateTimeOffset now,
+        CancellationToken cancellationToken)
     {
         var stats = await failures
             .GroupBy(_ => 1)
@@ -152,5 +151,5 @@ public sealed class LoginThrottle(IdentityServiceDbContext db, TimeProvider cloc
     };
 }
 
-/// <summary>The throttle's answer: the attempt's row, and how long to wait when the attempt was refused.</summary>
+// The throttle's answer: the attempt's row, and how long to wait when the attempt was refused.
 public sealed record ThrottleDecision(long AttemptId, TimeSpan? RetryAfter);

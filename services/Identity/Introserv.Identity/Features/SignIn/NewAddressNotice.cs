@@ -6,20 +6,19 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Introserv.Identity.Features.SignIn;
 
-/// <summary>
-/// After a successful sign-in: when the account has signed in before, but never from this address (as far as the
-/// login history reaches), publishes <see cref="SignedInFromNewAddress"/> so the customer is told by mail.
-/// Sign-ins are compared by their attempt's place in the history, not by which finished first, and the event's id
-/// is the same for one account, address and day: parallel sign-ins from a new address make one notice, not two
-/// (Notifications sends one mail per event id) and not none.
-/// </summary>
+// After a successful sign-in: when the account has signed in before, but never from this address (as far as the login
+// history reaches), publishes SignedInFromNewAddress so the customer is told by mail. Sign-ins are compared by their
+// attempt's place in the history, not by which finished first, and the event's id is the same for one account, address
+// and day: parallel sign-ins from a new address make one notice, not two (Notifications sends one mail per event id)
+// and not none.
 public sealed class NewAddressNotice(IdentityServiceDbContext db, TimeProvider clock)
 {
-    /// <summary>How many earlier successful sign-ins are compared.</summary>
+    // How many earlier successful sign-ins are compared.
     public const int Horizon = 200;
 
-    /// <summary>Publishes the notice when this sign-in (its <paramref name="attemptId"/> in the login history) comes from a new address.</summary>
-    public async Task CheckAsync(Guid accountId, long attemptId, HttpContext context, CancellationToken cancellationToken)
+    // Publishes the notice when this sign-in (its attemptId in the login history) comes from a new address.
+    public async Task CheckAsync(
+        Guid accountId, long attemptId, HttpContext context, CancellationToken cancellationToken)
     {
         var address = context.ClientAddressText();
         var earlier = await db.LoginAttempts.AsNoTracking()
@@ -32,15 +31,19 @@ public sealed class NewAddressNotice(IdentityServiceDbContext db, TimeProvider c
         }
 
         var now = clock.GetUtcNow();
-        db.AddIntegrationEvent(new SignedInFromNewAddress(NoticeId(accountId, address, now), now, accountId, address, ClientAddress.UserAgentOf(context)), clock);
+        db.AddIntegrationEvent(
+            new SignedInFromNewAddress(
+                NoticeId(accountId, address, now), now, accountId, address, ClientAddress.UserAgentOf(context)),
+            clock);
         await db.SaveChangesAsync(cancellationToken);
     }
 
-    /// <summary>One id per account, address and UTC day: repeated notices of it are one mail.</summary>
+    // One id per account, address and UTC day: repeated notices of it are one mail.
     public static Guid NoticeId(Guid accountId, string address, DateTimeOffset at)
     {
         var day = at.UtcDateTime.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
-        var hash = System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes($"new-sign-in-address|{accountId:N}|{address}|{day}"));
+        var hash = System.Security.Cryptography.SHA256.HashData(
+            System.Text.Encoding.UTF8.GetBytes($"new-sign-in-address|{accountId:N}|{address}|{day}"));
         return new Guid(hash.AsSpan(0, 16));
     }
 }

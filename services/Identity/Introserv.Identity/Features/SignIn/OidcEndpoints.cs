@@ -16,13 +16,11 @@ using static OpenIddict.Abstractions.OpenIddictConstants;
 
 namespace Introserv.Identity.Features.SignIn;
 
-/// <summary>
-/// The pass-through handlers of the OpenIddict endpoints: OpenIddict validates the protocol (client, redirect
-/// URI, PKCE, tokens); these decide who is signed in, create the session and enforce the account's rules.
-/// </summary>
+// The pass-through handlers of the OpenIddict endpoints: OpenIddict validates the protocol (client, redirect
+// URI, PKCE, tokens); these decide who is signed in, create the session and enforce the account's rules.
 public static class OidcEndpoints
 {
-    /// <summary>The session id claim (the OpenIddict authorization id) carried by every token of a session.</summary>
+    // The session id claim (the OpenIddict authorization id) carried by every token of a session.
     public const string SessionIdClaim = "sid";
 
     public const string IpNotAllowedDescription = "ip_not_allowed";
@@ -50,7 +48,9 @@ public static class OidcEndpoints
             ?? throw new InvalidOperationException("The OpenID Connect request cannot be retrieved.");
 
         var login = await context.AuthenticateAsync(OidcServerExtensions.LoginScheme);
-        var account = login.Succeeded ? await users.FindByIdAsync(login.Principal.FindFirstValue(Claims.Subject) ?? "") : null;
+        var account = login.Succeeded
+            ? await users.FindByIdAsync(login.Principal.FindFirstValue(Claims.Subject) ?? "")
+            : null;
         var stale = account is null
             || account.SecurityStamp != login.Principal?.FindFirstValue(LoginPages.SecurityStampClaim)
             || request.HasPromptValue(PromptValues.Login)
@@ -65,7 +65,8 @@ public static class OidcEndpoints
 
             // Back to the sign-in page, then here again without prompt=login (or the loop would never end).
             await context.SignOutAsync(OidcServerExtensions.LoginScheme);
-            var parameters = (context.Request.HasFormContentType ? context.Request.Form.ToList() : context.Request.Query.ToList())
+            var parameters =
+                (context.Request.HasFormContentType ? context.Request.Form.ToList() : context.Request.Query.ToList())
                 .Where(p => p.Key != Parameters.Prompt)
                 .ToList();
             var prompt = string.Join(' ', request.GetPromptValues().Remove(PromptValues.Login));
@@ -75,7 +76,10 @@ public static class OidcEndpoints
             }
 
             return Results.Challenge(
-                new AuthenticationProperties { RedirectUri = context.Request.PathBase + context.Request.Path + QueryString.Create(parameters) },
+                new AuthenticationProperties
+                {
+                    RedirectUri = context.Request.PathBase + context.Request.Path + QueryString.Create(parameters)
+                },
                 [OidcServerExtensions.LoginScheme]);
         }
 
@@ -119,7 +123,8 @@ public static class OidcEndpoints
         account.LastAccessAt = now;
         await db.SaveChangesAsync(cancellationToken);
 
-        return Results.SignIn(new ClaimsPrincipal(identity), authenticationScheme: OpenIddictServerAspNetCoreDefaults.AuthenticationScheme);
+        return Results.SignIn(new ClaimsPrincipal(identity),
+            authenticationScheme: OpenIddictServerAspNetCoreDefaults.AuthenticationScheme);
     }
 
     private static async Task<IResult> ExchangeAsync(
@@ -135,13 +140,15 @@ public static class OidcEndpoints
         if (request.IsClientCredentialsGrantType())
         {
             // OpenIddict has authenticated the confidential client; its token speaks for a service, not a person.
-            var service = new ClaimsIdentity(TokenValidationParameters.DefaultAuthenticationType, Claims.Name, Claims.Role);
+            var service = new ClaimsIdentity(
+                TokenValidationParameters.DefaultAuthenticationType, Claims.Name, Claims.Role);
             service.SetClaim(Claims.Subject, request.ClientId)
                 .SetClaim(Claims.Name, request.ClientId)
                 .SetClaims(Claims.Role, [AuthenticationExtensions.ServiceRole]);
             service.SetResources(OidcServerExtensions.ApiResource);
             service.SetDestinations(_ => [OpenIddictConstants.Destinations.AccessToken]);
-            return Results.SignIn(new ClaimsPrincipal(service), authenticationScheme: OpenIddictServerAspNetCoreDefaults.AuthenticationScheme);
+            return Results.SignIn(new ClaimsPrincipal(service),
+                authenticationScheme: OpenIddictServerAspNetCoreDefaults.AuthenticationScheme);
         }
 
         if (!request.IsAuthorizationCodeGrantType() && !request.IsRefreshTokenGrantType())
@@ -162,7 +169,8 @@ public static class OidcEndpoints
         var ip = context.ClientAddressText();
         if (!IpAllowListMatcher.FromEntries(account.IpAllowList).Allows(context.ClientAddress()))
         {
-            await history.RecordAsync(account.Id, account.UserName!, context, LoginOutcome.RefreshRefusedIpNotAllowed, cancellationToken);
+            await history.RecordAsync(
+                account.Id, account.UserName!, context, LoginOutcome.RefreshRefusedIpNotAllowed, cancellationToken);
             return Forbid(Errors.InvalidGrant, IpNotAllowedDescription);
         }
 
@@ -174,7 +182,8 @@ public static class OidcEndpoints
         await db.SaveChangesAsync(cancellationToken);
         if (request.IsRefreshTokenGrantType())
         {
-            await history.RecordAsync(account.Id, account.UserName!, context, LoginOutcome.TokenRefreshed, cancellationToken);
+            await history.RecordAsync(
+                account.Id, account.UserName!, context, LoginOutcome.TokenRefreshed, cancellationToken);
         }
 
         // Fresh account data (roles may have changed); the session's own claims (sid, auth_time, amr) stay.
@@ -182,7 +191,8 @@ public static class OidcEndpoints
         identity.SetAuthorizationId(principal.GetAuthorizationId());
         identity.SetClaim(SessionIdClaim, session.Id.ToString());
         identity.SetDestinations(Destinations);
-        return Results.SignIn(new ClaimsPrincipal(identity), authenticationScheme: OpenIddictServerAspNetCoreDefaults.AuthenticationScheme);
+        return Results.SignIn(new ClaimsPrincipal(identity),
+            authenticationScheme: OpenIddictServerAspNetCoreDefaults.AuthenticationScheme);
     }
 
     private static async Task<IResult> LogoutAsync(
@@ -197,7 +207,8 @@ public static class OidcEndpoints
         var hint = await context.AuthenticateAsync(OpenIddictServerAspNetCoreDefaults.AuthenticationScheme);
         if (hint.Principal?.GetClaim(SessionIdClaim) is { } sid && Guid.TryParse(sid, out var sessionId))
         {
-            await SessionRevocation.RevokeAsync(db, authorizations, tokens, clock, hint.Principal.GetClaim(Claims.Subject), [sessionId], cancellationToken);
+            await SessionRevocation.RevokeAsync(db, authorizations, tokens, clock,
+                hint.Principal.GetClaim(Claims.Subject), [sessionId], cancellationToken);
         }
 
         await context.SignOutAsync(OidcServerExtensions.LoginScheme);
@@ -210,7 +221,9 @@ public static class OidcEndpoints
     private static async Task<IResult> UserInfoAsync(HttpContext context, UserManager<Account> users)
     {
         var result = await context.AuthenticateAsync(OpenIddictServerAspNetCoreDefaults.AuthenticationScheme);
-        var account = result.Principal is null ? null : await users.FindByIdAsync(result.Principal.GetClaim(Claims.Subject) ?? "");
+        var account = result.Principal is null
+            ? null
+            : await users.FindByIdAsync(result.Principal.GetClaim(Claims.Subject) ?? "");
         if (account is not null && !IpAllowListMatcher.FromEntries(account.IpAllowList).Allows(context.ClientAddress()))
         {
             return AllowListGuard.Refusal(context);
@@ -227,7 +240,10 @@ public static class OidcEndpoints
                 [OpenIddictServerAspNetCoreDefaults.AuthenticationScheme]);
         }
 
-        var claims = new Dictionary<string, object>(StringComparer.Ordinal) { [Claims.Subject] = account.Id.ToString() };
+        var claims = new Dictionary<string, object>(StringComparer.Ordinal)
+        {
+            [Claims.Subject] = account.Id.ToString()
+        };
         if (result.Principal!.HasScope(Scopes.Profile))
         {
             claims[Claims.Name] = account.UserName!;
@@ -248,13 +264,15 @@ public static class OidcEndpoints
     private static async Task<ClaimsIdentity> BuildIdentityAsync(
         UserManager<Account> users, Account account, IEnumerable<Claim> sessionClaims, ImmutableArray<string> scopes)
     {
-        var identity = new ClaimsIdentity(TokenValidationParameters.DefaultAuthenticationType, Claims.Name, Claims.Role);
+        var identity = new ClaimsIdentity(
+            TokenValidationParameters.DefaultAuthenticationType, Claims.Name, Claims.Role);
         identity.SetClaim(Claims.Subject, account.Id.ToString())
             .SetClaim(Claims.Name, account.UserName)
             .SetClaim(Claims.PreferredUsername, account.UserName)
             .SetClaim(Claims.Email, account.Email)
             .SetClaims(Claims.Role, [.. await users.GetRolesAsync(account)]);
-        foreach (var claim in sessionClaims.Where(c => c.Type is Claims.AuthenticationTime or Claims.AuthenticationMethodReference))
+        foreach (var claim in sessionClaims.Where(
+            c => c.Type is Claims.AuthenticationTime or Claims.AuthenticationMethodReference))
         {
             identity.AddClaim(new Claim(claim.Type, claim.Value, claim.ValueType));
         }
@@ -313,7 +331,7 @@ public static class OidcEndpoints
         [OpenIddictServerAspNetCoreDefaults.AuthenticationScheme]);
 }
 
-/// <summary>Ends sessions: the OpenIddict authorization, its tokens, and the session row.</summary>
+// Ends sessions: the OpenIddict authorization, its tokens, and the session row.
 public static class SessionRevocation
 {
     public static async Task<int> RevokeAsync(

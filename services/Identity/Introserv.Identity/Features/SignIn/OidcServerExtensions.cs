@@ -6,37 +6,46 @@ using static OpenIddict.Abstractions.OpenIddictConstants;
 
 namespace Introserv.Identity.Features.SignIn;
 
-/// <summary>The OpenID Connect / OAuth 2 server (OpenIddict) and the browser sign-in cookies.</summary>
+// The OpenID Connect / OAuth 2 server (OpenIddict) and the browser sign-in cookies.
 public static class OidcServerExtensions
 {
-    /// <summary>The resource (audience) of access tokens for the Introserv API.</summary>
+    // The resource (audience) of access tokens for the Introserv API.
     public const string ApiResource = "introserv-api";
 
-    /// <summary>The cookie of a completed browser sign-in (password and, when enabled, second factor).</summary>
+    // The cookie of a completed browser sign-in (password and, when enabled, second factor).
     public const string LoginScheme = "introserv.login";
 
-    /// <summary>The short-lived cookie between the password step and the second-factor step.</summary>
+    // The short-lived cookie between the password step and the second-factor step.
     public const string SecondFactorScheme = "introserv.2fa";
 
     public static IHostApplicationBuilder AddOidcServer(this IHostApplicationBuilder builder)
     {
         var settings = builder.Configuration.GetSection(IdentityServerOptions.SectionName).Get<IdentityServerOptions>()
             ?? new IdentityServerOptions();
-        builder.Services.AddOptions<IdentityServerOptions>().BindConfiguration(IdentityServerOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
-        if (settings.AccessTokenLifetime <= TimeSpan.Zero || settings.AccessTokenLifetime > IdentityServerOptions.MaxAccessTokenLifetime)
+        builder.Services
+            .AddOptions<IdentityServerOptions>()
+            .BindConfiguration(IdentityServerOptions.SectionName)
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        if (settings.AccessTokenLifetime <= TimeSpan.Zero
+            || settings.AccessTokenLifetime > IdentityServerOptions.MaxAccessTokenLifetime)
         {
             throw new InvalidOperationException(
-                $"Identity:AccessTokenLifetime must be positive and at most {IdentityServerOptions.MaxAccessTokenLifetime}.");
+                $"Identity:AccessTokenLifetime must be positive and at most " +
+                $"{IdentityServerOptions.MaxAccessTokenLifetime}.");
         }
 
         var issuer = builder.Configuration[$"{TokenValidationOptions.SectionName}:Issuer"]
-            ?? throw new InvalidOperationException("Auth:Issuer (the public URL of the sign-in server) is not configured.");
-        var requireHttps = builder.Configuration.GetValue($"{TokenValidationOptions.SectionName}:RequireHttpsMetadata", true);
+            ?? throw new InvalidOperationException(
+                "Auth:Issuer (the public URL of the sign-in server) is not configured.");
+        var requireHttps = builder.Configuration.GetValue(
+            $"{TokenValidationOptions.SectionName}:RequireHttpsMetadata", true);
         var signingKey = SigningKeys.LoadSigningKey(settings.Keys);
         var previousSigningKey = SigningKeys.LoadPreviousSigningKey(settings.Keys);
         if (previousSigningKey?.KeyId == signingKey.KeyId)
         {
-            throw new InvalidOperationException("Identity:Keys:PreviousSigningKey is the current signing key; after a rotation it holds the old one.");
+            throw new InvalidOperationException(
+                "Identity:Keys:PreviousSigningKey is the current signing key; after a rotation it holds the old one.");
         }
         var encryptionKey = SigningKeys.LoadEncryptionKey(settings.Keys);
 
@@ -109,7 +118,8 @@ public static class OidcServerExtensions
         builder.Services
             .AddAuthentication(OpenIddictValidationAspNetCoreDefaults.AuthenticationScheme)
             .AddCookie(LoginScheme, options => SignInCookie(options, LoginScheme, TimeSpan.FromHours(8)))
-            .AddCookie(SecondFactorScheme, options => SignInCookie(options, SecondFactorScheme, TimeSpan.FromMinutes(5)));
+            .AddCookie(SecondFactorScheme, options =>
+                SignInCookie(options, SecondFactorScheme, TimeSpan.FromMinutes(5)));
         builder.Services.AddAuthorizationBuilder()
             .AddPolicy(AuthenticationExtensions.StaffPolicy, policy => policy
                 .AddAuthenticationSchemes(OpenIddictValidationAspNetCoreDefaults.AuthenticationScheme)
@@ -128,7 +138,7 @@ public static class OidcServerExtensions
         return builder;
     }
 
-    /// <summary>An HTTP-only, SameSite=Lax sign-in cookie with a fixed lifetime.</summary>
+    // An HTTP-only, SameSite=Lax sign-in cookie with a fixed lifetime.
     private static void SignInCookie(CookieAuthenticationOptions options, string name, TimeSpan lifetime)
     {
         options.Cookie.Name = name;
@@ -140,10 +150,8 @@ public static class OidcServerExtensions
         options.Events = RelativeRedirects(LoginPages.LoginPath);
     }
 
-    /// <summary>
-    /// Cookie redirects as relative URLs: Identity sits behind the gateway, so its own host name is not the
-    /// one the browser knows.
-    /// </summary>
+    // Cookie redirects as relative URLs: Identity sits behind the gateway, so its own host name is not the
+    // one the browser knows.
     private static CookieAuthenticationEvents RelativeRedirects(string loginPath) => new()
     {
         OnRedirectToLogin = context =>

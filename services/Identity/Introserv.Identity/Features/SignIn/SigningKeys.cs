@@ -3,24 +3,25 @@ using Microsoft.IdentityModel.Tokens;
 
 namespace Introserv.Identity.Features.SignIn;
 
-/// <summary>Loads the configured signing and encryption keys, refusing weak or missing ones.</summary>
+// Loads the configured signing and encryption keys, refusing weak or missing ones.
 public static class SigningKeys
 {
     public static RsaSecurityKey LoadSigningKey(SigningKeyOptions settings)
     {
         ArgumentNullException.ThrowIfNull(settings);
-        return ParseSigningKey(Read(settings.SigningKey, settings.SigningKeyFile, "Identity:Keys:SigningKey"), "Identity:Keys:SigningKey");
+        return ParseSigningKey(
+            Read(settings.SigningKey, settings.SigningKeyFile, "Identity:Keys:SigningKey"), "Identity:Keys:SigningKey");
     }
 
-    /// <summary>
-    /// The signing key before the last rotation, when configured: published in the JWKS and accepted, never used
-    /// to sign. An empty or absent file means there is none (a deployment ships the file empty until a rotation).
-    /// </summary>
+    // The signing key before the last rotation, when configured: published in the JWKS and accepted, never used
+    // to sign. An empty or absent file means there is none (a deployment ships the file empty until a rotation).
     public static RsaSecurityKey? LoadPreviousSigningKey(SigningKeyOptions settings)
     {
         ArgumentNullException.ThrowIfNull(settings);
         var pem = settings.PreviousSigningKey;
-        if (string.IsNullOrWhiteSpace(pem) && !string.IsNullOrWhiteSpace(settings.PreviousSigningKeyFile) && File.Exists(settings.PreviousSigningKeyFile))
+        if (string.IsNullOrWhiteSpace(pem)
+            && !string.IsNullOrWhiteSpace(settings.PreviousSigningKeyFile)
+            && File.Exists(settings.PreviousSigningKeyFile))
         {
             pem = File.ReadAllText(settings.PreviousSigningKeyFile);
         }
@@ -70,13 +71,14 @@ public static class SigningKeys
 
         if (bytes.Length != 32)
         {
-            throw new InvalidOperationException("Identity:Keys:EncryptionKey must be exactly 256 bits (32 bytes, base64).");
+            throw new InvalidOperationException(
+                "Identity:Keys:EncryptionKey must be exactly 256 bits (32 bytes, base64).");
         }
 
         return new SymmetricSecurityKey(bytes);
     }
 
-    /// <summary>A new signing key PEM and encryption key, for provisioning (local runs, tests).</summary>
+    // A new signing key PEM and encryption key, for provisioning (local runs, tests).
     public static (string SigningKeyPem, string EncryptionKeyBase64) Generate()
     {
         using var rsa = RSA.Create(2048);

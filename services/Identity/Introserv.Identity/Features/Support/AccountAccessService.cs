@@ -8,17 +8,17 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Introserv.Identity.Features.Support;
 
-/// <summary>
-/// gRPC for the gateway: the IP allow-list of an account (when its cache has none) and batched last-access
-/// reports. Served on Identity's internal gRPC port, which the gateway never routes from outside, and only to
-/// callers with a service token (client-credentials grant, role <c>service</c>).
-/// </summary>
+// gRPC for the gateway: the IP allow-list of an account (when its cache has none) and batched last-access reports.
+// Served on Identity's internal gRPC port, which the gateway never routes from outside, and only to callers with a
+// service token (client-credentials grant, role service).
 [Authorize(Policy = AuthenticationExtensions.ServicePolicy)]
-public sealed class AccountAccessService(IdentityServiceDbContext db, TimeProvider clock) : AccountAccess.AccountAccessBase
+public sealed class AccountAccessService(IdentityServiceDbContext db, TimeProvider clock)
+    : AccountAccess.AccountAccessBase
 {
     public const int MaxReportsPerCall = 1000;
 
-    public override async Task<IpAllowListReply> GetIpAllowList(GetIpAllowListRequest request, ServerCallContext context)
+    public override async Task<IpAllowListReply> GetIpAllowList(
+        GetIpAllowListRequest request, ServerCallContext context)
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(context);
@@ -31,7 +31,11 @@ public sealed class AccountAccessService(IdentityServiceDbContext db, TimeProvid
             .Where(a => a.Id == accountId)
             .Select(a => new { a.IpAllowList, a.IpAllowListVersion })
             .FirstOrDefaultAsync(context.CancellationToken);
-        var reply = new IpAllowListReply { AccountFound = account is not null, Version = account?.IpAllowListVersion ?? 0 };
+        var reply = new IpAllowListReply
+        {
+            AccountFound = account is not null,
+            Version = account?.IpAllowListVersion ?? 0
+        };
         if (account is not null)
         {
             reply.Entries.AddRange(account.IpAllowList);
@@ -46,14 +50,17 @@ public sealed class AccountAccessService(IdentityServiceDbContext db, TimeProvid
         ArgumentNullException.ThrowIfNull(context);
         if (request.Reports.Count > MaxReportsPerCall)
         {
-            throw new RpcException(new Status(StatusCode.InvalidArgument, $"At most {MaxReportsPerCall} reports per call."));
+            throw new RpcException(
+                new Status(StatusCode.InvalidArgument, $"At most {MaxReportsPerCall} reports per call."));
         }
 
         var latest = clock.GetUtcNow().AddMinutes(1);
         var accepted = 0;
         foreach (var report in request.Reports)
         {
-            if (!Guid.TryParse(report.AccountId, out var accountId) || !IPAddress.TryParse(report.Ip, out var ip) || report.At is null)
+            if (!Guid.TryParse(report.AccountId, out var accountId)
+                || !IPAddress.TryParse(report.Ip, out var ip)
+                || report.At is null)
             {
                 continue;
             }
@@ -68,7 +75,8 @@ public sealed class AccountAccessService(IdentityServiceDbContext db, TimeProvid
             // Only ever moves forward: a late or repeated report never overwrites a newer access.
             accepted += await db.Users
                 .Where(a => a.Id == accountId && (a.LastAccessAt == null || a.LastAccessAt < at))
-                .ExecuteUpdateAsync(u => u.SetProperty(a => a.LastAccessIp, text).SetProperty(a => a.LastAccessAt, at), context.CancellationToken);
+                .ExecuteUpdateAsync(u => u.SetProperty(a => a.LastAccessIp, text).SetProperty(a => a.LastAccessAt, at),
+                    context.CancellationToken);
         }
 
         return new ReportAccessReply { Accepted = accepted };

@@ -10,24 +10,25 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Introserv.Identity.Features.Support;
 
-/// <summary>
-/// gRPC for support tooling inside the cluster: checks a security code a caller reads out (staff only; the rules of
-/// <see cref="SecurityCodeCheck"/>). Support desks outside the cluster use the same check over HTTP
-/// (<see cref="SupportEndpoints"/>).
-/// </summary>
+// gRPC for support tooling inside the cluster: checks a security code a caller reads out (staff only; the rules of
+// SecurityCodeCheck). Support desks outside the cluster use the same check over HTTP (SupportEndpoints).
 [Authorize(Policy = AuthenticationExtensions.StaffPolicy)]
 public sealed class AccountSupportService(
     IdentityServiceDbContext db,
     IPasswordHasher<Account> hasher,
     TimeProvider clock) : AccountSupport.AccountSupportBase
 {
-    public override async Task<CheckSecurityCodeReply> CheckSecurityCode(CheckSecurityCodeRequest request, ServerCallContext context)
+    public override async Task<CheckSecurityCodeReply> CheckSecurityCode(
+        CheckSecurityCodeRequest request, ServerCallContext context)
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(context);
-        if (string.IsNullOrWhiteSpace(request.Login) || string.IsNullOrEmpty(request.Code) || request.Code.Length > SecuritySettings.SecurityCodeMaxLength)
+        if (string.IsNullOrWhiteSpace(request.Login)
+            || string.IsNullOrEmpty(request.Code)
+            || request.Code.Length > SecuritySettings.SecurityCodeMaxLength)
         {
-            throw new RpcException(new Status(StatusCode.InvalidArgument, "login and code (at most 64 characters) are required."));
+            throw new RpcException(
+                new Status(StatusCode.InvalidArgument, "login and code (at most 64 characters) are required."));
         }
 
         var http = context.GetHttpContext();

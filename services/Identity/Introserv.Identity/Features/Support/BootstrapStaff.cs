@@ -6,16 +6,15 @@ using Microsoft.AspNetCore.Identity;
 
 namespace Introserv.Identity.Features.Support;
 
-/// <summary>
-/// The first staff account from configuration (<c>Identity:BootstrapStaff</c>). It is created, with the staff
-/// role and in one transaction, only while its login is free. Configuration never promotes an existing account:
-/// when the login belongs to any account that is not a staff-only account, start-up stops with an explanation
-/// (a customer could otherwise register the login first and be made staff by the next deployment).
-/// The login may be a reserved word (<see cref="ReservedLogins"/>): reservation keeps customers away from it.
-/// </summary>
+// The first staff account from configuration (Identity:BootstrapStaff). It is created, with the staff role and in one
+// transaction, only while its login is free. Configuration never promotes an existing account: when the login belongs
+// to any account that is not a staff-only account, start-up stops with an explanation (a customer could otherwise
+// register the login first and be made staff by the next deployment). The login may be a reserved word
+// (ReservedLogins): reservation keeps customers away from it.
 public static class BootstrapStaff
 {
-    public static async Task EnsureAsync(IServiceProvider provider, StaffBootstrapOptions? staff, ILogger logger, CancellationToken cancellationToken)
+    public static async Task EnsureAsync(
+        IServiceProvider provider, StaffBootstrapOptions? staff, ILogger logger, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(provider);
         ArgumentNullException.ThrowIfNull(logger);
@@ -29,20 +28,24 @@ public static class BootstrapStaff
         if (await users.FindByNameAsync(login) is { } existing)
         {
             var roles = await users.GetRolesAsync(existing);
-            if (roles.Contains(AuthenticationExtensions.StaffRole) && !roles.Contains(AuthenticationExtensions.CustomerRole))
+            if (roles.Contains(AuthenticationExtensions.StaffRole)
+                && !roles.Contains(AuthenticationExtensions.CustomerRole))
             {
                 return;
             }
 
             throw new InvalidOperationException(
-                $"Identity:BootstrapStaff:Login '{login}' belongs to an existing account that is not the staff account " +
-                $"(roles: {(roles.Count == 0 ? "none" : string.Join(", ", roles))}). Configuration never promotes an existing account " +
-                "to staff: choose a login no account uses, or remove Identity:BootstrapStaff and grant the role by hand after checking the account.");
+                $"Identity:BootstrapStaff:Login '{login}' belongs to an existing account that is not the staff " +
+                $"account (roles: {(roles.Count == 0 ? "none" : string.Join(", ", roles))}). " +
+                $"Configuration never promotes an existing account " +
+                "to staff: choose a login no account uses, " +
+                "or remove Identity:BootstrapStaff and grant the role by hand after checking the account.");
         }
 
         if (string.IsNullOrEmpty(staff.Password) || string.IsNullOrWhiteSpace(staff.Email))
         {
-            throw new InvalidOperationException("Identity:BootstrapStaff needs Login, Email and Password to create the account.");
+            throw new InvalidOperationException(
+                "Identity:BootstrapStaff needs Login, Email and Password to create the account.");
         }
 
         var errors = RegistrationRules.Validate(
@@ -58,9 +61,11 @@ public static class BootstrapStaff
         var now = provider.GetRequiredService<TimeProvider>().GetUtcNow();
         var account = new Account
         {
-            Id = Guid.CreateVersion7(now), UserName = login, Email = staff.Email.Trim(), FirstName = "Support", LastName = "Staff", CreatedAt = now,
+            Id = Guid.CreateVersion7(now), UserName = login, Email = staff.Email.Trim(), FirstName = "Support",
+            LastName = "Staff", CreatedAt = now,
         };
-        var createdHere = await ConfiguredAccounts.CreateAsync(provider, account, staff.Password, RoleIds.StaffRoleId, alsoAdd: null, cancellationToken);
+        var createdHere = await ConfiguredAccounts.CreateAsync(
+            provider, account, staff.Password, RoleIds.StaffRoleId, alsoAdd: null, cancellationToken);
         if (!createdHere)
         {
             // Another replica (or a registration) took the login a moment ago: check it like any existing account.

@@ -15,12 +15,9 @@ public enum CodeCheckOutcome
 
 public sealed record CodeCheckResult(CodeCheckOutcome Outcome, int AttemptsLeft, TimeSpan? RetryAfter);
 
-/// <summary>
-/// Support checks a security code a caller reads out: at most <see cref="MaxFailures"/> wrong codes per account per
-/// <see cref="Window"/>; every check is audited on the customer's account (who checked and the outcome, never the
-/// code). A passed check lets the same staff member clear the account's allow-list or second factor for
-/// <see cref="PassedFor"/>.
-/// </summary>
+// Support checks a security code a caller reads out: at most MaxFailures wrong codes per account per Window; every
+// check is audited on the customer's account (who checked and the outcome, never the code). A passed check lets the
+// same staff member clear the account's allow-list or second factor for PassedFor.
 public static class SecurityCodeCheck
 {
     public const int MaxFailures = 5;
@@ -31,10 +28,10 @@ public static class SecurityCodeCheck
     public const string FailedAction = "security_code_check_failed";
     public const string RefusedAction = "security_code_check_refused";
 
-    /// <summary>Checks <paramref name="code"/>; call inside a transaction (the account's row is locked for the count).</summary>
+    // Checks code; call inside a transaction (the account's row is locked for the count).
     public static async Task<CodeCheckResult> RunAsync(
-        IdentityServiceDbContext db, IPasswordHasher<Account> hasher, TimeProvider clock, HttpContext http, Guid staffId, Account account, string code,
-        CancellationToken cancellationToken)
+        IdentityServiceDbContext db, IPasswordHasher<Account> hasher, TimeProvider clock, HttpContext http,
+        Guid staffId, Account account, string code, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(db);
         ArgumentNullException.ThrowIfNull(hasher);
@@ -42,11 +39,13 @@ public static class SecurityCodeCheck
         ArgumentNullException.ThrowIfNull(account);
         ArgumentNullException.ThrowIfNull(code);
         // One check at a time per account, so concurrent checks cannot exceed the attempt limit.
-        await db.Database.ExecuteSqlInterpolatedAsync($"SELECT 1 FROM \"AspNetUsers\" WHERE \"Id\" = {account.Id} FOR UPDATE", cancellationToken);
+        await db.Database.ExecuteSqlInterpolatedAsync(
+            $"SELECT 1 FROM \"AspNetUsers\" WHERE \"Id\" = {account.Id} FOR UPDATE", cancellationToken);
         var now = clock.GetUtcNow();
         if (account.SecurityCodeHash is null)
         {
-            Audit.Record(db, account.Id, http, clock, CheckedAction, "Support asked for the security code; none is set", staffId);
+            Audit.Record(db, account.Id, http, clock, CheckedAction,
+                "Support asked for the security code; none is set", staffId);
             return new CodeCheckResult(CodeCheckOutcome.NotSet, 0, null);
         }
 
@@ -58,24 +57,31 @@ public static class SecurityCodeCheck
             .ToListAsync(cancellationToken);
         if (failures.Count >= MaxFailures)
         {
-            Audit.Record(db, account.Id, http, clock, RefusedAction, "Support security-code check refused: too many wrong codes", staffId);
+            Audit.Record(db, account.Id, http, clock, RefusedAction,
+                "Support security-code check refused: too many wrong codes", staffId);
             var retry = failures[^MaxFailures] + Window - now;
-            return new CodeCheckResult(CodeCheckOutcome.Locked, 0, retry > TimeSpan.FromSeconds(1) ? retry : TimeSpan.FromSeconds(1));
+            return new CodeCheckResult(
+                CodeCheckOutcome.Locked, 0, retry > TimeSpan.FromSeconds(1) ? retry : TimeSpan.FromSeconds(1));
         }
 
-        var match = hasher.VerifyHashedPassword(account, account.SecurityCodeHash, code.Trim()) != PasswordVerificationResult.Failed;
+        var match = hasher.VerifyHashedPassword(account, account.SecurityCodeHash, code.Trim())
+            != PasswordVerificationResult.Failed;
         Audit.Record(
             db, account.Id, http, clock, match ? PassedAction : FailedAction,
             match ? "Support verified the security code" : "Support checked a wrong security code", staffId);
-        return new CodeCheckResult(match ? CodeCheckOutcome.Match : CodeCheckOutcome.Mismatch, MaxFailures - failures.Count - (match ? 0 : 1), null);
+        return new CodeCheckResult(match ? CodeCheckOutcome.Match : CodeCheckOutcome.Mismatch,
+            MaxFailures - failures.Count - (match ? 0 : 1), null);
     }
 
-    /// <summary>Whether <paramref name="staffId"/> passed a check of the account's code within <see cref="PassedFor"/>.</summary>
-    public static Task<bool> PassedRecentlyAsync(IdentityServiceDbContext db, Guid accountId, Guid staffId, DateTimeOffset now, CancellationToken cancellationToken)
+    // Whether staffId passed a check of the account's code within PassedFor.
+    public static Task<bool> PassedRecentlyAsync(
+        IdentityServiceDbContext db, Guid accountId, Guid staffId, DateTimeOffset now,
+        CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(db);
         var since = now - PassedFor;
         return db.AuditEntries.AnyAsync(
-            e => e.AccountId == accountId && e.Action == PassedAction && e.ActorAccountId == staffId && e.At > since, cancellationToken);
+            e => e.AccountId == accountId && e.Action == PassedAction && e.ActorAccountId == staffId && e.At > since,
+            cancellationToken);
     }
 }

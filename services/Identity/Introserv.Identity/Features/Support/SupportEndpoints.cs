@@ -12,23 +12,24 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Introserv.Identity.Features.Support;
 
-/// <summary>The code the caller reads out.</summary>
-public sealed record SecurityCodeCheckBody([property: RequiredValue, TextLength(SecuritySettings.SecurityCodeMaxLength)] string? Code);
+// The code the caller reads out.
+public sealed record SecurityCodeCheckBody(
+    [property: RequiredValue, TextLength(SecuritySettings.SecurityCodeMaxLength)] string? Code);
 
-/// <summary><c>result</c>: <c>match</c>, <c>mismatch</c> (with <c>attemptsLeft</c>) or <c>not_set</c>.</summary>
+// result: match, mismatch (with attemptsLeft) or not_set.
 public sealed record SecurityCodeCheckResponse(string Result, int AttemptsLeft);
 
-/// <summary>Why support clears it (the customer reads this in the notice).</summary>
-public sealed record SupportClearBody([property: RequiredValue, TextLength(SupportEndpoints.ReasonMinLength, SupportEndpoints.ReasonMaxLength)] string? Reason);
+// Why support clears it (the customer reads this in the notice).
+public sealed record SupportClearBody(
+    [property: RequiredValue, TextLength(SupportEndpoints.ReasonMinLength, SupportEndpoints.ReasonMaxLength)]
+    string? Reason);
 
 public sealed record SupportClearResponse(string Cleared, DateTimeOffset At);
 
-/// <summary>
-/// The support desk's side of account security, for staff: check the security code a caller reads out (the limits
-/// of <see cref="SecurityCodeCheck"/>, audited on the customer's account), and, within
-/// <see cref="SecurityCodeCheck.PassedFor"/> of a passed check by the same staff member, clear a locked-out
-/// customer's IP allow-list or second factor with a reason (audited; the customer is mailed the reason).
-/// </summary>
+// The support desk's side of account security, for staff: check the security code a caller reads out (the limits of
+// SecurityCodeCheck, audited on the customer's account), and, within SecurityCodeCheck.PassedFor of a passed check by
+// the same staff member, clear a locked-out customer's IP allow-list or second factor with a reason (audited; the
+// customer is mailed the reason).
 public static class SupportEndpoints
 {
     public const int ReasonMinLength = 3;
@@ -40,7 +41,9 @@ public static class SupportEndpoints
             .RequireAuthorization(AuthenticationExtensions.StaffPolicy).Problems(IdentityProblems.CustomerNotFound);
         staff.MapPost("/security-code/check", CheckAsync)
             .WithSummary("Check the security code a caller reads out")
-            .WithDescription($"At most {SecurityCodeCheck.MaxFailures} wrong codes per account an hour (then security_code_checks_locked with Retry-After, " +
+            .WithDescription(
+                $"At most {SecurityCodeCheck.MaxFailures} wrong codes per account an hour (then " +
+                $"security_code_checks_locked with Retry-After, " +
                 "even for the right code); every check is in the customer's audit, never the code.")
             .Problems(IdentityProblems.SecurityCodeChecksLocked);
         staff.MapPost("/ip-allow-list/clear", ClearAllowListAsync)
@@ -53,8 +56,8 @@ public static class SupportEndpoints
     }
 
     private static async Task<Results<Ok<SecurityCodeCheckResponse>, ProblemHttpResult>> CheckAsync(
-        Guid accountId, SecurityCodeCheckBody body, ClaimsPrincipal user, HttpContext context, IdentityServiceDbContext db,
-        IPasswordHasher<Account> hasher, TimeProvider clock)
+        Guid accountId, SecurityCodeCheckBody body, ClaimsPrincipal user, HttpContext context,
+        IdentityServiceDbContext db, IPasswordHasher<Account> hasher, TimeProvider clock)
     {
         var staffId = user.AccountId();
         // The check and its audit entry commit together, whatever the caller does meanwhile.
@@ -72,7 +75,8 @@ public static class SupportEndpoints
                 var seconds = (int)Math.Ceiling(result.RetryAfter!.Value.TotalSeconds);
                 context.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
                 return IdentityProblems.SecurityCodeChecksLocked.Result(
-                    $"Too many wrong codes for this account; checks are refused for {seconds} s, even with the right code.",
+                    $"Too many wrong codes for this account; checks are refused for {seconds} s, " +
+                    $"even with the right code.",
                     new Dictionary<string, object?> { ["retryAfterSeconds"] = seconds });
             }
 
@@ -87,34 +91,43 @@ public static class SupportEndpoints
     }
 
     private static Task<Results<Ok<SupportClearResponse>, ProblemHttpResult>> ClearAllowListAsync(
-        Guid accountId, SupportClearBody body, ClaimsPrincipal user, HttpContext context, IdentityServiceDbContext db, TimeProvider clock) =>
-        ClearAsync(accountId, body, user, context, db, clock, "ip_allow_list", account => account.IpAllowList.Count > 0, (account, now, reason) =>
+        Guid accountId, SupportClearBody body, ClaimsPrincipal user, HttpContext context, IdentityServiceDbContext db,
+        TimeProvider clock) =>
+        ClearAsync(accountId, body, user, context, db, clock, "ip_allow_list",
+            account => account.IpAllowList.Count > 0, (account, now, reason) =>
         {
             account.IpAllowList = [];
             account.IpAllowListVersion++;
-            db.AddIntegrationEvent(new IpAllowListChanged(Guid.CreateVersion7(now), now, account.Id, [], account.IpAllowListVersion, reason), clock);
+            db.AddIntegrationEvent(
+                new IpAllowListChanged(
+                    Guid.CreateVersion7(now), now, account.Id, [], account.IpAllowListVersion, reason),
+                clock);
             return Task.CompletedTask;
         });
 
     private static Task<Results<Ok<SupportClearResponse>, ProblemHttpResult>> ClearTwoFactorAsync(
-        Guid accountId, SupportClearBody body, ClaimsPrincipal user, HttpContext context, IdentityServiceDbContext db, TimeProvider clock) =>
-        ClearAsync(accountId, body, user, context, db, clock, "two_factor", account => account.TotpSecret is not null, async (account, now, reason) =>
+        Guid accountId, SupportClearBody body, ClaimsPrincipal user, HttpContext context, IdentityServiceDbContext db,
+        TimeProvider clock) =>
+        ClearAsync(accountId, body, user, context, db, clock, "two_factor",
+            account => account.TotpSecret is not null, async (account, now, reason) =>
         {
             await TwoFactor.TwoFactorEndpoints.TurnOffAsync(db, account, CancellationToken.None);
-            db.AddIntegrationEvent(new TwoFactorChanged(Guid.CreateVersion7(now), now, account.Id, false, null, reason), clock);
+            db.AddIntegrationEvent(
+                new TwoFactorChanged(Guid.CreateVersion7(now), now, account.Id, false, null, reason), clock);
         });
 
     // Locks the account's row, checks that this staff member passed a security-code check of it lately, applies the
     // change, audits it with the reason and commits with the event that tells the customer.
     private static async Task<Results<Ok<SupportClearResponse>, ProblemHttpResult>> ClearAsync(
-        Guid accountId, SupportClearBody body, ClaimsPrincipal user, HttpContext context, IdentityServiceDbContext db, TimeProvider clock,
-        string what, Func<Account, bool> isSet, Func<Account, DateTimeOffset, string, Task> clear)
+        Guid accountId, SupportClearBody body, ClaimsPrincipal user, HttpContext context, IdentityServiceDbContext db,
+        TimeProvider clock, string what, Func<Account, bool> isSet, Func<Account, DateTimeOffset, string, Task> clear)
     {
         var staffId = user.AccountId();
         var reason = body.Reason!.Trim();
         return await db.InTransactionAsync(async Task<Results<Ok<SupportClearResponse>, ProblemHttpResult>> (ct) =>
         {
-            await db.Database.ExecuteSqlInterpolatedAsync($"SELECT 1 FROM \"AspNetUsers\" WHERE \"Id\" = {accountId} FOR UPDATE", ct);
+            await db.Database.ExecuteSqlInterpolatedAsync(
+                $"SELECT 1 FROM \"AspNetUsers\" WHERE \"Id\" = {accountId} FOR UPDATE", ct);
             var account = await db.Users.FirstOrDefaultAsync(a => a.Id == accountId, ct);
             if (account is null)
             {
@@ -125,20 +138,24 @@ public static class SupportEndpoints
             if (!await SecurityCodeCheck.PassedRecentlyAsync(db, accountId, staffId, now, ct))
             {
                 return IdentityProblems.SecurityCodeCheckRequired.Result(
-                    $"Check the caller's security code first (POST .../security-code/check); a passed check is good for {SecurityCodeCheck.PassedFor.TotalMinutes:0} minutes.");
+                    $"Check the caller's security code first (POST .../security-code/check); " +
+                    $"a passed check is good for {SecurityCodeCheck.PassedFor.TotalMinutes:0} minutes.");
             }
 
             if (!isSet(account))
             {
-                return IdentityProblems.NothingToClear.Result(what == "two_factor" ? "The account has no second factor." : "The account has no IP allow-list.");
+                return IdentityProblems.NothingToClear.Result(
+                    what == "two_factor" ? "The account has no second factor." : "The account has no IP allow-list.");
             }
 
             await clear(account, now, reason);
-            Audit.Record(db, account.Id, context, clock, $"{what}_cleared_by_support", $"Cleared by support: {reason}", staffId);
+            Audit.Record(
+                db, account.Id, context, clock, $"{what}_cleared_by_support", $"Cleared by support: {reason}", staffId);
             await db.SaveChangesAsync(ct);
             return TypedResults.Ok(new SupportClearResponse(what, now));
         }, CancellationToken.None);
     }
 
-    private static ProblemHttpResult NoCustomer() => IdentityProblems.CustomerNotFound.Result("No account with this id.");
+    private static ProblemHttpResult NoCustomer() =>
+        IdentityProblems.CustomerNotFound.Result("No account with this id.");
 }

@@ -7,26 +7,23 @@ using OtpNet;
 
 namespace Introserv.Identity.Features.TwoFactor;
 
-/// <summary>
-/// A way of proving the second factor. TOTP and recovery codes are built in; the call-based verification of
-/// the Verification service plugs in as another method (its challenge id and code arrive the same way).
-/// </summary>
+// A way of proving the second factor. TOTP and recovery codes are built in; the call-based verification of
+// the Verification service plugs in as another method (its challenge id and code arrive the same way).
 public interface ISecondFactorMethod
 {
-    /// <summary>The stable method name shown to clients (<c>totp</c>, <c>recovery_code</c>, ...).</summary>
+    // The stable method name shown to clients (totp, recovery_code, ...).
     string Name { get; }
 
     bool IsAvailableFor(Account account);
 
-    /// <summary>
-    /// Checks the code and, on success, records its use in the database in the same conditional statement, so of
-    /// concurrent requests with one code exactly one succeeds.
-    /// </summary>
+    // Checks the code and, on success, records its use in the database in the same conditional statement, so of
+    // concurrent requests with one code exactly one succeeds.
     Task<bool> VerifyAsync(Account account, string code, CancellationToken cancellationToken);
 }
 
-/// <summary>Authenticator-app codes (RFC 6238, 30 s steps, one step of drift, no replay).</summary>
-public sealed class TotpMethod(IDataProtectionProvider protection, IdentityServiceDbContext db, TimeProvider clock) : ISecondFactorMethod
+// Authenticator-app codes (RFC 6238, 30 s steps, one step of drift, no replay).
+public sealed class TotpMethod(IDataProtectionProvider protection, IdentityServiceDbContext db, TimeProvider clock)
+    : ISecondFactorMethod
 {
     public const string MethodName = "totp";
     public const string Issuer = "Introserv";
@@ -46,7 +43,8 @@ public sealed class TotpMethod(IDataProtectionProvider protection, IdentityServi
     public string Unprotect(string protectedSecret) => _protector.Unprotect(protectedSecret);
 
     public static string OtpAuthUri(string login, string base32Secret) =>
-        $"otpauth://totp/{Uri.EscapeDataString(Issuer)}:{Uri.EscapeDataString(login)}?secret={base32Secret}&issuer={Uri.EscapeDataString(Issuer)}&digits=6&period=30";
+        $"otpauth://totp/{Uri.EscapeDataString(Issuer)}:{Uri.EscapeDataString(login)}" +
+        $"?secret={base32Secret}&issuer={Uri.EscapeDataString(Issuer)}&digits=6&period=30";
 
     public async Task<bool> VerifyAsync(Account account, string code, CancellationToken cancellationToken)
     {
@@ -54,8 +52,9 @@ public sealed class TotpMethod(IDataProtectionProvider protection, IdentityServi
         return account.TotpSecret is { } secret && await VerifyAsync(account, secret, code, cancellationToken);
     }
 
-    /// <summary>Verifies a code against a (protected) secret and claims its time step; a step already used is refused.</summary>
-    public async Task<bool> VerifyAsync(Account account, string protectedSecret, string code, CancellationToken cancellationToken)
+    // Verifies a code against a (protected) secret and claims its time step; a step already used is refused.
+    public async Task<bool> VerifyAsync(
+        Account account, string protectedSecret, string code, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(account);
         ArgumentNullException.ThrowIfNull(code);
@@ -66,7 +65,8 @@ public sealed class TotpMethod(IDataProtectionProvider protection, IdentityServi
         }
 
         var totp = new Totp(Base32Encoding.ToBytes(Unprotect(protectedSecret)));
-        if (!totp.VerifyTotp(clock.GetUtcNow().UtcDateTime, digits, out var step, new VerificationWindow(previous: 1, future: 1)))
+        if (!totp.VerifyTotp(
+            clock.GetUtcNow().UtcDateTime, digits, out var step, new VerificationWindow(previous: 1, future: 1)))
         {
             return false;
         }
@@ -81,7 +81,7 @@ public sealed class TotpMethod(IDataProtectionProvider protection, IdentityServi
     }
 }
 
-/// <summary>One-time recovery codes, for when the authenticator is lost.</summary>
+// One-time recovery codes, for when the authenticator is lost.
 public sealed class RecoveryCodeMethod(IdentityServiceDbContext db, TimeProvider clock) : ISecondFactorMethod
 {
     public const string MethodName = "recovery_code";
@@ -103,7 +103,7 @@ public sealed class RecoveryCodeMethod(IdentityServiceDbContext db, TimeProvider
         return used == 1;
     }
 
-    /// <summary>Replaces the account's recovery codes; returns the new codes (shown once, stored hashed).</summary>
+    // Replaces the account's recovery codes; returns the new codes (shown once, stored hashed).
     public async Task<IReadOnlyList<string>> RegenerateAsync(Account account, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(account);
@@ -113,7 +113,8 @@ public sealed class RecoveryCodeMethod(IdentityServiceDbContext db, TimeProvider
         {
             var code = $"{RandomNumberGenerator.GetString(Alphabet, 5)}-{RandomNumberGenerator.GetString(Alphabet, 5)}";
             codes.Add(code);
-            db.RecoveryCodes.Add(new RecoveryCode { AccountId = account.Id, CodeHash = Hash(code), CreatedAt = clock.GetUtcNow() });
+            db.RecoveryCodes.Add(
+                new RecoveryCode { AccountId = account.Id, CodeHash = Hash(code), CreatedAt = clock.GetUtcNow() });
         }
 
         return codes;
@@ -122,12 +123,15 @@ public sealed class RecoveryCodeMethod(IdentityServiceDbContext db, TimeProvider
     public static string Hash(string code)
     {
         ArgumentNullException.ThrowIfNull(code);
-        var normalized = code.Replace("-", "", StringComparison.Ordinal).Replace(" ", "", StringComparison.Ordinal).ToUpperInvariant();
+        var normalized = code
+            .Replace("-", "", StringComparison.Ordinal)
+            .Replace(" ", "", StringComparison.Ordinal)
+            .ToUpperInvariant();
         return Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(normalized)));
     }
 }
 
-/// <summary>Checks a second-factor code with whichever available method accepts it.</summary>
+// Checks a second-factor code with whichever available method accepts it.
 public sealed class SecondFactorVerifier(IEnumerable<ISecondFactorMethod> methods)
 {
     public IReadOnlyList<string> MethodsFor(Account account) =>
@@ -135,7 +139,7 @@ public sealed class SecondFactorVerifier(IEnumerable<ISecondFactorMethod> method
 
     public bool IsRequiredFor(Account account) => methods.Any(m => m.IsAvailableFor(account));
 
-    /// <summary>The name of the method that accepted the code, or null.</summary>
+    // The name of the method that accepted the code, or null.
     public async Task<string?> VerifyAsync(Account account, string? code, CancellationToken cancellationToken)
     {
         if (string.IsNullOrWhiteSpace(code) || code.Length > 64)

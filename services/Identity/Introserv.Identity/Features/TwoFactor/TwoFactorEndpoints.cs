@@ -12,12 +12,12 @@ namespace Introserv.Identity.Features.TwoFactor;
 
 public sealed record TotpEnrollment(string Secret, string OtpAuthUri);
 
-/// <summary>The current code of the authenticator app being set up.</summary>
+// The current code of the authenticator app being set up.
 public sealed record ConfirmTotpRequest([property: RequiredValue, TextLength(64)] string? Code);
 
 public sealed record RecoveryCodes(IReadOnlyList<string> Codes);
 
-/// <summary>Turning the authenticator-app second factor on and off, and its recovery codes.</summary>
+// Turning the authenticator-app second factor on and off, and its recovery codes.
 public static class TwoFactorEndpoints
 {
     public static RouteGroupBuilder MapTwoFactorEndpoints(this RouteGroupBuilder account)
@@ -28,16 +28,20 @@ public static class TwoFactorEndpoints
             .Problems(IdentityProblems.StepUpRequired, IdentityProblems.TwoFactorAlreadyEnabled);
         account.MapPost("/two-factor/totp/confirm", ConfirmAsync).WithName("ConfirmTotpEnrollment")
             .WithSummary("Confirm the enrollment with a first code; returns the one-time recovery codes (shown once)")
-            .Problems(IdentityProblems.InvalidSecondFactor, IdentityProblems.TwoFactorAlreadyEnabled, IdentityProblems.TwoFactorEnrollmentMissing);
+            .Problems(IdentityProblems.InvalidSecondFactor, IdentityProblems.TwoFactorAlreadyEnabled,
+                IdentityProblems.TwoFactorEnrollmentMissing);
         account.MapDelete("/two-factor", DisableAsync).WithName("DisableTwoFactor")
-            .WithSummary("Turn the second factor off").Problems(IdentityProblems.StepUpRequired, IdentityProblems.TwoFactorNotEnabled);
+            .WithSummary("Turn the second factor off")
+            .Problems(IdentityProblems.StepUpRequired, IdentityProblems.TwoFactorNotEnabled);
         account.MapPost("/two-factor/recovery-codes", RegenerateAsync).WithName("RegenerateRecoveryCodes")
-            .WithSummary("Replace the recovery codes (shown once)").Problems(IdentityProblems.StepUpRequired, IdentityProblems.TwoFactorNotEnabled);
+            .WithSummary("Replace the recovery codes (shown once)")
+            .Problems(IdentityProblems.StepUpRequired, IdentityProblems.TwoFactorNotEnabled);
         return account;
     }
 
     private static async Task<Results<Ok<TotpEnrollment>, ProblemHttpResult>> BeginAsync(
-        ClaimsPrincipal user, IdentityServiceDbContext db, StepUp stepUp, TotpMethod totp, CancellationToken cancellationToken)
+        ClaimsPrincipal user, IdentityServiceDbContext db, StepUp stepUp, TotpMethod totp,
+        CancellationToken cancellationToken)
     {
         var account = await db.FindAccountAsync(user, cancellationToken);
         if (account is null)
@@ -80,27 +84,34 @@ public static class TwoFactorEndpoints
 
             if (account.PendingTotpSecret is not { } pending)
             {
-                return IdentityProblems.TwoFactorEnrollmentMissing.Result("Start with POST /api/account/two-factor/totp.");
+                return IdentityProblems.TwoFactorEnrollmentMissing.Result(
+                    "Start with POST /api/account/two-factor/totp.");
             }
 
             if (!await totp.VerifyAsync(account, pending, request.Code ?? "", ct))
             {
-                return IdentityProblems.InvalidSecondFactor.Result("The code does not match; check the authenticator app's clock and try the current code.");
+                return IdentityProblems.InvalidSecondFactor.Result(
+                    "The code does not match; check the authenticator app's clock and try the current code.");
             }
 
             account.TotpSecret = pending;
             account.PendingTotpSecret = null;
             account.TotpEnabledAt = clock.GetUtcNow();
             var fresh = await recovery.RegenerateAsync(account, ct);
-            Audit.Record(db, account.Id, context, clock, "two_factor_enabled", "Authenticator app second factor turned on");
-            db.AddIntegrationEvent(new TwoFactorChanged(Guid.CreateVersion7(), clock.GetUtcNow(), account.Id, true, context.ClientAddressText()), clock);
+            Audit.Record(
+                db, account.Id, context, clock, "two_factor_enabled", "Authenticator app second factor turned on");
+            db.AddIntegrationEvent(
+                new TwoFactorChanged(
+                    Guid.CreateVersion7(), clock.GetUtcNow(), account.Id, true, context.ClientAddressText()),
+                clock);
             return TypedResults.Ok(new RecoveryCodes(fresh));
         }, cancellationToken);
         return codes;
     }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> DisableAsync(
-        ClaimsPrincipal user, HttpContext context, IdentityServiceDbContext db, StepUp stepUp, TimeProvider clock, CancellationToken cancellationToken)
+        ClaimsPrincipal user, HttpContext context, IdentityServiceDbContext db, StepUp stepUp, TimeProvider clock,
+        CancellationToken cancellationToken)
     {
         var (account, problem) = await EnabledAndSteppedUpAsync(user, db, stepUp, cancellationToken);
         if (problem is not null)
@@ -113,14 +124,18 @@ public static class TwoFactorEndpoints
             var tracked = await db.Users.FirstAsync(a => a.Id == account.Id, ct);
             await TurnOffAsync(db, tracked, ct);
             Audit.Record(db, tracked.Id, context, clock, "two_factor_disabled", "Second factor turned off");
-            db.AddIntegrationEvent(new TwoFactorChanged(Guid.CreateVersion7(), clock.GetUtcNow(), tracked.Id, false, context.ClientAddressText()), clock);
+            db.AddIntegrationEvent(
+                new TwoFactorChanged(
+                    Guid.CreateVersion7(), clock.GetUtcNow(), tracked.Id, false, context.ClientAddressText()),
+                clock);
             return true;
         }, cancellationToken);
         return TypedResults.NoContent();
     }
 
-    /// <summary>Turns the second factor off: the authenticator secret and every recovery code go (the caller saves).</summary>
-    public static async Task TurnOffAsync(IdentityServiceDbContext db, Account account, CancellationToken cancellationToken)
+    // Turns the second factor off: the authenticator secret and every recovery code go (the caller saves).
+    public static async Task TurnOffAsync(
+        IdentityServiceDbContext db, Account account, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(db);
         ArgumentNullException.ThrowIfNull(account);
@@ -152,7 +167,7 @@ public static class TwoFactorEndpoints
         return TypedResults.Ok(new RecoveryCodes(codes));
     }
 
-    /// <summary>The account when it has the second factor on and the caller has stepped up; otherwise the problem.</summary>
+    // The account when it has the second factor on and the caller has stepped up; otherwise the problem.
     private static async Task<(Account Account, ProblemHttpResult? Problem)> EnabledAndSteppedUpAsync(
         ClaimsPrincipal user, IdentityServiceDbContext db, StepUp stepUp, CancellationToken cancellationToken)
     {
@@ -162,10 +177,14 @@ public static class TwoFactorEndpoints
             return (null!, AccountContext.AccountGone());
         }
 
-        return (account, account.TotpSecret is null ? NotEnabled() : await stepUp.RequireAsync(user, account, cancellationToken));
+        return (
+            account,
+            account.TotpSecret is null ? NotEnabled() : await stepUp.RequireAsync(user, account, cancellationToken));
     }
 
-    private static ProblemHttpResult AlreadyEnabled() => IdentityProblems.TwoFactorAlreadyEnabled.Result("Turn it off first to enroll another authenticator.");
+    private static ProblemHttpResult AlreadyEnabled() =>
+        IdentityProblems.TwoFactorAlreadyEnabled.Result("Turn it off first to enroll another authenticator.");
 
-    private static ProblemHttpResult NotEnabled() => IdentityProblems.TwoFactorNotEnabled.Result("The account has no second factor.");
+    private static ProblemHttpResult NotEnabled() =>
+        IdentityProblems.TwoFactorNotEnabled.Result("The account has no second factor.");
 }

@@ -8,20 +8,21 @@ using MassTransit;
 
 namespace Introserv.Notifications.Features.LowBalanceAlert;
 
-/// <summary>
-/// Applies <see cref="LowBalanceAlertRule"/> to each balance change of an account, in ledger order: a change older than
-/// the last one applied is skipped, so a late redelivery cannot re-arm or repeat the alert.
-/// </summary>
-public sealed class LowBalanceAlertConsumer(NotificationsDbContext db, TimeProvider clock) : InboxConsumer<NotificationsDbContext, BalanceChanged>(db)
+// Applies LowBalanceAlertRule to each balance change of an account, in ledger order: a change older than the last one
+// applied is skipped, so a late redelivery cannot re-arm or repeat the alert.
+public sealed class LowBalanceAlertConsumer(NotificationsDbContext db, TimeProvider clock)
+    : InboxConsumer<NotificationsDbContext, BalanceChanged>(db)
 {
-    protected override async Task HandleAsync(ConsumeContext<BalanceChanged> context, CancellationToken cancellationToken)
+    protected override async Task HandleAsync(
+        ConsumeContext<BalanceChanged> context, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(context);
         var message = context.Message;
         // The row lock makes two balance events of one account handled at once take turns: the second reads the
         // first's state (and its sequence), so a crossing is never alerted twice.
         await Db.Database.ExecuteSqlInterpolatedAsync(
-            $"SELECT 1 FROM notification_settings WHERE \"AccountId\" = {message.AccountId} FOR UPDATE", cancellationToken);
+            $"SELECT 1 FROM notification_settings WHERE \"AccountId\" = {message.AccountId} FOR UPDATE",
+            cancellationToken);
         var settings = await SettingsLookup.RequireAsync(Db, message.AccountId, cancellationToken);
         if (message.LedgerSequence <= settings.BalanceSequence)
         {
@@ -29,13 +30,17 @@ public sealed class LowBalanceAlertConsumer(NotificationsDbContext db, TimeProvi
         }
 
         settings.BalanceSequence = message.LedgerSequence;
-        var outcome = LowBalanceAlertRule.Evaluate(settings.BalanceAlertThreshold, settings.BalanceAlertCurrency, settings.BalanceBelowThreshold,
+        var outcome = LowBalanceAlertRule.Evaluate(
+            settings.BalanceAlertThreshold, settings.BalanceAlertCurrency, settings.BalanceBelowThreshold,
             message.Balance, message.Currency);
         if (outcome.Alert)
         {
-            await Outgoing.EnqueueAsync(Db, message.AccountId, message.EventId, MessageTypes.LowBalance, Categories.InvoicesOrders,
-                settings.InvoicesOrdersEmail, MailTemplates.LowBalance(settings.FirstName, message.Balance, settings.BalanceAlertThreshold!.Value,
-                    message.Currency), clock.GetUtcNow(), cancellationToken);
+            await Outgoing.EnqueueAsync(
+                Db, message.AccountId, message.EventId, MessageTypes.LowBalance, Categories.InvoicesOrders,
+                settings.InvoicesOrdersEmail,
+                MailTemplates.LowBalance(
+                    settings.FirstName, message.Balance, settings.BalanceAlertThreshold!.Value, message.Currency),
+                clock.GetUtcNow(), cancellationToken);
         }
 
         settings.BalanceBelowThreshold = outcome.Below;

@@ -1,0 +1,212 @@
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+using System.Text;
+using Introserv.BuildingBlocks.Messaging;
+using Introserv.Testing;
+using MassTransit;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Introserv.BuildingBlocks.Tests.Messaging;
+
+[Collection(MessagingDefinition.Name)]
+public sealed class OutboxInboxTests(MessagingHost host)
+{
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
+
+    [Fact]
+    public async Task The_same_message_delivered_twice_has_its_effect_once()
+    {
+        var duplicates = new List<long>();
+        using var listener = ListenTo("introserv.inbox.duplicates", duplicates);
+        var probe = new DuplicateProbeHappened(Guid.NewGuid(), DateTimeOffset.UtcNow, Guid.NewGuid());
+        var bus = host.Host.Services.GetRequiredService<IBus>();
+
+        // Two deliveries of one message id: what a broker redelivery or a republish after a crash looks like.
+        await bus.Publish(probe, context => context.MessageId = probe.EventId);
+        await bus.Publish(probe, context => context.MessageId = probe.EventId);
+
+        Assert.True(await Eventually.TrueAsync(() => Task.FromResult(duplicates.Sum() >= 1), Timeout),
+            "the second delivery was never recognised by the inbox");
+        Assert.Equal(1, await host.QueryAsync(db => db.Effects.CountAsync(e => e.MessageId == probe.EventId)));
+    }
+
+    [Fact]
+    public async Task A_rolled_back_transaction_publishes_nothing()
+    {
+        var rolledBack = new RollbackProbeHappened(Guid.NewGuid(), DateTimeOffset.UtcNow, Guid.NewGuid(), Marker: false);
+        var marker = new RollbackProbeHappened(Guid.NewGuid(), DateTimeOffset.UtcNow, Guid.NewGuid(), Marker: true);
+
+        await using (var scope = host.Host.Services.CreateAsyncScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<MessagingTestDbContext>();
+            var strategy = db.Database.CreateExecutionStrategy();
+            await strategy.ExecuteAsync(async () =>
+            {
+                await using var transaction = await db.Database.BeginTransactionAsync();
+                db.Effects.Add(new Effect { MessageId = rolledBack.EventId, Kind = "business-change" });
+                MessagingHost.AddEvent(db, rolledBack);
+                await db.SaveChangesAsync();
+                await transaction.RollbackAsync();
+            });
+        }
+
+        // A later committed event overtakes nothing: once it is consumed, the rolled-back one would have been too.
+        await host.CommitAsync(marker);
+
+        Assert.True(await Eventually.TrueAsync(
+            async () => await host.QueryAsync(db => db.Effects.AnyAsync(e => e.MessageId == marker.EventId)), Timeout));
+        Assert.False(await host.QueryAsync(db => db.Effects.AnyAsync(e => e.MessageId == rolledBack.EventId)));
+        Assert.False(await host.QueryAsync(db => db.Set<OutboxMessage>().AnyAsync(m => m.Id == rolledBack.EventId)));
+    }
+
+    [Fact]
+    public async Task A_handler_that_keeps_failing_is_retried_then_parked_in_the_error_queue_with_its_exception()
+    {
+        var probe = new FailingProbeHappened(Guid.NewGuid(), DateTimeOffset.UtcNow, Guid.NewGuid());
+
+        await host.CommitAsync(probe);
+
+        await using var connection = await MessagingHost.ConnectToBrokerAsync();
+        RabbitMQ.Client.BasicGetResult? parked = null;
+        Assert.True(await Eventually.TrueAsync(async () =>
+        {
+            // The error queue exists only after the first fault; asking for a missing queue closes the channel.
+            await using var channel = await connection.CreateChannelAsync();
+            try
+            {
+                parked ??= await channel.BasicGetAsync($"{host.FailingQueue}_error", autoAck: true);
+            }
+            catch (RabbitMQ.Client.Exceptions.OperationInterruptedException)
+            {
+            }
+
+            return parked is not null;
+        }, Timeout), "the failed message never reached the error queue");
+
+        // One attempt plus the configured two retries; the effect of each attempt was rolled back.
+        Assert.Equal(3, FailingProbeConsumer.Attempts[probe.EventId]);
+        Assert.Equal(0, await host.QueryAsync(db => db.Effects.CountAsync(e => e.MessageId == probe.EventId)));
+        var headers = parked!.BasicProperties.Headers!;
+        var faultMessage = Encoding.UTF8.GetString((byte[])headers["MT-Fault-Message"]!);
+        Assert.Contains($"probe failure {probe.EventId}", faultMessage, StringComparison.Ordinal);
+        Assert.Contains(probe.EventId.ToString(), Encoding.UTF8.GetString(parked.Body.Span), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Two_dispatchers_on_one_outbox_never_publish_an_event_twice()
+    {
+        var state = new OutboxDispatcherState<MessagingTestDbContext>();
+        var second = ActivatorUtilities.CreateInstance<OutboxDispatcher<MessagingTestDbContext>>(host.Host.Services, state);
+        await second.StartAsync(CancellationToken.None);
+        try
+        {
+            var probes = Enumerable.Range(0, 500)
+                .Select(i => new RaceProbeHappened(Guid.NewGuid(), DateTimeOffset.UtcNow, Guid.NewGuid(), i))
+                .ToList();
+            // Many small commits, so both dispatchers find work at the same time.
+            await Parallel.ForEachAsync(probes.Chunk(10), new ParallelOptions { MaxDegreeOfParallelism = 4 },
+                async (chunk, _) => await host.CommitAsync(chunk.Cast<object>().ToArray()));
+
+            Assert.True(await Eventually.TrueAsync(
+                () => Task.FromResult(probes.All(p => RaceProbeConsumer.Deliveries.ContainsKey(p.EventId))), Timeout),
+                "not every event arrived");
+            await Task.Delay(1000); // a second publish of any event would arrive by now
+
+            Assert.All(probes, p => Assert.Equal(1, RaceProbeConsumer.Deliveries[p.EventId]));
+            Assert.NotNull(state.LastSuccessAt); // the second dispatcher really ran
+        }
+        finally
+        {
+            await second.StopAsync(CancellationToken.None);
+            second.Dispose();
+        }
+    }
+
+    [Fact]
+    public async Task The_trace_of_the_committing_request_continues_into_the_consumer()
+    {
+        using var source = new ActivitySource("Introserv.Tests.Request");
+        using var listener = new ActivityListener
+        {
+            ShouldListenTo = _ => true,
+            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
+        };
+        ActivitySource.AddActivityListener(listener);
+        var probe = new TraceProbeHappened(Guid.NewGuid(), DateTimeOffset.UtcNow, Guid.NewGuid());
+
+        ActivityTraceId requestTrace;
+        using (var request = source.StartActivity("POST /api/something", ActivityKind.Server)!)
+        {
+            requestTrace = request.TraceId;
+            await host.CommitAsync(probe);
+        }
+
+        Assert.True(await Eventually.TrueAsync(
+            () => Task.FromResult(TraceProbeConsumer.Traces.ContainsKey(probe.EventId)), Timeout));
+        Assert.Equal(requestTrace, TraceProbeConsumer.Traces[probe.EventId]);
+    }
+
+    [Fact]
+    public async Task An_idle_dispatcher_only_polls_and_does_not_wake_itself()
+    {
+        // Its own claim transactions must not count as "outbox rows committed": that would make it spin,
+        // hundreds of transactions a second per service with nothing to send. Polling every 200 ms here
+        // makes about 25 claims in 5 s plus the pending count; PostgreSQL's statistics lag only lowers that.
+        await host.CommitAsync(new TraceProbeHappened(Guid.NewGuid(), DateTimeOffset.UtcNow, Guid.NewGuid()));
+        await Task.Delay(TimeSpan.FromSeconds(1));
+
+        var before = await CommittedTransactionsAsync();
+        await Task.Delay(TimeSpan.FromSeconds(5));
+        var after = await CommittedTransactionsAsync();
+
+        Assert.InRange(after - before, 0, 150);
+    }
+
+    private async Task<long> CommittedTransactionsAsync()
+    {
+        await using var connection = new Npgsql.NpgsqlConnection(Introserv.Testing.LocalInfra.Current.DatabaseConnectionString("postgres"));
+        await connection.OpenAsync();
+        await using var command = new Npgsql.NpgsqlCommand(
+            "SELECT xact_commit FROM pg_stat_database WHERE datname = @name", connection);
+        command.Parameters.AddWithValue("name", host.DatabaseName);
+        return (long)(await command.ExecuteScalarAsync())!;
+    }
+
+    [Fact]
+    public async Task Published_rows_are_marked_sent_and_none_stay_pending()
+    {
+        var probe = new DuplicateProbeHappened(Guid.NewGuid(), DateTimeOffset.UtcNow, Guid.NewGuid());
+
+        await host.CommitAsync(probe);
+
+        Assert.True(await Eventually.TrueAsync(async () => await host.QueryAsync(db =>
+            db.Set<OutboxMessage>().AnyAsync(m => m.Id == probe.EventId && m.SentAt != null)), Timeout));
+        var row = await host.QueryAsync(db => db.Set<OutboxMessage>().SingleAsync(m => m.Id == probe.EventId));
+        Assert.Equal("Introserv.BuildingBlocks.Tests.Messaging.DuplicateProbeHappened, Introserv.BuildingBlocks.Tests", row.MessageType);
+        Assert.Null(row.LastError);
+    }
+
+    private static MeterListener ListenTo(string instrument, List<long> measurements)
+    {
+        var listener = new MeterListener
+        {
+            InstrumentPublished = (i, l) =>
+            {
+                if (i.Meter.Name == MessagingMetrics.MeterName && i.Name == instrument)
+                {
+                    l.EnableMeasurementEvents(i);
+                }
+            },
+        };
+        listener.SetMeasurementEventCallback<long>((_, value, _, _) =>
+        {
+            lock (measurements)
+            {
+                measurements.Add(value);
+            }
+        });
+        listener.Start();
+        return listener;
+    }
+}

@@ -1,0 +1,171 @@
+using Grpc.Core;
+using Grpc.Net.Client;
+using Introserv.Gateway.AllowLists;
+using Introserv.Identity.Grpc;
+using Introserv.Testing;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using StackExchange.Redis;
+
+namespace Introserv.Gateway.Tests;
+
+/// <summary>The gateway's allow-list cache against the real Redis, with Identity unreachable.</summary>
+public sealed class AllowListCacheTests : IAsyncLifetime
+{
+    private readonly ShiftedTimeProvider _clock = new();
+    private ConnectionMultiplexer _redis = null!;
+    private GrpcChannel _deadIdentity = null!;
+
+    public async Task InitializeAsync()
+    {
+        _redis = await ConnectionMultiplexer.ConnectAsync(LocalInfra.Current.Redis);
+        // Nothing listens on port 9 (discard): every call to Identity fails.
+        _deadIdentity = GrpcChannel.ForAddress("http://127.0.0.1:9");
+    }
+
+    public async Task DisposeAsync()
+    {
+        _deadIdentity.Dispose();
+        await _redis.DisposeAsync();
+    }
+
+    private AllowListCache NewCache() => new(
+        _redis,
+        new Introserv.Identity.Grpc.AccountAccess.AccountAccessClient(_deadIdentity),
+        Options.Create(new AllowListOptions()),
+        _clock,
+        NullLogger<AllowListCache>.Instance);
+
+    [Fact]
+    public async Task An_account_whose_list_cannot_be_loaded_is_refused()
+    {
+        var cache = NewCache();
+
+        await Assert.ThrowsAsync<AllowListUnavailableException>(() => cache.GetAsync(Guid.NewGuid(), CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task The_newest_version_wins_whatever_order_the_events_arrive_in()
+    {
+        var cache = NewCache();
+        var account = Guid.NewGuid();
+
+        Assert.True(await cache.StoreAsync(account, 2, ["10.0.0.0/8"]));
+        Assert.False(await cache.StoreAsync(account, 1, ["192.0.2.1"]));
+        Assert.False(await cache.StoreAsync(account, 2, ["192.0.2.1"]));
+
+        var list = await cache.GetAsync(account, CancellationToken.None);
+        Assert.Equal(2, list.Version);
+        Assert.Equal(["10.0.0.0/8"], list.Entries);
+        Assert.True(list.Matcher.Allows(System.Net.IPAddress.Parse("10.1.1.1")));
+        await _redis.GetDatabase().KeyDeleteAsync(AllowListCache.Key(account));
+    }
+
+    [Fact]
+    public async Task Another_replica_sees_a_change_through_redis()
+    {
+        var replicaA = NewCache();
+        var replicaB = NewCache();
+        var account = Guid.NewGuid();
+        await replicaA.StoreAsync(account, 1, []);
+        Assert.True((await replicaB.GetAsync(account, CancellationToken.None)).Matcher.IsUnrestricted);
+
+        await replicaA.StoreAsync(account, 2, ["192.0.2.7"]);
+        _clock.Advance(new AllowListOptions().MemoryTtl);
+
+        Assert.Equal(["192.0.2.7"], (await replicaB.GetAsync(account, CancellationToken.None)).Entries);
+        await _redis.GetDatabase().KeyDeleteAsync(AllowListCache.Key(account));
+    }
+
+    [Fact]
+    public async Task A_known_list_is_still_enforced_for_a_while_when_redis_and_identity_lose_it()
+    {
+        var cache = NewCache();
+        var account = Guid.NewGuid();
+        await cache.StoreAsync(account, 3, ["192.0.2.0/24"]);
+        await cache.GetAsync(account, CancellationToken.None);
+
+        await _redis.GetDatabase().KeyDeleteAsync(AllowListCache.Key(account));
+        _clock.Advance(TimeSpan.FromMinutes(1));
+        var stale = await cache.GetAsync(account, CancellationToken.None);
+        Assert.Equal(3, stale.Version);
+        Assert.False(stale.Matcher.Allows(System.Net.IPAddress.Parse("198.51.100.1")));
+
+        // Past the grace period the gateway no longer guesses: fail closed.
+        _clock.Advance(new AllowListOptions().StaleGrace);
+        await Assert.ThrowsAsync<AllowListUnavailableException>(() => cache.GetAsync(account, CancellationToken.None));
+    }
+
+    /// <summary>Identity as the gateway sees it: answers with the list it holds now, or fails when told to.</summary>
+    private sealed class FakeIdentity : AccountAccess.AccountAccessClient
+    {
+        public long Version { get; set; }
+
+        public IReadOnlyList<string> Entries { get; set; } = [];
+
+        public bool Down { get; set; }
+
+        public int Calls { get; private set; }
+
+        public override AsyncUnaryCall<IpAllowListReply> GetIpAllowListAsync(
+            GetIpAllowListRequest request, Metadata? headers = null, DateTime? deadline = null, CancellationToken cancellationToken = default)
+        {
+            Calls++;
+            var reply = Down
+                ? Task.FromException<IpAllowListReply>(new RpcException(new Status(StatusCode.Unavailable, "identity is down")))
+                : Task.FromResult(new IpAllowListReply { AccountFound = true, Version = Version, Entries = { Entries } });
+            return new AsyncUnaryCall<IpAllowListReply>(reply, Task.FromResult(new Metadata()), () => Status.DefaultSuccess, () => [], () => { });
+        }
+    }
+
+    [Fact]
+    public async Task A_lost_change_event_is_corrected_from_identity_within_five_seconds()
+    {
+        var identity = new FakeIdentity { Version = 1, Entries = ["192.0.2.1"] };
+        var cache = new AllowListCache(_redis, identity, Options.Create(new AllowListOptions()), _clock, NullLogger<AllowListCache>.Instance);
+        var account = Guid.NewGuid();
+        Assert.Equal(1, (await cache.GetAsync(account, CancellationToken.None)).Version);
+
+        // Identity commits version 2; its event never reaches the gateway.
+        (identity.Version, identity.Entries) = (2, ["198.51.100.0/24"]);
+        var settings = new AllowListOptions();
+        Assert.True(settings.MemoryTtl + settings.ReconcileAfter <= TimeSpan.FromSeconds(5));
+        _clock.Advance(settings.MemoryTtl + settings.ReconcileAfter);
+
+        var list = await cache.GetAsync(account, CancellationToken.None);
+        Assert.Equal(2, list.Version);
+        Assert.Equal(["198.51.100.0/24"], list.Entries);
+        Assert.Equal("2", (await _redis.GetDatabase().HashGetAsync(AllowListCache.Key(account), "version")).ToString());
+        await _redis.GetDatabase().KeyDeleteAsync(AllowListCache.Key(account));
+    }
+
+    [Fact]
+    public async Task With_redis_down_identity_is_asked_without_waiting_on_redis_then_the_last_copy_is_used()
+    {
+        // Nothing listens on port 9: a Redis that is down.
+        await using var deadRedis = await ConnectionMultiplexer.ConnectAsync("127.0.0.1:9,abortConnect=false,connectTimeout=200");
+        var identity = new FakeIdentity { Version = 4, Entries = ["192.0.2.0/24"] };
+        var settings = new AllowListOptions();
+        var cache = new AllowListCache(deadRedis, identity, Options.Create(settings), _clock, NullLogger<AllowListCache>.Instance);
+        var accounts = Enumerable.Range(0, 20).Select(_ => Guid.NewGuid()).ToList();
+
+        // Twenty accounts, none cached: after the first Redis failure, Redis is skipped, not waited on.
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        foreach (var account in accounts)
+        {
+            Assert.Equal(4, (await cache.GetAsync(account, CancellationToken.None)).Version);
+        }
+
+        Assert.Equal(20, identity.Calls);
+        Assert.True(watch.Elapsed < settings.RedisTimeout * 8, $"20 look-ups took {watch.Elapsed}");
+
+        // Identity goes down too: the copy it last confirmed is enforced for the grace period, then nothing is.
+        identity.Down = true;
+        _clock.Advance(TimeSpan.FromMinutes(1));
+        var stale = await cache.GetAsync(accounts[0], CancellationToken.None);
+        Assert.False(stale.Matcher.Allows(System.Net.IPAddress.Parse("198.51.100.1")));
+        Assert.True(stale.Matcher.Allows(System.Net.IPAddress.Parse("192.0.2.9")));
+        _clock.Advance(settings.StaleGrace);
+        await Assert.ThrowsAsync<AllowListUnavailableException>(() => cache.GetAsync(accounts[0], CancellationToken.None));
+    }
+}

@@ -1,0 +1,101 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Net.Sockets;
+using System.Text.Json;
+using Introserv.ServiceDefaults;
+using Introserv.Testing;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+
+namespace Introserv.Gateway.Tests;
+
+/// <summary>
+/// The gateway in-process with Identity's address pointing at a port where nothing listens and Profile's at
+/// a listener that accepts connections but never answers: failures become problem responses, not hangs.
+/// </summary>
+public sealed class UpstreamFailureTests : IAsyncLifetime, IDisposable
+{
+    private readonly TcpListener _silent = new(IPAddress.Loopback, 0);
+    private readonly List<Socket> _held = [];
+    private readonly WebApplicationFactory<Program> _root = new();
+    private WebApplicationFactory<Program> _factory = null!;
+
+    public Task InitializeAsync()
+    {
+        _silent.Start();
+        _ = Task.Run(async () =>
+        {
+            while (true)
+            {
+                try
+                {
+                    _held.Add(await _silent.AcceptSocketAsync());
+                }
+                catch (ObjectDisposedException)
+                {
+                    return;
+                }
+                catch (SocketException)
+                {
+                    return;
+                }
+            }
+        });
+        var silentPort = ((IPEndPoint)_silent.LocalEndpoint).Port;
+        _factory = _root.WithWebHostBuilder(builder =>
+        {
+            builder.UseEnvironment("Testing");
+            builder.UseSetting($"ConnectionStrings:{ResourceNames.Redis}", LocalInfra.Current.Redis);
+            builder.UseSetting($"ConnectionStrings:{ResourceNames.RabbitMq}", LocalInfra.Current.RabbitMq);
+            builder.UseSetting("Auth:Issuer", "http://gateway.test/");
+            builder.UseSetting("Auth:MetadataAddress", "http://127.0.0.1:9/.well-known/openid-configuration");
+            builder.UseSetting("Auth:RequireHttpsMetadata", "false");
+            builder.UseSetting("services:identity:http:0", "http://127.0.0.1:9");
+            builder.UseSetting("services:profile:http:0", $"http://127.0.0.1:{silentPort}");
+            builder.UseSetting("ReverseProxy:Clusters:profile:HttpRequest:ActivityTimeout", "00:00:02");
+        });
+        return Task.CompletedTask;
+    }
+
+    public void Dispose()
+    {
+        _silent.Dispose();
+        _root.Dispose();
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _factory.DisposeAsync();
+        _silent.Stop();
+        foreach (var socket in _held)
+        {
+            socket.Dispose();
+        }
+    }
+
+    [Fact]
+    public async Task An_unreachable_service_is_a_502_problem()
+    {
+        using var http = _factory.CreateClient();
+
+        using var response = await http.PostAsJsonAsync("/api/accounts", new { login = "someone" });
+
+        Assert.Equal(HttpStatusCode.BadGateway, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        Assert.Equal("upstream_unavailable", (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("code").GetString());
+    }
+
+    [Fact]
+    public async Task A_service_that_does_not_answer_is_a_504_problem_after_the_configured_timeout()
+    {
+        using var http = _factory.CreateClient();
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/openapi/profile/v1.json");
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+
+        using var response = await http.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.GatewayTimeout, response.StatusCode);
+        Assert.Equal("upstream_timeout", (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("code").GetString());
+        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(30), $"took {watch.Elapsed}");
+    }
+}

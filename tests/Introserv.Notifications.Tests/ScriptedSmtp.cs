@@ -1,0 +1,69 @@
+extern alias devmail;
+
+using System.Buffers;
+using devmail::Introserv.Notifications.DevMail;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.Hosting;
+using MimeKit;
+using SmtpServer;
+using SmtpServer.Protocol;
+using SmtpServer.Storage;
+
+namespace Introserv.Notifications.Tests;
+
+/// <summary>
+/// A real SMTP server that answers by recipient: <c>refused…@</c> gets 550, <c>busy…@</c> 451, <c>slow…@</c> is
+/// accepted after <see cref="SlowDelay"/>; everything accepted lands in the inbox.
+/// </summary>
+public sealed class ScriptedSmtp(MailInbox inbox, int port) : BackgroundService
+{
+    public static readonly TimeSpan SlowDelay = TimeSpan.FromMilliseconds(400);
+
+    protected override Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var options = new SmtpServerOptionsBuilder().ServerName("scripted").Endpoint(e => e.Port(port, false)).Build();
+        var services = new SmtpServer.ComponentModel.ServiceProvider();
+        services.Add(new Store(inbox));
+        return new SmtpServer.SmtpServer(options, services).StartAsync(stoppingToken);
+    }
+
+    private sealed class Store(MailInbox inbox) : MessageStore
+    {
+        public override async Task<SmtpResponse> SaveAsync(
+            ISessionContext context, IMessageTransaction transaction, ReadOnlySequence<byte> buffer, CancellationToken cancellationToken)
+        {
+            var user = transaction.To[0].User;
+            if (user.StartsWith("refused", StringComparison.Ordinal))
+            {
+                return new SmtpResponse((SmtpReplyCode)550, "mailbox unavailable");
+            }
+
+            if (user.StartsWith("busy", StringComparison.Ordinal))
+            {
+                return new SmtpResponse((SmtpReplyCode)451, "try again later");
+            }
+
+            if (user.StartsWith("slow", StringComparison.Ordinal))
+            {
+                await Task.Delay(SlowDelay, cancellationToken);
+            }
+
+            await using var stream = new MemoryStream(buffer.ToArray());
+            inbox.Add(await MimeMessage.LoadAsync(stream, cancellationToken), DateTimeOffset.UtcNow);
+            return SmtpResponse.Ok;
+        }
+    }
+}
+
+/// <summary>The service sending to <see cref="ScriptedSmtp"/>, with a 1 s send timeout and a 2.5 s lease.</summary>
+public sealed class ScriptedSmtpNotificationsFactory : NotificationsServiceFactory
+{
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        base.ConfigureWebHost(builder);
+        builder.UseSetting("Smtp:Timeout", "00:00:02");
+        builder.UseSetting("Smtp:Lease", "00:00:04.500");
+    }
+
+    protected override BackgroundService CreateSmtpServer() => new ScriptedSmtp(Mail, SmtpPort);
+}

@@ -1,0 +1,84 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
+
+namespace Introserv.Orders.Tests;
+
+/// <summary>A pool of a few addresses (everything seeded is retired first): races, retirement and reinstatement.</summary>
+public sealed class AddressPoolExhaustionTests(OrdersServiceFactory factory) : IClassFixture<OrdersServiceFactory>, IAsyncLifetime
+{
+    public async Task InitializeAsync()
+    {
+        await factory.ResetDatabaseAsync();
+        await factory.QueryAsync(db => db.AddressPool.ExecuteUpdateAsync(a => a.SetProperty(x => x.RetiredAt, DateTimeOffset.UtcNow)));
+    }
+
+    public Task DisposeAsync() => Task.CompletedTask;
+
+    [Fact]
+    public async Task Twenty_parallel_orders_for_five_free_addresses_activate_five_and_charge_no_one_else()
+    {
+        using var staff = factory.Staff();
+        await staff.PostAsJsonAsync("/api/staff/addresses", new { range = "192.0.2.1-192.0.2.5" });
+        var customers = await Task.WhenAll(Enumerable.Range(0, 20).Select(_ => factory.PayingCustomerAsync(20m)));
+
+        var results = await Task.WhenAll(customers.Select(async accountId =>
+        {
+            using var http = factory.Customer(accountId);
+            var key = Guid.NewGuid().ToString();
+            var (status, body) = await OrdersServiceFactory.OrderAsync(http, new { planId = "vps-s", periodMonths = 1 }, key);
+            // A loaded machine can time out the payment-eligibility check ("service_unavailable", nothing ordered):
+            // the client retries with its key, as a real one does.
+            for (var retry = 0; retry < 5 && body.TryGetProperty("code", out var code) && code.GetString() == "service_unavailable"; retry++)
+            {
+                (status, body) = await OrdersServiceFactory.OrderAsync(http, new { planId = "vps-s", periodMonths = 1 }, key);
+            }
+
+            return (accountId, status, body, balance: await OrdersServiceFactory.BalanceAsync(http));
+        }));
+
+        var placed = results.Where(r => r.status == HttpStatusCode.Created).ToList();
+        var refused = results.Where(r => r.status != HttpStatusCode.Created).ToList();
+        Assert.Equal(5, placed.Count);
+        Assert.Equal(5, placed.Select(r => r.body.GetProperty("ipAddress").GetString()).Distinct().Count());
+        Assert.All(refused, r =>
+        {
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, r.status);
+            Assert.Equal("address_pool_exhausted", r.body.GetProperty("code").GetString());
+            Assert.Equal(20m, r.balance);
+        });
+        foreach (var accountId in customers)
+        {
+            await factory.AssertLedgerExplainsBalanceAsync(accountId);
+        }
+    }
+
+    [Fact]
+    public async Task A_retired_address_is_not_handed_out_until_it_is_reinstated()
+    {
+        using var staff = factory.Staff();
+        await staff.PostAsJsonAsync("/api/staff/addresses", new { range = "192.0.2.77" });
+        var taken = await factory.QueryAsync(db => db.AddressPool.Where(a => a.OrderId != null && a.RetiredAt == null).Select(a => a.Address).ToListAsync());
+        foreach (var address in await factory.QueryAsync(db => db.AddressPool.Where(a => a.OrderId == null && a.RetiredAt == null).Select(a => a.Address).ToListAsync()))
+        {
+            (await staff.PostAsync($"/api/staff/addresses/{address}/retire", null)).Dispose();
+        }
+
+        var accountId = await factory.PayingCustomerAsync(40m);
+        using var http = factory.Customer(accountId);
+        var (refusedStatus, refused) = await OrdersServiceFactory.OrderAsync(http, new { planId = "vps-s", periodMonths = 1 }, Guid.NewGuid().ToString());
+        using var reinstated = await staff.PostAsync("/api/staff/addresses/192.0.2.77/reinstate", null);
+        var (placedStatus, placed) = await OrdersServiceFactory.OrderAsync(http, new { planId = "vps-s", periodMonths = 1 }, Guid.NewGuid().ToString());
+        using var retireHeld = await staff.PostAsync("/api/staff/addresses/192.0.2.77/retire", null);
+        var held = await retireHeld.Content.ReadFromJsonAsync<JsonElement>();
+
+        Assert.Empty(taken.Intersect(["192.0.2.77"]));
+        Assert.Equal((HttpStatusCode.ServiceUnavailable, "address_pool_exhausted"), (refusedStatus, refused.GetProperty("code").GetString()));
+        Assert.Equal("free", (await reinstated.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("state").GetString());
+        Assert.Equal((HttpStatusCode.Created, "192.0.2.77"), (placedStatus, placed.GetProperty("ipAddress").GetString()));
+        // Retiring a held address leaves it with its order (state assigned, retiredAt set): it does not come back.
+        Assert.Equal(("assigned", JsonValueKind.String), (held.GetProperty("state").GetString(), held.GetProperty("retiredAt").ValueKind));
+        Assert.Equal(placed.GetProperty("id").GetGuid(), held.GetProperty("orderId").GetGuid());
+    }
+}

@@ -1,0 +1,108 @@
+using System.Diagnostics;
+using System.Net;
+using Introserv.Orders.Data;
+using Introserv.ServiceDefaults;
+using Introserv.Testing;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Introserv.Orders.Tests;
+
+/// <summary>
+/// How deployments migrate: an init container runs <c>&lt;service&gt; migrate</c> (the real binary, as here),
+/// and the service itself, started with <c>Database:MigrateOnStartup=false</c>, only waits for the schema.
+/// </summary>
+public sealed class MigrationModeTests : IAsyncLifetime
+{
+    private readonly string _database = LocalInfra.UniqueDatabaseName("migrate");
+
+    private string ConnectionString => LocalInfra.Current.DatabaseConnectionString(_database);
+
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public Task DisposeAsync() => LocalInfra.Current.DropDatabasesAsync(_database);
+
+    [Fact]
+    public async Task A_service_that_does_not_migrate_stays_unready_until_the_migrate_command_has_run()
+    {
+        await using var factory = new WaitingOrdersFactory(ConnectionString);
+        using var client = factory.CreateClient();
+
+        await Task.Delay(TimeSpan.FromSeconds(2));
+        using (var before = await client.GetAsync(new Uri("/health", UriKind.Relative)))
+        {
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, before.StatusCode);
+        }
+
+        var (exitCode, output) = await RunMigrateAsync(ConnectionString);
+
+        Assert.True(exitCode == 0, output);
+        Assert.Equal("Healthy", await ServiceHealth.WaitForHealthyAsync(client, TimeSpan.FromSeconds(60)));
+        await using var scope = factory.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<OrdersDbContext>();
+        Assert.Empty(await db.Database.GetPendingMigrationsAsync());
+    }
+
+    [Fact]
+    public async Task The_migrate_command_fails_with_a_non_zero_exit_code_when_the_database_cannot_be_reached()
+    {
+        // A port nothing listens on; the command gives up after its deadline, shortened here.
+        var (exitCode, _) = await RunMigrateAsync(
+            "Host=127.0.0.1;Port=1;Username=nobody;Password=x;Database=none;Timeout=1",
+            ("Database__MigrateDeadline", "00:00:03"));
+
+        Assert.NotEqual(0, exitCode);
+    }
+
+    /// <summary>Runs the Orders service binary with <c>migrate</c>, as the Kubernetes init container does.</summary>
+    private static async Task<(int ExitCode, string Output)> RunMigrateAsync(string connectionString, params (string Key, string Value)[] extra)
+    {
+        var dll = Path.Combine(AppContext.BaseDirectory, "Introserv.Orders.dll");
+        var start = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            ArgumentList = { dll, "migrate" },
+        };
+        start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
+        start.Environment[$"ConnectionStrings__{ResourceNames.OrdersDb}"] = connectionString;
+        start.Environment[$"ConnectionStrings__{ResourceNames.RabbitMq}"] = LocalInfra.Current.RabbitMq;
+        start.Environment["Auth__Issuer"] = "http://identity.test/";
+        start.Environment["Auth__RequireHttpsMetadata"] = "false";
+        foreach (var (key, value) in extra)
+        {
+            start.Environment[key] = value;
+        }
+
+        using var process = Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(90));
+        try
+        {
+            await process.WaitForExitAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            throw;
+        }
+
+        return (process.ExitCode, await stdout + await stderr);
+    }
+
+    private sealed class WaitingOrdersFactory(string connectionString) : WebApplicationFactory<Program>
+    {
+        protected override void ConfigureWebHost(IWebHostBuilder builder)
+        {
+            builder.UseEnvironment("Testing");
+            builder.UseSetting($"ConnectionStrings:{ResourceNames.OrdersDb}", connectionString);
+            builder.UseSetting($"ConnectionStrings:{ResourceNames.RabbitMq}", LocalInfra.Current.RabbitMq);
+            builder.UseSetting("Auth:Issuer", "http://identity.test/");
+            builder.UseSetting("Auth:RequireHttpsMetadata", "false");
+            builder.UseSetting("Database:MigrateOnStartup", "false");
+        }
+    }
+}

@@ -1,0 +1,139 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Introserv.BuildingBlocks.Data;
+using Introserv.Orders.Data;
+using Introserv.Orders.Features.Lifecycle;
+using Introserv.Profile.Tests;
+using Introserv.ServiceDefaults;
+using Introserv.Testing;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
+
+namespace Introserv.Orders.Tests;
+
+// The Orders service in-process against the real local PostgreSQL and RabbitMQ, asking a real Profile service
+// (in-process, over gRPC) whether an account may pay.
+public sealed class OrdersServiceFactory() : ServiceFactory<Program>(ResourceNames.OrdersDb, "orders")
+{
+    // The real Profile service Orders asks whether an account may pay (gRPC, in-process).
+    public ProfileServiceFactory Profile { get; } = new();
+
+    // While true, Orders cannot reach Profile (its gRPC calls fail as with a service that is down).
+    public bool ProfileDown { get; set; }
+
+    // The plans come with the migrations; the address pool is seeded again after a reset (IDatabaseSeed).
+    protected override IReadOnlyCollection<string> KeptTables => ["plans", "plan_periods"];
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        base.ConfigureWebHost(builder);
+        builder.UseSetting("Services:ProfileGrpc", Profile.Server.BaseAddress.ToString());
+        builder.UseSetting("Orders:Lifecycle:Interval", "00:00:01");
+        builder.UseSetting("Orders:AddressPool:Seed:0", "203.0.113.10-203.0.113.250");
+        builder.UseSetting("Orders:AddressPool:Seed:1", "198.51.100.10-198.51.100.250");
+        builder.ConfigureTestServices(services =>
+        {
+            services.TrustTestTokens();
+            services.UseTestServiceTokens();
+            services.AddHttpClient("BillingProfilesClient").ConfigurePrimaryHttpMessageHandler(
+                () => new ProfileLink(this) { InnerHandler = Profile.Server.CreateHandler() });
+        });
+    }
+
+    protected override async Task AfterResetAsync(NpgsqlConnection connection)
+    {
+        await using var scope = Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<OrdersDbContext>();
+        foreach (var seed in scope.ServiceProvider.GetServices<IDatabaseSeed<OrdersDbContext>>())
+        {
+            await seed.SeedAsync(db, CancellationToken.None);
+        }
+    }
+
+    public LifecycleJob Lifecycle => Services.GetRequiredService<LifecycleJob>();
+
+    // A registered account with a complete profile (it may pay) and, optionally, some balance.
+    public async Task<Guid> PayingCustomerAsync(decimal balance, bool completeProfile = true)
+    {
+        var accountId = await Profile.RegisterAsync();
+        if (completeProfile)
+        {
+            using var profile = Profile.Customer(accountId);
+            using var saved = await profile.PutAsJsonAsync("/api/profile", new
+            {
+                firstName = "Jane", lastName = "Doe", city = "Sofia", address = "ul. Shipka 3", country = "BG",
+                postalAddress = new { recipient = "Jane Doe", street = "ul. Shipka 3", city = "Sofia", postalCode = "1504", country = "BG" },
+                version = 1,
+            });
+            Assert.Equal(HttpStatusCode.OK, saved.StatusCode);
+        }
+
+        if (balance > 0)
+        {
+            await CreditAsync(accountId, balance);
+        }
+
+        return accountId;
+    }
+
+    public async Task CreditAsync(Guid accountId, decimal amount)
+    {
+        using var staff = Staff();
+        using var credited = await staff.PostAsJsonAsync($"/api/staff/balances/{accountId}/credits", new { amount, currency = "EUR", paymentReference = Guid.NewGuid().ToString() });
+        Assert.Equal(HttpStatusCode.Created, credited.StatusCode);
+    }
+
+    // POST /api/orders with an Idempotency-Key (none when key is null).
+    public static async Task<(HttpStatusCode Status, JsonElement Body)> OrderAsync(HttpClient http, object body, string? key)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/orders") { Content = JsonContent.Create(body) };
+        if (key is not null)
+        {
+            request.Headers.Add("Idempotency-Key", key);
+        }
+
+        using var response = await http.SendAsync(request);
+        return (response.StatusCode, await response.Content.ReadFromJsonAsync<JsonElement>());
+    }
+
+    public static async Task<(HttpStatusCode Status, JsonElement Body)> PostAsync(HttpClient http, string path, object? body = null)
+    {
+        using var response = await http.PostAsJsonAsync(path, body ?? new { });
+        return (response.StatusCode, await response.Content.ReadFromJsonAsync<JsonElement>());
+    }
+
+    public static async Task<decimal> BalanceAsync(HttpClient http) =>
+        (await http.GetFromJsonAsync<JsonElement>("/api/balance")).GetProperty("balance").GetDecimal();
+
+    // Reads the Orders database directly (what the API does not show, e.g. the address pool).
+    public Task<T> QueryAsync<T>(Func<OrdersDbContext, Task<T>> query) => QueryAsync<OrdersDbContext, T>(query);
+
+    // The ledger explains the balance: the entries sum to it.
+    public async Task AssertLedgerExplainsBalanceAsync(Guid accountId)
+    {
+        var (balance, sum) = await QueryAsync(async db => (
+            await db.Balances.Where(b => b.AccountId == accountId).Select(b => b.Balance).SingleAsync(),
+            await db.Ledger.Where(e => e.AccountId == accountId).SumAsync(e => e.Amount)));
+        Assert.Equal(balance, sum);
+    }
+
+    public override async Task InitializeAsync()
+    {
+        await Profile.InitializeAsync();
+        await base.InitializeAsync();
+    }
+
+    protected override Task OnStoppedAsync() => ((IAsyncLifetime)Profile).DisposeAsync();
+
+    private sealed class ProfileLink(OrdersServiceFactory factory) : DelegatingHandler
+    {
+        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken) =>
+            factory.ProfileDown
+                ? throw new HttpRequestException(HttpRequestError.ConnectionError, "Profile is unreachable.")
+                : base.SendAsync(request, cancellationToken);
+    }
+}

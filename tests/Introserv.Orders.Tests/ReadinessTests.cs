@@ -1,0 +1,95 @@
+extern alias gateway;
+
+using System.Diagnostics;
+using System.Net;
+using System.Text.Json;
+using Introserv.ServiceDefaults;
+using Introserv.Testing;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+
+namespace Introserv.Orders.Tests;
+
+/// <summary>
+/// Readiness depends only on what a request cannot be served without: with Redis and the broker unreachable
+/// the gateway and a service stay ready (Degraded) and answer at once; without its database a service is not ready.
+/// </summary>
+public sealed class ReadinessTests(OrdersServiceFactory orders) : IClassFixture<OrdersServiceFactory>, IDisposable
+{
+    // Nothing listens on port 9 (discard).
+    private const string DeadRedis = "127.0.0.1:9,abortConnect=false,connectTimeout=200";
+    private const string DeadBroker = "amqp://guest:guest@127.0.0.1:9/";
+
+    private readonly WebApplicationFactory<gateway::Program> _gatewayRoot = new();
+
+    public void Dispose() => _gatewayRoot.Dispose();
+
+    private static async Task<(int Status, string Body)> DetailsAsync(WebApplicationFactory<gateway::Program> factory, string from)
+    {
+        var context = await factory.Server.SendAsync(c =>
+        {
+            c.Request.Method = "GET";
+            c.Request.Path = HealthReadiness.DetailsPath;
+            c.Connection.RemoteIpAddress = IPAddress.Parse(from);
+        });
+        using var reader = new StreamReader(context.Response.Body);
+        return (context.Response.StatusCode, await reader.ReadToEndAsync());
+    }
+
+    private static async Task<(HttpStatusCode Status, string Body, TimeSpan Took)> GetAsync(HttpClient http, string path)
+    {
+        var watch = Stopwatch.StartNew();
+        using var response = await http.GetAsync(new Uri(path, UriKind.Relative));
+        return (response.StatusCode, await response.Content.ReadAsStringAsync(), watch.Elapsed);
+    }
+
+    [Fact]
+    public async Task The_gateway_stays_ready_without_redis_and_the_broker_and_says_which_is_down()
+    {
+        await using var factory = _gatewayRoot.WithWebHostBuilder(builder =>
+        {
+            builder.UseEnvironment("Testing");
+            builder.UseSetting($"ConnectionStrings:{ResourceNames.Redis}", DeadRedis);
+            builder.UseSetting($"ConnectionStrings:{ResourceNames.RabbitMq}", DeadBroker);
+            builder.UseSetting("Auth:Issuer", "http://gateway.test/");
+            builder.UseSetting("Auth:RequireHttpsMetadata", "false");
+            builder.UseSetting("services:identity:http:0", "http://127.0.0.1:9");
+            builder.UseSetting("services:identity:grpc:0", "http://127.0.0.1:9");
+        });
+        using var http = factory.CreateClient();
+        await GetAsync(http, "/alive");
+
+        var (status, body, took) = await GetAsync(http, Extensions.HealthEndpointPath);
+        var (detailsStatus, details) = await DetailsAsync(factory, "10.1.2.3");
+        var (publicStatus, _) = await DetailsAsync(factory, "203.0.113.9");
+
+        Assert.Equal((HttpStatusCode.OK, "Degraded"), (status, body));
+        Assert.True(took < TimeSpan.FromSeconds(3), $"/health took {took}");
+        Assert.Equal((200, 404), (detailsStatus, publicStatus));
+        var checks = JsonDocument.Parse(details).RootElement.GetProperty("checks").EnumerateArray()
+            .ToDictionary(c => c.GetProperty("name").GetString()!, c => c.GetProperty("status").GetString());
+        Assert.Contains(checks, c => c.Key.Contains("redis", StringComparison.OrdinalIgnoreCase) && c.Value == "Degraded");
+        Assert.Contains(checks, c => c.Key.Contains("masstransit", StringComparison.OrdinalIgnoreCase) && c.Value == "Degraded");
+    }
+
+    [Fact]
+    public async Task A_service_stays_ready_during_a_broker_outage_but_not_without_its_database()
+    {
+        await using (var noBroker = orders.WithWebHostBuilder(builder =>
+            builder.UseSetting($"ConnectionStrings:{ResourceNames.RabbitMq}", DeadBroker)))
+        {
+            using var http = noBroker.CreateClient();
+            Assert.Equal("Degraded", await ServiceHealth.WaitForHealthyAsync(http, accept: ["Degraded"]));
+            var (status, body, took) = await GetAsync(http, Extensions.HealthEndpointPath);
+            Assert.Equal((HttpStatusCode.OK, "Degraded"), (status, body));
+            Assert.True(took < TimeSpan.FromSeconds(3), $"/health took {took}");
+        }
+
+        await using var noDatabase = orders.WithWebHostBuilder(builder =>
+            builder.UseSetting($"ConnectionStrings:{ResourceNames.OrdersDb}", "Host=127.0.0.1;Port=9;Database=x;Username=x;Password=x;Timeout=1"));
+        using var client = noDatabase.CreateClient();
+        var (unready, _, _) = await GetAsync(client, Extensions.HealthEndpointPath);
+        var (alive, _, _) = await GetAsync(client, Extensions.AlivenessEndpointPath);
+        Assert.Equal((HttpStatusCode.ServiceUnavailable, HttpStatusCode.OK), (unready, alive));
+    }
+}

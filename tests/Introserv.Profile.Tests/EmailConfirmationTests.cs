@@ -1,0 +1,71 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+
+namespace Introserv.Profile.Tests;
+
+/// <summary>The sign-up address is confirmed through a single-use link; resending is throttled and voids older links.</summary>
+public sealed class EmailConfirmationTests(ProfileServiceFactory factory) : IClassFixture<ProfileServiceFactory>, IAsyncLifetime
+{
+    public Task InitializeAsync() => factory.ResetDatabaseAsync();
+
+    public Task DisposeAsync() => Task.CompletedTask;
+
+    [Fact]
+    public async Task Sign_up_sends_a_link_that_confirms_the_address_once()
+    {
+        var accountId = await factory.RegisterAsync();
+        using var http = factory.Customer(accountId);
+        using var stranger = factory.Customer(Guid.NewGuid());
+        var before = await factory.GetAsync(http);
+        var requested = Assert.Single(await factory.OutboxAsync("EmailConfirmationRequested", accountId.ToString()));
+        var token = requested.GetProperty("confirmationToken").GetString();
+
+        var (foreign, _) = await PostAsync(stranger, "/api/profile/email-change/confirm", new { token });
+        var (confirmed, profile) = await PostAsync(http, "/api/profile/email-change/confirm", new { token });
+        var (reused, reusedBody) = await PostAsync(http, "/api/profile/email-change/confirm", new { token });
+        var (resend, resendBody) = await PostAsync(http, "/api/profile/email-confirmation", new { });
+
+        Assert.False(before.GetProperty("emailConfirmed").GetBoolean());
+        Assert.Equal(before.GetProperty("email").GetString(), requested.GetProperty("email").GetString());
+        Assert.Equal(HttpStatusCode.BadRequest, foreign);
+        Assert.Equal(HttpStatusCode.OK, confirmed);
+        Assert.Equal((before.GetProperty("email").GetString(), true), (profile.GetProperty("email").GetString(), profile.GetProperty("emailConfirmed").GetBoolean()));
+        Assert.Equal((HttpStatusCode.Conflict, "email_change_token_used"), (reused, reusedBody.GetProperty("code").GetString()));
+        Assert.Equal((HttpStatusCode.Conflict, "email_already_confirmed"), (resend, resendBody.GetProperty("code").GetString()));
+        var event_ = Assert.Single(await factory.OutboxAsync("EmailConfirmed", accountId.ToString()));
+        Assert.Equal(profile.GetProperty("version").GetInt32(), event_.GetProperty("profileVersion").GetInt32());
+        Assert.Empty(await factory.OutboxAsync("EmailChanged", accountId.ToString())); // nothing moved, no "address changed" notice
+    }
+
+    [Fact]
+    public async Task A_resent_link_voids_the_older_one_and_resending_is_limited()
+    {
+        var accountId = await factory.RegisterAsync();
+        using var http = factory.Customer(accountId);
+
+        var answers = new List<HttpStatusCode>();
+        for (var i = 0; i < 5; i++)
+        {
+            answers.Add((await PostAsync(http, "/api/profile/email-confirmation", new { })).Status);
+        }
+
+        var tokens = (await factory.OutboxAsync("EmailConfirmationRequested", accountId.ToString()))
+            .Select(e => e.GetProperty("confirmationToken").GetString()).ToList();
+        var (older, olderBody) = await PostAsync(http, "/api/profile/email-change/confirm", new { token = tokens[0] });
+        var (newest, _) = await PostAsync(http, "/api/profile/email-change/confirm", new { token = tokens[^1] });
+
+        // Sign-up sent the first link: four more fit in the hour, the fifth request is refused.
+        Assert.Equal([.. Enumerable.Repeat(HttpStatusCode.Accepted, 4), HttpStatusCode.TooManyRequests], answers);
+        Assert.Equal(5, tokens.Count);
+        Assert.Equal((HttpStatusCode.BadRequest, "email_change_token_invalid"), (older, olderBody.GetProperty("code").GetString()));
+        Assert.Equal(HttpStatusCode.OK, newest);
+    }
+
+    private static async Task<(HttpStatusCode Status, JsonElement Body)> PostAsync(HttpClient http, string path, object body)
+    {
+        using var response = await http.PostAsJsonAsync(path, body);
+        var text = await response.Content.ReadAsStringAsync();
+        return (response.StatusCode, text.Length == 0 ? default : JsonDocument.Parse(text).RootElement.Clone());
+    }
+}

@@ -1,0 +1,84 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Introserv.BuildingBlocks.Messaging;
+using Introserv.Identity.Contracts;
+using Introserv.Profile.Data;
+using Introserv.ServiceDefaults;
+using Introserv.Testing;
+using Introserv.Verification.Tests;
+using MassTransit;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Introserv.Profile.Tests;
+
+// The Profile service in-process against the real local PostgreSQL (own database) and RabbitMQ (queues of its own),
+// calling a real Verification service (in-process, with its fake telephony provider) over gRPC.
+public sealed class ProfileServiceFactory() : ServiceFactory<Program>(ResourceNames.ProfileDb, "profile")
+{
+    // The address every test request comes from unless it sets ClientAddressHeader.
+    public const string ClientAddress = "192.0.2.44";
+
+    // The name of Profile's gRPC client of Verification (the client factory names a client by its type).
+    public const string VerificationClientName = "PhoneVerificationClient";
+
+    public VerificationServiceFactory Verification { get; } = new();
+
+    public override string? DefaultClientAddress => ClientAddress;
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        base.ConfigureWebHost(builder);
+        builder.UseSetting("Services:VerificationGrpc", Verification.Server.BaseAddress.ToString());
+        builder.ConfigureTestServices(services =>
+        {
+            services.TrustTestTokens();
+            services.UseTestServiceTokens();
+            services.AddHttpClient(VerificationClientName)
+                .ConfigurePrimaryHttpMessageHandler(() => Verification.Server.CreateHandler());
+        });
+    }
+
+    // Registers an account the way Identity announces it, and waits until its profile exists.
+    public async Task<Guid> RegisterAsync(string firstName = "Jane", string lastName = "Doe")
+    {
+        var accountId = Guid.NewGuid();
+        var login = $"cust.{accountId:N}"[..20];
+        var registered = new AccountRegistered(Guid.NewGuid(), DateTimeOffset.UtcNow, accountId, login, $"{login}@example.com", firstName, lastName);
+        await Services.GetRequiredService<IBus>().Publish(registered);
+        using var http = Customer(accountId);
+        if (await Eventually.TrueAsync(async () => (await http.GetAsync("/api/profile")).StatusCode == HttpStatusCode.OK, TimeSpan.FromSeconds(20)))
+        {
+            return accountId;
+        }
+
+        throw new TimeoutException($"The profile of {accountId} was not created from AccountRegistered.");
+    }
+
+    public async Task<JsonElement> GetAsync(HttpClient http)
+    {
+        using var response = await http.GetAsync("/api/profile");
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        return await response.Content.ReadFromJsonAsync<JsonElement>();
+    }
+
+    // The events of type in the outbox that mention text.
+    public async Task<List<JsonElement>> OutboxAsync(string type, string text)
+    {
+        await using var scope = Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<ProfileDbContext>();
+        var rows = await db.Set<OutboxMessage>().AsNoTracking().Where(m => m.MessageType.StartsWith($"Introserv.Profile.Contracts.{type},")).ToListAsync();
+        return [.. rows.Where(r => r.Payload.Contains(text, StringComparison.Ordinal)).OrderBy(r => r.CreatedAt).Select(r => JsonDocument.Parse(r.Payload).RootElement.Clone())];
+    }
+
+    public override async Task InitializeAsync()
+    {
+        await Verification.InitializeAsync();
+        await base.InitializeAsync();
+    }
+
+    protected override Task OnStoppedAsync() => ((IAsyncLifetime)Verification).DisposeAsync();
+}

@@ -1,0 +1,79 @@
+extern alias devgateway;
+using System.Net;
+using System.Net.Http.Json;
+using devgateway::Introserv.Verification.DevGateway;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace Introserv.Verification.Tests;
+
+/// <summary>
+/// A telephony provider on a real local socket (the development gateway's endpoints), so the Verification
+/// service's HTTP provider, timeouts and fallback are exercised over HTTP as in production.
+/// </summary>
+public sealed class FakeTelephonyProvider : IAsyncDisposable
+{
+    public const string Token = "fake-provider-token-0123456789";
+
+    private readonly WebApplication _app;
+
+    private FakeTelephonyProvider(WebApplication app, Uri address)
+    {
+        _app = app;
+        Address = address;
+    }
+
+    public Uri Address { get; }
+
+    public TelephonyInbox Inbox => _app.Services.GetRequiredService<TelephonyInbox>();
+
+    public static async Task<FakeTelephonyProvider> StartAsync()
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        // The test output holds some service's appsettings.json (whichever was copied last); its Kestrel endpoints
+        // would pin this server to that service's port, so the provider reads no configuration files.
+        builder.Configuration.Sources.Clear();
+        builder.Configuration.AddInMemoryCollection();
+        builder.WebHost.UseKestrel().UseUrls("http://127.0.0.1:0");
+        builder.Logging.ClearProviders();
+        builder.Configuration[DevGatewayEndpoints.TokenKey] = Token;
+        builder.Services.AddDevGateway();
+        builder.Services.AddProblemDetails();
+        var app = builder.Build();
+        app.MapDevGateway();
+        await app.StartAsync();
+        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
+        return new FakeTelephonyProvider(app, new Uri(address));
+    }
+
+    public Uri MessagesUrl(string gateway) => new(Address, $"/gateways/{gateway}/messages");
+
+    public void SetMode(string gateway, string mode) => Inbox.SetMode(gateway, mode);
+
+    /// <summary>Messages a gateway received for a challenge, oldest first.</summary>
+    public IReadOnlyList<ReceivedMessage> For(Guid challengeId, string? gateway = null) =>
+        [.. Inbox.List().Where(m => m.Reference == challengeId.ToString("D") && (gateway is null || m.Gateway == gateway)).OrderBy(m => m.Sequence)];
+
+    /// <summary>The code of the last message delivered for the challenge.</summary>
+    public string LastCode(Guid challengeId) =>
+        For(challengeId).Last(m => m.Outcome == "delivered").Code ?? throw new InvalidOperationException("The message had no code.");
+
+    /// <summary>The page a developer reads: also checked over HTTP, with its token rule.</summary>
+    public async Task<HttpStatusCode> PostWithoutTokenAsync(string gateway)
+    {
+        using var http = new HttpClient();
+        using var response = await http.PostAsJsonAsync(MessagesUrl(gateway), new { to = "+35988000000" });
+        return response.StatusCode;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+    }
+}
