@@ -244,7 +244,8 @@ public static class RequestValidation
         where T : class
     {
         ArgumentNullException.ThrowIfNull(context);
-#pragma warning disable ASP0029 // The validation metadata API is marked for evaluation in .NET 10; it is what the endpoint filter itself runs.
+        // The validation metadata API is marked for evaluation in .NET 10; it is what the endpoint filter itself runs.
+#pragma warning disable ASP0029
         var options = Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions
             .GetRequiredService<
                 Microsoft.Extensions.Options.IOptions<Microsoft.Extensions.Validation.ValidationOptions>>(

@@ -7,33 +7,95 @@ namespace Introserv.Orders.Contracts;
 /// re-priced, <paramref name="Amount"/> charged (positive, an upgrade) or credited to the balance (negative).
 /// </summary>
 public sealed record OrderPlanChanged(
-    Guid EventId, DateTimeOffset OccurredAt, Guid AccountId, Guid OrderId, string FromPlanId, string ToPlanId, decimal Amount, string Currency) : IIntegrationEvent;
+    Guid EventId,
+    DateTimeOffset OccurredAt,
+    Guid AccountId,
+    Guid OrderId,
+    string FromPlanId,
+    string ToPlanId,
+    decimal Amount,
+    string Currency) : IIntegrationEvent;
 
-/// <summary>The customer cancelled at the end of the paid term: the service runs until <paramref name="EffectiveAt"/>.</summary>
+/// <summary>
+/// The customer cancelled at the end of the paid term: the service runs until <paramref name="EffectiveAt"/>.
+/// </summary>
 public sealed record OrderCancellationScheduled(
-    Guid EventId, DateTimeOffset OccurredAt, Guid AccountId, Guid OrderId, string PlanId, DateTimeOffset EffectiveAt, string? Reason) : IIntegrationEvent;
+    Guid EventId,
+    DateTimeOffset OccurredAt,
+    Guid AccountId,
+    Guid OrderId,
+    string PlanId,
+    DateTimeOffset EffectiveAt,
+    string? Reason) : IIntegrationEvent;
 
 /// <summary>A scheduled cancellation was withdrawn: the order is active again.</summary>
-public sealed record OrderCancellationWithdrawn(Guid EventId, DateTimeOffset OccurredAt, Guid AccountId, Guid OrderId, string PlanId) : IIntegrationEvent;
+public sealed record OrderCancellationWithdrawn(
+    Guid EventId,
+    DateTimeOffset OccurredAt,
+    Guid AccountId,
+    Guid OrderId,
+    string PlanId) : IIntegrationEvent;
 
 /// <summary>
 /// The order ended by cancellation. <paramref name="Mode"/>: <c>immediate</c>, <c>end_of_term</c> or <c>unpaid</c>
-/// (never paid within the payment window); <paramref name="Refund"/> was credited to the balance (see <see cref="RefundIssued"/>).
+/// (never paid within the payment window); <paramref name="Refund"/> was credited to the balance (see
+/// <see cref="RefundIssued"/>).
 /// </summary>
 public sealed record OrderCancelled(
-    Guid EventId, DateTimeOffset OccurredAt, Guid AccountId, Guid OrderId, string PlanId, string Mode, decimal Refund, string Currency, string? Reason) : IIntegrationEvent;
+    Guid EventId,
+    DateTimeOffset OccurredAt,
+    Guid AccountId,
+    Guid OrderId,
+    string PlanId,
+    string Mode,
+    decimal Refund,
+    string Currency,
+    string? Reason) : IIntegrationEvent;
 
-/// <summary>The order was not renewed by <paramref name="PaidUntil"/>; it is suspended at <paramref name="SuspendsAt"/> unless renewed.</summary>
+/// <summary>
+/// The order was not renewed by <paramref name="PaidUntil"/>; it is suspended at <paramref name="SuspendsAt"/> unless
+/// renewed.
+/// </summary>
 public sealed record OrderOverdue(
-    Guid EventId, DateTimeOffset OccurredAt, Guid AccountId, Guid OrderId, string PlanId, DateTimeOffset PaidUntil, DateTimeOffset SuspendsAt) : IIntegrationEvent;
+    Guid EventId,
+    DateTimeOffset OccurredAt,
+    Guid AccountId,
+    Guid OrderId,
+    string PlanId,
+    DateTimeOffset PaidUntil,
+    DateTimeOffset SuspendsAt) : IIntegrationEvent;
 
-/// <summary>The overdue order was suspended; it is terminated (its address released) at <paramref name="TerminatesAt"/> unless renewed.</summary>
+/// <summary>
+/// The overdue order was suspended; it is terminated (its address released) at <paramref name="TerminatesAt"/> unless
+/// renewed.
+/// </summary>
 public sealed record OrderSuspended(
-    Guid EventId, DateTimeOffset OccurredAt, Guid AccountId, Guid OrderId, string PlanId, DateTimeOffset TerminatesAt) : IIntegrationEvent;
+    Guid EventId,
+    DateTimeOffset OccurredAt,
+    Guid AccountId,
+    Guid OrderId,
+    string PlanId,
+    DateTimeOffset TerminatesAt) : IIntegrationEvent;
 
 /// <summary>The suspended order was terminated and <paramref name="IpAddress"/> returned to the pool.</summary>
-public sealed record OrderTerminated(Guid EventId, DateTimeOffset OccurredAt, Guid AccountId, Guid OrderId, string PlanId, string? IpAddress) : IIntegrationEvent;
+public sealed record OrderTerminated(
+    Guid EventId,
+    DateTimeOffset OccurredAt,
+    Guid AccountId,
+    Guid OrderId,
+    string PlanId,
+    string? IpAddress) : IIntegrationEvent;
 
-/// <summary><paramref name="Amount"/> was credited to the balance for <paramref name="OrderId"/> (an immediate cancellation or a downgrade).</summary>
+/// <summary>
+/// <paramref name="Amount"/> was credited to the balance for <paramref name="OrderId"/> (an immediate cancellation or a
+/// downgrade).
+/// </summary>
 public sealed record RefundIssued(
-    Guid EventId, DateTimeOffset OccurredAt, Guid AccountId, Guid OrderId, Guid RefundId, decimal Amount, string Currency, string Reason) : IIntegrationEvent;
+    Guid EventId,
+    DateTimeOffset OccurredAt,
+    Guid AccountId,
+    Guid OrderId,
+    Guid RefundId,
+    decimal Amount,
+    string Currency,
+    string Reason) : IIntegrationEvent;

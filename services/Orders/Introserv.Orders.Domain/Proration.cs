@@ -37,18 +37,22 @@ public static class Proration
     }
 
     // The unrounded value of the unused days.
-    public static decimal RemainingValue(decimal termValue, DateTimeOffset termStart, DateTimeOffset paidUntil, DateTimeOffset now) =>
+    public static decimal RemainingValue(
+        decimal termValue, DateTimeOffset termStart, DateTimeOffset paidUntil, DateTimeOffset now) =>
         termValue * UnusedDays(termStart, paidUntil, now) / TermDays(termStart, paidUntil);
 
     // The refund of an immediate cancellation: the value of the unused days of what was paid under refundable terms
     // (refundableValue), or nothing when the plan's terms refund nothing.
-    public static decimal Refund(decimal refundableValue, DateTimeOffset termStart, DateTimeOffset paidUntil, DateTimeOffset now, bool refundsUnusedDays) =>
+    public static decimal Refund(
+        decimal refundableValue, DateTimeOffset termStart, DateTimeOffset paidUntil, DateTimeOffset now,
+        bool refundsUnusedDays) =>
         refundsUnusedDays ? Cents(RemainingValue(refundableValue, termStart, paidUntil, now)) : 0m;
 
     // The plan change's amount: positive to charge (upgrade), negative to credit (downgrade; at most the refund a
     // cancellation under the old plan's terms would give now), zero when nothing moves.
     public static PlanChangeAmounts PlanChange(
-        decimal termValue, DateTimeOffset termStart, DateTimeOffset paidUntil, DateTimeOffset now, decimal oldPeriodPrice, decimal newPeriodPrice, PlanChangeTerms terms)
+        decimal termValue, DateTimeOffset termStart, DateTimeOffset paidUntil, DateTimeOffset now,
+        decimal oldPeriodPrice, decimal newPeriodPrice, PlanChangeTerms terms)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(oldPeriodPrice);
         ArgumentOutOfRangeException.ThrowIfNegative(newPeriodPrice);
@@ -56,18 +60,23 @@ public static class Proration
         var unusedDays = UnusedDays(termStart, paidUntil, now);
         var unrounded = RemainingValue(termValue, termStart, paidUntil, now);
         var remaining = Cents(unrounded);
-        var refundable = Math.Min(remaining, Refund(terms.RefundableValue, termStart, paidUntil, now, refundsUnusedDays: true));
+        var refundable = Math.Min(
+            remaining, Refund(terms.RefundableValue, termStart, paidUntil, now, refundsUnusedDays: true));
         var difference = Cents(unrounded * (newPeriodPrice - oldPeriodPrice) / oldPeriodPrice);
         var newTermStart = paidUntil - (unusedDays * Day);
         if (difference >= 0)
         {
-            // After the change the order is paid for the unused days at the new price: what was left plus what was charged.
-            return new PlanChangeAmounts(unusedDays, difference, remaining + difference, newTermStart, refundable + (terms.NewPlanRefunds ? difference : 0m), difference);
+            // After the change the order is paid for the unused days at the new price: what was left plus what was
+            // charged.
+            return new PlanChangeAmounts(
+                unusedDays, difference, remaining + difference, newTermStart,
+                refundable + (terms.NewPlanRefunds ? difference : 0m), difference);
         }
 
         var credit = terms.OldPlanRefunds ? Math.Min(-difference, refundable) : 0m;
         var newValue = remaining + difference;
-        return new PlanChangeAmounts(unusedDays, -credit, newValue, newTermStart, Math.Min(newValue, refundable - credit), difference);
+        return new PlanChangeAmounts(
+            unusedDays, -credit, newValue, newTermStart, Math.Min(newValue, refundable - credit), difference);
     }
 
     // Rounded to cents, half away from zero.
@@ -86,4 +95,7 @@ public sealed record PlanChangeTerms(decimal RefundableValue, bool OldPlanRefund
 // (negative), and the order's new paid span: NewTermStart to paidUntil, worth NewTermValue,
 // of which NewRefundableValue is refundable. Repriced is the unused days' change in
 // value (it differs from Difference when the terms limit a downgrade's credit).
-public sealed record PlanChangeAmounts(int UnusedDays, decimal Difference, decimal NewTermValue, DateTimeOffset NewTermStart, decimal NewRefundableValue, decimal Repriced);
+public sealed record PlanChangeAmounts(
+    int UnusedDays, decimal Difference,
+    decimal NewTermValue, DateTimeOffset NewTermStart, decimal NewRefundableValue,
+    decimal Repriced);

@@ -33,14 +33,26 @@ public static class OrdersServiceExtensions
         builder.Services.AddScoped<Idempotency>();
         builder.Services.AddScoped<KeyedRequests>();
         builder.Services.AddScoped<OrderPlacement>();
-        builder.Services.AddOptions<LifecycleOptions>().BindConfiguration(LifecycleOptions.Section).ValidateDataAnnotations().ValidateOnStart();
-        builder.Services.AddOptions<AddressPoolOptions>().BindConfiguration(AddressPoolOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddOptions<LifecycleOptions>()
+            .BindConfiguration(LifecycleOptions.Section)
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        builder.Services.AddOptions<AddressPoolOptions>()
+            .BindConfiguration(AddressPoolOptions.Section)
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
         builder.Services.AddScoped<IDatabaseSeed<OrdersDbContext>, AddressPoolSeed>();
-        builder.Services.AddOptions<DemoCustomerOptions>().BindConfiguration(DemoCustomerOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddOptions<DemoCustomerOptions>()
+            .BindConfiguration(DemoCustomerOptions.Section)
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
         builder.Services.AddHostedService<DemoSeeder>();
         builder.Services.AddSingleton<LifecycleJob>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<LifecycleJob>());
-        builder.AddServiceGrpcClient<BillingProfiles.BillingProfilesClient>(builder.Configuration["Services:ProfileGrpc"] is { } profileGrpc ? new Uri(profileGrpc) : ResourceNames.GrpcAddress(ResourceNames.Profile));
+        builder.AddServiceGrpcClient<BillingProfiles.BillingProfilesClient>(
+            builder.Configuration["Services:ProfileGrpc"] is { } profileGrpc
+                ? new Uri(profileGrpc)
+                : ResourceNames.GrpcAddress(ResourceNames.Profile));
         return builder;
     }
 

@@ -35,7 +35,8 @@ public static class ProfileServiceExtensions
             builder.Configuration["Services:VerificationGrpc"] is { } verificationGrpc
                 ? new Uri(verificationGrpc)
                 : ResourceNames.GrpcAddress(ResourceNames.Verification));
-#pragma warning disable EXTEXP0001 // The one way to take back ConfigureHttpClientDefaults' standard handler for a single client.
+        // The one way to take back ConfigureHttpClientDefaults' standard handler for a single client.
+#pragma warning disable EXTEXP0001
         verification.RemoveAllResilienceHandlers();
 #pragma warning restore EXTEXP0001
         verification.AddResilienceHandler("verification-no-retry", pipeline =>

@@ -35,7 +35,8 @@ public static class LedgerRules
 
     // Applies the posting to the account (its balance and sequence) and returns the new entry, or why not. The
     // caller holds the account's lock and passes the entry that already credited the posting's payment reference.
-    public static PostingResult Apply(BalanceAccount account, Posting posting, LedgerEntry? paymentCredited, DateTimeOffset now)
+    public static PostingResult Apply(
+        BalanceAccount account, Posting posting, LedgerEntry? paymentCredited, DateTimeOffset now)
     {
         ArgumentNullException.ThrowIfNull(account);
         ArgumentNullException.ThrowIfNull(posting);
@@ -79,5 +80,7 @@ public static class LedgerRules
 
     // The payment reference a posting credits once, or null.
     public static string? PaymentReferenceOf(Posting posting) =>
-        (posting ?? throw new ArgumentNullException(nameof(posting))).ReferenceType == Payment ? posting.ReferenceId : null;
+        (posting ?? throw new ArgumentNullException(nameof(posting))).ReferenceType == Payment
+            ? posting.ReferenceId
+            : null;
 }

@@ -35,18 +35,20 @@ public enum OrderTrigger
 
 // The order status machine: every status change goes through Next, and the actions a customer
 // is offered are the triggers the current status accepts.
-// pending_payment ─Paid→ active ─PaidUntilPassed→ overdue ─OverdueGraceEnded→ suspended ─SuspensionGraceEnded→ terminated
-//        │                │  ↑ Renewed / PlanChanged   │ ↑                     │ ↑
-//        │                │  └─────────────────────────┴─┴── Renewed ──────────┘ │
-//        └─CancelledNow / PaymentWindowEnded→ cancelled ←─CancelledNow── active, overdue, suspended, pending_cancellation
-//                         active ─CancellationScheduled→ pending_cancellation ─TermEnded→ cancelled
-//                                ←─CancellationWithdrawn─┘
+//   pending_payment ─Paid→ active
+//   active ─PaidUntilPassed→ overdue ─OverdueGraceEnded→ suspended ─SuspensionGraceEnded→ terminated
+//   active ─Renewed / PlanChanged→ active; overdue, suspended ─Renewed→ active
+//   pending_payment ─CancelledNow / PaymentWindowEnded→ cancelled
+//   active, overdue, suspended, pending_cancellation ─CancelledNow→ cancelled
+//   active ─CancellationScheduled→ pending_cancellation ─TermEnded→ cancelled
+//   pending_cancellation ─CancellationWithdrawn→ active
 public static class OrderStateMachine
 {
     public static string? Next(string status, OrderTrigger trigger) => (status, trigger) switch
     {
         (OrderStatuses.PendingPayment, OrderTrigger.Paid) => OrderStatuses.Active,
-        (OrderStatuses.PendingPayment, OrderTrigger.CancelledNow or OrderTrigger.PaymentWindowEnded) => OrderStatuses.Cancelled,
+        (OrderStatuses.PendingPayment, OrderTrigger.CancelledNow or OrderTrigger.PaymentWindowEnded) =>
+            OrderStatuses.Cancelled,
 
         (OrderStatuses.Active, OrderTrigger.Renewed or OrderTrigger.PlanChanged) => OrderStatuses.Active,
         (OrderStatuses.Active, OrderTrigger.PaidUntilPassed) => OrderStatuses.Overdue,
@@ -62,7 +64,8 @@ public static class OrderStateMachine
         (OrderStatuses.Suspended, OrderTrigger.CancelledNow) => OrderStatuses.Cancelled,
 
         (OrderStatuses.PendingCancellation, OrderTrigger.CancellationWithdrawn) => OrderStatuses.Active,
-        (OrderStatuses.PendingCancellation, OrderTrigger.TermEnded or OrderTrigger.CancelledNow) => OrderStatuses.Cancelled,
+        (OrderStatuses.PendingCancellation, OrderTrigger.TermEnded or OrderTrigger.CancelledNow) =>
+            OrderStatuses.Cancelled,
 
         _ => null,
     };

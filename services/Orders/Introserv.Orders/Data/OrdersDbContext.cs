@@ -65,7 +65,9 @@ public sealed class OrdersDbContext(DbContextOptions<OrdersDbContext> options) :
             entry.Property(e => e.Note).HasMaxLength(500);
             entry.HasIndex(e => new { e.AccountId, e.Sequence }).IsUnique();
             // A payment (top-up) is credited once, to one account, however often its notification arrives.
-            entry.HasIndex(e => new { e.ReferenceType, e.ReferenceId }).IsUnique().HasFilter("\"ReferenceType\" = 'payment'");
+            entry.HasIndex(e => new { e.ReferenceType, e.ReferenceId })
+                .IsUnique()
+                .HasFilter("\"ReferenceType\" = 'payment'");
         });
         modelBuilder.Entity<Order>(order =>
         {
@@ -76,7 +78,8 @@ public sealed class OrdersDbContext(DbContextOptions<OrdersDbContext> options) :
             order.Property(o => o.PeriodPrice).HasPrecision(18, 2);
             order.Property(o => o.TermValue).HasPrecision(18, 2);
             order.Property(o => o.RefundableValue).HasPrecision(18, 2);
-            order.ToTable(t => t.HasCheckConstraint("ck_orders_refundable_value", "\"RefundableValue\" >= 0 AND \"RefundableValue\" <= \"TermValue\""));
+            order.ToTable(t => t.HasCheckConstraint(
+                "ck_orders_refundable_value", "\"RefundableValue\" >= 0 AND \"RefundableValue\" <= \"TermValue\""));
             order.Property(o => o.CancellationReason).HasMaxLength(500);
             order.ToTable(t => t.HasCheckConstraint("ck_orders_term_value_not_negative", "\"TermValue\" >= 0"));
             order.Property(o => o.Currency).HasMaxLength(3).IsFixedLength();

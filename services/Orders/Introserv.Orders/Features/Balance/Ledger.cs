@@ -30,10 +30,15 @@ public sealed class Ledger(OrdersDbContext db, TimeProvider clock)
             VALUES ({accountId}, 0, {PlanCatalogue.Currency}, 0, {now}) ON CONFLICT DO NOTHING
             """,
             cancellationToken);
-        var account = await db.Balances.FromSqlInterpolated($"SELECT * FROM balances WHERE \"AccountId\" = {accountId} FOR UPDATE")
+        var account = await db.Balances
+            .FromSqlInterpolated($"SELECT * FROM balances WHERE \"AccountId\" = {accountId} FOR UPDATE")
             .SingleAsync(cancellationToken);
-        var credited = payment is null ? null : await db.Ledger.AsNoTracking()
-            .FirstOrDefaultAsync(e => e.ReferenceType == LedgerRules.Payment && e.ReferenceId == payment, cancellationToken);
+        var credited = payment is null
+            ? null
+            : await db.Ledger
+                .AsNoTracking()
+                .FirstOrDefaultAsync(
+                    e => e.ReferenceType == LedgerRules.Payment && e.ReferenceId == payment, cancellationToken);
         var result = LedgerRules.Apply(account, posting, credited, now);
         if (result.Outcome == PostingOutcome.Posted)
         {

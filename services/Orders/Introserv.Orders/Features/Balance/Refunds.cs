@@ -24,6 +24,7 @@ internal static class Refunds
 
         PaidTerm.ReduceBy(order, amount);
         db.AddIntegrationEvent(new RefundIssued(
-            Guid.CreateVersion7(), clock.Now(), order.AccountId, order.Id, refundId, amount, order.Currency, reason), clock);
+            Guid.CreateVersion7(), clock.Now(), order.AccountId, order.Id, refundId, amount, order.Currency, reason),
+            clock);
     }
 }

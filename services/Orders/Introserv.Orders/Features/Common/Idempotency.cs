@@ -11,8 +11,8 @@ namespace Introserv.Orders.Features.Common;
 // first is still running 409 idempotency_request_in_progress. Keys are kept 24 hours per account.
 // The key's row is the single source of truth: its answer is written in the same transaction as the effect
 // (see KeyedRequests), so a key either has its answer and its effect, or neither. A key is released
-// (its row deleted) only while it has no answer, i.e. only when nothing was committed. A key left without an answer
-// (the process died before the effect) is taken over by a retry after Lease.
+// (its row deleted) only while it has no answer, i.e. only when nothing was committed. A key left without an
+// answer (the process died before the effect) is taken over by a retry after Lease.
 public sealed class Idempotency(OrdersDbContext db, TimeProvider clock)
 {
     public const string Header = "Idempotency-Key";
@@ -27,12 +27,16 @@ public sealed class Idempotency(OrdersDbContext db, TimeProvider clock)
 
     public static bool IsValidKey(string? key) => !string.IsNullOrWhiteSpace(key) && key.Length <= MaxKeyLength;
 
-    public static ProblemHttpResult KeyRequired() => OrdersProblems.IdempotencyKeyRequired.Result($"Send an Idempotency-Key header (1 to {MaxKeyLength} characters, e.g. a UUID) so a retried request cannot order twice.");
+    public static ProblemHttpResult KeyRequired() =>
+        OrdersProblems.IdempotencyKeyRequired.Result(
+            $"Send an Idempotency-Key header (1 to {MaxKeyLength} characters, e.g. a UUID) " +
+            "so a retried request cannot order twice.");
 
     // Null when this request may run with its key (the first with it, or a retry taking over a key whose first
     // request died); otherwise the answer to give. Not cancelled by the client: a key is never left claimed by a
     // request that went away between the insert and its answer.
-    public async Task<Results<StoredAnswer, ProblemHttpResult>?> BeginAsync(Guid accountId, string? key, string operation, string requestHash)
+    public async Task<Results<StoredAnswer, ProblemHttpResult>?> BeginAsync(
+        Guid accountId, string? key, string operation, string requestHash)
     {
         if (!IsValidKey(key))
         {
@@ -41,7 +45,9 @@ public sealed class Idempotency(OrdersDbContext db, TimeProvider clock)
 
         var now = clock.GetUtcNow();
         var expired = now - Retention;
-        await db.IdempotencyRecords.Where(r => r.AccountId == accountId && r.Key == key && r.CreatedAt < expired).ExecuteDeleteAsync(CancellationToken.None);
+        await db.IdempotencyRecords
+            .Where(r => r.AccountId == accountId && r.Key == key && r.CreatedAt < expired)
+            .ExecuteDeleteAsync(CancellationToken.None);
         var inserted = await db.Database.ExecuteSqlInterpolatedAsync($"""
             INSERT INTO idempotency_records ("AccountId", "Key", "Operation", "RequestHash", "CreatedAt")
             VALUES ({accountId}, {key}, {operation}, {requestHash}, {now}) ON CONFLICT DO NOTHING
@@ -51,7 +57,9 @@ public sealed class Idempotency(OrdersDbContext db, TimeProvider clock)
             return null;
         }
 
-        var existing = await db.IdempotencyRecords.AsNoTracking().SingleOrDefaultAsync(r => r.AccountId == accountId && r.Key == key, CancellationToken.None);
+        var existing = await db.IdempotencyRecords
+            .AsNoTracking()
+            .SingleOrDefaultAsync(r => r.AccountId == accountId && r.Key == key, CancellationToken.None);
         if (existing is null)
         {
             // Released between the insert and the read: the first request was refused and wrote nothing.
@@ -60,7 +68,8 @@ public sealed class Idempotency(OrdersDbContext db, TimeProvider clock)
 
         if (existing.Operation != operation || existing.RequestHash != requestHash)
         {
-            return OrdersProblems.IdempotencyKeyReused.Result("This Idempotency-Key was used for a different request; use a new key for a new request.");
+            return OrdersProblems.IdempotencyKeyReused.Result(
+                "This Idempotency-Key was used for a different request; use a new key for a new request.");
         }
 
         if (existing.ResponseStatus is not null)
@@ -75,13 +84,18 @@ public sealed class Idempotency(OrdersDbContext db, TimeProvider clock)
 
     // The key's row, locked until the transaction ends; null when it was released.
     public Task<IdempotencyRecord?> LockAsync(Guid accountId, string key, CancellationToken cancellationToken) =>
-        db.IdempotencyRecords.FromSqlInterpolated($"SELECT * FROM idempotency_records WHERE \"AccountId\" = {accountId} AND \"Key\" = {key} FOR UPDATE")
+        db.IdempotencyRecords
+            .FromSqlInterpolated($"""
+                SELECT * FROM idempotency_records WHERE "AccountId" = {accountId} AND "Key" = {key} FOR UPDATE
+                """)
             .SingleOrDefaultAsync(cancellationToken);
 
     // The stored answer, when the key has one (read outside any lock).
     public async Task<StoredAnswer?> StoredAnswerAsync(Guid accountId, string key, CancellationToken cancellationToken)
     {
-        var record = await db.IdempotencyRecords.AsNoTracking().SingleOrDefaultAsync(r => r.AccountId == accountId && r.Key == key, cancellationToken);
+        var record = await db.IdempotencyRecords
+            .AsNoTracking()
+            .SingleOrDefaultAsync(r => r.AccountId == accountId && r.Key == key, cancellationToken);
         return record?.ResponseStatus is null ? null : Replay(record);
     }
 
@@ -89,7 +103,9 @@ public sealed class Idempotency(OrdersDbContext db, TimeProvider clock)
     // key without an answer is released, so a key whose effect (and answer) committed is never touched; a commit
     // still in flight holds the row's lock, and this waits for it and then sees the answer.
     public Task AbandonAsync(Guid accountId, string key) =>
-        db.IdempotencyRecords.Where(r => r.AccountId == accountId && r.Key == key && r.ResponseStatus == null).ExecuteDeleteAsync(CancellationToken.None);
+        db.IdempotencyRecords
+            .Where(r => r.AccountId == accountId && r.Key == key && r.ResponseStatus == null)
+            .ExecuteDeleteAsync(CancellationToken.None);
 
     public static StoredAnswer Replay(IdempotencyRecord record)
     {
@@ -97,7 +113,9 @@ public sealed class Idempotency(OrdersDbContext db, TimeProvider clock)
         return new StoredAnswer(record.ResponseStatus!.Value, record.ResponseBody ?? "null", null);
     }
 
-    public static ProblemHttpResult InProgress() => OrdersProblems.IdempotencyRequestInProgress.Result("The first request with this Idempotency-Key is still being processed; retry shortly.");
+    public static ProblemHttpResult InProgress() =>
+        OrdersProblems.IdempotencyRequestInProgress.Result(
+            "The first request with this Idempotency-Key is still being processed; retry shortly.");
 }
 
 // A JSON answer exactly as stored with its key, so the first answer and every replay are the same bytes.

@@ -4,13 +4,16 @@ using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Introserv.Orders.Features.Common;
 
-// A request that moves money or order state, with its Idempotency-Key (required or optional) and what identifies its body.
+// A request that moves money or order state, with its Idempotency-Key (required or optional) and what identifies
+// its body.
 public sealed record KeyedRequest(Guid AccountId, string? Key, string Operation, string RequestHash, bool KeyRequired);
 
-// What an effect answers: done (stored with the key, committed with the effect) or refused (nothing written, the key released).
+// What an effect answers: done (stored with the key, committed with the effect) or refused (nothing written, the
+// key released).
 public sealed record KeyedOutcome(int Status, object? Body, string? Location, ProblemHttpResult? Refusal)
 {
-    public static KeyedOutcome Done(int status, object body, string? location = null) => new(status, body, location, null);
+    public static KeyedOutcome Done(int status, object body, string? location = null) =>
+        new(status, body, location, null);
 
     public static KeyedOutcome Refused(ProblemHttpResult problem) => new(0, null, null, problem);
 }
@@ -38,7 +41,8 @@ public sealed class KeyedRequests(OrdersDbContext db, Idempotency idempotency)
                 : await db.InTransactionAsync(async ct => Answer(await ApplyAsync(effect, ct)), CancellationToken.None);
         }
 
-        if (await idempotency.BeginAsync(request.AccountId, request.Key, request.Operation, request.RequestHash) is { } answer)
+        if (await idempotency.BeginAsync(
+            request.AccountId, request.Key, request.Operation, request.RequestHash) is { } answer)
         {
             return answer;
         }
@@ -92,7 +96,8 @@ public sealed class KeyedRequests(OrdersDbContext db, Idempotency idempotency)
     }
 
     // The checks before the effect; a client that went away meanwhile is answered (nobody reads it) with nothing done.
-    private static async Task<ProblemHttpResult?> PrepareAsync(Func<CancellationToken, Task<ProblemHttpResult?>>? prepare, CancellationToken requestAborted)
+    private static async Task<ProblemHttpResult?> PrepareAsync(
+        Func<CancellationToken, Task<ProblemHttpResult?>>? prepare, CancellationToken requestAborted)
     {
         try
         {
@@ -105,7 +110,8 @@ public sealed class KeyedRequests(OrdersDbContext db, Idempotency idempotency)
     }
 
     // Runs the effect; a refusal leaves nothing of what the effect had tracked.
-    private async Task<KeyedOutcome> ApplyAsync(Func<CancellationToken, Task<KeyedOutcome>> effect, CancellationToken cancellationToken)
+    private async Task<KeyedOutcome> ApplyAsync(
+        Func<CancellationToken, Task<KeyedOutcome>> effect, CancellationToken cancellationToken)
     {
         var outcome = await effect(cancellationToken);
         if (outcome.Refusal is not null)
@@ -117,5 +123,8 @@ public sealed class KeyedRequests(OrdersDbContext db, Idempotency idempotency)
     }
 
     private static Results<StoredAnswer, ProblemHttpResult> Answer(KeyedOutcome outcome) =>
-        outcome.Refusal is { } refusal ? refusal : new StoredAnswer(outcome.Status, JsonSerializer.Serialize(outcome.Body, JsonSerializerOptions.Web), outcome.Location);
+        outcome.Refusal is { } refusal
+            ? refusal
+            : new StoredAnswer(
+                outcome.Status, JsonSerializer.Serialize(outcome.Body, JsonSerializerOptions.Web), outcome.Location);
 }

@@ -11,13 +11,15 @@ public static class OrderRules
 
     // The periods a plan offers, for the error naming a period it does not.
     public static string PeriodMessage(Plan plan) =>
-        $"One of {string.Join(", ", (plan ?? throw new ArgumentNullException(nameof(plan))).Periods.Select(p => p.Months).Order())} for this plan.";
+        $"One of {string.Join(", ", (plan ?? throw new ArgumentNullException(nameof(plan)))
+            .Periods.Select(p => p.Months).Order())} for this plan.";
 }
 
 // What an endpoint answers, for the OpenAPI document: its success body and the problem statuses it can give.
 public static class EndpointDocumentation
 {
-    public static RouteHandlerBuilder Answers<T>(this RouteHandlerBuilder endpoint, int status, params ProblemType[] problems)
+    public static RouteHandlerBuilder Answers<T>(
+        this RouteHandlerBuilder endpoint, int status, params ProblemType[] problems)
     {
         ArgumentNullException.ThrowIfNull(endpoint);
         ArgumentNullException.ThrowIfNull(problems);
@@ -25,7 +27,10 @@ public static class EndpointDocumentation
     }
 }
 
-public sealed record InvoiceResponse(Guid Id, Guid OrderId, string Kind, string Description, decimal Amount, string Currency, string Status, DateTimeOffset IssuedAt, DateTimeOffset? PaidAt);
+public sealed record InvoiceResponse(
+    Guid Id, Guid OrderId, string Kind, string Description,
+    decimal Amount, string Currency,
+    string Status, DateTimeOffset IssuedAt, DateTimeOffset? PaidAt);
 
 public sealed record TimelineEntry(DateTimeOffset At, string Status, string? Note);
 
@@ -56,15 +61,25 @@ public static class OrderActions
     public static int? DaysRemaining(DateTimeOffset? paidUntil, DateTimeOffset now) =>
         paidUntil is { } until ? Math.Max(0, (int)Math.Ceiling((until - now).TotalDays)) : null;
 
-    public static OrderResponse View(Order order, DateTimeOffset now, IReadOnlyList<string>? blocked = null, Invoice? invoice = null, bool timeline = false) => new(
-        order.Id, order.PlanId, PlanNameOf(order.PlanId), order.PeriodMonths, order.Status, order.IpAddress, order.PaidUntil, DaysRemaining(order.PaidUntil, now),
-        order.PeriodPrice, order.Currency, order.AutoRenew, For(order.Status), order.CreatedAt, blocked,
-        invoice is null ? null : View(invoice),
-        timeline ? [.. order.Timeline.OrderBy(t => t.At).ThenBy(t => t.Id).Select(t => new TimelineEntry(t.At, t.Status, t.Note))] : null);
+    public static OrderResponse View(
+        Order order, DateTimeOffset now, IReadOnlyList<string>? blocked = null, Invoice? invoice = null,
+        bool timeline = false) =>
+        new(
+            order.Id, order.PlanId, PlanNameOf(order.PlanId), order.PeriodMonths, order.Status, order.IpAddress,
+            order.PaidUntil, DaysRemaining(order.PaidUntil, now),
+            order.PeriodPrice, order.Currency, order.AutoRenew, For(order.Status), order.CreatedAt, blocked,
+            invoice is null ? null : View(invoice),
+            timeline
+                ? [.. order.Timeline
+                    .OrderBy(t => t.At)
+                    .ThenBy(t => t.Id)
+                    .Select(t => new TimelineEntry(t.At, t.Status, t.Note))]
+                : null);
 
     // The plan's name as a person reads it ("VPS M"), the id when the catalogue no longer has the plan.
     public static string PlanNameOf(string planId) =>
         Array.Find(PlanCatalogue.Plans, p => p.Id == planId)?.Name ?? planId;
 
-    public static InvoiceResponse View(Invoice i) => new(i.Id, i.OrderId, i.Kind, i.Description, i.Amount, i.Currency, i.Status, i.IssuedAt, i.PaidAt);
+    public static InvoiceResponse View(Invoice i) =>
+        new(i.Id, i.OrderId, i.Kind, i.Description, i.Amount, i.Currency, i.Status, i.IssuedAt, i.PaidAt);
 }

@@ -9,7 +9,8 @@ public sealed record ConfirmQuoteRequest([property: RequiredValue(ErrorMessage =
 // Quotes kept for plan changes and cancellations; the rules they follow are QuoteRules'.
 internal static class Quotes
 {
-    public const string QuoteIdMessage = "The id of a quote for this order (the amount is shown before it is confirmed).";
+    public const string QuoteIdMessage =
+        "The id of a quote for this order (the amount is shown before it is confirmed).";
 
     public static Quote Add(
         OrdersDbContext db, Order order, string kind, decimal amount, int unusedDays, DateTimeOffset now,
@@ -23,7 +24,8 @@ internal static class Quotes
     // The quote, locked and marked confirmed, when it may be confirmed for the order (locked by the caller) now;
     // otherwise the problem to answer: quote_not_found, quote_expired, quote_already_used, quote_outdated.
     public static async Task<(Quote? Quote, ProblemHttpResult? Problem)> RedeemAsync(
-        OrdersDbContext db, Guid quoteId, Order order, string kind, DateTimeOffset now, CancellationToken cancellationToken)
+        OrdersDbContext db, Guid quoteId, Order order, string kind, DateTimeOffset now,
+        CancellationToken cancellationToken)
     {
         var quote = await db.Quotes.FromSqlInterpolated($"SELECT * FROM quotes WHERE \"Id\" = {quoteId} FOR UPDATE")
             .SingleOrDefaultAsync(cancellationToken);

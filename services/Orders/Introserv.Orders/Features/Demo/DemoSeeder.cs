@@ -6,7 +6,8 @@ using Microsoft.Extensions.Options;
 
 namespace Introserv.Orders.Features.Demo;
 
-// The demo customer's money and services in local runs (Orders:DemoCustomer; Identity creates the account with the same id).
+// The demo customer's money and services in local runs (Orders:DemoCustomer; Identity creates the account with
+// the same id).
 public sealed class DemoCustomerOptions
 {
     public const string Section = "Orders:DemoCustomer";
@@ -28,8 +29,8 @@ public sealed class DemoOrder
 // Development only, after the migrations: credits the demo customer's balance once (a payment reference of its
 // own) and, when the account has no orders yet, places the configured ones, paid from that balance.
 public sealed class DemoSeeder(
-    IServiceScopeFactory scopes, MigrationState<OrdersDbContext> migrations, IOptions<DemoCustomerOptions> options, IHostEnvironment environment,
-    ILogger<DemoSeeder> logger) : BackgroundService
+    IServiceScopeFactory scopes, MigrationState<OrdersDbContext> migrations, IOptions<DemoCustomerOptions> options,
+    IHostEnvironment environment, ILogger<DemoSeeder> logger) : BackgroundService
 {
     public const string PaymentReference = "demo-seed";
 
@@ -43,7 +44,9 @@ public sealed class DemoSeeder(
 
         if (!environment.IsDevelopment())
         {
-            logger.LogError("Orders:DemoCustomer is for local development and is ignored in {Environment}", environment.EnvironmentName);
+            logger.LogError(
+                "Orders:DemoCustomer is for local development and is ignored in {Environment}",
+                environment.EnvironmentName);
             return;
         }
 
@@ -57,7 +60,8 @@ public sealed class DemoSeeder(
             if (demo.Balance > 0)
             {
                 await db.InTransactionAsync(ct => ledger.PostAsync(demo.AccountId,
-                    new Posting(demo.Balance, PlanCatalogue.Currency, LedgerRules.TopUp, LedgerRules.Payment, PaymentReference, "Demo balance for local runs"), ct), stoppingToken);
+                    new Posting(demo.Balance, PlanCatalogue.Currency, LedgerRules.TopUp, LedgerRules.Payment,
+                        PaymentReference, "Demo balance for local runs"), ct), stoppingToken);
             }
 
             if (await db.Orders.AnyAsync(o => o.AccountId == demo.AccountId, stoppingToken))
@@ -67,9 +71,14 @@ public sealed class DemoSeeder(
 
             foreach (var wanted in demo.Orders)
             {
-                var plan = await db.Plans.AsNoTracking().Include(p => p.Periods).SingleAsync(p => p.Id == wanted.PlanId, stoppingToken);
+                var plan = await db.Plans
+                    .AsNoTracking()
+                    .Include(p => p.Periods)
+                    .SingleAsync(p => p.Id == wanted.PlanId, stoppingToken);
                 var period = plan.Periods.Single(p => p.Months == wanted.PeriodMonths);
-                await db.InTransactionAsync(ct => placement.PlaceAsync(demo.AccountId, plan, period, autoRenew: false, mayPay: true, ct), stoppingToken);
+                await db.InTransactionAsync(
+                    ct => placement.PlaceAsync(demo.AccountId, plan, period, autoRenew: false, mayPay: true, ct),
+                    stoppingToken);
             }
 
             logger.LogInformation("Seeded the demo customer's balance and {Count} orders", demo.Orders.Count);

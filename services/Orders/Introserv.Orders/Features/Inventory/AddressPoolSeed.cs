@@ -13,12 +13,15 @@ public sealed class AddressPoolOptions : IValidatableObject
     public List<string> Seed { get; set; } = [];
 
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext) =>
-        Seed.Select(text => AddressRange.TryParse(text, out _, out var error) ? null : new ValidationResult($"{Section}:Seed: {error}"))
+        Seed.Select(text => AddressRange.TryParse(text, out _, out var error)
+                ? null
+                : new ValidationResult($"{Section}:Seed: {error}"))
             .OfType<ValidationResult>();
 }
 
 // Adds the configured ranges after the migrations; addresses already there (held or retired) stay as they are.
-public sealed class AddressPoolSeed(IOptions<AddressPoolOptions> options, TimeProvider clock) : IDatabaseSeed<OrdersDbContext>
+public sealed class AddressPoolSeed(IOptions<AddressPoolOptions> options, TimeProvider clock)
+    : IDatabaseSeed<OrdersDbContext>
 {
     public async Task SeedAsync(OrdersDbContext db, CancellationToken cancellationToken)
     {

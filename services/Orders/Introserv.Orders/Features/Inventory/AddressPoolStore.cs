@@ -6,7 +6,8 @@ namespace Introserv.Orders.Features.Inventory;
 public static class AddressPoolStore
 {
     // Adds the range's addresses that are not in the pool yet; returns how many were added.
-    public static async Task<int> AddAddressesAsync(this OrdersDbContext db, AddressRange range, DateTimeOffset now, CancellationToken cancellationToken)
+    public static async Task<int> AddAddressesAsync(
+        this OrdersDbContext db, AddressRange range, DateTimeOffset now, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(range);
         var addresses = range.Addresses().ToArray();
@@ -18,7 +19,8 @@ public static class AddressPoolStore
 
     // Takes a free address that is not retired for the order (one statement: a concurrent order skips the row
     // being taken), or null when none is left.
-    public static async Task<string?> TakeAddressAsync(this OrdersDbContext db, Guid orderId, DateTimeOffset now, CancellationToken cancellationToken)
+    public static async Task<string?> TakeAddressAsync(
+        this OrdersDbContext db, Guid orderId, DateTimeOffset now, CancellationToken cancellationToken)
     {
         var address = await db.Database.SqlQuery<string>($"""
             UPDATE address_pool SET "OrderId" = {orderId}, "AssignedAt" = {now}
@@ -30,7 +32,9 @@ public static class AddressPoolStore
     }
 
     // Returns the order's address to the pool (the service ended); a retired one is not handed out again.
-    public static Task ReleaseAddressAsync(this OrdersDbContext db, Guid orderId, CancellationToken cancellationToken) =>
+    public static Task ReleaseAddressAsync(
+        this OrdersDbContext db, Guid orderId, CancellationToken cancellationToken) =>
         db.Database.ExecuteSqlInterpolatedAsync(
-            $"UPDATE address_pool SET \"OrderId\" = NULL, \"AssignedAt\" = NULL WHERE \"OrderId\" = {orderId}", cancellationToken);
+            $"UPDATE address_pool SET \"OrderId\" = NULL, \"AssignedAt\" = NULL WHERE \"OrderId\" = {orderId}",
+            cancellationToken);
 }

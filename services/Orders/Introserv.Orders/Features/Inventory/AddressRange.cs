@@ -59,7 +59,8 @@ public sealed record AddressRange(IPAddress First, IPAddress Last)
     }
 
     // The canonical form of one address, or null when it is not an address a service can have.
-    public static string? Canonical(string? text) => TryAddress(text ?? "", out var address, out _) ? address.ToString() : null;
+    public static string? Canonical(string? text) =>
+        TryAddress(text ?? "", out var address, out _) ? address.ToString() : null;
 
     public IEnumerable<string> Addresses()
     {
@@ -82,7 +83,8 @@ public sealed record AddressRange(IPAddress First, IPAddress Last)
 
     private static bool TryAddress(string text, out IPAddress address, out string error)
     {
-        error = $"'{(text.Length > 45 ? text[..45] + "…" : text)}' is not an IPv4 or IPv6 address a service can have.";
+        error = $"'{(text.Length > 45 ? text[..45] + "…" : text)}' is not an IPv4 or IPv6 address " +
+            "a service can have.";
         if (text.Length > 45 || !IPAddress.TryParse(text, out address!) || text.Contains('%', StringComparison.Ordinal))
         {
             address = IPAddress.None;
@@ -94,8 +96,9 @@ public sealed record AddressRange(IPAddress First, IPAddress Last)
         {
             AddressFamily.InterNetwork => address.ToString() == text && address.GetAddressBytes() is var b
                 && b[0] is not (0 or 127) && b[0] < 224 && !(b[0] == 169 && b[1] == 254),
-            AddressFamily.InterNetworkV6 => !IPAddress.IsLoopback(address) && !address.Equals(IPAddress.IPv6None) && !address.IsIPv6LinkLocal
-                && !address.IsIPv6Multicast && !address.IsIPv4MappedToIPv6 && !address.IsIPv6SiteLocal,
+            AddressFamily.InterNetworkV6 => !IPAddress.IsLoopback(address) && !address.Equals(IPAddress.IPv6None)
+                && !address.IsIPv6LinkLocal && !address.IsIPv6Multicast && !address.IsIPv4MappedToIPv6
+                && !address.IsIPv6SiteLocal,
             _ => false,
         };
         if (!usable)

@@ -8,7 +8,8 @@ using Microsoft.EntityFrameworkCore;
 namespace Introserv.Orders.Features.Inventory;
 
 public sealed record PoolAddressResponse(
-    string Address, string State, Guid? OrderId, Guid? AccountId, DateTimeOffset? AssignedAt, DateTimeOffset AddedAt, DateTimeOffset? RetiredAt);
+    string Address, string State, Guid? OrderId, Guid? AccountId,
+    DateTimeOffset? AssignedAt, DateTimeOffset AddedAt, DateTimeOffset? RetiredAt);
 
 
 public sealed record AddressPoolSummary(int Free, int Assigned, int Retired);
@@ -30,25 +31,37 @@ public static class InventoryEndpoints
 
     public static IEndpointRouteBuilder MapInventoryEndpoints(this IEndpointRouteBuilder app)
     {
-        var staff = app.MapGroup("/api/staff/addresses").WithTags("Address pool (staff)").RequireAuthorization(AuthenticationExtensions.StaffPolicy);
+        var staff = app
+            .MapGroup("/api/staff/addresses")
+            .WithTags("Address pool (staff)")
+            .RequireAuthorization(AuthenticationExtensions.StaffPolicy);
         staff.MapGet("/", ListAsync)
-            .WithSummary("The pool's addresses in address order, each free, assigned (with the order and account holding it) or retired; " +
-                "?state=free|assigned|retired filters, paged by nextCursor")
+            .WithSummary("The pool's addresses in address order, each free, assigned (with the order and account " +
+                "holding it) or retired; ?state=free|assigned|retired filters, paged by nextCursor")
             .Answers<Page<PoolAddressResponse>>(StatusCodes.Status200OK).Paged();
         staff.MapGet("/summary", SummaryAsync).WithSummary("How many addresses are free, assigned and retired")
             .Answers<AddressPoolSummary>(StatusCodes.Status200OK);
         staff.MapGet("/{address}", GetAsync).WithSummary("One address of the pool")
-            .Answers<PoolAddressResponse>(StatusCodes.Status200OK, OrdersProblems.InvalidAddress, OrdersProblems.AddressNotFound);
+            .Answers<PoolAddressResponse>(
+                StatusCodes.Status200OK, OrdersProblems.InvalidAddress, OrdersProblems.AddressNotFound);
         staff.MapPost("/", AddAsync)
-            .WithSummary("Add a range (\"203.0.113.10-203.0.113.250\", or one address; at most 4096): addresses already in the pool stay as they are")
+            .WithSummary("Add a range (\"203.0.113.10-203.0.113.250\", or one address; at most 4096): " +
+                "addresses already in the pool stay as they are")
             .Answers<AddedAddresses>(StatusCodes.Status200OK);
-        staff.MapPost("/{address}/retire", (string address, OrdersDbContext db, TimeProvider clock, CancellationToken ct) =>
-                SetRetiredAsync(address, clock.GetUtcNow(), db, ct))
-            .WithSummary("Retire an address: it is never handed out again (an order holding it keeps it until the service ends)")
-            .Answers<PoolAddressResponse>(StatusCodes.Status200OK, OrdersProblems.InvalidAddress, OrdersProblems.AddressNotFound);
-        staff.MapPost("/{address}/reinstate", (string address, OrdersDbContext db, CancellationToken ct) => SetRetiredAsync(address, null, db, ct))
+        staff.MapPost(
+                "/{address}/retire",
+                (string address, OrdersDbContext db, TimeProvider clock, CancellationToken ct) =>
+                    SetRetiredAsync(address, clock.GetUtcNow(), db, ct))
+            .WithSummary("Retire an address: it is never handed out again " +
+                "(an order holding it keeps it until the service ends)")
+            .Answers<PoolAddressResponse>(
+                StatusCodes.Status200OK, OrdersProblems.InvalidAddress, OrdersProblems.AddressNotFound);
+        staff.MapPost(
+                "/{address}/reinstate",
+                (string address, OrdersDbContext db, CancellationToken ct) => SetRetiredAsync(address, null, db, ct))
             .WithSummary("Put a retired address back in service")
-            .Answers<PoolAddressResponse>(StatusCodes.Status200OK, OrdersProblems.InvalidAddress, OrdersProblems.AddressNotFound);
+            .Answers<PoolAddressResponse>(
+                StatusCodes.Status200OK, OrdersProblems.InvalidAddress, OrdersProblems.AddressNotFound);
         return app;
     }
 
@@ -88,13 +101,15 @@ public static class InventoryEndpoints
         return TypedResults.Ok(page.PageOf(rows, a => EncodeCursor(a.Address)));
     }
 
-    private static async Task<Ok<AddressPoolSummary>> SummaryAsync(OrdersDbContext db, CancellationToken cancellationToken)
+    private static async Task<Ok<AddressPoolSummary>> SummaryAsync(
+        OrdersDbContext db, CancellationToken cancellationToken)
     {
         var counts = await db.AddressPool.AsNoTracking()
             .GroupBy(a => a.OrderId != null ? 1 : a.RetiredAt != null ? 2 : 0)
             .Select(g => new { State = g.Key, Count = g.Count() })
             .ToDictionaryAsync(x => x.State, x => x.Count, cancellationToken);
-        return TypedResults.Ok(new AddressPoolSummary(counts.GetValueOrDefault(0), counts.GetValueOrDefault(1), counts.GetValueOrDefault(2)));
+        return TypedResults.Ok(new AddressPoolSummary(
+            counts.GetValueOrDefault(0), counts.GetValueOrDefault(1), counts.GetValueOrDefault(2)));
     }
 
     private static async Task<Results<Ok<PoolAddressResponse>, ProblemHttpResult>> GetAsync(
@@ -105,7 +120,8 @@ public static class InventoryEndpoints
             return InvalidAddress();
         }
 
-        return await View(db.AddressPool.AsNoTracking().Where(a => a.Address == canonical), db).FirstOrDefaultAsync(cancellationToken) is { } row
+        return await View(db.AddressPool.AsNoTracking().Where(a => a.Address == canonical), db)
+            .FirstOrDefaultAsync(cancellationToken) is { } row
             ? TypedResults.Ok(row)
             : NotFound();
     }
@@ -132,10 +148,13 @@ public static class InventoryEndpoints
 
         // Retiring keeps the first retirement's time; one statement, so it races with no order taking the address.
         var changed = await db.AddressPool.Where(a => a.Address == canonical)
-            .ExecuteUpdateAsync(a => a.SetProperty(x => x.RetiredAt, x => retiredAt == null ? null : x.RetiredAt ?? retiredAt), cancellationToken);
+            .ExecuteUpdateAsync(
+                a => a.SetProperty(x => x.RetiredAt, x => retiredAt == null ? null : x.RetiredAt ?? retiredAt),
+                cancellationToken);
         return changed == 0
             ? NotFound()
-            : TypedResults.Ok(await View(db.AddressPool.AsNoTracking().Where(a => a.Address == canonical), db).FirstAsync(cancellationToken));
+            : TypedResults.Ok(await View(db.AddressPool.AsNoTracking().Where(a => a.Address == canonical), db)
+                .FirstAsync(cancellationToken));
     }
 
     private static IQueryable<PoolAddressResponse> View(IQueryable<PoolAddress> addresses, OrdersDbContext db) =>
@@ -167,7 +186,8 @@ public static class InventoryEndpoints
     }
 
     private static ProblemHttpResult InvalidAddress() =>
-        OrdersProblems.InvalidAddress.Result("The path names an IPv4 or IPv6 address in its usual form, such as 203.0.113.10.");
+        OrdersProblems.InvalidAddress.Result(
+            "The path names an IPv4 or IPv6 address in its usual form, such as 203.0.113.10.");
 
     private static ProblemHttpResult NotFound() =>
         OrdersProblems.AddressNotFound.Result("The pool has no such address; add it first.");

@@ -16,10 +16,12 @@ public static class InvoiceEndpoints
     public static IEndpointRouteBuilder MapInvoices(this IEndpointRouteBuilder app)
     {
         var invoices = app.MapGroup("/api/invoices").WithTags("Invoices").RequireAuthorization();
-        invoices.MapGet("/", ListAsync).WithSummary("Invoices, newest first; filter by status (unpaid, paid, void); paged by nextCursor")
+        invoices.MapGet("/", ListAsync)
+            .WithSummary("Invoices, newest first; filter by status (unpaid, paid, void); paged by nextCursor")
             .Answers<Page<InvoiceResponse>>(StatusCodes.Status200OK).Paged();
         invoices.MapPost("/{id:guid}/pay", PayAsync)
-            .WithSummary("Pay an unpaid invoice from the balance (an optional Idempotency-Key makes a retry answer the first answer)")
+            .WithSummary("Pay an unpaid invoice from the balance " +
+                "(an optional Idempotency-Key makes a retry answer the first answer)")
             .Answers<OrderResponse>(StatusCodes.Status200OK,
                 [OrdersProblems.InvoiceNotFound, OrdersProblems.InvoiceAlreadyPaid, OrdersProblems.InvoiceVoid,
                     OrdersProblems.AddressPoolExhausted, .. OrdersProblems.Payment, .. OrdersProblems.Keyed,
@@ -28,7 +30,8 @@ public static class InvoiceEndpoints
     }
 
     private static async Task<Results<Ok<Page<InvoiceResponse>>, ProblemHttpResult>> ListAsync(
-        ClaimsPrincipal user, string? status, [AsParameters] PageQuery page, OrdersDbContext db, CancellationToken cancellationToken)
+        ClaimsPrincipal user, string? status, [AsParameters] PageQuery page, OrdersDbContext db,
+        CancellationToken cancellationToken)
     {
         if (!page.TryRead(out (DateTimeOffset At, Guid Id)? before, out var problem))
         {
@@ -47,17 +50,23 @@ public static class InvoiceEndpoints
             query = query.Where(i => i.IssuedAt < at || (i.IssuedAt == at && i.Id.CompareTo(id) < 0));
         }
 
-        var rows = await query.OrderByDescending(i => i.IssuedAt).ThenByDescending(i => i.Id).Take(page.Take + 1)
+        var rows = await query
+            .OrderByDescending(i => i.IssuedAt)
+            .ThenByDescending(i => i.Id)
+            .Take(page.Take + 1)
             .ToListAsync(cancellationToken);
-        return TypedResults.Ok(page.PageOf(rows.Select(OrderActions.View).ToList(), i => PageCursor.Encode(i.IssuedAt, i.Id)));
+        return TypedResults.Ok(page.PageOf(
+            rows.Select(OrderActions.View).ToList(), i => PageCursor.Encode(i.IssuedAt, i.Id)));
     }
 
     private static async Task<Results<StoredAnswer, ProblemHttpResult>> PayAsync(
-        Guid id, [FromHeader(Name = Idempotency.Header)] string? idempotencyKey, ClaimsPrincipal user, OrdersDbContext db,
-        KeyedRequests keyed, OrderPlacement placement, Ledger ledger, TimeProvider clock, CancellationToken cancellationToken)
+        Guid id, [FromHeader(Name = Idempotency.Header)] string? idempotencyKey, ClaimsPrincipal user,
+        OrdersDbContext db, KeyedRequests keyed, OrderPlacement placement, Ledger ledger, TimeProvider clock,
+        CancellationToken cancellationToken)
     {
         var accountId = user.AccountId();
-        var request = new KeyedRequest(accountId, idempotencyKey, "pay_invoice", Idempotency.HashOf(new { id }), KeyRequired: false);
+        var request = new KeyedRequest(
+            accountId, idempotencyKey, "pay_invoice", Idempotency.HashOf(new { id }), KeyRequired: false);
         return await keyed.RunAsync(request, async ct =>
         {
             // The order's row, then the invoice's, are locked (always in that order, as cancellation does), so two
@@ -81,20 +90,25 @@ public static class InvoiceEndpoints
             if (invoice.Status == InvoiceStatuses.Void
                 || !OrderStateMachine.Allows(order.Status, renewal ? OrderTrigger.Renewed : OrderTrigger.Paid))
             {
-                return KeyedOutcome.Refused(OrdersProblems.InvoiceVoid.Result("This invoice's order was cancelled; it cannot be paid."));
+                return KeyedOutcome.Refused(
+                    OrdersProblems.InvoiceVoid.Result("This invoice's order was cancelled; it cannot be paid."));
             }
 
             var paid = renewal
-                ? await RenewalCharge.PayAsync(db, ledger, clock, order, invoice, order.PeriodMonths, "Renewal invoice paid", ct)
+                ? await RenewalCharge.PayAsync(
+                        db, ledger, clock, order, invoice, order.PeriodMonths, "Renewal invoice paid", ct)
                     ? PaymentResult.Paid : PaymentResult.NotCovered
                 : await placement.PayAsync(order, invoice, ct);
             return paid switch
             {
-                PaymentResult.Paid => KeyedOutcome.Done(StatusCodes.Status200OK, OrderActions.View(order, clock.Now(), invoice: invoice)),
+                PaymentResult.Paid => KeyedOutcome.Done(
+                    StatusCodes.Status200OK, OrderActions.View(order, clock.Now(), invoice: invoice)),
                 PaymentResult.NoFreeAddress => KeyedOutcome.Refused(OrdersProblems.PoolExhausted()),
                 _ => KeyedOutcome.Refused(OrdersProblems.NotCovered("this invoice")),
             };
         }, cancellationToken, prepare: async ct =>
-            await placement.PaymentBlockersAsync(accountId, ct) is { Count: > 0 } blocked ? OrdersProblems.Blocked(blocked) : null);
+            await placement.PaymentBlockersAsync(accountId, ct) is { Count: > 0 } blocked
+                ? OrdersProblems.Blocked(blocked)
+                : null);
     }
 }

@@ -38,7 +38,8 @@ public sealed class LifecycleOptions : IValidatableObject
 
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
-        if (Interval <= TimeSpan.Zero || PaymentWindow <= TimeSpan.Zero || OverdueGrace < TimeSpan.Zero || SuspensionGrace < TimeSpan.Zero)
+        if (Interval <= TimeSpan.Zero || PaymentWindow <= TimeSpan.Zero
+            || OverdueGrace < TimeSpan.Zero || SuspensionGrace < TimeSpan.Zero)
         {
             yield return new ValidationResult(
                 $"{Section} needs a positive Interval and PaymentWindow and grace periods of zero or more.");
@@ -64,7 +65,8 @@ public sealed record LifecyclePass(bool Ran, int Renewed, int Overdue, int Suspe
 // - pending_payment for LifecycleOptions.PaymentWindow: cancelled, invoice void.
 // Each transition is an event. Expired idempotency keys and quotes are deleted.
 public sealed class LifecycleJob(
-    IServiceScopeFactory scopes, MigrationState<OrdersDbContext> migrations, IOptions<LifecycleOptions> options, TimeProvider clock, ILogger<LifecycleJob> logger)
+    IServiceScopeFactory scopes, MigrationState<OrdersDbContext> migrations, IOptions<LifecycleOptions> options,
+    TimeProvider clock, ILogger<LifecycleJob> logger)
     : BackgroundService
 {
     // The advisory lock's key (any constant; the lock is per database).
@@ -94,7 +96,9 @@ public sealed class LifecycleJob(
                 var pass = await RunOnceAsync(stoppingToken);
                 if (pass.Changed > 0)
                 {
-                    logger.LogInformation("Order lifecycle pass: {Renewed} renewed, {Overdue} overdue, {Suspended} suspended, {Terminated} terminated, {Cancelled} cancelled",
+                    logger.LogInformation(
+                        "Order lifecycle pass: {Renewed} renewed, {Overdue} overdue, {Suspended} suspended, " +
+                        "{Terminated} terminated, {Cancelled} cancelled",
                         pass.Renewed, pass.Overdue, pass.Suspended, pass.Terminated, pass.Cancelled);
                 }
             }
@@ -126,7 +130,9 @@ public sealed class LifecycleJob(
         await db.Database.OpenConnectionAsync(cancellationToken);
         try
         {
-            var locked = await db.Database.SqlQuery<bool>($"SELECT pg_try_advisory_lock({LockKey}) AS \"Value\"").SingleAsync(cancellationToken);
+            var locked = await db.Database
+                .SqlQuery<bool>($"SELECT pg_try_advisory_lock({LockKey}) AS \"Value\"")
+                .SingleAsync(cancellationToken);
             if (!locked)
             {
                 return LifecyclePass.Skipped;
@@ -138,7 +144,9 @@ public sealed class LifecycleJob(
             }
             finally
             {
-                await db.Database.SqlQuery<bool>($"SELECT pg_advisory_unlock({LockKey}) AS \"Value\"").SingleAsync(CancellationToken.None);
+                await db.Database
+                    .SqlQuery<bool>($"SELECT pg_advisory_unlock({LockKey}) AS \"Value\"")
+                    .SingleAsync(CancellationToken.None);
             }
         }
         finally
@@ -147,7 +155,8 @@ public sealed class LifecycleJob(
         }
     }
 
-    private async Task<LifecyclePass> PassAsync(IServiceProvider services, OrdersDbContext db, CancellationToken cancellationToken)
+    private async Task<LifecyclePass> PassAsync(
+        IServiceProvider services, OrdersDbContext db, CancellationToken cancellationToken)
     {
         var settings = options.Value;
         var ledger = services.GetRequiredService<Ledger>();
@@ -155,47 +164,60 @@ public sealed class LifecycleJob(
         var now = clock.Now();
         int renewed = 0, overdue = 0, suspended = 0, terminated = 0, cancelled = 0;
 
-        foreach (var id in await DueAsync(db, o => o.Status == OrderStatuses.Active && o.PaidUntil <= now, cancellationToken))
+        foreach (var id in await DueAsync(
+            db, o => o.Status == OrderStatuses.Active && o.PaidUntil <= now, cancellationToken))
         {
             var outcome = await ExpireAsync(db, ledger, placement, id, settings, cancellationToken);
             renewed += outcome == OrderTrigger.Renewed ? 1 : 0;
             overdue += outcome == OrderTrigger.PaidUntilPassed ? 1 : 0;
         }
 
-        foreach (var id in await DueAsync(db, o => o.Status == OrderStatuses.PendingCancellation && o.PaidUntil <= now, cancellationToken))
+        foreach (var id in await DueAsync(
+            db, o => o.Status == OrderStatuses.PendingCancellation && o.PaidUntil <= now, cancellationToken))
         {
             cancelled += await MoveAsync(db, id, OrderStatuses.PendingCancellation, async (order, at, ct) =>
-                await CancellationEndpoints.EndAsync(db, ledger, clock, order, OrderTrigger.TermEnded, CancellationModes.EndOfTerm, 0m, at, ct), cancellationToken);
+                await CancellationEndpoints.EndAsync(
+                    db, ledger, clock, order, OrderTrigger.TermEnded, CancellationModes.EndOfTerm, 0m, at, ct),
+                cancellationToken);
         }
 
         var suspendBefore = now - settings.OverdueGrace;
-        foreach (var id in await DueAsync(db, o => o.Status == OrderStatuses.Overdue && o.PaidUntil <= suspendBefore, cancellationToken))
+        foreach (var id in await DueAsync(
+            db, o => o.Status == OrderStatuses.Overdue && o.PaidUntil <= suspendBefore, cancellationToken))
         {
             suspended += await MoveAsync(db, id, OrderStatuses.Overdue, (order, at, _) =>
             {
                 db.Move(order, OrderTrigger.OverdueGraceEnded, at, "Suspended: not renewed within the grace period");
-                db.AddIntegrationEvent(new OrderSuspended(Guid.CreateVersion7(), at, order.AccountId, order.Id, order.PlanId,
+                db.AddIntegrationEvent(new OrderSuspended(
+                    Guid.CreateVersion7(), at, order.AccountId, order.Id, order.PlanId,
                     order.PaidUntil!.Value + settings.OverdueGrace + settings.SuspensionGrace), clock);
                 return Task.CompletedTask;
             }, cancellationToken);
         }
 
         var terminateBefore = now - settings.OverdueGrace - settings.SuspensionGrace;
-        foreach (var id in await DueAsync(db, o => o.Status == OrderStatuses.Suspended && o.PaidUntil <= terminateBefore, cancellationToken))
+        foreach (var id in await DueAsync(
+            db, o => o.Status == OrderStatuses.Suspended && o.PaidUntil <= terminateBefore, cancellationToken))
         {
             terminated += await MoveAsync(db, id, OrderStatuses.Suspended, async (order, at, ct) =>
             {
-                db.Move(order, OrderTrigger.SuspensionGraceEnded, at, order.IpAddress is null ? "Terminated" : $"Terminated; address {order.IpAddress} released");
+                db.Move(
+                    order, OrderTrigger.SuspensionGraceEnded, at,
+                    order.IpAddress is null ? "Terminated" : $"Terminated; address {order.IpAddress} released");
                 await db.EndServiceAsync(order, at, ct);
-                db.AddIntegrationEvent(new OrderTerminated(Guid.CreateVersion7(), at, order.AccountId, order.Id, order.PlanId, order.IpAddress), clock);
+                db.AddIntegrationEvent(new OrderTerminated(
+                    Guid.CreateVersion7(), at, order.AccountId, order.Id, order.PlanId, order.IpAddress), clock);
             }, cancellationToken);
         }
 
         var unpaidBefore = now - settings.PaymentWindow;
-        foreach (var id in await DueAsync(db, o => o.Status == OrderStatuses.PendingPayment && o.CreatedAt <= unpaidBefore, cancellationToken))
+        foreach (var id in await DueAsync(
+            db, o => o.Status == OrderStatuses.PendingPayment && o.CreatedAt <= unpaidBefore, cancellationToken))
         {
             cancelled += await MoveAsync(db, id, OrderStatuses.PendingPayment, async (order, at, ct) =>
-                await CancellationEndpoints.EndAsync(db, ledger, clock, order, OrderTrigger.PaymentWindowEnded, CancellationModes.Unpaid, 0m, at, ct), cancellationToken);
+                await CancellationEndpoints.EndAsync(
+                    db, ledger, clock, order, OrderTrigger.PaymentWindowEnded, CancellationModes.Unpaid, 0m, at, ct),
+                cancellationToken);
         }
 
         var keysBefore = now - Idempotency.Retention;
@@ -205,11 +227,22 @@ public sealed class LifecycleJob(
         return new LifecyclePass(true, renewed, overdue, suspended, terminated, cancelled);
     }
 
-    private async Task<List<Guid>> DueAsync(OrdersDbContext db, System.Linq.Expressions.Expression<Func<Order, bool>> due, CancellationToken cancellationToken) =>
-        await db.Orders.AsNoTracking().Where(due).OrderBy(o => o.PaidUntil).Select(o => o.Id).Take(options.Value.BatchSize).ToListAsync(cancellationToken);
+    private async Task<List<Guid>> DueAsync(
+        OrdersDbContext db, System.Linq.Expressions.Expression<Func<Order, bool>> due,
+        CancellationToken cancellationToken) =>
+        await db.Orders
+            .AsNoTracking()
+            .Where(due)
+            .OrderBy(o => o.PaidUntil)
+            .Select(o => o.Id)
+            .Take(options.Value.BatchSize)
+            .ToListAsync(cancellationToken);
 
-    // Locks the order and applies change when it is still in status (a customer may have acted since the scan); 1 when it moved.
-    private async Task<int> MoveAsync(OrdersDbContext db, Guid id, string status, Func<Order, DateTimeOffset, CancellationToken, Task> change, CancellationToken cancellationToken) =>
+    // Locks the order and applies change when it is still in status (a customer may have acted since the scan);
+    // 1 when it moved.
+    private async Task<int> MoveAsync(
+        OrdersDbContext db, Guid id, string status, Func<Order, DateTimeOffset, CancellationToken, Task> change,
+        CancellationToken cancellationToken) =>
         await db.InTransactionAsync(async ct =>
         {
             var order = await db.LockAsync(id, null, ct);
@@ -223,7 +256,9 @@ public sealed class LifecycleJob(
         }, cancellationToken);
 
     // An active order past paidUntil: auto-renewed when it asks for it and it can be paid, otherwise overdue.
-    private async Task<OrderTrigger?> ExpireAsync(OrdersDbContext db, Ledger ledger, OrderPlacement placement, Guid id, LifecycleOptions settings, CancellationToken cancellationToken)
+    private async Task<OrderTrigger?> ExpireAsync(
+        OrdersDbContext db, Ledger ledger, OrderPlacement placement, Guid id, LifecycleOptions settings,
+        CancellationToken cancellationToken)
     {
         var candidate = await db.Orders.AsNoTracking().SingleAsync(o => o.Id == id, cancellationToken);
         IReadOnlyList<string> blocked = [];
@@ -236,7 +271,8 @@ public sealed class LifecycleJob(
             catch (RpcException ex)
             {
                 // Whether the account may pay is unknown: leave the order as it is until the next pass.
-                logger.LogWarning(ex, "Auto-renewal of order {OrderId} postponed: payment eligibility could not be checked", id);
+                logger.LogWarning(
+                    ex, "Auto-renewal of order {OrderId} postponed: payment eligibility could not be checked", id);
                 return null;
             }
         }
@@ -251,7 +287,10 @@ public sealed class LifecycleJob(
             }
 
             var why = "Not renewed by the paid date";
-            var plan = await db.Plans.AsNoTracking().Include(p => p.Periods).SingleAsync(p => p.Id == order.PlanId, ct);
+            var plan = await db.Plans
+                .AsNoTracking()
+                .Include(p => p.Periods)
+                .SingleAsync(p => p.Id == order.PlanId, ct);
             var period = plan.Active ? plan.Periods.FirstOrDefault(p => p.Months == order.PeriodMonths) : null;
             if (order.AutoRenew)
             {
@@ -263,7 +302,8 @@ public sealed class LifecycleJob(
                 {
                     why = "Auto-renewal refused: the plan is no longer offered for this period";
                 }
-                else if (await RenewalCharge.ChargeAsync(db, ledger, clock, order, plan, period, "Auto-renewed", ct) is not null)
+                else if (await RenewalCharge.ChargeAsync(
+                    db, ledger, clock, order, plan, period, "Auto-renewed", ct) is not null)
                 {
                     return OrderTrigger.Renewed;
                 }
@@ -280,7 +320,8 @@ public sealed class LifecycleJob(
             }
 
             db.Move(order, OrderTrigger.PaidUntilPassed, now, why);
-            db.AddIntegrationEvent(new OrderOverdue(Guid.CreateVersion7(), now, order.AccountId, order.Id, order.PlanId, order.PaidUntil!.Value,
+            db.AddIntegrationEvent(new OrderOverdue(
+                Guid.CreateVersion7(), now, order.AccountId, order.Id, order.PlanId, order.PaidUntil!.Value,
                 order.PaidUntil.Value + settings.OverdueGrace), clock);
             return OrderTrigger.PaidUntilPassed;
         }, cancellationToken);

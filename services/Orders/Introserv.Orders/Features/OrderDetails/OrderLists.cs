@@ -13,19 +13,23 @@ internal static class OrderLists
     public static RouteGroupBuilder MapOrderLists(this RouteGroupBuilder orders)
     {
         orders.MapGet("/", ActiveAsync)
-            .WithSummary("Active orders (not cancelled or terminated): plan, address, paidUntil, daysRemaining, status, cost and the actions available; newest first, paged by nextCursor")
+            .WithSummary("Active orders (not cancelled or terminated): plan, address, paidUntil, daysRemaining, " +
+                "status, cost and the actions available; newest first, paged by nextCursor")
             .Answers<Page<OrderResponse>>(StatusCodes.Status200OK).Paged();
         orders.MapGet("/history", HistoryAsync)
-            .WithSummary("Every order, finished ones too, newest first; filter by status and creation date (from, to); paged by nextCursor")
+            .WithSummary("Every order, finished ones too, newest first; filter by status and creation date " +
+                "(from, to); paged by nextCursor")
             .Answers<Page<OrderResponse>>(StatusCodes.Status200OK).Paged();
         return orders;
     }
 
     private static Task<Results<Ok<Page<OrderResponse>>, ProblemHttpResult>> ActiveAsync(
-        ClaimsPrincipal user, [AsParameters] PageQuery page, OrdersDbContext db, TimeProvider clock, CancellationToken cancellationToken)
+        ClaimsPrincipal user, [AsParameters] PageQuery page, OrdersDbContext db, TimeProvider clock,
+        CancellationToken cancellationToken)
     {
         var accountId = user.AccountId();
-        var query = db.Orders.AsNoTracking().Where(o => o.AccountId == accountId && o.Status != OrderStatuses.Cancelled && o.Status != OrderStatuses.Terminated);
+        var query = db.Orders.AsNoTracking().Where(o =>
+            o.AccountId == accountId && o.Status != OrderStatuses.Cancelled && o.Status != OrderStatuses.Terminated);
         return PageAsync(query, page, clock, cancellationToken);
     }
 
@@ -66,8 +70,13 @@ internal static class OrderLists
             query = query.Where(o => o.CreatedAt < at || (o.CreatedAt == at && o.Id.CompareTo(id) < 0));
         }
 
-        var rows = await query.OrderByDescending(o => o.CreatedAt).ThenByDescending(o => o.Id).Take(page.Take + 1).ToListAsync(cancellationToken);
+        var rows = await query
+            .OrderByDescending(o => o.CreatedAt)
+            .ThenByDescending(o => o.Id)
+            .Take(page.Take + 1)
+            .ToListAsync(cancellationToken);
         var now = clock.Now();
-        return TypedResults.Ok(page.PageOf(rows.Select(o => OrderActions.View(o, now)).ToList(), o => PageCursor.Encode(o.CreatedAt, o.Id)));
+        return TypedResults.Ok(page.PageOf(
+            rows.Select(o => OrderActions.View(o, now)).ToList(), o => PageCursor.Encode(o.CreatedAt, o.Id)));
     }
 }

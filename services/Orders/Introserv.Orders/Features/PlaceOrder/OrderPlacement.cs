@@ -50,7 +50,10 @@ internal sealed class OrderPlacement(
             CreatedAt = now,
             Version = 1,
         };
-        order.Timeline.Add(new OrderStatusChange { OrderId = order.Id, At = now, Status = OrderStatuses.PendingPayment, Note = "Ordered" });
+        order.Timeline.Add(new OrderStatusChange
+        {
+            OrderId = order.Id, At = now, Status = OrderStatuses.PendingPayment, Note = "Ordered"
+        });
         var invoice = new Invoice
         {
             Id = Guid.CreateVersion7(),
@@ -68,9 +71,11 @@ internal sealed class OrderPlacement(
         db.Orders.Add(order);
         db.Invoices.Add(invoice);
         db.AddIntegrationEvent(new OrderPlaced(
-            Guid.CreateVersion7(), now, accountId, order.Id, plan.Id, period.Months, invoice.Amount, invoice.Currency), clock);
+            Guid.CreateVersion7(), now, accountId, order.Id, plan.Id, period.Months, invoice.Amount, invoice.Currency),
+            clock);
         db.AddIntegrationEvent(new InvoiceIssued(
-            Guid.CreateVersion7(), now, accountId, invoice.Id, order.Id, invoice.Kind, invoice.Amount, invoice.Currency), clock);
+            Guid.CreateVersion7(), now, accountId, invoice.Id, order.Id, invoice.Kind, invoice.Amount,
+            invoice.Currency), clock);
         var payment = mayPay ? await PayAsync(order, invoice, cancellationToken) : PaymentResult.NotCovered;
         return (order, invoice, payment);
     }
@@ -82,7 +87,8 @@ internal sealed class OrderPlacement(
         ArgumentNullException.ThrowIfNull(order);
         ArgumentNullException.ThrowIfNull(invoice);
         var posting = new Posting(
-            -invoice.Amount, invoice.Currency, LedgerRules.OrderCharge, LedgerRules.InvoiceReference, invoice.Id.ToString("D"));
+            -invoice.Amount, invoice.Currency, LedgerRules.OrderCharge, LedgerRules.InvoiceReference,
+            invoice.Id.ToString("D"));
         var charged = await ledger.PostAsync(order.AccountId, posting, cancellationToken);
         if (charged.Outcome != PostingOutcome.Posted)
         {
@@ -100,9 +106,11 @@ internal sealed class OrderPlacement(
         db.Move(order, OrderTrigger.Paid, now, $"Paid; address {address}");
         PaidTerm.Activate(order, address, await db.RefundsUnusedDaysAsync(order.PlanId, cancellationToken), now);
         db.AddIntegrationEvent(new InvoicePaid(
-            Guid.CreateVersion7(), now, order.AccountId, invoice.Id, order.Id, invoice.Amount, invoice.Currency), clock);
+            Guid.CreateVersion7(), now, order.AccountId, invoice.Id, order.Id, invoice.Amount, invoice.Currency),
+            clock);
         db.AddIntegrationEvent(new OrderActivated(
-            Guid.CreateVersion7(), now, order.AccountId, order.Id, order.PlanId, address, order.PaidUntil!.Value), clock);
+            Guid.CreateVersion7(), now, order.AccountId, order.Id, order.PlanId, address, order.PaidUntil!.Value),
+            clock);
         return PaymentResult.Paid;
     }
 }

@@ -11,8 +11,10 @@ namespace Introserv.Orders.Features.PlaceOrder;
 
 // A new order: a plan from GET /api/plans and one of its periods.
 public sealed record PlaceOrderRequest(
-    [property: RequiredValue(ErrorMessage = OrderRules.PlanIdMessage), TextLength(OrderRules.PlanIdMaxLength)] string? PlanId,
-    [property: RequiredValue, Range(1, OrderRules.MaxPeriodMonths, ErrorMessage = "A number of months the plan offers.")]
+    [property: RequiredValue(ErrorMessage = OrderRules.PlanIdMessage), TextLength(OrderRules.PlanIdMaxLength)]
+    string? PlanId,
+    [property: RequiredValue,
+        Range(1, OrderRules.MaxPeriodMonths, ErrorMessage = "A number of months the plan offers.")]
     int? PeriodMonths,
     bool? AutoRenew = null);
 
@@ -23,16 +25,18 @@ public static class PlaceOrderEndpoint
         ArgumentNullException.ThrowIfNull(orders);
         orders.MapPost("/", PlaceAsync)
             .WithSummary("Order a plan for a billing period (Idempotency-Key header required)")
-            .WithDescription("201: active with an address and paidUntil when paid from the balance at once; otherwise " +
-                "pending_payment with an unpaid invoice (paymentBlockedReasons says why when the profile does not allow payment).")
+            .WithDescription("201: active with an address and paidUntil when paid from the balance at once; " +
+                "otherwise pending_payment with an unpaid invoice (paymentBlockedReasons says why when the profile " +
+                "does not allow payment).")
             .Answers<OrderResponse>(StatusCodes.Status201Created,
                 [.. OrdersProblems.Keyed, OrdersProblems.AddressPoolExhausted, OrdersProblems.ServiceUnavailable]);
         return orders;
     }
 
     private static async Task<Results<StoredAnswer, ProblemHttpResult>> PlaceAsync(
-        PlaceOrderRequest request, [FromHeader(Name = Idempotency.Header)] string? idempotencyKey, ClaimsPrincipal user,
-        OrdersDbContext db, KeyedRequests keyed, OrderPlacement placement, TimeProvider clock, CancellationToken cancellationToken)
+        PlaceOrderRequest request, [FromHeader(Name = Idempotency.Header)] string? idempotencyKey,
+        ClaimsPrincipal user, OrdersDbContext db, KeyedRequests keyed, OrderPlacement placement, TimeProvider clock,
+        CancellationToken cancellationToken)
     {
         var plan = request.PlanId is null ? null : await db.Plans.AsNoTracking().Include(p => p.Periods)
             .FirstOrDefaultAsync(p => p.Id == request.PlanId && p.Active, cancellationToken);
@@ -53,14 +57,16 @@ public static class PlaceOrderEndpoint
         try
         {
             return await keyed.RunAsync(
-                new KeyedRequest(accountId, idempotencyKey, "place_order", Idempotency.HashOf(request), KeyRequired: true),
+                new KeyedRequest(
+                    accountId, idempotencyKey, "place_order", Idempotency.HashOf(request), KeyRequired: true),
                 async ct =>
                 {
                     var (order, invoice, payment) = await placement.PlaceAsync(
                         accountId, plan, period, request.AutoRenew ?? false, blocked.Count == 0, ct);
                     return payment == PaymentResult.NoFreeAddress
                         ? KeyedOutcome.Refused(OrdersProblems.PoolExhausted())
-                        : KeyedOutcome.Done(StatusCodes.Status201Created, OrderActions.View(order, clock.Now(), blocked, invoice),
+                        : KeyedOutcome.Done(
+                            StatusCodes.Status201Created, OrderActions.View(order, clock.Now(), blocked, invoice),
                             $"/api/orders/{order.Id}");
                 },
                 cancellationToken,

@@ -12,95 +12,126 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Introserv.Orders.Features.PlanChange;
 
-public sealed record PlanChangeQuoteRequest([property: RequiredValue(ErrorMessage = OrderRules.PlanIdMessage), TextLength(OrderRules.PlanIdMaxLength)] string? PlanId);
+public sealed record PlanChangeQuoteRequest(
+    [property: RequiredValue(ErrorMessage = OrderRules.PlanIdMessage), TextLength(OrderRules.PlanIdMaxLength)]
+    string? PlanId);
 
 public sealed record PlanChangeQuoteResponse(
-    Guid QuoteId, Guid OrderId, string FromPlanId, string ToPlanId, int PeriodMonths, int UnusedDays, decimal Amount, string Currency,
-    string Direction, decimal Repriced, bool RefundsUnusedDays, DateTimeOffset? PaidUntil, DateTimeOffset ExpiresAt);
+    Guid QuoteId, Guid OrderId, string FromPlanId, string ToPlanId, int PeriodMonths,
+    int UnusedDays, decimal Amount, string Currency, string Direction, decimal Repriced, bool RefundsUnusedDays,
+    DateTimeOffset? PaidUntil, DateTimeOffset ExpiresAt);
 
 // Plan changes, applied at once for upgrades and downgrades alike: the unused whole days of the paid term are
 // re-priced at the new plan's price for the order's billing period (see Proration); an upgrade's
 // difference is charged from the balance as an upgrade invoice, a downgrade's is credited to the balance
-// (a refund). The quote shows the amount first; confirming it charges or credits exactly that. Changes stay within
-// a plan type (VPS to VPS, dedicated to dedicated); no setup fee is charged for a change.
+// (a refund). The quote shows the amount first; confirming it charges or credits exactly that. Changes stay
+// within a plan type (VPS to VPS, dedicated to dedicated); no setup fee is charged for a change.
 public static class PlanChangeEndpoints
 {
     public static RouteGroupBuilder MapPlanChange(this RouteGroupBuilder orders)
     {
         ArgumentNullException.ThrowIfNull(orders);
         orders.MapPost("/{id:guid}/plan-change/quote", QuoteAsync)
-            .WithSummary("Quote a plan change: the prorated difference for the rest of the paid term (valid 15 minutes)")
+            .WithSummary(
+                "Quote a plan change: the prorated difference for the rest of the paid term (valid 15 minutes)")
             .WithDescription("amount > 0 is charged (upgrade), amount < 0 credited to the balance (downgrade). " +
                 "plan_change_not_allowed: the same plan, another plan type, or a period the plan does not offer.")
-            .Answers<PlanChangeQuoteResponse>(StatusCodes.Status200OK, OrdersProblems.OrderNotFound, OrdersProblems.OrderNotChangeable, OrdersProblems.PlanChangeNotAllowed);
+            .Answers<PlanChangeQuoteResponse>(StatusCodes.Status200OK, OrdersProblems.OrderNotFound,
+                OrdersProblems.OrderNotChangeable, OrdersProblems.PlanChangeNotAllowed);
         orders.MapPost("/{id:guid}/plan-change", ConfirmAsync)
-            .WithSummary("Confirm a plan-change quote: charges or credits exactly the quoted amount (an optional Idempotency-Key makes a retry answer the first answer)")
-            .Answers<OrderResponse>(StatusCodes.Status200OK, [OrdersProblems.OrderNotFound, .. OrdersProblems.Quote, .. OrdersProblems.Payment, .. OrdersProblems.Keyed, OrdersProblems.ServiceUnavailable]);
+            .WithSummary("Confirm a plan-change quote: charges or credits exactly the quoted amount " +
+                "(an optional Idempotency-Key makes a retry answer the first answer)")
+            .Answers<OrderResponse>(StatusCodes.Status200OK, [OrdersProblems.OrderNotFound, .. OrdersProblems.Quote,
+                .. OrdersProblems.Payment, .. OrdersProblems.Keyed, OrdersProblems.ServiceUnavailable]);
         return orders;
     }
 
     private static async Task<Results<Ok<PlanChangeQuoteResponse>, ProblemHttpResult>> QuoteAsync(
-        Guid id, PlanChangeQuoteRequest request, ClaimsPrincipal user, OrdersDbContext db, TimeProvider clock, CancellationToken cancellationToken)
+        Guid id, PlanChangeQuoteRequest request, ClaimsPrincipal user, OrdersDbContext db, TimeProvider clock,
+        CancellationToken cancellationToken)
     {
         var accountId = user.AccountId();
-        return await db.InTransactionAsync(async Task<Results<Ok<PlanChangeQuoteResponse>, ProblemHttpResult>> (ct) =>
-        {
-            var order = await db.LockAsync(id, accountId, ct);
-            if (order is null)
+        return await db.InTransactionAsync(
+            async Task<Results<Ok<PlanChangeQuoteResponse>, ProblemHttpResult>> (ct) =>
             {
-                return OrdersProblems.NoSuchOrder();
-            }
+                var order = await db.LockAsync(id, accountId, ct);
+                if (order is null)
+                {
+                    return OrdersProblems.NoSuchOrder();
+                }
 
-            if (!OrderStateMachine.Allows(order.Status, OrderTrigger.PlanChanged) || order.PaidUntil is null || order.TermStart is null)
-            {
-                return OrdersProblems.OrderNotChangeable.Result($"The plan of an order in status '{order.Status}' cannot be changed.");
-            }
+                if (!OrderStateMachine.Allows(order.Status, OrderTrigger.PlanChanged)
+                    || order.PaidUntil is null || order.TermStart is null)
+                {
+                    return OrdersProblems.OrderNotChangeable.Result(
+                        $"The plan of an order in status '{order.Status}' cannot be changed.");
+                }
 
-            var plans = await db.Plans.AsNoTracking().Include(p => p.Periods).Where(p => p.Id == order.PlanId || p.Id == request.PlanId).ToListAsync(ct);
-            var current = plans.Single(p => p.Id == order.PlanId);
-            var target = plans.FirstOrDefault(p => p.Id == request.PlanId && p.Active);
-            if (target is null)
-            {
-                return FieldError.Result("planId", OrderRules.PlanIdMessage);
-            }
+                var plans = await db.Plans
+                    .AsNoTracking()
+                    .Include(p => p.Periods)
+                    .Where(p => p.Id == order.PlanId || p.Id == request.PlanId)
+                    .ToListAsync(ct);
+                var current = plans.Single(p => p.Id == order.PlanId);
+                var target = plans.FirstOrDefault(p => p.Id == request.PlanId && p.Active);
+                if (target is null)
+                {
+                    return FieldError.Result("planId", OrderRules.PlanIdMessage);
+                }
 
-            var period = target.Periods.FirstOrDefault(p => p.Months == order.PeriodMonths);
-            var refusal = target.Id == current.Id ? "The order already has this plan."
-                : target.Type != current.Type ? $"A plan change stays within the plan type ({current.Type}); order the other type separately."
-                : target.Currency != order.Currency ? "The plan is priced in another currency."
-                : period is null ? $"The plan is not offered for the order's billing period ({order.PeriodMonths} months)."
-                : null;
-            if (refusal is not null)
-            {
-                return OrdersProblems.PlanChangeNotAllowed.Result(refusal);
-            }
+                var period = target.Periods.FirstOrDefault(p => p.Months == order.PeriodMonths);
+                var refusal = target.Id == current.Id ? "The order already has this plan."
+                    : target.Type != current.Type
+                        ? $"A plan change stays within the plan type ({current.Type}); order the other type separately."
+                    : target.Currency != order.Currency ? "The plan is priced in another currency."
+                    : period is null
+                        ? $"The plan is not offered for the order's billing period ({order.PeriodMonths} months)."
+                    : null;
+                if (refusal is not null)
+                {
+                    return OrdersProblems.PlanChangeNotAllowed.Result(refusal);
+                }
 
-            var now = clock.Now();
-            var newPeriodPrice = Pricing.PeriodPrice(target, period!);
-            var change = Proration.PlanChange(order.TermValue, order.TermStart.Value, order.PaidUntil.Value, now, order.PeriodPrice, newPeriodPrice,
-                new PlanChangeTerms(order.RefundableValue, current.RefundsUnusedDays, target.RefundsUnusedDays));
-            var quote = Quotes.Add(db, order, QuoteKinds.PlanChange, change.Difference, change.UnusedDays, now, target.Id, change);
-            var direction = newPeriodPrice > order.PeriodPrice ? "upgrade" : newPeriodPrice < order.PeriodPrice ? "downgrade" : "same_price";
-            return TypedResults.Ok(new PlanChangeQuoteResponse(
-                quote.Id, order.Id, order.PlanId, target.Id, order.PeriodMonths, quote.UnusedDays, quote.Amount, quote.Currency, direction, change.Repriced,
-                current.RefundsUnusedDays, order.PaidUntil, quote.ExpiresAt));
-        }, cancellationToken);
+                var now = clock.Now();
+                var newPeriodPrice = Pricing.PeriodPrice(target, period!);
+                var change = Proration.PlanChange(
+                    order.TermValue, order.TermStart.Value, order.PaidUntil.Value, now,
+                    order.PeriodPrice, newPeriodPrice,
+                    new PlanChangeTerms(order.RefundableValue, current.RefundsUnusedDays, target.RefundsUnusedDays));
+                var quote = Quotes.Add(
+                    db, order, QuoteKinds.PlanChange, change.Difference, change.UnusedDays, now, target.Id, change);
+                var direction = newPeriodPrice > order.PeriodPrice ? "upgrade"
+                    : newPeriodPrice < order.PeriodPrice ? "downgrade"
+                    : "same_price";
+                return TypedResults.Ok(new PlanChangeQuoteResponse(
+                    quote.Id, order.Id, order.PlanId, target.Id, order.PeriodMonths, quote.UnusedDays, quote.Amount,
+                    quote.Currency, direction, change.Repriced,
+                    current.RefundsUnusedDays, order.PaidUntil, quote.ExpiresAt));
+            }, cancellationToken);
     }
 
     private static async Task<Results<StoredAnswer, ProblemHttpResult>> ConfirmAsync(
-        Guid id, ConfirmQuoteRequest request, [FromHeader(Name = Idempotency.Header)] string? idempotencyKey, ClaimsPrincipal user, OrdersDbContext db,
-        KeyedRequests keyed, OrderPlacement placement, Ledger ledger, TimeProvider clock, CancellationToken cancellationToken)
+        Guid id, ConfirmQuoteRequest request, [FromHeader(Name = Idempotency.Header)] string? idempotencyKey,
+        ClaimsPrincipal user, OrdersDbContext db, KeyedRequests keyed, OrderPlacement placement, Ledger ledger,
+        TimeProvider clock, CancellationToken cancellationToken)
     {
         var accountId = user.AccountId();
         var quoteId = request.QuoteId!.Value;
 
         async Task<ProblemHttpResult?> PrepareAsync(CancellationToken ct)
         {
-            var charge = await db.Quotes.AsNoTracking().Where(q => q.Id == quoteId && q.AccountId == accountId).Select(q => q.Amount).FirstOrDefaultAsync(ct);
-            return charge > 0 && await placement.PaymentBlockersAsync(accountId, ct) is { Count: > 0 } blocked ? OrdersProblems.Blocked(blocked) : null;
+            var charge = await db.Quotes
+                .AsNoTracking()
+                .Where(q => q.Id == quoteId && q.AccountId == accountId)
+                .Select(q => q.Amount)
+                .FirstOrDefaultAsync(ct);
+            return charge > 0 && await placement.PaymentBlockersAsync(accountId, ct) is { Count: > 0 } blocked
+                ? OrdersProblems.Blocked(blocked)
+                : null;
         }
 
-        var keyedRequest = new KeyedRequest(accountId, idempotencyKey, "plan_change", Idempotency.HashOf(new { id, quoteId }), KeyRequired: false);
+        var keyedRequest = new KeyedRequest(
+            accountId, idempotencyKey, "plan_change", Idempotency.HashOf(new { id, quoteId }), KeyRequired: false);
         return await keyed.RunAsync(keyedRequest, async ct =>
         {
             var order = await db.LockAsync(id, accountId, ct);
@@ -116,7 +147,10 @@ public static class PlanChangeEndpoints
                 return KeyedOutcome.Refused(problem);
             }
 
-            var target = await db.Plans.AsNoTracking().Include(p => p.Periods).SingleAsync(p => p.Id == quote!.TargetPlanId, ct);
+            var target = await db.Plans
+                .AsNoTracking()
+                .Include(p => p.Periods)
+                .SingleAsync(p => p.Id == quote!.TargetPlanId, ct);
             var period = target.Periods.Single(p => p.Months == order.PeriodMonths);
             Invoice? invoice = null;
             if (quote!.Amount > 0)
@@ -124,30 +158,41 @@ public static class PlanChangeEndpoints
                 invoice = new Invoice
                 {
                     Id = Guid.CreateVersion7(), AccountId = accountId, OrderId = order.Id, Kind = InvoiceKinds.Upgrade,
-                    Description = $"Plan change to {target.Name}, {quote.UnusedDays} day(s)", Amount = quote.Amount, Currency = quote.Currency,
+                    Description = $"Plan change to {target.Name}, {quote.UnusedDays} day(s)",
+                    Amount = quote.Amount, Currency = quote.Currency,
                     Status = InvoiceStatuses.Paid, IssuedAt = now, PaidAt = now,
                 };
                 var charged = await ledger.PostAsync(accountId, new Posting(
-                    -quote.Amount, quote.Currency, LedgerRules.PlanChange, LedgerRules.InvoiceReference, invoice.Id.ToString("D")), ct);
+                    -quote.Amount, quote.Currency, LedgerRules.PlanChange, LedgerRules.InvoiceReference,
+                    invoice.Id.ToString("D")), ct);
                 if (charged.Outcome != PostingOutcome.Posted)
                 {
                     // A refusal writes nothing: the quote stays usable until it expires.
-                    return KeyedOutcome.Refused(OrdersProblems.NotCovered("the plan change (the quote stays usable until it expires)"));
+                    return KeyedOutcome.Refused(
+                        OrdersProblems.NotCovered("the plan change (the quote stays usable until it expires)"));
                 }
 
                 db.Invoices.Add(invoice);
-                db.AddIntegrationEvent(new InvoiceIssued(Guid.CreateVersion7(), now, accountId, invoice.Id, order.Id, invoice.Kind, invoice.Amount, invoice.Currency), clock);
-                db.AddIntegrationEvent(new InvoicePaid(Guid.CreateVersion7(), now, accountId, invoice.Id, order.Id, invoice.Amount, invoice.Currency), clock);
+                db.AddIntegrationEvent(new InvoiceIssued(
+                    Guid.CreateVersion7(), now, accountId, invoice.Id, order.Id, invoice.Kind, invoice.Amount,
+                    invoice.Currency), clock);
+                db.AddIntegrationEvent(new InvoicePaid(
+                    Guid.CreateVersion7(), now, accountId, invoice.Id, order.Id, invoice.Amount, invoice.Currency),
+                    clock);
             }
             else if (quote.Amount < 0)
             {
-                await Refunds.CreditAsync(db, ledger, clock, order, -quote.Amount, LedgerRules.PlanChange, $"Downgrade to {target.Name}, {quote.UnusedDays} unused day(s)", ct);
+                await Refunds.CreditAsync(
+                    db, ledger, clock, order, -quote.Amount, LedgerRules.PlanChange,
+                    $"Downgrade to {target.Name}, {quote.UnusedDays} unused day(s)", ct);
             }
 
             var fromPlan = order.PlanId;
             PaidTerm.ChangePlan(order, quote, target.Id, Pricing.PeriodPrice(target, period));
             db.Move(order, OrderTrigger.PlanChanged, now, $"Plan changed from {fromPlan} to {target.Id}");
-            db.AddIntegrationEvent(new OrderPlanChanged(Guid.CreateVersion7(), now, accountId, order.Id, fromPlan, target.Id, quote.Amount, quote.Currency), clock);
+            db.AddIntegrationEvent(new OrderPlanChanged(
+                Guid.CreateVersion7(), now, accountId, order.Id, fromPlan, target.Id, quote.Amount, quote.Currency),
+                clock);
             return KeyedOutcome.Done(StatusCodes.Status200OK, OrderActions.View(order, now, invoice: invoice));
         }, cancellationToken, PrepareAsync);
     }

@@ -20,7 +20,8 @@ public static class PlanEndpoints
         return app;
     }
 
-    private static async Task<Ok<List<PlanResponse>>> ListPlansAsync(OrdersDbContext db, CancellationToken cancellationToken)
+    private static async Task<Ok<List<PlanResponse>>> ListPlansAsync(
+        OrdersDbContext db, CancellationToken cancellationToken)
     {
         var plans = await db.Plans.AsNoTracking().Include(p => p.Periods).Where(p => p.Active)
             .OrderBy(p => p.Type).ThenBy(p => p.MonthlyPrice).ToListAsync(cancellationToken);

@@ -7,18 +7,23 @@ namespace Introserv.Orders.Features.Renewal;
 // A renewal's charge: a paid invoice for the period at the plan's current price, the span extended, the events.
 public static class RenewalCharge
 {
-    // An unpaid renewal invoice for the order's period at the plan's current price (an order that fell due without being renewed).
-    public static Invoice Issue(OrdersDbContext db, TimeProvider clock, Order order, Plan plan, PlanPeriod period, DateTimeOffset now)
+    // An unpaid renewal invoice for the order's period at the plan's current price (an order that fell due without
+    // being renewed).
+    public static Invoice Issue(
+        OrdersDbContext db, TimeProvider clock, Order order, Plan plan, PlanPeriod period, DateTimeOffset now)
     {
         var invoice = NewInvoice(order, plan, period, now);
         db.Invoices.Add(invoice);
-        db.AddIntegrationEvent(new InvoiceIssued(Guid.CreateVersion7(), now, order.AccountId, invoice.Id, order.Id, invoice.Kind, invoice.Amount, invoice.Currency), clock);
+        db.AddIntegrationEvent(new InvoiceIssued(
+            Guid.CreateVersion7(), now, order.AccountId, invoice.Id, order.Id, invoice.Kind, invoice.Amount,
+            invoice.Currency), clock);
         return invoice;
     }
 
     // Inside a transaction with the order locked; null (and nothing written) when the balance does not cover it.
     public static async Task<Invoice?> ChargeAsync(
-        OrdersDbContext db, Ledger ledger, TimeProvider clock, Order order, Plan plan, PlanPeriod period, string note, CancellationToken cancellationToken)
+        OrdersDbContext db, Ledger ledger, TimeProvider clock, Order order, Plan plan, PlanPeriod period, string note,
+        CancellationToken cancellationToken)
     {
         var now = clock.Now();
         var invoice = NewInvoice(order, plan, period, now);
@@ -28,7 +33,9 @@ public static class RenewalCharge
         }
 
         db.Invoices.Add(invoice);
-        db.AddIntegrationEvent(new InvoiceIssued(Guid.CreateVersion7(), now, order.AccountId, invoice.Id, order.Id, invoice.Kind, invoice.Amount, invoice.Currency), clock);
+        db.AddIntegrationEvent(new InvoiceIssued(
+            Guid.CreateVersion7(), now, order.AccountId, invoice.Id, order.Id, invoice.Kind, invoice.Amount,
+            invoice.Currency), clock);
         // A renewal invoice issued when the order fell due is no longer to be paid.
         await db.VoidUnpaidInvoicesAsync(order.Id, cancellationToken, InvoiceKinds.Renewal);
         return invoice;
@@ -37,12 +44,14 @@ public static class RenewalCharge
     // Pays a renewal invoice from the balance and renews the order for months (inside a transaction,
     // the order locked); false, and nothing written, when the balance does not cover it.
     public static async Task<bool> PayAsync(
-        OrdersDbContext db, Ledger ledger, TimeProvider clock, Order order, Invoice invoice, int months, string note, CancellationToken cancellationToken)
+        OrdersDbContext db, Ledger ledger, TimeProvider clock, Order order, Invoice invoice, int months, string note,
+        CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(order);
         ArgumentNullException.ThrowIfNull(invoice);
         var charged = await ledger.PostAsync(order.AccountId, new Posting(
-            -invoice.Amount, invoice.Currency, LedgerRules.RenewalCharge, LedgerRules.InvoiceReference, invoice.Id.ToString("D")), cancellationToken);
+            -invoice.Amount, invoice.Currency, LedgerRules.RenewalCharge, LedgerRules.InvoiceReference,
+            invoice.Id.ToString("D")), cancellationToken);
         if (charged.Outcome != PostingOutcome.Posted)
         {
             return false;
@@ -51,10 +60,15 @@ public static class RenewalCharge
         var now = clock.Now();
         invoice.Status = InvoiceStatuses.Paid;
         invoice.PaidAt = now;
-        PaidTerm.Extend(order, months, invoice.Amount, await db.RefundsUnusedDaysAsync(order.PlanId, cancellationToken), now);
+        PaidTerm.Extend(
+            order, months, invoice.Amount, await db.RefundsUnusedDaysAsync(order.PlanId, cancellationToken), now);
         db.Move(order, OrderTrigger.Renewed, now, $"{note} for {months} month(s)");
-        db.AddIntegrationEvent(new InvoicePaid(Guid.CreateVersion7(), now, order.AccountId, invoice.Id, order.Id, invoice.Amount, invoice.Currency), clock);
-        db.AddIntegrationEvent(new OrderRenewed(Guid.CreateVersion7(), now, order.AccountId, order.Id, months, invoice.Amount, invoice.Currency, order.PaidUntil!.Value), clock);
+        db.AddIntegrationEvent(new InvoicePaid(
+            Guid.CreateVersion7(), now, order.AccountId, invoice.Id, order.Id, invoice.Amount, invoice.Currency),
+            clock);
+        db.AddIntegrationEvent(new OrderRenewed(
+            Guid.CreateVersion7(), now, order.AccountId, order.Id, months, invoice.Amount, invoice.Currency,
+            order.PaidUntil!.Value), clock);
         return true;
     }
 

@@ -10,7 +10,10 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Introserv.Orders.Features.Renewal;
 
-public sealed record RenewRequest([property: RequiredValue, Range(1, OrderRules.MaxPeriodMonths, ErrorMessage = "A number of months the plan offers.")] int? PeriodMonths);
+public sealed record RenewRequest(
+    [property: RequiredValue,
+        Range(1, OrderRules.MaxPeriodMonths, ErrorMessage = "A number of months the plan offers.")]
+    int? PeriodMonths);
 
 // Renewal: a paid invoice for the chosen period at the plan's current price, charged from the balance at once
 // (402 insufficient_balance otherwise, and nothing is left behind); paidUntil moves from the later of
@@ -22,16 +25,21 @@ public static class RenewalEndpoint
         ArgumentNullException.ThrowIfNull(orders);
         orders.MapPost("/{id:guid}/renew", RenewAsync)
             .WithSummary("Renew an order for a billing period (Idempotency-Key header required)")
-            .Answers<OrderResponse>(StatusCodes.Status200OK, [OrdersProblems.OrderNotFound, OrdersProblems.OrderNotRenewable, .. OrdersProblems.Payment, .. OrdersProblems.Keyed, OrdersProblems.ServiceUnavailable]);
+            .Answers<OrderResponse>(StatusCodes.Status200OK, [OrdersProblems.OrderNotFound,
+                OrdersProblems.OrderNotRenewable, .. OrdersProblems.Payment, .. OrdersProblems.Keyed,
+                OrdersProblems.ServiceUnavailable]);
         return orders;
     }
 
     private static async Task<Results<StoredAnswer, ProblemHttpResult>> RenewAsync(
-        Guid id, RenewRequest request, [FromHeader(Name = Idempotency.Header)] string? idempotencyKey, ClaimsPrincipal user,
-        OrdersDbContext db, KeyedRequests keyed, OrderPlacement placement, Ledger ledger, TimeProvider clock, CancellationToken cancellationToken)
+        Guid id, RenewRequest request, [FromHeader(Name = Idempotency.Header)] string? idempotencyKey,
+        ClaimsPrincipal user, OrdersDbContext db, KeyedRequests keyed, OrderPlacement placement, Ledger ledger,
+        TimeProvider clock, CancellationToken cancellationToken)
     {
         var accountId = user.AccountId();
-        var order = await db.Orders.AsNoTracking().FirstOrDefaultAsync(o => o.Id == id && o.AccountId == accountId, cancellationToken);
+        var order = await db.Orders
+            .AsNoTracking()
+            .FirstOrDefaultAsync(o => o.Id == id && o.AccountId == accountId, cancellationToken);
         if (order is null)
         {
             return OrdersProblems.NoSuchOrder();
@@ -39,14 +47,18 @@ public static class RenewalEndpoint
 
         // Whether the order may be renewed is decided in the effect, with the order locked: a retry of a renewal that
         // went through answers the first answer even when the order has moved on since.
-        var plan = await db.Plans.AsNoTracking().Include(p => p.Periods).SingleAsync(p => p.Id == order.PlanId, cancellationToken);
+        var plan = await db.Plans
+            .AsNoTracking()
+            .Include(p => p.Periods)
+            .SingleAsync(p => p.Id == order.PlanId, cancellationToken);
         var period = plan.Periods.FirstOrDefault(p => p.Months == request.PeriodMonths);
         if (period is null)
         {
             return FieldError.Result("periodMonths", OrderRules.PeriodMessage(plan));
         }
 
-        return await keyed.RunAsync(new KeyedRequest(accountId, idempotencyKey, "renew", Idempotency.HashOf(new { id, request.PeriodMonths }), KeyRequired: true), async ct =>
+        return await keyed.RunAsync(new KeyedRequest(accountId, idempotencyKey, "renew",
+            Idempotency.HashOf(new { id, request.PeriodMonths }), KeyRequired: true), async ct =>
         {
             var tracked = await db.LockAsync(id, accountId, ct);
             if (tracked is null || !OrderStateMachine.Allows(tracked.Status, OrderTrigger.Renewed))
@@ -58,7 +70,10 @@ public static class RenewalEndpoint
             return invoice is null
                 ? KeyedOutcome.Refused(OrdersProblems.NotCovered("the renewal"))
                 : KeyedOutcome.Done(StatusCodes.Status200OK, OrderActions.View(tracked, clock.Now(), invoice: invoice));
-        }, cancellationToken, prepare: async ct => await placement.PaymentBlockersAsync(accountId, ct) is { Count: > 0 } blocked ? OrdersProblems.Blocked(blocked) : null);
+        }, cancellationToken, prepare: async ct =>
+            await placement.PaymentBlockersAsync(accountId, ct) is { Count: > 0 } blocked
+                ? OrdersProblems.Blocked(blocked)
+                : null);
     }
 
     private static ProblemHttpResult NotRenewable(string? status) =>
