@@ -45,7 +45,8 @@ public sealed class PagingTests
 
         Assert.False(query.TryRead(out long? _, out var problem));
         Assert.Equal(StatusCodes.Status400BadRequest, problem.StatusCode);
-        Assert.Equal(("invalid_parameter", "limit"), (problem.ProblemDetails.Extensions["code"], problem.ProblemDetails.Extensions["parameter"]));
+        Assert.Equal(("invalid_parameter", "limit"),
+            (problem.ProblemDetails.Extensions["code"], problem.ProblemDetails.Extensions["parameter"]));
     }
 
     [Fact]

@@ -58,7 +58,8 @@ public sealed class ProblemDetailsTests
         context.Response.StatusCode = problem.Status ?? 500;
 
         var writer = services.GetRequiredService<IProblemDetailsService>();
-        var written = await writer.TryWriteAsync(new ProblemDetailsContext { HttpContext = context, ProblemDetails = problem });
+        var written = await writer.TryWriteAsync(
+            new ProblemDetailsContext { HttpContext = context, ProblemDetails = problem });
 
         Assert.True(written);
         Assert.StartsWith("application/problem+json", context.Response.ContentType, StringComparison.Ordinal);

@@ -4,7 +4,7 @@ using System.Text.Json;
 
 namespace Introserv.EndToEnd.Tests;
 
-/// <summary>Local runs seed a demo customer a front-end developer can sign in as at once: a balance and two orders.</summary>
+// Local runs seed a demo customer a front-end developer can sign in as at once: a balance and two orders.
 [Collection(StackDefinition.Name)]
 public sealed class DemoCustomerTests(StackFixture stack)
 {
@@ -12,7 +12,8 @@ public sealed class DemoCustomerTests(StackFixture stack)
     public async Task The_demo_customer_signs_in_and_has_a_balance_and_two_active_orders()
     {
         using var api = stack.CreateGatewayClient();
-        api.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", (await stack.NewBrowser().SignInAsync("demo", "local-demo-only-2026")).AccessToken);
+        api.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer",
+            (await stack.NewBrowser().SignInAsync("demo", "local-demo-only-2026")).AccessToken);
 
         // Orders seeds at start-up; the stack is healthy before that is certain, so wait for it.
         var deadline = DateTime.UtcNow.AddSeconds(30);
@@ -30,7 +31,8 @@ public sealed class DemoCustomerTests(StackFixture stack)
 
         var balance = await api.GetFromJsonAsync<JsonElement>("/api/balance");
 
-        Assert.Equal(["vps-m", "vps-s"], orders.EnumerateArray().Select(o => o.GetProperty("planId").GetString()).Order());
+        Assert.Equal(["vps-m", "vps-s"],
+            orders.EnumerateArray().Select(o => o.GetProperty("planId").GetString()).Order());
         Assert.All(orders.EnumerateArray(), o => Assert.Equal("active", o.GetProperty("status").GetString()));
         Assert.Equal(150.00m - 9.90m - 57.91m, balance.GetProperty("balance").GetDecimal());
     }

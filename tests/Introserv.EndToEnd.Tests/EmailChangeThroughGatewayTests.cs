@@ -8,10 +8,8 @@ using Introserv.ServiceDefaults;
 
 namespace Introserv.EndToEnd.Tests;
 
-/// <summary>
-/// Identity → Profile → Notifications → SMTP: the welcome mail, then an email change confirmed by following the
-/// link from the mail caught by the development mail catcher, and the notice to the old address.
-/// </summary>
+// Identity → Profile → Notifications → SMTP: the welcome mail, then an email change confirmed by following the
+// link from the mail caught by the development mail catcher, and the notice to the old address.
 [Collection(StackDefinition.Name)]
 public sealed partial class EmailChangeThroughGatewayTests(StackFixture stack)
 {
@@ -35,7 +33,8 @@ public sealed partial class EmailChangeThroughGatewayTests(StackFixture stack)
         Assert.Contains(login, welcome.GetProperty("text").GetString(), StringComparison.Ordinal);
 
         using var api = stack.CreateGatewayClient();
-        api.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", (await stack.NewBrowser().SignInAsync(login, Password)).AccessToken);
+        api.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer",
+            (await stack.NewBrowser().SignInAsync(login, Password)).AccessToken);
         await StackFixture.WaitForProfileAsync(api);
         var settings = await api.GetFromJsonAsync<JsonElement>("/api/notifications/settings");
         Assert.Equal(oldEmail, settings.GetProperty("emails").GetProperty("invoicesOrders").GetString());
@@ -50,21 +49,26 @@ public sealed partial class EmailChangeThroughGatewayTests(StackFixture stack)
         using var confirmed = await api.PostAsJsonAsync("/api/profile/email-change/confirm", new { token });
         Assert.Equal(HttpStatusCode.OK, confirmed.StatusCode);
         var profile = await confirmed.Content.ReadFromJsonAsync<JsonElement>();
-        Assert.Equal((newEmail, true), (profile.GetProperty("email").GetString(), profile.GetProperty("emailConfirmed").GetBoolean()));
+        Assert.Equal((newEmail, true),
+            (profile.GetProperty("email").GetString(), profile.GetProperty("emailConfirmed").GetBoolean()));
         using var again = await api.PostAsJsonAsync("/api/profile/email-change/confirm", new { token });
         Assert.Equal(HttpStatusCode.Conflict, again.StatusCode);
 
         var notice = await StackFixture.WaitForMailAsync(mail, oldEmail, "Your email address was changed");
         Assert.Contains(newEmail, notice.GetProperty("text").GetString(), StringComparison.Ordinal);
         var deadline = DateTime.UtcNow.AddSeconds(20);
-        while ((await api.GetFromJsonAsync<JsonElement>("/api/notifications/settings")).GetProperty("emails").GetProperty("account").GetString() != newEmail)
+        while ((await api.GetFromJsonAsync<JsonElement>("/api/notifications/settings"))
+            .GetProperty("emails")
+            .GetProperty("account")
+            .GetString() != newEmail)
         {
             Assert.True(DateTime.UtcNow < deadline, "the notification settings did not follow the new address");
             await Task.Delay(200);
         }
 
         var log = await api.GetFromJsonAsync<JsonElement>("/api/notifications");
-        Assert.Contains(log.GetProperty("items").EnumerateArray(), e => e.GetProperty("type").GetString() == "email_change_confirmation");
+        Assert.Contains(log.GetProperty("items").EnumerateArray(),
+            e => e.GetProperty("type").GetString() == "email_change_confirmation");
     }
 
     [GeneratedRegex(@"https?://\S+email-change/confirm\?token=\S+")]

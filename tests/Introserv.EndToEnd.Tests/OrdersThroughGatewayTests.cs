@@ -6,11 +6,9 @@ using Introserv.ServiceDefaults;
 
 namespace Introserv.EndToEnd.Tests;
 
-/// <summary>
-/// The Orders section through the gateway, with tokens from Identity and Profile's eligibility over gRPC: a staff
-/// top-up, an order, a renewal, a plan change by quote, an immediate cancellation by quote, the refund in the
-/// balance, and the mails Notifications sends for them.
-/// </summary>
+// The Orders section through the gateway, with tokens from Identity and Profile's eligibility over gRPC: a staff
+// top-up, an order, a renewal, a plan change by quote, an immediate cancellation by quote, the refund in the
+// balance, and the mails Notifications sends for them.
 [Collection(StackDefinition.Name)]
 public sealed class OrdersThroughGatewayTests(StackFixture stack)
 {
@@ -23,7 +21,8 @@ public sealed class OrdersThroughGatewayTests(StackFixture stack)
         var email = $"{login}@example.com";
         using (var anonymous = stack.CreateGatewayClient())
         {
-            using var registered = await anonymous.PostAsJsonAsync("/api/accounts", new { login, password = Password, email, firstName = "Ivan", lastName = "Petrov" });
+            using var registered = await anonymous.PostAsJsonAsync("/api/accounts",
+                new { login, password = Password, email, firstName = "Ivan", lastName = "Petrov" });
             Assert.Equal(HttpStatusCode.Created, registered.StatusCode);
         }
 
@@ -32,8 +31,16 @@ public sealed class OrdersThroughGatewayTests(StackFixture stack)
         var accountId = profile.GetProperty("accountId").GetGuid();
         using (var saved = await api.PutAsJsonAsync("/api/profile", new
         {
-            firstName = "Ivan", lastName = "Petrov", city = "Varna", address = "ul. Slivnitsa 9", country = "BG", profileType = "individual",
-            postalAddress = new { recipient = "Ivan Petrov", street = "ul. Slivnitsa 9", city = "Varna", postalCode = "9000", country = "BG" },
+            firstName = "Ivan", lastName = "Petrov", city = "Varna", address = "ul. Slivnitsa 9", country = "BG",
+            profileType = "individual",
+            postalAddress = new
+            {
+                recipient = "Ivan Petrov",
+                street = "ul. Slivnitsa 9",
+                city = "Varna",
+                postalCode = "9000",
+                country = "BG"
+            },
             version = profile.GetProperty("version").GetInt32(),
         }))
         {
@@ -41,26 +48,35 @@ public sealed class OrdersThroughGatewayTests(StackFixture stack)
         }
 
         // Top up: the development support account credits a payment.
-        using var staff = stack.Api((await stack.NewBrowser().SignInAsync("support", "local-support-only-2026")).AccessToken);
-        using (var credited = await staff.PostAsJsonAsync($"/api/staff/balances/{accountId}/credits", new { amount = 100m, currency = "EUR", paymentReference = $"bank-{Guid.NewGuid():N}" }))
+        using var staff = stack.Api(
+            (await stack.NewBrowser().SignInAsync("support", "local-support-only-2026")).AccessToken);
+        using (var credited = await staff.PostAsJsonAsync($"/api/staff/balances/{accountId}/credits",
+            new { amount = 100m, currency = "EUR", paymentReference = $"bank-{Guid.NewGuid():N}" }))
         {
             Assert.Equal(HttpStatusCode.Created, credited.StatusCode);
         }
 
         var plans = await api.GetFromJsonAsync<JsonElement>("/api/plans");
-        Assert.Contains(plans.EnumerateArray(), p => p.GetProperty("id").GetString() == "vps-s" && p.GetProperty("type").GetString() == "vps");
+        Assert.Contains(plans.EnumerateArray(),
+            p => p.GetProperty("id").GetString() == "vps-s" && p.GetProperty("type").GetString() == "vps");
 
-        var (placed, order) = await SendAsync(api, HttpMethod.Post, "/api/orders", new { planId = "vps-s", periodMonths = 1 }, Guid.NewGuid().ToString());
+        var (placed, order) = await SendAsync(api, HttpMethod.Post, "/api/orders",
+            new { planId = "vps-s", periodMonths = 1 }, Guid.NewGuid().ToString());
         Assert.Equal(HttpStatusCode.Created, placed);
         Assert.Equal("active", order.GetProperty("status").GetString());
         var orderId = order.GetProperty("id").GetGuid();
 
-        var (renewed, afterRenewal) = await SendAsync(api, HttpMethod.Post, $"/api/orders/{orderId}/renew", new { periodMonths = 1 }, Guid.NewGuid().ToString());
+        var (renewed, afterRenewal) = await SendAsync(api, HttpMethod.Post, $"/api/orders/{orderId}/renew",
+            new { periodMonths = 1 }, Guid.NewGuid().ToString());
         Assert.Equal(HttpStatusCode.OK, renewed);
-        Assert.True(afterRenewal.GetProperty("paidUntil").GetDateTimeOffset() > order.GetProperty("paidUntil").GetDateTimeOffset().AddDays(27));
+        Assert.True(
+            afterRenewal.GetProperty("paidUntil").GetDateTimeOffset()
+                > order.GetProperty("paidUntil").GetDateTimeOffset().AddDays(27));
 
-        var (_, change) = await SendAsync(api, HttpMethod.Post, $"/api/orders/{orderId}/plan-change/quote", new { planId = "vps-m" });
-        var (changed, afterChange) = await SendAsync(api, HttpMethod.Post, $"/api/orders/{orderId}/plan-change", new { quoteId = change.GetProperty("quoteId").GetGuid() });
+        var (_, change) = await SendAsync(api, HttpMethod.Post, $"/api/orders/{orderId}/plan-change/quote",
+            new { planId = "vps-m" });
+        var (changed, afterChange) = await SendAsync(api, HttpMethod.Post, $"/api/orders/{orderId}/plan-change",
+            new { quoteId = change.GetProperty("quoteId").GetGuid() });
         Assert.Equal(HttpStatusCode.OK, changed);
         Assert.Equal("vps-m", afterChange.GetProperty("planId").GetString());
         var upgrade = change.GetProperty("amount").GetDecimal();
@@ -69,16 +85,23 @@ public sealed class OrdersThroughGatewayTests(StackFixture stack)
         var (_, cancellation) = await SendAsync(api, HttpMethod.Post, $"/api/orders/{orderId}/cancellation/quote");
         var refund = cancellation.GetProperty("immediate").GetProperty("refund").GetDecimal();
         var (cancelled, afterCancel) = await SendAsync(api, HttpMethod.Post, $"/api/orders/{orderId}/cancellation",
-            new { mode = "immediate", quoteId = cancellation.GetProperty("immediate").GetProperty("quoteId").GetGuid(), reason = "Testing the panel" });
+            new
+            {
+                mode = "immediate",
+                quoteId = cancellation.GetProperty("immediate").GetProperty("quoteId").GetGuid(),
+                reason = "Testing the panel"
+            });
         Assert.Equal(HttpStatusCode.OK, cancelled);
         Assert.Equal("cancelled", afterCancel.GetProperty("status").GetString());
 
         var balance = await api.GetFromJsonAsync<JsonElement>("/api/balance");
         var entries = balance.GetProperty("items").EnumerateArray().ToList();
-        Assert.Equal(["refund", "plan_change", "renewal_charge", "order_charge", "top_up"], entries.Select(e => e.GetProperty("reason").GetString()));
+        Assert.Equal(["refund", "plan_change", "renewal_charge", "order_charge", "top_up"],
+            entries.Select(e => e.GetProperty("reason").GetString()));
         Assert.Equal(refund, entries[0].GetProperty("amount").GetDecimal());
         Assert.Equal(100m - 9.90m - 9.90m - upgrade + refund, balance.GetProperty("balance").GetDecimal());
-        Assert.Equal(balance.GetProperty("balance").GetDecimal(), entries.Sum(e => e.GetProperty("amount").GetDecimal()));
+        Assert.Equal(balance.GetProperty("balance").GetDecimal(),
+            entries.Sum(e => e.GetProperty("amount").GetDecimal()));
         var history = await api.GetFromJsonAsync<JsonElement>("/api/orders/history?status=cancelled");
         Assert.Equal(orderId, Assert.Single(history.GetProperty("items").EnumerateArray()).GetProperty("id").GetGuid());
 
@@ -88,7 +111,8 @@ public sealed class OrdersThroughGatewayTests(StackFixture stack)
         await StackFixture.WaitForMailAsync(mail, email, "Your vps-m was cancelled");
     }
 
-    private static async Task<(HttpStatusCode Status, JsonElement Body)> SendAsync(HttpClient api, HttpMethod method, string path, object? body = null, string? idempotencyKey = null)
+    private static async Task<(HttpStatusCode Status, JsonElement Body)> SendAsync(
+        HttpClient api, HttpMethod method, string path, object? body = null, string? idempotencyKey = null)
     {
         using var request = new HttpRequestMessage(method, path) { Content = JsonContent.Create(body ?? new { }) };
         if (idempotencyKey is not null)

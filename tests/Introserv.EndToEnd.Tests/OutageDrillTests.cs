@@ -12,13 +12,11 @@ using Xunit.Abstractions;
 
 namespace Introserv.EndToEnd.Tests;
 
-/// <summary>
-/// Drills: a service process is restarted or killed, PostgreSQL is restarted, RabbitMQ is stopped, while customers
-/// keep ordering and reading through the gateway. A client retries a failed request (an order with the same
-/// Idempotency-Key), as any client would: no request is lost, no order is placed or charged twice, the balance
-/// equals the ledger, no event is lost or doubled. Each prints the requests, the failed attempts the clients
-/// retried, p50/p99 and the events.
-/// </summary>
+// Drills: a service process is restarted or killed, PostgreSQL is restarted, RabbitMQ is stopped, while customers
+// keep ordering and reading through the gateway. A client retries a failed request (an order with the same
+// Idempotency-Key), as any client would: no request is lost, no order is placed or charged twice, the balance
+// equals the ledger, no event is lost or doubled. Each prints the requests, the failed attempts the clients
+// retried, p50/p99 and the events.
 [Collection(StackDefinition.Name)]
 public sealed class OutageDrillTests(StackFixture stack, ITestOutputHelper output)
 {
@@ -31,7 +29,8 @@ public sealed class OutageDrillTests(StackFixture stack, ITestOutputHelper outpu
     [InlineData("orders", false)]
     [InlineData("gateway", false)]
     [InlineData("orders", true)]
-    public async Task Restarting_a_process_under_a_stream_of_customers_loses_and_doubles_nothing(string resource, bool kill)
+    public async Task Restarting_a_process_under_a_stream_of_customers_loses_and_doubles_nothing(
+        string resource, bool kill)
     {
         await RunUnderStreamAsync($"{resource} {(kill ? "killed and started again" : "restarted")}", async () =>
         {
@@ -50,7 +49,8 @@ public sealed class OutageDrillTests(StackFixture stack, ITestOutputHelper outpu
             // port (it must see clients' own addresses, so it is not behind the local proxy) and a process still
             // closing its connections holds it.
             using var exited = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-            await stack.App.ResourceNotifications.WaitForResourceAsync(resource, e => e.Snapshot.State?.Text is not ("Running" or "Starting" or "Stopping"), exited.Token);
+            await stack.App.ResourceNotifications.WaitForResourceAsync(resource,
+                e => e.Snapshot.State?.Text is not ("Running" or "Starting" or "Stopping"), exited.Token);
             if (resource == ResourceNames.Gateway)
             {
                 await WaitUntilFreeAsync(stack.GatewayAddress.Port, exited.Token);
@@ -86,7 +86,8 @@ public sealed class OutageDrillTests(StackFixture stack, ITestOutputHelper outpu
     [InlineData("pause-broker")]
     public async Task A_dependency_outage_under_a_stream_of_customers_loses_and_doubles_nothing(string outage)
     {
-        await RunUnderStreamAsync(outage == "restart-postgres" ? "PostgreSQL restarted" : "RabbitMQ stopped for 8 s", async () =>
+        await RunUnderStreamAsync(
+            outage == "restart-postgres" ? "PostgreSQL restarted" : "RabbitMQ stopped for 8 s", async () =>
         {
             await InfraAsync(outage);
             if (outage == "pause-broker")
@@ -130,22 +131,21 @@ public sealed class OutageDrillTests(StackFixture stack, ITestOutputHelper outpu
         });
     }
 
-    /// <summary>Readiness (<c>/health</c>) of each resource answers 200: Healthy or Degraded.</summary>
+    // Readiness (/health) of each resource answers 200: Healthy or Degraded.
     private async Task AssertReadyAsync(params string[] resources)
     {
         foreach (var resource in resources)
         {
             using var http = stack.App.CreateHttpClient(resource, ResourceNames.HttpEndpoint);
             using var response = await http.GetAsync(new Uri("/health", UriKind.Relative));
-            Assert.True(response.StatusCode == HttpStatusCode.OK, $"{resource} is not ready during the outage: {(int)response.StatusCode}");
+            Assert.True(response.StatusCode == HttpStatusCode.OK,
+                $"{resource} is not ready during the outage: {(int)response.StatusCode}");
         }
     }
 
-    /// <summary>
-    /// Customers order (each with an Idempotency-Key) and read through the gateway while <paramref name="disrupt"/>
-    /// runs; a failed request is retried as any client would. Afterwards every order was answered once, none was
-    /// placed twice, the balance equals the ledger, and every order's OrderPlaced event became exactly one mail.
-    /// </summary>
+    // Customers order (each with an Idempotency-Key) and read through the gateway while disrupt
+    // runs; a failed request is retried as any client would. Afterwards every order was answered once, none was
+    // placed twice, the balance equals the ledger, and every order's OrderPlaced event became exactly one mail.
     private async Task RunUnderStreamAsync(string drill, Func<Task> disrupt)
     {
         using var api = await PayingCustomerAsync(MaxOrders * Price + 100m);
@@ -166,7 +166,8 @@ public sealed class OutageDrillTests(StackFixture stack, ITestOutputHelper outpu
                     using var message = request();
                     var response = await api.SendAsync(message);
                     latencies.Add(watch.Elapsed.TotalMilliseconds);
-                    // 5xx (the service or its route is away) and 409 in progress (a retry met its own first try) are retried.
+                    // 5xx (the service or its route is away) and 409 in progress (a retry met its own first try) are
+                    // retried.
                     if ((int)response.StatusCode < 500 && response.StatusCode != HttpStatusCode.Conflict)
                     {
                         return response;
@@ -190,13 +191,15 @@ public sealed class OutageDrillTests(StackFixture stack, ITestOutputHelper outpu
             for (var i = 0; i < MaxOrders && !stop.IsCancellationRequested; i++)
             {
                 var key = Guid.NewGuid().ToString();
-                using var placed = await SendUntilAnsweredAsync(() => new HttpRequestMessage(HttpMethod.Post, "/api/orders")
+                using var placed = await SendUntilAnsweredAsync(() =>
+                    new HttpRequestMessage(HttpMethod.Post, "/api/orders")
                 {
                     Content = JsonContent.Create(new { planId = "vps-s", periodMonths = 1 }),
                     Headers = { { "Idempotency-Key", key } },
                 });
                 Assert.Equal(HttpStatusCode.Created, placed.StatusCode);
-                answers.GetOrAdd(key, _ => []).Add((await placed.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid());
+                answers.GetOrAdd(key, _ => [])
+                    .Add((await placed.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid());
                 await Task.Delay(150);
             }
         });
@@ -204,7 +207,8 @@ public sealed class OutageDrillTests(StackFixture stack, ITestOutputHelper outpu
         {
             while (!stop.IsCancellationRequested)
             {
-                using var read = await SendUntilAnsweredAsync(() => new HttpRequestMessage(HttpMethod.Get, "/api/orders?limit=5"));
+                using var read = await SendUntilAnsweredAsync(() =>
+                    new HttpRequestMessage(HttpMethod.Get, "/api/orders?limit=5"));
                 Assert.Equal(HttpStatusCode.OK, read.StatusCode);
                 Interlocked.Increment(ref reads);
                 await Task.Delay(200);
@@ -226,8 +230,10 @@ public sealed class OutageDrillTests(StackFixture stack, ITestOutputHelper outpu
         var mails = await OrderMailsAsync(api, placedIds.Count);
         var sorted = latencies.Order().ToList();
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"{drill} in {recovered.TotalSeconds:F1} s: {answers.Count} orders and {reads} reads answered, {failedAttempts} failed attempts retried, " +
-            $"p50 {sorted[sorted.Count / 2]:F0} ms, p99 {sorted[(int)(sorted.Count * 0.99)]:F0} ms; orders lost 0, duplicated {history.Count - placedIds.Count}; " +
+            $"{drill} in {recovered.TotalSeconds:F1} s: {answers.Count} orders and {reads} reads answered, " +
+            $"{failedAttempts} failed attempts retried, " +
+            $"p50 {sorted[sorted.Count / 2]:F0} ms, p99 {sorted[(int)(sorted.Count * 0.99)]:F0} ms; " +
+            $"orders lost 0, duplicated {history.Count - placedIds.Count}; " +
             $"OrderPlaced mails sent {mails} for {placedIds.Count} orders"));
 
         Assert.Equal(placedIds.Select(id => id.ToString()).Order(), history.Order());
@@ -238,10 +244,12 @@ public sealed class OutageDrillTests(StackFixture stack, ITestOutputHelper outpu
     }
 
     private static async Task<List<string>> SentOrderMailsAsync(HttpClient api) =>
-        [.. (await AllAsync(api, "/api/notifications", n => $"{n.GetProperty("type").GetString()} {n.GetProperty("status").GetString()}"))
+        [.. (await AllAsync(api, "/api/notifications",
+            n => $"{n.GetProperty("type").GetString()} {n.GetProperty("status").GetString()}"))
             .Where(entry => entry == "order_placed sent")];
 
-    /// <summary>The account's order-placed mails, sent, once their number stops growing (events and mails may still be on their way).</summary>
+    // The account's order-placed mails, sent, once their number stops growing (events and mails may still be on their
+    // way).
     private static async Task<int> OrderMailsAsync(HttpClient api, int expected)
     {
         var deadline = DateTime.UtcNow.AddSeconds(60);
@@ -270,16 +278,16 @@ public sealed class OutageDrillTests(StackFixture stack, ITestOutputHelper outpu
         Assert.Equal(0, process.ExitCode);
     }
 
-    /// <summary>
-    /// Kills the service's process outright (no shutdown at all), in the middle of whatever it is doing. Local runs
-    /// start a service through <c>dotnet run</c>, so the service is the child of the process Aspire reports.
-    /// </summary>
+    // Kills the service's process outright (no shutdown at all), in the middle of whatever it is doing. Local runs
+    // start a service through dotnet run, so the service is the child of the process Aspire reports.
     private void KillService(string resource)
     {
         Assert.True(stack.App.ResourceNotifications.TryGetCurrentState(resource, out var state));
-        var launcher = Convert.ToInt32(state.Snapshot.Properties.Single(p => p.Name == "executable.pid").Value, CultureInfo.InvariantCulture);
+        var launcher = Convert.ToInt32(state.Snapshot.Properties.Single(p => p.Name == "executable.pid").Value,
+            CultureInfo.InvariantCulture);
         var children = Directory.EnumerateDirectories($"/proc/{launcher}/task")
-            .SelectMany(task => File.ReadAllText(Path.Combine(task, "children")).Split(' ', StringSplitOptions.RemoveEmptyEntries))
+            .SelectMany(task =>
+                File.ReadAllText(Path.Combine(task, "children")).Split(' ', StringSplitOptions.RemoveEmptyEntries))
             .Select(pid => int.Parse(pid, CultureInfo.InvariantCulture)).ToList();
         foreach (var pid in children.DefaultIfEmpty(launcher))
         {
@@ -295,7 +303,14 @@ public sealed class OutageDrillTests(StackFixture stack, ITestOutputHelper outpu
         using (var anonymous = stack.CreateGatewayClient())
         {
             using var registered = await anonymous.PostAsJsonAsync("/api/accounts",
-                new { login, password = Password, email = $"{login}@example.com", firstName = "Dora", lastName = "Drill" });
+                new
+                {
+                    login,
+                    password = Password,
+                    email = $"{login}@example.com",
+                    firstName = "Dora",
+                    lastName = "Drill"
+                });
             Assert.Equal(HttpStatusCode.Created, registered.StatusCode);
         }
 
@@ -303,16 +318,26 @@ public sealed class OutageDrillTests(StackFixture stack, ITestOutputHelper outpu
         var (profile, _) = await StackFixture.WaitForProfileAsync(api);
         using (var saved = await api.PutAsJsonAsync("/api/profile", new
         {
-            firstName = "Dora", lastName = "Drill", city = "Ruse", address = "ul. Borisova 5", country = "BG", profileType = "individual",
-            postalAddress = new { recipient = "Dora Drill", street = "ul. Borisova 5", city = "Ruse", postalCode = "7000", country = "BG" },
+            firstName = "Dora", lastName = "Drill", city = "Ruse", address = "ul. Borisova 5", country = "BG",
+            profileType = "individual",
+            postalAddress = new
+            {
+                recipient = "Dora Drill",
+                street = "ul. Borisova 5",
+                city = "Ruse",
+                postalCode = "7000",
+                country = "BG"
+            },
             version = profile.GetProperty("version").GetInt32(),
         }))
         {
             Assert.Equal(HttpStatusCode.OK, saved.StatusCode);
         }
 
-        using var staff = stack.Api((await stack.NewBrowser().SignInAsync("support", "local-support-only-2026")).AccessToken);
-        using var credited = await staff.PostAsJsonAsync($"/api/staff/balances/{profile.GetProperty("accountId").GetGuid()}/credits",
+        using var staff = stack.Api(
+            (await stack.NewBrowser().SignInAsync("support", "local-support-only-2026")).AccessToken);
+        using var credited = await staff.PostAsJsonAsync(
+            $"/api/staff/balances/{profile.GetProperty("accountId").GetGuid()}/credits",
             new { amount = credit, currency = "EUR", paymentReference = $"drill-{Guid.NewGuid():N}" });
         Assert.Equal(HttpStatusCode.Created, credited.StatusCode);
         return api;
@@ -324,7 +349,8 @@ public sealed class OutageDrillTests(StackFixture stack, ITestOutputHelper outpu
         string? cursor = null;
         do
         {
-            var page = await api.GetFromJsonAsync<JsonElement>(cursor is null ? $"{path}?limit=100" : $"{path}?limit=100&cursor={cursor}");
+            var page = await api.GetFromJsonAsync<JsonElement>(
+                cursor is null ? $"{path}?limit=100" : $"{path}?limit=100&cursor={cursor}");
             items.AddRange(page.GetProperty("items").EnumerateArray().Select(key));
             cursor = page.GetProperty("nextCursor").GetString();
         }

@@ -8,11 +8,9 @@ using Introserv.ServiceDefaults;
 
 namespace Introserv.EndToEnd.Tests;
 
-/// <summary>
-/// A forgotten password the way a customer meets it: confirm the sign-up address from its mail, then on the sign-in
-/// page follow "Forgot your password?", ask by login, open the link from the mail, set a new password and sign in
-/// with it; the link works once.
-/// </summary>
+// A forgotten password the way a customer meets it: confirm the sign-up address from its mail, then on the sign-in
+// page follow "Forgot your password?", ask by login, open the link from the mail, set a new password and sign in
+// with it; the link works once.
 [Collection(StackDefinition.Name)]
 public sealed partial class PasswordResetThroughGatewayTests(StackFixture stack)
 {
@@ -35,27 +33,36 @@ public sealed partial class PasswordResetThroughGatewayTests(StackFixture stack)
         var confirmation = await StackFixture.WaitForMailAsync(mail, email, "Confirm your email address");
         var confirmToken = TokenOf(ConfirmLink().Match(confirmation.GetProperty("text").GetString()!).Value);
         using var api = stack.CreateGatewayClient();
-        api.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", (await stack.NewBrowser().SignInAsync(login, Password)).AccessToken);
+        api.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer",
+            (await stack.NewBrowser().SignInAsync(login, Password)).AccessToken);
         await StackFixture.WaitForProfileAsync(api);
-        using (var confirmed = await api.PostAsJsonAsync("/api/profile/email-change/confirm", new { token = confirmToken }))
+        using (var confirmed = await api.PostAsJsonAsync("/api/profile/email-change/confirm",
+            new { token = confirmToken }))
         {
             Assert.Equal(HttpStatusCode.OK, confirmed.StatusCode);
         }
 
         // Identity learns of the confirmation from Profile's event; only then may a reset link go to the address.
         var deadline = DateTime.UtcNow.AddSeconds(20);
-        while (!(await api.GetFromJsonAsync<JsonElement>("/api/account/security")).GetProperty("emailConfirmed").GetBoolean())
+        while (!(await api.GetFromJsonAsync<JsonElement>("/api/account/security"))
+            .GetProperty("emailConfirmed")
+            .GetBoolean())
         {
             Assert.True(DateTime.UtcNow < deadline, "Identity did not learn that the address is confirmed");
             await Task.Delay(200);
         }
 
-        using var handler = new HttpClientHandler { CookieContainer = new CookieContainer(), AllowAutoRedirect = false };
+        using var handler = new HttpClientHandler
+        {
+            CookieContainer = new CookieContainer(),
+            AllowAutoRedirect = false
+        };
         using var browser = new HttpClient(handler) { BaseAddress = stack.GatewayAddress };
         var signInPage = await browser.GetStringAsync(new Uri("/account/login", UriKind.Relative));
         Assert.Contains("href=\"/account/password-reset\"", signInPage, StringComparison.Ordinal);
         Assert.Contains("href=\"/account/sign-up\"", signInPage, StringComparison.Ordinal);
-        Assert.Contains("Create an account", await browser.GetStringAsync(new Uri("/account/sign-up", UriKind.Relative)), StringComparison.Ordinal);
+        Assert.Contains("Create an account",
+            await browser.GetStringAsync(new Uri("/account/sign-up", UriKind.Relative)), StringComparison.Ordinal);
         var asked = await SubmitAsync(browser, "/account/password-reset", new() { ["account"] = login });
         Assert.Equal(HttpStatusCode.OK, asked.Status);
         Assert.Contains("Check your mail", asked.Page, StringComparison.Ordinal);
@@ -64,18 +71,25 @@ public sealed partial class PasswordResetThroughGatewayTests(StackFixture stack)
         var link = new Uri(ResetLink().Match(reset.GetProperty("text").GetString()!).Value);
         Assert.Equal(stack.GatewayAddress.Authority, link.Authority);
         var token = TokenOf(link.ToString());
-        var set = await SubmitAsync(browser, link.PathAndQuery, new() { ["token"] = token, ["newPassword"] = NewPassword, ["confirmPassword"] = NewPassword });
+        var set = await SubmitAsync(browser, link.PathAndQuery,
+            new() { ["token"] = token, ["newPassword"] = NewPassword, ["confirmPassword"] = NewPassword });
         Assert.Equal(HttpStatusCode.OK, set.Status);
         Assert.Contains("Password changed", set.Page, StringComparison.Ordinal);
 
         Assert.NotNull((await stack.NewBrowser().SignInAsync(login, NewPassword)).AccessToken);
-        var again = await SubmitAsync(browser, link.PathAndQuery, new() { ["token"] = token, ["newPassword"] = "another 77 password", ["confirmPassword"] = "another 77 password" });
+        var again = await SubmitAsync(browser, link.PathAndQuery, new()
+        {
+            ["token"] = token,
+            ["newPassword"] = "another 77 password",
+            ["confirmPassword"] = "another 77 password"
+        });
         Assert.Equal(HttpStatusCode.Conflict, again.Status);
         Assert.Contains("Ask for a new link", again.Page, StringComparison.Ordinal);
     }
 
-    /// <summary>Opens the form at <paramref name="path"/> and posts it with its antiforgery field and <paramref name="fields"/>.</summary>
-    private static async Task<(HttpStatusCode Status, string Page)> SubmitAsync(HttpClient browser, string path, Dictionary<string, string> fields)
+    // Opens the form at path and posts it with its antiforgery field and fields.
+    private static async Task<(HttpStatusCode Status, string Page)> SubmitAsync(
+        HttpClient browser, string path, Dictionary<string, string> fields)
     {
         var form = await browser.GetStringAsync(new Uri(path, UriKind.Relative));
         var antiforgery = AntiforgeryField().Match(form);
@@ -87,7 +101,8 @@ public sealed partial class PasswordResetThroughGatewayTests(StackFixture stack)
         return (response.StatusCode, await response.Content.ReadAsStringAsync());
     }
 
-    private static string TokenOf(string link) => Uri.UnescapeDataString(new Uri(link).Query.TrimStart('?').Split('=', 2)[1]);
+    private static string TokenOf(string link) =>
+        Uri.UnescapeDataString(new Uri(link).Query.TrimStart('?').Split('=', 2)[1]);
 
     [GeneratedRegex(@"https?://\S+email-change/confirm\?token=\S+")]
     private static partial Regex ConfirmLink();
@@ -95,7 +110,8 @@ public sealed partial class PasswordResetThroughGatewayTests(StackFixture stack)
     [GeneratedRegex(@"https?://\S+/account/password-reset/confirm\?token=\S+")]
     private static partial Regex ResetLink();
 
-    [GeneratedRegex("<input type=\"hidden\" name=\"(?<name>__RequestVerificationToken[^\"]*)\" value=\"(?<value>[^\"]+)\">")]
+    [GeneratedRegex(
+        "<input type=\"hidden\" name=\"(?<name>__RequestVerificationToken[^\"]*)\" value=\"(?<value>[^\"]+)\">")]
     private static partial Regex AntiforgeryField();
 
     [GeneratedRegex("<form method=\"post\" action=\"(?<action>[^\"]+)\">")]

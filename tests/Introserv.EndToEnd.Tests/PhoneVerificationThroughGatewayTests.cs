@@ -8,18 +8,17 @@ using Introserv.ServiceDefaults;
 
 namespace Introserv.EndToEnd.Tests;
 
-/// <summary>
-/// A customer verifies a phone through the gateway, as a front end would, reading the code where a developer
-/// would during a local run: the development telephony gateway's message list.
-/// </summary>
+// A customer verifies a phone through the gateway, as a front end would, reading the code where a developer
+// would during a local run: the development telephony gateway's message list.
 [Collection(StackDefinition.Name)]
 public sealed class PhoneVerificationThroughGatewayTests(StackFixture stack)
 {
     [Fact]
-    public async Task A_customer_verifies_a_phone_by_call_with_the_sms_fallback_and_then_confirms_a_sensitive_operation()
+    public async Task A_customer_verifies_a_phone_by_call_with_the_sms_fallback_then_confirms_a_sensitive_change()
     {
         using var api = stack.CreateGatewayClient();
-        api.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", await stack.CustomerTokenAsync());
+        api.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer",
+            await stack.CustomerTokenAsync());
         using var telephony = stack.App.CreateHttpClient(ResourceNames.TelephonyDev, ResourceNames.HttpEndpoint);
         var phone = $"+35987{RandomNumberGenerator.GetInt32(1_000_000, 9_999_999)}";
 
@@ -44,22 +43,29 @@ public sealed class PhoneVerificationThroughGatewayTests(StackFixture stack)
         Assert.Equal("secondary", sms.GetProperty("gateway").GetString());
         Assert.Matches("^[0-9]{6}$", await LastCodeAsync(telephony, phone, "sms-secondary"));
 
-        using var wrong = await api.PostAsJsonAsync($"/api/verification/challenges/{call.GetProperty("id").GetGuid()}/confirm", new { code = callCode == "0000" ? "0001" : "0000" });
-        using var confirmed = await api.PostAsJsonAsync($"/api/verification/challenges/{call.GetProperty("id").GetGuid()}/confirm", new { code = callCode });
+        using var wrong = await api.PostAsJsonAsync(
+            $"/api/verification/challenges/{call.GetProperty("id").GetGuid()}/confirm",
+            new { code = callCode == "0000" ? "0001" : "0000" });
+        using var confirmed = await api.PostAsJsonAsync(
+            $"/api/verification/challenges/{call.GetProperty("id").GetGuid()}/confirm", new { code = callCode });
         var verified = await api.GetFromJsonAsync<JsonElement>("/api/verification/phone");
 
         Assert.Equal(HttpStatusCode.BadRequest, wrong.StatusCode);
         Assert.Equal("application/problem+json", wrong.Content.Headers.ContentType?.MediaType);
-        Assert.Equal("invalid_code", (await wrong.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("code").GetString());
+        Assert.Equal("invalid_code",
+            (await wrong.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("code").GetString());
         Assert.Equal(HttpStatusCode.OK, confirmed.StatusCode);
         Assert.Equal(phone, verified.GetProperty("phone").GetString());
 
         // A sensitive operation is confirmed with a code sent to the verified phone.
-        var stepUp = await StartAsync(api, new { purpose = "step_up", channel = "sms", operation = "change_ip_allow_list" });
+        var stepUp = await StartAsync(api,
+            new { purpose = "step_up", channel = "sms", operation = "change_ip_allow_list" });
         var stepUpCode = await LastCodeAsync(telephony, phone, "sms-primary");
-        using var stepUpConfirmed = await api.PostAsJsonAsync($"/api/verification/challenges/{stepUp.GetProperty("id").GetGuid()}/confirm", new { code = stepUpCode });
+        using var stepUpConfirmed = await api.PostAsJsonAsync(
+            $"/api/verification/challenges/{stepUp.GetProperty("id").GetGuid()}/confirm", new { code = stepUpCode });
         Assert.Equal(HttpStatusCode.OK, stepUpConfirmed.StatusCode);
-        Assert.False(string.IsNullOrEmpty((await stepUpConfirmed.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("stepUpToken").GetString()));
+        Assert.False(string.IsNullOrEmpty(
+            (await stepUpConfirmed.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("stepUpToken").GetString()));
     }
 
     [Fact]
@@ -67,7 +73,8 @@ public sealed class PhoneVerificationThroughGatewayTests(StackFixture stack)
     {
         using var anonymous = stack.CreateGatewayClient();
 
-        using var response = await anonymous.PostAsJsonAsync("/api/verification/challenges", new { purpose = "phone", channel = "sms", phone = "+359881234567" });
+        using var response = await anonymous.PostAsJsonAsync("/api/verification/challenges",
+            new { purpose = "phone", channel = "sms", phone = "+359881234567" });
 
         Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
     }
@@ -84,7 +91,9 @@ public sealed class PhoneVerificationThroughGatewayTests(StackFixture stack)
     private static async Task<string> LastCodeAsync(HttpClient telephony, string phone, string gateway)
     {
         var messages = await telephony.GetFromJsonAsync<JsonElement>($"/api/messages?to={Uri.EscapeDataString(phone)}");
-        var last = messages.EnumerateArray().First(m => m.GetProperty("gateway").GetString() == gateway && m.GetProperty("outcome").GetString() == "delivered");
+        var last = messages.EnumerateArray()
+            .First(m => m.GetProperty("gateway").GetString() == gateway
+                && m.GetProperty("outcome").GetString() == "delivered");
         return last.GetProperty("code").GetString()!;
     }
 

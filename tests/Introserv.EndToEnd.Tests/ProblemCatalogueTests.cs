@@ -10,13 +10,12 @@ using Introserv.Testing;
 
 namespace Introserv.EndToEnd.Tests;
 
-/// <summary>
-/// The error catalogues: one code means one status everywhere, and the README's list of codes is generated from
-/// them (run with <c>UPDATE_README=1</c> to rewrite it after changing a catalogue).
-/// </summary>
+// The error catalogues: one code means one status everywhere, and the README's list of codes is generated from
+// them (run with UPDATE_README=1 to rewrite it after changing a catalogue).
 public sealed class ProblemCatalogueTests
 {
-    private const string Start = "<!-- problem-codes:start (generated from the catalogues by ProblemCatalogueTests) -->";
+    private const string Start =
+        "<!-- problem-codes:start (generated from the catalogues by ProblemCatalogueTests) -->";
     private const string End = "<!-- problem-codes:end -->";
 
     private static readonly (string Service, Type Catalogue)[] Catalogues =
@@ -63,7 +62,9 @@ public sealed class ProblemCatalogueTests
         // Profile passes Verification's refusals of the customer's phone challenge on with their code; one it does
         // not list would reach the customer undeclared (and the code above proves the statuses agree).
         var profile = Entries(typeof(ProfileProblems)).Select(p => p.Code).ToHashSet(StringComparer.Ordinal);
-        var verification = Introserv.Verification.Problems.Start.Concat(Introserv.Verification.Problems.Resend).Concat(Introserv.Verification.Problems.Confirm)
+        var verification = Introserv.Verification.Problems.Start
+            .Concat(Introserv.Verification.Problems.Resend)
+            .Concat(Introserv.Verification.Problems.Confirm)
             .Select(p => p.Code).Distinct();
 
         var missing = verification.Where(code => !profile.Contains(code)).ToList();
@@ -75,10 +76,13 @@ public sealed class ProblemCatalogueTests
     {
         // "`404 order_not_found`", "404 `order_not_found`": prose that names a status and a code.
         var readme = File.ReadAllText(Path.Combine(LocalInfra.RepositoryRoot, "README.md"));
-        var named = System.Text.RegularExpressions.Regex.Matches(readme, @"`[1-5]\d\d ([a-z][a-z0-9_]+)`|\b[1-5]\d\d `([a-z][a-z0-9_]+)`")
+        var named = System.Text.RegularExpressions.Regex
+            .Matches(readme, @"`[1-5]\d\d ([a-z][a-z0-9_]+)`|\b[1-5]\d\d `([a-z][a-z0-9_]+)`")
             .Select(m => m.Groups[1].Success ? m.Groups[1].Value : m.Groups[2].Value)
             .ToHashSet(StringComparer.Ordinal);
-        var catalogued = Catalogues.SelectMany(c => Entries(c.Catalogue)).Select(p => p.Code).ToHashSet(StringComparer.Ordinal);
+        var catalogued = Catalogues.SelectMany(c => Entries(c.Catalogue))
+            .Select(p => p.Code)
+            .ToHashSet(StringComparer.Ordinal);
 
         Assert.Contains("precondition_required", named);
         var unknown = named.Where(code => !catalogued.Contains(code)).Order(StringComparer.Ordinal).ToList();
@@ -94,9 +98,12 @@ public sealed class ProblemCatalogueTests
             .AppendLine("|---|---|---|---|");
         foreach (var (service, catalogue) in Catalogues)
         {
-            foreach (var problem in Entries(catalogue).OrderBy(p => p.Status).ThenBy(p => p.Code, StringComparer.Ordinal))
+            foreach (var problem in Entries(catalogue)
+                .OrderBy(p => p.Status)
+                .ThenBy(p => p.Code, StringComparer.Ordinal))
             {
-                table.AppendLine(CultureInfo.InvariantCulture, $"| {service} | {problem.Status} | `{problem.Code}` | {problem.Title} |");
+                table.AppendLine(CultureInfo.InvariantCulture,
+                    $"| {service} | {problem.Status} | `{problem.Code}` | {problem.Title} |");
             }
         }
 

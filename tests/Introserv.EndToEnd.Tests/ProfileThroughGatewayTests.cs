@@ -7,7 +7,8 @@ using Introserv.ServiceDefaults;
 
 namespace Introserv.EndToEnd.Tests;
 
-/// <summary>The Personal Information section through the gateway: Identity → event → Profile, Profile → gRPC → Verification.</summary>
+// The Personal Information section through the gateway: Identity → event → Profile, Profile → gRPC →
+// Verification.
 [Collection(StackDefinition.Name)]
 public sealed class ProfileThroughGatewayTests(StackFixture stack)
 {
@@ -20,7 +21,14 @@ public sealed class ProfileThroughGatewayTests(StackFixture stack)
         using (var anonymous = stack.CreateGatewayClient())
         {
             using var registered = await anonymous.PostAsJsonAsync("/api/accounts",
-                new { login, password = Password, email = $"{login}@example.com", firstName = "Мария", lastName = "Иванова" });
+                new
+                {
+                    login,
+                    password = Password,
+                    email = $"{login}@example.com",
+                    firstName = "Мария",
+                    lastName = "Иванова"
+                });
             Assert.Equal(HttpStatusCode.Created, registered.StatusCode);
         }
 
@@ -39,7 +47,14 @@ public sealed class ProfileThroughGatewayTests(StackFixture stack)
             phone,
             country = "BG",
             profileType = "individual",
-            postalAddress = new { recipient = "Мария Иванова", street = "бул. Марица 5", city = "Пловдив", postalCode = "4000", country = "BG" },
+            postalAddress = new
+            {
+                recipient = "Мария Иванова",
+                street = "бул. Марица 5",
+                city = "Пловдив",
+                postalCode = "4000",
+                country = "BG"
+            },
             version = profile.GetProperty("version").GetInt32(),
         });
         Assert.Equal(HttpStatusCode.OK, saved.StatusCode);
@@ -51,30 +66,41 @@ public sealed class ProfileThroughGatewayTests(StackFixture stack)
         var challengeId = (await started.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("challengeId").GetGuid();
         using var telephony = stack.App.CreateHttpClient(ResourceNames.TelephonyDev, ResourceNames.HttpEndpoint);
         var messages = await telephony.GetFromJsonAsync<JsonElement>($"/api/messages?to={Uri.EscapeDataString(phone)}");
-        var code = messages.EnumerateArray().First(m => m.GetProperty("reference").GetString() == challengeId.ToString()).GetProperty("code").GetString();
-        using var confirmed = await api.PostAsJsonAsync($"/api/profile/phone/verification/{challengeId}/confirm", new { code });
+        var code = messages.EnumerateArray()
+            .First(m => m.GetProperty("reference").GetString() == challengeId.ToString())
+            .GetProperty("code")
+            .GetString();
+        using var confirmed = await api.PostAsJsonAsync(
+            $"/api/profile/phone/verification/{challengeId}/confirm", new { code });
         Assert.Equal(HttpStatusCode.OK, confirmed.StatusCode);
         var verified = await confirmed.Content.ReadFromJsonAsync<JsonElement>();
         Assert.True(verified.GetProperty("phoneVerified").GetBoolean());
 
         using var countryChange = await api.PutAsJsonAsync("/api/profile", new
         {
-            firstName = "Мария", lastName = "Иванова", city = "Пловдив", address = "бул. Марица 5", phone, country = "RO",
+            firstName = "Мария", lastName = "Иванова", city = "Пловдив",
+            address = "бул. Марица 5", phone, country = "RO",
             version = verified.GetProperty("version").GetInt32(),
         });
         Assert.Equal(HttpStatusCode.Forbidden, countryChange.StatusCode);
-        Assert.Equal("country_change_requires_support", (await countryChange.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("code").GetString());
+        Assert.Equal("country_change_requires_support",
+            (await countryChange.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("code").GetString());
 
         // The development support account (Identity's Development configuration).
-        using var staff = stack.Api((await stack.NewBrowser().SignInAsync("support", "local-support-only-2026")).AccessToken);
+        using var staff = stack.Api(
+            (await stack.NewBrowser().SignInAsync("support", "local-support-only-2026")).AccessToken);
         var accountId = profile.GetProperty("accountId").GetGuid();
-        using var byStaff = await staff.PutAsJsonAsync($"/api/staff/profiles/{accountId}/country", new { country = "RO", reason = "Customer relocated, ticket 1001" });
+        using var byStaff = await staff.PutAsJsonAsync($"/api/staff/profiles/{accountId}/country",
+            new { country = "RO", reason = "Customer relocated, ticket 1001" });
         Assert.Equal(HttpStatusCode.OK, byStaff.StatusCode);
         using var customerAsStaff = await api.GetAsync($"/api/staff/profiles/{accountId}");
         Assert.Equal(HttpStatusCode.Forbidden, customerAsStaff.StatusCode);
 
         var audit = await api.GetFromJsonAsync<JsonElement>("/api/profile/audit");
-        var country = audit.GetProperty("items").EnumerateArray().First(e => e.GetProperty("field").GetString() == "country" && e.GetProperty("actor").GetString() == "staff");
+        var country = audit.GetProperty("items")
+            .EnumerateArray()
+            .First(e => e.GetProperty("field").GetString() == "country"
+                && e.GetProperty("actor").GetString() == "staff");
         Assert.Equal("RO", country.GetProperty("newValue").GetString());
         Assert.Equal("127.0.0.1", country.GetProperty("ip").GetString());
     }

@@ -8,7 +8,7 @@ using OtpNet;
 
 namespace Introserv.EndToEnd.Tests;
 
-/// <summary>Sign-up, sign-in and the security section as a front end reaches them: through the gateway only.</summary>
+// Sign-up, sign-in and the security section as a front end reaches them: through the gateway only.
 [Collection(StackDefinition.Name)]
 public sealed class SignInThroughGatewayTests(StackFixture stack)
 {
@@ -19,7 +19,14 @@ public sealed class SignInThroughGatewayTests(StackFixture stack)
         var login = $"e2e.{Guid.NewGuid():N}"[..20];
         using var http = stack.CreateGatewayClient();
         using var response = await http.PostAsJsonAsync("/api/accounts",
-            new { login, password = Password, email = $"{login}@example.com", firstName = "Ada", lastName = "Lovelace" });
+            new
+            {
+                login,
+                password = Password,
+                email = $"{login}@example.com",
+                firstName = "Ada",
+                lastName = "Lovelace"
+            });
         Assert.Equal(HttpStatusCode.Created, response.StatusCode);
         return login;
     }
@@ -40,8 +47,10 @@ public sealed class SignInThroughGatewayTests(StackFixture stack)
 
         var issuer = new Uri(discovery.GetProperty("issuer").GetString()!);
         Assert.Equal(stack.GatewayAddress.Authority, issuer.Authority);
-        Assert.StartsWith(issuer.ToString(), discovery.GetProperty("authorization_endpoint").GetString(), StringComparison.Ordinal);
-        var jwks = await http.GetFromJsonAsync<JsonElement>(new Uri(discovery.GetProperty("jwks_uri").GetString()!).PathAndQuery);
+        Assert.StartsWith(issuer.ToString(), discovery.GetProperty("authorization_endpoint").GetString(),
+            StringComparison.Ordinal);
+        var jwks = await http.GetFromJsonAsync<JsonElement>(
+            new Uri(discovery.GetProperty("jwks_uri").GetString()!).PathAndQuery);
         Assert.NotEmpty(jwks.GetProperty("keys").EnumerateArray());
     }
 
@@ -63,17 +72,21 @@ public sealed class SignInThroughGatewayTests(StackFixture stack)
         Assert.Equal(HttpStatusCode.NoContent, code.StatusCode);
         using var again = await api.PutAsJsonAsync("/api/account/security-code", new { code = "gateway-code-8" });
         Assert.Equal(HttpStatusCode.Conflict, again.StatusCode);
-        Assert.Equal("security_code_already_set", (await again.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("code").GetString());
+        Assert.Equal("security_code_already_set",
+            (await again.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("code").GetString());
 
         // The caller's address as the services see it is the one the gateway forwarded.
-        using var lockOut = await api.PutAsJsonAsync("/api/account/ip-allow-list", new { entries = new[] { "203.0.113.0/24" } });
+        using var lockOut = await api.PutAsJsonAsync("/api/account/ip-allow-list",
+            new { entries = new[] { "203.0.113.0/24" } });
         Assert.Equal(HttpStatusCode.Conflict, lockOut.StatusCode);
         var problem = await lockOut.Content.ReadFromJsonAsync<JsonElement>();
         Assert.Equal("would_lock_out", problem.GetProperty("code").GetString());
-        Assert.Equal(security.GetProperty("currentAddress").GetString(), problem.GetProperty("callerAddress").GetString());
+        Assert.Equal(security.GetProperty("currentAddress").GetString(),
+            problem.GetProperty("callerAddress").GetString());
 
         var refreshed = await OidcBrowser.ReadTokensAsync(await browser.RefreshAsync(tokens.RefreshToken!));
-        using var logout = await browser.Http.GetAsync(new Uri($"/connect/logout?id_token_hint={refreshed.IdToken}", UriKind.Relative));
+        using var logout = await browser.Http.GetAsync(new Uri(
+            $"/connect/logout?id_token_hint={refreshed.IdToken}", UriKind.Relative));
         Assert.Equal(HttpStatusCode.Redirect, logout.StatusCode);
         using var afterLogout = await browser.RefreshAsync(refreshed.RefreshToken!);
         Assert.Equal(HttpStatusCode.BadRequest, afterLogout.StatusCode);
@@ -95,10 +108,12 @@ public sealed class SignInThroughGatewayTests(StackFixture stack)
         var login = await RegisterAsync();
         var setup = await stack.NewBrowser().SignInAsync(login, Password);
         using var api = Api(setup.AccessToken);
-        var secret = (await (await api.PostAsync(new Uri("/api/account/two-factor/totp", UriKind.Relative), null)).Content
-            .ReadFromJsonAsync<JsonElement>()).GetProperty("secret").GetString()!;
+        var secret = (await (await api.PostAsync(new Uri("/api/account/two-factor/totp", UriKind.Relative), null))
+                .Content.ReadFromJsonAsync<JsonElement>())
+            .GetProperty("secret").GetString()!;
         var totp = new Totp(Base32Encoding.ToBytes(secret));
-        using var confirm = await api.PostAsJsonAsync("/api/account/two-factor/totp/confirm", new { code = totp.ComputeTotp() });
+        using var confirm = await api.PostAsJsonAsync("/api/account/two-factor/totp/confirm",
+            new { code = totp.ComputeTotp() });
         Assert.Equal(HttpStatusCode.OK, confirm.StatusCode);
 
         var pkce = stack.NewBrowser();
@@ -113,7 +128,8 @@ public sealed class SignInThroughGatewayTests(StackFixture stack)
         });
         var page = await chromium.NewPageAsync();
         // The front end is not running; answer its callback so the browser can land there.
-        await page.RouteAsync($"{StackFixture.PanelRedirectUri}**", route => route.FulfillAsync(new RouteFulfillOptions { Body = "front end", ContentType = "text/plain" }));
+        await page.RouteAsync($"{StackFixture.PanelRedirectUri}**",
+            route => route.FulfillAsync(new RouteFulfillOptions { Body = "front end", ContentType = "text/plain" }));
 
         await page.GotoAsync(authorizeUrl.ToString());
         Assert.Equal("Sign in · Introserv", await page.TitleAsync());
@@ -130,16 +146,25 @@ public sealed class SignInThroughGatewayTests(StackFixture stack)
         var next = 30 - (DateTimeOffset.UtcNow.ToUnixTimeSeconds() % 30);
         await Task.Delay(TimeSpan.FromSeconds(next + 1));
         await page.GetByLabel("Code").FillAsync(totp.ComputeTotp());
-        var callback = page.WaitForRequestAsync(request => request.Url.StartsWith(StackFixture.PanelRedirectUri, StringComparison.Ordinal));
+        var callback = page.WaitForRequestAsync(request =>
+            request.Url.StartsWith(StackFixture.PanelRedirectUri, StringComparison.Ordinal));
         await page.GetByRole(AriaRole.Button, new() { Name = "Verify" }).ClickAsync();
         var landed = new Uri((await callback).Url);
 
-        var query = landed.Query.TrimStart('?').Split('&').Select(p => p.Split('=', 2)).ToDictionary(p => p[0], p => Uri.UnescapeDataString(p[1]));
+        var query = landed.Query
+            .TrimStart('?')
+            .Split('&')
+            .Select(p => p.Split('=', 2))
+            .ToDictionary(p => p[0], p => Uri.UnescapeDataString(p[1]));
         Assert.Equal(pkce.State, query["state"]);
         var tokens = await pkce.RedeemAsync(query["code"]);
-        var amr = OidcBrowser.ReadJwtPayload(tokens.AccessToken).GetProperty("amr").EnumerateArray().Select(m => m.GetString());
+        var amr = OidcBrowser.ReadJwtPayload(tokens.AccessToken)
+            .GetProperty("amr")
+            .EnumerateArray()
+            .Select(m => m.GetString());
         Assert.Equal(["pwd", "otp"], amr);
         using var signedIn = Api(tokens.AccessToken);
-        Assert.Equal(login, (await signedIn.GetFromJsonAsync<JsonElement>("/api/account/security")).GetProperty("login").GetString());
+        Assert.Equal(login,
+            (await signedIn.GetFromJsonAsync<JsonElement>("/api/account/security")).GetProperty("login").GetString());
     }
 }

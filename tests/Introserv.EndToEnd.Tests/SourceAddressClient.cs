@@ -4,10 +4,8 @@ using System.Net.Sockets;
 
 namespace Introserv.EndToEnd.Tests;
 
-/// <summary>
-/// HTTP clients whose connections leave from a chosen loopback address (any of 127.0.0.0/8, or ::1), so the
-/// gateway sees different client addresses without leaving the machine.
-/// </summary>
+// HTTP clients whose connections leave from a chosen loopback address (any of 127.0.0.0/8, or ::1), so the
+// gateway sees different client addresses without leaving the machine.
 public static class SourceAddressClient
 {
     public static HttpClient Create(IPAddress source, Uri gateway, string? accessToken = null)

@@ -12,10 +12,8 @@ using Microsoft.Extensions.Logging;
 
 namespace Introserv.EndToEnd.Tests;
 
-/// <summary>
-/// The whole AppHost, started once for the collection: every service, the gateway and the local
-/// PostgreSQL, Redis and RabbitMQ. The databases carry a prefix unique to the run and are dropped after.
-/// </summary>
+// The whole AppHost, started once for the collection: every service, the gateway and the local
+// PostgreSQL, Redis and RabbitMQ. The databases carry a prefix unique to the run and are dropped after.
 public sealed class StackFixture : IAsyncLifetime
 {
     public static readonly TimeSpan StartupTimeout = TimeSpan.FromMinutes(4);
@@ -32,7 +30,7 @@ public sealed class StackFixture : IAsyncLifetime
         ResourceNames.Verification, ResourceNames.Gateway, ResourceNames.TelephonyDev, ResourceNames.MailDev,
     ];
 
-    /// <summary>A gateway client carrying <paramref name="accessToken"/>.</summary>
+    // A gateway client carrying accessToken.
     public HttpClient Api(string accessToken)
     {
         var http = CreateGatewayClient();
@@ -40,7 +38,7 @@ public sealed class StackFixture : IAsyncLifetime
         return http;
     }
 
-    /// <summary>Waits (30 s at most) for the profile Profile creates from <c>AccountRegistered</c>: its body and ETag.</summary>
+    // Waits (30 s at most) for the profile Profile creates from AccountRegistered: its body and ETag.
     public static async Task<(JsonElement Body, string? ETag)> WaitForProfileAsync(HttpClient api)
     {
         var deadline = DateTime.UtcNow.AddSeconds(30);
@@ -57,7 +55,7 @@ public sealed class StackFixture : IAsyncLifetime
         }
     }
 
-    /// <summary>Waits (30 s at most) for a mail with <paramref name="subject"/> to <paramref name="to"/> in the development mail catcher.</summary>
+    // Waits (30 s at most) for a mail with the given subject to the given address in the development mail catcher.
     public static async Task<JsonElement> WaitForMailAsync(HttpClient mail, string to, string subject)
     {
         var deadline = DateTime.UtcNow.AddSeconds(30);
@@ -79,14 +77,19 @@ public sealed class StackFixture : IAsyncLifetime
 
     public HttpClient CreateGatewayClient() => App.CreateHttpClient(ResourceNames.Gateway, ResourceNames.HttpEndpoint);
 
-    /// <summary>The gateway's address, as a browser or front end would use it.</summary>
+    // The gateway's address, as a browser or front end would use it.
     public Uri GatewayAddress => App.GetEndpoint(ResourceNames.Gateway, ResourceNames.HttpEndpoint);
 
-    /// <summary>A browser-like client of the gateway: keeps cookies, does not follow redirects.</summary>
+    // A browser-like client of the gateway: keeps cookies, does not follow redirects.
     public OidcBrowser NewBrowser()
     {
 #pragma warning disable CA2000 // The client owns the handler.
-        var http = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false, UseCookies = true, CookieContainer = new System.Net.CookieContainer() })
+        var http = new HttpClient(new HttpClientHandler
+        {
+            AllowAutoRedirect = false,
+            UseCookies = true,
+            CookieContainer = new System.Net.CookieContainer()
+        })
         {
             BaseAddress = GatewayAddress,
         };
@@ -94,16 +97,16 @@ public sealed class StackFixture : IAsyncLifetime
         return new OidcBrowser(http, PanelClientId, PanelRedirectUri);
     }
 
-    /// <summary>Requests per minute per address on anonymous endpoints: room for the whole suite from one address.</summary>
+    // Requests per minute per address on anonymous endpoints: room for the whole suite from one address.
     public const int AnonymousRateLimit = 400;
 
-    /// <summary>API requests per minute per account in the test stack (the fuzz test sends hundreds as the one staff account).</summary>
+    // API requests per minute per account in the test stack (the fuzz test sends hundreds as the one staff account).
     public const int AccountRateLimit = 1000;
 
     private readonly Lock _tokenGate = new();
     private Task<string>? _customerToken;
 
-    /// <summary>An access token of a customer registered for the run (access tokens live 10 minutes; a run is shorter).</summary>
+    // An access token of a customer registered for the run (access tokens live 10 minutes; a run is shorter).
     public Task<string> CustomerTokenAsync()
     {
         lock (_tokenGate)
@@ -123,7 +126,7 @@ public sealed class StackFixture : IAsyncLifetime
         return (await NewBrowser().SignInAsync(login, password)).AccessToken;
     }
 
-    /// <summary>The development front-end client registered by Identity's Development configuration.</summary>
+    // The development front-end client registered by Identity's Development configuration.
     public const string PanelClientId = "introserv-panel";
 
     public const string PanelRedirectUri = "http://localhost:3000/callback";
@@ -155,10 +158,8 @@ public sealed class StackFixture : IAsyncLifetime
         await WaitHealthyAsync(ResourceNames.Gateway, cts.Token);
     }
 
-    /// <summary>
-    /// Waits for <paramref name="resource"/> to be healthy; when it fails to start, the failure carries the last lines
-    /// the process wrote, so a run on a build machine says why.
-    /// </summary>
+    // Waits for resource to be healthy; when it fails to start, the failure carries the last lines
+    // the process wrote, so a run on a build machine says why.
     public async Task WaitHealthyAsync(string resource, CancellationToken cancellationToken)
     {
         try
@@ -167,7 +168,8 @@ public sealed class StackFixture : IAsyncLifetime
         }
         catch (DistributedApplicationException failed)
         {
-            throw new InvalidOperationException($"{failed.Message}\nLast output of {resource}:\n{await RecentOutputAsync(resource)}", failed);
+            throw new InvalidOperationException(
+                $"{failed.Message}\nLast output of {resource}:\n{await RecentOutputAsync(resource)}", failed);
         }
     }
 
@@ -177,7 +179,10 @@ public sealed class StackFixture : IAsyncLifetime
         using var enough = new CancellationTokenSource(TimeSpan.FromSeconds(2));
         try
         {
-            await foreach (var batch in App.Services.GetRequiredService<ResourceLoggerService>().WatchAsync(resource).WithCancellation(enough.Token))
+            await foreach (var batch in App.Services
+                .GetRequiredService<ResourceLoggerService>()
+                .WatchAsync(resource)
+                .WithCancellation(enough.Token))
             {
                 lines.AddRange(batch.Select(l => l.Content));
             }

@@ -72,7 +72,8 @@ public sealed class StackTests(StackFixture stack)
     {
         using var client = stack.CreateGatewayClient();
 
-        var document = await client.GetFromJsonAsync<JsonElement>(new Uri($"/openapi/{service}/v1.json", UriKind.Relative));
+        var document = await client.GetFromJsonAsync<JsonElement>(new Uri(
+            $"/openapi/{service}/v1.json", UriKind.Relative));
 
         var title = document.GetProperty("info").GetProperty("title").GetString();
         Assert.Equal($"Introserv {char.ToUpperInvariant(service[0])}{service[1..]} API", title);
@@ -83,7 +84,8 @@ public sealed class StackTests(StackFixture stack)
     public async Task Every_public_route_reaches_a_service_through_the_gateway(string path, string service)
     {
         using var client = stack.CreateGatewayClient();
-        client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", await stack.CustomerTokenAsync());
+        client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer",
+            await stack.CustomerTokenAsync());
 
         using var response = await client.GetAsync(new Uri(path, UriKind.Relative));
 
@@ -161,7 +163,14 @@ public sealed class StackTests(StackFixture stack)
     {
         using var client = stack.CreateGatewayClient();
         var login = $"e2e.{Guid.NewGuid():N}"[..20];
-        var request = new { login, password = "violet canyon 42 lamps", email = $"{login}@example.com", firstName = "Jane", lastName = "Doe" };
+        var request = new
+        {
+            login,
+            password = "violet canyon 42 lamps",
+            email = $"{login}@example.com",
+            firstName = "Jane",
+            lastName = "Doe"
+        };
 
         using var created = await client.PostAsJsonAsync(new Uri("/api/accounts", UriKind.Relative), request);
         using var again = await client.PostAsJsonAsync(new Uri("/api/accounts", UriKind.Relative), request with { });
@@ -169,6 +178,7 @@ public sealed class StackTests(StackFixture stack)
         Assert.Equal(HttpStatusCode.Created, created.StatusCode);
         Assert.Equal(login, (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("login").GetString());
         Assert.Equal(HttpStatusCode.Conflict, again.StatusCode);
-        Assert.Equal("login_taken", (await again.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("code").GetString());
+        Assert.Equal("login_taken",
+            (await again.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("code").GetString());
     }
 }

@@ -7,10 +7,8 @@ using Introserv.ServiceDefaults;
 
 namespace Introserv.EndToEnd.Tests;
 
-/// <summary>
-/// A customer locked out by their own allow-list calls support: through the gateway, staff check the security code
-/// the customer reads out, clear the list with a reason, the customer is let in again and gets a mail saying why.
-/// </summary>
+// A customer locked out by their own allow-list calls support: through the gateway, staff check the security code
+// the customer reads out, clear the list with a reason, the customer is let in again and gets a mail saying why.
 [Collection(StackDefinition.Name)]
 public sealed class SupportDeskThroughGatewayTests(StackFixture stack)
 {
@@ -25,19 +23,24 @@ public sealed class SupportDeskThroughGatewayTests(StackFixture stack)
         var email = $"{login}@example.com";
         using (var anonymous = stack.CreateGatewayClient())
         {
-            using var registered = await anonymous.PostAsJsonAsync("/api/accounts", new { login, password = Password, email, firstName = "Ida", lastName = "Marsh" });
+            using var registered = await anonymous.PostAsJsonAsync("/api/accounts",
+                new { login, password = Password, email, firstName = "Ida", lastName = "Marsh" });
             Assert.Equal(HttpStatusCode.Created, registered.StatusCode);
         }
 
         using var customer = stack.CreateGatewayClient();
-        customer.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", (await stack.NewBrowser().SignInAsync(login, Password)).AccessToken);
-        var accountId = (await customer.GetFromJsonAsync<JsonElement>("/api/account/security")).GetProperty("accountId").GetGuid();
+        customer.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer",
+            (await stack.NewBrowser().SignInAsync(login, Password)).AccessToken);
+        var accountId = (await customer.GetFromJsonAsync<JsonElement>("/api/account/security"))
+            .GetProperty("accountId")
+            .GetGuid();
         using (var code = await customer.PutAsJsonAsync("/api/account/security-code", new { code = SecurityCode }))
         {
             Assert.Equal(HttpStatusCode.NoContent, code.StatusCode);
         }
 
-        using (var list = await customer.PutAsJsonAsync("/api/account/ip-allow-list", new { entries = new[] { "203.0.113.0/24" }, confirmLockOut = true }))
+        using (var list = await customer.PutAsJsonAsync("/api/account/ip-allow-list",
+            new { entries = new[] { "203.0.113.0/24" }, confirmLockOut = true }))
         {
             Assert.Equal(HttpStatusCode.OK, list.StatusCode);
         }
@@ -45,22 +48,28 @@ public sealed class SupportDeskThroughGatewayTests(StackFixture stack)
         await UntilAsync(customer, HttpStatusCode.Forbidden, "the gateway did not apply the customer's allow-list");
 
         using var staff = stack.CreateGatewayClient();
-        staff.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", (await stack.NewBrowser().SignInAsync("support", "local-support-only-2026")).AccessToken);
-        using var refused = await staff.PostAsJsonAsync($"/api/staff/accounts/{accountId}/ip-allow-list/clear", new { reason = Reason });
-        using var check = await staff.PostAsJsonAsync($"/api/staff/accounts/{accountId}/security-code/check", new { code = SecurityCode });
-        using var cleared = await staff.PostAsJsonAsync($"/api/staff/accounts/{accountId}/ip-allow-list/clear", new { reason = Reason });
+        staff.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer",
+            (await stack.NewBrowser().SignInAsync("support", "local-support-only-2026")).AccessToken);
+        using var refused = await staff.PostAsJsonAsync($"/api/staff/accounts/{accountId}/ip-allow-list/clear",
+            new { reason = Reason });
+        using var check = await staff.PostAsJsonAsync($"/api/staff/accounts/{accountId}/security-code/check",
+            new { code = SecurityCode });
+        using var cleared = await staff.PostAsJsonAsync($"/api/staff/accounts/{accountId}/ip-allow-list/clear",
+            new { reason = Reason });
 
         Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode);
         Assert.Equal("match", (await check.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("result").GetString());
         Assert.Equal(HttpStatusCode.OK, cleared.StatusCode);
-        await UntilAsync(customer, HttpStatusCode.OK, "the customer was not let in again after support cleared the list");
+        await UntilAsync(customer, HttpStatusCode.OK,
+            "the customer was not let in again after support cleared the list");
 
         using var mail = stack.App.CreateHttpClient(ResourceNames.MailDev, ResourceNames.HttpEndpoint);
         var deadline = DateTime.UtcNow.AddSeconds(30);
         while (true)
         {
             var mails = await mail.GetFromJsonAsync<JsonElement>($"/api/messages?to={Uri.EscapeDataString(email)}");
-            if (mails.EnumerateArray().Any(m => m.GetProperty("text").GetString()!.Contains(Reason, StringComparison.Ordinal)))
+            if (mails.EnumerateArray()
+                .Any(m => m.GetProperty("text").GetString()!.Contains(Reason, StringComparison.Ordinal)))
             {
                 break;
             }
@@ -70,7 +79,8 @@ public sealed class SupportDeskThroughGatewayTests(StackFixture stack)
         }
 
         var audit = await customer.GetFromJsonAsync<JsonElement>("/api/account/audit?limit=50");
-        Assert.Contains(audit.GetProperty("items").EnumerateArray(), e => e.GetProperty("action").GetString() == "ip_allow_list_cleared_by_support");
+        Assert.Contains(audit.GetProperty("items").EnumerateArray(),
+            e => e.GetProperty("action").GetString() == "ip_allow_list_cleared_by_support");
         Assert.DoesNotContain(SecurityCode, audit.ToString(), StringComparison.Ordinal);
     }
 

@@ -9,7 +9,7 @@ using StackExchange.Redis;
 
 namespace Introserv.Gateway.Tests;
 
-/// <summary>The gateway's allow-list cache against the real Redis, with Identity unreachable.</summary>
+// The gateway's allow-list cache against the real Redis, with Identity unreachable.
 public sealed class AllowListCacheTests : IAsyncLifetime
 {
     private readonly ShiftedTimeProvider _clock = new();
@@ -41,7 +41,8 @@ public sealed class AllowListCacheTests : IAsyncLifetime
     {
         var cache = NewCache();
 
-        await Assert.ThrowsAsync<AllowListUnavailableException>(() => cache.GetAsync(Guid.NewGuid(), CancellationToken.None));
+        await Assert.ThrowsAsync<AllowListUnavailableException>(() =>
+            cache.GetAsync(Guid.NewGuid(), CancellationToken.None));
     }
 
     [Fact]
@@ -96,7 +97,7 @@ public sealed class AllowListCacheTests : IAsyncLifetime
         await Assert.ThrowsAsync<AllowListUnavailableException>(() => cache.GetAsync(account, CancellationToken.None));
     }
 
-    /// <summary>Identity as the gateway sees it: answers with the list it holds now, or fails when told to.</summary>
+    // Identity as the gateway sees it: answers with the list it holds now, or fails when told to.
     private sealed class FakeIdentity : AccountAccess.AccountAccessClient
     {
         public long Version { get; set; }
@@ -108,13 +109,17 @@ public sealed class AllowListCacheTests : IAsyncLifetime
         public int Calls { get; private set; }
 
         public override AsyncUnaryCall<IpAllowListReply> GetIpAllowListAsync(
-            GetIpAllowListRequest request, Metadata? headers = null, DateTime? deadline = null, CancellationToken cancellationToken = default)
+            GetIpAllowListRequest request, Metadata? headers = null, DateTime? deadline = null,
+            CancellationToken cancellationToken = default)
         {
             Calls++;
             var reply = Down
-                ? Task.FromException<IpAllowListReply>(new RpcException(new Status(StatusCode.Unavailable, "identity is down")))
-                : Task.FromResult(new IpAllowListReply { AccountFound = true, Version = Version, Entries = { Entries } });
-            return new AsyncUnaryCall<IpAllowListReply>(reply, Task.FromResult(new Metadata()), () => Status.DefaultSuccess, () => [], () => { });
+                ? Task.FromException<IpAllowListReply>(new RpcException(
+                    new Status(StatusCode.Unavailable, "identity is down")))
+                : Task.FromResult(
+                    new IpAllowListReply { AccountFound = true, Version = Version, Entries = { Entries } });
+            return new AsyncUnaryCall<IpAllowListReply>(reply, Task.FromResult(new Metadata()),
+                () => Status.DefaultSuccess, () => [], () => { });
         }
     }
 
@@ -122,7 +127,8 @@ public sealed class AllowListCacheTests : IAsyncLifetime
     public async Task A_lost_change_event_is_corrected_from_identity_within_five_seconds()
     {
         var identity = new FakeIdentity { Version = 1, Entries = ["192.0.2.1"] };
-        var cache = new AllowListCache(_redis, identity, Options.Create(new AllowListOptions()), _clock, NullLogger<AllowListCache>.Instance);
+        var cache = new AllowListCache(_redis, identity, Options.Create(new AllowListOptions()), _clock,
+            NullLogger<AllowListCache>.Instance);
         var account = Guid.NewGuid();
         Assert.Equal(1, (await cache.GetAsync(account, CancellationToken.None)).Version);
 
@@ -143,10 +149,12 @@ public sealed class AllowListCacheTests : IAsyncLifetime
     public async Task With_redis_down_identity_is_asked_without_waiting_on_redis_then_the_last_copy_is_used()
     {
         // Nothing listens on port 9: a Redis that is down.
-        await using var deadRedis = await ConnectionMultiplexer.ConnectAsync("127.0.0.1:9,abortConnect=false,connectTimeout=200");
+        await using var deadRedis = await ConnectionMultiplexer.ConnectAsync(
+            "127.0.0.1:9,abortConnect=false,connectTimeout=200");
         var identity = new FakeIdentity { Version = 4, Entries = ["192.0.2.0/24"] };
         var settings = new AllowListOptions();
-        var cache = new AllowListCache(deadRedis, identity, Options.Create(settings), _clock, NullLogger<AllowListCache>.Instance);
+        var cache = new AllowListCache(deadRedis, identity, Options.Create(settings), _clock,
+            NullLogger<AllowListCache>.Instance);
         var accounts = Enumerable.Range(0, 20).Select(_ => Guid.NewGuid()).ToList();
 
         // Twenty accounts, none cached: after the first Redis failure, Redis is skipped, not waited on.
@@ -166,6 +174,7 @@ public sealed class AllowListCacheTests : IAsyncLifetime
         Assert.False(stale.Matcher.Allows(System.Net.IPAddress.Parse("198.51.100.1")));
         Assert.True(stale.Matcher.Allows(System.Net.IPAddress.Parse("192.0.2.9")));
         _clock.Advance(settings.StaleGrace);
-        await Assert.ThrowsAsync<AllowListUnavailableException>(() => cache.GetAsync(accounts[0], CancellationToken.None));
+        await Assert.ThrowsAsync<AllowListUnavailableException>(() =>
+            cache.GetAsync(accounts[0], CancellationToken.None));
     }
 }

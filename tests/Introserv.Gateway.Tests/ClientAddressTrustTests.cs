@@ -11,11 +11,9 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace Introserv.Gateway.Tests;
 
-/// <summary>
-/// The gateway's client address, which the allow-list, rate limits and last access rest on: in the configuration
-/// it ships with (no trusted proxy) no header from any peer changes it; with a proxy configured only that proxy's
-/// hop counts. Requests come from chosen socket addresses; the upstream records what the gateway forwards.
-/// </summary>
+// The gateway's client address, which the allow-list, rate limits and last access rest on: in the configuration
+// it ships with (no trusted proxy) no header from any peer changes it; with a proxy configured only that proxy's
+// hop counts. Requests come from chosen socket addresses; the upstream records what the gateway forwards.
 public sealed class ClientAddressTrustTests : IAsyncLifetime, IDisposable
 {
     private const string Allowed = "203.0.113.7";
@@ -67,7 +65,7 @@ public sealed class ClientAddressTrustTests : IAsyncLifetime, IDisposable
         return factory;
     }
 
-    /// <summary>An account whose allow-list holds only <see cref="Allowed"/>; returns its token.</summary>
+    // An account whose allow-list holds only Allowed; returns its token.
     private static async Task<string> RestrictedAccountAsync(WebApplicationFactory<Program> gateway)
     {
         var account = Guid.NewGuid();
@@ -110,7 +108,8 @@ public sealed class ClientAddressTrustTests : IAsyncLifetime, IDisposable
 
     [Theory]
     [MemberData(nameof(ForgedHeaders))]
-    public async Task In_the_shipped_configuration_no_header_from_any_peer_passes_the_allow_list(string header, string value)
+    public async Task In_the_shipped_configuration_no_header_from_any_peer_passes_the_allow_list(
+        string header, string value)
     {
         var gateway = Gateway();
         var token = await RestrictedAccountAsync(gateway);
@@ -130,8 +129,10 @@ public sealed class ClientAddressTrustTests : IAsyncLifetime, IDisposable
         var gateway = Gateway(("FORWARDEDHEADERS_ENABLED", "true"));
         var token = await RestrictedAccountAsync(gateway);
 
-        Assert.Equal((403, "ip_not_allowed"), await GetProfileAsync(gateway, token, Outsider, ("X-Forwarded-For", Allowed)));
-        Assert.Equal((403, "ip_not_allowed"), await GetProfileAsync(gateway, token, "127.0.0.1", ("X-Forwarded-For", Allowed)));
+        Assert.Equal((403, "ip_not_allowed"),
+            await GetProfileAsync(gateway, token, Outsider, ("X-Forwarded-For", Allowed)));
+        Assert.Equal((403, "ip_not_allowed"),
+            await GetProfileAsync(gateway, token, "127.0.0.1", ("X-Forwarded-For", Allowed)));
     }
 
     [Fact]
@@ -141,15 +142,20 @@ public sealed class ClientAddressTrustTests : IAsyncLifetime, IDisposable
         var token = await RestrictedAccountAsync(gateway);
 
         Assert.Equal((200, null), await GetProfileAsync(gateway, token, Proxy, ("X-Forwarded-For", Allowed)));
-        Assert.Equal((200, null), await GetProfileAsync(gateway, token, Proxy, ("X-Forwarded-For", $"::ffff:{Allowed}")));
+        Assert.Equal((200, null),
+            await GetProfileAsync(gateway, token, Proxy, ("X-Forwarded-For", $"::ffff:{Allowed}")));
         // The client wrote the first entry; the proxy appended the real address.
-        Assert.Equal((403, "ip_not_allowed"), await GetProfileAsync(gateway, token, Proxy, ("X-Forwarded-For", $"{Allowed}, {Outsider}")));
+        Assert.Equal((403, "ip_not_allowed"),
+            await GetProfileAsync(gateway, token, Proxy, ("X-Forwarded-For", $"{Allowed}, {Outsider}")));
         // Anyone else, loopback included, is a client, whatever it claims.
-        Assert.Equal((403, "ip_not_allowed"), await GetProfileAsync(gateway, token, Outsider, ("X-Forwarded-For", Allowed)));
-        Assert.Equal((403, "ip_not_allowed"), await GetProfileAsync(gateway, token, "127.0.0.1", ("X-Forwarded-For", Allowed)));
+        Assert.Equal((403, "ip_not_allowed"),
+            await GetProfileAsync(gateway, token, Outsider, ("X-Forwarded-For", Allowed)));
+        Assert.Equal((403, "ip_not_allowed"),
+            await GetProfileAsync(gateway, token, "127.0.0.1", ("X-Forwarded-For", Allowed)));
         // The proxy's other headers are not address headers.
         Assert.Equal((403, "ip_not_allowed"), await GetProfileAsync(gateway, token, Proxy, ("X-Real-IP", Allowed)));
-        Assert.Equal((403, "ip_not_allowed"), await GetProfileAsync(gateway, token, Proxy, ("Forwarded", $"for={Allowed}")));
+        Assert.Equal((403, "ip_not_allowed"),
+            await GetProfileAsync(gateway, token, Proxy, ("Forwarded", $"for={Allowed}")));
     }
 
     [Fact]
@@ -161,7 +167,8 @@ public sealed class ClientAddressTrustTests : IAsyncLifetime, IDisposable
         var token = TestTokens.For(account, AuthenticationExtensions.CustomerRole);
 
         Assert.Equal(200, (await GetProfileAsync(gateway, token, Outsider,
-            ("X-Forwarded-For", Allowed), ("Forwarded", $"for={Allowed}"), ("X-Real-IP", Allowed), ("X-Forwarded-Host", "evil.example"))).Status);
+            ("X-Forwarded-For", Allowed), ("Forwarded", $"for={Allowed}"), ("X-Real-IP", Allowed),
+            ("X-Forwarded-Host", "evil.example"))).Status);
 
         Assert.Equal([Outsider], _upstream.LastHeader("X-Forwarded-For"));
         Assert.Empty(_upstream.LastHeader("Forwarded"));

@@ -33,7 +33,8 @@ public sealed class GatewayRouteTableTests
     [Fact]
     public void Every_cluster_resolves_its_service_by_name_through_service_discovery()
     {
-        using var document = JsonDocument.Parse(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "gateway.appsettings.json")));
+        using var document = JsonDocument.Parse(
+            File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "gateway.appsettings.json")));
         var clusters = document.RootElement.GetProperty("ReverseProxy").GetProperty("Clusters");
 
         foreach (var service in PublicRoutes.Services)
@@ -57,7 +58,8 @@ public sealed class GatewayRouteTableTests
     [Fact]
     public void Every_route_states_its_authorization_and_rate_limit_policy_and_only_the_listed_ones_are_anonymous()
     {
-        using var document = JsonDocument.Parse(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "gateway.appsettings.json")));
+        using var document = JsonDocument.Parse(
+            File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "gateway.appsettings.json")));
         var routes = document.RootElement.GetProperty("ReverseProxy").GetProperty("Routes").EnumerateObject().ToList();
 
         foreach (var route in routes)
@@ -67,9 +69,13 @@ public sealed class GatewayRouteTableTests
             Assert.Contains(route.Value.GetProperty("RateLimiterPolicy").GetString(), new[] { "anonymous", "api" });
         }
 
-        var anonymous = routes.Where(r => r.Value.GetProperty("AuthorizationPolicy").GetString() == "anonymous").Select(r => r.Name).Order().ToList();
+        var anonymous = routes.Where(r => r.Value.GetProperty("AuthorizationPolicy").GetString() == "anonymous")
+            .Select(r => r.Name)
+            .Order()
+            .ToList();
         Assert.Equal(
-            ["accounts", "countries", "login-pages", "oidc-connect", "oidc-well-known", "openapi-identity", "openapi-notifications", "openapi-orders", "openapi-profile", "openapi-verification", "plans"],
+            ["accounts", "countries", "login-pages", "oidc-connect", "oidc-well-known", "openapi-identity",
+                "openapi-notifications", "openapi-orders", "openapi-profile", "openapi-verification", "plans"],
             anonymous);
     }
 
@@ -77,7 +83,8 @@ public sealed class GatewayRouteTableTests
     [MemberData(nameof(PublicRouteData))]
     public void Anonymous_public_routes_are_exactly_the_listed_ones(string path, string service)
     {
-        using var document = JsonDocument.Parse(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "gateway.appsettings.json")));
+        using var document = JsonDocument.Parse(
+            File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "gateway.appsettings.json")));
         var routes = document.RootElement.GetProperty("ReverseProxy").GetProperty("Routes");
         var route = Routes.Single(r => Matches(r.Template, path));
 
@@ -95,7 +102,8 @@ public sealed class GatewayRouteTableTests
 
     private static List<(string, string, string)> LoadRoutes()
     {
-        using var document = JsonDocument.Parse(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "gateway.appsettings.json")));
+        using var document = JsonDocument.Parse(
+            File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "gateway.appsettings.json")));
         return document.RootElement.GetProperty("ReverseProxy").GetProperty("Routes").EnumerateObject()
             .Select(r => (
                 r.Name,
@@ -112,8 +120,14 @@ public sealed class ApiReferenceMergeTests
     [Fact]
     public void Paths_of_every_service_are_combined_and_shared_schemas_appear_once()
     {
-        var identity = Doc("""{"paths":{"/api/accounts":{"post":{"responses":{"400":{"content":{"application/problem+json":{"schema":{"$ref":"#/components/schemas/Problem"}}}}}}}},"components":{"schemas":{"Problem":{"type":"object"}}},"tags":[{"name":"Accounts"}]}""");
-        var orders = Doc("""{"paths":{"/api/orders":{"get":{}}},"components":{"schemas":{"Problem":{"type":"object"}}}}""");
+        var identity = Doc(
+            """
+            {"paths":{"/api/accounts":{"post":{"responses":{"400":{"content":{"application/problem+json":{"schema":{"$ref":"#/components/schemas/Problem"}}}}}}}},"components":{"schemas":{"Problem":{"type":"object"}}},"tags":[{"name":"Accounts"}]}
+            """);
+        var orders = Doc(
+            """
+            {"paths":{"/api/orders":{"get":{}}},"components":{"schemas":{"Problem":{"type":"object"}}}}
+            """);
 
         var merged = Introserv.Gateway.Docs.ApiReference.Merge([("identity", identity), ("orders", orders)]);
 
@@ -125,8 +139,14 @@ public sealed class ApiReferenceMergeTests
     [Fact]
     public void Clashing_schema_names_are_prefixed_with_the_service_and_references_follow()
     {
-        var profile = Doc("""{"paths":{},"components":{"schemas":{"Address":{"type":"object","properties":{"city":{"type":"string"}}}}}}""");
-        var orders = Doc("""{"paths":{"/api/orders":{"get":{"responses":{"200":{"content":{"application/json":{"schema":{"$ref":"#/components/schemas/Address"}}}}}}}},"components":{"schemas":{"Address":{"type":"string"}}}}""");
+        var profile = Doc(
+            """
+            {"paths":{},"components":{"schemas":{"Address":{"type":"object","properties":{"city":{"type":"string"}}}}}}
+            """);
+        var orders = Doc(
+            """
+            {"paths":{"/api/orders":{"get":{"responses":{"200":{"content":{"application/json":{"schema":{"$ref":"#/components/schemas/Address"}}}}}}}},"components":{"schemas":{"Address":{"type":"string"}}}}
+            """);
 
         var merged = Introserv.Gateway.Docs.ApiReference.Merge([("profile", profile), ("orders", orders)]);
 
@@ -134,14 +154,17 @@ public sealed class ApiReferenceMergeTests
         Assert.Equal("object", schemas["Address"]!["type"]!.GetValue<string>());
         Assert.Equal("string", schemas["orders.Address"]!["type"]!.GetValue<string>());
         Assert.Equal("#/components/schemas/orders.Address",
-            merged["paths"]!["/api/orders"]!["get"]!["responses"]!["200"]!["content"]!["application/json"]!["schema"]!["$ref"]!.GetValue<string>());
+            merged["paths"]!["/api/orders"]!["get"]!["responses"]!["200"]!["content"]!["application/json"]!
+                ["schema"]!["$ref"]!.GetValue<string>());
     }
 
     [Fact]
     public void An_unavailable_service_is_named_in_the_description()
     {
-        var merged = Introserv.Gateway.Docs.ApiReference.Merge([("identity", Doc("""{"paths":{}}""")), ("orders", null)]);
+        var merged = Introserv.Gateway.Docs.ApiReference.Merge(
+            [("identity", Doc("""{"paths":{}}""")), ("orders", null)]);
 
-        Assert.Contains("Currently unavailable: orders", merged["info"]!["description"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.Contains("Currently unavailable: orders", merged["info"]!["description"]!.GetValue<string>(),
+            StringComparison.Ordinal);
     }
 }

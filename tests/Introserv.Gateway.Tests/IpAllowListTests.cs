@@ -62,7 +62,9 @@ public sealed class IpAllowListTests
     [Fact]
     public void The_number_of_entries_is_limited()
     {
-        var entries = Enumerable.Range(0, IpAllowList.MaxEntries + 1).Select(i => $"10.0.{i / 256}.{i % 256}").ToArray();
+        var entries = Enumerable.Range(0, IpAllowList.MaxEntries + 1)
+            .Select(i => $"10.0.{i / 256}.{i % 256}")
+            .ToArray();
 
         Assert.True(IpAllowList.Parse(entries[..IpAllowList.MaxEntries]).IsValid);
         var tooMany = IpAllowList.Parse(entries);
@@ -118,7 +120,8 @@ public sealed class IpAllowListTests
     [Fact]
     public void IPv6_ranges_and_the_top_of_the_address_space_work()
     {
-        var matcher = Matcher("2001:db8::1-2001:db8::ffff", "ffff:ffff:ffff:ffff:ffff:ffff:ffff:fff0-ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff", "255.255.255.255");
+        var matcher = Matcher("2001:db8::1-2001:db8::ffff",
+            "ffff:ffff:ffff:ffff:ffff:ffff:ffff:fff0-ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff", "255.255.255.255");
 
         Assert.False(Allows(matcher, "2001:db8::"));
         Assert.True(Allows(matcher, "2001:db8::1"));
@@ -132,7 +135,8 @@ public sealed class IpAllowListTests
     [Fact]
     public void Overlapping_and_adjacent_ranges_merge()
     {
-        var matcher = Matcher("10.0.0.0-10.0.0.10", "10.0.0.5-10.0.0.20", "10.0.0.21-10.0.0.30", "10.0.1.0/24", "10.0.0.40");
+        var matcher = Matcher(
+            "10.0.0.0-10.0.0.10", "10.0.0.5-10.0.0.20", "10.0.0.21-10.0.0.30", "10.0.1.0/24", "10.0.0.40");
 
         Assert.Equal(3, matcher.RangeCount);
         Assert.True(Allows(matcher, "10.0.0.25"));
@@ -159,7 +163,8 @@ public sealed class IpAllowListTests
             var start = (uint)random.Next(0, int.MaxValue);
             var end = start + (uint)random.Next(0, 5000);
             ranges.Add((start, end));
-            entries.Add($"{new IPAddress(BitConverter.GetBytes(start).Reverse().ToArray())}-{new IPAddress(BitConverter.GetBytes(end).Reverse().ToArray())}");
+            entries.Add($"{new IPAddress(BitConverter.GetBytes(start).Reverse().ToArray())}-" +
+                $"{new IPAddress(BitConverter.GetBytes(end).Reverse().ToArray())}");
         }
 
         var matcher = Matcher([.. entries]);
@@ -185,7 +190,8 @@ public sealed class IpAllowListTests
         ranges.Add((0, 5));
         ranges.Add((uint.MaxValue - 3, uint.MaxValue));
         ranges.Add((0x0FFF_FFF0, 0x1000_0010)); // across a bucket boundary
-        var matcher = IpAllowListMatcher.Create(ranges.Select(r => new IpRange(System.Net.Sockets.AddressFamily.InterNetwork, r.Start, r.End)));
+        var matcher = IpAllowListMatcher.Create(
+            ranges.Select(r => new IpRange(System.Net.Sockets.AddressFamily.InterNetwork, r.Start, r.End)));
         static IPAddress Address(uint value) => new(BitConverter.GetBytes(value).Reverse().ToArray());
 
         var probes = Enumerable.Range(0, 20_000).Select(_ => (uint)random.NextInt64(0, uint.MaxValue + 1L))

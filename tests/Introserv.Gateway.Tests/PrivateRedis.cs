@@ -4,7 +4,7 @@ using System.Net.Sockets;
 
 namespace Introserv.Gateway.Tests;
 
-/// <summary>A Redis server of the test's own (not the shared one), so a drill can stop and restart it.</summary>
+// A Redis server of the test's own (not the shared one), so a drill can stop and restart it.
 internal sealed class PrivateRedis : IDisposable
 {
     private Process? _process;
@@ -28,7 +28,11 @@ internal sealed class PrivateRedis : IDisposable
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         };
-        foreach (var arg in new[] { "--port", Port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no" })
+        foreach (var arg in new[]
+        {
+            "--port", Port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--bind", "127.0.0.1",
+            "--save", "", "--appendonly", "no"
+        })
         {
             start.ArgumentList.Add(arg);
         }
@@ -48,7 +52,7 @@ internal sealed class PrivateRedis : IDisposable
         }
     }
 
-    /// <summary>Kills the server at once, as a crash would.</summary>
+    // Kills the server at once, as a crash would.
     public void Stop()
     {
         if (_process is { HasExited: false })

@@ -14,10 +14,12 @@ public sealed class ProxyTrustTests
     private static ForwardedHeadersOptions Configure(params (string Key, string Value)[] settings)
     {
         var configuration = new ConfigurationBuilder()
-            .AddInMemoryCollection(settings.Select(s => KeyValuePair.Create<string, string?>($"ForwardedHeaders:{s.Key}", s.Value)))
+            .AddInMemoryCollection(
+                settings.Select(s => KeyValuePair.Create<string, string?>($"ForwardedHeaders:{s.Key}", s.Value)))
             .Build();
         var options = new ForwardedHeadersOptions();
-        ProxyTrust.From(configuration.GetSection(Introserv.ServiceDefaults.ForwardedHeadersExtensions.SectionName)).ApplyTo(options);
+        ProxyTrust.From(configuration.GetSection(Introserv.ServiceDefaults.ForwardedHeadersExtensions.SectionName))
+            .ApplyTo(options);
         return options;
     }
 
@@ -54,7 +56,9 @@ public sealed class ProxyTrustTests
         Assert.True(network.Contains(IPAddress.Parse("10.20.0.77")));
         Assert.False(network.Contains(IPAddress.Parse("127.0.0.1")));
         Assert.Equal(1, options.ForwardLimit);
-        Assert.Equal(ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto | ForwardedHeaders.XForwardedHost, options.ForwardedHeaders);
+        Assert.Equal(
+            ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto | ForwardedHeaders.XForwardedHost,
+            options.ForwardedHeaders);
     }
 
     [Theory]
@@ -75,6 +79,7 @@ public sealed class ProxyTrustTests
 
         var options = app.Services.GetRequiredService<IOptions<ForwardedHeadersOptions>>().Value;
         Assert.Equal(ForwardedHeaders.None, options.ForwardedHeaders);
-        Assert.DoesNotContain(app.Services.GetServices<IStartupFilter>(), f => f.GetType().Name == "ForwardedHeadersStartupFilter");
+        Assert.DoesNotContain(app.Services.GetServices<IStartupFilter>(),
+            f => f.GetType().Name == "ForwardedHeadersStartupFilter");
     }
 }

@@ -4,7 +4,7 @@ using System.Text;
 
 namespace Introserv.Gateway.Tests;
 
-/// <summary>An HTTP/1.1 upstream on a socket that answers 200 and keeps the request heads it received.</summary>
+// An HTTP/1.1 upstream on a socket that answers 200 and keeps the request heads it received.
 internal sealed class RecordingUpstream : IDisposable
 {
     private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
@@ -31,7 +31,7 @@ internal sealed class RecordingUpstream : IDisposable
         }
     }
 
-    /// <summary>The values of one header in the last request (case-insensitive name).</summary>
+    // The values of one header in the last request (case-insensitive name).
     public IReadOnlyList<string> LastHeader(string name) =>
         Requests[^1].Split("\r\n")
             .Where(line => line.StartsWith(name + ":", StringComparison.OrdinalIgnoreCase))
@@ -86,7 +86,9 @@ internal sealed class RecordingUpstream : IDisposable
                     }
 
                     head.Clear();
-                    await socket.SendAsync("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n{}"u8.ToArray(), _stop.Token);
+                    await socket.SendAsync(
+                        "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n{}"u8.ToArray(),
+                        _stop.Token);
                 }
             }
             catch (Exception ex) when (ex is OperationCanceledException or SocketException)

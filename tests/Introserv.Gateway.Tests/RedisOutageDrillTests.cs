@@ -13,11 +13,9 @@ using Xunit.Abstractions;
 
 namespace Introserv.Gateway.Tests;
 
-/// <summary>
-/// Drill: a stream of authenticated requests through the gateway while its Redis is killed and restarted. Every
-/// request is answered (allow-lists come from memory, then the last copy), readiness stays up, and the figures
-/// (requests, errors, p50/p99 before, during and after) are printed.
-/// </summary>
+// Drill: a stream of authenticated requests through the gateway while its Redis is killed and restarted. Every
+// request is answered (allow-lists come from memory, then the last copy), readiness stays up, and the figures
+// (requests, errors, p50/p99 before, during and after) are printed.
 public sealed class RedisOutageDrillTests(ITestOutputHelper output) : IDisposable
 {
     private const string Allowed = "203.0.113.7";
@@ -102,16 +100,21 @@ public sealed class RedisOutageDrillTests(ITestOutputHelper output) : IDisposabl
         await stop.CancelAsync();
         await Task.WhenAll(load);
 
-        foreach (var group in samples.GroupBy(s => s.Phase).OrderBy(g => g.Key == "before" ? 0 : g.Key == "during" ? 1 : 2))
+        foreach (var group in samples.GroupBy(s => s.Phase)
+            .OrderBy(g => g.Key == "before" ? 0 : g.Key == "during" ? 1 : 2))
         {
             var times = group.Select(s => s.Ms).Order().ToList();
-            output.WriteLine($"redis {group.Key,-6}: {times.Count} requests, {group.Count(s => s.Status != 200)} errors, " +
+            output.WriteLine(
+                $"redis {group.Key,-6}: {times.Count} requests, {group.Count(s => s.Status != 200)} errors, " +
                 $"p50 {times[times.Count / 2]:F1} ms, p99 {times[(int)(times.Count * 0.99)]:F1} ms");
         }
 
         Assert.Equal((HttpStatusCode.OK, "Degraded"), readiness);
         Assert.All(new[] { "before", "during", "after" }, p => Assert.Contains(samples, s => s.Phase == p));
-        var failed = samples.Where(s => s.Status != 200).GroupBy(s => s.Status).Select(g => $"{g.Key}×{g.Count()}").ToList();
+        var failed = samples.Where(s => s.Status != 200)
+            .GroupBy(s => s.Status)
+            .Select(g => $"{g.Key}×{g.Count()}")
+            .ToList();
         Assert.True(failed.Count == 0, $"requests failed: {string.Join(", ", failed)}");
     }
 

@@ -9,10 +9,8 @@ using Microsoft.AspNetCore.Mvc.Testing;
 
 namespace Introserv.Gateway.Tests;
 
-/// <summary>
-/// The gateway in-process with Identity's address pointing at a port where nothing listens and Profile's at
-/// a listener that accepts connections but never answers: failures become problem responses, not hangs.
-/// </summary>
+// The gateway in-process with Identity's address pointing at a port where nothing listens and Profile's at
+// a listener that accepts connections but never answers: failures become problem responses, not hangs.
 public sealed class UpstreamFailureTests : IAsyncLifetime, IDisposable
 {
     private readonly TcpListener _silent = new(IPAddress.Loopback, 0);
@@ -82,7 +80,8 @@ public sealed class UpstreamFailureTests : IAsyncLifetime, IDisposable
 
         Assert.Equal(HttpStatusCode.BadGateway, response.StatusCode);
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
-        Assert.Equal("upstream_unavailable", (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("code").GetString());
+        Assert.Equal("upstream_unavailable",
+            (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("code").GetString());
     }
 
     [Fact]
@@ -95,7 +94,8 @@ public sealed class UpstreamFailureTests : IAsyncLifetime, IDisposable
         using var response = await http.SendAsync(request);
 
         Assert.Equal(HttpStatusCode.GatewayTimeout, response.StatusCode);
-        Assert.Equal("upstream_timeout", (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("code").GetString());
+        Assert.Equal("upstream_timeout",
+            (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("code").GetString());
         Assert.True(watch.Elapsed < TimeSpan.FromSeconds(30), $"took {watch.Elapsed}");
     }
 }

@@ -9,7 +9,8 @@ namespace Introserv.Gateway.Tests;
 
 public sealed class ValidatedTokenCacheTests
 {
-    private static readonly SymmetricSecurityKey Key = new(Encoding.UTF8.GetBytes($"unit-test-signing-key-{Guid.NewGuid():N}"));
+    private static readonly SymmetricSecurityKey Key =
+        new(Encoding.UTF8.GetBytes($"unit-test-signing-key-{Guid.NewGuid():N}"));
 
     private static readonly TokenValidationParameters Parameters = new()
     {
@@ -21,15 +22,16 @@ public sealed class ValidatedTokenCacheTests
         RoleClaimType = "role",
     };
 
-    private static string Token(DateTime expires, SecurityKey? key = null) => new JsonWebTokenHandler().CreateToken(new SecurityTokenDescriptor
-    {
-        Issuer = "http://identity.test/",
-        Audience = "introserv-api",
-        Subject = new ClaimsIdentity([new Claim("sub", "account-1"), new Claim("role", "customer")]),
-        NotBefore = DateTime.UtcNow.AddMinutes(-1),
-        Expires = expires,
-        SigningCredentials = new SigningCredentials(key ?? Key, SecurityAlgorithms.HmacSha256),
-    });
+    private static string Token(DateTime expires, SecurityKey? key = null) =>
+        new JsonWebTokenHandler().CreateToken(new SecurityTokenDescriptor
+        {
+            Issuer = "http://identity.test/",
+            Audience = "introserv-api",
+            Subject = new ClaimsIdentity([new Claim("sub", "account-1"), new Claim("role", "customer")]),
+            NotBefore = DateTime.UtcNow.AddMinutes(-1),
+            Expires = expires,
+            SigningCredentials = new SigningCredentials(key ?? Key, SecurityAlgorithms.HmacSha256),
+        });
 
     [Fact]
     public async Task A_valid_token_is_remembered_and_each_request_gets_its_own_claims()
@@ -54,7 +56,8 @@ public sealed class ValidatedTokenCacheTests
     public async Task A_token_that_fails_is_never_remembered()
     {
         var cache = new ValidatedTokenCache(TimeProvider.System);
-        var forged = Token(DateTime.UtcNow.AddMinutes(10), new SymmetricSecurityKey(Encoding.UTF8.GetBytes($"another-signing-key-{Guid.NewGuid():N}")));
+        var forged = Token(DateTime.UtcNow.AddMinutes(10),
+            new SymmetricSecurityKey(Encoding.UTF8.GetBytes($"another-signing-key-{Guid.NewGuid():N}")));
 
         var first = await cache.ValidateTokenAsync(forged, Parameters);
         var second = await cache.ValidateTokenAsync(forged, Parameters);
@@ -89,7 +92,8 @@ public sealed class ValidatedTokenCacheTests
 
         foreach (var minutes in Enumerable.Range(5, 7))
         {
-            Assert.True((await cache.ValidateTokenAsync(Token(DateTime.UtcNow.AddMinutes(minutes)), Parameters)).IsValid);
+            Assert.True(
+                (await cache.ValidateTokenAsync(Token(DateTime.UtcNow.AddMinutes(minutes)), Parameters)).IsValid);
         }
 
         Assert.InRange(cache.Count, 1, 3);

@@ -7,8 +7,9 @@ using Introserv.Identity.Grpc;
 
 namespace Introserv.Identity.Tests;
 
-/// <summary>The gateway's internal gRPC at Identity: service tokens only (client-credentials grant).</summary>
-public sealed class AccountAccessTests(IdentityServiceFactory factory) : IClassFixture<IdentityServiceFactory>, IAsyncLifetime
+// The gateway's internal gRPC at Identity: service tokens only (client-credentials grant).
+public sealed class AccountAccessTests(IdentityServiceFactory factory)
+    : IClassFixture<IdentityServiceFactory>, IAsyncLifetime
 {
     public Task InitializeAsync() => factory.ResetDatabaseAsync();
 
@@ -37,7 +38,9 @@ public sealed class AccountAccessTests(IdentityServiceFactory factory) : IClassF
         await api.PutAsJsonAsync("/api/account/ip-allow-list", new { entries = new[] { "192.0.2.0/24" } });
         using var tokenResponse = await ClientCredentialsAsync(IdentityServiceFactory.ServiceClientSecret);
         Assert.Equal(HttpStatusCode.OK, tokenResponse.StatusCode);
-        var serviceToken = (await tokenResponse.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("access_token").GetString()!;
+        var serviceToken = (await tokenResponse.Content.ReadFromJsonAsync<JsonElement>())
+            .GetProperty("access_token")
+            .GetString()!;
         var claims = Introserv.Testing.OidcBrowser.ReadJwtPayload(serviceToken);
         Assert.Equal("service", claims.GetProperty("role").GetString());
         var access = Client(serviceToken);
@@ -52,8 +55,18 @@ public sealed class AccountAccessTests(IdentityServiceFactory factory) : IClassF
         {
             Reports =
             {
-                new AccessReport { AccountId = id.ToString(), Ip = "192.0.2.44", At = Timestamp.FromDateTimeOffset(at) },
-                new AccessReport { AccountId = id.ToString(), Ip = "192.0.2.45", At = Timestamp.FromDateTimeOffset(at.AddMinutes(-5)) },
+                new AccessReport
+                {
+                    AccountId = id.ToString(),
+                    Ip = "192.0.2.44",
+                    At = Timestamp.FromDateTimeOffset(at)
+                },
+                new AccessReport
+                {
+                    AccountId = id.ToString(),
+                    Ip = "192.0.2.45",
+                    At = Timestamp.FromDateTimeOffset(at.AddMinutes(-5))
+                },
             },
         });
         Assert.Equal(1, reply.Accepted); // the older report never overwrites the newer one
@@ -68,12 +81,15 @@ public sealed class AccountAccessTests(IdentityServiceFactory factory) : IClassF
         var customer = await factory.NewBrowser().SignInAsync(login, password);
         var request = new GetIpAllowListRequest { AccountId = id.ToString() };
 
-        var asCustomer = await Assert.ThrowsAsync<RpcException>(async () => await Client(customer.AccessToken).GetIpAllowListAsync(request));
+        var asCustomer = await Assert.ThrowsAsync<RpcException>(async () =>
+            await Client(customer.AccessToken).GetIpAllowListAsync(request));
         Assert.Equal(StatusCode.PermissionDenied, asCustomer.StatusCode);
-        var anonymous = await Assert.ThrowsAsync<RpcException>(async () => await Client(null).GetIpAllowListAsync(request));
+        var anonymous = await Assert.ThrowsAsync<RpcException>(async () =>
+            await Client(null).GetIpAllowListAsync(request));
         Assert.Equal(StatusCode.Unauthenticated, anonymous.StatusCode);
         using var wrongSecret = await ClientCredentialsAsync("not-the-secret-not-the-secret-not-the-secret");
         Assert.False(wrongSecret.IsSuccessStatusCode);
-        Assert.Equal("invalid_client", (await wrongSecret.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("error").GetString());
+        Assert.Equal("invalid_client",
+            (await wrongSecret.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("error").GetString());
     }
 }

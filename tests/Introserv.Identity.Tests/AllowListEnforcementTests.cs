@@ -10,11 +10,10 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace Introserv.Identity.Tests;
 
-/// <summary>
-/// Identity's own side of the allow-list: concurrent changes never share a version, every endpoint that reads
-/// account data with a token enforces the list, and a direct caller cannot choose the address Identity records.
-/// </summary>
-public sealed class AllowListEnforcementTests(IdentityServiceFactory factory) : IClassFixture<IdentityServiceFactory>, IAsyncLifetime
+// Identity's own side of the allow-list: concurrent changes never share a version, every endpoint that reads
+// account data with a token enforces the list, and a direct caller cannot choose the address Identity records.
+public sealed class AllowListEnforcementTests(IdentityServiceFactory factory)
+    : IClassFixture<IdentityServiceFactory>, IAsyncLifetime
 {
     public Task InitializeAsync() => factory.ResetDatabaseAsync();
 
@@ -47,12 +46,15 @@ public sealed class AllowListEnforcementTests(IdentityServiceFactory factory) : 
 
         var stored = await api.GetFromJsonAsync<JsonElement>("/api/account/security");
         Assert.Equal(20, stored.GetProperty("ipAllowList").GetProperty("version").GetInt64());
-        Assert.Equal(expected, stored.GetProperty("ipAllowList").GetProperty("entries").EnumerateArray().Select(e => e.GetString()!));
+        Assert.Equal(expected,
+            stored.GetProperty("ipAllowList").GetProperty("entries").EnumerateArray().Select(e => e.GetString()!));
 
         // What the gateway is told: one event per version, and the newest carries the stored list.
         await using var scope = factory.Services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<IdentityServiceDbContext>();
-        var events = (await db.Set<OutboxMessage>().Where(m => m.MessageType.StartsWith(typeof(IpAllowListChanged).FullName!)).ToListAsync())
+        var events = (await db.Set<OutboxMessage>()
+                .Where(m => m.MessageType.StartsWith(typeof(IpAllowListChanged).FullName!))
+                .ToListAsync())
             .Select(m => JsonSerializer.Deserialize<IpAllowListChanged>(m.Payload, JsonSerializerOptions.Web)!)
             .Where(e => e.AccountId == id)
             .ToList();
@@ -66,11 +68,18 @@ public sealed class AllowListEnforcementTests(IdentityServiceFactory factory) : 
         var (_, tokens) = await SignedInAsync();
         using (var api = factory.Api(tokens.AccessToken))
         {
-            using var set = await api.PutAsJsonAsync("/api/account/ip-allow-list", new { entries = new[] { "10.0.0.0/8" }, confirmLockOut = true });
+            using var set = await api.PutAsJsonAsync("/api/account/ip-allow-list",
+                new { entries = new[] { "10.0.0.0/8" }, confirmLockOut = true });
             Assert.Equal(HttpStatusCode.OK, set.StatusCode);
         }
 
-        foreach (var path in new[] { "/connect/userinfo", "/api/account/security", "/api/account/sessions", "/api/account/audit" })
+        foreach (var path in new[]
+        {
+            "/connect/userinfo",
+            "/api/account/security",
+            "/api/account/sessions",
+            "/api/account/audit"
+        })
         {
             using var outside = factory.Api(tokens.AccessToken);
             using var refused = await outside.GetAsync(new Uri(path, UriKind.Relative));
@@ -86,7 +95,8 @@ public sealed class AllowListEnforcementTests(IdentityServiceFactory factory) : 
 
         // Changing the list from outside it is refused too.
         using var stranger = factory.Api(tokens.AccessToken);
-        using var change = await stranger.PutAsJsonAsync("/api/account/ip-allow-list", new { entries = Array.Empty<string>() });
+        using var change = await stranger.PutAsJsonAsync("/api/account/ip-allow-list",
+            new { entries = Array.Empty<string>() });
         Assert.Equal(HttpStatusCode.Forbidden, change.StatusCode);
     }
 
@@ -104,7 +114,8 @@ public sealed class AllowListEnforcementTests(IdentityServiceFactory factory) : 
         using var api = factory.Api(tokens.AccessToken, "127.0.0.1");
         api.DefaultRequestHeaders.Add("X-Forwarded-For", "10.9.9.9");
         var history = await api.GetFromJsonAsync<JsonElement>("/api/account/login-history");
-        Assert.All(history.GetProperty("items").EnumerateArray(), a => Assert.Equal("127.0.0.1", a.GetProperty("ip").GetString()));
+        Assert.All(history.GetProperty("items").EnumerateArray(),
+            a => Assert.Equal("127.0.0.1", a.GetProperty("ip").GetString()));
         var security = await api.GetFromJsonAsync<JsonElement>("/api/account/security");
         Assert.Equal("127.0.0.1", security.GetProperty("currentAddress").GetString());
         Assert.Equal("127.0.0.1", security.GetProperty("lastAccess").GetProperty("ip").GetString());

@@ -3,10 +3,8 @@ using System.Security.Cryptography.X509Certificates;
 
 namespace Introserv.Identity.Tests;
 
-/// <summary>
-/// A self-signed certificate for the Data Protection key ring, written as PEM files (certificate, key) to a private
-/// temporary directory, as a deployment mounts them; removed on dispose.
-/// </summary>
+// A self-signed certificate for the Data Protection key ring, written as PEM files (certificate, key) to a private
+// temporary directory, as a deployment mounts them; removed on dispose.
 public sealed class DataProtectionCertificate : IDisposable
 {
     private readonly string _directory;
@@ -25,7 +23,8 @@ public sealed class DataProtectionCertificate : IDisposable
         var directory = Directory.CreateTempSubdirectory("introserv-dp-").FullName;
         var files = new DataProtectionCertificate(directory);
         using var rsa = RSA.Create(2048);
-        var request = new CertificateRequest("CN=introserv-identity-data-protection-test", rsa, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
+        var request = new CertificateRequest("CN=introserv-identity-data-protection-test", rsa,
+            HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
         var now = DateTimeOffset.UtcNow;
         using var certificate = request.CreateSelfSigned(now.AddDays(-1), now.AddYears(1));
         File.WriteAllText(files.CertificateFile, certificate.ExportCertificatePem());

@@ -10,8 +10,9 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace Introserv.Identity.Tests;
 
-/// <summary>Profile's confirmed email change reaches the account: the security section shows the new address.</summary>
-public sealed class EmailChangedTests(IdentityServiceFactory factory) : IClassFixture<IdentityServiceFactory>, IAsyncLifetime
+// Profile's confirmed email change reaches the account: the security section shows the new address.
+public sealed class EmailChangedTests(IdentityServiceFactory factory)
+    : IClassFixture<IdentityServiceFactory>, IAsyncLifetime
 {
     public Task InitializeAsync() => factory.ResetDatabaseAsync();
 
@@ -26,7 +27,8 @@ public sealed class EmailChangedTests(IdentityServiceFactory factory) : IClassFi
         var (id, login, password) = await factory.RegisterAsync();
         var (otherId, otherLogin, otherPassword) = await factory.RegisterAsync();
         using var api = factory.Api((await factory.NewBrowser().SignInAsync(login, password)).AccessToken);
-        using var otherApi = factory.Api((await factory.NewBrowser().SignInAsync(otherLogin, otherPassword)).AccessToken);
+        using var otherApi = factory.Api(
+            (await factory.NewBrowser().SignInAsync(otherLogin, otherPassword)).AccessToken);
         var before = await EmailAsync(api);
         var taken = await EmailAsync(otherApi);
         var bus = factory.Services.GetRequiredService<IBus>();
@@ -35,7 +37,8 @@ public sealed class EmailChangedTests(IdentityServiceFactory factory) : IClassFi
 
         await bus.Publish(changed);
         await bus.Publish(changed);
-        var arrived = await Eventually.TrueAsync(async () => await EmailAsync(api) == newEmail, TimeSpan.FromSeconds(20));
+        var arrived = await Eventually.TrueAsync(async () => await EmailAsync(api) == newEmail,
+            TimeSpan.FromSeconds(20));
         await bus.Publish(new EmailChanged(Guid.NewGuid(), DateTimeOffset.UtcNow, otherId, taken!, newEmail));
         await Task.Delay(1500);
 
@@ -45,15 +48,17 @@ public sealed class EmailChangedTests(IdentityServiceFactory factory) : IClassFi
     }
 
     [Fact]
-    public async Task A_confirmation_of_the_accounts_current_address_marks_it_confirmed_and_one_of_an_old_address_does_not()
+    public async Task Confirming_the_current_address_marks_it_confirmed_and_confirming_an_old_one_does_not()
     {
         var (id, _, _) = await factory.RegisterAsync();
         var (otherId, _, _) = await factory.RegisterAsync();
         var (email, otherEmail) = await ConfirmationStateAsync(id, otherId);
         var bus = factory.Services.GetRequiredService<IBus>();
 
-        await bus.Publish(new EmailConfirmed(Guid.NewGuid(), DateTimeOffset.UtcNow, otherId, "someone.else@example.com", 2));
-        await bus.Publish(new EmailConfirmed(Guid.NewGuid(), DateTimeOffset.UtcNow, id, email.Address.ToUpperInvariant(), 2));
+        await bus.Publish(new EmailConfirmed(
+            Guid.NewGuid(), DateTimeOffset.UtcNow, otherId, "someone.else@example.com", 2));
+        await bus.Publish(new EmailConfirmed(
+            Guid.NewGuid(), DateTimeOffset.UtcNow, id, email.Address.ToUpperInvariant(), 2));
         var confirmed = await Eventually.TrueAsync(
             async () => (await ConfirmationStateAsync(id, otherId)).Account.Confirmed, TimeSpan.FromSeconds(20));
         await Task.Delay(1000);
@@ -64,11 +69,15 @@ public sealed class EmailChangedTests(IdentityServiceFactory factory) : IClassFi
         Assert.False(otherEmail.Confirmed);
     }
 
-    private async Task<((string Address, bool Confirmed) Account, (string Address, bool Confirmed) Other)> ConfirmationStateAsync(Guid id, Guid otherId)
+    private async Task<((string Address, bool Confirmed) Account, (string Address, bool Confirmed) Other)>
+        ConfirmationStateAsync(Guid id, Guid otherId)
     {
         await using var scope = factory.Services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<IdentityServiceDbContext>();
-        var rows = await db.Users.AsNoTracking().Where(a => a.Id == id || a.Id == otherId).ToDictionaryAsync(a => a.Id, a => (a.Email!, a.EmailConfirmed));
+        var rows = await db.Users
+            .AsNoTracking()
+            .Where(a => a.Id == id || a.Id == otherId)
+            .ToDictionaryAsync(a => a.Id, a => (a.Email!, a.EmailConfirmed));
         return (rows[id], rows[otherId]);
     }
 
@@ -78,7 +87,8 @@ public sealed class EmailChangedTests(IdentityServiceFactory factory) : IClassFi
         var (id, login, password) = await factory.RegisterAsync();
         using var api = factory.Api((await factory.NewBrowser().SignInAsync(login, password)).AccessToken);
         var first = await EmailAsync(api);
-        var (second, third, legacy) = ($"b.{Guid.NewGuid():N}@example.com", $"c.{Guid.NewGuid():N}@example.com", $"d.{Guid.NewGuid():N}@example.com");
+        var (second, third, legacy) = ($"b.{Guid.NewGuid():N}@example.com", $"c.{Guid.NewGuid():N}@example.com",
+            $"d.{Guid.NewGuid():N}@example.com");
         var newer = new EmailChanged(Guid.NewGuid(), DateTimeOffset.UtcNow, id, second, third, ProfileVersion: 5);
         var older = new EmailChanged(Guid.NewGuid(), DateTimeOffset.UtcNow, id, first!, second, ProfileVersion: 4);
         // From a Profile that did not yet send versions: older than any versioned change.
@@ -90,7 +100,8 @@ public sealed class EmailChangedTests(IdentityServiceFactory factory) : IClassFi
         await bus.Publish(older, c => c.MessageId = older.EventId);
         await bus.Publish(unversioned, c => c.MessageId = unversioned.EventId);
 
-        Assert.True(await Eventually.TrueAsync(() => ConsumedAsync(older.EventId, unversioned.EventId), TimeSpan.FromSeconds(20)));
+        Assert.True(await Eventually.TrueAsync(() => ConsumedAsync(older.EventId, unversioned.EventId),
+            TimeSpan.FromSeconds(20)));
         Assert.Equal(third, await EmailAsync(api));
     }
 

@@ -60,13 +60,15 @@ public sealed class IdentityServiceFactory() : ServiceFactory<Program>(ResourceN
     // A browser (cookies, no automatic redirects) at the given client address.
     public OidcBrowser NewBrowser(string clientAddress = ClientAddress)
     {
-        var http = CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = true });
+        var http = CreateClient(
+            new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = true });
         http.DefaultRequestHeaders.Add(ClientAddressHeader, clientAddress);
         return new OidcBrowser(http, ClientId, RedirectUri);
     }
 
     // Registers a customer; returns its id, login and password.
-    public async Task<(Guid Id, string Login, string Password)> RegisterAsync(string password = "violet canyon 42 lamps")
+    public async Task<(Guid Id, string Login, string Password)> RegisterAsync(
+        string password = "violet canyon 42 lamps")
     {
         var login = $"cust.{Guid.NewGuid():N}"[..20];
         using var http = CreateClient();

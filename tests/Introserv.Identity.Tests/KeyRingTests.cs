@@ -6,7 +6,7 @@ using Microsoft.Extensions.Hosting;
 
 namespace Introserv.Identity.Tests;
 
-/// <summary>The key ring certificate and the previous signing key, as configuration supplies them.</summary>
+// The key ring certificate and the previous signing key, as configuration supplies them.
 public sealed class KeyRingTests : IDisposable
 {
     private readonly DirectoryInfo _directory = Directory.CreateTempSubdirectory("introserv-keyring-");
@@ -19,7 +19,8 @@ public sealed class KeyRingTests : IDisposable
     {
         var error = Assert.Throws<InvalidOperationException>(() => Builder(environment).AddKeyRing());
 
-        Assert.Contains("Identity:DataProtection:Certificate:File is not configured", error.Message, StringComparison.Ordinal);
+        Assert.Contains("Identity:DataProtection:Certificate:File is not configured", error.Message,
+            StringComparison.Ordinal);
     }
 
     [Fact]
@@ -44,9 +45,11 @@ public sealed class KeyRingTests : IDisposable
 
         var pfx = Path.Combine(_directory.FullName, "keyring.pfx");
         File.WriteAllBytes(pfx, fromPem.Export(X509ContentType.Pkcs12, "pfx password 1"));
-        using var fromPfx = KeyRingProtection.Load(new CertificateSource { File = pfx, Password = "pfx password 1" }, "test");
+        using var fromPfx = KeyRingProtection.Load(
+            new CertificateSource { File = pfx, Password = "pfx password 1" }, "test");
         Assert.Equal(fromPem.Thumbprint, fromPfx!.Thumbprint);
-        Assert.Throws<InvalidOperationException>(() => KeyRingProtection.Load(new CertificateSource { File = pfx, Password = "wrong" }, "test"));
+        Assert.Throws<InvalidOperationException>(() =>
+            KeyRingProtection.Load(new CertificateSource { File = pfx, Password = "wrong" }, "test"));
     }
 
     [Fact]
@@ -75,14 +78,16 @@ public sealed class KeyRingTests : IDisposable
             SigningKeys.LoadPreviousSigningKey(new SigningKeyOptions { PreviousSigningKey = pem })!.KeyId);
         using var small = RSA.Create(1024);
         Assert.Throws<InvalidOperationException>(() =>
-            SigningKeys.LoadPreviousSigningKey(new SigningKeyOptions { PreviousSigningKey = small.ExportPkcs8PrivateKeyPem() }));
+            SigningKeys.LoadPreviousSigningKey(
+                new SigningKeyOptions { PreviousSigningKey = small.ExportPkcs8PrivateKeyPem() }));
     }
 
     public void Dispose() => _directory.Delete(recursive: true);
 
     private static HostApplicationBuilder Builder(string environment, Dictionary<string, string?>? settings = null)
     {
-        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { EnvironmentName = environment });
+        var builder = Host.CreateApplicationBuilder(
+            new HostApplicationBuilderSettings { EnvironmentName = environment });
         builder.Configuration.AddInMemoryCollection(settings ?? []);
         return builder;
     }
@@ -91,7 +96,8 @@ public sealed class KeyRingTests : IDisposable
     {
         using var rsa = RSA.Create(2048);
         var request = new CertificateRequest($"CN={name}", rsa, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
-        using var certificate = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddYears(1));
+        using var certificate = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1),
+            DateTimeOffset.UtcNow.AddYears(1));
         var certificateFile = Path.Combine(_directory.FullName, $"{name}.crt.pem");
         var keyFile = Path.Combine(_directory.FullName, $"{name}.key.pem");
         File.WriteAllText(certificateFile, certificate.ExportCertificatePem());

@@ -11,10 +11,8 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace Introserv.Identity.Tests;
 
-/// <summary>
-/// Key management: a signing-key rotation keeps the tokens already issued valid (the previous key stays in the
-/// JWKS), and the Data Protection key ring is encrypted at rest with the configured certificate.
-/// </summary>
+// Key management: a signing-key rotation keeps the tokens already issued valid (the previous key stays in the
+// JWKS), and the Data Protection key ring is encrypted at rest with the configured certificate.
 public sealed class KeyRotationTests(IdentityServiceFactory factory) : IClassFixture<IdentityServiceFactory>
 {
     [Fact]
@@ -36,7 +34,8 @@ public sealed class KeyRotationTests(IdentityServiceFactory factory) : IClassFix
         Assert.Equal(HttpStatusCode.OK, (await old.GetAsync("/api/account/security")).StatusCode);
 
         // ... and new tokens are signed with the new key.
-        var browser = new OidcBrowser(Browser(rotated), IdentityServiceFactory.ClientId, IdentityServiceFactory.RedirectUri);
+        var browser = new OidcBrowser(Browser(rotated), IdentityServiceFactory.ClientId,
+            IdentityServiceFactory.RedirectUri);
         var after = await browser.SignInAsync(login, password);
         var newKid = KeyIdOf(after.AccessToken);
         Assert.NotEqual(KeyIdOf(before.AccessToken), newKid);
@@ -62,7 +61,9 @@ public sealed class KeyRotationTests(IdentityServiceFactory factory) : IClassFix
         await factory.NewBrowser().SignInAsync(login, password); // cookies need a key
 
         await using var scope = factory.Services.CreateAsyncScope();
-        var keys = await scope.ServiceProvider.GetRequiredService<IdentityServiceDbContext>().DataProtectionKeys.ToListAsync();
+        var keys = await scope.ServiceProvider
+            .GetRequiredService<IdentityServiceDbContext>().DataProtectionKeys
+            .ToListAsync();
 
         Assert.NotEmpty(keys);
         Assert.All(keys, key =>
@@ -83,7 +84,8 @@ public sealed class KeyRotationTests(IdentityServiceFactory factory) : IClassFix
 
         var failure = Assert.Throws<InvalidOperationException>(() => withoutCertificate.CreateClient());
 
-        Assert.Contains("Identity:DataProtection:Certificate:File is not configured", failure.Message, StringComparison.Ordinal);
+        Assert.Contains("Identity:DataProtection:Certificate:File is not configured", failure.Message,
+            StringComparison.Ordinal);
     }
 
     private WebApplicationFactory<Program> Rotated(string signingKey, string? previous) =>
@@ -95,8 +97,10 @@ public sealed class KeyRotationTests(IdentityServiceFactory factory) : IClassFix
 
     private static HttpClient Browser(WebApplicationFactory<Program> host)
     {
-        var http = host.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = true });
-        http.DefaultRequestHeaders.Add(IdentityServiceFactory.ClientAddressHeader, IdentityServiceFactory.ClientAddress);
+        var http = host.CreateClient(
+            new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = true });
+        http.DefaultRequestHeaders.Add(IdentityServiceFactory.ClientAddressHeader,
+            IdentityServiceFactory.ClientAddress);
         return http;
     }
 

@@ -8,8 +8,9 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace Introserv.Identity.Tests;
 
-/// <summary>"Forgot password?": a single-use, short-lived link to a confirmed address; nothing tells who has an account.</summary>
-public sealed class PasswordResetTests(IdentityServiceFactory factory) : IClassFixture<IdentityServiceFactory>, IAsyncLifetime
+// "Forgot password?": a single-use, short-lived link to a confirmed address; nothing tells who has an account.
+public sealed class PasswordResetTests(IdentityServiceFactory factory)
+    : IClassFixture<IdentityServiceFactory>, IAsyncLifetime
 {
     public Task InitializeAsync() => factory.ResetDatabaseAsync();
 
@@ -26,10 +27,14 @@ public sealed class PasswordResetTests(IdentityServiceFactory factory) : IClassF
 
         var (asked, askedBody) = await PostAsync(anonymous, "/api/accounts/password-reset", new { login });
         var token = Assert.Single(await ResetTokensAsync(id));
-        var (weak, _) = await PostAsync(anonymous, "/api/accounts/password-reset/confirm", new { token, newPassword = "short", confirmPassword = "short" });
-        var (reused, reusedBody) = await PostAsync(anonymous, "/api/accounts/password-reset/confirm", new { token, newPassword = password, confirmPassword = password });
-        var (set, _) = await PostAsync(anonymous, "/api/accounts/password-reset/confirm", new { token, newPassword = NewPassword, confirmPassword = NewPassword });
-        var (again, againBody) = await PostAsync(anonymous, "/api/accounts/password-reset/confirm", new { token, newPassword = NewPassword + "x", confirmPassword = NewPassword + "x" });
+        var (weak, _) = await PostAsync(anonymous, "/api/accounts/password-reset/confirm",
+            new { token, newPassword = "short", confirmPassword = "short" });
+        var (reused, reusedBody) = await PostAsync(anonymous, "/api/accounts/password-reset/confirm",
+            new { token, newPassword = password, confirmPassword = password });
+        var (set, _) = await PostAsync(anonymous, "/api/accounts/password-reset/confirm",
+            new { token, newPassword = NewPassword, confirmPassword = NewPassword });
+        var (again, againBody) = await PostAsync(anonymous, "/api/accounts/password-reset/confirm",
+            new { token, newPassword = NewPassword + "x", confirmPassword = NewPassword + "x" });
         using var refresh = await factory.NewBrowser().RefreshAsync(tokens.RefreshToken!);
         using var oldPassword = await SubmitAsync(login, password);
         var signedIn = await factory.NewBrowser().SignInAsync(login, NewPassword);
@@ -43,7 +48,9 @@ public sealed class PasswordResetTests(IdentityServiceFactory factory) : IClassF
         Assert.Equal(HttpStatusCode.BadRequest, refresh.StatusCode);
         Assert.Equal(HttpStatusCode.Unauthorized, oldPassword.StatusCode);
         Assert.False(string.IsNullOrEmpty(signedIn.AccessToken));
-        Assert.Contains(await QueryAsync(db => db.AuditEntries.Where(e => e.AccountId == id).Select(e => e.Action).ToListAsync()), a => a == "password_reset");
+        Assert.Contains(
+            await QueryAsync(db => db.AuditEntries.Where(e => e.AccountId == id).Select(e => e.Action).ToListAsync()),
+            a => a == "password_reset");
         Assert.Single(await OutboxAsync("PasswordChanged", id));
     }
 
@@ -51,13 +58,16 @@ public sealed class PasswordResetTests(IdentityServiceFactory factory) : IClassF
     public async Task A_reset_from_outside_the_allow_list_sets_the_password_but_sign_in_there_stays_refused()
     {
         var (id, login, _) = await ConfirmedAccountAsync();
-        await QueryAsync(db => db.Users.Where(a => a.Id == id).ExecuteUpdateAsync(a => a.SetProperty(x => x.IpAllowList, new List<string> { "10.9.9.9" })));
+        await QueryAsync(db => db.Users
+            .Where(a => a.Id == id)
+            .ExecuteUpdateAsync(a => a.SetProperty(x => x.IpAllowList, new List<string> { "10.9.9.9" })));
         var outside = NewAddress();
         using var anonymous = Anonymous(outside);
 
         await PostAsync(anonymous, "/api/accounts/password-reset", new { login });
         var token = Assert.Single(await ResetTokensAsync(id));
-        var (set, _) = await PostAsync(anonymous, "/api/accounts/password-reset/confirm", new { token, newPassword = NewPassword, confirmPassword = NewPassword });
+        var (set, _) = await PostAsync(anonymous, "/api/accounts/password-reset/confirm",
+            new { token, newPassword = NewPassword, confirmPassword = NewPassword });
         var browser = factory.NewBrowser(outside);
         await browser.OpenLoginPageAsync();
         using var signIn = await browser.SubmitCredentialsAsync(login, NewPassword);
@@ -76,7 +86,8 @@ public sealed class PasswordResetTests(IdentityServiceFactory factory) : IClassF
 
         var unknown = await PostAsync(anonymous, "/api/accounts/password-reset", new { login = "nobody.at.all" });
         var notConfirmed = await PostAsync(anonymous, "/api/accounts/password-reset", new { login = unconfirmedLogin });
-        var byEmail = await PostAsync(anonymous, "/api/accounts/password-reset", new { email = $"{confirmedLogin.ToUpperInvariant()}@EXAMPLE.com" });
+        var byEmail = await PostAsync(anonymous, "/api/accounts/password-reset",
+            new { email = $"{confirmedLogin.ToUpperInvariant()}@EXAMPLE.com" });
 
         Assert.Equal(unknown.Status, notConfirmed.Status);
         Assert.Equal(unknown.Body.GetRawText(), notConfirmed.Body.GetRawText());
@@ -86,19 +97,23 @@ public sealed class PasswordResetTests(IdentityServiceFactory factory) : IClassF
     }
 
     [Fact]
-    public async Task Twenty_parallel_requests_from_one_address_pass_ten_and_mail_three_links_and_only_the_newest_works()
+    public async Task Twenty_parallel_requests_from_one_address_pass_ten_mail_three_links_and_the_newest_works()
     {
         var (id, login, _) = await ConfirmedAccountAsync();
         using var anonymous = Anonymous(NewAddress());
 
-        var answers = await Task.WhenAll(Enumerable.Range(0, 20).Select(_ => PostAsync(anonymous, "/api/accounts/password-reset", new { login })));
+        var answers = await Task.WhenAll(Enumerable.Range(0, 20)
+            .Select(_ => PostAsync(anonymous, "/api/accounts/password-reset", new { login })));
         var tokens = await ResetTokensAsync(id);
-        var (older, olderBody) = await PostAsync(anonymous, "/api/accounts/password-reset/confirm", new { token = tokens[0], newPassword = NewPassword, confirmPassword = NewPassword });
+        var (older, olderBody) = await PostAsync(anonymous, "/api/accounts/password-reset/confirm",
+            new { token = tokens[0], newPassword = NewPassword, confirmPassword = NewPassword });
         factory.Clock.Advance(TimeSpan.FromMinutes(31));
-        var (expired, expiredBody) = await PostAsync(anonymous, "/api/accounts/password-reset/confirm", new { token = tokens[^1], newPassword = NewPassword, confirmPassword = NewPassword });
+        var (expired, expiredBody) = await PostAsync(anonymous, "/api/accounts/password-reset/confirm",
+            new { token = tokens[^1], newPassword = NewPassword, confirmPassword = NewPassword });
 
         Assert.Equal(10, answers.Count(a => a.Status == HttpStatusCode.Accepted));
-        Assert.All(answers.Where(a => a.Status != HttpStatusCode.Accepted), a => Assert.Equal((HttpStatusCode.TooManyRequests, "too_many_password_reset_requests"), (a.Status, Code(a.Body))));
+        Assert.All(answers.Where(a => a.Status != HttpStatusCode.Accepted), a => Assert.Equal(
+            (HttpStatusCode.TooManyRequests, "too_many_password_reset_requests"), (a.Status, Code(a.Body))));
         Assert.Equal(3, tokens.Count);
         Assert.Equal((HttpStatusCode.BadRequest, "password_reset_token_invalid"), (older, Code(olderBody)));
         Assert.Equal((HttpStatusCode.Gone, "password_reset_token_expired"), (expired, Code(expiredBody)));
@@ -108,9 +123,15 @@ public sealed class PasswordResetTests(IdentityServiceFactory factory) : IClassF
     [InlineData("""{ "login": "a", "email": "a@example.com" }""", "/api/accounts/password-reset", "validation_failed")]
     [InlineData("""{ }""", "/api/accounts/password-reset", "validation_failed")]
     [InlineData("""{ "login": "bad\u0000login" }""", "/api/accounts/password-reset", "invalid_json")]
-    [InlineData("""{ "token": "not-a-token", "newPassword": "amber harbour 77 kites", "confirmPassword": "amber harbour 77 kites" }""", "/api/accounts/password-reset/confirm", "password_reset_token_invalid")]
+    [InlineData(
+        """
+        { "token": "not-a-token", "newPassword": "amber harbour 77 kites", "confirmPassword": "amber harbour 77 kites" }
+        """,
+        "/api/accounts/password-reset/confirm", "password_reset_token_invalid")]
     [InlineData("""{ "token": null }""", "/api/accounts/password-reset/confirm", "validation_failed")]
-    [InlineData("""{ "token": null, "newPassword": "amber harbour 77 kites", "confirmPassword": "amber harbour 77 kites" }""", "/api/accounts/password-reset/confirm", "password_reset_token_invalid")]
+    [InlineData(
+        """{ "token": null, "newPassword": "amber harbour 77 kites", "confirmPassword": "amber harbour 77 kites" }""",
+        "/api/accounts/password-reset/confirm", "password_reset_token_invalid")]
     [InlineData("""{ "token": 5 }""", "/api/accounts/password-reset/confirm", "invalid_json")]
     [InlineData("""[1, 2]""", "/api/accounts/password-reset", "invalid_json")]
     public async Task Malformed_requests_get_a_coded_400(string json, string path, string code)
@@ -135,7 +156,9 @@ public sealed class PasswordResetTests(IdentityServiceFactory factory) : IClassF
     private async Task<(Guid Id, string Login, string Password)> ConfirmedAccountAsync()
     {
         var account = await factory.RegisterAsync();
-        await QueryAsync(db => db.Users.Where(a => a.Id == account.Id).ExecuteUpdateAsync(a => a.SetProperty(x => x.EmailConfirmed, true)));
+        await QueryAsync(db => db.Users
+            .Where(a => a.Id == account.Id)
+            .ExecuteUpdateAsync(a => a.SetProperty(x => x.EmailConfirmed, true)));
         return account;
     }
 
@@ -145,20 +168,24 @@ public sealed class PasswordResetTests(IdentityServiceFactory factory) : IClassF
         return OpenThenSubmitAsync(browser, login, password);
     }
 
-    private static async Task<HttpResponseMessage> OpenThenSubmitAsync(Introserv.Testing.OidcBrowser browser, string login, string password)
+    private static async Task<HttpResponseMessage> OpenThenSubmitAsync(
+        Introserv.Testing.OidcBrowser browser, string login, string password)
     {
         await browser.OpenLoginPageAsync();
         return await browser.SubmitCredentialsAsync(login, password);
     }
 
     private async Task<List<string>> ResetTokensAsync(Guid accountId) =>
-        [.. (await OutboxAsync("PasswordResetRequested", accountId)).Select(e => e.GetProperty("resetToken").GetString()!)];
+        [.. (await OutboxAsync("PasswordResetRequested", accountId))
+            .Select(e => e.GetProperty("resetToken").GetString()!)];
 
     private async Task<List<JsonElement>> OutboxAsync(string type, Guid accountId)
     {
         var rows = await QueryAsync(db => db.Set<OutboxMessage>().AsNoTracking()
             .Where(m => m.MessageType.StartsWith($"Introserv.Identity.Contracts.{type},")).ToListAsync());
-        return [.. rows.Where(r => r.Payload.Contains(accountId.ToString(), StringComparison.Ordinal)).OrderBy(r => r.CreatedAt)
+        return [.. rows
+            .Where(r => r.Payload.Contains(accountId.ToString(), StringComparison.Ordinal))
+            .OrderBy(r => r.CreatedAt)
             .Select(r => JsonDocument.Parse(r.Payload).RootElement.Clone())];
     }
 
@@ -168,7 +195,8 @@ public sealed class PasswordResetTests(IdentityServiceFactory factory) : IClassF
         return await query(scope.ServiceProvider.GetRequiredService<IdentityServiceDbContext>());
     }
 
-    private static async Task<(HttpStatusCode Status, JsonElement Body)> PostAsync(HttpClient http, string path, object body)
+    private static async Task<(HttpStatusCode Status, JsonElement Body)> PostAsync(
+        HttpClient http, string path, object body)
     {
         using var response = await http.PostAsJsonAsync(path, body);
         var text = await response.Content.ReadAsStringAsync();

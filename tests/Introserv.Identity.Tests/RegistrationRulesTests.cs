@@ -6,8 +6,10 @@ public sealed class RegistrationRulesTests
 {
     private static readonly CommonPasswords Common = CommonPasswords.Load();
 
-    private static RegisterAccountRequest Valid(string? login = "jane.doe-1", string? password = "violet canyon 42 lamps",
-        string? email = "jane@example.com", string? first = "Jane", string? last = "Doe") => new(login, password, email, first, last);
+    private static RegisterAccountRequest Valid(
+        string? login = "jane.doe-1", string? password = "violet canyon 42 lamps",
+        string? email = "jane@example.com", string? first = "Jane", string? last = "Doe") =>
+        new(login, password, email, first, last);
 
     [Fact]
     public void A_complete_request_is_valid()
@@ -135,6 +137,7 @@ public sealed class RegistrationRulesTests
     {
         var errors = RegistrationRules.Validate(new RegisterAccountRequest("x", "short", "nope", "", ""), Common);
 
-        Assert.Equal(["email", "firstName", "lastName", "login", "password"], errors.Keys.Order(StringComparer.Ordinal));
+        Assert.Equal(["email", "firstName", "lastName", "login", "password"],
+            errors.Keys.Order(StringComparer.Ordinal));
     }
 }

@@ -10,7 +10,8 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace Introserv.Identity.Tests;
 
-public sealed class RegistrationTests(IdentityServiceFactory factory) : IClassFixture<IdentityServiceFactory>, IAsyncLifetime
+public sealed class RegistrationTests(IdentityServiceFactory factory)
+    : IClassFixture<IdentityServiceFactory>, IAsyncLifetime
 {
     public Task InitializeAsync() => factory.ResetDatabaseAsync();
 
@@ -27,7 +28,8 @@ public sealed class RegistrationTests(IdentityServiceFactory factory) : IClassFi
         using var client = factory.CreateClient();
         var login = NewLogin();
 
-        var response = await client.PostAsJsonAsync("/api/accounts", Request(login.ToUpperInvariant(), $"{login}@example.com"));
+        var response = await client.PostAsJsonAsync("/api/accounts",
+            Request(login.ToUpperInvariant(), $"{login}@example.com"));
 
         Assert.Equal(HttpStatusCode.Created, response.StatusCode);
         var body = await response.Content.ReadFromJsonAsync<JsonElement>();
@@ -38,8 +40,11 @@ public sealed class RegistrationTests(IdentityServiceFactory factory) : IClassFi
         var db = scope.ServiceProvider.GetRequiredService<IdentityServiceDbContext>();
         var account = await db.Users.SingleAsync(a => a.Id == accountId);
         Assert.Equal("Jane", account.FirstName);
-        var outbox = await db.Set<OutboxMessage>().Where(m => m.MessageType.StartsWith(typeof(AccountRegistered).FullName!)).ToListAsync();
-        var registered = outbox.Select(m => JsonSerializer.Deserialize<AccountRegistered>(m.Payload, JsonSerializerOptions.Web)!)
+        var outbox = await db.Set<OutboxMessage>()
+            .Where(m => m.MessageType.StartsWith(typeof(AccountRegistered).FullName!))
+            .ToListAsync();
+        var registered = outbox
+            .Select(m => JsonSerializer.Deserialize<AccountRegistered>(m.Payload, JsonSerializerOptions.Web)!)
             .Single(e => e.AccountId == accountId);
         Assert.Equal(login, registered.Login);
         Assert.Equal($"{login}@example.com", registered.Email);
@@ -71,7 +76,8 @@ public sealed class RegistrationTests(IdentityServiceFactory factory) : IClassFi
         var login = NewLogin();
         await client.PostAsJsonAsync("/api/accounts", Request(login, $"{login}@example.com"));
 
-        var response = await client.PostAsJsonAsync("/api/accounts", Request(login.ToUpperInvariant(), $"other-{login}@example.com"));
+        var response = await client.PostAsJsonAsync("/api/accounts",
+            Request(login.ToUpperInvariant(), $"other-{login}@example.com"));
 
         Assert.Equal(HttpStatusCode.Conflict, response.StatusCode);
         var problem = await response.Content.ReadFromJsonAsync<JsonElement>();
@@ -101,15 +107,22 @@ public sealed class RegistrationTests(IdentityServiceFactory factory) : IClassFi
     {
         using var client = factory.CreateClient();
 
-        var response = await client.PostAsJsonAsync("/api/accounts", new { login = "x", password = "password", email = "nope" });
+        var response = await client.PostAsJsonAsync("/api/accounts",
+            new { login = "x", password = "password", email = "nope" });
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         var problem = await response.Content.ReadFromJsonAsync<JsonElement>();
         Assert.Equal("validation_failed", problem.GetProperty("code").GetString());
-        var fields = problem.GetProperty("errors").EnumerateObject().Select(p => p.Name).Order(StringComparer.Ordinal).ToList();
+        var fields = problem.GetProperty("errors")
+            .EnumerateObject()
+            .Select(p => p.Name)
+            .Order(StringComparer.Ordinal)
+            .ToList();
         Assert.Equal(["email", "firstName", "lastName", "login", "password"], fields);
         await using var scope = factory.Services.CreateAsyncScope();
-        Assert.False(await scope.ServiceProvider.GetRequiredService<IdentityServiceDbContext>().Users.AnyAsync(a => a.UserName == "x"));
+        Assert.False(await scope.ServiceProvider
+            .GetRequiredService<IdentityServiceDbContext>().Users
+            .AnyAsync(a => a.UserName == "x"));
     }
 
     [Theory]
@@ -127,10 +140,13 @@ public sealed class RegistrationTests(IdentityServiceFactory factory) : IClassFi
         var problem = await response.Content.ReadFromJsonAsync<JsonElement>();
         Assert.Equal("validation_failed", problem.GetProperty("code").GetString());
         Assert.Equal(["login"], problem.GetProperty("errors").EnumerateObject().Select(p => p.Name));
-        Assert.Contains("reserved", problem.GetProperty("errors").GetProperty("login")[0].GetString(), StringComparison.Ordinal);
+        Assert.Contains("reserved", problem.GetProperty("errors").GetProperty("login")[0].GetString(),
+            StringComparison.Ordinal);
         var stored = login.ToLowerInvariant();
         await using var scope = factory.Services.CreateAsyncScope();
-        Assert.False(await scope.ServiceProvider.GetRequiredService<IdentityServiceDbContext>().Users.AnyAsync(a => a.UserName == stored));
+        Assert.False(await scope.ServiceProvider
+            .GetRequiredService<IdentityServiceDbContext>().Users
+            .AnyAsync(a => a.UserName == stored));
     }
 
     [Fact]
@@ -139,7 +155,8 @@ public sealed class RegistrationTests(IdentityServiceFactory factory) : IClassFi
         using var client = factory.CreateClient();
         var login = NewLogin();
 
-        var response = await client.PostAsJsonAsync("/api/accounts", Request(login, $"{login}@example.com", password: "iloveyou2"));
+        var response = await client.PostAsJsonAsync("/api/accounts",
+            Request(login, $"{login}@example.com", password: "iloveyou2"));
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         var problem = await response.Content.ReadFromJsonAsync<JsonElement>();

@@ -12,15 +12,16 @@ using Npgsql;
 
 namespace Introserv.Identity.Tests;
 
-/// <summary>The account security section against real PostgreSQL, with tokens from the real sign-in flow.</summary>
-public sealed class SecurityTests(IdentityServiceFactory factory) : IClassFixture<IdentityServiceFactory>, IAsyncLifetime
+// The account security section against real PostgreSQL, with tokens from the real sign-in flow.
+public sealed class SecurityTests(IdentityServiceFactory factory)
+    : IClassFixture<IdentityServiceFactory>, IAsyncLifetime
 {
     public Task InitializeAsync() => factory.ResetDatabaseAsync();
 
     public Task DisposeAsync() => Task.CompletedTask;
 
-    private async Task<(Guid Id, string Login, string Password, OidcBrowser Browser, TokenSet Tokens)> SignedInCustomerAsync(
-        string address = IdentityServiceFactory.ClientAddress)
+    private async Task<(Guid Id, string Login, string Password, OidcBrowser Browser, TokenSet Tokens)>
+        SignedInCustomerAsync(string address = IdentityServiceFactory.ClientAddress)
     {
         var (id, login, password) = await factory.RegisterAsync();
         var browser = factory.NewBrowser(address);
@@ -37,8 +38,12 @@ public sealed class SecurityTests(IdentityServiceFactory factory) : IClassFixtur
     {
         await using var scope = factory.Services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<IdentityServiceDbContext>();
-        var rows = await db.Set<OutboxMessage>().Where(m => m.MessageType.StartsWith(typeof(T).FullName!)).ToListAsync();
-        return rows.Select(m => JsonSerializer.Deserialize<T>(m.Payload, JsonSerializerOptions.Web)!).Where(predicate).ToList();
+        var rows = await db.Set<OutboxMessage>()
+            .Where(m => m.MessageType.StartsWith(typeof(T).FullName!))
+            .ToListAsync();
+        return rows.Select(m => JsonSerializer.Deserialize<T>(m.Payload, JsonSerializerOptions.Web)!)
+            .Where(predicate)
+            .ToList();
     }
 
     [Fact]
@@ -104,10 +109,16 @@ public sealed class SecurityTests(IdentityServiceFactory factory) : IClassFixtur
         Assert.Equal("step_up_required", problem.GetProperty("code").GetString());
         Assert.Equal(["password"], problem.GetProperty("methods").EnumerateArray().Select(m => m.GetString()));
 
-        using var allowList = await api.PutAsJsonAsync("/api/account/ip-allow-list", new { entries = new[] { "192.0.2.0/24" } });
+        using var allowList = await api.PutAsJsonAsync("/api/account/ip-allow-list",
+            new { entries = new[] { "192.0.2.0/24" } });
         Assert.Equal("step_up_required", await CodeOf(allowList));
         using var passwordChange = await api.PostAsJsonAsync("/api/account/password",
-            new { currentPassword = password, newPassword = "late night 42 trains", confirmPassword = "late night 42 trains" });
+            new
+            {
+                currentPassword = password,
+                newPassword = "late night 42 trains",
+                confirmPassword = "late night 42 trains"
+            });
         Assert.Equal("step_up_required", await CodeOf(passwordChange));
 
         using var wrong = await api.PostAsJsonAsync("/api/account/step-up", new { password = "not my password" });
@@ -121,12 +132,13 @@ public sealed class SecurityTests(IdentityServiceFactory factory) : IClassFixtur
     }
 
     [Fact]
-    public async Task An_allow_list_without_the_callers_address_needs_confirmation_then_is_enforced_at_sign_in_and_refresh()
+    public async Task A_list_without_the_callers_address_needs_confirmation_then_holds_at_sign_in_and_refresh()
     {
         var (id, login, password, browser, tokens) = await SignedInCustomerAsync();
         using var api = factory.Api(tokens.AccessToken);
 
-        using var lockOut = await api.PutAsJsonAsync("/api/account/ip-allow-list", new { entries = new[] { "10.0.0.0/8", "2001:db8::1-2001:db8::ff" } });
+        using var lockOut = await api.PutAsJsonAsync("/api/account/ip-allow-list",
+            new { entries = new[] { "10.0.0.0/8", "2001:db8::1-2001:db8::ff" } });
         Assert.Equal(HttpStatusCode.Conflict, lockOut.StatusCode);
         var problem = await lockOut.Content.ReadFromJsonAsync<JsonElement>();
         Assert.Equal("would_lock_out", problem.GetProperty("code").GetString());
@@ -136,7 +148,8 @@ public sealed class SecurityTests(IdentityServiceFactory factory) : IClassFixtur
             new { entries = new[] { " 10.0.0.0/8", "2001:db8::1-2001:db8::ff" }, confirmLockOut = true });
         Assert.Equal(HttpStatusCode.OK, confirmed.StatusCode);
         var state = await confirmed.Content.ReadFromJsonAsync<JsonElement>();
-        Assert.Equal(["10.0.0.0/8", "2001:db8::1-2001:db8::ff"], state.GetProperty("entries").EnumerateArray().Select(e => e.GetString()));
+        Assert.Equal(["10.0.0.0/8", "2001:db8::1-2001:db8::ff"],
+            state.GetProperty("entries").EnumerateArray().Select(e => e.GetString()));
         var changed = Assert.Single(await OutboxAsync<IpAllowListChanged>(e => e.AccountId == id));
         Assert.Equal(state.GetProperty("version").GetInt64(), changed.Version);
         Assert.Equal(["10.0.0.0/8", "2001:db8::1-2001:db8::ff"], changed.Entries);
@@ -148,7 +161,8 @@ public sealed class SecurityTests(IdentityServiceFactory factory) : IClassFixtur
         await outside.OpenLoginPageAsync();
         using var refusedSignIn = await outside.SubmitCredentialsAsync(login, password);
         Assert.Equal(HttpStatusCode.Forbidden, refusedSignIn.StatusCode);
-        Assert.Contains(IdentityServiceFactory.ClientAddress, await refusedSignIn.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Contains(IdentityServiceFactory.ClientAddress, await refusedSignIn.Content.ReadAsStringAsync(),
+            StringComparison.Ordinal);
         await factory.NewBrowser("10.1.2.3").SignInAsync(login, password);
         await factory.NewBrowser("::ffff:10.9.9.9").SignInAsync(login, password);
         await factory.NewBrowser("2001:db8::80").SignInAsync(login, password);
@@ -160,12 +174,14 @@ public sealed class SecurityTests(IdentityServiceFactory factory) : IClassFixtur
         Assert.Equal("invalid_grant", error.GetProperty("error").GetString());
         Assert.Equal("ip_not_allowed", error.GetProperty("error_description").GetString());
         await OidcBrowser.ReadTokensAsync(await factory.NewBrowser("10.200.0.1").RefreshAsync(tokens.RefreshToken!));
-        var afterRefresh = await factory.Api(tokens.AccessToken, "10.1.2.3").GetFromJsonAsync<JsonElement>("/api/account/security");
+        var afterRefresh = await factory.Api(tokens.AccessToken, "10.1.2.3")
+            .GetFromJsonAsync<JsonElement>("/api/account/security");
         Assert.Equal("10.200.0.1", afterRefresh.GetProperty("lastAccess").GetProperty("ip").GetString());
 
         // An empty list lifts the restriction.
         using var inside = factory.Api(tokens.AccessToken, "10.1.2.3");
-        using var cleared = await inside.PutAsJsonAsync("/api/account/ip-allow-list", new { entries = Array.Empty<string>() });
+        using var cleared = await inside.PutAsJsonAsync("/api/account/ip-allow-list",
+            new { entries = Array.Empty<string>() });
         Assert.Equal(HttpStatusCode.OK, cleared.StatusCode);
         await factory.NewBrowser().SignInAsync(login, password);
     }
@@ -201,10 +217,14 @@ public sealed class SecurityTests(IdentityServiceFactory factory) : IClassFixtur
         using var mismatch = await api.PostAsJsonAsync("/api/account/password",
             new { currentPassword = password, newPassword, confirmPassword = newPassword + "x" });
         Assert.Equal(HttpStatusCode.BadRequest, mismatch.StatusCode);
-        Assert.True((await mismatch.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("errors").TryGetProperty("confirmPassword", out _));
+        Assert.True((await mismatch.Content.ReadFromJsonAsync<JsonElement>())
+            .GetProperty("errors")
+            .TryGetProperty("confirmPassword", out _));
         using var weak = await api.PostAsJsonAsync("/api/account/password",
             new { currentPassword = password, newPassword = "password123", confirmPassword = "password123" });
-        Assert.True((await weak.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("errors").TryGetProperty("newPassword", out _));
+        Assert.True((await weak.Content.ReadFromJsonAsync<JsonElement>())
+            .GetProperty("errors")
+            .TryGetProperty("newPassword", out _));
         using var same = await api.PostAsJsonAsync("/api/account/password",
             new { currentPassword = password, newPassword = password, confirmPassword = password });
         Assert.Equal("password_reused", await CodeOf(same));
@@ -237,7 +257,8 @@ public sealed class SecurityTests(IdentityServiceFactory factory) : IClassFixtur
 
         Assert.Single(await OutboxAsync<PasswordChanged>(e => e.AccountId == id));
         var audit = await freshApi.GetFromJsonAsync<JsonElement>("/api/account/audit");
-        Assert.Contains("password_changed", audit.GetProperty("items").EnumerateArray().Select(e => e.GetProperty("action").GetString()));
+        Assert.Contains("password_changed",
+            audit.GetProperty("items").EnumerateArray().Select(e => e.GetProperty("action").GetString()));
         Assert.DoesNotContain("amber", audit.ToString(), StringComparison.Ordinal);
     }
 
@@ -257,7 +278,8 @@ public sealed class SecurityTests(IdentityServiceFactory factory) : IClassFixtur
             string? cursor = null;
             do
             {
-                var page = await api.GetFromJsonAsync<JsonElement>(cursor is null ? $"{path}?limit=3" : $"{path}?limit=3&cursor={cursor}");
+                var page = await api.GetFromJsonAsync<JsonElement>(
+                    cursor is null ? $"{path}?limit=3" : $"{path}?limit=3&cursor={cursor}");
                 var items = page.GetProperty("items").EnumerateArray().ToList();
                 Assert.InRange(items.Count, 1, 3);
                 seen.AddRange(items.Select(e => e.GetProperty("id").ToString()));
@@ -272,7 +294,13 @@ public sealed class SecurityTests(IdentityServiceFactory factory) : IClassFixtur
 
         foreach (var path in new[] { "/api/account/sessions", "/api/account/login-history", "/api/account/audit" })
         {
-            foreach (var (query, code) in new[] { ("limit=0", "invalid_parameter"), ("limit=101", "invalid_parameter"), ("cursor=nope", "invalid_cursor"), ("cursor=AAAAAAAAAAA", "invalid_cursor") })
+            foreach (var (query, code) in new[]
+            {
+                ("limit=0", "invalid_parameter"),
+                ("limit=101", "invalid_parameter"),
+                ("cursor=nope", "invalid_cursor"),
+                ("cursor=AAAAAAAAAAA", "invalid_cursor")
+            })
             {
                 using var refused = await api.GetAsync($"{path}?{query}");
                 Assert.Equal((HttpStatusCode.BadRequest, code), (refused.StatusCode, await CodeOf(refused)));
@@ -291,20 +319,25 @@ public sealed class SecurityTests(IdentityServiceFactory factory) : IClassFixtur
         var sessions = await api.GetFromJsonAsync<JsonElement>("/api/account/sessions");
         Assert.Equal(3, sessions.GetProperty("items").GetArrayLength());
         var secondId = OidcBrowser.ReadJwtPayload(second.AccessToken).GetProperty("sid").GetString();
-        var listed = sessions.GetProperty("items").EnumerateArray().Single(s => s.GetProperty("id").GetString() == secondId);
+        var listed = sessions.GetProperty("items")
+            .EnumerateArray()
+            .Single(s => s.GetProperty("id").GetString() == secondId);
         Assert.Equal("192.0.2.21", listed.GetProperty("createdIp").GetString());
         Assert.False(listed.GetProperty("current").GetBoolean());
 
         Assert.Equal(HttpStatusCode.NoContent, (await api.DeleteAsync($"/api/account/sessions/{secondId}")).StatusCode);
-        Assert.Equal(HttpStatusCode.BadRequest, (await factory.NewBrowser().RefreshAsync(second.RefreshToken!)).StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest,
+            (await factory.NewBrowser().RefreshAsync(second.RefreshToken!)).StatusCode);
         using var missing = await api.DeleteAsync($"/api/account/sessions/{secondId}");
         Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
         Assert.Equal("session_not_found", await CodeOf(missing));
 
         using var others = await api.PostAsync("/api/account/sessions/revoke-others", null);
         Assert.Equal(1, (await others.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("revoked").GetInt32());
-        Assert.Equal(HttpStatusCode.BadRequest, (await factory.NewBrowser().RefreshAsync(third.RefreshToken!)).StatusCode);
-        Assert.Equal(1, (await api.GetFromJsonAsync<JsonElement>("/api/account/sessions")).GetProperty("items").GetArrayLength());
+        Assert.Equal(HttpStatusCode.BadRequest,
+            (await factory.NewBrowser().RefreshAsync(third.RefreshToken!)).StatusCode);
+        Assert.Equal(1,
+            (await api.GetFromJsonAsync<JsonElement>("/api/account/sessions")).GetProperty("items").GetArrayLength());
     }
 
     [Fact]
@@ -316,7 +349,8 @@ public sealed class SecurityTests(IdentityServiceFactory factory) : IClassFixtur
 
         var theirSession = OidcBrowser.ReadJwtPayload(theirs.AccessToken).GetProperty("sid").GetString();
 
-        Assert.Equal(HttpStatusCode.NotFound, (await api.DeleteAsync($"/api/account/sessions/{theirSession}")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound,
+            (await api.DeleteAsync($"/api/account/sessions/{theirSession}")).StatusCode);
         using var theirApi = factory.Api(theirs.AccessToken);
         Assert.Equal(HttpStatusCode.OK, (await theirApi.GetAsync("/api/account/security")).StatusCode);
     }
@@ -325,7 +359,13 @@ public sealed class SecurityTests(IdentityServiceFactory factory) : IClassFixtur
     public async Task Every_endpoint_of_the_section_needs_a_token()
     {
         using var anonymous = factory.CreateClient();
-        foreach (var path in new[] { "/api/account/security", "/api/account/sessions", "/api/account/audit", "/api/account/login-history" })
+        foreach (var path in new[]
+        {
+            "/api/account/security",
+            "/api/account/sessions",
+            "/api/account/audit",
+            "/api/account/login-history"
+        })
         {
             using var response = await anonymous.GetAsync(path);
             Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
@@ -359,10 +399,18 @@ public sealed class SecurityTests(IdentityServiceFactory factory) : IClassFixtur
         await using (var scope = factory.Services.CreateAsyncScope())
         {
             var db = scope.ServiceProvider.GetRequiredService<IdentityServiceDbContext>();
-            db.LoginAttempts.Add(new LoginAttempt { AccountId = id, Login = login, Ip = "192.0.2.1", At = now.AddDays(-200), Outcome = LoginOutcome.Succeeded });
+            db.LoginAttempts.Add(new LoginAttempt
+            {
+                AccountId = id,
+                Login = login,
+                Ip = "192.0.2.1",
+                At = now.AddDays(-200),
+                Outcome = LoginOutcome.Succeeded
+            });
             db.Sessions.Add(new AccountSession
             {
-                Id = Guid.NewGuid(), AccountId = id, ClientId = IdentityServiceFactory.ClientId, CreatedAt = now.AddDays(-60),
+                Id = Guid.NewGuid(), AccountId = id, ClientId = IdentityServiceFactory.ClientId,
+                CreatedAt = now.AddDays(-60),
                 LastUsedAt = now.AddDays(-45), RevokedAt = now.AddDays(-40), AuthenticationMethods = "pwd",
             });
             await db.SaveChangesAsync();

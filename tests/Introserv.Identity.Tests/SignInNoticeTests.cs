@@ -7,8 +7,10 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace Introserv.Identity.Tests;
 
-/// <summary>The seed's "last IP": the previous sign-in is shown next to the current one, and a sign-in from a new address is told by mail.</summary>
-public sealed class SignInNoticeTests(IdentityServiceFactory factory) : IClassFixture<IdentityServiceFactory>, IAsyncLifetime
+// The seed's "last IP": the previous sign-in is shown next to the current one, and a sign-in from a new address is told
+// by mail.
+public sealed class SignInNoticeTests(IdentityServiceFactory factory)
+    : IClassFixture<IdentityServiceFactory>, IAsyncLifetime
 {
     public Task InitializeAsync() => factory.ResetDatabaseAsync();
 
@@ -79,7 +81,9 @@ public sealed class SignInNoticeTests(IdentityServiceFactory factory) : IClassFi
         var db = scope.ServiceProvider.GetRequiredService<IdentityServiceDbContext>();
         var rows = await db.Set<OutboxMessage>().AsNoTracking()
             .Where(m => m.MessageType.StartsWith("Introserv.Identity.Contracts.SignedInFromNewAddress,")).ToListAsync();
-        return [.. rows.Where(r => r.Payload.Contains(accountId.ToString(), StringComparison.Ordinal)).OrderBy(r => r.CreatedAt)
+        return [.. rows
+            .Where(r => r.Payload.Contains(accountId.ToString(), StringComparison.Ordinal))
+            .OrderBy(r => r.CreatedAt)
             .Select(r => JsonDocument.Parse(r.Payload).RootElement.Clone())];
     }
 }

@@ -10,11 +10,10 @@ using OtpNet;
 
 namespace Introserv.Identity.Tests;
 
-/// <summary>
-/// Sign-in under 20 parallel requests: one-time codes are accepted once, guesses are counted one by one, and an
-/// unknown login looks exactly like a known one.
-/// </summary>
-public sealed partial class SignInRaceTests(IdentityServiceFactory factory) : IClassFixture<IdentityServiceFactory>, IAsyncLifetime
+// Sign-in under 20 parallel requests: one-time codes are accepted once, guesses are counted one by one, and an
+// unknown login looks exactly like a known one.
+public sealed partial class SignInRaceTests(IdentityServiceFactory factory)
+    : IClassFixture<IdentityServiceFactory>, IAsyncLifetime
 {
     public Task InitializeAsync() => factory.ResetDatabaseAsync();
 
@@ -23,7 +22,8 @@ public sealed partial class SignInRaceTests(IdentityServiceFactory factory) : IC
     private const int Parallel = 20;
     private static int _nextAddress;
 
-    private static string NewAddress() => $"198.19.{Interlocked.Increment(ref _nextAddress) / 250}.{_nextAddress % 250 + 1}";
+    private static string NewAddress() =>
+        $"198.19.{Interlocked.Increment(ref _nextAddress) / 250}.{_nextAddress % 250 + 1}";
 
     [Fact]
     public async Task A_TOTP_code_sent_20_times_at_once_signs_in_once()
@@ -62,8 +62,10 @@ public sealed partial class SignInRaceTests(IdentityServiceFactory factory) : IC
         var answers = await GuessInParallelAsync(login, NewAddress());
 
         // Only the free allowance reaches the password check; every other guess is refused unchecked.
-        Assert.Equal(LoginThrottle.AccountFreeFailures, answers.Count(a => a.StatusCode == HttpStatusCode.Unauthorized));
-        Assert.Equal(Parallel - LoginThrottle.AccountFreeFailures, answers.Count(a => a.StatusCode == HttpStatusCode.TooManyRequests));
+        Assert.Equal(LoginThrottle.AccountFreeFailures,
+            answers.Count(a => a.StatusCode == HttpStatusCode.Unauthorized));
+        Assert.Equal(Parallel - LoginThrottle.AccountFreeFailures,
+            answers.Count(a => a.StatusCode == HttpStatusCode.TooManyRequests));
     }
 
     [Fact]
@@ -78,9 +80,12 @@ public sealed partial class SignInRaceTests(IdentityServiceFactory factory) : IC
         Assert.Equal(
             knownAnswers.Select(a => a.StatusCode).Order(),
             unknownAnswers.Select(a => a.StatusCode).Order());
-        Assert.Equal(LoginThrottle.AccountFreeFailures, unknownAnswers.Count(a => a.StatusCode == HttpStatusCode.Unauthorized));
-        var knownBody = await NormalizedBodyAsync(knownAnswers.First(a => a.StatusCode == HttpStatusCode.Unauthorized), known);
-        var unknownBody = await NormalizedBodyAsync(unknownAnswers.First(a => a.StatusCode == HttpStatusCode.Unauthorized), unknown);
+        Assert.Equal(LoginThrottle.AccountFreeFailures,
+            unknownAnswers.Count(a => a.StatusCode == HttpStatusCode.Unauthorized));
+        var knownBody = await NormalizedBodyAsync(
+            knownAnswers.First(a => a.StatusCode == HttpStatusCode.Unauthorized), known);
+        var unknownBody = await NormalizedBodyAsync(
+            unknownAnswers.First(a => a.StatusCode == HttpStatusCode.Unauthorized), unknown);
         Assert.Equal(knownBody, unknownBody);
     }
 
@@ -120,7 +125,7 @@ public sealed partial class SignInRaceTests(IdentityServiceFactory factory) : IC
         return watch.Elapsed.TotalMilliseconds;
     }
 
-    /// <summary>Twenty browsers at one address, each with its own form, post a wrong password at the same moment.</summary>
+    // Twenty browsers at one address, each with its own form, post a wrong password at the same moment.
     private async Task<HttpResponseMessage[]> GuessInParallelAsync(string login, string address)
     {
         var browsers = new List<OidcBrowser>();
@@ -131,17 +136,18 @@ public sealed partial class SignInRaceTests(IdentityServiceFactory factory) : IC
             browsers.Add(browser);
         }
 
-        return await Task.WhenAll(browsers.Select((b, i) => b.SubmitCredentialsAsync(login, $"wrong guess number {i}")));
+        return await Task.WhenAll(
+            browsers.Select((b, i) => b.SubmitCredentialsAsync(login, $"wrong guess number {i}")));
     }
 
-    /// <summary>The page without what differs by design: the antiforgery token and the login echoed back.</summary>
+    // The page without what differs by design: the antiforgery token and the login echoed back.
     private static async Task<string> NormalizedBodyAsync(HttpResponseMessage answer, string login)
     {
         var html = await answer.Content.ReadAsStringAsync();
         return AntiforgeryValue().Replace(html, "value=\"TOKEN\"").Replace(login, "LOGIN", StringComparison.Ordinal);
     }
 
-    /// <summary>Twenty browsers past the password step, waiting for the second factor (signed in one by one).</summary>
+    // Twenty browsers past the password step, waiting for the second factor (signed in one by one).
     private async Task<List<OidcBrowser>> BrowsersAtSecondFactorAsync(string login, string password, string address)
     {
         var browsers = new List<OidcBrowser>();
@@ -166,7 +172,8 @@ public sealed partial class SignInRaceTests(IdentityServiceFactory factory) : IC
         Assert.Contains(HttpStatusCode.Unauthorized, statuses);
     }
 
-    private async Task<(string Login, string Password, string Address, Totp Totp, List<string> RecoveryCodes)> AccountWithAuthenticatorAsync()
+    private async Task<(string Login, string Password, string Address, Totp Totp, List<string> RecoveryCodes)>
+        AccountWithAuthenticatorAsync()
     {
         var (_, login, password) = await factory.RegisterAsync();
         var address = NewAddress();
@@ -178,7 +185,11 @@ public sealed partial class SignInRaceTests(IdentityServiceFactory factory) : IC
         using var confirm = await api.PostAsJsonAsync("/api/account/two-factor/totp/confirm",
             new { code = totp.ComputeTotp(factory.Clock.GetUtcNow().UtcDateTime) });
         Assert.Equal(HttpStatusCode.OK, confirm.StatusCode);
-        var codes = (await confirm.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("codes").EnumerateArray().Select(c => c.GetString()!).ToList();
+        var codes = (await confirm.Content.ReadFromJsonAsync<JsonElement>())
+            .GetProperty("codes")
+            .EnumerateArray()
+            .Select(c => c.GetString()!)
+            .ToList();
         return (login, password, address, totp, codes);
     }
 

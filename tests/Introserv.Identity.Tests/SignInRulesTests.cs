@@ -10,7 +10,8 @@ public sealed class SignInRulesTests
     public void Throttling_starts_after_the_free_failures_grows_and_is_capped()
     {
         TimeSpan Delay(int failures) =>
-            LoginThrottle.DelayAfter(failures, LoginThrottle.AccountFreeFailures, LoginThrottle.AccountBaseDelay, LoginThrottle.AccountMaxDelay);
+            LoginThrottle.DelayAfter(failures, LoginThrottle.AccountFreeFailures, LoginThrottle.AccountBaseDelay,
+                LoginThrottle.AccountMaxDelay);
 
         Assert.Equal(TimeSpan.Zero, Delay(LoginThrottle.AccountFreeFailures - 1));
         Assert.Equal(TimeSpan.FromSeconds(15), Delay(LoginThrottle.AccountFreeFailures));
@@ -35,7 +36,8 @@ public sealed class SignInRulesTests
     [Fact]
     public void Keys_are_required_and_never_built_in()
     {
-        var missing = Assert.Throws<InvalidOperationException>(() => SigningKeys.LoadSigningKey(new SigningKeyOptions()));
+        var missing = Assert.Throws<InvalidOperationException>(() =>
+            SigningKeys.LoadSigningKey(new SigningKeyOptions()));
         Assert.Contains("Identity:Keys:SigningKey", missing.Message, StringComparison.Ordinal);
         Assert.Throws<InvalidOperationException>(() => SigningKeys.LoadEncryptionKey(new SigningKeyOptions()));
     }
@@ -44,9 +46,12 @@ public sealed class SignInRulesTests
     public void Weak_or_malformed_keys_are_refused()
     {
         using var small = RSA.Create(1024);
-        Assert.Throws<InvalidOperationException>(() => SigningKeys.LoadSigningKey(new SigningKeyOptions { SigningKey = small.ExportPkcs8PrivateKeyPem() }));
-        Assert.Throws<InvalidOperationException>(() => SigningKeys.LoadSigningKey(new SigningKeyOptions { SigningKey = "not a pem" }));
-        Assert.Throws<InvalidOperationException>(() => SigningKeys.LoadEncryptionKey(new SigningKeyOptions { EncryptionKey = Convert.ToBase64String(new byte[16]) }));
+        Assert.Throws<InvalidOperationException>(() =>
+            SigningKeys.LoadSigningKey(new SigningKeyOptions { SigningKey = small.ExportPkcs8PrivateKeyPem() }));
+        Assert.Throws<InvalidOperationException>(() =>
+            SigningKeys.LoadSigningKey(new SigningKeyOptions { SigningKey = "not a pem" }));
+        Assert.Throws<InvalidOperationException>(() => SigningKeys.LoadEncryptionKey(
+            new SigningKeyOptions { EncryptionKey = Convert.ToBase64String(new byte[16]) }));
     }
 
     [Fact]

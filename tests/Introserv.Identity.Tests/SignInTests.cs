@@ -5,7 +5,7 @@ using Introserv.Testing;
 
 namespace Introserv.Identity.Tests;
 
-/// <summary>The OpenID Connect server: discovery, code + PKCE through the sign-in pages, refresh, revocation, logout.</summary>
+// The OpenID Connect server: discovery, code + PKCE through the sign-in pages, refresh, revocation, logout.
 public sealed class SignInTests(IdentityServiceFactory factory) : IClassFixture<IdentityServiceFactory>, IAsyncLifetime
 {
     public Task InitializeAsync() => factory.ResetDatabaseAsync();
@@ -19,16 +19,23 @@ public sealed class SignInTests(IdentityServiceFactory factory) : IClassFixture<
         var discovery = await http.GetFromJsonAsync<JsonElement>("/.well-known/openid-configuration");
 
         Assert.Equal("http://identity.test/", discovery.GetProperty("issuer").GetString());
-        var grants = discovery.GetProperty("grant_types_supported").EnumerateArray().Select(g => g.GetString()).ToList();
+        var grants = discovery.GetProperty("grant_types_supported")
+            .EnumerateArray()
+            .Select(g => g.GetString())
+            .ToList();
         Assert.Contains("authorization_code", grants);
         Assert.Contains("refresh_token", grants);
         Assert.DoesNotContain("password", grants);
         Assert.DoesNotContain("implicit", grants);
-        Assert.Equal(["code"], discovery.GetProperty("response_types_supported").EnumerateArray().Select(r => r.GetString()));
-        Assert.Contains("S256", discovery.GetProperty("code_challenge_methods_supported").EnumerateArray().Select(m => m.GetString()));
-        Assert.DoesNotContain("plain", discovery.GetProperty("code_challenge_methods_supported").EnumerateArray().Select(m => m.GetString()));
+        Assert.Equal(["code"],
+            discovery.GetProperty("response_types_supported").EnumerateArray().Select(r => r.GetString()));
+        Assert.Contains("S256",
+            discovery.GetProperty("code_challenge_methods_supported").EnumerateArray().Select(m => m.GetString()));
+        Assert.DoesNotContain("plain",
+            discovery.GetProperty("code_challenge_methods_supported").EnumerateArray().Select(m => m.GetString()));
 
-        var jwks = await http.GetFromJsonAsync<JsonElement>(new Uri(discovery.GetProperty("jwks_uri").GetString()!).PathAndQuery);
+        var jwks = await http.GetFromJsonAsync<JsonElement>(
+            new Uri(discovery.GetProperty("jwks_uri").GetString()!).PathAndQuery);
         var key = Assert.Single(jwks.GetProperty("keys").EnumerateArray());
         Assert.Equal("RSA", key.GetProperty("kty").GetString());
         Assert.False(key.TryGetProperty("d", out _)); // never the private part
@@ -57,7 +64,8 @@ public sealed class SignInTests(IdentityServiceFactory factory) : IClassFixture<
         using var api = factory.Api(tokens.AccessToken);
         var security = await api.GetFromJsonAsync<JsonElement>("/api/account/security");
         Assert.Equal(login, security.GetProperty("login").GetString());
-        Assert.Equal(IdentityServiceFactory.ClientAddress, security.GetProperty("lastAccess").GetProperty("ip").GetString());
+        Assert.Equal(IdentityServiceFactory.ClientAddress,
+            security.GetProperty("lastAccess").GetProperty("ip").GetString());
         var session = Assert.Single(security.GetProperty("sessions").EnumerateArray());
         Assert.True(session.GetProperty("current").GetBoolean());
         Assert.Equal(IdentityServiceFactory.ClientId, session.GetProperty("clientId").GetString());
@@ -71,8 +79,9 @@ public sealed class SignInTests(IdentityServiceFactory factory) : IClassFixture<
         await browser.OpenLoginPageAsync();
         var code = await browser.FollowToCodeAsync(await browser.SubmitCredentialsAsync(login, password));
 
-        using var withoutVerifier = await browser.Http.PostAsync(new Uri("/connect/token", UriKind.Relative), new FormUrlEncodedContent(
-            new Dictionary<string, string>
+        using var withoutVerifier = await browser.Http.PostAsync(
+            new Uri("/connect/token", UriKind.Relative),
+            new FormUrlEncodedContent(new Dictionary<string, string>
             {
                 ["grant_type"] = "authorization_code",
                 ["code"] = code,
@@ -81,7 +90,8 @@ public sealed class SignInTests(IdentityServiceFactory factory) : IClassFixture<
                 ["code_verifier"] = "not-the-verifier-not-the-verifier-not-the-verifier",
             }));
         Assert.Equal(HttpStatusCode.BadRequest, withoutVerifier.StatusCode);
-        Assert.Equal("invalid_grant", (await withoutVerifier.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("error").GetString());
+        Assert.Equal("invalid_grant",
+            (await withoutVerifier.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("error").GetString());
 
         var tokens = await browser.RedeemAsync(code);
         Assert.NotEmpty(tokens.AccessToken);
@@ -100,7 +110,8 @@ public sealed class SignInTests(IdentityServiceFactory factory) : IClassFixture<
 
         // OpenIddict answers the client with an error redirect (or a 400 when the redirect URI is untrusted).
         var location = response.Headers.Location?.ToString() ?? "";
-        Assert.True(response.StatusCode == HttpStatusCode.BadRequest || location.Contains("error=invalid_request", StringComparison.Ordinal),
+        Assert.True(response.StatusCode == HttpStatusCode.BadRequest
+            || location.Contains("error=invalid_request", StringComparison.Ordinal),
             $"{(int)response.StatusCode} {location}");
     }
 
@@ -121,7 +132,8 @@ public sealed class SignInTests(IdentityServiceFactory factory) : IClassFixture<
 
         using var reused = await browser.RefreshAsync(first.RefreshToken!);
         Assert.Equal(HttpStatusCode.BadRequest, reused.StatusCode);
-        Assert.Equal("invalid_grant", (await reused.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("error").GetString());
+        Assert.Equal("invalid_grant",
+            (await reused.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("error").GetString());
     }
 
     [Fact]
@@ -131,8 +143,9 @@ public sealed class SignInTests(IdentityServiceFactory factory) : IClassFixture<
         var browser = factory.NewBrowser();
         var tokens = await browser.SignInAsync(login, password);
 
-        using var revoke = await browser.Http.PostAsync(new Uri("/connect/revoke", UriKind.Relative), new FormUrlEncodedContent(
-            new Dictionary<string, string>
+        using var revoke = await browser.Http.PostAsync(
+            new Uri("/connect/revoke", UriKind.Relative),
+            new FormUrlEncodedContent(new Dictionary<string, string>
             {
                 ["token"] = tokens.RefreshToken!,
                 ["token_type_hint"] = "refresh_token",
@@ -152,10 +165,12 @@ public sealed class SignInTests(IdentityServiceFactory factory) : IClassFixture<
         var tokens = await browser.SignInAsync(login, password);
 
         using var logout = await browser.Http.GetAsync(new Uri(
-            $"/connect/logout?id_token_hint={tokens.IdToken}&post_logout_redirect_uri={Uri.EscapeDataString(IdentityServiceFactory.PostLogoutRedirectUri)}",
+            $"/connect/logout?id_token_hint={tokens.IdToken}" +
+            $"&post_logout_redirect_uri={Uri.EscapeDataString(IdentityServiceFactory.PostLogoutRedirectUri)}",
             UriKind.Relative));
         Assert.Equal(HttpStatusCode.Redirect, logout.StatusCode);
-        Assert.StartsWith(IdentityServiceFactory.PostLogoutRedirectUri, logout.Headers.Location!.ToString(), StringComparison.Ordinal);
+        Assert.StartsWith(IdentityServiceFactory.PostLogoutRedirectUri, logout.Headers.Location!.ToString(),
+            StringComparison.Ordinal);
 
         using var refresh = await browser.RefreshAsync(tokens.RefreshToken!);
         Assert.Equal(HttpStatusCode.BadRequest, refresh.StatusCode);
@@ -194,16 +209,22 @@ public sealed class SignInTests(IdentityServiceFactory factory) : IClassFixture<
 
         using var wrong = await browser.SubmitCredentialsAsync(login, "not the password at all");
         Assert.Equal(HttpStatusCode.Unauthorized, wrong.StatusCode);
-        Assert.Contains("login or password is incorrect", await wrong.Content.ReadAsStringAsync(), StringComparison.Ordinal);
-        using var unknown = await browser.SubmitCredentialsAsync("nobody." + Guid.NewGuid().ToString("N")[..8], "whatever password");
+        Assert.Contains("login or password is incorrect", await wrong.Content.ReadAsStringAsync(),
+            StringComparison.Ordinal);
+        using var unknown = await browser.SubmitCredentialsAsync(
+            "nobody." + Guid.NewGuid().ToString("N")[..8], "whatever password");
         Assert.Equal(HttpStatusCode.Unauthorized, unknown.StatusCode);
 
         var tokens = await browser.CompleteAsync(await browser.SubmitCredentialsAsync(login, password));
         using var api = factory.Api(tokens.AccessToken);
         var history = await api.GetFromJsonAsync<JsonElement>("/api/account/login-history");
-        var outcomes = history.GetProperty("items").EnumerateArray().Select(a => a.GetProperty("outcome").GetString()).ToList();
+        var outcomes = history.GetProperty("items")
+            .EnumerateArray()
+            .Select(a => a.GetProperty("outcome").GetString())
+            .ToList();
         Assert.Equal(["succeeded", "invalid_credentials"], outcomes);
-        Assert.All(history.GetProperty("items").EnumerateArray(), a => Assert.Equal("192.0.2.77", a.GetProperty("ip").GetString()));
+        Assert.All(history.GetProperty("items").EnumerateArray(),
+            a => Assert.Equal("192.0.2.77", a.GetProperty("ip").GetString()));
     }
 
     [Fact]
@@ -213,8 +234,14 @@ public sealed class SignInTests(IdentityServiceFactory factory) : IClassFixture<
         var browser = factory.NewBrowser();
         await browser.OpenLoginPageAsync();
 
-        using var forged = await browser.Http.PostAsync(new Uri("/account/login", UriKind.Relative), new FormUrlEncodedContent(
-            new Dictionary<string, string> { ["login"] = login, ["password"] = password, ["returnUrl"] = "/account/signed-in" }));
+        using var forged = await browser.Http.PostAsync(
+            new Uri("/account/login", UriKind.Relative),
+            new FormUrlEncodedContent(new Dictionary<string, string>
+            {
+                ["login"] = login,
+                ["password"] = password,
+                ["returnUrl"] = "/account/signed-in"
+            }));
 
         Assert.Equal(HttpStatusCode.BadRequest, forged.StatusCode);
     }
@@ -225,7 +252,8 @@ public sealed class SignInTests(IdentityServiceFactory factory) : IClassFixture<
         var browser = factory.NewBrowser();
         foreach (var returnUrl in new[] { "https%3A%2F%2Fevil.example%2F", "%2F%2Fevil.example", "%2F%5Cevil.example" })
         {
-            var page = await browser.Http.GetStringAsync(new Uri($"/account/login?returnUrl={returnUrl}", UriKind.Relative));
+            var page = await browser.Http.GetStringAsync(new Uri(
+                $"/account/login?returnUrl={returnUrl}", UriKind.Relative));
             Assert.DoesNotContain("evil.example", page, StringComparison.Ordinal);
             Assert.Contains("name=\"returnUrl\" value=\"/account/signed-in\"", page, StringComparison.Ordinal);
         }
@@ -239,7 +267,8 @@ public sealed class SignInTests(IdentityServiceFactory factory) : IClassFixture<
         using var page = await http.GetAsync(new Uri("/account/login", UriKind.Relative));
 
         Assert.Equal("DENY", page.Headers.GetValues("X-Frame-Options").Single());
-        Assert.Contains("frame-ancestors 'none'", page.Headers.GetValues("Content-Security-Policy").Single(), StringComparison.Ordinal);
+        Assert.Contains("frame-ancestors 'none'", page.Headers.GetValues("Content-Security-Policy").Single(),
+            StringComparison.Ordinal);
         Assert.True(page.Headers.CacheControl?.NoStore);
         Assert.Equal("text/html", page.Content.Headers.ContentType?.MediaType);
     }

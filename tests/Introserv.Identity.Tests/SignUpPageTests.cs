@@ -7,8 +7,9 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace Introserv.Identity.Tests;
 
-/// <summary>"Create an account" in the browser: the sign-in page links to it, and it runs the API's registration rules.</summary>
-public sealed partial class SignUpPageTests(IdentityServiceFactory factory) : IClassFixture<IdentityServiceFactory>, IAsyncLifetime
+// "Create an account" in the browser: the sign-in page links to it, and it runs the API's registration rules.
+public sealed partial class SignUpPageTests(IdentityServiceFactory factory)
+    : IClassFixture<IdentityServiceFactory>, IAsyncLifetime
 {
     public Task InitializeAsync() => factory.ResetDatabaseAsync();
 
@@ -18,12 +19,15 @@ public sealed partial class SignUpPageTests(IdentityServiceFactory factory) : IC
 
     private HttpClient Browser()
     {
-        var http = factory.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = true });
-        http.DefaultRequestHeaders.Add(IdentityServiceFactory.ClientAddressHeader, IdentityServiceFactory.ClientAddress);
+        var http = factory.CreateClient(
+            new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = true });
+        http.DefaultRequestHeaders.Add(IdentityServiceFactory.ClientAddressHeader,
+            IdentityServiceFactory.ClientAddress);
         return http;
     }
 
-    private static async Task<(HttpStatusCode Status, string Page)> SubmitAsync(HttpClient browser, Dictionary<string, string> fields)
+    private static async Task<(HttpStatusCode Status, string Page)> SubmitAsync(
+        HttpClient browser, Dictionary<string, string> fields)
     {
         var form = await browser.GetStringAsync(new Uri("/account/sign-up", UriKind.Relative));
         var antiforgery = AntiforgeryField().Match(form);
@@ -43,11 +47,13 @@ public sealed partial class SignUpPageTests(IdentityServiceFactory factory) : IC
         var signIn = await browser.GetStringAsync(new Uri("/account/login", UriKind.Relative));
         var (created, page) = await SubmitAsync(browser, new()
         {
-            ["login"] = login, ["email"] = $"{login}@example.com", ["firstName"] = "Lena", ["lastName"] = "Park", ["password"] = Password,
+            ["login"] = login, ["email"] = $"{login}@example.com", ["firstName"] = "Lena", ["lastName"] = "Park",
+            ["password"] = Password,
         });
         var (again, againPage) = await SubmitAsync(browser, new()
         {
-            ["login"] = login, ["email"] = $"other.{login}@example.com", ["firstName"] = "Lena", ["lastName"] = "Park", ["password"] = Password,
+            ["login"] = login, ["email"] = $"other.{login}@example.com", ["firstName"] = "Lena", ["lastName"] = "Park",
+            ["password"] = Password,
         });
         var tokens = await factory.NewBrowser().SignInAsync(login, Password);
 
@@ -65,7 +71,14 @@ public sealed partial class SignUpPageTests(IdentityServiceFactory factory) : IC
     {
         using var browser = Browser();
 
-        var (status, page) = await SubmitAsync(browser, new() { ["login"] = "x", ["email"] = "nope", ["firstName"] = "", ["lastName"] = "Park", ["password"] = "password" });
+        var (status, page) = await SubmitAsync(browser, new()
+        {
+            ["login"] = "x",
+            ["email"] = "nope",
+            ["firstName"] = "",
+            ["lastName"] = "Park",
+            ["password"] = "password"
+        });
 
         Assert.Equal(HttpStatusCode.BadRequest, status);
         Assert.Contains("Billing login:", page, StringComparison.Ordinal);
@@ -74,7 +87,9 @@ public sealed partial class SignUpPageTests(IdentityServiceFactory factory) : IC
         Assert.Contains("Password: This password is among the most commonly used ones", page, StringComparison.Ordinal);
         Assert.DoesNotContain("value=\"password\"", page, StringComparison.Ordinal);
         await using var scope = factory.Services.CreateAsyncScope();
-        Assert.False(await scope.ServiceProvider.GetRequiredService<IdentityServiceDbContext>().Users.AnyAsync(a => a.UserName == "x"));
+        Assert.False(await scope.ServiceProvider
+            .GetRequiredService<IdentityServiceDbContext>().Users
+            .AnyAsync(a => a.UserName == "x"));
     }
 
     [Theory]
@@ -83,13 +98,15 @@ public sealed partial class SignUpPageTests(IdentityServiceFactory factory) : IC
     [InlineData("/account/login", "login", "ana\u0007lee", "login")]
     [InlineData("/account/sign-up", "lastName", "Lee\u0000", "form")] // the framework's form reader refuses NUL itself
     [InlineData("/account/login", "login", "ana\u0000lee", "form")]
-    public async Task A_control_character_in_a_form_field_is_a_400_naming_it_and_nothing_is_stored(string path, string field, string value, string named)
+    public async Task A_control_character_in_a_form_field_is_a_400_naming_it_and_nothing_is_stored(
+        string path, string field, string value, string named)
     {
         using var browser = Browser();
         var login = $"ctl.{Guid.NewGuid():N}"[..20];
         var fields = new Dictionary<string, string>
         {
-            ["login"] = login, ["email"] = $"{login}@example.com", ["firstName"] = "Ana", ["lastName"] = "Lee", ["password"] = Password,
+            ["login"] = login, ["email"] = $"{login}@example.com", ["firstName"] = "Ana", ["lastName"] = "Lee",
+            ["password"] = Password,
             ["account"] = login, ["returnUrl"] = "/",
         };
         fields[field] = value;
@@ -105,9 +122,12 @@ public sealed partial class SignUpPageTests(IdentityServiceFactory factory) : IC
         Assert.True(body.Contains("invalid_parameter", StringComparison.Ordinal), body);
         Assert.True(body.Contains($"\"parameter\":\"{named}\"", StringComparison.Ordinal), body);
         await using var scope = factory.Services.CreateAsyncScope();
-        Assert.False(await scope.ServiceProvider.GetRequiredService<IdentityServiceDbContext>().Users.AnyAsync(a => a.UserName == login));
+        Assert.False(await scope.ServiceProvider
+            .GetRequiredService<IdentityServiceDbContext>().Users
+            .AnyAsync(a => a.UserName == login));
     }
 
-    [GeneratedRegex("<input type=\"hidden\" name=\"(?<name>__RequestVerificationToken[^\"]*)\" value=\"(?<value>[^\"]+)\">")]
+    [GeneratedRegex(
+        "<input type=\"hidden\" name=\"(?<name>__RequestVerificationToken[^\"]*)\" value=\"(?<value>[^\"]+)\">")]
     private static partial Regex AntiforgeryField();
 }

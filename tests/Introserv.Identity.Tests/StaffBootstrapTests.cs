@@ -10,7 +10,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Introserv.Identity.Tests;
 
-/// <summary>The bootstrap staff account comes from configuration and never turns an existing account into staff.</summary>
+// The bootstrap staff account comes from configuration and never turns an existing account into staff.
 public sealed class StaffBootstrapTests(IdentityServiceFactory factory) : IClassFixture<IdentityServiceFactory>
 {
     [Fact]
@@ -33,13 +33,15 @@ public sealed class StaffBootstrapTests(IdentityServiceFactory factory) : IClass
         {
             misconfigured.CreateClient().Dispose();
         }
-        catch (Exception ex) when (ex is ObjectDisposedException or InvalidOperationException or OperationCanceledException)
+        catch (Exception ex)
+            when (ex is ObjectDisposedException or InvalidOperationException or OperationCanceledException)
         {
             // The host stopped before the client was made: the failure this test expects.
         }
 
         var synchronizer = await captured.Task.WaitAsync(TimeSpan.FromMinutes(1));
-        var failure = await Assert.ThrowsAsync<InvalidOperationException>(() => synchronizer.Completion.WaitAsync(TimeSpan.FromMinutes(1)));
+        var failure = await Assert.ThrowsAsync<InvalidOperationException>(() =>
+            synchronizer.Completion.WaitAsync(TimeSpan.FromMinutes(1)));
 
         Assert.Contains($"'{login}'", failure.Message, StringComparison.Ordinal);
         Assert.Contains("never promotes", failure.Message, StringComparison.Ordinal);
@@ -49,7 +51,12 @@ public sealed class StaffBootstrapTests(IdentityServiceFactory factory) : IClass
     [Fact]
     public async Task The_configured_staff_account_is_created_once_and_a_restart_leaves_it_alone()
     {
-        var settings = new StaffBootstrapOptions { Login = "Security", Email = $"{Guid.NewGuid():N}@example.com", Password = "staff quiet harbour 8" };
+        var settings = new StaffBootstrapOptions
+        {
+            Login = "Security",
+            Email = $"{Guid.NewGuid():N}@example.com",
+            Password = "staff quiet harbour 8"
+        };
 
         await EnsureAsync(settings);
         await EnsureAsync(settings);
@@ -71,7 +78,8 @@ public sealed class StaffBootstrapTests(IdentityServiceFactory factory) : IClass
         }
 
         var failure = await Assert.ThrowsAsync<InvalidOperationException>(
-            () => EnsureAsync(new StaffBootstrapOptions { Login = login, Email = $"{login}@example.com", Password = password }));
+            () => EnsureAsync(
+                new StaffBootstrapOptions { Login = login, Email = $"{login}@example.com", Password = password }));
 
         Assert.Contains("customer", failure.Message, StringComparison.Ordinal);
     }
@@ -86,7 +94,8 @@ public sealed class StaffBootstrapTests(IdentityServiceFactory factory) : IClass
     {
         await using var scope = factory.Services.CreateAsyncScope();
         var users = scope.ServiceProvider.GetRequiredService<UserManager<Account>>();
-        return [.. (await users.GetRolesAsync((await users.FindByIdAsync(accountId.ToString()))!)).Order(StringComparer.Ordinal)];
+        return [.. (await users.GetRolesAsync((await users.FindByIdAsync(accountId.ToString()))!))
+            .Order(StringComparer.Ordinal)];
     }
 
     private sealed class Nothing : IHostedService

@@ -6,8 +6,9 @@ using static Introserv.Identity.Grpc.CheckSecurityCodeReply.Types;
 
 namespace Introserv.Identity.Tests;
 
-/// <summary>The gRPC security-code check for support tooling: staff only, attempt limit, audited.</summary>
-public sealed class SupportSecurityCodeTests(IdentityServiceFactory factory) : IClassFixture<IdentityServiceFactory>, IAsyncLifetime
+// The gRPC security-code check for support tooling: staff only, attempt limit, audited.
+public sealed class SupportSecurityCodeTests(IdentityServiceFactory factory)
+    : IClassFixture<IdentityServiceFactory>, IAsyncLifetime
 {
     public Task InitializeAsync() => factory.ResetDatabaseAsync();
 
@@ -16,7 +17,8 @@ public sealed class SupportSecurityCodeTests(IdentityServiceFactory factory) : I
     private AccountSupport.AccountSupportClient Client(string accessToken) => new(factory.GrpcChannel(accessToken));
 
     private async Task<string> StaffTokenAsync() =>
-        (await factory.NewBrowser().SignInAsync(IdentityServiceFactory.StaffLogin, IdentityServiceFactory.StaffPassword)).AccessToken;
+        (await factory.NewBrowser().SignInAsync(
+            IdentityServiceFactory.StaffLogin, IdentityServiceFactory.StaffPassword)).AccessToken;
 
     [Fact]
     public async Task Staff_check_a_code_with_an_attempt_limit_and_every_check_is_audited_for_the_customer()
@@ -26,26 +28,31 @@ public sealed class SupportSecurityCodeTests(IdentityServiceFactory factory) : I
         using var api = factory.Api(customer.AccessToken);
         var support = Client(await StaffTokenAsync());
 
-        Assert.Equal(Result.NotSet, (await support.CheckSecurityCodeAsync(new CheckSecurityCodeRequest { Login = login, Code = "anything" })).Result);
+        Assert.Equal(Result.NotSet, (await support.CheckSecurityCodeAsync(
+            new CheckSecurityCodeRequest { Login = login, Code = "anything" })).Result);
         await api.PutAsJsonAsync("/api/account/security-code", new { code = "orange-kite-5" });
 
-        var match = await support.CheckSecurityCodeAsync(new CheckSecurityCodeRequest { Login = login.ToUpperInvariant(), Code = "orange-kite-5" });
+        var match = await support.CheckSecurityCodeAsync(
+            new CheckSecurityCodeRequest { Login = login.ToUpperInvariant(), Code = "orange-kite-5" });
         Assert.Equal(Result.Match, match.Result);
         for (var i = 0; i < 5; i++)
         {
-            var wrong = await support.CheckSecurityCodeAsync(new CheckSecurityCodeRequest { Login = login, Code = $"wrong-{i}" });
+            var wrong = await support.CheckSecurityCodeAsync(
+                new CheckSecurityCodeRequest { Login = login, Code = $"wrong-{i}" });
             Assert.Equal(Result.Mismatch, wrong.Result);
             Assert.Equal(4 - i, wrong.AttemptsLeft);
         }
 
         // Locked now, even for the right code.
-        var locked = await support.CheckSecurityCodeAsync(new CheckSecurityCodeRequest { Login = login, Code = "orange-kite-5" });
+        var locked = await support.CheckSecurityCodeAsync(
+            new CheckSecurityCodeRequest { Login = login, Code = "orange-kite-5" });
         Assert.Equal(Result.Locked, locked.Result);
         Assert.InRange(locked.RetryAfterSeconds, 1, 3600);
 
         var audit = await api.GetFromJsonAsync<JsonElement>("/api/account/audit?limit=20");
         var checks = audit.GetProperty("items").EnumerateArray()
-            .Where(e => e.GetProperty("action").GetString()!.StartsWith("security_code_check", StringComparison.Ordinal))
+            .Where(e =>
+                e.GetProperty("action").GetString()!.StartsWith("security_code_check", StringComparison.Ordinal))
             .ToList();
         Assert.Equal(8, checks.Count);
         Assert.All(checks, e => Assert.True(e.GetProperty("byStaff").GetBoolean()));
@@ -60,11 +67,13 @@ public sealed class SupportSecurityCodeTests(IdentityServiceFactory factory) : I
         var customer = await factory.NewBrowser().SignInAsync(login, password);
 
         var error = await Assert.ThrowsAsync<RpcException>(async () =>
-            await Client(customer.AccessToken).CheckSecurityCodeAsync(new CheckSecurityCodeRequest { Login = login, Code = "x1234" }));
+            await Client(customer.AccessToken).CheckSecurityCodeAsync(
+                new CheckSecurityCodeRequest { Login = login, Code = "x1234" }));
         Assert.Equal(StatusCode.PermissionDenied, error.StatusCode);
 
         var anonymous = await Assert.ThrowsAsync<RpcException>(async () =>
-            await Client("not-a-token").CheckSecurityCodeAsync(new CheckSecurityCodeRequest { Login = login, Code = "x1234" }));
+            await Client("not-a-token").CheckSecurityCodeAsync(
+                new CheckSecurityCodeRequest { Login = login, Code = "x1234" }));
         Assert.Equal(StatusCode.Unauthenticated, anonymous.StatusCode);
     }
 
@@ -74,7 +83,8 @@ public sealed class SupportSecurityCodeTests(IdentityServiceFactory factory) : I
         var support = Client(await StaffTokenAsync());
 
         Assert.Equal(Result.AccountNotFound,
-            (await support.CheckSecurityCodeAsync(new CheckSecurityCodeRequest { Login = "no.such.login", Code = "x1234" })).Result);
+            (await support.CheckSecurityCodeAsync(
+                new CheckSecurityCodeRequest { Login = "no.such.login", Code = "x1234" })).Result);
         var invalid = await Assert.ThrowsAsync<RpcException>(async () =>
             await support.CheckSecurityCodeAsync(new CheckSecurityCodeRequest { Login = "", Code = "" }));
         Assert.Equal(StatusCode.InvalidArgument, invalid.StatusCode);

@@ -6,8 +6,9 @@ using OtpNet;
 
 namespace Introserv.Identity.Tests;
 
-/// <summary>Brute-force throttling of the sign-in pages and the authenticator-app second factor.</summary>
-public sealed class ThrottlingAndTwoFactorTests(IdentityServiceFactory factory) : IClassFixture<IdentityServiceFactory>, IAsyncLifetime
+// Brute-force throttling of the sign-in pages and the authenticator-app second factor.
+public sealed class ThrottlingAndTwoFactorTests(IdentityServiceFactory factory)
+    : IClassFixture<IdentityServiceFactory>, IAsyncLifetime
 {
     public Task InitializeAsync() => factory.ResetDatabaseAsync();
 
@@ -15,7 +16,8 @@ public sealed class ThrottlingAndTwoFactorTests(IdentityServiceFactory factory) 
 
     private static int _nextAddress = 1;
 
-    private static string NewAddress() => $"198.18.{Interlocked.Increment(ref _nextAddress) / 250}.{_nextAddress % 250 + 1}";
+    private static string NewAddress() =>
+        $"198.18.{Interlocked.Increment(ref _nextAddress) / 250}.{_nextAddress % 250 + 1}";
 
     [Fact]
     public async Task Repeated_wrong_passwords_throttle_the_account_briefly_and_never_for_long()
@@ -25,13 +27,15 @@ public sealed class ThrottlingAndTwoFactorTests(IdentityServiceFactory factory) 
         await attacker.OpenLoginPageAsync();
         for (var i = 0; i < 5; i++)
         {
-            Assert.Equal(HttpStatusCode.Unauthorized, (await attacker.SubmitCredentialsAsync(login, $"guess number {i}")).StatusCode);
+            Assert.Equal(HttpStatusCode.Unauthorized,
+                (await attacker.SubmitCredentialsAsync(login, $"guess number {i}")).StatusCode);
         }
 
         // Now even the right password waits (a throttled attempt does not reveal whether it was right).
         using var throttled = await attacker.SubmitCredentialsAsync(login, password);
         Assert.Equal(HttpStatusCode.TooManyRequests, throttled.StatusCode);
-        Assert.InRange(int.Parse(throttled.Headers.GetValues("Retry-After").Single(), System.Globalization.CultureInfo.InvariantCulture), 1, 15);
+        Assert.InRange(int.Parse(throttled.Headers.GetValues("Retry-After").Single(),
+            System.Globalization.CultureInfo.InvariantCulture), 1, 15);
 
         // The wait is short: after it passes the right password works again.
         factory.Clock.Advance(TimeSpan.FromSeconds(16));
@@ -52,7 +56,8 @@ public sealed class ThrottlingAndTwoFactorTests(IdentityServiceFactory factory) 
             await attacker.SubmitCredentialsAsync(login, $"guess number {i}");
         }
 
-        Assert.Equal(HttpStatusCode.TooManyRequests, (await attacker.SubmitCredentialsAsync(login, password)).StatusCode);
+        Assert.Equal(HttpStatusCode.TooManyRequests,
+            (await attacker.SubmitCredentialsAsync(login, password)).StatusCode);
         // The owner, from their usual address, signs in at once.
         await factory.NewBrowser(ownerAddress).SignInAsync(login, password);
     }
@@ -69,7 +74,8 @@ public sealed class ThrottlingAndTwoFactorTests(IdentityServiceFactory factory) 
         }
 
         var (_, login, password) = await factory.RegisterAsync();
-        Assert.Equal(HttpStatusCode.TooManyRequests, (await sprayer.SubmitCredentialsAsync(login, password)).StatusCode);
+        Assert.Equal(HttpStatusCode.TooManyRequests,
+            (await sprayer.SubmitCredentialsAsync(login, password)).StatusCode);
         // Other addresses are not affected.
         await factory.NewBrowser(NewAddress()).SignInAsync(login, password);
     }
@@ -86,16 +92,23 @@ public sealed class ThrottlingAndTwoFactorTests(IdentityServiceFactory factory) 
         Assert.Equal(HttpStatusCode.OK, begin.StatusCode);
         var enrollment = await begin.Content.ReadFromJsonAsync<JsonElement>();
         var secret = enrollment.GetProperty("secret").GetString()!;
-        Assert.StartsWith("otpauth://totp/Introserv:", enrollment.GetProperty("otpAuthUri").GetString(), StringComparison.Ordinal);
+        Assert.StartsWith("otpauth://totp/Introserv:", enrollment.GetProperty("otpAuthUri").GetString(),
+            StringComparison.Ordinal);
         var totp = new Totp(Base32Encoding.ToBytes(secret));
         string Code() => totp.ComputeTotp(factory.Clock.GetUtcNow().UtcDateTime);
 
-        using var wrongConfirm = await api.PostAsJsonAsync("/api/account/two-factor/totp/confirm", new { code = "000000" == Code() ? "111111" : "000000" });
+        using var wrongConfirm = await api.PostAsJsonAsync("/api/account/two-factor/totp/confirm",
+            new { code = "000000" == Code() ? "111111" : "000000" });
         Assert.Equal(HttpStatusCode.BadRequest, wrongConfirm.StatusCode);
         var confirmCode = Code();
-        using var confirm = await api.PostAsJsonAsync("/api/account/two-factor/totp/confirm", new { code = confirmCode });
+        using var confirm = await api.PostAsJsonAsync("/api/account/two-factor/totp/confirm",
+            new { code = confirmCode });
         Assert.Equal(HttpStatusCode.OK, confirm.StatusCode);
-        var recoveryCodes = (await confirm.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("codes").EnumerateArray().Select(c => c.GetString()!).ToList();
+        var recoveryCodes = (await confirm.Content.ReadFromJsonAsync<JsonElement>())
+            .GetProperty("codes")
+            .EnumerateArray()
+            .Select(c => c.GetString()!)
+            .ToList();
         Assert.Equal(10, recoveryCodes.Distinct().Count());
 
         // Credentials alone are not enough now.
@@ -112,7 +125,10 @@ public sealed class ThrottlingAndTwoFactorTests(IdentityServiceFactory factory) 
         await browser.OpenLoginPageAsync();
         await browser.SubmitCredentialsAsync(login, password);
         var withTotp = await browser.CompleteAsync(await browser.SubmitSecondFactorAsync(Code()));
-        var methods = OidcBrowser.ReadJwtPayload(withTotp.AccessToken).GetProperty("amr").EnumerateArray().Select(m => m.GetString());
+        var methods = OidcBrowser.ReadJwtPayload(withTotp.AccessToken)
+            .GetProperty("amr")
+            .EnumerateArray()
+            .Select(m => m.GetString());
         Assert.Equal(["pwd", "otp"], methods);
 
         // A recovery code signs in once.
@@ -137,7 +153,8 @@ public sealed class ThrottlingAndTwoFactorTests(IdentityServiceFactory factory) 
         var browser = factory.NewBrowser(address);
         var tokens = await browser.SignInAsync(login, password);
         using var api = factory.Api(tokens.AccessToken, address);
-        var secret = (await (await api.PostAsync("/api/account/two-factor/totp", null)).Content.ReadFromJsonAsync<JsonElement>())
+        var secret = (await (await api.PostAsync("/api/account/two-factor/totp", null))
+                .Content.ReadFromJsonAsync<JsonElement>())
             .GetProperty("secret").GetString()!;
         var totp = new Totp(Base32Encoding.ToBytes(secret));
         Assert.Equal(HttpStatusCode.OK, (await api.PostAsJsonAsync("/api/account/two-factor/totp/confirm",
@@ -149,18 +166,23 @@ public sealed class ThrottlingAndTwoFactorTests(IdentityServiceFactory factory) 
         using var refused = await laterApi.DeleteAsync("/api/account/two-factor");
         Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode);
         var problem = await refused.Content.ReadFromJsonAsync<JsonElement>();
-        Assert.Equal(["totp", "recovery_code"], problem.GetProperty("methods").EnumerateArray().Select(m => m.GetString()));
+        Assert.Equal(["totp", "recovery_code"],
+            problem.GetProperty("methods").EnumerateArray().Select(m => m.GetString()));
 
         // The password is not a second factor.
         using var withPassword = await laterApi.PostAsJsonAsync("/api/account/step-up", new { password });
         Assert.Equal(HttpStatusCode.BadRequest, withPassword.StatusCode);
-        using var stepUp = await laterApi.PostAsJsonAsync("/api/account/step-up", new { code = totp.ComputeTotp(factory.Clock.GetUtcNow().UtcDateTime) });
+        using var stepUp = await laterApi.PostAsJsonAsync("/api/account/step-up",
+            new { code = totp.ComputeTotp(factory.Clock.GetUtcNow().UtcDateTime) });
         Assert.Equal(HttpStatusCode.NoContent, stepUp.StatusCode);
         Assert.Equal(HttpStatusCode.NoContent, (await laterApi.DeleteAsync("/api/account/two-factor")).StatusCode);
 
         await factory.NewBrowser(address).SignInAsync(login, password);
         var audit = await laterApi.GetFromJsonAsync<JsonElement>("/api/account/audit");
-        var actions = audit.GetProperty("items").EnumerateArray().Select(e => e.GetProperty("action").GetString()).ToList();
+        var actions = audit.GetProperty("items")
+            .EnumerateArray()
+            .Select(e => e.GetProperty("action").GetString())
+            .ToList();
         Assert.Equal(["two_factor_disabled", "step_up", "two_factor_enabled"], actions);
     }
 }

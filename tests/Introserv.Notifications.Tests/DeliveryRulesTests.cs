@@ -6,8 +6,9 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace Introserv.Notifications.Tests;
 
-/// <summary>What fails a mail for good, what only delays it, and that a slow relay never gets a mail twice.</summary>
-public sealed class DeliveryRulesTests(ScriptedSmtpNotificationsFactory factory) : IClassFixture<ScriptedSmtpNotificationsFactory>, IAsyncLifetime
+// What fails a mail for good, what only delays it, and that a slow relay never gets a mail twice.
+public sealed class DeliveryRulesTests(ScriptedSmtpNotificationsFactory factory)
+    : IClassFixture<ScriptedSmtpNotificationsFactory>, IAsyncLifetime
 {
     public Task InitializeAsync() => factory.ResetDatabaseAsync();
 
@@ -23,11 +24,14 @@ public sealed class DeliveryRulesTests(ScriptedSmtpNotificationsFactory factory)
         var settled = await Eventually.TrueAsync(async () =>
         {
             var rows = await RowsAsync(ids);
-            return rows[0].Status == NotificationStatuses.Failed && rows[2].Status == NotificationStatuses.Failed && rows[1].Attempts >= 3;
+            return rows[0].Status == NotificationStatuses.Failed
+                && rows[2].Status == NotificationStatuses.Failed
+                && rows[1].Attempts >= 3;
         }, TimeSpan.FromSeconds(30));
         var after = await RowsAsync(ids);
 
-        Assert.True(settled, string.Join("; ", after.Select(r => $"{r.Recipient}: {r.Status} {r.Attempts} {r.LastError}")));
+        Assert.True(settled,
+            string.Join("; ", after.Select(r => $"{r.Recipient}: {r.Status} {r.Attempts} {r.LastError}")));
         Assert.Equal((NotificationStatuses.Failed, 1), (after[0].Status, after[0].Attempts));
         Assert.Contains("550", after[0].LastError, StringComparison.Ordinal);
         Assert.Equal((NotificationStatuses.Failed, 1), (after[2].Status, after[2].Attempts));
@@ -47,7 +51,8 @@ public sealed class DeliveryRulesTests(ScriptedSmtpNotificationsFactory factory)
         var ids = await EnqueueAsync(recipients);
         var secondWorker = Task.Run(async () =>
         {
-            while (!stop.IsCancellationRequested && (await RowsAsync(ids)).Any(r => r.Status != NotificationStatuses.Sent))
+            while (!stop.IsCancellationRequested
+                && (await RowsAsync(ids)).Any(r => r.Status != NotificationStatuses.Sent))
             {
                 await second.RunOnceAsync(stop.Token);
                 await Task.Delay(100, CancellationToken.None);
@@ -70,7 +75,8 @@ public sealed class DeliveryRulesTests(ScriptedSmtpNotificationsFactory factory)
 
         var ids = await EnqueueAsync(recipients);
         var sent = await Eventually.TrueAsync(
-            async () => (await RowsAsync(ids)).All(r => r.Status == NotificationStatuses.Sent), TimeSpan.FromSeconds(60));
+            async () => (await RowsAsync(ids)).All(r => r.Status == NotificationStatuses.Sent),
+            TimeSpan.FromSeconds(60));
         await Task.Delay(500);
 
         Assert.True(sent, $"{(await RowsAsync(ids)).Count(r => r.Status == NotificationStatuses.Sent)} of 150 sent");
@@ -105,7 +111,8 @@ public sealed class DeliveryRulesTests(ScriptedSmtpNotificationsFactory factory)
 
     private async Task<List<Notification>> RowsAsync(Guid[] ids)
     {
-        var rows = await factory.QueryAsync(db => db.Notifications.AsNoTracking().Where(n => ids.Contains(n.Id)).ToListAsync());
+        var rows = await factory.QueryAsync(db =>
+            db.Notifications.AsNoTracking().Where(n => ids.Contains(n.Id)).ToListAsync());
         return [.. ids.Select(id => rows.Single(r => r.Id == id))];
     }
 }

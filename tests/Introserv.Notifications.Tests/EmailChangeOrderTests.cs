@@ -7,8 +7,9 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace Introserv.Notifications.Tests;
 
-/// <summary>Two email changes delivered newest first: each old address hears of its change, the newest address stays.</summary>
-public sealed class EmailChangeOrderTests(NotificationsServiceFactory factory) : IClassFixture<NotificationsServiceFactory>, IAsyncLifetime
+// Two email changes delivered newest first: each old address hears of its change, the newest address stays.
+public sealed class EmailChangeOrderTests(NotificationsServiceFactory factory)
+    : IClassFixture<NotificationsServiceFactory>, IAsyncLifetime
 {
     public Task InitializeAsync() => factory.ResetDatabaseAsync();
 
@@ -19,11 +20,15 @@ public sealed class EmailChangeOrderTests(NotificationsServiceFactory factory) :
     {
         var accountId = Guid.NewGuid();
         var first = $"a{accountId:N}@example.com";
-        var (second, third, legacy) = ($"b{accountId:N}@example.com", $"c{accountId:N}@example.com", $"d{accountId:N}@example.com");
-        await factory.PublishAsync(new AccountRegistered(Guid.NewGuid(), DateTimeOffset.UtcNow, accountId, $"n{accountId:N}"[..20], first, "Ana", "Lee"));
+        var (second, third, legacy) = ($"b{accountId:N}@example.com", $"c{accountId:N}@example.com",
+            $"d{accountId:N}@example.com");
+        await factory.PublishAsync(new AccountRegistered(
+            Guid.NewGuid(), DateTimeOffset.UtcNow, accountId, $"n{accountId:N}"[..20], first, "Ana", "Lee"));
         Assert.Single(await factory.MailsToAsync(first));
-        var newer = new EmailChanged(Guid.NewGuid(), DateTimeOffset.UtcNow, accountId, second, third, ProfileVersion: 3);
-        var older = new EmailChanged(Guid.NewGuid(), DateTimeOffset.UtcNow, accountId, first, second, ProfileVersion: 2);
+        var newer = new EmailChanged(
+            Guid.NewGuid(), DateTimeOffset.UtcNow, accountId, second, third, ProfileVersion: 3);
+        var older = new EmailChanged(
+            Guid.NewGuid(), DateTimeOffset.UtcNow, accountId, first, second, ProfileVersion: 2);
         var unversioned = new EmailChanged(Guid.NewGuid(), DateTimeOffset.UtcNow, accountId, first, legacy);
 
         var bus = factory.Services.GetRequiredService<IBus>();
@@ -34,9 +39,12 @@ public sealed class EmailChangeOrderTests(NotificationsServiceFactory factory) :
 
         // Both late changes are told to their old address, and change nothing else.
         Assert.Equal(3, (await factory.MailsToAsync(first, 3)).Count);
-        var consumed = await factory.QueryAsync(db => db.Set<InboxMessage>().CountAsync(m => m.MessageId == older.EventId || m.MessageId == unversioned.EventId));
-        var settings = await factory.QueryAsync(db => db.Settings.AsNoTracking().SingleAsync(s => s.AccountId == accountId));
+        var consumed = await factory.QueryAsync(db =>
+            db.Set<InboxMessage>().CountAsync(m => m.MessageId == older.EventId || m.MessageId == unversioned.EventId));
+        var settings = await factory.QueryAsync(db =>
+            db.Settings.AsNoTracking().SingleAsync(s => s.AccountId == accountId));
         Assert.Equal(2, consumed);
-        Assert.Equal((third, third, third, 3), (settings.AccountEmail, settings.InvoicesOrdersEmail, settings.SupportEmail, settings.EmailProfileVersion));
+        Assert.Equal((third, third, third, 3),
+            (settings.AccountEmail, settings.InvoicesOrdersEmail, settings.SupportEmail, settings.EmailProfileVersion));
     }
 }

@@ -16,7 +16,8 @@ public sealed class MailTableTests
     {
         Assert.Equal(MailTable.Rows.Count, MailTable.Rows.Select(r => r.EventType).Distinct().Count());
         Assert.Equal(MailTable.Rows.Count, MailTable.Rows.Select(r => r.MessageType).Distinct().Count());
-        Assert.All(MailTable.Rows, r => Assert.Contains(r.Category, new[] { Categories.Account, Categories.InvoicesOrders }));
+        Assert.All(MailTable.Rows,
+            r => Assert.Contains(r.Category, new[] { Categories.Account, Categories.InvoicesOrders }));
     }
 
     [Fact]
@@ -25,10 +26,14 @@ public sealed class MailTableTests
         var orderEvents = typeof(OrderPlaced).Assembly.GetExportedTypes()
             .Where(t => typeof(IIntegrationEvent).IsAssignableFrom(t) && t != typeof(BalanceChanged))
             .ToHashSet();
-        var mailed = MailTable.Rows.Where(r => r.Category == Categories.InvoicesOrders).Select(r => r.EventType).ToHashSet();
+        var mailed = MailTable.Rows
+            .Where(r => r.Category == Categories.InvoicesOrders)
+            .Select(r => r.EventType)
+            .ToHashSet();
 
         Assert.NotEmpty(orderEvents);
-        Assert.Equal(orderEvents.OrderBy(t => t.Name).Select(t => t.Name), mailed.OrderBy(t => t.Name).Select(t => t.Name));
+        Assert.Equal(orderEvents.OrderBy(t => t.Name).Select(t => t.Name),
+            mailed.OrderBy(t => t.Name).Select(t => t.Name));
     }
 
     [Fact]
@@ -42,14 +47,17 @@ public sealed class MailTableTests
             ComplaintsEmail = "c@example.com",
             FirstName = "Ann",
         };
-        var placed = new OrderPlaced(Guid.NewGuid(), DateTimeOffset.UtcNow, Guid.NewGuid(), Guid.NewGuid(), "vps-s", 1, 9m, "EUR");
+        var placed = new OrderPlaced(
+            Guid.NewGuid(), DateTimeOffset.UtcNow, Guid.NewGuid(), Guid.NewGuid(), "vps-s", 1, 9m, "EUR");
         var change = new Introserv.Profile.Contracts.EmailChangeRequested(
-            Guid.NewGuid(), DateTimeOffset.UtcNow, Guid.NewGuid(), Guid.NewGuid(), "me@example.com", "new@example.com", "token",
-            DateTimeOffset.UtcNow.AddDays(1));
+            Guid.NewGuid(), DateTimeOffset.UtcNow, Guid.NewGuid(), Guid.NewGuid(), "me@example.com", "new@example.com",
+            "token", DateTimeOffset.UtcNow.AddDays(1));
 
         Assert.Equal("billing@example.com", MailTable.For<OrderPlaced>().Recipient(placed, settings));
-        Assert.Equal("new@example.com", MailTable.For<Introserv.Profile.Contracts.EmailChangeRequested>().Recipient(change, settings));
-        var content = MailTable.For<OrderPlaced>().Compose(placed, new MailInput(settings, new Introserv.Notifications.NotificationsOptions()));
+        Assert.Equal("new@example.com",
+            MailTable.For<Introserv.Profile.Contracts.EmailChangeRequested>().Recipient(change, settings));
+        var content = MailTable.For<OrderPlaced>()
+            .Compose(placed, new MailInput(settings, new Introserv.Notifications.NotificationsOptions()));
         Assert.Contains("Ann", content.Text, StringComparison.Ordinal);
     }
 
@@ -70,7 +78,8 @@ public sealed class MailTableTests
     [InlineData("100", "EUR", true, "500", "USD", false, true)] // another currency changes no state
     [InlineData(null, null, false, "0", "EUR", false, false)] // no threshold: nothing
     public void The_low_balance_alert_fires_once_per_crossing(
-        string? threshold, string? currency, bool wasBelow, string balance, string balanceCurrency, bool alert, bool below)
+        string? threshold, string? currency, bool wasBelow, string balance, string balanceCurrency, bool alert,
+        bool below)
     {
         var outcome = LowBalanceAlertRule.Evaluate(
             threshold is null ? null : decimal.Parse(threshold, CultureInfo.InvariantCulture), currency, wasBelow,

@@ -12,7 +12,8 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Introserv.Notifications.Tests;
 
-public sealed class NotificationTests(NotificationsServiceFactory factory) : IClassFixture<NotificationsServiceFactory>, IAsyncLifetime
+public sealed class NotificationTests(NotificationsServiceFactory factory)
+    : IClassFixture<NotificationsServiceFactory>, IAsyncLifetime
 {
     public Task InitializeAsync() => factory.ResetDatabaseAsync();
 
@@ -22,13 +23,15 @@ public sealed class NotificationTests(NotificationsServiceFactory factory) : ICl
     {
         var accountId = Guid.NewGuid();
         var email = $"n{accountId:N}@example.com";
-        await factory.PublishAsync(new AccountRegistered(Guid.NewGuid(), DateTimeOffset.UtcNow, accountId, $"n{accountId:N}"[..20], email, "Ana", "Lee"));
+        await factory.PublishAsync(new AccountRegistered(
+            Guid.NewGuid(), DateTimeOffset.UtcNow, accountId, $"n{accountId:N}"[..20], email, "Ana", "Lee"));
         var welcome = Assert.Single(await factory.MailsToAsync(email));
         Assert.Equal("Welcome to Introserv", welcome.Subject);
         return (accountId, email);
     }
 
-    // A change sends the version it read, as a client must: If-Match with the ETag of a fresh read, unless the body names one.
+    // A change sends the version it read, as a client must: If-Match with the ETag of a fresh read, unless the body
+    // names one.
     private static async Task<(HttpStatusCode, JsonElement)> PutSettingsAsync(HttpClient http, object body)
     {
         if (JsonSerializer.SerializeToNode(body) is JsonObject json && json.ContainsKey("version"))
@@ -37,15 +40,22 @@ public sealed class NotificationTests(NotificationsServiceFactory factory) : ICl
         }
 
         using var read = await http.GetAsync("/api/notifications/settings");
-        using var request = new HttpRequestMessage(HttpMethod.Put, "/api/notifications/settings") { Content = JsonContent.Create(body) };
+        using var request = new HttpRequestMessage(HttpMethod.Put, "/api/notifications/settings")
+        {
+            Content = JsonContent.Create(body)
+        };
         request.Headers.TryAddWithoutValidation("If-Match", read.Headers.ETag?.ToString());
         using var response = await http.SendAsync(request);
         return (response.StatusCode, await response.Content.ReadFromJsonAsync<JsonElement>());
     }
 
-    private static async Task<(HttpStatusCode, JsonElement)> SendAsync(HttpClient http, HttpMethod method, string path, object? body = null)
+    private static async Task<(HttpStatusCode, JsonElement)> SendAsync(
+        HttpClient http, HttpMethod method, string path, object? body = null)
     {
-        using var request = new HttpRequestMessage(method, path) { Content = body is null ? null : JsonContent.Create(body) };
+        using var request = new HttpRequestMessage(method, path)
+        {
+            Content = body is null ? null : JsonContent.Create(body)
+        };
         using var response = await http.SendAsync(request);
         return (response.StatusCode, await response.Content.ReadFromJsonAsync<JsonElement>());
     }
@@ -55,7 +65,8 @@ public sealed class NotificationTests(NotificationsServiceFactory factory) : ICl
     {
         var accountId = Guid.NewGuid();
         var email = $"w{accountId:N}@example.com";
-        var registered = new AccountRegistered(Guid.NewGuid(), DateTimeOffset.UtcNow, accountId, "welcome.me", email, "Ana", "Lee");
+        var registered = new AccountRegistered(
+            Guid.NewGuid(), DateTimeOffset.UtcNow, accountId, "welcome.me", email, "Ana", "Lee");
 
         await factory.PublishAsync(registered);
         await factory.PublishAsync(registered);
@@ -70,7 +81,8 @@ public sealed class NotificationTests(NotificationsServiceFactory factory) : ICl
         Assert.Equal(HttpStatusCode.OK, status);
         Assert.False(settings.GetProperty("newsSubscription").GetBoolean());
         Assert.Equal(JsonValueKind.Null, settings.GetProperty("balanceAlertThreshold").ValueKind);
-        Assert.All(new[] { "account", "invoicesOrders", "support", "complaints" }, c => Assert.Equal(email, settings.GetProperty("emails").GetProperty(c).GetString()));
+        Assert.All(new[] { "account", "invoicesOrders", "support", "complaints" },
+            c => Assert.Equal(email, settings.GetProperty("emails").GetProperty(c).GetString()));
     }
 
     [Fact]
@@ -81,22 +93,29 @@ public sealed class NotificationTests(NotificationsServiceFactory factory) : ICl
 
         await factory.PublishAsync(password);
         await factory.PublishAsync(password);
-        await factory.PublishAsync(new IpAllowListChanged(Guid.NewGuid(), DateTimeOffset.UtcNow, accountId, ["203.0.113.0/24", "198.51.100.7"], 2));
-        await factory.PublishAsync(new SecurityCodeSet(Guid.NewGuid(), DateTimeOffset.UtcNow, accountId, "198.51.100.7"));
-        await factory.PublishAsync(new TwoFactorChanged(Guid.NewGuid(), DateTimeOffset.UtcNow, accountId, true, "198.51.100.7"));
-        await factory.PublishAsync(new SignedInFromNewAddress(Guid.NewGuid(), DateTimeOffset.UtcNow, accountId, "192.0.2.99", "Firefox"));
+        await factory.PublishAsync(new IpAllowListChanged(
+            Guid.NewGuid(), DateTimeOffset.UtcNow, accountId, ["203.0.113.0/24", "198.51.100.7"], 2));
+        await factory.PublishAsync(new SecurityCodeSet(
+            Guid.NewGuid(), DateTimeOffset.UtcNow, accountId, "198.51.100.7"));
+        await factory.PublishAsync(new TwoFactorChanged(
+            Guid.NewGuid(), DateTimeOffset.UtcNow, accountId, true, "198.51.100.7"));
+        await factory.PublishAsync(new SignedInFromNewAddress(
+            Guid.NewGuid(), DateTimeOffset.UtcNow, accountId, "192.0.2.99", "Firefox"));
         var mails = await factory.MailsToAsync(email, 6);
         await Task.Delay(1000);
 
         var subjects = factory.Mail.List(email).Select(m => m.Subject).Order().ToList();
         Assert.Equal(
-            ["New sign-in to your account", "Two-step sign-in turned on", "Welcome to Introserv", "Your IP access restrictions were changed", "Your password was changed",
+            ["New sign-in to your account", "Two-step sign-in turned on", "Welcome to Introserv",
+                "Your IP access restrictions were changed", "Your password was changed",
                 "Your support security code was set"],
             subjects);
         var notice = mails.Single(m => m.Subject == "New sign-in to your account").Text;
         Assert.Contains("192.0.2.99", notice, StringComparison.Ordinal);
         Assert.Contains("https://panel.test/account/security/sessions", notice, StringComparison.Ordinal);
-        Assert.Contains("203.0.113.0/24, 198.51.100.7", mails.Single(m => m.Subject.Contains("IP access", StringComparison.Ordinal)).Text, StringComparison.Ordinal);
+        Assert.Contains("203.0.113.0/24, 198.51.100.7",
+            mails.Single(m => m.Subject.Contains("IP access", StringComparison.Ordinal)).Text,
+            StringComparison.Ordinal);
         Assert.All(mails, m => Assert.Equal("billing@introserv.localhost", m.From));
     }
 
@@ -106,24 +125,35 @@ public sealed class NotificationTests(NotificationsServiceFactory factory) : ICl
         var (accountId, email) = await RegisterAsync();
         var staff = Guid.NewGuid();
 
-        await factory.PublishAsync(new IpAllowListChanged(Guid.NewGuid(), DateTimeOffset.UtcNow, accountId, [], 3, "Locked out after moving office"));
-        await factory.PublishAsync(new TwoFactorChanged(Guid.NewGuid(), DateTimeOffset.UtcNow, accountId, false, null, "Authenticator phone lost"));
-        await factory.PublishAsync(new Introserv.Profile.Contracts.CompanyVerificationChanged(Guid.NewGuid(), DateTimeOffset.UtcNow, accountId, "pending", null, null));
-        await factory.PublishAsync(new Introserv.Profile.Contracts.CompanyVerificationChanged(Guid.NewGuid(), DateTimeOffset.UtcNow, accountId, "rejected", "The registration number does not match the register", staff));
-        await factory.PublishAsync(new Introserv.Profile.Contracts.CountryChanged(Guid.NewGuid(), DateTimeOffset.UtcNow, accountId, "BG", "RO", "Company moved to Bucharest", staff));
+        await factory.PublishAsync(new IpAllowListChanged(
+            Guid.NewGuid(), DateTimeOffset.UtcNow, accountId, [], 3, "Locked out after moving office"));
+        await factory.PublishAsync(new TwoFactorChanged(
+            Guid.NewGuid(), DateTimeOffset.UtcNow, accountId, false, null, "Authenticator phone lost"));
+        await factory.PublishAsync(new Introserv.Profile.Contracts.CompanyVerificationChanged(
+            Guid.NewGuid(), DateTimeOffset.UtcNow, accountId, "pending", null, null));
+        await factory.PublishAsync(new Introserv.Profile.Contracts.CompanyVerificationChanged(
+            Guid.NewGuid(), DateTimeOffset.UtcNow, accountId, "rejected",
+            "The registration number does not match the register", staff));
+        await factory.PublishAsync(new Introserv.Profile.Contracts.CountryChanged(
+            Guid.NewGuid(), DateTimeOffset.UtcNow, accountId, "BG", "RO", "Company moved to Bucharest", staff));
         var mails = await factory.MailsToAsync(email, 5);
         await Task.Delay(1000);
 
-        Assert.Equal(5, factory.Mail.List(email).Count); // the welcome and four: the customer's own company change sends none
-        Assert.Contains("Locked out after moving office", mails.Single(m => m.Subject.Contains("IP access", StringComparison.Ordinal)).Text, StringComparison.Ordinal);
-        Assert.Contains("Authenticator phone lost", mails.Single(m => m.Subject == "Two-step sign-in turned off").Text, StringComparison.Ordinal);
-        Assert.Contains("does not match the register", mails.Single(m => m.Subject == "Your company details were not approved").Text, StringComparison.Ordinal);
+        // the welcome and four: the customer's own company change sends none
+        Assert.Equal(5, factory.Mail.List(email).Count);
+        Assert.Contains("Locked out after moving office",
+            mails.Single(m => m.Subject.Contains("IP access", StringComparison.Ordinal)).Text,
+            StringComparison.Ordinal);
+        Assert.Contains("Authenticator phone lost", mails.Single(m => m.Subject == "Two-step sign-in turned off").Text,
+            StringComparison.Ordinal);
+        Assert.Contains("does not match the register",
+            mails.Single(m => m.Subject == "Your company details were not approved").Text, StringComparison.Ordinal);
         var country = mails.Single(m => m.Subject == "The country of your account was changed").Text;
         Assert.Contains("from BG to RO: Company moved to Bucharest", country, StringComparison.Ordinal);
     }
 
     [Fact]
-    public async Task An_email_change_sends_the_link_to_the_new_address_tells_the_old_one_and_moves_the_categories_that_followed_it()
+    public async Task An_email_change_links_the_new_address_tells_the_old_one_and_moves_the_categories_that_followed()
     {
         var (accountId, oldEmail) = await RegisterAsync();
         using var http = factory.Customer(accountId);
@@ -131,20 +161,25 @@ public sealed class NotificationTests(NotificationsServiceFactory factory) : ICl
         var newEmail = $"moved{accountId:N}@example.com";
         var token = "tok_" + Guid.NewGuid().ToString("N");
 
-        await factory.PublishAsync(new EmailChangeRequested(Guid.NewGuid(), DateTimeOffset.UtcNow, accountId, Guid.NewGuid(), oldEmail, newEmail, token, DateTimeOffset.UtcNow.AddHours(24)));
+        await factory.PublishAsync(new EmailChangeRequested(Guid.NewGuid(), DateTimeOffset.UtcNow, accountId,
+            Guid.NewGuid(), oldEmail, newEmail, token, DateTimeOffset.UtcNow.AddHours(24)));
         var link = Assert.Single(await factory.MailsToAsync(newEmail));
-        await factory.PublishAsync(new EmailChanged(Guid.NewGuid(), DateTimeOffset.UtcNow, accountId, oldEmail, newEmail));
+        await factory.PublishAsync(new EmailChanged(
+            Guid.NewGuid(), DateTimeOffset.UtcNow, accountId, oldEmail, newEmail));
         var notices = await factory.MailsToAsync(oldEmail, 2);
         var (_, settings) = await SendAsync(http, HttpMethod.Get, "/api/notifications/settings");
 
         Assert.Equal("Confirm your new email address", link.Subject);
-        Assert.Contains($"https://panel.test/profile/email-change/confirm?token={token}", link.Text, StringComparison.Ordinal);
-        Assert.Contains($"href=\"https://panel.test/profile/email-change/confirm?token={token}\"", link.Html, StringComparison.Ordinal);
+        Assert.Contains($"https://panel.test/profile/email-change/confirm?token={token}", link.Text,
+            StringComparison.Ordinal);
+        Assert.Contains($"href=\"https://panel.test/profile/email-change/confirm?token={token}\"", link.Html,
+            StringComparison.Ordinal);
         Assert.Equal("Your email address was changed", notices[^1].Subject);
         Assert.Contains(newEmail, notices[^1].Text, StringComparison.Ordinal);
         var emails = settings.GetProperty("emails");
         Assert.Equal((newEmail, newEmail, newEmail, "legal@example.com"),
-            (emails.GetProperty("account").GetString(), emails.GetProperty("invoicesOrders").GetString(), emails.GetProperty("support").GetString(), emails.GetProperty("complaints").GetString()));
+            (emails.GetProperty("account").GetString(), emails.GetProperty("invoicesOrders").GetString(),
+                emails.GetProperty("support").GetString(), emails.GetProperty("complaints").GetString()));
     }
 
     [Fact]
@@ -152,7 +187,8 @@ public sealed class NotificationTests(NotificationsServiceFactory factory) : ICl
     {
         var (accountId, email) = await RegisterAsync();
         var token = "tok_" + Guid.NewGuid().ToString("N");
-        var requested = new EmailConfirmationRequested(Guid.NewGuid(), DateTimeOffset.UtcNow, accountId, Guid.NewGuid(), email, token, DateTimeOffset.UtcNow.AddHours(24));
+        var requested = new EmailConfirmationRequested(Guid.NewGuid(), DateTimeOffset.UtcNow, accountId, Guid.NewGuid(),
+            email, token, DateTimeOffset.UtcNow.AddHours(24));
 
         await factory.PublishAsync(requested);
         await factory.PublishAsync(requested);
@@ -160,7 +196,8 @@ public sealed class NotificationTests(NotificationsServiceFactory factory) : ICl
         await Task.Delay(1000);
 
         var link = Assert.Single(factory.Mail.List(email), m => m.Subject == "Confirm your email address");
-        Assert.Contains($"https://panel.test/profile/email-change/confirm?token={token}", link.Text, StringComparison.Ordinal);
+        Assert.Contains($"https://panel.test/profile/email-change/confirm?token={token}", link.Text,
+            StringComparison.Ordinal);
         Assert.Contains("password resets and news are not sent", link.Text, StringComparison.Ordinal);
         Assert.Equal(2, mails.Count); // the welcome and the link
     }
@@ -175,27 +212,36 @@ public sealed class NotificationTests(NotificationsServiceFactory factory) : ICl
         var orderId = Guid.NewGuid();
         var invoiceId = Guid.NewGuid();
         var paidUntil = new DateTimeOffset(2027, 3, 2, 10, 0, 0, TimeSpan.Zero);
-        var placed = new OrderPlaced(Guid.NewGuid(), DateTimeOffset.UtcNow, accountId, orderId, "vps-m", 3, 57.91m, "EUR");
+        var placed = new OrderPlaced(
+            Guid.NewGuid(), DateTimeOffset.UtcNow, accountId, orderId, "vps-m", 3, 57.91m, "EUR");
 
         await factory.PublishAsync(placed);
         await factory.PublishAsync(placed);
-        await factory.PublishAsync(new InvoiceIssued(Guid.NewGuid(), DateTimeOffset.UtcNow, accountId, invoiceId, orderId, "new_order", 57.91m, "EUR"));
-        await factory.PublishAsync(new InvoicePaid(Guid.NewGuid(), DateTimeOffset.UtcNow, accountId, invoiceId, orderId, 57.91m, "EUR"));
-        await factory.PublishAsync(new OrderActivated(Guid.NewGuid(), DateTimeOffset.UtcNow, accountId, orderId, "vps-m", "203.0.113.10", paidUntil));
-        await factory.PublishAsync(new OrderRenewed(Guid.NewGuid(), DateTimeOffset.UtcNow, accountId, orderId, 1, 19.90m, "EUR", paidUntil.AddMonths(1)));
+        await factory.PublishAsync(new InvoiceIssued(
+            Guid.NewGuid(), DateTimeOffset.UtcNow, accountId, invoiceId, orderId, "new_order", 57.91m, "EUR"));
+        await factory.PublishAsync(new InvoicePaid(
+            Guid.NewGuid(), DateTimeOffset.UtcNow, accountId, invoiceId, orderId, 57.91m, "EUR"));
+        await factory.PublishAsync(new OrderActivated(
+            Guid.NewGuid(), DateTimeOffset.UtcNow, accountId, orderId, "vps-m", "203.0.113.10", paidUntil));
+        await factory.PublishAsync(new OrderRenewed(
+            Guid.NewGuid(), DateTimeOffset.UtcNow, accountId, orderId, 1, 19.90m, "EUR", paidUntil.AddMonths(1)));
         var mails = await factory.MailsToAsync(orders, 5);
         await Task.Delay(1000);
 
         Assert.Equal(5, factory.Mail.List(orders).Count);
-        Assert.Equal(["welcome"], (await factory.NotificationsOfAsync(accountId)).Where(n => n.Recipient == email).Select(n => n.Type));
-        Assert.Contains(mails, m => m.Subject == "Your vps-m is active" && m.Text!.Contains("203.0.113.10, paid until 2027-03-02", StringComparison.Ordinal));
-        Assert.Contains(mails, m => m.Subject == "Order received: vps-m" && m.Text!.Contains("57.91 EUR", StringComparison.Ordinal));
-        Assert.Contains(mails, m => m.Subject == "Your service was renewed" && m.Text!.Contains("2027-04-02", StringComparison.Ordinal));
+        Assert.Equal(["welcome"],
+            (await factory.NotificationsOfAsync(accountId)).Where(n => n.Recipient == email).Select(n => n.Type));
+        Assert.Contains(mails, m => m.Subject == "Your vps-m is active"
+            && m.Text!.Contains("203.0.113.10, paid until 2027-03-02", StringComparison.Ordinal));
+        Assert.Contains(mails,
+            m => m.Subject == "Order received: vps-m" && m.Text!.Contains("57.91 EUR", StringComparison.Ordinal));
+        Assert.Contains(mails,
+            m => m.Subject == "Your service was renewed" && m.Text!.Contains("2027-04-02", StringComparison.Ordinal));
         Assert.Contains(mails, m => m.Subject == $"Invoice {invoiceId:N} paid");
     }
 
     [Fact]
-    public async Task Plan_changes_cancellations_refunds_and_the_lifecycle_are_mailed_to_the_invoices_and_orders_address()
+    public async Task Plan_changes_cancellations_refunds_and_the_lifecycle_are_mailed_to_the_orders_address()
     {
         var (accountId, _) = await RegisterAsync();
         using var http = factory.Customer(accountId);
@@ -205,27 +251,41 @@ public sealed class NotificationTests(NotificationsServiceFactory factory) : ICl
         var now = DateTimeOffset.UtcNow;
         var paidUntil = new DateTimeOffset(2027, 3, 2, 10, 0, 0, TimeSpan.Zero);
 
-        await factory.PublishAsync(new OrderPlanChanged(Guid.NewGuid(), now, accountId, orderId, "vps-s", "vps-m", 6.33m, "EUR"));
-        await factory.PublishAsync(new OrderCancellationScheduled(Guid.NewGuid(), now, accountId, orderId, "vps-m", paidUntil, "Project over"));
+        await factory.PublishAsync(new OrderPlanChanged(
+            Guid.NewGuid(), now, accountId, orderId, "vps-s", "vps-m", 6.33m, "EUR"));
+        await factory.PublishAsync(new OrderCancellationScheduled(
+            Guid.NewGuid(), now, accountId, orderId, "vps-m", paidUntil, "Project over"));
         await factory.PublishAsync(new OrderCancellationWithdrawn(Guid.NewGuid(), now, accountId, orderId, "vps-m"));
-        await factory.PublishAsync(new OrderOverdue(Guid.NewGuid(), now, accountId, orderId, "vps-m", paidUntil, paidUntil.AddDays(3)));
-        await factory.PublishAsync(new OrderSuspended(Guid.NewGuid(), now, accountId, orderId, "vps-m", paidUntil.AddDays(17)));
-        await factory.PublishAsync(new OrderTerminated(Guid.NewGuid(), now, accountId, orderId, "vps-m", "203.0.113.10"));
-        await factory.PublishAsync(new RefundIssued(Guid.NewGuid(), now, accountId, orderId, Guid.NewGuid(), 12.40m, "EUR", "cancellation"));
-        await factory.PublishAsync(new OrderCancelled(Guid.NewGuid(), now, accountId, Guid.NewGuid(), "ds-e3", "immediate", 12.40m, "EUR", null));
+        await factory.PublishAsync(new OrderOverdue(
+            Guid.NewGuid(), now, accountId, orderId, "vps-m", paidUntil, paidUntil.AddDays(3)));
+        await factory.PublishAsync(new OrderSuspended(
+            Guid.NewGuid(), now, accountId, orderId, "vps-m", paidUntil.AddDays(17)));
+        await factory.PublishAsync(new OrderTerminated(
+            Guid.NewGuid(), now, accountId, orderId, "vps-m", "203.0.113.10"));
+        await factory.PublishAsync(new RefundIssued(
+            Guid.NewGuid(), now, accountId, orderId, Guid.NewGuid(), 12.40m, "EUR", "cancellation"));
+        await factory.PublishAsync(new OrderCancelled(
+            Guid.NewGuid(), now, accountId, Guid.NewGuid(), "ds-e3", "immediate", 12.40m, "EUR", null));
         var mails = await factory.MailsToAsync(orders, 8);
         var log = await factory.NotificationsOfAsync(accountId);
 
-        Assert.Contains(mails, m => m.Subject == "Plan changed to vps-m" && m.Text!.Contains("6.33 EUR was charged", StringComparison.Ordinal));
+        Assert.Contains(mails, m => m.Subject == "Plan changed to vps-m"
+            && m.Text!.Contains("6.33 EUR was charged", StringComparison.Ordinal));
         Assert.Contains(mails, m => m.Subject == "Your vps-m ends on 2027-03-02");
         Assert.Contains(mails, m => m.Subject == "Your vps-m continues");
-        Assert.Contains(mails, m => m.Subject == "Your vps-m is overdue" && m.Text!.Contains("before 2027-03-05", StringComparison.Ordinal));
-        Assert.Contains(mails, m => m.Subject == "Your vps-m is suspended" && m.Text!.Contains("before 2027-03-19", StringComparison.Ordinal));
-        Assert.Contains(mails, m => m.Subject == "Your vps-m was terminated" && m.Text!.Contains("203.0.113.10 was released", StringComparison.Ordinal));
-        Assert.Contains(mails, m => m.Subject == "A refund was credited to your balance" && m.Text!.Contains("12.40 EUR", StringComparison.Ordinal));
-        Assert.Contains(mails, m => m.Subject == "Your ds-e3 was cancelled" && m.Text!.Contains("12.40 EUR for the unused days", StringComparison.Ordinal));
+        Assert.Contains(mails, m => m.Subject == "Your vps-m is overdue"
+            && m.Text!.Contains("before 2027-03-05", StringComparison.Ordinal));
+        Assert.Contains(mails, m => m.Subject == "Your vps-m is suspended"
+            && m.Text!.Contains("before 2027-03-19", StringComparison.Ordinal));
+        Assert.Contains(mails, m => m.Subject == "Your vps-m was terminated"
+            && m.Text!.Contains("203.0.113.10 was released", StringComparison.Ordinal));
+        Assert.Contains(mails, m => m.Subject == "A refund was credited to your balance"
+            && m.Text!.Contains("12.40 EUR", StringComparison.Ordinal));
+        Assert.Contains(mails, m => m.Subject == "Your ds-e3 was cancelled"
+            && m.Text!.Contains("12.40 EUR for the unused days", StringComparison.Ordinal));
         Assert.Equal(
-            ["order_cancellation_scheduled", "order_cancellation_withdrawn", "order_cancelled", "order_overdue", "order_plan_changed", "order_suspended", "order_terminated", "refund_issued"],
+            ["order_cancellation_scheduled", "order_cancellation_withdrawn", "order_cancelled", "order_overdue",
+                "order_plan_changed", "order_suspended", "order_terminated", "refund_issued"],
             log.Where(n => n.Recipient == orders).Select(n => n.Type).Order());
     }
 
@@ -243,18 +303,27 @@ public sealed class NotificationTests(NotificationsServiceFactory factory) : ICl
         }
 
         // Only a confirmed address receives news.
-        await factory.PublishAsync(new Introserv.Profile.Contracts.EmailConfirmed(Guid.NewGuid(), DateTimeOffset.UtcNow, subscriber, subscriberEmail, 2));
+        await factory.PublishAsync(new Introserv.Profile.Contracts.EmailConfirmed(
+            Guid.NewGuid(), DateTimeOffset.UtcNow, subscriber, subscriberEmail, 2));
         Assert.True(await Eventually.TrueAsync(
-            () => factory.QueryAsync(db => db.Settings.AnyAsync(x => x.AccountId == subscriber && x.AccountEmailConfirmed)), TimeSpan.FromSeconds(30)));
+            () => factory.QueryAsync(db =>
+                db.Settings.AnyAsync(x => x.AccountId == subscriber && x.AccountEmailConfirmed)),
+            TimeSpan.FromSeconds(30)));
 
         using var staff = factory.Customer(Guid.NewGuid(), AuthenticationExtensions.StaffRole);
         using var customer = factory.Customer(subscriber);
-        var issue = new { newsId = Guid.NewGuid(), subject = "New EPYC servers in Sofia", text = "Our Sofia data centre now offers EPYC servers.\n\nOrder them in the panel." };
+        var issue = new
+        {
+            newsId = Guid.NewGuid(),
+            subject = "New EPYC servers in Sofia",
+            text = "Our Sofia data centre now offers EPYC servers.\n\nOrder them in the panel."
+        };
 
         var (sent, first) = await SendAsync(staff, HttpMethod.Post, "/api/staff/notifications/news", issue);
         var (resent, second) = await SendAsync(staff, HttpMethod.Post, "/api/staff/notifications/news", issue);
         var (byCustomer, _) = await SendAsync(customer, HttpMethod.Post, "/api/staff/notifications/news", issue);
-        var (invalid, problem) = await SendAsync(staff, HttpMethod.Post, "/api/staff/notifications/news", new { subject = "", text = "x" });
+        var (invalid, problem) = await SendAsync(staff, HttpMethod.Post, "/api/staff/notifications/news",
+            new { subject = "", text = "x" });
         var mails = await factory.MailsToAsync(subscriberEmail, 2);
         await Task.Delay(1000);
 
@@ -263,14 +332,16 @@ public sealed class NotificationTests(NotificationsServiceFactory factory) : ICl
         Assert.Equal((HttpStatusCode.Accepted, 0), (resent, second.GetProperty("queued").GetInt32()));
         Assert.Equal(HttpStatusCode.Forbidden, byCustomer);
         Assert.Equal(HttpStatusCode.BadRequest, invalid);
-        Assert.Equal(["newsId", "subject"], problem.GetProperty("errors").EnumerateObject().Select(e => e.Name).Order());
+        Assert.Equal(["newsId", "subject"],
+            problem.GetProperty("errors").EnumerateObject().Select(e => e.Name).Order());
         var news = Assert.Single(factory.Mail.List(subscriberEmail), m => m.Subject == "New EPYC servers in Sofia");
         Assert.Contains("Order them in the panel.", news.Text, StringComparison.Ordinal);
         Assert.Contains("turn it off in the panel's notification settings", news.Text, StringComparison.Ordinal);
         Assert.Equal(2, mails.Count);
         Assert.DoesNotContain(factory.Mail.List(optedOutEmail), m => m.Subject == "New EPYC servers in Sofia");
         Assert.DoesNotContain(factory.Mail.List(unconfirmedEmail), m => m.Subject == "New EPYC servers in Sofia");
-        Assert.Contains(await factory.NotificationsOfAsync(subscriber), n => n.Type == "news" && n.Category == "news" && n.Status == "sent");
+        Assert.Contains(await factory.NotificationsOfAsync(subscriber),
+            n => n.Type == "news" && n.Category == "news" && n.Status == "sent");
     }
 
     [Fact]
@@ -279,16 +350,21 @@ public sealed class NotificationTests(NotificationsServiceFactory factory) : ICl
         var (accountId, _) = await RegisterAsync();
         using var http = factory.Customer(accountId);
         var invoices = $"inv{accountId:N}@example.com";
-        var (status, _) = await PutSettingsAsync(http, new { balanceAlertThreshold = new { amount = 20.00m, currency = "EUR" }, invoicesOrders = invoices });
+        var (status, _) = await PutSettingsAsync(http,
+            new { balanceAlertThreshold = new { amount = 20.00m, currency = "EUR" }, invoicesOrders = invoices });
         Assert.Equal(HttpStatusCode.OK, status);
         var sequence = 0L;
         // Ledger entries of one account come seconds apart; each is handled before the next is published.
         async Task Balance(decimal balance, string currency = "EUR")
         {
             var current = ++sequence;
-            await factory.PublishAsync(new BalanceChanged(Guid.NewGuid(), DateTimeOffset.UtcNow, accountId, balance, currency, -1m, "test", current));
+            await factory.PublishAsync(new BalanceChanged(
+                Guid.NewGuid(), DateTimeOffset.UtcNow, accountId, balance, currency, -1m, "test", current));
             var deadline = DateTime.UtcNow.AddSeconds(20);
-            while (await factory.QueryAsync(db => db.Settings.Where(s => s.AccountId == accountId).Select(s => s.BalanceSequence).SingleAsync()) < current)
+            while (await factory.QueryAsync(db => db.Settings
+                .Where(s => s.AccountId == accountId)
+                .Select(s => s.BalanceSequence)
+                .SingleAsync()) < current)
             {
                 Assert.True(DateTime.UtcNow < deadline, $"BalanceChanged {current} was not handled");
                 await Task.Delay(50);
@@ -317,13 +393,16 @@ public sealed class NotificationTests(NotificationsServiceFactory factory) : ICl
         var (accountId, _) = await RegisterAsync();
         using var http = factory.Customer(accountId);
         var invoices = $"race{accountId:N}@example.com";
-        await PutSettingsAsync(http, new { balanceAlertThreshold = new { amount = 100m, currency = "EUR" }, invoicesOrders = invoices });
+        await PutSettingsAsync(http,
+            new { balanceAlertThreshold = new { amount = 100m, currency = "EUR" }, invoicesOrders = invoices });
 
         await Task.WhenAll(Enumerable.Range(1, 8).Select(i =>
-            factory.PublishAsync(new BalanceChanged(Guid.NewGuid(), DateTimeOffset.UtcNow, accountId, 50m - i, "EUR", -1m, "test", i))));
+            factory.PublishAsync(new BalanceChanged(
+                Guid.NewGuid(), DateTimeOffset.UtcNow, accountId, 50m - i, "EUR", -1m, "test", i))));
         await factory.MailsToAsync(invoices);
         var deadline = DateTime.UtcNow.AddSeconds(20);
-        while (await factory.QueryAsync(db => db.Settings.Where(s => s.AccountId == accountId).Select(s => s.BalanceSequence).SingleAsync()) < 8
+        while (await factory.QueryAsync(db =>
+            db.Settings.Where(s => s.AccountId == accountId).Select(s => s.BalanceSequence).SingleAsync()) < 8
             && DateTime.UtcNow < deadline)
         {
             await Task.Delay(100);
@@ -345,10 +424,15 @@ public sealed class NotificationTests(NotificationsServiceFactory factory) : ICl
             support = "a@b",
             balanceAlertThreshold = new { amount = -1m, currency = "euro" },
         });
-        var (ok, settings) = await PutSettingsAsync(http, new { newsSubscription = true, support = "help@example.com", version = 1 });
+        var (ok, settings) = await PutSettingsAsync(http,
+            new { newsSubscription = true, support = "help@example.com", version = 1 });
         var (stale, staleBody) = await PutSettingsAsync(http, new { newsSubscription = false, version = 1 });
-        var (unguarded, unguardedBody) = await SendAsync(http, HttpMethod.Put, "/api/notifications/settings", new { newsSubscription = false });
-        using var staleHeader = new HttpRequestMessage(HttpMethod.Put, "/api/notifications/settings") { Content = JsonContent.Create(new { newsSubscription = false }) };
+        var (unguarded, unguardedBody) = await SendAsync(http, HttpMethod.Put, "/api/notifications/settings",
+            new { newsSubscription = false });
+        using var staleHeader = new HttpRequestMessage(HttpMethod.Put, "/api/notifications/settings")
+        {
+            Content = JsonContent.Create(new { newsSubscription = false })
+        };
         staleHeader.Headers.TryAddWithoutValidation("If-Match", "\"1\"");
         using var staleHeaderResponse = await http.SendAsync(staleHeader);
         var (_, current) = await SendAsync(http, HttpMethod.Get, "/api/notifications/settings");
@@ -361,7 +445,8 @@ public sealed class NotificationTests(NotificationsServiceFactory factory) : ICl
         Assert.Equal("help@example.com", settings.GetProperty("emails").GetProperty("support").GetString());
         Assert.Equal(HttpStatusCode.PreconditionFailed, stale);
         Assert.Equal("settings_version_mismatch", staleBody.GetProperty("code").GetString());
-        Assert.Equal((HttpStatusCode.PreconditionRequired, "precondition_required"), (unguarded, unguardedBody.GetProperty("code").GetString()));
+        Assert.Equal((HttpStatusCode.PreconditionRequired, "precondition_required"),
+            (unguarded, unguardedBody.GetProperty("code").GetString()));
         Assert.Equal(HttpStatusCode.PreconditionFailed, staleHeaderResponse.StatusCode);
         Assert.True(current.GetProperty("newsSubscription").GetBoolean());
     }
@@ -374,11 +459,18 @@ public sealed class NotificationTests(NotificationsServiceFactory factory) : ICl
         using var read = await http.GetAsync("/api/notifications/settings");
         var etag = read.Headers.ETag!.ToString();
 
-        await factory.PublishAsync(new BalanceChanged(Guid.NewGuid(), DateTimeOffset.UtcNow, accountId, 40m, "EUR", -10m, "test", 1));
-        await factory.PublishAsync(new Introserv.Profile.Contracts.EmailConfirmed(Guid.NewGuid(), DateTimeOffset.UtcNow, accountId, email, 2));
+        await factory.PublishAsync(new BalanceChanged(
+            Guid.NewGuid(), DateTimeOffset.UtcNow, accountId, 40m, "EUR", -10m, "test", 1));
+        await factory.PublishAsync(new Introserv.Profile.Contracts.EmailConfirmed(
+            Guid.NewGuid(), DateTimeOffset.UtcNow, accountId, email, 2));
         Assert.True(await Eventually.TrueAsync(
-            () => factory.QueryAsync(db => db.Settings.AnyAsync(x => x.AccountId == accountId && x.AccountEmailConfirmed && x.BalanceSequence == 1)), TimeSpan.FromSeconds(30)));
-        using var write = new HttpRequestMessage(HttpMethod.Put, "/api/notifications/settings") { Content = JsonContent.Create(new { newsSubscription = true }) };
+            () => factory.QueryAsync(db => db.Settings.AnyAsync(x =>
+                x.AccountId == accountId && x.AccountEmailConfirmed && x.BalanceSequence == 1)),
+            TimeSpan.FromSeconds(30)));
+        using var write = new HttpRequestMessage(HttpMethod.Put, "/api/notifications/settings")
+        {
+            Content = JsonContent.Create(new { newsSubscription = true })
+        };
         write.Headers.TryAddWithoutValidation("If-Match", etag);
         using var written = await http.SendAsync(write);
 
@@ -391,7 +483,8 @@ public sealed class NotificationTests(NotificationsServiceFactory factory) : ICl
     {
         var (accountId, _) = await RegisterAsync();
         using var http = factory.Customer(accountId);
-        var (set, _) = await PutSettingsAsync(http, new { balanceAlertThreshold = new { amount = 25.50m, currency = "EUR" }, support = "help@example.com" });
+        var (set, _) = await PutSettingsAsync(http,
+            new { balanceAlertThreshold = new { amount = 25.50m, currency = "EUR" }, support = "help@example.com" });
 
         var (news, afterNews) = await PutSettingsAsync(http, new { newsSubscription = true });
         var (off, afterOff) = await PutSettingsAsync(http, new { balanceAlertThreshold = (object?)null });
@@ -421,34 +514,42 @@ public sealed class NotificationTests(NotificationsServiceFactory factory) : ICl
         while ((rows.Count < 3 || rows.Any(r => r.Status != NotificationStatuses.Sent)) && DateTime.UtcNow < deadline);
 
         var (_, first) = await SendAsync(http, HttpMethod.Get, "/api/notifications?limit=2");
-        var (_, rest) = await SendAsync(http, HttpMethod.Get, $"/api/notifications?limit=2&cursor={first.GetProperty("nextCursor").GetString()}");
+        var (_, rest) = await SendAsync(http, HttpMethod.Get,
+            $"/api/notifications?limit=2&cursor={first.GetProperty("nextCursor").GetString()}");
         using var stranger = factory.Customer(Guid.NewGuid());
         var (_, none) = await SendAsync(stranger, HttpMethod.Get, "/api/notifications");
 
-        var entries = first.GetProperty("items").EnumerateArray().Concat(rest.GetProperty("items").EnumerateArray()).ToList();
+        var entries = first.GetProperty("items")
+            .EnumerateArray()
+            .Concat(rest.GetProperty("items").EnumerateArray())
+            .ToList();
         // The two security events may be handled in either order; the log is newest first by its sequence.
-        Assert.Equal(["password_changed", "security_code_set", "welcome"], entries.Select(e => e.GetProperty("type").GetString()).Order());
+        Assert.Equal(["password_changed", "security_code_set", "welcome"],
+            entries.Select(e => e.GetProperty("type").GetString()).Order());
         Assert.Equal("welcome", entries[^1].GetProperty("type").GetString());
         var sequences = entries.Select(e => e.GetProperty("sequence").GetInt64()).ToList();
         Assert.Equal(sequences.OrderDescending(), sequences);
-        Assert.All(entries, e => Assert.Equal(("sent", 1), (e.GetProperty("status").GetString(), e.GetProperty("attempts").GetInt32())));
+        Assert.All(entries, e =>
+            Assert.Equal(("sent", 1), (e.GetProperty("status").GetString(), e.GetProperty("attempts").GetInt32())));
         Assert.Equal(JsonValueKind.Null, rest.GetProperty("nextCursor").ValueKind);
         Assert.Equal(0, none.GetProperty("items").GetArrayLength());
     }
 }
 
-public sealed class SmtpOutageTests(SmtpDownNotificationsFactory factory) : IClassFixture<SmtpDownNotificationsFactory>, IAsyncLifetime
+public sealed class SmtpOutageTests(SmtpDownNotificationsFactory factory)
+    : IClassFixture<SmtpDownNotificationsFactory>, IAsyncLifetime
 {
     public Task InitializeAsync() => factory.ResetDatabaseAsync();
 
     public Task DisposeAsync() => Task.CompletedTask;
 
     [Fact]
-    public async Task While_the_relay_is_down_mails_wait_however_many_attempts_it_takes_and_are_delivered_once_it_is_back()
+    public async Task While_the_relay_is_down_mails_wait_however_many_attempts_and_are_delivered_once_it_is_back()
     {
         var accountId = Guid.NewGuid();
         var email = $"o{accountId:N}@example.com";
-        await factory.PublishAsync(new AccountRegistered(Guid.NewGuid(), DateTimeOffset.UtcNow, accountId, "outage.case", email, "Ana", "Lee"));
+        await factory.PublishAsync(new AccountRegistered(
+            Guid.NewGuid(), DateTimeOffset.UtcNow, accountId, "outage.case", email, "Ana", "Lee"));
 
         // Twelve attempts: more than the ten after which mail used to fail for good during an outage.
         var deadline = DateTime.UtcNow.AddSeconds(30);

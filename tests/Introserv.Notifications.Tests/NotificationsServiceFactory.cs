@@ -58,10 +58,15 @@ public class NotificationsServiceFactory() : ServiceFactory<Program>(ResourceNam
         return [.. mails.Reverse()];
     }
 
-    public Task<T> QueryAsync<T>(Func<NotificationsDbContext, Task<T>> query) => QueryAsync<NotificationsDbContext, T>(query);
+    public Task<T> QueryAsync<T>(Func<NotificationsDbContext, Task<T>> query) =>
+        QueryAsync<NotificationsDbContext, T>(query);
 
     public Task<List<Notification>> NotificationsOfAsync(Guid accountId) =>
-        QueryAsync(db => db.Notifications.AsNoTracking().Where(n => n.AccountId == accountId).OrderBy(n => n.Sequence).ToListAsync());
+        QueryAsync(db => db.Notifications
+            .AsNoTracking()
+            .Where(n => n.AccountId == accountId)
+            .OrderBy(n => n.Sequence)
+            .ToListAsync());
 
     public Task StartSmtpAsync()
     {
@@ -70,7 +75,8 @@ public class NotificationsServiceFactory() : ServiceFactory<Program>(ResourceNam
     }
 
     // The SMTP server the service sends to (the development mail catcher's, unless a test needs another).
-    protected virtual Microsoft.Extensions.Hosting.BackgroundService CreateSmtpServer() => new SmtpListener(Mail, TimeProvider.System, SmtpPort);
+    protected virtual Microsoft.Extensions.Hosting.BackgroundService CreateSmtpServer() =>
+        new SmtpListener(Mail, TimeProvider.System, SmtpPort);
 
     public override async Task InitializeAsync()
     {

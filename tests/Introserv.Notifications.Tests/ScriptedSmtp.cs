@@ -11,10 +11,8 @@ using SmtpServer.Storage;
 
 namespace Introserv.Notifications.Tests;
 
-/// <summary>
-/// A real SMTP server that answers by recipient: <c>refused…@</c> gets 550, <c>busy…@</c> 451, <c>slow…@</c> is
-/// accepted after <see cref="SlowDelay"/>; everything accepted lands in the inbox.
-/// </summary>
+// A real SMTP server that answers by recipient: refused…@ gets 550, busy…@ 451, slow…@ is
+// accepted after SlowDelay; everything accepted lands in the inbox.
 public sealed class ScriptedSmtp(MailInbox inbox, int port) : BackgroundService
 {
     public static readonly TimeSpan SlowDelay = TimeSpan.FromMilliseconds(400);
@@ -30,7 +28,8 @@ public sealed class ScriptedSmtp(MailInbox inbox, int port) : BackgroundService
     private sealed class Store(MailInbox inbox) : MessageStore
     {
         public override async Task<SmtpResponse> SaveAsync(
-            ISessionContext context, IMessageTransaction transaction, ReadOnlySequence<byte> buffer, CancellationToken cancellationToken)
+            ISessionContext context, IMessageTransaction transaction, ReadOnlySequence<byte> buffer,
+            CancellationToken cancellationToken)
         {
             var user = transaction.To[0].User;
             if (user.StartsWith("refused", StringComparison.Ordinal))
@@ -55,7 +54,7 @@ public sealed class ScriptedSmtp(MailInbox inbox, int port) : BackgroundService
     }
 }
 
-/// <summary>The service sending to <see cref="ScriptedSmtp"/>, with a 1 s send timeout and a 2.5 s lease.</summary>
+// The service sending to ScriptedSmtp, with a 1 s send timeout and a 2.5 s lease.
 public sealed class ScriptedSmtpNotificationsFactory : NotificationsServiceFactory
 {
     protected override void ConfigureWebHost(IWebHostBuilder builder)

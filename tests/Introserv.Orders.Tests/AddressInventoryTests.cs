@@ -5,8 +5,9 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Introserv.Orders.Tests;
 
-/// <summary>Staff manage the address pool through <c>/api/staff/addresses</c>; customers cannot.</summary>
-public sealed class AddressInventoryTests(OrdersServiceFactory factory) : IClassFixture<OrdersServiceFactory>, IAsyncLifetime
+// Staff manage the address pool through /api/staff/addresses; customers cannot.
+public sealed class AddressInventoryTests(OrdersServiceFactory factory)
+    : IClassFixture<OrdersServiceFactory>, IAsyncLifetime
 {
     public Task InitializeAsync() => factory.ResetDatabaseAsync();
 
@@ -28,13 +29,15 @@ public sealed class AddressInventoryTests(OrdersServiceFactory factory) : IClass
         Assert.Equal((0, 20), again);
         Assert.Equal((5, 6), overlapping);
         Assert.Equal((4, 0), v6);
-        Assert.Equal(("192.0.2.5", "free"), (free.GetProperty("address").GetString(), free.GetProperty("state").GetString()));
+        Assert.Equal(("192.0.2.5", "free"),
+            (free.GetProperty("address").GetString(), free.GetProperty("state").GetString()));
         Assert.Equal(JsonValueKind.Null, free.GetProperty("orderId").ValueKind);
         Assert.Equal("2001:db8::3", canonical.GetProperty("address").GetString());
 
         var accountId = await factory.PayingCustomerAsync(50m);
         using var customer = factory.Customer(accountId);
-        var (status, order) = await OrdersServiceFactory.OrderAsync(customer, new { planId = "vps-s", periodMonths = 1 }, Guid.NewGuid().ToString());
+        var (status, order) = await OrdersServiceFactory.OrderAsync(customer,
+            new { planId = "vps-s", periodMonths = 1 }, Guid.NewGuid().ToString());
         Assert.Equal(HttpStatusCode.Created, status);
         var ip = order.GetProperty("ipAddress").GetString();
         var held = await staff.GetFromJsonAsync<JsonElement>($"/api/staff/addresses/{ip}");
@@ -43,7 +46,8 @@ public sealed class AddressInventoryTests(OrdersServiceFactory factory) : IClass
         Assert.Equal("assigned", held.GetProperty("state").GetString());
         Assert.Equal(order.GetProperty("id").GetGuid(), held.GetProperty("orderId").GetGuid());
         Assert.Equal(accountId, held.GetProperty("accountId").GetGuid());
-        Assert.Contains(assigned.GetProperty("items").EnumerateArray(), a => a.GetProperty("address").GetString() == ip);
+        Assert.Contains(assigned.GetProperty("items").EnumerateArray(),
+            a => a.GetProperty("address").GetString() == ip);
     }
 
     [Fact]
@@ -52,14 +56,19 @@ public sealed class AddressInventoryTests(OrdersServiceFactory factory) : IClass
         using var staff = factory.Staff();
         await AddAsync(staff, "192.0.2.100-192.0.2.140");
         var summary = await staff.GetFromJsonAsync<JsonElement>("/api/staff/addresses/summary");
-        var total = summary.GetProperty("free").GetInt32() + summary.GetProperty("assigned").GetInt32() + summary.GetProperty("retired").GetInt32();
+        var total = summary.GetProperty("free").GetInt32()
+            + summary.GetProperty("assigned").GetInt32()
+            + summary.GetProperty("retired").GetInt32();
 
         var seen = new List<string>();
         string? cursor = null;
         do
         {
-            var page = await staff.GetFromJsonAsync<JsonElement>($"/api/staff/addresses?limit=37{(cursor is null ? "" : $"&cursor={cursor}")}");
-            seen.AddRange(page.GetProperty("items").EnumerateArray().Select(a => a.GetProperty("address").GetString()!));
+            var page = await staff.GetFromJsonAsync<JsonElement>(
+                $"/api/staff/addresses?limit=37{(cursor is null ? "" : $"&cursor={cursor}")}");
+            seen.AddRange(page.GetProperty("items")
+                .EnumerateArray()
+                .Select(a => a.GetProperty("address").GetString()!));
             cursor = page.GetProperty("nextCursor").GetString();
         }
         while (cursor is not null);
@@ -109,7 +118,8 @@ public sealed class AddressInventoryTests(OrdersServiceFactory factory) : IClass
     [InlineData("GET", "/api/staff/addresses?state=gone", 400, "validation_failed")]
     [InlineData("GET", "/api/staff/addresses?limit=0", 400, "invalid_parameter")]
     [InlineData("GET", "/api/staff/addresses?limit=101", 400, "invalid_parameter")]
-    public async Task Bad_addresses_cursors_and_filters_get_a_coded_problem(string method, string path, int status, string code)
+    public async Task Bad_addresses_cursors_and_filters_get_a_coded_problem(
+        string method, string path, int status, string code)
     {
         using var staff = factory.Staff();
 
@@ -133,8 +143,14 @@ public sealed class AddressInventoryTests(OrdersServiceFactory factory) : IClass
         using var customer = factory.Customer(Guid.NewGuid());
         using var anonymous = factory.CreateClient();
 
-        using var customerRequest = new HttpRequestMessage(new HttpMethod(method), path) { Content = JsonContent.Create(new { range = "192.0.2.200" }) };
-        using var anonymousRequest = new HttpRequestMessage(new HttpMethod(method), path) { Content = JsonContent.Create(new { range = "192.0.2.200" }) };
+        using var customerRequest = new HttpRequestMessage(new HttpMethod(method), path)
+        {
+            Content = JsonContent.Create(new { range = "192.0.2.200" })
+        };
+        using var anonymousRequest = new HttpRequestMessage(new HttpMethod(method), path)
+        {
+            Content = JsonContent.Create(new { range = "192.0.2.200" })
+        };
         using var asCustomer = await customer.SendAsync(customerRequest);
         using var asNobody = await anonymous.SendAsync(anonymousRequest);
 

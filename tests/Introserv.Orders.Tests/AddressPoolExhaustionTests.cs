@@ -5,13 +5,15 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Introserv.Orders.Tests;
 
-/// <summary>A pool of a few addresses (everything seeded is retired first): races, retirement and reinstatement.</summary>
-public sealed class AddressPoolExhaustionTests(OrdersServiceFactory factory) : IClassFixture<OrdersServiceFactory>, IAsyncLifetime
+// A pool of a few addresses (everything seeded is retired first): races, retirement and reinstatement.
+public sealed class AddressPoolExhaustionTests(OrdersServiceFactory factory)
+    : IClassFixture<OrdersServiceFactory>, IAsyncLifetime
 {
     public async Task InitializeAsync()
     {
         await factory.ResetDatabaseAsync();
-        await factory.QueryAsync(db => db.AddressPool.ExecuteUpdateAsync(a => a.SetProperty(x => x.RetiredAt, DateTimeOffset.UtcNow)));
+        await factory.QueryAsync(db =>
+            db.AddressPool.ExecuteUpdateAsync(a => a.SetProperty(x => x.RetiredAt, DateTimeOffset.UtcNow)));
     }
 
     public Task DisposeAsync() => Task.CompletedTask;
@@ -27,12 +29,16 @@ public sealed class AddressPoolExhaustionTests(OrdersServiceFactory factory) : I
         {
             using var http = factory.Customer(accountId);
             var key = Guid.NewGuid().ToString();
-            var (status, body) = await OrdersServiceFactory.OrderAsync(http, new { planId = "vps-s", periodMonths = 1 }, key);
+            var (status, body) = await OrdersServiceFactory.OrderAsync(
+                http, new { planId = "vps-s", periodMonths = 1 }, key);
             // A loaded machine can time out the payment-eligibility check ("service_unavailable", nothing ordered):
             // the client retries with its key, as a real one does.
-            for (var retry = 0; retry < 5 && body.TryGetProperty("code", out var code) && code.GetString() == "service_unavailable"; retry++)
+            for (var retry = 0;
+                retry < 5 && body.TryGetProperty("code", out var code) && code.GetString() == "service_unavailable";
+                retry++)
             {
-                (status, body) = await OrdersServiceFactory.OrderAsync(http, new { planId = "vps-s", periodMonths = 1 }, key);
+                (status, body) = await OrdersServiceFactory.OrderAsync(
+                    http, new { planId = "vps-s", periodMonths = 1 }, key);
             }
 
             return (accountId, status, body, balance: await OrdersServiceFactory.BalanceAsync(http));
@@ -59,26 +65,34 @@ public sealed class AddressPoolExhaustionTests(OrdersServiceFactory factory) : I
     {
         using var staff = factory.Staff();
         await staff.PostAsJsonAsync("/api/staff/addresses", new { range = "192.0.2.77" });
-        var taken = await factory.QueryAsync(db => db.AddressPool.Where(a => a.OrderId != null && a.RetiredAt == null).Select(a => a.Address).ToListAsync());
-        foreach (var address in await factory.QueryAsync(db => db.AddressPool.Where(a => a.OrderId == null && a.RetiredAt == null).Select(a => a.Address).ToListAsync()))
+        var taken = await factory.QueryAsync(db =>
+            db.AddressPool.Where(a => a.OrderId != null && a.RetiredAt == null).Select(a => a.Address).ToListAsync());
+        foreach (var address in await factory.QueryAsync(db =>
+            db.AddressPool.Where(a => a.OrderId == null && a.RetiredAt == null).Select(a => a.Address).ToListAsync()))
         {
             (await staff.PostAsync($"/api/staff/addresses/{address}/retire", null)).Dispose();
         }
 
         var accountId = await factory.PayingCustomerAsync(40m);
         using var http = factory.Customer(accountId);
-        var (refusedStatus, refused) = await OrdersServiceFactory.OrderAsync(http, new { planId = "vps-s", periodMonths = 1 }, Guid.NewGuid().ToString());
+        var (refusedStatus, refused) = await OrdersServiceFactory.OrderAsync(http,
+            new { planId = "vps-s", periodMonths = 1 }, Guid.NewGuid().ToString());
         using var reinstated = await staff.PostAsync("/api/staff/addresses/192.0.2.77/reinstate", null);
-        var (placedStatus, placed) = await OrdersServiceFactory.OrderAsync(http, new { planId = "vps-s", periodMonths = 1 }, Guid.NewGuid().ToString());
+        var (placedStatus, placed) = await OrdersServiceFactory.OrderAsync(http,
+            new { planId = "vps-s", periodMonths = 1 }, Guid.NewGuid().ToString());
         using var retireHeld = await staff.PostAsync("/api/staff/addresses/192.0.2.77/retire", null);
         var held = await retireHeld.Content.ReadFromJsonAsync<JsonElement>();
 
         Assert.Empty(taken.Intersect(["192.0.2.77"]));
-        Assert.Equal((HttpStatusCode.ServiceUnavailable, "address_pool_exhausted"), (refusedStatus, refused.GetProperty("code").GetString()));
-        Assert.Equal("free", (await reinstated.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("state").GetString());
-        Assert.Equal((HttpStatusCode.Created, "192.0.2.77"), (placedStatus, placed.GetProperty("ipAddress").GetString()));
+        Assert.Equal((HttpStatusCode.ServiceUnavailable, "address_pool_exhausted"),
+            (refusedStatus, refused.GetProperty("code").GetString()));
+        Assert.Equal("free",
+            (await reinstated.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("state").GetString());
+        Assert.Equal((HttpStatusCode.Created, "192.0.2.77"),
+            (placedStatus, placed.GetProperty("ipAddress").GetString()));
         // Retiring a held address leaves it with its order (state assigned, retiredAt set): it does not come back.
-        Assert.Equal(("assigned", JsonValueKind.String), (held.GetProperty("state").GetString(), held.GetProperty("retiredAt").ValueKind));
+        Assert.Equal(("assigned", JsonValueKind.String),
+            (held.GetProperty("state").GetString(), held.GetProperty("retiredAt").ValueKind));
         Assert.Equal(placed.GetProperty("id").GetGuid(), held.GetProperty("orderId").GetGuid());
     }
 }

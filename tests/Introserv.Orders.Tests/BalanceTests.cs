@@ -21,7 +21,8 @@ public sealed class BalanceTests(OrdersServiceFactory factory) : IClassFixture<O
 
     private HttpClient Staff() => factory.Api(TestTokens.For(Guid.NewGuid(), AuthenticationExtensions.StaffRole));
 
-    private HttpClient Customer(Guid accountId) => factory.Api(TestTokens.For(accountId, AuthenticationExtensions.CustomerRole));
+    private HttpClient Customer(Guid accountId) =>
+        factory.Api(TestTokens.For(accountId, AuthenticationExtensions.CustomerRole));
 
     private async Task<PostingResult> PostAsync(Guid accountId, Posting posting)
     {
@@ -48,7 +49,8 @@ public sealed class BalanceTests(OrdersServiceFactory factory) : IClassFixture<O
         Assert.Contains(all, p => p.GetProperty("type").GetString() == "vps");
         Assert.Contains(all, p => p.GetProperty("type").GetString() == "dedicated");
         var vps = all.Single(p => p.GetProperty("id").GetString() == "vps-m");
-        Assert.Equal([1, 3, 6, 12], vps.GetProperty("periods").EnumerateArray().Select(p => p.GetProperty("months").GetInt32()));
+        Assert.Equal([1, 3, 6, 12],
+            vps.GetProperty("periods").EnumerateArray().Select(p => p.GetProperty("months").GetInt32()));
         // 19.90 × 12 × 0.90 = 214.92
         Assert.Equal(214.92m, vps.GetProperty("periods")[3].GetProperty("price").GetDecimal());
         Assert.Equal("EUR", vps.GetProperty("currency").GetString());
@@ -62,23 +64,38 @@ public sealed class BalanceTests(OrdersServiceFactory factory) : IClassFixture<O
         using var customer = Customer(accountId);
         var reference = $"psp-{Guid.NewGuid():N}";
 
-        using var first = await staff.PostAsJsonAsync($"/api/staff/balances/{accountId}/credits", new { amount = 50.00m, currency = "EUR", paymentReference = reference });
-        using var again = await staff.PostAsJsonAsync($"/api/staff/balances/{accountId}/credits", new { amount = 50.00m, currency = "EUR", paymentReference = reference });
-        using var second = await staff.PostAsJsonAsync($"/api/staff/balances/{accountId}/credits", new { amount = 12.34m, currency = "EUR", paymentReference = reference + "b" });
-        using var wrongCurrency = await staff.PostAsJsonAsync($"/api/staff/balances/{accountId}/credits", new { amount = 1m, currency = "USD", paymentReference = "x1" });
-        using var invalid = await staff.PostAsJsonAsync($"/api/staff/balances/{accountId}/credits", new { amount = -5.001m, currency = "eur" });
-        using var asCustomer = await customer.PostAsJsonAsync($"/api/staff/balances/{accountId}/credits", new { amount = 1m, currency = "EUR", paymentReference = "x2" });
+        using var first = await staff.PostAsJsonAsync($"/api/staff/balances/{accountId}/credits",
+            new { amount = 50.00m, currency = "EUR", paymentReference = reference });
+        using var again = await staff.PostAsJsonAsync($"/api/staff/balances/{accountId}/credits",
+            new { amount = 50.00m, currency = "EUR", paymentReference = reference });
+        using var second = await staff.PostAsJsonAsync($"/api/staff/balances/{accountId}/credits",
+            new { amount = 12.34m, currency = "EUR", paymentReference = reference + "b" });
+        using var wrongCurrency = await staff.PostAsJsonAsync($"/api/staff/balances/{accountId}/credits",
+            new { amount = 1m, currency = "USD", paymentReference = "x1" });
+        using var invalid = await staff.PostAsJsonAsync($"/api/staff/balances/{accountId}/credits",
+            new { amount = -5.001m, currency = "eur" });
+        using var asCustomer = await customer.PostAsJsonAsync($"/api/staff/balances/{accountId}/credits",
+            new { amount = 1m, currency = "EUR", paymentReference = "x2" });
         var balance = await customer.GetFromJsonAsync<JsonElement>("/api/balance");
 
-        Assert.Equal((HttpStatusCode.Created, HttpStatusCode.OK, HttpStatusCode.Created), (first.StatusCode, again.StatusCode, second.StatusCode));
+        Assert.Equal((HttpStatusCode.Created, HttpStatusCode.OK, HttpStatusCode.Created),
+            (first.StatusCode, again.StatusCode, second.StatusCode));
         Assert.Equal(HttpStatusCode.UnprocessableEntity, wrongCurrency.StatusCode);
         Assert.Equal(HttpStatusCode.BadRequest, invalid.StatusCode);
         Assert.Equal(["amount", "currency", "paymentReference"],
-            (await invalid.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("errors").EnumerateObject().Select(e => e.Name).Order());
+            (await invalid.Content.ReadFromJsonAsync<JsonElement>())
+                .GetProperty("errors")
+                .EnumerateObject()
+                .Select(e => e.Name)
+                .Order());
         Assert.Equal(HttpStatusCode.Forbidden, asCustomer.StatusCode);
         Assert.Equal(62.34m, balance.GetProperty("balance").GetDecimal());
-        Assert.Equal([2L, 1L], balance.GetProperty("items").EnumerateArray().Select(e => e.GetProperty("sequence").GetInt64()));
-        var events = await QueryAsync(db => db.Set<OutboxMessage>().AsNoTracking().Where(m => m.MessageType.StartsWith("Introserv.Orders.Contracts.BalanceChanged,")).ToListAsync());
+        Assert.Equal([2L, 1L],
+            balance.GetProperty("items").EnumerateArray().Select(e => e.GetProperty("sequence").GetInt64()));
+        var events = await QueryAsync(db => db.Set<OutboxMessage>()
+            .AsNoTracking()
+            .Where(m => m.MessageType.StartsWith("Introserv.Orders.Contracts.BalanceChanged,"))
+            .ToListAsync());
         Assert.Equal(2, events.Count(e => e.Payload.Contains(accountId.ToString(), StringComparison.Ordinal)));
     }
 
@@ -86,16 +103,24 @@ public sealed class BalanceTests(OrdersServiceFactory factory) : IClassFixture<O
     public async Task Fifty_concurrent_charges_never_take_a_balance_below_zero_and_the_ledger_sums_to_it()
     {
         var accountId = Guid.NewGuid();
-        Assert.Equal(PostingOutcome.Posted, (await PostAsync(accountId, new Posting(100m, "EUR", LedgerRules.TopUp, "payment", Guid.NewGuid().ToString()))).Outcome);
+        Assert.Equal(PostingOutcome.Posted, (await PostAsync(accountId,
+            new Posting(100m, "EUR", LedgerRules.TopUp, "payment", Guid.NewGuid().ToString()))).Outcome);
 
-        var results = await Task.WhenAll(Enumerable.Range(0, 50).Select(i => Task.Run(() => PostAsync(accountId, new Posting(-7m, "EUR", "order_charge", "test", i.ToString(System.Globalization.CultureInfo.InvariantCulture))))));
+        var results = await Task.WhenAll(
+            Enumerable.Range(0, 50)
+                .Select(i => Task.Run(() => PostAsync(accountId, new Posting(-7m, "EUR", "order_charge", "test",
+                    i.ToString(System.Globalization.CultureInfo.InvariantCulture))))));
 
         Assert.Equal(14, results.Count(r => r.Outcome == PostingOutcome.Posted));
         Assert.Equal(36, results.Count(r => r.Outcome == PostingOutcome.InsufficientBalance));
         var (balance, sum, sequences) = await QueryAsync(async db => (
             (await db.Balances.AsNoTracking().SingleAsync(a => a.AccountId == accountId)).Balance,
             await db.Ledger.Where(e => e.AccountId == accountId).SumAsync(e => e.Amount),
-            await db.Ledger.Where(e => e.AccountId == accountId).OrderBy(e => e.Sequence).Select(e => e.Sequence).ToListAsync()));
+            await db.Ledger
+                .Where(e => e.AccountId == accountId)
+                .OrderBy(e => e.Sequence)
+                .Select(e => e.Sequence)
+                .ToListAsync()));
         Assert.Equal(2m, balance);
         Assert.Equal(balance, sum);
         Assert.Equal(Enumerable.Range(1, 15).Select(i => (long)i), sequences);

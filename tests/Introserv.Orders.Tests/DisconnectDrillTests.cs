@@ -13,19 +13,20 @@ using Xunit.Abstractions;
 
 namespace Introserv.Orders.Tests;
 
-/// <summary>
-/// A flaky mobile connection: each request with an Idempotency-Key is sent over a real socket and dropped at a random
-/// moment (while sending, right after sending, while the answer arrives), one to three times, then retried with the
-/// same key until it completes. Exactly one order and one charge per key; every completed answer is the first one.
-/// The run is seeded (DRILL_SEED repeats one); the seed is in every failure message.
-/// </summary>
-public sealed class DisconnectDrillTests(KestrelOrdersFixture fixture, ITestOutputHelper output) : IClassFixture<KestrelOrdersFixture>
+// A flaky mobile connection: each request with an Idempotency-Key is sent over a real socket and dropped at a random
+// moment (while sending, right after sending, while the answer arrives), one to three times, then retried with the
+// same key until it completes. Exactly one order and one charge per key; every completed answer is the first one.
+// The run is seeded (DRILL_SEED repeats one); the seed is in every failure message.
+public sealed class DisconnectDrillTests(KestrelOrdersFixture fixture, ITestOutputHelper output)
+    : IClassFixture<KestrelOrdersFixture>
 {
     private const int Workers = 8;
     private static readonly DropMoment[] Moments = Enum.GetValues<DropMoment>();
 
     private static int NewSeed() =>
-        Environment.GetEnvironmentVariable("DRILL_SEED") is { Length: > 0 } seed ? int.Parse(seed, CultureInfo.InvariantCulture) : Random.Shared.Next();
+        Environment.GetEnvironmentVariable("DRILL_SEED") is { Length: > 0 } seed
+            ? int.Parse(seed, CultureInfo.InvariantCulture)
+            : Random.Shared.Next();
 
     [Fact]
     public async Task Dropped_orders_retried_with_their_key_order_and_charge_once_and_answer_the_first_answer()
@@ -35,7 +36,8 @@ public sealed class DisconnectDrillTests(KestrelOrdersFixture fixture, ITestOutp
         const int keys = 160;
         var accountId = await fixture.Service.PayingCustomerAsync(keys * 10m);
 
-        var answers = await DrillAsync(seed, keys, accountId, _ => "/api/orders", """{"planId":"vps-s","periodMonths":1}""", HttpStatusCode.Created,
+        var answers = await DrillAsync(seed, keys, accountId, _ => "/api/orders",
+            """{"planId":"vps-s","periodMonths":1}""", HttpStatusCode.Created,
             body => body.GetProperty("id").GetGuid());
 
         var (orders, charges, balance, ledgerSum, unanswered) = await fixture.Service.QueryAsync(async db => (
@@ -45,9 +47,11 @@ public sealed class DisconnectDrillTests(KestrelOrdersFixture fixture, ITestOutp
             await db.Ledger.Where(e => e.AccountId == accountId).SumAsync(e => e.Amount),
             await db.IdempotencyRecords.CountAsync(r => r.AccountId == accountId && r.ResponseStatus == null)));
         AssertOnePerKey(seed, keys, answers);
-        Assert.True(orders.Order().SequenceEqual(answers.Values.Select(a => a[0]).Order()), $"seed {seed}: {orders.Count} orders for {keys} keys, or an answer names another order");
+        Assert.True(orders.Order().SequenceEqual(answers.Values.Select(a => a[0]).Order()),
+            $"seed {seed}: {orders.Count} orders for {keys} keys, or an answer names another order");
         Assert.True(charges == keys, $"seed {seed}: {charges} charges for {keys} keys");
-        Assert.True((keys * 10m) - (keys * 9.90m) == balance && balance == ledgerSum, $"seed {seed}: balance {balance}, ledger {ledgerSum}");
+        Assert.True((keys * 10m) - (keys * 9.90m) == balance && balance == ledgerSum,
+            $"seed {seed}: balance {balance}, ledger {ledgerSum}");
         Assert.True(unanswered == 0, $"seed {seed}: {unanswered} keys left without an answer");
     }
 
@@ -59,22 +63,29 @@ public sealed class DisconnectDrillTests(KestrelOrdersFixture fixture, ITestOutp
         const int keys = 140;
         var accountId = await fixture.Service.PayingCustomerAsync(9.90m + (keys * 9.90m));
         using var http = fixture.Service.Customer(accountId);
-        var (_, order) = await OrdersServiceFactory.OrderAsync(http, new { planId = "vps-s", periodMonths = 1 }, Guid.NewGuid().ToString());
+        var (_, order) = await OrdersServiceFactory.OrderAsync(http, new { planId = "vps-s", periodMonths = 1 },
+            Guid.NewGuid().ToString());
         var orderId = order.GetProperty("id").GetGuid();
         var paidUntil = order.GetProperty("paidUntil").GetDateTimeOffset();
 
-        var answers = await DrillAsync(seed, keys, accountId, _ => $"/api/orders/{orderId}/renew", """{"periodMonths":1}""", HttpStatusCode.OK,
+        var answers = await DrillAsync(seed, keys, accountId, _ => $"/api/orders/{orderId}/renew",
+            """{"periodMonths":1}""", HttpStatusCode.OK,
             body => body.GetProperty("invoice").GetProperty("id").GetGuid());
 
         var (renewals, charges, renewed, balance) = await fixture.Service.QueryAsync(async db => (
-            await db.Invoices.Where(i => i.OrderId == orderId && i.Kind == "renewal" && i.Status == InvoiceStatuses.Paid).Select(i => i.Id).ToListAsync(),
+            await db.Invoices
+                .Where(i => i.OrderId == orderId && i.Kind == "renewal" && i.Status == InvoiceStatuses.Paid)
+                .Select(i => i.Id)
+                .ToListAsync(),
             await db.Ledger.CountAsync(e => e.AccountId == accountId && e.Reason == "renewal_charge"),
             await db.Orders.AsNoTracking().SingleAsync(o => o.Id == orderId),
             await db.Balances.Where(b => b.AccountId == accountId).Select(b => b.Balance).SingleAsync()));
         AssertOnePerKey(seed, keys, answers);
-        Assert.True(renewals.Order().SequenceEqual(answers.Values.Select(a => a[0]).Order()), $"seed {seed}: {renewals.Count} renewals for {keys} keys, or an answer names another");
+        Assert.True(renewals.Order().SequenceEqual(answers.Values.Select(a => a[0]).Order()),
+            $"seed {seed}: {renewals.Count} renewals for {keys} keys, or an answer names another");
         Assert.True(charges == keys, $"seed {seed}: {charges} renewal charges for {keys} keys");
-        Assert.True(renewed.PaidUntil == paidUntil.AddMonths(keys), $"seed {seed}: paidUntil {renewed.PaidUntil:O}, expected {paidUntil.AddMonths(keys):O}");
+        Assert.True(renewed.PaidUntil == paidUntil.AddMonths(keys),
+            $"seed {seed}: paidUntil {renewed.PaidUntil:O}, expected {paidUntil.AddMonths(keys):O}");
         Assert.True(balance == 0m, $"seed {seed}: balance {balance}");
     }
 
@@ -83,15 +94,22 @@ public sealed class DisconnectDrillTests(KestrelOrdersFixture fixture, ITestOutp
         Assert.True(answers.Count == keys, $"seed {seed}: {answers.Count} of {keys} keys completed");
         var mixed = answers.Where(a => a.Value.Distinct().Count() != 1).Select(a => a.Key).ToList();
         Assert.True(mixed.Count == 0, $"seed {seed}: keys answered with different results: {string.Join(", ", mixed)}");
-        Assert.True(answers.Values.Select(a => a[0]).Distinct().Count() == keys, $"seed {seed}: two keys answered the same result");
+        Assert.True(answers.Values.Select(a => a[0]).Distinct().Count() == keys,
+            $"seed {seed}: two keys answered the same result");
     }
 
-    /// <summary>Runs <paramref name="keys"/> keyed requests, each dropped 1–3 times and then completed (twice); the ids each key was answered with.</summary>
+    // Runs keys keyed requests, each dropped 1–3 times and then completed (twice); the ids each key was answered
+    // with.
     private async Task<ConcurrentDictionary<string, List<Guid>>> DrillAsync(
-        int seed, int keys, Guid accountId, Func<int, string> path, string json, HttpStatusCode expected, Func<JsonElement, Guid> idOf)
+        int seed, int keys, Guid accountId, Func<int, string> path, string json, HttpStatusCode expected,
+        Func<JsonElement, Guid> idOf)
     {
         var token = TestTokens.For(accountId, AuthenticationExtensions.CustomerRole);
-        using var http = new HttpClient { BaseAddress = new Uri($"http://{fixture.EndPoint}"), Timeout = TimeSpan.FromSeconds(30) };
+        using var http = new HttpClient
+        {
+            BaseAddress = new Uri($"http://{fixture.EndPoint}"),
+            Timeout = TimeSpan.FromSeconds(30)
+        };
         http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
         var answers = new ConcurrentDictionary<string, List<Guid>>();
         var started = DateTime.UtcNow;
@@ -104,22 +122,29 @@ public sealed class DisconnectDrillTests(KestrelOrdersFixture fixture, ITestOutp
                 var request = SocketClient.Request(fixture.EndPoint, path(i), token, key, json);
                 for (var drops = random.Next(1, 4); drops > 0; drops--)
                 {
-                    await SocketClient.SendAndDropAsync(fixture.EndPoint, request, Moments[random.Next(Moments.Length)], random);
+                    await SocketClient.SendAndDropAsync(
+                        fixture.EndPoint, request, Moments[random.Next(Moments.Length)], random);
                 }
 
-                answers[key] = [await CompleteAsync(http, path(i), key, json, expected, idOf, seed), await CompleteAsync(http, path(i), key, json, expected, idOf, seed)];
+                answers[key] = [await CompleteAsync(http, path(i), key, json, expected, idOf, seed),
+                    await CompleteAsync(http, path(i), key, json, expected, idOf, seed)];
             }
         })));
         output.WriteLine($"{keys} keys in {(DateTime.UtcNow - started).TotalSeconds:0.0} s");
         return answers;
     }
 
-    /// <summary>Retries with the key until the request completes (the first run may still be finishing: 409 in progress).</summary>
-    private static async Task<Guid> CompleteAsync(HttpClient http, string path, string key, string json, HttpStatusCode expected, Func<JsonElement, Guid> idOf, int seed)
+    // Retries with the key until the request completes (the first run may still be finishing: 409 in progress).
+    private static async Task<Guid> CompleteAsync(
+        HttpClient http, string path, string key, string json, HttpStatusCode expected, Func<JsonElement, Guid> idOf,
+        int seed)
     {
         for (var attempt = 0; attempt < 400; attempt++)
         {
-            using var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = new StringContent(json, Encoding.UTF8, "application/json") };
+            using var request = new HttpRequestMessage(HttpMethod.Post, path)
+            {
+                Content = new StringContent(json, Encoding.UTF8, "application/json")
+            };
             request.Headers.Add("Idempotency-Key", key);
             using var response = await http.SendAsync(request);
             var body = await response.Content.ReadFromJsonAsync<JsonElement>();
@@ -128,7 +153,8 @@ public sealed class DisconnectDrillTests(KestrelOrdersFixture fixture, ITestOutp
                 return idOf(body);
             }
 
-            Assert.True(response.StatusCode == HttpStatusCode.Conflict && body.GetProperty("code").GetString() == "idempotency_request_in_progress",
+            Assert.True(response.StatusCode == HttpStatusCode.Conflict
+                && body.GetProperty("code").GetString() == "idempotency_request_in_progress",
                 $"seed {seed}, key {key}: {(int)response.StatusCode} {body}");
             await Task.Delay(25);
         }

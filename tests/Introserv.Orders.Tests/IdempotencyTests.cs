@@ -10,7 +10,7 @@ using Npgsql;
 
 namespace Introserv.Orders.Tests;
 
-/// <summary>What happens to a key whose request died, and to a unit whose commit outcome is unknown.</summary>
+// What happens to a key whose request died, and to a unit whose commit outcome is unknown.
 public sealed class IdempotencyTests(OrdersServiceFactory factory) : IClassFixture<OrdersServiceFactory>, IAsyncLifetime
 {
     public Task InitializeAsync() => factory.ResetDatabaseAsync();
@@ -28,10 +28,21 @@ public sealed class IdempotencyTests(OrdersServiceFactory factory) : IClassFixtu
         // Two requests whose process died after taking their key: one just now, one longer ago than the lease.
         await factory.QueryAsync(async db =>
         {
-            db.IdempotencyRecords.Add(new IdempotencyRecord { AccountId = accountId, Key = fresh, Operation = "place_order", RequestHash = Idempotency.HashOf(body), CreatedAt = now });
             db.IdempotencyRecords.Add(new IdempotencyRecord
             {
-                AccountId = accountId, Key = stale, Operation = "place_order", RequestHash = Idempotency.HashOf(body), CreatedAt = now - Idempotency.Lease - TimeSpan.FromSeconds(1),
+                AccountId = accountId,
+                Key = fresh,
+                Operation = "place_order",
+                RequestHash = Idempotency.HashOf(body),
+                CreatedAt = now
+            });
+            db.IdempotencyRecords.Add(new IdempotencyRecord
+            {
+                AccountId = accountId,
+                Key = stale,
+                Operation = "place_order",
+                RequestHash = Idempotency.HashOf(body),
+                CreatedAt = now - Idempotency.Lease - TimeSpan.FromSeconds(1),
             });
             return await db.SaveChangesAsync();
         });
@@ -40,7 +51,8 @@ public sealed class IdempotencyTests(OrdersServiceFactory factory) : IClassFixtu
         var (taken, takenBody) = await OrdersServiceFactory.OrderAsync(http, body, stale);
         var (again, againBody) = await OrdersServiceFactory.OrderAsync(http, body, stale);
 
-        Assert.Equal((HttpStatusCode.Conflict, "idempotency_request_in_progress"), (waiting, waitingBody.GetProperty("code").GetString()));
+        Assert.Equal((HttpStatusCode.Conflict, "idempotency_request_in_progress"),
+            (waiting, waitingBody.GetProperty("code").GetString()));
         Assert.Equal((HttpStatusCode.Created, HttpStatusCode.Created), (taken, again));
         Assert.Equal(takenBody.GetProperty("id").GetGuid(), againBody.GetProperty("id").GetGuid());
         Assert.Equal(100m - 9.90m, await OrdersServiceFactory.BalanceAsync(http));
@@ -57,14 +69,23 @@ public sealed class IdempotencyTests(OrdersServiceFactory factory) : IClassFixtu
         Task<string> WorkAsync(CancellationToken ct)
         {
             runs++;
-            db.IdempotencyRecords.Add(new IdempotencyRecord { AccountId = accountId, Key = Guid.NewGuid().ToString(), Operation = "t", RequestHash = "h", CreatedAt = DateTimeOffset.UtcNow });
+            db.IdempotencyRecords.Add(new IdempotencyRecord
+            {
+                AccountId = accountId,
+                Key = Guid.NewGuid().ToString(),
+                Operation = "t",
+                RequestHash = "h",
+                CreatedAt = DateTimeOffset.UtcNow
+            });
             return Task.FromResult("done");
         }
 
-        var unknown = await Assert.ThrowsAsync<CommitOutcomeUnknownException>(() => db.InTransactionAsync(WorkAsync, CancellationToken.None));
+        var unknown = await Assert.ThrowsAsync<CommitOutcomeUnknownException>(() =>
+            db.InTransactionAsync(WorkAsync, CancellationToken.None));
         lost.Remaining = 1;
         var settled = await db.InTransactionAsync(WorkAsync, CancellationToken.None,
-            committed: async ct => (await db.IdempotencyRecords.CountAsync(r => r.AccountId == accountId, ct) == 2, "stored"));
+            committed: async ct =>
+                (await db.IdempotencyRecords.CountAsync(r => r.AccountId == accountId, ct) == 2, "stored"));
         var rows = await factory.QueryAsync(q => q.IdempotencyRecords.CountAsync(r => r.AccountId == accountId));
 
         Assert.True(((NpgsqlException)unknown.InnerException!).IsTransient);
@@ -72,21 +93,24 @@ public sealed class IdempotencyTests(OrdersServiceFactory factory) : IClassFixtu
         Assert.Equal(("stored", 2, 2), (settled, runs, rows));
     }
 
-    private OrdersDbContext Context(LoseTheCommitsAnswer interceptor) => new(new DbContextOptionsBuilder<OrdersDbContext>()
+    private OrdersDbContext Context(LoseTheCommitsAnswer interceptor) =>
+        new(new DbContextOptionsBuilder<OrdersDbContext>()
         .UseNpgsql(factory.ConnectionString, o => o.EnableRetryOnFailure(3))
         .AddInterceptors(interceptor)
         .Options);
 
-    /// <summary>The commit succeeds, then the connection "breaks" before the client hears so (a transient error).</summary>
+    // The commit succeeds, then the connection "breaks" before the client hears so (a transient error).
     private sealed class LoseTheCommitsAnswer : DbTransactionInterceptor
     {
         public int Remaining { get; set; } = 1;
 
-        public override Task TransactionCommittedAsync(DbTransaction transaction, TransactionEndEventData eventData, CancellationToken cancellationToken = default)
+        public override Task TransactionCommittedAsync(
+            DbTransaction transaction, TransactionEndEventData eventData, CancellationToken cancellationToken = default)
         {
             if (Remaining-- > 0)
             {
-                throw new NpgsqlException("The connection broke after COMMIT was sent.", new IOException("Connection reset by peer"));
+                throw new NpgsqlException("The connection broke after COMMIT was sent.",
+                    new IOException("Connection reset by peer"));
             }
 
             return Task.CompletedTask;

@@ -5,17 +5,16 @@ using System.Text.Json;
 
 namespace Introserv.Orders.Tests;
 
-/// <summary>
-/// Requests the framework cannot bind, against a real service (Orders): each is a 4xx problem with a stable code
-/// naming the field or parameter, never a 500, and nothing is written.
-/// </summary>
+// Requests the framework cannot bind, against a real service (Orders): each is a 4xx problem with a stable code
+// naming the field or parameter, never a 500, and nothing is written.
 public sealed class InputErrorTests(OrdersServiceFactory factory) : IClassFixture<OrdersServiceFactory>, IAsyncLifetime
 {
     public Task InitializeAsync() => factory.ResetDatabaseAsync();
 
     public Task DisposeAsync() => Task.CompletedTask;
 
-    private static async Task<(HttpStatusCode Status, string? Code, JsonElement Problem)> ReadAsync(HttpResponseMessage response)
+    private static async Task<(HttpStatusCode Status, string? Code, JsonElement Problem)> ReadAsync(
+        HttpResponseMessage response)
     {
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
         var problem = await response.Content.ReadFromJsonAsync<JsonElement>();
@@ -47,12 +46,14 @@ public sealed class InputErrorTests(OrdersServiceFactory factory) : IClassFixtur
         { "null", "missing_parameter", null },
         { "", "missing_parameter", null },
         { new string('[', 200) + new string(']', 200), "invalid_json", null },
-        { "{\"planId\": \"\\ud800\", \"periodMonths\": 1, \"x\": " + new string('{', 100) + new string('}', 100) + "}", "invalid_json", null },
+        { "{\"planId\": \"\\ud800\", \"periodMonths\": 1, \"x\": " + new string('{', 100) + new string('}', 100) + "}",
+            "invalid_json", null },
     };
 
     [Theory]
     [MemberData(nameof(MalformedBodies))]
-    public async Task A_body_that_cannot_be_bound_is_a_400_problem_naming_the_field(string body, string code, string? field)
+    public async Task A_body_that_cannot_be_bound_is_a_400_problem_naming_the_field(
+        string body, string code, string? field)
     {
         var accountId = await factory.PayingCustomerAsync(100m);
         using var http = factory.Customer(accountId);
@@ -74,7 +75,8 @@ public sealed class InputErrorTests(OrdersServiceFactory factory) : IClassFixtur
     {
         using var http = factory.Customer(await factory.PayingCustomerAsync(0m));
 
-        var (form, formCode, _) = await PostOrderAsync(http, "planId=vps-s&periodMonths=1", "application/x-www-form-urlencoded");
+        var (form, formCode, _) = await PostOrderAsync(http, "planId=vps-s&periodMonths=1",
+            "application/x-www-form-urlencoded");
         var (text, textCode, _) = await PostOrderAsync(http, "{\"planId\": \"vps-s\"}", "text/plain");
 
         Assert.Equal((HttpStatusCode.UnsupportedMediaType, "unsupported_media_type"), (form, formCode));

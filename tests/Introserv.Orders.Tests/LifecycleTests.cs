@@ -8,10 +8,8 @@ using Npgsql;
 
 namespace Introserv.Orders.Tests;
 
-/// <summary>
-/// The lifecycle job on its schedule (every second here), with the service's clock moved ahead: paid dates pass,
-/// grace periods end, auto-renewal charges. Each test moves the clock of this class's service only.
-/// </summary>
+// The lifecycle job on its schedule (every second here), with the service's clock moved ahead: paid dates pass,
+// grace periods end, auto-renewal charges. Each test moves the clock of this class's service only.
 public sealed class LifecycleTests(OrdersServiceFactory factory) : IClassFixture<OrdersServiceFactory>, IAsyncLifetime
 {
     public Task InitializeAsync() => factory.ResetDatabaseAsync();
@@ -32,18 +30,20 @@ public sealed class LifecycleTests(OrdersServiceFactory factory) : IClassFixture
         return order;
     }
 
-    private async Task<(Guid AccountId, HttpClient Http, JsonElement Order)> OrderAsync(string planId, decimal balance, bool autoRenew = false)
+    private async Task<(Guid AccountId, HttpClient Http, JsonElement Order)> OrderAsync(
+        string planId, decimal balance, bool autoRenew = false)
     {
         var accountId = await factory.PayingCustomerAsync(balance);
         var http = factory.Customer(accountId);
-        var (status, order) = await OrdersServiceFactory.OrderAsync(http, new { planId, periodMonths = 1, autoRenew }, Guid.NewGuid().ToString());
+        var (status, order) = await OrdersServiceFactory.OrderAsync(http, new { planId, periodMonths = 1, autoRenew },
+            Guid.NewGuid().ToString());
         Assert.Equal(HttpStatusCode.Created, status);
         return (accountId, http, order);
     }
 
     private static DateTimeOffset PaidUntil(JsonElement order) => order.GetProperty("paidUntil").GetDateTimeOffset();
 
-    /// <summary>Moves the clock so that <paramref name="moment"/> has passed.</summary>
+    // Moves the clock so that moment has passed.
     private void MovePast(DateTimeOffset moment)
     {
         var now = factory.Clock.GetUtcNow();
@@ -53,15 +53,19 @@ public sealed class LifecycleTests(OrdersServiceFactory factory) : IClassFixture
         }
     }
 
-    /// <summary>The order's events in the outbox (read soon after they are written: sent ones are pruned after a week of the moved clock).</summary>
+    // The order's events in the outbox (read soon after they are written: sent ones are pruned after a week of the
+    // moved clock).
     private async Task<List<string>> EventsAsync(Guid orderId)
     {
-        var messages = await factory.QueryAsync(db => db.Set<Introserv.BuildingBlocks.Messaging.OutboxMessage>().Select(m => new { m.MessageType, m.Payload }).ToListAsync());
-        return [.. messages.Where(m => m.Payload.Contains(orderId.ToString("D"), StringComparison.OrdinalIgnoreCase)).Select(m => m.MessageType)];
+        var messages = await factory.QueryAsync(db => db.Set<Introserv.BuildingBlocks.Messaging.OutboxMessage>()
+            .Select(m => new { m.MessageType, m.Payload })
+            .ToListAsync());
+        return [.. messages.Where(m => m.Payload.Contains(orderId.ToString("D"), StringComparison.OrdinalIgnoreCase))
+            .Select(m => m.MessageType)];
     }
 
     [Fact]
-    public async Task An_unrenewed_order_goes_overdue_then_suspended_then_terminated_and_its_address_returns_to_the_pool()
+    public async Task An_unrenewed_order_goes_overdue_suspended_terminated_and_its_address_returns_to_the_pool()
     {
         var (_, http, order) = await OrderAsync("vps-s", 10m);
         var orderId = order.GetProperty("id").GetGuid();
@@ -103,23 +107,39 @@ public sealed class LifecycleTests(OrdersServiceFactory factory) : IClassFixture
         MovePast(new[] { PaidUntil(order), PaidUntil(other) }.Max());
         await WaitForAsync(http, orderId, o => o.GetProperty("status").GetString() == "overdue");
         await WaitForAsync(otherHttp, otherId, o => o.GetProperty("status").GetString() == "overdue");
-        var unpaid = Assert.Single((await http.GetFromJsonAsync<JsonElement>("/api/invoices?status=unpaid")).GetProperty("items").EnumerateArray());
-        var (poor, poorProblem) = await OrdersServiceFactory.PostAsync(http, $"/api/invoices/{unpaid.GetProperty("id").GetGuid()}/pay");
+        var unpaid = Assert.Single((await http.GetFromJsonAsync<JsonElement>("/api/invoices?status=unpaid"))
+            .GetProperty("items")
+            .EnumerateArray());
+        var (poor, poorProblem) = await OrdersServiceFactory.PostAsync(http,
+            $"/api/invoices/{unpaid.GetProperty("id").GetGuid()}/pay");
         await factory.CreditAsync(accountId, 20m);
-        var (paid, renewed) = await OrdersServiceFactory.PostAsync(http, $"/api/invoices/{unpaid.GetProperty("id").GetGuid()}/pay");
+        var (paid, renewed) = await OrdersServiceFactory.PostAsync(http,
+            $"/api/invoices/{unpaid.GetProperty("id").GetGuid()}/pay");
 
         // The other customer renews with the renew action instead: the renewal invoice is void.
-        var otherAccount = await factory.QueryAsync(db => db.Orders.Where(o => o.Id == otherId).Select(o => o.AccountId).SingleAsync());
+        var otherAccount = await factory.QueryAsync(db =>
+            db.Orders.Where(o => o.Id == otherId).Select(o => o.AccountId).SingleAsync());
         await factory.CreditAsync(otherAccount, 20m);
-        using var renewal = new HttpRequestMessage(HttpMethod.Post, $"/api/orders/{otherId}/renew") { Content = JsonContent.Create(new { periodMonths = 1 }) };
+        using var renewal = new HttpRequestMessage(HttpMethod.Post, $"/api/orders/{otherId}/renew")
+        {
+            Content = JsonContent.Create(new { periodMonths = 1 })
+        };
         renewal.Headers.Add("Idempotency-Key", Guid.NewGuid().ToString());
         using var renewedOther = await otherHttp.SendAsync(renewal);
-        var otherInvoices = (await otherHttp.GetFromJsonAsync<JsonElement>("/api/invoices")).GetProperty("items").EnumerateArray().ToList();
+        var otherInvoices = (await otherHttp.GetFromJsonAsync<JsonElement>("/api/invoices"))
+            .GetProperty("items")
+            .EnumerateArray()
+            .ToList();
 
-        Assert.Equal(("renewal", "unpaid", 9.90m), (unpaid.GetProperty("kind").GetString(), unpaid.GetProperty("status").GetString(), unpaid.GetProperty("amount").GetDecimal()));
-        Assert.Equal((HttpStatusCode.PaymentRequired, "insufficient_balance"), (poor, poorProblem.GetProperty("code").GetString()));
+        Assert.Equal(("renewal", "unpaid", 9.90m),
+            (unpaid.GetProperty("kind").GetString(), unpaid.GetProperty("status").GetString(),
+                unpaid.GetProperty("amount").GetDecimal()));
+        Assert.Equal((HttpStatusCode.PaymentRequired, "insufficient_balance"),
+            (poor, poorProblem.GetProperty("code").GetString()));
         Assert.Equal(HttpStatusCode.OK, paid);
-        Assert.Equal(("active", "paid"), (renewed.GetProperty("status").GetString(), renewed.GetProperty("invoice").GetProperty("status").GetString()));
+        Assert.Equal(("active", "paid"),
+            (renewed.GetProperty("status").GetString(),
+                renewed.GetProperty("invoice").GetProperty("status").GetString()));
         Assert.True(PaidUntil(renewed) > factory.Clock.GetUtcNow().AddDays(27));
         Assert.Equal(0.10m + 20m - 9.90m, await OrdersServiceFactory.BalanceAsync(http));
         Assert.Equal(HttpStatusCode.OK, renewedOther.StatusCode);
@@ -136,34 +156,40 @@ public sealed class LifecycleTests(OrdersServiceFactory factory) : IClassFixture
         var paidUntil = PaidUntil(renewing);
 
         MovePast(new[] { paidUntil, PaidUntil(poor) }.Max());
-        var renewed = await WaitForAsync(renewingHttp, renewing.GetProperty("id").GetGuid(), o => PaidUntil(o) > paidUntil);
-        var overdue = await WaitForAsync(poorHttp, poor.GetProperty("id").GetGuid(), o => o.GetProperty("status").GetString() == "overdue");
+        var renewed = await WaitForAsync(renewingHttp, renewing.GetProperty("id").GetGuid(),
+            o => PaidUntil(o) > paidUntil);
+        var overdue = await WaitForAsync(poorHttp, poor.GetProperty("id").GetGuid(),
+            o => o.GetProperty("status").GetString() == "overdue");
         var balance = await renewingHttp.GetFromJsonAsync<JsonElement>("/api/balance");
 
         Assert.Equal("active", renewed.GetProperty("status").GetString());
         Assert.Equal(paidUntil.AddMonths(1), PaidUntil(renewed));
         Assert.Equal(25m - 9.90m - 9.90m, balance.GetProperty("balance").GetDecimal());
         Assert.Equal("renewal_charge", balance.GetProperty("items")[0].GetProperty("reason").GetString());
-        Assert.Contains(overdue.GetProperty("timeline").EnumerateArray(), t => t.GetProperty("note").GetString() == "Auto-renewal refused: insufficient balance");
+        Assert.Contains(overdue.GetProperty("timeline").EnumerateArray(),
+            t => t.GetProperty("note").GetString() == "Auto-renewal refused: insufficient balance");
         await factory.AssertLedgerExplainsBalanceAsync(renewingAccount);
     }
 
     [Fact]
-    public async Task A_scheduled_cancellation_ends_the_order_at_its_paid_date_and_an_unpaid_order_is_cancelled_after_the_payment_window()
+    public async Task A_scheduled_cancellation_ends_at_the_paid_date_and_an_unpaid_order_ends_after_the_payment_window()
     {
         var (_, http, order) = await OrderAsync("vps-s", 10m);
         var orderId = order.GetProperty("id").GetGuid();
         var (_, unpaidHttp, unpaid) = await OrderAsync("vps-m", 0m);
-        var (scheduled, _) = await OrdersServiceFactory.PostAsync(http, $"/api/orders/{orderId}/cancellation", new { mode = "end_of_term" });
+        var (scheduled, _) = await OrdersServiceFactory.PostAsync(http, $"/api/orders/{orderId}/cancellation",
+            new { mode = "end_of_term" });
 
         MovePast(PaidUntil(order));
         var cancelled = await WaitForAsync(http, orderId, o => o.GetProperty("status").GetString() == "cancelled");
-        var abandoned = await WaitForAsync(unpaidHttp, unpaid.GetProperty("id").GetGuid(), o => o.GetProperty("status").GetString() == "cancelled");
+        var abandoned = await WaitForAsync(unpaidHttp, unpaid.GetProperty("id").GetGuid(),
+            o => o.GetProperty("status").GetString() == "cancelled");
         var invoices = await unpaidHttp.GetFromJsonAsync<JsonElement>("/api/invoices");
 
         Assert.Equal(HttpStatusCode.OK, scheduled);
         Assert.Equal(0, await factory.QueryAsync(db => db.AddressPool.CountAsync(a => a.OrderId == orderId)));
-        Assert.Equal("Cancelled at the end of the term", cancelled.GetProperty("timeline").EnumerateArray().Last().GetProperty("note").GetString());
+        Assert.Equal("Cancelled at the end of the term",
+            cancelled.GetProperty("timeline").EnumerateArray().Last().GetProperty("note").GetString());
         Assert.Equal("void", invoices.GetProperty("items")[0].GetProperty("status").GetString());
         Assert.Equal(0.10m, await OrdersServiceFactory.BalanceAsync(http));
     }
@@ -185,7 +211,8 @@ public sealed class LifecycleTests(OrdersServiceFactory factory) : IClassFixture
         }
 
         LifecyclePass? afterwards = null;
-        var ran = await Eventually.TrueAsync(async () => (afterwards = await factory.Lifecycle.RunOnceAsync(CancellationToken.None)).Ran, Patience);
+        var ran = await Eventually.TrueAsync(
+            async () => (afterwards = await factory.Lifecycle.RunOnceAsync(CancellationToken.None)).Ran, Patience);
 
         Assert.False(whileHeld.Ran);
         Assert.True(ran);

@@ -10,10 +10,8 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace Introserv.Orders.Tests;
 
-/// <summary>
-/// How deployments migrate: an init container runs <c>&lt;service&gt; migrate</c> (the real binary, as here),
-/// and the service itself, started with <c>Database:MigrateOnStartup=false</c>, only waits for the schema.
-/// </summary>
+// How deployments migrate: an init container runs <service> migrate (the real binary, as here),
+// and the service itself, started with Database:MigrateOnStartup=false, only waits for the schema.
 public sealed class MigrationModeTests : IAsyncLifetime
 {
     private readonly string _database = LocalInfra.UniqueDatabaseName("migrate");
@@ -56,8 +54,9 @@ public sealed class MigrationModeTests : IAsyncLifetime
         Assert.NotEqual(0, exitCode);
     }
 
-    /// <summary>Runs the Orders service binary with <c>migrate</c>, as the Kubernetes init container does.</summary>
-    private static async Task<(int ExitCode, string Output)> RunMigrateAsync(string connectionString, params (string Key, string Value)[] extra)
+    // Runs the Orders service binary with migrate, as the Kubernetes init container does.
+    private static async Task<(int ExitCode, string Output)> RunMigrateAsync(
+        string connectionString, params (string Key, string Value)[] extra)
     {
         var dll = Path.Combine(AppContext.BaseDirectory, "Introserv.Orders.dll");
         var start = new ProcessStartInfo("dotnet")

@@ -21,44 +21,53 @@ public enum StepKind
     Advance,
 }
 
-/// <summary>One customer action or a move of the clock: which order (slot), which plan, which period, how many days.</summary>
+// One customer action or a move of the clock: which order (slot), which plan, which period, how many days.
 public sealed record MoneyStep(StepKind Kind, int Slot, int Plan, int Months, int Days, bool AutoRenew)
 {
-    public override string ToString() => $"{Kind}(slot {Slot}, {PlanCatalogue.Plans[Plan].Id}, {Months} mo, {Days} d{(AutoRenew ? ", auto" : "")})";
+    public override string ToString() =>
+        $"{Kind}(slot {Slot}, {PlanCatalogue.Plans[Plan].Id}, {Months} mo, {Days} d{(AutoRenew ? ", auto" : "")})";
 }
 
-/// <summary>
-/// Random sequences of orders, renewals, plan changes, cancellations, payments, top-ups and days passing (with the
-/// lifecycle job run after each), on random plans and periods, through the service's HTTP API over real PostgreSQL.
-/// After every step <see cref="MoneyInvariants"/> holds. CsCheck reports the seed of a failure (CsCheck_Seed repeats it).
-/// </summary>
-public sealed class MoneyPropertyTests(OrdersServiceFactory factory, ITestOutputHelper output) : IClassFixture<OrdersServiceFactory>, IAsyncLifetime
+// Random sequences of orders, renewals, plan changes, cancellations, payments, top-ups and days passing (with the
+// lifecycle job run after each), on random plans and periods, through the service's HTTP API over real PostgreSQL.
+// After every step MoneyInvariants holds. CsCheck reports the seed of a failure (CsCheck_Seed repeats it).
+public sealed class MoneyPropertyTests(OrdersServiceFactory factory, ITestOutputHelper output)
+    : IClassFixture<OrdersServiceFactory>, IAsyncLifetime
 {
     public Task InitializeAsync() => factory.ResetDatabaseAsync();
 
     public Task DisposeAsync() => Task.CompletedTask;
 
     private static readonly int[] Periods = [1, 3, 6, 12];
-    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, int> _seen = new(StringComparer.Ordinal);
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, int> _seen =
+        new(StringComparer.Ordinal);
 
-    /// <summary>What the run exercised (printed at the end), so a run that reaches too little shows it.</summary>
+    // What the run exercised (printed at the end), so a run that reaches too little shows it.
     private void Count(string what) => _seen.AddOrUpdate(what, 1, (_, n) => n + 1);
 
-    private static string? Code(JsonElement body) => body.TryGetProperty("code", out var code) ? code.GetString() : null;
+    private static string? Code(JsonElement body) =>
+        body.TryGetProperty("code", out var code) ? code.GetString() : null;
 
     private static readonly Gen<MoneyStep> StepGen = Gen.Select(
-        Gen.Frequency((3, Gen.Const(StepKind.Place)), (2, Gen.Const(StepKind.Renew)), (3, Gen.Const(StepKind.ChangePlan)), (2, Gen.Const(StepKind.CancelNow)),
-            (1, Gen.Const(StepKind.CancelAtEnd)), (1, Gen.Const(StepKind.Withdraw)), (2, Gen.Const(StepKind.PayInvoice)), (1, Gen.Const(StepKind.TopUp)),
+        Gen.Frequency((3, Gen.Const(StepKind.Place)), (2, Gen.Const(StepKind.Renew)),
+            (3, Gen.Const(StepKind.ChangePlan)), (2, Gen.Const(StepKind.CancelNow)),
+            (1, Gen.Const(StepKind.CancelAtEnd)), (1, Gen.Const(StepKind.Withdraw)),
+            (2, Gen.Const(StepKind.PayInvoice)), (1, Gen.Const(StepKind.TopUp)),
             (3, Gen.Const(StepKind.Advance))),
-        Gen.Int[0, 3], Gen.Int[0, PlanCatalogue.Plans.Length - 1], Gen.OneOf(Periods), Gen.OneOf(0, 1, 2, 5, 16, 33, 95), Gen.Bool,
+        Gen.Int[0, 3], Gen.Int[0, PlanCatalogue.Plans.Length - 1], Gen.OneOf(Periods),
+        Gen.OneOf(0, 1, 2, 5, 16, 33, 95), Gen.Bool,
         (kind, slot, plan, months, days, autoRenew) => new MoneyStep(kind, slot, plan, months, days, autoRenew));
 
     [Fact]
     public async Task No_sequence_of_steps_breaks_the_money_invariants()
     {
-        await Gen.Select(Gen.Frequency((1, Gen.Const(0m)), (1, Gen.Const(60m)), (3, Gen.Const(400m)), (3, Gen.Const(3000m))), StepGen.Array[4, 12])
-            .SampleAsync(RunAsync, output.WriteLine, iter: 30, threads: 1, print: s => $"balance {s.Item1}: {string.Join(" → ", s.Item2.Select(x => x.ToString()))}");
-        output.WriteLine(string.Join(Environment.NewLine, _seen.OrderBy(s => s.Key, StringComparer.Ordinal).Select(s => $"{s.Value,5} {s.Key}")));
+        await Gen.Select(
+                Gen.Frequency((1, Gen.Const(0m)), (1, Gen.Const(60m)), (3, Gen.Const(400m)), (3, Gen.Const(3000m))),
+                StepGen.Array[4, 12])
+            .SampleAsync(RunAsync, output.WriteLine, iter: 30, threads: 1,
+                print: s => $"balance {s.Item1}: {string.Join(" → ", s.Item2.Select(x => x.ToString()))}");
+        output.WriteLine(string.Join(Environment.NewLine,
+            _seen.OrderBy(s => s.Key, StringComparer.Ordinal).Select(s => $"{s.Value,5} {s.Key}")));
     }
 
     private async Task RunAsync(decimal balance, MoneyStep[] steps)
@@ -74,68 +83,92 @@ public sealed class MoneyPropertyTests(OrdersServiceFactory factory, ITestOutput
         }
     }
 
-    /// <summary>Applies one step; returns, for a downgrade, the refund a cancellation would have given just before it.</summary>
-    private async Task<decimal?> ApplyAsync(HttpClient http, Guid accountId, MoneyStep step, ModelOrder? order, MoneyInvariants model)
+    // Applies one step; returns, for a downgrade, the refund a cancellation would have given just before it.
+    private async Task<decimal?> ApplyAsync(
+        HttpClient http, Guid accountId, MoneyStep step, ModelOrder? order, MoneyInvariants model)
     {
         var plan = PlanCatalogue.Plans[step.Plan];
         switch (step.Kind)
         {
             case StepKind.Place:
-                var (placed, body) = await OrdersServiceFactory.OrderAsync(http, new { planId = plan.Id, periodMonths = step.Months, autoRenew = step.AutoRenew }, Guid.NewGuid().ToString());
+                var (placed, body) = await OrdersServiceFactory.OrderAsync(http,
+                    new { planId = plan.Id, periodMonths = step.Months, autoRenew = step.AutoRenew },
+                    Guid.NewGuid().ToString());
                 Answered(placed, body);
                 if (placed == HttpStatusCode.Created)
                 {
                     model.Orders.Add(new ModelOrder(body.GetProperty("id").GetGuid(), plan.Id));
                 }
 
-                Count($"ordered: {(placed == HttpStatusCode.Created ? body.GetProperty("status").GetString() : Code(body))}");
+                Count($"ordered: " +
+                    $"{(placed == HttpStatusCode.Created ? body.GetProperty("status").GetString() : Code(body))}");
 
                 return null;
             case StepKind.Renew when order is not null:
-                using (var renewal = new HttpRequestMessage(HttpMethod.Post, $"/api/orders/{order.Id}/renew") { Content = JsonContent.Create(new { periodMonths = step.Months }) })
+                using (var renewal = new HttpRequestMessage(HttpMethod.Post, $"/api/orders/{order.Id}/renew")
+                {
+                    Content = JsonContent.Create(new { periodMonths = step.Months })
+                })
                 {
                     renewal.Headers.Add("Idempotency-Key", Guid.NewGuid().ToString());
                     using var renewed = await http.SendAsync(renewal);
                     var renewedBody = await renewed.Content.ReadFromJsonAsync<JsonElement>();
                     Answered(renewed.StatusCode, renewedBody);
-                    Count(renewed.StatusCode == HttpStatusCode.OK ? "renewed" : $"renewal refused: {Code(renewedBody)}");
+                    Count(
+                        renewed.StatusCode == HttpStatusCode.OK ? "renewed" : $"renewal refused: {Code(renewedBody)}");
                 }
 
                 return null;
             case StepKind.ChangePlan when order is not null:
-                // A change within the order's plan type (the only kind allowed), so most attempts reach the money rules.
+                // A change within the order's plan type (the only kind allowed), so most attempts reach the money
+                // rules.
                 var current = PlanCatalogue.Plans.Single(p => p.Id == order.PlanId);
                 var others = PlanCatalogue.Plans.Where(p => p.Type == current.Type && p.Id != current.Id).ToList();
                 plan = others[step.Plan % others.Count];
-                var (_, cancelQuote) = await OrdersServiceFactory.PostAsync(http, $"/api/orders/{order.Id}/cancellation/quote");
-                var wouldRefund = cancelQuote.TryGetProperty("immediate", out var now) ? now.GetProperty("refund").GetDecimal() : 0m;
-                var (quoted, quote) = await OrdersServiceFactory.PostAsync(http, $"/api/orders/{order.Id}/plan-change/quote", new { planId = plan.Id });
+                var (_, cancelQuote) = await OrdersServiceFactory.PostAsync(http,
+                    $"/api/orders/{order.Id}/cancellation/quote");
+                var wouldRefund = cancelQuote.TryGetProperty("immediate", out var now)
+                    ? now.GetProperty("refund").GetDecimal()
+                    : 0m;
+                var (quoted, quote) = await OrdersServiceFactory.PostAsync(http,
+                    $"/api/orders/{order.Id}/plan-change/quote", new { planId = plan.Id });
                 Answered(quoted, quote);
                 if (quoted == HttpStatusCode.OK)
                 {
                     var amount = quote.GetProperty("amount").GetDecimal();
-                    Count($"quoted {quote.GetProperty("direction").GetString()}, amount {(amount > 0 ? "> 0" : amount < 0 ? "< 0" : "0")}");
-                    var (changed, changedBody) = await OrdersServiceFactory.PostAsync(http, $"/api/orders/{order.Id}/plan-change", new { quoteId = quote.GetProperty("quoteId").GetGuid() });
+                    Count(
+                        $"quoted {quote.GetProperty("direction").GetString()}, " +
+                        $"amount {(amount > 0 ? "> 0" : amount < 0 ? "< 0" : "0")}");
+                    var (changed, changedBody) = await OrdersServiceFactory.PostAsync(http,
+                        $"/api/orders/{order.Id}/plan-change",
+                        new { quoteId = quote.GetProperty("quoteId").GetGuid() });
                     Answered(changed, changedBody);
-                    Count(changed == HttpStatusCode.OK ? $"plan change {current.Id}→{plan.Id}" : $"plan change refused: {Code(changedBody)}");
+                    Count(changed == HttpStatusCode.OK
+                        ? $"plan change {current.Id}→{plan.Id}"
+                        : $"plan change refused: {Code(changedBody)}");
                     order.PlanBefore = order.PlanId;
                     order.PlanId = changed == HttpStatusCode.OK ? plan.Id : order.PlanId;
                 }
 
                 return wouldRefund;
             case StepKind.CancelNow when order is not null:
-                var (_, cancellation) = await OrdersServiceFactory.PostAsync(http, $"/api/orders/{order.Id}/cancellation/quote");
+                var (_, cancellation) = await OrdersServiceFactory.PostAsync(http,
+                    $"/api/orders/{order.Id}/cancellation/quote");
                 if (cancellation.TryGetProperty("immediate", out var immediate))
                 {
-                    var (cancelled, cancelledBody) = await OrdersServiceFactory.PostAsync(http, $"/api/orders/{order.Id}/cancellation",
+                    var (cancelled, cancelledBody) = await OrdersServiceFactory.PostAsync(http,
+                        $"/api/orders/{order.Id}/cancellation",
                         new { mode = "immediate", quoteId = immediate.GetProperty("quoteId").GetGuid() });
                     Answered(cancelled, cancelledBody);
-                    Count(cancelled == HttpStatusCode.OK ? $"cancelled now, refund {(immediate.GetProperty("refund").GetDecimal() > 0 ? "> 0" : "0")}" : $"cancellation refused: {Code(cancelledBody)}");
+                    Count(cancelled == HttpStatusCode.OK
+                        ? $"cancelled now, refund {(immediate.GetProperty("refund").GetDecimal() > 0 ? "> 0" : "0")}"
+                        : $"cancellation refused: {Code(cancelledBody)}");
                 }
 
                 return null;
             case StepKind.CancelAtEnd when order is not null:
-                var (scheduled, scheduledBody) = await OrdersServiceFactory.PostAsync(http, $"/api/orders/{order.Id}/cancellation", new { mode = "end_of_term" });
+                var (scheduled, scheduledBody) = await OrdersServiceFactory.PostAsync(http,
+                    $"/api/orders/{order.Id}/cancellation", new { mode = "end_of_term" });
                 Answered(scheduled, scheduledBody);
                 return null;
             case StepKind.Withdraw when order is not null:
@@ -147,11 +180,17 @@ public sealed class MoneyPropertyTests(OrdersServiceFactory factory, ITestOutput
                 return null;
             case StepKind.PayInvoice when order is not null:
                 var unpaid = await http.GetFromJsonAsync<JsonElement>("/api/invoices?status=unpaid");
-                foreach (var invoice in unpaid.GetProperty("items").EnumerateArray().Where(i => i.GetProperty("orderId").GetGuid() == order.Id).Take(1))
+                foreach (var invoice in unpaid.GetProperty("items")
+                    .EnumerateArray()
+                    .Where(i => i.GetProperty("orderId").GetGuid() == order.Id)
+                    .Take(1))
                 {
-                    var (paid, paidBody) = await OrdersServiceFactory.PostAsync(http, $"/api/invoices/{invoice.GetProperty("id").GetGuid()}/pay");
+                    var (paid, paidBody) = await OrdersServiceFactory.PostAsync(http,
+                        $"/api/invoices/{invoice.GetProperty("id").GetGuid()}/pay");
                     Answered(paid, paidBody);
-                    Count(paid == HttpStatusCode.OK ? $"invoice paid ({invoice.GetProperty("kind").GetString()})" : $"payment refused: {Code(paidBody)}");
+                    Count(paid == HttpStatusCode.OK
+                        ? $"invoice paid ({invoice.GetProperty("kind").GetString()})"
+                        : $"payment refused: {Code(paidBody)}");
                 }
 
                 return null;
@@ -174,7 +213,8 @@ public sealed class MoneyPropertyTests(OrdersServiceFactory factory, ITestOutput
         }
     }
 
-    /// <summary>Every answer is a success or a problem with a code; never a server error.</summary>
+    // Every answer is a success or a problem with a code; never a server error.
     private static void Answered(HttpStatusCode status, JsonElement body) =>
-        Assert.True((int)status < 300 || ((int)status < 500 && body.TryGetProperty("code", out _)), $"{(int)status}: {body}");
+        Assert.True((int)status < 300 || ((int)status < 500 && body.TryGetProperty("code", out _)),
+            $"{(int)status}: {body}");
 }

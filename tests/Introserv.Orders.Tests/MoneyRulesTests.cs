@@ -14,20 +14,23 @@ using Microsoft.Extensions.Options;
 
 namespace Introserv.Orders.Tests;
 
-/// <summary>The plans' terms on refunds, renewals after paidUntil, payment references across accounts, and list cursors.</summary>
+// The plans' terms on refunds, renewals after paidUntil, payment references across accounts, and list cursors.
 public sealed class MoneyRulesTests(OrdersServiceFactory factory) : IClassFixture<OrdersServiceFactory>, IAsyncLifetime
 {
     public Task InitializeAsync() => factory.ResetDatabaseAsync();
 
     public Task DisposeAsync() => Task.CompletedTask;
 
-    private static string? Code(JsonElement problem) => problem.TryGetProperty("code", out var code) ? code.GetString() : null;
+    private static string? Code(JsonElement problem) =>
+        problem.TryGetProperty("code", out var code) ? code.GetString() : null;
 
-    private async Task<(Guid AccountId, HttpClient Http, JsonElement Order)> OrderAsync(string planId, int months, decimal balance)
+    private async Task<(Guid AccountId, HttpClient Http, JsonElement Order)> OrderAsync(
+        string planId, int months, decimal balance)
     {
         var accountId = await factory.PayingCustomerAsync(balance);
         var http = factory.Customer(accountId);
-        var (status, order) = await OrdersServiceFactory.OrderAsync(http, new { planId, periodMonths = months }, Guid.NewGuid().ToString());
+        var (status, order) = await OrdersServiceFactory.OrderAsync(http, new { planId, periodMonths = months },
+            Guid.NewGuid().ToString());
         Assert.Equal(HttpStatusCode.Created, status);
         return (accountId, http, order);
     }
@@ -40,14 +43,22 @@ public sealed class MoneyRulesTests(OrdersServiceFactory factory) : IClassFixtur
         var id = order.GetProperty("id").GetGuid();
         var afterOrder = await OrdersServiceFactory.BalanceAsync(http);
 
-        var (_, quote) = await OrdersServiceFactory.PostAsync(http, $"/api/orders/{id}/plan-change/quote", new { planId = "ds-e3" });
-        var (changed, _) = await OrdersServiceFactory.PostAsync(http, $"/api/orders/{id}/plan-change", new { quoteId = quote.GetProperty("quoteId").GetGuid() });
+        var (_, quote) = await OrdersServiceFactory.PostAsync(http, $"/api/orders/{id}/plan-change/quote",
+            new { planId = "ds-e3" });
+        var (changed, _) = await OrdersServiceFactory.PostAsync(http, $"/api/orders/{id}/plan-change",
+            new { quoteId = quote.GetProperty("quoteId").GetGuid() });
         var (_, cancelQuote) = await OrdersServiceFactory.PostAsync(http, $"/api/orders/{id}/cancellation/quote");
         var (cancelled, _) = await OrdersServiceFactory.PostAsync(http, $"/api/orders/{id}/cancellation",
-            new { mode = "immediate", quoteId = cancelQuote.GetProperty("immediate").GetProperty("quoteId").GetGuid() });
+            new
+            {
+                mode = "immediate",
+                quoteId = cancelQuote.GetProperty("immediate").GetProperty("quoteId").GetGuid()
+            });
 
         Assert.Equal(2600m - 2473.20m - 99m, afterOrder);
-        Assert.Equal(("downgrade", 0m, false), (quote.GetProperty("direction").GetString(), quote.GetProperty("amount").GetDecimal(), quote.GetProperty("refundsUnusedDays").GetBoolean()));
+        Assert.Equal(("downgrade", 0m, false),
+            (quote.GetProperty("direction").GetString(), quote.GetProperty("amount").GetDecimal(),
+                quote.GetProperty("refundsUnusedDays").GetBoolean()));
         Assert.True(quote.GetProperty("repriced").GetDecimal() < -1000m);
         Assert.Equal((HttpStatusCode.OK, HttpStatusCode.OK), (changed, cancelled));
         Assert.Equal(0m, cancelQuote.GetProperty("immediate").GetProperty("refund").GetDecimal());
@@ -63,15 +74,22 @@ public sealed class MoneyRulesTests(OrdersServiceFactory factory) : IClassFixtur
         var paidUntil = order.GetProperty("paidUntil").GetDateTimeOffset();
         factory.Clock.Advance(paidUntil - factory.Clock.GetUtcNow() + TimeSpan.FromDays(2));
         Assert.True(await Eventually.TrueAsync(async () =>
-            (await http.GetFromJsonAsync<JsonElement>($"/api/orders/{id}")).GetProperty("status").GetString() == "overdue", TimeSpan.FromSeconds(20)));
+            (await http.GetFromJsonAsync<JsonElement>($"/api/orders/{id}"))
+                .GetProperty("status")
+                .GetString() == "overdue",
+            TimeSpan.FromSeconds(20)));
 
-        using var renewal = new HttpRequestMessage(HttpMethod.Post, $"/api/orders/{id}/renew") { Content = JsonContent.Create(new { periodMonths = 1 }) };
+        using var renewal = new HttpRequestMessage(HttpMethod.Post, $"/api/orders/{id}/renew")
+        {
+            Content = JsonContent.Create(new { periodMonths = 1 })
+        };
         renewal.Headers.Add("Idempotency-Key", Guid.NewGuid().ToString());
         using var renewed = await http.SendAsync(renewal);
         var body = await renewed.Content.ReadFromJsonAsync<JsonElement>();
 
         Assert.Equal(HttpStatusCode.OK, renewed.StatusCode);
-        Assert.Equal(("active", paidUntil.AddMonths(1)), (body.GetProperty("status").GetString(), body.GetProperty("paidUntil").GetDateTimeOffset()));
+        Assert.Equal(("active", paidUntil.AddMonths(1)),
+            (body.GetProperty("status").GetString(), body.GetProperty("paidUntil").GetDateTimeOffset()));
     }
 
     [Fact]
@@ -83,14 +101,19 @@ public sealed class MoneyRulesTests(OrdersServiceFactory factory) : IClassFixtur
 
         var results = await Task.WhenAll(accounts.Select(async account =>
         {
-            using var response = await staff.PostAsJsonAsync($"/api/staff/balances/{account}/credits", new { amount = 10m, currency = "EUR", paymentReference = reference });
-            return (Account: account, response.StatusCode, Body: await response.Content.ReadFromJsonAsync<JsonElement>());
+            using var response = await staff.PostAsJsonAsync($"/api/staff/balances/{account}/credits",
+                new { amount = 10m, currency = "EUR", paymentReference = reference });
+            return (Account: account, response.StatusCode,
+                Body: await response.Content.ReadFromJsonAsync<JsonElement>());
         }));
         var credited = Assert.Single(results, r => r.StatusCode == HttpStatusCode.Created);
-        using var again = await staff.PostAsJsonAsync($"/api/staff/balances/{credited.Account}/credits", new { amount = 10m, currency = "EUR", paymentReference = reference });
-        var entries = await factory.QueryAsync(db => db.Ledger.CountAsync(e => e.ReferenceType == "payment" && e.ReferenceId == reference));
+        using var again = await staff.PostAsJsonAsync($"/api/staff/balances/{credited.Account}/credits",
+            new { amount = 10m, currency = "EUR", paymentReference = reference });
+        var entries = await factory.QueryAsync(db =>
+            db.Ledger.CountAsync(e => e.ReferenceType == "payment" && e.ReferenceId == reference));
 
-        Assert.All(results.Where(r => r.Account != credited.Account), r => Assert.Equal((HttpStatusCode.Conflict, "payment_reference_used"), (r.StatusCode, Code(r.Body))));
+        Assert.All(results.Where(r => r.Account != credited.Account),
+            r => Assert.Equal((HttpStatusCode.Conflict, "payment_reference_used"), (r.StatusCode, Code(r.Body))));
         Assert.Equal(HttpStatusCode.OK, again.StatusCode);
         Assert.Equal(1, entries);
     }
@@ -102,7 +125,8 @@ public sealed class MoneyRulesTests(OrdersServiceFactory factory) : IClassFixtur
         using var http = factory.Customer(accountId);
         for (var i = 0; i < 5; i++)
         {
-            await OrdersServiceFactory.OrderAsync(http, new { planId = "vps-s", periodMonths = 1 }, Guid.NewGuid().ToString());
+            await OrdersServiceFactory.OrderAsync(http, new { planId = "vps-s", periodMonths = 1 },
+                Guid.NewGuid().ToString());
         }
 
         for (var i = 0; i < 3; i++)
@@ -112,10 +136,19 @@ public sealed class MoneyRulesTests(OrdersServiceFactory factory) : IClassFixtur
 
         // Five orders and invoices made in one instant: the cursor breaks the tie by id.
         var instant = factory.Clock.GetUtcNow().AddMinutes(-5);
-        await factory.QueryAsync(async db => await db.Orders.Where(o => o.AccountId == accountId).ExecuteUpdateAsync(o => o.SetProperty(x => x.CreatedAt, instant))
-            + await db.Invoices.Where(i => i.AccountId == accountId).ExecuteUpdateAsync(i => i.SetProperty(x => x.IssuedAt, instant)));
+        await factory.QueryAsync(async db =>
+            await db.Orders.Where(o => o.AccountId == accountId)
+                .ExecuteUpdateAsync(o => o.SetProperty(x => x.CreatedAt, instant))
+            + await db.Invoices.Where(i => i.AccountId == accountId)
+                .ExecuteUpdateAsync(i => i.SetProperty(x => x.IssuedAt, instant)));
 
-        foreach (var (path, count) in new[] { ("/api/orders", 5), ("/api/orders/history", 5), ("/api/invoices", 5), ("/api/balance", 3) })
+        foreach (var (path, count) in new[]
+        {
+            ("/api/orders", 5),
+            ("/api/orders/history", 5),
+            ("/api/invoices", 5),
+            ("/api/balance", 3)
+        })
         {
             var seen = await AllPagesAsync(http, path);
             Assert.Equal(count, seen.Distinct().Count());
@@ -123,7 +156,8 @@ public sealed class MoneyRulesTests(OrdersServiceFactory factory) : IClassFixtur
             foreach (var bad in new[] { "2026-01-01T00:00:00+00:00", "nope", "AAAA", "%2B%2F%3D" })
             {
                 using var refused = await http.GetAsync($"{path}?cursor={bad}");
-                Assert.Equal((HttpStatusCode.BadRequest, "invalid_cursor"), (refused.StatusCode, Code(await refused.Content.ReadFromJsonAsync<JsonElement>())));
+                Assert.Equal((HttpStatusCode.BadRequest, "invalid_cursor"),
+                    (refused.StatusCode, Code(await refused.Content.ReadFromJsonAsync<JsonElement>())));
             }
         }
     }
@@ -131,9 +165,16 @@ public sealed class MoneyRulesTests(OrdersServiceFactory factory) : IClassFixtur
     [Fact]
     public async Task The_demo_seed_places_its_orders_paid_from_its_balance()
     {
-        var demo = new DemoCustomerOptions { AccountId = Guid.NewGuid(), Balance = 150m, Orders = [new() { PlanId = "vps-s" }, new() { PlanId = "vps-m", PeriodMonths = 3 }] };
-        using var seeder = new DemoSeeder(factory.Services.GetRequiredService<IServiceScopeFactory>(), factory.Services.GetRequiredService<MigrationState<OrdersDbContext>>(),
-            Options.Create(demo), new HostingEnvironment { EnvironmentName = Environments.Development }, NullLogger<DemoSeeder>.Instance);
+        var demo = new DemoCustomerOptions
+        {
+            AccountId = Guid.NewGuid(),
+            Balance = 150m,
+            Orders = [new() { PlanId = "vps-s" }, new() { PlanId = "vps-m", PeriodMonths = 3 }]
+        };
+        using var seeder = new DemoSeeder(factory.Services.GetRequiredService<IServiceScopeFactory>(),
+            factory.Services.GetRequiredService<MigrationState<OrdersDbContext>>(),
+            Options.Create(demo), new HostingEnvironment { EnvironmentName = Environments.Development },
+            NullLogger<DemoSeeder>.Instance);
 
         await seeder.StartAsync(CancellationToken.None);
         await seeder.ExecuteTask!;
@@ -144,15 +185,17 @@ public sealed class MoneyRulesTests(OrdersServiceFactory factory) : IClassFixtur
         Assert.Equal(150m - 9.90m - 57.91m, await OrdersServiceFactory.BalanceAsync(http));
     }
 
-    /// <summary>Every entry of a list, one per page, following nextCursor as an opaque string.</summary>
+    // Every entry of a list, one per page, following nextCursor as an opaque string.
     private static async Task<List<string>> AllPagesAsync(HttpClient http, string path)
     {
         var seen = new List<string>();
         string? cursor = null;
         do
         {
-            var page = await http.GetFromJsonAsync<JsonElement>(cursor is null ? $"{path}?limit=2" : $"{path}?limit=2&cursor={cursor}");
-            seen.AddRange(page.GetProperty("items").EnumerateArray().Select(e => e.TryGetProperty("id", out var id) ? id.ToString() : e.GetProperty("sequence").ToString()));
+            var page = await http.GetFromJsonAsync<JsonElement>(
+                cursor is null ? $"{path}?limit=2" : $"{path}?limit=2&cursor={cursor}");
+            seen.AddRange(page.GetProperty("items").EnumerateArray().Select(e =>
+                e.TryGetProperty("id", out var id) ? id.ToString() : e.GetProperty("sequence").ToString()));
             cursor = page.GetProperty("nextCursor").GetString();
             Assert.True(cursor is null || cursor.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_'), cursor);
         }

@@ -14,11 +14,13 @@ public sealed class OrderDomainTests
     public void A_debit_the_balance_covers_becomes_the_next_entry_and_moves_the_balance()
     {
         var account = Account(50m);
-        var result = LedgerRules.Apply(account, new Posting(-19.90m, "EUR", LedgerRules.OrderCharge, "invoice", "i-1"), null, Now);
+        var result = LedgerRules.Apply(
+            account, new Posting(-19.90m, "EUR", LedgerRules.OrderCharge, "invoice", "i-1"), null, Now);
         Assert.Equal(PostingOutcome.Posted, result.Outcome);
         Assert.Equal((30.10m, 5L, Now), (account.Balance, account.Sequence, account.UpdatedAt));
         Assert.Equal((5L, -19.90m, 30.10m, "order_charge", "i-1"),
-            (result.Entry!.Sequence, result.Entry.Amount, result.Entry.BalanceAfter, result.Entry.Reason, result.Entry.ReferenceId));
+            (result.Entry!.Sequence, result.Entry.Amount, result.Entry.BalanceAfter, result.Entry.Reason,
+                result.Entry.ReferenceId));
     }
 
     [Fact]
@@ -26,7 +28,8 @@ public sealed class OrderDomainTests
     {
         var account = Account(19.89m);
         var result = LedgerRules.Apply(account, new Posting(-19.90m, "EUR", LedgerRules.OrderCharge), null, Now);
-        Assert.Equal((PostingOutcome.InsufficientBalance, null, 19.89m), (result.Outcome, result.Entry, result.Balance));
+        Assert.Equal((PostingOutcome.InsufficientBalance, null, 19.89m),
+            (result.Outcome, result.Entry, result.Balance));
         Assert.Equal((19.89m, 4L), (account.Balance, account.Sequence));
     }
 
@@ -34,7 +37,8 @@ public sealed class OrderDomainTests
     public void A_posting_in_another_currency_is_refused()
     {
         var account = Account(10m);
-        Assert.Equal(PostingOutcome.CurrencyMismatch, LedgerRules.Apply(account, new Posting(5m, "USD", LedgerRules.TopUp), null, Now).Outcome);
+        Assert.Equal(PostingOutcome.CurrencyMismatch,
+            LedgerRules.Apply(account, new Posting(5m, "USD", LedgerRules.TopUp), null, Now).Outcome);
         Assert.Equal(10m, account.Balance);
     }
 
@@ -43,8 +47,20 @@ public sealed class OrderDomainTests
     {
         var account = Account(10m);
         var posting = new Posting(25m, "EUR", LedgerRules.TopUp, LedgerRules.Payment, "pay-1");
-        var mine = new LedgerEntry { AccountId = account.AccountId, Currency = "EUR", Reason = LedgerRules.TopUp, Amount = 25m };
-        var theirs = new LedgerEntry { AccountId = Guid.NewGuid(), Currency = "EUR", Reason = LedgerRules.TopUp, Amount = 25m };
+        var mine = new LedgerEntry
+        {
+            AccountId = account.AccountId,
+            Currency = "EUR",
+            Reason = LedgerRules.TopUp,
+            Amount = 25m
+        };
+        var theirs = new LedgerEntry
+        {
+            AccountId = Guid.NewGuid(),
+            Currency = "EUR",
+            Reason = LedgerRules.TopUp,
+            Amount = 25m
+        };
         Assert.Equal("pay-1", LedgerRules.PaymentReferenceOf(posting));
         Assert.Same(mine, LedgerRules.Apply(account, posting, mine, Now).Entry);
         Assert.Equal(PostingOutcome.AlreadyPosted, LedgerRules.Apply(account, posting, mine, Now).Outcome);
@@ -54,7 +70,8 @@ public sealed class OrderDomainTests
 
     private static Order ActiveOrder() => new()
     {
-        Id = Guid.NewGuid(), AccountId = Guid.NewGuid(), PlanId = "vps-s", PeriodMonths = 1, Status = OrderStatuses.Active,
+        Id = Guid.NewGuid(), AccountId = Guid.NewGuid(), PlanId = "vps-s", PeriodMonths = 1,
+        Status = OrderStatuses.Active,
         Currency = "EUR", PeriodPrice = 9.90m, Version = 3,
     };
 
@@ -62,7 +79,8 @@ public sealed class OrderDomainTests
     [InlineData(0, null, QuoteCheck.Valid)]
     [InlineData(15, null, QuoteCheck.Expired)]
     [InlineData(14, 1, QuoteCheck.Outdated)]
-    public void A_quote_is_valid_fifteen_minutes_for_the_order_as_it_was(int minutesLater, int? versionsLater, QuoteCheck expected)
+    public void A_quote_is_valid_fifteen_minutes_for_the_order_as_it_was(
+        int minutesLater, int? versionsLater, QuoteCheck expected)
     {
         var order = ActiveOrder();
         var quote = QuoteRules.Create(order, QuoteKinds.Cancellation, 3m, 9, Now);
@@ -122,11 +140,22 @@ public sealed class OrderDomainTests
         var order = ActiveOrder();
         var quote = new Quote
         {
-            Kind = QuoteKinds.PlanChange, Currency = "EUR", NewTermStart = Now, NewTermValue = 15m, NewRefundableValue = 20m,
+            Kind = QuoteKinds.PlanChange, Currency = "EUR", NewTermStart = Now, NewTermValue = 15m,
+            NewRefundableValue = 20m,
         };
         PaidTerm.ChangePlan(order, quote, "vps-m", 19.90m);
         Assert.Equal(("vps-m", 19.90m, Now, 15m, 15m),
             (order.PlanId, order.PeriodPrice, order.TermStart, order.TermValue, order.RefundableValue));
+    }
+
+    [Fact]
+    public void The_domain_core_knows_nothing_of_http_or_ef_core()
+    {
+        var references = typeof(Order).Assembly.GetReferencedAssemblies().Select(a => a.Name!).ToList();
+        Assert.NotEmpty(references);
+        Assert.All(references, name => Assert.True(
+            name.StartsWith("System", StringComparison.Ordinal) || name is "netstandard" or "mscorlib",
+            $"the domain references {name}"));
     }
 
     [Theory]

@@ -5,7 +5,8 @@ namespace Introserv.Orders.Tests;
 
 public sealed class OrderRulesTests
 {
-    private static DateTimeOffset At(int year, int month, int day, int hour = 0, int minute = 0) => new(year, month, day, hour, minute, 0, TimeSpan.Zero);
+    private static DateTimeOffset At(int year, int month, int day, int hour = 0, int minute = 0) =>
+        new(year, month, day, hour, minute, 0, TimeSpan.Zero);
 
     [Theory]
     [InlineData(2027, 1, 31, 28)] // 31 January + 1 month = 28 February
@@ -41,7 +42,8 @@ public sealed class OrderRulesTests
         var spanStart = paidUntil.AddDays(-19);
 
         Assert.Equal(19, Proration.UnusedDays(spanStart, paidUntil, spanStart.AddDays(-2)));
-        Assert.Equal(12.60m, Proration.Refund(12.60m, spanStart, paidUntil, spanStart.AddDays(-2), refundsUnusedDays: true));
+        Assert.Equal(12.60m,
+            Proration.Refund(12.60m, spanStart, paidUntil, spanStart.AddDays(-2), refundsUnusedDays: true));
     }
 
     [Theory]
@@ -49,12 +51,14 @@ public sealed class OrderRulesTests
     [InlineData(10.00, 3, 1, 3.33)] // 3.333… rounds down
     [InlineData(10.00, 3, 0, 6.67)] // 6.666… rounds up
     [InlineData(0.05, 2, 0, 0.03)] // 0.025: half away from zero
-    public void Refunds_are_the_unused_whole_days_rounded_to_cents_half_away_from_zero(double termValue, int termDays, int daysUsed, double refund)
+    public void Refunds_are_the_unused_whole_days_rounded_to_cents_half_away_from_zero(
+        double termValue, int termDays, int daysUsed, double refund)
     {
         var start = At(2027, 3, 1);
         var paidUntil = start.AddDays(termDays);
 
-        var amount = Proration.Refund((decimal)termValue, start, paidUntil, start.AddDays(daysUsed).AddHours(1), refundsUnusedDays: true);
+        var amount = Proration.Refund((decimal)termValue, start, paidUntil, start.AddDays(daysUsed).AddHours(1),
+            refundsUnusedDays: true);
 
         Assert.Equal((decimal)refund, amount);
     }
@@ -73,7 +77,8 @@ public sealed class OrderRulesTests
         var start = At(2027, 4, 1);
         var paidUntil = start.AddMonths(1); // 30 days, paid 9.90
 
-        var change = Proration.PlanChange(9.90m, start, paidUntil, start.AddDays(10).AddHours(2), oldPeriodPrice: 9.90m, newPeriodPrice: 19.90m, PlanChangeTerms.Refundable(9.90m));
+        var change = Proration.PlanChange(9.90m, start, paidUntil, start.AddDays(10).AddHours(2), oldPeriodPrice: 9.90m,
+            newPeriodPrice: 19.90m, PlanChangeTerms.Refundable(9.90m));
 
         // 19 days left worth 6.27 at the old price; at the new one 6.27 × 19.90 / 9.90: 6.33 more.
         Assert.Equal(19, change.UnusedDays);
@@ -88,10 +93,11 @@ public sealed class OrderRulesTests
         var start = At(2028, 2, 1);
         var paidUntil = start.AddMonths(1); // 29 days in a leap year, paid 19.90
 
-        var change = Proration.PlanChange(19.90m, start, paidUntil, start.AddHours(1), oldPeriodPrice: 19.90m, newPeriodPrice: 9.90m, PlanChangeTerms.Refundable(19.90m));
+        var change = Proration.PlanChange(19.90m, start, paidUntil, start.AddHours(1), oldPeriodPrice: 19.90m,
+            newPeriodPrice: 9.90m, PlanChangeTerms.Refundable(19.90m));
 
-        // 28 days left worth 19.90 × 28 / 29 = 19.2137… (19.21); at the new price 10 / 19.90 of that, 9.655…, less:
-        // 9.66 credited, and the rest of the term is worth 19.21 − 9.66.
+        // 28 days left worth 19.90 × 28 / 29 = 19.2137… (19.21); at the new price 10 / 19.90 of that, 9.655…,
+        // less: 9.66 credited, and the rest of the term is worth 19.21 − 9.66.
         Assert.Equal(28, change.UnusedDays);
         Assert.Equal(-9.66m, change.Difference);
         Assert.Equal(9.55m, change.NewTermValue);
@@ -104,7 +110,8 @@ public sealed class OrderRulesTests
         var start = At(2027, 4, 1);
         var paidUntil = start.AddMonths(1);
 
-        var change = Proration.PlanChange(9.90m, start, paidUntil, paidUntil.AddHours(-3), 9.90m, 39.90m, PlanChangeTerms.Refundable(9.90m));
+        var change = Proration.PlanChange(9.90m, start, paidUntil, paidUntil.AddHours(-3), 9.90m, 39.90m,
+            PlanChangeTerms.Refundable(9.90m));
 
         Assert.Equal((0, 0m), (change.UnusedDays, change.Difference));
     }
@@ -117,7 +124,8 @@ public sealed class OrderRulesTests
         var oldPrice = Pricing.PeriodPrice(9.90m, 12, 10m); // 106.92
         var newPrice = Pricing.PeriodPrice(19.90m, 12, 10m); // 214.92
 
-        var change = Proration.PlanChange(oldPrice, start, paidUntil, start.AddDays(182).AddHours(1), oldPrice, newPrice, PlanChangeTerms.Refundable(oldPrice));
+        var change = Proration.PlanChange(oldPrice, start, paidUntil, start.AddDays(182).AddHours(1), oldPrice,
+            newPrice, PlanChangeTerms.Refundable(oldPrice));
 
         Assert.Equal((106.92m, 214.92m), (oldPrice, newPrice));
         Assert.Equal(182, change.UnusedDays);
@@ -134,12 +142,15 @@ public sealed class OrderRulesTests
         var e3 = Pricing.PeriodPrice(89m, 12, 10m);
         var now = start.AddHours(1);
 
-        var change = Proration.PlanChange(epyc, start, paidUntil, now, epyc, e3, new PlanChangeTerms(0m, OldPlanRefunds: false, NewPlanRefunds: true));
-        var refundAfter = Proration.Refund(change.NewRefundableValue, change.NewTermStart, paidUntil, now.AddMinutes(1), refundsUnusedDays: true);
+        var change = Proration.PlanChange(epyc, start, paidUntil, now, epyc, e3,
+            new PlanChangeTerms(0m, OldPlanRefunds: false, NewPlanRefunds: true));
+        var refundAfter = Proration.Refund(change.NewRefundableValue, change.NewTermStart, paidUntil, now.AddMinutes(1),
+            refundsUnusedDays: true);
 
         Assert.True(change.Repriced < 0);
         Assert.Equal((0m, 0m, 0m), (change.Difference, change.NewRefundableValue, refundAfter));
-        Assert.Equal(Proration.Cents(Proration.RemainingValue(epyc, start, paidUntil, now)) + change.Repriced, change.NewTermValue);
+        Assert.Equal(Proration.Cents(Proration.RemainingValue(epyc, start, paidUntil, now)) + change.Repriced,
+            change.NewTermValue);
     }
 
     [Fact]
@@ -148,16 +159,19 @@ public sealed class OrderRulesTests
         var start = At(2027, 1, 1);
         var paidUntil = start.AddMonths(1);
         var now = start.AddDays(3).AddHours(2);
-        // 39.90 paid, of which only 10.00 under refundable terms (the rest was an upgrade to a plan that refunds nothing).
+        // 39.90 paid, of which only 10.00 under refundable terms (the rest was an upgrade to a plan that refunds
+        // nothing).
         var terms = new PlanChangeTerms(10m, OldPlanRefunds: true, NewPlanRefunds: true);
         var cancelNow = Proration.Refund(terms.RefundableValue, start, paidUntil, now, refundsUnusedDays: true);
 
         var change = Proration.PlanChange(39.90m, start, paidUntil, now, 39.90m, 9.90m, terms);
-        var cancelAfter = Proration.Refund(change.NewRefundableValue, change.NewTermStart, paidUntil, now, refundsUnusedDays: true);
+        var cancelAfter = Proration.Refund(change.NewRefundableValue, change.NewTermStart, paidUntil, now,
+            refundsUnusedDays: true);
 
         Assert.Equal(-cancelNow, change.Difference);
         Assert.True(change.Repriced < change.Difference);
-        Assert.True(-change.Difference + cancelAfter <= cancelNow, $"{-change.Difference} + {cancelAfter} > {cancelNow}");
+        Assert.True(-change.Difference + cancelAfter <= cancelNow,
+            $"{-change.Difference} + {cancelAfter} > {cancelNow}");
     }
 
     [Fact]
@@ -166,7 +180,8 @@ public sealed class OrderRulesTests
         var start = At(2027, 1, 1);
         var paidUntil = start.AddMonths(1);
 
-        var change = Proration.PlanChange(89m, start, paidUntil, start.AddHours(1), 89m, 229m, new PlanChangeTerms(89m, OldPlanRefunds: true, NewPlanRefunds: false));
+        var change = Proration.PlanChange(89m, start, paidUntil, start.AddHours(1), 89m, 229m,
+            new PlanChangeTerms(89m, OldPlanRefunds: true, NewPlanRefunds: false));
 
         Assert.True(change.Difference > 0);
         Assert.Equal(change.NewTermValue - change.Difference, change.NewRefundableValue);
@@ -188,9 +203,12 @@ public sealed class OrderRulesTests
 
         PaidTerm.Extend(order, 1, 9.90m, refundable: false, now);
 
-        var expectedStart = paidUntilInDays > 0 ? now.AddDays(paidUntilInDays).AddMonths(-1) : now.AddDays(newStartInDays);
+        var expectedStart = paidUntilInDays > 0
+            ? now.AddDays(paidUntilInDays).AddMonths(-1)
+            : now.AddDays(newStartInDays);
         Assert.Equal(expectedStart, order.TermStart);
-        Assert.Equal(paidUntilInDays > 0 ? now.AddDays(paidUntilInDays).AddMonths(1) : expectedStart.AddMonths(1), order.PaidUntil);
+        Assert.Equal(paidUntilInDays > 0 ? now.AddDays(paidUntilInDays).AddMonths(1) : expectedStart.AddMonths(1),
+            order.PaidUntil);
         Assert.Equal(paidUntilInDays > 0 ? (19.80m, 9.90m) : (9.90m, 0m), (order.TermValue, order.RefundableValue));
     }
 
@@ -248,7 +266,14 @@ public sealed class OrderRulesTests
     [Fact]
     public void Moving_an_order_writes_a_timeline_step_and_a_new_version_or_nothing()
     {
-        var order = new Order { Id = Guid.NewGuid(), PlanId = "vps-s", Status = OrderStatuses.Active, Currency = "EUR", Version = 3 };
+        var order = new Order
+        {
+            Id = Guid.NewGuid(),
+            PlanId = "vps-s",
+            Status = OrderStatuses.Active,
+            Currency = "EUR",
+            Version = 3
+        };
         var at = At(2027, 6, 1);
 
         var refused = OrderStateMachine.Move(order, OrderTrigger.Paid, at, null);

@@ -14,9 +14,12 @@ public sealed class OrderTests(OrdersServiceFactory factory) : IClassFixture<Ord
 
     private HttpClient Customer(Guid accountId) => factory.Customer(accountId);
 
-    private Task<Guid> PayingCustomerAsync(decimal balance, bool completeProfile = true) => factory.PayingCustomerAsync(balance, completeProfile);
+    private Task<Guid> PayingCustomerAsync(decimal balance, bool completeProfile = true) =>
+        factory.PayingCustomerAsync(balance, completeProfile);
 
-    private static Task<(HttpStatusCode Status, JsonElement Body)> OrderAsync(HttpClient http, object body, string? key) => OrdersServiceFactory.OrderAsync(http, body, key);
+    private static Task<(HttpStatusCode Status, JsonElement Body)> OrderAsync(
+        HttpClient http, object body, string? key) =>
+        OrdersServiceFactory.OrderAsync(http, body, key);
 
     [Fact]
     public async Task A_paid_order_is_active_with_an_address_and_the_balance_pays_for_it()
@@ -25,23 +28,27 @@ public sealed class OrderTests(OrdersServiceFactory factory) : IClassFixture<Ord
         using var http = Customer(accountId);
 
         var before = DateTimeOffset.UtcNow;
-        var (status, order) = await OrderAsync(http, new { planId = "ds-e3", periodMonths = 3 }, Guid.NewGuid().ToString());
+        var (status, order) = await OrderAsync(http, new { planId = "ds-e3", periodMonths = 3 },
+            Guid.NewGuid().ToString());
         var balance = await http.GetFromJsonAsync<JsonElement>("/api/balance");
         var active = await http.GetFromJsonAsync<JsonElement>("/api/orders");
 
         Assert.Equal(HttpStatusCode.Created, status);
         Assert.Equal("active", order.GetProperty("status").GetString());
-        Assert.Equal(("ds-e3", "Dedicated E-2388G"), (order.GetProperty("planId").GetString(), order.GetProperty("planName").GetString()));
+        Assert.Equal(("ds-e3", "Dedicated E-2388G"),
+            (order.GetProperty("planId").GetString(), order.GetProperty("planName").GetString()));
         Assert.Matches(@"^(203\.0\.113|198\.51\.100)\.\d+$", order.GetProperty("ipAddress").GetString());
         // 89.00 × 3 × 0.97 = 258.99, plus the 49.00 setup fee.
         Assert.Equal(307.99m, order.GetProperty("invoice").GetProperty("amount").GetDecimal());
         var paidUntil = order.GetProperty("paidUntil").GetDateTimeOffset();
         Assert.InRange(paidUntil, before.AddMonths(3).AddMinutes(-1), DateTimeOffset.UtcNow.AddMonths(3).AddMinutes(1));
         Assert.InRange(order.GetProperty("daysRemaining").GetInt32(), 89, 93);
-        Assert.Equal(["renew", "change_plan", "cancel"], order.GetProperty("actions").EnumerateArray().Select(a => a.GetString()));
+        Assert.Equal(["renew", "change_plan", "cancel"],
+            order.GetProperty("actions").EnumerateArray().Select(a => a.GetString()));
         Assert.Equal("paid", order.GetProperty("invoice").GetProperty("status").GetString());
         Assert.Equal(92.01m, balance.GetProperty("balance").GetDecimal());
-        Assert.Equal(order.GetProperty("id").GetGuid(), Assert.Single(active.GetProperty("items").EnumerateArray()).GetProperty("id").GetGuid());
+        Assert.Equal(order.GetProperty("id").GetGuid(),
+            Assert.Single(active.GetProperty("items").EnumerateArray()).GetProperty("id").GetGuid());
     }
 
     [Fact]
@@ -54,20 +61,24 @@ public sealed class OrderTests(OrdersServiceFactory factory) : IClassFixture<Ord
         var invoiceId = order.GetProperty("invoice").GetProperty("id").GetGuid();
         using var tooPoor = await http.PostAsync($"/api/invoices/{invoiceId}/pay", null);
         using var staff = factory.Api(TestTokens.For(Guid.NewGuid(), AuthenticationExtensions.StaffRole));
-        (await staff.PostAsJsonAsync($"/api/staff/balances/{accountId}/credits", new { amount = 10m, currency = "EUR", paymentReference = Guid.NewGuid().ToString() })).Dispose();
+        (await staff.PostAsJsonAsync($"/api/staff/balances/{accountId}/credits",
+            new { amount = 10m, currency = "EUR", paymentReference = Guid.NewGuid().ToString() })).Dispose();
         using var paid = await http.PostAsync($"/api/invoices/{invoiceId}/pay", null);
         using var again = await http.PostAsync($"/api/invoices/{invoiceId}/pay", null);
         var details = await http.GetFromJsonAsync<JsonElement>($"/api/orders/{order.GetProperty("id").GetGuid()}");
         var balance = await http.GetFromJsonAsync<JsonElement>("/api/balance");
 
-        Assert.Equal(("pending_payment", "unpaid"), (order.GetProperty("status").GetString(), order.GetProperty("invoice").GetProperty("status").GetString()));
+        Assert.Equal(("pending_payment", "unpaid"),
+            (order.GetProperty("status").GetString(), order.GetProperty("invoice").GetProperty("status").GetString()));
         Assert.Equal(["pay", "cancel"], order.GetProperty("actions").EnumerateArray().Select(a => a.GetString()));
         Assert.Equal(HttpStatusCode.PaymentRequired, tooPoor.StatusCode);
-        Assert.Equal("insufficient_balance", (await tooPoor.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("code").GetString());
+        Assert.Equal("insufficient_balance",
+            (await tooPoor.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("code").GetString());
         Assert.Equal(HttpStatusCode.OK, paid.StatusCode);
         Assert.Equal(HttpStatusCode.Conflict, again.StatusCode);
         Assert.Equal("active", details.GetProperty("status").GetString());
-        Assert.Equal(["pending_payment", "active"], details.GetProperty("timeline").EnumerateArray().Select(t => t.GetProperty("status").GetString()));
+        Assert.Equal(["pending_payment", "active"],
+            details.GetProperty("timeline").EnumerateArray().Select(t => t.GetProperty("status").GetString()));
         Assert.Equal(15m - 9.90m, balance.GetProperty("balance").GetDecimal());
     }
 
@@ -77,16 +88,20 @@ public sealed class OrderTests(OrdersServiceFactory factory) : IClassFixture<Ord
         var accountId = await PayingCustomerAsync(100m, completeProfile: false);
         using var http = Customer(accountId);
 
-        var (status, order) = await OrderAsync(http, new { planId = "vps-s", periodMonths = 1 }, Guid.NewGuid().ToString());
-        using var pay = await http.PostAsync($"/api/invoices/{order.GetProperty("invoice").GetProperty("id").GetGuid()}/pay", null);
+        var (status, order) = await OrderAsync(http, new { planId = "vps-s", periodMonths = 1 },
+            Guid.NewGuid().ToString());
+        using var pay = await http.PostAsync(
+            $"/api/invoices/{order.GetProperty("invoice").GetProperty("id").GetGuid()}/pay", null);
         var problem = await pay.Content.ReadFromJsonAsync<JsonElement>();
 
         Assert.Equal(HttpStatusCode.Created, status);
         Assert.Equal("pending_payment", order.GetProperty("status").GetString());
-        Assert.Contains("payment_blocked_postal_address_incomplete", order.GetProperty("paymentBlockedReasons").EnumerateArray().Select(r => r.GetString()));
+        Assert.Contains("payment_blocked_postal_address_incomplete",
+            order.GetProperty("paymentBlockedReasons").EnumerateArray().Select(r => r.GetString()));
         Assert.Equal(HttpStatusCode.Forbidden, pay.StatusCode);
         Assert.StartsWith("payment_blocked_", problem.GetProperty("code").GetString(), StringComparison.Ordinal);
-        Assert.Equal(100m, (await http.GetFromJsonAsync<JsonElement>("/api/balance")).GetProperty("balance").GetDecimal());
+        Assert.Equal(100m,
+            (await http.GetFromJsonAsync<JsonElement>("/api/balance")).GetProperty("balance").GetDecimal());
     }
 
     [Fact]
@@ -106,10 +121,15 @@ public sealed class OrderTests(OrdersServiceFactory factory) : IClassFixture<Ord
 
         Assert.Equal(HttpStatusCode.BadRequest, missingKey);
         Assert.Equal("idempotency_key_required", missingBody.GetProperty("code").GetString());
-        Assert.All(results, r => Assert.True(r.Status is HttpStatusCode.Created or HttpStatusCode.Conflict, $"{r.Status}"));
-        var created = results.Where(r => r.Status == HttpStatusCode.Created).Select(r => r.Body.GetProperty("id").GetGuid()).Distinct().ToList();
+        Assert.All(results,
+            r => Assert.True(r.Status is HttpStatusCode.Created or HttpStatusCode.Conflict, $"{r.Status}"));
+        var created = results.Where(r => r.Status == HttpStatusCode.Created)
+            .Select(r => r.Body.GetProperty("id").GetGuid())
+            .Distinct()
+            .ToList();
         var id = Assert.Single(created);
-        Assert.All(results.Where(r => r.Status == HttpStatusCode.Conflict), r => Assert.Equal("idempotency_request_in_progress", r.Body.GetProperty("code").GetString()));
+        Assert.All(results.Where(r => r.Status == HttpStatusCode.Conflict),
+            r => Assert.Equal("idempotency_request_in_progress", r.Body.GetProperty("code").GetString()));
         Assert.Equal(HttpStatusCode.Created, replay);
         Assert.Equal(id, replayBody.GetProperty("id").GetGuid());
         Assert.Equal(HttpStatusCode.UnprocessableEntity, reused);
@@ -130,7 +150,10 @@ public sealed class OrderTests(OrdersServiceFactory factory) : IClassFixture<Ord
 
         async Task<(HttpStatusCode, JsonElement)> RenewAsync(int months, string renewKey)
         {
-            using var request = new HttpRequestMessage(HttpMethod.Post, $"/api/orders/{id}/renew") { Content = JsonContent.Create(new { periodMonths = months }) };
+            using var request = new HttpRequestMessage(HttpMethod.Post, $"/api/orders/{id}/renew")
+            {
+                Content = JsonContent.Create(new { periodMonths = months })
+            };
             request.Headers.Add("Idempotency-Key", renewKey);
             using var response = await http.SendAsync(request);
             return (response.StatusCode, await response.Content.ReadFromJsonAsync<JsonElement>());
@@ -144,7 +167,8 @@ public sealed class OrderTests(OrdersServiceFactory factory) : IClassFixture<Ord
 
         Assert.Equal((HttpStatusCode.OK, HttpStatusCode.OK), (renewed, replayed));
         Assert.Equal(paidUntil.AddMonths(3), body.GetProperty("paidUntil").GetDateTimeOffset());
-        Assert.Equal(body.GetProperty("paidUntil").GetDateTimeOffset(), replayBody.GetProperty("paidUntil").GetDateTimeOffset());
+        Assert.Equal(body.GetProperty("paidUntil").GetDateTimeOffset(),
+            replayBody.GetProperty("paidUntil").GetDateTimeOffset());
         // 9.90 × 3 × 0.97 = 28.809, rounded to 28.81.
         Assert.Equal(28.81m, body.GetProperty("invoice").GetProperty("amount").GetDecimal());
         Assert.Equal(HttpStatusCode.PaymentRequired, tooPoor);
@@ -159,19 +183,23 @@ public sealed class OrderTests(OrdersServiceFactory factory) : IClassFixture<Ord
         var accountId = await PayingCustomerAsync(50m);
         using var http = Customer(accountId);
 
-        var (badPlan, badPlanBody) = await OrderAsync(http, new { planId = "nope", periodMonths = 1 }, Guid.NewGuid().ToString());
-        var (badPeriod, badPeriodBody) = await OrderAsync(http, new { planId = "vps-s", periodMonths = 2 }, Guid.NewGuid().ToString());
+        var (badPlan, badPlanBody) = await OrderAsync(http, new { planId = "nope", periodMonths = 1 },
+            Guid.NewGuid().ToString());
+        var (badPeriod, badPeriodBody) = await OrderAsync(http, new { planId = "vps-s", periodMonths = 2 },
+            Guid.NewGuid().ToString());
         await OrderAsync(http, new { planId = "vps-s", periodMonths = 1 }, Guid.NewGuid().ToString());
         await OrderAsync(http, new { planId = "ds-epyc", periodMonths = 1 }, Guid.NewGuid().ToString());
         var pending = await http.GetFromJsonAsync<JsonElement>("/api/orders/history?status=pending_payment");
         var all = await http.GetFromJsonAsync<JsonElement>("/api/orders/history?limit=1");
-        using var foreign = await Customer(Guid.NewGuid()).GetAsync($"/api/orders/{pending.GetProperty("items")[0].GetProperty("id").GetGuid()}");
+        using var foreign = await Customer(Guid.NewGuid())
+            .GetAsync($"/api/orders/{pending.GetProperty("items")[0].GetProperty("id").GetGuid()}");
 
         Assert.Equal(HttpStatusCode.BadRequest, badPlan);
         Assert.True(badPlanBody.GetProperty("errors").TryGetProperty("planId", out _));
         Assert.Equal(HttpStatusCode.BadRequest, badPeriod);
         Assert.True(badPeriodBody.GetProperty("errors").TryGetProperty("periodMonths", out _));
-        Assert.Equal("ds-epyc", Assert.Single(pending.GetProperty("items").EnumerateArray()).GetProperty("planId").GetString());
+        Assert.Equal("ds-epyc",
+            Assert.Single(pending.GetProperty("items").EnumerateArray()).GetProperty("planId").GetString());
         Assert.Equal(1, all.GetProperty("items").GetArrayLength());
         Assert.NotEqual(JsonValueKind.Null, all.GetProperty("nextCursor").ValueKind);
         Assert.Equal(HttpStatusCode.NotFound, foreign.StatusCode);

@@ -66,7 +66,14 @@ public sealed class OrdersServiceFactory() : ServiceFactory<Program>(ResourceNam
             using var saved = await profile.PutAsJsonAsync("/api/profile", new
             {
                 firstName = "Jane", lastName = "Doe", city = "Sofia", address = "ul. Shipka 3", country = "BG",
-                postalAddress = new { recipient = "Jane Doe", street = "ul. Shipka 3", city = "Sofia", postalCode = "1504", country = "BG" },
+                postalAddress = new
+                {
+                    recipient = "Jane Doe",
+                    street = "ul. Shipka 3",
+                    city = "Sofia",
+                    postalCode = "1504",
+                    country = "BG"
+                },
                 version = 1,
             });
             Assert.Equal(HttpStatusCode.OK, saved.StatusCode);
@@ -83,14 +90,19 @@ public sealed class OrdersServiceFactory() : ServiceFactory<Program>(ResourceNam
     public async Task CreditAsync(Guid accountId, decimal amount)
     {
         using var staff = Staff();
-        using var credited = await staff.PostAsJsonAsync($"/api/staff/balances/{accountId}/credits", new { amount, currency = "EUR", paymentReference = Guid.NewGuid().ToString() });
+        using var credited = await staff.PostAsJsonAsync($"/api/staff/balances/{accountId}/credits",
+            new { amount, currency = "EUR", paymentReference = Guid.NewGuid().ToString() });
         Assert.Equal(HttpStatusCode.Created, credited.StatusCode);
     }
 
     // POST /api/orders with an Idempotency-Key (none when key is null).
-    public static async Task<(HttpStatusCode Status, JsonElement Body)> OrderAsync(HttpClient http, object body, string? key)
+    public static async Task<(HttpStatusCode Status, JsonElement Body)> OrderAsync(
+        HttpClient http, object body, string? key)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/orders") { Content = JsonContent.Create(body) };
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/orders")
+        {
+            Content = JsonContent.Create(body)
+        };
         if (key is not null)
         {
             request.Headers.Add("Idempotency-Key", key);
@@ -100,7 +112,8 @@ public sealed class OrdersServiceFactory() : ServiceFactory<Program>(ResourceNam
         return (response.StatusCode, await response.Content.ReadFromJsonAsync<JsonElement>());
     }
 
-    public static async Task<(HttpStatusCode Status, JsonElement Body)> PostAsync(HttpClient http, string path, object? body = null)
+    public static async Task<(HttpStatusCode Status, JsonElement Body)> PostAsync(
+        HttpClient http, string path, object? body = null)
     {
         using var response = await http.PostAsJsonAsync(path, body ?? new { });
         return (response.StatusCode, await response.Content.ReadFromJsonAsync<JsonElement>());
@@ -131,7 +144,8 @@ public sealed class OrdersServiceFactory() : ServiceFactory<Program>(ResourceNam
 
     private sealed class ProfileLink(OrdersServiceFactory factory) : DelegatingHandler
     {
-        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken) =>
+        protected override Task<HttpResponseMessage> SendAsync(
+            HttpRequestMessage request, CancellationToken cancellationToken) =>
             factory.ProfileDown
                 ? throw new HttpRequestException(HttpRequestError.ConnectionError, "Profile is unreachable.")
                 : base.SendAsync(request, cancellationToken);

@@ -4,8 +4,9 @@ using System.Text.Json;
 
 namespace Introserv.Orders.Tests;
 
-/// <summary>Profile unreachable while a customer pays: a 503 with nothing done, and a retry with the same key charges once.</summary>
-public sealed class ProfileOutageTests(OrdersServiceFactory factory) : IClassFixture<OrdersServiceFactory>, IAsyncLifetime
+// Profile unreachable while a customer pays: a 503 with nothing done, and a retry with the same key charges once.
+public sealed class ProfileOutageTests(OrdersServiceFactory factory)
+    : IClassFixture<OrdersServiceFactory>, IAsyncLifetime
 {
     public Task InitializeAsync() => factory.ResetDatabaseAsync();
 
@@ -16,7 +17,8 @@ public sealed class ProfileOutageTests(OrdersServiceFactory factory) : IClassFix
     {
         var accountId = await factory.PayingCustomerAsync(100m);
         using var http = factory.Customer(accountId);
-        var (placed, order) = await OrdersServiceFactory.OrderAsync(http, new { planId = "vps-s", periodMonths = 1 }, Guid.NewGuid().ToString());
+        var (placed, order) = await OrdersServiceFactory.OrderAsync(http, new { planId = "vps-s", periodMonths = 1 },
+            Guid.NewGuid().ToString());
         Assert.Equal(HttpStatusCode.Created, placed);
         var before = await OrdersServiceFactory.BalanceAsync(http);
         var key = Guid.NewGuid().ToString();
@@ -36,7 +38,8 @@ public sealed class ProfileOutageTests(OrdersServiceFactory factory) : IClassFix
         var renewed = await RenewAsync(http, order.GetProperty("id").GetGuid(), key);
         var again = await RenewAsync(http, order.GetProperty("id").GetGuid(), key);
 
-        Assert.Equal((HttpStatusCode.ServiceUnavailable, "service_unavailable"), (refused.Status, refused.Body.GetProperty("code").GetString()));
+        Assert.Equal((HttpStatusCode.ServiceUnavailable, "service_unavailable"),
+            (refused.Status, refused.Body.GetProperty("code").GetString()));
         Assert.Equal(before, during);
         Assert.Equal(HttpStatusCode.OK, renewed.Status);
         Assert.Equal(renewed.Body.GetRawText(), again.Body.GetRawText());
@@ -44,9 +47,13 @@ public sealed class ProfileOutageTests(OrdersServiceFactory factory) : IClassFix
         await factory.AssertLedgerExplainsBalanceAsync(accountId);
     }
 
-    private static async Task<(HttpStatusCode Status, JsonElement Body)> RenewAsync(HttpClient http, Guid orderId, string key)
+    private static async Task<(HttpStatusCode Status, JsonElement Body)> RenewAsync(
+        HttpClient http, Guid orderId, string key)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Post, $"/api/orders/{orderId}/renew") { Content = JsonContent.Create(new { periodMonths = 1 }) };
+        using var request = new HttpRequestMessage(HttpMethod.Post, $"/api/orders/{orderId}/renew")
+        {
+            Content = JsonContent.Create(new { periodMonths = 1 })
+        };
         request.Headers.Add("Idempotency-Key", key);
         using var response = await http.SendAsync(request);
         return (response.StatusCode, await response.Content.ReadFromJsonAsync<JsonElement>());

@@ -10,10 +10,8 @@ using Microsoft.AspNetCore.Mvc.Testing;
 
 namespace Introserv.Orders.Tests;
 
-/// <summary>
-/// Readiness depends only on what a request cannot be served without: with Redis and the broker unreachable
-/// the gateway and a service stay ready (Degraded) and answer at once; without its database a service is not ready.
-/// </summary>
+// Readiness depends only on what a request cannot be served without: with Redis and the broker unreachable
+// the gateway and a service stay ready (Degraded) and answer at once; without its database a service is not ready.
 public sealed class ReadinessTests(OrdersServiceFactory orders) : IClassFixture<OrdersServiceFactory>, IDisposable
 {
     // Nothing listens on port 9 (discard).
@@ -24,7 +22,8 @@ public sealed class ReadinessTests(OrdersServiceFactory orders) : IClassFixture<
 
     public void Dispose() => _gatewayRoot.Dispose();
 
-    private static async Task<(int Status, string Body)> DetailsAsync(WebApplicationFactory<gateway::Program> factory, string from)
+    private static async Task<(int Status, string Body)> DetailsAsync(
+        WebApplicationFactory<gateway::Program> factory, string from)
     {
         var context = await factory.Server.SendAsync(c =>
         {
@@ -36,7 +35,8 @@ public sealed class ReadinessTests(OrdersServiceFactory orders) : IClassFixture<
         return (context.Response.StatusCode, await reader.ReadToEndAsync());
     }
 
-    private static async Task<(HttpStatusCode Status, string Body, TimeSpan Took)> GetAsync(HttpClient http, string path)
+    private static async Task<(HttpStatusCode Status, string Body, TimeSpan Took)> GetAsync(
+        HttpClient http, string path)
     {
         var watch = Stopwatch.StartNew();
         using var response = await http.GetAsync(new Uri(path, UriKind.Relative));
@@ -68,8 +68,10 @@ public sealed class ReadinessTests(OrdersServiceFactory orders) : IClassFixture<
         Assert.Equal((200, 404), (detailsStatus, publicStatus));
         var checks = JsonDocument.Parse(details).RootElement.GetProperty("checks").EnumerateArray()
             .ToDictionary(c => c.GetProperty("name").GetString()!, c => c.GetProperty("status").GetString());
-        Assert.Contains(checks, c => c.Key.Contains("redis", StringComparison.OrdinalIgnoreCase) && c.Value == "Degraded");
-        Assert.Contains(checks, c => c.Key.Contains("masstransit", StringComparison.OrdinalIgnoreCase) && c.Value == "Degraded");
+        Assert.Contains(checks,
+            c => c.Key.Contains("redis", StringComparison.OrdinalIgnoreCase) && c.Value == "Degraded");
+        Assert.Contains(checks,
+            c => c.Key.Contains("masstransit", StringComparison.OrdinalIgnoreCase) && c.Value == "Degraded");
     }
 
     [Fact]
@@ -86,7 +88,8 @@ public sealed class ReadinessTests(OrdersServiceFactory orders) : IClassFixture<
         }
 
         await using var noDatabase = orders.WithWebHostBuilder(builder =>
-            builder.UseSetting($"ConnectionStrings:{ResourceNames.OrdersDb}", "Host=127.0.0.1;Port=9;Database=x;Username=x;Password=x;Timeout=1"));
+            builder.UseSetting($"ConnectionStrings:{ResourceNames.OrdersDb}",
+                "Host=127.0.0.1;Port=9;Database=x;Username=x;Password=x;Timeout=1"));
         using var client = noDatabase.CreateClient();
         var (unready, _, _) = await GetAsync(client, Extensions.HealthEndpointPath);
         var (alive, _, _) = await GetAsync(client, Extensions.AlivenessEndpointPath);

@@ -11,7 +11,8 @@ using Npgsql;
 
 namespace Introserv.Orders.Tests;
 
-public sealed class ServiceFoundationTests(OrdersServiceFactory factory) : IClassFixture<OrdersServiceFactory>, IAsyncLifetime
+public sealed class ServiceFoundationTests(OrdersServiceFactory factory)
+    : IClassFixture<OrdersServiceFactory>, IAsyncLifetime
 {
     public Task InitializeAsync() => factory.ResetDatabaseAsync();
 
@@ -40,7 +41,8 @@ public sealed class ServiceFoundationTests(OrdersServiceFactory factory) : IClas
         await using var connection = new NpgsqlConnection(factory.ConnectionString);
         await connection.OpenAsync();
         await using var command = new NpgsqlCommand(
-            "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY table_name", connection);
+            "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY table_name",
+            connection);
         var tables = new List<string>();
         await using (var reader = await command.ExecuteReaderAsync())
         {

@@ -7,7 +7,7 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace Introserv.Orders.Tests;
 
-/// <summary>The Orders service on a real Kestrel listener (127.0.0.1, a free port), so clients can drop real connections.</summary>
+// The Orders service on a real Kestrel listener (127.0.0.1, a free port), so clients can drop real connections.
 public sealed class KestrelOrdersFixture : IAsyncLifetime
 {
     public KestrelOrdersFixture() => Service.UseKestrel(options => options.Listen(IPAddress.Loopback, 0));
@@ -20,38 +20,42 @@ public sealed class KestrelOrdersFixture : IAsyncLifetime
     {
         // Starts the dependencies, then the service (on Kestrel), and waits until it is healthy.
         await ((IAsyncLifetime)Service).InitializeAsync();
-        var address = new Uri(Service.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
+        var address = new Uri(Service.Services
+            .GetRequiredService<IServer>().Features
+            .Get<IServerAddressesFeature>()!.Addresses
+            .First());
         EndPoint = new IPEndPoint(IPAddress.Loopback, address.Port);
     }
 
     public Task DisposeAsync() => ((IAsyncLifetime)Service).DisposeAsync();
 }
 
-/// <summary>When a <see cref="SocketClient"/> drops its connection.</summary>
+// When a SocketClient drops its connection.
 public enum DropMoment
 {
-    /// <summary>After the headers and part of the body.</summary>
+    // After the headers and part of the body.
     WhileSending,
 
-    /// <summary>After the whole request, after a short random pause, before reading anything.</summary>
+    // After the whole request, after a short random pause, before reading anything.
     AfterSending,
 
-    /// <summary>After the first bytes of the answer arrived.</summary>
+    // After the first bytes of the answer arrived.
     WhileAnswering,
 }
 
-/// <summary>A raw HTTP/1.1 client over a TCP socket that can abandon a request at a chosen moment (an abortive close: RST).</summary>
+// A raw HTTP/1.1 client over a TCP socket that can abandon a request at a chosen moment (an abortive close: RST).
 public static class SocketClient
 {
     public static byte[] Request(IPEndPoint server, string path, string token, string key, string json)
     {
         var body = Encoding.UTF8.GetBytes(json);
-        var head = $"POST {path} HTTP/1.1\r\nHost: {server}\r\nAuthorization: Bearer {token}\r\nIdempotency-Key: {key}\r\n" +
+        var head =
+            $"POST {path} HTTP/1.1\r\nHost: {server}\r\nAuthorization: Bearer {token}\r\nIdempotency-Key: {key}\r\n" +
             $"Content-Type: application/json\r\nContent-Length: {body.Length}\r\nConnection: close\r\n\r\n";
         return [.. Encoding.ASCII.GetBytes(head), .. body];
     }
 
-    /// <summary>Sends <paramref name="request"/> and drops the connection at <paramref name="moment"/>.</summary>
+    // Sends request and drops the connection at moment.
     public static async Task SendAndDropAsync(IPEndPoint server, byte[] request, DropMoment moment, Random random)
     {
         using var client = new TcpClient { NoDelay = true, LingerState = new LingerOption(true, 0) };
@@ -59,7 +63,8 @@ public static class SocketClient
         var stream = client.GetStream();
         if (moment == DropMoment.WhileSending)
         {
-            await stream.WriteAsync(request.AsMemory(0, request.Length - 1 - random.Next(Math.Min(20, request.Length - 1))));
+            await stream.WriteAsync(
+                request.AsMemory(0, request.Length - 1 - random.Next(Math.Min(20, request.Length - 1))));
             await stream.FlushAsync();
             await Task.Delay(random.Next(0, 5));
             return;

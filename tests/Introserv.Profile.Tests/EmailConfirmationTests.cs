@@ -4,8 +4,9 @@ using System.Text.Json;
 
 namespace Introserv.Profile.Tests;
 
-/// <summary>The sign-up address is confirmed through a single-use link; resending is throttled and voids older links.</summary>
-public sealed class EmailConfirmationTests(ProfileServiceFactory factory) : IClassFixture<ProfileServiceFactory>, IAsyncLifetime
+// The sign-up address is confirmed through a single-use link; resending is throttled and voids older links.
+public sealed class EmailConfirmationTests(ProfileServiceFactory factory)
+    : IClassFixture<ProfileServiceFactory>, IAsyncLifetime
 {
     public Task InitializeAsync() => factory.ResetDatabaseAsync();
 
@@ -30,12 +31,16 @@ public sealed class EmailConfirmationTests(ProfileServiceFactory factory) : ICla
         Assert.Equal(before.GetProperty("email").GetString(), requested.GetProperty("email").GetString());
         Assert.Equal(HttpStatusCode.BadRequest, foreign);
         Assert.Equal(HttpStatusCode.OK, confirmed);
-        Assert.Equal((before.GetProperty("email").GetString(), true), (profile.GetProperty("email").GetString(), profile.GetProperty("emailConfirmed").GetBoolean()));
-        Assert.Equal((HttpStatusCode.Conflict, "email_change_token_used"), (reused, reusedBody.GetProperty("code").GetString()));
-        Assert.Equal((HttpStatusCode.Conflict, "email_already_confirmed"), (resend, resendBody.GetProperty("code").GetString()));
+        Assert.Equal((before.GetProperty("email").GetString(), true),
+            (profile.GetProperty("email").GetString(), profile.GetProperty("emailConfirmed").GetBoolean()));
+        Assert.Equal((HttpStatusCode.Conflict, "email_change_token_used"),
+            (reused, reusedBody.GetProperty("code").GetString()));
+        Assert.Equal((HttpStatusCode.Conflict, "email_already_confirmed"),
+            (resend, resendBody.GetProperty("code").GetString()));
         var event_ = Assert.Single(await factory.OutboxAsync("EmailConfirmed", accountId.ToString()));
         Assert.Equal(profile.GetProperty("version").GetInt32(), event_.GetProperty("profileVersion").GetInt32());
-        Assert.Empty(await factory.OutboxAsync("EmailChanged", accountId.ToString())); // nothing moved, no "address changed" notice
+        // nothing moved, no "address changed" notice
+        Assert.Empty(await factory.OutboxAsync("EmailChanged", accountId.ToString()));
     }
 
     [Fact]
@@ -58,11 +63,13 @@ public sealed class EmailConfirmationTests(ProfileServiceFactory factory) : ICla
         // Sign-up sent the first link: four more fit in the hour, the fifth request is refused.
         Assert.Equal([.. Enumerable.Repeat(HttpStatusCode.Accepted, 4), HttpStatusCode.TooManyRequests], answers);
         Assert.Equal(5, tokens.Count);
-        Assert.Equal((HttpStatusCode.BadRequest, "email_change_token_invalid"), (older, olderBody.GetProperty("code").GetString()));
+        Assert.Equal((HttpStatusCode.BadRequest, "email_change_token_invalid"),
+            (older, olderBody.GetProperty("code").GetString()));
         Assert.Equal(HttpStatusCode.OK, newest);
     }
 
-    private static async Task<(HttpStatusCode Status, JsonElement Body)> PostAsync(HttpClient http, string path, object body)
+    private static async Task<(HttpStatusCode Status, JsonElement Body)> PostAsync(
+        HttpClient http, string path, object body)
     {
         using var response = await http.PostAsJsonAsync(path, body);
         var text = await response.Content.ReadAsStringAsync();

@@ -10,8 +10,9 @@ using StackExchange.Redis;
 
 namespace Introserv.Profile.Tests;
 
-/// <summary>"Verify" next to the profile's number: the Verification service's abuse rules reach the customer intact.</summary>
-public sealed class PhoneVerificationAbuseTests(ProfileServiceFactory factory) : IClassFixture<ProfileServiceFactory>, IAsyncLifetime
+// "Verify" next to the profile's number: the Verification service's abuse rules reach the customer intact.
+public sealed class PhoneVerificationAbuseTests(ProfileServiceFactory factory)
+    : IClassFixture<ProfileServiceFactory>, IAsyncLifetime
 {
     public Task InitializeAsync() => factory.ResetDatabaseAsync();
 
@@ -38,7 +39,10 @@ public sealed class PhoneVerificationAbuseTests(ProfileServiceFactory factory) :
     public async Task The_customers_address_is_what_verification_counts_for_its_per_address_limit()
     {
         var redis = factory.Verification.Services.GetRequiredService<IConnectionMultiplexer>().GetDatabase();
-        var prefix = factory.Verification.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<verification::Introserv.Verification.VerificationOptions>>().Value.RateLimits.KeyPrefix;
+        var prefix = factory.Verification.Services
+            .GetRequiredService<
+                Microsoft.Extensions.Options.IOptions<verification::Introserv.Verification.VerificationOptions>>()
+            .Value.RateLimits.KeyPrefix;
         var key = $"{prefix}:address:{ProfileServiceFactory.ClientAddress}";
         var before = (long?)await redis.StringGetAsync(key) ?? 0;
         var accountId = await factory.RegisterAsync();
@@ -48,13 +52,15 @@ public sealed class PhoneVerificationAbuseTests(ProfileServiceFactory factory) :
         using var started = await http.PostAsJsonAsync("/api/profile/phone/verification", new { channel = "sms" });
 
         Assert.Equal(HttpStatusCode.OK, started.StatusCode);
-        Assert.True((long?)await redis.StringGetAsync(key) > before, "the start was not counted for the customer's address");
+        Assert.True((long?)await redis.StringGetAsync(key) > before,
+            "the start was not counted for the customer's address");
     }
 
     [Fact]
     public async Task The_client_that_starts_challenges_does_not_retry_a_failed_call()
     {
-        // The client's own handler pipeline as configured, with a server that always answers 503 in place of Verification.
+        // The client's own handler pipeline as configured, with a server that always answers 503 in place of
+        // Verification.
         var name = ProfileServiceFactory.VerificationClientName;
         var options = factory.Services.GetRequiredService<IOptionsMonitor<HttpClientFactoryOptions>>().Get(name);
         var builder = factory.Services.GetRequiredService<HttpMessageHandlerBuilder>();
@@ -67,7 +73,8 @@ public sealed class PhoneVerificationAbuseTests(ProfileServiceFactory factory) :
         var server = new AlwaysUnavailable();
         builder.PrimaryHandler = server;
         using var client = new HttpMessageInvoker(builder.Build());
-        using var request = new HttpRequestMessage(HttpMethod.Post, "http://verification/introserv.verification.v1.PhoneVerification/StartChallenge")
+        using var request = new HttpRequestMessage(HttpMethod.Post,
+            "http://verification/introserv.verification.v1.PhoneVerification/StartChallenge")
         {
             Content = new ByteArrayContent([0, 0, 0, 0, 0]),
         };
@@ -87,7 +94,14 @@ public sealed class PhoneVerificationAbuseTests(ProfileServiceFactory factory) :
         phone,
         country = "BG",
         profileType = "individual",
-        postalAddress = new { recipient = "Jane Doe", street = "ul. Vitosha 1", city = "Sofia", postalCode = "1000", country = "BG" },
+        postalAddress = new
+        {
+            recipient = "Jane Doe",
+            street = "ul. Vitosha 1",
+            city = "Sofia",
+            postalCode = "1000",
+            country = "BG"
+        },
         version = 1,
     };
 
@@ -97,7 +111,8 @@ public sealed class PhoneVerificationAbuseTests(ProfileServiceFactory factory) :
 
         public int Requests => _requests;
 
-        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        protected override Task<HttpResponseMessage> SendAsync(
+            HttpRequestMessage request, CancellationToken cancellationToken)
         {
             Interlocked.Increment(ref _requests);
             return Task.FromResult(new HttpResponseMessage(HttpStatusCode.ServiceUnavailable));

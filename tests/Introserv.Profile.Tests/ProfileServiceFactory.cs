@@ -47,10 +47,13 @@ public sealed class ProfileServiceFactory() : ServiceFactory<Program>(ResourceNa
     {
         var accountId = Guid.NewGuid();
         var login = $"cust.{accountId:N}"[..20];
-        var registered = new AccountRegistered(Guid.NewGuid(), DateTimeOffset.UtcNow, accountId, login, $"{login}@example.com", firstName, lastName);
+        var registered = new AccountRegistered(Guid.NewGuid(), DateTimeOffset.UtcNow, accountId, login,
+            $"{login}@example.com", firstName, lastName);
         await Services.GetRequiredService<IBus>().Publish(registered);
         using var http = Customer(accountId);
-        if (await Eventually.TrueAsync(async () => (await http.GetAsync("/api/profile")).StatusCode == HttpStatusCode.OK, TimeSpan.FromSeconds(20)))
+        if (await Eventually.TrueAsync(
+            async () => (await http.GetAsync("/api/profile")).StatusCode == HttpStatusCode.OK,
+            TimeSpan.FromSeconds(20)))
         {
             return accountId;
         }
@@ -70,8 +73,13 @@ public sealed class ProfileServiceFactory() : ServiceFactory<Program>(ResourceNa
     {
         await using var scope = Services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<ProfileDbContext>();
-        var rows = await db.Set<OutboxMessage>().AsNoTracking().Where(m => m.MessageType.StartsWith($"Introserv.Profile.Contracts.{type},")).ToListAsync();
-        return [.. rows.Where(r => r.Payload.Contains(text, StringComparison.Ordinal)).OrderBy(r => r.CreatedAt).Select(r => JsonDocument.Parse(r.Payload).RootElement.Clone())];
+        var rows = await db.Set<OutboxMessage>()
+            .AsNoTracking()
+            .Where(m => m.MessageType.StartsWith($"Introserv.Profile.Contracts.{type},"))
+            .ToListAsync();
+        return [.. rows.Where(r => r.Payload.Contains(text, StringComparison.Ordinal))
+            .OrderBy(r => r.CreatedAt)
+            .Select(r => JsonDocument.Parse(r.Payload).RootElement.Clone())];
     }
 
     public override async Task InitializeAsync()

@@ -19,7 +19,9 @@ public sealed class ProfileTests(ProfileServiceFactory factory) : IClassFixture<
 
     public Task DisposeAsync() => Task.CompletedTask;
 
-    private static object Complete(int version, string? country = "BG", object? company = null, string type = "individual", string? phone = null, string city = "Sofia") => new
+    private static object Complete(
+        int version, string? country = "BG", object? company = null, string type = "individual", string? phone = null,
+        string city = "Sofia") => new
     {
         firstName = "  Иван ",
         lastName = "Петров-Ñúñez",
@@ -29,13 +31,24 @@ public sealed class ProfileTests(ProfileServiceFactory factory) : IClassFixture<
         country,
         profileType = type,
         company,
-        postalAddress = new { recipient = "Иван Петров", street = "ul. Vitosha 1", city = "Sofia", postalCode = "1000", country = "BG" },
+        postalAddress = new
+        {
+            recipient = "Иван Петров",
+            street = "ul. Vitosha 1",
+            city = "Sofia",
+            postalCode = "1000",
+            country = "BG"
+        },
         version,
     };
 
-    private static async Task<(HttpStatusCode Status, JsonElement Body)> PutAsync(HttpClient http, object body, string? ifMatch = null)
+    private static async Task<(HttpStatusCode Status, JsonElement Body)> PutAsync(
+        HttpClient http, object body, string? ifMatch = null)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Put, "/api/profile") { Content = JsonContent.Create(body) };
+        using var request = new HttpRequestMessage(HttpMethod.Put, "/api/profile")
+        {
+            Content = JsonContent.Create(body)
+        };
         if (ifMatch is not null)
         {
             request.Headers.TryAddWithoutValidation("If-Match", ifMatch);
@@ -45,7 +58,8 @@ public sealed class ProfileTests(ProfileServiceFactory factory) : IClassFixture<
         return (response.StatusCode, await response.Content.ReadFromJsonAsync<JsonElement>());
     }
 
-    private static async Task<(HttpStatusCode Status, JsonElement Body)> PostAsync(HttpClient http, string path, object body)
+    private static async Task<(HttpStatusCode Status, JsonElement Body)> PostAsync(
+        HttpClient http, string path, object body)
     {
         using var response = await http.PostAsJsonAsync(path, body);
         var text = await response.Content.ReadAsStringAsync();
@@ -58,7 +72,8 @@ public sealed class ProfileTests(ProfileServiceFactory factory) : IClassFixture<
         new(GrpcChannel.ForAddress(factory.Server.BaseAddress, new GrpcChannelOptions
         {
             HttpHandler = factory.Server.CreateHandler(),
-            Credentials = ChannelCredentials.Create(ChannelCredentials.Insecure, CallCredentials.FromInterceptor((_, metadata) =>
+            Credentials = ChannelCredentials.Create(ChannelCredentials.Insecure,
+                CallCredentials.FromInterceptor((_, metadata) =>
             {
                 if (token is not null)
                 {
@@ -78,7 +93,9 @@ public sealed class ProfileTests(ProfileServiceFactory factory) : IClassFixture<
 
         var profile = await factory.GetAsync(http);
 
-        Assert.Equal(("Jane", "Doe", 1), (profile.GetProperty("firstName").GetString(), profile.GetProperty("lastName").GetString(), profile.GetProperty("version").GetInt32()));
+        Assert.Equal(("Jane", "Doe", 1),
+            (profile.GetProperty("firstName").GetString(), profile.GetProperty("lastName").GetString(),
+                profile.GetProperty("version").GetInt32()));
         Assert.False(profile.GetProperty("emailConfirmed").GetBoolean());
         Assert.False(profile.GetProperty("billing").GetProperty("mayPayInvoices").GetBoolean());
         Assert.Equal(["personal_data_incomplete", "country_missing", "postal_address_incomplete"],
@@ -91,7 +108,16 @@ public sealed class ProfileTests(ProfileServiceFactory factory) : IClassFixture<
         var accountId = await factory.RegisterAsync();
         using var http = factory.Customer(accountId);
 
-        var (invalid, problem) = await PutAsync(http, new { firstName = " ", lastName = "", city = "12", address = (string?)null, phone = "123", country = "XX", version = 1 });
+        var (invalid, problem) = await PutAsync(http, new
+        {
+            firstName = " ",
+            lastName = "",
+            city = "12",
+            address = (string?)null,
+            phone = "123",
+            country = "XX",
+            version = 1
+        });
         var (ok, profile) = await PutAsync(http, Complete(1));
 
         Assert.Equal(HttpStatusCode.BadRequest, invalid);
@@ -111,10 +137,14 @@ public sealed class ProfileTests(ProfileServiceFactory factory) : IClassFixture<
         var accountId = await factory.RegisterAsync();
         using var http = factory.Customer(accountId);
 
-        var (noVersion, noVersionBody) = await PutAsync(http, new { firstName = "A", lastName = "B", city = "Sofia", address = "x" });
-        var results = await Task.WhenAll(Enumerable.Range(0, 5).Select(i => PutAsync(http, Complete(1, city: $"Sofia {i}"))));
+        var (noVersion, noVersionBody) = await PutAsync(http,
+            new { firstName = "A", lastName = "B", city = "Sofia", address = "x" });
+        var results = await Task.WhenAll(Enumerable.Range(0, 5)
+            .Select(i => PutAsync(http, Complete(1, city: $"Sofia {i}"))));
         var (stale, staleBody) = await PutAsync(http, Complete(0), ifMatch: "\"1\"");
-        var (viaHeader, _) = await PutAsync(http, new { firstName = "Ivan", lastName = "Petrov", city = "Plovdiv", address = "x", country = "BG" }, ifMatch: "\"2\"");
+        var (viaHeader, _) = await PutAsync(http,
+            new { firstName = "Ivan", lastName = "Petrov", city = "Plovdiv", address = "x", country = "BG" },
+            ifMatch: "\"2\"");
 
         Assert.Equal(HttpStatusCode.PreconditionRequired, noVersion);
         Assert.Equal("precondition_required", Code(noVersionBody));
@@ -139,9 +169,12 @@ public sealed class ProfileTests(ProfileServiceFactory factory) : IClassFixture<
 
         var (change, changeBody) = await PutAsync(http, Complete(2, country: "DE"));
         var (same, _) = await PutAsync(http, Complete(2, country: "BG", city: "Varna"));
-        using var asCustomer = await http.PutAsJsonAsync($"/api/staff/profiles/{accountId}/country", new { country = "DE", reason = "Moved" });
-        using var noReason = await staff.PutAsJsonAsync($"/api/staff/profiles/{accountId}/country", new { country = "DE", reason = "" });
-        using var changed = await staff.PutAsJsonAsync($"/api/staff/profiles/{accountId}/country", new { country = "de", reason = "Customer moved to Berlin, ticket 4711" });
+        using var asCustomer = await http.PutAsJsonAsync($"/api/staff/profiles/{accountId}/country",
+            new { country = "DE", reason = "Moved" });
+        using var noReason = await staff.PutAsJsonAsync($"/api/staff/profiles/{accountId}/country",
+            new { country = "DE", reason = "" });
+        using var changed = await staff.PutAsJsonAsync($"/api/staff/profiles/{accountId}/country",
+            new { country = "de", reason = "Customer moved to Berlin, ticket 4711" });
         var audit = await http.GetFromJsonAsync<JsonElement>("/api/profile/audit");
 
         Assert.Equal(HttpStatusCode.Forbidden, change);
@@ -151,9 +184,12 @@ public sealed class ProfileTests(ProfileServiceFactory factory) : IClassFixture<
         Assert.Equal(HttpStatusCode.BadRequest, noReason.StatusCode);
         Assert.Equal(HttpStatusCode.OK, changed.StatusCode);
         Assert.Equal("DE", (await factory.GetAsync(http)).GetProperty("country").GetString());
-        var entry = audit.GetProperty("items").EnumerateArray().First(e => e.GetProperty("field").GetString() == "country");
+        var entry = audit.GetProperty("items")
+            .EnumerateArray()
+            .First(e => e.GetProperty("field").GetString() == "country");
         Assert.Equal(("staff", "BG", "DE", "Customer moved to Berlin, ticket 4711"),
-            (entry.GetProperty("actor").GetString(), entry.GetProperty("oldValue").GetString(), entry.GetProperty("newValue").GetString(), entry.GetProperty("reason").GetString()));
+            (entry.GetProperty("actor").GetString(), entry.GetProperty("oldValue").GetString(),
+                entry.GetProperty("newValue").GetString(), entry.GetProperty("reason").GetString()));
         Assert.Single(await factory.OutboxAsync("CountryChanged", accountId.ToString()));
     }
 
@@ -169,12 +205,16 @@ public sealed class ProfileTests(ProfileServiceFactory factory) : IClassFixture<
         var (missing, missingBody) = await PutAsync(http, Complete(1, type: "company"));
         var (saved, savedBody) = await PutAsync(http, Complete(1, type: "company", company: company));
         var pending = await billing.GetBillingProfileAsync(new() { AccountId = accountId.ToString() });
-        using var noDecision = await staff.PostAsJsonAsync($"/api/staff/profiles/{accountId}/company-verification", new { decision = "maybe", reason = "x" });
-        using var approve = await staff.PostAsJsonAsync($"/api/staff/profiles/{accountId}/company-verification", new { decision = "approved", reason = "Registry checked" });
+        using var noDecision = await staff.PostAsJsonAsync($"/api/staff/profiles/{accountId}/company-verification",
+            new { decision = "maybe", reason = "x" });
+        using var approve = await staff.PostAsJsonAsync($"/api/staff/profiles/{accountId}/company-verification",
+            new { decision = "approved", reason = "Registry checked" });
         var approved = await billing.GetBillingProfileAsync(new() { AccountId = accountId.ToString() });
-        var (renamed, _) = await PutAsync(http, Complete(3, type: "company", company: company with { name = "Acme Holding OOD" }));
+        var (renamed, _) = await PutAsync(http,
+            Complete(3, type: "company", company: company with { name = "Acme Holding OOD" }));
         var again = await billing.GetBillingProfileAsync(new() { AccountId = accountId.ToString() });
-        using var reject = await staff.PostAsJsonAsync($"/api/staff/profiles/{accountId}/company-verification", new { decision = "rejected", reason = "No such company in the registry" });
+        using var reject = await staff.PostAsJsonAsync($"/api/staff/profiles/{accountId}/company-verification",
+            new { decision = "rejected", reason = "No such company in the registry" });
         var rejected = await billing.GetBillingProfileAsync(new() { AccountId = accountId.ToString() });
 
         Assert.Equal(HttpStatusCode.BadRequest, missing);
@@ -182,7 +222,8 @@ public sealed class ProfileTests(ProfileServiceFactory factory) : IClassFixture<
         Assert.Equal(HttpStatusCode.OK, saved);
         Assert.Equal("pending", savedBody.GetProperty("company").GetProperty("verification").GetString());
         Assert.Equal("BG204567890", savedBody.GetProperty("company").GetProperty("vatId").GetString());
-        Assert.Equal((true, false, "BG", "company"), (pending.Found, pending.MayPayInvoices, pending.Country, pending.ProfileType));
+        Assert.Equal((true, false, "BG", "company"),
+            (pending.Found, pending.MayPayInvoices, pending.Country, pending.ProfileType));
         Assert.Equal(["company_unverified"], pending.Reasons);
         Assert.Equal(HttpStatusCode.BadRequest, noDecision.StatusCode);
         Assert.Equal(HttpStatusCode.OK, approve.StatusCode);
@@ -199,8 +240,10 @@ public sealed class ProfileTests(ProfileServiceFactory factory) : IClassFixture<
     public async Task Billing_profiles_are_for_services_only()
     {
         var customer = await Assert.ThrowsAsync<RpcException>(() =>
-            Billing(TestTokens.For(Guid.NewGuid(), "customer")).GetBillingProfileAsync(new() { AccountId = Guid.NewGuid().ToString() }).ResponseAsync);
-        var unknown = await Billing(TestTokens.Service()).GetBillingProfileAsync(new() { AccountId = Guid.NewGuid().ToString() });
+            Billing(TestTokens.For(Guid.NewGuid(), "customer"))
+                .GetBillingProfileAsync(new() { AccountId = Guid.NewGuid().ToString() }).ResponseAsync);
+        var unknown = await Billing(TestTokens.Service())
+            .GetBillingProfileAsync(new() { AccountId = Guid.NewGuid().ToString() });
 
         Assert.Equal(StatusCode.PermissionDenied, customer.StatusCode);
         Assert.False(unknown.Found);
@@ -215,14 +258,26 @@ public sealed class ProfileTests(ProfileServiceFactory factory) : IClassFixture<
         using var stranger = factory.Customer(Guid.NewGuid());
         var oldEmail = (await factory.GetAsync(http)).GetProperty("email").GetString()!;
 
-        var (direct, directBody) = await PutAsync(http, new { firstName = "A", lastName = "B", city = "Sofia", address = "x", email = "new@example.com", version = 1 });
+        var (direct, directBody) = await PutAsync(http, new
+        {
+            firstName = "A",
+            lastName = "B",
+            city = "Sofia",
+            address = "x",
+            email = "new@example.com",
+            version = 1
+        });
         var (first, _) = await PostAsync(http, "/api/profile/email-change", new { newEmail = "first@example.com" });
         var (second, _) = await PostAsync(http, "/api/profile/email-change", new { newEmail = "second@example.com" });
-        var tokens = (await factory.OutboxAsync("EmailChangeRequested", accountId.ToString())).Select(e => e.GetProperty("confirmationToken").GetString()!).ToList();
+        var tokens = (await factory.OutboxAsync("EmailChangeRequested", accountId.ToString()))
+            .Select(e => e.GetProperty("confirmationToken").GetString()!)
+            .ToList();
         var (older, olderBody) = await PostAsync(http, "/api/profile/email-change/confirm", new { token = tokens[0] });
         var (foreign, _) = await PostAsync(stranger, "/api/profile/email-change/confirm", new { token = tokens[1] });
-        var (confirmed, profile) = await PostAsync(http, "/api/profile/email-change/confirm", new { token = tokens[1] });
-        var (reused, reusedBody) = await PostAsync(http, "/api/profile/email-change/confirm", new { token = tokens[1] });
+        var (confirmed, profile) = await PostAsync(http, "/api/profile/email-change/confirm",
+            new { token = tokens[1] });
+        var (reused, reusedBody) = await PostAsync(http, "/api/profile/email-change/confirm",
+            new { token = tokens[1] });
 
         Assert.Equal(HttpStatusCode.UnprocessableEntity, direct);
         Assert.Equal("email_change_requires_confirmation", Code(directBody));
@@ -232,11 +287,13 @@ public sealed class ProfileTests(ProfileServiceFactory factory) : IClassFixture<
         Assert.Equal("email_change_token_invalid", Code(olderBody));
         Assert.Equal(HttpStatusCode.BadRequest, foreign);
         Assert.Equal(HttpStatusCode.OK, confirmed);
-        Assert.Equal(("second@example.com", true), (profile.GetProperty("email").GetString(), profile.GetProperty("emailConfirmed").GetBoolean()));
+        Assert.Equal(("second@example.com", true),
+            (profile.GetProperty("email").GetString(), profile.GetProperty("emailConfirmed").GetBoolean()));
         Assert.Equal(HttpStatusCode.Conflict, reused);
         Assert.Equal("email_change_token_used", Code(reusedBody));
         var changed = Assert.Single(await factory.OutboxAsync("EmailChanged", accountId.ToString()));
-        Assert.Equal((oldEmail, "second@example.com"), (changed.GetProperty("oldEmail").GetString(), changed.GetProperty("newEmail").GetString()));
+        Assert.Equal((oldEmail, "second@example.com"),
+            (changed.GetProperty("oldEmail").GetString(), changed.GetProperty("newEmail").GetString()));
         // Consumers keep the newest change by this version when two arrive out of order.
         Assert.Equal(profile.GetProperty("version").GetInt32(), changed.GetProperty("profileVersion").GetInt32());
     }
@@ -247,7 +304,10 @@ public sealed class ProfileTests(ProfileServiceFactory factory) : IClassFixture<
         var accountId = await factory.RegisterAsync();
         using var http = factory.Customer(accountId);
         await PostAsync(http, "/api/profile/email-change", new { newEmail = "later@example.com" });
-        var token = (await factory.OutboxAsync("EmailChangeRequested", accountId.ToString())).Single().GetProperty("confirmationToken").GetString();
+        var token = (await factory.OutboxAsync("EmailChangeRequested", accountId.ToString()))
+            .Single()
+            .GetProperty("confirmationToken")
+            .GetString();
 
         factory.Clock.Advance(TimeSpan.FromHours(24) + TimeSpan.FromSeconds(1));
         var (expired, body) = await PostAsync(http, "/api/profile/email-change/confirm", new { token });
@@ -268,10 +328,13 @@ public sealed class ProfileTests(ProfileServiceFactory factory) : IClassFixture<
         var (started, challenge) = await PostAsync(http, "/api/profile/phone/verification", new { channel = "sms" });
         var challengeId = challenge.GetProperty("challengeId").GetGuid();
         var code = factory.Verification.Telephony.LastCode(challengeId);
-        var (wrong, wrongBody) = await PostAsync(http, $"/api/profile/phone/verification/{challengeId}/confirm", new { code = code == "000000" ? "000001" : "000000" });
-        var (confirmed, profile) = await PostAsync(http, $"/api/profile/phone/verification/{challengeId}/confirm", new { code });
+        var (wrong, wrongBody) = await PostAsync(http, $"/api/profile/phone/verification/{challengeId}/confirm",
+            new { code = code == "000000" ? "000001" : "000000" });
+        var (confirmed, profile) = await PostAsync(
+            http, $"/api/profile/phone/verification/{challengeId}/confirm", new { code });
         var (again, againBody) = await PostAsync(http, "/api/profile/phone/verification", new { channel = "call" });
-        var (changed, changedProfile) = await PutAsync(http, Complete(profile.GetProperty("version").GetInt32(), phone: NewMobile()));
+        var (changed, changedProfile) = await PutAsync(http,
+            Complete(profile.GetProperty("version").GetInt32(), phone: NewMobile()));
 
         Assert.Equal(HttpStatusCode.OK, started);
         Assert.Equal("primary", challenge.GetProperty("gateway").GetString());
@@ -296,11 +359,14 @@ public sealed class ProfileTests(ProfileServiceFactory factory) : IClassFixture<
         var (sms, smsBody) = await PostAsync(http, "/api/profile/phone/verification", new { channel = "sms" });
         var (call, callBody) = await PostAsync(http, "/api/profile/phone/verification", new { channel = "call" });
         var challengeId = callBody.GetProperty("challengeId").GetGuid();
-        var (tooSoon, tooSoonBody) = await PostAsync(http, $"/api/profile/phone/verification/{challengeId}/resend", new { otherGateway = true });
+        var (tooSoon, tooSoonBody) = await PostAsync(http, $"/api/profile/phone/verification/{challengeId}/resend",
+            new { otherGateway = true });
         factory.Verification.Clock.Advance(TimeSpan.FromSeconds(61));
-        var (other, otherBody) = await PostAsync(http, $"/api/profile/phone/verification/{challengeId}/resend", new { otherGateway = true });
+        var (other, otherBody) = await PostAsync(http, $"/api/profile/phone/verification/{challengeId}/resend",
+            new { otherGateway = true });
         var spoken = factory.Verification.Telephony.For(challengeId, "call-secondary").Single();
-        var (confirmed, _) = await PostAsync(http, $"/api/profile/phone/verification/{challengeId}/confirm", new { code = spoken.Code });
+        var (confirmed, _) = await PostAsync(http, $"/api/profile/phone/verification/{challengeId}/confirm",
+            new { code = spoken.Code });
 
         Assert.Equal(HttpStatusCode.UnprocessableEntity, sms);
         Assert.Equal("sms_not_supported_for_landline", Code(smsBody));
@@ -325,13 +391,15 @@ public sealed class ProfileTests(ProfileServiceFactory factory) : IClassFixture<
         {
             await using var scope = factory.Services.CreateAsyncScope();
             var db = scope.ServiceProvider.GetRequiredService<ProfileDbContext>();
-            return await PhoneVerificationEndpoints.MarkVerifiedAsync(db, accountId, phone, "system", null, TimeProvider.System, CancellationToken.None);
+            return await PhoneVerificationEndpoints.MarkVerifiedAsync(db, accountId, phone, "system", null,
+                TimeProvider.System, CancellationToken.None);
         })));
 
         Assert.All(results, r => Assert.True(r?.PhoneVerified));
         Assert.Equal(3, (await factory.GetAsync(http)).GetProperty("version").GetInt32());
         var audit = await http.GetFromJsonAsync<JsonElement>("/api/profile/audit");
-        Assert.Single(audit.GetProperty("items").EnumerateArray(), e => e.GetProperty("field").GetString() == "phoneVerified");
+        Assert.Single(audit.GetProperty("items").EnumerateArray(),
+            e => e.GetProperty("field").GetString() == "phoneVerified");
     }
 
     [Fact]
@@ -355,7 +423,8 @@ public sealed class ProfileTests(ProfileServiceFactory factory) : IClassFixture<
 
         Assert.True(verified, "PhoneVerified did not reach the profile");
         var audit = await http.GetFromJsonAsync<JsonElement>("/api/profile/audit");
-        Assert.Contains(audit.GetProperty("items").EnumerateArray(), e => e.GetProperty("field").GetString() == "phoneVerified" && e.GetProperty("actor").GetString() == "system");
+        Assert.Contains(audit.GetProperty("items").EnumerateArray(), e =>
+            e.GetProperty("field").GetString() == "phoneVerified" && e.GetProperty("actor").GetString() == "system");
     }
 
     [Fact]
@@ -370,11 +439,16 @@ public sealed class ProfileTests(ProfileServiceFactory factory) : IClassFixture<
         var rest = await http.GetFromJsonAsync<JsonElement>($"/api/profile/audit?limit=50&cursor={next}");
         using var badLimit = await http.GetAsync("/api/profile/audit?limit=0");
 
-        var entries = first.GetProperty("items").EnumerateArray().Concat(rest.GetProperty("items").EnumerateArray()).ToList();
+        var entries = first.GetProperty("items")
+            .EnumerateArray()
+            .Concat(rest.GetProperty("items").EnumerateArray())
+            .ToList();
         Assert.Equal(3, first.GetProperty("items").GetArrayLength());
         Assert.Equal(JsonValueKind.Null, rest.GetProperty("nextCursor").ValueKind);
         var firstName = entries.Single(e => e.GetProperty("field").GetString() == "firstName");
-        Assert.Equal(("customer", "Jane", "Иван"), (firstName.GetProperty("actor").GetString(), firstName.GetProperty("oldValue").GetString(), firstName.GetProperty("newValue").GetString()));
+        Assert.Equal(("customer", "Jane", "Иван"),
+            (firstName.GetProperty("actor").GetString(), firstName.GetProperty("oldValue").GetString(),
+                firstName.GetProperty("newValue").GetString()));
         Assert.Equal(ProfileServiceFactory.ClientAddress, firstName.GetProperty("ip").GetString());
         Assert.Contains(entries, e => e.GetProperty("field").GetString() == "postalAddress.postalCode");
         Assert.Equal(HttpStatusCode.BadRequest, badLimit.StatusCode);
@@ -394,7 +468,8 @@ public sealed class ProfileTests(ProfileServiceFactory factory) : IClassFixture<
 
         var audit = await http.GetFromJsonAsync<JsonElement>("/api/profile/audit?limit=50");
         Assert.NotEmpty(audit.GetProperty("items").EnumerateArray());
-        Assert.All(audit.GetProperty("items").EnumerateArray(), e => Assert.Equal("127.0.0.1", e.GetProperty("ip").GetString()));
+        Assert.All(audit.GetProperty("items").EnumerateArray(),
+            e => Assert.Equal("127.0.0.1", e.GetProperty("ip").GetString()));
     }
 
     [Fact]
@@ -404,7 +479,9 @@ public sealed class ProfileTests(ProfileServiceFactory factory) : IClassFixture<
 
         var countries = await anonymous.GetFromJsonAsync<JsonElement>("/api/countries");
 
-        var list = countries.EnumerateArray().Select(c => (Code: c.GetProperty("code").GetString()!, Name: c.GetProperty("name").GetString()!)).ToList();
+        var list = countries.EnumerateArray()
+            .Select(c => (Code: c.GetProperty("code").GetString()!, Name: c.GetProperty("name").GetString()!))
+            .ToList();
         Assert.Equal(Introserv.Profile.Features.Countries.Count, list.Count);
         Assert.Contains(("BG", "Bulgaria"), list);
         Assert.Contains(("DE", "Germany"), list);

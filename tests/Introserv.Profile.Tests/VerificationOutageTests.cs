@@ -8,16 +8,18 @@ using Microsoft.AspNetCore.Hosting;
 
 namespace Introserv.Profile.Tests;
 
-/// <summary>Verification with its Redis down: ready but degraded, and a clear 503 at once instead of a hang or a 500.</summary>
-public sealed class VerificationOutageTests(VerificationOutageTests.RedisDown factory) : IClassFixture<VerificationOutageTests.RedisDown>
+// Verification with its Redis down: ready but degraded, and a clear 503 at once instead of a hang or a 500.
+public sealed class VerificationOutageTests(VerificationOutageTests.RedisDown factory)
+    : IClassFixture<VerificationOutageTests.RedisDown>
 {
-    /// <summary>The service with its challenge store (Redis) unreachable.</summary>
+    // The service with its challenge store (Redis) unreachable.
     public sealed class RedisDown : VerificationServiceFactory
     {
         protected override IReadOnlyCollection<string> AcceptedHealth => ["Degraded"];
 
         protected override void ConfigureSettings(IWebHostBuilder builder) =>
-            builder.UseSetting($"ConnectionStrings:{ResourceNames.Redis}", "127.0.0.1:9,abortConnect=false,connectTimeout=200");
+            builder.UseSetting($"ConnectionStrings:{ResourceNames.Redis}",
+                "127.0.0.1:9,abortConnect=false,connectTimeout=200");
     }
 
     [Fact]
@@ -26,11 +28,13 @@ public sealed class VerificationOutageTests(VerificationOutageTests.RedisDown fa
         using var http = factory.Customer(Guid.NewGuid());
 
         var watch = Stopwatch.StartNew();
-        using var response = await http.PostAsJsonAsync("/api/verification/challenges", new { purpose = "phone", channel = "sms", phone = "+359888123456" });
+        using var response = await http.PostAsJsonAsync("/api/verification/challenges",
+            new { purpose = "phone", channel = "sms", phone = "+359888123456" });
         var took = watch.Elapsed;
 
         Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
-        Assert.Equal("challenge_store_unavailable", (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("code").GetString());
+        Assert.Equal("challenge_store_unavailable",
+            (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("code").GetString());
         Assert.NotNull(response.Headers.RetryAfter);
         Assert.True(took < TimeSpan.FromSeconds(5), $"took {took}");
         Assert.Empty(factory.Telephony.Inbox.List("+359888123456"));

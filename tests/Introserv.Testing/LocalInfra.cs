@@ -4,10 +4,8 @@ using Npgsql;
 
 namespace Introserv.Testing;
 
-/// <summary>
-/// The locally started PostgreSQL, Redis and RabbitMQ (deploy/local/infra.sh), as the tests see them.
-/// Tests run against these real servers; each test run uses databases of its own and drops them.
-/// </summary>
+// The locally started PostgreSQL, Redis and RabbitMQ (deploy/local/infra.sh), as the tests see them.
+// Tests run against these real servers; each test run uses databases of its own and drops them.
 public sealed class LocalInfra
 {
     private static readonly Lazy<LocalInfra> Instance = new(Load);
@@ -21,17 +19,15 @@ public sealed class LocalInfra
 
     public static LocalInfra Current => Instance.Value;
 
-    /// <summary>Server connection string without a database.</summary>
+    // Server connection string without a database.
     public string Postgres { get; }
 
     public string Redis { get; }
 
     public string RabbitMq { get; }
 
-    /// <summary>
-    /// The broker's virtual host <paramref name="name"/> (deploy/local/infra.sh creates the test ones): a test host
-    /// there sees only the events it publishes itself, none of those other test hosts' reactions publish.
-    /// </summary>
+    // The broker's virtual host name (deploy/local/infra.sh creates the test ones): a test host
+    // there sees only the events it publishes itself, none of those other test hosts' reactions publish.
     public string RabbitMqVirtualHost(string name) =>
         new UriBuilder(RabbitMq) { Path = "/" + Uri.EscapeDataString(name) }.Uri.ToString();
 
@@ -45,13 +41,14 @@ public sealed class LocalInfra
                 dir = dir.Parent;
             }
 
-            return dir?.FullName ?? throw new InvalidOperationException("Introserv.sln not found above the test binaries.");
+            return dir?.FullName
+                ?? throw new InvalidOperationException("Introserv.sln not found above the test binaries.");
         }
     }
 
     public string DatabaseConnectionString(string database) => $"{Postgres};Database={database}";
 
-    /// <summary>A database name unique to this run, so runs never see each other's data.</summary>
+    // A database name unique to this run, so runs never see each other's data.
     public static string UniqueDatabaseName(string purpose) =>
         $"introserv_test_{purpose}_{Guid.NewGuid():N}"[..48];
 

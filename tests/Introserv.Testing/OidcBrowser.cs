@@ -7,15 +7,12 @@ using System.Text.RegularExpressions;
 
 namespace Introserv.Testing;
 
-/// <summary>Tokens from the token endpoint.</summary>
+// Tokens from the token endpoint.
 public sealed record TokenSet(string AccessToken, string? RefreshToken, string? IdToken, int ExpiresIn);
 
-/// <summary>
-/// Drives the authorization code flow with PKCE the way a browser and a front end would: the authorize
-/// redirect, the server-rendered sign-in pages (with their antiforgery tokens and cookies), the redirect back
-/// with the code, and the token exchange. The <see cref="HttpClient"/> must keep cookies and must not follow
-/// redirects.
-/// </summary>
+// Drives the authorization code flow with PKCE the way a browser and a front end would: the authorize
+// redirect, the server-rendered sign-in pages (with their antiforgery tokens and cookies), the redirect back
+// with the code, and the token exchange. The HttpClient must keep cookies and must not follow redirects.
 public sealed partial class OidcBrowser(HttpClient http, string clientId, string redirectUri)
 {
     public const string DefaultScopes = "openid profile email roles offline_access";
@@ -29,7 +26,7 @@ public sealed partial class OidcBrowser(HttpClient http, string clientId, string
 
     public string State { get; private set; } = "";
 
-    /// <summary>The authorize URL for a new PKCE pair (S256).</summary>
+    // The authorize URL for a new PKCE pair (S256).
     public string NewAuthorizeUrl(string scope = DefaultScopes, string? extra = null)
     {
         CodeVerifier = Base64Url(RandomNumberGenerator.GetBytes(32));
@@ -43,19 +40,20 @@ public sealed partial class OidcBrowser(HttpClient http, string clientId, string
             + (extra ?? "");
     }
 
-    /// <summary>Starts a sign-in and opens the sign-in page it redirects to; returns the page's HTML.</summary>
+    // Starts a sign-in and opens the sign-in page it redirects to; returns the page's HTML.
     public async Task<string> OpenLoginPageAsync(string scope = DefaultScopes, string? extra = null)
     {
         using var authorize = await http.GetAsync(new Uri(NewAuthorizeUrl(scope, extra), UriKind.Relative));
         if (authorize.StatusCode != HttpStatusCode.Redirect)
         {
-            throw new InvalidOperationException($"Authorize answered {(int)authorize.StatusCode}: {await authorize.Content.ReadAsStringAsync()}");
+            throw new InvalidOperationException(
+                $"Authorize answered {(int)authorize.StatusCode}: {await authorize.Content.ReadAsStringAsync()}");
         }
 
         return await GetPageAsync(authorize.Headers.Location!);
     }
 
-    /// <summary>Posts the credentials form; the response is a redirect on success, the page with an error otherwise.</summary>
+    // Posts the credentials form; the response is a redirect on success, the page with an error otherwise.
     public Task<HttpResponseMessage> SubmitCredentialsAsync(string login, string password) =>
         PostFormAsync("/account/login", new Dictionary<string, string>
         {
@@ -64,14 +62,14 @@ public sealed partial class OidcBrowser(HttpClient http, string clientId, string
             ["returnUrl"] = _returnUrl ?? "",
         });
 
-    /// <summary>Opens the second-factor page (after a credentials redirect to it) and posts the code.</summary>
+    // Opens the second-factor page (after a credentials redirect to it) and posts the code.
     public async Task<HttpResponseMessage> SubmitSecondFactorAsync(string code)
     {
         await GetPageAsync(new Uri("/account/login/second-factor", UriKind.Relative));
         return await PostFormAsync("/account/login/second-factor", new Dictionary<string, string> { ["code"] = code });
     }
 
-    /// <summary>Follows the redirects after a successful sign-in up to the client's redirect URI and redeems the code.</summary>
+    // Follows the redirects after a successful sign-in up to the client's redirect URI and redeems the code.
     public async Task<TokenSet> CompleteAsync(HttpResponseMessage afterSignIn)
     {
         ArgumentNullException.ThrowIfNull(afterSignIn);
@@ -79,7 +77,7 @@ public sealed partial class OidcBrowser(HttpClient http, string clientId, string
         return await RedeemAsync(code);
     }
 
-    /// <summary>Redirects up to the client's redirect URI; returns the code (throws on an error redirect).</summary>
+    // Redirects up to the client's redirect URI; returns the code (throws on an error redirect).
     public async Task<string> FollowToCodeAsync(HttpResponseMessage response)
     {
         ArgumentNullException.ThrowIfNull(response);
@@ -87,7 +85,8 @@ public sealed partial class OidcBrowser(HttpClient http, string clientId, string
         {
             if (response.StatusCode is not (HttpStatusCode.Redirect or HttpStatusCode.Found or HttpStatusCode.SeeOther))
             {
-                throw new InvalidOperationException($"Expected a redirect, got {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
+                throw new InvalidOperationException($"Expected a redirect, got {(int)response.StatusCode}: " +
+                    $"{await response.Content.ReadAsStringAsync()}");
             }
 
             var location = response.Headers.Location!;
@@ -128,12 +127,14 @@ public sealed partial class OidcBrowser(HttpClient http, string clientId, string
         return await ReadTokensAsync(response);
     }
 
-    /// <summary>The whole flow: sign-in page, credentials, optional second factor, code exchange.</summary>
-    public async Task<TokenSet> SignInAsync(string login, string password, Func<string>? secondFactorCode = null, string scope = DefaultScopes)
+    // The whole flow: sign-in page, credentials, optional second factor, code exchange.
+    public async Task<TokenSet> SignInAsync(
+        string login, string password, Func<string>? secondFactorCode = null, string scope = DefaultScopes)
     {
         await OpenLoginPageAsync(scope);
         var response = await SubmitCredentialsAsync(login, password);
-        if (response.Headers.Location?.OriginalString.StartsWith("/account/login/second-factor", StringComparison.Ordinal) == true)
+        if (response.Headers.Location?.OriginalString
+            .StartsWith("/account/login/second-factor", StringComparison.Ordinal) == true)
         {
             if (secondFactorCode is null)
             {
@@ -146,7 +147,7 @@ public sealed partial class OidcBrowser(HttpClient http, string clientId, string
         return await CompleteAsync(response);
     }
 
-    /// <summary>Authorizes again with the existing browser sign-in (no credentials), e.g. a second tab or a silent renew.</summary>
+    // Authorizes again with the existing browser sign-in (no credentials), e.g. a second tab or a silent renew.
     public async Task<HttpResponseMessage> AuthorizeAsync(string scope = DefaultScopes, string? extra = null) =>
         await http.GetAsync(new Uri(NewAuthorizeUrl(scope, extra), UriKind.Relative));
 
@@ -167,7 +168,8 @@ public sealed partial class OidcBrowser(HttpClient http, string clientId, string
         var body = await response.Content.ReadFromJsonAsync<JsonElement>();
         if (!response.IsSuccessStatusCode)
         {
-            throw new OidcErrorException(body.GetProperty("error").GetString()!, body.TryGetProperty("error_description", out var d) ? d.GetString() : null);
+            throw new OidcErrorException(body.GetProperty("error").GetString()!,
+                body.TryGetProperty("error_description", out var d) ? d.GetString() : null);
         }
 
         return new TokenSet(
@@ -177,7 +179,7 @@ public sealed partial class OidcBrowser(HttpClient http, string clientId, string
             body.GetProperty("expires_in").GetInt32());
     }
 
-    /// <summary>The payload of a JWT (no validation: for looking at claims in tests).</summary>
+    // The payload of a JWT (no validation: for looking at claims in tests).
     public static JsonElement ReadJwtPayload(string jwt)
     {
         ArgumentNullException.ThrowIfNull(jwt);
@@ -195,7 +197,9 @@ public sealed partial class OidcBrowser(HttpClient http, string clientId, string
             throw new InvalidOperationException($"{location} answered {(int)page.StatusCode}: {html}");
         }
 
-        _formToken = FormToken().Match(html) is { Success: true } token ? WebUtility.HtmlDecode(token.Groups[1].Value) : null;
+        _formToken = FormToken().Match(html) is { Success: true } token
+            ? WebUtility.HtmlDecode(token.Groups[1].Value)
+            : null;
         if (ReturnUrl().Match(html) is { Success: true } returnUrl)
         {
             _returnUrl = WebUtility.HtmlDecode(returnUrl.Groups[1].Value);
@@ -214,9 +218,11 @@ public sealed partial class OidcBrowser(HttpClient http, string clientId, string
     private static Dictionary<string, string> ParseQuery(string query) =>
         query.TrimStart('?').Split('&', StringSplitOptions.RemoveEmptyEntries)
             .Select(p => p.Split('=', 2))
-            .ToDictionary(p => Uri.UnescapeDataString(p[0]), p => p.Length > 1 ? Uri.UnescapeDataString(p[1].Replace('+', ' ')) : "");
+            .ToDictionary(p => Uri.UnescapeDataString(p[0]),
+                p => p.Length > 1 ? Uri.UnescapeDataString(p[1].Replace('+', ' ')) : "");
 
-    private static string Base64Url(byte[] bytes) => Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+    private static string Base64Url(byte[] bytes) =>
+        Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
 
     [GeneratedRegex("name=\"__RequestVerificationToken\" value=\"([^\"]*)\"")]
     private static partial Regex FormToken();
@@ -225,7 +231,7 @@ public sealed partial class OidcBrowser(HttpClient http, string clientId, string
     private static partial Regex ReturnUrl();
 }
 
-/// <summary>An OAuth error answer (redirect or token endpoint).</summary>
+// An OAuth error answer (redirect or token endpoint).
 public sealed class OidcErrorException(string error, string? description)
     : Exception($"{error}: {description}")
 {

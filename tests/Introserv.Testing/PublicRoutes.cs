@@ -1,9 +1,7 @@
 namespace Introserv.Testing;
 
-/// <summary>
-/// The public API surface of DESIGN.md: a sample path of every route family and the service that must
-/// answer it through the gateway.
-/// </summary>
+// The public API surface of DESIGN.md: a sample path of every route family and the service that must
+// answer it through the gateway.
 public static class PublicRoutes
 {
     public static readonly IReadOnlyList<(string Path, string Service)> All =
@@ -47,12 +45,14 @@ public static class PublicRoutes
         ("/api/staff/addresses/203.0.113.10/retire", "orders"),
     ];
 
-    /// <summary>The routes anyone may call without a token (registration, OpenID Connect, sign-in pages, the price list).</summary>
+    // The routes anyone may call without a token (registration, OpenID Connect, sign-in pages, the price list).
     public static readonly IReadOnlySet<string> Anonymous = new HashSet<string>(StringComparer.Ordinal)
     {
-        "/api/accounts", "/connect/authorize", "/connect/token", "/.well-known/openid-configuration", "/account/login", "/api/plans",
+        "/api/accounts", "/connect/authorize", "/connect/token", "/.well-known/openid-configuration", "/account/login",
+        "/api/plans",
         "/api/countries", "/api/accounts/password-reset",
     };
 
-    public static readonly IReadOnlyList<string> Services = ["identity", "profile", "orders", "notifications", "verification"];
+    public static readonly IReadOnlyList<string> Services =
+        ["identity", "profile", "orders", "notifications", "verification"];
 }

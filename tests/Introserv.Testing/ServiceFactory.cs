@@ -92,7 +92,8 @@ public abstract class ServiceFactory<TEntryPoint> : WebApplicationFactory<TEntry
     // An API client (no automatic redirects) with a bearer token, when given, from the given client address.
     public HttpClient Api(string? token, string? clientAddress = null)
     {
-        var http = CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, BaseAddress = BaseAddress });
+        var http = CreateClient(
+            new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, BaseAddress = BaseAddress });
         if (token is not null)
         {
             http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);

@@ -5,7 +5,8 @@ namespace Introserv.Testing;
 public static class ServiceHealth
 {
     // Polls /health until the service reports Healthy (or a status in accept); returns the last answer.
-    public static Task<string> WaitForHealthyAsync(HttpClient client, TimeSpan? timeout = null, IReadOnlyCollection<string>? accept = null)
+    public static Task<string> WaitForHealthyAsync(
+        HttpClient client, TimeSpan? timeout = null, IReadOnlyCollection<string>? accept = null)
     {
         ArgumentNullException.ThrowIfNull(client);
         return Eventually.ValueAsync(

@@ -1,9 +1,7 @@
 namespace Introserv.Testing;
 
-/// <summary>
-/// The system clock moved forward by <see cref="Offset"/>: tests jump ahead (step-up windows, throttling
-/// waits) while timers and delays keep running in real time.
-/// </summary>
+// The system clock moved forward by Offset: tests jump ahead (step-up windows, throttling
+// waits) while timers and delays keep running in real time.
 public sealed class ShiftedTimeProvider : TimeProvider
 {
     private long _offsetTicks;

@@ -10,15 +10,14 @@ using Microsoft.IdentityModel.Tokens;
 
 namespace Introserv.Testing;
 
-/// <summary>
-/// Access tokens as Identity issues them (issuer, audience, subject, roles), signed with a key of this test run
-/// that services under test are told to trust instead of Identity's JWKS.
-/// </summary>
+// Access tokens as Identity issues them (issuer, audience, subject, roles), signed with a key of this test run
+// that services under test are told to trust instead of Identity's JWKS.
 public static class TestTokens
 {
     public const string Issuer = "http://identity.test/";
 
-    private static readonly SymmetricSecurityKey SigningKey = new(Encoding.UTF8.GetBytes($"test-signing-key-{Guid.NewGuid():N}-0123456789"));
+    private static readonly SymmetricSecurityKey SigningKey =
+        new(Encoding.UTF8.GetBytes($"test-signing-key-{Guid.NewGuid():N}-0123456789"));
 
     public static string For(Guid accountId, params string[] roles)
     {
@@ -36,7 +35,7 @@ public static class TestTokens
 
     public static string Service() => For(Guid.NewGuid(), AuthenticationExtensions.ServiceRole);
 
-    /// <summary>Makes the service's JWT bearer handler trust the test key (no discovery document is fetched).</summary>
+    // Makes the service's JWT bearer handler trust the test key (no discovery document is fetched).
     public static IServiceCollection TrustTestTokens(this IServiceCollection services) =>
         services.PostConfigure<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme, options =>
         {
@@ -46,7 +45,7 @@ public static class TestTokens
             options.TokenValidationParameters.IssuerSigningKey = SigningKey;
         });
 
-    /// <summary>Service-to-service calls of the service under test carry a test service token.</summary>
+    // Service-to-service calls of the service under test carry a test service token.
     public static IServiceCollection UseTestServiceTokens(this IServiceCollection services) =>
         services.AddSingleton<IServiceTokenSource, ServiceTokenSource>();
 

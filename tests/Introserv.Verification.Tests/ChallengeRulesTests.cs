@@ -51,7 +51,8 @@ public sealed class ChallengeRulesTests : IClassFixture<VerificationServiceFacto
         var db = scope.ServiceProvider.GetRequiredService<VerificationDbContext>();
         Assert.Equal(phone, (await db.VerifiedPhones.SingleAsync(p => p.AccountId == accountId)).Phone);
         var events = await db.Set<OutboxMessage>().Where(m => m.MessageType.Contains("PhoneVerified")).ToListAsync();
-        Assert.Single(events, e => e.Payload.Contains(challengeId.ToString(), StringComparison.Ordinal) && e.Payload.Contains(phone, StringComparison.Ordinal));
+        Assert.Single(events, e => e.Payload.Contains(challengeId.ToString(), StringComparison.Ordinal)
+            && e.Payload.Contains(phone, StringComparison.Ordinal));
         using var verified = await customer.Http.GetAsync("/api/verification/phone");
         Assert.Contains(phone, await verified.Content.ReadAsStringAsync(), StringComparison.Ordinal);
     }
@@ -132,8 +133,11 @@ public sealed class ChallengeRulesTests : IClassFixture<VerificationServiceFacto
         Assert.Equal("challenge_locked", CodeOf(rightBody));
         using var scope = _factory.Services.CreateScope();
         var db = scope.ServiceProvider.GetRequiredService<VerificationDbContext>();
-        var failures = await db.Set<OutboxMessage>().Where(m => m.MessageType.Contains("VerificationFailed")).ToListAsync();
-        Assert.Single(failures, m => m.Payload.Contains(challengeId.ToString(), StringComparison.Ordinal) && m.Payload.Contains("attempts_exhausted", StringComparison.Ordinal));
+        var failures = await db.Set<OutboxMessage>()
+            .Where(m => m.MessageType.Contains("VerificationFailed"))
+            .ToListAsync();
+        Assert.Single(failures, m => m.Payload.Contains(challengeId.ToString(), StringComparison.Ordinal)
+            && m.Payload.Contains("attempts_exhausted", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -143,7 +147,8 @@ public sealed class ChallengeRulesTests : IClassFixture<VerificationServiceFacto
         var challengeId = await customer.StartPhoneAsync(NewMobile());
         var wrong = _factory.Telephony.LastCode(challengeId) == "000000" ? "000001" : "000000";
 
-        var results = await Task.WhenAll(Enumerable.Range(0, 20).Select(_ => customer.ConfirmAsync(challengeId, wrong)));
+        var results = await Task.WhenAll(Enumerable.Range(0, 20)
+            .Select(_ => customer.ConfirmAsync(challengeId, wrong)));
 
         Assert.Equal(4, results.Count(r => CodeOf(r.Body) == "invalid_code"));
         Assert.Equal(16, results.Count(r => CodeOf(r.Body) == "challenge_locked"));
@@ -160,7 +165,8 @@ public sealed class ChallengeRulesTests : IClassFixture<VerificationServiceFacto
         var (again, againBody) = await customer.ConfirmAsync(challengeId, code);
 
         Assert.Single(results, r => r.Status == HttpStatusCode.OK);
-        Assert.All(results.Where(r => r.Status != HttpStatusCode.OK), r => Assert.Equal("challenge_already_used", CodeOf(r.Body)));
+        Assert.All(results.Where(r => r.Status != HttpStatusCode.OK),
+            r => Assert.Equal("challenge_already_used", CodeOf(r.Body)));
         Assert.Equal(HttpStatusCode.Conflict, again);
         Assert.Equal("challenge_already_used", CodeOf(againBody));
     }
@@ -209,13 +215,15 @@ public sealed class ChallengeRulesTests : IClassFixture<VerificationServiceFacto
         }
 
         using var last = _factory.NewCustomer(out _);
-        using var response = await last.Http.PostAsJsonAsync("/api/verification/challenges", new { purpose = "phone", channel = "sms", phone });
+        using var response = await last.Http.PostAsJsonAsync("/api/verification/challenges",
+            new { purpose = "phone", channel = "sms", phone });
 
         Assert.Equal(HttpStatusCode.TooManyRequests, accountLimited);
         Assert.Equal("too_many_challenges", CodeOf(accountBody));
         Assert.Equal(HttpStatusCode.TooManyRequests, response.StatusCode);
         Assert.NotNull(response.Headers.RetryAfter);
-        Assert.Contains("too_many_messages_to_phone", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Contains("too_many_messages_to_phone", await response.Content.ReadAsStringAsync(),
+            StringComparison.Ordinal);
         Assert.Equal(VerificationServiceFactory.SendsPerPhone, _factory.Telephony.Inbox.List(phone).Count);
     }
 
@@ -229,7 +237,8 @@ public sealed class ChallengeRulesTests : IClassFixture<VerificationServiceFacto
 
         var (confirm, confirmBody) = await stranger.ConfirmAsync(challengeId, code);
         using var read = await stranger.Http.GetAsync($"/api/verification/challenges/{challengeId}");
-        using var anonymous = await _factory.Api(null).PostAsJsonAsync($"/api/verification/challenges/{challengeId}/confirm", new { code });
+        using var anonymous = await _factory.Api(null)
+            .PostAsJsonAsync($"/api/verification/challenges/{challengeId}/confirm", new { code });
 
         Assert.Equal(HttpStatusCode.NotFound, confirm);
         Assert.Equal("challenge_not_found", CodeOf(confirmBody));

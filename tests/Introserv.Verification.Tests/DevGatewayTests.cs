@@ -6,13 +6,14 @@ using Introserv.Testing;
 
 namespace Introserv.Verification.Tests;
 
-/// <summary>The stand-in telephony provider is for development only, and production must name real providers.</summary>
+// The stand-in telephony provider is for development only, and production must name real providers.
 public sealed class DevGatewayTests
 {
     [Fact]
     public async Task The_development_gateway_refuses_to_run_in_production()
     {
-        var (exitCode, output) = await RunAsync("Introserv.Verification.DevGateway.dll", ("ASPNETCORE_URLS", "http://127.0.0.1:0"));
+        var (exitCode, output) = await RunAsync("Introserv.Verification.DevGateway.dll",
+            ("ASPNETCORE_URLS", "http://127.0.0.1:0"));
 
         Assert.NotEqual(0, exitCode);
         Assert.Contains("never runs in Production", output, StringComparison.Ordinal);
@@ -24,7 +25,8 @@ public sealed class DevGatewayTests
         var (exitCode, output) = await RunAsync(
             "Introserv.Verification.dll",
             ("ASPNETCORE_URLS", "http://127.0.0.1:0"),
-            ($"ConnectionStrings__{ResourceNames.VerificationDb}", LocalInfra.Current.DatabaseConnectionString("verification_unused")),
+            ($"ConnectionStrings__{ResourceNames.VerificationDb}",
+                LocalInfra.Current.DatabaseConnectionString("verification_unused")),
             ($"ConnectionStrings__{ResourceNames.RabbitMq}", LocalInfra.Current.RabbitMq),
             ($"ConnectionStrings__{ResourceNames.Redis}", LocalInfra.Current.Redis),
             ("Auth__Issuer", "http://identity.test/"),
@@ -43,7 +45,8 @@ public sealed class DevGatewayTests
         using var http = new HttpClient();
         using var request = new HttpRequestMessage(HttpMethod.Post, provider.MessagesUrl("sms-primary"))
         {
-            Content = JsonContent.Create(new { to = "+359881234567", kind = "sms", code = "123456", text = "Code 123456", reference = "r" }),
+            Content = JsonContent.Create(
+                new { to = "+359881234567", kind = "sms", code = "123456", text = "Code 123456", reference = "r" }),
         };
         request.Headers.Authorization = new("Bearer", FakeTelephonyProvider.Token);
 
@@ -58,7 +61,8 @@ public sealed class DevGatewayTests
         Assert.Contains("123456", await page.Content.ReadAsStringAsync(), StringComparison.Ordinal);
     }
 
-    private static async Task<(int ExitCode, string Output)> RunAsync(string dll, params (string Key, string Value)[] environment)
+    private static async Task<(int ExitCode, string Output)> RunAsync(
+        string dll, params (string Key, string Value)[] environment)
     {
         var start = new ProcessStartInfo("dotnet")
         {

@@ -12,10 +12,8 @@ using Microsoft.Extensions.Logging;
 
 namespace Introserv.Verification.Tests;
 
-/// <summary>
-/// A telephony provider on a real local socket (the development gateway's endpoints), so the Verification
-/// service's HTTP provider, timeouts and fallback are exercised over HTTP as in production.
-/// </summary>
+// A telephony provider on a real local socket (the development gateway's endpoints), so the Verification
+// service's HTTP provider, timeouts and fallback are exercised over HTTP as in production.
 public sealed class FakeTelephonyProvider : IAsyncDisposable
 {
     public const string Token = "fake-provider-token-0123456789";
@@ -47,7 +45,10 @@ public sealed class FakeTelephonyProvider : IAsyncDisposable
         var app = builder.Build();
         app.MapDevGateway();
         await app.StartAsync();
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
+        var address = app.Services
+            .GetRequiredService<IServer>().Features
+            .Get<IServerAddressesFeature>()!.Addresses
+            .Single();
         return new FakeTelephonyProvider(app, new Uri(address));
     }
 
@@ -55,15 +56,18 @@ public sealed class FakeTelephonyProvider : IAsyncDisposable
 
     public void SetMode(string gateway, string mode) => Inbox.SetMode(gateway, mode);
 
-    /// <summary>Messages a gateway received for a challenge, oldest first.</summary>
+    // Messages a gateway received for a challenge, oldest first.
     public IReadOnlyList<ReceivedMessage> For(Guid challengeId, string? gateway = null) =>
-        [.. Inbox.List().Where(m => m.Reference == challengeId.ToString("D") && (gateway is null || m.Gateway == gateway)).OrderBy(m => m.Sequence)];
+        [.. Inbox.List()
+            .Where(m => m.Reference == challengeId.ToString("D") && (gateway is null || m.Gateway == gateway))
+            .OrderBy(m => m.Sequence)];
 
-    /// <summary>The code of the last message delivered for the challenge.</summary>
+    // The code of the last message delivered for the challenge.
     public string LastCode(Guid challengeId) =>
-        For(challengeId).Last(m => m.Outcome == "delivered").Code ?? throw new InvalidOperationException("The message had no code.");
+        For(challengeId).Last(m => m.Outcome == "delivered").Code
+            ?? throw new InvalidOperationException("The message had no code.");
 
-    /// <summary>The page a developer reads: also checked over HTTP, with its token rule.</summary>
+    // The page a developer reads: also checked over HTTP, with its token rule.
     public async Task<HttpStatusCode> PostWithoutTokenAsync(string gateway)
     {
         using var http = new HttpClient();

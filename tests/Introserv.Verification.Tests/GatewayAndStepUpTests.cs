@@ -43,7 +43,8 @@ public sealed partial class GatewayAndStepUpTests : IClassFixture<VerificationSe
 
         var attempts = await AttemptsAsync(accountId, challengeId);
         Assert.Equal(["primary", "secondary"], attempts.Select(a => a.GetProperty("gateway").GetString()).Reverse());
-        Assert.Equal([loggedOutcome, "delivered"], attempts.Select(a => a.GetProperty("outcome").GetString()).Reverse());
+        Assert.Equal([loggedOutcome, "delivered"],
+            attempts.Select(a => a.GetProperty("outcome").GetString()).Reverse());
         Assert.Equal("fake-sms-secondary", attempts[0].GetProperty("gatewayName").GetString());
         if (mode == GatewayModes.Timeout)
         {
@@ -84,7 +85,8 @@ public sealed partial class GatewayAndStepUpTests : IClassFixture<VerificationSe
         Assert.Equal("delivery_failed", CodeOf(body));
         Assert.Equal(HttpStatusCode.OK, resent);
         Assert.True(resentBody.GetProperty("delivered").GetBoolean());
-        Assert.Equal(HttpStatusCode.OK, (await customer.ConfirmAsync(challengeId, _factory.Telephony.LastCode(challengeId))).Status);
+        Assert.Equal(HttpStatusCode.OK,
+            (await customer.ConfirmAsync(challengeId, _factory.Telephony.LastCode(challengeId))).Status);
     }
 
     [Fact]
@@ -99,21 +101,28 @@ public sealed partial class GatewayAndStepUpTests : IClassFixture<VerificationSe
         await customer.ConfirmAsync(phoneChallenge, _factory.Telephony.LastCode(phoneChallenge));
 
         var token = await StepUpAsync(customer, "change_ip_allow_list", phone);
-        using var channel = _factory.GrpcChannel(_factory.TokenFor(Guid.NewGuid(), AuthenticationExtensions.ServiceRole));
+        using var channel = _factory.GrpcChannel(
+            _factory.TokenFor(Guid.NewGuid(), AuthenticationExtensions.ServiceRole));
         var client = new PhoneVerification.PhoneVerificationClient(channel);
-        var wrongOperation = await client.ConsumeStepUpTokenAsync(new() { AccountId = accountId.ToString(), Operation = "change_password", Token = token });
-        var afterWrongUse = await client.ConsumeStepUpTokenAsync(new() { AccountId = accountId.ToString(), Operation = "change_ip_allow_list", Token = token });
+        var wrongOperation = await client.ConsumeStepUpTokenAsync(
+            new() { AccountId = accountId.ToString(), Operation = "change_password", Token = token });
+        var afterWrongUse = await client.ConsumeStepUpTokenAsync(
+            new() { AccountId = accountId.ToString(), Operation = "change_ip_allow_list", Token = token });
 
         var second = await StepUpAsync(customer, "change_ip_allow_list", phone);
-        var otherAccount = await client.ConsumeStepUpTokenAsync(new() { AccountId = Guid.NewGuid().ToString(), Operation = "change_ip_allow_list", Token = second });
+        var otherAccount = await client.ConsumeStepUpTokenAsync(
+            new() { AccountId = Guid.NewGuid().ToString(), Operation = "change_ip_allow_list", Token = second });
 
         var third = await StepUpAsync(customer, "change_ip_allow_list", phone);
-        var valid = await client.ConsumeStepUpTokenAsync(new() { AccountId = accountId.ToString(), Operation = "change_ip_allow_list", Token = third });
-        var reused = await client.ConsumeStepUpTokenAsync(new() { AccountId = accountId.ToString(), Operation = "change_ip_allow_list", Token = third });
+        var valid = await client.ConsumeStepUpTokenAsync(
+            new() { AccountId = accountId.ToString(), Operation = "change_ip_allow_list", Token = third });
+        var reused = await client.ConsumeStepUpTokenAsync(
+            new() { AccountId = accountId.ToString(), Operation = "change_ip_allow_list", Token = third });
 
         var fourth = await StepUpAsync(customer, "change_ip_allow_list", phone);
         _factory.Clock.Advance(TimeSpan.FromMinutes(5) + TimeSpan.FromSeconds(1));
-        var expired = await client.ConsumeStepUpTokenAsync(new() { AccountId = accountId.ToString(), Operation = "change_ip_allow_list", Token = fourth });
+        var expired = await client.ConsumeStepUpTokenAsync(
+            new() { AccountId = accountId.ToString(), Operation = "change_ip_allow_list", Token = fourth });
 
         Assert.Equal((false, "other_operation"), (wrongOperation.Valid, wrongOperation.Reason));
         Assert.Equal((false, "unknown_or_used"), (afterWrongUse.Valid, afterWrongUse.Reason));
@@ -128,23 +137,39 @@ public sealed partial class GatewayAndStepUpTests : IClassFixture<VerificationSe
     {
         var accountId = Guid.NewGuid();
         var phone = NewMobile();
-        using var service = _factory.GrpcChannel(_factory.TokenFor(Guid.NewGuid(), AuthenticationExtensions.ServiceRole));
-        using var customerChannel = _factory.GrpcChannel(_factory.TokenFor(accountId, AuthenticationExtensions.CustomerRole));
+        using var service = _factory.GrpcChannel(
+            _factory.TokenFor(Guid.NewGuid(), AuthenticationExtensions.ServiceRole));
+        using var customerChannel = _factory.GrpcChannel(
+            _factory.TokenFor(accountId, AuthenticationExtensions.CustomerRole));
         using var anonymousChannel = _factory.GrpcChannel(null);
         var client = new PhoneVerification.PhoneVerificationClient(service);
-        var request = new StartChallengeRequest { AccountId = accountId.ToString(), Purpose = "phone", Channel = "sms", Phone = phone };
+        var request = new StartChallengeRequest
+        {
+            AccountId = accountId.ToString(),
+            Purpose = "phone",
+            Channel = "sms",
+            Phone = phone
+        };
 
         var started = await client.StartChallengeAsync(request);
         var challengeId = Guid.Parse(started.ChallengeId);
-        var wrong = await client.ConfirmChallengeAsync(new() { AccountId = accountId.ToString(), ChallengeId = started.ChallengeId, Code = "12345" });
-        var right = await client.ConfirmChallengeAsync(new() { AccountId = accountId.ToString(), ChallengeId = started.ChallengeId, Code = _factory.Telephony.LastCode(challengeId) });
+        var wrong = await client.ConfirmChallengeAsync(
+            new() { AccountId = accountId.ToString(), ChallengeId = started.ChallengeId, Code = "12345" });
+        var right = await client.ConfirmChallengeAsync(new()
+        {
+            AccountId = accountId.ToString(),
+            ChallengeId = started.ChallengeId,
+            Code = _factory.Telephony.LastCode(challengeId)
+        });
         var verified = await client.GetVerifiedPhoneAsync(new() { AccountId = accountId.ToString() });
         var badPhone = await Assert.ThrowsAsync<RpcException>(() => client.StartChallengeAsync(new StartChallengeRequest
         {
             AccountId = accountId.ToString(), Purpose = "phone", Channel = "sms", Phone = "12",
         }).ResponseAsync);
-        var asCustomer = await Assert.ThrowsAsync<RpcException>(() => new PhoneVerification.PhoneVerificationClient(customerChannel).StartChallengeAsync(request).ResponseAsync);
-        var anonymous = await Assert.ThrowsAsync<RpcException>(() => new PhoneVerification.PhoneVerificationClient(anonymousChannel).StartChallengeAsync(request).ResponseAsync);
+        var asCustomer = await Assert.ThrowsAsync<RpcException>(() =>
+            new PhoneVerification.PhoneVerificationClient(customerChannel).StartChallengeAsync(request).ResponseAsync);
+        var anonymous = await Assert.ThrowsAsync<RpcException>(() =>
+            new PhoneVerification.PhoneVerificationClient(anonymousChannel).StartChallengeAsync(request).ResponseAsync);
 
         Assert.True(started.Delivered);
         Assert.Equal("primary", started.Gateway);
@@ -163,14 +188,16 @@ public sealed partial class GatewayAndStepUpTests : IClassFixture<VerificationSe
         _factory.Telephony.SetMode("call-primary", GatewayModes.Fail);
         var challengeId = await customer.StartPhoneAsync(NewMobile(), "call");
 
-        using var asCustomer = await customer.Http.GetAsync($"/api/staff/verification/accounts/{accountId}/gateway-attempts");
+        using var asCustomer = await customer.Http.GetAsync(
+            $"/api/staff/verification/accounts/{accountId}/gateway-attempts");
         var attempts = await AttemptsAsync(accountId, challengeId);
 
         Assert.Equal(HttpStatusCode.Forbidden, asCustomer.StatusCode);
         Assert.Equal(2, attempts.Count);
         Assert.All(attempts, a => Assert.Equal("flash_call", a.GetProperty("delivery").GetString()));
         Assert.Equal(503, attempts[1].GetProperty("httpStatus").GetInt32());
-        Assert.DoesNotContain(_factory.Telephony.LastCode(challengeId), JsonSerializer.Serialize(attempts), StringComparison.Ordinal);
+        Assert.DoesNotContain(_factory.Telephony.LastCode(challengeId), JsonSerializer.Serialize(attempts),
+            StringComparison.Ordinal);
     }
 
     [Fact]
@@ -215,7 +242,8 @@ public sealed partial class GatewayAndStepUpTests : IClassFixture<VerificationSe
     private async Task<List<JsonElement>> AttemptsAsync(Guid accountId, Guid challengeId)
     {
         using var staff = _factory.Api(_factory.TokenFor(Guid.NewGuid(), AuthenticationExtensions.StaffRole));
-        using var response = await staff.GetAsync($"/api/staff/verification/accounts/{accountId}/gateway-attempts?challengeId={challengeId}");
+        using var response = await staff.GetAsync(
+            $"/api/staff/verification/accounts/{accountId}/gateway-attempts?challengeId={challengeId}");
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         return [.. (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("items").EnumerateArray()];
     }

@@ -8,7 +8,7 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace Introserv.Verification.Tests;
 
-/// <summary>The Verification service with small hourly budgets and a small per-address limit, so tests can exhaust them.</summary>
+// The Verification service with small hourly budgets and a small per-address limit, so tests can exhaust them.
 public sealed class TelephonyAbuseFactory : VerificationServiceFactory
 {
     public const int SmsPerHour = 10;
@@ -17,8 +17,9 @@ public sealed class TelephonyAbuseFactory : VerificationServiceFactory
     public const int CallsPerHour = 5;
     public const int ChallengesPerAddress = 4;
 
-    /// <summary>A start as a customer's browser sends it, from <paramref name="address"/> (a fresh one when null).</summary>
-    public async Task<Started> StartAsync(string phone, string channel, string? address = null, IReadOnlyDictionary<string, string>? headers = null)
+    // A start as a customer's browser sends it, from address (a fresh one when null).
+    public async Task<Started> StartAsync(
+        string phone, string channel, string? address = null, IReadOnlyDictionary<string, string>? headers = null)
     {
         using var http = Customer(Guid.NewGuid());
         using var request = new HttpRequestMessage(HttpMethod.Post, "/api/verification/challenges")
@@ -33,29 +34,33 @@ public sealed class TelephonyAbuseFactory : VerificationServiceFactory
 
         using var response = await http.SendAsync(request);
         var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.Clone();
-        return new Started(response.StatusCode, response.IsSuccessStatusCode ? null : body.GetProperty("code").GetString(), response.Headers.RetryAfter?.Delta, body);
+        return new Started(response.StatusCode,
+            response.IsSuccessStatusCode ? null : body.GetProperty("code").GetString(),
+            response.Headers.RetryAfter?.Delta, body);
     }
 
-    /// <summary>Moves the clock to the middle of the next hour: a fresh budget, and half an hour before the next one.</summary>
+    // Moves the clock to the middle of the next hour: a fresh budget, and half an hour before the next one.
     public void MoveToAFreshHour()
     {
         var now = Clock.GetUtcNow();
-        Clock.Advance(new DateTimeOffset(now.Year, now.Month, now.Day, now.Hour, 30, 0, TimeSpan.Zero).AddHours(1) - now);
+        Clock.Advance(
+            new DateTimeOffset(now.Year, now.Month, now.Day, now.Hour, 30, 0, TimeSpan.Zero).AddHours(1) - now);
     }
 
-    /// <summary>Messages and calls the fake provider received for these numbers (any gateway, any outcome).</summary>
+    // Messages and calls the fake provider received for these numbers (any gateway, any outcome).
     public int ReceivedFor(IEnumerable<string> phones)
     {
         var set = phones.ToHashSet(StringComparer.Ordinal);
         return Telephony.Inbox.List().Count(m => m.To is not null && set.Contains(m.To));
     }
 
-    /// <summary>Counts this instance's refusals (another instance's meter is another scope).</summary>
+    // Counts this instance's refusals (another instance's meter is another scope).
     public RefusalCounter CountRefusals() => new(Services.GetRequiredService<IMeterFactory>());
 
-    public static string NewAddress() => $"203.0.{RandomNumberGenerator.GetInt32(256)}.{RandomNumberGenerator.GetInt32(1, 255)}";
+    public static string NewAddress() =>
+        $"203.0.{RandomNumberGenerator.GetInt32(256)}.{RandomNumberGenerator.GetInt32(1, 255)}";
 
-    /// <summary>A mobile number nobody else in this run uses, in BG, DE, FR, NL or RO.</summary>
+    // A mobile number nobody else in this run uses, in BG, DE, FR, NL or RO.
     public static string NewMobile(string country) => country switch
     {
         "BG" => VerificationClient.NewMobile(),
@@ -84,7 +89,7 @@ public sealed class TelephonyAbuseFactory : VerificationServiceFactory
 
 public sealed record Started(HttpStatusCode Status, string? Code, TimeSpan? RetryAfter, JsonElement Body);
 
-/// <summary>The refusals one service instance counted on its meter, with their tags.</summary>
+// The refusals one service instance counted on its meter, with their tags.
 public sealed class RefusalCounter : IDisposable
 {
     private readonly MeterListener _listener;
@@ -96,7 +101,9 @@ public sealed class RefusalCounter : IDisposable
         {
             InstrumentPublished = (instrument, listener) =>
             {
-                if (instrument.Meter.Name == VerificationMetrics.MeterName && instrument.Name == VerificationMetrics.RefusalsInstrument && instrument.Meter.Scope == scope)
+                if (instrument.Meter.Name == VerificationMetrics.MeterName
+                    && instrument.Name == VerificationMetrics.RefusalsInstrument
+                    && instrument.Meter.Scope == scope)
                 {
                     listener.EnableMeasurementEvents(instrument);
                 }
@@ -118,7 +125,7 @@ public sealed class RefusalCounter : IDisposable
         _listener.Start();
     }
 
-    /// <summary>How many refusals had all of these tags.</summary>
+    // How many refusals had all of these tags.
     public int Count(params (string Key, string Value)[] tags)
     {
         lock (_refusals)

@@ -15,7 +15,8 @@ public sealed class TelephonyAbuseRulesTests
 
     [Theory]
     [MemberData(nameof(RefusedTypes))]
-    public void Numbers_that_cost_the_sender_or_reach_no_handset_are_read_but_not_allowed_in_every_country(PhoneNumberType type)
+    public void Numbers_that_cost_the_sender_or_reach_no_handset_are_read_but_not_allowed_in_every_country(
+        PhoneNumberType type)
     {
         var examples = Util.GetSupportedRegions()
             .Select(region => Util.GetExampleNumberForType(region, type))
@@ -90,7 +91,8 @@ public sealed class TelephonyAbuseRulesTests
         var settings = new TelephonyBudgetOptions();
         settings.Call.Countries[region] = budget;
 
-        Assert.Contains(settings.Validate(), e => e.ErrorMessage!.Contains($"Countries:{region}", StringComparison.Ordinal));
+        Assert.Contains(settings.Validate(),
+            e => e.ErrorMessage!.Contains($"Countries:{region}", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -107,12 +109,14 @@ public sealed class TelephonyAbuseRulesTests
     [InlineData(20, -1, 1)]
     [InlineData(0, 10, 1)]
     [InlineData(20, 10, 0)]
-    public void The_service_does_not_start_with_a_per_address_limit_below_one_or_a_negative_budget(int perAddress, int callsPerHour, int errors)
+    public void The_service_does_not_start_with_a_per_address_limit_below_one_or_a_negative_budget(
+        int perAddress, int callsPerHour, int errors)
     {
         var settings = new VerificationOptions { CodeHashKey = new string('k', 32) };
         settings.RateLimits.ChallengesPerAddress = perAddress;
         settings.Budgets.Call.GlobalPerHour = callsPerHour;
 
-        Assert.Equal(errors, settings.Validate(new System.ComponentModel.DataAnnotations.ValidationContext(settings)).Count());
+        Assert.Equal(errors,
+            settings.Validate(new System.ComponentModel.DataAnnotations.ValidationContext(settings)).Count());
     }
 }

@@ -8,7 +8,7 @@ using Introserv.Verification.Grpc;
 
 namespace Introserv.Verification.Tests;
 
-/// <summary>Numbers that cost money, one address starting many challenges, and no second message through a retry.</summary>
+// Numbers that cost money, one address starting many challenges, and no second message through a retry.
 public sealed class TelephonyAbuseTests : IClassFixture<TelephonyAbuseFactory>, IAsyncLifetime
 {
     private readonly TelephonyAbuseFactory _factory;
@@ -28,7 +28,8 @@ public sealed class TelephonyAbuseTests : IClassFixture<TelephonyAbuseFactory>, 
     [InlineData("+44 909 879 0000", "call", "GB")]
     [InlineData("+1 800 234 5678", "call", "US")] // toll free
     [InlineData("+44 56 1234 5678", "sms", "GB")] // VoIP
-    public async Task A_number_that_is_not_a_mobile_or_a_landline_gets_nothing(string phone, string channel, string country)
+    public async Task A_number_that_is_not_a_mobile_or_a_landline_gets_nothing(
+        string phone, string channel, string country)
     {
         using var refusals = _factory.CountRefusals();
         var sentBefore = _factory.Telephony.Inbox.List().Count;
@@ -38,13 +39,15 @@ public sealed class TelephonyAbuseTests : IClassFixture<TelephonyAbuseFactory>, 
         Assert.Equal(HttpStatusCode.BadRequest, started.Status);
         Assert.Equal("phone_number_type_not_allowed", started.Code);
         Assert.Equal(sentBefore, _factory.Telephony.Inbox.List().Count);
-        Assert.Equal(1, refusals.Count(("reason", "phone_number_type_not_allowed"), ("channel", channel), ("country", country)));
+        Assert.Equal(1,
+            refusals.Count(("reason", "phone_number_type_not_allowed"), ("channel", channel), ("country", country)));
     }
 
     [Fact]
     public async Task Another_service_asking_for_a_premium_rate_number_is_refused_with_the_code_in_the_trailers()
     {
-        using var channel = _factory.GrpcChannel(_factory.TokenFor(Guid.NewGuid(), AuthenticationExtensions.ServiceRole));
+        using var channel = _factory.GrpcChannel(
+            _factory.TokenFor(Guid.NewGuid(), AuthenticationExtensions.ServiceRole));
         var client = new PhoneVerification.PhoneVerificationClient(channel);
 
         var error = await Assert.ThrowsAsync<RpcException>(() => client.StartChallengeAsync(new StartChallengeRequest
@@ -65,14 +68,20 @@ public sealed class TelephonyAbuseTests : IClassFixture<TelephonyAbuseFactory>, 
         for (var i = 0; i < TelephonyAbuseFactory.ChallengesPerAddress * 2; i++)
         {
             var forged = $"198.51.100.{i + 1}";
-            results.Add(await _factory.StartAsync(TelephonyAbuseFactory.NewMobile("BG"), "sms", address, new Dictionary<string, string>
-            {
-                ["X-Forwarded-For"] = forged, ["X-Real-IP"] = forged, ["Forwarded"] = $"for={forged}", ["X-Original-For"] = forged,
-            }));
+            results.Add(await _factory.StartAsync(TelephonyAbuseFactory.NewMobile("BG"), "sms", address,
+                new Dictionary<string, string>
+                {
+                    ["X-Forwarded-For"] = forged,
+                    ["X-Real-IP"] = forged,
+                    ["Forwarded"] = $"for={forged}",
+                    ["X-Original-For"] = forged,
+                }));
         }
 
-        Assert.Equal(TelephonyAbuseFactory.ChallengesPerAddress, results.Count(r => r.Status == HttpStatusCode.Created));
-        Assert.All(results.Skip(TelephonyAbuseFactory.ChallengesPerAddress), r => Assert.Equal("too_many_challenges_from_address", r.Code));
+        Assert.Equal(TelephonyAbuseFactory.ChallengesPerAddress,
+            results.Count(r => r.Status == HttpStatusCode.Created));
+        Assert.All(results.Skip(TelephonyAbuseFactory.ChallengesPerAddress),
+            r => Assert.Equal("too_many_challenges_from_address", r.Code));
     }
 
     [Fact]
@@ -82,10 +91,12 @@ public sealed class TelephonyAbuseTests : IClassFixture<TelephonyAbuseFactory>, 
         var address = TelephonyAbuseFactory.NewAddress();
         var phones = Enumerable.Range(0, 20).Select(_ => TelephonyAbuseFactory.NewMobile("BG")).ToList();
 
-        var results = await Task.WhenAll(phones.Select(phone => _factory.StartAsync(phone, phones.IndexOf(phone) % 2 == 0 ? "sms" : "call", address)));
+        var results = await Task.WhenAll(phones.Select(
+            phone => _factory.StartAsync(phone, phones.IndexOf(phone) % 2 == 0 ? "sms" : "call", address)));
         var elsewhere = await _factory.StartAsync(TelephonyAbuseFactory.NewMobile("BG"), "sms");
 
-        Assert.Equal(TelephonyAbuseFactory.ChallengesPerAddress, results.Count(r => r.Status == HttpStatusCode.Created));
+        Assert.Equal(TelephonyAbuseFactory.ChallengesPerAddress,
+            results.Count(r => r.Status == HttpStatusCode.Created));
         Assert.All(results.Where(r => r.Status != HttpStatusCode.Created), r =>
         {
             Assert.Equal(HttpStatusCode.TooManyRequests, r.Status);
@@ -93,19 +104,22 @@ public sealed class TelephonyAbuseTests : IClassFixture<TelephonyAbuseFactory>, 
             Assert.NotNull(r.RetryAfter);
         });
         Assert.Equal(TelephonyAbuseFactory.ChallengesPerAddress, _factory.ReceivedFor(phones));
-        Assert.Equal(20 - TelephonyAbuseFactory.ChallengesPerAddress, refusals.Count(("reason", "too_many_challenges_from_address")));
+        Assert.Equal(20 - TelephonyAbuseFactory.ChallengesPerAddress,
+            refusals.Count(("reason", "too_many_challenges_from_address")));
         Assert.Equal(HttpStatusCode.Created, elsewhere.Status);
     }
 
     [Fact]
     public async Task Another_service_passes_the_customers_address_and_it_is_limited_the_same_way()
     {
-        using var channel = _factory.GrpcChannel(_factory.TokenFor(Guid.NewGuid(), AuthenticationExtensions.ServiceRole));
+        using var channel = _factory.GrpcChannel(
+            _factory.TokenFor(Guid.NewGuid(), AuthenticationExtensions.ServiceRole));
         var client = new PhoneVerification.PhoneVerificationClient(channel);
         var address = TelephonyAbuseFactory.NewAddress();
         StartChallengeRequest Request(string clientAddress) => new()
         {
-            AccountId = Guid.NewGuid().ToString(), Purpose = "phone", Channel = "sms", Phone = TelephonyAbuseFactory.NewMobile("FR"), ClientAddress = clientAddress,
+            AccountId = Guid.NewGuid().ToString(), Purpose = "phone", Channel = "sms",
+            Phone = TelephonyAbuseFactory.NewMobile("FR"), ClientAddress = clientAddress,
         };
 
         for (var i = 0; i < TelephonyAbuseFactory.ChallengesPerAddress; i++)
@@ -113,8 +127,10 @@ public sealed class TelephonyAbuseTests : IClassFixture<TelephonyAbuseFactory>, 
             Assert.True((await client.StartChallengeAsync(Request(address))).Delivered);
         }
 
-        var limited = await Assert.ThrowsAsync<RpcException>(() => client.StartChallengeAsync(Request($"::ffff:{address}")).ResponseAsync);
-        var malformed = await Assert.ThrowsAsync<RpcException>(() => client.StartChallengeAsync(Request("not-an-address")).ResponseAsync);
+        var limited = await Assert.ThrowsAsync<RpcException>(() =>
+            client.StartChallengeAsync(Request($"::ffff:{address}")).ResponseAsync);
+        var malformed = await Assert.ThrowsAsync<RpcException>(() =>
+            client.StartChallengeAsync(Request("not-an-address")).ResponseAsync);
 
         Assert.Equal(StatusCode.ResourceExhausted, limited.StatusCode);
         Assert.Equal("too_many_challenges_from_address", limited.Trailers.GetValue("problem-code"));

@@ -13,7 +13,8 @@ public sealed class VerificationRulesTests
     [InlineData("+359 88 123 4567", "+359881234567", false)]
     [InlineData("+35921234567", "+35921234567", true)]
     [InlineData("+44 7911 123456", "+447911123456", false)]
-    [InlineData("+1 650 253 0000", "+16502530000", false)] // North America: fixed line or mobile, so not treated as a landline
+    // North America: fixed line or mobile, so not treated as a landline
+    [InlineData("+1 650 253 0000", "+16502530000", false)]
     public void Valid_numbers_are_read_into_E164_and_landlines_are_recognised(string input, string e164, bool landline)
     {
         var phone = PhoneNumberRules.Parse(input);
@@ -78,8 +79,12 @@ public sealed class VerificationRulesTests
     [Fact]
     public void The_body_template_escapes_every_value_as_JSON()
     {
-        var gateway = new HttpGatewayOptions { BodyTemplate = """{"phone":"{{to}}","message":"{{text}}","ref":"{{reference}}","ttl":{{ttlSeconds}}}""" };
-        var message = new TelephonyMessage(Guid.NewGuid(), Guid.NewGuid(), "+359881234567", Deliveries.Sms, "123456", "say \"hi\"\n\\ {{code}}", TimeSpan.FromMinutes(5));
+        var gateway = new HttpGatewayOptions
+        {
+            BodyTemplate = """{"phone":"{{to}}","message":"{{text}}","ref":"{{reference}}","ttl":{{ttlSeconds}}}"""
+        };
+        var message = new TelephonyMessage(Guid.NewGuid(), Guid.NewGuid(), "+359881234567", Deliveries.Sms, "123456",
+            "say \"hi\"\n\\ {{code}}", TimeSpan.FromMinutes(5));
 
         using var body = JsonDocument.Parse(HttpTelephonyGateway.Render(gateway, message));
 
@@ -97,10 +102,15 @@ public sealed class VerificationRulesTests
     [InlineData("00:05:00", null, false)]
     public void Codes_live_at_most_ten_minutes_and_need_a_real_key(string lifetime, string? key, bool valid)
     {
-        var settings = new VerificationOptions { CodeLifetime = TimeSpan.Parse(lifetime, System.Globalization.CultureInfo.InvariantCulture), CodeHashKey = key };
+        var settings = new VerificationOptions
+        {
+            CodeLifetime = TimeSpan.Parse(lifetime, System.Globalization.CultureInfo.InvariantCulture),
+            CodeHashKey = key
+        };
 
         var results = new List<ValidationResult>();
-        var ok = Validator.TryValidateObject(settings, new ValidationContext(settings), results, validateAllProperties: true);
+        var ok = Validator.TryValidateObject(settings, new ValidationContext(settings), results,
+            validateAllProperties: true);
 
         Assert.Equal(valid, ok);
     }
@@ -108,7 +118,10 @@ public sealed class VerificationRulesTests
     [Fact]
     public void Both_channels_need_a_primary_gateway()
     {
-        var settings = new TelephonyOptions { Sms = new ChannelGateways { Primary = new HttpGatewayOptions { Url = new Uri("https://sms.example/send") } } };
+        var settings = new TelephonyOptions
+        {
+            Sms = new ChannelGateways { Primary = new HttpGatewayOptions { Url = new Uri("https://sms.example/send") } }
+        };
 
         var errors = settings.Validate(new ValidationContext(settings)).Select(r => r.ErrorMessage).ToList();
 
@@ -119,7 +132,8 @@ public sealed class VerificationRulesTests
 public sealed class HttpTelephonyGatewayTests
 {
     private static readonly TelephonyMessage Message =
-        new(Guid.NewGuid(), Guid.NewGuid(), "+359881234567", Deliveries.Sms, "123456", "Code 123456", TimeSpan.FromMinutes(5));
+        new(Guid.NewGuid(), Guid.NewGuid(), "+359881234567", Deliveries.Sms, "123456", "Code 123456",
+            TimeSpan.FromMinutes(5));
 
     [Theory]
     [InlineData(200, """{"result":{"ok":true}}""", "delivered")]
@@ -152,7 +166,11 @@ public sealed class HttpTelephonyGatewayTests
     {
         using var handler = new StubHandler(200, "{}", TimeSpan.FromSeconds(30));
         using var http = new HttpClient(handler);
-        var gateway = new HttpGatewayOptions { Url = new Uri("https://sms.example/send"), Timeout = TimeSpan.FromMilliseconds(100) };
+        var gateway = new HttpGatewayOptions
+        {
+            Url = new Uri("https://sms.example/send"),
+            Timeout = TimeSpan.FromMilliseconds(100)
+        };
 
         var result = await new HttpTelephonyGateway(http).SendAsync(gateway, Message, CancellationToken.None);
 
@@ -165,7 +183,8 @@ public sealed class HttpTelephonyGatewayTests
 
         public string Body { get; private set; } = string.Empty;
 
-        protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        protected override async Task<HttpResponseMessage> SendAsync(
+            HttpRequestMessage request, CancellationToken cancellationToken)
         {
             Request = request;
             Body = await request.Content!.ReadAsStringAsync(cancellationToken);

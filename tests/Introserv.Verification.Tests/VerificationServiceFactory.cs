@@ -40,12 +40,19 @@ public class VerificationServiceFactory() : ServiceFactory<Program>(ResourceName
         builder.UseSetting("Verification:Budgets:KeyPrefix", $"verification:budget:{DatabaseName}");
         // The per-address, per-account and per-phone counters too: test classes draw client addresses at random.
         builder.UseSetting("Verification:RateLimits:KeyPrefix", $"verification:limit:{DatabaseName}");
-        foreach (var (channel, role) in new[] { ("Sms", "Primary"), ("Sms", "Secondary"), ("Call", "Primary"), ("Call", "Secondary") })
+        foreach (var (channel, role) in new[]
+        {
+            ("Sms", "Primary"),
+            ("Sms", "Secondary"),
+            ("Call", "Primary"),
+            ("Call", "Secondary")
+        })
         {
             var name = $"{channel}-{role}".ToLowerInvariant();
             builder.UseSetting($"Telephony:{channel}:{role}:Name", $"fake-{name}");
             builder.UseSetting($"Telephony:{channel}:{role}:Url", Telephony.MessagesUrl(name).ToString());
-            builder.UseSetting($"Telephony:{channel}:{role}:Headers:Authorization", $"Bearer {FakeTelephonyProvider.Token}");
+            builder.UseSetting($"Telephony:{channel}:{role}:Headers:Authorization",
+                $"Bearer {FakeTelephonyProvider.Token}");
             builder.UseSetting($"Telephony:{channel}:{role}:Timeout", GatewayTimeout.ToString());
         }
 
@@ -113,7 +120,9 @@ public sealed class CapturedLogs : ILoggerProvider
 
         public bool IsEnabled(LogLevel logLevel) => true;
 
-        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+        public void Log<TState>(
+            LogLevel logLevel, EventId eventId, TState state, Exception? exception,
+            Func<TState, Exception?, string> formatter)
         {
             lines.Enqueue($"{category} {logLevel}: {formatter(state, exception)} | {Describe(state)} | {exception}");
         }

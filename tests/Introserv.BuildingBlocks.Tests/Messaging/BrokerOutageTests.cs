@@ -5,7 +5,7 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Introserv.BuildingBlocks.Tests.Messaging;
 
-/// <summary>Takes the shared broker away for a while, so it runs alone (no other test in parallel).</summary>
+// Takes the shared broker away for a while, so it runs alone (no other test in parallel).
 [Collection(BrokerOutageDefinition.Name)]
 public sealed class BrokerOutageTests : IAsyncLifetime
 {

@@ -11,10 +11,8 @@ using RabbitMQ.Client;
 
 namespace Introserv.BuildingBlocks.Tests.Messaging;
 
-/// <summary>
-/// A service host with the real messaging building block: its own PostgreSQL database, the real local
-/// RabbitMQ, the outbox dispatcher and the probe consumers on queues named for this run.
-/// </summary>
+// A service host with the real messaging building block: its own PostgreSQL database, the real local
+// RabbitMQ, the outbox dispatcher and the probe consumers on queues named for this run.
 public sealed class MessagingHost : IAsyncLifetime
 {
     private const string ConnectionName = "messagingtestdb";
@@ -59,7 +57,9 @@ public sealed class MessagingHost : IAsyncLifetime
         await Host.StartAsync();
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));
         await Host.Services.GetRequiredService<MigrationState<MessagingTestDbContext>>().WhenApplied(cts.Token);
-        await Host.Services.GetRequiredService<IBusControl>().WaitForHealthStatus(BusHealthStatus.Healthy, TimeSpan.FromSeconds(30));
+        await Host.Services
+            .GetRequiredService<IBusControl>()
+            .WaitForHealthStatus(BusHealthStatus.Healthy, TimeSpan.FromSeconds(30));
     }
 
     public async Task DisposeAsync()
@@ -70,7 +70,7 @@ public sealed class MessagingHost : IAsyncLifetime
         await LocalInfra.Current.DropDatabasesAsync(DatabaseName);
     }
 
-    /// <summary>Commits <paramref name="events"/> through the outbox in one transaction, as a service would.</summary>
+    // Commits events through the outbox in one transaction, as a service would.
     public async Task CommitAsync(params object[] events)
     {
         await using var scope = Host.Services.CreateAsyncScope();

@@ -4,7 +4,7 @@ using Microsoft.EntityFrameworkCore.Design;
 
 namespace Introserv.BuildingBlocks.Tests.Messaging;
 
-/// <summary>A service database as the messaging tests need it: outbox, inbox and one table of effects.</summary>
+// A service database as the messaging tests need it: outbox, inbox and one table of effects.
 public sealed class MessagingTestDbContext(DbContextOptions<MessagingTestDbContext> options) : DbContext(options)
 {
     public DbSet<Effect> Effects => Set<Effect>();
@@ -21,7 +21,7 @@ public sealed class MessagingTestDbContext(DbContextOptions<MessagingTestDbConte
     }
 }
 
-/// <summary>One applied consequence of a message (or of a business change in a test transaction).</summary>
+// One applied consequence of a message (or of a business change in a test transaction).
 public sealed class Effect
 {
     public long Id { get; set; }
@@ -36,5 +36,6 @@ public sealed class Effect
 public sealed class MessagingTestDbContextFactory : IDesignTimeDbContextFactory<MessagingTestDbContext>
 {
     public MessagingTestDbContext CreateDbContext(string[] args) =>
-        new(new DbContextOptionsBuilder<MessagingTestDbContext>().UseNpgsql("Host=localhost;Database=design_time_only").Options);
+        new(new DbContextOptionsBuilder<MessagingTestDbContext>()
+            .UseNpgsql("Host=localhost;Database=design_time_only").Options);
 }

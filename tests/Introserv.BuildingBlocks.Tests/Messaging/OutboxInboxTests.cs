@@ -34,7 +34,8 @@ public sealed class OutboxInboxTests(MessagingHost host)
     [Fact]
     public async Task A_rolled_back_transaction_publishes_nothing()
     {
-        var rolledBack = new RollbackProbeHappened(Guid.NewGuid(), DateTimeOffset.UtcNow, Guid.NewGuid(), Marker: false);
+        var rolledBack = new RollbackProbeHappened(
+            Guid.NewGuid(), DateTimeOffset.UtcNow, Guid.NewGuid(), Marker: false);
         var marker = new RollbackProbeHappened(Guid.NewGuid(), DateTimeOffset.UtcNow, Guid.NewGuid(), Marker: true);
 
         await using (var scope = host.Host.Services.CreateAsyncScope())
@@ -97,7 +98,8 @@ public sealed class OutboxInboxTests(MessagingHost host)
     public async Task Two_dispatchers_on_one_outbox_never_publish_an_event_twice()
     {
         var state = new OutboxDispatcherState<MessagingTestDbContext>();
-        var second = ActivatorUtilities.CreateInstance<OutboxDispatcher<MessagingTestDbContext>>(host.Host.Services, state);
+        var second = ActivatorUtilities.CreateInstance<OutboxDispatcher<MessagingTestDbContext>>(
+            host.Host.Services, state);
         await second.StartAsync(CancellationToken.None);
         try
         {
@@ -165,7 +167,8 @@ public sealed class OutboxInboxTests(MessagingHost host)
 
     private async Task<long> CommittedTransactionsAsync()
     {
-        await using var connection = new Npgsql.NpgsqlConnection(Introserv.Testing.LocalInfra.Current.DatabaseConnectionString("postgres"));
+        await using var connection = new Npgsql.NpgsqlConnection(
+            Introserv.Testing.LocalInfra.Current.DatabaseConnectionString("postgres"));
         await connection.OpenAsync();
         await using var command = new Npgsql.NpgsqlCommand(
             "SELECT xact_commit FROM pg_stat_database WHERE datname = @name", connection);
@@ -183,7 +186,8 @@ public sealed class OutboxInboxTests(MessagingHost host)
         Assert.True(await Eventually.TrueAsync(async () => await host.QueryAsync(db =>
             db.Set<OutboxMessage>().AnyAsync(m => m.Id == probe.EventId && m.SentAt != null)), Timeout));
         var row = await host.QueryAsync(db => db.Set<OutboxMessage>().SingleAsync(m => m.Id == probe.EventId));
-        Assert.Equal("Introserv.BuildingBlocks.Tests.Messaging.DuplicateProbeHappened, Introserv.BuildingBlocks.Tests", row.MessageType);
+        Assert.Equal("Introserv.BuildingBlocks.Tests.Messaging.DuplicateProbeHappened, Introserv.BuildingBlocks.Tests",
+            row.MessageType);
         Assert.Null(row.LastError);
     }
 

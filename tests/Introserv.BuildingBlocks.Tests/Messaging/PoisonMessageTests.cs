@@ -7,20 +7,20 @@ using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace Introserv.BuildingBlocks.Tests.Messaging;
 
-/// <summary>
-/// A row the dispatcher can never publish (its type is unknown after a rollback, its payload does not
-/// deserialise) is retried on its own schedule, then dead-lettered; the rows behind it and the health check
-/// never notice. The host allows the default 5 attempts, 0.25 s apart doubling (3.75 s in all).
-/// </summary>
+// A row the dispatcher can never publish (its type is unknown after a rollback, its payload does not
+// deserialise) is retried on its own schedule, then dead-lettered; the rows behind it and the health check
+// never notice. The host allows the default 5 attempts, 0.25 s apart doubling (3.75 s in all).
 [Collection(MessagingDefinition.Name)]
 public sealed class PoisonMessageTests(MessagingHost host)
 {
-    private const string DuplicateProbeType = "Introserv.BuildingBlocks.Tests.Messaging.DuplicateProbeHappened, Introserv.BuildingBlocks.Tests";
+    private const string DuplicateProbeType =
+        "Introserv.BuildingBlocks.Tests.Messaging.DuplicateProbeHappened, Introserv.BuildingBlocks.Tests";
 
     [Theory]
-    [InlineData("Introserv.Retired.Contracts.ServiceRetired, Introserv.Retired.Contracts", """{"eventId":"9d7f3c1e-0000-4000-8000-000000000001"}""")]
+    [InlineData("Introserv.Retired.Contracts.ServiceRetired, Introserv.Retired.Contracts",
+        """{"eventId":"9d7f3c1e-0000-4000-8000-000000000001"}""")]
     [InlineData(DuplicateProbeType, """{"eventId":"not-a-guid","accountId":7}""")]
-    public async Task A_row_that_cannot_be_published_is_dead_lettered_after_its_attempts_while_later_rows_flow_and_health_stays_healthy(
+    public async Task A_poison_row_is_dead_lettered_after_its_attempts_while_later_rows_flow_and_health_stays_healthy(
         string messageType, string payload)
     {
         var poisonId = Guid.NewGuid();
@@ -39,7 +39,8 @@ public sealed class PoisonMessageTests(MessagingHost host)
             return await db.SaveChangesAsync();
         });
         Assert.True(await Eventually.TrueAsync(
-            async () => await host.QueryAsync(db => db.Set<OutboxMessage>().AnyAsync(m => m.Id == poisonId && m.Attempts >= 1)),
+            async () => await host.QueryAsync(db =>
+                db.Set<OutboxMessage>().AnyAsync(m => m.Id == poisonId && m.Attempts >= 1)),
             TimeSpan.FromSeconds(10)), "the dispatcher never tried the poison row");
 
         var followers = Enumerable.Range(0, 20)
@@ -55,7 +56,8 @@ public sealed class PoisonMessageTests(MessagingHost host)
             var report = await health.CheckHealthAsync(r => r.Name == $"{nameof(MessagingTestDbContext)}-outbox");
             statuses.AddRange(report.Entries.Values.Select(e => e.Status));
             return await host.QueryAsync(db => db.Set<OutboxDeadLetter>().AnyAsync(d => d.Id == poisonId))
-                && await host.QueryAsync(db => db.Effects.CountAsync(e => ids.Contains(e.MessageId))) == followers.Count;
+                && await host.QueryAsync(db =>
+                    db.Effects.CountAsync(e => ids.Contains(e.MessageId))) == followers.Count;
         }, TimeSpan.FromSeconds(30));
 
         Assert.True(done, "the poison row was not dead-lettered or the rows after it were not all consumed");
@@ -79,7 +81,8 @@ public sealed class PoisonMessageTests(MessagingHost host)
         {
             InstrumentPublished = (instrument, l) =>
             {
-                if (instrument.Meter.Name == MessagingMetrics.MeterName && instrument.Name == "introserv.outbox.dead_lettered")
+                if (instrument.Meter.Name == MessagingMetrics.MeterName
+                    && instrument.Name == "introserv.outbox.dead_lettered")
                 {
                     l.EnableMeasurementEvents(instrument);
                 }

@@ -5,39 +5,52 @@ using MassTransit;
 
 namespace Introserv.BuildingBlocks.Tests.Messaging;
 
-public sealed class OutageProbeConsumer(MessagingTestDbContext db) : InboxConsumer<MessagingTestDbContext, OutageProbeHappened>(db)
+public sealed class OutageProbeConsumer(MessagingTestDbContext db)
+    : InboxConsumer<MessagingTestDbContext, OutageProbeHappened>(db)
 {
-    protected override Task HandleAsync(ConsumeContext<OutageProbeHappened> context, CancellationToken cancellationToken)
+    protected override Task HandleAsync(
+        ConsumeContext<OutageProbeHappened> context, CancellationToken cancellationToken)
     {
-        Db.Effects.Add(new Effect { MessageId = context.Message.EventId, Kind = "outage", Sequence = context.Message.Sequence });
+        Db.Effects.Add(
+            new Effect { MessageId = context.Message.EventId, Kind = "outage", Sequence = context.Message.Sequence });
         return Task.CompletedTask;
     }
 }
 
-public sealed class DuplicateProbeConsumer(MessagingTestDbContext db) : InboxConsumer<MessagingTestDbContext, DuplicateProbeHappened>(db)
+public sealed class DuplicateProbeConsumer(MessagingTestDbContext db)
+    : InboxConsumer<MessagingTestDbContext, DuplicateProbeHappened>(db)
 {
-    protected override Task HandleAsync(ConsumeContext<DuplicateProbeHappened> context, CancellationToken cancellationToken)
+    protected override Task HandleAsync(
+        ConsumeContext<DuplicateProbeHappened> context, CancellationToken cancellationToken)
     {
         Db.Effects.Add(new Effect { MessageId = context.Message.EventId, Kind = "duplicate" });
         return Task.CompletedTask;
     }
 }
 
-public sealed class RollbackProbeConsumer(MessagingTestDbContext db) : InboxConsumer<MessagingTestDbContext, RollbackProbeHappened>(db)
+public sealed class RollbackProbeConsumer(MessagingTestDbContext db)
+    : InboxConsumer<MessagingTestDbContext, RollbackProbeHappened>(db)
 {
-    protected override Task HandleAsync(ConsumeContext<RollbackProbeHappened> context, CancellationToken cancellationToken)
+    protected override Task HandleAsync(
+        ConsumeContext<RollbackProbeHappened> context, CancellationToken cancellationToken)
     {
-        Db.Effects.Add(new Effect { MessageId = context.Message.EventId, Kind = context.Message.Marker ? "marker" : "rolled-back" });
+        Db.Effects.Add(new Effect
+        {
+            MessageId = context.Message.EventId,
+            Kind = context.Message.Marker ? "marker" : "rolled-back"
+        });
         return Task.CompletedTask;
     }
 }
 
-/// <summary>Always fails: the message must be retried and then land in the error queue.</summary>
-public sealed class FailingProbeConsumer(MessagingTestDbContext db) : InboxConsumer<MessagingTestDbContext, FailingProbeHappened>(db)
+// Always fails: the message must be retried and then land in the error queue.
+public sealed class FailingProbeConsumer(MessagingTestDbContext db)
+    : InboxConsumer<MessagingTestDbContext, FailingProbeHappened>(db)
 {
     public static readonly ConcurrentDictionary<Guid, int> Attempts = new();
 
-    protected override Task HandleAsync(ConsumeContext<FailingProbeHappened> context, CancellationToken cancellationToken)
+    protected override Task HandleAsync(
+        ConsumeContext<FailingProbeHappened> context, CancellationToken cancellationToken)
     {
         Attempts.AddOrUpdate(context.Message.EventId, 1, (_, n) => n + 1);
         Db.Effects.Add(new Effect { MessageId = context.Message.EventId, Kind = "failing" });
@@ -45,7 +58,7 @@ public sealed class FailingProbeConsumer(MessagingTestDbContext db) : InboxConsu
     }
 }
 
-/// <summary>Counts raw deliveries (no inbox), so a message published twice is seen twice.</summary>
+// Counts raw deliveries (no inbox), so a message published twice is seen twice.
 public sealed class RaceProbeConsumer : IConsumer<RaceProbeHappened>
 {
     public static readonly ConcurrentDictionary<Guid, int> Deliveries = new();
@@ -57,7 +70,7 @@ public sealed class RaceProbeConsumer : IConsumer<RaceProbeHappened>
     }
 }
 
-/// <summary>Records the trace the consumer runs in.</summary>
+// Records the trace the consumer runs in.
 public sealed class TraceProbeConsumer : IConsumer<TraceProbeHappened>
 {
     public static readonly ConcurrentDictionary<Guid, ActivityTraceId> Traces = new();

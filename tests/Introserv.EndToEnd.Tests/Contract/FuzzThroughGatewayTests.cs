@@ -9,11 +9,9 @@ using Xunit.Abstractions;
 
 namespace Introserv.EndToEnd.Tests.Contract;
 
-/// <summary>
-/// Every operation of the gateway's combined OpenAPI document, sent malformed variants as a signed-in customer and
-/// as staff: no 5xx, every 4xx a problem with a <c>code</c>, no request over 5 s, and nothing written by a refused
-/// request. Seeded (<c>FUZZ_SEED</c> replays a run) and bounded.
-/// </summary>
+// Every operation of the gateway's combined OpenAPI document, sent malformed variants as a signed-in customer and
+// as staff: no 5xx, every 4xx a problem with a code, no request over 5 s, and nothing written by a refused
+// request. Seeded (FUZZ_SEED replays a run) and bounded.
 [Collection(StackDefinition.Name)]
 public sealed class FuzzThroughGatewayTests(StackFixture stack, ITestOutputHelper output)
 {
@@ -26,7 +24,10 @@ public sealed class FuzzThroughGatewayTests(StackFixture stack, ITestOutputHelpe
     [Fact]
     public async Task No_malformed_request_gets_a_5xx_or_an_unexplained_error()
     {
-        var seed = int.TryParse(Environment.GetEnvironmentVariable("FUZZ_SEED"), CultureInfo.InvariantCulture, out var s) ? s : Random.Shared.Next();
+        var seed =
+            int.TryParse(Environment.GetEnvironmentVariable("FUZZ_SEED"), CultureInfo.InvariantCulture, out var s)
+                ? s
+                : Random.Shared.Next();
         output.WriteLine($"FUZZ_SEED={seed}");
         var random = new Random(seed);
 
@@ -38,7 +39,8 @@ public sealed class FuzzThroughGatewayTests(StackFixture stack, ITestOutputHelpe
             customers.Add(new Caller(await SignedUpCustomerAsync(), false));
         }
 
-        var staff = new Caller((await stack.NewBrowser().SignInAsync("support", "local-support-only-2026")).AccessToken, true);
+        var staff = new Caller(
+            (await stack.NewBrowser().SignInAsync("support", "local-support-only-2026")).AccessToken, true);
         var before = await Task.WhenAll(customers.Select(c => SnapshotAsync(c.Token)));
 
         var generator = new MalformedRequests(document, random);
@@ -71,7 +73,9 @@ public sealed class FuzzThroughGatewayTests(StackFixture stack, ITestOutputHelpe
         var statuses = new ConcurrentDictionary<int, int>();
         var watch = Stopwatch.StartNew();
         using var gate = new SemaphoreSlim(Parallelism);
-        var clients = Enumerable.Range(0, 16).Select(i => SourceAddressClient.Create($"127.0.0.{100 + i}", stack.GatewayAddress)).ToList();
+        var clients = Enumerable.Range(0, 16)
+            .Select(i => SourceAddressClient.Create($"127.0.0.{100 + i}", stack.GatewayAddress))
+            .ToList();
         try
         {
             await Task.WhenAll(work.Select(async (item, index) =>
@@ -79,7 +83,8 @@ public sealed class FuzzThroughGatewayTests(StackFixture stack, ITestOutputHelpe
                 await gate.WaitAsync();
                 try
                 {
-                    var (status, problem) = await SendAsync(clients[index % clients.Count], item.Request, item.Caller, failures);
+                    var (status, problem) = await SendAsync(
+                        clients[index % clients.Count], item.Request, item.Caller, failures);
                     statuses.AddOrUpdate(status, 1, (_, n) => n + 1);
                     if (status < 300 && item.Request.IsWrite)
                     {
@@ -89,7 +94,8 @@ public sealed class FuzzThroughGatewayTests(StackFixture stack, ITestOutputHelpe
 
                     if (status >= 500)
                     {
-                        failures.Add($"{item.Request} as {(item.Caller.IsStaff ? "staff" : "customer")}: {status} {problem}");
+                        failures.Add(
+                            $"{item.Request} as {(item.Caller.IsStaff ? "staff" : "customer")}: {status} {problem}");
                     }
                     else if (status >= 400 && problem is null)
                     {
@@ -113,10 +119,12 @@ public sealed class FuzzThroughGatewayTests(StackFixture stack, ITestOutputHelpe
 
         output.WriteLine($"{work.Count} requests in {watch.Elapsed.TotalSeconds:F0} s: " +
             string.Join(", ", statuses.OrderBy(kv => kv.Key).Select(kv => $"{kv.Key}×{kv.Value}")));
-        Assert.True(failures.IsEmpty, $"FUZZ_SEED={seed}: {failures.Count} failures:\n" + string.Join('\n', failures.Order().Take(60)));
+        Assert.True(failures.IsEmpty,
+            $"FUZZ_SEED={seed}: {failures.Count} failures:\n" + string.Join('\n', failures.Order().Take(60)));
         Assert.True(work.Count >= 2000, $"only {work.Count} requests generated");
         var limited = statuses.GetValueOrDefault(429);
-        Assert.True(limited < work.Count / 20, $"{limited} of {work.Count} requests were rate-limited: the fuzz did not reach the services");
+        Assert.True(limited < work.Count / 20,
+            $"{limited} of {work.Count} requests were rate-limited: the fuzz did not reach the services");
 
         output.WriteLine($"accepted writes: {string.Join("; ", accepted.Values.Distinct().Order())}");
         for (var i = 0; i < customers.Count; i++)
@@ -152,12 +160,14 @@ public sealed class FuzzThroughGatewayTests(StackFixture stack, ITestOutputHelpe
                     defects.Add($"{method} {path}: no 2xx answer declared");
                 }
 
-                defects.AddRange(successes.Where(r => r.Key != "204" && r.Value?["content"]?["application/json"]?["schema"] is null)
+                defects.AddRange(successes
+                    .Where(r => r.Key != "204" && r.Value?["content"]?["application/json"]?["schema"] is null)
                     .Select(r => $"{method} {path}: {r.Key} has no typed JSON body"));
                 defects.AddRange(responses.Where(r => r.Key[0] is '4' or '5' && CodesOf(r.Value) is null)
                     .Select(r => $"{method} {path}: {r.Key} lists no problem codes"));
                 // What the gateway itself may answer is declared too.
-                if (CodesOf(responses["502"])?.Contains("upstream_unavailable") != true || CodesOf(responses["504"])?.Contains("upstream_timeout") != true)
+                if (CodesOf(responses["502"])?.Contains("upstream_unavailable") != true
+                    || CodesOf(responses["504"])?.Contains("upstream_timeout") != true)
                 {
                     defects.Add($"{method} {path}: the gateway's 502/504 are not declared");
                 }
@@ -188,11 +198,17 @@ public sealed class FuzzThroughGatewayTests(StackFixture stack, ITestOutputHelpe
         }
 
         output.WriteLine($"{bodies} request bodies checked");
-        // A partial update requires nothing; a whole one names what it needs, as text that may not be null; choices are enums.
+        // A partial update requires nothing; a whole one names what it needs, as text that may not be null; choices are
+        // enums.
         Assert.Null(schemas?["UpdateSettingsRequest"]?["required"]);
-        Assert.Equal(["firstName", "lastName", "city", "address"], schemas!["UpdateProfileRequest"]!["required"]!.AsArray().Select(n => n!.GetValue<string>()));
-        Assert.Equal("string", schemas["UpdateProfileRequest"]!["properties"]!["firstName"]!["type"]!.GetValue<string>());
-        Assert.Equal(["individual", "company"], schemas["UpdateProfileRequest"]!["properties"]!["profileType"]!["enum"]!.AsArray().Select(n => n!.GetValue<string>()));
+        Assert.Equal(["firstName", "lastName", "city", "address"],
+            schemas!["UpdateProfileRequest"]!["required"]!.AsArray().Select(n => n!.GetValue<string>()));
+        Assert.Equal("string",
+            schemas["UpdateProfileRequest"]!["properties"]!["firstName"]!["type"]!.GetValue<string>());
+        Assert.Equal(["individual", "company"],
+            schemas["UpdateProfileRequest"]!["properties"]!["profileType"]!["enum"]!
+                .AsArray()
+                .Select(n => n!.GetValue<string>()));
         Assert.Equal(100, schemas["SetIpAllowListRequest"]!["properties"]!["entries"]!["maxItems"]!.GetValue<int>());
 
         Assert.True(bodies >= 20, $"only {bodies} request bodies in the document");
@@ -201,7 +217,8 @@ public sealed class FuzzThroughGatewayTests(StackFixture stack, ITestOutputHelpe
 
     // A request's text must say its type and maximum length (or be an enum or a format of fixed shape); a list its
     // maximum number of items; nested objects are checked the same way.
-    private static void CheckSchema(string where, JsonNode schema, JsonObject? schemas, ISet<string> defects, HashSet<string> seen)
+    private static void CheckSchema(
+        string where, JsonNode schema, JsonObject? schemas, ISet<string> defects, HashSet<string> seen)
     {
         if (schema["$ref"]?.GetValue<string>() is { } reference)
         {
@@ -214,7 +231,9 @@ public sealed class FuzzThroughGatewayTests(StackFixture stack, ITestOutputHelpe
             return;
         }
 
-        foreach (var option in (schema["oneOf"] as JsonArray ?? []).Concat(schema["anyOf"] as JsonArray ?? []).OfType<JsonNode>())
+        foreach (var option in (schema["oneOf"] as JsonArray ?? [])
+            .Concat(schema["anyOf"] as JsonArray ?? [])
+            .OfType<JsonNode>())
         {
             CheckSchema(where, option, schemas, defects, seen);
         }
@@ -235,7 +254,11 @@ public sealed class FuzzThroughGatewayTests(StackFixture stack, ITestOutputHelpe
                     continue;
                 }
 
-                if (value["type"] is null && value["$ref"] is null && value["oneOf"] is null && value["anyOf"] is null && value["enum"] is null)
+                if (value["type"] is null
+                    && value["$ref"] is null
+                    && value["oneOf"] is null
+                    && value["anyOf"] is null
+                    && value["enum"] is null)
                 {
                     defects.Add($"{where}: '{property}' declares no type");
                 }
@@ -264,14 +287,16 @@ public sealed class FuzzThroughGatewayTests(StackFixture stack, ITestOutputHelpe
         }
     }
 
-    /// <summary>Why the document does not cover this answer of the operation, or null when it does.</summary>
+    // Why the document does not cover this answer of the operation, or null when it does.
     private static string? Undeclared(JsonNode operation, int status, string? code)
     {
         var responses = operation["responses"] as JsonObject;
         var key = status.ToString(CultureInfo.InvariantCulture);
         if (status < 300)
         {
-            return responses?.Any(r => r.Key.StartsWith('2')) == true ? null : $"{status} while the document declares no 2xx answer";
+            return responses?.Any(r => r.Key.StartsWith('2')) == true
+                ? null
+                : $"{status} while the document declares no 2xx answer";
         }
 
         if (responses?[key] is not { } response)
@@ -279,7 +304,9 @@ public sealed class FuzzThroughGatewayTests(StackFixture stack, ITestOutputHelpe
             return $"{status} {code} is not a status the document declares";
         }
 
-        return code is null || CodesOf(response)?.Contains(code) == true ? null : $"{status} {code} is not among the codes the document lists for {status}";
+        return code is null || CodesOf(response)?.Contains(code) == true
+            ? null
+            : $"{status} {code} is not among the codes the document lists for {status}";
     }
 
     private static HashSet<string>? CodesOf(JsonNode? response) =>
@@ -287,9 +314,11 @@ public sealed class FuzzThroughGatewayTests(StackFixture stack, ITestOutputHelpe
             ? [.. codes.Select(c => c!.GetValue<string>())]
             : null;
 
-    private static async Task<(int Status, string? Problem)> SendAsync(HttpClient http, MalformedRequest request, Caller caller, ConcurrentBag<string> failures)
+    private static async Task<(int Status, string? Problem)> SendAsync(
+        HttpClient http, MalformedRequest request, Caller caller, ConcurrentBag<string> failures)
     {
-        using var message = new HttpRequestMessage(new HttpMethod(request.Method), new Uri(request.Path, UriKind.Relative));
+        using var message = new HttpRequestMessage(new HttpMethod(request.Method),
+            new Uri(request.Path, UriKind.Relative));
         message.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", caller.Token);
         if (request.Body is not null)
         {
@@ -347,7 +376,7 @@ public sealed class FuzzThroughGatewayTests(StackFixture stack, ITestOutputHelpe
         return token;
     }
 
-    /// <summary>What a refused request must not have changed: profile, security settings, notification settings, orders, balance.</summary>
+    // What a refused request must not have changed: profile, security settings, notification settings, orders, balance.
     private async Task<string> SnapshotAsync(string token)
     {
         using var api = stack.Api(token);

@@ -3,33 +3,36 @@ using System.Text.Json.Nodes;
 
 namespace Introserv.EndToEnd.Tests.Contract;
 
-/// <summary>One request a careless or hostile client could send to an operation of the OpenAPI document.</summary>
-public sealed record MalformedRequest(string Method, string Path, string What, string? Body, string? ContentType, IReadOnlyList<(string Name, string Value)> Headers)
+// One request a careless or hostile client could send to an operation of the OpenAPI document.
+public sealed record MalformedRequest(
+    string Method, string Path, string What, string? Body, string? ContentType,
+    IReadOnlyList<(string Name, string Value)> Headers)
 {
     public bool IsWrite => Method is "POST" or "PUT" or "PATCH" or "DELETE";
 
     public override string ToString() => $"{Method} {Path} [{What}]";
 }
 
-/// <summary>
-/// Generates malformed variants of every operation of an OpenAPI document: wrong JSON types, nulls, sizes,
-/// broken encodings, odd Unicode, unparsable path and query values and headers. Deterministic for a seed.
-/// </summary>
+// Generates malformed variants of every operation of an OpenAPI document: wrong JSON types, nulls, sizes,
+// broken encodings, odd Unicode, unparsable path and query values and headers. Deterministic for a seed.
 public sealed class MalformedRequests(JsonNode document, Random random)
 {
     // A NUL in the path (%00) is left out: Kestrel itself refuses such a request line with an empty 400 before any
     // application code runs, so no problem body can be given.
     private static readonly string[] PathValues =
-        ["not-a-uuid", "-1", "0", new string('a', 3000), "%2e%2e%2f%2e%2e%2fetc", "%07", "%F0%9F%98%80", "%E2%80%AE", "%FF%FE"];
+        ["not-a-uuid", "-1", "0", new string('a', 3000), "%2e%2e%2f%2e%2e%2fetc", "%07", "%F0%9F%98%80", "%E2%80%AE",
+            "%FF%FE"];
 
     private static readonly string[] QueryValues =
-        ["not-a-date", "-1", "0", "99999999999999999999", "", "%FF", "1e3", "null", "%E2%80%AE%00", new string('9', 5000), "2026-13-45T99:99:99Z"];
+        ["not-a-date", "-1", "0", "99999999999999999999", "", "%FF", "1e3", "null", "%E2%80%AE%00",
+            new string('9', 5000), "2026-13-45T99:99:99Z"];
 
     private static readonly JsonNode?[] WrongValues =
     [
         JsonValue.Create(123456789012345), JsonValue.Create(-1), JsonValue.Create(1.5e300), JsonValue.Create(true),
         new JsonArray(), new JsonArray(JsonValue.Create("a"), JsonValue.Create(1)), new JsonObject(), null,
-        JsonValue.Create(new string('x', 200_000)), JsonValue.Create("\u0000\u202eabc\u0007"), JsonValue.Create("2026-13-45"),
+        JsonValue.Create(new string('x', 200_000)), JsonValue.Create("\u0000\u202eabc\u0007"),
+        JsonValue.Create("2026-13-45"),
         JsonValue.Create("   "), JsonValue.Create("💥" + new string('é', 300)),
     ];
 
@@ -47,7 +50,8 @@ public sealed class MalformedRequests(JsonNode document, Random random)
         {
             foreach (var value in PathValues)
             {
-                yield return new(method, Fill(template, pathNames, n => n == name ? value : Guid.NewGuid().ToString()), $"path {name}={Shorten(value)}",
+                yield return new(method, Fill(template, pathNames, n => n == name ? value : Guid.NewGuid().ToString()),
+                    $"path {name}={Shorten(value)}",
                     hasBody ? "{}" : null, hasBody ? "application/json" : null, noHeaders);
             }
         }
@@ -56,7 +60,8 @@ public sealed class MalformedRequests(JsonNode document, Random random)
         {
             foreach (var value in QueryValues)
             {
-                yield return new(method, $"{validPath}?{name}={value}", $"query {name}={Shorten(value)}", hasBody ? "{}" : null, hasBody ? "application/json" : null, noHeaders);
+                yield return new(method, $"{validPath}?{name}={value}", $"query {name}={Shorten(value)}",
+                    hasBody ? "{}" : null, hasBody ? "application/json" : null, noHeaders);
             }
         }
 
@@ -69,14 +74,16 @@ public sealed class MalformedRequests(JsonNode document, Random random)
 
         foreach (var (what, body) in Bodies(schema))
         {
-            yield return new(method, validPath, what, body, "application/json", [("Idempotency-Key", Guid.NewGuid().ToString()), ("If-Match", "\"1\"")]);
+            yield return new(method, validPath, what, body, "application/json",
+                [("Idempotency-Key", Guid.NewGuid().ToString()), ("If-Match", "\"1\"")]);
         }
 
         yield return new(method, validPath, "form body", "a=1&b=2", "application/x-www-form-urlencoded", noHeaders);
         yield return new(method, validPath, "text body", "{\"a\":1}", "text/plain", noHeaders);
         yield return new(method, validPath, "bad headers", "{\"x\":1}", "application/json",
             [("Idempotency-Key", new string('k', 600)), ("If-Match", "garbage \\x01 w/\"x"), ("If-None-Match", "*")]);
-        yield return new(method, validPath, "empty key", "{\"x\":1}", "application/json", [("Idempotency-Key", ""), ("If-Match", "")]);
+        yield return new(method, validPath, "empty key", "{\"x\":1}", "application/json",
+            [("Idempotency-Key", ""), ("If-Match", "")]);
     }
 
     private IEnumerable<(string What, string Body)> Bodies(JsonNode? schema)
@@ -89,7 +96,8 @@ public sealed class MalformedRequests(JsonNode document, Random random)
         yield return ("deep", new string('[', 500) + new string(']', 500));
         yield return ("deep object", string.Concat(Enumerable.Repeat("{\"a\":", 100)) + "1" + new string('}', 100));
         yield return ("lone surrogate", "{\"a\": \"\\ud800\"}");
-        yield return ("invalid utf8", Encoding.Latin1.GetString([0x7B, 0x22, 0x61, 0x22, 0x3A, 0x22, 0xC3, 0x28, 0x22, 0x7D]));
+        yield return ("invalid utf8",
+            Encoding.Latin1.GetString([0x7B, 0x22, 0x61, 0x22, 0x3A, 0x22, 0xC3, 0x28, 0x22, 0x7D]));
         yield return ("duplicate keys", "{\"a\":1,\"a\":2}");
 
         var properties = (schema?["properties"] as JsonObject)?.ToList() ?? [];
@@ -112,7 +120,8 @@ public sealed class MalformedRequests(JsonNode document, Random random)
                     var value = Plausible(nested);
                     value[inner] = wrong?.DeepClone();
                     body[property] = value;
-                    yield return ($"{property}.{inner}={Shorten(wrong?.ToJsonString() ?? "null")}", body.ToJsonString());
+                    yield return ($"{property}.{inner}={Shorten(wrong?.ToJsonString() ?? "null")}",
+                        body.ToJsonString());
                 }
             }
         }
@@ -120,12 +129,14 @@ public sealed class MalformedRequests(JsonNode document, Random random)
         var array = (schema?["properties"] as JsonObject)?.FirstOrDefault(p => IsArray(Resolve(p.Value))).Key;
         if (array is not null)
         {
-            var huge = new JsonArray(Enumerable.Range(0, 5000).Select(i => (JsonNode)JsonValue.Create($"10.0.{i / 256}.{i % 256}")).ToArray());
+            var huge = new JsonArray(Enumerable.Range(0, 5000)
+                .Select(i => (JsonNode)JsonValue.Create($"10.0.{i / 256}.{i % 256}"))
+                .ToArray());
             yield return ($"{array}: 5000 items", new JsonObject { [array] = huge }.ToJsonString());
         }
     }
 
-    /// <summary>An object whose properties hold values of their declared types (so one wrong value stands out).</summary>
+    // An object whose properties hold values of their declared types (so one wrong value stands out).
     private JsonObject Plausible(IEnumerable<KeyValuePair<string, JsonNode?>> properties)
     {
         var body = new JsonObject();

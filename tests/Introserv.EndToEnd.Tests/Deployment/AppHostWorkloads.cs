@@ -7,14 +7,13 @@ using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Introserv.EndToEnd.Tests.Deployment;
 
-/// <summary>
-/// What the AppHost says each deployable project needs: the environment it gives the process (configuration
-/// keys), the resources it references (who calls whom) and the container repository in its project file.
-/// The manifests are checked against this, so a setting added to the AppHost and not to Kubernetes fails.
-/// </summary>
-public sealed record AppHostWorkload(string Name, IReadOnlySet<string> EnvironmentKeys, IReadOnlySet<string> References, string ContainerRepository)
+// What the AppHost says each deployable project needs: the environment it gives the process (configuration
+// keys), the resources it references (who calls whom) and the container repository in its project file.
+// The manifests are checked against this, so a setting added to the AppHost and not to Kubernetes fails.
+public sealed record AppHostWorkload(
+    string Name, IReadOnlySet<string> EnvironmentKeys, IReadOnlySet<string> References, string ContainerRepository)
 {
-    /// <summary>Loads the AppHost's model (built, not started) once per test run.</summary>
+    // Loads the AppHost's model (built, not started) once per test run.
     public static Task<IReadOnlyList<AppHostWorkload>> All => Loaded.Value;
 
     private static readonly Lazy<Task<IReadOnlyList<AppHostWorkload>>> Loaded = new(LoadAsync);
@@ -29,7 +28,10 @@ public sealed record AppHostWorkload(string Name, IReadOnlySet<string> Environme
             cts.Token);
 
         // Development tools (IsPublishable=false, e.g. the stand-in telephony provider) are never deployed.
-        var projects = builder.Resources.OfType<ProjectResource>().Where(p => IsDeployable(p.GetProjectMetadata().ProjectPath)).ToList();
+        var projects = builder.Resources
+            .OfType<ProjectResource>()
+            .Where(p => IsDeployable(p.GetProjectMetadata().ProjectPath))
+            .ToList();
         var names = projects.Select(p => p.Name).ToHashSet();
         var workloads = new List<AppHostWorkload>();
         foreach (var project in projects)
@@ -37,10 +39,12 @@ public sealed record AppHostWorkload(string Name, IReadOnlySet<string> Environme
             // Publish mode: values stay expressions (no endpoint has to be allocated); only the keys matter here.
             var configuration = await ExecutionConfigurationBuilder.Create(project)
                 .WithEnvironmentVariablesConfig()
-                .BuildAsync(new DistributedApplicationExecutionContext(DistributedApplicationOperation.Publish), NullLogger.Instance, cts.Token);
+                .BuildAsync(new DistributedApplicationExecutionContext(DistributedApplicationOperation.Publish),
+                    NullLogger.Instance, cts.Token);
             if (configuration.Exception is { } error)
             {
-                throw new InvalidOperationException($"The AppHost's environment for {project.Name} could not be evaluated", error);
+                throw new InvalidOperationException(
+                    $"The AppHost's environment for {project.Name} could not be evaluated", error);
             }
 
             var environment = configuration.EnvironmentVariables;
@@ -59,7 +63,8 @@ public sealed record AppHostWorkload(string Name, IReadOnlySet<string> Environme
     }
 
     private static bool IsDeployable(string projectPath) =>
-        !string.Equals(XDocument.Load(projectPath).Descendants("IsPublishable").SingleOrDefault()?.Value, "false", StringComparison.OrdinalIgnoreCase);
+        !string.Equals(XDocument.Load(projectPath).Descendants("IsPublishable").SingleOrDefault()?.Value, "false",
+            StringComparison.OrdinalIgnoreCase);
 
     private static string ContainerRepositoryOf(string projectPath) =>
         XDocument.Load(projectPath).Descendants("ContainerRepository").SingleOrDefault()?.Value

@@ -4,19 +4,15 @@ using k8s.Models;
 
 namespace Introserv.EndToEnd.Tests.Deployment;
 
-/// <summary>
-/// The Kubernetes manifests (<c>deploy/k8s</c>), rendered per overlay and checked offline: valid API objects,
-/// probes on the ServiceDefaults endpoints, resources and a locked-down security context everywhere, every
-/// setting and secret key each service needs, NetworkPolicies that leave only the gateway reachable from
-/// outside, and images that are what the project files publish.
-/// </summary>
+// The Kubernetes manifests (deploy/k8s), rendered per overlay and checked offline: valid API objects,
+// probes on the ServiceDefaults endpoints, resources and a locked-down security context everywhere, every
+// setting and secret key each service needs, NetworkPolicies that leave only the gateway reachable from
+// outside, and images that are what the project files publish.
 public sealed partial class KubernetesManifestTests
 {
-    /// <summary>
-    /// Environment the AppHost sets that a cluster does not need: Aspire's launch plumbing (the manifests set
-    /// Kestrel's endpoints instead of <c>ASPNETCORE_URLS</c>), its development telemetry switches, and the
-    /// <c>NAME_HTTP</c>-style endpoint variables it adds beside the <c>services__</c> keys the code reads.
-    /// </summary>
+    // Environment the AppHost sets that a cluster does not need: Aspire's launch plumbing (the manifests set
+    // Kestrel's endpoints instead of ASPNETCORE_URLS), its development telemetry switches, and the
+    // NAME_HTTP-style endpoint variables it adds beside the services__ keys the code reads.
     private static readonly Regex LocalOnly = LocalOnlyPattern();
 
     public static TheoryData<string> Overlays => [.. RenderedOverlay.Names];
@@ -32,7 +28,8 @@ public sealed partial class KubernetesManifestTests
         foreach (var deployment in overlay.Deployments)
         {
             var labels = deployment.Spec.Template.Metadata.Labels;
-            Assert.True(Selects(deployment.Spec.Selector, labels), $"{name}/{deployment.Metadata.Name}: the selector does not match its pods");
+            Assert.True(Selects(deployment.Spec.Selector, labels),
+                $"{name}/{deployment.Metadata.Name}: the selector does not match its pods");
             Assert.Contains(overlay.Objects.OfType<V1Service>(), s => s.Spec.Selector is { Count: > 0 } selector
                 && selector.All(kv => labels.TryGetValue(kv.Key, out var v) && v == kv.Value));
             Assert.Contains(overlay.Objects.OfType<V2HorizontalPodAutoscaler>(), h =>
@@ -47,7 +44,11 @@ public sealed partial class KubernetesManifestTests
             // The gateway on its own load balancer that keeps client addresses, trusting no proxy.
             Assert.Empty(overlay.Objects.OfType<V1Ingress>());
             Assert.Equal(("LoadBalancer", "Local"), (gateway.Spec.Type, gateway.Spec.ExternalTrafficPolicy));
-            Assert.All(overlay.Objects.OfType<V1ConfigMap>().Single(c => c.Metadata.Name.StartsWith("gateway-config", StringComparison.Ordinal)).Data.Where(kv => kv.Key.StartsWith("ForwardedHeaders__Known", StringComparison.Ordinal)),
+            Assert.All(
+                overlay.Objects
+                    .OfType<V1ConfigMap>()
+                    .Single(c => c.Metadata.Name.StartsWith("gateway-config", StringComparison.Ordinal)).Data
+                    .Where(kv => kv.Key.StartsWith("ForwardedHeaders__Known", StringComparison.Ordinal)),
                 kv => Assert.Equal("", kv.Value));
             return;
         }
@@ -59,13 +60,17 @@ public sealed partial class KubernetesManifestTests
 
     [Theory]
     [MemberData(nameof(Overlays))]
-    public async Task The_gateway_believes_forwarded_headers_only_from_a_narrow_network_and_only_the_ingress_controller_reaches_it(string name)
+    public async Task The_gateway_trusts_forwarded_headers_only_from_a_narrow_network_the_ingress_uses(string name)
     {
         var overlay = await RenderedOverlay.RenderAsync(name);
-        var config = overlay.Objects.OfType<V1ConfigMap>().Single(c => c.Metadata.Name.StartsWith("gateway-config", StringComparison.Ordinal));
+        var config = overlay.Objects
+            .OfType<V1ConfigMap>()
+            .Single(c => c.Metadata.Name.StartsWith("gateway-config", StringComparison.Ordinal));
         Assert.Equal("false", config.Data["ForwardedHeaders__TrustLoopback"]);
-        Assert.DoesNotContain(config.Data, kv => kv.Key.StartsWith("ForwardedHeaders__KnownNetworks", StringComparison.Ordinal)
-            && kv.Value.Length > 0 && int.Parse(kv.Value.Split('/')[1], System.Globalization.CultureInfo.InvariantCulture) < 24
+        Assert.DoesNotContain(config.Data, kv =>
+            kv.Key.StartsWith("ForwardedHeaders__KnownNetworks", StringComparison.Ordinal)
+            && kv.Value.Length > 0
+            && int.Parse(kv.Value.Split('/')[1], System.Globalization.CultureInfo.InvariantCulture) < 24
             && config.Metadata.Annotations?.ContainsKey("introserv.io/wide-trusted-network") != true);
 
         var ingress = overlay.NetworkPolicies.Single(p => p.Metadata.Name == "gateway-ingress");
@@ -112,10 +117,12 @@ public sealed partial class KubernetesManifestTests
             var sleep = container.Lifecycle?.PreStop?.Sleep?.Seconds;
             Assert.True(sleep is >= 3, $"{what}: no preStop sleep to let endpoints drop the pod before SIGTERM");
             var environment = Environment(overlay, container);
-            Assert.True(environment.TryGetValue("shutdownTimeoutSeconds", out var shutdown), $"{what}: the host's shutdown timeout is not set");
+            Assert.True(environment.TryGetValue("shutdownTimeoutSeconds", out var shutdown),
+                $"{what}: the host's shutdown timeout is not set");
             var grace = deployment.Spec.Template.Spec.TerminationGracePeriodSeconds ?? 30;
             Assert.True(grace > sleep + long.Parse(shutdown!, System.Globalization.CultureInfo.InvariantCulture),
-                $"{what}: terminationGracePeriodSeconds {grace} does not exceed preStop {sleep} s + shutdown {shutdown} s");
+                $"{what}: terminationGracePeriodSeconds {grace} does not exceed " +
+                $"preStop {sleep} s + shutdown {shutdown} s");
         }
     }
 
@@ -130,7 +137,8 @@ public sealed partial class KubernetesManifestTests
             var what = $"{name}/{deployment.Metadata.Name}";
             var container = MainContainer(deployment);
             var environment = Environment(overlay, container);
-            Assert.True(environment.TryGetValue("Kestrel__Endpoints__http__Url", out var url), $"{what}: no Kestrel http endpoint");
+            Assert.True(environment.TryGetValue("Kestrel__Endpoints__http__Url", out var url),
+                $"{what}: no Kestrel http endpoint");
             var kestrelPort = new Uri(url!.Replace("+", "localhost", StringComparison.Ordinal)).Port;
 
             foreach (var (probe, path) in new[]
@@ -159,7 +167,8 @@ public sealed partial class KubernetesManifestTests
 
         foreach (var (workload, pod) in pods)
         {
-            Assert.False(pod.AutomountServiceAccountToken ?? true, $"{name}/{workload}: mounts a service account token");
+            Assert.False(pod.AutomountServiceAccountToken ?? true,
+                $"{name}/{workload}: mounts a service account token");
             foreach (var container in pod.Containers.Concat(pod.InitContainers ?? []))
             {
                 var what = $"{name}/{workload}/{container.Name}";
@@ -176,7 +185,8 @@ public sealed partial class KubernetesManifestTests
                 Assert.True(security.ReadOnlyRootFilesystem == true, $"{what}: writable root filesystem");
                 Assert.Contains("ALL", security.Capabilities?.Drop ?? []);
                 Assert.Empty(security.Capabilities?.Add ?? []);
-                Assert.Equal("RuntimeDefault", security.SeccompProfile?.Type ?? pod.SecurityContext?.SeccompProfile?.Type);
+                Assert.Equal("RuntimeDefault",
+                    security.SeccompProfile?.Type ?? pod.SecurityContext?.SeccompProfile?.Type);
                 Assert.NotEqual(true, security.Privileged);
             }
         }
@@ -193,15 +203,19 @@ public sealed partial class KubernetesManifestTests
         {
             var deployment = overlay.Deployment(workload.Name);
             var environment = Environment(overlay, MainContainer(deployment));
-            missing.AddRange(workload.EnvironmentKeys.Where(k => !LocalOnly.IsMatch(k) && !environment.ContainsKey(k)).Order()
+            missing.AddRange(workload.EnvironmentKeys
+                .Where(k => !LocalOnly.IsMatch(k) && !environment.ContainsKey(k))
+                .Order()
                 .Select(k => $"{workload.Name}: {k}"));
 
             // The telemetry endpoint is set per environment.
-            Assert.True(environment.ContainsKey("OTEL_EXPORTER_OTLP_ENDPOINT"), $"{name}/{workload.Name}: no OTLP endpoint");
+            Assert.True(environment.ContainsKey("OTEL_EXPORTER_OTLP_ENDPOINT"),
+                $"{name}/{workload.Name}: no OTLP endpoint");
             Assert.Equal(workload.Name, environment.GetValueOrDefault("OTEL_SERVICE_NAME"));
         }
 
-        Assert.True(missing.Count == 0, $"{name}: settings the AppHost gives and the manifests lack: {string.Join("; ", missing)}");
+        Assert.True(missing.Count == 0,
+            $"{name}: settings the AppHost gives and the manifests lack: {string.Join("; ", missing)}");
     }
 
     [Theory]
@@ -214,7 +228,9 @@ public sealed partial class KubernetesManifestTests
         {
             var deployment = overlay.Deployment(workload.Name);
             var main = MainContainer(deployment);
-            var hasDatabase = workload.EnvironmentKeys.Any(k => k.StartsWith("ConnectionStrings__", StringComparison.Ordinal) && k.EndsWith("db", StringComparison.Ordinal));
+            var hasDatabase = workload.EnvironmentKeys.Any(
+                k => k.StartsWith("ConnectionStrings__", StringComparison.Ordinal)
+                    && k.EndsWith("db", StringComparison.Ordinal));
             var migrate = deployment.Spec.Template.Spec.InitContainers?.SingleOrDefault(c => c.Name == "migrate");
             if (!hasDatabase)
             {
@@ -267,7 +283,8 @@ public sealed partial class KubernetesManifestTests
                     }
 
                     var prefix = mount.MountPath.TrimEnd('/') + "/";
-                    foreach (var (key, value) in environment.Where(e => e.Value.StartsWith(prefix, StringComparison.Ordinal)))
+                    foreach (var (key, value) in environment.Where(e =>
+                        e.Value.StartsWith(prefix, StringComparison.Ordinal)))
                     {
                         read.Add((secret.SecretName, value[prefix.Length..], $"{workload}/{container.Name} {key}"));
                     }
@@ -277,11 +294,15 @@ public sealed partial class KubernetesManifestTests
 
         foreach (var ingress in overlay.Objects.OfType<V1Ingress>())
         {
-            read.AddRange((ingress.Spec.Tls ?? []).Select(t => (t.SecretName, "tls.crt", $"ingress {ingress.Metadata.Name}")));
+            read.AddRange(
+                (ingress.Spec.Tls ?? []).Select(t => (t.SecretName, "tls.crt", $"ingress {ingress.Metadata.Name}")));
         }
 
         Assert.NotEmpty(read);
-        var missing = read.Where(r => !created.Contains((r.Secret, r.Key))).Select(r => $"{r.Secret}/{r.Key} ({r.Where})").Distinct().ToList();
+        var missing = read.Where(r => !created.Contains((r.Secret, r.Key)))
+            .Select(r => $"{r.Secret}/{r.Key} ({r.Where})")
+            .Distinct()
+            .ToList();
         Assert.True(missing.Count == 0, $"{name}: the secrets script does not create {string.Join("; ", missing)}");
     }
 
@@ -298,7 +319,8 @@ public sealed partial class KubernetesManifestTests
             var policies = overlay.NetworkPolicies
                 .Where(p => p.Spec.PolicyTypes?.Contains("Ingress") != false && Selects(p.Spec.PodSelector, labels))
                 .ToList();
-            Assert.True(policies.Count > 0, $"{name}/{workload}: no NetworkPolicy isolates it, so anything can reach it");
+            Assert.True(policies.Count > 0,
+                $"{name}/{workload}: no NetworkPolicy isolates it, so anything can reach it");
 
             var rules = policies.SelectMany(p => p.Spec.Ingress ?? []).ToList();
             var fromOutside = rules.Any(r => r.FromProperty is null || r.FromProperty.Count == 0
@@ -335,9 +357,12 @@ public sealed partial class KubernetesManifestTests
             {
                 var repository = ImageRepository(container.Image);
                 Assert.True(
-                    repository == workload.ContainerRepository || repository.EndsWith("/" + workload.ContainerRepository, StringComparison.Ordinal),
-                    $"{name}/{workload.Name}/{container.Name}: image {container.Image} is not {workload.ContainerRepository}");
-                Assert.Contains(":", container.Image[(container.Image.LastIndexOf('/') + 1)..], StringComparison.Ordinal);
+                    repository == workload.ContainerRepository
+                        || repository.EndsWith("/" + workload.ContainerRepository, StringComparison.Ordinal),
+                    $"{name}/{workload.Name}/{container.Name}: " +
+                    $"image {container.Image} is not {workload.ContainerRepository}");
+                Assert.Contains(":", container.Image[(container.Image.LastIndexOf('/') + 1)..],
+                    StringComparison.Ordinal);
             }
         }
     }
@@ -346,7 +371,7 @@ public sealed partial class KubernetesManifestTests
         deployment.Spec.Template.Spec.Containers.SingleOrDefault(c => c.Name == deployment.Metadata.Name)
         ?? throw new InvalidOperationException($"{deployment.Metadata.Name}: no container named after the Deployment");
 
-    /// <summary>The container's environment as the process sees it: ConfigMap keys (envFrom) overridden by <c>env</c>.</summary>
+    // The container's environment as the process sees it: ConfigMap keys (envFrom) overridden by env.
     private static Dictionary<string, string> Environment(RenderedOverlay overlay, V1Container container)
     {
         var environment = new Dictionary<string, string>(StringComparer.Ordinal);
@@ -404,7 +429,7 @@ public sealed partial class KubernetesManifestTests
         return matchesLabels && matchesExpressions;
     }
 
-    /// <summary>Runs <c>deploy/k8s/secrets.example.sh</c> without a cluster (DRY_RUN=1) and reads the Secrets it prints.</summary>
+    // Runs deploy/k8s/secrets.example.sh without a cluster (DRY_RUN=1) and reads the Secrets it prints.
     private static async Task<HashSet<(string Secret, string Key)>> SecretsCreatedByScriptAsync(string overlay)
     {
         var work = Directory.CreateTempSubdirectory("introserv-secrets-");
@@ -412,7 +437,8 @@ public sealed partial class KubernetesManifestTests
         {
             var certificate = Path.Combine(work.FullName, "tls.crt");
             var key = Path.Combine(work.FullName, "tls.key");
-            await RenderedOverlay.RunAsync("openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=billing.example.com",
+            await RenderedOverlay.RunAsync("openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-subj",
+                "/CN=billing.example.com",
                 "-days", "1", "-keyout", key, "-out", certificate);
             var environment = new Dictionary<string, string>
             {
@@ -430,13 +456,16 @@ public sealed partial class KubernetesManifestTests
             };
             foreach (var service in new[] { "IDENTITY", "PROFILE", "ORDERS", "NOTIFICATIONS", "VERIFICATION" })
             {
-                environment[$"{service}DB_CONNECTION_STRING"] = $"Host=db.example.com;Database=introserv_{service.ToLowerInvariant()};Username=u;Password=p";
+                environment[$"{service}DB_CONNECTION_STRING"] =
+                    $"Host=db.example.com;Database=introserv_{service.ToLowerInvariant()};Username=u;Password=p";
             }
 
             var yaml = await RenderedOverlay.RunAsync(
-                Path.Combine(RenderedOverlay.K8sDirectory, "secrets.example.sh"), environment, RenderedOverlay.SecretsEnvironment(overlay));
+                Path.Combine(RenderedOverlay.K8sDirectory, "secrets.example.sh"), environment,
+                RenderedOverlay.SecretsEnvironment(overlay));
             return KubernetesYaml.LoadAllFromString(yaml, strict: true).OfType<V1Secret>()
-                .SelectMany(s => (s.Data?.Keys ?? []).Concat(s.StringData?.Keys ?? []).Select(k => (s.Metadata.Name, k)))
+                .SelectMany(s =>
+                    (s.Data?.Keys ?? []).Concat(s.StringData?.Keys ?? []).Select(k => (s.Metadata.Name, k)))
                 .ToHashSet();
         }
         finally

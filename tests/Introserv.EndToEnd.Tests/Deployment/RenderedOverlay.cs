@@ -5,11 +5,9 @@ using k8s.Models;
 
 namespace Introserv.EndToEnd.Tests.Deployment;
 
-/// <summary>
-/// One Kustomize overlay of <c>deploy/k8s</c> rendered with <c>kubectl kustomize</c>, validated offline against
-/// the Kubernetes OpenAPI schemas (<c>deploy/k8s/validate</c>: required fields, types, formats, enums) and
-/// read back into the Kubernetes client's API models strictly (an unknown or misspelt field fails).
-/// </summary>
+// One Kustomize overlay of deploy/k8s rendered with kubectl kustomize, validated offline against
+// the Kubernetes OpenAPI schemas (deploy/k8s/validate: required fields, types, formats, enums) and
+// read back into the Kubernetes client's API models strictly (an unknown or misspelt field fails).
 public sealed class RenderedOverlay
 {
     private RenderedOverlay(string name, IReadOnlyList<IKubernetesObject<V1ObjectMeta>> objects)
@@ -18,11 +16,12 @@ public sealed class RenderedOverlay
         Objects = objects;
     }
 
-    /// <summary>The overlays; <c>prod-load-balancer</c> is prod with the optional <c>gateway-load-balancer</c> component.</summary>
+    // The overlays; prod-load-balancer is prod with the optional gateway-load-balancer component.
     public static IReadOnlyList<string> Names { get; } = ["dev", "prod", "prod-load-balancer"];
 
-    /// <summary>The environment an overlay's secrets come from (the secrets script knows dev and prod).</summary>
-    public static string SecretsEnvironment(string overlay) => overlay.StartsWith("prod", StringComparison.Ordinal) ? "prod" : overlay;
+    // The environment an overlay's secrets come from (the secrets script knows dev and prod).
+    public static string SecretsEnvironment(string overlay) =>
+        overlay.StartsWith("prod", StringComparison.Ordinal) ? "prod" : overlay;
 
     public string Name { get; }
 
@@ -35,11 +34,13 @@ public sealed class RenderedOverlay
     public static string K8sDirectory => Path.Combine(LocalInfra.RepositoryRoot, "deploy", "k8s");
 
     public V1Deployment Deployment(string name) =>
-        Deployments.SingleOrDefault(d => d.Metadata.Name == name) ?? throw new InvalidOperationException($"{Name}: no Deployment {name}");
+        Deployments.SingleOrDefault(d => d.Metadata.Name == name)
+            ?? throw new InvalidOperationException($"{Name}: no Deployment {name}");
 
     public V1ConfigMap ConfigMap(string name) =>
         Objects.OfType<V1ConfigMap>().SingleOrDefault(c => c.Metadata.Name == name)
-        ?? throw new InvalidOperationException($"{Name}: a container reads ConfigMap {name}, which the overlay does not define");
+        ?? throw new InvalidOperationException(
+            $"{Name}: a container reads ConfigMap {name}, which the overlay does not define");
 
     public static async Task<RenderedOverlay> RenderAsync(string overlay)
     {
@@ -49,17 +50,19 @@ public sealed class RenderedOverlay
         foreach (var item in KubernetesYaml.LoadAllFromString(yaml, strict: true))
         {
             typed.Add(item as IKubernetesObject<V1ObjectMeta>
-                ?? throw new InvalidOperationException($"{overlay}: '{item?.GetType().Name}' is not a Kubernetes object with metadata"));
+                ?? throw new InvalidOperationException(
+                    $"{overlay}: '{item?.GetType().Name}' is not a Kubernetes object with metadata"));
         }
 
         return new RenderedOverlay(overlay, typed);
     }
 
-    /// <summary>Runs a command, returns its standard output; fails with its standard error.</summary>
+    // Runs a command, returns its standard output; fails with its standard error.
     public static async Task<string> RunAsync(string command, params string[] args) =>
         await RunAsync(command, new Dictionary<string, string>(), args);
 
-    public static async Task<string> RunAsync(string command, IReadOnlyDictionary<string, string> environment, params string[] args)
+    public static async Task<string> RunAsync(
+        string command, IReadOnlyDictionary<string, string> environment, params string[] args)
     {
         var start = new ProcessStartInfo(command) { RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (var arg in args)
@@ -79,14 +82,16 @@ public sealed class RenderedOverlay
         await process.WaitForExitAsync(timeout.Token);
         if (process.ExitCode != 0)
         {
-            throw new InvalidOperationException($"{command} {string.Join(' ', args)} exited with {process.ExitCode}: {await error}{await output}");
+            throw new InvalidOperationException(
+                $"{command} {string.Join(' ', args)} exited with {process.ExitCode}: {await error}{await output}");
         }
 
         return await output;
     }
 
-    /// <summary>Runs the offline validator on YAML; returns its exit code and output.</summary>
-    public static async Task<(int ExitCode, string Output)> ValidateAsync(string yaml, IReadOnlyDictionary<string, string>? environment = null)
+    // Runs the offline validator on YAML; returns its exit code and output.
+    public static async Task<(int ExitCode, string Output)> ValidateAsync(
+        string yaml, IReadOnlyDictionary<string, string>? environment = null)
     {
         var file = Path.GetTempFileName();
         try
@@ -120,7 +125,8 @@ public sealed class RenderedOverlay
             var validator = Path.Combine(K8sDirectory, "validate");
             if (!Directory.Exists(Path.Combine(validator, "node_modules")))
             {
-                throw new InvalidOperationException($"{validator}: run 'npm ci' there first (deploy/local/infra.sh install-test-tools does)");
+                throw new InvalidOperationException(
+                    $"{validator}: run 'npm ci' there first (deploy/local/infra.sh install-test-tools does)");
             }
 
             var result = await RunAsync("node", validator, file);
@@ -128,7 +134,8 @@ public sealed class RenderedOverlay
         }
         catch (InvalidOperationException e)
         {
-            throw new InvalidOperationException($"{overlay}: the rendered manifests do not match the Kubernetes schemas: {e.Message}", e);
+            throw new InvalidOperationException(
+                $"{overlay}: the rendered manifests do not match the Kubernetes schemas: {e.Message}", e);
         }
         finally
         {
