@@ -1,6 +1,7 @@
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Introserv.Testing;
 
 namespace Introserv.EndToEnd.Tests;
 
@@ -16,18 +17,10 @@ public sealed class DemoCustomerTests(StackFixture stack)
             (await stack.NewBrowser().SignInAsync("demo", "local-demo-only-2026")).AccessToken);
 
         // Orders seeds at start-up; the stack is healthy before that is certain, so wait for it.
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        JsonElement orders;
-        while (true)
-        {
-            orders = (await api.GetFromJsonAsync<JsonElement>("/api/orders")).GetProperty("items");
-            if (orders.GetArrayLength() == 2 || DateTime.UtcNow > deadline)
-            {
-                break;
-            }
-
-            await Task.Delay(250);
-        }
+        var orders = await Eventually.ValueAsync(
+            async () => (await api.GetFromJsonAsync<JsonElement>("/api/orders")).GetProperty("items"),
+            items => items.GetArrayLength() == 2,
+            TimeSpan.FromSeconds(30));
 
         var balance = await api.GetFromJsonAsync<JsonElement>("/api/balance");
 

@@ -5,6 +5,7 @@ using System.Text.Json;
 using System.Text.RegularExpressions;
 using Aspire.Hosting.Testing;
 using Introserv.ServiceDefaults;
+using Introserv.Testing;
 
 namespace Introserv.EndToEnd.Tests;
 
@@ -56,15 +57,12 @@ public sealed partial class EmailChangeThroughGatewayTests(StackFixture stack)
 
         var notice = await StackFixture.WaitForMailAsync(mail, oldEmail, "Your email address was changed");
         Assert.Contains(newEmail, notice.GetProperty("text").GetString(), StringComparison.Ordinal);
-        var deadline = DateTime.UtcNow.AddSeconds(20);
-        while ((await api.GetFromJsonAsync<JsonElement>("/api/notifications/settings"))
-            .GetProperty("emails")
-            .GetProperty("account")
-            .GetString() != newEmail)
-        {
-            Assert.True(DateTime.UtcNow < deadline, "the notification settings did not follow the new address");
-            await Task.Delay(200);
-        }
+        Assert.True(
+            await Eventually.TrueAsync(async () => (await api.GetFromJsonAsync<JsonElement>("/api/notifications/settings"))
+                .GetProperty("emails")
+                .GetProperty("account")
+                .GetString() == newEmail, TimeSpan.FromSeconds(20)),
+            "the notification settings did not follow the new address");
 
         var log = await api.GetFromJsonAsync<JsonElement>("/api/notifications");
         Assert.Contains(log.GetProperty("items").EnumerateArray(),

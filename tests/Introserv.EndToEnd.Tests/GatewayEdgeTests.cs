@@ -181,15 +181,15 @@ public sealed class GatewayEdgeTests(StackFixture stack)
         var (_, tokens) = await SignedInCustomerAsync();
 
         // Signing in recorded 127.0.0.1; API calls from 127.0.0.8 are reported by the gateway (batched).
-        var watch = Stopwatch.StartNew();
-        string? lastIp = null;
-        while (watch.Elapsed < TimeSpan.FromSeconds(20) && lastIp != "127.0.0.8")
-        {
-            using var api = From("127.0.0.8", tokens.AccessToken);
-            var security = await api.GetFromJsonAsync<JsonElement>(SecurityPath);
-            lastIp = security.GetProperty("lastAccess").GetProperty("ip").GetString();
-            await Task.Delay(500);
-        }
+        var lastIp = await Eventually.ValueAsync(
+            async () =>
+            {
+                using var api = From("127.0.0.8", tokens.AccessToken);
+                var security = await api.GetFromJsonAsync<JsonElement>(SecurityPath);
+                return security.GetProperty("lastAccess").GetProperty("ip").GetString();
+            },
+            ip => ip == "127.0.0.8",
+            TimeSpan.FromSeconds(20));
 
         Assert.Equal("127.0.0.8", lastIp);
     }

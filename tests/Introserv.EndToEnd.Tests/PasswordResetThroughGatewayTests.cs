@@ -5,6 +5,7 @@ using System.Text.Json;
 using System.Text.RegularExpressions;
 using Aspire.Hosting.Testing;
 using Introserv.ServiceDefaults;
+using Introserv.Testing;
 
 namespace Introserv.EndToEnd.Tests;
 
@@ -43,14 +44,11 @@ public sealed partial class PasswordResetThroughGatewayTests(StackFixture stack)
         }
 
         // Identity learns of the confirmation from Profile's event; only then may a reset link go to the address.
-        var deadline = DateTime.UtcNow.AddSeconds(20);
-        while (!(await api.GetFromJsonAsync<JsonElement>("/api/account/security"))
-            .GetProperty("emailConfirmed")
-            .GetBoolean())
-        {
-            Assert.True(DateTime.UtcNow < deadline, "Identity did not learn that the address is confirmed");
-            await Task.Delay(200);
-        }
+        Assert.True(
+            await Eventually.TrueAsync(async () => (await api.GetFromJsonAsync<JsonElement>("/api/account/security"))
+                .GetProperty("emailConfirmed")
+                .GetBoolean(), TimeSpan.FromSeconds(20)),
+            "Identity did not learn that the address is confirmed");
 
         using var handler = new HttpClientHandler
         {

@@ -41,38 +41,33 @@ public sealed class StackFixture : IAsyncLifetime
     // Waits (30 s at most) for the profile Profile creates from AccountRegistered: its body and ETag.
     public static async Task<(JsonElement Body, string? ETag)> WaitForProfileAsync(HttpClient api)
     {
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (true)
-        {
-            using var response = await api.GetAsync("/api/profile");
-            if (response.StatusCode == HttpStatusCode.OK)
+        var (status, profile, etag) = await Eventually.ValueAsync(
+            async () =>
             {
-                return (await response.Content.ReadFromJsonAsync<JsonElement>(), response.Headers.ETag?.Tag);
-            }
-
-            Assert.True(DateTime.UtcNow < deadline, $"no profile from AccountRegistered: {(int)response.StatusCode}");
-            await Task.Delay(250);
-        }
+                using var response = await api.GetAsync("/api/profile");
+                return response.StatusCode == HttpStatusCode.OK
+                    ? (response.StatusCode, await response.Content.ReadFromJsonAsync<JsonElement>(), response.Headers.ETag?.Tag)
+                    : (response.StatusCode, default, null);
+            },
+            read => read.StatusCode == HttpStatusCode.OK,
+            TimeSpan.FromSeconds(30));
+        Assert.True(status == HttpStatusCode.OK, $"no profile from AccountRegistered: {(int)status}");
+        return (profile, etag);
     }
 
     // Waits (30 s at most) for a mail with the given subject to the given address in the development mail catcher.
     public static async Task<JsonElement> WaitForMailAsync(HttpClient mail, string to, string subject)
     {
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (true)
-        {
-            var mails = await mail.GetFromJsonAsync<JsonElement>($"/api/messages?to={Uri.EscapeDataString(to)}");
-            foreach (var message in mails.EnumerateArray())
-            {
-                if (message.GetProperty("subject").GetString() == subject)
-                {
-                    return message;
-                }
-            }
-
-            Assert.True(DateTime.UtcNow < deadline, $"no '{subject}' mail to {to}");
-            await Task.Delay(250);
-        }
+        var found = await Eventually.ValueAsync(
+            async () => (await mail.GetFromJsonAsync<JsonElement>($"/api/messages?to={Uri.EscapeDataString(to)}"))
+                .EnumerateArray()
+                .Where(m => m.GetProperty("subject").GetString() == subject)
+                .Select(m => (JsonElement?)m)
+                .FirstOrDefault(),
+            message => message is not null,
+            TimeSpan.FromSeconds(30));
+        Assert.True(found is not null, $"no '{subject}' mail to {to}");
+        return found.Value;
     }
 
     public HttpClient CreateGatewayClient() => App.CreateHttpClient(ResourceNames.Gateway, ResourceNames.HttpEndpoint);

@@ -4,6 +4,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using Aspire.Hosting.Testing;
 using Introserv.ServiceDefaults;
+using Introserv.Testing;
 
 namespace Introserv.EndToEnd.Tests;
 
@@ -64,19 +65,13 @@ public sealed class SupportDeskThroughGatewayTests(StackFixture stack)
             "the customer was not let in again after support cleared the list");
 
         using var mail = stack.App.CreateHttpClient(ResourceNames.MailDev, ResourceNames.HttpEndpoint);
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (true)
-        {
-            var mails = await mail.GetFromJsonAsync<JsonElement>($"/api/messages?to={Uri.EscapeDataString(email)}");
-            if (mails.EnumerateArray()
-                .Any(m => m.GetProperty("text").GetString()!.Contains(Reason, StringComparison.Ordinal)))
-            {
-                break;
-            }
-
-            Assert.True(DateTime.UtcNow < deadline, "the customer was not mailed support's reason");
-            await Task.Delay(250);
-        }
+        Assert.True(
+            await Eventually.TrueAsync(async () =>
+                (await mail.GetFromJsonAsync<JsonElement>($"/api/messages?to={Uri.EscapeDataString(email)}"))
+                    .EnumerateArray()
+                    .Any(m => m.GetProperty("text").GetString()!.Contains(Reason, StringComparison.Ordinal)),
+                TimeSpan.FromSeconds(30)),
+            "the customer was not mailed support's reason");
 
         var audit = await customer.GetFromJsonAsync<JsonElement>("/api/account/audit?limit=50");
         Assert.Contains(audit.GetProperty("items").EnumerateArray(),
@@ -86,17 +81,14 @@ public sealed class SupportDeskThroughGatewayTests(StackFixture stack)
 
     private static async Task UntilAsync(HttpClient customer, HttpStatusCode expected, string failure)
     {
-        var deadline = DateTime.UtcNow.AddSeconds(20);
-        while (true)
-        {
-            using var response = await customer.GetAsync(new Uri("/api/account/security", UriKind.Relative));
-            if (response.StatusCode == expected)
+        var status = await Eventually.ValueAsync(
+            async () =>
             {
-                return;
-            }
-
-            Assert.True(DateTime.UtcNow < deadline, $"{failure} (still {response.StatusCode})");
-            await Task.Delay(200);
-        }
+                using var response = await customer.GetAsync(new Uri("/api/account/security", UriKind.Relative));
+                return response.StatusCode;
+            },
+            s => s == expected,
+            TimeSpan.FromSeconds(20));
+        Assert.True(status == expected, $"{failure} (still {status})");
     }
 }

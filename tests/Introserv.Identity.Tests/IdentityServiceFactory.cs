@@ -1,16 +1,17 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Introserv.Identity.Data;
 using Introserv.Identity.Features.SignIn;
 using Introserv.Identity.Features.Support;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Options;
-using Npgsql;
 using Introserv.ServiceDefaults;
 using Introserv.Testing;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using Npgsql;
 
 namespace Introserv.Identity.Tests;
 
@@ -84,6 +85,9 @@ public sealed class IdentityServiceFactory() : ServiceFactory<Program>(ResourceN
         var id = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("accountId").GetGuid();
         return (id, login, password);
     }
+
+    public Task PublishAndAwaitAsync<T>(T message)
+        where T : class => PublishAndAwaitAsync<IdentityServiceDbContext, T>(message);
 
     protected override async Task AfterResetAsync(NpgsqlConnection connection)
     {

@@ -60,6 +60,8 @@ public sealed class DeliveryRulesTests(ScriptedSmtpNotificationsFactory factory)
         }, CancellationToken.None);
 
         await secondWorker;
+        // Nothing to await here: the first worker may still be inside a send it took before its lease ran out, and
+        // the assertion is that it does not send the mail again when that send ends (three sends' time at most).
         await Task.Delay(ScriptedSmtp.SlowDelay * 3);
         var rows = await RowsAsync(ids);
 
@@ -77,6 +79,7 @@ public sealed class DeliveryRulesTests(ScriptedSmtpNotificationsFactory factory)
         var sent = await Eventually.TrueAsync(
             async () => (await RowsAsync(ids)).All(r => r.Status == NotificationStatuses.Sent),
             TimeSpan.FromSeconds(60));
+        // Every mail is sent; a duplicate, if any, would be a second send still under way: give it time to land.
         await Task.Delay(500);
 
         Assert.True(sent, $"{(await RowsAsync(ids)).Count(r => r.Status == NotificationStatuses.Sent)} of 150 sent");

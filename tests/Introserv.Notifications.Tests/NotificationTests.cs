@@ -71,7 +71,7 @@ public sealed class NotificationTests(NotificationsServiceFactory factory)
         await factory.PublishAsync(registered);
         await factory.PublishAsync(registered);
         await factory.MailsToAsync(email);
-        await Task.Delay(1500);
+        await factory.SettledAsync();
         using var http = factory.Customer(accountId);
         var (status, settings) = await SendAsync(http, HttpMethod.Get, "/api/notifications/settings");
 
@@ -102,7 +102,7 @@ public sealed class NotificationTests(NotificationsServiceFactory factory)
         await factory.PublishAsync(new SignedInFromNewAddress(
             Guid.NewGuid(), DateTimeOffset.UtcNow, accountId, "192.0.2.99", "Firefox"));
         var mails = await factory.MailsToAsync(email, 6);
-        await Task.Delay(1000);
+        await factory.SettledAsync();
 
         var subjects = factory.Mail.List(email).Select(m => m.Subject).Order().ToList();
         Assert.Equal(
@@ -137,7 +137,7 @@ public sealed class NotificationTests(NotificationsServiceFactory factory)
         await factory.PublishAsync(new Introserv.Profile.Contracts.CountryChanged(
             Guid.NewGuid(), DateTimeOffset.UtcNow, accountId, "BG", "RO", "Company moved to Bucharest", staff));
         var mails = await factory.MailsToAsync(email, 5);
-        await Task.Delay(1000);
+        await factory.SettledAsync();
 
         // the welcome and four: the customer's own company change sends none
         Assert.Equal(5, factory.Mail.List(email).Count);
@@ -193,7 +193,7 @@ public sealed class NotificationTests(NotificationsServiceFactory factory)
         await factory.PublishAsync(requested);
         await factory.PublishAsync(requested);
         var mails = await factory.MailsToAsync(email, 2);
-        await Task.Delay(1000);
+        await factory.SettledAsync();
 
         var link = Assert.Single(factory.Mail.List(email), m => m.Subject == "Confirm your email address");
         Assert.Contains($"https://panel.test/profile/email-change/confirm?token={token}", link.Text,
@@ -226,7 +226,7 @@ public sealed class NotificationTests(NotificationsServiceFactory factory)
         await factory.PublishAsync(new OrderRenewed(
             Guid.NewGuid(), DateTimeOffset.UtcNow, accountId, orderId, 1, 19.90m, "EUR", paidUntil.AddMonths(1)));
         var mails = await factory.MailsToAsync(orders, 5);
-        await Task.Delay(1000);
+        await factory.SettledAsync();
 
         Assert.Equal(5, factory.Mail.List(orders).Count);
         Assert.Equal(["welcome"],
@@ -325,7 +325,7 @@ public sealed class NotificationTests(NotificationsServiceFactory factory)
         var (invalid, problem) = await SendAsync(staff, HttpMethod.Post, "/api/staff/notifications/news",
             new { subject = "", text = "x" });
         var mails = await factory.MailsToAsync(subscriberEmail, 2);
-        await Task.Delay(1000);
+        await factory.SettledAsync();
 
         Assert.Equal(HttpStatusCode.Accepted, sent);
         Assert.True(first.GetProperty("queued").GetInt32() >= 1);
@@ -360,15 +360,12 @@ public sealed class NotificationTests(NotificationsServiceFactory factory)
             var current = ++sequence;
             await factory.PublishAsync(new BalanceChanged(
                 Guid.NewGuid(), DateTimeOffset.UtcNow, accountId, balance, currency, -1m, "test", current));
-            var deadline = DateTime.UtcNow.AddSeconds(20);
-            while (await factory.QueryAsync(db => db.Settings
-                .Where(s => s.AccountId == accountId)
-                .Select(s => s.BalanceSequence)
-                .SingleAsync()) < current)
-            {
-                Assert.True(DateTime.UtcNow < deadline, $"BalanceChanged {current} was not handled");
-                await Task.Delay(50);
-            }
+            Assert.True(
+                await Eventually.TrueAsync(async () => await factory.QueryAsync(db => db.Settings
+                    .Where(s => s.AccountId == accountId)
+                    .Select(s => s.BalanceSequence)
+                    .SingleAsync()) >= current, TimeSpan.FromSeconds(20)),
+                $"BalanceChanged {current} was not handled");
         }
 
         await Balance(50m);
@@ -378,7 +375,7 @@ public sealed class NotificationTests(NotificationsServiceFactory factory)
         await Balance(25m);   // back above: armed again
         await Balance(19.99m); // crosses again: alert
         var alerts = await factory.MailsToAsync(invoices, 2);
-        await Task.Delay(1500);
+        await factory.SettledAsync();
 
         Assert.Equal(2, factory.Mail.List(invoices).Count);
         Assert.All(alerts, a => Assert.Equal("Your balance is low", a.Subject));
@@ -400,15 +397,8 @@ public sealed class NotificationTests(NotificationsServiceFactory factory)
             factory.PublishAsync(new BalanceChanged(
                 Guid.NewGuid(), DateTimeOffset.UtcNow, accountId, 50m - i, "EUR", -1m, "test", i))));
         await factory.MailsToAsync(invoices);
-        var deadline = DateTime.UtcNow.AddSeconds(20);
-        while (await factory.QueryAsync(db =>
-            db.Settings.Where(s => s.AccountId == accountId).Select(s => s.BalanceSequence).SingleAsync()) < 8
-            && DateTime.UtcNow < deadline)
-        {
-            await Task.Delay(100);
-        }
 
-        await Task.Delay(1000);
+        await factory.SettledAsync();
         Assert.Single(factory.Mail.List(invoices));
     }
 
@@ -504,14 +494,10 @@ public sealed class NotificationTests(NotificationsServiceFactory factory)
         await factory.PublishAsync(new PasswordChanged(Guid.NewGuid(), DateTimeOffset.UtcNow, accountId, null));
         await factory.PublishAsync(new SecurityCodeSet(Guid.NewGuid(), DateTimeOffset.UtcNow, accountId, null));
         using var http = factory.Customer(accountId);
-        var deadline = DateTime.UtcNow.AddSeconds(20);
-        List<Notification> rows;
-        do
-        {
-            await Task.Delay(200);
-            rows = await factory.NotificationsOfAsync(accountId);
-        }
-        while ((rows.Count < 3 || rows.Any(r => r.Status != NotificationStatuses.Sent)) && DateTime.UtcNow < deadline);
+        await Eventually.ValueAsync(
+            () => factory.NotificationsOfAsync(accountId),
+            rows => rows.Count >= 3 && rows.All(r => r.Status == NotificationStatuses.Sent),
+            TimeSpan.FromSeconds(20));
 
         var (_, first) = await SendAsync(http, HttpMethod.Get, "/api/notifications?limit=2");
         var (_, rest) = await SendAsync(http, HttpMethod.Get,
@@ -552,13 +538,10 @@ public sealed class SmtpOutageTests(SmtpDownNotificationsFactory factory)
             Guid.NewGuid(), DateTimeOffset.UtcNow, accountId, "outage.case", email, "Ana", "Lee"));
 
         // Twelve attempts: more than the ten after which mail used to fail for good during an outage.
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        Notification? waiting = null;
-        while (DateTime.UtcNow < deadline && waiting is not { Attempts: >= 12 })
-        {
-            await Task.Delay(200);
-            waiting = (await factory.NotificationsOfAsync(accountId)).SingleOrDefault();
-        }
+        var waiting = await Eventually.ValueAsync(
+            async () => (await factory.NotificationsOfAsync(accountId)).SingleOrDefault(),
+            row => row is { Attempts: >= 12 },
+            TimeSpan.FromSeconds(30));
 
         Assert.NotNull(waiting);
         Assert.Equal(NotificationStatuses.Queued, waiting.Status);
@@ -567,8 +550,9 @@ public sealed class SmtpOutageTests(SmtpDownNotificationsFactory factory)
 
         await factory.StartSmtpAsync();
         var delivered = Assert.Single(await factory.MailsToAsync(email, timeout: TimeSpan.FromSeconds(30)));
-        await Task.Delay(500);
-        var sent = (await factory.NotificationsOfAsync(accountId)).Single();
+        var sent = await Eventually.ValueAsync(
+            async () => (await factory.NotificationsOfAsync(accountId)).Single(),
+            row => row.Status == NotificationStatuses.Sent);
 
         Assert.Equal("Welcome to Introserv", delivered.Subject);
         Assert.Equal(NotificationStatuses.Sent, sent.Status);

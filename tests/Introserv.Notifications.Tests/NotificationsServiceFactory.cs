@@ -1,8 +1,9 @@
 extern alias devmail;
 
+using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
-using devmail::Introserv.Notifications.DevMail;
+using Introserv.BuildingBlocks.Messaging;
 using Introserv.Notifications.Data;
 using Introserv.ServiceDefaults;
 using Introserv.Testing;
@@ -11,6 +12,8 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
+using devmail::Introserv.Notifications.DevMail;
 
 namespace Introserv.Notifications.Tests;
 
@@ -18,6 +21,7 @@ namespace Introserv.Notifications.Tests;
 // own), sending over SMTP to a real SMTP server in the test (the development mail catcher's).
 public class NotificationsServiceFactory() : ServiceFactory<Program>(ResourceNames.NotificationsDb, "notifications")
 {
+    private readonly ConcurrentBag<Guid> _published = [];
     private Microsoft.Extensions.Hosting.BackgroundService? _smtp;
 
     public int SmtpPort { get; } = FreePort();
@@ -48,7 +52,41 @@ public class NotificationsServiceFactory() : ServiceFactory<Program>(ResourceNam
     public HttpClient Customer(Guid accountId, string role) => Api(TestTokens.For(accountId, role));
 
     public Task PublishAsync<T>(T message)
-        where T : class => Services.GetRequiredService<IBus>().Publish(message);
+        where T : class
+    {
+        var messageId = NewId.NextGuid();
+        _published.Add(messageId);
+        return Services.GetRequiredService<IBus>().Publish(message, context => context.MessageId = messageId);
+    }
+
+    // A reset empties the inbox too: what earlier tests published is no longer waited for.
+    protected override Task AfterResetAsync(NpgsqlConnection connection)
+    {
+        _published.Clear();
+        return Task.CompletedTask;
+    }
+
+    // Waits until every message published here was consumed, no mail is waiting to be sent and the inbox is still:
+    // what a test asserts after this (that no further mail came) no longer depends on how long it slept.
+    public async Task SettledAsync(TimeSpan? timeout = null)
+    {
+        var lastSeen = -1;
+        var settled = await Eventually.TrueAsync(
+            async () =>
+            {
+                var ids = _published.ToArray();
+                var (consumed, seen, waiting) = await QueryAsync(async db => (
+                    await db.Set<InboxMessage>().Where(m => ids.Contains(m.MessageId)).Select(m => m.MessageId)
+                        .Distinct().CountAsync(),
+                    await db.Set<InboxMessage>().CountAsync(),
+                    await db.Notifications.CountAsync(n => n.Status == NotificationStatuses.Queued)));
+                var still = seen == lastSeen;
+                lastSeen = seen;
+                return consumed == ids.Length && waiting == 0 && still;
+            },
+            timeout ?? TimeSpan.FromSeconds(30));
+        Assert.True(settled, "Notifications did not settle: a published message was not consumed or a mail still waits");
+    }
 
     // Waits until count mails to to arrived; returns them oldest first.
     public async Task<IReadOnlyList<CaughtMail>> MailsToAsync(string to, int count = 1, TimeSpan? timeout = null)

@@ -28,6 +28,7 @@ public sealed class MigrationModeTests : IAsyncLifetime
         await using var factory = new WaitingOrdersFactory(ConnectionString);
         using var client = factory.CreateClient();
 
+        // What is asserted is that it stays unready while nothing migrates: only time can show that.
         await Task.Delay(TimeSpan.FromSeconds(2));
         using (var before = await client.GetAsync(new Uri("/health", UriKind.Relative)))
         {

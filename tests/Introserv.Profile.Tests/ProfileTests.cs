@@ -413,13 +413,9 @@ public sealed class ProfileTests(ProfileServiceFactory factory) : IClassFixture<
         var challengeId = await verification.StartPhoneAsync(phone);
         await verification.ConfirmAsync(challengeId, factory.Verification.Telephony.LastCode(challengeId));
 
-        var deadline = DateTime.UtcNow.AddSeconds(20);
-        var verified = false;
-        while (!verified && DateTime.UtcNow < deadline)
-        {
-            verified = (await factory.GetAsync(http)).GetProperty("phoneVerified").GetBoolean();
-            await Task.Delay(verified ? 0 : 200);
-        }
+        var verified = await Eventually.TrueAsync(
+            async () => (await factory.GetAsync(http)).GetProperty("phoneVerified").GetBoolean(),
+            TimeSpan.FromSeconds(20));
 
         Assert.True(verified, "PhoneVerified did not reach the profile");
         var audit = await http.GetFromJsonAsync<JsonElement>("/api/profile/audit");

@@ -2,11 +2,14 @@ using System.Net;
 using System.Net.Http.Headers;
 using Grpc.Core;
 using Grpc.Net.Client;
+using Introserv.BuildingBlocks.Messaging;
 using Introserv.ServiceDefaults;
+using MassTransit;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.TestHost;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 using Respawn;
@@ -137,6 +140,20 @@ public abstract class ServiceFactory<TEntryPoint> : WebApplicationFactory<TEntry
         ArgumentNullException.ThrowIfNull(query);
         await using var scope = Services.CreateAsyncScope();
         return await query(scope.ServiceProvider.GetRequiredService<TContext>());
+    }
+
+    // Publishes an event to the service and waits until its inbox recorded it (applied, or recognised as a
+    // duplicate), so what a test asserts next does not depend on how long it slept.
+    protected async Task PublishAndAwaitAsync<TContext, T>(T message, TimeSpan? timeout = null)
+        where TContext : DbContext
+        where T : class
+    {
+        var messageId = NewId.NextGuid();
+        await Services.GetRequiredService<IBus>().Publish(message, context => context.MessageId = messageId);
+        var consumed = await Eventually.TrueAsync(
+            () => QueryAsync<TContext, bool>(db => db.Set<InboxMessage>().AnyAsync(m => m.MessageId == messageId)),
+            timeout ?? TimeSpan.FromSeconds(20));
+        Assert.True(consumed, $"{typeof(T).Name} was not consumed");
     }
 
     // Empties every table but the kept ones, so a test starts from what the service seeds and nothing a test

@@ -1,10 +1,10 @@
 extern alias devgateway;
 using System.Net;
 using System.Security.Cryptography;
-using devgateway::Introserv.Verification.DevGateway;
 using Grpc.Core;
 using Introserv.ServiceDefaults;
 using Introserv.Verification.Grpc;
+using devgateway::Introserv.Verification.DevGateway;
 
 namespace Introserv.Verification.Tests;
 

@@ -2,12 +2,12 @@ extern alias devgateway;
 
 using System.Collections.Concurrent;
 using System.Security.Cryptography;
-using devgateway::Introserv.Verification.DevGateway;
 using Introserv.ServiceDefaults;
 using Introserv.Testing;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.Logging;
+using devgateway::Introserv.Verification.DevGateway;
 
 namespace Introserv.Verification.Tests;
 

@@ -40,6 +40,7 @@ public sealed class BrokerOutageTests : IAsyncLifetime
             async () => await _host.CountEffectsAsync("outage") >= probes.Count, TimeSpan.FromSeconds(120));
         Assert.True(arrived, $"only {await _host.CountEffectsAsync("outage")} of {probes.Count} events arrived");
 
+        // All arrived; a duplicate would be a redelivery still under way: give it a second to land before counting.
         await Task.Delay(1000);
         var perSequence = await _host.QueryAsync(db => db.Effects
             .Where(e => e.Kind == "outage")
