@@ -1,4 +1,3 @@
-using Introserv.ServiceDefaults;
 using Microsoft.AspNetCore.Http;
 
 namespace Introserv.BuildingBlocks.Tests;

@@ -1,8 +1,5 @@
-using System.Text.Json;
-using Introserv.ServiceDefaults;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace Introserv.BuildingBlocks.Tests;
 

@@ -1,11 +1,6 @@
-using System.Net;
 using System.Net.Http.Headers;
-using System.Net.Http.Json;
-using System.Text.Json;
 using System.Text.RegularExpressions;
 using Aspire.Hosting.Testing;
-using Introserv.ServiceDefaults;
-using Introserv.Testing;
 
 namespace Introserv.EndToEnd.Tests;
 
@@ -22,12 +17,7 @@ public sealed partial class EmailChangeThroughGatewayTests(StackFixture stack)
         var login = $"mail.{Guid.NewGuid():N}"[..20];
         var oldEmail = $"{login}@example.com";
         var newEmail = $"{login}.new@example.org";
-        using (var anonymous = stack.CreateGatewayClient())
-        {
-            using var registered = await anonymous.PostAsJsonAsync("/api/accounts",
-                new { login, password = Password, email = oldEmail, firstName = "Lena", lastName = "Berg" });
-            Assert.Equal(HttpStatusCode.Created, registered.StatusCode);
-        }
+        await stack.RegisterAsync(login, Password, "Lena", "Berg", oldEmail);
 
         using var mail = stack.App.CreateHttpClient(ResourceNames.MailDev, ResourceNames.HttpEndpoint);
         var welcome = await StackFixture.WaitForMailAsync(mail, oldEmail, "Welcome to Introserv");
@@ -58,7 +48,8 @@ public sealed partial class EmailChangeThroughGatewayTests(StackFixture stack)
         var notice = await StackFixture.WaitForMailAsync(mail, oldEmail, "Your email address was changed");
         Assert.Contains(newEmail, notice.GetProperty("text").GetString(), StringComparison.Ordinal);
         Assert.True(
-            await Eventually.TrueAsync(async () => (await api.GetFromJsonAsync<JsonElement>("/api/notifications/settings"))
+            await Eventually.TrueAsync(async () => (await api
+                    .GetFromJsonAsync<JsonElement>("/api/notifications/settings"))
                 .GetProperty("emails")
                 .GetProperty("account")
                 .GetString() == newEmail, TimeSpan.FromSeconds(20)),

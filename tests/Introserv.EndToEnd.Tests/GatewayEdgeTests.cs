@@ -1,8 +1,4 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Http.Json;
-using System.Text.Json;
-using Introserv.Testing;
 
 namespace Introserv.EndToEnd.Tests;
 
@@ -16,17 +12,7 @@ public sealed class GatewayEdgeTests(StackFixture stack)
     private async Task<(string Login, TokenSet Tokens)> SignedInCustomerAsync()
     {
         var login = $"edge.{Guid.NewGuid():N}"[..20];
-        using var http = stack.CreateGatewayClient();
-        using var response = await http.PostAsJsonAsync("/api/accounts",
-            new
-            {
-                login,
-                password = Password,
-                email = $"{login}@example.com",
-                firstName = "Grace",
-                lastName = "Hopper"
-            });
-        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        await stack.RegisterAsync(login, Password, "Grace", "Hopper");
         return (login, await stack.NewBrowser().SignInAsync(login, Password));
     }
 

@@ -1,8 +1,4 @@
-using System.Net;
-using System.Net.Http.Json;
-using System.Text.Json;
 using Aspire.Hosting.Testing;
-using Introserv.ServiceDefaults;
 
 namespace Introserv.EndToEnd.Tests;
 
@@ -19,12 +15,7 @@ public sealed class OrdersThroughGatewayTests(StackFixture stack)
     {
         var login = $"ord.{Guid.NewGuid():N}"[..20];
         var email = $"{login}@example.com";
-        using (var anonymous = stack.CreateGatewayClient())
-        {
-            using var registered = await anonymous.PostAsJsonAsync("/api/accounts",
-                new { login, password = Password, email, firstName = "Ivan", lastName = "Petrov" });
-            Assert.Equal(HttpStatusCode.Created, registered.StatusCode);
-        }
+        await stack.RegisterAsync(login, Password, "Ivan", "Petrov", email);
 
         using var api = stack.Api((await stack.NewBrowser().SignInAsync(login, Password)).AccessToken);
         var (profile, _) = await StackFixture.WaitForProfileAsync(api);

@@ -1,13 +1,8 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
-using System.Net;
-using System.Net.Http.Json;
-using System.Text.Json;
 using Aspire.Hosting.ApplicationModel;
 using Aspire.Hosting.Testing;
-using Introserv.ServiceDefaults;
-using Microsoft.Extensions.DependencyInjection;
 using Xunit.Abstractions;
 
 namespace Introserv.EndToEnd.Tests;
@@ -300,19 +295,7 @@ public sealed class OutageDrillTests(StackFixture stack, ITestOutputHelper outpu
     private async Task<HttpClient> PayingCustomerAsync(decimal credit)
     {
         var login = $"drill.{Guid.NewGuid():N}"[..20];
-        using (var anonymous = stack.CreateGatewayClient())
-        {
-            using var registered = await anonymous.PostAsJsonAsync("/api/accounts",
-                new
-                {
-                    login,
-                    password = Password,
-                    email = $"{login}@example.com",
-                    firstName = "Dora",
-                    lastName = "Drill"
-                });
-            Assert.Equal(HttpStatusCode.Created, registered.StatusCode);
-        }
+        await stack.RegisterAsync(login, Password, "Dora", "Drill");
 
         var api = stack.Api((await stack.NewBrowser().SignInAsync(login, Password)).AccessToken);
         var (profile, _) = await StackFixture.WaitForProfileAsync(api);

@@ -1,11 +1,6 @@
-using System.Net;
 using System.Net.Http.Headers;
-using System.Net.Http.Json;
-using System.Text.Json;
 using System.Text.RegularExpressions;
 using Aspire.Hosting.Testing;
-using Introserv.ServiceDefaults;
-using Introserv.Testing;
 
 namespace Introserv.EndToEnd.Tests;
 
@@ -23,12 +18,7 @@ public sealed partial class PasswordResetThroughGatewayTests(StackFixture stack)
     {
         var login = $"reset.{Guid.NewGuid():N}"[..20];
         var email = $"{login}@example.com";
-        using (var anonymous = stack.CreateGatewayClient())
-        {
-            using var registered = await anonymous.PostAsJsonAsync("/api/accounts",
-                new { login, password = Password, email, firstName = "Mira", lastName = "Stone" });
-            Assert.Equal(HttpStatusCode.Created, registered.StatusCode);
-        }
+        await stack.RegisterAsync(login, Password, "Mira", "Stone", email);
 
         using var mail = stack.App.CreateHttpClient(ResourceNames.MailDev, ResourceNames.HttpEndpoint);
         var confirmation = await StackFixture.WaitForMailAsync(mail, email, "Confirm your email address");

@@ -1,10 +1,6 @@
-using System.Net;
 using System.Net.Http.Headers;
-using System.Net.Http.Json;
 using System.Security.Cryptography;
-using System.Text.Json;
 using Aspire.Hosting.Testing;
-using Introserv.ServiceDefaults;
 
 namespace Introserv.EndToEnd.Tests;
 

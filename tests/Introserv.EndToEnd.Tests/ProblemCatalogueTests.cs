@@ -5,8 +5,6 @@ using Introserv.Identity.Features;
 using Introserv.Notifications.Features;
 using Introserv.Orders.Features.Common;
 using Introserv.Profile.Features;
-using Introserv.ServiceDefaults;
-using Introserv.Testing;
 
 namespace Introserv.EndToEnd.Tests;
 

@@ -1,9 +1,5 @@
-using System.Net;
-using System.Net.Http.Json;
 using System.Security.Cryptography;
-using System.Text.Json;
 using Aspire.Hosting.Testing;
-using Introserv.ServiceDefaults;
 
 namespace Introserv.EndToEnd.Tests;
 
@@ -18,19 +14,7 @@ public sealed class ProfileThroughGatewayTests(StackFixture stack)
     public async Task A_new_customer_fills_in_the_profile_verifies_the_phone_and_support_changes_the_country()
     {
         var login = $"prof.{Guid.NewGuid():N}"[..20];
-        using (var anonymous = stack.CreateGatewayClient())
-        {
-            using var registered = await anonymous.PostAsJsonAsync("/api/accounts",
-                new
-                {
-                    login,
-                    password = Password,
-                    email = $"{login}@example.com",
-                    firstName = "Мария",
-                    lastName = "Иванова"
-                });
-            Assert.Equal(HttpStatusCode.Created, registered.StatusCode);
-        }
+        await stack.RegisterAsync(login, Password, "Мария", "Иванова");
 
         using var api = stack.Api((await stack.NewBrowser().SignInAsync(login, Password)).AccessToken);
         var (profile, etag) = await StackFixture.WaitForProfileAsync(api);

@@ -1,8 +1,4 @@
-using System.Net;
 using System.Net.Http.Headers;
-using System.Net.Http.Json;
-using System.Text.Json;
-using Introserv.Testing;
 using Microsoft.Playwright;
 using OtpNet;
 
@@ -17,17 +13,7 @@ public sealed class SignInThroughGatewayTests(StackFixture stack)
     private async Task<string> RegisterAsync()
     {
         var login = $"e2e.{Guid.NewGuid():N}"[..20];
-        using var http = stack.CreateGatewayClient();
-        using var response = await http.PostAsJsonAsync("/api/accounts",
-            new
-            {
-                login,
-                password = Password,
-                email = $"{login}@example.com",
-                firstName = "Ada",
-                lastName = "Lovelace"
-            });
-        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        await stack.RegisterAsync(login, Password, "Ada", "Lovelace");
         return login;
     }
 

@@ -1,13 +1,7 @@
-using System.Net;
 using System.Net.Http.Headers;
-using System.Net.Http.Json;
-using System.Text.Json;
 using Aspire.Hosting;
 using Aspire.Hosting.ApplicationModel;
 using Aspire.Hosting.Testing;
-using Introserv.ServiceDefaults;
-using Introserv.Testing;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
 namespace Introserv.EndToEnd.Tests;
@@ -45,9 +39,10 @@ public sealed class StackFixture : IAsyncLifetime
             async () =>
             {
                 using var response = await api.GetAsync("/api/profile");
-                return response.StatusCode == HttpStatusCode.OK
-                    ? (response.StatusCode, await response.Content.ReadFromJsonAsync<JsonElement>(), response.Headers.ETag?.Tag)
-                    : (response.StatusCode, default, null);
+                var body = response.StatusCode == HttpStatusCode.OK
+                    ? await response.Content.ReadFromJsonAsync<JsonElement>()
+                    : default;
+                return (response.StatusCode, body, response.Headers.ETag?.Tag);
             },
             read => read.StatusCode == HttpStatusCode.OK,
             TimeSpan.FromSeconds(30));
@@ -114,11 +109,19 @@ public sealed class StackFixture : IAsyncLifetime
     {
         const string password = "granite harbour 55 owls";
         var login = $"run.{Guid.NewGuid():N}"[..20];
-        using var http = CreateGatewayClient();
-        using var response = await http.PostAsJsonAsync("/api/accounts",
-            new { login, password, email = $"{login}@example.com", firstName = "Run", lastName = "Customer" });
-        response.EnsureSuccessStatusCode();
+        await RegisterAsync(login, password, "Run", "Customer");
         return (await NewBrowser().SignInAsync(login, password)).AccessToken;
+    }
+
+    // Registers a customer through the gateway as a sign-up form would (201 expected); the address is the login at
+    // example.com unless another is given.
+    public async Task RegisterAsync(
+        string login, string password, string firstName, string lastName, string? email = null)
+    {
+        using var anonymous = CreateGatewayClient();
+        using var registered = await anonymous.PostAsJsonAsync("/api/accounts",
+            new { login, password, email = email ?? $"{login}@example.com", firstName, lastName });
+        Assert.Equal(HttpStatusCode.Created, registered.StatusCode);
     }
 
     // The development front-end client registered by Identity's Development configuration.

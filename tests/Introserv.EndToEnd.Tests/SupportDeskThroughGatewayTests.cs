@@ -1,10 +1,5 @@
-using System.Net;
 using System.Net.Http.Headers;
-using System.Net.Http.Json;
-using System.Text.Json;
 using Aspire.Hosting.Testing;
-using Introserv.ServiceDefaults;
-using Introserv.Testing;
 
 namespace Introserv.EndToEnd.Tests;
 
@@ -22,12 +17,7 @@ public sealed class SupportDeskThroughGatewayTests(StackFixture stack)
     {
         var login = $"desk.{Guid.NewGuid():N}"[..20];
         var email = $"{login}@example.com";
-        using (var anonymous = stack.CreateGatewayClient())
-        {
-            using var registered = await anonymous.PostAsJsonAsync("/api/accounts",
-                new { login, password = Password, email, firstName = "Ida", lastName = "Marsh" });
-            Assert.Equal(HttpStatusCode.Created, registered.StatusCode);
-        }
+        await stack.RegisterAsync(login, Password, "Ida", "Marsh", email);
 
         using var customer = stack.CreateGatewayClient();
         customer.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer",

@@ -2,7 +2,6 @@ using Grpc.Core;
 using Grpc.Net.Client;
 using Introserv.Gateway.AllowLists;
 using Introserv.Identity.Grpc;
-using Introserv.Testing;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;

@@ -1,13 +1,8 @@
-using System.Net;
-using System.Text.Json;
 using Introserv.Gateway.AllowLists;
-using Introserv.ServiceDefaults;
-using Introserv.Testing;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.TestHost;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace Introserv.Gateway.Tests;
 

@@ -1,5 +1,3 @@
-using System.Text.Json;
-using Introserv.Testing;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.AspNetCore.Routing.Template;

@@ -1,4 +1,3 @@
-using System.Net;
 using Introserv.AllowList;
 
 namespace Introserv.Gateway.Tests;

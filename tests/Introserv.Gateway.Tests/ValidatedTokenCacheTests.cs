@@ -1,7 +1,5 @@
 using System.Security.Claims;
 using System.Text;
-using Introserv.ServiceDefaults;
-using Introserv.Testing;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
 

@@ -1,12 +1,7 @@
-using System.Net.Http.Json;
-using System.Text.Json;
 using Introserv.BuildingBlocks.Messaging;
 using Introserv.Identity.Data;
 using Introserv.Profile.Contracts;
-using Introserv.Testing;
 using MassTransit;
-using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace Introserv.Identity.Tests;
 

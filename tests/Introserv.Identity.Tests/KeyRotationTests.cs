@@ -1,13 +1,7 @@
-using System.Net;
 using System.Net.Http.Headers;
-using System.Net.Http.Json;
-using System.Text.Json;
 using Introserv.Identity.Data;
 using Introserv.Identity.Features.SignIn;
-using Introserv.Testing;
 using Microsoft.AspNetCore.Mvc.Testing;
-using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace Introserv.Identity.Tests;
 

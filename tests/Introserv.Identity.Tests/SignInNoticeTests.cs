@@ -1,9 +1,5 @@
-using System.Net.Http.Json;
-using System.Text.Json;
 using Introserv.BuildingBlocks.Messaging;
 using Introserv.Identity.Data;
-using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace Introserv.Identity.Tests;
 

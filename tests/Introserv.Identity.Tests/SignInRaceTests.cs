@@ -1,11 +1,6 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Http.Json;
-using System.Text.Json;
 using System.Text.RegularExpressions;
 using Introserv.Identity.Features.SignIn;
-using Introserv.Testing;
-using Microsoft.Extensions.DependencyInjection;
 using OtpNet;
 
 namespace Introserv.Identity.Tests;

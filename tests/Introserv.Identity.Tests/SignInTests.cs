@@ -1,8 +1,3 @@
-using System.Net;
-using System.Net.Http.Json;
-using System.Text.Json;
-using Introserv.Testing;
-
 namespace Introserv.Identity.Tests;
 
 // The OpenID Connect server: discovery, code + PKCE through the sign-in pages, refresh, revocation, logout.

@@ -1,9 +1,6 @@
-using System.Net;
 using System.Text.RegularExpressions;
 using Introserv.Identity.Data;
 using Microsoft.AspNetCore.Mvc.Testing;
-using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace Introserv.Identity.Tests;
 

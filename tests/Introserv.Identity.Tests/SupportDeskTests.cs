@@ -1,10 +1,5 @@
-using System.Net;
-using System.Net.Http.Json;
-using System.Text.Json;
 using Introserv.BuildingBlocks.Messaging;
 using Introserv.Identity.Data;
-using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.DependencyInjection;
 using OtpNet;
 
 namespace Introserv.Identity.Tests;

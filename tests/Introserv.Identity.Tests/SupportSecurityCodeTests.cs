@@ -1,5 +1,3 @@
-using System.Net.Http.Json;
-using System.Text.Json;
 using Grpc.Core;
 using Introserv.Identity.Grpc;
 using static Introserv.Identity.Grpc.CheckSecurityCodeReply.Types;

@@ -1,7 +1,3 @@
-using System.Net;
-using System.Net.Http.Json;
-using System.Text.Json;
-using Introserv.Testing;
 using OtpNet;
 
 namespace Introserv.Identity.Tests;

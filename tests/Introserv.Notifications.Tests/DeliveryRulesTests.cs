@@ -1,8 +1,5 @@
 using Introserv.Notifications.Data;
 using Introserv.Notifications.Delivery;
-using Introserv.Testing;
-using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace Introserv.Notifications.Tests;
 

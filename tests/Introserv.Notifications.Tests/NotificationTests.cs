@@ -1,14 +1,8 @@
-using System.Net;
-using System.Net.Http.Json;
-using System.Text.Json;
 using System.Text.Json.Nodes;
 using Introserv.Identity.Contracts;
 using Introserv.Notifications.Data;
 using Introserv.Orders.Contracts;
 using Introserv.Profile.Contracts;
-using Introserv.ServiceDefaults;
-using Introserv.Testing;
-using Microsoft.EntityFrameworkCore;
 
 namespace Introserv.Notifications.Tests;
 

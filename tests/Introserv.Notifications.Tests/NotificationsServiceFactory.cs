@@ -1,19 +1,13 @@
 extern alias devmail;
-
 using System.Collections.Concurrent;
-using System.Net;
 using System.Net.Sockets;
+using devmail::Introserv.Notifications.DevMail;
 using Introserv.BuildingBlocks.Messaging;
 using Introserv.Notifications.Data;
-using Introserv.ServiceDefaults;
-using Introserv.Testing;
 using MassTransit;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.TestHost;
-using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
-using devmail::Introserv.Notifications.DevMail;
 
 namespace Introserv.Notifications.Tests;
 
@@ -85,7 +79,8 @@ public class NotificationsServiceFactory() : ServiceFactory<Program>(ResourceNam
                 return consumed == ids.Length && waiting == 0 && still;
             },
             timeout ?? TimeSpan.FromSeconds(30));
-        Assert.True(settled, "Notifications did not settle: a published message was not consumed or a mail still waits");
+        Assert.True(
+            settled, "Notifications did not settle: a published message was not consumed or a mail still waits");
     }
 
     // Waits until count mails to to arrived; returns them oldest first.

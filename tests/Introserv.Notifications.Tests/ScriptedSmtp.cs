@@ -1,13 +1,12 @@
 extern alias devmail;
-
 using System.Buffers;
+using devmail::Introserv.Notifications.DevMail;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.Hosting;
 using MimeKit;
 using SmtpServer;
 using SmtpServer.Protocol;
 using SmtpServer.Storage;
-using devmail::Introserv.Notifications.DevMail;
 
 namespace Introserv.Notifications.Tests;
 

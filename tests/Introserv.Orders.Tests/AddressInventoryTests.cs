@@ -1,8 +1,3 @@
-using System.Net;
-using System.Net.Http.Json;
-using System.Text.Json;
-using Microsoft.EntityFrameworkCore;
-
 namespace Introserv.Orders.Tests;
 
 // Staff manage the address pool through /api/staff/addresses; customers cannot.

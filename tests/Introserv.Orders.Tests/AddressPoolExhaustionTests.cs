@@ -1,8 +1,3 @@
-using System.Net;
-using System.Net.Http.Json;
-using System.Text.Json;
-using Microsoft.EntityFrameworkCore;
-
 namespace Introserv.Orders.Tests;
 
 // A pool of a few addresses (everything seeded is retired first): races, retirement and reinstatement.

@@ -1,15 +1,8 @@
-using System.Net;
-using System.Net.Http.Json;
-using System.Text.Json;
 using Introserv.BuildingBlocks.Data;
 using Introserv.BuildingBlocks.Messaging;
 using Introserv.Orders.Data;
 using Introserv.Orders.Domain;
 using Introserv.Orders.Features.Balance;
-using Introserv.ServiceDefaults;
-using Introserv.Testing;
-using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace Introserv.Orders.Tests;
 

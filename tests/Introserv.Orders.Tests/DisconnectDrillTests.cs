@@ -1,14 +1,8 @@
 using System.Collections.Concurrent;
 using System.Globalization;
-using System.Net;
 using System.Net.Http.Headers;
-using System.Net.Http.Json;
 using System.Text;
-using System.Text.Json;
 using Introserv.Orders.Domain;
-using Introserv.ServiceDefaults;
-using Introserv.Testing;
-using Microsoft.EntityFrameworkCore;
 using Xunit.Abstractions;
 
 namespace Introserv.Orders.Tests;

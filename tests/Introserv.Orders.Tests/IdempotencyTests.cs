@@ -1,10 +1,8 @@
 using System.Data.Common;
-using System.Net;
 using Introserv.BuildingBlocks.Data;
 using Introserv.Orders.Data;
 using Introserv.Orders.Features.Common;
 using Introserv.Orders.Features.PlaceOrder;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Diagnostics;
 using Npgsql;
 

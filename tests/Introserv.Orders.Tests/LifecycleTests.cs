@@ -1,9 +1,4 @@
-using System.Net;
-using System.Net.Http.Json;
-using System.Text.Json;
 using Introserv.Orders.Features.Lifecycle;
-using Introserv.Testing;
-using Microsoft.EntityFrameworkCore;
 using Npgsql;
 
 namespace Introserv.Orders.Tests;

@@ -1,12 +1,6 @@
-using System.Diagnostics;
-using System.Net;
 using Introserv.Orders.Data;
-using Introserv.ServiceDefaults;
-using Introserv.Testing;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
-using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace Introserv.Orders.Tests;
 
@@ -59,38 +53,15 @@ public sealed class MigrationModeTests : IAsyncLifetime
     private static async Task<(int ExitCode, string Output)> RunMigrateAsync(
         string connectionString, params (string Key, string Value)[] extra)
     {
-        var dll = Path.Combine(AppContext.BaseDirectory, "Introserv.Orders.dll");
-        var start = new ProcessStartInfo("dotnet")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            ArgumentList = { dll, "migrate" },
-        };
-        start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
-        start.Environment[$"ConnectionStrings__{ResourceNames.OrdersDb}"] = connectionString;
-        start.Environment[$"ConnectionStrings__{ResourceNames.RabbitMq}"] = LocalInfra.Current.RabbitMq;
-        start.Environment["Auth__Issuer"] = "http://identity.test/";
-        start.Environment["Auth__RequireHttpsMetadata"] = "false";
-        foreach (var (key, value) in extra)
-        {
-            start.Environment[key] = value;
-        }
-
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(90));
-        try
-        {
-            await process.WaitForExitAsync(timeout.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            throw;
-        }
-
-        return (process.ExitCode, await stdout + await stderr);
+        (string, string)[] environment =
+        [
+            ($"ConnectionStrings__{ResourceNames.OrdersDb}", connectionString),
+            ($"ConnectionStrings__{ResourceNames.RabbitMq}", LocalInfra.Current.RabbitMq),
+            ("Auth__Issuer", "http://identity.test/"),
+            ("Auth__RequireHttpsMetadata", "false"),
+        ];
+        return await ServiceProcess.RunAsync(
+            "Introserv.Orders.dll", ["migrate"], [.. environment, .. extra], TimeSpan.FromSeconds(90));
     }
 
     private sealed class WaitingOrdersFactory(string connectionString) : WebApplicationFactory<Program>

@@ -1,5 +1,4 @@
 using Introserv.Orders.Domain;
-using Microsoft.EntityFrameworkCore;
 
 namespace Introserv.Orders.Tests;
 

@@ -1,9 +1,5 @@
-using System.Net;
-using System.Net.Http.Json;
-using System.Text.Json;
 using CsCheck;
 using Introserv.Orders.Domain;
-using Introserv.Testing;
 using Xunit.Abstractions;
 
 namespace Introserv.Orders.Tests;

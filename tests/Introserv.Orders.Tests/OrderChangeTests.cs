@@ -1,8 +1,3 @@
-using System.Net;
-using System.Net.Http.Json;
-using System.Text.Json;
-using Microsoft.EntityFrameworkCore;
-
 namespace Introserv.Orders.Tests;
 
 // Plan changes and cancellations: quotes, confirmation for exactly the quoted amount, refunds to the balance.

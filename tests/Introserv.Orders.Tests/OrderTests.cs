@@ -1,9 +1,3 @@
-using System.Net;
-using System.Net.Http.Json;
-using System.Text.Json;
-using Introserv.ServiceDefaults;
-using Introserv.Testing;
-
 namespace Introserv.Orders.Tests;
 
 public sealed class OrderTests(OrdersServiceFactory factory) : IClassFixture<OrdersServiceFactory>, IAsyncLifetime

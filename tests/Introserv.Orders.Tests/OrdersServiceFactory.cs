@@ -1,16 +1,9 @@
-using System.Net;
-using System.Net.Http.Json;
-using System.Text.Json;
 using Introserv.BuildingBlocks.Data;
 using Introserv.Orders.Data;
 using Introserv.Orders.Features.Lifecycle;
 using Introserv.Profile.Tests;
-using Introserv.ServiceDefaults;
-using Introserv.Testing;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.TestHost;
-using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 
 namespace Introserv.Orders.Tests;

@@ -1,7 +1,3 @@
-using System.Net;
-using System.Net.Http.Json;
-using System.Text.Json;
-
 namespace Introserv.Orders.Tests;
 
 // Profile unreachable while a customer pays: a 503 with nothing done, and a retry with the same key charges once.

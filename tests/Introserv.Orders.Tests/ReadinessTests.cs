@@ -1,10 +1,6 @@
 extern alias gateway;
 
 using System.Diagnostics;
-using System.Net;
-using System.Text.Json;
-using Introserv.ServiceDefaults;
-using Introserv.Testing;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 

@@ -1,12 +1,6 @@
-using System.Net;
-using System.Net.Http.Json;
-using System.Text.Json;
 using Grpc.Health.V1;
 using Grpc.Net.Client;
 using Introserv.Orders.Data;
-using Introserv.Testing;
-using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 
 namespace Introserv.Orders.Tests;

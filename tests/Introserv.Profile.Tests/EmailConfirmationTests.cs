@@ -1,7 +1,3 @@
-using System.Net;
-using System.Net.Http.Json;
-using System.Text.Json;
-
 namespace Introserv.Profile.Tests;
 
 // The sign-up address is confirmed through a single-use link; resending is throttled and voids older links.

@@ -1,9 +1,5 @@
 extern alias verification;
-using System.Net;
-using System.Net.Http.Json;
-using System.Text.Json;
 using Introserv.Verification.Tests;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Http;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;

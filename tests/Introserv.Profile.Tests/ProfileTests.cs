@@ -1,14 +1,9 @@
-using System.Net;
-using System.Net.Http.Json;
-using System.Text.Json;
 using Grpc.Core;
 using Grpc.Net.Client;
 using Introserv.Profile.Data;
 using Introserv.Profile.Features;
 using Introserv.Profile.Grpc;
-using Introserv.Testing;
 using Introserv.Verification.Tests;
-using Microsoft.Extensions.DependencyInjection;
 using static Introserv.Verification.Tests.VerificationClient;
 
 namespace Introserv.Profile.Tests;

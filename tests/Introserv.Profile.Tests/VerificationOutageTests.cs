@@ -1,8 +1,4 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Http.Json;
-using System.Text.Json;
-using Introserv.ServiceDefaults;
 using Introserv.Verification.Tests;
 using Microsoft.AspNetCore.Hosting;
 

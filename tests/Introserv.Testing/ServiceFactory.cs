@@ -1,16 +1,12 @@
-using System.Net;
 using System.Net.Http.Headers;
 using Grpc.Core;
 using Grpc.Net.Client;
 using Introserv.BuildingBlocks.Messaging;
-using Introserv.ServiceDefaults;
 using MassTransit;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.TestHost;
-using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 using Respawn;
 
@@ -168,7 +164,21 @@ public abstract class ServiceFactory<TEntryPoint> : WebApplicationFactory<TEntry
             SchemasToInclude = ["public"],
             TablesToIgnore = [new("__EFMigrationsHistory"), .. KeptTables.Select(t => new Respawn.Graph.Table(t))],
         });
-        await _respawner.ResetAsync(connection);
+        // The service's own workers (outbox dispatcher, consumers, jobs) keep writing meanwhile; a delete that meets
+        // one of their transactions head-on is chosen as the deadlock victim, and deleting again then succeeds.
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await _respawner.ResetAsync(connection);
+                break;
+            }
+            catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.DeadlockDetected && attempt < 5)
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(50 * attempt));
+            }
+        }
+
         await AfterResetAsync(connection);
     }
 

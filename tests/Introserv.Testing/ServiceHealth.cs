@@ -1,5 +1,3 @@
-using System.Net;
-
 namespace Introserv.Testing;
 
 public static class ServiceHealth

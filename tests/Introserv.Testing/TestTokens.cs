@@ -1,9 +1,7 @@
 using System.Security.Claims;
 using System.Text;
 using Introserv.BuildingBlocks.Hosting;
-using Introserv.ServiceDefaults;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Protocols.OpenIdConnect;
 using Microsoft.IdentityModel.Tokens;

@@ -1,10 +1,6 @@
 extern alias devgateway;
-using System.Net;
-using System.Net.Http.Json;
 using Introserv.BuildingBlocks.Messaging;
 using Introserv.Verification.Data;
-using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.DependencyInjection;
 using static Introserv.Verification.Tests.VerificationClient;
 
 namespace Introserv.Verification.Tests;

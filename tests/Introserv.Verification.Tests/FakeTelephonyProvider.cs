@@ -1,14 +1,11 @@
 extern alias devgateway;
-using System.Net;
-using System.Net.Http.Json;
+using devgateway::Introserv.Verification.DevGateway;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
-using devgateway::Introserv.Verification.DevGateway;
 
 namespace Introserv.Verification.Tests;
 

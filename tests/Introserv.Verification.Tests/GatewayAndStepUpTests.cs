@@ -1,12 +1,8 @@
 extern alias devgateway;
-using System.Net;
-using System.Net.Http.Json;
-using System.Text.Json;
 using System.Text.RegularExpressions;
-using Grpc.Core;
-using Introserv.ServiceDefaults;
-using Introserv.Verification.Grpc;
 using devgateway::Introserv.Verification.DevGateway;
+using Grpc.Core;
+using Introserv.Verification.Grpc;
 using static Introserv.Verification.Tests.VerificationClient;
 
 namespace Introserv.Verification.Tests;

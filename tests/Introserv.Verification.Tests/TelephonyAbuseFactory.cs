@@ -1,10 +1,6 @@
 using System.Diagnostics.Metrics;
-using System.Net;
-using System.Net.Http.Json;
 using System.Security.Cryptography;
-using System.Text.Json;
 using Microsoft.AspNetCore.Hosting;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace Introserv.Verification.Tests;
 

@@ -1,10 +1,8 @@
 extern alias devgateway;
-using System.Net;
 using System.Security.Cryptography;
-using Grpc.Core;
-using Introserv.ServiceDefaults;
-using Introserv.Verification.Grpc;
 using devgateway::Introserv.Verification.DevGateway;
+using Grpc.Core;
+using Introserv.Verification.Grpc;
 
 namespace Introserv.Verification.Tests;
 

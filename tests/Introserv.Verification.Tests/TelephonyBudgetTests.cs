@@ -1,7 +1,4 @@
 extern alias devgateway;
-
-using System.Net;
-
 namespace Introserv.Verification.Tests;
 
 // The hourly budgets of texts and calls, in total and per country, against racing starts.

@@ -1,5 +1,4 @@
 using System.ComponentModel.DataAnnotations;
-using System.Text.Json;
 using Introserv.Verification.Challenges;
 using Introserv.Verification.Telephony;
 using Microsoft.Extensions.Options;

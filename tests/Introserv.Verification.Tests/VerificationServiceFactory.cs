@@ -1,13 +1,10 @@
 extern alias devgateway;
-
 using System.Collections.Concurrent;
 using System.Security.Cryptography;
-using Introserv.ServiceDefaults;
-using Introserv.Testing;
+using devgateway::Introserv.Verification.DevGateway;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.Logging;
-using devgateway::Introserv.Verification.DevGateway;
 
 namespace Introserv.Verification.Tests;
 

@@ -1,6 +1,6 @@
 using Introserv.BuildingBlocks.Data;
-using Introserv.Identity;
 using Introserv.BuildingBlocks.Hosting;
+using Introserv.Identity;
 using Introserv.ServiceDefaults;
 
 var builder = WebApplication.CreateBuilder(args);

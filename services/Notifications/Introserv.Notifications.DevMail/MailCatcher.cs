@@ -1,8 +1,8 @@
 using System.Buffers;
 using System.Collections.Concurrent;
-using MimeKit;
 using System.Net.Sockets;
 using System.Reflection;
+using MimeKit;
 using SmtpServer;
 using SmtpServer.Net;
 using SmtpServer.Protocol;

@@ -1,6 +1,6 @@
 using Introserv.BuildingBlocks.Data;
-using Introserv.Notifications;
 using Introserv.BuildingBlocks.Hosting;
+using Introserv.Notifications;
 using Introserv.ServiceDefaults;
 
 var builder = WebApplication.CreateBuilder(args);

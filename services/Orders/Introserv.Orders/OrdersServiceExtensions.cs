@@ -4,6 +4,7 @@ using Introserv.BuildingBlocks.Messaging;
 using Introserv.Orders.Features.Balance;
 using Introserv.Orders.Features.Cancellation;
 using Introserv.Orders.Features.Demo;
+using Introserv.Orders.Features.Inventory;
 using Introserv.Orders.Features.Invoices;
 using Introserv.Orders.Features.Lifecycle;
 using Introserv.Orders.Features.OrderDetails;
@@ -11,10 +12,7 @@ using Introserv.Orders.Features.PlaceOrder;
 using Introserv.Orders.Features.PlanChange;
 using Introserv.Orders.Features.Plans;
 using Introserv.Orders.Features.Renewal;
-using Introserv.Orders.Features.Common;
-using Introserv.Orders.Features.Inventory;
 using Introserv.Profile.Grpc;
-using Introserv.ServiceDefaults;
 
 namespace Introserv.Orders;
 

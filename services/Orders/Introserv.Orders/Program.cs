@@ -1,7 +1,6 @@
 using Introserv.BuildingBlocks.Data;
-using Introserv.Orders;
 using Introserv.BuildingBlocks.Hosting;
-using Introserv.ServiceDefaults;
+using Introserv.Orders;
 
 var builder = WebApplication.CreateBuilder(args);
 builder.AddServiceDefaults();

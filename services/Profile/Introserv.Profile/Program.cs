@@ -1,6 +1,6 @@
 using Introserv.BuildingBlocks.Data;
-using Introserv.Profile;
 using Introserv.BuildingBlocks.Hosting;
+using Introserv.Profile;
 using Introserv.ServiceDefaults;
 
 var builder = WebApplication.CreateBuilder(args);

@@ -1,7 +1,7 @@
 using Introserv.BuildingBlocks.Data;
-using Introserv.Verification;
 using Introserv.BuildingBlocks.Hosting;
 using Introserv.ServiceDefaults;
+using Introserv.Verification;
 
 var builder = WebApplication.CreateBuilder(args);
 builder.AddServiceDefaults();

@@ -1,12 +1,12 @@
 using Introserv.BuildingBlocks.Data;
 using Introserv.BuildingBlocks.Hosting;
 using Introserv.BuildingBlocks.Messaging;
+using Introserv.ServiceDefaults;
 using Introserv.Verification.Challenges;
 using Introserv.Verification.Data;
 using Introserv.Verification.Features;
 using Introserv.Verification.GrpcServices;
 using Introserv.Verification.Telephony;
-using Introserv.ServiceDefaults;
 
 namespace Introserv.Verification;
 

@@ -1,7 +1,5 @@
 using System.Diagnostics;
 using Introserv.BuildingBlocks.Messaging;
-using Introserv.Testing;
-using Microsoft.EntityFrameworkCore;
 
 namespace Introserv.BuildingBlocks.Tests.Messaging;
 

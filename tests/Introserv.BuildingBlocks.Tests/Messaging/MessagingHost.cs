@@ -1,11 +1,7 @@
 using Introserv.BuildingBlocks.Data;
 using Introserv.BuildingBlocks.Messaging;
-using Introserv.ServiceDefaults;
-using Introserv.Testing;
 using MassTransit;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using RabbitMQ.Client;
 

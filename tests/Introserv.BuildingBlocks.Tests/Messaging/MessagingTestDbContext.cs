@@ -1,5 +1,4 @@
 using Introserv.BuildingBlocks.Messaging;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Design;
 
 namespace Introserv.BuildingBlocks.Tests.Messaging;

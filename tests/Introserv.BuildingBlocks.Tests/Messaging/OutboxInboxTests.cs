@@ -2,10 +2,7 @@ using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using System.Text;
 using Introserv.BuildingBlocks.Messaging;
-using Introserv.Testing;
 using MassTransit;
-using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace Introserv.BuildingBlocks.Tests.Messaging;
 

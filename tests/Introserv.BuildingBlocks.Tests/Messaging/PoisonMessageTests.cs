@@ -1,8 +1,5 @@
 using System.Diagnostics.Metrics;
 using Introserv.BuildingBlocks.Messaging;
-using Introserv.Testing;
-using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace Introserv.BuildingBlocks.Tests.Messaging;

@@ -2,7 +2,6 @@ using System.Xml.Linq;
 using Aspire.Hosting;
 using Aspire.Hosting.ApplicationModel;
 using Aspire.Hosting.Testing;
-using Introserv.Testing;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Introserv.EndToEnd.Tests.Deployment;

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using Introserv.Testing;
 using k8s;
 using k8s.Models;
 

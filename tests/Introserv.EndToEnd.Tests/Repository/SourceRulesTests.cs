@@ -1,5 +1,3 @@
-using Introserv.Testing;
-
 namespace Introserv.EndToEnd.Tests.Repository;
 
 // The house style's checkable rules over every C# file a person edits (generated migrations and build output

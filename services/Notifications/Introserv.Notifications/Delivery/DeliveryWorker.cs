@@ -1,6 +1,6 @@
 using System.Diagnostics.Metrics;
-using MailKit.Net.Smtp;
 using Introserv.Notifications.Data;
+using MailKit.Net.Smtp;
 using Microsoft.Extensions.Options;
 
 namespace Introserv.Notifications.Delivery;

@@ -1,7 +1,7 @@
 using System.Net.Sockets;
+using Introserv.Notifications.Data;
 using MailKit;
 using MailKit.Net.Smtp;
-using Introserv.Notifications.Data;
 using Microsoft.Extensions.Options;
 using MimeKit;
 

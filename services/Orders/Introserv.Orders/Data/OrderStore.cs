@@ -1,5 +1,4 @@
 using Introserv.Orders.Features.Inventory;
-using Microsoft.EntityFrameworkCore;
 
 namespace Introserv.Orders.Data;
 

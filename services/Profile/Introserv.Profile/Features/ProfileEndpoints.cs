@@ -1,9 +1,9 @@
-using Introserv.ServiceDefaults;
 using System.ComponentModel.DataAnnotations;
 using System.Security.Claims;
 using Introserv.BuildingBlocks.Messaging;
 using Introserv.Profile.Contracts;
 using Introserv.Profile.Data;
+using Introserv.ServiceDefaults;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 

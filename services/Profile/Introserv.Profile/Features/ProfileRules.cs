@@ -1,5 +1,5 @@
-using Introserv.Profile.Data;
 using System.ComponentModel.DataAnnotations;
+using Introserv.Profile.Data;
 using PhoneNumbers;
 
 namespace Introserv.Profile.Features;

@@ -1,7 +1,7 @@
-using Introserv.Verification.Contracts;
-using Introserv.ServiceDefaults;
 using System.Security.Claims;
+using Introserv.ServiceDefaults;
 using Introserv.Verification.Challenges;
+using Introserv.Verification.Contracts;
 using Introserv.Verification.Data;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;

@@ -1,6 +1,6 @@
 using System.Globalization;
-using Introserv.Verification.Challenges;
 using Introserv.ServiceDefaults;
+using Introserv.Verification.Challenges;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Introserv.Verification;

@@ -1,5 +1,5 @@
-using Introserv.Verification.Data;
 using Introserv.ServiceDefaults;
+using Introserv.Verification.Data;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 

@@ -1,9 +1,9 @@
 using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
+using Introserv.ServiceDefaults;
 using Introserv.Verification.Challenges;
 using Introserv.Verification.Data;
 using Introserv.Verification.Grpc;
-using Introserv.ServiceDefaults;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;

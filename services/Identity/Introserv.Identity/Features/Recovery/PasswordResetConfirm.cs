@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using Introserv.BuildingBlocks.Data;
 using Introserv.BuildingBlocks.Messaging;
 using Introserv.Identity.Contracts;
@@ -5,12 +6,11 @@ using Introserv.Identity.Data;
 using Introserv.Identity.Features.Registration;
 using Introserv.Identity.Features.Security;
 using Introserv.Identity.Features.SignIn;
+using Introserv.ServiceDefaults;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 using OpenIddict.Abstractions;
-using Introserv.ServiceDefaults;
-using System.ComponentModel.DataAnnotations;
 
 namespace Introserv.Identity.Features.Recovery;
 

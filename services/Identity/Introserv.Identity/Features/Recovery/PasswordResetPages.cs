@@ -1,7 +1,7 @@
-using Introserv.Identity.Features.Security;
-using Introserv.ServiceDefaults;
 using Introserv.Identity.Data;
+using Introserv.Identity.Features.Security;
 using Introserv.Identity.Features.SignIn;
+using Introserv.ServiceDefaults;
 using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Identity;

@@ -1,12 +1,12 @@
-using Introserv.ServiceDefaults;
+using System.ComponentModel.DataAnnotations;
 using Introserv.BuildingBlocks.Messaging;
 using Introserv.Identity.Contracts;
 using Introserv.Identity.Data;
+using Introserv.ServiceDefaults;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 using Npgsql;
-using System.ComponentModel.DataAnnotations;
 
 namespace Introserv.Identity.Features.Registration;
 

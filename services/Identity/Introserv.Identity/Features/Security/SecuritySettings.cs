@@ -1,12 +1,12 @@
 using System.ComponentModel.DataAnnotations;
-using Introserv.ServiceDefaults;
+using Introserv.AllowList;
 using Introserv.BuildingBlocks.Data;
 using Introserv.BuildingBlocks.Messaging;
 using Introserv.Identity.Contracts;
-using Introserv.AllowList;
 using Introserv.Identity.Data;
 using Introserv.Identity.Features.Registration;
 using Introserv.Identity.Features.SignIn;
+using Introserv.ServiceDefaults;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;

@@ -1,8 +1,8 @@
 using System.Security.Claims;
-using Introserv.ServiceDefaults;
 using Introserv.Identity.Data;
 using Introserv.Identity.Features.SignIn;
 using Introserv.Identity.Features.TwoFactor;
+using Introserv.ServiceDefaults;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;

@@ -1,5 +1,5 @@
-using Introserv.ServiceDefaults;
 using Introserv.Identity.Data;
+using Introserv.ServiceDefaults;
 
 namespace Introserv.Identity.Features.SignIn;
 

@@ -1,4 +1,3 @@
-using Introserv.ServiceDefaults;
 using System.Globalization;
 using System.Security.Claims;
 using System.Text.Encodings.Web;
@@ -7,6 +6,7 @@ using Introserv.Identity.Data;
 using Introserv.Identity.Features.Recovery;
 using Introserv.Identity.Features.Registration;
 using Introserv.Identity.Features.TwoFactor;
+using Introserv.ServiceDefaults;
 using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Identity;

@@ -1,7 +1,7 @@
-using Introserv.ServiceDefaults;
 using Introserv.BuildingBlocks.Messaging;
 using Introserv.Identity.Contracts;
 using Introserv.Identity.Data;
+using Introserv.ServiceDefaults;
 using Microsoft.EntityFrameworkCore;
 
 namespace Introserv.Identity.Features.SignIn;

@@ -1,10 +1,10 @@
-using Microsoft.EntityFrameworkCore;
 using Introserv.BuildingBlocks.Messaging;
 using Introserv.Notifications.Consumers;
 using Introserv.Notifications.Data;
 using Introserv.Notifications.Messages;
 using Introserv.Orders.Contracts;
 using MassTransit;
+using Microsoft.EntityFrameworkCore;
 
 namespace Introserv.Notifications.Features.LowBalanceAlert;
 

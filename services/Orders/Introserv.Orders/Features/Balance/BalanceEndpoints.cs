@@ -1,10 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 using System.Security.Claims;
 using Introserv.BuildingBlocks.Data;
-using Introserv.Orders.Features.Common;
-using Introserv.ServiceDefaults;
-using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.EntityFrameworkCore;
 
 namespace Introserv.Orders.Features.Balance;
 

@@ -1,6 +1,5 @@
 using Introserv.BuildingBlocks.Messaging;
 using Introserv.Orders.Contracts;
-using Microsoft.EntityFrameworkCore;
 
 namespace Introserv.Orders.Features.Balance;
 

@@ -1,6 +1,5 @@
 using System.Text.Json;
 using Introserv.BuildingBlocks.Data;
-using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Introserv.Orders.Features.Common;
 

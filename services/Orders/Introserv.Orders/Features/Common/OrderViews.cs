@@ -1,5 +1,3 @@
-using Introserv.ServiceDefaults;
-
 namespace Introserv.Orders.Features.Common;
 
 // Shape limits of the Orders requests (what a plan offers is checked against the catalogue).

@@ -1,6 +1,3 @@
-using Introserv.ServiceDefaults;
-using Microsoft.AspNetCore.Http.HttpResults;
-
 namespace Introserv.Orders.Features.Common;
 
 // Every coded problem the Orders API answers (see ProblemType); README lists them.

@@ -1,7 +1,3 @@
-using Introserv.ServiceDefaults;
-using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.EntityFrameworkCore;
-
 namespace Introserv.Orders.Features.Common;
 
 public sealed record ConfirmQuoteRequest([property: RequiredValue(ErrorMessage = Quotes.QuoteIdMessage)] Guid? QuoteId);

@@ -1,7 +1,6 @@
 using Introserv.BuildingBlocks.Data;
 using Introserv.Orders.Features.Balance;
 using Introserv.Orders.Features.PlaceOrder;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
 namespace Introserv.Orders.Features.Demo;

@@ -1,5 +1,3 @@
-using Microsoft.EntityFrameworkCore;
-
 namespace Introserv.Orders.Features.Inventory;
 
 // The pool's writes, each one statement, so concurrent orders and staff changes never interleave badly.

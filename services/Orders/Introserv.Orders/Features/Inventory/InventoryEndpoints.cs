@@ -1,9 +1,5 @@
 using System.Text;
-using Introserv.Orders.Features.Common;
-using Introserv.ServiceDefaults;
-using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.WebUtilities;
-using Microsoft.EntityFrameworkCore;
 
 namespace Introserv.Orders.Features.Inventory;
 

@@ -2,11 +2,7 @@ using System.Security.Claims;
 using Introserv.Orders.Features.Balance;
 using Introserv.Orders.Features.PlaceOrder;
 using Introserv.Orders.Features.Renewal;
-using Introserv.Orders.Features.Common;
-using Introserv.ServiceDefaults;
-using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
-using Microsoft.EntityFrameworkCore;
 
 namespace Introserv.Orders.Features.Invoices;
 

@@ -6,9 +6,7 @@ using Introserv.Orders.Contracts;
 using Introserv.Orders.Features.Balance;
 using Introserv.Orders.Features.Cancellation;
 using Introserv.Orders.Features.PlaceOrder;
-using Introserv.Orders.Features.Common;
 using Introserv.Orders.Features.Renewal;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
 namespace Introserv.Orders.Features.Lifecycle;

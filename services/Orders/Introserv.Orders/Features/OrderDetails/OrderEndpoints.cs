@@ -1,9 +1,5 @@
 using System.Security.Claims;
 using Introserv.BuildingBlocks.Data;
-using Introserv.Orders.Features.Common;
-using Introserv.ServiceDefaults;
-using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.EntityFrameworkCore;
 
 namespace Introserv.Orders.Features.OrderDetails;
 

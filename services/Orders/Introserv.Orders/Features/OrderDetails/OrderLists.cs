@@ -1,8 +1,4 @@
-using Introserv.Orders.Features.Common;
-using Introserv.ServiceDefaults;
 using System.Security.Claims;
-using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.EntityFrameworkCore;
 
 namespace Introserv.Orders.Features.OrderDetails;
 

@@ -1,11 +1,7 @@
 using System.ComponentModel.DataAnnotations;
 using System.Security.Claims;
 using Grpc.Core;
-using Introserv.Orders.Features.Common;
-using Introserv.ServiceDefaults;
-using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
-using Microsoft.EntityFrameworkCore;
 
 namespace Introserv.Orders.Features.PlaceOrder;
 

@@ -1,14 +1,10 @@
-using Microsoft.AspNetCore.Http.HttpResults;
-using Introserv.ServiceDefaults;
 using System.Security.Claims;
 using Introserv.BuildingBlocks.Data;
 using Introserv.BuildingBlocks.Messaging;
 using Introserv.Orders.Contracts;
 using Introserv.Orders.Features.Balance;
 using Introserv.Orders.Features.PlaceOrder;
-using Introserv.Orders.Features.Common;
 using Microsoft.AspNetCore.Mvc;
-using Microsoft.EntityFrameworkCore;
 
 namespace Introserv.Orders.Features.PlanChange;
 

@@ -1,6 +1,3 @@
-using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.EntityFrameworkCore;
-
 namespace Introserv.Orders.Features.Plans;
 
 public sealed record PlanPeriodResponse(int Months, decimal DiscountPercent, decimal Price);

@@ -1,12 +1,8 @@
 using System.ComponentModel.DataAnnotations;
-using Microsoft.AspNetCore.Http.HttpResults;
-using Introserv.ServiceDefaults;
 using System.Security.Claims;
 using Introserv.Orders.Features.Balance;
 using Introserv.Orders.Features.PlaceOrder;
-using Introserv.Orders.Features.Common;
 using Microsoft.AspNetCore.Mvc;
-using Microsoft.EntityFrameworkCore;
 
 namespace Introserv.Orders.Features.Renewal;
 
