@@ -4,6 +4,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using Introserv.BuildingBlocks.Data;
+using Introserv.Notifications;
 using Introserv.Notifications.Data;
 using Introserv.Notifications.Delivery;
 using Introserv.ServiceDefaults;
@@ -33,13 +34,7 @@ builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
 builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddMetrics();
 builder.AddServiceDatabase<NotificationsDbContext>(ResourceNames.NotificationsDb);
-builder.Services
-    .AddOptions<SmtpOptions>()
-    .BindConfiguration(SmtpOptions.SectionName)
-    .ValidateDataAnnotations()
-    .ValidateOnStart();
-builder.Services.AddSingleton<MailSender>();
-builder.Services.AddSingleton<DeliveryWorker>();
+builder.AddMailDelivery();
 
 using var host = builder.Build();
 await host.StartAsync();

@@ -1,5 +1,4 @@
 using Introserv.Gateway.AllowLists;
-using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.TestHost;
@@ -39,16 +38,7 @@ public sealed class ClientAddressTrustTests : IAsyncLifetime, IDisposable
     {
         var factory = _root.WithWebHostBuilder(builder =>
         {
-            builder.UseEnvironment("Testing");
-            builder.UseSetting($"ConnectionStrings:{ResourceNames.Redis}", LocalInfra.Current.Redis);
-            builder.UseSetting($"ConnectionStrings:{ResourceNames.RabbitMq}", LocalInfra.Current.RabbitMq);
-            builder.UseSetting("Messaging:EndpointPrefix", $"test-{Guid.NewGuid():N}"[..17]);
-            builder.UseSetting("Messaging:TemporaryEndpoints", "true");
-            builder.UseSetting("Auth:Issuer", TestTokens.Issuer);
-            builder.UseSetting("Auth:RequireHttpsMetadata", "false");
-            builder.UseSetting("services:identity:http:0", "http://127.0.0.1:9");
-            builder.UseSetting("services:identity:grpc:0", "http://127.0.0.1:9");
-            builder.UseSetting("services:profile:http:0", _upstream.Address.ToString());
+            TestGateway.Configure(builder, LocalInfra.Current.Redis, _upstream.Address);
             foreach (var (key, value) in settings)
             {
                 builder.UseSetting(key, value);

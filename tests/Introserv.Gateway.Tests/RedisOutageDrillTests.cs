@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using Introserv.Gateway.AllowLists;
-using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.TestHost;
@@ -33,16 +32,7 @@ public sealed class RedisOutageDrillTests(ITestOutputHelper output) : IDisposabl
         _redis.Start();
         await using var gateway = _root.WithWebHostBuilder(builder =>
         {
-            builder.UseEnvironment("Testing");
-            builder.UseSetting($"ConnectionStrings:{ResourceNames.Redis}", _redis.ConnectionString);
-            builder.UseSetting($"ConnectionStrings:{ResourceNames.RabbitMq}", LocalInfra.Current.RabbitMq);
-            builder.UseSetting("Messaging:EndpointPrefix", $"test-{Guid.NewGuid():N}"[..17]);
-            builder.UseSetting("Messaging:TemporaryEndpoints", "true");
-            builder.UseSetting("Auth:Issuer", TestTokens.Issuer);
-            builder.UseSetting("Auth:RequireHttpsMetadata", "false");
-            builder.UseSetting("services:identity:http:0", "http://127.0.0.1:9");
-            builder.UseSetting("services:identity:grpc:0", "http://127.0.0.1:9");
-            builder.UseSetting("services:profile:http:0", _upstream.Address.ToString());
+            TestGateway.Configure(builder, _redis.ConnectionString, _upstream.Address);
             builder.UseSetting("RateLimits:api:PermitLimit", "1000000");
             builder.ConfigureTestServices(services => services.TrustTestTokens());
         });

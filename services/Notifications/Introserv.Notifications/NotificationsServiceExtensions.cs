@@ -34,6 +34,15 @@ public static class NotificationsServiceExtensions
             .BindConfiguration(NotificationsOptions.SectionName)
             .ValidateDataAnnotations()
             .ValidateOnStart();
+        builder.AddMailDelivery();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<DeliveryWorker>());
+        return builder;
+    }
+
+    // The SMTP sender and the delivery worker (not started here: the service hosts it, the mail benchmark drives it).
+    public static IHostApplicationBuilder AddMailDelivery(this IHostApplicationBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
         builder.Services
             .AddOptions<SmtpOptions>()
             .BindConfiguration(SmtpOptions.SectionName)
@@ -41,7 +50,6 @@ public static class NotificationsServiceExtensions
             .ValidateOnStart();
         builder.Services.AddSingleton<MailSender>();
         builder.Services.AddSingleton<DeliveryWorker>();
-        builder.Services.AddHostedService(sp => sp.GetRequiredService<DeliveryWorker>());
         return builder;
     }
 

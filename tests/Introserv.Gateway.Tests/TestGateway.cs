@@ -1,0 +1,23 @@
+using Microsoft.AspNetCore.Hosting;
+
+namespace Introserv.Gateway.Tests;
+
+// The settings every in-process gateway here starts with: the local Redis (or another), the broker with queues of
+// its own, test tokens, Identity unreachable, and Profile's routes sent to a recording upstream.
+public static class TestGateway
+{
+    public static void Configure(IWebHostBuilder builder, string redis, Uri upstream)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.UseEnvironment("Testing");
+        builder.UseSetting($"ConnectionStrings:{ResourceNames.Redis}", redis);
+        builder.UseSetting($"ConnectionStrings:{ResourceNames.RabbitMq}", LocalInfra.Current.RabbitMq);
+        builder.UseSetting("Messaging:EndpointPrefix", $"test-{Guid.NewGuid():N}"[..17]);
+        builder.UseSetting("Messaging:TemporaryEndpoints", "true");
+        builder.UseSetting("Auth:Issuer", TestTokens.Issuer);
+        builder.UseSetting("Auth:RequireHttpsMetadata", "false");
+        builder.UseSetting("services:identity:http:0", "http://127.0.0.1:9");
+        builder.UseSetting("services:identity:grpc:0", "http://127.0.0.1:9");
+        builder.UseSetting("services:profile:http:0", upstream.ToString());
+    }
+}
