@@ -1,5 +1,6 @@
 using Introserv.BuildingBlocks.Messaging;
 using Introserv.Identity.Data;
+using static Introserv.Testing.JsonApi;
 
 namespace Introserv.Identity.Tests;
 
@@ -189,14 +190,4 @@ public sealed class PasswordResetTests(IdentityServiceFactory factory)
         await using var scope = factory.Services.CreateAsyncScope();
         return await query(scope.ServiceProvider.GetRequiredService<IdentityServiceDbContext>());
     }
-
-    private static async Task<(HttpStatusCode Status, JsonElement Body)> PostAsync(
-        HttpClient http, string path, object body)
-    {
-        using var response = await http.PostAsJsonAsync(path, body);
-        var text = await response.Content.ReadAsStringAsync();
-        return (response.StatusCode, text.Length == 0 ? default : JsonDocument.Parse(text).RootElement.Clone());
-    }
-
-    private static string Code(JsonElement problem) => problem.GetProperty("code").GetString()!;
 }

@@ -1,6 +1,7 @@
 using Introserv.BuildingBlocks.Messaging;
 using Introserv.Identity.Data;
 using OtpNet;
+using static Introserv.Testing.JsonApi;
 
 namespace Introserv.Identity.Tests;
 
@@ -18,13 +19,6 @@ public sealed class SupportDeskTests(IdentityServiceFactory factory)
     private async Task<HttpClient> StaffAsync() =>
         factory.Api((await factory.NewBrowser().SignInAsync(
             IdentityServiceFactory.StaffLogin, IdentityServiceFactory.StaffPassword)).AccessToken);
-
-    private static async Task<(HttpStatusCode Status, JsonElement Body)> PostAsync(
-        HttpClient http, string path, object body)
-    {
-        using var response = await http.PostAsJsonAsync(path, body);
-        return (response.StatusCode, await response.Content.ReadFromJsonAsync<JsonElement>());
-    }
 
     // A customer with a security code, an allow-list that excludes where they are now, and an authenticator.
     private async Task<(Guid Id, string Login, string Password)> LockedOutCustomerAsync()

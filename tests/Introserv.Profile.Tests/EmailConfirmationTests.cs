@@ -1,3 +1,4 @@
+using static Introserv.Testing.JsonApi;
 namespace Introserv.Profile.Tests;
 
 // The sign-up address is confirmed through a single-use link; resending is throttled and voids older links.
@@ -62,13 +63,5 @@ public sealed class EmailConfirmationTests(ProfileServiceFactory factory)
         Assert.Equal((HttpStatusCode.BadRequest, "email_change_token_invalid"),
             (older, olderBody.GetProperty("code").GetString()));
         Assert.Equal(HttpStatusCode.OK, newest);
-    }
-
-    private static async Task<(HttpStatusCode Status, JsonElement Body)> PostAsync(
-        HttpClient http, string path, object body)
-    {
-        using var response = await http.PostAsJsonAsync(path, body);
-        var text = await response.Content.ReadAsStringAsync();
-        return (response.StatusCode, text.Length == 0 ? default : JsonDocument.Parse(text).RootElement.Clone());
     }
 }

@@ -4,6 +4,7 @@ using Introserv.Profile.Data;
 using Introserv.Profile.Features;
 using Introserv.Profile.Grpc;
 using Introserv.Verification.Tests;
+using static Introserv.Testing.JsonApi;
 using static Introserv.Verification.Tests.VerificationClient;
 
 namespace Introserv.Profile.Tests;
@@ -52,16 +53,6 @@ public sealed class ProfileTests(ProfileServiceFactory factory) : IClassFixture<
         using var response = await http.SendAsync(request);
         return (response.StatusCode, await response.Content.ReadFromJsonAsync<JsonElement>());
     }
-
-    private static async Task<(HttpStatusCode Status, JsonElement Body)> PostAsync(
-        HttpClient http, string path, object body)
-    {
-        using var response = await http.PostAsJsonAsync(path, body);
-        var text = await response.Content.ReadAsStringAsync();
-        return (response.StatusCode, text.Length == 0 ? default : JsonDocument.Parse(text).RootElement.Clone());
-    }
-
-    private static string Code(JsonElement problem) => problem.GetProperty("code").GetString()!;
 
     private BillingProfiles.BillingProfilesClient Billing(string? token) =>
         new(GrpcChannel.ForAddress(factory.Server.BaseAddress, new GrpcChannelOptions

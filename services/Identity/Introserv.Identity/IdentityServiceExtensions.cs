@@ -1,15 +1,12 @@
 using Introserv.BuildingBlocks.Data;
 using Introserv.BuildingBlocks.Hosting;
 using Introserv.BuildingBlocks.Messaging;
-using Introserv.Identity.Data;
 using Introserv.Identity.Features.Recovery;
 using Introserv.Identity.Features.Registration;
 using Introserv.Identity.Features.Security;
 using Introserv.Identity.Features.SignIn;
 using Introserv.Identity.Features.Support;
 using Introserv.Identity.Features.TwoFactor;
-using Introserv.ServiceDefaults;
-using Microsoft.AspNetCore.Identity;
 
 namespace Introserv.Identity;
 

@@ -2,10 +2,8 @@ using Introserv.BuildingBlocks.Data;
 using Introserv.BuildingBlocks.Hosting;
 using Introserv.BuildingBlocks.Messaging;
 using Introserv.Profile.Consumers;
-using Introserv.Profile.Data;
 using Introserv.Profile.Features;
 using Introserv.Profile.GrpcServices;
-using Introserv.ServiceDefaults;
 using Introserv.Verification.Grpc;
 using Polly;
 

@@ -1,7 +1,6 @@
 using Introserv.BuildingBlocks.Data;
 using Introserv.BuildingBlocks.Hosting;
 using Introserv.Profile;
-using Introserv.ServiceDefaults;
 
 var builder = WebApplication.CreateBuilder(args);
 builder.AddServiceDefaults();

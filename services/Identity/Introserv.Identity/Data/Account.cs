@@ -1,5 +1,3 @@
-using Microsoft.AspNetCore.Identity;
-
 namespace Introserv.Identity.Data;
 
 // A customer or staff account. IdentityUser.UserName is the billing login: lower case, unique, and never changed after

@@ -1,10 +1,7 @@
 using Introserv.BuildingBlocks.Messaging;
 using Introserv.Identity.Features.Registration;
-using Introserv.ServiceDefaults;
 using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
-using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore;
 
 namespace Introserv.Identity.Data;
 

@@ -1,6 +1,4 @@
 using System.Globalization;
-using Introserv.ServiceDefaults;
-using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Introserv.Identity.Features;
 

@@ -1,9 +1,7 @@
 using Introserv.BuildingBlocks.Messaging;
 using Introserv.Identity.Contracts;
-using Introserv.Profile.Data;
 using Introserv.Profile.Features;
 using MassTransit;
-using Microsoft.EntityFrameworkCore;
 
 namespace Introserv.Profile.Consumers;
 

@@ -1,5 +1,4 @@
 using Introserv.BuildingBlocks.Messaging;
-using Introserv.Profile.Data;
 using Introserv.Profile.Features;
 using Introserv.Verification.Contracts;
 using MassTransit;

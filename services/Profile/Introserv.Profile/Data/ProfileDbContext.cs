@@ -1,5 +1,4 @@
 using Introserv.BuildingBlocks.Messaging;
-using Microsoft.EntityFrameworkCore;
 
 namespace Introserv.Profile.Data;
 

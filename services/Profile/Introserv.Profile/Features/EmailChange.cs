@@ -1,14 +1,9 @@
-using System.Security.Claims;
 using System.Security.Cryptography;
 using System.Text;
 using Introserv.BuildingBlocks.Data;
 using Introserv.BuildingBlocks.Messaging;
 using Introserv.Profile.Contracts;
-using Introserv.Profile.Data;
-using Introserv.ServiceDefaults;
-using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.WebUtilities;
-using Microsoft.EntityFrameworkCore;
 
 namespace Introserv.Profile.Features;
 

@@ -1,14 +1,9 @@
 using System.Globalization;
-using System.Security.Claims;
 using Grpc.Core;
 using Introserv.BuildingBlocks.Messaging;
 using Introserv.Profile.Contracts;
-using Introserv.Profile.Data;
-using Introserv.ServiceDefaults;
 using Introserv.Verification.Contracts;
 using Introserv.Verification.Grpc;
-using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.EntityFrameworkCore;
 using VerificationClient = Introserv.Verification.Grpc.PhoneVerification.PhoneVerificationClient;
 
 namespace Introserv.Profile.Features;
@@ -61,9 +56,7 @@ public static class PhoneVerificationEndpoints
         VerificationClient verification, CancellationToken cancellationToken)
     {
         var accountId = user.AccountId();
-        var profile = await db.Profiles
-            .AsNoTracking()
-            .FirstOrDefaultAsync(p => p.AccountId == accountId, cancellationToken);
+        var profile = await db.FindProfileAsync(accountId, cancellationToken);
         if (profile is null)
         {
             return ProfileProblems.NotFound();

@@ -1,11 +1,6 @@
 using System.ComponentModel.DataAnnotations;
-using System.Security.Claims;
 using Introserv.BuildingBlocks.Messaging;
 using Introserv.Profile.Contracts;
-using Introserv.Profile.Data;
-using Introserv.ServiceDefaults;
-using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.EntityFrameworkCore;
 
 namespace Introserv.Profile.Features;
 
@@ -60,9 +55,7 @@ public static class ProfileEndpoints
         ClaimsPrincipal user, HttpContext context, ProfileDbContext db, CancellationToken cancellationToken)
     {
         var accountId = user.AccountId();
-        var profile = await db.Profiles
-            .AsNoTracking()
-            .FirstOrDefaultAsync(p => p.AccountId == accountId, cancellationToken);
+        var profile = await db.FindProfileAsync(accountId, cancellationToken);
         if (profile is null)
         {
             return ProfileProblems.NotFound();

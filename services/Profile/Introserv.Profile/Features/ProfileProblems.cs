@@ -1,6 +1,3 @@
-using Introserv.ServiceDefaults;
-using Microsoft.AspNetCore.Http.HttpResults;
-
 namespace Introserv.Profile.Features;
 
 // Every coded problem the Profile API answers (see ProblemType); README lists them.

@@ -1,5 +1,4 @@
 using System.ComponentModel.DataAnnotations;
-using Introserv.Profile.Data;
 using PhoneNumbers;
 
 namespace Introserv.Profile.Features;

@@ -1,6 +1,3 @@
-using Introserv.Profile.Data;
-using Introserv.ServiceDefaults;
-
 namespace Introserv.Profile.Features;
 
 // A company's details; name and registration number are required when the profile is a company's.

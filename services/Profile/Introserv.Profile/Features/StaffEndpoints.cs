@@ -1,10 +1,5 @@
-using System.Security.Claims;
 using Introserv.BuildingBlocks.Messaging;
 using Introserv.Profile.Contracts;
-using Introserv.Profile.Data;
-using Introserv.ServiceDefaults;
-using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.EntityFrameworkCore;
 
 namespace Introserv.Profile.Features;
 
@@ -51,9 +46,7 @@ public static class StaffEndpoints
     private static async Task<Results<Ok<ProfileResponse>, ProblemHttpResult>> GetAsync(
         Guid accountId, ProfileDbContext db, CancellationToken cancellationToken)
     {
-        var profile = await db.Profiles
-            .AsNoTracking()
-            .FirstOrDefaultAsync(p => p.AccountId == accountId, cancellationToken);
+        var profile = await db.FindProfileAsync(accountId, cancellationToken);
         return profile is null ? ProfileProblems.NotFound() : TypedResults.Ok(ProfileResponse.From(profile));
     }
 

@@ -1,10 +1,7 @@
 using Grpc.Core;
-using Introserv.Profile.Data;
 using Introserv.Profile.Features;
 using Introserv.Profile.Grpc;
-using Introserv.ServiceDefaults;
 using Microsoft.AspNetCore.Authorization;
-using Microsoft.EntityFrameworkCore;
 
 namespace Introserv.Profile.GrpcServices;
 
@@ -22,9 +19,7 @@ public sealed class BillingProfileService(ProfileDbContext db) : BillingProfiles
             throw new RpcException(new Status(StatusCode.InvalidArgument, "account_id must be a GUID."));
         }
 
-        var profile = await db.Profiles
-            .AsNoTracking()
-            .FirstOrDefaultAsync(p => p.AccountId == accountId, context.CancellationToken);
+        var profile = await db.FindProfileAsync(accountId, context.CancellationToken);
         if (profile is null)
         {
             return new BillingProfileReply { Found = false, MayPayInvoices = false, Reasons = { "profile_missing" } };

@@ -2,14 +2,9 @@ using System.ComponentModel.DataAnnotations;
 using Introserv.BuildingBlocks.Data;
 using Introserv.BuildingBlocks.Messaging;
 using Introserv.Identity.Contracts;
-using Introserv.Identity.Data;
 using Introserv.Identity.Features.Registration;
 using Introserv.Identity.Features.Security;
 using Introserv.Identity.Features.SignIn;
-using Introserv.ServiceDefaults;
-using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.AspNetCore.Identity;
-using Microsoft.EntityFrameworkCore;
 using OpenIddict.Abstractions;
 
 namespace Introserv.Identity.Features.Recovery;

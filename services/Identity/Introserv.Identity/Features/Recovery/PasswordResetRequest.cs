@@ -4,13 +4,8 @@ using System.Text;
 using Introserv.BuildingBlocks.Data;
 using Introserv.BuildingBlocks.Messaging;
 using Introserv.Identity.Contracts;
-using Introserv.Identity.Data;
 using Introserv.Identity.Features.Security;
-using Introserv.ServiceDefaults;
-using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.WebUtilities;
-using Microsoft.EntityFrameworkCore;
 
 namespace Introserv.Identity.Features.Recovery;
 

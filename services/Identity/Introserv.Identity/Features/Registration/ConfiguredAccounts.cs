@@ -1,7 +1,3 @@
-using Introserv.Identity.Data;
-using Microsoft.AspNetCore.Identity;
-using Microsoft.EntityFrameworkCore;
-
 namespace Introserv.Identity.Features.Registration;
 
 // Accounts that configuration creates at start-up (the bootstrap staff account, the demo customer).

@@ -1,8 +1,6 @@
 using Introserv.BuildingBlocks.Messaging;
 using Introserv.Identity.Contracts;
-using Introserv.Identity.Data;
 using Introserv.Identity.Features.SignIn;
-using Microsoft.AspNetCore.Identity;
 
 namespace Introserv.Identity.Features.Registration;
 

@@ -1,9 +1,6 @@
 using Introserv.BuildingBlocks.Messaging;
-using Introserv.Identity.Data;
 using Introserv.Profile.Contracts;
 using MassTransit;
-using Microsoft.AspNetCore.Identity;
-using Microsoft.EntityFrameworkCore;
 
 namespace Introserv.Identity.Features.Registration;
 

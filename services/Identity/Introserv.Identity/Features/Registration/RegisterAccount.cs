@@ -1,11 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 using Introserv.BuildingBlocks.Messaging;
 using Introserv.Identity.Contracts;
-using Introserv.Identity.Data;
-using Introserv.ServiceDefaults;
-using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.AspNetCore.Identity;
-using Microsoft.EntityFrameworkCore;
 using Npgsql;
 
 namespace Introserv.Identity.Features.Registration;

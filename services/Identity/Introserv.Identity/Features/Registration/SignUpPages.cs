@@ -1,9 +1,5 @@
-using Introserv.Identity.Data;
 using Introserv.Identity.Features.SignIn;
-using Introserv.ServiceDefaults;
 using Microsoft.AspNetCore.Antiforgery;
-using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.AspNetCore.Identity;
 
 namespace Introserv.Identity.Features.Registration;
 

@@ -1,9 +1,4 @@
-using System.Security.Claims;
-using Introserv.Identity.Data;
 using Introserv.Identity.Features.SignIn;
-using Introserv.ServiceDefaults;
-using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.EntityFrameworkCore;
 using static OpenIddict.Abstractions.OpenIddictConstants;
 
 namespace Introserv.Identity.Features.Security;

@@ -1,8 +1,4 @@
-using System.Security.Claims;
 using Introserv.AllowList;
-using Introserv.Identity.Data;
-using Introserv.ServiceDefaults;
-using Microsoft.EntityFrameworkCore;
 
 namespace Introserv.Identity.Features.Security;
 

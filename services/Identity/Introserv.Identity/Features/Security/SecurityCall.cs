@@ -1,7 +1,4 @@
-using System.Security.Claims;
-using Introserv.Identity.Data;
 using Introserv.Identity.Features.Registration;
-using Microsoft.AspNetCore.Identity;
 using Microsoft.Extensions.Validation;
 using OpenIddict.Abstractions;
 

@@ -1,10 +1,5 @@
-using System.Security.Claims;
-using Introserv.Identity.Data;
 using Introserv.Identity.Features.SignIn;
 using Introserv.Identity.Features.TwoFactor;
-using Introserv.ServiceDefaults;
-using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using OpenIddict.Abstractions;
 

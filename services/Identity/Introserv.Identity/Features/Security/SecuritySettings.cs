@@ -3,13 +3,8 @@ using Introserv.AllowList;
 using Introserv.BuildingBlocks.Data;
 using Introserv.BuildingBlocks.Messaging;
 using Introserv.Identity.Contracts;
-using Introserv.Identity.Data;
 using Introserv.Identity.Features.Registration;
 using Introserv.Identity.Features.SignIn;
-using Introserv.ServiceDefaults;
-using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.AspNetCore.Identity;
-using Microsoft.EntityFrameworkCore;
 
 namespace Introserv.Identity.Features.Security;
 

@@ -1,5 +1,4 @@
 using Introserv.BuildingBlocks.Data;
-using Introserv.Identity.Data;
 using Introserv.Identity.Features.Registration;
 using Introserv.Identity.Features.Support;
 using Microsoft.Extensions.Diagnostics.HealthChecks;

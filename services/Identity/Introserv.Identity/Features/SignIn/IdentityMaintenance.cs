@@ -1,6 +1,4 @@
 using Introserv.BuildingBlocks.Data;
-using Introserv.Identity.Data;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using OpenIddict.Abstractions;
 

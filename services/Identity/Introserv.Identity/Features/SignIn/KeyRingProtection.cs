@@ -1,6 +1,5 @@
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
-using Introserv.Identity.Data;
 using Microsoft.AspNetCore.DataProtection;
 
 namespace Introserv.Identity.Features.SignIn;

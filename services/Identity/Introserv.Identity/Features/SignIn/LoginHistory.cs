@@ -1,6 +1,3 @@
-using Introserv.Identity.Data;
-using Introserv.ServiceDefaults;
-
 namespace Introserv.Identity.Features.SignIn;
 
 // Writes the login history (events that are not throttled attempts: token refreshes and their refusals).

@@ -1,15 +1,11 @@
 using System.Globalization;
-using System.Security.Claims;
 using System.Text.Encodings.Web;
 using Introserv.AllowList;
-using Introserv.Identity.Data;
 using Introserv.Identity.Features.Recovery;
 using Introserv.Identity.Features.Registration;
 using Introserv.Identity.Features.TwoFactor;
-using Introserv.ServiceDefaults;
 using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Authentication;
-using Microsoft.AspNetCore.Identity;
 using static OpenIddict.Abstractions.OpenIddictConstants;
 
 namespace Introserv.Identity.Features.SignIn;

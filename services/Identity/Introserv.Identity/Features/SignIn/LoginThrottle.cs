@@ -1,7 +1,3 @@
-using Introserv.Identity.Data;
-using Introserv.ServiceDefaults;
-using Microsoft.EntityFrameworkCore;
-
 namespace Introserv.Identity.Features.SignIn;
 
 // Progressive throttling of sign-in attempts from the login history, per login and per client address.

@@ -1,8 +1,5 @@
 using Introserv.BuildingBlocks.Messaging;
 using Introserv.Identity.Contracts;
-using Introserv.Identity.Data;
-using Introserv.ServiceDefaults;
-using Microsoft.EntityFrameworkCore;
 
 namespace Introserv.Identity.Features.SignIn;
 

@@ -1,13 +1,8 @@
 using System.Collections.Immutable;
-using System.Security.Claims;
 using Introserv.AllowList;
-using Introserv.Identity.Data;
 using Introserv.Identity.Features.Security;
-using Introserv.ServiceDefaults;
 using Microsoft.AspNetCore;
 using Microsoft.AspNetCore.Authentication;
-using Microsoft.AspNetCore.Identity;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Primitives;
 using Microsoft.IdentityModel.Tokens;
 using OpenIddict.Abstractions;

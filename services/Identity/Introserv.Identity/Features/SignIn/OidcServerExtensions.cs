@@ -1,5 +1,3 @@
-using Introserv.Identity.Data;
-using Introserv.ServiceDefaults;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using OpenIddict.Validation.AspNetCore;
 using static OpenIddict.Abstractions.OpenIddictConstants;

@@ -1,5 +1,3 @@
-using Introserv.Identity.Data;
-using Microsoft.AspNetCore.Identity;
 using Microsoft.Extensions.Options;
 
 namespace Introserv.Identity.Features.SignIn;

@@ -1,10 +1,7 @@
 using System.Net;
 using Grpc.Core;
-using Introserv.Identity.Data;
 using Introserv.Identity.Grpc;
-using Introserv.ServiceDefaults;
 using Microsoft.AspNetCore.Authorization;
-using Microsoft.EntityFrameworkCore;
 
 namespace Introserv.Identity.Features.Support;
 

@@ -1,12 +1,8 @@
 using Grpc.Core;
 using Introserv.BuildingBlocks.Data;
-using Introserv.Identity.Data;
 using Introserv.Identity.Features.Security;
 using Introserv.Identity.Grpc;
-using Introserv.ServiceDefaults;
 using Microsoft.AspNetCore.Authorization;
-using Microsoft.AspNetCore.Identity;
-using Microsoft.EntityFrameworkCore;
 
 namespace Introserv.Identity.Features.Support;
 

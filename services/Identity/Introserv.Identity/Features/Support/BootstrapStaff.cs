@@ -1,8 +1,5 @@
-using Introserv.Identity.Data;
 using Introserv.Identity.Features.Registration;
 using Introserv.Identity.Features.SignIn;
-using Introserv.ServiceDefaults;
-using Microsoft.AspNetCore.Identity;
 
 namespace Introserv.Identity.Features.Support;
 

@@ -1,7 +1,4 @@
-using Introserv.Identity.Data;
 using Introserv.Identity.Features.Security;
-using Microsoft.AspNetCore.Identity;
-using Microsoft.EntityFrameworkCore;
 
 namespace Introserv.Identity.Features.Support;
 

@@ -1,14 +1,8 @@
 using System.Globalization;
-using System.Security.Claims;
 using Introserv.BuildingBlocks.Data;
 using Introserv.BuildingBlocks.Messaging;
 using Introserv.Identity.Contracts;
-using Introserv.Identity.Data;
 using Introserv.Identity.Features.Security;
-using Introserv.ServiceDefaults;
-using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.AspNetCore.Identity;
-using Microsoft.EntityFrameworkCore;
 
 namespace Introserv.Identity.Features.Support;
 

@@ -1,8 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
-using Introserv.Identity.Data;
 using Microsoft.AspNetCore.DataProtection;
-using Microsoft.EntityFrameworkCore;
 using OtpNet;
 
 namespace Introserv.Identity.Features.TwoFactor;
