@@ -146,6 +146,9 @@ DO \$\$ BEGIN
     ALTER ROLE $APP_USER LOGIN CREATEDB PASSWORD '$PG_PASSWORD';
   END IF;
 END \$\$;
+-- Tests drop their databases WITH (FORCE); an autovacuum worker busy in one (frequent after the per-test resets)
+-- can only be stopped by a member of pg_signal_backend, otherwise the drop fails.
+GRANT pg_signal_backend TO $APP_USER;
 SQL
 }
 

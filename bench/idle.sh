@@ -1,0 +1,82 @@
+#!/usr/bin/env bash
+# Prints what the whole stack costs while nobody uses it: CPU (% of one core) and resident memory of each of its
+# processes, sampled over a quiet window after start-up, with the Aspire dashboard (as './dev run' starts it) and
+# without it. Target: the idle stack with the dashboard at most 15 % of a core.
+# Usage: bench/idle.sh [seconds=60] [settle-seconds=30]
+# Runs the whole stack with the AppHost (stop any './dev run' first: same ports).
+set -euo pipefail
+ROOT="$(cd "$(dirname "$0")/.." && pwd)"
+WINDOW="${1:-60}"
+SETTLE="${2:-30}"
+GATEWAY=http://localhost:5080
+WORK="$(mktemp -d)"
+APPHOST_PID=""
+TICKS="$(getconf CLK_TCK)"
+
+stop_stack() {
+  if [ -n "$APPHOST_PID" ]; then
+    # 'dotnet run' does not pass the signal on: stop the AppHost it started (by id), then it.
+    for child in $(pgrep -P "$APPHOST_PID" || true); do kill "$child" 2>/dev/null || true; done
+    kill "$APPHOST_PID" 2>/dev/null || true
+    wait "$APPHOST_PID" 2>/dev/null || true
+    APPHOST_PID=""
+  fi
+}
+cleanup() { stop_stack; rm -rf "$WORK"; }
+trap cleanup EXIT
+
+# Every process below the given one (the AppHost, its services, the dashboard).
+descendants() {
+  local pid
+  for pid in $(pgrep -P "$1" || true); do echo "$pid"; descendants "$pid"; done
+}
+# utime + stime of a process, in clock ticks (0 when it is gone).
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat" 2>/dev/null || echo 0; }
+name_of() {
+  local cmd name
+  cmd="$(tr '\0' ' ' <"/proc/$1/cmdline" 2>/dev/null || true)"
+  # The service a process is: its dll or project, else its program.
+  name="$(echo "$cmd" | grep -oE '[A-Za-z.]+\.(dll|csproj)|Aspire\.Dashboard|dcp[a-z]*' | head -1 | sed -E 's/\.(dll|csproj)$//' || true)"
+  echo "${name:-$(basename "$(echo "$cmd" | cut -d' ' -f1)")}"
+}
+
+measure() {
+  local label="$1" dashboard="$2"
+  echo "starting the stack ($label)..."
+  if [ "$dashboard" = 1 ]; then
+    dotnet run -c Release --no-build --project "$ROOT/AppHost" --launch-profile http >"$WORK/apphost.log" 2>&1 &
+  else
+    INTROSERV_NO_DASHBOARD=1 dotnet run -c Release --no-build --project "$ROOT/AppHost" --launch-profile http \
+      >"$WORK/apphost.log" 2>&1 &
+  fi
+  APPHOST_PID=$!
+  for _ in $(seq 1 120); do curl -sf "$GATEWAY/health" >/dev/null 2>&1 && break; sleep 2; done
+  curl -sf "$GATEWAY/health" >/dev/null || { echo "the stack did not start; log:" >&2; tail -20 "$WORK/apphost.log" >&2; exit 1; }
+  sleep "$SETTLE"
+
+  local pids; pids="$(echo "$APPHOST_PID"; descendants "$APPHOST_PID")"
+  declare -A before
+  local pid
+  for pid in $pids; do before[$pid]="$(cpu_ticks "$pid")"; done
+  sleep "$WINDOW"
+  local total=0 rss_total=0
+  printf '%-42s %8s %9s\n' "process ($label)" "% core" "RSS MiB"
+  for pid in $pids; do
+    [ -r "/proc/$pid/stat" ] || continue
+    local used=$(( $(cpu_ticks "$pid") - ${before[$pid]:-0} ))
+    local rss; rss="$(awk '/VmRSS/ {print int($2 / 1024)}' "/proc/$pid/status" 2>/dev/null || echo 0)"
+    total=$(( total + used )); rss_total=$(( rss_total + rss ))
+    awk -v n="$(name_of "$pid")" -v u="$used" -v t="$TICKS" -v w="$WINDOW" -v r="$rss" \
+      'BEGIN { if (u > 0 || r > 20) printf "%-42s %8.1f %9d\n", n, 100 * u / t / w, r }'
+  done
+  awk -v u="$total" -v t="$TICKS" -v w="$WINDOW" -v r="$rss_total" -v l="$label" \
+    'BEGIN { printf "%-42s %8.1f %9d\n", "TOTAL " l, 100 * u / t / w, r }'
+  stop_stack
+  sleep 5
+}
+
+"$ROOT/deploy/local/infra.sh" start >/dev/null
+# The stack runs Release builds, as deployed.
+dotnet build -c Release "$ROOT/AppHost" -nologo -clp:ErrorsOnly >/dev/null
+measure "with dashboard" 1
+measure "without dashboard" 0
