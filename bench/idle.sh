@@ -25,11 +25,17 @@ stop_stack() {
 cleanup() { stop_stack; rm -rf "$WORK"; }
 trap cleanup EXIT
 
-# Every process below the given one (the AppHost, its services, the dashboard).
-descendants() {
-  local pid
-  for pid in $(pgrep -P "$1" || true); do echo "$pid"; descendants "$pid"; done
+# The stack's processes: the AppHost and the services it starts (their command lines name this checkout), the
+# orchestrator (dcp, which detaches from the AppHost) and the dashboard; then the local servers, reported apart.
+stack_pids() {
+  local pid cmd
+  for pid in $(pgrep -f "$ROOT/|dcp|Aspire.Dashboard" || true); do
+    cmd="$(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null || true)"
+    case "$cmd" in ""|bash*|*idle.sh*|*pgrep*|*timeout*) continue ;; esac
+    echo "$pid"
+  done
 }
+server_pids() { pgrep -f "postgres|redis-server|beam.smp|epmd" || true; }
 # utime + stime of a process, in clock ticks (0 when it is gone).
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat" 2>/dev/null || echo 0; }
 name_of() {
@@ -54,10 +60,12 @@ measure() {
   curl -sf "$GATEWAY/health" >/dev/null || { echo "the stack did not start; log:" >&2; tail -20 "$WORK/apphost.log" >&2; exit 1; }
   sleep "$SETTLE"
 
-  local pids; pids="$(echo "$APPHOST_PID"; descendants "$APPHOST_PID")"
+  local pids; pids="$(stack_pids)"
   declare -A before
   local pid
   for pid in $pids; do before[$pid]="$(cpu_ticks "$pid")"; done
+  declare -A before_servers
+  for pid in $(server_pids); do before_servers[$pid]="$(cpu_ticks "$pid")"; done
   sleep "$WINDOW"
   local total=0 rss_total=0
   printf '%-42s %8s %9s\n' "process ($label)" "% core" "RSS MiB"
@@ -71,6 +79,13 @@ measure() {
   done
   awk -v u="$total" -v t="$TICKS" -v w="$WINDOW" -v r="$rss_total" -v l="$label" \
     'BEGIN { printf "%-42s %8.1f %9d\n", "TOTAL " l, 100 * u / t / w, r }'
+  local servers=0
+  for pid in $(server_pids); do
+    [ -n "${before_servers[$pid]:-}" ] || continue
+    servers=$(( servers + $(cpu_ticks "$pid") - ${before_servers[$pid]} ))
+  done
+  awk -v u="$servers" -v t="$TICKS" -v w="$WINDOW" \
+    'BEGIN { printf "%-42s %8.1f\n", "local PostgreSQL, Redis, RabbitMQ (apart)", 100 * u / t / w }'
   stop_stack
   sleep 5
 }
