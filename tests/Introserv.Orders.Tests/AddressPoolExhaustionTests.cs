@@ -1,3 +1,5 @@
+using Introserv.Orders.Domain;
+
 namespace Introserv.Orders.Tests;
 
 // A pool of a few addresses (everything seeded is retired first): races, retirement and reinstatement.
@@ -89,5 +91,45 @@ public sealed class AddressPoolExhaustionTests(OrdersServiceFactory factory)
         Assert.Equal(("assigned", JsonValueKind.String),
             (held.GetProperty("state").GetString(), held.GetProperty("retiredAt").ValueKind));
         Assert.Equal(placed.GetProperty("id").GetGuid(), held.GetProperty("orderId").GetGuid());
+    }
+
+    [Fact]
+    public async Task Twenty_parallel_payments_of_an_invoice_with_no_free_address_charge_nothing_until_one_is_added()
+    {
+        // Nothing free: the order waits unpaid (the empty balance cannot pay it at once).
+        var accountId = await factory.PayingCustomerAsync(0m);
+        using var http = factory.Customer(accountId);
+        var (orderedStatus, ordered) = await OrdersServiceFactory.OrderAsync(
+            http, new { planId = "vps-s", periodMonths = 1 }, Guid.NewGuid().ToString());
+        var invoiceId = ordered.GetProperty("invoice").GetProperty("id").GetGuid();
+        await factory.CreditAsync(accountId, 50m);
+
+        var attempts = await Task.WhenAll(Enumerable.Range(0, 20).Select(async i =>
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Post, $"/api/invoices/{invoiceId}/pay");
+            if (i % 2 == 0)
+            {
+                request.Headers.Add("Idempotency-Key", Guid.NewGuid().ToString());
+            }
+
+            using var response = await http.SendAsync(request);
+            return (response.StatusCode, (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("code")
+                .GetString());
+        }));
+        var balanceWhileFull = await OrdersServiceFactory.BalanceAsync(http);
+        var invoiceWhileFull = await factory.QueryAsync(db => db.Invoices.SingleAsync(x => x.Id == invoiceId));
+
+        using var staff = factory.Staff();
+        (await staff.PostAsJsonAsync("/api/staff/addresses", new { range = "192.0.2.90" })).Dispose();
+        var (paidStatus, paid) = await OrdersServiceFactory.PostAsync(http, $"/api/invoices/{invoiceId}/pay");
+
+        Assert.Equal(HttpStatusCode.Created, orderedStatus);
+        Assert.Equal("pending_payment", ordered.GetProperty("status").GetString());
+        Assert.All(attempts, a => Assert.Equal((HttpStatusCode.ServiceUnavailable, "address_pool_exhausted"), a));
+        Assert.Equal((50m, InvoiceStatuses.Unpaid), (balanceWhileFull, invoiceWhileFull.Status));
+        Assert.Equal((HttpStatusCode.OK, "active", "192.0.2.90"),
+            (paidStatus, paid.GetProperty("status").GetString(), paid.GetProperty("ipAddress").GetString()));
+        Assert.Equal(50m - 9.90m, await OrdersServiceFactory.BalanceAsync(http));
+        await factory.AssertLedgerExplainsBalanceAsync(accountId);
     }
 }
