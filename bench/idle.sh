@@ -2,7 +2,7 @@
 # Prints what the whole stack costs while nobody uses it: CPU (% of one core) and resident memory of each of its
 # processes, sampled over a quiet window after start-up, with the Aspire dashboard (as './dev run' starts it) and
 # without it. Target: the idle stack with the dashboard at most 15 % of a core.
-# Usage: bench/idle.sh [seconds=60] [settle-seconds=30]
+# Usage: bench/idle.sh [seconds=60] [settle-seconds=30]   (IDLE_MODES=dashboard or =plain measures one of the two)
 # Runs the whole stack with the AppHost (stop any './dev run' first: same ports).
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
@@ -93,5 +93,5 @@ measure() {
 "$ROOT/deploy/local/infra.sh" start >/dev/null
 # The stack runs Release builds, as deployed.
 dotnet build -c Release "$ROOT/AppHost" -nologo -clp:ErrorsOnly >/dev/null
-measure "with dashboard" 1
-measure "without dashboard" 0
+case "${IDLE_MODES:-dashboard plain}" in *dashboard*) measure "with dashboard" 1 ;; esac
+case "${IDLE_MODES:-dashboard plain}" in *plain*) measure "without dashboard" 0 ;; esac

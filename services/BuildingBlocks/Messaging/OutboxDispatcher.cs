@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Introserv.BuildingBlocks.Data;
+using Introserv.ServiceDefaults;
 using MassTransit;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
@@ -89,6 +90,8 @@ public sealed class OutboxDispatcher<TContext>(
         return await strategy.ExecuteAsync(async ct =>
         {
             db.ChangeTracker.Clear();
+            // The claim is traced only when it finds rows (see QuietPolling).
+            using var quiet = QuietPolling.Begin();
             await using var transaction = await db.Database.BeginTransactionAsync(ct);
             var rows = await db.Set<OutboxMessage>()
                 .FromSqlRaw(
@@ -102,6 +105,8 @@ public sealed class OutboxDispatcher<TContext>(
                 await transaction.CommitAsync(ct);
                 return (0, 0);
             }
+
+            quiet.Dispose(); // disposing twice is harmless
 
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
             timeout.CancelAfter(_options.PublishTimeout);

@@ -1,5 +1,6 @@
 using System.Diagnostics.Metrics;
 using Introserv.Notifications.Data;
+using Introserv.ServiceDefaults;
 using MailKit.Net.Smtp;
 using Microsoft.Extensions.Options;
 
@@ -117,7 +118,12 @@ public sealed partial class DeliveryWorker(
         await using var scope = scopes.CreateAsyncScope();
         var leases = new DeliveryLeases(scope.ServiceProvider.GetRequiredService<NotificationsDbContext>(),
             Guid.CreateVersion7(), options.Value, clock);
-        var batch = await leases.ClaimAsync(BatchSize, cancellationToken);
+        List<Notification> batch;
+        using (QuietPolling.Begin())
+        {
+            batch = await leases.ClaimAsync(BatchSize, cancellationToken);
+        }
+
         if (batch.Count == 0)
         {
             return (0, client);
