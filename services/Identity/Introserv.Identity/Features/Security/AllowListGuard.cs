@@ -1,4 +1,6 @@
 using Introserv.AllowList;
+using Introserv.Identity.Features.SignIn;
+using Microsoft.Extensions.Options;
 
 namespace Introserv.Identity.Features.Security;
 
@@ -9,16 +11,12 @@ public static class AllowListGuard
 {
     // Whether the caller's address is in the allow-list of the token's account (true for an unknown account).
     public static async Task<bool> AllowsCallerAsync(
-        this IdentityServiceDbContext db, Guid accountId, HttpContext context, CancellationToken cancellationToken)
+        this AccountAllowLists lists, Guid accountId, HttpContext context, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(db);
-        var entries = await db.Users.AsNoTracking()
-            .Where(a => a.Id == accountId)
-            .Select(a => a.IpAllowList)
-            .FirstOrDefaultAsync(cancellationToken);
-        return entries is null
-            || entries.Count == 0
-            || IpAllowListMatcher.FromEntries(entries).Allows(context.ClientAddress());
+        ArgumentNullException.ThrowIfNull(lists);
+        ArgumentNullException.ThrowIfNull(context);
+        var matcher = await lists.GetAsync(accountId, cancellationToken);
+        return matcher is null || matcher.Allows(context.ClientAddress());
     }
 
     public static Microsoft.AspNetCore.Http.HttpResults.ProblemHttpResult Refusal(HttpContext context) =>
@@ -37,8 +35,8 @@ public static class AllowListGuard
                 context.User.FindFirstValue(OpenIddict.Abstractions.OpenIddictConstants.Claims.Subject),
                 out var accountId))
             {
-                var db = context.RequestServices.GetRequiredService<IdentityServiceDbContext>();
-                if (!await db.AllowsCallerAsync(accountId, context, context.RequestAborted))
+                var lists = context.RequestServices.GetRequiredService<AccountAllowLists>();
+                if (!await lists.AllowsCallerAsync(accountId, context, context.RequestAborted))
                 {
                     return Refusal(context);
                 }
@@ -48,4 +46,34 @@ public static class AllowListGuard
         });
         return group;
     }
+}
+
+// Each account's IP allow-list as a matcher (null: no restriction, or no such account), read once per
+// Identity:EntryCacheLifetime rather than on every request. The replica that changes a list forgets it at once
+// (Forget); other replicas see the change within that lifetime, and the gateway, which enforces the list first,
+// learns of it from the IpAllowListChanged event.
+public sealed class AccountAllowLists(
+    IServiceScopeFactory scopes, TimeProvider clock, IOptions<IdentityServerOptions> options)
+{
+    private readonly RecentAnswers<Guid, IpAllowListMatcher?> _lists = new(clock, options.Value.EntryCacheLifetime);
+
+    public async ValueTask<IpAllowListMatcher?> GetAsync(Guid accountId, CancellationToken cancellationToken)
+    {
+        if (_lists.TryGet(accountId, out var matcher))
+        {
+            return matcher;
+        }
+
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<IdentityServiceDbContext>();
+        var entries = await db.Users.AsNoTracking()
+            .Where(a => a.Id == accountId)
+            .Select(a => a.IpAllowList)
+            .FirstOrDefaultAsync(cancellationToken);
+        matcher = entries is null || entries.Count == 0 ? null : IpAllowListMatcher.FromEntries(entries);
+        _lists.Set(accountId, matcher);
+        return matcher;
+    }
+
+    public void Forget(Guid accountId) => _lists.Forget(accountId);
 }

@@ -2,6 +2,7 @@ using Introserv.Identity.Features.SignIn;
 using Introserv.Identity.Features.TwoFactor;
 using Microsoft.Extensions.Options;
 using OpenIddict.Abstractions;
+using static OpenIddict.Abstractions.OpenIddictConstants;
 
 namespace Introserv.Identity.Features.Security;
 
@@ -36,6 +37,10 @@ public sealed record LoginAttemptView(long Id, DateTimeOffset At, string Ip, str
 
 public sealed record RevokedSessions(int Revoked);
 
+public sealed record TokenAccount(
+    Guid AccountId, Guid? SessionId, IReadOnlyList<string> Roles, IReadOnlyList<string> Scopes,
+    DateTimeOffset? ExpiresAt);
+
 // The account security section: /api/account/..., every endpoint authenticated.
 public static class SecurityEndpoints
 {
@@ -44,6 +49,9 @@ public static class SecurityEndpoints
         var account = endpoints.MapGroup("/api/account").RequireAuthorization().WithTags("Account security")
             .RequireAllowedAddress()
             .Problems([.. IdentityProblems.Account]);
+        account.MapGet("/me", CurrentAccount).WithName("GetTokenAccount")
+            .WithSummary("The signed-in account, session, roles and scopes as the access token names them " +
+                "(no database read): a cheap check that a token is still accepted");
         account.MapGet("/security", GetOverviewAsync).WithName("GetAccountSecurity")
             .WithSummary("Login, last access, security-code state, IP allow-list, second factor and sessions");
         account.MapPost("/step-up", StepUpEndpoint.HandleAsync).WithName("StepUp")
@@ -78,57 +86,84 @@ public static class SecurityEndpoints
         return endpoints;
     }
 
+    private static Ok<TokenAccount> CurrentAccount(ClaimsPrincipal user) => TypedResults.Ok(new TokenAccount(
+        user.AccountId(),
+        user.SessionId(),
+        [.. user.FindAll(Claims.Role).Select(c => c.Value)],
+        [.. user.GetScopes()],
+        user.GetExpirationDate()));
+
     private static async Task<Results<Ok<SecurityOverview>, ProblemHttpResult>> GetOverviewAsync(
         [AsParameters] SecurityCall call, SecondFactorVerifier secondFactor, IOptions<IdentityServerOptions> settings)
     {
         ArgumentNullException.ThrowIfNull(call);
         var (user, context, db, _, clock, cancellationToken) = call;
-        var account = await db.FindAccountAsync(user, cancellationToken);
-        if (account is null)
+        // The whole page in one round trip (the section is read often).
+        var accountId = user.AccountId();
+        var sessionId = user.SessionId();
+        var activeSince = clock.GetUtcNow() - settings.Value.RefreshTokenLifetime;
+        var page = await OverviewQuery(db, accountId, sessionId, activeSince, cancellationToken);
+        if (page is null)
         {
             return AccountContext.AccountGone();
         }
 
-        var recoveryLeft = await db.RecoveryCodes.CountAsync(
-            c => c.AccountId == account.Id && c.UsedAt == null, cancellationToken);
+        var account = page.Account;
         return TypedResults.Ok(new SecurityOverview(
             account.Id,
             account.UserName!,
             account.Email!,
             account.EmailConfirmed,
             new LastAccess(account.LastAccessIp, account.LastAccessAt),
-            await PreviousSignInAsync(db, account.Id, user.SessionId(), cancellationToken),
+            page.PreviousAt is { } previousAt ? new LastAccess(page.PreviousIp, previousAt) : null,
             account.SecurityCodeHash is not null,
             new AllowListState(account.IpAllowList, account.IpAllowListVersion),
             new TwoFactorState(
-                account.TotpSecret is not null, secondFactor.MethodsFor(account), recoveryLeft, account.TotpEnabledAt),
-            await SessionsAsync(db, user, settings, clock, cancellationToken),
+                account.TotpSecret is not null, secondFactor.MethodsFor(account), page.RecoveryCodesLeft,
+                account.TotpEnabledAt),
+            page.Sessions
+                .Select(s => new SessionView(
+                    s.Id, s.ClientId, s.CreatedIp, s.CreatedAt, s.LastIp, s.LastUsedAt, s.UserAgent, s.Id == sessionId))
+                .ToList(),
             context.ClientAddressText()));
     }
 
-    // The sign-in before the one that started the caller's session: what a customer checks to spot someone else
-    // (the last access is the caller's own request).
-    private static async Task<LastAccess?> PreviousSignInAsync(
-        IdentityServiceDbContext db, Guid accountId, Guid? sessionId, CancellationToken cancellationToken)
-    {
-        var session = sessionId is { } id
-            ? await db.Sessions.AsNoTracking().FirstOrDefaultAsync(s => s.Id == id, cancellationToken)
-            : null;
-        var query = db.LoginAttempts
-            .AsNoTracking()
-            .Where(a => a.AccountId == accountId && a.Outcome == LoginOutcome.Succeeded);
-        if (session is not null)
-        {
-            query = query.Where(a => a.At <= session.CreatedAt);
-        }
+    private sealed record OverviewRow(
+        Account Account, int RecoveryCodesLeft, string? PreviousIp, DateTimeOffset? PreviousAt,
+        List<AccountSession> Sessions);
 
-        var previous = await query
-            .OrderByDescending(a => a.Id)
-            .Skip(1)
-            .Select(a => new { a.Ip, a.At })
-            .FirstOrDefaultAsync(cancellationToken);
-        return previous is null ? null : new LastAccess(previous.Ip, previous.At);
-    }
+    // The account, its unused recovery codes, the sign-in before the one that started the caller's session (what a
+    // customer checks to spot someone else; the last access is the caller's own request) and its active sessions
+    // (a session unused for longer than the refresh-token lifetime has ended by itself), newest first.
+    private static readonly Func<IdentityServiceDbContext, Guid, Guid?, DateTimeOffset, CancellationToken,
+        Task<OverviewRow?>> OverviewQuery = EF.CompileAsyncQuery(
+            (IdentityServiceDbContext db, Guid accountId, Guid? sessionId, DateTimeOffset activeSince,
+                CancellationToken _) => db.Users
+                .AsNoTracking()
+                .Where(a => a.Id == accountId)
+                .Select(a => new
+                {
+                    Account = a,
+                    SessionStarted = db.Sessions.Where(s => s.Id == sessionId)
+                        .Select(s => (DateTimeOffset?)s.CreatedAt).FirstOrDefault(),
+                })
+                .Select(x => new OverviewRow(
+                    x.Account,
+                    db.RecoveryCodes.Count(c => c.AccountId == x.Account.Id && c.UsedAt == null),
+                    db.LoginAttempts
+                        .Where(l => l.AccountId == x.Account.Id && l.Outcome == LoginOutcome.Succeeded
+                            && (x.SessionStarted == null || l.At <= x.SessionStarted))
+                        .OrderByDescending(l => l.Id).Skip(1).Select(l => l.Ip).FirstOrDefault(),
+                    db.LoginAttempts
+                        .Where(l => l.AccountId == x.Account.Id && l.Outcome == LoginOutcome.Succeeded
+                            && (x.SessionStarted == null || l.At <= x.SessionStarted))
+                        .OrderByDescending(l => l.Id).Skip(1).Select(l => (DateTimeOffset?)l.At).FirstOrDefault(),
+                    db.Sessions
+                        .Where(s => s.AccountId == x.Account.Id && s.RevokedAt == null && s.LastUsedAt > activeSince)
+                        .OrderByDescending(s => s.LastUsedAt)
+                        .Take(100)
+                        .ToList()))
+                .FirstOrDefault());
 
     private static async Task<Results<Ok<Page<SessionView>>, ProblemHttpResult>> ListSessionsAsync(
         ClaimsPrincipal user, [AsParameters] PageQuery page, IdentityServiceDbContext db,
@@ -154,25 +189,6 @@ public static class SecurityEndpoints
                 s.Id, s.ClientId, s.CreatedIp, s.CreatedAt, s.LastIp, s.LastUsedAt, s.UserAgent, s.Id == current))
             .ToListAsync(cancellationToken);
         return TypedResults.Ok(page.PageOf(rows, s => PageCursor.Encode(s.CreatedAt, s.Id)));
-    }
-
-    private static async Task<IReadOnlyList<SessionView>> SessionsAsync(
-        IdentityServiceDbContext db, ClaimsPrincipal user, IOptions<IdentityServerOptions> settings, TimeProvider clock,
-        CancellationToken cancellationToken)
-    {
-        var accountId = user.AccountId();
-        var current = user.SessionId();
-        // A session unused for longer than the refresh-token lifetime has ended by itself.
-        var activeSince = clock.GetUtcNow() - settings.Value.RefreshTokenLifetime;
-        var sessions = await db.Sessions
-            .Where(s => s.AccountId == accountId && s.RevokedAt == null && s.LastUsedAt > activeSince)
-            .OrderByDescending(s => s.LastUsedAt)
-            .Take(100)
-            .ToListAsync(cancellationToken);
-        return sessions
-            .Select(s => new SessionView(
-                s.Id, s.ClientId, s.CreatedIp, s.CreatedAt, s.LastIp, s.LastUsedAt, s.UserAgent, s.Id == current))
-            .ToList();
     }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> RevokeSessionAsync(

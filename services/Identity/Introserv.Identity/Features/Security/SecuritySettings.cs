@@ -154,6 +154,7 @@ public static class SecuritySettings
                 clock);
             return new AllowListState(entries, tracked.IpAllowListVersion);
         }, cancellationToken);
+        context.RequestServices.GetRequiredService<AccountAllowLists>().Forget(account.Id);
         return TypedResults.Ok(state);
     }
 

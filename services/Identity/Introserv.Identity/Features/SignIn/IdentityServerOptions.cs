@@ -23,6 +23,11 @@ public sealed class IdentityServerOptions
     // How long a sign-in counts as recent for sensitive operations (step-up).
     public TimeSpan StepUpWindow { get; set; } = TimeSpan.FromMinutes(10);
 
+    // How long Identity's API remembers that an access token's session and token entry are still valid, and an
+    // account's IP allow-list, instead of reading them on every request. A change made by this replica takes
+    // effect at once; one made by another replica (or by OpenIddict itself) within this time.
+    public TimeSpan EntryCacheLifetime { get; set; } = TimeSpan.FromSeconds(5);
+
     // Internal services (the gateway) that get tokens with the client-credentials grant.
     public List<ServiceClientOptions> ServiceClients { get; set; } = [];
 

@@ -3,6 +3,7 @@ using Introserv.AllowList;
 using Introserv.Identity.Features.Security;
 using Microsoft.AspNetCore;
 using Microsoft.AspNetCore.Authentication;
+using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.Extensions.Primitives;
 using Microsoft.IdentityModel.Tokens;
 using OpenIddict.Abstractions;
@@ -363,6 +364,12 @@ public static class SessionRevocation
         }
 
         await db.SaveChangesAsync(cancellationToken);
+        if (sessions.Count > 0)
+        {
+            // This replica refuses the revoked sessions' access tokens from now on (see TokenEntryCache).
+            db.GetService<TokenEntryCache>().Clear();
+        }
+
         return sessions.Count;
     }
 }

@@ -118,7 +118,7 @@ public static class SupportEndpoints
     {
         var staffId = user.AccountId();
         var reason = body.Reason!.Trim();
-        return await db.InTransactionAsync(async Task<Results<Ok<SupportClearResponse>, ProblemHttpResult>> (ct) =>
+        var result = await db.InTransactionAsync(async Task<Results<Ok<SupportClearResponse>, ProblemHttpResult>> (ct) =>
         {
             await db.Database.ExecuteSqlInterpolatedAsync(
                 $"SELECT 1 FROM \"AspNetUsers\" WHERE \"Id\" = {accountId} FOR UPDATE", ct);
@@ -148,6 +148,8 @@ public static class SupportEndpoints
             await db.SaveChangesAsync(ct);
             return TypedResults.Ok(new SupportClearResponse(what, now));
         }, CancellationToken.None);
+        context.RequestServices.GetRequiredService<AccountAllowLists>().Forget(accountId);
+        return result;
     }
 
     private static ProblemHttpResult NoCustomer() =>
