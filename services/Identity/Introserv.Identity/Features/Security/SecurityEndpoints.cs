@@ -134,7 +134,8 @@ public static class SecurityEndpoints
 
     // The account, its unused recovery codes, the sign-in before the one that started the caller's session (what a
     // customer checks to spot someone else; the last access is the caller's own request) and its active sessions
-    // (a session unused for longer than the refresh-token lifetime has ended by itself), newest first.
+    // (a session unused for longer than the refresh-token lifetime has ended by itself), newest first. Every part names
+    // the account itself, so PostgreSQL reads each table by its account index.
     private static readonly Func<IdentityServiceDbContext, Guid, Guid?, DateTimeOffset, CancellationToken,
         Task<OverviewRow?>> OverviewQuery = EF.CompileAsyncQuery(
             (IdentityServiceDbContext db, Guid accountId, Guid? sessionId, DateTimeOffset activeSince,
@@ -149,17 +150,17 @@ public static class SecurityEndpoints
                 })
                 .Select(x => new OverviewRow(
                     x.Account,
-                    db.RecoveryCodes.Count(c => c.AccountId == x.Account.Id && c.UsedAt == null),
+                    db.RecoveryCodes.Count(c => c.AccountId == accountId && c.UsedAt == null),
                     db.LoginAttempts
-                        .Where(l => l.AccountId == x.Account.Id && l.Outcome == LoginOutcome.Succeeded
+                        .Where(l => l.AccountId == accountId && l.Outcome == LoginOutcome.Succeeded
                             && (x.SessionStarted == null || l.At <= x.SessionStarted))
                         .OrderByDescending(l => l.Id).Skip(1).Select(l => l.Ip).FirstOrDefault(),
                     db.LoginAttempts
-                        .Where(l => l.AccountId == x.Account.Id && l.Outcome == LoginOutcome.Succeeded
+                        .Where(l => l.AccountId == accountId && l.Outcome == LoginOutcome.Succeeded
                             && (x.SessionStarted == null || l.At <= x.SessionStarted))
                         .OrderByDescending(l => l.Id).Skip(1).Select(l => (DateTimeOffset?)l.At).FirstOrDefault(),
                     db.Sessions
-                        .Where(s => s.AccountId == x.Account.Id && s.RevokedAt == null && s.LastUsedAt > activeSince)
+                        .Where(s => s.AccountId == accountId && s.RevokedAt == null && s.LastUsedAt > activeSince)
                         .OrderByDescending(s => s.LastUsedAt)
                         .Take(100)
                         .ToList()))

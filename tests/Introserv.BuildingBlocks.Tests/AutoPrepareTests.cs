@@ -1,0 +1,32 @@
+using Introserv.BuildingBlocks.Data;
+using Npgsql;
+
+namespace Introserv.BuildingBlocks.Tests;
+
+public sealed class AutoPrepareTests
+{
+    [Fact]
+    public void A_connection_string_gets_server_side_preparation_of_repeated_statements()
+    {
+        var settings = new NpgsqlConnectionStringBuilder(
+            DatabaseExtensions.WithAutoPrepare("Host=db;Database=orders;Username=app;Password=secret"));
+
+        Assert.Equal(64, settings.MaxAutoPrepare);
+        Assert.Equal(2, settings.AutoPrepareMinUsages);
+        Assert.Equal("orders", settings.Database);
+        Assert.Equal("secret", settings.Password);
+    }
+
+    [Theory]
+    [InlineData("Host=db;Max Auto Prepare=0", 0)]
+    [InlineData("Host=db;MaxAutoPrepare=8", 8)]
+    public void A_connection_string_that_sets_it_keeps_its_value(string connectionString, int expected)
+    {
+        var settings = new NpgsqlConnectionStringBuilder(DatabaseExtensions.WithAutoPrepare(connectionString));
+
+        Assert.Equal(expected, settings.MaxAutoPrepare);
+    }
+
+    [Fact]
+    public void No_connection_string_stays_none() => Assert.Null(DatabaseExtensions.WithAutoPrepare(null));
+}
