@@ -110,6 +110,11 @@ public static class OidcServerExtensions
                 options.UseLocalServer();
                 options.AddAudiences(ApiResource);
                 options.AddEventHandler(TokenEntryCache.Handler.Descriptor);
+                // A front end sends the same access token with every request for its lifetime: its signature is
+                // checked once and the claims remembered until it expires (as every other service does); the entry
+                // check above still runs on every request.
+                options.Configure(validation => validation.JsonWebTokenHandler =
+                    new ValidatedTokenCache(TimeProvider.System) { MapInboundClaims = false });
                 options.UseAspNetCore();
             });
 

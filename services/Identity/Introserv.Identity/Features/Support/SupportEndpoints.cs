@@ -118,7 +118,8 @@ public static class SupportEndpoints
     {
         var staffId = user.AccountId();
         var reason = body.Reason!.Trim();
-        var result = await db.InTransactionAsync(async Task<Results<Ok<SupportClearResponse>, ProblemHttpResult>> (ct) =>
+        var result = await db.InTransactionAsync(
+            async Task<Results<Ok<SupportClearResponse>, ProblemHttpResult>> (ct) =>
         {
             await db.Database.ExecuteSqlInterpolatedAsync(
                 $"SELECT 1 FROM \"AspNetUsers\" WHERE \"Id\" = {accountId} FOR UPDATE", ct);
