@@ -50,6 +50,26 @@ public sealed partial class SignInRaceTests(IdentityServiceFactory factory)
     }
 
     [Fact]
+    public async Task Twenty_people_behind_one_address_signing_in_at_once_are_all_let_in()
+    {
+        // An office behind one NAT address: attempts in flight count as presumed failures until they finish, and
+        // one that started later must not make the others wait while the address is within its free allowance.
+        var address = NewAddress();
+        var people = new List<(OidcBrowser Browser, string Login, string Password)>();
+        for (var i = 0; i < Parallel; i++)
+        {
+            var (_, login, password) = await factory.RegisterAsync();
+            var browser = factory.NewBrowser(address);
+            await browser.OpenLoginPageAsync();
+            people.Add((browser, login, password));
+        }
+
+        var answers = await Task.WhenAll(people.Select(p => p.Browser.SubmitCredentialsAsync(p.Login, p.Password)));
+
+        Assert.All(answers, a => Assert.Equal(HttpStatusCode.Redirect, a.StatusCode));
+    }
+
+    [Fact]
     public async Task Twenty_parallel_wrong_passwords_count_as_twenty()
     {
         var (_, login, _) = await factory.RegisterAsync();

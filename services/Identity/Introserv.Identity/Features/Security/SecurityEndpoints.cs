@@ -115,7 +115,7 @@ public static class SecurityEndpoints
             account.Email!,
             account.EmailConfirmed,
             new LastAccess(account.LastAccessIp, account.LastAccessAt),
-            page.PreviousAt is { } previousAt ? new LastAccess(page.PreviousIp, previousAt) : null,
+            page.Previous is { } previous ? new LastAccess(previous.Ip, previous.At) : null,
             account.SecurityCodeHash is not null,
             new AllowListState(account.IpAllowList, account.IpAllowListVersion),
             new TwoFactorState(
@@ -129,40 +129,57 @@ public static class SecurityEndpoints
     }
 
     private sealed record OverviewRow(
-        Account Account, int RecoveryCodesLeft, string? PreviousIp, DateTimeOffset? PreviousAt,
-        List<AccountSession> Sessions);
+        Account Account, int RecoveryCodesLeft, SignInRow? Previous, List<SessionRow> Sessions);
 
-    // The account, its unused recovery codes, the sign-in before the one that started the caller's session (what a
-    // customer checks to spot someone else; the last access is the caller's own request) and its active sessions
-    // (a session unused for longer than the refresh-token lifetime has ended by itself), newest first. Every part names
-    // the account itself, so PostgreSQL reads each table by its account index.
+    private sealed record SignInRow(string? Ip, DateTimeOffset At);
+
+    private sealed record SessionRow(
+        Guid Id, string ClientId, string? CreatedIp, DateTimeOffset CreatedAt, string? LastIp, DateTimeOffset LastUsedAt,
+        string? UserAgent);
+
+    // The account's columns the page shows, its unused recovery codes, the sign-in before the one that started the
+    // caller's session (what a customer checks to spot someone else; the last access is the caller's own request)
+    // and its active sessions (a session unused for longer than the refresh-token lifetime has ended by itself),
+    // newest first. Every part names the account itself, so PostgreSQL reads each table by its account index.
     private static readonly Func<IdentityServiceDbContext, Guid, Guid?, DateTimeOffset, CancellationToken,
         Task<OverviewRow?>> OverviewQuery = EF.CompileAsyncQuery(
             (IdentityServiceDbContext db, Guid accountId, Guid? sessionId, DateTimeOffset activeSince,
-                CancellationToken _) => db.Users
-                .AsNoTracking()
-                .Where(a => a.Id == accountId)
-                .Select(a => new
-                {
-                    Account = a,
-                    SessionStarted = db.Sessions.Where(s => s.Id == sessionId)
-                        .Select(s => (DateTimeOffset?)s.CreatedAt).FirstOrDefault(),
-                })
+                CancellationToken _) => (
+                    from a in db.Users.AsNoTracking()
+                    where a.Id == accountId
+                    from current in db.Sessions.Where(s => s.Id == sessionId).DefaultIfEmpty()
+                    select new { Account = a, Started = (DateTimeOffset?)current!.CreatedAt })
                 .Select(x => new OverviewRow(
-                    x.Account,
+                    new Account
+                    {
+                        Id = x.Account.Id,
+                        UserName = x.Account.UserName,
+                        Email = x.Account.Email,
+                        EmailConfirmed = x.Account.EmailConfirmed,
+                        FirstName = x.Account.FirstName,
+                        LastName = x.Account.LastName,
+                        LastAccessIp = x.Account.LastAccessIp,
+                        LastAccessAt = x.Account.LastAccessAt,
+                        SecurityCodeHash = x.Account.SecurityCodeHash,
+                        IpAllowList = x.Account.IpAllowList,
+                        IpAllowListVersion = x.Account.IpAllowListVersion,
+                        TotpSecret = x.Account.TotpSecret,
+                        TotpEnabledAt = x.Account.TotpEnabledAt,
+                    },
                     db.RecoveryCodes.Count(c => c.AccountId == accountId && c.UsedAt == null),
                     db.LoginAttempts
                         .Where(l => l.AccountId == accountId && l.Outcome == LoginOutcome.Succeeded
-                            && (x.SessionStarted == null || l.At <= x.SessionStarted))
-                        .OrderByDescending(l => l.Id).Skip(1).Select(l => l.Ip).FirstOrDefault(),
-                    db.LoginAttempts
-                        .Where(l => l.AccountId == accountId && l.Outcome == LoginOutcome.Succeeded
-                            && (x.SessionStarted == null || l.At <= x.SessionStarted))
-                        .OrderByDescending(l => l.Id).Skip(1).Select(l => (DateTimeOffset?)l.At).FirstOrDefault(),
+                            && (x.Started == null || l.At <= x.Started))
+                        .OrderByDescending(l => l.Id)
+                        .Skip(1)
+                        .Select(l => new SignInRow(l.Ip, l.At))
+                        .FirstOrDefault(),
                     db.Sessions
                         .Where(s => s.AccountId == accountId && s.RevokedAt == null && s.LastUsedAt > activeSince)
                         .OrderByDescending(s => s.LastUsedAt)
                         .Take(100)
+                        .Select(s => new SessionRow(
+                            s.Id, s.ClientId, s.CreatedIp, s.CreatedAt, s.LastIp, s.LastUsedAt, s.UserAgent))
                         .ToList()))
                 .FirstOrDefault());
 

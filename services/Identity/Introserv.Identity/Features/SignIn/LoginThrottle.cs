@@ -135,8 +135,11 @@ public sealed class LoginThrottle(IdentityServiceDbContext db, TimeProvider cloc
             return null;
         }
 
-        var until = stats.Last + DelayAfter(stats.Count, free, baseDelay, maxDelay);
-        return until > now ? until - now : null;
+        // Within the free allowance there is no wait at all: another attempt in flight may carry a later time than
+        // this one's now, and must not make it wait.
+        var delay = DelayAfter(stats.Count, free, baseDelay, maxDelay);
+        var until = stats.Last + delay;
+        return delay > TimeSpan.Zero && until > now ? until - now : null;
     }
 
     private static TimeSpan? Max(TimeSpan? a, TimeSpan? b) => (a, b) switch
