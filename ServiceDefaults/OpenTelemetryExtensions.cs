@@ -14,7 +14,10 @@ public static class OpenTelemetryExtensions
     /// <summary>Activity sources and meters of the project's own code start with this prefix.</summary>
     public const string InstrumentationPrefix = "Introserv";
 
-    /// <summary>Set to true to record traces and metrics only when an OTLP endpoint receives them.</summary>
+    /// <summary>
+    /// Whether traces and metrics are recorded only when an OTLP endpoint receives them (the default, true): without a
+    /// collector nobody reads them, and recording them costs every request. Set it to false to record them anyway.
+    /// </summary>
     public const string OnlyWhenExportingKey = "Telemetry:OnlyWhenExporting";
 
     /// <summary>Configures logging, tracing and metrics with the instrumentation the services use.</summary>
@@ -28,10 +31,10 @@ public static class OpenTelemetryExtensions
         });
 
         var exporting = !string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]);
-        if (!exporting && builder.Configuration.GetValue(OnlyWhenExportingKey, false))
+        if (!exporting && builder.Configuration.GetValue(OnlyWhenExportingKey, true))
         {
-            // Nobody receives the traces and metrics: do not pay for recording them on every request (the gateway's
-            // hot path sets this). Logs still go to the console.
+            // Nobody receives the traces and metrics: do not pay for recording them on every request. Logs still go
+            // to the console.
             return builder;
         }
 

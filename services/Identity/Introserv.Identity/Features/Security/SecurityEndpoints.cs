@@ -134,8 +134,8 @@ public static class SecurityEndpoints
     private sealed record SignInRow(string? Ip, DateTimeOffset At);
 
     private sealed record SessionRow(
-        Guid Id, string ClientId, string? CreatedIp, DateTimeOffset CreatedAt, string? LastIp, DateTimeOffset LastUsedAt,
-        string? UserAgent);
+        Guid Id, string ClientId, string? CreatedIp, DateTimeOffset CreatedAt, string? LastIp,
+        DateTimeOffset LastUsedAt, string? UserAgent);
 
     // The account's columns the page shows, its unused recovery codes, the sign-in before the one that started the
     // caller's session (what a customer checks to spot someone else; the last access is the caller's own request)
