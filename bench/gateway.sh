@@ -93,7 +93,8 @@ ENDPOINTS=(/api/account/me /api/account/security)
 declare -A BASE=([a]="$SERVICE" [b]="$GATEWAY" [c]="http://127.0.0.1:$NGINX_PORT")
 declare -A NAME=([a]="a) straight to the service" [b]="b) through the gateway" [c]="c) through nginx")
 
-# CPU time (clock ticks) used so far by the processes of one component.
+# CPU time (clock ticks) used so far by the processes of one component. A process that ends during a run takes its
+# ticks with it (a PostgreSQL backend whose connection closed): such a run prints n/a for that component.
 GROUPS_=(gateway identity postgres aspire-proxy nginx)
 declare -A PATTERN=([gateway]='Introserv\.Gateway' [identity]='Introserv\.Identity' [postgres]='^postgres'
   [aspire-proxy]='tools/dcp' [nginx]='^nginx: worker')
@@ -118,7 +119,7 @@ measure() {
   requests="$(awk '/requests in/ {print $1}' <<<"$out")"
   for group in "${GROUPS_[@]}"; do
     printf '%s=%s ' "$group" "$(awk -v t="$(( $(ticks "$group") - before[$group] ))" -v hz="$(getconf CLK_TCK)" \
-      -v n="$requests" 'BEGIN {printf "%.3f", t * 1000 / hz / n}')"
+      -v n="$requests" 'BEGIN {if (t < 0) printf "n/a"; else printf "%.3f", t * 1000 / hz / n}')"
   done >>"$WORK/$e$key.cpu"
   echo >>"$WORK/$e$key.cpu"
   awk '/Requests\/sec/ {rps=$2} $1=="50%" {p50=$2} $1=="99%" {p99=$2} /Non-2xx/ {err=$5}
