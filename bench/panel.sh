@@ -13,28 +13,16 @@ DURATION="${1:-30}"
 RATES="${2:-200 500 1000}"
 GATEWAY=http://localhost:5080
 WORK="$(mktemp -d)"
-APPHOST_PID=""
+# shellcheck source=bench/lib.sh
+. "$ROOT/bench/lib.sh"
 
-stop_stack() {
-  if [ -n "$APPHOST_PID" ]; then
-    # 'dotnet run' does not pass the signal on: stop the AppHost it started (by id), then it.
-    for child in $(pgrep -P "$APPHOST_PID" || true); do kill "$child" 2>/dev/null || true; done
-    kill "$APPHOST_PID" 2>/dev/null || true
-    wait "$APPHOST_PID" 2>/dev/null || true
-    APPHOST_PID=""
-  fi
-}
 cleanup() {
   stop_stack
   rm -rf "$WORK"
 }
 trap cleanup EXIT
 
-# Another stack on the gateway's port would be measured instead, with its rate limits in place.
-if curl -sf "$GATEWAY/health" >/dev/null 2>&1; then
-  echo "something already answers on $GATEWAY (a './dev run'?): stop it first" >&2
-  exit 1
-fi
+require_free_gateway
 
 "$ROOT/deploy/local/infra.sh" start >/dev/null
 dotnet build -c Release "$ROOT/bench/Introserv.Bench.Panel" -nologo -clp:ErrorsOnly >/dev/null
@@ -46,23 +34,7 @@ dotnet build -c Release "$ROOT/AppHost" -nologo -clp:ErrorsOnly >/dev/null
 # every registration and sign-in step (5 requests per sign-in) comes from this one address. No other limit of the
 # stack refuses this load: sign-in throttling counts failures only, and ordering has no rate limit.
 echo "starting the stack..."
-# Without the dashboard: no development telemetry export (every metric each second) competing for the CPU.
-INTROSERV_NO_DASHBOARD=1 \
-  Gateway__RateLimits__api__PermitLimit=100000000 \
-  Gateway__RateLimits__anonymous__PermitLimit=100000000 \
-  dotnet run -c Release --no-build --project "$ROOT/AppHost" --launch-profile http \
-  >"$WORK/apphost.log" 2>&1 &
-APPHOST_PID=$!
-# The gateway waits for every service to be healthy before it starts, so its /health means the stack is up.
-for _ in $(seq 1 120); do
-  curl -sf "$GATEWAY/health" >/dev/null 2>&1 && break
-  sleep 2
-done
-curl -sf "$GATEWAY/health" >/dev/null || {
-  echo "the stack did not start; log: $WORK/apphost.log" >&2
-  tail -20 "$WORK/apphost.log" >&2
-  exit 1
-}
+Gateway__RateLimits__api__PermitLimit=100000000 Gateway__RateLimits__anonymous__PermitLimit=100000000 start_stack
 
 # The generator samples each process's CPU ticks and memory from /proc before and after each rate.
 dotnet "$ROOT/bench/Introserv.Bench.Panel/bin/Release/net10.0/Introserv.Bench.Panel.dll" "$GATEWAY" \

@@ -26,11 +26,16 @@ internal static class Accounts
     // A few customers at a time: registering and signing in each run a deliberately slow password hash.
     private const int SetupParallelism = 4;
 
-    public static async Task<IReadOnlyList<Customer>> CreateAsync(HttpClient http, int count)
+    // Addresses the benchmark adds to the pool when it is short: the network set aside for benchmarks (RFC 2544),
+    // 4,096 at a time (the most one request takes). They stay in the pool, free once the run's orders are cancelled.
+    private const string BenchmarkNetwork = "198.18";
+
+    public static async Task<IReadOnlyList<Customer>> CreateAsync(
+        HttpClient http, int count, int addressesWanted, bool addAddresses)
     {
         ArgumentNullException.ThrowIfNull(http);
         var staff = await SignInAsync(http.BaseAddress!, StaffLogin, StaffPassword);
-        await CheckAddressPoolAsync(http, staff.AccessToken, count * PanelMix.MaxOrders);
+        await CheckAddressPoolAsync(http, staff.AccessToken, addressesWanted, addAddresses);
         var run = Guid.NewGuid().ToString("N")[..6];
         var customers = new Customer[count];
         await Parallel.ForEachAsync(
@@ -124,10 +129,21 @@ internal static class Accounts
 
     // Every active order holds an address from the pool; a pool that earlier runs left short would turn orders into
     // 503 address_pool_exhausted.
-    private static async Task CheckAddressPoolAsync(HttpClient http, string staffToken, int wanted)
+    private static async Task CheckAddressPoolAsync(HttpClient http, string staffToken, int wanted, bool add)
     {
         var summary = await SendAsync(http, staffToken, HttpMethod.Get, "/api/staff/addresses/summary", null);
         var free = summary.GetProperty("free").GetInt32();
+        for (var block = 0; add && free < wanted && block < 16; block++)
+        {
+            // Addresses already in the pool are left as they are: the free count says what the range added.
+            var range = $"{BenchmarkNetwork}.{block * 16}.0-{BenchmarkNetwork}.{(block * 16) + 15}.255";
+            await SendAsync(http, staffToken, HttpMethod.Post, "/api/staff/addresses", new { range });
+            var was = free;
+            summary = await SendAsync(http, staffToken, HttpMethod.Get, "/api/staff/addresses/summary", null);
+            free = summary.GetProperty("free").GetInt32();
+            Console.WriteLine($"added {range} to the address pool: {free - was:N0} more free addresses");
+        }
+
         if (free < wanted)
         {
             await Console.Error.WriteLineAsync(

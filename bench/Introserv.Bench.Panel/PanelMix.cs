@@ -7,6 +7,7 @@ namespace Introserv.Bench.Panel;
 
 // What customers do in the panel, as shares of the operations (per thousand): page loads (90 %), changes to their
 // orders (about 10 %: place, renew, cancel) and now and then a sign-in. Each operation is a random customer's.
+// The orders mix only places orders (no cap per customer: the caller sees that the pool has the addresses).
 internal sealed partial class PanelMix
 {
     // A customer keeps at most this many active orders (then "place" cancels one instead), so the orders, and the
@@ -24,13 +25,13 @@ internal sealed partial class PanelMix
     private readonly (int Weight, string What, Func<Recorder, Customer, long, Task> Run)[] _operations;
     private readonly int _totalWeight;
 
-    public PanelMix(HttpClient http, IReadOnlyList<Customer> customers)
+    public PanelMix(HttpClient http, IReadOnlyList<Customer> customers, Mix mix = Mix.Panel)
     {
         ArgumentNullException.ThrowIfNull(http);
         _client = new PanelClient(http);
         _gateway = http.BaseAddress!;
         _customers = customers;
-        _operations =
+        _operations = mix == Mix.Orders ? [(1, "place an order paid from the balance", PlaceAsync)] :
         [
             (150, "profile page", (r, c, s) => ReadAsync(r, c, s, "/api/profile")),
             (120, "security page", (r, c, s) => ReadAsync(r, c, s, "/api/account/security")),
@@ -47,6 +48,8 @@ internal sealed partial class PanelMix
 
     public string Describe() =>
         string.Join(", ", _operations.Select(o => $"{o.What} {100.0 * o.Weight / _totalWeight:0.#} %"));
+
+    public const string PlaceEndpoint = "POST /api/orders";
 
     public Task RunOneAsync(Recorder recorder, long start)
     {
@@ -114,7 +117,7 @@ internal sealed partial class PanelMix
     private async Task PlaceAsync(Recorder recorder, Customer customer, long start)
     {
         var order = await _client.SendAsync(recorder, new Call(
-            "POST /api/orders", RequestClass.Write, HttpMethod.Post, "/api/orders", customer,
+            PlaceEndpoint, RequestClass.Write, HttpMethod.Post, "/api/orders", customer,
             new { planId = Plan, periodMonths = 1, autoRenew = false }, Keyed: true,
             Check: o => o.GetProperty("status").GetString() == "active" && o.GetProperty("id").TryGetGuid(out _)
                 ? null

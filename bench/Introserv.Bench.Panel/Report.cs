@@ -8,6 +8,11 @@ internal static class Report
     public const double ReadTarget = 50;
     public const double WriteTarget = 150;
 
+    // Orders: CPU per placed-and-paid order and POST /api/orders p99 at 100 orders/s; Notifications: CPU per mail.
+    public const double OrderCpuTarget = 2;
+    public const double PlaceP99Target = 100;
+    public const double MailCpuTarget = 1;
+
     private const int ErrorsShown = 8;
 
     public static void Step(StepResult step)
@@ -15,7 +20,7 @@ internal static class Report
         ArgumentNullException.ThrowIfNull(step);
         var recorder = step.Recorder;
         Console.WriteLine();
-        Console.WriteLine($"=== {step.Rate:N0} requests/s for {step.Duration.TotalSeconds:0} s ===");
+        Console.WriteLine($"=== {step.Title} ===");
         Console.WriteLine($"{step.HttpRequests:N0} HTTP requests in {step.Elapsed.TotalSeconds:F1} s " +
             $"({step.HttpRequests / step.Elapsed.TotalSeconds:N0}/s, until the last answer); the scheduler started " +
             $"operations up to {step.SchedulerLateMs:F1} ms late (counted in the latencies)");
@@ -43,6 +48,10 @@ internal static class Report
         }
 
         Processes(step);
+        if (step.Drained is { } drained)
+        {
+            Orders(step, drained);
+        }
     }
 
     public static void Summary(IReadOnlyList<StepResult> steps)
@@ -84,6 +93,32 @@ internal static class Report
             $"{stack / 10 / seconds,12:F1}");
         Console.WriteLine($"(RSS counts shared pages in every process of a group, PSS shares them out; " +
             $"{ProcessSampler.Postgres} includes any other client's sessions)");
+    }
+
+    // The orders mix: what one placed-and-paid order cost Orders, with everything it set off (its events published,
+    // their mails written and delivered) counted until that work was done.
+    private static void Orders(StepResult step, Drained drained)
+    {
+        var placed = step.Recorder.ByEndpoint().FirstOrDefault(e => e.Name == PanelMix.PlaceEndpoint);
+        var paid = placed is null ? 0 : placed.Count - placed.Errors;
+        var orders = step.Processes.First(p => p.Name == "Introserv.Orders").CpuMilliseconds;
+        var notifications = step.Processes.First(p => p.Name == "Introserv.Notifications").CpuMilliseconds;
+        Console.WriteLine();
+        Console.WriteLine(drained.TimedOut
+            ? $"the work the orders left behind was NOT done {drained.After.TotalSeconds:0} s after the last answer " +
+                $"({drained.MostPending:N0} events and mails pending at most)"
+            : $"the work the orders left behind (events published, {drained.MailsCreated:N0} mails written and " +
+                $"delivered) was done {drained.After.TotalSeconds:F1} s after the last answer; " +
+                $"{drained.MostPending:N0} events and mails were pending at most once the orders were answered");
+        if (paid > 0 && placed is not null)
+        {
+            var perMail = notifications / Math.Max(1, drained.MailsCreated);
+            Console.WriteLine($"{paid:N0} orders placed and paid: Orders {orders / paid:F2} ms CPU per order " +
+                $"(target <= {OrderCpuTarget:0} ms: {Verdict(orders / paid <= OrderCpuTarget)}), Notifications " +
+                $"{perMail:F2} ms CPU per mail " +
+                $"(target <= {MailCpuTarget:0} ms: {Verdict(perMail <= MailCpuTarget)}); " +
+                $"{PanelMix.PlaceEndpoint} p99 {placed.P99:F1} ms (target at 100 orders/s <= {PlaceP99Target:0} ms)");
+        }
     }
 
     private static double StackCpu(StepResult step) =>

@@ -12,9 +12,10 @@ namespace Introserv.BuildingBlocks.Messaging;
 
 // Publishes committed outbox rows through MassTransit with publisher confirms. Each batch is claimed with FOR UPDATE
 // SKIP LOCKED, so replicas of a service never publish the same row at the same time; the rows of a batch are published
-// concurrently and marked sent in the claiming transaction. While the broker is unreachable rows stay pending and the
-// dispatcher backs off, then resumes. A row that fails by itself (a poison row) is retried on its own schedule, then
-// moved to outbox_dead_letters.
+// concurrently and marked sent in the claiming transaction. Rows this process committed are claimed by id as soon as
+// their transaction commits (OutboxSignal); a scan for pending rows every poll interval finds the rest. While the
+// broker is unreachable rows stay pending and the dispatcher backs off, then resumes. A row that fails by itself (a
+// poison row) is retried on its own schedule, then moved to outbox_dead_letters.
 public sealed class OutboxDispatcher<TContext>(
     IServiceScopeFactory scopes,
     IBus bus,
@@ -31,6 +32,7 @@ public sealed class OutboxDispatcher<TContext>(
     private readonly MessagingOptions _options = options.Value;
     private DateTimeOffset _nextPrune;
     private DateTimeOffset _nextCount;
+    private DateTimeOffset _nextScan;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -43,7 +45,15 @@ public sealed class OutboxDispatcher<TContext>(
             {
                 try
                 {
-                    var (published, failed) = await DispatchBatchAsync(stoppingToken);
+                    var now = clock.GetUtcNow();
+                    var scan = now >= _nextScan;
+                    var (published, failed) = await DispatchBatchAsync(scan, stoppingToken);
+                    if (scan)
+                    {
+                        // A scan that filled a batch may have left more behind: the next round scans again.
+                        _nextScan = published + failed >= _options.BatchSize ? now : now + _options.PollInterval;
+                    }
+
                     if (failed > 0)
                     {
                         backoff = NextBackoff(backoff);
@@ -54,9 +64,11 @@ public sealed class OutboxDispatcher<TContext>(
                     backoff = TimeSpan.Zero;
                     state.Succeeded(clock.GetUtcNow());
                     await HousekeepAsync(stoppingToken);
-                    if (published < _options.BatchSize)
+                    if (published < _options.BatchSize && !OutboxSignal<TContext>.Instance.HasCommitted
+                        && clock.GetUtcNow() < _nextScan)
                     {
-                        await OutboxSignal<TContext>.Instance.WaitAsync(_options.PollInterval, stoppingToken);
+                        var untilScan = TimeSpan.FromTicks(Math.Max(1, (_nextScan - clock.GetUtcNow()).Ticks));
+                        await OutboxSignal<TContext>.Instance.WaitAsync(untilScan, stoppingToken);
                     }
                 }
                 catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
@@ -80,9 +92,29 @@ public sealed class OutboxDispatcher<TContext>(
         }
     }
 
-    // Claims, publishes and marks one batch. Returns how many rows were published and how many failed because
-    // of the broker; rows that fail by themselves are retried later, then dead-lettered, and count as neither.
-    public async Task<(int Published, int Failed)> DispatchBatchAsync(CancellationToken cancellationToken)
+    // Claims, publishes and marks one batch: the rows this process committed since the last batch, or else the oldest
+    // pending rows. Returns how many rows were published and how many failed because of the broker; rows that fail by
+    // themselves are retried later, then dead-lettered, and count as neither.
+    public Task<(int Published, int Failed)> DispatchBatchAsync(CancellationToken cancellationToken) =>
+        DispatchBatchAsync(scan: true, cancellationToken);
+
+    private async Task<(int Published, int Failed)> DispatchBatchAsync(bool scan, CancellationToken cancellationToken)
+    {
+        var ids = OutboxSignal<TContext>.Instance.TakeCommitted(_options.BatchSize);
+        if (ids.Count > 0)
+        {
+            var claimed = await DispatchAsync(ids, cancellationToken);
+            if (claimed.Published + claimed.Failed > 0 || !scan)
+            {
+                return claimed;
+            }
+        }
+
+        return scan ? await DispatchAsync(null, cancellationToken) : (0, 0);
+    }
+
+    // Claims the given rows (those still pending and not claimed elsewhere), or with null the oldest pending rows.
+    private async Task<(int Published, int Failed)> DispatchAsync(List<Guid>? ids, CancellationToken cancellationToken)
     {
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<TContext>();
@@ -93,13 +125,21 @@ public sealed class OutboxDispatcher<TContext>(
             // The claim is traced only when it finds rows (see QuietPolling).
             using var quiet = QuietPolling.Begin();
             await using var transaction = await db.Database.BeginTransactionAsync(ct);
-            var rows = await db.Set<OutboxMessage>()
-                .FromSqlRaw(
-                    "SELECT * FROM outbox_messages WHERE sent_at IS NULL " +
-                    "AND (next_attempt_at IS NULL OR next_attempt_at <= {1}) " +
-                    "ORDER BY created_at LIMIT {0} FOR UPDATE SKIP LOCKED",
-                    _options.BatchSize, clock.GetUtcNow())
-                .ToListAsync(ct);
+            var rows = ids is null
+                ? await db.Set<OutboxMessage>()
+                    .FromSqlRaw(
+                        "SELECT * FROM outbox_messages WHERE sent_at IS NULL " +
+                        "AND (next_attempt_at IS NULL OR next_attempt_at <= {1}) " +
+                        "ORDER BY created_at LIMIT {0} FOR UPDATE SKIP LOCKED",
+                        _options.BatchSize, clock.GetUtcNow())
+                    .ToListAsync(ct)
+                : await db.Set<OutboxMessage>()
+                    .FromSqlRaw(
+                        "SELECT * FROM outbox_messages WHERE id = ANY({0}) AND sent_at IS NULL " +
+                        "AND (next_attempt_at IS NULL OR next_attempt_at <= {1}) " +
+                        "ORDER BY created_at FOR UPDATE SKIP LOCKED",
+                        ids.ToArray(), clock.GetUtcNow())
+                    .ToListAsync(ct);
             if (rows.Count == 0)
             {
                 await transaction.CommitAsync(ct);

@@ -5,14 +5,15 @@ using Microsoft.EntityFrameworkCore.Diagnostics;
 
 namespace Introserv.BuildingBlocks.Messaging;
 
-// Wakes the outbox dispatcher when outbox rows become visible: after a SaveChanges that added rows outside a
-// transaction, or when the transaction that added them commits. Saves and commits without outbox rows (including the
-// dispatcher's own claim transactions) do not signal, so an idle service only polls.
+// Wakes the outbox dispatcher when outbox rows become visible, with their ids: after a SaveChanges that added rows
+// outside a transaction, or when the transaction that added them commits. Saves and commits without outbox rows
+// (including the dispatcher's own claim transactions) do not signal, so an idle service only polls.
 public sealed class OutboxCommitInterceptor<TContext> : ISaveChangesInterceptor, IDbTransactionInterceptor
     where TContext : DbContext
 {
-    // Contexts (pooled ones are reused) whose saved outbox rows wait for their transaction to commit.
-    private readonly ConditionalWeakTable<DbContext, object> _pending = [];
+    // Contexts (pooled ones are reused) whose saved outbox rows wait for their transaction to commit, with the rows'
+    // ids.
+    private readonly ConditionalWeakTable<DbContext, List<Guid>> _pending = [];
 
     public InterceptionResult<int> SavingChanges(DbContextEventData eventData, InterceptionResult<int> result)
     {
@@ -70,10 +71,17 @@ public sealed class OutboxCommitInterceptor<TContext> : ISaveChangesInterceptor,
 
     private void MarkIfAddingOutboxRows(DbContext? context)
     {
-        if (context is not null
-            && context.ChangeTracker.Entries<OutboxMessage>().Any(e => e.State == EntityState.Added))
+        if (context is null)
         {
-            _pending.AddOrUpdate(context, this);
+            return;
+        }
+
+        foreach (var entry in context.ChangeTracker.Entries<OutboxMessage>())
+        {
+            if (entry.State == EntityState.Added)
+            {
+                _pending.GetOrCreateValue(context).Add(entry.Entity.Id);
+            }
         }
     }
 
@@ -87,9 +95,10 @@ public sealed class OutboxCommitInterceptor<TContext> : ISaveChangesInterceptor,
 
     private void SignalIfPending(DbContext? context)
     {
-        if (context is not null && _pending.Remove(context))
+        if (context is not null && _pending.TryGetValue(context, out var ids))
         {
-            OutboxSignal<TContext>.Instance.Notify();
+            _pending.Remove(context);
+            OutboxSignal<TContext>.Instance.Committed(ids);
         }
     }
 

@@ -188,6 +188,51 @@ public sealed class OutboxInboxTests(MessagingHost host)
         Assert.Null(row.LastError);
     }
 
+    [Fact]
+    public async Task A_row_no_commit_announced_is_found_by_the_scan_and_published()
+    {
+        // Written by plain SQL, as another process (or a commit whose outcome this process never learnt) leaves it:
+        // the dispatcher is not handed its id and must find it by scanning for pending rows.
+        var probe = new DuplicateProbeHappened(Guid.NewGuid(), DateTimeOffset.UtcNow, Guid.NewGuid());
+        var type = typeof(DuplicateProbeHappened);
+        var payload = System.Text.Json.JsonSerializer.Serialize(probe, System.Text.Json.JsonSerializerOptions.Web);
+        await host.QueryAsync(db => db.Database.ExecuteSqlInterpolatedAsync($"""
+            INSERT INTO outbox_messages (id, message_type, payload, created_at, attempts)
+            VALUES ({probe.EventId}, {$"{type.FullName}, {type.Assembly.GetName().Name}"}, {payload}::jsonb,
+                    {DateTimeOffset.UtcNow}, 0)
+            """));
+
+        Assert.True(await Eventually.TrueAsync(
+            async () => await host.QueryAsync(db => db.Effects.AnyAsync(e => e.MessageId == probe.EventId)), Timeout),
+            "the row nobody announced was never published");
+        Assert.True(await host.QueryAsync(db =>
+            db.Set<OutboxMessage>().AnyAsync(m => m.Id == probe.EventId && m.SentAt != null)));
+    }
+
+    [Fact]
+    public void Committed_ids_are_handed_over_oldest_first_and_a_full_queue_leaves_the_rest_to_the_scan()
+    {
+        var signal = OutboxSignal<UnhostedContext>.Instance;
+        signal.TakeCommitted(int.MaxValue);
+        var first = Enumerable.Range(0, 3).Select(_ => Guid.NewGuid()).ToList();
+
+        signal.Committed(first);
+
+        Assert.True(signal.HasCommitted);
+        Assert.Equal(first.Take(2), signal.TakeCommitted(2));
+        Assert.Equal(first.Skip(2), signal.TakeCommitted(10));
+        Assert.False(signal.HasCommitted);
+
+        // Beyond the queue's bound nothing is queued (the scan finds those rows); what was queued stays.
+        var many = Enumerable.Range(0, OutboxSignal<UnhostedContext>.MaxQueued).Select(_ => Guid.NewGuid()).ToList();
+        signal.Committed(many);
+        signal.Committed([Guid.NewGuid()]);
+        Assert.Equal(many, signal.TakeCommitted(int.MaxValue));
+    }
+
+    // A context no host dispatches for, so the test alone reads its signal.
+    private sealed class UnhostedContext : DbContext;
+
     private static MeterListener ListenTo(string instrument, List<long> measurements)
     {
         var listener = new MeterListener

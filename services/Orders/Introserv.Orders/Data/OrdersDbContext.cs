@@ -103,6 +103,8 @@ public sealed class OrdersDbContext(DbContextOptions<OrdersDbContext> options) :
             invoice.Property(i => i.Currency).HasMaxLength(3).IsFixedLength();
             invoice.Property(i => i.Status).HasMaxLength(16);
             invoice.HasIndex(i => new { i.AccountId, i.IssuedAt });
+            // An order's invoices (voided when it ends, paid when a pending order is paid).
+            invoice.HasIndex(i => i.OrderId);
         });
         modelBuilder.Entity<PoolAddress>(address =>
         {
@@ -110,6 +112,9 @@ public sealed class OrdersDbContext(DbContextOptions<OrdersDbContext> options) :
             address.HasKey(a => a.Address);
             address.Property(a => a.Address).HasMaxLength(45);
             address.HasIndex(a => a.OrderId).IsUnique().HasFilter("\"OrderId\" IS NOT NULL");
+            // Taking an address reads the first free one: without this index it would pass every assigned address.
+            address.HasIndex(a => a.Address, "ix_address_pool_free")
+                .HasFilter("\"OrderId\" IS NULL AND \"RetiredAt\" IS NULL");
             address.Property(a => a.AddedAt).HasDefaultValueSql("now()");
         });
         modelBuilder.Entity<IdempotencyRecord>(record =>
