@@ -30,6 +30,7 @@ using var http = new HttpClient(counting) { BaseAddress = settings.Gateway, Time
 
 Console.WriteLine($"setting up {settings.Customers} customers through {settings.Gateway} ...");
 var setup = Stopwatch.StartNew();
+var setUpAt = DateTimeOffset.UtcNow;
 // The panel mix holds at most PanelMix.MaxOrders orders per customer; the orders mix keeps every order it places
 // until the end, so the pool must hold them all (the benchmark adds addresses when it does not).
 var addresses = settings.Mix == Mix.Orders
@@ -53,7 +54,14 @@ if (settings.WarmUp > TimeSpan.Zero)
     var rate = settings.Rates.Min();
     Console.WriteLine($"warming up at {rate:N0} requests/s for {settings.WarmUp.TotalSeconds:0} s ...");
     var unmeasured = new Recorder();
+    // From the set-up's start, and every mail of the benchmark's customers.
+    var mark = (LastMail: 0L, At: setUpAt);
     await OpenLoop.RunAsync(rate, settings.WarmUp, start => panel.RunOneAsync(unmeasured, start));
+    if (backlog is not null)
+    {
+        // The set-up's and the warm-up's mails and events are done before anything is measured.
+        await backlog.WaitAsync(mark, Stopwatch.GetTimestamp(), TimeSpan.FromMinutes(5));
+    }
 }
 
 var steps = new List<StepResult>();

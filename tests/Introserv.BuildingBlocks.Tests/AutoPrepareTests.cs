@@ -29,4 +29,14 @@ public sealed class AutoPrepareTests
 
     [Fact]
     public void No_connection_string_stays_none() => Assert.Null(DatabaseExtensions.WithAutoPrepare(null));
+
+    [Fact]
+    public void A_pooled_connection_is_not_reset_unless_the_connection_string_says_so()
+    {
+        Assert.True(new NpgsqlConnectionStringBuilder(
+            DatabaseExtensions.WithoutResetOnClose("Host=db;Database=orders")).NoResetOnClose);
+        Assert.False(new NpgsqlConnectionStringBuilder(
+            DatabaseExtensions.WithoutResetOnClose("Host=db;No Reset On Close=false")).NoResetOnClose);
+        Assert.Null(DatabaseExtensions.WithoutResetOnClose(null));
+    }
 }

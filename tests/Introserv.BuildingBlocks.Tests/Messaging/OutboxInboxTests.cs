@@ -230,6 +230,17 @@ public sealed class OutboxInboxTests(MessagingHost host)
         Assert.Equal(many, signal.TakeCommitted(int.MaxValue));
     }
 
+    [Fact]
+    public async Task The_outbox_table_is_vacuumed_after_a_thousand_changed_rows_whatever_its_size()
+    {
+        var options = await host.QueryAsync(db => db.Database
+            .SqlQuery<string>($"SELECT unnest(reloptions) AS \"Value\" FROM pg_class WHERE relname = 'outbox_messages'")
+            .ToListAsync());
+
+        Assert.Contains("autovacuum_vacuum_scale_factor=0", options);
+        Assert.Contains("autovacuum_vacuum_threshold=1000", options);
+    }
+
     // A context no host dispatches for, so the test alone reads its signal.
     private sealed class UnhostedContext : DbContext;
 
