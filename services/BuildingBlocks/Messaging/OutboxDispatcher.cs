@@ -92,25 +92,25 @@ public sealed class OutboxDispatcher<TContext>(
         }
     }
 
-    // Claims, publishes and marks one batch: the rows this process committed since the last batch, or else the oldest
+    // Claims, publishes and marks one batch: the rows this process committed since the last batch, then the oldest
     // pending rows. Returns how many rows were published and how many failed because of the broker; rows that fail by
     // themselves are retried later, then dead-lettered, and count as neither.
     public Task<(int Published, int Failed)> DispatchBatchAsync(CancellationToken cancellationToken) =>
         DispatchBatchAsync(scan: true, cancellationToken);
 
+    // With scan, the scan runs whether or not ids were waiting: under steady load ids always are, and the rows only
+    // the scan finds (another replica's, those a broker outage left behind) must not wait for a quiet moment.
     private async Task<(int Published, int Failed)> DispatchBatchAsync(bool scan, CancellationToken cancellationToken)
     {
         var ids = OutboxSignal<TContext>.Instance.TakeCommitted(_options.BatchSize);
-        if (ids.Count > 0)
+        var (published, failed) = ids.Count > 0 ? await DispatchAsync(ids, cancellationToken) : (0, 0);
+        if (scan && failed == 0)
         {
-            var claimed = await DispatchAsync(ids, cancellationToken);
-            if (claimed.Published + claimed.Failed > 0 || !scan)
-            {
-                return claimed;
-            }
+            var (scanned, scanFailed) = await DispatchAsync(null, cancellationToken);
+            (published, failed) = (published + scanned, failed + scanFailed);
         }
 
-        return scan ? await DispatchAsync(null, cancellationToken) : (0, 0);
+        return (published, failed);
     }
 
     // Claims the given rows (those still pending and not claimed elsewhere), or with null the oldest pending rows.

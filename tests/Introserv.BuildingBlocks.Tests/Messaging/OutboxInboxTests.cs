@@ -191,9 +191,50 @@ public sealed class OutboxInboxTests(MessagingHost host)
     [Fact]
     public async Task A_row_no_commit_announced_is_found_by_the_scan_and_published()
     {
-        // Written by plain SQL, as another process (or a commit whose outcome this process never learnt) leaves it:
-        // the dispatcher is not handed its id and must find it by scanning for pending rows.
         var probe = new DuplicateProbeHappened(Guid.NewGuid(), DateTimeOffset.UtcNow, Guid.NewGuid());
+        await InsertUnannouncedAsync(probe);
+
+        Assert.True(await Eventually.TrueAsync(
+            async () => await host.QueryAsync(db => db.Effects.AnyAsync(e => e.MessageId == probe.EventId)), Timeout),
+            "the row nobody announced was never published");
+        Assert.True(await host.QueryAsync(db =>
+            db.Set<OutboxMessage>().AnyAsync(m => m.Id == probe.EventId && m.SentAt != null)));
+    }
+
+    [Fact]
+    public async Task A_row_no_commit_announced_is_published_while_announced_commits_keep_coming()
+    {
+        // Under steady load the dispatcher always has announced ids waiting; the scan must still run.
+        using var stop = new CancellationTokenSource();
+        // Eight committers at once, so ids are waiting whenever the dispatcher looks.
+        var load = Task.WhenAll(Enumerable.Range(0, 8).Select(_ => Task.Run(async () =>
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                await host.CommitAsync(
+                    new DuplicateProbeHappened(Guid.NewGuid(), DateTimeOffset.UtcNow, Guid.NewGuid()));
+            }
+        })));
+        try
+        {
+            var probe = new DuplicateProbeHappened(Guid.NewGuid(), DateTimeOffset.UtcNow, Guid.NewGuid());
+            await InsertUnannouncedAsync(probe);
+
+            Assert.True(await Eventually.TrueAsync(
+                async () => await host.QueryAsync(db => db.Effects.AnyAsync(e => e.MessageId == probe.EventId)),
+                Timeout), "the row nobody announced waited for the load to stop");
+        }
+        finally
+        {
+            await stop.CancelAsync();
+            await load;
+        }
+    }
+
+    // Written by plain SQL, as another process (or a commit whose outcome this process never learnt) leaves it: the
+    // dispatcher is not handed its id and must find it by scanning for pending rows.
+    private async Task InsertUnannouncedAsync(DuplicateProbeHappened probe)
+    {
         var type = typeof(DuplicateProbeHappened);
         var payload = System.Text.Json.JsonSerializer.Serialize(probe, System.Text.Json.JsonSerializerOptions.Web);
         await host.QueryAsync(db => db.Database.ExecuteSqlInterpolatedAsync($"""
@@ -201,12 +242,6 @@ public sealed class OutboxInboxTests(MessagingHost host)
             VALUES ({probe.EventId}, {$"{type.FullName}, {type.Assembly.GetName().Name}"}, {payload}::jsonb,
                     {DateTimeOffset.UtcNow}, 0)
             """));
-
-        Assert.True(await Eventually.TrueAsync(
-            async () => await host.QueryAsync(db => db.Effects.AnyAsync(e => e.MessageId == probe.EventId)), Timeout),
-            "the row nobody announced was never published");
-        Assert.True(await host.QueryAsync(db =>
-            db.Set<OutboxMessage>().AnyAsync(m => m.Id == probe.EventId && m.SentAt != null)));
     }
 
     [Fact]
