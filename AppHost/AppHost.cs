@@ -143,9 +143,20 @@ notifications.WithEnvironment("Notifications__AccountPagesUrl", publicIssuer);
 AddServiceClient(profile, ResourceNames.Profile);
 profile.WithReference(verification).WaitFor(verification);
 
-// Orders asks Profile (gRPC) whether an account may pay invoices.
+// Orders asks Profile (gRPC) whether an account may pay invoices, and Identity (gRPC) whether a large charge needs a
+// confirmation by call.
 AddServiceClient(orders, ResourceNames.Orders);
 orders.WithReference(profile).WaitFor(profile);
+
+// Identity asks Verification (gRPC) to spend the step-up tokens of "confirm sensitive operations by call", with a
+// service token from its own token endpoint. No WaitFor: Verification waits for Identity (its token keys).
+AddServiceClient(identity, ResourceNames.Identity);
+identity
+    .WithEnvironment("ServiceIdentity__TokenEndpoint", ReferenceExpression.Create($"{identityHttp}/connect/token"))
+    .WithEnvironment("Services__VerificationGrpc", verification.GetEndpoint(ResourceNames.GrpcEndpoint));
+
+// Notifications asks Identity (gRPC) whether a change of notification addresses needs a confirmation by call.
+AddServiceClient(notifications, ResourceNames.Notifications);
 
 foreach (var service in new[] { profile, orders, notifications, verification })
 {

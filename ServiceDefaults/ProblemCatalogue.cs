@@ -73,6 +73,19 @@ public static class CommonProblems
     public static readonly IReadOnlyList<ProblemType> Paged = [InvalidCursor];
 }
 
+/// <summary>
+/// The problems of a sensitive operation an account may have to confirm (by call, with a Verification step-up token):
+/// shared by the services that have such operations (Identity, Orders, Notifications), each listing them in its own
+/// catalogue.
+/// </summary>
+public static class ConfirmationProblems
+{
+    public static readonly ProblemType StepUpRequired = new(
+        StatusCodes.Status403Forbidden, "step_up_required", "Confirmation required");
+    public static readonly ProblemType ConfirmationUnavailable = new(
+        StatusCodes.Status503ServiceUnavailable, "confirmation_unavailable", "Confirmation unavailable");
+}
+
 public static class ProblemCatalogueExtensions
 {
     /// <summary>

@@ -21,7 +21,12 @@
 #   profile-client            client-secret (likewise, PROFILE_CLIENT_SECRET): Identity__ServiceClients__1__ClientSecret
 #                             and Profile's ServiceIdentity__ClientSecret (Profile calls Verification's gRPC)
 #   orders-client             client-secret (likewise, ORDERS_CLIENT_SECRET): Identity__ServiceClients__2__ClientSecret
-#                             and Orders' ServiceIdentity__ClientSecret (Orders calls Profile's gRPC)
+#                             and Orders' ServiceIdentity__ClientSecret (Orders calls Profile's and Identity's gRPC)
+#   identity-client           client-secret (likewise, IDENTITY_CLIENT_SECRET): Identity__ServiceClients__3__ClientSecret
+#                             and Identity's own ServiceIdentity__ClientSecret (Identity calls Verification's gRPC)
+#   notifications-client      client-secret (likewise, NOTIFICATIONS_CLIENT_SECRET):
+#                             Identity__ServiceClients__4__ClientSecret and Notifications' ServiceIdentity__ClientSecret
+#                             (Notifications calls Identity's gRPC)
 #   verification-secrets      code-hash-key (random; the HMAC key codes are stored under) and the telephony
 #                             providers' Authorization header values sms-primary-authorization,
 #                             sms-secondary-authorization, call-primary-authorization, call-secondary-authorization
@@ -156,6 +161,12 @@ create profile-client generic --from-literal=client-secret="$profile_secret"
 orders_secret="${ORDERS_CLIENT_SECRET:-$(random_hex 32)}"
 [ "${#orders_secret}" -ge 32 ] || die "ORDERS_CLIENT_SECRET must be at least 32 characters"
 create orders-client generic --from-literal=client-secret="$orders_secret"
+identity_secret="${IDENTITY_CLIENT_SECRET:-$(random_hex 32)}"
+[ "${#identity_secret}" -ge 32 ] || die "IDENTITY_CLIENT_SECRET must be at least 32 characters"
+create identity-client generic --from-literal=client-secret="$identity_secret"
+notifications_secret="${NOTIFICATIONS_CLIENT_SECRET:-$(random_hex 32)}"
+[ "${#notifications_secret}" -ge 32 ] || die "NOTIFICATIONS_CLIENT_SECRET must be at least 32 characters"
+create notifications-client generic --from-literal=client-secret="$notifications_secret"
 
 # --- Verification: the code HMAC key and the telephony providers' credentials ------------------------------
 create verification-secrets generic \

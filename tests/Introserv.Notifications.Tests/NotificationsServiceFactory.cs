@@ -2,6 +2,7 @@ extern alias devmail;
 using System.Collections.Concurrent;
 using System.Net.Sockets;
 using devmail::Introserv.Notifications.DevMail;
+using Introserv.BuildingBlocks.Hosting;
 using Introserv.BuildingBlocks.Messaging;
 using Introserv.Notifications.Data;
 using MassTransit;
@@ -40,8 +41,15 @@ public class NotificationsServiceFactory() : ServiceFactory<Program>(ResourceNam
         builder.UseSetting("Smtp:FirstRetryDelay", "00:00:01");
         builder.UseSetting("Smtp:MaxRetryDelay", "00:00:02");
         builder.UseSetting("Notifications:PanelUrl", "https://panel.test/");
-        builder.ConfigureTestServices(services => services.TrustTestTokens());
+        builder.ConfigureTestServices(services =>
+        {
+            services.TrustTestTokens();
+            services.AddSingleton<IOperationConfirmation>(Confirmation);
+        });
     }
+
+    // Identity's confirmation policy as the tests script it.
+    public ScriptedOperationConfirmation Confirmation { get; } = new();
 
     public HttpClient Customer(Guid accountId, string role) => Api(TestTokens.For(accountId, role));
 

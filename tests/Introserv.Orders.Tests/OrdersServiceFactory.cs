@@ -1,4 +1,5 @@
 using Introserv.BuildingBlocks.Data;
+using Introserv.BuildingBlocks.Hosting;
 using Introserv.Orders.Data;
 using Introserv.Orders.Features.Lifecycle;
 using Introserv.Profile.Tests;
@@ -14,6 +15,9 @@ public sealed class OrdersServiceFactory() : ServiceFactory<Program>(ResourceNam
 {
     // The real Profile service Orders asks whether an account may pay (gRPC, in-process).
     public ProfileServiceFactory Profile { get; } = new();
+
+    // Identity's confirmation policy as the tests script it.
+    public ScriptedOperationConfirmation Confirmation { get; } = new();
 
     // While true, Orders cannot reach Profile (its gRPC calls fail as with a service that is down).
     public bool ProfileDown { get; set; }
@@ -32,6 +36,7 @@ public sealed class OrdersServiceFactory() : ServiceFactory<Program>(ResourceNam
         {
             services.TrustTestTokens();
             services.UseTestServiceTokens();
+            services.AddSingleton<IOperationConfirmation>(Confirmation);
             services.AddHttpClient("BillingProfilesClient").ConfigurePrimaryHttpMessageHandler(
                 () => new ProfileLink(this) { InnerHandler = Profile.Server.CreateHandler() });
         });

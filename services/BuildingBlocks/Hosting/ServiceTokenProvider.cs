@@ -1,7 +1,9 @@
 using System.Net.Http.Json;
 using System.Text.Json.Serialization;
+using Introserv.ServiceDefaults;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Polly;
 
 namespace Introserv.BuildingBlocks.Hosting;
 
@@ -109,5 +111,25 @@ public static class ServiceTokenExtensions
                 $"Bearer " +
                 $"{await services.GetRequiredService<IServiceTokenSource>().GetAsync(context.CancellationToken)}"))
             .ConfigureChannel(channel => channel.UnsafeUseInsecureChannelCallCredentials = true);
+    }
+
+    // A gRPC client of TClient at Services:<addressSetting> (or the service's discovered gRPC endpoint) whose calls
+    // must never be repeated (a text sent, a call placed, a token spent): a deadline, but none of
+    // ConfigureHttpClientDefaults' retries.
+    public static IHttpClientBuilder AddSingleShotServiceGrpcClient<TClient>(
+        this IHostApplicationBuilder builder, string addressSetting, string service, TimeSpan timeout)
+        where TClient : class
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        var client = builder.AddServiceGrpcClient<TClient>(
+            builder.Configuration[$"Services:{addressSetting}"] is { } address
+                ? new Uri(address)
+                : ResourceNames.GrpcAddress(service));
+        // The one way to take back ConfigureHttpClientDefaults' standard handler for a single client.
+#pragma warning disable EXTEXP0001
+        client.RemoveAllResilienceHandlers();
+#pragma warning restore EXTEXP0001
+        client.AddResilienceHandler($"{service}-single-shot", pipeline => pipeline.AddTimeout(timeout));
+        return client;
     }
 }

@@ -22,3 +22,14 @@ public sealed record TwoFactorChanged(
     bool Enabled,
     string? ChangedFromAddress,
     string? SupportReason = null) : IIntegrationEvent;
+
+/// <summary>
+/// The account's "confirm sensitive operations by call" was turned on (<paramref name="Enabled"/>) or off.
+/// Notifications tells the customer.
+/// </summary>
+public sealed record CallConfirmationChanged(
+    Guid EventId,
+    DateTimeOffset OccurredAt,
+    Guid AccountId,
+    bool Enabled,
+    string? ChangedFromAddress) : IIntegrationEvent;

@@ -44,6 +44,12 @@ public static class IdentityServiceExtensions
         builder.Services.AddScoped<NewAddressNotice>();
         builder.Services.AddSingleton<UnknownLoginPassword>();
         builder.Services.AddScoped<StepUp>();
+        builder.Services.AddHttpContextAccessor();
+        CallConfirmation.Register(builder.Services);
+        // Step-up tokens are spent by Verification (gRPC, with Identity's own service token). A spent token cannot
+        // be spent again, so the call is never retried: a deadline, no retry handler.
+        builder.AddSingleShotServiceGrpcClient<Verification.Grpc.PhoneVerification.PhoneVerificationClient>(
+            "VerificationGrpc", ResourceNames.Verification, OperationConfirmationExtensions.CallTimeout);
         builder.Services.AddScoped<TotpMethod>();
         builder.Services.AddScoped<RecoveryCodeMethod>();
         builder.Services.AddScoped<ISecondFactorMethod>(sp => sp.GetRequiredService<TotpMethod>());

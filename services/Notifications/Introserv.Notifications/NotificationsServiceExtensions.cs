@@ -35,6 +35,8 @@ public static class NotificationsServiceExtensions
             .ValidateDataAnnotations()
             .ValidateOnStart();
         builder.AddMailDelivery();
+        // A change of notification addresses asks Identity (gRPC) whether it needs a confirmation by call.
+        builder.AddOperationConfirmation();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<DeliveryWorker>());
         return builder;
     }

@@ -31,6 +31,11 @@ public static class OrdersServiceExtensions
         builder.Services.AddScoped<Idempotency>();
         builder.Services.AddScoped<KeyedRequests>();
         builder.Services.AddScoped<OrderPlacement>();
+        builder.Services.AddOptions<CallConfirmationOptions>()
+            .BindConfiguration(CallConfirmationOptions.Section)
+            .ValidateOnStart();
+        builder.Services.AddScoped<LargeChargeConfirmation>();
+        builder.AddOperationConfirmation();
         builder.Services.AddOptions<LifecycleOptions>()
             .BindConfiguration(LifecycleOptions.Section)
             .ValidateDataAnnotations()

@@ -5,7 +5,6 @@ using Introserv.Profile.Consumers;
 using Introserv.Profile.Features;
 using Introserv.Profile.GrpcServices;
 using Introserv.Verification.Grpc;
-using Polly;
 
 namespace Introserv.Profile;
 
@@ -29,16 +28,8 @@ public static class ProfileServiceExtensions
         });
         // Starting or resending a challenge sends a text or places a call, and a confirm spends an attempt: a
         // retried call would do it twice, so this client has a deadline but never the standard handler's retries.
-        var verification = builder.AddServiceGrpcClient<PhoneVerification.PhoneVerificationClient>(
-            builder.Configuration["Services:VerificationGrpc"] is { } verificationGrpc
-                ? new Uri(verificationGrpc)
-                : ResourceNames.GrpcAddress(ResourceNames.Verification));
-        // The one way to take back ConfigureHttpClientDefaults' standard handler for a single client.
-#pragma warning disable EXTEXP0001
-        verification.RemoveAllResilienceHandlers();
-#pragma warning restore EXTEXP0001
-        verification.AddResilienceHandler("verification-no-retry", pipeline =>
-            pipeline.AddTimeout(VerificationCallTimeout));
+        builder.AddSingleShotServiceGrpcClient<PhoneVerification.PhoneVerificationClient>(
+            "VerificationGrpc", ResourceNames.Verification, VerificationCallTimeout);
         return builder;
     }
 

@@ -38,4 +38,10 @@ public sealed class Account : IdentityUser<Guid>
 
     // The last TOTP time step accepted, so a code cannot be replayed within its window.
     public long? TotpLastUsedStep { get; set; }
+
+    // "Confirm sensitive operations by call": each sensitive operation then needs a Verification step-up token for
+    // that operation (a call to the verified phone, or an SMS), instead of the recent sign-in or step-up.
+    public bool ConfirmOperationsByCall { get; set; }
+
+    public DateTimeOffset? ConfirmOperationsByCallSince { get; set; }
 }

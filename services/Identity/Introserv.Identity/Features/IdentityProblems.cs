@@ -18,8 +18,8 @@ public static class IdentityProblems
     public static readonly ProblemType AccountNotFound = new(
         StatusCodes.Status401Unauthorized, "account_not_found", "Account not found");
     public static readonly ProblemType IpNotAllowed = CommonProblems.IpNotAllowed;
-    public static readonly ProblemType StepUpRequired = new(
-        StatusCodes.Status403Forbidden, "step_up_required", "Confirmation required");
+    public static readonly ProblemType StepUpRequired = ConfirmationProblems.StepUpRequired;
+    public static readonly ProblemType ConfirmationUnavailable = ConfirmationProblems.ConfirmationUnavailable;
     public static readonly ProblemType SessionNotFound = new(
         StatusCodes.Status404NotFound, "session_not_found", "Session not found");
     public static readonly ProblemType CustomerNotFound = new(
@@ -44,6 +44,8 @@ public static class IdentityProblems
         StatusCodes.Status409Conflict, "two_factor_enrollment_missing", "No enrollment in progress");
     public static readonly ProblemType TwoFactorNotEnabled = new(
         StatusCodes.Status409Conflict, "two_factor_not_enabled", "Second factor is off");
+    public static readonly ProblemType PhoneNotVerified = new(
+        StatusCodes.Status409Conflict, "phone_not_verified", "No verified phone");
     public static readonly ProblemType WouldLockOut = new(
         StatusCodes.Status409Conflict, "would_lock_out", "The list would lock you out");
     public static readonly ProblemType PasswordResetTokenExpired = new(
@@ -57,7 +59,8 @@ public static class IdentityProblems
     public static readonly IReadOnlyList<ProblemType> Account = [AccountNotFound, IpNotAllowed];
 
     // A sensitive change: a recent sign-in or step-up is required.
-    public static readonly IReadOnlyList<ProblemType> Sensitive = [AccountNotFound, IpNotAllowed, StepUpRequired];
+    public static readonly IReadOnlyList<ProblemType> Sensitive =
+        [AccountNotFound, IpNotAllowed, StepUpRequired, ConfirmationUnavailable];
 
     // 429 too_many_attempts with Retry-After.
     public static ProblemHttpResult TooMany(HttpContext context, TimeSpan wait)

@@ -10,4 +10,6 @@ public static class NotificationsProblems
     public static readonly ProblemType SettingsVersionMismatch = new(
         StatusCodes.Status412PreconditionFailed, "settings_version_mismatch", "Settings changed");
     public static readonly ProblemType PreconditionRequired = Preconditions.Required;
+    public static readonly ProblemType StepUpRequired = ConfirmationProblems.StepUpRequired;
+    public static readonly ProblemType ConfirmationUnavailable = ConfirmationProblems.ConfirmationUnavailable;
 }

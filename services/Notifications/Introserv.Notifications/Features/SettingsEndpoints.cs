@@ -1,5 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 using System.Security.Claims;
+using Introserv.BuildingBlocks.Hosting;
 using Introserv.Notifications.Data;
 using Introserv.ServiceDefaults;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -62,9 +63,12 @@ public static class SettingsEndpoints
                 "Changes only what the body names. newsSubscription (bool), balanceAlertThreshold ({ amount >= 0, " +
                 "currency }, or null: off; omitted: unchanged), invoicesOrders, support, complaints (addresses). " +
                 "Send the version read (If-Match or 'version'): precondition_required without, " +
-                "settings_version_mismatch when another change came first. validation_failed names every field.")
+                "settings_version_mismatch when another change came first. validation_failed names every field. " +
+                "For an account that confirms sensitive operations by call, a change of address needs a step-up " +
+                "token for change_notification_addresses in the Step-Up-Token header (step_up_required without).")
             .Problems(NotificationsProblems.SettingsNotFound,
-                NotificationsProblems.SettingsVersionMismatch, NotificationsProblems.PreconditionRequired);
+                NotificationsProblems.SettingsVersionMismatch, NotificationsProblems.PreconditionRequired,
+                NotificationsProblems.StepUpRequired, NotificationsProblems.ConfirmationUnavailable);
         group.MapGet("/", NotificationLog.ListAsync)
             .WithSummary("What was sent (or is being sent), newest first, paged by nextCursor")
             .Produces<Page<NotificationEntry>>(StatusCodes.Status200OK).Paged();
@@ -89,7 +93,7 @@ public static class SettingsEndpoints
 
     private static async Task<Results<Ok<SettingsResponse>, ProblemHttpResult>> UpdateAsync(
         UpdateSettingsRequest request, ClaimsPrincipal user, HttpContext context, NotificationsDbContext db,
-        TimeProvider clock, CancellationToken cancellationToken)
+        IOperationConfirmation confirmation, TimeProvider clock, CancellationToken cancellationToken)
     {
         var accountId = user.AccountId();
         var settings = await db.Settings.FirstOrDefaultAsync(s => s.AccountId == accountId, cancellationToken);
@@ -109,10 +113,27 @@ public static class SettingsEndpoints
             return Mismatch(settings.Version);
         }
 
+        var invoicesOrders = request.InvoicesOrders?.Trim() ?? settings.InvoicesOrdersEmail;
+        var support = request.Support?.Trim() ?? settings.SupportEmail;
+        var complaints = request.Complaints?.Trim() ?? settings.ComplaintsEmail;
+        // Where invoices, support answers and complaints go is a sensitive change: an account that confirms sensitive
+        // operations by call needs a step-up token for it (spent here; nothing is changed when refused).
+        if (!SameAddress(invoicesOrders, settings.InvoicesOrdersEmail) || !SameAddress(support, settings.SupportEmail)
+            || !SameAddress(complaints, settings.ComplaintsEmail))
+        {
+            var check = await confirmation.ConfirmAsync(
+                accountId, ConfirmedOperations.ChangeNotificationAddresses, ConfirmedOperations.TokenOf(context),
+                cancellationToken);
+            if (check.Refusal() is { } refused)
+            {
+                return refused;
+            }
+        }
+
         settings.NewsSubscription = request.NewsSubscription ?? settings.NewsSubscription;
-        settings.InvoicesOrdersEmail = request.InvoicesOrders?.Trim() ?? settings.InvoicesOrdersEmail;
-        settings.SupportEmail = request.Support?.Trim() ?? settings.SupportEmail;
-        settings.ComplaintsEmail = request.Complaints?.Trim() ?? settings.ComplaintsEmail;
+        settings.InvoicesOrdersEmail = invoicesOrders;
+        settings.SupportEmail = support;
+        settings.ComplaintsEmail = complaints;
         var newThreshold = request.ThresholdGiven
             ? request.BalanceAlertThreshold?.Amount
             : settings.BalanceAlertThreshold;
@@ -153,6 +174,8 @@ public static class SettingsEndpoints
             settings.AccountEmail, settings.InvoicesOrdersEmail, settings.SupportEmail, settings.ComplaintsEmail),
         settings.Version,
         settings.UpdatedAt);
+
+    private static bool SameAddress(string a, string b) => string.Equals(a, b, StringComparison.OrdinalIgnoreCase);
 
     private static ProblemHttpResult NotFound() => NotificationsProblems.SettingsNotFound.Result(
         "No notification settings for this account (a new account's appear within seconds of registration).");

@@ -20,6 +20,7 @@ public static class MessageTypes
     public const string IpAllowListChanged = "ip_allow_list_changed";
     public const string SecurityCodeSet = "security_code_set";
     public const string TwoFactorChanged = "two_factor_changed";
+    public const string CallConfirmationChanged = "call_confirmation_changed";
     public const string CompanyVerificationDecided = "company_verification_decided";
     public const string CountryChanged = "country_changed";
     public const string LowBalance = "low_balance";
@@ -178,6 +179,19 @@ public static class MailTemplates
                     ? "If you did not ask for this, contact support at once."
                     : "If you did not do this, contact support at once.",
             ]);
+
+    public static MailContent CallConfirmationChanged(string firstName, bool enabled, string? fromAddress) => Render(
+        enabled ? "Confirmation by call turned on" : "Confirmation by call turned off",
+        $"Hello {firstName},",
+        [
+            enabled
+                ? $"sensitive operations on your Introserv account are now confirmed by a call to your verified " +
+                    $"phone{From(fromAddress)}: security settings, notification addresses, and larger orders and " +
+                    "plan changes."
+                : $"confirmation of sensitive operations by call was turned off for your Introserv " +
+                    $"account{From(fromAddress)}.",
+            "If you did not do this, contact support at once.",
+        ]);
 
     public static MailContent CompanyVerificationDecided(string firstName, string status, string? reason) => Render(
         status == "approved" ? "Your company details were approved" : "Your company details were not approved",

@@ -164,6 +164,12 @@ namespace Introserv.Identity.Data.Migrations
                         .IsConcurrencyToken()
                         .HasColumnType("text");
 
+                    b.Property<bool>("ConfirmOperationsByCall")
+                        .HasColumnType("boolean");
+
+                    b.Property<DateTimeOffset?>("ConfirmOperationsByCallSince")
+                        .HasColumnType("timestamp with time zone");
+
                     b.Property<DateTimeOffset>("CreatedAt")
                         .HasColumnType("timestamp with time zone");
 

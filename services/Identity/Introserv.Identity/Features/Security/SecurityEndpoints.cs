@@ -27,6 +27,7 @@ public sealed record SecurityOverview(
     bool SecurityCodeSet,
     AllowListState IpAllowList,
     TwoFactorState TwoFactor,
+    CallConfirmationState CallConfirmation,
     IReadOnlyList<SessionView> Sessions,
     string CurrentAddress);
 
@@ -53,21 +54,32 @@ public static class SecurityEndpoints
             .WithSummary("The signed-in account, session, roles and scopes as the access token names them " +
                 "(no database read): a cheap check that a token is still accepted");
         account.MapGet("/security", GetOverviewAsync).WithName("GetAccountSecurity")
-            .WithSummary("Login, last access, security-code state, IP allow-list, second factor and sessions");
+            .WithSummary("Login, last access, security-code state, IP allow-list, second factor, " +
+                "confirmation by call and sessions");
         account.MapPost("/step-up", StepUpEndpoint.HandleAsync).WithName("StepUp")
             .WithSummary("Confirm identity (second factor, or password without one) for sensitive changes")
             .Problems(IdentityProblems.InvalidSecondFactor,
                 IdentityProblems.InvalidPassword, IdentityProblems.TooManyAttempts);
         account.MapPut("/security-code", SecuritySettings.SetSecurityCodeAsync).WithName("SetSecurityCode")
             .WithSummary("Set the support security code (once; it can never be read or changed)")
-            .Problems(IdentityProblems.StepUpRequired, IdentityProblems.SecurityCodeAlreadySet);
+            .Problems(IdentityProblems.StepUpRequired, IdentityProblems.ConfirmationUnavailable,
+                IdentityProblems.SecurityCodeAlreadySet);
         account.MapPut("/ip-allow-list", SecuritySettings.SetIpAllowListAsync).WithName("SetIpAllowList")
             .WithSummary("Replace the IP allow-list (addresses, a-b ranges, CIDR; empty = no restriction)")
-            .Problems(IdentityProblems.StepUpRequired, IdentityProblems.WouldLockOut);
+            .Problems(IdentityProblems.StepUpRequired, IdentityProblems.ConfirmationUnavailable,
+                IdentityProblems.WouldLockOut);
         account.MapPost("/password", SecuritySettings.ChangePasswordAsync).WithName("ChangePassword")
             .WithSummary("Change the password; every other session is revoked")
-            .Problems(IdentityProblems.StepUpRequired, IdentityProblems.CurrentPasswordIncorrect,
-                IdentityProblems.PasswordReused, IdentityProblems.TooManyAttempts);
+            .Problems(IdentityProblems.StepUpRequired, IdentityProblems.ConfirmationUnavailable,
+                IdentityProblems.CurrentPasswordIncorrect, IdentityProblems.PasswordReused,
+                IdentityProblems.TooManyAttempts);
+        account.MapPut("/call-confirmation", CallConfirmationSetting.SetAsync).WithName("SetCallConfirmation")
+            .WithSummary("Confirm sensitive operations by call (on: needs a verified phone and a step-up; " +
+                "off: confirmed by call itself)")
+            .WithDescription("When on, each sensitive operation needs a step-up token for it in the Step-Up-Token " +
+                "header: a step_up challenge (POST /api/verification/challenges) confirmed by call or SMS.")
+            .Problems(IdentityProblems.StepUpRequired, IdentityProblems.ConfirmationUnavailable,
+                IdentityProblems.PhoneNotVerified);
         account.MapGet("/sessions", ListSessionsAsync).WithName("ListSessions")
             .WithSummary("Active sessions, newest first, paged by nextCursor")
             .Paged();
@@ -121,6 +133,7 @@ public static class SecurityEndpoints
             new TwoFactorState(
                 account.TotpSecret is not null, secondFactor.MethodsFor(account), page.RecoveryCodesLeft,
                 account.TotpEnabledAt),
+            CallConfirmationState.Of(account),
             page.Sessions
                 .Select(s => new SessionView(
                     s.Id, s.ClientId, s.CreatedIp, s.CreatedAt, s.LastIp, s.LastUsedAt, s.UserAgent, s.Id == sessionId))
@@ -165,6 +178,8 @@ public static class SecurityEndpoints
                         IpAllowListVersion = x.Account.IpAllowListVersion,
                         TotpSecret = x.Account.TotpSecret,
                         TotpEnabledAt = x.Account.TotpEnabledAt,
+                        ConfirmOperationsByCall = x.Account.ConfirmOperationsByCall,
+                        ConfirmOperationsByCallSince = x.Account.ConfirmOperationsByCallSince,
                     },
                     db.RecoveryCodes.Count(c => c.AccountId == accountId && c.UsedAt == null),
                     db.LoginAttempts

@@ -1,6 +1,7 @@
 using System.ComponentModel.DataAnnotations;
 using Introserv.AllowList;
 using Introserv.BuildingBlocks.Data;
+using Introserv.BuildingBlocks.Hosting;
 using Introserv.BuildingBlocks.Messaging;
 using Introserv.Identity.Contracts;
 using Introserv.Identity.Features.Registration;
@@ -77,7 +78,8 @@ public static class SecuritySettings
             return AlreadySet();
         }
 
-        if (await stepUp.RequireAsync(user, account, cancellationToken) is { } problem)
+        if (await stepUp.RequireAsync(user, account, ConfirmedOperations.SetSecurityCode, cancellationToken)
+            is { } problem)
         {
             return problem;
         }
@@ -120,11 +122,7 @@ public static class SecuritySettings
             return AccountContext.AccountGone();
         }
 
-        if (await stepUp.RequireAsync(user, account, cancellationToken) is { } problem)
-        {
-            return problem;
-        }
-
+        // Checked before the step-up: a confirmation token is spent by the step-up check.
         var caller = context.ClientAddress();
         var matcher = IpAllowListMatcher.Create(parsed.Ranges);
         if (!matcher.Allows(caller) && !request.ConfirmLockOut)
@@ -133,6 +131,12 @@ public static class SecuritySettings
                 $"Your current address {context.ClientAddressText()} is not in the list, so you would lose access. " +
                 "Add it, or send confirmLockOut: true to save the list anyway.",
                 new Dictionary<string, object?> { ["callerAddress"] = context.ClientAddressText() });
+        }
+
+        if (await stepUp.RequireAsync(user, account, ConfirmedOperations.ChangeIpAllowList, cancellationToken)
+            is { } problem)
+        {
+            return problem;
         }
 
         var entries = parsed.Entries.Distinct(StringComparer.Ordinal).ToList();
@@ -178,7 +182,8 @@ public static class SecuritySettings
             return FieldError.Result("newPassword", weak);
         }
 
-        if (await stepUp.RequireAsync(user, account, cancellationToken) is { } problem)
+        if (await stepUp.RequireAsync(user, account, ConfirmedOperations.ChangePassword, cancellationToken)
+            is { } problem)
         {
             return problem;
         }

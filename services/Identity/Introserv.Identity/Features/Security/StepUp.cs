@@ -1,5 +1,6 @@
 using Introserv.Identity.Features.SignIn;
 using Introserv.Identity.Features.TwoFactor;
+using Introserv.BuildingBlocks.Hosting;
 using Microsoft.Extensions.Options;
 
 namespace Introserv.Identity.Features.Security;
@@ -9,21 +10,33 @@ public sealed record StepUpRequest(
     [property: TextLength(64)] string? Code = null,
     [property: TextLength(Registration.RegistrationRules.PasswordMaxLength)] string? Password = null);
 
-// Sensitive operations (security code, allow-list, password, turning off the second factor) need a recent
-// sign-in or a fresh proof: the second factor when the account has one, otherwise the password.
+// Sensitive operations (security code, allow-list, password, the second factor) need a recent sign-in or a fresh
+// proof: the second factor when the account has one, otherwise the password. An account that confirms sensitive
+// operations by call needs, instead, a Verification step-up token for the operation in the Step-Up-Token header,
+// spent by the check (CallConfirmation).
 public sealed class StepUp(
     IdentityServiceDbContext db,
     SecondFactorVerifier secondFactor,
+    CallConfirmation calls,
+    IHttpContextAccessor http,
     IOptions<IdentityServerOptions> settings,
     TimeProvider clock)
 {
     public const string PasswordMethod = "password";
 
-    // Null when the caller may proceed; otherwise the 403 step_up_required problem.
+    // Null when the caller may proceed; otherwise the 403 step_up_required problem (or 503 when the token cannot be
+    // checked). Call it last, after every other check of the request: a call-confirmation token is spent here.
     public async Task<ProblemHttpResult?> RequireAsync(
-        ClaimsPrincipal user, Account account, CancellationToken cancellationToken)
+        ClaimsPrincipal user, Account account, string operation, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(account);
+        if (account.ConfirmOperationsByCall)
+        {
+            var token = http.HttpContext is { } context ? ConfirmedOperations.TokenOf(context) : null;
+            var check = await calls.CheckAsync(account.Id, true, operation, token, cancellationToken);
+            return check.Refusal();
+        }
+
         var window = settings.Value.StepUpWindow;
         var now = clock.GetUtcNow();
         if (user.AuthenticatedAt() is { } signedIn && now - signedIn <= window)
@@ -45,7 +58,7 @@ public sealed class StepUp(
 
         return IdentityProblems.StepUpRequired.Result(
             "This change needs a recent sign-in: confirm with POST /api/account/step-up, or sign in again.",
-            new Dictionary<string, object?> { ["methods"] = MethodsFor(account) });
+            new Dictionary<string, object?> { ["methods"] = MethodsFor(account), ["operation"] = operation });
     }
 
     public IReadOnlyList<string> MethodsFor(Account account) =>

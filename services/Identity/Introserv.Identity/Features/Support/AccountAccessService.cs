@@ -1,5 +1,7 @@
 using System.Net;
 using Grpc.Core;
+using Introserv.BuildingBlocks.Hosting;
+using Introserv.Identity.Features.Security;
 using Introserv.Identity.Grpc;
 using Microsoft.AspNetCore.Authorization;
 
@@ -9,7 +11,7 @@ namespace Introserv.Identity.Features.Support;
 // Served on Identity's internal gRPC port, which the gateway never routes from outside, and only to callers with a
 // service token (client-credentials grant, role service).
 [Authorize(Policy = AuthenticationExtensions.ServicePolicy)]
-public sealed class AccountAccessService(IdentityServiceDbContext db, TimeProvider clock)
+public sealed class AccountAccessService(IdentityServiceDbContext db, CallConfirmation calls, TimeProvider clock)
     : AccountAccess.AccountAccessBase
 {
     public const int MaxReportsPerCall = 1000;
@@ -77,5 +79,50 @@ public sealed class AccountAccessService(IdentityServiceDbContext db, TimeProvid
         }
 
         return new ReportAccessReply { Accepted = accepted };
+    }
+
+    // For Orders and Notifications: whether the account confirms the operation by call and, if it does, the token
+    // spent (Identity keeps the setting; Verification the tokens).
+    public override async Task<ConfirmOperationReply> ConfirmOperation(
+        ConfirmOperationRequest request, ServerCallContext context)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(context);
+        if (!Guid.TryParse(request.AccountId, out var accountId))
+        {
+            throw new RpcException(new Status(StatusCode.InvalidArgument, "account_id must be a GUID."));
+        }
+
+        if (!ConfirmedOperations.All.Contains(request.Operation))
+        {
+            throw new RpcException(new Status(StatusCode.InvalidArgument, "operation is not a confirmed operation."));
+        }
+
+        var byCall = await db.Users.AsNoTracking()
+            .Where(a => a.Id == accountId)
+            .Select(a => (bool?)a.ConfirmOperationsByCall)
+            .FirstOrDefaultAsync(context.CancellationToken);
+        if (byCall is null)
+        {
+            return new ConfirmOperationReply { Outcome = ConfirmOperationReply.Types.Outcome.AccountNotFound };
+        }
+
+        var check = await calls.CheckAsync(
+            accountId, byCall.Value, request.Operation, request.StepUpToken, context.CancellationToken);
+        return check.Outcome switch
+        {
+            ConfirmationOutcome.NotRequired =>
+                new ConfirmOperationReply { Outcome = ConfirmOperationReply.Types.Outcome.NotRequired },
+            ConfirmationOutcome.Confirmed =>
+                new ConfirmOperationReply { Outcome = ConfirmOperationReply.Types.Outcome.Confirmed },
+            ConfirmationOutcome.TokenRequired =>
+                new ConfirmOperationReply { Outcome = ConfirmOperationReply.Types.Outcome.TokenRequired },
+            ConfirmationOutcome.TokenInvalid => new ConfirmOperationReply
+            {
+                Outcome = ConfirmOperationReply.Types.Outcome.TokenInvalid,
+                Reason = check.Reason ?? "",
+            },
+            _ => throw new RpcException(new Status(StatusCode.Unavailable, "Verification cannot be asked.")),
+        };
     }
 }

@@ -1,4 +1,5 @@
 using Introserv.BuildingBlocks.Data;
+using Introserv.BuildingBlocks.Hosting;
 using Introserv.BuildingBlocks.Messaging;
 using Introserv.Identity.Contracts;
 using Introserv.Identity.Features.Security;
@@ -20,17 +21,20 @@ public static class TwoFactorEndpoints
         ArgumentNullException.ThrowIfNull(account);
         account.MapPost("/two-factor/totp", BeginAsync).WithName("BeginTotpEnrollment")
             .WithSummary("Start enrolling an authenticator app: returns the secret and otpauth URI")
-            .Problems(IdentityProblems.StepUpRequired, IdentityProblems.TwoFactorAlreadyEnabled);
+            .Problems(IdentityProblems.StepUpRequired, IdentityProblems.ConfirmationUnavailable,
+                IdentityProblems.TwoFactorAlreadyEnabled);
         account.MapPost("/two-factor/totp/confirm", ConfirmAsync).WithName("ConfirmTotpEnrollment")
             .WithSummary("Confirm the enrollment with a first code; returns the one-time recovery codes (shown once)")
             .Problems(IdentityProblems.InvalidSecondFactor, IdentityProblems.TwoFactorAlreadyEnabled,
                 IdentityProblems.TwoFactorEnrollmentMissing);
         account.MapDelete("/two-factor", DisableAsync).WithName("DisableTwoFactor")
             .WithSummary("Turn the second factor off")
-            .Problems(IdentityProblems.StepUpRequired, IdentityProblems.TwoFactorNotEnabled);
+            .Problems(IdentityProblems.StepUpRequired, IdentityProblems.ConfirmationUnavailable,
+                IdentityProblems.TwoFactorNotEnabled);
         account.MapPost("/two-factor/recovery-codes", RegenerateAsync).WithName("RegenerateRecoveryCodes")
             .WithSummary("Replace the recovery codes (shown once)")
-            .Problems(IdentityProblems.StepUpRequired, IdentityProblems.TwoFactorNotEnabled);
+            .Problems(IdentityProblems.StepUpRequired, IdentityProblems.ConfirmationUnavailable,
+                IdentityProblems.TwoFactorNotEnabled);
         return account;
     }
 
@@ -49,7 +53,8 @@ public static class TwoFactorEndpoints
             return AlreadyEnabled();
         }
 
-        if (await stepUp.RequireAsync(user, account, cancellationToken) is { } problem)
+        if (await stepUp.RequireAsync(user, account, ConfirmedOperations.ChangeTwoFactor, cancellationToken)
+            is { } problem)
         {
             return problem;
         }
@@ -174,7 +179,9 @@ public static class TwoFactorEndpoints
 
         return (
             account,
-            account.TotpSecret is null ? NotEnabled() : await stepUp.RequireAsync(user, account, cancellationToken));
+            account.TotpSecret is null
+                ? NotEnabled()
+                : await stepUp.RequireAsync(user, account, ConfirmedOperations.ChangeTwoFactor, cancellationToken));
     }
 
     private static ProblemHttpResult AlreadyEnabled() =>

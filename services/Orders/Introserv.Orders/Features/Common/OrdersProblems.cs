@@ -76,6 +76,10 @@ public static class OrdersProblems
     public static readonly IReadOnlyList<ProblemType> Quote =
         [QuoteNotFound, QuoteAlreadyUsed, QuoteExpired, QuoteOutdated];
 
+    // A charge above the confirmation amount, for an account that confirms sensitive operations by call.
+    public static readonly IReadOnlyList<ProblemType> CallConfirmed =
+        [ConfirmationProblems.StepUpRequired, ConfirmationProblems.ConfirmationUnavailable];
+
     // The problems of paying from the balance.
     public static readonly IReadOnlyList<ProblemType> Payment = [InsufficientBalance, .. PaymentBlocked];
 

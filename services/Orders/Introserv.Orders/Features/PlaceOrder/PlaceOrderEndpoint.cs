@@ -1,6 +1,7 @@
 using System.ComponentModel.DataAnnotations;
 using System.Security.Claims;
 using Grpc.Core;
+using Introserv.BuildingBlocks.Hosting;
 using Microsoft.AspNetCore.Mvc;
 
 namespace Introserv.Orders.Features.PlaceOrder;
@@ -25,14 +26,16 @@ public static class PlaceOrderEndpoint
                 "otherwise pending_payment with an unpaid invoice (paymentBlockedReasons says why when the profile " +
                 "does not allow payment).")
             .Answers<OrderResponse>(StatusCodes.Status201Created,
-                [.. OrdersProblems.Keyed, OrdersProblems.AddressPoolExhausted, OrdersProblems.ServiceUnavailable]);
+                [.. OrdersProblems.Keyed, OrdersProblems.AddressPoolExhausted, OrdersProblems.ServiceUnavailable,
+                    .. OrdersProblems.CallConfirmed]);
         return orders;
     }
 
     private static async Task<Results<StoredAnswer, ProblemHttpResult>> PlaceAsync(
         PlaceOrderRequest request, [FromHeader(Name = Idempotency.Header)] string? idempotencyKey,
-        ClaimsPrincipal user, OrdersDbContext db, KeyedRequests keyed, OrderPlacement placement, TimeProvider clock,
-        CancellationToken cancellationToken)
+        [FromHeader(Name = ConfirmedOperations.Header)] string? stepUpToken,
+        ClaimsPrincipal user, OrdersDbContext db, KeyedRequests keyed, OrderPlacement placement,
+        LargeChargeConfirmation confirmation, TimeProvider clock, CancellationToken cancellationToken)
     {
         var plan = request.PlanId is null ? null : await db.Plans.AsNoTracking().Include(p => p.Periods)
             .FirstOrDefaultAsync(p => p.Id == request.PlanId && p.Active, cancellationToken);
@@ -69,7 +72,10 @@ public static class PlaceOrderEndpoint
                 prepare: async ct =>
                 {
                     blocked = await placement.PaymentBlockersAsync(accountId, ct);
-                    return null;
+                    // Last: a confirmation token is spent by the check.
+                    return await confirmation.RequireAsync(
+                        accountId, ConfirmedOperations.ConfirmOrder, Pricing.PeriodPrice(plan, period) + plan.SetupFee,
+                        plan.Currency, stepUpToken, ct);
                 });
         }
         catch (RpcException)

@@ -1,5 +1,6 @@
 using System.Security.Claims;
 using Introserv.BuildingBlocks.Data;
+using Introserv.BuildingBlocks.Hosting;
 using Introserv.BuildingBlocks.Messaging;
 using Introserv.Orders.Contracts;
 using Introserv.Orders.Features.Balance;
@@ -38,7 +39,8 @@ public static class PlanChangeEndpoints
             .WithSummary("Confirm a plan-change quote: charges or credits exactly the quoted amount " +
                 "(an optional Idempotency-Key makes a retry answer the first answer)")
             .Answers<OrderResponse>(StatusCodes.Status200OK, [OrdersProblems.OrderNotFound, .. OrdersProblems.Quote,
-                .. OrdersProblems.Payment, .. OrdersProblems.Keyed, OrdersProblems.ServiceUnavailable]);
+                .. OrdersProblems.Payment, .. OrdersProblems.Keyed, OrdersProblems.ServiceUnavailable,
+                .. OrdersProblems.CallConfirmed]);
         return orders;
     }
 
@@ -108,8 +110,9 @@ public static class PlanChangeEndpoints
 
     private static async Task<Results<StoredAnswer, ProblemHttpResult>> ConfirmAsync(
         Guid id, ConfirmQuoteRequest request, [FromHeader(Name = Idempotency.Header)] string? idempotencyKey,
+        [FromHeader(Name = ConfirmedOperations.Header)] string? stepUpToken,
         ClaimsPrincipal user, OrdersDbContext db, KeyedRequests keyed, OrderPlacement placement, Ledger ledger,
-        TimeProvider clock, CancellationToken cancellationToken)
+        LargeChargeConfirmation confirmation, TimeProvider clock, CancellationToken cancellationToken)
     {
         var accountId = user.AccountId();
         var quoteId = request.QuoteId!.Value;
@@ -119,11 +122,21 @@ public static class PlanChangeEndpoints
             var charge = await db.Quotes
                 .AsNoTracking()
                 .Where(q => q.Id == quoteId && q.AccountId == accountId)
-                .Select(q => q.Amount)
+                .Select(q => new { q.Amount, q.Currency })
                 .FirstOrDefaultAsync(ct);
-            return charge > 0 && await placement.PaymentBlockersAsync(accountId, ct) is { Count: > 0 } blocked
-                ? OrdersProblems.Blocked(blocked)
-                : null;
+            if (charge is null || charge.Amount <= 0)
+            {
+                return null;
+            }
+
+            if (await placement.PaymentBlockersAsync(accountId, ct) is { Count: > 0 } blocked)
+            {
+                return OrdersProblems.Blocked(blocked);
+            }
+
+            // Last: a confirmation token is spent by the check.
+            return await confirmation.RequireAsync(
+                accountId, ConfirmedOperations.ChangePlan, charge.Amount, charge.Currency, stepUpToken, ct);
         }
 
         var keyedRequest = new KeyedRequest(
