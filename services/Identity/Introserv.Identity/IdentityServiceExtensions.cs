@@ -46,6 +46,7 @@ public static class IdentityServiceExtensions
         builder.Services.AddScoped<StepUp>();
         builder.Services.AddHttpContextAccessor();
         CallConfirmation.Register(builder.Services);
+        PhoneSignIn.Register(builder.Services);
         // Step-up tokens are spent by Verification (gRPC, with Identity's own service token). A spent token cannot
         // be spent again, so the call is never retried: a deadline, no retry handler.
         builder.AddSingleShotServiceGrpcClient<Verification.Grpc.PhoneVerification.PhoneVerificationClient>(

@@ -16,6 +16,7 @@ public static class LoginPages
 {
     public const string LoginPath = "/account/login";
     public const string SecondFactorPath = "/account/login/second-factor";
+    public const string PhoneCodePath = "/account/login/second-factor/phone";
     public const string SignedInPath = "/account/signed-in";
     public const string SignedOutPath = "/account/signed-out";
 
@@ -23,6 +24,11 @@ public static class LoginPages
     public const string SecurityStampClaim = "stamp";
 
     private const string ReturnUrlItem = "returnUrl";
+
+    // The sign-in phone challenge in progress, kept in the second-factor cookie (encrypted, five minutes).
+    private const string PhoneChallengeClaim = "phone_challenge";
+    private const string PhoneDeliveryClaim = "phone_delivery";
+    private const string PhoneMaskedClaim = "phone_masked";
 
     public static IEndpointRouteBuilder MapLoginPages(this IEndpointRouteBuilder endpoints)
     {
@@ -40,6 +46,7 @@ public static class LoginPages
         pages.MapPost("/login", SubmitLoginAsync);
         pages.MapGet("/login/second-factor", ShowSecondFactorAsync);
         pages.MapPost("/login/second-factor", SubmitSecondFactorAsync);
+        pages.MapPost("/login/second-factor/phone", SendPhoneCodeAsync);
         pages.MapGet("/signed-in", ShowSignedInAsync);
         pages.MapGet("/signed-out", () => Html.Page("Signed out", "<p>You have signed out.</p>"));
         pages.MapPasswordResetPages();
@@ -136,12 +143,109 @@ public static class LoginPages
         return Results.Redirect(returnUrl);
     }
 
-    private static async Task<IResult> ShowSecondFactorAsync(HttpContext context, IAntiforgery antiforgery)
+    private static async Task<IResult> ShowSecondFactorAsync(
+        HttpContext context, IAntiforgery antiforgery, PhoneSignIn phone, string? use,
+        CancellationToken cancellationToken)
     {
         var pending = await context.AuthenticateAsync(OidcServerExtensions.SecondFactorScheme);
-        return pending.Succeeded
-            ? SecondFactorForm(context, antiforgery, error: null, StatusCodes.Status200OK)
-            : Results.Redirect(LoginPath);
+        if (!pending.Succeeded || !Guid.TryParse(pending.Principal.FindFirstValue(Claims.Subject), out var accountId))
+        {
+            return Results.Redirect(LoginPath);
+        }
+
+        // ?use=app: back to the authenticator app while a phone code is under way.
+        return SecondFactorForm(context, antiforgery, error: null, StatusCodes.Status200OK,
+            await PhoneOptionAsync(pending, accountId, phone, cancellationToken, ignorePending: use == "app"));
+    }
+
+    // A form post of the second-factor step: the pending sign-in (the password was right), its account with the
+    // same security stamp, and a valid antiforgery token; otherwise the answer (back to the login page, or the form).
+    private static async Task<(
+            AuthenticateResult Pending, ClaimsPrincipal Principal, Account Account, IResult? Refused)>
+        PendingSecondFactorAsync(HttpContext context, IAntiforgery antiforgery, UserManager<Account> users)
+    {
+        var pending = await context.AuthenticateAsync(OidcServerExtensions.SecondFactorScheme);
+        if (!pending.Succeeded || pending.Principal.FindFirstValue(Claims.Subject) is not { } subject)
+        {
+            return (pending, null!, null!, Results.Redirect(LoginPath));
+        }
+
+        if (!await antiforgery.IsRequestValidAsync(context))
+        {
+            return (pending, null!, null!, SecondFactorForm(
+                context, antiforgery, "The form has expired; try again.", StatusCodes.Status400BadRequest));
+        }
+
+        var account = await users.FindByIdAsync(subject);
+        if (account is null || account.SecurityStamp != pending.Principal.FindFirstValue(SecurityStampClaim))
+        {
+            await context.SignOutAsync(OidcServerExtensions.SecondFactorScheme);
+            return (pending, null!, null!, Results.Redirect(LoginPath));
+        }
+
+        return (pending, pending.Principal, account, null);
+    }
+
+    // "Text me a code" / "Call me": starts a sign_in challenge on the verified phone, or with a challenge under way,
+    // sends it again through the other gateway.
+    private static async Task<IResult> SendPhoneCodeAsync(
+        HttpContext context, IAntiforgery antiforgery, UserManager<Account> users, PhoneSignIn phone,
+        CancellationToken cancellationToken)
+    {
+        var (pending, principal, account, refused) = await PendingSecondFactorAsync(context, antiforgery, users);
+        if (refused is not null)
+        {
+            return refused;
+        }
+
+        var form = await context.Request.ReadFormAsync(cancellationToken);
+        var current = principal.FindFirstValue(PhoneChallengeClaim);
+        var channel = form["channel"].ToString();
+        (PhoneChallenge? Challenge, string? Error) sent;
+        if (form["otherGateway"] == "true" && current is not null)
+        {
+            sent = await phone.ResendAsync(account.Id, current, cancellationToken);
+        }
+        else if (channel is PhoneSignIn.Sms or PhoneSignIn.Call)
+        {
+            sent = await phone.StartAsync(account.Id, channel, context.ClientAddressText(), cancellationToken);
+        }
+        else
+        {
+            sent = (null, "Choose a text message or a call.");
+        }
+
+        if (sent.Challenge is { } challenge)
+        {
+            var identity = new ClaimsIdentity(OidcServerExtensions.SecondFactorScheme);
+            identity.AddClaims(principal.Claims
+                .Where(c => c.Type is not (PhoneChallengeClaim or PhoneDeliveryClaim or PhoneMaskedClaim))
+                .Select(c => new Claim(c.Type, c.Value)));
+            identity.AddClaim(new Claim(PhoneChallengeClaim, challenge.Id));
+            identity.AddClaim(new Claim(PhoneDeliveryClaim, challenge.Delivery));
+            identity.AddClaim(new Claim(PhoneMaskedClaim, challenge.MaskedPhone));
+            await context.SignInAsync(
+                OidcServerExtensions.SecondFactorScheme, new ClaimsPrincipal(identity), pending.Properties);
+            return SecondFactorForm(context, antiforgery,
+                challenge.Delivered ? null : "The message could not be delivered: try the other gateway.",
+                StatusCodes.Status200OK, new PhoneOption(challenge.Delivery, challenge.MaskedPhone));
+        }
+
+        return SecondFactorForm(context, antiforgery, sent.Error, StatusCodes.Status200OK,
+            await PhoneOptionAsync(pending, account.Id, phone, cancellationToken));
+    }
+
+    // What the page offers for the phone: the challenge under way, or the choice when a verified phone exists.
+    private static async Task<PhoneOption?> PhoneOptionAsync(
+        AuthenticateResult pending, Guid accountId, PhoneSignIn phone, CancellationToken cancellationToken,
+        bool ignorePending = false)
+    {
+        if (!ignorePending && pending.Principal?.FindFirstValue(PhoneDeliveryClaim) is { } delivery)
+        {
+            return new PhoneOption(delivery, pending.Principal.FindFirstValue(PhoneMaskedClaim) ?? "");
+        }
+
+        return await phone.IsAvailableAsync(accountId, cancellationToken) ? new PhoneOption(null, null) : null;
     }
 
     private static async Task<IResult> SubmitSecondFactorAsync(
@@ -150,27 +254,15 @@ public static class LoginPages
         UserManager<Account> users,
         LoginThrottle throttle,
         SecondFactorVerifier secondFactor,
+        PhoneSignIn phone,
         NewAddressNotice newAddress,
         TimeProvider clock,
         CancellationToken cancellationToken)
     {
-        var pending = await context.AuthenticateAsync(OidcServerExtensions.SecondFactorScheme);
-        if (!pending.Succeeded || pending.Principal.FindFirstValue(Claims.Subject) is not { } subject)
+        var (pending, principal, account, refused) = await PendingSecondFactorAsync(context, antiforgery, users);
+        if (refused is not null)
         {
-            return Results.Redirect(LoginPath);
-        }
-
-        if (!await antiforgery.IsRequestValidAsync(context))
-        {
-            return SecondFactorForm(
-                context, antiforgery, "The form has expired; try again.", StatusCodes.Status400BadRequest);
-        }
-
-        var account = await users.FindByIdAsync(subject);
-        if (account is null || account.SecurityStamp != pending.Principal.FindFirstValue(SecurityStampClaim))
-        {
-            await context.SignOutAsync(OidcServerExtensions.SecondFactorScheme);
-            return Results.Redirect(LoginPath);
+            return refused;
         }
 
         var returnUrl = SafeReturnUrl(
@@ -186,17 +278,44 @@ public static class LoginPages
         }
 
         var form = await context.Request.ReadFormAsync(cancellationToken);
-        var method = await secondFactor.VerifyAsync(account, form["code"].ToString(), cancellationToken);
-        if (method is null)
+        var code = form["code"].ToString().Trim();
+        string amr;
+        if (form["method"] == "phone" && principal.FindFirstValue(PhoneChallengeClaim) is { } challengeId)
         {
-            return SecondFactorForm(context, antiforgery,
-                "The code is incorrect or has already been used.", StatusCodes.Status401Unauthorized);
+            var option = new PhoneOption(
+                principal.FindFirstValue(PhoneDeliveryClaim),
+                principal.FindFirstValue(PhoneMaskedClaim));
+            if (code.Length is 0 or > 16)
+            {
+                return SecondFactorForm(context, antiforgery, "Type the code you received.",
+                    StatusCodes.Status400BadRequest, option);
+            }
+
+            if (await phone.ConfirmAsync(account.Id, challengeId, code, cancellationToken) is { } wrong)
+            {
+                return SecondFactorForm(context, antiforgery, wrong, StatusCodes.Status401Unauthorized, option);
+            }
+
+            // RFC 8176: "sms" for a text message, "tel" for a call.
+            amr = option.Delivery == "sms" ? "sms" : "tel";
+        }
+        else
+        {
+            var method = await secondFactor.VerifyAsync(account, code, cancellationToken);
+            if (method is null)
+            {
+                return SecondFactorForm(context, antiforgery,
+                    "The code is incorrect or has already been used.", StatusCodes.Status401Unauthorized,
+                    await PhoneOptionAsync(pending, account.Id, phone, cancellationToken, ignorePending: true));
+            }
+
+            amr = method == TotpMethod.MethodName ? "otp" : "rec";
         }
 
         await throttle.FinishAsync(attempt, LoginOutcome.Succeeded, cancellationToken);
         await newAddress.CheckAsync(account.Id, attempt.AttemptId, context, cancellationToken);
         await context.SignOutAsync(OidcServerExtensions.SecondFactorScheme);
-        await SignInAsync(context, account, ["pwd", method == TotpMethod.MethodName ? "otp" : "rec"], clock);
+        await SignInAsync(context, account, ["pwd", amr], clock);
         return Results.Redirect(returnUrl);
     }
 
@@ -274,22 +393,62 @@ public static class LoginPages
         return Html.Page("Sign in", body, status);
     }
 
-    private static IResult SecondFactorForm(HttpContext context, IAntiforgery antiforgery, string? error, int status)
+    // The phone part of the second-factor page: a challenge under way (how it was delivered, to which masked
+    // number), or only the offer (both null).
+    private sealed record PhoneOption(string? Delivery, string? MaskedPhone);
+
+    private static IResult SecondFactorForm(
+        HttpContext context, IAntiforgery antiforgery, string? error, int status, PhoneOption? phone = null)
     {
         var tokens = antiforgery.GetAndStoreTokens(context);
-        var body = $"""
+        var token = $"""<input type="hidden" name="{Html.Encode(tokens.FormFieldName)}" """ +
+            $"""value="{Html.Encode(tokens.RequestToken ?? "")}">""";
+        var body = phone?.Delivery is { } delivery
+            ? $"""
+            {Html.Error(error)}
+            <p>{Html.Encode(PhoneInstruction(delivery, phone.MaskedPhone ?? ""))}</p>
+            <form method="post" action="{SecondFactorPath}">
+              {token}
+              <input type="hidden" name="method" value="phone">
+              <label for="code">Code</label>
+              <input id="code" name="code" autocomplete="one-time-code" inputmode="numeric" required maxlength="16" autofocus>
+              <button type="submit">Verify</button>
+            </form>
+            <form method="post" action="{PhoneCodePath}">
+              {token}
+              <p>Nothing came? <button type="submit" name="otherGateway" value="true">Try the other gateway</button></p>
+            </form>
+            <p><a href="{SecondFactorPath}?use=app">Use the authenticator app instead</a> · <a href="{LoginPath}">Start again</a></p>
+            """
+            : $"""
             {Html.Error(error)}
             <p>Enter the 6-digit code from your authenticator app, or one of your recovery codes.</p>
             <form method="post" action="{SecondFactorPath}">
-              <input type="hidden" name="{Html.Encode(tokens.FormFieldName)}" value="{Html.Encode(tokens.RequestToken ?? "")}">
+              {token}
               <label for="code">Code</label>
               <input id="code" name="code" autocomplete="one-time-code" inputmode="text" required maxlength="64" autofocus>
               <button type="submit">Verify</button>
             </form>
+            {(phone is null ? "" : $"""
+            <form method="post" action="{PhoneCodePath}">
+              {token}
+              <p>No authenticator at hand? Get a code on your verified phone:</p>
+              <button type="submit" name="channel" value="sms">Text me a code</button>
+              <button type="submit" name="channel" value="call">Call me</button>
+            </form>
+            """)}
             <p><a href="{LoginPath}">Start again</a></p>
             """;
         return Html.Page("Second factor", body, status);
     }
+
+    private static string PhoneInstruction(string delivery, string maskedPhone) => delivery switch
+    {
+        "flash_call" => $"We are calling {maskedPhone}. Do not answer: type the last four digits of the number " +
+            "that calls you.",
+        "voice_call" => $"We are calling {maskedPhone}. Answer and type the four digits you hear.",
+        _ => $"We sent a text message with a 6-digit code to {maskedPhone}.",
+    };
 }
 
 // The plain page layout of the sign-in pages.
