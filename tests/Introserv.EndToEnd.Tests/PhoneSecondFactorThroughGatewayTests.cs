@@ -62,7 +62,7 @@ public sealed class PhoneSecondFactorThroughGatewayTests(StackFixture stack)
 
         await page.GetByRole(AriaRole.Button, new() { Name = "Try the other gateway" }).ClickAsync();
         Assert.Contains("last four digits", await page.Locator("main").InnerTextAsync(), StringComparison.Ordinal);
-        var digits = await LastCallCodeAsync(telephony, phone);
+        var digits = await LastCodeAsync(telephony, phone, "call-");
         await page.GetByLabel("Code").FillAsync(digits == "0000" ? "0001" : "0000");
         await page.GetByRole(AriaRole.Button, new() { Name = "Verify" }).ClickAsync();
         Assert.Contains("attempts left", await page.Locator("[role=alert]").InnerTextAsync(), StringComparison.Ordinal);
@@ -79,6 +79,51 @@ public sealed class PhoneSecondFactorThroughGatewayTests(StackFixture stack)
         var amr = OidcBrowser.ReadJwtPayload(tokens.AccessToken).GetProperty("amr").EnumerateArray()
             .Select(m => m.GetString());
         Assert.Equal(["pwd", "tel"], amr);
+    }
+
+    [Fact]
+    public async Task A_customer_without_an_authenticator_app_makes_the_phone_the_second_factor_and_steps_up_with_it()
+    {
+        var login = $"sms.{Guid.NewGuid():N}"[..20];
+        await stack.RegisterAsync(login, Password, "Sms", "Customer");
+        using var api = stack.CreateGatewayClient();
+        api.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue(
+            "Bearer", (await stack.NewBrowser().SignInAsync(login, Password)).AccessToken);
+        using var telephony = stack.App.CreateHttpClient(ResourceNames.TelephonyDev, ResourceNames.HttpEndpoint);
+        var phone = $"+35987{RandomNumberGenerator.GetInt32(1_000_000, 9_999_999)}";
+        await VerifyPhoneAsync(api, telephony, phone);
+
+        using var on = await api.PutAsJsonAsync("/api/account/two-factor/phone", new { enabled = true });
+        var state = await on.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.True(on.StatusCode == HttpStatusCode.OK, $"{(int)on.StatusCode} {state}");
+        Assert.Equal(["phone"], state.GetProperty("methods").EnumerateArray().Select(m => m.GetString()));
+
+        var browser = stack.NewBrowser();
+        await browser.OpenLoginPageAsync();
+        using var credentials = await browser.SubmitCredentialsAsync(login, Password);
+        Assert.EndsWith("/account/login/second-factor", credentials.Headers.Location!.OriginalString,
+            StringComparison.Ordinal);
+        using var sent = await browser.RequestPhoneCodeAsync("sms");
+        Assert.Contains("We sent a text message", await sent.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        using var verified = await browser.SubmitPhoneCodeAsync(await LastCodeAsync(telephony, phone, "sms-"));
+        var tokens = await browser.CompleteAsync(verified);
+        Assert.Equal(["pwd", "sms"], OidcBrowser.ReadJwtPayload(tokens.AccessToken).GetProperty("amr")
+            .EnumerateArray().Select(m => m.GetString()));
+
+        // A step-up with the phone: a step_up challenge for the session's own operation.
+        using var signedIn = stack.CreateGatewayClient();
+        signedIn.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", tokens.AccessToken);
+        using var challenge = await signedIn.PostAsJsonAsync(
+            "/api/verification/challenges", new { purpose = "step_up", channel = "sms", operation = "step_up" });
+        var id = (await challenge.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid();
+        using var confirmed = await signedIn.PostAsJsonAsync(
+            $"/api/verification/challenges/{id}/confirm", new { code = await LastCodeAsync(telephony, phone, "sms-") });
+        var stepUpToken = (await confirmed.Content.ReadFromJsonAsync<JsonElement>())
+            .GetProperty("stepUpToken").GetString();
+        using var steppedUp = await signedIn.PostAsJsonAsync("/api/account/step-up", new { stepUpToken });
+        using var again = await signedIn.PostAsJsonAsync("/api/account/step-up", new { stepUpToken });
+        Assert.Equal(HttpStatusCode.NoContent, steppedUp.StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, again.StatusCode);
     }
 
     private static async Task VerifyPhoneAsync(HttpClient api, HttpClient telephony, string phone)
@@ -104,12 +149,12 @@ public sealed class PhoneSecondFactorThroughGatewayTests(StackFixture stack)
         Assert.Equal(HttpStatusCode.OK, confirm.StatusCode);
     }
 
-    // The newest call the development gateway delivered to the number (whichever gateway placed it).
-    private static async Task<string> LastCallCodeAsync(HttpClient telephony, string phone)
+    // The newest message of a kind ("call-" or "sms-", whichever gateway placed it) delivered to the number.
+    private static async Task<string> LastCodeAsync(HttpClient telephony, string phone, string gatewayPrefix)
     {
         var messages = await telephony.GetFromJsonAsync<JsonElement>($"/api/messages?to={Uri.EscapeDataString(phone)}");
         return messages.EnumerateArray()
-            .First(m => m.GetProperty("gateway").GetString()!.StartsWith("call-", StringComparison.Ordinal)
+            .First(m => m.GetProperty("gateway").GetString()!.StartsWith(gatewayPrefix, StringComparison.Ordinal)
                 && m.GetProperty("outcome").GetString() == "delivered")
             .GetProperty("code").GetString()!;
     }

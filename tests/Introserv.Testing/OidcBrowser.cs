@@ -66,6 +66,19 @@ public sealed partial class OidcBrowser(HttpClient http, string clientId, string
         return await PostFormAsync("/account/login/second-factor", new Dictionary<string, string> { ["code"] = code });
     }
 
+    // On the second-factor page, asks for a code on the verified phone ("sms" or "call"); the page answered.
+    public async Task<HttpResponseMessage> RequestPhoneCodeAsync(string channel)
+    {
+        await GetPageAsync(new Uri("/account/login/second-factor", UriKind.Relative));
+        return await PostFormAsync(
+            "/account/login/second-factor/phone", new Dictionary<string, string> { ["channel"] = channel });
+    }
+
+    // Posts the code that came by SMS or call (after RequestPhoneCodeAsync).
+    public Task<HttpResponseMessage> SubmitPhoneCodeAsync(string code) =>
+        PostFormAsync("/account/login/second-factor",
+            new Dictionary<string, string> { ["code"] = code, ["method"] = "phone" });
+
     // Follows the redirects after a successful sign-in up to the client's redirect URI and redeems the code.
     public async Task<TokenSet> CompleteAsync(HttpResponseMessage afterSignIn)
     {

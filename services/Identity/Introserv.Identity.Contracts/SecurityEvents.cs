@@ -13,7 +13,9 @@ public sealed record SecurityCodeSet(
 
 /// <summary>
 /// The account's second factor was turned on (<paramref name="Enabled"/>) or off; by support for a locked-out
-/// customer when <paramref name="SupportReason"/> is set. Notifications tells the customer.
+/// customer when <paramref name="SupportReason"/> is set. <paramref name="Method"/> is "phone" for the phone as a
+/// second factor of its own, null for the authenticator app (or everything, when turned off). Notifications tells the
+/// customer.
 /// </summary>
 public sealed record TwoFactorChanged(
     Guid EventId,
@@ -21,7 +23,8 @@ public sealed record TwoFactorChanged(
     Guid AccountId,
     bool Enabled,
     string? ChangedFromAddress,
-    string? SupportReason = null) : IIntegrationEvent;
+    string? SupportReason = null,
+    string? Method = null) : IIntegrationEvent;
 
 /// <summary>
 /// The account's "confirm sensitive operations by call" was turned on (<paramref name="Enabled"/>) or off.

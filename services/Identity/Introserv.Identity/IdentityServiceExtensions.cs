@@ -55,6 +55,7 @@ public static class IdentityServiceExtensions
         builder.Services.AddScoped<RecoveryCodeMethod>();
         builder.Services.AddScoped<ISecondFactorMethod>(sp => sp.GetRequiredService<TotpMethod>());
         builder.Services.AddScoped<ISecondFactorMethod>(sp => sp.GetRequiredService<RecoveryCodeMethod>());
+        builder.Services.AddSingleton<ISecondFactorMethod, PhoneMethod>();
         builder.Services.AddScoped<SecondFactorVerifier>();
         builder.Services.AddSingleton(_ => CommonPasswords.Load());
         builder.Services.Configure<PasswordHasherOptions>(options =>

@@ -44,4 +44,8 @@ public sealed class Account : IdentityUser<Guid>
     public bool ConfirmOperationsByCall { get; set; }
 
     public DateTimeOffset? ConfirmOperationsByCallSince { get; set; }
+
+    // When the phone became a second factor of its own (a code by SMS or call to the phone Verification holds as
+    // verified); null when it is not one.
+    public DateTimeOffset? PhoneSecondFactorAt { get; set; }
 }

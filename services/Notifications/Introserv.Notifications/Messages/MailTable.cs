@@ -21,7 +21,8 @@ public static class MailTable
             (m, i) => MailTemplates.SecurityCodeSet(i.Settings.FirstName, m.SetFromAddress)),
         Account<TwoFactorChanged>(MessageTypes.TwoFactorChanged,
             (m, i) =>
-                MailTemplates.TwoFactorChanged(i.Settings.FirstName, m.Enabled, m.ChangedFromAddress, m.SupportReason)),
+                MailTemplates.TwoFactorChanged(
+                    i.Settings.FirstName, m.Enabled, m.ChangedFromAddress, m.SupportReason, m.Method)),
         Account<CallConfirmationChanged>(MessageTypes.CallConfirmationChanged,
             (m, i) => MailTemplates.CallConfirmationChanged(i.Settings.FirstName, m.Enabled, m.ChangedFromAddress)),
         // Support's decisions on the profile (a customer's own change of company details is not one).

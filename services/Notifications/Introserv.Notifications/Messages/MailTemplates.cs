@@ -164,17 +164,24 @@ public static class MailTemplates
         ]);
 
     public static MailContent TwoFactorChanged(
-        string firstName, bool enabled, string? fromAddress, string? supportReason = null) => Render(
+        string firstName, bool enabled, string? fromAddress, string? supportReason = null, string? method = null) =>
+        Render(
             enabled ? "Two-step sign-in turned on" : "Two-step sign-in turned off",
             $"Hello {firstName},",
             [
                 supportReason is not null
                     ? $"support turned off two-step sign-in for your Introserv account after checking your " +
                         $"security code: {supportReason} Turn it on again in the security settings."
-                    : enabled
-                        ? $"two-step sign-in with an authenticator app was turned on for your Introserv " +
-                            $"account{From(fromAddress)}."
-                        : $"two-step sign-in was turned off for your Introserv account{From(fromAddress)}.",
+                    : (enabled, method) switch
+                    {
+                        (true, "phone") => $"two-step sign-in with a code on your verified phone was turned on " +
+                            $"for your Introserv account{From(fromAddress)}.",
+                        (true, _) => $"two-step sign-in with an authenticator app was turned on for your " +
+                            $"Introserv account{From(fromAddress)}.",
+                        (false, "phone") => $"two-step sign-in with a code on your phone was turned off for your " +
+                            $"Introserv account{From(fromAddress)}.",
+                        _ => $"two-step sign-in was turned off for your Introserv account{From(fromAddress)}.",
+                    },
                 supportReason is not null
                     ? "If you did not ask for this, contact support at once."
                     : "If you did not do this, contact support at once.",

@@ -234,6 +234,9 @@ namespace Introserv.Identity.Data.Migrations
                     b.Property<bool>("PhoneNumberConfirmed")
                         .HasColumnType("boolean");
 
+                    b.Property<DateTimeOffset?>("PhoneSecondFactorAt")
+                        .HasColumnType("timestamp with time zone");
+
                     b.Property<string>("SecurityCodeHash")
                         .HasMaxLength(256)
                         .HasColumnType("character varying(256)");

@@ -78,6 +78,19 @@ public sealed partial class CallConfirmation
         }
     }
 
+    // Null when Verification holds a verified phone for the account; otherwise the refusal (409 phone_not_verified
+    // naming what the phone is for, or 503 when Verification cannot be asked).
+    public async Task<ProblemHttpResult?> RequireVerifiedPhoneAsync(
+        Guid accountId, string usedFor, CancellationToken cancellationToken) =>
+        await HasVerifiedPhoneAsync(accountId, cancellationToken) switch
+        {
+            null => IdentityProblems.ConfirmationUnavailable.Result(
+                "The verified phone could not be checked; nothing was changed. Try again shortly."),
+            false => IdentityProblems.PhoneNotVerified.Result(
+                $"Verify a phone number in the profile first: {usedFor} go to it."),
+            true => null,
+        };
+
     [LoggerMessage(Level = LogLevel.Warning, Message = "Verification could not be asked about {Operation} ({Status})")]
     private static partial void LogUnavailable(ILogger logger, string operation, StatusCode status);
 }

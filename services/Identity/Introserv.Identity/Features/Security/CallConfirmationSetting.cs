@@ -46,17 +46,10 @@ public static class CallConfirmationSetting
             return TypedResults.Ok(CallConfirmationState.Of(account));
         }
 
-        if (enabled)
+        if (enabled && await calls.RequireVerifiedPhoneAsync(account.Id, "the confirmation calls", cancellationToken)
+            is { } noPhone)
         {
-            switch (await calls.HasVerifiedPhoneAsync(account.Id, cancellationToken))
-            {
-                case null:
-                    return IdentityProblems.ConfirmationUnavailable.Result(
-                        "The verified phone could not be checked; nothing was changed. Try again shortly.");
-                case false:
-                    return IdentityProblems.PhoneNotVerified.Result(
-                        "Verify a phone number in the profile first: the confirmation calls go to it.");
-            }
+            return noPhone;
         }
 
         if (await stepUp.RequireAsync(user, account, ConfirmedOperations.ChangeCallConfirmation, cancellationToken)

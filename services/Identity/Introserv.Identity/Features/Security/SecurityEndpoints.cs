@@ -131,7 +131,7 @@ public static class SecurityEndpoints
             account.SecurityCodeHash is not null,
             new AllowListState(account.IpAllowList, account.IpAllowListVersion),
             new TwoFactorState(
-                account.TotpSecret is not null, secondFactor.MethodsFor(account), page.RecoveryCodesLeft,
+                secondFactor.IsRequiredFor(account), secondFactor.MethodsFor(account), page.RecoveryCodesLeft,
                 account.TotpEnabledAt),
             CallConfirmationState.Of(account),
             page.Sessions
@@ -180,6 +180,7 @@ public static class SecurityEndpoints
                         TotpEnabledAt = x.Account.TotpEnabledAt,
                         ConfirmOperationsByCall = x.Account.ConfirmOperationsByCall,
                         ConfirmOperationsByCallSince = x.Account.ConfirmOperationsByCallSince,
+                        PhoneSecondFactorAt = x.Account.PhoneSecondFactorAt,
                     },
                     db.RecoveryCodes.Count(c => c.AccountId == accountId && c.UsedAt == null),
                     db.LoginAttempts

@@ -5,10 +5,13 @@ using Microsoft.Extensions.Options;
 
 namespace Introserv.Identity.Features.Security;
 
-// The proof: the second-factor code when the account has a second factor, otherwise the password.
+// The proof: the second-factor code when the account has a second factor, otherwise the password; or, for an account
+// with a second factor, the step-up token of a Verification step_up challenge for the operation "step_up" (a code by
+// SMS or call to the verified phone).
 public sealed record StepUpRequest(
     [property: TextLength(64)] string? Code = null,
-    [property: TextLength(Registration.RegistrationRules.PasswordMaxLength)] string? Password = null);
+    [property: TextLength(Registration.RegistrationRules.PasswordMaxLength)] string? Password = null,
+    [property: TextLength(100)] string? StepUpToken = null);
 
 // Sensitive operations (security code, allow-list, password, the second factor) need a recent sign-in or a fresh
 // proof: the second factor when the account has one, otherwise the password. An account that confirms sensitive
@@ -67,9 +70,12 @@ public sealed class StepUp(
 
 public static class StepUpEndpoint
 {
+    // The operation a Verification step_up challenge names to confirm the session itself (POST step-up).
+    public const string SessionOperation = "step_up";
+
     public static async Task<Results<NoContent, ProblemHttpResult>> HandleAsync(
         StepUpRequest request, [AsParameters] SecurityCall call, UserManager<Account> users,
-        SecondFactorVerifier secondFactor, LoginThrottle throttle)
+        SecondFactorVerifier secondFactor, CallConfirmation calls, LoginThrottle throttle)
     {
         ArgumentNullException.ThrowIfNull(call);
         var (user, context, db, _, clock, cancellationToken) = call;
@@ -92,7 +98,22 @@ public static class StepUpEndpoint
             return IdentityProblems.TooMany(context, wait);
         }
 
-        if (twoFactor)
+        if (twoFactor && !string.IsNullOrEmpty(request.StepUpToken))
+        {
+            var check = await calls.CheckAsync(
+                account.Id, true, SessionOperation, request.StepUpToken, cancellationToken);
+            if (check.Outcome == ConfirmationOutcome.Unavailable)
+            {
+                return check.Refusal()!;
+            }
+
+            if (check.Outcome != ConfirmationOutcome.Confirmed)
+            {
+                return IdentityProblems.InvalidSecondFactor.Result(
+                    $"The step-up token was not accepted ({check.Reason}); confirm a new step_up challenge.");
+            }
+        }
+        else if (twoFactor)
         {
             if (await secondFactor.VerifyAsync(account, request.Code, cancellationToken) is null)
             {

@@ -30,6 +30,9 @@ public static class LoginPages
     private const string PhoneDeliveryClaim = "phone_delivery";
     private const string PhoneMaskedClaim = "phone_masked";
 
+    // The second-factor methods of the account, so the page offers the authenticator app only to who has one.
+    private const string MethodsClaim = "second_factor_methods";
+
     public static IEndpointRouteBuilder MapLoginPages(this IEndpointRouteBuilder endpoints)
     {
         var pages = endpoints.MapGroup("/account").AllowAnonymous().ExcludeFromDescription();
@@ -131,6 +134,7 @@ public static class LoginPages
             var pending = new ClaimsIdentity(OidcServerExtensions.SecondFactorScheme);
             pending.AddClaim(new Claim(Claims.Subject, account.Id.ToString()));
             pending.AddClaim(new Claim(SecurityStampClaim, account.SecurityStamp ?? ""));
+            pending.AddClaim(new Claim(MethodsClaim, string.Join(' ', secondFactor.MethodsFor(account))));
             var properties = new AuthenticationProperties { Items = { [ReturnUrlItem] = returnUrl } };
             await context.SignInAsync(
                 OidcServerExtensions.SecondFactorScheme, new ClaimsPrincipal(pending), properties);
@@ -154,8 +158,10 @@ public static class LoginPages
         }
 
         // ?use=app: back to the authenticator app while a phone code is under way.
+        var app = HasApp(pending.Principal);
         return SecondFactorForm(context, antiforgery, error: null, StatusCodes.Status200OK,
-            await PhoneOptionAsync(pending, accountId, phone, cancellationToken, ignorePending: use == "app"));
+            await PhoneOptionAsync(pending, accountId, phone, cancellationToken, ignorePending: app && use == "app"),
+            app);
     }
 
     // A form post of the second-factor step: the pending sign-in (the password was right), its account with the
@@ -228,11 +234,12 @@ public static class LoginPages
                 OidcServerExtensions.SecondFactorScheme, new ClaimsPrincipal(identity), pending.Properties);
             return SecondFactorForm(context, antiforgery,
                 challenge.Delivered ? null : "The message could not be delivered: try the other gateway.",
-                StatusCodes.Status200OK, new PhoneOption(challenge.Delivery, challenge.MaskedPhone));
+                StatusCodes.Status200OK, new PhoneOption(challenge.Delivery, challenge.MaskedPhone),
+                HasApp(principal));
         }
 
         return SecondFactorForm(context, antiforgery, sent.Error, StatusCodes.Status200OK,
-            await PhoneOptionAsync(pending, account.Id, phone, cancellationToken));
+            await PhoneOptionAsync(pending, account.Id, phone, cancellationToken), HasApp(principal));
     }
 
     // What the page offers for the phone: the challenge under way, or the choice when a verified phone exists.
@@ -274,7 +281,8 @@ public static class LoginPages
             context.Response.Headers.RetryAfter =
                 ((int)Math.Ceiling(wait.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
             return SecondFactorForm(context, antiforgery,
-                $"Too many attempts. Try again in {Describe(wait)}.", StatusCodes.Status429TooManyRequests);
+                $"Too many attempts. Try again in {Describe(wait)}.", StatusCodes.Status429TooManyRequests,
+                await PhoneOptionAsync(pending, account.Id, phone, cancellationToken), HasApp(principal));
         }
 
         var form = await context.Request.ReadFormAsync(cancellationToken);
@@ -288,12 +296,13 @@ public static class LoginPages
             if (code.Length is 0 or > 16)
             {
                 return SecondFactorForm(context, antiforgery, "Type the code you received.",
-                    StatusCodes.Status400BadRequest, option);
+                    StatusCodes.Status400BadRequest, option, HasApp(principal));
             }
 
             if (await phone.ConfirmAsync(account.Id, challengeId, code, cancellationToken) is { } wrong)
             {
-                return SecondFactorForm(context, antiforgery, wrong, StatusCodes.Status401Unauthorized, option);
+                return SecondFactorForm(
+                    context, antiforgery, wrong, StatusCodes.Status401Unauthorized, option, HasApp(principal));
             }
 
             // RFC 8176: "sms" for a text message, "tel" for a call.
@@ -306,7 +315,8 @@ public static class LoginPages
             {
                 return SecondFactorForm(context, antiforgery,
                     "The code is incorrect or has already been used.", StatusCodes.Status401Unauthorized,
-                    await PhoneOptionAsync(pending, account.Id, phone, cancellationToken, ignorePending: true));
+                    await PhoneOptionAsync(pending, account.Id, phone, cancellationToken, ignorePending: true),
+                    HasApp(principal));
             }
 
             amr = method == TotpMethod.MethodName ? "otp" : "rec";
@@ -398,7 +408,8 @@ public static class LoginPages
     private sealed record PhoneOption(string? Delivery, string? MaskedPhone);
 
     private static IResult SecondFactorForm(
-        HttpContext context, IAntiforgery antiforgery, string? error, int status, PhoneOption? phone = null)
+        HttpContext context, IAntiforgery antiforgery, string? error, int status, PhoneOption? phone = null,
+        bool app = true)
     {
         var tokens = antiforgery.GetAndStoreTokens(context);
         var token = $"""<input type="hidden" name="{Html.Encode(tokens.FormFieldName)}" """ +
@@ -418,7 +429,21 @@ public static class LoginPages
               {token}
               <p>Nothing came? <button type="submit" name="otherGateway" value="true">Try the other gateway</button></p>
             </form>
-            <p><a href="{SecondFactorPath}?use=app">Use the authenticator app instead</a> · <a href="{LoginPath}">Start again</a></p>
+            <p>{(app ? $"""<a href="{SecondFactorPath}?use=app">Use the authenticator app instead</a> · """ : "")}<a href="{LoginPath}">Start again</a></p>
+            """
+            : !app
+            ? $"""
+            {Html.Error(error ?? (phone is null
+                ? "The phone service cannot be reached right now, so no code can be sent; try again shortly." : null))}
+            {(phone is null ? "" : $"""
+            <form method="post" action="{PhoneCodePath}">
+              {token}
+              <p>Get a code on your verified phone:</p>
+              <button type="submit" name="channel" value="sms">Text me a code</button>
+              <button type="submit" name="channel" value="call">Call me</button>
+            </form>
+            """)}
+            <p><a href="{LoginPath}">Start again</a></p>
             """
             : $"""
             {Html.Error(error)}
@@ -441,6 +466,11 @@ public static class LoginPages
             """;
         return Html.Page("Second factor", body, status);
     }
+
+    // Whether the account has the authenticator app (its recovery codes with it); true when the cookie does not say.
+    private static bool HasApp(ClaimsPrincipal? pending) =>
+        pending?.FindFirstValue(MethodsClaim) is not { } methods
+        || methods.Split(' ').Contains(TotpMethod.MethodName, StringComparer.Ordinal);
 
     private static string PhoneInstruction(string delivery, string maskedPhone) => delivery switch
     {

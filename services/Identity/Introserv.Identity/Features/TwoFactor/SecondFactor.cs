@@ -129,6 +129,24 @@ public sealed class RecoveryCodeMethod(IdentityServiceDbContext db, TimeProvider
     }
 }
 
+// The verified phone as a second factor of its own: codes arrive through Verification's challenges (sign-in page) or
+// as a step-up token (POST step-up), never as a free-standing code, so VerifyAsync accepts none.
+public sealed class PhoneMethod : ISecondFactorMethod
+{
+    public const string MethodName = "phone";
+
+    public string Name => MethodName;
+
+    public bool IsAvailableFor(Account account)
+    {
+        ArgumentNullException.ThrowIfNull(account);
+        return account.PhoneSecondFactorAt is not null;
+    }
+
+    public Task<bool> VerifyAsync(Account account, string code, CancellationToken cancellationToken) =>
+        Task.FromResult(false);
+}
+
 // Checks a second-factor code with whichever available method accepts it.
 public sealed class SecondFactorVerifier(IEnumerable<ISecondFactorMethod> methods)
 {

@@ -8,6 +8,10 @@ namespace Introserv.Identity.Features.TwoFactor;
 
 public sealed record TotpEnrollment(string Secret, string OtpAuthUri);
 
+public sealed record SetPhoneSecondFactorRequest(
+    [property: RequiredValue(ErrorMessage = "true to make the verified phone a second factor, false to stop.")]
+    bool? Enabled);
+
 // The current code of the authenticator app being set up.
 public sealed record ConfirmTotpRequest([property: RequiredValue, TextLength(64)] string? Code);
 
@@ -31,6 +35,11 @@ public static class TwoFactorEndpoints
             .WithSummary("Turn the second factor off")
             .Problems(IdentityProblems.StepUpRequired, IdentityProblems.ConfirmationUnavailable,
                 IdentityProblems.TwoFactorNotEnabled);
+        account.MapPut("/two-factor/phone", SetPhoneAsync).WithName("SetPhoneSecondFactor")
+            .WithSummary("Make the verified phone a second factor of its own (a code by SMS or call at sign-in), " +
+                "or stop")
+            .Problems(IdentityProblems.StepUpRequired, IdentityProblems.ConfirmationUnavailable,
+                IdentityProblems.PhoneNotVerified);
         account.MapPost("/two-factor/recovery-codes", RegenerateAsync).WithName("RegenerateRecoveryCodes")
             .WithSummary("Replace the recovery codes (shown once)")
             .Problems(IdentityProblems.StepUpRequired, IdentityProblems.ConfirmationUnavailable,
@@ -113,7 +122,8 @@ public static class TwoFactorEndpoints
         ClaimsPrincipal user, HttpContext context, IdentityServiceDbContext db, StepUp stepUp, TimeProvider clock,
         CancellationToken cancellationToken)
     {
-        var (account, problem) = await EnabledAndSteppedUpAsync(user, db, stepUp, cancellationToken);
+        var (account, problem) = await EnabledAndSteppedUpAsync(
+            user, db, stepUp, a => a.TotpSecret is not null || a.PhoneSecondFactorAt is not null, cancellationToken);
         if (problem is not null)
         {
             return problem;
@@ -133,6 +143,55 @@ public static class TwoFactorEndpoints
         return TypedResults.NoContent();
     }
 
+    private static async Task<Results<Ok<TwoFactorState>, ProblemHttpResult>> SetPhoneAsync(
+        SetPhoneSecondFactorRequest request, [AsParameters] SecurityCall call, SecondFactorVerifier secondFactor,
+        CallConfirmation calls)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(call);
+        var (user, context, db, stepUp, clock, cancellationToken) = call;
+        var enabled = request.Enabled!.Value;
+        var account = await db.FindAccountAsync(user, cancellationToken);
+        if (account is null)
+        {
+            return AccountContext.AccountGone();
+        }
+
+        if ((account.PhoneSecondFactorAt is not null) != enabled)
+        {
+            if (enabled && await calls.RequireVerifiedPhoneAsync(account.Id, "the sign-in codes", cancellationToken)
+                is { } noPhone)
+            {
+                return noPhone;
+            }
+
+            if (await stepUp.RequireAsync(user, account, ConfirmedOperations.ChangeTwoFactor, cancellationToken)
+                is { } problem)
+            {
+                return problem;
+            }
+
+            await db.InTransactionAsync(async ct =>
+            {
+                var tracked = await db.Users.FirstAsync(a => a.Id == account.Id, ct);
+                tracked.PhoneSecondFactorAt = enabled ? clock.GetUtcNow() : null;
+                Audit.Record(db, tracked.Id, context, clock, enabled ? "two_factor_enabled" : "two_factor_disabled",
+                    enabled ? "Phone second factor turned on" : "Phone second factor turned off");
+                db.AddIntegrationEvent(
+                    new TwoFactorChanged(Guid.CreateVersion7(), clock.GetUtcNow(), tracked.Id, enabled,
+                        context.ClientAddressText(), Method: PhoneMethod.MethodName),
+                    clock);
+                account = tracked;
+                return true;
+            }, cancellationToken);
+        }
+
+        return TypedResults.Ok(new TwoFactorState(
+            secondFactor.IsRequiredFor(account), secondFactor.MethodsFor(account),
+            await db.RecoveryCodes.CountAsync(c => c.AccountId == account.Id && c.UsedAt == null, cancellationToken),
+            account.TotpEnabledAt));
+    }
+
     // Turns the second factor off: the authenticator secret and every recovery code go (the caller saves).
     public static async Task TurnOffAsync(
         IdentityServiceDbContext db, Account account, CancellationToken cancellationToken)
@@ -143,6 +202,7 @@ public static class TwoFactorEndpoints
         account.PendingTotpSecret = null;
         account.TotpEnabledAt = null;
         account.TotpLastUsedStep = null;
+        account.PhoneSecondFactorAt = null;
         await db.RecoveryCodes.Where(c => c.AccountId == account.Id).ExecuteDeleteAsync(cancellationToken);
     }
 
@@ -151,7 +211,8 @@ public static class TwoFactorEndpoints
     {
         ArgumentNullException.ThrowIfNull(call);
         var (user, context, db, stepUp, clock, cancellationToken) = call;
-        var (account, problem) = await EnabledAndSteppedUpAsync(user, db, stepUp, cancellationToken);
+        var (account, problem) = await EnabledAndSteppedUpAsync(
+            user, db, stepUp, a => a.TotpSecret is not null, cancellationToken);
         if (problem is not null)
         {
             return problem;
@@ -169,7 +230,8 @@ public static class TwoFactorEndpoints
 
     // The account when it has the second factor on and the caller has stepped up; otherwise the problem.
     private static async Task<(Account Account, ProblemHttpResult? Problem)> EnabledAndSteppedUpAsync(
-        ClaimsPrincipal user, IdentityServiceDbContext db, StepUp stepUp, CancellationToken cancellationToken)
+        ClaimsPrincipal user, IdentityServiceDbContext db, StepUp stepUp, Func<Account, bool> enabled,
+        CancellationToken cancellationToken)
     {
         var account = await db.FindAccountAsync(user, cancellationToken);
         if (account is null)
@@ -179,7 +241,7 @@ public static class TwoFactorEndpoints
 
         return (
             account,
-            account.TotpSecret is null
+            !enabled(account)
                 ? NotEnabled()
                 : await stepUp.RequireAsync(user, account, ConfirmedOperations.ChangeTwoFactor, cancellationToken));
     }
