@@ -89,6 +89,27 @@ public sealed class CallConfirmationThroughGatewayTests(StackFixture stack)
         var orderProblem = await AssertProblemAsync(orderRefused, HttpStatusCode.Forbidden, "step_up_required");
         Assert.Equal("confirm_order", orderProblem.GetProperty("operation").GetString());
 
+        // A stolen session cannot move the calls to its own number: replacing the verified phone needs a call to it.
+        // Verification learns of the setting from Identity's event, long since arrived by now (at most three tries,
+        // within the account's hourly challenge limit).
+        var otherPhone = $"+35988{RandomNumberGenerator.GetInt32(1_000_000, 9_999_999)}";
+        JsonElement phoneProblem = default;
+        for (var attempt = 0; attempt < 3; attempt++)
+        {
+            using var moved = await api.PostAsJsonAsync(
+                "/api/verification/challenges", new { purpose = "phone", channel = "sms", phone = otherPhone });
+            phoneProblem = await moved.Content.ReadFromJsonAsync<JsonElement>();
+            if (moved.StatusCode == HttpStatusCode.Forbidden)
+            {
+                break;
+            }
+
+            await Task.Delay(1000);
+        }
+
+        Assert.Equal("step_up_required", phoneProblem.GetProperty("code").GetString());
+        Assert.Equal("change_phone", phoneProblem.GetProperty("operation").GetString());
+
         // Turning it off is itself confirmed by call.
         using var offRefused = await api.PutAsJsonAsync("/api/account/call-confirmation", new { enabled = false });
         await AssertProblemAsync(offRefused, HttpStatusCode.Forbidden, "step_up_required");

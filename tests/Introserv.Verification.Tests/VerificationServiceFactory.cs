@@ -66,6 +66,9 @@ public class VerificationServiceFactory() : ServiceFactory<Program>(ResourceName
     // An access token as Identity would issue it: subject, audience, roles.
     public string TokenFor(Guid accountId, params string[] roles) => TestTokens.For(accountId, roles);
 
+    public Task PublishAndAwaitAsync<T>(T message)
+        where T : class => PublishAndAwaitAsync<Data.VerificationDbContext, T>(message);
+
     // A customer of this service with a fresh account id.
     public VerificationClient NewCustomer(out Guid accountId)
     {

@@ -21,6 +21,7 @@ public static class ConfirmedOperations
     public const string ChangeNotificationAddresses = "change_notification_addresses";
     public const string ConfirmOrder = "confirm_order";
     public const string ChangePlan = "change_plan";
+    public const string ChangePhone = "change_phone";
 
     // The header a request carries its step-up token in.
     public const string Header = "Step-Up-Token";
@@ -31,7 +32,7 @@ public static class ConfirmedOperations
     public static readonly IReadOnlyList<string> All =
     [
         SetSecurityCode, ChangeIpAllowList, ChangePassword, ChangeTwoFactor, ChangeCallConfirmation,
-        ChangeNotificationAddresses, ConfirmOrder, ChangePlan,
+        ChangeNotificationAddresses, ConfirmOrder, ChangePlan, ChangePhone,
     ];
 
     // The token the request brought, or null.

@@ -21,7 +21,8 @@ public static class VerificationServiceExtensions
         // Request types are validated from their annotations before a handler runs (400 validation_failed).
         builder.Services.AddValidation();
         builder.AddServiceDatabase<VerificationDbContext>(ResourceNames.VerificationDb);
-        builder.AddServiceMessaging<VerificationDbContext>();
+        builder.AddServiceMessaging<VerificationDbContext>(bus =>
+            bus.AddConsumer<Consumers.CallConfirmationChangedConsumer>());
         builder.AddRedisClient(ResourceNames.Redis, configureOptions: ChallengeStoreOutage.Configure);
         builder.Services.AddExceptionHandler<ChallengeStoreOutage.HttpHandler>();
         builder.Services.AddGrpc(options => options.Interceptors.Add<ChallengeStoreOutage.GrpcInterceptor>());

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Grpc.Core;
+using Introserv.BuildingBlocks.Hosting;
 using Introserv.BuildingBlocks.Messaging;
 using Introserv.Profile.Contracts;
 using Introserv.Verification.Contracts;
@@ -79,6 +80,7 @@ public static class PhoneVerificationEndpoints
             Phone = profile.Phone,
             Channel = body.Channel ?? string.Empty,
             ClientAddress = context.ClientAddress()?.ToString() ?? string.Empty,
+            StepUpToken = ConfirmedOperations.TokenOf(context) ?? string.Empty,
         }, cancellationToken: cancellationToken)), context);
     }
 
@@ -228,6 +230,7 @@ public static class PhoneVerificationEndpoints
             StatusCode.InvalidArgument when code == ProblemCodes.ValidationFailed => StatusCodes.Status400BadRequest,
             StatusCode.InvalidArgument => StatusCodes.Status400BadRequest,
             StatusCode.NotFound => StatusCodes.Status404NotFound,
+            StatusCode.PermissionDenied => StatusCodes.Status403Forbidden,
             StatusCode.ResourceExhausted => StatusCodes.Status429TooManyRequests,
             StatusCode.FailedPrecondition when code == "sms_not_supported_for_landline" =>
                 StatusCodes.Status422UnprocessableEntity,

@@ -64,6 +64,7 @@ public static class ProfileProblems
         new(StatusCodes.Status429TooManyRequests, "resend_too_soon", "Too many requests"),
         new(StatusCodes.Status429TooManyRequests, "too_many_resends", "Too many requests"),
         new(StatusCodes.Status503ServiceUnavailable, "challenge_store_unavailable", "Phone verification refused"),
+        ConfirmationProblems.StepUpRequired,
         VerificationUnavailable,
     ];
 

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Introserv.BuildingBlocks.Data;
+using Introserv.BuildingBlocks.Hosting;
 using Introserv.BuildingBlocks.Messaging;
 using Introserv.Verification.Contracts;
 using Introserv.Verification.Data;
@@ -37,9 +38,11 @@ public sealed partial class ChallengeService(
     private VerificationOptions Settings => options.Value;
 
     // clientAddress: the customer's address, for the per-address limit; null when unknown.
+    // stepUpToken: for an account that confirms sensitive operations by call, replacing its verified phone with another
+    // number needs a token for change_phone (spent here).
     public async Task<ChallengeResult> StartAsync(
         Guid accountId, string? purpose, string? operation, string? phoneInput, string? regionHint, string? channel,
-        string? clientAddress, CancellationToken cancellationToken)
+        string? clientAddress, CancellationToken cancellationToken, string? stepUpToken = null)
     {
         if (purpose is null || !VerificationPurposes.All.Contains(purpose))
         {
@@ -66,6 +69,11 @@ public sealed partial class ChallengeService(
             {
                 return Refuse(Problems.ValidationFailed, "phone",
                     "Not a valid phone number; use the international format, e.g. +35929876543.");
+            }
+
+            if (await PhoneChangeRefusalAsync(accountId, phone, stepUpToken, cancellationToken) is { } unconfirmed)
+            {
+                return new ChallengeResult(null, unconfirmed);
             }
         }
         else
@@ -231,6 +239,30 @@ public sealed partial class ChallengeService(
             "No telephony gateway could deliver the code. " +
             "Ask for it again (another gateway is tried) or choose the other channel.",
             ChallengeId: challenge.Id));
+    }
+
+    // Null when the number may be verified; a step_up_required refusal when it would replace the verified phone of an
+    // account that confirms sensitive operations by call and the request brought no valid change_phone token.
+    private async Task<Refusal?> PhoneChangeRefusalAsync(
+        Guid accountId, ParsedPhone phone, string? stepUpToken, CancellationToken cancellationToken)
+    {
+        var current = await db.VerifiedPhones
+            .AsNoTracking()
+            .FirstOrDefaultAsync(p => p.AccountId == accountId, cancellationToken);
+        if (current is not { ConfirmByCall: true } || current.Phone == phone.E164)
+        {
+            return null;
+        }
+
+        var reason = string.IsNullOrEmpty(stepUpToken)
+            ? null
+            : await stepUpTokens.ConsumeAsync(accountId, ConfirmedOperations.ChangePhone, stepUpToken);
+        return !string.IsNullOrEmpty(stepUpToken) && reason is null
+            ? null
+            : new Refusal(Problems.StepUpRequired,
+                "This account confirms sensitive operations by call: confirm the change of phone with a step-up " +
+                $"challenge for '{ConfirmedOperations.ChangePhone}' (it calls the verified phone) and send its token " +
+                $"in the {ConfirmedOperations.Header} header" + (reason is null ? "." : $" (the token was {reason})."));
     }
 
     private async Task<ConfirmResult> RecordVerifiedPhoneAsync(Challenge challenge, CancellationToken cancellationToken)

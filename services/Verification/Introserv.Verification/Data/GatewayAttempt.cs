@@ -41,4 +41,10 @@ public sealed class VerifiedPhone
     public Guid ChallengeId { get; set; }
 
     public DateTimeOffset VerifiedAt { get; set; }
+
+    // Identity's "confirm sensitive operations by call" (CallConfirmationChanged): replacing this number with another
+    // then needs a step-up token for change_phone, from a call to this one. ConfirmByCallChangedAt orders the events.
+    public bool ConfirmByCall { get; set; }
+
+    public DateTimeOffset? ConfirmByCallChangedAt { get; set; }
 }

@@ -1,4 +1,5 @@
 using System.Security.Claims;
+using Introserv.BuildingBlocks.Hosting;
 using Introserv.ServiceDefaults;
 using Introserv.Verification.Challenges;
 using Introserv.Verification.Contracts;
@@ -53,7 +54,9 @@ public static class ChallengeEndpoints
             .WithSummary("Start a challenge: send a code by SMS or by call")
             .WithDescription(
                 "purpose 'phone' verifies the given number; " +
-                "'step_up' (with an operation) and 'sign_in' send the code to the account's verified phone.")
+                "'step_up' (with an operation) and 'sign_in' send the code to the account's verified phone. " +
+                "For an account that confirms sensitive operations by call, verifying a number other than the " +
+                "verified one needs a step-up token for change_phone in the Step-Up-Token header.")
             .Produces<ChallengeResponse>(StatusCodes.Status201Created)
             .Problems(Problems.Start);
         group.MapGet("/challenges/{id:guid}", GetAsync).WithSummary("A challenge's state").Problems(Problems.Read);
@@ -86,7 +89,7 @@ public static class ChallengeEndpoints
     {
         var result = await challenges.StartAsync(
             user.AccountId(), request.Purpose, request.Operation, request.Phone, request.RegionHint, request.Channel,
-            context.ClientAddress()?.ToString(), cancellationToken);
+            context.ClientAddress()?.ToString(), cancellationToken, ConfirmedOperations.TokenOf(context));
         return result.Refusal is { } refusal
             ? refusal.ToHttp(context)
             : TypedResults.Created(

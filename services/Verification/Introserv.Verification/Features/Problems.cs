@@ -1,4 +1,5 @@
 using System.Globalization;
+using Introserv.BuildingBlocks.Hosting;
 using Introserv.ServiceDefaults;
 using Introserv.Verification.Challenges;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -26,6 +27,7 @@ public static class Problems
     public const string ChallengeLocked = "challenge_locked";
     public const string InvalidCode = "invalid_code";
     public const string ChallengeStoreUnavailable = "challenge_store_unavailable";
+    public const string StepUpRequired = "step_up_required";
 
     public static int StatusOf(string code) => code switch
     {
@@ -33,6 +35,7 @@ public static class Problems
         InvalidCode or PhoneNumberTypeNotAllowed => StatusCodes.Status400BadRequest,
         ChallengeNotFound => StatusCodes.Status404NotFound,
         NoVerifiedPhone or ChallengeAlreadyUsed or ChallengeLocked => StatusCodes.Status409Conflict,
+        StepUpRequired => StatusCodes.Status403Forbidden,
         ChallengeExpired => StatusCodes.Status410Gone,
         SmsNotSupportedForLandline => StatusCodes.Status422UnprocessableEntity,
         TooManyChallenges or TooManyMessagesToPhone or TooManyChallengesFromAddress or TelephonyBudgetExhausted
@@ -67,6 +70,12 @@ public static class Problems
             extensions["challengeId"] = challengeId;
         }
 
+        if (refusal.Code == StepUpRequired)
+        {
+            extensions["methods"] = ConfirmedOperations.CallMethods;
+            extensions["operation"] = ConfirmedOperations.ChangePhone;
+        }
+
         return Of(refusal.Code).Result(refusal.Detail, extensions);
     }
 
@@ -84,7 +93,7 @@ public static class Problems
             NoVerifiedPhone, SmsNotSupportedForLandline, TooManyChallenges, TooManyMessagesToPhone,
             TooManyChallengesFromAddress, TelephonyBudgetExhausted, PhoneNumberTypeNotAllowed, ResendTooSoon,
             TooManyResends, DeliveryFailed, ChallengeNotFound, ChallengeExpired, ChallengeAlreadyUsed, ChallengeLocked,
-            InvalidCode, ChallengeStoreUnavailable,
+            InvalidCode, ChallengeStoreUnavailable, StepUpRequired,
         }.Select(Of),
     ];
 
@@ -94,7 +103,7 @@ public static class Problems
     public static ProblemType[] Start { get; } = Types(
         PhoneNumberTypeNotAllowed, NoVerifiedPhone, SmsNotSupportedForLandline, TooManyChallenges,
         TooManyChallengesFromAddress, TooManyMessagesToPhone, TelephonyBudgetExhausted, DeliveryFailed,
-        ChallengeStoreUnavailable);
+        ChallengeStoreUnavailable, StepUpRequired);
 
     // What a resend can answer.
     public static ProblemType[] Resend { get; } = Types(
@@ -125,6 +134,7 @@ public static class Problems
         ChallengeAlreadyUsed => "Challenge already confirmed",
         ChallengeLocked => "Too many wrong codes",
         InvalidCode => "Wrong code",
+        StepUpRequired => ConfirmationProblems.StepUpRequired.Title,
         _ => "Invalid request",
     };
 }

@@ -25,7 +25,7 @@ public sealed class PhoneVerificationService(
         var result = await challenges.StartAsync(
             AccountIdOf(request.AccountId), request.Purpose, Empty(request.Operation), Empty(request.Phone),
             Empty(request.RegionHint), request.Channel,
-            ClientAddressOf(request.ClientAddress), context.CancellationToken);
+            ClientAddressOf(request.ClientAddress), context.CancellationToken, Empty(request.StepUpToken));
         if (result.Refusal is { } refusal && result.Challenge is null)
         {
             throw Refused(refusal);
@@ -157,6 +157,7 @@ public sealed class PhoneVerificationService(
             => StatusCode.ResourceExhausted,
         Problems.ChallengeNotFound => StatusCode.NotFound,
         Problems.DeliveryFailed => StatusCode.Unavailable,
+        Problems.StepUpRequired => StatusCode.PermissionDenied,
         _ => StatusCode.FailedPrecondition,
     };
 

@@ -220,6 +220,12 @@ namespace Introserv.Verification.Data.Migrations
                     b.Property<Guid>("ChallengeId")
                         .HasColumnType("uuid");
 
+                    b.Property<bool>("ConfirmByCall")
+                        .HasColumnType("boolean");
+
+                    b.Property<DateTimeOffset?>("ConfirmByCallChangedAt")
+                        .HasColumnType("timestamp with time zone");
+
                     b.Property<string>("Phone")
                         .IsRequired()
                         .HasMaxLength(20)
