@@ -60,6 +60,16 @@ public sealed class SupportDeskTests(IdentityServiceFactory factory)
         var (twoFactor, _) = await PostAsync(staff, $"{account}/two-factor/clear",
             new { reason = "Phone with the authenticator was lost" });
         var (noReason, noReasonBody) = await PostAsync(staff, $"{account}/two-factor/clear", new { reason = "" });
+        var (nothingByCall, nothingByCallBody) = await PostAsync(staff, $"{account}/call-confirmation/clear",
+            new { reason = "Phone lost" });
+        await using (var setup = factory.Services.CreateAsyncScope())
+        {
+            await setup.ServiceProvider.GetRequiredService<IdentityServiceDbContext>().Users
+                .Where(a => a.Id == id)
+                .ExecuteUpdateAsync(u => u.SetProperty(a => a.ConfirmOperationsByCall, true));
+        }
+
+        var (byCall, _) = await PostAsync(staff, $"{account}/call-confirmation/clear", new { reason = "Phone lost" });
 
         Assert.Equal((HttpStatusCode.Forbidden, "security_code_check_required"),
             (early, earlyBody.GetProperty("code").GetString()));
@@ -72,12 +82,16 @@ public sealed class SupportDeskTests(IdentityServiceFactory factory)
         Assert.Equal(HttpStatusCode.OK, twoFactor);
         Assert.Equal((HttpStatusCode.BadRequest, "validation_failed"),
             (noReason, noReasonBody.GetProperty("code").GetString()));
+        Assert.Equal((HttpStatusCode.Conflict, "nothing_to_clear"),
+            (nothingByCall, nothingByCallBody.GetProperty("code").GetString()));
+        Assert.Equal(HttpStatusCode.OK, byCall);
 
         await using var scope = factory.Services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<IdentityServiceDbContext>();
         var stored = await db.Users.AsNoTracking().SingleAsync(a => a.Id == id);
         Assert.Empty(stored.IpAllowList);
         Assert.Null(stored.TotpSecret);
+        Assert.False(stored.ConfirmOperationsByCall);
         Assert.False(await db.RecoveryCodes.AnyAsync(c => c.AccountId == id));
         var audit = await db.AuditEntries
             .AsNoTracking()
@@ -105,6 +119,8 @@ public sealed class SupportDeskTests(IdentityServiceFactory factory)
             e => ReasonOf(e) == "Customer locked out, moved office" && e.GetProperty("entries").GetArrayLength() == 0);
         Assert.Contains(events,
             e => ReasonOf(e) == "Phone with the authenticator was lost" && !e.GetProperty("enabled").GetBoolean());
+        Assert.Contains(events, e => ReasonOf(e) == "Phone lost" && !e.GetProperty("enabled").GetBoolean());
+        Assert.Contains(audit, e => e.Action == "call_confirmation_cleared_by_support" && e.ActorAccountId != null);
     }
 
     [Fact]

@@ -61,7 +61,7 @@ public sealed class CallConfirmationSettingsTests(NotificationsServiceFactory fa
     }
 
     [Fact]
-    public async Task The_customer_is_told_when_confirmation_by_call_is_turned_on()
+    public async Task The_customer_is_told_when_confirmation_by_call_is_turned_on_and_when_support_turns_it_off()
     {
         var (accountId, email) = await RegisterAsync();
 
@@ -69,8 +69,15 @@ public sealed class CallConfirmationSettingsTests(NotificationsServiceFactory fa
             Guid.NewGuid(), DateTimeOffset.UtcNow, accountId, true, "203.0.113.9"));
 
         var mail = (await factory.MailsToAsync(email, count: 2))[1];
+        await factory.PublishAsync(new CallConfirmationChanged(
+            Guid.NewGuid(), DateTimeOffset.UtcNow, accountId, false, null, "The customer's phone was stolen."));
+        var bySupport = (await factory.MailsToAsync(email, count: 3))[2];
+
         Assert.Equal("Confirmation by call turned on", mail.Subject);
         Assert.Contains("203.0.113.9", mail.Text, StringComparison.Ordinal);
+        Assert.Equal("Confirmation by call turned off", bySupport.Subject);
+        Assert.Contains("support stopped", bySupport.Text, StringComparison.Ordinal);
+        Assert.Contains("phone was stolen", bySupport.Text, StringComparison.Ordinal);
     }
 
     private async Task<(Guid AccountId, string Email)> RegisterAsync()

@@ -27,12 +27,14 @@ public sealed record TwoFactorChanged(
     string? Method = null) : IIntegrationEvent;
 
 /// <summary>
-/// The account's "confirm sensitive operations by call" was turned on (<paramref name="Enabled"/>) or off.
-/// Notifications tells the customer.
+/// The account's "confirm sensitive operations by call" was turned on (<paramref name="Enabled"/>) or off; by support
+/// (a lost phone) when <paramref name="SupportReason"/> is set. Notifications tells the customer; Verification guards
+/// the verified phone while it is on.
 /// </summary>
 public sealed record CallConfirmationChanged(
     Guid EventId,
     DateTimeOffset OccurredAt,
     Guid AccountId,
     bool Enabled,
-    string? ChangedFromAddress) : IIntegrationEvent;
+    string? ChangedFromAddress,
+    string? SupportReason = null) : IIntegrationEvent;

@@ -24,7 +24,8 @@ public static class MailTable
                 MailTemplates.TwoFactorChanged(
                     i.Settings.FirstName, m.Enabled, m.ChangedFromAddress, m.SupportReason, m.Method)),
         Account<CallConfirmationChanged>(MessageTypes.CallConfirmationChanged,
-            (m, i) => MailTemplates.CallConfirmationChanged(i.Settings.FirstName, m.Enabled, m.ChangedFromAddress)),
+            (m, i) => MailTemplates.CallConfirmationChanged(
+                i.Settings.FirstName, m.Enabled, m.ChangedFromAddress, m.SupportReason)),
         // Support's decisions on the profile (a customer's own change of company details is not one).
         Account<CompanyVerificationChanged>(MessageTypes.CompanyVerificationDecided,
             (m, i) => MailTemplates.CompanyVerificationDecided(i.Settings.FirstName, m.Status, m.Reason))

@@ -187,17 +187,23 @@ public static class MailTemplates
                     : "If you did not do this, contact support at once.",
             ]);
 
-    public static MailContent CallConfirmationChanged(string firstName, bool enabled, string? fromAddress) => Render(
+    public static MailContent CallConfirmationChanged(
+        string firstName, bool enabled, string? fromAddress, string? supportReason = null) => Render(
         enabled ? "Confirmation by call turned on" : "Confirmation by call turned off",
         $"Hello {firstName},",
         [
-            enabled
-                ? $"sensitive operations on your Introserv account are now confirmed by a call to your verified " +
-                    $"phone{From(fromAddress)}: security settings, notification addresses, and larger orders and " +
-                    "plan changes."
-                : $"confirmation of sensitive operations by call was turned off for your Introserv " +
-                    $"account{From(fromAddress)}.",
-            "If you did not do this, contact support at once.",
+            supportReason is not null
+                ? "support stopped confirming sensitive operations on your Introserv account by call after checking " +
+                    $"your security code: {supportReason} Turn it on again in the security settings."
+                : enabled
+                    ? $"sensitive operations on your Introserv account are now confirmed by a call to your verified " +
+                        $"phone{From(fromAddress)}: security settings, notification addresses, and larger orders " +
+                        "and plan changes."
+                    : $"confirmation of sensitive operations by call was turned off for your Introserv " +
+                        $"account{From(fromAddress)}.",
+            supportReason is not null
+                ? "If you did not ask for this, contact support at once."
+                : "If you did not do this, contact support at once.",
         ]);
 
     public static MailContent CompanyVerificationDecided(string firstName, string status, string? reason) => Render(

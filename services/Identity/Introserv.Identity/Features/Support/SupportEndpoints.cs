@@ -46,6 +46,10 @@ public static class SupportEndpoints
         staff.MapPost("/two-factor/clear", ClearTwoFactorAsync)
             .WithSummary("Turn off a locked-out customer's second factor (after a passed security-code check)")
             .Problems(IdentityProblems.SecurityCodeCheckRequired, IdentityProblems.NothingToClear);
+        staff.MapPost("/call-confirmation/clear", ClearCallConfirmationAsync)
+            .WithSummary("Stop confirming a customer's sensitive operations by call, e.g. after the phone was lost " +
+                "(after a passed security-code check)")
+            .Problems(IdentityProblems.SecurityCodeCheckRequired, IdentityProblems.NothingToClear);
         return staff;
     }
 
@@ -103,11 +107,25 @@ public static class SupportEndpoints
         Guid accountId, SupportClearBody body, ClaimsPrincipal user, HttpContext context, IdentityServiceDbContext db,
         TimeProvider clock) =>
         ClearAsync(accountId, body, user, context, db, clock, "two_factor",
-            account => account.TotpSecret is not null, async (account, now, reason) =>
+            account => account.TotpSecret is not null || account.PhoneSecondFactorAt is not null,
+            async (account, now, reason) =>
         {
             await TwoFactor.TwoFactorEndpoints.TurnOffAsync(db, account, CancellationToken.None);
             db.AddIntegrationEvent(
                 new TwoFactorChanged(Guid.CreateVersion7(now), now, account.Id, false, null, reason), clock);
+        });
+
+    private static Task<Results<Ok<SupportClearResponse>, ProblemHttpResult>> ClearCallConfirmationAsync(
+        Guid accountId, SupportClearBody body, ClaimsPrincipal user, HttpContext context, IdentityServiceDbContext db,
+        TimeProvider clock) =>
+        ClearAsync(accountId, body, user, context, db, clock, "call_confirmation",
+            account => account.ConfirmOperationsByCall, (account, now, reason) =>
+        {
+            account.ConfirmOperationsByCall = false;
+            account.ConfirmOperationsByCallSince = null;
+            db.AddIntegrationEvent(
+                new CallConfirmationChanged(Guid.CreateVersion7(now), now, account.Id, false, null, reason), clock);
+            return Task.CompletedTask;
         });
 
     // Locks the account's row, checks that this staff member passed a security-code check of it lately, applies the
