@@ -250,12 +250,14 @@ public sealed class GatewayEdgeTests(StackFixture stack)
         using var allowed = new HttpRequestMessage(HttpMethod.Options, SecurityPath);
         allowed.Headers.Add("Origin", "http://localhost:3000");
         allowed.Headers.Add("Access-Control-Request-Method", "PUT");
-        allowed.Headers.Add("Access-Control-Request-Headers", "authorization,content-type,if-match,idempotency-key");
+        allowed.Headers.Add(
+            "Access-Control-Request-Headers", "authorization,content-type,if-match,idempotency-key,step-up-token");
         using var yes = await http.SendAsync(allowed);
         Assert.Equal("http://localhost:3000", yes.Headers.GetValues("Access-Control-Allow-Origin").Single());
         var allowedHeaders = string.Join(',', yes.Headers.GetValues("Access-Control-Allow-Headers")).ToLowerInvariant();
         Assert.Contains("if-match", allowedHeaders, StringComparison.Ordinal);
         Assert.Contains("idempotency-key", allowedHeaders, StringComparison.Ordinal);
+        Assert.Contains("step-up-token", allowedHeaders, StringComparison.Ordinal);
 
         // What a front end reads from answers: the version for If-Match, when to retry, where a new resource is.
         using var simple = new HttpRequestMessage(HttpMethod.Get, "/api/plans");

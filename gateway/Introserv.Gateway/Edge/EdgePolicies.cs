@@ -58,7 +58,7 @@ public static class EdgePolicies
             // Front ends send bearer tokens, not cookies: no credentials mode, explicit origins only.
             policy.WithOrigins(origins)
                 .WithMethods(HttpMethods.Get, HttpMethods.Post, HttpMethods.Put, HttpMethods.Patch, HttpMethods.Delete)
-                .WithHeaders("Authorization", "Content-Type", "Idempotency-Key",
+                .WithHeaders("Authorization", "Content-Type", "Idempotency-Key", "Step-Up-Token",
                     "If-Match", "If-None-Match", "Accept", "Accept-Language")
                 .WithExposedHeaders("ETag", "Retry-After", "Location", "traceparent")
                 .SetPreflightMaxAge(TimeSpan.FromMinutes(10));
