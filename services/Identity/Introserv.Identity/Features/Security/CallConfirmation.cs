@@ -11,19 +11,24 @@ namespace Introserv.Identity.Features.Security;
 // StepUp; Orders and Notifications ask through AccountAccess.ConfirmOperation.
 public sealed partial class CallConfirmation
 {
-    private readonly PhoneVerification.PhoneVerificationClient _verification;
+    private readonly Func<PhoneVerification.PhoneVerificationClient> _client;
     private readonly ILogger<CallConfirmation> _logger;
+    private PhoneVerification.PhoneVerificationClient? _verification;
 
-    // The client's types are internal to Identity: registered with a factory (Register).
-    internal CallConfirmation(PhoneVerification.PhoneVerificationClient verification, ILogger<CallConfirmation> logger)
+    // The client's types are internal to Identity: registered with a factory (Register). The client is made on first
+    // use only: StepUp and AccountAccessService (so every security read and the gateway's allow-list calls) carry this
+    // service, and almost none of those requests talk to Verification.
+    internal CallConfirmation(Func<PhoneVerification.PhoneVerificationClient> client, ILogger<CallConfirmation> logger)
     {
-        _verification = verification;
+        _client = client;
         _logger = logger;
     }
 
     public static void Register(IServiceCollection services) => services.AddTransient(sp => new CallConfirmation(
-        sp.GetRequiredService<PhoneVerification.PhoneVerificationClient>(),
+        sp.GetRequiredService<PhoneVerification.PhoneVerificationClient>,
         sp.GetRequiredService<ILogger<CallConfirmation>>()));
+
+    private PhoneVerification.PhoneVerificationClient Verification => _verification ??= _client();
 
     public async Task<ConfirmationCheck> CheckAsync(
         Guid accountId, bool byCall, string operation, string? token, CancellationToken cancellationToken)
@@ -41,7 +46,7 @@ public sealed partial class CallConfirmation
         ConsumeStepUpTokenReply reply;
         try
         {
-            reply = await _verification.ConsumeStepUpTokenAsync(
+            reply = await Verification.ConsumeStepUpTokenAsync(
                 new ConsumeStepUpTokenRequest
                 {
                     AccountId = accountId.ToString(),
@@ -66,7 +71,7 @@ public sealed partial class CallConfirmation
     {
         try
         {
-            var reply = await _verification.GetVerifiedPhoneAsync(
+            var reply = await Verification.GetVerifiedPhoneAsync(
                 new GetVerifiedPhoneRequest { AccountId = accountId.ToString() },
                 cancellationToken: cancellationToken);
             return reply.Verified;
