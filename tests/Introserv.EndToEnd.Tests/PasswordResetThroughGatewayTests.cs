@@ -99,7 +99,7 @@ public sealed partial class PasswordResetThroughGatewayTests(StackFixture stack)
     private static partial Regex ResetLink();
 
     [GeneratedRegex(
-        "<input type=\"hidden\" name=\"(?<name>__RequestVerificationToken[^\"]*)\" value=\"(?<value>[^\"]+)\">")]
+        "<input[^>]*name=\"(?<name>__RequestVerificationToken[^\"]*)\"[^>]*value=\"(?<value>[^\"]+)\"")]
     private static partial Regex AntiforgeryField();
 
     [GeneratedRegex("<form method=\"post\" action=\"(?<action>[^\"]+)\">")]

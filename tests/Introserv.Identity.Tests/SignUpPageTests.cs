@@ -125,6 +125,6 @@ public sealed partial class SignUpPageTests(IdentityServiceFactory factory)
     }
 
     [GeneratedRegex(
-        "<input type=\"hidden\" name=\"(?<name>__RequestVerificationToken[^\"]*)\" value=\"(?<value>[^\"]+)\">")]
+        "<input[^>]*name=\"(?<name>__RequestVerificationToken[^\"]*)\"[^>]*value=\"(?<value>[^\"]+)\"")]
     private static partial Regex AntiforgeryField();
 }

@@ -79,6 +79,42 @@ public sealed partial class OidcBrowser(HttpClient http, string clientId, string
         PostFormAsync("/account/login/second-factor",
             new Dictionary<string, string> { ["code"] = code, ["method"] = "phone" });
 
+    // Opens a page (the second-factor page, say) to take its form token.
+    public async Task<string> OpenPageAsync(string path) => await GetPageAsync(new Uri(path, UriKind.Relative));
+
+    // Asks the open page's passkey options endpoint (the page script's call: POST with the form token in the
+    // RequestVerificationToken header).
+    public async Task<HttpResponseMessage> RequestPasskeyOptionsAsync(string optionsPath)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(optionsPath, UriKind.Relative));
+        request.Headers.Add("RequestVerificationToken", _formToken ?? "");
+        return await http.SendAsync(request);
+    }
+
+    // Posts the passkey form of the open page: the ceremony its options came with and the authenticator's answer.
+    public Task<HttpResponseMessage> SubmitPasskeyAsync(string path, string ceremony, string credential) =>
+        PostFormAsync(path, new Dictionary<string, string>
+        {
+            ["ceremony"] = ceremony,
+            ["credential"] = credential,
+            ["returnUrl"] = _returnUrl ?? "",
+        });
+
+    // A sign-in with a passkey instead of the login and password: options from the sign-in page, the
+    // authenticator's answer (answer: options JSON -> credential JSON), then the form post; the response is a
+    // redirect on success, the page with an error otherwise.
+    public async Task<HttpResponseMessage> SignInWithPasskeyAsync(
+        Func<string, string> answer, string scope = DefaultScopes)
+    {
+        ArgumentNullException.ThrowIfNull(answer);
+        await OpenLoginPageAsync(scope);
+        using var options = await RequestPasskeyOptionsAsync("/account/login/passkey/options");
+        options.EnsureSuccessStatusCode();
+        var body = await options.Content.ReadFromJsonAsync<JsonElement>();
+        return await SubmitPasskeyAsync("/account/login/passkey", body.GetProperty("ceremony").GetString()!,
+            answer(body.GetProperty("options").GetRawText()));
+    }
+
     // Follows the redirects after a successful sign-in up to the client's redirect URI and redeems the code.
     public async Task<TokenSet> CompleteAsync(HttpResponseMessage afterSignIn)
     {
@@ -234,7 +270,7 @@ public sealed partial class OidcBrowser(HttpClient http, string clientId, string
     private static string Base64Url(byte[] bytes) =>
         Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
 
-    [GeneratedRegex("name=\"__RequestVerificationToken\" value=\"([^\"]*)\"")]
+    [GeneratedRegex("<input[^>]*name=\"__RequestVerificationToken\"[^>]*value=\"([^\"]*)\"")]
     private static partial Regex FormToken();
 
     [GeneratedRegex("name=\"returnUrl\" value=\"([^\"]*)\"")]

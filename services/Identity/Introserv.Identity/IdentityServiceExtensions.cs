@@ -1,6 +1,7 @@
 using Introserv.BuildingBlocks.Data;
 using Introserv.BuildingBlocks.Hosting;
 using Introserv.BuildingBlocks.Messaging;
+using Introserv.Identity.Features.Passkeys;
 using Introserv.Identity.Features.Recovery;
 using Introserv.Identity.Features.Registration;
 using Introserv.Identity.Features.Security;
@@ -56,6 +57,10 @@ public static class IdentityServiceExtensions
         builder.Services.AddScoped<ISecondFactorMethod>(sp => sp.GetRequiredService<TotpMethod>());
         builder.Services.AddScoped<ISecondFactorMethod>(sp => sp.GetRequiredService<RecoveryCodeMethod>());
         builder.Services.AddSingleton<ISecondFactorMethod, PhoneMethod>();
+        builder.Services.AddSingleton<ISecondFactorMethod, PasskeyMethod>();
+        builder.Services.AddPasskeys();
+        // The account pages (sign-in, second factor, sign-up, password reset) are Razor pages in their features.
+        builder.Services.AddRazorPages(options => options.RootDirectory = "/Features");
         builder.Services.AddScoped<SecondFactorVerifier>();
         builder.Services.AddSingleton(_ => CommonPasswords.Load());
         builder.Services.Configure<PasswordHasherOptions>(options =>
@@ -75,6 +80,8 @@ public static class IdentityServiceExtensions
                 options.Password.RequiredUniqueChars = 1;
                 options.User.AllowedUserNameCharacters = RegistrationRules.LoginAlphabet;
                 options.User.RequireUniqueEmail = true;
+                // Schema 3 adds the passkeys table (AspNetUserPasskeys).
+                options.Stores.SchemaVersion = IdentitySchemaVersions.Version3;
             })
             .AddRoles<IdentityRole<Guid>>()
             .AddEntityFrameworkStores<IdentityServiceDbContext>();
@@ -86,7 +93,9 @@ public static class IdentityServiceExtensions
         app.MapRegisterAccount();
         app.MapPasswordResetEndpoints();
         app.MapOidcEndpoints();
-        app.MapLoginPages();
+        app.MapStaticAssets();
+        app.MapRazorPages();
+        app.MapPasskeyPageEndpoints();
         app.MapSecurityEndpoints();
         app.MapSupportEndpoints();
         app.MapGrpcService<AccountSupportService>();

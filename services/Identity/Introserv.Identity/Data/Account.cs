@@ -48,4 +48,8 @@ public sealed class Account : IdentityUser<Guid>
     // When the phone became a second factor of its own (a code by SMS or call to the phone Verification holds as
     // verified); null when it is not one.
     public DateTimeOffset? PhoneSecondFactorAt { get; set; }
+
+    // How many passkeys the account has (kept with every registration and removal): with one, a passkey is also a
+    // second factor.
+    public int PasskeyCount { get; set; }
 }

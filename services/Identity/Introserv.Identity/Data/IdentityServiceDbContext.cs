@@ -20,11 +20,15 @@ public sealed class IdentityServiceDbContext(DbContextOptions<IdentityServiceDbC
 
     public DbSet<PasswordReset> PasswordResets => Set<PasswordReset>();
 
+    public DbSet<PasskeyCeremony> PasskeyCeremonies => Set<PasskeyCeremony>();
+
     // The Data Protection key ring, shared by every replica (cookies, protected TOTP secrets).
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {
+        // Identity's schema version comes from IdentityOptions.Stores (3, with the passkeys table: see
+        // AddIdentityServices and DesignTimeDbContextFactory).
         base.OnModelCreating(builder);
         builder.UseOpenIddict<Guid>();
         builder.AddOutboxAndInbox();
@@ -91,6 +95,13 @@ public sealed class IdentityServiceDbContext(DbContextOptions<IdentityServiceDbC
             code.ToTable("RecoveryCodes");
             code.Property(c => c.CodeHash).HasMaxLength(64);
             code.HasIndex(c => new { c.AccountId, c.CodeHash }).IsUnique();
+        });
+        builder.Entity<PasskeyCeremony>(ceremony =>
+        {
+            ceremony.ToTable("PasskeyCeremonies");
+            ceremony.Property(c => c.Id).ValueGeneratedNever();
+            ceremony.Property(c => c.Purpose).HasMaxLength(32);
+            ceremony.HasIndex(c => c.ExpiresAt);
         });
         builder.Entity<PasswordReset>(reset =>
         {

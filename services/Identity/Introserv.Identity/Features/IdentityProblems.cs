@@ -20,6 +20,16 @@ public static class IdentityProblems
     public static readonly ProblemType IpNotAllowed = CommonProblems.IpNotAllowed;
     public static readonly ProblemType StepUpRequired = ConfirmationProblems.StepUpRequired;
     public static readonly ProblemType ConfirmationUnavailable = ConfirmationProblems.ConfirmationUnavailable;
+    public static readonly ProblemType PasskeyRejected = new(
+        StatusCodes.Status400BadRequest, "passkey_rejected", "Passkey not accepted");
+    public static readonly ProblemType PasskeyCeremonyInvalid = new(
+        StatusCodes.Status400BadRequest, "passkey_ceremony_invalid", "Passkey request expired");
+    public static readonly ProblemType PasskeyNotFound = new(
+        StatusCodes.Status404NotFound, "passkey_not_found", "Passkey not found");
+    public static readonly ProblemType PasskeyExists = new(
+        StatusCodes.Status409Conflict, "passkey_exists", "Passkey already registered");
+    public static readonly ProblemType TooManyPasskeys = new(
+        StatusCodes.Status409Conflict, "too_many_passkeys", "Too many passkeys");
     public static readonly ProblemType SessionNotFound = new(
         StatusCodes.Status404NotFound, "session_not_found", "Session not found");
     public static readonly ProblemType CustomerNotFound = new(

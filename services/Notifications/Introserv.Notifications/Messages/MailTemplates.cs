@@ -166,7 +166,13 @@ public static class MailTemplates
     public static MailContent TwoFactorChanged(
         string firstName, bool enabled, string? fromAddress, string? supportReason = null, string? method = null) =>
         Render(
-            enabled ? "Two-step sign-in turned on" : "Two-step sign-in turned off",
+            (enabled, method) switch
+            {
+                (true, "passkey") => "Passkey added",
+                (false, "passkey") => "Passkey removed",
+                (true, _) => "Two-step sign-in turned on",
+                _ => "Two-step sign-in turned off",
+            },
             $"Hello {firstName},",
             [
                 supportReason is not null
@@ -174,6 +180,10 @@ public static class MailTemplates
                         $"security code: {supportReason} Turn it on again in the security settings."
                     : (enabled, method) switch
                     {
+                        (true, "passkey") => $"a passkey was added to your Introserv account{From(fromAddress)}. " +
+                            "It can sign in without a password, and confirm a sign-in as its second step.",
+                        (false, "passkey") => $"a passkey was removed from your Introserv account" +
+                            $"{From(fromAddress)}.",
                         (true, "phone") => $"two-step sign-in with a code on your verified phone was turned on " +
                             $"for your Introserv account{From(fromAddress)}.",
                         (true, _) => $"two-step sign-in with an authenticator app was turned on for your " +

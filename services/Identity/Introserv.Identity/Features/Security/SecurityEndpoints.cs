@@ -1,3 +1,4 @@
+using Introserv.Identity.Features.Passkeys;
 using Introserv.Identity.Features.SignIn;
 using Introserv.Identity.Features.TwoFactor;
 using Microsoft.Extensions.Options;
@@ -60,6 +61,7 @@ public static class SecurityEndpoints
             .WithSummary("Confirm identity (second factor, or password without one) for sensitive changes")
             .Problems(IdentityProblems.InvalidSecondFactor,
                 IdentityProblems.InvalidPassword, IdentityProblems.TooManyAttempts);
+        account.MapPasskeyEndpoints();
         account.MapPut("/security-code", SecuritySettings.SetSecurityCodeAsync).WithName("SetSecurityCode")
             .WithSummary("Set the support security code (once; it can never be read or changed)")
             .Problems(IdentityProblems.StepUpRequired, IdentityProblems.ConfirmationUnavailable,
@@ -181,6 +183,7 @@ public static class SecurityEndpoints
                         ConfirmOperationsByCall = x.Account.ConfirmOperationsByCall,
                         ConfirmOperationsByCallSince = x.Account.ConfirmOperationsByCallSince,
                         PhoneSecondFactorAt = x.Account.PhoneSecondFactorAt,
+                        PasskeyCount = x.Account.PasskeyCount,
                     },
                     db.RecoveryCodes.Count(c => c.AccountId == accountId && c.UsedAt == null),
                     db.LoginAttempts

@@ -7,11 +7,12 @@ namespace Introserv.Identity.Features.Security;
 
 // The proof: the second-factor code when the account has a second factor, otherwise the password; or, for an account
 // with a second factor, the step-up token of a Verification step_up challenge for the operation "step_up" (a code by
-// SMS or call to the verified phone).
+// SMS or call to the verified phone); or a passkey's answer to POST step-up/passkey-options.
 public sealed record StepUpRequest(
     [property: TextLength(64)] string? Code = null,
     [property: TextLength(Registration.RegistrationRules.PasswordMaxLength)] string? Password = null,
-    [property: TextLength(100)] string? StepUpToken = null);
+    [property: TextLength(100)] string? StepUpToken = null,
+    Passkeys.PasskeyAnswer? Passkey = null);
 
 // Sensitive operations (security code, allow-list, password, the second factor) need a recent sign-in or a fresh
 // proof: the second factor when the account has one, otherwise the password. An account that confirms sensitive
@@ -75,7 +76,8 @@ public static class StepUpEndpoint
 
     public static async Task<Results<NoContent, ProblemHttpResult>> HandleAsync(
         StepUpRequest request, [AsParameters] SecurityCall call, UserManager<Account> users,
-        SecondFactorVerifier secondFactor, CallConfirmation calls, LoginThrottle throttle)
+        SecondFactorVerifier secondFactor, CallConfirmation calls, LoginThrottle throttle,
+        Passkeys.Passkeys passkeys)
     {
         ArgumentNullException.ThrowIfNull(call);
         var (user, context, db, _, clock, cancellationToken) = call;
@@ -98,7 +100,19 @@ public static class StepUpEndpoint
             return IdentityProblems.TooMany(context, wait);
         }
 
-        if (twoFactor && !string.IsNullOrEmpty(request.StepUpToken))
+        if (twoFactor && request.Passkey is { } answer)
+        {
+            var credential = answer.Credential!.Value.GetRawText();
+            var check = credential.Length > Passkeys.Passkeys.CredentialMaxLength
+                ? new Passkeys.PasskeyCheck(null, null, "The answer is too large.", false)
+                : await passkeys.AssertAsync(
+                    answer.Ceremony!.Value, Passkeys.PasskeyPurpose.StepUp, account, credential, cancellationToken);
+            if (check.Account is null)
+            {
+                return IdentityProblems.InvalidSecondFactor.Result($"The passkey was not accepted: {check.Failure}");
+            }
+        }
+        else if (twoFactor && !string.IsNullOrEmpty(request.StepUpToken))
         {
             var check = await calls.CheckAsync(
                 account.Id, true, SessionOperation, request.StepUpToken, cancellationToken);

@@ -55,9 +55,11 @@ public sealed class IdentityMaintenance(
             .ExecuteDeleteAsync(cancellationToken);
         var historyBefore = now - LoginHistoryRetention;
         var attempts = await db.LoginAttempts.Where(a => a.At < historyBefore).ExecuteDeleteAsync(cancellationToken);
+        var ceremonies = await db.PasskeyCeremonies.Where(c => c.ExpiresAt < now)
+            .ExecuteDeleteAsync(cancellationToken);
         logger.LogInformation(
             "Identity clean-up removed {Tokens} tokens, {Authorizations} authorizations, {Sessions} sessions, " +
-            "{Attempts} login attempts",
-            tokens, authorizations, sessions, attempts);
+            "{Attempts} login attempts, {Ceremonies} expired passkey ceremonies",
+            tokens, authorizations, sessions, attempts, ceremonies);
     }
 }

@@ -31,6 +31,9 @@ public sealed class IdentityServerOptions
     // Internal services (the gateway) that get tokens with the client-credentials grant.
     public List<ServiceClientOptions> ServiceClients { get; set; } = [];
 
+    // Passkeys (WebAuthn): the relying party and the page origins a ceremony may come from.
+    public PasskeySettings Passkeys { get; set; } = new();
+
     // The first staff account, created at start-up when it does not exist (optional).
     public StaffBootstrapOptions? BootstrapStaff { get; set; }
 
@@ -106,4 +109,14 @@ public sealed class DemoCustomerOptions
     public string FirstName { get; set; } = "Demo";
 
     public string LastName { get; set; } = "Customer";
+}
+
+// Section Identity:Passkeys. Without a ServerDomain, the passkeys belong to the issuer's host name; ceremonies are
+// accepted from the issuer's origin (the sign-in pages), the origins of the registered front ends' redirect URIs and
+// the listed Origins.
+public sealed class PasskeySettings
+{
+    public string? ServerDomain { get; set; }
+
+    public List<string> Origins { get; set; } = [];
 }

@@ -69,11 +69,21 @@ public sealed class LoginThrottle(IdentityServiceDbContext db, TimeProvider cloc
     }
 
     // Records how an admitted attempt ended (it stays a failure when it failed).
-    public async Task FinishAsync(ThrottleDecision decision, LoginOutcome outcome, CancellationToken cancellationToken)
+    // An attempt begun before its account was known (a passkey sign-in) gets the account here.
+    public async Task FinishAsync(
+        ThrottleDecision decision, LoginOutcome outcome, CancellationToken cancellationToken, Guid? accountId = null)
     {
         ArgumentNullException.ThrowIfNull(decision);
-        await db.LoginAttempts.Where(a => a.Id == decision.AttemptId)
-            .ExecuteUpdateAsync(s => s.SetProperty(a => a.Outcome, outcome), cancellationToken);
+        var attempts = db.LoginAttempts.Where(a => a.Id == decision.AttemptId);
+        if (accountId is { } id)
+        {
+            await attempts.ExecuteUpdateAsync(
+                s => s.SetProperty(a => a.Outcome, outcome).SetProperty(a => a.AccountId, id), cancellationToken);
+        }
+        else
+        {
+            await attempts.ExecuteUpdateAsync(s => s.SetProperty(a => a.Outcome, outcome), cancellationToken);
+        }
     }
 
     // Removes an admitted attempt that succeeded but is no sign-in (a step-up, a password check).

@@ -107,10 +107,14 @@ public static class SupportEndpoints
         Guid accountId, SupportClearBody body, ClaimsPrincipal user, HttpContext context, IdentityServiceDbContext db,
         TimeProvider clock) =>
         ClearAsync(accountId, body, user, context, db, clock, "two_factor",
-            account => account.TotpSecret is not null || account.PhoneSecondFactorAt is not null,
+            account => account.TotpSecret is not null || account.PhoneSecondFactorAt is not null
+                || account.PasskeyCount > 0,
             async (account, now, reason) =>
         {
             await TwoFactor.TwoFactorEndpoints.TurnOffAsync(db, account, CancellationToken.None);
+            // A lost device takes its passkeys with it: they go too.
+            await db.UserPasskeys.Where(p => p.UserId == account.Id).ExecuteDeleteAsync(CancellationToken.None);
+            account.PasskeyCount = 0;
             db.AddIntegrationEvent(
                 new TwoFactorChanged(Guid.CreateVersion7(now), now, account.Id, false, null, reason), clock);
         });
