@@ -42,7 +42,7 @@ public sealed class PhoneSecondFactorThroughGatewayTests(StackFixture stack)
         await page.GotoAsync(new Uri(stack.GatewayAddress, pkce.NewAuthorizeUrl()).ToString());
         await page.GetByLabel("Billing login").FillAsync(login);
         await page.GetByLabel("Password").FillAsync(Password);
-        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in", Exact = true }).ClickAsync();
         await page.WaitForURLAsync("**/account/login/second-factor");
 
         // The call does not come: both call gateways fail.

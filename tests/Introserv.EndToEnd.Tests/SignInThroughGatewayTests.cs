@@ -121,11 +121,11 @@ public sealed class SignInThroughGatewayTests(StackFixture stack)
         Assert.Equal("Sign in · Introserv", await page.TitleAsync());
         await page.GetByLabel("Billing login").FillAsync(login);
         await page.GetByLabel("Password").FillAsync("a wrong password");
-        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in", Exact = true }).ClickAsync();
         Assert.Contains("incorrect", await page.Locator("[role=alert]").InnerTextAsync(), StringComparison.Ordinal);
 
         await page.GetByLabel("Password").FillAsync(Password);
-        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in", Exact = true }).ClickAsync();
         await page.WaitForURLAsync("**/account/login/second-factor");
 
         // The confirmation code's time step cannot be reused; wait for the next one.

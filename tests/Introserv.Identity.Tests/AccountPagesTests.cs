@@ -55,6 +55,8 @@ public sealed class AccountPagesTests(IdentityServiceFactory factory)
         Assert.Contains("href=\"/account/sign-up\"", html, StringComparison.Ordinal);
         Assert.Contains("href=\"/account/password-reset\"", html, StringComparison.Ordinal);
         Assert.Contains("Sign in with a passkey", html, StringComparison.Ordinal);
+        Assert.Contains("<form method=\"post\" action=\"/account/login\">", html, StringComparison.Ordinal);
+        Assert.Contains("action=\"/account/login/passkey\"", html, StringComparison.Ordinal);
         Assert.Contains("<script src=\"/account/assets/passkeys.js\" defer></script>", html, StringComparison.Ordinal);
     }
 
