@@ -148,12 +148,14 @@ profile.WithReference(verification).WaitFor(verification);
 AddServiceClient(orders, ResourceNames.Orders);
 orders.WithReference(profile).WaitFor(profile);
 
-// Identity asks Verification (gRPC) to spend the step-up tokens of "confirm sensitive operations by call", with a
-// service token from its own token endpoint. No WaitFor: Verification waits for Identity (its token keys).
+// Identity asks Verification (gRPC) to spend the step-up tokens of "confirm sensitive operations by call", and
+// Profile (gRPC) to confirm an address from its confirmation page, with a service token from its own token endpoint.
+// No WaitFor: both wait for Identity (its token keys).
 AddServiceClient(identity, ResourceNames.Identity);
 identity
     .WithEnvironment("ServiceIdentity__TokenEndpoint", ReferenceExpression.Create($"{identityHttp}/connect/token"))
-    .WithEnvironment("Services__VerificationGrpc", verification.GetEndpoint(ResourceNames.GrpcEndpoint));
+    .WithEnvironment("Services__VerificationGrpc", verification.GetEndpoint(ResourceNames.GrpcEndpoint))
+    .WithEnvironment("Services__ProfileGrpc", profile.GetEndpoint(ResourceNames.GrpcEndpoint));
 
 // Notifications asks Identity (gRPC) whether a change of notification addresses needs a confirmation by call.
 AddServiceClient(notifications, ResourceNames.Notifications);

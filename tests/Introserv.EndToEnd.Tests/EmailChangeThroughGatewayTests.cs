@@ -60,6 +60,6 @@ public sealed partial class EmailChangeThroughGatewayTests(StackFixture stack)
             e => e.GetProperty("type").GetString() == "email_change_confirmation");
     }
 
-    [GeneratedRegex(@"https?://\S+email-change/confirm\?token=\S+")]
+    [GeneratedRegex(@"https?://\S+(email-change/confirm|account/email-confirmation)\?token=\S+")]
     private static partial Regex LinkPattern();
 }

@@ -22,16 +22,20 @@ public sealed partial class PasswordResetThroughGatewayTests(StackFixture stack)
 
         using var mail = stack.App.CreateHttpClient(ResourceNames.MailDev, ResourceNames.HttpEndpoint);
         var confirmation = await StackFixture.WaitForMailAsync(mail, email, "Confirm your email address");
-        var confirmToken = TokenOf(ConfirmLink().Match(confirmation.GetProperty("text").GetString()!).Value);
+        var confirmLink = new Uri(ConfirmLink().Match(confirmation.GetProperty("text").GetString()!).Value);
+        Assert.Equal(stack.GatewayAddress.Authority, confirmLink.Authority);
+        var signedIn = stack.NewBrowser();
         using var api = stack.CreateGatewayClient();
         api.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer",
-            (await stack.NewBrowser().SignInAsync(login, Password)).AccessToken);
+            (await signedIn.SignInAsync(login, Password)).AccessToken);
         await StackFixture.WaitForProfileAsync(api);
-        using (var confirmed = await api.PostAsJsonAsync("/api/profile/email-change/confirm",
-            new { token = confirmToken }))
-        {
-            Assert.Equal(HttpStatusCode.OK, confirmed.StatusCode);
-        }
+        // The link opens Identity's confirmation page in the signed-in browser; one click confirms.
+        var confirmed = await SubmitAsync(signedIn.Http, confirmLink.PathAndQuery,
+            new() { ["token"] = TokenOf(confirmLink.ToString()) });
+        Assert.Equal(HttpStatusCode.OK, confirmed.Status);
+        Assert.Contains($"<strong>{email}</strong> is confirmed", confirmed.Page, StringComparison.Ordinal);
+        Assert.True((await api.GetFromJsonAsync<JsonElement>("/api/profile")).GetProperty("emailConfirmed")
+            .GetBoolean());
 
         // Identity learns of the confirmation from Profile's event; only then may a reset link go to the address.
         Assert.True(
@@ -92,7 +96,7 @@ public sealed partial class PasswordResetThroughGatewayTests(StackFixture stack)
     private static string TokenOf(string link) =>
         Uri.UnescapeDataString(new Uri(link).Query.TrimStart('?').Split('=', 2)[1]);
 
-    [GeneratedRegex(@"https?://\S+email-change/confirm\?token=\S+")]
+    [GeneratedRegex(@"https?://\S+/account/email-confirmation\?token=\S+")]
     private static partial Regex ConfirmLink();
 
     [GeneratedRegex(@"https?://\S+/account/password-reset/confirm\?token=\S+")]

@@ -110,9 +110,40 @@ public sealed class AccountPagesTests(IdentityServiceFactory factory)
         var html = await response.Content.ReadAsStringAsync();
 
         Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
-        Assert.Contains("<p class=\"alert error\" role=\"alert\" id=\"page-error\">The login or password is incorrect.</p>",
+        Assert.Contains(
+            "<p class=\"alert error\" role=\"alert\" id=\"page-error\">The login or password is incorrect.</p>",
             html, StringComparison.Ordinal);
         Assert.Contains($"value=\"{login}\"", html, StringComparison.Ordinal);
         Assert.DoesNotContain("not the password at all", html, StringComparison.Ordinal);
+    }
+
+    // The confirmation link of a mail: signed in first (and back), one click to confirm, Profile's outage said plainly
+    // (Profile is a closed port beside these tests; the confirmation itself runs end to end).
+    [Fact]
+    public async Task The_email_confirmation_page_signs_in_first_and_says_when_profile_cannot_confirm()
+    {
+        var (_, login, password) = await factory.RegisterAsync();
+        var browser = factory.NewBrowser();
+        const string link = "/account/email-confirmation?token=abc-123";
+
+        using var anonymous = await browser.Http.GetAsync(new Uri(link, UriKind.Relative));
+        await browser.SignInAsync(login, password);
+        var page = await browser.OpenPageAsync(link);
+        using var form = new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["token"] = "abc-123",
+            ["__RequestVerificationToken"] = System.Net.WebUtility.HtmlDecode(System.Text.RegularExpressions.Regex
+                .Match(page, "name=\"__RequestVerificationToken\" type=\"hidden\" value=\"([^\"]+)\"").Groups[1].Value),
+        });
+        using var posted = await browser.Http.PostAsync(new Uri("/account/email-confirmation", UriKind.Relative), form);
+        var answer = await posted.Content.ReadAsStringAsync();
+
+        Assert.Equal(HttpStatusCode.Redirect, anonymous.StatusCode);
+        Assert.Equal("/account/login?returnUrl=%2Faccount%2Femail-confirmation%3Ftoken%3Dabc-123",
+            anonymous.Headers.Location!.OriginalString);
+        Assert.Contains($"<strong>{login}</strong>", page, StringComparison.Ordinal);
+        Assert.Contains("Confirm the address", page, StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, posted.StatusCode);
+        Assert.Contains("cannot be confirmed right now", answer, StringComparison.Ordinal);
     }
 }

@@ -48,6 +48,7 @@ public sealed class IdentityServiceFactory() : ServiceFactory<Program>(ResourceN
         // Verification is not running beside these tests: a closed port, so its outage is what they meet (the whole
         // chain runs in the end-to-end tests).
         builder.UseSetting("Services:VerificationGrpc", "http://127.0.0.1:9");
+        builder.UseSetting("Services:ProfileGrpc", "http://127.0.0.1:9");
         builder.UseSetting("Identity:ServiceClients:0:ClientId", ServiceClientId);
         builder.UseSetting("Identity:ServiceClients:0:ClientSecret", ServiceClientSecret);
         builder.UseSetting("Identity:BootstrapStaff:Login", StaffLogin);

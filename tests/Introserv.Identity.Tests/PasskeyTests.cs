@@ -291,7 +291,8 @@ public sealed class PasskeyTests(IdentityServiceFactory factory) : IClassFixture
         var firstId = (await first.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString();
         var secondId = (await second.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString();
 
-        using var renamed = await api.PatchAsJsonAsync($"/api/account/passkeys/{firstId}", new { name = "Work laptop" });
+        using var renamed = await api.PatchAsJsonAsync(
+            $"/api/account/passkeys/{firstId}", new { name = "Work laptop" });
         using var removed = await api.DeleteAsync(new Uri($"/api/account/passkeys/{secondId}", UriKind.Relative));
         using var removedAgain = await api.DeleteAsync(new Uri($"/api/account/passkeys/{secondId}", UriKind.Relative));
         var list = await api.GetFromJsonAsync<JsonElement>("/api/account/passkeys");

@@ -1,3 +1,6 @@
+using Grpc.Core;
+using Grpc.Net.Client;
+using Introserv.Profile.Grpc;
 using static Introserv.Testing.JsonApi;
 namespace Introserv.Profile.Tests;
 
@@ -64,4 +67,46 @@ public sealed class EmailConfirmationTests(ProfileServiceFactory factory)
             (older, olderBody.GetProperty("code").GetString()));
         Assert.Equal(HttpStatusCode.OK, newest);
     }
+
+    // Identity's confirmation page confirms through gRPC with a service token: the same rules as the API (the account
+    // it names, once), and no customer token may call it.
+    [Fact]
+    public async Task The_confirmation_page_confirms_for_the_account_it_names_once_and_only_services_may_ask()
+    {
+        var accountId = await factory.RegisterAsync();
+        var token = Assert.Single(await factory.OutboxAsync("EmailConfirmationRequested", accountId.ToString()))
+            .GetProperty("confirmationToken").GetString()!;
+        var service = Client(TestTokens.Service());
+
+        var customer = await Assert.ThrowsAsync<RpcException>(() => Client(TestTokens.For(accountId, "customer"))
+            .ConfirmAsync(new() { AccountId = accountId.ToString(), Token = token }).ResponseAsync);
+        var badId = await Assert.ThrowsAsync<RpcException>(() =>
+            service.ConfirmAsync(new() { AccountId = "not-a-guid", Token = token }).ResponseAsync);
+        var stranger = await service.ConfirmAsync(new() { AccountId = Guid.NewGuid().ToString(), Token = token });
+        var confirmed = await service.ConfirmAsync(
+            new() { AccountId = accountId.ToString(), Token = token, ClientAddress = "192.0.2.44" });
+        var again = await service.ConfirmAsync(new() { AccountId = accountId.ToString(), Token = token });
+        using var http = factory.Customer(accountId);
+        var profile = await factory.GetAsync(http);
+
+        Assert.Equal(StatusCode.PermissionDenied, customer.StatusCode);
+        Assert.Equal(StatusCode.InvalidArgument, badId.StatusCode);
+        Assert.Equal("email_change_token_invalid", stranger.Outcome);
+        Assert.Equal(("confirmed", profile.GetProperty("email").GetString()), (confirmed.Outcome, confirmed.Email));
+        Assert.Equal("email_change_token_used", again.Outcome);
+        Assert.True(profile.GetProperty("emailConfirmed").GetBoolean());
+    }
+
+    private EmailConfirmations.EmailConfirmationsClient Client(string token) =>
+        new(GrpcChannel.ForAddress(factory.Server.BaseAddress, new GrpcChannelOptions
+        {
+            HttpHandler = factory.Server.CreateHandler(),
+            Credentials = ChannelCredentials.Create(ChannelCredentials.Insecure,
+                CallCredentials.FromInterceptor((_, metadata) =>
+                {
+                    metadata.Add("Authorization", $"Bearer {token}");
+                    return Task.CompletedTask;
+                })),
+            UnsafeUseInsecureChannelCallCredentials = true,
+        }));
 }

@@ -13,10 +13,12 @@ public static class PublicRoutes
         ("/api/account/ip-allow-list", "identity"),
         ("/api/account/password", "identity"),
         ("/api/account/sessions", "identity"),
+        ("/api/account/passkeys", "identity"),
         ("/connect/authorize", "identity"),
         ("/connect/token", "identity"),
         ("/.well-known/openid-configuration", "identity"),
         ("/account/login", "identity"),
+        ("/account/email-confirmation", "identity"),
         ("/api/profile", "profile"),
         ("/api/countries", "profile"),
         ("/api/profile/email-change", "profile"),
@@ -51,6 +53,8 @@ public static class PublicRoutes
         "/api/accounts", "/connect/authorize", "/connect/token", "/.well-known/openid-configuration", "/account/login",
         "/api/plans",
         "/api/countries", "/api/accounts/password-reset",
+        // A page of the sign-in pages: anonymous at the gateway; it sends a browser without a sign-in to sign in.
+        "/account/email-confirmation",
     };
 
     public static readonly IReadOnlyList<string> Services =

@@ -52,6 +52,10 @@ public static class IdentityServiceExtensions
         // be spent again, so the call is never retried: a deadline, no retry handler.
         builder.AddSingleShotServiceGrpcClient<Verification.Grpc.PhoneVerification.PhoneVerificationClient>(
             "VerificationGrpc", ResourceNames.Verification, OperationConfirmationExtensions.CallTimeout);
+        // The confirmation page has Profile confirm an address (gRPC); a confirmation is not retried either.
+        EmailConfirmationClient.Register(builder.Services);
+        builder.AddSingleShotServiceGrpcClient<Profile.Grpc.EmailConfirmations.EmailConfirmationsClient>(
+            "ProfileGrpc", ResourceNames.Profile, OperationConfirmationExtensions.CallTimeout);
         builder.Services.AddScoped<TotpMethod>();
         builder.Services.AddScoped<RecoveryCodeMethod>();
         builder.Services.AddScoped<ISecondFactorMethod>(sp => sp.GetRequiredService<TotpMethod>());

@@ -17,8 +17,8 @@ public sealed class NotificationsOptions
     // The panel page that sets a new password from a reset link; the token is appended as ?token=.
     public string PasswordResetPath { get; set; } = "password-reset";
 
-    // The public address of the sign-in pages (the gateway). When set, a password-reset link opens Identity's own page
-    // there (account/password-reset/confirm); otherwise the panel's PasswordResetPath.
+    // The public address of the sign-in pages (the gateway). When set, password-reset and address-confirmation links
+    // open Identity's own pages there; otherwise the panel's PasswordResetPath and EmailChangePath.
     public Uri? AccountPagesUrl { get; set; }
 
     public Uri PasswordResetLink(string token) => AccountPagesUrl is { } pages
@@ -30,6 +30,9 @@ public sealed class NotificationsOptions
 
     public Uri SessionsLink() => new(PanelUrl, SessionsPath.TrimStart('/'));
 
-    public Uri EmailChangeLink(string token) =>
-        new(PanelUrl, $"{EmailChangePath.TrimStart('/')}?token={Uri.EscapeDataString(token)}");
+    // With AccountPagesUrl, confirmation links open Identity's confirmation page (account/email-confirmation) there;
+    // otherwise the panel's EmailChangePath.
+    public Uri EmailChangeLink(string token) => AccountPagesUrl is { } pages
+        ? new(pages, $"account/email-confirmation?token={Uri.EscapeDataString(token)}")
+        : new(PanelUrl, $"{EmailChangePath.TrimStart('/')}?token={Uri.EscapeDataString(token)}");
 }

@@ -43,6 +43,7 @@ public static class ProfileServiceExtensions
         app.MapProfileStaffEndpoints();
         app.MapCountryEndpoints();
         app.MapGrpcService<BillingProfileService>();
+        app.MapGrpcService<EmailConfirmationService>();
         return app;
     }
 }

@@ -95,41 +95,59 @@ public static class EmailChange
         EmailChangeConfirmBody body, ClaimsPrincipal user, HttpContext context, ProfileDbContext db, TimeProvider clock,
         CancellationToken cancellationToken)
     {
-        var accountId = user.AccountId();
-        var invalid = ProfileProblems.EmailChangeTokenInvalid.Result(
-            "This confirmation link is not valid (a newer request may have replaced it).");
-        if (string.IsNullOrWhiteSpace(body.Token) || body.Token.Length > MaxTokenLength)
+        var (profile, problem) = await ConfirmTokenAsync(
+            user.AccountId(), body.Token, context.ClientAddress()?.ToString(), db, clock, cancellationToken);
+        if (profile is null)
         {
-            return invalid;
+            return problem!;
         }
 
-        var hash = HashOf(body.Token.Trim());
+        context.Response.Headers.ETag = ProfileResponse.ETagOf(profile);
+        return TypedResults.Ok(ProfileResponse.From(profile));
+    }
+
+    // Confirms the account's pending change (or its own address) with a link's token: the profile after it, or the
+    // problem (invalid, used, expired). Shared by the API and the confirmation page (gRPC, EmailConfirmationService).
+    public static async Task<(CustomerProfile? Profile, ProblemHttpResult? Problem)> ConfirmTokenAsync(
+        Guid accountId, string? token, string? clientAddress, ProfileDbContext db, TimeProvider clock,
+        CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(db);
+        ArgumentNullException.ThrowIfNull(clock);
+        var invalid = ProfileProblems.EmailChangeTokenInvalid.Result(
+            "This confirmation link is not valid (a newer request may have replaced it).");
+        if (string.IsNullOrWhiteSpace(token) || token.Length > MaxTokenLength)
+        {
+            return (null, invalid);
+        }
+
+        var hash = HashOf(token.Trim());
         var request = await db.EmailChangeRequests.FirstOrDefaultAsync(r => r.TokenHash == hash, cancellationToken);
         if (request is null || request.AccountId != accountId || request.SupersededAt is not null)
         {
-            return invalid;
+            return (null, invalid);
         }
 
         if (request.ConfirmedAt is not null)
         {
-            return ProfileProblems.EmailChangeTokenUsed.Result("This address change was already confirmed.");
+            return (null, ProfileProblems.EmailChangeTokenUsed.Result("This address change was already confirmed."));
         }
 
         var now = clock.GetUtcNow();
         if (now >= request.ExpiresAt)
         {
-            return ProfileProblems.EmailChangeTokenExpired.Result(
-                "The confirmation link has expired; ask for the change again.");
+            return (null, ProfileProblems.EmailChangeTokenExpired.Result(
+                "The confirmation link has expired; ask for the change again."));
         }
 
         var profile = await db.Profiles.FirstAsync(p => p.AccountId == accountId, cancellationToken);
         if (EmailConfirmation.Confirms(request, profile))
         {
-            return await ConfirmCurrentAsync(db, profile, request, context, clock, cancellationToken);
+            return await ConfirmCurrentAsync(db, profile, request, clock, cancellationToken);
         }
 
         var oldEmail = profile.Email;
-        var changes = new ChangeSet(db, profile, "customer", accountId, context.ClientAddress()?.ToString(), now);
+        var changes = new ChangeSet(db, profile, "customer", accountId, clientAddress, now);
         changes.Set("email", profile.Email, request.NewEmail, () =>
         {
             profile.Email = request.NewEmail;
@@ -149,17 +167,16 @@ public static class EmailChange
         }
         catch (DbUpdateConcurrencyException)
         {
-            return ProfileProblems.EmailChangeTokenUsed.Result("This address change was already confirmed.");
+            return (null, ProfileProblems.EmailChangeTokenUsed.Result("This address change was already confirmed."));
         }
 
-        context.Response.Headers.ETag = ProfileResponse.ETagOf(profile);
-        return TypedResults.Ok(ProfileResponse.From(profile));
+        return (profile, null);
     }
 
     // A link for the address the account has: it is confirmed, nothing moves.
-    private static async Task<Results<Ok<ProfileResponse>, ProblemHttpResult>> ConfirmCurrentAsync(
-        ProfileDbContext db, CustomerProfile profile, EmailChangeRequest request, HttpContext context,
-        TimeProvider clock, CancellationToken cancellationToken)
+    private static async Task<(CustomerProfile? Profile, ProblemHttpResult? Problem)> ConfirmCurrentAsync(
+        ProfileDbContext db, CustomerProfile profile, EmailChangeRequest request, TimeProvider clock,
+        CancellationToken cancellationToken)
     {
         var now = clock.GetUtcNow();
         request.ConfirmedAt = now;
@@ -179,10 +196,9 @@ public static class EmailChange
         }
         catch (DbUpdateConcurrencyException)
         {
-            return ProfileProblems.EmailChangeTokenUsed.Result("This address was already confirmed.");
+            return (null, ProfileProblems.EmailChangeTokenUsed.Result("This address was already confirmed."));
         }
 
-        context.Response.Headers.ETag = ProfileResponse.ETagOf(profile);
-        return TypedResults.Ok(ProfileResponse.From(profile));
+        return (profile, null);
     }
 }

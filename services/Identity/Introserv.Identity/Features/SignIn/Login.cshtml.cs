@@ -101,7 +101,8 @@ public sealed partial class LoginModel(
         [FromForm] Guid? ceremony, [FromForm] string? credential, CancellationToken cancellationToken)
     {
         ReturnUrl = LoginPages.SafeReturnUrl(ReturnUrl);
-        if (ceremony is null || string.IsNullOrEmpty(credential) || credential.Length > Passkeys.Passkeys.CredentialMaxLength
+        if (ceremony is null || string.IsNullOrEmpty(credential)
+            || credential.Length > Passkeys.Passkeys.CredentialMaxLength
             || Passkeys.Passkeys.CredentialIdOf(credential) is not { } credentialId)
         {
             return Show("The passkey answer is missing or malformed; try again.", StatusCodes.Status400BadRequest);
