@@ -6,7 +6,7 @@ namespace Introserv.EndToEnd.Tests;
 // Passkeys in headless Chromium through the gateway, with Chromium's virtual authenticator (CDP WebAuthn domain: a
 // platform authenticator that verifies its user): the browser registers a passkey through the public API (what the
 // panel's security section does), lists it, then signs in with it on the real sign-in page, with no login and no
-// password, and the tokens say how.
+// password, and the tokens say how; a later password sign-in takes the passkey as its second factor.
 [Collection(StackDefinition.Name)]
 public sealed class PasskeysThroughGatewayTests(StackFixture stack)
 {
@@ -84,6 +84,23 @@ public sealed class PasskeysThroughGatewayTests(StackFixture stack)
         var tokens = await pkce.RedeemAsync(query["code"]);
         var claims = OidcBrowser.ReadJwtPayload(tokens.AccessToken);
         Assert.Equal(["pop", "hwk", "mfa"], claims.GetProperty("amr").EnumerateArray().Select(m => m.GetString()));
+
+        // With a passkey, a password sign-in asks for a second factor: the same passkey.
+        await page.Context.ClearCookiesAsync();
+        var second = stack.NewBrowser();
+        await page.GotoAsync(new Uri(stack.GatewayAddress, second.NewAuthorizeUrl()).ToString());
+        await page.GetByLabel("Billing login").FillAsync(login);
+        await page.GetByLabel("Password", new() { Exact = true }).FillAsync(Password);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in", Exact = true }).ClickAsync();
+        await page.WaitForURLAsync("**/account/login/second-factor");
+        var secondCallback = page.WaitForRequestAsync(request =>
+            request.Url.StartsWith(StackFixture.PanelRedirectUri, StringComparison.Ordinal));
+        await page.GetByRole(AriaRole.Button, new() { Name = "Use a passkey" }).ClickAsync();
+        var secondQuery = new Uri((await secondCallback).Url).Query.TrimStart('?').Split('&')
+            .Select(p => p.Split('=', 2)).ToDictionary(p => p[0], p => Uri.UnescapeDataString(p[1]));
+        var secondTokens = await second.RedeemAsync(secondQuery["code"]);
+        Assert.Equal(["pwd", "hwk"], OidcBrowser.ReadJwtPayload(secondTokens.AccessToken).GetProperty("amr")
+            .EnumerateArray().Select(m => m.GetString()));
 
         using var api = stack.CreateGatewayClient();
         api.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", tokens.AccessToken);
