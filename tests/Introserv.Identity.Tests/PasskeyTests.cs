@@ -113,9 +113,9 @@ public sealed class PasskeyTests(IdentityServiceFactory factory) : IClassFixture
         using var forged = await factory.NewBrowser().SignInWithPasskeyAsync(options =>
         {
             var answer = JsonNode.Parse(authenticator.Get(options))!;
-            var signature = Convert.FromBase64String(Pad(answer["response"]!["signature"]!.GetValue<string>()));
+            var signature = SoftwareAuthenticator.FromBase64Url(answer["response"]!["signature"]!.GetValue<string>());
             signature[^1] ^= 0x55;
-            answer["response"]!["signature"] = Base64Url(signature);
+            answer["response"]!["signature"] = SoftwareAuthenticator.ToBase64Url(signature);
             return answer.ToJsonString();
         });
         authenticator.Origin = "https://introserv-login.example";
@@ -264,7 +264,7 @@ public sealed class PasskeyTests(IdentityServiceFactory factory) : IClassFixture
             using var forged = await attacker.SignInWithPasskeyAsync(options =>
             {
                 var answer = JsonNode.Parse(authenticator.Get(options))!;
-                answer["response"]!["signature"] = Base64Url(new byte[70]);
+                answer["response"]!["signature"] = SoftwareAuthenticator.ToBase64Url(new byte[70]);
                 return answer.ToJsonString();
             });
             statuses.Add(forged.StatusCode);
@@ -325,13 +325,4 @@ public sealed class PasskeyTests(IdentityServiceFactory factory) : IClassFixture
         Assert.Empty(afterClear.GetProperty("items").EnumerateArray());
         Assert.False(string.IsNullOrEmpty(tokens.AccessToken));
     }
-
-    private static string Pad(string base64Url)
-    {
-        var text = base64Url.Replace('-', '+').Replace('_', '/');
-        return text.PadRight(text.Length + ((4 - (text.Length % 4)) % 4), '=');
-    }
-
-    private static string Base64Url(byte[] bytes) =>
-        Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
 }
