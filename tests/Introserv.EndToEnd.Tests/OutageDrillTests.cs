@@ -234,7 +234,12 @@ public sealed class OutageDrillTests(StackFixture stack, ITestOutputHelper outpu
         Assert.Equal(placedIds.Select(id => id.ToString()).Order(), history.Order());
         Assert.Equal(balance.GetProperty("balance").GetDecimal(), ledger);
         Assert.Equal(MaxOrders * Price + 100m - (placedIds.Count * Price), balance.GetProperty("balance").GetDecimal());
-        Assert.Equal(placedIds.Count, mails);
+        Assert.True(placedIds.Count == mails,
+            $"{mails} order_placed mails sent for {placedIds.Count} orders; the account's order_placed entries: " +
+            string.Join("; ", (await AllAsync(api, "/api/notifications", n => n.GetProperty("type").GetString() +
+                    $" {n.GetProperty("status").GetString()} attempts {n.GetProperty("attempts").GetInt32()} " +
+                    $"error {n.GetProperty("lastError")}"))
+                .Where(entry => entry.StartsWith("order_placed ", StringComparison.Ordinal))));
         Assert.True(answers.Count > 5, "the stream placed too few orders to mean anything");
     }
 

@@ -2,7 +2,9 @@ using Introserv.Identity.Data;
 using Introserv.Identity.Features.SignIn;
 using Introserv.Identity.Features.Support;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Npgsql;
@@ -54,7 +56,13 @@ public sealed class IdentityServiceFactory() : ServiceFactory<Program>(ResourceN
         builder.UseSetting("Identity:BootstrapStaff:Login", StaffLogin);
         builder.UseSetting("Identity:BootstrapStaff:Email", "staff@example.com");
         builder.UseSetting("Identity:BootstrapStaff:Password", StaffPassword);
+        builder.ConfigureTestServices(services => services
+            .AddSingleton<RecordingPasswordHasher>()
+            .AddSingleton<IPasswordHasher<Account>>(sp => sp.GetRequiredService<RecordingPasswordHasher>()));
     }
+
+    // The service's password hasher (with the service's options), recording every check.
+    public RecordingPasswordHasher PasswordChecks => Services.GetRequiredService<RecordingPasswordHasher>();
 
     // A browser (cookies, no automatic redirects) at the given client address.
     public OidcBrowser NewBrowser(string clientAddress = ClientAddress)

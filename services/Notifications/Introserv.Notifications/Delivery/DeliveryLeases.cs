@@ -3,8 +3,8 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Introserv.Notifications.Delivery;
 
-// One worker's claim on a batch of notifications. Every write after the claim is conditional on the claim
-// (Notification.LeaseId) still being this one: a worker whose lease ran out changes nothing.
+// One lane's claim on a batch of notifications. Every write after the claim is conditional on the claim
+// (Notification.LeaseId) still being this one: a lane whose lease ran out changes nothing.
 internal sealed class DeliveryLeases(NotificationsDbContext db, Guid lease, SmtpOptions settings, TimeProvider clock)
 {
     private readonly HashSet<Guid> _lost = [];
@@ -12,16 +12,32 @@ internal sealed class DeliveryLeases(NotificationsDbContext db, Guid lease, Smtp
     // When the lease runs out (by this worker's clock); no send may still be running then.
     public DateTimeOffset Until { get; private set; }
 
-    public async Task<List<Notification>> ClaimAsync(int batchSize, CancellationToken cancellationToken)
+    // The messages held (what a failed batch of this lease left: still this lease's and queued, whether or not due),
+    // then up to batchSize due messages, all under a fresh lease.
+    public async Task<List<Notification>> ClaimAsync(
+        int batchSize, IReadOnlyCollection<Guid> held, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(held);
         var now = clock.GetUtcNow();
         var until = Until = now + settings.Lease;
-        return await db.Notifications.FromSqlInterpolated($"""
+        var batch = new List<Notification>();
+        if (held.Count > 0)
+        {
+            var ids = held.ToArray();
+            batch.AddRange(await db.Notifications.FromSqlInterpolated($"""
+                UPDATE notifications SET "NextAttemptAt" = {until}
+                WHERE "Id" = ANY({ids}) AND "LeaseId" = {lease} AND "Status" = 'queued'
+                RETURNING *
+                """).AsNoTracking().ToListAsync(cancellationToken));
+        }
+
+        batch.AddRange(await db.Notifications.FromSqlInterpolated($"""
             UPDATE notifications SET "NextAttemptAt" = {until}, "LeaseId" = {lease}
             WHERE "Id" IN (SELECT "Id" FROM notifications WHERE "Status" = 'queued' AND "NextAttemptAt" <= {now}
                            ORDER BY "NextAttemptAt" LIMIT {batchSize} FOR UPDATE SKIP LOCKED)
             RETURNING *
-            """).AsNoTracking().ToListAsync(cancellationToken);
+            """).AsNoTracking().ToListAsync(cancellationToken));
+        return batch;
     }
 
     // Whether notification may be sent now: true while the lease has time for a whole send (two send timeouts) left;

@@ -11,7 +11,10 @@ namespace Introserv.Notifications.Delivery;
 // there is work. A send starts only while the lease has two send timeouts left (otherwise the rest of the batch's lease
 // is renewed first, and only if it is still this worker's), and a send is cut off after SmtpOptions.Timeout, so no
 // message is ever being sent by two workers. A 5xx refusal or an unwritable address fails a message for good; anything
-// else (relay unreachable, timeouts, 4xx) retries it with capped back-off for as long as it takes.
+// else (relay unreachable, timeouts, 4xx) retries it with capped back-off for as long as it takes. When the database
+// fails in the middle of a batch (a restart, a failover), the lane keeps what it knows: a mail that went out but could
+// not be recorded is recorded before anything else (never sent again), and the messages it still holds are claimed
+// again at its next batch instead of waiting for their lease to run out.
 public sealed partial class DeliveryWorker(
     IServiceScopeFactory scopes,
     MailSender sender,
@@ -40,7 +43,7 @@ public sealed partial class DeliveryWorker(
     // Sends one batch of due messages over a connection of its own; returns how many were claimed.
     public async Task<int> RunOnceAsync(CancellationToken cancellationToken)
     {
-        var (claimed, client) = await RunBatchAsync(null, cancellationToken);
+        var (claimed, client) = await RunBatchAsync(new Lane(), null, cancellationToken);
         await CloseAsync(client, cancellationToken);
         return claimed;
     }
@@ -52,6 +55,7 @@ public sealed partial class DeliveryWorker(
     private async Task RunLaneAsync(bool lead, CancellationToken stoppingToken)
     {
         SmtpClient? client = null;
+        var lane = new Lane();
         try
         {
             while (!stoppingToken.IsCancellationRequested)
@@ -59,7 +63,7 @@ public sealed partial class DeliveryWorker(
                 var claimed = 0;
                 try
                 {
-                    (claimed, client) = await RunBatchAsync(client, stoppingToken);
+                    (claimed, client) = await RunBatchAsync(lane, client, stoppingToken);
                 }
                 catch (Exception error) when (error is not OperationCanceledException)
                 {
@@ -67,7 +71,7 @@ public sealed partial class DeliveryWorker(
                     client = Drop(client);
                 }
 
-                if (claimed == BatchSize && lead && Interlocked.Exchange(ref _idleLanes, 0) is > 0 and var idle)
+                if (claimed >= BatchSize && lead && Interlocked.Exchange(ref _idleLanes, 0) is > 0 and var idle)
                 {
                     _moreWork.Release(idle);
                 }
@@ -75,7 +79,8 @@ public sealed partial class DeliveryWorker(
                 if (claimed < BatchSize)
                 {
                     client = await CloseAsync(client, stoppingToken);
-                    await WaitForWorkAsync(lead, stoppingToken);
+                    // A lane left holding messages by a failure comes back for them itself.
+                    await WaitForWorkAsync(lead || lane.HasLeftovers, stoppingToken);
                 }
             }
         }
@@ -89,9 +94,9 @@ public sealed partial class DeliveryWorker(
         }
     }
 
-    private async Task WaitForWorkAsync(bool lead, CancellationToken stoppingToken)
+    private async Task WaitForWorkAsync(bool poll, CancellationToken stoppingToken)
     {
-        if (lead)
+        if (poll)
         {
             await Task.Delay(options.Value.PollInterval, clock, stoppingToken);
             return;
@@ -102,7 +107,7 @@ public sealed partial class DeliveryWorker(
     }
 
     private async Task<(int Claimed, SmtpClient? Client)> RunBatchAsync(
-        SmtpClient? client, CancellationToken cancellationToken)
+        Lane lane, SmtpClient? client, CancellationToken cancellationToken)
     {
         if (string.IsNullOrWhiteSpace(options.Value.Host))
         {
@@ -117,13 +122,16 @@ public sealed partial class DeliveryWorker(
 
         await using var scope = scopes.CreateAsyncScope();
         var leases = new DeliveryLeases(scope.ServiceProvider.GetRequiredService<NotificationsDbContext>(),
-            Guid.CreateVersion7(), options.Value, clock);
+            lane.Lease, options.Value, clock);
+        await RecordLeftoverSendsAsync(lane, leases, cancellationToken);
         List<Notification> batch;
         using (QuietPolling.Begin())
         {
-            batch = await leases.ClaimAsync(BatchSize, cancellationToken);
+            batch = await leases.ClaimAsync(BatchSize, lane.Held, cancellationToken);
         }
 
+        lane.Held.Clear();
+        lane.Held.UnionWith(batch.Select(n => n.Id));
         if (batch.Count == 0)
         {
             return (0, client);
@@ -139,7 +147,7 @@ public sealed partial class DeliveryWorker(
 
             return (
                 batch.Count,
-                await SendBatchAsync(client, leases, batch, cancellationToken) ? client : Drop(client));
+                await SendBatchAsync(client, lane, leases, batch, cancellationToken) ? client : Drop(client));
         }
         catch (Exception error) when (IsRelayFailure(error, cancellationToken))
         {
@@ -148,15 +156,30 @@ public sealed partial class DeliveryWorker(
             foreach (var notification in batch)
             {
                 await FailedAttemptAsync(leases, notification, error, cancellationToken);
+                lane.Held.Remove(notification.Id);
             }
 
             return (batch.Count, Drop(client));
         }
     }
 
-    // Sends the batch; false when the connection broke (the messages not tried are due again at once).
+    // Records the mails a failed batch sent but could not mark sent (conditional on the lane's lease: one that ran out
+    // and was taken over changes nothing). Until that succeeds the lane claims nothing new.
+    private static async Task RecordLeftoverSendsAsync(
+        Lane lane, DeliveryLeases leases, CancellationToken cancellationToken)
+    {
+        while (lane.Unrecorded.Count > 0)
+        {
+            await leases.MarkSentAsync(lane.Unrecorded[0], cancellationToken);
+            lane.Unrecorded.RemoveAt(0);
+        }
+    }
+
+    // Sends the batch; false when the connection broke (the messages not tried are due again at once). A message
+    // leaves lane.Held once its outcome is recorded; when the database fails, what is left stays held.
     private async Task<bool> SendBatchAsync(
-        SmtpClient client, DeliveryLeases leases, List<Notification> batch, CancellationToken cancellationToken)
+        SmtpClient client, Lane lane, DeliveryLeases leases, List<Notification> batch,
+        CancellationToken cancellationToken)
     {
         for (var i = 0; i < batch.Count; i++)
         {
@@ -164,6 +187,7 @@ public sealed partial class DeliveryWorker(
             if (!await leases.HoldForSendAsync(notification, batch[i..], cancellationToken))
             {
                 LogLeaseLost(logger, notification.Id);
+                lane.Held.Remove(notification.Id);
                 continue;
             }
 
@@ -172,23 +196,54 @@ public sealed partial class DeliveryWorker(
                 using var timeout = new CancellationTokenSource(options.Value.Timeout, clock);
                 using var send = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
                 await sender.SendAsync(client, notification, send.Token);
-                await leases.MarkSentAsync(notification, cancellationToken);
-                _sent.Add(1, new KeyValuePair<string, object?>("type", notification.Type));
-                LogSent(logger, notification.Id, notification.Type, notification.Attempts + 1);
             }
             catch (Exception error) when (error is SmtpCommandException or MimeKit.ParseException
                 || IsRelayFailure(error, cancellationToken))
             {
                 await FailedAttemptAsync(leases, notification, error, cancellationToken);
+                lane.Held.Remove(notification.Id);
                 if (error is not (SmtpCommandException or MimeKit.ParseException))
                 {
-                    await leases.ReleaseAsync(batch.Skip(i + 1), cancellationToken);
+                    var untried = batch.Skip(i + 1).ToList();
+                    await leases.ReleaseAsync(untried, cancellationToken);
+                    lane.Held.ExceptWith(untried.Select(n => n.Id));
                     return false;
                 }
+
+                continue;
             }
+
+            lane.Held.Remove(notification.Id);
+            try
+            {
+                await leases.MarkSentAsync(notification, cancellationToken);
+            }
+            catch (Exception error) when (error is not OperationCanceledException)
+            {
+                // The mail is out: it is recorded at the lane's next batch, and not sent again.
+                lane.Unrecorded.Add(notification);
+                LogSentUnrecorded(logger, notification.Id, error.Message);
+                throw;
+            }
+
+            _sent.Add(1, new KeyValuePair<string, object?>("type", notification.Type));
+            LogSent(logger, notification.Id, notification.Type, notification.Attempts + 1);
         }
 
         return true;
+    }
+
+    // One connection's worth of work: its lease id (kept for the lane's life, so it can take back what it held), the
+    // messages of its current batch, and mails sent but not yet recorded.
+    private sealed class Lane
+    {
+        public Guid Lease { get; } = Guid.CreateVersion7();
+
+        public HashSet<Guid> Held { get; } = [];
+
+        public List<Notification> Unrecorded { get; } = [];
+
+        public bool HasLeftovers => Held.Count > 0 || Unrecorded.Count > 0;
     }
 
     public override void Dispose()
@@ -271,6 +326,11 @@ public sealed partial class DeliveryWorker(
     [LoggerMessage(Level = LogLevel.Warning,
         Message = "Notification {NotificationId} was taken over by another worker; this one does not send it")]
     private static partial void LogLeaseLost(ILogger logger, Guid notificationId);
+
+    [LoggerMessage(Level = LogLevel.Warning,
+        Message = "Notification {NotificationId} was sent but could not be recorded yet; it will be, and is not " +
+            "sent again: {Error}")]
+    private static partial void LogSentUnrecorded(ILogger logger, Guid notificationId, string error);
 
     [LoggerMessage(Level = LogLevel.Warning,
         Message = "Smtp:Host is not set: messages stay queued until an SMTP relay is configured")]

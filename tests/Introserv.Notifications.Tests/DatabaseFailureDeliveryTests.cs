@@ -1,0 +1,114 @@
+using System.Collections.Concurrent;
+using System.Data.Common;
+using Introserv.Notifications.Data;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.EntityFrameworkCore.Diagnostics;
+using Npgsql;
+
+namespace Introserv.Notifications.Tests;
+
+// The database fails in the middle of a batch, right after a mail went out (a restart, a failover): the mail is
+// recorded as sent without going out again, and the rest of the batch goes out at once, not when the two-minute lease
+// of the failed batch runs out.
+public sealed class DatabaseFailureDeliveryTests(FailingDatabaseNotificationsFactory factory)
+    : IClassFixture<FailingDatabaseNotificationsFactory>, IAsyncLifetime
+{
+    public Task InitializeAsync() => factory.ResetDatabaseAsync();
+
+    public Task DisposeAsync() => Task.CompletedTask;
+
+    [Fact]
+    public async Task A_mail_sent_just_before_the_database_fails_is_recorded_once_and_its_batch_goes_on()
+    {
+        var tag = Guid.NewGuid().ToString("N")[..12];
+        var recipients = Enumerable.Range(0, 3).Select(i => $"dbfail{tag}x{i}@example.com").ToArray();
+        var now = DateTimeOffset.UtcNow;
+        var rows = recipients.Select((to, i) => new Notification
+        {
+            Id = Guid.CreateVersion7(),
+            AccountId = Guid.NewGuid(),
+            SourceEventId = Guid.NewGuid(),
+            Type = "delivery_test",
+            Category = "account",
+            Recipient = to,
+            Subject = "Delivery test",
+            TextBody = "text",
+            HtmlBody = "<p>text</p>",
+            CreatedAt = now,
+            NextAttemptAt = now.AddMilliseconds(i - 10),
+        }).ToArray();
+        // Recording the first mail as sent fails three times: the database is gone just after the send.
+        factory.Failures.FailMarkSent(rows[0].Id, times: 3);
+
+        await factory.QueryAsync(db =>
+        {
+            db.Notifications.AddRange(rows);
+            return db.SaveChangesAsync();
+        });
+        var ids = rows.Select(r => r.Id).ToArray();
+        var sent = await Eventually.TrueAsync(
+            async () => (await RowsAsync(ids)).All(r => r.Status == NotificationStatuses.Sent),
+            TimeSpan.FromSeconds(20));
+        // A second send of the first mail would come with the next claims: give it time to show.
+        await Task.Delay(TimeSpan.FromSeconds(2));
+        var after = await RowsAsync(ids);
+
+        Assert.True(sent, string.Join("; ", after.Select(r => $"{r.Recipient}: {r.Status} {r.Attempts}")));
+        Assert.Equal(0, factory.Failures.RemainingFor(rows[0].Id));
+        Assert.All(after, r => Assert.Equal(1, r.Attempts));
+        Assert.All(after, r => Assert.Null(r.LeaseId));
+        Assert.All(recipients, to => Assert.Single(factory.Mail.List(to)));
+    }
+
+    private async Task<List<Notification>> RowsAsync(Guid[] ids)
+    {
+        var rows = await factory.QueryAsync(db =>
+            db.Notifications.AsNoTracking().Where(n => ids.Contains(n.Id)).ToListAsync());
+        return [.. ids.Select(id => rows.Single(r => r.Id == id))];
+    }
+}
+
+// Notifications with the default (two-minute) lease and a database that can be made to fail chosen statements.
+public sealed class FailingDatabaseNotificationsFactory : NotificationsServiceFactory
+{
+    public DatabaseFailures Failures { get; } = new();
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        base.ConfigureWebHost(builder);
+        builder.ConfigureTestServices(services =>
+            services.ConfigureDbContext<NotificationsDbContext>(options => options.AddInterceptors(Failures)));
+    }
+}
+
+// Fails the statement that marks a chosen notification sent, after it reached the database's connection, the way a
+// connection dropped by a restarting server fails it.
+public sealed class DatabaseFailures : DbCommandInterceptor
+{
+    private readonly ConcurrentDictionary<Guid, int> _remaining = new();
+
+    public void FailMarkSent(Guid notificationId, int times) => _remaining[notificationId] = times;
+
+    public int RemainingFor(Guid notificationId) => _remaining.GetValueOrDefault(notificationId);
+
+    public override ValueTask<InterceptionResult<int>> NonQueryExecutingAsync(
+        DbCommand command, CommandEventData eventData, InterceptionResult<int> result,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(command);
+        if (command.CommandText.Contains("\"Status\" = 'sent'", StringComparison.Ordinal))
+        {
+            foreach (DbParameter parameter in command.Parameters)
+            {
+                if (parameter.Value is Guid id && _remaining.TryGetValue(id, out var left) && left > 0
+                    && _remaining.TryUpdate(id, left - 1, left))
+                {
+                    throw new NpgsqlException("Exception while reading from stream (the test's database failure)");
+                }
+            }
+        }
+
+        return base.NonQueryExecutingAsync(command, eventData, result, cancellationToken);
+    }
+}
