@@ -230,6 +230,17 @@ public static class FieldError
         ProblemDetailsExtensions.CodedProblem(
             Microsoft.AspNetCore.Http.StatusCodes.Status400BadRequest, ProblemCodes.ValidationFailed, Title, message,
             new Dictionary<string, object?> { ["errors"] = new Dictionary<string, string[]> { [field] = [message] } });
+
+    // Several fields refused at once; the detail is the first field's message.
+    public static Microsoft.AspNetCore.Http.HttpResults.ProblemHttpResult Result(
+        IReadOnlyDictionary<string, string[]> errors)
+    {
+        ArgumentNullException.ThrowIfNull(errors);
+        return ProblemDetailsExtensions.CodedProblem(
+            Microsoft.AspNetCore.Http.StatusCodes.Status400BadRequest, ProblemCodes.ValidationFailed, Title,
+            errors.Count == 1 && errors.First().Value is [var only, ..] ? only : "Check the fields named in errors.",
+            new Dictionary<string, object?> { ["errors"] = errors });
+    }
 }
 
 /// <summary>

@@ -118,7 +118,7 @@ internal sealed partial class PanelMix
     {
         var order = await _client.SendAsync(recorder, new Call(
             PlaceEndpoint, RequestClass.Write, HttpMethod.Post, "/api/orders", customer,
-            new { planId = Plan, periodMonths = 1, autoRenew = false }, Keyed: true,
+            new { planId = Plan, fields = OrderForms.For(Plan), periodMonths = 1, autoRenew = false }, Keyed: true,
             Check: o => o.GetProperty("status").GetString() == "active" && o.GetProperty("id").TryGetGuid(out _)
                 ? null
                 : $"{o.GetProperty("status").GetString()}, not active"), start);

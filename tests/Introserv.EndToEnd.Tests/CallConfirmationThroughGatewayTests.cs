@@ -92,7 +92,7 @@ public sealed class CallConfirmationThroughGatewayTests(StackFixture stack)
         // Orders asks Identity (gRPC) before a charge above the confirmation amount.
         using var order = new HttpRequestMessage(HttpMethod.Post, "/api/orders")
         {
-            Content = JsonContent.Create(new { planId = "ds-epyc", periodMonths = 1 }),
+            Content = JsonContent.Create(OrderForms.Body("ds-epyc", 1)),
         };
         order.Headers.Add("Idempotency-Key", Guid.NewGuid().ToString());
         using var orderRefused = await api.SendAsync(order);

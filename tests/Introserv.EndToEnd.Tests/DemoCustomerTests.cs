@@ -24,6 +24,9 @@ public sealed class DemoCustomerTests(StackFixture stack)
         Assert.Equal(["vps-m", "vps-s"],
             orders.EnumerateArray().Select(o => o.GetProperty("planId").GetString()).Order());
         Assert.All(orders.EnumerateArray(), o => Assert.Equal("active", o.GetProperty("status").GetString()));
+        // Their order forms filled in as the demo configuration has them.
+        Assert.Equal(["db1.demo.example", "web1.demo.example"], orders.EnumerateArray()
+            .Select(o => o.GetProperty("fields").GetProperty("hostname").GetString()).Order());
         Assert.Equal(150.00m - 9.90m - 57.91m, balance.GetProperty("balance").GetDecimal());
     }
 }

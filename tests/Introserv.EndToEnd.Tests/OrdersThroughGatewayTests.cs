@@ -52,7 +52,7 @@ public sealed class OrdersThroughGatewayTests(StackFixture stack)
             p => p.GetProperty("id").GetString() == "vps-s" && p.GetProperty("type").GetString() == "vps");
 
         var (placed, order) = await SendAsync(api, HttpMethod.Post, "/api/orders",
-            new { planId = "vps-s", periodMonths = 1 }, Guid.NewGuid().ToString());
+            OrderForms.Body("vps-s", 1), Guid.NewGuid().ToString());
         Assert.Equal(HttpStatusCode.Created, placed);
         Assert.Equal("active", order.GetProperty("status").GetString());
         var orderId = order.GetProperty("id").GetGuid();

@@ -189,7 +189,7 @@ public sealed class OutageDrillTests(StackFixture stack, ITestOutputHelper outpu
                 using var placed = await SendUntilAnsweredAsync(() =>
                     new HttpRequestMessage(HttpMethod.Post, "/api/orders")
                 {
-                    Content = JsonContent.Create(new { planId = "vps-s", periodMonths = 1 }),
+                    Content = JsonContent.Create(OrderForms.Body("vps-s", 1)),
                     Headers = { { "Idempotency-Key", key } },
                 });
                 Assert.Equal(HttpStatusCode.Created, placed.StatusCode);

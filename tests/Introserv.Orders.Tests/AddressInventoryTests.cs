@@ -32,7 +32,7 @@ public sealed class AddressInventoryTests(OrdersServiceFactory factory)
         var accountId = await factory.PayingCustomerAsync(50m);
         using var customer = factory.Customer(accountId);
         var (status, order) = await OrdersServiceFactory.OrderAsync(customer,
-            new { planId = "vps-s", periodMonths = 1 }, Guid.NewGuid().ToString());
+            OrderForms.Body("vps-s", 1), Guid.NewGuid().ToString());
         Assert.Equal(HttpStatusCode.Created, status);
         var ip = order.GetProperty("ipAddress").GetString();
         var held = await staff.GetFromJsonAsync<JsonElement>($"/api/staff/addresses/{ip}");

@@ -27,7 +27,7 @@ public sealed class AddressPoolExhaustionTests(OrdersServiceFactory factory)
             using var http = factory.Customer(accountId);
             var key = Guid.NewGuid().ToString();
             var (status, body) = await OrdersServiceFactory.OrderAsync(
-                http, new { planId = "vps-s", periodMonths = 1 }, key);
+                http, OrderForms.Body("vps-s", 1), key);
             // A loaded machine can time out the payment-eligibility check ("service_unavailable", nothing ordered):
             // the client retries with its key, as a real one does.
             for (var retry = 0;
@@ -35,7 +35,7 @@ public sealed class AddressPoolExhaustionTests(OrdersServiceFactory factory)
                 retry++)
             {
                 (status, body) = await OrdersServiceFactory.OrderAsync(
-                    http, new { planId = "vps-s", periodMonths = 1 }, key);
+                    http, OrderForms.Body("vps-s", 1), key);
             }
 
             return (accountId, status, body, balance: await OrdersServiceFactory.BalanceAsync(http));
@@ -73,10 +73,10 @@ public sealed class AddressPoolExhaustionTests(OrdersServiceFactory factory)
         var accountId = await factory.PayingCustomerAsync(40m);
         using var http = factory.Customer(accountId);
         var (refusedStatus, refused) = await OrdersServiceFactory.OrderAsync(http,
-            new { planId = "vps-s", periodMonths = 1 }, Guid.NewGuid().ToString());
+            OrderForms.Body("vps-s", 1), Guid.NewGuid().ToString());
         using var reinstated = await staff.PostAsync("/api/staff/addresses/192.0.2.77/reinstate", null);
         var (placedStatus, placed) = await OrdersServiceFactory.OrderAsync(http,
-            new { planId = "vps-s", periodMonths = 1 }, Guid.NewGuid().ToString());
+            OrderForms.Body("vps-s", 1), Guid.NewGuid().ToString());
         using var retireHeld = await staff.PostAsync("/api/staff/addresses/192.0.2.77/retire", null);
         var held = await retireHeld.Content.ReadFromJsonAsync<JsonElement>();
 
@@ -100,7 +100,7 @@ public sealed class AddressPoolExhaustionTests(OrdersServiceFactory factory)
         var accountId = await factory.PayingCustomerAsync(0m);
         using var http = factory.Customer(accountId);
         var (orderedStatus, ordered) = await OrdersServiceFactory.OrderAsync(
-            http, new { planId = "vps-s", periodMonths = 1 }, Guid.NewGuid().ToString());
+            http, OrderForms.Body("vps-s", 1), Guid.NewGuid().ToString());
         var invoiceId = ordered.GetProperty("invoice").GetProperty("id").GetGuid();
         await factory.CreditAsync(accountId, 50m);
 

@@ -6,7 +6,7 @@ namespace Introserv.Orders.Tests;
 public sealed class CallConfirmationTests(OrdersServiceFactory factory)
     : IClassFixture<OrdersServiceFactory>, IAsyncLifetime
 {
-    private static readonly object Dedicated = new { planId = "ds-e3", periodMonths = 1 };
+    private static readonly object Dedicated = OrderForms.Body("ds-e3", 1);
 
     public Task InitializeAsync() => factory.ResetDatabaseAsync();
 
@@ -39,7 +39,7 @@ public sealed class CallConfirmationTests(OrdersServiceFactory factory)
         var (reusedStatus, reused) = await OrderAsync(http, Dedicated, Guid.NewGuid().ToString(), token);
         // A small order needs none.
         var (smallStatus, _) = await OrderAsync(
-            http, new { planId = "vps-s", periodMonths = 1 }, Guid.NewGuid().ToString(), token: null);
+            http, OrderForms.Body("vps-s", 1), Guid.NewGuid().ToString(), token: null);
 
         Assert.Equal((HttpStatusCode.Forbidden, "step_up_required"), (refusedStatus, Code(refused)));
         Assert.Equal("confirm_order", refused.GetProperty("operation").GetString());
@@ -83,7 +83,7 @@ public sealed class CallConfirmationTests(OrdersServiceFactory factory)
         factory.Confirmation.Down = true;
         var (downStatus, down) = await OrderAsync(http, Dedicated, key, token: null);
         var (smallStatus, _) = await OrderAsync(
-            http, new { planId = "vps-s", periodMonths = 1 }, Guid.NewGuid().ToString(), token: null);
+            http, OrderForms.Body("vps-s", 1), Guid.NewGuid().ToString(), token: null);
         factory.Confirmation.Down = false;
         var (retryStatus, _) = await OrderAsync(http, Dedicated, key, token: null);
 

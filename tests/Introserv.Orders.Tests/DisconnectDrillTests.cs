@@ -31,7 +31,8 @@ public sealed class DisconnectDrillTests(KestrelOrdersFixture fixture, ITestOutp
         var accountId = await fixture.Service.PayingCustomerAsync(keys * 10m);
 
         var answers = await DrillAsync(seed, keys, accountId, _ => "/api/orders",
-            """{"planId":"vps-s","periodMonths":1}""", HttpStatusCode.Created,
+            """{"planId":"vps-s","periodMonths":1,"fields":{"os":"debian-12","hostname":"vps1.example.com"}}""",
+            HttpStatusCode.Created,
             body => body.GetProperty("id").GetGuid());
 
         var (orders, charges, balance, ledgerSum, unanswered) = await fixture.Service.QueryAsync(async db => (
@@ -57,7 +58,7 @@ public sealed class DisconnectDrillTests(KestrelOrdersFixture fixture, ITestOutp
         const int keys = 140;
         var accountId = await fixture.Service.PayingCustomerAsync(9.90m + (keys * 9.90m));
         using var http = fixture.Service.Customer(accountId);
-        var (_, order) = await OrdersServiceFactory.OrderAsync(http, new { planId = "vps-s", periodMonths = 1 },
+        var (_, order) = await OrdersServiceFactory.OrderAsync(http, OrderForms.Body("vps-s", 1),
             Guid.NewGuid().ToString());
         var orderId = order.GetProperty("id").GetGuid();
         var paidUntil = order.GetProperty("paidUntil").GetDateTimeOffset();

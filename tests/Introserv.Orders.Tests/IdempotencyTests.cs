@@ -1,6 +1,7 @@
 using System.Data.Common;
 using Introserv.BuildingBlocks.Data;
 using Introserv.Orders.Data;
+using Introserv.Orders.Domain;
 using Introserv.Orders.Features.Common;
 using Introserv.Orders.Features.PlaceOrder;
 using Microsoft.EntityFrameworkCore.Diagnostics;
@@ -20,7 +21,8 @@ public sealed class IdempotencyTests(OrdersServiceFactory factory) : IClassFixtu
     {
         var accountId = await factory.PayingCustomerAsync(100m);
         using var http = factory.Customer(accountId);
-        var body = new PlaceOrderRequest("vps-s", 1, null);
+        var body = new PlaceOrderRequest("vps-s", 1, null, OrderForms.For("vps-s"));
+        var stored = OrderForm.Check(OrderForm.Vps, body.Fields).Values;
         var (fresh, stale) = (Guid.NewGuid().ToString(), Guid.NewGuid().ToString());
         var now = factory.Clock.GetUtcNow();
         // Two requests whose process died after taking their key: one just now, one longer ago than the lease.
@@ -31,7 +33,7 @@ public sealed class IdempotencyTests(OrdersServiceFactory factory) : IClassFixtu
                 AccountId = accountId,
                 Key = fresh,
                 Operation = "place_order",
-                RequestHash = Idempotency.HashOf(body),
+                RequestHash = PlaceOrderEndpoint.RequestHash(body, stored),
                 CreatedAt = now
             });
             db.IdempotencyRecords.Add(new IdempotencyRecord
@@ -39,7 +41,7 @@ public sealed class IdempotencyTests(OrdersServiceFactory factory) : IClassFixtu
                 AccountId = accountId,
                 Key = stale,
                 Operation = "place_order",
-                RequestHash = Idempotency.HashOf(body),
+                RequestHash = PlaceOrderEndpoint.RequestHash(body, stored),
                 CreatedAt = now - Idempotency.Lease - TimeSpan.FromSeconds(1),
             });
             return await db.SaveChangesAsync();

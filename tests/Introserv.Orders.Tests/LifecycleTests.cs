@@ -30,7 +30,8 @@ public sealed class LifecycleTests(OrdersServiceFactory factory) : IClassFixture
     {
         var accountId = await factory.PayingCustomerAsync(balance);
         var http = factory.Customer(accountId);
-        var (status, order) = await OrdersServiceFactory.OrderAsync(http, new { planId, periodMonths = 1, autoRenew },
+        var (status, order) = await OrdersServiceFactory.OrderAsync(http,
+            new { planId, periodMonths = 1, autoRenew, fields = OrderForms.For(planId) },
             Guid.NewGuid().ToString());
         Assert.Equal(HttpStatusCode.Created, status);
         return (accountId, http, order);

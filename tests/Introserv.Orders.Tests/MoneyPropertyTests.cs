@@ -88,7 +88,11 @@ public sealed class MoneyPropertyTests(OrdersServiceFactory factory, ITestOutput
         {
             case StepKind.Place:
                 var (placed, body) = await OrdersServiceFactory.OrderAsync(http,
-                    new { planId = plan.Id, periodMonths = step.Months, autoRenew = step.AutoRenew },
+                    new
+                    {
+                        planId = plan.Id, fields = OrderForms.For(plan.Id), periodMonths = step.Months,
+                        autoRenew = step.AutoRenew,
+                    },
                     Guid.NewGuid().ToString());
                 Answered(placed, body);
                 if (placed == HttpStatusCode.Created)

@@ -23,7 +23,7 @@ public sealed class MoneyRulesTests(OrdersServiceFactory factory) : IClassFixtur
     {
         var accountId = await factory.PayingCustomerAsync(balance);
         var http = factory.Customer(accountId);
-        var (status, order) = await OrdersServiceFactory.OrderAsync(http, new { planId, periodMonths = months },
+        var (status, order) = await OrdersServiceFactory.OrderAsync(http, OrderForms.Body(planId, months),
             Guid.NewGuid().ToString());
         Assert.Equal(HttpStatusCode.Created, status);
         return (accountId, http, order);
@@ -119,7 +119,7 @@ public sealed class MoneyRulesTests(OrdersServiceFactory factory) : IClassFixtur
         using var http = factory.Customer(accountId);
         for (var i = 0; i < 5; i++)
         {
-            await OrdersServiceFactory.OrderAsync(http, new { planId = "vps-s", periodMonths = 1 },
+            await OrdersServiceFactory.OrderAsync(http, OrderForms.Body("vps-s", 1),
                 Guid.NewGuid().ToString());
         }
 
@@ -163,7 +163,11 @@ public sealed class MoneyRulesTests(OrdersServiceFactory factory) : IClassFixtur
         {
             AccountId = Guid.NewGuid(),
             Balance = 150m,
-            Orders = [new() { PlanId = "vps-s" }, new() { PlanId = "vps-m", PeriodMonths = 3 }]
+            Orders =
+            [
+                new() { PlanId = "vps-s", Fields = OrderForms.For("vps-s") },
+                new() { PlanId = "vps-m", PeriodMonths = 3, Fields = OrderForms.For("vps-m") },
+            ],
         };
         using var seeder = new DemoSeeder(factory.Services.GetRequiredService<IServiceScopeFactory>(),
             factory.Services.GetRequiredService<MigrationState<OrdersDbContext>>(),
@@ -176,6 +180,8 @@ public sealed class MoneyRulesTests(OrdersServiceFactory factory) : IClassFixtur
         var orders = (await http.GetFromJsonAsync<JsonElement>("/api/orders")).GetProperty("items");
 
         Assert.Equal(["active", "active"], orders.EnumerateArray().Select(o => o.GetProperty("status").GetString()));
+        Assert.All(orders.EnumerateArray(), o => Assert.Equal("vps1.example.com",
+            o.GetProperty("fields").GetProperty("hostname").GetString()));
         Assert.Equal(150m - 9.90m - 57.91m, await OrdersServiceFactory.BalanceAsync(http));
     }
 

@@ -12,7 +12,7 @@ public sealed class OrderChangeTests(OrdersServiceFactory factory) : IClassFixtu
     {
         var accountId = await factory.PayingCustomerAsync(balance);
         var http = factory.Customer(accountId);
-        var (status, order) = await OrdersServiceFactory.OrderAsync(http, new { planId, periodMonths },
+        var (status, order) = await OrdersServiceFactory.OrderAsync(http, OrderForms.Body(planId, periodMonths),
             Guid.NewGuid().ToString());
         Assert.Equal(HttpStatusCode.Created, status);
         Assert.Equal("active", order.GetProperty("status").GetString());
@@ -59,6 +59,10 @@ public sealed class OrderChangeTests(OrdersServiceFactory factory) : IClassFixtu
         Assert.Equal(before - amount, after);
         Assert.Equal((HttpStatusCode.Conflict, "quote_already_used"), (again, Code(problem)));
         Assert.Equal("vps-m", details.GetProperty("planId").GetString());
+        // The order form's values (operating system, hostname) go with the order to its new plan.
+        Assert.Equal(("debian-12", "vps1.example.com"),
+            (details.GetProperty("fields").GetProperty("os").GetString(),
+                details.GetProperty("fields").GetProperty("hostname").GetString()));
         Assert.Contains(details.GetProperty("timeline").EnumerateArray(),
             t => t.GetProperty("note").GetString() == "Plan changed from vps-s to vps-m");
         await factory.AssertLedgerExplainsBalanceAsync(accountId);
@@ -265,7 +269,7 @@ public sealed class OrderChangeTests(OrdersServiceFactory factory) : IClassFixtu
     {
         var accountId = await factory.PayingCustomerAsync(0m);
         using var http = factory.Customer(accountId);
-        var (_, order) = await OrdersServiceFactory.OrderAsync(http, new { planId = "vps-s", periodMonths = 1 },
+        var (_, order) = await OrdersServiceFactory.OrderAsync(http, OrderForms.Body("vps-s", 1),
             Guid.NewGuid().ToString());
         var orderId = order.GetProperty("id").GetGuid();
 

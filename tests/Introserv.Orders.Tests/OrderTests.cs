@@ -22,7 +22,7 @@ public sealed class OrderTests(OrdersServiceFactory factory) : IClassFixture<Ord
         using var http = Customer(accountId);
 
         var before = DateTimeOffset.UtcNow;
-        var (status, order) = await OrderAsync(http, new { planId = "ds-e3", periodMonths = 3 },
+        var (status, order) = await OrderAsync(http, OrderForms.Body("ds-e3", 3),
             Guid.NewGuid().ToString());
         var balance = await http.GetFromJsonAsync<JsonElement>("/api/balance");
         var active = await http.GetFromJsonAsync<JsonElement>("/api/orders");
@@ -51,7 +51,7 @@ public sealed class OrderTests(OrdersServiceFactory factory) : IClassFixture<Ord
         var accountId = await PayingCustomerAsync(5m);
         using var http = Customer(accountId);
 
-        var (_, order) = await OrderAsync(http, new { planId = "vps-s", periodMonths = 1 }, Guid.NewGuid().ToString());
+        var (_, order) = await OrderAsync(http, OrderForms.Body("vps-s", 1), Guid.NewGuid().ToString());
         var invoiceId = order.GetProperty("invoice").GetProperty("id").GetGuid();
         using var tooPoor = await http.PostAsync($"/api/invoices/{invoiceId}/pay", null);
         using var staff = factory.Api(TestTokens.For(Guid.NewGuid(), AuthenticationExtensions.StaffRole));
@@ -82,7 +82,7 @@ public sealed class OrderTests(OrdersServiceFactory factory) : IClassFixture<Ord
         var accountId = await PayingCustomerAsync(100m, completeProfile: false);
         using var http = Customer(accountId);
 
-        var (status, order) = await OrderAsync(http, new { planId = "vps-s", periodMonths = 1 },
+        var (status, order) = await OrderAsync(http, OrderForms.Body("vps-s", 1),
             Guid.NewGuid().ToString());
         using var pay = await http.PostAsync(
             $"/api/invoices/{order.GetProperty("invoice").GetProperty("id").GetGuid()}/pay", null);
@@ -104,12 +104,12 @@ public sealed class OrderTests(OrdersServiceFactory factory) : IClassFixture<Ord
         var accountId = await PayingCustomerAsync(1000m);
         using var http = Customer(accountId);
         var key = Guid.NewGuid().ToString();
-        var body = new { planId = "vps-m", periodMonths = 1 };
+        var body = OrderForms.Body("vps-m", 1);
 
         var (missingKey, missingBody) = await OrderAsync(http, body, null);
         var results = await Task.WhenAll(Enumerable.Range(0, 50).Select(_ => OrderAsync(http, body, key)));
         var (replay, replayBody) = await OrderAsync(http, body, key);
-        var (reused, reusedBody) = await OrderAsync(http, new { planId = "vps-l", periodMonths = 1 }, key);
+        var (reused, reusedBody) = await OrderAsync(http, OrderForms.Body("vps-l", 1), key);
         var orders = await http.GetFromJsonAsync<JsonElement>("/api/orders");
         var balance = await http.GetFromJsonAsync<JsonElement>("/api/balance");
 
@@ -137,7 +137,7 @@ public sealed class OrderTests(OrdersServiceFactory factory) : IClassFixture<Ord
     {
         var accountId = await PayingCustomerAsync(100m);
         using var http = Customer(accountId);
-        var (_, order) = await OrderAsync(http, new { planId = "vps-s", periodMonths = 1 }, Guid.NewGuid().ToString());
+        var (_, order) = await OrderAsync(http, OrderForms.Body("vps-s", 1), Guid.NewGuid().ToString());
         var id = order.GetProperty("id").GetGuid();
         var paidUntil = order.GetProperty("paidUntil").GetDateTimeOffset();
         var key = Guid.NewGuid().ToString();
@@ -177,12 +177,12 @@ public sealed class OrderTests(OrdersServiceFactory factory) : IClassFixture<Ord
         var accountId = await PayingCustomerAsync(50m);
         using var http = Customer(accountId);
 
-        var (badPlan, badPlanBody) = await OrderAsync(http, new { planId = "nope", periodMonths = 1 },
+        var (badPlan, badPlanBody) = await OrderAsync(http, OrderForms.Body("nope", 1),
             Guid.NewGuid().ToString());
-        var (badPeriod, badPeriodBody) = await OrderAsync(http, new { planId = "vps-s", periodMonths = 2 },
+        var (badPeriod, badPeriodBody) = await OrderAsync(http, OrderForms.Body("vps-s", 2),
             Guid.NewGuid().ToString());
-        await OrderAsync(http, new { planId = "vps-s", periodMonths = 1 }, Guid.NewGuid().ToString());
-        await OrderAsync(http, new { planId = "ds-epyc", periodMonths = 1 }, Guid.NewGuid().ToString());
+        await OrderAsync(http, OrderForms.Body("vps-s", 1), Guid.NewGuid().ToString());
+        await OrderAsync(http, OrderForms.Body("ds-epyc", 1), Guid.NewGuid().ToString());
         var pending = await http.GetFromJsonAsync<JsonElement>("/api/orders/history?status=pending_payment");
         var all = await http.GetFromJsonAsync<JsonElement>("/api/orders/history?limit=1");
         using var foreign = await Customer(Guid.NewGuid())

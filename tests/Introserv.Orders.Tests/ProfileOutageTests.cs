@@ -13,7 +13,7 @@ public sealed class ProfileOutageTests(OrdersServiceFactory factory)
     {
         var accountId = await factory.PayingCustomerAsync(100m);
         using var http = factory.Customer(accountId);
-        var (placed, order) = await OrdersServiceFactory.OrderAsync(http, new { planId = "vps-s", periodMonths = 1 },
+        var (placed, order) = await OrdersServiceFactory.OrderAsync(http, OrderForms.Body("vps-s", 1),
             Guid.NewGuid().ToString());
         Assert.Equal(HttpStatusCode.Created, placed);
         var before = await OrdersServiceFactory.BalanceAsync(http);

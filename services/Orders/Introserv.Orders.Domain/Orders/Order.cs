@@ -57,6 +57,9 @@ public sealed class Order
 
     public int Version { get; set; }
 
+    // What the customer filled in on the plan's order form (OrderForm), by field name; kept through plan changes.
+    public Dictionary<string, string> Fields { get; set; } = [];
+
     public List<OrderStatusChange> Timeline { get; set; } = [];
 }
 

@@ -36,6 +36,9 @@ public sealed class Plan
     public bool Active { get; set; } = true;
 
     public List<PlanPeriod> Periods { get; set; } = [];
+
+    // What its order form asks for (by plan type; not stored).
+    public IReadOnlyList<OrderField> FormFields => OrderForm.For(Type);
 }
 
 // A billing period a plan may be paid for, with its discount on the monthly price.

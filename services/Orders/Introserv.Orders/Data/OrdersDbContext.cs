@@ -1,4 +1,6 @@
+using System.Text.Json;
 using Introserv.BuildingBlocks.Messaging;
+using Microsoft.EntityFrameworkCore.ChangeTracking;
 
 namespace Introserv.Orders.Data;
 
@@ -35,6 +37,7 @@ public sealed class OrdersDbContext(DbContextOptions<OrdersDbContext> options) :
             plan.Property(p => p.MonthlyPrice).HasPrecision(18, 2);
             plan.Property(p => p.SetupFee).HasPrecision(18, 2);
             plan.HasMany(p => p.Periods).WithOne().HasForeignKey(p => p.PlanId);
+            plan.Ignore(p => p.FormFields);
             plan.HasData(PlanCatalogue.Plans);
         });
         modelBuilder.Entity<PlanPeriod>(period =>
@@ -84,6 +87,18 @@ public sealed class OrdersDbContext(DbContextOptions<OrdersDbContext> options) :
             order.Property(o => o.Currency).HasMaxLength(3).IsFixedLength();
             order.Property(o => o.Version).IsConcurrencyToken();
             order.HasMany(o => o.Timeline).WithOne().HasForeignKey(c => c.OrderId);
+            // The order form's values as a JSON object ({"os": "debian-12", "hostname": "web1.example.com"}).
+            order.Property(o => o.Fields)
+                .HasColumnType("jsonb")
+                .HasDefaultValueSql("'{}'::jsonb")
+                .HasConversion(
+                    fields => JsonSerializer.Serialize(fields, (JsonSerializerOptions?)null),
+                    json => JsonSerializer.Deserialize<Dictionary<string, string>>(json, (JsonSerializerOptions?)null)
+                        ?? new Dictionary<string, string>(),
+                    new ValueComparer<Dictionary<string, string>>(
+                        (a, b) => a!.Count == b!.Count && !a.Except(b).Any(),
+                        fields => fields.Aggregate(0, (hash, pair) => hash ^ pair.GetHashCode()),
+                        fields => new Dictionary<string, string>(fields)));
             order.HasIndex(o => new { o.AccountId, o.CreatedAt });
             // The lifecycle job's scan: unfinished orders by the date that moves them.
             order.HasIndex(o => new { o.Status, o.PaidUntil });

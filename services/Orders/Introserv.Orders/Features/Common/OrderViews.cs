@@ -48,7 +48,8 @@ public sealed record OrderResponse(
     DateTimeOffset CreatedAt,
     IReadOnlyList<string>? PaymentBlockedReasons = null,
     InvoiceResponse? Invoice = null,
-    IReadOnlyList<TimelineEntry>? Timeline = null);
+    IReadOnlyList<TimelineEntry>? Timeline = null,
+    IReadOnlyDictionary<string, string>? Fields = null);
 
 // What a customer may do with an order in each status.
 public static class OrderActions
@@ -72,7 +73,8 @@ public static class OrderActions
                     .OrderBy(t => t.At)
                     .ThenBy(t => t.Id)
                     .Select(t => new TimelineEntry(t.At, t.Status, t.Note))]
-                : null);
+                : null,
+            order.Fields);
 
     // The plan's name as a person reads it ("VPS M"), the id when the catalogue no longer has the plan.
     public static string PlanNameOf(string planId) =>

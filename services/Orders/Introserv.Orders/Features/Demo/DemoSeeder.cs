@@ -23,6 +23,9 @@ public sealed class DemoOrder
     public string PlanId { get; set; } = "";
 
     public int PeriodMonths { get; set; } = 1;
+
+    // The plan's order form, by field name (Orders:DemoCustomer:Orders:0:Fields:hostname).
+    public Dictionary<string, string?> Fields { get; set; } = [];
 }
 
 // Development only, after the migrations: credits the demo customer's balance once (a payment reference of its
@@ -75,8 +78,17 @@ public sealed class DemoSeeder(
                     .Include(p => p.Periods)
                     .SingleAsync(p => p.Id == wanted.PlanId, stoppingToken);
                 var period = plan.Periods.Single(p => p.Months == wanted.PeriodMonths);
+                var (fields, refused) = OrderForm.Check(plan.FormFields, wanted.Fields);
+                if (refused.Count > 0)
+                {
+                    throw new InvalidOperationException(
+                        $"The demo order of {plan.Id} does not fill its order form: " +
+                        string.Join("; ", refused.Select(e => $"{e.Key}: {string.Join(" ", e.Value)}")));
+                }
+
                 await db.InTransactionAsync(
-                    ct => placement.PlaceAsync(demo.AccountId, plan, period, autoRenew: false, mayPay: true, ct),
+                    ct => placement.PlaceAsync(
+                        demo.AccountId, plan, period, autoRenew: false, fields, mayPay: true, ct),
                     stoppingToken);
             }
 

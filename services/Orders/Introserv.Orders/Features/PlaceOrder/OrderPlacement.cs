@@ -33,7 +33,8 @@ internal sealed class OrderPlacement(
 
     // The order and its invoice, paid at once when mayPay and the balance covers it; inside a transaction.
     public async Task<(Order Order, Invoice Invoice, PaymentResult Payment)> PlaceAsync(
-        Guid accountId, Plan plan, PlanPeriod period, bool autoRenew, bool mayPay, CancellationToken cancellationToken)
+        Guid accountId, Plan plan, PlanPeriod period, bool autoRenew, Dictionary<string, string> fields, bool mayPay,
+        CancellationToken cancellationToken)
     {
         var now = clock.Now();
         var periodPrice = Pricing.PeriodPrice(plan, period);
@@ -47,6 +48,7 @@ internal sealed class OrderPlacement(
             PeriodPrice = periodPrice,
             Currency = plan.Currency,
             AutoRenew = autoRenew,
+            Fields = fields,
             CreatedAt = now,
             Version = 1,
         };

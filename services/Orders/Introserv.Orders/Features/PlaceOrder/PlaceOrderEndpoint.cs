@@ -6,14 +6,15 @@ using Microsoft.AspNetCore.Mvc;
 
 namespace Introserv.Orders.Features.PlaceOrder;
 
-// A new order: a plan from GET /api/plans and one of its periods.
+// A new order: a plan from GET /api/plans, one of its periods, and the values of its order form by field name.
 public sealed record PlaceOrderRequest(
     [property: RequiredValue(ErrorMessage = OrderRules.PlanIdMessage), TextLength(OrderRules.PlanIdMaxLength)]
     string? PlanId,
     [property: RequiredValue,
         Range(1, OrderRules.MaxPeriodMonths, ErrorMessage = "A number of months the plan offers.")]
     int? PeriodMonths,
-    bool? AutoRenew = null);
+    bool? AutoRenew = null,
+    Dictionary<string, string?>? Fields = null);
 
 public static class PlaceOrderEndpoint
 {
@@ -22,13 +23,28 @@ public static class PlaceOrderEndpoint
         ArgumentNullException.ThrowIfNull(orders);
         orders.MapPost("/", PlaceAsync)
             .WithSummary("Order a plan for a billing period (Idempotency-Key header required)")
-            .WithDescription("201: active with an address and paidUntil when paid from the balance at once; " +
-                "otherwise pending_payment with an unpaid invoice (paymentBlockedReasons says why when the profile " +
-                "does not allow payment).")
+            .WithDescription("fields: the plan's order form (GET /api/plans, orderForm) by field name, e.g. " +
+                "{ \"os\": \"debian-12\", \"hostname\": \"web1.example.com\" }; validation_failed names each " +
+                "refused field as fields.<name>. 201: active with an address and paidUntil when paid from the " +
+                "balance at once; otherwise pending_payment with an unpaid invoice (paymentBlockedReasons says why " +
+                "when the profile does not allow payment).")
             .Answers<OrderResponse>(StatusCodes.Status201Created,
                 [.. OrdersProblems.Keyed, OrdersProblems.AddressPoolExhausted, OrdersProblems.ServiceUnavailable,
                     .. OrdersProblems.CallConfirmed]);
         return orders;
+    }
+
+    // What a retry must repeat to be the same order: plan, period, auto-renewal and the form's values as stored, in
+    // name order (the same form written in another order or case is the same order).
+    public static string RequestHash(PlaceOrderRequest request, IReadOnlyDictionary<string, string> fields)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(fields);
+        return Idempotency.HashOf(new
+        {
+            request.PlanId, request.PeriodMonths, request.AutoRenew,
+            Fields = fields.OrderBy(f => f.Key, StringComparer.Ordinal).ToArray(),
+        });
     }
 
     private static async Task<Results<StoredAnswer, ProblemHttpResult>> PlaceAsync(
@@ -51,17 +67,23 @@ public static class PlaceOrderEndpoint
             return FieldError.Result("periodMonths", OrderRules.PeriodMessage(plan));
         }
 
+        var (fields, refused) = OrderForm.Check(plan.FormFields, request.Fields);
+        if (refused.Count > 0)
+        {
+            return FieldError.Result(refused);
+        }
+
         var accountId = user.AccountId();
         IReadOnlyList<string> blocked = [];
         try
         {
             return await keyed.RunAsync(
                 new KeyedRequest(
-                    accountId, idempotencyKey, "place_order", Idempotency.HashOf(request), KeyRequired: true),
+                    accountId, idempotencyKey, "place_order", RequestHash(request, fields), KeyRequired: true),
                 async ct =>
                 {
                     var (order, invoice, payment) = await placement.PlaceAsync(
-                        accountId, plan, period, request.AutoRenew ?? false, blocked.Count == 0, ct);
+                        accountId, plan, period, request.AutoRenew ?? false, fields, blocked.Count == 0, ct);
                     return payment == PaymentResult.NoFreeAddress
                         ? KeyedOutcome.Refused(OrdersProblems.PoolExhausted())
                         : KeyedOutcome.Done(
