@@ -99,7 +99,10 @@ public sealed class OrdersThroughGatewayTests(StackFixture stack)
         // Notifications mails the refund to the invoices-and-orders address (the account's email by default).
         using var mail = stack.App.CreateHttpClient(ResourceNames.MailDev, ResourceNames.HttpEndpoint);
         await StackFixture.WaitForMailAsync(mail, email, "A refund was credited to your balance");
-        await StackFixture.WaitForMailAsync(mail, email, "Your vps-m was cancelled");
+        // Order mails name the plan as a person reads it and the order's number.
+        var number = order.GetProperty("number").GetInt64();
+        await StackFixture.WaitForMailAsync(mail, email, $"Order received: VPS S (order {number})");
+        await StackFixture.WaitForMailAsync(mail, email, $"Your VPS M (order {number}) was cancelled");
     }
 
     private static async Task<(HttpStatusCode Status, JsonElement Body)> SendAsync(

@@ -62,6 +62,37 @@ public sealed class MailTableTests
     }
 
     [Fact]
+    public void Order_mails_name_the_plan_as_a_person_reads_it_and_the_orders_number()
+    {
+        var settings = new NotificationSettings
+        {
+            AccountEmail = "me@example.com", InvoicesOrdersEmail = "me@example.com", SupportEmail = "me@example.com",
+            ComplaintsEmail = "me@example.com", FirstName = "Ann",
+        };
+        var input = new MailInput(settings, new Introserv.Notifications.NotificationsOptions());
+        var (now, accountId, orderId) = (DateTimeOffset.UtcNow, Guid.NewGuid(), Guid.NewGuid());
+
+        var placed = MailTable.For<OrderPlaced>().Compose(
+            new OrderPlaced(Guid.NewGuid(), now, accountId, orderId, "vps-m", 1, 19.9m, "EUR", 100042, "VPS M"), input);
+        var renewed = MailTable.For<OrderRenewed>().Compose(
+            new OrderRenewed(Guid.NewGuid(), now, accountId, orderId, 1, 19.9m, "EUR", now, 100042, "VPS M"), input);
+        var changed = MailTable.For<OrderPlanChanged>().Compose(
+            new OrderPlanChanged(
+                Guid.NewGuid(), now, accountId, orderId, "vps-m", "vps-l", 9.5m, "EUR", 100042, "VPS M", "VPS L"),
+            input);
+        // An event written before events carried them: the plan's id, as before.
+        var older = MailTable.For<OrderPlaced>().Compose(
+            new OrderPlaced(Guid.NewGuid(), now, accountId, orderId, "vps-m", 1, 19.9m, "EUR"), input);
+
+        Assert.Equal("Order received: VPS M (order 100042)", placed.Subject);
+        Assert.Contains("your order of VPS M (order 100042) for 1 month(s)", placed.Text, StringComparison.Ordinal);
+        Assert.Equal("Your VPS M (order 100042) was renewed", renewed.Subject);
+        Assert.Contains("moved from VPS M to VPS L (order 100042)", changed.Text, StringComparison.Ordinal);
+        Assert.DoesNotContain("vps-", placed.Text + renewed.Text + changed.Text, StringComparison.Ordinal);
+        Assert.Equal("Order received: vps-m", older.Subject);
+    }
+
+    [Fact]
     public void A_table_driven_consumer_keeps_the_queue_name_of_a_consumer_class_of_its_own()
     {
         var formatter = new ServiceEndpointNameFormatter("Notifications");

@@ -2,6 +2,10 @@ using Introserv.Contracts;
 
 namespace Introserv.Orders.Contracts;
 
+// Every order event ends with what a person reads: the order's number (OrderNumber, "order 100042") and the plan's
+// name (PlanName, "VPS M"; FromPlanName and ToPlanName for a plan change). Both are null in events written before
+// they existed, so a consumer falls back to the ids.
+
 /// <summary>A customer ordered <paramref name="PlanId"/> for <paramref name="PeriodMonths"/> months.</summary>
 public sealed record OrderPlaced(
     Guid EventId,
@@ -11,7 +15,9 @@ public sealed record OrderPlaced(
     string PlanId,
     int PeriodMonths,
     decimal Amount,
-    string Currency) : IIntegrationEvent;
+    string Currency,
+    long? OrderNumber = null,
+    string? PlanName = null) : IIntegrationEvent;
 
 /// <summary>
 /// The order was paid and the service runs at <paramref name="IpAddress"/> until <paramref name="PaidUntil"/>.
@@ -23,7 +29,9 @@ public sealed record OrderActivated(
     Guid OrderId,
     string PlanId,
     string IpAddress,
-    DateTimeOffset PaidUntil) : IIntegrationEvent;
+    DateTimeOffset PaidUntil,
+    long? OrderNumber = null,
+    string? PlanName = null) : IIntegrationEvent;
 
 /// <summary>A charge was issued (a new order, a renewal or an upgrade).</summary>
 public sealed record InvoiceIssued(

@@ -14,7 +14,10 @@ public sealed record OrderPlanChanged(
     string FromPlanId,
     string ToPlanId,
     decimal Amount,
-    string Currency) : IIntegrationEvent;
+    string Currency,
+    long? OrderNumber = null,
+    string? FromPlanName = null,
+    string? ToPlanName = null) : IIntegrationEvent;
 
 /// <summary>
 /// The customer cancelled at the end of the paid term: the service runs until <paramref name="EffectiveAt"/>.
@@ -26,7 +29,9 @@ public sealed record OrderCancellationScheduled(
     Guid OrderId,
     string PlanId,
     DateTimeOffset EffectiveAt,
-    string? Reason) : IIntegrationEvent;
+    string? Reason,
+    long? OrderNumber = null,
+    string? PlanName = null) : IIntegrationEvent;
 
 /// <summary>A scheduled cancellation was withdrawn: the order is active again.</summary>
 public sealed record OrderCancellationWithdrawn(
@@ -34,7 +39,9 @@ public sealed record OrderCancellationWithdrawn(
     DateTimeOffset OccurredAt,
     Guid AccountId,
     Guid OrderId,
-    string PlanId) : IIntegrationEvent;
+    string PlanId,
+    long? OrderNumber = null,
+    string? PlanName = null) : IIntegrationEvent;
 
 /// <summary>
 /// The order ended by cancellation. <paramref name="Mode"/>: <c>immediate</c>, <c>end_of_term</c> or <c>unpaid</c>
@@ -50,7 +57,9 @@ public sealed record OrderCancelled(
     string Mode,
     decimal Refund,
     string Currency,
-    string? Reason) : IIntegrationEvent;
+    string? Reason,
+    long? OrderNumber = null,
+    string? PlanName = null) : IIntegrationEvent;
 
 /// <summary>
 /// The order was not renewed by <paramref name="PaidUntil"/>; it is suspended at <paramref name="SuspendsAt"/> unless
@@ -63,7 +72,9 @@ public sealed record OrderOverdue(
     Guid OrderId,
     string PlanId,
     DateTimeOffset PaidUntil,
-    DateTimeOffset SuspendsAt) : IIntegrationEvent;
+    DateTimeOffset SuspendsAt,
+    long? OrderNumber = null,
+    string? PlanName = null) : IIntegrationEvent;
 
 /// <summary>
 /// The overdue order was suspended; it is terminated (its address released) at <paramref name="TerminatesAt"/> unless
@@ -75,7 +86,9 @@ public sealed record OrderSuspended(
     Guid AccountId,
     Guid OrderId,
     string PlanId,
-    DateTimeOffset TerminatesAt) : IIntegrationEvent;
+    DateTimeOffset TerminatesAt,
+    long? OrderNumber = null,
+    string? PlanName = null) : IIntegrationEvent;
 
 /// <summary>The suspended order was terminated and <paramref name="IpAddress"/> returned to the pool.</summary>
 public sealed record OrderTerminated(
@@ -84,7 +97,9 @@ public sealed record OrderTerminated(
     Guid AccountId,
     Guid OrderId,
     string PlanId,
-    string? IpAddress) : IIntegrationEvent;
+    string? IpAddress,
+    long? OrderNumber = null,
+    string? PlanName = null) : IIntegrationEvent;
 
 /// <summary>
 /// <paramref name="Amount"/> was credited to the balance for <paramref name="OrderId"/> (an immediate cancellation or a

@@ -13,4 +13,6 @@ public sealed record OrderRenewed(
     int PeriodMonths,
     decimal Amount,
     string Currency,
-    DateTimeOffset PaidUntil) : IIntegrationEvent;
+    DateTimeOffset PaidUntil,
+    long? OrderNumber = null,
+    string? PlanName = null) : IIntegrationEvent;

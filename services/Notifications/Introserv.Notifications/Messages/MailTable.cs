@@ -54,31 +54,42 @@ public static class MailTable
                 MailTemplates.NewSignInAddress(
                     i.Settings.FirstName, m.OccurredAt, m.Address, m.UserAgent, i.Options.SessionsLink())),
         Orders<OrderPlaced>(MessageTypes.OrderPlaced,
-            (m, i) => MailTemplates.OrderPlaced(i.Settings.FirstName, m.PlanId, m.PeriodMonths, m.Amount, m.Currency)),
+            (m, i) => MailTemplates.OrderPlaced(
+                i.Settings.FirstName, Service(m.PlanName, m.PlanId, m.OrderNumber), m.PeriodMonths, m.Amount,
+                m.Currency)),
         Orders<OrderActivated>(MessageTypes.OrderActivated,
-            (m, i) => MailTemplates.OrderActivated(i.Settings.FirstName, m.PlanId, m.IpAddress, m.PaidUntil)),
+            (m, i) => MailTemplates.OrderActivated(
+                i.Settings.FirstName, Service(m.PlanName, m.PlanId, m.OrderNumber), m.IpAddress, m.PaidUntil)),
         Orders<OrderRenewed>(MessageTypes.OrderRenewed,
             (m, i) =>
-                MailTemplates.OrderRenewed(i.Settings.FirstName, m.PeriodMonths, m.Amount, m.Currency, m.PaidUntil)),
+                MailTemplates.OrderRenewed(i.Settings.FirstName, Service(m.PlanName, null, m.OrderNumber),
+                    m.PeriodMonths, m.Amount, m.Currency, m.PaidUntil)),
         Orders<InvoiceIssued>(MessageTypes.InvoiceIssued,
             (m, i) => MailTemplates.InvoiceIssued(i.Settings.FirstName, m.InvoiceId, m.Amount, m.Currency)),
         Orders<InvoicePaid>(MessageTypes.InvoicePaid,
             (m, i) => MailTemplates.InvoicePaid(i.Settings.FirstName, m.InvoiceId, m.Amount, m.Currency)),
         Orders<OrderPlanChanged>(MessageTypes.OrderPlanChanged,
             (m, i) =>
-                MailTemplates.OrderPlanChanged(i.Settings.FirstName, m.FromPlanId, m.ToPlanId, m.Amount, m.Currency)),
+                MailTemplates.OrderPlanChanged(i.Settings.FirstName, m.FromPlanName ?? m.FromPlanId,
+                    Service(m.ToPlanName, m.ToPlanId, m.OrderNumber), m.Amount, m.Currency)),
         Orders<OrderCancellationScheduled>(MessageTypes.OrderCancellationScheduled,
-            (m, i) => MailTemplates.OrderCancellationScheduled(i.Settings.FirstName, m.PlanId, m.EffectiveAt)),
+            (m, i) => MailTemplates.OrderCancellationScheduled(
+                i.Settings.FirstName, Service(m.PlanName, m.PlanId, m.OrderNumber), m.EffectiveAt)),
         Orders<OrderCancellationWithdrawn>(MessageTypes.OrderCancellationWithdrawn,
-            (m, i) => MailTemplates.OrderCancellationWithdrawn(i.Settings.FirstName, m.PlanId)),
+            (m, i) => MailTemplates.OrderCancellationWithdrawn(
+                i.Settings.FirstName, Service(m.PlanName, m.PlanId, m.OrderNumber))),
         Orders<OrderCancelled>(MessageTypes.OrderCancelled,
-            (m, i) => MailTemplates.OrderCancelled(i.Settings.FirstName, m.PlanId, m.Mode, m.Refund, m.Currency)),
+            (m, i) => MailTemplates.OrderCancelled(
+                i.Settings.FirstName, Service(m.PlanName, m.PlanId, m.OrderNumber), m.Mode, m.Refund, m.Currency)),
         Orders<OrderOverdue>(MessageTypes.OrderOverdue,
-            (m, i) => MailTemplates.OrderOverdue(i.Settings.FirstName, m.PlanId, m.PaidUntil, m.SuspendsAt)),
+            (m, i) => MailTemplates.OrderOverdue(
+                i.Settings.FirstName, Service(m.PlanName, m.PlanId, m.OrderNumber), m.PaidUntil, m.SuspendsAt)),
         Orders<OrderSuspended>(MessageTypes.OrderSuspended,
-            (m, i) => MailTemplates.OrderSuspended(i.Settings.FirstName, m.PlanId, m.TerminatesAt)),
+            (m, i) => MailTemplates.OrderSuspended(
+                i.Settings.FirstName, Service(m.PlanName, m.PlanId, m.OrderNumber), m.TerminatesAt)),
         Orders<OrderTerminated>(MessageTypes.OrderTerminated,
-            (m, i) => MailTemplates.OrderTerminated(i.Settings.FirstName, m.PlanId, m.IpAddress)),
+            (m, i) => MailTemplates.OrderTerminated(
+                i.Settings.FirstName, Service(m.PlanName, m.PlanId, m.OrderNumber), m.IpAddress)),
         Orders<RefundIssued>(MessageTypes.RefundIssued,
             (m, i) => MailTemplates.RefundIssued(i.Settings.FirstName, m.Amount, m.Currency, m.Reason)),
     ];
@@ -103,4 +114,9 @@ public static class MailTable
 
     private static MailRule<TEvent> Orders<TEvent>(string type, Func<TEvent, MailInput, MailContent> compose)
         where TEvent : class, IIntegrationEvent => new(type, Categories.InvoicesOrders, compose);
+
+    // A service as a person reads it: "VPS M (order 100042)"; the plan's id, or "service", from events written before
+    // they carried the plan's name and the order's number.
+    internal static string Service(string? planName, string? planId, long? orderNumber) =>
+        (planName ?? planId ?? "service") + (orderNumber is { } number ? $" (order {number})" : "");
 }

@@ -268,11 +268,12 @@ public static class MailTemplates
             [$"your {planId} is active at {ipAddress}, paid until {Date(paidUntil)}."]);
 
     public static MailContent OrderRenewed(
-        string firstName, int months, decimal amount, string currency, DateTimeOffset paidUntil) => Render(
-            "Your service was renewed",
+        string firstName, string service, int months, decimal amount, string currency, DateTimeOffset paidUntil) =>
+        Render(
+            $"Your {service} was renewed",
             $"Hello {firstName},",
             [
-                $"your service was renewed for {months} month(s), {Money(amount, currency)}; " +
+                $"your {service} was renewed for {months} month(s), {Money(amount, currency)}; " +
                     $"it is now paid until {Date(paidUntil)}."
             ]);
 

@@ -21,6 +21,10 @@ public sealed class Invoice
 {
     public Guid Id { get; set; }
 
+    // "2026-000123": the year it was issued (UTC) and its place in that year's gap-free sequence, given by the
+    // database when the invoice is written, in the same transaction (InvoiceNumbers).
+    public string? Number { get; set; }
+
     public Guid AccountId { get; set; }
 
     public Guid OrderId { get; set; }

@@ -16,6 +16,9 @@ public sealed class Order
 {
     public Guid Id { get; set; }
 
+    // The short number a person quotes ("order 100042"): unique, increasing, given by the database.
+    public long Number { get; set; }
+
     public Guid AccountId { get; set; }
 
     public required string PlanId { get; set; }

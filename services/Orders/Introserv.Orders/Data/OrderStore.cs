@@ -36,6 +36,36 @@ internal static class OrderStore
         this OrdersDbContext db, string planId, CancellationToken cancellationToken) =>
         db.Plans.Where(p => p.Id == planId).Select(p => p.RefundsUnusedDays).SingleAsync(cancellationToken);
 
+    // The next order number from the orders."Number" identity sequence (gaps from rolled-back orders are harmless:
+    // the number only has to be unique and short).
+    public static Task<long> NextOrderNumberAsync(this OrdersDbContext db, CancellationToken cancellationToken) =>
+        db.Database
+            .SqlQuery<long>($"SELECT nextval(pg_get_serial_sequence('orders', 'Number')) AS \"Value\"")
+            .SingleAsync(cancellationToken);
+
+    // The unpaid invoice of each order that can have one (waiting for its first payment, or overdue or suspended with
+    // its renewal invoice), by order id; one query for a page, none when no order of it can have one.
+    public static async Task<Dictionary<Guid, Guid?>> UnpaidInvoicesAsync(
+        this OrdersDbContext db, IReadOnlyCollection<Order> orders, CancellationToken cancellationToken)
+    {
+        var ids = orders
+            .Where(o => o.Status is OrderStatuses.PendingPayment or OrderStatuses.Overdue or OrderStatuses.Suspended)
+            .Select(o => o.Id)
+            .ToList();
+        if (ids.Count == 0)
+        {
+            return [];
+        }
+
+        var unpaid = await db.Invoices.AsNoTracking()
+            .Where(i => ids.Contains(i.OrderId) && i.Status == InvoiceStatuses.Unpaid)
+            .OrderBy(i => i.IssuedAt)
+            .Select(i => new { i.OrderId, i.Id })
+            .ToListAsync(cancellationToken);
+        // The newest one, should an order have more than one.
+        return unpaid.GroupBy(i => i.OrderId).ToDictionary(g => g.Key, g => (Guid?)g.Last().Id);
+    }
+
     // The order's unpaid invoices (of kind, or all) will never be paid: void.
     public static Task VoidUnpaidInvoicesAsync(
         this OrdersDbContext db, Guid orderId, CancellationToken cancellationToken, string? kind = null) =>

@@ -24,6 +24,8 @@ public sealed class OrdersDbContext(DbContextOptions<OrdersDbContext> options) :
 
     public DbSet<Quote> Quotes => Set<Quote>();
 
+    public DbSet<InvoiceNumberCounter> InvoiceNumberCounters => Set<InvoiceNumberCounter>();
+
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         modelBuilder.AddOutboxAndInbox();
@@ -99,6 +101,8 @@ public sealed class OrdersDbContext(DbContextOptions<OrdersDbContext> options) :
                         (a, b) => a!.Count == b!.Count && !a.Except(b).Any(),
                         fields => fields.Aggregate(0, (hash, pair) => hash ^ pair.GetHashCode()),
                         fields => new Dictionary<string, string>(fields)));
+            order.Property(o => o.Number).UseIdentityByDefaultColumn().HasIdentityOptions(startValue: 100001);
+            order.HasIndex(o => o.Number).IsUnique();
             order.HasIndex(o => new { o.AccountId, o.CreatedAt });
             // The lifecycle job's scan: unfinished orders by the date that moves them.
             order.HasIndex(o => new { o.Status, o.PaidUntil });
@@ -117,9 +121,18 @@ public sealed class OrdersDbContext(DbContextOptions<OrdersDbContext> options) :
             invoice.Property(i => i.Amount).HasPrecision(18, 2);
             invoice.Property(i => i.Currency).HasMaxLength(3).IsFixedLength();
             invoice.Property(i => i.Status).HasMaxLength(16);
+            // Given by the invoices_number trigger (InvoiceNumbers) and read back on insert.
+            invoice.Property(i => i.Number).HasMaxLength(16).IsRequired().ValueGeneratedOnAdd();
+            invoice.HasIndex(i => i.Number).IsUnique();
             invoice.HasIndex(i => new { i.AccountId, i.IssuedAt });
             // An order's invoices (voided when it ends, paid when a pending order is paid).
             invoice.HasIndex(i => i.OrderId);
+        });
+        modelBuilder.Entity<InvoiceNumberCounter>(counter =>
+        {
+            counter.ToTable("invoice_number_counters");
+            counter.HasKey(c => c.Year);
+            counter.Property(c => c.Year).ValueGeneratedNever();
         });
         modelBuilder.Entity<PoolAddress>(address =>
         {

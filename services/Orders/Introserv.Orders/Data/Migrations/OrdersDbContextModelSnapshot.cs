@@ -185,6 +185,19 @@ namespace Introserv.Orders.Data.Migrations
                     b.ToTable("idempotency_records", (string)null);
                 });
 
+            modelBuilder.Entity("Introserv.Orders.Data.InvoiceNumberCounter", b =>
+                {
+                    b.Property<int>("Year")
+                        .HasColumnType("integer");
+
+                    b.Property<long>("Last")
+                        .HasColumnType("bigint");
+
+                    b.HasKey("Year");
+
+                    b.ToTable("invoice_number_counters", (string)null);
+                });
+
             modelBuilder.Entity("Introserv.Orders.Data.PoolAddress", b =>
                 {
                     b.Property<string>("Address")
@@ -279,6 +292,12 @@ namespace Introserv.Orders.Data.Migrations
                         .HasMaxLength(16)
                         .HasColumnType("character varying(16)");
 
+                    b.Property<string>("Number")
+                        .IsRequired()
+                        .ValueGeneratedOnAdd()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)");
+
                     b.Property<Guid>("OrderId")
                         .HasColumnType("uuid");
 
@@ -291,6 +310,9 @@ namespace Introserv.Orders.Data.Migrations
                         .HasColumnType("character varying(16)");
 
                     b.HasKey("Id");
+
+                    b.HasIndex("Number")
+                        .IsUnique();
 
                     b.HasIndex("OrderId");
 
@@ -406,6 +428,13 @@ namespace Introserv.Orders.Data.Migrations
                         .HasMaxLength(45)
                         .HasColumnType("character varying(45)");
 
+                    b.Property<long>("Number")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Number"));
+                    NpgsqlPropertyBuilderExtensions.HasIdentityOptions(b.Property<long>("Number"), 100001L, null, null, null, null, null);
+
                     b.Property<DateTimeOffset?>("PaidUntil")
                         .HasColumnType("timestamp with time zone");
 
@@ -442,6 +471,9 @@ namespace Introserv.Orders.Data.Migrations
                         .HasColumnType("integer");
 
                     b.HasKey("Id");
+
+                    b.HasIndex("Number")
+                        .IsUnique();
 
                     b.HasIndex("AccountId", "CreatedAt");
 

@@ -132,7 +132,8 @@ public static class CancellationEndpoints
                 order.CancellationReason = reason;
                 order.CancellationRequestedAt = now;
                 db.AddIntegrationEvent(new OrderCancellationScheduled(
-                    Guid.CreateVersion7(), now, accountId, order.Id, order.PlanId, until, reason), clock);
+                    Guid.CreateVersion7(), now, accountId, order.Id, order.PlanId, until, reason, order.Number,
+                    OrderActions.PlanNameOf(order.PlanId)), clock);
                 return KeyedOutcome.Done(StatusCodes.Status200OK, OrderActions.View(order, now));
             }
 
@@ -188,7 +189,7 @@ public static class CancellationEndpoints
         await db.EndServiceAsync(order, now, cancellationToken);
         db.AddIntegrationEvent(new OrderCancelled(
             Guid.CreateVersion7(), now, order.AccountId, order.Id, order.PlanId, mode, refund, order.Currency,
-            order.CancellationReason), clock);
+            order.CancellationReason, order.Number, OrderActions.PlanNameOf(order.PlanId)), clock);
     }
 
     private static async Task<Results<Ok<OrderResponse>, ProblemHttpResult>> WithdrawAsync(
@@ -213,7 +214,8 @@ public static class CancellationEndpoints
             order.CancellationReason = null;
             order.CancellationRequestedAt = null;
             db.AddIntegrationEvent(new OrderCancellationWithdrawn(
-                Guid.CreateVersion7(), now, accountId, order.Id, order.PlanId), clock);
+                Guid.CreateVersion7(), now, accountId, order.Id, order.PlanId, order.Number,
+                OrderActions.PlanNameOf(order.PlanId)), clock);
             return TypedResults.Ok(OrderActions.View(order, now));
         }, cancellationToken);
     }

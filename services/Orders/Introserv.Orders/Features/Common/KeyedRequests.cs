@@ -9,10 +9,16 @@ public sealed record KeyedRequest(Guid AccountId, string? Key, string Operation,
 
 // What an effect answers: done (stored with the key, committed with the effect) or refused (nothing written, the
 // key released).
-public sealed record KeyedOutcome(int Status, object? Body, string? Location, ProblemHttpResult? Refusal)
+public sealed record KeyedOutcome(
+    int Status, object? Body, string? Location, ProblemHttpResult? Refusal, Func<object>? BodyAfterSave = null)
 {
     public static KeyedOutcome Done(int status, object body, string? location = null) =>
         new(status, body, location, null);
+
+    // Done, with a body built once what the effect wrote is saved (inside its transaction): it shows what the
+    // database gave the new rows (an order's number, an invoice's number).
+    public static KeyedOutcome Done(int status, Func<object> body, string? location = null) =>
+        new(status, null, location, null, body);
 
     public static KeyedOutcome Refused(ProblemHttpResult problem) => new(0, null, null, problem);
 }
@@ -37,7 +43,8 @@ public sealed class KeyedRequests(OrdersDbContext db, Idempotency idempotency)
         {
             return await PrepareAsync(prepare, requestAborted) is { } refused
                 ? refused
-                : await db.InTransactionAsync(async ct => Answer(await ApplyAsync(effect, ct)), CancellationToken.None);
+                : await db.InTransactionAsync(
+                    async ct => await AnswerAsync(await ApplyAsync(effect, ct), ct), CancellationToken.None);
         }
 
         if (await idempotency.BeginAsync(
@@ -78,7 +85,8 @@ public sealed class KeyedRequests(OrdersDbContext db, Idempotency idempotency)
                     }
 
                     record.ResponseStatus = outcome.Status;
-                    record.ResponseBody = JsonSerializer.Serialize(outcome.Body, JsonSerializerOptions.Web);
+                    record.ResponseBody = JsonSerializer.Serialize(
+                        await BodyAsync(outcome, ct), JsonSerializerOptions.Web);
                     return new StoredAnswer(outcome.Status, record.ResponseBody, outcome.Location);
                 },
                 CancellationToken.None,
@@ -121,9 +129,23 @@ public sealed class KeyedRequests(OrdersDbContext db, Idempotency idempotency)
         return outcome;
     }
 
-    private static Results<StoredAnswer, ProblemHttpResult> Answer(KeyedOutcome outcome) =>
+    private async Task<Results<StoredAnswer, ProblemHttpResult>> AnswerAsync(
+        KeyedOutcome outcome, CancellationToken cancellationToken) =>
         outcome.Refusal is { } refusal
             ? refusal
             : new StoredAnswer(
-                outcome.Status, JsonSerializer.Serialize(outcome.Body, JsonSerializerOptions.Web), outcome.Location);
+                outcome.Status,
+                JsonSerializer.Serialize(await BodyAsync(outcome, cancellationToken), JsonSerializerOptions.Web),
+                outcome.Location);
+
+    private async Task<object?> BodyAsync(KeyedOutcome outcome, CancellationToken cancellationToken)
+    {
+        if (outcome.BodyAfterSave is null)
+        {
+            return outcome.Body;
+        }
+
+        await db.SaveChangesAsync(cancellationToken);
+        return outcome.BodyAfterSave();
+    }
 }

@@ -26,7 +26,7 @@ public static class EndpointDocumentation
 }
 
 public sealed record InvoiceResponse(
-    Guid Id, Guid OrderId, string Kind, string Description,
+    Guid Id, string? Number, Guid OrderId, string Kind, string Description,
     decimal Amount, string Currency,
     string Status, DateTimeOffset IssuedAt, DateTimeOffset? PaidAt);
 
@@ -34,6 +34,7 @@ public sealed record TimelineEntry(DateTimeOffset At, string Status, string? Not
 
 public sealed record OrderResponse(
     Guid Id,
+    long Number,
     string PlanId,
     string PlanName,
     int PeriodMonths,
@@ -49,7 +50,8 @@ public sealed record OrderResponse(
     IReadOnlyList<string>? PaymentBlockedReasons = null,
     InvoiceResponse? Invoice = null,
     IReadOnlyList<TimelineEntry>? Timeline = null,
-    IReadOnlyDictionary<string, string>? Fields = null);
+    IReadOnlyDictionary<string, string>? Fields = null,
+    Guid? UnpaidInvoiceId = null);
 
 // What a customer may do with an order in each status.
 public static class OrderActions
@@ -60,11 +62,13 @@ public static class OrderActions
     public static int? DaysRemaining(DateTimeOffset? paidUntil, DateTimeOffset now) =>
         paidUntil is { } until ? Math.Max(0, (int)Math.Ceiling((until - now).TotalDays)) : null;
 
+    // unpaidInvoiceId: the order's unpaid invoice when the caller looked it up (an unpaid invoice given is one).
     public static OrderResponse View(
         Order order, DateTimeOffset now, IReadOnlyList<string>? blocked = null, Invoice? invoice = null,
-        bool timeline = false) =>
+        bool timeline = false, Guid? unpaidInvoiceId = null) =>
         new(
-            order.Id, order.PlanId, PlanNameOf(order.PlanId), order.PeriodMonths, order.Status, order.IpAddress,
+            order.Id, order.Number, order.PlanId, PlanNameOf(order.PlanId), order.PeriodMonths, order.Status,
+            order.IpAddress,
             order.PaidUntil, DaysRemaining(order.PaidUntil, now),
             order.PeriodPrice, order.Currency, order.AutoRenew, For(order.Status), order.CreatedAt, blocked,
             invoice is null ? null : View(invoice),
@@ -74,12 +78,13 @@ public static class OrderActions
                     .ThenBy(t => t.Id)
                     .Select(t => new TimelineEntry(t.At, t.Status, t.Note))]
                 : null,
-            order.Fields);
+            order.Fields,
+            invoice is { Status: InvoiceStatuses.Unpaid } ? invoice.Id : unpaidInvoiceId);
 
     // The plan's name as a person reads it ("VPS M"), the id when the catalogue no longer has the plan.
     public static string PlanNameOf(string planId) =>
         Array.Find(PlanCatalogue.Plans, p => p.Id == planId)?.Name ?? planId;
 
     public static InvoiceResponse View(Invoice i) =>
-        new(i.Id, i.OrderId, i.Kind, i.Description, i.Amount, i.Currency, i.Status, i.IssuedAt, i.PaidAt);
+        new(i.Id, i.Number, i.OrderId, i.Kind, i.Description, i.Amount, i.Currency, i.Status, i.IssuedAt, i.PaidAt);
 }

@@ -6,7 +6,8 @@ using Microsoft.AspNetCore.Mvc;
 
 namespace Introserv.Orders.Features.Invoices;
 
-// The invoice list (newest first, paged like the order lists) and paying an unpaid invoice from the balance.
+// The invoice list (newest first, paged like the order lists), one invoice, and paying an unpaid invoice from the
+// balance.
 public static class InvoiceEndpoints
 {
     public static IEndpointRouteBuilder MapInvoices(this IEndpointRouteBuilder app)
@@ -15,6 +16,9 @@ public static class InvoiceEndpoints
         invoices.MapGet("/", ListAsync)
             .WithSummary("Invoices, newest first; filter by status (unpaid, paid, void); paged by nextCursor")
             .Answers<Page<InvoiceResponse>>(StatusCodes.Status200OK).Paged();
+        invoices.MapGet("/{id:guid}", GetAsync)
+            .WithSummary("One invoice: its number (a gap-free sequence per year), order, kind, amount and status")
+            .Answers<InvoiceResponse>(StatusCodes.Status200OK, OrdersProblems.InvoiceNotFound);
         invoices.MapPost("/{id:guid}/pay", PayAsync)
             .WithSummary("Pay an unpaid invoice from the balance " +
                 "(an optional Idempotency-Key makes a retry answer the first answer)")
@@ -53,6 +57,17 @@ public static class InvoiceEndpoints
             .ToListAsync(cancellationToken);
         return TypedResults.Ok(page.PageOf(
             rows.Select(OrderActions.View).ToList(), i => PageCursor.Encode(i.IssuedAt, i.Id)));
+    }
+
+    private static async Task<Results<Ok<InvoiceResponse>, ProblemHttpResult>> GetAsync(
+        Guid id, ClaimsPrincipal user, OrdersDbContext db, CancellationToken cancellationToken)
+    {
+        var accountId = user.AccountId();
+        var invoice = await db.Invoices.AsNoTracking()
+            .FirstOrDefaultAsync(i => i.Id == id && i.AccountId == accountId, cancellationToken);
+        return invoice is null
+            ? OrdersProblems.InvoiceNotFound.Result("No such invoice for this account.")
+            : TypedResults.Ok(OrderActions.View(invoice));
     }
 
     private static async Task<Results<StoredAnswer, ProblemHttpResult>> PayAsync(

@@ -188,7 +188,8 @@ public sealed class LifecycleJob(
                 db.Move(order, OrderTrigger.OverdueGraceEnded, at, "Suspended: not renewed within the grace period");
                 db.AddIntegrationEvent(new OrderSuspended(
                     Guid.CreateVersion7(), at, order.AccountId, order.Id, order.PlanId,
-                    order.PaidUntil!.Value + settings.OverdueGrace + settings.SuspensionGrace), clock);
+                    order.PaidUntil!.Value + settings.OverdueGrace + settings.SuspensionGrace, order.Number,
+                    OrderActions.PlanNameOf(order.PlanId)), clock);
                 return Task.CompletedTask;
             }, cancellationToken);
         }
@@ -204,7 +205,8 @@ public sealed class LifecycleJob(
                     order.IpAddress is null ? "Terminated" : $"Terminated; address {order.IpAddress} released");
                 await db.EndServiceAsync(order, at, ct);
                 db.AddIntegrationEvent(new OrderTerminated(
-                    Guid.CreateVersion7(), at, order.AccountId, order.Id, order.PlanId, order.IpAddress), clock);
+                    Guid.CreateVersion7(), at, order.AccountId, order.Id, order.PlanId, order.IpAddress, order.Number,
+                    OrderActions.PlanNameOf(order.PlanId)), clock);
             }, cancellationToken);
         }
 
@@ -320,7 +322,8 @@ public sealed class LifecycleJob(
             db.Move(order, OrderTrigger.PaidUntilPassed, now, why);
             db.AddIntegrationEvent(new OrderOverdue(
                 Guid.CreateVersion7(), now, order.AccountId, order.Id, order.PlanId, order.PaidUntil!.Value,
-                order.PaidUntil.Value + settings.OverdueGrace), clock);
+                order.PaidUntil.Value + settings.OverdueGrace, order.Number, OrderActions.PlanNameOf(order.PlanId)),
+                clock);
             return OrderTrigger.PaidUntilPassed;
         }, cancellationToken);
     }

@@ -27,9 +27,14 @@ public static class OrderEndpoints
         var accountId = user.AccountId();
         var order = await db.Orders.AsNoTracking().Include(o => o.Timeline)
             .FirstOrDefaultAsync(o => o.Id == id && o.AccountId == accountId, cancellationToken);
-        return order is null
-            ? OrdersProblems.NoSuchOrder()
-            : TypedResults.Ok(OrderActions.View(order, clock.Now(), timeline: true));
+        if (order is null)
+        {
+            return OrdersProblems.NoSuchOrder();
+        }
+
+        var unpaid = await db.UnpaidInvoicesAsync([order], cancellationToken);
+        return TypedResults.Ok(
+            OrderActions.View(order, clock.Now(), timeline: true, unpaidInvoiceId: unpaid.GetValueOrDefault(order.Id)));
     }
 
     private static async Task<Results<Ok<OrderResponse>, ProblemHttpResult>> AutoRenewAsync(
@@ -57,7 +62,9 @@ public static class OrderEndpoints
                 order.Version++;
             }
 
-            return TypedResults.Ok(OrderActions.View(order, clock.Now()));
+            var unpaid = await db.UnpaidInvoicesAsync([order], ct);
+            return TypedResults.Ok(
+                OrderActions.View(order, clock.Now(), unpaidInvoiceId: unpaid.GetValueOrDefault(order.Id)));
         }, cancellationToken);
     }
 }

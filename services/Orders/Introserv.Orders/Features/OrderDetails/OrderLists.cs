@@ -26,7 +26,7 @@ internal static class OrderLists
         var accountId = user.AccountId();
         var query = db.Orders.AsNoTracking().Where(o =>
             o.AccountId == accountId && o.Status != OrderStatuses.Cancelled && o.Status != OrderStatuses.Terminated);
-        return PageAsync(query, page, clock, cancellationToken);
+        return PageAsync(db, query, page, clock, cancellationToken);
     }
 
     private static Task<Results<Ok<Page<OrderResponse>>, ProblemHttpResult>> HistoryAsync(
@@ -50,11 +50,12 @@ internal static class OrderLists
             query = query.Where(o => o.CreatedAt < until);
         }
 
-        return PageAsync(query, page, clock, cancellationToken);
+        return PageAsync(db, query, page, clock, cancellationToken);
     }
 
     private static async Task<Results<Ok<Page<OrderResponse>>, ProblemHttpResult>> PageAsync(
-        IQueryable<Order> query, PageQuery page, TimeProvider clock, CancellationToken cancellationToken)
+        OrdersDbContext db, IQueryable<Order> query, PageQuery page, TimeProvider clock,
+        CancellationToken cancellationToken)
     {
         if (!page.TryRead(out (DateTimeOffset At, Guid Id)? before, out var problem))
         {
@@ -72,7 +73,9 @@ internal static class OrderLists
             .Take(page.Take + 1)
             .ToListAsync(cancellationToken);
         var now = clock.Now();
+        var unpaid = await db.UnpaidInvoicesAsync(rows, cancellationToken);
         return TypedResults.Ok(page.PageOf(
-            rows.Select(o => OrderActions.View(o, now)).ToList(), o => PageCursor.Encode(o.CreatedAt, o.Id)));
+            rows.Select(o => OrderActions.View(o, now, unpaidInvoiceId: unpaid.GetValueOrDefault(o.Id))).ToList(),
+            o => PageCursor.Encode(o.CreatedAt, o.Id)));
     }
 }

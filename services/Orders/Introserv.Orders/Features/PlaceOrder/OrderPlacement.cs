@@ -41,6 +41,8 @@ internal sealed class OrderPlacement(
         var order = new Order
         {
             Id = Guid.CreateVersion7(),
+            // Taken now rather than at insert, so the OrderPlaced event (written before the insert) names it too.
+            Number = await db.NextOrderNumberAsync(cancellationToken),
             AccountId = accountId,
             PlanId = plan.Id,
             PeriodMonths = period.Months,
@@ -73,8 +75,8 @@ internal sealed class OrderPlacement(
         db.Orders.Add(order);
         db.Invoices.Add(invoice);
         db.AddIntegrationEvent(new OrderPlaced(
-            Guid.CreateVersion7(), now, accountId, order.Id, plan.Id, period.Months, invoice.Amount, invoice.Currency),
-            clock);
+            Guid.CreateVersion7(), now, accountId, order.Id, plan.Id, period.Months, invoice.Amount, invoice.Currency,
+            order.Number, plan.Name), clock);
         db.AddIntegrationEvent(new InvoiceIssued(
             Guid.CreateVersion7(), now, accountId, invoice.Id, order.Id, invoice.Kind, invoice.Amount,
             invoice.Currency), clock);
@@ -111,8 +113,8 @@ internal sealed class OrderPlacement(
             Guid.CreateVersion7(), now, order.AccountId, invoice.Id, order.Id, invoice.Amount, invoice.Currency),
             clock);
         db.AddIntegrationEvent(new OrderActivated(
-            Guid.CreateVersion7(), now, order.AccountId, order.Id, order.PlanId, address, order.PaidUntil!.Value),
-            clock);
+            Guid.CreateVersion7(), now, order.AccountId, order.Id, order.PlanId, address, order.PaidUntil!.Value,
+            order.Number, OrderActions.PlanNameOf(order.PlanId)), clock);
         return PaymentResult.Paid;
     }
 }

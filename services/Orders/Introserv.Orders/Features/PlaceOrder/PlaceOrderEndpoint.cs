@@ -87,7 +87,7 @@ public static class PlaceOrderEndpoint
                     return payment == PaymentResult.NoFreeAddress
                         ? KeyedOutcome.Refused(OrdersProblems.PoolExhausted())
                         : KeyedOutcome.Done(
-                            StatusCodes.Status201Created, OrderActions.View(order, clock.Now(), blocked, invoice),
+                            StatusCodes.Status201Created, () => OrderActions.View(order, clock.Now(), blocked, invoice),
                             $"/api/orders/{order.Id}");
                 },
                 cancellationToken,

@@ -200,9 +200,9 @@ public static class PlanChangeEndpoints
             PaidTerm.ChangePlan(order, quote, target.Id, Pricing.PeriodPrice(target, period));
             db.Move(order, OrderTrigger.PlanChanged, now, $"Plan changed from {fromPlan} to {target.Id}");
             db.AddIntegrationEvent(new OrderPlanChanged(
-                Guid.CreateVersion7(), now, accountId, order.Id, fromPlan, target.Id, quote.Amount, quote.Currency),
-                clock);
-            return KeyedOutcome.Done(StatusCodes.Status200OK, OrderActions.View(order, now, invoice: invoice));
+                Guid.CreateVersion7(), now, accountId, order.Id, fromPlan, target.Id, quote.Amount, quote.Currency,
+                order.Number, OrderActions.PlanNameOf(fromPlan), target.Name), clock);
+            return KeyedOutcome.Done(StatusCodes.Status200OK, () => OrderActions.View(order, now, invoice: invoice));
         }, cancellationToken, PrepareAsync);
     }
 }

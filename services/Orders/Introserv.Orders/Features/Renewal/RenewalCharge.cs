@@ -68,7 +68,7 @@ public static class RenewalCharge
             clock);
         db.AddIntegrationEvent(new OrderRenewed(
             Guid.CreateVersion7(), now, order.AccountId, order.Id, months, invoice.Amount, invoice.Currency,
-            order.PaidUntil!.Value), clock);
+            order.PaidUntil!.Value, order.Number, OrderActions.PlanNameOf(order.PlanId)), clock);
         return true;
     }
 

@@ -65,7 +65,8 @@ public static class RenewalEndpoint
             var invoice = await RenewalCharge.ChargeAsync(db, ledger, clock, tracked, plan, period, "Renewed", ct);
             return invoice is null
                 ? KeyedOutcome.Refused(OrdersProblems.NotCovered("the renewal"))
-                : KeyedOutcome.Done(StatusCodes.Status200OK, OrderActions.View(tracked, clock.Now(), invoice: invoice));
+                : KeyedOutcome.Done(
+                    StatusCodes.Status200OK, () => OrderActions.View(tracked, clock.Now(), invoice: invoice));
         }, cancellationToken, prepare: async ct =>
             await placement.PaymentBlockersAsync(accountId, ct) is { Count: > 0 } blocked
                 ? OrdersProblems.Blocked(blocked)
