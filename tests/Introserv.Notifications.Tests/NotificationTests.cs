@@ -260,7 +260,10 @@ public sealed class NotificationTests(NotificationsServiceFactory factory)
             Guid.NewGuid(), now, accountId, orderId, Guid.NewGuid(), 12.40m, "EUR", "cancellation"));
         await factory.PublishAsync(new OrderCancelled(
             Guid.NewGuid(), now, accountId, Guid.NewGuid(), "ds-e3", "immediate", 12.40m, "EUR", null));
-        var mails = await factory.MailsToAsync(orders, 8);
+        await factory.PublishAsync(new OrderRenewalDue(
+            Guid.NewGuid(), now, accountId, orderId, "vps-m", paidUntil, 3, AutoRenew: true, 19.90m, 5.00m, "EUR",
+            100042, "VPS M"));
+        var mails = await factory.MailsToAsync(orders, 9);
         var log = await factory.NotificationsOfAsync(accountId);
 
         Assert.Contains(mails, m => m.Subject == "Plan changed to vps-m"
@@ -277,9 +280,11 @@ public sealed class NotificationTests(NotificationsServiceFactory factory)
             && m.Text!.Contains("12.40 EUR", StringComparison.Ordinal));
         Assert.Contains(mails, m => m.Subject == "Your ds-e3 was cancelled"
             && m.Text!.Contains("12.40 EUR for the unused days", StringComparison.Ordinal));
+        Assert.Contains(mails, m => m.Subject == "Your VPS M (order 100042) is paid until 2027-03-02"
+            && m.Text!.Contains("your balance of 5.00 EUR does not cover that", StringComparison.Ordinal));
         Assert.Equal(
             ["order_cancellation_scheduled", "order_cancellation_withdrawn", "order_cancelled", "order_overdue",
-                "order_plan_changed", "order_suspended", "order_terminated", "refund_issued"],
+                "order_plan_changed", "order_renewal_due", "order_suspended", "order_terminated", "refund_issued"],
             log.Where(n => n.Recipient == orders).Select(n => n.Type).Order());
     }
 

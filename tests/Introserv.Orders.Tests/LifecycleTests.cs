@@ -61,6 +61,49 @@ public sealed class LifecycleTests(OrdersServiceFactory factory) : IClassFixture
     }
 
     [Fact]
+    public async Task An_order_that_will_not_renew_by_itself_is_reminded_7_3_and_1_days_ahead_once_each()
+    {
+        // Renewal off; renewal on with a balance that covers it (no reminder); renewal on without the money.
+        var (_, _, manual) = await OrderAsync("vps-s", 30m);
+        var (_, _, covered) = await OrderAsync("vps-s", 30m, autoRenew: true);
+        var (_, _, poor) = await OrderAsync("vps-s", 10m, autoRenew: true);
+        var ids = new[] { manual, covered, poor }.Select(o => o.GetProperty("id").GetGuid()).ToArray();
+        var paidUntil = new[] { manual, covered, poor }.Select(PaidUntil).Max();
+
+        async Task<List<(Guid Order, int Day)>> RemindersAsync() =>
+            [.. (await factory.QueryAsync(db => db.RenewalReminders.Where(r => ids.Contains(r.OrderId)).ToListAsync()))
+                .Select(r => (r.OrderId, r.DaysAhead))];
+        async Task ReachAsync(double daysAhead, int day)
+        {
+            MovePast(paidUntil - TimeSpan.FromDays(daysAhead));
+            var reached = await Eventually.TrueAsync(
+                async () => (await RemindersAsync()).Count(r => r.Day == day) == 2, Patience);
+            Assert.True(reached, $"no {day}-day reminders");
+        }
+
+        await ReachAsync(6.5, 7);
+        await ReachAsync(2.5, 3);
+        await ReachAsync(0.5, 1);
+        // More passes (one a second) change nothing.
+        await Task.Delay(TimeSpan.FromSeconds(3));
+        var reminders = await RemindersAsync();
+        var events = new List<string>();
+        foreach (var id in ids)
+        {
+            events.AddRange((await EventsAsync(id))
+                .Where(type => type.Contains(".OrderRenewalDue,", StringComparison.Ordinal))
+                .Select(_ => id.ToString()));
+        }
+
+        Assert.Equal([1, 3, 7], reminders.Where(r => r.Order == ids[0]).Select(r => r.Day).Order());
+        Assert.DoesNotContain(reminders, r => r.Order == ids[1]);
+        Assert.Equal([1, 3, 7], reminders.Where(r => r.Order == ids[2]).Select(r => r.Day).Order());
+        Assert.Equal(3, events.Count(e => e == ids[0].ToString()));
+        Assert.Equal(0, events.Count(e => e == ids[1].ToString()));
+        Assert.Equal(3, events.Count(e => e == ids[2].ToString()));
+    }
+
+    [Fact]
     public async Task An_unrenewed_order_goes_overdue_suspended_terminated_and_its_address_returns_to_the_pool()
     {
         var (_, http, order) = await OrderAsync("vps-s", 10m);

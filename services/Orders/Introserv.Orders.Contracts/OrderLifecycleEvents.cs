@@ -114,3 +114,24 @@ public sealed record RefundIssued(
     decimal Amount,
     string Currency,
     string Reason) : IIntegrationEvent;
+
+/// <summary>
+/// The order is paid until <paramref name="PaidUntil"/>, <paramref name="DaysAhead"/> days or less from now (one of the
+/// configured reminder days), and will not renew by itself: automatic renewal is off (<paramref name="AutoRenew"/>
+/// false) or the balance (<paramref name="Balance"/>) does not cover <paramref name="RenewalPrice"/>. Sent once per
+/// order, paid term and reminder day.
+/// </summary>
+public sealed record OrderRenewalDue(
+    Guid EventId,
+    DateTimeOffset OccurredAt,
+    Guid AccountId,
+    Guid OrderId,
+    string PlanId,
+    DateTimeOffset PaidUntil,
+    int DaysAhead,
+    bool AutoRenew,
+    decimal RenewalPrice,
+    decimal Balance,
+    string Currency,
+    long? OrderNumber = null,
+    string? PlanName = null) : IIntegrationEvent;

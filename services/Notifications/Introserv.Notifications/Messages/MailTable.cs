@@ -90,6 +90,10 @@ public static class MailTable
         Orders<OrderTerminated>(MessageTypes.OrderTerminated,
             (m, i) => MailTemplates.OrderTerminated(
                 i.Settings.FirstName, Service(m.PlanName, m.PlanId, m.OrderNumber), m.IpAddress)),
+        Orders<OrderRenewalDue>(MessageTypes.OrderRenewalDue,
+            (m, i) => MailTemplates.OrderRenewalDue(
+                i.Settings.FirstName, Service(m.PlanName, m.PlanId, m.OrderNumber), m.PaidUntil, m.AutoRenew,
+                m.RenewalPrice, m.Balance, m.Currency)),
         Orders<RefundIssued>(MessageTypes.RefundIssued,
             (m, i) => MailTemplates.RefundIssued(i.Settings.FirstName, m.Amount, m.Currency, m.Reason)),
     ];

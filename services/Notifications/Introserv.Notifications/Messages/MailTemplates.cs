@@ -36,6 +36,7 @@ public static class MessageTypes
     public const string OrderOverdue = "order_overdue";
     public const string OrderSuspended = "order_suspended";
     public const string OrderTerminated = "order_terminated";
+    public const string OrderRenewalDue = "order_renewal_due";
     public const string RefundIssued = "refund_issued";
     public const string News = "news";
 }
@@ -351,6 +352,21 @@ public static class MailTemplates
             $"your {planId} was suspended because it was not renewed.",
             $"Renew it before {Date(terminatesAt)}, when it is terminated and its address released."
         ]);
+
+    public static MailContent OrderRenewalDue(
+        string firstName, string service, DateTimeOffset paidUntil, bool autoRenew, decimal price, decimal balance,
+        string currency) => Render(
+            $"Your {service} is paid until {Date(paidUntil)}",
+            $"Hello {firstName},",
+            [
+                $"your {service} is paid until {Date(paidUntil)}.",
+                autoRenew
+                    ? $"It renews automatically for {Money(price, currency)}, but your balance of " +
+                        $"{Money(balance, currency)} does not cover that: top it up before then."
+                    : $"It does not renew by itself: renew it in the panel ({Money(price, currency)}) before then, " +
+                        "or turn on automatic renewal.",
+                "Otherwise it becomes overdue and is later suspended.",
+            ]);
 
     public static MailContent OrderTerminated(string firstName, string planId, string? ipAddress) => Render(
         $"Your {planId} was terminated",

@@ -26,6 +26,8 @@ public sealed class OrdersDbContext(DbContextOptions<OrdersDbContext> options) :
 
     public DbSet<InvoiceNumberCounter> InvoiceNumberCounters => Set<InvoiceNumberCounter>();
 
+    public DbSet<RenewalReminder> RenewalReminders => Set<RenewalReminder>();
+
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         modelBuilder.AddOutboxAndInbox();
@@ -133,6 +135,11 @@ public sealed class OrdersDbContext(DbContextOptions<OrdersDbContext> options) :
             counter.ToTable("invoice_number_counters");
             counter.HasKey(c => c.Year);
             counter.Property(c => c.Year).ValueGeneratedNever();
+        });
+        modelBuilder.Entity<RenewalReminder>(reminder =>
+        {
+            reminder.ToTable("renewal_reminders");
+            reminder.HasKey(r => new { r.OrderId, r.PaidUntil, r.DaysAhead });
         });
         modelBuilder.Entity<PoolAddress>(address =>
         {

@@ -230,6 +230,25 @@ namespace Introserv.Orders.Data.Migrations
                     b.ToTable("address_pool", (string)null);
                 });
 
+            modelBuilder.Entity("Introserv.Orders.Data.RenewalReminder", b =>
+                {
+                    b.Property<Guid>("OrderId")
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTimeOffset>("PaidUntil")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<int>("DaysAhead")
+                        .HasColumnType("integer");
+
+                    b.Property<DateTimeOffset>("SentAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.HasKey("OrderId", "PaidUntil", "DaysAhead");
+
+                    b.ToTable("renewal_reminders", (string)null);
+                });
+
             modelBuilder.Entity("Introserv.Orders.Domain.BalanceAccount", b =>
                 {
                     b.Property<Guid>("AccountId")

@@ -30,6 +30,19 @@ public sealed class LifecycleOptions : IValidatableObject
     // How long an unpaid new order waits for payment before it is cancelled.
     public TimeSpan PaymentWindow { get; set; } = TimeSpan.FromDays(7);
 
+    public static readonly int[] DefaultReminderDays = [7, 3, 1];
+
+    // How many days before paidUntil a customer is reminded that an order will not renew by itself (automatic
+    // renewal off, or a balance that does not cover it): once per order, paid term and day. Null: 7, 3 and 1 (not
+    // set as the property's value, which configuration would add to instead of replacing).
+    public int[]? ReminderDays { get; set; }
+
+    // Whether reminders are sent at all.
+    public bool Reminders { get; set; } = true;
+
+    public IReadOnlyList<int> EffectiveReminderDays =>
+        Reminders ? [.. (ReminderDays ?? DefaultReminderDays).Distinct().Order()] : [];
+
     // Orders per step and pass (the rest wait for the next pass).
     [Range(1, 100_000)]
     public int BatchSize { get; set; } = 500;
@@ -42,12 +55,18 @@ public sealed class LifecycleOptions : IValidatableObject
             yield return new ValidationResult(
                 $"{Section} needs a positive Interval and PaymentWindow and grace periods of zero or more.");
         }
+
+        if (ReminderDays?.Any(d => d is < 1 or > 365) == true)
+        {
+            yield return new ValidationResult($"{Section}:ReminderDays are whole days from 1 to 365.");
+        }
     }
 }
 
-public sealed record LifecyclePass(bool Ran, int Renewed, int Overdue, int Suspended, int Terminated, int Cancelled)
+public sealed record LifecyclePass(
+    bool Ran, int Renewed, int Overdue, int Suspended, int Terminated, int Cancelled, int Reminded = 0)
 {
-    public int Changed => Renewed + Overdue + Suspended + Terminated + Cancelled;
+    public int Changed => Renewed + Overdue + Suspended + Terminated + Cancelled + Reminded;
 
     public static readonly LifecyclePass Skipped = new(false, 0, 0, 0, 0, 0);
 }
@@ -60,7 +79,9 @@ public sealed record LifecyclePass(bool Ran, int Renewed, int Overdue, int Suspe
 // - pending_cancellation, past paidUntil: cancelled, address released;
 // - overdue for LifecycleOptions.OverdueGrace: suspended;
 // - suspended for LifecycleOptions.SuspensionGrace: terminated, address released;
-// - pending_payment for LifecycleOptions.PaymentWindow: cancelled, invoice void.
+// - pending_payment for LifecycleOptions.PaymentWindow: cancelled, invoice void;
+// - active, paidUntil within one of LifecycleOptions.ReminderDays, and not renewing by itself: a reminder (once per
+// order, paid term and day; renewal_reminders remembers which were sent).
 // Each transition is an event. Expired idempotency keys and quotes are deleted.
 public sealed class LifecycleJob(
     IServiceScopeFactory scopes, MigrationState<OrdersDbContext> migrations, IOptions<LifecycleOptions> options,
@@ -96,8 +117,8 @@ public sealed class LifecycleJob(
                 {
                     logger.LogInformation(
                         "Order lifecycle pass: {Renewed} renewed, {Overdue} overdue, {Suspended} suspended, " +
-                        "{Terminated} terminated, {Cancelled} cancelled",
-                        pass.Renewed, pass.Overdue, pass.Suspended, pass.Terminated, pass.Cancelled);
+                        "{Terminated} terminated, {Cancelled} cancelled, {Reminded} reminded",
+                        pass.Renewed, pass.Overdue, pass.Suspended, pass.Terminated, pass.Cancelled, pass.Reminded);
                 }
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -220,11 +241,69 @@ public sealed class LifecycleJob(
                 cancellationToken);
         }
 
+        var reminded = await RemindAsync(db, settings, now, cancellationToken);
+
         var keysBefore = now - Idempotency.Retention;
         await db.IdempotencyRecords.Where(r => r.CreatedAt < keysBefore).ExecuteDeleteAsync(cancellationToken);
+        var remindersBefore = now - TimeSpan.FromDays(30);
+        await db.RenewalReminders.Where(r => r.PaidUntil < remindersBefore).ExecuteDeleteAsync(cancellationToken);
         var quotesBefore = now - TimeSpan.FromDays(1);
         await db.Quotes.Where(q => q.ExpiresAt < quotesBefore).ExecuteDeleteAsync(cancellationToken);
-        return new LifecyclePass(true, renewed, overdue, suspended, terminated, cancelled);
+        return new LifecyclePass(true, renewed, overdue, suspended, terminated, cancelled, reminded);
+    }
+
+    // Active orders whose paidUntil is within the largest reminder day, each reminded for the nearest reminder day not
+    // yet passed (at 2.5 days left with 7, 3 and 1: the 3-day one), unless it renews by itself: automatic renewal on
+    // and a balance that covers the period. The reminder's row and its event commit together; the row's key (order,
+    // paid term, day) makes a second one for the same day impossible, whichever replica or pass tries.
+    private async Task<int> RemindAsync(
+        OrdersDbContext db, LifecycleOptions settings, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var days = settings.EffectiveReminderDays;
+        if (days.Count == 0)
+        {
+            return 0;
+        }
+
+        var horizon = now + TimeSpan.FromDays(days[^1]);
+        var due = await db.Orders.AsNoTracking()
+            .Where(o => o.Status == OrderStatuses.Active && o.PaidUntil > now && o.PaidUntil <= horizon)
+            .OrderBy(o => o.PaidUntil)
+            .Take(settings.BatchSize)
+            .ToListAsync(cancellationToken);
+        var reminded = 0;
+        foreach (var order in due)
+        {
+            var paidUntil = order.PaidUntil!.Value;
+            var left = paidUntil - now;
+            var day = days.First(d => left <= TimeSpan.FromDays(d));
+            var balance = await db.Balances.Where(b => b.AccountId == order.AccountId)
+                .Select(b => (decimal?)b.Balance).SingleOrDefaultAsync(cancellationToken) ?? 0m;
+            if (order.AutoRenew && balance >= order.PeriodPrice)
+            {
+                continue;
+            }
+
+            reminded += await db.InTransactionAsync(async ct =>
+            {
+                var recorded = await db.Database.ExecuteSqlInterpolatedAsync($"""
+                    INSERT INTO renewal_reminders ("OrderId", "PaidUntil", "DaysAhead", "SentAt")
+                    VALUES ({order.Id}, {paidUntil}, {day}, {now}) ON CONFLICT DO NOTHING
+                    """, ct);
+                if (recorded == 0)
+                {
+                    return 0;
+                }
+
+                db.AddIntegrationEvent(new OrderRenewalDue(
+                    Guid.CreateVersion7(), now, order.AccountId, order.Id, order.PlanId, paidUntil, day,
+                    order.AutoRenew, order.PeriodPrice, balance, order.Currency, order.Number,
+                    OrderActions.PlanNameOf(order.PlanId)), clock);
+                return 1;
+            }, cancellationToken);
+        }
+
+        return reminded;
     }
 
     private async Task<List<Guid>> DueAsync(
