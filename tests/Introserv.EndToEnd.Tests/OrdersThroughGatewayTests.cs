@@ -56,6 +56,15 @@ public sealed class OrdersThroughGatewayTests(StackFixture stack)
         Assert.Equal(HttpStatusCode.Created, placed);
         Assert.Equal("active", order.GetProperty("status").GetString());
         var orderId = order.GetProperty("id").GetGuid();
+        // Its invoice as a PDF, through the gateway.
+        using (var pdf = await api.GetAsync(new Uri(
+            $"/api/invoices/{order.GetProperty("invoice").GetProperty("id").GetGuid()}/pdf", UriKind.Relative)))
+        {
+            Assert.Equal(HttpStatusCode.OK, pdf.StatusCode);
+            Assert.Equal("application/pdf", pdf.Content.Headers.ContentType?.MediaType);
+            Assert.StartsWith("%PDF-", System.Text.Encoding.ASCII.GetString(await pdf.Content.ReadAsByteArrayAsync()),
+                StringComparison.Ordinal);
+        }
 
         var (renewed, afterRenewal) = await SendAsync(api, HttpMethod.Post, $"/api/orders/{orderId}/renew",
             new { periodMonths = 1 }, Guid.NewGuid().ToString());

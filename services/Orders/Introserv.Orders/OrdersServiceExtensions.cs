@@ -45,6 +45,7 @@ public static class OrdersServiceExtensions
             .ValidateDataAnnotations()
             .ValidateOnStart();
         builder.Services.AddScoped<IDatabaseSeed<OrdersDbContext>, AddressPoolSeed>();
+        builder.Services.AddOptions<SellerOptions>().BindConfiguration(SellerOptions.Section);
         builder.Services.AddOptions<DemoCustomerOptions>()
             .BindConfiguration(DemoCustomerOptions.Section)
             .ValidateDataAnnotations()

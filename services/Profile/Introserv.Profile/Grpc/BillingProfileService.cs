@@ -5,7 +5,7 @@ using Microsoft.AspNetCore.Authorization;
 
 namespace Introserv.Profile.GrpcServices;
 
-// For Orders: may this account pay invoices, and why not. Service tokens only.
+// For Orders: may this account pay invoices, and why not; who invoices are made out to. Service tokens only.
 [Authorize(Policy = AuthenticationExtensions.ServicePolicy)]
 public sealed class BillingProfileService(ProfileDbContext db) : BillingProfiles.BillingProfilesBase
 {
@@ -35,8 +35,23 @@ public sealed class BillingProfileService(ProfileDbContext db) : BillingProfiles
             CompanyVerification = profile.CompanyVerification,
             CompanyName = profile.CompanyName ?? string.Empty,
             VatId = profile.VatId ?? string.Empty,
+            BillingName = BillingName(profile),
+            PostalAddress = new BillingAddress
+            {
+                Recipient = profile.PostalAddress.Recipient ?? string.Empty,
+                Street = profile.PostalAddress.Street ?? string.Empty,
+                City = profile.PostalAddress.City ?? string.Empty,
+                PostalCode = profile.PostalAddress.PostalCode ?? string.Empty,
+                Country = profile.PostalAddress.Country ?? string.Empty,
+            },
         };
         reply.Reasons.AddRange(reasons);
         return reply;
     }
+
+    // Who invoices are made out to: a company by its name, a person by first and last name.
+    private static string BillingName(CustomerProfile profile) =>
+        profile.ProfileType == ProfileTypes.Company && !string.IsNullOrWhiteSpace(profile.CompanyName)
+            ? profile.CompanyName
+            : $"{profile.FirstName} {profile.LastName}".Trim();
 }

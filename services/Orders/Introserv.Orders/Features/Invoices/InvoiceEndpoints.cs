@@ -1,8 +1,11 @@
 using System.Security.Claims;
+using Grpc.Core;
 using Introserv.Orders.Features.Balance;
 using Introserv.Orders.Features.PlaceOrder;
 using Introserv.Orders.Features.Renewal;
+using Introserv.Profile.Grpc;
 using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.Options;
 
 namespace Introserv.Orders.Features.Invoices;
 
@@ -19,6 +22,11 @@ public static class InvoiceEndpoints
         invoices.MapGet("/{id:guid}", GetAsync)
             .WithSummary("One invoice: its number (a gap-free sequence per year), order, kind, amount and status")
             .Answers<InvoiceResponse>(StatusCodes.Status200OK, OrdersProblems.InvoiceNotFound);
+        invoices.MapGet("/{id:guid}/pdf", PdfAsync)
+            .WithSummary("The invoice as a PDF: seller, billing name, postal address and VAT id, number, dates, " +
+                "order, line and totals")
+            .Produces<byte[]>(StatusCodes.Status200OK, "application/pdf")
+            .Problems(OrdersProblems.InvoiceNotFound, OrdersProblems.ServiceUnavailable);
         invoices.MapPost("/{id:guid}/pay", PayAsync)
             .WithSummary("Pay an unpaid invoice from the balance " +
                 "(an optional Idempotency-Key makes a retry answer the first answer)")
@@ -68,6 +76,36 @@ public static class InvoiceEndpoints
         return invoice is null
             ? OrdersProblems.InvoiceNotFound.Result("No such invoice for this account.")
             : TypedResults.Ok(OrderActions.View(invoice));
+    }
+
+    private static async Task<Results<FileContentHttpResult, ProblemHttpResult>> PdfAsync(
+        Guid id, ClaimsPrincipal user, OrdersDbContext db, BillingProfiles.BillingProfilesClient billing,
+        IOptions<SellerOptions> seller, CancellationToken cancellationToken)
+    {
+        var accountId = user.AccountId();
+        var invoice = await db.Invoices.AsNoTracking()
+            .FirstOrDefaultAsync(i => i.Id == id && i.AccountId == accountId, cancellationToken);
+        if (invoice is null)
+        {
+            return OrdersProblems.InvoiceNotFound.Result("No such invoice for this account.");
+        }
+
+        var order = await db.Orders.AsNoTracking().SingleAsync(o => o.Id == invoice.OrderId, cancellationToken);
+        BillingProfileReply profile;
+        try
+        {
+            profile = await billing.GetBillingProfileAsync(
+                new GetBillingProfileRequest { AccountId = accountId.ToString("D") },
+                cancellationToken: cancellationToken);
+        }
+        catch (RpcException)
+        {
+            return OrdersProblems.ServiceUnavailable.Result(
+                "The billing name and address could not be read; try again shortly.");
+        }
+
+        var pdf = InvoiceDocument.Render(invoice, order, InvoiceParty.From(profile), seller.Value);
+        return TypedResults.File(pdf, "application/pdf", $"invoice-{invoice.Number}.pdf");
     }
 
     private static async Task<Results<StoredAnswer, ProblemHttpResult>> PayAsync(
