@@ -57,4 +57,33 @@ public sealed class InvoicePdfTests(OrdersServiceFactory factory) : IClassFixtur
         Assert.Equal("invoice_not_found",
             (await theirs.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("code").GetString());
     }
+
+    [Fact]
+    public async Task While_profile_is_unreachable_the_pdf_is_a_503_and_afterwards_it_is_served()
+    {
+        var accountId = await factory.PayingCustomerAsync(100m);
+        using var http = factory.Customer(accountId);
+        var (_, order) = await OrdersServiceFactory.OrderAsync(http, OrderForms.Body("vps-s", 1), "pdf-outage");
+        var path = new Uri($"/api/invoices/{order.GetProperty("invoice").GetProperty("id").GetGuid()}/pdf",
+            UriKind.Relative);
+
+        factory.ProfileDown = true;
+        HttpStatusCode during;
+        string? code;
+        try
+        {
+            using var refused = await http.GetAsync(path);
+            during = refused.StatusCode;
+            code = (await refused.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("code").GetString();
+        }
+        finally
+        {
+            factory.ProfileDown = false;
+        }
+
+        using var served = await http.GetAsync(path);
+
+        Assert.Equal((HttpStatusCode.ServiceUnavailable, "service_unavailable"), (during, code));
+        Assert.Equal(HttpStatusCode.OK, served.StatusCode);
+    }
 }

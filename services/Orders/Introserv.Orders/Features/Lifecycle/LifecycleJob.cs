@@ -265,46 +265,60 @@ public sealed class LifecycleJob(
             return 0;
         }
 
-        var horizon = now + TimeSpan.FromDays(days[^1]);
-        var due = await db.Orders.AsNoTracking()
-            .Where(o => o.Status == OrderStatuses.Active && o.PaidUntil > now && o.PaidUntil <= horizon)
-            .OrderBy(o => o.PaidUntil)
-            .Take(settings.BatchSize)
-            .ToListAsync(cancellationToken);
         var reminded = 0;
-        foreach (var order in due)
+        var nearer = TimeSpan.Zero;
+        foreach (var day in days)
         {
-            var paidUntil = order.PaidUntil!.Value;
-            var left = paidUntil - now;
-            var day = days.First(d => left <= TimeSpan.FromDays(d));
-            var balance = await db.Balances.Where(b => b.AccountId == order.AccountId)
-                .Select(b => (decimal?)b.Balance).SingleOrDefaultAsync(cancellationToken) ?? 0m;
-            if (order.AutoRenew && balance >= order.PeriodPrice)
-            {
-                continue;
-            }
-
-            reminded += await db.InTransactionAsync(async ct =>
-            {
-                var recorded = await db.Database.ExecuteSqlInterpolatedAsync($"""
-                    INSERT INTO renewal_reminders ("OrderId", "PaidUntil", "DaysAhead", "SentAt")
-                    VALUES ({order.Id}, {paidUntil}, {day}, {now}) ON CONFLICT DO NOTHING
-                    """, ct);
-                if (recorded == 0)
+            // The orders whose nearest reminder day is this one, not reminded for it yet, that will not renew by
+            // themselves: one query per day, so orders already reminded or renewing never fill the batch and keep
+            // the others waiting.
+            var (from, until) = (now + nearer, now + TimeSpan.FromDays(day));
+            nearer = TimeSpan.FromDays(day);
+            var due = await db.Orders.AsNoTracking()
+                .Where(o => o.Status == OrderStatuses.Active && o.PaidUntil > from && o.PaidUntil <= until
+                    && !db.RenewalReminders.Any(r => r.OrderId == o.Id && r.PaidUntil == o.PaidUntil
+                        && r.DaysAhead == day))
+                .Select(o => new
                 {
-                    return 0;
-                }
-
-                db.AddIntegrationEvent(new OrderRenewalDue(
-                    Guid.CreateVersion7(), now, order.AccountId, order.Id, order.PlanId, paidUntil, day,
-                    order.AutoRenew, order.PeriodPrice, balance, order.Currency, order.Number,
-                    OrderActions.PlanNameOf(order.PlanId)), clock);
-                return 1;
-            }, cancellationToken);
+                    Order = o,
+                    Balance = db.Balances.Where(b => b.AccountId == o.AccountId)
+                        .Select(b => (decimal?)b.Balance).FirstOrDefault() ?? 0m,
+                })
+                .Where(x => !x.Order.AutoRenew || x.Balance < x.Order.PeriodPrice)
+                .OrderBy(x => x.Order.PaidUntil)
+                .Take(settings.BatchSize)
+                .ToListAsync(cancellationToken);
+            foreach (var (order, balance) in due.Select(x => (x.Order, x.Balance)))
+            {
+                reminded += await RemindOnceAsync(db, order, day, balance, now, cancellationToken);
+            }
         }
 
         return reminded;
     }
+
+    // The reminder's row and its event, in one transaction; nothing when another pass wrote the row first.
+    private async Task<int> RemindOnceAsync(
+        OrdersDbContext db, Order order, int day, decimal balance, DateTimeOffset now,
+        CancellationToken cancellationToken) =>
+        await db.InTransactionAsync(async ct =>
+        {
+            var paidUntil = order.PaidUntil!.Value;
+            var recorded = await db.Database.ExecuteSqlInterpolatedAsync($"""
+                INSERT INTO renewal_reminders ("OrderId", "PaidUntil", "DaysAhead", "SentAt")
+                VALUES ({order.Id}, {paidUntil}, {day}, {now}) ON CONFLICT DO NOTHING
+                """, ct);
+            if (recorded == 0)
+            {
+                return 0;
+            }
+
+            db.AddIntegrationEvent(new OrderRenewalDue(
+                Guid.CreateVersion7(), now, order.AccountId, order.Id, order.PlanId, paidUntil, day,
+                order.AutoRenew, order.PeriodPrice, balance, order.Currency, order.Number,
+                OrderActions.PlanNameOf(order.PlanId)), clock);
+            return 1;
+        }, cancellationToken);
 
     private async Task<List<Guid>> DueAsync(
         OrdersDbContext db, System.Linq.Expressions.Expression<Func<Order, bool>> due,
