@@ -51,6 +51,9 @@ foreach (var setting in builder.Configuration.GetSection("Gateway:RateLimits").A
 
 var publicIssuer = gateway.GetEndpoint(ResourceNames.HttpEndpoint);
 
+// The front end's development server: where mails link to and where a payment provider sends the customer back.
+var panelUrl = builder.Configuration["Panel:Url"] ?? "http://localhost:3000/";
+
 var identity = AddService<Projects.Introserv_Identity>(ResourceNames.Identity, infra.IdentityDb);
 var identityHttp = identity.GetEndpoint(ResourceNames.HttpEndpoint);
 var identityKeys = DevelopmentKeys.Ensure();
@@ -119,6 +122,38 @@ if (builder.ExecutionContext.IsRunMode)
 
     verification.WaitFor(telephony);
 
+    // A stand-in payment provider speaking the provider contract: a customer's top-up redirects to its checkout page,
+    // where the developer approves, declines or fails it; its signed callbacks come back through the gateway.
+    var paymentsKey = builder.AddParameter(
+        "payments-dev-api-key", DevelopmentKeys.EnsureSecret("payments-dev-api-key"), secret: true);
+    var paymentsSecret = builder.AddParameter(
+        "payments-dev-callback-secret", DevelopmentKeys.EnsureSecret("payments-dev-callback-secret"), secret: true);
+    var payments = builder.AddProject<Projects.Introserv_Orders_DevPayments>(ResourceNames.PaymentsDev)
+        .WithEnvironment("ASPNETCORE_ENVIRONMENT", "Development")
+        .WithEnvironment("DevPayments__ApiKey", paymentsKey)
+        .WithEnvironment("DevPayments__CallbackSecret", paymentsSecret)
+        .WithHttpHealthCheck(Extensions.HealthEndpointPath, endpointName: ResourceNames.HttpEndpoint);
+    orders
+        .WithEnvironment("Orders__Payments__Providers__dev__BaseUrl", payments.GetEndpoint(ResourceNames.HttpEndpoint))
+        .WithEnvironment("Orders__Payments__Providers__dev__ApiKey", paymentsKey)
+        .WithEnvironment("Orders__Payments__Providers__dev__CallbackSecrets__0", paymentsSecret)
+        .WithEnvironment("Orders__Payments__CallbackBaseUrl", publicIssuer)
+        .WithEnvironment("Orders__Payments__ReturnUrl", $"{panelUrl.TrimEnd('/')}/balance")
+        .WithEnvironment("Orders__Payments__Methods__card__Name", "Card")
+        .WithEnvironment("Orders__Payments__Methods__card__Provider", "dev")
+        .WithEnvironment("Orders__Payments__Methods__sepa__Name", "SEPA bank transfer")
+        .WithEnvironment("Orders__Payments__Methods__sepa__Provider", "dev")
+        .WaitFor(payments);
+    string[] sepaCountries =
+    [
+        "AT", "BE", "BG", "CY", "CZ", "DE", "DK", "EE", "ES", "FI", "FR", "GR", "HR", "HU", "IE", "IT", "LT", "LU",
+        "LV", "MT", "NL", "PL", "PT", "RO", "SE", "SI", "SK", "CH", "GB", "IS", "LI", "NO",
+    ];
+    for (var i = 0; i < sepaCountries.Length; i++)
+    {
+        orders.WithEnvironment($"Orders__Payments__Methods__sepa__Countries__{i}", sepaCountries[i]);
+    }
+
     // A real SMTP server that keeps every mail and lists them on its page (links included).
     var mail = builder.AddProject<Projects.Introserv_Notifications_DevMail>(ResourceNames.MailDev)
         .WithEnvironment("ASPNETCORE_ENVIRONMENT", "Development")
@@ -134,8 +169,7 @@ if (builder.ExecutionContext.IsRunMode)
 }
 
 // Where links in mails point: the front end's development server.
-notifications.WithEnvironment(
-    "Notifications__PanelUrl", builder.Configuration["Panel:Url"] ?? "http://localhost:3000/");
+notifications.WithEnvironment("Notifications__PanelUrl", panelUrl);
 // Reset links open Identity's own page through the gateway, where the sign-in page is.
 notifications.WithEnvironment("Notifications__AccountPagesUrl", publicIssuer);
 

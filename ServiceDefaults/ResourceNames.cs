@@ -50,6 +50,11 @@ public static class ResourceNames
     /// </summary>
     public const string TelephonyDev = "telephony-dev";
 
+    /// <summary>
+    /// Local runs only: the stand-in payment provider where a developer approves, declines or fails top-ups.
+    /// </summary>
+    public const string PaymentsDev = "payments-dev";
+
     /// <summary>Local runs only: the mail catcher (a real SMTP server with a page listing every mail).</summary>
     public const string MailDev = "mail-dev";
 

@@ -34,6 +34,9 @@
 #   identity-bootstrap-staff  login, email, password: only when STAFF_LOGIN, STAFF_EMAIL and STAFF_PASSWORD are set
 #   notifications-smtp        host, port, username, password: only when SMTP_HOST is set (SMTP_PORT, default 587,
 #                             SMTP_USERNAME, SMTP_PASSWORD)
+#   orders-payments           api-key, callback-secret, previous-callback-secret: the payment provider's API key
+#                             and callback secrets, only when PAYMENTS_API_KEY and PAYMENTS_CALLBACK_SECRET are set
+#                             (PAYMENTS_PREVIOUS_CALLBACK_SECRET while rotating)
 #   introserv-tls             the Ingress certificate: only when TLS_CERT_FILE and TLS_KEY_FILE are set
 #                             (the dev overlay's Ingress uses introserv-dev-tls; cert-manager can provide either)
 #
@@ -233,6 +236,13 @@ if [ -n "${SMTP_HOST:-}" ]; then
   create notifications-smtp generic \
     --from-literal=host="$SMTP_HOST" --from-literal=port="${SMTP_PORT:-587}" \
     --from-literal=username="${SMTP_USERNAME:-}" --from-literal=password="${SMTP_PASSWORD:-}"
+fi
+
+if [ -n "${PAYMENTS_API_KEY:-}" ]; then
+  [ "${#PAYMENTS_CALLBACK_SECRET}" -ge 16 ] || die "PAYMENTS_API_KEY needs PAYMENTS_CALLBACK_SECRET (16+ characters)"
+  create orders-payments generic \
+    --from-literal=api-key="$PAYMENTS_API_KEY" --from-literal=callback-secret="$PAYMENTS_CALLBACK_SECRET" \
+    --from-literal=previous-callback-secret="${PAYMENTS_PREVIOUS_CALLBACK_SECRET:-}"
 fi
 
 if [ -n "${TLS_CERT_FILE:-}" ] && [ -n "${TLS_KEY_FILE:-}" ]; then

@@ -73,7 +73,8 @@ public sealed class GatewayRouteTableTests
             .ToList();
         Assert.Equal(
             ["accounts", "countries", "login-pages", "oidc-connect", "oidc-well-known", "openapi-identity",
-                "openapi-notifications", "openapi-orders", "openapi-profile", "openapi-verification", "plans"],
+                "openapi-notifications", "openapi-orders", "openapi-profile", "openapi-verification",
+                "payment-callbacks", "plans"],
             anonymous);
     }
 

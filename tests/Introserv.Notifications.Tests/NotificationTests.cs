@@ -263,7 +263,14 @@ public sealed class NotificationTests(NotificationsServiceFactory factory)
         await factory.PublishAsync(new OrderRenewalDue(
             Guid.NewGuid(), now, accountId, orderId, "vps-m", paidUntil, 3, AutoRenew: true, 19.90m, 5.00m, "EUR",
             100042, "VPS M"));
-        var mails = await factory.MailsToAsync(orders, 9);
+        // A top-up's receipt and a failed one are mailed; one that expired unpaid is not.
+        await factory.PublishAsync(new TopUpCompleted(
+            Guid.NewGuid(), now, accountId, Guid.NewGuid(), 40m, "EUR", "card", "expired", null, null));
+        await factory.PublishAsync(new TopUpCompleted(
+            Guid.NewGuid(), now, accountId, Guid.NewGuid(), 40m, "EUR", "card", "succeeded", null, 45.50m));
+        await factory.PublishAsync(new TopUpCompleted(
+            Guid.NewGuid(), now, accountId, Guid.NewGuid(), 10m, "EUR", "sepa", "failed", "declined", null));
+        var mails = await factory.MailsToAsync(orders, 11);
         var log = await factory.NotificationsOfAsync(accountId);
 
         Assert.Contains(mails, m => m.Subject == "Plan changed to vps-m"
@@ -282,9 +289,14 @@ public sealed class NotificationTests(NotificationsServiceFactory factory)
             && m.Text!.Contains("12.40 EUR for the unused days", StringComparison.Ordinal));
         Assert.Contains(mails, m => m.Subject == "Your VPS M (order 100042) is paid until 2027-03-02"
             && m.Text!.Contains("your balance of 5.00 EUR does not cover that", StringComparison.Ordinal));
+        Assert.Contains(mails, m => m.Subject == "Payment received: 40.00 EUR"
+            && m.Text!.Contains("which is now 45.50 EUR", StringComparison.Ordinal));
+        Assert.Contains(mails, m => m.Subject == "Your top-up of 10.00 EUR was not completed"
+            && m.Text!.Contains("(declined)", StringComparison.Ordinal));
         Assert.Equal(
             ["order_cancellation_scheduled", "order_cancellation_withdrawn", "order_cancelled", "order_overdue",
-                "order_plan_changed", "order_renewal_due", "order_suspended", "order_terminated", "refund_issued"],
+                "order_plan_changed", "order_renewal_due", "order_suspended", "order_terminated", "refund_issued",
+                "top_up_completed", "top_up_completed"],
             log.Where(n => n.Recipient == orders).Select(n => n.Type).Order());
     }
 

@@ -22,6 +22,10 @@ public sealed class OrdersServiceFactory() : ServiceFactory<Program>(ResourceNam
     // While true, Orders cannot reach Profile (its gRPC calls fail as with a service that is down).
     public bool ProfileDown { get; set; }
 
+    // The payment provider behind the methods card (every country), sepa (BG and DE) and wire (US only); the method
+    // offline is served by a provider nobody listens for.
+    public FakePaymentProvider Payments { get; private set; } = null!;
+
     // The plans come with the migrations; the address pool is seeded again after a reset (IDatabaseSeed).
     protected override IReadOnlyCollection<string> KeptTables => ["plans", "plan_periods"];
 
@@ -32,6 +36,10 @@ public sealed class OrdersServiceFactory() : ServiceFactory<Program>(ResourceNam
         builder.UseSetting("Orders:Lifecycle:Interval", "00:00:01");
         builder.UseSetting("Orders:AddressPool:Seed:0", "203.0.113.10-203.0.113.250");
         builder.UseSetting("Orders:AddressPool:Seed:1", "198.51.100.10-198.51.100.250");
+        foreach (var (key, value) in PaymentSettings(Payments.Address))
+        {
+            builder.UseSetting(key, value);
+        }
         builder.ConfigureTestServices(services =>
         {
             services.TrustTestTokens();
@@ -132,13 +140,44 @@ public sealed class OrdersServiceFactory() : ServiceFactory<Program>(ResourceNam
         Assert.Equal(balance, sum);
     }
 
+    public static IEnumerable<(string Key, string Value)> PaymentSettings(Uri provider)
+    {
+        const string payments = "Orders:Payments";
+        yield return ($"{payments}:CallbackBaseUrl", "http://localhost/");
+        yield return ($"{payments}:ReturnUrl", "http://localhost:3000/balance");
+        yield return ($"{payments}:Providers:dev:BaseUrl", provider.ToString());
+        yield return ($"{payments}:Providers:dev:ApiKey", FakePaymentProvider.ApiKey);
+        yield return ($"{payments}:Providers:dev:CallbackSecrets:0", FakePaymentProvider.CallbackSecret);
+        yield return ($"{payments}:Providers:dev:Timeout", "00:00:03");
+        yield return ($"{payments}:Providers:offline:BaseUrl", "http://127.0.0.1:9/");
+        yield return ($"{payments}:Providers:offline:CallbackSecrets:0", "offline-provider-secret-0123456789");
+        yield return ($"{payments}:Providers:offline:Timeout", "00:00:02");
+        yield return ($"{payments}:Methods:card:Name", "Card");
+        yield return ($"{payments}:Methods:card:Provider", "dev");
+        yield return ($"{payments}:Methods:sepa:Name", "SEPA bank transfer");
+        yield return ($"{payments}:Methods:sepa:Provider", "dev");
+        yield return ($"{payments}:Methods:sepa:Countries:0", "BG");
+        yield return ($"{payments}:Methods:sepa:Countries:1", "DE");
+        yield return ($"{payments}:Methods:sepa:MinAmount", "20");
+        yield return ($"{payments}:Methods:wire:Name", "Wire");
+        yield return ($"{payments}:Methods:wire:Provider", "dev");
+        yield return ($"{payments}:Methods:wire:Countries:0", "US");
+        yield return ($"{payments}:Methods:offline:Name", "Offline");
+        yield return ($"{payments}:Methods:offline:Provider", "offline");
+    }
+
     public override async Task InitializeAsync()
     {
+        Payments = await FakePaymentProvider.StartAsync(() => Server.CreateHandler(), Clock);
         await Profile.InitializeAsync();
         await base.InitializeAsync();
     }
 
-    protected override Task OnStoppedAsync() => ((IAsyncLifetime)Profile).DisposeAsync();
+    protected override async Task OnStoppedAsync()
+    {
+        await ((IAsyncLifetime)Profile).DisposeAsync();
+        await Payments.DisposeAsync();
+    }
 
     private sealed class ProfileLink(OrdersServiceFactory factory) : DelegatingHandler
     {

@@ -41,6 +41,9 @@ public static class PublicRoutes
         ("/api/orders/00000000-0000-0000-0000-000000000001/cancellation", "orders"),
         ("/api/orders/00000000-0000-0000-0000-000000000001/auto-renew", "orders"),
         ("/api/balance", "orders"),
+        ("/api/balance/top-ups", "orders"),
+        ("/api/payment-methods", "orders"),
+        ("/api/payments/callbacks/dev", "orders"),
         ("/api/invoices", "orders"),
         ("/api/staff/balances/00000000-0000-0000-0000-000000000001/credits", "orders"),
         ("/api/staff/addresses", "orders"),
@@ -53,6 +56,8 @@ public static class PublicRoutes
         "/api/accounts", "/connect/authorize", "/connect/token", "/.well-known/openid-configuration", "/account/login",
         "/api/plans",
         "/api/countries", "/api/accounts/password-reset",
+        // Payment providers' callbacks: signed by the provider, not by a customer's token.
+        "/api/payments/callbacks/dev",
         // A page of the sign-in pages: anonymous at the gateway; it sends a browser without a sign-in to sign in.
         "/account/email-confirmation",
     };

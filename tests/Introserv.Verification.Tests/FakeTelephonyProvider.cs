@@ -1,11 +1,6 @@
 extern alias devgateway;
 using devgateway::Introserv.Verification.DevGateway;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.Logging;
 
 namespace Introserv.Verification.Tests;
 
@@ -29,24 +24,11 @@ public sealed class FakeTelephonyProvider : IAsyncDisposable
 
     public static async Task<FakeTelephonyProvider> StartAsync()
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        // The test output holds some service's appsettings.json (whichever was copied last); its Kestrel endpoints
-        // would pin this server to that service's port, so the provider reads no configuration files.
-        builder.Configuration.Sources.Clear();
-        builder.Configuration.AddInMemoryCollection();
-        builder.WebHost.UseKestrel().UseUrls("http://127.0.0.1:0");
-        builder.Logging.ClearProviders();
-        builder.Configuration[DevGatewayEndpoints.TokenKey] = Token;
-        builder.Services.AddDevGateway();
-        builder.Services.AddProblemDetails();
-        var app = builder.Build();
-        app.MapDevGateway();
-        await app.StartAsync();
-        var address = app.Services
-            .GetRequiredService<IServer>().Features
-            .Get<IServerAddressesFeature>()!.Addresses
-            .Single();
-        return new FakeTelephonyProvider(app, new Uri(address));
+        var (app, address) = await LocalServer.StartAsync(
+            new Dictionary<string, string?> { [DevGatewayEndpoints.TokenKey] = Token },
+            services => services.AddDevGateway(),
+            app => app.MapDevGateway());
+        return new FakeTelephonyProvider(app, address);
     }
 
     public Uri MessagesUrl(string gateway) => new(Address, $"/gateways/{gateway}/messages");

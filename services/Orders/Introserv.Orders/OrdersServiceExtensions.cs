@@ -8,6 +8,7 @@ using Introserv.Orders.Features.Inventory;
 using Introserv.Orders.Features.Invoices;
 using Introserv.Orders.Features.Lifecycle;
 using Introserv.Orders.Features.OrderDetails;
+using Introserv.Orders.Features.Payments;
 using Introserv.Orders.Features.PlaceOrder;
 using Introserv.Orders.Features.PlanChange;
 using Introserv.Orders.Features.Plans;
@@ -45,6 +46,12 @@ public static class OrdersServiceExtensions
             .ValidateDataAnnotations()
             .ValidateOnStart();
         builder.Services.AddScoped<IDatabaseSeed<OrdersDbContext>, AddressPoolSeed>();
+        builder.Services.AddOptions<PaymentOptions>()
+            .BindConfiguration(PaymentOptions.Section)
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        builder.Services.AddHttpClient(HttpPaymentProviders.ClientName);
+        builder.Services.AddScoped<IPaymentProviders, HttpPaymentProviders>();
         builder.Services.AddOptions<SellerOptions>().BindConfiguration(SellerOptions.Section);
         builder.Services.AddOptions<DemoCustomerOptions>()
             .BindConfiguration(DemoCustomerOptions.Section)
@@ -64,6 +71,8 @@ public static class OrdersServiceExtensions
     {
         app.MapPlans();
         app.MapBalance();
+        app.MapTopUps();
+        app.MapPaymentCallbacks();
         var orders = app.MapGroup("/api/orders").WithTags("Orders").RequireAuthorization();
         orders.MapPlaceOrder();
         orders.MapOrderDetails();

@@ -96,6 +96,11 @@ public static class MailTable
                 m.RenewalPrice, m.Balance, m.Currency)),
         Orders<RefundIssued>(MessageTypes.RefundIssued,
             (m, i) => MailTemplates.RefundIssued(i.Settings.FirstName, m.Amount, m.Currency, m.Reason)),
+        // A top-up's receipt, or its failure; one that simply expired unpaid is not mailed.
+        Orders<TopUpCompleted>(MessageTypes.TopUpCompleted,
+            (m, i) => MailTemplates.TopUpCompleted(
+                i.Settings.FirstName, m.Status, m.Amount, m.Currency, m.Method, m.FailureReason, m.Balance))
+            with { When = m => m.Status is "succeeded" or "failed" },
     ];
 
     // The row of TEvent; there is exactly one per event type.

@@ -38,6 +38,7 @@ public static class MessageTypes
     public const string OrderTerminated = "order_terminated";
     public const string OrderRenewalDue = "order_renewal_due";
     public const string RefundIssued = "refund_issued";
+    public const string TopUpCompleted = "top_up_completed";
     public const string News = "news";
 }
 
@@ -376,6 +377,26 @@ public static class MailTemplates
                 ? $"your {planId} was terminated because it was not renewed."
                 : $"your {planId} was terminated because it was not renewed; its address {ipAddress} was released."
         ]);
+
+    // A top-up through a payment provider: the receipt when it was credited, or why it was not.
+    public static MailContent TopUpCompleted(
+        string firstName, string status, decimal amount, string currency, string method, string? reason,
+        decimal? balance) => status == "succeeded"
+        ? Render(
+            $"Payment received: {Money(amount, currency)}",
+            $"Hello {firstName},",
+            [
+                $"your payment of {Money(amount, currency)} ({method}) was credited to your balance" +
+                    (balance is { } now ? $", which is now {Money(now, currency)}." : ".")
+            ])
+        : Render(
+            $"Your top-up of {Money(amount, currency)} was not completed",
+            $"Hello {firstName},",
+            [
+                $"your payment of {Money(amount, currency)} ({method}) was not completed" +
+                    (string.IsNullOrEmpty(reason) ? "." : $" ({reason}).") + " Nothing was charged to your balance; " +
+                    "you can try again or choose another method."
+            ]);
 
     public static MailContent RefundIssued(string firstName, decimal amount, string currency, string reason) => Render(
         "A refund was credited to your balance",

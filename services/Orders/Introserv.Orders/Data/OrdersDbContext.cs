@@ -28,6 +28,8 @@ public sealed class OrdersDbContext(DbContextOptions<OrdersDbContext> options) :
 
     public DbSet<RenewalReminder> RenewalReminders => Set<RenewalReminder>();
 
+    public DbSet<TopUp> TopUps => Set<TopUp>();
+
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         modelBuilder.AddOutboxAndInbox();
@@ -140,6 +142,23 @@ public sealed class OrdersDbContext(DbContextOptions<OrdersDbContext> options) :
         {
             reminder.ToTable("renewal_reminders");
             reminder.HasKey(r => new { r.OrderId, r.PaidUntil, r.DaysAhead });
+        });
+        modelBuilder.Entity<TopUp>(topUp =>
+        {
+            topUp.ToTable("top_ups");
+            topUp.Property(t => t.Id).ValueGeneratedNever();
+            topUp.Property(t => t.Amount).HasPrecision(18, 2);
+            topUp.Property(t => t.Currency).HasMaxLength(3).IsFixedLength();
+            topUp.Property(t => t.Method).HasMaxLength(32);
+            topUp.Property(t => t.Provider).HasMaxLength(32);
+            topUp.Property(t => t.ProviderPaymentId).HasMaxLength(64);
+            topUp.Property(t => t.RedirectUrl).HasMaxLength(2000);
+            topUp.Property(t => t.Status).HasMaxLength(16);
+            topUp.Property(t => t.FailureReason).HasMaxLength(200);
+            topUp.Property(t => t.Anomaly).HasMaxLength(200);
+            // One top-up per provider payment (and so one credit).
+            topUp.HasIndex(t => new { t.Provider, t.ProviderPaymentId }).IsUnique();
+            topUp.HasIndex(t => new { t.AccountId, t.CreatedAt });
         });
         modelBuilder.Entity<PoolAddress>(address =>
         {

@@ -55,6 +55,22 @@ public static class OrdersProblems
     public static readonly ProblemType ServiceUnavailable = new(
         StatusCodes.Status503ServiceUnavailable, "service_unavailable", "Try again");
 
+    // Top-ups and payment providers' callbacks.
+    public static readonly ProblemType TopUpNotFound = new(
+        StatusCodes.Status404NotFound, "top_up_not_found", "Top-up not found");
+    public static readonly ProblemType PaymentMethodUnavailable = new(
+        StatusCodes.Status422UnprocessableEntity, "payment_method_unavailable", "Payment method not offered");
+    public static readonly ProblemType PaymentProviderUnavailable = new(
+        StatusCodes.Status503ServiceUnavailable, "payment_provider_unavailable", "Payment provider unavailable");
+    public static readonly ProblemType CallbackInvalid = new(
+        StatusCodes.Status400BadRequest, "callback_invalid", "Callback not understood");
+    public static readonly ProblemType CallbackSignatureInvalid = new(
+        StatusCodes.Status401Unauthorized, "callback_signature_invalid", "Callback signature invalid");
+    public static readonly ProblemType PaymentProviderUnknown = new(
+        StatusCodes.Status404NotFound, "payment_provider_unknown", "Payment provider unknown");
+    public static readonly ProblemType CallbackAmountMismatch = new(
+        StatusCodes.Status409Conflict, "callback_amount_mismatch", "Amount differs from the top-up");
+
     // 403 payment_blocked_<reason>, one per reason Profile gives for refusing payment (the first reason is
     // the code; reasons lists them all).
     public static readonly IReadOnlyList<ProblemType> PaymentBlocked =

@@ -1,0 +1,110 @@
+using System.Globalization;
+using Aspire.Hosting.Testing;
+using Introserv.Orders.Contracts.Payments;
+
+namespace Introserv.EndToEnd.Tests;
+
+// A customer pays money into the balance through payments-dev, the stand-in provider of local runs: the top-up
+// through the gateway, the provider's checkout page, its signed callback back through the gateway, and an order paid
+// from what arrived. Callbacks without the provider's signature are refused at the same address.
+[Collection(StackDefinition.Name)]
+public sealed class TopUpThroughGatewayTests(StackFixture stack)
+{
+    private const string Password = "amber tram 41 meadows";
+
+    [Fact]
+    public async Task A_customer_tops_up_through_the_provider_and_pays_an_order_from_it()
+    {
+        var login = $"pay.{Guid.NewGuid():N}"[..20];
+        await stack.RegisterAsync(login, Password, "Maria", "Ivanova");
+        using var api = stack.Api((await stack.NewBrowser().SignInAsync(login, Password)).AccessToken);
+        var (profile, _) = await StackFixture.WaitForProfileAsync(api);
+        using (var saved = await api.PutAsJsonAsync("/api/profile", new
+        {
+            firstName = "Maria", lastName = "Ivanova", city = "Plovdiv", address = "ul. Kapitan Raycho 12",
+            country = "BG", profileType = "individual",
+            postalAddress = new
+            {
+                recipient = "Maria Ivanova", street = "ul. Kapitan Raycho 12", city = "Plovdiv", postalCode = "4000",
+                country = "BG"
+            },
+            version = profile.GetProperty("version").GetInt32(),
+        }))
+        {
+            Assert.Equal(HttpStatusCode.OK, saved.StatusCode);
+        }
+
+        var methods = await api.GetFromJsonAsync<JsonElement>("/api/payment-methods");
+        var ids = methods.GetProperty("methods").EnumerateArray().Select(m => m.GetProperty("id").GetString()).ToList();
+        Assert.Contains("card", ids);
+        Assert.Contains("sepa", ids);
+
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/balance/top-ups")
+        {
+            Content = JsonContent.Create(new { amount = 40m, currency = "EUR", method = "card" })
+        };
+        request.Headers.Add("Idempotency-Key", Guid.NewGuid().ToString());
+        using var created = await api.SendAsync(request);
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        var topUp = await created.Content.ReadFromJsonAsync<JsonElement>();
+        var redirect = new Uri(topUp.GetProperty("redirectUrl").GetString()!);
+
+        // The customer's browser at the provider: the checkout page, then "Approve", which sends the customer back
+        // to the panel after the provider's callback reached Orders through the gateway.
+        using var handler = new HttpClientHandler { AllowAutoRedirect = false };
+        using var browser = new HttpClient(handler);
+        var checkout = await browser.GetStringAsync(redirect);
+        Assert.Contains("40.00 EUR", checkout, StringComparison.Ordinal);
+        using var decision = new FormUrlEncodedContent([new KeyValuePair<string, string>("decision", "approve")]);
+        using (var approved = await browser.PostAsync(redirect, decision))
+        {
+            Assert.Equal(HttpStatusCode.Redirect, approved.StatusCode);
+            Assert.EndsWith("/balance", approved.Headers.Location!.ToString(), StringComparison.Ordinal);
+        }
+
+        var id = topUp.GetProperty("id").GetGuid();
+        var done = await api.GetFromJsonAsync<JsonElement>($"/api/balance/top-ups/{id}");
+        Assert.Equal("succeeded", done.GetProperty("status").GetString());
+        var balance = await api.GetFromJsonAsync<JsonElement>("/api/balance");
+        Assert.Equal(40m, balance.GetProperty("balance").GetDecimal());
+        using var payments = stack.App.CreateHttpClient(ResourceNames.PaymentsDev, ResourceNames.HttpEndpoint);
+        var payment = await payments.GetFromJsonAsync<JsonElement>($"/api/payments/{redirect.Segments[^1]}");
+        Assert.Equal(200, payment.GetProperty("callbacks")[0].GetProperty("responseStatus").GetInt32());
+        Assert.StartsWith(
+            stack.GatewayAddress.ToString().TrimEnd('/'), payment.GetProperty("callbackUrl").GetString()!,
+            StringComparison.Ordinal);
+
+        // A forged callback at the same public address: refused, nothing credited.
+        var body = JsonSerializer.SerializeToUtf8Bytes(new
+        {
+            paymentId = redirect.Segments[^1], reference = id, status = "succeeded", amount = 40m, currency = "EUR",
+        });
+        var timestamp = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+        using var anonymous = stack.CreateGatewayClient();
+        using var forged = new HttpRequestMessage(HttpMethod.Post, "/api/payments/callbacks/dev")
+        {
+            Content = new ByteArrayContent(body)
+        };
+        forged.Content.Headers.ContentType = new("application/json");
+        forged.Headers.Add(PaymentCallbackSignature.TimestampHeader, timestamp.ToString(CultureInfo.InvariantCulture));
+        forged.Headers.Add(PaymentCallbackSignature.SignatureHeader,
+            PaymentCallbackSignature.Sign("not-the-provider-secret-0123456789", timestamp, body));
+        using (var refused = await anonymous.SendAsync(forged))
+        {
+            Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
+        }
+
+        // The money pays an order.
+        using var order = new HttpRequestMessage(HttpMethod.Post, "/api/orders")
+        {
+            Content = JsonContent.Create(OrderForms.Body("vps-s", 1))
+        };
+        order.Headers.Add("Idempotency-Key", Guid.NewGuid().ToString());
+        using var placed = await api.SendAsync(order);
+        Assert.Equal(HttpStatusCode.Created, placed.StatusCode);
+        var placedOrder = await placed.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal("active", placedOrder.GetProperty("status").GetString());
+        var after = await api.GetFromJsonAsync<JsonElement>("/api/balance");
+        Assert.True(after.GetProperty("balance").GetDecimal() < 40m);
+    }
+}
