@@ -212,7 +212,8 @@ public sealed class NotificationTests(NotificationsServiceFactory factory)
         await factory.PublishAsync(placed);
         await factory.PublishAsync(placed);
         await factory.PublishAsync(new InvoiceIssued(
-            Guid.NewGuid(), DateTimeOffset.UtcNow, accountId, invoiceId, orderId, "new_order", 57.91m, "EUR"));
+            Guid.NewGuid(), DateTimeOffset.UtcNow, accountId, invoiceId, orderId, "new_order", 57.91m, "EUR",
+            "2026-000042"));
         await factory.PublishAsync(new InvoicePaid(
             Guid.NewGuid(), DateTimeOffset.UtcNow, accountId, invoiceId, orderId, 57.91m, "EUR"));
         await factory.PublishAsync(new OrderActivated(
@@ -231,6 +232,9 @@ public sealed class NotificationTests(NotificationsServiceFactory factory)
             m => m.Subject == "Order received: vps-m" && m.Text!.Contains("57.91 EUR", StringComparison.Ordinal));
         Assert.Contains(mails,
             m => m.Subject == "Your service was renewed" && m.Text!.Contains("2027-04-02", StringComparison.Ordinal));
+        // The invoice's number; an event written before numbers were carried names the invoice's id.
+        Assert.Contains(mails, m => m.Subject == "Invoice 2026-000042"
+            && m.Text!.Contains("invoice 2026-000042 over 57.91 EUR", StringComparison.Ordinal));
         Assert.Contains(mails, m => m.Subject == $"Invoice {invoiceId:N} paid");
     }
 

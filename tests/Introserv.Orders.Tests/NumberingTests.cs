@@ -39,6 +39,17 @@ public sealed class NumberingTests(OrdersServiceFactory factory) : IClassFixture
         Assert.Equal(orderNumbers.Order(),
             placed.Select(p => p.GetProperty("orderNumber").GetInt64()).Order());
         Assert.All(placed, p => Assert.Equal("VPS S", p.GetProperty("planName").GetString()));
+
+        // The invoice mails name the invoice's number, which the database gave at insert.
+        foreach (var type in new[] { "InvoiceIssued", "InvoicePaid" })
+        {
+            var events = await factory.QueryAsync(db => db.Set<OutboxMessage>()
+                .Where(m => m.MessageType.StartsWith($"Introserv.Orders.Contracts.{type},"))
+                .Select(m => m.Payload).ToListAsync());
+            Assert.Equal(invoiceNumbers, events
+                .Select(p => JsonSerializer.Deserialize<JsonElement>(p).GetProperty("invoiceNumber").GetString())
+                .Order(StringComparer.Ordinal));
+        }
     }
 
     [Fact]

@@ -33,7 +33,10 @@ public sealed record OrderActivated(
     long? OrderNumber = null,
     string? PlanName = null) : IIntegrationEvent;
 
-/// <summary>A charge was issued (a new order, a renewal or an upgrade).</summary>
+/// <summary>
+/// A charge was issued (a new order, a renewal or an upgrade). <paramref name="InvoiceNumber"/> is the invoice's
+/// number in its year's series (null in events written before it was carried).
+/// </summary>
 public sealed record InvoiceIssued(
     Guid EventId,
     DateTimeOffset OccurredAt,
@@ -42,7 +45,8 @@ public sealed record InvoiceIssued(
     Guid OrderId,
     string Kind,
     decimal Amount,
-    string Currency) : IIntegrationEvent;
+    string Currency,
+    string? InvoiceNumber = null) : IIntegrationEvent;
 
 /// <summary>An invoice was paid from the balance.</summary>
 public sealed record InvoicePaid(
@@ -52,4 +56,5 @@ public sealed record InvoicePaid(
     Guid InvoiceId,
     Guid OrderId,
     decimal Amount,
-    string Currency) : IIntegrationEvent;
+    string Currency,
+    string? InvoiceNumber = null) : IIntegrationEvent;

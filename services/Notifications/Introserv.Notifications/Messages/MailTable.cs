@@ -65,9 +65,11 @@ public static class MailTable
                 MailTemplates.OrderRenewed(i.Settings.FirstName, Service(m.PlanName, null, m.OrderNumber),
                     m.PeriodMonths, m.Amount, m.Currency, m.PaidUntil)),
         Orders<InvoiceIssued>(MessageTypes.InvoiceIssued,
-            (m, i) => MailTemplates.InvoiceIssued(i.Settings.FirstName, m.InvoiceId, m.Amount, m.Currency)),
+            (m, i) => MailTemplates.InvoiceIssued(
+                i.Settings.FirstName, m.InvoiceNumber ?? m.InvoiceId.ToString("N"), m.Amount, m.Currency)),
         Orders<InvoicePaid>(MessageTypes.InvoicePaid,
-            (m, i) => MailTemplates.InvoicePaid(i.Settings.FirstName, m.InvoiceId, m.Amount, m.Currency)),
+            (m, i) => MailTemplates.InvoicePaid(
+                i.Settings.FirstName, m.InvoiceNumber ?? m.InvoiceId.ToString("N"), m.Amount, m.Currency)),
         Orders<OrderPlanChanged>(MessageTypes.OrderPlanChanged,
             (m, i) =>
                 MailTemplates.OrderPlanChanged(i.Settings.FirstName, m.FromPlanName ?? m.FromPlanId,

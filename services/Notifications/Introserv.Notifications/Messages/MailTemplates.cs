@@ -279,19 +279,20 @@ public static class MailTemplates
                     $"it is now paid until {Date(paidUntil)}."
             ]);
 
+    // invoice: its number (2026-000123), or its id for an event written before numbers were carried.
     public static MailContent InvoiceIssued(
-        string firstName, Guid invoiceId, decimal amount, string currency) => Render(
-            $"Invoice {invoiceId:N}",
+        string firstName, string invoice, decimal amount, string currency) => Render(
+            $"Invoice {invoice}",
             $"Hello {firstName},",
             [
-                $"invoice {invoiceId:N} over {Money(amount, currency)} was issued. " +
+                $"invoice {invoice} over {Money(amount, currency)} was issued. " +
                     $"It is paid from your balance when the balance covers it."
             ]);
 
-    public static MailContent InvoicePaid(string firstName, Guid invoiceId, decimal amount, string currency) => Render(
-        $"Invoice {invoiceId:N} paid",
+    public static MailContent InvoicePaid(string firstName, string invoice, decimal amount, string currency) => Render(
+        $"Invoice {invoice} paid",
         $"Hello {firstName},",
-        [$"invoice {invoiceId:N} over {Money(amount, currency)} was paid from your balance."]);
+        [$"invoice {invoice} over {Money(amount, currency)} was paid from your balance."]);
 
     public static MailContent OrderPlanChanged(
         string firstName, string fromPlanId, string toPlanId, decimal amount, string currency) => Render(

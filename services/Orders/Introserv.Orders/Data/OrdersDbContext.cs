@@ -6,6 +6,10 @@ namespace Introserv.Orders.Data;
 
 public sealed class OrdersDbContext(DbContextOptions<OrdersDbContext> options) : DbContext(options)
 {
+    // Events that name a new invoice's number, which the database gives at insert (InvoiceNumbers): added right
+    // after the insert, in the same transaction.
+    private readonly List<(Invoice Invoice, Action<string> Add)> _awaitingNumbers = [];
+
     public DbSet<Plan> Plans => Set<Plan>();
 
     public DbSet<BalanceAccount> Balances => Set<BalanceAccount>();
@@ -29,6 +33,53 @@ public sealed class OrdersDbContext(DbContextOptions<OrdersDbContext> options) :
     public DbSet<RenewalReminder> RenewalReminders => Set<RenewalReminder>();
 
     public DbSet<TopUp> TopUps => Set<TopUp>();
+
+    // Adds the events of an invoice that name its number: at once when it has one, otherwise when the insert that
+    // numbers it is saved (inside the caller's transaction). An invoice that is never written gets no event.
+    public void AddInvoiceEvents(Invoice invoice, Action<string> add)
+    {
+        ArgumentNullException.ThrowIfNull(invoice);
+        ArgumentNullException.ThrowIfNull(add);
+        if (invoice.Number is not null)
+        {
+            add(invoice.Number);
+        }
+        else
+        {
+            _awaitingNumbers.Add((invoice, add));
+        }
+    }
+
+    public override async Task<int> SaveChangesAsync(
+        bool acceptAllChangesOnSuccess, CancellationToken cancellationToken = default)
+    {
+        var saved = await base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
+        if (_awaitingNumbers.Count == 0)
+        {
+            return saved;
+        }
+
+        // Only invoices this save wrote: a refused request cleared what it had tracked (its invoice was not written),
+        // and a pooled context may still hold what an earlier lease left.
+        var written = _awaitingNumbers.Where(w => Entry(w.Invoice).State == EntityState.Unchanged).ToList();
+        _awaitingNumbers.Clear();
+        if (written.Count == 0)
+        {
+            return saved;
+        }
+
+        if (Database.CurrentTransaction is null)
+        {
+            throw new InvalidOperationException("An invoice is written inside a transaction, with its events.");
+        }
+
+        foreach (var (invoice, add) in written)
+        {
+            add(invoice.Number ?? throw new InvalidOperationException("The database gave the invoice no number."));
+        }
+
+        return saved + await base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
+    }
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {

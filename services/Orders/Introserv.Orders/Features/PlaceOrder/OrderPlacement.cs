@@ -77,9 +77,9 @@ internal sealed class OrderPlacement(
         db.AddIntegrationEvent(new OrderPlaced(
             Guid.CreateVersion7(), now, accountId, order.Id, plan.Id, period.Months, invoice.Amount, invoice.Currency,
             order.Number, plan.Name), clock);
-        db.AddIntegrationEvent(new InvoiceIssued(
+        db.AddInvoiceEvents(invoice, number => db.AddIntegrationEvent(new InvoiceIssued(
             Guid.CreateVersion7(), now, accountId, invoice.Id, order.Id, invoice.Kind, invoice.Amount,
-            invoice.Currency), clock);
+            invoice.Currency, number), clock));
         var payment = mayPay ? await PayAsync(order, invoice, cancellationToken) : PaymentResult.NotCovered;
         return (order, invoice, payment);
     }
@@ -109,9 +109,9 @@ internal sealed class OrderPlacement(
         invoice.PaidAt = now;
         db.Move(order, OrderTrigger.Paid, now, $"Paid; address {address}");
         PaidTerm.Activate(order, address, await db.RefundsUnusedDaysAsync(order.PlanId, cancellationToken), now);
-        db.AddIntegrationEvent(new InvoicePaid(
-            Guid.CreateVersion7(), now, order.AccountId, invoice.Id, order.Id, invoice.Amount, invoice.Currency),
-            clock);
+        db.AddInvoiceEvents(invoice, number => db.AddIntegrationEvent(new InvoicePaid(
+            Guid.CreateVersion7(), now, order.AccountId, invoice.Id, order.Id, invoice.Amount, invoice.Currency,
+            number), clock));
         db.AddIntegrationEvent(new OrderActivated(
             Guid.CreateVersion7(), now, order.AccountId, order.Id, order.PlanId, address, order.PaidUntil!.Value,
             order.Number, OrderActions.PlanNameOf(order.PlanId)), clock);

@@ -182,12 +182,15 @@ public static class PlanChangeEndpoints
                 }
 
                 db.Invoices.Add(invoice);
-                db.AddIntegrationEvent(new InvoiceIssued(
-                    Guid.CreateVersion7(), now, accountId, invoice.Id, order.Id, invoice.Kind, invoice.Amount,
-                    invoice.Currency), clock);
-                db.AddIntegrationEvent(new InvoicePaid(
-                    Guid.CreateVersion7(), now, accountId, invoice.Id, order.Id, invoice.Amount, invoice.Currency),
-                    clock);
+                db.AddInvoiceEvents(invoice, number =>
+                {
+                    db.AddIntegrationEvent(new InvoiceIssued(
+                        Guid.CreateVersion7(), now, accountId, invoice.Id, order.Id, invoice.Kind, invoice.Amount,
+                        invoice.Currency, number), clock);
+                    db.AddIntegrationEvent(new InvoicePaid(
+                        Guid.CreateVersion7(), now, accountId, invoice.Id, order.Id, invoice.Amount,
+                        invoice.Currency, number), clock);
+                });
             }
             else if (quote.Amount < 0)
             {

@@ -14,9 +14,9 @@ public static class RenewalCharge
     {
         var invoice = NewInvoice(order, plan, period, now);
         db.Invoices.Add(invoice);
-        db.AddIntegrationEvent(new InvoiceIssued(
+        db.AddInvoiceEvents(invoice, number => db.AddIntegrationEvent(new InvoiceIssued(
             Guid.CreateVersion7(), now, order.AccountId, invoice.Id, order.Id, invoice.Kind, invoice.Amount,
-            invoice.Currency), clock);
+            invoice.Currency, number), clock));
         return invoice;
     }
 
@@ -33,9 +33,9 @@ public static class RenewalCharge
         }
 
         db.Invoices.Add(invoice);
-        db.AddIntegrationEvent(new InvoiceIssued(
+        db.AddInvoiceEvents(invoice, number => db.AddIntegrationEvent(new InvoiceIssued(
             Guid.CreateVersion7(), now, order.AccountId, invoice.Id, order.Id, invoice.Kind, invoice.Amount,
-            invoice.Currency), clock);
+            invoice.Currency, number), clock));
         // A renewal invoice issued when the order fell due is no longer to be paid.
         await db.VoidUnpaidInvoicesAsync(order.Id, cancellationToken, InvoiceKinds.Renewal);
         return invoice;
@@ -63,9 +63,9 @@ public static class RenewalCharge
         PaidTerm.Extend(
             order, months, invoice.Amount, await db.RefundsUnusedDaysAsync(order.PlanId, cancellationToken), now);
         db.Move(order, OrderTrigger.Renewed, now, $"{note} for {months} month(s)");
-        db.AddIntegrationEvent(new InvoicePaid(
-            Guid.CreateVersion7(), now, order.AccountId, invoice.Id, order.Id, invoice.Amount, invoice.Currency),
-            clock);
+        db.AddInvoiceEvents(invoice, number => db.AddIntegrationEvent(new InvoicePaid(
+            Guid.CreateVersion7(), now, order.AccountId, invoice.Id, order.Id, invoice.Amount, invoice.Currency,
+            number), clock));
         db.AddIntegrationEvent(new OrderRenewed(
             Guid.CreateVersion7(), now, order.AccountId, order.Id, months, invoice.Amount, invoice.Currency,
             order.PaidUntil!.Value, order.Number, OrderActions.PlanNameOf(order.PlanId)), clock);
