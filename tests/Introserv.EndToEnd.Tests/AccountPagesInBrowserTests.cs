@@ -80,13 +80,30 @@ public sealed partial class AccountPagesInBrowserTests(StackFixture stack)
         // The new password signs in on the page, with the keyboard alone: the login field has the focus, Tab moves
         // to the password, Enter signs in.
         await page.GotoAsync(new Uri(stack.GatewayAddress, pkce.NewAuthorizeUrl()).ToString());
+        // The page has loaded and given the login field the focus before anything is typed.
+        await Assertions.Expect(page.Locator("#login")).ToBeFocusedAsync();
         await page.Keyboard.TypeAsync(login);
         await page.Keyboard.PressAsync("Tab");
+        await Assertions.Expect(page.Locator("#password")).ToBeFocusedAsync();
         await page.Keyboard.TypeAsync(NewPassword);
-        var callback = page.WaitForRequestAsync(request =>
-            request.Url.StartsWith(StackFixture.PanelRedirectUri, StringComparison.Ordinal));
+        var callback = page.WaitForRequestAsync(
+            request => request.Url.StartsWith(StackFixture.PanelRedirectUri, StringComparison.Ordinal),
+            new() { Timeout = 30_000 });
         await page.Keyboard.PressAsync("Enter");
-        var query = new Uri((await callback).Url).Query.TrimStart('?').Split('&').Select(p => p.Split('=', 2))
+        IRequest signedIn;
+        try
+        {
+            signedIn = await callback;
+        }
+        catch (TimeoutException)
+        {
+            // Say where the browser stopped instead (a refusal on the sign-in page names itself).
+            Assert.Fail($"No redirect to the front end; the browser is at {page.Url} ({await page.TitleAsync()}): " +
+                await page.Locator("main").InnerTextAsync());
+            throw;
+        }
+
+        var query = new Uri(signedIn.Url).Query.TrimStart('?').Split('&').Select(p => p.Split('=', 2))
             .ToDictionary(p => p[0], p => Uri.UnescapeDataString(p[1]));
         Assert.False(string.IsNullOrEmpty((await pkce.RedeemAsync(query["code"])).AccessToken));
     }

@@ -144,6 +144,8 @@ public sealed class StackFixture : IAsyncLifetime
                 $"Messaging:EndpointPrefix=e2e-{Guid.NewGuid():N}"[..30],
                 "Messaging:TemporaryEndpoints=true",
                 $"Gateway:RateLimits:anonymous:PermitLimit={AnonymousRateLimit}",
+                // Limits are counted in the shared Redis: this run counts on its own.
+                $"Gateway:RateLimits:KeyPrefix=e2e-{Guid.NewGuid():N}:",
                 $"Gateway:RateLimits:api:PermitLimit={AccountRateLimit}",
             ],
             (options, _) => options.DisableDashboard = true,

@@ -14,6 +14,9 @@ public static class TestGateway
         builder.UseSetting($"ConnectionStrings:{ResourceNames.RabbitMq}", LocalInfra.Current.RabbitMq);
         builder.UseSetting("Messaging:EndpointPrefix", $"test-{Guid.NewGuid():N}"[..17]);
         builder.UseSetting("Messaging:TemporaryEndpoints", "true");
+        // Rate limits are counted in Redis across replicas: each gateway here counts its own (a test that wants two
+        // replicas sharing a count sets one prefix for both).
+        builder.UseSetting("RateLimits:KeyPrefix", $"test-{Guid.NewGuid():N}:");
         builder.UseSetting("Auth:Issuer", TestTokens.Issuer);
         builder.UseSetting("Auth:RequireHttpsMetadata", "false");
         builder.UseSetting("services:identity:http:0", "http://127.0.0.1:9");

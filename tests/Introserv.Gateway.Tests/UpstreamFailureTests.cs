@@ -39,6 +39,7 @@ public sealed class UpstreamFailureTests : IAsyncLifetime, IDisposable
         {
             builder.UseEnvironment("Testing");
             builder.UseSetting($"ConnectionStrings:{ResourceNames.Redis}", LocalInfra.Current.Redis);
+            builder.UseSetting("RateLimits:KeyPrefix", $"test-{Guid.NewGuid():N}:");
             builder.UseSetting($"ConnectionStrings:{ResourceNames.RabbitMq}", LocalInfra.Current.RabbitMq);
             builder.UseSetting("Auth:Issuer", "http://gateway.test/");
             builder.UseSetting("Auth:MetadataAddress", "http://127.0.0.1:9/.well-known/openid-configuration");

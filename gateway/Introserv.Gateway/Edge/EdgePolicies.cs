@@ -28,16 +28,24 @@ public static class EdgePolicies
     {
         var anonymous = Read(builder.Configuration, AnonymousPolicy, 120);
         var api = Read(builder.Configuration, ApiPolicy, 600);
+        // Counted in Redis across the replicas (SharedRateLimits); a replica counts alone while Redis is down.
+        builder.Services.AddSingleton(services => new SharedRateLimits(
+            services.GetRequiredService<StackExchange.Redis.IConnectionMultiplexer>(),
+            services.GetRequiredService<TimeProvider>(),
+            services.GetRequiredService<ILogger<SharedRateLimits>>())
+        {
+            KeyPrefix = builder.Configuration[SharedRateLimits.KeyPrefixSetting] ?? "introserv:rl:",
+        });
         builder.Services.AddRateLimiter(options =>
         {
-            options.AddPolicy(AnonymousPolicy, context => RateLimitPartition.GetFixedWindowLimiter(
-                $"ip:{context.ClientAddress()}",
-                _ => Window(anonymous)));
-            options.AddPolicy(ApiPolicy, context => RateLimitPartition.GetFixedWindowLimiter(
+            options.AddPolicy(AnonymousPolicy, context => Partition(
+                context, AnonymousPolicy, $"ip:{context.ClientAddress()}", anonymous));
+            options.AddPolicy(ApiPolicy, context => Partition(
+                context, ApiPolicy,
                 context.User.FindFirstValue("sub") is { } account
                     ? $"account:{account}"
                     : $"ip:{context.ClientAddress()}",
-                _ => Window(api)));
+                api));
             options.OnRejected = async (rejected, cancellationToken) =>
             {
                 var retryAfter = rejected.Lease.TryGetMetadata(MetadataName.RetryAfter, out var after)
@@ -77,11 +85,10 @@ public static class EdgePolicies
         return settings;
     }
 
-    private static FixedWindowRateLimiterOptions Window(RateLimitOptions settings) => new()
+    private static RateLimitPartition<string> Partition(
+        HttpContext context, string policy, string key, RateLimitOptions settings)
     {
-        PermitLimit = settings.PermitLimit,
-        Window = settings.Window,
-        QueueLimit = 0,
-        AutoReplenishment = true,
-    };
+        var shared = context.RequestServices.GetRequiredService<SharedRateLimits>();
+        return RateLimitPartition.Get(key, partition => shared.Create(policy, partition, settings));
+    }
 }

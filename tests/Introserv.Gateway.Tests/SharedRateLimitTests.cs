@@ -1,0 +1,94 @@
+using System.Globalization;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc.Testing;
+
+namespace Introserv.Gateway.Tests;
+
+// Rate limits hold across the gateway's replicas: two gateways sharing Redis admit a client PermitLimit requests per
+// window together, not each; with Redis down each still answers at once and limits on its own.
+public sealed class SharedRateLimitTests : IAsyncLifetime, IDisposable
+{
+    private const int Limit = 10;
+
+    private readonly RecordingUpstream _upstream = new();
+    private readonly WebApplicationFactory<Program> _root = new();
+    private readonly List<WebApplicationFactory<Program>> _gateways = [];
+
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public async Task DisposeAsync()
+    {
+        foreach (var factory in _gateways)
+        {
+            await factory.DisposeAsync();
+        }
+    }
+
+    public void Dispose()
+    {
+        _root.Dispose();
+        _upstream.Dispose();
+    }
+
+    private WebApplicationFactory<Program> Gateway(string redis, string prefix)
+    {
+        var factory = _root.WithWebHostBuilder(builder =>
+        {
+            TestGateway.Configure(builder, redis, _upstream.Address);
+            builder.UseSetting("RateLimits:KeyPrefix", prefix);
+            builder.UseSetting("RateLimits:anonymous:PermitLimit", Limit.ToString(CultureInfo.InvariantCulture));
+            // A day: a window (aligned to the clock) that all but never ends during the test.
+            builder.UseSetting("RateLimits:anonymous:Window", "1.00:00:00");
+        });
+        _gateways.Add(factory);
+        return factory;
+    }
+
+    // An anonymous request (GET /api/countries, proxied to the recording upstream) from a client address.
+    private static async Task<int> CountriesAsync(WebApplicationFactory<Program> gateway, string from)
+    {
+        var context = await gateway.Server.SendAsync(c =>
+        {
+            c.Request.Method = HttpMethods.Get;
+            c.Request.Path = "/api/countries";
+            c.Connection.RemoteIpAddress = IPAddress.Parse(from);
+        });
+        return context.Response.StatusCode;
+    }
+
+    [Fact]
+    public async Task Two_replicas_admit_the_limit_together_and_a_client_at_either_is_then_refused()
+    {
+        var prefix = $"test-{Guid.NewGuid():N}:";
+        var first = Gateway(LocalInfra.Current.Redis, prefix);
+        var second = Gateway(LocalInfra.Current.Redis, prefix);
+        const string client = "203.0.113.50";
+
+        // Forty requests, in parallel, spread over both replicas.
+        var answers = await Task.WhenAll(Enumerable.Range(0, 40)
+            .Select(i => CountriesAsync(i % 2 == 0 ? first : second, client)));
+
+        Assert.Equal(Limit, answers.Count(s => s == StatusCodes.Status200OK));
+        Assert.Equal(40 - Limit, answers.Count(s => s == StatusCodes.Status429TooManyRequests));
+        // Another client has its own count, at both replicas.
+        Assert.Equal(StatusCodes.Status200OK, await CountriesAsync(first, "203.0.113.51"));
+        Assert.Equal(StatusCodes.Status200OK, await CountriesAsync(second, "203.0.113.51"));
+    }
+
+    [Fact]
+    public async Task With_Redis_down_a_replica_still_answers_and_limits_on_its_own()
+    {
+        // Nothing listens on port 9: a Redis that is down.
+        var gateway = Gateway("127.0.0.1:9,abortConnect=false,connectTimeout=200", $"test-{Guid.NewGuid():N}:");
+        const string client = "203.0.113.60";
+
+        var answers = new List<int>();
+        for (var i = 0; i < Limit + 5; i++)
+        {
+            answers.Add(await CountriesAsync(gateway, client));
+        }
+
+        Assert.Equal(Limit, answers.Count(s => s == StatusCodes.Status200OK));
+        Assert.Equal(5, answers.Count(s => s == StatusCodes.Status429TooManyRequests));
+    }
+}
