@@ -1,4 +1,5 @@
 using System.Globalization;
+using Introserv.Gateway.Edge;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc.Testing;
 
@@ -90,5 +91,36 @@ public sealed class SharedRateLimitTests : IAsyncLifetime, IDisposable
 
         Assert.Equal(Limit, answers.Count(s => s == StatusCodes.Status200OK));
         Assert.Equal(5, answers.Count(s => s == StatusCodes.Status429TooManyRequests));
+    }
+}
+
+// A partition's limiter is dropped by the framework only when idle: one whose window is used up is kept until the
+// window ends (otherwise a client could wait a few seconds for a fresh count while Redis is down).
+public sealed class SharedWindowLimiterTests
+{
+    [Fact]
+    public async Task A_limiter_is_idle_only_after_the_window_it_was_used_in()
+    {
+        await using var deadRedis = await StackExchange.Redis.ConnectionMultiplexer.ConnectAsync(
+            "127.0.0.1:9,abortConnect=false,connectTimeout=200");
+        var clock = new ShiftedTimeProvider();
+        var shared = new SharedRateLimits(
+            deadRedis, clock, Microsoft.Extensions.Logging.Abstractions.NullLogger<SharedRateLimits>.Instance);
+        await using var limiter = shared.Create(
+            "anonymous", "ip:203.0.113.70", new RateLimitOptions { PermitLimit = 2, Window = TimeSpan.FromMinutes(1) });
+
+        for (var i = 0; i < 3; i++)
+        {
+            using var lease = await limiter.AcquireAsync();
+        }
+
+        using (var refused = await limiter.AcquireAsync())
+        {
+            Assert.False(refused.IsAcquired);
+        }
+
+        Assert.Null(limiter.IdleDuration);
+        clock.Advance(TimeSpan.FromMinutes(1) + TimeSpan.FromSeconds(1));
+        Assert.NotNull(limiter.IdleDuration);
     }
 }

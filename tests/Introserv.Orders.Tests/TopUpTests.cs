@@ -333,6 +333,14 @@ public sealed class TopUpTests(OrdersServiceFactory factory) : IClassFixture<Ord
         var reference = created[0].Body.GetProperty("id").GetGuid().ToString("D");
         Assert.Single(factory.Payments.Book.List(), p => p.Reference == reference);
 
+        // The key again after its 24 hours: the top-up it made, not a second one (and not an error).
+        factory.Clock.Advance(TimeSpan.FromHours(25));
+        var later = await TopUpAsync(http, body, key);
+        Assert.Equal(HttpStatusCode.Created, later.Status);
+        Assert.Equal(created[0].Body.GetProperty("id").GetGuid(), later.Body.GetProperty("id").GetGuid());
+        Assert.Equal(1, await factory.QueryAsync(db => db.TopUps.CountAsync(t => t.AccountId == accountId)));
+        Assert.Single(factory.Payments.Book.List(), p => p.Reference == reference);
+
         var reused = await TopUpAsync(http, new { amount = 76m, currency = "EUR", method = "card" }, key);
         Assert.Equal("idempotency_key_reused", Code(reused.Body));
         var noKey = await TopUpAsync(http, body, null);

@@ -96,8 +96,18 @@ internal sealed class SharedWindowLimiter : RateLimiter
         _lastUsedTicks = shared.Clock.GetUtcNow().UtcTicks;
     }
 
-    public override TimeSpan? IdleDuration =>
-        _shared.Clock.GetUtcNow() - new DateTimeOffset(Interlocked.Read(ref _lastUsedTicks), TimeSpan.Zero);
+    // Idle (and so dropped by the partitioned limiter after a while) only once the window it was last used in has
+    // ended: a limiter used up in its window is kept, so its count (Redis's, or its own while Redis is down) holds.
+    public override TimeSpan? IdleDuration
+    {
+        get
+        {
+            var lastUsed = Interlocked.Read(ref _lastUsedTicks);
+            var windowEnd = (lastUsed / _length.Ticks + 1) * _length.Ticks;
+            var now = _shared.Clock.GetUtcNow().UtcTicks;
+            return now < windowEnd ? null : TimeSpan.FromTicks(now - windowEnd);
+        }
+    }
 
     public override RateLimiterStatistics? GetStatistics()
     {
@@ -147,7 +157,15 @@ internal sealed class SharedWindowLimiter : RateLimiter
         var granted = await _shared.ReserveAsync(_key, window, wanted, _limit, _length);
         if (granted is null)
         {
-            return _fallback.AttemptAcquire(permitCount);
+            try
+            {
+                return _fallback.AttemptAcquire(permitCount);
+            }
+            catch (ObjectDisposedException)
+            {
+                // Dropped as idle while this request held it: a request is never refused for that.
+                return Lease.Granted;
+            }
         }
 
         lock (_gate)
@@ -182,6 +200,13 @@ internal sealed class SharedWindowLimiter : RateLimiter
         }
 
         base.Dispose(disposing);
+    }
+
+    // The partitioned limiter drops idle limiters with DisposeAsync: the fallback's replenishing timer goes too.
+    protected override async ValueTask DisposeAsyncCore()
+    {
+        await _fallback.DisposeAsync();
+        await base.DisposeAsyncCore();
     }
 
     // The current window's index; a new window forgets what the last one reserved. Call under the lock.

@@ -53,7 +53,18 @@ public sealed class OrdersDbContext(DbContextOptions<OrdersDbContext> options) :
     public override async Task<int> SaveChangesAsync(
         bool acceptAllChangesOnSuccess, CancellationToken cancellationToken = default)
     {
-        var saved = await base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
+        int saved;
+        try
+        {
+            saved = await base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
+        }
+        catch
+        {
+            // The unit is run again from the start (or abandoned): nothing it waited for is kept for the next one.
+            _awaitingNumbers.Clear();
+            throw;
+        }
+
         if (_awaitingNumbers.Count == 0)
         {
             return saved;

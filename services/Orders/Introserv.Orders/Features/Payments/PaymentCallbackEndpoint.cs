@@ -183,7 +183,14 @@ public static class PaymentCallbackEndpoint
     private static string Clip(string text)
     {
         var clean = new string([.. text.Where(c => !char.IsControl(c))]).Trim();
-        return clean.Length <= 200 ? clean : clean[..200];
+        if (clean.Length <= 200)
+        {
+            return clean;
+        }
+
+        // Never cut a character made of two UTF-16 units in half (PostgreSQL refuses the half).
+        var end = char.IsHighSurrogate(clean[199]) ? 199 : 200;
+        return clean[..end];
     }
 
     // The raw body (the signature covers its exact bytes), or null when it is larger than MaxBodyBytes.

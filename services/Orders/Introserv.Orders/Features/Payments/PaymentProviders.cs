@@ -66,14 +66,29 @@ public sealed class HttpPaymentProviders(
                 throw new PaymentProviderException($"The provider answered {(int)response.StatusCode}.");
             }
 
-            if (response.Content.Headers.ContentLength > MaxAnswerBytes)
+            // Read at most MaxAnswerBytes, whether or not the answer states its length.
+            var body = new byte[MaxAnswerBytes + 1];
+            var length = 0;
+            await using (var stream = await response.Content.ReadAsStreamAsync(timeout.Token))
+            {
+                int read;
+                while (length < body.Length
+                    && (read = await stream.ReadAsync(body.AsMemory(length), timeout.Token)) > 0)
+                {
+                    length += read;
+                }
+            }
+
+            if (length > MaxAnswerBytes)
             {
                 throw new PaymentProviderException("The provider's answer is too large.");
             }
 
-            var answer = await JsonSerializer.DeserializeAsync<CreatePaymentAnswer>(
-                await response.Content.ReadAsStreamAsync(timeout.Token), JsonSerializerOptions.Web, timeout.Token);
-            if (answer?.PaymentId is not { Length: > 0 and <= 100 } paymentId
+            var answer = JsonSerializer.Deserialize<CreatePaymentAnswer>(
+                body.AsSpan(0, length), JsonSerializerOptions.Web);
+            // What the top-up stores: a payment id of at most 64 characters, a redirect URL of at most 2000.
+            if (answer?.PaymentId is not { Length: > 0 and <= 64 } paymentId
+                || answer.RedirectUrl is not { Length: <= 2000 }
                 || !Uri.TryCreate(answer.RedirectUrl, UriKind.Absolute, out var redirect)
                 || (redirect.Scheme != Uri.UriSchemeHttps && redirect.Scheme != Uri.UriSchemeHttp))
             {

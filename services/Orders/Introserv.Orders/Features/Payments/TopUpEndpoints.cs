@@ -72,11 +72,12 @@ public static class TopUpEndpoints
             topUp.CompletedAt, topUp.FailureReason, topUp.LedgerSequence);
     }
 
-    // A top-up's id follows from the account and the Idempotency-Key, so a retry after a lost commit asks the
-    // provider for the same reference (and gets the same payment) instead of creating a second one.
-    public static Guid IdFor(Guid accountId, string key)
+    // A top-up's id follows from the account, the Idempotency-Key and the request, so a retry after a lost commit
+    // asks the provider for the same reference (and gets the same payment) instead of creating a second one, and a
+    // retry with another amount never meets the first one's payment.
+    public static Guid IdFor(Guid accountId, string key, string requestHash)
     {
-        var hash = SHA256.HashData(Encoding.UTF8.GetBytes($"{accountId:N}:{key}"));
+        var hash = SHA256.HashData(Encoding.UTF8.GetBytes($"{accountId:N}:{key}:{requestHash}"));
         return new Guid(hash.AsSpan(0, 16));
     }
 
@@ -141,7 +142,14 @@ public static class TopUpEndpoints
                 async ct =>
                 {
                     var now = clock.Now();
-                    var id = IdFor(accountId, idempotencyKey!);
+                    var id = IdFor(accountId, idempotencyKey!, hash);
+                    // The same key and request again after the key's 24 hours: the top-up it made.
+                    if (await db.TopUps.AsNoTracking().FirstOrDefaultAsync(t => t.Id == id, ct) is { } existing)
+                    {
+                        return KeyedOutcome.Done(
+                            StatusCodes.Status201Created, View(existing, now), $"/api/balance/top-ups/{id}");
+                    }
+
                     var expiresAt = now + settings.Lifetime;
                     ProviderPayment payment;
                     try
