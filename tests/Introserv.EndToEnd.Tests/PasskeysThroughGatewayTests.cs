@@ -89,17 +89,24 @@ public sealed class PasskeysThroughGatewayTests(StackFixture stack)
         await page.Context.ClearCookiesAsync();
         var second = stack.NewBrowser();
         // The first sign-in ended at the front end's address, where nothing listens (a route does not catch a
-        // redirect): the browser's error page for it may still cut this navigation short, and then it is tried again.
+        // redirect): the browser's error page for it may still cut this navigation short, and then it is tried again,
+        // with the same request (one PKCE state), until the browser shows its sign-in page.
+        var authorize = new Uri(stack.GatewayAddress, second.NewAuthorizeUrl()).ToString();
         for (var attempt = 1; ; attempt++)
         {
             try
             {
-                await page.GotoAsync(new Uri(stack.GatewayAddress, second.NewAuthorizeUrl()).ToString());
+                await page.GotoAsync(authorize);
                 break;
             }
-            catch (PlaywrightException error) when (attempt < 3
+            catch (PlaywrightException error) when (attempt < 5
                 && error.Message.Contains("interrupted by another navigation", StringComparison.Ordinal))
             {
+                await page.WaitForLoadStateAsync(LoadState.Load);
+                if (page.Url.Contains($"state%3D{Uri.EscapeDataString(second.State)}", StringComparison.Ordinal))
+                {
+                    break;
+                }
             }
         }
 
