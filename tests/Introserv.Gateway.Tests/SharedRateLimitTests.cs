@@ -38,8 +38,8 @@ public sealed class SharedRateLimitTests : IAsyncLifetime, IDisposable
             TestGateway.Configure(builder, redis, _upstream.Address);
             builder.UseSetting("RateLimits:KeyPrefix", prefix);
             builder.UseSetting("RateLimits:anonymous:PermitLimit", Limit.ToString(CultureInfo.InvariantCulture));
-            // A day: a window (aligned to the clock) that all but never ends during the test.
-            builder.UseSetting("RateLimits:anonymous:Window", "1.00:00:00");
+            // A window that does not end during the test.
+            builder.UseSetting("RateLimits:anonymous:Window", "01:00:00");
         });
         _gateways.Add(factory);
         return factory;
@@ -94,12 +94,12 @@ public sealed class SharedRateLimitTests : IAsyncLifetime, IDisposable
     }
 }
 
-// A partition's limiter is dropped by the framework only when idle: one whose window is used up is kept until the
-// window ends (otherwise a client could wait a few seconds for a fresh count while Redis is down).
+// A partition's limiter is dropped by the framework only when idle: one used in its window is kept a whole window
+// (otherwise a client could wait a few seconds for a fresh count while Redis is down).
 public sealed class SharedWindowLimiterTests
 {
     [Fact]
-    public async Task A_limiter_is_idle_only_after_the_window_it_was_used_in()
+    public async Task A_limiter_is_idle_only_a_window_after_its_last_use()
     {
         await using var deadRedis = await StackExchange.Redis.ConnectionMultiplexer.ConnectAsync(
             "127.0.0.1:9,abortConnect=false,connectTimeout=200");

@@ -1,24 +1,32 @@
-using System.Globalization;
 using System.Threading.RateLimiting;
 using StackExchange.Redis;
 
 namespace Introserv.Gateway.Edge;
 
-// Rate limits that hold across the gateway's replicas: each limit is a fixed window counted in Redis (one key per
-// partition and window, windows aligned to the clock so every replica counts the same one). A replica reserves
-// permits in small batches (at most a twentieth of the limit, and never more than the limit leaves), so the
-// replicas together admit at most PermitLimit per window, and most requests cost no Redis round trip.
-// While Redis does not answer (within RedisTimeout; then it is skipped for RedisRetryAfter), each replica falls back
-// to a window of its own with the same limit: a request never waits for a Redis that is down.
+// What Redis answered a reservation: the permits granted (0: the window is used up) and when the window ends.
+internal readonly record struct Reservation(int Granted, DateTimeOffset WindowEnds);
+
+// Rate limits that hold across the gateway's replicas: each limit is a fixed window counted in Redis, one key per
+// partition (an account, an address) that lives for the window, so the window starts with the partition's first
+// request at any replica and every replica counts in it. A replica reserves permits in small batches (at most a
+// twentieth of the limit, and never more than the limit leaves), so the replicas together admit at most PermitLimit
+// per window, and most requests cost no Redis round trip. While Redis does not answer (within RedisTimeout; then it is
+// skipped for RedisRetryAfter), each replica falls back to a window of its own with the same limit: a request never
+// waits for a Redis that is down.
 public sealed class SharedRateLimits(IConnectionMultiplexer redis, TimeProvider clock, ILogger<SharedRateLimits> logger)
 {
     public const string KeyPrefixSetting = "RateLimits:KeyPrefix";
 
-    // Reserves up to ARGV[1] permits of a window whose key lives ARGV[2] ms; answers the count after the reservation.
+    // Reserves ARGV[1] permits in the window KEYS[1] counts (a new key lives ARGV[2] ms: the window); answers the
+    // count after the reservation and the milliseconds the window has left.
     private const string ReserveScript = """
         local total = redis.call('INCRBY', KEYS[1], ARGV[1])
-        if total == tonumber(ARGV[1]) then redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
-        return total
+        local ttl = redis.call('PTTL', KEYS[1])
+        if ttl < 0 then
+            redis.call('PEXPIRE', KEYS[1], ARGV[2])
+            ttl = tonumber(ARGV[2])
+        end
+        return {total, ttl}
         """;
 
     private long _skipRedisUntilTicks;
@@ -34,9 +42,8 @@ public sealed class SharedRateLimits(IConnectionMultiplexer redis, TimeProvider 
     public RateLimiter Create(string policy, string partition, RateLimitOptions settings) =>
         new SharedWindowLimiter(this, $"{KeyPrefix}{policy}:{partition}", settings);
 
-    // The permits granted out of wanted in the window (0: the window is used up), or null when Redis could not be
-    // asked.
-    internal async Task<int?> ReserveAsync(string key, long window, int wanted, int limit, TimeSpan length)
+    // Up to wanted permits of the partition's current window, or null when Redis could not be asked.
+    internal async Task<Reservation?> ReserveAsync(string key, int wanted, int limit, TimeSpan length)
     {
         if (clock.GetUtcNow().UtcTicks < Interlocked.Read(ref _skipRedisUntilTicks))
         {
@@ -45,14 +52,12 @@ public sealed class SharedRateLimits(IConnectionMultiplexer redis, TimeProvider 
 
         try
         {
-            var ttl = (long)(length + TimeSpan.FromSeconds(5)).TotalMilliseconds;
-            var total = (long)await redis.GetDatabase()
-                .ScriptEvaluateAsync(
-                    ReserveScript, [(RedisKey)$"{key}:{window.ToString(CultureInfo.InvariantCulture)}"],
-                    [wanted, ttl])
-                .WaitAsync(RedisTimeout, clock);
-            var before = total - wanted;
-            return (int)Math.Clamp(limit - before, 0, wanted);
+            var answer = (RedisResult[])(await redis.GetDatabase()
+                .ScriptEvaluateAsync(ReserveScript, [(RedisKey)key], [wanted, (long)length.TotalMilliseconds])
+                .WaitAsync(RedisTimeout, clock))!;
+            var before = (long)answer[0] - wanted;
+            var left = TimeSpan.FromMilliseconds(Math.Max(1, (long)answer[1]));
+            return new Reservation((int)Math.Clamp(limit - before, 0, wanted), clock.GetUtcNow() + left);
         }
         catch (Exception ex) when (ex is RedisException or TimeoutException or ObjectDisposedException)
         {
@@ -66,8 +71,8 @@ public sealed class SharedRateLimits(IConnectionMultiplexer redis, TimeProvider 
     }
 }
 
-// One partition's limit (an account, an address) on this replica: the permits it reserved in the current window, or
-// its own window while Redis is unavailable.
+// One partition's limit on this replica: the permits it reserved in the partition's current window (which ends when
+// Redis said), or its own window while Redis is unavailable.
 internal sealed class SharedWindowLimiter : RateLimiter
 {
     private readonly SharedRateLimits _shared;
@@ -77,7 +82,7 @@ internal sealed class SharedWindowLimiter : RateLimiter
     private readonly int _batch;
     private readonly FixedWindowRateLimiter _fallback;
     private readonly Lock _gate = new();
-    private long _window = long.MinValue;
+    private DateTimeOffset _windowEnds = DateTimeOffset.MinValue;
     private int _reserved;
     private bool _usedUp;
     private long _lastUsedTicks;
@@ -96,16 +101,14 @@ internal sealed class SharedWindowLimiter : RateLimiter
         _lastUsedTicks = shared.Clock.GetUtcNow().UtcTicks;
     }
 
-    // Idle (and so dropped by the partitioned limiter after a while) only once the window it was last used in has
-    // ended: a limiter used up in its window is kept, so its count (Redis's, or its own while Redis is down) holds.
+    // Idle (and so dropped by the partitioned limiter after a while) only a whole window after its last use: a
+    // limiter used up in its window is kept, so its count (Redis's, or its own while Redis is down) holds.
     public override TimeSpan? IdleDuration
     {
         get
         {
-            var lastUsed = Interlocked.Read(ref _lastUsedTicks);
-            var windowEnd = (lastUsed / _length.Ticks + 1) * _length.Ticks;
-            var now = _shared.Clock.GetUtcNow().UtcTicks;
-            return now < windowEnd ? null : TimeSpan.FromTicks(now - windowEnd);
+            var idle = _shared.Clock.GetUtcNow().UtcTicks - Interlocked.Read(ref _lastUsedTicks) - _length.Ticks;
+            return idle < 0 ? null : TimeSpan.FromTicks(idle);
         }
     }
 
@@ -123,24 +126,23 @@ internal sealed class SharedWindowLimiter : RateLimiter
     {
         lock (_gate)
         {
-            var window = RollWindow();
+            var now = Touch();
             if (_reserved >= permitCount)
             {
                 _reserved -= permitCount;
                 return Lease.Granted;
             }
 
-            return _usedUp ? Lease.Refused(RetryAfter(window)) : Lease.NotYet;
+            return _usedUp ? Lease.Refused(_windowEnds - now) : Lease.NotYet;
         }
     }
 
     protected override async ValueTask<RateLimitLease> AcquireAsyncCore(
         int permitCount, CancellationToken cancellationToken)
     {
-        long window;
         lock (_gate)
         {
-            window = RollWindow();
+            var now = Touch();
             if (_reserved >= permitCount)
             {
                 _reserved -= permitCount;
@@ -149,13 +151,13 @@ internal sealed class SharedWindowLimiter : RateLimiter
 
             if (_usedUp)
             {
-                return Lease.Refused(RetryAfter(window));
+                return Lease.Refused(_windowEnds - now);
             }
         }
 
         var wanted = Math.Max(_batch, permitCount);
-        var granted = await _shared.ReserveAsync(_key, window, wanted, _limit, _length);
-        if (granted is null)
+        var reservation = await _shared.ReserveAsync(_key, wanted, _limit, _length);
+        if (reservation is not { } reserved)
         {
             try
             {
@@ -170,14 +172,11 @@ internal sealed class SharedWindowLimiter : RateLimiter
 
         lock (_gate)
         {
-            if (RollWindow() != window)
-            {
-                // The window ended while Redis answered: what it granted belongs to the old one.
-                return granted >= permitCount ? Lease.Granted : Lease.Refused(TimeSpan.FromSeconds(1));
-            }
-
-            _reserved += granted.Value;
-            if (granted < wanted)
+            // Touch has already forgotten an ended window's permits; Redis's answer says when this one ends.
+            var now = Touch();
+            _windowEnds = reserved.WindowEnds;
+            _reserved += reserved.Granted;
+            if (reserved.Granted < wanted)
             {
                 _usedUp = true;
             }
@@ -188,7 +187,7 @@ internal sealed class SharedWindowLimiter : RateLimiter
                 return Lease.Granted;
             }
 
-            return Lease.Refused(RetryAfter(window));
+            return Lease.Refused(_windowEnds - now);
         }
     }
 
@@ -209,24 +208,19 @@ internal sealed class SharedWindowLimiter : RateLimiter
         await base.DisposeAsyncCore();
     }
 
-    // The current window's index; a new window forgets what the last one reserved. Call under the lock.
-    private long RollWindow()
+    // Records a use; a window that has ended forgets what it reserved. Call under the lock.
+    private DateTimeOffset Touch()
     {
         var now = _shared.Clock.GetUtcNow();
         Interlocked.Exchange(ref _lastUsedTicks, now.UtcTicks);
-        var window = now.UtcTicks / _length.Ticks;
-        if (window != _window)
+        if (now >= _windowEnds)
         {
-            _window = window;
             _reserved = 0;
             _usedUp = false;
         }
 
-        return window;
+        return now;
     }
-
-    private TimeSpan RetryAfter(long window) =>
-        new DateTimeOffset((window + 1) * _length.Ticks, TimeSpan.Zero) - _shared.Clock.GetUtcNow();
 
     private sealed class Lease(bool acquired, TimeSpan? retryAfter) : RateLimitLease
     {
