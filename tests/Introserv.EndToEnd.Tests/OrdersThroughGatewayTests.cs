@@ -50,11 +50,20 @@ public sealed class OrdersThroughGatewayTests(StackFixture stack)
         var plans = await api.GetFromJsonAsync<JsonElement>("/api/plans");
         Assert.Contains(plans.EnumerateArray(),
             p => p.GetProperty("id").GetString() == "vps-s" && p.GetProperty("type").GetString() == "vps");
+        // The customer is in the seller's country (BG): prices show its 20 % VAT, and the balance is charged gross.
+        var vpsS = plans.EnumerateArray().Single(p => p.GetProperty("id").GetString() == "vps-s");
+        var monthTax = vpsS.GetProperty("periods")[0].GetProperty("tax");
+        Assert.Equal(("customer", 9.90m, 1.98m, 11.88m, "domestic"),
+            (vpsS.GetProperty("taxFor").GetString(), monthTax.GetProperty("net").GetDecimal(),
+                monthTax.GetProperty("tax").GetDecimal(), monthTax.GetProperty("gross").GetDecimal(),
+                monthTax.GetProperty("rule").GetString()));
 
         var (placed, order) = await SendAsync(api, HttpMethod.Post, "/api/orders",
             OrderForms.Body("vps-s", 1), Guid.NewGuid().ToString());
         Assert.Equal(HttpStatusCode.Created, placed);
         Assert.Equal("active", order.GetProperty("status").GetString());
+        Assert.Equal(11.88m, order.GetProperty("invoice").GetProperty("amount").GetDecimal());
+        Assert.Equal(20m, order.GetProperty("invoice").GetProperty("tax").GetProperty("taxRate").GetDecimal());
         var orderId = order.GetProperty("id").GetGuid();
         // Its invoice as a PDF, through the gateway.
         using (var pdf = await api.GetAsync(new Uri(
@@ -84,6 +93,9 @@ public sealed class OrdersThroughGatewayTests(StackFixture stack)
 
         var (_, cancellation) = await SendAsync(api, HttpMethod.Post, $"/api/orders/{orderId}/cancellation/quote");
         var refund = cancellation.GetProperty("immediate").GetProperty("refund").GetDecimal();
+        var refundTax = cancellation.GetProperty("immediate").GetProperty("tax");
+        Assert.Equal(refund, refundTax.GetProperty("net").GetDecimal() + refundTax.GetProperty("tax").GetDecimal());
+        Assert.Equal(20m, refundTax.GetProperty("taxRate").GetDecimal());
         var (cancelled, afterCancel) = await SendAsync(api, HttpMethod.Post, $"/api/orders/{orderId}/cancellation",
             new
             {
@@ -99,7 +111,7 @@ public sealed class OrdersThroughGatewayTests(StackFixture stack)
         Assert.Equal(["refund", "plan_change", "renewal_charge", "order_charge", "top_up"],
             entries.Select(e => e.GetProperty("reason").GetString()));
         Assert.Equal(refund, entries[0].GetProperty("amount").GetDecimal());
-        Assert.Equal(100m - 9.90m - 9.90m - upgrade + refund, balance.GetProperty("balance").GetDecimal());
+        Assert.Equal(100m - 11.88m - 11.88m - upgrade + refund, balance.GetProperty("balance").GetDecimal());
         Assert.Equal(balance.GetProperty("balance").GetDecimal(),
             entries.Sum(e => e.GetProperty("amount").GetDecimal()));
         var history = await api.GetFromJsonAsync<JsonElement>("/api/orders/history?status=cancelled");

@@ -46,13 +46,14 @@ public sealed class InvoicePdfTests(OrdersServiceFactory factory) : IClassFixtur
         Shows("Bill to");
         Shows("Introserv");
         Shows("Jane Doe");
-        Shows("ul. Shipka 3");
-        Shows("1504 Sofia");
+        Shows("12 Main Street");
+        Shows("1504 Springfield");
         Shows($"Order: {order.GetProperty("number").GetInt64()} (Dedicated E-2388G)");
         Shows("Dedicated E-2388G, 1 month(s), with setup 138.00 EUR");
         Shows("Net 138.00 EUR");
-        Shows("VAT 0.00 EUR");
+        Shows("VAT 0% 0.00 EUR");
         Shows("Total 138.00 EUR");
+        Shows("No VAT: the customer is outside the EU (US).");
         Assert.Equal(HttpStatusCode.NotFound, theirs.StatusCode);
         Assert.Equal("invoice_not_found",
             (await theirs.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("code").GetString());

@@ -93,7 +93,7 @@ public sealed class NumberingTests(OrdersServiceFactory factory) : IClassFixture
             var invoice = new Invoice
             {
                 Id = Guid.NewGuid(), AccountId = accountId, OrderId = first.GetProperty("id").GetGuid(),
-                Kind = InvoiceKinds.Renewal, Description = "rolled back", Amount = 1m, Currency = "EUR",
+                Kind = InvoiceKinds.Renewal, Description = "rolled back", Amount = 1m, NetAmount = 1m, Currency = "EUR",
                 Status = InvoiceStatuses.Unpaid, IssuedAt = factory.Clock.GetUtcNow(),
             };
             db.Invoices.Add(invoice);

@@ -5,6 +5,8 @@ namespace Introserv.Orders.Tests;
 // The domain core without a database: ledger postings, quote checks and how the paid term moves.
 public sealed class OrderDomainTests
 {
+    private static readonly TaxDecision NoTax = new(TaxRuleNames.OutsideEu, "US", 0m);
+
     private static readonly DateTimeOffset Now = new(2026, 3, 10, 12, 0, 0, TimeSpan.Zero);
 
     private static BalanceAccount Account(decimal balance) =>
@@ -83,7 +85,7 @@ public sealed class OrderDomainTests
         int minutesLater, int? versionsLater, QuoteCheck expected)
     {
         var order = ActiveOrder();
-        var quote = QuoteRules.Create(order, QuoteKinds.Cancellation, 3m, 9, Now);
+        var quote = QuoteRules.Create(order, QuoteKinds.Cancellation, 3m, NoTax, 9, Now);
         order.Version += versionsLater ?? 0;
         Assert.Equal(expected, QuoteRules.Check(quote, order, QuoteKinds.Cancellation, Now.AddMinutes(minutesLater)));
     }
@@ -92,7 +94,7 @@ public sealed class OrderDomainTests
     public void A_quote_of_another_order_or_kind_is_not_found_and_a_confirmed_one_is_used()
     {
         var order = ActiveOrder();
-        var quote = QuoteRules.Create(order, QuoteKinds.PlanChange, 3m, 9, Now, "vps-m");
+        var quote = QuoteRules.Create(order, QuoteKinds.PlanChange, 3m, NoTax, 9, Now, "vps-m");
         Assert.Equal(QuoteCheck.NotFound, QuoteRules.Check(null, order, QuoteKinds.PlanChange, Now));
         Assert.Equal(QuoteCheck.NotFound, QuoteRules.Check(quote, order, QuoteKinds.Cancellation, Now));
         Assert.Equal(QuoteCheck.NotFound, QuoteRules.Check(quote, ActiveOrder(), QuoteKinds.PlanChange, Now));
@@ -104,7 +106,7 @@ public sealed class OrderDomainTests
     public void Activation_pays_one_period_from_now_and_keeps_the_refundable_part_by_the_plans_terms()
     {
         var order = ActiveOrder();
-        PaidTerm.Activate(order, "203.0.113.10", refundsUnusedDays: false, Now);
+        PaidTerm.Activate(order, "203.0.113.10", refundsUnusedDays: false, NoTax, Now);
         Assert.Equal(("203.0.113.10", Now, Now.AddMonths(1), 9.90m, 0m),
             (order.IpAddress, order.TermStart, order.PaidUntil, order.TermValue, order.RefundableValue));
     }
@@ -125,7 +127,7 @@ public sealed class OrderDomainTests
     public void Cancelling_now_refunds_the_unused_whole_days_only_under_refunding_terms()
     {
         var order = ActiveOrder();
-        PaidTerm.Activate(order, "203.0.113.10", refundsUnusedDays: true, Now);
+        PaidTerm.Activate(order, "203.0.113.10", refundsUnusedDays: true, NoTax, Now);
         var later = Now.AddDays(10).AddHours(1);
         var (refund, unused) = PaidTerm.RefundNow(order, refundsUnusedDays: true, later);
         Assert.Equal(20, unused); // 31 days in March, 10 used and the started eleventh counts as used

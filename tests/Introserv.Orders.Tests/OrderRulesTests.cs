@@ -201,7 +201,7 @@ public sealed class OrderRulesTests
             TermStart = now.AddDays(paidUntilInDays).AddMonths(-1), TermValue = 9.90m, RefundableValue = 9.90m,
         };
 
-        PaidTerm.Extend(order, 1, 9.90m, refundable: false, now);
+        PaidTerm.Extend(order, 1, 9.90m, new TaxDecision(TaxRuleNames.OutsideEu, "US", 0m), false, now);
 
         var expectedStart = paidUntilInDays > 0
             ? now.AddDays(paidUntilInDays).AddMonths(-1)

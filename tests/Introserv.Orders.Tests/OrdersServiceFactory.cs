@@ -62,8 +62,11 @@ public sealed class OrdersServiceFactory() : ServiceFactory<Program>(ResourceNam
 
     public LifecycleJob Lifecycle => Services.GetRequiredService<LifecycleJob>();
 
-    // A registered account with a complete profile (it may pay) and, optionally, some balance.
-    public async Task<Guid> PayingCustomerAsync(decimal balance, bool completeProfile = true)
+    // A registered account with a complete profile (it may pay) and, optionally, some balance. By default an
+    // individual outside the EU (US), whose charges carry no VAT: the amounts are the plans' net prices (TaxTests
+    // covers every tax case). A company (vatId given) is approved by staff.
+    public async Task<Guid> PayingCustomerAsync(
+        decimal balance, bool completeProfile = true, string country = "US", string? vatId = null)
     {
         var accountId = await Profile.RegisterAsync();
         if (completeProfile)
@@ -71,18 +74,28 @@ public sealed class OrdersServiceFactory() : ServiceFactory<Program>(ResourceNam
             using var profile = Profile.Customer(accountId);
             using var saved = await profile.PutAsJsonAsync("/api/profile", new
             {
-                firstName = "Jane", lastName = "Doe", city = "Sofia", address = "ul. Shipka 3", country = "BG",
+                firstName = "Jane", lastName = "Doe", city = "Springfield", address = "12 Main Street", country,
+                profileType = vatId is null ? "individual" : "company",
+                company = vatId is null ? null : new { name = "Acme Ltd", registrationNumber = "HRB 4711", vatId },
                 postalAddress = new
                 {
                     recipient = "Jane Doe",
-                    street = "ul. Shipka 3",
-                    city = "Sofia",
+                    street = "12 Main Street",
+                    city = "Springfield",
                     postalCode = "1504",
-                    country = "BG"
+                    country,
                 },
                 version = 1,
             });
             Assert.Equal(HttpStatusCode.OK, saved.StatusCode);
+            if (vatId is not null)
+            {
+                using var staff = Profile.Staff();
+                using var approved = await staff.PostAsJsonAsync(
+                    $"/api/staff/profiles/{accountId}/company-verification",
+                    new { decision = "approved", reason = "Registry and VAT number checked" });
+                Assert.Equal(HttpStatusCode.OK, approved.StatusCode);
+            }
         }
 
         if (balance > 0)

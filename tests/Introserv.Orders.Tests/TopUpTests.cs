@@ -91,7 +91,7 @@ public sealed class TopUpTests(OrdersServiceFactory factory) : IClassFixture<Ord
     [Fact]
     public async Task The_methods_follow_the_country_and_say_why_payment_is_blocked()
     {
-        var paying = await factory.PayingCustomerAsync(0m);
+        var paying = await factory.PayingCustomerAsync(0m, country: "BG");
         using var http = factory.Customer(paying);
 
         var methods = await http.GetFromJsonAsync<JsonElement>("/api/payment-methods");
@@ -350,7 +350,7 @@ public sealed class TopUpTests(OrdersServiceFactory factory) : IClassFixture<Ord
     [Fact]
     public async Task Bad_requests_blocked_profiles_and_unreachable_providers_create_nothing()
     {
-        var accountId = await factory.PayingCustomerAsync(0m);
+        var accountId = await factory.PayingCustomerAsync(0m, country: "BG");
         using var http = factory.Customer(accountId);
         async Task<(HttpStatusCode, string)> Refused(object body)
         {

@@ -103,7 +103,8 @@ public sealed record OrderTerminated(
 
 /// <summary>
 /// <paramref name="Amount"/> was credited to the balance for <paramref name="OrderId"/> (an immediate cancellation or a
-/// downgrade).
+/// downgrade): <paramref name="NetAmount"/> and the VAT it was charged with, <paramref name="TaxAmount"/> at
+/// <paramref name="TaxRate"/> percent, reversed.
 /// </summary>
 public sealed record RefundIssued(
     Guid EventId,
@@ -113,7 +114,10 @@ public sealed record RefundIssued(
     Guid RefundId,
     decimal Amount,
     string Currency,
-    string Reason) : IIntegrationEvent;
+    string Reason,
+    decimal NetAmount = 0m,
+    decimal TaxAmount = 0m,
+    decimal TaxRate = 0m) : IIntegrationEvent;
 
 /// <summary>
 /// The order is paid until <paramref name="PaidUntil"/>, <paramref name="DaysAhead"/> days or less from now (one of the

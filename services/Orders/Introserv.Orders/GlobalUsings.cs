@@ -6,3 +6,4 @@ global using Introserv.Orders.Features.Common;
 global using Introserv.ServiceDefaults;
 global using Microsoft.AspNetCore.Http.HttpResults;
 global using Microsoft.EntityFrameworkCore;
+global using Introserv.Orders.Features.Taxes;

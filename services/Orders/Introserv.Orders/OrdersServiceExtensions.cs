@@ -14,6 +14,7 @@ using Introserv.Orders.Features.PlanChange;
 using Introserv.Orders.Features.Plans;
 using Introserv.Orders.Features.Renewal;
 using Introserv.Profile.Grpc;
+using Microsoft.Extensions.Options;
 
 namespace Introserv.Orders;
 
@@ -53,6 +54,11 @@ public static class OrdersServiceExtensions
         builder.Services.AddHttpClient(HttpPaymentProviders.ClientName);
         builder.Services.AddScoped<IPaymentProviders, HttpPaymentProviders>();
         builder.Services.AddOptions<SellerOptions>().BindConfiguration(SellerOptions.Section);
+        builder.Services.AddOptions<TaxOptions>()
+            .BindConfiguration(TaxOptions.Section)
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        builder.Services.AddSingleton(sp => sp.GetRequiredService<IOptions<TaxOptions>>().Value.ToSettings());
         builder.Services.AddOptions<DemoCustomerOptions>()
             .BindConfiguration(DemoCustomerOptions.Section)
             .ValidateDataAnnotations()

@@ -34,7 +34,19 @@ public sealed class Invoice
 
     public required string Description { get; set; }
 
+    // What is charged: NetAmount plus TaxAmount (TaxRate percent of it, rounded once, to cents, half away from zero).
     public decimal Amount { get; set; }
+
+    public decimal NetAmount { get; set; }
+
+    public decimal TaxRate { get; set; }
+
+    public decimal TaxAmount { get; set; }
+
+    // The rule the tax followed (TaxRuleNames) and the country whose rate it is.
+    public string TaxRule { get; set; } = TaxRuleNames.None;
+
+    public string? TaxCountry { get; set; }
 
     public required string Currency { get; set; }
 
@@ -43,4 +55,18 @@ public sealed class Invoice
     public DateTimeOffset IssuedAt { get; set; }
 
     public DateTimeOffset? PaidAt { get; set; }
+
+    // Charges net taxed as decided: the invoice's net, rate, tax, rule and country, and its amount (gross).
+    public Invoice Taxed(decimal net, TaxDecision tax)
+    {
+        ArgumentNullException.ThrowIfNull(tax);
+        var taxed = TaxRules.Apply(net, tax.Rate);
+        NetAmount = taxed.Net;
+        TaxRate = taxed.Rate;
+        TaxAmount = taxed.Tax;
+        Amount = taxed.Gross;
+        TaxRule = tax.Rule;
+        TaxCountry = tax.Country;
+        return this;
+    }
 }

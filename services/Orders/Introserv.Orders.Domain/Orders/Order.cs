@@ -45,6 +45,15 @@ public sealed class Order
 
     public required string Currency { get; set; }
 
+    // The VAT the paid span was charged with (TaxRules): a refund or a downgrade's credit reverses tax at TaxRate
+    // (percent; blended when the span was paid at more than one rate), and an invoice issued while the customer's
+    // profile cannot be read follows the latest charge's rule and country. None for a span charged without tax.
+    public decimal TaxRate { get; set; }
+
+    public string? TaxRule { get; set; }
+
+    public string? TaxCountry { get; set; }
+
     public bool AutoRenew { get; set; }
 
     public DateTimeOffset CreatedAt { get; set; }
@@ -64,6 +73,9 @@ public sealed class Order
     public Dictionary<string, string> Fields { get; set; } = [];
 
     public List<OrderStatusChange> Timeline { get; set; } = [];
+
+    // The tax the paid span was charged with: what a refund or credit reverses.
+    public TaxDecision ChargedTax() => new(TaxRule ?? TaxRuleNames.None, TaxCountry ?? string.Empty, TaxRate);
 }
 
 // One step of an order's status timeline.

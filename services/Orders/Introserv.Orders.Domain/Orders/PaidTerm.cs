@@ -5,9 +5,12 @@ namespace Introserv.Orders.Domain;
 public static class PaidTerm
 {
     // The first payment: the service starts now with its address, paid for one period.
-    public static void Activate(Order order, string address, bool refundsUnusedDays, DateTimeOffset now)
+    public static void Activate(
+        Order order, string address, bool refundsUnusedDays, TaxDecision tax, DateTimeOffset now)
     {
         ArgumentNullException.ThrowIfNull(order);
+        ArgumentNullException.ThrowIfNull(tax);
+        (order.TaxRate, order.TaxRule, order.TaxCountry) = (tax.Rate, tax.Rule, tax.Country);
         order.IpAddress = address;
         order.ActivatedAt = now;
         order.TermStart = now;
@@ -21,12 +24,17 @@ public static class PaidTerm
     // renewal's value added to it); after it (overdue or suspended: the service and its address were kept) a new
     // span starts at paidUntil, so the days since are paid for. Only a period that would end before now (grace
     // periods longer than the period) starts now instead. Money paid under a plan that refunds unused days is
-    // refundable.
-    public static void Extend(Order order, int months, decimal amount, bool refundable, DateTimeOffset now)
+    // refundable. Amount is net; it was charged with tax, which the span's rate follows (TaxRules.Blend).
+    public static void Extend(
+        Order order, int months, decimal amount, TaxDecision tax, bool refundable, DateTimeOffset now)
     {
         ArgumentNullException.ThrowIfNull(order);
+        ArgumentNullException.ThrowIfNull(tax);
         var refundableAmount = refundable ? amount : 0m;
-        if (order.PaidUntil is { } until && until > now && order.TermStart is not null)
+        var extends = order.PaidUntil is { } ahead && ahead > now && order.TermStart is not null;
+        order.TaxRate = extends ? TaxRules.Blend(order.TermValue, order.TaxRate, amount, tax.Rate) : tax.Rate;
+        (order.TaxRule, order.TaxCountry) = (tax.Rule, tax.Country);
+        if (extends && order.PaidUntil is { } until)
         {
             order.PaidUntil = until.AddMonths(months);
             order.TermValue += amount;
@@ -73,5 +81,10 @@ public static class PaidTerm
         order.TermStart = quote.NewTermStart;
         order.TermValue = quote.NewTermValue;
         order.RefundableValue = Math.Min(quote.NewTermValue, quote.NewRefundableValue);
+        order.TaxRate = quote.NewTaxRate;
+        if (quote.NetAmount > 0)
+        {
+            (order.TaxRule, order.TaxCountry) = (quote.TaxRule, quote.TaxCountry);
+        }
     }
 }

@@ -21,8 +21,20 @@ public sealed class Quote
     // The plan to change to (plan changes).
     public string? TargetPlanId { get; set; }
 
-    // Plan change: positive charged, negative credited. Cancellation: the refund (zero or positive).
+    // Plan change: positive charged, negative credited. Cancellation: the refund (zero or positive). With its tax:
+    // NetAmount taxed at TaxRate (TaxRules), under TaxRule in TaxCountry.
     public decimal Amount { get; set; }
+
+    public decimal NetAmount { get; set; }
+
+    public decimal TaxRate { get; set; }
+
+    public string TaxRule { get; set; } = TaxRuleNames.None;
+
+    public string? TaxCountry { get; set; }
+
+    // The order's TaxRate after a plan change.
+    public decimal NewTaxRate { get; set; }
 
     public required string Currency { get; set; }
 

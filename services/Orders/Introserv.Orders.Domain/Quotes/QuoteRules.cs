@@ -16,11 +16,18 @@ public static class QuoteRules
 {
     public static readonly TimeSpan Validity = TimeSpan.FromMinutes(15);
 
+    // A quote for net (positive charged, negative credited or refunded) taxed as decided: a charge at the customer's
+    // tax now, a refund or credit at the tax the order's span was charged with (Order.ChargedTax).
     public static Quote Create(
-        Order order, string kind, decimal amount, int unusedDays, DateTimeOffset now,
+        Order order, string kind, decimal net, TaxDecision tax, int unusedDays, DateTimeOffset now,
         string? targetPlanId = null, PlanChangeAmounts? change = null)
     {
         ArgumentNullException.ThrowIfNull(order);
+        ArgumentNullException.ThrowIfNull(tax);
+        var taxed = TaxRules.Apply(net, tax.Rate);
+        var newTaxRate = change is not null && net > 0
+            ? TaxRules.Blend(change.NewTermValue - net, order.TaxRate, net, tax.Rate)
+            : order.TaxRate;
         return new Quote
         {
             Id = Guid.CreateVersion7(),
@@ -28,7 +35,12 @@ public static class QuoteRules
             OrderId = order.Id,
             Kind = kind,
             TargetPlanId = targetPlanId,
-            Amount = amount,
+            Amount = taxed.Gross,
+            NetAmount = taxed.Net,
+            TaxRate = taxed.Rate,
+            TaxRule = tax.Rule,
+            TaxCountry = tax.Country,
+            NewTaxRate = newTaxRate,
             Currency = order.Currency,
             UnusedDays = unusedDays,
             NewTermValue = change?.NewTermValue ?? 0m,

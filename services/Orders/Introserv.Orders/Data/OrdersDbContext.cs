@@ -148,6 +148,9 @@ public sealed class OrdersDbContext(DbContextOptions<OrdersDbContext> options) :
             order.Property(o => o.PeriodPrice).HasPrecision(18, 2);
             order.Property(o => o.TermValue).HasPrecision(18, 2);
             order.Property(o => o.RefundableValue).HasPrecision(18, 2);
+            order.Property(o => o.TaxRate).HasPrecision(7, 4);
+            order.Property(o => o.TaxRule).HasMaxLength(32);
+            order.Property(o => o.TaxCountry).HasMaxLength(2);
             order.ToTable(t => t.HasCheckConstraint(
                 "ck_orders_refundable_value", "\"RefundableValue\" >= 0 AND \"RefundableValue\" <= \"TermValue\""));
             order.Property(o => o.CancellationReason).HasMaxLength(500);
@@ -185,6 +188,13 @@ public sealed class OrdersDbContext(DbContextOptions<OrdersDbContext> options) :
             invoice.Property(i => i.Kind).HasMaxLength(16);
             invoice.Property(i => i.Description).HasMaxLength(200);
             invoice.Property(i => i.Amount).HasPrecision(18, 2);
+            invoice.Property(i => i.NetAmount).HasPrecision(18, 2);
+            invoice.Property(i => i.TaxAmount).HasPrecision(18, 2);
+            invoice.Property(i => i.TaxRate).HasPrecision(7, 4);
+            invoice.Property(i => i.TaxRule).HasMaxLength(32);
+            invoice.Property(i => i.TaxCountry).HasMaxLength(2);
+            invoice.ToTable(t => t.HasCheckConstraint(
+                "ck_invoices_gross_is_net_plus_tax", "\"Amount\" = \"NetAmount\" + \"TaxAmount\""));
             invoice.Property(i => i.Currency).HasMaxLength(3).IsFixedLength();
             invoice.Property(i => i.Status).HasMaxLength(16);
             // Given by the invoices_number trigger (InvoiceNumbers) and read back on insert.
@@ -248,6 +258,11 @@ public sealed class OrdersDbContext(DbContextOptions<OrdersDbContext> options) :
             quote.Property(q => q.Kind).HasMaxLength(16);
             quote.Property(q => q.TargetPlanId).HasMaxLength(32);
             quote.Property(q => q.Amount).HasPrecision(18, 2);
+            quote.Property(q => q.NetAmount).HasPrecision(18, 2);
+            quote.Property(q => q.TaxRate).HasPrecision(7, 4);
+            quote.Property(q => q.NewTaxRate).HasPrecision(7, 4);
+            quote.Property(q => q.TaxRule).HasMaxLength(32);
+            quote.Property(q => q.TaxCountry).HasMaxLength(2);
             quote.Property(q => q.NewTermValue).HasPrecision(18, 2);
             quote.Property(q => q.NewRefundableValue).HasPrecision(18, 2);
             quote.Property(q => q.Currency).HasMaxLength(3).IsFixedLength();

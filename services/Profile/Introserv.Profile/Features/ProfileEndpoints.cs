@@ -107,6 +107,17 @@ public static class ProfileEndpoints
             companyName = ProfileRules.Clean(request.Company!.Name);
             registration = ProfileRules.Clean(request.Company.RegistrationNumber);
             vatId = ProfileRules.VatId(request.Company.VatId);
+            if (vatId is not null)
+            {
+                // The format the company's country gives VAT numbers (the country named now, or the one on file).
+                var (number, problem) = VatNumbers.Check(country ?? profile.Country, vatId);
+                if (problem is not null)
+                {
+                    return FieldError.Result("company.vatId", problem);
+                }
+
+                vatId = number;
+            }
         }
 
         var postal = request.PostalAddress;
@@ -147,7 +158,10 @@ public static class ProfileEndpoints
             changes.Set("country", profile.Country, country, () => profile.Country = country);
         }
 
-        var companyBefore = (profile.ProfileType, profile.CompanyName, profile.CompanyRegistrationNumber);
+        // The VAT number is part of what staff verify: a new one (it decides reverse charge) asks for verification
+        // again.
+        var companyBefore =
+            (profile.ProfileType, profile.CompanyName, profile.CompanyRegistrationNumber, profile.VatId);
         changes.Set("profileType", profile.ProfileType, type, () => profile.ProfileType = type);
         changes.Set("company.name", profile.CompanyName, companyName, () => profile.CompanyName = companyName);
         changes.Set("company.registrationNumber", profile.CompanyRegistrationNumber, registration, () =>
@@ -155,7 +169,8 @@ public static class ProfileEndpoints
         changes.Set("company.vatId", profile.VatId, vatId, () => profile.VatId = vatId);
         var verification = type != ProfileTypes.Company
             ? CompanyVerificationStatuses.None
-            : companyBefore != (profile.ProfileType, profile.CompanyName, profile.CompanyRegistrationNumber)
+            : companyBefore != (
+                profile.ProfileType, profile.CompanyName, profile.CompanyRegistrationNumber, profile.VatId)
                 ? CompanyVerificationStatuses.Pending
                 : profile.CompanyVerification;
         changes.Set("company.verification", profile.CompanyVerification, verification, () =>

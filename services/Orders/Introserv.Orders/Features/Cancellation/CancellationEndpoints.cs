@@ -8,7 +8,9 @@ using Microsoft.AspNetCore.Mvc;
 
 namespace Introserv.Orders.Features.Cancellation;
 
-public sealed record CancellationOption(Guid? QuoteId, decimal Refund, int UnusedDays, DateTimeOffset EffectiveAt);
+// Refund is what is credited (gross); Tax shows its net and the VAT it reverses (immediate cancellation only).
+public sealed record CancellationOption(
+    Guid? QuoteId, decimal Refund, int UnusedDays, DateTimeOffset EffectiveAt, TaxBreakdown? Tax = null);
 
 public sealed record CancellationQuoteResponse(
     Guid OrderId, string Currency, bool RefundsUnusedDays,
@@ -88,14 +90,15 @@ public static class CancellationEndpoints
                 var plan = await db.Plans.AsNoTracking().SingleAsync(p => p.Id == order.PlanId, ct);
                 var now = clock.Now();
                 var (refund, unused) = PaidTerm.RefundNow(order, plan.RefundsUnusedDays, now);
-                var quote = Quotes.Add(db, order, QuoteKinds.Cancellation, refund, unused, now);
+                var quote = Quotes.Add(db, order, QuoteKinds.Cancellation, refund, order.ChargedTax(), unused, now);
                 var endOfTerm = OrderStateMachine.Allows(order.Status, OrderTrigger.CancellationScheduled)
                     && order.PaidUntil is { } until
                     ? new CancellationOption(null, 0m, Proration.UnusedDays(order.TermStart ?? now, until, now), until)
                     : null;
                 return TypedResults.Ok(new CancellationQuoteResponse(
                     order.Id, order.Currency, plan.RefundsUnusedDays,
-                    new CancellationOption(quote.Id, refund, unused, now), endOfTerm, quote.ExpiresAt));
+                    new CancellationOption(quote.Id, quote.Amount, unused, now, TaxBreakdown.Of(quote)), endOfTerm,
+                    quote.ExpiresAt));
             }, cancellationToken);
     }
 
@@ -152,18 +155,19 @@ public static class CancellationEndpoints
             order.CancellationReason = reason;
             order.CancellationRequestedAt = now;
             await EndAsync(
-                db, ledger, clock, order, OrderTrigger.CancelledNow, CancellationModes.Immediate, quote!.Amount, now,
-                ct);
+                db, ledger, clock, order, OrderTrigger.CancelledNow, CancellationModes.Immediate,
+                new Taxed(quote!.NetAmount, quote.TaxRate, quote.Amount - quote.NetAmount), now, ct);
             return KeyedOutcome.Done(StatusCodes.Status200OK, OrderActions.View(order, now));
         }, cancellationToken);
     }
 
-    // Ends the order by cancellation (inside a transaction, the order locked): the refund credited, the address back
-    // in the pool, an unpaid invoice void, OrderCancelled.
+    // Ends the order by cancellation (inside a transaction, the order locked): the refund (net and its VAT) credited,
+    // the address back in the pool, an unpaid invoice void, OrderCancelled.
     internal static async Task EndAsync(
         OrdersDbContext db, Ledger ledger, TimeProvider clock, Order order, OrderTrigger trigger, string mode,
-        decimal refund, DateTimeOffset now, CancellationToken cancellationToken)
+        Taxed taxedRefund, DateTimeOffset now, CancellationToken cancellationToken)
     {
+        var refund = taxedRefund.Gross;
         var note = mode switch
         {
             CancellationModes.EndOfTerm => "Cancelled at the end of the term",
@@ -182,7 +186,7 @@ public static class CancellationEndpoints
         if (refund > 0)
         {
             await Refunds.CreditAsync(
-                db, ledger, clock, order, refund, "cancellation", $"Cancellation refund, {order.PlanId}",
+                db, ledger, clock, order, taxedRefund, "cancellation", $"Cancellation refund, {order.PlanId}",
                 cancellationToken);
         }
 

@@ -25,10 +25,11 @@ public static class EndpointDocumentation
     }
 }
 
+// Amount is what is charged (gross); Tax shows its net, the VAT rate, the tax and the rule applied.
 public sealed record InvoiceResponse(
     Guid Id, string? Number, Guid OrderId, string Kind, string Description,
     decimal Amount, string Currency,
-    string Status, DateTimeOffset IssuedAt, DateTimeOffset? PaidAt);
+    string Status, DateTimeOffset IssuedAt, DateTimeOffset? PaidAt, TaxBreakdown Tax);
 
 public sealed record TimelineEntry(DateTimeOffset At, string Status, string? Note);
 
@@ -86,5 +87,6 @@ public static class OrderActions
         Array.Find(PlanCatalogue.Plans, p => p.Id == planId)?.Name ?? planId;
 
     public static InvoiceResponse View(Invoice i) =>
-        new(i.Id, i.Number, i.OrderId, i.Kind, i.Description, i.Amount, i.Currency, i.Status, i.IssuedAt, i.PaidAt);
+        new(i.Id, i.Number, i.OrderId, i.Kind, i.Description, i.Amount, i.Currency, i.Status, i.IssuedAt, i.PaidAt,
+            TaxBreakdown.Of(i));
 }

@@ -9,10 +9,10 @@ internal static class Quotes
         "The id of a quote for this order (the amount is shown before it is confirmed).";
 
     public static Quote Add(
-        OrdersDbContext db, Order order, string kind, decimal amount, int unusedDays, DateTimeOffset now,
+        OrdersDbContext db, Order order, string kind, decimal net, TaxDecision tax, int unusedDays, DateTimeOffset now,
         string? targetPlanId = null, PlanChangeAmounts? change = null)
     {
-        var quote = QuoteRules.Create(order, kind, amount, unusedDays, now, targetPlanId, change);
+        var quote = QuoteRules.Create(order, kind, net, tax, unusedDays, now, targetPlanId, change);
         db.Quotes.Add(quote);
         return quote;
     }

@@ -1,3 +1,4 @@
+using Grpc.Core;
 using Introserv.BuildingBlocks.Data;
 using Introserv.Orders.Features.Balance;
 using Introserv.Orders.Features.PlaceOrder;
@@ -71,6 +72,18 @@ public sealed class DemoSeeder(
                 return;
             }
 
+            // Taxed as the profile says, or (Profile not up yet) as a customer in the seller's country.
+            TaxDecision tax;
+            try
+            {
+                tax = (await placement.BillingAsync(demo.AccountId, stoppingToken)).Tax;
+            }
+            catch (RpcException)
+            {
+                tax = TaxRules.Decide(
+                    scope.ServiceProvider.GetRequiredService<TaxSettings>(), new TaxCustomer(null, false));
+            }
+
             foreach (var wanted in demo.Orders)
             {
                 var plan = await db.Plans
@@ -88,7 +101,7 @@ public sealed class DemoSeeder(
 
                 await db.InTransactionAsync(
                     ct => placement.PlaceAsync(
-                        demo.AccountId, plan, period, autoRenew: false, fields, mayPay: true, ct),
+                        demo.AccountId, plan, period, autoRenew: false, fields, mayPay: true, tax, ct),
                     stoppingToken);
             }
 

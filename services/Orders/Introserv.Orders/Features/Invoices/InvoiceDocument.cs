@@ -38,8 +38,8 @@ internal sealed record InvoiceParty(string Name, IReadOnlyList<string> Address, 
 }
 
 // An invoice as a one-page A4 PDF (PDFsharp): seller, customer with billing name, postal address and VAT id, the
-// invoice's number, dates, order and status, its line and totals. Prices exclude VAT and no VAT is charged yet, which
-// the document says rather than printing a rate.
+// invoice's number, dates, order and status, its line (net) and totals: net, VAT at the invoice's rate, total, and
+// what the rule applied means (reverse charge, no VAT outside the EU).
 internal static class InvoiceDocument
 {
     private const string Family = "DejaVu Sans";
@@ -111,15 +111,15 @@ internal static class InvoiceDocument
         gfx.DrawString("Amount", heading, XBrushes.Black, Right, y, XStringFormats.BaseLineRight);
         y += 18;
         gfx.DrawString(invoice.Description, text, XBrushes.Black, Left, y);
-        gfx.DrawString(Money(invoice.Amount, invoice.Currency), text, XBrushes.Black, Right, y,
+        gfx.DrawString(Money(invoice.NetAmount, invoice.Currency), text, XBrushes.Black, Right, y,
             XStringFormats.BaseLineRight);
         y += 10;
         gfx.DrawLine(XPens.Black, Left, y, Right, y);
         y += 18;
         (string Label, decimal Amount, XFont Font)[] totals =
         [
-            ("Net", invoice.Amount, text),
-            ("VAT", 0m, text),
+            ("Net", invoice.NetAmount, text),
+            (string.Create(CultureInfo.InvariantCulture, $"VAT {invoice.TaxRate:0.##}%"), invoice.TaxAmount, text),
             ("Total", invoice.Amount, heading),
         ];
         foreach (var (label, amount, font) in totals)
@@ -130,7 +130,7 @@ internal static class InvoiceDocument
             y += 16;
         }
 
-        gfx.DrawString("Prices exclude VAT; no VAT is charged on this invoice.", small, XBrushes.Gray, Left, y + 20);
+        gfx.DrawString(TaxNote(invoice), small, XBrushes.Gray, Left, y + 20);
         gfx.DrawString($"Invoice id {invoice.Id:D}", small, XBrushes.Gray, Left, 800);
     }
 
@@ -148,6 +148,19 @@ internal static class InvoiceDocument
 
         return y;
     }
+
+    // What the VAT rule applied means, as the invoice states it.
+    internal static string TaxNote(Invoice invoice) => invoice.TaxRule switch
+    {
+        TaxRuleNames.ReverseCharge =>
+            $"Reverse charge: VAT to be accounted for by the recipient ({invoice.TaxCountry}), " +
+            "Art. 196 Directive 2006/112/EC.",
+        TaxRuleNames.OutsideEu => $"No VAT: the customer is outside the EU ({invoice.TaxCountry}).",
+        TaxRuleNames.None => "No VAT was charged on this invoice.",
+        _ => string.Create(
+            CultureInfo.InvariantCulture,
+            $"VAT {invoice.TaxRate:0.##}% of {invoice.TaxCountry} ({invoice.TaxRule}) on the net amount."),
+    };
 
     private static string[] Optional(string label, string? value) =>
         string.IsNullOrWhiteSpace(value) ? [] : [$"{label}: {value}"];

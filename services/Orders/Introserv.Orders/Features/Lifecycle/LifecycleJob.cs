@@ -196,7 +196,7 @@ public sealed class LifecycleJob(
         {
             cancelled += await MoveAsync(db, id, OrderStatuses.PendingCancellation, async (order, at, ct) =>
                 await CancellationEndpoints.EndAsync(
-                    db, ledger, clock, order, OrderTrigger.TermEnded, CancellationModes.EndOfTerm, 0m, at, ct),
+                    db, ledger, clock, order, OrderTrigger.TermEnded, CancellationModes.EndOfTerm, default, at, ct),
                 cancellationToken);
         }
 
@@ -237,7 +237,8 @@ public sealed class LifecycleJob(
         {
             cancelled += await MoveAsync(db, id, OrderStatuses.PendingPayment, async (order, at, ct) =>
                 await CancellationEndpoints.EndAsync(
-                    db, ledger, clock, order, OrderTrigger.PaymentWindowEnded, CancellationModes.Unpaid, 0m, at, ct),
+                    db, ledger, clock, order, OrderTrigger.PaymentWindowEnded, CancellationModes.Unpaid, default, at,
+                    ct),
                 cancellationToken);
         }
 
@@ -354,20 +355,24 @@ public sealed class LifecycleJob(
         CancellationToken cancellationToken)
     {
         var candidate = await db.Orders.AsNoTracking().SingleAsync(o => o.Id == id, cancellationToken);
-        IReadOnlyList<string> blocked = [];
-        if (candidate.AutoRenew)
+        CustomerBilling? billing = null;
+        try
         {
-            try
-            {
-                blocked = await placement.PaymentBlockersAsync(candidate.AccountId, cancellationToken);
-            }
-            catch (RpcException ex)
-            {
-                // Whether the account may pay is unknown: leave the order as it is until the next pass.
-                logger.LogWarning(
-                    ex, "Auto-renewal of order {OrderId} postponed: payment eligibility could not be checked", id);
-                return null;
-            }
+            billing = await placement.BillingAsync(candidate.AccountId, cancellationToken);
+        }
+        catch (RpcException ex) when (candidate.AutoRenew)
+        {
+            // Whether the account may pay is unknown: leave the order as it is until the next pass.
+            logger.LogWarning(
+                ex, "Auto-renewal of order {OrderId} postponed: payment eligibility could not be checked", id);
+            return null;
+        }
+        catch (RpcException ex)
+        {
+            // The renewal invoice follows the tax of the order's latest charge.
+            logger.LogWarning(
+                ex, "Order {OrderId}: the profile could not be read; its renewal invoice is taxed as its last charge",
+                id);
         }
 
         return await db.InTransactionAsync<OrderTrigger?>(async ct =>
@@ -380,6 +385,8 @@ public sealed class LifecycleJob(
             }
 
             var why = "Not renewed by the paid date";
+            var blocked = billing?.Blockers ?? [];
+            var tax = billing?.Tax ?? order.ChargedTax();
             var plan = await db.Plans
                 .AsNoTracking()
                 .Include(p => p.Periods)
@@ -396,7 +403,7 @@ public sealed class LifecycleJob(
                     why = "Auto-renewal refused: the plan is no longer offered for this period";
                 }
                 else if (await RenewalCharge.ChargeAsync(
-                    db, ledger, clock, order, plan, period, "Auto-renewed", ct) is not null)
+                    db, ledger, clock, order, plan, period, tax, "Auto-renewed", ct) is not null)
                 {
                     return OrderTrigger.Renewed;
                 }
@@ -409,7 +416,7 @@ public sealed class LifecycleJob(
             // The renewal is left as an unpaid invoice: paying it renews the order.
             if (period is not null)
             {
-                RenewalCharge.Issue(db, clock, order, plan, period, now);
+                RenewalCharge.Issue(db, clock, order, plan, period, tax, now);
             }
 
             db.Move(order, OrderTrigger.PaidUntilPassed, now, why);

@@ -17,24 +17,46 @@ public enum PaymentResult
     NoFreeAddress,
 }
 
+// What Profile says about paying: why the account may not pay invoices now (payment_blocked_* codes; empty when it
+// may) and the tax its charges carry.
+public sealed record CustomerBilling(IReadOnlyList<string> Blockers, TaxDecision Tax);
+
 // Places an order: an invoice for the period (and the setup fee), paid from the balance at once when the account
 // may pay and the balance covers it (the order becomes active with an address from the pool), otherwise left
 // unpaid (the order waits in pending_payment). All of it commits together.
 internal sealed class OrderPlacement(
-    OrdersDbContext db, Ledger ledger, BillingProfiles.BillingProfilesClient billing, TimeProvider clock)
+    OrdersDbContext db, Ledger ledger, BillingProfiles.BillingProfilesClient billing, TaxSettings taxes,
+    TimeProvider clock)
 {
     // Why the account may not pay invoices now (Profile's reasons as payment_blocked_* codes); empty when it may.
     public async Task<IReadOnlyList<string>> PaymentBlockersAsync(Guid accountId, CancellationToken cancellationToken)
+        => (await BillingAsync(accountId, cancellationToken)).Blockers;
+
+    // Whether the account may pay, and its tax (TaxRules: its country, and whether it is a company staff verified
+    // with a VAT number). An RpcException when Profile cannot be asked.
+    public async Task<CustomerBilling> BillingAsync(Guid accountId, CancellationToken cancellationToken)
     {
         var request = new GetBillingProfileRequest { AccountId = accountId.ToString("D") };
         var profile = await billing.GetBillingProfileAsync(request, cancellationToken: cancellationToken);
-        return profile.MayPayInvoices ? [] : [.. profile.Reasons.Select(r => $"payment_blocked_{r}")];
+        return new CustomerBilling(
+            profile.MayPayInvoices ? [] : [.. profile.Reasons.Select(r => $"payment_blocked_{r}")],
+            TaxRules.Decide(taxes, TaxCustomerOf(profile)));
     }
 
-    // The order and its invoice, paid at once when mayPay and the balance covers it; inside a transaction.
+    public static TaxCustomer TaxCustomerOf(BillingProfileReply profile)
+    {
+        ArgumentNullException.ThrowIfNull(profile);
+        return new TaxCustomer(
+            string.IsNullOrEmpty(profile.Country) ? null : profile.Country,
+            profile is { ProfileType: "company", CompanyVerification: "approved" }
+                && !string.IsNullOrWhiteSpace(profile.VatId));
+    }
+
+    // The order and its invoice (taxed as decided), paid at once when mayPay and the balance covers it; inside a
+    // transaction.
     public async Task<(Order Order, Invoice Invoice, PaymentResult Payment)> PlaceAsync(
         Guid accountId, Plan plan, PlanPeriod period, bool autoRenew, Dictionary<string, string> fields, bool mayPay,
-        CancellationToken cancellationToken)
+        TaxDecision tax, CancellationToken cancellationToken)
     {
         var now = clock.Now();
         var periodPrice = Pricing.PeriodPrice(plan, period);
@@ -67,11 +89,10 @@ internal sealed class OrderPlacement(
             Description = plan.SetupFee > 0
                 ? $"{plan.Name}, {period.Months} month(s), with setup"
                 : $"{plan.Name}, {period.Months} month(s)",
-            Amount = periodPrice + plan.SetupFee,
             Currency = plan.Currency,
             Status = InvoiceStatuses.Unpaid,
             IssuedAt = now,
-        };
+        }.Taxed(periodPrice + plan.SetupFee, tax);
         db.Orders.Add(order);
         db.Invoices.Add(invoice);
         db.AddIntegrationEvent(new OrderPlaced(
@@ -108,7 +129,8 @@ internal sealed class OrderPlacement(
         invoice.Status = InvoiceStatuses.Paid;
         invoice.PaidAt = now;
         db.Move(order, OrderTrigger.Paid, now, $"Paid; address {address}");
-        PaidTerm.Activate(order, address, await db.RefundsUnusedDaysAsync(order.PlanId, cancellationToken), now);
+        PaidTerm.Activate(
+            order, address, await db.RefundsUnusedDaysAsync(order.PlanId, cancellationToken), TaxOf(invoice), now);
         db.AddInvoiceEvents(invoice, number => db.AddIntegrationEvent(new InvoicePaid(
             Guid.CreateVersion7(), now, order.AccountId, invoice.Id, order.Id, invoice.Amount, invoice.Currency,
             number), clock));
@@ -117,4 +139,8 @@ internal sealed class OrderPlacement(
             order.Number, OrderActions.PlanNameOf(order.PlanId)), clock);
         return PaymentResult.Paid;
     }
+
+    // The tax an invoice was charged with.
+    public static TaxDecision TaxOf(Invoice invoice) =>
+        new(invoice.TaxRule, invoice.TaxCountry ?? string.Empty, invoice.TaxRate);
 }

@@ -75,6 +75,7 @@ public static class PlaceOrderEndpoint
 
         var accountId = user.AccountId();
         IReadOnlyList<string> blocked = [];
+        TaxDecision? tax = null;
         try
         {
             return await keyed.RunAsync(
@@ -83,7 +84,7 @@ public static class PlaceOrderEndpoint
                 async ct =>
                 {
                     var (order, invoice, payment) = await placement.PlaceAsync(
-                        accountId, plan, period, request.AutoRenew ?? false, fields, blocked.Count == 0, ct);
+                        accountId, plan, period, request.AutoRenew ?? false, fields, blocked.Count == 0, tax!, ct);
                     return payment == PaymentResult.NoFreeAddress
                         ? KeyedOutcome.Refused(OrdersProblems.PoolExhausted())
                         : KeyedOutcome.Done(
@@ -93,10 +94,11 @@ public static class PlaceOrderEndpoint
                 cancellationToken,
                 prepare: async ct =>
                 {
-                    blocked = await placement.PaymentBlockersAsync(accountId, ct);
-                    // Last: a confirmation token is spent by the check.
+                    (blocked, tax) = await placement.BillingAsync(accountId, ct);
+                    // Last: a confirmation token is spent by the check (on the gross amount, what is charged).
                     return await confirmation.RequireAsync(
-                        accountId, ConfirmedOperations.ConfirmOrder, Pricing.PeriodPrice(plan, period) + plan.SetupFee,
+                        accountId, ConfirmedOperations.ConfirmOrder,
+                        TaxRules.Apply(Pricing.PeriodPrice(plan, period) + plan.SetupFee, tax.Rate).Gross,
                         plan.Currency, stepUpToken, ct);
                 });
         }

@@ -1,4 +1,5 @@
 using System.Security.Claims;
+using Grpc.Core;
 using Introserv.BuildingBlocks.Data;
 using Introserv.BuildingBlocks.Hosting;
 using Introserv.BuildingBlocks.Messaging;
@@ -16,13 +17,14 @@ public sealed record PlanChangeQuoteRequest(
 public sealed record PlanChangeQuoteResponse(
     Guid QuoteId, Guid OrderId, string FromPlanId, string ToPlanId, int PeriodMonths,
     int UnusedDays, decimal Amount, string Currency, string Direction, decimal Repriced, bool RefundsUnusedDays,
-    DateTimeOffset? PaidUntil, DateTimeOffset ExpiresAt);
+    DateTimeOffset? PaidUntil, DateTimeOffset ExpiresAt, TaxBreakdown Tax);
 
 // Plan changes, applied at once for upgrades and downgrades alike: the unused whole days of the paid term are
 // re-priced at the new plan's price for the order's billing period (see Proration); an upgrade's
 // difference is charged from the balance as an upgrade invoice, a downgrade's is credited to the balance
 // (a refund). The quote shows the amount first; confirming it charges or credits exactly that. Changes stay
-// within a plan type (VPS to VPS, dedicated to dedicated); no setup fee is charged for a change.
+// within a plan type (VPS to VPS, dedicated to dedicated); no setup fee is charged for a change. The amount is gross:
+// an upgrade's difference with the customer's VAT now, a downgrade's credit with the VAT the order was paid with.
 public static class PlanChangeEndpoints
 {
     public static RouteGroupBuilder MapPlanChange(this RouteGroupBuilder orders)
@@ -34,7 +36,8 @@ public static class PlanChangeEndpoints
             .WithDescription("amount > 0 is charged (upgrade), amount < 0 credited to the balance (downgrade). " +
                 "plan_change_not_allowed: the same plan, another plan type, or a period the plan does not offer.")
             .Answers<PlanChangeQuoteResponse>(StatusCodes.Status200OK, OrdersProblems.OrderNotFound,
-                OrdersProblems.OrderNotChangeable, OrdersProblems.PlanChangeNotAllowed);
+                OrdersProblems.OrderNotChangeable, OrdersProblems.PlanChangeNotAllowed,
+                OrdersProblems.ServiceUnavailable);
         orders.MapPost("/{id:guid}/plan-change", ConfirmAsync)
             .WithSummary("Confirm a plan-change quote: charges or credits exactly the quoted amount " +
                 "(an optional Idempotency-Key makes a retry answer the first answer)")
@@ -45,10 +48,22 @@ public static class PlanChangeEndpoints
     }
 
     private static async Task<Results<Ok<PlanChangeQuoteResponse>, ProblemHttpResult>> QuoteAsync(
-        Guid id, PlanChangeQuoteRequest request, ClaimsPrincipal user, OrdersDbContext db, TimeProvider clock,
-        CancellationToken cancellationToken)
+        Guid id, PlanChangeQuoteRequest request, ClaimsPrincipal user, OrdersDbContext db, OrderPlacement placement,
+        TimeProvider clock, CancellationToken cancellationToken)
     {
         var accountId = user.AccountId();
+        TaxDecision customerTax;
+        try
+        {
+            // An upgrade is charged with the customer's VAT now (asked before the order is locked).
+            customerTax = (await placement.BillingAsync(accountId, cancellationToken)).Tax;
+        }
+        catch (RpcException)
+        {
+            return OrdersProblems.ServiceUnavailable.Result(
+                "The tax for this account could not be determined; nothing was quoted. Try again shortly.");
+        }
+
         return await db.InTransactionAsync(
             async Task<Results<Ok<PlanChangeQuoteResponse>, ProblemHttpResult>> (ct) =>
             {
@@ -97,14 +112,16 @@ public static class PlanChangeEndpoints
                     order.PeriodPrice, newPeriodPrice,
                     new PlanChangeTerms(order.RefundableValue, current.RefundsUnusedDays, target.RefundsUnusedDays));
                 var quote = Quotes.Add(
-                    db, order, QuoteKinds.PlanChange, change.Difference, change.UnusedDays, now, target.Id, change);
+                    db, order, QuoteKinds.PlanChange, change.Difference,
+                    change.Difference > 0 ? customerTax : order.ChargedTax(), change.UnusedDays, now, target.Id,
+                    change);
                 var direction = newPeriodPrice > order.PeriodPrice ? "upgrade"
                     : newPeriodPrice < order.PeriodPrice ? "downgrade"
                     : "same_price";
                 return TypedResults.Ok(new PlanChangeQuoteResponse(
                     quote.Id, order.Id, order.PlanId, target.Id, order.PeriodMonths, quote.UnusedDays, quote.Amount,
                     quote.Currency, direction, change.Repriced,
-                    current.RefundsUnusedDays, order.PaidUntil, quote.ExpiresAt));
+                    current.RefundsUnusedDays, order.PaidUntil, quote.ExpiresAt, TaxBreakdown.Of(quote)));
             }, cancellationToken);
     }
 
@@ -168,9 +185,8 @@ public static class PlanChangeEndpoints
                 {
                     Id = Guid.CreateVersion7(), AccountId = accountId, OrderId = order.Id, Kind = InvoiceKinds.Upgrade,
                     Description = $"Plan change to {target.Name}, {quote.UnusedDays} day(s)",
-                    Amount = quote.Amount, Currency = quote.Currency,
-                    Status = InvoiceStatuses.Paid, IssuedAt = now, PaidAt = now,
-                };
+                    Currency = quote.Currency, Status = InvoiceStatuses.Paid, IssuedAt = now, PaidAt = now,
+                }.Taxed(quote.NetAmount, new TaxDecision(quote.TaxRule, quote.TaxCountry ?? "", quote.TaxRate));
                 var charged = await ledger.PostAsync(accountId, new Posting(
                     -quote.Amount, quote.Currency, LedgerRules.PlanChange, LedgerRules.InvoiceReference,
                     invoice.Id.ToString("D")), ct);
@@ -195,7 +211,8 @@ public static class PlanChangeEndpoints
             else if (quote.Amount < 0)
             {
                 await Refunds.CreditAsync(
-                    db, ledger, clock, order, -quote.Amount, LedgerRules.PlanChange,
+                    db, ledger, clock, order,
+                    new Taxed(-quote.NetAmount, quote.TaxRate, quote.NetAmount - quote.Amount), LedgerRules.PlanChange,
                     $"Downgrade to {target.Name}, {quote.UnusedDays} unused day(s)", ct);
             }
 

@@ -1,18 +1,20 @@
 using Introserv.BuildingBlocks.Messaging;
 using Introserv.Orders.Contracts;
 using Introserv.Orders.Features.Balance;
+using Introserv.Orders.Features.PlaceOrder;
 
 namespace Introserv.Orders.Features.Renewal;
 
 // A renewal's charge: a paid invoice for the period at the plan's current price, the span extended, the events.
 public static class RenewalCharge
 {
-    // An unpaid renewal invoice for the order's period at the plan's current price (an order that fell due without
-    // being renewed).
+    // An unpaid renewal invoice for the order's period at the plan's current price, taxed as decided (an order that
+    // fell due without being renewed).
     public static Invoice Issue(
-        OrdersDbContext db, TimeProvider clock, Order order, Plan plan, PlanPeriod period, DateTimeOffset now)
+        OrdersDbContext db, TimeProvider clock, Order order, Plan plan, PlanPeriod period, TaxDecision tax,
+        DateTimeOffset now)
     {
-        var invoice = NewInvoice(order, plan, period, now);
+        var invoice = NewInvoice(order, plan, period, tax, now);
         db.Invoices.Add(invoice);
         db.AddInvoiceEvents(invoice, number => db.AddIntegrationEvent(new InvoiceIssued(
             Guid.CreateVersion7(), now, order.AccountId, invoice.Id, order.Id, invoice.Kind, invoice.Amount,
@@ -22,11 +24,11 @@ public static class RenewalCharge
 
     // Inside a transaction with the order locked; null (and nothing written) when the balance does not cover it.
     public static async Task<Invoice?> ChargeAsync(
-        OrdersDbContext db, Ledger ledger, TimeProvider clock, Order order, Plan plan, PlanPeriod period, string note,
-        CancellationToken cancellationToken)
+        OrdersDbContext db, Ledger ledger, TimeProvider clock, Order order, Plan plan, PlanPeriod period,
+        TaxDecision tax, string note, CancellationToken cancellationToken)
     {
         var now = clock.Now();
-        var invoice = NewInvoice(order, plan, period, now);
+        var invoice = NewInvoice(order, plan, period, tax, now);
         if (!await PayAsync(db, ledger, clock, order, invoice, period.Months, note, cancellationToken))
         {
             return null;
@@ -61,7 +63,8 @@ public static class RenewalCharge
         invoice.Status = InvoiceStatuses.Paid;
         invoice.PaidAt = now;
         PaidTerm.Extend(
-            order, months, invoice.Amount, await db.RefundsUnusedDaysAsync(order.PlanId, cancellationToken), now);
+            order, months, invoice.NetAmount, OrderPlacement.TaxOf(invoice),
+            await db.RefundsUnusedDaysAsync(order.PlanId, cancellationToken), now);
         db.Move(order, OrderTrigger.Renewed, now, $"{note} for {months} month(s)");
         db.AddInvoiceEvents(invoice, number => db.AddIntegrationEvent(new InvoicePaid(
             Guid.CreateVersion7(), now, order.AccountId, invoice.Id, order.Id, invoice.Amount, invoice.Currency,
@@ -72,11 +75,11 @@ public static class RenewalCharge
         return true;
     }
 
-    private static Invoice NewInvoice(Order order, Plan plan, PlanPeriod period, DateTimeOffset now) => new()
+    private static Invoice NewInvoice(
+        Order order, Plan plan, PlanPeriod period, TaxDecision tax, DateTimeOffset now) => new Invoice
     {
         Id = Guid.CreateVersion7(), AccountId = order.AccountId, OrderId = order.Id, Kind = InvoiceKinds.Renewal,
-        Description = $"{plan.Name}, renewal for {period.Months} month(s)",
-        Amount = Pricing.PeriodPrice(plan, period), Currency = plan.Currency,
+        Description = $"{plan.Name}, renewal for {period.Months} month(s)", Currency = plan.Currency,
         Status = InvoiceStatuses.Unpaid, IssuedAt = now,
-    };
+    }.Taxed(Pricing.PeriodPrice(plan, period), tax);
 }

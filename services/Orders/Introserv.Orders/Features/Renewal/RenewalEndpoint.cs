@@ -53,6 +53,7 @@ public static class RenewalEndpoint
             return FieldError.Result("periodMonths", OrderRules.PeriodMessage(plan));
         }
 
+        TaxDecision? tax = null;
         return await keyed.RunAsync(new KeyedRequest(accountId, idempotencyKey, "renew",
             Idempotency.HashOf(new { id, request.PeriodMonths }), KeyRequired: true), async ct =>
         {
@@ -62,15 +63,18 @@ public static class RenewalEndpoint
                 return KeyedOutcome.Refused(NotRenewable(tracked?.Status));
             }
 
-            var invoice = await RenewalCharge.ChargeAsync(db, ledger, clock, tracked, plan, period, "Renewed", ct);
+            var invoice = await RenewalCharge.ChargeAsync(
+                db, ledger, clock, tracked, plan, period, tax!, "Renewed", ct);
             return invoice is null
                 ? KeyedOutcome.Refused(OrdersProblems.NotCovered("the renewal"))
                 : KeyedOutcome.Done(
                     StatusCodes.Status200OK, () => OrderActions.View(tracked, clock.Now(), invoice: invoice));
         }, cancellationToken, prepare: async ct =>
-            await placement.PaymentBlockersAsync(accountId, ct) is { Count: > 0 } blocked
-                ? OrdersProblems.Blocked(blocked)
-                : null);
+        {
+            var billing = await placement.BillingAsync(accountId, ct);
+            tax = billing.Tax;
+            return billing.Blockers is { Count: > 0 } blocked ? OrdersProblems.Blocked(blocked) : null;
+        });
     }
 
     private static ProblemHttpResult NotRenewable(string? status) =>
