@@ -107,4 +107,97 @@ public sealed class TopUpThroughGatewayTests(StackFixture stack)
         var after = await api.GetFromJsonAsync<JsonElement>("/api/balance");
         Assert.True(after.GetProperty("balance").GetDecimal() < 40m);
     }
+
+    // Each tax case end to end: a customer tops up at payments-dev, orders VPS S (9.90 net) with its fields, pays
+    // the gross amount from the balance and downloads the invoice PDF, all through the gateway.
+    [Theory]
+    [InlineData("BG", false, "domestic", 1.98)]
+    [InlineData("DE", false, "eu_consumer", 1.88)]
+    [InlineData("DE", true, "reverse_charge", 0.00)]
+    [InlineData("US", false, "outside_eu", 0.00)]
+    public async Task Each_tax_case_tops_up_orders_pays_gross_and_downloads_the_invoice(
+        string country, bool company, string rule, double tax)
+    {
+        var login = $"tax.{Guid.NewGuid():N}"[..20];
+        await stack.RegisterAsync(login, Password, "Erika", "Muster");
+        using var api = stack.Api((await stack.NewBrowser().SignInAsync(login, Password)).AccessToken);
+        var (profile, _) = await StackFixture.WaitForProfileAsync(api);
+        var accountId = profile.GetProperty("accountId").GetGuid();
+        var details = company
+            ? new { name = "Muster GmbH", registrationNumber = "HRB 4711", vatId = "123456789" }
+            : null;
+        using (var saved = await api.PutAsJsonAsync("/api/profile", new
+        {
+            firstName = "Erika", lastName = "Muster", city = "Springfield", address = "1 Main Street", country,
+            profileType = company ? "company" : "individual",
+            company = details,
+            postalAddress = new
+            {
+                recipient = "Erika Muster", street = "1 Main Street", city = "Springfield", postalCode = "4000",
+                country,
+            },
+            version = profile.GetProperty("version").GetInt32(),
+        }))
+        {
+            Assert.Equal(HttpStatusCode.OK, saved.StatusCode);
+        }
+
+        if (company)
+        {
+            using var staff = stack.Api(
+                (await stack.NewBrowser().SignInAsync("support", "local-support-only-2026")).AccessToken);
+            using var approved = await staff.PostAsJsonAsync(
+                $"/api/staff/profiles/{accountId}/company-verification",
+                new { decision = "approved", reason = "Registry and VAT number checked" });
+            Assert.Equal(HttpStatusCode.OK, approved.StatusCode);
+        }
+
+        // Top up 40.00 by card: the provider's checkout, approved.
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/balance/top-ups")
+        {
+            Content = JsonContent.Create(new { amount = 40m, currency = "EUR", method = "card" })
+        };
+        request.Headers.Add("Idempotency-Key", Guid.NewGuid().ToString());
+        using var created = await api.SendAsync(request);
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        var redirect = new Uri((await created.Content.ReadFromJsonAsync<JsonElement>())
+            .GetProperty("redirectUrl").GetString()!);
+        using var handler = new HttpClientHandler { AllowAutoRedirect = false };
+        using var browser = new HttpClient(handler);
+        using var decision = new FormUrlEncodedContent([new KeyValuePair<string, string>("decision", "approve")]);
+        using (var approved = await browser.PostAsync(redirect, decision))
+        {
+            Assert.Equal(HttpStatusCode.Redirect, approved.StatusCode);
+        }
+
+        // The plan as this customer sees it, then the order with its fields, paid gross.
+        var plans = await api.GetFromJsonAsync<JsonElement>("/api/plans");
+        var month = plans.EnumerateArray().Single(p => p.GetProperty("id").GetString() == "vps-s")
+            .GetProperty("periods")[0].GetProperty("tax");
+        var gross = 9.90m + (decimal)tax;
+        Assert.Equal((rule, gross), (month.GetProperty("rule").GetString(), month.GetProperty("gross").GetDecimal()));
+        using var order = new HttpRequestMessage(HttpMethod.Post, "/api/orders")
+        {
+            Content = JsonContent.Create(OrderForms.Body("vps-s", 1))
+        };
+        order.Headers.Add("Idempotency-Key", Guid.NewGuid().ToString());
+        using var placed = await api.SendAsync(order);
+        Assert.Equal(HttpStatusCode.Created, placed.StatusCode);
+        var placedOrder = await placed.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal("active", placedOrder.GetProperty("status").GetString());
+        var invoice = placedOrder.GetProperty("invoice");
+        var invoiceTax = invoice.GetProperty("tax");
+        Assert.Equal((9.90m, (decimal)tax, gross, rule),
+            (invoiceTax.GetProperty("net").GetDecimal(), invoiceTax.GetProperty("tax").GetDecimal(),
+                invoice.GetProperty("amount").GetDecimal(), invoiceTax.GetProperty("rule").GetString()));
+        Assert.Equal(40m - gross,
+            (await api.GetFromJsonAsync<JsonElement>("/api/balance")).GetProperty("balance").GetDecimal());
+
+        using var pdf = await api.GetAsync(new Uri(
+            $"/api/invoices/{invoice.GetProperty("id").GetGuid()}/pdf", UriKind.Relative));
+        Assert.Equal(HttpStatusCode.OK, pdf.StatusCode);
+        Assert.Equal("application/pdf", pdf.Content.Headers.ContentType?.MediaType);
+        Assert.StartsWith("%PDF-", System.Text.Encoding.ASCII.GetString(await pdf.Content.ReadAsByteArrayAsync()),
+            StringComparison.Ordinal);
+    }
 }

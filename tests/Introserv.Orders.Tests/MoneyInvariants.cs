@@ -103,7 +103,9 @@ public sealed class MoneyInvariants(OrdersServiceFactory factory, Guid accountId
             var order = Orders.Single(o => o.Id == invoice.OrderId);
             var plan = PlanCatalogue.Plans.Single(p => p.Id == order.PlanId);
             order.Paid += -entry.Amount;
-            var period = invoice.Kind == "new_order" ? -entry.Amount - plan.SetupFee : -entry.Amount;
+            // Gross: the setup fee (never refundable) with its VAT.
+            var setupFee = TaxRules.Apply(plan.SetupFee, invoice.TaxRate).Gross;
+            var period = invoice.Kind == "new_order" ? -entry.Amount - setupFee : -entry.Amount;
             order.RefundablePaid += plan.RefundsUnusedDays ? period : 0m;
         }
         else if (entry.Reason == "refund")

@@ -57,18 +57,20 @@ public sealed class MoneyPropertyTests(OrdersServiceFactory factory, ITestOutput
     [Fact]
     public async Task No_sequence_of_steps_breaks_the_money_invariants()
     {
+        // The customer's country picks the tax: none (US), BG's 20 % (domestic) or FI's 25.5 % (another EU country).
         await Gen.Select(
                 Gen.Frequency((1, Gen.Const(0m)), (1, Gen.Const(60m)), (3, Gen.Const(400m)), (3, Gen.Const(3000m))),
+                Gen.OneOf("US", "BG", "FI"),
                 StepGen.Array[4, 12])
             .SampleAsync(RunAsync, output.WriteLine, iter: 30, threads: 1,
-                print: s => $"balance {s.Item1}: {string.Join(" → ", s.Item2.Select(x => x.ToString()))}");
+                print: s => $"balance {s.Item1}, {s.Item2}: {string.Join(" → ", s.Item3.Select(x => x.ToString()))}");
         output.WriteLine(string.Join(Environment.NewLine,
             _seen.OrderBy(s => s.Key, StringComparer.Ordinal).Select(s => $"{s.Value,5} {s.Key}")));
     }
 
-    private async Task RunAsync(decimal balance, MoneyStep[] steps)
+    private async Task RunAsync(decimal balance, string country, MoneyStep[] steps)
     {
-        var accountId = await factory.PayingCustomerAsync(balance);
+        var accountId = await factory.PayingCustomerAsync(balance, country: country);
         using var http = factory.Customer(accountId);
         var model = new MoneyInvariants(factory, accountId);
         foreach (var step in steps)

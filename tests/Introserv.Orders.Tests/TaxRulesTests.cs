@@ -34,7 +34,8 @@ public sealed class TaxRulesTests
         options.Rates["FR"] = 5.5m;
         var settings = options.ToSettings();
 
-        TaxDecision Decide(string country, bool company) => TaxRules.Decide(settings, new TaxCustomer(country, company));
+        TaxDecision Decide(string country, bool company) =>
+            TaxRules.Decide(settings, new TaxCustomer(country, company));
         Assert.Equal(new TaxDecision("domestic", "DE", 19m), Decide("DE", true));
         Assert.Equal(new TaxDecision("eu_consumer", "FR", 5.5m), Decide("FR", true));
         Assert.Equal(new TaxDecision("country_rate", "CH", 8.1m), Decide("CH", false));

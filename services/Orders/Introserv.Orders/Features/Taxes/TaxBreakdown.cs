@@ -3,7 +3,8 @@ namespace Introserv.Orders.Features.Taxes;
 // An amount's VAT as the API shows it: net, rate (percent), tax and gross (net + tax, what is charged or credited),
 // the rule applied (domestic, eu_consumer, reverse_charge, outside_eu, country_rate, none) and the country whose
 // rate it is.
-public sealed record TaxBreakdown(decimal Net, decimal TaxRate, decimal Tax, decimal Gross, string Rule, string? Country)
+public sealed record TaxBreakdown(
+    decimal Net, decimal TaxRate, decimal Tax, decimal Gross, string Rule, string? Country)
 {
     public static TaxBreakdown Of(Taxed taxed, TaxDecision tax)
     {
