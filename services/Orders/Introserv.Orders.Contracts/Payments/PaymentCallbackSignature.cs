@@ -46,6 +46,9 @@ public static class PaymentCallbackSignature
             return false;
         }
 
+        // Each secret's MAC is computed once, whatever the number of values in the header (at most
+        // MaxHeaderLength / 67 of them).
+        List<byte[]>? expected = null;
         foreach (var part in signatureHeader.Split(' ', StringSplitOptions.RemoveEmptyEntries))
         {
             if (!part.StartsWith(Version + "=", StringComparison.Ordinal) || part.Length != Version.Length + 1 + 64)
@@ -63,10 +66,21 @@ public static class PaymentCallbackSignature
                 continue;
             }
 
-            foreach (var secret in secrets)
+            if (expected is null)
             {
-                if (!string.IsNullOrEmpty(secret)
-                    && CryptographicOperations.FixedTimeEquals(given, Mac(secret, timestamp, body)))
+                expected = [];
+                foreach (var secret in secrets)
+                {
+                    if (!string.IsNullOrEmpty(secret))
+                    {
+                        expected.Add(Mac(secret, timestamp, body));
+                    }
+                }
+            }
+
+            foreach (var mac in expected)
+            {
+                if (CryptographicOperations.FixedTimeEquals(given, mac))
                 {
                     return true;
                 }
