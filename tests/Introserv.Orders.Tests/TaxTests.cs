@@ -1,4 +1,5 @@
 using Introserv.BuildingBlocks.Messaging;
+using Introserv.Orders.Domain;
 
 namespace Introserv.Orders.Tests;
 
@@ -257,5 +258,73 @@ public sealed class TaxTests(OrdersServiceFactory factory) : IClassFixture<Order
         Assert.Equal(HttpStatusCode.OK, changed.StatusCode);
         Assert.Equal("pending", saved.GetProperty("company").GetProperty("verification").GetString());
         Assert.Equal("eu_consumer", RuleOf(after));
+    }
+
+    [Fact]
+    public async Task While_Profile_is_down_signed_in_prices_and_quotes_answer_503_and_public_prices_still_show()
+    {
+        var accountId = await factory.PayingCustomerAsync(50m, country: "DE");
+        using var http = factory.Customer(accountId);
+        using var anonymous = factory.Api(null);
+        var (_, order) = await OrdersServiceFactory.OrderAsync(
+            http, OrderForms.Body("vps-s", 1), Guid.NewGuid().ToString());
+        var orderId = order.GetProperty("id").GetGuid();
+
+        factory.ProfileDown = true;
+        try
+        {
+            // Twenty at once: each answers 503 with its code, none 500, and nothing is quoted.
+            var prices = await Task.WhenAll(Enumerable.Range(0, 20).Select(_ => http.GetAsync("/api/plans")));
+            var (quoted, quote) = await OrdersServiceFactory.PostAsync(
+                http, $"/api/orders/{orderId}/plan-change/quote", new { planId = "vps-m" });
+            using var publicPrices = await anonymous.GetAsync("/api/plans");
+
+            Assert.All(prices, p => Assert.Equal(HttpStatusCode.ServiceUnavailable, p.StatusCode));
+            foreach (var price in prices)
+            {
+                Assert.Equal("service_unavailable", Code(await price.Content.ReadFromJsonAsync<JsonElement>()));
+                price.Dispose();
+            }
+
+            Assert.Equal((HttpStatusCode.ServiceUnavailable, "service_unavailable"), (quoted, Code(quote)));
+            Assert.Equal(HttpStatusCode.OK, publicPrices.StatusCode);
+            Assert.Equal(0, await factory.QueryAsync(db => db.Quotes.CountAsync(q => q.OrderId == orderId)));
+        }
+        finally
+        {
+            factory.ProfileDown = false;
+        }
+    }
+
+    [Fact]
+    public async Task A_renewal_invoice_issued_while_Profile_is_down_follows_the_orders_last_charge()
+    {
+        var accountId = await factory.PayingCustomerAsync(50m, country: "BG");
+        using var http = factory.Customer(accountId);
+        var (_, order) = await OrdersServiceFactory.OrderAsync(
+            http, OrderForms.Body("vps-s", 1), Guid.NewGuid().ToString());
+        var orderId = order.GetProperty("id").GetGuid();
+
+        factory.ProfileDown = true;
+        try
+        {
+            factory.Clock.Advance(order.GetProperty("paidUntil").GetDateTimeOffset() - factory.Clock.GetUtcNow()
+                + TimeSpan.FromMinutes(1));
+            // The lifecycle job (every second here) marks the order overdue with an unpaid renewal invoice.
+            Assert.True(await Eventually.TrueAsync(async () => await factory.QueryAsync(db => db.Invoices.AnyAsync(
+                i => i.OrderId == orderId && i.Kind == InvoiceKinds.Renewal))));
+        }
+        finally
+        {
+            factory.ProfileDown = false;
+        }
+
+        var renewal = await factory.QueryAsync(db => db.Invoices.AsNoTracking()
+            .SingleAsync(i => i.OrderId == orderId && i.Kind == InvoiceKinds.Renewal));
+        Assert.Equal((9.90m, 20m, 1.98m, 11.88m, "domestic", "BG", InvoiceStatuses.Unpaid),
+            (renewal.NetAmount, renewal.TaxRate, renewal.TaxAmount, renewal.Amount, renewal.TaxRule,
+                renewal.TaxCountry, renewal.Status));
+        var overdue = await http.GetFromJsonAsync<JsonElement>($"/api/orders/{orderId}");
+        Assert.Equal("overdue", overdue.GetProperty("status").GetString());
     }
 }

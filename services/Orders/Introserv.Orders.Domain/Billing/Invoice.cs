@@ -56,6 +56,9 @@ public sealed class Invoice
 
     public DateTimeOffset? PaidAt { get; set; }
 
+    // The tax the invoice was charged with.
+    public TaxDecision ChargedTax() => new(TaxRule, TaxCountry ?? string.Empty, TaxRate);
+
     // Charges net taxed as decided: the invoice's net, rate, tax, rule and country, and its amount (gross).
     public Invoice Taxed(decimal net, TaxDecision tax)
     {

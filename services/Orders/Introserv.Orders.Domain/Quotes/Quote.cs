@@ -36,6 +36,11 @@ public sealed class Quote
     // The order's TaxRate after a plan change.
     public decimal NewTaxRate { get; set; }
 
+    // The quoted amount with its tax, and the tax decided for it.
+    public Taxed Taxed() => new(NetAmount, TaxRate, Amount - NetAmount);
+
+    public TaxDecision Tax() => new(TaxRule, TaxCountry ?? string.Empty, TaxRate);
+
     public required string Currency { get; set; }
 
     public int UnusedDays { get; set; }

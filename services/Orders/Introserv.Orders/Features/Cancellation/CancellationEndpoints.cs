@@ -156,7 +156,7 @@ public static class CancellationEndpoints
             order.CancellationRequestedAt = now;
             await EndAsync(
                 db, ledger, clock, order, OrderTrigger.CancelledNow, CancellationModes.Immediate,
-                new Taxed(quote!.NetAmount, quote.TaxRate, quote.Amount - quote.NetAmount), now, ct);
+                quote!.Taxed(), now, ct);
             return KeyedOutcome.Done(StatusCodes.Status200OK, OrderActions.View(order, now));
         }, cancellationToken);
     }

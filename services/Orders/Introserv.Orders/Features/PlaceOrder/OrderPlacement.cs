@@ -130,7 +130,8 @@ internal sealed class OrderPlacement(
         invoice.PaidAt = now;
         db.Move(order, OrderTrigger.Paid, now, $"Paid; address {address}");
         PaidTerm.Activate(
-            order, address, await db.RefundsUnusedDaysAsync(order.PlanId, cancellationToken), TaxOf(invoice), now);
+            order, address, await db.RefundsUnusedDaysAsync(order.PlanId, cancellationToken), invoice.ChargedTax(),
+            now);
         db.AddInvoiceEvents(invoice, number => db.AddIntegrationEvent(new InvoicePaid(
             Guid.CreateVersion7(), now, order.AccountId, invoice.Id, order.Id, invoice.Amount, invoice.Currency,
             number), clock));
@@ -139,8 +140,4 @@ internal sealed class OrderPlacement(
             order.Number, OrderActions.PlanNameOf(order.PlanId)), clock);
         return PaymentResult.Paid;
     }
-
-    // The tax an invoice was charged with.
-    public static TaxDecision TaxOf(Invoice invoice) =>
-        new(invoice.TaxRule, invoice.TaxCountry ?? string.Empty, invoice.TaxRate);
 }

@@ -186,7 +186,7 @@ public static class PlanChangeEndpoints
                     Id = Guid.CreateVersion7(), AccountId = accountId, OrderId = order.Id, Kind = InvoiceKinds.Upgrade,
                     Description = $"Plan change to {target.Name}, {quote.UnusedDays} day(s)",
                     Currency = quote.Currency, Status = InvoiceStatuses.Paid, IssuedAt = now, PaidAt = now,
-                }.Taxed(quote.NetAmount, new TaxDecision(quote.TaxRule, quote.TaxCountry ?? "", quote.TaxRate));
+                }.Taxed(quote.NetAmount, quote.Tax());
                 var charged = await ledger.PostAsync(accountId, new Posting(
                     -quote.Amount, quote.Currency, LedgerRules.PlanChange, LedgerRules.InvoiceReference,
                     invoice.Id.ToString("D")), ct);
@@ -212,7 +212,7 @@ public static class PlanChangeEndpoints
             {
                 await Refunds.CreditAsync(
                     db, ledger, clock, order,
-                    new Taxed(-quote.NetAmount, quote.TaxRate, quote.NetAmount - quote.Amount), LedgerRules.PlanChange,
+                    new Taxed(-quote.NetAmount, quote.TaxRate, -quote.Taxed().Tax), LedgerRules.PlanChange,
                     $"Downgrade to {target.Name}, {quote.UnusedDays} unused day(s)", ct);
             }
 

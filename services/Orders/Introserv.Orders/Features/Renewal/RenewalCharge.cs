@@ -1,7 +1,6 @@
 using Introserv.BuildingBlocks.Messaging;
 using Introserv.Orders.Contracts;
 using Introserv.Orders.Features.Balance;
-using Introserv.Orders.Features.PlaceOrder;
 
 namespace Introserv.Orders.Features.Renewal;
 
@@ -63,7 +62,7 @@ public static class RenewalCharge
         invoice.Status = InvoiceStatuses.Paid;
         invoice.PaidAt = now;
         PaidTerm.Extend(
-            order, months, invoice.NetAmount, OrderPlacement.TaxOf(invoice),
+            order, months, invoice.NetAmount, invoice.ChargedTax(),
             await db.RefundsUnusedDaysAsync(order.PlanId, cancellationToken), now);
         db.Move(order, OrderTrigger.Renewed, now, $"{note} for {months} month(s)");
         db.AddInvoiceEvents(invoice, number => db.AddIntegrationEvent(new InvoicePaid(

@@ -25,8 +25,6 @@ public sealed record TaxBreakdown(
     public static TaxBreakdown Of(Quote quote)
     {
         ArgumentNullException.ThrowIfNull(quote);
-        return new TaxBreakdown(
-            quote.NetAmount, quote.TaxRate, quote.Amount - quote.NetAmount, quote.Amount, quote.TaxRule,
-            quote.TaxCountry);
+        return Of(quote.Taxed(), quote.Tax());
     }
 }
