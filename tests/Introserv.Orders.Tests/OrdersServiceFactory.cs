@@ -1,3 +1,4 @@
+using System.Net.Sockets;
 using Introserv.BuildingBlocks.Data;
 using Introserv.BuildingBlocks.Hosting;
 using Introserv.Orders.Data;
@@ -23,8 +24,11 @@ public sealed class OrdersServiceFactory() : ServiceFactory<Program>(ResourceNam
     public bool ProfileDown { get; set; }
 
     // The payment provider behind the methods card (every country), sepa (BG and DE) and wire (US only); the method
-    // offline is served by a provider nobody listens for.
+    // offline is served by a provider nobody listens for, and silent (JP only) by one that takes connections and
+    // never answers (so a top-up waits for it until its timeout).
     public FakePaymentProvider Payments { get; private set; } = null!;
+
+    private readonly TcpListener _silentProvider = new(IPAddress.Loopback, 0);
 
     // The plans come with the migrations; the address pool is seeded again after a reset (IDatabaseSeed).
     protected override IReadOnlyCollection<string> KeptTables => ["plans", "plan_periods"];
@@ -36,7 +40,8 @@ public sealed class OrdersServiceFactory() : ServiceFactory<Program>(ResourceNam
         builder.UseSetting("Orders:Lifecycle:Interval", "00:00:01");
         builder.UseSetting("Orders:AddressPool:Seed:0", "203.0.113.10-203.0.113.250");
         builder.UseSetting("Orders:AddressPool:Seed:1", "198.51.100.10-198.51.100.250");
-        foreach (var (key, value) in PaymentSettings(Payments.Address))
+        var silent = new Uri($"http://127.0.0.1:{((IPEndPoint)_silentProvider.LocalEndpoint).Port}/");
+        foreach (var (key, value) in PaymentSettings(Payments.Address, silent))
         {
             builder.UseSetting(key, value);
         }
@@ -153,7 +158,7 @@ public sealed class OrdersServiceFactory() : ServiceFactory<Program>(ResourceNam
         Assert.Equal(balance, sum);
     }
 
-    public static IEnumerable<(string Key, string Value)> PaymentSettings(Uri provider)
+    public static IEnumerable<(string Key, string Value)> PaymentSettings(Uri provider, Uri silentProvider)
     {
         const string payments = "Orders:Payments";
         yield return ($"{payments}:CallbackBaseUrl", "http://localhost/");
@@ -177,11 +182,18 @@ public sealed class OrdersServiceFactory() : ServiceFactory<Program>(ResourceNam
         yield return ($"{payments}:Methods:wire:Countries:0", "US");
         yield return ($"{payments}:Methods:offline:Name", "Offline");
         yield return ($"{payments}:Methods:offline:Provider", "offline");
+        yield return ($"{payments}:Providers:silent:BaseUrl", silentProvider.ToString());
+        yield return ($"{payments}:Providers:silent:CallbackSecrets:0", "silent-provider-secret-0123456789");
+        yield return ($"{payments}:Providers:silent:Timeout", "00:00:03");
+        yield return ($"{payments}:Methods:silent:Name", "Silent");
+        yield return ($"{payments}:Methods:silent:Provider", "silent");
+        yield return ($"{payments}:Methods:silent:Countries:0", "JP");
     }
 
     public override async Task InitializeAsync()
     {
         Payments = await FakePaymentProvider.StartAsync(() => Server.CreateHandler(), Clock);
+        _silentProvider.Start();
         await Profile.InitializeAsync();
         await base.InitializeAsync();
     }
@@ -190,6 +202,7 @@ public sealed class OrdersServiceFactory() : ServiceFactory<Program>(ResourceNam
     {
         await ((IAsyncLifetime)Profile).DisposeAsync();
         await Payments.DisposeAsync();
+        _silentProvider.Stop();
     }
 
     private sealed class ProfileLink(OrdersServiceFactory factory) : DelegatingHandler

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Globalization;
 using System.Net.Http.Headers;
 using System.Text;
@@ -403,6 +404,50 @@ public sealed class TopUpTests(OrdersServiceFactory factory) : IClassFixture<Ord
 
         Assert.Equal(0, await factory.QueryAsync(db => db.TopUps.CountAsync()));
         Assert.DoesNotContain(factory.Payments.Book.List(), p => p.Amount == 10m);
+    }
+
+    // Sessions of the service's database that have sat in an open transaction for more than half a second.
+    private async Task<int> WaitingTransactionsAsync() =>
+        await factory.QueryAsync(db => db.Database.SqlQueryRaw<int>(
+            """
+            SELECT count(*)::int AS "Value" FROM pg_stat_activity
+            WHERE datname = current_database() AND state LIKE 'idle in transaction%'
+              AND now() - state_change > interval '500 milliseconds'
+            """).SingleAsync());
+
+    [Fact]
+    public async Task A_provider_that_never_answers_holds_no_database_transaction_and_no_other_top_up()
+    {
+        var accountId = await factory.PayingCustomerAsync(0m, country: "JP");
+        using var http = factory.Customer(accountId);
+        var silent = new { amount = 10m, currency = "EUR", method = "silent" };
+        var keys = Enumerable.Range(0, 5).Select(_ => Guid.NewGuid().ToString()).ToList();
+
+        // Five top-ups wait for a provider that takes the connection and never answers (3 seconds' timeout).
+        var waiting = keys.Select(key => TopUpAsync(http, silent, key)).ToList();
+        var most = 0;
+        var sampled = Stopwatch.StartNew();
+        while (sampled.Elapsed < TimeSpan.FromSeconds(2))
+        {
+            most = Math.Max(most, await WaitingTransactionsAsync());
+            await Task.Delay(100);
+        }
+
+        var stillWaiting = waiting.Count(t => !t.IsCompleted);
+        // Meanwhile a top-up by card is created at once.
+        var card = await TopUpAsync(
+            http, new { amount = 10m, currency = "EUR", method = "card" }, Guid.NewGuid().ToString());
+        Assert.Equal(HttpStatusCode.Created, card.Status);
+        var answers = await Task.WhenAll(waiting);
+
+        Assert.True(stillWaiting > 0, "The provider answered before the transactions were sampled.");
+        Assert.Equal(0, most);
+        Assert.All(answers, a => Assert.Equal(
+            (HttpStatusCode.ServiceUnavailable, "payment_provider_unavailable"), (a.Status, Code(a.Body))));
+        Assert.Equal(1, await factory.QueryAsync(db => db.TopUps.CountAsync(t => t.AccountId == accountId)));
+        // The keys were released: the same request may be tried again (and meets the same provider outage).
+        var again = await TopUpAsync(http, silent, keys[0]);
+        Assert.Equal("payment_provider_unavailable", Code(again.Body));
     }
 
     [Fact]

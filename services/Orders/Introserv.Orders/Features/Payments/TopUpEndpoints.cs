@@ -135,6 +135,9 @@ public static class TopUpEndpoints
 
         var accountId = user.AccountId();
         var hash = Idempotency.HashOf(new { amount, request.Currency, request.Method });
+        var id = IdFor(accountId, idempotencyKey ?? "", hash);
+        var expiresAt = clock.Now() + settings.Lifetime;
+        ProviderPayment? payment = null;
         try
         {
             return await keyed.RunAsync(
@@ -142,7 +145,6 @@ public static class TopUpEndpoints
                 async ct =>
                 {
                     var now = clock.Now();
-                    var id = IdFor(accountId, idempotencyKey!, hash);
                     // The same key and request again after the key's 24 hours: the top-up it made.
                     if (await db.TopUps.AsNoTracking().FirstOrDefaultAsync(t => t.Id == id, ct) is { } existing)
                     {
@@ -150,23 +152,8 @@ public static class TopUpEndpoints
                             StatusCodes.Status201Created, View(existing, now), $"/api/balance/top-ups/{id}");
                     }
 
-                    var expiresAt = now + settings.Lifetime;
-                    ProviderPayment payment;
-                    try
-                    {
-                        payment = await providers.CreatePaymentAsync(method.Provider!, new ProviderPaymentRequest(
-                            id, amount, PlanCatalogue.Currency, request.Method!, $"Balance top-up {id:N}",
-                            settings.ReturnUrl!,
-                            new Uri(settings.CallbackBaseUrl!, $"api/payments/callbacks/{method.Provider}"),
-                            expiresAt), ct);
-                    }
-                    catch (PaymentProviderException)
-                    {
-                        return KeyedOutcome.Refused(OrdersProblems.PaymentProviderUnavailable.Result(
-                            $"{method.Name} cannot take payments right now; nothing was charged. Try again " +
-                            "shortly or choose another method."));
-                    }
-
+                    var created = payment ?? throw new InvalidOperationException(
+                        $"Top-up {id} has no payment at its provider.");
                     var topUp = new TopUp
                     {
                         Id = id,
@@ -175,8 +162,8 @@ public static class TopUpEndpoints
                         Currency = PlanCatalogue.Currency,
                         Method = request.Method!,
                         Provider = method.Provider!,
-                        ProviderPaymentId = payment.PaymentId,
-                        RedirectUrl = payment.RedirectUrl.ToString(),
+                        ProviderPaymentId = created.PaymentId,
+                        RedirectUrl = created.RedirectUrl.ToString(),
                         Status = TopUpStatuses.Pending,
                         CreatedAt = now,
                         ExpiresAt = expiresAt,
@@ -186,6 +173,9 @@ public static class TopUpEndpoints
                         StatusCodes.Status201Created, View(topUp, now), $"/api/balance/top-ups/{id}");
                 },
                 cancellationToken,
+                // The provider is asked here, before the key's transaction: no database transaction or connection
+                // waits on a provider, however slow it is. A payment whose top-up then fails to commit is met again
+                // by the retry, which asks for the same reference.
                 prepare: async ct =>
                 {
                     var profile = await billing.GetBillingProfileAsync(
@@ -195,10 +185,32 @@ public static class TopUpEndpoints
                         return OrdersProblems.Blocked([.. profile.Reasons.Select(r => $"payment_blocked_{r}")]);
                     }
 
-                    return method.OffersTo(profile.Country)
-                        ? null
-                        : OrdersProblems.PaymentMethodUnavailable.Result(
+                    if (!method.OffersTo(profile.Country))
+                    {
+                        return OrdersProblems.PaymentMethodUnavailable.Result(
                             $"{method.Name} is not offered in the profile's country; see GET /api/payment-methods.");
+                    }
+
+                    if (await db.TopUps.AsNoTracking().AnyAsync(t => t.Id == id, ct))
+                    {
+                        return null;
+                    }
+
+                    try
+                    {
+                        payment = await providers.CreatePaymentAsync(method.Provider!, new ProviderPaymentRequest(
+                            id, amount, PlanCatalogue.Currency, request.Method!, $"Balance top-up {id:N}",
+                            settings.ReturnUrl!,
+                            new Uri(settings.CallbackBaseUrl!, $"api/payments/callbacks/{method.Provider}"),
+                            expiresAt), ct);
+                        return null;
+                    }
+                    catch (PaymentProviderException)
+                    {
+                        return OrdersProblems.PaymentProviderUnavailable.Result(
+                            $"{method.Name} cannot take payments right now; nothing was charged. Try again " +
+                            "shortly or choose another method.");
+                    }
                 });
         }
         catch (RpcException)
