@@ -64,8 +64,14 @@ public sealed class GatewayRouteTableTests
         {
             var policy = route.Value.GetProperty("AuthorizationPolicy").GetString();
             Assert.Contains(policy, new[] { "anonymous", "default" });
-            Assert.Contains(route.Value.GetProperty("RateLimiterPolicy").GetString(), new[] { "anonymous", "api" });
+            Assert.Contains(
+                route.Value.GetProperty("RateLimiterPolicy").GetString(), new[] { "anonymous", "api", "callbacks" });
         }
+
+        // Payment providers' callbacks, and only they, have a budget of their own.
+        Assert.Equal(
+            ["payment-callbacks"],
+            routes.Where(r => r.Value.GetProperty("RateLimiterPolicy").GetString() == "callbacks").Select(r => r.Name));
 
         var anonymous = routes.Where(r => r.Value.GetProperty("AuthorizationPolicy").GetString() == "anonymous")
             .Select(r => r.Name)

@@ -11,6 +11,8 @@ public sealed class SharedRateLimitTests : IAsyncLifetime, IDisposable
 {
     private const int Limit = 10;
 
+    private const int CallbackLimit = 15;
+
     private readonly RecordingUpstream _upstream = new();
     private readonly WebApplicationFactory<Program> _root = new();
     private readonly List<WebApplicationFactory<Program>> _gateways = [];
@@ -37,9 +39,13 @@ public sealed class SharedRateLimitTests : IAsyncLifetime, IDisposable
         {
             TestGateway.Configure(builder, redis, _upstream.Address);
             builder.UseSetting("RateLimits:KeyPrefix", prefix);
+            // Orders' routes (the payment callbacks) go to the recording upstream too.
+            builder.UseSetting("services:orders:http:0", _upstream.Address.ToString());
             builder.UseSetting("RateLimits:anonymous:PermitLimit", Limit.ToString(CultureInfo.InvariantCulture));
             // A window that does not end during the test.
             builder.UseSetting("RateLimits:anonymous:Window", "01:00:00");
+            builder.UseSetting("RateLimits:callbacks:PermitLimit", CallbackLimit.ToString(CultureInfo.InvariantCulture));
+            builder.UseSetting("RateLimits:callbacks:Window", "01:00:00");
         });
         _gateways.Add(factory);
         return factory;
@@ -74,6 +80,41 @@ public sealed class SharedRateLimitTests : IAsyncLifetime, IDisposable
         // Another client has its own count, at both replicas.
         Assert.Equal(StatusCodes.Status200OK, await CountriesAsync(first, "203.0.113.51"));
         Assert.Equal(StatusCodes.Status200OK, await CountriesAsync(second, "203.0.113.51"));
+    }
+
+    // A payment provider's callback (anonymous, proxied to the recording upstream) from a client address.
+    private static async Task<int> CallbackAsync(WebApplicationFactory<Program> gateway, string from)
+    {
+        var context = await gateway.Server.SendAsync(c =>
+        {
+            c.Request.Method = HttpMethods.Post;
+            c.Request.Path = "/api/payments/callbacks/dev";
+            c.Connection.RemoteIpAddress = IPAddress.Parse(from);
+        });
+        return context.Response.StatusCode;
+    }
+
+    [Fact]
+    public async Task Payment_callbacks_and_the_sign_in_routes_have_separate_budgets_per_address()
+    {
+        var gateway = Gateway(LocalInfra.Current.Redis, $"test-{Guid.NewGuid():N}:");
+        const string client = "203.0.113.70";
+
+        // The anonymous budget of the address is spent ...
+        var anonymous = await Task.WhenAll(
+            Enumerable.Range(0, Limit + 3).Select(_ => CountriesAsync(gateway, client)));
+        Assert.Equal(Limit, anonymous.Count(s => s == StatusCodes.Status200OK));
+
+        // ... and the provider at that address still has its own, which runs out in turn ...
+        var callbacks = await Task.WhenAll(
+            Enumerable.Range(0, CallbackLimit + 5).Select(_ => CallbackAsync(gateway, client)));
+        Assert.Equal(CallbackLimit, callbacks.Count(s => s == StatusCodes.Status200OK));
+        Assert.Equal(5, callbacks.Count(s => s == StatusCodes.Status429TooManyRequests));
+
+        // ... without giving the sign-in routes anything back; another address has both budgets whole.
+        Assert.Equal(StatusCodes.Status429TooManyRequests, await CountriesAsync(gateway, client));
+        Assert.Equal(StatusCodes.Status200OK, await CallbackAsync(gateway, "203.0.113.71"));
+        Assert.Equal(StatusCodes.Status200OK, await CountriesAsync(gateway, "203.0.113.71"));
     }
 
     [Fact]

@@ -22,12 +22,18 @@ public static class EdgePolicies
     // Per account (per address when there is no token): everything else.
     public const string ApiPolicy = "api";
 
+    // Per client address, counted apart from the sign-in pages: payment providers' signed callbacks. A provider
+    // sends from a few addresses in bursts (a batch of settlements, retries after an outage), so it neither eats
+    // the anonymous budget of the customers behind the same address nor is throttled by it.
+    public const string CallbacksPolicy = "callbacks";
+
     public const string CorsSection = "Cors";
 
     public static IHostApplicationBuilder AddEdgePolicies(this IHostApplicationBuilder builder)
     {
         var anonymous = Read(builder.Configuration, AnonymousPolicy, 120);
         var api = Read(builder.Configuration, ApiPolicy, 600);
+        var callbacks = Read(builder.Configuration, CallbacksPolicy, 1200);
         // Counted in Redis across the replicas (SharedRateLimits); a replica counts alone while Redis is down.
         builder.Services.AddSingleton(services => new SharedRateLimits(
             services.GetRequiredService<StackExchange.Redis.IConnectionMultiplexer>(),
@@ -46,6 +52,8 @@ public static class EdgePolicies
                     ? $"account:{account}"
                     : $"ip:{context.ClientAddress()}",
                 api));
+            options.AddPolicy(CallbacksPolicy, context => Partition(
+                context, CallbacksPolicy, $"ip:{context.ClientAddress()}", callbacks));
             options.OnRejected = async (rejected, cancellationToken) =>
             {
                 var retryAfter = rejected.Lease.TryGetMetadata(MetadataName.RetryAfter, out var after)
