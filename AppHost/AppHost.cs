@@ -170,6 +170,12 @@ if (builder.ExecutionContext.IsRunMode)
 
 // Where links in mails point: the front end's development server.
 notifications.WithEnvironment("Notifications__PanelUrl", panelUrl);
+// Invoice mails link to the invoice's PDF through the gateway, signed by Orders with a key kept for local runs.
+var invoiceLinkKey = builder.AddParameter(
+    "invoice-link-key", DevelopmentKeys.EnsureSecret("invoice-link-key"), secret: true);
+orders
+    .WithEnvironment("Orders__InvoiceLinks__PublicBaseUrl", publicIssuer)
+    .WithEnvironment("Orders__InvoiceLinks__SigningKeys__0", invoiceLinkKey);
 // Reset links open Identity's own page through the gateway, where the sign-in page is.
 notifications.WithEnvironment("Notifications__AccountPagesUrl", publicIssuer);
 

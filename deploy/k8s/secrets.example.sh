@@ -37,6 +37,9 @@
 #   orders-payments           api-key, callback-secret, previous-callback-secret: the payment provider's API key
 #                             and callback secrets, only when PAYMENTS_API_KEY and PAYMENTS_CALLBACK_SECRET are set
 #                             (PAYMENTS_PREVIOUS_CALLBACK_SECRET while rotating)
+#   orders-invoice-links      signing-key (random unless INVOICE_LINK_KEY is given, 32+ characters) and
+#                             previous-signing-key (INVOICE_LINK_PREVIOUS_KEY while rotating; empty otherwise): the
+#                             keys invoice mails' PDF links are signed with
 #   introserv-tls             the Ingress certificate: only when TLS_CERT_FILE and TLS_KEY_FILE are set
 #                             (the dev overlay's Ingress uses introserv-dev-tls; cert-manager can provide either)
 #
@@ -244,6 +247,12 @@ if [ -n "${PAYMENTS_API_KEY:-}" ]; then
     --from-literal=api-key="$PAYMENTS_API_KEY" --from-literal=callback-secret="$PAYMENTS_CALLBACK_SECRET" \
     --from-literal=previous-callback-secret="${PAYMENTS_PREVIOUS_CALLBACK_SECRET:-}"
 fi
+
+invoice_link_key="${INVOICE_LINK_KEY:-$(random_hex 32)}"
+[ "${#invoice_link_key}" -ge 32 ] || die "INVOICE_LINK_KEY must be at least 32 characters"
+create orders-invoice-links generic \
+  --from-literal=signing-key="$invoice_link_key" \
+  --from-literal=previous-signing-key="${INVOICE_LINK_PREVIOUS_KEY:-}"
 
 if [ -n "${TLS_CERT_FILE:-}" ] && [ -n "${TLS_KEY_FILE:-}" ]; then
   tls_name=introserv-tls

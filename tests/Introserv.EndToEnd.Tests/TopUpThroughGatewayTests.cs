@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.RegularExpressions;
 using Aspire.Hosting.Testing;
 using Introserv.Orders.Contracts.Payments;
 
@@ -8,7 +9,7 @@ namespace Introserv.EndToEnd.Tests;
 // through the gateway, the provider's checkout page, its signed callback back through the gateway, and an order paid
 // from what arrived. Callbacks without the provider's signature are refused at the same address.
 [Collection(StackDefinition.Name)]
-public sealed class TopUpThroughGatewayTests(StackFixture stack)
+public sealed partial class TopUpThroughGatewayTests(StackFixture stack)
 {
     private const string Password = "amber tram 41 meadows";
 
@@ -199,5 +200,21 @@ public sealed class TopUpThroughGatewayTests(StackFixture stack)
         Assert.Equal("application/pdf", pdf.Content.Headers.ContentType?.MediaType);
         Assert.StartsWith("%PDF-", System.Text.Encoding.ASCII.GetString(await pdf.Content.ReadAsByteArrayAsync()),
             StringComparison.Ordinal);
+
+        // The invoice mail links to the same PDF, which opens through the gateway without a token.
+        using var mail = stack.App.CreateHttpClient(ResourceNames.MailDev, ResourceNames.HttpEndpoint);
+        var invoiceMail = await StackFixture.WaitForMailAsync(
+            mail, $"{login}@example.com", $"Invoice {invoice.GetProperty("number").GetString()}");
+        var link = InvoiceLinkPattern().Match(invoiceMail.GetProperty("text").GetString()!).Value;
+        Assert.Contains($"/api/invoice-links/{accountId:D}/", link, StringComparison.Ordinal);
+        using var reader = new HttpClient();
+        using var linked = await reader.GetAsync(new Uri(link));
+        Assert.Equal(HttpStatusCode.OK, linked.StatusCode);
+        Assert.Equal("application/pdf", linked.Content.Headers.ContentType?.MediaType);
+        Assert.StartsWith("%PDF-",
+            System.Text.Encoding.ASCII.GetString(await linked.Content.ReadAsByteArrayAsync()), StringComparison.Ordinal);
     }
+
+    [GeneratedRegex(@"https?://\S+/api/invoice-links/\S+")]
+    private static partial Regex InvoiceLinkPattern();
 }

@@ -78,8 +78,8 @@ public sealed class GatewayRouteTableTests
             .Order()
             .ToList();
         Assert.Equal(
-            ["accounts", "countries", "login-pages", "oidc-connect", "oidc-well-known", "openapi-identity",
-                "openapi-notifications", "openapi-orders", "openapi-profile", "openapi-verification",
+            ["accounts", "countries", "invoice-links", "login-pages", "oidc-connect", "oidc-well-known",
+                "openapi-identity", "openapi-notifications", "openapi-orders", "openapi-profile", "openapi-verification",
                 "payment-callbacks", "plans"],
             anonymous);
     }

@@ -239,6 +239,34 @@ public sealed class NotificationTests(NotificationsServiceFactory factory)
     }
 
     [Fact]
+    public async Task The_invoice_mail_links_to_the_invoices_pdf_and_says_until_when_and_only_to_a_web_address()
+    {
+        var (accountId, _) = await RegisterAsync();
+        using var http = factory.Customer(accountId);
+        var orders = $"links{accountId:N}@example.com";
+        await PutSettingsAsync(http, new { invoicesOrders = orders });
+        var until = new DateTimeOffset(2027, 1, 4, 9, 30, 0, TimeSpan.Zero);
+        var link = $"https://billing.test/api/invoice-links/{accountId:D}/{Guid.NewGuid():D}/pdf" +
+            $"?expires={until.ToUnixTimeSeconds()}&signature=c2lnbmF0dXJl";
+
+        await factory.PublishAsync(new InvoiceIssued(
+            Guid.NewGuid(), DateTimeOffset.UtcNow, accountId, Guid.NewGuid(), Guid.NewGuid(), "new_order", 11.88m,
+            "EUR", "2026-000101", link));
+        await factory.PublishAsync(new InvoiceIssued(
+            Guid.NewGuid(), DateTimeOffset.UtcNow, accountId, Guid.NewGuid(), Guid.NewGuid(), "new_order", 11.88m,
+            "EUR", "2026-000102", "javascript:alert(1)"));
+        var mails = await factory.MailsToAsync(orders, 2);
+
+        var linked = Assert.Single(mails, m => m.Subject == "Invoice 2026-000101");
+        Assert.Contains(link, linked.Text, StringComparison.Ordinal);
+        Assert.Contains("The link works until 2027-01-04", linked.Text, StringComparison.Ordinal);
+        Assert.Contains($"href=\"{System.Net.WebUtility.HtmlEncode(link)}\"", linked.Html, StringComparison.Ordinal);
+        var unlinked = Assert.Single(mails, m => m.Subject == "Invoice 2026-000102");
+        Assert.DoesNotContain("javascript", unlinked.Text, StringComparison.Ordinal);
+        Assert.DoesNotContain("href", unlinked.Html, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Plan_changes_cancellations_refunds_and_the_lifecycle_are_mailed_to_the_orders_address()
     {
         var (accountId, _) = await RegisterAsync();

@@ -30,6 +30,10 @@ public sealed class OrdersServiceFactory() : ServiceFactory<Program>(ResourceNam
 
     private readonly TcpListener _silentProvider = new(IPAddress.Loopback, 0);
 
+    public const string InvoiceLinkBase = "https://billing.test/";
+    public const string InvoiceLinkKey = "invoice-link-key-for-tests-0123456789";
+    public const string RetiredInvoiceLinkKey = "invoice-link-key-retired-0123456789";
+
     // The plans come with the migrations; the address pool is seeded again after a reset (IDatabaseSeed).
     protected override IReadOnlyCollection<string> KeptTables => ["plans", "plan_periods"];
 
@@ -40,6 +44,10 @@ public sealed class OrdersServiceFactory() : ServiceFactory<Program>(ResourceNam
         builder.UseSetting("Orders:Lifecycle:Interval", "00:00:01");
         builder.UseSetting("Orders:AddressPool:Seed:0", "203.0.113.10-203.0.113.250");
         builder.UseSetting("Orders:AddressPool:Seed:1", "198.51.100.10-198.51.100.250");
+        // Invoice mails link to their PDFs through the gateway's address, as in every configured deployment.
+        builder.UseSetting("Orders:InvoiceLinks:PublicBaseUrl", InvoiceLinkBase);
+        builder.UseSetting("Orders:InvoiceLinks:SigningKeys:0", InvoiceLinkKey);
+        builder.UseSetting("Orders:InvoiceLinks:SigningKeys:1", RetiredInvoiceLinkKey);
         var silent = new Uri($"http://127.0.0.1:{((IPEndPoint)_silentProvider.LocalEndpoint).Port}/");
         foreach (var (key, value) in PaymentSettings(Payments.Address, silent))
         {

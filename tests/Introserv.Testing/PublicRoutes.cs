@@ -45,6 +45,7 @@ public static class PublicRoutes
         ("/api/payment-methods", "orders"),
         ("/api/payments/callbacks/dev", "orders"),
         ("/api/invoices", "orders"),
+        ("/api/invoice-links/00000000-0000-0000-0000-000000000001/00000000-0000-0000-0000-000000000002/pdf", "orders"),
         ("/api/staff/balances/00000000-0000-0000-0000-000000000001/credits", "orders"),
         ("/api/staff/addresses", "orders"),
         ("/api/staff/addresses/203.0.113.10/retire", "orders"),
@@ -58,6 +59,8 @@ public static class PublicRoutes
         "/api/countries", "/api/accounts/password-reset",
         // Payment providers' callbacks: signed by the provider, not by a customer's token.
         "/api/payments/callbacks/dev",
+        // An invoice mail's link: signed by Orders, held to the named account's allow-list by the gateway.
+        "/api/invoice-links/00000000-0000-0000-0000-000000000001/00000000-0000-0000-0000-000000000002/pdf",
         // A page of the sign-in pages: anonymous at the gateway; it sends a browser without a sign-in to sign in.
         "/account/email-confirmation",
     };

@@ -35,7 +35,8 @@ public sealed record OrderActivated(
 
 /// <summary>
 /// A charge was issued (a new order, a renewal or an upgrade). <paramref name="InvoiceNumber"/> is the invoice's
-/// number in its year's series (null in events written before it was carried).
+/// number in its year's series (null in events written before it was carried). <paramref name="PdfUrl"/> is the
+/// signed, time-limited link to the invoice's PDF through the gateway (null when links are not configured).
 /// </summary>
 public sealed record InvoiceIssued(
     Guid EventId,
@@ -46,7 +47,8 @@ public sealed record InvoiceIssued(
     string Kind,
     decimal Amount,
     string Currency,
-    string? InvoiceNumber = null) : IIntegrationEvent;
+    string? InvoiceNumber = null,
+    string? PdfUrl = null) : IIntegrationEvent;
 
 /// <summary>An invoice was paid from the balance.</summary>
 public sealed record InvoicePaid(

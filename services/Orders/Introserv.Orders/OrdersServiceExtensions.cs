@@ -54,6 +54,11 @@ public static class OrdersServiceExtensions
         builder.Services.AddHttpClient(HttpPaymentProviders.ClientName);
         builder.Services.AddScoped<IPaymentProviders, HttpPaymentProviders>();
         builder.Services.AddOptions<SellerOptions>().BindConfiguration(SellerOptions.Section);
+        builder.Services.AddOptions<InvoiceLinkOptions>()
+            .BindConfiguration(InvoiceLinkOptions.Section)
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        builder.Services.AddSingleton<InvoiceLinks>();
         builder.Services.AddOptions<TaxOptions>()
             .BindConfiguration(TaxOptions.Section)
             .ValidateDataAnnotations()

@@ -66,7 +66,8 @@ public static class MailTable
                     m.PeriodMonths, m.Amount, m.Currency, m.PaidUntil)),
         Orders<InvoiceIssued>(MessageTypes.InvoiceIssued,
             (m, i) => MailTemplates.InvoiceIssued(
-                i.Settings.FirstName, m.InvoiceNumber ?? m.InvoiceId.ToString("N"), m.Amount, m.Currency)),
+                i.Settings.FirstName, m.InvoiceNumber ?? m.InvoiceId.ToString("N"), m.Amount, m.Currency,
+                m.PdfUrl)),
         Orders<InvoicePaid>(MessageTypes.InvoicePaid,
             (m, i) => MailTemplates.InvoicePaid(
                 i.Settings.FirstName, m.InvoiceNumber ?? m.InvoiceId.ToString("N"), m.Amount, m.Currency)),

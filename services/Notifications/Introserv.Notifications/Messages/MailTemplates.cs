@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net;
 using System.Text;
+using Microsoft.AspNetCore.WebUtilities;
 
 namespace Introserv.Notifications.Messages;
 
@@ -279,15 +280,33 @@ public static class MailTemplates
                     $"it is now paid until {Date(paidUntil)}."
             ]);
 
-    // invoice: its number (2026-000123), or its id for an event written before numbers were carried.
+    // invoice: its number (2026-000123), or its id for an event written before numbers were carried. pdfUrl: the
+    // signed link to the invoice's PDF (null: no link); its expires parameter (Unix seconds) says until when.
     public static MailContent InvoiceIssued(
-        string firstName, string invoice, decimal amount, string currency) => Render(
-            $"Invoice {invoice}",
-            $"Hello {firstName},",
-            [
-                $"invoice {invoice} over {Money(amount, currency)} was issued. " +
-                    $"It is paid from your balance when the balance covers it."
-            ]);
+        string firstName, string invoice, decimal amount, string currency, string? pdfUrl = null)
+    {
+        List<string> paragraphs =
+        [
+            $"invoice {invoice} over {Money(amount, currency)} was issued. " +
+                $"It is paid from your balance when the balance covers it."
+        ];
+        if (!Uri.TryCreate(pdfUrl, UriKind.Absolute, out var link) || link.Scheme is not ("https" or "http"))
+        {
+            return Render($"Invoice {invoice}", $"Hello {firstName},", paragraphs);
+        }
+
+        paragraphs.Add("Download the invoice as a PDF:");
+        paragraphs.Add(link.ToString());
+        var expires = QueryHelpers.ParseQuery(link.Query).TryGetValue("expires", out var value)
+            && long.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var seconds)
+            && seconds is > 0 and < 253402300800
+                ? DateTimeOffset.FromUnixTimeSeconds(seconds)
+                : (DateTimeOffset?)null;
+        paragraphs.Add(expires is { } until
+            ? $"The link works until {Date(until)}; after that, sign in to download the invoice."
+            : "The link works for a limited time; after that, sign in to download the invoice.");
+        return Render($"Invoice {invoice}", $"Hello {firstName},", paragraphs, link);
+    }
 
     public static MailContent InvoicePaid(string firstName, string invoice, decimal amount, string currency) => Render(
         $"Invoice {invoice} paid",

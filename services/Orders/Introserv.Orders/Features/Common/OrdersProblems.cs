@@ -13,6 +13,10 @@ public static class OrdersProblems
         StatusCodes.Status404NotFound, "address_not_found", "Address not in the pool");
     public static readonly ProblemType InvoiceNotFound = new(
         StatusCodes.Status404NotFound, "invoice_not_found", "Invoice not found");
+    public static readonly ProblemType InvoiceLinkInvalid = new(
+        StatusCodes.Status404NotFound, "invoice_link_invalid", "Invoice link not valid");
+    public static readonly ProblemType InvoiceLinkExpired = new(
+        StatusCodes.Status410Gone, "invoice_link_expired", "Invoice link ended");
     public static readonly ProblemType OrderNotFound = new(
         StatusCodes.Status404NotFound, "order_not_found", "Order not found");
     public static readonly ProblemType QuoteNotFound = new(

@@ -13,6 +13,8 @@ namespace Introserv.Orders.Features.Invoices;
 // balance.
 public static class InvoiceEndpoints
 {
+    private const string InvalidLink = "This invoice link is not valid; sign in to download the invoice.";
+
     public static IEndpointRouteBuilder MapInvoices(this IEndpointRouteBuilder app)
     {
         var invoices = app.MapGroup("/api/invoices").WithTags("Invoices").RequireAuthorization();
@@ -34,6 +36,16 @@ public static class InvoiceEndpoints
                 [OrdersProblems.InvoiceNotFound, OrdersProblems.InvoiceAlreadyPaid, OrdersProblems.InvoiceVoid,
                     OrdersProblems.AddressPoolExhausted, .. OrdersProblems.Payment, .. OrdersProblems.Keyed,
                     OrdersProblems.ServiceUnavailable]);
+        app.MapGet(InvoiceLinks.PathPrefix + "/{accountId:guid}/{id:guid}/pdf", LinkedPdfAsync)
+            .WithTags("Invoices").AllowAnonymous()
+            .WithSummary("The invoice as a PDF through the signed link of its invoice mail (no token; the gateway " +
+                "applies the account's IP allow-list)")
+            .WithDescription("expires and signature come from the link. An altered or unknown link answers 404 " +
+                "invoice_link_invalid; a link past its time 410 invoice_link_expired (sign in and use " +
+                "GET /api/invoices/{id}/pdf).")
+            .Produces<byte[]>(StatusCodes.Status200OK, "application/pdf")
+            .Problems(OrdersProblems.InvoiceLinkInvalid, OrdersProblems.InvoiceLinkExpired,
+                OrdersProblems.ServiceUnavailable);
         return app;
     }
 
@@ -85,11 +97,40 @@ public static class InvoiceEndpoints
         var accountId = user.AccountId();
         var invoice = await db.Invoices.AsNoTracking()
             .FirstOrDefaultAsync(i => i.Id == id && i.AccountId == accountId, cancellationToken);
-        if (invoice is null)
+        return invoice is null
+            ? OrdersProblems.InvoiceNotFound.Result("No such invoice for this account.")
+            : await RenderAsync(invoice, db, billing, seller.Value, cancellationToken);
+    }
+
+    private static async Task<Results<FileContentHttpResult, ProblemHttpResult>> LinkedPdfAsync(
+        Guid accountId, Guid id, string? expires, string? signature, HttpContext context, InvoiceLinks links,
+        OrdersDbContext db, BillingProfiles.BillingProfilesClient billing, IOptions<SellerOptions> seller,
+        TimeProvider clock, CancellationToken cancellationToken)
+    {
+        // Whatever the answer, it is nobody's to keep: not a shared cache's, not a later page's referrer.
+        context.Response.Headers.CacheControl = "private, no-store";
+        context.Response.Headers["Referrer-Policy"] = "no-referrer";
+        switch (links.Check(accountId, id, expires, signature, clock.Now()))
         {
-            return OrdersProblems.InvoiceNotFound.Result("No such invoice for this account.");
+            case InvoiceLinkCheck.Invalid:
+                return OrdersProblems.InvoiceLinkInvalid.Result(InvalidLink);
+            case InvoiceLinkCheck.Expired:
+                return OrdersProblems.InvoiceLinkExpired.Result(
+                    "This invoice link has ended; sign in to download the invoice.");
         }
 
+        var invoice = await db.Invoices.AsNoTracking()
+            .FirstOrDefaultAsync(i => i.Id == id && i.AccountId == accountId, cancellationToken);
+        return invoice is null
+            ? OrdersProblems.InvoiceLinkInvalid.Result(InvalidLink)
+            : await RenderAsync(invoice, db, billing, seller.Value, cancellationToken);
+    }
+
+    private static async Task<Results<FileContentHttpResult, ProblemHttpResult>> RenderAsync(
+        Invoice invoice, OrdersDbContext db, BillingProfiles.BillingProfilesClient billing, SellerOptions seller,
+        CancellationToken cancellationToken)
+    {
+        var accountId = invoice.AccountId;
         var order = await db.Orders.AsNoTracking().SingleAsync(o => o.Id == invoice.OrderId, cancellationToken);
         BillingProfileReply profile;
         try
@@ -104,7 +145,7 @@ public static class InvoiceEndpoints
                 "The billing name and address could not be read; try again shortly.");
         }
 
-        var pdf = InvoiceDocument.Render(invoice, order, InvoiceParty.From(profile), seller.Value);
+        var pdf = InvoiceDocument.Render(invoice, order, InvoiceParty.From(profile), seller);
         return TypedResults.File(pdf, "application/pdf", $"invoice-{invoice.Number}.pdf");
     }
 

@@ -5,6 +5,7 @@ using Introserv.BuildingBlocks.Messaging;
 using Introserv.Orders.Contracts;
 using Introserv.Orders.Features.Balance;
 using Introserv.Orders.Features.Cancellation;
+using Introserv.Orders.Features.Invoices;
 using Introserv.Orders.Features.PlaceOrder;
 using Introserv.Orders.Features.Renewal;
 using Microsoft.Extensions.Options;
@@ -85,7 +86,7 @@ public sealed record LifecyclePass(
 // Each transition is an event. Expired idempotency keys and quotes are deleted.
 public sealed class LifecycleJob(
     IServiceScopeFactory scopes, MigrationState<OrdersDbContext> migrations, IOptions<LifecycleOptions> options,
-    TimeProvider clock, ILogger<LifecycleJob> logger)
+    InvoiceLinks links, TimeProvider clock, ILogger<LifecycleJob> logger)
     : BackgroundService
 {
     // The advisory lock's key (any constant; the lock is per database).
@@ -403,7 +404,7 @@ public sealed class LifecycleJob(
                     why = "Auto-renewal refused: the plan is no longer offered for this period";
                 }
                 else if (await RenewalCharge.ChargeAsync(
-                    db, ledger, clock, order, plan, period, tax, "Auto-renewed", ct) is not null)
+                    db, ledger, links, clock, order, plan, period, tax, "Auto-renewed", ct) is not null)
                 {
                     return OrderTrigger.Renewed;
                 }
@@ -416,7 +417,7 @@ public sealed class LifecycleJob(
             // The renewal is left as an unpaid invoice: paying it renews the order.
             if (period is not null)
             {
-                RenewalCharge.Issue(db, clock, order, plan, period, tax, now);
+                RenewalCharge.Issue(db, links, clock, order, plan, period, tax, now);
             }
 
             db.Move(order, OrderTrigger.PaidUntilPassed, now, why);

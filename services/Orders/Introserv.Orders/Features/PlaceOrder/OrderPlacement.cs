@@ -2,6 +2,7 @@ using Introserv.BuildingBlocks.Messaging;
 using Introserv.Orders.Contracts;
 using Introserv.Orders.Features.Balance;
 using Introserv.Orders.Features.Inventory;
+using Introserv.Orders.Features.Invoices;
 using Introserv.Profile.Grpc;
 
 namespace Introserv.Orders.Features.PlaceOrder;
@@ -26,7 +27,7 @@ public sealed record CustomerBilling(IReadOnlyList<string> Blockers, TaxDecision
 // unpaid (the order waits in pending_payment). All of it commits together.
 internal sealed class OrderPlacement(
     OrdersDbContext db, Ledger ledger, BillingProfiles.BillingProfilesClient billing, TaxSettings taxes,
-    TimeProvider clock)
+    InvoiceLinks links, TimeProvider clock)
 {
     // Why the account may not pay invoices now (Profile's reasons as payment_blocked_* codes); empty when it may.
     public async Task<IReadOnlyList<string>> PaymentBlockersAsync(Guid accountId, CancellationToken cancellationToken)
@@ -100,7 +101,7 @@ internal sealed class OrderPlacement(
             order.Number, plan.Name), clock);
         db.AddInvoiceEvents(invoice, number => db.AddIntegrationEvent(new InvoiceIssued(
             Guid.CreateVersion7(), now, accountId, invoice.Id, order.Id, invoice.Kind, invoice.Amount,
-            invoice.Currency, number), clock));
+            invoice.Currency, number, links.For(accountId, invoice.Id, now)), clock));
         var payment = mayPay ? await PayAsync(order, invoice, cancellationToken) : PaymentResult.NotCovered;
         return (order, invoice, payment);
     }

@@ -5,6 +5,7 @@ using Introserv.BuildingBlocks.Hosting;
 using Introserv.BuildingBlocks.Messaging;
 using Introserv.Orders.Contracts;
 using Introserv.Orders.Features.Balance;
+using Introserv.Orders.Features.Invoices;
 using Introserv.Orders.Features.PlaceOrder;
 using Microsoft.AspNetCore.Mvc;
 
@@ -129,7 +130,8 @@ public static class PlanChangeEndpoints
         Guid id, ConfirmQuoteRequest request, [FromHeader(Name = Idempotency.Header)] string? idempotencyKey,
         [FromHeader(Name = ConfirmedOperations.Header)] string? stepUpToken,
         ClaimsPrincipal user, OrdersDbContext db, KeyedRequests keyed, OrderPlacement placement, Ledger ledger,
-        LargeChargeConfirmation confirmation, TimeProvider clock, CancellationToken cancellationToken)
+        LargeChargeConfirmation confirmation, InvoiceLinks links, TimeProvider clock,
+        CancellationToken cancellationToken)
     {
         var accountId = user.AccountId();
         var quoteId = request.QuoteId!.Value;
@@ -202,7 +204,7 @@ public static class PlanChangeEndpoints
                 {
                     db.AddIntegrationEvent(new InvoiceIssued(
                         Guid.CreateVersion7(), now, accountId, invoice.Id, order.Id, invoice.Kind, invoice.Amount,
-                        invoice.Currency, number), clock);
+                        invoice.Currency, number, links.For(accountId, invoice.Id, now)), clock);
                     db.AddIntegrationEvent(new InvoicePaid(
                         Guid.CreateVersion7(), now, accountId, invoice.Id, order.Id, invoice.Amount,
                         invoice.Currency, number), clock);

@@ -1,6 +1,7 @@
 using Introserv.BuildingBlocks.Messaging;
 using Introserv.Orders.Contracts;
 using Introserv.Orders.Features.Balance;
+using Introserv.Orders.Features.Invoices;
 
 namespace Introserv.Orders.Features.Renewal;
 
@@ -10,21 +11,21 @@ public static class RenewalCharge
     // An unpaid renewal invoice for the order's period at the plan's current price, taxed as decided (an order that
     // fell due without being renewed).
     public static Invoice Issue(
-        OrdersDbContext db, TimeProvider clock, Order order, Plan plan, PlanPeriod period, TaxDecision tax,
-        DateTimeOffset now)
+        OrdersDbContext db, InvoiceLinks links, TimeProvider clock, Order order, Plan plan, PlanPeriod period,
+        TaxDecision tax, DateTimeOffset now)
     {
         var invoice = NewInvoice(order, plan, period, tax, now);
         db.Invoices.Add(invoice);
         db.AddInvoiceEvents(invoice, number => db.AddIntegrationEvent(new InvoiceIssued(
             Guid.CreateVersion7(), now, order.AccountId, invoice.Id, order.Id, invoice.Kind, invoice.Amount,
-            invoice.Currency, number), clock));
+            invoice.Currency, number, links.For(order.AccountId, invoice.Id, now)), clock));
         return invoice;
     }
 
     // Inside a transaction with the order locked; null (and nothing written) when the balance does not cover it.
     public static async Task<Invoice?> ChargeAsync(
-        OrdersDbContext db, Ledger ledger, TimeProvider clock, Order order, Plan plan, PlanPeriod period,
-        TaxDecision tax, string note, CancellationToken cancellationToken)
+        OrdersDbContext db, Ledger ledger, InvoiceLinks links, TimeProvider clock, Order order, Plan plan,
+        PlanPeriod period, TaxDecision tax, string note, CancellationToken cancellationToken)
     {
         var now = clock.Now();
         var invoice = NewInvoice(order, plan, period, tax, now);
@@ -36,7 +37,7 @@ public static class RenewalCharge
         db.Invoices.Add(invoice);
         db.AddInvoiceEvents(invoice, number => db.AddIntegrationEvent(new InvoiceIssued(
             Guid.CreateVersion7(), now, order.AccountId, invoice.Id, order.Id, invoice.Kind, invoice.Amount,
-            invoice.Currency, number), clock));
+            invoice.Currency, number, links.For(order.AccountId, invoice.Id, now)), clock));
         // A renewal invoice issued when the order fell due is no longer to be paid.
         await db.VoidUnpaidInvoicesAsync(order.Id, cancellationToken, InvoiceKinds.Renewal);
         return invoice;

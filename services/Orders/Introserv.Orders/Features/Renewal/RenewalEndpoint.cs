@@ -1,6 +1,7 @@
 using System.ComponentModel.DataAnnotations;
 using System.Security.Claims;
 using Introserv.Orders.Features.Balance;
+using Introserv.Orders.Features.Invoices;
 using Introserv.Orders.Features.PlaceOrder;
 using Microsoft.AspNetCore.Mvc;
 
@@ -30,7 +31,7 @@ public static class RenewalEndpoint
     private static async Task<Results<StoredAnswer, ProblemHttpResult>> RenewAsync(
         Guid id, RenewRequest request, [FromHeader(Name = Idempotency.Header)] string? idempotencyKey,
         ClaimsPrincipal user, OrdersDbContext db, KeyedRequests keyed, OrderPlacement placement, Ledger ledger,
-        TimeProvider clock, CancellationToken cancellationToken)
+        InvoiceLinks links, TimeProvider clock, CancellationToken cancellationToken)
     {
         var accountId = user.AccountId();
         var order = await db.Orders
@@ -64,7 +65,7 @@ public static class RenewalEndpoint
             }
 
             var invoice = await RenewalCharge.ChargeAsync(
-                db, ledger, clock, tracked, plan, period, tax!, "Renewed", ct);
+                db, ledger, links, clock, tracked, plan, period, tax!, "Renewed", ct);
             return invoice is null
                 ? KeyedOutcome.Refused(OrdersProblems.NotCovered("the renewal"))
                 : KeyedOutcome.Done(
