@@ -211,8 +211,8 @@ public sealed partial class TopUpThroughGatewayTests(StackFixture stack)
         using var linked = await reader.GetAsync(new Uri(link));
         Assert.Equal(HttpStatusCode.OK, linked.StatusCode);
         Assert.Equal("application/pdf", linked.Content.Headers.ContentType?.MediaType);
-        Assert.StartsWith("%PDF-",
-            System.Text.Encoding.ASCII.GetString(await linked.Content.ReadAsByteArrayAsync()), StringComparison.Ordinal);
+        var linkedPdf = await linked.Content.ReadAsByteArrayAsync();
+        Assert.StartsWith("%PDF-", System.Text.Encoding.ASCII.GetString(linkedPdf), StringComparison.Ordinal);
     }
 
     [GeneratedRegex(@"https?://\S+/api/invoice-links/\S+")]

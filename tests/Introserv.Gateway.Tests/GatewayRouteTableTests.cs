@@ -79,8 +79,8 @@ public sealed class GatewayRouteTableTests
             .ToList();
         Assert.Equal(
             ["accounts", "countries", "invoice-links", "login-pages", "oidc-connect", "oidc-well-known",
-                "openapi-identity", "openapi-notifications", "openapi-orders", "openapi-profile", "openapi-verification",
-                "payment-callbacks", "plans"],
+                "openapi-identity", "openapi-notifications", "openapi-orders", "openapi-profile",
+                "openapi-verification", "payment-callbacks", "plans"],
             anonymous);
     }
 

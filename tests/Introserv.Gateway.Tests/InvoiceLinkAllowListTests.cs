@@ -130,7 +130,7 @@ public sealed class InvoiceLinkAllowListTests : IAsyncLifetime, IDisposable
             $"/api/invoice-links/{account:D}x/{invoice:D}/pdf",
         })
         {
-            Assert.Equal((404, "route_not_found"), await SendAsync(path, Outsider));
+            Assert.Equal((404, "not_found"), await SendAsync(path, Outsider));
         }
 
         // Only GET is routed.

@@ -44,7 +44,8 @@ public sealed class SharedRateLimitTests : IAsyncLifetime, IDisposable
             builder.UseSetting("RateLimits:anonymous:PermitLimit", Limit.ToString(CultureInfo.InvariantCulture));
             // A window that does not end during the test.
             builder.UseSetting("RateLimits:anonymous:Window", "01:00:00");
-            builder.UseSetting("RateLimits:callbacks:PermitLimit", CallbackLimit.ToString(CultureInfo.InvariantCulture));
+            builder.UseSetting(
+                "RateLimits:callbacks:PermitLimit", CallbackLimit.ToString(CultureInfo.InvariantCulture));
             builder.UseSetting("RateLimits:callbacks:Window", "01:00:00");
         });
         _gateways.Add(factory);

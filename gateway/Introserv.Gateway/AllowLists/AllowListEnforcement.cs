@@ -27,8 +27,9 @@ internal sealed class AllowListEnforcement(RequestDelegate next)
         {
             if (!TryLinkedAccount(rest, out var named))
             {
+                // What Orders answers for a path value its route does not accept.
                 await GatewayProblems.WriteAsync(
-                    context, GatewayProblems.NoSuchRoute, "An invoice link names an account and an invoice.");
+                    context, CommonProblems.NotFound, "An invoice link names an account and an invoice.");
                 return;
             }
 

@@ -59,7 +59,9 @@ public sealed class SharedRateLimits(IConnectionMultiplexer redis, TimeProvider 
             var left = TimeSpan.FromMilliseconds(Math.Max(1, (long)answer[1]));
             return new Reservation((int)Math.Clamp(limit - before, 0, wanted), clock.GetUtcNow() + left);
         }
-        catch (Exception ex) when (ex is RedisException or TimeoutException or ObjectDisposedException)
+        // Whatever went wrong (a connection dropped mid-script can also leave an answer of another shape), the replica
+        // counts alone: a rate limit never fails a request.
+        catch (Exception ex)
         {
             var until = clock.GetUtcNow() + RedisRetryAfter;
             Interlocked.Exchange(ref _skipRedisUntilTicks, until.UtcTicks);

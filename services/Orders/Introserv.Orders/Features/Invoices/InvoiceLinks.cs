@@ -8,9 +8,9 @@ using Microsoft.Extensions.Options;
 namespace Introserv.Orders.Features.Invoices;
 
 // Orders:InvoiceLinks: the invoice mail's link to the invoice's PDF. A link names the account and the invoice, ends
-// at a time and is signed with the first of SigningKeys (empty entries are skipped) (every key listed verifies, so a key is rotated by putting
-// the new one first and dropping the old one once the links it signed have ended). Without PublicBaseUrl the mails
-// carry no link.
+// at a time and is signed with the first of SigningKeys (empty entries are skipped). Every key listed verifies, so
+// a key is rotated by putting the new one first and dropping the old one once the links it signed have ended.
+// Without PublicBaseUrl the mails carry no link.
 public sealed class InvoiceLinkOptions : IValidatableObject
 {
     public const string Section = "Orders:InvoiceLinks";
