@@ -40,8 +40,9 @@
 #   orders-invoice-links      signing-key (random unless INVOICE_LINK_KEY is given, 32+ characters) and
 #                             previous-signing-key (INVOICE_LINK_PREVIOUS_KEY while rotating; empty otherwise): the
 #                             keys invoice mails' PDF links are signed with
-#   introserv-tls             the Ingress certificate: only when TLS_CERT_FILE and TLS_KEY_FILE are set
-#                             (the dev overlay's Ingress uses introserv-dev-tls; cert-manager can provide either)
+#   introserv-tls             the Gateway's certificate: only when TLS_CERT_FILE and TLS_KEY_FILE are set
+#                             (the dev overlay's Gateway uses introserv-dev-tls; components/cert-manager makes
+#                             cert-manager write it instead)
 #
 # dev: passwords for the in-cluster servers and connection strings that point at them
 #   postgres-credentials      username, password

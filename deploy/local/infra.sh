@@ -92,7 +92,12 @@ cmd_install_test_tools() {
   fi
   # Offline schema validation of the rendered manifests (deploy/k8s/validate, pinned by its package-lock.json).
   command -v npm >/dev/null || { log "npm (Node.js) is required for the manifest tests"; exit 1; }
-  [ -d "$ROOT/deploy/k8s/validate/node_modules" ] || npm ci --prefix "$ROOT/deploy/k8s/validate" --no-audit --no-fund --loglevel=error
+  # Installed again when the lock changed since (npm ci writes node_modules/.package-lock.json).
+  local validate="$ROOT/deploy/k8s/validate"
+  if [ ! -f "$validate/node_modules/.package-lock.json" ] \
+    || [ "$validate/package-lock.json" -nt "$validate/node_modules/.package-lock.json" ]; then
+    npm ci --prefix "$validate" --no-audit --no-fund --loglevel=error
+  fi
   if ! kubectl version --client 2>/dev/null | grep -q 'Kustomize Version: v5'; then
     log "warning: kubectl without kustomize v5 ($(kubectl version --client 2>&1 | tr '\n' ' ')); the manifest tests need kubectl >= 1.27"
   fi

@@ -1,16 +1,23 @@
 // Validates Kubernetes manifests offline against the Kubernetes API's OpenAPI schemas (the
-// kubernetes-models package: required fields, types, formats and enums of every built-in kind).
+// kubernetes-models package: required fields, types, formats and enums of every built-in kind) and the
+// custom resources the manifests use against their CRDs' schemas (Gateway API's Gateway and HTTPRoute,
+// cert-manager's Certificate: @kubernetes-models/gateway-api and @kubernetes-models/cert-manager).
 //
 //   kubectl kustomize deploy/k8s/overlays/prod | node deploy/k8s/validate
 //
 // Prints one line per invalid object and exits 1 when any is invalid (2 on unreadable input); prints
-// "<n> objects valid" otherwise. Unknown kinds (custom resources) are reported as errors.
+// "<n> objects valid" otherwise. Kinds without a schema here (other custom resources) are reported as errors.
 //
 // Trusted proxies: a ConfigMap key ForwardedHeaders__KnownNetworks__<n> wider than MAX_TRUSTED_PREFIX_V4
 // (default 24) or MAX_TRUSTED_PREFIX_V6 (default 64) is refused (any pod in it could choose the client
 // address the allow-lists see) unless the ConfigMap's annotation introserv.io/wide-trusted-network says why.
 import { readFileSync } from "node:fs";
 import { parseAllDocuments } from "yaml";
+
+const crdPackages = {
+  "gateway.networking.k8s.io": "@kubernetes-models/gateway-api",
+  "cert-manager.io": "@kubernetes-models/cert-manager",
+};
 
 const input = readFileSync(process.argv[2] ?? 0, "utf8");
 const documents = parseAllDocuments(input);
@@ -28,7 +35,12 @@ for (const document of documents) {
   const [group, version] = String(object.apiVersion ?? "").includes("/")
     ? object.apiVersion.split("/")
     : ["", object.apiVersion];
-  const path = `kubernetes-models/${group ? `${group}/` : ""}${version}/${object.kind}`;
+  // Built-in kinds from kubernetes-models; the custom resources the manifests use from the models generated
+  // from their projects' CRDs (Gateway API, cert-manager).
+  const crdPackage = crdPackages[group];
+  const path = crdPackage
+    ? `${crdPackage}/${group}/${version}/${object.kind}`
+    : `kubernetes-models/${group ? `${group}/` : ""}${version}/${object.kind}`;
   let Model;
   try {
     Model = (await import(path))[object.kind];

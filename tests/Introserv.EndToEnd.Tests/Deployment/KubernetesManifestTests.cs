@@ -42,7 +42,8 @@ public sealed partial class KubernetesManifestTests
         if (name == "prod-load-balancer")
         {
             // The gateway on its own load balancer that keeps client addresses, trusting no proxy.
-            Assert.Empty(overlay.Objects.OfType<V1Ingress>());
+            Assert.Empty(overlay.Objects.OfType<GatewayResource>());
+            Assert.Empty(overlay.Objects.OfType<HttpRouteResource>());
             Assert.Equal(("LoadBalancer", "Local"), (gateway.Spec.Type, gateway.Spec.ExternalTrafficPolicy));
             Assert.All(
                 overlay.Objects
@@ -53,9 +54,80 @@ public sealed partial class KubernetesManifestTests
             return;
         }
 
-        var ingress = Assert.Single(overlay.Objects.OfType<V1Ingress>());
-        var backends = ingress.Spec.Rules.SelectMany(r => r.Http.Paths).Select(p => p.Backend.Service.Name).Distinct();
-        Assert.Equal(["gateway"], backends);
+        AssertEdge(overlay, gateway);
+    }
+
+    // The Gateway API edge: HTTPS to the gateway Service with HSTS and timeouts, plain HTTP only redirected, both
+    // on the Gateway's listeners for the same host, and TLS from a Secret.
+    private static void AssertEdge(RenderedOverlay overlay, V1Service service)
+    {
+        var edge = Assert.Single(overlay.Objects.OfType<GatewayResource>());
+        var https = Assert.Single(edge.Spec.Listeners, l => l.Protocol == "HTTPS");
+        var http = Assert.Single(edge.Spec.Listeners, l => l.Protocol == "HTTP");
+        Assert.Equal((443, 80), (https.Port, http.Port));
+        Assert.Equal("Terminate", https.Tls?.Mode);
+        Assert.Single(https.Tls!.CertificateRefs);
+        Assert.Equal(https.Hostname, http.Hostname);
+        var routes = overlay.Objects.OfType<HttpRouteResource>().ToList();
+        Assert.Equal(2, routes.Count);
+        Assert.All(routes, r => Assert.Equal([https.Hostname!], r.Spec.Hostnames));
+
+        var secure = Assert.Single(routes, r => r.Spec.ParentRefs.Any(p => p.SectionName == https.Name));
+        Assert.All(secure.Spec.ParentRefs, p => Assert.Equal(edge.Metadata.Name, p.Name));
+        var servicePort = Assert.Single(service.Spec.Ports).Port;
+        foreach (var rule in secure.Spec.Rules)
+        {
+            Assert.Equal(["gateway:" + servicePort], rule.BackendRefs.Select(b => $"{b.Name}:{b.Port}"));
+            var hsts = rule.Filters.Where(f => f.Type == "ResponseHeaderModifier")
+                .SelectMany(f => f.ResponseHeaderModifier!.Set)
+                .Single(h => h.Name == "Strict-Transport-Security").Value;
+            var maxAge = int.Parse(
+                StrictTransportMaxAge().Match(hsts).Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
+            Assert.True(maxAge >= 31_536_000, $"HSTS max-age {maxAge} is under a year");
+            Assert.NotNull(rule.Timeouts?.Request);
+            Assert.NotNull(rule.Timeouts?.BackendRequest);
+        }
+
+        var plain = Assert.Single(routes, r => r.Spec.ParentRefs.Any(p => p.SectionName == http.Name));
+        var redirect = Assert.Single(Assert.Single(plain.Spec.Rules).Filters);
+        Assert.Equal(("RequestRedirect", "https", 301),
+            (redirect.Type, redirect.RequestRedirect?.Scheme, redirect.RequestRedirect?.StatusCode));
+        Assert.Empty(plain.Spec.Rules.SelectMany(r => r.BackendRefs));
+
+        // With cert-manager, its Certificate is the one the https listener serves, for the listener's host.
+        foreach (var certificate in overlay.Objects.OfType<CertificateResource>())
+        {
+            Assert.Equal(https.Tls.CertificateRefs[0].Name, certificate.Spec.SecretName);
+            Assert.Contains(https.Hostname!, certificate.Spec.DnsNames);
+        }
+    }
+
+    [Fact]
+    public async Task The_edges_custom_resources_are_checked_against_their_schemas_and_read_strictly()
+    {
+        const string route = """
+            apiVersion: gateway.networking.k8s.io/v1
+            kind: HTTPRoute
+            metadata:
+              name: gateway
+            spec:
+              parentRefs:
+                - name: introserv
+              rules:
+                - backendRefs:
+                    - name: gateway
+                      port: 80
+            """;
+
+        Assert.Equal(0, (await RenderedOverlay.ValidateAsync(route)).ExitCode);
+        var (code, output) = await RenderedOverlay.ValidateAsync(route.Replace("port: 80", "port: http"));
+        Assert.Equal(1, code);
+        Assert.Contains("HTTPRoute/gateway", output, StringComparison.Ordinal);
+        Assert.Equal(1, (await RenderedOverlay.ValidateAsync(
+            route.Replace("gateway.networking.k8s.io/v1", "gateway.networking.k8s.io/v9"))).ExitCode);
+        // A misspelt field passes the CRD's schema (unknown fields are pruned by the API server) but not the read.
+        Assert.Single(RenderedOverlay.Read(route));
+        Assert.ThrowsAny<Exception>(() => RenderedOverlay.Read(route.Replace("backendRefs:", "backendRef:")));
     }
 
     [Theory]
@@ -292,10 +364,14 @@ public sealed partial class KubernetesManifestTests
             }
         }
 
-        foreach (var ingress in overlay.Objects.OfType<V1Ingress>())
+        // The Gateway's certificates: from the secrets script, unless a cert-manager Certificate writes them.
+        var issued = overlay.Objects.OfType<CertificateResource>().Select(c => c.Spec.SecretName).ToHashSet();
+        foreach (var edge in overlay.Objects.OfType<GatewayResource>())
         {
-            read.AddRange(
-                (ingress.Spec.Tls ?? []).Select(t => (t.SecretName, "tls.crt", $"ingress {ingress.Metadata.Name}")));
+            read.AddRange(edge.Spec.Listeners
+                .SelectMany(l => l.Tls?.CertificateRefs ?? [])
+                .Where(c => !issued.Contains(c.Name))
+                .Select(c => (c.Name, "tls.crt", $"gateway {edge.Metadata.Name}")));
         }
 
         Assert.NotEmpty(read);
@@ -484,4 +560,7 @@ public sealed partial class KubernetesManifestTests
         "^(ASPNETCORE_URLS|DOTNET_LAUNCH_PROFILE|OTEL_DOTNET_EXPERIMENTAL_.*|[A-Z]+_(HTTP|GRPC)" +
         "|Orders__Payments__(Providers__dev__.*|Methods__.*))$")]
     private static partial Regex LocalOnlyPattern();
+
+    [GeneratedRegex(@"max-age=(\d+)")]
+    private static partial Regex StrictTransportMaxAge();
 }

@@ -15,8 +15,17 @@ public sealed class RenderedOverlay
         Objects = objects;
     }
 
-    // The overlays; prod-load-balancer is prod with the optional gateway-load-balancer component.
-    public static IReadOnlyList<string> Names { get; } = ["dev", "prod", "prod-load-balancer"];
+    // The overlays; prod-load-balancer and prod-cert-manager are prod with the optional gateway-load-balancer and
+    // cert-manager components.
+    public static IReadOnlyList<string> Names { get; } = ["dev", "prod", "prod-load-balancer", "prod-cert-manager"];
+
+    // The custom resources the manifests use, read as strictly as the built-in kinds.
+    private static readonly Dictionary<string, Type> CustomKinds = new(StringComparer.Ordinal)
+    {
+        [GatewayResource.TypeKey] = typeof(GatewayResource),
+        [HttpRouteResource.TypeKey] = typeof(HttpRouteResource),
+        [CertificateResource.TypeKey] = typeof(CertificateResource),
+    };
 
     // The environment an overlay's secrets come from (the secrets script knows dev and prod).
     public static string SecretsEnvironment(string overlay) =>
@@ -45,15 +54,21 @@ public sealed class RenderedOverlay
     {
         var yaml = await RunAsync("kubectl", "kustomize", Path.Combine(K8sDirectory, "overlays", overlay));
         await ValidateAgainstSchemasAsync(overlay, yaml);
+        return new RenderedOverlay(overlay, Read(yaml));
+    }
+
+    // The objects of rendered YAML in the client's models, strictly: an unknown or misspelt field throws.
+    public static IReadOnlyList<IKubernetesObject<V1ObjectMeta>> Read(string yaml)
+    {
         var typed = new List<IKubernetesObject<V1ObjectMeta>>();
-        foreach (var item in KubernetesYaml.LoadAllFromString(yaml, strict: true))
+        foreach (var item in KubernetesYaml.LoadAllFromString(yaml, CustomKinds, strict: true))
         {
             typed.Add(item as IKubernetesObject<V1ObjectMeta>
                 ?? throw new InvalidOperationException(
-                    $"{overlay}: '{item?.GetType().Name}' is not a Kubernetes object with metadata"));
+                    $"'{item?.GetType().Name}' is not a Kubernetes object with metadata"));
         }
 
-        return new RenderedOverlay(overlay, typed);
+        return typed;
     }
 
     // Runs a command, returns its standard output; fails with its standard error.
