@@ -243,3 +243,57 @@ public sealed class CertificatePrivateKey
     [JsonPropertyName("rotationPolicy")]
     public string? RotationPolicy { get; set; }
 }
+
+// external-secrets.io/v1 ExternalSecret.
+public sealed class ExternalSecretResource : CustomResource<ExternalSecretSpec>
+{
+    public const string TypeKey = "external-secrets.io/v1/ExternalSecret";
+}
+
+public sealed class ExternalSecretSpec
+{
+    [JsonPropertyName("refreshInterval")]
+    public string? RefreshInterval { get; set; }
+
+    [JsonPropertyName("secretStoreRef")]
+    public ObjectReference SecretStoreRef { get; set; } = new();
+
+    [JsonPropertyName("target")]
+    public ExternalSecretTarget Target { get; set; } = new();
+
+    [JsonPropertyName("dataFrom")]
+    public List<ExternalSecretDataFrom> DataFrom { get; set; } = [];
+}
+
+public sealed class ExternalSecretTarget
+{
+    [JsonPropertyName("name")]
+    public string Name { get; set; } = "";
+
+    [JsonPropertyName("creationPolicy")]
+    public string? CreationPolicy { get; set; }
+
+    [JsonPropertyName("deletionPolicy")]
+    public string? DeletionPolicy { get; set; }
+
+    [JsonPropertyName("template")]
+    public ExternalSecretTemplate? Template { get; set; }
+}
+
+public sealed class ExternalSecretTemplate
+{
+    [JsonPropertyName("type")]
+    public string? Type { get; set; }
+}
+
+public sealed class ExternalSecretDataFrom
+{
+    [JsonPropertyName("extract")]
+    public ExternalSecretExtract? Extract { get; set; }
+}
+
+public sealed class ExternalSecretExtract
+{
+    [JsonPropertyName("key")]
+    public string Key { get; set; } = "";
+}

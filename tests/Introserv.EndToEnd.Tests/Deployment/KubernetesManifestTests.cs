@@ -329,51 +329,7 @@ public sealed partial class KubernetesManifestTests
         var overlay = await RenderedOverlay.RenderAsync(name);
         var created = await SecretsCreatedByScriptAsync(name);
 
-        var read = new List<(string Secret, string Key, string Where)>();
-        foreach (var deployment in overlay.Deployments.Select(d => (d.Metadata.Name, d.Spec.Template.Spec))
-            .Concat(overlay.Objects.OfType<V1StatefulSet>().Select(s => (s.Metadata.Name, s.Spec.Template.Spec))))
-        {
-            var (workload, pod) = deployment;
-            foreach (var container in pod.Containers.Concat(pod.InitContainers ?? []))
-            {
-                foreach (var variable in container.Env ?? [])
-                {
-                    if (variable.ValueFrom?.SecretKeyRef is { } reference)
-                    {
-                        read.Add((reference.Name, reference.Key, $"{workload}/{container.Name} {variable.Name}"));
-                    }
-                }
-
-                // A setting that names a file under a mounted Secret reads that Secret's key of the same name.
-                var environment = Environment(overlay, container);
-                foreach (var mount in container.VolumeMounts ?? [])
-                {
-                    var secret = pod.Volumes?.SingleOrDefault(v => v.Name == mount.Name)?.Secret;
-                    if (secret is null)
-                    {
-                        continue;
-                    }
-
-                    var prefix = mount.MountPath.TrimEnd('/') + "/";
-                    foreach (var (key, value) in environment.Where(e =>
-                        e.Value.StartsWith(prefix, StringComparison.Ordinal)))
-                    {
-                        read.Add((secret.SecretName, value[prefix.Length..], $"{workload}/{container.Name} {key}"));
-                    }
-                }
-            }
-        }
-
-        // The Gateway's certificates: from the secrets script, unless a cert-manager Certificate writes them.
-        var issued = overlay.Objects.OfType<CertificateResource>().Select(c => c.Spec.SecretName).ToHashSet();
-        foreach (var edge in overlay.Objects.OfType<GatewayResource>())
-        {
-            read.AddRange(edge.Spec.Listeners
-                .SelectMany(l => l.Tls?.CertificateRefs ?? [])
-                .Where(c => !issued.Contains(c.Name))
-                .Select(c => (c.Name, "tls.crt", $"gateway {edge.Metadata.Name}")));
-        }
-
+        var read = SecretsRead(overlay);
         Assert.NotEmpty(read);
         var missing = read.Where(r => !created.Contains((r.Secret, r.Key)))
             .Select(r => $"{r.Secret}/{r.Key} ({r.Where})")
@@ -507,6 +463,167 @@ public sealed partial class KubernetesManifestTests
         return matchesLabels && matchesExpressions;
     }
 
+    [Theory]
+    [MemberData(nameof(Overlays))]
+    public async Task The_secret_table_in_deploy_README_lists_every_secret_and_key_the_manifests_and_script_use(
+        string name)
+    {
+        var overlay = await RenderedOverlay.RenderAsync(name);
+        var used = SecretsRead(overlay).Select(r => (r.Secret, r.Key))
+            .Concat(await SecretsCreatedByScriptAsync(name))
+            .Distinct()
+            .ToList();
+        var table = SecretTable();
+
+        var missing = used
+            .Where(u => !table.TryGetValue(u.Secret, out var keys) || !keys.Contains(u.Key))
+            .Select(u => $"{u.Secret}/{u.Key}")
+            .Order()
+            .ToList();
+        Assert.True(missing.Count == 0,
+            $"{name}: deploy/README.md's secret table lacks {string.Join("; ", missing)}");
+    }
+
+    [Fact]
+    public async Task Every_secret_the_table_in_deploy_README_names_is_used_by_some_overlay()
+    {
+        var used = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var name in RenderedOverlay.Names)
+        {
+            var overlay = await RenderedOverlay.RenderAsync(name);
+            used.UnionWith(SecretsRead(overlay).Select(r => r.Secret));
+            used.UnionWith((await SecretsCreatedByScriptAsync(name)).Select(c => c.Secret));
+        }
+
+        Assert.Empty(SecretTable().Keys.Where(secret => !used.Contains(secret)).Order());
+    }
+
+    // deploy/README.md's table of Secrets: each Secret the first column names, with the keys the second names (every
+    // backticked word in it).
+    private static Dictionary<string, HashSet<string>> SecretTable()
+    {
+        var lines = File.ReadAllLines(Path.Combine(LocalInfra.RepositoryRoot, "deploy", "README.md"));
+        var header = Array.FindIndex(lines, l => l.StartsWith("| Secret | keys |", StringComparison.Ordinal));
+        Assert.True(header >= 0, "deploy/README.md has no table of Secrets");
+        var table = new Dictionary<string, HashSet<string>>(StringComparer.Ordinal);
+        foreach (var row in lines.Skip(header + 2).TakeWhile(l => l.StartsWith('|')))
+        {
+            var cells = row.Split('|');
+            var keys = Backticked().Matches(cells[2]).Select(m => m.Groups[1].Value).ToHashSet(StringComparer.Ordinal);
+            foreach (var secret in Backticked().Matches(cells[1]).Select(m => m.Groups[1].Value))
+            {
+                table[secret] = keys;
+            }
+        }
+
+        Assert.NotEmpty(table);
+        return table;
+    }
+
+    [Theory]
+    [MemberData(nameof(Overlays))]
+    public async Task A_changed_secret_rolls_every_deployment_that_reads_it(string name)
+    {
+        var overlay = await RenderedOverlay.RenderAsync(name);
+        var readers = SecretsRead(overlay).Select(r => r.Where.Split('/')[0]).ToHashSet(StringComparer.Ordinal);
+
+        Assert.NotEmpty(readers);
+        foreach (var deployment in overlay.Deployments.Where(d => readers.Contains(d.Metadata.Name)))
+        {
+            string? reload = null;
+            deployment.Metadata.Annotations?.TryGetValue("secret.reloader.stakater.com/auto", out reload);
+            Assert.True(reload == "true", $"{name}/{deployment.Metadata.Name}: not rolled when its Secrets change");
+        }
+    }
+
+    [Fact]
+    public async Task With_external_secrets_every_secret_a_workload_needs_comes_from_the_store()
+    {
+        var overlay = await RenderedOverlay.RenderAsync("prod-external-secrets");
+        var external = overlay.Objects.OfType<ExternalSecretResource>().ToList();
+
+        // Needed: read without optional: true (the optional ones get an ExternalSecret when a deployment uses them).
+        var needed = new SortedSet<string>(StringComparer.Ordinal);
+        foreach (var pod in overlay.Deployments.Select(d => d.Spec.Template.Spec))
+        {
+            needed.UnionWith(pod.Containers.Concat(pod.InitContainers ?? [])
+                .SelectMany(c => c.Env ?? [])
+                .Select(e => e.ValueFrom?.SecretKeyRef)
+                .Where(r => r is not null && r.Optional != true)
+                .Select(r => r!.Name));
+            needed.UnionWith((pod.Volumes ?? [])
+                .Select(v => v.Secret)
+                .Where(s => s is not null && s.Optional != true)
+                .Select(s => s!.SecretName));
+        }
+
+        needed.UnionWith(overlay.Objects.OfType<GatewayResource>()
+            .SelectMany(g => g.Spec.Listeners)
+            .SelectMany(l => l.Tls?.CertificateRefs ?? [])
+            .Select(c => c.Name));
+        Assert.Equal(needed, new SortedSet<string>(external.Select(e => e.Spec.Target.Name), StringComparer.Ordinal));
+        Assert.All(external, e =>
+        {
+            Assert.Equal(("ClusterSecretStore", "introserv"), (e.Spec.SecretStoreRef.Kind, e.Spec.SecretStoreRef.Name));
+            Assert.Equal($"introserv/{e.Spec.Target.Name}", Assert.Single(e.Spec.DataFrom).Extract?.Key);
+            Assert.Equal("introserv", e.Metadata.NamespaceProperty);
+            Assert.NotNull(e.Spec.RefreshInterval);
+        });
+        Assert.Equal("kubernetes.io/tls", external.Single(e => e.Spec.Target.Name == "introserv-tls").Spec.Target
+            .Template?.Type);
+    }
+
+    // Every Secret key an overlay's workloads and Gateway read, and where.
+    private static List<(string Secret, string Key, string Where)> SecretsRead(RenderedOverlay overlay)
+    {
+        var read = new List<(string Secret, string Key, string Where)>();
+        foreach (var deployment in overlay.Deployments.Select(d => (d.Metadata.Name, d.Spec.Template.Spec))
+            .Concat(overlay.Objects.OfType<V1StatefulSet>().Select(s => (s.Metadata.Name, s.Spec.Template.Spec))))
+        {
+            var (workload, pod) = deployment;
+            foreach (var container in pod.Containers.Concat(pod.InitContainers ?? []))
+            {
+                foreach (var variable in container.Env ?? [])
+                {
+                    if (variable.ValueFrom?.SecretKeyRef is { } reference)
+                    {
+                        read.Add((reference.Name, reference.Key, $"{workload}/{container.Name} {variable.Name}"));
+                    }
+                }
+
+                // A setting that names a file under a mounted Secret reads that Secret's key of the same name.
+                var environment = Environment(overlay, container);
+                foreach (var mount in container.VolumeMounts ?? [])
+                {
+                    var secret = pod.Volumes?.SingleOrDefault(v => v.Name == mount.Name)?.Secret;
+                    if (secret is null)
+                    {
+                        continue;
+                    }
+
+                    var prefix = mount.MountPath.TrimEnd('/') + "/";
+                    foreach (var (key, value) in environment.Where(e =>
+                        e.Value.StartsWith(prefix, StringComparison.Ordinal)))
+                    {
+                        read.Add((secret.SecretName, value[prefix.Length..], $"{workload}/{container.Name} {key}"));
+                    }
+                }
+            }
+        }
+
+        // The Gateway's certificates: from the secrets script, unless a cert-manager Certificate writes them.
+        var issued = overlay.Objects.OfType<CertificateResource>().Select(c => c.Spec.SecretName).ToHashSet();
+        foreach (var edge in overlay.Objects.OfType<GatewayResource>())
+        {
+            read.AddRange(edge.Spec.Listeners
+                .SelectMany(l => l.Tls?.CertificateRefs ?? [])
+                .Where(c => !issued.Contains(c.Name))
+                .Select(c => (c.Name, "tls.crt", $"gateway {edge.Metadata.Name}")));
+        }
+
+        return read;
+    }
+
     // Runs deploy/k8s/secrets.example.sh without a cluster (DRY_RUN=1) and reads the Secrets it prints.
     private static async Task<HashSet<(string Secret, string Key)>> SecretsCreatedByScriptAsync(string overlay)
     {
@@ -560,6 +677,9 @@ public sealed partial class KubernetesManifestTests
         "^(ASPNETCORE_URLS|DOTNET_LAUNCH_PROFILE|OTEL_DOTNET_EXPERIMENTAL_.*|[A-Z]+_(HTTP|GRPC)" +
         "|Orders__Payments__(Providers__dev__.*|Methods__.*))$")]
     private static partial Regex LocalOnlyPattern();
+
+    [GeneratedRegex("`([^`]+)`")]
+    private static partial Regex Backticked();
 
     [GeneratedRegex(@"max-age=(\d+)")]
     private static partial Regex StrictTransportMaxAge();

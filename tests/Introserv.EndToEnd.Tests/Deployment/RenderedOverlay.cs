@@ -15,9 +15,10 @@ public sealed class RenderedOverlay
         Objects = objects;
     }
 
-    // The overlays; prod-load-balancer and prod-cert-manager are prod with the optional gateway-load-balancer and
-    // cert-manager components.
-    public static IReadOnlyList<string> Names { get; } = ["dev", "prod", "prod-load-balancer", "prod-cert-manager"];
+    // The overlays; prod-load-balancer, prod-cert-manager and prod-external-secrets are prod with the optional
+    // gateway-load-balancer, cert-manager and external-secrets components.
+    public static IReadOnlyList<string> Names { get; } =
+        ["dev", "prod", "prod-load-balancer", "prod-cert-manager", "prod-external-secrets"];
 
     // The custom resources the manifests use, read as strictly as the built-in kinds.
     private static readonly Dictionary<string, Type> CustomKinds = new(StringComparer.Ordinal)
@@ -25,6 +26,7 @@ public sealed class RenderedOverlay
         [GatewayResource.TypeKey] = typeof(GatewayResource),
         [HttpRouteResource.TypeKey] = typeof(HttpRouteResource),
         [CertificateResource.TypeKey] = typeof(CertificateResource),
+        [ExternalSecretResource.TypeKey] = typeof(ExternalSecretResource),
     };
 
     // The environment an overlay's secrets come from (the secrets script knows dev and prod).
