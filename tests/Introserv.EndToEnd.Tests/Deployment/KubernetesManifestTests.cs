@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.RegularExpressions;
 using k8s;
 using k8s.Models;
@@ -573,6 +574,62 @@ public sealed partial class KubernetesManifestTests
             .Template?.Type);
     }
 
+    [Theory]
+    [MemberData(nameof(Overlays))]
+    public async Task Every_signal_names_its_pod_namespace_and_node_and_traces_are_sampled_as_configured(string name)
+    {
+        var overlay = await RenderedOverlay.RenderAsync(name);
+
+        foreach (var deployment in overlay.Deployments)
+        {
+            var what = $"{name}/{deployment.Metadata.Name}";
+            var environment = KubeletEnvironment(overlay, MainContainer(deployment));
+            var attributes = environment["OTEL_RESOURCE_ATTRIBUTES"].Split(',')
+                .Select(pair => pair.Split('=', 2))
+                .ToDictionary(pair => pair[0], pair => pair.Length == 2 ? pair[1] : "", StringComparer.Ordinal);
+            Assert.DoesNotContain("$(", environment["OTEL_RESOURCE_ATTRIBUTES"], StringComparison.Ordinal);
+            Assert.Equal("introserv", attributes.GetValueOrDefault("service.namespace"));
+            Assert.Equal(name.StartsWith("prod", StringComparison.Ordinal) ? "prod" : "dev",
+                attributes.GetValueOrDefault("deployment.environment.name"));
+            Assert.Equal("<metadata.name>", attributes.GetValueOrDefault("k8s.pod.name"));
+            Assert.Equal("<metadata.uid>", attributes.GetValueOrDefault("k8s.pod.uid"));
+            Assert.Equal("<metadata.namespace>", attributes.GetValueOrDefault("k8s.namespace.name"));
+            Assert.Equal("<spec.nodeName>", attributes.GetValueOrDefault("k8s.node.name"));
+
+            Assert.True(environment.GetValueOrDefault("OTEL_TRACES_SAMPLER") == "parentbased_traceidratio",
+                $"{what}: traces are not sampled parent-based by ratio");
+            var ratio = double.Parse(environment["OTEL_TRACES_SAMPLER_ARG"], CultureInfo.InvariantCulture);
+            Assert.InRange(ratio, 0.0, 1.0);
+        }
+    }
+
+    // The container's environment as the kubelet builds it: the ConfigMaps' keys (envFrom), then env in order, each
+    // $(NAME) expanded from what is defined before it; a downward-API value stands as <its field path>.
+    private static Dictionary<string, string> KubeletEnvironment(RenderedOverlay overlay, V1Container container)
+    {
+        var environment = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var source in container.EnvFrom ?? [])
+        {
+            var data = overlay.ConfigMap(source.ConfigMapRef.Name).Data ?? new Dictionary<string, string>();
+            foreach (var (key, value) in data)
+            {
+                environment[(source.Prefix ?? "") + key] = value;
+            }
+        }
+
+        foreach (var variable in container.Env ?? [])
+        {
+            var known = new Dictionary<string, string>(environment, StringComparer.Ordinal);
+            environment[variable.Name] = variable.ValueFrom?.FieldRef is { } field
+                ? $"<{field.FieldPath}>"
+                : variable.Value is { } value
+                    ? KubeletReference().Replace(value, m => known.GetValueOrDefault(m.Groups[1].Value, m.Value))
+                    : "(secret)";
+        }
+
+        return environment;
+    }
+
     // Every Secret key an overlay's workloads and Gateway read, and where.
     private static List<(string Secret, string Key, string Where)> SecretsRead(RenderedOverlay overlay)
     {
@@ -677,6 +734,9 @@ public sealed partial class KubernetesManifestTests
         "^(ASPNETCORE_URLS|DOTNET_LAUNCH_PROFILE|OTEL_DOTNET_EXPERIMENTAL_.*|[A-Z]+_(HTTP|GRPC)" +
         "|Orders__Payments__(Providers__dev__.*|Methods__.*))$")]
     private static partial Regex LocalOnlyPattern();
+
+    [GeneratedRegex(@"\$\(([A-Za-z_][A-Za-z0-9_]*)\)")]
+    private static partial Regex KubeletReference();
 
     [GeneratedRegex("`([^`]+)`")]
     private static partial Regex Backticked();
