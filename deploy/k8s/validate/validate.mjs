@@ -1,8 +1,8 @@
 // Validates Kubernetes manifests offline against the Kubernetes API's OpenAPI schemas (the
 // kubernetes-models package: required fields, types, formats and enums of every built-in kind) and the
 // custom resources the manifests use against their CRDs' schemas (Gateway API's Gateway and HTTPRoute,
-// cert-manager's Certificate, External Secrets Operator's ExternalSecret: @kubernetes-models/gateway-api,
-// @kubernetes-models/cert-manager and @kubernetes-models/external-secrets).
+// cert-manager's Certificate, External Secrets Operator's ExternalSecret, Prometheus Operator's ServiceMonitor:
+// the @kubernetes-models packages gateway-api, cert-manager, external-secrets and prometheus-operator).
 //
 //   kubectl kustomize deploy/k8s/overlays/prod | node deploy/k8s/validate
 //
@@ -19,6 +19,7 @@ const crdPackages = {
   "gateway.networking.k8s.io": "@kubernetes-models/gateway-api",
   "cert-manager.io": "@kubernetes-models/cert-manager",
   "external-secrets.io": "@kubernetes-models/external-secrets",
+  "monitoring.coreos.com": "@kubernetes-models/prometheus-operator",
 };
 
 const input = readFileSync(process.argv[2] ?? 0, "utf8");

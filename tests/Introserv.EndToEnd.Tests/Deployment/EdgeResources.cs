@@ -297,3 +297,27 @@ public sealed class ExternalSecretExtract
     [JsonPropertyName("key")]
     public string Key { get; set; } = "";
 }
+
+// monitoring.coreos.com/v1 ServiceMonitor.
+public sealed class ServiceMonitorResource : CustomResource<ServiceMonitorSpec>
+{
+    public const string TypeKey = "monitoring.coreos.com/v1/ServiceMonitor";
+}
+
+public sealed class ServiceMonitorSpec
+{
+    [JsonPropertyName("selector")]
+    public V1LabelSelector Selector { get; set; } = new();
+
+    [JsonPropertyName("endpoints")]
+    public List<ServiceMonitorEndpoint> Endpoints { get; set; } = [];
+}
+
+public sealed class ServiceMonitorEndpoint
+{
+    [JsonPropertyName("port")]
+    public string? Port { get; set; }
+
+    [JsonPropertyName("interval")]
+    public string? Interval { get; set; }
+}

@@ -26,6 +26,11 @@ public sealed partial class KubernetesManifestTests
         var workloads = await AppHostWorkload.All;
 
         Assert.Equal(workloads.Select(w => w.Name).Order(), overlay.Deployments.Select(d => d.Metadata.Name).Order());
+        // Every other Deployment is an optional component's, checked by its own test.
+        Assert.All(overlay.Objects.OfType<V1Deployment>().Except(overlay.Deployments), d => Assert.True(
+            d.Metadata.Labels?.TryGetValue("app.kubernetes.io/part-of", out var part) == true
+                && part == "introserv-observability",
+            $"{name}/{d.Metadata.Name}: a Deployment neither the panel's nor an optional component's"));
         foreach (var deployment in overlay.Deployments)
         {
             var labels = deployment.Spec.Template.Metadata.Labels;
@@ -628,6 +633,65 @@ public sealed partial class KubernetesManifestTests
         }
 
         return environment;
+    }
+
+    [Fact]
+    public async Task The_collector_component_receives_every_workloads_telemetry_and_exposes_metrics_to_prometheus()
+    {
+        var overlay = await RenderedOverlay.RenderAsync("prod-observability");
+        var collector = overlay.Objects.OfType<V1Deployment>().Single(d => d.Metadata.Name == "otel-collector");
+        var pod = collector.Spec.Template.Spec;
+        var container = Assert.Single(pod.Containers);
+        var service = overlay.Objects.OfType<V1Service>().Single(s => s.Metadata.Name == "otel-collector");
+
+        // Locked down like the workloads, and probed.
+        Assert.False(pod.AutomountServiceAccountToken ?? true);
+        Assert.True(container.SecurityContext.ReadOnlyRootFilesystem == true
+            && container.SecurityContext.AllowPrivilegeEscalation == false
+            && container.SecurityContext.RunAsNonRoot == true);
+        Assert.Contains("ALL", container.SecurityContext.Capabilities.Drop);
+        Assert.True(
+            container.Resources.Limits.ContainsKey("memory") && container.Resources.Requests.ContainsKey("cpu"));
+        Assert.NotNull(container.ReadinessProbe?.HttpGet);
+        Assert.NotNull(container.LivenessProbe?.HttpGet);
+        Assert.Contains(overlay.Objects.OfType<V1PodDisruptionBudget>(),
+            p => Selects(p.Spec.Selector, collector.Spec.Template.Metadata.Labels));
+
+        // Every workload exports to its Service's OTLP port.
+        var endpoint = new Uri(overlay.Objects.OfType<V1ConfigMap>()
+            .Single(c => c.Metadata.Name.StartsWith("introserv-config", StringComparison.Ordinal))
+            .Data["OTEL_EXPORTER_OTLP_ENDPOINT"]);
+        Assert.Equal("otel-collector", endpoint.Host);
+        Assert.Contains(service.Spec.Ports, p => p.Port == endpoint.Port && p.Name == "otlp-grpc");
+        Assert.True(Selects(new V1LabelSelector { MatchLabels = service.Spec.Selector },
+            collector.Spec.Template.Metadata.Labels));
+
+        // The collector's pipelines: OTLP in for traces, metrics and logs; metrics also on the port Prometheus scrapes.
+        var configMap = overlay.Objects.OfType<V1ConfigMap>()
+            .Single(c => c.Metadata.Name.StartsWith("otel-collector-config", StringComparison.Ordinal));
+        var config = new YamlDotNet.Serialization.Deserializer()
+            .Deserialize<Dictionary<string, object>>(configMap.Data["config.yaml"]);
+        var pipelines = (Dictionary<object, object>)((Dictionary<object, object>)config["service"])["pipelines"];
+        Assert.Equal(["logs", "metrics", "traces"], pipelines.Keys.Select(k => (string)k).Order());
+        Assert.All(pipelines.Values.Cast<Dictionary<object, object>>(),
+            p => Assert.Contains("otlp", ((List<object>)p["receivers"]).Cast<string>()));
+        var metrics = (Dictionary<object, object>)pipelines["metrics"];
+        Assert.Contains("prometheus", ((List<object>)metrics["exporters"]).Cast<string>());
+
+        // Only the workloads reach it (besides Prometheus on the metrics port), and the ServiceMonitor scrapes that.
+        // (besides the namespace's default deny, which admits nothing)
+        var policy = Assert.Single(overlay.NetworkPolicies, p => p.Spec.Ingress is { Count: > 0 }
+            && Selects(p.Spec.PodSelector, collector.Spec.Template.Metadata.Labels));
+        var otlp = policy.Spec.Ingress.Single(r => r.Ports.Any(p => p.Port.Value == "4317"));
+        Assert.All(overlay.Deployments, d => Assert.Contains(otlp.FromProperty,
+            peer => peer.PodSelector is { } selector && Selects(selector, d.Spec.Template.Metadata.Labels)));
+        var metricsPort = service.Spec.Ports.Single(p => p.Name == "metrics");
+        var scrape = policy.Spec.Ingress.Single(r => r.Ports.Any(p => p.Port.Value == metricsPort.Port.ToString(
+            CultureInfo.InvariantCulture)));
+        Assert.All(scrape.FromProperty, peer => Assert.NotNull(peer.NamespaceSelector));
+        var monitor = Assert.Single(overlay.Objects.OfType<ServiceMonitorResource>());
+        Assert.True(Selects(monitor.Spec.Selector, service.Metadata.Labels));
+        Assert.Equal(metricsPort.Name, Assert.Single(monitor.Spec.Endpoints).Port);
     }
 
     // Every Secret key an overlay's workloads and Gateway read, and where.

@@ -15,10 +15,11 @@ public sealed class RenderedOverlay
         Objects = objects;
     }
 
-    // The overlays; prod-load-balancer, prod-cert-manager and prod-external-secrets are prod with the optional
-    // gateway-load-balancer, cert-manager and external-secrets components.
+    // The overlays; prod-load-balancer, prod-cert-manager, prod-external-secrets and prod-observability are prod
+    // with optional components (gateway-load-balancer, cert-manager, external-secrets, otel-collector with
+    // service-monitor).
     public static IReadOnlyList<string> Names { get; } =
-        ["dev", "prod", "prod-load-balancer", "prod-cert-manager", "prod-external-secrets"];
+        ["dev", "prod", "prod-load-balancer", "prod-cert-manager", "prod-external-secrets", "prod-observability"];
 
     // The custom resources the manifests use, read as strictly as the built-in kinds.
     private static readonly Dictionary<string, Type> CustomKinds = new(StringComparer.Ordinal)
@@ -27,6 +28,7 @@ public sealed class RenderedOverlay
         [HttpRouteResource.TypeKey] = typeof(HttpRouteResource),
         [CertificateResource.TypeKey] = typeof(CertificateResource),
         [ExternalSecretResource.TypeKey] = typeof(ExternalSecretResource),
+        [ServiceMonitorResource.TypeKey] = typeof(ServiceMonitorResource),
     };
 
     // The environment an overlay's secrets come from (the secrets script knows dev and prod).
@@ -37,7 +39,10 @@ public sealed class RenderedOverlay
 
     public IReadOnlyList<IKubernetesObject<V1ObjectMeta>> Objects { get; }
 
-    public IEnumerable<V1Deployment> Deployments => Objects.OfType<V1Deployment>();
+    // The billing panel's own workloads (an optional component's, like the collector, are checked on their own).
+    public IEnumerable<V1Deployment> Deployments => Objects.OfType<V1Deployment>()
+        .Where(d => d.Metadata.Labels?.TryGetValue("app.kubernetes.io/part-of", out var part) == true
+            && part == "introserv");
 
     public IEnumerable<V1NetworkPolicy> NetworkPolicies => Objects.OfType<V1NetworkPolicy>();
 
