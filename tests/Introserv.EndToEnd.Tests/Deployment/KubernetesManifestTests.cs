@@ -548,7 +548,7 @@ public sealed partial class KubernetesManifestTests
         var overlay = await RenderedOverlay.RenderAsync("prod-external-secrets");
         var external = overlay.Objects.OfType<ExternalSecretResource>().ToList();
 
-        // Needed: read without optional: true (the optional ones get an ExternalSecret when a deployment uses them).
+        // Needed: what the workloads read without optional: true (the optional ones get an ExternalSecret when used).
         var needed = new SortedSet<string>(StringComparer.Ordinal);
         foreach (var pod in overlay.Deployments.Select(d => d.Spec.Template.Spec))
         {
@@ -563,10 +563,6 @@ public sealed partial class KubernetesManifestTests
                 .Select(s => s!.SecretName));
         }
 
-        needed.UnionWith(overlay.Objects.OfType<GatewayResource>()
-            .SelectMany(g => g.Spec.Listeners)
-            .SelectMany(l => l.Tls?.CertificateRefs ?? [])
-            .Select(c => c.Name));
         Assert.Equal(needed, new SortedSet<string>(external.Select(e => e.Spec.Target.Name), StringComparer.Ordinal));
         Assert.All(external, e =>
         {
@@ -575,8 +571,8 @@ public sealed partial class KubernetesManifestTests
             Assert.Equal("introserv", e.Metadata.NamespaceProperty);
             Assert.NotNull(e.Spec.RefreshInterval);
         });
-        Assert.Equal("kubernetes.io/tls", external.Single(e => e.Spec.Target.Name == "introserv-tls").Spec.Target
-            .Template?.Type);
+        // The Gateway's certificate comes from cert-manager or the script's files, not from the store.
+        Assert.DoesNotContain(external, e => e.Spec.Target.Name == "introserv-tls");
     }
 
     [Theory]
@@ -692,6 +688,69 @@ public sealed partial class KubernetesManifestTests
         var monitor = Assert.Single(overlay.Objects.OfType<ServiceMonitorResource>());
         Assert.True(Selects(monitor.Spec.Selector, service.Metadata.Labels));
         Assert.Equal(metricsPort.Name, Assert.Single(monitor.Spec.Endpoints).Port);
+    }
+
+    // The optional components; service-monitor goes with otel-collector (it scrapes the collector).
+    private static readonly string[] Components =
+        ["gateway-load-balancer", "cert-manager", "external-secrets", "otel-collector", "service-monitor"];
+
+    public static TheoryData<string> ComponentCombinations()
+    {
+        var data = new TheoryData<string>();
+        for (var mask = 0; mask < 1 << Components.Length; mask++)
+        {
+            var chosen = Components.Where((_, i) => (mask & (1 << i)) != 0).ToList();
+            if (!chosen.Contains("service-monitor") || chosen.Contains("otel-collector"))
+            {
+                data.Add(string.Join(' ', chosen));
+            }
+        }
+
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(ComponentCombinations))]
+    public async Task Every_combination_of_optional_components_renders_validates_and_keeps_its_promises(
+        string components)
+    {
+        var chosen = components.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        var overlay = await RenderedOverlay.RenderWithComponentsAsync("prod", chosen);
+        var workloads = await AppHostWorkload.All;
+
+        Assert.Equal(workloads.Select(w => w.Name).Order(), overlay.Deployments.Select(d => d.Metadata.Name).Order());
+        Assert.All(overlay.Objects.Where(o => o.Kind != "Namespace"),
+            o => Assert.Equal("introserv", o.Metadata.NamespaceProperty));
+        // No Secret has two writers (cert-manager and the External Secrets Operator would fight over it).
+        var written = overlay.Objects.OfType<CertificateResource>().Select(c => c.Spec.SecretName)
+            .Concat(overlay.Objects.OfType<ExternalSecretResource>().Select(e => e.Spec.Target.Name))
+            .ToList();
+        Assert.Equal(written.Count, written.Distinct().Count());
+        var gateway = overlay.Objects.OfType<V1Service>().Single(s => s.Metadata.Name == "gateway");
+        if (chosen.Contains("gateway-load-balancer"))
+        {
+            Assert.Empty(overlay.Objects.OfType<GatewayResource>());
+            Assert.Empty(overlay.Objects.OfType<HttpRouteResource>());
+        }
+        else
+        {
+            AssertEdge(overlay, gateway);
+        }
+
+        // Every Secret a workload reads without optional: true comes from the store when ESO is chosen.
+        if (chosen.Contains("external-secrets"))
+        {
+            var external = overlay.Objects.OfType<ExternalSecretResource>().Select(e => e.Spec.Target.Name).ToHashSet();
+            Assert.All(SecretsRead(overlay).Where(r => r.Where.Contains('/', StringComparison.Ordinal)),
+                r => Assert.True(external.Contains(r.Secret) || r.Secret == "orders-payments"
+                    || r.Secret == "identity-bootstrap-staff" || r.Secret == "notifications-smtp",
+                    $"{components}: {r.Secret} ({r.Where}) comes from no ExternalSecret"));
+        }
+
+        var endpoint = overlay.Objects.OfType<V1ConfigMap>()
+            .Single(c => c.Metadata.Name.StartsWith("introserv-config", StringComparison.Ordinal))
+            .Data["OTEL_EXPORTER_OTLP_ENDPOINT"];
+        Assert.Equal(chosen.Contains("otel-collector"), endpoint == "http://otel-collector:4317");
     }
 
     // Every Secret key an overlay's workloads and Gateway read, and where.

@@ -64,6 +64,44 @@ public sealed class RenderedOverlay
         return new RenderedOverlay(overlay, Read(yaml));
     }
 
+    // An overlay with optional components on top (each component's directory name under deploy/k8s/components),
+    // written to a temporary kustomization that refers to the overlay and the components where they are.
+    public static async Task<RenderedOverlay> RenderWithComponentsAsync(
+        string overlay, IReadOnlyList<string> components)
+    {
+        ArgumentNullException.ThrowIfNull(components);
+        var work = Directory.CreateTempSubdirectory("introserv-kustomize-");
+        try
+        {
+            string Relative(params string[] parts) =>
+                Path.GetRelativePath(work.FullName, Path.Combine([K8sDirectory, .. parts])).Replace('\\', '/');
+            var kustomization = new System.Text.StringBuilder()
+                .AppendLine("apiVersion: kustomize.config.k8s.io/v1beta1")
+                .AppendLine("kind: Kustomization")
+                .AppendLine("namespace: introserv")
+                .AppendLine("resources:")
+                .AppendLine("  - " + Relative("overlays", overlay));
+            if (components.Count > 0)
+            {
+                kustomization.AppendLine("components:");
+                foreach (var component in components)
+                {
+                    kustomization.AppendLine("  - " + Relative("components", component));
+                }
+            }
+
+            await File.WriteAllTextAsync(Path.Combine(work.FullName, "kustomization.yaml"), kustomization.ToString());
+            var name = $"{overlay}+{string.Join('+', components)}";
+            var yaml = await RunAsync("kubectl", "kustomize", work.FullName);
+            await ValidateAgainstSchemasAsync(name, yaml);
+            return new RenderedOverlay(name, Read(yaml));
+        }
+        finally
+        {
+            work.Delete(recursive: true);
+        }
+    }
+
     // The objects of rendered YAML in the client's models, strictly: an unknown or misspelt field throws.
     public static IReadOnlyList<IKubernetesObject<V1ObjectMeta>> Read(string yaml)
     {
