@@ -6,6 +6,9 @@
 //
 //   kubectl kustomize deploy/k8s/overlays/prod | node deploy/k8s/validate
 //
+// Built-in kinds are also checked strictly: a field their type does not define (as the Kubernetes client's generated
+// models list them) is an error.
+//
 // Prints one line per invalid object and exits 1 when any is invalid (2 on unreadable input); prints
 // "<n> objects valid" otherwise. Kinds without a schema here (other custom resources) are reported as errors.
 //
@@ -14,6 +17,43 @@
 // address the allow-lists see) unless the ConfigMap's annotation introserv.io/wide-trusted-network says why.
 import { readFileSync } from "node:fs";
 import { parseAllDocuments } from "yaml";
+
+// The fields of each built-in type, from the Kubernetes client's generated models (one module per type).
+const models = new Map();
+async function modelOf(type) {
+  if (!models.has(type)) {
+    try {
+      models.set(type, (await import(`@kubernetes/client-node/dist/gen/models/${type}.js`))[type] ?? null);
+    } catch {
+      models.set(type, null);
+    }
+  }
+  return models.get(type);
+}
+
+// Collects the paths of fields the type does not define, recursively (arrays, maps and nested types).
+async function unknownFields(value, type, path, found) {
+  if (value === null || typeof value !== "object") return;
+  const array = /^Array<(.+)>$/.exec(type);
+  if (array) {
+    if (Array.isArray(value)) {
+      for (const [index, item] of value.entries()) await unknownFields(item, array[1], `${path}/${index}`, found);
+    }
+    return;
+  }
+  const map = /^\{ \[key: string\]: (.+); \}$/.exec(type);
+  if (map) {
+    for (const [key, item] of Object.entries(value)) await unknownFields(item, map[1], `${path}/${key}`, found);
+    return;
+  }
+  const model = await modelOf(type);
+  if (!model?.attributeTypeMap || Array.isArray(value)) return;
+  const fields = new Map(model.attributeTypeMap.map((field) => [field.baseName, field.type]));
+  for (const [key, item] of Object.entries(value)) {
+    if (!fields.has(key)) found.push(`${path}/${key}`);
+    else await unknownFields(item, fields.get(key), `${path}/${key}`, found);
+  }
+}
 
 const crdPackages = {
   "gateway.networking.k8s.io": "@kubernetes-models/gateway-api",
@@ -53,6 +93,16 @@ for (const document of documents) {
   }
   try {
     new Model(object).validate();
+    // Built-in kinds also strictly: a field the API does not define (a misspelt livenessProbe) is an error
+    // here, where the API server would drop it or refuse it.
+    if (!crdPackage) {
+      const unknown = [];
+      await unknownFields(object, `${version[0].toUpperCase()}${version.slice(1)}${object.kind}`, "", unknown);
+      if (unknown.length > 0) {
+        problems.push(`${name}: ${unknown.map((path) => `${path} is not a field of the API`).join("; ")}`);
+        continue;
+      }
+    }
     checked++;
   } catch (error) {
     const details = (error.errors ?? []).map((e) => `${e.instancePath || "/"} ${e.message}`).join("; ");

@@ -3,10 +3,12 @@ using Introserv.ServiceDefaults;
 
 var builder = WebApplication.CreateBuilder(args);
 
-// It approves payments for whoever clicks: a development tool only.
-if (builder.Environment.IsProduction())
+// It approves payments for whoever clicks: a development tool only, never in Production, Staging or any other
+// environment a deployment might name.
+if (!builder.Environment.IsDevelopment())
 {
-    throw new InvalidOperationException("The development payment provider never runs in Production.");
+    throw new InvalidOperationException(
+        $"The development payment provider runs only in Development, not in {builder.Environment.EnvironmentName}.");
 }
 
 builder.AddServiceDefaults();

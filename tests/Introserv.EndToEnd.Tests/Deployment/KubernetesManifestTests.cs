@@ -159,6 +159,47 @@ public sealed partial class KubernetesManifestTests
     }
 
     [Fact]
+    public async Task The_validator_refuses_a_field_the_api_does_not_define_at_any_depth()
+    {
+        const string deployment = """
+            apiVersion: apps/v1
+            kind: Deployment
+            metadata:
+              name: probe
+            spec:
+              selector:
+                matchLabels:
+                  app: probe
+              template:
+                metadata:
+                  labels:
+                    app: probe
+                spec:
+                  containers:
+                    - name: probe
+                      image: example/probe:1
+                      livenessProbe:
+                        httpGet:
+                          path: /alive
+                          port: 8080
+            """;
+
+        Assert.Equal(0, (await RenderedOverlay.ValidateAsync(deployment)).ExitCode);
+        foreach (var (right, wrong) in new[]
+        {
+            ("livenessProbe:", "livenesProbe:"),
+            ("httpGet:", "httpGett:"),
+            ("matchLabels:", "matchLabel:"),
+            ("  name: probe\nspec:", "  name: probe\n  labelz: {}\nspec:"),
+        })
+        {
+            var (code, output) = await RenderedOverlay.ValidateAsync(deployment.Replace(right, wrong));
+            Assert.True(code == 1, $"{wrong}: {output}");
+            Assert.Contains("is not a field of the API", output, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
     public async Task The_validator_refuses_a_wide_trusted_network_unless_the_config_map_says_why()
     {
         static string ConfigMap(string network, string? reason) => $$"""
