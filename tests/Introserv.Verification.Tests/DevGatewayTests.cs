@@ -10,7 +10,7 @@ public sealed class DevGatewayTests
             ("ASPNETCORE_URLS", "http://127.0.0.1:0"));
 
         Assert.NotEqual(0, exitCode);
-        Assert.Contains("never runs in Production", output, StringComparison.Ordinal);
+        Assert.Contains("runs only in Development, not in Production", output, StringComparison.Ordinal);
     }
 
     [Fact]
