@@ -3,7 +3,9 @@ using System.Diagnostics;
 using Introserv.Gateway.AllowLists;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.Logging;
 using Xunit.Abstractions;
 
 namespace Introserv.Gateway.Tests;
@@ -18,6 +20,7 @@ public sealed class RedisOutageDrillTests(ITestOutputHelper output) : IDisposabl
     private readonly PrivateRedis _redis = new();
     private readonly RecordingUpstream _upstream = new();
     private readonly WebApplicationFactory<Program> _root = new();
+    private readonly CapturedLogs _logs = new();
 
     public void Dispose()
     {
@@ -35,6 +38,7 @@ public sealed class RedisOutageDrillTests(ITestOutputHelper output) : IDisposabl
             TestGateway.Configure(builder, _redis.ConnectionString, _upstream.Address);
             builder.UseSetting("RateLimits:api:PermitLimit", "1000000");
             builder.ConfigureTestServices(services => services.TrustTestTokens());
+            builder.ConfigureLogging(logging => logging.AddProvider(_logs));
         });
         var cache = gateway.Services.GetRequiredService<AllowListCache>();
         var tokens = new List<string>();
@@ -97,7 +101,17 @@ public sealed class RedisOutageDrillTests(ITestOutputHelper output) : IDisposabl
             .GroupBy(s => s.Status)
             .Select(g => $"{g.Key}×{g.Count()}")
             .ToList();
-        Assert.True(failed.Count == 0, $"requests failed: {string.Join(", ", failed)}");
+        // A failed request's cause is what the gateway logged as an error (an unhandled exception's stack included).
+        var errors = _logs.AtLeast(LogLevel.Error);
+        foreach (var error in errors.Take(5))
+        {
+            output.WriteLine(error);
+        }
+
+        Assert.True(
+            failed.Count == 0,
+            $"requests failed: {string.Join(", ", failed)}; " +
+            $"first error logged: {(errors.Count > 0 ? errors[0] : "none")}");
     }
 
     private static async Task<int> SendAsync(WebApplicationFactory<Program> gateway, string token)

@@ -15,6 +15,7 @@ public sealed class DisconnectDrillTests(KestrelOrdersFixture fixture, ITestOutp
     : IClassFixture<KestrelOrdersFixture>
 {
     private const int Workers = 8;
+    private const string TopUpJson = """{"amount":42.50,"currency":"EUR","method":"card"}""";
     private static readonly DropMoment[] Moments = Enum.GetValues<DropMoment>();
 
     private static int NewSeed() =>
@@ -82,6 +83,84 @@ public sealed class DisconnectDrillTests(KestrelOrdersFixture fixture, ITestOutp
         Assert.True(renewed.PaidUntil == paidUntil.AddMonths(keys),
             $"seed {seed}: paidUntil {renewed.PaidUntil:O}, expected {paidUntil.AddMonths(keys):O}");
         Assert.True(balance == 0m, $"seed {seed}: balance {balance}");
+    }
+
+    // A client that goes away while Orders waits for the payment provider, after the provider has made the payment,
+    // and retries with the same Idempotency-Key: one payment at the provider and one top-up, answered alike to every
+    // completed retry.
+    [Theory]
+    [InlineData(1)]
+    [InlineData(3)]
+    public async Task A_top_up_dropped_during_the_provider_call_and_retried_is_one_payment_and_one_top_up(int drops)
+    {
+        var service = fixture.Service;
+        var accountId = await service.PayingCustomerAsync(0m);
+        var token = TestTokens.For(accountId, AuthenticationExtensions.CustomerRole);
+        var key = Guid.NewGuid().ToString();
+        var request = SocketClient.Request(fixture.EndPoint, "/api/balance/top-ups", token, key, TopUpJson);
+        service.PaymentAnswerDelay = TimeSpan.FromSeconds(2);
+        try
+        {
+            for (var i = 0; i < drops; i++)
+            {
+                // The attempt before has let the key go (else this one would be answered 409 at once).
+                Assert.True(await Eventually.TrueAsync(
+                    async () => !await service.QueryAsync(db => db.IdempotencyRecords.AnyAsync(
+                        r => r.AccountId == accountId)),
+                    TimeSpan.FromSeconds(10)), "a dropped top-up kept its key");
+
+                // Dropped once the provider has answered this attempt (its answer is still on the way to Orders).
+                var answered = service.PaymentAnswers;
+                await SocketClient.SendAndDropWhenAsync(
+                    fixture.EndPoint, request, () => service.PaymentAnswers > answered);
+            }
+        }
+        finally
+        {
+            service.PaymentAnswerDelay = TimeSpan.Zero;
+        }
+
+        using var http = new HttpClient { BaseAddress = new Uri($"http://{fixture.EndPoint}") };
+        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        var first = await CompleteTopUpAsync(http, key);
+        var second = await CompleteTopUpAsync(http, key);
+
+        var topUpId = first.GetProperty("id").GetGuid();
+        Assert.Equal(first.ToString(), second.ToString());
+        var topUps = await service.QueryAsync(db => db.TopUps.Where(t => t.AccountId == accountId).ToListAsync());
+        var topUp = Assert.Single(topUps);
+        Assert.Equal((topUpId, 42.50m), (topUp.Id, topUp.Amount));
+        var payment = Assert.Single(service.Payments.Book.List(), p => p.Reference == topUpId.ToString("D"));
+        Assert.Equal(payment.Id, topUp.ProviderPaymentId);
+        Assert.EndsWith(payment.Id, first.GetProperty("redirectUrl").GetString(), StringComparison.Ordinal);
+        Assert.Equal(0, await service.QueryAsync(db => db.IdempotencyRecords.CountAsync(
+            r => r.AccountId == accountId && r.ResponseStatus == null)));
+    }
+
+    // Retries with the key until the top-up is created (an abandoned run may still be finishing: 409 in progress).
+    private static async Task<JsonElement> CompleteTopUpAsync(HttpClient http, string key)
+    {
+        for (var attempt = 0; attempt < 400; attempt++)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Post, "/api/balance/top-ups")
+            {
+                Content = new StringContent(TopUpJson, Encoding.UTF8, "application/json"),
+            };
+            request.Headers.Add("Idempotency-Key", key);
+            using var response = await http.SendAsync(request);
+            var body = await response.Content.ReadFromJsonAsync<JsonElement>();
+            if (response.StatusCode == HttpStatusCode.Created)
+            {
+                return body;
+            }
+
+            Assert.True(response.StatusCode == HttpStatusCode.Conflict
+                && body.GetProperty("code").GetString() == "idempotency_request_in_progress",
+                $"{(int)response.StatusCode} {body}");
+            await Task.Delay(25);
+        }
+
+        throw new TimeoutException($"key {key}: still in progress after 10 s");
     }
 
     private static void AssertOnePerKey(int seed, int keys, ConcurrentDictionary<string, List<Guid>> answers)

@@ -3,6 +3,7 @@ using Introserv.BuildingBlocks.Data;
 using Introserv.BuildingBlocks.Hosting;
 using Introserv.Orders.Data;
 using Introserv.Orders.Features.Lifecycle;
+using Introserv.Orders.Features.Payments;
 using Introserv.Profile.Tests;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.TestHost;
@@ -29,6 +30,15 @@ public sealed class OrdersServiceFactory() : ServiceFactory<Program>(ResourceNam
     public FakePaymentProvider Payments { get; private set; } = null!;
 
     private readonly TcpListener _silentProvider = new(IPAddress.Loopback, 0);
+
+    // How long the provider's answer to a new payment takes to reach Orders once the provider has made the payment
+    // (a slow network on the way back); the wait ends early when Orders stops waiting (its client went away).
+    public TimeSpan PaymentAnswerDelay { get; set; }
+
+    // How many answers to a request for a payment the provider has given while PaymentAnswerDelay was set.
+    public int PaymentAnswers => Volatile.Read(ref _paymentAnswers);
+
+    private int _paymentAnswers;
 
     public const string InvoiceLinkBase = "https://billing.test/";
     public const string InvoiceLinkKey = "invoice-link-key-for-tests-0123456789";
@@ -60,6 +70,8 @@ public sealed class OrdersServiceFactory() : ServiceFactory<Program>(ResourceNam
             services.AddSingleton<IOperationConfirmation>(Confirmation);
             services.AddHttpClient("BillingProfilesClient").ConfigurePrimaryHttpMessageHandler(
                 () => new ProfileLink(this) { InnerHandler = Profile.Server.CreateHandler() });
+            services.AddHttpClient(HttpPaymentProviders.ClientName)
+                .AddHttpMessageHandler(() => new SlowPaymentAnswers(this));
         });
     }
 
@@ -211,6 +223,33 @@ public sealed class OrdersServiceFactory() : ServiceFactory<Program>(ResourceNam
         await ((IAsyncLifetime)Profile).DisposeAsync();
         await Payments.DisposeAsync();
         _silentProvider.Stop();
+    }
+
+    private sealed class SlowPaymentAnswers(OrdersServiceFactory factory) : DelegatingHandler
+    {
+        protected override async Task<HttpResponseMessage> SendAsync(
+            HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            if (factory.PaymentAnswerDelay <= TimeSpan.Zero)
+            {
+                return await base.SendAsync(request, cancellationToken);
+            }
+
+            // The provider gets the whole request whatever Orders does meanwhile; only the answer is late.
+            var response = await base.SendAsync(request, CancellationToken.None);
+            Interlocked.Increment(ref factory._paymentAnswers);
+            try
+            {
+                await Task.Delay(factory.PaymentAnswerDelay, cancellationToken);
+            }
+            catch (OperationCanceledException)
+            {
+                response.Dispose();
+                throw;
+            }
+
+            return response;
+        }
     }
 
     private sealed class ProfileLink(OrdersServiceFactory factory) : DelegatingHandler

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Net.Sockets;
 using System.Text;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -79,5 +80,23 @@ public static class SocketClient
         var buffer = new byte[1 + random.Next(64)];
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
         await stream.ReadAtLeastAsync(buffer, 1, throwOnEndOfStream: false, timeout.Token);
+    }
+
+    // Sends request and drops the connection once dropWhen holds (checked every 10 ms for up to 10 s): a client
+    // that goes away at a chosen point of the server's work.
+    public static async Task SendAndDropWhenAsync(IPEndPoint server, byte[] request, Func<bool> dropWhen)
+    {
+        ArgumentNullException.ThrowIfNull(dropWhen);
+        using var client = new TcpClient { NoDelay = true, LingerState = new LingerOption(true, 0) };
+        await client.ConnectAsync(server);
+        var stream = client.GetStream();
+        await stream.WriteAsync(request);
+        await stream.FlushAsync();
+        var waited = Stopwatch.StartNew();
+        while (!dropWhen())
+        {
+            Assert.True(waited.Elapsed < TimeSpan.FromSeconds(10), "The server never reached the point to drop at.");
+            await Task.Delay(10);
+        }
     }
 }

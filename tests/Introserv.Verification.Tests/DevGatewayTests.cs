@@ -4,16 +4,6 @@ namespace Introserv.Verification.Tests;
 public sealed class DevGatewayTests
 {
     [Fact]
-    public async Task The_development_gateway_refuses_to_run_in_production()
-    {
-        var (exitCode, output) = await RunAsync("Introserv.Verification.DevGateway.dll",
-            ("ASPNETCORE_URLS", "http://127.0.0.1:0"));
-
-        Assert.NotEqual(0, exitCode);
-        Assert.Contains("runs only in Development, not in Production", output, StringComparison.Ordinal);
-    }
-
-    [Fact]
     public async Task The_verification_service_will_not_start_without_configured_telephony_gateways()
     {
         var (exitCode, output) = await RunAsync(

@@ -1,5 +1,4 @@
 extern alias devgateway;
-using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using devgateway::Introserv.Verification.DevGateway;
 using Microsoft.AspNetCore.Hosting;
@@ -94,41 +93,4 @@ public class VerificationServiceFactory() : ServiceFactory<Program>(ResourceName
     }
 
     protected override async Task OnStoppedAsync() => await Telephony.DisposeAsync();
-}
-
-// Every log line the service writes: message, structured values and exceptions.
-public sealed class CapturedLogs : ILoggerProvider
-{
-    private readonly ConcurrentQueue<string> _lines = new();
-
-    public IReadOnlyCollection<string> Lines => _lines;
-
-    public ILogger CreateLogger(string categoryName) => new Logger(categoryName, _lines);
-
-    public void Dispose()
-    {
-    }
-
-    private sealed class Logger(string category, ConcurrentQueue<string> lines) : ILogger
-    {
-        public IDisposable? BeginScope<TState>(TState state)
-            where TState : notnull
-        {
-            lines.Enqueue($"{category} scope: {Describe(state)}");
-            return null;
-        }
-
-        public bool IsEnabled(LogLevel logLevel) => true;
-
-        public void Log<TState>(
-            LogLevel logLevel, EventId eventId, TState state, Exception? exception,
-            Func<TState, Exception?, string> formatter)
-        {
-            lines.Enqueue($"{category} {logLevel}: {formatter(state, exception)} | {Describe(state)} | {exception}");
-        }
-
-        private static string Describe(object? state) => state is IEnumerable<KeyValuePair<string, object?>> values
-            ? string.Join(", ", values.Select(v => $"{v.Key}={v.Value}"))
-            : state?.ToString() ?? string.Empty;
-    }
 }

@@ -36,12 +36,15 @@ internal sealed class AllowListEnforcement(RequestDelegate next)
             linked = named;
         }
 
-        foreach (var account in new[] { signedIn, linked })
+        // Both lists must admit the caller: the signed-in account's and, on an invoice link, the named account's.
+        if (signedIn is { } own && !await AllowsAsync(context, cache, own))
         {
-            if (account is { } id && !await AllowsAsync(context, cache, id))
-            {
-                return;
-            }
+            return;
+        }
+
+        if (linked is { } linkedAccount && !await AllowsAsync(context, cache, linkedAccount))
+        {
+            return;
         }
 
         if (signedIn is { } reported)
