@@ -212,6 +212,25 @@ start_rabbitmq() {
     rabbitctl set_permissions -p "$vhost" "$APP_USER" '.*' '.*' '.*' >/dev/null
   done
   rabbitctl delete_user guest >/dev/null 2>&1 || true
+  drop_classic_queues
+}
+
+# The services declare quorum queues, and the broker refuses to declare a queue again with another type: durable
+# classic queues left by earlier versions are deleted once, and their consumers declare them again as quorum queues
+# (messages waiting in them are lost; local data only). Auto-deleted and exclusive queues (a bus's own) stay.
+drop_classic_queues() {
+  local vhost queue
+  for vhost in / $TEST_VHOSTS; do
+    { rabbitctl list_queues -p "$vhost" -q --no-table-headers name type durable auto_delete exclusive 2>/dev/null ||
+      true; } |
+      awk '$2 == "classic" && $3 == "true" && $4 == "false" && $5 == "false" { print $1 }' |
+      while read -r queue; do
+        # A queue gone meanwhile (expired, deleted by its test host) is no error.
+        if rabbitctl delete_queue -p "$vhost" "$queue" </dev/null >/dev/null 2>&1; then
+          log "deleted the classic queue $queue (vhost $vhost): the services declare it again as a quorum queue"
+        fi
+      done
+  done
 }
 
 write_settings() {

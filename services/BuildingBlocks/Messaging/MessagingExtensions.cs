@@ -60,7 +60,17 @@ public static class MessagingExtensions
                 endpoint.UseMessageRetry(retry =>
                     retry.Exponential(options.RetryLimit, options.RetryMinInterval,
                         options.RetryMaxInterval, options.RetryMinInterval));
-                if (options.TemporaryEndpoints && endpoint is IRabbitMqReceiveEndpointConfigurator rabbitEndpoint)
+                if (endpoint is not IRabbitMqReceiveEndpointConfigurator rabbitEndpoint)
+                {
+                    return;
+                }
+
+                if (options.QuorumQueues)
+                {
+                    rabbitEndpoint.SetQuorumQueue();
+                }
+
+                if (options.TemporaryEndpoints)
                 {
                     // Durable, so a broker restart keeps them and what waits in them (an auto-deleted queue is gone
                     // until its consumer reconnects, and events published meanwhile are dropped); the broker removes
@@ -74,6 +84,14 @@ public static class MessagingExtensions
             bus.UsingRabbitMq((context, rabbit) =>
             {
                 rabbit.Host(new Uri(connectionString), host => host.PublisherConfirmation = true);
+                if (options.QuorumQueues)
+                {
+                    // Where a message goes after its last retry (_error) or when no consumer takes it (_skipped)
+                    // is kept as safely as the queue it came from.
+                    rabbit.SendTopology.ConfigureErrorSettings = queue => queue.SetQuorumQueue();
+                    rabbit.SendTopology.ConfigureDeadLetterSettings = queue => queue.SetQuorumQueue();
+                }
+
                 rabbit.ConfigureEndpoints(context);
             });
         });

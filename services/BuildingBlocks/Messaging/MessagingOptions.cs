@@ -43,6 +43,11 @@ public sealed class MessagingOptions
     // messages.
     public string? EndpointPrefix { get; set; }
 
+    // Every queue the service declares (its consumers' queues and their _error and _skipped queues) is a quorum
+    // queue: replicated across a RabbitMQ cluster's nodes and kept on disk, so a node lost takes no message with it.
+    // Off only for a broker older than RabbitMQ 3.8, which has no quorum queues (classic queues instead).
+    public bool QuorumQueues { get; set; } = true;
+
     // Queues the broker deletes once unused for TemporaryEndpointExpiry (test hosts only; production queues stay).
     public bool TemporaryEndpoints { get; set; }
 
