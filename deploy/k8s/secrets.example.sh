@@ -56,6 +56,12 @@
 #   IDENTITYDB_CONNECTION_STRING, PROFILEDB_CONNECTION_STRING, ORDERSDB_CONNECTION_STRING,
 #   NOTIFICATIONSDB_CONNECTION_STRING, VERIFICATIONDB_CONNECTION_STRING
 #       Npgsql: Host=...;Port=5432;Database=introserv_identity;Username=...;Password=...;SSL Mode=VerifyFull
+#   or, with POSTGRES=cloudnative-pg (components/cloudnative-pg runs PostgreSQL in the cluster), instead of those:
+#   <service>-db-role         username, password (kubernetes.io/basic-auth): the service's role, which the operator
+#                             creates; the password is random (or read from an existing Secret)
+#   <service>-db              connection-string to the Cluster's primary (introserv-pg-rw) as that role
+#   postgres-backup-s3        ACCESS_KEY_ID, ACCESS_SECRET_KEY: the backup bucket's credentials, from
+#                             PG_BACKUP_ACCESS_KEY_ID and PG_BACKUP_SECRET_ACCESS_KEY (required)
 #   REDIS_CONNECTION_STRING     StackExchange.Redis: host:6380,password=...,ssl=true,abortConnect=false
 #   RABBITMQ_CONNECTION_STRING  amqps://user:password@host:5671/vhost
 set -euo pipefail
@@ -217,12 +223,31 @@ if [ "$mode" = dev ]; then
   done
   create introserv-redis generic --from-literal=connection-string="redis:6379,password=${redis_password},abortConnect=false"
   create introserv-rabbitmq generic --from-literal=connection-string="amqp://${mq_user}:${mq_password}@rabbitmq:5672/"
+elif [ "${POSTGRES:-}" = cloudnative-pg ]; then
+  # Each role's password is kept in the Secret the operator reads and in the connection string the service reads.
+  for service in "${services[@]}"; do
+    if exists "$service-db-role"; then
+      role_password="$(read_key "$service-db-role" password)"
+    else
+      role_password="$(random_hex)"
+    fi
+    create "$service-db-role" generic --type=kubernetes.io/basic-auth \
+      --from-literal=username="$service" --from-literal=password="$role_password"
+    create "$service-db" generic --from-literal=connection-string="Host=introserv-pg-rw;Port=5432;Database=introserv_${service};Username=${service};Password=${role_password};SSL Mode=Require;Maximum Pool Size=20"
+  done
+  require PG_BACKUP_ACCESS_KEY_ID
+  require PG_BACKUP_SECRET_ACCESS_KEY
+  create postgres-backup-s3 generic \
+    --from-literal=ACCESS_KEY_ID="$PG_BACKUP_ACCESS_KEY_ID" --from-literal=ACCESS_SECRET_KEY="$PG_BACKUP_SECRET_ACCESS_KEY"
 else
   for service in "${services[@]}"; do
     variable="$(printf '%sDB_CONNECTION_STRING' "$service" | tr '[:lower:]' '[:upper:]')"
     require "$variable"
     create "$service-db" generic --from-literal=connection-string="${!variable}"
   done
+fi
+
+if [ "$mode" = prod ]; then
   require REDIS_CONNECTION_STRING
   create introserv-redis generic --from-literal=connection-string="$REDIS_CONNECTION_STRING"
   require RABBITMQ_CONNECTION_STRING

@@ -1,8 +1,9 @@
 // Validates Kubernetes manifests offline against the Kubernetes API's OpenAPI schemas (the
 // kubernetes-models package: required fields, types, formats and enums of every built-in kind) and the
 // custom resources the manifests use against their CRDs' schemas (Gateway API's Gateway and HTTPRoute,
-// cert-manager's Certificate, External Secrets Operator's ExternalSecret, Prometheus Operator's ServiceMonitor:
-// the @kubernetes-models packages gateway-api, cert-manager, external-secrets and prometheus-operator).
+// cert-manager's Certificate, External Secrets Operator's ExternalSecret, Prometheus Operator's ServiceMonitor,
+// CloudNativePG's Cluster, Database and ScheduledBackup: the @kubernetes-models packages gateway-api, cert-manager,
+// external-secrets, prometheus-operator and cloudnative-pg).
 //
 //   kubectl kustomize deploy/k8s/overlays/prod | node deploy/k8s/validate
 //
@@ -60,6 +61,7 @@ const crdPackages = {
   "cert-manager.io": "@kubernetes-models/cert-manager",
   "external-secrets.io": "@kubernetes-models/external-secrets",
   "monitoring.coreos.com": "@kubernetes-models/prometheus-operator",
+  "postgresql.cnpg.io": "@kubernetes-models/cloudnative-pg",
 };
 
 const input = readFileSync(process.argv[2] ?? 0, "utf8");

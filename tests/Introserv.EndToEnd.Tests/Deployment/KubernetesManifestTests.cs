@@ -731,9 +731,69 @@ public sealed partial class KubernetesManifestTests
         Assert.Equal(metricsPort.Name, Assert.Single(monitor.Spec.Endpoints).Port);
     }
 
+    [Fact]
+    public async Task The_cloudnative_pg_component_gives_each_service_its_database_role_and_backups_within_limits()
+    {
+        var overlay = await RenderedOverlay.RenderAsync("prod-cloudnative-pg");
+        var secrets = (await ScriptSecretsAsync("prod-cloudnative-pg")).ToDictionary(s => s.Metadata.Name);
+        var cluster = Assert.Single(overlay.Objects.OfType<PostgresClusterResource>());
+        var databases = overlay.Objects.OfType<PostgresDatabaseResource>().ToList();
+        string Value(string secret, string key) => System.Text.Encoding.UTF8.GetString(secrets[secret].Data[key]);
+
+        // Highly available and losing no committed transaction: three instances on three nodes, a synchronous
+        // standby the primary waits for even while it is away.
+        Assert.Equal(3, cluster.Spec.Instances);
+        Assert.Equal(("required", "kubernetes.io/hostname"),
+            (cluster.Spec.Affinity?.PodAntiAffinityType, cluster.Spec.Affinity?.TopologyKey));
+        Assert.True(cluster.Spec.Postgresql.Synchronous is { Number: >= 1, DataDurability: "required" });
+        Assert.False(cluster.Spec.EnableSuperuserAccess);
+        // Point-in-time recovery: WAL archived continuously to object storage, nightly base backups of it.
+        var backup = cluster.Spec.Backup?.BarmanObjectStore;
+        Assert.NotNull(backup);
+        Assert.StartsWith("s3://", backup.DestinationPath, StringComparison.Ordinal);
+        var nightly = Assert.Single(overlay.Objects.OfType<PostgresScheduledBackupResource>());
+        Assert.Equal((cluster.Metadata.Name, "barmanObjectStore"), (nightly.Spec.Cluster.Name, nightly.Spec.Method));
+
+        var pool = 0;
+        foreach (var service in new[] { "identity", "profile", "orders", "notifications", "verification" })
+        {
+            // The service's connection string reaches the primary as its own role, with the role's password.
+            var settings = new Npgsql.NpgsqlConnectionStringBuilder(Value($"{service}-db", "connection-string"));
+            Assert.Equal($"{cluster.Metadata.Name}-rw", settings.Host);
+            var role = Assert.Single(cluster.Spec.Managed.Roles, r => r.Name == settings.Username);
+            Assert.True(role.Login);
+            Assert.Equal((settings.Username, settings.Password),
+                (Value(role.PasswordSecret!.Name, "username"), Value(role.PasswordSecret.Name, "password")));
+            // Its database exists, is owned by that role and outlives the object.
+            var database = Assert.Single(databases, d => d.Spec.Name == settings.Database);
+            Assert.Equal((settings.Username, cluster.Metadata.Name, "retain"),
+                (database.Spec.Owner, database.Spec.Cluster.Name, database.Spec.DatabaseReclaimPolicy));
+            // Every connection its replicas may open fits under max_connections.
+            var autoscaler = overlay.Objects.OfType<V2HorizontalPodAutoscaler>()
+                .Single(h => h.Spec.ScaleTargetRef.Name == service);
+            pool += autoscaler.Spec.MaxReplicas * settings.MaxPoolSize;
+            Assert.True(role.ConnectionLimit >= autoscaler.Spec.MaxReplicas * settings.MaxPoolSize,
+                $"{service}: connection limit {role.ConnectionLimit} below its replicas' pools");
+        }
+
+        Assert.True(int.Parse(cluster.Spec.Postgresql.Parameters["max_connections"], CultureInfo.InvariantCulture)
+            > pool, $"max_connections is not above the services' {pool} pooled connections");
+        // Only the services (and the instances and the operator) reach PostgreSQL.
+        var instances = new Dictionary<string, string> { ["cnpg.io/cluster"] = cluster.Metadata.Name };
+        var policy = Assert.Single(overlay.NetworkPolicies,
+            p => p.Spec.PodSelector.MatchLabels?.ContainsKey("cnpg.io/cluster") == true);
+        Assert.True(Selects(policy.Spec.PodSelector, instances));
+        var callers = policy.Spec.Ingress.Single(r => r.FromProperty.All(f => f.NamespaceSelector is null
+            && !Selects(f.PodSelector, instances)));
+        Assert.All(overlay.Deployments, d => Assert.Equal(
+            d.Metadata.Name != "gateway",
+            callers.FromProperty.Any(f => Selects(f.PodSelector, d.Spec.Template.Metadata.Labels))));
+    }
+
     // The optional components; service-monitor goes with otel-collector (it scrapes the collector).
     private static readonly string[] Components =
-        ["gateway-load-balancer", "cert-manager", "external-secrets", "otel-collector", "service-monitor"];
+        ["gateway-load-balancer", "cert-manager", "external-secrets", "otel-collector", "service-monitor",
+            "cloudnative-pg"];
 
     public static TheoryData<string> ComponentCombinations()
     {
@@ -792,6 +852,8 @@ public sealed partial class KubernetesManifestTests
             .Single(c => c.Metadata.Name.StartsWith("introserv-config", StringComparison.Ordinal))
             .Data["OTEL_EXPORTER_OTLP_ENDPOINT"];
         Assert.Equal(chosen.Contains("otel-collector"), endpoint == "http://otel-collector:4317");
+        Assert.Equal(chosen.Contains("cloudnative-pg") ? 1 : 0,
+            overlay.Objects.OfType<PostgresClusterResource>().Count());
     }
 
     // Every Secret key an overlay's workloads and Gateway read, and where.
@@ -842,11 +904,34 @@ public sealed partial class KubernetesManifestTests
                 .Select(c => (c.Name, "tls.crt", $"gateway {edge.Metadata.Name}")));
         }
 
+        // The PostgreSQL cluster's role passwords and backup credentials (components/cloudnative-pg).
+        foreach (var cluster in overlay.Objects.OfType<PostgresClusterResource>())
+        {
+            var where = $"cluster {cluster.Metadata.Name}";
+            foreach (var role in cluster.Spec.Managed.Roles.Where(r => r.PasswordSecret is not null))
+            {
+                read.Add((role.PasswordSecret!.Name, "username", where));
+                read.Add((role.PasswordSecret.Name, "password", where));
+            }
+
+            if (cluster.Spec.Backup?.BarmanObjectStore.S3Credentials is { } s3)
+            {
+                read.Add((s3.AccessKeyId.Name, s3.AccessKeyId.Key, where));
+                read.Add((s3.SecretAccessKey.Name, s3.SecretAccessKey.Key, where));
+            }
+        }
+
         return read;
     }
 
     // Runs deploy/k8s/secrets.example.sh without a cluster (DRY_RUN=1) and reads the Secrets it prints.
-    private static async Task<HashSet<(string Secret, string Key)>> SecretsCreatedByScriptAsync(string overlay)
+    private static async Task<HashSet<(string Secret, string Key)>> SecretsCreatedByScriptAsync(string overlay) =>
+        (await ScriptSecretsAsync(overlay))
+            .SelectMany(s => (s.Data?.Keys ?? []).Concat(s.StringData?.Keys ?? []).Select(k => (s.Metadata.Name, k)))
+            .ToHashSet();
+
+    // The Secrets deploy/k8s/secrets.example.sh prints without a cluster (DRY_RUN=1) for an overlay, with their values.
+    private static async Task<List<V1Secret>> ScriptSecretsAsync(string overlay)
     {
         var work = Directory.CreateTempSubdirectory("introserv-secrets-");
         try
@@ -878,13 +963,17 @@ public sealed partial class KubernetesManifestTests
                     $"Host=db.example.com;Database=introserv_{service.ToLowerInvariant()};Username=u;Password=p";
             }
 
+            if (overlay == "prod-cloudnative-pg")
+            {
+                environment["POSTGRES"] = "cloudnative-pg";
+                environment["PG_BACKUP_ACCESS_KEY_ID"] = "backup-access-key";
+                environment["PG_BACKUP_SECRET_ACCESS_KEY"] = "backup-secret-key";
+            }
+
             var yaml = await RenderedOverlay.RunAsync(
                 Path.Combine(RenderedOverlay.K8sDirectory, "secrets.example.sh"), environment,
                 RenderedOverlay.SecretsEnvironment(overlay));
-            return KubernetesYaml.LoadAllFromString(yaml, strict: true).OfType<V1Secret>()
-                .SelectMany(s =>
-                    (s.Data?.Keys ?? []).Concat(s.StringData?.Keys ?? []).Select(k => (s.Metadata.Name, k)))
-                .ToHashSet();
+            return [.. KubernetesYaml.LoadAllFromString(yaml, strict: true).OfType<V1Secret>()];
         }
         finally
         {

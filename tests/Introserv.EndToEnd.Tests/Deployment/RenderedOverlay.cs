@@ -15,11 +15,12 @@ public sealed class RenderedOverlay
         Objects = objects;
     }
 
-    // The overlays; prod-load-balancer, prod-cert-manager, prod-external-secrets and prod-observability are prod
-    // with optional components (gateway-load-balancer, cert-manager, external-secrets, otel-collector with
-    // service-monitor).
+    // The overlays; prod-load-balancer, prod-cert-manager, prod-external-secrets, prod-observability and
+    // prod-cloudnative-pg are prod with optional components (gateway-load-balancer, cert-manager, external-secrets,
+    // otel-collector with service-monitor, cloudnative-pg).
     public static IReadOnlyList<string> Names { get; } =
-        ["dev", "prod", "prod-load-balancer", "prod-cert-manager", "prod-external-secrets", "prod-observability"];
+        ["dev", "prod", "prod-load-balancer", "prod-cert-manager", "prod-external-secrets", "prod-observability",
+            "prod-cloudnative-pg"];
 
     // The custom resources the manifests use, read as strictly as the built-in kinds.
     private static readonly Dictionary<string, Type> CustomKinds = new(StringComparer.Ordinal)
@@ -29,6 +30,9 @@ public sealed class RenderedOverlay
         [CertificateResource.TypeKey] = typeof(CertificateResource),
         [ExternalSecretResource.TypeKey] = typeof(ExternalSecretResource),
         [ServiceMonitorResource.TypeKey] = typeof(ServiceMonitorResource),
+        [PostgresClusterResource.TypeKey] = typeof(PostgresClusterResource),
+        [PostgresDatabaseResource.TypeKey] = typeof(PostgresDatabaseResource),
+        [PostgresScheduledBackupResource.TypeKey] = typeof(PostgresScheduledBackupResource),
     };
 
     // The environment an overlay's secrets come from (the secrets script knows dev and prod).
