@@ -62,6 +62,9 @@
 #   <service>-db              connection-string to the Cluster's primary (introserv-pg-rw) as that role
 #   postgres-backup-s3        ACCESS_KEY_ID, ACCESS_SECRET_KEY: the backup bucket's credentials, from
 #                             PG_BACKUP_ACCESS_KEY_ID and PG_BACKUP_SECRET_ACCESS_KEY (required)
+#   and with REDIS=sentinel (components/redis-sentinel runs Redis in the cluster), instead of REDIS_CONNECTION_STRING:
+#   redis-credentials         password (random, or kept): the Redis servers' and Sentinels' password
+#   introserv-redis           connection-string through the Sentinels (redis-sentinel:26379,serviceName=introserv)
 #   REDIS_CONNECTION_STRING     StackExchange.Redis: host:6380,password=...,ssl=true,abortConnect=false
 #   RABBITMQ_CONNECTION_STRING  amqps://user:password@host:5671/vhost
 set -euo pipefail
@@ -247,9 +250,21 @@ else
   done
 fi
 
-if [ "$mode" = prod ]; then
+if [ "$mode" = prod ] && [ "${REDIS:-}" = sentinel ]; then
+  # The servers and Sentinels share one password; the services reach the primary through the Sentinels.
+  if exists redis-credentials; then
+    redis_password="$(read_key redis-credentials password)"
+  else
+    redis_password="$(random_hex)"
+  fi
+  create redis-credentials generic --from-literal=password="$redis_password"
+  create introserv-redis generic --from-literal=connection-string="redis-sentinel:26379,serviceName=introserv,password=${redis_password},abortConnect=false"
+elif [ "$mode" = prod ]; then
   require REDIS_CONNECTION_STRING
   create introserv-redis generic --from-literal=connection-string="$REDIS_CONNECTION_STRING"
+fi
+
+if [ "$mode" = prod ]; then
   require RABBITMQ_CONNECTION_STRING
   create introserv-rabbitmq generic --from-literal=connection-string="$RABBITMQ_CONNECTION_STRING"
 fi

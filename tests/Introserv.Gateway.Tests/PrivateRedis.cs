@@ -6,15 +6,22 @@ namespace Introserv.Gateway.Tests;
 // A Redis server of the test's own (not the shared one), so a drill can stop and restart it.
 internal sealed class PrivateRedis : IDisposable
 {
+    private readonly string[] _arguments;
     private Process? _process;
 
-    public PrivateRedis()
+    // A server with more arguments after the port ("--replicaof", ...), or, with sentinelConfig, a Sentinel whose
+    // configuration file it is (Sentinel rewrites it as it learns).
+    public PrivateRedis(IEnumerable<string>? arguments = null, string? sentinelConfig = null)
     {
         using var probe = new TcpListener(IPAddress.Loopback, 0);
         probe.Start();
         Port = ((IPEndPoint)probe.LocalEndpoint).Port;
         probe.Stop();
+        SentinelConfig = sentinelConfig;
+        _arguments = [.. arguments ?? []];
     }
+
+    public string? SentinelConfig { get; }
 
     public int Port { get; }
 
@@ -27,11 +34,11 @@ internal sealed class PrivateRedis : IDisposable
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         };
-        foreach (var arg in new[]
-        {
-            "--port", Port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--bind", "127.0.0.1",
-            "--save", "", "--appendonly", "no"
-        })
+        var port = Port.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        string[] arguments = SentinelConfig is null
+            ? ["--port", port, "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", .. _arguments]
+            : [SentinelConfig, "--sentinel", "--port", port, "--bind", "127.0.0.1", .. _arguments];
+        foreach (var arg in arguments)
         {
             start.ArgumentList.Add(arg);
         }

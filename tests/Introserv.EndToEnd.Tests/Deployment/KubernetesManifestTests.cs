@@ -790,10 +790,64 @@ public sealed partial class KubernetesManifestTests
             callers.FromProperty.Any(f => Selects(f.PodSelector, d.Spec.Template.Metadata.Labels))));
     }
 
-    // The optional components; service-monitor goes with otel-collector (it scrapes the collector).
+    [Fact]
+    public async Task The_redis_sentinel_component_replicates_under_sentinel_and_admits_only_redis_clients()
+    {
+        var overlay = await RenderedOverlay.RenderAsync("prod-redis-sentinel");
+        var secrets = (await ScriptSecretsAsync("prod-redis-sentinel")).ToDictionary(s => s.Metadata.Name);
+        string Value(string secret, string key) => System.Text.Encoding.UTF8.GetString(secrets[secret].Data[key]);
+        var redis = overlay.Objects.OfType<V1StatefulSet>().Single(s => s.Metadata.Name == "redis");
+        var pod = redis.Spec.Template.Spec;
+        var labels = redis.Spec.Template.Metadata.Labels;
+
+        // Three servers with a Sentinel each, on three nodes; a drain takes one at a time.
+        Assert.Equal(3, redis.Spec.Replicas);
+        Assert.Equal(["redis", "sentinel"], pod.Containers.Select(c => c.Name));
+        var spread = Assert.Single(pod.Affinity.PodAntiAffinity.RequiredDuringSchedulingIgnoredDuringExecution);
+        Assert.Equal("kubernetes.io/hostname", spread.TopologyKey);
+        var budget = Assert.Single(overlay.Objects.OfType<V1PodDisruptionBudget>(),
+            b => Selects(b.Spec.Selector, labels));
+        Assert.Equal("1", budget.Spec.MaxUnavailable.Value);
+
+        // The services' connection string asks the Sentinels' Service for the primary the Sentinels watch, with the
+        // password the servers and Sentinels are given.
+        var parts = Value("introserv-redis", "connection-string").Split(',');
+        var settings = parts.Where(p => p.Contains('=', StringComparison.Ordinal))
+            .Select(p => p.Split('=', 2))
+            .ToDictionary(p => p[0], p => p[1]);
+        var endpoint = Assert.Single(parts, p => !p.Contains('=', StringComparison.Ordinal)).Split(':');
+        var sentinels = overlay.Objects.OfType<V1Service>().Single(s => s.Metadata.Name == endpoint[0]);
+        Assert.True(Selects(new V1LabelSelector { MatchLabels = sentinels.Spec.Selector }, labels));
+        Assert.Contains(sentinels.Spec.Ports, p => p.Port.ToString(CultureInfo.InvariantCulture) == endpoint[1]
+            && p.TargetPort.Value == "sentinel");
+        Assert.Equal(Value("redis-credentials", "password"), settings["password"]);
+        var scripts = overlay.Objects.OfType<V1ConfigMap>()
+            .Single(c => c.Metadata.Name.StartsWith("redis-sentinel-scripts", StringComparison.Ordinal));
+        Assert.Contains($"sentinel monitor {settings["serviceName"]} ", scripts.Data["start-sentinel.sh"],
+            StringComparison.Ordinal);
+        Assert.All(pod.Containers, c => Assert.Contains(c.Command, part => part.StartsWith(
+            "/scripts/", StringComparison.Ordinal) && scripts.Data.ContainsKey(part["/scripts/".Length..])));
+
+        // Only the workloads that read the connection string (and the Redis pods themselves) get in.
+        var readers = SecretsRead(overlay).Where(r => r.Secret == "introserv-redis")
+            .Select(r => r.Where.Split('/')[0])
+            .ToHashSet(StringComparer.Ordinal);
+        Assert.Equal(["gateway", "verification"], readers.Order());
+        var policy = Assert.Single(overlay.NetworkPolicies,
+            p => p.Spec.PodSelector.MatchLabels?.SequenceEqual(labels) == true);
+        Assert.All(overlay.Deployments, d => Assert.Equal(
+            readers.Contains(d.Metadata.Name),
+            policy.Spec.Ingress.Any(r => r.FromProperty.Any(
+                f => Selects(f.PodSelector, d.Spec.Template.Metadata.Labels)))));
+        Assert.Contains(policy.Spec.Ingress, r => r.FromProperty.Any(f => Selects(f.PodSelector, labels)));
+    }
+
+    // The optional components; service-monitor goes with otel-collector (it scrapes the collector), and the data
+    // tier's components come together (each alone is an overlay of its own: prod-cloudnative-pg,
+    // prod-redis-sentinel).
     private static readonly string[] Components =
         ["gateway-load-balancer", "cert-manager", "external-secrets", "otel-collector", "service-monitor",
-            "cloudnative-pg"];
+            "cloudnative-pg redis-sentinel"];
 
     public static TheoryData<string> ComponentCombinations()
     {
@@ -843,8 +897,11 @@ public sealed partial class KubernetesManifestTests
         {
             var external = overlay.Objects.OfType<ExternalSecretResource>().Select(e => e.Spec.Target.Name).ToHashSet();
             Assert.All(SecretsRead(overlay).Where(r => r.Where.Contains('/', StringComparison.Ordinal)),
+                // redis-sentinel's own password (redis-credentials) is the script's or an ExternalSecret the
+                // installation adds, as the component says: the ESO component does not know the data tier's.
                 r => Assert.True(external.Contains(r.Secret) || r.Secret == "orders-payments"
-                    || r.Secret == "identity-bootstrap-staff" || r.Secret == "notifications-smtp",
+                    || r.Secret == "identity-bootstrap-staff" || r.Secret == "notifications-smtp"
+                    || (r.Secret == "redis-credentials" && r.Where.StartsWith("redis/", StringComparison.Ordinal)),
                     $"{components}: {r.Secret} ({r.Where}) comes from no ExternalSecret"));
         }
 
@@ -854,6 +911,8 @@ public sealed partial class KubernetesManifestTests
         Assert.Equal(chosen.Contains("otel-collector"), endpoint == "http://otel-collector:4317");
         Assert.Equal(chosen.Contains("cloudnative-pg") ? 1 : 0,
             overlay.Objects.OfType<PostgresClusterResource>().Count());
+        Assert.Equal(chosen.Contains("redis-sentinel") ? 1 : 0,
+            overlay.Objects.OfType<V1StatefulSet>().Count(s => s.Metadata.Name == "redis"));
     }
 
     // Every Secret key an overlay's workloads and Gateway read, and where.
@@ -961,6 +1020,11 @@ public sealed partial class KubernetesManifestTests
             {
                 environment[$"{service}DB_CONNECTION_STRING"] =
                     $"Host=db.example.com;Database=introserv_{service.ToLowerInvariant()};Username=u;Password=p";
+            }
+
+            if (overlay == "prod-redis-sentinel")
+            {
+                environment["REDIS"] = "sentinel";
             }
 
             if (overlay == "prod-cloudnative-pg")

@@ -15,12 +15,12 @@ public sealed class RenderedOverlay
         Objects = objects;
     }
 
-    // The overlays; prod-load-balancer, prod-cert-manager, prod-external-secrets, prod-observability and
-    // prod-cloudnative-pg are prod with optional components (gateway-load-balancer, cert-manager, external-secrets,
-    // otel-collector with service-monitor, cloudnative-pg).
+    // The overlays; prod-load-balancer, prod-cert-manager, prod-external-secrets, prod-observability,
+    // prod-cloudnative-pg and prod-redis-sentinel are prod with optional components (gateway-load-balancer,
+    // cert-manager, external-secrets, otel-collector with service-monitor, cloudnative-pg, redis-sentinel).
     public static IReadOnlyList<string> Names { get; } =
         ["dev", "prod", "prod-load-balancer", "prod-cert-manager", "prod-external-secrets", "prod-observability",
-            "prod-cloudnative-pg"];
+            "prod-cloudnative-pg", "prod-redis-sentinel"];
 
     // The custom resources the manifests use, read as strictly as the built-in kinds.
     private static readonly Dictionary<string, Type> CustomKinds = new(StringComparer.Ordinal)
