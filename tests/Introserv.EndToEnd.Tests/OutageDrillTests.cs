@@ -41,23 +41,10 @@ public sealed class OutageDrillTests(StackFixture stack, ITestOutputHelper outpu
                 Assert.True(stop.Success, stop.Message);
             }
 
-            // As a supervisor does, the new process starts once the old one has gone: the gateway listens on a fixed
-            // port (it must see clients' own addresses, so it is not behind the local proxy) and a process still
-            // closing its connections holds it.
-            using var exited = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-            await stack.App.ResourceNotifications.WaitForResourceAsync(resource,
-                e => e.Snapshot.State?.Text is not ("Running" or "Starting" or "Stopping"), exited.Token);
-            if (resource == ResourceNames.Gateway)
-            {
-                await WaitUntilFreeAsync(stack.GatewayAddress.Port, exited.Token);
-            }
-
-            var result = await commands.ExecuteCommandAsync(resource, "resource-start");
-            Assert.True(result.Success, result.Message);
             using var healthy = new CancellationTokenSource(StackFixture.StartupTimeout);
             try
             {
-                await stack.WaitHealthyAsync(resource, healthy.Token);
+                await StartWhenGoneAsync(commands, resource, healthy.Token);
             }
             catch (InvalidOperationException failed) when (!healthy.IsCancellationRequested)
             {
@@ -65,19 +52,28 @@ public sealed class OutageDrillTests(StackFixture stack, ITestOutputHelper outpu
                 // supervisor starts it again, and so does the drill, once; what the drill checks is that no
                 // request is lost or doubled meanwhile. A second failure fails the drill.
                 output.WriteLine($"{resource} failed to start; started again: {failed.Message}");
-                using var gone = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-                await stack.App.ResourceNotifications.WaitForResourceAsync(resource,
-                    e => e.Snapshot.State?.Text is not ("Running" or "Starting" or "Stopping"), gone.Token);
-                if (resource == ResourceNames.Gateway)
-                {
-                    await WaitUntilFreeAsync(stack.GatewayAddress.Port, gone.Token);
-                }
-
-                var again = await commands.ExecuteCommandAsync(resource, "resource-start");
-                Assert.True(again.Success, again.Message);
-                await stack.WaitHealthyAsync(resource, healthy.Token);
+                await StartWhenGoneAsync(commands, resource, healthy.Token);
             }
         });
+    }
+
+    // As a supervisor does, starts the process once the old one has gone (the gateway listens on a fixed port: it
+    // must see clients' own addresses, so it is not behind the local proxy, and a process still closing its
+    // connections holds it), and waits until it is healthy.
+    private async Task StartWhenGoneAsync(
+        ResourceCommandService commands, string resource, CancellationToken healthy)
+    {
+        using var exited = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        await stack.App.ResourceNotifications.WaitForResourceAsync(resource,
+            e => e.Snapshot.State?.Text is not ("Running" or "Starting" or "Stopping"), exited.Token);
+        if (resource == ResourceNames.Gateway)
+        {
+            await WaitUntilFreeAsync(stack.GatewayAddress.Port, exited.Token);
+        }
+
+        var result = await commands.ExecuteCommandAsync(resource, "resource-start", healthy);
+        Assert.True(result.Success, result.Message);
+        await stack.WaitHealthyAsync(resource, healthy);
     }
 
     // Until nothing listens on the port on either loopback address (the gateway listens on localhost: both).

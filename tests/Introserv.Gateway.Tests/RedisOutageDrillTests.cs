@@ -54,7 +54,9 @@ public sealed class RedisOutageDrillTests(ITestOutputHelper output) : IDisposabl
         foreach (var token in tokens)
         {
             var warm = await Eventually.ValueAsync(
-                () => SendAsync(gateway, token), status => status == StatusCodes.Status200OK, TimeSpan.FromSeconds(10));
+                () => TestGateway.GetProfileAsync(gateway, token, Allowed),
+                status => status == StatusCodes.Status200OK,
+                TimeSpan.FromSeconds(10));
 
             Assert.Equal(StatusCodes.Status200OK, warm);
         }
@@ -68,7 +70,7 @@ public sealed class RedisOutageDrillTests(ITestOutputHelper output) : IDisposabl
             {
                 var token = tokens[(worker * 7 + n) % tokens.Count];
                 var watch = Stopwatch.StartNew();
-                var status = await SendAsync(gateway, token);
+                var status = await TestGateway.GetProfileAsync(gateway, token, Allowed);
                 samples.Add((phase, watch.Elapsed.TotalMilliseconds, status));
             }
         })).ToList();
@@ -112,17 +114,5 @@ public sealed class RedisOutageDrillTests(ITestOutputHelper output) : IDisposabl
             failed.Count == 0,
             $"requests failed: {string.Join(", ", failed)}; " +
             $"first error logged: {(errors.Count > 0 ? errors[0] : "none")}");
-    }
-
-    private static async Task<int> SendAsync(WebApplicationFactory<Program> gateway, string token)
-    {
-        var context = await gateway.Server.SendAsync(c =>
-        {
-            c.Request.Method = HttpMethods.Get;
-            c.Request.Path = "/api/profile";
-            c.Connection.RemoteIpAddress = IPAddress.Parse(Allowed);
-            c.Request.Headers.Authorization = $"Bearer {token}";
-        });
-        return context.Response.StatusCode;
     }
 }

@@ -49,7 +49,7 @@ public sealed class RedisSentinelFailoverTests(ITestOutputHelper output) : IDisp
         foreach (var token in tokens)
         {
             Assert.Equal(StatusCodes.Status200OK, await Eventually.ValueAsync(
-                () => SendAsync(gateway, token), status => status == StatusCodes.Status200OK,
+                () => TestGateway.GetProfileAsync(gateway, token, Allowed), status => status == StatusCodes.Status200OK,
                 TimeSpan.FromSeconds(10)));
         }
 
@@ -59,7 +59,8 @@ public sealed class RedisSentinelFailoverTests(ITestOutputHelper output) : IDisp
         {
             for (var n = 0; !stop.IsCancellationRequested; n++)
             {
-                statuses.Add(await SendAsync(gateway, tokens[(worker * 3 + n) % tokens.Count]));
+                statuses.Add(await TestGateway.GetProfileAsync(
+                    gateway, tokens[(worker * 3 + n) % tokens.Count], Allowed));
             }
         })).ToList();
 
@@ -95,17 +96,5 @@ public sealed class RedisSentinelFailoverTests(ITestOutputHelper output) : IDisp
         Assert.True(promoted, "the Sentinels never promoted the replica");
         Assert.True(stored, "the gateway never wrote to the promoted replica");
         Assert.True(failed.Count == 0, $"requests failed: {string.Join(", ", failed)}");
-    }
-
-    private static async Task<int> SendAsync(WebApplicationFactory<Program> gateway, string token)
-    {
-        var context = await gateway.Server.SendAsync(c =>
-        {
-            c.Request.Method = HttpMethods.Get;
-            c.Request.Path = "/api/profile";
-            c.Connection.RemoteIpAddress = IPAddress.Parse(Allowed);
-            c.Request.Headers.Authorization = $"Bearer {token}";
-        });
-        return context.Response.StatusCode;
     }
 }

@@ -1,4 +1,6 @@
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc.Testing;
 
 namespace Introserv.Gateway.Tests;
 
@@ -22,5 +24,19 @@ public static class TestGateway
         builder.UseSetting("services:identity:http:0", "http://127.0.0.1:9");
         builder.UseSetting("services:identity:grpc:0", "http://127.0.0.1:9");
         builder.UseSetting("services:profile:http:0", upstream.ToString());
+    }
+
+    // GET /api/profile as a signed-in customer from an address, answered in-process: the status.
+    public static async Task<int> GetProfileAsync(WebApplicationFactory<Program> gateway, string token, string from)
+    {
+        ArgumentNullException.ThrowIfNull(gateway);
+        var context = await gateway.Server.SendAsync(c =>
+        {
+            c.Request.Method = HttpMethods.Get;
+            c.Request.Path = "/api/profile";
+            c.Connection.RemoteIpAddress = IPAddress.Parse(from);
+            c.Request.Headers.Authorization = $"Bearer {token}";
+        });
+        return context.Response.StatusCode;
     }
 }

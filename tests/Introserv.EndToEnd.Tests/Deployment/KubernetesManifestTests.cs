@@ -823,7 +823,7 @@ public sealed partial class KubernetesManifestTests
         Assert.Equal(Value("redis-credentials", "password"), settings["password"]);
         var scripts = overlay.Objects.OfType<V1ConfigMap>()
             .Single(c => c.Metadata.Name.StartsWith("redis-sentinel-scripts", StringComparison.Ordinal));
-        Assert.Contains($"sentinel monitor {settings["serviceName"]} ", scripts.Data["start-sentinel.sh"],
+        Assert.Contains($"sentinel monitor {settings["serviceName"]} ", scripts.Data["start.sh"],
             StringComparison.Ordinal);
         Assert.All(pod.Containers, c => Assert.Contains(c.Command, part => part.StartsWith(
             "/scripts/", StringComparison.Ordinal) && scripts.Data.ContainsKey(part["/scripts/".Length..])));
