@@ -217,9 +217,12 @@ start_rabbitmq() {
 
 # The services declare quorum queues, and the broker refuses to declare a queue again with another type: durable
 # classic queues left by earlier versions are deleted once, and their consumers declare them again as quorum queues
-# (messages waiting in them are lost; local data only). Auto-deleted and exclusive queues (a bus's own) stay.
+# (messages waiting in them are lost; local data only). Auto-deleted and exclusive queues (a bus's own) stay. Once
+# per broker data folder (a marker file records it): the services declare no classic queue any more, and every
+# test process runs start, where listing the queues would cost a second or two each time.
 drop_classic_queues() {
-  local vhost queue
+  local vhost queue marker="$INFRA_DIR/rabbitmq/quorum-queues"
+  [ -f "$marker" ] && return
   for vhost in / $TEST_VHOSTS; do
     { rabbitctl list_queues -p "$vhost" -q --no-table-headers name type durable auto_delete exclusive 2>/dev/null ||
       true; } |
@@ -231,6 +234,7 @@ drop_classic_queues() {
         fi
       done
   done
+  : > "$marker"
 }
 
 write_settings() {
