@@ -6,11 +6,7 @@ var builder = WebApplication.CreateBuilder(args);
 
 // It shows every mail (links with tokens included) to whoever opens it: a development tool only, never in
 // Production, Staging or any other environment a deployment might name.
-if (!builder.Environment.IsDevelopment())
-{
-    throw new InvalidOperationException(
-        $"The development mail catcher runs only in Development, not in {builder.Environment.EnvironmentName}.");
-}
+builder.RequireDevelopment("The development mail catcher");
 
 builder.AddServiceDefaults();
 builder.Services.AddMailCatcher(

@@ -5,11 +5,7 @@ var builder = WebApplication.CreateBuilder(args);
 
 // It shows verification codes to whoever opens it: a development tool only, never in Production, Staging or any
 // other environment a deployment might name.
-if (!builder.Environment.IsDevelopment())
-{
-    throw new InvalidOperationException(
-        $"The development telephony gateway runs only in Development, not in {builder.Environment.EnvironmentName}.");
-}
+builder.RequireDevelopment("The development telephony gateway");
 
 builder.AddServiceDefaults();
 builder.Services.AddDevGateway();
