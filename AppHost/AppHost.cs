@@ -166,6 +166,16 @@ if (builder.ExecutionContext.IsRunMode)
         .WithEnvironment("Smtp__Security", "None")
         .WithEnvironment("Smtp__From", "billing@introserv.localhost")
         .WaitFor(mail);
+
+    // A webhook receiver: staff register http://<its address>/receive/<name> as an endpoint; its page shows every
+    // delivery and whether its signature holds. Local runs deliver to loopback and over plain http (a deployment
+    // refuses both).
+    builder.AddProject<Projects.Introserv_Notifications_DevWebhooks>(ResourceNames.WebhooksDev)
+        .WithEnvironment("ASPNETCORE_ENVIRONMENT", "Development")
+        .WithHttpHealthCheck(Extensions.HealthEndpointPath, endpointName: ResourceNames.HttpEndpoint);
+    notifications
+        .WithEnvironment("Webhooks__AllowLocalTargets", "true")
+        .WithEnvironment("Webhooks__StaffEmail", "support@introserv.localhost");
 }
 
 // Where links in mails point: the front end's development server.

@@ -58,6 +58,11 @@ public static class ResourceNames
     /// <summary>Local runs only: the mail catcher (a real SMTP server with a page listing every mail).</summary>
     public const string MailDev = "mail-dev";
 
+    /// <summary>
+    /// Local runs only: a webhook receiver that keeps every delivery and checks its signature, listed on a page.
+    /// </summary>
+    public const string WebhooksDev = "webhooks-dev";
+
     /// <summary>Name of the mail catcher's SMTP endpoint.</summary>
     public const string SmtpEndpoint = "smtp";
 

@@ -22,7 +22,7 @@ public sealed class StackFixture : IAsyncLifetime
         ResourceNames.NotificationsDb, ResourceNames.VerificationDb, ResourceNames.Redis, ResourceNames.RabbitMq,
         ResourceNames.Identity, ResourceNames.Profile, ResourceNames.Orders, ResourceNames.Notifications,
         ResourceNames.Verification, ResourceNames.Gateway, ResourceNames.TelephonyDev, ResourceNames.MailDev,
-        ResourceNames.PaymentsDev,
+        ResourceNames.PaymentsDev, ResourceNames.WebhooksDev,
     ];
 
     // A gateway client carrying accessToken.

@@ -61,6 +61,16 @@ public class NotificationsServiceFactory() : ServiceFactory<Program>(ResourceNam
         return Services.GetRequiredService<IBus>().Publish(message, context => context.MessageId = messageId);
     }
 
+    // Publishes message as its runtime type (an event taken from a list of several types).
+    public Task PublishEventAsync(object message)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        var messageId = NewId.NextGuid();
+        _published.Add(messageId);
+        return Services.GetRequiredService<IBus>().Publish(message, message.GetType(),
+            context => context.MessageId = messageId);
+    }
+
     // A reset empties the inbox too: what earlier tests published is no longer waited for.
     protected override Task AfterResetAsync(NpgsqlConnection connection)
     {

@@ -7,6 +7,7 @@ using Introserv.Notifications.Delivery;
 using Introserv.Notifications.Features;
 using Introserv.Notifications.Features.LowBalanceAlert;
 using Introserv.Notifications.Messages;
+using Introserv.Notifications.Webhooks;
 using Introserv.ServiceDefaults;
 
 namespace Introserv.Notifications;
@@ -28,6 +29,7 @@ public static class NotificationsServiceExtensions
             bus.AddConsumer<EmailConfirmedConsumer>();
             bus.AddConsumer<LowBalanceAlertConsumer>();
             bus.AddMailConsumers();
+            bus.AddConsumer<WebhookEventsConsumer>(typeof(WebhookEventsConsumerDefinition));
         });
         builder.Services
             .AddOptions<NotificationsOptions>()
@@ -38,6 +40,7 @@ public static class NotificationsServiceExtensions
         // A change of notification addresses asks Identity (gRPC) whether it needs a confirmation by call.
         builder.AddOperationConfirmation();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<DeliveryWorker>());
+        builder.AddWebhookDelivery();
         return builder;
     }
 
@@ -55,9 +58,27 @@ public static class NotificationsServiceExtensions
         return builder;
     }
 
+    // Signed deliveries of the suite's events to the endpoints staff register (Webhooks/).
+    public static IHostApplicationBuilder AddWebhookDelivery(this IHostApplicationBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.Services
+            .AddOptions<WebhookOptions>()
+            .BindConfiguration(WebhookOptions.SectionName)
+            .ValidateDataAnnotations()
+            .Validate(o => o.Lease > o.Timeout, "Webhooks:Lease must be longer than Webhooks:Timeout.")
+            .ValidateOnStart();
+        builder.Services.AddSingleton<WebhookSignal>();
+        builder.Services.AddSingleton<WebhookHttp>();
+        builder.Services.AddSingleton<WebhookDispatcher>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<WebhookDispatcher>());
+        return builder;
+    }
+
     public static WebApplication MapNotificationsServiceEndpoints(this WebApplication app)
     {
         app.MapNotificationEndpoints();
+        app.MapWebhookEndpoints();
         app.MapNewsEndpoints();
         return app;
     }

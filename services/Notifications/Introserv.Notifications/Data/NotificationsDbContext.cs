@@ -1,4 +1,5 @@
 using Introserv.BuildingBlocks.Messaging;
+using Introserv.Notifications.Webhooks;
 using Microsoft.EntityFrameworkCore;
 
 namespace Introserv.Notifications.Data;
@@ -9,9 +10,18 @@ public sealed class NotificationsDbContext(DbContextOptions<NotificationsDbConte
 
     public DbSet<Notification> Notifications => Set<Notification>();
 
+    public DbSet<WebhookEndpoint> WebhookEndpoints => Set<WebhookEndpoint>();
+
+    public DbSet<WebhookMessage> WebhookMessages => Set<WebhookMessage>();
+
+    public DbSet<WebhookDelivery> WebhookDeliveries => Set<WebhookDelivery>();
+
+    public DbSet<WebhookAttempt> WebhookAttempts => Set<WebhookAttempt>();
+
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         modelBuilder.AddOutboxAndInbox();
+        modelBuilder.AddWebhooks();
         modelBuilder.Entity<NotificationSettings>(settings =>
         {
             settings.ToTable("notification_settings");

@@ -41,6 +41,7 @@ public static class MessageTypes
     public const string RefundIssued = "refund_issued";
     public const string TopUpCompleted = "top_up_completed";
     public const string News = "news";
+    public const string WebhookEndpointDisabled = "webhook_endpoint_disabled";
 }
 
 public static class Categories
@@ -428,6 +429,17 @@ public static class MailTemplates
         ]);
 
     // A news issue: one text for every subscriber (paragraphs split on blank lines), with how to stop it.
+    // To staff: the dispatcher gave up on an endpoint.
+    public static MailContent WebhookEndpointDisabled(Guid endpointId, string url, string reason) => Render(
+        "Webhook endpoint disabled",
+        "Hello,",
+        [
+            $"deliveries to the webhook endpoint {url} ({endpointId}) kept failing, so it was disabled: {reason}",
+            "No new events are queued for it. When the receiver works again, enable the endpoint " +
+                $"(PUT /api/staff/webhooks/{endpointId}) and replay what it missed " +
+                $"(POST /api/staff/webhooks/{endpointId}/replay with the time to replay from).",
+        ]);
+
     public static MailContent News(string subject, string text) => Render(
         subject,
         "Hello,",

@@ -1,0 +1,93 @@
+extern alias devwebhooks;
+using devwebhooks::Introserv.Notifications.DevWebhooks;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Introserv.Notifications.Tests;
+
+// The development webhook receiver (webhooks-dev's endpoints and its signature check) on a real loopback port.
+public sealed class WebhookReceiver : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+
+    private WebhookReceiver(WebApplication app, Receivers receivers)
+    {
+        _app = app;
+        Receivers = receivers;
+    }
+
+    public Receivers Receivers { get; }
+
+    public Uri Address { get; private set; } = null!;
+
+    public static async Task<WebhookReceiver> StartAsync()
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        builder.Logging.ClearProviders();
+        var receivers = new Receivers(TimeProvider.System);
+        builder.Services.AddSingleton(receivers);
+        var app = builder.Build();
+        app.MapWebhookReceiver();
+        await app.StartAsync();
+        return new WebhookReceiver(app, receivers) { Address = new Uri(app.Urls.First()) };
+    }
+
+    public string Url(string receiver) => new Uri(Address, $"/receive/{receiver}").ToString();
+
+    public void Configure(string receiver, IReadOnlyList<string>? secrets = null, int failNext = 0,
+        int failStatus = 503) =>
+        Receivers.Configure(receiver,
+            new ReceiverSettings { Secrets = secrets ?? [], FailNext = failNext, FailStatus = failStatus });
+
+    // What the receiver accepted (answered 2xx), oldest first.
+    public IReadOnlyList<Received> Accepted(string receiver) =>
+        [.. Receivers.List(receiver).Where(r => r.AnsweredStatus < 300).Reverse()];
+
+    public async Task<IReadOnlyList<Received>> AcceptedAsync(string receiver, int count, TimeSpan? timeout = null) =>
+        await Eventually.ValueAsync(
+            () => Task.FromResult(Accepted(receiver)), r => r.Count >= count, timeout ?? TimeSpan.FromSeconds(30));
+
+    public async ValueTask DisposeAsync()
+    {
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+    }
+}
+
+// Notifications as a deployment tuned for local receivers runs it: deliveries to loopback over http, retries after
+// 200 ms (three of them) instead of hours, and a staff address for the notice of a disabled endpoint.
+public sealed class WebhookNotificationsFactory : NotificationsServiceFactory
+{
+    public const string StaffEmail = "webhooks-staff@example.com";
+
+    public WebhookReceiver Receiver { get; private set; } = null!;
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        base.ConfigureWebHost(builder);
+        builder.UseSetting("Webhooks:AllowLocalTargets", "true");
+        builder.UseSetting("Webhooks:PollInterval", "00:00:00.100");
+        builder.UseSetting("Webhooks:Timeout", "00:00:02");
+        builder.UseSetting("Webhooks:Lease", "00:00:05");
+        for (var i = 0; i < 3; i++)
+        {
+            builder.UseSetting($"Webhooks:RetrySchedule:{i}", "00:00:00.200");
+        }
+
+        builder.UseSetting("Webhooks:StaffEmail", StaffEmail);
+    }
+
+    public override async Task InitializeAsync()
+    {
+        Receiver = await WebhookReceiver.StartAsync();
+        await base.InitializeAsync();
+    }
+
+    protected override async Task OnStoppedAsync()
+    {
+        await base.OnStoppedAsync();
+        await Receiver.DisposeAsync();
+    }
+}
