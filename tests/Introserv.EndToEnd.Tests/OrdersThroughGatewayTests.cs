@@ -8,44 +8,11 @@ namespace Introserv.EndToEnd.Tests;
 [Collection(StackDefinition.Name)]
 public sealed class OrdersThroughGatewayTests(StackFixture stack)
 {
-    private const string Password = "copper lantern 72 rivers";
-
     [Fact]
     public async Task A_customer_tops_up_orders_renews_changes_plan_cancels_and_sees_the_refund_in_the_balance()
     {
-        var login = $"ord.{Guid.NewGuid():N}"[..20];
-        var email = $"{login}@example.com";
-        await stack.RegisterAsync(login, Password, "Ivan", "Petrov", email);
-
-        using var api = stack.Api((await stack.NewBrowser().SignInAsync(login, Password)).AccessToken);
-        var (profile, _) = await StackFixture.WaitForProfileAsync(api);
-        var accountId = profile.GetProperty("accountId").GetGuid();
-        using (var saved = await api.PutAsJsonAsync("/api/profile", new
-        {
-            firstName = "Ivan", lastName = "Petrov", city = "Varna", address = "ul. Slivnitsa 9", country = "BG",
-            profileType = "individual",
-            postalAddress = new
-            {
-                recipient = "Ivan Petrov",
-                street = "ul. Slivnitsa 9",
-                city = "Varna",
-                postalCode = "9000",
-                country = "BG"
-            },
-            version = profile.GetProperty("version").GetInt32(),
-        }))
-        {
-            Assert.Equal(HttpStatusCode.OK, saved.StatusCode);
-        }
-
-        // Top up: the development support account credits a payment.
-        using var staff = stack.Api(
-            (await stack.NewBrowser().SignInAsync("support", "local-support-only-2026")).AccessToken);
-        using (var credited = await staff.PostAsJsonAsync($"/api/staff/balances/{accountId}/credits",
-            new { amount = 100m, currency = "EUR", paymentReference = $"bank-{Guid.NewGuid():N}" }))
-        {
-            Assert.Equal(HttpStatusCode.Created, credited.StatusCode);
-        }
+        var (api, accountId, email) = await stack.RegisterPayingCustomerAsync("ord", 100m);
+        using var disposeApi = api;
 
         var plans = await api.GetFromJsonAsync<JsonElement>("/api/plans");
         Assert.Contains(plans.EnumerateArray(),

@@ -92,7 +92,7 @@ public sealed class StackFixture : IAsyncLifetime
     public const int AnonymousRateLimit = 400;
 
     // API requests per minute per account in the test stack (the fuzz test sends hundreds as the one staff account).
-    public const int AccountRateLimit = 1000;
+    public const int AccountRateLimit = 2000;
 
     private readonly Lock _tokenGate = new();
     private Task<string>? _customerToken;
@@ -123,6 +123,52 @@ public sealed class StackFixture : IAsyncLifetime
         using var registered = await anonymous.PostAsJsonAsync("/api/accounts",
             new { login, password, email = email ?? $"{login}@example.com", firstName, lastName });
         Assert.Equal(HttpStatusCode.Created, registered.StatusCode);
+    }
+
+    // The development support account (Identity's Development seed), as a signed-in staff client of the gateway.
+    public async Task<HttpClient> StaffAsync() =>
+        Api((await NewBrowser().SignInAsync("support", "local-support-only-2026")).AccessToken);
+
+    // A customer who may pay (in Bulgaria, the seller's country, with a complete postal address) and whose balance
+    // support credited with credit EUR: the signed-in client, the account's id and its email.
+    public async Task<(HttpClient Api, Guid AccountId, string Email)> RegisterPayingCustomerAsync(
+        string loginPrefix, decimal credit)
+    {
+        const string password = "copper lantern 72 rivers";
+        var login = $"{loginPrefix}.{Guid.NewGuid():N}"[..20];
+        var email = $"{login}@example.com";
+        await RegisterAsync(login, password, "Ivan", "Petrov", email);
+
+        var api = Api((await NewBrowser().SignInAsync(login, password)).AccessToken);
+        var (profile, _) = await WaitForProfileAsync(api);
+        var accountId = profile.GetProperty("accountId").GetGuid();
+        using (var saved = await api.PutAsJsonAsync("/api/profile", new
+        {
+            firstName = "Ivan", lastName = "Petrov", city = "Varna", address = "ul. Slivnitsa 9", country = "BG",
+            profileType = "individual",
+            postalAddress = new
+            {
+                recipient = "Ivan Petrov",
+                street = "ul. Slivnitsa 9",
+                city = "Varna",
+                postalCode = "9000",
+                country = "BG"
+            },
+            version = profile.GetProperty("version").GetInt32(),
+        }))
+        {
+            Assert.Equal(HttpStatusCode.OK, saved.StatusCode);
+        }
+
+        // Top up: the development support account credits a payment.
+        using var staff = await StaffAsync();
+        using (var credited = await staff.PostAsJsonAsync($"/api/staff/balances/{accountId}/credits",
+            new { amount = credit, currency = "EUR", paymentReference = $"bank-{Guid.NewGuid():N}" }))
+        {
+            Assert.Equal(HttpStatusCode.Created, credited.StatusCode);
+        }
+
+        return (api, accountId, email);
     }
 
     // The development front-end client registered by Identity's Development configuration.

@@ -19,16 +19,18 @@ public static class WebhookExamples
         var order = orderId ?? OrderId;
         var invoice = Guid.Parse("0193a0c4-8a11-7d0e-b0c1-2a4e6f8d0b15");
         var n = 0;
+        var staff = Guid.Parse("0193a0c4-6b00-7a11-8c3d-9e0f1a2b3c4d");
         DateTimeOffset Next() => At.AddMilliseconds(n++);
         Guid Id() => Guid.NewGuid();
         return
         [
             new AccountRegistered(Id(), Next(), account, "ana.lee", "ana.lee@example.com", "Ana", "Lee"),
             new ProfileUpdated(Id(), Next(), account, ["city", "address", "postalAddress"]),
-            new CompanyVerificationChanged(Id(), Next(), account, "approved", null, Guid.NewGuid()),
-            new CountryChanged(Id(), Next(), account, "DE", "AT", "Moved to Vienna", Guid.NewGuid()),
+            new CompanyVerificationChanged(Id(), Next(), account, "approved", null, staff),
+            new CountryChanged(Id(), Next(), account, "DE", "AT", "Moved to Vienna", staff),
             new EmailChanged(Id(), Next(), account, "ana.lee@example.com", "ana@example.org", 4),
-            new TopUpCompleted(Id(), Next(), account, Guid.NewGuid(), 100m, "EUR", "card", "succeeded", null, 100m),
+            new TopUpCompleted(Id(), Next(), account, Guid.Parse("0193a0c4-7f01-7e22-a1b2-c3d4e5f60718"), 100m, "EUR",
+                "card", "succeeded", null, 100m),
             new BalanceChanged(Id(), Next(), account, 100m, "EUR", 100m, "top_up", 1),
             new OrderPlaced(Id(), Next(), account, order, "vps-m", 1, 11.90m, "EUR", 100042, "VPS M"),
             new InvoiceIssued(Id(), Next(), account, invoice, order, "order", 11.90m, "EUR", "2026-000042",
@@ -48,8 +50,8 @@ public static class WebhookExamples
             new OrderTerminated(Id(), Next(), account, order, "vps-l", "203.0.113.10", 100042, "VPS L"),
             new OrderCancelled(Id(), Next(), account, order, "vps-l", "immediate", 5.95m, "EUR", "Moving", 100042,
                 "VPS L"),
-            new RefundIssued(Id(), Next(), account, order, Guid.NewGuid(), 5.95m, "EUR", "cancellation", 5.00m,
-                0.95m, 19m),
+            new RefundIssued(Id(), Next(), account, order, Guid.Parse("0193a0c4-9c02-7f33-b2c3-d4e5f6071829"), 5.95m,
+                "EUR", "cancellation", 5.00m, 0.95m, 19m),
         ];
     }
 }

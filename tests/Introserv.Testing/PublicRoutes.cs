@@ -28,6 +28,8 @@ public static class PublicRoutes
         ("/api/notifications", "notifications"),
         ("/api/notifications/settings", "notifications"),
         ("/api/staff/notifications/news", "notifications"),
+        ("/api/staff/webhooks", "notifications"),
+        ("/api/staff/webhooks/00000000-0000-0000-0000-000000000001/deliveries", "notifications"),
         ("/api/verification/challenges", "verification"),
         ("/api/verification/phone", "verification"),
         ("/api/staff/verification/accounts/00000000-0000-0000-0000-000000000001/gateway-attempts", "verification"),

@@ -331,6 +331,9 @@ public sealed partial class KubernetesManifestTests
             Assert.True(environment.ContainsKey("OTEL_EXPORTER_OTLP_ENDPOINT"),
                 $"{name}/{workload.Name}: no OTLP endpoint");
             Assert.Equal(workload.Name, environment.GetValueOrDefault("OTEL_SERVICE_NAME"));
+            // Webhooks go to public https addresses only in a deployment.
+            Assert.False(environment.ContainsKey("Webhooks__AllowLocalTargets"),
+                $"{name}/{workload.Name}: lets webhooks reach internal addresses");
         }
 
         Assert.True(missing.Count == 0,
@@ -1046,10 +1049,11 @@ public sealed partial class KubernetesManifestTests
     }
 
     // Also the local stand-in payment provider and the methods local runs offer through it: which providers and
-    // methods a deployment offers is its own decision (deploy/README), not a copy of the local ones.
+    // methods a deployment offers is its own decision (deploy/README), not a copy of the local ones. And the switch
+    // that lets local runs deliver webhooks to webhooks-dev on loopback: a deployment must never set it.
     [GeneratedRegex(
         "^(ASPNETCORE_URLS|DOTNET_LAUNCH_PROFILE|OTEL_DOTNET_EXPERIMENTAL_.*|[A-Z]+_(HTTP|GRPC)" +
-        "|Orders__Payments__(Providers__dev__.*|Methods__.*))$")]
+        "|Orders__Payments__(Providers__dev__.*|Methods__.*)|Webhooks__AllowLocalTargets)$")]
     private static partial Regex LocalOnlyPattern();
 
     [GeneratedRegex(@"\$\(([A-Za-z_][A-Za-z0-9_]*)\)")]
