@@ -178,6 +178,17 @@ if (builder.ExecutionContext.IsRunMode)
         .WithEnvironment("Webhooks__StaffEmail", "support@introserv.localhost");
 }
 
+// Webhook delivery settings from the AppHost's configuration (Webhooks:RetrySchedule:N, Webhooks:Lease, ...): a test
+// run retries every few seconds instead of over a day.
+foreach (var setting in builder.Configuration.GetSection("Webhooks").AsEnumerable(makePathsRelative: true))
+{
+    if (setting.Value is not null)
+    {
+        notifications.WithEnvironment(
+            $"Webhooks__{setting.Key.Replace(":", "__", StringComparison.Ordinal)}", setting.Value);
+    }
+}
+
 // Where links in mails point: the front end's development server.
 notifications.WithEnvironment("Notifications__PanelUrl", panelUrl);
 // Invoice mails link to the invoice's PDF through the gateway, signed by Orders with a key kept for local runs.
