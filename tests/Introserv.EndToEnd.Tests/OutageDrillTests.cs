@@ -332,7 +332,7 @@ public sealed class OutageDrillTests(StackFixture stack, ITestOutputHelper outpu
         {
             async Task<List<JsonElement>> AcceptedAsync() =>
                 [.. (await _receiver.GetFromJsonAsync<JsonElement>($"/api/received?receiver={_name}"))
-                    .EnumerateArray().Where(r => r.GetProperty("answeredStatus").GetInt32() < 300)];
+                    .EnumerateArray().Where(r => r.GetProperty("accepted").GetBoolean())];
             await Eventually.TrueAsync(async () => (await AcceptedAsync()).Count >= expected,
                 TimeSpan.FromSeconds(90));
             await Task.Delay(1000);

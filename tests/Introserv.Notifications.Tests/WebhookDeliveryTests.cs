@@ -222,6 +222,72 @@ public sealed class WebhookDeliveryTests(WebhookNotificationsFactory factory)
     }
 
     [Fact]
+    public async Task A_receiver_that_does_not_answer_is_cut_off_at_the_timeout_and_retried()
+    {
+        const string receiver = "hangs";
+        var (id, secret) = await CreateEndpointAsync(receiver, "order.placed");
+        Receiver.Configure(receiver, [secret], hang: true);
+        await factory.PublishAsync(Example<OrderPlaced>(await NewAccountAsync(), Guid.NewGuid()));
+
+        var timedOut = await Eventually.ValueAsync(
+            () => factory.QueryAsync(db => db.WebhookAttempts.AsNoTracking().ToListAsync()),
+            attempts => attempts.Count > 0, TimeSpan.FromSeconds(20));
+        var attempt = Assert.Single(timedOut);
+        Assert.Null(attempt.StatusCode);
+        Assert.Equal("No answer within 2 s.", attempt.Error);
+        Assert.InRange(attempt.DurationMs, 1900, 10_000);
+
+        Receiver.Configure(receiver, [secret]);
+        var received = Assert.Single(await Receiver.AcceptedAsync(receiver, 1));
+        Assert.True(received.Duplicate is false && received.SignatureValid is true, received.ToString());
+        var endpoint = await _staff.GetFromJsonAsync<JsonElement>($"/api/staff/webhooks/{id}");
+        Assert.True(endpoint.GetProperty("enabled").GetBoolean());
+    }
+
+    [Fact]
+    public async Task The_delivery_log_is_removed_after_its_retention_but_never_a_pending_delivery()
+    {
+        const string receiver = "retention";
+        var (_, secret) = await CreateEndpointAsync(receiver, "order.placed");
+        Receiver.Configure(receiver, [secret]);
+        await factory.PublishAsync(Example<OrderPlaced>(await NewAccountAsync(), Guid.NewGuid()));
+        await Receiver.AcceptedAsync(receiver, 1);
+        // A second endpoint, disabled while its first delivery hangs, keeps that delivery pending.
+        var (pendingEndpoint, _) = await CreateEndpointAsync("hangs-then-disabled", "order.placed");
+        Receiver.Configure("hangs-then-disabled", hang: true);
+        await factory.PublishAsync(Example<OrderPlaced>(await NewAccountAsync(), Guid.NewGuid()));
+        Assert.True(await Eventually.TrueAsync(() => Receiver.Receivers.List("hangs-then-disabled").Count > 0));
+        using (var disable = await _staff.PutAsJsonAsync(
+            $"/api/staff/webhooks/{pendingEndpoint}", new { enabled = false }))
+        {
+            Assert.Equal(HttpStatusCode.OK, disable.StatusCode);
+        }
+
+        Assert.True(await Eventually.TrueAsync(async () =>
+            await factory.QueryAsync(db => db.WebhookAttempts.CountAsync()) == 2));
+        // Every event is kept for the log's retention (a replay may ask for it), subscribed to or not.
+        Assert.Equal(4, await factory.QueryAsync(db => db.WebhookMessages.CountAsync()));
+
+        factory.Clock.Advance(TimeSpan.FromDays(31));
+        try
+        {
+            // The delivered event goes with its delivery and attempts, the unsubscribed ones too; the second
+            // order.placed waits for its pending delivery.
+            var removed = await Eventually.TrueAsync(async () =>
+                await factory.QueryAsync(db => db.WebhookMessages.CountAsync()) == 1);
+            Assert.True(removed, "the log past its retention was not removed");
+            var left = await factory.QueryAsync(db => db.WebhookDeliveries.AsNoTracking().ToListAsync());
+            // What is left is the second event's: its pending delivery and its delivery to the first endpoint.
+            Assert.Single(left.Select(d => d.MessageId).Distinct());
+            Assert.Equal(pendingEndpoint, Assert.Single(left, d => d.Status == "pending").EndpointId);
+        }
+        finally
+        {
+            factory.Clock.Advance(-TimeSpan.FromDays(31));
+        }
+    }
+
+    [Fact]
     public async Task A_receiver_answering_410_Gone_disables_its_endpoint_at_once()
     {
         const string receiver = "gone";

@@ -37,13 +37,15 @@ public sealed class WebhookReceiver : IAsyncDisposable
     public string Url(string receiver) => new Uri(Address, $"/receive/{receiver}").ToString();
 
     public void Configure(string receiver, IReadOnlyList<string>? secrets = null, int failNext = 0,
-        int failStatus = 503) =>
-        Receivers.Configure(receiver,
-            new ReceiverSettings { Secrets = secrets ?? [], FailNext = failNext, FailStatus = failStatus });
+        int failStatus = 503, bool hang = false) =>
+        Receivers.Configure(receiver, new ReceiverSettings
+        {
+            Secrets = secrets ?? [], FailNext = failNext, FailStatus = failStatus, Hang = hang,
+        });
 
     // What the receiver accepted (answered 2xx), oldest first.
     public IReadOnlyList<Received> Accepted(string receiver) =>
-        [.. Receivers.List(receiver).Where(r => r.AnsweredStatus < 300).Reverse()];
+        [.. Receivers.List(receiver).Where(r => r.Accepted).Reverse()];
 
     public async Task<IReadOnlyList<Received>> AcceptedAsync(string receiver, int count, TimeSpan? timeout = null) =>
         await Eventually.ValueAsync(

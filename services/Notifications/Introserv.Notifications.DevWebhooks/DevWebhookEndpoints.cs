@@ -54,7 +54,7 @@ public static class DevWebhookEndpoints
         }
 
         var received = receivers.Accept(receiver, request.Headers, body, type);
-        if (receivers.Settings(receiver).Hang)
+        if (received.AnsweredStatus == 0)
         {
             await Task.Delay(Timeout.InfiniteTimeSpan, cancellationToken);
         }

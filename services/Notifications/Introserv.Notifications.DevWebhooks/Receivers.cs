@@ -7,10 +7,14 @@ namespace Introserv.Notifications.DevWebhooks;
 
 // A delivery as it arrived at /receive/{receiver}: its Standard Webhooks headers, the body and whether the signature
 // matched one of the receiver's secrets (null when the receiver has none). Duplicate: an earlier delivery to the same
-// receiver had the same webhook-id (a retry or a replay).
+// receiver had the same webhook-id (a retry or a replay). AnsweredStatus 0: the receiver was set to hang (no answer).
 public sealed record Received(
     long Number, string Receiver, string? WebhookId, string? Timestamp, string? Type, string Body,
-    bool? SignatureValid, string? SignatureProblem, bool Duplicate, int AnsweredStatus, DateTimeOffset ReceivedAt);
+    bool? SignatureValid, string? SignatureProblem, bool Duplicate, int AnsweredStatus, DateTimeOffset ReceivedAt)
+{
+    // Whether the receiver took it (answered 2xx).
+    public bool Accepted => AnsweredStatus is >= 200 and < 300;
+}
 
 // How a receiver answers and what it checks: its secrets (whsec_...), and how many of the next deliveries it refuses
 // with FailStatus (to watch retries), or Hang to let them time out.
@@ -58,14 +62,16 @@ public sealed class Receivers(TimeProvider clock)
         int status;
         lock (settings)
         {
-            status = settings.FailNext > 0 ? settings.FailStatus : StatusCodes.Status204NoContent;
-            if (settings.FailNext > 0)
+            status = settings.Hang ? 0
+                : settings.FailNext > 0 ? settings.FailStatus
+                : StatusCodes.Status204NoContent;
+            if (!settings.Hang && settings.FailNext > 0)
             {
                 settings.FailNext--;
             }
         }
 
-        var duplicate = _received.Any(r => r.Receiver == receiver && r.WebhookId == id && r.AnsweredStatus < 300);
+        var duplicate = _received.Any(r => r.Receiver == receiver && r.WebhookId == id && r.Accepted);
         var received = new Received(
             Interlocked.Increment(ref _number), receiver, Empty(id), Empty(timestamp), type, body, valid, problem,
             duplicate, status, clock.GetUtcNow());
