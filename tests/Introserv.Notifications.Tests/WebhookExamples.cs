@@ -2,6 +2,7 @@ using Introserv.Contracts;
 using Introserv.Identity.Contracts;
 using Introserv.Orders.Contracts;
 using Introserv.Profile.Contracts;
+using Introserv.Verification.Contracts;
 
 namespace Introserv.Notifications.Tests;
 
@@ -28,6 +29,7 @@ public static class WebhookExamples
             new ProfileUpdated(Id(), Next(), account, ["city", "address", "postalAddress"]),
             new CompanyVerificationChanged(Id(), Next(), account, "approved", null, staff),
             new CountryChanged(Id(), Next(), account, "DE", "AT", "Moved to Vienna", staff),
+            new PhoneVerified(Id(), Next(), account, "+359881234567", Guid.NewGuid(), "sms"),
             new EmailChanged(Id(), Next(), account, "ana.lee@example.com", "ana@example.org", 4),
             new TopUpCompleted(Id(), Next(), account, Guid.Parse("0193a0c4-7f01-7e22-a1b2-c3d4e5f60718"), 100m, "EUR",
                 "card", "succeeded", null, 100m),

@@ -4,6 +4,7 @@ using Introserv.Contracts;
 using Introserv.Identity.Contracts;
 using Introserv.Orders.Contracts;
 using Introserv.Profile.Contracts;
+using Introserv.Verification.Contracts;
 
 namespace Introserv.Notifications.Webhooks;
 
@@ -92,6 +93,9 @@ public static class WebhookCatalogue
         Account<CompanyVerificationChanged>("profile.company_verification_changed",
             "Support approved or rejected a company (status), or the company details await verification."),
         Account<CountryChanged>("profile.country_changed", "Support changed the account's country."),
+        Account<PhoneVerified>("profile.phone_verified",
+            "The customer proved they own phone (E.164) with a code sent by SMS or call (channel).")
+            with { Dropped = ["challengeId"] },
     ];
 
     private static readonly Dictionary<string, WebhookEventType> ByName = Types.ToDictionary(t => t.Name);

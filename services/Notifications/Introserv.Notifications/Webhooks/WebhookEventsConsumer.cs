@@ -3,6 +3,7 @@ using Introserv.Identity.Contracts;
 using Introserv.Notifications.Data;
 using Introserv.Orders.Contracts;
 using Introserv.Profile.Contracts;
+using Introserv.Verification.Contracts;
 using MassTransit;
 using Microsoft.EntityFrameworkCore;
 
@@ -18,7 +19,7 @@ public sealed class WebhookEventsConsumer(NotificationsDbContext db, TimeProvide
     IConsumer<OrderOverdue>, IConsumer<OrderSuspended>, IConsumer<OrderTerminated>, IConsumer<InvoiceIssued>,
     IConsumer<InvoicePaid>, IConsumer<RefundIssued>, IConsumer<BalanceChanged>, IConsumer<TopUpCompleted>,
     IConsumer<AccountRegistered>, IConsumer<EmailChanged>, IConsumer<ProfileUpdated>,
-    IConsumer<CompanyVerificationChanged>, IConsumer<CountryChanged>
+    IConsumer<CompanyVerificationChanged>, IConsumer<CountryChanged>, IConsumer<PhoneVerified>
 {
     public Task Consume(ConsumeContext<OrderPlaced> context) => RecordAsync(context);
 
@@ -59,6 +60,8 @@ public sealed class WebhookEventsConsumer(NotificationsDbContext db, TimeProvide
     public Task Consume(ConsumeContext<CompanyVerificationChanged> context) => RecordAsync(context);
 
     public Task Consume(ConsumeContext<CountryChanged> context) => RecordAsync(context);
+
+    public Task Consume(ConsumeContext<PhoneVerified> context) => RecordAsync(context);
 
     private async Task RecordAsync<TEvent>(ConsumeContext<TEvent> context)
         where TEvent : class, IIntegrationEvent
