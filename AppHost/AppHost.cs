@@ -189,6 +189,11 @@ foreach (var setting in builder.Configuration.GetSection("Webhooks").AsEnumerabl
     }
 }
 
+// Webhook signing secrets are encrypted at rest under a key kept for local runs (base64 of its 32 bytes).
+var webhookSecretKey = builder.AddParameter("webhook-secret-key",
+    Convert.ToBase64String(Convert.FromHexString(DevelopmentKeys.EnsureSecret("webhook-secret-key"))), secret: true);
+notifications.WithEnvironment("Webhooks__SecretKey", webhookSecretKey);
+
 // Where links in mails point: the front end's development server.
 notifications.WithEnvironment("Notifications__PanelUrl", panelUrl);
 // Invoice mails link to the invoice's PDF through the gateway, signed by Orders with a key kept for local runs.

@@ -40,6 +40,10 @@
 #   orders-invoice-links      signing-key (random unless INVOICE_LINK_KEY is given, 32+ characters) and
 #                             previous-signing-key (INVOICE_LINK_PREVIOUS_KEY while rotating; empty otherwise): the
 #                             keys invoice mails' PDF links are signed with
+#   notifications-webhooks    secret-key (base64 of 32 random bytes unless WEBHOOK_SECRET_KEY is given) and
+#                             previous-secret-key (WEBHOOK_PREVIOUS_SECRET_KEY while replacing it; empty otherwise):
+#                             the key webhook endpoints' signing secrets are encrypted under. Kept when it exists:
+#                             a new key would leave the stored secrets unreadable
 #   introserv-tls             the Gateway's certificate: only when TLS_CERT_FILE and TLS_KEY_FILE are set
 #                             (the dev overlay's Gateway uses introserv-dev-tls; components/cert-manager makes
 #                             cert-manager write it instead)
@@ -294,6 +298,13 @@ invoice_link_key="${INVOICE_LINK_KEY:-$(random_hex 32)}"
 create orders-invoice-links generic \
   --from-literal=signing-key="$invoice_link_key" \
   --from-literal=previous-signing-key="${INVOICE_LINK_PREVIOUS_KEY:-}"
+
+webhook_secret_key="${WEBHOOK_SECRET_KEY:-$(openssl rand -base64 32)}"
+[ "$(printf '%s' "$webhook_secret_key" | base64 -d 2>/dev/null | wc -c)" -eq 32 ] \
+  || die "WEBHOOK_SECRET_KEY must be base64 of 32 bytes (openssl rand -base64 32)"
+create notifications-webhooks generic \
+  --from-literal=secret-key="$webhook_secret_key" \
+  --from-literal=previous-secret-key="${WEBHOOK_PREVIOUS_SECRET_KEY:-}"
 
 if [ -n "${TLS_CERT_FILE:-}" ] && [ -n "${TLS_KEY_FILE:-}" ]; then
   tls_name=introserv-tls

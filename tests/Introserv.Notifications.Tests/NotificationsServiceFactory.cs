@@ -21,6 +21,10 @@ public class NotificationsServiceFactory() : ServiceFactory<Program>(ResourceNam
 
     public int SmtpPort { get; } = FreePort();
 
+    // The key webhook signing secrets are encrypted under in this run.
+    public static string WebhookSecretKey { get; } =
+        Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
+
     public MailInbox Mail { get; } = new();
 
     // Whether the SMTP server runs from the start (the outage test starts it later).
@@ -41,6 +45,7 @@ public class NotificationsServiceFactory() : ServiceFactory<Program>(ResourceNam
         builder.UseSetting("Smtp:FirstRetryDelay", "00:00:01");
         builder.UseSetting("Smtp:MaxRetryDelay", "00:00:02");
         builder.UseSetting("Notifications:PanelUrl", "https://panel.test/");
+        builder.UseSetting("Webhooks:SecretKey", WebhookSecretKey);
         builder.ConfigureTestServices(services =>
         {
             services.TrustTestTokens();

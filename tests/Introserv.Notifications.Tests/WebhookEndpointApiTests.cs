@@ -66,6 +66,10 @@ public sealed class WebhookEndpointApiTests(NotificationsServiceFactory factory)
         Assert.StartsWith("whsec_", secret, StringComparison.Ordinal);
         Assert.Equal(32, Convert.FromBase64String(secret["whsec_".Length..]).Length);
         var id = created.GetProperty("endpoint").GetProperty("id").GetGuid();
+        // Kept encrypted: the database holds no copy of the secret.
+        var stored = await factory.QueryAsync(db => db.WebhookEndpoints.Select(e => e.Secret).SingleAsync());
+        Assert.StartsWith("v1.", stored, StringComparison.Ordinal);
+        Assert.DoesNotContain(secret["whsec_".Length..], stored, StringComparison.Ordinal);
 
         // Never shown again: not in the endpoint, not in the list.
         using var read = await _staff.GetAsync($"/api/staff/webhooks/{id}");

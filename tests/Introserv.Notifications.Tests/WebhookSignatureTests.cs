@@ -1,6 +1,7 @@
 extern alias devwebhooks;
 using devwebhooks::Introserv.Notifications.DevWebhooks;
 using Introserv.Notifications.Webhooks;
+using Microsoft.Extensions.Hosting;
 
 namespace Introserv.Notifications.Tests;
 
@@ -46,5 +47,58 @@ public sealed class WebhookSignatureTests
         Assert.False(receiver.Verify([Secret], MessageId, "not-a-time", Signature, Body).Valid);
         Assert.False(ReceiverAt(Timestamp + 600).Verify([Secret], MessageId, $"{Timestamp}", Signature, Body).Valid);
         Assert.False(ReceiverAt(Timestamp - 600).Verify([Secret], MessageId, $"{Timestamp}", Signature, Body).Valid);
+    }
+}
+
+// Signing secrets at rest: encrypted under Webhooks:SecretKey, readable under the previous key while it is replaced,
+// and a service outside Development does not start without a key.
+public sealed class WebhookSecretProtectorTests
+{
+    private static string NewKey() =>
+        Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
+
+    private static WebhookSecretProtector Protector(string? key, string? previous = null) =>
+        new(Microsoft.Extensions.Options.Options.Create(
+            new WebhookOptions { SecretKey = key, PreviousSecretKey = previous }));
+
+    [Fact]
+    public void A_secret_is_stored_encrypted_and_opens_only_under_its_key_or_as_the_previous_key()
+    {
+        var (old, current) = (NewKey(), NewKey());
+        var secret = WebhookSignature.NewSecret();
+        var stored = Protector(old).Protect(secret);
+
+        Assert.DoesNotContain(secret["whsec_".Length..], stored, StringComparison.Ordinal);
+        Assert.NotEqual(stored, Protector(old).Protect(secret)); // a fresh nonce each time
+        Assert.Equal(secret, Protector(old).Unprotect(stored));
+        Assert.Equal(secret, Protector(current, previous: old).Unprotect(stored));
+        Assert.ThrowsAny<System.Security.Cryptography.CryptographicException>(
+            () => Protector(current).Unprotect(stored));
+        var tampered = stored[..^4] + (stored[^4] == 'A' ? "B" : "A") + stored[^3..];
+        Assert.ThrowsAny<System.Security.Cryptography.CryptographicException>(
+            () => Protector(old).Unprotect(tampered));
+    }
+
+    [Theory]
+    [InlineData("Production", null)]
+    [InlineData("Staging", "not-a-key")]
+    [InlineData("Testing", "c2hvcnQ=")]
+    public async Task Outside_Development_the_service_refuses_to_start_without_a_key(string environment, string? key)
+    {
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings
+        {
+            EnvironmentName = environment,
+        });
+        if (key is not null)
+        {
+            builder.Configuration["Webhooks:SecretKey"] = key;
+        }
+
+        builder.Services.AddSingleton(TimeProvider.System);
+        builder.AddWebhookDelivery();
+        using var host = builder.Build();
+        var refused = await Assert.ThrowsAsync<Microsoft.Extensions.Options.OptionsValidationException>(
+            () => host.StartAsync());
+        Assert.Contains("Webhooks:SecretKey", refused.Message, StringComparison.Ordinal);
     }
 }

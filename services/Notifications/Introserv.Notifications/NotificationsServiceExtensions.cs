@@ -67,8 +67,15 @@ public static class NotificationsServiceExtensions
             .BindConfiguration(WebhookOptions.SectionName)
             .ValidateDataAnnotations()
             .Validate(o => o.Lease > o.Timeout, "Webhooks:Lease must be longer than Webhooks:Timeout.")
+            .Validate(o => builder.Environment.IsDevelopment() || WebhookOptions.ReadKey(o.SecretKey) is not null,
+                "Webhooks:SecretKey (base64 of 32 random bytes, the key webhook signing secrets are encrypted " +
+                "under) is required outside Development.")
+            .Validate(o => string.IsNullOrWhiteSpace(o.PreviousSecretKey)
+                    || WebhookOptions.ReadKey(o.PreviousSecretKey) is not null,
+                "Webhooks:PreviousSecretKey must be empty or base64 of 32 bytes.")
             .ValidateOnStart();
         builder.Services.AddSingleton<WebhookSignal>();
+        builder.Services.AddSingleton<WebhookSecretProtector>();
         builder.Services.AddSingleton<WebhookHttp>();
         builder.Services.AddSingleton<WebhookDispatcher>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<WebhookDispatcher>());

@@ -21,6 +21,7 @@ public sealed partial class WebhookDispatcher(
     IOptions<WebhookOptions> options,
     TimeProvider clock,
     WebhookSignal signal,
+    WebhookSecretProtector secrets,
     ILogger<WebhookDispatcher> logger) : BackgroundService
 {
     private static readonly TimeSpan CleanupInterval = TimeSpan.FromHours(1);
@@ -136,7 +137,8 @@ public sealed partial class WebhookDispatcher(
         request.Headers.Add("webhook-id", id);
         request.Headers.Add("webhook-timestamp", timestamp.ToString(CultureInfo.InvariantCulture));
         request.Headers.Add("webhook-signature",
-            WebhookSignature.Header(endpoint.SigningSecrets(at), id, timestamp, message.Payload));
+            WebhookSignature.Header(
+                endpoint.SigningSecrets(at).Select(secrets.Unprotect), id, timestamp, message.Payload));
         var watch = Stopwatch.StartNew();
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(Settings.Timeout);

@@ -155,7 +155,8 @@ public static class WebhookEndpointsApi
 
     private static async Task<Results<Created<WebhookEndpointCreated>, ProblemHttpResult>> CreateAsync(
         CreateWebhookEndpointRequest request, NotificationsDbContext db, IOptions<WebhookOptions> options,
-        IHostEnvironment environment, TimeProvider clock, CancellationToken cancellationToken)
+        IHostEnvironment environment, WebhookSecretProtector secrets, TimeProvider clock,
+        CancellationToken cancellationToken)
     {
         var url = request.Url!.Trim();
         if (await WebhookTargets.RefusalAsync(url, options.Value.LocalTargetsAllowed(environment), cancellationToken)
@@ -164,6 +165,7 @@ public static class WebhookEndpointsApi
             return FieldError.Result("url", refusal);
         }
 
+        var secret = WebhookSignature.NewSecret();
         var endpoint = new WebhookEndpoint
         {
             Id = Guid.CreateVersion7(),
@@ -171,7 +173,7 @@ public static class WebhookEndpointsApi
             EventTypes = [.. (request.EventTypes ?? []).OfType<string>().Distinct(StringComparer.Ordinal)],
             Description = string.IsNullOrWhiteSpace(request.Description) ? null : request.Description.Trim(),
             Enabled = request.Enabled ?? true,
-            Secret = WebhookSignature.NewSecret(),
+            Secret = secrets.Protect(secret),
             CreatedAt = clock.GetUtcNow(),
             UpdatedAt = clock.GetUtcNow(),
         };
@@ -199,7 +201,7 @@ public static class WebhookEndpointsApi
         }
 
         return TypedResults.Created(
-            $"/api/staff/webhooks/{endpoint.Id}", new WebhookEndpointCreated(View(endpoint), endpoint.Secret));
+            $"/api/staff/webhooks/{endpoint.Id}", new WebhookEndpointCreated(View(endpoint), secret));
     }
 
     private static async Task<Results<Ok<WebhookEndpointView>, ProblemHttpResult>> GetAsync(
@@ -259,8 +261,8 @@ public static class WebhookEndpointsApi
             : EndpointNotFound();
 
     private static async Task<Results<Ok<WebhookSecretRotated>, ProblemHttpResult>> RotateAsync(
-        Guid id, RotateWebhookSecretRequest? request, NotificationsDbContext db, TimeProvider clock,
-        CancellationToken cancellationToken)
+        Guid id, RotateWebhookSecretRequest? request, NotificationsDbContext db, WebhookSecretProtector secrets,
+        TimeProvider clock, CancellationToken cancellationToken)
     {
         var endpoint = await db.WebhookEndpoints.FirstOrDefaultAsync(e => e.Id == id, cancellationToken);
         if (endpoint is null)
@@ -270,12 +272,14 @@ public static class WebhookEndpointsApi
 
         var now = clock.GetUtcNow();
         var overlap = TimeSpan.FromMinutes(request?.OverlapMinutes ?? DefaultOverlapMinutes);
-        endpoint.PreviousSecret = overlap > TimeSpan.Zero ? endpoint.Secret : null;
+        var secret = WebhookSignature.NewSecret();
+        // Both are written under the current key (a rotation also moves an endpoint off a replaced key).
+        endpoint.PreviousSecret = overlap > TimeSpan.Zero ? secrets.Protect(secrets.Unprotect(endpoint.Secret)) : null;
         endpoint.PreviousSecretExpiresAt = overlap > TimeSpan.Zero ? now + overlap : null;
-        endpoint.Secret = WebhookSignature.NewSecret();
+        endpoint.Secret = secrets.Protect(secret);
         endpoint.UpdatedAt = now;
         await db.SaveChangesAsync(cancellationToken);
-        return TypedResults.Ok(new WebhookSecretRotated(endpoint.Secret, endpoint.PreviousSecretExpiresAt));
+        return TypedResults.Ok(new WebhookSecretRotated(secret, endpoint.PreviousSecretExpiresAt));
     }
 
     private static async Task<Results<Ok<Page<WebhookDeliveryView>>, ProblemHttpResult>> ListDeliveriesAsync(

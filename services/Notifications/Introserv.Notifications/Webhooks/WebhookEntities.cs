@@ -23,8 +23,10 @@ public sealed class WebhookEndpoint
 
     public DateTimeOffset? DisabledAt { get; set; }
 
+    // The signing secret, encrypted (WebhookSecretProtector).
     public required string Secret { get; set; }
 
+    // The secret before the last rotation, encrypted, while the overlap lasts.
     public string? PreviousSecret { get; set; }
 
     public DateTimeOffset? PreviousSecretExpiresAt { get; set; }
@@ -33,7 +35,7 @@ public sealed class WebhookEndpoint
 
     public DateTimeOffset UpdatedAt { get; set; }
 
-    // The secrets a delivery made at now is signed with.
+    // The secrets (encrypted) a delivery made at now is signed with.
     public IEnumerable<string> SigningSecrets(DateTimeOffset now) =>
         PreviousSecret is { } previous && PreviousSecretExpiresAt > now ? [Secret, previous] : [Secret];
 }
@@ -136,8 +138,8 @@ public static class WebhookModel
             endpoint.Property(e => e.Url).HasMaxLength(WebhookTargets.MaxUrlLength);
             endpoint.Property(e => e.Description).HasMaxLength(WebhookEndpoint.MaxDescriptionLength);
             endpoint.Property(e => e.DisabledReason).HasMaxLength(WebhookDelivery.ErrorMaxLength);
-            endpoint.Property(e => e.Secret).HasMaxLength(100);
-            endpoint.Property(e => e.PreviousSecret).HasMaxLength(100);
+            endpoint.Property(e => e.Secret).HasMaxLength(200);
+            endpoint.Property(e => e.PreviousSecret).HasMaxLength(200);
         });
         modelBuilder.Entity<WebhookMessage>(message =>
         {

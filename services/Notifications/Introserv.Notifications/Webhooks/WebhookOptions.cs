@@ -49,6 +49,27 @@ public sealed class WebhookOptions
     [ServiceDefaults.Email]
     public string? StaffEmail { get; set; }
 
+    // The key endpoints' signing secrets are encrypted under (base64 of 32 random bytes; WebhookSecretProtector).
+    // Required outside Development.
+    public string? SecretKey { get; set; }
+
+    // The key before the last replacement, while secrets written under it remain (base64 of 32 bytes, or empty).
+    public string? PreviousSecretKey { get; set; }
+
+    // The 32 bytes of a configured key; null when none is configured or it is not base64 of 32 bytes.
+    public static byte[]? ReadKey(string? value)
+    {
+        if (string.IsNullOrWhiteSpace(value))
+        {
+            return null;
+        }
+
+        var buffer = new byte[64];
+        return Convert.TryFromBase64String(value.Trim(), buffer, out var written) && written == 32
+            ? buffer[..32]
+            : null;
+    }
+
     public bool LocalTargetsAllowed(IHostEnvironment environment) =>
         AllowLocalTargets ?? environment.IsDevelopment();
 }
