@@ -23,7 +23,7 @@ AMQP_PORT="${INTROSERV_AMQP_PORT:-55672}"
 RABBIT_DIST_PORT="${INTROSERV_RABBIT_DIST_PORT:-45672}"
 RABBIT_NODE="introserv-${AMQP_PORT}@localhost"
 APP_USER="introserv"
-TEST_VHOSTS="introserv-tests-notifications"
+TEST_VHOSTS="introserv-tests-notifications introserv-tests-webhooks"
 
 log() { printf '[infra] %s\n' "$*" >&2; }
 die() { printf '[infra] error: %s\n' "$*" >&2; exit 1; }

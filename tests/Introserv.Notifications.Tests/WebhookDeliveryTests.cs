@@ -14,10 +14,10 @@ public sealed class WebhookDeliveryTests(WebhookNotificationsFactory factory)
 
     public Task InitializeAsync() => factory.ResetDatabaseAsync();
 
-    public Task DisposeAsync()
+    public async Task DisposeAsync()
     {
         _staff.Dispose();
-        return Task.CompletedTask;
+        await factory.WebhookEventsRecordedAsync();
     }
 
     private async Task<(Guid Id, string Secret)> CreateEndpointAsync(string receiver, params string[] eventTypes)
@@ -245,17 +245,57 @@ public sealed class WebhookDeliveryTests(WebhookNotificationsFactory factory)
     }
 
     [Fact]
+    public async Task An_endless_answer_is_read_to_its_first_kilobyte_and_the_delivery_counts()
+    {
+        using var created = await _staff.PostAsJsonAsync("/api/staff/webhooks",
+            new { url = new Uri(Receiver.Address, "/endless").ToString(), eventTypes = new[] { "order.placed" } });
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        await factory.PublishAsync(Example<OrderPlaced>(await NewAccountAsync(), Guid.NewGuid()));
+
+        var attempts = await Eventually.ValueAsync(
+            () => factory.QueryAsync(db => db.WebhookAttempts.AsNoTracking().ToListAsync()),
+            a => a.Count > 0, TimeSpan.FromSeconds(20));
+        var attempt = Assert.Single(attempts);
+        Assert.Equal((200, WebhookAttempt.ResponseMaxLength), (attempt.StatusCode, attempt.ResponseBody?.Length));
+        Assert.True(attempt.DurationMs < 2000, $"{attempt.DurationMs} ms");
+        Assert.Equal(WebhookDeliveryStatuses.Delivered,
+            await factory.QueryAsync(db => db.WebhookDeliveries.Select(d => d.Status).SingleAsync()));
+    }
+
+    [Fact]
+    public async Task A_secret_that_cannot_be_read_fails_its_deliveries_unsent_and_the_others_still_go()
+    {
+        var (broken, _) = await CreateEndpointAsync("unreadable", "order.placed");
+        // As if the key it was stored under were lost: a value under another key id.
+        await factory.QueryAsync(db => db.WebhookEndpoints.Where(e => e.Id == broken)
+            .ExecuteUpdateAsync(s => s.SetProperty(e => e.Secret, "v1.00000000.AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA")));
+        var (_, secret) = await CreateEndpointAsync("readable", "order.placed");
+        Receiver.Configure("readable", [secret]);
+        await factory.PublishAsync(Example<OrderPlaced>(await NewAccountAsync(), Guid.NewGuid()));
+
+        Assert.True((await Receiver.AcceptedAsync("readable", 1))[0].SignatureValid);
+        var failed = await Eventually.ValueAsync(
+            () => factory.QueryAsync(db => db.WebhookDeliveries.AsNoTracking()
+                .Where(d => d.EndpointId == broken).ToListAsync()),
+            d => d.Count == 1 && d[0].Attempts > 0);
+        Assert.StartsWith(
+            "The endpoint's signing secret cannot be read", failed[0].LastError, StringComparison.Ordinal);
+        Assert.Empty(Receiver.Receivers.List("unreadable"));
+    }
+
+    [Fact]
     public async Task The_delivery_log_is_removed_after_its_retention_but_never_a_pending_delivery()
     {
         const string receiver = "retention";
         var (_, secret) = await CreateEndpointAsync(receiver, "order.placed");
         Receiver.Configure(receiver, [secret]);
-        await factory.PublishAsync(Example<OrderPlaced>(await NewAccountAsync(), Guid.NewGuid()));
+        Guid[] accounts = [await NewAccountAsync(), await NewAccountAsync()];
+        await factory.PublishAsync(Example<OrderPlaced>(accounts[0], Guid.NewGuid()));
         await Receiver.AcceptedAsync(receiver, 1);
         // A second endpoint, disabled while its first delivery hangs, keeps that delivery pending.
         var (pendingEndpoint, _) = await CreateEndpointAsync("hangs-then-disabled", "order.placed");
         Receiver.Configure("hangs-then-disabled", hang: true);
-        await factory.PublishAsync(Example<OrderPlaced>(await NewAccountAsync(), Guid.NewGuid()));
+        await factory.PublishAsync(Example<OrderPlaced>(accounts[1], Guid.NewGuid()));
         Assert.True(await Eventually.TrueAsync(() => Receiver.Receivers.List("hangs-then-disabled").Count > 0));
         using (var disable = await _staff.PutAsJsonAsync(
             $"/api/staff/webhooks/{pendingEndpoint}", new { enabled = false }))
@@ -266,17 +306,20 @@ public sealed class WebhookDeliveryTests(WebhookNotificationsFactory factory)
         Assert.True(await Eventually.TrueAsync(async () =>
             await factory.QueryAsync(db => db.WebhookAttempts.CountAsync()) == 2));
         // Every event is kept for the log's retention (a replay may ask for it), subscribed to or not.
-        Assert.Equal(4, await factory.QueryAsync(db => db.WebhookMessages.CountAsync()));
+        Task<int> MessagesAsync() =>
+            factory.QueryAsync(db => db.WebhookMessages.CountAsync(m => accounts.Contains(m.AccountId)));
+        Assert.Equal(4, await MessagesAsync());
 
         factory.Clock.Advance(TimeSpan.FromDays(31));
         try
         {
             // The delivered event goes with its delivery and attempts, the unsubscribed ones too; the second
             // order.placed waits for its pending delivery.
-            var removed = await Eventually.TrueAsync(async () =>
-                await factory.QueryAsync(db => db.WebhookMessages.CountAsync()) == 1);
+            var removed = await Eventually.TrueAsync(async () => await MessagesAsync() == 1);
             Assert.True(removed, "the log past its retention was not removed");
-            var left = await factory.QueryAsync(db => db.WebhookDeliveries.AsNoTracking().ToListAsync());
+            var left = await factory.QueryAsync(db => db.WebhookDeliveries.AsNoTracking()
+                .Where(d => db.WebhookMessages.Any(m => m.Id == d.MessageId && accounts.Contains(m.AccountId)))
+                .ToListAsync());
             // What is left is the second event's: its pending delivery and its delivery to the first endpoint.
             Assert.Single(left.Select(d => d.MessageId).Distinct());
             Assert.Equal(pendingEndpoint, Assert.Single(left, d => d.Status == "pending").EndpointId);

@@ -1,6 +1,7 @@
 extern alias devwebhooks;
 using devwebhooks::Introserv.Notifications.DevWebhooks;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.Logging;
 
@@ -30,6 +31,16 @@ public sealed class WebhookReceiver : IAsyncDisposable
         builder.Services.AddSingleton(receivers);
         var app = builder.Build();
         app.MapWebhookReceiver();
+        // A receiver that accepts and then never stops answering.
+        app.MapPost("/endless", async (HttpResponse response, CancellationToken cancellationToken) =>
+        {
+            var chunk = System.Text.Encoding.ASCII.GetBytes(new string('x', 8192));
+            await response.StartAsync(cancellationToken);
+            while (!cancellationToken.IsCancellationRequested)
+            {
+                await response.Body.WriteAsync(chunk, cancellationToken);
+            }
+        });
         await app.StartAsync();
         return new WebhookReceiver(app, receivers) { Address = new Uri(app.Urls.First()) };
     }
@@ -66,6 +77,10 @@ public sealed class WebhookNotificationsFactory : NotificationsServiceFactory
 
     public WebhookReceiver Receiver { get; private set; } = null!;
 
+    // A virtual host of its own: the events the other Notifications test classes publish meanwhile would otherwise
+    // be recorded here too and delivered to these tests' endpoints.
+    protected override string RabbitMq => LocalInfra.Current.RabbitMqVirtualHost("introserv-tests-webhooks");
+
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         base.ConfigureWebHost(builder);
@@ -79,6 +94,19 @@ public sealed class WebhookNotificationsFactory : NotificationsServiceFactory
         }
 
         builder.UseSetting("Webhooks:StaffEmail", StaffEmail);
+    }
+
+    // Waits until every event published so far was recorded: the webhook queue is consumed one message at a time, in
+    // order, so once a marker published now is recorded, nothing published before it is still on its way (a test
+    // ends with this, and a late copy cannot reappear after the next test's reset).
+    public async Task WebhookEventsRecordedAsync()
+    {
+        var marker = new Introserv.Profile.Contracts.ProfileUpdated(
+            Guid.NewGuid(), DateTimeOffset.UtcNow, Guid.NewGuid(), ["marker"]);
+        await PublishEventAsync(marker);
+        var recorded = await Eventually.TrueAsync(() =>
+            QueryAsync(db => db.WebhookMessages.AnyAsync(m => m.Id == marker.EventId)));
+        Assert.True(recorded, "the webhook events published so far were not all recorded");
     }
 
     public override async Task InitializeAsync()

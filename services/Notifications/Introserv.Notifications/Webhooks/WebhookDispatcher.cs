@@ -1,6 +1,6 @@
-using System.Data.Common;
 using System.Diagnostics;
 using System.Globalization;
+using System.Security.Cryptography;
 using System.Text;
 using Introserv.Notifications.Data;
 using Introserv.Notifications.Messages;
@@ -50,10 +50,10 @@ public sealed partial class WebhookDispatcher(
             {
                 return;
             }
-            catch (Exception failure) when (failure is DbException or DbUpdateException or InvalidOperationException
-                or TimeoutException)
+            catch (Exception failure) when (!stoppingToken.IsCancellationRequested)
             {
-                // The database is down or failing over: the leases run out and the deliveries are claimed again.
+                // The database is down or failing over, or anything else went wrong with a batch: the worker never
+                // stops the service; the batch's leases run out and its deliveries are claimed again.
                 LogBatchFailed(logger, failure);
                 await Task.Delay(Settings.PollInterval, clock, stoppingToken);
             }
@@ -84,6 +84,8 @@ public sealed partial class WebhookDispatcher(
                 .ToDictionaryAsync(e => e.Id, cancellationToken);
         }
 
+        // A delivery whose endpoint was removed since the claim goes with it (the cascade removed it too).
+        batch.RemoveAll(d => !endpoints.ContainsKey(d.EndpointId) || !messages.ContainsKey(d.MessageId));
         await Parallel.ForEachAsync(
             batch,
             new ParallelOptions
@@ -130,15 +132,27 @@ public sealed partial class WebhookDispatcher(
         var at = clock.GetUtcNow();
         var timestamp = at.ToUnixTimeSeconds();
         var id = WebhookMessage.WebhookId(message.Id);
+        string signature;
+        try
+        {
+            signature = WebhookSignature.Header(
+                endpoint.SigningSecrets(at).Select(secrets.Unprotect), id, timestamp, message.Payload);
+        }
+        catch (Exception failure) when (failure is CryptographicException or FormatException)
+        {
+            // Nothing is sent unsigned: an attempt that fails, retried as any other (the key may be restored).
+            return new(at, 0, null,
+                "The endpoint's signing secret cannot be read: Webhooks:SecretKey (or PreviousSecretKey) is not the " +
+                "key it was stored under.", null);
+        }
+
         using var request = new HttpRequestMessage(HttpMethod.Post, endpoint.Url)
         {
             Content = new StringContent(message.Payload, Encoding.UTF8, "application/json"),
         };
         request.Headers.Add("webhook-id", id);
         request.Headers.Add("webhook-timestamp", timestamp.ToString(CultureInfo.InvariantCulture));
-        request.Headers.Add("webhook-signature",
-            WebhookSignature.Header(
-                endpoint.SigningSecrets(at).Select(secrets.Unprotect), id, timestamp, message.Payload));
+        request.Headers.Add("webhook-signature", signature);
         var watch = Stopwatch.StartNew();
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(Settings.Timeout);
