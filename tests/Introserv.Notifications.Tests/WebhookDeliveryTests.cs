@@ -1,3 +1,5 @@
+using System.Collections.Concurrent;
+using System.Diagnostics.Metrics;
 using Introserv.Contracts;
 using Introserv.Notifications.Webhooks;
 using Introserv.Orders.Contracts;
@@ -30,6 +32,34 @@ public sealed class WebhookDeliveryTests(WebhookNotificationsFactory factory)
         return (body.GetProperty("endpoint").GetProperty("id").GetGuid(), secret);
     }
 
+    // Records the outcome tag of every webhook attempt measured from now on.
+    private static MeterListener ListenToAttempts(ConcurrentBag<string> outcomes)
+    {
+        var listener = new MeterListener
+        {
+            InstrumentPublished = (instrument, l) =>
+            {
+                if (instrument.Meter.Name == WebhookDispatcher.MeterName
+                    && instrument.Name == "introserv.webhooks.attempts")
+                {
+                    l.EnableMeasurementEvents(instrument);
+                }
+            },
+        };
+        listener.SetMeasurementEventCallback<long>((_, _, tags, _) =>
+        {
+            foreach (var tag in tags)
+            {
+                if (tag.Key == "outcome")
+                {
+                    outcomes.Add((string)tag.Value!);
+                }
+            }
+        });
+        listener.Start();
+        return listener;
+    }
+
     // Every delivery's state, for a failure's message.
     private Task<string> DeliveryStateAsync() => factory.QueryAsync(async db => string.Join('\n',
         (await db.WebhookDeliveries.AsNoTracking().OrderBy(d => d.Sequence).ToListAsync()).Select(d =>
@@ -53,6 +83,8 @@ public sealed class WebhookDeliveryTests(WebhookNotificationsFactory factory)
     public async Task A_receiver_that_fails_then_recovers_gets_each_event_once_in_order_with_a_valid_signature()
     {
         const string receiver = "recovers";
+        var outcomes = new ConcurrentBag<string>();
+        using var listener = ListenToAttempts(outcomes);
         var (_, secret) = await CreateEndpointAsync(receiver,
             "order.placed", "invoice.issued", "invoice.paid", "order.activated", "order.cancelled");
         Assert.StartsWith(WebhookSignature.SecretPrefix, secret, StringComparison.Ordinal);
@@ -112,6 +144,8 @@ public sealed class WebhookDeliveryTests(WebhookNotificationsFactory factory)
         Assert.All(attempts.Skip(1), a => Assert.Equal(503, a.GetProperty("statusCode").GetInt32()));
         Assert.StartsWith("refused by the development receiver",
             attempts[^1].GetProperty("responseBody").GetString(), StringComparison.Ordinal);
+        // Every attempt was counted for the service's metrics by its outcome.
+        Assert.Equal((10, 3), (outcomes.Count(o => o == "delivered"), outcomes.Count(o => o == "retry")));
         // The body sent never carries the invoice's signed link.
         Assert.DoesNotContain(accepted, r => r.Body.Contains("pdfUrl", StringComparison.OrdinalIgnoreCase));
     }

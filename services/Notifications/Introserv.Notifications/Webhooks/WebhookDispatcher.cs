@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Diagnostics.Metrics;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
@@ -22,8 +23,20 @@ public sealed partial class WebhookDispatcher(
     TimeProvider clock,
     WebhookSignal signal,
     WebhookSecretProtector secrets,
+    IMeterFactory meters,
     ILogger<WebhookDispatcher> logger) : BackgroundService
 {
+    public const string MeterName = "Introserv.Notifications";
+
+    // Attempts by outcome (delivered, retry: failed and due again, failed: the last retry failed or 410 Gone), their
+    // duration, and endpoints the dispatcher disabled: what to alert on (a rising retry rate, any disabled endpoint).
+    private readonly Counter<long> _attempts = meters.Create(MeterName)
+        .CreateCounter<long>("introserv.webhooks.attempts", description: "Webhook delivery attempts by outcome");
+    private readonly Histogram<double> _duration = meters.Create(MeterName)
+        .CreateHistogram<double>("introserv.webhooks.attempt.duration", "ms", "How long a delivery attempt took");
+    private readonly Counter<long> _disabled = meters.Create(MeterName)
+        .CreateCounter<long>("introserv.webhooks.endpoints_disabled", description: "Endpoints disabled by failures");
+
     private static readonly TimeSpan CleanupInterval = TimeSpan.FromHours(1);
 
     private WebhookOptions Settings => options.Value;
@@ -221,7 +234,7 @@ public sealed partial class WebhookDispatcher(
             : clock.GetUtcNow() + Settings.Retries[attempts - 1];
         var error = outcome.Error is null ? null : Truncate(outcome.Error, WebhookDelivery.ErrorMaxLength);
         var strategy = db.Database.CreateExecutionStrategy();
-        var disabled = await strategy.ExecuteAsync(async token =>
+        var (recorded, disabled) = await strategy.ExecuteAsync(async token =>
         {
             db.ChangeTracker.Clear();
             await using var transaction = await db.Database.BeginTransactionAsync(token);
@@ -238,7 +251,7 @@ public sealed partial class WebhookDispatcher(
             if (updated == 0)
             {
                 // The lease ran out and another replica took the delivery: its attempt is the one logged.
-                return false;
+                return (false, false);
             }
 
             db.WebhookAttempts.Add(new WebhookAttempt
@@ -253,10 +266,18 @@ public sealed partial class WebhookDispatcher(
             var disable = final && await DisableAsync(db, endpoint, gone, error, token);
             await db.SaveChangesAsync(token);
             await transaction.CommitAsync(token);
-            return disable;
+            return (true, disable);
         }, ct);
+        if (recorded)
+        {
+            var result = outcome.Delivered ? "delivered" : final ? "failed" : "retry";
+            _attempts.Add(1, new KeyValuePair<string, object?>("outcome", result));
+            _duration.Record(outcome.DurationMs, new KeyValuePair<string, object?>("outcome", result));
+        }
+
         if (disabled)
         {
+            _disabled.Add(1);
             LogEndpointDisabled(logger, endpoint.Id, gone ? "410 Gone" : error ?? "failed");
         }
     }
