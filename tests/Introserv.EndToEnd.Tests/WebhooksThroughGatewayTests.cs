@@ -51,8 +51,7 @@ public sealed class WebhooksThroughGatewayTests(StackFixture stack)
         var received = await Eventually.ValueAsync(
             async () => (await receiver.GetFromJsonAsync<JsonElement>($"/api/received?receiver={name}"))
                 .EnumerateArray().Reverse().ToList(),
-            r => r.Count(d => d.GetProperty("type").GetString() == "order.cancelled") == 1,
-            TimeSpan.FromSeconds(60));
+            r => r.Count >= expected.Length, TimeSpan.FromSeconds(60));
         await Task.Delay(TimeSpan.FromSeconds(1));
         received = [.. (await receiver.GetFromJsonAsync<JsonElement>($"/api/received?receiver={name}"))
             .EnumerateArray().Reverse()];

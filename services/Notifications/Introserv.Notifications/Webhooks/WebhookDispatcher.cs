@@ -54,7 +54,9 @@ public sealed partial class WebhookDispatcher(
                     nextCleanup = clock.GetUtcNow() + CleanupInterval;
                 }
 
-                if (await RunOnceAsync(stoppingToken) < Settings.Concurrency)
+                // After a batch, at once again: a delivered event lets the next one of its order go. Only an empty
+                // claim waits (for the poll interval, or for new deliveries to be queued).
+                if (await RunOnceAsync(stoppingToken) == 0)
                 {
                     await signal.WaitAsync(Settings.PollInterval, stoppingToken);
                 }
