@@ -84,6 +84,7 @@ public sealed class WebhookNotificationsFactory : NotificationsServiceFactory
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         base.ConfigureWebHost(builder);
+        builder.UseSetting("Webhooks:Enabled", "true");
         builder.UseSetting("Webhooks:AllowLocalTargets", "true");
         builder.UseSetting("Webhooks:PollInterval", "00:00:00.100");
         builder.UseSetting("Webhooks:Timeout", "00:00:02");

@@ -43,6 +43,10 @@ public static class MessagingExtensions
             .ValidateDataAnnotations()
             .ValidateOnStart();
         builder.Services.TryAddSingleton<MessagingMetrics>();
+        // A temporary queue is a classic one: the broker deletes it when it expires, and RabbitMQ 3.10 can lose the
+        // publisher confirm of a message routed to a quorum queue at the moment it is deleted (the publish then never
+        // completes). Production queues are never deleted and stay quorum queues.
+        var quorumQueues = options.QuorumQueues && !options.TemporaryEndpoints;
         builder.Services.AddMassTransit(bus =>
         {
             // Queues are named after the service and the consumer ("profile-account-registered"): two services
@@ -65,7 +69,7 @@ public static class MessagingExtensions
                     return;
                 }
 
-                if (options.QuorumQueues)
+                if (quorumQueues)
                 {
                     rabbitEndpoint.SetQuorumQueue();
                 }
@@ -84,7 +88,7 @@ public static class MessagingExtensions
             bus.UsingRabbitMq((context, rabbit) =>
             {
                 rabbit.Host(new Uri(connectionString), host => host.PublisherConfirmation = true);
-                if (options.QuorumQueues)
+                if (quorumQueues)
                 {
                     // Where a message goes after its last retry (_error) or when no consumer takes it (_skipped)
                     // is kept as safely as the queue it came from.

@@ -45,10 +45,13 @@ public sealed class MessagingOptions
 
     // Every queue the service declares (its consumers' queues and their _error and _skipped queues) is a quorum
     // queue: replicated across a RabbitMQ cluster's nodes and kept on disk, so a node lost takes no message with it.
-    // Off only for a broker older than RabbitMQ 3.8, which has no quorum queues (classic queues instead).
+    // Off only for a broker older than RabbitMQ 3.8, which has no quorum queues (classic queues instead). Temporary
+    // queues are classic queues either way (see TemporaryEndpoints).
     public bool QuorumQueues { get; set; } = true;
 
     // Queues the broker deletes once unused for TemporaryEndpointExpiry (test hosts only; production queues stay).
+    // They are classic queues: RabbitMQ 3.10 can lose the publisher confirm of a message routed to a quorum queue
+    // that is being deleted, and the publish would then wait for ever.
     public bool TemporaryEndpoints { get; set; }
 
     // How long a temporary queue may go unused before the broker deletes it.

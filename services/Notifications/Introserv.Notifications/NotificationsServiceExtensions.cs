@@ -22,6 +22,9 @@ public static class NotificationsServiceExtensions
         // Request types are validated from their annotations before a handler runs (400 validation_failed).
         builder.Services.AddValidation();
         builder.AddServiceDatabase<NotificationsDbContext>(ResourceNames.NotificationsDb);
+        // Webhooks:Enabled (default true): false records no event for webhooks and delivers none (no queue, no
+        // dispatcher); staff can still manage endpoints.
+        var webhooks = builder.Configuration.GetValue($"{WebhookOptions.SectionName}:Enabled", true);
         builder.AddServiceMessaging<NotificationsDbContext>(bus =>
         {
             bus.AddConsumer<AccountRegisteredConsumer>();
@@ -29,7 +32,10 @@ public static class NotificationsServiceExtensions
             bus.AddConsumer<EmailConfirmedConsumer>();
             bus.AddConsumer<LowBalanceAlertConsumer>();
             bus.AddMailConsumers();
-            bus.AddConsumer<WebhookEventsConsumer>(typeof(WebhookEventsConsumerDefinition));
+            if (webhooks)
+            {
+                bus.AddConsumer<WebhookEventsConsumer>(typeof(WebhookEventsConsumerDefinition));
+            }
         });
         builder.Services
             .AddOptions<NotificationsOptions>()
@@ -41,6 +47,11 @@ public static class NotificationsServiceExtensions
         builder.AddOperationConfirmation();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<DeliveryWorker>());
         builder.AddWebhookDelivery();
+        if (webhooks)
+        {
+            builder.Services.AddHostedService(sp => sp.GetRequiredService<WebhookDispatcher>());
+        }
+
         return builder;
     }
 
@@ -78,7 +89,6 @@ public static class NotificationsServiceExtensions
         builder.Services.AddSingleton<WebhookSecretProtector>();
         builder.Services.AddSingleton<WebhookHttp>();
         builder.Services.AddSingleton<WebhookDispatcher>();
-        builder.Services.AddHostedService(sp => sp.GetRequiredService<WebhookDispatcher>());
         return builder;
     }
 

@@ -1,3 +1,7 @@
+using Introserv.BuildingBlocks.Messaging;
+using MassTransit;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Hosting;
 using RabbitMQ.Client;
 using RabbitMQ.Client.Exceptions;
 
@@ -35,6 +39,44 @@ public sealed class QueueTypeTests(MessagingHost host)
         await channel.QueuePurgeAsync(errorQueue);
     }
 
+    // A test host's temporary queue expires when unused, so the broker deletes it at some moment while other hosts
+    // publish: it is a classic queue with an expiry, as a quorum queue being deleted can lose a publisher confirm.
+    [Fact]
+    public async Task A_temporary_queue_is_a_classic_queue_that_expires()
+    {
+        var queue = $"test-{Guid.NewGuid():N}"[..17] + "-temporary";
+        var builder = Host.CreateApplicationBuilder();
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            [$"ConnectionStrings:{ResourceNames.RabbitMq}"] = LocalInfra.Current.RabbitMq,
+            ["Messaging:TemporaryEndpoints"] = "true",
+            ["Messaging:TemporaryEndpointExpiry"] = "00:01:30",
+        });
+        builder.AddServiceMessaging(bus => bus.AddConsumer<RaceProbeConsumer>().Endpoint(e => e.Name = queue));
+        using (var app = builder.Build())
+        {
+            await app.StartAsync();
+            await app.Services.GetRequiredService<IBusControl>()
+                .WaitForHealthStatus(BusHealthStatus.Healthy, TimeSpan.FromSeconds(30));
+            await app.StopAsync();
+        }
+
+        await using var connection = await MessagingHost.ConnectToBrokerAsync();
+        try
+        {
+            Assert.Null(await RedeclareAsync(connection, queue, "classic", expiresMs: 90_000));
+            Assert.Contains("x-queue-type", await RedeclareAsync(connection, queue, "quorum", expiresMs: 90_000),
+                StringComparison.Ordinal);
+            Assert.Contains("x-expires", await RedeclareAsync(connection, queue, "classic", expiresMs: 60_000),
+                StringComparison.Ordinal);
+        }
+        finally
+        {
+            await using var channel = await connection.CreateChannelAsync();
+            await channel.QueueDeleteAsync(queue, ifUnused: false, ifEmpty: false);
+        }
+    }
+
     private static async Task<bool> ExistsAsync(IConnection connection, string queue)
     {
         await using var channel = await connection.CreateChannelAsync();
@@ -49,15 +91,21 @@ public sealed class QueueTypeTests(MessagingHost host)
         }
     }
 
-    // Declares the durable queue again with a type: null when the broker accepts it, else its refusal.
-    private static async Task<string?> RedeclareAsync(IConnection connection, string queue, string type)
+    // Declares the durable queue again with a type (and an expiry): null when the broker accepts it, else its refusal.
+    private static async Task<string?> RedeclareAsync(
+        IConnection connection, string queue, string type, int? expiresMs = null)
     {
         await using var channel = await connection.CreateChannelAsync();
+        var arguments = new Dictionary<string, object?> { ["x-queue-type"] = type };
+        if (expiresMs is { } expires)
+        {
+            arguments["x-expires"] = expires;
+        }
+
         try
         {
             await channel.QueueDeclareAsync(
-                queue, durable: true, exclusive: false, autoDelete: false,
-                arguments: new Dictionary<string, object?> { ["x-queue-type"] = type });
+                queue, durable: true, exclusive: false, autoDelete: false, arguments: arguments);
             return null;
         }
         catch (OperationInterruptedException refused)

@@ -7,6 +7,9 @@ public sealed class WebhookOptions
 {
     public const string SectionName = "Webhooks";
 
+    // Whether events are recorded for webhooks and delivered (read at start-up, see AddNotificationsServices).
+    public bool Enabled { get; set; } = true;
+
     // Whether endpoints may be plain http and point at loopback, private or link-local addresses. Null: only in
     // Development. Outside it, a target is https and every address its name resolves to (at each connection) public.
     public bool? AllowLocalTargets { get; set; }
