@@ -59,6 +59,8 @@ public static class OrdersServiceExtensions
             .ValidateDataAnnotations()
             .ValidateOnStart();
         builder.Services.AddSingleton<InvoiceLinks>();
+        builder.Services.AddSingleton<InvoiceRenderSlots>();
+        builder.Services.AddScoped<InvoicePdfSources>();
         builder.Services.AddOptions<TaxOptions>()
             .BindConfiguration(TaxOptions.Section)
             .ValidateDataAnnotations()
