@@ -28,6 +28,21 @@ internal sealed class SchemaDocumentation : IOpenApiSchemaTransformer
         OpenApiSchema schema, OpenApiSchemaTransformerContext context, CancellationToken cancellationToken)
     {
         var property = context.JsonPropertyInfo;
+        // A list of strings: its items lose their type the same way, and the generator then leaves items out
+        // altogether (a client generator would see an array of anything).
+        if (context.JsonTypeInfo.ElementType == typeof(string) && schema.Type?.HasFlag(JsonSchemaType.Array) == true)
+        {
+            switch (schema.Items)
+            {
+                case null:
+                    schema.Items = new OpenApiSchema { Type = JsonSchemaType.String };
+                    break;
+                case OpenApiSchema { Type: null } items when items.Enum is not { Count: > 0 }:
+                    items.Type = JsonSchemaType.String;
+                    break;
+            }
+        }
+
         if (context.JsonTypeInfo.Type == typeof(string) && schema.Type is null && schema.Enum is not { Count: > 0 })
         {
             var nullable = property is not null && (property.IsGetNullable || property.IsSetNullable);
