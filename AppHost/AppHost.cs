@@ -51,6 +51,24 @@ foreach (var setting in builder.Configuration.GetSection("Gateway:RateLimits").A
 
 var publicIssuer = gateway.GetEndpoint(ResourceNames.HttpEndpoint);
 
+// The reference customer panel at http://localhost:5173 (Panel:Port), an address Identity registers as a redirect URI
+// of the introserv-panel client for local runs. Not proxied: the browser must meet exactly that origin.
+var panelPort = builder.Configuration.GetValue<int?>("Panel:Port") is > 0 and var configuredPanelPort
+    ? configuredPanelPort
+    : 5173;
+builder.AddProject<Projects.Introserv_Panel_Host>(ResourceNames.Panel)
+    .WithEndpoint(ResourceNames.HttpEndpoint, endpoint =>
+    {
+        endpoint.Port = panelPort;
+        endpoint.TargetPort = panelPort;
+        endpoint.IsProxied = false;
+    })
+    .WithExternalHttpEndpoints()
+    .WithEnvironment("ASPNETCORE_ENVIRONMENT", builder.Environment.EnvironmentName)
+    .WithEnvironment("Panel__GatewayUrl", publicIssuer)
+    .WithHttpHealthCheck(Extensions.HealthEndpointPath, endpointName: ResourceNames.HttpEndpoint)
+    .WaitFor(gateway);
+
 // The front end's development server: where mails link to and where a payment provider sends the customer back.
 var panelUrl = builder.Configuration["Panel:Url"] ?? "http://localhost:3000/";
 

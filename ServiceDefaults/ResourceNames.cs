@@ -63,6 +63,9 @@ public static class ResourceNames
     /// </summary>
     public const string WebhooksDev = "webhooks-dev";
 
+    /// <summary>The reference customer panel (a Blazor WebAssembly app and the host that serves it).</summary>
+    public const string Panel = "panel";
+
     /// <summary>Name of the mail catcher's SMTP endpoint.</summary>
     public const string SmtpEndpoint = "smtp";
 

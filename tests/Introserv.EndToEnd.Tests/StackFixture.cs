@@ -71,6 +71,9 @@ public sealed class StackFixture : IAsyncLifetime
     // The gateway's address, as a browser or front end would use it.
     public Uri GatewayAddress => App.GetEndpoint(ResourceNames.Gateway, ResourceNames.HttpEndpoint);
 
+    // The reference panel (http://localhost:5173/, the origin Identity registers for the panel client).
+    public Uri PanelAddress => App.GetEndpoint(ResourceNames.Panel, ResourceNames.HttpEndpoint);
+
     // A browser-like client of the gateway: keeps cookies, does not follow redirects.
     public OidcBrowser NewBrowser()
     {
@@ -129,12 +132,15 @@ public sealed class StackFixture : IAsyncLifetime
     public async Task<HttpClient> StaffAsync() =>
         Api((await NewBrowser().SignInAsync("support", "local-support-only-2026")).AccessToken);
 
+    // The password of every customer RegisterPayingCustomerAsync makes (its login is its address before the @).
+    public const string PayingCustomerPassword = "copper lantern 72 rivers";
+
     // A customer who may pay (in Bulgaria, the seller's country, with a complete postal address) and whose balance
     // support credited with credit EUR: the signed-in client, the account's id and its email.
     public async Task<(HttpClient Api, Guid AccountId, string Email)> RegisterPayingCustomerAsync(
         string loginPrefix, decimal credit)
     {
-        const string password = "copper lantern 72 rivers";
+        const string password = PayingCustomerPassword;
         var login = $"{loginPrefix}.{Guid.NewGuid():N}"[..20];
         var email = $"{login}@example.com";
         await RegisterAsync(login, password, "Ivan", "Petrov", email);

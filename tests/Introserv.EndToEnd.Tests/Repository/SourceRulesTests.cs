@@ -7,7 +7,8 @@ public sealed class SourceRulesTests
 {
     private const int MaxLineLength = 120;
 
-    private static readonly string[] Roots = ["AppHost", "ServiceDefaults", "services", "gateway", "bench", "tests"];
+    private static readonly string[] Roots =
+        ["AppHost", "ServiceDefaults", "services", "gateway", "panel", "bench", "tests"];
 
     private static IEnumerable<string> SourceFiles() =>
         Roots.Select(root => Path.Combine(LocalInfra.RepositoryRoot, root))

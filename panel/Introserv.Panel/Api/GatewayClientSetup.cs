@@ -1,0 +1,31 @@
+using Introserv.Panel.Gateway;
+using Microsoft.AspNetCore.Components.WebAssembly.Authentication;
+using Microsoft.Kiota.Abstractions.Authentication;
+using Microsoft.Kiota.Http.HttpClientLibrary;
+
+namespace Introserv.Panel.Api;
+
+public static class GatewayClientSetup
+{
+    // The generated client of the gateway's public API, sending the signed-in customer's access token (and only to
+    // the gateway).
+    public static IServiceCollection AddGatewayClient(this IServiceCollection services, PanelSettings settings)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        var gateway = settings.GatewayUrl.TrimEnd('/');
+        services.AddScoped(provider =>
+        {
+            var tokens = provider.GetRequiredService<AuthorizationMessageHandler>()
+                .ConfigureHandler(authorizedUrls: [gateway]);
+            tokens.InnerHandler = new ProblemCapture { InnerHandler = new HttpClientHandler() };
+            var http = new HttpClient(tokens) { BaseAddress = new Uri(gateway + "/") };
+            return new GatewayClient(
+                new HttpClientRequestAdapter(new AnonymousAuthenticationProvider(), httpClient: http)
+                {
+                    BaseUrl = gateway,
+                });
+        });
+        services.AddScoped<ApiCalls>();
+        return services;
+    }
+}
