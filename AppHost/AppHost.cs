@@ -63,7 +63,6 @@ builder.AddProject<Projects.Introserv_Panel_Host>(ResourceNames.Panel)
         endpoint.TargetPort = panelPort;
         endpoint.IsProxied = false;
     })
-    .WithExternalHttpEndpoints()
     .WithEnvironment("ASPNETCORE_ENVIRONMENT", builder.Environment.EnvironmentName)
     .WithEnvironment("Panel__GatewayUrl", publicIssuer)
     .WithHttpHealthCheck(Extensions.HealthEndpointPath, endpointName: ResourceNames.HttpEndpoint)

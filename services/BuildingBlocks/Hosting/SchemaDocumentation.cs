@@ -74,11 +74,11 @@ internal sealed class SchemaDocumentation : IOpenApiSchemaTransformer
                 case MaxItemsAttribute bounded:
                     // The bounded reader hides the list's item type from the generator.
                     schema.MaxItems ??= bounded.Max;
-                    schema.Items ??= new OpenApiSchema
+                    schema.Items ??= new OpenApiSchema { Type = JsonSchemaType.String };
+                    if (schema.Items is OpenApiSchema itemSchema && bounded.ItemMaxLength > 0)
                     {
-                        Type = JsonSchemaType.String,
-                        MaxLength = bounded.ItemMaxLength > 0 ? bounded.ItemMaxLength : null,
-                    };
+                        itemSchema.MaxLength ??= bounded.ItemMaxLength;
+                    }
                     break;
                 case RequiredAttribute when schema.Type is { } type:
                     // Required: null is not an answer the API accepts, whatever the C# type says.
