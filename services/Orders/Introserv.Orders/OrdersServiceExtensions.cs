@@ -60,7 +60,7 @@ public static class OrdersServiceExtensions
             .ValidateOnStart();
         builder.Services.AddSingleton<InvoiceLinks>();
         builder.Services.AddSingleton<InvoiceRenderSlots>();
-        builder.Services.AddScoped<InvoicePdfSources>();
+        builder.Services.AddScoped<InvoicePdfs>();
         builder.Services.AddOptions<TaxOptions>()
             .BindConfiguration(TaxOptions.Section)
             .ValidateDataAnnotations()

@@ -1,11 +1,8 @@
 using System.Security.Claims;
-using Grpc.Core;
 using Introserv.Orders.Features.Balance;
 using Introserv.Orders.Features.PlaceOrder;
 using Introserv.Orders.Features.Renewal;
-using Introserv.Profile.Grpc;
 using Microsoft.AspNetCore.Mvc;
-using Microsoft.Extensions.Options;
 
 namespace Introserv.Orders.Features.Invoices;
 
@@ -91,20 +88,19 @@ public static class InvoiceEndpoints
     }
 
     private static async Task<Results<FileContentHttpResult, ProblemHttpResult>> PdfAsync(
-        Guid id, ClaimsPrincipal user, OrdersDbContext db, InvoicePdfSources sources,
-        CancellationToken cancellationToken)
+        Guid id, ClaimsPrincipal user, OrdersDbContext db, InvoicePdfs pdfs, CancellationToken cancellationToken)
     {
         var accountId = user.AccountId();
         var invoice = await db.Invoices.AsNoTracking()
             .FirstOrDefaultAsync(i => i.Id == id && i.AccountId == accountId, cancellationToken);
         return invoice is null
             ? OrdersProblems.InvoiceNotFound.Result("No such invoice for this account.")
-            : await RenderAsync(invoice, db, sources, cancellationToken);
+            : await pdfs.RenderAsync(invoice, cancellationToken);
     }
 
     private static async Task<Results<FileContentHttpResult, ProblemHttpResult>> LinkedPdfAsync(
         Guid accountId, Guid id, string? expires, string? signature, HttpContext context, InvoiceLinks links,
-        OrdersDbContext db, InvoicePdfSources sources, TimeProvider clock, CancellationToken cancellationToken)
+        OrdersDbContext db, InvoicePdfs pdfs, TimeProvider clock, CancellationToken cancellationToken)
     {
         // Whatever the answer, it is nobody's to keep: not a shared cache's, not a later page's referrer.
         context.Response.Headers.CacheControl = "private, no-store";
@@ -122,33 +118,7 @@ public static class InvoiceEndpoints
             .FirstOrDefaultAsync(i => i.Id == id && i.AccountId == accountId, cancellationToken);
         return invoice is null
             ? OrdersProblems.InvoiceLinkInvalid.Result(InvalidLink)
-            : await RenderAsync(invoice, db, sources, cancellationToken);
-    }
-
-    private static async Task<Results<FileContentHttpResult, ProblemHttpResult>> RenderAsync(
-        Invoice invoice, OrdersDbContext db, InvoicePdfSources sources, CancellationToken cancellationToken)
-    {
-        var accountId = invoice.AccountId;
-        var order = await db.Orders.AsNoTracking().SingleAsync(o => o.Id == invoice.OrderId, cancellationToken);
-        BillingProfileReply profile;
-        try
-        {
-            profile = await sources.Billing.GetBillingProfileAsync(
-                new GetBillingProfileRequest { AccountId = accountId.ToString("D") },
-                cancellationToken: cancellationToken);
-        }
-        catch (RpcException ex)
-        {
-            sources.Logger.LogWarning(
-                "The billing profile for invoice {InvoiceId} could not be read: {Status}", invoice.Id, ex.StatusCode);
-            return OrdersProblems.ServiceUnavailable.Result(
-                "The billing name and address could not be read; try again shortly.");
-        }
-
-        var seller = sources.Seller.Value;
-        var pdf = await sources.Slots.RenderAsync(
-            () => InvoiceDocument.Render(invoice, order, InvoiceParty.From(profile), seller), cancellationToken);
-        return TypedResults.File(pdf, "application/pdf", $"invoice-{invoice.Number}.pdf");
+            : await pdfs.RenderAsync(invoice, cancellationToken);
     }
 
     private static async Task<Results<StoredAnswer, ProblemHttpResult>> PayAsync(
@@ -203,18 +173,4 @@ public static class InvoiceEndpoints
                 ? OrdersProblems.Blocked(blocked)
                 : null);
     }
-}
-
-// What drawing an invoice's PDF needs besides the invoice: the customer's billing profile, the seller, a render slot.
-internal sealed class InvoicePdfSources(
-    BillingProfiles.BillingProfilesClient billing, IOptions<SellerOptions> seller, InvoiceRenderSlots slots,
-    ILogger<InvoicePdfSources> logger)
-{
-    public BillingProfiles.BillingProfilesClient Billing { get; } = billing;
-
-    public IOptions<SellerOptions> Seller { get; } = seller;
-
-    public InvoiceRenderSlots Slots { get; } = slots;
-
-    public ILogger Logger { get; } = logger;
 }
