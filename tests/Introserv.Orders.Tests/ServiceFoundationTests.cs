@@ -87,6 +87,10 @@ public sealed class ServiceFoundationTests(OrdersServiceFactory factory)
         Assert.Equal("Introserv Orders API", document.GetProperty("info").GetProperty("title").GetString());
         Assert.False(document.TryGetProperty("servers", out var servers) && servers.GetArrayLength() > 0,
             "the document must not advertise the service's internal address");
+        // A list of strings says its items are strings (a generated client would otherwise see a list of anything).
+        var actions = document.GetProperty("components").GetProperty("schemas").GetProperty("OrderResponse")
+            .GetProperty("properties").GetProperty("actions");
+        Assert.Equal("string", actions.GetProperty("items").GetProperty("type").GetString());
     }
 
     [Fact]
