@@ -12,7 +12,7 @@ public sealed class PanelInBrowserTests(StackFixture stack)
     private static string Screenshots => Path.Combine(AppContext.BaseDirectory, "panel-screenshots");
 
     [Fact]
-    public async Task A_customer_signs_in_sees_the_orders_renews_and_cancels_one_opens_the_profile_and_signs_out()
+    public async Task A_customer_signs_in_sees_the_orders_renews_and_cancels_one_edits_the_profile_and_signs_out()
     {
         using (var starting = new CancellationTokenSource(TimeSpan.FromMinutes(3)))
         {
@@ -38,6 +38,14 @@ public sealed class PanelInBrowserTests(StackFixture stack)
         var page = await context.NewPageAsync();
         var errors = new List<string>();
         page.PageError += (_, error) => errors.Add(error);
+        // An exception in a component is logged to the console by Blazor, not raised as a page error.
+        page.Console += (_, message) =>
+        {
+            if (message.Type == "error" && message.Text.Contains("Unhandled exception", StringComparison.Ordinal))
+            {
+                errors.Add(message.Text);
+            }
+        };
 
         // The panel sends a visitor without a session to the gateway's sign-in page, and back.
         await page.GotoAsync(stack.PanelAddress.ToString());
@@ -78,13 +86,21 @@ public sealed class PanelInBrowserTests(StackFixture stack)
             Assert.Contains("cancelled", await list.Content.ReadAsStringAsync(), StringComparison.Ordinal);
         }
 
-        // Profile: the saved personal data is shown; a required field left empty is refused on the page.
+        // Profile: the saved personal data is shown; a required field left empty is refused on the page; a change is
+        // saved through the API.
         await page.GetByRole(AriaRole.Link, new() { Name = "Profile" }).ClickAsync();
         await Assertions.Expect(page.GetByLabel("City")).ToHaveValueAsync("Varna", new() { Timeout = 30_000 });
         await Assertions.Expect(page.GetByLabel("Country")).ToHaveValueAsync("BG");
         await page.GetByLabel("City").FillAsync(string.Empty);
         await page.GetByRole(AriaRole.Button, new() { Name = "Save" }).ClickAsync();
         await Assertions.Expect(page.GetByText("Enter your city.")).ToBeVisibleAsync();
+        await page.GetByLabel("City").FillAsync("Burgas");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Save" }).ClickAsync();
+        var outcome = page.GetByRole(AriaRole.Status).Or(page.Locator(".alert.error"));
+        await Assertions.Expect(outcome).ToBeVisibleAsync(new() { Timeout = 30_000 });
+        Assert.Equal("Your personal information is saved.", await outcome.First.InnerTextAsync());
+        var (profile, _) = await StackFixture.WaitForProfileAsync(api);
+        Assert.Equal("Burgas", profile.GetProperty("city").GetString());
         await page.ScreenshotAsync(new() { Path = Path.Combine(Screenshots, "profile-1280.png"), FullPage = true });
 
         // Sign out: the panel no longer holds a session; opening it again asks to sign in.
