@@ -126,7 +126,17 @@ public sealed class SignInThroughGatewayTests(StackFixture stack)
 
         await page.GetByLabel("Password").FillAsync(Password);
         await page.GetByRole(AriaRole.Button, new() { Name = "Sign in", Exact = true }).ClickAsync();
-        await page.WaitForURLAsync("**/account/login/second-factor");
+        try
+        {
+            await page.WaitForURLAsync("**/account/login/second-factor");
+        }
+        catch (TimeoutException)
+        {
+            // Say where the browser is instead (a refusal, a rate limit, an error page).
+            var shown = await page.Locator("body").InnerTextAsync();
+            Assert.Fail($"no second-factor page after signing in; at {page.Url}: {await page.TitleAsync()} " +
+                shown[..Math.Min(500, shown.Length)]);
+        }
 
         // The confirmation code's time step cannot be reused; wait for the next one.
         var next = 30 - (DateTimeOffset.UtcNow.ToUnixTimeSeconds() % 30);
