@@ -68,8 +68,9 @@ builder.AddProject<Projects.Introserv_Panel_Host>(ResourceNames.Panel)
     .WithHttpHealthCheck(Extensions.HealthEndpointPath, endpointName: ResourceNames.HttpEndpoint)
     .WaitFor(gateway);
 
-// The front end's development server: where mails link to and where a payment provider sends the customer back.
-var panelUrl = builder.Configuration["Panel:Url"] ?? "http://localhost:3000/";
+// The customer panel mails link to and a payment provider sends the customer back to: the reference panel unless
+// Panel:Url names another front end (a team's own development server).
+var panelUrl = builder.Configuration["Panel:Url"] ?? $"http://localhost:{panelPort}/";
 
 var identity = AddService<Projects.Introserv_Identity>(ResourceNames.Identity, infra.IdentityDb);
 var identityHttp = identity.GetEndpoint(ResourceNames.HttpEndpoint);

@@ -107,12 +107,12 @@ internal sealed class AllowListCache
         var shared = await ReadRedisAsync(accountId, cancellationToken);
         if (shared is not null && now - shared.ConfirmedAt < _settings.ReconcileAfter)
         {
-            return _memory[accountId] = shared;
+            return Remember(accountId, shared);
         }
 
         try
         {
-            return _memory[accountId] = await AskIdentityAsync(accountId, cancellationToken);
+            return Remember(accountId, await AskIdentityAsync(accountId, cancellationToken));
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
@@ -123,12 +123,17 @@ internal sealed class AllowListCache
                 _logger.LogWarning(
                     ex, "Allow-list of {AccountId} could not be confirmed by Identity; using version {Version}",
                     accountId, fallback.Version);
-                return _memory[accountId] = fallback with { FetchedAt = now };
+                return Remember(accountId, fallback with { FetchedAt = now });
             }
 
             throw new AllowListUnavailableException($"The IP allow-list of account {accountId} cannot be loaded.", ex);
         }
     }
+
+    // Keeps a copy unless this replica already holds a newer version: a request that read an old version (it began
+    // before a change) must not replace the new one another request or the change's notification brought.
+    private CachedAllowList Remember(Guid accountId, CachedAllowList list) =>
+        _memory.AddOrUpdate(accountId, list, (_, held) => held.Version > list.Version ? held : list);
 
     // Drops the in-memory copy (a change was announced).
     public void Invalidate(Guid accountId) => _memory.TryRemove(accountId, out _);

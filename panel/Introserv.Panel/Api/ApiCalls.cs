@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Microsoft.AspNetCore.Components.WebAssembly.Authentication;
 using Microsoft.Kiota.Abstractions;
 
@@ -63,8 +64,30 @@ public sealed record ApiProblem(int Status, string Code, string Message)
     {
         ArgumentNullException.ThrowIfNull(problem);
         var code = problem.Code ?? ProblemText.CodeForStatus(problem.Status);
-        return new ApiProblem(problem.Status, code, ProblemText.For(code, problem.Detail)) { Errors = problem.Errors };
+        return new ApiProblem(problem.Status, code, ProblemText.For(code, problem.Detail))
+        {
+            Errors = problem.Errors, Extensions = problem.Extensions,
+        };
     }
+
+    // The problem's other members, as the API names them.
+    public IReadOnlyDictionary<string, JsonElement> Extensions { get; init; } = new Dictionary<string, JsonElement>();
+
+    public string? Text(string member) =>
+        Extensions.TryGetValue(member, out var value) && value.ValueKind == JsonValueKind.String
+            ? value.GetString()
+            : null;
+
+    public int? Number(string member) =>
+        Extensions.TryGetValue(member, out var value) && value.ValueKind == JsonValueKind.Number
+            && value.TryGetInt32(out var number)
+            ? number
+            : null;
+
+    public IReadOnlyList<string> Texts(string member) =>
+        Extensions.TryGetValue(member, out var value) && value.ValueKind == JsonValueKind.Array
+            ? [.. value.EnumerateArray().Where(v => v.ValueKind == JsonValueKind.String).Select(v => v.GetString()!)]
+            : [];
 
     public string? ErrorFor(string field) =>
         Errors.FirstOrDefault(e => string.Equals(e.Key, field, StringComparison.OrdinalIgnoreCase)).Value

@@ -32,14 +32,22 @@ public sealed class ProblemCapture : DelegatingHandler
 
             throw new GatewayProblemException(
                 (int)response.StatusCode, problem?.Code, problem?.Detail,
-                problem?.Errors ?? new Dictionary<string, string[]>());
+                problem?.Errors ?? new Dictionary<string, string[]>())
+            {
+                Extensions = problem?.Extensions ?? new Dictionary<string, JsonElement>(),
+            };
         }
     }
 
     private sealed record Problem(
         [property: JsonPropertyName("code")] string? Code,
         [property: JsonPropertyName("detail")] string? Detail,
-        [property: JsonPropertyName("errors")] Dictionary<string, string[]>? Errors);
+        [property: JsonPropertyName("errors")] Dictionary<string, string[]>? Errors)
+    {
+        // The problem's other members: methods (step_up_required), callerAddress (would_lock_out), attemptsRemaining.
+        [JsonExtensionData]
+        public Dictionary<string, JsonElement>? Extensions { get; init; }
+    }
 }
 
 public sealed class GatewayProblemException(
@@ -54,4 +62,6 @@ public sealed class GatewayProblemException(
 
     // Field name (as the API names it, e.g. "firstName") to its messages, for validation_failed.
     public IReadOnlyDictionary<string, string[]> Errors { get; } = errors;
+
+    public IReadOnlyDictionary<string, JsonElement> Extensions { get; init; } = new Dictionary<string, JsonElement>();
 }

@@ -64,6 +64,7 @@ public sealed class AccountAllowLists(
             return matcher;
         }
 
+        var generation = _lists.Generation;
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<IdentityServiceDbContext>();
         var entries = await db.Users.AsNoTracking()
@@ -71,7 +72,7 @@ public sealed class AccountAllowLists(
             .Select(a => a.IpAllowList)
             .FirstOrDefaultAsync(cancellationToken);
         matcher = entries is null || entries.Count == 0 ? null : IpAllowListMatcher.FromEntries(entries);
-        _lists.Set(accountId, matcher);
+        _lists.SetUnlessForgotten(accountId, matcher, generation);
         return matcher;
     }
 

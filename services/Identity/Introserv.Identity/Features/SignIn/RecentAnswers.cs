@@ -8,6 +8,10 @@ public sealed class RecentAnswers<TKey, TValue>(TimeProvider clock, TimeSpan lif
     where TKey : notnull
 {
     private readonly ConcurrentDictionary<TKey, (TValue Value, long Until)> _entries = new();
+    private long _forgotten;
+
+    // Moves on every Forget and Clear: an answer read before a change must not be kept after it (SetUnlessForgotten).
+    public long Generation => Interlocked.Read(ref _forgotten);
 
     public bool TryGet(TKey key, out TValue value)
     {
@@ -37,7 +41,26 @@ public sealed class RecentAnswers<TKey, TValue>(TimeProvider clock, TimeSpan lif
         _entries[key] = (value, clock.GetTimestamp() + (long)(lifetime.TotalSeconds * clock.TimestampFrequency));
     }
 
-    public void Forget(TKey key) => _entries.TryRemove(key, out _);
+    // Keeps an answer read when Generation was generation, unless something was forgotten since: a read that raced a
+    // change (it began before the change was saved and ends after the change forgot the old answer) is not kept.
+    public void SetUnlessForgotten(TKey key, TValue value, long generation)
+    {
+        Set(key, value);
+        if (Generation != generation)
+        {
+            _entries.TryRemove(key, out _);
+        }
+    }
 
-    public void Clear() => _entries.Clear();
+    public void Forget(TKey key)
+    {
+        Interlocked.Increment(ref _forgotten);
+        _entries.TryRemove(key, out _);
+    }
+
+    public void Clear()
+    {
+        Interlocked.Increment(ref _forgotten);
+        _entries.Clear();
+    }
 }

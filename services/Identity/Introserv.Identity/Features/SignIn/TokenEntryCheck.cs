@@ -29,8 +29,9 @@ public sealed class TokenEntryCache(
             return valid;
         }
 
+        var generation = _answers.Generation;
         valid = await ReadAsync(tokenId, authorizationId, cancellation);
-        _answers.Set((tokenId, authorizationId), valid);
+        _answers.SetUnlessForgotten((tokenId, authorizationId), valid, generation);
         return valid;
     }
 
