@@ -1,4 +1,6 @@
 using System.Globalization;
+using System.Security.Cryptography;
+using Aspire.Hosting.Testing;
 using System.Text.RegularExpressions;
 using Microsoft.Playwright;
 
@@ -8,7 +10,7 @@ namespace Introserv.EndToEnd.Tests;
 // signed in through the gateway's sign-in page (authorization code + PKCE), calling only the gateway. Screenshots
 // at 360 and 1280 pixels wide are kept in the test output (panel-screenshots).
 [Collection(StackDefinition.Name)]
-public sealed class PanelInBrowserTests(StackFixture stack)
+public sealed partial class PanelInBrowserTests(StackFixture stack)
 {
     private static string Screenshots => Path.Combine(AppContext.BaseDirectory, "panel-screenshots");
 
@@ -62,13 +64,14 @@ public sealed class PanelInBrowserTests(StackFixture stack)
         // Profile: the saved personal data is shown; a required field left empty is refused on the page; a change is
         // saved through the API.
         await page.GetByRole(AriaRole.Link, new() { Name = "Profile" }).ClickAsync();
-        await Assertions.Expect(page.GetByLabel("City")).ToHaveValueAsync("Varna", new() { Timeout = 30_000 });
-        await Assertions.Expect(page.GetByLabel("Country")).ToHaveValueAsync("BG");
-        await page.GetByLabel("City").FillAsync(string.Empty);
-        await page.GetByRole(AriaRole.Button, new() { Name = "Save" }).ClickAsync();
+        var city = page.GetByLabel("City", new() { Exact = true });
+        await Assertions.Expect(city).ToHaveValueAsync("Varna", new() { Timeout = 30_000 });
+        await Assertions.Expect(page.GetByLabel("Country", new() { Exact = true })).ToHaveValueAsync("Bulgaria");
+        await city.FillAsync(string.Empty);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Save personal information" }).ClickAsync();
         await Assertions.Expect(page.GetByText("Enter your city.")).ToBeVisibleAsync();
-        await page.GetByLabel("City").FillAsync("Burgas");
-        await page.GetByRole(AriaRole.Button, new() { Name = "Save" }).ClickAsync();
+        await city.FillAsync("Burgas");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Save personal information" }).ClickAsync();
         var outcome = page.GetByRole(AriaRole.Status).Filter(new() { HasNotText = "Loading" })
             .Or(page.Locator(".alert.error"));
         await Assertions.Expect(outcome).ToBeVisibleAsync(new() { Timeout = 30_000 });
@@ -233,6 +236,217 @@ public sealed class PanelInBrowserTests(StackFixture stack)
         var bytes = await File.ReadAllBytesAsync(path);
         return System.Text.Encoding.ASCII.GetString(bytes, 0, Math.Min(bytes.Length, 5));
     }
+
+    [Fact]
+    public async Task A_customer_orders_with_the_plans_form_tops_up_at_the_provider_pays_and_secures_the_account()
+    {
+        var (api, _, email) = await CustomerAsync("panelnew", 5m);
+        using var _ = api;
+        var login = email.Split('@')[0];
+        using var playwright = await Playwright.CreateAsync();
+        await using var chromium = await LaunchAsync(playwright);
+        await using var context = await chromium.NewContextAsync(
+            new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = 1280, Height = 900 } });
+        var (page, errors) = await OpenAsync(context);
+        await SignInAsync(page, login);
+        var status = page.GetByRole(AriaRole.Status).Filter(new() { HasNotText = "Loading" });
+        var sections = page.GetByRole(AriaRole.Navigation, new() { Name = "Sections" });
+
+        // A new order: the kind, the plan, the period and the plan's form; a bad hostname is refused on the page.
+        await page.GetByRole(AriaRole.Link, new() { Name = "Place a new order" }).ClickAsync();
+        await page.GetByLabel("VPS/VDS").CheckAsync(new() { Timeout = 30_000 });
+        await page.GetByRole(AriaRole.Radio, new() { Name = "VPS M" }).CheckAsync();
+        await page.GetByLabel("Billing period").SelectOptionAsync("3");
+        await page.GetByLabel("Operating system").SelectOptionAsync("ubuntu-24.04");
+        await page.GetByLabel("Hostname").FillAsync("bad_host!");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Place the order" }).ClickAsync();
+        await Assertions.Expect(page.GetByText("Hostname is not valid.")).ToBeVisibleAsync();
+        await page.GetByLabel("Hostname").FillAsync("Web1.example.com");
+        await page.ScreenshotAsync(new() { Path = Path.Combine(Screenshots, "new-order-1280.png"), FullPage = true });
+        await page.GetByRole(AriaRole.Button, new() { Name = "Place the order" }).ClickAsync();
+        await Assertions.Expect(status).ToContainTextAsync("waits for payment", new() { Timeout = 30_000 });
+        var orders = await api.GetFromJsonAsync<JsonElement>("/api/orders");
+        var placed = Assert.Single(orders.GetProperty("items").EnumerateArray());
+        Assert.Equal(("vps-m", 3, "pending_payment"), (placed.GetProperty("planId").GetString(),
+            placed.GetProperty("periodMonths").GetInt32(), placed.GetProperty("status").GetString()));
+        Assert.Equal("web1.example.com", placed.GetProperty("fields").GetProperty("hostname").GetString());
+        var number = placed.GetProperty("number").GetInt64().ToString(CultureInfo.InvariantCulture);
+
+        // A top-up: below the method's minimum is refused on the page; then the provider's page approves it and
+        // sends the browser back to the panel, where the payment shows as credited.
+        await sections.GetByRole(AriaRole.Link, new() { Name = "Balance and invoices" }).ClickAsync();
+        var topUp = page.GetByRole(AriaRole.Region, new() { Name = "Top up" });
+        await topUp.GetByLabel("Amount (EUR)").FillAsync("3", new() { Timeout = 30_000 });
+        await topUp.GetByRole(AriaRole.Button, new() { Name = "Continue to payment" }).ClickAsync();
+        await Assertions.Expect(topUp.GetByText("takes 5.00 EUR to")).ToBeVisibleAsync();
+        await topUp.GetByLabel("Amount (EUR)").FillAsync("80");
+        await topUp.GetByRole(AriaRole.Button, new() { Name = "Continue to payment" }).ClickAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Approve" }).ClickAsync(new() { Timeout = 30_000 });
+        await page.WaitForURLAsync($"{stack.PanelAddress}balance", new() { Timeout = 60_000 });
+        await Assertions.Expect(topUp.GetByRole(AriaRole.Row).Filter(new() { HasText = "80.00 EUR" }))
+            .ToContainTextAsync("Credited", new() { Timeout = 30_000 });
+        await Assertions.Expect(page.GetByTestId("balance")).ToHaveTextAsync("85.00 EUR", new() { Timeout = 30_000 });
+
+        // The waiting order is paid from its row.
+        await sections.GetByRole(AriaRole.Link, new() { Name = "Orders", Exact = true }).ClickAsync();
+        var row = page.GetByRole(AriaRole.Row).Filter(new() { HasText = number });
+        await row.GetByRole(AriaRole.Button, new() { Name = $"Pay order {number} from the balance" })
+            .ClickAsync(new() { Timeout = 30_000 });
+        await Assertions.Expect(status).ToContainTextAsync($"Order {number} is paid.", new() { Timeout = 30_000 });
+        await Assertions.Expect(row).ToContainTextAsync("Active");
+
+        // Security: the code is set once; the IP restriction warns before it would lock this browser out and
+        // names a bad line; the password needs the current one.
+        await sections.GetByRole(AriaRole.Link, new() { Name = "Security" }).ClickAsync();
+        await Assertions.Expect(page.GetByRole(AriaRole.Region, new() { Name = "Account access" }))
+            .ToContainTextAsync(login, new() { Timeout = 30_000 });
+        var here = (await page.GetByTestId("current-address").InnerTextAsync()).Trim();
+        Assert.Contains(here, new[] { "127.0.0.1", "::1" });
+        await page.Locator("#security-code").FillAsync("amber-4821");
+        await page.GetByLabel("The same code again").FillAsync("amber-4821");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Set the security code" }).ClickAsync();
+        await Assertions.Expect(status).ToHaveTextAsync("Your security code is set.", new() { Timeout = 30_000 });
+        await Assertions.Expect(page.Locator("#security-code")).ToHaveCountAsync(0);
+
+        var list = page.GetByLabel("Allowed addresses");
+        var save = page.GetByRole(AriaRole.Button, new() { Name = "Save the IP restriction" });
+        await list.FillAsync("192.0.2.10");
+        await save.ClickAsync();
+        await Assertions.Expect(page.GetByText($"I understand that I will lose access from {here}"))
+            .ToBeVisibleAsync(new() { Timeout = 30_000 });
+        await Assertions.Expect(save).ToBeDisabledAsync();
+        await list.FillAsync("192.0.2.300");
+        await save.ClickAsync();
+        await Assertions.Expect(page.GetByText("Line 1:")).ToBeVisibleAsync(new() { Timeout = 30_000 });
+        await list.FillAsync("192.0.2.10\n127.0.0.1\n::1");
+        await save.ClickAsync();
+        await Assertions.Expect(status).ToContainTextAsync("only from the 3 line(s)", new() { Timeout = 30_000 });
+        var security = await api.GetFromJsonAsync<JsonElement>("/api/account/security");
+        Assert.True(security.GetProperty("securityCodeSet").GetBoolean());
+        Assert.Equal(3, security.GetProperty("ipAllowList").GetProperty("entries").GetArrayLength());
+        await list.FillAsync(string.Empty);
+        await save.ClickAsync();
+        await Assertions.Expect(status).ToHaveTextAsync(
+            "Your account accepts requests from any address.", new() { Timeout = 30_000 });
+
+        await page.GetByLabel("Current password").FillAsync("not my password 1");
+        await page.GetByLabel("New password", new() { Exact = true }).FillAsync("harbour lights 84 cranes");
+        await page.GetByLabel("New password again").FillAsync("harbour lights 84 cranes");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Change the password" }).ClickAsync();
+        await Assertions.Expect(page.GetByRole(AriaRole.Alert).Filter(new() { HasText = "current password" }).First)
+            .ToBeVisibleAsync(new() { Timeout = 30_000 });
+        await page.GetByLabel("Current password").FillAsync(StackFixture.PayingCustomerPassword);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Change the password" }).ClickAsync();
+        await Assertions.Expect(status).ToContainTextAsync("Your password is changed", new() { Timeout = 30_000 });
+        await Assertions.Expect(page.GetByRole(AriaRole.Region, new() { Name = "Recent changes" }))
+            .ToContainTextAsync("Password changed", new() { Timeout = 30_000 });
+        await page.ScreenshotAsync(new() { Path = Path.Combine(Screenshots, "security-1280.png"), FullPage = true });
+
+        // The password change ended every other session: the API client's too.
+        using (var revoked = await api.GetAsync(new Uri("/api/account/security", UriKind.Relative)))
+        {
+            Assert.Equal(HttpStatusCode.Unauthorized, revoked.StatusCode);
+        }
+
+        Assert.Empty(errors);
+    }
+
+    [Fact]
+    public async Task A_customer_verifies_the_phone_changes_the_email_by_the_mailed_link_and_becomes_a_company()
+    {
+        var (api, _, email) = await CustomerAsync("panelme", 0.01m);
+        using var _ = api;
+        var login = email.Split('@')[0];
+        var phone = $"+35987{RandomNumberGenerator.GetInt32(1_000_000, 9_999_999)}";
+        var newEmail = $"{login}.new@example.org";
+        using var telephony = stack.App.CreateHttpClient(ResourceNames.TelephonyDev, ResourceNames.HttpEndpoint);
+        using var mail = stack.App.CreateHttpClient(ResourceNames.MailDev, ResourceNames.HttpEndpoint);
+        using var playwright = await Playwright.CreateAsync();
+        await using var chromium = await LaunchAsync(playwright);
+        await using var context = await chromium.NewContextAsync(
+            new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = 1280, Height = 900 } });
+        var (page, errors) = await OpenAsync(context);
+        await SignInAsync(page, login);
+        var sections = page.GetByRole(AriaRole.Navigation, new() { Name = "Sections" });
+        var saved = page.GetByRole(AriaRole.Status).Filter(new() { HasText = "Your personal information is saved." });
+
+        // The country is support's to change: shown, not editable.
+        await sections.GetByRole(AriaRole.Link, new() { Name = "Profile" }).ClickAsync();
+        var country = page.GetByLabel("Country", new() { Exact = true });
+        await Assertions.Expect(country).ToHaveValueAsync("Bulgaria", new() { Timeout = 30_000 });
+        await Assertions.Expect(country).Not.ToBeEditableAsync();
+        await Assertions.Expect(page.GetByText("to change it, contact support")).ToBeVisibleAsync();
+
+        // The phone: saved with the profile (the postal address stays), then verified by a code sent as a text.
+        await page.GetByLabel("Mobile phone").FillAsync(phone);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Save personal information" }).ClickAsync();
+        await Assertions.Expect(saved).ToBeVisibleAsync(new() { Timeout = 30_000 });
+        var (profile, _) = await StackFixture.WaitForProfileAsync(api);
+        Assert.Equal(phone, profile.GetProperty("phone").GetString());
+        Assert.True(profile.GetProperty("postalAddress").GetProperty("complete").GetBoolean());
+        var verify = page.GetByRole(AriaRole.Region, new() { Name = "Verify your phone" });
+        await verify.GetByRole(AriaRole.Button, new() { Name = "Verify by text message" }).ClickAsync();
+        await Assertions.Expect(verify.GetByRole(AriaRole.Status)).ToContainTextAsync("text message",
+            new() { Timeout = 30_000 });
+        await verify.GetByLabel("Code").FillAsync("000000");
+        await verify.GetByRole(AriaRole.Button, new() { Name = "Confirm" }).ClickAsync();
+        await Assertions.Expect(verify.GetByRole(AriaRole.Alert)).ToContainTextAsync("The code is not correct.",
+            new() { Timeout = 30_000 });
+        await verify.GetByLabel("Code").FillAsync(await LastCodeAsync(telephony, phone));
+        await verify.GetByRole(AriaRole.Button, new() { Name = "Confirm" }).ClickAsync();
+        await Assertions.Expect(page.GetByRole(AriaRole.Status).Filter(new() { HasText = "is verified" }).First)
+            .ToBeVisibleAsync(new() { Timeout = 30_000 });
+        Assert.True((await StackFixture.WaitForProfileAsync(api)).Body.GetProperty("phoneVerified").GetBoolean());
+
+        // The email: a change is mailed to the new address; its link confirms it on the sign-in pages.
+        var emailSection = page.GetByRole(AriaRole.Region, new() { Name = "Email", Exact = true });
+        await emailSection.GetByRole(AriaRole.Button, new() { Name = "Change email" }).ClickAsync();
+        await emailSection.GetByLabel("New email address").FillAsync(newEmail);
+        await emailSection.GetByRole(AriaRole.Button, new() { Name = "Send the confirmation link", Exact = true })
+            .ClickAsync();
+        await Assertions.Expect(emailSection.GetByRole(AriaRole.Status))
+            .ToContainTextAsync($"We mailed a link to {newEmail}", new() { Timeout = 30_000 });
+        var confirmation = await StackFixture.WaitForMailAsync(mail, newEmail, "Confirm your new email address");
+        await page.GotoAsync(ConfirmLink().Match(confirmation.GetProperty("text").GetString()!).Value);
+        if (await page.TitleAsync() == "Sign in · Introserv")
+        {
+            await page.GetByLabel("Billing login").FillAsync(login);
+            await page.GetByLabel("Password", new() { Exact = true }).FillAsync(StackFixture.PayingCustomerPassword);
+            await page.GetByRole(AriaRole.Button, new() { Name = "Sign in", Exact = true }).ClickAsync();
+        }
+
+        await page.GetByRole(AriaRole.Button, new() { Name = "Confirm the address" }).ClickAsync();
+        await Assertions.Expect(page.Locator("[role=status]")).ToContainTextAsync($"{newEmail} is confirmed");
+        await page.GotoAsync($"{stack.PanelAddress}profile");
+        await Assertions.Expect(page.GetByTestId("email")).ToHaveTextAsync(newEmail, new() { Timeout = 60_000 });
+
+        // A company: its details are required, then wait for support's verification, which blocks payment.
+        await page.GetByLabel("Company", new() { Exact = true }).CheckAsync();
+        await page.GetByLabel("Company name").FillAsync("Petrov Hosting OOD");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Save personal information" }).ClickAsync();
+        await Assertions.Expect(page.GetByText("Enter the company's registration number.")).ToBeVisibleAsync();
+        await page.GetByLabel("Registration number").FillAsync("204567890");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Save personal information" }).ClickAsync();
+        await Assertions.Expect(saved).ToBeVisibleAsync(new() { Timeout = 30_000 });
+        await Assertions.Expect(page.GetByText("Support is verifying these company details")).ToBeVisibleAsync();
+        await Assertions.Expect(page.GetByRole(AriaRole.Region, new() { Name = "Paying invoices" }))
+            .ToContainTextAsync("Payment is blocked until support has verified your company.");
+        await page.ScreenshotAsync(
+            new() { Path = Path.Combine(Screenshots, "profile-company-1280.png"), FullPage = true });
+        Assert.Empty(errors);
+    }
+
+    private static async Task<string> LastCodeAsync(HttpClient telephony, string phone)
+    {
+        var messages = await telephony.GetFromJsonAsync<JsonElement>(
+            $"/api/messages?to={Uri.EscapeDataString(phone)}");
+        return messages.EnumerateArray()
+            .First(m => m.GetProperty("outcome").GetString() == "delivered")
+            .GetProperty("code").GetString()!;
+    }
+
+    [GeneratedRegex(@"https?://\S+/account/email-confirmation\?token=\S+")]
+    private static partial Regex ConfirmLink();
 
     // A customer who may pay, with credit EUR on the balance, once the panel is up.
     private async Task<(HttpClient Api, Guid AccountId, string Email)> CustomerAsync(string prefix, decimal credit)
