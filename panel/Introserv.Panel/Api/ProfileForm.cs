@@ -110,7 +110,9 @@ public sealed class ProfileForm : IValidatableObject
             Address = Address.Trim(),
             Phone = OrNull(Phone),
             Country = current.Country ?? OrNull(Country),
-            ProfileType = company ? UpdateProfileRequest_profileType.Company : UpdateProfileRequest_profileType.Individual,
+            ProfileType = company
+                ? UpdateProfileRequest_profileType.Company
+                : UpdateProfileRequest_profileType.Individual,
             Company = company
                 ? new CompanyDetails
                 {

@@ -23,7 +23,7 @@ public sealed partial class KubernetesManifestTests
     public async Task Overlay_renders_a_deployment_service_autoscaler_and_disruption_budget_per_workload(string name)
     {
         var overlay = await RenderedOverlay.RenderAsync(name);
-        var workloads = await AppHostWorkload.All;
+        var workloads = Deployed(overlay, await AppHostWorkload.All);
 
         Assert.Equal(workloads.Select(w => w.Name).Order(), overlay.Deployments.Select(d => d.Metadata.Name).Order());
         // Every other Deployment is an optional component's, checked by its own test.
@@ -63,6 +63,22 @@ public sealed partial class KubernetesManifestTests
         AssertEdge(overlay, gateway);
     }
 
+    // The workloads an overlay deploys: every deployable AppHost project, but the reference panel only where a
+    // Gateway routes paths to it beside the gateway (the load-balancer component removes it).
+    private static List<AppHostWorkload> Deployed(RenderedOverlay overlay, IReadOnlyList<AppHostWorkload> workloads) =>
+        [.. workloads.Where(w => w.Name != "panel" || overlay.Objects.OfType<GatewayResource>().Any())];
+
+    // The backend a path reaches: among the rules' PathPrefix matches, the longest that matches the path whole
+    // segments.
+    private static string? RouteFor(HttpRouteResource route, string path) =>
+        route.Spec.Rules
+            .SelectMany(r => r.Matches.Select(m => (Prefix: m.Path?.Value ?? "/", r.BackendRefs)))
+            .Where(m => m.Prefix == "/" || path == m.Prefix
+                || path.StartsWith(m.Prefix.TrimEnd('/') + "/", StringComparison.Ordinal))
+            .OrderByDescending(m => m.Prefix.Length)
+            .Select(m => m.BackendRefs.Single().Name)
+            .FirstOrDefault();
+
     // The Gateway API edge: HTTPS to the gateway Service with HSTS and timeouts, plain HTTP only redirected, both
     // on the Gateway's listeners for the same host, and TLS from a Secret.
     private static void AssertEdge(RenderedOverlay overlay, V1Service service)
@@ -81,9 +97,12 @@ public sealed partial class KubernetesManifestTests
         var secure = Assert.Single(routes, r => r.Spec.ParentRefs.Any(p => p.SectionName == https.Name));
         Assert.All(secure.Spec.ParentRefs, p => Assert.Equal(edge.Metadata.Name, p.Name));
         var servicePort = Assert.Single(service.Spec.Ports).Port;
+        var panelPort = Assert.Single(overlay.Objects.OfType<V1Service>().Single(s => s.Metadata.Name == "panel")
+            .Spec.Ports).Port;
         foreach (var rule in secure.Spec.Rules)
         {
-            Assert.Equal(["gateway:" + servicePort], rule.BackendRefs.Select(b => $"{b.Name}:{b.Port}"));
+            var backend = Assert.Single(rule.BackendRefs);
+            Assert.Contains($"{backend.Name}:{backend.Port}", new[] { "gateway:" + servicePort, "panel:" + panelPort });
             var hsts = rule.Filters.Where(f => f.Type == "ResponseHeaderModifier")
                 .SelectMany(f => f.ResponseHeaderModifier!.Set)
                 .Single(h => h.Name == "Strict-Transport-Security").Value;
@@ -92,6 +111,20 @@ public sealed partial class KubernetesManifestTests
             Assert.True(maxAge >= 31_536_000, $"HSTS max-age {maxAge} is under a year");
             Assert.NotNull(rule.Timeouts?.Request);
             Assert.NotNull(rule.Timeouts?.BackendRequest);
+        }
+
+        // The gateway's paths go to the gateway; every other path (the app, /callback, the mailed
+        // /account/security/sessions) to the panel. The longest matching prefix wins, as Gateway API routers decide.
+        foreach (var (path, backend) in new[]
+        {
+            ("/api/orders", "gateway"), ("/connect/token", "gateway"), ("/.well-known/openid-configuration", "gateway"),
+            ("/account/login", "gateway"), ("/account/assets/account.css", "gateway"),
+            ("/openapi/v1.json", "gateway"), ("/docs", "gateway"),
+            ("/", "panel"), ("/callback", "panel"), ("/panel-settings.json", "panel"), ("/orders/new", "panel"),
+            ("/account/security/sessions", "panel"), ("/balance", "panel"),
+        })
+        {
+            Assert.Equal(backend, RouteFor(secure, path));
         }
 
         var plain = Assert.Single(routes, r => r.Spec.ParentRefs.Any(p => p.SectionName == http.Name));
@@ -318,7 +351,7 @@ public sealed partial class KubernetesManifestTests
         var overlay = await RenderedOverlay.RenderAsync(name);
 
         var missing = new List<string>();
-        foreach (var workload in await AppHostWorkload.All)
+        foreach (var workload in Deployed(overlay, await AppHostWorkload.All))
         {
             var deployment = overlay.Deployment(workload.Name);
             var environment = Environment(overlay, MainContainer(deployment));
@@ -346,7 +379,7 @@ public sealed partial class KubernetesManifestTests
     {
         var overlay = await RenderedOverlay.RenderAsync(name);
 
-        foreach (var workload in await AppHostWorkload.All)
+        foreach (var workload in Deployed(overlay, await AppHostWorkload.All))
         {
             var deployment = overlay.Deployment(workload.Name);
             var main = MainContainer(deployment);
@@ -390,7 +423,7 @@ public sealed partial class KubernetesManifestTests
 
     [Theory]
     [MemberData(nameof(Overlays))]
-    public async Task Only_the_gateway_accepts_traffic_from_outside_and_each_service_only_from_its_callers(string name)
+    public async Task Only_the_edge_workloads_take_outside_traffic_and_each_service_only_its_callers(string name)
     {
         var overlay = await RenderedOverlay.RenderAsync(name);
         var workloads = await AppHostWorkload.All;
@@ -420,6 +453,14 @@ public sealed partial class KubernetesManifestTests
                 continue;
             }
 
+            if (workload == "panel")
+            {
+                // Browsers fetch its files through the edge; nothing inside the namespace calls it.
+                Assert.True(fromOutside, $"{name}: the panel is not reachable from outside the namespace");
+                Assert.Empty(callers);
+                continue;
+            }
+
             Assert.False(fromOutside, $"{name}/{workload} accepts traffic from outside the namespace");
             // A workload's calls to itself (Identity's own token endpoint) stay inside the pod: no policy is involved.
             var expected = workloads.Where(w => w.Name != workload && w.References.Contains(workload))
@@ -434,7 +475,7 @@ public sealed partial class KubernetesManifestTests
     {
         var overlay = await RenderedOverlay.RenderAsync(name);
 
-        foreach (var workload in await AppHostWorkload.All)
+        foreach (var workload in Deployed(overlay, await AppHostWorkload.All))
         {
             var pod = overlay.Deployment(workload.Name).Spec.Template.Spec;
             foreach (var container in pod.Containers.Concat(pod.InitContainers ?? []))
@@ -789,7 +830,7 @@ public sealed partial class KubernetesManifestTests
         var callers = policy.Spec.Ingress.Single(r => r.FromProperty.All(f => f.NamespaceSelector is null
             && !Selects(f.PodSelector, instances)));
         Assert.All(overlay.Deployments, d => Assert.Equal(
-            d.Metadata.Name != "gateway",
+            d.Metadata.Name is not ("gateway" or "panel"),
             callers.FromProperty.Any(f => Selects(f.PodSelector, d.Spec.Template.Metadata.Labels))));
     }
 
@@ -874,7 +915,7 @@ public sealed partial class KubernetesManifestTests
     {
         var chosen = components.Split(' ', StringSplitOptions.RemoveEmptyEntries);
         var overlay = await RenderedOverlay.RenderWithComponentsAsync("prod", chosen);
-        var workloads = await AppHostWorkload.All;
+        var workloads = Deployed(overlay, await AppHostWorkload.All);
 
         Assert.Equal(workloads.Select(w => w.Name).Order(), overlay.Deployments.Select(d => d.Metadata.Name).Order());
         Assert.All(overlay.Objects.Where(o => o.Kind != "Namespace"),
