@@ -15,10 +15,13 @@ public static class GatewayClientSetup
         var gateway = settings.GatewayUrl.TrimEnd('/');
         services.AddScoped(provider =>
         {
-            var tokens = provider.GetRequiredService<AuthorizationMessageHandler>()
+            var authorization = provider.GetRequiredService<AuthorizationMessageHandler>()
                 .ConfigureHandler(authorizedUrls: [gateway]);
-            tokens.InnerHandler = new ProblemCapture { InnerHandler = new HttpClientHandler() };
-            var http = new HttpClient(tokens) { BaseAddress = new Uri(gateway + "/") };
+            authorization.InnerHandler = new StepUpTokenHandler(provider.GetRequiredService<StepUpTokens>())
+            {
+                InnerHandler = new ProblemCapture { InnerHandler = new HttpClientHandler() },
+            };
+            var http = new HttpClient(authorization) { BaseAddress = new Uri(gateway + "/") };
             return new GatewayClient(
                 new HttpClientRequestAdapter(new AnonymousAuthenticationProvider(), httpClient: http)
                 {
@@ -26,6 +29,7 @@ public static class GatewayClientSetup
                 });
         });
         services.AddScoped<ApiCalls>();
+        services.AddScoped<StepUpTokens>();
         return services;
     }
 }
