@@ -41,7 +41,13 @@ public static class EdgePolicies
             services.GetRequiredService<ILogger<SharedRateLimits>>())
         {
             KeyPrefix = builder.Configuration[SharedRateLimits.KeyPrefixSetting] ?? "introserv:rl:",
+            RedisTimeout = builder.Configuration.GetValue(
+                SharedRateLimits.RedisTimeoutSetting, SharedRateLimits.DefaultRedisTimeout),
+            RedisRetryAfter = builder.Configuration.GetValue(
+                SharedRateLimits.RedisRetryAfterSetting, SharedRateLimits.DefaultRedisRetryAfter),
         });
+        // Connected (and the script loaded) before the first request, so a replica's first burst is counted in Redis.
+        builder.Services.AddHostedService<RedisWarmup>();
         builder.Services.AddRateLimiter(options =>
         {
             options.AddPolicy(AnonymousPolicy, context => Partition(

@@ -16,6 +16,11 @@ internal readonly record struct Reservation(int Granted, DateTimeOffset WindowEn
 public sealed class SharedRateLimits(IConnectionMultiplexer redis, TimeProvider clock, ILogger<SharedRateLimits> logger)
 {
     public const string KeyPrefixSetting = "RateLimits:KeyPrefix";
+    public const string RedisTimeoutSetting = "RateLimits:RedisTimeout";
+    public const string RedisRetryAfterSetting = "RateLimits:RedisRetryAfter";
+
+    public static readonly TimeSpan DefaultRedisTimeout = TimeSpan.FromMilliseconds(250);
+    public static readonly TimeSpan DefaultRedisRetryAfter = TimeSpan.FromSeconds(5);
 
     // Reserves ARGV[1] permits in the window KEYS[1] counts (a new key lives ARGV[2] ms: the window); answers the
     // count after the reservation and the milliseconds the window has left.
@@ -33,11 +38,20 @@ public sealed class SharedRateLimits(IConnectionMultiplexer redis, TimeProvider 
 
     public string KeyPrefix { get; init; } = "introserv:rl:";
 
-    public TimeSpan RedisTimeout { get; init; } = TimeSpan.FromMilliseconds(100);
+    public TimeSpan RedisTimeout { get; init; } = DefaultRedisTimeout;
 
-    public TimeSpan RedisRetryAfter { get; init; } = TimeSpan.FromSeconds(5);
+    public TimeSpan RedisRetryAfter { get; init; } = DefaultRedisRetryAfter;
 
     public TimeProvider Clock => clock;
+
+    // Loads the reservation script into Redis so the replica's first reservations run it by hash.
+    internal async Task LoadScriptAsync(CancellationToken cancellationToken)
+    {
+        foreach (var server in redis.GetServers().Where(s => s.IsConnected && !s.IsReplica))
+        {
+            await server.ScriptLoadAsync(ReserveScript).WaitAsync(cancellationToken);
+        }
+    }
 
     public RateLimiter Create(string policy, string partition, RateLimitOptions settings) =>
         new SharedWindowLimiter(this, $"{KeyPrefix}{policy}:{partition}", settings);
