@@ -4,40 +4,34 @@ namespace Introserv.Gateway.Edge;
 
 // Connects to Redis while the replica starts, not in its first request: otherwise the first burst a new replica
 // takes (a rollout, the autoscaler) finds the connection still opening, every reservation misses its budget and the
-// replica counts alone for RedisRetryAfter, admitting up to the whole limit on top of the other replicas. Waits at
-// most the connection's ConnectTimeout and StartupBudget; a Redis that is down does not hold the replica back (it
-// counts alone, as documented).
+// replica counts alone for RedisRetryAfter, admitting up to the whole limit on top of the other replicas. A Redis that
+// is down does not hold the replica back beyond the connection's ConnectTimeout (it counts alone, as documented); a
+// connection that cannot even be made (no Sentinel answers) fails the start, as before, so Kubernetes restarts it.
 internal sealed class RedisWarmup(IServiceProvider services, ILogger<RedisWarmup> logger) : IHostedService
 {
-    public static readonly TimeSpan StartupBudget = TimeSpan.FromSeconds(3);
+    public static readonly TimeSpan ScriptBudget = TimeSpan.FromSeconds(2);
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
+        // Resolving the multiplexer opens the connection (synchronously, bounded by its ConnectTimeout).
+        var redis = await Task.Run(services.GetRequiredService<IConnectionMultiplexer>, cancellationToken);
+        if (!redis.IsConnected)
+        {
+            logger.LogWarning(
+                "Redis is not reachable at startup; rate limits count on this replica alone until it answers");
+            return;
+        }
+
         using var budget = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        budget.CancelAfter(StartupBudget);
+        budget.CancelAfter(ScriptBudget);
         try
         {
-            // Resolving the multiplexer opens the connection (synchronously, bounded by its ConnectTimeout).
-            var redis = await Task.Run(services.GetRequiredService<IConnectionMultiplexer>, budget.Token);
-            if (!redis.IsConnected)
-            {
-                logger.LogWarning(
-                    "Redis is not reachable at startup; rate limits count on this replica alone until it answers");
-                return;
-            }
-
             await services.GetRequiredService<SharedRateLimits>().LoadScriptAsync(budget.Token);
         }
-        catch (Exception ex) when (ex is OperationCanceledException or RedisException or TimeoutException)
+        catch (Exception ex) when (!cancellationToken.IsCancellationRequested
+            && ex is OperationCanceledException or RedisException or TimeoutException)
         {
-            if (cancellationToken.IsCancellationRequested)
-            {
-                throw;
-            }
-
-            logger.LogWarning(
-                "Redis was not reachable within {Budget} at startup ({Error}); rate limits count on this replica alone "
-                + "until it answers", StartupBudget, ex.Message);
+            logger.LogWarning("Redis did not load the rate-limit script at startup ({Error})", ex.Message);
         }
     }
 
