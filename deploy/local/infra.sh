@@ -142,13 +142,14 @@ start_postgres() {
       -o "-p $PG_PORT -k $sock -c listen_addresses=127.0.0.1 -c max_connections=400" start >/dev/null
   fi
   as_pg "$bin/pg_isready" -q -h "$sock" -p "$PG_PORT" -t 30 || die "PostgreSQL did not become ready (see $dir/postgres.log)"
-  # The application role: may create its databases (each service migrates its own), nothing more.
+  # The application role: may create its databases (each service migrates its own) and roles (tests check that a
+  # service's runtime role gets rows, not the schema), nothing more.
   as_pg "$bin/psql" -q -h "$sock" -p "$PG_PORT" -d postgres -v ON_ERROR_STOP=1 >/dev/null <<SQL
 DO \$\$ BEGIN
   IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '$APP_USER') THEN
-    CREATE ROLE $APP_USER LOGIN CREATEDB PASSWORD '$PG_PASSWORD';
+    CREATE ROLE $APP_USER LOGIN CREATEDB CREATEROLE PASSWORD '$PG_PASSWORD';
   ELSE
-    ALTER ROLE $APP_USER LOGIN CREATEDB PASSWORD '$PG_PASSWORD';
+    ALTER ROLE $APP_USER LOGIN CREATEDB CREATEROLE PASSWORD '$PG_PASSWORD';
   END IF;
 END \$\$;
 -- Tests drop their databases WITH (FORCE); an autovacuum worker busy in one (frequent after the per-test resets)

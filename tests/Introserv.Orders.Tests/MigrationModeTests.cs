@@ -1,6 +1,7 @@
 using Introserv.Orders.Data;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Npgsql;
 
 namespace Introserv.Orders.Tests;
 
@@ -47,6 +48,82 @@ public sealed class MigrationModeTests : IAsyncLifetime
             ("Database__MigrateDeadline", "00:00:03"));
 
         Assert.NotEqual(0, exitCode);
+    }
+
+    [Fact]
+    public async Task The_migrate_step_gives_the_runtime_role_rows_and_sequences_and_no_say_over_the_schema()
+    {
+        // Migrated as the owner (the test's role), run as a role of its own, as the CloudNativePG component does.
+        var role = $"test_runtime_{Guid.NewGuid():N}"[..32];
+        var password = Guid.NewGuid().ToString("N");
+        await ExecuteAsync(LocalInfra.Current.DatabaseConnectionString("postgres"),
+            $"CREATE ROLE {role} LOGIN PASSWORD '{password}'");
+        try
+        {
+            var (exitCode, output) = await RunMigrateAsync(ConnectionString, ("Database__RuntimeRole", role));
+            Assert.True(exitCode == 0, output);
+            // Applying it again (every rollout runs the step) changes nothing and does not fail.
+            (exitCode, output) = await RunMigrateAsync(ConnectionString, ("Database__RuntimeRole", role));
+            Assert.True(exitCode == 0, output);
+            var runtime = new NpgsqlConnectionStringBuilder(ConnectionString)
+            {
+                Username = role, Password = password,
+            }.ConnectionString;
+
+            // The service runs as that role: it reads the migration history and becomes ready.
+            await using (var factory = new WaitingOrdersFactory(runtime))
+            {
+                using var client = factory.CreateClient();
+                Assert.Equal("Healthy", await ServiceHealth.WaitForHealthyAsync(client, TimeSpan.FromSeconds(60)));
+            }
+
+            // Rows and sequences, in the tables the migrations made ...
+            await ExecuteAsync(runtime, """
+                INSERT INTO address_pool ("Address") VALUES ('198.51.100.254');
+                UPDATE address_pool SET "RetiredAt" = now() WHERE "Address" = '198.51.100.254';
+                DELETE FROM address_pool WHERE "Address" = '198.51.100.254';
+                SELECT nextval(pg_get_serial_sequence('ledger_entries', 'Id'));
+                """);
+
+            // ... but nothing that changes the schema or empties a table wholesale.
+            foreach (var statement in new[]
+            {
+                "CREATE TABLE probe (id int)",
+                "ALTER TABLE orders ADD COLUMN probe int",
+                "DROP TABLE plans",
+                "TRUNCATE ledger_entries",
+                "CREATE INDEX ix_probe ON orders (\"Id\")",
+                "CREATE FUNCTION probe() RETURNS int LANGUAGE sql AS 'SELECT 1'",
+            })
+            {
+                var refused = await Assert.ThrowsAsync<PostgresException>(() => ExecuteAsync(runtime, statement));
+                Assert.True(refused.SqlState == PostgresErrorCodes.InsufficientPrivilege, $"{statement}: {refused}");
+            }
+        }
+        finally
+        {
+            await LocalInfra.Current.DropDatabasesAsync(_database);
+            await ExecuteAsync(LocalInfra.Current.DatabaseConnectionString("postgres"), $"DROP ROLE IF EXISTS {role}");
+        }
+    }
+
+    [Fact]
+    public async Task A_runtime_role_that_is_not_a_plain_name_fails_the_migrate_step()
+    {
+        var (exitCode, output) = await RunMigrateAsync(
+            ConnectionString, ("Database__RuntimeRole", "app'; DROP TABLE plans; --"),
+            ("Database__MigrateDeadline", "00:00:03"));
+
+        Assert.NotEqual(0, exitCode);
+        Assert.Contains("is not a plain role name", output, StringComparison.Ordinal);
+    }
+
+    private static async Task ExecuteAsync(string connectionString, string sql)
+    {
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(sql, connection);
+        await command.ExecuteNonQueryAsync();
     }
 
     // Runs the Orders service binary with migrate, as the Kubernetes init container does.

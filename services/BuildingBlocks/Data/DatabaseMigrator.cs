@@ -64,7 +64,7 @@ public sealed class DatabaseMigrator<TContext>(
     }
 
     // Applies every pending migration (EF Core creates the database when it does not exist yet), then the deployment's
-    // seeds (IDatabaseSeed), so a service is ready only with both.
+    // seeds (IDatabaseSeed), so a service is ready only with both, then the runtime role's grants (RuntimeRoleGrants).
     public async Task ApplyAsync(CancellationToken cancellationToken)
     {
         using var activity = Activity.StartActivity($"Migrate {Name}");
@@ -74,6 +74,12 @@ public sealed class DatabaseMigrator<TContext>(
         foreach (var seed in scope.ServiceProvider.GetServices<IDatabaseSeed<TContext>>())
         {
             await seed.SeedAsync(db, cancellationToken);
+        }
+
+        if (configuration[RuntimeRoleGrants.RuntimeRoleKey] is { Length: > 0 } role)
+        {
+            await RuntimeRoleGrants.ApplyAsync(db, role, cancellationToken);
+            logger.LogInformation("Rows of {Context} granted to the runtime role {Role}", Name, role);
         }
     }
 
