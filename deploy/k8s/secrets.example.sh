@@ -64,6 +64,9 @@
 #   <service>-db-role         username, password (kubernetes.io/basic-auth): the service's role, which the operator
 #                             creates; the password is random (or read from an existing Secret)
 #   <service>-db              connection-string to the Cluster's primary (introserv-pg-rw) as that role
+#   <service>-db-owner-role   username, password (kubernetes.io/basic-auth): <service>_owner, the database's owner,
+#                             as which the migrate step changes the schema
+#   <service>-db-migrate      connection-string to the primary as <service>_owner (the migrate init container)
 #   postgres-backup-s3        ACCESS_KEY_ID, ACCESS_SECRET_KEY: the backup bucket's credentials, from
 #                             PG_BACKUP_ACCESS_KEY_ID and PG_BACKUP_SECRET_ACCESS_KEY (required)
 #   and with REDIS=sentinel (components/redis-sentinel runs Redis in the cluster), instead of REDIS_CONNECTION_STRING:
@@ -71,6 +74,10 @@
 #   introserv-redis           connection-string through the Sentinels (redis-sentinel:26379,serviceName=introserv)
 #   REDIS_CONNECTION_STRING     StackExchange.Redis: host:6380,password=...,ssl=true,abortConnect=false
 #   RABBITMQ_CONNECTION_STRING  amqps://user:password@host:5671/vhost
+#   or, with RABBITMQ=operator (components/rabbitmq-operator runs RabbitMQ in the cluster), instead of it:
+#   rabbitmq-user             username (introserv), password (random, or kept): the services' user, which the
+#                             topology operator imports
+#   introserv-rabbitmq        connection-string to introserv-rabbitmq:5672, virtual host introserv, as that user
 set -euo pipefail
 
 usage() { sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//' >&2; }
@@ -231,16 +238,25 @@ if [ "$mode" = dev ]; then
   create introserv-redis generic --from-literal=connection-string="redis:6379,password=${redis_password},abortConnect=false"
   create introserv-rabbitmq generic --from-literal=connection-string="amqp://${mq_user}:${mq_password}@rabbitmq:5672/"
 elif [ "${POSTGRES:-}" = cloudnative-pg ]; then
-  # Each role's password is kept in the Secret the operator reads and in the connection string the service reads.
+  # Each role's password is kept in the Secret the operator reads and in the connection string that uses it: the
+  # service's as its runtime role, the migrate step's as the database's owner role.
   for service in "${services[@]}"; do
     if exists "$service-db-role"; then
       role_password="$(read_key "$service-db-role" password)"
     else
       role_password="$(random_hex)"
     fi
+    if exists "$service-db-owner-role"; then
+      owner_password="$(read_key "$service-db-owner-role" password)"
+    else
+      owner_password="$(random_hex)"
+    fi
     create "$service-db-role" generic --type=kubernetes.io/basic-auth \
       --from-literal=username="$service" --from-literal=password="$role_password"
+    create "$service-db-owner-role" generic --type=kubernetes.io/basic-auth \
+      --from-literal=username="${service}_owner" --from-literal=password="$owner_password"
     create "$service-db" generic --from-literal=connection-string="Host=introserv-pg-rw;Port=5432;Database=introserv_${service};Username=${service};Password=${role_password};SSL Mode=Require;Maximum Pool Size=20"
+    create "$service-db-migrate" generic --from-literal=connection-string="Host=introserv-pg-rw;Port=5432;Database=introserv_${service};Username=${service}_owner;Password=${owner_password};SSL Mode=Require;Maximum Pool Size=2"
   done
   require PG_BACKUP_ACCESS_KEY_ID
   require PG_BACKUP_SECRET_ACCESS_KEY
@@ -268,7 +284,16 @@ elif [ "$mode" = prod ]; then
   create introserv-redis generic --from-literal=connection-string="$REDIS_CONNECTION_STRING"
 fi
 
-if [ "$mode" = prod ]; then
+if [ "$mode" = prod ] && [ "${RABBITMQ:-}" = operator ]; then
+  # The topology operator imports the user's credentials; the services connect as that user to its virtual host.
+  if exists rabbitmq-user; then
+    mq_password="$(read_key rabbitmq-user password)"
+  else
+    mq_password="$(random_hex)"
+  fi
+  create rabbitmq-user generic --from-literal=username=introserv --from-literal=password="$mq_password"
+  create introserv-rabbitmq generic --from-literal=connection-string="amqp://introserv:${mq_password}@introserv-rabbitmq:5672/introserv"
+elif [ "$mode" = prod ]; then
   require RABBITMQ_CONNECTION_STRING
   create introserv-rabbitmq generic --from-literal=connection-string="$RABBITMQ_CONNECTION_STRING"
 fi

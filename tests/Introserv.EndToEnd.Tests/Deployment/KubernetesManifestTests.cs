@@ -164,9 +164,53 @@ public sealed partial class KubernetesManifestTests
         Assert.Contains("HTTPRoute/gateway", output, StringComparison.Ordinal);
         Assert.Equal(1, (await RenderedOverlay.ValidateAsync(
             route.Replace("gateway.networking.k8s.io/v1", "gateway.networking.k8s.io/v9"))).ExitCode);
-        // A misspelt field passes the CRD's schema (unknown fields are pruned by the API server) but not the read.
+        // A misspelt field passes the CRD's schema (the API server would prune it) but neither the validator's
+        // strict check nor the read.
         Assert.Single(RenderedOverlay.Read(route));
-        Assert.ThrowsAny<Exception>(() => RenderedOverlay.Read(route.Replace("backendRefs:", "backendRef:")));
+        var misspelt = route.Replace("backendRefs:", "backendRef:");
+        (code, output) = await RenderedOverlay.ValidateAsync(misspelt);
+        Assert.Equal(1, code);
+        Assert.Contains(
+            "HTTPRoute/gateway: backendRef is not a field of HTTPRouteRule", output, StringComparison.Ordinal);
+        Assert.ThrowsAny<Exception>(() => RenderedOverlay.Read(misspelt));
+    }
+
+    // Every custom resource kind the overlays render, with one optional field misspelt at a depth (a required one
+    // already fails the schema): the validator names it.
+    public static TheoryData<string, string, string, string> MisspeltCustomResourceFields() => new()
+    {
+        { "prod", "Gateway", "allowedRoutes", "allowedRoute" },
+        { "prod-cert-manager", "Certificate", "dnsNames", "dnsName" },
+        { "prod-cloudnative-pg", "Cluster", "primaryUpdateStrategy", "primaryUpdateStrategie" },
+        { "prod-cloudnative-pg", "Database", "ensure", "ensur" },
+        { "prod-cloudnative-pg", "ScheduledBackup", "immediate", "immediat" },
+        { "prod-external-secrets", "ExternalSecret", "refreshInterval", "refreshIntervall" },
+        { "prod-observability", "ServiceMonitor", "interval", "intervall" },
+        { "prod-rabbitmq-operator", "RabbitmqCluster", "persistence", "persistance" },
+        { "prod-rabbitmq-operator", "Vhost", "defaultQueueType", "defaultQueuetype" },
+        { "prod-rabbitmq-operator", "User", "importCredentialsSecret", "importCredentialSecret" },
+        { "prod-rabbitmq-operator", "Permission", "configure", "configur" },
+    };
+
+    [Theory]
+    [MemberData(nameof(MisspeltCustomResourceFields))]
+    public async Task The_validator_refuses_a_field_a_custom_resource_does_not_define(
+        string overlay, string kind, string field, string misspelt)
+    {
+        var rendered = await RenderedOverlay.RenderYamlAsync(overlay);
+        var documents = rendered.Split("\n---\n");
+        var index = Array.FindIndex(documents, d => d.Contains($"\nkind: {kind}\n", StringComparison.Ordinal)
+            && d.Contains($" {field}:", StringComparison.Ordinal));
+        Assert.True(index >= 0, $"{overlay} renders no {kind} with {field}");
+        var original = documents[index];
+        var at = original.IndexOf($" {field}:", StringComparison.Ordinal);
+        documents[index] = string.Concat(
+            original.AsSpan(0, at), $" {misspelt}:", original.AsSpan(at + field.Length + 2));
+
+        Assert.Equal(0, (await RenderedOverlay.ValidateAsync(rendered)).ExitCode);
+        var (code, output) = await RenderedOverlay.ValidateAsync(string.Join("\n---\n", documents));
+        Assert.True(code == 1, output);
+        Assert.Contains($"{misspelt} is not a field of", output, StringComparison.Ordinal);
     }
 
     [Theory]
@@ -401,7 +445,9 @@ public sealed partial class KubernetesManifestTests
 
             // The migrate step builds the same host: it gets the same settings (but migrates, of course).
             var mainKeys = Environment(overlay, main).Keys.Where(k => k != "Database__MigrateOnStartup").Order();
-            Assert.Equal(mainKeys, Environment(overlay, migrate).Keys.Order());
+            // The runtime role the step grants rows to (components/cloudnative-pg) is the step's setting alone.
+            Assert.DoesNotContain("Database__RuntimeRole", Environment(overlay, main).Keys);
+            Assert.Equal(mainKeys, Environment(overlay, migrate).Keys.Where(k => k != "Database__RuntimeRole").Order());
         }
     }
 
@@ -808,10 +854,28 @@ public sealed partial class KubernetesManifestTests
             Assert.True(role.Login);
             Assert.Equal((settings.Username, settings.Password),
                 (Value(role.PasswordSecret!.Name, "username"), Value(role.PasswordSecret.Name, "password")));
-            // Its database exists, is owned by that role and outlives the object.
+            // Its database exists, is owned by another role and outlives the object.
             var database = Assert.Single(databases, d => d.Spec.Name == settings.Database);
-            Assert.Equal((settings.Username, cluster.Metadata.Name, "retain"),
-                (database.Spec.Owner, database.Spec.Cluster.Name, database.Spec.DatabaseReclaimPolicy));
+            Assert.Equal((cluster.Metadata.Name, "retain"),
+                (database.Spec.Cluster.Name, database.Spec.DatabaseReclaimPolicy));
+            Assert.NotEqual(settings.Username, database.Spec.Owner);
+            // The migrate init container connects as the owner, with the owner's password, and grants the service's
+            // role its rows; the service connects as its own role.
+            var owner = new Npgsql.NpgsqlConnectionStringBuilder(Value($"{service}-db-migrate", "connection-string"));
+            Assert.Equal((database.Spec.Owner, settings.Database, settings.Host),
+                (owner.Username, owner.Database, owner.Host));
+            var ownerRole = Assert.Single(cluster.Spec.Managed.Roles, r => r.Name == owner.Username);
+            Assert.True(ownerRole.Login);
+            Assert.Equal((owner.Username, owner.Password),
+                (Value(ownerRole.PasswordSecret!.Name, "username"), Value(ownerRole.PasswordSecret.Name, "password")));
+            var pod = overlay.Deployment(service).Spec.Template.Spec;
+            var migrate = Assert.Single(pod.InitContainers, c => c.Name == "migrate");
+            Assert.Equal($"{service}-db-migrate",
+                migrate.Env.Single(e => e.Name == $"ConnectionStrings__{service}db").ValueFrom.SecretKeyRef.Name);
+            Assert.Equal(settings.Username, migrate.Env.Single(e => e.Name == "Database__RuntimeRole").Value);
+            Assert.All(pod.Containers, c => Assert.Equal($"{service}-db",
+                c.Env.Single(e => e.Name == $"ConnectionStrings__{service}db").ValueFrom.SecretKeyRef.Name));
+            pool += ownerRole.ConnectionLimit ?? 0;
             // Every connection its replicas may open fits under max_connections.
             var autoscaler = overlay.Objects.OfType<V2HorizontalPodAutoscaler>()
                 .Single(h => h.Spec.ScaleTargetRef.Name == service);
@@ -832,6 +896,64 @@ public sealed partial class KubernetesManifestTests
         Assert.All(overlay.Deployments, d => Assert.Equal(
             d.Metadata.Name is not ("gateway" or "panel"),
             callers.FromProperty.Any(f => Selects(f.PodSelector, d.Spec.Template.Metadata.Labels))));
+    }
+
+    [Fact]
+    public async Task The_rabbitmq_operator_component_runs_three_nodes_and_gives_the_services_one_virtual_host()
+    {
+        var overlay = await RenderedOverlay.RenderAsync("prod-rabbitmq-operator");
+        var secrets = (await ScriptSecretsAsync("prod-rabbitmq-operator")).ToDictionary(s => s.Metadata.Name);
+        string Value(string secret, string key) => System.Text.Encoding.UTF8.GetString(secrets[secret].Data[key]);
+        var cluster = Assert.Single(overlay.Objects.OfType<RabbitmqClusterResource>());
+        var nodes = new Dictionary<string, string> { ["app.kubernetes.io/name"] = cluster.Metadata.Name };
+
+        // Three nodes on three Kubernetes nodes, a minority pauses on a partition, queues are quorum queues by
+        // default (the services declare theirs so anyway), and a drain takes one node at a time.
+        Assert.Equal(3, cluster.Spec.Replicas);
+        var spread = Assert.Single(
+            cluster.Spec.Affinity!.PodAntiAffinity.RequiredDuringSchedulingIgnoredDuringExecution);
+        Assert.Equal("kubernetes.io/hostname", spread.TopologyKey);
+        Assert.True(Selects(spread.LabelSelector, nodes));
+        var config = cluster.Spec.Rabbitmq!.AdditionalConfig!;
+        Assert.Contains("cluster_partition_handling = pause_minority", config, StringComparison.Ordinal);
+        Assert.Contains("default_queue_type = quorum", config, StringComparison.Ordinal);
+        var budget = overlay.Objects.OfType<V1PodDisruptionBudget>()
+            .Single(b => b.Metadata.Name == cluster.Metadata.Name);
+        Assert.True(Selects(budget.Spec.Selector, nodes));
+        Assert.Equal("1", budget.Spec.MaxUnavailable.Value);
+
+        // The services' connection string reaches the cluster's Service as the user the topology operator creates
+        // from rabbitmq-user, on the one virtual host that user may use; not as the operator's administrator.
+        var uri = new Uri(Value("introserv-rabbitmq", "connection-string"));
+        var credentials = uri.UserInfo.Split(':');
+        var vhost = Assert.Single(overlay.Objects.OfType<RabbitmqVhostResource>());
+        var user = Assert.Single(overlay.Objects.OfType<RabbitmqUserResource>());
+        var permission = Assert.Single(overlay.Objects.OfType<RabbitmqPermissionResource>());
+        Assert.Equal((cluster.Metadata.Name, 5672, vhost.Spec.Name),
+            (uri.Host, uri.Port, Uri.UnescapeDataString(uri.AbsolutePath.TrimStart('/'))));
+        Assert.Equal("quorum", vhost.Spec.DefaultQueueType);
+        Assert.Equal((credentials[0], credentials[1]),
+            (Value(user.Spec.ImportCredentialsSecret!.Name, "username"),
+                Value(user.Spec.ImportCredentialsSecret.Name, "password")));
+        Assert.DoesNotContain("administrator", user.Spec.Tags ?? []);
+        Assert.Equal(
+            (vhost.Spec.Name, user.Metadata.Name), (permission.Spec.Vhost, permission.Spec.UserReference?.Name));
+        Assert.All(new[] { vhost.Spec.RabbitmqClusterReference, user.Spec.RabbitmqClusterReference,
+            permission.Spec.RabbitmqClusterReference }, r => Assert.Equal(cluster.Metadata.Name, r.Name));
+
+        // Only the workloads that use the broker reach AMQP.
+        var policy = Assert.Single(overlay.NetworkPolicies,
+            p => p.Spec.PodSelector.MatchLabels?.ContainsKey("app.kubernetes.io/name") == true
+                && Selects(p.Spec.PodSelector, nodes));
+        var amqp = policy.Spec.Ingress.Where(r => r.Ports.Any(p => p.Port.Value == "5672")).ToList();
+        var readers = SecretsRead(overlay)
+            .Where(r => r.Secret == "introserv-rabbitmq")
+            .Select(r => r.Where.Split('/')[0])
+            .ToHashSet(StringComparer.Ordinal);
+        Assert.All(overlay.Deployments, d => Assert.Equal(
+            readers.Contains(d.Metadata.Name),
+            amqp.Any(r => r.FromProperty.Any(f => f.NamespaceSelector is null
+                && Selects(f.PodSelector, d.Spec.Template.Metadata.Labels)))));
     }
 
     [Fact]
@@ -888,10 +1010,10 @@ public sealed partial class KubernetesManifestTests
 
     // The optional components; service-monitor goes with otel-collector (it scrapes the collector), and the data
     // tier's components come together (each alone is an overlay of its own: prod-cloudnative-pg,
-    // prod-redis-sentinel).
+    // prod-redis-sentinel, prod-rabbitmq-operator).
     private static readonly string[] Components =
         ["gateway-load-balancer", "cert-manager", "external-secrets", "otel-collector", "service-monitor",
-            "cloudnative-pg redis-sentinel"];
+            "cloudnative-pg redis-sentinel rabbitmq-operator"];
 
     public static TheoryData<string> ComponentCombinations()
     {
@@ -941,11 +1063,14 @@ public sealed partial class KubernetesManifestTests
         {
             var external = overlay.Objects.OfType<ExternalSecretResource>().Select(e => e.Spec.Target.Name).ToHashSet();
             Assert.All(SecretsRead(overlay).Where(r => r.Where.Contains('/', StringComparison.Ordinal)),
-                // redis-sentinel's own password (redis-credentials) is the script's or an ExternalSecret the
-                // installation adds, as the component says: the ESO component does not know the data tier's.
+                // redis-sentinel's own password (redis-credentials) and cloudnative-pg's owner connection strings
+                // for the migrate step (<service>-db-migrate) are the script's or ExternalSecrets the installation
+                // adds, as the components say: the ESO component does not know the data tier's.
                 r => Assert.True(external.Contains(r.Secret) || r.Secret == "orders-payments"
                     || r.Secret == "identity-bootstrap-staff" || r.Secret == "notifications-smtp"
-                    || (r.Secret == "redis-credentials" && r.Where.StartsWith("redis/", StringComparison.Ordinal)),
+                    || (r.Secret == "redis-credentials" && r.Where.StartsWith("redis/", StringComparison.Ordinal))
+                    || (r.Secret.EndsWith("-db-migrate", StringComparison.Ordinal) && chosen.Contains("cloudnative-pg")
+                        && r.Where.Contains("/migrate ", StringComparison.Ordinal)),
                     $"{components}: {r.Secret} ({r.Where}) comes from no ExternalSecret"));
         }
 
@@ -1024,6 +1149,16 @@ public sealed partial class KubernetesManifestTests
             }
         }
 
+        // The broker users' credentials the topology operator imports (components/rabbitmq-operator).
+        foreach (var user in overlay.Objects.OfType<RabbitmqUserResource>())
+        {
+            if (user.Spec.ImportCredentialsSecret is { } credentials)
+            {
+                read.Add((credentials.Name, "username", $"rabbitmq user {user.Metadata.Name}"));
+                read.Add((credentials.Name, "password", $"rabbitmq user {user.Metadata.Name}"));
+            }
+        }
+
         return read;
     }
 
@@ -1069,6 +1204,11 @@ public sealed partial class KubernetesManifestTests
             if (overlay == "prod-redis-sentinel")
             {
                 environment["REDIS"] = "sentinel";
+            }
+
+            if (overlay == "prod-rabbitmq-operator")
+            {
+                environment["RABBITMQ"] = "operator";
             }
 
             if (overlay == "prod-cloudnative-pg")

@@ -16,11 +16,12 @@ public sealed class RenderedOverlay
     }
 
     // The overlays; prod-load-balancer, prod-cert-manager, prod-external-secrets, prod-observability,
-    // prod-cloudnative-pg and prod-redis-sentinel are prod with optional components (gateway-load-balancer,
-    // cert-manager, external-secrets, otel-collector with service-monitor, cloudnative-pg, redis-sentinel).
+    // prod-cloudnative-pg, prod-redis-sentinel and prod-rabbitmq-operator are prod with optional components
+    // (gateway-load-balancer, cert-manager, external-secrets, otel-collector with service-monitor, cloudnative-pg,
+    // redis-sentinel, rabbitmq-operator).
     public static IReadOnlyList<string> Names { get; } =
         ["dev", "prod", "prod-load-balancer", "prod-cert-manager", "prod-external-secrets", "prod-observability",
-            "prod-cloudnative-pg", "prod-redis-sentinel"];
+            "prod-cloudnative-pg", "prod-redis-sentinel", "prod-rabbitmq-operator"];
 
     // The custom resources the manifests use, read as strictly as the built-in kinds.
     private static readonly Dictionary<string, Type> CustomKinds = new(StringComparer.Ordinal)
@@ -33,6 +34,10 @@ public sealed class RenderedOverlay
         [PostgresClusterResource.TypeKey] = typeof(PostgresClusterResource),
         [PostgresDatabaseResource.TypeKey] = typeof(PostgresDatabaseResource),
         [PostgresScheduledBackupResource.TypeKey] = typeof(PostgresScheduledBackupResource),
+        [RabbitmqClusterResource.TypeKey] = typeof(RabbitmqClusterResource),
+        [RabbitmqVhostResource.TypeKey] = typeof(RabbitmqVhostResource),
+        [RabbitmqUserResource.TypeKey] = typeof(RabbitmqUserResource),
+        [RabbitmqPermissionResource.TypeKey] = typeof(RabbitmqPermissionResource),
     };
 
     // The environment an overlay's secrets come from (the secrets script knows dev and prod).
@@ -61,9 +66,13 @@ public sealed class RenderedOverlay
         ?? throw new InvalidOperationException(
             $"{Name}: a container reads ConfigMap {name}, which the overlay does not define");
 
+    // The overlay's rendered YAML as kubectl prints it, not yet validated.
+    public static Task<string> RenderYamlAsync(string overlay) =>
+        RunAsync("kubectl", "kustomize", Path.Combine(K8sDirectory, "overlays", overlay));
+
     public static async Task<RenderedOverlay> RenderAsync(string overlay)
     {
-        var yaml = await RunAsync("kubectl", "kustomize", Path.Combine(K8sDirectory, "overlays", overlay));
+        var yaml = await RenderYamlAsync(overlay);
         await ValidateAgainstSchemasAsync(overlay, yaml);
         return new RenderedOverlay(overlay, Read(yaml));
     }
