@@ -118,6 +118,24 @@ public sealed class SharedRateLimitTests : IAsyncLifetime, IDisposable
         Assert.Equal(StatusCodes.Status200OK, await CountriesAsync(gateway, "203.0.113.71"));
     }
 
+    [Theory]
+    [InlineData("250ms")]
+    [InlineData("-00:00:01")]
+    [InlineData("00:00:00")]
+    public void A_redis_budget_that_is_not_a_positive_time_span_stops_the_start_with_the_settings_name(string value)
+    {
+        var factory = _root.WithWebHostBuilder(builder =>
+        {
+            TestGateway.Configure(builder, LocalInfra.Current.Redis, _upstream.Address);
+            builder.UseSetting(SharedRateLimits.RedisTimeoutSetting, value);
+        });
+        _gateways.Add(factory);
+
+        var refused = Assert.ThrowsAny<Exception>(() => factory.Server);
+        Assert.Contains($"{SharedRateLimits.RedisTimeoutSetting} is '{value}'", refused.ToString(),
+            StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task With_Redis_down_a_replica_still_answers_and_limits_on_its_own()
     {

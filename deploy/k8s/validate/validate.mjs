@@ -22,7 +22,7 @@
 import { execFileSync } from "node:child_process";
 import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
-import { dirname, join } from "node:path";
+import { basename, dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseAllDocuments } from "yaml";
 
@@ -69,16 +69,18 @@ async function unknownFields(value, type, path, found) {
 function unknownCustomFields(resources) {
   if (resources.length === 0) return new Map();
   const here = dirname(fileURLToPath(import.meta.url));
+  const tsc = join(dirname(createRequire(import.meta.url).resolve("typescript/package.json")), "bin", "tsc");
   const file = join(here, `.strict-${process.pid}.ts`);
   const lines = resources.map(({ typeModule, kind }, n) =>
     `import type { I${kind} as T${n} } from "${typeModule}";`);
   const first = lines.length + 1;
   lines.push(...resources.map(({ object }, n) => `const o${n}: T${n} = ${JSON.stringify(object)}; void o${n};`));
   writeFileSync(file, `${lines.join("\n")}\n`);
-  const tsc = join(dirname(createRequire(import.meta.url).resolve("typescript/package.json")), "bin", "tsc");
   let output = "";
   try {
-    execFileSync(process.execPath, [tsc, "--noEmit", "--strict", "--skipLibCheck", "--module", "nodenext",
+    // No --skipLibCheck: an import that does not resolve inside a type package would otherwise make its types
+    // `any` and let every field under them pass.
+    execFileSync(process.execPath, [tsc, "--noEmit", "--strict", "--module", "nodenext",
       "--moduleResolution", "nodenext", "--target", "es2022", file], { cwd: here, encoding: "utf8" });
   } catch (error) {
     output = `${error.stdout ?? ""}${error.stderr ?? ""}`;
@@ -87,8 +89,10 @@ function unknownCustomFields(resources) {
     rmSync(file, { force: true });
   }
   const found = new Map();
-  for (const line of output.split("\n").filter((l) => l.trim())) {
-    const match = /\.ts\((\d+),\d+\): error (TS\d+): (.*)$/.exec(line);
+  // A diagnostic is one line; an indented line after it elaborates it.
+  for (const line of output.split("\n").filter((l) => l.trim() && !/^\s/.test(l))) {
+    const diagnostic = /^(.+?)\((\d+),\d+\): error (TS\d+): (.*)$/.exec(line);
+    const match = diagnostic && basename(diagnostic[1]) === basename(file) ? diagnostic.slice(1) : null;
     const index = match ? Number(match[1]) - first : -1;
     if (!match || index < 0 || index >= resources.length) {
       // Anything but a finding on an object's line (a type package that did not resolve) fails the run: the

@@ -34,17 +34,20 @@ public static class EdgePolicies
         var anonymous = Read(builder.Configuration, AnonymousPolicy, 120);
         var api = Read(builder.Configuration, ApiPolicy, 600);
         var callbacks = Read(builder.Configuration, CallbacksPolicy, 1200);
-        // Counted in Redis across the replicas (SharedRateLimits); a replica counts alone while Redis is down.
+        // Counted in Redis across the replicas (SharedRateLimits); a replica counts alone while Redis is down. The
+        // budgets are read here, so a bad value stops the start instead of failing requests later.
+        var redisTimeout = PositiveSpan(builder.Configuration, SharedRateLimits.RedisTimeoutSetting,
+            SharedRateLimits.DefaultRedisTimeout);
+        var redisRetryAfter = PositiveSpan(builder.Configuration, SharedRateLimits.RedisRetryAfterSetting,
+            SharedRateLimits.DefaultRedisRetryAfter);
         builder.Services.AddSingleton(services => new SharedRateLimits(
             services.GetRequiredService<StackExchange.Redis.IConnectionMultiplexer>(),
             services.GetRequiredService<TimeProvider>(),
             services.GetRequiredService<ILogger<SharedRateLimits>>())
         {
             KeyPrefix = builder.Configuration[SharedRateLimits.KeyPrefixSetting] ?? "introserv:rl:",
-            RedisTimeout = builder.Configuration.GetValue(
-                SharedRateLimits.RedisTimeoutSetting, SharedRateLimits.DefaultRedisTimeout),
-            RedisRetryAfter = builder.Configuration.GetValue(
-                SharedRateLimits.RedisRetryAfterSetting, SharedRateLimits.DefaultRedisRetryAfter),
+            RedisTimeout = redisTimeout,
+            RedisRetryAfter = redisRetryAfter,
         });
         // Connected (and the script loaded) before the first request, so a replica's first burst is counted in Redis.
         builder.Services.AddHostedService<RedisWarmup>();
@@ -97,6 +100,21 @@ public static class EdgePolicies
         }
 
         return settings;
+    }
+
+    // A time span setting that must be positive (00:00:00.250), or its default when absent.
+    private static TimeSpan PositiveSpan(IConfiguration configuration, string key, TimeSpan fallback)
+    {
+        var text = configuration[key];
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            return fallback;
+        }
+
+        return TimeSpan.TryParse(text, CultureInfo.InvariantCulture, out var value) && value > TimeSpan.Zero
+            ? value
+            : throw new InvalidOperationException(
+                $"{key} is '{text}', not a positive time span such as 00:00:00.250");
     }
 
     private static RateLimitPartition<string> Partition(

@@ -68,6 +68,12 @@ public sealed class DatabaseMigrator<TContext>(
     public async Task ApplyAsync(CancellationToken cancellationToken)
     {
         using var activity = Activity.StartActivity($"Migrate {Name}");
+        var role = configuration[RuntimeRoleGrants.RuntimeRoleKey] is { Length: > 0 } configured ? configured : null;
+        if (role is not null)
+        {
+            RuntimeRoleGrants.ThrowIfInvalid(role);
+        }
+
         await using var scope = services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<TContext>();
         await db.Database.MigrateAsync(cancellationToken);
@@ -76,7 +82,7 @@ public sealed class DatabaseMigrator<TContext>(
             await seed.SeedAsync(db, cancellationToken);
         }
 
-        if (configuration[RuntimeRoleGrants.RuntimeRoleKey] is { Length: > 0 } role)
+        if (role is not null)
         {
             await RuntimeRoleGrants.ApplyAsync(db, role, cancellationToken);
             logger.LogInformation("Rows of {Context} granted to the runtime role {Role}", Name, role);

@@ -55,6 +55,12 @@ public static class MigrationCommand
                 logger.LogInformation("Migrations of {Context} applied", migration.Name);
                 return true;
             }
+            catch (InvalidRuntimeRoleException ex)
+            {
+                // A setting to fix: retrying cannot help.
+                logger.LogError(ex, "Migrating {Context} refused: {Reason}", migration.Name, ex.Message);
+                return false;
+            }
             catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
             {
                 logger.LogWarning(ex, "Migrating {Context} failed; retrying in {Delay}", migration.Name, delay);

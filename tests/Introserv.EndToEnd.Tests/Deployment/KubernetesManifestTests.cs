@@ -190,6 +190,9 @@ public sealed partial class KubernetesManifestTests
         { "prod-rabbitmq-operator", "Vhost", "defaultQueueType", "defaultQueuetype" },
         { "prod-rabbitmq-operator", "User", "importCredentialsSecret", "importCredentialSecret" },
         { "prod-rabbitmq-operator", "Permission", "configure", "configur" },
+        // Fields of the types the declared RabbitMQ kinds import (metadata, affinity) are checked too.
+        { "prod-rabbitmq-operator", "RabbitmqCluster", "namespace", "namespase" },
+        { "prod-rabbitmq-operator", "RabbitmqCluster", "topologyKey", "topologyKee" },
     };
 
     [Theory]
