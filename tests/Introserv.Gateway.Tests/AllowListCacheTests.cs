@@ -107,6 +107,9 @@ public sealed class AllowListCacheTests : IAsyncLifetime
 
         public int Calls { get; private set; }
 
+        // When set, the next call reads the list as it is now but answers only once this completes (a slow answer).
+        public TaskCompletionSource? HoldNext { get; set; }
+
         public override AsyncUnaryCall<IpAllowListReply> GetIpAllowListAsync(
             GetIpAllowListRequest request, Metadata? headers = null, DateTime? deadline = null,
             CancellationToken cancellationToken = default)
@@ -117,9 +120,84 @@ public sealed class AllowListCacheTests : IAsyncLifetime
                     new Status(StatusCode.Unavailable, "identity is down")))
                 : Task.FromResult(
                     new IpAllowListReply { AccountFound = true, Version = Version, Entries = { Entries } });
+            if (HoldNext is { } hold)
+            {
+                HoldNext = null;
+                var answer = reply;
+                reply = hold.Task.ContinueWith(_ => answer, TaskScheduler.Default).Unwrap();
+            }
+
             return new AsyncUnaryCall<IpAllowListReply>(reply, Task.FromResult(new Metadata()),
                 () => Status.DefaultSuccess, () => [], () => { });
         }
+    }
+
+    [Fact]
+    public async Task A_list_read_before_a_change_and_answered_after_it_is_not_kept()
+    {
+        var identity = new FakeIdentity { Version = 1, Entries = ["192.0.2.1"] };
+        var cache = new AllowListCache(_redis, identity, Options.Create(new AllowListOptions()), _clock,
+            NullLogger<AllowListCache>.Instance);
+        var account = Guid.NewGuid();
+
+        // A request asks Identity for the list; its answer (version 1) is slow to come back ...
+        var hold = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        identity.HoldNext = hold;
+        var slow = cache.GetAsync(account, CancellationToken.None);
+        await AskedAsync(identity, 1);
+
+        // ... meanwhile the change to version 2 is stored and announced, as the change event does ...
+        (identity.Version, identity.Entries) = (2, ["198.51.100.0/24"]);
+        Assert.True(await cache.StoreAsync(account, 2, ["198.51.100.0/24"]));
+
+        // ... then the old answer arrives. It may answer the request that began before the change, but the replica
+        // goes on with version 2, not the old list for the rest of its memory lifetime.
+        hold.SetResult();
+        await slow;
+        var list = await cache.GetAsync(account, CancellationToken.None);
+        Assert.Equal(2, list.Version);
+        Assert.Equal(["198.51.100.0/24"], list.Entries);
+        await _redis.GetDatabase().KeyDeleteAsync(AllowListCache.Key(account));
+    }
+
+    [Fact]
+    public async Task A_replica_told_of_a_change_through_redis_does_not_keep_a_list_read_before_it()
+    {
+        var identity = new FakeIdentity { Version = 1, Entries = ["192.0.2.1"] };
+        var cache = new AllowListCache(_redis, identity, Options.Create(new AllowListOptions()), _clock,
+            NullLogger<AllowListCache>.Instance);
+        var account = Guid.NewGuid();
+        var hold = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        identity.HoldNext = hold;
+        var slow = cache.GetAsync(account, CancellationToken.None);
+        await AskedAsync(identity, 1);
+
+        // Another replica stored version 2 and published the change (its message names account and version).
+        (identity.Version, identity.Entries) = (2, ["198.51.100.0/24"]);
+        var other = new AllowListCache(_redis, identity, Options.Create(new AllowListOptions()), _clock,
+            NullLogger<AllowListCache>.Instance);
+        Assert.True(await other.StoreAsync(account, 2, ["198.51.100.0/24"]));
+        cache.OnChangeAnnounced($"{account:N}:2");
+        hold.SetResult();
+        await slow;
+
+        Assert.Equal(2, (await cache.GetAsync(account, CancellationToken.None)).Version);
+        // A message without a version (from a replica of an earlier release) still drops the copy.
+        Assert.True(await other.StoreAsync(account, 3, ["203.0.113.0/24"]));
+        cache.OnChangeAnnounced(account.ToString("N"));
+        Assert.Equal(3, (await cache.GetAsync(account, CancellationToken.None)).Version);
+        await _redis.GetDatabase().KeyDeleteAsync(AllowListCache.Key(account));
+    }
+
+    // Waits until Identity has been asked calls times (the request has read the list as it then was).
+    private static async Task AskedAsync(FakeIdentity identity, int calls)
+    {
+        for (var i = 0; i < 500 && identity.Calls < calls; i++)
+        {
+            await Task.Delay(10);
+        }
+
+        Assert.Equal(calls, identity.Calls);
     }
 
     [Fact]

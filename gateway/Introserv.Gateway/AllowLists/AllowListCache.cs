@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Globalization;
 using System.Text.Json;
 using Introserv.AllowList;
 using Introserv.Identity.Grpc;
@@ -72,7 +73,15 @@ internal sealed class AllowListCache
         return 1
         """;
 
+    // Above this many accounts with an announced version, the record starts again (a bounded memory; losing a floor
+    // only reopens the short window it closed).
+    private const int MaxAnnounced = 100_000;
+
     private readonly ConcurrentDictionary<Guid, CachedAllowList> _memory = new();
+
+    // The newest version announced per account (a change stored here or published by another replica): a copy older
+    // than it was read before the change and is not kept, even if its answer arrives after the announcement.
+    private readonly ConcurrentDictionary<Guid, long> _announced = new();
     private readonly IConnectionMultiplexer _redis;
     private readonly AccountAccess.AccountAccessClient _identity;
     private readonly AllowListOptions _settings;
@@ -130,13 +139,62 @@ internal sealed class AllowListCache
         }
     }
 
-    // Keeps a copy unless this replica already holds a newer version: a request that read an old version (it began
-    // before a change) must not replace the new one another request or the change's notification brought.
-    private CachedAllowList Remember(Guid accountId, CachedAllowList list) =>
-        _memory.AddOrUpdate(accountId, list, (_, held) => held.Version > list.Version ? held : list);
+    // Keeps a copy unless this replica already holds a newer version or a newer one was announced: a request that
+    // read an old version (it began before a change) answers with it, but must not leave it for the next requests.
+    private CachedAllowList Remember(Guid accountId, CachedAllowList list)
+    {
+        if (_announced.TryGetValue(accountId, out var floor) && list.Version < floor)
+        {
+            return _memory.TryGetValue(accountId, out var newer) && newer.Version > list.Version ? newer : list;
+        }
 
-    // Drops the in-memory copy (a change was announced).
+        var kept = _memory.AddOrUpdate(accountId, list, (_, held) => held.Version > list.Version ? held : list);
+        // An announcement between the check above and the write: it may have found nothing to drop yet.
+        if (_announced.TryGetValue(accountId, out floor) && kept.Version < floor)
+        {
+            _memory.TryRemove(new KeyValuePair<Guid, CachedAllowList>(accountId, kept));
+        }
+
+        return kept;
+    }
+
+    // A change to version (or newer) exists: drops an older in-memory copy and keeps none older from now on.
+    public void Announce(Guid accountId, long version)
+    {
+        if (_announced.Count > MaxAnnounced)
+        {
+            _announced.Clear();
+        }
+
+        _announced.AddOrUpdate(accountId, version, (_, known) => Math.Max(known, version));
+        if (_memory.TryGetValue(accountId, out var held) && held.Version < version)
+        {
+            _memory.TryRemove(new KeyValuePair<Guid, CachedAllowList>(accountId, held));
+        }
+    }
+
+    // Drops the in-memory copy (a change was announced without its version).
     public void Invalidate(Guid accountId) => _memory.TryRemove(accountId, out _);
+
+    // A message on ChangedChannel: "<account>:<version>", or "<account>" from a replica of an earlier release.
+    public void OnChangeAnnounced(string message)
+    {
+        var parts = message.Split(':');
+        if (!Guid.TryParse(parts[0], out var accountId))
+        {
+            return;
+        }
+
+        if (parts.Length == 2
+            && long.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out var version))
+        {
+            Announce(accountId, version);
+        }
+        else
+        {
+            Invalidate(accountId);
+        }
+    }
 
     // Stores a list in Redis when it is newer than the stored one and tells every replica.
     public async Task<bool> StoreAsync(Guid accountId, long version, IReadOnlyList<string> entries)
@@ -149,10 +207,12 @@ internal sealed class AllowListCache
                 _clock.GetUtcNow().ToUnixTimeMilliseconds()]);
         if (stored == 1)
         {
-            await _redis.GetSubscriber().PublishAsync(RedisChannel.Literal(ChangedChannel), accountId.ToString("N"));
+            await _redis.GetSubscriber().PublishAsync(
+                RedisChannel.Literal(ChangedChannel),
+                string.Create(CultureInfo.InvariantCulture, $"{accountId:N}:{version}"));
         }
 
-        Invalidate(accountId);
+        Announce(accountId, version);
         return stored == 1;
     }
 

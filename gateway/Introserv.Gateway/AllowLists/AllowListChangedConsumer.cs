@@ -36,13 +36,8 @@ internal sealed class AllowListInvalidationListener(
         {
             try
             {
-                await redis.GetSubscriber().SubscribeAsync(Channel, (_, message) =>
-                {
-                    if (Guid.TryParse(message.ToString(), out var accountId))
-                    {
-                        cache.Invalidate(accountId);
-                    }
-                });
+                await redis.GetSubscriber().SubscribeAsync(
+                    Channel, (_, message) => cache.OnChangeAnnounced(message.ToString()));
                 logger.LogDebug("Listening for allow-list changes");
                 return;
             }
