@@ -105,24 +105,25 @@ public sealed class AllowListCacheTests : IAsyncLifetime
 
         public bool Down { get; set; }
 
-        public int Calls { get; private set; }
+        private int _calls;
 
-        // When set, the next call reads the list as it is now but answers only once this completes (a slow answer).
-        public TaskCompletionSource? HoldNext { get; set; }
+        public int Calls => Volatile.Read(ref _calls);
+
+        // While set, a call reads the list as it is then but answers only once this completes (a slow answer).
+        public TaskCompletionSource? Hold { get; set; }
 
         public override AsyncUnaryCall<IpAllowListReply> GetIpAllowListAsync(
             GetIpAllowListRequest request, Metadata? headers = null, DateTime? deadline = null,
             CancellationToken cancellationToken = default)
         {
-            Calls++;
+            Interlocked.Increment(ref _calls);
             var reply = Down
                 ? Task.FromException<IpAllowListReply>(new RpcException(
                     new Status(StatusCode.Unavailable, "identity is down")))
                 : Task.FromResult(
                     new IpAllowListReply { AccountFound = true, Version = Version, Entries = { Entries } });
-            if (HoldNext is { } hold)
+            if (Hold is { } hold)
             {
-                HoldNext = null;
                 var answer = reply;
                 reply = hold.Task.ContinueWith(_ => answer, TaskScheduler.Default).Unwrap();
             }
@@ -133,27 +134,21 @@ public sealed class AllowListCacheTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task A_list_read_before_a_change_and_answered_after_it_is_not_kept()
+    public async Task Lists_read_before_a_change_and_answered_after_it_are_not_kept()
     {
-        var identity = new FakeIdentity { Version = 1, Entries = ["192.0.2.1"] };
-        var cache = new AllowListCache(_redis, identity, Options.Create(new AllowListOptions()), _clock,
-            NullLogger<AllowListCache>.Instance);
-        var account = Guid.NewGuid();
+        var (identity, cache, account) = NewAccount();
 
-        // A request asks Identity for the list; its answer (version 1) is slow to come back ...
-        var hold = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        identity.HoldNext = hold;
-        var slow = cache.GetAsync(account, CancellationToken.None);
-        await AskedAsync(identity, 1);
+        // Twenty requests ask Identity for the list at once; their answers (version 1) are slow to come back ...
+        var (reads, release) = await SlowReadsAsync(identity, cache, account, 20);
 
         // ... meanwhile the change to version 2 is stored and announced, as the change event does ...
         (identity.Version, identity.Entries) = (2, ["198.51.100.0/24"]);
         Assert.True(await cache.StoreAsync(account, 2, ["198.51.100.0/24"]));
 
-        // ... then the old answer arrives. It may answer the request that began before the change, but the replica
-        // goes on with version 2, not the old list for the rest of its memory lifetime.
-        hold.SetResult();
-        await slow;
+        // ... then the old answers arrive. They may answer the requests that began before the change, but the
+        // replica goes on with version 2, not an old list for the rest of its memory lifetime.
+        release();
+        await Task.WhenAll(reads);
         var list = await cache.GetAsync(account, CancellationToken.None);
         Assert.Equal(2, list.Version);
         Assert.Equal(["198.51.100.0/24"], list.Entries);
@@ -163,14 +158,8 @@ public sealed class AllowListCacheTests : IAsyncLifetime
     [Fact]
     public async Task A_replica_told_of_a_change_through_redis_does_not_keep_a_list_read_before_it()
     {
-        var identity = new FakeIdentity { Version = 1, Entries = ["192.0.2.1"] };
-        var cache = new AllowListCache(_redis, identity, Options.Create(new AllowListOptions()), _clock,
-            NullLogger<AllowListCache>.Instance);
-        var account = Guid.NewGuid();
-        var hold = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        identity.HoldNext = hold;
-        var slow = cache.GetAsync(account, CancellationToken.None);
-        await AskedAsync(identity, 1);
+        var (identity, cache, account) = NewAccount();
+        var (reads, release) = await SlowReadsAsync(identity, cache, account, 1);
 
         // Another replica stored version 2 and published the change (its message names account and version).
         (identity.Version, identity.Entries) = (2, ["198.51.100.0/24"]);
@@ -178,8 +167,8 @@ public sealed class AllowListCacheTests : IAsyncLifetime
             NullLogger<AllowListCache>.Instance);
         Assert.True(await other.StoreAsync(account, 2, ["198.51.100.0/24"]));
         cache.OnChangeAnnounced($"{account:N}:2");
-        hold.SetResult();
-        await slow;
+        release();
+        await Task.WhenAll(reads);
 
         Assert.Equal(2, (await cache.GetAsync(account, CancellationToken.None)).Version);
         // A message without a version (from a replica of an earlier release) still drops the copy.
@@ -187,6 +176,29 @@ public sealed class AllowListCacheTests : IAsyncLifetime
         cache.OnChangeAnnounced(account.ToString("N"));
         Assert.Equal(3, (await cache.GetAsync(account, CancellationToken.None)).Version);
         await _redis.GetDatabase().KeyDeleteAsync(AllowListCache.Key(account));
+    }
+
+    // A cache whose Identity holds version 1 of a new account's list.
+    private (FakeIdentity Identity, AllowListCache Cache, Guid Account) NewAccount()
+    {
+        var identity = new FakeIdentity { Version = 1, Entries = ["192.0.2.1"] };
+        var cache = new AllowListCache(_redis, identity, Options.Create(new AllowListOptions()), _clock,
+            NullLogger<AllowListCache>.Instance);
+        return (identity, cache, Guid.NewGuid());
+    }
+
+    // Starts count reads of the list that have asked Identity and wait for its answers until release is called.
+    private static async Task<(Task[] Reads, Action Release)> SlowReadsAsync(
+        FakeIdentity identity, AllowListCache cache, Guid account, int count)
+    {
+        var hold = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        identity.Hold = hold;
+        var reads = Enumerable.Range(0, count)
+            .Select(_ => Task.Run(() => cache.GetAsync(account, CancellationToken.None)))
+            .ToArray<Task>();
+        await AskedAsync(identity, count);
+        identity.Hold = null;
+        return (reads, hold.SetResult);
     }
 
     // Waits until Identity has been asked calls times (the request has read the list as it then was).
