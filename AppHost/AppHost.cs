@@ -15,28 +15,32 @@ var infra = mode == InfrastructureMode.Containers
     ? Infrastructure.FromContainers(builder)
     : Infrastructure.FromLocalServers(builder);
 
+// Stack:Replicas (env Stack__Replicas; 1 by default): how many processes of each service and of the gateway run, to
+// watch the suite scale out on one machine. Replicas of a service share its database and queues behind Aspire's
+// load-balancing proxy; each gateway replica has its own port (see below) and shares Redis with the others.
+var replicas = builder.Configuration.GetValue<int?>("Stack:Replicas") ?? 1;
+if (replicas is < 1 or > 4)
+{
+    throw new InvalidOperationException($"Stack:Replicas must be from 1 to 4, not {replicas}.");
+}
+
 // The gateway's endpoint is not proxied: it must see each client's own socket address to enforce IP
-// allow-lists (behind Aspire's proxy every client would look like 127.0.0.1). Port 0 picks a free one.
+// allow-lists (behind Aspire's proxy every client would look like 127.0.0.1). Port 0 picks a free one. Further
+// replicas (gateway-2, ...) each listen on a free port of their own, as replicas behind a load balancer would.
 var gatewayPort = builder.Configuration.GetValue<int?>("Gateway:Port") is > 0 and var configuredPort
     ? configuredPort
     : FreePort.Pick();
-var gateway = builder.AddProject<Projects.Introserv_Gateway>(ResourceNames.Gateway)
-    .WithEndpoint(ResourceNames.HttpEndpoint, endpoint =>
-    {
-        endpoint.Port = gatewayPort;
-        endpoint.TargetPort = gatewayPort;
-        endpoint.IsProxied = false;
-    })
-    .WithExternalHttpEndpoints()
-    .WithEnvironment("ASPNETCORE_ENVIRONMENT", builder.Environment.EnvironmentName)
-    .WithReference(infra.Redis).WaitFor(infra.Redis)
-    .WithHttpHealthCheck(Extensions.HealthEndpointPath, endpointName: ResourceNames.HttpEndpoint);
+var gateways = Enumerable.Range(1, replicas)
+    .Select(replica => AddGateway(replica == 1 ? ResourceNames.Gateway : $"{ResourceNames.Gateway}-{replica}",
+        replica == 1 ? gatewayPort : FreePort.Pick()))
+    .ToList();
+var gateway = gateways[0];
 
 // Load balancers in front of the gateway whose X-Forwarded-For it believes (none by default).
 var trustedProxies = builder.Configuration.GetSection("Gateway:KnownProxies").Get<string[]>() ?? [];
 for (var i = 0; i < trustedProxies.Length; i++)
 {
-    gateway.WithEnvironment($"ForwardedHeaders__KnownProxies__{i}", trustedProxies[i]);
+    ForEachGateway(g => g.WithEnvironment($"ForwardedHeaders__KnownProxies__{i}", trustedProxies[i]));
 }
 
 // Rate limits can be tuned from the AppHost's configuration (Gateway:RateLimits:<policy>:PermitLimit/Window).
@@ -44,8 +48,8 @@ foreach (var setting in builder.Configuration.GetSection("Gateway:RateLimits").A
 {
     if (setting.Value is not null)
     {
-        gateway.WithEnvironment(
-            $"RateLimits__{setting.Key.Replace(":", "__", StringComparison.Ordinal)}", setting.Value);
+        ForEachGateway(g => g.WithEnvironment(
+            $"RateLimits__{setting.Key.Replace(":", "__", StringComparison.Ordinal)}", setting.Value));
     }
 }
 
@@ -56,17 +60,21 @@ var publicIssuer = gateway.GetEndpoint(ResourceNames.HttpEndpoint);
 var panelPort = builder.Configuration.GetValue<int?>("Panel:Port") is > 0 and var configuredPanelPort
     ? configuredPanelPort
     : 5173;
-builder.AddProject<Projects.Introserv_Panel_Host>(ResourceNames.Panel)
-    .WithEndpoint(ResourceNames.HttpEndpoint, endpoint =>
-    {
-        endpoint.Port = panelPort;
-        endpoint.TargetPort = panelPort;
-        endpoint.IsProxied = false;
-    })
-    .WithEnvironment("ASPNETCORE_ENVIRONMENT", builder.Environment.EnvironmentName)
-    .WithEnvironment("Panel__GatewayUrl", publicIssuer)
-    .WithHttpHealthCheck(Extensions.HealthEndpointPath, endpointName: ResourceNames.HttpEndpoint)
-    .WaitFor(gateway);
+// Panel:Enabled=false leaves it out (a second stack on the machine, which cannot have the same port).
+if (builder.Configuration.GetValue("Panel:Enabled", true))
+{
+    builder.AddProject<Projects.Introserv_Panel_Host>(ResourceNames.Panel)
+        .WithEndpoint(ResourceNames.HttpEndpoint, endpoint =>
+        {
+            endpoint.Port = panelPort;
+            endpoint.TargetPort = panelPort;
+            endpoint.IsProxied = false;
+        })
+        .WithEnvironment("ASPNETCORE_ENVIRONMENT", builder.Environment.EnvironmentName)
+        .WithEnvironment("Panel__GatewayUrl", publicIssuer)
+        .WithHttpHealthCheck(Extensions.HealthEndpointPath, endpointName: ResourceNames.HttpEndpoint)
+        .WaitFor(gateway);
+}
 
 // The customer panel mails link to and a payment provider sends the customer back to: the reference panel unless
 // Panel:Url names another front end (a team's own development server).
@@ -83,7 +91,7 @@ identity
 // A caller of another service's gRPC gets a client of its own at Identity ("introserv-<caller>") and asks for
 // service tokens with it (client-credentials grant); Identity lists the clients in the order they are added.
 var serviceClients = 0;
-void AddServiceClient(IResourceBuilder<ProjectResource> caller, string callerName)
+void AddServiceClient(string callerName, params IResourceBuilder<ProjectResource>[] callers)
 {
     var clientId = $"introserv-{callerName}";
     var secret = builder.AddParameter(
@@ -92,13 +100,16 @@ void AddServiceClient(IResourceBuilder<ProjectResource> caller, string callerNam
     identity
         .WithEnvironment($"Identity__ServiceClients__{index}__ClientId", clientId)
         .WithEnvironment($"Identity__ServiceClients__{index}__ClientSecret", secret);
-    caller
-        .WithEnvironment("ServiceIdentity__ClientId", clientId)
-        .WithEnvironment("ServiceIdentity__ClientSecret", secret);
+    foreach (var caller in callers)
+    {
+        caller
+            .WithEnvironment("ServiceIdentity__ClientId", clientId)
+            .WithEnvironment("ServiceIdentity__ClientSecret", secret);
+    }
 }
 
 // The gateway calls Identity's internal gRPC (allow-lists, account state).
-AddServiceClient(gateway, ResourceNames.Gateway);
+AddServiceClient(ResourceNames.Gateway, [.. gateways]);
 
 var profile = AddService<Projects.Introserv_Profile>(ResourceNames.Profile, infra.ProfileDb);
 var orders = AddService<Projects.Introserv_Orders>(ResourceNames.Orders, infra.OrdersDb);
@@ -224,25 +235,25 @@ orders
 notifications.WithEnvironment("Notifications__AccountPagesUrl", publicIssuer);
 
 // Profile asks Verification (gRPC) to send and check phone codes.
-AddServiceClient(profile, ResourceNames.Profile);
+AddServiceClient(ResourceNames.Profile, profile);
 profile.WithReference(verification).WaitFor(verification);
 
 // Orders asks Profile (gRPC) whether an account may pay invoices, and Identity (gRPC) whether a large charge needs a
 // confirmation by call.
-AddServiceClient(orders, ResourceNames.Orders);
+AddServiceClient(ResourceNames.Orders, orders);
 orders.WithReference(profile).WaitFor(profile);
 
 // Identity asks Verification (gRPC) to spend the step-up tokens of "confirm sensitive operations by call", and
 // Profile (gRPC) to confirm an address from its confirmation page, with a service token from its own token endpoint.
 // No WaitFor: both wait for Identity (its token keys).
-AddServiceClient(identity, ResourceNames.Identity);
+AddServiceClient(ResourceNames.Identity, identity);
 identity
     .WithEnvironment("ServiceIdentity__TokenEndpoint", ReferenceExpression.Create($"{identityHttp}/connect/token"))
     .WithEnvironment("Services__VerificationGrpc", verification.GetEndpoint(ResourceNames.GrpcEndpoint))
     .WithEnvironment("Services__ProfileGrpc", profile.GetEndpoint(ResourceNames.GrpcEndpoint));
 
 // Notifications asks Identity (gRPC) whether a change of notification addresses needs a confirmation by call.
-AddServiceClient(notifications, ResourceNames.Notifications);
+AddServiceClient(ResourceNames.Notifications, notifications);
 
 foreach (var service in new[] { profile, orders, notifications, verification })
 {
@@ -253,18 +264,28 @@ foreach (var service in new[] { profile, orders, notifications, verification })
         .WithReference(identity).WaitFor(identity);
 }
 
-foreach (var service in new[] { identity, profile, orders, notifications, verification })
+ForEachGateway(g =>
 {
-    gateway.WithReference(service).WaitFor(service);
-}
+    foreach (var service in new[] { identity, profile, orders, notifications, verification })
+    {
+        g.WithReference(service).WaitFor(service);
+    }
 
-// The gateway validates the same tokens at the edge and consumes IpAllowListChanged.
-gateway
-    .WithEnvironment("Auth__Issuer", publicIssuer)
-    .WithEnvironment(
-        "Auth__MetadataAddress", ReferenceExpression.Create($"{identityHttp}/.well-known/openid-configuration"))
-    .WithEnvironment("Auth__RequireHttpsMetadata", "false")
-    .WithReference(infra.RabbitMq).WaitFor(infra.RabbitMq);
+    // The gateway validates the same tokens at the edge and consumes IpAllowListChanged.
+    g.WithEnvironment("Auth__Issuer", publicIssuer)
+        .WithEnvironment(
+            "Auth__MetadataAddress", ReferenceExpression.Create($"{identityHttp}/.well-known/openid-configuration"))
+        .WithEnvironment("Auth__RequireHttpsMetadata", "false")
+        .WithReference(infra.RabbitMq).WaitFor(infra.RabbitMq);
+});
+
+if (replicas > 1)
+{
+    foreach (var service in new[] { identity, profile, orders, notifications, verification })
+    {
+        service.WithReplicas(replicas);
+    }
+}
 
 // Messaging settings from the AppHost's configuration (Messaging:EndpointPrefix, Messaging:TemporaryEndpoints) reach
 // every service and the gateway: a test run gives its stack queues of its own, so events other runs left in the
@@ -273,11 +294,40 @@ foreach (var setting in builder.Configuration.GetSection("Messaging").AsEnumerab
 {
     if (setting.Value is not null)
     {
-        foreach (var project in new[] { identity, profile, orders, notifications, verification, gateway })
+        foreach (var project in new[] { identity, profile, orders, notifications, verification }.Concat(gateways))
         {
-            // Each service keeps queues of its own name (two services' consumers of one event never share a queue).
-            var value = setting.Key == "EndpointPrefix" ? $"{setting.Value}-{project.Resource.Name}" : setting.Value;
+            // Each service keeps queues of its own name (two services' consumers of one event never share a queue);
+            // the gateway's replicas share theirs, as a service's replicas do.
+            var owner = gateways.Contains(project) ? ResourceNames.Gateway : project.Resource.Name;
+            var value = setting.Key == "EndpointPrefix" ? $"{setting.Value}-{owner}" : setting.Value;
             project.WithEnvironment($"Messaging__{setting.Key.Replace(":", "__", StringComparison.Ordinal)}", value);
+        }
+    }
+}
+
+// Any service's own settings from the AppHost's configuration: Settings:<resource>:<setting path> becomes that
+// setting of the resource (each replica; "gateway" means every gateway replica), e.g.
+// Settings:orders:Orders:Lifecycle:Interval=00:00:05 runs the order lifecycle every 5 s.
+foreach (var resourceSettings in builder.Configuration.GetSection("Settings").GetChildren())
+{
+    List<IResourceBuilder<ProjectResource>> targets = resourceSettings.Key == ResourceNames.Gateway
+        ? gateways
+        : [.. builder.Resources.OfType<ProjectResource>()
+            .Where(p => p.Name == resourceSettings.Key)
+            .Select(p => builder.CreateResourceBuilder(p))];
+    if (targets.Count == 0)
+    {
+        throw new InvalidOperationException($"Settings:{resourceSettings.Key} names no project of the stack.");
+    }
+
+    foreach (var setting in resourceSettings.AsEnumerable(makePathsRelative: true))
+    {
+        if (setting.Value is not null)
+        {
+            foreach (var target in targets)
+            {
+                target.WithEnvironment(setting.Key.Replace(":", "__", StringComparison.Ordinal), setting.Value);
+            }
         }
     }
 }
@@ -313,6 +363,21 @@ foreach (var project in builder.Resources.OfType<ProjectResource>().ToList())
 }
 
 builder.Build().Run();
+
+void ForEachGateway(Action<IResourceBuilder<ProjectResource>> configure) => gateways.ForEach(configure);
+
+IResourceBuilder<ProjectResource> AddGateway(string name, int port) =>
+    builder.AddProject<Projects.Introserv_Gateway>(name)
+        .WithEndpoint(ResourceNames.HttpEndpoint, endpoint =>
+        {
+            endpoint.Port = port;
+            endpoint.TargetPort = port;
+            endpoint.IsProxied = false;
+        })
+        .WithExternalHttpEndpoints()
+        .WithEnvironment("ASPNETCORE_ENVIRONMENT", builder.Environment.EnvironmentName)
+        .WithReference(infra.Redis).WaitFor(infra.Redis)
+        .WithHttpHealthCheck(Extensions.HealthEndpointPath, endpointName: ResourceNames.HttpEndpoint);
 
 IResourceBuilder<ProjectResource> AddService<TProject>(
     string name, IResourceBuilder<IResourceWithConnectionString> database)

@@ -8,7 +8,7 @@ namespace Introserv.EndToEnd.Tests;
 
 // The whole AppHost, started once for the collection: every service, the gateway and the local
 // PostgreSQL, Redis and RabbitMQ. The databases carry a prefix unique to the run and are dropped after.
-public sealed class StackFixture : IAsyncLifetime
+public class StackFixture : IAsyncLifetime
 {
     public static readonly TimeSpan StartupTimeout = TimeSpan.FromMinutes(4);
 
@@ -205,6 +205,7 @@ public sealed class StackFixture : IAsyncLifetime
                 .. Enumerable.Range(0, 10).Select(i => $"Webhooks:RetrySchedule:{i}=00:00:02"),
                 "Webhooks:Timeout=00:00:05",
                 "Webhooks:Lease=00:00:10",
+                .. StackArguments,
             ],
             (options, _) => options.DisableDashboard = true,
             cts.Token);
@@ -214,8 +215,17 @@ public sealed class StackFixture : IAsyncLifetime
 
         App = await builder.BuildAsync(cts.Token);
         await App.StartAsync(cts.Token);
-        await WaitHealthyAsync(ResourceNames.Gateway, cts.Token);
+        foreach (var gateway in Gateways)
+        {
+            await WaitHealthyAsync(gateway, cts.Token);
+        }
     }
+
+    // The AppHost settings of this stack besides the test run's own (a later setting wins).
+    protected virtual IEnumerable<string> StackArguments => [];
+
+    // The stack's gateway resources (one per replica).
+    public virtual IReadOnlyList<string> Gateways => [ResourceNames.Gateway];
 
     // Waits for resource to be healthy; when it fails to start, the failure carries the last lines
     // the process wrote, so a run on a build machine says why.

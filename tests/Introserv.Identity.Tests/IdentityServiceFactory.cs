@@ -14,7 +14,7 @@ namespace Introserv.Identity.Tests;
 // The Identity service in-process against the real local PostgreSQL (own database) and RabbitMQ, with its own
 // signing keys, one public client, a bootstrap staff account and a clock tests can move forward. The test server has
 // no sockets, so each request says which client address it comes from (ClientAddressHeader).
-public sealed class IdentityServiceFactory() : ServiceFactory<Program>(ResourceNames.IdentityDb, "identity")
+public class IdentityServiceFactory() : ServiceFactory<Program>(ResourceNames.IdentityDb, "identity")
 {
     public const string ClientId = "test-panel";
     public const string RedirectUri = "http://panel.test/callback";

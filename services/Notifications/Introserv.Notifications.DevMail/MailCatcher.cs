@@ -12,7 +12,7 @@ namespace Introserv.Notifications.DevMail;
 
 public sealed record CaughtMail(
     long Id, DateTimeOffset ReceivedAt, string? From, IReadOnlyList<string> To, string Subject, string? Text,
-    string? Html, IReadOnlyDictionary<string, string> Headers);
+    string? Html, IReadOnlyDictionary<string, string> Headers, string? MessageId);
 
 // The last mails (a development tool: memory is enough).
 public sealed class MailInbox
@@ -36,7 +36,8 @@ public sealed class MailInbox
             message.Headers
                 .Where(h => h.Field.StartsWith("X-", StringComparison.OrdinalIgnoreCase))
                 .GroupBy(h => h.Field)
-                .ToDictionary(g => g.Key, g => g.First().Value));
+                .ToDictionary(g => g.Key, g => g.First().Value),
+            message.MessageId);
         _mails.Enqueue(mail);
         while (_mails.Count > Capacity && _mails.TryDequeue(out _))
         {

@@ -50,8 +50,9 @@ public static class AllowListGuard
 
 // Each account's IP allow-list as a matcher (null: no restriction, or no such account), read once per
 // Identity:EntryCacheLifetime rather than on every request. The replica that changes a list forgets it at once
-// (Forget); other replicas see the change within that lifetime, and the gateway, which enforces the list first,
-// learns of it from the IpAllowListChanged event.
+// (Forget) and tells the other replicas (EntryChangeNotices), which forget it as the notice arrives (within the
+// lifetime when one is missed); the gateway, which enforces the list first, learns of it from the IpAllowListChanged
+// event.
 public sealed class AccountAllowLists(
     IServiceScopeFactory scopes, TimeProvider clock, IOptions<IdentityServerOptions> options)
 {
@@ -77,4 +78,6 @@ public sealed class AccountAllowLists(
     }
 
     public void Forget(Guid accountId) => _lists.Forget(accountId);
+
+    public void ForgetAll() => _lists.Clear();
 }

@@ -156,6 +156,8 @@ public static class SecuritySettings
             db.AddIntegrationEvent(
                 new IpAllowListChanged(Guid.CreateVersion7(now), now, tracked.Id, entries, tracked.IpAllowListVersion),
                 clock);
+            // The other replicas forget their copy when this commits.
+            await EntryChangeNotices.SendAsync(db.Database, EntryChangeNotices.AllowList(tracked.Id), ct);
             return new AllowListState(entries, tracked.IpAllowListVersion);
         }, cancellationToken);
         context.RequestServices.GetRequiredService<AccountAllowLists>().Forget(account.Id);

@@ -363,6 +363,13 @@ public static class SessionRevocation
             session.RevokedAt = clock.GetUtcNow();
         }
 
+        if (sessions.Count > 0)
+        {
+            // Every other replica forgets what it remembered of sessions when this is saved (or, in the caller's
+            // transaction, committed).
+            await EntryChangeNotices.SendAsync(db.Database, EntryChangeNotices.Sessions, cancellationToken);
+        }
+
         await db.SaveChangesAsync(cancellationToken);
         if (sessions.Count > 0)
         {

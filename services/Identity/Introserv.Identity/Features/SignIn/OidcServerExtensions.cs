@@ -135,6 +135,8 @@ public static class OidcServerExtensions
 
         builder.Services.AddSingleton<TokenEntryCache>();
         builder.Services.AddSingleton<Security.AccountAllowLists>();
+        builder.Services.AddSingleton<EntryChangeListener>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<EntryChangeListener>());
         builder.Services.AddSingleton<IdentityMaintenance>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<IdentityMaintenance>());
         builder.Services.AddSingleton<ClientSynchronizer>();

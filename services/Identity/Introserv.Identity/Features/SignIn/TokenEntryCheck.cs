@@ -9,8 +9,9 @@ namespace Introserv.Identity.Features.SignIn;
 // Identity's API refuses an access token whose token entry or session (OpenIddict authorization) is no longer valid,
 // as OpenIddict's token and authorization entry validation do, but reads both statuses in one query and remembers the
 // answer for Identity:EntryCacheLifetime. A session this replica revokes is refused at once (SessionRevocation
-// clears the memory); a revocation elsewhere (another replica, OpenIddict's revocation endpoint or refresh-token
-// reuse detection) within that lifetime. The other services validate tokens by signature alone until they expire.
+// clears the memory), and at the other replicas as its notice arrives (EntryChangeNotices); a revocation that sends
+// no notice (OpenIddict's revocation endpoint or refresh-token reuse detection) within that lifetime. The other
+// services validate tokens by signature alone until they expire.
 public sealed class TokenEntryCache(
     IServiceScopeFactory scopes, TimeProvider clock, IOptions<IdentityServerOptions> options)
 {

@@ -3,6 +3,7 @@ using Introserv.BuildingBlocks.Data;
 using Introserv.BuildingBlocks.Messaging;
 using Introserv.Identity.Contracts;
 using Introserv.Identity.Features.Security;
+using Introserv.Identity.Features.SignIn;
 
 namespace Introserv.Identity.Features.Support;
 
@@ -169,6 +170,11 @@ public static class SupportEndpoints
             Audit.Record(
                 db, account.Id, context, clock, $"{what}_cleared_by_support", $"Cleared by support: {reason}", staffId);
             await db.SaveChangesAsync(ct);
+            if (what == "ip_allow_list")
+            {
+                // The other replicas forget their copy of the account's allow-list when this commits.
+                await EntryChangeNotices.SendAsync(db.Database, EntryChangeNotices.AllowList(account.Id), ct);
+            }
             return TypedResults.Ok(new SupportClearResponse(what, now));
         }, CancellationToken.None);
         context.RequestServices.GetRequiredService<AccountAllowLists>().Forget(accountId);

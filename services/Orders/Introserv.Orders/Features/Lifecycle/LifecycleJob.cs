@@ -155,12 +155,18 @@ public sealed class LifecycleJob(
                 .SingleAsync(cancellationToken);
             if (!locked)
             {
+                logger.LogDebug("Order lifecycle pass skipped: another replica's pass holds the lock");
                 return LifecyclePass.Skipped;
             }
 
             try
             {
-                return await PassAsync(scope.ServiceProvider, db, cancellationToken);
+                var started = clock.GetUtcNow();
+                var pass = await PassAsync(scope.ServiceProvider, db, cancellationToken);
+                // Logged while the lock is still held: passes' spans from every replica never overlap.
+                logger.LogDebug(
+                    "Order lifecycle pass ran from {Started:O} to {Finished:O}", started, clock.GetUtcNow());
+                return pass;
             }
             finally
             {
