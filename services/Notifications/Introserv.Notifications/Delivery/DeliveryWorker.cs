@@ -1,4 +1,5 @@
 using System.Diagnostics.Metrics;
+using Introserv.BuildingBlocks.Data;
 using Introserv.Notifications.Data;
 using Introserv.ServiceDefaults;
 using MailKit.Net.Smtp;
@@ -17,6 +18,7 @@ namespace Introserv.Notifications.Delivery;
 // again at its next batch instead of waiting for their lease to run out.
 public sealed partial class DeliveryWorker(
     IServiceScopeFactory scopes,
+    MigrationState<NotificationsDbContext> migrations,
     MailSender sender,
     IOptions<SmtpOptions> options,
     TimeProvider clock,
@@ -35,10 +37,22 @@ public sealed partial class DeliveryWorker(
         .Create("Introserv.Notifications")
         .CreateCounter<long>("introserv.notifications.failed_attempts");
 
-    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
-        Task.WhenAll(
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        try
+        {
+            // Nothing to claim before the tables exist (a new database is being migrated).
+            await migrations.WhenApplied(stoppingToken);
+        }
+        catch (OperationCanceledException)
+        {
+            return;
+        }
+
+        await Task.WhenAll(
             Enumerable.Range(0, options.Value.Connections)
                 .Select(lane => RunLaneAsync(lead: lane == 0, stoppingToken)));
+    }
 
     // Sends one batch of due messages over a connection of its own; returns how many were claimed.
     public async Task<int> RunOnceAsync(CancellationToken cancellationToken)

@@ -3,6 +3,7 @@ using System.Diagnostics.Metrics;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
+using Introserv.BuildingBlocks.Data;
 using Introserv.Notifications.Data;
 using Introserv.Notifications.Messages;
 using Microsoft.EntityFrameworkCore;
@@ -18,6 +19,7 @@ namespace Introserv.Notifications.Webhooks;
 // logged; the log is kept for WebhookOptions.LogRetention.
 public sealed partial class WebhookDispatcher(
     IServiceScopeFactory scopes,
+    MigrationState<NotificationsDbContext> migrations,
     WebhookHttp http,
     IOptions<WebhookOptions> options,
     TimeProvider clock,
@@ -43,6 +45,16 @@ public sealed partial class WebhookDispatcher(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        try
+        {
+            // Nothing to claim before the tables exist (a new database is being migrated).
+            await migrations.WhenApplied(stoppingToken);
+        }
+        catch (OperationCanceledException)
+        {
+            return;
+        }
+
         var nextCleanup = DateTimeOffset.MinValue;
         while (!stoppingToken.IsCancellationRequested)
         {
