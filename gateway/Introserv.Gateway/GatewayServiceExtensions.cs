@@ -53,6 +53,7 @@ public static class GatewayServiceExtensions
             ResourceNames.GrpcAddress(ResourceNames.Identity));
         builder.Services.AddSingleton<AllowListCache>();
         builder.Services.AddHostedService<AllowListInvalidationListener>();
+        builder.Services.AddHostedService<IdentityWarmup>();
         builder.Services.AddSingleton<LastAccessReporter>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<LastAccessReporter>());
         builder.AddServiceMessaging(bus => bus.AddConsumer<AllowListChangedConsumer>());

@@ -186,7 +186,7 @@ public class StackFixture : IAsyncLifetime
     public async Task InitializeAsync()
     {
         _ = LocalInfra.Current; // starts the local servers when they are not running
-        using var cts = new CancellationTokenSource(StartupTimeout);
+        using var cts = new CancellationTokenSource(StartTimeout);
         var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.Introserv_AppHost>(
             [
                 "Infra:Mode=local",
@@ -214,11 +214,47 @@ public class StackFixture : IAsyncLifetime
             .AddFilter("Aspire.Hosting", LogLevel.Warning));
 
         App = await builder.BuildAsync(cts.Token);
-        await App.StartAsync(cts.Token);
-        foreach (var gateway in Gateways)
+        try
         {
-            await WaitHealthyAsync(gateway, cts.Token);
+            await App.StartAsync(cts.Token);
+            foreach (var gateway in Gateways)
+            {
+                await WaitHealthyAsync(gateway, cts.Token);
+            }
         }
+        catch (OperationCanceledException) when (cts.IsCancellationRequested)
+        {
+            throw new TimeoutException(
+                $"The stack did not start within {StartTimeout}; resources: {await StatesAsync()}");
+        }
+    }
+
+    // How long the stack may take to start (every process healthy).
+    protected virtual TimeSpan StartTimeout => StartupTimeout;
+
+    // Every resource's state and health now ("orders-abc Running/Healthy, ..."), for a start that timed out.
+    private async Task<string> StatesAsync() => string.Join(", ", (await CurrentStatesAsync())
+        .OrderBy(e => e.ResourceId, StringComparer.Ordinal)
+        .Select(e => $"{e.ResourceId} {e.Snapshot.State?.Text}/{e.Snapshot.HealthStatus}"));
+
+    // The current state of every process and resource of the stack (a replicated service's instances each).
+    public async Task<IReadOnlyList<ResourceEvent>> CurrentStatesAsync()
+    {
+        var states = new Dictionary<string, ResourceEvent>(StringComparer.Ordinal);
+        using var enough = new CancellationTokenSource(TimeSpan.FromSeconds(2));
+        try
+        {
+            await foreach (var change in App.ResourceNotifications.WatchAsync(enough.Token))
+            {
+                states[change.ResourceId] = change;
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // The current states have been read.
+        }
+
+        return [.. states.Values];
     }
 
     // The AppHost settings of this stack besides the test run's own (a later setting wins).

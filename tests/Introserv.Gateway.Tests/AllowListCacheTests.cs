@@ -187,17 +187,26 @@ public sealed class AllowListCacheTests : IAsyncLifetime
         return (identity, cache, Guid.NewGuid());
     }
 
-    // Starts count reads of the list that have asked Identity and wait for its answers until release is called.
-    private static async Task<(Task[] Reads, Action Release)> SlowReadsAsync(
+    // Starts count reads of the list at once, which share one question to Identity and wait for its answer until
+    // release is called.
+    private static async Task<(Task<CachedAllowList>[] Reads, Action Release)> SlowReadsAsync(
         FakeIdentity identity, AllowListCache cache, Guid account, int count)
     {
         var hold = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         identity.Hold = hold;
+        using var started = new CountdownEvent(count);
         var reads = Enumerable.Range(0, count)
-            .Select(_ => Task.Run(() => cache.GetAsync(account, CancellationToken.None)))
-            .ToArray<Task>();
-        await AskedAsync(identity, count);
+            .Select(_ => Task.Run(() =>
+            {
+                var read = cache.GetAsync(account, CancellationToken.None);
+                started.Signal();
+                return read;
+            }))
+            .ToArray();
+        Assert.True(started.Wait(TimeSpan.FromSeconds(10)));
+        await AskedAsync(identity, 1);
         identity.Hold = null;
+        Assert.All(reads, read => Assert.False(read.IsCompleted));
         return (reads, hold.SetResult);
     }
 
@@ -210,6 +219,59 @@ public sealed class AllowListCacheTests : IAsyncLifetime
         }
 
         Assert.Equal(calls, identity.Calls);
+    }
+
+    [Fact]
+    public async Task Twenty_requests_missing_the_same_list_at_once_ask_identity_once()
+    {
+        var (identity, cache, account) = NewAccount();
+
+        var (reads, release) = await SlowReadsAsync(identity, cache, account, 20);
+        release();
+
+        Assert.All(await Task.WhenAll(reads), list => Assert.Equal(1, list.Version));
+        Assert.Equal(1, identity.Calls);
+        await _redis.GetDatabase().KeyDeleteAsync(AllowListCache.Key(account));
+    }
+
+    [Fact]
+    public async Task A_request_that_starts_after_a_change_does_not_wait_for_a_load_begun_before_it()
+    {
+        var (identity, cache, account) = NewAccount();
+        var (before, release) = await SlowReadsAsync(identity, cache, account, 5);
+
+        (identity.Version, identity.Entries) = (2, ["198.51.100.0/24"]);
+        Assert.True(await cache.StoreAsync(account, 2, ["198.51.100.0/24"]));
+        var after = await cache.GetAsync(account, CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(10));
+
+        // The new request has the new list while the old load is still waiting for Identity's answer.
+        Assert.Equal(2, after.Version);
+        Assert.All(before, read => Assert.False(read.IsCompleted));
+        release();
+        // The old answer, arriving after the change, is not kept: its requests get the newer copy this replica holds.
+        Assert.All(await Task.WhenAll(before), list => Assert.Equal(2, list.Version));
+        Assert.Equal(2, (await cache.GetAsync(account, CancellationToken.None)).Version);
+        await _redis.GetDatabase().KeyDeleteAsync(AllowListCache.Key(account));
+    }
+
+    [Fact]
+    public async Task A_request_that_gives_up_does_not_cancel_the_load_the_others_wait_for()
+    {
+        var (identity, cache, account) = NewAccount();
+        var hold = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        identity.Hold = hold;
+        using var gone = new CancellationTokenSource();
+        var first = cache.GetAsync(account, gone.Token);
+        await AskedAsync(identity, 1);
+        var second = cache.GetAsync(account, CancellationToken.None);
+
+        await gone.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => first);
+        hold.SetResult();
+
+        Assert.Equal(1, (await second).Version);
+        Assert.Equal(1, identity.Calls);
+        await _redis.GetDatabase().KeyDeleteAsync(AllowListCache.Key(account));
     }
 
     [Fact]

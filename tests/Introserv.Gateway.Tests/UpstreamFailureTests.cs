@@ -45,6 +45,7 @@ public sealed class UpstreamFailureTests : IAsyncLifetime, IDisposable
             builder.UseSetting("Auth:MetadataAddress", "http://127.0.0.1:9/.well-known/openid-configuration");
             builder.UseSetting("Auth:RequireHttpsMetadata", "false");
             builder.UseSetting("services:identity:http:0", "http://127.0.0.1:9");
+            builder.UseSetting("AllowLists:IdentityWarmup", "00:00:00");
             builder.UseSetting("services:profile:http:0", $"http://127.0.0.1:{silentPort}");
             builder.UseSetting("ReverseProxy:Clusters:profile:HttpRequest:ActivityTimeout", "00:00:02");
         });

@@ -118,6 +118,7 @@ const crdTypes = {
   "rabbitmq.com/v1beta1": {
     module: "./crd-types/rabbitmq.com-v1beta1.js", kinds: ["RabbitmqCluster", "Vhost", "User", "Permission"],
   },
+  "barmancloud.cnpg.io/v1": { module: "./crd-types/barmancloud.cnpg.io-v1.js", kinds: ["ObjectStore"] },
 };
 
 const crdPackages = {

@@ -34,6 +34,9 @@ public sealed class AllowListOptions
 
     // The longest a request waits for Identity's answer.
     public TimeSpan IdentityTimeout { get; set; } = TimeSpan.FromSeconds(2);
+
+    // How long a starting replica may spend asking Identity once before it serves (IdentityWarmup); zero skips it.
+    public TimeSpan IdentityWarmup { get; set; } = TimeSpan.FromSeconds(5);
 }
 
 // One account's compiled allow-list and its version; FetchedAt is when this replica took it, ConfirmedAt when Identity
@@ -79,6 +82,9 @@ internal sealed class AllowListCache
 
     private readonly ConcurrentDictionary<Guid, CachedAllowList> _memory = new();
 
+    // The loads under way, one per account (requests that miss the memory together share it).
+    private readonly ConcurrentDictionary<Guid, Load> _loads = new();
+
     // The newest version announced per account (a change stored here or published by another replica): a copy older
     // than it was read before the change and is not kept, even if its answer arrives after the announcement.
     private readonly ConcurrentDictionary<Guid, long> _announced = new();
@@ -103,16 +109,60 @@ internal sealed class AllowListCache
 
     public static RedisKey Key(Guid accountId) => KeyPrefix + accountId.ToString("N");
 
-    // The account's list: from memory, Redis or Identity, in that order.
+    // The account's list: from memory, Redis or Identity, in that order. Requests that miss the memory at once share
+    // one load (one Redis read, at most one call to Identity), unless a change was announced since that load began:
+    // a request that starts after a change never takes an answer read before it.
     public async Task<CachedAllowList> GetAsync(Guid accountId, CancellationToken cancellationToken)
     {
-        var now = _clock.GetUtcNow();
         _memory.TryGetValue(accountId, out var cached);
-        if (cached is not null && now - cached.FetchedAt < _settings.MemoryTtl)
+        if (cached is not null && _clock.GetUtcNow() - cached.FetchedAt < _settings.MemoryTtl)
         {
             return cached;
         }
 
+        var floor = _announced.TryGetValue(accountId, out var announced) ? announced : long.MinValue;
+        var mine = new Load(floor);
+        var current = _loads.AddOrUpdate(
+            accountId, mine, (_, running) => running.Floor == floor ? running : mine);
+        if (current == mine)
+        {
+            _ = RunAsync(accountId, cached, mine);
+        }
+
+        return await current.Answer.Task.WaitAsync(cancellationToken);
+    }
+
+    // Runs a shared load to its end, even when the request that began it has gone: the others wait for it too. Redis
+    // and Identity are each bounded by their own budgets.
+    private async Task RunAsync(Guid accountId, CachedAllowList? cached, Load load)
+    {
+        try
+        {
+            load.Answer.SetResult(await LoadAsync(accountId, cached, CancellationToken.None));
+        }
+        catch (Exception ex)
+        {
+            load.Answer.SetException(ex);
+        }
+        finally
+        {
+            _loads.TryRemove(new KeyValuePair<Guid, Load>(accountId, load));
+        }
+    }
+
+    // One load of an account's list that requests share, begun when floor was the newest announced version.
+    private sealed class Load(long floor)
+    {
+        public long Floor { get; } = floor;
+
+        public TaskCompletionSource<CachedAllowList> Answer { get; } =
+            new(TaskCreationOptions.RunContinuationsAsynchronously);
+    }
+
+    private async Task<CachedAllowList> LoadAsync(
+        Guid accountId, CachedAllowList? cached, CancellationToken cancellationToken)
+    {
+        var now = _clock.GetUtcNow();
         var shared = await ReadRedisAsync(accountId, cancellationToken);
         if (shared is not null && now - shared.ConfirmedAt < _settings.ReconcileAfter)
         {

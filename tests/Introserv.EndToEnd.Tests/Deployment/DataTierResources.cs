@@ -47,8 +47,22 @@ public sealed class PostgresClusterSpec
     [JsonPropertyName("affinity")]
     public PostgresAffinity? Affinity { get; set; }
 
-    [JsonPropertyName("backup")]
-    public PostgresBackup? Backup { get; set; }
+    [JsonPropertyName("plugins")]
+    public List<PostgresPlugin> Plugins { get; set; } = [];
+}
+
+// A CNPG-I plugin the Cluster uses (the Barman Cloud plugin archives its WAL).
+public sealed class PostgresPlugin
+{
+    [JsonPropertyName("name")]
+    public string Name { get; set; } = "";
+
+    [JsonPropertyName("isWALArchiver")]
+    [YamlDotNet.Serialization.YamlMember(Alias = "isWALArchiver")]
+    public bool? IsWalArchiver { get; set; }
+
+    [JsonPropertyName("parameters")]
+    public Dictionary<string, string> Parameters { get; set; } = [];
 }
 
 public sealed class PostgresSettings
@@ -135,13 +149,19 @@ public sealed class PostgresAffinity
     public string? TopologyKey { get; set; }
 }
 
-public sealed class PostgresBackup
+// barmancloud.cnpg.io/v1 ObjectStore: where the Barman Cloud plugin keeps the WAL archive and the base backups.
+public sealed class BarmanObjectStoreResource : CustomResource<BarmanObjectStoreSpec>
+{
+    public const string TypeKey = "barmancloud.cnpg.io/v1/ObjectStore";
+}
+
+public sealed class BarmanObjectStoreSpec
 {
     [JsonPropertyName("retentionPolicy")]
     public string? RetentionPolicy { get; set; }
 
-    [JsonPropertyName("barmanObjectStore")]
-    public BarmanObjectStore BarmanObjectStore { get; set; } = new();
+    [JsonPropertyName("configuration")]
+    public BarmanObjectStore Configuration { get; set; } = new();
 }
 
 public sealed class BarmanObjectStore
@@ -240,6 +260,9 @@ public sealed class PostgresScheduledBackupSpec
 
     [JsonPropertyName("method")]
     public string? Method { get; set; }
+
+    [JsonPropertyName("pluginConfiguration")]
+    public NamedReference? PluginConfiguration { get; set; }
 
     [JsonPropertyName("cluster")]
     public NamedReference Cluster { get; set; } = new();

@@ -184,6 +184,9 @@ public sealed partial class KubernetesManifestTests
         { "prod-cloudnative-pg", "Cluster", "primaryUpdateStrategy", "primaryUpdateStrategie" },
         { "prod-cloudnative-pg", "Database", "ensure", "ensur" },
         { "prod-cloudnative-pg", "ScheduledBackup", "immediate", "immediat" },
+        { "prod-cloudnative-pg", "ObjectStore", "retentionPolicy", "retentionPolicie" },
+        { "prod-cloudnative-pg", "ObjectStore", "maxParallel", "maxParalel" },
+        { "prod-cloudnative-pg", "Cluster", "isWALArchiver", "isWalArchiver" },
         { "prod-external-secrets", "ExternalSecret", "refreshInterval", "refreshIntervall" },
         { "prod-observability", "ServiceMonitor", "interval", "intervall" },
         { "prod-rabbitmq-operator", "RabbitmqCluster", "persistence", "persistance" },
@@ -840,12 +843,18 @@ public sealed partial class KubernetesManifestTests
             (cluster.Spec.Affinity?.PodAntiAffinityType, cluster.Spec.Affinity?.TopologyKey));
         Assert.True(cluster.Spec.Postgresql.Synchronous is { Number: >= 1, DataDurability: "required" });
         Assert.False(cluster.Spec.EnableSuperuserAccess);
-        // Point-in-time recovery: WAL archived continuously to object storage, nightly base backups of it.
-        var backup = cluster.Spec.Backup?.BarmanObjectStore;
-        Assert.NotNull(backup);
-        Assert.StartsWith("s3://", backup.DestinationPath, StringComparison.Ordinal);
+        // Point-in-time recovery: WAL archived continuously to object storage by the Barman Cloud plugin (the
+        // operator's in-tree barmanObjectStore is deprecated), nightly base backups through it, kept 30 days.
+        const string barman = "barman-cloud.cloudnative-pg.io";
+        var archiver = Assert.Single(cluster.Spec.Plugins, p => p.Name == barman);
+        Assert.True(archiver.IsWalArchiver);
+        var store = Assert.Single(overlay.Objects.OfType<BarmanObjectStoreResource>());
+        Assert.Equal(store.Metadata.Name, archiver.Parameters["barmanObjectName"]);
+        Assert.StartsWith("s3://", store.Spec.Configuration.DestinationPath, StringComparison.Ordinal);
+        Assert.Equal("30d", store.Spec.RetentionPolicy);
         var nightly = Assert.Single(overlay.Objects.OfType<PostgresScheduledBackupResource>());
-        Assert.Equal((cluster.Metadata.Name, "barmanObjectStore"), (nightly.Spec.Cluster.Name, nightly.Spec.Method));
+        Assert.Equal((cluster.Metadata.Name, "plugin", barman),
+            (nightly.Spec.Cluster.Name, nightly.Spec.Method, nightly.Spec.PluginConfiguration?.Name));
 
         var pool = 0;
         foreach (var service in new[] { "identity", "profile", "orders", "notifications", "verification" })
@@ -1038,7 +1047,15 @@ public sealed partial class KubernetesManifestTests
     public async Task Every_combination_of_optional_components_renders_validates_and_keeps_its_promises(
         string components)
     {
-        var chosen = components.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        var chosen = components.Split(' ', StringSplitOptions.RemoveEmptyEntries).ToList();
+        // With the External Secrets Operator, the data tier's own Secrets come from the store too (each data
+        // component has its part of the ESO component).
+        if (chosen.Contains("external-secrets"))
+        {
+            chosen.AddRange(chosen.Where(c => c is "cloudnative-pg" or "redis-sentinel" or "rabbitmq-operator")
+                .Select(c => $"external-secrets/{c}").ToList());
+        }
+
         var overlay = await RenderedOverlay.RenderWithComponentsAsync("prod", chosen);
         var workloads = Deployed(overlay, await AppHostWorkload.All);
 
@@ -1061,19 +1078,15 @@ public sealed partial class KubernetesManifestTests
             AssertEdge(overlay, gateway);
         }
 
-        // Every Secret a workload reads without optional: true comes from the store when ESO is chosen.
+        // Every Secret anything reads (a workload without optional: true, an operator's resource) comes from the
+        // store when ESO is chosen, but the Gateway's certificate (cert-manager's or the script's files).
         if (chosen.Contains("external-secrets"))
         {
             var external = overlay.Objects.OfType<ExternalSecretResource>().Select(e => e.Spec.Target.Name).ToHashSet();
-            Assert.All(SecretsRead(overlay).Where(r => r.Where.Contains('/', StringComparison.Ordinal)),
-                // redis-sentinel's own password (redis-credentials) and cloudnative-pg's owner connection strings
-                // for the migrate step (<service>-db-migrate) are the script's or ExternalSecrets the installation
-                // adds, as the components say: the ESO component does not know the data tier's.
+            Assert.All(SecretsRead(overlay),
                 r => Assert.True(external.Contains(r.Secret) || r.Secret == "orders-payments"
                     || r.Secret == "identity-bootstrap-staff" || r.Secret == "notifications-smtp"
-                    || (r.Secret == "redis-credentials" && r.Where.StartsWith("redis/", StringComparison.Ordinal))
-                    || (r.Secret.EndsWith("-db-migrate", StringComparison.Ordinal) && chosen.Contains("cloudnative-pg")
-                        && r.Where.Contains("/migrate ", StringComparison.Ordinal)),
+                    || (r.Secret == "introserv-tls" && r.Where.StartsWith("gateway ", StringComparison.Ordinal)),
                     $"{components}: {r.Secret} ({r.Where}) comes from no ExternalSecret"));
         }
 
@@ -1145,11 +1158,14 @@ public sealed partial class KubernetesManifestTests
                 read.Add((role.PasswordSecret.Name, "password", where));
             }
 
-            if (cluster.Spec.Backup?.BarmanObjectStore.S3Credentials is { } s3)
-            {
-                read.Add((s3.AccessKeyId.Name, s3.AccessKeyId.Key, where));
-                read.Add((s3.SecretAccessKey.Name, s3.SecretAccessKey.Key, where));
-            }
+        }
+
+        // The backup store's credentials (components/cloudnative-pg, the Barman Cloud plugin's object store).
+        foreach (var store in overlay.Objects.OfType<BarmanObjectStoreResource>())
+        {
+            var s3 = store.Spec.Configuration.S3Credentials;
+            read.Add((s3.AccessKeyId.Name, s3.AccessKeyId.Key, $"object store {store.Metadata.Name}"));
+            read.Add((s3.SecretAccessKey.Name, s3.SecretAccessKey.Key, $"object store {store.Metadata.Name}"));
         }
 
         // The broker users' credentials the topology operator imports (components/rabbitmq-operator).

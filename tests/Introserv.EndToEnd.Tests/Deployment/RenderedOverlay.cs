@@ -34,6 +34,7 @@ public sealed class RenderedOverlay
         [PostgresClusterResource.TypeKey] = typeof(PostgresClusterResource),
         [PostgresDatabaseResource.TypeKey] = typeof(PostgresDatabaseResource),
         [PostgresScheduledBackupResource.TypeKey] = typeof(PostgresScheduledBackupResource),
+        [BarmanObjectStoreResource.TypeKey] = typeof(BarmanObjectStoreResource),
         [RabbitmqClusterResource.TypeKey] = typeof(RabbitmqClusterResource),
         [RabbitmqVhostResource.TypeKey] = typeof(RabbitmqVhostResource),
         [RabbitmqUserResource.TypeKey] = typeof(RabbitmqUserResource),
