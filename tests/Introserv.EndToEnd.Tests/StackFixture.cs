@@ -200,9 +200,10 @@ public class StackFixture : IAsyncLifetime
                 // Limits are counted in the shared Redis: this run counts on its own.
                 $"Gateway:RateLimits:KeyPrefix=e2e-{Guid.NewGuid():N}:",
                 $"Gateway:RateLimits:api:PermitLimit={AccountRateLimit}",
-                // Webhook retries every 2 s for 20 s (a day in a deployment), a delivery's lease 10 s: the outage
-                // drills' receiver comes back within them.
-                .. Enumerable.Range(0, 10).Select(i => $"Webhooks:RetrySchedule:{i}=00:00:02"),
+                // Webhook retries every 2 s for 90 s (a day in a deployment), a delivery's lease 10 s: the outage
+                // drills' receiver, down for as long as the outage, comes back within them (a broker stopped for 8 s
+                // once took 23 s to recover on a loaded build machine, beyond the 20 s of retries this had been).
+                .. Enumerable.Range(0, 45).Select(i => $"Webhooks:RetrySchedule:{i}=00:00:02"),
                 "Webhooks:Timeout=00:00:05",
                 "Webhooks:Lease=00:00:10",
                 .. StackArguments,

@@ -11,6 +11,9 @@ public sealed class StepUpTokens
 
     public void Hold(string token) => _pending = token;
 
+    // Drops a held token its change did not take.
+    public void Forget() => _pending = null;
+
     public string? Take(HttpMethod method)
     {
         ArgumentNullException.ThrowIfNull(method);
