@@ -363,18 +363,15 @@ public static class SessionRevocation
             session.RevokedAt = clock.GetUtcNow();
         }
 
-        if (sessions.Count > 0)
-        {
-            // Every other replica forgets what it remembered of sessions when this is saved (or, in the caller's
-            // transaction, committed).
-            await EntryChangeNotices.SendAsync(db.Database, EntryChangeNotices.Sessions, cancellationToken);
-        }
-
         await db.SaveChangesAsync(cancellationToken);
         if (sessions.Count > 0)
         {
-            // This replica refuses the revoked sessions' access tokens from now on (see TokenEntryCache).
+            // This replica refuses the revoked sessions' access tokens from now on (see TokenEntryCache), and every
+            // other replica once the notice arrives. Sent after the save: a notice that arrived before the revocation
+            // was stored would let another replica read, and remember, the session as still valid. In the caller's
+            // transaction it is delivered at commit.
             db.GetService<TokenEntryCache>().Clear();
+            await EntryChangeNotices.SendAsync(db.Database, EntryChangeNotices.Sessions, cancellationToken);
         }
 
         return sessions.Count;
