@@ -300,6 +300,48 @@ cmd_status() {
   rabbitctl status >/dev/null 2>&1 && echo "rabbitmq: up :$AMQP_PORT" || echo "rabbitmq: down"
 }
 
+# The outage drills stop the broker's application (the node and its data stay) and start it again. On a loaded
+# machine rabbitmqctl can fail to reach the node for a moment (exit 69, "unable to perform an operation"), and a
+# node has been seen to die while its application was stopped: each step is retried, and a node that no longer
+# answers at all is started again from its data folder, so a drill never leaves the machine without a broker.
+pause_broker() {
+  local attempt
+  for attempt in 1 2 3 4 5; do
+    rabbitctl stop_app >/dev/null 2>&1 && return 0
+    log "stopping the RabbitMQ application failed (attempt $attempt); retrying"
+    sleep 2
+  done
+  # A node that cannot be reached serves no client either: the broker is away, which is what was asked.
+  rabbitctl ping >/dev/null 2>&1 && die "the RabbitMQ application did not stop (see $INFRA_DIR/rabbitmq/log)"
+  log "the RabbitMQ node does not answer; resume-broker starts it again"
+}
+
+resume_broker() {
+  local attempt pid pidfile="$INFRA_DIR/rabbitmq/rabbitmq.pid"
+  ensure_credentials
+  for attempt in 1 2 3 4 5; do
+    if rabbitctl ping >/dev/null 2>&1; then
+      rabbitctl start_app >/dev/null 2>&1 && rabbitctl await_startup --timeout 60 >/dev/null 2>&1 && return 0
+      log "starting the RabbitMQ application failed (attempt $attempt); retrying"
+    elif [ "$attempt" -ge 2 ]; then
+      # Still unreachable after a retry: the node is gone or hung. Its process (ours: the pid file is the one this
+      # script gave it) is stopped, and the node started again; its queues and messages are on disk.
+      pid=$(cat "$pidfile" 2>/dev/null || true)
+      if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
+        log "the RabbitMQ node (pid $pid) does not answer; stopping it"
+        kill "$pid" 2>/dev/null || true
+        for _ in $(seq 1 30); do kill -0 "$pid" 2>/dev/null || break; sleep 1; done
+        kill -9 "$pid" 2>/dev/null || true
+      fi
+      log "starting the RabbitMQ node again (attempt $attempt)"
+      rm -f "$pidfile"
+      ( start_rabbitmq ) && return 0
+    fi
+    sleep 2
+  done
+  die "RabbitMQ did not come back (see $INFRA_DIR/rabbitmq/log)"
+}
+
 # start, stop and restart change the servers: one at a time. Tests start several AppHosts at once, and each
 # runs 'start'; two concurrent runs of the role set-up SQL failed with "tuple concurrently updated".
 serialised() {
@@ -319,8 +361,8 @@ case "${1:-}" in
   restart) serialised cmd_stop; cmd_start ;;
   status) cmd_status ;;
   # Used by the messaging tests to take the broker away and bring it back without losing its data.
-  pause-broker) rabbitctl stop_app >/dev/null ;;
-  resume-broker) rabbitctl start_app >/dev/null; rabbitctl await_startup --timeout 60 >/dev/null ;;
+  pause-broker) pause_broker ;;
+  resume-broker) serialised resume_broker ;;
   # Used by the outage drills: PostgreSQL stops at once (connections cut, in-flight transactions rolled back) and
   # comes back with the options it was started with.
   restart-postgres) as_pg "$(pg_bin)/pg_ctl" -D "$INFRA_DIR/postgres/data" -l "$INFRA_DIR/postgres/postgres.log" -m fast -w -t 60 restart >/dev/null ;;
