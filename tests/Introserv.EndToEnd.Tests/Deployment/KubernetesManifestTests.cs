@@ -527,6 +527,7 @@ public sealed partial class KubernetesManifestTests
     {
         var overlay = await RenderedOverlay.RenderAsync(name);
 
+        var registries = new HashSet<string>(StringComparer.Ordinal);
         foreach (var workload in Deployed(overlay, await AppHostWorkload.All))
         {
             var pod = overlay.Deployment(workload.Name).Spec.Template.Spec;
@@ -540,7 +541,16 @@ public sealed partial class KubernetesManifestTests
                     $"image {container.Image} is not {workload.ContainerRepository}");
                 Assert.Contains(":", container.Image[(container.Image.LastIndexOf('/') + 1)..],
                     StringComparison.Ordinal);
+                registries.Add(repository[..^workload.ContainerRepository.Length]);
             }
+        }
+
+        // Production pulls every image from the one registry its images: list names (an image left out of the
+        // list would be pulled from Docker Hub under the bare name).
+        if (RenderedOverlay.SecretsEnvironment(name) == "prod")
+        {
+            var registry = Assert.Single(registries);
+            Assert.NotEqual("", registry);
         }
     }
 
