@@ -175,6 +175,79 @@ public sealed partial class MultiReplicaDrillTests(ScaledStackFixture stack, ITe
     }
 
     [Fact]
+    public async Task Orders_dropped_at_one_gateway_and_retried_at_the_other_are_placed_and_charged_once()
+    {
+        const int orders = 8;
+        const decimal credit = (orders * Price) + 10m;
+        var seed = Random.Shared.Next();
+        output.WriteLine($"seed {seed}");
+        var random = new Random(seed);
+        var (api, _, email) = await stack.RegisterPayingCustomerAsync("dropped", credit);
+        using var disposeApi = api;
+        using var first = stack.AtGateway(0, api);
+        using var second = stack.AtGateway(1, api);
+        var placed = new List<Guid>();
+        for (var i = 0; i < orders; i++)
+        {
+            // The first try is cut off by the client (its connection closed) at a random moment: before the gateway
+            // has forwarded it, while Orders works on it, or after the order exists and before the answer is read.
+            var key = Guid.NewGuid().ToString();
+            var dropAfter = TimeSpan.FromMilliseconds(random.Next(0, 250));
+            using (var cut = new CancellationTokenSource(dropAfter))
+            using (var request = OrderRequest(key))
+            {
+                try
+                {
+                    using var response = await first.SendAsync(request, cut.Token);
+                    output.WriteLine($"order {i}: answered ({(int)response.StatusCode}) before the {dropAfter} cut");
+                }
+                catch (OperationCanceledException)
+                {
+                    output.WriteLine($"order {i}: dropped after {dropAfter.TotalMilliseconds} ms");
+                }
+            }
+
+            // The retry goes to the other gateway; while the first try still holds the key it answers 409.
+            var deadline = DateTime.UtcNow.AddSeconds(30);
+            while (true)
+            {
+                using var retry = OrderRequest(key);
+                using var response = await second.SendAsync(retry);
+                var body = await response.Content.ReadFromJsonAsync<JsonElement>();
+                if (response.StatusCode == HttpStatusCode.Conflict && DateTime.UtcNow < deadline)
+                {
+                    await Task.Delay(100);
+                    continue;
+                }
+
+                Assert.True(response.StatusCode == HttpStatusCode.Created,
+                    $"seed {seed}, order {i}: the retry got {(int)response.StatusCode} {body}");
+                placed.Add(body.GetProperty("id").GetGuid());
+                break;
+            }
+        }
+
+        var listed = await AllAsync(api, "/api/orders", o => o.GetProperty("id").GetString()!);
+        Assert.True(placed.Select(id => id.ToString()).Order().SequenceEqual(listed.Order()),
+            $"seed {seed}: {listed.Count} orders for {orders} keys");
+        var balance = await api.GetFromJsonAsync<JsonElement>("/api/balance?limit=100");
+        var entries = balance.GetProperty("items").EnumerateArray().ToList();
+        Assert.True(orders == entries.Count(e => e.GetProperty("reason").GetString() == "order_charge"),
+            $"seed {seed}: {entries.Count(e => e.GetProperty("reason").GetString() == "order_charge")} charges");
+        Assert.Equal(credit - (orders * Price), balance.GetProperty("balance").GetDecimal());
+
+        using var mail = stack.App.CreateHttpClient(ResourceNames.MailDev, ResourceNames.HttpEndpoint);
+        var mails = await MailsSettledAsync(mail, email, new Dictionary<string, int> { ["order_placed"] = orders });
+        output.WriteLine($"{email}: {Describe(mails)}");
+
+        static HttpRequestMessage OrderRequest(string key) => new(HttpMethod.Post, "/api/orders")
+        {
+            Content = JsonContent.Create(OrderForms.Body("vps-s", 1)),
+            Headers = { { "Idempotency-Key", key } },
+        };
+    }
+
+    [Fact]
     public async Task Unpaid_orders_are_cancelled_once_by_one_lifecycle_pass_at_a_time_on_either_replica()
     {
         const int unpaid = 4;

@@ -279,7 +279,8 @@ public class StackFixture : IAsyncLifetime
         }
     }
 
-    private async Task<string> RecentOutputAsync(string resource)
+    // The last 40 lines the resource's process wrote.
+    public async Task<string> RecentOutputAsync(string resource)
     {
         var lines = new List<string>();
         using var enough = new CancellationTokenSource(TimeSpan.FromSeconds(2));
