@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Formats.Tar;
 using System.IO.Compression;
 using System.Security.Cryptography;
@@ -39,7 +40,7 @@ public sealed partial class ContainerImageTests
     [MemberData(nameof(Workloads))]
     public async Task Image_runs_the_project_as_the_non_root_user_the_manifests_expect(string name)
     {
-        var image = OciImage.Load(ArchivePath(name));
+        var image = OciImage.Of(ArchivePath(name));
         var prod = await RenderedOverlay.RenderAsync("prod");
         var deployment = Assert.Single(prod.Deployments, d => d.Metadata.Name == name);
         var pod = deployment.Spec.Template.Spec;
@@ -50,7 +51,7 @@ public sealed partial class ContainerImageTests
 
         // The base image's non-root user 'app', uid 1654 in its /etc/passwd, which is the pods' runAsUser.
         Assert.Equal("app", config.GetProperty("User").GetString());
-        var passwd = Enumerable.Range(0, image.Layers.Count - 1).Select(image.Passwd).OfType<string>().LastOrDefault();
+        var passwd = image.Passwd;
         Assert.NotNull(passwd);
         Assert.Contains(passwd.Split('\n'), line => line.StartsWith("app:x:1654:", StringComparison.Ordinal));
         foreach (var container in pod.Containers.Concat(pod.InitContainers ?? []))
@@ -71,7 +72,7 @@ public sealed partial class ContainerImageTests
 
         Assert.Equal(["dotnet", $"/app/{assembly}.dll"], entrypoint);
         Assert.Equal("/app/", config.GetProperty("WorkingDir").GetString());
-        var appLayer = image.LayerEntries(image.Layers.Count - 1);
+        var appLayer = image.AppLayer;
         var dll = Assert.Single(appLayer, e => e.Name == $"app/{assembly}.dll");
         Assert.True(dll.Length > 0);
         // The application's files belong to root and are not writable by the user that runs them.
@@ -97,7 +98,7 @@ public sealed partial class ContainerImageTests
     [MemberData(nameof(Workloads))]
     public async Task Image_carries_the_OCI_labels_and_the_version_the_manifests_deploy(string name)
     {
-        var image = OciImage.Load(ArchivePath(name));
+        var image = OciImage.Of(ArchivePath(name));
         var labels = image.Config.GetProperty("config").GetProperty("Labels").EnumerateObject()
             .ToDictionary(p => p.Name, p => p.Value.GetString() ?? "");
 
@@ -121,7 +122,7 @@ public sealed partial class ContainerImageTests
     [Fact]
     public async Task Prod_overlay_pins_the_built_images_by_digest()
     {
-        var images = Names.ToDictionary(name => name, name => OciImage.Load(ArchivePath(name)).Digest);
+        var images = Names.ToDictionary(name => name, name => OciImage.Of(ArchivePath(name)).Digest);
         var copy = Directory.CreateTempSubdirectory("introserv-pin-");
         try
         {
@@ -234,7 +235,18 @@ public sealed partial class ContainerImageTests
             ];
             var diffIds = Config.GetProperty("rootfs").GetProperty("diff_ids").GetArrayLength();
             Assert.Equal(Layers.Count, diffIds);
+            // What the tests read is taken now, and the blobs let go: an image is some 80 MB.
+            Passwd = Enumerable.Range(0, Layers.Count - 1).Select(i => ReadFile(i, "etc/passwd")).OfType<string>()
+                .LastOrDefault();
+            AppLayer = LayerEntries(Layers.Count - 1);
+            _blobs.Clear();
         }
+
+        // The base layers' /etc/passwd (the last layer that has one), or null.
+        public string? Passwd { get; }
+
+        // The entries of the image's last layer, the application's.
+        public IReadOnlyList<(string Name, long Length, int Uid, UnixFileMode Mode)> AppLayer { get; }
 
         public string Digest { get; }
 
@@ -244,7 +256,13 @@ public sealed partial class ContainerImageTests
 
         public IReadOnlyList<string> Layers { get; }
 
-        public static OciImage Load(string path)
+        // Each archive is read once per test run, whichever test asks first.
+        public static OciImage Of(string path) =>
+            Loaded.GetOrAdd(path, p => new Lazy<OciImage>(() => Load(p))).Value;
+
+        private static readonly ConcurrentDictionary<string, Lazy<OciImage>> Loaded = new(StringComparer.Ordinal);
+
+        private static OciImage Load(string path)
         {
             var blobs = new Dictionary<string, byte[]>(StringComparer.Ordinal);
             JsonElement? index = null;
@@ -274,7 +292,7 @@ public sealed partial class ContainerImageTests
         }
 
         // The layer's entries, read through its gzip compression.
-        public List<(string Name, long Length, int Uid, UnixFileMode Mode)> LayerEntries(int layer)
+        private List<(string Name, long Length, int Uid, UnixFileMode Mode)> LayerEntries(int layer)
         {
             var entries = new List<(string Name, long Length, int Uid, UnixFileMode Mode)>();
             using var gzip = new GZipStream(new MemoryStream(Blob(Layers[layer])), CompressionMode.Decompress);
@@ -287,9 +305,6 @@ public sealed partial class ContainerImageTests
 
             return entries;
         }
-
-        // The text of /etc/passwd in a layer, or null when the layer has none.
-        public string? Passwd(int layer) => ReadFile(layer, "etc/passwd");
 
         private string? ReadFile(int layer, string name)
         {
