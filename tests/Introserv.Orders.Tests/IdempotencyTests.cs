@@ -59,6 +59,36 @@ public sealed class IdempotencyTests(OrdersServiceFactory factory) : IClassFixtu
     }
 
     [Fact]
+    public async Task A_key_kept_past_its_retention_is_a_new_request_and_a_live_one_is_not()
+    {
+        var accountId = await factory.PayingCustomerAsync(100m);
+        using var http = factory.Customer(accountId);
+        var key = Guid.NewGuid().ToString();
+        var first = new PlaceOrderRequest("vps-s", 1, null, OrderForms.For("vps-s"));
+        var other = new PlaceOrderRequest("vps-s", 1, true, OrderForms.For("vps-s"));
+        var (placed, placedBody) = await OrdersServiceFactory.OrderAsync(http, first, key);
+
+        // Within the retention another body with the key is refused and the first answer stays.
+        factory.Clock.Advance(Idempotency.Retention - TimeSpan.FromMinutes(1));
+        var (reused, reusedBody) = await OrdersServiceFactory.OrderAsync(http, other, key);
+        // Past it the key names a new request: another order, charged once more.
+        factory.Clock.Advance(TimeSpan.FromMinutes(2));
+        var (renewed, renewedBody) = await OrdersServiceFactory.OrderAsync(http, other, key);
+        var (replayed, replayedBody) = await OrdersServiceFactory.OrderAsync(http, other, key);
+
+        Assert.Equal(HttpStatusCode.Created, placed);
+        Assert.Equal((HttpStatusCode.UnprocessableEntity, "idempotency_key_reused"),
+            (reused, reusedBody.GetProperty("code").GetString()));
+        Assert.Equal((HttpStatusCode.Created, HttpStatusCode.Created), (renewed, replayed));
+        Assert.NotEqual(placedBody.GetProperty("id").GetGuid(), renewedBody.GetProperty("id").GetGuid());
+        Assert.Equal(renewedBody.GetProperty("id").GetGuid(), replayedBody.GetProperty("id").GetGuid());
+        Assert.True(renewedBody.GetProperty("autoRenew").GetBoolean());
+        Assert.Equal(100m - (2 * 9.90m), await OrdersServiceFactory.BalanceAsync(http));
+        var keys = await factory.QueryAsync(db => db.IdempotencyRecords.CountAsync(r => r.AccountId == accountId));
+        Assert.Equal(1, keys);
+    }
+
+    [Fact]
     public async Task A_unit_whose_commit_outcome_is_unknown_is_not_run_again_blindly()
     {
         var accountId = Guid.NewGuid();

@@ -148,13 +148,13 @@ public sealed class OutboxDispatcher<TContext>(
 
             var now = clock.GetUtcNow();
             var (published, failed) = (0, 0);
+            var sent = new List<Guid>(rows.Count);
             for (var i = 0; i < rows.Count; i++)
             {
                 if (outcomes[i].Error is null)
                 {
                     published++;
-                    rows[i].SentAt = now;
-                    rows[i].LastError = null;
+                    sent.Add(rows[i].Id);
                     metrics.CommitToPublish(now - rows[i].CreatedAt);
                 }
                 else if (outcomes[i].Poison)
@@ -166,6 +166,15 @@ public sealed class OutboxDispatcher<TContext>(
                     failed++;
                     rows[i].LastError = Truncate(outcomes[i].Describe(), 2000);
                 }
+            }
+
+            // The published rows marked sent in one statement (not one per row); the failed ones as tracked.
+            if (sent.Count > 0)
+            {
+                await db.Set<OutboxMessage>()
+                    .Where(m => sent.Contains(m.Id))
+                    .ExecuteUpdateAsync(
+                        m => m.SetProperty(x => x.SentAt, now).SetProperty(x => x.LastError, (string?)null), ct);
             }
 
             await db.SaveChangesAsync(ct);

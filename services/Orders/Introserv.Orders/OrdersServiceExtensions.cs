@@ -59,6 +59,7 @@ public static class OrdersServiceExtensions
             .ValidateDataAnnotations()
             .ValidateOnStart();
         builder.Services.AddSingleton<InvoiceLinks>();
+        builder.Services.AddSingleton<PlanCache>();
         builder.Services.AddSingleton<InvoiceRenderSlots>();
         builder.Services.AddScoped<InvoicePdfs>();
         builder.Services.AddOptions<TaxOptions>()

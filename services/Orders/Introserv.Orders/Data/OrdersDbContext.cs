@@ -10,6 +10,10 @@ public sealed class OrdersDbContext(DbContextOptions<OrdersDbContext> options) :
     // after the insert, in the same transaction.
     private readonly List<(Invoice Invoice, Action<string> Add)> _awaitingNumbers = [];
 
+    // Changes that need what the database gave on insert (an answer naming new rows' numbers): made right after the
+    // next save and written with the numbered invoices' events, in one more batch, inside the caller's transaction.
+    private readonly List<Action> _afterSave = [];
+
     public DbSet<Plan> Plans => Set<Plan>();
 
     public DbSet<BalanceAccount> Balances => Set<BalanceAccount>();
@@ -50,6 +54,14 @@ public sealed class OrdersDbContext(DbContextOptions<OrdersDbContext> options) :
         }
     }
 
+    // Runs change right after the next save (see _afterSave); the caller saves (SaveChangesAsync), inside a
+    // transaction.
+    public void AfterSave(Action change)
+    {
+        ArgumentNullException.ThrowIfNull(change);
+        _afterSave.Add(change);
+    }
+
     public override async Task<int> SaveChangesAsync(
         bool acceptAllChangesOnSuccess, CancellationToken cancellationToken = default)
     {
@@ -62,10 +74,11 @@ public sealed class OrdersDbContext(DbContextOptions<OrdersDbContext> options) :
         {
             // The unit is run again from the start (or abandoned): nothing it waited for is kept for the next one.
             _awaitingNumbers.Clear();
+            _afterSave.Clear();
             throw;
         }
 
-        if (_awaitingNumbers.Count == 0)
+        if (_awaitingNumbers.Count == 0 && _afterSave.Count == 0)
         {
             return saved;
         }
@@ -73,8 +86,10 @@ public sealed class OrdersDbContext(DbContextOptions<OrdersDbContext> options) :
         // Only invoices this save wrote: a refused request cleared what it had tracked (its invoice was not written),
         // and a pooled context may still hold what an earlier lease left.
         var written = _awaitingNumbers.Where(w => Entry(w.Invoice).State == EntityState.Unchanged).ToList();
+        var afterSave = _afterSave.ToList();
         _awaitingNumbers.Clear();
-        if (written.Count == 0)
+        _afterSave.Clear();
+        if (written.Count == 0 && afterSave.Count == 0)
         {
             return saved;
         }
@@ -87,6 +102,11 @@ public sealed class OrdersDbContext(DbContextOptions<OrdersDbContext> options) :
         foreach (var (invoice, add) in written)
         {
             add(invoice.Number ?? throw new InvalidOperationException("The database gave the invoice no number."));
+        }
+
+        foreach (var change in afterSave)
+        {
+            change();
         }
 
         return saved + await base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);

@@ -23,15 +23,21 @@ public sealed class Ledger(OrdersDbContext db, TimeProvider clock)
                 $"SELECT pg_advisory_xact_lock(hashtextextended({payment}, 0))", cancellationToken);
         }
 
-        await db.Database.ExecuteSqlInterpolatedAsync(
-            $"""
-            INSERT INTO balances ("AccountId", "Balance", "Currency", "Sequence", "UpdatedAt")
-            VALUES ({accountId}, 0, {PlanCatalogue.Currency}, 0, {now}) ON CONFLICT DO NOTHING
-            """,
-            cancellationToken);
-        var account = await db.Balances
-            .FromSqlInterpolated($"SELECT * FROM balances WHERE \"AccountId\" = {accountId} FOR UPDATE")
-            .SingleAsync(cancellationToken);
+        // The account's row, locked; an account without one (never credited) gets a zero balance first. Tried in that
+        // order, so the usual case (the row exists) is one statement.
+        var account = await LockAsync(accountId, cancellationToken);
+        if (account is null)
+        {
+            await db.Database.ExecuteSqlInterpolatedAsync(
+                $"""
+                INSERT INTO balances ("AccountId", "Balance", "Currency", "Sequence", "UpdatedAt")
+                VALUES ({accountId}, 0, {PlanCatalogue.Currency}, 0, {now}) ON CONFLICT DO NOTHING
+                """,
+                cancellationToken);
+            account = await LockAsync(accountId, cancellationToken)
+                ?? throw new InvalidOperationException("The balance row was not written.");
+        }
+
         var credited = payment is null
             ? null
             : await db.Ledger
@@ -49,4 +55,9 @@ public sealed class Ledger(OrdersDbContext db, TimeProvider clock)
 
         return result;
     }
+
+    private Task<BalanceAccount?> LockAsync(Guid accountId, CancellationToken cancellationToken) =>
+        db.Balances
+            .FromSqlInterpolated($"SELECT * FROM balances WHERE \"AccountId\" = {accountId} FOR UPDATE")
+            .SingleOrDefaultAsync(cancellationToken);
 }

@@ -43,12 +43,15 @@ public sealed class Idempotency(OrdersDbContext db, TimeProvider clock)
 
         var now = clock.GetUtcNow();
         var expired = now - Retention;
-        await db.IdempotencyRecords
-            .Where(r => r.AccountId == accountId && r.Key == key && r.CreatedAt < expired)
-            .ExecuteDeleteAsync(CancellationToken.None);
+        // One statement: a new key is inserted, and a key kept past Retention is taken over as if new (its old request
+        // and answer forgotten); a live key is left alone.
         var inserted = await db.Database.ExecuteSqlInterpolatedAsync($"""
             INSERT INTO idempotency_records ("AccountId", "Key", "Operation", "RequestHash", "CreatedAt")
-            VALUES ({accountId}, {key}, {operation}, {requestHash}, {now}) ON CONFLICT DO NOTHING
+            VALUES ({accountId}, {key}, {operation}, {requestHash}, {now})
+            ON CONFLICT ("AccountId", "Key") DO UPDATE SET "Operation" = EXCLUDED."Operation",
+                "RequestHash" = EXCLUDED."RequestHash", "CreatedAt" = EXCLUDED."CreatedAt", "ResponseStatus" = NULL,
+                "ResponseBody" = NULL
+            WHERE idempotency_records."CreatedAt" < {expired}
             """, CancellationToken.None);
         if (inserted == 1)
         {

@@ -84,10 +84,19 @@ public sealed class KeyedRequests(OrdersDbContext db, Idempotency idempotency)
                         return outcome.Refusal;
                     }
 
-                    record.ResponseStatus = outcome.Status;
-                    record.ResponseBody = JsonSerializer.Serialize(
-                        await BodyAsync(outcome, ct), JsonSerializerOptions.Web);
-                    return new StoredAnswer(outcome.Status, record.ResponseBody, outcome.Location);
+                    if (outcome.BodyAfterSave is { } body)
+                    {
+                        // Written in the batch that follows the effect's inserts (with its numbered invoices' events),
+                        // not in a statement of its own.
+                        db.AfterSave(() => Answer(record, outcome.Status, body()));
+                        await db.SaveChangesAsync(ct);
+                    }
+                    else
+                    {
+                        Answer(record, outcome.Status, outcome.Body);
+                    }
+
+                    return new StoredAnswer(outcome.Status, record.ResponseBody!, outcome.Location);
                 },
                 CancellationToken.None,
                 committed: async ct => await idempotency.StoredAnswerAsync(request.AccountId, key, ct) is { } stored
@@ -100,6 +109,12 @@ public sealed class KeyedRequests(OrdersDbContext db, Idempotency idempotency)
             await idempotency.AbandonAsync(request.AccountId, key);
             throw;
         }
+    }
+
+    private static void Answer(IdempotencyRecord record, int status, object? body)
+    {
+        record.ResponseStatus = status;
+        record.ResponseBody = JsonSerializer.Serialize(body, JsonSerializerOptions.Web);
     }
 
     // The checks before the effect; a client that went away meanwhile is answered (nobody reads it) with nothing done.

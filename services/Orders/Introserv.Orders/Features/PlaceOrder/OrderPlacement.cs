@@ -3,6 +3,7 @@ using Introserv.Orders.Contracts;
 using Introserv.Orders.Features.Balance;
 using Introserv.Orders.Features.Inventory;
 using Introserv.Orders.Features.Invoices;
+using Introserv.Orders.Features.Plans;
 using Introserv.Profile.Grpc;
 
 namespace Introserv.Orders.Features.PlaceOrder;
@@ -27,7 +28,7 @@ public sealed record CustomerBilling(IReadOnlyList<string> Blockers, TaxDecision
 // unpaid (the order waits in pending_payment). All of it commits together.
 internal sealed class OrderPlacement(
     OrdersDbContext db, Ledger ledger, BillingProfiles.BillingProfilesClient billing, TaxSettings taxes,
-    InvoiceLinks links, TimeProvider clock)
+    InvoiceLinks links, PlanCache plans, TimeProvider clock)
 {
     // Why the account may not pay invoices now (Profile's reasons as payment_blocked_* codes); empty when it may.
     public async Task<IReadOnlyList<string>> PaymentBlockersAsync(Guid accountId, CancellationToken cancellationToken)
@@ -130,9 +131,8 @@ internal sealed class OrderPlacement(
         invoice.Status = InvoiceStatuses.Paid;
         invoice.PaidAt = now;
         db.Move(order, OrderTrigger.Paid, now, $"Paid; address {address}");
-        PaidTerm.Activate(
-            order, address, await db.RefundsUnusedDaysAsync(order.PlanId, cancellationToken), invoice.ChargedTax(),
-            now);
+        var plan = await plans.GetAsync(db, order.PlanId, cancellationToken);
+        PaidTerm.Activate(order, address, plan.RefundsUnusedDays, invoice.ChargedTax(), now);
         db.AddInvoiceEvents(invoice, number => db.AddIntegrationEvent(new InvoicePaid(
             Guid.CreateVersion7(), now, order.AccountId, invoice.Id, order.Id, invoice.Amount, invoice.Currency,
             number), clock));

@@ -2,6 +2,7 @@ using System.ComponentModel.DataAnnotations;
 using System.Security.Claims;
 using Grpc.Core;
 using Introserv.BuildingBlocks.Hosting;
+using Introserv.Orders.Features.Plans;
 using Microsoft.AspNetCore.Mvc;
 
 namespace Introserv.Orders.Features.PlaceOrder;
@@ -50,13 +51,12 @@ public static class PlaceOrderEndpoint
     private static async Task<Results<StoredAnswer, ProblemHttpResult>> PlaceAsync(
         PlaceOrderRequest request, [FromHeader(Name = Idempotency.Header)] string? idempotencyKey,
         [FromHeader(Name = ConfirmedOperations.Header)] string? stepUpToken,
-        ClaimsPrincipal user, OrdersDbContext db, KeyedRequests keyed, OrderPlacement placement,
+        ClaimsPrincipal user, OrdersDbContext db, PlanCache plans, KeyedRequests keyed, OrderPlacement placement,
         LargeChargeConfirmation confirmation, TimeProvider clock, CancellationToken cancellationToken)
     {
-        var plan = request.PlanId is null ? null : await db.Plans.AsNoTracking().Include(p => p.Periods)
-            .FirstOrDefaultAsync(p => p.Id == request.PlanId && p.Active, cancellationToken);
+        var plan = request.PlanId is null ? null : await plans.FindAsync(db, request.PlanId, cancellationToken);
         // Validation has checked the shape; whether the catalogue offers the plan and period is known only here.
-        if (plan is null)
+        if (plan is not { Active: true })
         {
             return FieldError.Result("planId", OrderRules.PlanIdMessage);
         }

@@ -36,8 +36,8 @@ public static class PlanEndpoints
     }
 
     private static async Task<Results<Ok<List<PlanResponse>>, ProblemHttpResult>> ListPlansAsync(
-        ClaimsPrincipal user, HttpContext context, OrdersDbContext db, OrderPlacement placement, TaxSettings taxes,
-        CancellationToken cancellationToken)
+        ClaimsPrincipal user, HttpContext context, OrdersDbContext db, PlanCache catalogue, OrderPlacement placement,
+        TaxSettings taxes, CancellationToken cancellationToken)
     {
         var accountId = user.TryAccountId();
         var forCustomer = accountId is not null;
@@ -56,9 +56,9 @@ public static class PlanEndpoints
 
         // The answer depends on who asks.
         context.Response.Headers.Vary = "Authorization";
-        var plans = await db.Plans.AsNoTracking().Include(p => p.Periods).Where(p => p.Active)
-            .OrderBy(p => p.Type).ThenBy(p => p.MonthlyPrice).ToListAsync(cancellationToken);
-        return TypedResults.Ok(plans.Select(p => View(p, tax, forCustomer ? "customer" : "seller_country")).ToList());
+        var plans = await catalogue.AllAsync(db, cancellationToken);
+        return TypedResults.Ok(plans.Where(p => p.Active)
+            .Select(p => View(p, tax, forCustomer ? "customer" : "seller_country")).ToList());
     }
 
     private static PlanResponse View(Plan p, TaxDecision tax, string taxFor) => new(

@@ -3,6 +3,7 @@ using System.Security.Claims;
 using Introserv.Orders.Features.Balance;
 using Introserv.Orders.Features.Invoices;
 using Introserv.Orders.Features.PlaceOrder;
+using Introserv.Orders.Features.Plans;
 using Microsoft.AspNetCore.Mvc;
 
 namespace Introserv.Orders.Features.Renewal;
@@ -30,8 +31,8 @@ public static class RenewalEndpoint
 
     private static async Task<Results<StoredAnswer, ProblemHttpResult>> RenewAsync(
         Guid id, RenewRequest request, [FromHeader(Name = Idempotency.Header)] string? idempotencyKey,
-        ClaimsPrincipal user, OrdersDbContext db, KeyedRequests keyed, OrderPlacement placement, Ledger ledger,
-        InvoiceLinks links, TimeProvider clock, CancellationToken cancellationToken)
+        ClaimsPrincipal user, OrdersDbContext db, PlanCache plans, KeyedRequests keyed, OrderPlacement placement,
+        Ledger ledger, InvoiceLinks links, TimeProvider clock, CancellationToken cancellationToken)
     {
         var accountId = user.AccountId();
         var order = await db.Orders
@@ -44,10 +45,7 @@ public static class RenewalEndpoint
 
         // Whether the order may be renewed is decided in the effect, with the order locked: a retry of a renewal that
         // went through answers the first answer even when the order has moved on since.
-        var plan = await db.Plans
-            .AsNoTracking()
-            .Include(p => p.Periods)
-            .SingleAsync(p => p.Id == order.PlanId, cancellationToken);
+        var plan = await plans.GetAsync(db, order.PlanId, cancellationToken);
         var period = plan.Periods.FirstOrDefault(p => p.Months == request.PeriodMonths);
         if (period is null)
         {
