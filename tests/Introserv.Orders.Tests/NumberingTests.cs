@@ -115,6 +115,35 @@ public sealed class NumberingTests(OrdersServiceFactory factory) : IClassFixture
     }
 
     [Fact]
+    public async Task Past_the_999999th_invoice_of_a_year_numbers_grow_a_digit_whichever_way_they_are_given()
+    {
+        var accountId = await factory.PayingCustomerAsync(100m);
+        using var http = factory.Customer(accountId);
+        var year = factory.Clock.GetUtcNow().UtcDateTime.Year;
+        await factory.QueryAsync(db => db.Database.ExecuteSqlInterpolatedAsync($"""
+            INSERT INTO invoice_number_counters ("Year", "Last") VALUES ({year}, 999998)
+            ON CONFLICT ("Year") DO UPDATE SET "Last" = 999998
+            """));
+
+        // A new order's invoice is numbered by the order (OrderStore.TakeNumbersAsync), a renewal's by the trigger.
+        var (_, first) = await OrdersServiceFactory.OrderAsync(http, OrderForms.Body("vps-s", 1), "first");
+        var (_, second) = await OrdersServiceFactory.OrderAsync(http, OrderForms.Body("vps-s", 1), "second");
+        using var renewal = new HttpRequestMessage(
+            HttpMethod.Post, $"/api/orders/{second.GetProperty("id").GetGuid()}/renew")
+        {
+            Content = JsonContent.Create(new { periodMonths = 1 })
+        };
+        renewal.Headers.Add("Idempotency-Key", "renewal");
+        using var renewed = await http.SendAsync(renewal);
+        var third = await renewed.Content.ReadFromJsonAsync<JsonElement>();
+
+        Assert.Equal(HttpStatusCode.OK, renewed.StatusCode);
+        Assert.Equal(
+            [$"{year}-999999", $"{year}-1000000", $"{year}-1000001"],
+            new[] { first, second, third }.Select(a => a.GetProperty("invoice").GetProperty("number").GetString()));
+    }
+
+    [Fact]
     public async Task An_order_waiting_for_payment_names_its_unpaid_invoice_until_it_is_paid()
     {
         var accountId = await factory.PayingCustomerAsync(5m);

@@ -1,3 +1,5 @@
+using System.Globalization;
+
 namespace Introserv.Orders.Data;
 
 // The last invoice number given in a year (UTC). Only the invoices_number trigger writes it.
@@ -15,6 +17,11 @@ public sealed class InvoiceNumberCounter
 // may not have.
 public static class InvoiceNumbers
 {
+    // "2026-000042": the year, a dash and the number in the year, at least six digits (more past 999,999). The
+    // trigger writes the same.
+    public static string Format(int year, long number) =>
+        string.Create(CultureInfo.InvariantCulture, $"{year}-{number:D6}");
+
     public const string CreateTrigger = """
         CREATE OR REPLACE FUNCTION invoices_assign_number() RETURNS trigger LANGUAGE plpgsql AS $$
         DECLARE
@@ -33,6 +40,27 @@ public static class InvoiceNumbers
 
         CREATE TRIGGER invoices_number BEFORE INSERT ON invoices
             FOR EACH ROW EXECUTE FUNCTION invoices_assign_number();
+        """;
+
+    // The trigger's function as CreateTrigger first wrote it padded the number to six characters with lpad, which also
+    // cuts longer text: the millionth invoice of a year would have been numbered like the 100,000th and refused by the
+    // unique index. Now it pads to at least six digits, as Format does.
+    public const string AssignNumberPastAMillion = """
+        CREATE OR REPLACE FUNCTION invoices_assign_number() RETURNS trigger LANGUAGE plpgsql AS $$
+        DECLARE
+            issued_year integer := EXTRACT(YEAR FROM NEW."IssuedAt" AT TIME ZONE 'UTC')::integer;
+            next_number bigint;
+        BEGIN
+            IF NEW."Number" IS NOT NULL THEN
+                RETURN NEW;
+            END IF;
+            INSERT INTO invoice_number_counters ("Year", "Last") VALUES (issued_year, 1)
+            ON CONFLICT ("Year") DO UPDATE SET "Last" = invoice_number_counters."Last" + 1
+            RETURNING "Last" INTO next_number;
+            NEW."Number" := issued_year::text || '-'
+                || lpad(next_number::text, greatest(6, length(next_number::text)), '0');
+            RETURN NEW;
+        END $$;
         """;
 
     // The invoices written before numbers existed, numbered in the order they were issued, and the counters after them.

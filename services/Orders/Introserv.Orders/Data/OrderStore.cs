@@ -36,12 +36,24 @@ internal static class OrderStore
         this OrdersDbContext db, string planId, CancellationToken cancellationToken) =>
         db.Plans.Where(p => p.Id == planId).Select(p => p.RefundsUnusedDays).SingleAsync(cancellationToken);
 
-    // The next order number from the orders."Number" identity sequence (gaps from rolled-back orders are harmless:
-    // the number only has to be unique and short).
-    public static Task<long> NextOrderNumberAsync(this OrdersDbContext db, CancellationToken cancellationToken) =>
-        db.Database
-            .SqlQuery<long>($"SELECT nextval(pg_get_serial_sequence('orders', 'Number')) AS \"Value\"")
-            .SingleAsync(cancellationToken);
+    // A new order's number, from the orders."Number" identity sequence (gaps from rolled-back orders are harmless: the
+    // number only has to be unique and short), and its invoice's number in the invoice series of the year issuedAt
+    // falls in (InvoiceNumbers), in one statement. The series' counter row stays locked until the transaction ends and
+    // every other invoice of the year waits for it: take the numbers last, just before the final write and the commit.
+    public static async Task<(long Order, string Invoice)> TakeNumbersAsync(
+        this OrdersDbContext db, DateTimeOffset issuedAt, CancellationToken cancellationToken)
+    {
+        var year = issuedAt.UtcDateTime.Year;
+        var taken = await db.Database.SqlQuery<TakenNumbers>($"""
+            WITH counter AS (
+                INSERT INTO invoice_number_counters ("Year", "Last") VALUES ({year}, 1)
+                ON CONFLICT ("Year") DO UPDATE SET "Last" = invoice_number_counters."Last" + 1
+                RETURNING "Last")
+            SELECT nextval(pg_get_serial_sequence('orders', 'Number')) AS "Order", counter."Last" AS "Invoice"
+            FROM counter
+            """).ToListAsync(cancellationToken);
+        return (taken[0].Order, InvoiceNumbers.Format(year, taken[0].Invoice));
+    }
 
     // The unpaid invoice of each order that can have one (waiting for its first payment, or overdue or suspended with
     // its renewal invoice), by order id; one query for a page, none when no order of it can have one.
@@ -81,4 +93,11 @@ internal static class OrderStore
         await db.ReleaseAddressAsync(order.Id, cancellationToken);
         await db.VoidUnpaidInvoicesAsync(order.Id, cancellationToken);
     }
+}
+
+internal sealed class TakenNumbers
+{
+    public long Order { get; set; }
+
+    public long Invoice { get; set; }
 }

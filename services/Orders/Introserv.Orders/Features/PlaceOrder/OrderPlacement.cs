@@ -55,7 +55,8 @@ internal sealed class OrderPlacement(
     }
 
     // The order and its invoice (taxed as decided), paid at once when mayPay and the balance covers it; inside a
-    // transaction.
+    // transaction. The numbers are taken last (see OrderStore.TakeNumbersAsync): from then until the commit every
+    // other invoice of the year waits, so only the final write follows them.
     public async Task<(Order Order, Invoice Invoice, PaymentResult Payment)> PlaceAsync(
         Guid accountId, Plan plan, PlanPeriod period, bool autoRenew, Dictionary<string, string> fields, bool mayPay,
         TaxDecision tax, CancellationToken cancellationToken)
@@ -65,8 +66,6 @@ internal sealed class OrderPlacement(
         var order = new Order
         {
             Id = Guid.CreateVersion7(),
-            // Taken now rather than at insert, so the OrderPlaced event (written before the insert) names it too.
-            Number = await db.NextOrderNumberAsync(cancellationToken),
             AccountId = accountId,
             PlanId = plan.Id,
             PeriodMonths = period.Months,
@@ -97,19 +96,42 @@ internal sealed class OrderPlacement(
         }.Taxed(periodPrice + plan.SetupFee, tax);
         db.Orders.Add(order);
         db.Invoices.Add(invoice);
+        var payment = mayPay ? await ChargeAsync(order, invoice, cancellationToken) : PaymentResult.NotCovered;
+        if (payment == PaymentResult.NoFreeAddress)
+        {
+            return (order, invoice, payment);
+        }
+
+        (order.Number, invoice.Number) = await db.TakeNumbersAsync(invoice.IssuedAt, cancellationToken);
         db.AddIntegrationEvent(new OrderPlaced(
             Guid.CreateVersion7(), now, accountId, order.Id, plan.Id, period.Months, invoice.Amount, invoice.Currency,
             order.Number, plan.Name), clock);
         db.AddInvoiceEvents(invoice, number => db.AddIntegrationEvent(new InvoiceIssued(
             Guid.CreateVersion7(), now, accountId, invoice.Id, order.Id, invoice.Kind, invoice.Amount,
             invoice.Currency, number, links.For(accountId, invoice.Id, now)), clock));
-        var payment = mayPay ? await PayAsync(order, invoice, cancellationToken) : PaymentResult.NotCovered;
+        if (payment == PaymentResult.Paid)
+        {
+            AddPaidEvents(order, invoice);
+        }
+
         return (order, invoice, payment);
     }
 
-    // Pays the invoice from the balance when it covers it and activates the order; inside a transaction. On
-    // NoFreeAddress the caller must not save what was tracked (a refusal clears it).
+    // Pays the invoice of a placed order from the balance when it covers it and activates the order; inside a
+    // transaction. On NoFreeAddress the caller must not save what was tracked (a refusal clears it).
     public async Task<PaymentResult> PayAsync(Order order, Invoice invoice, CancellationToken cancellationToken)
+    {
+        var payment = await ChargeAsync(order, invoice, cancellationToken);
+        if (payment == PaymentResult.Paid)
+        {
+            AddPaidEvents(order, invoice);
+        }
+
+        return payment;
+    }
+
+    // The charge and the activation, without their events (they name the order's and the invoice's numbers).
+    private async Task<PaymentResult> ChargeAsync(Order order, Invoice invoice, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(order);
         ArgumentNullException.ThrowIfNull(invoice);
@@ -133,12 +155,17 @@ internal sealed class OrderPlacement(
         db.Move(order, OrderTrigger.Paid, now, $"Paid; address {address}");
         var plan = await plans.GetAsync(db, order.PlanId, cancellationToken);
         PaidTerm.Activate(order, address, plan.RefundsUnusedDays, invoice.ChargedTax(), now);
+        return PaymentResult.Paid;
+    }
+
+    private void AddPaidEvents(Order order, Invoice invoice)
+    {
+        var now = invoice.PaidAt!.Value;
         db.AddInvoiceEvents(invoice, number => db.AddIntegrationEvent(new InvoicePaid(
             Guid.CreateVersion7(), now, order.AccountId, invoice.Id, order.Id, invoice.Amount, invoice.Currency,
             number), clock));
         db.AddIntegrationEvent(new OrderActivated(
-            Guid.CreateVersion7(), now, order.AccountId, order.Id, order.PlanId, address, order.PaidUntil!.Value,
-            order.Number, OrderActions.PlanNameOf(order.PlanId)), clock);
-        return PaymentResult.Paid;
+            Guid.CreateVersion7(), now, order.AccountId, order.Id, order.PlanId, order.IpAddress!,
+            order.PaidUntil!.Value, order.Number, OrderActions.PlanNameOf(order.PlanId)), clock);
     }
 }

@@ -87,8 +87,10 @@ public static class PlaceOrderEndpoint
                         accountId, plan, period, request.AutoRenew ?? false, fields, blocked.Count == 0, tax!, ct);
                     return payment == PaymentResult.NoFreeAddress
                         ? KeyedOutcome.Refused(OrdersProblems.PoolExhausted())
+                        // The numbers are known before the save: the answer is written with everything else.
                         : KeyedOutcome.Done(
-                            StatusCodes.Status201Created, () => OrderActions.View(order, clock.Now(), blocked, invoice),
+                            StatusCodes.Status201Created,
+                            (object)OrderActions.View(order, clock.Now(), blocked, invoice),
                             $"/api/orders/{order.Id}");
                 },
                 cancellationToken,
