@@ -89,6 +89,35 @@ public sealed class IdempotencyTests(OrdersServiceFactory factory) : IClassFixtu
     }
 
     [Fact]
+    public async Task Twenty_requests_at_once_with_a_key_past_its_retention_place_one_order()
+    {
+        var accountId = await factory.PayingCustomerAsync(100m);
+        using var http = factory.Customer(accountId);
+        var key = Guid.NewGuid().ToString();
+        var (placed, placedBody) = await OrdersServiceFactory.OrderAsync(
+            http, new PlaceOrderRequest("vps-s", 1, null, OrderForms.For("vps-s")), key);
+        factory.Clock.Advance(Idempotency.Retention + TimeSpan.FromMinutes(1));
+
+        // Every request may take the expired key over; one does, the others wait for it or replay its answer.
+        var again = new PlaceOrderRequest("vps-s", 1, true, OrderForms.For("vps-s"));
+        var answers = await Task.WhenAll(
+            Enumerable.Range(0, 20).Select(_ => OrdersServiceFactory.OrderAsync(http, again, key)));
+
+        Assert.Equal(HttpStatusCode.Created, placed);
+        Assert.All(answers, a => Assert.True(
+            a.Status == HttpStatusCode.Created
+                || (a.Status == HttpStatusCode.Conflict
+                    && a.Body.GetProperty("code").GetString() == "idempotency_request_in_progress"),
+            $"{(int)a.Status}: {a.Body}"));
+        var created = answers.Where(a => a.Status == HttpStatusCode.Created)
+            .Select(a => a.Body.GetProperty("id").GetGuid()).Distinct().ToList();
+        var id = Assert.Single(created);
+        Assert.NotEqual(placedBody.GetProperty("id").GetGuid(), id);
+        Assert.Equal(100m - (2 * 9.90m), await OrdersServiceFactory.BalanceAsync(http));
+        Assert.Equal(2, await factory.QueryAsync(db => db.Orders.CountAsync(o => o.AccountId == accountId)));
+    }
+
+    [Fact]
     public async Task A_unit_whose_commit_outcome_is_unknown_is_not_run_again_blindly()
     {
         var accountId = Guid.NewGuid();
