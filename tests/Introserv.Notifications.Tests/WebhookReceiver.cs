@@ -3,6 +3,7 @@ using devwebhooks::Introserv.Notifications.DevWebhooks;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging;
 
 namespace Introserv.Notifications.Tests;
@@ -25,6 +26,10 @@ public sealed class WebhookReceiver : IAsyncDisposable
     public static async Task<WebhookReceiver> StartAsync()
     {
         var builder = WebApplication.CreateSlimBuilder();
+        // The test output holds some service's appsettings.json (whichever the build copied last); its Kestrel
+        // endpoints would move this receiver to that service's ports, one of them HTTP/2 only, so it reads none.
+        builder.Configuration.Sources.Clear();
+        builder.Configuration.AddInMemoryCollection();
         builder.WebHost.UseUrls("http://127.0.0.1:0");
         builder.Logging.ClearProviders();
         var receivers = new Receivers(TimeProvider.System);
@@ -42,7 +47,7 @@ public sealed class WebhookReceiver : IAsyncDisposable
             }
         });
         await app.StartAsync();
-        return new WebhookReceiver(app, receivers) { Address = new Uri(app.Urls.First()) };
+        return new WebhookReceiver(app, receivers) { Address = new Uri(app.Urls.Single()) };
     }
 
     public string Url(string receiver) => new Uri(Address, $"/receive/{receiver}").ToString();
