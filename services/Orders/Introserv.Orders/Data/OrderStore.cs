@@ -31,11 +31,6 @@ internal static class OrderStore
         return true;
     }
 
-    // Whether the plan's terms refund unused days.
-    public static Task<bool> RefundsUnusedDaysAsync(
-        this OrdersDbContext db, string planId, CancellationToken cancellationToken) =>
-        db.Plans.Where(p => p.Id == planId).Select(p => p.RefundsUnusedDays).SingleAsync(cancellationToken);
-
     // A new order's number, from the orders."Number" identity sequence (gaps from rolled-back orders are harmless: the
     // number only has to be unique and short), and its invoice's number in the invoice series of the year issuedAt
     // falls in (InvoiceNumbers), in one statement. The series' counter row stays locked until the transaction ends and

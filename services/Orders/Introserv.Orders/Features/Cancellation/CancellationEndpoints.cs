@@ -4,6 +4,7 @@ using Introserv.BuildingBlocks.Data;
 using Introserv.BuildingBlocks.Messaging;
 using Introserv.Orders.Contracts;
 using Introserv.Orders.Features.Balance;
+using Introserv.Orders.Features.Plans;
 using Microsoft.AspNetCore.Mvc;
 
 namespace Introserv.Orders.Features.Cancellation;
@@ -70,7 +71,8 @@ public static class CancellationEndpoints
             $"An order in status '{order.Status}' cannot be cancelled this way.");
 
     private static async Task<Results<Ok<CancellationQuoteResponse>, ProblemHttpResult>> QuoteAsync(
-        Guid id, ClaimsPrincipal user, OrdersDbContext db, TimeProvider clock, CancellationToken cancellationToken)
+        Guid id, ClaimsPrincipal user, OrdersDbContext db, PlanCache plans, TimeProvider clock,
+        CancellationToken cancellationToken)
     {
         var accountId = user.AccountId();
         return await db.InTransactionAsync(
@@ -87,7 +89,7 @@ public static class CancellationEndpoints
                     return NotCancellable(order);
                 }
 
-                var plan = await db.Plans.AsNoTracking().SingleAsync(p => p.Id == order.PlanId, ct);
+                var plan = await plans.GetAsync(db, order.PlanId, ct);
                 var now = clock.Now();
                 var (refund, unused) = PaidTerm.RefundNow(order, plan.RefundsUnusedDays, now);
                 var quote = Quotes.Add(db, order, QuoteKinds.Cancellation, refund, order.ChargedTax(), unused, now);

@@ -1,6 +1,7 @@
 using System.Security.Claims;
 using Introserv.Orders.Features.Balance;
 using Introserv.Orders.Features.PlaceOrder;
+using Introserv.Orders.Features.Plans;
 using Introserv.Orders.Features.Renewal;
 using Microsoft.AspNetCore.Mvc;
 
@@ -123,8 +124,8 @@ public static class InvoiceEndpoints
 
     private static async Task<Results<StoredAnswer, ProblemHttpResult>> PayAsync(
         Guid id, [FromHeader(Name = Idempotency.Header)] string? idempotencyKey, ClaimsPrincipal user,
-        OrdersDbContext db, KeyedRequests keyed, OrderPlacement placement, Ledger ledger, TimeProvider clock,
-        CancellationToken cancellationToken)
+        OrdersDbContext db, KeyedRequests keyed, OrderPlacement placement, Ledger ledger, PlanCache plans,
+        TimeProvider clock, CancellationToken cancellationToken)
     {
         var accountId = user.AccountId();
         var request = new KeyedRequest(
@@ -158,7 +159,8 @@ public static class InvoiceEndpoints
 
             var paid = renewal
                 ? await RenewalCharge.PayAsync(
-                        db, ledger, clock, order, invoice, order.PeriodMonths, "Renewal invoice paid", ct)
+                        db, ledger, clock, order, invoice, order.PeriodMonths,
+                        (await plans.GetAsync(db, order.PlanId, ct)).RefundsUnusedDays, "Renewal invoice paid", ct)
                     ? PaymentResult.Paid : PaymentResult.NotCovered
                 : await placement.PayAsync(order, invoice, ct);
             return paid switch

@@ -7,6 +7,7 @@ using Introserv.Orders.Features.Balance;
 using Introserv.Orders.Features.Cancellation;
 using Introserv.Orders.Features.Invoices;
 using Introserv.Orders.Features.PlaceOrder;
+using Introserv.Orders.Features.Plans;
 using Introserv.Orders.Features.Renewal;
 using Microsoft.Extensions.Options;
 
@@ -86,7 +87,7 @@ public sealed record LifecyclePass(
 // Each transition is an event. Expired idempotency keys and quotes are deleted.
 public sealed class LifecycleJob(
     IServiceScopeFactory scopes, MigrationState<OrdersDbContext> migrations, IOptions<LifecycleOptions> options,
-    InvoiceLinks links, TimeProvider clock, ILogger<LifecycleJob> logger)
+    InvoiceLinks links, PlanCache plans, TimeProvider clock, ILogger<LifecycleJob> logger)
     : BackgroundService
 {
     // The advisory lock's key (any constant; the lock is per database).
@@ -394,10 +395,7 @@ public sealed class LifecycleJob(
             var why = "Not renewed by the paid date";
             var blocked = billing?.Blockers ?? [];
             var tax = billing?.Tax ?? order.ChargedTax();
-            var plan = await db.Plans
-                .AsNoTracking()
-                .Include(p => p.Periods)
-                .SingleAsync(p => p.Id == order.PlanId, ct);
+            var plan = await plans.GetAsync(db, order.PlanId, ct);
             var period = plan.Active ? plan.Periods.FirstOrDefault(p => p.Months == order.PeriodMonths) : null;
             if (order.AutoRenew)
             {

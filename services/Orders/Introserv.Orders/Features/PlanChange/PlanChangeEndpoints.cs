@@ -7,6 +7,7 @@ using Introserv.Orders.Contracts;
 using Introserv.Orders.Features.Balance;
 using Introserv.Orders.Features.Invoices;
 using Introserv.Orders.Features.PlaceOrder;
+using Introserv.Orders.Features.Plans;
 using Microsoft.AspNetCore.Mvc;
 
 namespace Introserv.Orders.Features.PlanChange;
@@ -50,7 +51,7 @@ public static class PlanChangeEndpoints
 
     private static async Task<Results<Ok<PlanChangeQuoteResponse>, ProblemHttpResult>> QuoteAsync(
         Guid id, PlanChangeQuoteRequest request, ClaimsPrincipal user, OrdersDbContext db, OrderPlacement placement,
-        TimeProvider clock, CancellationToken cancellationToken)
+        PlanCache plans, TimeProvider clock, CancellationToken cancellationToken)
     {
         var accountId = user.AccountId();
         TaxDecision customerTax;
@@ -81,13 +82,11 @@ public static class PlanChangeEndpoints
                         $"The plan of an order in status '{order.Status}' cannot be changed.");
                 }
 
-                var plans = await db.Plans
-                    .AsNoTracking()
-                    .Include(p => p.Periods)
-                    .Where(p => p.Id == order.PlanId || p.Id == request.PlanId)
-                    .ToListAsync(ct);
-                var current = plans.Single(p => p.Id == order.PlanId);
-                var target = plans.FirstOrDefault(p => p.Id == request.PlanId && p.Active);
+                var current = await plans.GetAsync(db, order.PlanId, ct);
+                // The request is validated: the plan's id is there.
+                var target = await plans.FindAsync(db, request.PlanId!, ct) is { Active: true } offered
+                    ? offered
+                    : null;
                 if (target is null)
                 {
                     return FieldError.Result("planId", OrderRules.PlanIdMessage);
@@ -130,7 +129,7 @@ public static class PlanChangeEndpoints
         Guid id, ConfirmQuoteRequest request, [FromHeader(Name = Idempotency.Header)] string? idempotencyKey,
         [FromHeader(Name = ConfirmedOperations.Header)] string? stepUpToken,
         ClaimsPrincipal user, OrdersDbContext db, KeyedRequests keyed, OrderPlacement placement, Ledger ledger,
-        LargeChargeConfirmation confirmation, InvoiceLinks links, TimeProvider clock,
+        LargeChargeConfirmation confirmation, InvoiceLinks links, PlanCache plans, TimeProvider clock,
         CancellationToken cancellationToken)
     {
         var accountId = user.AccountId();
@@ -175,10 +174,7 @@ public static class PlanChangeEndpoints
                 return KeyedOutcome.Refused(problem);
             }
 
-            var target = await db.Plans
-                .AsNoTracking()
-                .Include(p => p.Periods)
-                .SingleAsync(p => p.Id == quote!.TargetPlanId, ct);
+            var target = await plans.GetAsync(db, quote!.TargetPlanId!, ct);
             var period = target.Periods.Single(p => p.Months == order.PeriodMonths);
             Invoice? invoice = null;
             if (quote!.Amount > 0)

@@ -29,7 +29,8 @@ public static class RenewalCharge
     {
         var now = clock.Now();
         var invoice = NewInvoice(order, plan, period, tax, now);
-        if (!await PayAsync(db, ledger, clock, order, invoice, period.Months, note, cancellationToken))
+        if (!await PayAsync(
+            db, ledger, clock, order, invoice, period.Months, plan.RefundsUnusedDays, note, cancellationToken))
         {
             return null;
         }
@@ -43,11 +44,11 @@ public static class RenewalCharge
         return invoice;
     }
 
-    // Pays a renewal invoice from the balance and renews the order for months (inside a transaction,
-    // the order locked); false, and nothing written, when the balance does not cover it.
+    // Pays a renewal invoice from the balance and renews the order for months under its plan's refund terms
+    // (inside a transaction, the order locked); false, and nothing written, when the balance does not cover it.
     public static async Task<bool> PayAsync(
-        OrdersDbContext db, Ledger ledger, TimeProvider clock, Order order, Invoice invoice, int months, string note,
-        CancellationToken cancellationToken)
+        OrdersDbContext db, Ledger ledger, TimeProvider clock, Order order, Invoice invoice, int months,
+        bool refundsUnusedDays, string note, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(order);
         ArgumentNullException.ThrowIfNull(invoice);
@@ -62,9 +63,7 @@ public static class RenewalCharge
         var now = clock.Now();
         invoice.Status = InvoiceStatuses.Paid;
         invoice.PaidAt = now;
-        PaidTerm.Extend(
-            order, months, invoice.NetAmount, invoice.ChargedTax(),
-            await db.RefundsUnusedDaysAsync(order.PlanId, cancellationToken), now);
+        PaidTerm.Extend(order, months, invoice.NetAmount, invoice.ChargedTax(), refundsUnusedDays, now);
         db.Move(order, OrderTrigger.Renewed, now, $"{note} for {months} month(s)");
         db.AddInvoiceEvents(invoice, number => db.AddIntegrationEvent(new InvoicePaid(
             Guid.CreateVersion7(), now, order.AccountId, invoice.Id, order.Id, invoice.Amount, invoice.Currency,
