@@ -3,8 +3,9 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Introserv.Notifications.Messages;
 
-// Queues a message in the consumer's transaction; the delivery worker sends it. One event never queues the same
-// type to the same recipient twice (checked here, and by a unique index for races).
+// Queues a message in the caller's transaction (written at once, one statement); the delivery worker sends it. One
+// event never queues the same type to the same recipient twice: the unique index on (SourceEventId, Type, Recipient)
+// turns a second one, or a racing one, into nothing.
 public static class Outgoing
 {
     public static async Task EnqueueAsync(
@@ -13,26 +14,13 @@ public static class Outgoing
     {
         ArgumentNullException.ThrowIfNull(db);
         ArgumentNullException.ThrowIfNull(content);
-        if (await db.Notifications.AnyAsync(
-            n => n.SourceEventId == eventId && n.Type == type && n.Recipient == recipient, cancellationToken))
-        {
-            return;
-        }
-
-        db.Notifications.Add(new Notification
-        {
-            Id = Guid.CreateVersion7(),
-            AccountId = accountId,
-            SourceEventId = eventId,
-            Type = type,
-            Category = category,
-            Recipient = recipient,
-            Subject = content.Subject,
-            TextBody = content.Text,
-            HtmlBody = content.Html,
-            CreatedAt = now,
-            NextAttemptAt = now,
-        });
+        await db.Database.ExecuteSqlInterpolatedAsync($"""
+            INSERT INTO notifications ("Id", "AccountId", "SourceEventId", "Type", "Category", "Recipient", "Subject",
+                "TextBody", "HtmlBody", "Status", "Attempts", "CreatedAt", "NextAttemptAt")
+            VALUES ({Guid.CreateVersion7()}, {accountId}, {eventId}, {type}, {category}, {recipient}, {content.Subject},
+                {content.Text}, {content.Html}, {NotificationStatuses.Queued}, 0, {now}, {now})
+            ON CONFLICT ("SourceEventId", "Type", "Recipient") DO NOTHING
+            """, cancellationToken);
     }
 
     // The address of category in the account's settings.
