@@ -153,7 +153,7 @@ public sealed partial class MultiReplicaDrillTests(ScaledStackFixture stack, ITe
         foreach (var ((api, _, email), placed) in outcomes)
         {
             using var disposeApi = api;
-            var active = await AllAsync(api, "/api/orders", o => o.GetProperty("id").GetString()!);
+            var active = await JsonApi.AllPagesAsync(api, "/api/orders", o => o.GetProperty("id").GetString()!);
             Assert.Equal(placed.Select(id => id.ToString()).Order(), active.Order());
 
             var balance = await api.GetFromJsonAsync<JsonElement>("/api/balance?limit=100");
@@ -227,7 +227,7 @@ public sealed partial class MultiReplicaDrillTests(ScaledStackFixture stack, ITe
             }
         }
 
-        var listed = await AllAsync(api, "/api/orders", o => o.GetProperty("id").GetString()!);
+        var listed = await JsonApi.AllPagesAsync(api, "/api/orders", o => o.GetProperty("id").GetString()!);
         Assert.True(placed.Select(id => id.ToString()).Order().SequenceEqual(listed.Order()),
             $"seed {seed}: {listed.Count} orders for {orders} keys");
         var balance = await api.GetFromJsonAsync<JsonElement>("/api/balance?limit=100");
@@ -273,7 +273,8 @@ public sealed partial class MultiReplicaDrillTests(ScaledStackFixture stack, ITe
 
         // The payment window (15 s) passes; a pass on either replica cancels each order.
         var cancelled = await Eventually.ValueAsync(
-            () => AllAsync(api, "/api/orders/history?status=cancelled", o => o.GetProperty("id").GetString()!),
+            () => JsonApi.AllPagesAsync(
+                api, "/api/orders/history?status=cancelled", o => o.GetProperty("id").GetString()!),
             ids => ids.Count >= unpaid,
             ScaledStackFixture.PaymentWindow + TimeSpan.FromSeconds(45));
         Assert.Equal(placed.Select(id => id.ToString()).Order(), cancelled.Order());
@@ -514,22 +515,6 @@ public sealed partial class MultiReplicaDrillTests(ScaledStackFixture stack, ITe
         }
 
         return lines;
-    }
-
-    private static async Task<List<string>> AllAsync(HttpClient api, string path, Func<JsonElement, string> key)
-    {
-        var items = new List<string>();
-        string? cursor = null;
-        var separator = path.Contains('?', StringComparison.Ordinal) ? '&' : '?';
-        do
-        {
-            var page = await api.GetFromJsonAsync<JsonElement>(
-                cursor is null ? $"{path}{separator}limit=100" : $"{path}{separator}limit=100&cursor={cursor}");
-            items.AddRange(page.GetProperty("items").EnumerateArray().Select(key));
-            cursor = page.GetProperty("nextCursor").GetString();
-        }
-        while (cursor is not null);
-        return items;
     }
 
     [GeneratedRegex(@"Order lifecycle pass ran from (?<from>\S+) to (?<to>\S+)")]

@@ -295,7 +295,7 @@ public sealed class OutageDrillTests(StackFixture stack, ITestOutputHelper outpu
         await Task.WhenAll(orders, reader);
 
         var placedIds = answers.Values.Select(ids => Assert.Single(ids.Distinct())).ToList();
-        var history = await AllAsync(api, "/api/orders/history", o => o.GetProperty("id").GetString()!);
+        var history = await JsonApi.AllPagesAsync(api, "/api/orders/history", o => o.GetProperty("id").GetString()!);
         var balance = await api.GetFromJsonAsync<JsonElement>("/api/balance?limit=100");
         var ledger = balance.GetProperty("items").EnumerateArray().Sum(e => e.GetProperty("amount").GetDecimal());
         var mails = await OrderMailsAsync(api, placedIds.Count);
@@ -312,9 +312,10 @@ public sealed class OutageDrillTests(StackFixture stack, ITestOutputHelper outpu
         Assert.Equal(MaxOrders * Price + 100m - (placedIds.Count * Price), balance.GetProperty("balance").GetDecimal());
         Assert.True(placedIds.Count == mails,
             $"{mails} order_placed mails sent for {placedIds.Count} orders; the account's order_placed entries: " +
-            string.Join("; ", (await AllAsync(api, "/api/notifications", n => n.GetProperty("type").GetString() +
-                    $" {n.GetProperty("status").GetString()} attempts {n.GetProperty("attempts").GetInt32()} " +
-                    $"error {n.GetProperty("lastError")}"))
+            string.Join("; ", (await JsonApi.AllPagesAsync(api, "/api/notifications",
+                    n => n.GetProperty("type").GetString() +
+                        $" {n.GetProperty("status").GetString()} attempts {n.GetProperty("attempts").GetInt32()} " +
+                        $"error {n.GetProperty("lastError")}"))
                 .Where(entry => entry.StartsWith("order_placed ", StringComparison.Ordinal))));
         Assert.True(answers.Count > 5, "the stream placed too few orders to mean anything");
 
@@ -397,7 +398,7 @@ public sealed class OutageDrillTests(StackFixture stack, ITestOutputHelper outpu
     }
 
     private static async Task<List<string>> SentOrderMailsAsync(HttpClient api) =>
-        [.. (await AllAsync(api, "/api/notifications",
+        [.. (await JsonApi.AllPagesAsync(api, "/api/notifications",
             n => $"{n.GetProperty("type").GetString()} {n.GetProperty("status").GetString()}"))
             .Where(entry => entry == "order_placed sent")];
 
@@ -448,20 +449,5 @@ public sealed class OutageDrillTests(StackFixture stack, ITestOutputHelper outpu
             process.Kill();
             process.WaitForExit();
         }
-    }
-
-    private static async Task<List<string>> AllAsync(HttpClient api, string path, Func<JsonElement, string> key)
-    {
-        var items = new List<string>();
-        string? cursor = null;
-        do
-        {
-            var page = await api.GetFromJsonAsync<JsonElement>(
-                cursor is null ? $"{path}?limit=100" : $"{path}?limit=100&cursor={cursor}");
-            items.AddRange(page.GetProperty("items").EnumerateArray().Select(key));
-            cursor = page.GetProperty("nextCursor").GetString();
-        }
-        while (cursor is not null);
-        return items;
     }
 }
