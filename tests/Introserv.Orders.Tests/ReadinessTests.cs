@@ -91,4 +91,31 @@ public sealed class ReadinessTests(OrdersServiceFactory orders) : IClassFixture<
         var (alive, _, _) = await GetAsync(client, Extensions.AlivenessEndpointPath);
         Assert.Equal((HttpStatusCode.ServiceUnavailable, HttpStatusCode.OK), (unready, alive));
     }
+
+    // Default settings (retries on): the request is retried against the dead database for a few seconds, then
+    // answered as an outage the client may retry, never as a 500, and before the gateway's 30 s upstream timeout
+    // would have answered 504 in its place.
+    [Fact]
+    public async Task A_request_while_the_database_is_unreachable_answers_503_with_retry_after_not_500()
+    {
+        await using var noDatabase = orders.WithWebHostBuilder(builder =>
+            builder.UseSetting($"ConnectionStrings:{ResourceNames.OrdersDb}",
+                "Host=127.0.0.1;Port=9;Database=x;Username=x;Password=x;Timeout=1"));
+        using var http = noDatabase.CreateClient();
+        http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue(
+            "Bearer", TestTokens.For(Guid.NewGuid(), AuthenticationExtensions.CustomerRole));
+
+        var watch = Stopwatch.StartNew();
+        using var list = await http.GetAsync(new Uri("/api/orders", UriKind.Relative));
+        var listTook = watch.Elapsed;
+        var (placed, body) = await OrdersServiceFactory.OrderAsync(
+            http, new { planId = "vps-s", periodMonths = 1 }, Guid.NewGuid().ToString());
+
+        Assert.True(listTook < TimeSpan.FromSeconds(25), $"the answer took {listTook}");
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, list.StatusCode);
+        Assert.Equal("5", list.Headers.RetryAfter?.ToString());
+        var problem = await list.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal("service_unavailable", JsonApi.Code(problem));
+        Assert.Equal((HttpStatusCode.ServiceUnavailable, "service_unavailable"), (placed, JsonApi.Code(body)));
+    }
 }

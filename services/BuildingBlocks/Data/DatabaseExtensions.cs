@@ -9,18 +9,39 @@ namespace Introserv.BuildingBlocks.Data;
 
 public static class DatabaseExtensions
 {
+    // A failed statement or transaction is tried again after about 1, 2 and 2 s (EF's exponential back-off, capped):
+    // a restart or failover of a few seconds is ridden out, and a longer outage answers 503 service_unavailable with
+    // Retry-After (UnavailableDependencyHandler) after about 5 s, well inside the gateway's 30 s upstream timeout. The
+    // integration's own default (six retries, up to 30 s apart) held a request for over a minute, so the client saw
+    // the gateway's 504 instead. Aspire:Npgsql:EntityFrameworkCore:PostgreSQL:DisableRetry=true still turns them
+    // off.
+    public const int RetryCount = 3;
+
+    public static readonly TimeSpan MaxRetryDelay = TimeSpan.FromSeconds(2);
+
     // Registers the service's PostgreSQL TContext through the Aspire Npgsql EF Core integration (pooling, retries,
     // health check, tracing) and the start-up migration step.
     public static IHostApplicationBuilder AddServiceDatabase<TContext>(
         this IHostApplicationBuilder builder, string connectionName)
         where TContext : DbContext
     {
+        var retry = true;
         builder.AddNpgsqlDbContext<TContext>(
             connectionName,
             configureSettings: settings =>
-                settings.ConnectionString = WithoutResetOnClose(WithAutoPrepare(settings.ConnectionString)),
+            {
+                settings.ConnectionString = WithoutResetOnClose(WithAutoPrepare(settings.ConnectionString));
+                retry = !settings.DisableRetry;
+            },
             configureDbContextOptions: options =>
-                options.AddInterceptors(new OutboxCommitInterceptor<TContext>(), new VersionInterceptor()));
+            {
+                if (retry)
+                {
+                    options.UseNpgsql(npgsql => npgsql.EnableRetryOnFailure(RetryCount, MaxRetryDelay, null));
+                }
+
+                options.AddInterceptors(new OutboxCommitInterceptor<TContext>(), new VersionInterceptor());
+            });
         builder.Services.TryAddSingleton<MigrationState<TContext>>();
         builder.Services.TryAddSingleton<DatabaseMigrator<TContext>>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<DatabaseMigrator<TContext>>());

@@ -2,12 +2,14 @@ using Grpc.Core;
 using Introserv.ServiceDefaults;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Http;
+using Npgsql;
 
 namespace Introserv.BuildingBlocks.Hosting;
 
-// A request that needed another service over gRPC while it was unreachable or too slow answers 503 service_unavailable
-// with Retry-After, not a 500: nothing was done, and the client may retry (with the same Idempotency-Key where it sent
-// one).
+// A request that needed another service over gRPC, or this service's database, while it was unreachable or too slow
+// answers 503 service_unavailable with Retry-After, not a 500: the client may retry (with the same Idempotency-Key
+// where it sent one). A gRPC call that never got through did nothing; a database failure rolled back what the
+// request had not committed (a failure of the commit itself leaves its outcome to the Idempotency-Key's retry).
 internal sealed class UnavailableDependencyHandler : IExceptionHandler
 {
     public const int RetryAfterSeconds = 5;
@@ -15,7 +17,18 @@ internal sealed class UnavailableDependencyHandler : IExceptionHandler
     public async ValueTask<bool> TryHandleAsync(
         HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
     {
-        if (exception is not RpcException rpc || !Unreachable(rpc) || httpContext.Response.HasStarted)
+        if (httpContext.Response.HasStarted)
+        {
+            return false;
+        }
+
+        var detail = exception is RpcException rpc && Unreachable(rpc)
+            ? "A service this request needs is unavailable; nothing was done. Try again shortly."
+            : DatabaseUnavailable(exception)
+                ? "The service's data store is unavailable or overloaded. Try again shortly, with the same " +
+                    "Idempotency-Key if the request had one."
+                : null;
+        if (detail is null)
         {
             return false;
         }
@@ -23,8 +36,7 @@ internal sealed class UnavailableDependencyHandler : IExceptionHandler
         httpContext.Response.Headers.RetryAfter = RetryAfterSeconds.ToString(
             System.Globalization.CultureInfo.InvariantCulture);
         return await httpContext.WriteCodedProblemAsync(
-            StatusCodes.Status503ServiceUnavailable, ProblemCodes.ServiceUnavailable, "Try again",
-            "A service this request needs is unavailable; nothing was done. Try again shortly.");
+            StatusCodes.Status503ServiceUnavailable, ProblemCodes.ServiceUnavailable, "Try again", detail);
     }
 
     // Unavailable or too slow, or the call never reached the other service (a transport failure, which the client
@@ -33,4 +45,20 @@ internal sealed class UnavailableDependencyHandler : IExceptionHandler
         rpc.StatusCode is StatusCode.Unavailable or StatusCode.DeadlineExceeded
         || rpc.Status.DebugException is HttpRequestException or System.IO.IOException
             or System.Net.Sockets.SocketException;
+
+    // A failure Npgsql calls transient anywhere in the chain (EF wraps it once its retries are spent): no connection
+    // (refused, broken, timed out, the pool exhausted), a server shutting down or out of connections, a deadlock or
+    // serialization failure. A constraint violation or a bad statement is a defect and stays a 500.
+    private static bool DatabaseUnavailable(Exception exception)
+    {
+        for (var current = exception; current is not null; current = current.InnerException)
+        {
+            if (current is NpgsqlException { IsTransient: true })
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
 }
