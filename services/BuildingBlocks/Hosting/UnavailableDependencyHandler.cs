@@ -1,8 +1,8 @@
 using Grpc.Core;
+using Introserv.BuildingBlocks.Data;
 using Introserv.ServiceDefaults;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Http;
-using Npgsql;
 
 namespace Introserv.BuildingBlocks.Hosting;
 
@@ -24,7 +24,7 @@ internal sealed class UnavailableDependencyHandler : IExceptionHandler
 
         var detail = exception is RpcException rpc && Unreachable(rpc)
             ? "A service this request needs is unavailable; nothing was done. Try again shortly."
-            : DatabaseUnavailable(exception)
+            : DatabaseFailures.IsUnavailable(exception)
                 ? "The service's data store is unavailable or overloaded. Try again shortly, with the same " +
                     "Idempotency-Key if the request had one."
                 : null;
@@ -45,20 +45,4 @@ internal sealed class UnavailableDependencyHandler : IExceptionHandler
         rpc.StatusCode is StatusCode.Unavailable or StatusCode.DeadlineExceeded
         || rpc.Status.DebugException is HttpRequestException or System.IO.IOException
             or System.Net.Sockets.SocketException;
-
-    // A failure Npgsql calls transient anywhere in the chain (EF wraps it once its retries are spent): no connection
-    // (refused, broken, timed out, the pool exhausted), a server shutting down or out of connections, a deadlock or
-    // serialization failure. A constraint violation or a bad statement is a defect and stays a 500.
-    private static bool DatabaseUnavailable(Exception exception)
-    {
-        for (var current = exception; current is not null; current = current.InnerException)
-        {
-            if (current is NpgsqlException { IsTransient: true })
-            {
-                return true;
-            }
-        }
-
-        return false;
-    }
 }

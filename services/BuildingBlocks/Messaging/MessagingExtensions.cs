@@ -58,12 +58,25 @@ public static class MessagingExtensions
 
             bus.AddConsumeObserver<ConsumerFailureObserver>();
             // Transient failures are retried in place with back-off; after the last retry MassTransit
-            // moves the message, with its exception in the headers, to the endpoint's _error queue.
+            // moves the message, with its exception in the headers, to the endpoint's _error queue. A database
+            // outage is waited out longer (the outer policy, OutageRetryLimit times up to OutageRetryMaxInterval
+            // apart: about six minutes by default), since each attempt's own database retries end after a few
+            // seconds (DatabaseExtensions) and an outage is not the message's fault; anything else gets the inner
+            // policy's few quick retries.
             bus.AddConfigureEndpointsCallback((_, _, endpoint) =>
             {
                 endpoint.UseMessageRetry(retry =>
+                {
+                    retry.Handle<Exception>(DatabaseFailures.IsUnavailable);
+                    retry.Exponential(options.OutageRetryLimit, options.RetryMinInterval,
+                        options.OutageRetryMaxInterval, options.RetryMinInterval);
+                });
+                endpoint.UseMessageRetry(retry =>
+                {
+                    retry.Ignore<Exception>(DatabaseFailures.IsUnavailable);
                     retry.Exponential(options.RetryLimit, options.RetryMinInterval,
-                        options.RetryMaxInterval, options.RetryMinInterval));
+                        options.RetryMaxInterval, options.RetryMinInterval);
+                });
                 if (endpoint is not IRabbitMqReceiveEndpointConfigurator rabbitEndpoint)
                 {
                     return;

@@ -38,6 +38,12 @@ public sealed class MessagingOptions
 
     public TimeSpan RetryMaxInterval { get; set; } = TimeSpan.FromSeconds(5);
 
+    // Retries of a consumer whose database is unavailable (DatabaseFailures.IsUnavailable) before the message goes to
+    // its _error queue, with back-off from RetryMinInterval up to OutageRetryMaxInterval.
+    public int OutageRetryLimit { get; set; } = 15;
+
+    public TimeSpan OutageRetryMaxInterval { get; set; } = TimeSpan.FromSeconds(30);
+
     // Prefix of this service's queue names (default: the service's name, e.g. Profile for profile-account-registered):
     // separates services, and installations or test hosts sharing a broker, that would otherwise take each other's
     // messages.

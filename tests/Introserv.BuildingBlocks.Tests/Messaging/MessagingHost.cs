@@ -35,6 +35,8 @@ public sealed class MessagingHost : IAsyncLifetime
             ["Messaging:RetryLimit"] = "2",
             ["Messaging:RetryMinInterval"] = "00:00:00.050",
             ["Messaging:RetryMaxInterval"] = "00:00:00.200",
+            ["Messaging:OutageRetryLimit"] = "8",
+            ["Messaging:OutageRetryMaxInterval"] = "00:00:00.200",
         });
         builder.Services.AddSingleton(TimeProvider.System);
         builder.AddServiceDatabase<MessagingTestDbContext>(ConnectionName);
@@ -45,6 +47,7 @@ public sealed class MessagingHost : IAsyncLifetime
             bus.AddConsumer<DuplicateProbeConsumer>().Endpoint(e => e.Name = $"{QueuePrefix}-duplicate");
             bus.AddConsumer<RollbackProbeConsumer>().Endpoint(e => e.Name = $"{QueuePrefix}-rollback");
             bus.AddConsumer<FailingProbeConsumer>().Endpoint(e => e.Name = FailingQueue);
+            bus.AddConsumer<DatabaseOutageProbeConsumer>().Endpoint(e => e.Name = $"{QueuePrefix}-database-outage");
             bus.AddConsumer<RaceProbeConsumer>().Endpoint(e => e.Name = $"{QueuePrefix}-race");
             bus.AddConsumer<TraceProbeConsumer>().Endpoint(e => e.Name = $"{QueuePrefix}-trace");
         });
@@ -87,6 +90,7 @@ public sealed class MessagingHost : IAsyncLifetime
             case DuplicateProbeHappened x: db.AddIntegrationEvent(x, TimeProvider.System); break;
             case RollbackProbeHappened x: db.AddIntegrationEvent(x, TimeProvider.System); break;
             case FailingProbeHappened x: db.AddIntegrationEvent(x, TimeProvider.System); break;
+            case DatabaseOutageProbeHappened x: db.AddIntegrationEvent(x, TimeProvider.System); break;
             case RaceProbeHappened x: db.AddIntegrationEvent(x, TimeProvider.System); break;
             case TraceProbeHappened x: db.AddIntegrationEvent(x, TimeProvider.System); break;
             default: throw new ArgumentException($"not a probe event: {e.GetType()}", nameof(e));

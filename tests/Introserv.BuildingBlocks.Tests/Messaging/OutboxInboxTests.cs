@@ -58,6 +58,22 @@ public sealed class OutboxInboxTests(MessagingHost host)
         Assert.False(await host.QueryAsync(db => db.Set<OutboxMessage>().AnyAsync(m => m.Id == rolledBack.EventId)));
     }
 
+    // The general retries (RetryLimit 2: three attempts) would park it; a database outage is waited out longer.
+    [Fact]
+    public async Task A_handler_whose_database_is_unavailable_is_retried_past_the_general_limit_and_applied_once()
+    {
+        var probe = new DatabaseOutageProbeHappened(Guid.NewGuid(), DateTimeOffset.UtcNow, Guid.NewGuid());
+
+        await host.CommitAsync(probe);
+
+        Assert.True(await Eventually.TrueAsync(
+            async () => await host.QueryAsync(db => db.Effects.AnyAsync(e => e.MessageId == probe.EventId)), Timeout),
+            $"not applied after {DatabaseOutageProbeConsumer.Attempts.GetValueOrDefault(probe.EventId)} attempts");
+        Assert.Equal(DatabaseOutageProbeConsumer.FailedAttempts + 1,
+            DatabaseOutageProbeConsumer.Attempts[probe.EventId]);
+        Assert.Equal(1, await host.QueryAsync(db => db.Effects.CountAsync(e => e.MessageId == probe.EventId)));
+    }
+
     [Fact]
     public async Task A_handler_that_keeps_failing_is_retried_then_parked_in_the_error_queue_with_its_exception()
     {

@@ -43,6 +43,30 @@ public sealed class RollbackProbeConsumer(MessagingTestDbContext db)
     }
 }
 
+// Finds its database unavailable (the failure Npgsql reports when the server refuses connections) on its first
+// FailedAttempts attempts, more than the general retries allow, then succeeds.
+public sealed class DatabaseOutageProbeConsumer(MessagingTestDbContext db)
+    : InboxConsumer<MessagingTestDbContext, DatabaseOutageProbeHappened>(db)
+{
+    public const int FailedAttempts = 5;
+
+    public static readonly ConcurrentDictionary<Guid, int> Attempts = new();
+
+    protected override Task HandleAsync(
+        ConsumeContext<DatabaseOutageProbeHappened> context, CancellationToken cancellationToken)
+    {
+        if (Attempts.AddOrUpdate(context.Message.EventId, 1, (_, n) => n + 1) <= FailedAttempts)
+        {
+            throw new Npgsql.NpgsqlException(
+                "Failed to connect to the database (probe)",
+                new System.Net.Sockets.SocketException((int)System.Net.Sockets.SocketError.ConnectionRefused));
+        }
+
+        Db.Effects.Add(new Effect { MessageId = context.Message.EventId, Kind = "database-outage" });
+        return Task.CompletedTask;
+    }
+}
+
 // Always fails: the message must be retried and then land in the error queue.
 public sealed class FailingProbeConsumer(MessagingTestDbContext db)
     : InboxConsumer<MessagingTestDbContext, FailingProbeHappened>(db)

@@ -15,6 +15,9 @@ public sealed record RollbackProbeHappened(Guid EventId, DateTimeOffset Occurred
 
 public sealed record FailingProbeHappened(Guid EventId, DateTimeOffset OccurredAt, Guid AccountId) : IIntegrationEvent;
 
+public sealed record DatabaseOutageProbeHappened(Guid EventId, DateTimeOffset OccurredAt, Guid AccountId)
+    : IIntegrationEvent;
+
 public sealed record RaceProbeHappened(Guid EventId, DateTimeOffset OccurredAt, Guid AccountId, int Sequence)
     : IIntegrationEvent;
 
