@@ -1,3 +1,4 @@
+using Introserv.BuildingBlocks.Messaging;
 using System.Text.Json.Nodes;
 using Introserv.Identity.Contracts;
 using Introserv.Notifications.Data;
@@ -425,6 +426,26 @@ public sealed class NotificationTests(NotificationsServiceFactory factory)
         // The delivery worker sends queued mails in parallel: the two alerts may arrive in either order.
         Assert.Single(alerts, a => (a.Text ?? "").Contains("15.00 EUR", StringComparison.Ordinal));
         Assert.Single(alerts, a => (a.Text ?? "").Contains("19.99 EUR", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task An_order_event_delivered_twenty_times_at_once_queues_one_mail_and_one_inbox_row()
+    {
+        var (accountId, _) = await RegisterAsync();
+        using var http = factory.Customer(accountId);
+        var orders = $"again{accountId:N}@example.com";
+        await PutSettingsAsync(http, new { invoicesOrders = orders });
+        var placed = new OrderPlaced(
+            Guid.NewGuid(), DateTimeOffset.UtcNow, accountId, Guid.NewGuid(), "vps-s", 1, 9.90m, "EUR");
+
+        await factory.PublishRepeatedAsync(placed, 20);
+        await factory.MailsToAsync(orders);
+        await factory.SettledAsync();
+
+        Assert.Single(factory.Mail.List(orders));
+        Assert.Single(await factory.NotificationsOfAsync(accountId), n => n.SourceEventId == placed.EventId);
+        Assert.Equal(1, await factory.QueryAsync(db => db.Set<InboxMessage>().CountAsync(
+            m => m.Consumer == "Introserv.Notifications.Consumers.OrderPlacedConsumer")));
     }
 
     [Fact]

@@ -69,6 +69,16 @@ public class NotificationsServiceFactory() : ServiceFactory<Program>(ResourceNam
         return PublishConfirmedAsync(message, typeof(T), messageId);
     }
 
+    // Publishes one message times times at once under one message id, as a broker redelivering it would.
+    public Task PublishRepeatedAsync<T>(T message, int times)
+        where T : class
+    {
+        var messageId = NewId.NextGuid();
+        _published.Add(messageId);
+        return Task.WhenAll(
+            Enumerable.Range(0, times).Select(_ => PublishConfirmedAsync(message, typeof(T), messageId)));
+    }
+
     // Publishes message as its runtime type (an event taken from a list of several types).
     public Task PublishEventAsync(object message)
     {

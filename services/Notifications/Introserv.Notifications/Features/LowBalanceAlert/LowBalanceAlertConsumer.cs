@@ -19,11 +19,14 @@ public sealed class LowBalanceAlertConsumer(NotificationsDbContext db, TimeProvi
         ArgumentNullException.ThrowIfNull(context);
         var message = context.Message;
         // The row lock makes two balance events of one account handled at once take turns: the second reads the
-        // first's state (and its sequence), so a crossing is never alerted twice.
-        await Db.Database.ExecuteSqlInterpolatedAsync(
-            $"SELECT 1 FROM notification_settings WHERE \"AccountId\" = {message.AccountId} FOR UPDATE",
-            cancellationToken);
-        var settings = await SettingsLookup.RequireAsync(Db, message.AccountId, cancellationToken);
+        // first's state (and its sequence), so a crossing is never alerted twice. Locked and read in one statement
+        // (not composed, so FOR UPDATE applies to the row itself).
+        var locked = await Db.Settings
+            .FromSqlInterpolated(
+                $"SELECT * FROM notification_settings WHERE \"AccountId\" = {message.AccountId} FOR UPDATE")
+            .ToListAsync(cancellationToken);
+        var settings = locked.SingleOrDefault()
+            ?? throw SettingsLookup.NotYet(message.AccountId);
         if (message.LedgerSequence <= settings.BalanceSequence)
         {
             return;
