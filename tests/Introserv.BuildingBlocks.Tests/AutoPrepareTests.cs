@@ -39,4 +39,21 @@ public sealed class AutoPrepareTests
             DatabaseExtensions.WithoutResetOnClose("Host=db;No Reset On Close=false")).NoResetOnClose);
         Assert.Null(DatabaseExtensions.WithoutResetOnClose(null));
     }
+
+    [Fact]
+    public void A_process_opens_at_most_twenty_connections_to_its_database_unless_the_connection_string_says_so()
+    {
+        Assert.Equal(DatabaseExtensions.DefaultMaxPoolSize, new NpgsqlConnectionStringBuilder(
+            DatabaseExtensions.WithBoundedPool("Host=db;Database=orders")).MaxPoolSize);
+        Assert.Equal(20, DatabaseExtensions.DefaultMaxPoolSize);
+        Assert.Equal(50, new NpgsqlConnectionStringBuilder(
+            DatabaseExtensions.WithBoundedPool("Host=db;Maximum Pool Size=50")).MaxPoolSize);
+        Assert.Equal(7, new NpgsqlConnectionStringBuilder(
+            DatabaseExtensions.WithBoundedPool("Host=db;MaxPoolSize=7")).MaxPoolSize);
+        // A minimum alone does not count as a choice of the maximum.
+        var withMinimum = new NpgsqlConnectionStringBuilder(
+            DatabaseExtensions.WithBoundedPool("Host=db;Minimum Pool Size=2"));
+        Assert.Equal((2, 20), (withMinimum.MinPoolSize, withMinimum.MaxPoolSize));
+        Assert.Null(DatabaseExtensions.WithBoundedPool(null));
+    }
 }

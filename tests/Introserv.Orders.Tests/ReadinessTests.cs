@@ -1,8 +1,10 @@
 extern alias gateway;
 
 using System.Diagnostics;
+using Introserv.Orders.Data;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Npgsql;
 
 namespace Introserv.Orders.Tests;
 
@@ -117,5 +119,57 @@ public sealed class ReadinessTests(OrdersServiceFactory orders) : IClassFixture<
         var problem = await list.Content.ReadFromJsonAsync<JsonElement>();
         Assert.Equal("service_unavailable", JsonApi.Code(problem));
         Assert.Equal((HttpStatusCode.ServiceUnavailable, "service_unavailable"), (placed, JsonApi.Code(body)));
+    }
+
+    // Every connection of the service's pool is in use (here its only one, held by the test): a request waits for
+    // one up to the connection string's Timeout on each try and is then answered as an outage, never as a 500; once
+    // a connection is free again it is served.
+    [Fact]
+    public async Task A_request_while_the_connection_pool_is_exhausted_answers_503_not_500()
+    {
+        await using var onePool = orders.WithWebHostBuilder(builder =>
+            builder.UseSetting($"ConnectionStrings:{ResourceNames.OrdersDb}",
+                $"{orders.ConnectionString};Maximum Pool Size=1;Timeout=1"));
+        using var http = onePool.CreateClient();
+        http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue(
+            "Bearer", TestTokens.For(Guid.NewGuid(), AuthenticationExtensions.CustomerRole));
+        await ServiceHealth.WaitForHealthyAsync(http);
+        string pooled;
+        await using (var scope = onePool.Services.CreateAsyncScope())
+        {
+            pooled = scope.ServiceProvider.GetRequiredService<OrdersDbContext>().Database.GetConnectionString()!;
+        }
+
+        // The same connection string, so the same pool; the service's background work may hold it for a moment.
+        var held = await Eventually.ValueAsync(
+            async () =>
+            {
+                var connection = new NpgsqlConnection(pooled);
+                try
+                {
+                    await connection.OpenAsync();
+                    return connection;
+                }
+                catch (NpgsqlException)
+                {
+                    await connection.DisposeAsync();
+                    return null;
+                }
+            },
+            c => c is not null,
+            TimeSpan.FromSeconds(20));
+        HttpStatusCode exhausted;
+        string? code;
+        await using (held)
+        {
+            using var list = await http.GetAsync(new Uri("/api/orders", UriKind.Relative));
+            exhausted = list.StatusCode;
+            code = JsonApi.Code(await list.Content.ReadFromJsonAsync<JsonElement>());
+        }
+
+        using var after = await http.GetAsync(new Uri("/api/orders", UriKind.Relative));
+
+        Assert.Equal((HttpStatusCode.ServiceUnavailable, "service_unavailable"), (exhausted, code));
+        Assert.Equal(HttpStatusCode.OK, after.StatusCode);
     }
 }

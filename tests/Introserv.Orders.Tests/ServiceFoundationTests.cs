@@ -27,6 +27,18 @@ public sealed class ServiceFoundationTests(OrdersServiceFactory factory)
     }
 
     [Fact]
+    public async Task The_service_opens_a_bounded_pool_of_prepared_connections_to_its_database()
+    {
+        await using var scope = factory.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<OrdersDbContext>();
+
+        var settings = new NpgsqlConnectionStringBuilder(db.Database.GetConnectionString());
+
+        Assert.Equal(
+            (20, 64, true), (settings.MaxPoolSize, settings.MaxAutoPrepare, settings.NoResetOnClose));
+    }
+
+    [Fact]
     public async Task Migration_creates_the_outbox_and_inbox_tables_in_the_service_database()
     {
         using var client = factory.CreateClient();
