@@ -1,4 +1,6 @@
+using System.Globalization;
 using System.Net.Http.Headers;
+using System.Text;
 using Aspire.Hosting;
 using Aspire.Hosting.ApplicationModel;
 using Aspire.Hosting.Testing;
@@ -226,7 +228,8 @@ public class StackFixture : IAsyncLifetime
         catch (OperationCanceledException) when (cts.IsCancellationRequested)
         {
             throw new TimeoutException(
-                $"The stack did not start within {StartTimeout}; resources: {await StatesAsync()}");
+                $"The stack did not start within {StartTimeout}; resources: {await StatesAsync()}" +
+                await ExitedOutputAsync());
         }
     }
 
@@ -237,6 +240,23 @@ public class StackFixture : IAsyncLifetime
     private async Task<string> StatesAsync() => string.Join(", ", (await CurrentStatesAsync())
         .OrderBy(e => e.ResourceId, StringComparer.Ordinal)
         .Select(e => $"{e.ResourceId} {e.Snapshot.State?.Text}/{e.Snapshot.HealthStatus}"));
+
+    // The last lines of every process that exited while the stack was starting (a replica that stopped leaves the
+    // others waiting for it), so a start that timed out on a build machine says why.
+    private async Task<string> ExitedOutputAsync()
+    {
+        var output = new StringBuilder();
+        foreach (var exited in (await CurrentStatesAsync())
+            .Where(e => e.Snapshot.State?.Text is "Finished" or "Exited" or "FailedToStart")
+            .OrderBy(e => e.ResourceId, StringComparer.Ordinal))
+        {
+            output.Append(CultureInfo.InvariantCulture,
+                    $"\nLast output of {exited.ResourceId} (exit code {exited.Snapshot.ExitCode}):\n")
+                .Append(await RecentOutputAsync(exited.ResourceId));
+        }
+
+        return output.ToString();
+    }
 
     // The current state of every process and resource of the stack (a replicated service's instances each).
     public async Task<IReadOnlyList<ResourceEvent>> CurrentStatesAsync()
