@@ -1,6 +1,9 @@
 using System.Collections.Concurrent;
 using System.Data.Common;
+using Introserv.BuildingBlocks.Messaging;
+using Introserv.Identity.Contracts;
 using Introserv.Notifications.Data;
+using Introserv.Orders.Contracts;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.EntityFrameworkCore.Diagnostics;
@@ -61,6 +64,38 @@ public sealed class DatabaseFailureDeliveryTests(FailingDatabaseNotificationsFac
         Assert.All(recipients, to => Assert.Single(factory.Mail.List(to)));
     }
 
+    // The statement that records an event's inbox row and queues its mail fails twice: before it reached the database
+    // (nothing written), or after it committed with the answer lost (a retry finds the inbox row). Either way the
+    // message is retried and the event makes one mail and one inbox row.
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task An_event_mail_whose_statement_fails_before_or_after_it_commits_is_queued_once(bool afterCommit)
+    {
+        var accountId = Guid.NewGuid();
+        var email = $"stmt{accountId:N}@example.com";
+        await factory.PublishAsync(new AccountRegistered(
+            Guid.NewGuid(), DateTimeOffset.UtcNow, accountId, $"s{accountId:N}"[..20], email, "Ana", "Lee"));
+        await factory.MailsToAsync(email);
+        var placed = new OrderPlaced(
+            Guid.NewGuid(), DateTimeOffset.UtcNow, accountId, Guid.NewGuid(), "vps-s", 1, 9.90m, "EUR");
+        factory.Failures.FailEventMail(placed.EventId, afterCommit, times: 2);
+
+        await factory.PublishAsync(placed);
+        await factory.MailsToAsync(email, count: 2);
+        // After a commit the mail goes out at once, while the failed message still waits for its retries.
+        var retried = await Eventually.TrueAsync(
+            () => Task.FromResult(factory.Failures.RemainingFor(placed.EventId) == 0), TimeSpan.FromSeconds(30));
+        await factory.SettledAsync();
+
+        Assert.True(retried, "The failing statement was not retried twice");
+        Assert.Equal(2, factory.Mail.List(email).Count);
+        Assert.Single(
+            await factory.NotificationsOfAsync(accountId), n => n.SourceEventId == placed.EventId);
+        Assert.Equal(1, await factory.QueryAsync(db => db.Set<InboxMessage>().CountAsync(
+            m => m.Consumer == "Introserv.Notifications.Consumers.OrderPlacedConsumer")));
+    }
+
     private async Task<List<Notification>> RowsAsync(Guid[] ids)
     {
         var rows = await factory.QueryAsync(db =>
@@ -87,10 +122,46 @@ public sealed class FailingDatabaseNotificationsFactory : NotificationsServiceFa
 public sealed class DatabaseFailures : DbCommandInterceptor
 {
     private readonly ConcurrentDictionary<Guid, int> _remaining = new();
+    private readonly ConcurrentDictionary<Guid, bool> _afterCommit = new();
 
     public void FailMarkSent(Guid notificationId, int times) => _remaining[notificationId] = times;
 
     public int RemainingFor(Guid notificationId) => _remaining.GetValueOrDefault(notificationId);
+
+    // Fails the statement that records the inbox row and queues the mail of the event eventId, times times: before
+    // it is sent, or after the database ran it (committed, since it is its own transaction).
+    public void FailEventMail(Guid eventId, bool afterCommit, int times)
+    {
+        _afterCommit[eventId] = afterCommit;
+        _remaining[eventId] = times;
+    }
+
+    public override ValueTask<InterceptionResult<DbDataReader>> ReaderExecutingAsync(
+        DbCommand command, CommandEventData eventData, InterceptionResult<DbDataReader> result,
+        CancellationToken cancellationToken = default)
+    {
+        if (TakeEventMailFailure(command, afterCommit: false))
+        {
+            throw new NpgsqlException("Exception while writing to stream (the test's database failure)");
+        }
+
+        return base.ReaderExecutingAsync(command, eventData, result, cancellationToken);
+    }
+
+    public override async ValueTask<DbDataReader> ReaderExecutedAsync(
+        DbCommand command, CommandExecutedEventData eventData, DbDataReader result,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(result);
+        if (TakeEventMailFailure(command, afterCommit: true))
+        {
+            // The statement ran to its end (the reader reads its answer to the end), and its answer is lost.
+            await result.DisposeAsync();
+            throw new NpgsqlException("Exception while reading from stream (the test's database failure)");
+        }
+
+        return await base.ReaderExecutedAsync(command, eventData, result, cancellationToken);
+    }
 
     public override ValueTask<InterceptionResult<int>> NonQueryExecutingAsync(
         DbCommand command, CommandEventData eventData, InterceptionResult<int> result,
@@ -110,5 +181,25 @@ public sealed class DatabaseFailures : DbCommandInterceptor
         }
 
         return base.NonQueryExecutingAsync(command, eventData, result, cancellationToken);
+    }
+
+    private bool TakeEventMailFailure(DbCommand command, bool afterCommit)
+    {
+        ArgumentNullException.ThrowIfNull(command);
+        if (!command.CommandText.Contains("WITH recorded AS", StringComparison.Ordinal))
+        {
+            return false;
+        }
+
+        foreach (DbParameter parameter in command.Parameters)
+        {
+            if (parameter.Value is Guid id && _afterCommit.TryGetValue(id, out var after) && after == afterCommit
+                && _remaining.TryGetValue(id, out var left) && left > 0 && _remaining.TryUpdate(id, left - 1, left))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 }

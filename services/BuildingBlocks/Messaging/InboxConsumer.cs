@@ -27,13 +27,7 @@ public abstract class InboxConsumer<TContext, TMessage>(TContext db) : IConsumer
             Db.ChangeTracker.Clear();
             await using var transaction = await Db.Database.BeginTransactionAsync(ct);
             // A concurrent duplicate blocks on the primary key until the first commits, then inserts nothing.
-            var inserted = await Db.Database.ExecuteSqlInterpolatedAsync(
-                $"""
-                INSERT INTO inbox_messages (consumer, message_id, processed_at)
-                VALUES ({ConsumerName}, {messageId}, {clock.GetUtcNow()}) ON CONFLICT DO NOTHING
-                """,
-                ct);
-            if (inserted == 0)
+            if (!await Inbox.RecordAsync(Db, new InboxEntry(ConsumerName, messageId, clock.GetUtcNow()), ct))
             {
                 await transaction.RollbackAsync(ct);
                 return false;

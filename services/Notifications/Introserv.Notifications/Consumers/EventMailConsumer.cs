@@ -35,7 +35,7 @@ public sealed class EventMailConsumer<TEvent>(
         if (!Rule.When(message))
         {
             // No mail: the inbox still records that the event was consumed.
-            recorded = await Outgoing.RecordConsumedAsync(db, inbox, context.CancellationToken);
+            recorded = await Inbox.RecordAsync(db, inbox, context.CancellationToken);
         }
         else
         {
