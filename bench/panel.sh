@@ -5,7 +5,8 @@
 # errors, each process's CPU milliseconds per request and its memory.
 # Targets at 1,000 mixed requests/s: reads p99 <= 50 ms, writes p99 <= 150 ms, 0 errors.
 # Usage: bench/panel.sh [seconds-per-rate=30] [rates="200 500 1000"]
-#   PANEL_CUSTOMERS (50) customers are created for the run; PANEL_WARMUP (10) seconds of unmeasured load come first.
+#   PANEL_CUSTOMERS (50) customers are created for the run; PANEL_WARMUP (60) seconds of unmeasured load at the lowest
+#   rate come first (in Orders the just-in-time compiler was still a quarter of the CPU a minute after start-up).
 # Runs the whole stack with the AppHost for the duration (stop any './dev run' first: same ports).
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
@@ -38,7 +39,7 @@ Gateway__RateLimits__api__PermitLimit=100000000 Gateway__RateLimits__anonymous__
 
 # The generator samples each process's CPU ticks and memory from /proc before and after each rate.
 dotnet "$ROOT/bench/Introserv.Bench.Panel/bin/Release/net10.0/Introserv.Bench.Panel.dll" "$GATEWAY" \
-  --seconds "$DURATION" --rates "$RATES" --customers "${PANEL_CUSTOMERS:-50}" --warmup "${PANEL_WARMUP:-10}" \
+  --seconds "$DURATION" --rates "$RATES" --customers "${PANEL_CUSTOMERS:-50}" --warmup "${PANEL_WARMUP:-60}" \
   --clk-tck "$(getconf CLK_TCK)" || {
   status=$?
   echo "the generator failed ($status); the stack's log ends:" >&2
