@@ -38,7 +38,7 @@ public sealed class StaffBootstrapTests(IdentityServiceFactory factory) : IClass
         }
 
         var synchronizer = await captured.Task.WaitAsync(TimeSpan.FromMinutes(1));
-        var failure = await Assert.ThrowsAsync<InvalidOperationException>(() =>
+        var failure = await Assert.ThrowsAsync<StartupConfigurationException>(() =>
             synchronizer.Completion.WaitAsync(TimeSpan.FromMinutes(1)));
 
         Assert.Contains($"'{login}'", failure.Message, StringComparison.Ordinal);
@@ -65,6 +65,26 @@ public sealed class StaffBootstrapTests(IdentityServiceFactory factory) : IClass
         Assert.Equal([AuthenticationExtensions.StaffRole], await RolesOfAsync(staff.Id));
     }
 
+    // Replicas starting together all create the configured account: one creates it, the others find it, none fails.
+    [Fact]
+    public async Task Twenty_replicas_creating_the_configured_staff_account_at_once_make_one_and_all_succeed()
+    {
+        var login = $"ops{Guid.NewGuid():N}"[..16];
+        var settings = new StaffBootstrapOptions
+        {
+            Login = login, Email = $"{login}@example.com", Password = "staff quiet harbour 8"
+        };
+
+        await Task.WhenAll(Enumerable.Range(0, 20).Select(_ => Task.Run(() => EnsureAsync(settings))));
+
+        await using var scope = factory.Services.CreateAsyncScope();
+        var users = scope.ServiceProvider.GetRequiredService<UserManager<Account>>();
+        var staff = await users.FindByNameAsync(login);
+        Assert.NotNull(staff);
+        Assert.Equal([AuthenticationExtensions.StaffRole], await RolesOfAsync(staff.Id));
+        Assert.Equal(1, await users.Users.CountAsync(a => a.Email == settings.Email));
+    }
+
     [Fact]
     public async Task An_account_promoted_by_an_earlier_version_is_refused_too()
     {
@@ -75,7 +95,7 @@ public sealed class StaffBootstrapTests(IdentityServiceFactory factory) : IClass
             await users.AddToRoleAsync((await users.FindByIdAsync(id.ToString()))!, AuthenticationExtensions.StaffRole);
         }
 
-        var failure = await Assert.ThrowsAsync<InvalidOperationException>(
+        var failure = await Assert.ThrowsAsync<StartupConfigurationException>(
             () => EnsureAsync(
                 new StaffBootstrapOptions { Login = login, Email = $"{login}@example.com", Password = password }));
 

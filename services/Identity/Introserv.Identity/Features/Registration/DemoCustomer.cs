@@ -20,7 +20,7 @@ public static class DemoCustomer
 
         if (!provider.GetRequiredService<IHostEnvironment>().IsDevelopment())
         {
-            throw new InvalidOperationException(
+            throw new StartupConfigurationException(
                 "Identity:DemoCustomer is for local development; remove it from this environment's configuration.");
         }
 
@@ -36,7 +36,7 @@ public static class DemoCustomer
             provider.GetRequiredService<CommonPasswords>());
         if (demo.Id == Guid.Empty || errors.Count > 0)
         {
-            throw new InvalidOperationException(
+            throw new StartupConfigurationException(
                 $"Identity:DemoCustomer is invalid: {ConfiguredAccounts.Describe(
                     demo.Id == Guid.Empty ? errors.Append(new("id", ["required"])) : errors)}");
         }

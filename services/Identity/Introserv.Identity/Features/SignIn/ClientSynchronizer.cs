@@ -40,9 +40,10 @@ public sealed class ClientSynchronizer(
                 _done.TrySetResult();
                 return;
             }
-            catch (InvalidOperationException ex)
+            catch (StartupConfigurationException ex)
             {
-                // A configuration error (e.g. a bootstrap staff login that belongs to a customer): stop, loudly.
+                // A configuration error (e.g. a bootstrap staff login that belongs to a customer): stop, loudly. Any
+                // other failure (a race with another replica doing the same, the database) is retried below.
                 logger.LogCritical(ex, "Identity cannot start: {Reason}", ex.Message);
                 _done.TrySetException(ex);
                 throw;
@@ -82,7 +83,7 @@ public sealed class ClientSynchronizer(
     {
         if (string.IsNullOrWhiteSpace(client.ClientId) || client.ClientSecret.Length < 32)
         {
-            throw new InvalidOperationException(
+            throw new StartupConfigurationException(
                 "Every Identity:ServiceClients entry needs a ClientId and a ClientSecret of at least 32 characters.");
         }
 
@@ -100,7 +101,7 @@ public sealed class ClientSynchronizer(
     {
         if (string.IsNullOrWhiteSpace(client.ClientId) || client.RedirectUris.Count == 0)
         {
-            throw new InvalidOperationException(
+            throw new StartupConfigurationException(
                 "Every Identity:Clients entry needs a ClientId and at least one RedirectUri.");
         }
 

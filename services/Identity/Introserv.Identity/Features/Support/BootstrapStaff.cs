@@ -31,7 +31,7 @@ public static class BootstrapStaff
                 return;
             }
 
-            throw new InvalidOperationException(
+            throw new StartupConfigurationException(
                 $"Identity:BootstrapStaff:Login '{login}' belongs to an existing account that is not the staff " +
                 $"account (roles: {(roles.Count == 0 ? "none" : string.Join(", ", roles))}). " +
                 $"Configuration never promotes an existing account " +
@@ -41,7 +41,7 @@ public static class BootstrapStaff
 
         if (string.IsNullOrEmpty(staff.Password) || string.IsNullOrWhiteSpace(staff.Email))
         {
-            throw new InvalidOperationException(
+            throw new StartupConfigurationException(
                 "Identity:BootstrapStaff needs Login, Email and Password to create the account.");
         }
 
@@ -51,7 +51,7 @@ public static class BootstrapStaff
             allowReservedLogin: true);
         if (errors.Count > 0)
         {
-            throw new InvalidOperationException(
+            throw new StartupConfigurationException(
                 $"Identity:BootstrapStaff is invalid: {ConfiguredAccounts.Describe(errors)}");
         }
 
