@@ -65,7 +65,8 @@ public static class ConfiguredAccounts
     private static async Task<bool> LoginTakenAsync(IServiceScopeFactory scopes, string login)
     {
         await using var scope = scopes.CreateAsyncScope();
-        return await scope.ServiceProvider.GetRequiredService<UserManager<Account>>().FindByNameAsync(login) is not null;
+        var users = scope.ServiceProvider.GetRequiredService<UserManager<Account>>();
+        return await users.FindByNameAsync(login) is not null;
     }
 
     private static Account Copy(Account account) => new()
