@@ -100,7 +100,12 @@ public static class AuthenticationExtensions
                     NameClaimType = "sub",
                     RoleClaimType = "role",
                 };
+                options.Events = new JwtBearerEvents
+                {
+                    OnAuthenticationFailed = IdentityUnavailableException.ThrowIfKeysUnreadableAsync,
+                };
             });
+        builder.Services.AddExceptionHandler<IdentityUnavailableException.Handler>();
 
         builder.Services.AddAuthorizationBuilder()
             .AddPolicy(StaffPolicy, policy => policy.RequireAuthenticatedUser().RequireRole(StaffRole))

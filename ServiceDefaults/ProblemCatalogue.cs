@@ -54,6 +54,13 @@ public static class CommonProblems
     public static readonly ProblemType InvalidCursor = new(
         StatusCodes.Status400BadRequest, PageQuery.InvalidCursor, "Invalid cursor");
 
+    /// <summary>
+    /// The token cannot be checked now (Identity unreachable before its keys were ever read), or a dependency the
+    /// operation needs is down: nothing was done; retry after Retry-After.
+    /// </summary>
+    public static readonly ProblemType ServiceUnavailable = new(
+        StatusCodes.Status503ServiceUnavailable, ProblemCodes.ServiceUnavailable, "Try again");
+
     /// <summary>Any operation with parameters or a body.</summary>
     public static readonly IReadOnlyList<ProblemType> Input =
         [InvalidJson, InvalidParameter, MissingParameter, ValidationFailed];
@@ -64,7 +71,8 @@ public static class CommonProblems
     /// <summary>
     /// An operation that needs an access token (through the gateway: its allow-list and rate limit too).
     /// </summary>
-    public static readonly IReadOnlyList<ProblemType> SignedIn = [Unauthorized, IpNotAllowed, RateLimited];
+    public static readonly IReadOnlyList<ProblemType> SignedIn =
+        [Unauthorized, IpNotAllowed, RateLimited, ServiceUnavailable];
 
     /// <summary>An operation for staff only.</summary>
     public static readonly IReadOnlyList<ProblemType> Staff = [Forbidden];

@@ -1,6 +1,11 @@
+using System.Net.Http.Headers;
 using System.Net.Sockets;
+using System.Security.Claims;
+using System.Text;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.IdentityModel.JsonWebTokens;
+using Microsoft.IdentityModel.Tokens;
 
 namespace Introserv.Gateway.Tests;
 
@@ -82,6 +87,24 @@ public sealed class UpstreamFailureTests : IAsyncLifetime, IDisposable
     }
 
     [Fact]
+    public async Task A_token_that_cannot_be_checked_because_identity_is_unreachable_is_a_503_problem()
+    {
+        // The signing keys come from Identity's discovery document; with Identity unreachable before the gateway
+        // ever read it, no token can be validated: the client is told to retry, not shown a server error.
+        using var http = _factory.CreateClient();
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/api/orders");
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", UnsignedToken());
+
+        using var response = await http.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        Assert.Equal("service_unavailable",
+            (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("code").GetString());
+        Assert.NotNull(response.Headers.RetryAfter);
+    }
+
+    [Fact]
     public async Task A_service_that_does_not_answer_is_a_504_problem_after_the_configured_timeout()
     {
         using var http = _factory.CreateClient();
@@ -95,4 +118,17 @@ public sealed class UpstreamFailureTests : IAsyncLifetime, IDisposable
             (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("code").GetString());
         Assert.True(watch.Elapsed < TimeSpan.FromSeconds(30), $"took {watch.Elapsed}");
     }
+
+    // A well-formed token for the configured issuer, signed with a key nobody published.
+    private static string UnsignedToken() =>
+        new JsonWebTokenHandler().CreateToken(new SecurityTokenDescriptor
+        {
+            Issuer = "http://gateway.test/",
+            Audience = "introserv-api",
+            Subject = new ClaimsIdentity([new Claim("sub", Guid.NewGuid().ToString())]),
+            Expires = DateTime.UtcNow.AddMinutes(5),
+            SigningCredentials = new SigningCredentials(
+                new SymmetricSecurityKey(Encoding.UTF8.GetBytes($"key-{Guid.NewGuid():N}")),
+                SecurityAlgorithms.HmacSha256),
+        });
 }

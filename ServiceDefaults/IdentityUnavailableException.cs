@@ -1,0 +1,68 @@
+using System.Runtime.ExceptionServices;
+using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.AspNetCore.Http;
+
+namespace Introserv.ServiceDefaults;
+
+/// <summary>
+/// Identity's discovery document (and so its signing keys) could not be read: no token can be checked until it can.
+/// The request is answered 503 service_unavailable with Retry-After, never 401: the token may well be valid, and a
+/// 401 tells a client to sign in again, which would fail the same way.
+/// </summary>
+public sealed class IdentityUnavailableException(Exception inner)
+    : Exception("The identity service's discovery document could not be read; tokens cannot be checked now.", inner)
+{
+    /// <summary>Seconds a client is asked to wait before it tries again.</summary>
+    public const int RetryAfterSeconds = 5;
+
+    /// <summary>Answers <see cref="IdentityUnavailableException"/> with a 503 problem.</summary>
+    internal sealed class Handler : IExceptionHandler
+    {
+        public async ValueTask<bool> TryHandleAsync(
+            HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
+        {
+            if (exception is not IdentityUnavailableException || httpContext.Response.HasStarted)
+            {
+                return false;
+            }
+
+            httpContext.Response.Headers.RetryAfter =
+                RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            return await httpContext.WriteCodedProblemAsync(
+                StatusCodes.Status503ServiceUnavailable, ProblemCodes.ServiceUnavailable, "Try again",
+                "The access token cannot be checked now: the identity service is unreachable. Nothing was done; " +
+                "try again shortly with the same token.");
+        }
+    }
+
+    /// <summary>
+    /// Run when a token was refused: when Identity's keys cannot be read now (none read before, and the discovery
+    /// document unreachable), the token was refused for want of keys, not for being bad, and this throws
+    /// <see cref="IdentityUnavailableException"/> (answered 503). A refused token while the keys are known costs
+    /// nothing more: the configuration manager answers from what it holds.
+    /// </summary>
+    internal static async Task ThrowIfKeysUnreadableAsync(AuthenticationFailedContext context)
+    {
+        if (context.Exception is IdentityUnavailableException unavailable)
+        {
+            // Thrown by this check and caught by the handler, which reports it again.
+            ExceptionDispatchInfo.Throw(unavailable);
+        }
+
+        if (context.Options.ConfigurationManager is not { } manager)
+        {
+            return;
+        }
+
+        var aborted = context.HttpContext.RequestAborted;
+        try
+        {
+            await manager.GetConfigurationAsync(aborted);
+        }
+        catch (Exception ex) when (!aborted.IsCancellationRequested)
+        {
+            throw new IdentityUnavailableException(ex);
+        }
+    }
+}
