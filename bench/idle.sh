@@ -2,12 +2,15 @@
 # Prints what the whole stack costs while nobody uses it: CPU (% of one core) and resident memory of each of its
 # processes, sampled over a quiet window after start-up, with the Aspire dashboard (as './dev run' starts it) and
 # without it. Target: the idle stack with the dashboard at most 15 % of a core.
-# Usage: bench/idle.sh [seconds=60] [settle-seconds=30]   (IDLE_MODES=dashboard or =plain measures one of the two)
+# Usage: bench/idle.sh [seconds=60] [settle-seconds=300]   (IDLE_MODES=dashboard or =plain measures one of the two)
+# The default settle is five minutes: for the first minutes after start each service's tiered JIT still recompiles
+# the methods its periodic work calls (tier-up takes tens of calls, minutes for a method called every 5 s), and a
+# profile 60 to 90 s after start found 40 % of an idle service's CPU in the JIT's thread (bench/README.md).
 # Runs the whole stack with the AppHost (stop any './dev run' first: same ports).
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 WINDOW="${1:-60}"
-SETTLE="${2:-30}"
+SETTLE="${2:-300}"
 GATEWAY=http://localhost:5080
 WORK="$(mktemp -d)"
 APPHOST_PID=""
