@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Prints mail delivery throughput (mails/s) and the delivery worker's CPU per mail: N queued mails sent to the
 # development mail catcher (a real SMTP server, its own process) over the local PostgreSQL queue.
-# Usage: bench/mail.sh [mails=2000] [connections=4]
+# Usage: bench/mail.sh [mails=2000] [connections=4]   (as many mails are delivered first, unmeasured, to warm up;
+# BENCH_MAIL_WARMUP=N sets how many, 0 measures from cold)
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 MAILS="${1:-2000}"
