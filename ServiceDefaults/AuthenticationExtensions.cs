@@ -34,6 +34,9 @@ public sealed class TokenValidationOptions
 /// <summary>The shared JWT bearer setup: tokens are validated locally from the issuer's JWKS.</summary>
 public static class AuthenticationExtensions
 {
+    /// <summary>How long reading Identity's discovery document or key set may take.</summary>
+    public static readonly TimeSpan BackchannelTimeout = TimeSpan.FromSeconds(10);
+
     /// <summary>Role of staff (support) accounts.</summary>
     public const string StaffRole = "staff";
 
@@ -89,6 +92,10 @@ public static class AuthenticationExtensions
                 }
 
                 options.RequireHttpsMetadata = settings.RequireHttpsMetadata;
+                // Reading Identity's discovery document or keys gives up after this long (the default is a minute):
+                // while Identity accepts connections but does not answer, a request with a token waits at most this
+                // for its 503 (IdentityUnavailableException).
+                options.BackchannelTimeout = BackchannelTimeout;
                 options.TokenValidationParameters = new TokenValidationParameters
                 {
                     ValidIssuer = settings.Issuer,

@@ -2,6 +2,7 @@ using System.Runtime.ExceptionServices;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Http;
+using Microsoft.IdentityModel.Tokens;
 
 namespace Introserv.ServiceDefaults;
 
@@ -37,10 +38,12 @@ public sealed class IdentityUnavailableException(Exception inner)
     }
 
     /// <summary>
-    /// Run when a token was refused: when Identity's keys cannot be read now (none read before, and the discovery
-    /// document unreachable), the token was refused for want of keys, not for being bad, and this throws
-    /// <see cref="IdentityUnavailableException"/> (answered 503). A refused token while the keys are known costs
-    /// nothing more: the configuration manager answers from what it holds.
+    /// Run when a token was refused. Only a token refused for want of a key to check its signature is looked at
+    /// further (a malformed token, a bad audience or an expired one stays 401 without any request to Identity): when
+    /// Identity's keys cannot be read now (none read before, and the discovery document unreachable), the refusal
+    /// says nothing about the token, and this throws <see cref="IdentityUnavailableException"/> (answered 503). While
+    /// the keys are known it costs nothing more: the configuration manager answers from what it holds, and a token
+    /// signed with an unknown key stays 401.
     /// </summary>
     internal static async Task ThrowIfKeysUnreadableAsync(AuthenticationFailedContext context)
     {
@@ -50,7 +53,8 @@ public sealed class IdentityUnavailableException(Exception inner)
             ExceptionDispatchInfo.Throw(unavailable);
         }
 
-        if (context.Options.ConfigurationManager is not { } manager)
+        if (context.Exception is not SecurityTokenSignatureKeyNotFoundException
+            || context.Options.ConfigurationManager is not { } manager)
         {
             return;
         }

@@ -15,8 +15,8 @@ namespace Introserv.Gateway.Tests;
 
 // The gateway reads Identity's signing keys from its discovery document, in the shipped configuration (no test keys).
 // While Identity cannot be reached and no keys were ever read, a valid token is answered 503 service_unavailable with
-// Retry-After (never 401, which would send the client to sign in again, nor 500); once Identity answers, the same
-// token is accepted without a restart, and a forged token is still refused 401.
+// Retry-After (never 401, which would send the client to sign in again, nor 500), while something that is not a token
+// is still 401; once Identity answers, the same token is accepted without a restart, and a forged token is refused 401.
 public sealed class IdentityOutageTokenTests(ITestOutputHelper output) : IAsyncLifetime, IDisposable
 {
     private const string Issuer = "http://identity.outage.test/";
@@ -72,6 +72,10 @@ public sealed class IdentityOutageTokenTests(ITestOutputHelper output) : IAsyncL
         Assert.Equal((StatusCodes.Status503ServiceUnavailable, "service_unavailable"), (status, code));
         Assert.NotNull(retryAfter);
         Assert.Empty(_upstream.Requests);
+
+        // Not a token at all: refused as before, Identity or not (and nothing is asked of Identity for it).
+        var (garbage, garbageCode, _) = await GetProfileAsync("not-a-token");
+        Assert.Equal((StatusCodes.Status401Unauthorized, "unauthorized"), (garbage, garbageCode));
 
         await StartIdentityAsync(key);
         var (after, _, _) = await GetProfileAsync(token);

@@ -93,7 +93,7 @@ public sealed class UpstreamFailureTests : IAsyncLifetime, IDisposable
         // ever read it, no token can be validated: the client is told to retry, not shown a server error.
         using var http = _factory.CreateClient();
         using var request = new HttpRequestMessage(HttpMethod.Get, "/api/orders");
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", UnsignedToken());
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", TokenSignedWithUnpublishedKey());
 
         using var response = await http.SendAsync(request);
 
@@ -120,7 +120,7 @@ public sealed class UpstreamFailureTests : IAsyncLifetime, IDisposable
     }
 
     // A well-formed token for the configured issuer, signed with a key nobody published.
-    private static string UnsignedToken() =>
+    private static string TokenSignedWithUnpublishedKey() =>
         new JsonWebTokenHandler().CreateToken(new SecurityTokenDescriptor
         {
             Issuer = "http://gateway.test/",
