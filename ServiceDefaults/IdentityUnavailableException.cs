@@ -14,9 +14,6 @@ namespace Introserv.ServiceDefaults;
 public sealed class IdentityUnavailableException(Exception inner)
     : Exception("The identity service's discovery document could not be read; tokens cannot be checked now.", inner)
 {
-    /// <summary>Seconds a client is asked to wait before it tries again.</summary>
-    public const int RetryAfterSeconds = 5;
-
     /// <summary>Answers <see cref="IdentityUnavailableException"/> with a 503 problem.</summary>
     internal sealed class Handler : IExceptionHandler
     {
@@ -28,10 +25,7 @@ public sealed class IdentityUnavailableException(Exception inner)
                 return false;
             }
 
-            httpContext.Response.Headers.RetryAfter =
-                RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
-            return await httpContext.WriteCodedProblemAsync(
-                StatusCodes.Status503ServiceUnavailable, ProblemCodes.ServiceUnavailable, "Try again",
+            return await httpContext.WriteServiceUnavailableAsync(
                 "The access token cannot be checked now: the identity service is unreachable. Nothing was done; " +
                 "try again shortly with the same token.");
         }

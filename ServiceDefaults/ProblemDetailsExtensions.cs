@@ -49,6 +49,23 @@ public static class ProblemDetailsExtensions
             .TryWriteAsync(new ProblemDetailsContext { HttpContext = context, ProblemDetails = problem });
     }
 
+    /// <summary>Seconds a 503 service_unavailable asks the client to wait before it tries again.</summary>
+    public const int ServiceUnavailableRetryAfterSeconds = 5;
+
+    /// <summary>
+    /// Writes 503 service_unavailable ("Try again") with Retry-After, from an exception handler: something the request
+    /// needs is unreachable and nothing was done. Returns whether it was written.
+    /// </summary>
+    public static ValueTask<bool> WriteServiceUnavailableAsync(this HttpContext context, string detail)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        context.Response.Headers.RetryAfter =
+            ServiceUnavailableRetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return context.WriteCodedProblemAsync(
+            StatusCodes.Status503ServiceUnavailable, ProblemCodes.ServiceUnavailable,
+            CommonProblems.ServiceUnavailable.Title, detail);
+    }
+
     /// <summary>
     /// Registers ProblemDetails so that every error response gets a <c>code</c> and a <c>traceId</c>.
     /// </summary>

@@ -16,7 +16,8 @@ namespace Introserv.Gateway.Tests;
 // The gateway reads Identity's signing keys from its discovery document, in the shipped configuration (no test keys).
 // While Identity cannot be reached and no keys were ever read, a valid token is answered 503 service_unavailable with
 // Retry-After (never 401, which would send the client to sign in again, nor 500), while something that is not a token
-// is still 401; once Identity answers, the same token is accepted without a restart, and a forged token is refused 401.
+// is still 401; once Identity answers, the same token is accepted without a restart, tokens keep being checked from
+// the keys held when Identity stops again, and a forged token is refused 401.
 public sealed class IdentityOutageTokenTests(ITestOutputHelper output) : IAsyncLifetime, IDisposable
 {
     private const string Issuer = "http://identity.outage.test/";
@@ -77,16 +78,28 @@ public sealed class IdentityOutageTokenTests(ITestOutputHelper output) : IAsyncL
         var (garbage, garbageCode, _) = await GetProfileAsync("not-a-token");
         Assert.Equal((StatusCodes.Status401Unauthorized, "unauthorized"), (garbage, garbageCode));
 
+        // Twenty requests at once, each with its own token, while Identity is still unreachable: all 503, none 500.
+        var racing = await Task.WhenAll(Enumerable.Range(0, 20).Select(_ => GetProfileAsync(TokenFor(account, key))));
+        Assert.All(racing, answer => Assert.Equal(
+            (StatusCodes.Status503ServiceUnavailable, "service_unavailable"), (answer.Status, answer.Code)));
+        Assert.Empty(_upstream.Requests);
+
         await StartIdentityAsync(key);
         var (after, _, _) = await GetProfileAsync(token);
         Assert.Equal(StatusCodes.Status200OK, after);
         Assert.Single(_upstream.Requests);
 
+        // Identity stops again once its keys were read: new tokens are still checked from the keys held.
+        await _identity!.StopAsync();
+        var held = await Task.WhenAll(Enumerable.Range(0, 20).Select(_ => GetProfileAsync(TokenFor(account, key))));
+        Assert.All(held, answer => Assert.Equal(StatusCodes.Status200OK, answer.Status));
+        Assert.Equal(21, _upstream.Requests.Count);
+
         using var forgedKey = RSA.Create(2048);
         var (forged, forgedCode, _) =
             await GetProfileAsync(TokenFor(account, new RsaSecurityKey(forgedKey) { KeyId = "outage-test-key" }));
         Assert.Equal((StatusCodes.Status401Unauthorized, "unauthorized"), (forged, forgedCode));
-        Assert.Single(_upstream.Requests);
+        Assert.Equal(21, _upstream.Requests.Count);
     }
 
     private async Task<(int Status, string? Code, string? RetryAfter)> GetProfileAsync(string token)

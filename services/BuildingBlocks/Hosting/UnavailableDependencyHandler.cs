@@ -12,8 +12,6 @@ namespace Introserv.BuildingBlocks.Hosting;
 // request had not committed (a failure of the commit itself leaves its outcome to the Idempotency-Key's retry).
 internal sealed class UnavailableDependencyHandler : IExceptionHandler
 {
-    public const int RetryAfterSeconds = 5;
-
     public async ValueTask<bool> TryHandleAsync(
         HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
     {
@@ -33,10 +31,7 @@ internal sealed class UnavailableDependencyHandler : IExceptionHandler
             return false;
         }
 
-        httpContext.Response.Headers.RetryAfter = RetryAfterSeconds.ToString(
-            System.Globalization.CultureInfo.InvariantCulture);
-        return await httpContext.WriteCodedProblemAsync(
-            StatusCodes.Status503ServiceUnavailable, ProblemCodes.ServiceUnavailable, "Try again", detail);
+        return await httpContext.WriteServiceUnavailableAsync(detail);
     }
 
     // Unavailable or too slow, or the call never reached the other service (a transport failure, which the client

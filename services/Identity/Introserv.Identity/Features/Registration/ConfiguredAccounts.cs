@@ -44,7 +44,7 @@ public static class ConfiguredAccounts
             {
                 // Another replica (or a registration) took the login meanwhile: its validation may have seen the
                 // login still free and the email already taken.
-                if (await users.FindByNameAsync(account.UserName!) is not null)
+                if (await LoginTakenAsync(scopes, account.UserName!))
                 {
                     return false;
                 }
@@ -62,6 +62,8 @@ public static class ConfiguredAccounts
         }, cancellationToken);
     }
 
+    // Whether the login exists, read in a scope of its own (after a refused insert the attempt's transaction is aborted
+    // and cannot be queried).
     private static async Task<bool> LoginTakenAsync(IServiceScopeFactory scopes, string login)
     {
         await using var scope = scopes.CreateAsyncScope();

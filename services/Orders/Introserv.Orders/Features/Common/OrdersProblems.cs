@@ -56,8 +56,7 @@ public static class OrdersProblems
         StatusCodes.Status422UnprocessableEntity, "plan_change_not_allowed", "Plan change not allowed");
     public static readonly ProblemType AddressPoolExhausted = new(
         StatusCodes.Status503ServiceUnavailable, "address_pool_exhausted", "No free address");
-    public static readonly ProblemType ServiceUnavailable = new(
-        StatusCodes.Status503ServiceUnavailable, "service_unavailable", "Try again");
+    public static readonly ProblemType ServiceUnavailable = CommonProblems.ServiceUnavailable;
 
     // Top-ups and payment providers' callbacks.
     public static readonly ProblemType TopUpNotFound = new(
