@@ -133,21 +133,24 @@ internal sealed class AllowListCache
     }
 
     // Runs a shared load to its end, even when the request that began it has gone: the others wait for it too. Redis
-    // and Identity are each bounded by their own budgets.
+    // and Identity are each bounded by their own budgets. The load stops taking new requests before it answers: a
+    // request that comes after the answer (the memory copy already stale, or the grace period over) starts its own.
     private async Task RunAsync(Guid accountId, CachedAllowList? cached, Load load)
     {
+        CachedAllowList list;
         try
         {
-            load.Answer.SetResult(await LoadAsync(accountId, cached, CancellationToken.None));
+            list = await LoadAsync(accountId, cached, CancellationToken.None);
         }
         catch (Exception ex)
         {
-            load.Answer.SetException(ex);
-        }
-        finally
-        {
             _loads.TryRemove(new KeyValuePair<Guid, Load>(accountId, load));
+            load.Answer.SetException(ex);
+            return;
         }
+
+        _loads.TryRemove(new KeyValuePair<Guid, Load>(accountId, load));
+        load.Answer.SetResult(list);
     }
 
     // One load of an account's list that requests share, begun when floor was the newest announced version.

@@ -56,8 +56,9 @@ internal sealed class AllowListInvalidationListener(
         {
             await redis.GetSubscriber().UnsubscribeAsync(Channel);
         }
-        catch (StackExchange.Redis.RedisException ex)
+        catch (Exception ex) when (ex is StackExchange.Redis.RedisException or ObjectDisposedException)
         {
+            // Redis unreachable, or its connection already closed by the host shutting down: nothing to undo.
             logger.LogDebug(ex, "Unsubscribing from allow-list changes failed");
         }
     }
