@@ -39,9 +39,7 @@ public sealed class ClientAddressTrustTests : IAsyncLifetime, IDisposable
         var factory = _root.WithWebHostBuilder(builder =>
         {
             TestGateway.Configure(builder, LocalInfra.Current.Redis, _upstream.Address);
-            // These tests are about headers, not Redis: on a loaded machine the first Redis read can outlast the
-            // shipped 250 ms budget, and with no Identity in this host the list would then be unavailable (503).
-            builder.UseSetting("AllowLists:RedisTimeout", "00:00:05");
+            TestGateway.GiveRedisTime(builder);
             foreach (var (key, value) in settings)
             {
                 builder.UseSetting(key, value);

@@ -35,6 +35,7 @@ public sealed class IdentityOutageTokenTests(ITestOutputHelper output) : IAsyncL
         _gateway = _root.WithWebHostBuilder(builder =>
         {
             TestGateway.Configure(builder, LocalInfra.Current.Redis, _upstream.Address);
+            TestGateway.GiveRedisTime(builder);
             builder.UseSetting("Auth:Issuer", Issuer);
             builder.UseSetting(
                 "Auth:MetadataAddress", $"http://127.0.0.1:{_identityPort}/.well-known/openid-configuration");

@@ -23,6 +23,7 @@ public sealed class IdentityWarmupTests : IDisposable
         _root.WithWebHostBuilder(builder =>
         {
             TestGateway.Configure(builder, LocalInfra.Current.Redis, _upstream.Address);
+            TestGateway.GiveRedisTime(builder);
             builder.UseSetting("AllowLists:IdentityWarmup", warmup.ToString("c"));
             builder.ConfigureTestServices(
                 services => services.AddSingleton<AccountAccess.AccountAccessClient>(identity));

@@ -22,6 +22,7 @@ public sealed class InvoiceLinkAllowListTests : IAsyncLifetime, IDisposable
         _gateway = _root.WithWebHostBuilder(builder =>
         {
             TestGateway.Configure(builder, LocalInfra.Current.Redis, _upstream.Address);
+            TestGateway.GiveRedisTime(builder);
             builder.UseSetting("services:orders:http:0", _upstream.Address.ToString());
             builder.ConfigureTestServices(services => services.TrustTestTokens());
         });

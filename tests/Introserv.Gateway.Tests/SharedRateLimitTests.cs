@@ -38,6 +38,11 @@ public sealed class SharedRateLimitTests : IAsyncLifetime, IDisposable
         var factory = _root.WithWebHostBuilder(builder =>
         {
             TestGateway.Configure(builder, redis, _upstream.Address);
+            if (redis == LocalInfra.Current.Redis)
+            {
+                TestGateway.GiveRedisTime(builder);
+            }
+
             builder.UseSetting("RateLimits:KeyPrefix", prefix);
             // Orders' routes (the payment callbacks) go to the recording upstream too.
             builder.UseSetting("services:orders:http:0", _upstream.Address.ToString());

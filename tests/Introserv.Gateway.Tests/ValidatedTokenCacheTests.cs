@@ -70,11 +70,13 @@ public sealed class ValidatedTokenCacheTests
     {
         var clock = new ShiftedTimeProvider();
         var cache = new ValidatedTokenCache(clock);
-        var token = Token(DateTime.UtcNow.AddSeconds(2));
+        // The expiry is kept in whole seconds: the token lives four to five seconds, time enough for the first
+        // (uncached, so slower) validation on a loaded machine.
+        var token = Token(DateTime.UtcNow.AddSeconds(5));
 
         var fresh = await cache.ValidateTokenAsync(token, Parameters);
         clock.Advance(TimeSpan.FromMinutes(1)); // the cache's clock says it expired
-        await Task.Delay(TimeSpan.FromSeconds(2.5)); // and so does the full validation's
+        await Task.Delay(TimeSpan.FromSeconds(5.5)); // and so does the full validation's
         var expired = await cache.ValidateTokenAsync(token, Parameters);
 
         Assert.True(fresh.IsValid);

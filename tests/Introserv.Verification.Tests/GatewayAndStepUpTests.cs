@@ -44,7 +44,8 @@ public sealed partial class GatewayAndStepUpTests : IClassFixture<VerificationSe
         Assert.Equal("fake-sms-secondary", attempts[0].GetProperty("gatewayName").GetString());
         if (mode == GatewayModes.Timeout)
         {
-            Assert.InRange(attempts[1].GetProperty("latencyMs").GetInt32(), 900, 5000);
+            var timeout = (int)VerificationServiceFactory.GatewayTimeout.TotalMilliseconds;
+            Assert.InRange(attempts[1].GetProperty("latencyMs").GetInt32(), timeout - 100, timeout + 5000);
         }
     }
 

@@ -173,9 +173,11 @@ public sealed class OutboxInboxTests(MessagingHost host)
     {
         // Its own claim transactions must not count as "outbox rows committed": that would make it spin,
         // hundreds of transactions a second per service with nothing to send. Polling every 200 ms here
-        // makes about 25 claims in 5 s plus the pending count; PostgreSQL's statistics lag only lowers that.
+        // makes about 25 claims in 5 s plus the pending count. A backend reports its counts to PostgreSQL's
+        // statistics up to 10 s late when it goes idle, so what the other tests in this host committed before is
+        // given that long to land first, or it would be counted in the window.
         await host.CommitAsync(new TraceProbeHappened(Guid.NewGuid(), DateTimeOffset.UtcNow, Guid.NewGuid()));
-        await Task.Delay(TimeSpan.FromSeconds(1));
+        await Task.Delay(TimeSpan.FromSeconds(11));
 
         var before = await CommittedTransactionsAsync();
         await Task.Delay(TimeSpan.FromSeconds(5));
