@@ -4,6 +4,7 @@ using Introserv.Orders.Data;
 using Introserv.Orders.Domain;
 using Introserv.Orders.Features.Common;
 using Introserv.Orders.Features.PlaceOrder;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore.Diagnostics;
 using Npgsql;
 
@@ -150,6 +151,59 @@ public sealed class IdempotencyTests(OrdersServiceFactory factory) : IClassFixtu
         Assert.True(((NpgsqlException)unknown.InnerException!).IsTransient);
         // Both commits went through although each reported a failure: neither unit was run a second time.
         Assert.Equal(("stored", 2, 2), (settled, runs, rows));
+    }
+
+    [Fact]
+    public async Task A_key_whose_insert_committed_but_whose_answer_was_lost_is_still_this_requests()
+    {
+        var accountId = Guid.NewGuid();
+        var key = Guid.NewGuid().ToString();
+        var lost = new LoseTheKeysInsertAnswer();
+        await using var db = new OrdersDbContext(new DbContextOptionsBuilder<OrdersDbContext>()
+            .UseNpgsql(factory.ConnectionString, o => o.EnableRetryOnFailure(3))
+            .AddInterceptors(lost)
+            .Options);
+        var idempotency = new Idempotency(db, factory.Clock);
+
+        // The insert commits, the connection breaks before its answer, the statement is run again: the key is this
+        // request's to run, not "in progress" for the length of its lease.
+        var begun = await idempotency.BeginAsync(accountId, key, "place_order", "h");
+        // Another request with the key meanwhile is told the first is running; with another body, the key is reused.
+        await using var plain = new OrdersDbContext(new DbContextOptionsBuilder<OrdersDbContext>()
+            .UseNpgsql(factory.ConnectionString).Options);
+        var other = await new Idempotency(plain, factory.Clock).BeginAsync(accountId, key, "place_order", "h");
+        var reused = await new Idempotency(plain, factory.Clock).BeginAsync(accountId, key, "place_order", "other");
+
+        Assert.Equal(2, lost.Runs);
+        Assert.Null(begun);
+        Assert.Equal("idempotency_request_in_progress", ProblemCode(other));
+        Assert.Equal("idempotency_key_reused", ProblemCode(reused));
+        Assert.Equal(1, await factory.QueryAsync(q => q.IdempotencyRecords.CountAsync(r => r.AccountId == accountId)));
+    }
+
+    private static string? ProblemCode(Results<StoredAnswer, ProblemHttpResult>? answer) =>
+        Assert.IsType<ProblemHttpResult>(answer?.Result).ProblemDetails.Extensions["code"]?.ToString();
+
+    // The key's insert succeeds (it commits on its own), then the connection "breaks" before the client hears so.
+    private sealed class LoseTheKeysInsertAnswer : DbCommandInterceptor
+    {
+        private int _runs;
+
+        public int Runs => _runs;
+
+        public override ValueTask<int> NonQueryExecutedAsync(
+            DbCommand command, CommandExecutedEventData eventData, int result,
+            CancellationToken cancellationToken = default)
+        {
+            if (command.CommandText.Contains("INSERT INTO idempotency_records", StringComparison.Ordinal)
+                && Interlocked.Increment(ref _runs) == 1)
+            {
+                throw new NpgsqlException("The connection broke after the statement committed.",
+                    new IOException("Connection reset by peer"));
+            }
+
+            return ValueTask.FromResult(result);
+        }
     }
 
     private OrdersDbContext Context(LoseTheCommitsAnswer interceptor) =>

@@ -44,15 +44,25 @@ public sealed class Idempotency(OrdersDbContext db, TimeProvider clock)
         var now = clock.GetUtcNow();
         var expired = now - Retention;
         // One statement: a new key is inserted, and a key kept past Retention is taken over as if new (its old request
-        // and answer forgotten); a live key is left alone.
-        var inserted = await db.Database.ExecuteSqlInterpolatedAsync($"""
+        // and answer forgotten); a live key is left alone. A transient failure is retried (the execution strategy),
+        // so the statement may run twice: when the connection broke after it committed, the second run finds the row
+        // the first wrote (the same request and the same instant, still without an answer), which counts as taken,
+        // not as another request's: otherwise the request would fail and its key stay claimed by nobody until its
+        // lease ran out (every retry of the client answered 409). Should another request claim the key in the same
+        // microsecond, both pass here and the effect phase, which locks the key's row and re-checks its answer, still
+        // applies the effect once.
+        var inserted = await db.Database.CreateExecutionStrategy().ExecuteAsync(
+            () => db.Database.ExecuteSqlInterpolatedAsync($"""
             INSERT INTO idempotency_records ("AccountId", "Key", "Operation", "RequestHash", "CreatedAt")
             VALUES ({accountId}, {key}, {operation}, {requestHash}, {now})
             ON CONFLICT ("AccountId", "Key") DO UPDATE SET "Operation" = EXCLUDED."Operation",
                 "RequestHash" = EXCLUDED."RequestHash", "CreatedAt" = EXCLUDED."CreatedAt", "ResponseStatus" = NULL,
                 "ResponseBody" = NULL
             WHERE idempotency_records."CreatedAt" < {expired}
-            """, CancellationToken.None);
+                OR (idempotency_records."CreatedAt" = {now} AND idempotency_records."Operation" = {operation}
+                    AND idempotency_records."RequestHash" = {requestHash}
+                    AND idempotency_records."ResponseStatus" IS NULL)
+            """, CancellationToken.None));
         if (inserted == 1)
         {
             return null;
