@@ -49,16 +49,34 @@ public static class ProblemDetailsExtensions
             .TryWriteAsync(new ProblemDetailsContext { HttpContext = context, ProblemDetails = problem });
     }
 
+    // gRPC's status code UNAVAILABLE.
+    private const string GrpcUnavailable = "14";
+
+    private static bool IsGrpc(HttpRequest request) =>
+        request.ContentType is { } type && type.StartsWith("application/grpc", StringComparison.OrdinalIgnoreCase);
+
     /// <summary>Seconds a 503 service_unavailable asks the client to wait before it tries again.</summary>
     public const int ServiceUnavailableRetryAfterSeconds = 5;
 
     /// <summary>
     /// Writes 503 service_unavailable ("Try again") with Retry-After, from an exception handler: something the request
-    /// needs is unreachable and nothing was done. Returns whether it was written.
+    /// needs is unreachable and nothing was done. A gRPC call gets what a gRPC client reads instead: the status
+    /// UNAVAILABLE (which its callers treat as "try again") with the detail as its message. Returns whether it was
+    /// written.
     /// </summary>
     public static ValueTask<bool> WriteServiceUnavailableAsync(this HttpContext context, string detail)
     {
         ArgumentNullException.ThrowIfNull(context);
+        if (IsGrpc(context.Request))
+        {
+            // A trailers-only response: HTTP 200 whose headers carry the call's status and end the stream.
+            context.Response.StatusCode = StatusCodes.Status200OK;
+            context.Response.ContentType = "application/grpc";
+            context.Response.Headers["grpc-status"] = GrpcUnavailable;
+            context.Response.Headers["grpc-message"] = Uri.EscapeDataString(detail);
+            return ValueTask.FromResult(true);
+        }
+
         context.Response.Headers.RetryAfter =
             ServiceUnavailableRetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
         return context.WriteCodedProblemAsync(
