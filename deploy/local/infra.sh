@@ -325,7 +325,7 @@ resume_broker() {
       # application goes on starting; a second start_app meanwhile fails too, and one can find the listener's port
       # taken by the first. So the boot is waited for whatever start_app said, and only then is it asked again.
       rabbitctl start_app >/dev/null 2>&1 || true
-      rabbitctl await_startup --timeout 60 >/dev/null 2>&1 && return 0
+      rabbitctl await_startup --timeout 30 >/dev/null 2>&1 && return 0
       log "starting the RabbitMQ application failed (attempt $attempt); retrying"
     elif [ "$attempt" -ge 2 ]; then
       # Still unreachable after a retry: the node is gone or hung. Its process (ours: the pid file is the one this

@@ -181,6 +181,51 @@ public sealed class IdempotencyTests(OrdersServiceFactory factory) : IClassFixtu
         Assert.Equal(1, await factory.QueryAsync(q => q.IdempotencyRecords.CountAsync(r => r.AccountId == accountId)));
     }
 
+    [Fact]
+    public async Task A_key_taken_by_another_body_while_a_request_prepared_is_not_used_for_its_effect()
+    {
+        var accountId = Guid.NewGuid();
+        var key = Guid.NewGuid().ToString();
+        var effects = 0;
+        await using var scope = factory.Services.CreateAsyncScope();
+        var keyed = scope.ServiceProvider.GetRequiredService<KeyedRequests>();
+
+        // While this request prepares, its key is released (as when another request with it was refused) and taken by
+        // a request with another body, which has not answered yet.
+        var answer = await keyed.RunAsync(
+            new KeyedRequest(accountId, key, "place_order", "mine", KeyRequired: true),
+            _ =>
+            {
+                effects++;
+                return Task.FromResult(KeyedOutcome.Done(201, new { }));
+            },
+            CancellationToken.None,
+            prepare: async _ =>
+            {
+                await factory.QueryAsync(async db =>
+                {
+                    await db.IdempotencyRecords.Where(r => r.AccountId == accountId && r.Key == key)
+                        .ExecuteDeleteAsync();
+                    db.IdempotencyRecords.Add(new IdempotencyRecord
+                    {
+                        AccountId = accountId,
+                        Key = key,
+                        Operation = "place_order",
+                        RequestHash = "theirs",
+                        CreatedAt = factory.Clock.GetUtcNow(),
+                    });
+                    return await db.SaveChangesAsync();
+                });
+                return null;
+            });
+        var row = await factory.QueryAsync(db => db.IdempotencyRecords.AsNoTracking()
+            .SingleAsync(r => r.AccountId == accountId && r.Key == key));
+
+        Assert.Equal("idempotency_key_reused", ProblemCode(answer));
+        Assert.Equal(0, effects);
+        Assert.Equal(("theirs", (int?)null), (row.RequestHash, row.ResponseStatus));
+    }
+
     private static string? ProblemCode(Results<StoredAnswer, ProblemHttpResult>? answer) =>
         Assert.IsType<ProblemHttpResult>(answer?.Result).ProblemDetails.Extensions["code"]?.ToString();
 

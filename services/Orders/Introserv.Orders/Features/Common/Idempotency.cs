@@ -79,8 +79,7 @@ public sealed class Idempotency(OrdersDbContext db, TimeProvider clock)
 
         if (existing.Operation != operation || existing.RequestHash != requestHash)
         {
-            return OrdersProblems.IdempotencyKeyReused.Result(
-                "This Idempotency-Key was used for a different request; use a new key for a new request.");
+            return KeyReused();
         }
 
         if (existing.ResponseStatus is not null)
@@ -123,6 +122,10 @@ public sealed class Idempotency(OrdersDbContext db, TimeProvider clock)
         ArgumentNullException.ThrowIfNull(record);
         return new StoredAnswer(record.ResponseStatus!.Value, record.ResponseBody ?? "null", null);
     }
+
+    public static ProblemHttpResult KeyReused() =>
+        OrdersProblems.IdempotencyKeyReused.Result(
+            "This Idempotency-Key was used for a different request; use a new key for a new request.");
 
     public static ProblemHttpResult InProgress() =>
         OrdersProblems.IdempotencyRequestInProgress.Result(

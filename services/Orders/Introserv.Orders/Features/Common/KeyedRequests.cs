@@ -71,6 +71,13 @@ public sealed class KeyedRequests(OrdersDbContext db, Idempotency idempotency)
                         return Idempotency.InProgress();
                     }
 
+                    if (record.Operation != request.Operation || record.RequestHash != request.RequestHash)
+                    {
+                        // The key was released meanwhile (another request with it was refused) and taken by a request
+                        // with another body: the row, and any answer in it, is that request's.
+                        return Idempotency.KeyReused();
+                    }
+
                     if (record.ResponseStatus is not null)
                     {
                         return Idempotency.Replay(record);
