@@ -69,6 +69,17 @@ public class NotificationsServiceFactory() : ServiceFactory<Program>(ResourceNam
         return PublishConfirmedAsync(message, typeof(T), messageId);
     }
 
+    // Publishes message and returns its message id, the one its inbox rows carry (every test host of this process
+    // that consumes the type gets a copy of what another publishes: counting by id counts only this one's).
+    public async Task<Guid> PublishTrackedAsync<T>(T message)
+        where T : class
+    {
+        var messageId = NewId.NextGuid();
+        _published.Add(messageId);
+        await PublishConfirmedAsync(message, typeof(T), messageId);
+        return messageId;
+    }
+
     // Publishes one message times times at once under one message id, as a broker redelivering it would.
     public Task PublishRepeatedAsync<T>(T message, int times)
         where T : class
