@@ -80,14 +80,16 @@ public class NotificationsServiceFactory() : ServiceFactory<Program>(ResourceNam
         return messageId;
     }
 
-    // Publishes one message times times at once under one message id, as a broker redelivering it would.
-    public Task PublishRepeatedAsync<T>(T message, int times)
+    // Publishes one message times times at once under one message id, as a broker redelivering it would; returns the
+    // message id.
+    public async Task<Guid> PublishRepeatedAsync<T>(T message, int times)
         where T : class
     {
         var messageId = NewId.NextGuid();
         _published.Add(messageId);
-        return Task.WhenAll(
+        await Task.WhenAll(
             Enumerable.Range(0, times).Select(_ => PublishConfirmedAsync(message, typeof(T), messageId)));
+        return messageId;
     }
 
     // Publishes message as its runtime type (an event taken from a list of several types).
