@@ -61,44 +61,28 @@ public class NotificationsServiceFactory() : ServiceFactory<Program>(ResourceNam
 
     public HttpClient Customer(Guid accountId, string role) => Api(TestTokens.For(accountId, role));
 
-    public Task PublishAsync<T>(T message)
-        where T : class
-    {
-        var messageId = NewId.NextGuid();
-        _published.Add(messageId);
-        return PublishConfirmedAsync(message, typeof(T), messageId);
-    }
-
     // Publishes message and returns its message id, the one its inbox rows carry (every test host of this process
     // that consumes the type gets a copy of what another publishes: counting by id counts only this one's).
-    public async Task<Guid> PublishTrackedAsync<T>(T message)
-        where T : class
-    {
-        var messageId = NewId.NextGuid();
-        _published.Add(messageId);
-        await PublishConfirmedAsync(message, typeof(T), messageId);
-        return messageId;
-    }
+    public Task<Guid> PublishAsync<T>(T message)
+        where T : class => PublishAsync(message, typeof(T), times: 1);
 
-    // Publishes one message times times at once under one message id, as a broker redelivering it would; returns the
-    // message id.
-    public async Task<Guid> PublishRepeatedAsync<T>(T message, int times)
-        where T : class
-    {
-        var messageId = NewId.NextGuid();
-        _published.Add(messageId);
-        await Task.WhenAll(
-            Enumerable.Range(0, times).Select(_ => PublishConfirmedAsync(message, typeof(T), messageId)));
-        return messageId;
-    }
+    // Publishes one message times times at once under one message id, as a broker redelivering it would.
+    public Task<Guid> PublishRepeatedAsync<T>(T message, int times)
+        where T : class => PublishAsync(message, typeof(T), times);
 
     // Publishes message as its runtime type (an event taken from a list of several types).
-    public Task PublishEventAsync(object message)
+    public Task<Guid> PublishEventAsync(object message)
     {
         ArgumentNullException.ThrowIfNull(message);
+        return PublishAsync(message, message.GetType(), times: 1);
+    }
+
+    private async Task<Guid> PublishAsync(object message, Type type, int times)
+    {
         var messageId = NewId.NextGuid();
         _published.Add(messageId);
-        return PublishConfirmedAsync(message, message.GetType(), messageId);
+        await Task.WhenAll(Enumerable.Range(0, times).Select(_ => PublishConfirmedAsync(message, type, messageId)));
+        return messageId;
     }
 
     // A reset empties the inbox too: what earlier tests published is no longer waited for.
