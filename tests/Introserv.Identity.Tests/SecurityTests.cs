@@ -335,6 +335,51 @@ public sealed class SecurityTests(IdentityServiceFactory factory)
     }
 
     [Fact]
+    public async Task Twenty_parallel_security_reads_of_two_accounts_each_show_only_their_own_account()
+    {
+        var (mineId, mineLogin, minePassword, _, mine) = await SignedInCustomerAsync();
+        await factory.NewBrowser("192.0.2.31").SignInAsync(mineLogin, minePassword);
+        var (theirsId, theirsLogin, _, _, theirs) = await SignedInCustomerAsync();
+        using var mineApi = factory.Api(mine.AccessToken);
+        using var theirsApi = factory.Api(theirs.AccessToken);
+
+        // Readers that go away mid-request first: the reads after them are whole and correct.
+        using (var gone = new CancellationTokenSource(TimeSpan.FromMilliseconds(1)))
+        {
+            await Task.WhenAll(Enumerable.Range(0, 20).Select(async _ =>
+            {
+                try
+                {
+                    using var abandoned = await mineApi.GetAsync("/api/account/security", gone.Token);
+                }
+                catch (OperationCanceledException)
+                {
+                }
+            }));
+        }
+
+        var reads = await Task.WhenAll(Enumerable.Range(0, 20).Select(async i =>
+        {
+            var (api, id) = i % 2 == 0 ? (mineApi, mineId) : (theirsApi, theirsId);
+            using var response = await api.GetAsync("/api/account/security");
+            return (Id: id, response.StatusCode, Body: await response.Content.ReadFromJsonAsync<JsonElement>());
+        }));
+
+        Assert.All(reads, read =>
+        {
+            Assert.Equal(HttpStatusCode.OK, read.StatusCode);
+            Assert.Equal(read.Id, read.Body.GetProperty("accountId").GetGuid());
+            var sessions = read.Body.GetProperty("sessions").EnumerateArray().ToList();
+            Assert.Equal(read.Id == mineId ? 2 : 1, sessions.Count);
+            Assert.Single(sessions, s => s.GetProperty("current").GetBoolean());
+        });
+        Assert.All(reads.Where(r => r.Id == mineId),
+            r => Assert.Equal(mineLogin, r.Body.GetProperty("login").GetString()));
+        Assert.All(reads.Where(r => r.Id == theirsId),
+            r => Assert.Equal(theirsLogin, r.Body.GetProperty("login").GetString()));
+    }
+
+    [Fact]
     public async Task Another_accounts_session_cannot_be_revoked()
     {
         var (_, _, _, _, mine) = await SignedInCustomerAsync();
