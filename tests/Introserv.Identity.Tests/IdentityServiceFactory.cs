@@ -56,13 +56,21 @@ public class IdentityServiceFactory() : ServiceFactory<Program>(ResourceNames.Id
         builder.UseSetting("Identity:BootstrapStaff:Login", StaffLogin);
         builder.UseSetting("Identity:BootstrapStaff:Email", "staff@example.com");
         builder.UseSetting("Identity:BootstrapStaff:Password", StaffPassword);
-        builder.ConfigureTestServices(services => services
-            .AddSingleton<RecordingPasswordHasher>()
-            .AddSingleton<IPasswordHasher<Account>>(sp => sp.GetRequiredService<RecordingPasswordHasher>()));
+        builder.ConfigureTestServices(services =>
+        {
+            services
+                .AddSingleton<RecordingPasswordHasher>()
+                .AddSingleton<IPasswordHasher<Account>>(sp => sp.GetRequiredService<RecordingPasswordHasher>())
+                .AddSingleton<ServerRequestRecorder>();
+            services.AddOpenIddict().AddServer(options => options.AddEventHandler(ServerRequestRecorder.Descriptor));
+        });
     }
 
     // The service's password hasher (with the service's options), recording every check.
     public RecordingPasswordHasher PasswordChecks => Services.GetRequiredService<RecordingPasswordHasher>();
+
+    // The paths of the requests the OpenID Connect server's request handler was offered.
+    public IReadOnlyCollection<string> ServerRequestPaths => Services.GetRequiredService<ServerRequestRecorder>().Paths;
 
     // A browser (cookies, no automatic redirects) at the given client address.
     public OidcBrowser NewBrowser(string clientAddress = ClientAddress)

@@ -1,4 +1,6 @@
+using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using OpenIddict.Validation.AspNetCore;
 using static OpenIddict.Abstractions.OpenIddictConstants;
 
@@ -123,6 +125,9 @@ public static class OidcServerExtensions
             .AddCookie(LoginScheme, options => SignInCookie(options, LoginScheme, TimeSpan.FromHours(8)))
             .AddCookie(SecondFactorScheme, options =>
                 SignInCookie(options, SecondFactorScheme, TimeSpan.FromMinutes(5)));
+        // Requests under /api are not offered to the OpenID Connect server's request handler (ApiSchemeProvider).
+        builder.Services.AddHttpContextAccessor();
+        builder.Services.Replace(ServiceDescriptor.Singleton<IAuthenticationSchemeProvider, ApiSchemeProvider>());
         builder.Services.AddAuthorizationBuilder()
             .AddPolicy(AuthenticationExtensions.StaffPolicy, policy => policy
                 .AddAuthenticationSchemes(OpenIddictValidationAspNetCoreDefaults.AuthenticationScheme)
