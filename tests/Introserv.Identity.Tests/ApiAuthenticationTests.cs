@@ -1,8 +1,13 @@
+using System.Security.Cryptography;
+using Microsoft.IdentityModel.JsonWebTokens;
+using Microsoft.IdentityModel.Tokens;
+
 namespace Introserv.Identity.Tests;
 
-// Requests of Identity's JSON API (/api) are not offered to the OpenID Connect server's request handler, which would
-// only find that they are none of its endpoints (ApiSchemeProvider). The server's own endpoints still are, and the API
-// still authenticates every request by its token.
+// How Identity's JSON API (/api) authenticates a request: by an access token this server signed (the bearer scheme,
+// not OpenIddict's validation stack), typed at+jwt, for the API's audience and issuer, unexpired, whose session is
+// still valid. Its requests are not offered to the OpenID Connect server's request handler, which would only find
+// that they are none of its endpoints (ApiSchemeProvider); the server's own endpoints still are.
 public sealed class ApiAuthenticationTests(IdentityServiceFactory factory)
     : IClassFixture<IdentityServiceFactory>, IAsyncLifetime
 {
@@ -34,5 +39,102 @@ public sealed class ApiAuthenticationTests(IdentityServiceFactory factory)
         Assert.Contains("/connect/authorize", offered);
         Assert.Equal(2, offered.Count(path => path == "/connect/token"));
         Assert.Contains("/.well-known/openid-configuration", offered);
+    }
+
+    [Fact]
+    public async Task Me_names_the_scopes_and_the_expiry_of_the_token()
+    {
+        var (id, login, password) = await factory.RegisterAsync();
+        var tokens = await factory.NewBrowser().SignInAsync(login, password);
+        using var api = factory.Api(tokens.AccessToken);
+
+        var me = await api.GetFromJsonAsync<JsonElement>("/api/account/me");
+
+        var claims = OidcBrowser.ReadJwtPayload(tokens.AccessToken);
+        Assert.Equal(id, me.GetProperty("accountId").GetGuid());
+        Assert.Equal(
+            claims.GetProperty("scope").GetString()!.Split(' ').Order(),
+            me.GetProperty("scopes").EnumerateArray().Select(s => s.GetString()!).Order());
+        Assert.Contains("openid", me.GetProperty("scopes").EnumerateArray().Select(s => s.GetString()));
+        Assert.Equal(DateTimeOffset.FromUnixTimeSeconds(claims.GetProperty("exp").GetInt64()),
+            me.GetProperty("expiresAt").GetDateTimeOffset());
+    }
+
+    // A token made with this server's signing key from a real token's claims, with one thing changed at a time: the
+    // unchanged copy is accepted, so each refusal is the changed thing's.
+    [Theory]
+    [InlineData("as issued", HttpStatusCode.OK)]
+    [InlineData("an identity token's type", HttpStatusCode.Unauthorized)]
+    [InlineData("no type", HttpStatusCode.Unauthorized)]
+    [InlineData("another audience", HttpStatusCode.Unauthorized)]
+    [InlineData("another issuer", HttpStatusCode.Unauthorized)]
+    [InlineData("expired a second ago", HttpStatusCode.Unauthorized)]
+    [InlineData("no expiry", HttpStatusCode.Unauthorized)]
+    [InlineData("another key", HttpStatusCode.Unauthorized)]
+    [InlineData("unsigned", HttpStatusCode.Unauthorized)]
+    [InlineData("a session that does not exist", HttpStatusCode.Unauthorized)]
+    public async Task Only_an_unexpired_access_token_of_this_server_for_the_api_is_accepted(
+        string change, HttpStatusCode expected)
+    {
+        var (_, login, password) = await factory.RegisterAsync();
+        var tokens = await factory.NewBrowser().SignInAsync(login, password);
+        var claims = OidcBrowser.ReadJwtPayload(tokens.AccessToken).EnumerateObject()
+            .Where(c => c.Name is not ("exp" or "iat" or "nbf"))
+            .ToDictionary(c => c.Name, object (c) => c.Value.ValueKind == JsonValueKind.String
+                ? c.Value.GetString()!
+                : c.Value.Clone());
+        var header = OidcBrowser.ReadJwtHeader(tokens.AccessToken);
+        using var serverKey = RSA.Create();
+        serverKey.ImportFromPem(factory.SigningKeyPem);
+        using var otherKey = RSA.Create(2048);
+        var now = DateTime.UtcNow;
+        var descriptor = new SecurityTokenDescriptor
+        {
+            Claims = claims,
+            TokenType = header.GetProperty("typ").GetString(),
+            IssuedAt = now.AddMinutes(-1),
+            NotBefore = now.AddMinutes(-1),
+            Expires = now.AddMinutes(5),
+            SigningCredentials = new SigningCredentials(
+                new RsaSecurityKey(change == "another key" ? otherKey : serverKey)
+                {
+                    KeyId = header.GetProperty("kid").GetString(),
+                },
+                SecurityAlgorithms.RsaSha256),
+        };
+        switch (change)
+        {
+            case "an identity token's type":
+                descriptor.TokenType = "JWT";
+                break;
+            case "no type":
+                descriptor.TokenType = null;
+                break;
+            case "another audience":
+                claims["aud"] = IdentityServiceFactory.ClientId;
+                break;
+            case "another issuer":
+                claims["iss"] = "https://issuer.example/";
+                break;
+            case "expired a second ago":
+                (descriptor.IssuedAt, descriptor.NotBefore, descriptor.Expires) =
+                    (now.AddMinutes(-5), now.AddMinutes(-5), now.AddSeconds(-1));
+                break;
+            case "no expiry":
+                descriptor.Expires = null;
+                break;
+            case "unsigned":
+                descriptor.SigningCredentials = null;
+                break;
+            case "a session that does not exist":
+                claims["oi_au_id"] = Guid.NewGuid().ToString();
+                break;
+        }
+
+        var token = new JsonWebTokenHandler { SetDefaultTimesOnTokenCreation = false }.CreateToken(descriptor);
+        using var api = factory.Api(token);
+        using var response = await api.GetAsync("/api/account/security");
+
+        Assert.Equal(expected, response.StatusCode);
     }
 }

@@ -226,12 +226,17 @@ public sealed partial class OidcBrowser(HttpClient http, string clientId, string
     }
 
     // The payload of a JWT (no validation: for looking at claims in tests).
-    public static JsonElement ReadJwtPayload(string jwt)
+    public static JsonElement ReadJwtPayload(string jwt) => ReadJwtPart(jwt, 1);
+
+    // The header of a JWT (its type and key id), likewise.
+    public static JsonElement ReadJwtHeader(string jwt) => ReadJwtPart(jwt, 0);
+
+    private static JsonElement ReadJwtPart(string jwt, int index)
     {
         ArgumentNullException.ThrowIfNull(jwt);
-        var payload = jwt.Split('.')[1].Replace('-', '+').Replace('_', '/');
-        payload = payload.PadRight(payload.Length + ((4 - (payload.Length % 4)) % 4), '=');
-        return JsonDocument.Parse(Convert.FromBase64String(payload)).RootElement.Clone();
+        var part = jwt.Split('.')[index].Replace('-', '+').Replace('_', '/');
+        part = part.PadRight(part.Length + ((4 - (part.Length % 4)) % 4), '=');
+        return JsonDocument.Parse(Convert.FromBase64String(part)).RootElement.Clone();
     }
 
     private async Task<string> GetPageAsync(Uri location)

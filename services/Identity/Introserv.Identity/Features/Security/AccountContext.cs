@@ -14,6 +14,20 @@ public static class AccountContext
             ? DateTimeOffset.FromUnixTimeSeconds(seconds)
             : null;
 
+    // The scopes the token was issued for (its space-separated scope claim).
+    public static IReadOnlyList<string> Scopes(this ClaimsPrincipal user) =>
+    [
+        .. user.FindAll(Claims.Scope)
+            .SelectMany(c => c.Value.Split(' ', StringSplitOptions.RemoveEmptyEntries))
+            .Distinct(StringComparer.Ordinal),
+    ];
+
+    // When the token expires.
+    public static DateTimeOffset? ExpiresAt(this ClaimsPrincipal user) =>
+        long.TryParse(user.FindFirstValue(Claims.ExpiresAt), out var seconds)
+            ? DateTimeOffset.FromUnixTimeSeconds(seconds)
+            : null;
+
     public static Task<Account?> FindAccountAsync(
         this IdentityServiceDbContext db, ClaimsPrincipal user, CancellationToken cancellationToken)
     {

@@ -106,8 +106,8 @@ public static class SecurityEndpoints
         user.AccountId(),
         user.SessionId(),
         [.. user.FindAll(Claims.Role).Select(c => c.Value)],
-        [.. user.GetScopes()],
-        user.GetExpirationDate()));
+        user.Scopes(),
+        user.ExpiresAt()));
 
     private static async Task<Results<Ok<SecurityOverview>, ProblemHttpResult>> GetOverviewAsync(
         [AsParameters] SecurityCall call, SecondFactorVerifier secondFactor, IOptions<IdentityServerOptions> settings)

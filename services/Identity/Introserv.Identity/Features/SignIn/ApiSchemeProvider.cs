@@ -8,7 +8,7 @@ namespace Introserv.Identity.Features.SignIn;
 // offers every request to each scheme that handles requests before it authenticates the caller; one of them is the
 // OpenID Connect server (OpenIddict), which works out on every request whether it is one of its endpoints
 // (/connect/..., /.well-known/...). A request of Identity's JSON API (/api) never is, so it is not offered to the
-// server; the token validation handler and the default authentication run for it as for every other request.
+// server; the default authentication (the bearer token) runs for it as for every other request.
 public sealed class ApiSchemeProvider(IOptions<AuthenticationOptions> options, IHttpContextAccessor http)
     : AuthenticationSchemeProvider(options)
 {

@@ -1,14 +1,13 @@
+using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.Extensions.Options;
 using OpenIddict.Abstractions;
-using OpenIddict.Validation;
 using static OpenIddict.Abstractions.OpenIddictConstants;
-using static OpenIddict.Validation.OpenIddictValidationEvents;
 
 namespace Introserv.Identity.Features.SignIn;
 
 // Identity's API refuses an access token whose token entry or session (OpenIddict authorization) is no longer valid,
-// as OpenIddict's token and authorization entry validation do, but reads both statuses in one query and remembers the
-// answer for Identity:EntryCacheLifetime. A session this replica revokes is refused at once (SessionRevocation
+// as OpenIddict's token and authorization entry validation would, but reads both statuses in one query and remembers
+// the answer for Identity:EntryCacheLifetime. A session this replica revokes is refused at once (SessionRevocation
 // clears the memory), and at the other replicas as its notice arrives (EntryChangeNotices); a revocation that sends
 // no notice (OpenIddict's revocation endpoint or refresh-token reuse detection) within that lifetime. The other
 // services validate tokens by signature alone until they expire.
@@ -60,31 +59,21 @@ public sealed class TokenEntryCache(
 
     private sealed record EntryStatuses(string? Token, string? Authorization);
 
-    // The validation handler that asks the cache, in the place of OpenIddict's entry validation.
-    public sealed class Handler(TokenEntryCache cache) : IOpenIddictValidationHandler<ValidateTokenContext>
+    // The bearer scheme's last step (JwtBearerEvents.OnTokenValidated): a token whose entry or session is no longer
+    // valid is refused (401).
+    public static async Task RefuseUnlessValidAsync(TokenValidatedContext context)
     {
-        public static OpenIddictValidationHandlerDescriptor Descriptor { get; } =
-            OpenIddictValidationHandlerDescriptor.CreateBuilder<ValidateTokenContext>()
-                .UseSingletonHandler<Handler>()
-                .SetOrder(OpenIddictValidationHandlers.Protection.ValidateAuthorizationEntry.Descriptor.Order)
-                .SetType(OpenIddictValidationHandlerType.Custom)
-                .Build();
-
-        public async ValueTask HandleAsync(ValidateTokenContext context)
+        ArgumentNullException.ThrowIfNull(context);
+        if (context.Principal is not { } principal)
         {
-            ArgumentNullException.ThrowIfNull(context);
-            if (context.Principal is not { } principal)
-            {
-                return;
-            }
+            return;
+        }
 
-            if (!await cache.IsValidAsync(
-                principal.GetTokenId(), principal.GetAuthorizationId(), context.CancellationToken))
-            {
-                context.Reject(
-                    error: Errors.InvalidToken,
-                    description: "The token or its session is no longer valid.");
-            }
+        var cache = context.HttpContext.RequestServices.GetRequiredService<TokenEntryCache>();
+        if (!await cache.IsValidAsync(
+            principal.GetTokenId(), principal.GetAuthorizationId(), context.HttpContext.RequestAborted))
+        {
+            context.Fail("The token or its session is no longer valid.");
         }
     }
 }
