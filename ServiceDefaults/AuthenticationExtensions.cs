@@ -53,6 +53,22 @@ public static class AuthenticationExtensions
     public const string ServicePolicy = "service";
 
     /// <summary>
+    /// How a service reads Identity's discovery document: over its own client with <see cref="BackchannelTimeout"/>,
+    /// one read at a time until the first succeeds (<see cref="SharedDiscoveryReads"/>).
+    /// </summary>
+    public static SharedDiscoveryReads DiscoveryReads(string metadataAddress, bool requireHttps)
+    {
+#pragma warning disable CA2000 // The client lives as long as the service's bearer scheme, which holds it.
+        var backchannel = new HttpClient
+        {
+            Timeout = BackchannelTimeout,
+            MaxResponseContentBufferSize = 10 * 1024 * 1024,
+        };
+#pragma warning restore CA2000
+        return new SharedDiscoveryReads(metadataAddress, backchannel, requireHttps, TimeProvider.System);
+    }
+
+    /// <summary>
     /// Adds JWT bearer authentication against the Identity service and the default policies.
     /// Services never trust an identity header a client sends; only a validated token counts.
     /// </summary>
@@ -94,8 +110,18 @@ public static class AuthenticationExtensions
                 options.RequireHttpsMetadata = settings.RequireHttpsMetadata;
                 // Reading Identity's discovery document or keys gives up after this long (the default is a minute):
                 // while Identity accepts connections but does not answer, a request with a token waits at most this
-                // for its 503 (IdentityUnavailableException).
+                // for its 503 (IdentityUnavailableException), also when many wait at once (SharedDiscoveryReads).
                 options.BackchannelTimeout = BackchannelTimeout;
+                var metadata = !string.IsNullOrWhiteSpace(settings.MetadataAddress)
+                    ? settings.MetadataAddress
+                    : settings.Issuer is null
+                        ? null
+                        : $"{settings.Issuer.TrimEnd('/')}/.well-known/openid-configuration";
+                if (metadata is not null)
+                {
+                    options.ConfigurationManager = DiscoveryReads(metadata, settings.RequireHttpsMetadata);
+                }
+
                 options.TokenValidationParameters = new TokenValidationParameters
                 {
                     ValidIssuer = settings.Issuer,

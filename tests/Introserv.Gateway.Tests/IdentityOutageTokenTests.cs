@@ -16,8 +16,9 @@ namespace Introserv.Gateway.Tests;
 // The gateway reads Identity's signing keys from its discovery document, in the shipped configuration (no test keys).
 // While Identity cannot be reached and no keys were ever read, a valid token is answered 503 service_unavailable with
 // Retry-After (never 401, which would send the client to sign in again, nor 500), while something that is not a token
-// is still 401; once Identity answers, the same token is accepted without a restart, tokens keep being checked from
-// the keys held when Identity stops again, and a forged token is refused 401.
+// is still 401; once Identity answers (and a failed read's short memory has passed), the same token is accepted
+// without a restart, tokens keep being checked from the keys held when Identity stops again, and a forged token is
+// refused 401.
 public sealed class IdentityOutageTokenTests(ITestOutputHelper output) : IAsyncLifetime, IDisposable
 {
     private const string Issuer = "http://identity.outage.test/";
@@ -86,6 +87,9 @@ public sealed class IdentityOutageTokenTests(ITestOutputHelper output) : IAsyncL
         Assert.Empty(_upstream.Requests);
 
         await StartIdentityAsync(key);
+        // A failed read of the discovery document answers for SharedDiscoveryReads.FailureMemory; then the next
+        // request reads it again.
+        await Task.Delay(SharedDiscoveryReads.FailureMemory);
         var (after, _, _) = await GetProfileAsync(token);
         Assert.Equal(StatusCodes.Status200OK, after);
         Assert.Single(_upstream.Requests);
