@@ -20,8 +20,8 @@ public static class IdentityServiceExtensions
 
     public static IHostApplicationBuilder AddIdentityServices(this IHostApplicationBuilder builder)
     {
-        // Identity validates its own tokens with the OpenIddict validation handler (local keys, and the
-        // session must still be valid), not the shared JWT bearer setup the other services use.
+        // Identity validates its own tokens with its server's keys and no discovery (and the session must still be
+        // valid: OidcServerExtensions.ApiTokens), not the shared setup that reads Identity's discovery document.
         builder.AddServiceHost(
             Title, "Accounts, sign-in (OpenID Connect) and account security.", useSharedTokenValidation: false);
         // Request types are validated from their annotations before a handler runs (400 validation_failed).
