@@ -34,7 +34,7 @@ public sealed class CallConfirmationThroughGatewayTests(StackFixture stack)
 
         // The sign-in is recent: turning it on needs no further proof.
         using var turnedOn = await api.PutAsJsonAsync("/api/account/call-confirmation", new { enabled = true });
-        Assert.Equal(HttpStatusCode.OK, turnedOn.StatusCode);
+        await Expect.StatusAsync(HttpStatusCode.OK, turnedOn);
         var security = await api.GetFromJsonAsync<JsonElement>("/api/account/security");
         Assert.True(security.GetProperty("callConfirmation").GetProperty("enabled").GetBoolean());
 
@@ -87,7 +87,7 @@ public sealed class CallConfirmationThroughGatewayTests(StackFixture stack)
         var smsToken = await StepUpTokenAsync(api, telephony, phone, "change_notification_addresses");
         using var addressChanged = await SendAsync(
             api, HttpMethod.Put, "/api/notifications/settings", addresses, smsToken);
-        Assert.Equal(HttpStatusCode.OK, addressChanged.StatusCode);
+        await Expect.StatusAsync(HttpStatusCode.OK, addressChanged);
 
         // Orders asks Identity (gRPC) before a charge above the confirmation amount.
         using var order = new HttpRequestMessage(HttpMethod.Post, "/api/orders")
@@ -126,7 +126,7 @@ public sealed class CallConfirmationThroughGatewayTests(StackFixture stack)
         var offToken = await StepUpTokenAsync(api, telephony, phone, "change_call_confirmation");
         using var off = await SendAsync(
             api, HttpMethod.Put, "/api/account/call-confirmation", new { enabled = false }, offToken);
-        Assert.Equal(HttpStatusCode.OK, off.StatusCode);
+        await Expect.StatusAsync(HttpStatusCode.OK, off);
         Assert.False((await off.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("enabled").GetBoolean());
     }
 
@@ -145,7 +145,7 @@ public sealed class CallConfirmationThroughGatewayTests(StackFixture stack)
             using var response = await api.GetAsync("/api/notifications/settings");
             if (response.StatusCode == HttpStatusCode.OK || DateTime.UtcNow > deadline)
             {
-                Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+                await Expect.StatusAsync(HttpStatusCode.OK, response);
                 return (await response.Content.ReadFromJsonAsync<JsonElement>(), response.Headers.ETag?.Tag);
             }
 

@@ -31,19 +31,19 @@ public sealed partial class EmailChangeThroughGatewayTests(StackFixture stack)
         Assert.Equal(oldEmail, settings.GetProperty("emails").GetProperty("invoicesOrders").GetString());
 
         using var requested = await api.PostAsJsonAsync("/api/profile/email-change", new { newEmail });
-        Assert.Equal(HttpStatusCode.Accepted, requested.StatusCode);
+        await Expect.StatusAsync(HttpStatusCode.Accepted, requested);
         var confirmation = await StackFixture.WaitForMailAsync(mail, newEmail, "Confirm your new email address");
         var link = new Uri(LinkPattern().Match(confirmation.GetProperty("text").GetString()!).Value);
         var token = Uri.UnescapeDataString(link.Query.TrimStart('?').Split('=', 2)[1]);
 
         // The front end's confirmation page posts the token from the link.
         using var confirmed = await api.PostAsJsonAsync("/api/profile/email-change/confirm", new { token });
-        Assert.Equal(HttpStatusCode.OK, confirmed.StatusCode);
+        await Expect.StatusAsync(HttpStatusCode.OK, confirmed);
         var profile = await confirmed.Content.ReadFromJsonAsync<JsonElement>();
         Assert.Equal((newEmail, true),
             (profile.GetProperty("email").GetString(), profile.GetProperty("emailConfirmed").GetBoolean()));
         using var again = await api.PostAsJsonAsync("/api/profile/email-change/confirm", new { token });
-        Assert.Equal(HttpStatusCode.Conflict, again.StatusCode);
+        await Expect.StatusAsync(HttpStatusCode.Conflict, again);
 
         var notice = await StackFixture.WaitForMailAsync(mail, oldEmail, "Your email address was changed");
         Assert.Contains(newEmail, notice.GetProperty("text").GetString(), StringComparison.Ordinal);

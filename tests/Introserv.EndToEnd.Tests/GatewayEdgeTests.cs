@@ -73,7 +73,7 @@ public sealed class GatewayEdgeTests(StackFixture stack)
 
         await EventuallyAsync("127.0.0.5", tokens.AccessToken, HttpStatusCode.Forbidden);
         using var denied = await GetAsync("127.0.0.1", tokens.AccessToken);
-        Assert.Equal(HttpStatusCode.Forbidden, denied.StatusCode);
+        await Expect.StatusAsync(HttpStatusCode.Forbidden, denied);
         var problem = await denied.Content.ReadFromJsonAsync<JsonElement>();
         Assert.Equal("ip_not_allowed", problem.GetProperty("code").GetString());
         Assert.Equal("127.0.0.1", problem.GetProperty("callerAddress").GetString());
@@ -136,7 +136,7 @@ public sealed class GatewayEdgeTests(StackFixture stack)
         using var anonymous = stack.CreateGatewayClient();
         using var inQuery = await anonymous.GetAsync(new Uri(
             $"{SecurityPath}?access_token={tokens.AccessToken}", UriKind.Relative));
-        Assert.Equal(HttpStatusCode.BadRequest, inQuery.StatusCode);
+        await Expect.StatusAsync(HttpStatusCode.BadRequest, inQuery);
     }
 
     [Fact]
@@ -148,7 +148,7 @@ public sealed class GatewayEdgeTests(StackFixture stack)
         {
             using var response = await api.PutAsJsonAsync("/api/account/ip-allow-list",
                 new { entries = new[] { "127.0.0.1", $"127.0.0.{20 + i}" } });
-            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            await Expect.StatusAsync(HttpStatusCode.OK, response);
         }));
 
         var stored = (await api.GetFromJsonAsync<JsonElement>(SecurityPath)).GetProperty("ipAllowList");
@@ -197,7 +197,7 @@ public sealed class GatewayEdgeTests(StackFixture stack)
             }
             else
             {
-                Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+                await Expect.StatusAsync(HttpStatusCode.BadRequest, response);
                 response.Dispose();
             }
         }
@@ -310,7 +310,7 @@ public sealed class GatewayEdgeTests(StackFixture stack)
         Assert.DoesNotContain("Currently unavailable",
             document.GetProperty("info").GetProperty("description").GetString(), StringComparison.Ordinal);
         using var page = await http.GetAsync(new Uri("/docs", UriKind.Relative));
-        Assert.Equal(HttpStatusCode.OK, page.StatusCode);
+        await Expect.StatusAsync(HttpStatusCode.OK, page);
         Assert.Equal("text/html", page.Content.Headers.ContentType?.MediaType);
     }
 }

@@ -107,7 +107,7 @@ public sealed partial class MultiReplicaDrillTests(ScaledStackFixture stack, ITe
         {
             using var http = stack.App.CreateHttpClient(stack.Gateways[replica], ResourceNames.HttpEndpoint);
             using var plans = await http.GetAsync(new Uri("/api/plans", UriKind.Relative));
-            Assert.Equal(HttpStatusCode.OK, plans.StatusCode);
+            await Expect.StatusAsync(HttpStatusCode.OK, plans);
         }
 
         Assert.NotEqual(stack.GatewayAt(0).Port, stack.GatewayAt(1).Port);
@@ -421,10 +421,10 @@ public sealed partial class MultiReplicaDrillTests(ScaledStackFixture stack, ITe
         {
             using var again = await (replica == 0 ? first : second)
                 .GetAsync(new Uri("/api/countries", UriKind.Relative));
-            Assert.Equal(HttpStatusCode.TooManyRequests, again.StatusCode);
+            await Expect.StatusAsync(HttpStatusCode.TooManyRequests, again);
             using var other = SourceAddressClient.Create("127.0.0.78", stack.GatewayAt(replica));
             using var fresh = await other.GetAsync(new Uri("/api/countries", UriKind.Relative));
-            Assert.Equal(HttpStatusCode.OK, fresh.StatusCode);
+            await Expect.StatusAsync(HttpStatusCode.OK, fresh);
         }
     }
 

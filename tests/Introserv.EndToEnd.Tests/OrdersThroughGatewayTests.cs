@@ -36,7 +36,7 @@ public sealed class OrdersThroughGatewayTests(StackFixture stack)
         using (var pdf = await api.GetAsync(new Uri(
             $"/api/invoices/{order.GetProperty("invoice").GetProperty("id").GetGuid()}/pdf", UriKind.Relative)))
         {
-            Assert.Equal(HttpStatusCode.OK, pdf.StatusCode);
+            await Expect.StatusAsync(HttpStatusCode.OK, pdf);
             Assert.Equal("application/pdf", pdf.Content.Headers.ContentType?.MediaType);
             Assert.StartsWith("%PDF-", System.Text.Encoding.ASCII.GetString(await pdf.Content.ReadAsByteArrayAsync()),
                 StringComparison.Ordinal);

@@ -269,7 +269,7 @@ public sealed class OutageDrillTests(StackFixture stack, ITestOutputHelper outpu
                     Content = JsonContent.Create(OrderForms.Body("vps-s", 1)),
                     Headers = { { "Idempotency-Key", key } },
                 });
-                Assert.Equal(HttpStatusCode.Created, placed.StatusCode);
+                await Expect.StatusAsync(HttpStatusCode.Created, placed);
                 answers.GetOrAdd(key, _ => [])
                     .Add((await placed.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid());
                 await Task.Delay(150);
@@ -281,7 +281,7 @@ public sealed class OutageDrillTests(StackFixture stack, ITestOutputHelper outpu
             {
                 using var read = await SendUntilAnsweredAsync(() =>
                     new HttpRequestMessage(HttpMethod.Get, "/api/orders?limit=5"));
-                Assert.Equal(HttpStatusCode.OK, read.StatusCode);
+                await Expect.StatusAsync(HttpStatusCode.OK, read);
                 Interlocked.Increment(ref reads);
                 await Task.Delay(200);
             }
@@ -370,7 +370,7 @@ public sealed class OutageDrillTests(StackFixture stack, ITestOutputHelper outpu
         {
             using var set = await _receiver.PutAsJsonAsync($"/api/receivers/{_name}",
                 new { secrets = new[] { _secret }, failNext = down ? 1_000_000 : 0, failStatus = 503 });
-            Assert.Equal(HttpStatusCode.NoContent, set.StatusCode);
+            await Expect.StatusAsync(HttpStatusCode.NoContent, set);
         }
 
         // The order ids of the order.placed deliveries the receiver accepted (all with a valid signature), once

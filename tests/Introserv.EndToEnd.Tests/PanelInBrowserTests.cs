@@ -102,7 +102,7 @@ public sealed partial class PanelInBrowserTests(StackFixture stack)
         using (var credited = await staff.PostAsJsonAsync($"/api/staff/balances/{accountId}/credits",
             new { amount = 200m, currency = "EUR", paymentReference = $"bank-{Guid.NewGuid():N}" }))
         {
-            Assert.Equal(HttpStatusCode.Created, credited.StatusCode);
+            await Expect.StatusAsync(HttpStatusCode.Created, credited);
         }
 
         await using var browser = await PanelBrowser.OpenAsync();
@@ -339,7 +339,7 @@ public sealed partial class PanelInBrowserTests(StackFixture stack)
         await Assertions.Expect(status).ToContainTextAsync("The session is ended", new() { Timeout = 30_000 });
         using (var ended = await api.GetAsync(new Uri("/api/account/security", UriKind.Relative)))
         {
-            Assert.Equal(HttpStatusCode.Unauthorized, ended.StatusCode);
+            await Expect.StatusAsync(HttpStatusCode.Unauthorized, ended);
         }
 
         await page.GetByLabel("Current password").FillAsync("not my password 1");
@@ -457,11 +457,11 @@ public sealed partial class PanelInBrowserTests(StackFixture stack)
         using (var started = await api.PostAsJsonAsync("/api/verification/challenges",
             new { purpose = "phone", channel = "sms", phone }))
         {
-            Assert.Equal(HttpStatusCode.Created, started.StatusCode);
+            await Expect.StatusAsync(HttpStatusCode.Created, started);
             var challenge = (await started.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid();
             using var confirmed = await api.PostAsJsonAsync($"/api/verification/challenges/{challenge}/confirm",
                 new { code = await LastCodeAsync(telephony, phone) });
-            Assert.Equal(HttpStatusCode.OK, confirmed.StatusCode);
+            await Expect.StatusAsync(HttpStatusCode.OK, confirmed);
         }
 
         Assert.True(await Eventually.TrueAsync(async () =>
@@ -534,7 +534,7 @@ public sealed partial class PanelInBrowserTests(StackFixture stack)
     private static async Task<JsonElement> PlaceVpsAsync(HttpClient api)
     {
         using var placed = await PostAsync(api, "/api/orders", OrderForms.Body("vps-s", 1));
-        Assert.Equal(HttpStatusCode.Created, placed.StatusCode);
+        await Expect.StatusAsync(HttpStatusCode.Created, placed);
         return await placed.Content.ReadFromJsonAsync<JsonElement>();
     }
 

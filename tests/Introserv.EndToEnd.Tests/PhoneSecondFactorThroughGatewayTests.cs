@@ -122,22 +122,22 @@ public sealed class PhoneSecondFactorThroughGatewayTests(StackFixture stack)
             .GetProperty("stepUpToken").GetString();
         using var steppedUp = await signedIn.PostAsJsonAsync("/api/account/step-up", new { stepUpToken });
         using var again = await signedIn.PostAsJsonAsync("/api/account/step-up", new { stepUpToken });
-        Assert.Equal(HttpStatusCode.NoContent, steppedUp.StatusCode);
-        Assert.Equal(HttpStatusCode.BadRequest, again.StatusCode);
+        await Expect.StatusAsync(HttpStatusCode.NoContent, steppedUp);
+        await Expect.StatusAsync(HttpStatusCode.BadRequest, again);
     }
 
     private static async Task VerifyPhoneAsync(HttpClient api, HttpClient telephony, string phone)
     {
         using var started = await api.PostAsJsonAsync(
             "/api/verification/challenges", new { purpose = "phone", channel = "sms", phone });
-        Assert.Equal(HttpStatusCode.Created, started.StatusCode);
+        await Expect.StatusAsync(HttpStatusCode.Created, started);
         var id = (await started.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid();
         var messages = await telephony.GetFromJsonAsync<JsonElement>($"/api/messages?to={Uri.EscapeDataString(phone)}");
         var code = messages.EnumerateArray()
             .First(m => m.GetProperty("outcome").GetString() == "delivered")
             .GetProperty("code").GetString();
         using var confirmed = await api.PostAsJsonAsync($"/api/verification/challenges/{id}/confirm", new { code });
-        Assert.Equal(HttpStatusCode.OK, confirmed.StatusCode);
+        await Expect.StatusAsync(HttpStatusCode.OK, confirmed);
     }
 
     private static async Task TurnOnAuthenticatorAsync(HttpClient api)
@@ -146,7 +146,7 @@ public sealed class PhoneSecondFactorThroughGatewayTests(StackFixture stack)
         var secret = (await begun.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("secret").GetString()!;
         using var confirm = await api.PostAsJsonAsync("/api/account/two-factor/totp/confirm",
             new { code = new Totp(Base32Encoding.ToBytes(secret)).ComputeTotp() });
-        Assert.Equal(HttpStatusCode.OK, confirm.StatusCode);
+        await Expect.StatusAsync(HttpStatusCode.OK, confirm);
     }
 
     // The newest message of a kind ("call-" or "sms-", whichever gateway placed it) delivered to the number.
@@ -162,6 +162,6 @@ public sealed class PhoneSecondFactorThroughGatewayTests(StackFixture stack)
     private static async Task SetModeAsync(HttpClient telephony, string gateway, string mode)
     {
         using var response = await telephony.PutAsJsonAsync($"/gateways/{gateway}/mode", new { mode });
-        Assert.Equal(HttpStatusCode.NoContent, response.StatusCode);
+        await Expect.StatusAsync(HttpStatusCode.NoContent, response);
     }
 }

@@ -46,11 +46,11 @@ public sealed class PhoneVerificationThroughGatewayTests(StackFixture stack)
             $"/api/verification/challenges/{call.GetProperty("id").GetGuid()}/confirm", new { code = callCode });
         var verified = await api.GetFromJsonAsync<JsonElement>("/api/verification/phone");
 
-        Assert.Equal(HttpStatusCode.BadRequest, wrong.StatusCode);
+        await Expect.StatusAsync(HttpStatusCode.BadRequest, wrong);
         Assert.Equal("application/problem+json", wrong.Content.Headers.ContentType?.MediaType);
         Assert.Equal("invalid_code",
             (await wrong.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("code").GetString());
-        Assert.Equal(HttpStatusCode.OK, confirmed.StatusCode);
+        await Expect.StatusAsync(HttpStatusCode.OK, confirmed);
         Assert.Equal(phone, verified.GetProperty("phone").GetString());
 
         // A sensitive operation is confirmed with a code sent to the verified phone.
@@ -59,7 +59,7 @@ public sealed class PhoneVerificationThroughGatewayTests(StackFixture stack)
         var stepUpCode = await LastCodeAsync(telephony, phone, "sms-primary");
         using var stepUpConfirmed = await api.PostAsJsonAsync(
             $"/api/verification/challenges/{stepUp.GetProperty("id").GetGuid()}/confirm", new { code = stepUpCode });
-        Assert.Equal(HttpStatusCode.OK, stepUpConfirmed.StatusCode);
+        await Expect.StatusAsync(HttpStatusCode.OK, stepUpConfirmed);
         Assert.False(string.IsNullOrEmpty(
             (await stepUpConfirmed.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("stepUpToken").GetString()));
     }
@@ -72,7 +72,7 @@ public sealed class PhoneVerificationThroughGatewayTests(StackFixture stack)
         using var response = await anonymous.PostAsJsonAsync("/api/verification/challenges",
             new { purpose = "phone", channel = "sms", phone = "+359881234567" });
 
-        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+        await Expect.StatusAsync(HttpStatusCode.Unauthorized, response);
     }
 
     private static async Task<JsonElement> StartAsync(HttpClient api, object request)
@@ -96,6 +96,6 @@ public sealed class PhoneVerificationThroughGatewayTests(StackFixture stack)
     private static async Task SetModeAsync(HttpClient telephony, string gateway, string mode)
     {
         using var response = await telephony.PutAsJsonAsync($"/gateways/{gateway}/mode", new { mode });
-        Assert.Equal(HttpStatusCode.NoContent, response.StatusCode);
+        await Expect.StatusAsync(HttpStatusCode.NoContent, response);
     }
 }

@@ -41,12 +41,12 @@ public sealed class ProfileThroughGatewayTests(StackFixture stack)
             },
             version = profile.GetProperty("version").GetInt32(),
         });
-        Assert.Equal(HttpStatusCode.OK, saved.StatusCode);
+        await Expect.StatusAsync(HttpStatusCode.OK, saved);
         var afterSave = await saved.Content.ReadFromJsonAsync<JsonElement>();
         Assert.True(afterSave.GetProperty("billing").GetProperty("mayPayInvoices").GetBoolean());
 
         using var started = await api.PostAsJsonAsync("/api/profile/phone/verification", new { channel = "sms" });
-        Assert.Equal(HttpStatusCode.OK, started.StatusCode);
+        await Expect.StatusAsync(HttpStatusCode.OK, started);
         var challengeId = (await started.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("challengeId").GetGuid();
         using var telephony = stack.App.CreateHttpClient(ResourceNames.TelephonyDev, ResourceNames.HttpEndpoint);
         var messages = await telephony.GetFromJsonAsync<JsonElement>($"/api/messages?to={Uri.EscapeDataString(phone)}");
@@ -56,7 +56,7 @@ public sealed class ProfileThroughGatewayTests(StackFixture stack)
             .GetString();
         using var confirmed = await api.PostAsJsonAsync(
             $"/api/profile/phone/verification/{challengeId}/confirm", new { code });
-        Assert.Equal(HttpStatusCode.OK, confirmed.StatusCode);
+        await Expect.StatusAsync(HttpStatusCode.OK, confirmed);
         var verified = await confirmed.Content.ReadFromJsonAsync<JsonElement>();
         Assert.True(verified.GetProperty("phoneVerified").GetBoolean());
 
@@ -66,7 +66,7 @@ public sealed class ProfileThroughGatewayTests(StackFixture stack)
             address = "бул. Марица 5", phone, country = "RO",
             version = verified.GetProperty("version").GetInt32(),
         });
-        Assert.Equal(HttpStatusCode.Forbidden, countryChange.StatusCode);
+        await Expect.StatusAsync(HttpStatusCode.Forbidden, countryChange);
         Assert.Equal("country_change_requires_support",
             (await countryChange.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("code").GetString());
 
@@ -76,9 +76,9 @@ public sealed class ProfileThroughGatewayTests(StackFixture stack)
         var accountId = profile.GetProperty("accountId").GetGuid();
         using var byStaff = await staff.PutAsJsonAsync($"/api/staff/profiles/{accountId}/country",
             new { country = "RO", reason = "Customer relocated, ticket 1001" });
-        Assert.Equal(HttpStatusCode.OK, byStaff.StatusCode);
+        await Expect.StatusAsync(HttpStatusCode.OK, byStaff);
         using var customerAsStaff = await api.GetAsync($"/api/staff/profiles/{accountId}");
-        Assert.Equal(HttpStatusCode.Forbidden, customerAsStaff.StatusCode);
+        await Expect.StatusAsync(HttpStatusCode.Forbidden, customerAsStaff);
 
         var audit = await api.GetFromJsonAsync<JsonElement>("/api/profile/audit");
         var country = audit.GetProperty("items")

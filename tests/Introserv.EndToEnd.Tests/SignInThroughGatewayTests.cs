@@ -55,16 +55,16 @@ public sealed class SignInThroughGatewayTests(StackFixture stack)
         Assert.NotNull(security.GetProperty("lastAccess").GetProperty("ip").GetString());
 
         using var code = await api.PutAsJsonAsync("/api/account/security-code", new { code = "gateway-code-7" });
-        Assert.Equal(HttpStatusCode.NoContent, code.StatusCode);
+        await Expect.StatusAsync(HttpStatusCode.NoContent, code);
         using var again = await api.PutAsJsonAsync("/api/account/security-code", new { code = "gateway-code-8" });
-        Assert.Equal(HttpStatusCode.Conflict, again.StatusCode);
+        await Expect.StatusAsync(HttpStatusCode.Conflict, again);
         Assert.Equal("security_code_already_set",
             (await again.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("code").GetString());
 
         // The caller's address as the services see it is the one the gateway forwarded.
         using var lockOut = await api.PutAsJsonAsync("/api/account/ip-allow-list",
             new { entries = new[] { "203.0.113.0/24" } });
-        Assert.Equal(HttpStatusCode.Conflict, lockOut.StatusCode);
+        await Expect.StatusAsync(HttpStatusCode.Conflict, lockOut);
         var problem = await lockOut.Content.ReadFromJsonAsync<JsonElement>();
         Assert.Equal("would_lock_out", problem.GetProperty("code").GetString());
         Assert.Equal(security.GetProperty("currentAddress").GetString(),
@@ -73,9 +73,9 @@ public sealed class SignInThroughGatewayTests(StackFixture stack)
         var refreshed = await OidcBrowser.ReadTokensAsync(await browser.RefreshAsync(tokens.RefreshToken!));
         using var logout = await browser.Http.GetAsync(new Uri(
             $"/connect/logout?id_token_hint={refreshed.IdToken}", UriKind.Relative));
-        Assert.Equal(HttpStatusCode.Redirect, logout.StatusCode);
+        await Expect.StatusAsync(HttpStatusCode.Redirect, logout);
         using var afterLogout = await browser.RefreshAsync(refreshed.RefreshToken!);
-        Assert.Equal(HttpStatusCode.BadRequest, afterLogout.StatusCode);
+        await Expect.StatusAsync(HttpStatusCode.BadRequest, afterLogout);
     }
 
     [Fact]
@@ -85,7 +85,7 @@ public sealed class SignInThroughGatewayTests(StackFixture stack)
 
         using var response = await http.GetAsync(new Uri("/api/account/security", UriKind.Relative));
 
-        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+        await Expect.StatusAsync(HttpStatusCode.Unauthorized, response);
     }
 
     [Fact]
@@ -100,7 +100,7 @@ public sealed class SignInThroughGatewayTests(StackFixture stack)
         var totp = new Totp(Base32Encoding.ToBytes(secret));
         using var confirm = await api.PostAsJsonAsync("/api/account/two-factor/totp/confirm",
             new { code = totp.ComputeTotp() });
-        Assert.Equal(HttpStatusCode.OK, confirm.StatusCode);
+        await Expect.StatusAsync(HttpStatusCode.OK, confirm);
 
         var pkce = stack.NewBrowser();
         var authorizeUrl = new Uri(stack.GatewayAddress, pkce.NewAuthorizeUrl());

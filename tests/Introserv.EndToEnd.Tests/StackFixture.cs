@@ -128,7 +128,7 @@ public class StackFixture : IAsyncLifetime
         using var anonymous = CreateGatewayClient();
         using var registered = await anonymous.PostAsJsonAsync("/api/accounts",
             new { login, password, email = email ?? $"{login}@example.com", firstName, lastName });
-        Assert.Equal(HttpStatusCode.Created, registered.StatusCode);
+        await Expect.StatusAsync(HttpStatusCode.Created, registered);
     }
 
     // The development support account (Identity's Development seed), as a signed-in staff client of the gateway.
@@ -166,7 +166,7 @@ public class StackFixture : IAsyncLifetime
             version = profile.GetProperty("version").GetInt32(),
         }))
         {
-            Assert.Equal(HttpStatusCode.OK, saved.StatusCode);
+            await Expect.StatusAsync(HttpStatusCode.OK, saved);
         }
 
         // Top up: the development support account credits a payment.
@@ -174,7 +174,7 @@ public class StackFixture : IAsyncLifetime
         using (var credited = await staff.PostAsJsonAsync($"/api/staff/balances/{accountId}/credits",
             new { amount = credit, currency = "EUR", paymentReference = $"bank-{Guid.NewGuid():N}" }))
         {
-            Assert.Equal(HttpStatusCode.Created, credited.StatusCode);
+            await Expect.StatusAsync(HttpStatusCode.Created, credited);
         }
 
         return (api, accountId, email);
@@ -322,10 +322,45 @@ public class StackFixture : IAsyncLifetime
         return string.Join('\n', lines.TakeLast(40));
     }
 
+    // Where every process's output is kept after the run: artifacts/stack-logs/<run>/<resource>.log. A failed test run
+    // prints the errors logged there (./dev test), so a failure on a build machine says which process refused and why.
+    public static string OutputDirectory { get; } =
+        Path.Combine(LocalInfra.RepositoryRoot, "artifacts", "stack-logs");
+
+    private async Task SaveOutputAsync()
+    {
+        var directory = Path.Combine(OutputDirectory, _databasePrefix.TrimEnd('_'));
+        Directory.CreateDirectory(directory);
+        var loggers = App.Services.GetRequiredService<ResourceLoggerService>();
+        using var enough = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        await Task.WhenAll((await CurrentStatesAsync()).Select(e => e.ResourceId).Distinct().Select(async resource =>
+        {
+            var lines = new List<string>();
+            try
+            {
+                await foreach (var batch in loggers.GetAllAsync(resource).WithCancellation(enough.Token))
+                {
+                    lines.AddRange(batch.Select(l => l.Content));
+                }
+            }
+            catch (OperationCanceledException)
+            {
+                // What was read in the time given is kept.
+            }
+
+            if (lines.Count > 0)
+            {
+                await File.WriteAllLinesAsync(
+                    Path.Combine(directory, $"{resource}.log"), lines, CancellationToken.None);
+            }
+        }));
+    }
+
     public async Task DisposeAsync()
     {
         if (App is not null)
         {
+            await SaveOutputAsync();
             await App.StopAsync();
             await App.DisposeAsync();
         }

@@ -107,7 +107,7 @@ public sealed class StackTests(StackFixture stack)
         }
         else
         {
-            Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+            await Expect.StatusAsync(HttpStatusCode.Unauthorized, response);
             var problem = await response.Content.ReadFromJsonAsync<JsonElement>();
             Assert.Equal("unauthorized", problem.GetProperty("code").GetString());
             Assert.True(response.Headers.WwwAuthenticate.Count > 0, $"{path} ({service})");
@@ -121,7 +121,7 @@ public sealed class StackTests(StackFixture stack)
 
         using var response = await client.GetAsync(new Uri("/api/not-a-route", UriKind.Relative));
 
-        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        await Expect.StatusAsync(HttpStatusCode.NotFound, response);
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
         var problem = await response.Content.ReadFromJsonAsync<JsonElement>();
         Assert.Equal("route_not_found", problem.GetProperty("code").GetString());
@@ -169,9 +169,9 @@ public sealed class StackTests(StackFixture stack)
         using var created = await client.PostAsJsonAsync(new Uri("/api/accounts", UriKind.Relative), request);
         using var again = await client.PostAsJsonAsync(new Uri("/api/accounts", UriKind.Relative), request with { });
 
-        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        await Expect.StatusAsync(HttpStatusCode.Created, created);
         Assert.Equal(login, (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("login").GetString());
-        Assert.Equal(HttpStatusCode.Conflict, again.StatusCode);
+        await Expect.StatusAsync(HttpStatusCode.Conflict, again);
         Assert.Equal("login_taken",
             (await again.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("code").GetString());
     }

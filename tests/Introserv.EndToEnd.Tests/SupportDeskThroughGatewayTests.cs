@@ -27,13 +27,13 @@ public sealed class SupportDeskThroughGatewayTests(StackFixture stack)
             .GetGuid();
         using (var code = await customer.PutAsJsonAsync("/api/account/security-code", new { code = SecurityCode }))
         {
-            Assert.Equal(HttpStatusCode.NoContent, code.StatusCode);
+            await Expect.StatusAsync(HttpStatusCode.NoContent, code);
         }
 
         using (var list = await customer.PutAsJsonAsync("/api/account/ip-allow-list",
             new { entries = new[] { "203.0.113.0/24" }, confirmLockOut = true }))
         {
-            Assert.Equal(HttpStatusCode.OK, list.StatusCode);
+            await Expect.StatusAsync(HttpStatusCode.OK, list);
         }
 
         await UntilAsync(customer, HttpStatusCode.Forbidden, "the gateway did not apply the customer's allow-list");
@@ -48,9 +48,9 @@ public sealed class SupportDeskThroughGatewayTests(StackFixture stack)
         using var cleared = await staff.PostAsJsonAsync($"/api/staff/accounts/{accountId}/ip-allow-list/clear",
             new { reason = Reason });
 
-        Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode);
+        await Expect.StatusAsync(HttpStatusCode.Forbidden, refused);
         Assert.Equal("match", (await check.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("result").GetString());
-        Assert.Equal(HttpStatusCode.OK, cleared.StatusCode);
+        await Expect.StatusAsync(HttpStatusCode.OK, cleared);
         await UntilAsync(customer, HttpStatusCode.OK,
             "the customer was not let in again after support cleared the list");
 

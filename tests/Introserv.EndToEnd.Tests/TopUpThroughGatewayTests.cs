@@ -32,7 +32,7 @@ public sealed partial class TopUpThroughGatewayTests(StackFixture stack)
             version = profile.GetProperty("version").GetInt32(),
         }))
         {
-            Assert.Equal(HttpStatusCode.OK, saved.StatusCode);
+            await Expect.StatusAsync(HttpStatusCode.OK, saved);
         }
 
         var methods = await api.GetFromJsonAsync<JsonElement>("/api/payment-methods");
@@ -46,7 +46,7 @@ public sealed partial class TopUpThroughGatewayTests(StackFixture stack)
         };
         request.Headers.Add("Idempotency-Key", Guid.NewGuid().ToString());
         using var created = await api.SendAsync(request);
-        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        await Expect.StatusAsync(HttpStatusCode.Created, created);
         var topUp = await created.Content.ReadFromJsonAsync<JsonElement>();
         var redirect = new Uri(topUp.GetProperty("redirectUrl").GetString()!);
 
@@ -59,7 +59,7 @@ public sealed partial class TopUpThroughGatewayTests(StackFixture stack)
         using var decision = new FormUrlEncodedContent([new KeyValuePair<string, string>("decision", "approve")]);
         using (var approved = await browser.PostAsync(redirect, decision))
         {
-            Assert.Equal(HttpStatusCode.Redirect, approved.StatusCode);
+            await Expect.StatusAsync(HttpStatusCode.Redirect, approved);
             Assert.EndsWith("/balance", approved.Headers.Location!.ToString(), StringComparison.Ordinal);
         }
 
@@ -92,7 +92,7 @@ public sealed partial class TopUpThroughGatewayTests(StackFixture stack)
             PaymentCallbackSignature.Sign("not-the-provider-secret-0123456789", timestamp, body));
         using (var refused = await anonymous.SendAsync(forged))
         {
-            Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
+            await Expect.StatusAsync(HttpStatusCode.Unauthorized, refused);
         }
 
         // The money pays an order.
@@ -102,7 +102,7 @@ public sealed partial class TopUpThroughGatewayTests(StackFixture stack)
         };
         order.Headers.Add("Idempotency-Key", Guid.NewGuid().ToString());
         using var placed = await api.SendAsync(order);
-        Assert.Equal(HttpStatusCode.Created, placed.StatusCode);
+        await Expect.StatusAsync(HttpStatusCode.Created, placed);
         var placedOrder = await placed.Content.ReadFromJsonAsync<JsonElement>();
         Assert.Equal("active", placedOrder.GetProperty("status").GetString());
         var after = await api.GetFromJsonAsync<JsonElement>("/api/balance");
@@ -140,7 +140,7 @@ public sealed partial class TopUpThroughGatewayTests(StackFixture stack)
             version = profile.GetProperty("version").GetInt32(),
         }))
         {
-            Assert.Equal(HttpStatusCode.OK, saved.StatusCode);
+            await Expect.StatusAsync(HttpStatusCode.OK, saved);
         }
 
         if (company)
@@ -150,7 +150,7 @@ public sealed partial class TopUpThroughGatewayTests(StackFixture stack)
             using var approved = await staff.PostAsJsonAsync(
                 $"/api/staff/profiles/{accountId}/company-verification",
                 new { decision = "approved", reason = "Registry and VAT number checked" });
-            Assert.Equal(HttpStatusCode.OK, approved.StatusCode);
+            await Expect.StatusAsync(HttpStatusCode.OK, approved);
         }
 
         // Top up 40.00 by card: the provider's checkout, approved.
@@ -160,7 +160,7 @@ public sealed partial class TopUpThroughGatewayTests(StackFixture stack)
         };
         request.Headers.Add("Idempotency-Key", Guid.NewGuid().ToString());
         using var created = await api.SendAsync(request);
-        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        await Expect.StatusAsync(HttpStatusCode.Created, created);
         var redirect = new Uri((await created.Content.ReadFromJsonAsync<JsonElement>())
             .GetProperty("redirectUrl").GetString()!);
         using var handler = new HttpClientHandler { AllowAutoRedirect = false };
@@ -168,7 +168,7 @@ public sealed partial class TopUpThroughGatewayTests(StackFixture stack)
         using var decision = new FormUrlEncodedContent([new KeyValuePair<string, string>("decision", "approve")]);
         using (var approved = await browser.PostAsync(redirect, decision))
         {
-            Assert.Equal(HttpStatusCode.Redirect, approved.StatusCode);
+            await Expect.StatusAsync(HttpStatusCode.Redirect, approved);
         }
 
         // The plan as this customer sees it, then the order with its fields, paid gross.
@@ -183,7 +183,7 @@ public sealed partial class TopUpThroughGatewayTests(StackFixture stack)
         };
         order.Headers.Add("Idempotency-Key", Guid.NewGuid().ToString());
         using var placed = await api.SendAsync(order);
-        Assert.Equal(HttpStatusCode.Created, placed.StatusCode);
+        await Expect.StatusAsync(HttpStatusCode.Created, placed);
         var placedOrder = await placed.Content.ReadFromJsonAsync<JsonElement>();
         Assert.Equal("active", placedOrder.GetProperty("status").GetString());
         var invoice = placedOrder.GetProperty("invoice");
@@ -196,7 +196,7 @@ public sealed partial class TopUpThroughGatewayTests(StackFixture stack)
 
         using var pdf = await api.GetAsync(new Uri(
             $"/api/invoices/{invoice.GetProperty("id").GetGuid()}/pdf", UriKind.Relative));
-        Assert.Equal(HttpStatusCode.OK, pdf.StatusCode);
+        await Expect.StatusAsync(HttpStatusCode.OK, pdf);
         Assert.Equal("application/pdf", pdf.Content.Headers.ContentType?.MediaType);
         Assert.StartsWith("%PDF-", System.Text.Encoding.ASCII.GetString(await pdf.Content.ReadAsByteArrayAsync()),
             StringComparison.Ordinal);
@@ -209,7 +209,7 @@ public sealed partial class TopUpThroughGatewayTests(StackFixture stack)
         Assert.Contains($"/api/invoice-links/{accountId:D}/", link, StringComparison.Ordinal);
         using var reader = new HttpClient();
         using var linked = await reader.GetAsync(new Uri(link));
-        Assert.Equal(HttpStatusCode.OK, linked.StatusCode);
+        await Expect.StatusAsync(HttpStatusCode.OK, linked);
         Assert.Equal("application/pdf", linked.Content.Headers.ContentType?.MediaType);
         var linkedPdf = await linked.Content.ReadAsByteArrayAsync();
         Assert.StartsWith("%PDF-", System.Text.Encoding.ASCII.GetString(linkedPdf), StringComparison.Ordinal);

@@ -30,7 +30,7 @@ public sealed class WebhooksThroughGatewayTests(StackFixture stack)
         using (var configured = await receiver.PutAsJsonAsync(
             $"/api/receivers/{name}", new { secrets = new[] { secret } }))
         {
-            Assert.Equal(HttpStatusCode.NoContent, configured.StatusCode);
+            await Expect.StatusAsync(HttpStatusCode.NoContent, configured);
         }
 
         // A customer without the staff role cannot see or change endpoints.
@@ -38,7 +38,7 @@ public sealed class WebhooksThroughGatewayTests(StackFixture stack)
         using var customer = api;
         using (var refused = await customer.GetAsync("/api/staff/webhooks"))
         {
-            Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode);
+            await Expect.StatusAsync(HttpStatusCode.Forbidden, refused);
         }
 
         var orderId = await OrderChangeAndCancelAsync(customer);

@@ -23,7 +23,7 @@ public sealed record PhoneChallengeResponse(
 
 // "Verify" next to the mobile number: the Verification service sends the code (SMS or call, with its second
 // gateway), and a confirmed code marks the profile's number verified, if it is still the profile's number.
-public static class PhoneVerificationEndpoints
+public static partial class PhoneVerificationEndpoints
 {
     public static RouteGroupBuilder MapPhoneVerificationEndpoints(this RouteGroupBuilder group)
     {
@@ -239,6 +239,14 @@ public static class PhoneVerificationEndpoints
                 StatusCodes.Status503ServiceUnavailable,
             _ => StatusCodes.Status502BadGateway,
         };
+        if (status >= StatusCodes.Status500InternalServerError)
+        {
+            // Not a refusal of the request: Verification (or the way to it) failed, which operators need to see.
+            var logger = context.RequestServices.GetRequiredService<ILoggerFactory>()
+                .CreateLogger(typeof(PhoneVerificationEndpoints));
+            LogVerificationFailed(logger, error, error.StatusCode, code ?? "(none)", error.Status.Detail);
+        }
+
         if (code is null)
         {
             return ProfileProblems.VerificationUnavailable.Result(
@@ -262,6 +270,11 @@ public static class PhoneVerificationEndpoints
 
         return ProfileProblems.Relay(status, code, error.Status.Detail, extensions);
     }
+
+    [LoggerMessage(Level = LogLevel.Warning,
+        Message = "A phone verification call to the Verification service failed: {Status}, code {Code}: {Detail}")]
+    private static partial void LogVerificationFailed(
+        ILogger logger, Exception error, StatusCode status, string code, string detail);
 
     private static PhoneChallengeResponse View(ChallengeReply reply) => new(
         Guid.Parse(reply.ChallengeId), reply.Channel, reply.Delivery, reply.MaskedPhone, reply.CodeLength,
