@@ -261,8 +261,16 @@ foreach (var service in new[] { profile, orders, notifications, verification })
         .WithEnvironment("Auth__Issuer", publicIssuer)
         .WithEnvironment(
             "Auth__MetadataAddress", ReferenceExpression.Create($"{identityHttp}/.well-known/openid-configuration"))
-        .WithReference(identity).WaitFor(identity);
+        .WithReference(identity);
 }
+
+// Identity starts once the services that consume its events are ready (their queues bound): the accounts it creates at
+// start-up (the bootstrap staff account, the demo customer) publish AccountRegistered at once, and an event published
+// before a consumer's queue exists is dropped by the broker (the demo customer had no profile and no notification
+// settings, and every mail about it failed). They read Identity's keys only when a request comes. Orders waits for
+// Identity: it seeds the demo customer's orders with a service token from Identity.
+identity.WaitFor(verification).WaitFor(profile).WaitFor(notifications);
+orders.WaitFor(identity);
 
 ForEachGateway(g =>
 {
