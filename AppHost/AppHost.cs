@@ -245,7 +245,7 @@ orders.WithReference(profile).WaitFor(profile);
 
 // Identity asks Verification (gRPC) to spend the step-up tokens of "confirm sensitive operations by call", and
 // Profile (gRPC) to confirm an address from its confirmation page, with a service token from its own token endpoint.
-// No WaitFor: both wait for Identity (its token keys).
+// Identity starts after both (see below); it calls them only when a customer's request needs it.
 AddServiceClient(ResourceNames.Identity, identity);
 identity
     .WithEnvironment("ServiceIdentity__TokenEndpoint", ReferenceExpression.Create($"{identityHttp}/connect/token"))

@@ -41,7 +41,8 @@ public sealed class ScaledStackFixture : StackFixture
         "Settings:orders:Logging:LogLevel:Introserv.Orders.Features.Lifecycle=Debug",
     ];
 
-    // Ten service processes, two gateways and the stand-ins start at once.
+    // Ten service processes, two gateways and the stand-ins start (Identity's replicas after the services that
+    // consume its events, see the AppHost).
     protected override TimeSpan StartTimeout => TimeSpan.FromMinutes(8);
 
     public override IReadOnlyList<string> Gateways { get; } =

@@ -327,7 +327,34 @@ public class StackFixture : IAsyncLifetime
     public static string OutputDirectory { get; } =
         Path.Combine(LocalInfra.RepositoryRoot, "artifacts", "stack-logs");
 
+    // How many runs' logs are kept (runs started outside ./dev test, which clears them first, would pile up).
+    private const int KeptRuns = 6;
+
+    // Keeping the logs never stands in the way of stopping the stack: a failure to read or write them is reported on
+    // the console and the stack is stopped all the same.
     private async Task SaveOutputAsync()
+    {
+        try
+        {
+            var runs = new DirectoryInfo(OutputDirectory);
+            if (runs.Exists)
+            {
+                foreach (var old in runs.GetDirectories().OrderByDescending(d => d.CreationTimeUtc).Skip(KeptRuns - 1))
+                {
+                    old.Delete(recursive: true);
+                }
+            }
+
+            await WriteOutputAsync();
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or InvalidOperationException
+            or DistributedApplicationException)
+        {
+            Console.Error.WriteLine($"The stack's logs could not be kept: {ex.Message}");
+        }
+    }
+
+    private async Task WriteOutputAsync()
     {
         var directory = Path.Combine(OutputDirectory, _databasePrefix.TrimEnd('_'));
         Directory.CreateDirectory(directory);
