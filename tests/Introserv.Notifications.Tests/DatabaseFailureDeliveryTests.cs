@@ -11,9 +11,9 @@ using Npgsql;
 
 namespace Introserv.Notifications.Tests;
 
-// The database fails in the middle of a batch, right after a mail went out (a restart, a failover): the mail is
-// recorded as sent without going out again, and the rest of the batch goes out at once, not when the two-minute lease
-// of the failed batch runs out.
+// The database fails just after mails went out, when the batch's sends are recorded (a restart, a failover): they are
+// recorded as sent once it answers again, without going out again, and the lane goes on at once, not when the
+// two-minute lease of the failed batch runs out.
 public sealed class DatabaseFailureDeliveryTests(FailingDatabaseNotificationsFactory factory)
     : IClassFixture<FailingDatabaseNotificationsFactory>, IAsyncLifetime
 {
@@ -26,36 +26,18 @@ public sealed class DatabaseFailureDeliveryTests(FailingDatabaseNotificationsFac
     {
         var tag = Guid.NewGuid().ToString("N")[..12];
         var recipients = Enumerable.Range(0, 3).Select(i => $"dbfail{tag}x{i}@example.com").ToArray();
-        var now = DateTimeOffset.UtcNow;
-        var rows = recipients.Select((to, i) => new Notification
-        {
-            Id = Guid.CreateVersion7(),
-            AccountId = Guid.NewGuid(),
-            SourceEventId = Guid.NewGuid(),
-            Type = "delivery_test",
-            Category = "account",
-            Recipient = to,
-            Subject = "Delivery test",
-            TextBody = "text",
-            HtmlBody = "<p>text</p>",
-            CreatedAt = now,
-            NextAttemptAt = now.AddMilliseconds(i - 10),
-        }).ToArray();
-        // Recording the first mail as sent fails three times: the database is gone just after the send.
+        var rows = NotificationsServiceFactory.NewMails(recipients);
+        // Recording the sends (the first mail among them) fails three times: the database is gone just after them.
         factory.Failures.FailMarkSent(rows[0].Id, times: 3);
 
-        await factory.QueryAsync(db =>
-        {
-            db.Notifications.AddRange(rows);
-            return db.SaveChangesAsync();
-        });
+        await factory.AddMailsAsync(rows);
         var ids = rows.Select(r => r.Id).ToArray();
         var sent = await Eventually.TrueAsync(
-            async () => (await RowsAsync(ids)).All(r => r.Status == NotificationStatuses.Sent),
+            async () => (await factory.MailRowsAsync(ids)).All(r => r.Status == NotificationStatuses.Sent),
             TimeSpan.FromSeconds(20));
         // A second send of the first mail would come with the next claims: give it time to show.
         await Task.Delay(TimeSpan.FromSeconds(2));
-        var after = await RowsAsync(ids);
+        var after = await factory.MailRowsAsync(ids);
 
         Assert.True(sent, string.Join("; ", after.Select(r => $"{r.Recipient}: {r.Status} {r.Attempts}")));
         Assert.Equal(0, factory.Failures.RemainingFor(rows[0].Id));
@@ -95,13 +77,6 @@ public sealed class DatabaseFailureDeliveryTests(FailingDatabaseNotificationsFac
         // Other test classes' OrderPlaced events reach this host's consumer too: only this event's rows are counted.
         Assert.Equal(1, await factory.QueryAsync(db => db.Set<InboxMessage>().CountAsync(m =>
             m.Consumer == "Introserv.Notifications.Consumers.OrderPlacedConsumer" && m.MessageId == placedMessage)));
-    }
-
-    private async Task<List<Notification>> RowsAsync(Guid[] ids)
-    {
-        var rows = await factory.QueryAsync(db =>
-            db.Notifications.AsNoTracking().Where(n => ids.Contains(n.Id)).ToListAsync());
-        return [.. ids.Select(id => rows.Single(r => r.Id == id))];
     }
 }
 
@@ -171,10 +146,12 @@ public sealed class DatabaseFailures : DbCommandInterceptor
         ArgumentNullException.ThrowIfNull(command);
         if (command.CommandText.Contains("\"Status\" = 'sent'", StringComparison.Ordinal))
         {
-            foreach (DbParameter parameter in command.Parameters)
+            // The sends of a batch are recorded in one statement, their ids in one array.
+            var ids = command.Parameters.Cast<DbParameter>()
+                .SelectMany(p => p.Value switch { Guid id => [id], Guid[] many => many, _ => Array.Empty<Guid>() });
+            foreach (var id in ids)
             {
-                if (parameter.Value is Guid id && _remaining.TryGetValue(id, out var left) && left > 0
-                    && _remaining.TryUpdate(id, left - 1, left))
+                if (_remaining.TryGetValue(id, out var left) && left > 0 && _remaining.TryUpdate(id, left - 1, left))
                 {
                     throw new NpgsqlException("Exception while reading from stream (the test's database failure)");
                 }

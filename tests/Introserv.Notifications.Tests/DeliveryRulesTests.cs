@@ -16,16 +16,16 @@ public sealed class DeliveryRulesTests(ScriptedSmtpNotificationsFactory factory)
     {
         var tag = Guid.NewGuid().ToString("N")[..12];
         var (refused, busy, invalid) = ($"refused{tag}@example.com", $"busy{tag}@example.com", $"not an address {tag}");
-        var ids = await EnqueueAsync(refused, busy, invalid);
+        var ids = await factory.EnqueueMailsAsync(refused, busy, invalid);
 
         var settled = await Eventually.TrueAsync(async () =>
         {
-            var rows = await RowsAsync(ids);
+            var rows = await factory.MailRowsAsync(ids);
             return rows[0].Status == NotificationStatuses.Failed
                 && rows[2].Status == NotificationStatuses.Failed
                 && rows[1].Attempts >= 3;
         }, TimeSpan.FromSeconds(30));
-        var after = await RowsAsync(ids);
+        var after = await factory.MailRowsAsync(ids);
 
         Assert.True(settled,
             string.Join("; ", after.Select(r => $"{r.Recipient}: {r.Status} {r.Attempts} {r.LastError}")));
@@ -45,11 +45,11 @@ public sealed class DeliveryRulesTests(ScriptedSmtpNotificationsFactory factory)
         var recipients = Enumerable.Range(0, 15).Select(i => $"slow{tag}x{i}@example.com").ToArray();
         using var second = ActivatorUtilities.CreateInstance<DeliveryWorker>(factory.Services);
         using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        var ids = await EnqueueAsync(recipients);
+        var ids = await factory.EnqueueMailsAsync(recipients);
         var secondWorker = Task.Run(async () =>
         {
             while (!stop.IsCancellationRequested
-                && (await RowsAsync(ids)).Any(r => r.Status != NotificationStatuses.Sent))
+                && (await factory.MailRowsAsync(ids)).Any(r => r.Status != NotificationStatuses.Sent))
             {
                 await second.RunOnceAsync(stop.Token);
                 await Task.Delay(100, CancellationToken.None);
@@ -60,7 +60,7 @@ public sealed class DeliveryRulesTests(ScriptedSmtpNotificationsFactory factory)
         // Nothing to await here: the first worker may still be inside a send it took before its lease ran out, and
         // the assertion is that it does not send the mail again when that send ends (three sends' time at most).
         await Task.Delay(ScriptedSmtp.SlowDelay * 3);
-        var rows = await RowsAsync(ids);
+        var rows = await factory.MailRowsAsync(ids);
 
         Assert.All(rows, r => Assert.Equal(NotificationStatuses.Sent, r.Status));
         Assert.All(recipients, to => Assert.Single(factory.Mail.List(to)));
@@ -72,47 +72,16 @@ public sealed class DeliveryRulesTests(ScriptedSmtpNotificationsFactory factory)
         var tag = Guid.NewGuid().ToString("N")[..12];
         var recipients = Enumerable.Range(0, 150).Select(i => $"burst{tag}x{i}@example.com").ToArray();
 
-        var ids = await EnqueueAsync(recipients);
+        var ids = await factory.EnqueueMailsAsync(recipients);
         var sent = await Eventually.TrueAsync(
-            async () => (await RowsAsync(ids)).All(r => r.Status == NotificationStatuses.Sent),
+            async () => (await factory.MailRowsAsync(ids)).All(r => r.Status == NotificationStatuses.Sent),
             TimeSpan.FromSeconds(60));
         // Every mail is sent; a duplicate, if any, would be a second send still under way: give it time to land.
         await Task.Delay(500);
 
-        Assert.True(sent, $"{(await RowsAsync(ids)).Count(r => r.Status == NotificationStatuses.Sent)} of 150 sent");
-        Assert.All(await RowsAsync(ids), r => Assert.Equal(1, r.Attempts));
+        var rows = await factory.MailRowsAsync(ids);
+        Assert.True(sent, $"{rows.Count(r => r.Status == NotificationStatuses.Sent)} of 150 sent");
+        Assert.All(rows, r => Assert.Equal(1, r.Attempts));
         Assert.All(recipients, to => Assert.Single(factory.Mail.List(to)));
-    }
-
-    private async Task<Guid[]> EnqueueAsync(params string[] recipients)
-    {
-        var now = DateTimeOffset.UtcNow;
-        var rows = recipients.Select(to => new Notification
-        {
-            Id = Guid.CreateVersion7(),
-            AccountId = Guid.NewGuid(),
-            SourceEventId = Guid.NewGuid(),
-            Type = "delivery_test",
-            Category = "account",
-            Recipient = to,
-            Subject = "Delivery test",
-            TextBody = "text",
-            HtmlBody = "<p>text</p>",
-            CreatedAt = now,
-            NextAttemptAt = now,
-        }).ToArray();
-        await factory.QueryAsync(db =>
-        {
-            db.Notifications.AddRange(rows);
-            return db.SaveChangesAsync();
-        });
-        return [.. rows.Select(r => r.Id)];
-    }
-
-    private async Task<List<Notification>> RowsAsync(Guid[] ids)
-    {
-        var rows = await factory.QueryAsync(db =>
-            db.Notifications.AsNoTracking().Where(n => ids.Contains(n.Id)).ToListAsync());
-        return [.. ids.Select(id => rows.Single(r => r.Id == id))];
     }
 }

@@ -133,6 +133,49 @@ public class NotificationsServiceFactory() : ServiceFactory<Program>(ResourceNam
             .OrderBy(n => n.Sequence)
             .ToListAsync());
 
+    // Queues one mail to each recipient, due at once, in the order given; returns their ids in that order.
+    public async Task<Guid[]> EnqueueMailsAsync(params string[] recipients)
+    {
+        var rows = NewMails(recipients);
+        await AddMailsAsync(rows);
+        return [.. rows.Select(r => r.Id)];
+    }
+
+    // One mail to each recipient, due at once, in the order given (not stored yet).
+    public static Notification[] NewMails(params string[] recipients)
+    {
+        ArgumentNullException.ThrowIfNull(recipients);
+        var now = DateTimeOffset.UtcNow;
+        return [.. recipients.Select((to, i) => new Notification
+        {
+            Id = Guid.CreateVersion7(),
+            AccountId = Guid.NewGuid(),
+            SourceEventId = Guid.NewGuid(),
+            Type = "delivery_test",
+            Category = "account",
+            Recipient = to,
+            Subject = "Delivery test",
+            TextBody = "text",
+            HtmlBody = "<p>text</p>",
+            CreatedAt = now,
+            NextAttemptAt = now.AddMilliseconds(i - recipients.Length),
+        })];
+    }
+
+    public Task AddMailsAsync(IEnumerable<Notification> rows) => QueryAsync(db =>
+    {
+        db.Notifications.AddRange(rows);
+        return db.SaveChangesAsync();
+    });
+
+    // The rows of ids, in the order of ids.
+    public async Task<List<Notification>> MailRowsAsync(Guid[] ids)
+    {
+        var rows = await QueryAsync(db =>
+            db.Notifications.AsNoTracking().Where(n => ids.Contains(n.Id)).ToListAsync());
+        return [.. ids.Select(id => rows.Single(r => r.Id == id))];
+    }
+
     public Task StartSmtpAsync()
     {
         _smtp = CreateSmtpServer();

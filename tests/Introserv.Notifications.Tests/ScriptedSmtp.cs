@@ -41,13 +41,14 @@ public sealed class ScriptedSmtp(MailInbox inbox, int port) : BackgroundService
                 return new SmtpResponse((SmtpReplyCode)451, "try again later");
             }
 
+            // A relay that has the whole message delivers it, whether or not the client waits for the reply.
             if (user.StartsWith("slow", StringComparison.Ordinal))
             {
-                await Task.Delay(SlowDelay, cancellationToken);
+                await Task.Delay(SlowDelay, CancellationToken.None);
             }
 
             await using var stream = new MemoryStream(buffer.ToArray());
-            inbox.Add(await MimeMessage.LoadAsync(stream, cancellationToken), DateTimeOffset.UtcNow);
+            inbox.Add(await MimeMessage.LoadAsync(stream, CancellationToken.None), DateTimeOffset.UtcNow);
             return SmtpResponse.Ok;
         }
     }

@@ -47,7 +47,7 @@ internal sealed class DeliveryLeases(NotificationsDbContext db, Guid lease, Smtp
         Notification notification, IReadOnlyList<Notification> unsent, CancellationToken cancellationToken)
     {
         var now = clock.GetUtcNow();
-        if (Until - now >= 2 * settings.Timeout && !_lost.Contains(notification.Id))
+        if (HasTimeForSend && !_lost.Contains(notification.Id))
         {
             return true;
         }
@@ -64,13 +64,26 @@ internal sealed class DeliveryLeases(NotificationsDbContext db, Guid lease, Smtp
         return !_lost.Contains(notification.Id);
     }
 
-    // The hottest statement of delivery (one per mail): plain SQL, not an expression tree built per call.
-    public Task MarkSentAsync(Notification notification, CancellationToken cancellationToken) =>
-        db.Database.ExecuteSqlInterpolatedAsync($"""
+    // Whether the lease still has time for a whole send (two send timeouts): when not, HoldForSendAsync renews it.
+    public bool HasTimeForSend => Until - clock.GetUtcNow() >= 2 * settings.Timeout;
+
+    // Records mails as sent, in one statement (the hottest of delivery: one per batch, not one per mail). Plain SQL,
+    // not an expression tree built per call.
+    public Task MarkSentAsync(IReadOnlyCollection<Notification> sent, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(sent);
+        if (sent.Count == 0)
+        {
+            return Task.CompletedTask;
+        }
+
+        var ids = sent.Select(n => n.Id).ToArray();
+        return db.Database.ExecuteSqlInterpolatedAsync($"""
             UPDATE notifications SET "Status" = 'sent', "SentAt" = {clock.GetUtcNow()}, "Attempts" = "Attempts" + 1,
                 "LastError" = NULL, "LeaseId" = NULL
-            WHERE "Id" = {notification.Id} AND "LeaseId" = {lease} AND "Status" = 'queued'
+            WHERE "Id" = ANY({ids}) AND "LeaseId" = {lease} AND "Status" = 'queued'
             """, cancellationToken);
+    }
 
     // Counts the attempt; a permanent failure ends the message, any other is retried after the back-off.
     public async Task<(int Attempts, DateTimeOffset Next)> MarkFailedAttemptAsync(

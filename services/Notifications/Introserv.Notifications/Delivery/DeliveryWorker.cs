@@ -13,9 +13,10 @@ namespace Introserv.Notifications.Delivery;
 // is renewed first, and only if it is still this worker's), and a send is cut off after SmtpOptions.Timeout, so no
 // message is ever being sent by two workers. A 5xx refusal or an unwritable address fails a message for good; anything
 // else (relay unreachable, timeouts, 4xx) retries it with capped back-off for as long as it takes. When the database
-// fails in the middle of a batch (a restart, a failover), the lane keeps what it knows: a mail that went out but could
-// not be recorded is recorded before anything else (never sent again), and the messages it still holds are claimed
-// again at its next batch instead of waiting for their lease to run out.
+// fails in the middle of a batch (a restart, a failover), the lane keeps what it knows: mails that went out but could
+// not be recorded are recorded before anything else (never sent again), and the messages it still holds are claimed
+// again at its next batch instead of waiting for their lease to run out. A batch's sends are recorded together when it
+// ends (see SendBatchAsync), and when the service stops.
 public sealed partial class DeliveryWorker(
     IServiceScopeFactory scopes,
     MigrationState<NotificationsDbContext> migrations,
@@ -26,6 +27,9 @@ public sealed partial class DeliveryWorker(
     ILogger<DeliveryWorker> logger) : BackgroundService
 {
     public const int BatchSize = 20;
+
+    // How long a stopping worker still gives a send under way, and then the recording of its batch.
+    public static readonly TimeSpan StopGrace = TimeSpan.FromSeconds(5);
 
     private readonly SemaphoreSlim _moreWork = new(0);
     private int _idleLanes;
@@ -137,7 +141,9 @@ public sealed partial class DeliveryWorker(
         await using var scope = scopes.CreateAsyncScope();
         var leases = new DeliveryLeases(scope.ServiceProvider.GetRequiredService<NotificationsDbContext>(),
             lane.Lease, options.Value, clock);
-        await RecordLeftoverSendsAsync(lane, leases, cancellationToken);
+        // The mails a failed batch sent but could not mark sent (conditional on the lane's lease: one that ran out and
+        // was taken over changes nothing). Until they are recorded the lane claims nothing new.
+        await RecordSentAsync(lane, leases, cancellationToken);
         List<Notification> batch;
         using (QuietPolling.Begin())
         {
@@ -177,27 +183,53 @@ public sealed partial class DeliveryWorker(
         }
     }
 
-    // Records the mails a failed batch sent but could not mark sent (conditional on the lane's lease: one that ran out
-    // and was taken over changes nothing). Until that succeeds the lane claims nothing new.
-    private static async Task RecordLeftoverSendsAsync(
-        Lane lane, DeliveryLeases leases, CancellationToken cancellationToken)
+    // Sends the batch; false when the connection broke (the messages not tried are due again at once). A message
+    // leaves lane.Held once it is sent or its failure recorded. The sends are recorded together, in one statement,
+    // when the batch ends and before the lease is renewed (so no sent mail's lease runs out unrecorded): a crash of
+    // the process in between sends the mails of that batch again (at most BatchSize, with the same Message-ID); a
+    // failure of the database does not (lane.Unrecorded is recorded before the lane claims anything new).
+    private async Task<bool> SendBatchAsync(
+        SmtpClient client, Lane lane, DeliveryLeases leases, List<Notification> batch,
+        CancellationToken cancellationToken)
     {
-        while (lane.Unrecorded.Count > 0)
+        try
         {
-            await leases.MarkSentAsync(lane.Unrecorded[0], cancellationToken);
-            lane.Unrecorded.RemoveAt(0);
+            return await SendEachAsync(client, lane, leases, batch, cancellationToken);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            await StopBatchAsync(lane, leases, batch);
+            throw;
         }
     }
 
-    // Sends the batch; false when the connection broke (the messages not tried are due again at once). A message
-    // leaves lane.Held once its outcome is recorded; when the database fails, what is left stays held.
-    private async Task<bool> SendBatchAsync(
+    // Stopping (a deployment, a scale-in): what went out is recorded, so that a restart does not send it again, and
+    // what was not sent is given back to the queue at once, for another replica, instead of after its lease.
+    private async Task StopBatchAsync(Lane lane, DeliveryLeases leases, List<Notification> batch)
+    {
+        using var grace = new CancellationTokenSource(StopGrace, clock);
+        await RecordSentAsync(lane, leases, grace.Token);
+        var untried = batch.Where(n => lane.Held.Contains(n.Id)).ToList();
+        if (untried.Count > 0)
+        {
+            await leases.ReleaseAsync(untried, grace.Token);
+            lane.Held.ExceptWith(untried.Select(n => n.Id));
+        }
+    }
+
+    private async Task<bool> SendEachAsync(
         SmtpClient client, Lane lane, DeliveryLeases leases, List<Notification> batch,
         CancellationToken cancellationToken)
     {
         for (var i = 0; i < batch.Count; i++)
         {
+            cancellationToken.ThrowIfCancellationRequested();
             var notification = batch[i];
+            if (!leases.HasTimeForSend)
+            {
+                await RecordSentAsync(lane, leases, cancellationToken);
+            }
+
             if (!await leases.HoldForSendAsync(notification, batch[i..], cancellationToken))
             {
                 LogLeaseLost(logger, notification.Id);
@@ -207,9 +239,7 @@ public sealed partial class DeliveryWorker(
 
             try
             {
-                using var timeout = new CancellationTokenSource(options.Value.Timeout, clock);
-                using var send = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
-                await sender.SendAsync(client, notification, send.Token);
+                await SendOneAsync(client, notification, cancellationToken);
             }
             catch (Exception error) when (error is SmtpCommandException or MimeKit.ParseException
                 || IsRelayFailure(error, cancellationToken))
@@ -221,34 +251,67 @@ public sealed partial class DeliveryWorker(
                     var untried = batch.Skip(i + 1).ToList();
                     await leases.ReleaseAsync(untried, cancellationToken);
                     lane.Held.ExceptWith(untried.Select(n => n.Id));
+                    await RecordSentAsync(lane, leases, cancellationToken);
                     return false;
                 }
 
                 continue;
             }
 
+            // The mail is out: from here on it is never sent again by this lane, recorded or not.
             lane.Held.Remove(notification.Id);
-            try
-            {
-                await leases.MarkSentAsync(notification, cancellationToken);
-            }
-            catch (Exception error) when (error is not OperationCanceledException)
-            {
-                // The mail is out: it is recorded at the lane's next batch, and not sent again.
-                lane.Unrecorded.Add(notification);
-                LogSentUnrecorded(logger, notification.Id, error.Message);
-                throw;
-            }
+            lane.Unrecorded.Add(notification);
+        }
 
+        await RecordSentAsync(lane, leases, cancellationToken);
+        return true;
+    }
+
+    // One send, cut off after Smtp:Timeout. Stopping lets a send under way finish for up to StopGrace (never past its
+    // timeout): a mail cut off in the middle may have gone out all the same, and would go out again after a restart.
+    private async Task SendOneAsync(SmtpClient client, Notification notification, CancellationToken stopping)
+    {
+        var deadline = clock.GetUtcNow() + options.Value.Timeout;
+        using var timeout = new CancellationTokenSource(options.Value.Timeout, clock);
+        using var onStop = stopping.Register(() =>
+        {
+            if (deadline - clock.GetUtcNow() > StopGrace)
+            {
+                timeout.CancelAfter(StopGrace);
+            }
+        });
+        await sender.SendAsync(client, notification, timeout.Token);
+    }
+
+    // Marks lane.Unrecorded sent; when the database fails they stay there, for the lane's next batch.
+    private async Task RecordSentAsync(Lane lane, DeliveryLeases leases, CancellationToken cancellationToken)
+    {
+        if (lane.Unrecorded.Count == 0)
+        {
+            return;
+        }
+
+        try
+        {
+            await leases.MarkSentAsync(lane.Unrecorded, cancellationToken);
+        }
+        catch (Exception error) when (error is not OperationCanceledException)
+        {
+            LogSentUnrecorded(logger, lane.Unrecorded.Count, error.Message);
+            throw;
+        }
+
+        foreach (var notification in lane.Unrecorded)
+        {
             _sent.Add(1, new KeyValuePair<string, object?>("type", notification.Type));
             LogSent(logger, notification.Id, notification.Type, notification.Attempts + 1);
         }
 
-        return true;
+        lane.Unrecorded.Clear();
     }
 
     // One connection's worth of work: its lease id (kept for the lane's life, so it can take back what it held), the
-    // messages of its current batch, and mails sent but not yet recorded.
+    // messages of its current batch not sent yet, and mails sent but not yet recorded.
     private sealed class Lane
     {
         public Guid Lease { get; } = Guid.CreateVersion7();
@@ -342,9 +405,9 @@ public sealed partial class DeliveryWorker(
     private static partial void LogLeaseLost(ILogger logger, Guid notificationId);
 
     [LoggerMessage(Level = LogLevel.Warning,
-        Message = "Notification {NotificationId} was sent but could not be recorded yet; it will be, and is not " +
-            "sent again: {Error}")]
-    private static partial void LogSentUnrecorded(ILogger logger, Guid notificationId, string error);
+        Message = "{Count} sent notification(s) could not be recorded yet; they will be, and are not sent again: " +
+            "{Error}")]
+    private static partial void LogSentUnrecorded(ILogger logger, int count, string error);
 
     [LoggerMessage(Level = LogLevel.Warning,
         Message = "Smtp:Host is not set: messages stay queued until an SMTP relay is configured")]
