@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Text;
 
 namespace Introserv.EndToEnd.Tests;
 
@@ -103,6 +104,39 @@ public sealed class GatewayEdgeTests(StackFixture stack)
         }
 
         await EventuallyAsync("127.0.0.9", tokens.AccessToken, HttpStatusCode.OK);
+    }
+
+    // What a hostile or broken client may put in the Authorization header: a 401 problem with its code, never a 5xx;
+    // over Kestrel's 32 KB of request headers, 431 before any middleware runs.
+    [Fact]
+    public async Task A_malformed_or_huge_authorization_header_gets_a_401_problem_and_an_oversized_one_431()
+    {
+        static string Part(string json) => Convert.ToBase64String(Encoding.UTF8.GetBytes(json))
+            .TrimEnd('=').Replace('+', '-').Replace('/', '_');
+        var header = Part("""{"alg":"RS256","typ":"at+jwt","kid":"k"}""");
+        var values = new[]
+        {
+            "Bearer", "Bearer ", "Bearer a.b.c", "Bearer ...", "Basic dXNlcjpwYXNzd29yZA==", "bearer",
+            "Bearer " + new string('A', 20_000),
+            $"Bearer {header}.{Part($$"""{"sub":"{{new string('x', 20_000)}}"}""")}.c2ln",
+            $"Bearer {header}.{Part(new string('[', 5_000) + new string(']', 5_000))}.c2ln",
+            $"Bearer {header}.{Part("[1,2,3]")}.c2ln",
+        };
+        using var anonymous = stack.CreateGatewayClient();
+        foreach (var value in values)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, SecurityPath);
+            Assert.True(request.Headers.TryAddWithoutValidation("Authorization", value));
+            using var response = await anonymous.SendAsync(request);
+            await Expect.StatusAsync(HttpStatusCode.Unauthorized, response);
+            Assert.Equal("unauthorized",
+                (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("code").GetString());
+        }
+
+        using var oversized = new HttpRequestMessage(HttpMethod.Get, SecurityPath);
+        oversized.Headers.TryAddWithoutValidation("Authorization", "Bearer " + new string('A', 40_000));
+        using var refused = await anonymous.SendAsync(oversized);
+        Assert.Equal(HttpStatusCode.RequestHeaderFieldsTooLarge, refused.StatusCode);
     }
 
     [Fact]

@@ -141,6 +141,57 @@ public sealed class ApiAuthenticationTests(IdentityServiceFactory factory)
         Assert.Equal(expected, response.StatusCode);
     }
 
+    // What a hostile or broken client may put in the Authorization header: each is refused with 401, never a 500,
+    // whatever its size (TestServer has no header size limit: Kestrel's 32 KB would refuse the largest with 431).
+    [Theory]
+    [InlineData("Bearer")]
+    [InlineData("Bearer ")]
+    [InlineData("Bearer a.b.c")]
+    [InlineData("Bearer ...")]
+    [InlineData("Basic dXNlcjpwYXNzd29yZA==")]
+    [InlineData("Bearer huge-opaque")]
+    [InlineData("Bearer huge-jwt")]
+    [InlineData("Bearer oversized-jwt")]
+    [InlineData("Bearer jwt-with-a-json-array-payload")]
+    [InlineData("Bearer jwt-with-a-deeply-nested-payload")]
+    public async Task A_malformed_or_huge_authorization_header_is_refused_with_401(string value)
+    {
+        static string Part(string json) => Base64UrlEncoder.Encode(json);
+        var header = Part("""{"alg":"RS256","typ":"at+jwt","kid":"k"}""");
+        var token = value switch
+        {
+            "Bearer huge-opaque" => "Bearer " + new string('A', 200_000),
+            // Under and over the token handler's size limit (250 KB).
+            "Bearer huge-jwt" => $"Bearer {header}.{Part($$"""{"sub":"{{new string('x', 150_000)}}"}""")}.c2ln",
+            "Bearer oversized-jwt" => $"Bearer {header}.{Part($$"""{"sub":"{{new string('x', 300_000)}}"}""")}.c2ln",
+            "Bearer jwt-with-a-json-array-payload" => $"Bearer {header}.{Part("[1,2,3]")}.c2ln",
+            "Bearer jwt-with-a-deeply-nested-payload" =>
+                $"Bearer {header}.{Part(new string('[', 10_000) + new string(']', 10_000))}.c2ln",
+            _ => value,
+        };
+        using var client = factory.CreateClient();
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/api/account/security");
+        Assert.True(request.Headers.TryAddWithoutValidation("Authorization", token));
+
+        using var response = await client.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+    }
+
+    [Fact]
+    public async Task Two_authorization_headers_are_refused_even_when_one_is_valid()
+    {
+        var (_, login, password) = await factory.RegisterAsync();
+        var tokens = await factory.NewBrowser().SignInAsync(login, password);
+        using var client = factory.CreateClient();
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/api/account/security");
+        request.Headers.TryAddWithoutValidation("Authorization", ["Bearer " + tokens.AccessToken, "Bearer other"]);
+
+        using var response = await client.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+    }
+
     private static string SignedWithoutType(string token, string keyId, RSA key)
     {
         var header = Base64UrlEncoder.Encode(JsonSerializer.Serialize(new { alg = "RS256", kid = keyId }));

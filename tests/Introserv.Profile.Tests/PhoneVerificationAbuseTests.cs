@@ -19,7 +19,8 @@ public sealed class PhoneVerificationAbuseTests(ProfileServiceFactory factory)
     {
         var accountId = await factory.RegisterAsync();
         using var http = factory.Customer(accountId);
-        using var saved = await http.PutAsJsonAsync("/api/profile", Profile("+44 909 879 0000"));
+        using var saved = await http.PutAsJsonAsync(
+            "/api/profile", ProfileServiceFactory.CompleteProfile("+44 909 879 0000"));
         var sentBefore = factory.Verification.Telephony.Inbox.List().Count;
 
         using var started = await http.PostAsJsonAsync("/api/profile/phone/verification", new { channel = "sms" });
@@ -43,7 +44,8 @@ public sealed class PhoneVerificationAbuseTests(ProfileServiceFactory factory)
         var before = (long?)await redis.StringGetAsync(key) ?? 0;
         var accountId = await factory.RegisterAsync();
         using var http = factory.Customer(accountId);
-        using var saved = await http.PutAsJsonAsync("/api/profile", Profile(VerificationClient.NewMobile()));
+        using var saved = await http.PutAsJsonAsync(
+            "/api/profile", ProfileServiceFactory.CompleteProfile(VerificationClient.NewMobile()));
 
         using var started = await http.PostAsJsonAsync("/api/profile/phone/verification", new { channel = "sms" });
 
@@ -80,26 +82,6 @@ public sealed class PhoneVerificationAbuseTests(ProfileServiceFactory factory)
         Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
         Assert.Equal(1, server.Requests);
     }
-
-    private static object Profile(string phone) => new
-    {
-        firstName = "Jane",
-        lastName = "Doe",
-        city = "Sofia",
-        address = "ul. Vitosha 1",
-        phone,
-        country = "BG",
-        profileType = "individual",
-        postalAddress = new
-        {
-            recipient = "Jane Doe",
-            street = "ul. Vitosha 1",
-            city = "Sofia",
-            postalCode = "1000",
-            country = "BG"
-        },
-        version = 1,
-    };
 
     private sealed class AlwaysUnavailable : HttpMessageHandler
     {

@@ -5,12 +5,13 @@ using Introserv.Verification.Tests;
 using MassTransit;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.Logging;
 
 namespace Introserv.Profile.Tests;
 
 // The Profile service in-process against the real local PostgreSQL (own database) and RabbitMQ (queues of its own),
 // calling a real Verification service (in-process, with its fake telephony provider) over gRPC.
-public sealed class ProfileServiceFactory() : ServiceFactory<Program>(ResourceNames.ProfileDb, "profile")
+public class ProfileServiceFactory() : ServiceFactory<Program>(ResourceNames.ProfileDb, "profile")
 {
     // The address every test request comes from unless it sets ClientAddressHeader.
     public const string ClientAddress = "192.0.2.44";
@@ -18,7 +19,15 @@ public sealed class ProfileServiceFactory() : ServiceFactory<Program>(ResourceNa
     // The name of Profile's gRPC client of Verification (the client factory names a client by its type).
     public const string VerificationClientName = "PhoneVerificationClient";
 
-    public VerificationServiceFactory Verification { get; } = new();
+    private VerificationServiceFactory? _verification;
+
+    public VerificationServiceFactory Verification => _verification ??= CreateVerification();
+
+    // Every log line Profile writes.
+    public CapturedLogs Logs { get; } = new();
+
+    // The Verification service Profile calls (a healthy one unless a test needs another).
+    protected virtual VerificationServiceFactory CreateVerification() => new();
 
     public override string? DefaultClientAddress => ClientAddress;
 
@@ -26,6 +35,7 @@ public sealed class ProfileServiceFactory() : ServiceFactory<Program>(ResourceNa
     {
         base.ConfigureWebHost(builder);
         builder.UseSetting("Services:VerificationGrpc", Verification.Server.BaseAddress.ToString());
+        builder.ConfigureLogging(logging => logging.AddProvider(Logs));
         builder.ConfigureTestServices(services =>
         {
             services.TrustTestTokens();
@@ -34,6 +44,27 @@ public sealed class ProfileServiceFactory() : ServiceFactory<Program>(ResourceNa
                 .ConfigurePrimaryHttpMessageHandler(() => Verification.Server.CreateHandler());
         });
     }
+
+    // A profile complete enough to verify its phone (and to pay for orders).
+    public static object CompleteProfile(string phone) => new
+    {
+        firstName = "Jane",
+        lastName = "Doe",
+        city = "Sofia",
+        address = "ul. Vitosha 1",
+        phone,
+        country = "BG",
+        profileType = "individual",
+        postalAddress = new
+        {
+            recipient = "Jane Doe",
+            street = "ul. Vitosha 1",
+            city = "Sofia",
+            postalCode = "1000",
+            country = "BG"
+        },
+        version = 1,
+    };
 
     // Registers an account the way Identity announces it, and waits until its profile exists.
     public async Task<Guid> RegisterAsync(string firstName = "Jane", string lastName = "Doe")

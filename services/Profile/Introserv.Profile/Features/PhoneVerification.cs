@@ -247,6 +247,14 @@ public static partial class PhoneVerificationEndpoints
             LogVerificationFailed(logger, error, error.StatusCode, code ?? "(none)", error.Status.Detail);
         }
 
+        if (status == StatusCodes.Status503ServiceUnavailable)
+        {
+            // A failure, not a refusal: the client may try again shortly (when Verification says, or in 5 s).
+            context.Response.Headers.RetryAfter = extensions.TryGetValue("retryAfterSeconds", out var after)
+                ? ((int)after!).ToString(CultureInfo.InvariantCulture)
+                : "5";
+        }
+
         if (code is null)
         {
             return ProfileProblems.VerificationUnavailable.Result(
