@@ -54,7 +54,7 @@ public sealed class ScriptedSmtp(MailInbox inbox, int port) : BackgroundService
     }
 }
 
-// The service sending to ScriptedSmtp, with a 1 s send timeout and a 2.5 s lease.
+// The service sending to ScriptedSmtp, with a 2 s send timeout and a 4.5 s lease.
 public sealed class ScriptedSmtpNotificationsFactory : NotificationsServiceFactory
 {
     protected override void ConfigureWebHost(IWebHostBuilder builder)

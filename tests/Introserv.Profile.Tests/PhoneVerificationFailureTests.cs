@@ -22,24 +22,33 @@ public sealed class PhoneVerificationFailureTests(PhoneVerificationFailureTests.
     [Fact]
     public async Task A_failing_verification_answers_503_and_logs_a_warning_a_refusal_does_not()
     {
-        var accountId = await factory.RegisterAsync();
-        using var http = factory.Customer(accountId);
+        const string Warning = "A phone verification call to the Verification service failed";
+        int Warnings() => factory.Logs.AtLeast(LogLevel.Warning).Count(line => line.Contains(Warning));
+        var before = Warnings();
+
+        // Verification refuses a premium-rate number (before it needs its challenge store): no warning.
+        using var premium = factory.Customer(await factory.RegisterAsync());
+        using var premiumSaved = await premium.PutAsJsonAsync(
+            "/api/profile", ProfileServiceFactory.CompleteProfile("+44 909 879 0000"));
+        await Expect.StatusAsync(HttpStatusCode.OK, premiumSaved);
+        using var refused = await premium.PostAsJsonAsync("/api/profile/phone/verification", new { channel = "sms" });
+        await Expect.StatusAsync(HttpStatusCode.BadRequest, refused);
+        Assert.Equal("phone_number_type_not_allowed",
+            (await refused.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("code").GetString());
+        Assert.Equal(before, Warnings());
+
+        using var http = factory.Customer(await factory.RegisterAsync());
         using var saved = await http.PutAsJsonAsync(
             "/api/profile", ProfileServiceFactory.CompleteProfile("+359888123456"));
         await Expect.StatusAsync(HttpStatusCode.OK, saved);
-        const string Warning = "A phone verification call to the Verification service failed";
-
-        using var refused = await http.PostAsJsonAsync("/api/profile/phone/verification", new { channel = "fax" });
-        await Expect.StatusAsync(HttpStatusCode.BadRequest, refused);
-        Assert.DoesNotContain(factory.Logs.AtLeast(LogLevel.Warning), line => line.Contains(Warning));
-
         using var failed = await http.PostAsJsonAsync("/api/profile/phone/verification", new { channel = "sms" });
 
         await Expect.StatusAsync(HttpStatusCode.ServiceUnavailable, failed);
         Assert.Equal("challenge_store_unavailable",
             (await failed.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("code").GetString());
-        Assert.NotNull(failed.Headers.RetryAfter);
-        var warning = Assert.Single(factory.Logs.AtLeast(LogLevel.Warning), line => line.Contains(Warning));
-        Assert.Contains("Unavailable, code challenge_store_unavailable", warning, StringComparison.Ordinal);
+        Assert.Equal("5", failed.Headers.GetValues("Retry-After").Single());
+        Assert.Equal(before + 1, Warnings());
+        Assert.Contains(factory.Logs.AtLeast(LogLevel.Warning),
+            line => line.Contains(Warning) && line.Contains("Unavailable, code challenge_store_unavailable"));
     }
 }

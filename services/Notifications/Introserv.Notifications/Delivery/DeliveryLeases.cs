@@ -40,20 +40,26 @@ internal sealed class DeliveryLeases(NotificationsDbContext db, Guid lease, Smtp
         return batch;
     }
 
-    // Whether notification may be sent now: true while the lease has time for a whole send (two send timeouts) left;
-    // otherwise the lease of unsent (the rest of the batch, this message first) is extended in one statement, and false
-    // only when another worker has taken the message.
+    // Whether notification may be sent now: false when another worker has taken it; true while the lease has time for
+    // a whole send (two send timeouts) left, otherwise once the lease of unsent (this message first, then the rest of
+    // the batch) and of sent (the messages sent but not recorded yet) is extended in one statement and this message
+    // is still this lease's.
     public async Task<bool> HoldForSendAsync(
-        Notification notification, IReadOnlyList<Notification> unsent, CancellationToken cancellationToken)
+        Notification notification, IReadOnlyList<Notification> unsent, IEnumerable<Notification> sent,
+        CancellationToken cancellationToken)
     {
-        var now = clock.GetUtcNow();
-        if (HasTimeForSend && !_lost.Contains(notification.Id))
+        if (_lost.Contains(notification.Id))
+        {
+            return false;
+        }
+
+        if (HasTimeForSend)
         {
             return true;
         }
 
-        var until = now + settings.Lease;
-        var ids = unsent.Select(n => n.Id).ToArray();
+        var until = clock.GetUtcNow() + settings.Lease;
+        var ids = unsent.Concat(sent).Select(n => n.Id).ToArray();
         var renewed = await db.Database.SqlQuery<Guid>($"""
             UPDATE notifications SET "NextAttemptAt" = {until}
             WHERE "Id" = ANY({ids}) AND "LeaseId" = {lease} AND "Status" = 'queued'
@@ -69,12 +75,13 @@ internal sealed class DeliveryLeases(NotificationsDbContext db, Guid lease, Smtp
 
     // Records mails as sent, in one statement (the hottest of delivery: one per batch, not one per mail). Plain SQL,
     // not an expression tree built per call.
-    public Task MarkSentAsync(IReadOnlyCollection<Notification> sent, CancellationToken cancellationToken)
+    // Answers how many were still this lease's (the others were taken over).
+    public Task<int> MarkSentAsync(IReadOnlyCollection<Notification> sent, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(sent);
         if (sent.Count == 0)
         {
-            return Task.CompletedTask;
+            return Task.FromResult(0);
         }
 
         var ids = sent.Select(n => n.Id).ToArray();
@@ -101,9 +108,12 @@ internal sealed class DeliveryLeases(NotificationsDbContext db, Guid lease, Smtp
     }
 
     // Gives messages that were not tried back to the queue, due at once and without an attempt.
-    public async Task ReleaseAsync(IEnumerable<Notification> untried, CancellationToken cancellationToken)
+    public Task ReleaseAsync(IEnumerable<Notification> untried, CancellationToken cancellationToken) =>
+        ReleaseAsync(untried.Select(n => n.Id), cancellationToken);
+
+    public async Task ReleaseAsync(IEnumerable<Guid> untried, CancellationToken cancellationToken)
     {
-        var ids = untried.Select(n => n.Id).ToList();
+        var ids = untried.ToList();
         var now = clock.GetUtcNow();
         await db.Notifications
             .Where(n => ids.Contains(n.Id) && n.LeaseId == lease && n.Status == NotificationStatuses.Queued)

@@ -16,7 +16,7 @@ namespace Introserv.Notifications.Delivery;
 // fails in the middle of a batch (a restart, a failover), the lane keeps what it knows: mails that went out but could
 // not be recorded are recorded before anything else (never sent again), and the messages it still holds are claimed
 // again at its next batch instead of waiting for their lease to run out. A batch's sends are recorded together when it
-// ends (see SendBatchAsync), and when the service stops.
+// ends (see SendBatchAsync); a stopping lane records them and gives back what it has not sent (FinishLaneAsync).
 public sealed partial class DeliveryWorker(
     IServiceScopeFactory scopes,
     MigrationState<NotificationsDbContext> migrations,
@@ -104,11 +104,37 @@ public sealed partial class DeliveryWorker(
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
-            // Stopping.
+            await FinishLaneAsync(lane);
         }
         finally
         {
             client?.Dispose();
+        }
+    }
+
+    // Stopping (a deployment, a scale-in): what the lane sent is recorded, so that a restart does not send it again,
+    // and what it holds unsent goes back to the queue at once, for another replica, instead of after its lease. Best
+    // effort, for StopGrace: what it cannot do is done by the lease running out, as after a crash.
+    private async Task FinishLaneAsync(Lane lane)
+    {
+        if (!lane.HasLeftovers)
+        {
+            return;
+        }
+
+        try
+        {
+            using var grace = new CancellationTokenSource(StopGrace, clock);
+            await using var scope = scopes.CreateAsyncScope();
+            var leases = new DeliveryLeases(scope.ServiceProvider.GetRequiredService<NotificationsDbContext>(),
+                lane.Lease, options.Value, clock);
+            await RecordSentAsync(lane, leases, grace.Token);
+            await leases.ReleaseAsync(lane.Held, grace.Token);
+            lane.Held.Clear();
+        }
+        catch (Exception error)
+        {
+            LogStopUnfinished(logger, lane.Unrecorded.Count, lane.Held.Count, error.Message);
         }
     }
 
@@ -173,7 +199,7 @@ public sealed partial class DeliveryWorker(
         {
             // No connection (or no login): every message of the batch was to go over it, and waits for its retry.
             LogRelayUnavailable(logger, batch.Count, error.Message);
-            foreach (var notification in batch)
+            foreach (var notification in batch.Where(n => lane.Held.Contains(n.Id)).ToList())
             {
                 await FailedAttemptAsync(leases, notification, error, cancellationToken);
                 lane.Held.Remove(notification.Id);
@@ -185,39 +211,11 @@ public sealed partial class DeliveryWorker(
 
     // Sends the batch; false when the connection broke (the messages not tried are due again at once). A message
     // leaves lane.Held once it is sent or its failure recorded. The sends are recorded together, in one statement,
-    // when the batch ends and before the lease is renewed (so no sent mail's lease runs out unrecorded): a crash of
-    // the process in between sends the mails of that batch again (at most BatchSize, with the same Message-ID); a
-    // failure of the database does not (lane.Unrecorded is recorded before the lane claims anything new).
+    // when the batch ends (and before the lease is renewed, which covers them too): a crash of the process in between
+    // sends the mails of that batch again once their lease runs out (at most BatchSize, with the same Message-ID). A
+    // failure of the database does not: lane.Unrecorded is recorded before the lane claims anything new, unless the
+    // outage outlasts the lease and another worker takes them first.
     private async Task<bool> SendBatchAsync(
-        SmtpClient client, Lane lane, DeliveryLeases leases, List<Notification> batch,
-        CancellationToken cancellationToken)
-    {
-        try
-        {
-            return await SendEachAsync(client, lane, leases, batch, cancellationToken);
-        }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-        {
-            await StopBatchAsync(lane, leases, batch);
-            throw;
-        }
-    }
-
-    // Stopping (a deployment, a scale-in): what went out is recorded, so that a restart does not send it again, and
-    // what was not sent is given back to the queue at once, for another replica, instead of after its lease.
-    private async Task StopBatchAsync(Lane lane, DeliveryLeases leases, List<Notification> batch)
-    {
-        using var grace = new CancellationTokenSource(StopGrace, clock);
-        await RecordSentAsync(lane, leases, grace.Token);
-        var untried = batch.Where(n => lane.Held.Contains(n.Id)).ToList();
-        if (untried.Count > 0)
-        {
-            await leases.ReleaseAsync(untried, grace.Token);
-            lane.Held.ExceptWith(untried.Select(n => n.Id));
-        }
-    }
-
-    private async Task<bool> SendEachAsync(
         SmtpClient client, Lane lane, DeliveryLeases leases, List<Notification> batch,
         CancellationToken cancellationToken)
     {
@@ -230,7 +228,8 @@ public sealed partial class DeliveryWorker(
                 await RecordSentAsync(lane, leases, cancellationToken);
             }
 
-            if (!await leases.HoldForSendAsync(notification, batch[i..], cancellationToken))
+            // A renewal extends the unsent messages' lease and the sent ones' not yet recorded alike.
+            if (!await leases.HoldForSendAsync(notification, batch[i..], lane.Unrecorded, cancellationToken))
             {
                 LogLeaseLost(logger, notification.Id);
                 lane.Held.Remove(notification.Id);
@@ -240,6 +239,13 @@ public sealed partial class DeliveryWorker(
             try
             {
                 await SendOneAsync(client, notification, cancellationToken);
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                // Cut off by the stop: it may have gone out, so it is neither recorded nor given back; its lease runs
+                // out and it is sent then.
+                lane.Held.Remove(notification.Id);
+                throw;
             }
             catch (Exception error) when (error is SmtpCommandException or MimeKit.ParseException
                 || IsRelayFailure(error, cancellationToken))
@@ -291,14 +297,22 @@ public sealed partial class DeliveryWorker(
             return;
         }
 
+        int recorded;
         try
         {
-            await leases.MarkSentAsync(lane.Unrecorded, cancellationToken);
+            recorded = await leases.MarkSentAsync(lane.Unrecorded, cancellationToken);
         }
         catch (Exception error) when (error is not OperationCanceledException)
         {
             LogSentUnrecorded(logger, lane.Unrecorded.Count, error.Message);
             throw;
+        }
+
+        if (recorded < lane.Unrecorded.Count)
+        {
+            // Their lease ran out (a database outage longer than it) and another worker took them: it may send them
+            // again.
+            LogSentTakenOver(logger, lane.Unrecorded.Count - recorded);
         }
 
         foreach (var notification in lane.Unrecorded)
@@ -408,6 +422,15 @@ public sealed partial class DeliveryWorker(
         Message = "{Count} sent notification(s) could not be recorded yet; they will be, and are not sent again: " +
             "{Error}")]
     private static partial void LogSentUnrecorded(ILogger logger, int count, string error);
+
+    [LoggerMessage(Level = LogLevel.Warning,
+        Message = "{Count} sent notification(s) were taken over by another worker before they could be recorded")]
+    private static partial void LogSentTakenOver(ILogger logger, int count);
+
+    [LoggerMessage(Level = LogLevel.Warning,
+        Message = "Stopping: {Unrecorded} sent notification(s) not recorded and {Held} not given back; their lease " +
+            "runs out: {Error}")]
+    private static partial void LogStopUnfinished(ILogger logger, int unrecorded, int held, string error);
 
     [LoggerMessage(Level = LogLevel.Warning,
         Message = "Smtp:Host is not set: messages stay queued until an SMTP relay is configured")]

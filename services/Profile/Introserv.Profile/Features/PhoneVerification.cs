@@ -247,16 +247,9 @@ public static partial class PhoneVerificationEndpoints
             LogVerificationFailed(logger, error, error.StatusCode, code ?? "(none)", error.Status.Detail);
         }
 
-        if (status == StatusCodes.Status503ServiceUnavailable)
-        {
-            // A failure, not a refusal: the client may try again shortly (when Verification says, or in 5 s).
-            context.Response.Headers.RetryAfter = extensions.TryGetValue("retryAfterSeconds", out var after)
-                ? ((int)after!).ToString(CultureInfo.InvariantCulture)
-                : "5";
-        }
-
         if (code is null)
         {
+            RetryShortly(context, extensions);
             return ProfileProblems.VerificationUnavailable.Result(
                 "Phone verification is unavailable; try again shortly.");
         }
@@ -276,8 +269,19 @@ public static partial class PhoneVerificationEndpoints
             context.Response.Headers.RetryAfter = ((int)retry!).ToString(CultureInfo.InvariantCulture);
         }
 
+        if (status == StatusCodes.Status503ServiceUnavailable)
+        {
+            RetryShortly(context, extensions);
+        }
+
         return ProfileProblems.Relay(status, code, error.Status.Detail, extensions);
     }
+
+    // A failure, not a refusal: the client may try again shortly (when Verification says, or in 5 s).
+    private static void RetryShortly(HttpContext context, Dictionary<string, object?> extensions) =>
+        context.Response.Headers.RetryAfter = extensions.TryGetValue("retryAfterSeconds", out var after)
+            ? ((int)after!).ToString(CultureInfo.InvariantCulture)
+            : "5";
 
     [LoggerMessage(Level = LogLevel.Warning,
         Message = "A phone verification call to the Verification service failed: {Status}, code {Code}: {Detail}")]
