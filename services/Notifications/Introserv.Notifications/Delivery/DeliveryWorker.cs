@@ -104,11 +104,15 @@ public sealed partial class DeliveryWorker(
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
-            await FinishLaneAsync(lane);
+            // Stopping.
         }
         finally
         {
             client?.Dispose();
+            if (stoppingToken.IsCancellationRequested)
+            {
+                await FinishLaneAsync(lane);
+            }
         }
     }
 
@@ -240,16 +244,18 @@ public sealed partial class DeliveryWorker(
             {
                 await SendOneAsync(client, notification, cancellationToken);
             }
-            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-            {
-                // Cut off by the stop: it may have gone out, so it is neither recorded nor given back; its lease runs
-                // out and it is sent then.
-                lane.Held.Remove(notification.Id);
-                throw;
-            }
             catch (Exception error) when (error is SmtpCommandException or MimeKit.ParseException
-                || IsRelayFailure(error, cancellationToken))
+                || IsRelayFailure(error, CancellationToken.None))
             {
+                if (cancellationToken.IsCancellationRequested
+                    && error is not (SmtpCommandException or MimeKit.ParseException))
+                {
+                    // Cut off by the stop: it may have gone out, so it is neither recorded nor given back; its lease
+                    // runs out and it is sent then.
+                    lane.Held.Remove(notification.Id);
+                    throw;
+                }
+
                 await FailedAttemptAsync(leases, notification, error, cancellationToken);
                 lane.Held.Remove(notification.Id);
                 if (error is not (SmtpCommandException or MimeKit.ParseException))
