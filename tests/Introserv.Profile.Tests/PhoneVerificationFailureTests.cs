@@ -27,21 +27,13 @@ public sealed class PhoneVerificationFailureTests(PhoneVerificationFailureTests.
         var before = Warnings();
 
         // Verification refuses a premium-rate number (before it needs its challenge store): no warning.
-        using var premium = factory.Customer(await factory.RegisterAsync());
-        using var premiumSaved = await premium.PutAsJsonAsync(
-            "/api/profile", ProfileServiceFactory.CompleteProfile("+44 909 879 0000"));
-        await Expect.StatusAsync(HttpStatusCode.OK, premiumSaved);
-        using var refused = await premium.PostAsJsonAsync("/api/profile/phone/verification", new { channel = "sms" });
+        using var refused = await StartVerificationAsync("+44 909 879 0000");
         await Expect.StatusAsync(HttpStatusCode.BadRequest, refused);
         Assert.Equal("phone_number_type_not_allowed",
             (await refused.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("code").GetString());
         Assert.Equal(before, Warnings());
 
-        using var http = factory.Customer(await factory.RegisterAsync());
-        using var saved = await http.PutAsJsonAsync(
-            "/api/profile", ProfileServiceFactory.CompleteProfile("+359888123456"));
-        await Expect.StatusAsync(HttpStatusCode.OK, saved);
-        using var failed = await http.PostAsJsonAsync("/api/profile/phone/verification", new { channel = "sms" });
+        using var failed = await StartVerificationAsync("+359888123456");
 
         await Expect.StatusAsync(HttpStatusCode.ServiceUnavailable, failed);
         Assert.Equal("challenge_store_unavailable",
@@ -50,5 +42,14 @@ public sealed class PhoneVerificationFailureTests(PhoneVerificationFailureTests.
         Assert.Equal(before + 1, Warnings());
         Assert.Contains(factory.Logs.AtLeast(LogLevel.Warning),
             line => line.Contains(Warning) && line.Contains("Unavailable, code challenge_store_unavailable"));
+    }
+
+    // A new customer with phone in a complete profile asks to verify it by SMS.
+    private async Task<HttpResponseMessage> StartVerificationAsync(string phone)
+    {
+        using var http = factory.Customer(await factory.RegisterAsync());
+        using var saved = await http.PutAsJsonAsync("/api/profile", ProfileServiceFactory.CompleteProfile(phone));
+        await Expect.StatusAsync(HttpStatusCode.OK, saved);
+        return await http.PostAsJsonAsync("/api/profile/phone/verification", new { channel = "sms" });
     }
 }

@@ -71,7 +71,7 @@ internal sealed class DeliveryLeases(NotificationsDbContext db, Guid lease, Smtp
     }
 
     // Whether the lease still has time for a whole send (two send timeouts): when not, HoldForSendAsync renews it.
-    public bool HasTimeForSend => Until - clock.GetUtcNow() >= 2 * settings.Timeout;
+    private bool HasTimeForSend => Until - clock.GetUtcNow() >= 2 * settings.Timeout;
 
     // Records mails as sent, in one statement (the hottest of delivery: one per batch, not one per mail). Plain SQL,
     // not an expression tree built per call.

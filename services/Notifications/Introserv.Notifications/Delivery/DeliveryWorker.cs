@@ -215,7 +215,7 @@ public sealed partial class DeliveryWorker(
 
     // Sends the batch; false when the connection broke (the messages not tried are due again at once). A message
     // leaves lane.Held once it is sent or its failure recorded. The sends are recorded together, in one statement,
-    // when the batch ends (and before the lease is renewed, which covers them too): a crash of the process in between
+    // when the batch ends (a lease renewal in between covers them too): a crash of the process in between
     // sends the mails of that batch again once their lease runs out (at most BatchSize, with the same Message-ID). A
     // failure of the database does not: lane.Unrecorded is recorded before the lane claims anything new, unless the
     // outage outlasts the lease and another worker takes them first.
@@ -227,11 +227,6 @@ public sealed partial class DeliveryWorker(
         {
             cancellationToken.ThrowIfCancellationRequested();
             var notification = batch[i];
-            if (!leases.HasTimeForSend)
-            {
-                await RecordSentAsync(lane, leases, cancellationToken);
-            }
-
             // A renewal extends the unsent messages' lease and the sent ones' not yet recorded alike.
             if (!await leases.HoldForSendAsync(notification, batch[i..], lane.Unrecorded, cancellationToken))
             {
