@@ -1,7 +1,10 @@
 using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Net.Http.Headers;
 
 namespace Introserv.ServiceDefaults;
 
@@ -81,8 +84,27 @@ public static class ProblemDetailsExtensions
             ServiceUnavailableRetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
         return context.WriteCodedProblemAsync(
             StatusCodes.Status503ServiceUnavailable, ProblemCodes.ServiceUnavailable,
-            CommonProblems.ServiceUnavailable.Title, detail);
+            CommonProblems.ServiceUnavailable.Title, detail,
+            new Dictionary<string, object?> { [RetryAfterSecondsExtension] = ServiceUnavailableRetryAfterSeconds });
     }
+
+    /// <summary>
+    /// Name of the problem extension that tells the client how many seconds to wait before it tries again; a problem
+    /// with it is answered with the same <c>Retry-After</c> header (unless the endpoint set one).
+    /// </summary>
+    public const string RetryAfterSecondsExtension = "retryAfterSeconds";
+
+    private static long? RetryAfterSecondsOf(Microsoft.AspNetCore.Mvc.ProblemDetails problem) =>
+        problem.Extensions.TryGetValue(RetryAfterSecondsExtension, out var value)
+            ? value switch
+            {
+                int seconds when seconds > 0 => seconds,
+                long seconds when seconds > 0 => seconds,
+                JsonElement { ValueKind: JsonValueKind.Number } number
+                    when number.TryGetInt64(out var seconds) && seconds > 0 => seconds,
+                _ => null,
+            }
+            : null;
 
     /// <summary>
     /// Registers ProblemDetails so that every error response gets a <c>code</c> and a <c>traceId</c>.
@@ -112,6 +134,13 @@ public static class ProblemDetailsExtensions
             problem.Extensions[TraceIdExtension] = Activity.Current?.TraceId.ToString()
                 ?? context.HttpContext.TraceIdentifier;
             problem.Extensions.Remove("requestId");
+            // A problem that names when to come back says it in the header too, where HTTP clients look for it.
+            if (RetryAfterSecondsOf(problem) is { } seconds
+                && !context.HttpContext.Response.HasStarted
+                && !context.HttpContext.Response.Headers.ContainsKey(HeaderNames.RetryAfter))
+            {
+                context.HttpContext.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
+            }
         });
         return services;
     }

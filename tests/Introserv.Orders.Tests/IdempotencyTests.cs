@@ -1,4 +1,5 @@
 using System.Data.Common;
+using System.Globalization;
 using Introserv.BuildingBlocks.Data;
 using Introserv.Orders.Data;
 using Introserv.Orders.Domain;
@@ -17,36 +18,36 @@ public sealed class IdempotencyTests(OrdersServiceFactory factory) : IClassFixtu
 
     public Task DisposeAsync() => Task.CompletedTask;
 
+    // Keys of place-order requests with body, taken the given time ago and left without an answer.
+    private Task<int> KeysWithoutAnswersAsync(
+        Guid accountId, PlaceOrderRequest body, params (string Key, TimeSpan Age)[] keys)
+    {
+        var hash = PlaceOrderEndpoint.RequestHash(body, OrderForm.Check(OrderForm.Vps, body.Fields).Values);
+        var now = factory.Clock.GetUtcNow();
+        return factory.QueryAsync(async db =>
+        {
+            db.IdempotencyRecords.AddRange(keys.Select(k => new IdempotencyRecord
+            {
+                AccountId = accountId,
+                Key = k.Key,
+                Operation = "place_order",
+                RequestHash = hash,
+                CreatedAt = now - k.Age,
+            }));
+            return await db.SaveChangesAsync();
+        });
+    }
+
     [Fact]
     public async Task A_key_left_without_an_answer_is_in_progress_until_its_lease_ends_then_the_retry_runs_it_once()
     {
         var accountId = await factory.PayingCustomerAsync(100m);
         using var http = factory.Customer(accountId);
         var body = new PlaceOrderRequest("vps-s", 1, null, OrderForms.For("vps-s"));
-        var stored = OrderForm.Check(OrderForm.Vps, body.Fields).Values;
-        var (fresh, stale) = (Guid.NewGuid().ToString(), Guid.NewGuid().ToString());
-        var now = factory.Clock.GetUtcNow();
         // Two requests whose process died after taking their key: one just now, one longer ago than the lease.
-        await factory.QueryAsync(async db =>
-        {
-            db.IdempotencyRecords.Add(new IdempotencyRecord
-            {
-                AccountId = accountId,
-                Key = fresh,
-                Operation = "place_order",
-                RequestHash = PlaceOrderEndpoint.RequestHash(body, stored),
-                CreatedAt = now
-            });
-            db.IdempotencyRecords.Add(new IdempotencyRecord
-            {
-                AccountId = accountId,
-                Key = stale,
-                Operation = "place_order",
-                RequestHash = PlaceOrderEndpoint.RequestHash(body, stored),
-                CreatedAt = now - Idempotency.Lease - TimeSpan.FromSeconds(1),
-            });
-            return await db.SaveChangesAsync();
-        });
+        var (fresh, stale) = (Guid.NewGuid().ToString(), Guid.NewGuid().ToString());
+        await KeysWithoutAnswersAsync(
+            accountId, body, (fresh, TimeSpan.Zero), (stale, Idempotency.Lease + TimeSpan.FromSeconds(1)));
 
         var (waiting, waitingBody) = await OrdersServiceFactory.OrderAsync(http, body, fresh);
         var (taken, takenBody) = await OrdersServiceFactory.OrderAsync(http, body, stale);
@@ -57,6 +58,44 @@ public sealed class IdempotencyTests(OrdersServiceFactory factory) : IClassFixtu
         Assert.Equal((HttpStatusCode.Created, HttpStatusCode.Created), (taken, again));
         Assert.Equal(takenBody.GetProperty("id").GetGuid(), againBody.GetProperty("id").GetGuid());
         Assert.Equal(100m - 9.90m, await OrdersServiceFactory.BalanceAsync(http));
+    }
+
+    [Fact]
+    public async Task An_answer_in_progress_says_when_to_retry_soon_for_a_running_request_at_the_lease_for_a_left_one()
+    {
+        var accountId = await factory.PayingCustomerAsync(100m);
+        using var http = factory.Customer(accountId);
+        var body = new PlaceOrderRequest("vps-s", 1, null, OrderForms.For("vps-s"));
+        // Keys taken without an answer: just now, a few seconds ago (still running), and longer ago than a request
+        // runs (left behind: its process died, or the database went away before the key could be released).
+        var ages = new[] { TimeSpan.Zero, TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(20) };
+        var keys = ages.Select(_ => Guid.NewGuid().ToString()).ToArray();
+        await KeysWithoutAnswersAsync(accountId, body, [.. keys.Zip(ages)]);
+
+        var answers = new List<(HttpStatusCode, string?, string?, int)>();
+        foreach (var key in keys)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Post, "/api/orders")
+            {
+                Content = JsonContent.Create(body),
+            };
+            request.Headers.Add("Idempotency-Key", key);
+            using var response = await http.SendAsync(request);
+            var problem = await response.Content.ReadFromJsonAsync<JsonElement>();
+            answers.Add((response.StatusCode, problem.GetProperty("code").GetString(),
+                response.Headers.RetryAfter?.Delta?.TotalSeconds.ToString(CultureInfo.InvariantCulture),
+                problem.GetProperty("retryAfterSeconds").GetInt32()));
+        }
+
+        Assert.Equal(
+            [
+                (HttpStatusCode.Conflict, "idempotency_request_in_progress", "1", 1),
+                (HttpStatusCode.Conflict, "idempotency_request_in_progress", "1", 1),
+                // The lease (30 s) ends in 10 s; then a retry runs the request.
+                (HttpStatusCode.Conflict, "idempotency_request_in_progress", "10", 10),
+            ],
+            answers);
+        Assert.Equal(100m, await OrdersServiceFactory.BalanceAsync(http));
     }
 
     [Fact]

@@ -160,16 +160,20 @@ public sealed class ReadinessTests(OrdersServiceFactory orders) : IClassFixture<
             TimeSpan.FromSeconds(20));
         HttpStatusCode exhausted;
         string? code;
+        (TimeSpan?, int) retryAfter;
         await using (held)
         {
             using var list = await http.GetAsync(new Uri("/api/orders", UriKind.Relative));
             exhausted = list.StatusCode;
-            code = JsonApi.Code(await list.Content.ReadFromJsonAsync<JsonElement>());
+            var problem = await list.Content.ReadFromJsonAsync<JsonElement>();
+            code = JsonApi.Code(problem);
+            retryAfter = (list.Headers.RetryAfter?.Delta, problem.GetProperty("retryAfterSeconds").GetInt32());
         }
 
         using var after = await http.GetAsync(new Uri("/api/orders", UriKind.Relative));
 
         Assert.Equal((HttpStatusCode.ServiceUnavailable, "service_unavailable"), (exhausted, code));
+        Assert.Equal((TimeSpan.FromSeconds(5), 5), retryAfter);
         Assert.Equal(HttpStatusCode.OK, after.StatusCode);
     }
 }

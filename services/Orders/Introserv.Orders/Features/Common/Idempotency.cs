@@ -20,6 +20,10 @@ public sealed class Idempotency(OrdersDbContext db, TimeProvider clock)
     // How long a key without an answer counts as in progress before a retry may run the request itself.
     public static readonly TimeSpan Lease = TimeSpan.FromSeconds(30);
 
+    // How long a request with a key normally runs at most (database retries included): a key without an answer that
+    // is older was most likely left behind.
+    public static readonly TimeSpan LongestRun = TimeSpan.FromSeconds(10);
+
     public static string HashOf(object request) =>
         Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(JsonSerializer.Serialize(request))));
 
@@ -89,7 +93,9 @@ public sealed class Idempotency(OrdersDbContext db, TimeProvider clock)
 
         // No answer yet: still running, unless the lease ran out (its process died): then this request runs. The
         // effect phase locks the key's row and re-checks it, so two takers never both apply the effect.
-        return existing.CreatedAt < now - Lease ? null : (Results<StoredAnswer, ProblemHttpResult>)InProgress();
+        return existing.CreatedAt < now - Lease
+            ? null
+            : (Results<StoredAnswer, ProblemHttpResult>)InProgress(RetryAfter(existing.CreatedAt, now));
     }
 
     // The key's row, locked until the transaction ends; null when it was released.
@@ -127,9 +133,23 @@ public sealed class Idempotency(OrdersDbContext db, TimeProvider clock)
         OrdersProblems.IdempotencyKeyReused.Result(
             "This Idempotency-Key was used for a different request; use a new key for a new request.");
 
-    public static ProblemHttpResult InProgress() =>
+    // 409 idempotency_request_in_progress, with when to come back (Retry-After and retryAfterSeconds): by default
+    // in a second, as a running request normally ends well within one.
+    public static ProblemHttpResult InProgress(int retryAfterSeconds = 1) =>
         OrdersProblems.IdempotencyRequestInProgress.Result(
-            "The first request with this Idempotency-Key is still being processed; retry shortly.");
+            "The first request with this Idempotency-Key is still being processed; retry shortly.",
+            new Dictionary<string, object?>
+            {
+                [ProblemDetailsExtensions.RetryAfterSecondsExtension] = retryAfterSeconds,
+            });
+
+    // When a retry of a key taken at takenAt, still without an answer, is worth making: in a second while its request
+    // is young enough to be running; once it has run longer than a request does (its process died, or the database
+    // went away before the key could be released), when its lease ends and a retry takes it over.
+    public static int RetryAfter(DateTimeOffset takenAt, DateTimeOffset now) =>
+        now - takenAt < LongestRun
+            ? 1
+            : Math.Max(1, (int)Math.Ceiling((takenAt + Lease - now).TotalSeconds));
 }
 
 // A JSON answer exactly as stored with its key, so the first answer and every replay are the same bytes.
