@@ -32,6 +32,8 @@ public static class OrdersServiceExtensions
         builder.Services.AddScoped<Ledger>();
         builder.Services.AddScoped<Idempotency>();
         builder.Services.AddScoped<KeyedRequests>();
+        builder.Services.AddSingleton<KeyReleases>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<KeyReleases>());
         builder.Services.AddScoped<OrderPlacement>();
         builder.Services.AddOptions<CallConfirmationOptions>()
             .BindConfiguration(CallConfirmationOptions.Section)

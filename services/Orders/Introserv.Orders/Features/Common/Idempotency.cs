@@ -29,6 +29,9 @@ public sealed class Idempotency(OrdersDbContext db, TimeProvider clock)
 
     public static bool IsValidKey(string? key) => !string.IsNullOrWhiteSpace(key) && key.Length <= MaxKeyLength;
 
+    // When the claim this request holds on its key was made (the key row's CreatedAt), once BeginAsync let it run.
+    public DateTimeOffset? TakenAt { get; private set; }
+
     public static ProblemHttpResult KeyRequired() =>
         OrdersProblems.IdempotencyKeyRequired.Result(
             $"Send an Idempotency-Key header (1 to {MaxKeyLength} characters, e.g. a UUID) " +
@@ -69,6 +72,7 @@ public sealed class Idempotency(OrdersDbContext db, TimeProvider clock)
             """, CancellationToken.None));
         if (inserted == 1)
         {
+            TakenAt = now;
             return null;
         }
 
@@ -93,9 +97,13 @@ public sealed class Idempotency(OrdersDbContext db, TimeProvider clock)
 
         // No answer yet: still running, unless the lease ran out (its process died): then this request runs. The
         // effect phase locks the key's row and re-checks it, so two takers never both apply the effect.
-        return existing.CreatedAt < now - Lease
-            ? null
-            : (Results<StoredAnswer, ProblemHttpResult>)InProgress(RetryAfter(existing.CreatedAt, now));
+        if (existing.CreatedAt < now - Lease)
+        {
+            TakenAt = existing.CreatedAt;
+            return null;
+        }
+
+        return InProgress(RetryAfter(existing.CreatedAt, now));
     }
 
     // The key's row, locked until the transaction ends; null when it was released.
@@ -122,6 +130,13 @@ public sealed class Idempotency(OrdersDbContext db, TimeProvider clock)
         db.IdempotencyRecords
             .Where(r => r.AccountId == accountId && r.Key == key && r.ResponseStatus == null)
             .ExecuteDeleteAsync(CancellationToken.None);
+
+    // The same, later (KeyReleases): only while the key is still the claim taken at takenAt, so a retry that took the
+    // key over since, or a new request with it, keeps it.
+    public Task AbandonAsync(Guid accountId, string key, DateTimeOffset takenAt, CancellationToken cancellationToken) =>
+        db.IdempotencyRecords
+            .Where(r => r.AccountId == accountId && r.Key == key && r.ResponseStatus == null && r.CreatedAt == takenAt)
+            .ExecuteDeleteAsync(cancellationToken);
 
     public static StoredAnswer Replay(IdempotencyRecord record)
     {

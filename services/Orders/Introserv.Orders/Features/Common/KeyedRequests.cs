@@ -28,7 +28,7 @@ public sealed record KeyedOutcome(
 // the stored answer when an earlier run completed it, otherwise applies the effect and writes the answer into the
 // key's row, and commits both together. The effect phase is not cancelled when the client goes away; a commit whose
 // outcome is unknown is settled by the key's row, never by running the effect again blindly.
-public sealed class KeyedRequests(OrdersDbContext db, Idempotency idempotency)
+public sealed class KeyedRequests(OrdersDbContext db, Idempotency idempotency, KeyReleases releases)
 {
     // The status logged for a request whose client went away before anything was done (nginx's 499).
     public const int ClientClosedRequest = 499;
@@ -113,8 +113,23 @@ public sealed class KeyedRequests(OrdersDbContext db, Idempotency idempotency)
         catch
         {
             // Releases the key only when it has no answer, i.e. when the effect did not commit.
-            await idempotency.AbandonAsync(request.AccountId, key);
+            await ReleaseAsync(request.AccountId, key);
             throw;
+        }
+    }
+
+    // Releases a failed request's key; when the database is unavailable for that too (the request failed because of
+    // it), the key is released once it answers again rather than left taken until its lease ends. The request's own
+    // failure is what its client is answered.
+    private async Task ReleaseAsync(Guid accountId, string key)
+    {
+        try
+        {
+            await idempotency.AbandonAsync(accountId, key);
+        }
+        catch (Exception error) when (DatabaseFailures.IsUnavailable(error) && idempotency.TakenAt is { } takenAt)
+        {
+            releases.Later(accountId, key, takenAt);
         }
     }
 
