@@ -46,6 +46,38 @@ public sealed class DatabaseFailureDeliveryTests(FailingDatabaseNotificationsFac
         Assert.All(recipients, to => Assert.Single(factory.Mail.List(to)));
     }
 
+    // In the middle of a batch, the relay refuses a mail for good and recording that refusal fails (the database went
+    // away): the batch stops there. The mail sent before it is recorded once the database answers, and the refused
+    // mail and the one after it, which the lane still holds, are taken back by its next batch at once (not after the
+    // two-minute lease): each mail goes out once, and the refusal is recorded.
+    [Fact]
+    public async Task A_database_failure_in_the_middle_of_a_batch_loses_no_mail_and_sends_none_twice()
+    {
+        var tag = Guid.NewGuid().ToString("N")[..12];
+        var recipients = new[] { $"before{tag}@example.com", $"refused{tag}@example.com", $"after{tag}@example.com" };
+        var rows = NotificationsServiceFactory.NewMails(recipients);
+        factory.Failures.FailAttemptRecord(rows[1].Id, times: 1);
+
+        await factory.AddMailsAsync(rows);
+        var ids = rows.Select(r => r.Id).ToArray();
+        var settled = await Eventually.TrueAsync(
+            async () => (await factory.MailRowsAsync(ids)).All(r => r.Status != NotificationStatuses.Queued),
+            TimeSpan.FromSeconds(20));
+        // A second send of a mail would come with the next claims: give it time to show.
+        await Task.Delay(TimeSpan.FromSeconds(2));
+        var after = await factory.MailRowsAsync(ids);
+
+        Assert.True(settled, string.Join("; ", after.Select(r => $"{r.Recipient}: {r.Status} {r.Attempts}")));
+        Assert.Equal(0, factory.Failures.AttemptRecordFailuresLeft(rows[1].Id));
+        Assert.Equal(
+            [(NotificationStatuses.Sent, 1), (NotificationStatuses.Failed, 1), (NotificationStatuses.Sent, 1)],
+            ids.Select(id => after.Single(r => r.Id == id)).Select(r => (r.Status, r.Attempts)));
+        Assert.All(after, r => Assert.Null(r.LeaseId));
+        Assert.Single(factory.Mail.List(recipients[0]));
+        Assert.Empty(factory.Mail.List(recipients[1]));
+        Assert.Single(factory.Mail.List(recipients[2]));
+    }
+
     // The statement that records an event's inbox row and queues its mail fails twice: before it reached the database
     // (nothing written), or after it committed with the answer lost (a retry finds the inbox row). Either way the
     // message is retried and the event makes one mail and one inbox row.
@@ -80,10 +112,14 @@ public sealed class DatabaseFailureDeliveryTests(FailingDatabaseNotificationsFac
     }
 }
 
-// Notifications with the default (two-minute) lease and a database that can be made to fail chosen statements.
+// Notifications with the default (two-minute) lease, a database that can be made to fail chosen statements, and the
+// scripted relay (refused…@ gets 550).
 public sealed class FailingDatabaseNotificationsFactory : NotificationsServiceFactory
 {
     public DatabaseFailures Failures { get; } = new();
+
+    protected override Microsoft.Extensions.Hosting.BackgroundService CreateSmtpServer() =>
+        new ScriptedSmtp(Mail, SmtpPort);
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
@@ -99,6 +135,12 @@ public sealed class DatabaseFailures : DbCommandInterceptor
 {
     private readonly ConcurrentDictionary<Guid, int> _remaining = new();
     private readonly ConcurrentDictionary<Guid, bool> _afterCommit = new();
+    private readonly ConcurrentDictionary<Guid, int> _attemptRecords = new();
+
+    // Fails the statement that records a failed attempt to send the chosen notification, times times.
+    public void FailAttemptRecord(Guid notificationId, int times) => _attemptRecords[notificationId] = times;
+
+    public int AttemptRecordFailuresLeft(Guid notificationId) => _attemptRecords.GetValueOrDefault(notificationId);
 
     public void FailMarkSent(Guid notificationId, int times) => _remaining[notificationId] = times;
 
@@ -144,6 +186,14 @@ public sealed class DatabaseFailures : DbCommandInterceptor
         CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(command);
+        if (command.CommandText.Contains("\"LastError\"", StringComparison.Ordinal)
+            && command.Parameters.Cast<DbParameter>().Any(p => p.Value is Guid id
+                && _attemptRecords.TryGetValue(id, out var times) && times > 0
+                && _attemptRecords.TryUpdate(id, times - 1, times)))
+        {
+            throw new NpgsqlException("Exception while writing to stream (the test's database failure)");
+        }
+
         if (command.CommandText.Contains("\"Status\" = 'sent'", StringComparison.Ordinal))
         {
             // The sends of a batch are recorded in one statement, their ids in one array.
