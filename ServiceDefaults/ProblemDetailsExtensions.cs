@@ -134,6 +134,15 @@ public static class ProblemDetailsExtensions
             problem.Extensions[TraceIdExtension] = Activity.Current?.TraceId.ToString()
                 ?? context.HttpContext.TraceIdentifier;
             problem.Extensions.Remove("requestId");
+            // Every 503 service_unavailable, whichever endpoint answers it, asks the client to come back in
+            // ServiceUnavailableRetryAfterSeconds unless it says otherwise.
+            if (problem.Extensions.TryGetValue(CodeExtension, out var code) && code is ProblemCodes.ServiceUnavailable
+                && !problem.Extensions.ContainsKey(RetryAfterSecondsExtension)
+                && !context.HttpContext.Response.Headers.ContainsKey(HeaderNames.RetryAfter))
+            {
+                problem.Extensions[RetryAfterSecondsExtension] = ServiceUnavailableRetryAfterSeconds;
+            }
+
             // A problem that names when to come back says it in the header too, where HTTP clients look for it.
             if (RetryAfterSecondsOf(problem) is { } seconds
                 && !context.HttpContext.Response.HasStarted

@@ -68,7 +68,7 @@ public sealed class IdempotencyTests(OrdersServiceFactory factory) : IClassFixtu
         var body = new PlaceOrderRequest("vps-s", 1, null, OrderForms.For("vps-s"));
         // Keys taken without an answer: just now, a few seconds ago (still running), and longer ago than a request
         // runs (left behind: its process died, or the database went away before the key could be released).
-        var ages = new[] { TimeSpan.Zero, TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(20) };
+        var ages = new[] { TimeSpan.Zero, TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(22) };
         var keys = ages.Select(_ => Guid.NewGuid().ToString()).ToArray();
         await KeysWithoutAnswersAsync(accountId, body, [.. keys.Zip(ages)]);
 
@@ -91,8 +91,9 @@ public sealed class IdempotencyTests(OrdersServiceFactory factory) : IClassFixtu
             [
                 (HttpStatusCode.Conflict, "idempotency_request_in_progress", "1", 1),
                 (HttpStatusCode.Conflict, "idempotency_request_in_progress", "1", 1),
-                // The lease (30 s) ends in 10 s; then a retry runs the request.
-                (HttpStatusCode.Conflict, "idempotency_request_in_progress", "10", 10),
+                // Older than a request runs: every 5 s until the lease (30 s) ends, when a retry runs the request (the
+                // key may be released before: KeyReleases).
+                (HttpStatusCode.Conflict, "idempotency_request_in_progress", "5", 5),
             ],
             answers);
         Assert.Equal(100m, await OrdersServiceFactory.BalanceAsync(http));
@@ -263,6 +264,46 @@ public sealed class IdempotencyTests(OrdersServiceFactory factory) : IClassFixtu
         Assert.Equal("idempotency_key_reused", ProblemCode(answer));
         Assert.Equal(0, effects);
         Assert.Equal(("theirs", (int?)null), (row.RequestHash, row.ResponseStatus));
+    }
+
+    [Fact]
+    public async Task A_late_release_of_a_dead_requests_claim_leaves_the_retry_that_took_the_key_over_running()
+    {
+        var accountId = Guid.NewGuid();
+        var key = Guid.NewGuid().ToString();
+        var deadAt = factory.Clock.GetUtcNow() - Idempotency.Lease - TimeSpan.FromSeconds(1);
+        await factory.QueryAsync(async db =>
+        {
+            db.IdempotencyRecords.Add(new IdempotencyRecord
+            {
+                AccountId = accountId, Key = key, Operation = "place_order", RequestHash = "h", CreatedAt = deadAt,
+            });
+            return await db.SaveChangesAsync();
+        });
+        var effects = 0;
+        await using var scope = factory.Services.CreateAsyncScope();
+        var keyed = scope.ServiceProvider.GetRequiredService<KeyedRequests>();
+
+        // The retry takes over the key of a request that died; while it prepares, the dead request's claim is released
+        // late (the database was away when it failed).
+        var answer = await keyed.RunAsync(
+            new KeyedRequest(accountId, key, "place_order", "h", KeyRequired: true),
+            _ =>
+            {
+                effects++;
+                return Task.FromResult(KeyedOutcome.Done(201, new { done = true }));
+            },
+            CancellationToken.None,
+            prepare: async _ =>
+            {
+                await using var other = factory.Services.CreateAsyncScope();
+                await other.ServiceProvider.GetRequiredService<Idempotency>().AbandonAsync(
+                    accountId, key, deadAt, CancellationToken.None);
+                return null;
+            });
+
+        Assert.Equal(201, Assert.IsType<StoredAnswer>(answer.Result).Status);
+        Assert.Equal(1, effects);
     }
 
     private static string? ProblemCode(Results<StoredAnswer, ProblemHttpResult>? answer) =>

@@ -68,11 +68,14 @@ public sealed class KeyReleaseTests(OrdersServiceFactory factory) : IClassFixtur
             ResponseBody = status is null ? null : "{}",
         };
         // "failed": still the failed request's claim. "claimed": released meanwhile and taken by a new request.
-        // "answered": its effect committed after all (its answer is the key's for good).
+        // "answered": its effect committed after all (its answer is the key's for good). "expired": a claim whose
+        // lease has ended, which a retry may be taking over as this runs: left to it.
+        var expiredAt = now - Idempotency.Lease - TimeSpan.FromSeconds(1);
         await factory.QueryAsync(async db =>
         {
             db.IdempotencyRecords.AddRange(
-                Row("failed", failedAt, null), Row("claimed", now, null), Row("answered", failedAt, 201));
+                Row("failed", failedAt, null), Row("claimed", now, null), Row("answered", failedAt, 201),
+                Row("expired", expiredAt, null));
             return await db.SaveChangesAsync();
         });
         var releases = factory.Services.GetRequiredService<KeyReleases>();
@@ -82,12 +85,14 @@ public sealed class KeyReleaseTests(OrdersServiceFactory factory) : IClassFixtur
             releases.Later(accountId, key, failedAt);
         }
 
+        releases.Later(accountId, "expired", expiredAt);
+
         var done = await Eventually.TrueAsync(() => releases.PendingCount == 0, TimeSpan.FromSeconds(10));
         var left = await factory.QueryAsync(db => db.IdempotencyRecords
             .Where(r => r.AccountId == accountId).OrderBy(r => r.Key).Select(r => r.Key).ToListAsync());
 
         Assert.True(done);
-        Assert.Equal(["answered", "claimed"], left);
+        Assert.Equal(["answered", "claimed", "expired"], left);
     }
 
     // Once armed, every statement fails as an unreachable server would from the moment a key is taken until Down is

@@ -20,10 +20,20 @@ public sealed class ProfileOutageTests(OrdersServiceFactory factory)
         var key = Guid.NewGuid().ToString();
 
         factory.ProfileDown = true;
-        (HttpStatusCode Status, JsonElement Body) refused;
+        (HttpStatusCode Status, JsonElement Body, TimeSpan? RetryAfter) refused;
+        (HttpStatusCode Status, string? Code, TimeSpan? RetryAfter, int Seconds) placing;
         try
         {
             refused = await RenewAsync(http, order.GetProperty("id").GetGuid(), key);
+            using var place = new HttpRequestMessage(HttpMethod.Post, "/api/orders")
+            {
+                Content = JsonContent.Create(OrderForms.Body("vps-s", 1)),
+            };
+            place.Headers.Add("Idempotency-Key", Guid.NewGuid().ToString());
+            using var placed2 = await http.SendAsync(place);
+            var problem = await placed2.Content.ReadFromJsonAsync<JsonElement>();
+            placing = (placed2.StatusCode, problem.GetProperty("code").GetString(), placed2.Headers.RetryAfter?.Delta,
+                problem.GetProperty("retryAfterSeconds").GetInt32());
         }
         finally
         {
@@ -36,6 +46,10 @@ public sealed class ProfileOutageTests(OrdersServiceFactory factory)
 
         Assert.Equal((HttpStatusCode.ServiceUnavailable, "service_unavailable"),
             (refused.Status, refused.Body.GetProperty("code").GetString()));
+        // When to try again, in the header and the body (placing answers its own problem, renewing the shared one).
+        Assert.Equal((TimeSpan.FromSeconds(5), 5),
+            (refused.RetryAfter, refused.Body.GetProperty("retryAfterSeconds").GetInt32()));
+        Assert.Equal((HttpStatusCode.ServiceUnavailable, "service_unavailable", TimeSpan.FromSeconds(5), 5), placing);
         Assert.Equal(before, during);
         Assert.Equal(HttpStatusCode.OK, renewed.Status);
         Assert.Equal(renewed.Body.GetRawText(), again.Body.GetRawText());
@@ -43,7 +57,7 @@ public sealed class ProfileOutageTests(OrdersServiceFactory factory)
         await factory.AssertLedgerExplainsBalanceAsync(accountId);
     }
 
-    private static async Task<(HttpStatusCode Status, JsonElement Body)> RenewAsync(
+    private static async Task<(HttpStatusCode Status, JsonElement Body, TimeSpan? RetryAfter)> RenewAsync(
         HttpClient http, Guid orderId, string key)
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, $"/api/orders/{orderId}/renew")
@@ -52,6 +66,7 @@ public sealed class ProfileOutageTests(OrdersServiceFactory factory)
         };
         request.Headers.Add("Idempotency-Key", key);
         using var response = await http.SendAsync(request);
-        return (response.StatusCode, await response.Content.ReadFromJsonAsync<JsonElement>());
+        return (response.StatusCode, await response.Content.ReadFromJsonAsync<JsonElement>(),
+            response.Headers.RetryAfter?.Delta);
     }
 }

@@ -20,9 +20,13 @@ public sealed class Idempotency(OrdersDbContext db, TimeProvider clock)
     // How long a key without an answer counts as in progress before a retry may run the request itself.
     public static readonly TimeSpan Lease = TimeSpan.FromSeconds(30);
 
-    // How long a request with a key normally runs at most (database retries included): a key without an answer that
-    // is older was most likely left behind.
-    public static readonly TimeSpan LongestRun = TimeSpan.FromSeconds(10);
+    // How long a request with a key normally runs at most (a top-up waits up to 10 s for its payment provider, then
+    // the database's retries): a key without an answer that is older was most likely left behind.
+    public static readonly TimeSpan LongestRun = TimeSpan.FromSeconds(20);
+
+    // How often a client is asked to come back for a key that was most likely left behind: it may be released at any
+    // moment (KeyReleases, once the database answers again), or taken over when its lease ends.
+    public const int LeftKeyRetryAfterSeconds = 5;
 
     public static string HashOf(object request) =>
         Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(JsonSerializer.Serialize(request))));
@@ -95,15 +99,36 @@ public sealed class Idempotency(OrdersDbContext db, TimeProvider clock)
             return Replay(existing);
         }
 
-        // No answer yet: still running, unless the lease ran out (its process died): then this request runs. The
-        // effect phase locks the key's row and re-checks it, so two takers never both apply the effect.
+        // No answer yet: still running, unless the lease ran out (its process died): then this request takes the key
+        // over and runs.
         if (existing.CreatedAt < now - Lease)
         {
-            TakenAt = existing.CreatedAt;
-            return null;
+            return await TakeOverAsync(accountId, key!, existing.CreatedAt, now)
+                ? null
+                : (Results<StoredAnswer, ProblemHttpResult>)InProgress();
         }
 
         return InProgress(RetryAfter(existing.CreatedAt, now));
+    }
+
+    // Takes over a key whose lease ran out as a claim of this request's own (taken now), so that a late release of the
+    // dead request's claim (KeyReleases) cannot take it away; of several retries at once, one wins (and the effect
+    // phase, which locks the key's row and re-checks it, applies the effect once in any case). Like the insert, the
+    // statement may run twice when the connection broke after it committed: the second run finds this claim.
+    private async Task<bool> TakeOverAsync(Guid accountId, string key, DateTimeOffset takenBefore, DateTimeOffset now)
+    {
+        var taken = await db.Database.CreateExecutionStrategy().ExecuteAsync(
+            () => db.Database.ExecuteSqlInterpolatedAsync($"""
+            UPDATE idempotency_records SET "CreatedAt" = {now}
+            WHERE "AccountId" = {accountId} AND "Key" = {key} AND "ResponseStatus" IS NULL
+                AND ("CreatedAt" = {takenBefore} OR "CreatedAt" = {now})
+            """, CancellationToken.None));
+        if (taken == 1)
+        {
+            TakenAt = now;
+        }
+
+        return taken == 1;
     }
 
     // The key's row, locked until the transaction ends; null when it was released.
@@ -125,14 +150,17 @@ public sealed class Idempotency(OrdersDbContext db, TimeProvider clock)
 
     // The request ended without an answer worth repeating and without an effect: the key may be used again. Only a
     // key without an answer is released, so a key whose effect (and answer) committed is never touched; a commit
-    // still in flight holds the row's lock, and this waits for it and then sees the answer.
+    // still in flight holds the row's lock, and this waits for it and then sees the answer. Only this request's claim
+    // is released: a retry that took the key over (its lease ran out while this request was still running) keeps it.
     public Task AbandonAsync(Guid accountId, string key) =>
-        db.IdempotencyRecords
-            .Where(r => r.AccountId == accountId && r.Key == key && r.ResponseStatus == null)
-            .ExecuteDeleteAsync(CancellationToken.None);
+        TakenAt is { } takenAt
+            ? AbandonAsync(accountId, key, takenAt, CancellationToken.None)
+            : db.IdempotencyRecords
+                .Where(r => r.AccountId == accountId && r.Key == key && r.ResponseStatus == null)
+                .ExecuteDeleteAsync(CancellationToken.None);
 
-    // The same, later (KeyReleases): only while the key is still the claim taken at takenAt, so a retry that took the
-    // key over since, or a new request with it, keeps it.
+    // The same for the claim taken at takenAt, also later (KeyReleases): a retry that took the key over since, or a new
+    // request with it, keeps it.
     public Task AbandonAsync(Guid accountId, string key, DateTimeOffset takenAt, CancellationToken cancellationToken) =>
         db.IdempotencyRecords
             .Where(r => r.AccountId == accountId && r.Key == key && r.ResponseStatus == null && r.CreatedAt == takenAt)
@@ -160,11 +188,11 @@ public sealed class Idempotency(OrdersDbContext db, TimeProvider clock)
 
     // When a retry of a key taken at takenAt, still without an answer, is worth making: in a second while its request
     // is young enough to be running; once it has run longer than a request does (its process died, or the database
-    // went away before the key could be released), when its lease ends and a retry takes it over.
+    // went away before the key could be released), every few seconds until its lease ends and a retry takes it over.
     public static int RetryAfter(DateTimeOffset takenAt, DateTimeOffset now) =>
         now - takenAt < LongestRun
             ? 1
-            : Math.Max(1, (int)Math.Ceiling((takenAt + Lease - now).TotalSeconds));
+            : Math.Clamp((int)Math.Ceiling((takenAt + Lease - now).TotalSeconds), 1, LeftKeyRetryAfterSeconds);
 }
 
 // A JSON answer exactly as stored with its key, so the first answer and every replay are the same bytes.
