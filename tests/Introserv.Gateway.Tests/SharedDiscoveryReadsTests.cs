@@ -5,7 +5,7 @@ using Microsoft.IdentityModel.Tokens;
 namespace Introserv.Gateway.Tests;
 
 // The first read of Identity's discovery document is shared by the requests that wait for it; a request whose client
-// goes away meanwhile stops waiting at once, and the read goes on for the others (it is neither cut off nor made again).
+// goes away meanwhile stops waiting at once, and the read goes on for the others (neither cut off nor made again).
 public sealed class SharedDiscoveryReadsTests
 {
     private const string Issuer = "http://identity.test/";
