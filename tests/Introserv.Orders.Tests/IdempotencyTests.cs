@@ -61,6 +61,32 @@ public sealed class IdempotencyTests(OrdersServiceFactory factory) : IClassFixtu
     }
 
     [Fact]
+    public async Task Twenty_retries_at_once_of_a_key_past_its_lease_take_it_over_once_and_charge_once()
+    {
+        var accountId = await factory.PayingCustomerAsync(100m);
+        using var http = factory.Customer(accountId);
+        var body = new PlaceOrderRequest("vps-s", 1, null, OrderForms.For("vps-s"));
+        var stale = Guid.NewGuid().ToString();
+        await KeysWithoutAnswersAsync(accountId, body, (stale, Idempotency.Lease + TimeSpan.FromSeconds(1)));
+
+        var answers = await Task.WhenAll(
+            Enumerable.Range(0, 20).Select(_ => OrdersServiceFactory.OrderAsync(http, body, stale)));
+        var (after, afterBody) = await OrdersServiceFactory.OrderAsync(http, body, stale);
+
+        // One retry takes the key over; the others are told it is in progress, or answered its order once it is done.
+        Assert.All(answers, a => Assert.True(a.Status == HttpStatusCode.Created
+            || a.Body.GetProperty("code").GetString() == "idempotency_request_in_progress",
+            $"{(int)a.Status}: {a.Body}"));
+        var created = answers.Where(a => a.Status == HttpStatusCode.Created)
+            .Select(a => a.Body.GetProperty("id").GetGuid()).Distinct().ToList();
+        Assert.True(created.Count <= 1, string.Join(", ", created));
+        Assert.Equal(HttpStatusCode.Created, after);
+        Assert.All(created, id => Assert.Equal(id, afterBody.GetProperty("id").GetGuid()));
+        Assert.Equal(1, await factory.QueryAsync(db => db.Orders.CountAsync(o => o.AccountId == accountId)));
+        Assert.Equal(100m - 9.90m, await OrdersServiceFactory.BalanceAsync(http));
+    }
+
+    [Fact]
     public async Task An_answer_in_progress_says_when_to_retry_soon_for_a_running_request_at_the_lease_for_a_left_one()
     {
         var accountId = await factory.PayingCustomerAsync(100m);
