@@ -151,7 +151,54 @@ public static class ProblemDetailsExtensions
                 context.HttpContext.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
             }
         });
+        AnswerEveryAcceptWithJson(services);
         return services;
+    }
+
+    // The framework's writer declines a request whose Accept header names no JSON type (text/html, application/xml):
+    // then a problem written by middleware (ip_not_allowed, rate_limited, token_in_query) went out with no body, a
+    // bare status code as plain text, and an endpoint's problem as JSON without the customization above (no traceId,
+    // no Retry-After). Every problem is JSON whatever the request accepts: the API has no other error format, and a
+    // body in a type the client did not list beats none (RFC 9110 §12.5.1 lets a server disregard Accept).
+    private static void AnswerEveryAcceptWithJson(IServiceCollection services)
+    {
+        var index = -1;
+        for (var i = services.Count - 1; i >= 0; i--)
+        {
+            if (services[i].ServiceType == typeof(IProblemDetailsWriter)
+                && services[i].ImplementationType?.Name == "DefaultProblemDetailsWriter")
+            {
+                if (index >= 0)
+                {
+                    services.RemoveAt(index);
+                }
+
+                index = i;
+            }
+        }
+
+        if (services.Any(d => d.ServiceType == typeof(AnyAcceptProblemDetailsWriter)))
+        {
+            // Registered before: the framework's writer that AddProblemDetails added again goes.
+            if (index >= 0)
+            {
+                services.RemoveAt(index);
+            }
+
+            return;
+        }
+
+        if (index < 0)
+        {
+            throw new InvalidOperationException(
+                "The framework's problem details writer is not registered: AddProblemDetails changed.");
+        }
+
+        var framework = services[index].ImplementationType!;
+        services.AddSingleton(provider => new AnyAcceptProblemDetailsWriter(
+            (IProblemDetailsWriter)ActivatorUtilities.CreateInstance(provider, framework)));
+        services[index] = ServiceDescriptor.Singleton<IProblemDetailsWriter>(
+            provider => provider.GetRequiredService<AnyAcceptProblemDetailsWriter>());
     }
 
     /// <summary>
@@ -165,4 +212,14 @@ public static class ProblemDetailsExtensions
         app.UseIntroservInputLimits();
         return app;
     }
+}
+
+/// <summary>
+/// The framework's problem writer (its defaults, the customization, application/problem+json), for any Accept.
+/// </summary>
+internal sealed class AnyAcceptProblemDetailsWriter(IProblemDetailsWriter json) : IProblemDetailsWriter
+{
+    public bool CanWrite(ProblemDetailsContext context) => true;
+
+    public ValueTask WriteAsync(ProblemDetailsContext context) => json.WriteAsync(context);
 }

@@ -47,10 +47,40 @@ public sealed class ProblemDetailsTests
         Assert.Equal("security_code_already_set", body.GetProperty("code").GetString());
     }
 
-    private static async Task<JsonElement> WriteProblem(ProblemDetails problem)
+    [Theory]
+    [InlineData("text/html")]
+    [InlineData("application/xml")]
+    [InlineData("text/plain, image/*;q=0.5")]
+    public async Task A_problem_is_written_as_json_whatever_the_request_accepts(string accept)
+    {
+        var problem = new ProblemDetails { Status = 503 };
+        problem.Extensions["code"] = "service_unavailable";
+
+        var body = await WriteProblem(problem, accept);
+
+        Assert.Equal("service_unavailable", body.GetProperty("code").GetString());
+        Assert.False(string.IsNullOrEmpty(body.GetProperty("traceId").GetString()));
+        Assert.Equal(5, body.GetProperty("retryAfterSeconds").GetInt32());
+    }
+
+    [Fact]
+    public void Registering_twice_keeps_one_writer()
+    {
+        var services = new ServiceCollection().AddLogging().AddIntroservProblemDetails().AddIntroservProblemDetails()
+            .BuildServiceProvider();
+
+        Assert.Single(services.GetServices<IProblemDetailsWriter>());
+    }
+
+    private static async Task<JsonElement> WriteProblem(ProblemDetails problem, string? accept = null)
     {
         var services = new ServiceCollection().AddLogging().AddIntroservProblemDetails().BuildServiceProvider();
         var context = new DefaultHttpContext { RequestServices = services };
+        if (accept is not null)
+        {
+            context.Request.Headers.Accept = accept;
+        }
+
         context.Response.Body = new MemoryStream();
         context.Response.StatusCode = problem.Status ?? 500;
 
