@@ -165,8 +165,7 @@ public static class ProblemDetailsExtensions
         var index = -1;
         for (var i = services.Count - 1; i >= 0; i--)
         {
-            if (services[i].ServiceType == typeof(IProblemDetailsWriter)
-                && services[i].ImplementationType?.Name == "DefaultProblemDetailsWriter")
+            if (IsFrameworkWriter(services[i]))
             {
                 if (index >= 0)
                 {
@@ -194,6 +193,8 @@ public static class ProblemDetailsExtensions
                 "The framework's problem details writer is not registered: AddProblemDetails changed.");
         }
 
+        // Writers registered later (MVC's, which AddRazorPages adds in Identity, used only by [ApiController]
+        // controllers, of which there are none) are never asked: this one writes every problem.
         var framework = services[index].ImplementationType!;
         services.AddSingleton(provider => new AnyAcceptProblemDetailsWriter(
             (IProblemDetailsWriter)ActivatorUtilities.CreateInstance(provider, framework)));
@@ -212,6 +213,12 @@ public static class ProblemDetailsExtensions
         app.UseIntroservInputLimits();
         return app;
     }
+
+    private static bool IsFrameworkWriter(ServiceDescriptor descriptor) =>
+        descriptor.ServiceType == typeof(IProblemDetailsWriter)
+        && !descriptor.IsKeyedService
+        && descriptor.ImplementationType is { FullName: "Microsoft.AspNetCore.Http.DefaultProblemDetailsWriter" } type
+        && type.Assembly == typeof(ProblemDetailsOptions).Assembly;
 }
 
 /// <summary>

@@ -69,7 +69,10 @@ public sealed class ProblemDetailsTests
         var services = new ServiceCollection().AddLogging().AddIntroservProblemDetails().AddIntroservProblemDetails()
             .BuildServiceProvider();
 
-        Assert.Single(services.GetServices<IProblemDetailsWriter>());
+        var writer = Assert.Single(services.GetServices<IProblemDetailsWriter>());
+        var context = new DefaultHttpContext { RequestServices = services };
+        context.Request.Headers.Accept = "text/html";
+        Assert.True(writer.CanWrite(new ProblemDetailsContext { HttpContext = context }));
     }
 
     private static async Task<JsonElement> WriteProblem(ProblemDetails problem, string? accept = null)
