@@ -80,12 +80,10 @@ public static class ProblemDetailsExtensions
             return ValueTask.FromResult(true);
         }
 
-        context.Response.Headers.RetryAfter =
-            ServiceUnavailableRetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        // The shared customization adds retryAfterSeconds and Retry-After to every service_unavailable.
         return context.WriteCodedProblemAsync(
             StatusCodes.Status503ServiceUnavailable, ProblemCodes.ServiceUnavailable,
-            CommonProblems.ServiceUnavailable.Title, detail,
-            new Dictionary<string, object?> { [RetryAfterSecondsExtension] = ServiceUnavailableRetryAfterSeconds });
+            CommonProblems.ServiceUnavailable.Title, detail);
     }
 
     /// <summary>
@@ -162,28 +160,19 @@ public static class ProblemDetailsExtensions
     // body in a type the client did not list beats none (RFC 9110 §12.5.1 lets a server disregard Accept).
     private static void AnswerEveryAcceptWithJson(IServiceCollection services)
     {
+        // AddProblemDetails adds the framework's writer again when called twice: only the first place is kept.
         var index = -1;
         for (var i = services.Count - 1; i >= 0; i--)
         {
             if (IsFrameworkWriter(services[i]))
             {
-                if (index >= 0)
-                {
-                    services.RemoveAt(index);
-                }
-
+                services.RemoveAt(i);
                 index = i;
             }
         }
 
         if (services.Any(d => d.ServiceType == typeof(AnyAcceptProblemDetailsWriter)))
         {
-            // Registered before: the framework's writer that AddProblemDetails added again goes.
-            if (index >= 0)
-            {
-                services.RemoveAt(index);
-            }
-
             return;
         }
 
@@ -195,11 +184,10 @@ public static class ProblemDetailsExtensions
 
         // Writers registered later (MVC's, which AddRazorPages adds in Identity, used only by [ApiController]
         // controllers, of which there are none) are never asked: this one writes every problem.
-        var framework = services[index].ImplementationType!;
+        services.Insert(index, ServiceDescriptor.Singleton<IProblemDetailsWriter>(
+            provider => provider.GetRequiredService<AnyAcceptProblemDetailsWriter>()));
         services.AddSingleton(provider => new AnyAcceptProblemDetailsWriter(
-            (IProblemDetailsWriter)ActivatorUtilities.CreateInstance(provider, framework)));
-        services[index] = ServiceDescriptor.Singleton<IProblemDetailsWriter>(
-            provider => provider.GetRequiredService<AnyAcceptProblemDetailsWriter>());
+            (IProblemDetailsWriter)ActivatorUtilities.CreateInstance(provider, FrameworkWriterType)));
     }
 
     /// <summary>
@@ -214,11 +202,14 @@ public static class ProblemDetailsExtensions
         return app;
     }
 
+    // The framework's DefaultProblemDetailsWriter (internal), which AddProblemDetails registers.
+    private static readonly Type FrameworkWriterType = typeof(ProblemDetailsOptions).Assembly
+        .GetType("Microsoft.AspNetCore.Http.DefaultProblemDetailsWriter", throwOnError: true)!;
+
     private static bool IsFrameworkWriter(ServiceDescriptor descriptor) =>
         descriptor.ServiceType == typeof(IProblemDetailsWriter)
         && !descriptor.IsKeyedService
-        && descriptor.ImplementationType is { FullName: "Microsoft.AspNetCore.Http.DefaultProblemDetailsWriter" } type
-        && type.Assembly == typeof(ProblemDetailsOptions).Assembly;
+        && descriptor.ImplementationType == FrameworkWriterType;
 }
 
 /// <summary>
